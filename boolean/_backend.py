@@ -1,0 +1,131 @@
+"""The one small backend layer shared by :mod:`boolean` and :mod:`capacity`.
+
+Every public routine takes ``backend="auto"|"numpy"|"numba"|"torch"`` and, for
+torch, an optional ``device``. :func:`resolve_backend` turns those two arguments
+(and the inputs) into a :class:`Backend`; routines then dispatch through a
+name-to-kernel dict. torch is imported lazily: ``import boolean`` stays cheap.
+
+Rules ("auto"):
+  * torch if any input is a ``torch.Tensor`` (results stay on its device);
+  * else the routine's preferred CPU kernel (numba when it has one, else numpy);
+  * never a GPU unless the caller asks for one (``backend="torch", device="cuda"``).
+"""
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+BACKENDS = ("auto", "numpy", "numba", "torch")
+
+
+@dataclass(frozen=True)
+class Backend:
+    """Resolved backend: ``name`` in {"numpy", "numba", "torch"}; ``device`` is a
+    ``torch.device`` for torch and ``None`` otherwise."""
+
+    name: str
+    device: Any = None
+
+
+def is_tensor(x) -> bool:
+    """True when ``x`` is a torch tensor (without importing torch if it is not loaded)."""
+    torch = sys.modules.get("torch")
+    return torch is not None and isinstance(x, torch.Tensor)
+
+
+def import_torch():
+    """Import torch lazily with a clear error when it is missing."""
+    try:
+        import torch
+    except ImportError as exc:  # pragma: no cover - torch is a declared dependency
+        raise ImportError("backend='torch' needs PyTorch; install torch==2.13.0") from exc
+    return torch
+
+
+def cuda_available() -> bool:
+    """True when torch is importable and sees a CUDA device."""
+    try:
+        torch = import_torch()
+    except ImportError:  # pragma: no cover
+        return False
+    return bool(torch.cuda.is_available())
+
+
+def resolve_device(device):
+    """Return a ``torch.device`` for ``device`` (None -> cpu), refusing CUDA without a GPU."""
+    torch = import_torch()
+    if device is None:
+        return torch.device("cpu")
+    try:
+        dev = torch.device(device)
+    except (RuntimeError, TypeError) as exc:
+        raise ValueError(f"`device` must be a torch device such as 'cpu' or 'cuda'; got {device!r}") from exc
+    if dev.type == "cuda" and not torch.cuda.is_available():
+        raise ValueError(f"`device` must be available; got {device!r} but torch sees no CUDA device")
+    return dev
+
+
+def resolve_backend(backend, *arrays, device=None, supported=("numpy", "numba", "torch"),
+                    prefer="numba") -> Backend:
+    """Resolve ``backend``/``device`` for a routine that implements ``supported``.
+
+    Parameters
+    ----------
+    backend : {"auto", "numpy", "numba", "torch"}
+    *arrays : the routine's array inputs (used by "auto" to detect tensors).
+    device : torch device, only with the torch backend (or with "auto", which then picks torch).
+    supported : the backends this routine implements.
+    prefer : the CPU backend "auto" picks for numpy inputs.
+
+    Raises
+    ------
+    TypeError  if ``backend`` is not a string.
+    ValueError for an unknown or unsupported backend, a device without torch, or CUDA without a GPU.
+    """
+    if not isinstance(backend, str):
+        raise TypeError(f"`backend` must be a string in {BACKENDS}; got {type(backend).__name__}")
+    if backend not in BACKENDS:
+        raise ValueError(f"`backend` must be one of {BACKENDS}; got {backend!r}")
+    if backend == "auto":
+        tensors = [a for a in arrays if is_tensor(a)]
+        if tensors or device is not None:
+            name = "torch"
+            if device is None:
+                device = tensors[0].device
+        else:
+            name = prefer if prefer in supported else supported[0]
+    else:
+        name = backend
+    if name not in supported:
+        raise ValueError(f"`backend` must be one of {('auto',) + tuple(supported)} for this routine; got {backend!r}")
+    if name != "torch":
+        if device is not None:
+            raise ValueError(f"`device` is only accepted with backend='torch'; got device={device!r} "
+                             f"with backend={backend!r}")
+        return Backend(name)
+    return Backend("torch", resolve_device(device))
+
+
+def to_numpy(x) -> np.ndarray:
+    """Return ``x`` as a numpy array (tensors are detached and moved to the CPU)."""
+    if is_tensor(x):
+        return x.detach().cpu().numpy()
+    return np.asarray(x)
+
+
+def to_torch(x, device, dtype=None):
+    """Return ``x`` as a torch tensor on ``device`` (no copy when already there)."""
+    torch = import_torch()
+    if isinstance(x, torch.Tensor):
+        return x.to(device=device, dtype=dtype) if dtype is not None else x.to(device=device)
+    return torch.as_tensor(np.ascontiguousarray(x), device=device, dtype=dtype)
+
+
+def like_input(result, template):
+    """Return numpy ``result`` as the type of ``template``: a tensor on its device, or numpy."""
+    if is_tensor(template):
+        return to_torch(result, template.device)
+    return result

@@ -1,0 +1,8 @@
+"""capacity: certified channel capacity and the insensitive-function channel.
+
+Builds on :mod:`boolean`. Units are bits unless a function says otherwise.
+"""
+from ._result import CapacityResult, ConvergenceWarning, MIEstimate
+from ._validate import normalize_rows
+
+__all__ = ["CapacityResult", "ConvergenceWarning", "MIEstimate", "normalize_rows"]

@@ -1,0 +1,87 @@
+"""Validation of channels and distributions (the capacity side of the shared conventions).
+
+Rows must sum to 1 within ``ROW_SUM_ATOL``; we never renormalise silently
+(call :func:`normalize_rows` explicitly if that is what you want).
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from boolean._backend import is_tensor, to_numpy
+from boolean._validate import check_finite, first_bad_position
+
+#: Tolerance on row sums / total mass of probability vectors and channel rows.
+ROW_SUM_ATOL = 1e-9
+
+
+def _as_float_array(a, name):
+    if is_tensor(a):
+        a = to_numpy(a)
+    try:
+        arr = np.asarray(a)
+    except Exception as exc:
+        raise TypeError(f"`{name}` must be array-like; got {type(a).__name__}") from exc
+    if arr.dtype.kind not in "biuf":
+        raise TypeError(f"`{name}` must be a real numeric array; got dtype {arr.dtype}")
+    return np.asarray(arr, dtype=np.float64)
+
+
+def check_stochastic(a, name: str, *, ndims=(2,), atol: float = ROW_SUM_ATOL) -> np.ndarray:
+    """Validate an array whose last axis holds probability vectors; return float64 numpy.
+
+    Checks: ndim in ``ndims``, non-empty, finite (position of the first NaN/inf),
+    non-negative (position of the first negative entry), sums to 1 within ``atol``
+    along the last axis (the worst row and its sum are named).
+    """
+    arr = _as_float_array(a, name)
+    if arr.ndim not in ndims:
+        shapes = {1: "1-D (n,)", 2: "2-D (n_inputs, n_outputs)", 3: "3-D (batch, n_inputs, n_outputs)"}
+        want = " or ".join(shapes.get(d, f"{d}-D") for d in ndims)
+        raise ValueError(f"`{name}` must be {want}; got shape {arr.shape}")
+    if arr.size == 0:
+        raise ValueError(f"`{name}` must be non-empty; got shape {arr.shape}")
+    check_finite(arr, name)
+    neg = arr < 0
+    if neg.any():
+        pos = first_bad_position(neg)
+        raise ValueError(f"`{name}` must be non-negative; got {arr[pos]!r} at {pos}")
+    sums = arr.sum(axis=-1)
+    err = np.abs(sums - 1.0)
+    if err.max() > atol:
+        worst = first_bad_position(err == err.max())
+        where = f"row {worst if len(worst) > 1 else worst[0]}" if arr.ndim > 1 else "the vector"
+        raise ValueError(f"`{name}` must have rows summing to 1 (atol={atol:g}); {where} sums to "
+                         f"{float(sums[worst]):.17g}. Use capacity.normalize_rows to renormalise explicitly")
+    return arr
+
+
+def check_channel(W, name: str = "W", *, allow_batch: bool = True) -> np.ndarray:
+    """Validate a channel matrix W[x, y] = P(y | x), shape (nx, ny) or (B, nx, ny)."""
+    return check_stochastic(W, name, ndims=(2, 3) if allow_batch else (2,))
+
+
+def check_distribution(p, name: str = "p") -> np.ndarray:
+    """Validate a probability vector (1-D, non-negative, sums to 1)."""
+    return check_stochastic(p, name, ndims=(1,))
+
+
+def normalize_rows(W) -> np.ndarray:
+    """Explicitly renormalise the rows of a non-negative matrix so each sums to 1.
+
+    Raises ValueError for negative entries, NaN/inf or an all-zero row.
+
+    Examples
+    --------
+    >>> normalize_rows([[1, 3], [2, 2]])
+    array([[0.25, 0.75],
+           [0.5 , 0.5 ]])
+    """
+    arr = _as_float_array(W, "W")
+    check_finite(arr, "W")
+    if (arr < 0).any():
+        pos = first_bad_position(arr < 0)
+        raise ValueError(f"`W` must be non-negative; got {arr[pos]!r} at {pos}")
+    sums = arr.sum(axis=-1, keepdims=True)
+    if (sums == 0).any():
+        raise ValueError("`W` must have no all-zero row")
+    return arr / sums

@@ -1,0 +1,1 @@
+"""Experiments: random-network information, resampling (natural abstractions), Telephone chains."""

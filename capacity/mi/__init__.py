@@ -1,0 +1,2 @@
+"""Mutual-information estimators (all return :class:`capacity.MIEstimate`)."""
+__all__ = []
