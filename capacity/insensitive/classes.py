@@ -1,0 +1,546 @@
+"""Equivalence classes of the insensitive-function channel and their counts.
+
+Bob sees ``(S, x_S, f(x))``. One sample's law depends on ``f`` only through the cell
+probabilities ``q_c(f) = P(f(X) = 1 | X_S = a)``, and
+
+    E[g(X) | X_S = a] = sum_{T subset of S} g^(T) chi_T(a),      g = (-1)^f,
+
+so (S ranging over all s-subsets) two functions are indistinguishable iff they share
+every Fourier coefficient of degree <= s; with a fixed visible set ``S0`` iff they
+share every coefficient on the subsets of ``S0``. We work with the exact integer
+spectrum ``G(T) = 2**n g^(T) = sum_x g(x) chi_T(x)`` (no floating point).
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from itertools import combinations
+
+import numpy as np
+
+from boolean._validate import DEFAULT_MAX_BYTES, check_int, check_size, format_bytes
+
+#: Largest n for which all 2**(2**n) functions are enumerated.
+MAX_ENUM_N = 4
+
+VISIBLE = ("random", "fixed")
+
+
+# ----------------------------------------------------------------------------- validation
+
+def _check_visible(visible):
+    if not isinstance(visible, str) or visible not in VISIBLE:
+        raise ValueError(f"`visible` must be one of {VISIBLE}; got {visible!r}")
+    return visible
+
+
+def _check_S0(S0, n, s, visible):
+    """Return the fixed visible set as a sorted tuple (or None for visible='random')."""
+    if visible == "random":
+        if S0 is not None:
+            raise ValueError(f"`S0` is only accepted with visible='fixed'; got S0={S0!r} with visible='random'")
+        return None
+    if S0 is None:
+        return tuple(range(s))
+    try:
+        items = [check_int(i, "S0 element", low=0, high=n - 1) for i in S0]
+    except TypeError as exc:
+        if "S0 element" in str(exc):
+            raise
+        raise TypeError(f"`S0` must be an iterable of distinct integers in [0, {n - 1}]; got {S0!r}") from exc
+    if len(set(items)) != len(items):
+        raise ValueError(f"`S0` must hold distinct coordinates; got {S0!r}")
+    if len(items) != s:
+        raise ValueError(f"`S0` must have exactly s = {s} elements; got {len(items)} in {S0!r}")
+    return tuple(sorted(items))
+
+
+def _check_ns(n, s, *, n_max=None):
+    n = check_int(n, "n", low=1, high=n_max)
+    s = check_int(s, "s", low=0, high=n)
+    return n, s
+
+
+# ----------------------------------------------------------------------------- exact spectra
+
+def low_degree_subsets(n: int, s: int, *, visible: str = "random", S0=None) -> np.ndarray:
+    """Bitmasks ``T`` of the Fourier coefficients Bob can learn, ordered by (|T|, T).
+
+    ``visible="random"``: every ``T`` with ``|T| <= s``; ``visible="fixed"``: every
+    ``T`` contained in ``S0`` (default ``S0 = {0, ..., s-1}``).
+
+    Parameters
+    ----------
+    n : int
+        Number of input bits, ``n >= 1``.
+    s : int
+        Number of visible bits, ``0 <= s <= n``.
+    visible : {"random", "fixed"}
+        Whether Bob sees a uniformly random s-subset each sample, or always ``S0``.
+    S0 : iterable of int, optional
+        The fixed visible set (only with ``visible="fixed"``).
+
+    Returns
+    -------
+    ndarray of int64
+        The bitmasks ``T = sum_{i in T} 2**i``.
+
+    Raises
+    ------
+    TypeError, ValueError
+        For non-integer or out-of-range ``n``/``s``, an unknown ``visible``, or a bad ``S0``.
+
+    References
+    ----------
+    R. O'Donnell, *Analysis of Boolean Functions*, CUP 2014, Prop. 3.21 (restrictions
+    and Fourier coefficients).
+
+    Examples
+    --------
+    >>> low_degree_subsets(3, 1).tolist()
+    [0, 1, 2, 4]
+    >>> low_degree_subsets(3, 2, visible="fixed", S0=[0, 2]).tolist()
+    [0, 1, 4, 5]
+    """
+    n, s = _check_ns(n, s, n_max=30)
+    visible = _check_visible(visible)
+    S0 = _check_S0(S0, n, s, visible)
+    return _low_degree_subsets(n, s, S0)
+
+
+def _low_degree_subsets(n, s, S0):
+    if S0 is None:
+        pool, top = tuple(range(n)), s
+    else:
+        pool, top = S0, len(S0)
+    out = []
+    for d in range(top + 1):
+        for T in combinations(pool, d):
+            out.append(sum(1 << i for i in T))
+    out.sort(key=lambda T: (bin(T).count("1"), T))
+    return np.array(out, dtype=np.int64)
+
+
+def _all_truth_tables(n: int) -> np.ndarray:
+    """uint8 (2**(2**n), 2**n): row F holds f(x) = bit x of F."""
+    N = 1 << n
+    F = np.arange(1 << N, dtype=np.uint32)
+    return ((F[:, None] >> np.arange(N, dtype=np.uint32)[None, :]) & 1).astype(np.uint8)
+
+
+def _integer_spectra(tables: np.ndarray) -> np.ndarray:
+    """Exact G[b, T] = sum_x (-1)^{f_b(x)} chi_T(x) for uint8 tables (B, 2**n); int64.
+
+    Vectorised in-place-free butterfly over the batch axis (exact in int64).
+    """
+    B, N = tables.shape
+    a = 1 - 2 * tables.astype(np.int64)
+    h = 1
+    while h < N:
+        a = a.reshape(B, N // (2 * h), 2, h)
+        a = np.concatenate([a[:, :, :1, :] + a[:, :, 1:, :], a[:, :, :1, :] - a[:, :, 1:, :]], axis=2)
+        h *= 2
+    return a.reshape(B, N)
+
+
+# ----------------------------------------------------------------------------- standard names
+
+def standard_functions(n: int) -> dict:
+    """Named standard functions of n bits as integer indices ``F = sum_x f(x) 2**x``.
+
+    Names: ``0``, ``1`` (constants), ``x{i}`` (dictator), ``~x{i}`` (anti-dictator),
+    ``parity``, ``~parity``, ``AND``, ``OR``, ``NAND``, ``NOR``, and for odd n
+    ``maj``, ``~maj`` (majority and its complement). Several names may share an index
+    (for n = 1, ``x0 = parity = AND = OR = maj``).
+
+    Parameters
+    ----------
+    n : int
+        Number of bits, ``1 <= n <= 5`` (indices must fit 2**(2**n)).
+
+    Returns
+    -------
+    dict
+        ``name -> int`` in a fixed order (constants, dictators, anti-dictators, ...).
+
+    Raises
+    ------
+    TypeError, ValueError
+        For ``n`` not an integer in [1, 5].
+
+    References
+    ----------
+    R. O'Donnell, *Analysis of Boolean Functions*, CUP 2014, Sec. 1.2 (examples).
+
+    Examples
+    --------
+    >>> d = standard_functions(2)
+    >>> d["x0"], d["x1"], d["parity"], d["AND"], d["OR"]
+    (10, 12, 6, 8, 14)
+    """
+    n = check_int(n, "n", low=1, high=5)
+    N = 1 << n
+    xs = np.arange(N)
+    bits = (xs[:, None] >> np.arange(n)[None, :]) & 1
+    weight = bits.sum(axis=1)
+    tables = {"0": np.zeros(N, int), "1": np.ones(N, int)}
+    for i in range(n):
+        tables[f"x{i}"] = bits[:, i]
+    for i in range(n):
+        tables[f"~x{i}"] = 1 - bits[:, i]
+    tables["parity"] = weight % 2
+    tables["~parity"] = 1 - weight % 2
+    if n % 2 == 1:
+        tables["maj"] = (2 * weight > n).astype(int)
+        tables["~maj"] = (2 * weight < n).astype(int)
+    tables["AND"] = (weight == n).astype(int)
+    tables["OR"] = (weight > 0).astype(int)
+    tables["NAND"] = 1 - tables["AND"]
+    tables["NOR"] = 1 - tables["OR"]
+    return {name: int(sum(int(v) << x for x, v in enumerate(t))) for name, t in tables.items()}
+
+
+# ----------------------------------------------------------------------------- the partition
+
+@dataclass(frozen=True)
+class EquivalenceClasses:
+    """The partition of all 2**(2**n) functions into classes Bob cannot tell apart.
+
+    Attributes
+    ----------
+    n, s : int
+        Input bits and visible bits.
+    visible : str
+        "random" (a uniform s-subset per sample) or "fixed" (always ``S0``).
+    S0 : tuple or None
+        The fixed visible set (None for "random").
+    labels : ndarray uint32 (2**(2**n),)
+        ``labels[F]`` = class of the function with index ``F = sum_x f(x) 2**x``.
+        Classes are numbered by their smallest member (class 0 holds F = 0).
+    sizes : ndarray int64 (K,)
+        Number of functions in each class.
+    representatives : ndarray uint8 (K, 2**n)
+        One truth table per class: its smallest index (``rep_index``).
+    rep_index : ndarray int64 (K,)
+        Index F of each representative (the smallest in its class).
+    subsets : ndarray int64 (L,)
+        Bitmasks T of the coefficients that define the classes, ordered by (|T|, T).
+    coefficients : ndarray int64 (K, L)
+        Exact ``2**n g^(T)`` for T in ``subsets``, per class.
+    names : tuple of str (K,)
+        Standard functions in each class joined by " = " (see :func:`standard_functions`),
+        or "" when the class holds none.
+    """
+
+    n: int
+    s: int
+    visible: str
+    S0: tuple | None
+    labels: np.ndarray = field(repr=False)
+    sizes: np.ndarray = field(repr=False)
+    representatives: np.ndarray = field(repr=False)
+    rep_index: np.ndarray = field(repr=False)
+    subsets: np.ndarray = field(repr=False)
+    coefficients: np.ndarray = field(repr=False)
+    names: tuple = field(repr=False)
+
+    @property
+    def n_classes(self) -> int:
+        """Number of classes K."""
+        return int(self.sizes.size)
+
+    def members(self, k: int) -> np.ndarray:
+        """Indices F of every function in class ``k`` (ascending)."""
+        k = check_int(k, "k", low=0, high=self.n_classes - 1)
+        return np.flatnonzero(self.labels == k)
+
+    def q(self) -> np.ndarray:
+        """Cell probabilities of the representatives: see :func:`cell_probabilities`."""
+        return cell_probabilities(self.representatives, self.s, visible=self.visible, S0=self.S0)[0]
+
+
+def equivalence_classes(n: int, s: int, *, visible: str = "random", S0=None,
+                        max_bytes=None) -> EquivalenceClasses:
+    """Partition all Boolean functions of n bits into classes Bob cannot tell apart.
+
+    f ~ f'  iff  G_f(T) = G_f'(T) for every T with |T| <= s   (visible="random"),
+              or for every T subset of S0                    (visible="fixed"),
+
+    where ``G_f(T) = sum_x (-1)^{f(x)} chi_T(x) = 2**n g^(T)`` is the exact integer
+    spectrum (computed for all functions at once by an int64 butterfly). Equivalently
+    (tested by brute force) f ~ f' iff ``q_c(f) = q_c(f')`` for every cell
+    ``c = (S, a)`` Bob can see.
+
+    Parameters
+    ----------
+    n : int
+        Number of input bits, ``1 <= n <= 4`` (n = 4: 65 536 functions).
+    s : int
+        Visible bits per sample, ``0 <= s <= n``.
+    visible : {"random", "fixed"}
+        "random": S uniform over the s-subsets, each sample; "fixed": S = S0 always.
+    S0 : iterable of int, optional
+        The fixed visible set for visible="fixed" (default ``{0, ..., s-1}``).
+    max_bytes : int, optional
+        Refuse plans above this many bytes (default 8 GiB).
+
+    Returns
+    -------
+    EquivalenceClasses
+        ``labels``, ``sizes``, ``representatives``, ``rep_index``, ``subsets``,
+        ``coefficients``, ``names``, ``n_classes``.
+
+    Raises
+    ------
+    TypeError
+        For non-integer n or s.
+    ValueError
+        For n outside [1, 4] (use :func:`count_classes` for n = 5), s outside [0, n],
+        an unknown ``visible``, a bad ``S0``, or a plan above ``max_bytes``.
+
+    References
+    ----------
+    R. O'Donnell, *Analysis of Boolean Functions*, CUP 2014, Prop. 3.21;
+    T. Kwa, merge lemma (shared/docs/problem.md, Sec. 2).
+
+    Examples
+    --------
+    >>> ec = equivalence_classes(2, 1)
+    >>> ec.n_classes, int(ec.sizes.max())
+    (15, 2)
+    >>> ec.names[ec.labels[6]]           # parity and anti-parity merge
+    'parity = ~parity'
+    >>> equivalence_classes(3, 1, visible="fixed").n_classes
+    25
+    """
+    n = check_int(n, "n", low=1)
+    if n > MAX_ENUM_N:
+        raise ValueError(f"`n` must be <= {MAX_ENUM_N} to enumerate all 2**(2**n) functions; got n = {n} "
+                         f"({2 ** (2 ** n)} functions). count_classes(n, s) counts some n = 5 cases exactly")
+    n, s = _check_ns(n, s)
+    visible = _check_visible(visible)
+    S0 = _check_S0(S0, n, s, visible)
+    N = 1 << n
+    n_fun = 1 << N
+    # truth tables (uint8) + int64 spectra + int64 copy in the butterfly + low-degree block
+    check_size(n_fun * N * (1 + 8 + 16 + 8), max_bytes, f"equivalence_classes(n={n}, s={s})")
+
+    subsets = _low_degree_subsets(n, s, S0)
+    tables = _all_truth_tables(n)
+    spectra = _integer_spectra(tables)
+    low = np.ascontiguousarray(spectra[:, subsets])
+    labels, rep_index, sizes, coeffs = _partition_rows(low)
+    names = _class_names(n, labels, len(sizes))
+    return EquivalenceClasses(n=n, s=s, visible=visible, S0=S0, labels=labels, sizes=sizes,
+                              representatives=tables[rep_index], rep_index=rep_index, subsets=subsets,
+                              coefficients=coeffs, names=names)
+
+
+def _partition_rows(rows: np.ndarray):
+    """Group equal rows; classes numbered by their first (smallest) row index."""
+    if rows.shape[1] == 0:  # pragma: no cover - subsets always holds T = {} (the mean)
+        raise AssertionError("no coefficients")
+    _, first, inverse = np.unique(rows, axis=0, return_index=True, return_inverse=True)
+    inverse = inverse.reshape(-1)
+    order = np.argsort(first, kind="stable")
+    rank = np.empty_like(order)
+    rank[order] = np.arange(order.size)
+    labels = rank[inverse].astype(np.uint32)
+    rep_index = first[order].astype(np.int64)
+    sizes = np.bincount(labels, minlength=order.size).astype(np.int64)
+    return labels, rep_index, sizes, rows[rep_index].astype(np.int64)
+
+
+def _class_names(n, labels, K):
+    per_class = [[] for _ in range(K)]
+    for name, F in standard_functions(n).items():
+        per_class[int(labels[F])].append(name)
+    return tuple(" = ".join(p) for p in per_class)
+
+
+# ----------------------------------------------------------------------------- cell probabilities
+
+def cell_probabilities(functions, s: int, *, visible: str = "random", S0=None):
+    """Exact cell probabilities ``q_c(f) = P(f(X) = 1 | X_S = a)`` for every cell.
+
+    Cells ``c = (S, a)`` are ordered by S (s-subsets in lexicographic order, or just S0)
+    and then by ``a = sum_j x_{S[j]} 2**j``. Computed by counting ones in each subcube.
+
+    Parameters
+    ----------
+    functions : array-like (2**n,) or (B, 2**n)
+        0/1 truth tables.
+    s : int
+        Visible bits, ``0 <= s <= n``.
+    visible : {"random", "fixed"}
+    S0 : iterable of int, optional
+        Fixed visible set (visible="fixed" only; default ``{0..s-1}``).
+
+    Returns
+    -------
+    q : ndarray float64 (B, n_cells)
+        Cell probabilities (a 1-D input gives B = 1).
+    cells : list of (tuple, int)
+        ``(S, a)`` for each column.
+
+    Raises
+    ------
+    TypeError, ValueError
+        For a bad table, s outside [0, n], an unknown ``visible`` or a bad ``S0``.
+
+    References
+    ----------
+    shared/docs/problem.md, Sec. 2 (one-sample channel).
+
+    Examples
+    --------
+    >>> q, cells = cell_probabilities([0, 0, 0, 1], 1)    # AND of 2 bits
+    >>> q.tolist(), cells
+    ([[0.0, 0.5, 0.0, 0.5]], [((0,), 0), ((0,), 1), ((1,), 0), ((1,), 1)])
+    """
+    from boolean._validate import numpy_table
+
+    tables, n = numpy_table(functions, "functions")
+    tables = np.atleast_2d(tables)
+    s = check_int(s, "s", low=0, high=n)
+    visible = _check_visible(visible)
+    S0 = _check_S0(S0, n, s, visible)
+    subsets = [S0] if S0 is not None else list(combinations(range(n), s))
+    N = 1 << n
+    xs = np.arange(N)
+    ones = tables.astype(np.int64)
+    cols, cells = [], []
+    for S in subsets:
+        a = np.zeros(N, dtype=np.int64)
+        for j, i in enumerate(S):
+            a |= ((xs >> i) & 1) << j
+        # counts[b, a] = number of x with x_S = a and f_b(x) = 1
+        onehot = np.zeros((N, 1 << len(S)), dtype=np.int64)
+        onehot[xs, a] = 1
+        cols.append((ones @ onehot) / (N >> len(S)))
+        cells += [(S, av) for av in range(1 << len(S))]
+    return np.concatenate(cols, axis=1), cells
+
+
+# ----------------------------------------------------------------------------- counting
+
+def count_classes(n: int, s: int, *, visible: str = "random", method: str = "auto", max_bytes=None) -> int:
+    """Exact number of equivalence classes, without enumerating 2**(2**n) functions when possible.
+
+    Methods (``method="auto"`` picks the first that applies):
+
+    * ``"closed"``: visible="fixed": ``(2**(n-s) + 1)**(2**s)`` (each of the 2**s cells
+      of S0 independently holds 0..2**(n-s) ones); visible="random":
+      s = 0: ``2**n + 1`` (the Hamming weight); s = n: ``2**(2**n)``;
+      s = n - 1: ``2**(2**n) - 1``, because two ±1 functions agreeing below the top level
+      differ by ``c chi_[n]``, and ``|g - g'|`` in {0, 2} forces ``c = ±2``, ``g' = -g = ∓chi_[n]``:
+      only parity and anti-parity merge.
+    * ``"dp"`` (visible="random", s = 1): the class of f is the vector
+      ``(|A|, sum_{x in A} x_i for i < n)`` with ``A = f^{-1}(1)``; a boolean array over
+      the box [0, 2**n] x [0, 2**(n-1)]**n is grown one point x at a time (0/1 knapsack,
+      ``R |= shift(R, (1, x))``) and its ones are counted. Feasible for n <= 5.
+    * ``"partition"``: n <= 4, the size of :func:`equivalence_classes`.
+
+    Parameters
+    ----------
+    n : int
+        Number of input bits, ``n >= 1``.
+    s : int
+        Visible bits, ``0 <= s <= n``.
+    visible : {"random", "fixed"}
+    method : {"auto", "closed", "dp", "partition"}
+    max_bytes : int, optional
+        Refuse a DP or partition above this many bytes (default 8 GiB).
+
+    Returns
+    -------
+    int
+        The exact number of classes (a Python int; may exceed 2**63).
+
+    Raises
+    ------
+    TypeError
+        For non-integer n or s.
+    ValueError
+        For s outside [0, n], an unknown ``visible``/``method``, a method that does not
+        apply, a plan above ``max_bytes``, or an (n, s) no exact method covers (e.g.
+        n = 5, s = 2 or 3): the message names it.
+
+    References
+    ----------
+    R. O'Donnell, *Analysis of Boolean Functions*, CUP 2014, Ch. 1 (Fourier expansion).
+
+    Examples
+    --------
+    >>> count_classes(2, 1), count_classes(3, 1), count_classes(3, 1, visible="fixed")
+    (15, 153, 25)
+    >>> count_classes(5, 0), count_classes(5, 4)
+    (33, 4294967295)
+    """
+    n = check_int(n, "n", low=1)
+    s = check_int(s, "s", low=0, high=n)
+    visible = _check_visible(visible)
+    methods = ("auto", "closed", "dp", "partition")
+    if not isinstance(method, str) or method not in methods:
+        raise ValueError(f"`method` must be one of {methods}; got {method!r}")
+    closed_ok = visible == "fixed" or s == 0 or s >= n - 1
+    dp_ok = visible == "random" and s == 1
+    if method == "auto":
+        if closed_ok:
+            method = "closed"
+        elif n <= MAX_ENUM_N:
+            method = "partition"
+        elif dp_ok:
+            method = "dp"
+        else:
+            raise ValueError(f"count_classes cannot count (n, s) = ({n}, {s}) with visible={visible!r} exactly: "
+                             "no closed form (s = 0, n-1, n or a fixed S0), no enumeration (n > "
+                             f"{MAX_ENUM_N}) and the reachability DP covers s = 1 only")
+    if method == "closed":
+        if not closed_ok:
+            raise ValueError(f"`method`='closed' needs visible='fixed' or s in {{0, n-1, n}}; got (n, s) = ({n}, {s})")
+        return _count_closed(n, s, visible)
+    if method == "dp":
+        if not dp_ok:
+            raise ValueError(f"`method`='dp' needs visible='random' and s = 1; got s = {s}, visible={visible!r}")
+        return _count_dp_s1(n, max_bytes)
+    if n > MAX_ENUM_N:
+        raise ValueError(f"`method`='partition' needs n <= {MAX_ENUM_N}; got n = {n}")
+    return equivalence_classes(n, s, visible=visible, max_bytes=max_bytes).n_classes
+
+
+def _count_closed(n, s, visible):
+    if visible == "fixed":
+        return (2 ** (n - s) + 1) ** (2 ** s)
+    if s == n:
+        return 2 ** (2 ** n)
+    if s == n - 1:
+        return 2 ** (2 ** n) - 1
+    return 2 ** n + 1  # s == 0 (n >= 2 here; n = 1 has s = n - 1 = 0, same value 3)
+
+
+def _count_dp_s1(n, max_bytes):
+    N = 1 << n
+    half = N // 2
+    shape = (N + 1,) + (half + 1,) * n
+    nbytes = math.prod(shape)
+    if max_bytes is None:
+        max_bytes = DEFAULT_MAX_BYTES
+    check_size(nbytes, max_bytes, f"count_classes(n={n}, s=1) reachability DP (bool array {shape}, "
+                                  f"{format_bytes(nbytes)})")
+    R = np.zeros(shape, dtype=np.bool_)
+    R[(0,) * (n + 1)] = True
+    for x in range(N):
+        # A point x may join A: (w, c) -> (w + 1, c + x). Overlapping in-place OR is
+        # buffered by numpy, so each point is used at most once (0/1 knapsack).
+        dst = [slice(1, None)]
+        src = [slice(None, -1)]
+        for i in range(n):
+            if (x >> i) & 1:
+                dst.append(slice(1, None))
+                src.append(slice(None, -1))
+            else:
+                dst.append(slice(None))
+                src.append(slice(None))
+        R[tuple(dst)] |= R[tuple(src)]
+    return int(np.count_nonzero(R))
