@@ -6,6 +6,7 @@ shared/docs/problem.md, Sec. 2.
 """
 from .classes import (EquivalenceClasses, cell_probabilities, count_classes, equivalence_classes,
                       low_degree_subsets, standard_functions)
+from .merge import MergedChannel, merge_duplicate_inputs
 
 __all__ = ["EquivalenceClasses", "cell_probabilities", "count_classes", "equivalence_classes",
-           "low_degree_subsets", "standard_functions"]
+           "low_degree_subsets", "standard_functions", "MergedChannel", "merge_duplicate_inputs"]
