@@ -1,0 +1,244 @@
+"""Exact information measures of finite distributions: entropy, KL divergence, mutual information.
+
+Conventions: logs in base 2 (bits) unless ``base`` says otherwise; ``0 log 0 = 0`` and
+``0 log(0/q) = 0``, so zero-probability entries are safe; a divergence whose first argument
+puts mass where the second has none is ``inf`` (returned as ``float("inf")``, never NaN).
+
+The private helpers (natural logs, no validation) are the certificate kernels shared by the
+solvers in :mod:`capacity.exact` and :mod:`capacity.constrained`.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from boolean._validate import check_real
+
+from ._validate import check_channel, check_distribution
+
+__all__ = ["entropy", "binary_entropy", "kl_divergence", "mutual_information"]
+
+
+# ----------------------------------------------------------------------------- kernels (nats)
+def _xlogy(x, y):
+    """``x * log(y)`` elementwise with ``0 * log(anything) = 0`` (x, y >= 0)."""
+    x = np.asarray(x, dtype=np.float64)
+    y = np.asarray(y, dtype=np.float64)
+    out = np.zeros(np.broadcast(x, y).shape)
+    mask = np.broadcast_to(x > 0, out.shape)
+    with np.errstate(divide="ignore"):
+        out[mask] = (np.broadcast_to(x, out.shape)[mask]
+                     * np.log(np.broadcast_to(y, out.shape)[mask]))
+    return out
+
+
+def _neg_entropy_rows(W):
+    """``sum_y W[x,y] log W[x,y]`` per row (nats), i.e. ``-H(W_x)``."""
+    return _xlogy(W, W).sum(axis=-1)
+
+
+def _row_divergences(W, q, neg_h=None):
+    """``D(W_x || q)`` in nats for every row x; ``inf`` where W_x puts mass outside supp(q)."""
+    if neg_h is None:
+        neg_h = _neg_entropy_rows(W)
+    cross = _xlogy(W, q[None, :]).sum(axis=-1)  # -inf where W_xy > 0 = q_y
+    return neg_h - cross
+
+
+def _mutual_information(p, W, neg_h=None):
+    """``I(p; W) = sum_x p_x D(W_x || pW)`` in nats (exact up to float rounding, >= 0)."""
+    q = p @ W
+    d = _row_divergences(W, q, neg_h)
+    # rows with p_x = 0 may have D = inf; they do not count
+    mask = p > 0
+    return max(0.0, float(np.dot(p[mask], d[mask])))
+
+
+def _log_base(base) -> float:
+    base = check_real(base, "base", low=0, low_open=True)
+    if base == 1.0:
+        raise ValueError(f"`base` must be a finite number > 0 other than 1; got {base!r}")
+    return math.log(base)
+
+
+# ----------------------------------------------------------------------------- public API
+def entropy(p, *, base=2) -> float:
+    r"""Shannon entropy :math:`H(p) = -\sum_i p_i \log p_i` of a probability vector.
+
+    Zero entries contribute 0 (``0 log 0 = 0``).
+
+    Parameters
+    ----------
+    p : array_like (n,)
+        Probability vector: non-negative, finite, summing to 1 within 1e-9 (never renormalised).
+    base : float, default 2
+        Logarithm base (2 gives bits, ``math.e`` nats).
+
+    Returns
+    -------
+    float
+        :math:`H(p) \in [0, \log n]`.
+
+    Raises
+    ------
+    TypeError
+        ``p`` not a real array, ``base`` not a real number.
+    ValueError
+        ``p`` not 1-D, empty, NaN/inf, negative or not summing to 1; ``base <= 0`` or ``base == 1``.
+
+    References
+    ----------
+    T. M. Cover and J. A. Thomas, *Elements of Information Theory*, 2nd ed., Wiley 2006, §2.1.
+
+    Examples
+    --------
+    >>> entropy([0.5, 0.25, 0.25, 0.0])
+    1.5
+    >>> entropy([1.0, 0.0])
+    0.0
+    """
+    p = check_distribution(p, "p")
+    scale = _log_base(base)
+    return max(0.0, -float(_xlogy(p, p).sum()) / scale)
+
+
+def binary_entropy(x, *, base=2):
+    r"""Binary entropy :math:`h(x) = -x \log x - (1-x) \log(1-x)`, elementwise.
+
+    Parameters
+    ----------
+    x : float or array_like
+        Probabilities in [0, 1].
+    base : float, default 2
+        Logarithm base.
+
+    Returns
+    -------
+    float or ndarray
+        ``h(x)`` (a float for scalar input), with ``h(0) = h(1) = 0``.
+
+    Raises
+    ------
+    TypeError
+        ``x`` not real, ``base`` not a real number.
+    ValueError
+        an entry outside [0, 1] or not finite; ``base <= 0`` or ``base == 1``.
+
+    References
+    ----------
+    Cover & Thomas (2006), eq. (2.5).
+
+    Examples
+    --------
+    >>> binary_entropy(0.5)
+    1.0
+    >>> binary_entropy([0.0, 1.0]).tolist()
+    [0.0, 0.0]
+    """
+    scale = _log_base(base)
+    arr = np.asarray(x)
+    if arr.dtype.kind not in "biuf":
+        raise TypeError(f"`x` must be real; got dtype {arr.dtype}")
+    arr = arr.astype(np.float64)
+    if not np.isfinite(arr).all() or (arr < 0).any() or (arr > 1).any():
+        bad = arr[~(np.isfinite(arr) & (arr >= 0) & (arr <= 1))].ravel()[0]
+        raise ValueError(f"`x` must be probabilities in [0, 1]; got {bad!r}")
+    h = -(_xlogy(arr, arr) + _xlogy(1.0 - arr, 1.0 - arr)) / scale
+    h = np.maximum(h, 0.0) + 0.0  # no -0.0
+    return float(h) if h.ndim == 0 else h
+
+
+def kl_divergence(p, q, *, base=2) -> float:
+    r"""Kullback–Leibler divergence :math:`D(p \| q) = \sum_i p_i \log (p_i / q_i)`.
+
+    Terms with :math:`p_i = 0` contribute 0; if some :math:`p_i > 0` has :math:`q_i = 0` the
+    divergence is :math:`+\infty` and ``float("inf")`` is returned.
+
+    Parameters
+    ----------
+    p, q : array_like (n,)
+        Probability vectors of the same length (validated like :func:`entropy`).
+    base : float, default 2
+        Logarithm base.
+
+    Returns
+    -------
+    float
+        :math:`D(p \| q) \ge 0`, possibly ``inf``.
+
+    Raises
+    ------
+    TypeError
+        non-real input or ``base``.
+    ValueError
+        invalid probability vectors, different lengths, bad ``base``.
+
+    References
+    ----------
+    Cover & Thomas (2006), §2.3; Theorem 2.6.3 (information inequality).
+
+    Examples
+    --------
+    >>> kl_divergence([0.5, 0.5], [0.25, 0.75])  # doctest: +ELLIPSIS
+    0.2075187496...
+    >>> kl_divergence([0.5, 0.5], [1.0, 0.0])
+    inf
+    """
+    p = check_distribution(p, "p")
+    q = check_distribution(q, "q")
+    if p.shape != q.shape:
+        raise ValueError(f"`q` must have the same length as `p` ({p.shape[0]}); got {q.shape[0]}")
+    scale = _log_base(base)
+    if ((p > 0) & (q == 0)).any():
+        return float("inf")
+    m = p > 0
+    return max(0.0, float(np.sum(p[m] * (np.log(p[m]) - np.log(q[m])))) / scale)
+
+
+def mutual_information(p, W, *, base=2) -> float:
+    r"""Mutual information :math:`I(p; W)` of input law ``p`` through channel ``W``.
+
+    .. math::  I(p; W) = \sum_x p_x D(W_x \,\|\, pW)
+               = \sum_{x,y} p_x W_{xy} \log \frac{W_{xy}}{\sum_{x'} p_{x'} W_{x'y}},
+
+    with :math:`W_{xy} = P(Y=y \mid X=x)`; zero entries of ``p`` or ``W`` are safe.
+
+    Parameters
+    ----------
+    p : array_like (nx,)
+        Input probability vector.
+    W : array_like (nx, ny)
+        Channel matrix, rows summing to 1 within 1e-9 (never renormalised).
+    base : float, default 2
+        Logarithm base.
+
+    Returns
+    -------
+    float
+        :math:`0 \le I(p; W) \le \min(H(p), \log n_y)`.
+
+    Raises
+    ------
+    TypeError
+        non-real input or ``base``.
+    ValueError
+        invalid ``p`` or ``W``, ``len(p) != W.shape[0]``, bad ``base``.
+
+    References
+    ----------
+    Cover & Thomas (2006), §2.4; I. Csiszár and J. Körner, *Information Theory*, 2nd ed., 2011, Ch. 8.
+
+    Examples
+    --------
+    >>> mutual_information([0.5, 0.5], [[1, 0], [0, 1]])
+    1.0
+    >>> mutual_information([0.5, 0.5], [[0.5, 0.5], [0.5, 0.5]])
+    0.0
+    """
+    p = check_distribution(p, "p")
+    W = check_channel(W, "W", allow_batch=False)
+    if W.shape[0] != p.shape[0]:
+        raise ValueError(f"`W` must have len(p) = {p.shape[0]} rows; got shape {W.shape}")
+    scale = _log_base(base)
+    return _mutual_information(p, W) / scale
