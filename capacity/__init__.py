@@ -6,11 +6,12 @@ from ._result import CapacityResult, ConvergenceWarning, MIEstimate
 from ._validate import normalize_rows
 from .blahut_arimoto import blahut_arimoto
 from .insensitive.merge import merge_duplicate_inputs
+from .insensitive.solve import insensitive_capacity
 from . import channels
 from .exact import capacity_cvxpy, certify_input
 from .information import binary_entropy, entropy, kl_divergence, mutual_information
 
 __all__ = ["CapacityResult", "ConvergenceWarning", "MIEstimate", "normalize_rows", "blahut_arimoto",
-           "merge_duplicate_inputs",
+           "merge_duplicate_inputs", "insensitive_capacity",
            "channels", "capacity_cvxpy", "certify_input", "entropy", "binary_entropy", "kl_divergence",
            "mutual_information"]

@@ -7,10 +7,15 @@ shared/docs/problem.md, Sec. 2.
 from .classes import (EquivalenceClasses, cell_probabilities, count_classes, equivalence_classes,
                       low_degree_subsets, standard_functions)
 from .merge import MergedChannel, merge_duplicate_inputs
+from .channel import ChannelShape, InsensitiveChannel, channel_matrix, channel_shape
+from .solve import InsensitiveCapacity, insensitive_capacity
+from .symmetry import FoldedChannel, folded_channel, symmetry_generators
 from .sensitivity import (majority_retained_information, random_function_retained_information,
                           random_function_retained_information_asymptotic)
 
 __all__ = ["EquivalenceClasses", "cell_probabilities", "count_classes", "equivalence_classes",
            "low_degree_subsets", "standard_functions", "MergedChannel", "merge_duplicate_inputs",
            "majority_retained_information", "random_function_retained_information",
-           "random_function_retained_information_asymptotic"]
+           "random_function_retained_information_asymptotic",
+           "ChannelShape", "InsensitiveChannel", "channel_matrix", "channel_shape", "InsensitiveCapacity",
+           "insensitive_capacity", "FoldedChannel", "folded_channel", "symmetry_generators"]

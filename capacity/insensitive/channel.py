@@ -1,0 +1,406 @@
+"""The m-sample insensitive-function channel as a (classes) x (types) matrix.
+
+One sample shows Bob ``(S, X_S, f(X))``. Write a cell ``c = (S, a)`` and
+``q_c(f) = P(f(X) = 1 | X_S = a)``; a sample is the symbol ``(c, y)`` with probability
+
+    r_{c,y}(f) = pi_c q_c(f)^y (1 - q_c(f))^(1-y),      pi_c = P(S) P(X_S = a).
+
+m i.i.d. samples are summarised without loss by their *type*: the counts ``nu_c``
+(samples in cell c) and ``kappa_c`` (ones among them), i.e. a multiset of m symbols:
+
+    P(type | f) = Multinomial(nu; m, pi) prod_c Binomial(kappa_c; nu_c, q_c(f))
+                = m! / prod_{c,y} k_{c,y}!  prod_{c,y} r_{c,y}(f)^{k_{c,y}},
+
+with ``k_{c,1} = kappa_c``, ``k_{c,0} = nu_c - kappa_c``. The nu are ancillary (their law
+does not depend on f), so the matrix is block-structured by nu; we keep it whole. Rows are
+one representative per class of functions with equal q vectors (the merge lemma: equal rows
+carry no extra information), columns the ``C(2K + m - 1, m)`` types; the ``(2K)^m`` raw
+sequences are never built.
+"""
+from __future__ import annotations
+
+import functools
+import math
+from dataclasses import dataclass, field
+from itertools import combinations, combinations_with_replacement
+
+import numpy as np
+
+from boolean._validate import DEFAULT_MAX_BYTES, check_int, check_real, check_size, format_bytes
+
+from .classes import (MAX_ENUM_N, _all_truth_tables, _check_S0, _check_visible, equivalence_classes,
+                      standard_functions)
+
+__all__ = ["ChannelShape", "InsensitiveChannel", "channel_shape", "channel_matrix"]
+
+#: Largest m accepted (types are stored as uint8 counts).
+MAX_M = 64
+
+
+# ----------------------------------------------------------------------------- validation
+
+def _check_args(n, s, m, visible, S0, p_bias):
+    """Validate the channel parameters; return (n, s, m, visible, S0, p_bias)."""
+    n = check_int(n, "n", low=1)
+    if n > MAX_ENUM_N:
+        raise ValueError(f"`n` must be <= {MAX_ENUM_N}: the class representatives need all 2**(2**n) functions; "
+                         f"got n = {n} ({2 ** (2 ** n)} functions)")
+    s = check_int(s, "s", low=0, high=n)
+    m = check_int(m, "m", low=1, high=MAX_M)
+    visible = _check_visible(visible)
+    S0 = _check_S0(S0, n, s, visible)
+    p_bias = check_real(p_bias, "p_bias", low=0.0, high=1.0, low_open=True, high_open=True)
+    return n, s, m, visible, S0, p_bias
+
+
+# ----------------------------------------------------------------------------- cells
+
+@dataclass(frozen=True)
+class _Cells:
+    """Cells c = (S, a) (same order as :func:`cell_probabilities`), their probabilities
+    ``pi`` and the conditional law ``cond[c, x] = P(X = x | X in c)``."""
+
+    cells: tuple
+    member: np.ndarray   # (K, 2**n) bool
+    pi: np.ndarray       # (K,)
+    cond: np.ndarray     # (K, 2**n) float64
+    hidden_weight: np.ndarray  # (K, 2**n) int: number of hidden ones of x (-1 outside c)
+
+
+@functools.lru_cache(maxsize=32)
+def _cells(n, s, S0, p_bias):
+    N = 1 << n
+    xs = np.arange(N)
+    bits = (xs[:, None] >> np.arange(n)[None, :]) & 1
+    weight = bits.sum(axis=1)
+    subsets = [S0] if S0 is not None else list(combinations(range(n), s))
+    p_S = 1.0 / len(subsets)
+    px = np.prod(np.where(bits == 1, p_bias, 1.0 - p_bias), axis=1)  # P(X = x)
+    cells, member, pi, cond, hw = [], [], [], [], []
+    for S in subsets:
+        a = np.zeros(N, dtype=np.int64)
+        for j, i in enumerate(S):
+            a |= ((xs >> i) & 1) << j
+        vis_w = bits[:, list(S)].sum(axis=1) if S else np.zeros(N, dtype=np.int64)
+        for av in range(1 << len(S)):
+            inside = a == av
+            mass = px[inside].sum()
+            cells.append((S, av))
+            member.append(inside)
+            pi.append(p_S * mass)
+            cond.append(np.where(inside, px / mass, 0.0))
+            hw.append(np.where(inside, weight - vis_w, -1))
+    out = _Cells(tuple(cells), np.array(member), np.array(pi), np.array(cond), np.array(hw))
+    for arr in (out.member, out.pi, out.cond, out.hidden_weight):
+        arr.setflags(write=False)
+    return out
+
+
+# ----------------------------------------------------------------------------- classes
+
+@dataclass(frozen=True)
+class _Classes:
+    representatives: np.ndarray  # (R, 2**n) uint8
+    sizes: np.ndarray            # (R,) int64
+    names: tuple                 # (R,)
+    labels: np.ndarray           # (2**(2**n),) class of each function index
+    q: np.ndarray                # (R, K)
+
+
+@functools.lru_cache(maxsize=16)
+def _classes(n, s, visible, S0, p_bias):
+    """Classes of functions with equal q vectors, for all 2**(2**n) functions.
+
+    p = 1/2: the Fourier classes of :func:`equivalence_classes`. p != 1/2: functions are
+    grouped by the integer counts N[c, h] = #{x in c : hidden weight h, f(x) = 1}, which
+    fix q_c = sum_h N[c, h] p^h (1-p)^(n-s-h); groups whose q vectors are then exactly
+    equal (as floats from the same formula) are merged as well (merge lemma).
+    """
+    cells = _cells(n, s, S0, p_bias)
+    if p_bias == 0.5:
+        ec = equivalence_classes(n, s, visible=visible, S0=S0)
+        reps, sizes, names, labels = ec.representatives, ec.sizes, ec.names, ec.labels
+    else:
+        tables = _all_truth_tables(n)
+        H = n - s + 1
+        K = len(cells.cells)
+        ind = np.zeros((1 << n, K * H), dtype=np.int32)
+        for c in range(K):
+            xs = np.flatnonzero(cells.member[c])
+            ind[xs, c * H + cells.hidden_weight[c, xs]] = 1
+        counts = tables.astype(np.int32) @ ind                      # (F, K*H)
+        _, first, inv = np.unique(counts, axis=0, return_index=True, return_inverse=True)
+        inv = inv.reshape(-1)
+        h = np.arange(H)
+        wh = p_bias ** h * (1.0 - p_bias) ** (H - 1 - h)            # P(hidden = z), |z| = h
+        qN = (counts[first].reshape(-1, K, H) * wh).sum(axis=2)    # q of each N-group
+        _, qfirst, qinv = np.unique(qN, axis=0, return_index=True, return_inverse=True)
+        group_label = qinv.reshape(-1)[inv]                         # q-class of each function
+        smallest = np.full(qfirst.size, np.iinfo(np.int64).max)
+        np.minimum.at(smallest, group_label, np.arange(group_label.size))
+        order = np.argsort(smallest, kind="stable")
+        rank = np.empty_like(order)
+        rank[order] = np.arange(order.size)
+        labels = rank[group_label].astype(np.uint32)
+        rep_index = smallest[order]
+        sizes = np.bincount(labels, minlength=order.size).astype(np.int64)
+        reps = tables[rep_index]
+        per = [[] for _ in range(order.size)]
+        for name, F in standard_functions(n).items():
+            per[int(labels[F])].append(name)
+        names = tuple(" = ".join(p) for p in per)
+    q = reps.astype(np.float64) @ cells.cond.T
+    out = _Classes(np.asarray(reps), np.asarray(sizes), tuple(names), np.asarray(labels), q)
+    for arr in (out.representatives, out.sizes, out.labels, out.q):
+        arr.setflags(write=False)
+    return out
+
+
+# ----------------------------------------------------------------------------- types
+
+@functools.lru_cache(maxsize=8)
+def _types(n_symbols, m):
+    """All multisets of m symbols from range(n_symbols), as sorted rows (T, m) int16,
+    with their multinomial coefficients m!/prod k_j! (float64)."""
+    T = math.comb(n_symbols + m - 1, m)
+    sym = np.fromiter((v for t in combinations_with_replacement(range(n_symbols), m) for v in t),
+                      dtype=np.int16, count=T * m).reshape(T, m)
+    run = np.ones((T, m), dtype=np.float64)
+    for i in range(1, m):
+        run[:, i] = np.where(sym[:, i] == sym[:, i - 1], run[:, i - 1] + 1.0, 1.0)
+    coef = math.factorial(m) / run.prod(axis=1)
+    sym.setflags(write=False)
+    coef.setflags(write=False)
+    return sym, coef
+
+
+def _symbol_probs(q, pi):
+    """r[o, 2c + y] = pi_c q_c^y (1 - q_c)^(1-y)."""
+    R, K = q.shape
+    r = np.empty((R, 2 * K))
+    r[:, 0::2] = pi * (1.0 - q)
+    r[:, 1::2] = pi * q
+    return r
+
+
+def _type_probs(r, sym, coef):
+    """W[o, t] = coef_t prod_i r[o, sym[t, i]] for a block of types."""
+    W = np.broadcast_to(coef, (r.shape[0], coef.size)).copy()
+    for i in range(sym.shape[1]):
+        W *= r[:, sym[:, i]]
+    return W
+
+
+# ----------------------------------------------------------------------------- public
+
+@dataclass(frozen=True)
+class ChannelShape:
+    """Size of the (classes) x (types) channel, known before it is built.
+
+    Attributes
+    ----------
+    n_classes : int
+        Rows: classes of functions Bob cannot tell apart with one sample.
+    n_types : int
+        Columns: ``C(2K + m - 1, m)`` multisets of m symbols (c, y).
+    n_cells : int
+        K, the number of cells (S, a).
+    nbytes : int
+        Memory of the float64 matrix.
+    """
+
+    n_classes: int
+    n_types: int
+    n_cells: int
+    nbytes: int
+
+    @property
+    def shape(self):
+        """``(n_classes, n_types)``."""
+        return (self.n_classes, self.n_types)
+
+
+def channel_shape(n, s, m, *, visible="random", S0=None, p_bias=0.5) -> ChannelShape:
+    """Shape of :func:`channel_matrix` (rows, columns, bytes) without building it.
+
+    rows = #classes, columns = ``C(2K + m - 1, m)`` with ``K = C(n, s) 2**s`` cells
+    (``2**s`` for a fixed visible set), bytes = ``8 rows cols``.
+
+    Parameters
+    ----------
+    n : int
+        Input bits, ``1 <= n <= 4``.
+    s : int
+        Visible bits per sample, ``0 <= s <= n``.
+    m : int
+        Samples, ``1 <= m <= 64``.
+    visible : {"random", "fixed"}
+        A uniform s-subset per sample, or always ``S0``.
+    S0 : iterable of int, optional
+        The fixed visible set (visible="fixed"; default ``{0, ..., s-1}``).
+    p_bias : float, default 0.5
+        ``P(X_i = 1)``, in (0, 1).
+
+    Returns
+    -------
+    ChannelShape
+        ``n_classes``, ``n_types``, ``n_cells``, ``nbytes`` and ``shape``.
+
+    Raises
+    ------
+    TypeError
+        For non-integer n, s, m or a non-real p_bias.
+    ValueError
+        For n outside [1, 4], s outside [0, n], m outside [1, 64], p_bias outside (0, 1),
+        an unknown ``visible`` or a bad ``S0``.
+
+    References
+    ----------
+    shared/docs/problem.md, Sec. 2.
+
+    Examples
+    --------
+    >>> channel_shape(2, 1, 3).shape
+    (15, 120)
+    >>> channel_shape(4, 2, 3).shape
+    (61419, 19600)
+    """
+    n, s, m, visible, S0, p_bias = _check_args(n, s, m, visible, S0, p_bias)
+    K = len(_cells(n, s, S0, p_bias).cells)
+    R = _classes(n, s, visible, S0, p_bias).sizes.size
+    T = math.comb(2 * K + m - 1, m)
+    return ChannelShape(int(R), int(T), int(K), int(8 * R * T))
+
+
+@dataclass(frozen=True)
+class InsensitiveChannel:
+    """The m-sample channel: class representatives x types.
+
+    Attributes
+    ----------
+    W : ndarray float64 (n_classes, n_types)
+        ``W[k, t] = P(type t | f_k)``; rows sum to 1.
+    types : ndarray uint8 (n_types, K, 2)
+        ``types[t, c] = (nu_c, kappa_c)``: samples in cell c and ones among them.
+    cells : tuple of (tuple, int)
+        ``(S, a)`` per cell, ``a = sum_j x_{S[j]} 2**j``.
+    pi : ndarray (K,)
+        Cell probabilities.
+    q : ndarray (n_classes, K)
+        ``q_c`` of each representative.
+    representatives : ndarray uint8 (n_classes, 2**n)
+    sizes : ndarray int64 (n_classes,)
+        Functions per class.
+    names : tuple of str
+        Standard functions in each class ("" when none).
+    n, s, m, visible, S0, p_bias :
+        The parameters.
+    """
+
+    W: np.ndarray = field(repr=False)
+    types: np.ndarray = field(repr=False)
+    cells: tuple = field(repr=False)
+    pi: np.ndarray = field(repr=False)
+    q: np.ndarray = field(repr=False)
+    representatives: np.ndarray = field(repr=False)
+    sizes: np.ndarray = field(repr=False)
+    names: tuple = field(repr=False)
+    n: int = 0
+    s: int = 0
+    m: int = 1
+    visible: str = "random"
+    S0: tuple | None = None
+    p_bias: float = 0.5
+
+    @property
+    def shape(self):
+        """``W.shape``."""
+        return self.W.shape
+
+
+def channel_matrix(n, s, m, *, visible="random", S0=None, p_bias=0.5, max_bytes=None) -> InsensitiveChannel:
+    r"""The m-sample insensitive-function channel, rows = classes, columns = types.
+
+    .. math::
+
+        W[f, (\nu, \kappa)] = \binom{m}{\nu} \prod_c \pi_c^{\nu_c}
+            \prod_c \binom{\nu_c}{\kappa_c} q_c(f)^{\kappa_c} (1 - q_c(f))^{\nu_c - \kappa_c}
+
+    over cells ``c = (S, a)``: ``K = C(n, s) 2**s`` cells (``2**s`` for a fixed ``S0``),
+    ``pi_c = P(S) P(X_S = a)`` (``1/K`` for uniform bits; ``prod_i p^{a_i} (1-p)^{1-a_i} /
+    C(n, s)`` for p-biased bits) and ``q_c(f) = P(f(X) = 1 | X_S = a)`` under the same
+    measure. The raw ``(2K)^m`` sequences are never built: the type is a sufficient statistic.
+
+    Rows are one representative per class of functions with equal q vectors (merge lemma:
+    equal rows do not change the capacity). For ``p_bias = 1/2`` these are the Fourier
+    classes of :func:`equivalence_classes` (equal coefficients of degree <= s, or on the
+    subsets of ``S0``). For ``p_bias != 1/2`` the classes can differ from the Fourier ones
+    (flipping a bit no longer preserves the measure): they are computed by grouping equal
+    q vectors over all 2**(2**n) functions.
+
+    Parameters
+    ----------
+    n : int
+        Input bits, ``1 <= n <= 4`` (all functions are enumerated).
+    s : int
+        Visible bits per sample, ``0 <= s <= n``.
+    m : int
+        Samples, ``1 <= m <= 64``.
+    visible : {"random", "fixed"}
+        A uniform s-subset per sample, or always ``S0``.
+    S0 : iterable of int, optional
+        The fixed visible set (visible="fixed"; default ``{0, ..., s-1}``).
+    p_bias : float, default 0.5
+        ``P(X_i = 1)``, in (0, 1).
+    max_bytes : int, optional
+        Refuse (before allocating) a matrix above this many bytes (default 8 GiB); see
+        :func:`channel_shape`.
+
+    Returns
+    -------
+    InsensitiveChannel
+        ``W``, ``types`` ((nu_c, kappa_c) per column), ``cells``, ``pi``, ``q``,
+        ``representatives``, ``sizes``, ``names``.
+
+    Raises
+    ------
+    TypeError
+        For non-integer n, s, m or a non-real p_bias.
+    ValueError
+        For n outside [1, 4], s outside [0, n], m outside [1, 64], p_bias outside (0, 1),
+        an unknown ``visible``, a bad ``S0``, or a matrix larger than ``max_bytes``
+        (the message gives its shape and size).
+
+    References
+    ----------
+    shared/docs/problem.md, Sec. 2; T. Kwa, merge lemma; T. M. Cover and J. A. Thomas,
+    *Elements of Information Theory*, 2nd ed., Sec. 11.1 (the method of types).
+
+    Examples
+    --------
+    >>> ch = channel_matrix(2, 1, 2)
+    >>> ch.shape, bool(abs(ch.W.sum(axis=1) - 1).max() < 1e-12)
+    ((15, 36), True)
+    >>> ch.types[0].tolist()           # both samples in cell 0 ((0,), a=0) with y = 0
+    [[2, 0], [0, 0], [0, 0], [0, 0]]
+    """
+    n, s, m, visible, S0, p_bias = _check_args(n, s, m, visible, S0, p_bias)
+    cells = _cells(n, s, S0, p_bias)
+    K = len(cells.cells)
+    T = math.comb(2 * K + m - 1, m)
+    cls = _classes(n, s, visible, S0, p_bias)
+    R = cls.sizes.size
+    nbytes = 8 * R * T + (2 * K + 2 * m) * T
+    if max_bytes is None:
+        max_bytes = DEFAULT_MAX_BYTES
+    check_size(nbytes, max_bytes, f"channel_matrix(n={n}, s={s}, m={m}) of shape ({R}, {T}) "
+                                  f"({format_bytes(8 * R * T)} float64)")
+    sym, coef = _types(2 * K, m)
+    W = _type_probs(_symbol_probs(cls.q, cells.pi), sym, coef)
+    counts = np.zeros((T, 2 * K), dtype=np.uint8)
+    rows = np.repeat(np.arange(T), m)
+    np.add.at(counts, (rows, sym.reshape(-1).astype(np.int64)), 1)
+    types = np.stack([counts[:, 0::2] + counts[:, 1::2], counts[:, 1::2]], axis=2)
+    return InsensitiveChannel(W=W, types=types, cells=cells.cells, pi=np.array(cells.pi), q=np.array(cls.q),
+                              representatives=np.array(cls.representatives), sizes=np.array(cls.sizes),
+                              names=cls.names, n=n, s=s, m=m, visible=visible, S0=S0, p_bias=p_bias)

@@ -1,0 +1,289 @@
+"""Certified capacity C(n, s, m) of the insensitive-function channel.
+
+Two exact routes to the same number:
+
+* ``symmetry=True`` (default): the folded channel of :func:`folded_channel`
+  (class-orbits x type-orbits, with a per-row bonus), solved by a Blahut–Arimoto
+  iteration for ``max_p sum_O p_O [D(V_O || pV) + b_O]`` with the certificate
+  ``sum_O p_O [D(V_O || pV) + b_O] <= C <= max_O [D(V_O || pV) + b_O]``.
+* ``symmetry=False``: the (classes) x (types) matrix of :func:`channel_matrix` and
+  :func:`capacity.blahut_arimoto`.
+"""
+from __future__ import annotations
+
+import math
+import time
+import warnings
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from boolean._backend import resolve_backend, to_numpy, to_torch
+from boolean._validate import check_int, check_real
+
+from .._result import CapacityResult, ConvergenceWarning
+from .channel import _check_args, _classes, channel_matrix
+from .symmetry import folded_channel
+
+__all__ = ["InsensitiveCapacity", "insensitive_capacity"]
+
+LOG2E = 1.0 / math.log(2.0)
+DEFAULT_MAX_ITER = 200_000
+
+
+@dataclass(frozen=True)
+class InsensitiveCapacity:
+    """Certified capacity C(n, s, m) and the law that achieves its lower bound.
+
+    Attributes
+    ----------
+    n, s, m : int
+        Parameters; ``visible``, ``S0``, ``p_bias`` the variant.
+    capacity, lower, upper : float
+        Bits; ``capacity = lower`` is achieved by ``class_mass``; ``lower <= C <= upper``.
+    n_classes : int
+        Classes of indistinguishable functions (rows of the unfolded channel).
+    limit : float
+        ``log2 n_classes``, the m -> infinity limit of C.
+    class_mass : ndarray (n_classes,)
+        Optimal input mass on each class (uniform inside a symmetry orbit).
+    class_names : tuple of str
+        Standard functions in each class ("" when none).
+    representatives : ndarray uint8 (n_classes, 2**n)
+        One truth table per class.
+    support : list of (str, float, int)
+        ``(name, mass, classes)`` per class-orbit with mass > 1e-6, heaviest first: the
+        orbit's standard names (or "class k" for its smallest class k), its total mass,
+        and the number of classes in it.
+    shape : tuple
+        (classes, types) of the unfolded channel.
+    folded_shape : tuple or None
+        (class-orbits, type-orbits) when ``symmetry=True``.
+    symmetry : bool
+        Whether the folded channel was used.
+    seconds : float
+        Wall time of the computation.
+    result : CapacityResult
+        The solver's result (``p`` over class-orbits when folded, over classes otherwise).
+    """
+
+    n: int
+    s: int
+    m: int
+    visible: str
+    S0: tuple | None
+    p_bias: float
+    capacity: float
+    lower: float
+    upper: float
+    n_classes: int
+    limit: float
+    class_mass: np.ndarray = field(repr=False)
+    class_names: tuple = field(repr=False)
+    representatives: np.ndarray = field(repr=False)
+    support: list = field(repr=False)
+    shape: tuple = ()
+    folded_shape: tuple | None = None
+    symmetry: bool = True
+    seconds: float = 0.0
+    result: CapacityResult | None = field(default=None, repr=False)
+
+    @property
+    def gap(self) -> float:
+        """Certified gap ``upper - lower`` (bits)."""
+        return self.upper - self.lower
+
+
+# ----------------------------------------------------------------------------- bonus Blahut–Arimoto
+
+def _bonus_ba_numpy(V, bonus, tol, max_iter):
+    """max_p sum_o p_o [D(V_o || pV) + b_o] (nats); returns p, lower, upper, iterations."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        negH = np.where(V > 0, V * np.log(np.where(V > 0, V, 1.0)), 0.0).sum(axis=1)
+    base = negH + bonus
+    R = V.shape[0]
+    p = np.full(R, 1.0 / R)
+    lower, upper = -np.inf, np.inf
+    it = 0
+    while True:
+        Q = p @ V
+        d = base - V @ np.log(Q)
+        lower = float(p @ d)
+        upper = float(d.max())
+        if upper - lower <= tol or it >= max_iter:
+            return p, lower, upper, it
+        w = p * np.exp(d - upper)
+        p = w / w.sum()
+        it += 1
+
+
+def _bonus_ba_torch(V, bonus, tol, max_iter, device):
+    torch = __import__("torch")
+    Vt = to_torch(V, device, torch.float64)
+    bt = to_torch(bonus, device, torch.float64)
+    negH = torch.where(Vt > 0, Vt * torch.log(torch.where(Vt > 0, Vt, torch.ones_like(Vt))), 0.0).sum(dim=1)
+    base = negH + bt
+    R = V.shape[0]
+    p = torch.full((R,), 1.0 / R, dtype=torch.float64, device=device)
+    it = 0
+    check_every = 16
+    while True:
+        Q = p @ Vt
+        d = base - Vt @ torch.log(Q)
+        if it % check_every == 0 or it >= max_iter:
+            lower = float(p @ d)
+            upper = float(d.max())
+            if upper - lower <= tol or it >= max_iter:
+                return to_numpy(p), lower, upper, it
+        w = p * torch.exp(d - d.max())
+        p = w / w.sum()
+        it += 1
+
+
+def _solve_folded(V, bonus, tol_nats, max_iter, backend):
+    """Drop never-reached columns, then run the bonus iteration on the chosen backend."""
+    keep = V.max(axis=0) > 0
+    V = np.ascontiguousarray(V[:, keep])
+    if backend.name == "torch":
+        return _bonus_ba_torch(V, bonus, tol_nats, max_iter, backend.device)
+    return _bonus_ba_numpy(V, bonus, tol_nats, max_iter)
+
+
+# ----------------------------------------------------------------------------- public
+
+def insensitive_capacity(n, s, m, *, tol=1e-9, visible="random", S0=None, p_bias=0.5, backend="auto",
+                         device=None, symmetry=True, max_iter=None, max_bytes=None) -> InsensitiveCapacity:
+    r"""Certified capacity C(n, s, m) (bits) of the insensitive-function channel.
+
+    .. math::
+
+        C(n, s, m) = \max_P I(F; Y_1, \dots, Y_m),\qquad Y_i = (S_i, X_{i,S_i}, F(X_i)),
+
+    computed exactly over one representative per class of indistinguishable functions
+    (merge lemma) and over the types of the m samples (:func:`channel_matrix`). With
+    ``symmetry=True`` the problem is folded by the group of variable permutations, bit
+    flips and output complement (:func:`folded_channel`): a capacity-achieving law may be
+    taken invariant (I is concave in P), which leaves one unknown per class-orbit; the
+    bounds certify the unfolded capacity:
+
+    .. math::
+
+        \sum_O p_O [D(V_O \| pV) + b_O] \;\le\; C \;\le\; \max_O [D(V_O \| pV) + b_O].
+
+    Stops when ``upper - lower <= tol``. One sample gives exactly 1 bit for every n, s;
+    C is nondecreasing in m and tends to ``log2 #classes``.
+
+    Parameters
+    ----------
+    n : int
+        Input bits, ``1 <= n <= 4``.
+    s : int
+        Visible bits per sample, ``0 <= s <= n``.
+    m : int
+        Samples, ``1 <= m <= 64``.
+    tol : float, default 1e-9
+        Certified gap (bits), > 0.
+    visible : {"random", "fixed"}
+        A uniform s-subset per sample, or always ``S0``.
+    S0 : iterable of int, optional
+        Fixed visible set (visible="fixed"; default ``{0, ..., s-1}``).
+    p_bias : float, default 0.5
+        ``P(X_i = 1)``, in (0, 1).
+    backend : {"auto", "numpy", "torch"}
+        Solver backend ("auto": numpy, or torch when ``device`` is given).
+    device : torch device, optional
+        For the torch backend (e.g. "cuda").
+    symmetry : bool, default True
+        Fold by the symmetry group (exact; much smaller) or solve the unfolded channel.
+    max_iter : int, optional
+        Iteration cap (default 200 000 folded, the solver's default unfolded); on reaching it
+        the bounds are still valid, ``gap > tol`` and a :class:`ConvergenceWarning` is issued.
+    max_bytes : int, optional
+        Refuse plans above this many bytes (default 8 GiB).
+
+    Returns
+    -------
+    InsensitiveCapacity
+        ``capacity``, ``lower``, ``upper``, ``gap``, ``n_classes``, ``limit``,
+        ``class_mass``, ``class_names``, ``support``, shapes, ``result``.
+
+    Raises
+    ------
+    TypeError
+        For non-integer n, s, m, max_iter, a non-real tol/p_bias or a non-bool symmetry.
+    ValueError
+        For n outside [1, 4], s outside [0, n], m outside [1, 64], p_bias outside (0, 1),
+        tol <= 0, an unknown visible/backend, a bad S0, device='cuda' without CUDA, or a
+        plan above ``max_bytes``.
+
+    Warns
+    -----
+    ConvergenceWarning
+        When ``max_iter`` is reached before the gap reaches ``tol``.
+
+    References
+    ----------
+    shared/docs/problem.md, Sec. 2; R. Blahut, IEEE Trans. IT 18 (1972); R. G. Gallager,
+    *Information Theory and Reliable Communication* (1968), Thm 4.5.1.
+
+    Examples
+    --------
+    >>> r = insensitive_capacity(2, 1, 2)
+    >>> round(r.capacity, 6), r.n_classes, bool(r.gap <= 1e-9)
+    (1.299642, 15, True)
+    >>> round(insensitive_capacity(3, 1, 1).capacity, 9)
+    1.0
+    """
+    n, s, m, visible, S0, p_bias = _check_args(n, s, m, visible, S0, p_bias)
+    tol = check_real(tol, "tol", low=0.0, low_open=True)
+    if not isinstance(symmetry, (bool, np.bool_)):
+        raise TypeError(f"`symmetry` must be a bool; got {symmetry!r}")
+    if max_iter is not None:
+        max_iter = check_int(max_iter, "max_iter", low=0)
+    be = resolve_backend(backend, device=device, supported=("numpy", "torch"), prefer="numpy")
+    t0 = time.perf_counter()
+    cls = _classes(n, s, visible, S0, p_bias)
+    R = int(cls.sizes.size)
+    if symmetry:
+        fc = folded_channel(n, s, m, visible=visible, S0=S0, p_bias=p_bias, max_bytes=max_bytes)
+        iters = DEFAULT_MAX_ITER if max_iter is None else max_iter
+        p_orb, lo, up, it = _solve_folded(fc.V, fc.bonus, tol / LOG2E, iters, be)
+        lower, upper = lo * LOG2E, up * LOG2E
+        converged = upper - lower <= tol
+        if not converged:
+            warnings.warn(f"insensitive_capacity(n={n}, s={s}, m={m}) reached max_iter={iters} with certified "
+                          f"gap {upper - lower:.3g} bits > tol={tol:g}", ConvergenceWarning, stacklevel=2)
+        res = CapacityResult(lower, p_orb, lower, upper, it, bool(converged), be.name,
+                             extra={"folded": True})
+        class_mass = p_orb[fc.class_orbit] / fc.class_orbit_sizes[fc.class_orbit]
+        orbit_mass, orbit_of, orbit_count = p_orb, fc.class_orbit, fc.class_orbit_sizes
+        shape, folded_shape = (fc.n_classes, fc.n_types), fc.shape
+    else:
+        from ..blahut_arimoto import blahut_arimoto
+
+        ch = channel_matrix(n, s, m, visible=visible, S0=S0, p_bias=p_bias, max_bytes=max_bytes)
+        kw = {} if max_iter is None else {"max_iter": max_iter}
+        res = blahut_arimoto(ch.W, tol=tol, backend=be.name, device=be.device if be.name == "torch" else None,
+                             max_bytes=max_bytes, **kw)
+        lower, upper = float(res.lower), float(res.upper)
+        class_mass = np.asarray(res.p, dtype=np.float64)
+        orbit_mass, orbit_of, orbit_count = class_mass, np.arange(R), np.ones(R, dtype=np.int64)
+        shape, folded_shape = ch.shape, None
+    support = _support(orbit_mass, orbit_of, orbit_count, cls.names)
+    return InsensitiveCapacity(n=n, s=s, m=m, visible=visible, S0=S0, p_bias=p_bias, capacity=lower,
+                               lower=lower, upper=upper, n_classes=R, limit=math.log2(R), class_mass=class_mass,
+                               class_names=cls.names, representatives=np.array(cls.representatives),
+                               support=support, shape=tuple(shape), folded_shape=folded_shape,
+                               symmetry=bool(symmetry), seconds=time.perf_counter() - t0, result=res)
+
+
+def _support(orbit_mass, orbit_of, orbit_count, names, threshold=1e-6):
+    """(names of the orbit's standard members or 'class k', mass, #classes), heaviest first."""
+    out = []
+    for o in np.flatnonzero(orbit_mass > threshold):
+        members = np.flatnonzero(orbit_of == o)
+        named = [names[k] for k in members if names[k]]
+        label = "; ".join(named) if named else f"class {int(members[0])}"
+        out.append((label, float(orbit_mass[o]), int(orbit_count[o])))
+    out.sort(key=lambda t: -t[1])
+    return out
