@@ -10,6 +10,7 @@ from .merge import MergedChannel, merge_duplicate_inputs
 from .channel import ChannelShape, InsensitiveChannel, channel_matrix, channel_shape
 from .solve import InsensitiveCapacity, insensitive_capacity
 from .symmetry import FoldedChannel, folded_channel, symmetry_generators
+from .family import function_family_information
 from .sensitivity import (majority_retained_information, random_function_retained_information,
                           random_function_retained_information_asymptotic)
 

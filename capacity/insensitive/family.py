@@ -1,0 +1,168 @@
+"""Monte Carlo I(F; Y_1..Y_m) for a finite family of functions, for n too large to enumerate.
+
+One sample is a cell ``c = (S, a)``, uniform over the ``K`` cells and independent of F,
+and a bit ``y ~ Bernoulli(q_c(F))`` with ``q_c(f) = P(f(X) = 1 | X_S = a)``. Hence
+
+    P(Y | f) = prod_i K^-1 q_{c_i}(f)^{y_i} (1 - q_{c_i}(f))^{1 - y_i},
+
+    I(F; Y) = E_{F, Y} log2 [ P(Y | F) / sum_f' w_f' P(Y | f') ],
+
+averaged over draws of (F, Y) (the K^-m factors cancel). The q_c come exactly from the
+integer Fourier spectrum: ``2**n E[g | X_S = a] = sum_{T subset of S} G(T) chi_T(a)``.
+"""
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from itertools import combinations
+
+import numpy as np
+
+from boolean._validate import DEFAULT_MAX_BYTES, check_int, check_size, numpy_table
+
+from .._result import MIEstimate
+from .._validate import check_distribution
+from .classes import _check_S0, _check_visible, _integer_spectra
+
+
+def family_cell_probabilities(tables: np.ndarray, n: int, s: int, S0=None) -> np.ndarray:
+    """Exact q (B, n_cells) via the integer spectrum; cells ordered as in ``cell_probabilities``.
+
+    Private helper (inputs trusted): ``tables`` uint8 (B, 2**n), ``S0`` a sorted tuple or None.
+    """
+    G = _integer_spectra(tables)  # (B, 2**n), exact
+    sets = [S0] if S0 is not None else list(combinations(range(n), s))
+    A = 1 << s
+    a = np.arange(A)
+    # local subset t of S (bit j <-> S[j]); chi_t(a) = (-1)^{popcount(a & t)}
+    H = 1 - 2 * (np.array([[bin(int(x) & int(t)).count("1") & 1 for t in range(A)] for x in a], dtype=np.int64))
+    cols = []
+    for S in sets:
+        masks = np.array([sum(1 << S[j] for j in range(s) if (t >> j) & 1) for t in range(A)], dtype=np.int64)
+        E2 = G[:, masks] @ H.T  # (B, A): 2**n E[g | X_S = a], integers
+        cols.append((float(1 << n) - E2) / float(1 << (n + 1)))
+    return np.concatenate(cols, axis=1)
+
+
+def function_family_information(functions, n: int, s: int, m: int, samples: int = 20_000, seed=0, *,
+                                weights=None, visible: str = "random", S0=None, max_bytes=None) -> MIEstimate:
+    """Monte Carlo I(F; Y_1..Y_m) (bits) for F drawn from a finite family of functions.
+
+    I(F; Y) = E log2 [ P(Y | F) / P(Y) ],   P(Y | f) = prod_{i=1}^m q_{c_i}(f)^{y_i} (1 - q_{c_i}(f))^{1-y_i},
+    P(Y) = sum_f w_f P(Y | f)
+
+    (common factors K^-m dropped). Each draw samples F ~ w, then m iid cells c_i uniform
+    over the ``K = C(n, s) 2**s`` cells (or the ``2**s`` cells of S0) and
+    ``y_i ~ Bernoulli(q_{c_i}(F))``; the likelihood of every family member is computed
+    exactly (log-sum-exp over the family). The estimate is the mean of
+    ``samples`` iid terms, with standard error ``std / sqrt(samples)``; it is unbiased.
+
+    Parameters
+    ----------
+    functions : array-like (B, 2**n), or a mapping name -> truth table
+        The family: 0/1 truth tables (x indexed by sum_i x_i 2**i).
+    n : int
+        Number of input bits (must match the tables), ``1 <= n <= 24``.
+    s : int
+        Visible bits per sample, ``0 <= s <= n``.
+    m : int
+        Number of samples Bob sees, ``m >= 1``.
+    samples : int, optional
+        Monte Carlo draws of (F, Y), ``>= 2`` (default 20 000).
+    seed : int or numpy Generator, optional
+        Randomness (default 0).
+    weights : array-like (B,), optional
+        Prior on the family (default uniform); must sum to 1.
+    visible : {"random", "fixed"}
+        S uniform over s-subsets each sample, or always S0.
+    S0 : iterable of int, optional
+        Fixed visible set (visible="fixed" only; default ``{0..s-1}``).
+    max_bytes : int, optional
+        Refuse plans above this many bytes (default 8 GiB).
+
+    Returns
+    -------
+    MIEstimate
+        ``value`` and ``stderr`` in bits, ``method="monte-carlo product formula"``,
+        ``n_samples``; ``lower = 0`` and ``upper = H(w)`` are the trivial bounds;
+        ``extra`` holds ``names`` (for a mapping), ``n_cells`` and ``entropy_prior``.
+
+    Raises
+    ------
+    TypeError
+        For non-integer n, s, m or samples, or a bad table dtype.
+    ValueError
+        For tables of another n, s outside [0, n], m < 1, samples < 2, bad weights, an
+        unknown ``visible``, a bad ``S0``, or a plan above ``max_bytes``.
+
+    References
+    ----------
+    T. M. Cover and J. A. Thomas, *Elements of Information Theory*, 2nd ed., Wiley 2006,
+    Sec. 2.3; shared/docs/problem.md, Sec. 2 (the product formula).
+
+    Examples
+    --------
+    >>> const = [[0, 0, 0, 0], [1, 1, 1, 1]]            # the constants: one sample tells them apart
+    >>> est = function_family_information(const, 2, 1, 1, samples=100, seed=0)
+    >>> est.value, est.stderr
+    (1.0, 0.0)
+    """
+    names = None
+    if isinstance(functions, Mapping):
+        names = [str(k) for k in functions]
+        functions = [np.asarray(v) for v in functions.values()]
+        if not functions:
+            raise ValueError("`functions` must be non-empty; got an empty mapping")
+    tables, n_tab = numpy_table(functions, "functions")
+    tables = np.atleast_2d(tables)
+    n = check_int(n, "n", low=1, high=24)
+    if n_tab != n:
+        raise ValueError(f"`functions` must be truth tables of n = {n} bits (length {1 << n}); "
+                         f"got length {tables.shape[1]}")
+    s = check_int(s, "s", low=0, high=n)
+    m = check_int(m, "m", low=1)
+    samples = check_int(samples, "samples", low=2)
+    visible = _check_visible(visible)
+    S0 = _check_S0(S0, n, s, visible)
+    B = tables.shape[0]
+    if weights is None:
+        w = np.full(B, 1.0 / B)
+    else:
+        w = check_distribution(weights, "weights")
+        if w.shape != (B,):
+            raise ValueError(f"`weights` must have shape ({B},) (one per function); got {w.shape}")
+    n_cells = (1 << s) * (1 if S0 is not None else math.comb(n, s))
+    if max_bytes is None:
+        max_bytes = DEFAULT_MAX_BYTES
+    # spectra (int64, x2 in the butterfly) + q, log q, log(1-q) + a likelihood chunk
+    check_size(B * (1 << n) * 24 + B * n_cells * 24 + 3 * (1 << 22) * 8, max_bytes,
+               f"function_family_information({B} functions, n={n}, s={s}, {n_cells} cells)")
+
+    rng = np.random.default_rng(seed)
+    q = family_cell_probabilities(tables, n, s, S0)
+    with np.errstate(divide="ignore"):
+        L1 = np.log(q).T.copy()  # (n_cells, B)
+        L0 = np.log1p(-q).T.copy()
+        logw = np.log(w)
+    F = rng.choice(B, size=samples, p=w)
+    vals = np.empty(samples, dtype=np.float64)
+    chunk = max(1, (1 << 22) // max(1, m * B))
+    for start in range(0, samples, chunk):
+        stop = min(samples, start + chunk)
+        f = F[start:stop]
+        c = rng.integers(0, n_cells, size=(stop - start, m))
+        y = rng.random((stop - start, m)) < q[f[:, None], c]
+        # LL[j, b] = sum_i log P(y_ji | c_ji, b)
+        LL = np.where(y[:, :, None], L1[c], L0[c]).sum(axis=1)
+        joint = LL + logw
+        top = joint.max(axis=1, keepdims=True)
+        logPY = top[:, 0] + np.log(np.exp(joint - top).sum(axis=1))
+        vals[start:stop] = LL[np.arange(stop - start), f] - logPY
+    vals /= math.log(2)
+    value = float(vals.mean())
+    stderr = float(vals.std(ddof=1) / math.sqrt(samples))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        H = float(-np.sum(np.where(w > 0, w * np.log2(w), 0.0)))
+    return MIEstimate(value=value, stderr=stderr, lower=0.0, upper=H, method="monte-carlo product formula",
+                      n_samples=samples, units="bits",
+                      extra={"names": names, "n_cells": n_cells, "entropy_prior": H, "m": m})
