@@ -1,0 +1,370 @@
+"""Standard families of Boolean functions as uint8 truth tables.
+
+Every table has length 2**n and index x = Σ_i x_i 2**i (variable i is bit i). Tables are
+built by doubling (the table of n + 1 variables is two copies of the table of n), so the
+only allocation is the uint8 table itself (a float64 table of partial sums for ``threshold``).
+"""
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+
+from ._validate import MAX_N, check_int, check_size
+
+__all__ = ["parity", "dictator", "and_", "or_", "majority", "threshold", "tribes", "random_function"]
+
+
+def _check_n(n, max_bytes, bytes_per_entry=1, name="n", low=0):
+    n = check_int(n, name, low=low, high=MAX_N)
+    check_size(float(2**n) * bytes_per_entry, max_bytes, "this truth table")
+    return n
+
+
+def _popcount_table(n):
+    pc = np.zeros(1, dtype=np.uint8)
+    for _ in range(n):
+        pc = np.concatenate((pc, pc + 1))
+    return pc
+
+
+def parity(n, *, max_bytes=None):
+    r"""Parity (XOR) of n bits: f(x) = x_0 ⊕ ... ⊕ x_{n-1}.
+
+    .. math:: (-1)^{f} = \chi_{[n]},\quad \hat g([n]) = 1,\quad \mathrm{Inf}_i = 1,\quad I = n.
+
+    Parameters
+    ----------
+    n : int in [0, 30]
+    max_bytes : int, optional
+        Refuse tables larger than this (default 8 GiB).
+
+    Returns
+    -------
+    ndarray (2**n,) uint8
+
+    Raises
+    ------
+    TypeError
+        If ``n`` is not an integer.
+    ValueError
+        If ``n`` is out of range or the table exceeds ``max_bytes``.
+
+    References
+    ----------
+    R. O'Donnell, *Analysis of Boolean Functions*, 2014, §1.2.
+
+    Examples
+    --------
+    >>> parity(3).tolist()
+    [0, 1, 1, 0, 1, 0, 0, 1]
+    """
+    n = _check_n(n, max_bytes)
+    t = np.zeros(1, dtype=np.uint8)
+    for _ in range(n):
+        t = np.concatenate((t, 1 - t))
+    return t
+
+
+def dictator(n, i=0, *, max_bytes=None):
+    r"""Dictator f(x) = x_i on n bits.
+
+    .. math:: (-1)^f = \chi_{\{i\}},\quad \mathrm{Inf}_j = [j = i],\quad \mathrm{Stab}_\rho = \rho.
+
+    Parameters
+    ----------
+    n : int in [1, 30]
+    i : int in [0, n)
+    max_bytes : int, optional
+
+    Returns
+    -------
+    ndarray (2**n,) uint8
+
+    Raises
+    ------
+    TypeError
+        If ``n`` or ``i`` is not an integer.
+    ValueError
+        If ``n`` or ``i`` is out of range or the table exceeds ``max_bytes``.
+
+    References
+    ----------
+    R. O'Donnell, *Analysis of Boolean Functions*, 2014, §2.1.
+
+    Examples
+    --------
+    >>> dictator(3, 1).tolist()
+    [0, 0, 1, 1, 0, 0, 1, 1]
+    """
+    n = _check_n(n, max_bytes, low=1)
+    i = check_int(i, "i", low=0, high=n - 1)
+    block = np.repeat(np.array([0, 1], dtype=np.uint8), 1 << i)
+    return np.tile(block, 1 << (n - i - 1))
+
+
+def and_(n, *, max_bytes=None):
+    r"""AND of n bits: f(x) = 1 iff every x_i = 1.
+
+    .. math:: \mathrm{Inf}_i = 2^{1-n},\quad \hat g(\emptyset) = 1 - 2^{2-n}\ (n \ge 1),\quad
+              |\hat g(T)| = 2^{1-n}\ (T \ne \emptyset).
+
+    Parameters
+    ----------
+    n : int in [0, 30]
+    max_bytes : int, optional
+
+    Returns
+    -------
+    ndarray (2**n,) uint8
+
+    Raises
+    ------
+    TypeError
+        If ``n`` is not an integer.
+    ValueError
+        If ``n`` is out of range or the table exceeds ``max_bytes``.
+
+    References
+    ----------
+    R. O'Donnell, *Analysis of Boolean Functions*, 2014, Ex. 1.1.
+
+    Examples
+    --------
+    >>> and_(2).tolist()
+    [0, 0, 0, 1]
+    """
+    n = _check_n(n, max_bytes)
+    t = np.zeros(1 << n, dtype=np.uint8)
+    t[-1] = 1
+    return t
+
+
+def or_(n, *, max_bytes=None):
+    r"""OR of n bits: f(x) = 1 iff some x_i = 1.
+
+    .. math:: \mathrm{Inf}_i = 2^{1-n},\quad \hat g(\emptyset) = 2^{2-n} - 1\ (n \ge 1).
+
+    Parameters
+    ----------
+    n : int in [0, 30]
+    max_bytes : int, optional
+
+    Returns
+    -------
+    ndarray (2**n,) uint8
+
+    Raises
+    ------
+    TypeError
+        If ``n`` is not an integer.
+    ValueError
+        If ``n`` is out of range or the table exceeds ``max_bytes``.
+
+    References
+    ----------
+    R. O'Donnell, *Analysis of Boolean Functions*, 2014, Ex. 1.1.
+
+    Examples
+    --------
+    >>> or_(2).tolist()
+    [0, 1, 1, 1]
+    """
+    n = _check_n(n, max_bytes)
+    t = np.ones(1 << n, dtype=np.uint8)
+    t[0] = 0
+    return t
+
+
+def majority(n, *, max_bytes=None):
+    r"""Majority of an odd number n of bits: f(x) = 1 iff Σ x_i > n/2.
+
+    .. math:: \mathrm{Inf}_i = \binom{n-1}{(n-1)/2} 2^{1-n} \sim \sqrt{2/(\pi n)},\qquad
+              \mathrm{Stab}_\rho \to \tfrac{2}{\pi}\arcsin\rho\ (n \to \infty).
+
+    Parameters
+    ----------
+    n : odd int in [1, 29]
+    max_bytes : int, optional
+
+    Returns
+    -------
+    ndarray (2**n,) uint8
+
+    Raises
+    ------
+    TypeError
+        If ``n`` is not an integer.
+    ValueError
+        If ``n`` is even, out of range, or the table exceeds ``max_bytes``.
+
+    References
+    ----------
+    R. O'Donnell, *Analysis of Boolean Functions*, 2014, Ex. 2.22 and Thm. 2.45 (Sheppard).
+
+    Examples
+    --------
+    >>> majority(3).tolist()
+    [0, 0, 0, 1, 0, 1, 1, 1]
+    """
+    n = _check_n(n, max_bytes, low=1)
+    if n % 2 == 0:
+        raise ValueError(f"`n` must be odd for majority; got {n}")
+    return (_popcount_table(n) > n // 2).astype(np.uint8)
+
+
+def threshold(weights, theta, *, max_bytes=None):
+    r"""Linear threshold function f(x) = 1 iff Σ_i w_i x_i >= θ.
+
+    .. math:: f(x) = [\textstyle\sum_i w_i x_i \ge \theta],\qquad n = \mathrm{len}(w).
+
+    Sums are accumulated in float64 over i = 0..n-1 in order; integer weights (and
+    integer θ) are therefore exact for |Σ w_i| < 2**53.
+
+    Parameters
+    ----------
+    weights : 1-D array_like of finite reals, length n in [1, 30]
+    theta : finite real
+    max_bytes : int, optional
+        The float64 table of partial sums (8 bytes per entry) counts against it.
+
+    Returns
+    -------
+    ndarray (2**n,) uint8
+
+    Raises
+    ------
+    TypeError
+        For non-numeric weights or theta.
+    ValueError
+        For empty, non-1-D or non-finite weights, n > 30, a non-finite theta, or a table over ``max_bytes``.
+
+    References
+    ----------
+    R. O'Donnell, *Analysis of Boolean Functions*, 2014, §5.1 (linear threshold functions).
+
+    Examples
+    --------
+    >>> threshold([1, 1, 1], 2).tolist()  # Maj_3
+    [0, 0, 0, 1, 0, 1, 1, 1]
+    >>> threshold([2, 1], 2).tolist()  # the dictator x_0
+    [0, 1, 0, 1]
+    """
+    try:
+        w = np.asarray(weights)
+    except Exception as exc:
+        raise TypeError(f"`weights` must be a 1-D array of reals; got {type(weights).__name__}") from exc
+    if w.dtype.kind not in "biuf":
+        raise TypeError(f"`weights` must be a 1-D array of reals; got dtype {w.dtype}")
+    if w.ndim != 1 or w.size == 0:
+        raise ValueError(f"`weights` must be a non-empty 1-D array; got shape {w.shape}")
+    w = w.astype(np.float64)
+    if not np.all(np.isfinite(w)):
+        raise ValueError(f"`weights` must be finite; got {w[~np.isfinite(w)][0]!r}")
+    if w.size > MAX_N:
+        raise ValueError(f"`weights` must have length n <= {MAX_N}; got n = {w.size}")
+    if isinstance(theta, (bool, np.bool_)) or not isinstance(theta, numbers.Real):
+        raise TypeError(f"`theta` must be a real number; got {theta!r}")
+    theta = float(theta)
+    if not np.isfinite(theta):
+        raise ValueError(f"`theta` must be finite; got {theta!r}")
+    check_size(float(2**w.size) * 9, max_bytes, "this truth table")
+    s = np.zeros(1, dtype=np.float64)
+    for wi in w:
+        s = np.concatenate((s, s + wi))
+    return (s >= theta).astype(np.uint8)
+
+
+def tribes(w, s, *, max_bytes=None):
+    r"""Tribes: OR of s ANDs of width w on disjoint blocks; n = w s.
+
+    Block j holds variables j w, ..., j w + w - 1.
+
+    .. math:: f(x) = \bigvee_{j<s} \bigwedge_{k<w} x_{jw+k},\qquad
+              \mathrm{Inf}_i = 2^{-(w-1)} (1 - 2^{-w})^{s-1}.
+
+    Parameters
+    ----------
+    w : int >= 1 (width of each tribe)
+    s : int >= 1 (number of tribes), with w s <= 30
+    max_bytes : int, optional
+
+    Returns
+    -------
+    ndarray (2**(w s),) uint8
+
+    Raises
+    ------
+    TypeError
+        If ``w`` or ``s`` is not an integer.
+    ValueError
+        If ``w`` or ``s`` < 1, w s > 30, or the table exceeds ``max_bytes``.
+
+    References
+    ----------
+    R. O'Donnell, *Analysis of Boolean Functions*, 2014, §2.1 and §4.2 (Ben-Or and Linial).
+
+    Examples
+    --------
+    >>> tribes(2, 2).tolist()  # (x0 and x1) or (x2 and x3)
+    [0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 1, 1, 1, 1, 1]
+    """
+    w = check_int(w, "w", low=1, high=MAX_N)
+    s = check_int(s, "s", low=1, high=MAX_N)
+    if w * s > MAX_N:
+        raise ValueError(f"`w * s` must be <= {MAX_N}; got {w} * {s} = {w * s}")
+    check_size(float(2 ** (w * s)), max_bytes, "this truth table")
+    block = and_(w)
+    t = block
+    for _ in range(s - 1):
+        # the next tribe occupies higher bits: t_new[x_low + 2**m x_high] = t[x_low] | block[x_high]
+        t = (t[np.newaxis, :] | block[:, np.newaxis]).reshape(-1)
+    return t
+
+
+def random_function(n, seed=None, *, batch=None, max_bytes=None):
+    r"""Uniformly random Boolean function(s) of n bits: each f(x) an independent fair bit.
+
+    .. math:: \Pr[f = t] = 2^{-2^n}\ \text{for every table } t.
+
+    Parameters
+    ----------
+    n : int in [0, 30]
+    seed : int, numpy.random.Generator or None
+        Passed to :func:`numpy.random.default_rng`.
+    batch : int, optional
+        Return ``batch`` independent tables (batch, 2**n) instead of one.
+    max_bytes : int, optional
+
+    Returns
+    -------
+    ndarray (2**n,) or (batch, 2**n) uint8
+
+    Raises
+    ------
+    TypeError
+        If ``n`` or ``batch`` is not an integer, or ``seed`` is not an int, Generator or None.
+    ValueError
+        If ``n`` or ``batch`` is out of range or the tables exceed ``max_bytes``.
+
+    References
+    ----------
+    R. O'Donnell, *Analysis of Boolean Functions*, 2014, §1.4 (random functions have
+    ĝ(T) of order 2^{-n/2} for every T).
+
+    Examples
+    --------
+    >>> f = random_function(4, seed=1)
+    >>> f.shape, f.dtype.name, set(f.tolist()) <= {0, 1}
+    ((16,), 'uint8', True)
+    >>> bool((random_function(4, seed=1) == f).all())
+    True
+    """
+    n = check_int(n, "n", low=0, high=MAX_N)
+    rows = 1 if batch is None else check_int(batch, "batch", low=1)
+    check_size(float(2**n) * rows, max_bytes, "these truth tables")
+    if not (seed is None or isinstance(seed, (numbers.Integral, np.random.Generator))) or isinstance(seed, bool):
+        raise TypeError(f"`seed` must be an int, a numpy Generator or None; got {seed!r}")
+    rng = np.random.default_rng(seed)
+    shape = (1 << n,) if batch is None else (rows, 1 << n)
+    return rng.integers(0, 2, size=shape, dtype=np.uint8)

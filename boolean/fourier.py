@@ -1,0 +1,315 @@
+"""The Walsh–Hadamard transform and the Fourier coefficients of Boolean functions.
+
+For f: {0,1}^n -> {0,1} with ±1 form g = (-1)^f and characters
+chi_T(x) = (-1)^(sum_{i in T} x_i), the Fourier coefficient is
+ĝ(T) = E_x[g(x) chi_T(x)] = 2^-n (H_n g)(T), where H_n = [[1, 1], [1, -1]]^{⊗n} is the
+unnormalised Walsh–Hadamard matrix and T is a bitmask (bit i set iff i ∈ T).
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ._backend import Backend, import_torch, is_tensor, resolve_backend, to_numpy, to_torch
+from ._validate import as_truth_table, check_size, first_bad_position, n_from_length
+
+__all__ = ["fwht", "fourier_coefficients"]
+
+#: Largest n at which float32 holds every intermediate of the transform of a ±1 table exactly.
+_FLOAT32_EXACT_N = 24
+
+
+# ----------------------------------------------------------------------------------------
+# plumbing shared by the boolean routines (private)
+# ----------------------------------------------------------------------------------------
+def _shape_of(x):
+    if is_tensor(x) or isinstance(x, np.ndarray):
+        return tuple(x.shape)
+    return None
+
+
+def load_table(f, backend, device, max_bytes, bytes_per_entry, what, *, prefer="numba",
+               supported=("numpy", "numba", "torch"), name="f"):
+    """Validate a truth table for a routine; return ``(backend, table2d, n, batched)``.
+
+    ``table2d`` is uint8 (B, 2**n): numpy for numpy/numba, a tensor on the backend's device
+    for torch. The size check (``bytes_per_entry`` bytes per table entry) runs before any
+    allocation when ``f`` is already an array.
+    """
+    be = resolve_backend(backend, f, device=device, supported=supported, prefer=prefer)
+    shape = _shape_of(f)
+    if shape is not None and len(shape) in (1, 2) and 0 not in shape:
+        n_from_length(shape[-1], name)
+        entries = int(np.prod(shape, dtype=np.float64))
+        check_size(entries * bytes_per_entry, max_bytes, what)
+    table, n = as_truth_table(f, name)
+    if shape is None:
+        check_size(int(np.prod(np.shape(table), dtype=np.float64)) * bytes_per_entry, max_bytes, what)
+    batched = table.ndim == 2
+    if be.name == "torch":
+        table = to_torch(table, be.device)
+        table = table.reshape(-1, table.shape[-1]).contiguous()
+    else:
+        table = np.ascontiguousarray(to_numpy(table)).reshape(-1, 1 << n)
+    return be, table, n, batched
+
+
+def deliver(result, template, batched, *, scalar=False):
+    """Return ``result`` (numpy or tensor, leading batch axis) in the container of ``template``:
+    numpy -> numpy (Python scalars for unbatched scalar results), tensor -> tensor on its device."""
+    if not batched:
+        result = result[0]
+    if is_tensor(template):
+        return to_torch(result, template.device)
+    if is_tensor(result):
+        result = result.detach().cpu().numpy()
+    if scalar and not batched:
+        return result.item()
+    return result
+
+
+def pm1_transform(table, n, be: Backend, kind):
+    """Unnormalised transform H_n g of g = (-1)^f for a validated uint8 table (B, 2**n).
+
+    ``kind`` "int" -> int64; "float" -> float64 (numpy/numba) or float32/float64 on torch
+    (float32 when n <= 24, where it is exact). Every value is an exact integer.
+    """
+    if be.name == "torch":
+        torch = import_torch()
+        from ._fwht_torch import fwht as _tfwht
+
+        if kind == "int":
+            dtype = torch.int64
+        else:
+            dtype = torch.float32 if n <= _FLOAT32_EXACT_N else torch.float64
+        g = 1 - 2 * table.to(dtype)
+        return _tfwht(g)
+    dtype = np.int64 if kind == "int" else np.float64
+    g = np.subtract(1, 2 * table.astype(dtype))
+    _inplace_numpy_like(g, be.name)
+    return g
+
+
+def _inplace_numpy_like(a, name):
+    if name == "numba":
+        from ._fwht_numba import fwht_inplace
+
+        fwht_inplace(a)
+    else:
+        _fwht_numpy_inplace(a)
+
+
+def _hadamard(k, dtype):
+    h = np.ones((1, 1), dtype=dtype)
+    for _ in range(k):
+        h = np.block([[h, h], [h, -h]])
+    return h
+
+
+def _fwht_numpy_inplace(a):
+    """Vectorised numpy transform of each row of a C-contiguous (B, 2**n) array, in place.
+
+    The first min(n, 4) stages are one product with H_4 (16 x 16) on blocks of 16; the
+    rest are reshape butterflies, one pass per stage.
+    """
+    B, N = a.shape
+    n = N.bit_length() - 1
+    k = min(n, 4)
+    if k:
+        blocks = a.reshape(-1, 1 << k)
+        blocks[...] = blocks @ _hadamard(k, a.dtype)
+    h = 1 << k
+    while h < N:
+        v = a.reshape(B, N // (2 * h), 2, h)
+        x = v[:, :, 0, :].copy()
+        y = v[:, :, 1, :]
+        v[:, :, 0, :] += y
+        np.subtract(x, y, out=y)
+        h *= 2
+
+
+# ----------------------------------------------------------------------------------------
+# fwht
+# ----------------------------------------------------------------------------------------
+def _fwht_prepare_numpy(a):
+    try:
+        arr = np.asarray(a)
+    except Exception as exc:
+        raise TypeError(f"`a` must be array-like; got {type(a).__name__}") from exc
+    kind = arr.dtype.kind
+    if kind in "biu":
+        out_dtype = np.int64
+    elif arr.dtype in (np.float32, np.float64):
+        out_dtype = arr.dtype.type
+    else:
+        raise TypeError(f"`a` must hold integers, bools, float32 or float64; got dtype {arr.dtype}")
+    return arr, out_dtype
+
+
+def _check_int_range(lo, hi, n):
+    bound = 2**63 - 1
+    if max(abs(lo), abs(hi)) * (1 << n) > bound:
+        raise ValueError(f"`a` must have max|a| * 2**n <= 2**63 - 1 so that int64 stays exact; "
+                         f"got values in [{lo}, {hi}] with n = {n}")
+
+
+def fwht(a, *, backend="auto", device=None, max_bytes=None):
+    r"""Unnormalised Walsh–Hadamard transform along the last axis.
+
+    .. math:: (H_n a)(T) = \sum_{x=0}^{2^n-1} (-1)^{\mathrm{popcount}(x \,\&\, T)} a(x),
+              \qquad H_n H_n = 2^n I.
+
+    Parameters
+    ----------
+    a : array_like or torch.Tensor, shape (..., 2**n)
+        Real values; bool and integer inputs are transformed exactly in int64, float32
+        stays float32, float64 stays float64. ``a`` is never modified.
+    backend : {"auto", "numpy", "numba", "torch"}
+        "auto": torch for tensors, else the numba kernel.
+    device : torch device, optional
+        Only with the torch backend (e.g. "cuda").
+    max_bytes : int, optional
+        Refuse (before allocating) an output larger than this; default 8 GiB.
+
+    Returns
+    -------
+    ndarray or torch.Tensor, shape of ``a``
+        int64, float32 or float64 as above; a tensor (on ``a``'s device) when ``a`` is one.
+
+    Raises
+    ------
+    TypeError
+        For complex, object, string or float16 inputs, or a non-string backend.
+    ValueError
+        For a last axis whose length is not a power of two, NaN or inf, integers large enough
+        to overflow int64, an output above ``max_bytes``, an unknown backend, or CUDA without a GPU.
+
+    References
+    ----------
+    R. O'Donnell, *Analysis of Boolean Functions*, Cambridge University Press, 2014, §1.2.
+    J. Arndt, *Matters Computational*, Springer, 2011, §23.1 (fast Walsh transforms).
+
+    Examples
+    --------
+    >>> fwht([1, 0, 0, 0]).tolist()
+    [1, 1, 1, 1]
+    >>> fwht(fwht([3.0, -1.0, 2.0, 0.5])).tolist()  # H H = 2**n I
+    [12.0, -4.0, 8.0, 2.0]
+    """
+    be = resolve_backend(backend, a, device=device)
+    if is_tensor(a):
+        torch = import_torch()
+        if a.dtype.is_complex or a.dtype in (torch.float16, torch.bfloat16):
+            raise TypeError(f"`a` must hold integers, bools, float32 or float64; got dtype {a.dtype}")
+        out_dtype = a.dtype if a.dtype in (torch.float32, torch.float64) else torch.int64
+        shape = tuple(a.shape)
+    else:
+        arr, out_dtype = _fwht_prepare_numpy(a)
+        shape = arr.shape
+    if len(shape) == 0:
+        raise ValueError(f"`a` must have at least one axis of length 2**n; got shape {shape}")
+    if 0 in shape:
+        raise ValueError(f"`a` must be non-empty; got shape {shape}")
+    n = n_from_length(shape[-1], "a")
+    itemsize = out_dtype.itemsize if is_tensor(a) else np.dtype(out_dtype).itemsize
+    check_size(float(np.prod(shape, dtype=np.float64)) * itemsize, max_bytes, "fwht")
+
+    if is_tensor(a):
+        if out_dtype.is_floating_point:
+            ok = torch.isfinite(a)
+            if not bool(ok.all()):
+                pos = first_bad_position(to_numpy(~ok))
+                what = "NaN" if bool(torch.isnan(a[pos])) else "inf"
+                raise ValueError(f"`a` must be finite; got {what} at {pos}")
+        elif a.numel():
+            _check_int_range(int(a.min()), int(a.max()), n)
+        if be.name == "torch":
+            from ._fwht_torch import fwht as _tfwht
+
+            return _tfwht(a.to(device=be.device, dtype=out_dtype)).to(a.device)
+        work = np.array(a.detach().cpu().numpy(), dtype=_np_dtype(out_dtype), order="C", copy=True)
+        _inplace_numpy_like(work.reshape(-1, 1 << n), be.name)
+        return to_torch(work, a.device)
+
+    if out_dtype == np.int64:
+        if arr.size:
+            _check_int_range(int(arr.min()), int(arr.max()), n)
+    else:
+        bad = ~np.isfinite(arr)
+        if bad.any():
+            pos = first_bad_position(bad)
+            what = "NaN" if np.isnan(arr[pos]) else "inf"
+            raise ValueError(f"`a` must be finite; got {what} at {pos}")
+    if be.name == "torch":
+        from ._fwht_torch import fwht as _tfwht
+
+        t = to_torch(np.asarray(arr, dtype=out_dtype), be.device)
+        return _tfwht(t).cpu().numpy()
+    work = np.array(arr, dtype=out_dtype, order="C", copy=True)
+    _inplace_numpy_like(work.reshape(-1, 1 << n), be.name)
+    return work
+
+
+def _np_dtype(torch_dtype):
+    return {"torch.float32": np.float32, "torch.float64": np.float64}.get(str(torch_dtype), np.int64)
+
+
+# ----------------------------------------------------------------------------------------
+# fourier_coefficients
+# ----------------------------------------------------------------------------------------
+def fourier_coefficients(f, *, exact=False, backend="auto", device=None, max_bytes=None):
+    r"""Fourier coefficients ĝ(T) of g = (-1)^f, indexed by the bitmask T.
+
+    .. math:: \hat g(T) = 2^{-n} \sum_x (-1)^{f(x)} \chi_T(x), \qquad
+              \chi_T(x) = (-1)^{\sum_{i \in T} x_i}, \qquad \sum_T \hat g(T)^2 = 1.
+
+    The transform runs on exact integers (int64, or floats holding integers exactly), so
+    ``exact=True`` returns the integers 2^n ĝ(T) and ``exact=False`` their correctly
+    rounded float64 quotients.
+
+    Parameters
+    ----------
+    f : array_like or torch.Tensor, shape (2**n,) or (B, 2**n)
+        Truth table(s): 0/1, bool or ±1 integers; index x = sum_i x_i 2**i.
+    exact : bool
+        Return int64 2^n ĝ(T) instead of float64 ĝ(T).
+    backend : {"auto", "numpy", "numba", "torch"}
+    device : torch device, optional
+        Only with the torch backend.
+    max_bytes : int, optional
+        Refuse (before allocating) more than this many bytes of working memory; default 8 GiB.
+
+    Returns
+    -------
+    ndarray or torch.Tensor, shape of ``f``
+        float64 ĝ(T), or int64 2^n ĝ(T) when ``exact``; a tensor on ``f``'s device for tensor input.
+
+    Raises
+    ------
+    TypeError
+        For float/complex/object tables or a non-bool ``exact``.
+    ValueError
+        For a length that is not 2**n, values outside {0, 1} (or ±1), a request above
+        ``max_bytes``, an unknown backend, or CUDA without a GPU.
+
+    References
+    ----------
+    R. O'Donnell, *Analysis of Boolean Functions*, 2014, §1.2 and Ch. 1 Eq. (1.6).
+
+    Examples
+    --------
+    >>> fourier_coefficients([0, 0, 0, 1]).tolist()  # AND_2 in ±1 form: 1/2 (1 + x1 + x2 - x1 x2)
+    [0.5, 0.5, 0.5, -0.5]
+    >>> fourier_coefficients([0, 1, 1, 0], exact=True).tolist()  # parity: all weight on T = {0, 1}
+    [0, 0, 0, 4]
+    """
+    if not isinstance(exact, (bool, np.bool_)):
+        raise TypeError(f"`exact` must be a bool; got {exact!r}")
+    be, table, n, batched = load_table(f, backend, device, max_bytes, 9, "fourier_coefficients")
+    c = pm1_transform(table, n, be, "int" if exact else "float")
+    if not exact:
+        if be.name == "torch":
+            torch = import_torch()
+            c = c.to(torch.float64) * 2.0**-n
+        else:
+            c *= 2.0**-n
+    return deliver(c, f, batched)

@@ -1,0 +1,295 @@
+"""Information a Boolean function keeps about its inputs when some of them are unknown.
+
+For a set K of unknown coordinates and X uniform on {0,1}^n,
+
+    I_K(f) = I(f(X); X_{[n]∖K}) = H(f(X)) - E h(P[f(X) = 1 | X_{[n]∖K}])   (bits),
+
+with h the binary entropy. The profile is k -> mean of I_K over uniform |K| = k, k = 0..n.
+Identity: H(f(X) | X_{-i}) = Inf_i[f], i.e. I_{{i}} = H(f) - Inf_i.
+"""
+from __future__ import annotations
+
+import itertools
+import math
+import numbers
+from dataclasses import dataclass
+
+import numpy as np
+
+from ._backend import is_tensor
+from ._validate import DEFAULT_MAX_BYTES, check_int
+from .fourier import deliver, load_table
+
+__all__ = ["retained_information", "retained_information_profile", "RetainedInformationProfile"]
+
+#: The exact profile costs Σ_K 2**(n - |K|) = 3**n table additions; above this, Monte Carlo.
+EXACT_PROFILE_WORK = 3**16
+#: Random sets K per level k when the profile falls back to Monte Carlo and ``samples`` is None.
+DEFAULT_SAMPLES = 32
+
+
+def _h(p):
+    """Binary entropy in bits, elementwise on a float64 array, h(0) = h(1) = 0."""
+    p = np.asarray(p, dtype=np.float64)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        t = -(p * np.log2(p) + (1 - p) * np.log2(1 - p))
+    return np.where((p <= 0) | (p >= 1), 0.0, t)
+
+
+def _conditional_entropy_numpy(table, unknown):
+    B, size = table.shape
+    cur = table.astype(np.int64)
+    for d, j in enumerate(unknown):
+        lo = 1 << (j - d)
+        v = cur.reshape(B, size // (2 * lo), 2, lo)
+        cur = (v[:, :, 0, :] + v[:, :, 1, :]).reshape(B, size // 2)
+        size //= 2
+    return _h(cur / float(1 << len(unknown))).mean(axis=1)
+
+
+def _conditional_entropy(table, unknown, be):
+    """E h(P[f = 1 | X visible]) (B,) as numpy float64, for sorted ``unknown``."""
+    if be.name == "numba":
+        from . import _numba
+
+        return _numba.conditional_entropy(table, np.asarray(unknown, dtype=np.int64))
+    if be.name == "torch":
+        from . import _torch
+
+        return _torch.conditional_entropy(table, list(unknown)).cpu().numpy()
+    return _conditional_entropy_numpy(table, list(unknown))
+
+
+def _output_entropy(table, n, be):
+    """H(f(X)) (B,) in bits from the exact count of ones."""
+    ones = table.sum(dim=1).cpu().numpy() if be.name == "torch" else table.sum(axis=1, dtype=np.int64)
+    return _h(np.asarray(ones, dtype=np.float64) * 2.0**-n)
+
+
+def _check_unknown(unknown, n):
+    if isinstance(unknown, (str, bytes)) or is_tensor(unknown):
+        raise TypeError(f"`unknown` must be an iterable of variable indices; got {type(unknown).__name__}")
+    try:
+        items = list(unknown)
+    except TypeError as exc:
+        raise TypeError(f"`unknown` must be an iterable of variable indices; got {type(unknown).__name__}") from exc
+    out = []
+    for i in items:
+        if isinstance(i, (bool, np.bool_)) or not isinstance(i, numbers.Integral):
+            raise TypeError(f"`unknown` must hold integer indices; got {i!r}")
+        if not 0 <= int(i) < n:
+            raise ValueError(f"`unknown` must hold indices in [0, {n}); got {int(i)}")
+        out.append(int(i))
+    if len(set(out)) != len(out):
+        raise ValueError(f"`unknown` must not repeat an index; got {sorted(out)}")
+    return sorted(out)
+
+
+def retained_information(f, unknown, *, backend="auto", device=None, max_bytes=None):
+    r"""Information f(X) keeps about the known inputs when the coordinates in K are unknown.
+
+    .. math:: I_K(f) = I(f(X); X_{[n] \setminus K})
+              = H(f(X)) - \mathbb{E}\, h\big(\Pr[f(X) = 1 \mid X_{[n] \setminus K}]\big),
+
+    X uniform on {0,1}^n, h the binary entropy, in bits. With K = {i},
+    H(f(X) | X_{-i}) = H(f) - I_{\{i\}} = Inf_i[f].
+
+    Parameters
+    ----------
+    f : array_like or torch.Tensor, shape (2**n,) or (B, 2**n)
+        Truth table(s): 0/1, bool or ±1 integers; index x = sum_i x_i 2**i.
+    unknown : iterable of int
+        The set K of unknown coordinates (distinct, in [0, n)); may be empty.
+    backend : {"auto", "numpy", "numba", "torch"}
+    device : torch device, optional
+        Only with the torch backend.
+    max_bytes : int, optional
+        Refuse (before allocating) more working memory than this; default 8 GiB.
+
+    Returns
+    -------
+    float, or ndarray/torch.Tensor (B,) float64
+        Bits; never clipped (it is >= 0 up to rounding of order 1e-15).
+
+    Raises
+    ------
+    TypeError
+        For a float/complex table or ``unknown`` that is not an iterable of integers.
+    ValueError
+        For a bad table, indices out of range or repeated, a request above ``max_bytes``,
+        an unknown backend, or CUDA without a GPU.
+
+    References
+    ----------
+    T. M. Cover and J. A. Thomas, *Elements of Information Theory*, 2nd ed., 2006, §2.4.
+    R. O'Donnell, *Analysis of Boolean Functions*, 2014, Def. 2.13 (influence).
+
+    Examples
+    --------
+    >>> from boolean import parity, dictator
+    >>> retained_information(parity(3), [2])  # one unknown bit destroys parity
+    0.0
+    >>> retained_information(dictator(3, 0), [1, 2])  # the dictator's own bit is known
+    1.0
+    """
+    be, table, n, batched = load_table(f, backend, device, max_bytes, 9, "retained_information")
+    K = _check_unknown(unknown, n)
+    value = _output_entropy(table, n, be) - _conditional_entropy(table, K, be)
+    return deliver(value, f, batched, scalar=True)
+
+
+@dataclass(frozen=True)
+class RetainedInformationProfile:
+    """Mean retained information over |K| = k, k = 0..n (see :func:`retained_information_profile`).
+
+    Attributes
+    ----------
+    mean : ndarray (n + 1,) or (B, n + 1)
+        mean[..., k] = average of I_K over the K of size k (bits); exact, or a Monte Carlo mean.
+    stderr : ndarray, same shape
+        Standard error of ``mean`` (0 where a level was computed exactly).
+    exact : bool
+        True when every level is exact (all subsets enumerated).
+    samples : int or None
+        Random sets per Monte Carlo level (None when exact).
+    entropy : float or ndarray (B,)
+        H(f(X)) = mean[..., 0].
+    """
+
+    mean: np.ndarray
+    stderr: np.ndarray
+    exact: bool
+    samples: int | None
+    entropy: object
+
+
+def _exact_profile(table, n, be):
+    """Σ_{|K| = k} E h(...) for every k, (B, n + 1), exactly."""
+    if be.name == "numba":
+        from . import _numba
+
+        return np.stack([_numba.profile_entropy_sums(row, n) for row in table])
+    if be.name == "torch":
+        from . import _torch
+
+        return _torch.profile_entropy_sums(table, n).cpu().numpy()
+    return _profile_entropy_sums_numpy(table, n)
+
+
+def _profile_entropy_sums_numpy(table, n):
+    """Breadth-first over |K| with tables stacked in order of max(K) (as the torch kernel)."""
+    B, N = table.shape
+    sums = np.zeros((B, n + 1))
+    level = table.astype(np.int64).reshape(B, 1, N)
+    starts = [1] * n
+    for d in range(n):
+        pieces, nxt, total = [], [0] * n, 0
+        size = N >> d
+        for j in range(d, n):
+            nxt[j] = total
+            cnt = starts[j]
+            lo = 1 << (j - d)
+            v = level[:, :cnt].reshape(B, cnt, size // (2 * lo), 2, lo)
+            pieces.append((v[:, :, :, 0, :] + v[:, :, :, 1, :]).reshape(B, cnt, size // 2))
+            total += cnt
+        level = np.concatenate(pieces, axis=1)
+        h = _h(np.arange((1 << (d + 1)) + 1) / float(1 << (d + 1)))
+        sums[:, d + 1] = h[level].mean(axis=2).sum(axis=1)
+        starts = nxt
+    return sums
+
+
+def _exact_bytes(n, be):
+    if be.name == "numba":
+        return 16.0 * 2**n
+    return max(math.comb(n, d) * 2.0 ** (n - d) for d in range(n + 1)) * 24.0
+
+
+def retained_information_profile(f, samples=None, seed=None, *, backend="auto", device=None, max_bytes=None):
+    r"""Average information kept with k unknown inputs, for k = 0..n.
+
+    .. math:: \bar I_k(f) = \binom{n}{k}^{-1} \sum_{|K| = k} I(f(X); X_{[n] \setminus K}),
+              \qquad \bar I_0 = H(f(X)),\quad \bar I_n = 0.
+
+    Exact when affordable: every K is enumerated depth-first, each conditional-count table
+    built from that of K minus its largest element (3**n additions in all; used when
+    ``samples`` is None and 3**n <= 3**16 and the memory fits). Otherwise Monte Carlo:
+    ``samples`` uniform random K per level (levels with at most ``samples`` subsets are
+    enumerated exactly), with standard error std / sqrt(samples).
+
+    Parameters
+    ----------
+    f : array_like or torch.Tensor, shape (2**n,) or (B, 2**n)
+        Truth table(s): 0/1, bool or ±1 integers; index x = sum_i x_i 2**i.
+    samples : int >= 2, optional
+        Random sets per level; None = exact when affordable, else 32.
+    seed : int, numpy.random.Generator or None
+        For the Monte Carlo choice of K.
+    backend : {"auto", "numpy", "numba", "torch"}
+    device : torch device, optional
+        Only with the torch backend.
+    max_bytes : int, optional
+        Refuse (before allocating) more working memory than this; default 8 GiB.
+
+    Returns
+    -------
+    RetainedInformationProfile
+        ``.mean`` and ``.stderr`` (n + 1,) or (B, n + 1) numpy float64 (bits), ``.exact``,
+        ``.samples``, ``.entropy``.
+
+    Raises
+    ------
+    TypeError
+        For a float/complex table, non-integer ``samples`` or a bad ``seed`` type.
+    ValueError
+        For a bad table, ``samples`` < 2, a request above ``max_bytes``, an unknown backend,
+        or CUDA without a GPU.
+
+    References
+    ----------
+    T. M. Cover and J. A. Thomas, *Elements of Information Theory*, 2nd ed., 2006, §2.4.
+
+    Examples
+    --------
+    >>> from boolean import dictator, parity
+    >>> retained_information_profile(dictator(3)).mean.round(12).tolist()  # P[0 not in K] = 1 - k/3
+    [1.0, 0.666666666667, 0.333333333333, 0.0]
+    >>> retained_information_profile(parity(3)).mean.round(12).tolist()
+    [1.0, 0.0, 0.0, 0.0]
+    """
+    if samples is not None:
+        samples = check_int(samples, "samples", low=2)
+    if not (seed is None or isinstance(seed, (numbers.Integral, np.random.Generator))) or isinstance(seed, bool):
+        raise TypeError(f"`seed` must be an int, a numpy Generator or None; got {seed!r}")
+    be, table, n, batched = load_table(f, backend, device, max_bytes, 9, "retained_information_profile")
+    B = table.shape[0]
+    H = _output_entropy(table, n, be)
+    cap = max_bytes if max_bytes is not None else DEFAULT_MAX_BYTES
+    if samples is None and 3**n <= EXACT_PROFILE_WORK and _exact_bytes(n, be) <= cap:
+        sums = _exact_profile(table, n, be)
+        counts = np.array([math.comb(n, k) for k in range(n + 1)], dtype=np.float64)
+        mean = H[:, None] - sums / counts
+        stderr = np.zeros_like(mean)
+        exact, used = True, None
+    else:
+        used = DEFAULT_SAMPLES if samples is None else samples
+        rng = np.random.default_rng(seed)
+        mean = np.empty((B, n + 1))
+        stderr = np.zeros((B, n + 1))
+        exact = True
+        for k in range(n + 1):
+            if math.comb(n, k) <= used:
+                vals = np.stack([_conditional_entropy(table, list(K), be)
+                                 for K in itertools.combinations(range(n), k)])
+                mean[:, k] = H - vals.mean(axis=0)
+            else:
+                exact = False
+                vals = np.stack([_conditional_entropy(table, sorted(rng.choice(n, k, replace=False).tolist()), be)
+                                 for _ in range(used)])
+                mean[:, k] = H - vals.mean(axis=0)
+                stderr[:, k] = vals.std(axis=0, ddof=1) / math.sqrt(used)
+        if exact:
+            used = None
+    if not batched:
+        mean, stderr, H = mean[0], stderr[0], float(H[0])
+    return RetainedInformationProfile(mean=mean, stderr=stderr, exact=exact, samples=used, entropy=H)

@@ -1,0 +1,534 @@
+"""Influences, spectral weights, degree, noise stability and the noise operator.
+
+Definitions (g = (-1)^f, ĝ its Fourier coefficients, e_i the i-th unit vector):
+
+* Inf_i[f] = P_x[f(x) != f(x ⊕ e_i)] = Σ_{T ∋ i} ĝ(T)^2; I[f] = Σ_i Inf_i = Σ_T |T| ĝ(T)^2.
+* W^d[f] = Σ_{|T| = d} ĝ(T)^2; deg f = max{|T| : ĝ(T) != 0}.
+* Stab_ρ[f] = Σ_T ρ^|T| ĝ(T)^2; NS_δ[f] = 1/2 - 1/2 Stab_{1-2δ}[f]; T_ρ g = Σ_T ρ^|T| ĝ(T) χ_T.
+
+Exactness: influences are integer counts of disagreeing pairs divided by 2^n at the end;
+level weights are exact int64 sums of (2^n ĝ(T))^2 (at most 4^n <= 2^60) divided by 4^n at
+the end. No float accumulation over 2^n terms happens, so nothing drifts at n = 24 or above.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from ._backend import import_torch, is_tensor, to_torch
+from .fourier import deliver, load_table, pm1_transform
+
+__all__ = ["influences", "total_influence", "spectral_weights", "degree", "noise_stability",
+           "noise_sensitivity", "noise_operator", "spectral_summary", "SpectralSummary"]
+
+
+# ----------------------------------------------------------------------------------------
+# kernels dispatched by backend name (private)
+# ----------------------------------------------------------------------------------------
+def _popcounts_numpy(n):
+    pc = np.zeros(1, dtype=np.uint8)
+    for _ in range(n):
+        pc = np.concatenate((pc, pc + 1))
+    return pc
+
+
+def _influence_counts_numpy(table, n):
+    B, N = table.shape
+    out = np.empty((B, n), dtype=np.int64)
+    for i in range(n):
+        v = table.reshape(B, N >> (i + 1), 2, 1 << i)
+        out[:, i] = 2 * np.count_nonzero(v[:, :, 0, :] != v[:, :, 1, :], axis=(1, 2))
+    return out
+
+
+def _level_sums_numpy(c, n):
+    ci = c.astype(np.int64, copy=False)
+    c2 = ci * ci
+    pc = _popcounts_numpy(n)
+    sums = np.stack([c2[:, pc == d].sum(axis=1) for d in range(n + 1)], axis=1)
+    deg = np.where(ci != 0, pc.astype(np.int64), -1).max(axis=1)
+    return sums.astype(np.int64), deg
+
+
+def influence_counts(table, n, be):
+    """Exact int64 counts (B, n) of x with f(x) != f(x ⊕ e_i), as numpy."""
+    if be.name == "numba":
+        from . import _numba
+
+        return _numba.influence_counts(table, n)
+    if be.name == "torch":
+        from . import _torch
+
+        return _torch.influence_counts(table, n).cpu().numpy()
+    return _influence_counts_numpy(table, n)
+
+
+def level_sums(c, n, be):
+    """Exact int64 Σ_{|T|=d} c(T)^2 (B, n + 1) and degree (B,), as numpy, for integral c."""
+    if be.name == "numba":
+        from . import _numba
+
+        return _numba.level_sums(c, n)
+    if be.name == "torch":
+        from . import _torch
+
+        s, d = _torch.level_sums(c, n)
+        return s.cpu().numpy(), d.cpu().numpy()
+    return _level_sums_numpy(c, n)
+
+
+def _spectrum_levels(table, n, be):
+    """One transform: (unnormalised integral coefficients, int64 level sums, degree)."""
+    c = pm1_transform(table, n, be, "float")
+    sums, deg = level_sums(c, n, be)
+    return c, sums, deg
+
+
+def _weights_from_sums(sums, n):
+    return sums.astype(np.float64) * 4.0**-n
+
+
+def _check_rho(rho, name, low=-1.0, high=1.0):
+    """Validate a scalar or 1-D array of reals in [low, high]; return (float64 array, is_scalar)."""
+    if is_tensor(rho):
+        rho = rho.detach().cpu().numpy()
+    if isinstance(rho, (bool, np.bool_)):
+        raise TypeError(f"`{name}` must be a real number or 1-D array of reals; got {rho!r}")
+    try:
+        arr = np.asarray(rho)
+    except Exception as exc:
+        raise TypeError(f"`{name}` must be a real number or 1-D array of reals; got {type(rho).__name__}") from exc
+    if arr.dtype.kind not in "iuf" or arr.ndim > 1:
+        raise TypeError(f"`{name}` must be a real number or 1-D array of reals; got {rho!r}")
+    arr = arr.astype(np.float64)
+    bad = ~np.isfinite(arr) | (arr < low) | (arr > high)
+    if bad.any():
+        val = arr.reshape(-1)[int(np.argmax(bad.reshape(-1)))]
+        raise ValueError(f"`{name}` must be a finite number in [{low:g}, {high:g}]; got {val!r}")
+    return arr, arr.ndim == 0
+
+
+def _stab_from_weights(weights, rhos):
+    """Σ_d ρ^d W^d for weights (B, n + 1) and rhos (R,) -> (B, R), float64."""
+    d = np.arange(weights.shape[-1])
+    powers = rhos.reshape(-1, 1) ** d  # 0**0 = 1
+    return weights @ powers.T
+
+
+def _deliver_rho(values, template, batched, scalar_rho):
+    """values (B, R) -> (B,) when rho was a scalar; then as ``deliver``."""
+    if scalar_rho:
+        values = values[:, 0]
+    return deliver(values, template, batched, scalar=scalar_rho)
+
+
+# ----------------------------------------------------------------------------------------
+# public routines
+# ----------------------------------------------------------------------------------------
+_COMMON_PARAMS = """f : array_like or torch.Tensor, shape (2**n,) or (B, 2**n)
+        Truth table(s): 0/1, bool or ±1 integers; index x = sum_i x_i 2**i.
+    backend : {"auto", "numpy", "numba", "torch"}
+        "auto": torch for tensors, else numba.
+    device : torch device, optional
+        Only with the torch backend.
+    max_bytes : int, optional
+        Refuse (before allocating) more working memory than this; default 8 GiB."""
+
+_COMMON_RAISES = """TypeError
+        For float/complex/object tables or a non-string backend.
+    ValueError
+        For a length that is not 2**n, values outside {0, 1} (or ±1), a request above
+        ``max_bytes``, an unknown backend, or CUDA without a GPU."""
+
+
+def influences(f, *, backend="auto", device=None, max_bytes=None):
+    r"""Influence of each variable, counted exactly.
+
+    .. math:: \mathrm{Inf}_i[f] = \Pr_x[f(x) \ne f(x \oplus e_i)]
+              = \frac{\#\{x : f(x) \ne f(x \oplus e_i)\}}{2^n} = \sum_{T \ni i} \hat g(T)^2.
+
+    Parameters
+    ----------
+    {params}
+
+    Returns
+    -------
+    ndarray or torch.Tensor, shape (n,) or (B, n), float64
+        The counts are exact integers; the only rounding is the final division by 2**n.
+
+    Raises
+    ------
+    {raises}
+
+    References
+    ----------
+    R. O'Donnell, *Analysis of Boolean Functions*, 2014, Def. 2.13 and Thm. 2.20.
+
+    Examples
+    --------
+    >>> from boolean import majority
+    >>> influences(majority(3)).tolist()  # C(2, 1) / 2**2
+    [0.5, 0.5, 0.5]
+    >>> influences([0, 0, 0, 1]).tolist()  # AND_2
+    [0.5, 0.5]
+    """
+    be, table, n, batched = load_table(f, backend, device, max_bytes, 1.25, "influences")
+    counts = influence_counts(table, n, be)
+    return deliver(counts.astype(np.float64) * 2.0**-n, f, batched)
+
+
+def total_influence(f, *, backend="auto", device=None, max_bytes=None):
+    r"""Total influence (average sensitivity), counted exactly.
+
+    .. math:: I[f] = \sum_i \mathrm{Inf}_i[f] = \sum_T |T| \hat g(T)^2
+              = 2^{-n} \sum_i \#\{x : f(x) \ne f(x \oplus e_i)\}.
+
+    Parameters
+    ----------
+    {params}
+
+    Returns
+    -------
+    float, or ndarray/torch.Tensor (B,) float64
+        The integer count is exact at every n; it is divided by 2**n once at the end.
+
+    Raises
+    ------
+    {raises}
+
+    References
+    ----------
+    R. O'Donnell, *Analysis of Boolean Functions*, 2014, Def. 2.27 and Thm. 2.38.
+
+    Examples
+    --------
+    >>> from boolean import parity, majority
+    >>> total_influence(parity(5))
+    5.0
+    >>> total_influence(majority(3))
+    1.5
+    """
+    be, table, n, batched = load_table(f, backend, device, max_bytes, 1.25, "total_influence")
+    counts = influence_counts(table, n, be).sum(axis=1)
+    return deliver(counts.astype(np.float64) * 2.0**-n, f, batched, scalar=True)
+
+
+def spectral_weights(f, *, backend="auto", device=None, max_bytes=None):
+    r"""Fourier weight at each degree, W^0..W^n.
+
+    .. math:: W^d[f] = \sum_{|T| = d} \hat g(T)^2, \qquad \sum_d W^d = 1.
+
+    Parameters
+    ----------
+    {params}
+
+    Returns
+    -------
+    ndarray or torch.Tensor, shape (n + 1,) or (B, n + 1), float64
+        Exact integer sums of (2^n ĝ)^2 divided by 4^n at the end.
+
+    Raises
+    ------
+    {raises}
+
+    References
+    ----------
+    R. O'Donnell, *Analysis of Boolean Functions*, 2014, Def. 1.28.
+
+    Examples
+    --------
+    >>> from boolean import majority
+    >>> spectral_weights(majority(3)).tolist()  # Maj_3 = 1/2 (x1 + x2 + x3) - 1/2 x1 x2 x3
+    [0.0, 0.75, 0.0, 0.25]
+    """
+    be, table, n, batched = load_table(f, backend, device, max_bytes, 9, "spectral_weights")
+    _, sums, _ = _spectrum_levels(table, n, be)
+    return deliver(_weights_from_sums(sums, n), f, batched)
+
+
+def degree(f, *, backend="auto", device=None, max_bytes=None):
+    r"""Fourier degree: the largest |T| with ĝ(T) != 0 (0 for constant functions).
+
+    .. math:: \deg f = \max\{|T| : \hat g(T) \ne 0\}.
+
+    Parameters
+    ----------
+    {params}
+
+    Returns
+    -------
+    int, or ndarray/torch.Tensor (B,) int64
+
+    Raises
+    ------
+    {raises}
+
+    References
+    ----------
+    R. O'Donnell, *Analysis of Boolean Functions*, 2014, Def. 1.15.
+
+    Examples
+    --------
+    >>> from boolean import and_, dictator, parity
+    >>> degree(and_(4)), degree(dictator(4, 2)), degree(parity(4)), degree([0, 0, 0, 0])
+    (4, 1, 4, 0)
+    """
+    be, table, n, batched = load_table(f, backend, device, max_bytes, 9, "degree")
+    _, _, deg = _spectrum_levels(table, n, be)
+    return deliver(np.asarray(deg, dtype=np.int64), f, batched, scalar=True)
+
+
+def noise_stability(f, rho, *, backend="auto", device=None, max_bytes=None):
+    r"""Noise stability at correlation ρ.
+
+    .. math:: \mathrm{Stab}_\rho[f] = \mathbb{E}[g(x) g(y)] = \sum_T \rho^{|T|} \hat g(T)^2
+              = \sum_d \rho^d W^d[f],
+
+    where y_i = x_i with probability ρ and is fresh uniform otherwise (ρ-correlated).
+
+    Parameters
+    ----------
+    {params}
+    rho : float or 1-D array_like of floats in [-1, 1]
+
+    Returns
+    -------
+    float, or ndarray/torch.Tensor float64 of shape (B,) + shape(rho)
+        A Python float for one table and a scalar ρ.
+
+    Raises
+    ------
+    {raises}
+        Also for ``rho`` outside [-1, 1] or not finite.
+
+    References
+    ----------
+    R. O'Donnell, *Analysis of Boolean Functions*, 2014, Def. 2.42 and Thm. 2.49.
+
+    Examples
+    --------
+    >>> from boolean import majority, parity
+    >>> noise_stability(majority(3), 0.5)  # 0.75 * 0.5 + 0.25 * 0.125
+    0.40625
+    >>> noise_stability(parity(3), [1.0, -1.0]).tolist()
+    [1.0, -1.0]
+    """
+    rhos, scalar = _check_rho(rho, "rho")
+    be, table, n, batched = load_table(f, backend, device, max_bytes, 9, "noise_stability")
+    _, sums, _ = _spectrum_levels(table, n, be)
+    stab = _stab_from_weights(_weights_from_sums(sums, n), rhos.reshape(-1))
+    return _deliver_rho(stab, f, batched, scalar)
+
+
+def noise_sensitivity(f, delta, *, backend="auto", device=None, max_bytes=None):
+    r"""Noise sensitivity at flip probability δ.
+
+    .. math:: \mathrm{NS}_\delta[f] = \Pr[f(x) \ne f(y)] = \tfrac12 - \tfrac12 \mathrm{Stab}_{1-2\delta}[f],
+
+    where each y_i is x_i flipped independently with probability δ.
+
+    Parameters
+    ----------
+    {params}
+    delta : float or 1-D array_like of floats in [0, 1]
+
+    Returns
+    -------
+    float, or ndarray/torch.Tensor float64 of shape (B,) + shape(delta)
+
+    Raises
+    ------
+    {raises}
+        Also for ``delta`` outside [0, 1] or not finite.
+
+    References
+    ----------
+    R. O'Donnell, *Analysis of Boolean Functions*, 2014, Def. 2.44 and Prop. 2.51.
+
+    Examples
+    --------
+    >>> from boolean import dictator, parity
+    >>> noise_sensitivity(dictator(3), 0.25)
+    0.25
+    >>> noise_sensitivity(parity(2), 0.5)
+    0.5
+    """
+    deltas, scalar = _check_rho(delta, "delta", 0.0, 1.0)
+    be, table, n, batched = load_table(f, backend, device, max_bytes, 9, "noise_sensitivity")
+    _, sums, _ = _spectrum_levels(table, n, be)
+    stab = _stab_from_weights(_weights_from_sums(sums, n), 1.0 - 2.0 * deltas.reshape(-1))
+    return _deliver_rho(0.5 - 0.5 * stab, f, batched, scalar)
+
+
+def noise_operator(f, rho, *, backend="auto", device=None, max_bytes=None):
+    r"""The noise operator applied to g = (-1)^f, as real values on {0,1}^n.
+
+    .. math:: (T_\rho g)(x) = \mathbb{E}_{y \sim N_\rho(x)}[g(y)] = \sum_T \rho^{|T|} \hat g(T) \chi_T(x).
+
+    Parameters
+    ----------
+    {params}
+    rho : float in [-1, 1]
+
+    Returns
+    -------
+    ndarray or torch.Tensor, shape of ``f``, float64 with values in [-1, 1]
+        ``T_1 g = g`` and ``T_0 g = E[g]`` everywhere.
+
+    Raises
+    ------
+    {raises}
+        Also for ``rho`` outside [-1, 1] or not finite.
+
+    References
+    ----------
+    R. O'Donnell, *Analysis of Boolean Functions*, 2014, Def. 2.46 and Prop. 2.47.
+
+    Examples
+    --------
+    >>> noise_operator([0, 1], 0.5).tolist()  # g = (1, -1) = chi_{0}: T_rho g = rho g
+    [0.5, -0.5]
+    >>> noise_operator([0, 0, 0, 1], 0.0).tolist()  # E[(-1)^AND] = 1/2
+    [0.5, 0.5, 0.5, 0.5]
+    """
+    rho = _check_rho(rho, "rho")
+    if not rho[1]:
+        raise TypeError(f"`rho` must be a real number; got an array of shape {rho[0].shape}")
+    rho = float(rho[0])
+    be, table, n, batched = load_table(f, backend, device, max_bytes, 17, "noise_operator")
+    factors = rho ** np.arange(n + 1, dtype=np.float64) * 2.0**-n
+    if be.name == "torch":
+        torch = import_torch()
+        from . import _torch
+        from ._fwht_torch import fwht as _tfwht
+
+        c = pm1_transform(table, n, be, "float").to(torch.float64)
+        c *= to_torch(factors, c.device)[_torch.popcounts(n, c.device)]
+        out = _tfwht(c)
+    else:
+        c = pm1_transform(table, n, be, "float")
+        if be.name == "numba":
+            from . import _numba
+            from ._fwht_numba import fwht_inplace
+
+            _numba.scale_by_level(c, factors, n)
+            fwht_inplace(c)
+        else:
+            from .fourier import _fwht_numpy_inplace
+
+            c *= factors[_popcounts_numpy(n)]
+            _fwht_numpy_inplace(c)
+        out = c
+    return deliver(out, f, batched)
+
+
+@dataclass(frozen=True)
+class SpectralSummary:
+    """Several spectral quantities of f computed from ONE transform (see :func:`spectral_summary`).
+
+    Attributes
+    ----------
+    n : int
+    coefficients : ndarray or torch.Tensor (..., 2**n) float64
+        ĝ(T) by bitmask T (None when ``coefficients=False`` was asked).
+    weights : ndarray or torch.Tensor (..., n + 1) float64
+        W^0..W^n.
+    influences : ndarray or torch.Tensor (..., n) float64
+    total_influence : float or ndarray/torch.Tensor (...,)
+    degree : int or ndarray/torch.Tensor (...,) int64
+    """
+
+    n: int
+    coefficients: Any
+    weights: Any
+    influences: Any
+    total_influence: Any
+    degree: Any
+
+    def noise_stability(self, rho):
+        """Stab_ρ = Σ_d ρ^d W^d from the stored weights (no new transform); same shapes as
+        :func:`noise_stability`."""
+        rhos, scalar = _check_rho(rho, "rho")
+        w = self.weights
+        template = w
+        w = w.detach().cpu().numpy() if is_tensor(w) else np.asarray(w)
+        batched = w.ndim == 2
+        stab = _stab_from_weights(w.reshape(-1, self.n + 1), rhos.reshape(-1))
+        return _deliver_rho(stab, template, batched, scalar)
+
+    def noise_sensitivity(self, delta):
+        """NS_δ = 1/2 - 1/2 Stab_{1-2δ} from the stored weights."""
+        deltas, _ = _check_rho(delta, "delta", 0.0, 1.0)
+        stab = self.noise_stability(1.0 - 2.0 * deltas)
+        return 0.5 - 0.5 * stab
+
+
+def spectral_summary(f, *, coefficients=True, backend="auto", device=None, max_bytes=None):
+    r"""Spectrum, level weights, degree, influences and total influence with ONE transform.
+
+    .. math:: \hat g(T) = 2^{-n} (H_n g)(T),\quad W^d = \sum_{|T|=d} \hat g(T)^2,\quad
+              \mathrm{Inf}_i = \Pr[f(x) \ne f(x \oplus e_i)],\quad I = \sum_i \mathrm{Inf}_i.
+
+    The transform is computed once; the level weights and degree come from it in one pass,
+    the influences from exact pair counts on the table (a bit-packed pass, not a transform),
+    and ``.noise_stability(rho)`` / ``.noise_sensitivity(delta)`` on the result reuse the weights.
+
+    Parameters
+    ----------
+    {params}
+    coefficients : bool
+        Keep ĝ in the result (False saves the float64 copy's lifetime, not the transform).
+
+    Returns
+    -------
+    SpectralSummary
+        Fields in the container of ``f`` (numpy, or tensors on ``f``'s device).
+
+    Raises
+    ------
+    {raises}
+
+    References
+    ----------
+    R. O'Donnell, *Analysis of Boolean Functions*, 2014, Ch. 1-2.
+
+    Examples
+    --------
+    >>> from boolean import majority
+    >>> s = spectral_summary(majority(3))
+    >>> s.weights.tolist(), s.influences.tolist(), s.total_influence, s.degree
+    ([0.0, 0.75, 0.0, 0.25], [0.5, 0.5, 0.5], 1.5, 3)
+    >>> s.noise_stability(0.5)
+    0.40625
+    """
+    if not isinstance(coefficients, (bool, np.bool_)):
+        raise TypeError(f"`coefficients` must be a bool; got {coefficients!r}")
+    be, table, n, batched = load_table(f, backend, device, max_bytes, 9, "spectral_summary")
+    c, sums, deg = _spectrum_levels(table, n, be)
+    counts = influence_counts(table, n, be)
+    if coefficients:
+        if be.name == "torch":
+            torch = import_torch()
+            c = c.to(torch.float64) * 2.0**-n
+        else:
+            c *= 2.0**-n
+        coeffs = deliver(c, f, batched)
+    else:
+        coeffs = None
+    del c
+    return SpectralSummary(
+        n=n,
+        coefficients=coeffs,
+        weights=deliver(_weights_from_sums(sums, n), f, batched),
+        influences=deliver(counts.astype(np.float64) * 2.0**-n, f, batched),
+        total_influence=deliver(counts.sum(axis=1).astype(np.float64) * 2.0**-n, f, batched, scalar=True),
+        degree=deliver(np.asarray(deg, dtype=np.int64), f, batched, scalar=True),
+    )
+
+
+for _fn in (influences, total_influence, spectral_weights, degree, noise_stability, noise_sensitivity,
+            noise_operator, spectral_summary):
+    _fn.__doc__ = _fn.__doc__.replace("{params}", _COMMON_PARAMS).replace("{raises}", _COMMON_RAISES)
+del _fn

@@ -1,0 +1,97 @@
+"""Restrictions of Boolean functions: fix some coordinates, keep a function of the rest."""
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+
+from ._backend import is_tensor
+from .fourier import deliver, load_table
+
+__all__ = ["restrict"]
+
+
+def _check_fixed(fixed, n):
+    if not isinstance(fixed, dict):
+        raise TypeError(f"`fixed` must be a dict {{index: bit}}; got {type(fixed).__name__}")
+    out = {}
+    for i, b in fixed.items():
+        if isinstance(i, (bool, np.bool_)) or not isinstance(i, numbers.Integral) or not 0 <= int(i) < n:
+            raise ValueError(f"`fixed` must have integer keys in [0, {n}); got key {i!r}")
+        if is_tensor(b):
+            b = b.item()
+        if isinstance(b, (bool, np.bool_)):
+            b = int(b)
+        if not isinstance(b, numbers.Integral) or int(b) not in (0, 1):
+            raise ValueError(f"`fixed` must map each index to a bit 0 or 1; got {i!r}: {b!r}")
+        out[int(i)] = int(b)
+    return out
+
+
+def restrict(f, fixed, *, backend="auto", device=None, max_bytes=None):
+    r"""Restriction f|_{J←z}: fix x_j = z_j for j in J, a function of the remaining bits.
+
+    .. math:: f|_{J \leftarrow z}(y) = f(x),\quad x_J = z,\quad x_{[n] \setminus J} = y,
+
+    where y is indexed by the free coordinates in increasing order (the smallest free index is
+    bit 0 of y), so the result is again a truth table in this package's convention.
+
+    Parameters
+    ----------
+    f : array_like or torch.Tensor, shape (2**n,) or (B, 2**n)
+        Truth table(s): 0/1, bool or ±1 integers; index x = sum_i x_i 2**i.
+    fixed : dict {int: 0 or 1}
+        The coordinates J to fix and their bits z.
+    backend : {"auto", "numpy", "numba", "torch"}
+    device : torch device, optional
+        Only with the torch backend.
+    max_bytes : int, optional
+        Refuse (before allocating) more working memory than this; default 8 GiB.
+
+    Returns
+    -------
+    ndarray or torch.Tensor, uint8, shape (2**(n - |J|),) or (B, 2**(n - |J|))
+
+    Raises
+    ------
+    TypeError
+        For a float/complex table or ``fixed`` that is not a dict.
+    ValueError
+        For a bad table, keys outside [0, n), bits other than 0/1, a request above
+        ``max_bytes``, an unknown backend, or CUDA without a GPU.
+
+    References
+    ----------
+    R. O'Donnell, *Analysis of Boolean Functions*, 2014, Def. 3.18 (restrictions).
+
+    Examples
+    --------
+    >>> from boolean import majority
+    >>> restrict(majority(3), {0: 1}).tolist()  # Maj(1, y0, y1) = OR(y0, y1)
+    [0, 1, 1, 1]
+    >>> restrict([0, 1, 1, 0], {1: 0}).tolist()  # x0 xor 0
+    [0, 1]
+    """
+    be, table, n, batched = load_table(f, backend, device, max_bytes, 2, "restrict")
+    fx = _check_fixed(fixed, n)
+    m = n - len(fx)
+    if not fx:  # nothing to fix: a copy, never the caller's own array
+        return deliver(table.clone() if is_tensor(table) else table.copy(), f, batched)
+    if be.name == "torch":
+        from . import _torch
+
+        out = _torch.restrict_rows(table, n, fx)
+    elif be.name == "numba":
+        from . import _numba
+
+        free_mask = sum(1 << i for i in range(n) if i not in fx)
+        fixed_bits = sum(b << i for i, b in fx.items())
+        out = _numba.restrict_rows(table, free_mask, fixed_bits, m)
+    else:
+        B, size = table.shape
+        out = table
+        for i in sorted(fx, reverse=True):  # highest first: lower variables keep their positions
+            out = out.reshape(B, size >> (i + 1), 2, 1 << i)[:, :, fx[i], :].reshape(B, size // 2)
+            size //= 2
+        out = np.ascontiguousarray(out)
+    return deliver(out, f, batched)
