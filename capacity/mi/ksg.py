@@ -1,0 +1,114 @@
+"""Kraskov-Stoegbauer-Grassberger k-nearest-neighbour estimator of I(X; Y) (algorithm 1, max-norm)."""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from scipy.special import digamma
+
+from boolean._validate import check_int, check_real, check_size
+from capacity._result import MIEstimate
+
+from ._common import as_samples, units_scale
+
+__all__ = ["ksg_mutual_information"]
+
+
+def ksg_mutual_information(x, y, *, k=3, jitter=0.0, seed=None, units="bits", max_bytes=None) -> MIEstimate:
+    r"""KSG estimate (algorithm 1) of I(X; Y) from paired samples, multivariate, max-norm.
+
+    For each sample i let :math:`\varepsilon_i` be the max-norm distance to its k-th nearest
+    neighbour in the joint space, :math:`\lVert(x,y)\rVert = \max(\lVert x\rVert_\infty, \lVert y\rVert_\infty)`,
+    and :math:`n_x(i)`, :math:`n_y(i)` the numbers of other samples strictly within
+    :math:`\varepsilon_i` in the marginal spaces. Then (nats)
+
+    .. math:: \hat I = \psi(k) + \psi(n) - \frac1n \sum_i \big[\psi(n_x(i)+1) + \psi(n_y(i)+1)\big].
+
+    Built on ``scipy.spatial.cKDTree``. ``stderr`` is std(per-sample terms)/sqrt(n), a rough
+    guide (the terms are correlated). Not clipped at 0: for independent variables it
+    fluctuates around 0.
+
+    Bias regime (documented; measured at n = 5000, k = 3 on pairs of d-dimensional Gaussians
+    with per-coordinate correlation rho, averaged over 5 seeds, and checked in
+    ``tests/capacity/mi/test_ksg.py``): d = 1 and 2, |bias| <= 0.05 bits up to I = 2.4 bits;
+    d = 3, -0.03 bits at I = 0.62 bits and -0.16 bits at I = 3.6 bits; d = 5, -0.31 bits at
+    I = 1.6 bits. The bias is *low* and grows with the dimension and with I: the estimator
+    needs n >> exp(I) samples, so in the high-information regime of invertible networks
+    (I of several nats) it under-reads badly. Use it as a cross-check, never to certify high MI.
+
+    Parameters
+    ----------
+    x : array_like, shape (n,) or (n, dx)
+    y : array_like, shape (n,) or (n, dy)
+    k : int, 1 <= k < n
+        Neighbour order (3 is the usual choice).
+    jitter : float >= 0
+        Standard deviation of Gaussian noise added to both (relative to each column's std) to
+        break ties; 0 (default) adds none. Tied samples (zero distances) are refused unless
+        jitter > 0.
+    seed : int, optional
+        Seed for ``jitter``.
+    units : {"bits", "nats"}
+    max_bytes : int, optional
+
+    Returns
+    -------
+    MIEstimate
+        ``value``, ``stderr``, ``lower = upper = NaN``, ``method="ksg1"``, ``n_samples = n``,
+        ``extra["k"]``.
+
+    Raises
+    ------
+    TypeError
+        For non-numeric inputs or non-integer ``k``.
+    ValueError
+        For ill-shaped, empty, non-finite or mismatched inputs, ``k`` out of range, tied samples
+        with ``jitter = 0``, an unknown ``units``, or a size over ``max_bytes``.
+
+    References
+    ----------
+    A. Kraskov, H. Stoegbauer and P. Grassberger, "Estimating mutual information",
+    Phys. Rev. E 69 (2004) 066138. D. McAllester and K. Stratos, "Formal limitations on the
+    measurement of mutual information", AISTATS 2020 (why high MI cannot be estimated from samples).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> rng = np.random.default_rng(0)
+    >>> x = rng.standard_normal(2000)
+    >>> y = 0.75 * x + np.sqrt(1 - 0.75**2) * rng.standard_normal(2000)
+    >>> truth = 0.5 * np.log2(1 / (1 - 0.75**2))
+    >>> bool(abs(ksg_mutual_information(x, y).value - truth) < 0.1)
+    True
+    """
+    scale = units_scale(units)
+    xs = as_samples(x, "x", max_bytes=max_bytes, min_rows=2)
+    ys = as_samples(y, "y", max_bytes=max_bytes, min_rows=2)
+    n = xs.shape[0]
+    if ys.shape[0] != n:
+        raise ValueError(f"`y` must have as many rows as `x` ({n}); got {ys.shape[0]}")
+    k = check_int(k, "k", low=1, high=n - 1)
+    jitter = check_real(jitter, "jitter", low=0.0)
+    if seed is not None:
+        seed = check_int(seed, "seed", low=0)
+    check_size(n * (xs.shape[1] + ys.shape[1]) * 8.0 * 4 + n * (k + 1) * 16.0, max_bytes, "KSG trees")
+    if jitter > 0:
+        rng = np.random.default_rng(seed)
+        xs = xs + jitter * xs.std(axis=0) * rng.standard_normal(xs.shape)
+        ys = ys + jitter * ys.std(axis=0) * rng.standard_normal(ys.shape)
+    from scipy.spatial import cKDTree
+
+    joint = np.hstack([xs, ys])
+    dist, _ = cKDTree(joint).query(joint, k=k + 1, p=np.inf)
+    eps = dist[:, -1]
+    if (eps == 0).any():
+        raise ValueError("`x`, `y` must not contain k+1 identical samples (zero k-NN distance); "
+                         "pass jitter > 0 to break ties")
+    radius = np.nextafter(eps, 0)  # strict inequality: count points at distance < eps
+    nx = cKDTree(xs).query_ball_point(xs, radius, p=np.inf, return_length=True)
+    ny = cKDTree(ys).query_ball_point(ys, radius, p=np.inf, return_length=True)
+    # counts include the point itself, so psi(n_x + 1) = psi(count)
+    terms = digamma(k) + digamma(n) - digamma(nx) - digamma(ny)
+    value = float(terms.mean()) * scale
+    stderr = float(terms.std(ddof=1)) / math.sqrt(n) * scale
+    return MIEstimate(value, stderr, math.nan, math.nan, "ksg1", n, units, {"k": k})
