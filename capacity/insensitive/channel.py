@@ -149,7 +149,8 @@ def _classes(n, s, visible, S0, p_bias):
         for name, F in standard_functions(n).items():
             per[int(labels[F])].append(name)
         names = tuple(" = ".join(p) for p in per)
-    q = reps.astype(np.float64) @ cells.cond.T
+    # p-biased sums can land one ulp outside [0, 1]; 1 - q must stay a probability
+    q = np.clip(reps.astype(np.float64) @ cells.cond.T, 0.0, 1.0)
     out = _Classes(np.asarray(reps), np.asarray(sizes), tuple(names), np.asarray(labels), q)
     for arr in (out.representatives, out.sizes, out.labels, out.q):
         arr.setflags(write=False)

@@ -231,7 +231,7 @@ def insensitive_capacity(n, s, m, *, tol=1e-9, visible="random", S0=None, p_bias
     >>> r = insensitive_capacity(2, 1, 2)
     >>> round(r.capacity, 6), r.n_classes, bool(r.gap <= 1e-9)
     (1.299642, 15, True)
-    >>> round(insensitive_capacity(3, 1, 1).capacity, 9)
+    >>> round(insensitive_capacity(3, 1, 1).capacity, 6)
     1.0
     """
     n, s, m, visible, S0, p_bias = _check_args(n, s, m, visible, S0, p_bias)

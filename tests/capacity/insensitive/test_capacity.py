@@ -1,0 +1,187 @@
+"""insensitive_capacity: closed forms, raw-sequence brute force, folded = unfolded, invariants."""
+import math
+import warnings
+
+import numpy as np
+import pytest
+from scipy.stats import binom
+
+import capacity
+from capacity import ConvergenceWarning, blahut_arimoto
+from capacity.insensitive import count_classes, insensitive_capacity
+
+from .test_channel import all_tables, raw_channel
+
+TOL = 1e-9
+
+
+def assert_same_capacity(a_lo, a_up, b_lo, b_up, slack=1e-12):
+    """Two certified intervals for the same number must overlap (slack: float rounding)."""
+    assert a_lo <= b_up + slack and b_lo <= a_up + slack, (a_lo, a_up, b_lo, b_up)
+
+
+@pytest.mark.parametrize("n,s", [(n, s) for n in range(1, 5) for s in range(n + 1)])
+def test_one_sample_is_one_bit(n, s):
+    r = insensitive_capacity(n, s, 1)
+    assert r.lower - 1e-12 <= 1.0 <= r.upper + 1e-12 and r.gap <= TOL   # certified (slack: rounding)
+
+
+@pytest.mark.parametrize("n,s,visible", [(2, 1, "random"), (3, 1, "random"), (3, 2, "random"),
+                                         (3, 1, "fixed"), (4, 1, "random")])
+def test_nondecreasing_in_m_and_below_both_limits(n, s, visible):
+    prev = None
+    for m in range(1, 5):
+        r = insensitive_capacity(n, s, m, visible=visible)
+        assert r.lower <= min(m, math.log2(count_classes(n, s, visible=visible))) + 1e-12
+        assert r.limit == math.log2(r.n_classes)
+        if prev is not None:
+            assert r.upper >= prev.lower - 1e-12       # C(m+1) >= C(m), certified
+            assert r.lower >= prev.lower - TOL         # and the reported values follow
+        prev = r
+
+
+@pytest.mark.parametrize("n,m", [(1, 1), (1, 4), (2, 3), (3, 2), (3, 5), (4, 3)])
+def test_s0_is_the_binomial_channel(n, m):
+    """Built independently: inputs w / 2**n, w = 0..2**n, output Binomial(m, w / 2**n)."""
+    N = 2 ** n
+    W = np.array([binom.pmf(np.arange(m + 1), m, w / N) for w in range(N + 1)])
+    ref = blahut_arimoto(W, tol=TOL)
+    for sym in (True, False):
+        r = insensitive_capacity(n, 0, m, symmetry=sym)
+        assert r.n_classes == N + 1
+        assert_same_capacity(r.lower, r.upper, ref.lower, ref.upper)
+
+
+@pytest.mark.parametrize("m,value", [(2, 1.299642), (3, 1.696880)])
+def test_worked_values_and_raw_channel_without_reduction(m, value):
+    """problem.md's values, and the same number from all 16 functions x (2K)^m raw sequences."""
+    r = insensitive_capacity(2, 1, m)
+    assert abs(r.capacity - value) <= 5e-7          # the worked values have 6 decimals
+    raw = raw_channel(all_tables(2), 2, 1, m)       # 16 x 8**m, no merge, no types
+    assert raw.shape == (16, 8 ** m)
+    ref = blahut_arimoto(raw, tol=TOL)
+    assert_same_capacity(r.lower, r.upper, ref.lower, ref.upper)
+
+
+def test_raw_channel_m1():
+    raw = raw_channel(all_tables(2), 2, 1, 1)
+    ref = blahut_arimoto(raw, tol=TOL)
+    assert ref.lower <= 1.0 <= ref.upper + 1e-12
+
+
+@pytest.mark.parametrize("n,s,m,S0", [(2, 1, 2, (0,)), (2, 1, 3, (1,)), (3, 1, 2, (2,)), (3, 2, 2, (0, 1)),
+                                      (3, 1, 3, (0,))])
+def test_fixed_visible_set_vs_brute_force(n, s, m, S0):
+    r = insensitive_capacity(n, s, m, visible="fixed", S0=S0)
+    assert r.n_classes == (2 ** (n - s) + 1) ** (2 ** s)
+    raw = raw_channel(all_tables(n), n, s, m, S0=S0)
+    ref = blahut_arimoto(raw, tol=TOL)
+    assert_same_capacity(r.lower, r.upper, ref.lower, ref.upper)
+
+
+@pytest.mark.parametrize("p,m", [(0.3, 2), (0.3, 3), (0.8, 2), (0.1, 3)])
+def test_p_biased_vs_brute_force_n2(p, m):
+    raw = raw_channel(all_tables(2), 2, 1, m, p=p)
+    ref = blahut_arimoto(raw, tol=TOL)
+    for sym in (True, False):
+        r = insensitive_capacity(2, 1, m, p_bias=p, symmetry=sym)
+        assert_same_capacity(r.lower, r.upper, ref.lower, ref.upper)
+
+
+CASES = ([(n, s, m, "random", None, 0.5) for n in range(1, 4) for s in range(n + 1) for m in range(1, 4)]
+         + [(2, 1, m, "random", None, 0.5) for m in (4, 5)]
+         + [(3, 1, m, "fixed", (1,), 0.5) for m in (2, 3)] + [(3, 2, 3, "fixed", (0, 2), 0.5)]
+         + [(3, 1, 3, "random", None, 0.3), (3, 2, 2, "random", None, 0.7), (3, 1, 2, "fixed", (0,), 0.4)])
+
+
+@pytest.mark.parametrize("n,s,m,visible,S0,p", CASES)
+def test_folded_equals_unfolded(n, s, m, visible, S0, p):
+    a = insensitive_capacity(n, s, m, visible=visible, S0=S0, p_bias=p)
+    b = insensitive_capacity(n, s, m, visible=visible, S0=S0, p_bias=p, symmetry=False)
+    assert a.gap <= TOL and b.gap <= TOL
+    assert_same_capacity(a.lower, a.upper, b.lower, b.upper)
+    assert a.folded_shape[0] <= a.n_classes and a.shape == b.shape
+    # the folded law, lifted to classes, achieves its value in the unfolded channel
+    ch = capacity.insensitive.channel_matrix(n, s, m, visible=visible, S0=S0, p_bias=p)
+    assert abs(capacity.mutual_information(a.class_mass, ch.W) - a.lower) <= 1e-10   # sums of ~1e4 terms
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("n,s,m", [(4, 1, 3), (4, 1, 4), (4, 2, 2), (3, 2, 4), (3, 1, 6)])
+def test_folded_equals_unfolded_bigger(n, s, m):
+    a = insensitive_capacity(n, s, m)
+    b = insensitive_capacity(n, s, m, symmetry=False)
+    assert_same_capacity(a.lower, a.upper, b.lower, b.upper)
+
+
+def test_goal_values_are_certified_to_1e6():
+    """The issue's targets: C(4,1,m) for m <= 6 and C(4,2,m) for m <= 3, gap <= 1e-6."""
+    for (s, top) in [(1, 6), (2, 3)]:
+        last = 1.0 - TOL
+        for m in range(2, top + 1):
+            r = insensitive_capacity(4, s, m, tol=1e-7)
+            assert r.gap <= 1e-7 and r.upper >= last
+            assert r.lower <= min(m, r.limit)
+            last = r.lower
+
+
+def test_optimal_law_reported_on_functions():
+    r = insensitive_capacity(3, 1, 2)
+    assert abs(r.class_mass.sum() - 1.0) <= 1e-12
+    assert r.class_mass.shape == (153,) and len(r.class_names) == 153
+    # small m: the insensitive functions (constants, dictators) carry the mass
+    names = " ".join(name for name, mass, _ in r.support)
+    assert "0; 1" in names and "x0" in names
+    masses = [mass for _, mass, _ in r.support]
+    assert masses == sorted(masses, reverse=True) and abs(sum(masses) - 1) <= 1e-5
+    # uniform inside an orbit: both constants carry the same mass
+    names_idx = {nm: k for k, nm in enumerate(r.class_names) if nm}
+    assert abs(r.class_mass[names_idx["0"]] - r.class_mass[names_idx["1"]]) <= 1e-15
+
+
+def test_torch_backend_on_cpu_matches_numpy():
+    a = insensitive_capacity(3, 2, 3)
+    b = insensitive_capacity(3, 2, 3, backend="torch", device="cpu")
+    assert b.result.backend == "torch"
+    assert_same_capacity(a.lower, a.upper, b.lower, b.upper)
+    c = insensitive_capacity(2, 1, 3, symmetry=False, backend="torch", device="cpu")
+    assert_same_capacity(a.lower, a.upper, a.lower, a.upper)
+    assert abs(c.capacity - 1.696880) <= 5e-7
+
+
+def test_max_iter_warns_with_valid_bounds():
+    ref = insensitive_capacity(3, 2, 3)
+    with pytest.warns(ConvergenceWarning, match="max_iter=3"):
+        r = insensitive_capacity(3, 2, 3, max_iter=3)
+    assert r.gap > TOL and r.lower <= ref.upper + 1e-12 and r.upper >= ref.lower - 1e-12
+
+
+def test_top_level_export():
+    assert capacity.insensitive_capacity is insensitive_capacity
+    assert "insensitive_capacity" in capacity.__all__
+
+
+BAD = [
+    (dict(n=2, s=3, m=1), ValueError, r"`s` must be an integer in \[0, 2\]"),
+    (dict(n=2, s=1, m=0), ValueError, r"`m` must be an integer in \[1, 64\]"),
+    (dict(n=5, s=1, m=1), ValueError, r"`n` must be <= 4"),
+    (dict(n=2, s=1, m=1, p_bias=1.5), ValueError, r"`p_bias` must be a finite number in \(0.0, 1.0\)"),
+    (dict(n=2, s=1, m=1, p_bias=-0.1), ValueError, r"`p_bias`"),
+    (dict(n=2, s=1, m=1, tol=0.0), ValueError, r"`tol` must be a finite number in \(0.0, inf\]"),
+    (dict(n=2, s=1, m=1, symmetry="yes"), TypeError, r"`symmetry` must be a bool"),
+    (dict(n=2, s=1, m=1, max_iter=-1), ValueError, r"`max_iter` must be an integer in \[0, inf\]"),
+    (dict(n=2, s=1, m=1, backend="numba"), ValueError, r"`backend` must be one of \('auto', 'numpy', 'torch'\)"),
+    (dict(n=2, s=1, m=1, backend=3), TypeError, r"`backend` must be a string"),
+    (dict(n=2, s=1, m=1, device="cuda:99"), ValueError, r"`device`"),
+    (dict(n=2, s=1, m=1, visible="fixed", S0=(5,)), ValueError, r"`S0 element` must be an integer in \[0, 1\]"),
+    (dict(n=4, s=2, m=6, max_bytes=2 ** 20), ValueError, r"folded_channel\(n=4, s=2, m=6\).*> max_bytes=1.0 MiB"),
+    (dict(n=4, s=2, m=3, symmetry=False, max_bytes=2 ** 20), ValueError, r"> max_bytes=1.0 MiB"),
+]
+
+
+@pytest.mark.parametrize("kwargs,exc,match", BAD)
+def test_bad_input(kwargs, exc, match):
+    kw = dict(kwargs)
+    with warnings.catch_warnings():
+        with pytest.raises(exc, match=match):
+            insensitive_capacity(kw.pop("n"), kw.pop("s"), kw.pop("m"), **kw)
