@@ -131,16 +131,11 @@ def _all_truth_tables(n: int) -> np.ndarray:
 def _integer_spectra(tables: np.ndarray) -> np.ndarray:
     """Exact G[b, T] = sum_x (-1)^{f_b(x)} chi_T(x) for uint8 tables (B, 2**n); int64.
 
-    Vectorised in-place-free butterfly over the batch axis (exact in int64).
+    Delegates to :func:`boolean.fourier_coefficients` with ``exact=True`` (integer FWHT).
     """
-    B, N = tables.shape
-    a = 1 - 2 * tables.astype(np.int64)
-    h = 1
-    while h < N:
-        a = a.reshape(B, N // (2 * h), 2, h)
-        a = np.concatenate([a[:, :, :1, :] + a[:, :, 1:, :], a[:, :, :1, :] - a[:, :, 1:, :]], axis=2)
-        h *= 2
-    return a.reshape(B, N)
+    from boolean import fourier_coefficients
+
+    return np.asarray(fourier_coefficients(tables, exact=True), dtype=np.int64)
 
 
 # ----------------------------------------------------------------------------- standard names
@@ -267,7 +262,7 @@ def equivalence_classes(n: int, s: int, *, visible: str = "random", S0=None,
               or for every T subset of S0                    (visible="fixed"),
 
     where ``G_f(T) = sum_x (-1)^{f(x)} chi_T(x) = 2**n g^(T)`` is the exact integer
-    spectrum (computed for all functions at once by an int64 butterfly). Equivalently
+    spectrum (all functions at once: ``boolean.fourier_coefficients(..., exact=True)``). Equivalently
     (tested by brute force) f ~ f' iff ``q_c(f) = q_c(f')`` for every cell
     ``c = (S, a)`` Bob can see.
 
