@@ -104,7 +104,8 @@ class _Classes:
     sizes: np.ndarray            # (R,) int64
     names: tuple                 # (R,)
     labels: np.ndarray           # (2**(2**n),) class of each function index
-    q: np.ndarray                # (R, K)
+    q: np.ndarray                # (R, K) P(f = 1 | cell)
+    q0: np.ndarray               # (R, K) P(f = 0 | cell)
 
 
 @functools.lru_cache(maxsize=16)
@@ -149,10 +150,12 @@ def _classes(n, s, visible, S0, p_bias):
         for name, F in standard_functions(n).items():
             per[int(labels[F])].append(name)
         names = tuple(" = ".join(p) for p in per)
-    # p-biased sums can land one ulp outside [0, 1]; 1 - q must stay a probability
-    q = np.clip(reps.astype(np.float64) @ cells.cond.T, 0.0, 1.0)
-    out = _Classes(np.asarray(reps), np.asarray(sizes), tuple(names), np.asarray(labels), q)
-    for arr in (out.representatives, out.sizes, out.labels, out.q):
+    # P(f = 1 | c) and P(f = 0 | c) are summed separately, so that an empty sum is an exact 0
+    # (1 - q would leave ~1e-17 for p-biased weights that do not add up to 1 exactly)
+    q = reps.astype(np.float64) @ cells.cond.T
+    q0 = (1 - reps).astype(np.float64) @ cells.cond.T
+    out = _Classes(np.asarray(reps), np.asarray(sizes), tuple(names), np.asarray(labels), q, q0)
+    for arr in (out.representatives, out.sizes, out.labels, out.q, out.q0):
         arr.setflags(write=False)
     return out
 
@@ -175,11 +178,11 @@ def _types(n_symbols, m):
     return sym, coef
 
 
-def _symbol_probs(q, pi):
-    """r[o, 2c + y] = pi_c q_c^y (1 - q_c)^(1-y)."""
+def _symbol_probs(q, q0, pi):
+    """r[o, 2c + y] = pi_c q_c^y (1 - q_c)^(1-y), with q0 = 1 - q summed on its own."""
     R, K = q.shape
     r = np.empty((R, 2 * K))
-    r[:, 0::2] = pi * (1.0 - q)
+    r[:, 0::2] = pi * q0
     r[:, 1::2] = pi * q
     return r
 
@@ -397,7 +400,7 @@ def channel_matrix(n, s, m, *, visible="random", S0=None, p_bias=0.5, max_bytes=
     check_size(nbytes, max_bytes, f"channel_matrix(n={n}, s={s}, m={m}) of shape ({R}, {T}) "
                                   f"({format_bytes(8 * R * T)} float64)")
     sym, coef = _types(2 * K, m)
-    W = _type_probs(_symbol_probs(cls.q, cells.pi), sym, coef)
+    W = _type_probs(_symbol_probs(cls.q, cls.q0, cells.pi), sym, coef)
     counts = np.zeros((T, 2 * K), dtype=np.uint8)
     rows = np.repeat(np.arange(T), m)
     np.add.at(counts, (rows, sym.reshape(-1).astype(np.int64)), 1)

@@ -282,7 +282,7 @@ def folded_channel(n, s, m, *, visible="random", S0=None, p_bias=0.5, max_bytes=
     del type_images
 
     # --- fold W block by block
-    r = _symbol_probs(cls.q[orbit_reps], cells.pi)
+    r = _symbol_probs(cls.q[orbit_reps], cls.q0[orbit_reps], cells.pi)
     n_orb = orbit_reps.size
     n_torb = type_orbit_sizes.size
     V = np.zeros((n_orb, n_torb))

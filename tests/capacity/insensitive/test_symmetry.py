@@ -1,0 +1,160 @@
+"""Symmetry folding: the group preserves the channel, orbits partition, the folded identity holds."""
+import math
+
+import numpy as np
+import pytest
+
+import capacity
+from capacity.insensitive import channel_matrix, folded_channel, symmetry_generators
+from capacity.insensitive.channel import _cells, _classes
+from capacity.insensitive.symmetry import _cell_permutation
+
+VARIANTS = [(2, 1, 2, "random", None, 0.5), (3, 1, 2, "random", None, 0.5), (3, 2, 2, "random", None, 0.5),
+            (3, 1, 3, "fixed", (1,), 0.5), (3, 2, 2, "fixed", (0, 2), 0.5), (3, 1, 2, "random", None, 0.3),
+            (2, 2, 2, "random", None, 0.5), (3, 0, 3, "random", None, 0.5)]
+
+
+def type_index(types):
+    return {t.tobytes(): k for k, t in enumerate(types)}
+
+
+@pytest.mark.parametrize("n,s,m,visible,S0,p", VARIANTS)
+def test_every_generator_preserves_the_channel(n, s, m, visible, S0, p):
+    """W(t | f o sigma) = W(sigma_cells(t) | f) for every generator, row by row (brute lookup)."""
+    ch = channel_matrix(n, s, m, visible=visible, S0=S0, p_bias=p)
+    cls = _classes(n, s, visible, ch.S0, p)
+    member = _cells(n, s, ch.S0, p).member
+    idx = type_index(ch.types)
+    weights = 1 << np.arange(2 ** n)
+    for sigma, comp in symmetry_generators(n, s, visible=visible, S0=S0, p_bias=p):
+        # the generator maps each cell's subcube onto a subcube
+        for c in range(member.shape[0]):
+            image = set(sigma[np.flatnonzero(member[c])].tolist())
+            assert any(image == set(np.flatnonzero(member[d]).tolist()) for d in range(member.shape[0]))
+        cperm = _cell_permutation(sigma, member)
+        t_img = np.empty(ch.shape[1], dtype=np.int64)
+        for t, typ in enumerate(ch.types):
+            new = np.zeros_like(typ)
+            new[cperm] = typ
+            if comp:
+                new[:, 1] = new[:, 0] - new[:, 1]
+            t_img[t] = idx[new.tobytes()]
+        for k in range(ch.shape[0]):
+            g = ch.representatives[k][sigma]
+            if comp:
+                g = 1 - g
+            k2 = int(cls.labels[int(g.astype(np.int64) @ weights)])
+            np.testing.assert_allclose(ch.W[k2], ch.W[k, t_img], rtol=1e-12, atol=1e-300)  # same products
+
+
+@pytest.mark.parametrize("n,s,m,visible,S0,p", VARIANTS)
+def test_folded_identity_for_random_invariant_laws(n, s, m, visible, S0, p, rng):
+    """For p uniform on each class-orbit: I(p; W) = sum_O p_O [D(V_O || pV) + b_O] and
+    max_f D(W_f || pW) = max_O [D(V_O || pV) + b_O] (the folded certificate)."""
+    ch = channel_matrix(n, s, m, visible=visible, S0=S0, p_bias=p)
+    fc = folded_channel(n, s, m, visible=visible, S0=S0, p_bias=p)
+    assert fc.n_classes == ch.shape[0] and fc.n_types == ch.shape[1]
+    assert fc.class_orbit_sizes.sum() == ch.shape[0] and fc.type_orbit_sizes.sum() == ch.shape[1]
+    np.testing.assert_allclose(fc.V.sum(axis=1), 1.0, atol=1e-12)
+    assert (fc.bonus >= 0).all()
+    for _ in range(3):
+        p_orb = rng.dirichlet(np.ones(fc.shape[0]))
+        p_cls = p_orb[fc.class_orbit] / fc.class_orbit_sizes[fc.class_orbit]
+        Q = p_orb @ fc.V
+        D = np.array([np.sum(v[v > 0] * np.log(v[v > 0] / Q[v > 0])) for v in fc.V]) + fc.bonus
+        I_folded = float(p_orb @ D) / math.log(2)
+        assert abs(capacity.mutual_information(p_cls, ch.W) - I_folded) <= 1e-12   # float sums
+        out = p_cls @ ch.W
+        D_unf = [capacity.kl_divergence(w, out) for w in ch.W]
+        assert abs(max(D_unf) - D.max() / math.log(2)) <= 1e-12
+
+
+def test_bonus_is_the_divergence_to_the_orbit_spread_row():
+    n, s, m = 3, 1, 3
+    ch = channel_matrix(n, s, m)
+    fc = folded_channel(n, s, m)
+    # type-orbits rebuilt here by a plain union-find over the generators' images of each column;
+    # b_O must be D(W_O || W_O spread evenly over each type-orbit)
+    idx = type_index(ch.types)
+    member = _cells(n, s, None, 0.5).member
+    images = []
+    for sigma, comp in symmetry_generators(n, s):
+        cperm = _cell_permutation(sigma, member)
+        img = []
+        for typ in ch.types:
+            new = np.zeros_like(typ)
+            new[cperm] = typ
+            if comp:
+                new[:, 1] = new[:, 0] - new[:, 1]
+            img.append(idx[new.tobytes()])
+        images.append(img)
+    label = list(range(ch.shape[1]))
+
+    def find(a):
+        while label[a] != a:
+            a = label[a]
+        return a
+
+    for img in images:
+        for t, u in enumerate(img):
+            ra, rb = find(t), find(u)
+            if ra != rb:
+                label[max(ra, rb)] = min(ra, rb)
+    orbit = np.array([find(t) for t in range(ch.shape[1])])
+    sizes = np.bincount(orbit, minlength=ch.shape[1])
+    assert sorted(sizes[sizes > 0].tolist()) == sorted(fc.type_orbit_sizes.tolist())
+    for o, k in enumerate(fc.orbit_representatives):
+        w = ch.W[k]
+        V = np.bincount(orbit, weights=w, minlength=ch.shape[1])
+        spread = V[orbit] / sizes[orbit]
+        b = capacity.kl_divergence(w, spread) * math.log(2)
+        assert abs(b - fc.bonus[o]) <= 1e-12
+
+
+@pytest.mark.parametrize("n,s", [(2, 1), (3, 1), (3, 2), (4, 1)])
+def test_class_orbits_are_unions_of_group_images(n, s):
+    """Orbit sizes divide |G| = 2 n! 2^n and the constants 0, 1 share an orbit of size 2."""
+    fc = folded_channel(n, s, 1)
+    G = 2 * math.factorial(n) * 2 ** n
+    assert all(G % int(k) == 0 for k in fc.class_orbit_sizes)
+    ec = capacity.insensitive.equivalence_classes(n, s)
+    zero, one = ec.labels[0], ec.labels[2 ** 2 ** n - 1]
+    assert fc.class_orbit[zero] == fc.class_orbit[one]
+    assert fc.class_orbit_sizes[fc.class_orbit[zero]] == 2
+
+
+def test_p_biased_has_no_flips_and_fixed_keeps_S0():
+    assert len(symmetry_generators(3, 1, p_bias=0.3)) == 2 + 1           # 2 transpositions + complement
+    assert len(symmetry_generators(3, 1)) == 2 + 3 + 1
+    gens = symmetry_generators(3, 1, visible="fixed", S0=(1,))         # swap (0 2) only, flips, complement
+    assert len(gens) == 1 + 3 + 1
+    sigma = gens[0][0]
+    xs = np.arange(8)
+    assert (((sigma >> 1) & 1) == ((xs >> 1) & 1)).all()              # bit 1 (S0) untouched
+
+
+BAD = [
+    (dict(n=2, s=3), ValueError, r"`s` must be an integer in \[0, 2\]"),
+    (dict(n=5, s=1), ValueError, r"`n` must be <= 4"),
+    (dict(n=2, s=1, p_bias=0.0), ValueError, r"`p_bias`"),
+    (dict(n=2, s=1, visible="x"), ValueError, r"`visible` must be one of"),
+]
+
+
+@pytest.mark.parametrize("kwargs,exc,match", BAD)
+def test_bad_input_generators(kwargs, exc, match):
+    kw = dict(kwargs)
+    with pytest.raises(exc, match=match):
+        symmetry_generators(kw.pop("n"), kw.pop("s"), **kw)
+
+
+@pytest.mark.parametrize("kwargs,exc,match", [
+    (dict(n=2, s=1, m=0), ValueError, r"`m` must be an integer in \[1, 64\]"),
+    (dict(n=2, s=3, m=1), ValueError, r"`s` must be an integer in \[0, 2\]"),
+    (dict(n=2, s=1, m=1.5), TypeError, r"`m` must be an integer"),
+    (dict(n=4, s=3, m=6, max_bytes=2 ** 20), ValueError, r"folded_channel\(n=4, s=3, m=6\).*> max_bytes=1.0 MiB"),
+])
+def test_bad_input_folded(kwargs, exc, match):
+    kw = dict(kwargs)
+    with pytest.raises(exc, match=match):
+        folded_channel(kw.pop("n"), kw.pop("s"), kw.pop("m"), **kw)
