@@ -73,6 +73,20 @@ def test_class_representatives_n2_m2(seed):
     assert abs(est.value - exact) <= 4 * est.stderr
 
 
+@pytest.mark.parametrize("n,s,m", [(3, 1, 3), (3, 2, 2), (2, 1, 4)])
+def test_class_representatives_vs_type_channel(n, s, m, seed):
+    # exact I(uniform on class representatives; Y^m) from the (classes x types) channel of
+    # capacity.insensitive.channel_matrix (an independent construction) vs Monte Carlo
+    from capacity.information import mutual_information
+    from capacity.insensitive import channel_matrix
+
+    ch = channel_matrix(n, s, m)
+    K = ch.W.shape[0]
+    exact = mutual_information(np.full(K, 1 / K), ch.W)
+    est = function_family_information(ch.representatives, n, s, m, samples=20_000, seed=seed)
+    assert abs(est.value - exact) <= 4 * est.stderr
+
+
 def test_constants_are_told_apart_exactly():
     const = {"0": [0] * 8, "1": [1] * 8}
     est = function_family_information(const, 3, 2, 1, samples=50, seed=1)

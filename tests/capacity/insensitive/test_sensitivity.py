@@ -93,6 +93,18 @@ def test_majority_vs_brute_force(n):
         assert abs(majority_retained_information(n, k) - want) <= 1e-12
 
 
+def test_majority_and_random_vs_boolean_profile():
+    # helper A's exact profile (independent code) for majority and for all 256 functions of 3 bits
+    import boolean
+
+    for n in (5, 9):
+        prof = boolean.retained_information_profile(boolean.majority(n), backend="numpy").mean
+        np.testing.assert_allclose(majority_retained_information(n, np.arange(n + 1)), prof, rtol=0, atol=1e-12)
+    tables = ((np.arange(256)[:, None] >> np.arange(8)) & 1).astype(np.uint8)
+    avg = boolean.retained_information_profile(tables, backend="numpy").mean.mean(axis=0)
+    np.testing.assert_allclose(random_function_retained_information(3, np.arange(4)), avg, rtol=0, atol=1e-12)
+
+
 def test_majority_keeps_more_than_random():
     n = 15
     ks = np.arange(1, n)
