@@ -106,7 +106,7 @@ def dictator(n, i=0, *, max_bytes=None):
 def and_(n, *, max_bytes=None):
     r"""AND of n bits: f(x) = 1 iff every x_i = 1.
 
-    .. math:: \mathrm{Inf}_i = 2^{1-n},\quad \hat g(\emptyset) = 1 - 2^{2-n}\ (n \ge 1),\quad
+    .. math:: \mathrm{Inf}_i = 2^{1-n},\quad \hat g(\emptyset) = 1 - 2^{1-n},\quad
               |\hat g(T)| = 2^{1-n}\ (T \ne \emptyset).
 
     Parameters
@@ -143,7 +143,8 @@ def and_(n, *, max_bytes=None):
 def or_(n, *, max_bytes=None):
     r"""OR of n bits: f(x) = 1 iff some x_i = 1.
 
-    .. math:: \mathrm{Inf}_i = 2^{1-n},\quad \hat g(\emptyset) = 2^{2-n} - 1\ (n \ge 1).
+    .. math:: \mathrm{Inf}_i = 2^{1-n},\quad \hat g(\emptyset) = 2^{1-n} - 1,\quad
+              |\hat g(T)| = 2^{1-n}\ (T \ne \emptyset).
 
     Parameters
     ----------

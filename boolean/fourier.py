@@ -59,7 +59,11 @@ def deliver(result, template, batched, *, scalar=False):
     if not batched:
         result = result[0]
     if is_tensor(template):
-        return to_torch(result, template.device)
+        if is_tensor(result):
+            return result.to(template.device)
+        torch = import_torch()
+        # torch.as_tensor keeps 0-d results 0-d (np.ascontiguousarray would make them 1-d)
+        return torch.as_tensor(np.asarray(result)).to(template.device)
     if is_tensor(result):
         result = result.detach().cpu().numpy()
     if scalar and not batched:

@@ -1,0 +1,139 @@
+"""fwht and fourier_coefficients against the definition, on every backend."""
+from functools import lru_cache
+
+import numpy as np
+import pytest
+import torch
+from hypothesis import given
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
+
+from boolean import fourier_coefficients, fwht, random_function
+
+from . import reference as ref
+
+
+@lru_cache(maxsize=None)
+def _ref_coeffs(n, seed):
+    f = random_function(n, seed=seed)
+    return f, np.array([int(c * 2**n) for c in ref.fourier(f)], dtype=np.int64)
+
+
+@pytest.mark.parametrize("n", [0, 1, 2, 5, 8])
+@pytest.mark.parametrize("dtype", ["int64", "int8", "bool", "float64", "float32"])
+def test_fwht_matches_definition(backend, rng, n, dtype):
+    name, device = backend
+    if dtype == "bool":
+        a = rng.integers(0, 2, (3, 2**n)).astype(bool)
+    elif dtype.startswith("int"):
+        a = rng.integers(-50, 50, (3, 2**n)).astype(dtype)
+    else:
+        a = rng.standard_normal((3, 2**n)).astype(dtype)
+    before = a.copy()
+    out = fwht(a, backend=name, device=device)
+    want = np.array([ref.hadamard_apply(row.astype(np.float64 if dtype.startswith("float") else np.int64).tolist())
+                     for row in a])
+    assert isinstance(out, np.ndarray)
+    np.testing.assert_array_equal(a, before)  # input never mutated
+    if dtype in ("int64", "int8", "bool"):
+        assert out.dtype == np.int64
+        np.testing.assert_array_equal(out, want)  # integers are exact
+    elif dtype == "float64":
+        assert out.dtype == np.float64
+        np.testing.assert_allclose(out, want, rtol=0, atol=1e-12 * 2**n * 4)  # 2**n terms of size <= 4
+    else:
+        assert out.dtype == np.float32
+        np.testing.assert_allclose(out, want, rtol=0, atol=1e-5 * 2**n * 4)  # float32: ~2**-20 relative per add
+
+
+def test_fwht_tensor_in_tensor_out(backend, rng):
+    name, device = backend
+    dev = device or "cpu"
+    for dtype in (torch.float32, torch.float64, torch.int64, torch.int32, torch.bool):
+        t = torch.as_tensor(rng.integers(0, 2, (2, 64))).to(device=dev, dtype=dtype)
+        before = t.clone()
+        out = fwht(t, backend=name, device=device)
+        assert isinstance(out, torch.Tensor) and out.device == t.device
+        want_dtype = dtype if dtype in (torch.float32, torch.float64) else torch.int64
+        assert out.dtype == want_dtype
+        assert torch.equal(t, before)
+        want = fwht(before.cpu().numpy().astype(np.int64), backend="numpy")
+        np.testing.assert_array_equal(out.cpu().numpy().astype(np.int64), want)  # 0/1 input: exact in every dtype
+
+
+def test_fwht_leading_axes_and_lists(backend, rng):
+    name, device = backend
+    a = rng.integers(-3, 4, (2, 3, 16))
+    out = fwht(a, backend=name, device=device)
+    assert out.shape == (2, 3, 16)
+    np.testing.assert_array_equal(out.reshape(6, 16), fwht(a.reshape(6, 16), backend="numpy"))
+    np.testing.assert_array_equal(fwht(a[0, 0].tolist(), backend=name, device=device), out[0, 0])
+
+
+def test_fwht_int64_exact_near_the_overflow_limit():
+    n = 10
+    big = (2**63 - 1) // 2**n  # the largest |a| allowed
+    a = np.full(2**n, big, dtype=np.int64)
+    out = fwht(a, backend="numba")
+    assert int(out[0]) == big * 2**n  # exact in int64
+    assert not out[1:].any()
+
+
+@pytest.mark.parametrize("n", [0, 1, 4, 7, 10])
+def test_fourier_coefficients_vs_reference(backend, n, seed):
+    name, device = backend
+    f, want = _ref_coeffs(n, seed)
+    got = fourier_coefficients(f, exact=True, backend=name, device=device)
+    assert got.dtype == np.int64
+    np.testing.assert_array_equal(got, want)  # exact integers 2**n ĝ(T)
+    got = fourier_coefficients(f, backend=name, device=device)
+    assert got.dtype == np.float64
+    np.testing.assert_array_equal(got, want / 2**n)  # the float result is the exact quotient
+
+
+def test_fourier_coefficients_batch_pm1_bool_and_tensor(backend, rng):
+    name, device = backend
+    f = rng.integers(0, 2, (4, 32)).astype(np.uint8)
+    want = np.stack([fourier_coefficients(row, backend="numpy") for row in f])
+    np.testing.assert_array_equal(fourier_coefficients(f, backend=name, device=device), want)
+    np.testing.assert_array_equal(fourier_coefficients(f.astype(bool), backend=name, device=device), want)
+    np.testing.assert_array_equal(fourier_coefficients(1 - 2 * f.astype(np.int64), backend=name, device=device),
+                                  want)  # ±1 input: +1 <-> 0
+    t = torch.as_tensor(f, device=device or "cpu")
+    got = fourier_coefficients(t, backend=name, device=device)
+    assert isinstance(got, torch.Tensor) and got.dtype == torch.float64 and got.device == t.device
+    np.testing.assert_array_equal(got.cpu().numpy(), want)
+    got = fourier_coefficients(t, exact=True, backend=name, device=device)
+    assert got.dtype == torch.int64
+
+
+@pytest.mark.slow
+def test_fourier_coefficients_float32_path_exact_at_n24():
+    # torch uses float32 for n <= 24: every intermediate is an integer <= 2**24, exactly representable.
+    f = random_function(24, seed=3)
+    a = fourier_coefficients(f, exact=True, backend="torch")
+    b = fourier_coefficients(f, exact=True, backend="numba")
+    np.testing.assert_array_equal(a, b)
+
+
+tables = st.integers(0, 8).flatmap(lambda n: arrays(np.uint8, 2**n, elements=st.integers(0, 1)))
+
+
+@given(tables)
+def test_parseval(f):
+    c = fourier_coefficients(f, exact=True, backend="numba")
+    assert int((c * c).sum()) == len(f) ** 2  # Σ (2**n ĝ)^2 = 4**n, exactly
+
+
+@given(st.integers(0, 8).flatmap(lambda n: arrays(np.int64, 2**n, elements=st.integers(-2**20, 2**20))))
+def test_fwht_involution(a):
+    for name in ("numpy", "numba", "torch"):
+        np.testing.assert_array_equal(fwht(fwht(a, backend=name), backend=name), len(a) * a)  # H H = 2**n I
+
+
+@given(st.integers(0, 8).flatmap(lambda n: arrays(np.float64, 2**n, elements=st.floats(-1e3, 1e3))))
+def test_fwht_float_backends_agree(a):
+    want = fwht(a, backend="numpy")
+    scale = 1e-12 * max(1.0, float(np.abs(a).sum()))
+    for name in ("numba", "torch"):
+        np.testing.assert_allclose(fwht(a, backend=name), want, rtol=0, atol=scale)  # reassociation only
