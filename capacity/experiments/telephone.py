@@ -1,0 +1,332 @@
+"""Telephone-theorem chains: information along a Markov chain and the quantities it conserves.
+
+Along X_0 -> X_1 -> X_2 -> ..., I(X_0; X_t) is nonincreasing (data processing) and, by
+the Telephone theorem (J. Wentworth), its limit is the information carried by quantities
+that are conserved: deterministic functions f_t with f_t(X_t) = f_{t+1}(X_{t+1}) almost
+surely. This module computes I(X_0; X_t) with exact matrix products
+(:func:`telephone_mi`) and the conserved quantities of a chain given by its transition
+matrices (:func:`conserved_quantities`), with the information they carry.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from boolean._validate import check_int, check_size
+from capacity._validate import check_stochastic
+from capacity.information import entropy, mutual_information
+
+from ._markov import check_p0
+
+__all__ = ["telephone_mi", "conserved_quantities", "ConservedQuantities"]
+
+
+def _as_chain(transitions, name="transitions"):
+    """Return (list of float64 matrices, homogeneous?). A 2-D input is one homogeneous matrix."""
+    if isinstance(transitions, (list, tuple)):
+        if len(transitions) == 0:
+            raise ValueError(f"`{name}` must hold at least one transition matrix; got an empty sequence")
+        try:
+            regular = np.asarray(transitions, dtype=np.float64).ndim
+        except (ValueError, TypeError):
+            regular = 0  # ragged: a sequence of matrices of different shapes
+        if regular == 2:  # one matrix written as nested lists
+            transitions = np.asarray(transitions, dtype=np.float64)
+    if isinstance(transitions, (list, tuple)):
+        mats = [check_stochastic(M, f"{name}[{i}]", ndims=(2,)) for i, M in enumerate(transitions)]
+    else:
+        arr = check_stochastic(transitions, name, ndims=(2, 3))
+        if arr.ndim == 2:
+            if arr.shape[0] != arr.shape[1]:
+                raise ValueError(f"`{name}` must be square when it is a single (time-homogeneous) matrix; "
+                                 f"got shape {arr.shape}")
+            return [arr], True
+        mats = list(arr)
+    for i in range(len(mats) - 1):
+        if mats[i].shape[1] != mats[i + 1].shape[0]:
+            raise ValueError(f"`{name}[{i}]` has {mats[i].shape[1]} output states but `{name}[{i + 1}]` has "
+                             f"{mats[i + 1].shape[0]} input states; they must match")
+    return mats, homogeneous
+
+
+def telephone_mi(transitions, t_max, *, p0=None):
+    """I(X_0; X_t) in bits for t = 0..t_max along a (possibly time-inhomogeneous) Markov chain.
+
+    X_{t+1} | X_t = x ~ M_t[x, :]. The joint law of (X_0, X_t) is diag(p0) M_0 M_1 ... M_{t-1},
+    computed by exact products (one per step), and
+
+        I(X_0; X_t) = sum_x p0(x) D(P(X_t | X_0 = x) || P(X_t)),
+
+    nonincreasing in t by data processing.
+
+    Parameters
+    ----------
+    transitions : array-like (n, n), or sequence of (n_t, n_{t+1}) arrays, or (T, n, n) array
+        One matrix: a time-homogeneous chain. A sequence: M_0, M_1, ... used in order
+        (state spaces may change size); it must have at least ``t_max`` matrices.
+    t_max : int >= 0
+    p0 : array-like (n_0,), optional
+        Law of X_0 (default uniform).
+
+    Returns
+    -------
+    ndarray (t_max + 1,) of bits.
+
+    Raises
+    ------
+    TypeError, ValueError
+        For non-stochastic matrices (rows off 1 by more than 1e-9, negative or NaN entries),
+        mismatched shapes, too few matrices, t_max < 0, or a bad p0.
+
+    References
+    ----------
+    J. Wentworth, "Information at a distance is mediated by deterministic constraints" (2021);
+    T. M. Cover and J. A. Thomas, *Elements of Information Theory* (2nd ed.), Thm 2.8.1.
+
+    Examples
+    --------
+    >>> swap = [[0.0, 1.0], [1.0, 0.0]]     # deterministic: nothing is ever lost
+    >>> telephone_mi(swap, 3).tolist()
+    [1.0, 1.0, 1.0, 1.0]
+    """
+    mats, homogeneous = _as_chain(transitions)
+    t_max = check_int(t_max, "t_max", low=0, high=10 ** 7)
+    if not homogeneous and len(mats) < t_max:
+        raise ValueError(f"`t_max` must be at most the number of transition matrices ({len(mats)}); got {t_max}")
+    n0 = mats[0].shape[0]
+    p = np.full(n0, 1.0 / n0) if p0 is None else check_p0(p0, n0, "p0")
+    support = np.flatnonzero(p > 0)
+    check_size(8.0 * support.size * max(M.shape[1] for M in mats) * 2, None, "the rows of P(X_t | X_0)")
+    rows = np.eye(n0)[support]
+    out = np.empty(t_max + 1)
+    for t in range(t_max + 1):
+        if t > 0:
+            rows = rows @ (mats[0] if homogeneous else mats[t - 1])
+            rows = rows / rows.sum(axis=1, keepdims=True)
+        out[t] = mutual_information(p[support], rows)
+    return out
+
+
+@dataclass(frozen=True)
+class ConservedQuantities:
+    """Deterministic quantities conserved along a chain, and the information they carry.
+
+    Attributes
+    ----------
+    labels : list of ndarray (int64)
+        ``labels[t][x] = f_t(x)`` for t = 0..horizon: f_t(X_t) = f_{t+1}(X_{t+1}) almost
+        surely, finest such labelling (block ids 0..n_blocks-1; -1 for states of probability
+        0 at time t).
+    n_blocks : int
+        Number of values of the conserved quantity.
+    information : float
+        H(f_0(X_0)) bits: carried exactly at every t <= horizon, so I(X_0; X_t) >= information.
+    limit_labels : list of ndarray or None
+        Homogeneous chains: the asymptotically conserved quantity
+        g_t(x) = (closed class of x, cyclic phase of x minus t) on recurrent states, one array
+        per phase t mod period (-1 on transient states).
+    limit_information : float or None
+        Homogeneous chains: lim_t I(X_0; X_t) = I(X_0; G) in bits, G the closed class and phase
+        the chain ends in (the Telephone limit).
+    period : int or None
+        lcm of the periods of the closed classes (homogeneous chains).
+    horizon : int
+        Number of steps over which ``labels`` are conserved.
+    """
+
+    labels: list
+    n_blocks: int
+    information: float
+    limit_labels: list | None = None
+    limit_information: float | None = None
+    period: int | None = None
+    horizon: int = 0
+    extra: dict = field(default_factory=dict, compare=False)
+
+
+class _UnionFind:
+    def __init__(self, n):
+        self.parent = np.arange(n)
+
+    def find(self, a):
+        root = a
+        while self.parent[root] != root:
+            root = self.parent[root]
+        while self.parent[a] != root:
+            self.parent[a], a = root, self.parent[a]
+        return root
+
+    def union(self, a, b):
+        ra, rb = self.find(a), self.find(b)
+        if ra != rb:
+            self.parent[max(ra, rb)] = min(ra, rb)
+
+
+def _layered_components(mats, p, horizon, homogeneous):
+    """Connected components of the layered support graph over t = 0..horizon."""
+    sizes = [mats[0].shape[0]] + [(mats[0] if homogeneous else mats[t]).shape[1] for t in range(horizon)]
+    offsets = np.concatenate([[0], np.cumsum(sizes)])
+    uf = _UnionFind(int(offsets[-1]))
+    alive = [p > 0]
+    for t in range(horizon):
+        M = mats[0] if homogeneous else mats[t]
+        src = np.flatnonzero(alive[t])
+        nxt = np.zeros(M.shape[1], dtype=bool)
+        for x in src:
+            ys = np.flatnonzero(M[x] > 0)
+            nxt[ys] = True
+            for y in ys:
+                uf.union(offsets[t] + x, offsets[t + 1] + y)
+        alive.append(nxt)
+    roots = {}
+    labels = []
+    for t, size in enumerate(sizes):
+        lab = np.full(size, -1, dtype=np.int64)
+        for x in np.flatnonzero(alive[t]):
+            r = uf.find(offsets[t] + x)
+            lab[x] = roots.setdefault(r, len(roots))
+        labels.append(lab)
+    return labels, len(roots)
+
+
+def _closed_classes(M):
+    """Closed communicating classes of a square chain, with their periods and cyclic phases."""
+    from math import gcd
+
+    from scipy.sparse.csgraph import connected_components
+
+    adj = M > 0
+    n_comp, comp = connected_components(adj, directed=True, connection="strong")
+    closed = []
+    for c in range(n_comp):
+        members = np.flatnonzero(comp == c)
+        outside = adj[members][:, comp != c]
+        if outside.any():
+            continue
+        # period and phases by BFS levels inside the class
+        level = np.full(M.shape[0], -1)
+        level[members[0]] = 0
+        frontier = [members[0]]
+        d = 0
+        while frontier:
+            new = []
+            for x in frontier:
+                for y in np.flatnonzero(adj[x]):
+                    if level[y] < 0:
+                        level[y] = level[x] + 1
+                        new.append(y)
+                    else:
+                        d = gcd(d, int(level[x] + 1 - level[y]))
+            frontier = new
+        d = max(d, 1)
+        closed.append((members, d, level[members] % d))
+    return closed
+
+
+def conserved_quantities(transitions, *, p0=None, horizon=None, tol=1e-13, max_steps=10 ** 6):
+    """Deterministic quantities conserved by a Markov chain, from its transition matrices.
+
+    f_t is conserved when f_t(X_t) = f_{t+1}(X_{t+1}) almost surely for every t. Build the
+    layered graph with a node (t, x) for every state of positive probability at time t and
+    an edge (t, x) - (t+1, y) when M_t[x, y] > 0: a conserved f must be constant on each
+    connected component, and the components themselves are the finest conserved quantity
+    (each block at time t maps into a single block at t+1 with probability 1). A quantity
+    whose value alternates with t (f_t(x) = g(x) xor t mod 2) is found this way too.
+    ``information`` = H(f_0(X_0)) is carried at every t of the horizon, a lower bound on
+    I(X_0; X_t).
+
+    For a homogeneous chain the Telephone limit is also returned: X_t ends in a closed class
+    C with period d_C and cyclic sub-classes; G = (C, phase - t mod d_C) is eventually
+    conserved and lim_t I(X_0; X_t) = I(X_0; G). Its law given X_0 is obtained from powers
+    of M^L (L = lcm of the periods) until the transient mass is below ``tol``.
+
+    Parameters
+    ----------
+    transitions : array-like (n, n), or sequence of (n_t, n_{t+1}) arrays
+        One square matrix: homogeneous chain. A sequence: time-inhomogeneous M_0, M_1, ...
+        (the labels then cover t = 0..len).
+    p0 : array-like (n_0,), optional
+        Law of X_0 (default uniform); only its support matters for the labels.
+    horizon : int, optional
+        Steps over which the labels are computed (default: len(sequence), or 2 n (L + 1)
+        for a homogeneous chain; the partition of the first layer only coarsens with it).
+    tol : float
+        Transient mass left when computing the limit law.
+    max_steps : int
+        Largest power of M^L tried before giving up (ValueError).
+
+    Returns
+    -------
+    ConservedQuantities
+
+    Raises
+    ------
+    TypeError, ValueError
+        For non-stochastic or mismatched matrices, a bad p0 or horizon, or a limit not reached
+        within ``max_steps``.
+
+    References
+    ----------
+    J. Wentworth, "Information at a distance is mediated by deterministic constraints" (2021);
+    J. G. Kemeny and J. L. Snell, *Finite Markov Chains* (1960), Ch. 3 (periodic classes).
+
+    Examples
+    --------
+    >>> cq = conserved_quantities([[0.0, 1.0], [1.0, 0.0]])   # the state alternates
+    >>> cq.labels[0].tolist(), cq.labels[1].tolist(), cq.information, cq.limit_information
+    ([0, 1], [1, 0], 1.0, 1.0)
+    """
+    mats, homogeneous = _as_chain(transitions)
+    n0 = mats[0].shape[0]
+    p = np.full(n0, 1.0 / n0) if p0 is None else check_p0(p0, n0, "p0")
+    closed = _closed_classes(mats[0]) if homogeneous else None
+    period = None
+    if homogeneous:
+        from math import lcm
+
+        period = 1
+        for _, d, _ in closed:
+            period = lcm(period, d)
+    if horizon is None:
+        horizon = len(mats) if not homogeneous else 2 * n0 * (period + 1)
+    horizon = check_int(horizon, "horizon", low=0, high=10 ** 6 if homogeneous else len(mats))
+    check_size(8.0 * n0 * (horizon + 1) * 4, None, "the layered graph")
+    labels, n_blocks = _layered_components(mats, p, horizon, homogeneous)
+    f0 = labels[0]
+    mass = np.bincount(f0[p > 0], weights=p[p > 0], minlength=n_blocks)
+    information = entropy(mass / mass.sum())
+    if not homogeneous:
+        return ConservedQuantities(labels, n_blocks, information, horizon=horizon)
+    M = mats[0]
+    # limit labels: (class, phase - t mod d); one array per t mod period
+    limit_labels = []
+    for t in range(period):
+        lab = np.full(n0, -1, dtype=np.int64)
+        base = 0
+        for members, d, phase in closed:
+            lab[members] = base + (phase - t) % d
+            base += d
+        limit_labels.append(lab)
+    n_g = sum(d for _, d, _ in closed)
+    # P(G = g | X_0 = x) = lim_m sum_{y} (M^(mL))[x, y] 1{g_0(y) = g}
+    ML = np.linalg.matrix_power(M, period)
+    recurrent = limit_labels[0] >= 0
+    P = np.eye(n0)
+    steps = 0
+    while (1.0 - P[:, recurrent].sum(axis=1)).max() > tol:
+        if steps > max_steps:
+            raise ValueError(f"the chain did not reach its closed classes within `max_steps`={max_steps} "
+                             f"periods (transient mass {(1.0 - P[:, recurrent].sum(axis=1)).max():.3g} > tol)")
+        P = P @ ML
+        ML = ML @ ML
+        steps = 2 * steps + 1
+    A = np.zeros((n0, n_g))
+    A[np.flatnonzero(recurrent), limit_labels[0][recurrent]] = 1.0
+    G = P @ A
+    G = G / G.sum(axis=1, keepdims=True)
+    support = p > 0
+    limit_information = mutual_information(p[support], G[support])
+    return ConservedQuantities(labels, n_blocks, information, limit_labels, limit_information, period, horizon,
+                               extra={"closed_classes": [c[0] for c in closed],
+                                      "periods": [c[1] for c in closed]})
