@@ -438,6 +438,17 @@ class SpectralSummary:
     influences : ndarray or torch.Tensor (..., n) float64
     total_influence : float or ndarray/torch.Tensor (...,)
     degree : int or ndarray/torch.Tensor (...,) int64
+
+    References
+    ----------
+    R. O'Donnell, *Analysis of Boolean Functions*, 2014, Ch. 1-2.
+
+    Examples
+    --------
+    >>> from boolean import spectral_summary, parity
+    >>> s = spectral_summary(parity(2))
+    >>> s.coefficients.tolist(), s.noise_sensitivity(0.5)
+    ([0.0, 0.0, 0.0, 1.0], 0.5)
     """
 
     n: int

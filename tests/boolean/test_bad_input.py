@@ -1,0 +1,146 @@
+"""Bad-input table: every public function of boolean refuses bad input with a clear message."""
+import numpy as np
+import pytest
+import torch
+
+import boolean as B
+from tests.conftest import HAS_CUDA
+
+GOOD = np.array([0, 1, 1, 0, 1, 0, 0, 1], dtype=np.uint8)
+
+# every routine that takes a truth table, called with its other arguments valid
+TABLE_ROUTINES = {
+    "fourier_coefficients": lambda f, **kw: B.fourier_coefficients(f, **kw),
+    "influences": lambda f, **kw: B.influences(f, **kw),
+    "total_influence": lambda f, **kw: B.total_influence(f, **kw),
+    "spectral_weights": lambda f, **kw: B.spectral_weights(f, **kw),
+    "degree": lambda f, **kw: B.degree(f, **kw),
+    "noise_stability": lambda f, **kw: B.noise_stability(f, 0.5, **kw),
+    "noise_sensitivity": lambda f, **kw: B.noise_sensitivity(f, 0.1, **kw),
+    "noise_operator": lambda f, **kw: B.noise_operator(f, 0.5, **kw),
+    "spectral_summary": lambda f, **kw: B.spectral_summary(f, **kw),
+    "restrict": lambda f, **kw: B.restrict(f, {0: 1}, **kw),
+    "retained_information": lambda f, **kw: B.retained_information(f, [0], **kw),
+    "retained_information_profile": lambda f, **kw: B.retained_information_profile(f, **kw),
+}
+
+TABLE_CASES = [
+    # (id, f, kwargs, exception, match)
+    ("wrong-length", np.zeros(6, np.uint8), {}, ValueError, r"`f` must have length 2\*\*n"),
+    ("empty", np.zeros(0, np.uint8), {}, ValueError, "`f` must be non-empty"),
+    ("3-d", np.zeros((2, 2, 4), np.uint8), {}, ValueError, r"`f` must have shape"),
+    ("value-2", np.array([0, 1, 2, 0]), {}, ValueError, r"`f` must hold values in \{0, 1\}"),
+    ("value-minus-2", np.array([0, -2, 1, 0]), {}, ValueError, r"`f` must hold values in \{0, 1\}"),
+    ("mixed-pm1-0", np.array([1, -1, 0, 1]), {}, ValueError, r"`f` must hold values in \{0, 1\}"),
+    ("float", np.array([0.0, 1.0]), {}, TypeError, "`f` must hold integers or bools"),
+    ("nan", np.array([0.0, np.nan]), {}, ValueError, "`f` must be finite; got NaN"),
+    ("string", np.array(["a", "b"]), {}, TypeError, "`f` must hold integers or bools"),
+    ("float-tensor", torch.zeros(4), {}, TypeError, "`f` must hold integers or bools"),
+    ("tensor-value-3", torch.tensor([0, 3]), {}, ValueError, r"`f` must hold values in \{0, 1\}"),
+    ("too-large-for-memory", GOOD, {"max_bytes": 4}, ValueError, "max_bytes"),
+    ("unknown-backend", GOOD, {"backend": "jax"}, ValueError, "`backend` must be one of"),
+    ("backend-not-str", GOOD, {"backend": 3}, TypeError, "`backend` must be a string"),
+    ("device-with-numpy", GOOD, {"backend": "numpy", "device": "cpu"}, ValueError, "`device` is only accepted"),
+    ("bad-device", GOOD, {"backend": "torch", "device": "tpu9"}, ValueError, "`device` must be"),
+]
+
+
+@pytest.mark.parametrize("routine", sorted(TABLE_ROUTINES))
+@pytest.mark.parametrize("case", TABLE_CASES, ids=[c[0] for c in TABLE_CASES])
+def test_table_routines_refuse_bad_input(routine, case):
+    _, f, kw, exc, match = case
+    with pytest.raises(exc, match=match):
+        TABLE_ROUTINES[routine](f, **kw)
+
+
+@pytest.mark.skipif(HAS_CUDA, reason="checks the refusal of CUDA on a machine without it")
+@pytest.mark.parametrize("routine", sorted(TABLE_ROUTINES))
+def test_cuda_refused_without_gpu(routine):
+    with pytest.raises(ValueError, match="torch sees no CUDA device"):
+        TABLE_ROUTINES[routine](GOOD, backend="torch", device="cuda")
+    with pytest.raises(ValueError, match="torch sees no CUDA device"):
+        B.fwht(GOOD, backend="torch", device="cuda")
+
+
+@pytest.mark.parametrize("routine,rho_name,bad", [
+    ("noise_stability", "rho", 1.5), ("noise_stability", "rho", -1.01), ("noise_stability", "rho", float("nan")),
+    ("noise_stability", "rho", [0.5, 2.0]), ("noise_sensitivity", "delta", -0.1),
+    ("noise_sensitivity", "delta", 1.5), ("noise_operator", "rho", float("inf")), ("noise_operator", "rho", 2),
+])
+def test_rho_and_delta_out_of_range(routine, rho_name, bad):
+    fn = getattr(B, routine)
+    with pytest.raises(ValueError, match=f"`{rho_name}` must be a finite number in"):
+        fn(GOOD, bad)
+
+
+@pytest.mark.parametrize("call,exc,match", [
+    (lambda: B.noise_stability(GOOD, "0.5"), TypeError, "`rho` must be a real number"),
+    (lambda: B.noise_stability(GOOD, True), TypeError, "`rho` must be a real number"),
+    (lambda: B.noise_operator(GOOD, [0.1, 0.2]), TypeError, "`rho` must be a real number"),
+    (lambda: B.spectral_summary(GOOD).noise_stability(3.0), ValueError, "`rho` must be a finite number"),
+    (lambda: B.fourier_coefficients(GOOD, exact="yes"), TypeError, "`exact` must be a bool"),
+    (lambda: B.spectral_summary(GOOD, coefficients=1), TypeError, "`coefficients` must be a bool"),
+    (lambda: B.restrict(GOOD, [0]), TypeError, "`fixed` must be a dict"),
+    (lambda: B.restrict(GOOD, {3: 1}), ValueError, r"`fixed` must have integer keys in \[0, 3\)"),
+    (lambda: B.restrict(GOOD, {0: 2}), ValueError, "`fixed` must map each index to a bit"),
+    (lambda: B.restrict(GOOD, {0.5: 1}), ValueError, "`fixed` must have integer keys"),
+    (lambda: B.retained_information(GOOD, [3]), ValueError, r"`unknown` must hold indices in \[0, 3\)"),
+    (lambda: B.retained_information(GOOD, [1, 1]), ValueError, "`unknown` must not repeat"),
+    (lambda: B.retained_information(GOOD, "01"), TypeError, "`unknown` must be an iterable"),
+    (lambda: B.retained_information(GOOD, 3), TypeError, "`unknown` must be an iterable"),
+    (lambda: B.retained_information(GOOD, [0.5]), TypeError, "`unknown` must hold integer"),
+    (lambda: B.retained_information_profile(GOOD, samples=1), ValueError, r"`samples` must be an integer in \[2"),
+    (lambda: B.retained_information_profile(GOOD, samples=2.5), TypeError, "`samples` must be an integer"),
+    (lambda: B.retained_information_profile(GOOD, seed="x"), TypeError, "`seed` must be an int"),
+    # fwht: numeric input with its own rules
+    (lambda: B.fwht(np.zeros(6)), ValueError, r"`a` must have length 2\*\*n"),
+    (lambda: B.fwht(np.array([1.0, np.nan])), ValueError, "`a` must be finite; got NaN at"),
+    (lambda: B.fwht(np.array([1.0, np.inf])), ValueError, "`a` must be finite; got inf at"),
+    (lambda: B.fwht(torch.tensor([1.0, float("nan")])), ValueError, "`a` must be finite; got NaN"),
+    (lambda: B.fwht(np.zeros(4, np.complex128)), TypeError, "`a` must hold integers, bools, float32"),
+    (lambda: B.fwht(np.zeros(4, np.float16)), TypeError, "`a` must hold integers, bools, float32"),
+    (lambda: B.fwht(torch.zeros(4, dtype=torch.float16)), TypeError, "`a` must hold integers, bools, float32"),
+    (lambda: B.fwht(np.array(["a", "b"])), TypeError, "`a` must hold integers"),
+    (lambda: B.fwht(np.float64(3.0)), ValueError, "`a` must have at least one axis"),
+    (lambda: B.fwht(np.zeros((2, 0))), ValueError, "`a` must be non-empty"),
+    (lambda: B.fwht(np.array([2**62, 1])), ValueError, r"max\|a\| \* 2\*\*n <= 2\*\*63 - 1"),
+    (lambda: B.fwht(np.zeros(1024), max_bytes=1024), ValueError, "fwht needs 8.0 KiB > max_bytes"),
+    (lambda: B.fwht(np.zeros(4), backend="cuda"), ValueError, "`backend` must be one of"),
+    # families
+    (lambda: B.parity(-1), ValueError, r"`n` must be an integer in \[0, 30\]"),
+    (lambda: B.parity(31), ValueError, r"`n` must be an integer in \[0, 30\]"),
+    (lambda: B.parity(3.0), TypeError, "`n` must be an integer"),
+    (lambda: B.parity(30, max_bytes=2**20), ValueError, "needs 1.0 GiB > max_bytes"),
+    (lambda: B.dictator(3, 3), ValueError, r"`i` must be an integer in \[0, 2\]"),
+    (lambda: B.dictator(0), ValueError, r"`n` must be an integer in \[1, 30\]"),
+    (lambda: B.and_(True), TypeError, "`n` must be an integer"),
+    (lambda: B.or_(40), ValueError, r"`n` must be an integer in \[0, 30\]"),
+    (lambda: B.majority(4), ValueError, "`n` must be odd"),
+    (lambda: B.majority(0), ValueError, r"`n` must be an integer in \[1, 30\]"),
+    (lambda: B.threshold([], 1), ValueError, "`weights` must be a non-empty 1-D array"),
+    (lambda: B.threshold([[1, 2]], 1), ValueError, "`weights` must be a non-empty 1-D array"),
+    (lambda: B.threshold([1, np.nan], 1), ValueError, "`weights` must be finite"),
+    (lambda: B.threshold(["a"], 1), TypeError, "`weights` must be a 1-D array of reals"),
+    (lambda: B.threshold([1] * 31, 1), ValueError, "`weights` must have length n <= 30"),
+    (lambda: B.threshold([1, 1], float("nan")), ValueError, "`theta` must be finite"),
+    (lambda: B.threshold([1, 1], "1"), TypeError, "`theta` must be a real number"),
+    (lambda: B.tribes(0, 2), ValueError, r"`w` must be an integer in \[1, 30\]"),
+    (lambda: B.tribes(2, 0), ValueError, r"`s` must be an integer in \[1, 30\]"),
+    (lambda: B.tribes(4, 8), ValueError, r"`w \* s` must be <= 30"),
+    (lambda: B.random_function(3, seed="a"), TypeError, "`seed` must be an int"),
+    (lambda: B.random_function(3, seed=1, batch=0), ValueError, r"`batch` must be an integer in \[1"),
+    (lambda: B.random_function(20, seed=1, batch=8, max_bytes=2**20), ValueError, "max_bytes"),
+])
+def test_other_parameters(call, exc, match):
+    with pytest.raises(exc, match=match):
+        call()
+
+
+def test_size_refused_before_allocating(monkeypatch):
+    # n = 30 would need 9 GiB of working memory; it must be refused from the shape alone
+    import boolean.fourier as fourier
+
+    big = np.lib.stride_tricks.as_strided(np.zeros(1, np.uint8), shape=(2**30,), strides=(0,))
+    monkeypatch.setattr(fourier, "as_truth_table", lambda *a, **k: pytest.fail("validated before the size check"))
+    with pytest.raises(ValueError, match="fourier_coefficients needs 9.0 GiB > max_bytes=8.0 GiB"):
+        B.fourier_coefficients(big)
