@@ -355,7 +355,7 @@ def _class_names(n, labels, K):
 
 # ----------------------------------------------------------------------------- cell probabilities
 
-def cell_probabilities(functions, s: int, *, visible: str = "random", S0=None):
+def cell_probabilities(functions, s: int, *, visible: str = "random", S0=None, max_bytes=None):
     """Exact cell probabilities ``q_c(f) = P(f(X) = 1 | X_S = a)`` for every cell.
 
     Cells ``c = (S, a)`` are ordered by S (s-subsets in lexicographic order, or just S0)
@@ -370,6 +370,8 @@ def cell_probabilities(functions, s: int, *, visible: str = "random", S0=None):
     visible : {"random", "fixed"}
     S0 : iterable of int, optional
         Fixed visible set (visible="fixed" only; default ``{0..s-1}``).
+    max_bytes : int, optional
+        Refuse plans above this many bytes (default 8 GiB).
 
     Returns
     -------
@@ -381,7 +383,8 @@ def cell_probabilities(functions, s: int, *, visible: str = "random", S0=None):
     Raises
     ------
     TypeError, ValueError
-        For a bad table, s outside [0, n], an unknown ``visible`` or a bad ``S0``.
+        For a bad table, s outside [0, n], an unknown ``visible``, a bad ``S0``, or a
+        plan above ``max_bytes``.
 
     References
     ----------
@@ -401,20 +404,24 @@ def cell_probabilities(functions, s: int, *, visible: str = "random", S0=None):
     visible = _check_visible(visible)
     S0 = _check_S0(S0, n, s, visible)
     subsets = [S0] if S0 is not None else list(combinations(range(n), s))
-    N = 1 << n
-    xs = np.arange(N)
-    ones = tables.astype(np.int64)
-    cols, cells = [], []
-    for S in subsets:
+    B, N = tables.shape
+    n_cells = len(subsets) << s
+    check_size(8.0 * B * n_cells + 16.0 * B * N, max_bytes,
+               f"cell_probabilities({B} functions, n={n}, s={s}, {n_cells} cells)")
+    xs = np.arange(N, dtype=np.int64)
+    weights = tables.astype(np.float64).ravel()  # counts of ones are exact in float64
+    offset = np.repeat(np.arange(B, dtype=np.int64) << s, N)
+    out = np.empty((B, n_cells), dtype=np.float64)
+    cells = []
+    for j0, S in enumerate(subsets):
         a = np.zeros(N, dtype=np.int64)
         for j, i in enumerate(S):
             a |= ((xs >> i) & 1) << j
         # counts[b, a] = number of x with x_S = a and f_b(x) = 1
-        onehot = np.zeros((N, 1 << len(S)), dtype=np.int64)
-        onehot[xs, a] = 1
-        cols.append((ones @ onehot) / (N >> len(S)))
-        cells += [(S, av) for av in range(1 << len(S))]
-    return np.concatenate(cols, axis=1), cells
+        counts = np.bincount(offset + np.tile(a, B), weights=weights, minlength=B << s)
+        out[:, j0 << s:(j0 + 1) << s] = counts.reshape(B, 1 << s) / (N >> s)
+        cells += [(S, av) for av in range(1 << s)]
+    return out, cells
 
 
 # ----------------------------------------------------------------------------- counting
