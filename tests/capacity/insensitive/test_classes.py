@@ -211,3 +211,16 @@ BAD = [
 def test_bad_input(call, exc, match):
     with pytest.raises(exc, match=match):
         call()
+
+
+@pytest.mark.parametrize("visible", ["random", "fixed"])
+def test_representatives_have_distinct_cell_laws(visible):
+    ec = equivalence_classes(3, 2, visible=visible, S0=(0, 2) if visible == "fixed" else None)
+    q = ec.q()
+    assert q.shape == (ec.n_classes, (3 if visible == "random" else 1) * 4)
+    assert len(np.unique(q, axis=0)) == ec.n_classes
+    # any member of a class has the representative's q (exact dyadic values)
+    for k in (1, ec.n_classes // 2):
+        F = int(ec.members(k)[-1])
+        qf, _ = cell_probabilities((F >> np.arange(8)) & 1, 2, visible=visible, S0=ec.S0)
+        np.testing.assert_array_equal(qf[0], q[k])
