@@ -23,59 +23,355 @@ METHODS = ("accelerated", "plain")
 DEFAULT_MAX_ITER = 100_000
 
 
-# --------------------------------------------------------------------------- numpy kernels
+# --------------------------------------------------------------------------- array namespaces
+class _NumpyOps:
+    """The ~15 array operations the solver needs, for numpy (torch: ``_ba_torch.TorchOps``)."""
+
+    name = "numpy"
+    log, exp, sqrt = staticmethod(np.log), staticmethod(np.exp), staticmethod(np.sqrt)
+    where, maximum, minimum = staticmethod(np.where), staticmethod(np.maximum), staticmethod(np.minimum)
+    isfinite = staticmethod(np.isfinite)
+
+    @staticmethod
+    def pW(p, W):  # (B, nx), (B, nx, ny) -> (B, ny)
+        return np.matmul(p[:, None, :], W)[:, 0, :]
+
+    @staticmethod
+    def Wv(W, v):  # (B, nx, ny), (B, ny) -> (B, nx)
+        return np.matmul(W, v[:, :, None])[:, :, 0]
+
+    @staticmethod
+    def gram(A):  # (B, m, ny) -> (B, m, m)
+        return np.matmul(A, np.swapaxes(A, 1, 2))
+
+    @staticmethod
+    def amax(a):
+        return a.max(axis=-1)
+
+    @staticmethod
+    def amin(a):
+        return a.min(axis=-1)
+
+    @staticmethod
+    def sum(a):
+        return a.sum(axis=-1)
+
+    @staticmethod
+    def any(a):
+        return bool(np.any(a))
+
+    @staticmethod
+    def topk(a, m):  # indices of the m largest entries per row
+        return np.argsort(-a, axis=-1, kind="stable")[:, :m]
+
+    @staticmethod
+    def gather(a, idx):
+        return np.take_along_axis(a, idx, axis=1)
+
+    @staticmethod
+    def gather_rows(W, idx):
+        return np.take_along_axis(W, idx[:, :, None], axis=1)
+
+    @staticmethod
+    def scatter(shape_like, idx, vals):
+        out = np.zeros_like(shape_like)
+        np.put_along_axis(out, idx, vals, axis=1)
+        return out
+
+    @staticmethod
+    def solve(H, rhs):
+        try:
+            return np.linalg.solve(H, rhs)
+        except np.linalg.LinAlgError:  # pragma: no cover - H is positive definite by construction
+            return np.stack([np.linalg.lstsq(h, r, rcond=None)[0] for h, r in zip(H, rhs)])
+
+    @staticmethod
+    def stack2(a, b):
+        return np.stack([a, b], axis=-1)
+
+    @staticmethod
+    def asarray_like(a, like):
+        return np.asarray(a, dtype=np.float64)
+
+    @staticmethod
+    def diag_embed(d):
+        B, m = d.shape
+        out = np.zeros((B, m, m))
+        out[:, np.arange(m), np.arange(m)] = d
+        return out
+
+    @staticmethod
+    def host(a):
+        return np.asarray(a)
+
+    @staticmethod
+    def full(shape, value, like):
+        return np.full(shape, value, dtype=like.dtype)
+
+    @staticmethod
+    def compact(a, keep):  # keep: host bool array
+        return a[keep]
+
+    @staticmethod
+    def index(a, idx):  # idx: host int array
+        return a[idx]
+
+    @staticmethod
+    def put(dst, idx, src):  # dst[idx] = src (idx a host int array); returns dst
+        dst[idx] = src
+        return dst
+
+
+NP = _NumpyOps()
+TINY = 1e-300
+#: Mirror-descent step control: start, growth on acceptance, cap (halved toward 1 on rejection).
+MU0, MU_GROW, MU_MAX = 2.0, 1.25, 256.0
+#: Accelerated schedule: first mirror-descent round, interior-point steps per round.
+MD0, IPM_STEPS = 100, 40
+#: Rows kept for the interior-point polish: p_x > SUPPORT_REL * max p (at most SUPPORT_CAP rows).
+SUPPORT_REL, SUPPORT_CAP = 1e-8, 2048
+LOG_ZERO = -1e300  # stands for log 0 inside loops; the final certificate handles q_y = 0 exactly
+
+
+# --------------------------------------------------------------------------- generic kernels (nats)
 def _neg_entropies(W):
     """Row terms sum_y W log W (nats, 0 log 0 = 0), shape W.shape[:-1]."""
     with np.errstate(divide="ignore", invalid="ignore"):
         return np.where(W > 0, W * np.log(np.where(W > 0, W, 1.0)), 0.0).sum(axis=-1)
 
 
-def _divergences(W, negH, p):
-    """D[b, x] = D(W_x || p W) in nats for batched W (B, nx, ny), p (B, nx); returns (q, D)."""
-    q = np.einsum("bx,bxy->by", p, W)
+def _divergences(xp, W, negH, p):
+    """q = pW and D[b, x] = D(W_x || q) (nats); an output with q_y = 0 counts as log q_y = -1e300."""
+    q = xp.pW(p, W)
     pos = q > 0
-    logq = np.log(np.where(pos, q, 1.0))
-    D = negH - np.einsum("bxy,by->bx", W, logq)
-    if not pos.all():
-        # an output that p never produces but row x can: D(W_x || q) = inf
-        reach = np.einsum("bxy,by->bx", (W > 0).astype(W.dtype), (~pos).astype(W.dtype)) > 0
-        D = np.where(reach, np.inf, D)
-    return q, D
+    logq = xp.where(pos, xp.log(xp.where(pos, q, 1.0)), LOG_ZERO)
+    return q, negH - xp.Wv(W, logq)
 
 
-def _bounds(p, D):
-    """(lower, upper) in nats from p and D: I(p; W) = sum p D, max_x D."""
-    lower = np.where(p > 0, p * np.where(np.isfinite(D), D, 0.0), 0.0).sum(axis=-1)
-    return lower, D.max(axis=-1)
+def _bounds(xp, p, D):
+    """(lower, upper) in nats: I(p; W) = sum_x p_x D_x over p_x > 0, and max_x D_x."""
+    lower = xp.sum(xp.where(p > 0, p * xp.where(p > 0, D, 0.0), 0.0))
+    return lower, xp.amax(D)
 
 
-def _plain_numpy(W, negH, p, tol, max_iter):
-    """Plain Blahut–Arimoto on a batch; returns p, lower, upper, iterations (nats)."""
-    B = W.shape[0]
-    p = p.copy()
-    lower = np.full(B, -np.inf)
-    upper = np.full(B, np.inf)
-    iters = np.zeros(B, dtype=np.int64)
-    active = np.arange(B)
-    it = 0
-    while True:
-        _, D = _divergences(W[active], negH[active], p[active])
-        lo, up = _bounds(p[active], D)
-        lower[active], upper[active] = lo, up
-        done = (up - lo <= tol) | (it >= max_iter)
-        iters[active] = it
-        if done.all():
+def _exact_bounds(xp, W, negH, p):
+    """Final certificate with q_y = 0 handled exactly (D = inf for the rows that reach it)."""
+    q = xp.pW(p, W)
+    pos = q > 0
+    D = negH - xp.Wv(W, xp.log(xp.where(pos, q, 1.0)))
+    if not xp.host(pos).all():
+        reach = xp.Wv(xp.where(W > 0, 1.0, 0.0), xp.where(pos, 0.0, 1.0)) > 0
+        D = xp.where(reach, float("inf"), D)
+    return _bounds(xp, p, D)
+
+
+def _md_chunk(xp, W, negH, p, mu, steps, tol, grow, budget):
+    """``steps`` lock-step safeguarded mirror-descent iterations p <- p exp(mu D)/Z on a batch.
+
+    A step is accepted when I(p; W) does not fall (always at mu = 1: plain BA is monotone);
+    accepted steps grow mu by ``grow``, rejected ones halve it toward 1. Channels whose gap is
+    <= tol, or whose ``budget`` (iterations left) is spent, stop moving.
+    Returns p, lower, upper, mu, iterations used (per channel).
+    """
+    q, D = _divergences(xp, W, negH, p)
+    lo, up = _bounds(xp, p, D)
+    used = xp.full(lo.shape, 0.0, lo)
+    for _ in range(steps):
+        live = (up - lo > tol) & (used < budget)
+        shift = xp.where(xp.isfinite(up), up, 0.0)
+        e = xp.minimum(mu[:, None] * xp.minimum(D - shift[:, None], 700.0), 700.0)
+        new = xp.where(p > 0, p * xp.exp(e), 0.0)
+        new = xp.where(new < TINY, 0.0, new)
+        new = new / xp.sum(new)[:, None]
+        _, D2 = _divergences(xp, W, negH, new)
+        lo2, up2 = _bounds(xp, new, D2)
+        acc = live & ((lo2 >= lo) | (mu <= 1.0))
+        p = xp.where(acc[:, None], new, p)
+        D = xp.where(acc[:, None], D2, D)
+        lo, up = xp.where(acc, lo2, lo), xp.where(acc, up2, up)
+        mu = xp.where(acc, xp.minimum(mu * grow, MU_MAX), xp.where(live, xp.maximum(mu * 0.5, 1.0), mu))
+        used = used + xp.where(live, 1.0, 0.0)
+    return p, lo, up, mu, used
+
+
+def _ipm(xp, W, negH, p, gap, tol, steps):
+    """Interior-point polish on the rows that carry mass: maximise I(p; W) + tau sum_x log p_x.
+
+    Rows with p_x > SUPPORT_REL max p (at most SUPPORT_CAP, the largest) are gathered into
+    (B, m, ny); the others are set to 0 (re-added by the caller's next round when needed).
+    Newton's direction on the simplex solves (G + diag(tau/p^2)) d = g - nu 1, 1'd = 0 with
+    G = W_S diag(1/q) W_S' (the negative Hessian of I), g = D + tau/p; fraction-to-boundary
+    and Armijo backtracking on the barrier objective keep p > 0. tau starts at 0.1 gap/m and
+    falls 10x whenever Newton's decrement is small or a full step was taken; the barrier makes
+    the system positive definite even for duplicate rows. Each step ends with the full
+    certificate of the scattered p. Returns p (B, nx), lower, upper, steps used (per channel).
+    """
+    B, nx, ny = W.shape
+    pmax = xp.amax(p)
+    sel = p > SUPPORT_REL * pmax[:, None]
+    m = int(xp.host(xp.amax(xp.sum(xp.where(sel, 1.0, 0.0))[None]))[0])
+    m = max(1, min(m, SUPPORT_CAP, nx))
+    idx = xp.topk(p, m)
+    mask = xp.gather(sel, idx)
+    maskf = xp.where(mask, 1.0, 0.0)
+    Ws = xp.gather_rows(W, idx)
+    nHs = xp.gather(negH, idx)
+    ps = xp.where(mask, xp.gather(p, idx), 0.0)
+    ps = ps / xp.sum(ps)[:, None]
+    msz = xp.sum(maskf)
+    floor = 1e-3 * tol / msz
+    tau = xp.maximum(0.1 * gap / msz, floor)
+    offmask = maskf[:, :, None] * maskf[:, None, :]
+
+    def state(ps):
+        q, Ds = _divergences(xp, Ws, nHs, ps)
+        I, _ = _bounds(xp, ps, xp.where(mask, Ds, 0.0))
+        return q, Ds, I, xp.sum(xp.where(mask, xp.log(xp.where(mask, ps, 1.0)), 0.0))
+
+    q, Ds, I, logsum = state(ps)
+    best_p = p
+    best_lo, best_up = _bounds(xp, p, _divergences(xp, W, negH, p)[1])
+    done = best_up - best_lo <= tol
+    used = xp.full(tau.shape, 0.0, tau)
+    for _ in range(steps):
+        if xp.host(done[None]).all():
             break
-        keep = ~done
-        active, D = active[keep], D[keep]
-        pa = p[active]
-        Dmax = np.max(np.where(np.isfinite(D), D, -np.inf), axis=-1, keepdims=True)
-        with np.errstate(over="ignore", invalid="ignore"):
-            new = np.where(pa > 0, pa * np.exp(np.minimum(D - Dmax, 0.0)), 0.0)
-        new = np.where(new < 1e-300, 0.0, new)  # no denormals
-        p[active] = new / new.sum(axis=-1, keepdims=True)
-        it += 1
-    return p, lower, upper, iters
+        rq = xp.where(q > 0, 1.0 / xp.sqrt(xp.where(q > 0, q, 1.0)), 0.0)
+        H = xp.gram(Ws * rq[:, None, :]) * offmask
+        psm = xp.where(mask, ps, 1.0)
+        H = H + xp.diag_embed(xp.where(mask, tau[:, None] / (psm * psm), 1.0))
+        g = xp.where(mask, Ds + tau[:, None] / psm, 0.0)
+        uv = xp.solve(H, xp.stack2(g, maskf))
+        u, v = uv[..., 0], uv[..., 1]
+        nu = xp.sum(u) / xp.sum(v)
+        d = (u - nu[:, None] * v) * maskf
+        dec = xp.sum(d * (g - nu[:, None]) * maskf)
+        ratio = xp.where(d < 0, -ps / xp.where(d < 0, d, -1.0), float("inf"))
+        a = xp.minimum(xp.amin(ratio) * 0.95, 1.0)
+        phi = I + tau * logsum
+        for _ls in range(40):
+            pn = xp.where(mask, xp.maximum(ps + a[:, None] * d, TINY), 0.0)
+            pn = pn / xp.sum(pn)[:, None]
+            qn, Dn, In, logn = state(pn)
+            ok = (In + tau * logn >= phi - 1e-15 * abs(phi)) | (a < 1e-12) | done
+            if xp.host(ok[None]).all():
+                break
+            a = xp.where(ok, a, a * 0.5)
+        live = ~done
+        ps = xp.where(live[:, None], pn, ps)
+        q = xp.where(live[:, None], qn, q)
+        Ds = xp.where(live[:, None], Dn, Ds)
+        I = xp.where(live, In, I)
+        logsum = xp.where(live, logn, logsum)
+        used = used + xp.where(live, 1.0, 0.0)
+        pf = xp.scatter(p, idx, ps)
+        lo, up = _bounds(xp, pf, _divergences(xp, W, negH, pf)[1])
+        better = live & (up - lo < best_up - best_lo)
+        best_p = xp.where(better[:, None], pf, best_p)
+        best_lo, best_up = xp.where(better, lo, best_lo), xp.where(better, up, best_up)
+        done = done | (best_up - best_lo <= tol)
+        small = (dec < 0.25 * tau * msz) | (a >= 1.0)
+        tau = xp.where(small, xp.maximum(tau * 0.1, floor), tau)
+    return best_p, best_lo, best_up, used
+
+
+def _solve_xp(xp, W, negH, p, tol, max_iter, accelerated, chunk):
+    """Batched driver for numpy and torch: lock-step rounds, finished channels compacted away.
+
+    Plain: mirror-descent chunks at mu = 1 until every channel is certified or out of budget.
+    Accelerated: MD0 safeguarded mirror-descent steps, then up to IPM_STEPS interior-point steps
+    on the identified support; a channel still above tol goes round again with twice the
+    mirror-descent steps (the polish's zeros revived at 1e-3 of their previous mass).
+    Returns xp p (B, nx) and host int64 iterations.
+    """
+    B = W.shape[0]
+    res_p = p
+    iters = np.zeros(B, dtype=np.int64)
+    ids = np.arange(B)
+    Wc, nHc, pc = W, negH, p
+    muc = xp.full((B,), MU0 if accelerated else 1.0, negH)
+    grow = MU_GROW if accelerated else 1.0
+    k_round = MD0 if accelerated else max_iter
+
+    def finish(keep, pc_new):
+        nonlocal ids, Wc, nHc, pc, muc, res_p
+        sel = np.flatnonzero(~keep)
+        if sel.size:
+            res_p = xp.put(res_p, ids[sel], xp.index(pc_new, sel))
+            kk = np.flatnonzero(keep)
+            ids = ids[kk]
+            if ids.size:
+                Wc, nHc, pc, muc = (xp.index(a, kk) for a in (Wc, nHc, pc_new, muc))
+        else:
+            pc = pc_new
+
+    while ids.size:
+        left = k_round
+        lo = up = None
+        while ids.size and left > 0:
+            n = int(min(chunk, left))
+            budget = xp.asarray_like(np.minimum(max_iter - iters[ids], n).astype(np.float64), nHc)
+            pn, lo, up, muc, used = _md_chunk(xp, Wc, nHc, pc, muc, n, tol, grow, budget)
+            iters[ids] += np.rint(xp.host(used)).astype(np.int64)
+            gap = xp.host(up - lo)
+            left -= n
+            keep = ~((gap <= tol) | (iters[ids] >= max_iter))
+            kk = np.flatnonzero(keep)
+            if kk.size < keep.size:
+                lo, up = xp.index(lo, kk), xp.index(up, kk)
+            finish(keep, pn)
+        if not accelerated or not ids.size:
+            continue
+        steps = int(min(IPM_STEPS, (max_iter - iters[ids]).min()))
+        if steps > 0:
+            pp, lo2, up2, used = _ipm(xp, Wc, nHc, pc, up - lo, tol, steps)
+            iters[ids] += np.rint(xp.host(used)).astype(np.int64)
+            better = (up2 - lo2) < (up - lo)
+            pc_best = xp.where(better[:, None], pp, pc)
+            gap = xp.host(xp.where(better, up2 - lo2, up - lo))
+            keep = ~((gap <= tol) | (iters[ids] >= max_iter))
+            revived = xp.where(pc_best > 0, pc_best, pc * 1e-3)
+            revived = revived / xp.sum(revived)[:, None]
+            # finished channels keep the certified p; the others restart from the revived one
+            keep_x = xp.asarray_like(keep.astype(np.float64), nHc)
+            finish(keep, xp.where(keep_x[:, None] > 0, revived, pc_best))
+        k_round *= 2
+    return res_p, iters
+
+
+def _solve_numba(W, negH, p, tol, max_iter, accelerated):
+    """Per-channel driver on the fused numba sweep (the polish uses numpy/BLAS)."""
+    from ._ba_numba import md_sweeps
+
+    B = W.shape[0]
+    out = p.copy()
+    iters = np.zeros(B, dtype=np.int64)
+    for b in range(B):
+        W1, nH1, p1 = W[b], negH[b], out[b].copy()
+        if not accelerated:
+            _, _, steps, _, _ = md_sweeps(W1, nH1, p1, 1.0, max_iter + 1, tol, 1.0, 1.0)
+            out[b], iters[b] = p1, steps
+            continue
+        k, it, mu = MD0, 0, MU0
+        while True:
+            lo, up, steps, mu, _ = md_sweeps(W1, nH1, p1, mu, min(k, max_iter - it) + 1, tol, MU_GROW, MU_MAX)
+            it += steps
+            if up - lo <= tol or it >= max_iter:
+                break
+            n_ipm = min(IPM_STEPS, max_iter - it)
+            pp, lo2, up2, used = _ipm(NP, W1[None], nH1[None], p1[None], np.array([up - lo]), tol, n_ipm)
+            it += int(used[0])
+            if up2[0] - lo2[0] < up - lo:
+                if up2[0] - lo2[0] <= tol or it >= max_iter:
+                    p1 = pp[0]
+                    break
+                p1 = np.where(pp[0] > 0, pp[0], p1 * 1e-3)
+                p1 /= p1.sum()
+            elif it >= max_iter:
+                break
+            k *= 2
+        out[b], iters[b] = p1, it
+    return out, iters
 
 
 # --------------------------------------------------------------------------- public
@@ -167,8 +463,24 @@ def blahut_arimoto(W, *, tol=1e-9, max_iter=None, method="accelerated", p0=None,
     else:
         p = check_stochastic_p0(p0, B, nx, batched)
     tol_nats = tol / LOG2E
+    accelerated = method == "accelerated"
     negH = _neg_entropies(W3)
-    p, lower, upper, iters = _plain_numpy(np.ascontiguousarray(W3), negH, p, tol_nats, max_iter)
+    W3 = np.ascontiguousarray(W3)
+    if be.name == "numba":
+        p, iters = _solve_numba(W3, negH, p, tol_nats, max_iter, accelerated)
+        lower, upper = _exact_bounds(NP, W3, negH, p)
+    elif be.name == "numpy":
+        with np.errstate(over="ignore", under="ignore"):
+            p, iters = _solve_xp(NP, W3, negH, p, tol_nats, max_iter, accelerated, chunk=8)
+        lower, upper = _exact_bounds(NP, W3, negH, p)
+    else:
+        from ._ba_torch import torch_ops
+
+        xp = torch_ops(be.device)
+        Wt, nHt, pt = (xp.asarray_like(a, None) for a in (W3, negH, p))
+        pt, iters = _solve_xp(xp, Wt, nHt, pt, tol_nats, max_iter, accelerated, chunk=16)
+        lower, upper = (xp.host(a) for a in _exact_bounds(xp, Wt, nHt, pt))
+        p = xp.host(pt)
     lower_b, upper_b = lower * LOG2E, upper * LOG2E
     converged = upper_b - lower_b <= tol
     if not converged.all():
