@@ -20,11 +20,12 @@ def ising_sweeps(spins, n_sweeps, beta, generator, masks):
     import torch
 
     for _ in range(n_sweeps):
+        # one uniform per site and sweep: each site is updated once per sweep
+        u = torch.rand(spins.shape, generator=generator, device=spins.device, dtype=spins.dtype)
         for mask in masks:
             field = (torch.roll(spins, 1, 1) + torch.roll(spins, -1, 1)
                      + torch.roll(spins, 1, 2) + torch.roll(spins, -1, 2))
             p_plus = torch.sigmoid((2.0 * beta) * field)
-            u = torch.rand(spins.shape, generator=generator, device=spins.device, dtype=spins.dtype)
             new = torch.where(u < p_plus, 1.0, -1.0).to(spins.dtype)
             spins = torch.where(mask, new, spins)
     return spins
