@@ -6,6 +6,7 @@ kept only as information in ``extra``. cvxpy is imported inside the function (im
 from __future__ import annotations
 
 import math
+import warnings
 
 import numpy as np
 
@@ -164,9 +165,15 @@ def _solve_one(W, solver_options) -> CapacityResult:
     problem = cp.Problem(objective, [cp.sum(p_var) == 1])
     opts = {"tol_gap_abs": 1e-10, "tol_gap_rel": 1e-10, "tol_feas": 1e-10, "max_iter": 500}
     opts.update(solver_options or {})
-    problem.solve(solver=cp.CLARABEL, **opts)
-    status = str(problem.status)
-    if p_var.value is None:
+    try:
+        with warnings.catch_warnings():
+            # "Solution may be inaccurate": we re-certify p ourselves and report the status
+            warnings.filterwarnings("ignore", message="Solution may be inaccurate", category=UserWarning)
+            problem.solve(solver=cp.CLARABEL, **opts)
+        status = str(problem.status)
+    except cp.error.SolverError as exc:  # a failed solve still gets certified bounds (of uniform p)
+        status = f"solver_error: {exc}"
+    if p_var.value is None or not np.all(np.isfinite(p_var.value)):
         p = np.full(nx, 1.0 / nx)
     else:
         p = np.clip(np.asarray(p_var.value, dtype=np.float64), 0.0, None)
@@ -175,7 +182,9 @@ def _solve_one(W, solver_options) -> CapacityResult:
     lower, upper = _certify(W, p, neg_h)
     stats = problem.solver_stats
     value = problem.value / math.log(2) if problem.value is not None else float("nan")
+    solve_time = getattr(stats, "solve_time", None) if stats is not None else None
+    num_iters = getattr(stats, "num_iters", None) if stats is not None else None
     extra = {"solver_value": float(value), "status": status,
-             "solve_time": float(stats.solve_time) if stats.solve_time is not None else float("nan")}
-    iters = int(stats.num_iters) if stats.num_iters is not None else -1
+             "solve_time": float(solve_time) if solve_time is not None else float("nan")}
+    iters = int(num_iters) if num_iters is not None else -1
     return CapacityResult(lower, p, lower, upper, iters, status == "optimal", "cvxpy-clarabel", extra)

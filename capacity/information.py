@@ -142,7 +142,7 @@ def binary_entropy(x, *, base=2):
         raise TypeError(f"`x` must be real; got dtype {arr.dtype}")
     arr = arr.astype(np.float64)
     if not np.isfinite(arr).all() or (arr < 0).any() or (arr > 1).any():
-        bad = arr[~(np.isfinite(arr) & (arr >= 0) & (arr <= 1))].ravel()[0]
+        bad = float(arr[~(np.isfinite(arr) & (arr >= 0) & (arr <= 1))].ravel()[0])
         raise ValueError(f"`x` must be probabilities in [0, 1]; got {bad!r}")
     h = -(_xlogy(arr, arr) + _xlogy(1.0 - arr, 1.0 - arr)) / scale
     h = np.maximum(h, 0.0) + 0.0  # no -0.0

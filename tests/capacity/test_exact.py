@@ -1,0 +1,140 @@
+"""capacity.exact: capacity_cvxpy (re-certified by our bounds) and certify_input."""
+import math
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from capacity import blahut_arimoto, capacity_cvxpy, certify_input, mutual_information
+
+
+@st.composite
+def stochastic_matrices(draw, n_max=6):
+    nx = draw(st.integers(1, n_max))
+    ny = draw(st.integers(1, n_max))
+    seed = draw(st.integers(0, 2**31 - 1))
+    rng = np.random.default_rng(seed)
+    W = rng.dirichlet(np.ones(ny), size=nx)
+    if draw(st.booleans()):  # sparsify: zeros exercise the 0 log 0 paths
+        W = np.where(rng.random(W.shape) < 0.3, 0.0, W)
+        W[np.arange(nx), rng.integers(0, ny, nx)] += 1e-3
+        W = W / W.sum(axis=1, keepdims=True)
+    return W
+
+
+def _brute_force_2x2(W):
+    """max over a = P(X=1) of I(a; W): a 10001-point grid, then ternary refinement (I concave)."""
+    def mi(a):
+        return mutual_information([1 - a, a], W)
+
+    grid = np.linspace(0, 1, 10001)
+    vals = [mi(a) for a in grid]
+    k = int(np.argmax(vals))
+    lo, hi = grid[max(k - 1, 0)], grid[min(k + 1, 10000)]
+    for _ in range(100):
+        m1, m2 = lo + (hi - lo) / 3, hi - (hi - lo) / 3
+        lo, hi = (m1, hi) if mi(m1) < mi(m2) else (lo, m2)
+    return max(max(vals), mi(lo))
+
+
+@settings(max_examples=20)
+@given(stochastic_matrices())
+def test_bounds_valid_on_random_channels(W):
+    res = capacity_cvxpy(W)
+    assert res.lower <= res.upper
+    assert res.capacity == res.lower
+    assert res.gap <= 1e-4  # Clarabel's p is certified to 1e-7..5e-6 in the issue's measurements
+    assert res.upper <= math.log2(min(W.shape)) + 1e-9 or res.lower <= math.log2(min(W.shape))
+    assert res.lower <= math.log2(min(W.shape)) + 1e-12
+    # lower = I(p; W) exactly
+    assert abs(res.lower - mutual_information(res.p, W)) <= 1e-15
+    assert abs(res.p.sum() - 1) <= 1e-12 and res.p.min() >= 0
+    # the solver's own claim agrees with our certified value to its accuracy
+    assert abs(res.extra["solver_value"] - res.lower) <= 1e-6
+
+
+@settings(max_examples=15)
+@given(stochastic_matrices(n_max=5))
+def test_cvxpy_value_inside_blahut_arimoto_bounds(W):
+    ba = blahut_arimoto(W, tol=1e-10)
+    cv = capacity_cvxpy(W)
+    # two independent certified intervals must intersect; the cvxpy value is within 5e-9
+    assert cv.lower <= ba.upper + 1e-12 and ba.lower <= cv.upper + 1e-12
+    assert ba.lower - 5e-9 <= cv.capacity <= ba.upper + 1e-12
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_2x2_against_grid_search(seed):
+    rng = np.random.default_rng(seed)
+    W = rng.dirichlet(np.ones(2), size=2)
+    best = _brute_force_2x2(W)
+    res = capacity_cvxpy(W)
+    assert res.lower - 1e-12 <= best <= res.upper + 1e-12  # brute force inside our bounds
+    assert abs(res.capacity - best) <= 1e-9  # and the value matches it
+
+
+def test_batch_equals_per_channel():
+    rng = np.random.default_rng(3)
+    Ws = rng.dirichlet(np.ones(4), size=(3, 5))
+    batch = capacity_cvxpy(Ws)
+    assert batch.p.shape == (3, 5) and batch.lower.shape == (3,)
+    for b in range(3):
+        one = capacity_cvxpy(Ws[b])
+        # same deterministic solve: identical results
+        assert batch.lower[b] == one.lower and batch.upper[b] == one.upper
+        assert np.array_equal(batch.p[b], one.p)
+    assert len(batch.extra["solver_value"]) == 3
+
+
+def test_invariances():
+    rng = np.random.default_rng(7)
+    W = rng.dirichlet(np.ones(5), size=4)
+    base = capacity_cvxpy(W).capacity
+    perm = capacity_cvxpy(W[rng.permutation(4)][:, rng.permutation(5)]).capacity
+    dup = capacity_cvxpy(np.vstack([W, W[:1]])).capacity                   # duplicate row
+    useless = capacity_cvxpy(np.hstack([W * 0.5, np.full((4, 1), 0.5)])).capacity
+    assert abs(perm - base) <= 5e-9
+    assert abs(dup - base) <= 5e-9
+    # an output column that every input reaches with probability 1/2 halves the capacity (an erasure)
+    assert abs(useless - 0.5 * base) <= 5e-9
+    zero_col = capacity_cvxpy(np.hstack([W, np.zeros((4, 1))])).capacity  # unreachable output
+    assert abs(zero_col - base) <= 5e-9
+
+
+def test_single_input_and_solver_options():
+    res = capacity_cvxpy([[0.2, 0.8]])
+    assert res.capacity == 0.0 and res.upper == 0.0 and res.converged
+    res = capacity_cvxpy([[0.9, 0.1], [0.1, 0.9]], solver_options={"max_iter": 2})
+    assert res.lower <= res.upper  # a truncated solve still gets valid bounds
+    assert res.lower <= 1 - 0.4689955935892812 + 1e-12  # 1 - h(0.1)
+
+
+def test_certify_input_values():
+    assert certify_input(np.eye(3), [1 / 3] * 3) == pytest.approx((math.log2(3), math.log2(3)), abs=1e-15)
+    lo, up = certify_input(np.eye(3), [0.5, 0.5, 0.0])
+    assert lo == 1.0 and up == math.inf  # pW misses output 2: the bound is infinite, honestly
+    lo, up = certify_input([[0.5, 0.5], [0.5, 0.5]], [0.3, 0.7])
+    assert lo == 0.0 and up == 0.0
+
+
+BAD = [
+    (capacity_cvxpy, ([[0.5, 0.6], [0.5, 0.5]],), {}, ValueError, r"row 0 sums to 1.1"),
+    (capacity_cvxpy, ([[1.5, -0.5], [0.5, 0.5]],), {}, ValueError, r"non-negative; got .*-0\.5.* at \(0, 1\)"),
+    (capacity_cvxpy, ([[float("nan"), 1.0]],), {}, ValueError, r"NaN at \(0, 0\)"),
+    (capacity_cvxpy, ([0.5, 0.5],), {}, ValueError, "2-D"),
+    (capacity_cvxpy, (np.zeros((0, 2)),), {}, ValueError, "non-empty"),
+    (capacity_cvxpy, ([["a"]],), {}, TypeError, "real numeric"),
+    (capacity_cvxpy, (np.eye(2),), {"solver_options": [1]}, TypeError, "`solver_options` must be a dict"),
+    (capacity_cvxpy, (np.eye(64),), {"max_bytes": 1000}, ValueError, "max_bytes"),
+    (certify_input, (np.eye(2), [0.5, 0.5, 0.0]), {}, ValueError, "`p` must have W.shape"),
+    (certify_input, (np.eye(2), [0.5, 0.6]), {}, ValueError, "`p` must have rows summing to 1"),
+    (certify_input, (np.ones((2, 2, 2)) / 2, [0.5, 0.5]), {}, ValueError, "2-D"),
+]
+
+
+@pytest.mark.parametrize("fn, args, kwargs, exc, match", BAD,
+                         ids=[f"{b[0].__name__}-{i}" for i, b in enumerate(BAD)])
+def test_bad_input(fn, args, kwargs, exc, match):
+    with pytest.raises(exc, match=match):
+        fn(*args, **kwargs)

@@ -1,0 +1,208 @@
+"""capacity.information: entropy, binary_entropy, kl_divergence, mutual_information.
+
+References are computed independently here: dyadic distributions with exact (rational)
+answers, and pure-Python loops over the joint distribution using H(X) + H(Y) - H(X, Y).
+"""
+import math
+from fractions import Fraction
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from capacity import binary_entropy, entropy, kl_divergence, mutual_information
+
+
+# ----------------------------------------------------------------------------- references
+def _h_loop(probs):
+    return -sum(x * math.log2(x) for x in probs if x > 0)
+
+
+def _mi_loop(p, W):
+    """I = H(X) + H(Y) - H(X, Y) over the joint law, in plain Python."""
+    nx, ny = len(W), len(W[0])
+    joint = [[p[x] * W[x][y] for y in range(ny)] for x in range(nx)]
+    py = [sum(joint[x][y] for x in range(nx)) for y in range(ny)]
+    return _h_loop(p) + _h_loop(py) - _h_loop([v for row in joint for v in row])
+
+
+@st.composite
+def distributions(draw, n_min=1, n_max=6, zeros=True):
+    n = draw(st.integers(n_min, n_max))
+    w = draw(st.lists(st.floats(0.0 if zeros else 0.01, 1.0), min_size=n, max_size=n))
+    w = np.array(w)
+    if w.sum() == 0:
+        w[0] = 1.0
+    return w / w.sum()
+
+
+@st.composite
+def channels(draw, n_max=5):
+    nx = draw(st.integers(1, n_max))
+    ny = draw(st.integers(1, n_max))
+    rows = [draw(distributions(ny, ny)) for _ in range(nx)]
+    return np.array(rows)
+
+
+# ----------------------------------------------------------------------------- entropy
+def _exact_dyadic_entropy(p):
+    """H of a law whose entries are 0 or 1/2**k, as a Fraction: sum of p_i * k_i."""
+    total = Fraction(0)
+    for x in p:
+        if x:
+            assert x.numerator == 1 and x.denominator & (x.denominator - 1) == 0
+            total += x * (x.denominator.bit_length() - 1)
+    return total
+
+
+@pytest.mark.parametrize("p", [
+    [Fraction(1, 2), Fraction(1, 4), Fraction(1, 8), Fraction(1, 8)],
+    [Fraction(1, 2), Fraction(1, 2), 0],
+    [Fraction(1, 4)] * 4,
+    [Fraction(1), 0, 0],
+    [Fraction(1, 2), Fraction(1, 4), Fraction(1, 16), Fraction(1, 16), Fraction(1, 16), Fraction(1, 16)],
+    [Fraction(1, 2**k) for k in range(1, 12)] + [Fraction(1, 2**11)],
+])
+def test_entropy_dyadic_exact(p):
+    # dyadic laws have rational entropy; every term is exact in float64 (sums of a few binary
+    # fractions), so the comparison is to 1 ulp-scale only
+    exact = _exact_dyadic_entropy(p)
+    assert abs(entropy([float(x) for x in p]) - float(exact)) <= 4e-16 * max(1, float(exact))
+
+
+@given(distributions())
+def test_entropy_matches_loop_and_bounds(p):
+    h = entropy(p)
+    assert abs(h - _h_loop(p.tolist())) <= 1e-12  # float64 sums of <= 6 terms
+    assert 0.0 <= h <= math.log2(len(p)) + 1e-12
+    # permutation and zero-padding invariance
+    assert abs(entropy(p[::-1]) - h) <= 1e-12
+    assert abs(entropy(np.concatenate([p, [0.0, 0.0]])) - h) <= 1e-15
+
+
+def test_entropy_base_and_uniform():
+    p = np.full(8, 1 / 8)
+    assert entropy(p) == 3.0
+    assert abs(entropy(p, base=math.e) - 3 * math.log(2)) <= 1e-15
+    assert abs(entropy(p, base=8) - 1.0) <= 1e-15
+
+
+# ----------------------------------------------------------------------------- binary entropy
+@given(st.floats(0.0, 1.0))
+def test_binary_entropy_is_entropy_of_pair(x):
+    assert abs(binary_entropy(x) - entropy([x, 1.0 - x])) <= 1e-12
+    assert abs(binary_entropy(x) - binary_entropy(1.0 - x)) <= 1e-12
+
+
+def test_binary_entropy_values_and_arrays():
+    assert binary_entropy(0.5) == 1.0
+    assert binary_entropy(0.0) == 0.0 and binary_entropy(1.0) == 0.0
+    out = binary_entropy(np.array([[0.25, 0.5], [0.75, 1.0]]))
+    assert out.shape == (2, 2)
+    # h(1/4) = 2 - (3/4) log2 3
+    assert abs(out[0, 0] - (2 - 0.75 * math.log2(3))) <= 1e-15
+    assert abs(binary_entropy(0.5, base=math.e) - math.log(2)) <= 1e-15
+
+
+# ----------------------------------------------------------------------------- KL
+def test_kl_exact_values():
+    # D([1/2,1/2] || [1/4,3/4]) = 1/2 * 1 + 1/2 * log2(2/3)
+    assert abs(kl_divergence([0.5, 0.5], [0.25, 0.75]) - (0.5 + 0.5 * math.log2(2 / 3))) <= 1e-15
+    assert kl_divergence([0.5, 0.25, 0.25], [0.5, 0.25, 0.25]) == 0.0
+    # D(delta_0 || uniform on 4) = 2 bits
+    assert kl_divergence([1, 0, 0, 0], [0.25] * 4) == 2.0
+
+
+def test_kl_infinite_on_support_mismatch_and_zero_safe():
+    assert kl_divergence([0.5, 0.5], [1.0, 0.0]) == float("inf")
+    # p = 0 where q = 0 is fine (0 log 0/0 = 0)
+    assert kl_divergence([1.0, 0.0], [1.0, 0.0]) == 0.0
+    assert kl_divergence([0.0, 1.0], [0.5, 0.5]) == 1.0
+
+
+@given(distributions(zeros=True), st.integers(0, 2**31 - 1))
+def test_kl_nonnegative_and_matches_loop(p, seed):
+    q = np.random.default_rng(seed).dirichlet(np.ones(len(p)))
+    d = kl_divergence(p, q)
+    ref = sum(a * math.log2(a / b) for a, b in zip(p, q) if a > 0)
+    assert d >= 0.0
+    assert abs(d - ref) <= 1e-12 * max(1.0, ref)  # float64, <= 6 terms
+    assert kl_divergence(p, p) == 0.0
+
+
+# ----------------------------------------------------------------------------- MI
+@given(channels(), st.integers(0, 2**31 - 1))
+def test_mutual_information_matches_loop_and_bounds(W, seed):
+    p = np.random.default_rng(seed).dirichlet(np.ones(W.shape[0]))
+    mi = mutual_information(p, W)
+    assert abs(mi - _mi_loop(p.tolist(), W.tolist())) <= 1e-12  # two float64 routes
+    assert -0.0 <= mi <= min(entropy(p), math.log2(W.shape[1])) + 1e-12
+
+
+def test_mutual_information_closed_forms():
+    p = np.array([0.5, 0.25, 0.25])
+    assert abs(mutual_information(p, np.eye(3)) - 1.5) <= 1e-15          # = H(p)
+    assert mutual_information(p, np.full((3, 4), 0.25)) == 0.0           # useless channel
+    # BSC(1/4) with uniform input: 1 - h(1/4)
+    W = [[0.75, 0.25], [0.25, 0.75]]
+    assert abs(mutual_information([0.5, 0.5], W) - (1 - binary_entropy(0.25))) <= 1e-15
+
+
+def test_mutual_information_zero_safe():
+    # an unused input whose row reaches an output nobody else uses (D(W_x||pW) = inf) counts 0
+    W = np.array([[1.0, 0.0, 0.0], [0.0, 1.0, 0.0], [0.0, 0.0, 1.0]])
+    assert mutual_information([0.5, 0.5, 0.0], W) == 1.0
+    assert mutual_information([1.0, 0.0, 0.0], W) == 0.0
+
+
+@given(channels(n_max=4), st.integers(0, 2**31 - 1))
+def test_data_processing(W, seed):
+    rng = np.random.default_rng(seed)
+    p = rng.dirichlet(np.ones(W.shape[0]))
+    V = rng.dirichlet(np.ones(3), size=W.shape[1])
+    assert mutual_information(p, W @ V) <= mutual_information(p, W) + 1e-12
+
+
+# ----------------------------------------------------------------------------- bad input
+BAD = [
+    (entropy, ([0.5, 0.6],), {}, ValueError, "summing to 1"),
+    (entropy, ([1.5, -0.5],), {}, ValueError, "non-negative"),
+    (entropy, ([0.5, float("nan")],), {}, ValueError, r"NaN at \(1,\)"),
+    (entropy, ([[0.5, 0.5]],), {}, ValueError, "must be 1-D"),
+    (entropy, ([],), {}, ValueError, "non-empty"),
+    (entropy, (["a", "b"],), {}, TypeError, "real numeric"),
+    (entropy, ([0.5, 0.5],), {"base": 1}, ValueError, "other than 1"),
+    (entropy, ([0.5, 0.5],), {"base": -2}, ValueError, "`base` must be"),
+    (entropy, ([0.5, 0.5],), {"base": "2"}, TypeError, "`base` must be a real"),
+    (binary_entropy, (1.5,), {}, ValueError, r"`x` must be probabilities in \[0, 1\]; got 1.5"),
+    (binary_entropy, (float("nan"),), {}, ValueError, "`x` must be probabilities"),
+    (binary_entropy, ("a",), {}, TypeError, "`x` must be real"),
+    (binary_entropy, (0.5,), {"base": 0}, ValueError, "`base` must be"),
+    (kl_divergence, ([0.5, 0.5], [1.0]), {}, ValueError, "same length"),
+    (kl_divergence, ([0.5, 0.5], [0.7, 0.7]), {}, ValueError, "`q` must have rows summing to 1"),
+    (kl_divergence, ([0.9, 0.5], [0.5, 0.5]), {}, ValueError, "`p` must have rows summing to 1"),
+    (kl_divergence, ([0.5, 0.5], [0.5, 0.5]), {"base": 1.0}, ValueError, "other than 1"),
+    (mutual_information, ([0.5, 0.5], [[1, 0], [0, 1], [1, 0]]), {}, ValueError, "rows; got shape"),
+    (mutual_information, ([0.5, 0.5], [[0.5, 0.6], [0, 1]]), {}, ValueError, "row 0 sums to"),
+    (mutual_information, ([0.5, 0.5], [1, 0]), {}, ValueError, "2-D"),
+    (mutual_information, ([0.5, 0.5], [[[1, 0], [0, 1]]]), {}, ValueError, "2-D"),
+    (mutual_information, ([0.5, 0.5], [[1, 0], [float("inf"), 1]]), {}, ValueError, r"inf at \(1, 0\)"),
+    (mutual_information, ([0.5, 0.5], [[1.5, -0.5], [0, 1]]), {}, ValueError, "non-negative"),
+    (mutual_information, ([0.5, 0.5], [[1, 0], [0, 1]]), {"base": 1}, ValueError, "other than 1"),
+]
+
+
+@pytest.mark.parametrize("fn, args, kwargs, exc, match", BAD,
+                         ids=[f"{b[0].__name__}-{i}" for i, b in enumerate(BAD)])
+def test_bad_input(fn, args, kwargs, exc, match):
+    with pytest.raises(exc, match=match):
+        fn(*args, **kwargs)
+
+
+def test_inputs_not_mutated():
+    p = np.array([0.5, 0.5])
+    W = np.array([[0.9, 0.1], [0.2, 0.8]])
+    p0, W0 = p.copy(), W.copy()
+    mutual_information(p, W), entropy(p), kl_divergence(p, W[0])
+    assert np.array_equal(p, p0) and np.array_equal(W, W0)
