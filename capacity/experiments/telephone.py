@@ -47,7 +47,7 @@ def _as_chain(transitions, name="transitions"):
         if mats[i].shape[1] != mats[i + 1].shape[0]:
             raise ValueError(f"`{name}[{i}]` has {mats[i].shape[1]} output states but `{name}[{i + 1}]` has "
                              f"{mats[i + 1].shape[0]} input states; they must match")
-    return mats, homogeneous
+    return mats, False
 
 
 def telephone_mi(transitions, t_max, *, p0=None):

@@ -1,0 +1,154 @@
+"""Tests of capacity.experiments.telephone: I(X_0; X_t) along chains and conserved quantities."""
+import math
+
+import numpy as np
+import pytest
+
+from capacity.experiments.resampling import mi_over_time
+from capacity.experiments.telephone import conserved_quantities, telephone_mi
+
+
+def ref_mi(p0, J_rows):
+    """I(X_0; X_t) in bits from P(X_t | X_0) rows by loops."""
+    J = p0[:, None] * J_rows
+    r, c = J.sum(1), J.sum(0)
+    return sum(J[a, b] * math.log2(J[a, b] / (r[a] * c[b]))
+               for a in range(J.shape[0]) for b in range(J.shape[1]) if J[a, b] > 0)
+
+
+def product_chain(bit_map, noise):
+    """States x = a + 2 b: bit a goes to bit_map[a] exactly; b is kept w.p. 1 - noise, else fresh."""
+    M = np.zeros((4, 4))
+    for a in range(2):
+        for b in range(2):
+            for b2 in range(2):
+                M[a + 2 * b, bit_map[a] + 2 * b2] = (1 - noise) * (b2 == b) + noise * 0.5
+    return M
+
+
+def assert_conserved(cq, mats, homogeneous):
+    """The defining property: from a live state at t, every successor has the same label at t+1."""
+    for t in range(cq.horizon):
+        M = mats[0] if homogeneous else mats[t]
+        for x in np.flatnonzero(cq.labels[t] >= 0):
+            ys = np.flatnonzero(M[x] > 0)
+            assert np.all(cq.labels[t + 1][ys] == cq.labels[t][x])
+
+
+def test_copied_bit_and_refreshed_component_converge_to_one_bit():
+    fresh = product_chain([0, 1], 1.0)  # b refreshed every step
+    mi = telephone_mi(fresh, 5)
+    np.testing.assert_allclose(mi, [2, 1, 1, 1, 1, 1], rtol=0, atol=1e-14)
+    noisy = product_chain([0, 1], 0.3)  # b forgotten geometrically
+    mi = telephone_mi(noisy, 200)
+    assert mi[0] == pytest.approx(2.0, abs=1e-14)
+    assert np.all(np.diff(mi) <= 1e-14)
+    assert abs(mi[-1] - 1.0) <= 1e-12  # 0.7^400 of the b-information is left
+    cq = conserved_quantities(noisy)
+    assert cq.n_blocks == 2 and cq.information == pytest.approx(1.0, abs=1e-15)
+    assert cq.limit_information == pytest.approx(1.0, abs=1e-12)
+    np.testing.assert_array_equal(cq.labels[0], [0, 1, 0, 1])  # the label is the copied bit a
+    assert_conserved(cq, [noisy], True)
+
+
+def test_alternating_quantity_is_detected():
+    M = product_chain([1, 0], 1.0)  # a flips every step, b refreshed
+    cq = conserved_quantities(M)
+    assert cq.n_blocks == 2
+    assert cq.information == pytest.approx(1.0, abs=1e-15)
+    # f_t(x) = a xor (t mod 2): the labels swap at every step
+    for t in range(cq.horizon + 1):
+        expected = [0, 1, 0, 1] if t % 2 == 0 else [1, 0, 1, 0]
+        np.testing.assert_array_equal(cq.labels[t], expected)
+    assert cq.period == 2
+    assert cq.limit_information == pytest.approx(1.0, abs=1e-12)
+    np.testing.assert_allclose(telephone_mi(M, 6)[1:], 1.0, rtol=0, atol=1e-14)
+    assert_conserved(cq, [M], True)
+
+
+def test_time_inhomogeneous_chain_with_changing_state_spaces():
+    # 4 states (a, b) -> 2 states (a) -> 4 states (1 - a, fresh b) -> 2 states ...
+    drop = np.array([[1.0, 0.0], [0.0, 1.0], [1.0, 0.0], [0.0, 1.0]])
+    flip_fresh = np.array([[0.0, 0.5, 0.0, 0.5], [0.5, 0.0, 0.5, 0.0]])
+    mats = [drop, flip_fresh, drop, flip_fresh, drop]
+    cq = conserved_quantities(mats)
+    assert cq.horizon == 5 and cq.n_blocks == 2
+    assert cq.limit_information is None
+    assert_conserved(cq, mats, False)
+    np.testing.assert_array_equal(cq.labels[1], [0, 1])
+    np.testing.assert_array_equal(cq.labels[2], [1, 0, 1, 0])  # flipped
+    mi = telephone_mi(mats, 5)
+    np.testing.assert_allclose(mi, [2, 1, 1, 1, 1, 1], rtol=0, atol=1e-14)
+    assert cq.information == pytest.approx(1.0, abs=1e-15)
+
+
+def test_transient_split_limit_exceeds_exact_conserved_information():
+    # a transient state that falls into one of two absorbing states: no exactly conserved
+    # quantity separates them from time 0, but the Telephone limit is I(X_0; absorbing state)
+    M = np.array([[0.5, 0.25, 0.25], [0.0, 1.0, 0.0], [0.0, 0.0, 1.0]])
+    cq = conserved_quantities(M)
+    assert cq.n_blocks == 1 and cq.information == 0.0
+    # P(G | X_0): x0 -> (1/2, 1/2), x1 -> A, x2 -> B; uniform p0: I = 1 - 1/3 = 2/3
+    assert cq.limit_information == pytest.approx(2.0 / 3.0, abs=1e-12)
+    assert telephone_mi(M, 80)[-1] == pytest.approx(2.0 / 3.0, abs=1e-12)
+
+
+def test_random_chains_mi_matches_reference_and_limit(rng):
+    for trial in range(6):
+        n = int(rng.integers(3, 8))
+        M = rng.random((n, n)) * (rng.random((n, n)) < 0.4)
+        M[np.arange(n), rng.integers(0, n, n)] += 0.1  # every row non-empty
+        M /= M.sum(axis=1, keepdims=True)
+        p0 = rng.dirichlet(np.ones(n))
+        mi = telephone_mi(M, 400, p0=p0)
+        ref = [ref_mi(p0, np.linalg.matrix_power(M, t)) for t in (0, 1, 3, 17)]
+        np.testing.assert_allclose(mi[[0, 1, 3, 17]], ref, rtol=0, atol=1e-12)
+        np.testing.assert_allclose(mi, mi_over_time(p0, M, np.arange(401)), rtol=0, atol=1e-12)
+        assert np.all(np.diff(mi) <= 1e-12)  # data processing
+        cq = conserved_quantities(M, p0=p0)
+        assert_conserved(cq, [M], True)
+        assert cq.information <= mi[-1] + 1e-12
+        # Telephone limit (the chains mix geometrically well within 400 steps here)
+        lam = np.sort(np.abs(np.linalg.eigvals(M)))[::-1]
+        slow = lam[lam < 1 - 1e-9]
+        if slow.size == 0 or slow[0] ** 400 < 1e-8:
+            assert abs(cq.limit_information - mi[-1]) <= 1e-6
+
+
+def test_periodic_classes_and_transients():
+    # class A: 3-cycle (period 3); class B: absorbing; transient t -> A or B
+    M = np.zeros((5, 5))
+    M[0, 1] = M[1, 2] = M[2, 0] = 1.0
+    M[3, 3] = 1.0
+    M[4, 0] = 0.5
+    M[4, 3] = 0.5
+    cq = conserved_quantities(M)
+    assert cq.period == 3
+    mi = telephone_mi(M, 60)
+    assert cq.limit_information == pytest.approx(mi[-1], abs=1e-12)
+    # exactly conserved from t = 0: the three phases of the cycle; the transient state links B
+    # with the phase it enters, so B shares that block
+    assert_conserved(cq, [M], True)
+    assert cq.n_blocks == 3
+
+
+@pytest.mark.parametrize("call,exc,match", [
+    (lambda: telephone_mi([[0.5, 0.6], [0.5, 0.5]], 3), ValueError, "must have rows summing to 1"),
+    (lambda: telephone_mi([[1.5, -0.5], [0.5, 0.5]], 3), ValueError, "must be non-negative"),
+    (lambda: telephone_mi([[np.nan, 1.0], [0.5, 0.5]], 3), ValueError, "must be finite"),
+    (lambda: telephone_mi([[0.5, 0.5]], 3), ValueError, "must be square"),
+    (lambda: telephone_mi([], 3), ValueError, "at least one transition matrix"),
+    (lambda: telephone_mi([np.eye(2), np.eye(3)], 2), ValueError, "must match"),
+    (lambda: telephone_mi([np.eye(2)] * 2, 3), ValueError, "`t_max` must be at most"),
+    (lambda: telephone_mi(np.eye(2), -1), ValueError, "`t_max` must be an integer in"),
+    (lambda: telephone_mi(np.eye(2), 2.0), TypeError, "`t_max` must be an integer"),
+    (lambda: telephone_mi(np.eye(2), 2, p0=[0.2, 0.2]), ValueError, "`p0` must have rows summing"),
+    (lambda: telephone_mi(np.eye(2), 2, p0=[1.0]), ValueError, "`p0` must have length 2"),
+    (lambda: conserved_quantities([[0.2, 0.2], [0.5, 0.5]]), ValueError, "must have rows summing to 1"),
+    (lambda: conserved_quantities([np.eye(2)], horizon=2), ValueError, "`horizon` must be an integer in"),
+    (lambda: conserved_quantities(np.eye(2), horizon=-1), ValueError, "`horizon` must be an integer in"),
+    (lambda: conserved_quantities(np.array([[["a"]]])), TypeError, "must be a real numeric array"),
+])
+def test_bad_input(call, exc, match):
+    with pytest.raises(exc, match=match):
+        call()
