@@ -1,0 +1,128 @@
+"""Tests of the 2D Ising resampling experiment (heat-bath checkerboard, numba and torch)."""
+import itertools
+
+import numpy as np
+import pytest
+
+from capacity.experiments.resampling import (T_CRITICAL, ising_magnetization, ising_sign_information,
+                                             plugin_mi)
+from tests.conftest import cuda_only
+
+
+@pytest.fixture
+def one_torch_thread():
+    """torch on 2 shared cores oversubscribes badly; one thread keeps the CPU tests quick."""
+    import torch
+
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(before)
+
+
+def exact_magnetisation_law(L, T):
+    """P(M = m) of the L x L torus Ising model by enumerating all 2^(L^2) states."""
+    n = L * L
+    states = np.array(list(itertools.product((-1, 1), repeat=n)), dtype=np.int64).reshape(-1, L, L)
+    energy = -(states * np.roll(states, 1, axis=1) + states * np.roll(states, 1, axis=2)).sum(axis=(1, 2))
+    w = np.exp(-(energy - energy.min()) / T)
+    M = states.sum(axis=(1, 2))
+    law = np.bincount((M + n) // 2, weights=w, minlength=n + 1)
+    return law / law.sum()
+
+
+def test_critical_temperature():
+    assert abs(T_CRITICAL - 2.269185314213022) < 1e-15
+
+
+@pytest.mark.parametrize("be", [("numba", None), ("torch", "cpu")])
+def test_sampler_reaches_exact_boltzmann_law(be, one_torch_thread):
+    # L = 4: 65536 states enumerated; compare the histogram of M after burn-in
+    L, T, R = 4, 2.5, 4000
+    exact = exact_magnetisation_law(L, T)
+    m = ising_magnetization(L, T, [0], R, seed=11, burn_in=60, backend=be[0], device=be[1])[:, 0]
+    k = np.rint((m * L * L + L * L) / 2).astype(int)
+    counts = np.bincount(k, minlength=L * L + 1)
+    expected = exact * R
+    se = np.sqrt(expected * (1 - exact)) + 1.0
+    assert np.all(np.abs(counts - expected) <= 5 * se), (counts, expected.round(1))  # 5 binomial SE per bin
+
+
+def test_sign_survives_below_tc():
+    est = ising_sign_information(16, 1.5, 300, 400, 0)
+    assert est.value > 0.95, est
+    assert est.stderr < 0.05
+
+
+def test_sign_forgotten_above_tc():
+    est = ising_sign_information(16, 4.0, 300, 400, 0)
+    assert abs(est.value) <= 4 * est.stderr + 0.01, est
+
+
+def test_numba_and_torch_agree_statistically(one_torch_thread):
+    L, T, R = 16, 2.4, 1000
+    a = ising_magnetization(L, T, [0, 40], R, seed=5, burn_in=100, backend="numba")
+    b = ising_magnetization(L, T, [0, 40], R, seed=6, burn_in=100, backend="torch", device="cpu")
+    for col in range(2):
+        ma, mb = np.abs(a[:, col]), np.abs(b[:, col])
+        se = np.hypot(ma.std(ddof=1), mb.std(ddof=1)) / np.sqrt(R)
+        assert abs(ma.mean() - mb.mean()) <= 5 * se  # independent replicas: 5 SE
+    ea = plugin_mi(np.sign(a[:, 0]), np.sign(a[:, 1]), n_boot=100)
+    eb = plugin_mi(np.sign(b[:, 0]), np.sign(b[:, 1]), n_boot=100)
+    assert abs(ea.value - eb.value) <= 5 * np.hypot(ea.stderr, eb.stderr)
+
+
+def test_same_seed_same_result_and_statistic():
+    a = ising_magnetization(8, 2.0, [3, 0], 20, seed=4, burn_in=10)
+    b = ising_magnetization(8, 2.0, [3, 0], 20, seed=4, burn_in=10)
+    np.testing.assert_array_equal(a, b)
+
+    def corner(spins):
+        return spins[:, 0, 0]
+
+    c = ising_magnetization(8, 2.0, [3, 0], 20, seed=4, burn_in=10, statistic=corner)
+    assert set(np.unique(c)) <= {-1.0, 1.0}
+    est = ising_sign_information(8, 2.0, 3, 20, 4, burn_in=10, statistic=corner, n_boot=0)
+    ref = plugin_mi(c[:, 1], c[:, 0], n_boot=0)
+    assert est.value == ref.value  # the statistic is recorded at 0 and at `sweeps`
+
+
+@pytest.mark.gpu
+@cuda_only
+def test_cuda_matches_numba():
+    a = ising_magnetization(32, 2.0, [0, 20], 512, seed=1, burn_in=100, backend="numba")
+    b = ising_magnetization(32, 2.0, [0, 20], 512, seed=2, burn_in=100, backend="torch", device="cuda")
+    se = np.hypot(np.abs(a).std(0, ddof=1), np.abs(b).std(0, ddof=1)) / np.sqrt(512)
+    assert np.all(np.abs(np.abs(a).mean(0) - np.abs(b).mean(0)) <= 5 * se)
+
+
+@pytest.mark.parametrize("call,exc,match", [
+    (lambda: ising_sign_information(15, 2.0, 10, 10, 0), ValueError, "`L` must be even"),
+    (lambda: ising_sign_information(0, 2.0, 10, 10, 0), ValueError, "`L` must be an integer in"),
+    (lambda: ising_sign_information(8, 0.0, 10, 10, 0), ValueError, "`T` must be a finite number in"),
+    (lambda: ising_sign_information(8, -1.0, 10, 10, 0), ValueError, "`T` must be a finite number in"),
+    (lambda: ising_sign_information(8, 2.0, -1, 10, 0), ValueError, "`sweeps` must be an integer in"),
+    (lambda: ising_sign_information(8, 2.0, 10, 0, 0), ValueError, "`replicas` must be an integer in"),
+    (lambda: ising_sign_information(8, 2.0, 10, 10, -3), ValueError, "`seed` must be an integer in"),
+    (lambda: ising_sign_information(8, 2.0, 10, 10, 0, backend="numpy"), ValueError, "`backend` must be one of"),
+    (lambda: ising_sign_information(8, 2.0, 10, 10, 0, backend=3), TypeError, "`backend` must be a string"),
+    (lambda: ising_sign_information(8, 2.0, 10, 10, 0, backend="numba", device="cpu"), ValueError,
+     "`device` is only accepted"),
+    (lambda: ising_magnetization(8, 2.0, [-1], 10, seed=0), ValueError, "`times` must hold non-negative"),
+    (lambda: ising_magnetization(8, 2.0, [1], 10, seed=0, statistic=5), TypeError, "`statistic` must be callable"),
+    (lambda: ising_magnetization(8, 2.0, [1], 10, seed=0, statistic=lambda s: s[:1, 0, 0]), ValueError,
+     "`statistic` must return shape"),
+    (lambda: ising_magnetization(64, 2.0, [1], 10 ** 6, seed=0, max_bytes=10 ** 6), ValueError, "max_bytes"),
+])
+def test_bad_input(call, exc, match):
+    with pytest.raises(exc, match=match):
+        call()
+
+
+def test_cuda_refused_without_gpu():
+    from tests.conftest import HAS_CUDA
+
+    if HAS_CUDA:
+        pytest.skip("a GPU is present")
+    with pytest.raises(ValueError, match="torch sees no CUDA device"):
+        ising_magnetization(8, 2.0, [1], 4, seed=0, backend="torch", device="cuda")
