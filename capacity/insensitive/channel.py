@@ -22,7 +22,7 @@ from __future__ import annotations
 import functools
 import math
 from dataclasses import dataclass, field
-from itertools import combinations, combinations_with_replacement
+from itertools import combinations
 
 import numpy as np
 
@@ -162,17 +162,24 @@ def _classes(n, s, visible, S0, p_bias):
 
 # ----------------------------------------------------------------------------- types
 
-@functools.lru_cache(maxsize=8)
+@functools.lru_cache(maxsize=4)
 def _types(n_symbols, m):
-    """All multisets of m symbols from range(n_symbols), as sorted rows (T, m) int16,
-    with their multinomial coefficients m!/prod k_j! (float64)."""
-    T = math.comb(n_symbols + m - 1, m)
-    sym = np.fromiter((v for t in combinations_with_replacement(range(n_symbols), m) for v in t),
-                      dtype=np.int16, count=T * m).reshape(T, m)
+    """All multisets of m symbols from range(n_symbols), as sorted rows (T, m) int16 in
+    lexicographic order (that of itertools.combinations_with_replacement), with their
+    multinomial coefficients m!/prod k_j! (float64)."""
+    sym = np.arange(n_symbols, dtype=np.int16)[:, None]
+    for _ in range(m - 1):
+        last = sym[:, -1].astype(np.int64)
+        reps = n_symbols - last                       # next symbol ranges over last..n_symbols-1
+        starts = np.cumsum(reps) - reps
+        nxt = np.repeat(last, reps) + np.arange(int(reps.sum())) - np.repeat(starts, reps)
+        sym = np.concatenate([np.repeat(sym, reps, axis=0), nxt.astype(np.int16)[:, None]], axis=1)
+    T = sym.shape[0]
     run = np.ones((T, m), dtype=np.float64)
     for i in range(1, m):
         run[:, i] = np.where(sym[:, i] == sym[:, i - 1], run[:, i - 1] + 1.0, 1.0)
     coef = math.factorial(m) / run.prod(axis=1)
+    sym = np.ascontiguousarray(sym)
     sym.setflags(write=False)
     coef.setflags(write=False)
     return sym, coef

@@ -182,7 +182,8 @@ def insensitive_capacity(n, s, m, *, tol=1e-9, visible="random", S0=None, p_bias
     p_bias : float, default 0.5
         ``P(X_i = 1)``, in (0, 1).
     backend : {"auto", "numpy", "torch"}
-        Solver backend ("auto": numpy, or torch when ``device`` is given).
+        Where the folded channel is built and solved (or the unfolded one solved);
+        "auto": numpy, or torch when ``device`` is given.
     device : torch device, optional
         For the torch backend (e.g. "cuda").
     symmetry : bool, default True
@@ -237,7 +238,8 @@ def insensitive_capacity(n, s, m, *, tol=1e-9, visible="random", S0=None, p_bias
     cls = _classes(n, s, visible, S0, p_bias)
     R = int(cls.sizes.size)
     if symmetry:
-        fc = folded_channel(n, s, m, visible=visible, S0=S0, p_bias=p_bias, max_bytes=max_bytes)
+        fc = folded_channel(n, s, m, visible=visible, S0=S0, p_bias=p_bias, backend=be.name,
+                            device=be.device if be.name == "torch" else None, max_bytes=max_bytes)
         iters = DEFAULT_MAX_ITER if max_iter is None else max_iter
         p_orb, lo, up, it = _solve_folded(fc.V, fc.bonus, tol / LOG2E, iters, be)
         lower, upper = lo * LOG2E, up * LOG2E

@@ -40,7 +40,9 @@ from scipy.sparse.csgraph import connected_components
 
 from boolean._validate import DEFAULT_MAX_BYTES, check_size, format_bytes
 
-from .channel import _cells, _check_args, _classes, _symbol_probs, _type_probs, _types
+from boolean._backend import resolve_backend
+
+from .channel import _cells, _check_args, _classes, _symbol_probs, _types
 
 __all__ = ["FoldedChannel", "folded_channel", "symmetry_generators"]
 
@@ -153,6 +155,72 @@ def _type_ranks(sym, n_symbols):
     return rank
 
 
+#: Stand-in for log 0 in the log-domain product (exp(-1e6 k) = 0 for k >= 1; 0 * -1e6 = 0).
+_LOG_ZERO = -1.0e6
+
+
+def _fold(r, sym, coef, type_orbit, type_orbit_sizes, block, be):
+    """Fold W into V and the bonus, building W block by block (two passes).
+
+    ``W[o, t] = coef_t prod_i r[o, sym[t, i]] = exp(L)``, ``L = log coef + counts @ log r^T``.
+    Pass 1: ``V^T[T, o] = sum_{t in T} W[o, t]``. Pass 2:
+    ``b_o = sum_t W[o, t] (L[o, t] + log |T(t)| - log V[o, T(t)])``, term by term (no
+    cancellation between large sums). Returns V (rows = class-orbits) and b (nats).
+    """
+    n_sym = r.shape[1]
+    n_torb = type_orbit_sizes.size
+    with np.errstate(divide="ignore"):
+        logr = np.where(r > 0, np.log(np.where(r > 0, r, 1.0)), _LOG_ZERO)
+    T, m = sym.shape
+    logsize = np.log(type_orbit_sizes.astype(np.float64))
+    if be.name == "torch":
+        torch = __import__("torch")
+        dev = be.device
+        logrT = torch.as_tensor(logr.T.copy(), device=dev, dtype=torch.float64)
+        lsz = torch.as_tensor(logsize, device=dev)
+
+        def block_logW(start, stop):
+            sb = torch.as_tensor(sym[start:stop].astype(np.int64), device=dev)
+            counts = torch.zeros((stop - start, n_sym), dtype=torch.float64, device=dev)
+            counts.scatter_add_(1, sb, torch.ones_like(sb, dtype=torch.float64))
+            lab = torch.as_tensor(type_orbit[start:stop], device=dev)
+            return torch.as_tensor(np.log(coef[start:stop]), device=dev)[:, None] + counts @ logrT, lab
+
+        VT = torch.zeros((n_torb, r.shape[0]), dtype=torch.float64, device=dev)
+        for start in range(0, T, block):
+            L, lab = block_logW(start, min(T, start + block))
+            VT.index_add_(0, lab, torch.exp(L))
+        logVT = torch.log(torch.where(VT > 0, VT, torch.ones_like(VT)))
+        bonus = torch.zeros(r.shape[0], dtype=torch.float64, device=dev)
+        for start in range(0, T, block):
+            L, lab = block_logW(start, min(T, start + block))
+            bonus += (torch.exp(L) * (L + lsz[lab][:, None] - logVT[lab])).sum(dim=0)
+        return VT.T.contiguous().cpu().numpy(), bonus.cpu().numpy()
+    from scipy.sparse import csr_matrix
+
+    logrT = np.ascontiguousarray(logr.T)
+
+    def block_logW(start, stop):
+        B = stop - start
+        counts = np.zeros((B, n_sym))
+        rows = np.arange(B)
+        for i in range(m):
+            counts[rows, sym[start:stop, i]] += 1.0
+        return np.log(coef[start:stop])[:, None] + counts @ logrT, type_orbit[start:stop]
+
+    VT = np.zeros((n_torb, r.shape[0]))
+    for start in range(0, T, block):
+        L, lab = block_logW(start, min(T, start + block))
+        A = csr_matrix((np.ones(lab.size), (lab, np.arange(lab.size))), shape=(n_torb, lab.size))
+        VT += A @ np.exp(L)
+    logVT = np.log(np.where(VT > 0, VT, 1.0))
+    bonus = np.zeros(r.shape[0])
+    for start in range(0, T, block):
+        L, lab = block_logW(start, min(T, start + block))
+        bonus += (np.exp(L) * (L + logsize[lab][:, None] - logVT[lab])).sum(axis=0)
+    return np.ascontiguousarray(VT.T), bonus
+
+
 @dataclass(frozen=True)
 class FoldedChannel:
     """The channel folded by its symmetry group (see the module docstring).
@@ -190,7 +258,8 @@ class FoldedChannel:
         return self.V.shape
 
 
-def folded_channel(n, s, m, *, visible="random", S0=None, p_bias=0.5, max_bytes=None) -> FoldedChannel:
+def folded_channel(n, s, m, *, visible="random", S0=None, p_bias=0.5, backend="auto", device=None,
+                   max_bytes=None) -> FoldedChannel:
     r"""The m-sample channel folded into class-orbits x type-orbits, with its bonus.
 
     .. math::
@@ -216,6 +285,10 @@ def folded_channel(n, s, m, *, visible="random", S0=None, p_bias=0.5, max_bytes=
         Fixed visible set (visible="fixed"; default ``{0, ..., s-1}``).
     p_bias : float, default 0.5
         ``P(X_i = 1)``, in (0, 1).
+    backend : {"auto", "numpy", "torch"}
+        Where the blocks of W are built and summed ("auto": numpy, or torch with ``device``).
+    device : torch device, optional
+        For the torch backend (e.g. "cuda").
     max_bytes : int, optional
         Refuse (before allocating) plans above this many bytes (default 8 GiB): the type
         list, its orbit graph and one block of rows x types.
@@ -242,6 +315,7 @@ def folded_channel(n, s, m, *, visible="random", S0=None, p_bias=0.5, max_bytes=
     (15, 36, (4, 6))
     """
     n, s, m, visible, S0, p_bias = _check_args(n, s, m, visible, S0, p_bias)
+    be = resolve_backend(backend, device=device, supported=("numpy", "torch"), prefer="numpy")
     cells = _cells(n, s, S0, p_bias)
     cls = _classes(n, s, visible, S0, p_bias)
     K = len(cells.cells)
@@ -281,32 +355,15 @@ def folded_channel(n, s, m, *, visible="random", S0=None, p_bias=0.5, max_bytes=
     type_orbit, type_orbit_sizes = _orbits(type_images, T)
     del type_images
 
-    # --- fold W block by block
+    # --- fold W block by block: log W = log coef + counts @ log r (one BLAS product per block)
     r = _symbol_probs(cls.q[orbit_reps], cls.q0[orbit_reps], cells.pi)
     n_orb = orbit_reps.size
     n_torb = type_orbit_sizes.size
-    V = np.zeros((n_orb, n_torb))
     block = max(1, _BLOCK_ELEMS // max(n_orb, 1))
     check_size(8 * 3 * n_orb * min(block, T) + 8 * n_orb * n_torb, max_bytes,
                f"folded_channel(n={n}, s={s}, m={m}) block of {n_orb} x {min(block, T)} and V of "
                f"{n_orb} x {n_torb}")
-    for start in range(0, T, block):
-        stop = min(T, start + block)
-        Wb = _type_probs(r, sym[start:stop], coef[start:stop])
-        lab = type_orbit[start:stop]
-        for o in range(n_orb):
-            V[o] += np.bincount(lab, weights=Wb[o], minlength=n_torb)
-    bonus = np.zeros(n_orb)
-    for start in range(0, T, block):
-        stop = min(T, start + block)
-        Wb = _type_probs(r, sym[start:stop], coef[start:stop])
-        lab = type_orbit[start:stop]
-        Vt = V[:, lab]
-        pos = Wb > 0
-        ratio = np.where(pos, Wb * type_orbit_sizes[lab] / np.where(pos, Vt, 1.0), 1.0)
-        bonus += (Wb * np.log(ratio)).sum(axis=1)
-    # b_O is a KL divergence: rounding can leave it a hair below 0
-    bonus = np.maximum(bonus, 0.0)
+    V, bonus = _fold(r, sym, coef, type_orbit, type_orbit_sizes, block, be)
     return FoldedChannel(V=V, bonus=bonus, class_orbit=class_orbit, class_orbit_sizes=class_orbit_sizes,
                          orbit_representatives=orbit_reps, type_orbit_sizes=type_orbit_sizes,
                          n_classes=int(R), n_types=int(T))
