@@ -6,6 +6,10 @@ import math
 import numpy as np
 from numba import njit, prange
 
+#: Exponents below this are skipped: e^-60 < 1e-26, so even 10^9 skipped terms change a log-sum
+#: (which is >= 0, its largest term being 1) by less than 1e-17.
+CUTOFF = -60.0
+
 
 @njit(cache=True, parallel=True)
 def mixture_log_terms(points, idx, z, sigma):
@@ -36,7 +40,7 @@ def mixture_log_terms(points, idx, z, sigma):
             if a > mx:
                 acc = acc * math.exp(mx - a) + 1.0
                 mx = a
-            else:
+            elif a - mx > CUTOFF:  # terms below e^-60 relative are skipped (< 1e-26 each)
                 acc += math.exp(a - mx)
         out[k] = mx + math.log(acc)
     return out
@@ -61,8 +65,12 @@ def kt_log_sums(points, sigma):
             for c in range(d):
                 t = points[i, c] - points[j, c]
                 s += t * t
-            sb += math.exp(-s * inv_b)
-            sk += math.exp(-s * inv_k)
+            eb = -s * inv_b
+            if eb > CUTOFF:  # the KL exponent is 4x the Bhattacharyya one, so both are skipped
+                sb += math.exp(eb)
+                ek = -s * inv_k
+                if ek > CUTOFF:
+                    sk += math.exp(ek)
         lb[i] = math.log(sb)
         lk[i] = math.log(sk)
     return lb, lk

@@ -1,0 +1,502 @@
+"""How much information about its input does a randomly initialised MLP keep, at a stated resolution?
+
+Setting (problem.md section 3): X uniform on a finite input set (default {0,1}^d, d <= 20), a
+deterministic float64 torch MLP f, and per layer l the information I(X; f_l(X)) measured three ways,
+each with its ceiling log2 |X|:
+
+* exact injectivity: the number of distinct output rows (bit-exact float64) and H(f_l(X));
+* quantised: H(Q_delta(f_l(X))) over a sweep of delta, absolute and relative to the layer RMS
+  (:func:`capacity.mi.quantized_output_entropy`, counted exactly);
+* noisy: I(X; f_l(X) + sigma Z) with sigma = sigma_rel x layer RMS
+  (:func:`capacity.mi.noisy_channel_mi`: Monte Carlo +- SE with Kolchinsky-Tracey bounds).
+
+All information values are reported in **bits** (columns ending in ``_bits``).
+Jenner's argument: square layers (weights invertible with probability one) and a bijective
+activation (tanh, leaky-ReLU) give an injective net, so every layer keeps all d bits at fine
+resolution; ReLU and narrow layers are what lose information.
+"""
+from __future__ import annotations
+
+import csv
+import math
+import numbers
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from boolean._backend import is_tensor, resolve_device
+from boolean._validate import check_int, check_real, check_size
+from capacity.mi._hashing import entropy_from_counts, row_counts_numpy, row_counts_torch
+from capacity.mi.exact import quantized_output_entropy
+from capacity.mi.noisy import noisy_channel_mi
+
+__all__ = ["ACTIVATIONS", "INITS", "NetSpec", "build_mlp", "hypercube_inputs", "layer_outputs",
+           "layer_information", "run_sweep", "write_csv"]
+
+ACTIVATIONS = ("linear", "tanh", "relu", "leaky_relu", "gelu")
+INITS = ("gaussian", "orthogonal")
+#: Default resolutions: relative to the layer RMS, absolute, and relative noise levels.
+REL_DELTAS = (1e-9, 1e-6, 1e-3, 1e-2, 0.03, 0.1, 0.3, 1.0)
+ABS_DELTAS = (1e-6, 1e-3, 1e-2, 0.1, 1.0)
+SIGMA_RELS = (1e-3, 1e-2, 0.1, 0.3, 1.0)
+MAX_D = 26
+
+
+@dataclass(frozen=True)
+class NetSpec:
+    """An MLP architecture and initialisation law (validated on construction).
+
+    Parameters
+    ----------
+    d_in : int >= 1
+        Input dimension.
+    widths : tuple of int >= 1
+        Output width of each layer (depth = len(widths)); bottlenecks allowed.
+    activation : {"linear", "tanh", "relu", "leaky_relu", "gelu"}
+    weight_gain : float > 0
+        Gaussian init: W_ij ~ N(0, gain^2 / fan_in); orthogonal init: gain x a (semi-)orthogonal matrix.
+    bias_scale : float >= 0
+        Biases ~ N(0, bias_scale^2) (0: no bias).
+    init : {"gaussian", "orthogonal"}
+    negative_slope : float in (0, 1)
+        Slope of leaky-ReLU for negative inputs (torch's default 0.01).
+    name : str
+        Label in result tables (default: built from the fields).
+
+    Examples
+    --------
+    >>> NetSpec(4, (4, 2, 4), "relu").label
+    'relu 4-4-2-4 gaussian g=1'
+    """
+
+    d_in: int
+    widths: tuple
+    activation: str = "tanh"
+    weight_gain: float = 1.0
+    bias_scale: float = 0.0
+    init: str = "gaussian"
+    negative_slope: float = 0.01
+    name: str = ""
+
+    def __post_init__(self):
+        check_int(self.d_in, "d_in", low=1)
+        if isinstance(self.widths, (str, bytes)) or not hasattr(self.widths, "__len__") or len(self.widths) == 0:
+            raise ValueError(f"`widths` must be a non-empty sequence of positive integers; got {self.widths!r}")
+        for w in self.widths:
+            check_int(w, "widths entry", low=1)
+        object.__setattr__(self, "widths", tuple(int(w) for w in self.widths))
+        if not isinstance(self.activation, str) or self.activation not in ACTIVATIONS:
+            raise ValueError(f"`activation` must be one of {ACTIVATIONS}; got {self.activation!r}")
+        if not isinstance(self.init, str) or self.init not in INITS:
+            raise ValueError(f"`init` must be one of {INITS}; got {self.init!r}")
+        check_real(self.weight_gain, "weight_gain", low=0.0, low_open=True)
+        check_real(self.bias_scale, "bias_scale", low=0.0)
+        check_real(self.negative_slope, "negative_slope", low=0.0, high=1.0, low_open=True, high_open=True)
+        if not isinstance(self.name, str):
+            raise TypeError(f"`name` must be a string; got {self.name!r}")
+
+    @property
+    def depth(self) -> int:
+        return len(self.widths)
+
+    @property
+    def label(self) -> str:
+        if self.name:
+            return self.name
+        arch = "-".join(str(w) for w in (self.d_in,) + self.widths)
+        extra = f" b={self.bias_scale:g}" if self.bias_scale else ""
+        return f"{self.activation} {arch} {self.init} g={self.weight_gain:g}{extra}"
+
+
+def _weights(rng, fan_out, fan_in, spec):
+    a = rng.standard_normal((fan_out, fan_in))
+    if spec.init == "gaussian":
+        return spec.weight_gain / math.sqrt(fan_in) * a
+    tall = fan_out >= fan_in
+    q, r = np.linalg.qr(a if tall else a.T)
+    q = q * np.sign(np.diag(r))  # Haar-distributed (Mezzadri 2007)
+    return spec.weight_gain * (q if tall else q.T)
+
+
+def build_mlp(spec, *, seed=0, device=None):
+    r"""Build the float64 torch MLP of ``spec`` with weights drawn from ``seed``.
+
+    Layer l computes :math:`h_l = \phi(W_l h_{l-1} + b_l)`; weights and biases are drawn with
+    numpy's ``default_rng(seed)`` (identical on every device), then copied to ``device``.
+
+    Parameters
+    ----------
+    spec : NetSpec
+    seed : int >= 0
+    device : str or torch.device, optional (default CPU)
+
+    Returns
+    -------
+    torch.nn.Sequential
+        Alternating ``Linear`` and activation modules (``Identity`` for "linear"), float64.
+
+    Raises
+    ------
+    TypeError
+        If ``spec`` is not a NetSpec or ``seed`` not an integer.
+    ValueError
+        For a negative seed or CUDA without a GPU.
+
+    References
+    ----------
+    F. Mezzadri, "How to generate random matrices from the classical compact groups",
+    Notices AMS 54 (2007) (orthogonal init).
+
+    Examples
+    --------
+    >>> net = build_mlp(NetSpec(3, (3, 3), "tanh"), seed=1)
+    >>> len(net), str(next(net.parameters()).dtype)
+    (4, 'torch.float64')
+    """
+    if not isinstance(spec, NetSpec):
+        raise TypeError(f"`spec` must be a NetSpec; got {type(spec).__name__}")
+    seed = check_int(seed, "seed", low=0)
+    dev = resolve_device(device)
+    import torch
+
+    rng = np.random.default_rng(seed)
+    layers = []
+    fan_in = spec.d_in
+    for width in spec.widths:
+        lin = torch.nn.Linear(fan_in, width, bias=True, dtype=torch.float64)
+        w = _weights(rng, width, fan_in, spec)
+        b = spec.bias_scale * rng.standard_normal(width)
+        with torch.no_grad():
+            lin.weight.copy_(torch.as_tensor(w))
+            lin.bias.copy_(torch.as_tensor(b))
+        layers.append(lin)
+        layers.append(_activation(torch, spec))
+        fan_in = width
+    net = torch.nn.Sequential(*layers).to(dev)
+    net.requires_grad_(False)
+    return net
+
+
+def _activation(torch, spec):
+    return {"linear": torch.nn.Identity, "tanh": torch.nn.Tanh, "relu": torch.nn.ReLU,
+            "gelu": torch.nn.GELU,
+            "leaky_relu": lambda: torch.nn.LeakyReLU(spec.negative_slope)}[spec.activation]()
+
+
+def hypercube_inputs(d, *, signed=False, max_bytes=None):
+    r"""All :math:`2^d` points of {0,1}^d (or {-1,1}^d), float64, row index :math:`\sum_i x_i 2^i`.
+
+    Parameters
+    ----------
+    d : int, 1 <= d <= 26
+    signed : bool
+        Return {-1, 1}^d (bit 0 -> +1, bit 1 -> -1) instead of {0, 1}^d.
+    max_bytes : int, optional
+
+    Returns
+    -------
+    ndarray, shape (2**d, d)
+
+    Raises
+    ------
+    TypeError
+        For a non-integer ``d``.
+    ValueError
+        For d out of range or a size over ``max_bytes``.
+
+    References
+    ----------
+    problem.md, conventions (bit i is variable i, least significant first).
+
+    Examples
+    --------
+    >>> hypercube_inputs(2)
+    array([[0., 0.],
+           [1., 0.],
+           [0., 1.],
+           [1., 1.]])
+    """
+    d = check_int(d, "d", low=1, high=MAX_D)
+    if not isinstance(signed, (bool, np.bool_)):
+        raise TypeError(f"`signed` must be a bool; got {signed!r}")
+    check_size(2.0**d * d * 8, max_bytes, f"hypercube_inputs(d={d})")
+    bits = (np.arange(2**d, dtype=np.int64)[:, None] >> np.arange(d)) & 1
+    return (1.0 - 2.0 * bits) if signed else bits.astype(np.float64)
+
+
+def layer_outputs(net, inputs):
+    """Post-activation outputs of every layer of ``net`` on ``inputs`` (a list, one array per layer).
+
+    Parameters
+    ----------
+    net : torch.nn.Sequential from :func:`build_mlp`
+    inputs : array_like (N, d_in) or torch.Tensor (kept on its device)
+
+    Returns
+    -------
+    list of ndarray (numpy input) or torch.Tensor (tensor input), shapes (N, width_l)
+
+    Raises
+    ------
+    TypeError
+        If ``net`` is not a torch Sequential.
+    ValueError
+        For inputs of the wrong shape or non-finite inputs.
+
+    References
+    ----------
+    problem.md, section 3.
+
+    Examples
+    --------
+    >>> net = build_mlp(NetSpec(2, (3, 1), "relu"), seed=0)
+    >>> [y.shape for y in layer_outputs(net, hypercube_inputs(2))]
+    [(4, 3), (4, 1)]
+    """
+    return [y if is_tensor(inputs) else y.cpu().numpy() for y in _iter_layers(net, inputs)]
+
+
+def _iter_layers(net, inputs):
+    import torch
+
+    if not isinstance(net, torch.nn.Sequential):
+        raise TypeError(f"`net` must be a torch.nn.Sequential from build_mlp; got {type(net).__name__}")
+    first = next(net.parameters())
+    if is_tensor(inputs):
+        h = inputs.to(dtype=torch.float64)
+        if h.device != first.device:
+            raise ValueError(f"`inputs` must be on the net's device {first.device}; got {h.device}")
+    else:
+        from capacity.mi._common import as_samples
+
+        h = torch.as_tensor(as_samples(inputs, "inputs"), device=first.device)
+    if h.ndim != 2 or h.shape[1] != first.shape[1]:
+        raise ValueError(f"`inputs` must have shape (N, {first.shape[1]}); got {tuple(h.shape)}")
+    mods = list(net)
+    with torch.no_grad():
+        for i in range(0, len(mods), 2):
+            h = mods[i + 1](mods[i](h))
+            yield h
+
+
+def _distinct(y):
+    """Multiplicities of the bit-distinct float64 rows of y (numpy or tensor); -0.0 == 0.0."""
+    if is_tensor(y):
+        return row_counts_torch((y + 0.0).contiguous().view(__import__("torch").int64)).cpu().numpy()
+    return row_counts_numpy(np.ascontiguousarray(y + 0.0).view(np.int64))
+
+
+def _check_resolutions(values, name, *, allow_empty=True):
+    if isinstance(values, numbers.Real):
+        values = (values,)
+    try:
+        vals = tuple(values)
+    except TypeError as exc:
+        raise TypeError(f"`{name}` must be a sequence of positive numbers; got {values!r}") from exc
+    if not vals and not allow_empty:
+        raise ValueError(f"`{name}` must be non-empty")
+    return tuple(check_real(v, f"{name} entry", low=0.0, low_open=True) for v in vals)
+
+
+def layer_information(spec, *, seed=0, inputs=None, rel_deltas=REL_DELTAS, abs_deltas=ABS_DELTAS,
+                      sigma_rels=SIGMA_RELS, n_mc=1024, max_noisy_points=4096, device=None):
+    r"""Per-layer information I(X; f_l(X)) of one random net on a finite uniform input set, in bits.
+
+    For each layer l (1..depth), with N = |X| and ceiling :math:`\log_2 N`:
+
+    * ``measure="distinct"``: :math:`H(f_l(X))` of the exact float64 outputs (= log2 N iff the
+      layer is injective on X); ``n_distinct`` counts distinct rows;
+    * ``measure="quantized_rel"`` / ``"quantized_abs"``: :math:`H(\lfloor f_l(X)/\delta \rfloor)` with
+      :math:`\delta = \delta_{rel}\cdot\mathrm{RMS}(f_l(X))` or an absolute :math:`\delta` (exact counts);
+    * ``measure="noisy"``: :math:`I(X; f_l(X) + \sigma Z)`, :math:`\sigma = \sigma_{rel}\cdot\mathrm{RMS}`,
+      Monte Carlo value +- SE and Kolchinsky-Tracey ``lower``/``upper``; only when N <= ``max_noisy_points``
+      (the bounds cost O(N^2 width)).
+
+    Parameters
+    ----------
+    spec : NetSpec
+    seed : int >= 0
+        Seeds the weights (and the Monte Carlo noise).
+    inputs : array_like (N, d_in) or torch.Tensor, optional
+        The finite input set, all points equally likely (default {0,1}^d_in, needs d_in <= 26).
+    rel_deltas, abs_deltas, sigma_rels : sequences of float > 0 (may be empty)
+    n_mc : int >= 2
+        Monte Carlo draws per noisy estimate.
+    max_noisy_points : int >= 0
+        Skip the noisy measure when N exceeds this.
+    device : str or torch.device, optional
+
+    Returns
+    -------
+    list of dict
+        Tidy rows with keys ``spec, activation, seed, layer, width, measure, resolution,
+        value_bits, stderr_bits, lower_bits, upper_bits, ceiling_bits, n_distinct`` (NaN / -1 where
+        not applicable).
+
+    Raises
+    ------
+    TypeError
+        For a spec that is not a NetSpec or options of the wrong type.
+    ValueError
+        For out-of-range options, bad inputs, or CUDA without a GPU.
+
+    References
+    ----------
+    problem.md, section 3; E. Jenner (invertibility); J. Wentworth, "Scarce Channels".
+
+    Examples
+    --------
+    >>> rows = layer_information(NetSpec(4, (4, 4), "tanh"), seed=0, rel_deltas=(1e-9,),
+    ...                          abs_deltas=(), sigma_rels=())
+    >>> [(r["layer"], r["measure"], r["value_bits"]) for r in rows]
+    [(1, 'distinct', 4.0), (1, 'quantized_rel', 4.0), (2, 'distinct', 4.0), (2, 'quantized_rel', 4.0)]
+    """
+    if not isinstance(spec, NetSpec):
+        raise TypeError(f"`spec` must be a NetSpec; got {type(spec).__name__}")
+    seed = check_int(seed, "seed", low=0)
+    rel_deltas = _check_resolutions(rel_deltas, "rel_deltas")
+    abs_deltas = _check_resolutions(abs_deltas, "abs_deltas")
+    sigma_rels = _check_resolutions(sigma_rels, "sigma_rels")
+    n_mc = check_int(n_mc, "n_mc", low=2)
+    max_noisy_points = check_int(max_noisy_points, "max_noisy_points", low=0)
+    net = build_mlp(spec, seed=seed, device=device)
+    if inputs is None:
+        if spec.d_in > MAX_D:
+            raise ValueError(f"`spec.d_in` must be <= {MAX_D} for the default hypercube inputs; got {spec.d_in}")
+        inputs = hypercube_inputs(spec.d_in)
+        if device is not None:
+            inputs = __import__("torch").as_tensor(inputs, device=next(net.parameters()).device)
+    rows = []
+    n_points = int(inputs.shape[0])
+    ceiling = math.log2(n_points)
+    base = {"spec": spec.label, "activation": spec.activation, "seed": seed}
+    for layer, y in enumerate(_iter_layers(net, inputs), start=1):
+        common = dict(base, layer=layer, width=int(y.shape[1]), ceiling_bits=ceiling)
+        counts = _distinct(y)
+        h = entropy_from_counts(counts, "bits")
+        rows.append(dict(common, measure="distinct", resolution=0.0, value_bits=h, stderr_bits=0.0,
+                         lower_bits=h, upper_bits=h, n_distinct=int(counts.size)))
+        for kind, deltas in (("quantized_rel", rel_deltas), ("quantized_abs", abs_deltas)):
+            for delta in deltas:
+                r = quantized_output_entropy(y, delta, relative=kind == "quantized_rel")
+                rows.append(dict(common, measure=kind, resolution=delta, value_bits=r.value, stderr_bits=0.0,
+                                 lower_bits=r.lower, upper_bits=r.upper, n_distinct=r.extra["n_distinct"]))
+        if sigma_rels and n_points <= max_noisy_points:
+            yn = y.cpu().numpy() if is_tensor(y) else y
+            rms = float(np.sqrt(np.mean(yn * yn)))
+            for s_rel in sigma_rels:
+                if rms == 0.0:  # a dead layer carries nothing
+                    r_val = r_se = r_lo = r_up = 0.0
+                else:
+                    r = noisy_channel_mi(yn, s_rel * rms, n_mc=n_mc, seed=seed)
+                    r_val, r_se, r_lo, r_up = r.value, r.stderr, r.lower, r.upper
+                rows.append(dict(common, measure="noisy", resolution=s_rel, value_bits=r_val, stderr_bits=r_se,
+                                 lower_bits=r_lo, upper_bits=r_up, n_distinct=-1))
+    return rows
+
+
+def run_sweep(specs, seeds, *, csv_path=None, progress=True, **kwargs):
+    """Run :func:`layer_information` over every (spec, seed) pair with a tqdm progress bar.
+
+    Parameters
+    ----------
+    specs : sequence of NetSpec
+    seeds : sequence of int >= 0 (or an int n, meaning range(n))
+    csv_path : str or Path, optional
+        Also write the tidy table there as CSV (see :func:`write_csv`).
+    progress : bool
+        Show the progress bar.
+    **kwargs
+        Passed to :func:`layer_information` (resolutions, n_mc, device, ...).
+
+    Returns
+    -------
+    list of dict
+        The concatenated tidy rows (information in bits).
+
+    Raises
+    ------
+    TypeError
+        For specs that are not NetSpec or non-integer seeds.
+    ValueError
+        For empty specs/seeds, or errors from :func:`layer_information`.
+
+    References
+    ----------
+    problem.md, section 3.
+
+    Examples
+    --------
+    >>> rows = run_sweep([NetSpec(3, (3,), "relu")], 2, progress=False, rel_deltas=(0.1,), abs_deltas=(),
+    ...                  sigma_rels=())
+    >>> sorted({r["seed"] for r in rows}), len(rows)
+    ([0, 1], 4)
+    """
+    if isinstance(specs, NetSpec):
+        specs = [specs]
+    specs = list(specs)
+    if not specs:
+        raise ValueError("`specs` must be a non-empty sequence of NetSpec")
+    for s in specs:
+        if not isinstance(s, NetSpec):
+            raise TypeError(f"`specs` must hold NetSpec objects; got {type(s).__name__}")
+    if isinstance(seeds, numbers.Integral) and not isinstance(seeds, bool):
+        seeds = range(check_int(seeds, "seeds", low=1))
+    seeds = [check_int(s, "seeds entry", low=0) for s in seeds]
+    if not seeds:
+        raise ValueError("`seeds` must be non-empty")
+    from tqdm.auto import tqdm
+
+    rows = []
+    jobs = [(spec, seed) for spec in specs for seed in seeds]
+    for spec, seed in tqdm(jobs, desc="random nets", unit="net", disable=not progress):
+        rows.extend(layer_information(spec, seed=seed, **kwargs))
+    if csv_path is not None:
+        write_csv(rows, csv_path)
+    return rows
+
+
+def write_csv(rows, path):
+    """Write tidy rows (list of dicts) to ``path`` as CSV (header = union of keys, first-seen order).
+
+    Parameters
+    ----------
+    rows : list of dict
+    path : str or Path
+
+    Returns
+    -------
+    Path
+
+    Raises
+    ------
+    TypeError
+        If ``rows`` is not a list of dicts.
+    ValueError
+        If ``rows`` is empty.
+
+    References
+    ----------
+    RFC 4180 (CSV).
+
+    Examples
+    --------
+    >>> import tempfile, os
+    >>> p = write_csv([{"a": 1, "b": 2.5}], os.path.join(tempfile.mkdtemp(), "t.csv"))
+    >>> p.read_text().splitlines()
+    ['a,b', '1,2.5']
+    """
+    if not isinstance(rows, (list, tuple)) or not all(isinstance(r, dict) for r in rows):
+        raise TypeError("`rows` must be a list of dicts")
+    if not rows:
+        raise ValueError("`rows` must be non-empty")
+    keys = list(dict.fromkeys(k for r in rows for k in r))
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=keys, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+    return path
+

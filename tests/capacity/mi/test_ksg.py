@@ -1,0 +1,75 @@
+"""KSG: independence, the d = 1 Gaussian, and multivariate Gaussians within the documented bias."""
+import math
+
+import numpy as np
+import pytest
+from scipy.spatial.distance import cdist
+from scipy.special import digamma
+
+from capacity.mi import ksg_mutual_information
+
+
+def gaussian_pair(n, d, rho, seed):
+    rng = np.random.default_rng(seed)
+    x = rng.standard_normal((n, d))
+    y = rho * x + math.sqrt(1 - rho**2) * rng.standard_normal((n, d))
+    return x, y, d * 0.5 * math.log2(1 / (1 - rho**2))
+
+
+def ksg_brute_force_nats(x, y, k):
+    """Independent O(n^2) reference: explicit max-norm distance matrices."""
+    dx = cdist(x, x, "chebyshev")
+    dy = cdist(y, y, "chebyshev")
+    dz = np.maximum(dx, dy)
+    np.fill_diagonal(dz, np.inf)
+    eps = np.sort(dz, axis=1)[:, k - 1]
+    nx = (dx < eps[:, None]).sum(1) - 1
+    ny = (dy < eps[:, None]).sum(1) - 1
+    n = len(x)
+    return digamma(k) + digamma(n) - np.mean(digamma(nx + 1) + digamma(ny + 1))
+
+
+@pytest.mark.parametrize("dx,dy,k", [(1, 1, 3), (2, 3, 1), (3, 2, 5)])
+def test_matches_brute_force(dx, dy, k, rng):
+    x = rng.standard_normal((300, dx))
+    y = x[:, :1] + rng.standard_normal((300, dy))
+    r = ksg_mutual_information(x, y, k=k, units="nats")
+    assert r.value == pytest.approx(ksg_brute_force_nats(x, y, k), abs=1e-12)
+
+
+def test_independent_is_about_zero(seed):
+    rng = np.random.default_rng(seed)
+    x, y = rng.standard_normal((3000, 2)), rng.standard_normal((3000, 2))
+    r = ksg_mutual_information(x, y)
+    assert abs(r.value) <= 4 * r.stderr  # ~0 within 4 SE (SE about 0.016 bits here); never clipped
+
+
+def test_not_clipped_at_zero():
+    vals = [ksg_mutual_information(*np.random.default_rng(s).standard_normal((2, 500))).value for s in range(10)]
+    assert min(vals) < 0  # independent samples: negative estimates are reported as such
+
+
+def test_d1_gaussian_rho_075_within_005_bits(seed):
+    x, y, truth = gaussian_pair(5000, 1, 0.75, seed)
+    r = ksg_mutual_information(x, y)
+    # bits, the issue's tolerance; it is about 2.6 standard errors (SE 0.019 bits), so over
+    # SEED=all (0..99) 3 seeds exceed it (worst 0.067 bits), as expected for noise, not bias
+    assert abs(r.value - truth) <= 0.05
+    assert r.n_samples == 5000 and r.method == "ksg1"
+
+
+# (d, rho, documented bias band in bits at n = 5000, k = 3; see the ksg docstring)
+@pytest.mark.parametrize("d,rho,lo,hi", [(2, 0.5, -0.06, 0.06), (2, 0.9, -0.06, 0.09),
+                                         (3, 0.9, -0.3, -0.05), (5, 0.6, -0.4, -0.2)])
+def test_multivariate_gaussians_within_documented_bias(d, rho, lo, hi, seed):
+    x, y, truth = gaussian_pair(5000, d, rho, seed)
+    err = ksg_mutual_information(x, y).value - truth
+    assert lo <= err <= hi
+
+
+def test_ties_refused_unless_jitter(rng):
+    x = np.repeat(rng.standard_normal(50), 5)
+    with pytest.raises(ValueError, match="jitter"):
+        ksg_mutual_information(x, x)
+    r = ksg_mutual_information(x, x, jitter=1e-8, seed=0)
+    assert np.isfinite(r.value)
