@@ -1,0 +1,208 @@
+"""The private FWHT kernels against a brute-force Hadamard matrix product.
+
+The reference is independent of the kernels: H_n[x, T] = (-1)^popcount(x & T) built
+entry by entry, then a plain matrix product (exact in int64).
+"""
+import numpy as np
+import pytest
+
+from boolean import _fwht_numba, _fwht_torch
+from tests.conftest import cuda_only
+
+torch = pytest.importorskip("torch")
+
+DTYPES = [np.int64, np.float64, np.float32]
+TORCH_DTYPES = {np.int64: torch.int64, np.float64: torch.float64, np.float32: torch.float32}
+
+
+def hadamard_brute(n):
+    """H_n[x, T] = (-1)^popcount(x & T), int64, by a double loop over x and T."""
+    N = 1 << n
+    H = np.empty((N, N), dtype=np.int64)
+    for x in range(N):
+        for T in range(N):
+            H[x, T] = -1 if bin(x & T).count("1") % 2 else 1
+    return H
+
+
+HADAMARD = {n: hadamard_brute(n) for n in range(11)}
+
+
+def reference(a):
+    """Exact transform of the integer array ``a`` (..., 2**n) along its last axis."""
+    n = a.shape[-1].bit_length() - 1
+    return a.astype(np.int64) @ HADAMARD[n]
+
+
+def small_ints(rng, shape):
+    # |values| <= 2**10 so that every partial sum (<= 2**20) is exact in float32 too
+    return rng.integers(-(2**10), 2**10, size=shape)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("n", range(11))
+@pytest.mark.parametrize("batch", [1, 3])
+def test_numba_matches_brute_force_exactly(rng, n, dtype, batch):
+    x = small_ints(rng, (batch, 1 << n))
+    a = x.astype(dtype)
+    assert _fwht_numba.fwht_inplace(a) is None
+    # integer-valued inputs with |partial sums| < 2**24: exact in every dtype, so equality
+    np.testing.assert_array_equal(a, reference(x).astype(dtype))
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("n", [0, 3, 6, 7, 10])
+def test_numba_parallel_rows_equal_serial(rng, n, dtype):
+    x = small_ints(rng, (5, 1 << n)).astype(dtype)
+    a, b = x.copy(), x.copy()
+    _fwht_numba.fwht_inplace(a)
+    _fwht_numba.fwht_inplace(b, parallel=True)
+    np.testing.assert_array_equal(a, b)  # same operations per row: bitwise equal
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("n", [5, 9, 10])
+def test_numba_float_random_values(rng, n, dtype):
+    x = rng.standard_normal((2, 1 << n))
+    a = x.astype(dtype)
+    _fwht_numba.fwht_inplace(a)
+    exact = x.astype(dtype).astype(np.float64) @ HADAMARD[n]
+    # n stages of rounding on values of size <= 2**n * max|x|: rtol n * eps relative to that scale
+    eps = np.finfo(dtype).eps
+    scale = np.abs(x).max() * 2.0**n
+    np.testing.assert_allclose(a, exact, rtol=0, atol=4 * n * eps * scale)
+
+
+@pytest.mark.parametrize("n", [13, 16, 18, 20])
+def test_numba_large_pm1_exact_and_involution(rng, n):
+    # ±1 inputs: every value is an exact integer; covers the cache blocks and memory passes
+    x = 1 - 2 * rng.integers(0, 2, size=(1, 1 << n))
+    a = x.copy()
+    _fwht_numba.fwht_inplace(a)
+    f = x.astype(np.float64)
+    _fwht_numba.fwht_inplace(f)
+    np.testing.assert_array_equal(f, a.astype(np.float64))  # float64 exact below 2**53
+    # independent check of a few coefficients by direct sums over x
+    idx = np.arange(1 << n)
+    for T in (0, 1, (1 << n) - 1, int(rng.integers(1 << n))):
+        signs = 1 - 2 * (np.bitwise_count(idx & T) % 2).astype(np.int64)
+        assert a[0, T] == int(x[0] @ signs)
+    # H_n H_n = 2**n I
+    _fwht_numba.fwht_inplace(a)
+    np.testing.assert_array_equal(a, x * (1 << n))
+
+
+def test_numba_int64_large_values_exact(rng):
+    n = 12
+    x = rng.integers(-(2**50), 2**50, size=(2, 1 << n))  # |result| < 2**62: no overflow
+    a = x.copy()
+    _fwht_numba.fwht_inplace(a)
+    np.testing.assert_array_equal(a, [[int(v) for v in row] for row in _object_transform(x)])
+
+
+def _object_transform(x):
+    """Exact transform with Python ints (object dtype): no overflow possible."""
+    y = x.astype(object)
+    N = y.shape[-1]
+    h = 1
+    while h < N:
+        y = y.reshape(-1, N // (2 * h), 2, h)
+        a, b = y[:, :, 0, :].copy(), y[:, :, 1, :].copy()
+        y[:, :, 0, :], y[:, :, 1, :] = a + b, a - b
+        h *= 2
+    return y.reshape(x.shape)
+
+
+def test_numba_reference_loop_agrees(rng):
+    x = small_ints(rng, (2, 1 << 9))
+    a = x.copy()
+    _fwht_numba.fwht_reference_loop(a)
+    np.testing.assert_array_equal(a, reference(x))
+
+
+# ---------------------------------------------------------------- torch
+
+TORCH_METHODS = ["auto", "matmul", "butterfly", "numba"]
+
+
+@pytest.mark.parametrize("method", TORCH_METHODS)
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("n", [0, 1, 4, 7, 10])
+def test_torch_matches_brute_force_cpu(rng, n, dtype, method):
+    if method == "matmul" and dtype is np.int64:
+        pytest.skip("matmul path is for floats")
+    x = small_ints(rng, (2, 3, 1 << n))
+    t = torch.from_numpy(x.astype(dtype))
+    before = t.clone()
+    y = _fwht_torch.fwht(t, method=method)
+    assert y.dtype == t.dtype and y.device == t.device and y.shape == t.shape
+    assert torch.equal(t, before)  # a new tensor; input untouched
+    np.testing.assert_array_equal(y.numpy(), reference(x).astype(dtype))  # exact (see small_ints)
+
+
+@pytest.mark.parametrize("k", [1, 2, 3, 5, 7])
+def test_torch_matmul_every_pass_size(rng, k):
+    n = 9
+    x = small_ints(rng, (3, 1 << n))
+    y = _fwht_torch.fwht_matmul(torch.from_numpy(x.astype(np.float64)), k=k)
+    np.testing.assert_array_equal(y.numpy(), reference(x).astype(np.float64))
+
+
+def test_torch_hadamard_matrix_matches_brute_force():
+    for k in range(7):
+        H = _fwht_torch.hadamard_matrix(k, torch.int64, "cpu")
+        np.testing.assert_array_equal(H.numpy(), HADAMARD[k])
+
+
+def test_torch_non_contiguous_input(rng):
+    x = small_ints(rng, (8, 1 << 6))
+    t = torch.from_numpy(x.astype(np.float64))[::2]
+    y = _fwht_torch.fwht(t, method="matmul")
+    np.testing.assert_array_equal(y.numpy(), reference(x[::2]).astype(np.float64))
+
+
+def test_torch_large_pm1_exact(rng):
+    n = 18
+    x = 1 - 2 * rng.integers(0, 2, size=(1, 1 << n))
+    want = x.copy()
+    _fwht_numba.fwht_inplace(want)  # itself checked above against direct sums
+    for method in ("matmul", "butterfly"):
+        dtype = torch.float64 if method == "matmul" else torch.int64
+        y = _fwht_torch.fwht(torch.from_numpy(x).to(dtype), method=method)
+        np.testing.assert_array_equal(y.numpy().astype(np.int64), want)  # ±1 sums are exact
+
+
+@pytest.mark.parametrize("method, match", [
+    ("bogus", "`method` must be one of"),
+    ("triton", "`method` must be 'matmul' or 'butterfly' here"),
+])
+def test_torch_bad_method(method, match):
+    if method == "triton" and torch.cuda.is_available():
+        pytest.skip("Triton may be available on this machine")
+    with pytest.raises(ValueError, match=match):
+        _fwht_torch.fwht(torch.zeros(4), method=method)
+
+
+def test_torch_matmul_refuses_int():
+    with pytest.raises(ValueError, match="`method`='matmul' needs float32 or float64"):
+        _fwht_torch.fwht(torch.zeros(4, dtype=torch.int64), method="matmul")
+
+
+@pytest.mark.gpu
+@cuda_only
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("n", [0, 5, 10, 12, 14])
+def test_torch_cuda_matches_brute_force(rng, n, dtype):
+    x = small_ints(rng, (3, 1 << n))
+    for method in ("auto", "matmul", "butterfly"):
+        if method == "matmul" and dtype is np.int64:
+            continue
+        t = torch.from_numpy(x.astype(dtype)).cuda()
+        y = _fwht_torch.fwht(t, method=method)
+        assert y.device == t.device and y.dtype == t.dtype
+        if n <= 10:
+            want = reference(x).astype(dtype)
+        else:
+            want = x.astype(dtype)
+            _fwht_numba.fwht_inplace(want)
+        np.testing.assert_array_equal(y.cpu().numpy(), want)  # exact: integer data, small sums
