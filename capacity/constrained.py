@@ -45,6 +45,8 @@ LN2 = math.log(2.0)
 _LOG_FLOOR = -100.0  # exp(-100) ~ 4e-44: no denormals, and a dropped input can come back quickly
 DEFAULT_MAX_BYTES = 2 * 2**30
 _MAX_BISECT = 200
+_NEWTON_EVERY = 10    # a Newton polish on the support every this many mirror steps
+_NEWTON_MAX_N = 400   # ... when the alphabet is at most this large (the KKT solve is cubic)
 
 
 @dataclass(frozen=True)
@@ -191,15 +193,65 @@ class _CostState:
         return self.upper - self.lower
 
 
+def _newton_direction(grad, hess, support):
+    """Newton direction on the face {sum_S delta = 0} for maximising a concave function.
+
+    Solves [[H_SS, 1], [1^T, 0]] [delta; lam] = [-grad_S; 0] (least squares: H may be singular);
+    entries outside ``support`` stay 0.
+    """
+    idx = np.flatnonzero(support)
+    k = idx.size
+    K = np.zeros((k + 1, k + 1))
+    K[:k, :k] = hess[np.ix_(idx, idx)]
+    K[:k, k] = 1.0
+    K[k, :k] = 1.0
+    rhs = np.concatenate([-grad[idx], [0.0]])
+    sol = np.linalg.lstsq(K, rhs, rcond=None)[0]
+    delta = np.zeros(grad.shape[0])
+    delta[idx] = sol[:k]
+    delta[idx] -= delta[idx].mean()  # exact sum zero
+    return delta
+
+
+def _newton_polish(x, obj, evaluate, grad, hess, shrink=0.01):
+    """One safeguarded Newton step for a concave maximisation over the simplex.
+
+    ``evaluate(x) -> (objective, state)``; the step is cut so no coordinate of the support
+    falls below ``shrink`` times its value (no exact zeros: multiplicative updates can still
+    revive it), then halved until the objective increases. Returns (x, objective, state) or
+    None when no step helps.
+    """
+    support = x > 1e-14
+    if support.sum() < 2:
+        return None
+    delta = _newton_direction(grad, hess, support)
+    neg = delta < 0
+    t = 1.0
+    if neg.any():
+        t = min(1.0, float(np.min((1.0 - shrink) * x[neg] / -delta[neg])))
+    for _ in range(30):
+        new = x + t * delta
+        new = np.maximum(new, 0.0)
+        new /= new.sum()
+        val, state = evaluate(new)
+        if val > obj:
+            return new, val, state
+        t *= 0.5
+    return None
+
+
 def _lagrange_ba(W, neg_h, b, s, p, tol, max_iter):
     """Blahut's iteration for max_p I(p;W) - s E_p b (nats), with a safeguarded larger step.
 
     Step: p <- p exp(mu (D(W_x || pW) - s b_x)), normalised; mu = 1 is Blahut's step, which never
-    decreases the objective; larger mu is kept only while it increases it. Stops when
+    decreases the objective; larger mu is kept only while it increases it. Every
+    ``_NEWTON_EVERY`` steps a safeguarded Newton step on the current support (Hessian
+    -W diag(1/q) W^T) is tried and kept only if it increases the objective. Stops when
     max_x (D_x - s b_x) - (I(p) - s E b) <= tol (the s-problem's duality gap).
     Returns (p, iterations).
     """
-    p = (1.0 - 1e-8) * p + 1e-8 / p.size  # a warm start keeps every input alive
+    nx = p.size
+    p = (1.0 - 1e-8) * p + 1e-8 / nx  # a warm start keeps every input alive
     logp = np.log(p)
     mu = 1.0
     q = p @ W
@@ -225,6 +277,20 @@ def _lagrange_ba(W, neg_h, b, s, p, tol, max_iter):
             mu = 1.0
         logp, p, g, obj = new_logp, new_p, new_g, new_obj
         mu = min(mu * 1.5, 64.0) if mu >= 1.0 else 1.0
+        if it % _NEWTON_EVERY == 0 and nx <= _NEWTON_MAX_N:
+            q = p @ W
+            pos = q > 0
+            Wn = W[:, pos] / np.sqrt(q[pos])[None, :]
+            hess = -(Wn @ Wn.T)  # Hessian of I(p; W) in nats
+
+            def evaluate(x):
+                gx = _divergences(W, neg_h, x @ W) - s * b
+                return float(np.dot(x, gx)), gx
+
+            step = _newton_polish(p, obj, evaluate, g, hess)
+            if step is not None:
+                p, obj, g = step
+                logp = np.log(np.maximum(p, math.exp(_LOG_FLOOR)))
     return p, it
 
 
@@ -506,13 +572,15 @@ def _rd_blahut(p, A, log_r, tol, max_iter):
     lies in [lower_s, upper_s] with upper_s = -sum p log Z - sum_z r'_z log c_z (the value of
     the current Q, r' = r c its output law) and lower_s = -sum p log Z - log max c; stops when
     upper_s - lower_s <= tol. A longer multiplicative step r <- r c^mu (mu up to 64) is kept
-    only while it decreases phi (Blahut's step mu = 1 always does).
+    only while it decreases phi (Blahut's step mu = 1 always does); every ``_NEWTON_EVERY``
+    steps a safeguarded Newton step on the support of r is tried and kept if phi decreases.
     Returns (log_r, logZ, log_c, iterations).
     """
     it = 0
     px = p > 0
     logZ, log_c, phi = _rd_state(p, px, A, log_r)
     mu = 1.0
+    K = None
     while True:
         alive = np.isfinite(log_r) & np.isfinite(log_c)
         r_new = np.exp(np.where(alive, log_r + np.where(alive, log_c, 0.0), -np.inf))
@@ -532,6 +600,26 @@ def _rd_blahut(p, A, log_r, tol, max_iter):
         log_r = step
         logZ, log_c, phi = new
         mu = min(mu * 1.5, 64.0)
+        if it % _NEWTON_EVERY == 0 and A.shape[1] <= _NEWTON_MAX_N:
+            if K is None:
+                K = np.exp(A[px])  # e^{-inf} = 0 where a letter is forbidden
+            r = np.exp(log_r)
+            Kn = K * (np.sqrt(p[px]) / np.exp(logZ[px]))[:, None]
+            hess = -(Kn.T @ Kn)   # Hessian of sum_x p_x log Z_x(r)
+
+            def evaluate(x):
+                with np.errstate(divide="ignore"):
+                    lx = np.log(x)
+                state = _rd_state(p, px, A, lx)
+                return -state[2], (lx, state)
+
+            res = _newton_polish(r, -phi, evaluate, np.exp(log_c), hess)
+            if res is not None:
+                _, _, (lx, (logZ, log_c, phi)) = res
+                if (lx < _LOG_FLOOR).any():  # keep (log_r, logZ, log_c) consistent after flooring
+                    lx = np.where(np.isfinite(lx), np.maximum(lx, _LOG_FLOOR), -np.inf)
+                    logZ, log_c, phi = _rd_state(p, px, A, lx)
+                log_r = lx
 
 
 class _RDState:

@@ -1,0 +1,306 @@
+"""capacity.constrained: certified capacity-cost and rate-distortion functions.
+
+Independent references: closed forms (Bernoulli and uniform q-ary sources with Hamming
+distortion, channels whose zero-cost rows form a known channel), brute-force search over the
+input law of binary-input channels, and cvxpy programs written here from the definitions.
+"""
+import math
+import warnings
+
+import numpy as np
+import pytest
+
+from capacity import (ConvergenceWarning, RateDistortionResult, capacity_cost, capacity_cost_curve,
+                      capacity_cvxpy, mutual_information, rate_distortion, rate_distortion_curve)
+from capacity import channels as ch
+from capacity.information import binary_entropy as h
+
+
+# ----------------------------------------------------------------------------- references
+def _ternary_max(f, lo, hi, steps=200):
+    for _ in range(steps):
+        m1, m2 = lo + (hi - lo) / 3, hi - (hi - lo) / 3
+        lo, hi = (m1, hi) if f(m1) < f(m2) else (lo, m2)
+    return f(0.5 * (lo + hi))
+
+
+def _binary_input_cost_capacity(W, cost, beta):
+    """max I over a = P(X=1) with (1-a) b0 + a b1 <= beta: grid + ternary refinement (I concave)."""
+    b0, b1 = cost
+    if b1 == b0:
+        a_lo, a_hi = 0.0, 1.0
+    elif b1 > b0:
+        a_lo, a_hi = 0.0, min(1.0, (beta - b0) / (b1 - b0))
+    else:
+        a_lo, a_hi = max(0.0, (b0 - beta) / (b0 - b1)), 1.0
+
+    def f(a):
+        return mutual_information([1 - a, a], W)
+
+    grid = np.linspace(a_lo, a_hi, 2001)
+    vals = [f(a) for a in grid]
+    k = int(np.argmax(vals))
+    return max(max(vals), _ternary_max(f, grid[max(k - 1, 0)], grid[min(k + 1, 2000)]))
+
+
+def _cvxpy_cost_capacity(W, cost, beta):
+    import cvxpy as cp
+
+    nx = W.shape[0]
+    negh = np.array([sum(w * math.log(w) for w in row if w > 0) for row in W])
+    p = cp.Variable(nx, nonneg=True)
+    prob = cp.Problem(cp.Maximize(cp.sum(cp.entr(W.T @ p)) + negh @ p),
+                      [cp.sum(p) == 1, cost @ p <= beta])
+    prob.solve(solver=cp.CLARABEL, tol_gap_abs=1e-11, tol_gap_rel=1e-11, tol_feas=1e-11)
+    return prob.value / math.log(2)
+
+
+def _cvxpy_rate_distortion(p, d, D):
+    """min I(X; Z) over joints J with row sums p and E d <= D: sum rel_entr(J, p r^T)."""
+    import cvxpy as cp
+
+    nx, nz = d.shape
+    J = cp.Variable((nx, nz), nonneg=True)
+    r = cp.sum(J, axis=0)
+    prod = cp.reshape(p, (nx, 1), order="C") @ cp.reshape(r, (1, nz), order="C")
+    prob = cp.Problem(cp.Minimize(cp.sum(cp.rel_entr(J, prod))),
+                      [cp.sum(J, axis=1) == p, cp.sum(cp.multiply(J, d)) <= D])
+    prob.solve(solver=cp.CLARABEL, tol_gap_abs=1e-11, tol_gap_rel=1e-11, tol_feas=1e-11)
+    return prob.value / math.log(2)
+
+
+def _rd_bernoulli(p, D):
+    return h(p) - h(D) if D < min(p, 1 - p) else 0.0
+
+
+def _rd_uniform(q, D):
+    return math.log2(q) - h(D) - D * math.log2(q - 1) if D < 1 - 1 / q else 0.0
+
+
+# ============================================================================ capacity_cost
+def _check_result(res, W, cost, beta, tol=1e-9):
+    assert res.lower <= res.upper
+    assert res.gap <= tol
+    assert res.converged
+    assert float(res.p @ np.asarray(cost, float)) <= beta + 1e-12          # p is feasible
+    assert abs(res.capacity - mutual_information(res.p, W)) <= 1e-12       # and achieves lower
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_zero_cost_reduces_to_unconstrained(seed):
+    W = np.random.default_rng(seed).dirichlet(np.ones(4), size=3)
+    res = capacity_cost(W, np.zeros(3), 0.0)
+    ref = capacity_cvxpy(W)
+    _check_result(res, W, np.zeros(3), 0.0)
+    assert res.lower - 5e-9 <= ref.capacity <= res.upper + 1e-12
+    # a budget above every cost is inactive too
+    res2 = capacity_cost(W, [1.0, 2.0, 3.0], 3.0)
+    assert abs(res2.capacity - res.capacity) <= 2e-9
+
+
+@pytest.mark.parametrize("W", [ch.bsc(0.1), ch.z_channel(0.3), ch.bec(0.2), np.array([[0.7, 0.3], [0.2, 0.8]])])
+@pytest.mark.parametrize("cost, beta", [([0.0, 1.0], 0.1), ([0.0, 1.0], 0.3), ([1.0, 0.0], 0.2),
+                                        ([0.5, 2.0], 0.9), ([0.0, 1.0], 0.0), ([0.0, 1.0], 0.9)])
+def test_binary_input_vs_brute_force(W, cost, beta):
+    best = _binary_input_cost_capacity(W, cost, beta)
+    res = capacity_cost(W, cost, beta)
+    _check_result(res, W, cost, beta)
+    # brute force over the feasible P(X=1), refined to ~1e-13: inside our certified bounds
+    assert res.lower - 1e-11 <= best <= res.upper + 1e-11
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_random_vs_cvxpy_program(seed):
+    rng = np.random.default_rng(10 + seed)
+    W = rng.dirichlet(np.ones(4), size=4)
+    cost = rng.uniform(0, 1, 4)
+    for beta in [cost.min() + 0.05, cost.mean(), cost.max()]:
+        res = capacity_cost(W, cost, beta)
+        _check_result(res, W, cost, beta)
+        val = _cvxpy_cost_capacity(W, cost, beta)
+        assert res.lower - 1e-8 <= val <= res.upper + 1e-8  # Clarabel's value to ~1e-9
+
+
+def test_budget_at_min_cost_is_the_cheap_subchannel():
+    # rows 0,1 (cost 0) form a BSC(0.1); row 2 (cost 1) is a perfect extra symbol
+    W = np.array([[0.9, 0.1, 0.0], [0.1, 0.9, 0.0], [0.0, 0.0, 1.0]])
+    res = capacity_cost(W, [0.0, 0.0, 1.0], 0.0)
+    assert res.lower - 1e-12 <= ch.bsc_capacity(0.1) <= res.upper + 1e-12
+    assert res.gap <= 1e-9 and res.p[2] == 0.0
+    assert res.extra["slope"] == math.inf
+    full = capacity_cost(W, [0.0, 0.0, 1.0], 1.0)  # budget inactive: capacity of W
+    assert abs(full.capacity - capacity_cvxpy(W).capacity) <= 5e-9
+
+
+def test_curve_monotone_concave_and_bracketing():
+    W = np.array([[0.95, 0.05, 0.0], [0.1, 0.8, 0.1], [0.0, 0.1, 0.9]])
+    cost = np.array([0.0, 1.0, 2.0])
+    betas = np.linspace(0.0, 2.0, 9)
+    curve = capacity_cost_curve(W, cost, betas)
+    assert curve.p.shape == (9, 3) and curve.converged.all()
+    assert np.all(curve.gap <= 1e-9)
+    assert np.all(curve.p @ cost <= betas + 1e-12)
+    # non-decreasing: C(b_{i+1}) >= C(b_i), certified as upper_{i+1} >= lower_i
+    assert np.all(curve.upper[1:] >= curve.lower[:-1] - 1e-12)
+    # concave: C(mid) >= average of the ends, certified with upper(mid) >= mean(lowers)
+    assert np.all(curve.upper[1:-1] >= 0.5 * (curve.lower[:-2] + curve.lower[2:]) - 1e-12)
+    # slopes (Lagrange multipliers) are non-increasing in the budget
+    s = curve.extra["slope"][1:]
+    assert np.all(np.diff(s[np.isfinite(s)]) <= 1e-6)
+
+
+def test_nonconvergence_warns_with_valid_bounds():
+    W = np.random.default_rng(1).dirichlet(np.ones(6), size=6)
+    cost = np.linspace(0, 1, 6)
+    with pytest.warns(ConvergenceWarning, match="bounds remain valid"):
+        res = capacity_cost(W, cost, 0.4, tol=1e-12, max_iter=3)
+    assert not res.converged
+    ref = capacity_cost(W, cost, 0.4)
+    assert res.lower <= ref.upper + 1e-12 and ref.lower <= res.upper + 1e-12
+
+
+def test_cost_inputs_not_mutated():
+    W = ch.bsc(0.2)
+    cost = np.array([0.0, 1.0])
+    W0, c0 = W.copy(), cost.copy()
+    capacity_cost(W, cost, 0.3)
+    assert np.array_equal(W, W0) and np.array_equal(cost, c0)
+
+
+# ============================================================================ rate_distortion
+@pytest.mark.parametrize("p", [0.5, 0.3, 0.11, 0.9])
+def test_bernoulli_hamming_closed_form(p):
+    d = 1.0 - np.eye(2)
+    for D in np.linspace(0.0, min(p, 1 - p), 7).tolist() + [0.5, 0.7]:
+        res = rate_distortion([p, 1 - p], d, D)
+        true = _rd_bernoulli(p, D)
+        assert res.lower - 1e-12 <= true <= res.upper + 1e-12  # certified bracket
+        assert res.gap <= 1e-9 and res.converged
+        # Q is a test channel meeting the distortion, whose rate is the reported one
+        assert np.abs(res.Q.sum(axis=1) - 1).max() <= 1e-12
+        assert float(np.array([p, 1 - p]) @ (res.Q * d).sum(axis=1)) <= D + 1e-12
+        assert abs(mutual_information([p, 1 - p], res.Q) - res.rate) <= 1e-12
+
+
+@pytest.mark.parametrize("q", [3, 4, 7])
+def test_uniform_qary_hamming_closed_form(q):
+    d = 1.0 - np.eye(q)
+    for D in np.linspace(0.0, 1 - 1 / q, 6):
+        res = rate_distortion(np.full(q, 1 / q), d, D)
+        true = _rd_uniform(q, D)
+        assert res.lower - 1e-12 <= true <= res.upper + 1e-12
+        assert res.gap <= 1e-9
+
+
+def test_slope_mode_matches_derivative():
+    # Bernoulli(p), Hamming: R'(D) = -log2((1-D)/D), so slope s gives D = 1/(1 + 2^s)
+    p, s = 0.3, 2.0
+    res = rate_distortion([p, 1 - p], 1 - np.eye(2), slope=s)
+    assert abs(res.distortion - 1 / (1 + 2**s)) <= 1e-8
+    assert res.lower - 1e-12 <= _rd_bernoulli(p, res.distortion) <= res.upper + 1e-12
+    assert res.gap <= 1e-9 and res.slope == s
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_random_sources_vs_cvxpy_program(seed):
+    rng = np.random.default_rng(20 + seed)
+    p = rng.dirichlet(np.ones(3))
+    d = rng.integers(0, 4, (3, 3)).astype(float)
+    d_min, d_max = p @ d.min(axis=1), (p @ d).min()
+    for D in np.linspace(d_min, d_max, 4)[:-1] + 0.1 * (d_max - d_min):
+        res = rate_distortion(p, d, D)
+        assert res.gap <= 1e-9
+        val = _cvxpy_rate_distortion(p, d, D)
+        assert res.lower - 1e-8 <= val <= res.upper + 1e-8  # Clarabel's value to ~1e-9
+
+
+def test_rate_distortion_curve_convex_nonincreasing():
+    p = np.array([0.5, 0.3, 0.2])
+    d = np.array([[0.0, 1.0, 3.0], [1.0, 0.0, 1.0], [3.0, 1.0, 0.0]])
+    Ds = np.linspace(0.0, 0.8, 9)
+    curve = rate_distortion_curve(p, d, Ds)
+    assert isinstance(curve, RateDistortionResult)
+    assert curve.Q.shape == (9, 3, 3) and curve.converged.all()
+    assert np.all(curve.lower[1:] <= curve.upper[:-1] + 1e-12)                     # non-increasing
+    assert np.all(curve.lower[1:-1] <= 0.5 * (curve.upper[:-2] + curve.upper[2:]) + 1e-12)  # convex
+    assert abs(curve.upper[0] - 1.4854752972273344) <= 1e-9  # R(0) = H(p) (d_min = 0 edge)
+
+
+def test_rate_distortion_edge_cases():
+    p = [0.25, 0.75]
+    d = np.array([[1.0, 2.0], [3.0, 1.0]])   # d_min = 1, d_max = min(0.25+2.25, 0.5+0.75) = 1.25
+    low = rate_distortion(p, d, 1.0)
+    assert low.lower - 1e-12 <= h(0.25) <= low.upper + 1e-12 and low.slope == math.inf
+    assert rate_distortion(p, d, 1.25).rate == 0.0
+    assert rate_distortion(p, d, 5.0).upper == 0.0
+
+
+def test_rd_nonconvergence_warns_with_valid_bounds():
+    p = np.array([0.5, 0.3, 0.2])
+    d = np.array([[0.0, 1.0, 3.0], [1.0, 0.0, 1.0], [3.0, 1.0, 0.0]])
+    with pytest.warns(ConvergenceWarning, match="bounds remain valid"):
+        res = rate_distortion(p, d, 0.3, tol=1e-15, max_iter=1)
+    assert not res.converged
+    ref = rate_distortion(p, d, 0.3)
+    assert res.lower <= ref.upper + 1e-12 and ref.lower <= res.upper + 1e-12
+    with pytest.warns(ConvergenceWarning, match="bounds remain valid"):
+        rate_distortion(p, d, slope=1.0, tol=1e-15, max_iter=1)
+    with pytest.warns(ConvergenceWarning, match="1 of 1 distortions"):
+        rate_distortion_curve(p, d, [0.3], tol=1e-15, max_iter=1)
+    with pytest.warns(ConvergenceWarning, match="1 of 1 budgets"):
+        capacity_cost_curve(ch.symmetric_channel(3, 0.1), [0.0, 1.0, 2.0], [0.5],
+                            tol=1e-15, max_iter=1)
+
+
+# ============================================================================ bad input
+W2 = ch.bsc(0.1)
+BAD = [
+    (capacity_cost, (W2, [0.0], 0.5), {}, ValueError, r"`cost` must have W.shape\[0\] = 2 entries; got 1"),
+    (capacity_cost, (W2, [[0.0, 1.0]], 0.5), {}, ValueError, "`cost` must be 1-D"),
+    (capacity_cost, (W2, [0.0, -1.0], 0.5), {}, ValueError, r"`cost` must be non-negative; got .*-1.* at \(1,\)"),
+    (capacity_cost, (W2, [0.0, float("nan")], 0.5), {}, ValueError, r"`cost` must be finite; got NaN at \(1,\)"),
+    (capacity_cost, (W2, ["a", "b"], 0.5), {}, TypeError, "`cost` must be a real numeric"),
+    (capacity_cost, (W2, [1.0, 2.0], 0.5), {}, ValueError, r"`budget` must be >= min\(cost\) = 1.0"),
+    (capacity_cost, (W2, [1.0, 2.0], float("inf")), {}, ValueError, "`budget` must be a finite number"),
+    (capacity_cost, (W2, [1.0, 2.0], "1"), {}, TypeError, "`budget` must be a real number"),
+    (capacity_cost, (W2, [0.0, 1.0], 0.5), {"tol": 0.0}, ValueError, "`tol` must be a finite number in"),
+    (capacity_cost, (W2, [0.0, 1.0], 0.5), {"max_iter": 0}, ValueError, "`max_iter` must be an integer in"),
+    (capacity_cost, (W2, [0.0, 1.0], 0.5), {"max_iter": 1.5}, TypeError, "`max_iter` must be an integer"),
+    (capacity_cost, ([[0.5, 0.6], [0.5, 0.5]], [0.0, 1.0], 0.5), {}, ValueError, "row 0 sums to"),
+    (capacity_cost, (np.ones((2, 2, 2)) / 2, [0.0, 1.0], 0.5), {}, ValueError, "2-D"),
+    (capacity_cost, (np.eye(64), np.zeros(64), 0.5), {"max_bytes": 1000}, ValueError, "max_bytes"),
+    (capacity_cost_curve, (W2, [0.0, 1.0], []), {}, ValueError, "`budgets` must be a non-empty 1-D"),
+    (capacity_cost_curve, (W2, [0.0, 1.0], [[0.5]]), {}, ValueError, "`budgets` must be a non-empty 1-D"),
+    (capacity_cost_curve, (W2, [0.5, 1.0], [0.2, 0.6]), {}, ValueError, r"`budgets` must all be >= min\(cost\)"),
+    (capacity_cost_curve, (W2, [0.5, 1.0], [float("nan")]), {}, ValueError, "`budgets` must be finite"),
+    (capacity_cost_curve, (W2, [0.0], [0.5]), {}, ValueError, "`cost` must have"),
+    (rate_distortion, ([0.5, 0.5], [[0, 1], [1, 0]]), {}, ValueError, "exactly one of `D` and `slope`"),
+    (rate_distortion, ([0.5, 0.5], [[0, 1], [1, 0]], 0.1), {"slope": 1.0}, ValueError, "exactly one of"),
+    (rate_distortion, ([0.5, 0.5], [[0, 1], [1, 0]]), {"slope": 0.0}, ValueError, "`slope` must be"),
+    (rate_distortion, ([0.5, 0.5], [[1, 2], [2, 1]], 0.5), {}, ValueError, r"`D` must be >= D_min = 1.0"),
+    (rate_distortion, ([0.5, 0.5], [[0, 1], [1, 0]], -0.1), {}, ValueError, "`D` must be a finite number"),
+    (rate_distortion, ([0.5, 0.5], [[0, 1], [1, 0]], "x"), {}, TypeError, "`D` must be a real number"),
+    (rate_distortion, ([0.5, 0.6], [[0, 1], [1, 0]], 0.1), {}, ValueError, "`p` must have rows summing to 1"),
+    (rate_distortion, ([0.5, 0.5], [0, 1], 0.1), {}, ValueError, "`d` must be 2-D"),
+    (rate_distortion, ([0.5, 0.5], [[0, 1]], 0.1), {}, ValueError, r"`d` must have len\(p\) = 2 rows"),
+    (rate_distortion, ([0.5, 0.5], np.zeros((2, 0)), 0.1), {}, ValueError, "`d` must be non-empty"),
+    (rate_distortion, ([0.5, 0.5], [[0, -1], [1, 0]], 0.1), {}, ValueError, r"`d` must be non-negative"),
+    (rate_distortion, ([0.5, 0.5], [[0, float("inf")], [1, 0]], 0.1), {}, ValueError, r"inf at \(0, 1\)"),
+    (rate_distortion, ([0.5, 0.5], [["a", "b"], ["c", "d"]], 0.1), {}, TypeError, "`d` must be a real"),
+    (rate_distortion, ([0.5, 0.5], [[0, 1], [1, 0]], 0.1), {"tol": -1}, ValueError, "`tol` must be"),
+    (rate_distortion, ([0.5, 0.5], [[0, 1], [1, 0]], 0.1), {"max_iter": 0}, ValueError, "`max_iter` must be"),
+    (rate_distortion, ([0.5, 0.5], np.ones((2, 2**20)), 0.1), {"max_bytes": 2**20}, ValueError, "max_bytes"),
+    (rate_distortion_curve, ([0.5, 0.5], [[0, 1], [1, 0]], []), {}, ValueError, "`distortions` must be a non-empty"),
+    (rate_distortion_curve, ([0.5, 0.5], [[0, 1], [1, 0]], [float("nan")]), {}, ValueError,
+     "`distortions` must be finite"),
+    (rate_distortion_curve, ([0.5, 0.5], [[1, 2], [2, 1]], [0.0]), {}, ValueError, "`D` must be >= D_min"),
+]
+
+
+@pytest.mark.parametrize("fn, args, kwargs, exc, match", BAD,
+                         ids=[f"{b[0].__name__}-{i}" for i, b in enumerate(BAD)])
+def test_bad_input(fn, args, kwargs, exc, match):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(exc, match=match):
+            fn(*args, **kwargs)
