@@ -10,34 +10,71 @@ import math
 import torch
 
 
+_M32 = (0x55555555, 0x33333333, 0x0F0F0F0F, 0x00FF00FF, 0x0000FFFF)
+
+
+def _popcount32(x):
+    """Popcount of non-negative int64 values below 2**32 (no overflow anywhere)."""
+    x = x - ((x >> 1) & 0x55555555)
+    x = (x & 0x33333333) + ((x >> 2) & 0x33333333)
+    x = (x + (x >> 4)) & 0x0F0F0F0F
+    return ((x * 0x01010101) & 0xFFFFFFFF) >> 24
+
+
+def _pack32(f):
+    """uint8 0/1 table (B, N), N >= 32 -> (B, N/32) int64 words holding 32 entries each
+    (entry 32 k + j is bit j of word k)."""
+    B, N = f.shape
+    w = torch.tensor([1 << j for j in range(8)], dtype=torch.uint8, device=f.device)
+    packed = (f.view(B, N // 8, 8) * w).sum(dim=2, dtype=torch.uint8)  # little-endian bit order
+    words = packed.view(B, N // 32, 4).to(torch.int64)
+    return words[:, :, 0] | (words[:, :, 1] << 8) | (words[:, :, 2] << 16) | (words[:, :, 3] << 24)
+
+
 def influence_counts(f, n):
-    """Exact int64 counts (B, n) of x with f(x) != f(x ^ e_i) for a uint8 table (B, 2**n)."""
+    """Exact int64 counts (B, n) of x with f(x) != f(x ^ e_i) for a uint8 table (B, 2**n).
+
+    For n >= 5 the table is bit-packed into 32-bit words (held in int64, so no sign or
+    overflow issues): variables 0..4 pair bits inside a word, the others pair whole words.
+    """
     B, N = f.shape
     out = torch.empty((B, n), dtype=torch.int64, device=f.device)
-    for i in range(n):
-        v = f.view(B, N >> (i + 1), 2, 1 << i)
-        out[:, i] = 2 * (v[:, :, 0, :] != v[:, :, 1, :]).sum(dim=(1, 2))
+    if n < 5:
+        for i in range(n):
+            v = f.view(B, N >> (i + 1), 2, 1 << i)
+            out[:, i] = 2 * (v[:, :, 0, :] != v[:, :, 1, :]).sum(dim=(1, 2))
+        return out
+    w = _pack32(f)
+    W = w.shape[1]
+    for i in range(5):
+        out[:, i] = 2 * _popcount32((w ^ (w >> (1 << i))) & _M32[i]).sum(dim=1)
+    for i in range(5, n):
+        t = 1 << (i - 5)
+        v = w.view(B, W // (2 * t), 2, t)
+        out[:, i] = 2 * _popcount32(v[:, :, 0, :] ^ v[:, :, 1, :]).sum(dim=(1, 2))
     return out
-
-
-def popcounts(n, device):
-    """|T| for T = 0..2**n - 1 as an int64 tensor (built by doubling)."""
-    pc = torch.zeros(1, dtype=torch.int64, device=device)
-    for _ in range(n):
-        pc = torch.cat((pc, pc + 1))
-    return pc
 
 
 def level_sums(c, n):
     """Exact int64 sums of c(T)^2 by |T| (B, n + 1) and the degree (B,) (-1 for a zero row),
-    for integer-valued c = 2**n * ĝ (B, 2**n) of any dtype."""
+    for integer-valued c = 2**n * ĝ (B, 2**n) of any dtype.
+
+    Polynomial folding: Σ_T c(T)^2 z^|T| is built by splitting off the top index bit n times
+    (A_low + z A_high), so only additions are used (no scatter, no index arrays).
+    """
     B, N = c.shape
     ci = c if c.dtype == torch.int64 else c.to(torch.int64)
-    pc = popcounts(n, c.device)
-    sums = torch.zeros((B, n + 1), dtype=torch.int64, device=c.device)
-    sums.scatter_add_(1, pc.expand(B, N), ci * ci)
-    nz = ci != 0
-    deg = torch.where(nz, pc.expand(B, N), torch.full_like(ci, -1)).amax(dim=1)
+    acc = (ci * ci).view(B, N, 1)
+    M, L = N, 1
+    while M > 1:
+        v = acc.view(B, 2, M // 2, L)
+        new = torch.zeros((B, M // 2, L + 1), dtype=torch.int64, device=c.device)
+        new[:, :, :L] = v[:, 0]
+        new[:, :, 1:] += v[:, 1]
+        acc, M, L = new, M // 2, L + 1
+    sums = acc.view(B, n + 1)
+    levels = torch.arange(n + 1, device=c.device).expand(B, n + 1)
+    deg = torch.where(sums > 0, levels, torch.full_like(levels, -1)).amax(dim=1)
     return sums, deg
 
 

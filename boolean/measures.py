@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from ._backend import import_torch, is_tensor, to_torch
+from ._backend import import_torch, is_tensor
 from .fourier import deliver, load_table, pm1_transform
 
 __all__ = ["influences", "total_influence", "spectral_weights", "degree", "noise_stability",
@@ -27,13 +27,6 @@ __all__ = ["influences", "total_influence", "spectral_weights", "degree", "noise
 # ----------------------------------------------------------------------------------------
 # kernels dispatched by backend name (private)
 # ----------------------------------------------------------------------------------------
-def _popcounts_numpy(n):
-    pc = np.zeros(1, dtype=np.uint8)
-    for _ in range(n):
-        pc = np.concatenate((pc, pc + 1))
-    return pc
-
-
 def _influence_counts_numpy(table, n):
     B, N = table.shape
     out = np.empty((B, n), dtype=np.int64)
@@ -44,12 +37,27 @@ def _influence_counts_numpy(table, n):
 
 
 def _level_sums_numpy(c, n):
+    """Exact int64 Σ_{|T|=d} c(T)^2 by polynomial folding (as the torch kernel), and the degree."""
+    B, N = c.shape
     ci = c.astype(np.int64, copy=False)
-    c2 = ci * ci
-    pc = _popcounts_numpy(n)
-    sums = np.stack([c2[:, pc == d].sum(axis=1) for d in range(n + 1)], axis=1)
-    deg = np.where(ci != 0, pc.astype(np.int64), -1).max(axis=1)
-    return sums.astype(np.int64), deg
+    acc = (ci * ci).reshape(B, N, 1)
+    M, L = N, 1
+    while M > 1:
+        v = acc.reshape(B, 2, M // 2, L)
+        new = np.zeros((B, M // 2, L + 1), dtype=np.int64)
+        new[:, :, :L] = v[:, 0]
+        new[:, :, 1:] += v[:, 1]
+        acc, M, L = new, M // 2, L + 1
+    sums = acc.reshape(B, n + 1)
+    deg = np.where(sums > 0, np.arange(n + 1), -1).max(axis=1)
+    return sums, deg
+
+
+def _scale_by_bits(c, rho, n):
+    """c(T) *= rho**|T| in place (numpy or torch), one strided pass per variable."""
+    B, N = c.shape
+    for i in range(n):
+        c.reshape(B, N >> (i + 1), 2, 1 << i)[:, :, 1, :] *= rho
 
 
 def influence_counts(table, n, be):
@@ -398,14 +406,12 @@ def noise_operator(f, rho, *, backend="auto", device=None, max_bytes=None):
         raise TypeError(f"`rho` must be a real number; got an array of shape {rho[0].shape}")
     rho = float(rho[0])
     be, table, n, batched = load_table(f, backend, device, max_bytes, 17, "noise_operator")
-    factors = rho ** np.arange(n + 1, dtype=np.float64) * 2.0**-n
     if be.name == "torch":
         torch = import_torch()
-        from . import _torch
         from ._fwht_torch import fwht as _tfwht
 
-        c = pm1_transform(table, n, be, "float").to(torch.float64)
-        c *= to_torch(factors, c.device)[_torch.popcounts(n, c.device)]
+        c = pm1_transform(table, n, be, "float").to(torch.float64) * 2.0**-n
+        _scale_by_bits(c, rho, n)
         out = _tfwht(c)
     else:
         c = pm1_transform(table, n, be, "float")
@@ -413,12 +419,13 @@ def noise_operator(f, rho, *, backend="auto", device=None, max_bytes=None):
             from . import _numba
             from ._fwht_numba import fwht_inplace
 
-            _numba.scale_by_level(c, factors, n)
+            _numba.scale_by_level(c, rho ** np.arange(n + 1, dtype=np.float64) * 2.0**-n, n)
             fwht_inplace(c)
         else:
             from .fourier import _fwht_numpy_inplace
 
-            c *= factors[_popcounts_numpy(n)]
+            c *= 2.0**-n
+            _scale_by_bits(c, rho, n)
             _fwht_numpy_inplace(c)
         out = c
     return deliver(out, f, batched)
