@@ -34,27 +34,26 @@ def _uniform(states, r):
     return float(z >> _S11) * _INV53
 
 
-@njit(cache=True, parallel=True)
+@njit(cache=True)
 def nb_full_step(v, out, n_bits, diag_y, up_y, down_y):
-    """out[r, y] = sum_x v[r, x] T[x, y] for the naive-Bayes random-scan chain.
+    """out[y, r] = sum_x v[x, r] T[x, y] for the naive-Bayes random-scan chain.
 
     Per state y: ``diag_y[y] = T[y, y]``, ``up_y[y] = T[y - e_i, y]`` for a bit i set in y,
     ``down_y[y] = T[y + e_i, y]`` for a bit i clear in y (both depend on y only via K(y)).
-    Pairs (y, y + 2^i) are visited in contiguous runs so the inner loop vectorises.
+    The inner loop runs over the R contiguous row vectors. Single-threaded: on 2 shared
+    cores a parallel version of this short kernel measured 2-6x slower.
     """
-    R, S = v.shape
-    for r in prange(R):
-        vr = v[r]
-        o = out[r]
-        for y in range(S):
-            o[y] = diag_y[y] * vr[y]
+    S, R = v.shape
+    for y in range(S):
+        d = diag_y[y]
+        for r in range(R):
+            out[y, r] = d * v[y, r]
         for i in range(n_bits):
             bit = 1 << i
-            for base in range(0, S, 2 * bit):
-                for y0 in range(base, base + bit):
-                    y1 = y0 + bit
-                    o[y0] += down_y[y0] * vr[y1]
-                    o[y1] += up_y[y1] * vr[y0]
+            x = y ^ bit
+            c = up_y[y] if y & bit else down_y[y]
+            for r in range(R):
+                out[y, r] += c * v[x, r]
 
 
 @njit(cache=True, parallel=True)

@@ -374,8 +374,8 @@ def _naive_bayes_full(N, eps, ts, observe, max_bytes):
     lpi_state = lq[pc]
     lpi_count = _nb_log_pi_count(N, eps)
     pi_count = np.exp(lpi_count)
-    v = np.zeros((R, S))
-    v[np.arange(R), (1 << np.arange(R)) - 1] = 1.0  # representative x_k = first k bits set
+    v = np.zeros((S, R))
+    v[(1 << np.arange(R)) - 1, np.arange(R)] = 1.0  # representative x_k = first k bits set
     buf = np.empty_like(v)
     diag_y, up_y, down_y = diag[pc], a_up[pc], b_down[pc]
     now = 0
@@ -388,7 +388,7 @@ def _naive_bayes_full(N, eps, ts, observe, max_bytes):
         if observe == "state":
             D = np.zeros(R)
             for r in range(R):
-                col = v[r] / v[r].sum()
+                col = v[:, r] / v[:, r].sum()
                 m = col > 0
                 D[r] = np.sum(col[m] * (np.log(col[m]) - lpi_state[m]))
             w = np.array([pi_count[k] + (pi_count[N - k] if N - k != k else 0.0) for k in range(R)])
@@ -396,7 +396,7 @@ def _naive_bayes_full(N, eps, ts, observe, max_bytes):
         else:
             rows = np.zeros((N + 1, N + 1))
             for r in range(R):
-                rows[r] = np.bincount(pc, weights=v[r], minlength=N + 1)
+                rows[r] = np.bincount(pc, weights=v[:, r], minlength=N + 1)
             for k in range(R, N + 1):
                 rows[k] = rows[N - k][::-1]
             out[int(t)] = _mi_count_rows(rows, np.arange(N + 1), lpi_count, observe, N)

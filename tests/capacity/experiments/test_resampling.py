@@ -342,3 +342,16 @@ def test_inputs_not_mutated():
     Tc = T.copy()
     mi_over_time([0.5, 0.5], T, [3])
     np.testing.assert_array_equal(T, Tc)
+
+
+# ----------------------------------------------------------------------------- report section
+def test_report_section_quick(tmp_path):
+    from capacity.report._framework import Context
+    from capacity.report.resampling_section import TITLE, run
+
+    section = run(Context(outdir=tmp_path, quick=True))
+    assert TITLE and section.claims
+    failed = [(c.claim, c.expected, c.measured) for c in section.claims if not c.passed]
+    assert failed == []
+    for fig in section.figures:
+        assert (tmp_path / fig).stat().st_size > 1000
