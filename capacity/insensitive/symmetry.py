@@ -35,9 +35,6 @@ import math
 from dataclasses import dataclass, field
 
 import numpy as np
-from scipy.sparse import coo_matrix
-from scipy.sparse.csgraph import connected_components
-
 from boolean._validate import DEFAULT_MAX_BYTES, check_size, format_bytes
 
 from boolean._backend import resolve_backend
@@ -118,19 +115,33 @@ def _cell_permutation(sigma, member):
 
 
 def _orbits(images, size):
-    """Orbit labels (numbered by first occurrence) and sizes from generator image maps."""
-    if not images:
-        return np.arange(size), np.ones(size, dtype=np.int64)
-    src = np.concatenate([np.arange(size)] * len(images))
-    dst = np.concatenate(images)
-    graph = coo_matrix((np.ones(src.size, dtype=np.int8), (src, dst)), shape=(size, size)).tocsr()
-    _, lab = connected_components(graph, directed=True, connection="weak")
-    _, first, inv = np.unique(lab, return_index=True, return_inverse=True)
+    """Orbit labels (numbered by first occurrence) and sizes from generator image maps.
+
+    Minimum-label propagation along the edges t -- g(t), with pointer jumping
+    (``label <- label[label]``), until every edge joins equal labels; each label is always
+    an element of the same orbit, so at the fixed point labels are constant on orbits and
+    distinct across them.
+    """
+    labels = np.arange(size, dtype=np.int64)
+    while True:
+        new = labels.copy()
+        for img in images:
+            np.minimum(new, new[img], out=new)
+            new[img] = np.minimum(new[img], new)
+        while True:
+            jumped = new[new]
+            if np.array_equal(jumped, new):
+                break
+            new = jumped
+        if np.array_equal(new, labels):
+            break
+        labels = new
+    _, first, inv = np.unique(labels, return_index=True, return_inverse=True)
     order = np.argsort(first, kind="stable")
     rank = np.empty_like(order)
     rank[order] = np.arange(order.size)
     labels = rank[inv.reshape(-1)]
-    return labels, np.bincount(labels)
+    return labels, np.bincount(labels, minlength=order.size)
 
 
 def _type_ranks(sym, n_symbols):
@@ -161,6 +172,8 @@ _LOG_ZERO = -1.0e6
 
 def _fold(r, sym, coef, type_orbit, type_orbit_sizes, block, be):
     """Fold W into V and the bonus, building W block by block (two passes).
+
+    The types must come sorted by ``type_orbit``.
 
     ``W[o, t] = coef_t prod_i r[o, sym[t, i]] = exp(L)``, ``L = log coef + counts @ log r^T``.
     Pass 1: ``V^T[T, o] = sum_{t in T} W[o, t]``. Pass 2:
@@ -196,8 +209,6 @@ def _fold(r, sym, coef, type_orbit, type_orbit_sizes, block, be):
             L, lab = block_logW(start, min(T, start + block))
             bonus += (torch.exp(L) * (L + lsz[lab][:, None] - logVT[lab])).sum(dim=0)
         return VT.T.contiguous().cpu().numpy(), bonus.cpu().numpy()
-    from scipy.sparse import csr_matrix
-
     logrT = np.ascontiguousarray(logr.T)
 
     def block_logW(start, stop):
@@ -210,9 +221,9 @@ def _fold(r, sym, coef, type_orbit, type_orbit_sizes, block, be):
 
     VT = np.zeros((n_torb, r.shape[0]))
     for start in range(0, T, block):
-        L, lab = block_logW(start, min(T, start + block))
-        A = csr_matrix((np.ones(lab.size), (lab, np.arange(lab.size))), shape=(n_torb, lab.size))
-        VT += A @ np.exp(L)
+        L, lab = block_logW(start, min(T, start + block))   # types arrive sorted by orbit
+        heads = np.flatnonzero(np.r_[True, lab[1:] != lab[:-1]])
+        VT[lab[heads]] += np.add.reduceat(np.exp(L), heads, axis=0)
     logVT = np.log(np.where(VT > 0, VT, 1.0))
     bonus = np.zeros(r.shape[0])
     for start in range(0, T, block):
@@ -363,7 +374,8 @@ def folded_channel(n, s, m, *, visible="random", S0=None, p_bias=0.5, backend="a
     check_size(8 * 3 * n_orb * min(block, T) + 8 * n_orb * n_torb, max_bytes,
                f"folded_channel(n={n}, s={s}, m={m}) block of {n_orb} x {min(block, T)} and V of "
                f"{n_orb} x {n_torb}")
-    V, bonus = _fold(r, sym, coef, type_orbit, type_orbit_sizes, block, be)
+    order = np.argsort(type_orbit, kind="stable")     # contiguous orbits: sums by reduceat
+    V, bonus = _fold(r, sym[order], coef[order], type_orbit[order], type_orbit_sizes, block, be)
     return FoldedChannel(V=V, bonus=bonus, class_orbit=class_orbit, class_orbit_sizes=class_orbit_sizes,
                          orbit_representatives=orbit_reps, type_orbit_sizes=type_orbit_sizes,
                          n_classes=int(R), n_types=int(T))
