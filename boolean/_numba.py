@@ -83,29 +83,46 @@ def _popcount_table():
 
 
 @nb.njit(cache=True)
-def level_sums(c, n):
+def level_sums(c, n, scale=1.0):
     """For integer-valued c = 2**n * ĝ (B, 2**n), any dtype: exact int64 sums of c(T)^2 by |T|,
-    shape (B, n + 1), and the degree (B,) (max |T| with c(T) != 0; -1 for an all-zero row)."""
+    shape (B, n + 1), and the degree (B,) (max |T| with c(T) != 0; -1 for an all-zero row).
+
+    With ``scale != 1`` (float c only) each entry is multiplied by ``scale`` in the same pass,
+    after it has been read (so the spectrum is normalised without another pass over memory).
+    """
     B, N = c.shape
     tab = _popcount_table()
     sums = np.zeros((B, n + 1), dtype=np.int64)
     deg = np.full(B, -1, dtype=np.int64)
     lo_n = min(N, 256)
+    rescale = scale != 1.0
     for r in range(B):
         row = c[r]
         acc = sums[r]
-        d = -1
         for hi in range(0, N, lo_n):
             base = tab[(hi >> 8) & 255] + tab[(hi >> 16) & 255] + tab[(hi >> 24) & 255]
             for lo in range(lo_n):
                 v = np.int64(row[hi + lo])
-                if v != 0:
-                    k = base + tab[lo]
-                    acc[k] += v * v
-                    if k > d:
-                        d = k
-        deg[r] = d
+                acc[base + tab[lo]] += v * v
+            if rescale:
+                for lo in range(lo_n):
+                    row[hi + lo] = row[hi + lo] * scale
+        for d in range(n, -1, -1):  # c(T)^2 >= 0: a level has weight iff some c(T) != 0 on it
+            if acc[d] > 0:
+                deg[r] = d
+                break
     return sums, deg
+
+
+@nb.njit(cache=True)
+def pm1_float64(f):
+    """g = 1 - 2 f as float64 (B, 2**n), one pass."""
+    B, N = f.shape
+    out = np.empty((B, N), dtype=np.float64)
+    for r in range(B):
+        for x in range(N):
+            out[r, x] = 1.0 - 2.0 * f[r, x]
+    return out
 
 
 @nb.njit(cache=True)

@@ -87,8 +87,13 @@ def pm1_transform(table, n, be: Backend, kind):
             dtype = torch.float32 if n <= _FLOAT32_EXACT_N else torch.float64
         g = 1 - 2 * table.to(dtype)
         return _tfwht(g)
-    dtype = np.int64 if kind == "int" else np.float64
-    g = np.subtract(1, 2 * table.astype(dtype))
+    if be.name == "numba" and kind != "int":
+        from ._numba import pm1_float64
+
+        g = pm1_float64(table)
+    else:
+        dtype = np.int64 if kind == "int" else np.float64
+        g = np.subtract(1, 2 * table.astype(dtype))
     _inplace_numpy_like(g, be.name)
     return g
 

@@ -524,13 +524,20 @@ def spectral_summary(f, *, coefficients=True, backend="auto", device=None, max_b
     if not isinstance(coefficients, (bool, np.bool_)):
         raise TypeError(f"`coefficients` must be a bool; got {coefficients!r}")
     be, table, n, batched = load_table(f, backend, device, max_bytes, 9, "spectral_summary")
-    c, sums, deg = _spectrum_levels(table, n, be)
+    c = pm1_transform(table, n, be, "float")
+    if be.name == "numba":
+        from . import _numba
+
+        # one pass: exact level sums and degree, and ĝ = c / 2**n normalised in place
+        sums, deg = _numba.level_sums(c, n, 2.0**-n if coefficients else 1.0)
+    else:
+        sums, deg = level_sums(c, n, be)
     counts = influence_counts(table, n, be)
     if coefficients:
         if be.name == "torch":
             torch = import_torch()
             c = c.to(torch.float64) * 2.0**-n
-        else:
+        elif be.name == "numpy":
             c *= 2.0**-n
         coeffs = deliver(c, f, batched)
     else:
