@@ -206,3 +206,17 @@ def test_torch_cuda_matches_brute_force(rng, n, dtype):
             want = x.astype(dtype)
             _fwht_numba.fwht_inplace(want)
         np.testing.assert_array_equal(y.cpu().numpy(), want)  # exact: integer data, small sums
+
+
+@pytest.mark.gpu
+@cuda_only
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("n", [1, 6, 12, 13, 16, 21, 22])
+def test_triton_matches_butterflies_cuda(rng, n, dtype):
+    triton_mod = pytest.importorskip("boolean._fwht_triton")
+    x = small_ints(rng, (2, 1 << n)) if n <= 10 else 1 - 2 * rng.integers(0, 2, size=(2, 1 << n))
+    t = torch.from_numpy(x.astype(dtype)).cuda()
+    want = _fwht_torch.fwht_butterfly(t)
+    for mode in (0, 1):
+        y = triton_mod.fwht(t, mode=mode)
+        assert torch.equal(y, want), mode  # integer data, |sums| <= 2**22: exact in every dtype

@@ -1,0 +1,149 @@
+"""Fused Triton kernels for the unnormalised Walsh–Hadamard transform on CUDA (private).
+
+Imported lazily by :mod:`boolean._fwht_torch` only on CUDA. Triton is optional: where
+it is missing this module still imports (so doctest collection works) but defines no
+kernels and :func:`available` is False; callers then use the pure-torch paths, which
+are also the test reference.
+
+Each kernel loads a tile into registers, applies many butterfly stages there and
+writes it back once, so the transform costs a few passes through global memory
+instead of one per stage:
+
+* ``_low_kernel``: a contiguous block of ``2**b`` values (the low ``b`` bits);
+* ``_high_kernel``: ``2**k`` rows at stride ``2**p`` × ``C`` contiguous columns
+  (bits ``p .. p+k-1``), coalesced along the columns.
+
+Two equivalent in-register formulations (``MODE``), because Triton's lowering of
+register reshapes differs between versions:
+
+* ``MODE=0`` constant-geometry (Pease) stages: pair neighbours along the transform
+  axis with ``tl.split``, ``x'[i] = x[2i] + x[2i+1]``, ``x'[i + R/2] = x[2i] - x[2i+1]``;
+  after ``k`` stages every bit was processed once and the order is natural again;
+* ``MODE=1`` in-place stages without split/join: view the axis as ``(.., 2, h, ..)``
+  and contract with ``H_1 = [[1, 1], [1, -1]]`` by a broadcast multiply and a sum
+  over the pair axis (multiplying by ±1 and adding two terms is exact).
+
+Both use only additions/subtractions of two values (×±1 is exact): int64 stays exact,
+and float results equal the butterfly's up to the order of the stages.
+"""
+from __future__ import annotations
+
+import torch
+
+try:
+    import triton
+    import triton.language as tl
+except ImportError:  # pragma: no cover - depends on the machine
+    triton = None
+
+#: Elements per program (registers): tile sizes for the low and the high passes.
+LOW_BITS = 12
+HIGH_TILE_BITS = 13
+HIGH_COLS = 32
+MODE = 0
+
+
+def available() -> bool:
+    """True when Triton is importable and a CUDA device is present."""
+    return triton is not None and torch.cuda.is_available()
+
+
+if triton is not None:
+    @triton.jit
+    def _pease_rows(x, R: tl.constexpr, C: tl.constexpr, K: tl.constexpr):
+        """H_K along axis 0 of the (R, C) tile x, R = 2**K."""
+        for _ in tl.static_range(K):
+            x3 = tl.reshape(x, (R // 2, 2, C))
+            x3 = tl.permute(x3, (0, 2, 1))  # (R/2, C, 2)
+            a, b = tl.split(x3)
+            y = tl.join(a + b, a - b)  # (R/2, C, 2)
+            y = tl.permute(y, (2, 0, 1))  # (2, R/2, C)
+            x = tl.reshape(y, (R, C))
+        return x
+
+    @triton.jit
+    def _sum_rows(x, R: tl.constexpr, C: tl.constexpr, K: tl.constexpr):
+        """H_K along axis 0 of the (R, C) tile x by in-place stages (MODE=1)."""
+        i = tl.arange(0, 2)
+        H = (1 - 2 * (i[:, None] & i[None, :])).to(x.dtype)  # H_1 = [[1, 1], [1, -1]]
+        for s in tl.static_range(K):
+            h: tl.constexpr = 1 << s
+            x4 = tl.reshape(x, (R // (2 * h), 1, 2, h, C))
+            y = tl.sum(x4 * H[None, :, :, None, None], axis=2)  # (R/2h, 2, h, C)
+            x = tl.reshape(y, (R, C))
+        return x
+
+    @triton.jit
+    def _low_kernel(src, dst, BLOCK: tl.constexpr, B: tl.constexpr, MODE: tl.constexpr):
+        pid = tl.program_id(0).to(tl.int64)
+        offs = pid * BLOCK + tl.arange(0, BLOCK)
+        x = tl.load(src + offs)
+        if MODE == 0:
+            for _ in tl.static_range(B):
+                x2 = tl.reshape(x, (BLOCK // 2, 2))
+                a, b = tl.split(x2)
+                y = tl.join(a + b, a - b)  # (BLOCK/2, 2)
+                y = tl.permute(y, (1, 0))  # (2, BLOCK/2): sums first, then differences
+                x = tl.reshape(y, (BLOCK,))
+        else:
+            i = tl.arange(0, 2)
+            H = (1 - 2 * (i[:, None] & i[None, :])).to(x.dtype)
+            for s in tl.static_range(B):
+                h: tl.constexpr = 1 << s
+                x3 = tl.reshape(x, (BLOCK // (2 * h), 1, 2, h))
+                y = tl.sum(x3 * H[None, :, :, None], axis=2)  # (BLOCK/2h, 2, h)
+                x = tl.reshape(y, (BLOCK,))
+        tl.store(dst + offs, x)
+
+    @triton.jit
+    def _high_kernel(ptr, S, R: tl.constexpr, C: tl.constexpr, K: tl.constexpr, MODE: tl.constexpr):
+        pid = tl.program_id(0).to(tl.int64)
+        chunks = S // C
+        group = pid // chunks
+        col = (pid % chunks) * C
+        base = group * R * S + col
+        rows = tl.arange(0, R).to(tl.int64)
+        offs = base + rows[:, None] * S + tl.arange(0, C)[None, :]
+        x = tl.load(ptr + offs)
+        if MODE == 0:
+            x = _pease_rows(x, R, C, K)
+        else:
+            x = _sum_rows(x, R, C, K)
+        tl.store(ptr + offs, x)
+
+
+def plan(n, low_bits=LOW_BITS, tile_bits=HIGH_TILE_BITS, cols=HIGH_COLS):
+    """Passes for a row of 2**n: [("low", b)] + [("high", p, k, C), ...]."""
+    b = min(n, low_bits)
+    out = [("low", b)]
+    p = b
+    rest = n - b
+    if rest:
+        kmax = max(1, tile_bits - cols.bit_length() + 1)
+        passes = -(-rest // kmax)
+        sizes = [rest // passes + (1 if i < rest % passes else 0) for i in range(passes)]
+        for k in sizes:
+            C = min(cols, 1 << p)
+            out.append(("high", p, k, C))
+            p += k
+    return out
+
+
+def fwht(x, *, low_bits=LOW_BITS, tile_bits=HIGH_TILE_BITS, cols=HIGH_COLS, num_warps=8, mode=None):
+    """Transform the contiguous CUDA tensor ``x`` (M, 2**n) along its last axis; returns a new tensor."""
+    M, N = x.shape
+    n = N.bit_length() - 1
+    mode = MODE if mode is None else mode
+    y = torch.empty_like(x)
+    if N == 1:
+        y.copy_(x)
+        return y
+    for step in plan(n, low_bits, tile_bits, cols):
+        if step[0] == "low":
+            b = step[1]
+            _low_kernel[(M * N >> b,)](x, y, BLOCK=1 << b, B=b, MODE=mode, num_warps=num_warps)
+        else:
+            _, p, k, C = step
+            _high_kernel[(M * N // ((1 << k) * C),)](y, 1 << p, R=1 << k, C=C, K=k, MODE=mode,
+                                                         num_warps=num_warps)
+    return y
