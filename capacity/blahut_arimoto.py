@@ -481,6 +481,8 @@ def blahut_arimoto(W, *, tol=1e-9, max_iter=None, method="accelerated", p0=None,
         pt, iters = _solve_xp(xp, Wt, nHt, pt, tol_nats, max_iter, accelerated, chunk=16)
         lower, upper = (xp.host(a) for a in _exact_bounds(xp, Wt, nHt, pt))
         p = xp.host(pt)
+    lower = np.maximum(lower, 0.0)  # I >= 0: rounding can leave -1e-17 for a useless channel
+    upper = np.maximum(upper, lower)
     lower_b, upper_b = lower * LOG2E, upper * LOG2E
     converged = upper_b - lower_b <= tol
     if not converged.all():

@@ -1,0 +1,248 @@
+"""blahut_arimoto: closed forms, cvxpy cross-check, invariants, backends, batches, bad input."""
+import math
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from capacity import ConvergenceWarning, blahut_arimoto
+from capacity import channels as ch
+from capacity.blahut_arimoto import NP, _exact_bounds, _neg_entropies
+
+from .strategies import stochastic_matrices
+
+TOL = 1e-9
+METHODS = ["plain", "accelerated"]
+
+
+def _solve(W, backend=("numpy", None), **kw):
+    name, device = backend
+    return blahut_arimoto(W, backend=name, device=device, **kw)
+
+
+def _brackets(r, value, slack=0.0):
+    """lower <= value <= upper (certified interval), with an explicit slack for references."""
+    return r.lower - slack <= value <= r.upper + slack
+
+
+CLOSED_FORMS = [
+    ("bsc 0.11", ch.bsc(0.11), ch.bsc_capacity(0.11)),
+    ("bec 0.3", ch.bec(0.3), ch.bec_capacity(0.3)),
+    ("z 0.4", ch.z_channel(0.4), ch.z_channel_capacity(0.4)),
+    ("symmetric 5, 0.2", ch.symmetric_channel(5, 0.2), ch.symmetric_channel_capacity(5, 0.2)),
+    ("typewriter 6", ch.noisy_typewriter(6), ch.noisy_typewriter_capacity(6)),
+    ("identity 4", np.eye(4), 2.0),
+    ("useless", np.tile([0.2, 0.3, 0.5], (4, 1)), 0.0),
+    ("3x2", np.array([[1.0, 0.0], [0.5, 0.5], [0.0, 1.0]]), 1.0),
+]
+
+
+@pytest.mark.parametrize("method", METHODS)
+@pytest.mark.parametrize("name,W,C", CLOSED_FORMS, ids=[c[0] for c in CLOSED_FORMS])
+def test_closed_forms(backend, method, name, W, C):
+    r = _solve(W, backend, method=method)
+    assert r.converged and r.upper - r.lower <= TOL  # the requested certified gap
+    assert _brackets(r, C, slack=1e-12)  # closed form inside [lower, upper]; 1e-12 = rounding of C
+    assert abs(r.capacity - C) <= TOL
+    assert abs(r.p.sum() - 1) <= 1e-12 and (r.p >= 0).all()
+
+
+@pytest.mark.parametrize("method", METHODS)
+def test_three_by_two_optimal_input(method):
+    r = blahut_arimoto([[1.0, 0.0], [0.5, 0.5], [0.0, 1.0]], method=method)
+    # p* = (1/2, 0, 1/2); a gap of 1e-9 bits pins p to ~1e-4 (the objective is quadratic there)
+    np.testing.assert_allclose(r.p, [0.5, 0.0, 0.5], atol=1e-4)
+
+
+def test_z_channel_optimal_input():
+    r = blahut_arimoto(ch.z_channel(0.4))
+    assert abs(r.p[1] - ch.z_channel_optimal_input(0.4)) <= 1e-4  # P(X=1); ~sqrt(gap) as above
+
+
+@settings(max_examples=15, deadline=None)
+@given(stochastic_matrices(max_rows=6, max_cols=6))
+def test_random_channels_vs_cvxpy(W):
+    from capacity.exact import capacity_cvxpy
+
+    r = blahut_arimoto(W)
+    ref = capacity_cvxpy(W)
+    assert r.converged and r.upper - r.lower <= TOL
+    # Clarabel's objective is accurate to ~2e-9 (issue 3): within 5e-9 of our certified interval
+    assert _brackets(r, ref.extra["solver_value"], slack=5e-9)
+    # both intervals contain C, so they intersect (1e-12: float rounding of the certificates)
+    assert max(r.lower, ref.lower) <= min(r.upper, ref.upper) + 1e-12
+    assert r.upper <= math.log2(min(W.shape)) + TOL
+
+
+@settings(max_examples=15, deadline=None)
+@given(stochastic_matrices(max_rows=6, max_cols=6), st.randoms(use_true_random=False))
+def test_invariances(W, rnd):
+    r = blahut_arimoto(W)
+    nx, ny = W.shape
+    rows, cols = list(range(nx)), list(range(ny))
+    rnd.shuffle(rows)
+    rnd.shuffle(cols)
+    variants = [
+        W[rows][:, cols],                                          # row and column permutation
+        np.vstack([W, W[[rnd.randrange(nx)]]]),                    # a duplicate row
+        np.hstack([W[:, :1] * 0.3, W[:, :1] * 0.7, W[:, 1:]]),     # output 0 split: a useless refinement
+        np.hstack([W, np.zeros((nx, 1))]),                         # an all-zero output column
+    ]
+    for V in variants:
+        s = blahut_arimoto(V)
+        assert s.converged
+        # same capacity: the two certified intervals intersect (1e-12: float rounding)
+        assert max(r.lower, s.lower) <= min(r.upper, s.upper) + 1e-12
+
+
+@settings(max_examples=15, deadline=None)
+@given(stochastic_matrices(min_rows=2, max_rows=5, min_cols=2, max_cols=5))
+def test_accelerated_brackets_plain(W):
+    plain = blahut_arimoto(W, method="plain", tol=1e-7, max_iter=10**6)
+    acc = blahut_arimoto(W, method="accelerated", tol=1e-10)
+    # the accelerated interval is 1e-10 wide and must lie inside plain's (1e-12: rounding)
+    assert plain.lower - 1e-12 <= acc.upper and acc.lower <= plain.upper + 1e-12
+    assert acc.upper - acc.lower <= 1e-10
+
+
+def _random_batch(rng, B=5, nx=7, ny=6):
+    W = rng.dirichlet(np.ones(ny), size=(B, nx))
+    W[1, :, 0] = 0.0  # exact zeros and an all-zero column in one member
+    W[1] /= W[1].sum(axis=1, keepdims=True)
+    return W
+
+
+@pytest.mark.parametrize("method", METHODS)
+def test_batch_equals_per_channel(backend, method, rng):
+    W = _random_batch(rng)
+    rb = _solve(W, backend, method=method)
+    assert rb.p.shape == (5, 7) and rb.lower.shape == (5,) and rb.iterations.shape == (5,)
+    for b in range(W.shape[0]):
+        r1 = _solve(W[b], backend, method=method)
+        assert rb.converged[b] and r1.converged
+        assert max(rb.lower[b], r1.lower) <= min(rb.upper[b], r1.upper) + 1e-12  # both certify C
+        assert abs(rb.capacity[b] - r1.capacity) <= TOL
+
+
+@pytest.mark.parametrize("method", METHODS)
+def test_backend_equals_numpy(backend, method, rng):
+    W = rng.dirichlet(np.ones(20), size=30)
+    ref = blahut_arimoto(W, backend="numpy", method=method)
+    r = _solve(W, backend, method=method)
+    assert r.backend == backend[0]
+    assert abs(r.capacity - ref.capacity) <= TOL and r.upper - r.lower <= TOL
+    assert max(r.lower, ref.lower) <= min(r.upper, ref.upper) + 1e-12  # 1e-12: rounding
+
+
+def test_torch_tensor_input_and_p0(rng):
+    torch = pytest.importorskip("torch")
+    W = rng.dirichlet(np.ones(8), size=10)
+    r = blahut_arimoto(torch.as_tensor(W), p0=torch.full((10,), 0.1, dtype=torch.float64))
+    ref = blahut_arimoto(W, backend="numpy")
+    assert r.backend == "torch" and isinstance(r.p, np.ndarray)
+    assert abs(r.capacity - ref.capacity) <= TOL
+
+
+@pytest.mark.parametrize("method", METHODS)
+def test_p0_with_zeros_still_converges(method):
+    W = ch.bsc(0.1)
+    r = blahut_arimoto(W, p0=[1.0, 0.0], method=method)
+    assert r.converged and _brackets(r, ch.bsc_capacity(0.1), slack=1e-12)
+
+
+def test_wide_sparse_channel_zero_columns():
+    # 8 inputs, 200 outputs, each input spreads over 10 private outputs; 120 outputs unused
+    W = np.zeros((8, 200))
+    for x in range(8):
+        W[x, 10 * x:10 * x + 10] = 0.1
+    for method in METHODS:
+        r = blahut_arimoto(W, method=method)
+        assert r.converged and _brackets(r, 3.0, slack=1e-12)  # disjoint supports: log2 8 bits
+
+
+def test_non_convergence_warns_with_valid_bounds():
+    W = np.random.default_rng(1).dirichlet(np.ones(30), size=30)
+    C = blahut_arimoto(W).capacity
+    with pytest.warns(ConvergenceWarning, match=r"max_iter=3 with certified gap .* bits > tol"):
+        r = blahut_arimoto(W, method="plain", max_iter=3)
+    assert not r.converged and r.iterations == 3
+    assert r.lower <= C + TOL and C <= r.upper  # bounds stay valid (tol: C is itself a lower bound)
+    with pytest.warns(ConvergenceWarning, match="1 of 2 not converged"):
+        rb = blahut_arimoto(np.stack([W, np.eye(30)]), method="plain", max_iter=3)
+    assert list(rb.converged) == [False, True]
+
+
+def test_no_denormals_and_input_not_mutated():
+    # input 1 is useless at the optimum: plain BA halves its mass every step, 2**-2000 < 1e-300;
+    # the kernels run 2000 steps with tol = -1 (never stop early)
+    from capacity._ba_numba import md_sweeps
+    from capacity.blahut_arimoto import _md_chunk
+
+    W = np.array([[1.0, 0.0], [0.5, 0.5], [0.0, 1.0]])
+    W0 = W.copy()
+    negH = _neg_entropies(W)
+    p = np.full(3, 1 / 3)
+    lo, up, steps, _, _ = md_sweeps(W, negH, p, 1.0, 2001, -1.0, 1.0, 1.0)
+    assert steps == 2000 and p[1] == 0.0 and abs(lo - math.log(2)) <= 1e-15  # clamped, not denormal
+    p2, lo2, _, _, _ = _md_chunk(NP, W[None], negH[None], np.full((1, 3), 1 / 3), np.ones(1), 2000, -1.0,
+                                 1.0, np.full(1, 2000.0))
+    assert p2[0, 1] == 0.0 and abs(lo2[0] - math.log(2)) <= 1e-15
+    r = blahut_arimoto(W)
+    np.testing.assert_array_equal(W, W0)
+    assert r.converged
+
+
+def test_exact_certificate_handles_unreached_outputs():
+    W = np.eye(2)[None]
+    lo, up = _exact_bounds(NP, W, _neg_entropies(W), np.array([[1.0, 0.0]]))
+    assert lo[0] == 0.0 and up[0] == np.inf  # input 1 reaches an output p never produces
+
+
+BAD = [
+    (dict(W=[[0.5, 0.6], [0.5, 0.5]]), ValueError, r"rows summing to 1 .*row 0 sums to 1\.1"),
+    (dict(W=[[1.0, 0.0], [0.5, 0.5 + 2e-9]]), ValueError, r"row 1 sums to"),
+    (dict(W=[[1.2, -0.2], [0.5, 0.5]]), ValueError, r"non-negative; got .*-0\.2.* at \(0, 1\)"),
+    (dict(W=[[1.0, 0.0], [np.nan, 0.5]]), ValueError, r"finite; got NaN at \(1, 0\)"),
+    (dict(W=[[1.0, 0.0], [0.5, np.inf]]), ValueError, r"finite; got inf at \(1, 1\)"),
+    (dict(W=[0.5, 0.5]), ValueError, r"`W` must be 2-D .* or 3-D"),
+    (dict(W=np.ones((1, 1, 1, 1))), ValueError, r"`W` must be 2-D"),
+    (dict(W=np.zeros((0, 3))), ValueError, r"non-empty"),
+    (dict(W=[["a", "b"]]), TypeError, r"real numeric array"),
+    (dict(W=np.eye(2), tol=0.0), ValueError, r"`tol` must be a finite number in \(0"),
+    (dict(W=np.eye(2), tol=-1e-3), ValueError, r"`tol`"),
+    (dict(W=np.eye(2), max_iter=1.5), TypeError, r"`max_iter` must be an integer"),
+    (dict(W=np.eye(2), max_iter=-1), ValueError, r"`max_iter` must be an integer in \[0"),
+    (dict(W=np.eye(2), method="fast"), ValueError, r"`method` must be one of"),
+    (dict(W=np.eye(2), backend="jax"), ValueError, r"`backend` must be one of"),
+    (dict(W=np.eye(2), backend=3), TypeError, r"`backend` must be a string"),
+    (dict(W=np.eye(2), backend="numpy", device="cpu"), ValueError, r"only accepted with backend='torch'"),
+    (dict(W=np.eye(2), p0=[0.5, 0.4]), ValueError, r"`p0` must have rows summing to 1"),
+    (dict(W=np.eye(2), p0=[0.5, 0.25, 0.25]), ValueError, r"`p0` must have shape \(2,\)"),
+    (dict(W=np.eye(2), max_bytes=10), ValueError, r"needs .* > max_bytes"),
+]
+
+
+@pytest.mark.parametrize("kwargs,exc,match", BAD, ids=[f"bad{i}" for i in range(len(BAD))])
+def test_bad_input(kwargs, exc, match):
+    kwargs = dict(kwargs)
+    W = kwargs.pop("W")
+    with pytest.raises(exc, match=match):
+        blahut_arimoto(W, **kwargs)
+
+
+@pytest.mark.skipif(__import__("torch").cuda.is_available(), reason="machine has CUDA")
+def test_cuda_without_cuda_refused():
+    with pytest.raises(ValueError, match="torch sees no CUDA device"):
+        blahut_arimoto(np.eye(2), backend="torch", device="cuda")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("backend_name", ["numpy", "numba"])
+def test_512_dirichlet_vs_cvxpy(backend_name):
+    from capacity.exact import capacity_cvxpy
+
+    W = np.random.default_rng(0).dirichlet(np.ones(512), size=512)
+    r = blahut_arimoto(W, backend=backend_name)
+    ref = capacity_cvxpy(W)
+    assert r.converged and _brackets(r, ref.extra["solver_value"], slack=5e-9)  # Clarabel ~2e-9
