@@ -24,18 +24,25 @@ def stochastic_matrices(draw, n_max=6):
 
 
 def _brute_force_2x2(W):
-    """max over a = P(X=1) of I(a; W): a 10001-point grid, then ternary refinement (I concave)."""
-    def mi(a):
-        return mutual_information([1 - a, a], W)
+    """max over a = P(X=1) of I = H(pW) - sum_x p_x H(W_x) (scipy's entr, vectorised):
+    a 100001-point grid, then ternary refinement around the best point (I is concave in a)."""
+    from scipy.special import entr
 
-    grid = np.linspace(0, 1, 10001)
-    vals = [mi(a) for a in grid]
+    hrow = entr(W).sum(axis=1) / math.log(2)
+
+    def mi(a):
+        a = np.asarray(a, dtype=float)
+        q = np.outer(1 - a, W[0]) + np.outer(a, W[1])
+        return entr(q).sum(axis=1) / math.log(2) - (1 - a) * hrow[0] - a * hrow[1]
+
+    grid = np.linspace(0, 1, 100001)
+    vals = mi(grid)
     k = int(np.argmax(vals))
-    lo, hi = grid[max(k - 1, 0)], grid[min(k + 1, 10000)]
+    lo, hi = grid[max(k - 1, 0)], grid[min(k + 1, grid.size - 1)]
     for _ in range(100):
         m1, m2 = lo + (hi - lo) / 3, hi - (hi - lo) / 3
-        lo, hi = (m1, hi) if mi(m1) < mi(m2) else (lo, m2)
-    return max(max(vals), mi(lo))
+        lo, hi = (m1, hi) if mi(m1)[0] < mi(m2)[0] else (lo, m2)
+    return max(float(vals.max()), float(mi(lo)[0]))
 
 
 @settings(max_examples=20)
