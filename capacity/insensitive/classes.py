@@ -441,6 +441,15 @@ def count_classes(n: int, s: int, *, visible: str = "random", method: str = "aut
       ``(|A|, sum_{x in A} x_i for i < n)`` with ``A = f^{-1}(1)``; a boolean array over
       the box [0, 2**n] x [0, 2**(n-1)]**n is grown one point x at a time (0/1 knapsack,
       ``R |= shift(R, (1, x))``) and its ones are counted. Feasible for n <= 5.
+    * ``"affine"`` (visible="random", s = n - 2): with ``h = g chi_[n]`` (a bijection), f ~ f'
+      iff ``h - h'`` is affine in ``y = (-1)^x`` (the coefficients of degree >= n - 1 of g are
+      those of degree <= 1 of h). An affine ``l = (h - h')/2`` with values in {-1, 0, 1} has at
+      most two non-zero slopes, so ``l`` is one of: ``±1``, ``±y_i``, ``±(1 ± y_i)/2``,
+      ``±(y_i ± y_j)/2`` (2 + 6n + 4 C(n, 2) "events"). The class of h has size
+      ``1 + N(h)``, N(h) = number of events ``l`` with ``h = l`` on ``supp l``; so
+      ``#classes = sum_h 1/(1 + N(h)) = 2**(2**n) - sum_{(h, l): l holds} 1/(1 + N(h))``,
+      and only the ``2**(2**(n-1))`` functions per half-support event are enumerated.
+      Feasible for n <= 5.
     * ``"partition"``: n <= 4, the size of :func:`equivalence_classes`.
 
     Parameters
@@ -450,7 +459,7 @@ def count_classes(n: int, s: int, *, visible: str = "random", method: str = "aut
     s : int
         Visible bits, ``0 <= s <= n``.
     visible : {"random", "fixed"}
-    method : {"auto", "closed", "dp", "partition"}
+    method : {"auto", "closed", "dp", "affine", "partition"}
     max_bytes : int, optional
         Refuse a DP or partition above this many bytes (default 8 GiB).
 
@@ -466,7 +475,7 @@ def count_classes(n: int, s: int, *, visible: str = "random", method: str = "aut
     ValueError
         For s outside [0, n], an unknown ``visible``/``method``, a method that does not
         apply, a plan above ``max_bytes``, or an (n, s) no exact method covers (e.g.
-        n = 5, s = 2 or 3): the message names it.
+        n = 5, s = 2, or n = 6, s = 2..3): the message names it.
 
     References
     ----------
@@ -478,26 +487,32 @@ def count_classes(n: int, s: int, *, visible: str = "random", method: str = "aut
     (15, 153, 25)
     >>> count_classes(5, 0), count_classes(5, 4)
     (33, 4294967295)
+    >>> count_classes(4, 2, method="affine")
+    61419
     """
     n = check_int(n, "n", low=1)
     s = check_int(s, "s", low=0, high=n)
     visible = _check_visible(visible)
-    methods = ("auto", "closed", "dp", "partition")
+    methods = ("auto", "closed", "dp", "affine", "partition")
     if not isinstance(method, str) or method not in methods:
         raise ValueError(f"`method` must be one of {methods}; got {method!r}")
     closed_ok = visible == "fixed" or s == 0 or s >= n - 1
     dp_ok = visible == "random" and s == 1
+    affine_ok = visible == "random" and n >= 2 and s == n - 2
     if method == "auto":
         if closed_ok:
             method = "closed"
         elif n <= MAX_ENUM_N:
             method = "partition"
-        elif dp_ok:
+        elif dp_ok and n <= 5:
             method = "dp"
+        elif affine_ok and n <= 5:
+            method = "affine"
         else:
             raise ValueError(f"count_classes cannot count (n, s) = ({n}, {s}) with visible={visible!r} exactly: "
                              "no closed form (s = 0, n-1, n or a fixed S0), no enumeration (n > "
-                             f"{MAX_ENUM_N}) and the reachability DP covers s = 1 only")
+                             f"{MAX_ENUM_N}), and the s = 1 reachability DP and the s = n-2 affine method "
+                             "stop at n = 5")
     if method == "closed":
         if not closed_ok:
             raise ValueError(f"`method`='closed' needs visible='fixed' or s in {{0, n-1, n}}; got (n, s) = ({n}, {s})")
@@ -506,6 +521,11 @@ def count_classes(n: int, s: int, *, visible: str = "random", method: str = "aut
         if not dp_ok:
             raise ValueError(f"`method`='dp' needs visible='random' and s = 1; got s = {s}, visible={visible!r}")
         return _count_dp_s1(n, max_bytes)
+    if method == "affine":
+        if not affine_ok:
+            raise ValueError(f"`method`='affine' needs visible='random' and s = n - 2; got (n, s) = ({n}, {s}), "
+                             f"visible={visible!r}")
+        return _count_affine(n, max_bytes)
     if n > MAX_ENUM_N:
         raise ValueError(f"`method`='partition' needs n <= {MAX_ENUM_N}; got n = {n}")
     return equivalence_classes(n, s, visible=visible, max_bytes=max_bytes).n_classes
@@ -546,3 +566,55 @@ def _count_dp_s1(n, max_bytes):
                 src.append(slice(None))
         R[tuple(dst)] |= R[tuple(src)]
     return int(np.count_nonzero(R))
+
+
+def _affine_events(n):
+    """(support mask, value mask) of every non-zero affine l in {-1, 0, 1}: h(x) = l(x) on supp l.
+
+    Masks are Python ints over x in [0, 2**n); the value mask marks l(x) = -1.
+    """
+    N = 1 << n
+    xs = np.arange(N)
+    y = 1 - 2 * ((xs[:, None] >> np.arange(n)[None, :]) & 1)
+    ells = []
+    for e in (1, -1):
+        ells.append(np.full(N, e))
+        for i in range(n):
+            ells.append(e * y[:, i])
+            for d in (1, -1):
+                ells.append(e * (1 + d * y[:, i]) // 2)
+        for i, j in combinations(range(n), 2):
+            for d in (1, -1):
+                ells.append(e * (y[:, i] + d * y[:, j]) // 2)
+    weights = [1 << int(x) for x in xs]
+    return [(sum(w for w, v in zip(weights, ell) if v != 0), sum(w for w, v in zip(weights, ell) if v == -1))
+            for ell in ells]
+
+
+def _count_affine(n, max_bytes):
+    from fractions import Fraction
+
+    N = 1 << n
+    if N > 32:
+        raise ValueError(f"`method`='affine' enumerates 2**(2**(n-1)) functions per event; n = {n} would need "
+                         f"2**{N // 2} per event: n must be <= 5")
+    events = _affine_events(n)
+    check_size(8.0 * 3 * (1 << (N // 2)), max_bytes, f"count_classes(n={n}, s={n - 2}) affine enumeration")
+    Ms = [np.uint64(M) for M, _ in events]
+    Vs = [np.uint64(V) for _, V in events]
+    hist = {}
+    for M, V in events:
+        free = [x for x in range(N) if not (M >> x) & 1]
+        t = np.arange(1 << len(free), dtype=np.uint64)
+        H = np.full(t.size, V, dtype=np.uint64)
+        for j, x in enumerate(free):
+            H |= ((t >> np.uint64(j)) & np.uint64(1)) << np.uint64(x)
+        holds = np.zeros(H.size, dtype=np.int64)  # N(h) for every h satisfying this event
+        for m, v in zip(Ms, Vs):
+            holds += (H & m) == v
+        for k, c in zip(*np.unique(holds, return_counts=True)):
+            hist[int(k)] = hist.get(int(k), 0) + int(c)
+    total = Fraction(2 ** N) - sum(Fraction(c, k + 1) for k, c in hist.items())
+    if total.denominator != 1:  # pragma: no cover - the classes partition the functions
+        raise AssertionError(f"non-integer class count {total}")
+    return int(total)
