@@ -146,5 +146,9 @@ if __name__ == "__main__":
     parser.add_argument("--device", default="cuda")
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--push", action="store_true")
+    parser.add_argument("--cases", default=None,
+                        help="folded push cases instead of the default list, e.g. '4,3,5;4,2,6'")
     args = parser.parse_args()
-    print(main(device=args.device, quick=args.quick, push=args.push))
+    if args.cases:
+        FOLDED["push"] = [tuple(int(v) for v in c.split(",")) for c in args.cases.split(";")]
+    print(main(device=args.device, quick=args.quick, push=args.push or bool(args.cases)))
