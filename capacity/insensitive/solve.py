@@ -52,9 +52,10 @@ class InsensitiveCapacity:
     representatives : ndarray uint8 (n_classes, 2**n)
         One truth table per class.
     support : list of (str, float, int)
-        ``(name, mass, classes)`` per class-orbit with mass > 1e-6, heaviest first: the
-        orbit's standard names (or "class k" for its smallest class k), its total mass,
-        and the number of classes in it.
+        ``(label, mass, classes)`` per class-orbit with mass > 1e-6, heaviest first: the
+        orbit's standard functions (up to 4; else "class k (f = 0x..)", its smallest class
+        and the index sum_x f(x) 2**x of its representative), its total mass, and the
+        number of classes in it.
     shape : tuple
         (classes, types) of the unfolded channel.
     folded_shape : tuple or None
@@ -263,7 +264,7 @@ def insensitive_capacity(n, s, m, *, tol=1e-9, visible="random", S0=None, p_bias
         class_mass = np.asarray(res.p, dtype=np.float64)
         orbit_mass, orbit_of, orbit_count = class_mass, np.arange(R), np.ones(R, dtype=np.int64)
         shape, folded_shape = ch.shape, None
-    support = _support(orbit_mass, orbit_of, orbit_count, cls.names)
+    support = _support(orbit_mass, orbit_of, orbit_count, cls.names, cls.representatives)
     return InsensitiveCapacity(n=n, s=s, m=m, visible=visible, S0=S0, p_bias=p_bias, capacity=lower,
                                lower=lower, upper=upper, n_classes=R, limit=math.log2(R), class_mass=class_mass,
                                class_names=cls.names, representatives=np.array(cls.representatives),
@@ -271,13 +272,22 @@ def insensitive_capacity(n, s, m, *, tol=1e-9, visible="random", S0=None, p_bias
                                symmetry=bool(symmetry), seconds=time.perf_counter() - t0, result=res)
 
 
-def _support(orbit_mass, orbit_of, orbit_count, names, threshold=1e-6):
-    """(names of the orbit's standard members or 'class k', mass, #classes), heaviest first."""
+def _support(orbit_mass, orbit_of, orbit_count, names, reps, threshold=1e-6):
+    """(label, mass, #classes) per orbit with mass > threshold, heaviest first. The label lists
+    the standard functions in the orbit (up to 4), else the smallest class k and the index
+    F = sum_x f(x) 2**x of its representative in hex."""
+    weights = [1 << x for x in range(reps.shape[1])]
     out = []
     for o in np.flatnonzero(orbit_mass > threshold):
         members = np.flatnonzero(orbit_of == o)
-        named = [names[k] for k in members if names[k]]
-        label = "; ".join(named) if named else f"class {int(members[0])}"
+        named = sorted({nm for k in members if names[k] for nm in names[k].split(" = ")},
+                       key=lambda nm: (nm.startswith("~"), nm))
+        if named:
+            label = ", ".join(named[:4]) + (", ..." if len(named) > 4 else "")
+        else:
+            k = int(members[0])
+            F = sum(w for w, v in zip(weights, reps[k]) if v)
+            label = f"class {k} (f = {F:#x})"
         out.append((label, float(orbit_mass[o]), int(orbit_count[o])))
     out.sort(key=lambda t: -t[1])
     return out

@@ -131,7 +131,7 @@ def test_optimal_law_reported_on_functions():
     assert r.class_mass.shape == (153,) and len(r.class_names) == 153
     # small m: the insensitive functions (constants, dictators) carry the mass
     names = " ".join(name for name, mass, _ in r.support)
-    assert "0; 1" in names and "x0" in names
+    assert "0, 1" in names and "x0" in names
     masses = [mass for _, mass, _ in r.support]
     assert masses == sorted(masses, reverse=True) and abs(sum(masses) - 1) <= 1e-5
     # uniform inside an orbit: both constants carry the same mass
