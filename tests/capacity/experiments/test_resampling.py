@@ -144,9 +144,30 @@ def test_lumped_and_full_agree(N):
     assert state[0] - full_count[0] > 0.1 or N <= 2
 
 
+@pytest.mark.parametrize("N", [1, 2, 7, 11])
+def test_orbit_chain_equals_full_chain(N):
+    ts = [0, 1, 2, 5, 3 * N, 20 * N]
+    for observe in ("state", "count", "majority"):
+        full = naive_bayes_mi(N, 0.2, ts, exact="full", observe=observe)
+        orbit = naive_bayes_mi(N, 0.2, ts, exact="orbit", observe=observe)
+        np.testing.assert_allclose(orbit, full, rtol=0, atol=1e-13)  # two exact computations
+
+
+def test_state_plateau_at_entropy_of_majority_N30():
+    # I(X^0; X^t) itself (exact, orbit chain), N = 30 beyond the full-state range
+    N, eps = 30, 0.1
+    _, piK = naive_bayes_chain(N, eps)
+    k = np.arange(N + 1)
+    h_maj = entropy(np.array([piK[2 * k < N].sum(), piK[2 * k == N].sum(), piK[2 * k > N].sum()]))
+    ts = np.arange(20 * N, 200 * N + 1, 10 * N)
+    state = naive_bayes_mi(N, eps, ts, exact="orbit")
+    assert np.max(np.abs(state - h_maj)) <= 1e-3
+    np.testing.assert_allclose(state, naive_bayes_mi(N, eps, ts), rtol=0, atol=1e-12)  # only K is left
+
+
 @pytest.mark.parametrize("exact,observe,method,N", [
-    ("full", "state", "auto", 9), ("full", "count", "auto", 9), ("lumped", "count", "power", 40),
-    ("lumped", "count", "eig", 40), ("lumped", "majority", "power", 41), ("lumped", "count", "eig", 400)])
+    ("full", "state", "auto", 9), ("full", "count", "auto", 9), ("orbit", "state", "auto", 25), ("lumped", "count", "power", 40),
+    ("lumped", "count", "eig", 40), ("lumped", "majority", "power", 41), ("lumped", "count", "eig", 300)])
 def test_data_processing_nonincreasing(exact, observe, method, N):
     ts = np.unique(np.round(np.logspace(0, 4 if exact == "lumped" else 3, 40))).astype(int)
     ts = np.concatenate([[0], ts])
@@ -202,7 +223,7 @@ def test_lumped_N2000_runs_and_is_monotone():
 def test_monte_carlo_matches_lumped_chain():
     N, eps, ts = 200, 0.42, [0, 100, 400, 1600]
     exact = naive_bayes_mi(N, eps, ts, observe="majority")
-    est = naive_bayes_mc(N, eps, ts, 4000, seed=3, n_boot=100)
+    est = naive_bayes_mc(N, eps, ts, 3000, seed=3, n_boot=100)
     for e, x in zip(est, exact):
         assert abs(e.value - x) <= 4 * e.stderr + 0.005, (e.value, e.stderr, x)  # 4 SE + MM residual bias
 
@@ -298,6 +319,8 @@ def test_plugin_mi_independent_is_near_zero_with_se(rng):
     (lambda: naive_bayes_mi(5, 0.1, ["a"]), TypeError, "`ts` must hold non-negative integers"),
     (lambda: naive_bayes_mi(5, 0.1, [10 ** 8], exact="full"), ValueError, "`ts` must hold integers in"),
     (lambda: naive_bayes_mi(5, 0.1, [1], exact="spectral"), ValueError, "`exact` must be"),
+    (lambda: naive_bayes_mi(401, 0.1, [1], exact="orbit"), ValueError, "`N` must be an integer in"),
+    (lambda: naive_bayes_mi(40, 0.1, [1], exact="orbit", method="power"), ValueError, "`method` must be 'auto'"),
     (lambda: naive_bayes_mi(5, 0.1, [1], observe="state"), ValueError, "`observe` must be 'count' or"),
     (lambda: naive_bayes_mi(5, 0.1, [1], observe="bits"), ValueError, "`observe` must be one of"),
     (lambda: naive_bayes_mi(5, 0.1, [1], method="qr"), ValueError, "`method` must be"),
