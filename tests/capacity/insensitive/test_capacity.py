@@ -185,3 +185,14 @@ def test_bad_input(kwargs, exc, match):
     with warnings.catch_warnings():
         with pytest.raises(exc, match=match):
             insensitive_capacity(kw.pop("n"), kw.pop("s"), kw.pop("m"), **kw)
+
+
+def test_report_section_quick(tmp_path):
+    from capacity.report import Context
+    from capacity.report import insensitive_section
+
+    sec = insensitive_section.run(Context(outdir=tmp_path, quick=True))
+    failed = [(c.claim, c.expected, c.measured) for c in sec.claims if not c.passed]
+    assert not failed and len(sec.claims) >= 8
+    assert sec.figures and all((tmp_path / f).exists() for f in sec.figures)
+    assert "| (2,1,3) |" in sec.markdown
