@@ -149,7 +149,8 @@ def discrete_mutual_information(x_codes, y_codes, *, units="bits", max_bytes=Non
                       {"h_x": hx, "h_y": hy, "h_xy": hxy})
 
 
-def quantized_output_entropy(outputs, delta, *, relative=False, units="bits", max_bytes=None) -> MIEstimate:
+def quantized_output_entropy(outputs, delta, *, relative=False, units="bits", backend="auto",
+                             max_bytes=None) -> MIEstimate:
     r"""Exact entropy of the quantised outputs of a deterministic map on a uniform finite input set.
 
     With X uniform on N inputs and ``outputs[i] = f(x_i)``,
@@ -160,7 +161,8 @@ def quantized_output_entropy(outputs, delta, *, relative=False, units="bits", ma
     counted exactly (int64 codes, verified hashing of code rows). ``relative=True`` reads
     ``delta`` relative to the layer RMS: :math:`\delta_{abs} = \delta\,\sqrt{\mathrm{mean}(y^2)}`.
     The value lies in [0, log N] (the ceiling ln|X|, reported in ``extra["ceiling"]``).
-    A torch tensor is quantised and counted on its own device (e.g. CUDA).
+    ``backend="auto"`` counts CUDA tensors on their device with torch and everything else
+    (numpy, CPU tensors, viewed without a copy) with numpy; ``"torch"`` forces the torch kernels.
 
     Parameters
     ----------
@@ -170,6 +172,7 @@ def quantized_output_entropy(outputs, delta, *, relative=False, units="bits", ma
         Bin width (absolute, or relative to the RMS of ``outputs`` when ``relative``).
     relative : bool
     units : {"bits", "nats"}
+    backend : {"auto", "numpy", "torch"}
     max_bytes : int, optional
         Refuse when the int64 codes and hash buffers would exceed this (default 8 GiB).
 
@@ -205,8 +208,16 @@ def quantized_output_entropy(outputs, delta, *, relative=False, units="bits", ma
     if not isinstance(relative, (bool, np.bool_)):
         raise TypeError(f"`relative` must be a bool; got {relative!r}")
     delta = check_real(delta, "delta", low=0.0, low_open=True)
+    if not isinstance(backend, str) or backend not in ("auto", "numpy", "torch"):
+        raise ValueError(f"`backend` must be one of ('auto', 'numpy', 'torch'); got {backend!r}")
+    if backend == "torch" and not is_tensor(outputs):
+        import torch
+
+        outputs = torch.as_tensor(np.asarray(outputs))
     if is_tensor(outputs):
-        return _quantized_torch(outputs, delta, relative, units, max_bytes)
+        if backend == "torch" or (backend == "auto" and outputs.device.type != "cpu"):
+            return _quantized_torch(outputs, delta, relative, units, max_bytes)
+        outputs = to_numpy(outputs)
     try:
         y = np.asarray(outputs)
     except Exception as exc:

@@ -129,7 +129,8 @@ def _train_and_evaluate(torch, xs, ys, dev, batch_size, steps, hidden, lr, seed)
                                        torch.nn.Linear(hidden, 32)).to(device=dev, dtype=torch.float64)
 
         g, h = mlp(xs.shape[1]), mlp(ys.shape[1])
-        opt = torch.optim.Adam(list(g.parameters()) + list(h.parameters()), lr=lr)
+        params = list(g.parameters()) + list(h.parameters())
+        adam = [(torch.zeros_like(q), torch.zeros_like(q)) for q in params]  # (m, v) moments
         gen = torch.Generator(device="cpu").manual_seed(seed)
 
         def nce(xb, yb):
@@ -137,12 +138,11 @@ def _train_and_evaluate(torch, xs, ys, dev, batch_size, steps, hidden, lr, seed)
             return log_k + torch.diagonal(torch.log_softmax(scores, dim=1)).mean()
 
         train_value = math.nan
-        for _ in range(steps):
+        for step in range(1, steps + 1):
             idx = torch.randint(0, half, (batch_size,), generator=gen).to(dev)
             loss = -nce(X[idx], Y[idx])
-            opt.zero_grad()
-            loss.backward()
-            opt.step()
+            grads = torch.autograd.grad(loss, params)
+            _adam_step(params, grads, adam, lr, step)
             train_value = -float(loss.detach())
         vals = []
         with torch.no_grad():
@@ -151,3 +151,15 @@ def _train_and_evaluate(torch, xs, ys, dev, batch_size, steps, hidden, lr, seed)
                 idx = perm[b * batch_size:(b + 1) * batch_size]
                 vals.append(float(nce(X[idx], Y[idx])))
     return vals, train_value
+
+
+def _adam_step(params, grads, moments, lr, t, beta1=0.9, beta2=0.999, eps=1e-8):
+    """One Adam update (Kingma & Ba 2015), written out: torch.optim would import torch._dynamo (seconds)."""
+    import torch
+
+    with torch.no_grad():
+        for p, g, (m, v) in zip(params, grads, moments):
+            m.mul_(beta1).add_(g, alpha=1 - beta1)
+            v.mul_(beta2).addcmul_(g, g, value=1 - beta2)
+            denom = (v / (1 - beta2**t)).sqrt_().add_(eps)
+            p.addcdiv_(m, denom, value=-lr / (1 - beta1**t))

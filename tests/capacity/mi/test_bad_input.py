@@ -1,6 +1,7 @@
 """Bad-input table for every public function of capacity.mi (one row per parameter and failure)."""
 import numpy as np
 import pytest
+import torch
 
 from capacity.mi import (discrete_entropy, discrete_mutual_information, gaussian_channel_mi,
                          infonce_lower_bound, ksg_mutual_information, noisy_channel_mi,
@@ -35,6 +36,10 @@ CASES = [
     (quantized_output_entropy, (X, 0.1), {"relative": "yes"}, TypeError, "`relative` must be a bool"),
     (quantized_output_entropy, (X, 0.1), {"units": "nat"}, ValueError, "`units` must be one of"),
     (quantized_output_entropy, (X, 0.1), {"max_bytes": 100}, ValueError, "max_bytes"),
+    (quantized_output_entropy, (torch.tensor([[0.0, float("nan")]]), 0.1), {"backend": "torch"}, ValueError,
+     "`outputs` must be finite; got NaN at \\(0, 1\\)"),
+    (quantized_output_entropy, (torch.zeros((2, 2, 2)), 0.1), {"backend": "torch"}, ValueError, "`outputs` must be 1-D"),
+    (quantized_output_entropy, (X, 0.1), {"backend": "numba"}, ValueError, "`backend` must be one of"),
     # noisy_channel_mi
     (noisy_channel_mi, (X, 0.0), {}, ValueError, "`sigma` must be a finite number in \\(0"),
     (noisy_channel_mi, (X, None), {}, TypeError, "`sigma` must be a real number"),

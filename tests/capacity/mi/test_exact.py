@@ -85,7 +85,9 @@ def test_torch_path_matches_numpy(rng):
     y = rng.standard_normal((3000, 4)) * 5
     for delta in (1e-4, 0.3, 2.0):
         a = quantized_output_entropy(y, delta)
-        b = quantized_output_entropy(torch.as_tensor(y), delta)
+        b = quantized_output_entropy(torch.as_tensor(y), delta, backend="torch")
+        c = quantized_output_entropy(y, delta, relative=True, backend="torch")
+        assert c.value == pytest.approx(quantized_output_entropy(y, delta, relative=True).value, abs=1e-12)
         assert a.value == pytest.approx(b.value, abs=1e-12)
         assert a.extra["n_distinct"] == b.extra["n_distinct"]
 
