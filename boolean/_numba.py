@@ -192,9 +192,16 @@ def conditional_entropy(f, unknown):
                     cur[hi * lo + l] = cur[hi * 2 * lo + l] + cur[hi * 2 * lo + lo + l]
             size = half
         s = 0.0
+        comp = 0.0  # Neumaier compensation: the sum of up to 2**30 terms stays accurate to ~1 ulp
         for x in range(size):
-            s += _h(cur[x], M)
-        out[r] = s / size
+            v = _h(cur[x], M)
+            t = s + v
+            if abs(s) >= abs(v):
+                comp += (s - t) + v
+            else:
+                comp += (v - t) + s
+            s = t
+        out[r] = (s + comp) / size
     return out
 
 
@@ -232,14 +239,21 @@ def profile_entropy_sums(f, n):
         dst = off[d + 1]
         hb = hoff[d + 1]
         s = 0.0
+        comp = 0.0  # Neumaier compensation (h values are >= 0, so s >= v after the first term)
         for hi in range(size // (2 * lo)):
             a = src + hi * 2 * lo
             b = dst + hi * lo
             for l in range(lo):
                 c = T[a + l] + T[a + lo + l]
                 T[b + l] = c
-                s += H[hb + c]
-        sums[d + 1] += s / (size // 2)
+                v = H[hb + c]
+                t = s + v
+                if s >= v:
+                    comp += (s - t) + v
+                else:
+                    comp += (v - t) + s
+                s = t
+        sums[d + 1] += (s + comp) / (size // 2)
         d += 1
         nxt[d] = j + 1
     return sums
