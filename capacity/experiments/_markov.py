@@ -96,6 +96,7 @@ def powers_at(T, rows, ts):
     n = T.shape[0]
     R = rows.shape[0]
     dense = isinstance(T, np.ndarray)
+    TT = None if dense else T.T.tocsr()
     cache = [T]
     cur = np.array(rows, dtype=np.float64)
     now = 0
@@ -109,7 +110,7 @@ def powers_at(T, rows, ts):
         pow_cost = max(0, need - len(cache)) * n ** 3 + bin(gap).count("1") * R * n * n
         if not dense or step_cost <= pow_cost:
             for _ in range(gap):
-                cur = cur @ T if dense else np.asarray((T.T @ cur.T).T)
+                cur = cur @ T if dense else np.asarray(TT @ cur.T).T
         else:
             while len(cache) < need:
                 sq = cache[-1] @ cache[-1]

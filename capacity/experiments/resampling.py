@@ -282,8 +282,6 @@ def _lumped_eigen(N, eps, *, vectors=True):
     T, up, down = _nb_lumped_matrix(N, eps)
     d = np.diag(T).copy()
     e = np.sqrt(up[:-1] * down[1:])
-    if N == 0:
-        return (np.ones(1), np.ones((1, 1))) if vectors else np.ones(1)
     if vectors:
         return eigh_tridiagonal(d, e)
     return eigh_tridiagonal(d, e, eigvals_only=True)
