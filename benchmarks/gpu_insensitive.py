@@ -148,7 +148,12 @@ if __name__ == "__main__":
     parser.add_argument("--push", action="store_true")
     parser.add_argument("--cases", default=None,
                         help="folded push cases instead of the default list, e.g. '4,3,5;4,2,6'")
+    parser.add_argument("--unfolded", default=None,
+                        help="unfolded cross-check cases instead of the default list, e.g. '4,1,7;4,3,3'")
     args = parser.parse_args()
+    if args.unfolded:
+        UNFOLDED["full"] = [tuple(int(v) for v in c.split(",")) for c in args.unfolded.split(";")]
+        FOLDED["full"] = []
     if args.cases:
         FOLDED["push"] = [tuple(int(v) for v in c.split(",")) for c in args.cases.split(";")]
     print(main(device=args.device, quick=args.quick, push=args.push or bool(args.cases)))
