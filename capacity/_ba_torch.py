@@ -12,6 +12,8 @@ import numpy as np
 
 from boolean._backend import import_torch
 
+from ._validate import ROW_SUM_ATOL
+
 
 class TorchOps:
     """torch counterparts of ``blahut_arimoto._NumpyOps`` on one device."""
@@ -94,6 +96,10 @@ class TorchOps:
     def diag_embed(self, d):
         return self.torch.diag_embed(d)
 
+    def neg_entropies(self, W):
+        """sum_y W log W per row (nats, 0 log 0 = 0)."""
+        return self.torch.xlogy(W, W).sum(dim=-1)
+
     def host(self, a):
         return a.detach().cpu().numpy()
 
@@ -111,6 +117,23 @@ class TorchOps:
 
     def put(self, dst, idx, src):
         return dst.index_copy(0, self._idx(idx), src)
+
+
+def check_channel_torch(W, device):
+    """Validate a channel on ``device`` (one host sync); on failure the CPU validator names
+    the position/row exactly as for numpy input. Returns a float64 tensor on ``device``."""
+    from ._validate import check_channel
+
+    torch = import_torch()
+    if not isinstance(W, torch.Tensor):
+        return torch.as_tensor(check_channel(W, "W"), dtype=torch.float64, device=device)
+    if W.dtype.is_complex or W.ndim not in (2, 3) or W.numel() == 0:
+        check_channel(W.detach().cpu(), "W")  # raises with the standard message
+    Wt = W.detach().to(device=device, dtype=torch.float64)
+    ok = torch.isfinite(Wt).all() & (Wt >= 0).all() & ((Wt.sum(dim=-1) - 1.0).abs() <= ROW_SUM_ATOL).all()
+    if not bool(ok):
+        check_channel(Wt.cpu(), "W")  # raises with the standard message
+    return Wt
 
 
 def torch_ops(device) -> TorchOps:

@@ -135,9 +135,16 @@ LOG_ZERO = -1e300  # stands for log 0 inside loops; the final certificate handle
 
 # --------------------------------------------------------------------------- generic kernels (nats)
 def _neg_entropies(W):
-    """Row terms sum_y W log W (nats, 0 log 0 = 0), shape W.shape[:-1]."""
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return np.where(W > 0, W * np.log(np.where(W > 0, W, 1.0)), 0.0).sum(axis=-1)
+    """Row terms sum_y W log W (nats, 0 log 0 = 0), shape W.shape[:-1]; in row blocks of ~2**22
+    entries, so a multi-GiB channel needs no full-size temporaries."""
+    flat = W.reshape(-1, W.shape[-1])
+    out = np.empty(flat.shape[0])
+    step = max(1, 2**22 // max(1, flat.shape[1]))
+    for i in range(0, flat.shape[0], step):
+        blk = flat[i:i + step]
+        pos = blk > 0
+        out[i:i + step] = (blk * np.log(np.where(pos, blk, 1.0))).sum(axis=-1)
+    return out.reshape(W.shape[:-1])
 
 
 def _divergences(xp, W, negH, p):
@@ -454,33 +461,35 @@ def blahut_arimoto(W, *, tol=1e-9, max_iter=None, method="accelerated", p0=None,
     shape = tuple(W.shape) if is_tensor(W) else np.shape(W)
     if len(shape) in (2, 3):
         check_size(8.0 * 3 * math.prod(shape), max_bytes, "blahut_arimoto")
-    Wn = check_channel(W, "W")
-    batched = Wn.ndim == 3
-    W3 = Wn if batched else Wn[None]
-    B, nx, _ = W3.shape
-    if p0 is None:
-        p = np.full((B, nx), 1.0 / nx)
-    else:
-        p = check_stochastic_p0(p0, B, nx, batched)
-    tol_nats = tol / LOG2E
     accelerated = method == "accelerated"
-    negH = _neg_entropies(W3)
-    W3 = np.ascontiguousarray(W3)
-    if be.name == "numba":
-        p, iters = _solve_numba(W3, negH, p, tol_nats, max_iter, accelerated)
-        lower, upper = _exact_bounds(NP, W3, negH, p)
-    elif be.name == "numpy":
-        with np.errstate(over="ignore", under="ignore"):
-            p, iters = _solve_xp(NP, W3, negH, p, tol_nats, max_iter, accelerated, chunk=8)
-        lower, upper = _exact_bounds(NP, W3, negH, p)
-    else:
-        from ._ba_torch import torch_ops
+    tol_nats = tol / LOG2E
+    if be.name == "torch":
+        from ._ba_torch import check_channel_torch, torch_ops
 
         xp = torch_ops(be.device)
-        Wt, nHt, pt = (xp.asarray_like(a, None) for a in (W3, negH, p))
-        pt, iters = _solve_xp(xp, Wt, nHt, pt, tol_nats, max_iter, accelerated, chunk=16)
-        lower, upper = (xp.host(a) for a in _exact_bounds(xp, Wt, nHt, pt))
+        Wt = check_channel_torch(W, be.device)  # validated on the device, float64
+        batched = Wt.ndim == 3
+        W3t = Wt if batched else Wt.unsqueeze(0)
+        B, nx, _ = W3t.shape
+        p = np.full((B, nx), 1.0 / nx) if p0 is None else _check_p0(p0, B, nx, batched)
+        pt = xp.asarray_like(p, None)
+        nHt = xp.neg_entropies(W3t)
+        pt, iters = _solve_xp(xp, W3t, nHt, pt, tol_nats, max_iter, accelerated, chunk=16)
+        lower, upper = (xp.host(a) for a in _exact_bounds(xp, W3t, nHt, pt))
         p = xp.host(pt)
+    else:
+        Wn = check_channel(W, "W")
+        batched = Wn.ndim == 3
+        W3 = np.ascontiguousarray(Wn if batched else Wn[None])
+        B, nx, _ = W3.shape
+        p = np.full((B, nx), 1.0 / nx) if p0 is None else _check_p0(p0, B, nx, batched)
+        negH = _neg_entropies(W3)
+        if be.name == "numba":
+            p, iters = _solve_numba(W3, negH, p, tol_nats, max_iter, accelerated)
+        else:
+            with np.errstate(over="ignore", under="ignore"):
+                p, iters = _solve_xp(NP, W3, negH, p, tol_nats, max_iter, accelerated, chunk=8)
+        lower, upper = _exact_bounds(NP, W3, negH, p)
     lower = np.maximum(lower, 0.0)  # I >= 0: rounding can leave -1e-17 for a useless channel
     upper = np.maximum(upper, lower)
     lower_b, upper_b = lower * LOG2E, upper * LOG2E
@@ -497,7 +506,7 @@ def blahut_arimoto(W, *, tol=1e-9, max_iter=None, method="accelerated", p0=None,
                           bool(converged[0]), be.name)
 
 
-def check_stochastic_p0(p0, B, nx, batched):
+def _check_p0(p0, B, nx, batched):
     """Validate p0 (nx,) or (B, nx); zeros get 1e-9 of the uniform law mixed in."""
     if is_tensor(p0):
         p0 = to_numpy(p0)
