@@ -64,15 +64,15 @@ def level_sums(c, n):
     """
     B, N = c.shape
     ci = c if c.dtype == torch.int64 else c.to(torch.int64)
-    acc = (ci * ci).view(B, N, 1)
+    acc = (ci * ci).view(1, B, N)  # (level, row, index): copies below are contiguous runs
     M, L = N, 1
     while M > 1:
-        v = acc.view(B, 2, M // 2, L)
-        new = torch.zeros((B, M // 2, L + 1), dtype=torch.int64, device=c.device)
-        new[:, :, :L] = v[:, 0]
-        new[:, :, 1:] += v[:, 1]
+        v = acc.view(L, B, 2, M // 2)
+        new = torch.zeros((L + 1, B, M // 2), dtype=torch.int64, device=c.device)
+        new[:L] = v[:, :, 0]
+        new[1:] += v[:, :, 1]
         acc, M, L = new, M // 2, L + 1
-    sums = acc.view(B, n + 1)
+    sums = acc.view(n + 1, B).T.contiguous()
     levels = torch.arange(n + 1, device=c.device).expand(B, n + 1)
     deg = torch.where(sums > 0, levels, torch.full_like(levels, -1)).amax(dim=1)
     return sums, deg

@@ -40,15 +40,15 @@ def _level_sums_numpy(c, n):
     """Exact int64 Σ_{|T|=d} c(T)^2 by polynomial folding (as the torch kernel), and the degree."""
     B, N = c.shape
     ci = c.astype(np.int64, copy=False)
-    acc = (ci * ci).reshape(B, N, 1)
+    acc = (ci * ci).reshape(1, B, N)  # (level, row, index): contiguous runs
     M, L = N, 1
     while M > 1:
-        v = acc.reshape(B, 2, M // 2, L)
-        new = np.zeros((B, M // 2, L + 1), dtype=np.int64)
-        new[:, :, :L] = v[:, 0]
-        new[:, :, 1:] += v[:, 1]
+        v = acc.reshape(L, B, 2, M // 2)
+        new = np.zeros((L + 1, B, M // 2), dtype=np.int64)
+        new[:L] = v[:, :, 0]
+        new[1:] += v[:, :, 1]
         acc, M, L = new, M // 2, L + 1
-    sums = acc.reshape(B, n + 1)
+    sums = np.ascontiguousarray(acc.reshape(n + 1, B).T)
     deg = np.where(sums > 0, np.arange(n + 1), -1).max(axis=1)
     return sums, deg
 
