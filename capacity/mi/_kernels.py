@@ -115,3 +115,48 @@ def kt_log_sums(points, sigma):
     """
     work = points.shape[0] ** 2
     return (_kt_parallel if work >= PARALLEL_MIN_WORK else _kt_serial)(points, sigma)
+
+
+_HASH_MULT = np.uint64(0x9E3779B97F4A7C15)
+
+
+@njit(cache=True)
+def _quantized_row_hash(y, i, delta):
+    acc = np.uint64(0)
+    for c in range(y.shape[1]):
+        code = np.int64(math.floor(y[i, c] / delta))
+        acc ^= np.uint64(code)  # two's-complement reinterpretation of the int64 code
+        acc *= _HASH_MULT
+        acc ^= acc >> np.uint64(31)
+    return acc
+
+
+@njit(cache=True, parallel=True)
+def _quantized_hash_parallel(y, delta):
+    out = np.empty(y.shape[0], dtype=np.uint64)
+    for i in prange(y.shape[0]):
+        out[i] = _quantized_row_hash(y, i, delta)
+    return out
+
+
+@njit(cache=True)
+def _quantized_hash_serial(y, delta):
+    out = np.empty(y.shape[0], dtype=np.uint64)
+    for i in range(y.shape[0]):
+        out[i] = _quantized_row_hash(y, i, delta)
+    return out
+
+
+def quantized_hash(y, delta):
+    """64-bit hash of each row of floor(y / delta) (int64 codes), without materialising the codes."""
+    return (_quantized_hash_parallel if y.size >= PARALLEL_MIN_WORK else _quantized_hash_serial)(y, delta)
+
+
+@njit(cache=True)
+def quantized_rows_equal(y, delta, a, b):
+    """True when floor(y[a[k]] / delta) == floor(y[b[k]] / delta) for every pair k."""
+    for k in range(a.shape[0]):
+        for c in range(y.shape[1]):
+            if math.floor(y[a[k], c] / delta) != math.floor(y[b[k], c] / delta):
+                return False
+    return True

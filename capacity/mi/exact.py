@@ -240,8 +240,25 @@ def quantized_output_entropy(outputs, delta, *, relative=False, units="bits", ba
         counts = np.array([n])
     else:
         _check_code_range(ymax, d_abs)
-        counts = row_counts_numpy(np.floor(y / d_abs).astype(np.int64))
+        counts = _quantized_counts_numba(np.ascontiguousarray(y), d_abs)
     return _result(counts, n, d_abs, units)
+
+
+def _quantized_counts_numba(y, d_abs):
+    """Counts of the distinct rows of floor(y / d_abs): fused quantise-and-hash kernel, sort, verify."""
+    if y.shape[1] == 1:
+        return np.unique(np.floor(y[:, 0] / d_abs), return_counts=True)[1]
+    from ._kernels import quantized_hash, quantized_rows_equal
+
+    h = quantized_hash(y, d_abs)
+    order = np.argsort(h)
+    hs = h[order]
+    same = np.flatnonzero(hs[1:] == hs[:-1])
+    if same.size and not quantized_rows_equal(y, d_abs, order[same], order[same + 1]):
+        # a true 64-bit collision between different code rows: exact fallback
+        return row_counts_numpy(np.floor(y / d_abs).astype(np.int64))
+    starts = np.concatenate(([0], np.flatnonzero(hs[1:] != hs[:-1]) + 1, [hs.size]))
+    return np.diff(starts)
 
 
 def _check_code_range(ymax, d_abs):

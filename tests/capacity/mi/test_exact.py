@@ -104,6 +104,16 @@ def test_hash_verification_falls_back_on_collisions(monkeypatch, rng):
     assert sorted(row_counts_torch(torch.as_tensor(codes)).tolist()) == sorted(ref)
 
 
+def test_fused_quantise_hash_falls_back_on_collisions(monkeypatch, rng):
+    import capacity.mi._kernels as K
+
+    y = rng.standard_normal((400, 3))
+    ref = quantized_output_entropy(y, 0.7).value
+    assert ref == pytest.approx(brute_entropy_bits(np.floor(y / 0.7)), abs=1e-12)
+    monkeypatch.setattr(K, "quantized_hash", lambda y, d: np.zeros(y.shape[0], dtype=np.uint64))
+    assert quantized_output_entropy(y, 0.7).value == pytest.approx(ref, abs=1e-12)
+
+
 def test_row_counts_match_numpy_unique(rng):
     codes = rng.integers(-5, 5, size=(2000, 3))
     ref = np.unique(codes, axis=0, return_counts=True)[1]
