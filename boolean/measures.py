@@ -135,9 +135,10 @@ def _deliver_rho(values, template, batched, scalar_rho):
 # ----------------------------------------------------------------------------------------
 # public routines
 # ----------------------------------------------------------------------------------------
-_COMMON_PARAMS = """f : array_like or torch.Tensor, shape (2**n,) or (B, 2**n)
-        Truth table(s): 0/1, bool or ±1 integers; index x = sum_i x_i 2**i.
-    backend : {"auto", "numpy", "numba", "torch"}
+_F_PARAM = """f : array_like or torch.Tensor, shape (2**n,) or (B, 2**n)
+        Truth table(s): 0/1, bool or ±1 integers; index x = sum_i x_i 2**i."""
+
+_OPT_PARAMS = """backend : {"auto", "numpy", "numba", "torch"}
         "auto": torch for tensors, else numba.
     device : torch device, optional
         Only with the torch backend.
@@ -298,8 +299,9 @@ def noise_stability(f, rho, *, backend="auto", device=None, max_bytes=None):
 
     Parameters
     ----------
-    {params}
+    {f}
     rho : float or 1-D array_like of floats in [-1, 1]
+    {opts}
 
     Returns
     -------
@@ -339,8 +341,9 @@ def noise_sensitivity(f, delta, *, backend="auto", device=None, max_bytes=None):
 
     Parameters
     ----------
-    {params}
+    {f}
     delta : float or 1-D array_like of floats in [0, 1]
+    {opts}
 
     Returns
     -------
@@ -377,8 +380,9 @@ def noise_operator(f, rho, *, backend="auto", device=None, max_bytes=None):
 
     Parameters
     ----------
-    {params}
+    {f}
     rho : float in [-1, 1]
+    {opts}
 
     Returns
     -------
@@ -495,9 +499,11 @@ def spectral_summary(f, *, coefficients=True, backend="auto", device=None, max_b
 
     Parameters
     ----------
-    {params}
+    {f}
     coefficients : bool
-        Keep ĝ in the result (False saves the float64 copy's lifetime, not the transform).
+        Keep ĝ in the result; False frees the 8 * 2**n-byte spectrum as soon as the weights are
+        computed (the transform still runs, once).
+    {opts}
 
     Returns
     -------
@@ -555,5 +561,6 @@ def spectral_summary(f, *, coefficients=True, backend="auto", device=None, max_b
 
 for _fn in (influences, total_influence, spectral_weights, degree, noise_stability, noise_sensitivity,
             noise_operator, spectral_summary):
-    _fn.__doc__ = _fn.__doc__.replace("{params}", _COMMON_PARAMS).replace("{raises}", _COMMON_RAISES)
+    _fn.__doc__ = (_fn.__doc__.replace("{params}", _F_PARAM + "\n    " + _OPT_PARAMS).replace("{f}", _F_PARAM)
+                   .replace("{opts}", _OPT_PARAMS).replace("{raises}", _COMMON_RAISES))
 del _fn
