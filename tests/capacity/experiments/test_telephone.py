@@ -3,9 +3,12 @@ import math
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from capacity.experiments.resampling import mi_over_time
 from capacity.experiments.telephone import conserved_quantities, telephone_mi
+from tests.capacity.strategies import stochastic_matrices
 
 
 def ref_mi(p0, J_rows):
@@ -152,3 +155,27 @@ def test_periodic_classes_and_transients():
 def test_bad_input(call, exc, match):
     with pytest.raises(exc, match=match):
         call()
+
+
+# ----------------------------------------------------------------------------- properties (hypothesis)
+@settings(max_examples=25)
+@given(st.integers(1, 5).flatmap(lambda n: stochastic_matrices(n, n, n, n, zero_prob=0.6)))
+def test_property_conserved_labels_and_lower_bound(M):
+    # every chain: the labels are conserved along every positive transition, the information they
+    # carry is a lower bound on I(X_0; X_t) over the horizon, and I(X_0; X_t) is nonincreasing
+    cq = conserved_quantities(M)
+    assert_conserved(cq, [M], True)
+    mi = telephone_mi(M, cq.horizon)
+    assert np.all(np.diff(mi) <= 1e-12)
+    assert np.all(mi >= cq.information - 1e-12)
+    assert cq.limit_information <= mi[-1] + 1e-9
+
+
+@settings(max_examples=15)
+@given(st.lists(stochastic_matrices(3, 3, 3, 3, zero_prob=0.7), min_size=1, max_size=4))
+def test_property_inhomogeneous(mats):
+    cq = conserved_quantities(mats)
+    assert_conserved(cq, mats, False)
+    mi = telephone_mi(mats, len(mats))
+    assert np.all(np.diff(mi) <= 1e-12)
+    assert np.all(mi >= cq.information - 1e-12)
