@@ -31,7 +31,7 @@ from capacity.mi._hashing import entropy_from_counts, row_counts_numpy, row_coun
 from capacity.mi.exact import quantized_output_entropy
 from capacity.mi.noisy import noisy_channel_mi
 
-__all__ = ["ACTIVATIONS", "INITS", "NetSpec", "build_mlp", "hypercube_inputs", "layer_outputs",
+__all__ = ["NetSpec", "build_mlp", "hypercube_inputs", "layer_outputs",
            "layer_information", "run_sweep", "write_csv"]
 
 ACTIVATIONS = ("linear", "tanh", "relu", "leaky_relu", "gelu")
@@ -63,6 +63,23 @@ class NetSpec:
         Slope of leaky-ReLU for negative inputs (torch's default 0.01).
     name : str
         Label in result tables (default: built from the fields).
+
+    Returns
+    -------
+    NetSpec
+        A frozen (hashable) spec; ``depth`` and ``label`` are derived properties.
+
+    Raises
+    ------
+    TypeError
+        For non-integer sizes, non-real gains or a non-string name.
+    ValueError
+        For empty widths, sizes < 1, an unknown activation or init, gain <= 0, bias_scale < 0,
+        or a negative slope outside (0, 1).
+
+    References
+    ----------
+    problem.md, section 3 (the settings to support).
 
     Examples
     --------
