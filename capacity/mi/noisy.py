@@ -57,7 +57,7 @@ def noisy_channel_mi(points, sigma, *, inputs="finite", n_mc=None, seed=None, bo
         Noise standard deviation (same units as ``points``).
     inputs : {"finite", "samples"}
     n_mc : int >= 2, optional
-        Monte Carlo draws (default: max(N, 2000) for finite inputs, N for samples).
+        Monte Carlo draws (default: max(N, 2000) for finite inputs, max(N, 2) for samples).
     seed : int, optional
         Seed of the Monte Carlo draws.
     bounds : bool
@@ -107,7 +107,7 @@ def noisy_channel_mi(points, sigma, *, inputs="finite", n_mc=None, seed=None, bo
     sigma = check_real(sigma, "sigma", low=0.0, low_open=True)
     n, d = p.shape
     if n_mc is None:
-        n_mc = max(n, 2000) if inputs == "finite" else n
+        n_mc = max(n, 2000) if inputs == "finite" else max(n, 2)
     n_mc = check_int(n_mc, "n_mc", low=2)
     if seed is not None:
         seed = check_int(seed, "seed", low=0)

@@ -4,6 +4,8 @@ import math
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from scipy import integrate, stats
 
 from capacity.mi import gaussian_channel_mi, noisy_channel_mi
@@ -104,3 +106,20 @@ def test_high_snr_is_below_truth_and_flagged(d, sigma, seed):
     assert r.value < truth
     assert r.value <= math.log2(10_000) + 1e-12
     assert r.extra["saturated"]
+
+
+@settings(max_examples=40, deadline=None)
+@given(n=st.integers(1, 12), d=st.integers(1, 4), scale=st.floats(1e-3, 1e3), dup=st.booleans(),
+       seed=st.integers(0, 2**31))
+def test_bounds_order_property(n, d, scale, dup, seed):
+    p = scale * np.random.default_rng(seed).standard_normal((n, d))
+    if dup and n > 1:
+        p[-1] = p[0]  # duplicated points are allowed (X uniform over labels)
+    r = noisy_channel_mi(p, 1.0, n_mc=64, seed=0)
+    assert 0.0 - 1e-12 <= r.lower <= r.upper + 1e-12
+    assert r.upper <= math.log2(n) + 1e-12 and r.value <= math.log2(n) + 1e-12
+
+
+def test_single_sample_in_sample_mode():
+    r = noisy_channel_mi([[0.5]], 1.0, inputs="samples", seed=0)
+    assert r.value == 0.0 and r.extra["saturated"]  # 0 >= ln 1 - 1.5: a single sample says nothing
