@@ -172,36 +172,46 @@ def _h(c, M):
 
 
 @nb.njit(cache=True)
-def conditional_entropy(f, unknown):
-    """E h(P[f = 1 | X_visible]) in bits for each row of f (B, 2**n); ``unknown`` sorted ascending."""
+def conditional_entropy_sets(f, sets, k):
+    """E h(P[f = 1 | X_visible]) in bits, out[r, s] for each row r of f (B, 2**n) and each
+    unknown set sets[s, :k] (sorted ascending, k >= 0). One int32 buffer of 2**(n-1) counts
+    is reused for every set; the first reduction reads the uint8 table directly."""
     B, N = f.shape
-    k = unknown.shape[0]
+    S = sets.shape[0]
     M = 1 << k
-    out = np.zeros(B, dtype=np.float64)
-    cur = np.empty(N, dtype=np.int64)
+    out = np.zeros((B, S), dtype=np.float64)
+    if k == 0:
+        return out  # every conditional probability is 0 or 1
+    cur = np.empty(N // 2, dtype=np.int32)
+    cells = N >> k
+    use_table = M + 1 <= cells  # tabulate h(c / M) when there are fewer counts than cells
+    table = _binary_entropy_table(k) if use_table else np.zeros(1)
     for r in range(B):
-        for x in range(N):
-            cur[x] = f[r, x]
-        size = N
-        for d in range(k):
-            p = unknown[d] - d  # position of the variable in the compacted table
-            lo = 1 << p
-            half = size // 2
+        for q in range(S):
+            lo = 1 << sets[q, 0]
+            half = N // 2
             for hi in range(half // lo):
                 for l in range(lo):
-                    cur[hi * lo + l] = cur[hi * 2 * lo + l] + cur[hi * 2 * lo + lo + l]
+                    cur[hi * lo + l] = np.int32(f[r, hi * 2 * lo + l]) + np.int32(f[r, hi * 2 * lo + lo + l])
             size = half
-        s = 0.0
-        comp = 0.0  # Neumaier compensation: the sum of up to 2**30 terms stays accurate to ~1 ulp
-        for x in range(size):
-            v = _h(cur[x], M)
-            t = s + v
-            if abs(s) >= abs(v):
-                comp += (s - t) + v
-            else:
-                comp += (v - t) + s
-            s = t
-        out[r] = (s + comp) / size
+            for d in range(1, k):
+                lo = 1 << (sets[q, d] - d)  # position of the variable in the compacted table
+                half = size // 2
+                for hi in range(half // lo):
+                    for l in range(lo):
+                        cur[hi * lo + l] = cur[hi * 2 * lo + l] + cur[hi * 2 * lo + lo + l]
+                size = half
+            s = 0.0
+            comp = 0.0  # Neumaier compensation: sums of up to 2**29 terms stay accurate to ~1 ulp
+            for x in range(size):
+                v = table[cur[x]] if use_table else _h(cur[x], M)
+                t = s + v
+                if s >= v:
+                    comp += (s - t) + v
+                else:
+                    comp += (v - t) + s
+                s = t
+            out[r, q] = (s + comp) / size
     return out
 
 

@@ -47,17 +47,19 @@ def _conditional_entropy_numpy(table, unknown):
     return _h(cur / float(1 << len(unknown))).mean(axis=1)
 
 
-def _conditional_entropy(table, unknown, be):
-    """E h(P[f = 1 | X visible]) (B,) as numpy float64, for sorted ``unknown``."""
+def _conditional_entropies(table, sets, be):
+    """E h(P[f = 1 | X visible]) (B, S) as numpy float64 for S sorted unknown sets of equal size."""
     if be.name == "numba":
         from . import _numba
 
-        return _numba.conditional_entropy(table, np.asarray(unknown, dtype=np.int64))
+        k = len(sets[0])
+        arr = np.asarray(sets, dtype=np.int64).reshape(len(sets), k)
+        return _numba.conditional_entropy_sets(table, arr, k)
     if be.name == "torch":
         from . import _torch
 
-        return _torch.conditional_entropy(table, list(unknown)).cpu().numpy()
-    return _conditional_entropy_numpy(table, list(unknown))
+        return np.stack([_torch.conditional_entropy(table, list(K)).cpu().numpy() for K in sets], axis=1)
+    return np.stack([_conditional_entropy_numpy(table, list(K)) for K in sets], axis=1)
 
 
 def _output_entropy(table, n, be):
@@ -134,7 +136,7 @@ def retained_information(f, unknown, *, backend="auto", device=None, max_bytes=N
     """
     be, table, n, batched = load_table(f, backend, device, max_bytes, 9, "retained_information")
     K = _check_unknown(unknown, n)
-    value = _output_entropy(table, n, be) - _conditional_entropy(table, K, be)
+    value = _output_entropy(table, n, be) - _conditional_entropies(table, [K], be)[:, 0]
     return deliver(value, f, batched, scalar=True)
 
 
@@ -290,15 +292,14 @@ def retained_information_profile(f, samples=None, seed=None, *, backend="auto", 
         exact = True
         for k in range(n + 1):
             if math.comb(n, k) <= used:
-                vals = np.stack([_conditional_entropy(table, list(K), be)
-                                 for K in itertools.combinations(range(n), k)])
-                mean[:, k] = H - vals.mean(axis=0)
+                vals = _conditional_entropies(table, list(itertools.combinations(range(n), k)), be)
+                mean[:, k] = H - vals.mean(axis=1)
             else:
                 exact = False
-                vals = np.stack([_conditional_entropy(table, sorted(rng.choice(n, k, replace=False).tolist()), be)
-                                 for _ in range(used)])
-                mean[:, k] = H - vals.mean(axis=0)
-                stderr[:, k] = vals.std(axis=0, ddof=1) / math.sqrt(used)
+                sets = [sorted(rng.choice(n, k, replace=False).tolist()) for _ in range(used)]
+                vals = _conditional_entropies(table, sets, be)
+                mean[:, k] = H - vals.mean(axis=1)
+                stderr[:, k] = vals.std(axis=1, ddof=1) / math.sqrt(used)
         if exact:
             used = None
     if not batched:
