@@ -212,10 +212,13 @@ def _profile_entropy_sums_numpy(table, n):
     return sums
 
 
-def _exact_bytes(n, be):
+def _exact_bytes(n, rows, be):
+    """Working memory of the exact profile: numba goes row by row (count and entropy tables of
+    2 * 2**n entries each); numpy/torch hold a whole level, C(n, d) tables of 2**(n-d) entries
+    per row, plus its entropies and the concatenation copy."""
     if be.name == "numba":
-        return 16.0 * 2**n
-    return max(math.comb(n, d) * 2.0 ** (n - d) for d in range(n + 1)) * 24.0
+        return 32.0 * 2**n
+    return max(math.comb(n, d) * 2.0 ** (n - d) for d in range(n + 1)) * 24.0 * rows
 
 
 def retained_information_profile(f, samples=None, seed=None, *, backend="auto", device=None, max_bytes=None):
@@ -278,7 +281,7 @@ def retained_information_profile(f, samples=None, seed=None, *, backend="auto", 
     B = table.shape[0]
     H = _output_entropy(table, n, be)
     cap = max_bytes if max_bytes is not None else DEFAULT_MAX_BYTES
-    if samples is None and 3**n <= EXACT_PROFILE_WORK and _exact_bytes(n, be) <= cap:
+    if samples is None and 3**n <= EXACT_PROFILE_WORK and _exact_bytes(n, B, be) <= cap:
         sums = _exact_profile(table, n, be)
         counts = np.array([math.comb(n, k) for k in range(n + 1)], dtype=np.float64)
         mean = H[:, None] - sums / counts
