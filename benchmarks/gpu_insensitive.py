@@ -58,6 +58,9 @@ def unfolded_on_device(n, s, m, dev, tol=1e-9):
     W = r[:, symt[:, 0]] * torch.as_tensor(np.array(coef), device=dev)
     for i in range(1, m):
         W *= r[:, symt[:, i]]
+    keep = W.amax(dim=0) > 0          # types no class can produce (e.g. s = n): 0 log 0 columns
+    if not bool(keep.all()):
+        W = W[:, keep]
     _sync(torch, dev)
     t_build = time.perf_counter() - t0
     t0 = time.perf_counter()

@@ -52,6 +52,16 @@ def test_s0_is_the_binomial_channel(n, m):
         assert_same_capacity(r.lower, r.upper, ref.lower, ref.upper)
 
 
+@pytest.mark.parametrize("n,m", [(1, 3), (2, 2), (2, 5), (3, 3), (3, 4), (4, 3)])
+def test_s_equals_n_is_the_expected_number_of_distinct_points(n, m):
+    """s = n: Bob sees x and f(x); F's table is read through an erasure channel on the 2**n
+    points, so C = E #distinct sample points = 2**n (1 - (1 - 2**-n)**m) (uniform F)."""
+    N = 2 ** n
+    closed = N * (1 - (1 - 1 / N) ** m)
+    r = insensitive_capacity(n, n, m)
+    assert r.lower - 1e-12 <= closed <= r.upper + 1e-12
+
+
 @pytest.mark.parametrize("m,value", [(2, 1.299642), (3, 1.696880)])
 def test_worked_values_and_raw_channel_without_reduction(m, value):
     """problem.md's values, and the same number from all 16 functions x (2K)^m raw sequences."""
