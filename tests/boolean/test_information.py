@@ -99,3 +99,12 @@ def test_profile_is_monotone_and_bounded(f):
     assert p.mean[-1] == pytest.approx(0.0, abs=1e-12)
     assert 0 <= p.mean[0] <= 1
     assert math.isclose(p.mean[0], p.entropy)
+
+
+def test_profile_falls_back_to_monte_carlo_when_memory_is_short():
+    f = random_function(8, seed=2)
+    exact = retained_information_profile(f)
+    # the table itself fits (9 bytes per entry), the exact tables (32 bytes per entry) do not
+    mc = retained_information_profile(f, seed=3, max_bytes=9 * 256)
+    assert exact.exact and not mc.exact and mc.samples == 32
+    assert np.all(np.abs(mc.mean - exact.mean) <= 5 * mc.stderr + 1e-12)  # within 5 standard errors
