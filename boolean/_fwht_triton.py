@@ -40,6 +40,7 @@ except ImportError:  # pragma: no cover - depends on the machine
 LOW_BITS = 12
 HIGH_TILE_BITS = 13
 HIGH_COLS = 32
+NUM_WARPS = 8
 MODE = 0
 
 
@@ -67,8 +68,7 @@ if triton is not None:
         i = tl.arange(0, 2)
         H = (1 - 2 * (i[:, None] & i[None, :])).to(x.dtype)  # H_1 = [[1, 1], [1, -1]]
         for s in tl.static_range(K):
-            h: tl.constexpr = 1 << s
-            x4 = tl.reshape(x, (R // (2 * h), 1, 2, h, C))
+            x4 = tl.reshape(x, (R >> (s + 1), 1, 2, 1 << s, C))
             y = tl.sum(x4 * H[None, :, :, None, None], axis=2)  # (R/2h, 2, h, C)
             x = tl.reshape(y, (R, C))
         return x
@@ -89,8 +89,7 @@ if triton is not None:
             i = tl.arange(0, 2)
             H = (1 - 2 * (i[:, None] & i[None, :])).to(x.dtype)
             for s in tl.static_range(B):
-                h: tl.constexpr = 1 << s
-                x3 = tl.reshape(x, (BLOCK // (2 * h), 1, 2, h))
+                x3 = tl.reshape(x, (BLOCK >> (s + 1), 1, 2, 1 << s))
                 y = tl.sum(x3 * H[None, :, :, None], axis=2)  # (BLOCK/2h, 2, h)
                 x = tl.reshape(y, (BLOCK,))
         tl.store(dst + offs, x)
@@ -129,11 +128,15 @@ def plan(n, low_bits=LOW_BITS, tile_bits=HIGH_TILE_BITS, cols=HIGH_COLS):
     return out
 
 
-def fwht(x, *, low_bits=LOW_BITS, tile_bits=HIGH_TILE_BITS, cols=HIGH_COLS, num_warps=8, mode=None):
+def fwht(x, *, low_bits=None, tile_bits=None, cols=None, num_warps=None, mode=None):
     """Transform the contiguous CUDA tensor ``x`` (M, 2**n) along its last axis; returns a new tensor."""
     M, N = x.shape
     n = N.bit_length() - 1
     mode = MODE if mode is None else mode
+    low_bits = LOW_BITS if low_bits is None else low_bits
+    tile_bits = HIGH_TILE_BITS if tile_bits is None else tile_bits
+    cols = HIGH_COLS if cols is None else cols
+    num_warps = NUM_WARPS if num_warps is None else num_warps
     y = torch.empty_like(x)
     if N == 1:
         y.copy_(x)
