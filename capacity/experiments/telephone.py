@@ -224,7 +224,7 @@ def _closed_classes(M):
     return closed
 
 
-def conserved_quantities(transitions, *, p0=None, horizon=None, tol=1e-13, max_steps=10 ** 6):
+def conserved_quantities(transitions, *, p0=None, horizon=None, tol=1e-13, max_steps=10 ** 15):
     """Deterministic quantities conserved by a Markov chain, from its transition matrices.
 
     f_t is conserved when f_t(X_t) = f_{t+1}(X_{t+1}) almost surely for every t. Build the
@@ -254,7 +254,8 @@ def conserved_quantities(transitions, *, p0=None, horizon=None, tol=1e-13, max_s
     tol : float
         Transient mass left when computing the limit law.
     max_steps : int
-        Largest power of M^L tried before giving up (ValueError).
+        Largest power of M^L tried before giving up (ValueError); powers are squared, so
+        10**15 costs about 50 products.
 
     Returns
     -------
@@ -314,12 +315,14 @@ def conserved_quantities(transitions, *, p0=None, horizon=None, tol=1e-13, max_s
     recurrent = limit_labels[0] >= 0
     P = np.eye(n0)
     steps = 0
-    while (1.0 - P[:, recurrent].sum(axis=1)).max() > tol:
+    while P[:, ~recurrent].sum(axis=1).max() > tol:
         if steps > max_steps:
             raise ValueError(f"the chain did not reach its closed classes within `max_steps`={max_steps} "
-                             f"periods (transient mass {(1.0 - P[:, recurrent].sum(axis=1)).max():.3g} > tol)")
+                             f"periods (transient mass {P[:, ~recurrent].sum(axis=1).max():.3g} > tol)")
         P = P @ ML
+        P /= P.sum(axis=1, keepdims=True)
         ML = ML @ ML
+        ML /= ML.sum(axis=1, keepdims=True)
         steps = 2 * steps + 1
     A = np.zeros((n0, n_g))
     A[np.flatnonzero(recurrent), limit_labels[0][recurrent]] = 1.0
