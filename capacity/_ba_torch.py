@@ -52,8 +52,11 @@ class TorchOps:
     def Wv(self, W, v):
         return self.torch.bmm(W, v.unsqueeze(2)).squeeze(2)
 
-    def gram(self, A):
-        return self.torch.bmm(A, A.transpose(1, 2))
+    def gram_factory(self, Ws):
+        def gram(r):
+            A = Ws * r.unsqueeze(1)
+            return self.torch.bmm(A, A.transpose(1, 2))
+        return gram
 
     def amax(self, a):
         return a.amax(dim=-1)

@@ -41,8 +41,28 @@ class _NumpyOps:
         return np.matmul(W, v[:, :, None])[:, :, 0]
 
     @staticmethod
-    def gram(A):  # (B, m, ny) -> (B, m, m)
-        return np.matmul(A, np.swapaxes(A, 1, 2))
+    def gram_factory(Ws):
+        """Return g(r) = (Ws diag r)(Ws diag r)^T, (B, m, m); sparse products when Ws is mostly
+        zeros (the CSR structure is built once per polish, only its values are rescaled)."""
+        B, m, ny = Ws.shape
+        if m >= 32 and np.count_nonzero(Ws) < SPARSE_DENSITY * Ws.size:
+            from scipy import sparse
+
+            mats = [sparse.csr_matrix(Ws[b]) for b in range(B)]
+            vals = [S.data.copy() for S in mats]
+
+            def gram(r):
+                out = np.empty((B, m, m))
+                for b, S in enumerate(mats):
+                    S.data = vals[b] * r[b][S.indices]
+                    out[b] = (S @ S.T).toarray()
+                return out
+            return gram
+
+        def dense(r):
+            A = Ws * r[:, None, :]
+            return np.matmul(A, np.swapaxes(A, 1, 2))
+        return dense
 
     @staticmethod
     def amax(a):
@@ -70,7 +90,7 @@ class _NumpyOps:
 
     @staticmethod
     def gather_rows(W, idx):
-        return np.take_along_axis(W, idx[:, :, None], axis=1)
+        return W[np.arange(W.shape[0])[:, None], idx]
 
     @staticmethod
     def scatter(shape_like, idx, vals):
@@ -122,7 +142,30 @@ class _NumpyOps:
         return dst
 
 
+class _NumbaOps(_NumpyOps):
+    """numpy namespace whose sparse Gram matrix is a numba kernel (the numba backend's polish)."""
+
+    name = "numba"
+
+    @staticmethod
+    def gram_factory(Ws):
+        B, m, ny = Ws.shape
+        if m >= 32 and np.count_nonzero(Ws) < SPARSE_DENSITY * Ws.size:
+            from scipy import sparse
+
+            from ._ba_numba import gram_csc
+
+            mats = [sparse.csc_matrix(Ws[b]) for b in range(B)]
+            cols = [(S.indptr.astype(np.int64), S.indices.astype(np.int64), S.data) for S in mats]
+
+            def gram(r):
+                return np.stack([gram_csc(ip, ix, v, r[b] * r[b], m) for b, (ip, ix, v) in enumerate(cols)])
+            return gram
+        return _NumpyOps.gram_factory(Ws)
+
+
 NP = _NumpyOps()
+NB = _NumbaOps()
 TINY = 1e-300
 #: Mirror-descent step control: start, growth on acceptance, cap (halved toward 1 on rejection).
 MU0, MU_GROW, MU_MAX = 2.0, 1.25, 256.0
@@ -130,6 +173,8 @@ MU0, MU_GROW, MU_MAX = 2.0, 1.25, 256.0
 MD0, IPM_STEPS = 100, 40
 #: Rows kept for the interior-point polish: p_x > SUPPORT_REL * max p (at most SUPPORT_CAP rows).
 SUPPORT_REL, SUPPORT_CAP = 1e-8, 2048
+#: Below this fraction of non-zeros the numba sweep and the polish's Gram matrix go sparse.
+SPARSE_DENSITY = 0.25
 LOG_ZERO = -1e300  # stands for log 0 inside loops; the final certificate handles q_y = 0 exactly
 
 
@@ -236,6 +281,7 @@ def _ipm(xp, W, negH, p, gap, tol, steps):
         return q, Ds, I, xp.sum(xp.where(mask, xp.log(xp.where(mask, ps, 1.0)), 0.0))
 
     q, Ds, I, logsum = state(ps)
+    gram = xp.gram_factory(Ws)
     best_p = p
     best_lo, best_up = _bounds(xp, p, _divergences(xp, W, negH, p)[1])
     done = best_up - best_lo <= tol
@@ -244,7 +290,7 @@ def _ipm(xp, W, negH, p, gap, tol, steps):
         if xp.host(done[None]).all():
             break
         rq = xp.where(q > 0, 1.0 / xp.sqrt(xp.where(q > 0, q, 1.0)), 0.0)
-        H = xp.gram(Ws * rq[:, None, :]) * offmask
+        H = gram(rq) * offmask
         psm = xp.where(mask, ps, 1.0)
         H = H + xp.diag_embed(xp.where(mask, tau[:, None] / (psm * psm), 1.0))
         g = xp.where(mask, Ds + tau[:, None] / psm, 0.0)
@@ -348,25 +394,34 @@ def _solve_xp(xp, W, negH, p, tol, max_iter, accelerated, chunk):
 
 def _solve_numba(W, negH, p, tol, max_iter, accelerated):
     """Per-channel driver on the fused numba sweep (the polish uses numpy/BLAS)."""
-    from ._ba_numba import md_sweeps
+    from ._ba_numba import md_sweeps, md_sweeps_csr
 
-    B = W.shape[0]
+    B, _, ny = W.shape
     out = p.copy()
     iters = np.zeros(B, dtype=np.int64)
     for b in range(B):
         W1, nH1, p1 = W[b], negH[b], out[b].copy()
+        sweeps = md_sweeps
+        if W1.size >= 4096 and np.count_nonzero(W1) < SPARSE_DENSITY * W1.size:
+            from scipy import sparse
+
+            S = sparse.csr_matrix(W1)
+            indptr, indices, data = S.indptr.astype(np.int64), S.indices.astype(np.int64), S.data
+
+            def sweeps(_W, *args):
+                return md_sweeps_csr(indptr, indices, data, ny, *args)
         if not accelerated:
-            _, _, steps, _, _ = md_sweeps(W1, nH1, p1, 1.0, max_iter + 1, tol, 1.0, 1.0)
+            _, _, steps, _, _ = sweeps(W1, nH1, p1, 1.0, max_iter + 1, tol, 1.0, 1.0)
             out[b], iters[b] = p1, steps
             continue
         k, it, mu = MD0, 0, MU0
         while True:
-            lo, up, steps, mu, _ = md_sweeps(W1, nH1, p1, mu, min(k, max_iter - it) + 1, tol, MU_GROW, MU_MAX)
+            lo, up, steps, mu, _ = sweeps(W1, nH1, p1, mu, min(k, max_iter - it) + 1, tol, MU_GROW, MU_MAX)
             it += steps
             if up - lo <= tol or it >= max_iter:
                 break
             n_ipm = min(IPM_STEPS, max_iter - it)
-            pp, lo2, up2, used = _ipm(NP, W1[None], nH1[None], p1[None], np.array([up - lo]), tol, n_ipm)
+            pp, lo2, up2, used = _ipm(NB, W1[None], nH1[None], p1[None], np.array([up - lo]), tol, n_ipm)
             it += int(used[0])
             if up2[0] - lo2[0] < up - lo:
                 if up2[0] - lo2[0] <= tol or it >= max_iter:
@@ -397,6 +452,21 @@ def blahut_arimoto(W, *, tol=1e-9, max_iter=None, method="accelerated", p0=None,
     returned ``p`` achieves. Units are bits (0 log 0 = 0).
 
     ``method="plain"`` is the Blahut–Arimoto map :math:`p_x \leftarrow p_x e^{D_x}/Z`.
+    ``method="accelerated"`` (default) runs two phases, chosen by measurement (Notes):
+
+    1. safeguarded mirror descent :math:`p_x \leftarrow p_x e^{\mu D_x}/Z` (natural-gradient
+       step of Matz & Duhamel; the Bregman view of He, Saunderson & Fawzi), :math:`\mu` starting
+       at 2, growing 1.25x per accepted step up to 256, halved toward 1 (plain BA, monotone)
+       whenever the lower bound :math:`I(p; W)` would fall; 100 steps shrink the inputs
+       outside the optimal support by many orders of magnitude;
+    2. an interior-point polish on the rows with :math:`p_x > 10^{-8} \max p`: Newton steps
+       for :math:`\max I(p; W) + \tau \sum_x \log p_x` on the simplex, with
+       :math:`\tau` falling 10x per centred step; the barrier keeps the Newton system positive
+       definite even with duplicate rows. Every step is certified on the full channel.
+
+    A channel not certified after 40 polish steps repeats both phases with twice the
+    mirror-descent steps, so the method can only fail by running out of ``max_iter``.
+    ``iterations`` counts mirror-descent steps plus polish steps.
 
     Parameters
     ----------
@@ -437,12 +507,30 @@ def blahut_arimoto(W, *, tol=1e-9, max_iter=None, method="accelerated", p0=None,
     ConvergenceWarning
         When ``max_iter`` is reached before the gap reaches ``tol``.
 
+    Notes
+    -----
+    Evidence for the accelerated design (one core, certified gap 1e-9 bits, Dirichlet(1) rows;
+    full tables in BENCHMARKS.md): plain BA needs 10^4-10^5 steps at 512x512 (seconds);
+    mirror descent alone is 5-20x faster but still slow on rows whose divergences differ by
+    1e-4 (near-duplicate rows: > 10^5 steps). An active-set Newton polish with Levenberg
+    damping was as fast on random channels (13-20 ms at 512x512) but stalled on near-duplicate
+    rows (4-34 s); the barrier polish solved every test family in 12-21 Newton steps
+    (512x512: 30-60 ms, 2048x2048: about 1 s, near-duplicate 512x256: 0.2 s). 100 warm-up steps
+    beat 30 or 60 (smaller support, cheaper polish). Kernels: numba's sweep visits each row of
+    W once per step (divergence and the next q in the same visit); torch runs the batch in
+    lock-step on CPU or CUDA, dropping certified channels every 16 steps. Masses below 1e-300
+    are set to 0 (no denormals). The final bounds are recomputed exactly (an output that p
+    never produces gives ``upper = inf``), in float64 whatever the input dtype.
+
     References
     ----------
     R. Blahut, "Computation of channel capacity and rate-distortion functions", IEEE
     Trans. IT 18 (1972). S. Arimoto, IEEE Trans. IT 18 (1972). G. Matz and P. Duhamel,
     "Information geometric formulation and interpretation of accelerated Blahut–Arimoto-type
-    algorithms", ITW 2004. R. G. Gallager, *Information Theory and Reliable Communication* (1968).
+    algorithms", ITW 2004. N. He, J. Saunderson, H. Fawzi, "A Bregman proximal perspective on
+    classical and quantum Blahut-Arimoto algorithms", IEEE Trans. IT (2024). R. G. Gallager,
+    *Information Theory and Reliable Communication* (1968). S. Boyd and L. Vandenberghe,
+    *Convex Optimization* (2004), ch. 11 (barrier method).
 
     Examples
     --------
