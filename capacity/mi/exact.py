@@ -232,15 +232,25 @@ def quantized_output_entropy(outputs, delta, *, relative=False, units="bits", ba
         raise ValueError(f"`outputs` must be non-empty; got shape {y.shape}")
     check_size(y.size * 8.0 * 2 + y.shape[0] * 8.0 * 3, max_bytes, "quantising `outputs`")
     y = np.asarray(y, dtype=np.float64)
-    check_finite(y, "outputs")
-    d_abs = delta * float(np.sqrt(np.mean(y * y))) if relative else delta
+    y = np.ascontiguousarray(y)
+    sumsq = float(np.vdot(y, y))  # no temporary; NaN/inf (or overflow) make it non-finite
+    if not math.isfinite(sumsq):
+        check_finite(y, "outputs")  # names the first bad position (finite overflow passes)
     n = y.shape[0]
-    ymax = float(np.abs(y).max())
+    ymax = max(float(y.max()), -float(y.min()))
+    if relative:
+        if math.isfinite(sumsq):
+            rms = math.sqrt(sumsq / y.size)
+        else:  # squares overflow: scale by the max first
+            rms = ymax * math.sqrt(float(np.vdot(y / ymax, y / ymax)) / y.size)
+        d_abs = delta * rms
+    else:
+        d_abs = delta
     if d_abs == 0.0:  # relative delta on an all-zero layer: a single output value
         counts = np.array([n])
     else:
         _check_code_range(ymax, d_abs)
-        counts = _quantized_counts_numba(np.ascontiguousarray(y), d_abs)
+        counts = _quantized_counts_numba(y, d_abs)
     return _result(counts, n, d_abs, units)
 
 

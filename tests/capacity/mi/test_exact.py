@@ -146,6 +146,14 @@ def test_discrete_mi_against_joint_table(rng):
     assert discrete_mutual_information(x, y, units="nats").value == pytest.approx(ref * math.log(2), abs=1e-12)
 
 
+def test_relative_delta_survives_overflowing_squares():
+    y = np.array([[1e200, -1e200], [3e200, 1e200], [-2e200, 0.0], [0.0, 0.0]])
+    r = quantized_output_entropy(y, 1e-3, relative=True)
+    rms = 1e200 * math.sqrt(np.mean((y / 1e200) ** 2))
+    assert r.extra["delta_abs"] == pytest.approx(1e-3 * rms, rel=1e-12)
+    assert r.value == pytest.approx(2.0, abs=1e-12)
+
+
 def test_inputs_not_mutated(rng):
     y = rng.standard_normal((100, 2))
     before = y.copy()
