@@ -429,7 +429,7 @@ def cell_probabilities(functions, s: int, *, visible: str = "random", S0=None, m
 def count_classes(n: int, s: int, *, visible: str = "random", method: str = "auto", max_bytes=None) -> int:
     """Exact number of equivalence classes, without enumerating 2**(2**n) functions when possible.
 
-    Methods (``method="auto"`` picks the first that applies):
+    Methods (``method="auto"`` tries closed, partition for n <= 4, dp, affine, then mitm):
 
     * ``"closed"``: visible="fixed": ``(2**(n-s) + 1)**(2**s)`` (each of the 2**s cells
       of S0 independently holds 0..2**(n-s) ones); visible="random":
@@ -469,7 +469,7 @@ def count_classes(n: int, s: int, *, visible: str = "random", method: str = "aut
     visible : {"random", "fixed"}
     method : {"auto", "closed", "dp", "affine", "mitm", "partition"}
     max_bytes : int, optional
-        Refuse a DP or partition above this many bytes (default 8 GiB).
+        Refuse a DP, enumeration or partition above this many bytes (default 8 GiB).
 
     Returns
     -------
