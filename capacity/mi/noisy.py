@@ -47,7 +47,10 @@ def noisy_channel_mi(points, sigma, *, inputs="finite", n_mc=None, seed=None, bo
     I(X; f(X) + sigma Z). It is biased low and cannot exceed ln n: it is flagged
     ``extra["saturated"] = True`` when it comes within 1.5 nats of ln n. The Kolchinsky-Tracey
     bounds then bound the plug-in, not the truth, so they go to ``extra["plugin_lower"/"plugin_upper"]``
-    and ``lower``/``upper`` are NaN.
+    and ``lower``/``upper`` are NaN. Measured bias (Y = X + sigma Z, X ~ N(0, I_d), n = 10^4, tested):
+    |error| <= 0.05 bits for (d, sigma) = (2, 1), (5, 1), (2, 0.3); about -0.22 bits for (5, 0.3)
+    (truth 9.0 bits, 6.2 nats, not yet within 1.5 nats of ln n = 9.2), so the flag is necessary
+    but not sufficient: the plug-in reads low well before it saturates.
 
     Parameters
     ----------
