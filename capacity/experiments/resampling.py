@@ -811,6 +811,8 @@ def naive_bayes_mc(N, eps, ts, replicas, *, seed, observe="majority", n_boot=200
     :func:`naive_bayes_mi`); Y is the count K (``observe="count"``) or the majority
     (``"majority"``). The estimate is :func:`plugin_mi` (Miller-Madow, bootstrap SE over
     replicas). Cross-check: ``naive_bayes_mi(N, eps, ts, observe=observe)`` (exact, lumped).
+    The majority has 3 values, so the plug-in bias left after Miller-Madow is O(1/replicas^2);
+    the count has up to N + 1 values and needs replicas >> N^2 for a small bias.
 
     Parameters
     ----------
