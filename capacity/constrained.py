@@ -214,24 +214,20 @@ def _newton_direction(grad, hess, support):
 
 
 def _newton_polish(x, obj, evaluate, grad, hess, shrink=0.01):
-    """One safeguarded Newton step for a concave maximisation over the simplex.
+    """One safeguarded projected-Newton step for a concave maximisation over the simplex.
 
-    ``evaluate(x) -> (objective, state)``; the step is cut so no coordinate of the support
-    falls below ``shrink`` times its value (no exact zeros: multiplicative updates can still
-    revive it), then halved until the objective increases. Returns (x, objective, state) or
-    None when no step helps.
+    ``evaluate(x) -> (objective, state)``. The support is ``x > 1e-9 max(x)`` (smaller entries are
+    held fixed); a trial point ``max(x + t delta, shrink * x)`` (renormalised; no exact zeros, so
+    multiplicative updates can still revive an entry) is accepted when the objective increases,
+    halving ``t`` up to 8 times. Returns (x, objective, state) or None when no step helps.
     """
-    support = x > 1e-14
+    support = x > 1e-9 * x.max()
     if support.sum() < 2:
         return None
     delta = _newton_direction(grad, hess, support)
-    neg = delta < 0
     t = 1.0
-    if neg.any():
-        t = min(1.0, float(np.min((1.0 - shrink) * x[neg] / -delta[neg])))
-    for _ in range(30):
-        new = x + t * delta
-        new = np.maximum(new, 0.0)
+    for _ in range(8):
+        new = np.maximum(x + t * delta, shrink * x)
         new /= new.sum()
         val, state = evaluate(new)
         if val > obj:
@@ -251,6 +247,7 @@ def _lagrange_ba(W, neg_h, b, s, p, tol, max_iter):
     Returns (p, iterations).
     """
     nx = p.size
+    every = next_newton = _NEWTON_EVERY
     p = (1.0 - 1e-8) * p + 1e-8 / nx  # a warm start keeps every input alive
     logp = np.log(p)
     mu = 1.0
@@ -277,7 +274,7 @@ def _lagrange_ba(W, neg_h, b, s, p, tol, max_iter):
             mu = 1.0
         logp, p, g, obj = new_logp, new_p, new_g, new_obj
         mu = min(mu * 1.5, 64.0) if mu >= 1.0 else 1.0
-        if it % _NEWTON_EVERY == 0 and nx <= _NEWTON_MAX_N:
+        if it >= next_newton and nx <= _NEWTON_MAX_N:
             q = p @ W
             pos = q > 0
             Wn = W[:, pos] / np.sqrt(q[pos])[None, :]
@@ -291,6 +288,10 @@ def _lagrange_ba(W, neg_h, b, s, p, tol, max_iter):
             if step is not None:
                 p, obj, g = step
                 logp = np.log(np.maximum(p, math.exp(_LOG_FLOOR)))
+                every = _NEWTON_EVERY
+            else:  # back off while Newton does not help (e.g. the support is still moving)
+                every = min(2 * every, 16 * _NEWTON_EVERY)
+            next_newton = it + every
     return p, it
 
 
@@ -578,6 +579,12 @@ def _rd_blahut(p, A, log_r, tol, max_iter):
     """
     it = 0
     px = p > 0
+    every = next_newton = _NEWTON_EVERY
+    # a warm start keeps every allowed letter alive (a floored letter would climb back slowly)
+    alive0 = np.isfinite(log_r)
+    with np.errstate(divide="ignore"):
+        log_r = np.where(alive0, np.log((1.0 - 1e-8) * np.exp(np.where(alive0, log_r, 0.0))
+                                        + 1e-8 / max(int(alive0.sum()), 1)), -np.inf)
     logZ, log_c, phi = _rd_state(p, px, A, log_r)
     mu = 1.0
     K = None
@@ -600,7 +607,7 @@ def _rd_blahut(p, A, log_r, tol, max_iter):
         log_r = step
         logZ, log_c, phi = new
         mu = min(mu * 1.5, 64.0)
-        if it % _NEWTON_EVERY == 0 and A.shape[1] <= _NEWTON_MAX_N:
+        if it >= next_newton and A.shape[1] <= _NEWTON_MAX_N:
             if K is None:
                 K = np.exp(A[px])  # e^{-inf} = 0 where a letter is forbidden
             r = np.exp(log_r)
@@ -620,6 +627,10 @@ def _rd_blahut(p, A, log_r, tol, max_iter):
                     lx = np.where(np.isfinite(lx), np.maximum(lx, _LOG_FLOOR), -np.inf)
                     logZ, log_c, phi = _rd_state(p, px, A, lx)
                 log_r = lx
+                every = _NEWTON_EVERY
+            else:
+                every = min(2 * every, 16 * _NEWTON_EVERY)
+            next_newton = it + every
 
 
 class _RDState:
