@@ -344,7 +344,7 @@ def _solve_xp(xp, W, negH, p, tol, max_iter, accelerated, chunk):
     Wc, nHc, pc = W, negH, p
     muc = xp.full((B,), MU0 if accelerated else 1.0, negH)
     grow = MU_GROW if accelerated else 1.0
-    k_round = MD0 if accelerated else max_iter
+    k_round = MD0 if accelerated else max(max_iter, 1)  # >= 1: the first chunk records the bounds
 
     def finish(keep, pc_new):
         nonlocal ids, Wc, nHc, pc, muc, res_p

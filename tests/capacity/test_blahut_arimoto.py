@@ -173,6 +173,26 @@ def test_non_convergence_warns_with_valid_bounds():
     assert list(rb.converged) == [False, True]
 
 
+@pytest.mark.parametrize("method", METHODS)
+def test_max_iter_zero_returns_certificate_of_p0(backend, method):
+    W = ch.bsc(0.2)
+    with pytest.warns(ConvergenceWarning, match="max_iter=0"):
+        r = _solve(W, backend, method=method, max_iter=0, p0=[0.9, 0.1])
+    assert r.iterations == 0 and not r.converged
+    np.testing.assert_allclose(r.p, [0.9, 0.1], rtol=1e-15)  # untouched starting law
+    assert _brackets(r, ch.bsc_capacity(0.2), slack=1e-12)
+
+
+def test_batched_p0(rng):
+    W = _random_batch(rng)
+    p0 = rng.dirichlet(np.ones(7), size=5)
+    for p in (p0, p0[0]):  # one law per channel, or one law for all
+        r = blahut_arimoto(W, p0=p)
+        assert r.converged.all()
+    with pytest.raises(ValueError, match=r"`p0` must have shape \(5, 7\) or \(7,\)"):
+        blahut_arimoto(W, p0=p0[:3])
+
+
 def test_no_denormals_and_input_not_mutated():
     # input 1 is useless at the optimum: plain BA halves its mass every step, 2**-2000 < 1e-300;
     # the kernels run 2000 steps with tol = -1 (never stop early)
