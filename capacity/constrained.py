@@ -196,13 +196,15 @@ class _CostState:
 def _newton_direction(grad, hess, support):
     """Newton direction on the face {sum_S delta = 0} for maximising a concave function.
 
+    ``hess(idx)`` returns the Hessian block H[idx, idx] (only the support is ever formed).
+
     Solves [[H_SS, 1], [1^T, 0]] [delta; lam] = [-grad_S; 0] (least squares: H may be singular);
     entries outside ``support`` stay 0.
     """
     idx = np.flatnonzero(support)
     k = idx.size
     K = np.zeros((k + 1, k + 1))
-    K[:k, :k] = hess[np.ix_(idx, idx)]
+    K[:k, :k] = hess(idx)
     K[:k, k] = 1.0
     K[k, :k] = 1.0
     rhs = np.concatenate([-grad[idx], [0.0]])
@@ -277,8 +279,11 @@ def _lagrange_ba(W, neg_h, b, s, p, tol, max_iter):
         if it >= next_newton and nx <= _NEWTON_MAX_N:
             q = p @ W
             pos = q > 0
-            Wn = W[:, pos] / np.sqrt(q[pos])[None, :]
-            hess = -(Wn @ Wn.T)  # Hessian of I(p; W) in nats
+            scale = 1.0 / np.sqrt(q[pos])
+
+            def hess(idx):  # Hessian block of I(p; W) in nats: -W diag(1/q) W^T
+                Wn = W[np.ix_(idx, np.flatnonzero(pos))] * scale[None, :]
+                return -(Wn @ Wn.T)
 
             def evaluate(x):
                 gx = _divergences(W, neg_h, x @ W) - s * b
@@ -611,8 +616,11 @@ def _rd_blahut(p, A, log_r, tol, max_iter):
             if K is None:
                 K = np.exp(A[px])  # e^{-inf} = 0 where a letter is forbidden
             r = np.exp(log_r)
-            Kn = K * (np.sqrt(p[px]) / np.exp(logZ[px]))[:, None]
-            hess = -(Kn.T @ Kn)   # Hessian of sum_x p_x log Z_x(r)
+            wts = np.sqrt(p[px]) / np.exp(logZ[px])
+
+            def hess(idx):  # Hessian block of sum_x p_x log Z_x(r): -K^T diag(p/Z^2) K
+                Kn = K[:, idx] * wts[:, None]
+                return -(Kn.T @ Kn)
 
             def evaluate(x):
                 with np.errstate(divide="ignore"):
