@@ -14,6 +14,13 @@ from ._validate import as_truth_table, check_size, first_bad_position, n_from_le
 
 __all__ = ["fwht", "fourier_coefficients"]
 
+#: Peak working memory per table entry (bytes) of a transform of the ±1 table, by backend:
+#: the uint8 table, the ±1 copy and the transform's buffers (numpy's temporaries, torch's
+#: float32 input, output and float64 result).
+TRANSFORM_BYTES = {"numpy": 25, "numba": 9.25, "torch": 25}
+#: ... plus exact int64 level sums (numpy/torch: c as int64, c^2, the folding buffers).
+SPECTRAL_BYTES = {"numpy": 41, "numba": 9.25, "torch": 57}
+
 #: Largest n at which float32 holds every intermediate of the transform of a ±1 table exactly.
 _FLOAT32_EXACT_N = 24
 
@@ -32,10 +39,13 @@ def load_table(f, backend, device, max_bytes, bytes_per_entry, what, *, prefer="
     """Validate a truth table for a routine; return ``(backend, table2d, n, batched)``.
 
     ``table2d`` is uint8 (B, 2**n): numpy for numpy/numba, a tensor on the backend's device
-    for torch. The size check (``bytes_per_entry`` bytes per table entry) runs before any
-    allocation when ``f`` is already an array.
+    for torch. ``bytes_per_entry`` (a number, or a dict by backend name) is the routine's peak
+    working memory per table entry; the size check runs before any allocation when ``f`` is
+    already an array.
     """
     be = resolve_backend(backend, f, device=device, supported=supported, prefer=prefer)
+    if isinstance(bytes_per_entry, dict):
+        bytes_per_entry = bytes_per_entry[be.name]
     shape = _shape_of(f)
     if shape is not None and len(shape) in (1, 2) and 0 not in shape:
         n_from_length(shape[-1], name)
@@ -313,7 +323,7 @@ def fourier_coefficients(f, *, exact=False, backend="auto", device=None, max_byt
     """
     if not isinstance(exact, (bool, np.bool_)):
         raise TypeError(f"`exact` must be a bool; got {exact!r}")
-    be, table, n, batched = load_table(f, backend, device, max_bytes, 9, "fourier_coefficients")
+    be, table, n, batched = load_table(f, backend, device, max_bytes, TRANSFORM_BYTES, "fourier_coefficients")
     c = pm1_transform(table, n, be, "int" if exact else "float")
     if not exact:
         if be.name == "torch":

@@ -18,10 +18,16 @@ from typing import Any
 import numpy as np
 
 from ._backend import import_torch, is_tensor
-from .fourier import deliver, load_table, pm1_transform
+from .fourier import SPECTRAL_BYTES, TRANSFORM_BYTES, deliver, load_table, pm1_transform
 
 __all__ = ["influences", "total_influence", "spectral_weights", "degree", "noise_stability",
            "noise_sensitivity", "noise_operator", "spectral_summary", "SpectralSummary"]
+
+
+#: peak working memory per table entry (bytes): the table, bit-packed words / comparison masks
+_INFLUENCE_BYTES = {"numpy": 2.5, "numba": 1.25, "torch": 2.5}
+#: the transform, then a float64 scaled copy transformed back (torch: two float64 buffers more)
+_OPERATOR_BYTES = {"numpy": 25, "numba": 9.25, "torch": 41}
 
 
 # ----------------------------------------------------------------------------------------
@@ -183,7 +189,7 @@ def influences(f, *, backend="auto", device=None, max_bytes=None):
     >>> influences([0, 0, 0, 1]).tolist()  # AND_2
     [0.5, 0.5]
     """
-    be, table, n, batched = load_table(f, backend, device, max_bytes, 1.25, "influences")
+    be, table, n, batched = load_table(f, backend, device, max_bytes, _INFLUENCE_BYTES, "influences")
     counts = influence_counts(table, n, be)
     return deliver(counts.astype(np.float64) * 2.0**-n, f, batched)
 
@@ -219,7 +225,7 @@ def total_influence(f, *, backend="auto", device=None, max_bytes=None):
     >>> total_influence(majority(3))
     1.5
     """
-    be, table, n, batched = load_table(f, backend, device, max_bytes, 1.25, "total_influence")
+    be, table, n, batched = load_table(f, backend, device, max_bytes, _INFLUENCE_BYTES, "total_influence")
     counts = influence_counts(table, n, be).sum(axis=1)
     return deliver(counts.astype(np.float64) * 2.0**-n, f, batched, scalar=True)
 
@@ -252,7 +258,7 @@ def spectral_weights(f, *, backend="auto", device=None, max_bytes=None):
     >>> spectral_weights(majority(3)).tolist()  # Maj_3 = 1/2 (x1 + x2 + x3) - 1/2 x1 x2 x3
     [0.0, 0.75, 0.0, 0.25]
     """
-    be, table, n, batched = load_table(f, backend, device, max_bytes, 9, "spectral_weights")
+    be, table, n, batched = load_table(f, backend, device, max_bytes, SPECTRAL_BYTES, "spectral_weights")
     _, sums, _ = _spectrum_levels(table, n, be)
     return deliver(_weights_from_sums(sums, n), f, batched)
 
@@ -284,7 +290,7 @@ def degree(f, *, backend="auto", device=None, max_bytes=None):
     >>> degree(and_(4)), degree(dictator(4, 2)), degree(parity(4)), degree([0, 0, 0, 0])
     (4, 1, 4, 0)
     """
-    be, table, n, batched = load_table(f, backend, device, max_bytes, 9, "degree")
+    be, table, n, batched = load_table(f, backend, device, max_bytes, SPECTRAL_BYTES, "degree")
     _, _, deg = _spectrum_levels(table, n, be)
     return deliver(np.asarray(deg, dtype=np.int64), f, batched, scalar=True)
 
@@ -326,7 +332,7 @@ def noise_stability(f, rho, *, backend="auto", device=None, max_bytes=None):
     [1.0, -1.0]
     """
     rhos, scalar = _check_rho(rho, "rho")
-    be, table, n, batched = load_table(f, backend, device, max_bytes, 9, "noise_stability")
+    be, table, n, batched = load_table(f, backend, device, max_bytes, SPECTRAL_BYTES, "noise_stability")
     _, sums, _ = _spectrum_levels(table, n, be)
     stab = _stab_from_weights(_weights_from_sums(sums, n), rhos.reshape(-1))
     return _deliver_rho(stab, f, batched, scalar)
@@ -367,7 +373,7 @@ def noise_sensitivity(f, delta, *, backend="auto", device=None, max_bytes=None):
     0.5
     """
     deltas, scalar = _check_rho(delta, "delta", 0.0, 1.0)
-    be, table, n, batched = load_table(f, backend, device, max_bytes, 9, "noise_sensitivity")
+    be, table, n, batched = load_table(f, backend, device, max_bytes, SPECTRAL_BYTES, "noise_sensitivity")
     _, sums, _ = _spectrum_levels(table, n, be)
     stab = _stab_from_weights(_weights_from_sums(sums, n), 1.0 - 2.0 * deltas.reshape(-1))
     return _deliver_rho(0.5 - 0.5 * stab, f, batched, scalar)
@@ -409,7 +415,7 @@ def noise_operator(f, rho, *, backend="auto", device=None, max_bytes=None):
     if not rho[1]:
         raise TypeError(f"`rho` must be a real number; got an array of shape {rho[0].shape}")
     rho = float(rho[0])
-    be, table, n, batched = load_table(f, backend, device, max_bytes, 17, "noise_operator")
+    be, table, n, batched = load_table(f, backend, device, max_bytes, _OPERATOR_BYTES, "noise_operator")
     if be.name == "torch":
         torch = import_torch()
         from ._fwht_torch import fwht as _tfwht
@@ -529,7 +535,7 @@ def spectral_summary(f, *, coefficients=True, backend="auto", device=None, max_b
     """
     if not isinstance(coefficients, (bool, np.bool_)):
         raise TypeError(f"`coefficients` must be a bool; got {coefficients!r}")
-    be, table, n, batched = load_table(f, backend, device, max_bytes, 9, "spectral_summary")
+    be, table, n, batched = load_table(f, backend, device, max_bytes, SPECTRAL_BYTES, "spectral_summary")
     c = pm1_transform(table, n, be, "float")
     if be.name == "numba":
         from . import _numba

@@ -72,7 +72,7 @@ def restrict(f, fixed, *, backend="auto", device=None, max_bytes=None):
     >>> restrict([0, 1, 1, 0], {1: 0}).tolist()  # x0 xor 0
     [0, 1]
     """
-    be, table, n, batched = load_table(f, backend, device, max_bytes, 2, "restrict")
+    be, table, n, batched = load_table(f, backend, device, max_bytes, 2.5, "restrict")
     fx = _check_fixed(fixed, n)
     m = n - len(fx)
     if not fx:  # nothing to fix: a copy, never the caller's own array

@@ -104,7 +104,7 @@ def test_profile_is_monotone_and_bounded(f):
 def test_profile_falls_back_to_monte_carlo_when_memory_is_short():
     f = random_function(8, seed=2)
     exact = retained_information_profile(f)
-    # the table itself fits (9 bytes per entry), the exact tables (32 bytes per entry) do not
+    # the conditional counts fit (3 bytes per entry with numba), the exact tables (32) do not
     mc = retained_information_profile(f, seed=3, max_bytes=9 * 256)
     assert exact.exact and not mc.exact and mc.samples == 32
     assert np.all(np.abs(mc.mean - exact.mean) <= 5 * mc.stderr + 1e-12)  # within 5 standard errors
