@@ -115,6 +115,17 @@ def level_sums(c, n, scale=1.0):
 
 
 @nb.njit(cache=True)
+def pm1_int64(f):
+    """g = 1 - 2 f as int64 (B, 2**n), one pass."""
+    B, N = f.shape
+    out = np.empty((B, N), dtype=np.int64)
+    for r in range(B):
+        for x in range(N):
+            out[r, x] = 1 - 2 * np.int64(f[r, x])
+    return out
+
+
+@nb.njit(cache=True)
 def pm1_float64(f):
     """g = 1 - 2 f as float64 (B, 2**n), one pass."""
     B, N = f.shape

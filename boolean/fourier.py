@@ -97,10 +97,10 @@ def pm1_transform(table, n, be: Backend, kind):
             dtype = torch.float32 if n <= _FLOAT32_EXACT_N else torch.float64
         g = 1 - 2 * table.to(dtype)
         return _tfwht(g)
-    if be.name == "numba" and kind != "int":
-        from ._numba import pm1_float64
+    if be.name == "numba":
+        from ._numba import pm1_float64, pm1_int64
 
-        g = pm1_float64(table)
+        g = pm1_int64(table) if kind == "int" else pm1_float64(table)
     else:
         dtype = np.int64 if kind == "int" else np.float64
         g = np.subtract(1, 2 * table.astype(dtype))
