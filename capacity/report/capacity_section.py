@@ -6,7 +6,7 @@ import math
 
 import numpy as np
 
-from ._framework import Claim, Section, bound_claim, close_claim, markdown_table
+from ._framework import Claim, Section, bound_claim, markdown_table
 
 TITLE = "Channel capacity: closed forms, cvxpy cross-check, capacity-cost and rate-distortion"
 
