@@ -53,18 +53,16 @@ def _ms(t):
     return "n/a" if t is None else f"{t * 1e3:.3f}"
 
 
-def main(quick=False, device="cuda", sweep=False, mode=None, config=None) -> str:
-    """Run the table; ``mode``/``config`` = (low_bits, tile_bits, cols, num_warps) override the
-    Triton defaults (for tuning on a new card)."""
+def main(quick=False, device="cuda", sweep=False, config=None) -> str:
+    """Run the table; ``config`` = (low_bits, tile_bits, cols, num_warps) overrides the Triton
+    defaults (for tuning on a new card)."""
     import torch
 
     from boolean import _fwht_torch
 
-    if (mode is not None or config) and device != "cpu":
+    if config and device != "cpu":
         from boolean import _fwht_triton
 
-        if mode is not None:
-            _fwht_triton.MODE = mode
         if config:
             (_fwht_triton.LOW_BITS, _fwht_triton.HIGH_TILE_BITS, _fwht_triton.HIGH_COLS,
              _fwht_triton.NUM_WARPS) = config
@@ -155,8 +153,7 @@ if __name__ == "__main__":
     parser.add_argument("--device", default="cuda")
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--sweep", action="store_true")
-    parser.add_argument("--mode", type=int, default=None, help="Triton kernel formulation (0 or 1)")
     parser.add_argument("--config", type=int, nargs=4, default=None,
                         metavar=("LOW_BITS", "TILE_BITS", "COLS", "WARPS"))
     args = parser.parse_args()
-    print(main(quick=args.quick, device=args.device, sweep=args.sweep, mode=args.mode, config=args.config))
+    print(main(quick=args.quick, device=args.device, sweep=args.sweep, config=args.config))

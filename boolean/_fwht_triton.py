@@ -13,18 +13,13 @@ instead of one per stage:
 * ``_high_kernel``: ``2**k`` rows at stride ``2**p`` × ``C`` contiguous columns
   (bits ``p .. p+k-1``), coalesced along the columns.
 
-Two equivalent in-register formulations (``MODE``), because Triton's lowering of
-register reshapes differs between versions:
-
-* ``MODE=0`` constant-geometry (Pease) stages: pair neighbours along the transform
-  axis with ``tl.split``, ``x'[i] = x[2i] + x[2i+1]``, ``x'[i + R/2] = x[2i] - x[2i+1]``;
-  after ``k`` stages every bit was processed once and the order is natural again;
-* ``MODE=1`` in-place stages without split/join: view the axis as ``(.., 2, h, ..)``
-  and contract with ``H_1 = [[1, 1], [1, -1]]`` by a broadcast multiply and a sum
-  over the pair axis (multiplying by ±1 and adding two terms is exact).
-
-Both use only additions/subtractions of two values (×±1 is exact): int64 stays exact,
-and float results equal the butterfly's up to the order of the stages.
+Inside a tile the stages use the constant-geometry (Pease) form of the transform:
+a stage pairs neighbours along the tile's transform axis with ``tl.split``,
+``x'[i] = x[2i] + x[2i+1]`` and ``x'[i + R/2] = x[2i] - x[2i+1]``; after ``k`` stages
+every bit has been processed once and the order is natural again, so ``x' = H_k x``.
+Only additions and subtractions of two values: int64 stays exact. Measured on an
+H200 (benchmarks/gpu_fwht.py): 3.0× a device-to-device copy at n = 26..28 (float32),
+between 3 and 4× at n = 20..25 where launch latency dominates.
 """
 from __future__ import annotations
 
@@ -41,7 +36,6 @@ LOW_BITS = 12
 HIGH_TILE_BITS = 13
 HIGH_COLS = 32
 NUM_WARPS = 8
-MODE = 0
 
 
 def available() -> bool:
@@ -63,39 +57,20 @@ if triton is not None:
         return x
 
     @triton.jit
-    def _sum_rows(x, R: tl.constexpr, C: tl.constexpr, K: tl.constexpr):
-        """H_K along axis 0 of the (R, C) tile x by in-place stages (MODE=1)."""
-        i = tl.arange(0, 2)
-        H = (1 - 2 * (i[:, None] & i[None, :])).to(x.dtype)  # H_1 = [[1, 1], [1, -1]]
-        for s in tl.static_range(K):
-            x4 = tl.reshape(x, (R >> (s + 1), 1, 2, 1 << s, C))
-            y = tl.sum(x4 * H[None, :, :, None, None], axis=2)  # (R/2h, 2, h, C)
-            x = tl.reshape(y, (R, C))
-        return x
-
-    @triton.jit
-    def _low_kernel(src, dst, BLOCK: tl.constexpr, B: tl.constexpr, MODE: tl.constexpr):
+    def _low_kernel(src, dst, BLOCK: tl.constexpr, B: tl.constexpr):
         pid = tl.program_id(0).to(tl.int64)
         offs = pid * BLOCK + tl.arange(0, BLOCK)
         x = tl.load(src + offs)
-        if MODE == 0:
-            for _ in tl.static_range(B):
-                x2 = tl.reshape(x, (BLOCK // 2, 2))
-                a, b = tl.split(x2)
-                y = tl.join(a + b, a - b)  # (BLOCK/2, 2)
-                y = tl.permute(y, (1, 0))  # (2, BLOCK/2): sums first, then differences
-                x = tl.reshape(y, (BLOCK,))
-        else:
-            i = tl.arange(0, 2)
-            H = (1 - 2 * (i[:, None] & i[None, :])).to(x.dtype)
-            for s in tl.static_range(B):
-                x3 = tl.reshape(x, (BLOCK >> (s + 1), 1, 2, 1 << s))
-                y = tl.sum(x3 * H[None, :, :, None], axis=2)  # (BLOCK/2h, 2, h)
-                x = tl.reshape(y, (BLOCK,))
+        for _ in tl.static_range(B):
+            x2 = tl.reshape(x, (BLOCK // 2, 2))
+            a, b = tl.split(x2)
+            y = tl.join(a + b, a - b)  # (BLOCK/2, 2)
+            y = tl.permute(y, (1, 0))  # (2, BLOCK/2): sums first, then differences
+            x = tl.reshape(y, (BLOCK,))
         tl.store(dst + offs, x)
 
     @triton.jit
-    def _high_kernel(ptr, S, R: tl.constexpr, C: tl.constexpr, K: tl.constexpr, MODE: tl.constexpr):
+    def _high_kernel(ptr, S, R: tl.constexpr, C: tl.constexpr, K: tl.constexpr):
         pid = tl.program_id(0).to(tl.int64)
         chunks = S // C
         group = pid // chunks
@@ -104,10 +79,7 @@ if triton is not None:
         rows = tl.arange(0, R).to(tl.int64)
         offs = base + rows[:, None] * S + tl.arange(0, C)[None, :]
         x = tl.load(ptr + offs)
-        if MODE == 0:
-            x = _pease_rows(x, R, C, K)
-        else:
-            x = _sum_rows(x, R, C, K)
+        x = _pease_rows(x, R, C, K)
         tl.store(ptr + offs, x)
 
 
@@ -128,11 +100,10 @@ def plan(n, low_bits=LOW_BITS, tile_bits=HIGH_TILE_BITS, cols=HIGH_COLS):
     return out
 
 
-def fwht(x, *, low_bits=None, tile_bits=None, cols=None, num_warps=None, mode=None):
+def fwht(x, *, low_bits=None, tile_bits=None, cols=None, num_warps=None):
     """Transform the contiguous CUDA tensor ``x`` (M, 2**n) along its last axis; returns a new tensor."""
     M, N = x.shape
     n = N.bit_length() - 1
-    mode = MODE if mode is None else mode
     low_bits = LOW_BITS if low_bits is None else low_bits
     tile_bits = HIGH_TILE_BITS if tile_bits is None else tile_bits
     cols = HIGH_COLS if cols is None else cols
@@ -144,9 +115,9 @@ def fwht(x, *, low_bits=None, tile_bits=None, cols=None, num_warps=None, mode=No
     for step in plan(n, low_bits, tile_bits, cols):
         if step[0] == "low":
             b = step[1]
-            _low_kernel[(M * N >> b,)](x, y, BLOCK=1 << b, B=b, MODE=mode, num_warps=num_warps)
+            _low_kernel[(M * N >> b,)](x, y, BLOCK=1 << b, B=b, num_warps=num_warps)
         else:
             _, p, k, C = step
-            _high_kernel[(M * N // ((1 << k) * C),)](y, 1 << p, R=1 << k, C=C, K=k, MODE=mode,
+            _high_kernel[(M * N // ((1 << k) * C),)](y, 1 << p, R=1 << k, C=C, K=k,
                                                          num_warps=num_warps)
     return y

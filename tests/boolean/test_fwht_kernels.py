@@ -217,6 +217,19 @@ def test_triton_matches_butterflies_cuda(rng, n, dtype):
     x = small_ints(rng, (2, 1 << n)) if n <= 10 else 1 - 2 * rng.integers(0, 2, size=(2, 1 << n))
     t = torch.from_numpy(x.astype(dtype)).cuda()
     want = _fwht_torch.fwht_butterfly(t)
-    for mode in (0, 1):
-        y = triton_mod.fwht(t, mode=mode)
-        assert torch.equal(y, want), mode  # integer data, |sums| <= 2**22: exact in every dtype
+    y = triton_mod.fwht(t)
+    assert torch.equal(y, want)  # integer data, |sums| <= 2**22: exact in every dtype
+
+
+@pytest.mark.parametrize("n", [1, 6, 12, 13, 20, 24, 28, 30])
+def test_triton_plan_covers_every_bit_once(n):
+    from boolean import _fwht_triton
+
+    steps = _fwht_triton.plan(n)
+    assert steps[0] == ("low", min(n, _fwht_triton.LOW_BITS))
+    p = steps[0][1]
+    for kind, start, k, cols in steps[1:]:
+        assert kind == "high" and start == p and k >= 1
+        assert (1 << k) * cols <= 1 << _fwht_triton.HIGH_TILE_BITS  # tile fits the register budget
+        p += k
+    assert p == n
