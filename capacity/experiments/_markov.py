@@ -89,15 +89,18 @@ def entropy_bits(p):
 def powers_at(T, rows, ts):
     """Yield ``(t, rows @ T**t)`` for the sorted unique times ``ts``.
 
-    ``rows`` is an (R, n) block of row vectors. Dense ``T`` with large gaps uses binary
-    powers ``T^(2^j)`` (cached); small gaps and sparse ``T`` step one product at a time,
-    whichever costs fewer flops. All operands are non-negative.
+    ``rows`` is an (R, n) block of row vectors. Each gap between consecutive times is covered
+    either by single steps (cost gap * R * nnz) or by cached binary powers ``T^(2^j)`` of the
+    dense matrix (cost n^3 per new power + R n^2 per used power), whichever costs fewer flops;
+    a sparse ``T`` is densified the first time powers pay. All operands are non-negative and
+    each power is renormalised to be stochastic (as it is exactly).
     """
     n = T.shape[0]
     R = rows.shape[0]
-    dense = isinstance(T, np.ndarray)
-    TT = None if dense else T.T.tocsr()
-    cache = [T]
+    sparse = not isinstance(T, np.ndarray)
+    TT = T.T.tocsr() if sparse else None
+    nnz = T.nnz if sparse else n * n
+    cache = [] if sparse else [T]
     cur = np.array(rows, dtype=np.float64)
     now = 0
     for t in np.unique(ts):
@@ -105,13 +108,15 @@ def powers_at(T, rows, ts):
         if gap == 0:
             yield int(t), cur
             continue
-        step_cost = gap * R * n * (n if dense else max(1, T.nnz // n))
+        step_cost = gap * R * max(nnz, n)
         need = gap.bit_length()
         pow_cost = max(0, need - len(cache)) * n ** 3 + bin(gap).count("1") * R * n * n
-        if not dense or step_cost <= pow_cost:
+        if step_cost <= pow_cost:
             for _ in range(gap):
-                cur = cur @ T if dense else np.asarray(TT @ cur.T).T
+                cur = np.asarray(TT @ cur.T).T if sparse else cur @ T
         else:
+            if not cache:
+                cache.append(T.toarray())
             while len(cache) < need:
                 sq = cache[-1] @ cache[-1]
                 cache.append(sq / sq.sum(axis=1, keepdims=True))  # exact powers are stochastic
