@@ -165,6 +165,18 @@ def test_state_plateau_at_entropy_of_majority_N30():
     np.testing.assert_allclose(state, naive_bayes_mi(N, eps, ts), rtol=0, atol=1e-12)  # only K is left
 
 
+def test_orbit_long_times_binary_powers():
+    # t far beyond 20 x (number of orbit states): per-block binary powers; once every variable
+    # has been resampled the state carries exactly what the count does
+    ts = [0, 10 ** 5, 10 ** 6, 3 * 10 ** 7]
+    state = naive_bayes_mi(20, 0.15, ts, exact="orbit")
+    count = naive_bayes_mi(20, 0.15, ts)
+    np.testing.assert_allclose(state[1:], count[1:], rtol=0, atol=1e-11)  # power rounding ~ t * 1e-16
+    assert np.all(np.diff(state) <= 1e-12)
+    np.testing.assert_allclose(naive_bayes_mi(20, 0.15, ts, exact="orbit", observe="count"), count,
+                               rtol=0, atol=1e-11)
+
+
 @pytest.mark.parametrize("exact,observe,method,N", [
     ("full", "state", "auto", 9), ("full", "count", "auto", 9), ("orbit", "state", "auto", 25), ("lumped", "count", "power", 40),
     ("lumped", "count", "eig", 40), ("lumped", "majority", "power", 41), ("lumped", "count", "eig", 300)])
