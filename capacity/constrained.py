@@ -102,7 +102,7 @@ def _check_cost(cost, nx):
     check_finite(b, "cost")
     if (b < 0).any():
         pos = first_bad_position(b < 0)
-        raise ValueError(f"`cost` must be non-negative; got {b[pos]!r} at {pos}")
+        raise ValueError(f"`cost` must be non-negative; got {float(b[pos])!r} at {pos}")
     return b
 
 
@@ -349,9 +349,16 @@ def _capacity_cost_one(W, neg_h, b, beta, tol, max_iter):
         return st, s, iters
 
     def mix():
+        # the mixture meeting the budget exactly; nudged toward p_feas if rounding overshoots
         if c_inf - c_feas > 0:
             lam = (c_inf - beta) / (c_inf - c_feas)
-            st.visit(lam * p_feas + (1.0 - lam) * p_inf)
+            for _ in range(3):
+                pm = lam * p_feas + (1.0 - lam) * p_inf
+                over = float(pm @ b) - beta
+                if over <= 0 or lam >= 1.0:
+                    break
+                lam = min(1.0, lam + over / (c_inf - c_feas) + 4e-16)
+            st.visit(pm)
 
     mix()
     rechecks = 0
@@ -740,9 +747,16 @@ def _rd_one(p, d, D, tol, max_iter):
         return st, iters
 
     def mix():
+        # the mixture meeting D exactly; nudged toward Q_lo if rounding overshoots
         if D_hi - D_lo > 0:
             lam = (D_hi - D) / (D_hi - D_lo)
-            st.visit_Q(lam * Q_lo + (1.0 - lam) * Q_hi)
+            for _ in range(3):
+                Qm = lam * Q_lo + (1.0 - lam) * Q_hi
+                over = st.distortion(Qm) - D
+                if over <= 0 or lam >= 1.0:
+                    break
+                lam = min(1.0, lam + over / (D_hi - D_lo) + 4e-16)
+            st.visit_Q(Qm)
 
     mix()
     rechecks = 0
@@ -796,7 +810,7 @@ def _check_rd_inputs(p, d, max_bytes):
     check_finite(d, "d")
     if (d < 0).any():
         pos = first_bad_position(d < 0)
-        raise ValueError(f"`d` must be non-negative; got {d[pos]!r} at {pos}")
+        raise ValueError(f"`d` must be non-negative; got {float(d[pos])!r} at {pos}")
     check_size(8.0 * d.size * 8, DEFAULT_MAX_BYTES if max_bytes is None else max_bytes, "rate_distortion")
     return p, d
 
