@@ -186,3 +186,21 @@ BAD = [
 def test_bad_input(call, exc, match):
     with pytest.raises(exc, match=match):
         call()
+
+
+@pytest.mark.gpu
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA device")
+def test_cuda_layer_information_matches_cpu():
+    spec = NetSpec(8, (8, 3, 8), "leaky_relu", bias_scale=0.2)
+    kw = dict(rel_deltas=(1e-9, 1e-2, 0.3), abs_deltas=(0.1,), sigma_rels=(0.3,), n_mc=128)
+    a = layer_information(spec, seed=2, **kw)
+    b = layer_information(spec, seed=2, device="cuda", **kw)
+    for ra, rb in zip(a, b):
+        if ra["measure"] == "noisy":  # same weights; cuBLAS rounding may move outputs by ~1e-16
+            assert rb["value_bits"] == pytest.approx(ra["value_bits"], abs=1e-9)
+        elif ra["measure"] == "distinct":
+            assert rb["n_distinct"] == ra["n_distinct"]  # injectivity is robust to 1-ulp differences
+        else:
+            # a 1-ulp difference can move a point across a bin edge: one move among 256 points
+            # changes H by < 0.07 bits
+            assert rb["value_bits"] == pytest.approx(ra["value_bits"], abs=0.07)

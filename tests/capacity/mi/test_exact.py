@@ -159,3 +159,14 @@ def test_inputs_not_mutated(rng):
     before = y.copy()
     quantized_output_entropy(y, 0.1, relative=True)
     assert np.array_equal(y, before)
+
+
+@pytest.mark.gpu
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA device")
+def test_cuda_path_matches_numpy(rng):
+    y = rng.standard_normal((50_000, 6))
+    for delta in (1e-6, 0.05, 1.0):
+        a = quantized_output_entropy(y, delta, relative=True)
+        b = quantized_output_entropy(torch.as_tensor(y, device="cuda"), delta, relative=True)
+        assert a.value == pytest.approx(b.value, abs=1e-12)
+        assert a.extra["n_distinct"] == b.extra["n_distinct"]
