@@ -94,7 +94,7 @@ def pm1_transform(table, n, be: Backend, kind):
         if kind == "int":
             dtype = torch.int64
         else:
-            dtype = torch.float32 if n <= _FLOAT32_EXACT_N else torch.float64
+            dtype = torch.float32 if n <= _FLOAT32_EXACT_N and _float32_exact(table.device) else torch.float64
         g = 1 - 2 * table.to(dtype)
         return _tfwht(g)
     if be.name == "numba":
@@ -106,6 +106,15 @@ def pm1_transform(table, n, be: Backend, kind):
         g = np.subtract(1, 2 * table.astype(dtype))
     _inplace_numpy_like(g, be.name)
     return g
+
+
+def _float32_exact(device):
+    """True when float32 matmuls are IEEE float32 (no TF32/bf16 shortcuts someone enabled
+    globally), so the float32 transform of a ±1 table is exact for n <= 24."""
+    torch = import_torch()
+    if torch.get_float32_matmul_precision() != "highest":
+        return False
+    return not (device.type == "cuda" and torch.backends.cuda.matmul.allow_tf32)
 
 
 def _inplace_numpy_like(a, name):

@@ -137,3 +137,16 @@ def test_fwht_float_backends_agree(a):
     scale = 1e-12 * max(1.0, float(np.abs(a).sum()))
     for name in ("numba", "torch"):
         np.testing.assert_allclose(fwht(a, backend=name), want, rtol=0, atol=scale)  # reassociation only
+
+
+def test_torch_spectrum_stays_exact_when_float32_matmuls_are_relaxed():
+    # a user enabling TF32/bf16 matmuls globally must not cost exactness: float64 is used then
+    f = random_function(12, seed=4)
+    want = fourier_coefficients(f, exact=True, backend="numpy")
+    old = torch.get_float32_matmul_precision()
+    try:
+        torch.set_float32_matmul_precision("medium")
+        got = fourier_coefficients(f, backend="torch")
+    finally:
+        torch.set_float32_matmul_precision(old)
+    np.testing.assert_array_equal(got * 2**12, want)
