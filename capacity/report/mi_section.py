@@ -65,16 +65,17 @@ def _figures(ctx, rows, narrow_rows, d, depth, rel_deltas, sigma_rels):
 
     fig, ax = plt.subplots(figsize=(6.5, 4))
     show = (1e-3, 0.1, 0.3)
-    for act, style in (("tanh", "-"), ("relu", "--"), ("leaky_relu", ":")):
-        for dl in show:
+    for act, color in (("tanh", "C1"), ("relu", "C2"), ("leaky_relu", "C3")):
+        for dl, style in zip(show, ("-", "--", ":")):
             ys = [_mean(rows, activation=act, layer=layer, measure="quantized_rel", resolution=dl)
                   for layer in range(1, depth + 1)]
-            ax.plot(range(1, depth + 1), ys, style, marker="o", label=f"{act}, δ = {dl:g}·RMS")
+            ax.plot(range(1, depth + 1), ys, style, color=color, marker="o", label=f"{act}, δ = {dl:g}·RMS")
     narrow_depth = max(r["layer"] for r in narrow_rows)
     ys = [_mean(narrow_rows, layer=layer, measure="quantized_rel", resolution=FINE)
           for layer in range(1, narrow_depth + 1)]
     ax.plot(range(1, narrow_depth + 1), ys, "k-", marker="s", label=f"relu with width-2 layer, δ = {FINE:g}·RMS")
     ax.axhline(d, color="k", ls=":", lw=1)
+    ax.set_xticks(range(1, narrow_depth + 1))
     ax.set_xlabel("layer")
     ax.set_ylabel("bits")
     ax.set_title("Per-layer information (mean over seeds)", fontsize=10)
