@@ -141,11 +141,16 @@ def test_fwht_float_backends_agree(a):
 
 def test_torch_spectrum_stays_exact_when_float32_matmuls_are_relaxed():
     # a user enabling TF32/bf16 matmuls globally must not cost exactness: float64 is used then
+    from boolean.fourier import _float32_exact
+
     f = random_function(12, seed=4)
     want = fourier_coefficients(f, exact=True, backend="numpy")
     old = torch.get_float32_matmul_precision()
     try:
+        torch.set_float32_matmul_precision("highest")
+        assert _float32_exact(torch.device("cpu"))
         torch.set_float32_matmul_precision("medium")
+        assert not _float32_exact(torch.device("cpu"))
         got = fourier_coefficients(f, backend="torch")
     finally:
         torch.set_float32_matmul_precision(old)
