@@ -35,6 +35,10 @@ __all__ = ["ChannelShape", "InsensitiveChannel", "channel_shape", "channel_matri
 
 #: Largest m accepted (types are stored as uint8 counts).
 MAX_M = 64
+#: Largest n for the count-vector classes (fixed S0 or s = 0; s = 1 only at n = 5).
+MAX_VECTOR_N = 8
+#: Most classes built from count vectors.
+MAX_VECTOR_CLASSES = 5_000_000
 
 
 # ----------------------------------------------------------------------------- validation
@@ -42,15 +46,24 @@ MAX_M = 64
 def _check_args(n, s, m, visible, S0, p_bias):
     """Validate the channel parameters; return (n, s, m, visible, S0, p_bias)."""
     n = check_int(n, "n", low=1)
-    if n > MAX_ENUM_N:
-        raise ValueError(f"`n` must be <= {MAX_ENUM_N}: the class representatives need all 2**(2**n) functions; "
-                         f"got n = {n} ({2 ** (2 ** n)} functions)")
     s = check_int(s, "s", low=0, high=n)
     m = check_int(m, "m", low=1, high=MAX_M)
     visible = _check_visible(visible)
-    S0 = _check_S0(S0, n, s, visible)
     p_bias = check_real(p_bias, "p_bias", low=0.0, high=1.0, low_open=True, high_open=True)
+    if n > MAX_ENUM_N and not _vector_route(n, s, visible, p_bias):
+        raise ValueError(f"`n` must be <= {MAX_ENUM_N} for (s, visible, p_bias) = ({s}, {visible!r}, {p_bias}): "
+                         f"the classes need all 2**(2**n) functions; got n = {n} ({2 ** (2 ** n)} functions). "
+                         f"Count vectors cover n <= {MAX_VECTOR_N} for visible='fixed' or s = 0, and n = 5 for "
+                         "s = 1, with p_bias = 0.5")
+    S0 = _check_S0(S0, n, s, visible)
     return n, s, m, visible, S0, p_bias
+
+
+def _vector_route(n, s, visible, p_bias):
+    """True when the classes come from count vectors rather than from all functions."""
+    if n <= MAX_ENUM_N or n > MAX_VECTOR_N or p_bias != 0.5:
+        return False
+    return visible == "fixed" or s == 0 or (s == 1 and n == 5)
 
 
 # ----------------------------------------------------------------------------- cells
@@ -100,12 +113,18 @@ def _cells(n, s, S0, p_bias):
 
 @dataclass(frozen=True)
 class _Classes:
-    representatives: np.ndarray  # (R, 2**n) uint8
-    sizes: np.ndarray            # (R,) int64
-    names: tuple                 # (R,)
-    labels: np.ndarray           # (2**(2**n),) class of each function index
-    q: np.ndarray                # (R, K) P(f = 1 | cell)
-    q0: np.ndarray               # (R, K) P(f = 0 | cell)
+    representatives: np.ndarray | None  # (R, 2**n) uint8; None for count-vector classes
+    sizes: np.ndarray | None            # (R,) int64 functions per class; None for count vectors
+    names: tuple                        # (R,)
+    labels: np.ndarray | None           # (2**(2**n),) class of each function index (n <= 4)
+    q: np.ndarray                       # (R, K) P(f = 1 | cell)
+    q0: np.ndarray                      # (R, K) P(f = 0 | cell)
+    counts: np.ndarray | None = None    # (R, K) ones per cell, rows sorted by key (count vectors)
+    keys: np.ndarray | None = None      # (R,) mixed-radix key of each counts row, increasing
+
+    @property
+    def n_classes(self) -> int:
+        return int(self.q.shape[0])
 
 
 @functools.lru_cache(maxsize=16)
@@ -118,6 +137,8 @@ def _classes(n, s, visible, S0, p_bias):
     equal (as floats from the same formula) are merged as well (merge lemma).
     """
     cells = _cells(n, s, S0, p_bias)
+    if n > MAX_ENUM_N:
+        return _vector_classes(n, s, visible, S0, cells)
     if p_bias == 0.5:
         ec = equivalence_classes(n, s, visible=visible, S0=S0)
         reps, sizes, names, labels = ec.representatives, ec.sizes, ec.names, ec.labels
@@ -156,6 +177,75 @@ def _classes(n, s, visible, S0, p_bias):
     q0 = (1 - reps).astype(np.float64) @ cells.cond.T
     out = _Classes(np.asarray(reps), np.asarray(sizes), tuple(names), np.asarray(labels), q, q0)
     for arr in (out.representatives, out.sizes, out.labels, out.q, out.q0):
+        arr.setflags(write=False)
+    return out
+
+
+def _count_vectors(n, s, visible, S0):
+    """Every reachable vector of ones per cell, (R, K) int64, without enumerating functions.
+
+    visible="fixed" (or s = 0): the cells of S0 partition the cube, so every vector in
+    [0, 2**(n-s)]**(2**s) is reached. visible="random", s = 1: the class of f is
+    (w, c_0..c_{n-1}) with w = |f^-1(1)|, c_i = #{x in f^-1(1): x_i = 1}; the reachable
+    set is grown point by point (a 0/1 knapsack over a boolean box) and cell (i, a) holds
+    c_i ones for a = 1 and w - c_i for a = 0.
+    """
+    size = 1 << (n - s)
+    if visible == "fixed" or s == 0:
+        K = 1 << s
+        R = (size + 1) ** K
+        grids = np.indices((size + 1,) * K).reshape(K, R).T
+        return np.ascontiguousarray(grids[:, ::-1], dtype=np.int64)
+    N = 1 << n
+    shape = (N + 1,) + (N // 2 + 1,) * n
+    reach = np.zeros(shape, dtype=np.bool_)
+    reach[(0,) * (n + 1)] = True
+    for x in range(N):
+        dst = [slice(1, None)]
+        src = [slice(None, -1)]
+        for i in range(n):
+            on = (x >> i) & 1
+            dst.append(slice(1, None) if on else slice(None))
+            src.append(slice(None, -1) if on else slice(None))
+        reach[tuple(dst)] |= reach[tuple(src)].copy()
+    v = np.argwhere(reach).astype(np.int64)          # (R, n + 1): w, c_0..c_{n-1}
+    w, c = v[:, :1], v[:, 1:]
+    counts = np.empty((v.shape[0], 2 * n), dtype=np.int64)
+    counts[:, 0::2] = w - c
+    counts[:, 1::2] = c
+    return counts
+
+
+def _keys(counts, size):
+    """Mixed-radix key sum_c counts_c (size+1)**c of each row (int64)."""
+    K = counts.shape[1]
+    radix = (size + 1) ** np.arange(K, dtype=np.int64)
+    return counts @ radix
+
+
+def _vector_classes(n, s, visible, S0, cells):
+    size = 1 << (n - s)
+    K = len(cells.cells)
+    R = (size + 1) ** K if (visible == "fixed" or s == 0) else None
+    if (R is not None and R > MAX_VECTOR_CLASSES) or (size + 1) ** K >= 2 ** 62:
+        raise ValueError(f"`n`, `s` = ({n}, {s}) give {(size + 1) ** K} count vectors > {MAX_VECTOR_CLASSES}; "
+                         "too many classes to build")
+    counts = _count_vectors(n, s, visible, S0)
+    keys = _keys(counts, size)
+    order = np.argsort(keys, kind="stable")
+    counts, keys = np.ascontiguousarray(counts[order]), keys[order]
+    q = counts / size
+    q0 = (size - counts) / size
+    names = [[] for _ in range(counts.shape[0])]
+    if n <= 5:
+        N = 1 << n
+        member = cells.member.astype(np.int64)
+        for name, F in standard_functions(n).items():
+            table = (F >> np.arange(N, dtype=np.int64)) & 1
+            k = int(np.searchsorted(keys, _keys((member @ table)[None, :], size)[0]))
+            names[k].append(name)
+    out = _Classes(None, None, tuple(" = ".join(p) for p in names), None, q, q0, counts, keys)
+    for arr in (out.q, out.q0, out.counts, out.keys):
         arr.setflags(write=False)
     return out
 
@@ -240,7 +330,8 @@ def channel_shape(n, s, m, *, visible="random", S0=None, p_bias=0.5) -> ChannelS
     Parameters
     ----------
     n : int
-        Input bits, ``1 <= n <= 4``.
+        Input bits, ``1 <= n <= 4``; with p_bias = 1/2 also ``n <= 8`` for visible='fixed' or
+        s = 0, and n = 5 for s = 1 (classes from count vectors).
     s : int
         Visible bits per sample, ``0 <= s <= n``.
     m : int
@@ -278,7 +369,7 @@ def channel_shape(n, s, m, *, visible="random", S0=None, p_bias=0.5) -> ChannelS
     """
     n, s, m, visible, S0, p_bias = _check_args(n, s, m, visible, S0, p_bias)
     K = len(_cells(n, s, S0, p_bias).cells)
-    R = _classes(n, s, visible, S0, p_bias).sizes.size
+    R = _classes(n, s, visible, S0, p_bias).n_classes
     T = math.comb(2 * K + m - 1, m)
     return ChannelShape(int(R), int(T), int(K), int(8 * R * T))
 
@@ -299,9 +390,10 @@ class InsensitiveChannel:
         Cell probabilities.
     q : ndarray (n_classes, K)
         ``q_c`` of each representative.
-    representatives : ndarray uint8 (n_classes, 2**n)
-    sizes : ndarray int64 (n_classes,)
-        Functions per class.
+    representatives : ndarray uint8 (n_classes, 2**n) or None
+        One truth table per class; None when the classes come from count vectors (n >= 5).
+    sizes : ndarray int64 (n_classes,) or None
+        Functions per class (None for count-vector classes).
     names : tuple of str
         Standard functions in each class ("" when none).
     n, s, m, visible, S0, p_bias :
@@ -352,7 +444,8 @@ def channel_matrix(n, s, m, *, visible="random", S0=None, p_bias=0.5, max_bytes=
     Parameters
     ----------
     n : int
-        Input bits, ``1 <= n <= 4`` (all functions are enumerated).
+        Input bits, ``1 <= n <= 4`` (all 2**(2**n) functions enumerated); with p_bias = 1/2 also
+        ``n <= 8`` for visible='fixed' or s = 0, and n = 5 for s = 1 (classes from count vectors).
     s : int
         Visible bits per sample, ``0 <= s <= n``.
     m : int
@@ -400,7 +493,7 @@ def channel_matrix(n, s, m, *, visible="random", S0=None, p_bias=0.5, max_bytes=
     K = len(cells.cells)
     T = math.comb(2 * K + m - 1, m)
     cls = _classes(n, s, visible, S0, p_bias)
-    R = cls.sizes.size
+    R = cls.n_classes
     nbytes = 8 * R * T + (2 * K + 2 * m) * T
     if max_bytes is None:
         max_bytes = DEFAULT_MAX_BYTES
@@ -413,5 +506,6 @@ def channel_matrix(n, s, m, *, visible="random", S0=None, p_bias=0.5, max_bytes=
     np.add.at(counts, (rows, sym.reshape(-1).astype(np.int64)), 1)
     types = np.stack([counts[:, 0::2] + counts[:, 1::2], counts[:, 1::2]], axis=2)
     return InsensitiveChannel(W=W, types=types, cells=cells.cells, pi=np.array(cells.pi), q=np.array(cls.q),
-                              representatives=np.array(cls.representatives), sizes=np.array(cls.sizes),
+                              representatives=None if cls.representatives is None else np.array(cls.representatives),
+                              sizes=None if cls.sizes is None else np.array(cls.sizes),
                               names=cls.names, n=n, s=s, m=m, visible=visible, S0=S0, p_bias=p_bias)

@@ -49,8 +49,8 @@ class InsensitiveCapacity:
         Optimal input mass on each class (uniform inside a symmetry orbit).
     class_names : tuple of str
         Standard functions in each class ("" when none).
-    representatives : ndarray uint8 (n_classes, 2**n)
-        One truth table per class.
+    representatives : ndarray uint8 (n_classes, 2**n) or None
+        One truth table per class (None for count-vector classes, n >= 5).
     support : list of (str, float, int)
         ``(label, mass, classes)`` per class-orbit with mass > 1e-6, heaviest first: the
         orbit's standard functions (up to 4; else "class k (f = 0x..)", its smallest class
@@ -169,7 +169,8 @@ def insensitive_capacity(n, s, m, *, tol=1e-9, visible="random", S0=None, p_bias
     Parameters
     ----------
     n : int
-        Input bits, ``1 <= n <= 4``.
+        Input bits, ``1 <= n <= 4``; with p_bias = 1/2 also ``n <= 8`` for visible='fixed' or
+        s = 0, and n = 5 for s = 1 (classes from count vectors).
     s : int
         Visible bits per sample, ``0 <= s <= n``.
     m : int
@@ -237,7 +238,7 @@ def insensitive_capacity(n, s, m, *, tol=1e-9, visible="random", S0=None, p_bias
     be = resolve_backend(backend, device=device, supported=("numpy", "torch"), prefer="numpy")
     t0 = time.perf_counter()
     cls = _classes(n, s, visible, S0, p_bias)
-    R = int(cls.sizes.size)
+    R = cls.n_classes
     if symmetry:
         fc = folded_channel(n, s, m, visible=visible, S0=S0, p_bias=p_bias, backend=be.name,
                             device=be.device if be.name == "torch" else None, max_bytes=max_bytes)
@@ -264,19 +265,20 @@ def insensitive_capacity(n, s, m, *, tol=1e-9, visible="random", S0=None, p_bias
         class_mass = np.asarray(res.p, dtype=np.float64)
         orbit_mass, orbit_of, orbit_count = class_mass, np.arange(R), np.ones(R, dtype=np.int64)
         shape, folded_shape = ch.shape, None
-    support = _support(orbit_mass, orbit_of, orbit_count, cls.names, cls.representatives)
+    support = _support(orbit_mass, orbit_of, orbit_count, cls.names, cls.representatives, cls.counts)
     return InsensitiveCapacity(n=n, s=s, m=m, visible=visible, S0=S0, p_bias=p_bias, capacity=lower,
                                lower=lower, upper=upper, n_classes=R, limit=math.log2(R), class_mass=class_mass,
-                               class_names=cls.names, representatives=np.array(cls.representatives),
+                               class_names=cls.names,
+                               representatives=None if cls.representatives is None else np.array(cls.representatives),
                                support=support, shape=tuple(shape), folded_shape=folded_shape,
                                symmetry=bool(symmetry), seconds=time.perf_counter() - t0, result=res)
 
 
-def _support(orbit_mass, orbit_of, orbit_count, names, reps, threshold=1e-6):
+def _support(orbit_mass, orbit_of, orbit_count, names, reps, counts, threshold=1e-6):
     """(label, mass, #classes) per orbit with mass > threshold, heaviest first. The label lists
     the standard functions in the orbit (up to 4), else the smallest class k and the index
-    F = sum_x f(x) 2**x of its representative in hex."""
-    weights = [1 << x for x in range(reps.shape[1])]
+    F = sum_x f(x) 2**x of its representative in hex (or its ones per cell for count-vector
+    classes)."""
     out = []
     for o in np.flatnonzero(orbit_mass > threshold):
         members = np.flatnonzero(orbit_of == o)
@@ -286,8 +288,11 @@ def _support(orbit_mass, orbit_of, orbit_count, names, reps, threshold=1e-6):
             label = ", ".join(named[:4]) + (", ..." if len(named) > 4 else "")
         else:
             k = int(members[0])
-            F = sum(w for w, v in zip(weights, reps[k]) if v)
-            label = f"class {k} (f = {F:#x})"
+            if reps is not None:
+                F = sum(1 << x for x, v in enumerate(reps[k]) if v)
+                label = f"class {k} (f = {F:#x})"
+            else:
+                label = f"class {k} (ones per cell {tuple(int(c) for c in counts[k])})"
         out.append((label, float(orbit_mass[o]), int(orbit_count[o])))
     out.sort(key=lambda t: -t[1])
     return out

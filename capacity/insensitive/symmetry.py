@@ -59,7 +59,8 @@ def symmetry_generators(n, s, *, visible="random", S0=None, p_bias=0.5):
     Parameters
     ----------
     n : int
-        Input bits, ``1 <= n <= 4``.
+        Input bits, ``1 <= n <= 4``; with p_bias = 1/2 also ``n <= 8`` for visible='fixed' or
+        s = 0, and n = 5 for s = 1 (classes from count vectors).
     s : int
         Visible bits, ``0 <= s <= n``.
     visible : {"random", "fixed"}
@@ -286,7 +287,8 @@ def folded_channel(n, s, m, *, visible="random", S0=None, p_bias=0.5, backend="a
     Parameters
     ----------
     n : int
-        Input bits, ``1 <= n <= 4``.
+        Input bits, ``1 <= n <= 4``; with p_bias = 1/2 also ``n <= 8`` for visible='fixed' or
+        s = 0, and n = 5 for s = 1 (classes from count vectors).
     s : int
         Visible bits per sample, ``0 <= s <= n``.
     m : int
@@ -340,15 +342,25 @@ def folded_channel(n, s, m, *, visible="random", S0=None, p_bias=0.5, backend="a
                                 f"({format_bytes(plan)} of type bookkeeping)")
 
     # --- class orbits: act on representatives' truth tables, look the image up by index
-    reps = cls.representatives.astype(np.int64)
-    weights = (1 << np.arange(1 << n, dtype=np.int64))
-    R = reps.shape[0]
+    R = cls.n_classes
     images = []
-    for sigma, comp in gens:
-        img = reps[:, sigma]
-        if comp:
-            img = 1 - img
-        images.append(cls.labels[img @ weights].astype(np.int64))
+    if cls.representatives is not None:
+        reps = cls.representatives.astype(np.int64)
+        weights = (1 << np.arange(1 << n, dtype=np.int64))
+        for sigma, comp in gens:
+            img = reps[:, sigma]
+            if comp:
+                img = 1 - img
+            images.append(cls.labels[img @ weights].astype(np.int64))
+    else:
+        # count vectors: q(f o sigma) = q(f)[perm], complement: size - counts; look keys up
+        size = 1 << (n - s)
+        radix = (size + 1) ** np.arange(K, dtype=np.int64)
+        for sigma, comp in gens:
+            img = cls.counts[:, _cell_permutation(sigma, cells.member)]
+            if comp:
+                img = size - img
+            images.append(np.searchsorted(cls.keys, img @ radix).astype(np.int64))
     class_orbit, class_orbit_sizes = _orbits(images, R)
     orbit_reps = np.full(class_orbit_sizes.size, R, dtype=np.int64)
     np.minimum.at(orbit_reps, class_orbit, np.arange(R))

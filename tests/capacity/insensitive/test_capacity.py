@@ -40,7 +40,7 @@ def test_nondecreasing_in_m_and_below_both_limits(n, s, visible):
         prev = r
 
 
-@pytest.mark.parametrize("n,m", [(1, 1), (1, 4), (2, 3), (3, 2), (3, 5), (4, 3)])
+@pytest.mark.parametrize("n,m", [(1, 1), (1, 4), (2, 3), (3, 2), (3, 5), (4, 3), (5, 4), (7, 3)])
 def test_s0_is_the_binomial_channel(n, m):
     """Built independently: inputs w / 2**n, w = 0..2**n, output Binomial(m, w / 2**n)."""
     N = 2 ** n
@@ -98,7 +98,7 @@ def test_p_biased_vs_brute_force_n2(p, m):
         assert_same_capacity(r.lower, r.upper, ref.lower, ref.upper)
 
 
-CASES = ([(n, s, m, "random", None, 0.5) for n in range(1, 4) for s in range(n + 1) for m in range(1, 4)]
+CASES = ([(5, 1, m, "fixed", (2,), 0.5) for m in (1, 2, 3)] + [(6, 1, 2, "fixed", (5,), 0.5)] + [(n, s, m, "random", None, 0.5) for n in range(1, 4) for s in range(n + 1) for m in range(1, 4)]
          + [(2, 1, m, "random", None, 0.5) for m in (4, 5)]
          + [(3, 1, m, "fixed", (1,), 0.5) for m in (2, 3)] + [(3, 2, 3, "fixed", (0, 2), 0.5)]
          + [(3, 1, 3, "random", None, 0.3), (3, 2, 2, "random", None, 0.7), (3, 1, 2, "fixed", (0,), 0.4)])
@@ -159,6 +159,34 @@ def test_torch_backend_on_cpu_matches_numpy():
     assert abs(c.capacity - 1.696880) <= 5e-7
 
 
+def test_count_vector_route_matches_enumeration(monkeypatch):
+    """Force the n >= 5 route (classes from count vectors, orbits by key lookup) at n = 3, 4."""
+    from capacity.insensitive import channel, solve, symmetry
+
+    ref = {(n, s, m): insensitive_capacity(n, s, m) for n, s, m in [(3, 1, 3), (4, 1, 3), (3, 0, 4)]}
+
+    def vector_classes(n, s, visible, S0, p_bias):
+        return channel._vector_classes(n, s, visible, S0, channel._cells(n, s, S0, p_bias))
+
+    monkeypatch.setattr(symmetry, "_classes", vector_classes)
+    monkeypatch.setattr(solve, "_classes", vector_classes)
+    for (n, s, m), a in ref.items():
+        b = insensitive_capacity(n, s, m)
+        assert b.representatives is None and b.n_classes == a.n_classes
+        assert b.folded_shape == a.folded_shape
+        assert_same_capacity(a.lower, a.upper, b.lower, b.upper)
+        assert [lab for lab, _, _ in b.support if "class" not in lab] == \
+            [lab for lab, _, _ in a.support if "class" not in lab]
+
+
+@pytest.mark.slow
+def test_n5_s1_one_sample_and_limit():
+    r = insensitive_capacity(5, 1, 1)
+    assert r.lower - 1e-12 <= 1.0 <= r.upper + 1e-12
+    assert r.n_classes == count_classes(5, 1) == 936545
+    assert r.folded_shape[1] == 1 and r.support[0][0] == "0, 1"
+
+
 def test_max_iter_warns_with_valid_bounds():
     ref = insensitive_capacity(3, 2, 3)
     with pytest.warns(ConvergenceWarning, match="max_iter=3"):
@@ -174,7 +202,7 @@ def test_top_level_export():
 BAD = [
     (dict(n=2, s=3, m=1), ValueError, r"`s` must be an integer in \[0, 2\]"),
     (dict(n=2, s=1, m=0), ValueError, r"`m` must be an integer in \[1, 64\]"),
-    (dict(n=5, s=1, m=1), ValueError, r"`n` must be <= 4"),
+    (dict(n=5, s=2, m=1), ValueError, r"`n` must be <= 4"),
     (dict(n=2, s=1, m=1, p_bias=1.5), ValueError, r"`p_bias` must be a finite number in \(0.0, 1.0\)"),
     (dict(n=2, s=1, m=1, p_bias=-0.1), ValueError, r"`p_bias`"),
     (dict(n=2, s=1, m=1, tol=0.0), ValueError, r"`tol` must be a finite number in \(0.0, inf\]"),

@@ -7,7 +7,7 @@ import pytest
 
 from capacity.insensitive import (cell_probabilities, channel_matrix, channel_shape, count_classes,
                                   equivalence_classes)
-from capacity.insensitive.channel import _types
+from capacity.insensitive.channel import _cells, _classes, _count_vectors, _types, _vector_classes
 from capacity.insensitive.symmetry import _type_ranks
 
 
@@ -146,10 +146,43 @@ def test_channel_matrix_is_fresh_and_writable():
     assert channel_matrix(2, 1, 2).W[0, 0] != 7.0
 
 
+@pytest.mark.parametrize("n,s,visible,S0", [(3, 1, "random", None), (4, 1, "random", None), (2, 1, "random", None),
+                                            (3, 0, "random", None), (4, 2, "fixed", (1, 3)), (3, 1, "fixed", (2,))])
+def test_count_vectors_equal_the_enumerated_classes(n, s, visible, S0):
+    """The count-vector route (used for n >= 5) gives the same set of q vectors as all functions."""
+    cells = _cells(n, s, S0, 0.5)
+    vec = _vector_classes(n, s, visible, S0, cells)
+    enum = _classes(n, s, visible, S0, 0.5)
+    assert vec.n_classes == enum.n_classes == count_classes(n, s, visible=visible)
+    a = np.unique(vec.q, axis=0)
+    b = np.unique(enum.q, axis=0)
+    np.testing.assert_array_equal(a, b)   # exact: counts / 2**(n-s)
+    # the standard names land on the same q vectors
+    for k, name in enumerate(enum.names):
+        if name:
+            j = int(np.flatnonzero((vec.q == enum.q[k]).all(axis=1))[0])
+            assert vec.names[j] == name
+
+
+@pytest.mark.slow
+def test_count_vectors_n5():
+    assert _count_vectors(5, 1, "random", None).shape == (count_classes(5, 1), 10)
+    sh = channel_shape(5, 1, 2)
+    assert sh.shape == (936545, 210) and sh.n_cells == 10
+    ch = channel_matrix(5, 1, 3, visible="fixed", S0=(4,))
+    assert ch.shape == (17 ** 2, math.comb(4 + 2, 3)) and ch.representatives is None and ch.sizes is None
+    np.testing.assert_allclose(ch.W.sum(axis=1), 1.0, atol=1e-12)
+    assert channel_shape(8, 1, 1, visible="fixed").n_classes == 129 ** 2
+
+
 BAD = [
     (dict(n=2, s=3, m=1), ValueError, r"`s` must be an integer in \[0, 2\]"),
     (dict(n=2, s=1, m=0), ValueError, r"`m` must be an integer in \[1, 64\]"),
-    (dict(n=5, s=1, m=1), ValueError, r"`n` must be <= 4"),
+    (dict(n=5, s=2, m=1), ValueError, r"`n` must be <= 4 for \(s, visible, p_bias\) = \(2, 'random', 0.5\)"),
+    (dict(n=5, s=1, m=1, p_bias=0.3), ValueError, r"`n` must be <= 4"),
+    (dict(n=6, s=1, m=1), ValueError, r"`n` must be <= 4"),
+    (dict(n=9, s=1, m=1, visible="fixed"), ValueError, r"`n` must be <= 4"),
+    (dict(n=8, s=3, m=1, visible="fixed"), ValueError, r"count vectors > 5000000"),
     (dict(n=0, s=0, m=1), ValueError, r"`n` must be an integer in \[1, inf\]"),
     (dict(n=2.0, s=1, m=1), TypeError, r"`n` must be an integer"),
     (dict(n=2, s=1, m=1, p_bias=0.0), ValueError, r"`p_bias` must be a finite number in \(0.0, 1.0\)"),

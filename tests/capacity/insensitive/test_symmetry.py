@@ -142,7 +142,7 @@ def test_torch_fold_on_cpu_matches_numpy():
 
 BAD = [
     (dict(n=2, s=3), ValueError, r"`s` must be an integer in \[0, 2\]"),
-    (dict(n=5, s=1), ValueError, r"`n` must be <= 4"),
+    (dict(n=5, s=2), ValueError, r"`n` must be <= 4"),
     (dict(n=2, s=1, p_bias=0.0), ValueError, r"`p_bias`"),
     (dict(n=2, s=1, visible="x"), ValueError, r"`visible` must be one of"),
 ]
