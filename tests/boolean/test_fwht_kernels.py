@@ -92,6 +92,18 @@ def test_numba_large_pm1_exact_and_involution(rng, n):
     np.testing.assert_array_equal(a, x * (1 << n))
 
 
+@pytest.mark.parametrize("llc_bytes", [0, 2**20, 2**24, 2**30])
+def test_numba_llc_grouping_same_result(rng, llc_bytes):
+    # n = 22 leaves 8 stages above the cache block: with a big enough llc_bytes two radix-8
+    # passes run block by block; every grouping must give the plain radix-2 loop's result
+    x = 1 - 2 * rng.integers(0, 2, size=(1, 1 << 22))
+    want = x.copy()
+    _fwht_numba.fwht_reference_loop(want)
+    a = x.copy()
+    _fwht_numba._fwht_rows(a, llc_bytes)
+    np.testing.assert_array_equal(a, want)  # int64: exact
+
+
 def test_numba_int64_large_values_exact(rng):
     n = 12
     x = rng.integers(-(2**50), 2**50, size=(2, 1 << n))  # |result| < 2**62: no overflow
