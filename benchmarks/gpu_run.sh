@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# One prepared script for a lent GPU machine (run from the repository root by the device tool):
+# CUDA tests, then every benchmarks/gpu_*.py, each under its own time limit. Results land in
+# benchmarks/results/*_gpu.md and are copied to $OUT (when set) for collection.
+set -u
+export PYTHONPATH="$PWD${PYTHONPATH:+:$PYTHONPATH}" PYTHONUNBUFFERED=1 MPLBACKEND=Agg
+OUT="${OUT:-benchmarks/results}"
+nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv | tee "$OUT/gpu_info.txt"
+python3 -c "import torch, numba; print('torch', torch.__version__, 'numba', numba.__version__, torch.cuda.get_device_name())" | tee -a "$OUT/gpu_info.txt"
+files=$(grep -rl "mark.gpu\|cuda_only" tests --include='test_*.py' | tr '\n' ' ')
+echo "== CUDA tests: $files"
+timeout 150 python3 -m pytest -q -m gpu -p no:cacheprovider -o addopts="" $files 2>&1 | tail -25 | tee "$OUT/gpu_tests.txt"
+for script in benchmarks/gpu_*.py; do
+  name=$(basename "$script" .py)
+  echo "== $name"
+  timeout "${GPU_BENCH_LIMIT:-100}" python3 -m "benchmarks.$name" 2>&1 | tail -40
+done
+cp benchmarks/results/*_gpu.md "$OUT"/ 2>/dev/null || true

@@ -1,0 +1,86 @@
+"""The report framework: claims, sections and the context each section receives.
+
+A section is a module with ``TITLE`` and ``run(ctx) -> Section``. It checks numerical
+claims (each a :class:`Claim`: what we expect, what we measured, and whether it holds
+within a stated tolerance), writes figures into ``ctx.outdir`` and returns markdown.
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+@dataclass
+class Claim:
+    """One numerical claim: ``expected`` vs ``measured``, with its verdict.
+
+    ``passed`` is True/False; ``tolerance`` states what "agrees" meant.
+    """
+
+    claim: str
+    expected: str
+    measured: str
+    passed: bool
+    tolerance: str = ""
+
+    @property
+    def verdict(self) -> str:
+        return "PASS" if self.passed else "FAIL"
+
+
+def close_claim(claim: str, expected: float, measured: float, atol: float, fmt: str = ".6g") -> Claim:
+    """A claim that ``measured`` equals ``expected`` within ``atol``."""
+    ok = abs(measured - expected) <= atol
+    return Claim(claim, format(expected, fmt), format(measured, fmt), bool(ok), f"|diff| <= {atol:g}")
+
+
+def bound_claim(claim: str, value: float, lower: float, upper: float, fmt: str = ".9g") -> Claim:
+    """A claim that a reference ``value`` lies in the certified interval [lower, upper]."""
+    ok = lower - 1e-12 <= value <= upper + 1e-12
+    return Claim(claim, format(value, fmt), f"[{lower:{fmt}}, {upper:{fmt}}]", bool(ok), "inside certified bounds")
+
+
+@dataclass
+class Context:
+    """What a section receives: where to write, how hard to work, which device, seed."""
+
+    outdir: Path
+    quick: bool = False
+    device: str = "cpu"
+    seed: int = 0
+
+    def figure_path(self, name: str) -> Path:
+        self.outdir.mkdir(parents=True, exist_ok=True)
+        return self.outdir / name
+
+
+@dataclass
+class Section:
+    """A finished section: title, claims, markdown body, figure file names, seconds taken."""
+
+    title: str
+    claims: list = field(default_factory=list)
+    markdown: str = ""
+    figures: list = field(default_factory=list)
+    seconds: float = 0.0
+
+
+def markdown_table(header, rows) -> str:
+    """A GitHub-markdown table from a header and rows of cells."""
+    lines = ["| " + " | ".join(str(h) for h in header) + " |",
+             "|" + "|".join("---" for _ in header) + "|"]
+    lines += ["| " + " | ".join(str(c) for c in row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def claims_table(claims) -> str:
+    return markdown_table(["claim", "expected", "measured", "tolerance", "verdict"],
+                          [[c.claim, c.expected, c.measured, c.tolerance, c.verdict] for c in claims])
+
+
+def timed(run, ctx) -> Section:
+    t0 = time.perf_counter()
+    section = run(ctx)
+    section.seconds = time.perf_counter() - t0
+    return section
