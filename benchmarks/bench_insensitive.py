@@ -21,7 +21,10 @@ UNFOLDED_MAX = 3 * 10 ** 7
 QUICK = [(2, 1, 1), (2, 1, 2), (2, 1, 3), (3, 1, 3), (3, 2, 3), (4, 1, 3), (4, 2, 2)]
 FULL = ([(2, 1, m) for m in range(1, 6)] + [(3, 1, m) for m in range(1, 7)] + [(3, 2, m) for m in range(1, 5)]
         + [(4, 1, m) for m in range(2, 8)] + [(4, 2, m) for m in range(2, 5)] + [(4, 3, m) for m in (2, 3)]
-        + [(4, 4, m) for m in (2, 3)])
+        + [(4, 4, m) for m in (2, 3)] + [(5, 0, 6), (5, 1, 2), (5, 1, 4)])
+#: Unfolded runs left out although small: capacity.blahut_arimoto needed ~90 s on (3,2,4) (255 x 17550)
+#: on our 2 cores; bigger unfolded channels are solved on the GPU (gpu_insensitive.py).
+UNFOLDED_SKIP = {(3, 2, 4)}
 
 
 def _clear_caches():
@@ -42,7 +45,7 @@ def run_case(n, s, m, *, tol=1e-9, unfolded=True):
     t_fold = time.perf_counter() - t0
     rows, cols = a.shape
     t_unf = agree = None
-    if unfolded and rows * cols <= UNFOLDED_MAX:
+    if unfolded and rows * cols <= UNFOLDED_MAX and (n, s, m) not in UNFOLDED_SKIP:
         _clear_caches()
         channel_shape(n, s, m)  # the class table, as the folded route also builds it
         t0 = time.perf_counter()
@@ -70,15 +73,17 @@ def main(quick=False) -> str:
         "C(n,s,m) in bits with its certified interval [lower, upper] (tol 1e-9), the limit log2 #classes, "
         "the channel sizes unfolded (classes x types) and folded by the symmetry group (variable permutations, "
         "bit flips, output complement: class-orbits x type-orbits), and cold wall times of both routes "
-        f"(unfolded only where classes x types <= {UNFOLDED_MAX:.0e}). 'agree' is the largest difference "
+        f"(unfolded only where classes x types <= {UNFOLDED_MAX:.0e}, and not (3,2,4): ~90 s in "
+        "capacity.blahut_arimoto). 'agree' is the largest difference "
         "between the two routes' bounds (both intervals must overlap, asserted).",
         "",
         table(["(n,s,m)", "lower", "upper", "gap", "log2 #classes", "unfolded", "folded", "folded s",
                "unfolded s", "agree"], rows),
         "",
         "Previously published exact values reached C(3,2,3) and C(3,1,4); the issue's goal was C(4,1,m) for "
-        "m <= 6 and C(4,2,m) for m <= 3 with gaps <= 1e-6. GPU runs (unfolded cross-checks of the new values "
-        "and the larger pushes) are in the insensitive_gpu section.",
+        "m <= 6 and C(4,2,m) for m <= 3 with gaps <= 1e-6. n = 5 rows use classes built from count vectors "
+        "(s = 1: 936 545 classes by reachability, no enumeration of 2^32 functions). GPU runs (unfolded "
+        "cross-checks of the new values and the larger pushes) are in the insensitive_gpu section.",
     ])
     write_result("insensitive", md)
     return md
