@@ -2,7 +2,7 @@
 
 One fused pass over ``W`` per iteration: row x gives ``D_x = sum_y W log W - sum_y W log q``
 and, in the same visit of the row, adds ``p'_x W_x`` to the next output law ``q'``
-(``p'_x = p_x exp(mu (D_x - s))``, with ``s`` the previous upper bound as overflow shift).
+(``p'_x = p_x exp(mu (D_x - s))``, with ``s`` the previous I(p; W) as overflow shift).
 A rejected step (the lower bound fell) costs one extra q-only pass. Sparse channels (density
 below ``blahut_arimoto.SPARSE_DENSITY``) run the same sweep on CSR rows, O(nnz) per step. Rows with ``p_x = 0``
 skip the accumulation, so wide channels with a small support cost less. Masses below
@@ -169,7 +169,7 @@ def _md_core(W, indptr, indices, data, sparse, ny, negH, p, mu, max_steps, tol, 
                 q[y] = qn[y] / Z
             mu_step = mu
             mu = min(mu * grow, mu_max)
-            shift = up if np.isfinite(up) else shift
+            shift = I  # finite; support rows have D - I within the gap
         else:
             # the lower bound fell: halve mu toward 1 (plain BA, monotone) and retry from p_prev
             if steps >= max_steps:

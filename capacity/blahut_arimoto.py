@@ -200,6 +200,11 @@ def _divergences(xp, W, negH, p):
     return q, negH - xp.Wv(W, logq)
 
 
+def _fast_bounds(xp, p, D):
+    """(lower, upper) in nats when every D is finite (inside the loops, log 0 := -1e300)."""
+    return xp.sum(p * D), xp.amax(D)
+
+
 def _bounds(xp, p, D):
     """(lower, upper) in nats: I(p; W) = sum_x p_x D_x over p_x > 0, and max_x D_x."""
     lower = xp.sum(xp.where(p > 0, p * xp.where(p > 0, D, 0.0), 0.0))
@@ -226,17 +231,17 @@ def _md_chunk(xp, W, negH, p, mu, steps, tol, grow, budget):
     Returns p, lower, upper, mu, iterations used (per channel).
     """
     q, D = _divergences(xp, W, negH, p)
-    lo, up = _bounds(xp, p, D)
+    lo, up = _fast_bounds(xp, p, D)
     used = xp.full(lo.shape, 0.0, lo)
     for _ in range(steps):
         live = (up - lo > tol) & (used < budget)
-        shift = xp.where(xp.isfinite(up), up, 0.0)
-        e = xp.minimum(mu[:, None] * xp.minimum(D - shift[:, None], 700.0), 700.0)
-        new = xp.where(p > 0, p * xp.exp(e), 0.0)
-        new = xp.where(new < TINY, 0.0, new)
+        # shift by I(p) (finite): support rows have D - I in [-gap, gap], so exp never overflows
+        e = xp.minimum(mu[:, None] * xp.minimum(D - lo[:, None], 700.0), 700.0)
+        new = p * xp.exp(e)  # e <= 700: p_x = 0 stays 0
+        new = xp.where(new < TINY, 0.0, new)  # no denormals
         new = new / xp.sum(new)[:, None]
         _, D2 = _divergences(xp, W, negH, new)
-        lo2, up2 = _bounds(xp, new, D2)
+        lo2, up2 = _fast_bounds(xp, new, D2)
         acc = live & ((lo2 >= lo) | (mu <= 1.0))
         p = xp.where(acc[:, None], new, p)
         D = xp.where(acc[:, None], D2, D)
