@@ -16,6 +16,13 @@ does not depend on f), so the matrix is block-structured by nu; we keep it whole
 one representative per class of functions with equal q vectors (the merge lemma: equal rows
 carry no extra information), columns the ``C(2K + m - 1, m)`` types; the ``(2K)^m`` raw
 sequences are never built.
+
+Classes: for n <= 4 every one of the 2**(2**n) functions is enumerated (representatives,
+sizes and names from :func:`equivalence_classes`; for p-biased bits, equal q vectors). For
+n >= 5 (uniform bits) the rows come from *count vectors* (ones per cell) without any truth
+table: with a fixed visible set (or s = 0) every vector in [0, 2**(n-s)]**(2**s) occurs
+(n <= 8); for s = 1 at n = 5 the reachable vectors (|f^-1(1)|, #{x in f^-1(1): x_i = 1})
+are grown by a 0/1-knapsack over a boolean box (936 545 classes).
 """
 from __future__ import annotations
 
@@ -353,7 +360,8 @@ def channel_shape(n, s, m, *, visible="random", S0=None, p_bias=0.5) -> ChannelS
     TypeError
         For non-integer n, s, m or a non-real p_bias.
     ValueError
-        For n outside [1, 4], s outside [0, n], m outside [1, 64], p_bias outside (0, 1),
+        For n outside [1, 4] (beyond it, a case the count vectors do not cover), s outside
+        [0, n], m outside [1, 64], p_bias outside (0, 1),
         an unknown ``visible`` or a bad ``S0``.
 
     References
@@ -471,7 +479,8 @@ def channel_matrix(n, s, m, *, visible="random", S0=None, p_bias=0.5, max_bytes=
     TypeError
         For non-integer n, s, m or a non-real p_bias.
     ValueError
-        For n outside [1, 4], s outside [0, n], m outside [1, 64], p_bias outside (0, 1),
+        For n outside [1, 4] (beyond it, a case the count vectors do not cover), s outside
+        [0, n], m outside [1, 64], p_bias outside (0, 1),
         an unknown ``visible``, a bad ``S0``, or a matrix larger than ``max_bytes``
         (the message gives its shape and size).
 

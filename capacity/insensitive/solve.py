@@ -207,7 +207,8 @@ def insensitive_capacity(n, s, m, *, tol=1e-9, visible="random", S0=None, p_bias
     TypeError
         For non-integer n, s, m, max_iter, a non-real tol/p_bias or a non-bool symmetry.
     ValueError
-        For n outside [1, 4], s outside [0, n], m outside [1, 64], p_bias outside (0, 1),
+        For n outside [1, 4] (beyond it, a case the count vectors do not cover), s outside
+        [0, n], m outside [1, 64], p_bias outside (0, 1),
         tol <= 0, an unknown visible/backend, a bad S0, device='cuda' without CUDA, or a
         plan above ``max_bytes``.
 
