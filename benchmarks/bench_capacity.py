@@ -24,8 +24,8 @@ import numpy as np
 
 from benchmarks._harness import machine_line, table, write_result
 
-DIT_LIMIT_S = 30.0
-PLAIN_LIMIT_S = 5.0
+DIT_LIMIT_S = 20.0
+PLAIN_LIMIT_S = 4.0
 CVXPY_MAX_ENTRIES = 1_100_000
 
 
@@ -104,7 +104,7 @@ def main(quick=False) -> str:
     torch.set_num_threads(1)
     blahut_arimoto(np.array([[0.9, 0.1], [0.2, 0.8]]), backend="numba")  # JIT warm-up
     rows, notes = [], []
-    ratios = []
+    ratios, stopped = [], []
     with threadpool_limits(1):
         for name, W in _channels(quick):
             repeat = 3 if W.size <= 300_000 else 1
@@ -139,6 +139,8 @@ def main(quick=False) -> str:
                 out = _run_dit(W, atol, DIT_LIMIT_S)
                 if out is None:
                     rows.append([name, label, f"> {DIT_LIMIT_S:.0f} (stopped)", "", "", ""])
+                    if atol is None:
+                        stopped.append((name, DIT_LIMIT_S / t_ours))
                     continue
                 t, its, p = out
                 lo, up = certify_input(W, p)
@@ -171,6 +173,9 @@ def main(quick=False) -> str:
     for name, eq, full in ratios:
         targets.append(f"{name}: dit / ours at dit's certified gap = {eq:.0f}x (target >= 50x: "
                        f"{'PASS' if eq >= 50 else 'MISS'}); dit / ours at 1e-9 = {full:.0f}x")
+    for name, lower in stopped:
+        targets.append(f"{name}: dit did not finish in {DIT_LIMIT_S:.0f} s, so dit / ours at 1e-9 > {lower:.0f}x "
+                       "(dit's accuracy would be ~1e-4 bits)")
     md = "\n".join([
         "## Channel capacity (certified Blahut–Arimoto) vs dit and cvxpy/Clarabel",
         "",
