@@ -360,7 +360,11 @@ def folded_channel(n, s, m, *, visible="random", S0=None, p_bias=0.5, backend="a
             img = cls.counts[:, _cell_permutation(sigma, cells.member)]
             if comp:
                 img = size - img
-            images.append(np.searchsorted(cls.keys, img @ radix).astype(np.int64))
+            key = img @ radix
+            idx = np.minimum(np.searchsorted(cls.keys, key), R - 1)
+            if not np.array_equal(cls.keys[idx], key):  # pragma: no cover - the group maps classes to classes
+                raise AssertionError("a symmetry image of a count vector is not a class")
+            images.append(idx.astype(np.int64))
     class_orbit, class_orbit_sizes = _orbits(images, R)
     orbit_reps = np.full(class_orbit_sizes.size, R, dtype=np.int64)
     np.minimum.at(orbit_reps, class_orbit, np.arange(R))
