@@ -103,6 +103,7 @@ def _bonus_ba(V, base, p, tol, max_iter, log, exp):
     Blahut–Arimoto with a step exponent: ``p <- p exp(mu d) / Z``. mu = 1 is the classical
     map (monotone); a larger mu is kept only while the objective (the certified lower bound)
     does not decrease, and grows by 1.5x after each accepted step, else it falls back to 1.
+    Masses that underflow to 0 are kept at 1e-300 so that a row can re-enter the support.
     Works on numpy arrays or torch tensors (``log``/``exp`` from the same library).
     Returns p, lower, upper, iterations.
     """
@@ -115,6 +116,7 @@ def _bonus_ba(V, base, p, tol, max_iter, log, exp):
     while upper - lower > tol and it < max_iter:
         w = p * exp(mu * (d - upper))
         p1 = w / w.sum()
+        p1 = p1 + (p1 == 0) * 1e-300      # an underflowed row can still come back
         d1, lower1, upper1 = evaluate(p1)
         if mu > 1.0 and not lower1 >= lower:
             mu = 1.0                      # overshoot: redo this step as plain Blahut–Arimoto
