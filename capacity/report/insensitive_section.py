@@ -152,7 +152,9 @@ def run(ctx) -> Section:
         "'new': not previously published (exact values so far reached C(3,2,3) and C(3,1,4)). Computed beyond "
         "this table (BENCHMARKS.md; C(4,1,9..10) on 2 CPU cores, the rest on an H200): C(4,1,8..12) = "
         "2.416849181, 2.580776940, 2.738058944, 2.888871162, 3.032718225; C(4,2,5) = 2.443677309, C(4,2,6) = 2.738276223; C(4,3,4) = 2.619272261, "
-        "C(4,3,5) = 3.107065960 (gaps <= 1e-9); the unfolded channels of C(4,1,4..8), C(4,2,3), C(4,3,3) "
+        "C(4,3,5) = 3.107065960; C(5,1,5..7) = 1.807125302, 1.959002426, 2.107788948 (gaps <= 1e-9). "
+        "The n = 5 rows use classes built from count vectors (936 545 reachable vectors (|f^-1(1)|, "
+        "#{x in f^-1(1): x_i = 1}), 951 class-orbits), never the 2^32 truth tables; the unfolded channels of C(4,1,4..8), C(4,2,3), C(4,3,3) "
         "(up to 22 GiB) were solved there too and agree. For s = n the capacity is the expected number of "
         "distinct sample points, 2^n (1 - (1 - 2^-n)^m), which the table reproduces.",
         "",
