@@ -1,10 +1,12 @@
 """CPU FWHT benchmark: ours (numba) vs fht-cpu, pyfwht, numpy and torch, n = 16, 20, 24.
 
 One process, one input per (n, dtype), single thread everywhere (numba and torch are
-set to 1 thread; fht-cpu and pyfwht transform 1-D arrays serially). Columns: best-of-k
-wall time, ratio to fht-cpu for the same dtype, time in units of one ``np.copyto`` of the
-same array (the memory-bandwidth unit), and max |result - float64 reference| divided by
-max |reference|. The memory floor of our kernel is its number of passes through memory
+set to 1 thread; fht-cpu and pyfwht transform 1-D arrays serially: their process CPU
+time equals their thread CPU time). Columns: best-of-k thread CPU time
+(``time.thread_time``, robust when other processes share the cores) and best-of-k wall
+time, the ratio to fht-cpu for the same dtype (CPU times), time in units of one
+``np.copyto`` of the same array (the memory-bandwidth unit), and max |result - float64
+reference| divided by max |reference|. The memory floor of our kernel is its number of passes through memory
 (one cache-blocked pass + one per radix-8 group above the block) times the copy time.
 
 ``python -m benchmarks.bench_fwht [--quick]``; writes benchmarks/results/fwht.md.
@@ -13,6 +15,7 @@ pyfwht is GPL: it is imported here only, never by the package.
 from __future__ import annotations
 
 import argparse
+import time
 
 import numpy as np
 
@@ -33,11 +36,33 @@ def numpy_fwht(a):
     return x
 
 
-def _passes(n, itemsize):
-    from boolean._fwht_numba import _plan
+def best_cpu(fn, *, repeat=5):
+    """Best thread CPU time (s) of ``repeat`` calls of ``fn()`` after one warm-up call."""
+    fn()
+    best = float("inf")
+    for _ in range(repeat):
+        t0 = time.thread_time()
+        fn()
+        best = min(best, time.thread_time() - t0)
+    return best
 
-    _, L = _plan(n, itemsize)
-    return 1 + -(-(n - L) // 3)
+
+def _both(fn, repeat):
+    return best_cpu(fn, repeat=repeat), best_of(fn, repeat=repeat)
+
+
+def _passes(n, itemsize):
+    """Passes of our kernel through DRAM: the cache-blocked pass + radix-8 passes above it,
+    less those that run block by block from the last-level cache."""
+    from boolean._fwht_numba import _BLOCK_BYTES, _LLC_BYTES, _plan
+
+    _, L = _plan(n, itemsize, _BLOCK_BYTES)
+    r = n - L
+    k1 = 0
+    while k1 + 3 < r and (itemsize << (L + k1 + 3)) <= _LLC_BYTES:
+        k1 += 3
+    llc_hits = k1 // 3 - 1 if k1 >= 6 else 0
+    return 1 + -(-r // 3) - llc_hits
 
 
 def main(quick=False) -> str:
@@ -60,43 +85,45 @@ def main(quick=False) -> str:
         ref = numpy_fwht(x64)
         scale = np.abs(ref).max()
         big = n >= 24
-        reps = 2 if quick else (3 if big else 7)
+        reps = 2 if quick else (5 if big else 7)
         for dtype in (np.float64, np.float32):
             x = x64.astype(dtype)
             work = np.empty_like(x)
-            t_copy = best_of(lambda: np.copyto(work, x), repeat=reps)
+            c_copy, w_copy = _both(lambda: np.copyto(work, x), reps)
 
             def err(y):
                 return float(np.abs(np.asarray(y, dtype=np.float64) - ref).max() / scale)
 
             def run_inplace(fn, arr2d=False):
-                buf = np.empty_like(x)
-
-                def call():
-                    np.copyto(buf, x)
-                    fn(buf[None] if arr2d else buf)
-                t = best_of(call, repeat=reps) - t_copy  # the transform only, not the refill
-                return t, buf
+                # repeated in place on one buffer (values grow by at most 2**n per call: with
+                # <= 8 calls float32 stays far from overflow); the error on a fresh copy
+                buf = x.copy()
+                c, w = _both(lambda: fn(buf[None] if arr2d else buf), reps)
+                fresh = x.copy()
+                fn(fresh[None] if arr2d else fresh)
+                return c, w, fresh
 
             impls = []
-            t, y = run_inplace(_fwht_numba.fwht_inplace, arr2d=True)
-            impls.append(("ours (numba)", t, err(y)))
-            t, y = run_inplace(lambda b: fht_cpu.fht(b, inplace=True))
-            t_ref = t
-            impls.append(("fht-cpu", t, err(y)))
+            c, w, y = run_inplace(_fwht_numba.fwht_inplace, arr2d=True)
+            impls.append(("ours (numba)", c, w, err(y)))
+            c, w, y = run_inplace(lambda b: fht_cpu.fht(b, inplace=True))
+            c_ref = c
+            impls.append(("fht-cpu", c, w, err(y)))
             if dtype == np.float64:
-                t, y = run_inplace(lambda b: pyfwht.transform(b, backend=pyfwht.Backend.CPU))
-                impls.append(("pyfwht (CPU)", t, err(y)))
+                c, w, y = run_inplace(lambda b: pyfwht.transform(b, backend=pyfwht.Backend.CPU))
+                impls.append(("pyfwht (CPU)", c, w, err(y)))
             tt = torch.from_numpy(x)
-            t = best_of(lambda: _fwht_torch.fwht_matmul(tt[None]), repeat=1 if big else reps)
-            impls.append(("ours (torch matmul path)", t, err(_fwht_torch.fwht_matmul(tt[None])[0].numpy())))
-            t = best_of(lambda: numpy_fwht(x), repeat=1 if big else reps)
-            impls.append(("numpy butterfly", t, err(numpy_fwht(x))))
-            t, y = run_inplace(_fwht_numba.fwht_reference_loop, arr2d=True)
-            impls.append(("plain radix-2 loop (numba)", t, err(y)))
+            c, w = _both(lambda: _fwht_torch.fwht_matmul(tt[None]), 1 if big else reps)
+            impls.append(("ours (torch matmul path)", c, w, err(_fwht_torch.fwht_matmul(tt[None])[0].numpy())))
+            c, w = _both(lambda: numpy_fwht(x), 1 if big else reps)
+            impls.append(("numpy butterfly", c, w, err(numpy_fwht(x))))
+            c, w, y = run_inplace(_fwht_numba.fwht_reference_loop, arr2d=True)
+            impls.append(("plain radix-2 loop (numba)", c, w, err(y)))
             name = np.dtype(dtype).name
-            for label, t, e in impls:
-                rows.append([n, name, label, f"{t * 1e3:.3f}", f"{t / t_ref:.2f}", f"{t / t_copy:.1f}", f"{e:.1e}"])
+            for label, c, w, e in impls:
+                rows.append([n, name, label, f"{c * 1e3:.3f}", f"{w * 1e3:.3f}", f"{c / c_ref:.2f}",
+                             f"{c / c_copy:.1f}", f"{e:.1e}"])
+            t_copy, t_ref = c_copy, c_ref
             ours = impls[0][1]
             passes = _passes(n, np.dtype(dtype).itemsize)
             floors.append(f"n={n} {name}: {passes} passes × copy {t_copy * 1e3:.2f} ms = floor "
@@ -112,13 +139,14 @@ def main(quick=False) -> str:
         "",
         "Unnormalised transform of one row of 2^n standard-normal values. `vs fht-cpu`: time / fht-cpu "
         "time for the same dtype; `× copy`: time / one `np.copyto` of the array (memory-bandwidth unit); "
-        "`err`: max |y − float64 reference| / max |reference|. In-place kernels are timed on a refilled "
-        "buffer with the refill (one copy) subtracted. pyfwht takes float64 only. numba and torch run "
-        "with 1 thread.",
+        "`err`: max |y − float64 reference| / max |reference|. Ratios use the thread CPU times. In-place "
+        "kernels are timed repeatedly in place on one buffer. pyfwht takes "
+        "float64 only. numba and torch run with 1 thread.",
         "",
-        table(["n", "dtype", "implementation", "ms", "vs fht-cpu", "× copy", "err"], rows),
+        table(["n", "dtype", "implementation", "CPU ms", "wall ms", "vs fht-cpu", "× copy", "err"], rows),
         "",
-        "Memory floor of our kernel (passes through memory × measured copy time):",
+        "Memory floor of our kernel (its passes through DRAM × the measured copy time; an in-place pass "
+        "moves the same bytes as a copy; below n = 20 the array sits in cache and this is not a floor):",
         "",
         *[f"- {f}" for f in floors],
         "",

@@ -200,10 +200,10 @@ def _log2(N):
 
 
 @nb.njit(cache=True)
-def _plan(n, itemsize):
+def _plan(n, itemsize, block_bytes):
     """(tile bits t, block bits L) for a row of 2**n values of ``itemsize`` bytes."""
     t = _log2(8 * (64 // itemsize))
-    lmax = _log2(_BLOCK_BYTES // itemsize)
+    lmax = _log2(block_bytes // itemsize)
     if n <= lmax:
         return t, n
     L = lmax
@@ -213,11 +213,11 @@ def _plan(n, itemsize):
 
 
 @nb.njit(cache=True)
-def _row(v, llc_bytes):
+def _row(v, block_bytes, llc_bytes):
     """Transform the contiguous 1-D row ``v`` (length 2**n) in place."""
     N = v.shape[0]
     n = _log2(N)
-    t, L = _plan(n, v.itemsize)
+    t, L = _plan(n, v.itemsize, block_bytes)
     if n < t:
         _radix2_loop(v)
         return
@@ -249,15 +249,15 @@ def _pass_llc(v, h, k, llc_bytes):
 
 
 @nb.njit(cache=True)
-def _fwht_rows(a, llc_bytes):
+def _fwht_rows(a, block_bytes, llc_bytes):
     for r in range(a.shape[0]):
-        _row(a[r], llc_bytes)
+        _row(a[r], block_bytes, llc_bytes)
 
 
 @nb.njit(cache=True, parallel=True)
-def _fwht_rows_parallel(a, llc_bytes):
+def _fwht_rows_parallel(a, block_bytes, llc_bytes):
     for r in nb.prange(a.shape[0]):
-        _row(a[r], llc_bytes)
+        _row(a[r], block_bytes, llc_bytes)
 
 
 def fwht_inplace(a, *, parallel=False):
@@ -268,9 +268,9 @@ def fwht_inplace(a, *, parallel=False):
     numba's threads; results are identical to the serial kernel. Returns None.
     """
     if parallel and a.shape[0] > 1:
-        _fwht_rows_parallel(a, _LLC_BYTES)
+        _fwht_rows_parallel(a, _BLOCK_BYTES, _LLC_BYTES)
     else:
-        _fwht_rows(a, _LLC_BYTES)
+        _fwht_rows(a, _BLOCK_BYTES, _LLC_BYTES)
 
 
 def fwht_reference_loop(a):

@@ -100,7 +100,7 @@ def test_numba_llc_grouping_same_result(rng, llc_bytes):
     want = x.copy()
     _fwht_numba.fwht_reference_loop(want)
     a = x.copy()
-    _fwht_numba._fwht_rows(a, llc_bytes)
+    _fwht_numba._fwht_rows(a, _fwht_numba._BLOCK_BYTES, llc_bytes)
     np.testing.assert_array_equal(a, want)  # int64: exact
 
 
