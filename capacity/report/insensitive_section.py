@@ -16,6 +16,9 @@ WORKED = {2: 1.299642, 3: 1.696880}  # C(2, 1, m), shared/docs/problem.md (6 dec
 GRID = {(2, 1): 6, (2, 2): 4, (3, 1): 6, (3, 2): 4, (3, 3): 4, (4, 1): 7, (4, 2): 4, (4, 3): 3, (4, 4): 3,
         (5, 1): 4}
 GRID_QUICK = {(2, 1): 4, (3, 1): 3, (3, 2): 2}
+#: Long-m series for the approach to log2 #classes (default settings only).
+LONG = {(1, 0): [1, 2, 4, 8, 16, 32, 64], (2, 0): [1, 2, 4, 8, 16, 32, 64], (2, 1): [1, 2, 4, 6, 8, 12, 16],
+        (3, 1): [1, 2, 4, 6, 8]}
 #: Values no one had published before this package: the issue's goals.
 GOALS = [(4, 1, m) for m in range(2, 7)] + [(4, 2, m) for m in range(2, 4)]
 
@@ -88,8 +91,10 @@ def _figure(results, ctx):
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
+    from capacity.insensitive import insensitive_capacity
+
     series = sorted({(n, s) for n, s, _ in results})
-    fig, axes = plt.subplots(1, 2, figsize=(11, 4.2))
+    fig, axes = plt.subplots(1, 3 if not ctx.quick else 2, figsize=(16 if not ctx.quick else 11, 4.2))
     for idx, (n, s) in enumerate(series):
         ms = sorted(m for nn, ss, m in results if (nn, ss) == (n, s))
         cs = [results[(n, s, m)].lower for m in ms]
@@ -108,6 +113,16 @@ def _figure(results, ctx):
     axes[1].set_ylabel("C / log2 #classes")
     axes[1].set_title("fraction of the limit reached")
     axes[1].set_ylim(0, 1.02)
+    if not ctx.quick:
+        for idx, ((n, s), ms) in enumerate(LONG.items()):
+            rs = [results.get((n, s, m)) or insensitive_capacity(n, s, m) for m in ms]
+            gaps = [max(r.limit - r.lower, 1e-9) for r in rs]   # below the certified gap: not resolved
+            axes[2].semilogy(ms, gaps, "o-", color=f"C{idx}", label=f"n={n}, s={s} (limit {rs[0].limit:.2f})")
+        axes[2].set_xscale("log", base=2)
+        axes[2].set_xlabel("samples m")
+        axes[2].set_ylabel("log2 #classes - C(n, s, m)  [bits]")
+        axes[2].set_title("approach to the limit (floored at the 1e-9 certificate)")
+        axes[2].legend(fontsize=7)
     fig.tight_layout()
     name = "insensitive_capacity.png"
     fig.savefig(ctx.figure_path(name), dpi=110)
