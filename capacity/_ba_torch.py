@@ -35,7 +35,8 @@ class TorchOps:
     def where(self, c, a, b):
         torch = self.torch
         if not isinstance(a, torch.Tensor) and not isinstance(b, torch.Tensor):
-            a = torch.as_tensor(a, dtype=torch.float64, device=c.device)
+            # two scalars: arithmetic on the mask (no host-to-device copy; capturable in a CUDA graph)
+            return c.to(torch.float64) * (float(a) - float(b)) + float(b)
         return torch.where(c, a, b)
 
     def maximum(self, a, b):
