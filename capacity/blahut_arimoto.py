@@ -172,7 +172,8 @@ MU0, MU_GROW, MU_MAX = 2.0, 1.25, 256.0
 #: Accelerated schedule: first mirror-descent round, interior-point steps per round.
 MD0, IPM_STEPS = 100, 40
 #: Rows kept for the interior-point polish: p_x > SUPPORT_REL * max p (at most SUPPORT_CAP rows).
-SUPPORT_REL, SUPPORT_CAP = 1e-8, 2048
+SUPPORT_REL, SUPPORT_CAP = 1e-8, 4096
+POLISH_BYTES = 2 * 2**30
 #: Below this fraction of non-zeros the numba sweep and the polish's Gram matrix go sparse.
 SPARSE_DENSITY = 0.25
 LOG_ZERO = -1e300  # stands for log 0 inside loops; the final certificate handles q_y = 0 exactly
@@ -254,7 +255,7 @@ def _md_chunk(xp, W, negH, p, mu, steps, tol, grow, budget):
 def _ipm(xp, W, negH, p, gap, tol, steps):
     """Interior-point polish on the rows that carry mass: maximise I(p; W) + tau sum_x log p_x.
 
-    Rows with p_x > SUPPORT_REL max p (at most SUPPORT_CAP, the largest) are gathered into
+    Rows with p_x > SUPPORT_REL max p (at most SUPPORT_CAP and POLISH_BYTES, the largest) go into
     (B, m, ny); the others are set to 0 (re-added by the caller's next round when needed).
     Newton's direction on the simplex solves (G + diag(tau/p^2)) d = g - nu 1, 1'd = 0 with
     G = W_S diag(1/q) W_S' (the negative Hessian of I), g = D + tau/p; fraction-to-boundary
@@ -267,7 +268,7 @@ def _ipm(xp, W, negH, p, gap, tol, steps):
     pmax = xp.amax(p)
     sel = p > SUPPORT_REL * pmax[:, None]
     m = int(xp.host(xp.amax(xp.sum(xp.where(sel, 1.0, 0.0))[None]))[0])
-    m = max(1, min(m, SUPPORT_CAP, nx))
+    m = max(1, min(m, SUPPORT_CAP, nx, max(256, POLISH_BYTES // (8 * ny * B))))  # gathered rows: <= 2 GiB
     idx = xp.topk(p, m)
     mask = xp.gather(sel, idx)
     maskf = xp.where(mask, 1.0, 0.0)
