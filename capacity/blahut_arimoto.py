@@ -255,8 +255,9 @@ def _md_chunk(xp, W, negH, p, mu, steps, tol, grow, budget):
 def _ipm(xp, W, negH, p, gap, tol, steps):
     """Interior-point polish on the rows that carry mass: maximise I(p; W) + tau sum_x log p_x.
 
-    Rows with p_x > SUPPORT_REL max p (at most SUPPORT_CAP and POLISH_BYTES, the largest) go into
+    Rows with p_x > SUPPORT_REL max p go into
     (B, m, ny); the others are set to 0 (re-added by the caller's next round when needed).
+    When more than SUPPORT_CAP rows (or POLISH_BYTES of them) carry mass, nothing is done.
     Newton's direction on the simplex solves (G + diag(tau/p^2)) d = g - nu 1, 1'd = 0 with
     G = W_S diag(1/q) W_S' (the negative Hessian of I), g = D + tau/p; fraction-to-boundary
     and Armijo backtracking on the barrier objective keep p > 0. tau starts at 0.1 gap/m and
@@ -268,7 +269,11 @@ def _ipm(xp, W, negH, p, gap, tol, steps):
     pmax = xp.amax(p)
     sel = p > SUPPORT_REL * pmax[:, None]
     m = int(xp.host(xp.amax(xp.sum(xp.where(sel, 1.0, 0.0))[None]))[0])
-    m = max(1, min(m, SUPPORT_CAP, nx, max(256, POLISH_BYTES // (8 * ny * B))))  # gathered rows: <= 2 GiB
+    cap = min(SUPPORT_CAP, max(256, POLISH_BYTES // (8 * ny * B)))  # gathered rows: <= 2 GiB
+    if m > cap:  # left to mirror descent: the dense Newton system would be too big
+        lo, up = _bounds(xp, p, _divergences(xp, W, negH, p)[1])
+        return p, lo, up, xp.full(lo.shape, 0.0, lo)
+    m = max(1, min(m, nx))
     idx = xp.topk(p, m)
     mask = xp.gather(sel, idx)
     maskf = xp.where(mask, 1.0, 0.0)
