@@ -494,6 +494,8 @@ def blahut_arimoto(W, *, tol=1e-9, max_iter=None, method="accelerated", p0=None,
         Starting input law (default uniform). Zeros are mixed with 1e-9 of the uniform law,
         since multiplicative updates cannot revive an input with zero mass.
     backend : {"auto", "numpy", "numba", "torch"}
+        "auto" picks torch for tensor input (on its device), else numba for one channel and
+        numpy's lock-step batch for B > 1 channels.
     device : torch device, optional (torch only).
     max_bytes : int, optional
         Refuse channels whose working memory would exceed this (default 8 GiB).
@@ -556,9 +558,12 @@ def blahut_arimoto(W, *, tol=1e-9, max_iter=None, method="accelerated", p0=None,
     max_iter = check_int(max_iter, "max_iter", low=0)
     if not isinstance(method, str) or method not in METHODS:
         raise ValueError(f"`method` must be one of {METHODS}; got {method!r}")
-    be = resolve_backend(backend, W, p0, device=device, supported=("numpy", "numba", "torch"),
-                         prefer="numba")
     shape = tuple(W.shape) if is_tensor(W) else np.shape(W)
+    # "auto" on CPU: numba's fused sweep for one channel, numpy's lock-step batch for B > 1
+    # (1000 channels of 16x16: 0.11 s vs 0.89 s one by one in numba)
+    prefer = "numpy" if len(shape) == 3 and shape[0] > 1 else "numba"
+    be = resolve_backend(backend, W, p0, device=device, supported=("numpy", "numba", "torch"),
+                         prefer=prefer)
     if len(shape) in (2, 3):
         check_size(8.0 * 3 * math.prod(shape), max_bytes, "blahut_arimoto")
     accelerated = method == "accelerated"
