@@ -551,6 +551,12 @@ def blahut_arimoto(W, *, tol=1e-9, max_iter=None, method="accelerated", p0=None,
     >>> r = blahut_arimoto([[0.9, 0.1], [0.1, 0.9]], method="plain")
     >>> round(r.capacity, 6), bool(r.converged), bool(r.upper - r.lower <= 1e-9)
     (0.531004, True, True)
+    >>> r = blahut_arimoto([[1, 0], [0.5, 0.5], [0, 1]])   # 1 bit, p* = (1/2, 0, 1/2)
+    >>> round(r.capacity, 8), r.p.round(4), bool(r.lower <= 1.0 <= r.upper)
+    (1.0, array([0.5, 0. , 0.5]), True)
+    >>> rb = blahut_arimoto([[[1, 0], [0, 1]], [[0.5, 0.5], [0.5, 0.5]]])  # a batch of 2
+    >>> rb.capacity.round(9), rb.converged
+    (array([1., 0.]), array([ True,  True]))
     """
     tol = check_real(tol, "tol", low=0.0, low_open=True)
     if max_iter is None:
