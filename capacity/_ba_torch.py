@@ -25,7 +25,6 @@ class TorchOps:
         self.torch = torch
         self.device = device
         self.log, self.exp, self.sqrt = torch.log, torch.exp, torch.sqrt
-        self.isfinite = torch.isfinite
 
     def _t(self, v, like):
         if isinstance(v, self.torch.Tensor):
@@ -68,9 +67,6 @@ class TorchOps:
     def sum(self, a):
         return a.sum(dim=-1)
 
-    def any(self, a):
-        return bool(a.any())
-
     def topk(self, a, m):
         return self.torch.topk(a, m, dim=-1, sorted=False).indices
 
@@ -112,9 +108,6 @@ class TorchOps:
 
     def _idx(self, idx):
         return self.torch.as_tensor(np.asarray(idx, dtype=np.int64), device=self.device)
-
-    def compact(self, a, keep):
-        return a[self._idx(np.flatnonzero(keep))]
 
     def index(self, a, idx):
         return a.index_select(0, self._idx(idx))

@@ -30,7 +30,6 @@ class _NumpyOps:
     name = "numpy"
     log, exp, sqrt = staticmethod(np.log), staticmethod(np.exp), staticmethod(np.sqrt)
     where, maximum, minimum = staticmethod(np.where), staticmethod(np.maximum), staticmethod(np.minimum)
-    isfinite = staticmethod(np.isfinite)
 
     @staticmethod
     def pW(p, W):  # (B, nx), (B, nx, ny) -> (B, ny)
@@ -75,10 +74,6 @@ class _NumpyOps:
     @staticmethod
     def sum(a):
         return a.sum(axis=-1)
-
-    @staticmethod
-    def any(a):
-        return bool(np.any(a))
 
     @staticmethod
     def topk(a, m):  # indices of the m largest entries per row
@@ -127,10 +122,6 @@ class _NumpyOps:
     @staticmethod
     def full(shape, value, like):
         return np.full(shape, value, dtype=like.dtype)
-
-    @staticmethod
-    def compact(a, keep):  # keep: host bool array
-        return a[keep]
 
     @staticmethod
     def index(a, idx):  # idx: host int array
