@@ -309,12 +309,15 @@ def _capacity_cost_one(W, neg_h, b, beta, tol, max_iter):
     iters = 0
     uniform = np.full(nx, 1.0 / nx)
 
+    cheapest = np.zeros(nx)
+    cheapest[int(np.argmin(b))] = 1.0
+    st.visit(cheapest)  # always feasible: the lower bound is never -inf
     # edge: only minimum-cost inputs are affordable
     if beta <= b_min + 1e-12 * max(1.0, abs(b_min)):
         rows = np.flatnonzero(b <= beta + 1e-12 * max(1.0, abs(b_min)))
         sub = W[rows]
         p_sub, it = _lagrange_ba(sub, neg_h[rows], np.zeros(rows.size), 0.0,
-                                 np.full(rows.size, 1.0 / rows.size), tol_n / 4, max_iter)
+                                 np.full(rows.size, 1.0 / rows.size), tol_n / 4, max_iter - iters)
         iters += it
         p = np.zeros(nx)
         p[rows] = p_sub
@@ -325,7 +328,7 @@ def _capacity_cost_one(W, neg_h, b, beta, tol, max_iter):
         return st, math.inf, iters
 
     inner = tol_n / 4
-    p0, it = _lagrange_ba(W, neg_h, b, 0.0, uniform, inner, max_iter)
+    p0, it = _lagrange_ba(W, neg_h, b, 0.0, uniform, inner, max_iter - iters)
     iters += it
     _, c0 = st.visit(p0)
     if c0 <= beta:
@@ -337,7 +340,9 @@ def _capacity_cost_one(W, neg_h, b, beta, tol, max_iter):
     s = 1.0 / span
     p_feas = c_feas = None
     for _ in range(80):
-        ps, it = _lagrange_ba(W, neg_h, b, s, p_inf, max(inner, min(1e-3, 0.01 * st.gap)), max_iter)
+        if iters >= max_iter:
+            break
+        ps, it = _lagrange_ba(W, neg_h, b, s, p_inf, max(inner, min(1e-3, 0.01 * st.gap)), max_iter - iters)
         iters += it
         _, cs = st.visit(ps)
         if cs <= beta:
@@ -345,7 +350,7 @@ def _capacity_cost_one(W, neg_h, b, beta, tol, max_iter):
             break
         s_lo, p_inf, c_inf = s, ps, cs
         s *= 4.0
-    if p_feas is None:  # pragma: no cover - beta > b_min is reachable for large s
+    if p_feas is None:  # iteration budget spent while bracketing
         return st, s, iters
 
     def mix():
@@ -363,14 +368,14 @@ def _capacity_cost_one(W, neg_h, b, beta, tol, max_iter):
     mix()
     rechecks = 0
     for _ in range(_MAX_BISECT):
-        if st.gap <= tol_n:
+        if st.gap <= tol_n or iters >= max_iter:
             break
         if s_hi - s_lo <= 1e-13 * s_hi:
             # collapsed: a rough solve may have put s_hi on the wrong side; re-solve it tightly
             if rechecks >= 4:
                 break
             rechecks += 1
-            pm, it = _lagrange_ba(W, neg_h, b, s_hi, p_feas, tol_n / 4, max_iter)
+            pm, it = _lagrange_ba(W, neg_h, b, s_hi, p_feas, tol_n / 4, max_iter - iters)
             iters += it
             _, cm = st.visit(pm)
             if cm <= beta:
@@ -379,7 +384,7 @@ def _capacity_cost_one(W, neg_h, b, beta, tol, max_iter):
                 break
             s_lo, p_inf, c_inf = s_hi, pm, cm
             s_hi = 2.0 * s_hi
-            pm, it = _lagrange_ba(W, neg_h, b, s_hi, pm, tol_n / 4, max_iter)
+            pm, it = _lagrange_ba(W, neg_h, b, s_hi, pm, tol_n / 4, max_iter - iters)
             iters += it
             _, cm = st.visit(pm)
             p_feas, c_feas = pm, cm
@@ -390,7 +395,7 @@ def _capacity_cost_one(W, neg_h, b, beta, tol, max_iter):
         s_mid = 0.5 * (s_lo + s_hi)
         # far from the answer a rough solve decides the side; the tolerance tightens with the gap
         inner = max(tol_n / 4, min(1e-3, 0.01 * st.gap))
-        pm, it = _lagrange_ba(W, neg_h, b, s_mid, p_feas, inner, max_iter)
+        pm, it = _lagrange_ba(W, neg_h, b, s_mid, p_feas, inner, max_iter - iters)
         iters += it
         _, cm = st.visit(pm)
         if cm <= beta:
@@ -424,7 +429,7 @@ def capacity_cost(W, cost, budget, *, tol=1e-9, max_iter=100_000, max_bytes=None
     tol : float, default 1e-9
         Target certified gap ``upper - lower`` (bits).
     max_iter : int, default 100000
-        Iteration cap of each inner Blahut solve (the bisection makes at most 200 solves).
+        Cap on the total number of Blahut iterations, over all solves of the bisection.
     max_bytes : int, optional
         Refuse problems whose working arrays would exceed this (default 2 GiB).
 
@@ -450,6 +455,13 @@ def capacity_cost(W, cost, budget, *, tol=1e-9, max_iter=100_000, max_bytes=None
     -----
     ConvergenceWarning
         when the certified gap is still above ``tol`` at the end (the bounds remain valid).
+
+    Notes
+    -----
+    Known slow case: when the budget sits at a kink of :math:`C(\beta)` and the optimal input
+    set is not unique (more inputs in the support than outputs, so :math:`I` is flat along some
+    directions), the inner solves near the critical slope converge slowly; the call then stops at
+    ``max_iter`` total iterations with a gap of about 1e-7 bits and a ConvergenceWarning.
 
     References
     ----------
@@ -718,12 +730,15 @@ def _rd_one(p, d, D, tol, max_iter):
         st.lower = 0.0
         return st, 0
     iters = 0
+    Q_min = np.zeros_like(d)   # x -> its least-distortion letter: always feasible (E d = D_min)
+    Q_min[np.arange(d.shape[0]), np.argmin(d, axis=1)] = 1.0
+    st.visit_Q(Q_min, math.inf)
     log_r0 = np.full(nz, -math.log(nz))
     span = float((d - d_min_x[:, None]).max())
     if D <= st.D_min + 1e-12 * max(1.0, span):
         # the D_min edge (s = inf): Q may only use each x's minimum-distortion letters
         A = np.where(d <= d_min_x[:, None] + 1e-12 * max(1.0, span), 0.0, -np.inf)
-        log_r, logZ, log_c, its = _rd_blahut(p, A, log_r0, tol_n / 2, max_iter)
+        log_r, logZ, log_c, its = _rd_blahut(p, A, log_r0, tol_n / 2, max_iter - iters)
         iters += its
         st.visit_lower(math.inf, logZ, log_c)
         st.visit_Q(st.test_channel(log_r, A), math.inf)
@@ -735,7 +750,9 @@ def _rd_one(p, d, D, tol, max_iter):
     Q_lo = None
     log_r = log_r0
     for _ in range(80):
-        Q, log_r, its = _rd_solve_slope(st, s, log_r, max(tol_n / 4, min(1e-3, 0.01 * st.gap)), max_iter)
+        if iters >= max_iter:
+            break
+        Q, log_r, its = _rd_solve_slope(st, s, log_r, max(tol_n / 4, min(1e-3, 0.01 * st.gap)), max_iter - iters)
         iters += its
         _, dq = st.visit_Q(Q, s)
         if dq <= D:
@@ -743,7 +760,7 @@ def _rd_one(p, d, D, tol, max_iter):
             break
         s_lo, Q_hi, D_hi = s, Q, dq
         s *= 4.0
-    if Q_lo is None:  # pragma: no cover - D > D_min is reached at a finite slope
+    if Q_lo is None:  # iteration budget spent while bracketing
         return st, iters
 
     def mix():
@@ -761,14 +778,14 @@ def _rd_one(p, d, D, tol, max_iter):
     mix()
     rechecks = 0
     for _ in range(_MAX_BISECT):
-        if st.gap <= tol_n:
+        if st.gap <= tol_n or iters >= max_iter:
             break
         if s_hi - s_lo <= 1e-13 * s_hi:
             # collapsed: a rough solve may have put s_hi on the wrong side; re-solve it tightly
             if rechecks >= 4:
                 break
             rechecks += 1
-            Q, log_r, its = _rd_solve_slope(st, s_hi, log_r_lo, tol_n / 4, max_iter)
+            Q, log_r, its = _rd_solve_slope(st, s_hi, log_r_lo, tol_n / 4, max_iter - iters)
             iters += its
             _, dq = st.visit_Q(Q, s_hi)
             if dq <= D:
@@ -777,7 +794,7 @@ def _rd_one(p, d, D, tol, max_iter):
                 break
             s_lo, Q_hi, D_hi = s_hi, Q, dq
             s_hi = 2.0 * s_hi
-            Q, log_r, its = _rd_solve_slope(st, s_hi, log_r, tol_n / 4, max_iter)
+            Q, log_r, its = _rd_solve_slope(st, s_hi, log_r, tol_n / 4, max_iter - iters)
             iters += its
             _, dq = st.visit_Q(Q, s_hi)
             Q_lo, D_lo, log_r_lo = Q, dq, log_r
@@ -787,7 +804,7 @@ def _rd_one(p, d, D, tol, max_iter):
             continue
         s_mid = 0.5 * (s_lo + s_hi)
         inner = max(tol_n / 4, min(1e-3, 0.01 * st.gap))
-        Q, log_r, its = _rd_solve_slope(st, s_mid, log_r_lo, inner, max_iter)
+        Q, log_r, its = _rd_solve_slope(st, s_mid, log_r_lo, inner, max_iter - iters)
         iters += its
         _, dq = st.visit_Q(Q, s_mid)
         if dq <= D:
@@ -851,7 +868,7 @@ def rate_distortion(p, d, D=None, *, slope=None, tol=1e-9, max_iter=100_000,
     tol : float, default 1e-9
         Target certified gap (bits).
     max_iter : int, default 100000
-        Iteration cap of each Blahut solve.
+        Cap on the total number of Blahut iterations, over all solves of the bisection.
     max_bytes : int, optional
         Refuse problems whose working arrays exceed this (default 2 GiB).
 

@@ -159,6 +159,21 @@ def test_nonconvergence_warns_with_valid_bounds():
     assert res.lower <= ref.upper + 1e-12 and ref.lower <= res.upper + 1e-12
 
 
+def test_degenerate_kink_stops_within_budget_with_valid_bounds():
+    # 5 inputs, 2 outputs: optimal input laws are not unique at the critical slope (a kink)
+    W = np.array([[0.622, 0.378], [0.217, 0.783], [0.449, 0.551], [0.549, 0.451], [0.785, 0.215]])
+    cost = np.array([0.0283038, 0.1060977, 0.1533292, 0.5808818, 0.4308373])
+    beta = 0.0765662
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        res = capacity_cost(W, cost, beta, max_iter=5000)
+    assert res.iterations <= 5000 + 1
+    assert float(res.p @ cost) <= beta
+    val = _cvxpy_cost_capacity(W, cost, beta)
+    assert res.lower - 1e-8 <= val <= res.upper + 1e-8  # valid, if not tight, bounds
+    assert res.gap <= 1e-4
+
+
 def test_cost_inputs_not_mutated():
     W = ch.bsc(0.2)
     cost = np.array([0.0, 1.0])
