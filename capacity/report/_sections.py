@@ -2,9 +2,9 @@
 
 SECTIONS = [
     "capacity.report.boolean_section",
+    "capacity.report.capacity_section",
     "capacity.report.classes_section",
     "capacity.report.insensitive_section",
-    "capacity.report.capacity_section",
     "capacity.report.mi_section",
     "capacity.report.resampling_section",
 ]
