@@ -26,6 +26,15 @@ def _as_float_array(a, name):
     return np.asarray(arr, dtype=np.float64)
 
 
+def check_nonnegative(arr: np.ndarray, name: str) -> None:
+    """Refuse NaN/inf and negative entries of a float array, naming the first bad position."""
+    check_finite(arr, name)
+    neg = arr < 0
+    if neg.any():
+        pos = first_bad_position(neg)
+        raise ValueError(f"`{name}` must be non-negative; got {float(arr[pos])!r} at {pos}")
+
+
 def check_stochastic(a, name: str, *, ndims=(2,), atol: float = ROW_SUM_ATOL) -> np.ndarray:
     """Validate an array whose last axis holds probability vectors; return float64 numpy.
 
@@ -40,11 +49,7 @@ def check_stochastic(a, name: str, *, ndims=(2,), atol: float = ROW_SUM_ATOL) ->
         raise ValueError(f"`{name}` must be {want}; got shape {arr.shape}")
     if arr.size == 0:
         raise ValueError(f"`{name}` must be non-empty; got shape {arr.shape}")
-    check_finite(arr, name)
-    neg = arr < 0
-    if neg.any():
-        pos = first_bad_position(neg)
-        raise ValueError(f"`{name}` must be non-negative; got {arr[pos]!r} at {pos}")
+    check_nonnegative(arr, name)
     sums = arr.sum(axis=-1)
     err = np.abs(sums - 1.0)
     if err.max() > atol:
@@ -66,9 +71,33 @@ def check_distribution(p, name: str = "p") -> np.ndarray:
 
 
 def normalize_rows(W) -> np.ndarray:
-    """Explicitly renormalise the rows of a non-negative matrix so each sums to 1.
+    r"""Explicitly renormalise the rows of a non-negative matrix so each sums to 1.
 
-    Raises ValueError for negative entries, NaN/inf or an all-zero row.
+    .. math:: \tilde W_{xy} = W_{xy} \,/\, \textstyle\sum_{y'} W_{xy'}
+
+    along the last axis. The solvers never do this silently (unlike ``scipy.stats.entropy``);
+    call it yourself when unnormalised weights are what you have.
+
+    Parameters
+    ----------
+    W : array_like, any shape with ndim >= 1
+        Non-negative finite weights; the last axis is normalised.
+
+    Returns
+    -------
+    ndarray
+        float64 array of the same shape whose rows sum to 1.
+
+    Raises
+    ------
+    TypeError
+        ``W`` not a real numeric array.
+    ValueError
+        A scalar, NaN/inf or a negative entry (first position named), or an all-zero row (named).
+
+    References
+    ----------
+    The conditional law :math:`P(y \mid x) = P(x, y) / P(x)`; Cover & Thomas (2006), §2.2.
 
     Examples
     --------
@@ -77,11 +106,12 @@ def normalize_rows(W) -> np.ndarray:
            [0.5 , 0.5 ]])
     """
     arr = _as_float_array(W, "W")
-    check_finite(arr, "W")
-    if (arr < 0).any():
-        pos = first_bad_position(arr < 0)
-        raise ValueError(f"`W` must be non-negative; got {arr[pos]!r} at {pos}")
+    if arr.ndim == 0:
+        raise ValueError(f"`W` must have ndim >= 1; got a scalar {float(arr)!r}")
+    check_nonnegative(arr, "W")
     sums = arr.sum(axis=-1, keepdims=True)
     if (sums == 0).any():
-        raise ValueError("`W` must have no all-zero row")
+        row = first_bad_position(sums[..., 0] == 0)
+        where = "the vector" if not row else f"row {row if len(row) > 1 else row[0]}"
+        raise ValueError(f"`W` must have no all-zero row; {where} sums to 0")
     return arr / sums

@@ -32,11 +32,11 @@ from typing import Any
 
 import numpy as np
 
-from boolean._validate import check_finite, check_int, check_real, check_size, first_bad_position
+from boolean._validate import check_finite, check_int, check_real, check_size
 
-from ._result import CapacityResult, ConvergenceWarning
-from ._validate import _as_float_array, check_channel, check_distribution
-from .information import _neg_entropy_rows
+from ._result import CapacityResult, ConvergenceWarning, _CertifiedGap
+from ._validate import _as_float_array, check_channel, check_distribution, check_nonnegative
+from .information import _neg_entropy_rows, _row_divergences
 
 __all__ = ["capacity_cost", "capacity_cost_curve", "rate_distortion", "rate_distortion_curve",
            "RateDistortionResult"]
@@ -50,7 +50,7 @@ _NEWTON_MAX_N = 400   # ... when the alphabet is at most this large (the KKT sol
 
 
 @dataclass(frozen=True)
-class RateDistortionResult:
+class RateDistortionResult(_CertifiedGap):
     """Certified rate–distortion point (bits).
 
     Attributes
@@ -86,11 +86,6 @@ class RateDistortionResult:
     converged: Any
     extra: dict = field(default_factory=dict, compare=False)
 
-    @property
-    def gap(self):
-        """Certified gap ``upper - lower`` (bits)."""
-        return np.asarray(self.upper) - np.asarray(self.lower) if np.ndim(self.upper) else self.upper - self.lower
-
 
 # ============================================================================ validation helpers
 def _check_cost(cost, nx):
@@ -99,10 +94,7 @@ def _check_cost(cost, nx):
         raise ValueError(f"`cost` must be 1-D (n_inputs,); got shape {b.shape}")
     if b.shape[0] != nx:
         raise ValueError(f"`cost` must have W.shape[0] = {nx} entries; got {b.shape[0]}")
-    check_finite(b, "cost")
-    if (b < 0).any():
-        pos = first_bad_position(b < 0)
-        raise ValueError(f"`cost` must be non-negative; got {float(b[pos])!r} at {pos}")
+    check_nonnegative(b, "cost")
     return b
 
 
@@ -113,20 +105,6 @@ def _check_common(tol, max_iter):
 
 
 # ============================================================================ capacity-cost kernels
-def _divergences(W, neg_h, q):
-    """D(W_x || q) in nats; inf where W_x has mass outside supp(q)."""
-    with np.errstate(divide="ignore"):
-        logq = np.log(q)
-    # 0 * log 0 must count as 0: replace -inf by 0 and patch the rows that really hit it
-    finite = np.isfinite(logq)
-    cross = W @ np.where(finite, logq, 0.0)
-    d = neg_h - cross
-    if not finite.all():
-        bad = (W[:, ~finite] > 0).any(axis=1)
-        d = np.where(bad, np.inf, d)
-    return d
-
-
 def _dual_bound(D, b, beta):
     """min over s >= 0 of  s*beta + max_x (D_x - s b_x)  (nats) and the minimising s.
 
@@ -175,14 +153,14 @@ class _CostState:
     def visit(self, p, extra_q=()):
         """Evaluate p: returns (I, cost); updates the bounds."""
         q = p @ self.W
-        D = _divergences(self.W, self.neg_h, q)
+        D = _row_divergences(self.W, q, self.neg_h)
         mask = p > 0
         info = max(0.0, float(np.dot(p[mask], D[mask])))
         cost = float(p @ self.b)
         if cost <= self.beta and info > self.lower:
             self.lower, self.p = info, p
         for qq in (q,) + tuple(extra_q):
-            Dq = D if qq is q else _divergences(self.W, self.neg_h, qq)
+            Dq = D if qq is q else _row_divergences(self.W, qq, self.neg_h)
             up, s = _dual_bound(Dq, self.b, self.beta)
             if up < self.upper:
                 self.upper, self.s_dual = up, s
@@ -254,7 +232,7 @@ def _lagrange_ba(W, neg_h, b, s, p, tol, max_iter):
     logp = np.log(p)
     mu = 1.0
     q = p @ W
-    D = _divergences(W, neg_h, q)
+    D = _row_divergences(W, q, neg_h)
     g = D - s * b
     obj = float(np.dot(p, g))
     it = 0
@@ -268,7 +246,7 @@ def _lagrange_ba(W, neg_h, b, s, p, tol, max_iter):
             new_logp = np.maximum(new_logp, _LOG_FLOOR)
             new_p = np.exp(new_logp)
             new_p /= new_p.sum()
-            new_D = _divergences(W, neg_h, new_p @ W)
+            new_D = _row_divergences(W, new_p @ W, neg_h)
             new_g = new_D - s * b
             new_obj = float(np.dot(new_p, new_g))
             if mu == 1.0 or new_obj >= obj:
@@ -286,7 +264,7 @@ def _lagrange_ba(W, neg_h, b, s, p, tol, max_iter):
                 return -(Wn @ Wn.T)
 
             def evaluate(x):
-                gx = _divergences(W, neg_h, x @ W) - s * b
+                gx = _row_divergences(W, x @ W, neg_h) - s * b
                 return float(np.dot(x, gx)), gx
 
             step = _newton_polish(p, obj, evaluate, g, hess)
@@ -824,10 +802,7 @@ def _check_rd_inputs(p, d, max_bytes):
         raise ValueError(f"`d` must be non-empty; got shape {d.shape}")
     if d.shape[0] != p.shape[0]:
         raise ValueError(f"`d` must have len(p) = {p.shape[0]} rows; got shape {d.shape}")
-    check_finite(d, "d")
-    if (d < 0).any():
-        pos = first_bad_position(d < 0)
-        raise ValueError(f"`d` must be non-negative; got {float(d[pos])!r} at {pos}")
+    check_nonnegative(d, "d")
     check_size(8.0 * d.size * 8, DEFAULT_MAX_BYTES if max_bytes is None else max_bytes, "rate_distortion")
     return p, d
 

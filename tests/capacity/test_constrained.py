@@ -272,7 +272,7 @@ W2 = ch.bsc(0.1)
 BAD = [
     (capacity_cost, (W2, [0.0], 0.5), {}, ValueError, r"`cost` must have W.shape\[0\] = 2 entries; got 1"),
     (capacity_cost, (W2, [[0.0, 1.0]], 0.5), {}, ValueError, "`cost` must be 1-D"),
-    (capacity_cost, (W2, [0.0, -1.0], 0.5), {}, ValueError, r"`cost` must be non-negative; got .*-1.* at \(1,\)"),
+    (capacity_cost, (W2, [0.0, -1.0], 0.5), {}, ValueError, r"`cost` must be non-negative; got -1\.0 at \(1,\)"),
     (capacity_cost, (W2, [0.0, float("nan")], 0.5), {}, ValueError, r"`cost` must be finite; got NaN at \(1,\)"),
     (capacity_cost, (W2, ["a", "b"], 0.5), {}, TypeError, "`cost` must be a real numeric"),
     (capacity_cost, (W2, [1.0, 2.0], 0.5), {}, ValueError, r"`budget` must be >= min\(cost\) = 1.0"),
