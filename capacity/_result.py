@@ -18,8 +18,19 @@ class ConvergenceWarning(UserWarning):
     """
 
 
+class _CertifiedGap:
+    """Mixin for results with certified ``lower``/``upper`` bounds."""
+
+    __slots__ = ()
+
+    @property
+    def gap(self):
+        """Certified gap ``upper - lower`` (bits)."""
+        return np.asarray(self.upper) - np.asarray(self.lower) if np.ndim(self.upper) else self.upper - self.lower
+
+
 @dataclass(frozen=True)
-class CapacityResult:
+class CapacityResult(_CertifiedGap):
     """Certified channel capacity (bits).
 
     Attributes
@@ -49,11 +60,6 @@ class CapacityResult:
     converged: Any
     backend: str
     extra: dict = field(default_factory=dict, compare=False)
-
-    @property
-    def gap(self):
-        """Certified gap ``upper - lower`` (bits)."""
-        return np.asarray(self.upper) - np.asarray(self.lower) if np.ndim(self.upper) else self.upper - self.lower
 
 
 @dataclass(frozen=True)

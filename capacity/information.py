@@ -42,8 +42,14 @@ def _row_divergences(W, q, neg_h=None):
     """``D(W_x || q)`` in nats for every row x; ``inf`` where W_x puts mass outside supp(q)."""
     if neg_h is None:
         neg_h = _neg_entropy_rows(W)
-    cross = _xlogy(W, q[None, :]).sum(axis=-1)  # -inf where W_xy > 0 = q_y
-    return neg_h - cross
+    with np.errstate(divide="ignore"):
+        logq = np.log(q)
+    # one BLAS product with log 0 read as 0 (0 log 0 = 0), then the rows that hit q_y = 0 patched
+    finite = np.isfinite(logq)
+    d = neg_h - W @ np.where(finite, logq, 0.0)
+    if not finite.all():
+        d = np.where((W[:, ~finite] > 0).any(axis=1), np.inf, d)
+    return d
 
 
 def _mutual_information(p, W, neg_h=None):
