@@ -13,7 +13,6 @@ import argparse
 import importlib
 import os
 import platform
-import sys
 import time
 from pathlib import Path
 

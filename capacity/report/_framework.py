@@ -2,7 +2,8 @@
 
 A section is a module with ``TITLE`` and ``run(ctx) -> Section``. It checks numerical
 claims (each a :class:`Claim`: what we expect, what we measured, and whether it holds
-within a stated tolerance), writes figures into ``ctx.outdir`` and returns markdown.
+within a stated tolerance), draws figures with :func:`pyplot`, saves them with
+:meth:`Context.save_figure` and returns markdown.
 """
 from __future__ import annotations
 
@@ -53,6 +54,25 @@ class Context:
     def figure_path(self, name: str) -> Path:
         self.outdir.mkdir(parents=True, exist_ok=True)
         return self.outdir / name
+
+    def save_figure(self, fig, name: str, *, dpi: int = 110) -> str:
+        """Lay out ``fig``, write it to ``outdir/name`` and close it; return ``name`` for Section.figures."""
+        import matplotlib.pyplot as plt
+
+        fig.tight_layout()
+        fig.savefig(self.figure_path(name), dpi=dpi)
+        plt.close(fig)
+        return name
+
+
+def pyplot():
+    """``matplotlib.pyplot`` on the non-interactive Agg backend (sections run headless)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    return plt
 
 
 @dataclass

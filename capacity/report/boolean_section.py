@@ -6,7 +6,7 @@ from fractions import Fraction
 
 import numpy as np
 
-from ._framework import Claim, Section, close_claim, markdown_table
+from ._framework import Claim, Section, close_claim, markdown_table, pyplot
 
 TITLE = "Boolean functions: influences, retained information, majority asymptotics"
 
@@ -60,12 +60,7 @@ def _profiles(ctx, n, kw):
 
 
 def _figure(ctx, profiles, n):
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(11, 4.2))
+    fig, (ax1, ax2) = pyplot().subplots(1, 2, figsize=(11, 4.2))
     markers = "osd^v"
     for (name, (inf, prof, _, _)), mk in zip(profiles.items(), markers):
         ax1.plot(np.arange(len(inf)), inf, marker=mk, ms=4, lw=1, label=name)
@@ -79,11 +74,7 @@ def _figure(ctx, profiles, n):
     ax2.set_ylabel(r"mean $I(f(X); X_{[n]\setminus K})$, $|K| = k$ (bits)")
     ax2.set_title("Retained-information profile")
     ax2.legend(fontsize=8)
-    fig.tight_layout()
-    name = "boolean_profiles.png"
-    fig.savefig(ctx.figure_path(name), dpi=110)
-    plt.close(fig)
-    return name
+    return ctx.save_figure(fig, "boolean_profiles.png")
 
 
 def run(ctx) -> Section:

@@ -6,12 +6,12 @@ import math
 
 import numpy as np
 
-from ._framework import Claim, Section, bound_claim, markdown_table
+from ._framework import Claim, Section, bound_claim, markdown_table, pyplot
 
 TITLE = "Channel capacity: closed forms, cvxpy cross-check, capacity-cost and rate-distortion"
 
 
-def _closed_forms(quick):
+def _closed_forms():
     from capacity import blahut_arimoto, certify_input
     from capacity import channels as ch
 
@@ -64,7 +64,7 @@ def _cvxpy_check(ctx):
     return text, claims
 
 
-def _cost_curve(ctx, plt):
+def _cost_curve(ctx):
     from capacity import capacity_cost_curve
     from capacity import channels as ch
     from capacity.information import binary_entropy as h
@@ -95,7 +95,7 @@ def _cost_curve(ctx, plt):
                         "monotone, concave", f"{'monotone' if mono else 'NOT monotone'}, "
                         f"{'concave' if conc else 'NOT concave'}; max gap {curve.gap.max():.1e}",
                         mono and conc and bool(curve.gap.max() <= 1e-9), "certified bounds"))
-    fig, axes = plt.subplots(1, 2, figsize=(10, 4))
+    fig, axes = pyplot().subplots(1, 2, figsize=(10, 4))
     ax = axes[0]
     ax.plot(betas, exact, "k-", lw=1, label="closed form h(β∗p) − h(p)")
     ax.plot(betas, bsc_curve.lower, "o", ms=4, label="certified lower")
@@ -112,17 +112,14 @@ def _cost_curve(ctx, plt):
     ax.set_ylabel("C(β) (bits)")
     ax.set_title(f"6 levels + discretised Gaussian noise σ={sigma}")
     ax.legend(fontsize=8)
-    fig.tight_layout()
-    name = "capacity_cost_curve.png"
-    fig.savefig(ctx.figure_path(name), dpi=110)
-    plt.close(fig)
+    name = ctx.save_figure(fig, "capacity_cost_curve.png")
     rows = [[f"{b:g}", f"{lo:.9f}", f"{up:.1e}", f"{float(pp @ cost):.4f}", f"{s:.4g}"]
             for b, lo, up, pp, s in zip(budgets, curve.lower, curve.gap, curve.p, curve.extra["slope"])]
     table = markdown_table(["budget", "C lower (bits)", "gap", "E cost of p", "slope s (bits/unit)"], rows)
     return table, claims, name
 
 
-def _rd_curve(ctx, plt):
+def _rd_curve(ctx):
     from capacity import rate_distortion_curve
     from capacity.information import binary_entropy as h
 
@@ -156,7 +153,7 @@ def _rd_curve(ctx, plt):
                         bool(convex and gen.gap.max() <= 1e-9
                              and gen.lower[0] - 1e-12 <= -(ps * np.log2(ps)).sum() <= gen.upper[0] + 1e-12),
                         "certified bounds"))
-    fig, axes = plt.subplots(1, 2, figsize=(10, 4))
+    fig, axes = pyplot().subplots(1, 2, figsize=(10, 4))
     ax = axes[0]
     Dfine = np.linspace(0.0, 0.35, 200)
     ax.plot(Dfine, [h(p) - h(D) if D < p else 0.0 for D in Dfine], "k-", lw=1, label=f"h({p}) − h(D)")
@@ -177,23 +174,14 @@ def _rd_curve(ctx, plt):
     ax.set_ylabel("R(D) (bits)")
     ax.set_title("5-letter source p = (.1,.2,.4,.2,.1)")
     ax.legend(fontsize=8)
-    fig.tight_layout()
-    name = "rate_distortion.png"
-    fig.savefig(ctx.figure_path(name), dpi=110)
-    plt.close(fig)
-    return claims, name
+    return claims, ctx.save_figure(fig, "rate_distortion.png")
 
 
 def run(ctx) -> Section:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    closed_table, claims = _closed_forms(ctx.quick)
+    closed_table, claims = _closed_forms()
     cv_text, cv_claims = _cvxpy_check(ctx)
-    cost_table, cost_claims, fig1 = _cost_curve(ctx, plt)
-    rd_claims, fig2 = _rd_curve(ctx, plt)
+    cost_table, cost_claims, fig1 = _cost_curve(ctx)
+    rd_claims, fig2 = _rd_curve(ctx)
     claims += cv_claims + cost_claims + rd_claims
     md = "\n".join([
         "Closed-form capacities against `blahut_arimoto`'s certified bounds "

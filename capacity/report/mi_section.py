@@ -10,7 +10,7 @@ import math
 
 import numpy as np
 
-from ._framework import Claim, Section, bound_claim, close_claim, markdown_table
+from ._framework import Claim, Section, bound_claim, close_claim, markdown_table, pyplot
 
 TITLE = "Random networks: information kept vs resolution (Jenner check) and MI estimators"
 
@@ -37,11 +37,7 @@ def _mean(rows, **match):
 
 
 def _figures(ctx, rows, narrow_rows, d, depth, rel_deltas, sigma_rels):
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
+    plt = pyplot()
     figs = []
     fig, axes = plt.subplots(1, 2, figsize=(11, 4))
     for act in ACTS:
@@ -57,11 +53,7 @@ def _figures(ctx, rows, narrow_rows, d, depth, rel_deltas, sigma_rels):
         ax.set_title(tt, fontsize=10)
         ax.legend(fontsize=7)
     fig.suptitle(f"Square random nets, d = {d}, depth {depth}, Gaussian init, gain 1 (mean over seeds)", fontsize=10)
-    fig.tight_layout()
-    name = "mi_vs_resolution.png"
-    fig.savefig(ctx.figure_path(name), dpi=90)
-    plt.close(fig)
-    figs.append(name)
+    figs.append(ctx.save_figure(fig, "mi_vs_resolution.png", dpi=90))
 
     fig, ax = plt.subplots(figsize=(6.5, 4))
     show = (1e-3, 0.1, 0.3)
@@ -80,11 +72,7 @@ def _figures(ctx, rows, narrow_rows, d, depth, rel_deltas, sigma_rels):
     ax.set_ylabel("bits")
     ax.set_title("Per-layer information (mean over seeds)", fontsize=10)
     ax.legend(fontsize=6)
-    fig.tight_layout()
-    name = "mi_per_layer.png"
-    fig.savefig(ctx.figure_path(name), dpi=90)
-    plt.close(fig)
-    figs.append(name)
+    figs.append(ctx.save_figure(fig, "mi_per_layer.png", dpi=90))
     return figs
 
 

@@ -3,18 +3,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._framework import Claim, Section, close_claim, markdown_table
+from ._framework import Claim, Section, close_claim, markdown_table, pyplot
 
 TITLE = "Resampling and redundant information: naive Bayes, 2D Ising, Telephone chains"
-
-
-def _plt():
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    return plt
 
 
 def _h_majority(N, eps):
@@ -32,7 +23,7 @@ def _naive_bayes(ctx, claims, md):
     N = 30
     strong, weak = 0.1, 0.4
     ts = np.unique(np.concatenate([[0], np.round(np.logspace(0, 7 if ctx.quick else 9, 120)).astype(int)]))
-    curves = {}
+    curves, h_of = {}, {}
     rows = []
     for eps in (strong, weak):
         count = naive_bayes_mi(N, eps, ts)
@@ -42,8 +33,9 @@ def _naive_bayes(ctx, claims, md):
         claims.append(Claim(f"naive Bayes N={N}, eps={eps}: I(K^0;K^t), I(maj^0;maj^t) nonincreasing in t",
                             "<= 1e-12", f"max increase {worst:.1e}", worst <= 1e-12, "data processing, 1e-12"))
         relax = naive_bayes_relaxation_times(N, eps, n_modes=2)
-        rows.append([eps, f"{count[0]:.4f}", f"{_h_majority(N, eps):.6f}", f"{relax[0]:.3g}", f"{relax[1]:.3g}"])
-    h_maj = _h_majority(N, strong)
+        h_of[eps] = _h_majority(N, eps)
+        rows.append([eps, f"{count[0]:.4f}", f"{h_of[eps]:.6f}", f"{relax[0]:.3g}", f"{relax[1]:.3g}"])
+    h_maj = h_of[strong]
     window = (ts >= 20 * N) & (ts <= 200 * N)
     dev = float(np.max(np.abs(curves[strong][0][window] - h_maj)))
     # the state itself (exact orbit-lumped chain) on t <= 200N
@@ -77,8 +69,7 @@ def _naive_bayes(ctx, claims, md):
               f"N = {n_full}: I(X^0;X^t) = {full.round(6).tolist()} vs I(K^0;K^t) = {full_k.round(6).tolist()} "
               f"at t = {tt}.")
     md.append(markdown_table(["eps", "I(K^0;K^0) = H(K)", "H(majority)", "t_1 (steps)", "t_2 (steps)"], rows))
-    plt = _plt()
-    fig, ax = plt.subplots(figsize=(6.5, 4.2))
+    fig, ax = pyplot().subplots(figsize=(6.5, 4.2))
     x = np.maximum(ts, 0.5)
     for eps, style in ((strong, "-"), (weak, "--")):
         ax.plot(np.maximum(ts_state, 0.5), states[eps], style, lw=2.5, alpha=0.35, label=f"I(X^0;X^t), eps={eps}")
@@ -90,11 +81,7 @@ def _naive_bayes(ctx, claims, md):
     ax.set_ylabel("bits")
     ax.set_title(f"Naive Bayes, N = {N}: strong vs weak redundancy")
     ax.legend(fontsize=8)
-    fig.tight_layout()
-    name = "resampling_naive_bayes.png"
-    fig.savefig(ctx.figure_path(name), dpi=110)
-    plt.close(fig)
-    return name
+    return ctx.save_figure(fig, "resampling_naive_bayes.png")
 
 
 def _ising(ctx, claims, md):
@@ -120,8 +107,7 @@ def _ising(ctx, claims, md):
               f"T_c = 2/ln(1+sqrt 2) = {T_CRITICAL:.6f}.")
     rows = [[f"{T:.3f}"] + [f"{e.value:.3f} +- {e.stderr:.3f}" for e in curves[T]] for T in temps]
     md.append(markdown_table(["T"] + [f"t={t}" for t in times], rows))
-    plt = _plt()
-    fig, ax = plt.subplots(figsize=(6.5, 4.2))
+    fig, ax = pyplot().subplots(figsize=(6.5, 4.2))
     x = np.maximum(np.array(times, dtype=float), 0.5)
     for T in temps:
         v = np.array([e.value for e in curves[T]])
@@ -133,11 +119,7 @@ def _ising(ctx, claims, md):
     ax.set_ylabel("I(sign M^0; sign M^t) (bits)")
     ax.set_title(f"2D Ising {L}x{L}: the sign survives below T_c")
     ax.legend(fontsize=8)
-    fig.tight_layout()
-    name = "resampling_ising.png"
-    fig.savefig(ctx.figure_path(name), dpi=110)
-    plt.close(fig)
-    return name
+    return ctx.save_figure(fig, "resampling_ising.png")
 
 
 def _telephone_chain():
@@ -171,19 +153,14 @@ def _telephone(ctx, claims, md):
               f"c is refreshed. conserved_quantities finds {cq.n_blocks} blocks (f_t = a xor t mod 2, "
               f"period {cq.period}) carrying {cq.information:.6f} bit; I(X_0; X_t) = "
               f"{mi[[0, 1, 5, 20]].round(6).tolist()} at t = 0, 1, 5, 20 converges to it.")
-    plt = _plt()
-    fig, ax = plt.subplots(figsize=(6.5, 4.0))
+    fig, ax = pyplot().subplots(figsize=(6.5, 4.0))
     ax.plot(np.arange(t_max + 1)[:60], mi[:60], marker=".", label="I(X_0; X_t)")
     ax.axhline(cq.limit_information, color="k", ls=":", label="information of the conserved quantity")
     ax.set_xlabel("t")
     ax.set_ylabel("bits")
     ax.set_title("Telephone theorem: convergence to the conserved information")
     ax.legend(fontsize=8)
-    fig.tight_layout()
-    name = "resampling_telephone.png"
-    fig.savefig(ctx.figure_path(name), dpi=110)
-    plt.close(fig)
-    return name
+    return ctx.save_figure(fig, "resampling_telephone.png")
 
 
 def run(ctx) -> Section:
