@@ -9,9 +9,9 @@ from __future__ import annotations
 import numba as nb
 import numpy as np
 
-_M = (np.uint64(0x5555555555555555), np.uint64(0x3333333333333333), np.uint64(0x0F0F0F0F0F0F0F0F),
-      np.uint64(0x00FF00FF00FF00FF), np.uint64(0x0000FFFF0000FFFF), np.uint64(0x00000000FFFFFFFF))
-_MASKS = np.array(_M, dtype=np.uint64)
+#: bits of a 64-bit word whose partner at distance 2**i is set: bit i of the index clear
+_MASKS = np.array([0x5555555555555555, 0x3333333333333333, 0x0F0F0F0F0F0F0F0F, 0x00FF00FF00FF00FF,
+                   0x0000FFFF0000FFFF, 0x00000000FFFFFFFF], dtype=np.uint64)
 
 
 @nb.njit(cache=True, inline="always")
@@ -115,25 +115,12 @@ def level_sums(c, n, scale=1.0):
 
 
 @nb.njit(cache=True)
-def pm1_int64(f):
-    """g = 1 - 2 f as int64 (B, 2**n), one pass."""
+def pm1_into(f, out):
+    """out = 1 - 2 f for a uint8 table f (B, 2**n), one pass; ``out`` is int64 or float64."""
     B, N = f.shape
-    out = np.empty((B, N), dtype=np.int64)
     for r in range(B):
         for x in range(N):
             out[r, x] = 1 - 2 * np.int64(f[r, x])
-    return out
-
-
-@nb.njit(cache=True)
-def pm1_float64(f):
-    """g = 1 - 2 f as float64 (B, 2**n), one pass."""
-    B, N = f.shape
-    out = np.empty((B, N), dtype=np.float64)
-    for r in range(B):
-        for x in range(N):
-            out[r, x] = 1.0 - 2.0 * f[r, x]
-    return out
 
 
 @nb.njit(cache=True)

@@ -65,6 +65,27 @@ def check_real(value, name: str, *, low=None, high=None, low_open=False, high_op
     return value
 
 
+def check_seed(seed, name: str = "seed"):
+    """Refuse a ``seed`` that :func:`numpy.random.default_rng` should not get: only an int, a
+    numpy Generator or None (bools are refused); returns it unchanged."""
+    if isinstance(seed, bool) or not (seed is None or isinstance(seed, (numbers.Integral, np.random.Generator))):
+        raise TypeError(f"`{name}` must be an int, a numpy Generator or None; got {seed!r}")
+    return seed
+
+
+def as_array(a, name: str, *, kinds: str | None = None, requirement: str = "a real numeric array") -> np.ndarray:
+    """``np.asarray(a)``, or a TypeError naming ``name`` when ``a`` is not array-like (ragged
+    sequences and the like) or, with ``kinds``, when its dtype kind is not in ``kinds``
+    ("`<name>` must be <requirement>; got dtype ...")."""
+    try:
+        arr = np.asarray(a)
+    except Exception as exc:
+        raise TypeError(f"`{name}` must be array-like; got {type(a).__name__}") from exc
+    if kinds is not None and arr.dtype.kind not in kinds:
+        raise TypeError(f"`{name}` must be {requirement}; got dtype {arr.dtype}")
+    return arr
+
+
 def first_bad_position(mask: np.ndarray):
     """Index tuple of the first True entry of ``mask`` (C order)."""
     return tuple(int(i) for i in np.unravel_index(int(np.argmax(mask)), mask.shape))
@@ -118,14 +139,10 @@ def as_truth_table(f, name: str = "f", *, allow_batch: bool = True):
         if lo == -1 and hi <= 1 and not bool((f == 0).any()):
             return (f < 0).to(torch.uint8), n
         raise ValueError(f"`{name}` must hold values in {{0, 1}} (or ±1); got values in [{lo}, {hi}]")
-    try:
-        a = np.asarray(f)
-    except Exception as exc:  # ragged sequences and the like
-        raise TypeError(f"`{name}` must be array-like; got {type(f).__name__}") from exc
+    a = as_array(f, name)
     if a.dtype.kind not in "biu":
         if a.dtype.kind == "f":
-            check_finite(a, name)
-            raise TypeError(f"`{name}` must hold integers or bools (0/1 or ±1); got dtype {a.dtype}")
+            check_finite(a, name)  # a NaN/inf is named before the dtype
         raise TypeError(f"`{name}` must hold integers or bools (0/1 or ±1); got dtype {a.dtype}")
     _check_table_shape(a.shape, name, allow_batch)
     n = n_from_length(a.shape[-1], name)

@@ -10,7 +10,7 @@ import numbers
 
 import numpy as np
 
-from ._validate import MAX_N, check_int, check_size
+from ._validate import MAX_N, as_array, check_finite, check_int, check_seed, check_size
 
 __all__ = ["parity", "dictator", "and_", "or_", "majority", "threshold", "tribes", "random_function"]
 
@@ -251,17 +251,11 @@ def threshold(weights, theta, *, max_bytes=None):
     >>> threshold([2, 1], 2).tolist()  # the dictator x_0
     [0, 1, 0, 1]
     """
-    try:
-        w = np.asarray(weights)
-    except Exception as exc:
-        raise TypeError(f"`weights` must be a 1-D array of reals; got {type(weights).__name__}") from exc
-    if w.dtype.kind not in "biuf":
-        raise TypeError(f"`weights` must be a 1-D array of reals; got dtype {w.dtype}")
+    w = as_array(weights, "weights", kinds="biuf", requirement="a 1-D array of reals")
     if w.ndim != 1 or w.size == 0:
         raise ValueError(f"`weights` must be a non-empty 1-D array; got shape {w.shape}")
     w = w.astype(np.float64)
-    if not np.all(np.isfinite(w)):
-        raise ValueError(f"`weights` must be finite; got {w[~np.isfinite(w)][0]!r}")
+    check_finite(w, "weights")
     if w.size > MAX_N:
         raise ValueError(f"`weights` must have length n <= {MAX_N}; got n = {w.size}")
     if isinstance(theta, (bool, np.bool_)) or not isinstance(theta, numbers.Real):
@@ -364,8 +358,6 @@ def random_function(n, seed=None, *, batch=None, max_bytes=None):
     n = check_int(n, "n", low=0, high=MAX_N)
     rows = 1 if batch is None else check_int(batch, "batch", low=1)
     check_size(float(2**n) * rows, max_bytes, "these truth tables")
-    if not (seed is None or isinstance(seed, (numbers.Integral, np.random.Generator))) or isinstance(seed, bool):
-        raise TypeError(f"`seed` must be an int, a numpy Generator or None; got {seed!r}")
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(check_seed(seed))
     shape = (1 << n,) if batch is None else (rows, 1 << n)
     return rng.integers(0, 2, size=shape, dtype=np.uint8)

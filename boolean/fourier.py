@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from ._backend import Backend, import_torch, is_tensor, resolve_backend, to_numpy, to_torch
-from ._validate import as_truth_table, check_size, first_bad_position, n_from_length
+from ._validate import as_array, as_truth_table, check_finite, check_size, first_bad_position, n_from_length
 
 __all__ = ["fwht", "fourier_coefficients"]
 
@@ -97,12 +97,13 @@ def pm1_transform(table, n, be: Backend, kind):
             dtype = torch.float32 if n <= _FLOAT32_EXACT_N and _float32_exact(table.device) else torch.float64
         g = 1 - 2 * table.to(dtype)
         return _tfwht(g)
+    dtype = np.int64 if kind == "int" else np.float64
     if be.name == "numba":
-        from ._numba import pm1_float64, pm1_int64
+        from ._numba import pm1_into
 
-        g = pm1_int64(table) if kind == "int" else pm1_float64(table)
+        g = np.empty(table.shape, dtype=dtype)
+        pm1_into(table, g)
     else:
-        dtype = np.int64 if kind == "int" else np.float64
         g = np.subtract(1, 2 * table.astype(dtype))
     _inplace_numpy_like(g, be.name)
     return g
@@ -159,12 +160,8 @@ def _fwht_numpy_inplace(a):
 # fwht
 # ----------------------------------------------------------------------------------------
 def _fwht_prepare_numpy(a):
-    try:
-        arr = np.asarray(a)
-    except Exception as exc:
-        raise TypeError(f"`a` must be array-like; got {type(a).__name__}") from exc
-    kind = arr.dtype.kind
-    if kind in "biu":
+    arr = as_array(a, "a")
+    if arr.dtype.kind in "biu":
         out_dtype = np.int64
     elif arr.dtype in (np.float32, np.float64):
         out_dtype = arr.dtype.type
@@ -262,11 +259,7 @@ def fwht(a, *, backend="auto", device=None, max_bytes=None):
         if arr.size:
             _check_int_range(int(arr.min()), int(arr.max()), n)
     else:
-        bad = ~np.isfinite(arr)
-        if bad.any():
-            pos = first_bad_position(bad)
-            what = "NaN" if np.isnan(arr[pos]) else "inf"
-            raise ValueError(f"`a` must be finite; got {what} at {pos}")
+        check_finite(arr, "a")
     if be.name == "torch":
         from ._fwht_torch import fwht as _tfwht
 

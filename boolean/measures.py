@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from ._backend import import_torch, is_tensor
-from .fourier import SPECTRAL_BYTES, TRANSFORM_BYTES, deliver, load_table, pm1_transform
+from .fourier import SPECTRAL_BYTES, deliver, load_table, pm1_transform
 
 __all__ = ["influences", "total_influence", "spectral_weights", "degree", "noise_stability",
            "noise_sensitivity", "noise_operator", "spectral_summary", "SpectralSummary"]
