@@ -78,69 +78,6 @@ def level_sums(c, n):
     return sums, deg
 
 
-def restrict_rows(f, n, fixed):
-    """f restricted by ``fixed`` ({index: bit}): (B, 2**(n - len(fixed))) uint8.
-
-    Fixes the variables from the highest index down, so the lower ones keep their positions.
-    """
-    B = f.shape[0]
-    cur = f
-    size = f.shape[1]
-    for i in sorted(fixed, reverse=True):
-        cur = cur.reshape(B, size >> (i + 1), 2, 1 << i)[:, :, fixed[i], :].reshape(B, size // 2)
-        size //= 2
-    return cur.contiguous()
-
-
-def _entropy_table(d, device):
-    """h(c / 2**d) in bits for c = 0..2**d, float64."""
-    M = 1 << d
-    return binary_entropy(torch.arange(M + 1, dtype=torch.float64, device=device) / M)
-
-
-def conditional_entropy(f, unknown):
-    """E h(P[f = 1 | X_visible]) in bits (B,), ``unknown`` sorted ascending."""
-    B, N = f.shape
-    cur = f.to(torch.int64)
-    size = N
-    for d, j in enumerate(unknown):
-        lo = 1 << (j - d)
-        v = cur.view(B, size // (2 * lo), 2, lo)
-        cur = (v[:, :, 0, :] + v[:, :, 1, :]).reshape(B, size // 2)
-        size //= 2
-    return binary_entropy(cur.to(torch.float64) / (1 << len(unknown))).mean(dim=1)
-
-
 def binary_entropy(p):
     """h(p) in bits, elementwise, with h(0) = h(1) = 0."""
     return -(torch.xlogy(p, p) + torch.xlogy(1 - p, 1 - p)) / math.log(2)
-
-
-def profile_entropy_sums(f, n):
-    """sums[b, k] = Σ_{|K| = k} E h(P[f_b = 1 | X_{[n]∖K}]) over all K (B, n + 1).
-
-    Breadth-first over |K|: the tables of level d are stacked in order of max(K), so the
-    K with max(K) < j form a prefix, and adding j (at compacted position j - d) is one
-    batched reduction per (d, j). Work Σ_K 2**(n - |K|) = 3**n.
-    """
-    B, N = f.shape
-    dev = f.device
-    sums = torch.zeros((B, n + 1), dtype=torch.float64, device=dev)
-    # level d: tensor (B, count_d, 2**(n-d)); starts[j] = number of K at level d with max(K) < j.
-    level = f.to(torch.int64).view(B, 1, N)
-    starts = [1] * n  # level 0: the empty set, whose max (-1) is below every j
-    for d in range(n):
-        pieces, nxt, total = [], [0] * n, 0
-        size = N >> d
-        for j in range(d, n):
-            nxt[j] = total  # K at level d + 1 with max(K) < j
-            cnt = starts[j]
-            lo = 1 << (j - d)
-            v = level[:, :cnt].reshape(B, cnt, size // (2 * lo), 2, lo)
-            pieces.append((v[:, :, :, 0, :] + v[:, :, :, 1, :]).reshape(B, cnt, size // 2))
-            total += cnt
-        level = torch.cat(pieces, dim=1)
-        h = _entropy_table(d + 1, dev)
-        sums[:, d + 1] = h[level].mean(dim=2).sum(dim=1)
-        starts = nxt
-    return sums

@@ -16,8 +16,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._backend import is_tensor
-from ._validate import DEFAULT_MAX_BYTES, check_int
+from ._backend import import_torch, is_tensor, to_numpy
+from ._validate import DEFAULT_MAX_BYTES, check_int, check_seed
 from .fourier import deliver, load_table
 
 __all__ = ["retained_information", "retained_information_profile", "RetainedInformationProfile"]
@@ -39,15 +39,27 @@ def _h(p):
     return np.where((p <= 0) | (p >= 1), 0.0, t)
 
 
-def _conditional_entropy_numpy(table, unknown):
-    B, size = table.shape
-    cur = table.astype(np.int64)
+def _array_ops(be):
+    """(int64 cast, h(counts / 2**k) elementwise, arange, concatenate) for the numpy or torch
+    backend, so that the reductions below are written once for both (numba has its own kernels)."""
+    if be.name == "torch":
+        torch = import_torch()
+        from ._torch import binary_entropy
+
+        return (lambda t: t.to(torch.int64), lambda c, k: binary_entropy(c.to(torch.float64) / (1 << k)),
+                lambda m: torch.arange(m, device=be.device), torch.cat)
+    return lambda t: t.astype(np.int64), lambda c, k: _h(c / float(1 << k)), np.arange, np.concatenate
+
+
+def _sum_out(counts, unknown):
+    """Conditional counts: sum the (B, 2**n) table over the variables in sorted ``unknown``."""
+    B, size = counts.shape
     for d, j in enumerate(unknown):
-        lo = 1 << (j - d)
-        v = cur.reshape(B, size // (2 * lo), 2, lo)
-        cur = (v[:, :, 0, :] + v[:, :, 1, :]).reshape(B, size // 2)
+        lo = 1 << (j - d)  # position of variable j once the d smaller unknown ones are summed out
+        v = counts.reshape(B, size // (2 * lo), 2, lo)
+        counts = (v[:, :, 0, :] + v[:, :, 1, :]).reshape(B, size // 2)
         size //= 2
-    return _h(cur / float(1 << len(unknown))).mean(axis=1)
+    return counts
 
 
 def _conditional_entropies(table, sets, be):
@@ -58,11 +70,9 @@ def _conditional_entropies(table, sets, be):
         k = len(sets[0])
         arr = np.asarray(sets, dtype=np.int64).reshape(len(sets), k)
         return _numba.conditional_entropy_sets(table, arr, k)
-    if be.name == "torch":
-        from . import _torch
-
-        return np.stack([_torch.conditional_entropy(table, list(K)).cpu().numpy() for K in sets], axis=1)
-    return np.stack([_conditional_entropy_numpy(table, list(K)) for K in sets], axis=1)
+    as_int64, h_counts, _, _ = _array_ops(be)
+    counts = as_int64(table)
+    return np.stack([to_numpy(h_counts(_sum_out(counts, K), len(K)).mean(1)) for K in sets], axis=1)
 
 
 def _output_entropy(table, n, be):
@@ -185,32 +195,31 @@ def _exact_profile(table, n, be):
         from . import _numba
 
         return np.stack([_numba.profile_entropy_sums(row, n) for row in table])
-    if be.name == "torch":
-        from . import _torch
-
-        return _torch.profile_entropy_sums(table, n).cpu().numpy()
-    return _profile_entropy_sums_numpy(table, n)
+    return _profile_entropy_sums(table, n, be)
 
 
-def _profile_entropy_sums_numpy(table, n):
-    """Breadth-first over |K| with tables stacked in order of max(K) (as the torch kernel)."""
+def _profile_entropy_sums(table, n, be):
+    """numpy or torch: breadth-first over |K|; the tables of level d are stacked in order of
+    max(K), so the K with max(K) < j form a prefix, and adding j (at compacted position j - d)
+    is one batched reduction per (d, j). Work Σ_K 2**(n - |K|) = 3**n."""
+    as_int64, h_counts, arange, concatenate = _array_ops(be)
     B, N = table.shape
     sums = np.zeros((B, n + 1))
-    level = table.astype(np.int64).reshape(B, 1, N)
-    starts = [1] * n
+    level = as_int64(table).reshape(B, 1, N)  # level d: (B, count_d, 2**(n-d))
+    starts = [1] * n  # starts[j]: number of K at level d with max(K) < j (level 0: the empty set)
     for d in range(n):
         pieces, nxt, total = [], [0] * n, 0
         size = N >> d
         for j in range(d, n):
-            nxt[j] = total
+            nxt[j] = total  # K at level d + 1 with max(K) < j
             cnt = starts[j]
             lo = 1 << (j - d)
             v = level[:, :cnt].reshape(B, cnt, size // (2 * lo), 2, lo)
             pieces.append((v[:, :, :, 0, :] + v[:, :, :, 1, :]).reshape(B, cnt, size // 2))
             total += cnt
-        level = np.concatenate(pieces, axis=1)
-        h = _h(np.arange((1 << (d + 1)) + 1) / float(1 << (d + 1)))
-        sums[:, d + 1] = h[level].mean(axis=2).sum(axis=1)
+        level = concatenate(pieces, 1)
+        h = h_counts(arange((1 << (d + 1)) + 1), d + 1)  # h(c / 2**(d+1)) for every count c
+        sums[:, d + 1] = to_numpy(h[level].mean(2).sum(1))
         starts = nxt
     return sums
 
@@ -278,8 +287,7 @@ def retained_information_profile(f, samples=None, seed=None, *, backend="auto", 
     """
     if samples is not None:
         samples = check_int(samples, "samples", low=2)
-    if not (seed is None or isinstance(seed, (numbers.Integral, np.random.Generator))) or isinstance(seed, bool):
-        raise TypeError(f"`seed` must be an int, a numpy Generator or None; got {seed!r}")
+    check_seed(seed)
     be, table, n, batched = load_table(f, backend, device, max_bytes, _COUNT_BYTES, "retained_information_profile")
     B = table.shape[0]
     H = _output_entropy(table, n, be)

@@ -77,21 +77,17 @@ def restrict(f, fixed, *, backend="auto", device=None, max_bytes=None):
     m = n - len(fx)
     if not fx:  # nothing to fix: a copy, never the caller's own array
         return deliver(table.clone() if is_tensor(table) else table.copy(), f, batched)
-    if be.name == "torch":
-        from . import _torch
-
-        out = _torch.restrict_rows(table, n, fx)
-    elif be.name == "numba":
+    if be.name == "numba":
         from . import _numba
 
         free_mask = sum(1 << i for i in range(n) if i not in fx)
         fixed_bits = sum(b << i for i, b in fx.items())
         out = _numba.restrict_rows(table, free_mask, fixed_bits, m)
-    else:
+    else:  # numpy or torch: the same strided views
         B, size = table.shape
         out = table
         for i in sorted(fx, reverse=True):  # highest first: lower variables keep their positions
             out = out.reshape(B, size >> (i + 1), 2, 1 << i)[:, :, fx[i], :].reshape(B, size // 2)
             size //= 2
-        out = np.ascontiguousarray(out)
+        out = out.contiguous() if is_tensor(out) else np.ascontiguousarray(out)
     return deliver(out, f, batched)
