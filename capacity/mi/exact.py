@@ -16,7 +16,7 @@ from boolean._backend import is_tensor, to_numpy
 from boolean._validate import check_finite, check_real, check_size
 from capacity._result import MIEstimate
 
-from ._common import units_scale
+from ._common import as_rows, units_scale
 from ._hashing import entropy_from_counts, row_counts_numpy, row_counts_torch
 
 __all__ = ["discrete_entropy", "discrete_mutual_information", "quantized_output_entropy"]
@@ -27,19 +27,7 @@ MAX_CODE = 2.0**62
 
 def _as_codes(codes, name, max_bytes):
     """Integer codes (n,) or (n, d) -> int64 numpy (n, d)."""
-    if is_tensor(codes):
-        codes = to_numpy(codes)
-    try:
-        arr = np.asarray(codes)
-    except Exception as exc:
-        raise TypeError(f"`{name}` must be array-like; got {type(codes).__name__}") from exc
-    if arr.dtype.kind not in "biu":
-        raise TypeError(f"`{name}` must hold integer (or bool) codes; got dtype {arr.dtype}. "
-                        "Quantise real outputs with quantized_output_entropy")
-    if arr.ndim not in (1, 2):
-        raise ValueError(f"`{name}` must be 1-D (n,) or 2-D (n, d) integer codes; got shape {arr.shape}")
-    if arr.ndim == 1:
-        arr = arr[:, None]
+    arr = as_rows(codes, name, integer=True)
     if arr.shape[0] == 0 or arr.shape[1] == 0:
         raise ValueError(f"`{name}` must be non-empty; got shape {arr.shape}")
     if arr.dtype == np.uint64 and arr.size and arr.max() > np.iinfo(np.int64).max:
@@ -217,22 +205,11 @@ def quantized_output_entropy(outputs, delta, *, relative=False, units="bits", ba
     if is_tensor(outputs):
         if backend == "torch" or (backend == "auto" and outputs.device.type != "cpu"):
             return _quantized_torch(outputs, delta, relative, units, max_bytes)
-        outputs = to_numpy(outputs)
-    try:
-        y = np.asarray(outputs)
-    except Exception as exc:
-        raise TypeError(f"`outputs` must be array-like; got {type(outputs).__name__}") from exc
-    if y.dtype.kind not in "biuf":
-        raise TypeError(f"`outputs` must be a real numeric array; got dtype {y.dtype}")
-    if y.ndim not in (1, 2):
-        raise ValueError(f"`outputs` must be 1-D (N,) or 2-D (N, d); got shape {y.shape}")
-    if y.ndim == 1:
-        y = y[:, None]
+    y = as_rows(outputs, "outputs", rows="N")
     if y.shape[0] == 0 or y.shape[1] == 0:
         raise ValueError(f"`outputs` must be non-empty; got shape {y.shape}")
     check_size(y.size * 8.0 * 2 + y.shape[0] * 8.0 * 3, max_bytes, "quantising `outputs`")
-    y = np.asarray(y, dtype=np.float64)
-    y = np.ascontiguousarray(y)
+    y = np.ascontiguousarray(y, dtype=np.float64)
     sumsq = float(np.vdot(y, y))  # no temporary; NaN/inf (or overflow) make it non-finite
     if not math.isfinite(sumsq):
         check_finite(y, "outputs")  # names the first bad position (finite overflow passes)
@@ -298,11 +275,8 @@ def _quantized_torch(y, delta, relative, units, max_bytes):
         raise ValueError(f"`outputs` must be non-empty; got shape {tuple(y.shape)}")
     check_size(y.numel() * 8.0 * 2 + y.shape[0] * 8.0 * 3, max_bytes, "quantising `outputs`")
     y = y.to(torch.float64)
-    bad = ~torch.isfinite(y)
-    if bool(bad.any()):
-        pos = tuple(int(i) for i in np.unravel_index(int(torch.argmax(bad.flatten().to(torch.uint8))), tuple(y.shape)))
-        what = "NaN" if bool(torch.isnan(y[pos])) else "inf"
-        raise ValueError(f"`outputs` must be finite; got {what} at {pos}")
+    if not bool(torch.isfinite(y).all()):
+        check_finite(to_numpy(y), "outputs")  # names the first bad position
     n = y.shape[0]
     d_abs = delta * float(torch.sqrt(torch.mean(y * y))) if relative else delta
     if d_abs == 0.0:

@@ -9,7 +9,7 @@ from boolean._backend import resolve_device
 from boolean._validate import check_int, check_real, check_size
 from capacity._result import MIEstimate
 
-from ._common import as_samples, units_scale
+from ._common import as_paired_samples, units_scale
 
 __all__ = ["infonce_lower_bound"]
 
@@ -79,11 +79,8 @@ def infonce_lower_bound(x, y, *, batch_size=128, steps=300, hidden=64, lr=1e-3, 
     True
     """
     scale = units_scale(units)
-    xs = as_samples(x, "x", max_bytes=max_bytes, min_rows=4)
-    ys = as_samples(y, "y", max_bytes=max_bytes, min_rows=4)
+    xs, ys = as_paired_samples(x, y, max_bytes=max_bytes, min_rows=4)
     n = xs.shape[0]
-    if ys.shape[0] != n:
-        raise ValueError(f"`y` must have as many rows as `x` ({n}); got {ys.shape[0]}")
     batch_size = check_int(batch_size, "batch_size", low=2, high=n // 2)
     steps = check_int(steps, "steps", low=1)
     hidden = check_int(hidden, "hidden", low=1)

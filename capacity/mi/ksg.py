@@ -9,7 +9,7 @@ from scipy.special import digamma
 from boolean._validate import check_int, check_real, check_size
 from capacity._result import MIEstimate
 
-from ._common import as_samples, units_scale
+from ._common import as_paired_samples, units_scale
 
 __all__ = ["ksg_mutual_information"]
 
@@ -82,11 +82,8 @@ def ksg_mutual_information(x, y, *, k=3, jitter=0.0, seed=None, units="bits", ma
     True
     """
     scale = units_scale(units)
-    xs = as_samples(x, "x", max_bytes=max_bytes, min_rows=2)
-    ys = as_samples(y, "y", max_bytes=max_bytes, min_rows=2)
+    xs, ys = as_paired_samples(x, y, max_bytes=max_bytes, min_rows=2)
     n = xs.shape[0]
-    if ys.shape[0] != n:
-        raise ValueError(f"`y` must have as many rows as `x` ({n}); got {ys.shape[0]}")
     k = check_int(k, "k", low=1, high=n - 1)
     jitter = check_real(jitter, "jitter", low=0.0)
     if seed is not None:
