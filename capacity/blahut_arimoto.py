@@ -13,7 +13,7 @@ from boolean._backend import is_tensor, resolve_backend, to_numpy
 from boolean._validate import check_int, check_real, check_size
 
 from ._result import CapacityResult, ConvergenceWarning
-from ._validate import check_channel, check_distribution
+from ._validate import check_channel, check_distribution, check_stochastic
 
 __all__ = ["blahut_arimoto"]
 
@@ -614,8 +614,6 @@ def _check_p0(p0, B, nx, batched):
         p0 = to_numpy(p0)
     arr = np.asarray(p0)
     if batched and arr.ndim == 2:
-        from ._validate import check_stochastic
-
         arr = check_stochastic(arr, "p0", ndims=(2,))
     else:
         arr = check_distribution(arr, "p0")

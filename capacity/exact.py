@@ -13,8 +13,8 @@ import numpy as np
 from boolean._validate import check_size
 
 from ._result import CapacityResult
-from ._validate import check_channel
-from .information import _mutual_information, _neg_entropy_rows, _row_divergences
+from ._validate import check_channel, check_distribution
+from .information import _mi_from_divergences, _neg_entropy_rows, _row_divergences
 
 __all__ = ["capacity_cvxpy", "certify_input"]
 
@@ -61,8 +61,6 @@ def certify_input(W, p):
     >>> certify_input([[1, 0], [0, 1]], [0.5, 0.5])
     (1.0, 1.0)
     """
-    from ._validate import check_distribution
-
     W = check_channel(W, "W", allow_batch=False)
     p = check_distribution(p, "p")
     if p.shape[0] != W.shape[0]:
@@ -73,9 +71,9 @@ def certify_input(W, p):
 def _certify(W, p, neg_h=None):
     if neg_h is None:
         neg_h = _neg_entropy_rows(W)
-    q = p @ W
-    lower = _mutual_information(p, W, neg_h) / math.log(2)
-    upper = float(np.max(_row_divergences(W, q, neg_h))) / math.log(2)
+    d = _row_divergences(W, p @ W, neg_h)
+    lower = _mi_from_divergences(p, d) / math.log(2)
+    upper = float(np.max(d)) / math.log(2)
     return lower, max(upper, lower)
 
 

@@ -54,9 +54,11 @@ def _row_divergences(W, q, neg_h=None):
 
 def _mutual_information(p, W, neg_h=None):
     """``I(p; W) = sum_x p_x D(W_x || pW)`` in nats (exact up to float rounding, >= 0)."""
-    q = p @ W
-    d = _row_divergences(W, q, neg_h)
-    # rows with p_x = 0 may have D = inf; they do not count
+    return _mi_from_divergences(p, _row_divergences(W, p @ W, neg_h))
+
+
+def _mi_from_divergences(p, d):
+    """``sum_x p_x d_x`` over p_x > 0 (rows with p_x = 0 may have d = inf; they do not count), >= 0."""
     mask = p > 0
     return max(0.0, float(np.dot(p[mask], d[mask])))
 

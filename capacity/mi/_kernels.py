@@ -10,6 +10,8 @@ import math
 import numpy as np
 from numba import njit, prange
 
+from ._hashing import _MULT as _HASH_MULT  # the same row hash as the numpy/torch counters
+
 #: Exponents below this are skipped: e^-60 < 1e-26, so even 10^9 skipped terms change a log-sum
 #: (which is >= 0, its largest term being 1) by less than 1e-17.
 CUTOFF = -60.0
@@ -117,7 +119,6 @@ def kt_log_sums(points, sigma):
     return (_kt_parallel if work >= PARALLEL_MIN_WORK else _kt_serial)(points, sigma)
 
 
-_HASH_MULT = np.uint64(0x9E3779B97F4A7C15)
 
 
 @njit(cache=True)
