@@ -15,9 +15,9 @@ from ._validate import MAX_N, as_array, check_finite, check_int, check_seed, che
 __all__ = ["parity", "dictator", "and_", "or_", "majority", "threshold", "tribes", "random_function"]
 
 
-def _check_n(n, max_bytes, bytes_per_entry=1, name="n", low=0):
-    n = check_int(n, name, low=low, high=MAX_N)
-    check_size(float(2**n) * bytes_per_entry, max_bytes, "this truth table")
+def _check_n(n, max_bytes, low=0):
+    n = check_int(n, "n", low=low, high=MAX_N)
+    check_size(float(2**n), max_bytes, "this truth table")
     return n
 
 

@@ -109,6 +109,14 @@ def pm1_transform(table, n, be: Backend, kind):
     return g
 
 
+def normalise(c, n):
+    """ĝ = c / 2**n as float64 for an unnormalised transform c (numpy: in place)."""
+    if is_tensor(c):
+        return c.to(import_torch().float64) * 2.0**-n
+    c *= 2.0**-n
+    return c
+
+
 def _float32_exact(device):
     """True when float32 matmuls are IEEE float32 (no TF32/bf16 shortcuts someone enabled
     globally), so the float32 transform of a ±1 table is exact for n <= 24."""
@@ -327,10 +335,4 @@ def fourier_coefficients(f, *, exact=False, backend="auto", device=None, max_byt
         raise TypeError(f"`exact` must be a bool; got {exact!r}")
     be, table, n, batched = load_table(f, backend, device, max_bytes, TRANSFORM_BYTES, "fourier_coefficients")
     c = pm1_transform(table, n, be, "int" if exact else "float")
-    if not exact:
-        if be.name == "torch":
-            torch = import_torch()
-            c = c.to(torch.float64) * 2.0**-n
-        else:
-            c *= 2.0**-n
-    return deliver(c, f, batched)
+    return deliver(c if exact else normalise(c, n), f, batched)

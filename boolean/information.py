@@ -305,14 +305,15 @@ def retained_information_profile(f, samples=None, seed=None, *, backend="auto", 
         stderr = np.zeros((B, n + 1))
         exact = True
         for k in range(n + 1):
-            if math.comb(n, k) <= used:
-                vals = _conditional_entropies(table, list(itertools.combinations(range(n), k)), be)
-                mean[:, k] = H - vals.mean(axis=1)
+            enumerated = math.comb(n, k) <= used
+            if enumerated:
+                sets = list(itertools.combinations(range(n), k))
             else:
-                exact = False
                 sets = [sorted(rng.choice(n, k, replace=False).tolist()) for _ in range(used)]
-                vals = _conditional_entropies(table, sets, be)
-                mean[:, k] = H - vals.mean(axis=1)
+            vals = _conditional_entropies(table, sets, be)
+            mean[:, k] = H - vals.mean(axis=1)
+            if not enumerated:
+                exact = False
                 stderr[:, k] = vals.std(axis=1, ddof=1) / math.sqrt(used)
         if exact:
             used = None

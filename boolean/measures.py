@@ -17,8 +17,8 @@ from typing import Any
 
 import numpy as np
 
-from ._backend import import_torch, is_tensor
-from .fourier import SPECTRAL_BYTES, deliver, load_table, pm1_transform
+from ._backend import is_tensor
+from .fourier import SPECTRAL_BYTES, deliver, load_table, normalise, pm1_transform
 
 __all__ = ["influences", "total_influence", "spectral_weights", "degree", "noise_stability",
            "noise_sensitivity", "noise_operator", "spectral_summary", "SpectralSummary"]
@@ -411,34 +411,29 @@ def noise_operator(f, rho, *, backend="auto", device=None, max_bytes=None):
     >>> noise_operator([0, 0, 0, 1], 0.0).tolist()  # E[(-1)^AND] = 1/2
     [0.5, 0.5, 0.5, 0.5]
     """
-    rho = _check_rho(rho, "rho")
-    if not rho[1]:
-        raise TypeError(f"`rho` must be a real number; got an array of shape {rho[0].shape}")
-    rho = float(rho[0])
+    rhos, scalar = _check_rho(rho, "rho")
+    if not scalar:
+        raise TypeError(f"`rho` must be a real number; got an array of shape {rhos.shape}")
+    rho = float(rhos)
     be, table, n, batched = load_table(f, backend, device, max_bytes, _OPERATOR_BYTES, "noise_operator")
+    c = pm1_transform(table, n, be, "float")
+    if be.name == "numba":
+        from . import _numba
+        from ._fwht_numba import fwht_inplace
+
+        _numba.scale_by_level(c, rho ** np.arange(n + 1, dtype=np.float64) * 2.0**-n, n)  # one pass
+        fwht_inplace(c)
+        return deliver(c, f, batched)
+    c = normalise(c, n)
+    _scale_by_bits(c, rho, n)
     if be.name == "torch":
-        torch = import_torch()
         from ._fwht_torch import fwht as _tfwht
 
-        c = pm1_transform(table, n, be, "float").to(torch.float64) * 2.0**-n
-        _scale_by_bits(c, rho, n)
-        out = _tfwht(c)
-    else:
-        c = pm1_transform(table, n, be, "float")
-        if be.name == "numba":
-            from . import _numba
-            from ._fwht_numba import fwht_inplace
+        return deliver(_tfwht(c), f, batched)
+    from .fourier import _fwht_numpy_inplace
 
-            _numba.scale_by_level(c, rho ** np.arange(n + 1, dtype=np.float64) * 2.0**-n, n)
-            fwht_inplace(c)
-        else:
-            from .fourier import _fwht_numpy_inplace
-
-            c *= 2.0**-n
-            _scale_by_bits(c, rho, n)
-            _fwht_numpy_inplace(c)
-        out = c
-    return deliver(out, f, batched)
+    _fwht_numpy_inplace(c)
+    return deliver(c, f, batched)
 
 
 @dataclass(frozen=True)
@@ -546,12 +541,7 @@ def spectral_summary(f, *, coefficients=True, backend="auto", device=None, max_b
         sums, deg = level_sums(c, n, be)
     counts = influence_counts(table, n, be)
     if coefficients:
-        if be.name == "torch":
-            torch = import_torch()
-            c = c.to(torch.float64) * 2.0**-n
-        elif be.name == "numpy":
-            c *= 2.0**-n
-        coeffs = deliver(c, f, batched)
+        coeffs = deliver(c if be.name == "numba" else normalise(c, n), f, batched)  # numba: done above
     else:
         coeffs = None
     del c
