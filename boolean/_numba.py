@@ -169,6 +169,18 @@ def _h(c, M):
     return -(p * np.log2(p) + (1.0 - p) * np.log2(1.0 - p))
 
 
+@nb.njit(cache=True, inline="always")
+def _neumaier_add(s, comp, v):
+    """(s + v, compensation) for Neumaier summation of non-negative terms (hence no abs());
+    the sum is s + comp at the end."""
+    t = s + v
+    if s >= v:
+        comp += (s - t) + v
+    else:
+        comp += (v - t) + s
+    return t, comp
+
+
 @nb.njit(cache=True)
 def conditional_entropy_sets(f, sets, k):
     """E h(P[f = 1 | X_visible]) in bits, out[r, s] for each row r of f (B, 2**n) and each
@@ -202,13 +214,7 @@ def conditional_entropy_sets(f, sets, k):
             s = 0.0
             comp = 0.0  # Neumaier compensation: sums of up to 2**29 terms stay accurate to ~1 ulp
             for x in range(size):
-                v = table[cur[x]] if use_table else _h(cur[x], M)
-                t = s + v
-                if s >= v:
-                    comp += (s - t) + v
-                else:
-                    comp += (v - t) + s
-                s = t
+                s, comp = _neumaier_add(s, comp, table[cur[x]] if use_table else _h(cur[x], M))
             out[r, q] = (s + comp) / size
     return out
 
@@ -254,13 +260,7 @@ def profile_entropy_sums(f, n):
             for l in range(lo):
                 c = T[a + l] + T[a + lo + l]
                 T[b + l] = c
-                v = H[hb + c]
-                t = s + v
-                if s >= v:
-                    comp += (s - t) + v
-                else:
-                    comp += (v - t) + s
-                s = t
+                s, comp = _neumaier_add(s, comp, H[hb + c])
         sums[d + 1] += (s + comp) / (size // 2)
         d += 1
         nxt[d] = j + 1
