@@ -91,6 +91,27 @@ def _nb_lumped_matrix(N, eps):
     return T, up, down
 
 
+def _nb_p1_around(N, eps):
+    """(p1(K - 1), p1(K)) for K = 0..N, padded with 0 at K = 0 and 1 at K = N (unused there)."""
+    p1 = _nb_p1(N, eps)
+    return np.concatenate([[0.0], p1]), np.concatenate([p1, [1.0]])
+
+
+def _nb_start_weights(lpi_count, N):
+    """P(K^0 in {k, N - k}) for k = 0..N//2: the weight of the start x_k, which by the global
+    flip also stands for the starts with N - k ones."""
+    return np.array([np.exp(lpi_count[k]) + (np.exp(lpi_count[N - k]) if N - k != k else 0.0)
+                     for k in range(N // 2 + 1)])
+
+
+def _nb_mirrored_count_mi(rows, lpi_count, observe, N):
+    """Count/majority MI from rows P^t(k, .) filled for k <= N/2; the rest by the global flip,
+    P^t(k, j) = P^t(N - k, N - j)."""
+    for k in range(N // 2 + 1, N + 1):
+        rows[k] = rows[N - k][::-1]
+    return _mi_count_rows(rows, np.arange(N + 1), lpi_count, observe, N)
+
+
 def _popcount(n_bits):
     pc = np.zeros(1, dtype=np.int64)
     for _ in range(n_bits):
@@ -309,7 +330,7 @@ def _mi_count_rows(rows, ks, lpi, observe, N):
     pi = np.exp(lpi[ks])
     if observe == "count":
         total = 0.0
-        for r, k in enumerate(ks):
+        for r in range(ks.size):
             row = rows[r]
             m = row > 0
             total += pi[r] * float(np.sum(row[m] * (np.log(row[m]) - lpi[m])))
@@ -362,10 +383,8 @@ def _naive_bayes_full(N, eps, ts, observe, max_bytes):
     S = 2 ** N
     R = N // 2 + 1
     check_size(8.0 * S * R * 3 + 8.0 * S, max_bytes, "the full-state chain")
-    p1 = _nb_p1(N, eps)
     kk = np.arange(N + 1)
-    p1_lo = np.concatenate([[0.0], p1])          # p1(K - 1), K >= 1
-    p1_hi = np.concatenate([p1, [1.0]])          # p1(K), K <= N - 1
+    p1_lo, p1_hi = _nb_p1_around(N, eps)
     a_up = p1_lo / N
     b_down = (1.0 - p1_hi) / N
     diag = kk / N * p1_lo + (N - kk) / N * (1.0 - p1_hi)
@@ -373,7 +392,7 @@ def _naive_bayes_full(N, eps, ts, observe, max_bytes):
     lq = _nb_logq(N, eps)
     lpi_state = lq[pc]
     lpi_count = _nb_log_pi_count(N, eps)
-    pi_count = np.exp(lpi_count)
+    w = _nb_start_weights(lpi_count, N)
     v = np.zeros((S, R))
     v[(1 << np.arange(R)) - 1, np.arange(R)] = 1.0  # representative x_k = first k bits set
     buf = np.empty_like(v)
@@ -391,15 +410,12 @@ def _naive_bayes_full(N, eps, ts, observe, max_bytes):
                 col = v[:, r] / v[:, r].sum()
                 m = col > 0
                 D[r] = np.sum(col[m] * (np.log(col[m]) - lpi_state[m]))
-            w = np.array([pi_count[k] + (pi_count[N - k] if N - k != k else 0.0) for k in range(R)])
             out[int(t)] = float(np.dot(w, D)) / LOG2
         else:
             rows = np.zeros((N + 1, N + 1))
             for r in range(R):
                 rows[r] = np.bincount(pc, weights=v[:, r], minlength=N + 1)
-            for k in range(R, N + 1):
-                rows[k] = rows[N - k][::-1]
-            out[int(t)] = _mi_count_rows(rows, np.arange(N + 1), lpi_count, observe, N)
+            out[int(t)] = _nb_mirrored_count_mi(rows, lpi_count, observe, N)
     return out
 
 
@@ -417,9 +433,7 @@ def _naive_bayes_orbit(N, eps, ts, observe, max_bytes):
     sizes = [(k + 1) * (N - k + 1) for k in range(R)]
     total = int(sum(sizes))
     check_size(8.0 * total * 16, max_bytes, "the orbit chain")
-    p1 = _nb_p1(N, eps)
-    p1_lo = np.concatenate([[0.0], p1])          # p1(K - 1)
-    p1_hi = np.concatenate([p1, [1.0]])          # p1(K)
+    p1_lo, p1_hi = _nb_p1_around(N, eps)
     lq = _nb_logq(N, eps)
     lpi_count = _nb_log_pi_count(N, eps)
 
@@ -456,7 +470,7 @@ def _naive_bayes_orbit(N, eps, ts, observe, max_bytes):
         block_of[idx] = k
         off += sizes[k]
     T = sp.csr_array((np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))), shape=(total, total))
-    w = np.array([np.exp(lpi_count[k]) + (np.exp(lpi_count[N - k]) if N - k != k else 0.0) for k in range(R)])
+    w = _nb_start_weights(lpi_count, N)
     uts = np.unique(ts)
     if int(uts[-1]) <= 20 * total or max(sizes) > 1024:
         # every block at once: one sparse product per step
@@ -485,9 +499,7 @@ def _naive_bayes_orbit(N, eps, ts, observe, max_bytes):
         else:
             rows_k = np.zeros((N + 1, N + 1))
             np.add.at(rows_k, (block_of, count_of), rho)
-            for k in range(R, N + 1):
-                rows_k[k] = rows_k[N - k][::-1]
-            out[int(t)] = _mi_count_rows(rows_k, np.arange(N + 1), lpi_count, observe, N)
+            out[int(t)] = _nb_mirrored_count_mi(rows_k, lpi_count, observe, N)
     return out
 
 

@@ -153,12 +153,17 @@ def test_orbit_chain_equals_full_chain(N):
         np.testing.assert_allclose(orbit, full, rtol=0, atol=1e-13)  # two exact computations
 
 
+def _entropy_of_majority(N, eps):
+    """H(sign(K - N/2)) in bits (ties a third value) under the stationary law of K."""
+    _, piK = naive_bayes_chain(N, eps)
+    k = np.arange(N + 1)
+    return entropy(np.array([piK[2 * k < N].sum(), piK[2 * k == N].sum(), piK[2 * k > N].sum()]))
+
+
 def test_state_plateau_at_entropy_of_majority_N30():
     # I(X^0; X^t) itself (exact, orbit chain), N = 30 beyond the full-state range
     N, eps = 30, 0.1
-    _, piK = naive_bayes_chain(N, eps)
-    k = np.arange(N + 1)
-    h_maj = entropy(np.array([piK[2 * k < N].sum(), piK[2 * k == N].sum(), piK[2 * k > N].sum()]))
+    h_maj = _entropy_of_majority(N, eps)
     ts = np.arange(20 * N, 200 * N + 1, 10 * N)
     state = naive_bayes_mi(N, eps, ts, exact="orbit")
     assert np.max(np.abs(state - h_maj)) <= 1e-3
@@ -192,9 +197,7 @@ def test_data_processing_nonincreasing(exact, observe, method, N):
 def test_plateau_at_entropy_of_majority():
     # strong redundancy: a plateau near H(majority) over t in [20N, 200N]
     N, eps = 30, 0.1
-    _, piK = naive_bayes_chain(N, eps)
-    k = np.arange(N + 1)
-    h_maj = entropy(np.array([piK[2 * k < N].sum(), piK[2 * k == N].sum(), piK[2 * k > N].sum()]))
+    h_maj = _entropy_of_majority(N, eps)
     ts = np.arange(20 * N, 200 * N + 1, 5 * N)
     for observe in ("count", "majority"):
         mi = naive_bayes_mi(N, eps, ts, observe=observe)
