@@ -304,15 +304,14 @@ def _distinct(y):
     return row_counts_numpy(np.ascontiguousarray(y + 0.0).view(np.int64))
 
 
-def _check_resolutions(values, name, *, allow_empty=True):
+def _check_resolutions(values, name):
+    """A number or a (possibly empty) sequence of positive numbers, as a tuple of floats."""
     if isinstance(values, numbers.Real):
         values = (values,)
     try:
         vals = tuple(values)
     except TypeError as exc:
         raise TypeError(f"`{name}` must be a sequence of positive numbers; got {values!r}") from exc
-    if not vals and not allow_empty:
-        raise ValueError(f"`{name}` must be non-empty")
     return tuple(check_real(v, f"{name} entry", low=0.0, low_open=True) for v in vals)
 
 
