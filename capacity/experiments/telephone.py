@@ -10,10 +10,11 @@ matrices (:func:`conserved_quantities`), with the information they carry.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from math import gcd, lcm
 
 import numpy as np
 
-from boolean._validate import check_int, check_size
+from boolean._validate import check_int, check_real, check_size
 from capacity._validate import check_stochastic
 from capacity.information import entropy, mutual_information
 
@@ -192,8 +193,6 @@ def _layered_components(mats, p, horizon, homogeneous):
 
 def _closed_classes(M):
     """Closed communicating classes of a square chain, with their periods and cyclic phases."""
-    from math import gcd
-
     from scipy.sparse.csgraph import connected_components
 
     adj = M > 0
@@ -251,9 +250,9 @@ def conserved_quantities(transitions, *, p0=None, horizon=None, tol=1e-13, max_s
     horizon : int, optional
         Steps over which the labels are computed (default: len(sequence), or 2 n (L + 1)
         for a homogeneous chain; the partition of the first layer only coarsens with it).
-    tol : float
+    tol : float > 0, default 1e-13
         Transient mass left when computing the limit law.
-    max_steps : int
+    max_steps : int >= 0, default 10**15
         Largest power of M^L tried before giving up (ValueError); powers are squared, so
         10**15 costs about 50 products.
 
@@ -264,8 +263,8 @@ def conserved_quantities(transitions, *, p0=None, horizon=None, tol=1e-13, max_s
     Raises
     ------
     TypeError, ValueError
-        For non-stochastic or mismatched matrices, a bad p0 or horizon, or a limit not reached
-        within ``max_steps``.
+        For non-stochastic or mismatched matrices, a bad p0, horizon, tol or max_steps, or a
+        limit not reached within ``max_steps``.
 
     References
     ----------
@@ -279,13 +278,13 @@ def conserved_quantities(transitions, *, p0=None, horizon=None, tol=1e-13, max_s
     ([0, 1], [1, 0], 1.0, 1.0)
     """
     mats, homogeneous = _as_chain(transitions)
+    tol = check_real(tol, "tol", low=0.0, low_open=True)
+    max_steps = check_int(max_steps, "max_steps", low=0)
     n0 = mats[0].shape[0]
     p = np.full(n0, 1.0 / n0) if p0 is None else check_p0(p0, n0, "p0")
     closed = _closed_classes(mats[0]) if homogeneous else None
     period = None
     if homogeneous:
-        from math import lcm
-
         period = 1
         for _, d, _ in closed:
             period = lcm(period, d)

@@ -151,6 +151,9 @@ def test_periodic_classes_and_transients():
     (lambda: conserved_quantities([np.eye(2)], horizon=2), ValueError, "`horizon` must be an integer in"),
     (lambda: conserved_quantities(np.eye(2), horizon=-1), ValueError, "`horizon` must be an integer in"),
     (lambda: conserved_quantities(np.array([[["a"]]])), TypeError, "must be a real numeric array"),
+    (lambda: conserved_quantities(np.eye(2), tol=0.0), ValueError, "`tol` must be a finite number in"),
+    (lambda: conserved_quantities(np.eye(2), tol="1e-9"), TypeError, "`tol` must be a real number"),
+    (lambda: conserved_quantities(np.eye(2), max_steps=-1), ValueError, "`max_steps` must be an integer in"),
 ])
 def test_bad_input(call, exc, match):
     with pytest.raises(exc, match=match):
