@@ -128,6 +128,12 @@ def test_rho_and_delta_out_of_range(routine, rho_name, bad):
     (lambda: B.tribes(2, 0), ValueError, r"`s` must be an integer in \[1, 30\]"),
     (lambda: B.tribes(4, 8), ValueError, r"`w \* s` must be <= 30"),
     (lambda: B.random_function(3, seed="a"), TypeError, "`seed` must be an int"),
+    (lambda: B.random_function(3, seed=True), TypeError, "`seed` must be an int"),
+    (lambda: B.retained_information_profile(GOOD, seed=np.bool_(False)), TypeError, "`seed` must be an int"),
+    (lambda: B.threshold([[1], [1, 2]], 1), TypeError, "`weights` must be array-like; got list"),
+    (lambda: B.threshold([1, 1, np.inf], 1), ValueError, r"`weights` must be finite; got inf at \(2,\)"),
+    (lambda: B.fwht([[1], [1, 2]]), TypeError, "`a` must be array-like; got list"),
+    (lambda: B.influences([[0], [0, 1]]), TypeError, "`f` must be array-like; got list"),
     (lambda: B.random_function(3, seed=1, batch=0), ValueError, r"`batch` must be an integer in \[1"),
     (lambda: B.random_function(20, seed=1, batch=8, max_bytes=2**20), ValueError, "max_bytes"),
 ])
