@@ -35,8 +35,8 @@ import numpy as np
 
 from boolean._validate import DEFAULT_MAX_BYTES, check_int, check_real, check_size, format_bytes
 
-from .classes import (MAX_ENUM_N, _all_truth_tables, _check_S0, _check_visible, equivalence_classes,
-                      standard_functions)
+from .classes import (MAX_ENUM_N, _all_truth_tables, _check_S0, _check_visible, _class_names, _label_by_first,
+                      _reachable_s1, equivalence_classes, standard_functions)
 
 __all__ = ["ChannelShape", "InsensitiveChannel", "channel_shape", "channel_matrix"]
 
@@ -163,21 +163,12 @@ def _classes(n, s, visible, S0, p_bias):
         h = np.arange(H)
         wh = p_bias ** h * (1.0 - p_bias) ** (H - 1 - h)            # P(hidden = z), |z| = h
         qN = (counts[first].reshape(-1, K, H) * wh).sum(axis=2)    # q of each N-group
-        _, qfirst, qinv = np.unique(qN, axis=0, return_index=True, return_inverse=True)
-        group_label = qinv.reshape(-1)[inv]                         # q-class of each function
-        smallest = np.full(qfirst.size, np.iinfo(np.int64).max)
-        np.minimum.at(smallest, group_label, np.arange(group_label.size))
-        order = np.argsort(smallest, kind="stable")
-        rank = np.empty_like(order)
-        rank[order] = np.arange(order.size)
-        labels = rank[group_label].astype(np.uint32)
-        rep_index = smallest[order]
-        sizes = np.bincount(labels, minlength=order.size).astype(np.int64)
+        qinv = np.unique(qN, axis=0, return_inverse=True)[1]
+        labels, rep_index = _label_by_first(qinv.reshape(-1)[inv])  # q-class of each function
+        labels = labels.astype(np.uint32)
+        sizes = np.bincount(labels, minlength=rep_index.size).astype(np.int64)
         reps = tables[rep_index]
-        per = [[] for _ in range(order.size)]
-        for name, F in standard_functions(n).items():
-            per[int(labels[F])].append(name)
-        names = tuple(" = ".join(p) for p in per)
+        names = _class_names(n, labels, rep_index.size)
     # P(f = 1 | c) and P(f = 0 | c) are summed separately, so that an empty sum is an exact 0
     # (1 - q would leave ~1e-17 for p-biased weights that do not add up to 1 exactly)
     q = reps.astype(np.float64) @ cells.cond.T
@@ -203,19 +194,7 @@ def _count_vectors(n, s, visible, S0):
         R = (size + 1) ** K
         grids = np.indices((size + 1,) * K).reshape(K, R).T
         return np.ascontiguousarray(grids[:, ::-1], dtype=np.int64)
-    N = 1 << n
-    shape = (N + 1,) + (N // 2 + 1,) * n
-    reach = np.zeros(shape, dtype=np.bool_)
-    reach[(0,) * (n + 1)] = True
-    for x in range(N):
-        dst = [slice(1, None)]
-        src = [slice(None, -1)]
-        for i in range(n):
-            on = (x >> i) & 1
-            dst.append(slice(1, None) if on else slice(None))
-            src.append(slice(None, -1) if on else slice(None))
-        reach[tuple(dst)] |= reach[tuple(src)].copy()
-    v = np.argwhere(reach).astype(np.int64)          # (R, n + 1): w, c_0..c_{n-1}
+    v = np.argwhere(_reachable_s1(n)).astype(np.int64)    # (R, n + 1): w, c_0..c_{n-1}
     w, c = v[:, :1], v[:, 1:]
     counts = np.empty((v.shape[0], 2 * n), dtype=np.int64)
     counts[:, 0::2] = w - c

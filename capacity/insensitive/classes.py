@@ -331,22 +331,32 @@ def equivalence_classes(n: int, s: int, *, visible: str = "random", S0=None,
                               coefficients=coeffs, names=names)
 
 
+def _label_by_first(values, axis=None):
+    """Group equal values (rows with ``axis=0``), groups numbered by their first occurrence.
+
+    Returns ``(labels, first)``: ``labels[i]`` = group of item i (int64), ``first[k]`` =
+    index of the first (smallest) item of group k, increasing.
+    """
+    _, first, inverse = np.unique(values, axis=axis, return_index=True, return_inverse=True)
+    order = np.argsort(first, kind="stable")
+    rank = np.empty_like(order)
+    rank[order] = np.arange(order.size)
+    return rank[inverse.reshape(-1)], first[order]
+
+
 def _partition_rows(rows: np.ndarray):
     """Group equal rows; classes numbered by their first (smallest) row index."""
     if rows.shape[1] == 0:  # pragma: no cover - subsets always holds T = {} (the mean)
         raise AssertionError("no coefficients")
-    _, first, inverse = np.unique(rows, axis=0, return_index=True, return_inverse=True)
-    inverse = inverse.reshape(-1)
-    order = np.argsort(first, kind="stable")
-    rank = np.empty_like(order)
-    rank[order] = np.arange(order.size)
-    labels = rank[inverse].astype(np.uint32)
-    rep_index = first[order].astype(np.int64)
-    sizes = np.bincount(labels, minlength=order.size).astype(np.int64)
+    labels, rep_index = _label_by_first(rows, axis=0)
+    labels = labels.astype(np.uint32)
+    rep_index = rep_index.astype(np.int64)
+    sizes = np.bincount(labels, minlength=rep_index.size).astype(np.int64)
     return labels, rep_index, sizes, rows[rep_index].astype(np.int64)
 
 
 def _class_names(n, labels, K):
+    """Standard functions of each of the K classes joined by " = " ("" when none)."""
     per_class = [[] for _ in range(K)]
     for name, F in standard_functions(n).items():
         per_class[int(labels[F])].append(name)
@@ -559,14 +569,21 @@ def _count_closed(n, s, visible):
 
 def _count_dp_s1(n, max_bytes):
     N = 1 << n
-    half = N // 2
-    shape = (N + 1,) + (half + 1,) * n
+    shape = (N + 1,) + (N // 2 + 1,) * n
     nbytes = math.prod(shape)
     if max_bytes is None:
         max_bytes = DEFAULT_MAX_BYTES
     check_size(nbytes, max_bytes, f"count_classes(n={n}, s=1) reachability DP (bool array {shape}, "
                                   f"{format_bytes(nbytes)})")
-    R = np.zeros(shape, dtype=np.bool_)
+    return int(np.count_nonzero(_reachable_s1(n)))
+
+
+def _reachable_s1(n):
+    """Boolean box R[w, c_0, ..., c_{n-1}]: True iff some f has w = |f^-1(1)| and
+    c_i = #{x in f^-1(1): x_i = 1} (the s = 1 class vector); inputs trusted, size checked
+    by the caller."""
+    N = 1 << n
+    R = np.zeros((N + 1,) + (N // 2 + 1,) * n, dtype=np.bool_)
     R[(0,) * (n + 1)] = True
     for x in range(N):
         # A point x may join A: (w, c) -> (w + 1, c + x). Overlapping in-place OR is
@@ -581,7 +598,7 @@ def _count_dp_s1(n, max_bytes):
                 dst.append(slice(None))
                 src.append(slice(None))
         R[tuple(dst)] |= R[tuple(src)]
-    return int(np.count_nonzero(R))
+    return R
 
 
 def _affine_events(n):

@@ -14,6 +14,7 @@ import numpy as np
 from boolean._validate import check_real
 
 from .._validate import check_channel
+from .classes import _label_by_first
 
 
 class MergedChannel(NamedTuple):
@@ -108,12 +109,7 @@ def merge_duplicate_inputs(W, atol: float = 0.0) -> MergedChannel:
     if atol == 0.0:
         # -0.0 == 0.0, but their bytes differ: canonicalise before np.unique.
         key = arr + 0.0
-        _, first, inverse = np.unique(key, axis=0, return_index=True, return_inverse=True)
-        inverse = inverse.reshape(-1)
-        order = np.argsort(first, kind="stable")
-        rank = np.empty_like(order)
-        rank[order] = np.arange(order.size)
-        labels = rank[inverse]
+        labels = _label_by_first(key, axis=0)[0]
     else:
         labels = np.empty(nx, dtype=np.int64)
         reps = []

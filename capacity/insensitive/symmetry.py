@@ -35,11 +35,12 @@ import math
 from dataclasses import dataclass, field
 
 import numpy as np
-from boolean._validate import DEFAULT_MAX_BYTES, check_size, format_bytes
 
 from boolean._backend import resolve_backend
+from boolean._validate import DEFAULT_MAX_BYTES, check_size, format_bytes
 
-from .channel import _cells, _check_args, _classes, _symbol_probs, _types
+from .channel import _cells, _check_args, _classes, _keys, _symbol_probs, _types
+from .classes import _label_by_first
 
 __all__ = ["FoldedChannel", "folded_channel", "symmetry_generators"]
 
@@ -137,12 +138,8 @@ def _orbits(images, size):
         if np.array_equal(new, labels):
             break
         labels = new
-    _, first, inv = np.unique(labels, return_index=True, return_inverse=True)
-    order = np.argsort(first, kind="stable")
-    rank = np.empty_like(order)
-    rank[order] = np.arange(order.size)
-    labels = rank[inv.reshape(-1)]
-    return labels, np.bincount(labels, minlength=order.size)
+    labels, first = _label_by_first(labels)
+    return labels, np.bincount(labels, minlength=first.size)
 
 
 def _type_ranks(sym, n_symbols):
@@ -334,6 +331,7 @@ def folded_channel(n, s, m, *, visible="random", S0=None, p_bias=0.5, backend="a
     K = len(cells.cells)
     T = math.comb(2 * K + m - 1, m)
     gens = _generators(n, S0, p_bias)
+    cell_perms = [_cell_permutation(sigma, cells.member) for sigma, _ in gens]
     # types (2 bytes x m) + ranks/images per generator (8 bytes each) + graph (~24 bytes per edge)
     plan = T * (2 * m + 8 + 8 + 40 * len(gens))
     if max_bytes is None:
@@ -355,12 +353,11 @@ def folded_channel(n, s, m, *, visible="random", S0=None, p_bias=0.5, backend="a
     else:
         # count vectors: q(f o sigma) = q(f)[perm], complement: size - counts; look keys up
         size = 1 << (n - s)
-        radix = (size + 1) ** np.arange(K, dtype=np.int64)
-        for sigma, comp in gens:
-            img = cls.counts[:, _cell_permutation(sigma, cells.member)]
+        for (_, comp), cperm in zip(gens, cell_perms):
+            img = cls.counts[:, cperm]
             if comp:
                 img = size - img
-            key = img @ radix
+            key = _keys(img, size)
             idx = np.minimum(np.searchsorted(cls.keys, key), R - 1)
             if not np.array_equal(cls.keys[idx], key):  # pragma: no cover - the group maps classes to classes
                 raise AssertionError("a symmetry image of a count vector is not a class")
@@ -372,8 +369,7 @@ def folded_channel(n, s, m, *, visible="random", S0=None, p_bias=0.5, backend="a
     # --- type orbits: generators act on symbols (c, y) -> (perm(c), y xor comp)
     sym, coef = _types(2 * K, m)
     type_images = []
-    for sigma, comp in gens:
-        cperm = _cell_permutation(sigma, cells.member)
+    for (_, comp), cperm in zip(gens, cell_perms):
         sperm = np.empty(2 * K, dtype=np.int16)
         sperm[0::2] = 2 * cperm + (1 if comp else 0)
         sperm[1::2] = 2 * cperm + (0 if comp else 1)
