@@ -34,7 +34,7 @@ def _check_k(k, n):
         return np.array([check_int(k, "k", low=0, high=n)]), True
     arr = np.asarray(k)
     if arr.ndim != 1 or arr.dtype.kind not in "iu":
-        raise TypeError(f"`k` must be an integer or a 1-D array of integers; got {np.asarray(k).dtype} "
+        raise TypeError(f"`k` must be an integer or a 1-D array of integers; got {arr.dtype} "
                         f"of shape {arr.shape}")
     if arr.size and (arr.min() < 0 or arr.max() > n):
         raise ValueError(f"`k` must hold integers in [0, {n}]; got values in [{arr.min()}, {arr.max()}]")
@@ -109,8 +109,8 @@ def random_function_retained_information(n: int, k, *, max_bytes=None):
     ks, scalar = _check_k(k, n)
     # binom.pmf over 2**(n-1) + 1 points, plus ~4 temporaries
     check_size(5 * 8 * ((1 << (n - 1)) + 1), max_bytes, f"random_function_retained_information(n={n})")
-    cache = {}
     Dn = _deficit(n)
+    cache = {n: Dn}
     out = np.empty(ks.size, dtype=np.float64)
     for i, kk in enumerate(ks.tolist()):
         if kk not in cache:
