@@ -74,9 +74,11 @@ def check_seed(seed, name: str = "seed"):
 
 
 def as_array(a, name: str, *, kinds: str | None = None, requirement: str = "a real numeric array") -> np.ndarray:
-    """``np.asarray(a)``, or a TypeError naming ``name`` when ``a`` is not array-like (ragged
-    sequences and the like) or, with ``kinds``, when its dtype kind is not in ``kinds``
-    ("`<name>` must be <requirement>; got dtype ...")."""
+    """``np.asarray(a)`` (tensors are copied to the host first), or a TypeError naming ``name``
+    when ``a`` is not array-like (ragged sequences and the like) or, with ``kinds``, when its
+    dtype kind is not in ``kinds`` ("`<name>` must be <requirement>; got dtype ...")."""
+    if is_tensor(a):
+        a = to_numpy(a)
     try:
         arr = np.asarray(a)
     except Exception as exc:
