@@ -16,7 +16,6 @@ benchmarks/results/boolean_pipeline.md.
 """
 from __future__ import annotations
 
-import argparse
 import contextlib
 import io
 import os
@@ -24,7 +23,7 @@ import time
 
 import numpy as np
 
-from benchmarks._harness import best_of, machine_line, table, write_result
+from benchmarks._harness import best_of, cli, machine_line, table, write_result
 
 TARGET = 20.0
 CAP_S = 120.0
@@ -124,12 +123,8 @@ def main(quick=False) -> str:
         "",
         f"Target (ours ≥ {TARGET:g}× faster than boofun at n = 24): {verdict}",
     ])
-    if not quick:
-        write_result("boolean_pipeline", md)
-    return md
+    return write_result("boolean_pipeline", md, store=not quick)
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--quick", action="store_true")
-    print(main(quick=parser.parse_args().quick))
+    cli(main)

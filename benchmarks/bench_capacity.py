@@ -15,14 +15,13 @@ answer: the time ratio dit / ours at equal accuracy (target >= 50x).
 """
 from __future__ import annotations
 
-import math
 import multiprocessing as mp
 import time
 import warnings
 
 import numpy as np
 
-from benchmarks._harness import machine_line, table, write_result
+from benchmarks._harness import cli, machine_line, table, write_result
 
 DIT_LIMIT_S = 20.0
 PLAIN_LIMIT_S = 4.0
@@ -191,13 +190,8 @@ def main(quick=False) -> str:
         "",
         *[f"- {n}" for n in notes],
     ])
-    write_result("capacity", md)
-    return md
+    return write_result("capacity", md, store=not quick)
 
 
 if __name__ == "__main__":
-    import argparse
-
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--quick", action="store_true")
-    print(main(quick=ap.parse_args().quick))
+    cli(main)

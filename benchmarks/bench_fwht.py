@@ -14,12 +14,11 @@ pyfwht is GPL: it is imported here only, never by the package.
 """
 from __future__ import annotations
 
-import argparse
 import time
 
 import numpy as np
 
-from benchmarks._harness import best_of, machine_line, table, write_result
+from benchmarks._harness import best_of, cli, machine_line, table, write_result
 
 TARGET = 1.25
 
@@ -36,19 +35,9 @@ def numpy_fwht(a):
     return x
 
 
-def best_cpu(fn, *, repeat=5):
-    """Best thread CPU time (s) of ``repeat`` calls of ``fn()`` after one warm-up call."""
-    fn()
-    best = float("inf")
-    for _ in range(repeat):
-        t0 = time.thread_time()
-        fn()
-        best = min(best, time.thread_time() - t0)
-    return best
-
-
 def _both(fn, repeat):
-    return best_cpu(fn, repeat=repeat), best_of(fn, repeat=repeat)
+    """Best thread CPU time and best wall time (s), each over ``repeat`` calls after a warm-up."""
+    return best_of(fn, repeat=repeat, clock=time.thread_time), best_of(fn, repeat=repeat)
 
 
 def _passes(n, itemsize):
@@ -154,12 +143,8 @@ def main(quick=False) -> str:
         "",
         *[f"- {v}" for v in verdicts],
     ])
-    if not quick:
-        write_result("fwht", md)
-    return md
+    return write_result("fwht", md, store=not quick)
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--quick", action="store_true")
-    print(main(quick=parser.parse_args().quick))
+    cli(main)

@@ -10,10 +10,9 @@ cold call (class tables and type lists rebuilt) of each route. The unfolded rout
 """
 from __future__ import annotations
 
-import argparse
 import time
 
-from ._harness import machine_line, table, write_result
+from ._harness import cli, machine_line, table, write_result
 
 #: Largest unfolded channel (entries) timed on CPU.
 UNFOLDED_MAX = 3 * 10 ** 7
@@ -85,11 +84,8 @@ def main(quick=False) -> str:
         "(s = 1: 936 545 classes by reachability, no enumeration of 2^32 functions). GPU runs (unfolded "
         "cross-checks of the new values and the larger pushes) are in the insensitive_gpu section.",
     ])
-    write_result("insensitive", md)
-    return md
+    return write_result("insensitive", md, store=not quick)
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true")
-    print(main(quick=parser.parse_args().quick))
+    cli(main)

@@ -7,13 +7,12 @@ metric, 1e-10 noise, counts at radius eps - 1e-15, as NPEET describes its method
 """
 from __future__ import annotations
 
-import argparse
 import math
 import time
 
 import numpy as np
 
-from ._harness import best_of, machine_line, table, write_result
+from ._harness import best_of, cli, machine_line, table, write_result
 
 
 def npeet_style_ksg_bits(x, y, k=3, seed=0):
@@ -149,13 +148,8 @@ def main(quick=False) -> str:
         _noisy_section(quick),
         "",
     ]
-    md = "\n".join(parts)
-    if not quick:
-        write_result("mi", md)
-    return md
+    return write_result("mi", "\n".join(parts), store=not quick)
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--quick", action="store_true")
-    print(main(quick=parser.parse_args().quick))
+    cli(main)

@@ -10,12 +10,11 @@
 """
 from __future__ import annotations
 
-import argparse
 import time
 
 import numpy as np
 
-from ._harness import best_of, machine_line, table, write_result
+from ._harness import best_of, cli, machine_line, table, write_result
 
 
 def _full_chain_rows(quick):
@@ -101,11 +100,8 @@ def main(quick=False) -> str:
         table(["task", "time", "baseline / rate", "ratio", "accuracy / note"], rows),
         "",
     ])
-    write_result("resampling", md)
-    return md
+    return write_result("resampling", md, store=not quick)
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--quick", action="store_true")
-    print(main(quick=parser.parse_args().quick))
+    cli(main)

@@ -15,12 +15,11 @@ not the GPU numbers.
 """
 from __future__ import annotations
 
-import argparse
 import statistics
 import time
 import warnings
 
-from benchmarks._harness import machine_line, table, write_result
+from benchmarks._harness import cli, machine_line, table, write_result
 
 
 def _timer(torch, device):
@@ -138,13 +137,9 @@ def main(quick=False, device="cuda") -> str:
         "",
         table(["case", "time", "target", "verdict", "iterations", "max gap", "converged"], rows),
     ])
-    write_result("capacity_gpu", md)
-    return md
+    # a CPU logic check or a quick run is printed only, never stored as a GPU result
+    return write_result("capacity_gpu", md, store=dev.type == "cuda" and not quick)
 
 
 if __name__ == "__main__":
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--quick", action="store_true")
-    ap.add_argument("--device", default="cuda")
-    a = ap.parse_args()
-    print(main(quick=a.quick, device=a.device))
+    cli(main, device="cuda")

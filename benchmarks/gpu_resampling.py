@@ -9,11 +9,10 @@ and above T_c measured on the device with many replicas.
 """
 from __future__ import annotations
 
-import argparse
 import os
 import time
 
-import numpy as np
+from benchmarks._harness import cli
 
 
 def _timed(fn, sync):
@@ -78,14 +77,9 @@ def main(device="cuda", quick=False) -> str:
         table(["T", "replicas", "sweeps t", "I (bits)", "seconds"], phys),
         "",
     ])
-    if dev.type == "cuda":  # a CPU logic check is printed only, never stored as a GPU result
-        write_result("resampling_gpu", md)
-    return md
+    # a CPU logic check or a quick run is printed only, never stored as a GPU result
+    return write_result("resampling_gpu", md, store=dev.type == "cuda" and not quick)
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--device", default="cuda")
-    parser.add_argument("--quick", action="store_true")
-    args = parser.parse_args()
-    print(main(device=args.device, quick=args.quick))
+    cli(main, device="cuda")
