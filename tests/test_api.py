@@ -90,3 +90,14 @@ def test_public_functions_of_capacity_have_numpydoc_sections():
     assert len(functions) >= 40  # the six modules export this many functions; an import slip would hide them
     found = {(qualname, gap) for qualname, obj in functions for gap in _docstring_gaps(obj)}
     assert sorted(found - DOCSTRING_ALLOW) == []
+
+
+def test_readme_lists_every_public_name():
+    import importlib
+
+    readme = (ROOT / "README.md").read_text()
+    api = readme[readme.index("## Public API"):]
+    missing = [f"{module_name}.{name}" for module_name in ("boolean",) + DOCUMENTED_MODULES
+               + ("capacity.channels", "capacity.report")
+               for name in importlib.import_module(module_name).__all__ if f"`{name}`" not in api]
+    assert missing == []
