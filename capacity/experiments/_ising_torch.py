@@ -16,7 +16,8 @@ def checkerboard_masks(L, device):
 
 
 def ising_sweeps(spins, n_sweeps, beta, generator, masks):
-    """Run ``n_sweeps`` sweeps in place on ``spins`` (R, L, L) float32; return it."""
+    """Run ``n_sweeps`` sweeps from ``spins`` (R, L, L) float32 and return the new spins
+    (``spins`` itself is not modified)."""
     import torch
 
     for _ in range(n_sweeps):

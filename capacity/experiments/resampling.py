@@ -874,8 +874,7 @@ def naive_bayes_mc(N, eps, ts, replicas, *, seed, observe="majority", n_boot=200
     check_size(8.0 * replicas * (len(ts) + 1) + replicas * N, None, "the Monte Carlo record")
     from ._resampling_numba import nb_monte_carlo
 
-    order = np.unique(ts)
-    rec = np.unique(np.concatenate([[0], order])).astype(np.int64)
+    rec = np.unique(np.concatenate([[0], ts])).astype(np.int64)
     states = np.random.SeedSequence(seed).generate_state(replicas, dtype=np.uint64)
     K = np.zeros((replicas, rec.size), dtype=np.int64)
     nb_monte_carlo(N, eps, _nb_p1(N, eps), rec, states, K)
