@@ -74,8 +74,7 @@ def deliver(result, template, batched, *, scalar=False):
         torch = import_torch()
         # torch.as_tensor keeps 0-d results 0-d (np.ascontiguousarray would make them 1-d)
         return torch.as_tensor(np.asarray(result)).to(template.device)
-    if is_tensor(result):
-        result = result.detach().cpu().numpy()
+    result = to_numpy(result)
     if scalar and not batched:
         return result.item()
     return result
@@ -259,7 +258,7 @@ def fwht(a, *, backend="auto", device=None, max_bytes=None):
             from ._fwht_torch import fwht as _tfwht
 
             return _tfwht(a.to(device=be.device, dtype=out_dtype)).to(a.device)
-        work = np.array(a.detach().cpu().numpy(), dtype=_np_dtype(out_dtype), order="C", copy=True)
+        work = np.array(to_numpy(a), dtype=_np_dtype(out_dtype), order="C", copy=True)
         _inplace_numpy_like(work.reshape(-1, 1 << n), be.name)
         return to_torch(work, a.device)
 

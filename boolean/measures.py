@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from ._backend import is_tensor
+from ._backend import is_tensor, to_numpy
 from .fourier import SPECTRAL_BYTES, deliver, load_table, normalise, pm1_transform
 
 __all__ = ["influences", "total_influence", "spectral_weights", "degree", "noise_stability",
@@ -106,8 +106,7 @@ def _weights_from_sums(sums, n):
 
 def _check_rho(rho, name, low=-1.0, high=1.0):
     """Validate a scalar or 1-D array of reals in [low, high]; return (float64 array, is_scalar)."""
-    if is_tensor(rho):
-        rho = rho.detach().cpu().numpy()
+    rho = to_numpy(rho) if is_tensor(rho) else rho
     if isinstance(rho, (bool, np.bool_)):
         raise TypeError(f"`{name}` must be a real number or 1-D array of reals; got {rho!r}")
     try:
@@ -474,12 +473,10 @@ class SpectralSummary:
         """Stab_ρ = Σ_d ρ^d W^d from the stored weights (no new transform); same shapes as
         :func:`noise_stability`."""
         rhos, scalar = _check_rho(rho, "rho")
-        w = self.weights
-        template = w
-        w = w.detach().cpu().numpy() if is_tensor(w) else np.asarray(w)
+        w = to_numpy(self.weights)
         batched = w.ndim == 2
         stab = _stab_from_weights(w.reshape(-1, self.n + 1), rhos.reshape(-1))
-        return _deliver_rho(stab, template, batched, scalar)
+        return _deliver_rho(stab, self.weights, batched, scalar)
 
     def noise_sensitivity(self, delta):
         """NS_δ = 1/2 - 1/2 Stab_{1-2δ} from the stored weights."""
