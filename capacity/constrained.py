@@ -312,36 +312,62 @@ def _capacity_cost_one(W, neg_h, b, beta, tol, max_iter):
     if c0 <= beta:
         return st, 0.0, iters
 
-    # bracket the slope: cost(p(s)) is non-increasing in s
-    span = float(b.max() - b_min)
-    s_lo, p_inf, c_inf = 0.0, p0, c0
-    s = 1.0 / span
-    p_feas = c_feas = None
+    # bracket the slope and bisect: cost(p(s)) is non-increasing in s
+    def solve(s, warm, inner_tol, budget):
+        p, it = _lagrange_ba(W, neg_h, b, s, warm, inner_tol, budget)
+        return p, p, it
+
+    s, iters = _slope_bisection(st, solve, lambda p, s=None: st.visit(p)[1], lambda p: float(p @ b), beta,
+                                1.0 / float(b.max() - b_min), (p0, c0), p0, tol_n, iters, max_iter)
+    return st, s, iters
+
+
+def _slope_bisection(st, solve, visit, measure, target, s_start, hi, warm, tol_n, iters, max_iter):
+    """Find the Lagrange slope whose solution meets ``target``, certifying every point on the way.
+
+    Shared by capacity–cost (measure = expected cost) and rate–distortion (measure = distortion):
+    the measure of the slope-``s`` solution does not increase with ``s``. ``solve(s, warm, tol,
+    budget) -> (point, warm, iterations)`` solves at slope ``s`` from a warm start;
+    ``visit(point, s=None) -> measure`` records the point in ``st`` (whose ``gap`` is the
+    certified gap, nats); ``measure(point)`` only evaluates. ``hi = (point, measure)`` is the
+    ``s = 0`` end, above ``target``; ``warm`` the warm start for the first solve.
+
+    Brackets by ``s *= 4`` from ``s_start`` (rough solves far from the answer: the tolerance
+    tightens with the gap), then bisects. After each step the mixture of the two end points that
+    meets ``target`` exactly is visited (the objective is concave along the chord, so the mixture
+    is at least as good). A collapsed bracket is re-solved tightly at its upper end (a rough solve
+    may have put it on the wrong side), at most 4 times. Returns (slope, iterations): the bracket's
+    midpoint, or the last bracketing slope when ``max_iter`` ran out before a bracket was found.
+    """
+    s_lo, (pt_hi, m_hi) = 0.0, hi
+    s = s_start
+    lo = None  # (point, measure, warm) at s_hi, the end meeting the target
     for _ in range(80):
         if iters >= max_iter:
             break
-        ps, it = _lagrange_ba(W, neg_h, b, s, p_inf, max(inner, min(1e-3, 0.01 * st.gap)), max_iter - iters)
-        iters += it
-        _, cs = st.visit(ps)
-        if cs <= beta:
-            p_feas, c_feas, s_hi = ps, cs, s
+        pt, w, its = solve(s, warm, max(tol_n / 4, min(1e-3, 0.01 * st.gap)), max_iter - iters)
+        iters += its
+        m = visit(pt, s)
+        if m <= target:
+            s_hi, lo = s, (pt, m, w)
             break
-        s_lo, p_inf, c_inf = s, ps, cs
+        s_lo, pt_hi, m_hi, warm = s, pt, m, w
         s *= 4.0
-    if p_feas is None:  # iteration budget spent while bracketing
-        return st, s, iters
+    if lo is None:  # iteration budget spent while bracketing
+        return s, iters
 
     def mix():
-        # the mixture meeting the budget exactly; nudged toward p_feas if rounding overshoots
-        if c_inf - c_feas > 0:
-            lam = (c_inf - beta) / (c_inf - c_feas)
+        # the mixture meeting the target exactly; nudged toward the feasible end if rounding overshoots
+        pt_lo, m_lo, _ = lo
+        if m_hi - m_lo > 0:
+            lam = (m_hi - target) / (m_hi - m_lo)
             for _ in range(3):
-                pm = lam * p_feas + (1.0 - lam) * p_inf
-                over = float(pm @ b) - beta
+                pm = lam * pt_lo + (1.0 - lam) * pt_hi
+                over = measure(pm) - target
                 if over <= 0 or lam >= 1.0:
                     break
-                lam = min(1.0, lam + over / (c_inf - c_feas) + 4e-16)
-            st.visit(pm)
+                lam = min(1.0, lam + over / (m_hi - m_lo) + 4e-16)
+            visit(pm)
 
     mix()
     rechecks = 0
@@ -353,35 +379,33 @@ def _capacity_cost_one(W, neg_h, b, beta, tol, max_iter):
             if rechecks >= 4:
                 break
             rechecks += 1
-            pm, it = _lagrange_ba(W, neg_h, b, s_hi, p_feas, tol_n / 4, max_iter - iters)
-            iters += it
-            _, cm = st.visit(pm)
-            if cm <= beta:
-                p_feas, c_feas = pm, cm
+            pt, w, its = solve(s_hi, lo[2], tol_n / 4, max_iter - iters)
+            iters += its
+            m = visit(pt, s_hi)
+            if m <= target:
+                lo = (pt, m, w)
                 mix()
                 break
-            s_lo, p_inf, c_inf = s_hi, pm, cm
+            s_lo, pt_hi, m_hi = s_hi, pt, m
             s_hi = 2.0 * s_hi
-            pm, it = _lagrange_ba(W, neg_h, b, s_hi, pm, tol_n / 4, max_iter - iters)
-            iters += it
-            _, cm = st.visit(pm)
-            p_feas, c_feas = pm, cm
-            if cm > beta:  # pragma: no cover - the cost decreases with the slope
+            pt, w, its = solve(s_hi, w, tol_n / 4, max_iter - iters)
+            iters += its
+            m = visit(pt, s_hi)
+            lo = (pt, m, w)
+            if m > target:  # pragma: no cover - the measure decreases with the slope
                 break
             mix()
             continue
         s_mid = 0.5 * (s_lo + s_hi)
-        # far from the answer a rough solve decides the side; the tolerance tightens with the gap
-        inner = max(tol_n / 4, min(1e-3, 0.01 * st.gap))
-        pm, it = _lagrange_ba(W, neg_h, b, s_mid, p_feas, inner, max_iter - iters)
-        iters += it
-        _, cm = st.visit(pm)
-        if cm <= beta:
-            s_hi, p_feas, c_feas = s_mid, pm, cm
+        pt, w, its = solve(s_mid, lo[2], max(tol_n / 4, min(1e-3, 0.01 * st.gap)), max_iter - iters)
+        iters += its
+        m = visit(pt, s_mid)
+        if m <= target:
+            s_hi, lo = s_mid, (pt, m, w)
         else:
-            s_lo, p_inf, c_inf = s_mid, pm, cm
+            s_lo, pt_hi, m_hi = s_mid, pt, m
         mix()
-    return st, 0.5 * (s_lo + s_hi), iters
+    return 0.5 * (s_lo + s_hi), iters
 
 
 # ============================================================================ capacity-cost API
@@ -684,7 +708,7 @@ class _RDState:
 
 
 def _rd_solve_slope(st, s, log_r, tol, max_iter):
-    """One Blahut solve at slope s (nats/unit); updates lower bound; returns (Q, log_r, D_Q, its)."""
+    """One Blahut solve at slope s (nats/unit); updates the lower bound; returns (Q, log_r, its)."""
     A = -s * (st.d - st.d_min_x[:, None])
     log_r, logZ, log_c, its = _rd_blahut(st.p, A, log_r, tol, max_iter)
     st.visit_lower(s, logZ, log_c)
@@ -722,74 +746,12 @@ def _rd_one(p, d, D, tol, max_iter):
         st.visit_Q(st.test_channel(log_r, A), math.inf)
         return st, iters
 
-    # bracket: s_lo = 0 stands for the constant test channel (distortion D_max > D)
-    s_lo, Q_hi, D_hi = 0.0, Q_const, D_max
-    s = 1.0 / span
-    Q_lo = None
-    log_r = log_r0
-    for _ in range(80):
-        if iters >= max_iter:
-            break
-        Q, log_r, its = _rd_solve_slope(st, s, log_r, max(tol_n / 4, min(1e-3, 0.01 * st.gap)), max_iter - iters)
-        iters += its
-        _, dq = st.visit_Q(Q, s)
-        if dq <= D:
-            s_hi, Q_lo, D_lo, log_r_lo = s, Q, dq, log_r
-            break
-        s_lo, Q_hi, D_hi = s, Q, dq
-        s *= 4.0
-    if Q_lo is None:  # iteration budget spent while bracketing
-        return st, iters
+    # bracket and bisect the slope; s = 0 stands for the constant test channel (distortion D_max > D)
+    def solve(s, warm, inner_tol, budget):
+        return _rd_solve_slope(st, s, warm, inner_tol, budget)
 
-    def mix():
-        # the mixture meeting D exactly; nudged toward Q_lo if rounding overshoots
-        if D_hi - D_lo > 0:
-            lam = (D_hi - D) / (D_hi - D_lo)
-            for _ in range(3):
-                Qm = lam * Q_lo + (1.0 - lam) * Q_hi
-                over = st.distortion(Qm) - D
-                if over <= 0 or lam >= 1.0:
-                    break
-                lam = min(1.0, lam + over / (D_hi - D_lo) + 4e-16)
-            st.visit_Q(Qm)
-
-    mix()
-    rechecks = 0
-    for _ in range(_MAX_BISECT):
-        if st.gap <= tol_n or iters >= max_iter:
-            break
-        if s_hi - s_lo <= 1e-13 * s_hi:
-            # collapsed: a rough solve may have put s_hi on the wrong side; re-solve it tightly
-            if rechecks >= 4:
-                break
-            rechecks += 1
-            Q, log_r, its = _rd_solve_slope(st, s_hi, log_r_lo, tol_n / 4, max_iter - iters)
-            iters += its
-            _, dq = st.visit_Q(Q, s_hi)
-            if dq <= D:
-                Q_lo, D_lo, log_r_lo = Q, dq, log_r
-                mix()
-                break
-            s_lo, Q_hi, D_hi = s_hi, Q, dq
-            s_hi = 2.0 * s_hi
-            Q, log_r, its = _rd_solve_slope(st, s_hi, log_r, tol_n / 4, max_iter - iters)
-            iters += its
-            _, dq = st.visit_Q(Q, s_hi)
-            Q_lo, D_lo, log_r_lo = Q, dq, log_r
-            if dq > D:  # pragma: no cover - distortion decreases with the slope
-                break
-            mix()
-            continue
-        s_mid = 0.5 * (s_lo + s_hi)
-        inner = max(tol_n / 4, min(1e-3, 0.01 * st.gap))
-        Q, log_r, its = _rd_solve_slope(st, s_mid, log_r_lo, inner, max_iter - iters)
-        iters += its
-        _, dq = st.visit_Q(Q, s_mid)
-        if dq <= D:
-            s_hi, Q_lo, D_lo, log_r_lo = s_mid, Q, dq, log_r
-        else:
-            s_lo, Q_hi, D_hi = s_mid, Q, dq
-        mix()
+    _, iters = _slope_bisection(st, solve, lambda Q, s=None: st.visit_Q(Q, s)[1], st.distortion, D,
+                                1.0 / span, (Q_const, D_max), log_r0, tol_n, iters, max_iter)
     return st, iters
 
 
