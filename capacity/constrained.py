@@ -36,7 +36,7 @@ from boolean._validate import check_finite, check_int, check_real, check_size
 
 from ._result import CapacityResult, ConvergenceWarning, _CertifiedGap
 from ._validate import _as_float_array, check_channel, check_distribution, check_nonnegative
-from .information import _neg_entropy_rows, _row_divergences
+from .information import _mi_from_divergences, _neg_entropy_rows, _row_divergences
 
 __all__ = ["capacity_cost", "capacity_cost_curve", "rate_distortion", "rate_distortion_curve",
            "RateDistortionResult"]
@@ -154,8 +154,7 @@ class _CostState:
         """Evaluate p: returns (I, cost); updates the bounds."""
         q = p @ self.W
         D = _row_divergences(self.W, q, self.neg_h)
-        mask = p > 0
-        info = max(0.0, float(np.dot(p[mask], D[mask])))
+        info = _mi_from_divergences(p, D)
         cost = float(p @ self.b)
         if cost <= self.beta and info > self.lower:
             self.lower, self.p = info, p
