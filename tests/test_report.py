@@ -1,0 +1,68 @@
+"""The report framework: claim verdicts, markdown, figures, and the insensitive-report command."""
+import math
+
+import pytest
+
+from capacity.report import capacity_section, main, run_report
+from capacity.report._framework import Context, bound_claim, close_claim, markdown_table, pyplot
+from capacity.report._sections import SECTIONS
+
+
+@pytest.mark.parametrize("measured, passed", [(1.0, True), (1.0 + 1e-9, True), (1.0 - 1e-9, True),
+                                              (1.0 + 3e-9, False), (math.nan, False)])
+def test_close_claim_verdict(measured, passed):
+    claim = close_claim("x", 1.0, measured, atol=2e-9)
+    assert claim.passed is passed
+    assert claim.verdict == ("PASS" if passed else "FAIL")
+    assert claim.tolerance == "|diff| <= 2e-09"
+
+
+@pytest.mark.parametrize("value, passed", [(0.5, True), (0.4, True), (0.6, True), (0.4 - 1e-13, True),
+                                           (0.4 - 1e-11, False), (0.6 + 1e-11, False)])
+def test_bound_claim_verdict(value, passed):
+    # [lower, upper] = [0.4, 0.6], widened by the 1e-12 float slack only
+    assert bound_claim("x", value, 0.4, 0.6).passed is passed
+
+
+def test_markdown_table():
+    assert markdown_table(["a", "b"], [[1, "x"], [2.5, ""]]) == "| a | b |\n|---|---|\n| 1 | x |\n| 2.5 |  |"
+
+
+def test_save_figure_writes_and_closes(tmp_path):
+    plt = pyplot()
+    ctx = Context(outdir=tmp_path / "new")
+    fig, ax = plt.subplots()
+    ax.plot([0, 1], [1, 0])
+    assert ctx.save_figure(fig, "f.png", dpi=50) == "f.png"
+    assert (tmp_path / "new" / "f.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert not plt.fignum_exists(fig.number)
+
+
+def test_sections_order():
+    assert [s.rsplit(".", 1)[-1] for s in SECTIONS] == [
+        "boolean_section", "capacity_section", "classes_section", "insensitive_section", "mi_section",
+        "resampling_section"]
+
+
+def test_run_report_only_one_section(tmp_path):
+    sections = run_report(tmp_path, quick=True, only="capacity", progress=False)
+    assert [s.title for s in sections] == [capacity_section.TITLE]
+    assert sections[0].seconds > 0
+    text = (tmp_path / "report.md").read_text()
+    n = len(sections[0].claims)
+    assert f"**{n} of {n} claims pass.**" in text
+    for fig in sections[0].figures:
+        assert f"![{fig}]({fig})" in text and (tmp_path / fig).exists()
+
+
+def test_run_report_rejects_unknown_section(tmp_path):
+    with pytest.raises(ValueError, match="`only` must name a section"):
+        run_report(tmp_path, only="nonesuch", progress=False)
+
+
+def test_main_exit_code_and_table(tmp_path, capsys):
+    assert main(["--quick", "--out", str(tmp_path), "--only", "capacity"]) == 0
+    out = capsys.readouterr().out
+    assert "claim" in out.splitlines()[0] and "verdict" in out.splitlines()[0]
+    assert "claims pass; report written to" in out
+    assert (tmp_path / "report.md").exists()
