@@ -12,7 +12,7 @@ import numpy as np
 
 from boolean._backend import import_torch
 
-from ._validate import ROW_SUM_ATOL
+from ._validate import ROW_SUM_ATOL, check_channel
 
 
 class TorchOps:
@@ -25,11 +25,6 @@ class TorchOps:
         self.torch = torch
         self.device = device
         self.log, self.exp, self.sqrt = torch.log, torch.exp, torch.sqrt
-
-    def _t(self, v, like):
-        if isinstance(v, self.torch.Tensor):
-            return v
-        return self.torch.as_tensor(v, dtype=self.torch.float64, device=self.device)
 
     def where(self, c, a, b):
         torch = self.torch
@@ -119,8 +114,6 @@ class TorchOps:
 def check_channel_torch(W, device):
     """Validate a channel on ``device`` (one host sync); on failure the CPU validator names
     the position/row exactly as for numpy input. Returns a float64 tensor on ``device``."""
-    from ._validate import check_channel
-
     torch = import_torch()
     if not isinstance(W, torch.Tensor):
         return torch.as_tensor(check_channel(W, "W"), dtype=torch.float64, device=device)
