@@ -59,7 +59,7 @@ def _check_args(n, s, m, visible, S0, p_bias):
     p_bias = check_real(p_bias, "p_bias", low=0.0, high=1.0, low_open=True, high_open=True)
     if n > MAX_ENUM_N and not _vector_route(n, s, visible, p_bias):
         raise ValueError(f"`n` must be <= {MAX_ENUM_N} for (s, visible, p_bias) = ({s}, {visible!r}, {p_bias}): "
-                         f"the classes need all 2**(2**n) functions; got n = {n} ({2 ** (2 ** n)} functions). "
+                         f"the classes need all 2**(2**n) functions; got n = {n}. "
                          f"Count vectors cover n <= {MAX_VECTOR_N} for visible='fixed' or s = 0, and n = 5 for "
                          "s = 1, with p_bias = 0.5")
     S0 = _check_S0(S0, n, s, visible)

@@ -310,8 +310,8 @@ def equivalence_classes(n: int, s: int, *, visible: str = "random", S0=None,
     """
     n = check_int(n, "n", low=1)
     if n > MAX_ENUM_N:
-        raise ValueError(f"`n` must be <= {MAX_ENUM_N} to enumerate all 2**(2**n) functions; got n = {n} "
-                         f"({2 ** (2 ** n)} functions). count_classes(n, s) counts some n = 5 cases exactly")
+        raise ValueError(f"`n` must be <= {MAX_ENUM_N} to enumerate all 2**(2**n) functions; got n = {n}. "
+                         "count_classes(n, s) counts some n = 5 cases exactly")
     n, s = _check_ns(n, s)
     visible = _check_visible(visible)
     S0 = _check_S0(S0, n, s, visible)

@@ -209,3 +209,12 @@ def test_refuses_over_max_bytes_before_allocating():
         channel_matrix(4, 2, 3, max_bytes=2 ** 20)
     with pytest.raises(ValueError, match=r"> max_bytes=8.0 GiB"):   # the default cap: 9 GiB of float64
         channel_matrix(4, 2, 3)
+
+
+@pytest.mark.parametrize("n", [14, 10 ** 6])
+def test_huge_n_is_refused_with_its_name(n):
+    # the message must not spell out 2**(2**n) (int->str limit at n >= 14, memory far beyond)
+    with pytest.raises(ValueError, match=rf"`n` must be <= 4 .*got n = {n}\."):
+        channel_matrix(n, 2, 1)
+    with pytest.raises(ValueError, match=rf"`n` must be <= 4 .*got n = {n}\."):
+        equivalence_classes(n, 1)
