@@ -55,29 +55,6 @@ def influence_counts(f, n):
     return out
 
 
-def level_sums(c, n):
-    """Exact int64 sums of c(T)^2 by |T| (B, n + 1) and the degree (B,) (-1 for a zero row),
-    for integer-valued c = 2**n * ĝ (B, 2**n) of any dtype.
-
-    Polynomial folding: Σ_T c(T)^2 z^|T| is built by splitting off the top index bit n times
-    (A_low + z A_high), so only additions are used (no scatter, no index arrays).
-    """
-    B, N = c.shape
-    ci = c if c.dtype == torch.int64 else c.to(torch.int64)
-    acc = (ci * ci).view(1, B, N)  # (level, row, index): copies below are contiguous runs
-    M, L = N, 1
-    while M > 1:
-        v = acc.view(L, B, 2, M // 2)
-        new = torch.zeros((L + 1, B, M // 2), dtype=torch.int64, device=c.device)
-        new[:L] = v[:, :, 0]
-        new[1:] += v[:, :, 1]
-        acc, M, L = new, M // 2, L + 1
-    sums = acc.view(n + 1, B).T.contiguous()
-    levels = torch.arange(n + 1, device=c.device).expand(B, n + 1)
-    deg = torch.where(sums > 0, levels, torch.full_like(levels, -1)).amax(dim=1)
-    return sums, deg
-
-
 def binary_entropy(p):
     """h(p) in bits, elementwise, with h(0) = h(1) = 0."""
     return -(torch.xlogy(p, p) + torch.xlogy(1 - p, 1 - p)) / math.log(2)

@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from ._backend import is_tensor, to_numpy
+from ._backend import import_torch, is_tensor, to_numpy
 from .fourier import SPECTRAL_BYTES, deliver, load_table, normalise, pm1_transform
 
 __all__ = ["influences", "total_influence", "spectral_weights", "degree", "noise_stability",
@@ -42,21 +42,20 @@ def _influence_counts_numpy(table, n):
     return out
 
 
-def _level_sums_numpy(c, n):
-    """Exact int64 Σ_{|T|=d} c(T)^2 by polynomial folding (as the torch kernel), and the degree."""
-    B, N = c.shape
-    ci = c.astype(np.int64, copy=False)
-    acc = (ci * ci).reshape(1, B, N)  # (level, row, index): contiguous runs
+def _fold_levels(sq, zeros):
+    """Σ_{|T|=d} sq(T), shape (n + 1, B), for int64 sq (B, 2**n), numpy or torch: the polynomial
+    Σ_T sq(T) z^|T| is built by splitting off the top index bit n times (A_low + z A_high), so
+    only additions over contiguous runs are used (no scatter, no index arrays)."""
+    B, N = sq.shape
+    acc = sq.reshape(1, B, N)  # (level, row, index)
     M, L = N, 1
     while M > 1:
         v = acc.reshape(L, B, 2, M // 2)
-        new = np.zeros((L + 1, B, M // 2), dtype=np.int64)
+        new = zeros((L + 1, B, M // 2))
         new[:L] = v[:, :, 0]
         new[1:] += v[:, :, 1]
         acc, M, L = new, M // 2, L + 1
-    sums = np.ascontiguousarray(acc.reshape(n + 1, B).T)
-    deg = np.where(sums > 0, np.arange(n + 1), -1).max(axis=1)
-    return sums, deg
+    return acc.reshape(L, B)
 
 
 def _scale_by_bits(c, rho, n):
@@ -86,11 +85,15 @@ def level_sums(c, n, be):
 
         return _numba.level_sums(c, n)
     if be.name == "torch":
-        from . import _torch
-
-        s, d = _torch.level_sums(c, n)
-        return s.cpu().numpy(), d.cpu().numpy()
-    return _level_sums_numpy(c, n)
+        torch = import_torch()
+        ci = c.to(torch.int64)
+        folded = _fold_levels(ci * ci, lambda shape: torch.zeros(shape, dtype=torch.int64, device=c.device))
+    else:
+        ci = c.astype(np.int64, copy=False)
+        folded = _fold_levels(ci * ci, lambda shape: np.zeros(shape, dtype=np.int64))
+    sums = np.ascontiguousarray(to_numpy(folded).T)
+    deg = np.where(sums > 0, np.arange(n + 1), -1).max(axis=1)  # W^d > 0 iff some ĝ(T) != 0 at level d
+    return sums, deg
 
 
 def _spectrum_levels(table, n, be):
