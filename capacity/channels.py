@@ -245,7 +245,7 @@ def z_channel_capacity(p) -> float:
 def z_channel_optimal_input(p) -> float:
     r"""Capacity-achieving :math:`P(X = 1)` of the Z channel.
 
-    With :math:`z = (1-p)\,p^{p/(1-p)}`, :math:`P(X=1) = \dfrac{z}{(1-p)(1+z)}` for :math:`p < 1`
+    With :math:`z = (1-p)\,p^{p/(1-p)}`, :math:`P(X=1) = \dfrac{z}{(1-p)(1+z)}` for :math:`p < 1`.
     At p = 1 the channel is useless and every input is optimal; we return 0.
 
     Parameters
