@@ -66,3 +66,10 @@ def test_main_exit_code_and_table(tmp_path, capsys):
     assert "claim" in out.splitlines()[0] and "verdict" in out.splitlines()[0]
     assert "claims pass; report written to" in out
     assert (tmp_path / "report.md").exists()
+
+
+def test_run_report_rejects_bad_device_before_any_work(tmp_path):
+    out = tmp_path / "never"
+    with pytest.raises(ValueError, match="`device` must be a torch device"):
+        run_report(out, device="nonsense", progress=False)
+    assert not out.exists()
