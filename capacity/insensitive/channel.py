@@ -33,7 +33,7 @@ from itertools import combinations
 
 import numpy as np
 
-from boolean._validate import DEFAULT_MAX_BYTES, check_int, check_real, check_size, format_bytes
+from boolean._validate import check_int, check_real, check_size, format_bytes
 
 from .classes import (MAX_ENUM_N, _all_truth_tables, _check_S0, _check_visible, _class_names, _label_by_first,
                       _reachable_s1, equivalence_classes, standard_functions)
@@ -483,8 +483,6 @@ def channel_matrix(n, s, m, *, visible="random", S0=None, p_bias=0.5, max_bytes=
     cls = _classes(n, s, visible, S0, p_bias)
     R = cls.n_classes
     nbytes = 8 * R * T + (2 * K + 2 * m) * T
-    if max_bytes is None:
-        max_bytes = DEFAULT_MAX_BYTES
     check_size(nbytes, max_bytes, f"channel_matrix(n={n}, s={s}, m={m}) of shape ({R}, {T}) "
                                   f"({format_bytes(8 * R * T)} float64)")
     sym, coef = _types(2 * K, m)

@@ -18,7 +18,7 @@ from itertools import combinations
 
 import numpy as np
 
-from boolean._validate import DEFAULT_MAX_BYTES, check_int, check_size, format_bytes
+from boolean._validate import check_int, check_size, format_bytes
 
 #: Largest n for which all 2**(2**n) functions are enumerated.
 MAX_ENUM_N = 4
@@ -571,8 +571,6 @@ def _count_dp_s1(n, max_bytes):
     N = 1 << n
     shape = (N + 1,) + (N // 2 + 1,) * n
     nbytes = math.prod(shape)
-    if max_bytes is None:
-        max_bytes = DEFAULT_MAX_BYTES
     check_size(nbytes, max_bytes, f"count_classes(n={n}, s=1) reachability DP (bool array {shape}, "
                                   f"{format_bytes(nbytes)})")
     return int(np.count_nonzero(_reachable_s1(n)))

@@ -18,7 +18,7 @@ from itertools import combinations
 
 import numpy as np
 
-from boolean._validate import DEFAULT_MAX_BYTES, check_int, check_size, numpy_table
+from boolean._validate import check_int, check_size, numpy_table
 
 from .._result import MIEstimate
 from .._validate import check_distribution
@@ -132,8 +132,6 @@ def function_family_information(functions, n: int, s: int, m: int, samples: int 
         if w.shape != (B,):
             raise ValueError(f"`weights` must have shape ({B},) (one per function); got {w.shape}")
     n_cells = (1 << s) * (1 if S0 is not None else math.comb(n, s))
-    if max_bytes is None:
-        max_bytes = DEFAULT_MAX_BYTES
     # spectra (int64, x2 in the butterfly) + q, log q, log(1-q) + a likelihood chunk
     check_size(B * (1 << n) * 24 + B * n_cells * 24 + 3 * (1 << 22) * 8, max_bytes,
                f"function_family_information({B} functions, n={n}, s={s}, {n_cells} cells)")

@@ -37,7 +37,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from boolean._backend import resolve_backend
-from boolean._validate import DEFAULT_MAX_BYTES, check_size, format_bytes
+from boolean._validate import check_size, format_bytes
 
 from .channel import _cells, _check_args, _classes, _keys, _symbol_probs, _types
 from .classes import _label_by_first
@@ -334,8 +334,6 @@ def folded_channel(n, s, m, *, visible="random", S0=None, p_bias=0.5, backend="a
     cell_perms = [_cell_permutation(sigma, cells.member) for sigma, _ in gens]
     # types (2 bytes x m) + ranks/images per generator (8 bytes each) + graph (~24 bytes per edge)
     plan = T * (2 * m + 8 + 8 + 40 * len(gens))
-    if max_bytes is None:
-        max_bytes = DEFAULT_MAX_BYTES
     check_size(plan, max_bytes, f"folded_channel(n={n}, s={s}, m={m}) with {T} types "
                                 f"({format_bytes(plan)} of type bookkeeping)")
 

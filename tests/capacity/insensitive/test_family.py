@@ -1,6 +1,6 @@
 """Monte Carlo family information vs exact enumeration of all output sequences."""
 import math
-from itertools import combinations, product
+from itertools import combinations
 
 import numpy as np
 import pytest
