@@ -45,15 +45,6 @@ def import_torch():
     return torch
 
 
-def cuda_available() -> bool:
-    """True when torch is importable and sees a CUDA device."""
-    try:
-        torch = import_torch()
-    except ImportError:  # pragma: no cover
-        return False
-    return bool(torch.cuda.is_available())
-
-
 def resolve_device(device):
     """Return a ``torch.device`` for ``device`` (None -> cpu), refusing CUDA without a GPU."""
     torch = import_torch()
@@ -123,9 +114,3 @@ def to_torch(x, device, dtype=None):
         return x.to(device=device, dtype=dtype) if dtype is not None else x.to(device=device)
     return torch.as_tensor(np.ascontiguousarray(x), device=device, dtype=dtype)
 
-
-def like_input(result, template):
-    """Return numpy ``result`` as the type of ``template``: a tensor on its device, or numpy."""
-    if is_tensor(template):
-        return to_torch(result, template.device)
-    return result
