@@ -18,7 +18,7 @@ from itertools import combinations
 
 import numpy as np
 
-from boolean._validate import check_int, check_size, numpy_table
+from boolean._validate import check_int, check_seed, check_size, numpy_table
 
 from .._result import MIEstimate
 from .._validate import check_distribution
@@ -90,7 +90,8 @@ def function_family_information(functions, n: int, s: int, m: int, samples: int 
     Raises
     ------
     TypeError
-        For non-integer n, s, m or samples, or a bad table dtype.
+        For non-integer n, s, m or samples, a seed that is not an int or Generator, or a bad
+        table dtype.
     ValueError
         For tables of another n, s outside [0, n], m < 1, samples < 2, bad weights, an
         unknown ``visible``, a bad ``S0``, or a plan above ``max_bytes``.
@@ -122,6 +123,7 @@ def function_family_information(functions, n: int, s: int, m: int, samples: int 
     s = check_int(s, "s", low=0, high=n)
     m = check_int(m, "m", low=1)
     samples = check_int(samples, "samples", low=2)
+    seed = check_seed(seed)
     visible = _check_visible(visible)
     S0 = _check_S0(S0, n, s, visible)
     B = tables.shape[0]

@@ -134,6 +134,7 @@ BAD = [
      r"`S0` must have exactly s = 1"),
     (lambda: function_family_information({}, 2, 1, 1), ValueError, r"`functions` must be non-empty"),
     (lambda: function_family_information([[0, 1, 1, 0]], 2, 1, 1, max_bytes=100), ValueError, r"max_bytes"),
+    (lambda: function_family_information([[0, 1, 1, 0]], 2, 1, 1, seed="0"), TypeError, r"`seed` must be an int"),
 ]
 
 
