@@ -18,7 +18,7 @@ from itertools import combinations
 
 import numpy as np
 
-from boolean._validate import check_int, check_size, format_bytes
+from boolean._validate import check_int, check_size, format_bytes, numpy_table
 
 #: Largest n for which all 2**(2**n) functions are enumerated.
 MAX_ENUM_N = 4
@@ -406,8 +406,6 @@ def cell_probabilities(functions, s: int, *, visible: str = "random", S0=None, m
     >>> q.tolist(), cells
     ([[0.0, 0.5, 0.0, 0.5]], [((0,), 0), ((0,), 1), ((1,), 0), ((1,), 1)])
     """
-    from boolean._validate import numpy_table
-
     tables, n = numpy_table(functions, "functions")
     tables = np.atleast_2d(tables)
     s = check_int(s, "s", low=0, high=n)
