@@ -14,16 +14,26 @@ from boolean._validate import check_finite, first_bad_position
 ROW_SUM_ATOL = 1e-9
 
 
-def _as_float_array(a, name):
+def _as_array(a, name) -> np.ndarray:
+    """numpy array of an array-like or a tensor (moved to the CPU), without conversion."""
     if is_tensor(a):
         a = to_numpy(a)
     try:
-        arr = np.asarray(a)
-    except Exception as exc:
+        return np.asarray(a)
+    except Exception as exc:  # ragged sequences and the like
         raise TypeError(f"`{name}` must be array-like; got {type(a).__name__}") from exc
+
+
+def _as_real_array(a, name) -> np.ndarray:
+    """:func:`_as_array`, refusing dtypes other than bool, integer and float (TypeError)."""
+    arr = _as_array(a, name)
     if arr.dtype.kind not in "biuf":
         raise TypeError(f"`{name}` must be a real numeric array; got dtype {arr.dtype}")
-    return np.asarray(arr, dtype=np.float64)
+    return arr
+
+
+def _as_float_array(a, name) -> np.ndarray:
+    return np.asarray(_as_real_array(a, name), dtype=np.float64)
 
 
 def check_nonnegative(arr: np.ndarray, name: str) -> None:

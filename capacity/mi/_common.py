@@ -5,8 +5,8 @@ import math
 
 import numpy as np
 
-from boolean._backend import is_tensor, to_numpy
 from boolean._validate import check_finite, check_size
+from capacity._validate import _as_array, _as_real_array
 
 UNITS = ("bits", "nats")
 LN2 = math.log(2.0)
@@ -26,17 +26,10 @@ def as_rows(a, name: str, *, integer: bool = False, rows: str = "n") -> np.ndarr
     integer/bool codes) and ndim other than 1 or 2 (ValueError). ``rows`` names the row count
     in the shape message.
     """
-    if is_tensor(a):
-        a = to_numpy(a)
-    try:
-        arr = np.asarray(a)
-    except Exception as exc:  # ragged sequences
-        raise TypeError(f"`{name}` must be array-like; got {type(a).__name__}") from exc
+    arr = _as_array(a, name) if integer else _as_real_array(a, name)
     if integer and arr.dtype.kind not in "biu":
         raise TypeError(f"`{name}` must hold integer (or bool) codes; got dtype {arr.dtype}. "
                         "Quantise real outputs with quantized_output_entropy")
-    if arr.dtype.kind not in "biuf":
-        raise TypeError(f"`{name}` must be a real numeric array; got dtype {arr.dtype}")
     if arr.ndim not in (1, 2):
         raise ValueError(f"`{name}` must be 1-D ({rows},) or 2-D ({rows}, d); got shape {arr.shape}")
     return arr[:, None] if arr.ndim == 1 else arr
