@@ -15,7 +15,7 @@ import numpy as np
 
 from boolean._validate import check_real
 
-from ._validate import check_channel, check_distribution
+from ._validate import _as_array, check_channel, check_distribution
 
 __all__ = ["entropy", "binary_entropy", "kl_divergence", "mutual_information"]
 
@@ -129,7 +129,7 @@ def binary_entropy(x, *, base=2):
     Raises
     ------
     TypeError
-        ``x`` not real, ``base`` not a real number.
+        ``x`` not array-like or not real, ``base`` not a real number.
     ValueError
         an entry outside [0, 1] or not finite; ``base <= 0`` or ``base == 1``.
 
@@ -145,7 +145,7 @@ def binary_entropy(x, *, base=2):
     [0.0, 0.0]
     """
     scale = _log_base(base)
-    arr = np.asarray(x)
+    arr = _as_array(x, "x")
     if arr.dtype.kind not in "biuf":
         raise TypeError(f"`x` must be real; got dtype {arr.dtype}")
     arr = arr.astype(np.float64)

@@ -166,6 +166,7 @@ BAD = [
     (binary_entropy, (1.5,), {}, ValueError, r"`x` must be probabilities in \[0, 1\]; got 1.5"),
     (binary_entropy, (float("nan"),), {}, ValueError, "`x` must be probabilities"),
     (binary_entropy, ("a",), {}, TypeError, "`x` must be real"),
+    (binary_entropy, ([[0.5], [0.5, 0.5]],), {}, TypeError, "`x` must be array-like; got list"),
     (binary_entropy, (0.5,), {"base": 0}, ValueError, "`base` must be"),
     (kl_divergence, ([0.5, 0.5], [1.0]), {}, ValueError, "same length"),
     (kl_divergence, ([0.5, 0.5], [0.7, 0.7]), {}, ValueError, "`q` must have rows summing to 1"),
