@@ -80,12 +80,6 @@ def mi_from_joint(J):
     return float(np.sum(vals * np.log(vals / (r[rows] * c[cols])))) / LOG2
 
 
-def entropy_bits(p):
-    p = np.asarray(p, dtype=np.float64)
-    p = p[p > 0]
-    return float(-np.sum(p * np.log(p))) / LOG2
-
-
 def powers_at(T, rows, ts):
     """Yield ``(t, rows @ T**t)`` for the sorted unique times ``ts``.
 

@@ -33,7 +33,7 @@ from capacity._result import MIEstimate
 from capacity._validate import ROW_SUM_ATOL, _as_float_array
 from capacity.information import mutual_information
 
-from ._markov import LOG2, check_p0, check_times, check_transition, powers_at
+from ._markov import LOG2, check_p0, check_times, check_transition, mi_from_joint, powers_at
 
 __all__ = ["naive_bayes_mi", "naive_bayes_chain", "naive_bayes_distribution", "naive_bayes_relaxation_times",
            "naive_bayes_mc", "gibbs_transition_matrix", "mi_over_time", "ising_magnetization",
@@ -341,8 +341,6 @@ def _mi_count_rows(rows, ks, lpi, observe, N):
 
 
 def _majority_mi(J, N):
-    from ._markov import mi_from_joint
-
     k = np.arange(N + 1)
     cls = np.where(2 * k < N, 0, np.where(2 * k > N, 2, 1))
     A = np.zeros((3, N + 1))
