@@ -64,6 +64,17 @@ def _cvxpy_check(ctx):
     return text, claims
 
 
+def _certified_band(ax, x, res, xlabel, ylabel, title):
+    """Plot a curve's certified [lower, upper] band with both bounds marked."""
+    ax.fill_between(x, res.lower, res.upper, alpha=0.3)
+    ax.plot(x, res.lower, "o-", ms=3, label="certified lower")
+    ax.plot(x, res.upper, "x--", ms=5, label="certified upper")
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.set_title(title)
+    ax.legend(fontsize=8)
+
+
 def _cost_curve(ctx):
     from capacity import capacity_cost_curve
     from capacity import channels as ch
@@ -104,14 +115,8 @@ def _cost_curve(ctx):
     ax.set_ylabel("C(β) (bits)")
     ax.set_title(f"BSC({p}), cost (0, 1)")
     ax.legend(fontsize=8)
-    ax = axes[1]
-    ax.fill_between(budgets, curve.lower, curve.upper, alpha=0.3)
-    ax.plot(budgets, curve.lower, "o-", ms=3, label="certified lower")
-    ax.plot(budgets, curve.upper, "x--", ms=5, label="certified upper")
-    ax.set_xlabel("budget β on E[X²]")
-    ax.set_ylabel("C(β) (bits)")
-    ax.set_title(f"6 levels + discretised Gaussian noise σ={sigma}")
-    ax.legend(fontsize=8)
+    _certified_band(axes[1], budgets, curve, "budget β on E[X²]", "C(β) (bits)",
+                    f"6 levels + discretised Gaussian noise σ={sigma}")
     name = ctx.save_figure(fig, "capacity_cost_curve.png")
     rows = [[f"{b:g}", f"{lo:.9f}", f"{up:.1e}", f"{float(pp @ cost):.4f}", f"{s:.4g}"]
             for b, lo, up, pp, s in zip(budgets, curve.lower, curve.gap, curve.p, curve.extra["slope"])]
@@ -166,14 +171,8 @@ def _rd_curve(ctx):
     ax.set_xlabel("distortion D (Hamming)")
     ax.set_ylabel("R(D) (bits)")
     ax.legend(fontsize=8)
-    ax = axes[1]
-    ax.fill_between(Dg, gen.lower, gen.upper, alpha=0.3)
-    ax.plot(Dg, gen.lower, "o-", ms=3, label="certified lower")
-    ax.plot(Dg, gen.upper, "x--", ms=5, label="certified upper")
-    ax.set_xlabel("distortion D (squared error)")
-    ax.set_ylabel("R(D) (bits)")
-    ax.set_title("5-letter source p = (.1,.2,.4,.2,.1)")
-    ax.legend(fontsize=8)
+    _certified_band(axes[1], Dg, gen, "distortion D (squared error)", "R(D) (bits)",
+                    "5-letter source p = (.1,.2,.4,.2,.1)")
     return claims, ctx.save_figure(fig, "rate_distortion.png")
 
 
