@@ -113,10 +113,10 @@ def _write_markdown(path, sections, ctx):
 
 
 def _print_table(sections):
+    header = ("claim", "expected", "measured", "verdict")
     rows = [(c.claim, c.expected, c.measured, c.verdict) for s in sections for c in s.claims]
-    widths = [min(60, max([len(h)] + [len(str(r[i])) for r in rows])) for i, h in
-              enumerate(("claim", "expected", "measured", "verdict"))]
-    line = "  ".join(h.ljust(w) for h, w in zip(("claim", "expected", "measured", "verdict"), widths))
+    widths = [min(60, max([len(h)] + [len(str(r[i])) for r in rows])) for i, h in enumerate(header)]
+    line = "  ".join(h.ljust(w) for h, w in zip(header, widths))
     print(line)
     print("-" * len(line))
     for r in rows:
