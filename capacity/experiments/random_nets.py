@@ -300,7 +300,9 @@ def _iter_layers(net, inputs):
 def _distinct(y):
     """Multiplicities of the bit-distinct float64 rows of y (numpy or tensor); -0.0 == 0.0."""
     if is_tensor(y):
-        return row_counts_torch((y + 0.0).contiguous().view(__import__("torch").int64)).cpu().numpy()
+        import torch
+
+        return row_counts_torch((y + 0.0).contiguous().view(torch.int64)).cpu().numpy()
     return row_counts_numpy(np.ascontiguousarray(y + 0.0).view(np.int64))
 
 
@@ -382,7 +384,9 @@ def layer_information(spec, *, seed=0, inputs=None, rel_deltas=REL_DELTAS, abs_d
             raise ValueError(f"`spec.d_in` must be <= {MAX_D} for the default hypercube inputs; got {spec.d_in}")
         inputs = hypercube_inputs(spec.d_in)
         if device is not None:
-            inputs = __import__("torch").as_tensor(inputs, device=next(net.parameters()).device)
+            import torch
+
+            inputs = torch.as_tensor(inputs, device=next(net.parameters()).device)
     rows = []
     n_points = int(inputs.shape[0])
     ceiling = math.log2(n_points)

@@ -136,7 +136,8 @@ def _solve_folded(V, bonus, tol_nats, max_iter, backend):
     base = negH + bonus
     p0 = np.full(V.shape[0], 1.0 / V.shape[0])
     if backend.name == "torch":
-        torch = __import__("torch")
+        import torch
+
         dev = backend.device
         p, lo, up, it = _bonus_ba(to_torch(V, dev, torch.float64), to_torch(base, dev, torch.float64),
                                   to_torch(p0, dev, torch.float64), tol_nats, max_iter, torch.log, torch.exp)

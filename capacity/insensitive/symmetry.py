@@ -185,7 +185,8 @@ def _fold(r, sym, coef, type_orbit, type_orbit_sizes, block, be):
     T, m = sym.shape
     logsize = np.log(type_orbit_sizes.astype(np.float64))
     if be.name == "torch":
-        torch = __import__("torch")
+        import torch
+
         dev = be.device
         logrT = torch.as_tensor(logr.T.copy(), device=dev, dtype=torch.float64)
         lsz = torch.as_tensor(logsize, device=dev)
