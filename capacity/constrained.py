@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import math
 import warnings
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 import numpy as np
@@ -553,21 +553,30 @@ def capacity_cost_curve(W, cost, budgets, *, tol=1e-9, max_iter=100_000, max_byt
     if betas.min() < b.min():
         raise ValueError(f"`budgets` must all be >= min(cost) = {float(b.min())!r}; got {float(betas.min())!r}")
     tol, max_iter = _check_common(tol, max_iter)
-    results = []
+    results = _solve_each(lambda beta: capacity_cost(W, b, beta, tol=tol, max_iter=max_iter, max_bytes=max_bytes),
+                          betas, "capacity_cost_curve", "budgets", tol)
+    return _stack_results(results, backend="numpy",
+                          extra={k: np.array([r.extra[k] for r in results]) for k in results[0].extra})
+
+
+def _solve_each(solve, targets, caller, what, tol):
+    """``[solve(t) for t in targets]`` with one ConvergenceWarning (from ``caller``) for the lot."""
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", ConvergenceWarning)
-        for beta in betas:
-            results.append(capacity_cost(W, b, float(beta), tol=tol, max_iter=max_iter, max_bytes=max_bytes))
+        results = [solve(float(t)) for t in targets]
     if any(issubclass(w.category, ConvergenceWarning) for w in caught):
         bad = sum(not r.converged for r in results)
-        warnings.warn(f"capacity_cost_curve: {bad} of {len(results)} budgets did not reach tol={tol:g}; "
-                      "bounds remain valid", ConvergenceWarning, stacklevel=2)
-    extra = {k: np.array([r.extra[k] for r in results]) for k in results[0].extra}
-    return CapacityResult(
-        capacity=np.array([r.capacity for r in results]), p=np.stack([r.p for r in results]),
-        lower=np.array([r.lower for r in results]), upper=np.array([r.upper for r in results]),
-        iterations=np.array([r.iterations for r in results]),
-        converged=np.array([r.converged for r in results]), backend="numpy", extra=extra)
+        warnings.warn(f"{caller}: {bad} of {len(results)} {what} did not reach tol={tol:g}; "
+                      "bounds remain valid", ConvergenceWarning, stacklevel=3)
+    return results
+
+
+def _stack_results(results, **fixed):
+    """One result of the same dataclass whose fields stack ``results`` on a leading axis, except ``fixed``."""
+    cls = type(results[0])
+    stacked = {f.name: np.array([getattr(r, f.name) for r in results])
+               for f in fields(cls) if f.name not in fixed}
+    return cls(**stacked, **fixed)
 
 
 # ============================================================================ rate-distortion kernels
@@ -853,22 +862,29 @@ def rate_distortion(p, d, D=None, *, slope=None, tol=1e-9, max_iter=100_000,
     d_max = float((p @ d).min())
     if slope is not None:
         s = check_real(slope, "slope", low=0.0, low_open=True) * LN2
-        return _rd_at_slope(p, d, s, tol, max_iter, d_min, d_max)
+        st, Q, its = _rd_at_slope(p, d, s, tol, max_iter)
+        return _rd_result(st, st.D, Q, s, its, tol, max_iter, d_min, d_max)
     D = check_real(D, "D", low=0.0)
     if D < d_min - 1e-12 * max(1.0, abs(d_min)):
         raise ValueError(f"`D` must be >= D_min = {d_min!r} (the least achievable distortion); got {D!r}")
     D = max(D, d_min)
     st, iters = _rd_one(p, d, D, tol, max_iter)
+    return _rd_result(st, D, st.Q, st.s, iters, tol, max_iter, d_min, d_max)
+
+
+def _rd_result(st, D, Q, s, iters, tol, max_iter, d_min, d_max):
+    """The RateDistortionResult (bits) of a finished state; warns (at rate_distortion's caller) if not converged."""
     lower, upper = st.lower / LN2, max(st.upper, st.lower) / LN2
     converged = bool(upper - lower <= tol)
     if not converged:
         warnings.warn(f"rate_distortion: certified gap {upper - lower:.3g} bits > tol={tol:g} "
-                      f"(max_iter={max_iter}); bounds remain valid", ConvergenceWarning, stacklevel=2)
-    return RateDistortionResult(upper, D, lower, upper, st.Q, st.s / LN2, iters, converged,
+                      f"(max_iter={max_iter}); bounds remain valid", ConvergenceWarning, stacklevel=3)
+    return RateDistortionResult(upper, D, lower, upper, Q, s / LN2, iters, converged,
                                 {"d_min": d_min, "d_max": d_max})
 
 
-def _rd_at_slope(p, d, s, tol, max_iter, d_min, d_max):
+def _rd_at_slope(p, d, s, tol, max_iter):
+    """One Blahut solve at slope s (nats per unit distortion): returns (state, Q, iterations)."""
     d_min_x = d.min(axis=1)
     nz = d.shape[1]
     st = _RDState(p, d, d_min_x, 0.0)
@@ -878,13 +894,7 @@ def _rd_at_slope(p, d, s, tol, max_iter, d_min, d_max):
     st.D = st.distortion(Q)
     st.visit_lower(s, logZ, log_c)
     st.visit_Q(Q, s)
-    lower, upper = st.lower / LN2, max(st.upper, st.lower) / LN2
-    converged = bool(upper - lower <= tol)
-    if not converged:
-        warnings.warn(f"rate_distortion: certified gap {upper - lower:.3g} bits > tol={tol:g} "
-                      f"(max_iter={max_iter}); bounds remain valid", ConvergenceWarning, stacklevel=3)
-    return RateDistortionResult(upper, st.D, lower, upper, Q, s / LN2, its, converged,
-                                {"d_min": d_min, "d_max": d_max})
+    return st, Q, its
 
 
 def rate_distortion_curve(p, d, distortions, *, tol=1e-9, max_iter=100_000,
@@ -935,18 +945,6 @@ def rate_distortion_curve(p, d, distortions, *, tol=1e-9, max_iter=100_000,
         raise ValueError(f"`distortions` must be a non-empty 1-D array; got shape {Ds.shape}")
     check_finite(Ds, "distortions")
     tol, max_iter = _check_common(tol, max_iter)
-    results = []
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always", ConvergenceWarning)
-        for D in Ds:
-            results.append(rate_distortion(p, d, float(D), tol=tol, max_iter=max_iter, max_bytes=max_bytes))
-    if any(issubclass(w.category, ConvergenceWarning) for w in caught):
-        bad = sum(not r.converged for r in results)
-        warnings.warn(f"rate_distortion_curve: {bad} of {len(results)} distortions did not reach tol={tol:g}; "
-                      "bounds remain valid", ConvergenceWarning, stacklevel=2)
-    return RateDistortionResult(
-        rate=np.array([r.rate for r in results]), distortion=np.array([r.distortion for r in results]),
-        lower=np.array([r.lower for r in results]), upper=np.array([r.upper for r in results]),
-        Q=np.stack([r.Q for r in results]), slope=np.array([r.slope for r in results]),
-        iterations=np.array([r.iterations for r in results]),
-        converged=np.array([r.converged for r in results]), extra=results[0].extra)
+    results = _solve_each(lambda D: rate_distortion(p, d, D, tol=tol, max_iter=max_iter, max_bytes=max_bytes),
+                          Ds, "rate_distortion_curve", "distortions", tol)
+    return _stack_results(results, extra=results[0].extra)
