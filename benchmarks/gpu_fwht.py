@@ -142,10 +142,8 @@ def main(quick=False, device="cuda", sweep=False, config=None) -> str:
             srows.append([lb, tb, cols, nw, _ms(t), f"{t / t_copy:.2f}"])
         lines += ["", f"Sweep at n = {n} float32 (low_bits, tile_bits, cols, num_warps):", "",
                   table(["low_bits", "tile_bits", "cols", "warps", "ms", "/copy"], srows)]
-    md = "\n".join(lines)
-    if not quick:
-        write_result("fwht_gpu", md)
-    return md
+    # a CPU logic check or a quick run is printed only, never stored as a GPU result
+    return write_result("fwht_gpu", "\n".join(lines), store=dev.type == "cuda" and not quick)
 
 
 if __name__ == "__main__":
