@@ -68,7 +68,6 @@ def run_report(outdir="report", *, quick=False, device="cpu", seed=0, only=None,
     >>> all(c.passed for c in sections[0].claims)
     True
     """
-    os.environ.setdefault("MPLBACKEND", "Agg")
     from tqdm.auto import tqdm
 
     chosen = [name for name in SECTIONS if only is None or name.rsplit(".", 1)[-1].startswith(only)]
