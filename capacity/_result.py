@@ -5,7 +5,7 @@ Every number we return says how good it is: a capacity comes with certified
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 import numpy as np
@@ -78,3 +78,12 @@ class MIEstimate:
     n_samples: int = 0
     units: str = "bits"
     extra: dict = field(default_factory=dict, compare=False)
+
+
+def stack_results(results, **fixed):
+    """One result of the dataclass of ``results[0]`` whose fields stack ``results`` on a leading
+    axis (numpy arrays), except the fields given in ``fixed``."""
+    cls = type(results[0])
+    stacked = {f.name: np.array([getattr(r, f.name) for r in results])
+               for f in fields(cls) if f.name not in fixed}
+    return cls(**stacked, **fixed)

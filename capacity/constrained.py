@@ -27,14 +27,14 @@ from __future__ import annotations
 
 import math
 import warnings
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
 from boolean._validate import check_finite, check_int, check_real, check_size
 
-from ._result import CapacityResult, ConvergenceWarning, _CertifiedGap
+from ._result import CapacityResult, ConvergenceWarning, _CertifiedGap, stack_results
 from ._validate import _as_float_array, check_channel, check_distribution, check_nonnegative
 from .information import _mi_from_divergences, _neg_entropy_rows, _row_divergences
 
@@ -555,7 +555,7 @@ def capacity_cost_curve(W, cost, budgets, *, tol=1e-9, max_iter=100_000, max_byt
     tol, max_iter = _check_common(tol, max_iter)
     results = _solve_each(lambda beta: capacity_cost(W, b, beta, tol=tol, max_iter=max_iter, max_bytes=max_bytes),
                           betas, "capacity_cost_curve", "budgets", tol)
-    return _stack_results(results, backend="numpy",
+    return stack_results(results, backend="numpy",
                           extra={k: np.array([r.extra[k] for r in results]) for k in results[0].extra})
 
 
@@ -569,14 +569,6 @@ def _solve_each(solve, targets, caller, what, tol):
         warnings.warn(f"{caller}: {bad} of {len(results)} {what} did not reach tol={tol:g}; "
                       "bounds remain valid", ConvergenceWarning, stacklevel=3)
     return results
-
-
-def _stack_results(results, **fixed):
-    """One result of the same dataclass whose fields stack ``results`` on a leading axis, except ``fixed``."""
-    cls = type(results[0])
-    stacked = {f.name: np.array([getattr(r, f.name) for r in results])
-               for f in fields(cls) if f.name not in fixed}
-    return cls(**stacked, **fixed)
 
 
 # ============================================================================ rate-distortion kernels
@@ -947,4 +939,4 @@ def rate_distortion_curve(p, d, distortions, *, tol=1e-9, max_iter=100_000,
     tol, max_iter = _check_common(tol, max_iter)
     results = _solve_each(lambda D: rate_distortion(p, d, D, tol=tol, max_iter=max_iter, max_bytes=max_bytes),
                           Ds, "rate_distortion_curve", "distortions", tol)
-    return _stack_results(results, extra=results[0].extra)
+    return stack_results(results, extra=results[0].extra)

@@ -12,7 +12,7 @@ import numpy as np
 
 from boolean._validate import check_size
 
-from ._result import CapacityResult
+from ._result import CapacityResult, stack_results
 from ._validate import check_channel, check_distribution
 from .information import _mi_from_divergences, _neg_entropy_rows, _row_divergences
 
@@ -133,15 +133,8 @@ def capacity_cvxpy(W, *, solver_options=None, max_bytes=None) -> CapacityResult:
                "capacity_cvxpy")
     if W.ndim == 3:
         results = [_solve_one(Wb, solver_options) for Wb in W]
-        extra = {k: [r.extra[k] for r in results] for k in results[0].extra}
-        return CapacityResult(
-            capacity=np.array([r.capacity for r in results]),
-            p=np.stack([r.p for r in results]),
-            lower=np.array([r.lower for r in results]),
-            upper=np.array([r.upper for r in results]),
-            iterations=np.array([r.iterations for r in results]),
-            converged=np.array([r.converged for r in results]),
-            backend="cvxpy-clarabel", extra=extra)
+        return stack_results(results, backend="cvxpy-clarabel",
+                             extra={k: [r.extra[k] for r in results] for k in results[0].extra})
     return _solve_one(W, solver_options)
 
 
