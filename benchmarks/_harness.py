@@ -15,6 +15,8 @@ import sys
 import time
 from pathlib import Path
 
+from capacity.report._framework import markdown_table as table  # noqa: F401  (the scripts' table())
+
 RESULTS = Path(__file__).resolve().parent / "results"
 
 
@@ -57,12 +59,6 @@ def versions(*names) -> str:
 def machine_line(*packages) -> str:
     return (f"Machine: {cpu_name()}, {os.cpu_count()} cores visible; Python {platform.python_version()}; "
             f"{versions('numpy', 'numba', 'torch', *packages)}; {time.strftime('%Y-%m-%d')}.")
-
-
-def table(header, rows) -> str:
-    lines = ["| " + " | ".join(map(str, header)) + " |", "|" + "|".join("---" for _ in header) + "|"]
-    lines += ["| " + " | ".join(map(str, r)) + " |" for r in rows]
-    return "\n".join(lines)
 
 
 def write_result(name: str, markdown: str, *, store: bool = True) -> str:

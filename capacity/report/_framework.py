@@ -95,11 +95,13 @@ def markdown_table(header, rows) -> str:
 
 
 def claims_table(claims) -> str:
+    """The markdown table of a section's claims (claim, expected, measured, tolerance, verdict)."""
     return markdown_table(["claim", "expected", "measured", "tolerance", "verdict"],
                           [[c.claim, c.expected, c.measured, c.tolerance, c.verdict] for c in claims])
 
 
 def timed(run, ctx) -> Section:
+    """``run(ctx)`` with its wall time recorded in ``Section.seconds``."""
     t0 = time.perf_counter()
     section = run(ctx)
     section.seconds = time.perf_counter() - t0
