@@ -81,7 +81,12 @@ def test_units_and_seed_reproducibility(rng):
 
 
 # Linear Gaussian channels Y = X + sigma Z, X ~ N(0, I_d): sample propagation with n = 10^4.
-@pytest.mark.parametrize("d,sigma", [(2, 1.0), (5, 1.0), (2, 0.3)])
+# (5, 0.3) is the fourth case and a known miss: SP reads 0.20-0.24 bits low there
+# (measured over 4 seeds); kept here as a strict xfail so the target stays visible and a fix shows.
+@pytest.mark.parametrize("d,sigma", [
+    (2, 1.0), (5, 1.0), (2, 0.3),
+    pytest.param(5, 0.3, marks=pytest.mark.xfail(strict=True, reason="known miss: SP bias 0.20-0.24 bits at I = 9 bits, n = 1e4")),
+])
 def test_sample_propagation_within_015_bits(d, sigma, seed):
     x = np.random.default_rng(seed).standard_normal((10_000, d))
     truth = gaussian_channel_mi(np.eye(d), np.eye(d), sigma).value
@@ -92,7 +97,7 @@ def test_sample_propagation_within_015_bits(d, sigma, seed):
 
 
 def test_sample_propagation_d5_sigma03_is_below_truth(seed):
-    # documented deviation: here (I = 9.0 bits = 6.2 nats, ln n = 9.2 nats) SP reads about
+    # the bias regime of the known miss above: here (I = 9.0 bits = 6.2 nats, ln n = 9.2 nats) SP reads about
     # 0.23 bits low, more than the 0.15 bits, yet it is not within 1.5 nats of ln n
     x = np.random.default_rng(seed).standard_normal((10_000, 5))
     truth = gaussian_channel_mi(np.eye(5), np.eye(5), 0.3).value
