@@ -19,4 +19,5 @@ __all__ = ["EquivalenceClasses", "cell_probabilities", "count_classes", "equival
            "majority_retained_information", "random_function_retained_information",
            "random_function_retained_information_asymptotic",
            "ChannelShape", "InsensitiveChannel", "channel_matrix", "channel_shape", "InsensitiveCapacity",
-           "insensitive_capacity", "FoldedChannel", "folded_channel", "symmetry_generators"]
+           "insensitive_capacity", "FoldedChannel", "folded_channel", "symmetry_generators",
+           "function_family_information"]

@@ -434,6 +434,10 @@ def cell_probabilities(functions, s: int, *, visible: str = "random", S0=None, m
 
 # ----------------------------------------------------------------------------- counting
 
+#: Largest n accepted by :func:`count_classes` (2**(2**24) is a 2 MiB integer).
+MAX_COUNT_N = 24
+
+
 def count_classes(n: int, s: int, *, visible: str = "random", method: str = "auto", max_bytes=None) -> int:
     """Exact number of equivalence classes, without enumerating 2**(2**n) functions when possible.
 
@@ -489,7 +493,8 @@ def count_classes(n: int, s: int, *, visible: str = "random", method: str = "aut
     TypeError
         For non-integer n or s.
     ValueError
-        For s outside [0, n], an unknown ``visible``/``method``, a method that does not
+        For n outside [1, MAX_COUNT_N = 24] (a count of 2**(2**n) would not fit in memory
+        beyond), s outside [0, n], an unknown ``visible``/``method``, a method that does not
         apply, a plan above ``max_bytes``, or an (n, s) no exact method covers (n >= 6 with
         1 <= s <= n - 2): the message names it.
 
@@ -506,7 +511,8 @@ def count_classes(n: int, s: int, *, visible: str = "random", method: str = "aut
     >>> count_classes(4, 2, method="affine")
     61419
     """
-    n = check_int(n, "n", low=1)
+    # The closed forms return 2**(2**n)-sized integers: n <= MAX_COUNT_N keeps them at 2 MiB.
+    n = check_int(n, "n", low=1, high=MAX_COUNT_N)
     s = check_int(s, "s", low=0, high=n)
     visible = _check_visible(visible)
     methods = ("auto", "closed", "dp", "affine", "mitm", "partition")

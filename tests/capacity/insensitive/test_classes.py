@@ -265,6 +265,7 @@ BAD = [
     (lambda: count_classes(6, 4, method="affine"), ValueError, r"n must be <= 5"),
     (lambda: count_classes(4, 1, method="affine"), ValueError, r"'affine' needs visible='random' and s = n - 2"),
     (lambda: count_classes(5, 3, method="affine", max_bytes=1000), ValueError, r"max_bytes"),
+    (lambda: count_classes(40, 39), ValueError, r"`n` must be an integer in \[1, 24\]"),
     (lambda: count_classes(3, 4), ValueError, r"`s` must be an integer in \[0, 3\]"),
     (lambda: count_classes(3, 1, method="magic"), ValueError, r"`method` must be one of"),
     (lambda: count_classes(3, 1, method="closed"), ValueError, r"'closed' needs"),
