@@ -123,6 +123,28 @@ def _noisy_section(quick):
                   "MC + bounds ms"], rows)
 
 
+def _sample_propagation_section(quick):
+    from capacity.mi import gaussian_channel_mi, noisy_channel_mi
+
+    cases = ((5, 0.3), (2, 1.0)) if quick else ((2, 1.0), (5, 1.0), (2, 0.3), (5, 0.3), (10, 1.0), (3, 0.1),
+                                                (5, 0.2), (20, 1.0), (8, 0.3))
+    seeds = range(2 if quick else 8)
+    rows = []
+    for d, sigma in cases:
+        truth = gaussian_channel_mi(np.eye(d), None, sigma).value
+        res = [noisy_channel_mi(np.random.default_rng(s).standard_normal((10_000, d)), sigma, inputs="samples",
+                                seed=s, bounds=False) for s in seeds]
+        err = np.array([r.value - truth for r in res])
+        plug = np.mean([r.extra["plugin"] for r in res]) - truth
+        loo = np.mean([r.extra["leave_one_out"] for r in res]) - truth
+        rows.append([d, sigma, f"{truth:.3f}", f"{plug:+.3f}", f"{loo:+.3f}", f"{err.mean():+.3f}",
+                     f"{np.abs(err).max():.3f}", f"{np.mean([r.extra['bias_bound'] for r in res]):.3f}",
+                     f"{np.mean([r.stderr for r in res]):.3f}",
+                     "/".join(sorted({r.extra["estimate"] for r in res}))])
+    return table(["d", "σ", "truth (bits)", "plug-in err", "leave-one-out err", "value err (mean)",
+                  "value max abs err", "bias_bound", "stderr", "value is"], rows)
+
+
 def main(quick=False) -> str:
     parts = [
         "## Mutual-information estimators (capacity.mi)",
@@ -146,6 +168,14 @@ def main(quick=False) -> str:
         "### Noisy-channel MI (Monte Carlo + Kolchinsky–Tracey bounds), σ = 1, Gaussian points",
         "",
         _noisy_section(quick),
+        "",
+        "### Sample propagation on Y = X + σZ, X ~ N(0, I_d), n = 10^4 (errors in bits, mean over seeds)",
+        "",
+        "`noisy_channel_mi(x, σ, inputs=\"samples\")`. The plug-in reads low and the leave-one-out high in"
+        " expectation (concavity / Jensen); `value` is their midpoint unless the plug-in is within 1.5 nats of"
+        " ln n (saturated: value = plug-in). Issue target: |error| ≤ 0.15 bits at (d, σ) = (2, 1), (5, 1), (2, 0.3), (5, 0.3).",
+        "",
+        _sample_propagation_section(quick),
         "",
     ]
     return write_result("mi", "\n".join(parts), store=not quick)

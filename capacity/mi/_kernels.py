@@ -21,16 +21,22 @@ PARALLEL_MIN_WORK = 2_000_000
 
 @njit(cache=True)
 def _mixture_row(points, i, z, k, sigma):
-    """log sum_j exp(-(|p_i - p_j + sigma z_k|^2 - |sigma z_k|^2) / (2 sigma^2)); the j = i exponent is exactly 0."""
+    """log sum_{j != i} exp(-(|p_i - p_j + sigma z_k|^2 - |sigma z_k|^2) / (2 sigma^2)); -inf when n == 1.
+
+    The j = i exponent would be exactly 0; it is left out so that the leave-one-out term keeps its
+    own scale (it may lie far below e^-60) and the plug-in term is log(1 + e^{this}).
+    """
     n, d = points.shape
     inv = 1.0 / (2.0 * sigma * sigma)
     s0 = 0.0
     for c in range(d):
         t = sigma * z[k, c]
         s0 += t * t
-    mx = 0.0
+    mx = -math.inf
     acc = 0.0
     for j in range(n):
+        if j == i:
+            continue
         s = 0.0
         for c in range(d):
             t = (points[i, c] - points[j, c]) + sigma * z[k, c]
@@ -39,8 +45,10 @@ def _mixture_row(points, i, z, k, sigma):
         if a > mx:
             acc = acc * math.exp(mx - a) + 1.0
             mx = a
-        elif a - mx > CUTOFF:  # terms below e^-60 relative are skipped (< 1e-26 each)
+        elif a - mx > CUTOFF:  # terms below e^-60 relative to the largest are skipped (< 1e-26 each)
             acc += math.exp(a - mx)
+    if acc == 0.0:
+        return -math.inf
     return mx + math.log(acc)
 
 
@@ -61,9 +69,11 @@ def _mixture_serial(points, idx, z, sigma):
 
 
 def mixture_log_terms(points, idx, z, sigma):
-    """For each draw k with i = idx[k] and y = p_i + sigma z_k, the log-sum of :func:`_mixture_row` (>= 0).
+    """For each draw k with i = idx[k] and y = p_i + sigma z_k: log of the sum over j != i in :func:`_mixture_row`.
 
-    Differences are formed coordinate by coordinate (no Gram-matrix trick); far-apart points give exactly 0.
+    Call it log R_k. The full mixture term (j = i included, whose ratio is exactly 1) is
+    log(1 + R_k) = ``np.logaddexp(0, log_r)`` >= 0. Differences are formed coordinate by coordinate (no
+    Gram-matrix trick); far-apart points give log R_k = -inf and a full term of exactly 0.
     """
     work = idx.shape[0] * points.shape[0]
     return (_mixture_parallel if work >= PARALLEL_MIN_WORK else _mixture_serial)(points, idx, z, sigma)
@@ -117,8 +127,6 @@ def kt_log_sums(points, sigma):
     """
     work = points.shape[0] ** 2
     return (_kt_parallel if work >= PARALLEL_MIN_WORK else _kt_serial)(points, sigma)
-
-
 
 
 @njit(cache=True)

@@ -99,13 +99,18 @@ def _estimator_claims(ctx):
                               r.lower, r.upper, ".5f"))
     claims.append(Claim("two points 1.5σ apart: Monte Carlo within 4 SE of quadrature", f"{truth:.5f}",
                         f"{r.value:.5f} ± {r.stderr:.5f}", bool(abs(r.value - truth) <= 4 * r.stderr), "4 SE"))
-    n_sp = 2000 if ctx.quick else 10_000
-    for d, sigma in ((2, 1.0), (2, 0.3)):
+    n_sp = 10_000
+    for d, sigma in ((2, 1.0), (5, 1.0), (2, 0.3), (5, 0.3)) if not ctx.quick else ((2, 1.0), (5, 0.3)):
         x = np.random.default_rng(ctx.seed + d).standard_normal((n_sp, d))
         truth = gaussian_channel_mi(np.eye(d), None, sigma).value
         r = noisy_channel_mi(x, sigma, inputs="samples", seed=ctx.seed, bounds=False)
-        claims.append(close_claim(f"sample propagation, Y = X + {sigma}Z, d = {d}, n = {n_sp}", truth, r.value,
-                                  0.15, ".4f"))
+        claims.append(close_claim(f"sample propagation (midpoint of plug-in and leave-one-out), Y = X + {sigma}Z, "
+                                  f"d = {d}, n = {n_sp}", truth, r.value, 0.15, ".4f"))
+        if (d, sigma) == (5, 0.3):
+            lo, hi = r.extra["plugin"], r.extra["leave_one_out"]
+            claims.append(Claim("SP bracket, d = 5, σ = 0.3: plug-in below truth, leave-one-out above",
+                                f"{truth:.4f} inside", f"[{lo:.4f}, {hi:.4f}]", bool(lo < truth < hi),
+                                "in expectation (concavity, Jensen)"))
     x = np.random.default_rng(ctx.seed + 9).standard_normal((n_sp, 5))
     truth = gaussian_channel_mi(np.eye(5), None, 0.05).value
     r = noisy_channel_mi(x, 0.05, inputs="samples", seed=ctx.seed, bounds=False)
@@ -122,10 +127,13 @@ def _estimator_claims(ctx):
     ys = xs + 0.01 * rng.standard_normal(xs.shape)
     truth = gaussian_channel_mi(np.eye(4), None, 0.01).value
     k = ksg_mutual_information(xs, ys)
-    nce = infonce_lower_bound(xs, ys, batch_size=64, steps=60 if ctx.quick else 200, seed=ctx.seed)
-    claims.append(Claim("high MI (d = 4, σ = 0.01): InfoNCE stays under its ln(batch) ceiling",
-                        f"<= {nce.extra['ceiling']:.3f} (truth {truth:.2f})", f"{nce.value:.3f}",
-                        bool(nce.value <= nce.extra["ceiling"]), "ceiling log2 64 = 6 bits"))
+    if not ctx.quick:  # 200 training steps reach ~5.9 bits of the 6-bit ceiling (60 steps: ~4.5 bits)
+        nce = infonce_lower_bound(xs, ys, batch_size=64, steps=200, seed=ctx.seed)
+        claims.append(Claim("high MI (d = 4, σ = 0.01): a trained InfoNCE critic saturates at its ln(batch) ceiling, "
+                            "far below the truth, and says so", f"in [0.9, 1] × {nce.extra['ceiling']:.3f}, "
+                            f"at_ceiling (truth {truth:.2f})", f"{nce.value:.3f}, at_ceiling={nce.extra['at_ceiling']}",
+                            bool(0.9 * nce.extra["ceiling"] <= nce.value <= nce.extra["ceiling"]
+                                 and nce.extra["at_ceiling"]), "ceiling log2 64 = 6 bits"))
     claims.append(Claim("high MI (d = 4, σ = 0.01): KSG reads below the truth", f"< {truth:.2f}", f"{k.value:.3f}",
                         bool(k.value < truth), "documented low bias at high MI"))
     return claims
