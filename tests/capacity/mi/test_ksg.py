@@ -37,6 +37,25 @@ def test_matches_brute_force(dx, dy, k, rng):
     assert r.value == pytest.approx(ksg_brute_force_nats(x, y, k), abs=1e-12)
 
 
+def test_matches_brute_force_with_marginal_ties(rng):
+    # x on a coarse grid (many equal marginal values, and distances equal to eps), y continuous: the joint
+    # k-NN distances stay positive, so no jitter is needed; counts at distance exactly eps must be excluded
+    x = np.round(rng.standard_normal((400, 2)) * 4) / 4
+    y = x[:, :1] + 0.3 * rng.standard_normal((400, 1))
+    r = ksg_mutual_information(x, y, k=3, units="nats")
+    assert r.value == pytest.approx(ksg_brute_force_nats(x, y, 3), abs=1e-12)
+
+
+@pytest.mark.parametrize("d", [1, 2, 5])
+def test_marginal_counts_against_brute_force(d, rng):
+    from capacity.mi.ksg import marginal_counts
+
+    pts = np.round(rng.standard_normal((500, d)) * 3) / 3  # ties on purpose
+    radius = rng.choice([0.0, 1 / 3, 0.5, 1.0], size=500)  # radii equal to grid distances: <= must count them
+    expected = (cdist(pts, pts, "chebyshev") <= radius[:, None]).sum(1)
+    assert np.array_equal(marginal_counts(pts, radius), expected)
+
+
 def test_independent_is_about_zero(seed):
     rng = np.random.default_rng(seed)
     x, y = rng.standard_normal((3000, 2)), rng.standard_normal((3000, 2))
