@@ -11,7 +11,7 @@ import numbers
 
 import numpy as np
 
-from boolean._validate import check_finite, check_size, first_bad_position
+from boolean._validate import DEFAULT_MAX_BYTES, check_finite, check_size, first_bad_position
 from capacity._validate import ROW_SUM_ATOL, check_distribution, check_stochastic
 
 LOG2 = np.log(2.0)
@@ -80,17 +80,23 @@ def mi_from_joint(J):
     return float(np.sum(vals * np.log(vals / (r[rows] * c[cols])))) / LOG2
 
 
-def powers_at(T, rows, ts):
+def powers_at(T, rows, ts, max_bytes=None):
     """Yield ``(t, rows @ T**t)`` for the sorted unique times ``ts``.
 
     ``rows`` is an (R, n) block of row vectors. Each gap between consecutive times is covered
-    either by single steps (cost gap * R * nnz) or by cached binary powers ``T^(2^j)`` of the
-    dense matrix (cost n^3 per new power + R n^2 per used power), whichever costs fewer flops;
+    either by single steps (cost gap * R * nnz) or by binary powers ``T^(2^j)`` of the dense
+    matrix (cost n^3 per new power + R n^2 per used power), whichever costs fewer flops;
     a sparse ``T`` is densified the first time powers pay. All operands are non-negative and
-    each power is renormalised to be stochastic (as it is exactly).
+    each power is renormalised to be stochastic (as it is exactly). Memory: powers are used only
+    when three dense n x n matrices fit in ``max_bytes`` (default 8 GiB), and at most
+    ``max_bytes // (8 n^2) - 2`` of them are cached across gaps (the rest are recomputed);
+    otherwise the chain steps, slower but in O(R n + nnz) memory.
     """
     n = T.shape[0]
     R = rows.shape[0]
+    mat_bytes = 8.0 * n * n
+    budget = DEFAULT_MAX_BYTES if max_bytes is None else max_bytes
+    max_cached = int(budget // mat_bytes) - 2
     sparse = not isinstance(T, np.ndarray)
     TT = T.T.tocsr() if sparse else None
     nnz = T.nnz if sparse else n * n
@@ -105,22 +111,23 @@ def powers_at(T, rows, ts):
         step_cost = gap * R * max(nnz, n)
         need = gap.bit_length()
         pow_cost = max(0, need - len(cache)) * n ** 3 + bin(gap).count("1") * R * n * n
-        if step_cost <= pow_cost:
+        if step_cost <= pow_cost or max_cached < 1:
             for _ in range(gap):
                 cur = np.asarray(TT @ cur.T).T if sparse else cur @ T
         else:
             if not cache:
                 cache.append(T.toarray())
-            while len(cache) < need:
-                sq = cache[-1] @ cache[-1]
-                cache.append(sq / sq.sum(axis=1, keepdims=True))  # exact powers are stochastic
-            j = 0
-            g = gap
-            while g:
-                if g & 1:
-                    cur = cur @ cache[j]
-                g >>= 1
-                j += 1
+            power = cache[0]
+            for j in range(need):
+                if j < len(cache):
+                    power = cache[j]
+                elif j > 0:
+                    sq = power @ power
+                    power = sq / sq.sum(axis=1, keepdims=True)  # exact powers are stochastic
+                    if len(cache) < max_cached:
+                        cache.append(power)
+                if (gap >> j) & 1:
+                    cur = cur @ power
         now = int(t)
         yield now, cur
 

@@ -362,7 +362,7 @@ def _naive_bayes_lumped(N, eps, ts, observe, method, max_bytes):
     start[np.arange(ks.size), ks] = 1.0
     if method == "power":
         T, _, _ = _nb_lumped_matrix(N, eps)
-        for t, rows in powers_at(T, start, ts):
+        for t, rows in powers_at(T, start, ts, max_bytes):
             out[t] = _mi_count_rows(rows, ks, lpi, observe, N)
         return out
     lam, V = _lumped_eigen(N, eps)
@@ -472,7 +472,7 @@ def _naive_bayes_orbit(N, eps, ts, observe, max_bytes):
     uts = np.unique(ts)
     if int(uts[-1]) <= 20 * total or max(sizes) > 1024:
         # every block at once: one sparse product per step
-        laws = dict(powers_at(T, start[None, :], uts))
+        laws = dict(powers_at(T, start[None, :], uts, max_bytes))
     else:
         # long times: each block on its own, with binary powers of its dense matrix where they pay
         # (blocks of at most 1024 states: <= 8 MiB per cached power)
@@ -480,7 +480,7 @@ def _naive_bayes_orbit(N, eps, ts, observe, max_bytes):
         off = 0
         for k in range(R):
             sl = slice(off, off + sizes[k])
-            for t, law in powers_at(T[sl, sl], start[None, sl], uts):
+            for t, law in powers_at(T[sl, sl], start[None, sl], uts, max_bytes):
                 laws[t][0, sl] = law[0]
             off += sizes[k]
     out = {}
@@ -699,7 +699,8 @@ def mi_over_time(P0, T, ts, *, max_bytes=None):
         Row-stochastic transition matrix (rows sum to 1 within 1e-9; never renormalised).
     ts : int or sequence of int >= 0
     max_bytes : int, optional
-        Refuse dense powers above this size (default 8 GiB).
+        Memory budget (default 8 GiB): a dense ``T`` over it is refused; binary powers of T are used
+        only when three dense copies fit, otherwise the chain is stepped (same result, more time).
 
     Returns
     -------
@@ -730,7 +731,7 @@ def mi_over_time(P0, T, ts, *, max_bytes=None):
     rows[np.arange(support.size), support] = 1.0
     check_size(8.0 * support.size * n * 2, max_bytes, "the rows of T^t")
     out = {}
-    for t, block in powers_at(T, rows, ts):
+    for t, block in powers_at(T, rows, ts, max_bytes):
         out[t] = mutual_information(p0[support], block / block.sum(axis=1, keepdims=True))
     return np.array([out[int(t)] for t in ts])
 

@@ -291,6 +291,28 @@ def test_mi_over_time_random_chains_vs_reference(rng):
         assert np.all(np.diff(got) <= 1e-12)
 
 
+def test_mi_over_time_memory_budget_changes_the_path_not_the_result(rng):
+    # 60 states, long gaps: binary powers pay. Budgets: default (powers, all cached), 3 dense copies (powers with a
+    # cache of one, the rest recomputed), under 3 copies (stepping; a sparse T is never densified)
+    n = 60
+    T = rng.random((n, n)) ** 8
+    T[T < 0.3] = 0.0
+    T += np.eye(n)
+    T /= T.sum(axis=1, keepdims=True)
+    p0 = rng.dirichlet(np.ones(n))
+    ts = [0, 3, 700, 1500]
+    mat = 8 * n * n
+    ref = [ref_mi_over_time(p0, T, t) for t in ts]
+    for M, budget in ((T, None), (T, 3 * mat), (sp.csr_array(T), 3 * mat), (sp.csr_array(T), 2 * mat)):
+        # stepping and powers round differently: products of non-negative terms, relative error ~1e-13
+        np.testing.assert_allclose(mi_over_time(p0, M, ts, max_bytes=budget), ref, rtol=1e-9, atol=1e-12)
+
+
+def test_mi_over_time_refuses_dense_t_over_budget():
+    with pytest.raises(ValueError, match="max_bytes"):
+        mi_over_time([0.5, 0.5], np.full((2, 2), 0.5), [1], max_bytes=64)
+
+
 # ----------------------------------------------------------------------------- plug-in MI
 def test_plugin_mi_vs_sklearn(rng):
     from sklearn.metrics import mutual_info_score
