@@ -10,8 +10,8 @@ from .insensitive.solve import insensitive_capacity
 from . import channels
 from .exact import capacity_cvxpy, certify_input
 from .information import binary_entropy, entropy, kl_divergence, mutual_information
-from .constrained import (RateDistortionResult, capacity_cost, capacity_cost_curve, rate_distortion,
-                          rate_distortion_curve)
+from .cost_constrained import capacity_cost, capacity_cost_curve
+from .distortion import RateDistortionResult, rate_distortion, rate_distortion_curve
 
 __all__ = ["CapacityResult", "ConvergenceWarning", "MIEstimate", "normalize_rows", "blahut_arimoto",
            "merge_duplicate_inputs", "insensitive_capacity",

@@ -5,7 +5,7 @@ Conventions: logs in base 2 (bits) unless ``base`` says otherwise; ``0 log 0 = 0
 puts mass where the second has none is ``inf`` (returned as ``float("inf")``, never NaN).
 
 The private helpers (natural logs, no validation) are the certificate kernels shared by the
-solvers in :mod:`capacity.exact` and :mod:`capacity.constrained`.
+solvers in :mod:`capacity.exact` and :mod:`capacity.cost_constrained`.
 """
 from __future__ import annotations
 

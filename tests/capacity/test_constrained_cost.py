@@ -1,8 +1,9 @@
-"""capacity.constrained: certified capacity-cost and rate-distortion functions.
+"""capacity.cost_constrained: certified capacity under an input cost constraint.
 
-Independent references: closed forms (Bernoulli and uniform q-ary sources with Hamming
-distortion, channels whose zero-cost rows form a known channel), brute-force search over the
-input law of binary-input channels, and cvxpy programs written here from the definitions.
+Independent references: closed forms (channels whose zero-cost rows form a known channel, and
+degenerate cases built with a known optimal output law and Lagrange slope, where
+C(beta) = nu + s*beta exactly), brute-force search over the input law of binary-input channels,
+and a cvxpy program written here from the definition.
 """
 import math
 import warnings
@@ -10,10 +11,8 @@ import warnings
 import numpy as np
 import pytest
 
-from capacity import (ConvergenceWarning, RateDistortionResult, capacity_cost, capacity_cost_curve,
-                      capacity_cvxpy, mutual_information, rate_distortion, rate_distortion_curve)
+from capacity import ConvergenceWarning, capacity_cost, capacity_cost_curve, capacity_cvxpy, mutual_information
 from capacity import channels as ch
-from capacity.information import binary_entropy as h
 
 
 # ----------------------------------------------------------------------------- references
@@ -54,27 +53,6 @@ def _cvxpy_cost_capacity(W, cost, beta):
     prob.solve(solver=cp.CLARABEL, tol_gap_abs=1e-11, tol_gap_rel=1e-11, tol_feas=1e-11)
     return prob.value / math.log(2)
 
-
-def _cvxpy_rate_distortion(p, d, D):
-    """min I(X; Z) over joints J with row sums p and E d <= D: sum rel_entr(J, p r^T)."""
-    import cvxpy as cp
-
-    nx, nz = d.shape
-    J = cp.Variable((nx, nz), nonneg=True)
-    r = cp.sum(J, axis=0)
-    prod = cp.reshape(p, (nx, 1), order="C") @ cp.reshape(r, (1, nz), order="C")
-    prob = cp.Problem(cp.Minimize(cp.sum(cp.rel_entr(J, prod))),
-                      [cp.sum(J, axis=1) == p, cp.sum(cp.multiply(J, d)) <= D])
-    prob.solve(solver=cp.CLARABEL, tol_gap_abs=1e-11, tol_gap_rel=1e-11, tol_feas=1e-11)
-    return prob.value / math.log(2)
-
-
-def _rd_bernoulli(p, D):
-    return h(p) - h(D) if D < min(p, 1 - p) else 0.0
-
-
-def _rd_uniform(q, D):
-    return math.log2(q) - h(D) - D * math.log2(q - 1) if D < 1 - 1 / q else 0.0
 
 
 # ============================================================================ capacity_cost
@@ -182,86 +160,7 @@ def test_cost_inputs_not_mutated():
     assert np.array_equal(W, W0) and np.array_equal(cost, c0)
 
 
-# ============================================================================ rate_distortion
-@pytest.mark.parametrize("p", [0.5, 0.3, 0.11, 0.9])
-def test_bernoulli_hamming_closed_form(p):
-    d = 1.0 - np.eye(2)
-    for D in np.linspace(0.0, min(p, 1 - p), 7).tolist() + [0.5, 0.7]:
-        res = rate_distortion([p, 1 - p], d, D)
-        true = _rd_bernoulli(p, D)
-        assert res.lower - 1e-12 <= true <= res.upper + 1e-12  # certified bracket
-        assert res.gap <= 1e-9 and res.converged
-        # Q is a test channel meeting the distortion, whose rate is the reported one
-        assert np.abs(res.Q.sum(axis=1) - 1).max() <= 1e-12
-        assert float(np.array([p, 1 - p]) @ (res.Q * d).sum(axis=1)) <= D + 1e-12
-        assert abs(mutual_information([p, 1 - p], res.Q) - res.rate) <= 1e-12
-
-
-@pytest.mark.parametrize("q", [3, 4, 7])
-def test_uniform_qary_hamming_closed_form(q):
-    d = 1.0 - np.eye(q)
-    for D in np.linspace(0.0, 1 - 1 / q, 6):
-        res = rate_distortion(np.full(q, 1 / q), d, D)
-        true = _rd_uniform(q, D)
-        assert res.lower - 1e-12 <= true <= res.upper + 1e-12
-        assert res.gap <= 1e-9
-
-
-def test_slope_mode_matches_derivative():
-    # Bernoulli(p), Hamming: R'(D) = -log2((1-D)/D), so slope s gives D = 1/(1 + 2^s)
-    p, s = 0.3, 2.0
-    res = rate_distortion([p, 1 - p], 1 - np.eye(2), slope=s)
-    assert abs(res.distortion - 1 / (1 + 2**s)) <= 1e-8
-    assert res.lower - 1e-12 <= _rd_bernoulli(p, res.distortion) <= res.upper + 1e-12
-    assert res.gap <= 1e-9 and res.slope == s
-
-
-@pytest.mark.parametrize("seed", range(3))
-def test_random_sources_vs_cvxpy_program(seed):
-    rng = np.random.default_rng(20 + seed)
-    p = rng.dirichlet(np.ones(3))
-    d = rng.integers(0, 4, (3, 3)).astype(float)
-    d_min, d_max = p @ d.min(axis=1), (p @ d).min()
-    for D in np.linspace(d_min, d_max, 4)[:-1] + 0.1 * (d_max - d_min):
-        res = rate_distortion(p, d, D)
-        assert res.gap <= 1e-9
-        val = _cvxpy_rate_distortion(p, d, D)
-        assert res.lower - 1e-8 <= val <= res.upper + 1e-8  # Clarabel's value to ~1e-9
-
-
-def test_rate_distortion_curve_convex_nonincreasing():
-    p = np.array([0.5, 0.3, 0.2])
-    d = np.array([[0.0, 1.0, 3.0], [1.0, 0.0, 1.0], [3.0, 1.0, 0.0]])
-    Ds = np.linspace(0.0, 0.8, 9)
-    curve = rate_distortion_curve(p, d, Ds)
-    assert isinstance(curve, RateDistortionResult)
-    assert curve.Q.shape == (9, 3, 3) and curve.converged.all()
-    assert np.all(curve.lower[1:] <= curve.upper[:-1] + 1e-12)                     # non-increasing
-    assert np.all(curve.lower[1:-1] <= 0.5 * (curve.upper[:-2] + curve.upper[2:]) + 1e-12)  # convex
-    assert abs(curve.upper[0] - 1.4854752972273344) <= 1e-9  # R(0) = H(p) (d_min = 0 edge)
-
-
-def test_rate_distortion_edge_cases():
-    p = [0.25, 0.75]
-    d = np.array([[1.0, 2.0], [3.0, 1.0]])   # d_min = 1, d_max = min(0.25+2.25, 0.5+0.75) = 1.25
-    low = rate_distortion(p, d, 1.0)
-    assert low.lower - 1e-12 <= h(0.25) <= low.upper + 1e-12 and low.slope == math.inf
-    assert rate_distortion(p, d, 1.25).rate == 0.0
-    assert rate_distortion(p, d, 5.0).upper == 0.0
-
-
-def test_rd_nonconvergence_warns_with_valid_bounds():
-    p = np.array([0.5, 0.3, 0.2])
-    d = np.array([[0.0, 1.0, 3.0], [1.0, 0.0, 1.0], [3.0, 1.0, 0.0]])
-    with pytest.warns(ConvergenceWarning, match="bounds remain valid"):
-        res = rate_distortion(p, d, 0.3, tol=1e-15, max_iter=1)
-    assert not res.converged
-    ref = rate_distortion(p, d, 0.3)
-    assert res.lower <= ref.upper + 1e-12 and ref.lower <= res.upper + 1e-12
-    with pytest.warns(ConvergenceWarning, match="bounds remain valid"):
-        rate_distortion(p, d, slope=1.0, tol=1e-15, max_iter=1)
-    with pytest.warns(ConvergenceWarning, match="1 of 1 distortions"):
-        rate_distortion_curve(p, d, [0.3], tol=1e-15, max_iter=1)
+def test_curve_nonconvergence_warns_once():
     with pytest.warns(ConvergenceWarning, match="1 of 1 budgets"):
         capacity_cost_curve(ch.symmetric_channel(3, 0.1), [0.0, 1.0, 2.0], [0.5],
                             tol=1e-15, max_iter=1)
@@ -289,26 +188,6 @@ BAD = [
     (capacity_cost_curve, (W2, [0.5, 1.0], [0.2, 0.6]), {}, ValueError, r"`budgets` must all be >= min\(cost\)"),
     (capacity_cost_curve, (W2, [0.5, 1.0], [float("nan")]), {}, ValueError, "`budgets` must be finite"),
     (capacity_cost_curve, (W2, [0.0], [0.5]), {}, ValueError, "`cost` must have"),
-    (rate_distortion, ([0.5, 0.5], [[0, 1], [1, 0]]), {}, ValueError, "exactly one of `D` and `slope`"),
-    (rate_distortion, ([0.5, 0.5], [[0, 1], [1, 0]], 0.1), {"slope": 1.0}, ValueError, "exactly one of"),
-    (rate_distortion, ([0.5, 0.5], [[0, 1], [1, 0]]), {"slope": 0.0}, ValueError, "`slope` must be"),
-    (rate_distortion, ([0.5, 0.5], [[1, 2], [2, 1]], 0.5), {}, ValueError, r"`D` must be >= D_min = 1.0"),
-    (rate_distortion, ([0.5, 0.5], [[0, 1], [1, 0]], -0.1), {}, ValueError, "`D` must be a finite number"),
-    (rate_distortion, ([0.5, 0.5], [[0, 1], [1, 0]], "x"), {}, TypeError, "`D` must be a real number"),
-    (rate_distortion, ([0.5, 0.6], [[0, 1], [1, 0]], 0.1), {}, ValueError, "`p` must have rows summing to 1"),
-    (rate_distortion, ([0.5, 0.5], [0, 1], 0.1), {}, ValueError, "`d` must be 2-D"),
-    (rate_distortion, ([0.5, 0.5], [[0, 1]], 0.1), {}, ValueError, r"`d` must have len\(p\) = 2 rows"),
-    (rate_distortion, ([0.5, 0.5], np.zeros((2, 0)), 0.1), {}, ValueError, "`d` must be non-empty"),
-    (rate_distortion, ([0.5, 0.5], [[0, -1], [1, 0]], 0.1), {}, ValueError, r"`d` must be non-negative"),
-    (rate_distortion, ([0.5, 0.5], [[0, float("inf")], [1, 0]], 0.1), {}, ValueError, r"inf at \(0, 1\)"),
-    (rate_distortion, ([0.5, 0.5], [["a", "b"], ["c", "d"]], 0.1), {}, TypeError, "`d` must be a real"),
-    (rate_distortion, ([0.5, 0.5], [[0, 1], [1, 0]], 0.1), {"tol": -1}, ValueError, "`tol` must be"),
-    (rate_distortion, ([0.5, 0.5], [[0, 1], [1, 0]], 0.1), {"max_iter": 0}, ValueError, "`max_iter` must be"),
-    (rate_distortion, ([0.5, 0.5], np.ones((2, 2**20)), 0.1), {"max_bytes": 2**20}, ValueError, "max_bytes"),
-    (rate_distortion_curve, ([0.5, 0.5], [[0, 1], [1, 0]], []), {}, ValueError, "`distortions` must be a non-empty"),
-    (rate_distortion_curve, ([0.5, 0.5], [[0, 1], [1, 0]], [float("nan")]), {}, ValueError,
-     "`distortions` must be finite"),
-    (rate_distortion_curve, ([0.5, 0.5], [[1, 2], [2, 1]], [0.0]), {}, ValueError, "`D` must be >= D_min"),
 ]
 
 
@@ -319,3 +198,4 @@ def test_bad_input(fn, args, kwargs, exc, match):
         warnings.simplefilter("error")
         with pytest.raises(exc, match=match):
             fn(*args, **kwargs)
+
