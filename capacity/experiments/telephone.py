@@ -134,6 +134,15 @@ class ConservedQuantities:
         lcm of the periods of the closed classes (homogeneous chains).
     horizon : int
         Number of steps over which ``labels`` are conserved.
+    extra : dict
+        Homogeneous chains: ``closed_classes`` (the states of each closed class) and
+        ``periods`` (the period of each).
+
+    Examples
+    --------
+    >>> cq = conserved_quantities([[0.5, 0.5, 0, 0], [0.5, 0.5, 0, 0], [0, 0, 0.5, 0.5], [0, 0, 0.5, 0.5]])
+    >>> cq.n_blocks, cq.information, cq.limit_information, cq.period   # which half survives forever
+    (2, 1.0, 1.0, 1)
     """
 
     labels: list

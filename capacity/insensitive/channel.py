@@ -294,6 +294,11 @@ class ChannelShape:
         K, the number of cells (S, a).
     nbytes : int
         Memory of the float64 matrix.
+
+    Examples
+    --------
+    >>> channel_shape(2, 1, 2)   # 4 cells (S, a): C(8 + 2 - 1, 2) = 36 types of 2 samples
+    ChannelShape(n_classes=15, n_types=36, n_cells=4, nbytes=4320)
     """
 
     n_classes: int
@@ -385,6 +390,12 @@ class InsensitiveChannel:
         Standard functions in each class ("" when none).
     n, s, m, visible, S0, p_bias :
         The parameters.
+
+    Examples
+    --------
+    >>> ch = channel_matrix(2, 1, 2)
+    >>> ch.W.shape, bool(abs(ch.W.sum(axis=1) - 1).max() < 1e-12), len(ch.cells)
+    ((15, 36), True, 4)
     """
 
     W: np.ndarray = field(repr=False)

@@ -225,6 +225,12 @@ class EquivalenceClasses:
     names : tuple of str (K,)
         Standard functions in each class joined by " = " (see :func:`standard_functions`),
         or "" when the class holds none.
+
+    Examples
+    --------
+    >>> ec = equivalence_classes(2, 1)   # 16 functions of 2 bits, one visible bit per sample
+    >>> len(ec.sizes), int(ec.sizes.sum()), ec.names[:2]
+    (15, 16, ('0', 'NOR'))
     """
 
     n: int

@@ -26,6 +26,12 @@ class MergedChannel(NamedTuple):
         One row per group: the row of the group's first (smallest-index) input.
     groups : list of ndarray int64
         Input indices of each group, ascending; groups ordered by their first index.
+
+    Examples
+    --------
+    >>> W, groups = merge_duplicate_inputs([[1.0, 0.0], [0.5, 0.5], [1.0, 0.0]])
+    >>> W.tolist(), [g.tolist() for g in groups]
+    ([[1.0, 0.0], [0.5, 0.5]], [[0, 2], [1]])
     """
 
     matrix: np.ndarray

@@ -251,6 +251,12 @@ class FoldedChannel:
         Types per type-orbit.
     n_classes, n_types : int
         Size of the unfolded channel.
+
+    Examples
+    --------
+    >>> fc = folded_channel(2, 1, 2)   # 15 classes x 36 types fold to 4 x 6
+    >>> fc.V.shape, fc.class_orbit_sizes.tolist(), (fc.n_classes, fc.n_types)
+    ((4, 6), [2, 8, 4, 1], (15, 36))
     """
 
     V: np.ndarray = field(repr=False)

@@ -16,7 +16,22 @@ from pathlib import Path
 class Claim:
     """One numerical claim: ``expected`` vs ``measured``, with its verdict.
 
-    ``passed`` is True/False; ``tolerance`` states what "agrees" meant.
+    Attributes
+    ----------
+    claim : str
+        What is claimed, in words (with its sizes).
+    expected, measured : str
+        The reference (closed form, peer, bound) and our number, formatted.
+    passed : bool
+        Whether ``measured`` agrees with ``expected`` in the sense of ``tolerance``.
+    tolerance : str
+        What "agrees" meant (e.g. "|diff| <= 1e-09", "inside certified bounds").
+
+    Examples
+    --------
+    >>> c = close_claim("C(BSC(0.11)) = 1 - h(0.11)", 0.5000, 0.50004, 1e-3, ".4f")
+    >>> c.passed, c.verdict, c.tolerance
+    (True, 'PASS', '|diff| <= 0.001')
     """
 
     claim: str
@@ -44,7 +59,26 @@ def bound_claim(claim: str, value: float, lower: float, upper: float, fmt: str =
 
 @dataclass
 class Context:
-    """What a section receives: where to write, how hard to work, which device, seed."""
+    """What a section receives: where to write, how hard to work, which device, seed.
+
+    Attributes
+    ----------
+    outdir : Path
+        Folder of the report and its figures.
+    quick : bool
+        Small sizes (CI); every section then runs in seconds.
+    device : str
+        torch device for GPU-capable sections ("cpu", "cuda").
+    seed : int
+        Seed of every random draw in the section.
+
+    Examples
+    --------
+    >>> from pathlib import Path
+    >>> ctx = Context(Path("report"), quick=True)
+    >>> ctx.quick, ctx.device, ctx.seed
+    (True, 'cpu', 0)
+    """
 
     outdir: Path
     quick: bool = False
@@ -77,7 +111,25 @@ def pyplot():
 
 @dataclass
 class Section:
-    """A finished section: title, claims, markdown body, figure file names, seconds taken."""
+    """A finished section: title, claims, markdown body, figure file names, seconds taken.
+
+    Attributes
+    ----------
+    title : str
+    claims : list of Claim
+    markdown : str
+        The section's body (claims table excluded).
+    figures : list of str
+        File names in ``Context.outdir``.
+    seconds : float
+        Wall time, filled in by the runner.
+
+    Examples
+    --------
+    >>> s = Section("Demo", claims=[Claim("1 + 1 = 2", "2", "2", True, "exact")])
+    >>> [c.verdict for c in s.claims], s.figures
+    (['PASS'], [])
+    """
 
     title: str
     claims: list = field(default_factory=list)
