@@ -52,10 +52,7 @@ FUNCTION_SECTIONS = ("Parameters", "Returns", "Raises", "References", "Examples"
 
 #: KNOWN GAPS, to be emptied: (qualified name, what is missing). Fix the docstring, then delete its
 #: entry here. Entries are not required to fail, so parallel docstring fixes do not break this test.
-DOCSTRING_ALLOW = {
-    ("capacity.experiments.random_nets.layer_outputs", "formula"),
-    ("capacity.experiments.random_nets.run_sweep", "formula"),
-}
+DOCSTRING_ALLOW: set = set()
 
 
 def _public_functions():

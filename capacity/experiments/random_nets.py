@@ -243,7 +243,10 @@ def hypercube_inputs(d, *, signed=False, max_bytes=None):
 
 
 def layer_outputs(net, inputs):
-    """Post-activation outputs of every layer of ``net`` on ``inputs`` (a list, one array per layer).
+    r"""Post-activation outputs of every layer of ``net`` on ``inputs`` (a list, one array per layer).
+
+    With h_0 = x, layer l computes :math:`h_l = \phi(W_l h_{l-1} + b_l)` (the same float64
+    module calls as ``net(x)``), and the list is :math:`[h_1, \dots, h_L]`.
 
     Parameters
     ----------
@@ -417,7 +420,10 @@ def layer_information(spec, *, seed=0, inputs=None, rel_deltas=REL_DELTAS, abs_d
 
 
 def run_sweep(specs, seeds, *, csv_path=None, progress=True, **kwargs):
-    """Run :func:`layer_information` over every (spec, seed) pair with a tqdm progress bar.
+    r"""Run :func:`layer_information` over every (spec, seed) pair with a tqdm progress bar.
+
+    The rows are :math:`\{\text{layer\_information}(\text{spec}, \text{seed})\}` over the product
+    ``specs x seeds`` (spec-major order), each row's information in bits.
 
     Parameters
     ----------
