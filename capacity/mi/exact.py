@@ -23,6 +23,9 @@ __all__ = ["discrete_entropy", "discrete_mutual_information", "quantized_output_
 
 #: Largest |y / delta| accepted, so that floor(y / delta) is exact in int64.
 MAX_CODE = 2.0**62
+#: Below this sum of squares the RMS is recomputed on y / max|y| (squares of |y| < 1e-154 are
+#: subnormal or 0, so sum(y^2) would lose precision or vanish and make a relative delta 0).
+TINY_SUMSQ = 1e-280
 
 
 def _as_codes(codes, name, max_bytes):
@@ -216,9 +219,9 @@ def quantized_output_entropy(outputs, delta, *, relative=False, units="bits", ba
     n = y.shape[0]
     ymax = max(float(y.max()), -float(y.min()))
     if relative:
-        if math.isfinite(sumsq):
+        if math.isfinite(sumsq) and (sumsq >= TINY_SUMSQ or ymax == 0.0):
             rms = math.sqrt(sumsq / y.size)
-        else:  # squares overflow: scale by the max first
+        else:  # squares overflow (or underflow to subnormals/0): scale by the max first
             rms = ymax * math.sqrt(float(np.vdot(y / ymax, y / ymax)) / y.size)
         d_abs = delta * rms
     else:
@@ -278,10 +281,18 @@ def _quantized_torch(y, delta, relative, units, max_bytes):
     if not bool(torch.isfinite(y).all()):
         check_finite(to_numpy(y), "outputs")  # names the first bad position
     n = y.shape[0]
-    d_abs = delta * float(torch.sqrt(torch.mean(y * y))) if relative else delta
+    ymax = float(y.abs().max())
+    d_abs = delta
+    if relative:
+        ms = float(torch.mean(y * y))
+        if math.isfinite(ms) and (ms * y.numel() >= TINY_SUMSQ or ymax == 0.0):
+            rms = math.sqrt(ms)
+        else:  # squares overflow or underflow: scale by the max first (as the numpy path)
+            rms = ymax * math.sqrt(float(torch.mean((y / ymax) ** 2)))
+        d_abs = delta * rms
     if d_abs == 0.0:
         counts = np.array([n])
     else:
-        _check_code_range(float(y.abs().max()), d_abs)
+        _check_code_range(ymax, d_abs)
         counts = row_counts_torch(torch.floor(y / d_abs).to(torch.int64)).cpu().numpy()
     return _result(counts, n, d_abs, units)

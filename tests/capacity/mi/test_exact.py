@@ -146,12 +146,14 @@ def test_discrete_mi_against_joint_table(rng):
     assert discrete_mutual_information(x, y, units="nats").value == pytest.approx(ref * math.log(2), abs=1e-12)
 
 
-def test_relative_delta_survives_overflowing_squares():
-    y = np.array([[1e200, -1e200], [3e200, 1e200], [-2e200, 0.0], [0.0, 0.0]])
-    r = quantized_output_entropy(y, 1e-3, relative=True)
-    rms = 1e200 * math.sqrt(np.mean((y / 1e200) ** 2))
+@pytest.mark.parametrize("scale", [1e200, 1e-170, 1e-310])  # squares overflow / underflow to subnormals / to 0
+@pytest.mark.parametrize("backend", ["numpy", "torch"])
+def test_relative_delta_survives_overflowing_and_underflowing_squares(scale, backend):
+    y = scale * np.array([[1.0, -1.0], [3.0, 1.0], [-2.0, 0.0], [0.0, 0.0]])
+    r = quantized_output_entropy(y, 1e-3, relative=True, backend=backend)
+    rms = scale * math.sqrt(np.mean((y / scale) ** 2))  # exact up to rounding: y / scale is O(1)
     assert r.extra["delta_abs"] == pytest.approx(1e-3 * rms, rel=1e-12)
-    assert r.value == pytest.approx(2.0, abs=1e-12)
+    assert r.value == pytest.approx(2.0, abs=1e-12)  # 4 distinct rows, far apart at delta = 1e-3 RMS
 
 
 def test_inputs_not_mutated(rng):
