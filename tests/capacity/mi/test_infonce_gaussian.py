@@ -19,6 +19,22 @@ def test_infonce_never_exceeds_its_ceiling(batch, rng):
     assert math.isnan(r.lower) and math.isnan(r.upper)
 
 
+@pytest.mark.parametrize("batch", [9, 10, 26, 64])  # ln K / ln 2 rounds 1 ulp above log2 K for 9, 10, 26
+def test_perfect_critic_reads_exactly_its_ceiling_in_bits(batch, monkeypatch):
+    import capacity.mi.infonce as nce
+
+    # a perfect critic: every held-out batch term is ln K exactly (log_softmax of the diagonal = 0)
+    def perfect(torch, xs, ys, dev, k, *args):
+        return [math.log(k)] * ((xs.shape[0] - xs.shape[0] // 2) // k), math.log(k)
+
+    monkeypatch.setattr(nce, "_train_and_evaluate", perfect)
+    x = np.random.default_rng(0).standard_normal((600, 1))
+    r = infonce_lower_bound(x, x, batch_size=batch, steps=1)
+    assert r.extra["ceiling"] == math.log2(batch)
+    assert r.value <= r.extra["ceiling"] and r.extra["train_value"] <= r.extra["ceiling"]
+    assert r.value == pytest.approx(math.log2(batch), abs=1e-15) and r.extra["at_ceiling"]
+
+
 def test_infonce_is_near_zero_for_independent_and_below_truth_for_gaussian(rng):
     x = rng.standard_normal((2048, 1))
     ind = infonce_lower_bound(x, rng.standard_normal((2048, 1)), batch_size=64, steps=80, seed=0)
