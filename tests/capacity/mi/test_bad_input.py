@@ -23,6 +23,9 @@ CASES = [
     (discrete_mutual_information, (CODES * 0.5, CODES), {}, TypeError, "`x_codes` must hold integer"),
     (discrete_mutual_information, (CODES, None), {}, TypeError, "`y_codes` must hold integer"),
     (discrete_mutual_information, (CODES, CODES), {"units": 2}, ValueError, "`units` must be one of"),
+    (discrete_mutual_information, (CODES, CODES), {"max_bytes": 10}, ValueError, "max_bytes"),
+    (discrete_mutual_information, (CODES, np.zeros(8, np.uint64) + np.uint64(2**63)), {}, ValueError,
+     "`y_codes` must fit in int64"),
     # quantized_output_entropy
     (quantized_output_entropy, (X, 0.0), {}, ValueError, "`delta` must be a finite number in \\(0"),
     (quantized_output_entropy, (X, -1.0), {}, ValueError, "`delta` must be"),
@@ -42,6 +45,10 @@ CASES = [
     (quantized_output_entropy, (torch.zeros((2, 2, 2)), 0.1), {"backend": "torch"}, ValueError,
      "`outputs` must be 1-D"),
     (quantized_output_entropy, (X, 0.1), {"backend": "numba"}, ValueError, "`backend` must be one of"),
+    (quantized_output_entropy, (torch.zeros(4, dtype=torch.complex128), 0.1), {"backend": "torch"}, TypeError,
+     "`outputs` must be a real tensor"),
+    (quantized_output_entropy, (torch.as_tensor(X), 0.1), {"backend": "torch", "max_bytes": 100}, ValueError,
+     "max_bytes"),
     # noisy_channel_mi
     (noisy_channel_mi, (X, 0.0), {}, ValueError, "`sigma` must be a finite number in \\(0"),
     (noisy_channel_mi, (X, None), {}, TypeError, "`sigma` must be a real number"),
@@ -93,6 +100,10 @@ CASES = [
     (gaussian_channel_mi, (np.zeros((2, 2, 2)), None, 1.0), {}, ValueError, "`W` must be 1-D"),
     (gaussian_channel_mi, ("W", None, 1.0), {}, TypeError, "`W` must be a real numeric"),
     (gaussian_channel_mi, (np.eye(2), None, 1.0), {"units": "x"}, ValueError, "`units` must be one of"),
+    (gaussian_channel_mi, (np.eye(20), None, 1.0), {"max_bytes": 1000}, ValueError, "max_bytes"),
+    (gaussian_channel_mi, (np.eye(2), "S", 1.0), {}, TypeError, "`Sigma` must be a real numeric"),
+    (gaussian_channel_mi, (np.eye(2), np.array([[np.inf, 0.0], [0.0, 1.0]]), 1.0), {}, ValueError,
+     "`Sigma` must be finite"),
 ]
 
 
@@ -108,3 +119,9 @@ def test_every_public_function_has_a_row():
 
     covered = {c[0].__name__ for c in CASES}
     assert covered == set(capacity.mi.__all__)
+
+
+@pytest.mark.skipif(torch.cuda.is_available(), reason="a CUDA device is present")
+def test_infonce_refuses_cuda_without_a_gpu():
+    with pytest.raises(ValueError, match="`device` must be available"):
+        infonce_lower_bound(X, X, batch_size=8, device="cuda")

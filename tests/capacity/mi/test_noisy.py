@@ -62,6 +62,41 @@ def test_bound_order_always(scale, rng):
     assert r.extra["ceiling"] == pytest.approx(math.log2(50), abs=1e-12)
 
 
+def kt_bounds_bruteforce_bits(p, sigma):
+    """Kolchinsky-Tracey bounds for X uniform on the rows of p, from scipy distances: Bhattacharyya
+    distance |a-b|^2/(8 sigma^2) (lower), KL divergence |a-b|^2/(2 sigma^2) (upper)."""
+    from scipy.spatial.distance import cdist
+    from scipy.special import logsumexp
+
+    d2 = cdist(p, p, "sqeuclidean")
+    n = len(p)
+    lower = -np.mean(logsumexp(-d2 / (8 * sigma**2), axis=1) - math.log(n))
+    upper = -np.mean(logsumexp(-d2 / (2 * sigma**2), axis=1) - math.log(n))
+    return lower / math.log(2), upper / math.log(2)
+
+
+@pytest.mark.parametrize("n,d,scale", [(8, 1, 1.5), (30, 3, 0.7), (200, 4, 2.0)])
+def test_kt_bounds_match_the_formula(n, d, scale, rng):
+    # the bounds at moderate overlap (where a wrong constant in either exponent shows), against scipy
+    p = scale * rng.standard_normal((n, d))
+    r = noisy_channel_mi(p, 1.0, n_mc=64, seed=0)
+    lo, up = kt_bounds_bruteforce_bits(p, 1.0)
+    assert r.lower == pytest.approx(lo, abs=1e-12)  # float64 rounding of the sums only
+    assert r.upper == pytest.approx(up, abs=1e-12)
+    assert 0.02 < lo < up - 0.05  # the case is not degenerate: both bounds informative and apart
+
+
+def test_saturation_flag_is_the_15_nat_rule(seed):
+    # n = 2000, d = 3: the plug-in sweeps from far below ln n to near it as sigma shrinks
+    x = np.random.default_rng(seed).standard_normal((2000, 3))
+    flags = []
+    for sigma in (1.0, 0.3, 0.2, 0.15, 0.1, 0.03):  # ln n - plug-in: 6.6, 3.9, 2.9, 2.1, 1.2, 0.07 nats
+        r = noisy_channel_mi(x, sigma, inputs="samples", seed=seed, bounds=False, units="nats")
+        assert r.extra["saturated"] == (r.extra["plugin"] >= math.log(2000) - 1.5)
+        flags.append(r.extra["saturated"])
+    assert flags[0] is False and flags[-1] is True  # both sides of the rule are exercised
+
+
 def test_large_activations_exact_differences():
     # points around 1e9 separated by 3 sigma: a Gram-matrix shortcut would cancel catastrophically
     base = np.array([[0.0], [3.0]])
