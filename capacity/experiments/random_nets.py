@@ -237,9 +237,13 @@ def hypercube_inputs(d, *, signed=False, max_bytes=None):
     d = check_int(d, "d", low=1, high=MAX_D)
     if not isinstance(signed, (bool, np.bool_)):
         raise TypeError(f"`signed` must be a bool; got {signed!r}")
-    check_size(2.0**d * d * 8, max_bytes, f"hypercube_inputs(d={d})")
-    bits = (np.arange(2**d, dtype=np.int64)[:, None] >> np.arange(d)) & 1
-    return (1.0 - 2.0 * bits) if signed else bits.astype(np.float64)
+    check_size(2.0**d * (d + 2) * 8, max_bytes, f"hypercube_inputs(d={d})")  # the result, the indices, one column
+    idx = np.arange(2**d, dtype=np.int64)
+    out = np.empty((2**d, d))
+    for i in range(d):  # column by column: no (2**d, d) int64 temporary
+        bit = (idx >> i) & 1
+        out[:, i] = 1 - 2 * bit if signed else bit
+    return out
 
 
 def layer_outputs(net, inputs):
@@ -321,7 +325,7 @@ def _check_resolutions(values, name):
 
 
 def layer_information(spec, *, seed=0, inputs=None, rel_deltas=REL_DELTAS, abs_deltas=ABS_DELTAS,
-                      sigma_rels=SIGMA_RELS, n_mc=1024, max_noisy_points=4096, device=None):
+                      sigma_rels=SIGMA_RELS, n_mc=1024, max_noisy_points=4096, device=None, max_bytes=None):
     r"""Per-layer information I(X; f_l(X)) of one random net on a finite uniform input set, in bits.
 
     For each layer l (1..depth), with N = |X| and ceiling :math:`\log_2 N`:
@@ -347,6 +351,9 @@ def layer_information(spec, *, seed=0, inputs=None, rel_deltas=REL_DELTAS, abs_d
     max_noisy_points : int >= 0
         Skip the noisy measure when N exceeds this.
     device : str or torch.device, optional
+    max_bytes : int, optional
+        Refuse (before building the inputs or running the net) when the inputs and the working arrays of
+        one layer, about N x (d_in + 4 max(widths) + 3) float64, would exceed this (default 8 GiB).
 
     Returns
     -------
@@ -360,7 +367,7 @@ def layer_information(spec, *, seed=0, inputs=None, rel_deltas=REL_DELTAS, abs_d
     TypeError
         For a spec that is not a NetSpec or options of the wrong type.
     ValueError
-        For out-of-range options, bad inputs, or CUDA without a GPU.
+        For out-of-range options, bad inputs, a size over ``max_bytes``, or CUDA without a GPU.
 
     References
     ----------
@@ -381,17 +388,27 @@ def layer_information(spec, *, seed=0, inputs=None, rel_deltas=REL_DELTAS, abs_d
     sigma_rels = _check_resolutions(sigma_rels, "sigma_rels")
     n_mc = check_int(n_mc, "n_mc", low=2)
     max_noisy_points = check_int(max_noisy_points, "max_noisy_points", low=0)
-    net = build_mlp(spec, seed=seed, device=device)
     if inputs is None:
         if spec.d_in > MAX_D:
             raise ValueError(f"`spec.d_in` must be <= {MAX_D} for the default hypercube inputs; got {spec.d_in}")
-        inputs = hypercube_inputs(spec.d_in)
+        n_points = 2**spec.d_in
+    else:
+        if not is_tensor(inputs):
+            from capacity.mi._common import as_samples
+
+            inputs = as_samples(inputs, "inputs", max_bytes=max_bytes)
+        n_points = int(inputs.shape[0]) if inputs.ndim else 0
+        if n_points == 0:
+            raise ValueError(f"`inputs` must have at least 1 row; got shape {tuple(inputs.shape)}")
+    check_size(8.0 * n_points * (spec.d_in + 4 * max(spec.widths) + 3), max_bytes, "layer_information")
+    net = build_mlp(spec, seed=seed, device=device)
+    if inputs is None:
+        inputs = hypercube_inputs(spec.d_in, max_bytes=max_bytes)
         if device is not None:
             import torch
 
             inputs = torch.as_tensor(inputs, device=next(net.parameters()).device)
     rows = []
-    n_points = int(inputs.shape[0])
     ceiling = math.log2(n_points)
     base = {"spec": spec.label, "activation": spec.activation, "seed": seed}
     for layer, y in enumerate(_iter_layers(net, inputs), start=1):
@@ -402,7 +419,7 @@ def layer_information(spec, *, seed=0, inputs=None, rel_deltas=REL_DELTAS, abs_d
                          lower_bits=h, upper_bits=h, n_distinct=int(counts.size)))
         for kind, deltas in (("quantized_rel", rel_deltas), ("quantized_abs", abs_deltas)):
             for delta in deltas:
-                r = quantized_output_entropy(y, delta, relative=kind == "quantized_rel")
+                r = quantized_output_entropy(y, delta, relative=kind == "quantized_rel", max_bytes=max_bytes)
                 rows.append(dict(common, measure=kind, resolution=delta, value_bits=r.value, stderr_bits=0.0,
                                  lower_bits=r.lower, upper_bits=r.upper, n_distinct=r.extra["n_distinct"]))
         if sigma_rels and n_points <= max_noisy_points:
@@ -412,7 +429,7 @@ def layer_information(spec, *, seed=0, inputs=None, rel_deltas=REL_DELTAS, abs_d
                 if rms == 0.0:  # a dead layer carries nothing
                     r_val = r_se = r_lo = r_up = 0.0
                 else:
-                    r = noisy_channel_mi(yn, s_rel * rms, n_mc=n_mc, seed=seed)
+                    r = noisy_channel_mi(yn, s_rel * rms, n_mc=n_mc, seed=seed, max_bytes=max_bytes)
                     r_val, r_se, r_lo, r_up = r.value, r.stderr, r.lower, r.upper
                 rows.append(dict(common, measure="noisy", resolution=s_rel, value_bits=r_val, stderr_bits=r_se,
                                  lower_bits=r_lo, upper_bits=r_up, n_distinct=-1))
@@ -469,6 +486,8 @@ def run_sweep(specs, seeds, *, csv_path=None, progress=True, **kwargs):
             raise TypeError(f"`specs` must hold NetSpec objects; got {type(s).__name__}")
     if isinstance(seeds, numbers.Integral) and not isinstance(seeds, bool):
         seeds = range(check_int(seeds, "seeds", low=1))
+    if isinstance(seeds, (bool, str, bytes)) or not hasattr(seeds, "__iter__"):
+        raise TypeError(f"`seeds` must be an int or a sequence of ints; got {seeds!r}")
     seeds = [check_int(s, "seeds entry", low=0) for s in seeds]
     if not seeds:
         raise ValueError("`seeds` must be non-empty")

@@ -54,7 +54,13 @@ def test_init_laws(seed):
     g = build_mlp(NetSpec(400, (400,), weight_gain=1.5), seed=seed)[0].weight.numpy()
     # empirical variance of 160000 N(0, 1.5^2/400) entries: relative SE sqrt(2/160000) = 0.35%
     assert g.var() * 400 / 1.5**2 == pytest.approx(1.0, rel=0.02)
+    wide = build_mlp(NetSpec(20, (8,), init="orthogonal", weight_gain=0.5), seed=seed)[0].weight.numpy()
+    np.testing.assert_allclose(wide @ wide.T, 0.25 * np.eye(8), atol=1e-12)  # orthonormal rows, gain^2
     assert np.all(build_mlp(NetSpec(4, (4,)), seed=seed)[0].bias.numpy() == 0.0)
+    b = np.concatenate([m.bias.numpy() for m in build_mlp(NetSpec(10, (500,) * 8, bias_scale=0.3), seed=seed)
+                        if isinstance(m, torch.nn.Linear)])
+    # 4000 N(0, 0.3^2) biases: the sample std has relative SE 1/sqrt(2 * 4000) = 1.1%
+    assert b.std() == pytest.approx(0.3, rel=0.05) and abs(b.mean()) < 4 * 0.3 / math.sqrt(b.size)
     a = build_mlp(NetSpec(4, (4,)), seed=7)[0].weight
     b = build_mlp(NetSpec(4, (4,)), seed=7)[0].weight
     assert torch.equal(a, b)
@@ -97,6 +103,20 @@ def test_noisy_rows_are_ordered_and_below_ceiling(seed):
     for layer in (1, 2):
         vals = [r["upper_bits"] for r in noisy if r["layer"] == layer]
         assert vals[0] >= vals[1] >= vals[2]  # more noise, less information (KL upper bound is monotone)
+
+
+def test_noisy_rows_use_sigma_relative_to_the_layer_rms():
+    from capacity.mi import noisy_channel_mi
+
+    spec = NetSpec(5, (5, 3), "tanh", weight_gain=3.0)
+    rows = layer_information(spec, seed=2, rel_deltas=(), abs_deltas=(), sigma_rels=(0.05, 0.5), n_mc=128)
+    outs = layer_outputs(build_mlp(spec, seed=2), hypercube_inputs(5))
+    for r in (r for r in rows if r["measure"] == "noisy"):
+        y = outs[r["layer"] - 1]
+        rms = math.sqrt(np.mean(y * y))
+        ref = noisy_channel_mi(y, r["resolution"] * rms, n_mc=128, seed=2)  # sigma = sigma_rel x RMS(f_l(X))
+        assert (r["value_bits"], r["stderr_bits"]) == (ref.value, ref.stderr)
+        assert (r["lower_bits"], r["upper_bits"]) == (ref.lower, ref.upper)
 
 
 def test_noisy_skipped_above_max_points():
@@ -162,6 +182,7 @@ BAD = [
     (lambda: hypercube_inputs(27), ValueError, "`d` must be an integer in \\[1, 26\\]"),
     (lambda: hypercube_inputs(3, signed="y"), TypeError, "`signed` must be a bool"),
     (lambda: hypercube_inputs(20, max_bytes=1000), ValueError, "max_bytes"),
+    (lambda: hypercube_inputs(3.0), TypeError, "`d` must be an integer"),
     (lambda: layer_outputs("net", np.zeros((2, 2))), TypeError, "`net` must be a torch.nn.Sequential"),
     (lambda: layer_outputs(build_mlp(NetSpec(2, (2,))), np.zeros((2, 3))), ValueError, "`inputs` must have shape"),
     (lambda: layer_outputs(build_mlp(NetSpec(2, (2,))), np.full((2, 2), np.nan)), ValueError,
@@ -173,10 +194,21 @@ BAD = [
     (lambda: layer_information(NetSpec(2, (2,)), max_noisy_points=-1), ValueError, "`max_noisy_points`"),
     (lambda: layer_information(None), TypeError, "`spec` must be a NetSpec"),
     (lambda: layer_information(NetSpec(30, (2,))), ValueError, "`spec.d_in` must be <= 26"),
+    (lambda: layer_information(NetSpec(2, (2,)), seed=-1), ValueError, "`seed` must be an integer in \\[0"),
+    (lambda: layer_information(NetSpec(2, (2,)), device="gpu0"), ValueError, "`device` must be"),
+    (lambda: layer_information(NetSpec(12, (50,)), max_bytes=10_000), ValueError, "layer_information needs"),
+    (lambda: layer_information(NetSpec(2, (2,)), inputs=np.zeros((0, 2))), ValueError, "`inputs` must have at least"),
+    (lambda: layer_information(NetSpec(2, (2,)), inputs="ab"), TypeError, "`inputs` must be a real numeric"),
+    (lambda: layer_information(NetSpec(2, (2,)), inputs=[[0.0, 1.0, 2.0]]), ValueError, "`inputs` must have shape"),
+    (lambda: layer_information(NetSpec(2, (2,)), inputs=torch.zeros((0, 2))), ValueError,
+     "`inputs` must have at least 1 row"),
     (lambda: run_sweep([], [0]), ValueError, "`specs` must be a non-empty"),
     (lambda: run_sweep(["x"], [0]), TypeError, "`specs` must hold NetSpec"),
     (lambda: run_sweep([NetSpec(2, (2,))], []), ValueError, "`seeds` must be non-empty"),
     (lambda: run_sweep([NetSpec(2, (2,))], [0.5]), TypeError, "`seeds entry` must be an integer"),
+    (lambda: run_sweep([NetSpec(2, (2,))], True), TypeError, "`seeds` must be an int or a sequence"),
+    (lambda: run_sweep([NetSpec(2, (2,))], 0), ValueError, "`seeds` must be an integer in \\[1"),
+    (lambda: run_sweep([NetSpec(2, (2,))], [0], rel_deltas=(-1.0,)), ValueError, "`rel_deltas entry` must be"),
     (lambda: write_csv([], "x.csv"), ValueError, "`rows` must be non-empty"),
     (lambda: write_csv("rows", "x.csv"), TypeError, "`rows` must be a list of dicts"),
 ]
