@@ -193,6 +193,28 @@ def test_constructed_kinks_certified_against_closed_form(seed, nx, ny, k, vertex
     assert res.iterations <= 2000                        # default max_iter is 100000
 
 
+def test_many_inputs_kink_certified():
+    # 450 inputs, 4 outputs: the polish's Newton systems go through Woodbury's identity
+    W, cost, beta, C = _kink_case(7, 450, 4, 6, False)
+    res = capacity_cost(W, cost, beta)
+    _check_result(res, W, cost, beta)
+    assert res.lower - 1e-12 <= C <= res.upper + 1e-12
+    assert res.iterations <= 2000
+
+
+def test_low_rank_solve_matches_dense():
+    from capacity.cost_constrained import _solve_low_rank
+
+    rng = np.random.default_rng(3)
+    U = rng.random((50, 4))
+    rhs = rng.random((50, 3))
+    for tau in (1.0, 1e-6):
+        dense = np.linalg.solve(U @ U.T + tau * np.eye(50), rhs)
+        got = _solve_low_rank(U, tau, rhs)
+        # relative to the solution's size; the system's condition number is ~|U|^2 / tau
+        assert np.abs(got - dense).max() <= 1e-9 * np.abs(dense).max() / min(tau, 1.0) ** 0.5
+
+
 @pytest.mark.parametrize("seed", range(3))
 def test_constructed_kinks_vs_cvxpy_program(seed):
     W, cost, beta, C = _kink_case(10 + seed, 6, 2, 3, seed == 1)
