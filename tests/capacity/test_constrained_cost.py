@@ -203,7 +203,7 @@ def test_many_inputs_kink_certified():
 
 
 def test_low_rank_solve_matches_dense():
-    from capacity.cost_constrained import _solve_low_rank
+    from capacity._cost_polish import _solve_low_rank
 
     rng = np.random.default_rng(3)
     U = rng.random((50, 4))
