@@ -134,8 +134,20 @@ def _estimator_claims(ctx):
                             f"at_ceiling (truth {truth:.2f})", f"{nce.value:.3f}, at_ceiling={nce.extra['at_ceiling']}",
                             bool(0.9 * nce.extra["ceiling"] <= nce.value <= nce.extra["ceiling"]
                                  and nce.extra["at_ceiling"]), "ceiling log2 64 = 6 bits"))
-    claims.append(Claim("high MI (d = 4, σ = 0.01): KSG reads below the truth", f"< {truth:.2f}", f"{k.value:.3f}",
-                        bool(k.value < truth), "documented low bias at high MI"))
+    # KSG at this MI (26.6 bits) reads ~9 bits: it cannot exceed about log2 n here, so "below the truth" is no claim;
+    # what can fail is its documented bias where it is usable (d = 2 per side, I = 2.4 bits)
+    rk = np.random.default_rng(ctx.seed + 20)
+    truth_k = 2 * 0.5 * math.log2(1 / (1 - 0.9**2))
+    errs = []
+    for _ in range(4):  # the bias, not one draw's noise (std ~0.026 bits per draw): mean of 4 independent draws
+        xk = rk.standard_normal((5000, 2))
+        errs.append(ksg_mutual_information(xk, 0.9 * xk + math.sqrt(1 - 0.9**2) * rk.standard_normal((5000, 2))).value
+                    - truth_k)
+    err = float(np.mean(errs))
+    claims.append(Claim("KSG within its documented bias, d = 2 per side, ρ = 0.9, n = 5000, mean of 4 draws "
+                        f"(at d = 4, σ = 0.01 it reads {k.value:.1f} of {truth:.1f} bits)",
+                        f"{truth_k:.4f} (error in [-0.06, +0.09])", f"{truth_k + err:.4f} ({err:+.4f})",
+                        bool(-0.06 <= err <= 0.09), "the docstring's bias regime (as in tests/capacity/mi/test_ksg.py)"))
     return claims
 
 
