@@ -55,6 +55,19 @@ class RateDistortionResult(_CertifiedGap):
         Whether ``upper - lower <= tol``.
     extra : dict
         Details (e.g. ``d_min``, ``d_max``).
+
+    References
+    ----------
+    R. E. Blahut, "Computation of channel capacity and rate-distortion functions",
+    IEEE Trans. IT 18 (1972) 460-473, Thm 2 (the lower bound); I. Csiszar, Stud. Sci. Math. Hung. 9 (1974) 57-71; T. M. Cover and J. A. Thomas,
+    *Elements of Information Theory*, 2nd ed., Thm 10.3.1 (Bernoulli source, Hamming distortion).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> r = rate_distortion([0.5, 0.5], 1 - np.eye(2), 0.11)   # R(D) = 1 - h(0.11)
+    >>> round(r.rate, 6), bool(r.gap <= 1e-9), r.converged, r.Q.shape
+    (0.500084, True, True, (2, 2))
     """
 
     rate: Any
