@@ -59,8 +59,9 @@ class RateDistortionResult(_CertifiedGap):
     References
     ----------
     R. E. Blahut, "Computation of channel capacity and rate-distortion functions",
-    IEEE Trans. IT 18 (1972) 460-473, Thm 2 (the lower bound); I. Csiszar, Stud. Sci. Math. Hung. 9 (1974) 57-71; T. M. Cover and J. A. Thomas,
-    *Elements of Information Theory*, 2nd ed., Thm 10.3.1 (Bernoulli source, Hamming distortion).
+    IEEE Trans. IT 18 (1972) 460-473, Thm 2 (the lower bound); I. Csiszar, Stud. Sci. Math.
+    Hung. 9 (1974) 57-71; T. M. Cover and J. A. Thomas, *Elements of Information Theory*,
+    2nd ed., Thm 10.3.1 (Bernoulli source, Hamming distortion).
 
     Examples
     --------
