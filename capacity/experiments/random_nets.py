@@ -246,7 +246,7 @@ def hypercube_inputs(d, *, signed=False, max_bytes=None):
     return out
 
 
-def layer_outputs(net, inputs):
+def layer_outputs(net, inputs, *, max_bytes=None):
     r"""Post-activation outputs of every layer of ``net`` on ``inputs`` (a list, one array per layer).
 
     With h_0 = x, layer l computes :math:`h_l = \phi(W_l h_{l-1} + b_l)` (the same float64
@@ -256,6 +256,9 @@ def layer_outputs(net, inputs):
     ----------
     net : torch.nn.Sequential from :func:`build_mlp`
     inputs : array_like (N, d_in) or torch.Tensor (kept on its device)
+    max_bytes : int, optional
+        Refuse (before the forward pass) when the float64 outputs of all layers, plus their host
+        copies for numpy input, would exceed this (default 8 GiB).
 
     Returns
     -------
@@ -266,7 +269,7 @@ def layer_outputs(net, inputs):
     TypeError
         If ``net`` is not a torch Sequential.
     ValueError
-        For inputs of the wrong shape or non-finite inputs.
+        For inputs of the wrong shape or non-finite inputs, or outputs over ``max_bytes``.
 
     References
     ----------
@@ -278,10 +281,14 @@ def layer_outputs(net, inputs):
     >>> [y.shape for y in layer_outputs(net, hypercube_inputs(2))]
     [(4, 3), (4, 1)]
     """
-    return [y if is_tensor(inputs) else y.cpu().numpy() for y in _iter_layers(net, inputs)]
+    copies = 1 if is_tensor(inputs) else 2
+    return [y if is_tensor(inputs) else y.cpu().numpy()
+            for y in _iter_layers(net, inputs, out_bytes=(copies, max_bytes))]
 
 
-def _iter_layers(net, inputs):
+def _iter_layers(net, inputs, out_bytes=None):
+    """Yield each layer's output. ``out_bytes = (copies, max_bytes)``: refuse, before the first layer,
+    when ``copies`` float64 copies of all layer outputs would exceed ``max_bytes``."""
     import torch
 
     if not isinstance(net, torch.nn.Sequential):
@@ -298,6 +305,9 @@ def _iter_layers(net, inputs):
     if h.ndim != 2 or h.shape[1] != first.shape[1]:
         raise ValueError(f"`inputs` must have shape (N, {first.shape[1]}); got {tuple(h.shape)}")
     mods = list(net)
+    if out_bytes is not None:
+        width_sum = sum(mods[i].out_features for i in range(0, len(mods), 2))
+        check_size(8.0 * out_bytes[0] * h.shape[0] * width_sum, out_bytes[1], "layer_outputs (all layers)")
     with torch.no_grad():
         for i in range(0, len(mods), 2):
             h = mods[i + 1](mods[i](h))

@@ -184,6 +184,8 @@ BAD = [
     (lambda: hypercube_inputs(20, max_bytes=1000), ValueError, "max_bytes"),
     (lambda: hypercube_inputs(3.0), TypeError, "`d` must be an integer"),
     (lambda: layer_outputs("net", np.zeros((2, 2))), TypeError, "`net` must be a torch.nn.Sequential"),
+    # 2 rows x (3 + 5) outputs x 8 bytes x 2 copies = 256 bytes > 255
+    (lambda: layer_outputs(build_mlp(NetSpec(2, (3, 5))), np.zeros((2, 2)), max_bytes=255), ValueError, "max_bytes"),
     (lambda: layer_outputs(build_mlp(NetSpec(2, (2,))), np.zeros((2, 3))), ValueError, "`inputs` must have shape"),
     (lambda: layer_outputs(build_mlp(NetSpec(2, (2,))), np.full((2, 2), np.nan)), ValueError,
      "`inputs` must be finite"),
