@@ -101,7 +101,10 @@ class _CostState:
         D = _row_divergences(self.W, q, self.neg_h)
         info = _mi_from_divergences(p, D)
         cost = float(p @ self.b)
-        if cost <= self.beta and info > self.lower:
+        # feasible: the rounded cost meets the budget, or every input p uses costs <= beta (then the
+        # exact expected cost does, even when the float sum rounds a few ulps above beta)
+        feasible = cost <= self.beta or bool((self.b[p > 0] <= self.beta).all())
+        if feasible and info > self.lower:
             self.lower, self.p = info, p
         for qq in (q,) + tuple(extra_q):
             Dq = D if qq is q else _row_divergences(self.W, qq, self.neg_h)
@@ -191,7 +194,7 @@ def _capacity_cost_one(W, neg_h, b, beta, tol, max_iter):
     st.visit(cheapest)  # always feasible: the lower bound is never -inf
     # edge: only minimum-cost inputs are affordable
     if beta <= b_min + 1e-12 * max(1.0, abs(b_min)):
-        rows = np.flatnonzero(b <= beta + 1e-12 * max(1.0, abs(b_min)))
+        rows = np.flatnonzero(b <= beta)  # the affordable inputs (b_min <= beta: never empty)
         sub = W[rows]
         p_sub, it = _lagrange_ba(sub, neg_h[rows], np.zeros(rows.size), 0.0,
                                  np.full(rows.size, 1.0 / rows.size), tol_n / 4, max_iter - iters)

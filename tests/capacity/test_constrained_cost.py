@@ -110,6 +110,21 @@ def test_budget_at_min_cost_is_the_cheap_subchannel():
     assert abs(full.capacity - capacity_cvxpy(W).capacity) <= 5e-9
 
 
+@pytest.mark.parametrize("seed", [3, 13, 25])
+def test_budget_at_min_cost_shared_by_several_inputs(seed):
+    # three inputs share the least cost 0.1: 0.1 p0 + 0.1 p1 + 0.1 p2 rounds a few ulps above 0.1
+    # for these draws; the law was refused as infeasible, leaving lower = 0 (uncertified)
+    rng = np.random.default_rng(0)
+    for _ in range(seed + 1):
+        W = rng.dirichlet(np.ones(4), size=5)
+    cost = np.array([0.1, 0.1, 0.1, 0.7, 0.3])
+    res = capacity_cost(W, cost, 0.1)
+    assert res.converged and res.gap <= 1e-9
+    assert res.p[3] == 0.0 and res.p[4] == 0.0  # only the cheapest inputs are affordable
+    ref = capacity_cvxpy(W[:3])  # = capacity of the cheap sub-channel
+    assert res.lower - 5e-9 <= ref.extra["solver_value"] <= res.upper + 5e-9  # Clarabel ~2e-9
+
+
 def test_curve_monotone_concave_and_bracketing():
     W = np.array([[0.95, 0.05, 0.0], [0.1, 0.8, 0.1], [0.0, 0.1, 0.9]])
     cost = np.array([0.0, 1.0, 2.0])
