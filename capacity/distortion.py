@@ -200,7 +200,11 @@ class _RDState:
 
     def visit_Q(self, Q, s=None):
         rate, dist = self.rate(Q), self.distortion(Q)
-        if dist <= self.D and rate < self.upper:
+        # feasible: the rounded distortion meets D, or Q only uses each x's least-distortion letters
+        # (then E d = D_min <= D exactly, even when the float sum rounds a few ulps above D)
+        feasible = dist <= self.D or (self.D >= self.D_min
+                                      and bool(np.all((Q <= 0) | (self.d <= self.d_min_x[:, None]))))
+        if feasible and rate < self.upper:
             self.upper, self.Q = rate, Q
             if s is not None:
                 self.s = s
@@ -250,7 +254,7 @@ def _rd_one(p, d, D, tol, max_iter):
     span = float((d - d_min_x[:, None]).max())
     if D <= st.D_min + 1e-12 * max(1.0, span):
         # the D_min edge (s = inf): Q may only use each x's minimum-distortion letters
-        A = np.where(d <= d_min_x[:, None] + 1e-12 * max(1.0, span), 0.0, -np.inf)
+        A = np.where(d <= d_min_x[:, None], 0.0, -np.inf)  # exact ties: any other letter costs > D_min
         log_r, logZ, log_c, its = _rd_blahut(p, A, log_r0, tol_n / 2, max_iter - iters)
         iters += its
         st.visit_lower(math.inf, logZ, log_c)

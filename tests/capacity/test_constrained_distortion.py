@@ -103,6 +103,21 @@ def test_rate_distortion_edge_cases():
     assert rate_distortion(p, d, 1.25).rate == 0.0
     assert rate_distortion(p, d, 5.0).upper == 0.0
 
+
+@pytest.mark.parametrize("p, a, b, c", [
+    ([0.36424209260566215, 0.5390406481846121, 0.09671725920972571], 0.1, 0.1, 0.1),
+    ([0.30247034609835816, 0.09291612704072401, 0.604613526860918], 1.1, 0.1, 1.3),
+])
+def test_d_min_edge_with_tied_nonzero_distortions(p, a, b, c):
+    # x0 may use letters 0 or 1 at distortion a, x1 only letter 1, x2 only letter 2: at D = D_min
+    # the best test channel sends x0 to letter 1, R(D_min) = h(p2). The mixed row of the test
+    # channel gives E d a few ulps above D_min in float64 (these p); it was refused as infeasible
+    # and the upper bound stayed at the identity-like channel (uncertified)
+    d = np.array([[a, a, 9.0], [9.0, b, 9.0], [9.0, 9.0, c]])
+    res = rate_distortion(p, d, float(np.dot(p, d.min(axis=1))))
+    assert res.converged and res.gap <= 1e-9
+    assert res.lower - 1e-12 <= h(p[2]) <= res.upper + 1e-12  # closed form inside the bounds
+
 def test_rd_nonconvergence_warns_with_valid_bounds():
     p = np.array([0.5, 0.3, 0.2])
     d = np.array([[0.0, 1.0, 3.0], [1.0, 0.0, 1.0], [3.0, 1.0, 0.0]])
