@@ -252,7 +252,7 @@ def _rd_one(p, d, D, tol, max_iter):
     st.visit_Q(Q_min, math.inf)
     log_r0 = np.full(nz, -math.log(nz))
     span = float((d - d_min_x[:, None]).max())
-    if D <= st.D_min + 1e-12 * max(1.0, span):
+    if D <= st.D_min:  # exactly D_min (rate_distortion clamps D >= D_min); just above it, bisect
         # the D_min edge (s = inf): Q may only use each x's minimum-distortion letters
         A = np.where(d <= d_min_x[:, None], 0.0, -np.inf)  # exact ties: any other letter costs > D_min
         log_r, logZ, log_c, its = _rd_blahut(p, A, log_r0, tol_n / 2, max_iter - iters)

@@ -104,6 +104,16 @@ def test_rate_distortion_edge_cases():
     assert rate_distortion(p, d, 5.0).upper == 0.0
 
 
+@pytest.mark.parametrize("D", [1e-13, 5e-13, 9e-13, 1e-9])
+def test_just_above_d_min_stays_certified(D):
+    # R(D) = 1 - h(D) falls with infinite slope at D = 0: R(1e-13) = 1 - 4.5e-12 bits. Treating
+    # D <= D_min + 1e-12 as the D_min edge certified lower = R(0) = 1 > R(D) (an invalid bound)
+    res = rate_distortion([0.5, 0.5], 1 - np.eye(2), D)
+    assert res.converged and res.gap <= 1e-9
+    # closed form within the bounds; 2e-15: float64 rounding of 1 - h(D) and of the bounds near 1
+    assert res.lower - 2e-15 <= 1 - h(D) <= res.upper + 2e-15
+
+
 @pytest.mark.parametrize("p, a, b, c", [
     ([0.36424209260566215, 0.5390406481846121, 0.09671725920972571], 0.1, 0.1, 0.1),
     ([0.30247034609835816, 0.09291612704072401, 0.604613526860918], 1.1, 0.1, 1.3),
