@@ -128,6 +128,7 @@ def test_d_min_edge_with_tied_nonzero_distortions(p, a, b, c):
     assert res.converged and res.gap <= 1e-9
     assert res.lower - 1e-12 <= h(p[2]) <= res.upper + 1e-12  # closed form inside the bounds
 
+
 def test_rd_nonconvergence_warns_with_valid_bounds():
     p = np.array([0.5, 0.3, 0.2])
     d = np.array([[0.0, 1.0, 3.0], [1.0, 0.0, 1.0], [3.0, 1.0, 0.0]])
