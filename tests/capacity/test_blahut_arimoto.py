@@ -235,6 +235,10 @@ def test_exact_certificate_handles_unreached_outputs():
 BAD = [
     (dict(W=[[0.5, 0.6], [0.5, 0.5]]), ValueError, r"rows summing to 1 .*row 0 sums to 1\.1"),
     (dict(W=[[1.0, 0.0], [0.5, 0.5 + 2e-9]]), ValueError, r"row 1 sums to"),
+    # the worst row is named, not the first bad one
+    (dict(W=[[0.5, 0.5 + 2e-9], [0.5, 0.6]]), ValueError, r"row 1 sums to 1\.1"),
+    (dict(W=[[[1.0, 0.0], [0.5, 0.5]], [[0.5, 0.5], [0.25, 1.25]]]), ValueError, r"row \(1, 1\) sums to 1\.5"),
+    (dict(W=[[[1.0, 0.0], [0.5, 0.5]], [[0.5, 0.5], [-0.5, 1.5]]]), ValueError, r"-0\.5 at \(1, 1, 0\)"),
     (dict(W=[[1.2, -0.2], [0.5, 0.5]]), ValueError, r"non-negative; got -0\.2 at \(0, 1\)"),
     (dict(W=[[1.0, 0.0], [np.nan, 0.5]]), ValueError, r"finite; got NaN at \(1, 0\)"),
     (dict(W=[[1.0, 0.0], [0.5, np.inf]]), ValueError, r"finite; got inf at \(1, 1\)"),
@@ -262,6 +266,18 @@ def test_bad_input(kwargs, exc, match):
     W = kwargs.pop("W")
     with pytest.raises(exc, match=match):
         blahut_arimoto(W, **kwargs)
+
+
+def test_row_sum_tolerance_is_1e_9_and_input_untouched():
+    # rows off by 5e-10 (inside the documented 1e-9) are accepted and the caller's array is not
+    # rescaled in place; 2e-9 off is refused
+    W = np.array([[1.0 + 5e-10, 0.0], [0.0, 1.0 - 5e-10]])
+    W0 = W.copy()
+    r = blahut_arimoto(W, backend="numpy")
+    assert r.converged and abs(r.capacity - 1.0) <= 1e-9  # I = 1 bit up to the 5e-10 excess
+    np.testing.assert_array_equal(W, W0)
+    with pytest.raises(ValueError, match=r"row 0 sums to 1\.00000000199"):
+        blahut_arimoto(np.array([[1.0 + 2e-9, 0.0], [0.0, 1.0]]))
 
 
 @pytest.mark.skipif(__import__("torch").cuda.is_available(), reason="machine has CUDA")
