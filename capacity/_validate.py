@@ -24,6 +24,15 @@ def _as_array(a, name) -> np.ndarray:
         raise TypeError(f"`{name}` must be array-like; got {type(a).__name__}") from exc
 
 
+def shape_of(a) -> tuple:
+    """Shape of an array-like without converting an array or tensor (so a ``max_bytes`` check can
+    come before any float64 copy); ``()`` when it has none (ragged input: the validator reports it)."""
+    try:
+        return tuple(np.shape(a))
+    except Exception:
+        return ()
+
+
 def _as_real_array(a, name) -> np.ndarray:
     """:func:`_as_array`, refusing dtypes other than bool, integer and float (TypeError)."""
     arr = _as_array(a, name)

@@ -28,7 +28,7 @@ from ._cost_polish import _cost_ipm
 from ._lagrange import (DEFAULT_MAX_BYTES, LN2, _LOG_FLOOR, _NEWTON_EVERY, _NEWTON_MAX_N, _check_common,
                         _newton_polish, _slope_bisection, _solve_each)
 from ._result import CapacityResult, ConvergenceWarning, stack_results
-from ._validate import _as_float_array, check_channel, check_nonnegative
+from ._validate import _as_float_array, check_channel, check_nonnegative, shape_of
 from .information import _mi_from_divergences, _neg_entropy_rows, _row_divergences
 
 __all__ = ["capacity_cost", "capacity_cost_curve"]
@@ -330,6 +330,10 @@ def capacity_cost(W, cost, budget, *, tol=1e-9, max_iter=100_000, max_bytes=None
     >>> round(res.capacity, 9), res.gap <= 1e-9
     (0.811278124, True)
     """
+    shape = shape_of(W)
+    if len(shape) == 2:  # refused before the float64 copy that validation makes
+        check_size(8.0 * math.prod(shape) * 6, DEFAULT_MAX_BYTES if max_bytes is None else max_bytes,
+                   "capacity_cost")
     W = check_channel(W, "W", allow_batch=False)
     b = _check_cost(cost, W.shape[0])
     beta = check_real(budget, "budget")
@@ -337,7 +341,6 @@ def capacity_cost(W, cost, budget, *, tol=1e-9, max_iter=100_000, max_bytes=None
         raise ValueError(f"`budget` must be >= min(cost) = {float(b.min())!r} (otherwise no input law is "
                          f"feasible); got {beta!r}")
     tol, max_iter = _check_common(tol, max_iter)
-    check_size(8.0 * W.size * 6, DEFAULT_MAX_BYTES if max_bytes is None else max_bytes, "capacity_cost")
     neg_h = _neg_entropy_rows(W)
     st, s, iters = _capacity_cost_one(W, neg_h, b, beta, tol, max_iter)
     lower, upper = st.lower / LN2, max(st.upper, st.lower) / LN2
@@ -394,6 +397,10 @@ def capacity_cost_curve(W, cost, budgets, *, tol=1e-9, max_iter=100_000, max_byt
     >>> np.round(res.capacity, 9).tolist()
     [0.0, 1.0, 1.0]
     """
+    shape = shape_of(W)
+    if len(shape) == 2:  # as capacity_cost, before the float64 copy
+        check_size(8.0 * math.prod(shape) * 6, DEFAULT_MAX_BYTES if max_bytes is None else max_bytes,
+                   "capacity_cost")
     W = check_channel(W, "W", allow_batch=False)
     b = _check_cost(cost, W.shape[0])
     betas = _as_float_array(budgets, "budgets")

@@ -25,7 +25,7 @@ from boolean._validate import check_finite, check_real, check_size
 from ._lagrange import (DEFAULT_MAX_BYTES, LN2, _LOG_FLOOR, _NEWTON_EVERY, _NEWTON_MAX_N, _check_common,
                         _newton_polish, _slope_bisection, _solve_each)
 from ._result import ConvergenceWarning, _CertifiedGap, stack_results
-from ._validate import _as_float_array, check_distribution, check_nonnegative
+from ._validate import _as_float_array, check_distribution, check_nonnegative, shape_of
 
 __all__ = ["rate_distortion", "rate_distortion_curve", "RateDistortionResult"]
 
@@ -271,6 +271,10 @@ def _rd_one(p, d, D, tol, max_iter):
 
 
 def _check_rd_inputs(p, d, max_bytes):
+    shape = shape_of(d)
+    if len(shape) == 2:  # refused before the float64 copy that validation makes
+        check_size(8.0 * math.prod(shape) * 8, DEFAULT_MAX_BYTES if max_bytes is None else max_bytes,
+                   "rate_distortion")
     p = check_distribution(p, "p")
     d = _as_float_array(d, "d")
     if d.ndim != 2:
@@ -280,7 +284,6 @@ def _check_rd_inputs(p, d, max_bytes):
     if d.shape[0] != p.shape[0]:
         raise ValueError(f"`d` must have len(p) = {p.shape[0]} rows; got shape {d.shape}")
     check_nonnegative(d, "d")
-    check_size(8.0 * d.size * 8, DEFAULT_MAX_BYTES if max_bytes is None else max_bytes, "rate_distortion")
     return p, d
 
 

@@ -13,7 +13,7 @@ import numpy as np
 from boolean._validate import check_size
 
 from ._result import CapacityResult, stack_results
-from ._validate import check_channel, check_distribution
+from ._validate import check_channel, check_distribution, shape_of
 from .information import _mi_from_divergences, _neg_entropy_rows, _row_divergences
 
 __all__ = ["capacity_cvxpy", "certify_input"]
@@ -126,11 +126,13 @@ def capacity_cvxpy(W, *, solver_options=None, max_bytes=None) -> CapacityResult:
     >>> abs(res.capacity - 1.0) < 1e-8, res.lower <= res.upper
     (True, True)
     """
+    shape = shape_of(W)
+    if len(shape) in (2, 3):  # refused before the float64 copy that validation makes
+        check_size(math.prod(shape) * _BYTES_PER_ENTRY, DEFAULT_MAX_BYTES if max_bytes is None else max_bytes,
+                   "capacity_cvxpy")
     W = check_channel(W, "W", allow_batch=True)
     if solver_options is not None and not isinstance(solver_options, dict):
         raise TypeError(f"`solver_options` must be a dict; got {type(solver_options).__name__}")
-    check_size(W.size * _BYTES_PER_ENTRY, DEFAULT_MAX_BYTES if max_bytes is None else max_bytes,
-               "capacity_cvxpy")
     if W.ndim == 3:
         results = [_solve_one(Wb, solver_options) for Wb in W]
         return stack_results(results, backend="cvxpy-clarabel",

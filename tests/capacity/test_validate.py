@@ -52,3 +52,30 @@ def test_messages_print_plain_floats():
         check_distribution([1.5, -0.5])
     with pytest.raises(ValueError, match=r"row 1 sums to 0\.90000000000000002"):
         check_channel([[1.0, 0.0], [0.5, 0.4]])
+
+
+def _no_conversion(*args, **kwargs):
+    raise AssertionError("the input was converted before the max_bytes check")
+
+
+@pytest.mark.parametrize("module, attr, call", [
+    ("capacity.exact", "check_channel", lambda W: __import__("capacity").capacity_cvxpy(W, max_bytes=10**6)),
+    ("capacity.cost_constrained", "check_channel",
+     lambda W: __import__("capacity").capacity_cost(W, np.zeros(W.shape[0]), 0.0, max_bytes=10**6)),
+    ("capacity.cost_constrained", "check_channel",
+     lambda W: __import__("capacity").capacity_cost_curve(W, np.zeros(W.shape[0]), [0.0], max_bytes=10**6)),
+    ("capacity.distortion", "check_distribution",
+     lambda W: __import__("capacity").rate_distortion(np.full(W.shape[0], 1 / W.shape[0]), W, 0.1,
+                                                      max_bytes=10**6)),
+    ("capacity.blahut_arimoto", "check_channel",
+     lambda W: __import__("capacity").blahut_arimoto(W, max_bytes=10**6)),
+])
+def test_max_bytes_refused_before_the_float64_copy(monkeypatch, module, attr, call):
+    # a 2048 x 2048 float32 view of one number: 32 MiB as float64, over max_bytes = 1e6 in every
+    # solver's estimate; validation (the first float64 copy) must not run before the refusal
+    import sys
+
+    monkeypatch.setattr(sys.modules[module], attr, _no_conversion)
+    W = np.broadcast_to(np.float32(1 / 2048), (2048, 2048))
+    with pytest.raises(ValueError, match="max_bytes"):
+        call(W)
