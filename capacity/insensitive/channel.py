@@ -270,11 +270,22 @@ def _symbol_probs(q, q0, pi):
     return r
 
 
+#: Entries of the gathered factor r[:, sym[block, i]] held at once by _type_probs (32 MiB of float64).
+_TYPE_BLOCK_ELEMS = 1 << 22
+
+
 def _type_probs(r, sym, coef):
-    """W[o, t] = coef_t prod_i r[o, sym[t, i]] for a block of types."""
-    W = np.broadcast_to(coef, (r.shape[0], coef.size)).copy()
-    for i in range(sym.shape[1]):
-        W *= r[:, sym[:, i]]
+    """W[o, t] = coef_t prod_i r[o, sym[t, i]], filled in column blocks so that the gathered
+    factor never exceeds ``_TYPE_BLOCK_ELEMS`` entries (peak memory = W + one block, not 2 W)."""
+    R, T = r.shape[0], coef.size
+    W = np.empty((R, T))
+    block = max(1, _TYPE_BLOCK_ELEMS // max(R, 1))
+    for start in range(0, T, block):
+        stop = min(T, start + block)
+        Wb = W[:, start:stop]
+        Wb[...] = coef[start:stop]
+        for i in range(sym.shape[1]):
+            Wb *= r[:, sym[start:stop, i]]
     return W
 
 
@@ -493,7 +504,11 @@ def channel_matrix(n, s, m, *, visible="random", S0=None, p_bias=0.5, max_bytes=
     T = math.comb(2 * K + m - 1, m)
     cls = _classes(n, s, visible, S0, p_bias)
     R = cls.n_classes
-    nbytes = 8 * R * T + (2 * K + 2 * m) * T
+    # W, one gathered block of factors, the type list with its multinomial coefficients and the
+    # (T, m) temporaries that build it (float64 run lengths, int64 indices), the uint8 counts, and
+    # the symbol probabilities r (R, 2K) and the returned copies of q and of the representatives
+    nbytes = (8 * R * T + 8 * min(R * T, max(_TYPE_BLOCK_ELEMS, R)) + (6 * K + 32 * m + 16) * T
+              + R * (24 * K + (1 << n)))
     check_size(nbytes, max_bytes, f"channel_matrix(n={n}, s={s}, m={m}) of shape ({R}, {T}) "
                                   f"({format_bytes(8 * R * T)} float64)")
     sym, coef = _types(2 * K, m)

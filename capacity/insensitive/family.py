@@ -134,9 +134,12 @@ def function_family_information(functions, n: int, s: int, m: int, samples: int 
         if w.shape != (B,):
             raise ValueError(f"`weights` must have shape ({B},) (one per function); got {w.shape}")
     n_cells = (1 << s) * (1 if S0 is not None else math.comb(n, s))
-    # spectra (int64, x2 in the butterfly) + q, log q, log(1-q) + a likelihood chunk
-    check_size(B * (1 << n) * 24 + B * n_cells * 24 + 3 * (1 << 22) * 8, max_bytes,
-               f"function_family_information({B} functions, n={n}, s={s}, {n_cells} cells)")
+    # spectra (int64, x2 in the butterfly) + q, log q, log(1-q) + the per-draw arrays (F, vals) + a
+    # likelihood chunk: three float64 (rows, m, B) arrays and the (rows, m) cells, uniforms, q and bits
+    chunk = max(1, (1 << 22) // max(1, m * B))
+    check_size(B * (1 << n) * 24 + B * n_cells * 24 + 16 * samples + chunk * m * (24 * B + 25), max_bytes,
+               f"function_family_information({B} functions, n={n}, s={s}, {n_cells} cells, m={m}, "
+               f"{samples} samples)")
 
     rng = np.random.default_rng(seed)
     q = family_cell_probabilities(tables, n, s, S0)
@@ -146,7 +149,6 @@ def function_family_information(functions, n: int, s: int, m: int, samples: int 
         logw = np.log(w)
     F = rng.choice(B, size=samples, p=w)
     vals = np.empty(samples, dtype=np.float64)
-    chunk = max(1, (1 << 22) // max(1, m * B))
     for start in range(0, samples, chunk):
         stop = min(samples, start + chunk)
         f = F[start:stop]

@@ -218,3 +218,24 @@ def test_huge_n_is_refused_with_its_name(n):
         channel_matrix(n, 2, 1)
     with pytest.raises(ValueError, match=rf"`n` must be <= 4 .*got n = {n}\."):
         equivalence_classes(n, 1)
+
+
+def test_peak_memory_stays_within_max_bytes():
+    """The plan checked against max_bytes covers the real peak: W plus one gathered block of factors
+    (filling W with `W *= r[:, sym[:, i]]` over all columns at once used to hold two copies of W)."""
+    import tracemalloc
+
+    channel_matrix(4, 1, 1)                  # class tables are cached: not part of this call
+    _types.cache_clear()
+    R, T = channel_shape(4, 1, 4).shape      # 5817 x 3876: W is 180 MB
+    budget = int(1.3 * 8 * R * T)
+    tracemalloc.start()
+    try:
+        ch = channel_matrix(4, 1, 4, max_bytes=budget)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert ch.W.nbytes == 8 * R * T
+    assert peak <= budget, (peak, budget)
+    with pytest.raises(ValueError, match="max_bytes"):
+        channel_matrix(4, 1, 4, max_bytes=8 * R * T)   # W alone fits, W + its work space does not

@@ -277,6 +277,10 @@ BAD = [
     (lambda: cell_probabilities([0, 1], 2), ValueError, r"`s` must be an integer in \[0, 1\]"),
     (lambda: cell_probabilities([0.0, 1.0], 1), TypeError, r"must hold integers"),
     (lambda: low_degree_subsets(2, 3), ValueError, r"`s` must be"),
+    (lambda: low_degree_subsets(31, 1), ValueError, r"`n` must be an integer in \[1, 30\]"),
+    (lambda: low_degree_subsets(3, 1, visible="fixed", S0=[0, 1]), ValueError, r"`S0` must have exactly s = 1"),
+    (lambda: cell_probabilities([0, 1, 1, 0], 1, visible="fixed", S0=[2]), ValueError, r"`S0 element`"),
+    (lambda: standard_functions(2.0), TypeError, r"`n` must be an integer"),
     (lambda: cell_probabilities(np.zeros((4, 1 << 10), np.uint8), 5, max_bytes=10_000), ValueError, r"max_bytes"),
     (lambda: equivalence_classes(2, 1).members(15), ValueError, r"`k` must be an integer in \[0, 14\]"),
 ]

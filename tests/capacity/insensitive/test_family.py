@@ -115,6 +115,11 @@ def test_large_n_family_runs_and_is_reproducible():
     a = function_family_information(fam, n, 1, 4, samples=2000, seed=3)
     b = function_family_information(fam, n, 1, 4, samples=2000, seed=3)
     assert a.value == b.value
+    # the seed is used: another seed draws other samples (a continuous mean: equal only by accident)
+    c = function_family_information(fam, n, 1, 4, samples=2000, seed=4)
+    assert c.value != a.value
+    g = function_family_information(fam, n, 1, 4, samples=2000, seed=np.random.default_rng(3))
+    assert g.value == a.value   # a Generator is used as given (default_rng(3) draws the same stream)
     assert 0 < a.value < math.log2(5)
 
 
@@ -135,6 +140,11 @@ BAD = [
     (lambda: function_family_information({}, 2, 1, 1), ValueError, r"`functions` must be non-empty"),
     (lambda: function_family_information([[0, 1, 1, 0]], 2, 1, 1, max_bytes=100), ValueError, r"max_bytes"),
     (lambda: function_family_information([[0, 1, 1, 0]], 2, 1, 1, seed="0"), TypeError, r"`seed` must be an int"),
+    # m and samples are unbounded, so their arrays count in the plan (refused before rng.integers/choice)
+    (lambda: function_family_information([[0, 1, 1, 0], [0, 0, 0, 1]], 2, 1, 10 ** 9), ValueError,
+     r"m=1000000000.*> max_bytes=8.0 GiB"),
+    (lambda: function_family_information([[0, 1, 1, 0]], 2, 1, 1, samples=10 ** 12), ValueError,
+     r"1000000000000 samples.*> max_bytes=8.0 GiB"),
 ]
 
 

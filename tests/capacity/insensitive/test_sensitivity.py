@@ -121,6 +121,10 @@ BAD = [
     (lambda: random_function_retained_information(3.0, 1), TypeError, r"`n` must be an integer"),
     (lambda: random_function_retained_information(20, 1, max_bytes=1000), ValueError, r"max_bytes"),
     (lambda: random_function_retained_information_asymptotic(3, -1), ValueError, r"`k` must be"),
+    (lambda: random_function_retained_information_asymptotic(0, 0), ValueError, r"`n` must be an integer in \[1, 1000\]"),
+    (lambda: random_function_retained_information_asymptotic(2.5, 1), TypeError, r"`n` must be an integer"),
+    (lambda: majority_retained_information(3, [0.5]), TypeError, r"`k` must be an integer or a 1-D"),
+    (lambda: majority_retained_information(10003, 1), ValueError, r"`n` must be an integer in \[1, 10001\]"),
     (lambda: majority_retained_information(4, 1), ValueError, r"`n` must be odd"),
     (lambda: majority_retained_information(5, 6), ValueError, r"`k` must be an integer in \[0, 5\]"),
 ]
