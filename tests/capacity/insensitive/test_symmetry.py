@@ -162,6 +162,10 @@ def test_bad_input_generators(kwargs, exc, match):
     (dict(n=4, s=3, m=6, max_bytes=2 ** 20), ValueError, r"folded_channel\(n=4, s=3, m=6\).*> max_bytes=1.0 MiB"),
     (dict(n=2, s=1, m=1, backend="numba"), ValueError, r"`backend` must be one of \('auto', 'numpy', 'torch'\)"),
     (dict(n=2, s=1, m=1, device="cuda:99"), ValueError, r"`device`"),
+    (dict(n=2, s=1, m=1, p_bias=1.0), ValueError, r"`p_bias` must be a finite number in \(0.0, 1.0\)"),
+    (dict(n=5, s=2, m=1), ValueError, r"`n` must be <= 4"),
+    (dict(n=2, s=1, m=65), ValueError, r"`m` must be an integer in \[1, 64\]"),
+    (dict(n=2, s=1, m=1, visible="fixed", S0=(0, 1)), ValueError, r"`S0` must have exactly s = 1"),
 ])
 def test_bad_input_folded(kwargs, exc, match):
     kw = dict(kwargs)
