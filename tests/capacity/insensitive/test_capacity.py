@@ -52,6 +52,22 @@ def test_s0_is_the_binomial_channel(n, m):
         assert_same_capacity(r.lower, r.upper, ref.lower, ref.upper)
 
 
+def test_approaches_log2_classes_and_uniform_law_reaches_it():
+    """C -> log2 #classes as m grows, and the uniform law on the classes gets there too (problem.md, Sec. 2)."""
+    r = insensitive_capacity(1, 0, 64)   # q in {0, 1/2, 1}: only 64 zeros in a row leave doubt (2**-64)
+    assert abs(r.lower - math.log2(3)) <= 1e-9 and r.upper >= math.log2(3) - 1e-12
+    prev_c = prev_u = math.inf
+    for m in (4, 16, 64):                # s = 0, n = 2: 5 classes
+        r = insensitive_capacity(2, 0, m)
+        ch = capacity.insensitive.channel_matrix(2, 0, m)
+        uniform = capacity.mutual_information(np.full(5, 0.2), ch.W)
+        gap_c, gap_u = r.limit - r.lower, r.limit - uniform
+        assert 0 < gap_c <= gap_u + 1e-9          # the optimum beats the uniform law
+        assert gap_c < prev_c and gap_u < prev_u   # both close in on the limit
+        prev_c, prev_u = gap_c, gap_u
+    assert gap_u < 0.06                           # measured 0.054 at m = 64 (uniform), 0.053 optimal
+
+
 @pytest.mark.parametrize("n,m", [(1, 3), (2, 2), (2, 5), (3, 3), (3, 4), (4, 3)])
 def test_s_equals_n_is_the_expected_number_of_distinct_points(n, m):
     """s = n: Bob sees x and f(x); F's table is read through an erasure channel on the 2**n
