@@ -193,7 +193,7 @@ def _capacity_cost_one(W, neg_h, b, beta, tol, max_iter):
     cheapest[int(np.argmin(b))] = 1.0
     st.visit(cheapest)  # always feasible: the lower bound is never -inf
     # edge: only minimum-cost inputs are affordable
-    if beta <= b_min + 1e-12 * max(1.0, abs(b_min)):
+    if beta <= b_min:  # exactly min(cost) (validated >= it); just above it, the general path
         rows = np.flatnonzero(b <= beta)  # the affordable inputs (b_min <= beta: never empty)
         sub = W[rows]
         p_sub, it = _lagrange_ba(sub, neg_h[rows], np.zeros(rows.size), 0.0,

@@ -125,6 +125,20 @@ def test_budget_at_min_cost_shared_by_several_inputs(seed):
     assert res.lower - 5e-9 <= ref.extra["solver_value"] <= res.upper + 5e-9  # Clarabel ~2e-9
 
 
+@pytest.mark.parametrize("beta", [5e-14, 1e-13, 1e-12])
+def test_budget_just_above_min_cost(beta):
+    # input 1 costs 1e-13: at a budget of 5e-14 it may carry half the mass. Budgets within 1e-12
+    # of min(cost) were solved as the min-cost edge, on input 0 alone (lower = 0, uncertified)
+    W = np.random.default_rng(4).dirichlet(np.ones(3), size=3)
+    cost = [0.0, 1e-13, 1.0]
+    res = capacity_cost(W, cost, beta)
+    _check_result(res, W, cost, beta)
+    # reference: the unconstrained capacity of inputs 0, 1 (its optimal P(X=1) = 0.492 is affordable
+    # at every budget here; input 2 at cost 1 can carry at most 1e-12 of the mass)
+    ref = capacity_cvxpy(W[:2]).extra["solver_value"]
+    assert res.lower - 5e-9 <= ref <= res.upper + 5e-9  # Clarabel ~2e-9
+
+
 def test_curve_monotone_concave_and_bracketing():
     W = np.array([[0.95, 0.05, 0.0], [0.1, 0.8, 0.1], [0.0, 0.1, 0.9]])
     cost = np.array([0.0, 1.0, 2.0])
