@@ -140,8 +140,8 @@ def _classes(n, s, visible, S0, p_bias):
 
     p = 1/2: the Fourier classes of :func:`equivalence_classes`. p != 1/2: functions are
     grouped by the integer counts N[c, h] = #{x in c : hidden weight h, f(x) = 1}, which
-    fix q_c = sum_h N[c, h] p^h (1-p)^(n-s-h); groups whose q vectors are then exactly
-    equal (as floats from the same formula) are merged as well (merge lemma).
+    fix q_c = sum_h N[c, h] p^h (1-p)^(n-s-h); groups whose q vectors are then equal are
+    merged as well (merge lemma; see :func:`_group_equal_q` for how equality is decided).
     """
     cells = _cells(n, s, S0, p_bias)
     if n > MAX_ENUM_N:
@@ -160,10 +160,7 @@ def _classes(n, s, visible, S0, p_bias):
         counts = tables.astype(np.int32) @ ind                      # (F, K*H)
         _, first, inv = np.unique(counts, axis=0, return_index=True, return_inverse=True)
         inv = inv.reshape(-1)
-        h = np.arange(H)
-        wh = p_bias ** h * (1.0 - p_bias) ** (H - 1 - h)            # P(hidden = z), |z| = h
-        qN = (counts[first].reshape(-1, K, H) * wh).sum(axis=2)    # q of each N-group
-        qinv = np.unique(qN, axis=0, return_inverse=True)[1]
+        qinv = _group_equal_q(counts[first].reshape(-1, K, H), p_bias)
         labels, rep_index = _label_by_first(qinv.reshape(-1)[inv])  # q-class of each function
         labels = labels.astype(np.uint32)
         sizes = np.bincount(labels, minlength=rep_index.size).astype(np.int64)
@@ -177,6 +174,41 @@ def _classes(n, s, visible, S0, p_bias):
     for arr in (out.representatives, out.sizes, out.labels, out.q, out.q0):
         arr.setflags(write=False)
     return out
+
+
+#: A float p_bias within this many ulps of a fraction with denominator <= RATIONAL_MAX_DEN is taken
+#: to mean that fraction when q vectors are compared (p_bias = 1/3 is 0.333...33 as a float).
+RATIONAL_ULPS = 4
+RATIONAL_MAX_DEN = 2**20
+
+
+def _as_simple_fraction(p):
+    """The fraction a/b (b <= RATIONAL_MAX_DEN) that the float p rounds, or None."""
+    from fractions import Fraction
+
+    f = Fraction(p).limit_denominator(RATIONAL_MAX_DEN)
+    return f if abs(float(f) - p) <= RATIONAL_ULPS * math.ulp(p) else None
+
+
+def _group_equal_q(N, p):
+    """Group index of each count array N[g] (G, K, H) by equal q vectors q_c = sum_h N[c, h] p^h (1-p)^(H-1-h).
+
+    For p = a/b (a float within RATIONAL_ULPS ulps of it), b^(H-1) q_c = sum_h N[c, h] a^h (b-a)^(H-1-h)
+    is an integer: groups are compared exactly (Python integers). Otherwise the float q vectors from
+    the same formula are compared for exact equality: vectors equal for the real p only through a
+    root of their difference polynomial may then stay apart (more rows, same capacity).
+    """
+    H = N.shape[2]
+    frac = _as_simple_fraction(p)
+    if frac is None:
+        h = np.arange(H)
+        q = (N * (p ** h * (1.0 - p) ** (H - 1 - h))).sum(axis=2)
+        return np.unique(q, axis=0, return_inverse=True)[1].reshape(-1)
+    a, b = frac.numerator, frac.denominator
+    weights = np.array([a ** h * (b - a) ** (H - 1 - h) for h in range(H)], dtype=object)
+    keys = (N.astype(object) * weights).sum(axis=2)           # (G, K) exact integers
+    index = {}
+    return np.array([index.setdefault(tuple(row), len(index)) for row in keys], dtype=np.int64)
 
 
 def _count_vectors(n, s, visible, S0):
@@ -448,7 +480,9 @@ def channel_matrix(n, s, m, *, visible="random", S0=None, p_bias=0.5, max_bytes=
     classes of :func:`equivalence_classes` (equal coefficients of degree <= s, or on the
     subsets of ``S0``). For ``p_bias != 1/2`` the classes can differ from the Fourier ones
     (flipping a bit no longer preserves the measure): they are computed by grouping equal
-    q vectors over all 2**(2**n) functions.
+    q vectors over all 2**(2**n) functions, exactly (integer arithmetic) when ``p_bias`` is
+    within 4 ulps of a fraction with denominator <= 2**20 (so 1/3 means 1/3), otherwise by
+    float equality of q.
 
     Parameters
     ----------

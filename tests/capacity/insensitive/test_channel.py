@@ -112,6 +112,33 @@ def test_biased_classes_group_equal_q_vectors_of_all_functions(p):
         np.testing.assert_allclose(np.unique(np.round(ch.q, 12), axis=0), distinct, atol=1e-12)
 
 
+def _exact_q_vector_count(n, s, p):
+    """Distinct q vectors over all functions, in exact rational arithmetic (Fractions)."""
+    from fractions import Fraction
+
+    xs = list(itertools.product((0, 1), repeat=n))
+    w = {x: math.prod(p if b else 1 - p for b in x) for x in xs}
+    cells = [[x for x in xs if tuple(x[i] for i in S) == a]
+             for S in itertools.combinations(range(n), s) for a in itertools.product((0, 1), repeat=s)]
+    vectors = set()
+    for F in range(2 ** 2 ** n):
+        f = {x: (F >> sum(b << i for i, b in enumerate(x))) & 1 for x in xs}
+        vectors.add(tuple(sum((w[x] for x in c if f[x]), Fraction(0)) / sum(w[x] for x in c) for c in cells))
+    return len(vectors)
+
+
+@pytest.mark.parametrize("p", ["1/3", "3/10", "1/4", "2/7"])
+@pytest.mark.parametrize("n,s", [(2, 0), (2, 1), (3, 0), (3, 1), (3, 2)])
+def test_biased_classes_are_exact_for_rational_p(p, n, s):
+    # the float 1/3 is not 1/3: comparing float q vectors kept 45 classes at (3, 0) where exact
+    # arithmetic has 28 distinct values of P(f = 1); p within 4 ulps of a small fraction is now that fraction
+    from fractions import Fraction
+
+    exact = Fraction(p)
+    sh = channel_shape(n, s, 1, p_bias=float(exact))
+    assert sh.n_classes == _exact_q_vector_count(n, s, exact)
+
+
 def test_biased_classes_split_parity_at_p_not_half():
     assert channel_matrix(2, 1, 1).shape[0] == 15
     ch = channel_matrix(2, 1, 1, p_bias=0.3)
