@@ -105,6 +105,10 @@ def test_rho_and_delta_out_of_range(routine, rho_name, bad):
     (lambda: B.fwht(np.zeros((2, 0))), ValueError, "`a` must be non-empty"),
     (lambda: B.fwht(np.array([2**62, 1])), ValueError, r"max\|a\| \* 2\*\*n <= 2\*\*63 - 1"),
     (lambda: B.fwht(np.zeros(1024), max_bytes=1024), ValueError, "fwht needs 8.0 KiB > max_bytes"),
+    (lambda: B.fwht(np.zeros(4), max_bytes=float("nan")), ValueError, "`max_bytes` must be > 0"),  # NaN let all through
+    (lambda: B.fwht(np.zeros(4), max_bytes=0), ValueError, "`max_bytes` must be > 0"),
+    (lambda: B.fwht(np.zeros(4), max_bytes="1 GiB"), TypeError, "`max_bytes` must be a number of bytes or None"),
+    (lambda: B.fwht(np.zeros(4), max_bytes=True), TypeError, "`max_bytes` must be a number of bytes or None"),
     (lambda: B.fwht(np.zeros(4), backend="cuda"), ValueError, "`backend` must be one of"),
     # families
     (lambda: B.parity(-1), ValueError, r"`n` must be an integer in \[0, 30\]"),
