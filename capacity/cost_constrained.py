@@ -233,6 +233,13 @@ def _capacity_cost_one(W, neg_h, b, beta, tol, max_iter):
 
 
 # ============================================================================ capacity-cost API
+def _planned_bytes(shape):
+    """Working memory of capacity_cost: six float64 copies of W, plus the interior-point polish's
+    dense (k x k) Newton matrix and its factor, k <= min(nx, 4 ny) (see _cost_polish._solve_low_rank)."""
+    nx, ny = shape
+    return 8.0 * (6 * nx * ny + 2 * min(nx, 4 * ny) ** 2)
+
+
 def capacity_cost(W, cost, budget, *, tol=1e-9, max_iter=100_000, max_bytes=None) -> CapacityResult:
     r"""Certified capacity under an input cost constraint, :math:`C(\beta)`.
 
@@ -332,8 +339,7 @@ def capacity_cost(W, cost, budget, *, tol=1e-9, max_iter=100_000, max_bytes=None
     """
     shape = shape_of(W)
     if len(shape) == 2:  # refused before the float64 copy that validation makes
-        check_size(8.0 * math.prod(shape) * 6, DEFAULT_MAX_BYTES if max_bytes is None else max_bytes,
-                   "capacity_cost")
+        check_size(_planned_bytes(shape), DEFAULT_MAX_BYTES if max_bytes is None else max_bytes, "capacity_cost")
     W = check_channel(W, "W", allow_batch=False)
     b = _check_cost(cost, W.shape[0])
     beta = check_real(budget, "budget")
@@ -399,8 +405,7 @@ def capacity_cost_curve(W, cost, budgets, *, tol=1e-9, max_iter=100_000, max_byt
     """
     shape = shape_of(W)
     if len(shape) == 2:  # as capacity_cost, before the float64 copy
-        check_size(8.0 * math.prod(shape) * 6, DEFAULT_MAX_BYTES if max_bytes is None else max_bytes,
-                   "capacity_cost")
+        check_size(_planned_bytes(shape), DEFAULT_MAX_BYTES if max_bytes is None else max_bytes, "capacity_cost")
     W = check_channel(W, "W", allow_batch=False)
     b = _check_cost(cost, W.shape[0])
     betas = _as_float_array(budgets, "budgets")

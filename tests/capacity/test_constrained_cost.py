@@ -304,6 +304,8 @@ BAD = [
     (capacity_cost, ([[0.5, 0.6], [0.5, 0.5]], [0.0, 1.0], 0.5), {}, ValueError, "row 0 sums to"),
     (capacity_cost, (np.ones((2, 2, 2)) / 2, [0.0, 1.0], 0.5), {}, ValueError, "2-D"),
     (capacity_cost, (np.eye(64), np.zeros(64), 0.5), {"max_bytes": 1000}, ValueError, "max_bytes"),
+    # six copies of W fit, but not with the polish's 300 x 300 Newton matrix and factor (2 x 720 KB)
+    (capacity_cost, (np.eye(300), np.zeros(300), 0.5), {"max_bytes": 8 * 6 * 300**2 + 1}, ValueError, "max_bytes"),
     (capacity_cost_curve, (W2, [0.0, 1.0], []), {}, ValueError, "`budgets` must be a non-empty 1-D"),
     (capacity_cost_curve, (W2, [0.0, 1.0], [[0.5]]), {}, ValueError, "`budgets` must be a non-empty 1-D"),
     (capacity_cost_curve, (W2, [0.5, 1.0], [0.2, 0.6]), {}, ValueError, r"`budgets` must all be >= min\(cost\)"),
