@@ -17,6 +17,7 @@ import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
+from scipy.special import logsumexp
 
 from boolean._backend import resolve_backend, to_numpy, to_torch
 from boolean._validate import check_int, check_real
@@ -103,18 +104,29 @@ class InsensitiveCapacity:
 
 # ----------------------------------------------------------------------------- bonus Blahut–Arimoto
 
-def _bonus_ba(V, base, p, tol, max_iter, log, exp):
+#: Output masses below this are recomputed in the log domain (smallest normal double ~2.2e-308).
+_LOG_DOMAIN_BELOW = 1e-290
+
+
+def _bonus_ba(V, base, p, tol, max_iter, log, exp, logsumexp0):
     """max_p sum_o p_o [D(V_o || pV) + b_o] (nats), ``base = sum_T V log V + b``.
 
     Blahut–Arimoto with a step exponent: ``p <- p exp(mu d) / Z``. mu = 1 is the classical
     map (monotone); a larger mu is kept only while the objective (the certified lower bound)
     does not decrease, and grows by 1.5x after each accepted step, else it falls back to 1.
-    Masses that underflow to 0 are kept at 1e-300 so that a row can re-enter the support.
-    Works on numpy arrays or torch tensors (``log``/``exp`` from the same library).
-    Returns p, lower, upper, iterations.
+    Masses that underflow to 0 are kept at 1e-300 so that a row can re-enter the support; an
+    output reached only by such rows would then have (pV)_T = 0 in floating point and poison every
+    row with 0 * log 0 = NaN, so outputs below 1e-290 get log (pV)_T = logsumexp_o(log p_o + log V_oT).
+    Works on numpy arrays or torch tensors (``log``/``exp``/``logsumexp0`` (over axis 0) from the same
+    library). Returns p, lower, upper, iterations.
     """
     def evaluate(p):
-        d = base - V @ log(p @ V)
+        q = p @ V
+        lq = log(q)
+        tiny = q < _LOG_DOMAIN_BELOW
+        if bool(tiny.any()):
+            lq[tiny] = logsumexp0(log(p)[:, None] + log(V[:, tiny]))
+        d = base - V @ lq
         return d, float(p @ d), float(d.max())
 
     d, lower, upper = evaluate(p)
@@ -146,9 +158,11 @@ def _solve_folded(V, bonus, tol_nats, max_iter, backend):
 
         dev = backend.device
         p, lo, up, it = _bonus_ba(to_torch(V, dev, torch.float64), to_torch(base, dev, torch.float64),
-                                  to_torch(p0, dev, torch.float64), tol_nats, max_iter, torch.log, torch.exp)
+                                  to_torch(p0, dev, torch.float64), tol_nats, max_iter, torch.log, torch.exp,
+                                  lambda M: torch.logsumexp(M, dim=0))
         return to_numpy(p), lo, up, it
-    return _bonus_ba(V, base, p0, tol_nats, max_iter, np.log, np.exp)
+    with np.errstate(divide="ignore"):  # log V = -inf where V = 0, only inside logsumexp
+        return _bonus_ba(V, base, p0, tol_nats, max_iter, np.log, np.exp, lambda M: logsumexp(M, axis=0))
 
 
 # ----------------------------------------------------------------------------- public
