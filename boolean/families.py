@@ -1,8 +1,9 @@
 """Standard families of Boolean functions as uint8 truth tables.
 
 Every table has length 2**n and index x = Σ_i x_i 2**i (variable i is bit i). Tables are
-built by doubling (the table of n + 1 variables is two copies of the table of n), so the
-only allocation is the uint8 table itself (a float64 table of partial sums for ``threshold``).
+built by doubling in place (the second half of the table of n + 1 variables is computed from
+the first, the table of n), so the only allocation is the uint8 table itself (a float64 table
+of partial sums for ``threshold``) and ``max_bytes`` bounds the peak memory.
 """
 from __future__ import annotations
 
@@ -22,9 +23,12 @@ def _check_n(n, max_bytes, low=0):
 
 
 def _popcount_table(n):
-    pc = np.zeros(1, dtype=np.uint8)
-    for _ in range(n):
-        pc = np.concatenate((pc, pc + 1))
+    pc = np.empty(1 << n, dtype=np.uint8)
+    pc[0] = 0
+    h = 1
+    while h < pc.size:  # pc[x + h] = pc[x] + 1 for x < h = 2**i: bit i set
+        np.add(pc[:h], 1, out=pc[h:2 * h])
+        h *= 2
     return pc
 
 
@@ -60,9 +64,12 @@ def parity(n, *, max_bytes=None):
     [0, 1, 1, 0, 1, 0, 0, 1]
     """
     n = _check_n(n, max_bytes)
-    t = np.zeros(1, dtype=np.uint8)
-    for _ in range(n):
-        t = np.concatenate((t, 1 - t))
+    t = np.empty(1 << n, dtype=np.uint8)
+    t[0] = 0
+    h = 1
+    while h < t.size:  # setting bit i flips the parity
+        np.subtract(1, t[:h], out=t[h:2 * h])
+        h *= 2
     return t
 
 
@@ -99,8 +106,11 @@ def dictator(n, i=0, *, max_bytes=None):
     """
     n = _check_n(n, max_bytes, low=1)
     i = check_int(i, "i", low=0, high=n - 1)
-    block = np.repeat(np.array([0, 1], dtype=np.uint8), 1 << i)
-    return np.tile(block, 1 << (n - i - 1))
+    t = np.empty(1 << n, dtype=np.uint8)
+    v = t.reshape(-1, 2, 1 << i)  # v[:, b, :]: the points with x_i = b
+    v[:, 0, :] = 0
+    v[:, 1, :] = 1
+    return t
 
 
 def and_(n, *, max_bytes=None):
@@ -211,7 +221,8 @@ def majority(n, *, max_bytes=None):
     n = _check_n(n, max_bytes, low=1)
     if n % 2 == 0:
         raise ValueError(f"`n` must be odd for majority; got {n}")
-    return (_popcount_table(n) > n // 2).astype(np.uint8)
+    pc = _popcount_table(n)
+    return np.greater(pc, n // 2, out=pc)  # in place: the popcount table becomes the 0/1 table
 
 
 def threshold(weights, theta, *, max_bytes=None):
@@ -264,10 +275,11 @@ def threshold(weights, theta, *, max_bytes=None):
     if not np.isfinite(theta):
         raise ValueError(f"`theta` must be finite; got {theta!r}")
     check_size(float(2**w.size) * 9, max_bytes, "this truth table")
-    s = np.zeros(1, dtype=np.float64)
-    for wi in w:
-        s = np.concatenate((s, s + wi))
-    return (s >= theta).astype(np.uint8)
+    s = np.empty(1 << w.size, dtype=np.float64)
+    s[0] = 0.0
+    for i, wi in enumerate(w):  # s[x + 2**i] = s[x] + w_i for x < 2**i: sums in the order i = 0..n-1
+        np.add(s[:1 << i], wi, out=s[1 << i:2 << i])
+    return np.greater_equal(s, theta).view(np.uint8)
 
 
 def tribes(w, s, *, max_bytes=None):

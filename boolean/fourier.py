@@ -21,6 +21,12 @@ TRANSFORM_BYTES = {"numpy": 25, "numba": 9.25, "torch": 25}
 #: ... plus exact int64 level sums (numpy/torch: c as int64, c^2, the folding buffers).
 SPECTRAL_BYTES = {"numpy": 41, "numba": 9.25, "torch": 57}
 
+#: Peak working memory of :func:`fwht`, in copies of its output, by backend: numba transforms
+#: one output-sized copy in place; numpy adds the 16-wide block product's temporary and a
+#: half-size stage buffer; torch holds the input converted on its device, the output and one
+#: intermediate of the matmul/butterfly passes.
+_FWHT_COPIES = {"numpy": 2.5, "numba": 1, "torch": 3}
+
 #: Largest n at which float32 holds every intermediate of the transform of a ±1 table exactly.
 _FLOAT32_EXACT_N = 24
 
@@ -200,7 +206,8 @@ def fwht(a, *, backend="auto", device=None, max_bytes=None):
     device : torch device, optional
         Only with the torch backend (e.g. "cuda").
     max_bytes : int, optional
-        Refuse (before allocating) an output larger than this; default 8 GiB.
+        Refuse (before allocating) a request whose working memory exceeds this: one copy of the
+        output (numba), 2.5 copies (numpy) or 3 (torch); default 8 GiB.
 
     Returns
     -------
@@ -243,7 +250,7 @@ def fwht(a, *, backend="auto", device=None, max_bytes=None):
         raise ValueError(f"`a` must be non-empty; got shape {shape}")
     n = n_from_length(shape[-1], "a")
     itemsize = out_dtype.itemsize if is_tensor(a) else np.dtype(out_dtype).itemsize
-    check_size(float(np.prod(shape, dtype=np.float64)) * itemsize, max_bytes, "fwht")
+    check_size(float(np.prod(shape, dtype=np.float64)) * itemsize * _FWHT_COPIES[be.name], max_bytes, "fwht")
 
     if is_tensor(a):
         if out_dtype.is_floating_point:

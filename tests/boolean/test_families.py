@@ -45,3 +45,35 @@ def test_random_function_is_seeded_and_fair():
     assert abs(a.mean() - 0.5) < 5 * 0.5 / 256
     b = random_function(4, seed=1, batch=3)
     assert b.shape == (3, 16) and b.dtype == np.uint8
+
+
+# the bytes each family checks against max_bytes: the uint8 table, plus threshold's float64 partial sums
+PLANNED_BYTES_PER_ENTRY = {"parity": 1, "dictator": 1, "and_": 1, "or_": 1, "majority": 1, "tribes": 1,
+                           "random_function": 1, "threshold": 9}
+FAMILY_CALLS = {"parity": lambda n, **kw: parity(n, **kw), "dictator": lambda n, **kw: dictator(n, n - 1, **kw),
+                "and_": lambda n, **kw: and_(n, **kw), "or_": lambda n, **kw: or_(n, **kw),
+                "majority": lambda n, **kw: majority(n, **kw), "tribes": lambda n, **kw: tribes(3, n // 3, **kw),
+                "random_function": lambda n, **kw: random_function(n, seed=0, **kw),
+                "threshold": lambda n, **kw: threshold(np.ones(n), n / 2, **kw)}
+
+
+@pytest.mark.parametrize("name", sorted(FAMILY_CALLS))
+def test_families_peak_memory_is_what_max_bytes_checks(name):
+    import tracemalloc
+
+    n = 15  # odd and a multiple of 3: majority and tribes(3, 5) are defined
+    call = FAMILY_CALLS[name]
+    planned = PLANNED_BYTES_PER_ENTRY[name] * 2**n
+    call(3 if name in ("majority", "tribes") else 2)  # first-call imports outside the measurement
+    tracemalloc.start()
+    try:
+        base = tracemalloc.get_traced_memory()[0]
+        table = call(n)
+        peak = tracemalloc.get_traced_memory()[1] - base
+    finally:
+        tracemalloc.stop()
+    assert table.shape == (2**n,) and table.dtype == np.uint8
+    assert peak <= planned + 16 * 1024  # no temporary copies beyond the plan (16 KiB: Python objects)
+    call(n, max_bytes=planned)  # exactly the plan fits ...
+    with pytest.raises(ValueError, match="max_bytes"):
+        call(n, max_bytes=planned - 1)  # ... one byte less is refused
