@@ -269,6 +269,16 @@ def fwht(a, *, backend="auto", device=None, max_bytes=None):
         _inplace_numpy_like(work.reshape(-1, 1 << n), be.name)
         return to_torch(work, a.device)
 
+    if be.name == "numba" and out_dtype != np.int64 and arr.dtype == out_dtype:
+        # one pass fewer: each cache block is copied into the output and checked as it is transformed
+        from ._fwht_numba import fwht_from
+
+        src = np.ascontiguousarray(arr)
+        out = np.empty(src.shape, dtype=out_dtype)
+        if fwht_from(src.reshape(-1, 1 << n), out.reshape(-1, 1 << n)):
+            check_finite(arr, "a")  # names the first NaN/inf
+            raise AssertionError("fwht_from reported a non-finite value that check_finite did not find")
+        return out
     if out_dtype == np.int64:
         if arr.size:
             _check_int_range(int(arr.min()), int(arr.max()), n)

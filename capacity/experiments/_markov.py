@@ -13,6 +13,7 @@ import numpy as np
 
 from boolean._validate import DEFAULT_MAX_BYTES, check_finite, check_size, first_bad_position
 from capacity._validate import ROW_SUM_ATOL, check_distribution, check_stochastic
+from capacity.information import mutual_information
 
 LOG2 = np.log(2.0)
 
@@ -78,6 +79,21 @@ def mi_from_joint(J):
     rows, cols = np.nonzero(mask)
     vals = J[mask]
     return float(np.sum(vals * np.log(vals / (r[rows] * c[cols])))) / LOG2
+
+
+def mi_of_rows(p, rows):
+    """I(X; Y) in bits for P(X = x) = ``p[x]`` > 0 and P(Y | X = x) = ``rows[x]`` (renormalised to sum 1).
+
+    Outputs y whose mass sum_x p_x rows[x, y] underflows to 0 (entries ~1e-320 that a long chain
+    leaves behind, times p_x < 1) are dropped first: their true share of I is below 1e-300 bit, but
+    ``mutual_information`` would read D(rows[x] || 0) = inf there.
+    """
+    rows = rows / rows.sum(axis=1, keepdims=True)
+    dead = (p @ rows) == 0
+    if dead.any():
+        rows = np.where(dead, 0.0, rows)
+        rows = rows / rows.sum(axis=1, keepdims=True)
+    return mutual_information(p, rows)
 
 
 def powers_at(T, rows, ts, max_bytes=None):

@@ -31,9 +31,8 @@ from boolean._backend import resolve_backend
 from boolean._validate import check_int, check_real, check_size, first_bad_position
 from capacity._result import MIEstimate
 from capacity._validate import ROW_SUM_ATOL, _as_float_array
-from capacity.information import mutual_information
 
-from ._markov import LOG2, check_p0, check_times, check_transition, mi_from_joint, powers_at
+from ._markov import LOG2, check_p0, check_times, check_transition, mi_from_joint, mi_of_rows, powers_at
 
 __all__ = ["naive_bayes_mi", "naive_bayes_chain", "naive_bayes_distribution", "naive_bayes_relaxation_times",
            "naive_bayes_mc", "gibbs_transition_matrix", "mi_over_time", "ising_magnetization",
@@ -78,13 +77,20 @@ def _nb_log_pi_count(N, eps):
     return gammaln(N + 1.0) - gammaln(k + 1.0) - gammaln(N - k + 1.0) + _nb_logq(N, eps)
 
 
-def _nb_lumped_matrix(N, eps):
+def _nb_lumped_bands(N, eps):
+    """(up, down) of the lumped chain: up[k] = T[k, k+1], down[k] = T[k, k-1] (0 at the ends); O(N) memory."""
     p1 = _nb_p1(N, eps)
     k = np.arange(N + 1)
     up = np.zeros(N + 1)
     down = np.zeros(N + 1)
     up[:-1] = (N - k[:-1]) / N * p1
     down[1:] = k[1:] / N * (1.0 - p1)
+    return up, down
+
+
+def _nb_lumped_matrix(N, eps):
+    up, down = _nb_lumped_bands(N, eps)
+    k = np.arange(N + 1)
     T = np.diag(1.0 - up - down)
     T[k[:-1], k[:-1] + 1] = up[:-1]
     T[k[1:], k[1:] - 1] = down[1:]
@@ -225,7 +231,8 @@ def naive_bayes_chain(N, eps, *, lumped=True, max_bytes=None):
     import scipy.sparse as sp
 
     S = 2 ** N
-    check_size(S * (N + 1) * 16.0, max_bytes, "the full-state chain")
+    # rows, cols, vals per variable (24 bytes per entry), their concatenation and the CSR copy
+    check_size(S * (N + 1) * 72.0, max_bytes, "the full-state chain")
     p1 = _nb_p1(N, eps)
     pc = _popcount(N)
     x = np.arange(S)
@@ -289,7 +296,7 @@ def naive_bayes_relaxation_times(N, eps, *, n_modes=5):
     """
     N, eps = _check_nb(N, eps, high=None)
     n_modes = check_int(n_modes, "n_modes", low=1)
-    check_size(8.0 * (N + 1) * 4, None, "the spectrum")
+    check_size(8.0 * (N + 1) * 12, None, "the spectrum")
     lam = _lumped_eigen(N, eps, vectors=False)
     lam = np.sort(lam)[::-1][1:1 + n_modes]
     with np.errstate(divide="ignore"):
@@ -300,8 +307,8 @@ def naive_bayes_relaxation_times(N, eps, *, n_modes=5):
 def _lumped_eigen(N, eps, *, vectors=True):
     from scipy.linalg import eigh_tridiagonal
 
-    T, up, down = _nb_lumped_matrix(N, eps)
-    d = np.diag(T).copy()
+    up, down = _nb_lumped_bands(N, eps)  # never the dense matrix: relaxation times need O(N) memory
+    d = 1.0 - up - down
     e = np.sqrt(up[:-1] * down[1:])
     if vectors:
         return eigh_tridiagonal(d, e)
@@ -656,30 +663,30 @@ def gibbs_transition_matrix(joint, scan="random", *, max_bytes=None):
         raise ValueError(f"`joint` must sum to 1 (atol={ROW_SUM_ATOL:g}); got {p.sum():.17g}")
     dims = p.shape
     n_states = int(np.prod(dims))
-    check_size(8.0 * n_states * n_states * (3 if scan == "systematic" else 1), max_bytes,
+    # peak: random scan accumulates into T (one n x n matrix); systematic holds T, G_i and T @ G_i
+    check_size(8.0 * n_states * n_states * (3 if scan == "systematic" else 1) + 64.0 * n_states, max_bytes,
                "the Gibbs transition matrix")
     flat = p.ravel(order="F")
     strides = np.cumprod((1,) + dims[:-1])
     s = np.arange(n_states)
-    Gs = []
+    T = np.zeros((n_states, n_states)) if scan == "random" else None
     for i, (d, st) in enumerate(zip(dims, strides)):
         xi = (s // st) % d
         base = s - xi * st
         fibre = p.sum(axis=i, keepdims=True)
         fibre = np.broadcast_to(fibre, dims).ravel(order="F")
-        G = np.zeros((n_states, n_states))
         dead = fibre == 0
+        # random scan: add G_i into T (for fixed i and v the pairs (s, y) are distinct); systematic: build G_i
+        G = T if scan == "random" else np.zeros((n_states, n_states))
         for v in range(d):
             y = base + v * st
             with np.errstate(invalid="ignore", divide="ignore"):
-                G[s, y] = np.where(dead, 0.0, flat[y] / np.where(dead, 1.0, fibre))
-        G[s[dead], s[dead]] = 1.0
-        Gs.append(G)
+                G[s, y] += np.where(dead, 0.0, flat[y] / np.where(dead, 1.0, fibre))
+        G[s[dead], s[dead]] += 1.0
+        if scan == "systematic":
+            T = G if T is None else T @ G
     if scan == "random":
-        return sum(Gs) / len(Gs)
-    T = Gs[0]
-    for G in Gs[1:]:
-        T = T @ G
+        T /= len(dims)
     return T
 
 
@@ -732,7 +739,7 @@ def mi_over_time(P0, T, ts, *, max_bytes=None):
     check_size(8.0 * support.size * n * 2, max_bytes, "the rows of T^t")
     out = {}
     for t, block in powers_at(T, rows, ts, max_bytes):
-        out[t] = mutual_information(p0[support], block / block.sum(axis=1, keepdims=True))
+        out[t] = mi_of_rows(p0[support], block)
     return np.array([out[int(t)] for t in ts])
 
 
@@ -950,7 +957,9 @@ def ising_magnetization(L, T, times, replicas, *, seed, burn_in=200, backend="au
     if statistic is not None and not callable(statistic):
         raise TypeError(f"`statistic` must be callable; got {type(statistic).__name__}")
     be = resolve_backend(backend, device=device, supported=("numba", "torch"), prefer="numba")
-    check_size(replicas * L * L * (1 if be.name == "numba" else 16) + 8.0 * replicas * len(times), max_bytes,
+    # bytes per site: numba int8 spins + the copy recorded; torch float32 spins, uniforms, neighbour sums,
+    # probabilities and the updated spins (~8 float32 arrays alive at once)
+    check_size(replicas * L * L * (2 if be.name == "numba" else 32) + 8.0 * replicas * len(times), max_bytes,
                "the Ising replicas")
     rng = np.random.default_rng(seed)
     signs = np.where(rng.random(replicas) < 0.5, -1, 1).astype(np.int8)

@@ -16,9 +16,9 @@ import numpy as np
 
 from boolean._validate import check_int, check_real, check_size
 from capacity._validate import check_stochastic
-from capacity.information import entropy, mutual_information
+from capacity.information import entropy
 
-from ._markov import check_p0
+from ._markov import check_p0, mi_of_rows
 
 __all__ = ["telephone_mi", "conserved_quantities", "ConservedQuantities"]
 
@@ -99,13 +99,14 @@ def telephone_mi(transitions, t_max, *, p0=None):
     p = np.full(n0, 1.0 / n0) if p0 is None else check_p0(p0, n0, "p0")
     support = np.flatnonzero(p > 0)
     check_size(8.0 * support.size * max(M.shape[1] for M in mats) * 2, None, "the rows of P(X_t | X_0)")
-    rows = np.eye(n0)[support]
+    rows = np.zeros((support.size, n0))
+    rows[np.arange(support.size), support] = 1.0
     out = np.empty(t_max + 1)
     for t in range(t_max + 1):
         if t > 0:
             rows = rows @ (mats[0] if homogeneous else mats[t - 1])
             rows = rows / rows.sum(axis=1, keepdims=True)
-        out[t] = mutual_information(p[support], rows)
+        out[t] = mi_of_rows(p[support], rows)
     return out
 
 
@@ -337,7 +338,7 @@ def conserved_quantities(transitions, *, p0=None, horizon=None, tol=1e-13, max_s
     G = P @ A
     G = G / G.sum(axis=1, keepdims=True)
     support = p > 0
-    limit_information = mutual_information(p[support], G[support])
+    limit_information = mi_of_rows(p[support], G[support])
     return ConservedQuantities(labels, n_blocks, information, limit_labels, limit_information, period, horizon,
                                extra={"closed_classes": [c[0] for c in closed],
                                       "periods": [c[1] for c in closed]})
