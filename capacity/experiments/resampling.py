@@ -664,7 +664,7 @@ def gibbs_transition_matrix(joint, scan="random", *, max_bytes=None):
     dims = p.shape
     n_states = int(np.prod(dims))
     # peak: random scan accumulates into T (one n x n matrix); systematic holds T, G_i and T @ G_i
-    check_size(8.0 * n_states * n_states * (3 if scan == "systematic" else 1) + 64.0 * n_states, max_bytes,
+    check_size(8.0 * n_states * n_states * (3 if scan == "systematic" else 1) + 256.0 * n_states, max_bytes,
                "the Gibbs transition matrix")
     flat = p.ravel(order="F")
     strides = np.cumprod((1,) + dims[:-1])
