@@ -135,6 +135,26 @@ def test_periodic_classes_and_transients():
     assert cq.n_blocks == 3
 
 
+def test_outputs_whose_mass_underflows_do_not_make_mi_infinite():
+    # state 1 leaks into the absorbing state 0: P(X_t = 1 | X_0 = 1) = 2^-t. At t = 1074 that is the
+    # smallest subnormal and its output mass 0.5 * 2^-1074 rounds to 0 (it read D = inf before)
+    M = np.array([[1.0, 0.0], [0.5, 0.5]])
+    mi = telephone_mi(M, 1100)
+    assert np.all(np.isfinite(mi)) and np.all(mi >= 0.0)
+    assert np.all(np.diff(mi) <= 1e-15)
+    # closed form I_t = h(a / 2) - h(a) / 2 with a = 2^-t (exact up to rounding for small t)
+    for t in (0, 1, 2, 5, 30):
+        a = 2.0 ** -t
+        h = [0.0 if q in (0.0, 1.0) else -q * math.log2(q) - (1 - q) * math.log2(1 - q) for q in (a / 2, a)]
+        assert abs(mi[t] - (h[0] - h[1] / 2)) <= 1e-12
+    assert mi[1074] <= 1e-300
+    np.testing.assert_array_equal(mi_over_time([0.5, 0.5], M, [1073, 1074, 1075]), mi[1073:1076])
+    # the Telephone limit: a transient state reaching class B with probability 2^-1073
+    M3 = np.array([[1.0, 0.0, 0.0], [0.0, 1.0, 0.0], [0.5, 2.0 ** -1074, 0.5]])
+    cq = conserved_quantities(M3, p0=[0.75, 0.0, 0.25])
+    assert math.isfinite(cq.limit_information) and 0.0 <= cq.limit_information <= 1e-300
+
+
 @pytest.mark.parametrize("call,exc,match", [
     (lambda: telephone_mi([[0.5, 0.6], [0.5, 0.5]], 3), ValueError, "must have rows summing to 1"),
     (lambda: telephone_mi([[1.5, -0.5], [0.5, 0.5]], 3), ValueError, "must be non-negative"),
@@ -154,8 +174,18 @@ def test_periodic_classes_and_transients():
     (lambda: conserved_quantities(np.eye(2), tol=0.0), ValueError, "`tol` must be a finite number in"),
     (lambda: conserved_quantities(np.eye(2), tol="1e-9"), TypeError, "`tol` must be a real number"),
     (lambda: conserved_quantities(np.eye(2), max_steps=-1), ValueError, "`max_steps` must be an integer in"),
+    (lambda: conserved_quantities(np.eye(2), p0=[0.5, 0.6]), ValueError, "`p0` must have rows summing"),
+    (lambda: conserved_quantities(np.eye(2), p0=[1.0, 0.0, 0.0]), ValueError, "`p0` must have length 2"),
+    (lambda: conserved_quantities(np.eye(2), horizon=2.5), TypeError, "`horizon` must be an integer"),
+    (lambda: conserved_quantities([[0.5, 0.5]]), ValueError, "must be square"),
+    (lambda: conserved_quantities([np.eye(2), np.eye(3)]), ValueError, "must match"),
+    (lambda: conserved_quantities([[np.inf, 0.0], [0.5, 0.5]]), ValueError, "must be finite"),
+    (lambda: telephone_mi([np.full((2, 3), 1 / 3), np.full((3, 2), 0.5)], 2, p0=[0.5, 0.5]), None, None),
 ])
 def test_bad_input(call, exc, match):
+    if exc is None:  # control row: a valid call of the same shape passes
+        call()
+        return
     with pytest.raises(exc, match=match):
         call()
 
