@@ -73,6 +73,14 @@ def test_rho_and_delta_out_of_range(routine, rho_name, bad):
         fn(GOOD, bad)
 
 
+def _with(shape, entries):
+    """float64 zeros of ``shape`` with ``entries`` {index: value} set."""
+    a = np.zeros(shape)
+    for pos, v in entries.items():
+        a[pos] = v
+    return a
+
+
 @pytest.mark.parametrize("call,exc,match", [
     (lambda: B.noise_stability(GOOD, "0.5"), TypeError, "`rho` must be a real number"),
     (lambda: B.noise_stability(GOOD, True), TypeError, "`rho` must be a real number"),
@@ -97,6 +105,11 @@ def test_rho_and_delta_out_of_range(routine, rho_name, bad):
     (lambda: B.fwht(np.array([1.0, np.nan])), ValueError, "`a` must be finite; got NaN at"),
     (lambda: B.fwht(np.array([1.0, np.inf])), ValueError, "`a` must be finite; got inf at"),
     (lambda: B.fwht(torch.tensor([1.0, float("nan")])), ValueError, "`a` must be finite; got NaN"),
+    # large float inputs take the copy-and-check kernel; the message still names the first bad entry
+    (lambda: B.fwht(_with((2, 2**20), {(1, 2**19 + 3): np.nan, (1, 2**20 - 1): np.inf})), ValueError,
+     r"`a` must be finite; got NaN at \(1, 524291\)"),
+    (lambda: B.fwht(np.pad(np.array([np.inf], np.float32), (2**19 + 7, 2**19 - 8))), ValueError,
+     r"`a` must be finite; got inf at \(524295,\)"),
     (lambda: B.fwht(np.zeros(4, np.complex128)), TypeError, "`a` must hold integers, bools, float32"),
     (lambda: B.fwht(np.zeros(4, np.float16)), TypeError, "`a` must hold integers, bools, float32"),
     (lambda: B.fwht(torch.zeros(4, dtype=torch.float16)), TypeError, "`a` must hold integers, bools, float32"),

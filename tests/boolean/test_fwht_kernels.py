@@ -125,6 +125,37 @@ def _object_transform(x):
     return y.reshape(x.shape)
 
 
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("n", [0, 1, 4, 6, 7, 10, 13, 16, 18, 20, 22])
+def test_numba_fwht_from_equals_inplace_bitwise(rng, n, dtype):
+    # the copying kernel (used by the public fwht) does the in-place kernel's operations on each
+    # block right after copying it: bitwise the same result, source untouched, every block size
+    batch = 3 if n <= 16 else 1
+    x = rng.standard_normal((batch, 1 << n)).astype(dtype)
+    before = x.copy()
+    want = x.copy()
+    _fwht_numba.fwht_inplace(want)
+    out = np.empty_like(x)
+    assert _fwht_numba.fwht_from(x, out) is False
+    np.testing.assert_array_equal(out, want)
+    np.testing.assert_array_equal(x, before)
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("n", [3, 10, 20])
+def test_numba_fwht_from_flags_every_non_finite(rng, n, dtype):
+    N = 1 << n
+    x = rng.standard_normal((2, N)).astype(dtype)
+    finite_extremes = [np.finfo(dtype).max, -np.finfo(dtype).max, np.finfo(dtype).smallest_subnormal, -0.0]
+    x[0, :4] = finite_extremes  # largest, subnormal and signed zero are finite: not flagged
+    assert _fwht_numba.fwht_from(x, np.empty_like(x)) is False
+    for row, pos in ((0, 0), (0, N - 1), (1, N // 2 + 1), (1, N - 1)):  # first/last entry, later row and block
+        for bad in (np.nan, np.inf, -np.inf):
+            y = x.copy()
+            y[row, pos] = bad
+            assert _fwht_numba.fwht_from(y, np.empty_like(y)) is True
+
+
 def test_numba_reference_loop_agrees(rng):
     x = small_ints(rng, (2, 1 << 9))
     a = x.copy()
