@@ -183,8 +183,10 @@ def test_orbit_long_times_binary_powers():
 
 
 @pytest.mark.parametrize("exact,observe,method,N", [
-    ("full", "state", "auto", 9), ("full", "count", "auto", 9), ("orbit", "state", "auto", 25), ("lumped", "count", "power", 40),
-    ("lumped", "count", "eig", 40), ("lumped", "majority", "power", 41), ("lumped", "count", "eig", 300)])
+    ("full", "state", "auto", 9), ("full", "count", "auto", 9), ("full", "majority", "auto", 8),
+    ("orbit", "state", "auto", 25), ("orbit", "count", "auto", 24), ("orbit", "majority", "auto", 25),
+    ("lumped", "count", "power", 40), ("lumped", "count", "eig", 40), ("lumped", "majority", "power", 41),
+    ("lumped", "majority", "eig", 40), ("lumped", "count", "eig", 300)])
 def test_data_processing_nonincreasing(exact, observe, method, N):
     ts = np.unique(np.round(np.logspace(0, 4 if exact == "lumped" else 3, 40))).astype(int)
     ts = np.concatenate([[0], ts])
@@ -387,6 +389,29 @@ def test_plugin_mi_independent_is_near_zero_with_se(rng):
     (lambda: plugin_mi([0, 1], [0, 1], n_boot=-1), ValueError, "`n_boot` must be an integer in"),
     (lambda: naive_bayes_mc(10, 0.1, [1], 1, seed=0), ValueError, "`replicas` must be an integer in"),
     (lambda: naive_bayes_mc(10, 0.1, [1], 10, seed=0, observe="state"), ValueError, "`observe` must be"),
+    (lambda: naive_bayes_mc(0, 0.1, [1], 10, seed=0), ValueError, "`N` must be an integer in"),
+    (lambda: naive_bayes_mc(10, 1.0, [1], 10, seed=0), ValueError, "`eps` must be a finite number in"),
+    (lambda: naive_bayes_mc(10, 0.1, [-2], 10, seed=0), ValueError, "`ts` must hold non-negative integers"),
+    (lambda: naive_bayes_mc(10, 0.1, [10 ** 10], 10, seed=0), ValueError, "`ts` must hold integers in"),
+    (lambda: naive_bayes_mc(10, 0.1, [1], 10, seed=-1), ValueError, "`seed` must be an integer in"),
+    (lambda: naive_bayes_mc(10, 0.1, [1], 10, seed=0, n_boot=-1), ValueError, "`n_boot` must be an integer in"),
+    (lambda: naive_bayes_chain(5, 0.0), ValueError, "`eps` must be a finite number in"),
+    (lambda: naive_bayes_chain(5.0, 0.1), TypeError, "`N` must be an integer"),
+    (lambda: naive_bayes_chain(3000, 0.1, max_bytes=10 ** 6), ValueError, "max_bytes"),
+    (lambda: naive_bayes_chain(14, 0.1, lumped=False, max_bytes=10 ** 6), ValueError, "max_bytes"),
+    (lambda: naive_bayes_distribution(3, float("inf")), ValueError, "`eps` must be a finite number"),
+    (lambda: naive_bayes_distribution(0, 0.1), ValueError, "`N` must be an integer in"),
+    (lambda: naive_bayes_distribution(18, 0.1, max_bytes=10 ** 6), ValueError, "max_bytes"),
+    (lambda: naive_bayes_relaxation_times(0, 0.1), ValueError, "`N` must be an integer in"),
+    (lambda: naive_bayes_relaxation_times(5, -0.1), ValueError, "`eps` must be a finite number in"),
+    (lambda: naive_bayes_relaxation_times(5, 0.1, n_modes=1.5), TypeError, "`n_modes` must be an integer"),
+    (lambda: mi_over_time([0.5, 0.5], [[np.nan, 0.5], [0.5, 0.5]], [1]), ValueError, "`T` must be finite"),
+    (lambda: mi_over_time([0.5, 0.5], np.eye(2), [-1]), ValueError, "`ts` must hold non-negative integers"),
+    (lambda: mi_over_time([0.5, 0.5], np.eye(2), [[1, 2]]), ValueError, "`ts` must be a non-empty 1-D"),
+    (lambda: mi_over_time([0.5, np.nan], np.eye(2), [1]), ValueError, "`P0` must be finite"),
+    (lambda: mi_over_time([0.5, 0.5], np.eye(2), [1], max_bytes=0), ValueError, "`max_bytes` must be"),
+    (lambda: plugin_mi([0, 1], [0, 1], seed=-1), ValueError, "`seed` must be an integer in"),
+    (lambda: plugin_mi([[0, 1]], [[0, 1]]), ValueError, "`x` and `y` must be 1-D"),
 ])
 def test_bad_input(call, exc, match):
     with pytest.raises(exc, match=match):
@@ -402,6 +427,64 @@ def test_inputs_not_mutated():
     Tc = T.copy()
     mi_over_time([0.5, 0.5], T, [3])
     np.testing.assert_array_equal(T, Tc)
+
+
+# ----------------------------------------------------------------------------- max_bytes plans, threads
+def _peak_bytes(f):
+    """Peak traced (numpy) allocation of f() after a warm-up call (imports and caches excluded)."""
+    import tracemalloc
+
+    f()
+    tracemalloc.start()
+    try:
+        f()
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+@pytest.mark.parametrize("scan", ["random", "systematic"])
+def test_gibbs_matrix_peak_memory_within_its_plan(scan):
+    # the plan checked against max_bytes: 8 n^2 (random: T accumulated) or 24 n^2 (systematic) + 256 n
+    p = np.full((2,) * 9, 2.0 ** -9)
+    n = p.size
+    plan = 8 * n * n * (3 if scan == "systematic" else 1) + 256 * n
+    assert _peak_bytes(lambda: gibbs_transition_matrix(p, scan=scan, max_bytes=plan)) <= plan
+    with pytest.raises(ValueError, match="max_bytes"):
+        gibbs_transition_matrix(p, scan=scan, max_bytes=plan - 1)
+
+
+def test_full_chain_and_relaxation_times_peak_memory_within_plan():
+    N = 12
+    plan = 72 * 2 ** N * (N + 1)
+    assert _peak_bytes(lambda: naive_bayes_chain(N, 0.3, lumped=False, max_bytes=plan)) <= plan
+    with pytest.raises(ValueError, match="max_bytes"):
+        naive_bayes_chain(N, 0.3, lumped=False, max_bytes=plan - 1)
+    # relaxation times from the tridiagonal bands: O(N) memory (a dense (N+1)^2 matrix is 72 MB here)
+    N = 3000
+    assert _peak_bytes(lambda: naive_bayes_relaxation_times(N, 0.3)) <= 96 * (N + 1)
+
+
+def test_monte_carlo_independent_of_thread_count():
+    # one splitmix64 stream per replica: the same seed gives bit-identical samples on 1 or 2 threads
+    import numba
+
+    from capacity.experiments.resampling import ising_magnetization
+
+    before = numba.get_num_threads()
+    runs = []
+    try:
+        for threads in (1, min(2, numba.config.NUMBA_NUM_THREADS)):
+            numba.set_num_threads(threads)
+            m = ising_magnetization(8, 2.3, [0, 7], 13, seed=9, burn_in=5)
+            k = [e.value for e in naive_bayes_mc(40, 0.3, [0, 50, 400], 301, seed=2, n_boot=0)]
+            runs.append((m, k))
+    finally:
+        numba.set_num_threads(before)
+    np.testing.assert_array_equal(runs[0][0], runs[1][0])
+    assert runs[0][1] == runs[1][1]
+    # and the seed is used
+    assert not np.array_equal(runs[0][0], ising_magnetization(8, 2.3, [0, 7], 13, seed=10, burn_in=5))
 
 
 # ----------------------------------------------------------------------------- report section
