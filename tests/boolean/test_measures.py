@@ -86,6 +86,32 @@ def test_batched_and_tensor_outputs(backend, rng):
     assert isinstance(s.noise_stability(0.5), torch.Tensor)
 
 
+def test_one_transform_per_call(backend, monkeypatch):
+    # issue 2: a routine needing several spectral quantities must not transform twice; the summary's
+    # noise stability/sensitivity reuse its weights (no transform at all)
+    import boolean.measures as measures
+
+    name, device = backend
+    calls = []
+    real = measures.pm1_transform
+    monkeypatch.setattr(measures, "pm1_transform", lambda *a, **k: calls.append(1) or real(*a, **k))
+    f = random_function(7, seed=3, batch=2)
+    kw = dict(backend=name, device=device)
+    s = spectral_summary(f, **kw)
+    s.noise_stability([0.2, 0.7])
+    s.noise_sensitivity(0.1)
+    assert len(calls) == 1
+    for fn, args in ((spectral_weights, ()), (degree, ()), (noise_stability, ([0.1, 0.5],)),
+                     (noise_sensitivity, (0.2,)), (noise_operator, (0.3,))):
+        calls.clear()
+        fn(f, *args, **kw)
+        assert len(calls) == 1, fn.__name__
+    calls.clear()
+    influences(f, **kw)
+    total_influence(f, **kw)
+    assert calls == []  # influences are pair counts on the table, no transform
+
+
 def test_spectral_summary_without_coefficients():
     s = spectral_summary(majority(5), coefficients=False)
     assert s.coefficients is None and s.degree == 5
