@@ -139,19 +139,27 @@ def test_fwht_float_backends_agree(a):
         np.testing.assert_allclose(fwht(a, backend=name), want, rtol=0, atol=scale)  # reassociation only
 
 
-def test_torch_spectrum_stays_exact_when_float32_matmuls_are_relaxed():
+def test_torch_spectrum_stays_exact_when_float32_matmuls_are_relaxed(monkeypatch):
     # a user enabling TF32/bf16 matmuls globally must not cost exactness: float64 is used then
+    # (on the CPU the transform itself is numba's and exact either way, so the dtype handed to the
+    # torch transform is what is checked)
+    from boolean import _fwht_torch
     from boolean.fourier import _float32_exact
 
+    seen = []
+    real = _fwht_torch.fwht
+    monkeypatch.setattr(_fwht_torch, "fwht", lambda t, **k: seen.append(t.dtype) or real(t, **k))
     f = random_function(12, seed=4)
     want = fourier_coefficients(f, exact=True, backend="numpy")
     old = torch.get_float32_matmul_precision()
     try:
         torch.set_float32_matmul_precision("highest")
         assert _float32_exact(torch.device("cpu"))
+        fourier_coefficients(f, backend="torch")
         torch.set_float32_matmul_precision("medium")
         assert not _float32_exact(torch.device("cpu"))
         got = fourier_coefficients(f, backend="torch")
     finally:
         torch.set_float32_matmul_precision(old)
+    assert seen == [torch.float32, torch.float64]
     np.testing.assert_array_equal(got * 2**12, want)
