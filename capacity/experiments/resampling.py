@@ -258,7 +258,7 @@ def naive_bayes_chain(N, eps, *, lumped=True, max_bytes=None):
     return T, np.exp(_nb_logq(N, eps)[pc])
 
 
-def naive_bayes_relaxation_times(N, eps, *, n_modes=5):
+def naive_bayes_relaxation_times(N, eps, *, n_modes=5, max_bytes=None):
     """Relaxation times of the lumped naive-Bayes chain from its eigenvalues.
 
     The lumped chain is reversible, so S = D^(1/2) T D^(-1/2) is a symmetric tridiagonal
@@ -274,6 +274,8 @@ def naive_bayes_relaxation_times(N, eps, *, n_modes=5):
     eps : float in (0, 1)
     n_modes : int >= 1
         Number of modes (after the stationary one) to report; at most N.
+    max_bytes : int, optional
+        Refuse when the O(N) work arrays exceed this (default 8 GiB).
 
     Returns
     -------
@@ -296,7 +298,7 @@ def naive_bayes_relaxation_times(N, eps, *, n_modes=5):
     """
     N, eps = _check_nb(N, eps, high=None)
     n_modes = check_int(n_modes, "n_modes", low=1)
-    check_size(8.0 * (N + 1) * 12, None, "the spectrum")
+    check_size(8.0 * (N + 1) * 12, max_bytes, "the spectrum")
     lam = _lumped_eigen(N, eps, vectors=False)
     lam = np.sort(lam)[::-1][1:1 + n_modes]
     with np.errstate(divide="ignore"):
@@ -744,7 +746,7 @@ def mi_over_time(P0, T, ts, *, max_bytes=None):
 
 
 # ----------------------------------------------------------------------------- Monte Carlo
-def plugin_mi(x, y, *, correction="miller-madow", n_boot=200, seed=0):
+def plugin_mi(x, y, *, correction="miller-madow", n_boot=200, seed=0, max_bytes=None):
     """Plug-in mutual information of paired discrete samples, bias-corrected, with a bootstrap SE.
 
     I_plugin = sum_{a,b} p(a,b) log2 [p(a,b) / (p(a) p(b))] with empirical frequencies.
@@ -762,6 +764,10 @@ def plugin_mi(x, y, *, correction="miller-madow", n_boot=200, seed=0):
         Bootstrap resamples (0: stderr is NaN).
     seed : int
         Seed of the bootstrap.
+    max_bytes : int, optional
+        Refuse when the bootstrap's work arrays, about 8 n_boot (4 n + 4 (m_x + m_y + m_xy)) + 96 n bytes,
+        would exceed this (default 8 GiB). Only occupied (x, y) pairs are counted, so many distinct
+        labels cost O(n) memory, not O(m_x m_y).
 
     Returns
     -------
@@ -772,7 +778,8 @@ def plugin_mi(x, y, *, correction="miller-madow", n_boot=200, seed=0):
     Raises
     ------
     TypeError, ValueError
-        For mismatched or too short samples, an unknown correction, n_boot < 0.
+        For mismatched or too short samples, an unknown correction, n_boot < 0, or a size over
+        ``max_bytes``.
 
     References
     ----------
@@ -798,40 +805,43 @@ def plugin_mi(x, y, *, correction="miller-madow", n_boot=200, seed=0):
         raise ValueError(f"`x` must hold at least 2 samples; got {xa.size}")
     _, xi = np.unique(xa, return_inverse=True)
     _, yi = np.unique(ya, return_inverse=True)
-    ny = int(yi.max()) + 1
-    nxy = (int(xi.max()) + 1) * ny
-    codes = xi * ny + yi
-    n = codes.size
+    mx, my = int(xi.max()) + 1, int(yi.max()) + 1
+    # occupied pairs only: m_xy <= n, never an m_x x m_y table (continuous-looking labels stay O(n))
+    _, pi = np.unique(xi.astype(np.int64) * my + yi, return_inverse=True)
+    mxy = int(pi.max()) + 1
+    n = xi.size
+    check_size(8.0 * n_boot * (4 * n + 4 * (mx + my + mxy)) + 96.0 * n, max_bytes, "the bootstrap of plugin_mi")
 
-    def estimate(counts):  # counts (B, nxy)
-        c = counts.reshape(counts.shape[0], -1, ny).astype(np.float64)
-        cx = c.sum(axis=2)
-        cy = c.sum(axis=1)
+    def h(cnt):  # plug-in entropy (nats) of each row of counts
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return -np.sum(np.where(cnt > 0, cnt / n * np.log(cnt / n), 0.0), axis=-1)
 
-        def h(cnt):
-            with np.errstate(divide="ignore", invalid="ignore"):
-                return -np.sum(np.where(cnt > 0, cnt / n * np.log(cnt / n), 0.0), axis=-1)
+    def counts(codes, m, sample):  # (B, m) histograms of codes[sample[b]]
+        if sample is None:
+            return np.bincount(codes, minlength=m)[None, :].astype(np.float64)
+        B = sample.shape[0]
+        flat = (codes[sample] + m * np.arange(B)[:, None]).ravel()
+        return np.bincount(flat, minlength=m * B).reshape(B, m).astype(np.float64)
 
-        plug = (h(cx) + h(cy) - h(c.reshape(c.shape[0], -1))) / LOG2
+    def estimate(sample):
+        cx, cy, c = counts(xi, mx, sample), counts(yi, my, sample), counts(pi, mxy, sample)
+        plug = (h(cx) + h(cy) - h(c)) / LOG2
         if correction == "none":
             return plug, plug
-        mm = ((cx > 0).sum(-1) + (cy > 0).sum(-1) - (c > 0).sum((1, 2)) - 1) / (2.0 * n * LOG2)
+        mm = ((cx > 0).sum(-1) + (cy > 0).sum(-1) - (c > 0).sum(-1) - 1) / (2.0 * n * LOG2)
         return plug + mm, plug
 
-    value, plug = estimate(np.bincount(codes, minlength=nxy)[None, :])
+    value, plug = estimate(None)
     stderr = float("nan")
     if n_boot:
         rng = np.random.default_rng(seed)
-        idx = rng.integers(0, n, size=(n_boot, n))
-        counts = np.bincount((codes[idx] + nxy * np.arange(n_boot)[:, None]).ravel(),
-                             minlength=nxy * n_boot).reshape(n_boot, nxy)
-        boot, _ = estimate(counts)
+        boot, _ = estimate(rng.integers(0, n, size=(n_boot, n)))
         stderr = float(np.std(boot, ddof=1))
     return MIEstimate(value=float(value[0]), stderr=stderr, method=f"plug-in ({correction}), bootstrap SE",
                       n_samples=int(n), extra={"plugin": float(plug[0]), "n_boot": n_boot})
 
 
-def naive_bayes_mc(N, eps, ts, replicas, *, seed, observe="majority", n_boot=200):
+def naive_bayes_mc(N, eps, ts, replicas, *, seed, observe="majority", n_boot=200, max_bytes=None):
     """Monte Carlo estimate of I(Y^0; Y^t) for the naive-Bayes chain, for N beyond the exact range.
 
     Each replica draws X^0 from the model, then runs random-scan Gibbs steps (same chain as
@@ -851,6 +861,8 @@ def naive_bayes_mc(N, eps, ts, replicas, *, seed, observe="majority", n_boot=200
     seed : int >= 0
     observe : {"majority", "count"}
     n_boot : int >= 0
+    max_bytes : int, optional
+        Refuse a record of the samples, or a bootstrap (:func:`plugin_mi`), over this size (default 8 GiB).
 
     Returns
     -------
@@ -877,7 +889,12 @@ def naive_bayes_mc(N, eps, ts, replicas, *, seed, observe="majority", n_boot=200
     seed = check_int(seed, "seed", low=0)
     if observe not in ("majority", "count"):
         raise ValueError(f"`observe` must be 'majority' or 'count'; got {observe!r}")
-    check_size(8.0 * replicas * (len(ts) + 1) + replicas * N, None, "the Monte Carlo record")
+    check_size(8.0 * replicas * (len(ts) + 1) + replicas * N, max_bytes, "the Monte Carlo record")
+    n_boot = check_int(n_boot, "n_boot", low=0)
+    # the bootstrap of each time, planned before the simulation runs (K and its majority take <= N + 1 values)
+    m = min(replicas, N + 1)
+    check_size(8.0 * n_boot * (4 * replicas + 4 * (2 * m + min(replicas, m * m))) + 96.0 * replicas, max_bytes,
+               "the bootstrap of plugin_mi")
     from ._resampling_numba import nb_monte_carlo
 
     rec = np.unique(np.concatenate([[0], ts])).astype(np.int64)
@@ -887,7 +904,7 @@ def naive_bayes_mc(N, eps, ts, replicas, *, seed, observe="majority", n_boot=200
     if observe == "majority":
         K = np.sign(2 * K - N)
     col = {int(t): m for m, t in enumerate(rec)}
-    return [plugin_mi(K[:, 0], K[:, col[int(t)]], n_boot=n_boot, seed=seed) for t in ts]
+    return [plugin_mi(K[:, 0], K[:, col[int(t)]], n_boot=n_boot, seed=seed, max_bytes=max_bytes) for t in ts]
 
 
 # ----------------------------------------------------------------------------- Ising model
@@ -1013,7 +1030,7 @@ def ising_magnetization(L, T, times, replicas, *, seed, burn_in=200, backend="au
 
 
 def ising_sign_information(L, T, sweeps, replicas, seed, *, burn_in=200, backend="auto", device=None,
-                           statistic=None, n_boot=200):
+                           statistic=None, n_boot=200, max_bytes=None):
     """I(sign M^0; sign M^t) for the 2D Ising model after ``sweeps`` heat-bath sweeps (bits).
 
     Runs :func:`ising_magnetization` for ``replicas`` independent replicas and estimates
@@ -1024,8 +1041,8 @@ def ising_sign_information(L, T, sweeps, replicas, seed, *, burn_in=200, backend
 
     Parameters
     ----------
-    L, T, replicas, burn_in, backend, device
-        As in :func:`ising_magnetization`.
+    L, T, replicas, burn_in, backend, device, max_bytes
+        As in :func:`ising_magnetization` (``max_bytes`` also bounds the bootstrap of :func:`plugin_mi`).
     sweeps : int >= 0
     seed : int >= 0
     statistic : callable, optional
@@ -1053,10 +1070,10 @@ def ising_sign_information(L, T, sweeps, replicas, seed, *, burn_in=200, backend
     """
     sweeps = check_int(sweeps, "sweeps", low=0, high=10 ** 8)
     m = ising_magnetization(L, T, [0, sweeps], replicas, seed=seed, burn_in=burn_in, backend=backend,
-                            device=device, statistic=statistic)
+                            device=device, statistic=statistic, max_bytes=max_bytes)
     if statistic is None:
         m = np.sign(m)
-    est = plugin_mi(m[:, 0], m[:, 1], n_boot=n_boot, seed=seed)
+    est = plugin_mi(m[:, 0], m[:, 1], n_boot=n_boot, seed=seed, max_bytes=max_bytes)
     be = resolve_backend(backend, device=device, supported=("numba", "torch"), prefer="numba")
     extra = dict(est.extra, L=L, T=T, sweeps=sweeps, replicas=replicas, backend=be.name)
     return MIEstimate(value=est.value, stderr=est.stderr, method=est.method, n_samples=est.n_samples, extra=extra)

@@ -51,7 +51,7 @@ def _as_chain(transitions, name="transitions"):
     return mats, False
 
 
-def telephone_mi(transitions, t_max, *, p0=None):
+def telephone_mi(transitions, t_max, *, p0=None, max_bytes=None):
     """I(X_0; X_t) in bits for t = 0..t_max along a (possibly time-inhomogeneous) Markov chain.
 
     X_{t+1} | X_t = x ~ M_t[x, :]. The joint law of (X_0, X_t) is diag(p0) M_0 M_1 ... M_{t-1},
@@ -69,6 +69,8 @@ def telephone_mi(transitions, t_max, *, p0=None):
     t_max : int >= 0
     p0 : array-like (n_0,), optional
         Law of X_0 (default uniform).
+    max_bytes : int, optional
+        Refuse rows of P(X_t | X_0) over this size (default 8 GiB).
 
     Returns
     -------
@@ -78,7 +80,7 @@ def telephone_mi(transitions, t_max, *, p0=None):
     ------
     TypeError, ValueError
         For non-stochastic matrices (rows off 1 by more than 1e-9, negative or NaN entries),
-        mismatched shapes, too few matrices, t_max < 0, or a bad p0.
+        mismatched shapes, too few matrices, t_max < 0, a bad p0, or a size over ``max_bytes``.
 
     References
     ----------
@@ -98,7 +100,7 @@ def telephone_mi(transitions, t_max, *, p0=None):
     n0 = mats[0].shape[0]
     p = np.full(n0, 1.0 / n0) if p0 is None else check_p0(p0, n0, "p0")
     support = np.flatnonzero(p > 0)
-    check_size(8.0 * support.size * max(M.shape[1] for M in mats) * 2, None, "the rows of P(X_t | X_0)")
+    check_size(8.0 * support.size * max(M.shape[1] for M in mats) * 3, max_bytes, "the rows of P(X_t | X_0)")
     rows = np.zeros((support.size, n0))
     rows[np.arange(support.size), support] = 1.0
     out = np.empty(t_max + 1)
@@ -233,7 +235,7 @@ def _closed_classes(M):
     return closed
 
 
-def conserved_quantities(transitions, *, p0=None, horizon=None, tol=1e-13, max_steps=10 ** 15):
+def conserved_quantities(transitions, *, p0=None, horizon=None, tol=1e-13, max_steps=10 ** 15, max_bytes=None):
     """Deterministic quantities conserved by a Markov chain, from its transition matrices.
 
     f_t is conserved when f_t(X_t) = f_{t+1}(X_{t+1}) almost surely for every t. Build the
@@ -265,6 +267,8 @@ def conserved_quantities(transitions, *, p0=None, horizon=None, tol=1e-13, max_s
     max_steps : int >= 0, default 10**15
         Largest power of M^L tried before giving up (ValueError); powers are squared, so
         10**15 costs about 50 products.
+    max_bytes : int, optional
+        Refuse the layered graph and the limit's n x n powers over this size (default 8 GiB).
 
     Returns
     -------
@@ -273,8 +277,8 @@ def conserved_quantities(transitions, *, p0=None, horizon=None, tol=1e-13, max_s
     Raises
     ------
     TypeError, ValueError
-        For non-stochastic or mismatched matrices, a bad p0, horizon, tol or max_steps, or a
-        limit not reached within ``max_steps``.
+        For non-stochastic or mismatched matrices, a bad p0, horizon, tol or max_steps, a
+        limit not reached within ``max_steps``, or a size over ``max_bytes``.
 
     References
     ----------
@@ -301,7 +305,8 @@ def conserved_quantities(transitions, *, p0=None, horizon=None, tol=1e-13, max_s
     if horizon is None:
         horizon = len(mats) if not homogeneous else 2 * n0 * (period + 1)
     horizon = check_int(horizon, "horizon", low=0, high=10 ** 6 if homogeneous else len(mats))
-    check_size(8.0 * n0 * (horizon + 1) * 4, None, "the layered graph")
+    check_size(8.0 * n0 * (horizon + 1) * 4 + (48.0 * n0 * n0 if homogeneous else 0.0), max_bytes,
+               "the layered graph")
     labels, n_blocks = _layered_components(mats, p, horizon, homogeneous)
     f0 = labels[0]
     mass = np.bincount(f0[p > 0], weights=p[p > 0], minlength=n_blocks)

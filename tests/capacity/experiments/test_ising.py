@@ -113,6 +113,14 @@ def test_cuda_matches_numba():
     (lambda: ising_magnetization(8, 2.0, [1], 10, seed=0, statistic=lambda s: s[:1, 0, 0]), ValueError,
      "`statistic` must return shape"),
     (lambda: ising_magnetization(64, 2.0, [1], 10 ** 6, seed=0, max_bytes=10 ** 6), ValueError, "max_bytes"),
+    (lambda: ising_sign_information(64, 2.0, 1, 10 ** 4, 0, max_bytes=10 ** 6), ValueError, "max_bytes"),
+    (lambda: ising_sign_information(8, 2.0, 1, 10 ** 4, 0, burn_in=0, n_boot=10 ** 4, max_bytes=10 ** 8), ValueError,
+     "max_bytes"),
+    (lambda: ising_sign_information(8, float("nan"), 1, 10, 0), ValueError, "`T` must be a finite number"),
+    (lambda: ising_sign_information(8, 2.0, 1, 10, 0, n_boot=-1), ValueError, "`n_boot` must be an integer in"),
+    (lambda: ising_sign_information(8, 2.0, 1, 10, 0, statistic="sign"), TypeError, "`statistic` must be callable"),
+    (lambda: ising_magnetization(8, 2.0, [1], 10, seed=0, burn_in=-1), ValueError, "`burn_in` must be an integer in"),
+    (lambda: ising_magnetization(8, 2.0, [1.5], 10, seed=0), ValueError, "`times` must hold integers"),
 ])
 def test_bad_input(call, exc, match):
     with pytest.raises(exc, match=match):

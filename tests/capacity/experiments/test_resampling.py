@@ -465,6 +465,34 @@ def test_full_chain_and_relaxation_times_peak_memory_within_plan():
     assert _peak_bytes(lambda: naive_bayes_relaxation_times(N, 0.3)) <= 96 * (N + 1)
 
 
+def test_plugin_mi_many_labels_stays_linear_in_memory(rng):
+    # 3000 samples with ~3000 distinct labels each: a dense m_x x m_y table per bootstrap resample would be
+    # 20 x 9e6 x 8 B = 1.4 GB; only occupied pairs are counted (plan 8 n_boot (4 n + 4 (m_x + m_y + m_xy)) + 96 n)
+    n, n_boot = 3000, 20
+    x = rng.integers(0, 10 ** 6, n)
+    y = rng.integers(0, 10 ** 6, n)
+    m = [np.unique(v).size for v in (x, y, x * 10 ** 6 + y)]
+    plan = 8 * n_boot * (4 * n + 4 * sum(m)) + 96 * n
+    assert _peak_bytes(lambda: plugin_mi(x, y, n_boot=n_boot, max_bytes=plan)) <= plan
+    with pytest.raises(ValueError, match="max_bytes"):
+        plugin_mi(x, y, n_boot=n_boot, max_bytes=plan - 1)
+    # all labels distinct: plug-in I = H(X) = log2 n; Miller-Madow adds (n + n - n - 1) / (2 n ln 2)
+    est = plugin_mi(np.arange(n), np.arange(n)[::-1], n_boot=0)
+    assert abs(est.extra["plugin"] - math.log2(n)) <= 1e-12
+    assert abs(est.value - est.extra["plugin"] - (n - 1) / (2 * n * math.log(2))) <= 1e-12
+
+
+@pytest.mark.parametrize("call", [
+    lambda mb: naive_bayes_mc(50, 0.1, [1], 1000, seed=0, n_boot=200, max_bytes=mb),
+    lambda mb: plugin_mi(np.arange(1000) % 7, np.arange(1000) % 5, n_boot=200, max_bytes=mb),
+    lambda mb: naive_bayes_relaxation_times(10 ** 4, 0.2, max_bytes=mb),
+])
+def test_max_bytes_refusals_of_the_other_public_functions(call):
+    with pytest.raises(ValueError, match="max_bytes"):
+        call(10 ** 5)
+    call(None)  # the default budget lets the same call through
+
+
 def test_monte_carlo_independent_of_thread_count():
     # one splitmix64 stream per replica: the same seed gives bit-identical samples on 1 or 2 threads
     import numba

@@ -181,6 +181,8 @@ def test_outputs_whose_mass_underflows_do_not_make_mi_infinite():
     (lambda: conserved_quantities([np.eye(2), np.eye(3)]), ValueError, "must match"),
     (lambda: conserved_quantities([[np.inf, 0.0], [0.5, 0.5]]), ValueError, "must be finite"),
     (lambda: telephone_mi([np.full((2, 3), 1 / 3), np.full((3, 2), 0.5)], 2, p0=[0.5, 0.5]), None, None),
+    (lambda: telephone_mi(np.eye(2000), 1, max_bytes=10 ** 6), ValueError, "max_bytes"),
+    (lambda: conserved_quantities(np.eye(300), max_bytes=10 ** 6), ValueError, "max_bytes"),
 ])
 def test_bad_input(call, exc, match):
     if exc is None:  # control row: a valid call of the same shape passes
