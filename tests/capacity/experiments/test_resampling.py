@@ -144,6 +144,18 @@ def test_lumped_and_full_agree(N):
     assert state[0] - full_count[0] > 0.1 or N <= 2
 
 
+def test_full_chain_exact_at_1e5_steps():
+    # the range for the full-state chain: t up to 1e5 steps. N = 8, eps = 0.01 keeps 0.8 bit
+    # there; references: the orbit chain and mi_over_time on the explicit 256-state matrix (binary powers)
+    ts = [0, 10 ** 3, 10 ** 5]
+    full = naive_bayes_mi(8, 0.01, ts, exact="full")
+    assert full[-1] > 0.5
+    T, pi = naive_bayes_chain(8, 0.01, lumped=False)
+    # 1e5 sequential steps round differently from ~17 squarings: ~t * 1e-16 relative drift
+    np.testing.assert_allclose(full, mi_over_time(pi, T.toarray(), ts), rtol=0, atol=1e-11)
+    np.testing.assert_allclose(full, naive_bayes_mi(8, 0.01, ts, exact="orbit"), rtol=0, atol=1e-11)
+
+
 @pytest.mark.parametrize("N", [1, 2, 7, 11])
 def test_orbit_chain_equals_full_chain(N):
     ts = [0, 1, 2, 5, 3 * N, 20 * N]
