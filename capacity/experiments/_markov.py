@@ -16,6 +16,8 @@ from capacity._validate import ROW_SUM_ATOL, check_distribution, check_stochasti
 from capacity.information import mutual_information
 
 LOG2 = np.log(2.0)
+#: Largest time accepted anywhere (int64 arithmetic with room to spare).
+MAX_TIME = 2 ** 62
 
 
 def check_times(ts, name="ts", *, high=None):
@@ -38,7 +40,9 @@ def check_times(ts, name="ts", *, high=None):
     if (arr < 0).any():
         pos = first_bad_position(arr < 0)
         raise ValueError(f"`{name}` must hold non-negative integers; got {arr[pos]!r} at {pos}")
-    if high is not None and (arr > high).any():
+    # int64 arithmetic downstream: larger times (uint64 or float) would wrap or cast to garbage
+    high = MAX_TIME if high is None else min(high, MAX_TIME)
+    if (arr > high).any():
         pos = first_bad_position(arr > high)
         raise ValueError(f"`{name}` must hold integers in [0, {high}]; got {arr[pos]!r} at {pos}")
     return arr.astype(np.int64)

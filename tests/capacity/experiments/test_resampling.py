@@ -424,6 +424,12 @@ def test_plugin_mi_independent_is_near_zero_with_se(rng):
     (lambda: mi_over_time([0.5, 0.5], np.eye(2), [1], max_bytes=0), ValueError, "`max_bytes` must be"),
     (lambda: plugin_mi([0, 1], [0, 1], seed=-1), ValueError, "`seed` must be an integer in"),
     (lambda: plugin_mi([[0, 1]], [[0, 1]]), ValueError, "`x` and `y` must be 1-D"),
+    # times beyond int64 were cast silently (2^63 + 5 as uint64 wrapped to a negative time: I at t = 0)
+    (lambda: naive_bayes_mi(5, 0.1, np.array([2 ** 63 + 5], dtype=np.uint64)), ValueError, "`ts` must hold integers in"),
+    (lambda: naive_bayes_mi(5, 0.1, [1e19]), ValueError, "`ts` must hold integers in"),
+    (lambda: mi_over_time([0.5, 0.5], np.eye(2), np.array([2 ** 63 + 5], dtype=np.uint64)), ValueError,
+     "`ts` must hold integers in"),
+    (lambda: mi_over_time([0.5, 0.5], np.eye(2), [1e300]), ValueError, "`ts` must hold integers in"),
 ])
 def test_bad_input(call, exc, match):
     with pytest.raises(exc, match=match):
