@@ -190,7 +190,25 @@ def _check_int_range(lo, hi, n):
                          f"got values in [{lo}, {hi}] with n = {n}")
 
 
-def fwht(a, *, backend="auto", device=None, max_bytes=None):
+def _check_out(out, a, shape, out_dtype):
+    """Validate ``out`` for :func:`fwht`: the result's type, shape and dtype; ``a`` itself or disjoint."""
+    if is_tensor(a):
+        torch = import_torch()
+        if not isinstance(out, torch.Tensor) or tuple(out.shape) != shape or out.dtype != out_dtype \
+                or out.device != a.device:
+            raise ValueError(f"`out` must be a {out_dtype} tensor of shape {shape} on {a.device}; got "
+                             f"{type(out).__name__} {getattr(out, 'dtype', '')} {tuple(getattr(out, 'shape', ()))}")
+        return
+    if not isinstance(out, np.ndarray) or out.shape != shape or out.dtype != np.dtype(out_dtype) \
+            or not out.flags.c_contiguous or not out.flags.writeable:
+        raise ValueError(f"`out` must be a writeable C-contiguous {np.dtype(out_dtype).name} ndarray of shape "
+                         f"{shape}; got {type(out).__name__} {getattr(out, 'dtype', '')} {getattr(out, 'shape', '')}")
+    if isinstance(a, np.ndarray) and np.shares_memory(out, a) and not (
+            out.__array_interface__["data"][0] == a.__array_interface__["data"][0] and out.strides == a.strides):
+        raise ValueError("`out` must be `a` itself or not overlap it")
+
+
+def fwht(a, *, out=None, backend="auto", device=None, max_bytes=None):
     r"""Unnormalised Walsh–Hadamard transform along the last axis.
 
     .. math:: (H_n a)(T) = \sum_{x=0}^{2^n-1} (-1)^{\mathrm{popcount}(x \,\&\, T)} a(x),
@@ -200,7 +218,13 @@ def fwht(a, *, backend="auto", device=None, max_bytes=None):
     ----------
     a : array_like or torch.Tensor, shape (..., 2**n)
         Real values; bool and integer inputs are transformed exactly in int64, float32
-        stays float32, float64 stays float64. ``a`` is never modified.
+        stays float32, float64 stays float64. ``a`` is never modified (unless ``out=a``).
+    out : ndarray or torch.Tensor, optional
+        Where to write the result (same shape, the result's dtype, C-contiguous; a tensor on
+        ``a``'s device for tensor input); returned. ``out=a`` transforms in place (float input of
+        the result's dtype); then, if ``a`` holds a NaN or inf, the error is raised after ``a`` has
+        been overwritten, without the position. With the numba backend and float input the transform runs directly in
+        ``out`` (no new array: the fast path when transforming many arrays of one size).
     backend : {"auto", "numpy", "numba", "torch"}
         "auto": torch for tensors, else the numba kernel.
     device : torch device, optional
@@ -220,7 +244,8 @@ def fwht(a, *, backend="auto", device=None, max_bytes=None):
         For complex, object, string or float16 inputs, or a non-string backend.
     ValueError
         For a last axis whose length is not a power of two, NaN or inf, integers large enough
-        to overflow int64, an output above ``max_bytes``, an unknown backend, or CUDA without a GPU.
+        to overflow int64, an output above ``max_bytes``, an unknown backend, CUDA without a GPU,
+        or an ``out`` of the wrong type, shape or dtype, or partly overlapping ``a``.
 
     References
     ----------
@@ -251,6 +276,15 @@ def fwht(a, *, backend="auto", device=None, max_bytes=None):
     n = n_from_length(shape[-1], "a")
     itemsize = out_dtype.itemsize if is_tensor(a) else np.dtype(out_dtype).itemsize
     check_size(float(np.prod(shape, dtype=np.float64)) * itemsize * _FWHT_COPIES[be.name], max_bytes, "fwht")
+    if out is not None:
+        _check_out(out, a, shape, out_dtype)
+        if not (be.name == "numba" and not is_tensor(a) and out_dtype != np.int64 and arr.dtype == out_dtype):
+            result = fwht(a, backend=backend, device=device, max_bytes=max_bytes)
+            if is_tensor(a):
+                out.copy_(result)
+            else:
+                np.copyto(out, result)
+            return out
 
     if is_tensor(a):
         if out_dtype.is_floating_point:
@@ -274,8 +308,12 @@ def fwht(a, *, backend="auto", device=None, max_bytes=None):
         from ._fwht_numba import fwht_from
 
         src = np.ascontiguousarray(arr)
-        out = np.empty(src.shape, dtype=out_dtype)
+        if out is None:
+            out = np.empty(src.shape, dtype=out_dtype)
         if fwht_from(src.reshape(-1, 1 << n), out.reshape(-1, 1 << n)):
+            if np.shares_memory(src, out):
+                raise ValueError("`a` must be finite; got NaN or inf (found while transforming in place: "
+                                 "`a` is overwritten and the position is lost)")
             check_finite(arr, "a")  # names the first NaN/inf
             raise AssertionError("fwht_from reported a non-finite value that check_finite did not find")
         return out

@@ -123,6 +123,12 @@ def _with(shape, entries):
     (lambda: B.fwht(np.zeros(1024), backend="torch", max_bytes=16384), ValueError, "fwht needs 24.0 KiB"),
     (lambda: B.fwht(np.zeros(4), max_bytes=float("nan")), ValueError, "`max_bytes` must be > 0"),  # NaN let all through
     (lambda: B.fwht(np.zeros(4), max_bytes=0), ValueError, "`max_bytes` must be > 0"),
+    (lambda: B.fwht(np.zeros(4), out=np.zeros(8)), ValueError, r"`out` must be a writeable C-contiguous float64"),
+    (lambda: B.fwht(np.zeros(4), out=np.zeros(4, np.float32)), ValueError, "`out` must be a writeable C-contiguous"),
+    (lambda: B.fwht(np.zeros(4), out=np.zeros(8)[::2]), ValueError, "`out` must be a writeable C-contiguous"),
+    (lambda: B.fwht(np.zeros(4), out=[0.0] * 4), ValueError, "`out` must be a writeable C-contiguous"),
+    (lambda: B.fwht(torch.zeros(4), out=np.zeros(4, np.float32)), ValueError, "`out` must be a torch.float32 tensor"),
+    (lambda: (lambda z: B.fwht(z[:4], out=z[2:]))(np.zeros(6)), ValueError, "`out` must be `a` itself or not overlap"),
     (lambda: B.fwht(np.zeros(4), max_bytes="1 GiB"), TypeError, "`max_bytes` must be a number of bytes or None"),
     (lambda: B.fwht(np.zeros(4), max_bytes=True), TypeError, "`max_bytes` must be a number of bytes or None"),
     (lambda: B.fwht(np.zeros(4), backend="cuda"), ValueError, "`backend` must be one of"),

@@ -61,6 +61,32 @@ def test_fwht_tensor_in_tensor_out(backend, rng):
         np.testing.assert_array_equal(out.cpu().numpy().astype(np.int64), want)  # 0/1 input: exact in every dtype
 
 
+@pytest.mark.parametrize("dtype", [np.float64, np.float32, np.int64])
+def test_fwht_out_and_in_place_equal_the_new_array_bitwise(backend, rng, dtype):
+    name, device = backend
+    a = (rng.standard_normal((3, 1 << 12)) * 8).astype(dtype)
+    want = fwht(a, backend=name, device=device)
+    out = np.empty_like(want)
+    assert fwht(a, out=out, backend=name, device=device) is out
+    np.testing.assert_array_equal(out, want)  # bitwise: the same operations in the same order
+    inplace = a.copy()
+    assert fwht(inplace, out=inplace, backend=name, device=device) is inplace
+    np.testing.assert_array_equal(inplace, want)
+    t = torch.as_tensor(a).to(device or "cpu")
+    tout = torch.empty_like(t)
+    assert fwht(t, out=tout, backend=name, device=device) is tout
+    np.testing.assert_array_equal(tout.cpu().numpy(), fwht(t, backend=name, device=device).cpu().numpy())
+
+
+def test_fwht_in_place_with_nan_raises(rng):
+    a = rng.standard_normal(1 << 10)
+    a[700] = np.nan
+    with pytest.raises(ValueError, match=r"`a` must be finite; got NaN at \(700,\)"):
+        fwht(a, out=np.empty_like(a))
+    with pytest.raises(ValueError, match="`a` must be finite; got NaN or inf .* in place"):
+        fwht(a, out=a)  # a is overwritten (documented), so the position cannot be named
+
+
 def test_fwht_leading_axes_and_lists(backend, rng):
     name, device = backend
     a = rng.integers(-3, 4, (2, 3, 16))
