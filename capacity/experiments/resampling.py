@@ -1041,9 +1041,10 @@ def ising_sign_information(L, T, sweeps, replicas, seed, *, burn_in=200, backend
 
     Parameters
     ----------
-    L, T, replicas, burn_in, backend, device, max_bytes
+    L, T, burn_in, backend, device, max_bytes
         As in :func:`ising_magnetization` (``max_bytes`` also bounds the bootstrap of :func:`plugin_mi`).
     sweeps : int >= 0
+    replicas : int >= 2
     seed : int >= 0
     statistic : callable, optional
         Maps spins (replicas, L, L) int8 to discrete per-replica values; default sign M.
@@ -1069,6 +1070,7 @@ def ising_sign_information(L, T, sweeps, replicas, seed, *, burn_in=200, backend
     True
     """
     sweeps = check_int(sweeps, "sweeps", low=0, high=10 ** 8)
+    replicas = check_int(replicas, "replicas", low=2)  # the plug-in MI needs two samples
     m = ising_magnetization(L, T, [0, sweeps], replicas, seed=seed, burn_in=burn_in, backend=backend,
                             device=device, statistic=statistic, max_bytes=max_bytes)
     if statistic is None:

@@ -103,6 +103,7 @@ def test_cuda_matches_numba():
     (lambda: ising_sign_information(8, -1.0, 10, 10, 0), ValueError, "`T` must be a finite number in"),
     (lambda: ising_sign_information(8, 2.0, -1, 10, 0), ValueError, "`sweeps` must be an integer in"),
     (lambda: ising_sign_information(8, 2.0, 10, 0, 0), ValueError, "`replicas` must be an integer in"),
+    (lambda: ising_sign_information(8, 2.0, 10, 1, 0), ValueError, "`replicas` must be an integer in \\[2"),
     (lambda: ising_sign_information(8, 2.0, 10, 10, -3), ValueError, "`seed` must be an integer in"),
     (lambda: ising_sign_information(8, 2.0, 10, 10, 0, backend="numpy"), ValueError, "`backend` must be one of"),
     (lambda: ising_sign_information(8, 2.0, 10, 10, 0, backend=3), TypeError, "`backend` must be a string"),
