@@ -53,8 +53,18 @@ def _row_divergences(W, q, neg_h=None):
 
 
 def _mutual_information(p, W, neg_h=None):
-    """``I(p; W) = sum_x p_x D(W_x || pW)`` in nats (exact up to float rounding, >= 0)."""
-    return _mi_from_divergences(p, _row_divergences(W, p @ W, neg_h))
+    """``I(p; W) = sum_x p_x D(W_x || pW)`` in nats (exact up to float rounding, >= 0).
+
+    An output y with (pW)_y = 0 although some p_x W_xy > 0 has underflowed: every product
+    p_x W_xy < 5e-324, and so is its share of I (< 4e-321 nats, as log(W_xy / q_y) <= -log p_x
+    <= 745). Such outputs are dropped (log q_y read as 0, leaving p_x W_xy log W_xy, as small)
+    instead of turning I into inf.
+    """
+    q = p @ W
+    d = _row_divergences(W, q, neg_h)
+    if not np.isfinite(d[p > 0]).all():
+        d = _row_divergences(W, np.where(q > 0, q, 1.0), neg_h)
+    return _mi_from_divergences(p, d)
 
 
 def _mi_from_divergences(p, d):

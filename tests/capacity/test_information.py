@@ -144,6 +144,15 @@ def test_mutual_information_zero_safe():
     assert mutual_information([1.0, 0.0, 0.0], W) == 0.0
 
 
+def test_mutual_information_output_mass_underflowing_to_zero():
+    # (pW)_1 = 0.5 * 5e-324 rounds to 0 although p_1 W_11 > 0: the output's true share of I is < 1e-320,
+    # so I is that of two identical rows (0) up to it, and of a BSC beside it; it used to read inf
+    W = np.array([[1.0, 0.0], [1.0, 5e-324]])
+    assert mutual_information([0.5, 0.5], W) == 0.0
+    W3 = np.array([[0.9, 0.1, 0.0], [0.1, 0.9, 5e-324]])
+    assert mutual_information([0.5, 0.5], W3) == pytest.approx(mutual_information([0.5, 0.5], W3[:, :2]), abs=1e-15)
+
+
 @given(stochastic_matrices(max_rows=4, max_cols=4), st.integers(0, 2**31 - 1))
 def test_data_processing(W, seed):
     rng = np.random.default_rng(seed)
