@@ -1071,6 +1071,11 @@ def ising_sign_information(L, T, sweeps, replicas, seed, *, burn_in=200, backend
     """
     sweeps = check_int(sweeps, "sweeps", low=0, high=10 ** 8)
     replicas = check_int(replicas, "replicas", low=2)  # the plug-in MI needs two samples
+    n_boot = check_int(n_boot, "n_boot", low=0)
+    # plugin_mi's bootstrap, planned before simulating: signs take <= 3 values (9 pairs), a user
+    # statistic at most `replicas` (the same formula as plugin_mi's own check)
+    distinct = 4 * 15 if statistic is None else 4 * 3 * replicas
+    check_size(8.0 * n_boot * (4 * replicas + distinct) + 96.0 * replicas, max_bytes, "the bootstrap of plugin_mi")
     m = ising_magnetization(L, T, [0, sweeps], replicas, seed=seed, burn_in=burn_in, backend=backend,
                             device=device, statistic=statistic, max_bytes=max_bytes)
     if statistic is None:

@@ -98,6 +98,10 @@ def test_cuda_matches_numba():
 
 @pytest.mark.parametrize("call,exc,match", [
     (lambda: ising_sign_information(15, 2.0, 10, 10, 0), ValueError, "`L` must be even"),
+    # refused before any sweep: 1e6 bootstrap resamples of 2000 replicas need ~60 GiB
+    (lambda: ising_sign_information(8, 1.5, 20, 2000, 0, n_boot=10**6, max_bytes=10**9), ValueError,
+     "the bootstrap of plugin_mi needs"),
+    (lambda: ising_sign_information(8, 1.5, 20, 20, 0, n_boot=-1), ValueError, "`n_boot` must be an integer"),
     (lambda: ising_sign_information(0, 2.0, 10, 10, 0), ValueError, "`L` must be an integer in"),
     (lambda: ising_sign_information(8, 0.0, 10, 10, 0), ValueError, "`T` must be a finite number in"),
     (lambda: ising_sign_information(8, -1.0, 10, 10, 0), ValueError, "`T` must be a finite number in"),
