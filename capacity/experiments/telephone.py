@@ -158,49 +158,41 @@ class ConservedQuantities:
     extra: dict = field(default_factory=dict, compare=False)
 
 
-class _UnionFind:
-    def __init__(self, n):
-        self.parent = np.arange(n)
-
-    def find(self, a):
-        root = a
-        while self.parent[root] != root:
-            root = self.parent[root]
-        while self.parent[a] != root:
-            self.parent[a], a = root, self.parent[a]
-        return root
-
-    def union(self, a, b):
-        ra, rb = self.find(a), self.find(b)
-        if ra != rb:
-            self.parent[max(ra, rb)] = min(ra, rb)
-
-
 def _layered_components(mats, p, horizon, homogeneous):
-    """Connected components of the layered support graph over t = 0..horizon."""
+    """Connected components of the layered support graph over t = 0..horizon.
+
+    Nodes (t, x) reached with positive probability; edges (t, x) - (t+1, y) where M_t[x, y] > 0.
+    All edges are gathered layer by layer with numpy and handed to scipy's connected_components
+    (one C pass); labels are numbered by first appearance in (t, x) order, -1 off the support.
+    """
+    from scipy.sparse import coo_array
+    from scipy.sparse.csgraph import connected_components
+
     sizes = [mats[0].shape[0]] + [(mats[0] if homogeneous else mats[t]).shape[1] for t in range(horizon)]
-    offsets = np.concatenate([[0], np.cumsum(sizes)])
-    uf = _UnionFind(int(offsets[-1]))
-    alive = [p > 0]
+    offsets = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
+    alive = [np.asarray(p > 0)]
+    rows, cols = [], []
     for t in range(horizon):
         M = mats[0] if homogeneous else mats[t]
         src = np.flatnonzero(alive[t])
-        nxt = np.zeros(M.shape[1], dtype=bool)
-        for x in src:
-            ys = np.flatnonzero(M[x] > 0)
-            nxt[ys] = True
-            for y in ys:
-                uf.union(offsets[t] + x, offsets[t + 1] + y)
-        alive.append(nxt)
-    roots = {}
-    labels = []
-    for t, size in enumerate(sizes):
-        lab = np.full(size, -1, dtype=np.int64)
-        for x in np.flatnonzero(alive[t]):
-            r = uf.find(offsets[t] + x)
-            lab[x] = roots.setdefault(r, len(roots))
-        labels.append(lab)
-    return labels, len(roots)
+        sub = M[src] > 0
+        i, y = np.nonzero(sub)
+        rows.append(offsets[t] + src[i])
+        cols.append(offsets[t + 1] + y)
+        alive.append(sub.any(axis=0))
+    total = int(offsets[-1])
+    r = np.concatenate(rows) if rows else np.zeros(0, np.int64)
+    c = np.concatenate(cols) if cols else np.zeros(0, np.int64)
+    graph = coo_array((np.ones(r.size, dtype=np.int8), (r, c)), shape=(total, total))
+    _, comp = connected_components(graph, directed=False)
+    nodes = np.concatenate([offsets[t] + np.flatnonzero(alive[t]) for t in range(len(sizes))])
+    roots, first, inv = np.unique(comp[nodes], return_index=True, return_inverse=True)
+    rank = np.empty(roots.size, dtype=np.int64)
+    rank[np.argsort(first)] = np.arange(roots.size)
+    flat = np.full(total, -1, dtype=np.int64)
+    flat[nodes] = rank[inv.reshape(-1)]
+    labels = [flat[offsets[t]:offsets[t + 1]].copy() for t in range(len(sizes))]
+    return labels, int(roots.size)
 
 
 def _closed_classes(M):
@@ -305,7 +297,12 @@ def conserved_quantities(transitions, *, p0=None, horizon=None, tol=1e-13, max_s
     if horizon is None:
         horizon = len(mats) if not homogeneous else 2 * n0 * (period + 1)
     horizon = check_int(horizon, "horizon", low=0, high=10 ** 6 if homogeneous else len(mats))
-    check_size(8.0 * n0 * (horizon + 1) * 4 + (48.0 * n0 * n0 if homogeneous else 0.0), max_bytes,
+    # nodes (labels, offsets, components: ~4 words each) and edges (<= horizon x nnz: two int64 indices,
+    # an int8 weight, and csgraph's CSR copy, ~40 bytes each)
+    edges = sum(int(np.count_nonzero(mats[0 if homogeneous else t])) for t in range(horizon if not homogeneous else 1))
+    edges *= horizon if homogeneous else 1
+    nodes = n0 * (horizon + 1) if homogeneous else n0 + sum(M.shape[1] for M in mats[:horizon])
+    check_size(32.0 * nodes + 40.0 * edges + (48.0 * n0 * n0 if homogeneous else 0.0), max_bytes,
                "the layered graph")
     labels, n_blocks = _layered_components(mats, p, horizon, homogeneous)
     f0 = labels[0]

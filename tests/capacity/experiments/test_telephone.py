@@ -214,3 +214,62 @@ def test_property_inhomogeneous(mats):
     mi = telephone_mi(mats, len(mats))
     assert np.all(np.diff(mi) <= 1e-12)
     assert np.all(mi >= cq.information - 1e-12)
+
+
+def _components_by_union_find(mats, p, horizon, homogeneous):
+    """Reference: the layered support graph's components by a plain union-find over (t, x) nodes."""
+    sizes = [mats[0].shape[0]] + [(mats[0] if homogeneous else mats[t]).shape[1] for t in range(horizon)]
+    offsets = np.concatenate([[0], np.cumsum(sizes)])
+    parent = list(range(int(offsets[-1])))
+
+    def find(a):
+        while parent[a] != a:
+            parent[a] = parent[parent[a]]
+            a = parent[a]
+        return a
+
+    alive = [p > 0]
+    for t in range(horizon):
+        M = mats[0] if homogeneous else mats[t]
+        nxt = np.zeros(M.shape[1], dtype=bool)
+        for x in np.flatnonzero(alive[t]):
+            for y in np.flatnonzero(M[x] > 0):
+                nxt[y] = True
+                ra, rb = find(offsets[t] + x), find(offsets[t + 1] + y)
+                parent[max(ra, rb)] = min(ra, rb)
+        alive.append(nxt)
+    roots, labels = {}, []
+    for t, size in enumerate(sizes):
+        lab = np.full(size, -1, dtype=np.int64)
+        for x in np.flatnonzero(alive[t]):
+            lab[x] = roots.setdefault(find(offsets[t] + x), len(roots))
+        labels.append(lab)
+    return labels, len(roots)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_layered_components_against_union_find(seed):
+    from capacity.experiments.telephone import _layered_components
+
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(2, 9))
+    M = rng.random((n, n)) * (rng.random((n, n)) < 0.3)
+    M[np.arange(n), rng.integers(0, n, n)] += 1.0  # every row reaches somewhere
+    M /= M.sum(axis=1, keepdims=True)
+    p = rng.random(n) * (rng.random(n) < 0.7)
+    p[0] += 1.0
+    p /= p.sum()
+    horizon = int(rng.integers(0, 12))
+    got = _layered_components([M], p, horizon, True)
+    want = _components_by_union_find([M], p, horizon, True)
+    assert got[1] == want[1] and all(np.array_equal(a, b) for a, b in zip(got[0], want[0]))
+    # time-inhomogeneous, rectangular layers
+    dims = [n] + [int(d) for d in rng.integers(1, 7, 4)]
+    mats = []
+    for a, b in zip(dims[:-1], dims[1:]):
+        A = rng.random((a, b)) * (rng.random((a, b)) < 0.4)
+        A[np.arange(a), rng.integers(0, b, a)] += 1.0
+        mats.append(A / A.sum(axis=1, keepdims=True))
+    got = _layered_components(mats, p, len(mats), False)
+    want = _components_by_union_find(mats, p, len(mats), False)
+    assert got[1] == want[1] and all(np.array_equal(a, b) for a, b in zip(got[0], want[0]))
