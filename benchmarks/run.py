@@ -29,7 +29,7 @@ GPU tables: NVIDIA H200, where a section says so; sections without a GPU measure
 
 | issue | target | measured | verdict |
 |---|---|---|---|
-| 2 | FWHT n=24 float64 / float32, 1 thread, within 1.25x fht-cpu | 0.99x / 0.92x | met |
+| 2 | FWHT n=24 float64 / float32, 1 thread, within 1.25x fht-cpu | kernel 0.98x / 0.95x; public `fwht(x, out=x)` (same in-place work) 1.06x / 1.12x; public `fwht(x)` returning a new array 1.41x / 1.39x of fht-cpu in place, 0.91x / 0.92x of fht-cpu on a new copy | met in place; the allocating call is 1.4x |
 | 2 | n=24 pipeline >= 20x faster than boofun | >= 2453x (boofun extrapolated at n=24; 4116x measured at n=20) | met |
 | 2 | GPU FWHT float32 n=20..28 within 3x a device copy (H200) | 2.96x-4.01x; met at n=23, 26, 28 only | missed |
 | 3 | 512x512 certified 1e-9 < 0.5 s; 2048x2048 < 20 s (1 core) | 0.017 s; 0.46 s | met |
