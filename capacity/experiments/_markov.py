@@ -88,16 +88,11 @@ def mi_from_joint(J):
 def mi_of_rows(p, rows):
     """I(X; Y) in bits for P(X = x) = ``p[x]`` > 0 and P(Y | X = x) = ``rows[x]`` (renormalised to sum 1).
 
-    Outputs y whose mass sum_x p_x rows[x, y] underflows to 0 (entries ~1e-320 that a long chain
-    leaves behind, times p_x < 1) are dropped first: their true share of I is below 1e-300 bit, but
-    ``mutual_information`` would read D(rows[x] || 0) = inf there.
+    Outputs whose mass sum_x p_x rows[x, y] underflows to 0 (entries ~1e-320 that a long chain
+    leaves behind) carry less than 1e-300 bit; ``mutual_information`` drops them (it used to read
+    D(rows[x] || 0) = inf there).
     """
-    rows = rows / rows.sum(axis=1, keepdims=True)
-    dead = (p @ rows) == 0
-    if dead.any():
-        rows = np.where(dead, 0.0, rows)
-        rows = rows / rows.sum(axis=1, keepdims=True)
-    return mutual_information(p, rows)
+    return mutual_information(p, rows / rows.sum(axis=1, keepdims=True))
 
 
 def powers_at(T, rows, ts, max_bytes=None):
