@@ -10,6 +10,7 @@ from boolean._validate import check_int, check_real, check_size
 from capacity._result import MIEstimate
 
 from ._common import as_paired_samples, units_scale
+from ._kdtree import count_within
 
 __all__ = ["ksg_mutual_information"]
 
@@ -17,13 +18,13 @@ __all__ = ["ksg_mutual_information"]
 def marginal_counts(points, radius):
     """Number of rows j with max_c |points[j, c] - points[i, c]| <= radius[i], row i itself included.
 
-    scikit-learn's KD-tree counts whole nodes that fit inside the ball without visiting their points
-    (``count_only``); measured 2-3x faster than ``cKDTree.query_ball_point(return_length=True)`` at
-    d = 5, n = 5000..20000, with identical counts (tested against brute force).
+    Our numba KD-tree (:mod:`capacity.mi._kdtree`): whole nodes inside the query box are counted
+    without visiting their points, and the node tests use the same floating-point expressions as
+    the point comparisons, so the counts equal brute force exactly (ties and radii equal to
+    distances included; tested). Measured 2-5x faster than scikit-learn's ``KDTree`` ``count_only``
+    and more than cKDTree's ``query_ball_point(return_length=True)`` at d = 1..10, n = 5000..100000.
     """
-    from sklearn.neighbors import KDTree
-
-    return KDTree(points, metric="chebyshev").query_radius(points, radius, count_only=True)
+    return count_within(points, radius)
 
 
 def ksg_mutual_information(x, y, *, k=3, jitter=0.0, seed=None, units="bits", max_bytes=None) -> MIEstimate:
@@ -36,9 +37,9 @@ def ksg_mutual_information(x, y, *, k=3, jitter=0.0, seed=None, units="bits", ma
 
     .. math:: \hat I = \psi(k) + \psi(n) - \frac1n \sum_i \big[\psi(n_x(i)+1) + \psi(n_y(i)+1)\big].
 
-    Built on ``scipy.spatial.cKDTree`` (joint k-NN) and scikit-learn's ``KDTree`` (marginal counts). ``stderr`` is std(per-sample terms)/sqrt(n), a rough
-    guide (the terms are correlated). Not clipped at 0: for independent variables it
-    fluctuates around 0.
+    Built on ``scipy.spatial.cKDTree`` (joint k-NN) and our numba KD-tree (exact marginal counts,
+    :mod:`capacity.mi._kdtree`). ``stderr`` is std(per-sample terms)/sqrt(n), a rough guide
+    (the terms are correlated). Not clipped at 0: for independent variables it fluctuates around 0.
 
     Bias regime (documented; measured at n = 5000, k = 3 on pairs of d-dimensional Gaussians
     with per-coordinate correlation rho, averaged over 5 seeds, and checked in
@@ -100,7 +101,7 @@ def ksg_mutual_information(x, y, *, k=3, jitter=0.0, seed=None, units="bits", ma
     jitter = check_real(jitter, "jitter", low=0.0)
     if seed is not None:
         seed = check_int(seed, "seed", low=0)
-    check_size(n * (xs.shape[1] + ys.shape[1]) * 8.0 * 4 + n * (k + 1) * 16.0, max_bytes, "KSG trees")
+    check_size(n * (xs.shape[1] + ys.shape[1]) * 8.0 * 4 + n * (k + 1) * 16.0 + n * 32.0, max_bytes, "KSG trees")
     if jitter > 0:
         rng = np.random.default_rng(seed)
         xs = xs + jitter * xs.std(axis=0) * rng.standard_normal(xs.shape)

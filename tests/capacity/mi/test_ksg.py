@@ -3,6 +3,8 @@ import math
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from scipy.spatial.distance import cdist
 from scipy.special import digamma
 
@@ -52,8 +54,60 @@ def test_marginal_counts_against_brute_force(d, rng):
 
     pts = np.round(rng.standard_normal((500, d)) * 3) / 3  # ties on purpose
     radius = rng.choice([0.0, 1 / 3, 0.5, 1.0], size=500)  # radii equal to grid distances: <= must count them
-    expected = (cdist(pts, pts, "chebyshev") <= radius[:, None]).sum(1)
-    assert np.array_equal(marginal_counts(pts, radius), expected)
+    assert np.array_equal(marginal_counts(pts, radius), brute_force_counts(pts, radius))
+
+
+def brute_force_counts(pts, radius):
+    """Independent reference: explicit max-norm distance matrix, <= radius[i], row i included."""
+    return np.concatenate([(cdist(pts[s:s + 512], pts, "chebyshev") <= radius[s:s + 512, None]).sum(1)
+                           for s in range(0, len(pts), 512)])  # 512-row blocks: O(512 n) memory
+
+
+@given(n=st.integers(1, 300), d=st.integers(1, 4), grid=st.sampled_from([1, 3, 1000]),
+       dup=st.booleans(), leaf_size=st.sampled_from([1, 2, 24]), parallel=st.booleans(),
+       seed=st.integers(0, 2**32 - 1))
+def test_kdtree_counts_equal_brute_force(n, d, grid, dup, leaf_size, parallel, seed):
+    from capacity.mi._kdtree import count_within
+
+    rng = np.random.default_rng(seed)
+    pts = np.round(rng.standard_normal((n, d)) * grid) / grid  # grid 1, 3: many ties; 1000: few
+    if dup:
+        pts = pts[rng.integers(0, n, n)]  # duplicated rows
+    # radii equal to grid distances (<= must count them), zero, and one above every distance
+    radius = rng.choice([0.0, 1 / grid, 2 / grid, 0.5, np.inf], size=n)
+    got = count_within(pts, radius, leaf_size=leaf_size, parallel=parallel)
+    assert got.dtype == np.int64
+    assert np.array_equal(got, brute_force_counts(pts, radius))  # exact integers
+
+
+@pytest.mark.parametrize("parallel", [False, True])
+def test_kdtree_counts_edge_cases(parallel):
+    from capacity.mi._kdtree import count_within
+
+    # n = 1: the point itself, for any radius >= 0
+    assert count_within(np.array([[0.3, -1.0]]), np.array([0.0]), parallel=parallel).tolist() == [1]
+    # all points identical, zero radius: every row counts all n
+    pts = np.full((100, 3), 0.7)
+    assert np.array_equal(count_within(pts, np.zeros(100), parallel=parallel), np.full(100, 100))
+    # d = 1 equally spaced by 0.25 (exact in binary): radius 0.25 counts i-1, i, i+1 (2 at the ends);
+    # radius just below 0.25 counts only i
+    x = np.arange(50) * 0.25
+    expected = np.full(50, 3)
+    expected[[0, -1]] = 2
+    assert np.array_equal(count_within(x, np.full(50, 0.25), parallel=parallel), expected)
+    below = np.full(50, np.nextafter(0.25, 0))
+    assert np.array_equal(count_within(x, below, parallel=parallel), np.ones(50, np.int64))
+
+
+def test_kdtree_parallel_driver_matches_brute_force_at_size(rng):
+    from capacity.mi._kdtree import PARALLEL_MIN_ROWS, count_within
+
+    # above the parallel threshold (so marginal_counts uses the parallel driver), d = 1 and 5
+    n = PARALLEL_MIN_ROWS + 100
+    for d in (1, 5):
+        pts = np.round(rng.standard_normal((n, d)) * 2) / 2
+        radius = rng.choice([0.0, 0.5, 1.0, 1.5], size=n)
+        assert np.array_equal(count_within(pts, radius), brute_force_counts(pts, radius))
 
 
 def test_independent_is_about_zero(seed):
