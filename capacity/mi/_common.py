@@ -6,7 +6,8 @@ import math
 import numpy as np
 
 from boolean._validate import check_finite, check_size
-from capacity._validate import _as_array, _as_real_array
+from boolean._backend import is_tensor
+from capacity._validate import _as_array, _as_real_array, shape_of
 
 UNITS = ("bits", "nats")
 LN2 = math.log(2.0)
@@ -42,10 +43,12 @@ def as_samples(a, name: str, *, max_bytes=None, min_rows: int = 1) -> np.ndarray
     rows or zero columns, NaN/inf (ValueError, with the first position), and a float64 copy
     larger than ``max_bytes``.
     """
+    # from the shape, before any copy (a CUDA tensor would otherwise come to the host first)
+    shape = tuple(a.shape) if is_tensor(a) else shape_of(a)
+    check_size(float(np.prod(shape, dtype=np.float64)) * 8.0, max_bytes, f"`{name}` as float64")
     arr = as_rows(a, name)
     if arr.shape[0] < min_rows or arr.shape[1] == 0:
         raise ValueError(f"`{name}` must have at least {min_rows} row(s) and 1 column; got shape {arr.shape}")
-    check_size(arr.size * 8.0, max_bytes, f"`{name}` as float64")
     arr = np.ascontiguousarray(arr, dtype=np.float64)
     check_finite(arr, name)
     return arr

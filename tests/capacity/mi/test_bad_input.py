@@ -125,3 +125,17 @@ def test_every_public_function_has_a_row():
 def test_infonce_refuses_cuda_without_a_gpu():
     with pytest.raises(ValueError, match="`device` must be available"):
         infonce_lower_bound(X, X, batch_size=8, device="cuda")
+
+
+def test_samples_refused_from_their_shape_before_any_copy(monkeypatch):
+    # a tensor (possibly on CUDA) over max_bytes is refused before it is copied to the host
+    import capacity.mi._common as common
+
+    def no_copy(*args, **kwargs):
+        raise AssertionError("converted before the max_bytes check")
+
+    monkeypatch.setattr(common, "as_rows", no_copy)
+    with pytest.raises(ValueError, match="max_bytes"):
+        common.as_samples(torch.zeros(100, 3), "x", max_bytes=100 * 3 * 8 - 1)
+    with pytest.raises(ValueError, match="max_bytes"):
+        common.as_samples(np.zeros((100, 3)), "x", max_bytes=100 * 3 * 8 - 1)
