@@ -10,7 +10,7 @@ import warnings
 import numpy as np
 
 from boolean._backend import is_tensor, resolve_backend, to_numpy
-from boolean._validate import check_int, check_real, check_size
+from boolean._validate import DEFAULT_MAX_BYTES, check_int, check_real, check_size
 
 from ._result import CapacityResult, ConvergenceWarning
 from ._validate import check_channel, check_distribution, check_stochastic
@@ -164,6 +164,7 @@ MU0, MU_GROW, MU_MAX = 2.0, 1.25, 256.0
 MD0, IPM_STEPS = 100, 40
 #: Rows kept for the interior-point polish: p_x > SUPPORT_REL * max p (at most SUPPORT_CAP rows).
 SUPPORT_REL, SUPPORT_CAP = 1e-8, 4096
+#: Working memory of the polish at most (and never more than what max_bytes leaves beside 3 copies of W).
 POLISH_BYTES = 2 * 2**30
 #: Below this fraction of non-zeros the numba sweep and the polish's Gram matrix go sparse.
 SPARSE_DENSITY = 0.25
@@ -243,12 +244,30 @@ def _md_chunk(xp, W, negH, p, mu, steps, tol, grow, budget):
     return p, lo, up, mu, used
 
 
-def _ipm(xp, W, negH, p, gap, tol, steps):
+def _polish_cap(B, ny, polish_bytes):
+    """Most support rows m whose polish fits: gathered rows and their scaled copy (2 B m ny) plus the
+    Gram matrix and its factor (2 B m^2), float64; at most SUPPORT_CAP, 0 when nothing fits."""
+    per = 8.0 * B
+
+    def fits(k):
+        return per * (2.0 * k * ny + 2.0 * k * k) <= polish_bytes
+
+    m = int((math.sqrt(ny * ny + 2.0 * max(polish_bytes, 0.0) / per) - ny) / 2.0)  # 2 m ny + 2 m^2 <= bytes/per
+    m = max(0, min(SUPPORT_CAP, m))
+    while m > 0 and not fits(m):  # the square root may round either way
+        m -= 1
+    while m < SUPPORT_CAP and fits(m + 1):
+        m += 1
+    return m
+
+
+def _ipm(xp, W, negH, p, gap, tol, steps, polish_bytes=POLISH_BYTES):
     """Interior-point polish on the rows that carry mass: maximise I(p; W) + tau sum_x log p_x.
 
     Rows with p_x > SUPPORT_REL max p go into
     (B, m, ny); the others are set to 0 (re-added by the caller's next round when needed).
-    When more than SUPPORT_CAP rows (or POLISH_BYTES of them) carry mass, nothing is done.
+    When more rows carry mass than SUPPORT_CAP or than ``polish_bytes`` holds (:func:`_polish_cap`),
+    nothing is done.
     Newton's direction on the simplex solves (G + diag(tau/p^2)) d = g - nu 1, 1'd = 0 with
     G = W_S diag(1/q) W_S' (the negative Hessian of I), g = D + tau/p; fraction-to-boundary
     and Armijo backtracking on the barrier objective keep p > 0. tau starts at 0.1 gap/m and
@@ -260,7 +279,7 @@ def _ipm(xp, W, negH, p, gap, tol, steps):
     pmax = xp.amax(p)
     sel = p > SUPPORT_REL * pmax[:, None]
     m = int(xp.host(xp.amax(xp.sum(xp.where(sel, 1.0, 0.0))[None]))[0])
-    cap = min(SUPPORT_CAP, max(256, POLISH_BYTES // (8 * ny * B)))  # gathered rows: <= 2 GiB
+    cap = _polish_cap(B, ny, polish_bytes)
     if m > cap:  # left to mirror descent: the dense Newton system would be too big
         lo, up = _bounds(xp, p, _divergences(xp, W, negH, p)[1])
         return p, lo, up, xp.full(lo.shape, 0.0, lo)
@@ -330,7 +349,7 @@ def _ipm(xp, W, negH, p, gap, tol, steps):
     return best_p, best_lo, best_up, used
 
 
-def _solve_xp(xp, W, negH, p, tol, max_iter, accelerated, chunk):
+def _solve_xp(xp, W, negH, p, tol, max_iter, accelerated, chunk, polish_bytes=POLISH_BYTES):
     """Batched driver for numpy and torch: lock-step rounds, finished channels compacted away.
 
     Plain: mirror-descent chunks at mu = 1 until every channel is certified or out of budget.
@@ -379,7 +398,7 @@ def _solve_xp(xp, W, negH, p, tol, max_iter, accelerated, chunk):
             continue
         steps = int(min(IPM_STEPS, (max_iter - iters[ids]).min()))
         if steps > 0:
-            pp, lo2, up2, used = _ipm(xp, Wc, nHc, pc, up - lo, tol, steps)
+            pp, lo2, up2, used = _ipm(xp, Wc, nHc, pc, up - lo, tol, steps, polish_bytes)
             iters[ids] += np.rint(xp.host(used)).astype(np.int64)
             better = (up2 - lo2) < (up - lo)
             pc_best = xp.where(better[:, None], pp, pc)
@@ -394,7 +413,7 @@ def _solve_xp(xp, W, negH, p, tol, max_iter, accelerated, chunk):
     return res_p, iters
 
 
-def _solve_numba(W, negH, p, tol, max_iter, accelerated):
+def _solve_numba(W, negH, p, tol, max_iter, accelerated, polish_bytes=POLISH_BYTES):
     """Per-channel driver on the fused numba sweep (the polish uses numpy/BLAS)."""
     from ._ba_numba import md_sweeps, md_sweeps_csr
 
@@ -423,7 +442,8 @@ def _solve_numba(W, negH, p, tol, max_iter, accelerated):
             if up - lo <= tol or it >= max_iter:
                 break
             n_ipm = min(IPM_STEPS, max_iter - it)
-            pp, lo2, up2, used = _ipm(NB, W1[None], nH1[None], p1[None], np.array([up - lo]), tol, n_ipm)
+            pp, lo2, up2, used = _ipm(NB, W1[None], nH1[None], p1[None], np.array([up - lo]), tol, n_ipm,
+                                      polish_bytes)
             it += int(used[0])
             if up2[0] - lo2[0] < up - lo:
                 if up2[0] - lo2[0] <= tol or it >= max_iter:
@@ -489,7 +509,9 @@ def blahut_arimoto(W, *, tol=1e-9, max_iter=None, method="accelerated", p0=None,
         numpy's lock-step batch for B > 1 channels.
     device : torch device, optional (torch only).
     max_bytes : int, optional
-        Refuse channels whose working memory would exceed this (default 8 GiB).
+        Refuse channels whose working memory (three float64 copies of W) would exceed this
+        (default 8 GiB). The interior-point polish uses at most min(2 GiB, what is left of it);
+        when its support does not fit, it is skipped (more iterations, the same certificate).
 
     Returns
     -------
@@ -561,8 +583,11 @@ def blahut_arimoto(W, *, tol=1e-9, max_iter=None, method="accelerated", p0=None,
     prefer = "numpy" if len(shape) == 3 and shape[0] > 1 else "numba"
     be = resolve_backend(backend, W, p0, device=device, supported=("numpy", "numba", "torch"),
                          prefer=prefer)
+    polish_bytes = POLISH_BYTES
     if len(shape) in (2, 3):
         check_size(8.0 * 3 * math.prod(shape), max_bytes, "blahut_arimoto")
+        budget = DEFAULT_MAX_BYTES if max_bytes is None else max_bytes
+        polish_bytes = min(POLISH_BYTES, budget - 8.0 * 3 * math.prod(shape))  # skipped when nothing is left
     accelerated = method == "accelerated"
     tol_nats = tol / LOG2E
     if be.name == "torch":
@@ -576,7 +601,7 @@ def blahut_arimoto(W, *, tol=1e-9, max_iter=None, method="accelerated", p0=None,
         p = np.full((B, nx), 1.0 / nx) if p0 is None else _check_p0(p0, B, nx, batched)
         pt = xp.asarray_like(p, None)
         nHt = xp.neg_entropies(W3t)
-        pt, iters = _solve_xp(xp, W3t, nHt, pt, tol_nats, max_iter, accelerated, chunk=16)
+        pt, iters = _solve_xp(xp, W3t, nHt, pt, tol_nats, max_iter, accelerated, chunk=16, polish_bytes=polish_bytes)
         lower, upper = (xp.host(a) for a in _exact_bounds(xp, W3t, nHt, pt))
         p = xp.host(pt)
     else:
@@ -587,10 +612,11 @@ def blahut_arimoto(W, *, tol=1e-9, max_iter=None, method="accelerated", p0=None,
         p = np.full((B, nx), 1.0 / nx) if p0 is None else _check_p0(p0, B, nx, batched)
         negH = _neg_entropies(W3)
         if be.name == "numba":
-            p, iters = _solve_numba(W3, negH, p, tol_nats, max_iter, accelerated)
+            p, iters = _solve_numba(W3, negH, p, tol_nats, max_iter, accelerated, polish_bytes)
         else:
             with np.errstate(over="ignore", under="ignore"):
-                p, iters = _solve_xp(NP, W3, negH, p, tol_nats, max_iter, accelerated, chunk=8)
+                p, iters = _solve_xp(NP, W3, negH, p, tol_nats, max_iter, accelerated, chunk=8,
+                                     polish_bytes=polish_bytes)
         lower, upper = _exact_bounds(NP, W3, negH, p)
     lower = np.maximum(lower, 0.0)  # I >= 0: rounding can leave -1e-17 for a useless channel
     upper = np.maximum(upper, lower)

@@ -345,3 +345,27 @@ def test_bad_tensor_input_names_position():
         blahut_arimoto(torch.tensor([[1.0, 0.5], [0.5, 0.5]]), backend="torch")
     with pytest.raises(ValueError, match=r"`W` must be 2-D"):
         blahut_arimoto(torch.ones(3))
+
+
+@pytest.mark.parametrize("name", ["numpy", "numba"])
+def test_polish_stays_inside_max_bytes(name):
+    # max_bytes just above the three copies of W leaves no room for the interior-point polish: mirror
+    # descent alone must then certify the same capacity (more iterations: ~3e4 instead of ~110)
+    W = np.random.default_rng(0).dirichlet(np.ones(64), size=64)
+    full = blahut_arimoto(W, backend=name)
+    tight = blahut_arimoto(W, backend=name, max_bytes=8 * 3 * W.size + 100)
+    assert full.converged and tight.converged
+    assert tight.lower - 1e-12 <= full.upper and full.lower - 1e-12 <= tight.upper
+    assert tight.iterations > 10 * full.iterations  # the polish did not run
+
+
+@settings(max_examples=60, deadline=None)
+@given(B=st.integers(1, 10_000), ny=st.integers(1, 5000), budget=st.floats(0, 2**33))
+def test_polish_cap_fits_its_budget(B, ny, budget):
+    from capacity.blahut_arimoto import SUPPORT_CAP, _polish_cap
+
+    m = _polish_cap(B, ny, budget)
+    assert 0 <= m <= SUPPORT_CAP
+    assert 8.0 * B * (2 * m * ny + 2 * m * m) <= budget
+    if m < SUPPORT_CAP:  # the largest that fits
+        assert 8.0 * B * (2 * (m + 1) * ny + 2 * (m + 1) ** 2) > budget
