@@ -223,8 +223,9 @@ def fwht(a, *, out=None, backend="auto", device=None, max_bytes=None):
         Where to write the result (same shape, the result's dtype, C-contiguous; a tensor on
         ``a``'s device for tensor input); returned. ``out=a`` transforms in place (float input of
         the result's dtype); then, if ``a`` holds a NaN or inf, the error is raised after ``a`` has
-        been overwritten, without the position. With the numba backend and float input the transform runs directly in
-        ``out`` (no new array: the fast path when transforming many arrays of one size).
+        been overwritten, without the position. With the numba backend and float input the
+        transform runs directly in ``out`` (no new array: the fast path when transforming many
+        arrays of one size).
     backend : {"auto", "numpy", "numba", "torch"}
         "auto": torch for tensors, else the numba kernel.
     device : torch device, optional
@@ -276,9 +277,11 @@ def fwht(a, *, out=None, backend="auto", device=None, max_bytes=None):
     n = n_from_length(shape[-1], "a")
     itemsize = out_dtype.itemsize if is_tensor(a) else np.dtype(out_dtype).itemsize
     check_size(float(np.prod(shape, dtype=np.float64)) * itemsize * _FWHT_COPIES[be.name], max_bytes, "fwht")
+    # numba, float input of the output's dtype: copy, check and transform in one pass, into `out` if given
+    fused = be.name == "numba" and not is_tensor(a) and out_dtype != np.int64 and arr.dtype == out_dtype
     if out is not None:
         _check_out(out, a, shape, out_dtype)
-        if not (be.name == "numba" and not is_tensor(a) and out_dtype != np.int64 and arr.dtype == out_dtype):
+        if not fused:
             result = fwht(a, backend=backend, device=device, max_bytes=max_bytes)
             if is_tensor(a):
                 out.copy_(result)
@@ -303,7 +306,7 @@ def fwht(a, *, out=None, backend="auto", device=None, max_bytes=None):
         _inplace_numpy_like(work.reshape(-1, 1 << n), be.name)
         return to_torch(work, a.device)
 
-    if be.name == "numba" and out_dtype != np.int64 and arr.dtype == out_dtype:
+    if fused:
         # one pass fewer: each cache block is copied into the output and checked as it is transformed
         from ._fwht_numba import fwht_from
 

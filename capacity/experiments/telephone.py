@@ -299,9 +299,11 @@ def conserved_quantities(transitions, *, p0=None, horizon=None, tol=1e-13, max_s
     horizon = check_int(horizon, "horizon", low=0, high=10 ** 6 if homogeneous else len(mats))
     # nodes (labels, offsets, components: ~4 words each) and edges (<= horizon x nnz: two int64 indices,
     # an int8 weight, and csgraph's CSR copy, ~40 bytes each)
-    edges = sum(int(np.count_nonzero(mats[0 if homogeneous else t])) for t in range(horizon if not homogeneous else 1))
-    edges *= horizon if homogeneous else 1
-    nodes = n0 * (horizon + 1) if homogeneous else n0 + sum(M.shape[1] for M in mats[:horizon])
+    if homogeneous:
+        nodes, edges = n0 * (horizon + 1), horizon * int(np.count_nonzero(mats[0]))
+    else:
+        nodes = n0 + sum(M.shape[1] for M in mats[:horizon])
+        edges = sum(int(np.count_nonzero(M)) for M in mats[:horizon])
     check_size(32.0 * nodes + 40.0 * edges + (48.0 * n0 * n0 if homogeneous else 0.0), max_bytes,
                "the layered graph")
     labels, n_blocks = _layered_components(mats, p, horizon, homogeneous)

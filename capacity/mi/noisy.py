@@ -142,8 +142,6 @@ def noisy_channel_mi(points, sigma, *, inputs="finite", n_mc=None, seed=None, bo
     log_r = mixture_log_terms(p, idx, z, sigma)
     full = np.logaddexp(0.0, log_r)  # log(1 + R): the j = i ratio is exactly 1
     log_n = math.log(n)
-    value = (log_n - float(full.mean())) * scale  # exactly ln N for far-apart points
-    stderr = float(full.std(ddof=1)) / math.sqrt(n_mc) * scale
     lower = upper = math.nan
     if bounds:
         lb, lk = kt_log_sums(p, sigma)
@@ -152,6 +150,8 @@ def noisy_channel_mi(points, sigma, *, inputs="finite", n_mc=None, seed=None, bo
     extra = {"ceiling": log_n * scale, "n_points": n, "sigma": sigma}
     if inputs == "samples":
         return _sample_propagation(log_n - full, log_r, n, lower, upper, scale, units, extra)
+    value = (log_n - float(full.mean())) * scale  # exactly ln N for far-apart points
+    stderr = float(full.std(ddof=1)) / math.sqrt(n_mc) * scale
     return MIEstimate(value, stderr, lower, upper, "noisy-mc", n_mc, units, extra)
 
 
