@@ -11,7 +11,8 @@ import numbers
 
 import numpy as np
 
-from ._validate import MAX_N, as_array, check_finite, check_int, check_seed, check_size
+from ._lib.validate import MAX_N, as_array, check_finite, check_int, check_seed
+from ._lib.memory import check_size
 
 __all__ = ["parity", "dictator", "and_", "or_", "majority", "threshold", "tribes", "random_function"]
 

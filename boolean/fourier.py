@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._backend import Backend, import_torch, is_tensor, resolve_backend, to_numpy, to_torch
-from ._validate import as_array, as_truth_table, check_finite, check_size, first_bad_position, n_from_length
+from ._lib.backend import Backend, import_torch, is_tensor, resolve_backend, to_numpy, to_torch
+from ._lib.validate import as_array, as_truth_table, check_finite, first_bad_position, n_from_length
+from ._lib.memory import check_size
 
 __all__ = ["fwht", "fourier_coefficients"]
 

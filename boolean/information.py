@@ -16,8 +16,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._backend import import_torch, is_tensor, to_numpy
-from ._validate import DEFAULT_MAX_BYTES, check_int, check_seed
+from ._lib.backend import import_torch, is_tensor, to_numpy
+from ._lib.memory import DEFAULT_MAX_BYTES
+from ._lib.validate import check_int, check_seed
 from .fourier import deliver, load_table
 
 __all__ = ["retained_information", "retained_information_profile", "RetainedInformationProfile"]

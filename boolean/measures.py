@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from ._backend import import_torch, is_tensor, to_numpy
+from ._lib.backend import import_torch, is_tensor, to_numpy
 from .fourier import SPECTRAL_BYTES, deliver, load_table, normalise, pm1_transform
 
 __all__ = ["influences", "total_influence", "spectral_weights", "degree", "noise_stability",

@@ -5,7 +5,7 @@ import numbers
 
 import numpy as np
 
-from ._backend import is_tensor
+from ._lib.backend import is_tensor
 from .fourier import deliver, load_table
 
 __all__ = ["restrict"]

@@ -3,7 +3,7 @@
 Builds on :mod:`boolean`. Units are bits unless a function says otherwise.
 """
 from ._result import CapacityResult, ConvergenceWarning, MIEstimate
-from ._validate import normalize_rows
+from .information import normalize_rows
 from .blahut_arimoto import blahut_arimoto
 from .insensitive.merge import merge_duplicate_inputs
 from .insensitive.solve import insensitive_capacity

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from boolean._backend import import_torch
+from boolean._lib.backend import import_torch
 
-from ._validate import ROW_SUM_ATOL, check_channel
+from boolean._lib.validate import ROW_SUM_ATOL, check_channel
 
 
 class TorchOps:

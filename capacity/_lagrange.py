@@ -10,7 +10,7 @@ import warnings
 
 import numpy as np
 
-from boolean._validate import check_int, check_real
+from boolean._lib.validate import check_int, check_real
 
 from ._result import ConvergenceWarning
 

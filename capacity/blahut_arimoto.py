@@ -9,11 +9,11 @@ import warnings
 
 import numpy as np
 
-from boolean._backend import is_tensor, resolve_backend, to_numpy
-from boolean._validate import DEFAULT_MAX_BYTES, check_int, check_real, check_size
+from boolean._lib.backend import is_tensor, resolve_backend, to_numpy
+from boolean._lib.memory import DEFAULT_MAX_BYTES, check_size
+from boolean._lib.validate import check_channel, check_distribution, check_int, check_real, check_stochastic
 
 from ._result import CapacityResult, ConvergenceWarning
-from ._validate import check_channel, check_distribution, check_stochastic
 
 __all__ = ["blahut_arimoto"]
 

@@ -22,13 +22,13 @@ import warnings
 
 import numpy as np
 
-from boolean._validate import check_finite, check_real, check_size
+from boolean._lib.validate import as_float_array, check_channel, check_finite, check_nonnegative, check_real, shape_of
+from boolean._lib.memory import check_size
 
 from ._cost_polish import _cost_ipm
 from ._lagrange import (DEFAULT_MAX_BYTES, LN2, _LOG_FLOOR, _NEWTON_EVERY, _NEWTON_MAX_N, _check_common,
                         _newton_polish, _slope_bisection, _solve_each)
 from ._result import CapacityResult, ConvergenceWarning, stack_results
-from ._validate import _as_float_array, check_channel, check_nonnegative, shape_of
 from .information import _mi_from_divergences, _neg_entropy_rows, _row_divergences
 
 __all__ = ["capacity_cost", "capacity_cost_curve"]
@@ -40,7 +40,7 @@ _IPM_STEPS = 60
 
 
 def _check_cost(cost, nx):
-    b = _as_float_array(cost, "cost")
+    b = as_float_array(cost, "cost")
     if b.ndim != 1:
         raise ValueError(f"`cost` must be 1-D (n_inputs,); got shape {b.shape}")
     if b.shape[0] != nx:
@@ -408,7 +408,7 @@ def capacity_cost_curve(W, cost, budgets, *, tol=1e-9, max_iter=100_000, max_byt
         check_size(_planned_bytes(shape), DEFAULT_MAX_BYTES if max_bytes is None else max_bytes, "capacity_cost")
     W = check_channel(W, "W", allow_batch=False)
     b = _check_cost(cost, W.shape[0])
-    betas = _as_float_array(budgets, "budgets")
+    betas = as_float_array(budgets, "budgets")
     if betas.ndim != 1 or betas.size == 0:
         raise ValueError(f"`budgets` must be a non-empty 1-D array; got shape {betas.shape}")
     check_finite(betas, "budgets")

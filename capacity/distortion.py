@@ -20,12 +20,13 @@ from typing import Any
 
 import numpy as np
 
-from boolean._validate import check_finite, check_real, check_size
+from boolean._lib.validate import (as_float_array, check_distribution, check_finite, check_nonnegative, check_real,
+                                   shape_of)
+from boolean._lib.memory import check_size
 
 from ._lagrange import (DEFAULT_MAX_BYTES, LN2, _LOG_FLOOR, _NEWTON_EVERY, _NEWTON_MAX_N, _check_common,
                         _newton_polish, _slope_bisection, _solve_each)
 from ._result import ConvergenceWarning, _CertifiedGap, stack_results
-from ._validate import _as_float_array, check_distribution, check_nonnegative, shape_of
 
 __all__ = ["rate_distortion", "rate_distortion_curve", "RateDistortionResult"]
 
@@ -276,7 +277,7 @@ def _check_rd_inputs(p, d, max_bytes):
         check_size(8.0 * math.prod(shape) * 8, DEFAULT_MAX_BYTES if max_bytes is None else max_bytes,
                    "rate_distortion")
     p = check_distribution(p, "p")
-    d = _as_float_array(d, "d")
+    d = as_float_array(d, "d")
     if d.ndim != 2:
         raise ValueError(f"`d` must be 2-D (n_source, n_reproduction); got shape {d.shape}")
     if d.size == 0:
@@ -450,7 +451,7 @@ def rate_distortion_curve(p, d, distortions, *, tol=1e-9, max_iter=100_000,
     [1.0, 0.0]
     """
     p, d = _check_rd_inputs(p, d, max_bytes)
-    Ds = _as_float_array(distortions, "distortions")
+    Ds = as_float_array(distortions, "distortions")
     if Ds.ndim != 1 or Ds.size == 0:
         raise ValueError(f"`distortions` must be a non-empty 1-D array; got shape {Ds.shape}")
     check_finite(Ds, "distortions")

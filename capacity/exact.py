@@ -10,10 +10,10 @@ import warnings
 
 import numpy as np
 
-from boolean._validate import check_size
+from boolean._lib.memory import check_size
 
 from ._result import CapacityResult, stack_results
-from ._validate import check_channel, check_distribution, shape_of
+from boolean._lib.validate import check_channel, check_distribution, shape_of
 from .information import _mi_from_divergences, _neg_entropy_rows, _row_divergences
 
 __all__ = ["capacity_cvxpy", "certify_input"]

@@ -13,11 +13,10 @@ import math
 
 import numpy as np
 
-from boolean._validate import check_real
+from boolean._lib.validate import (as_array, as_float_array, check_channel, check_distribution, check_nonnegative,
+                                  check_real, first_bad_position)
 
-from ._validate import _as_array, check_channel, check_distribution
-
-__all__ = ["entropy", "binary_entropy", "kl_divergence", "mutual_information"]
+__all__ = ["entropy", "binary_entropy", "kl_divergence", "mutual_information", "normalize_rows"]
 
 
 # ----------------------------------------------------------------------------- kernels (nats)
@@ -155,7 +154,7 @@ def binary_entropy(x, *, base=2):
     [0.0, 0.0]
     """
     scale = _log_base(base)
-    arr = _as_array(x, "x")
+    arr = as_array(x, "x")
     if arr.dtype.kind not in "biuf":
         raise TypeError(f"`x` must be real; got dtype {arr.dtype}")
     arr = arr.astype(np.float64)
@@ -260,3 +259,50 @@ def mutual_information(p, W, *, base=2) -> float:
         raise ValueError(f"`W` must have len(p) = {p.shape[0]} rows; got shape {W.shape}")
     scale = _log_base(base)
     return _mutual_information(p, W) / scale
+
+
+def normalize_rows(W) -> np.ndarray:
+    r"""Explicitly renormalise the rows of a non-negative matrix so each sums to 1.
+
+    .. math:: \tilde W_{xy} = W_{xy} \,/\, \textstyle\sum_{y'} W_{xy'}
+
+    along the last axis. The solvers never do this silently (unlike ``scipy.stats.entropy``);
+    call it yourself when unnormalised weights are what you have.
+
+    Parameters
+    ----------
+    W : array_like, any shape with ndim >= 1
+        Non-negative finite weights; the last axis is normalised.
+
+    Returns
+    -------
+    ndarray
+        float64 array of the same shape whose rows sum to 1.
+
+    Raises
+    ------
+    TypeError
+        ``W`` not a real numeric array.
+    ValueError
+        A scalar, NaN/inf or a negative entry (first position named), or an all-zero row (named).
+
+    References
+    ----------
+    The conditional law :math:`P(y \mid x) = P(x, y) / P(x)`; Cover & Thomas (2006), §2.2.
+
+    Examples
+    --------
+    >>> normalize_rows([[1, 3], [2, 2]])
+    array([[0.25, 0.75],
+           [0.5 , 0.5 ]])
+    """
+    arr = as_float_array(W, "W")
+    if arr.ndim == 0:
+        raise ValueError(f"`W` must have ndim >= 1; got a scalar {float(arr)!r}")
+    check_nonnegative(arr, "W")
+    sums = arr.sum(axis=-1, keepdims=True)
+    if (sums == 0).any():
+        row = first_bad_position(sums[..., 0] == 0)
+        where = "the vector" if not row else f"row {row if len(row) > 1 else row[0]}"
+        raise ValueError(f"`W` must have no all-zero row; {where} sums to 0")
+    return arr / sums

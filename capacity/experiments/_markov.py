@@ -11,8 +11,8 @@ import numbers
 
 import numpy as np
 
-from boolean._validate import DEFAULT_MAX_BYTES, check_finite, check_size, first_bad_position
-from capacity._validate import ROW_SUM_ATOL, check_distribution, check_stochastic
+from boolean._lib.memory import DEFAULT_MAX_BYTES, check_size
+from boolean._lib.validate import ROW_SUM_ATOL, check_distribution, check_finite, check_stochastic, first_bad_position
 from capacity.information import mutual_information
 
 LOG2 = np.log(2.0)

@@ -25,8 +25,9 @@ from pathlib import Path
 
 import numpy as np
 
-from boolean._backend import is_tensor, resolve_device
-from boolean._validate import check_int, check_real, check_size
+from boolean._lib.backend import is_tensor, resolve_device
+from boolean._lib.validate import check_int, check_real
+from boolean._lib.memory import check_size
 from capacity.mi._hashing import entropy_from_counts, row_counts_numpy, row_counts_torch
 from capacity.mi.exact import quantized_output_entropy
 from capacity.mi.noisy import noisy_channel_mi

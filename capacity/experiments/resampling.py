@@ -27,10 +27,10 @@ import math
 
 import numpy as np
 
-from boolean._backend import resolve_backend
-from boolean._validate import check_int, check_real, check_size, first_bad_position
+from boolean._lib.backend import resolve_backend
+from boolean._lib.validate import ROW_SUM_ATOL, as_float_array, check_int, check_real, first_bad_position
+from boolean._lib.memory import check_size
 from capacity._result import MIEstimate
-from capacity._validate import ROW_SUM_ATOL, _as_float_array
 
 from ._markov import LOG2, check_p0, check_times, check_transition, mi_from_joint, mi_of_rows, powers_at
 
@@ -652,7 +652,7 @@ def gibbs_transition_matrix(joint, scan="random", *, max_bytes=None):
     """
     if scan not in ("random", "systematic"):
         raise ValueError(f"`scan` must be 'random' or 'systematic'; got {scan!r}")
-    p = _as_float_array(joint, "joint")
+    p = as_float_array(joint, "joint")
     if p.ndim == 0 or p.size == 0:
         raise ValueError(f"`joint` must be a non-empty table with one axis per variable; got shape {p.shape}")
     if not np.isfinite(p).all():

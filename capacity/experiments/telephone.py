@@ -14,8 +14,8 @@ from math import gcd, lcm
 
 import numpy as np
 
-from boolean._validate import check_int, check_real, check_size
-from capacity._validate import check_stochastic
+from boolean._lib.validate import check_int, check_real, check_stochastic
+from boolean._lib.memory import check_size
 from capacity.information import entropy
 
 from ._markov import check_p0, mi_of_rows

@@ -33,7 +33,8 @@ from itertools import combinations
 
 import numpy as np
 
-from boolean._validate import check_int, check_real, check_size, format_bytes
+from boolean._lib.validate import check_int, check_real
+from boolean._lib.memory import check_size, format_bytes
 
 from .classes import (MAX_ENUM_N, _all_truth_tables, _check_S0, _check_visible, _class_names, _label_by_first,
                       _reachable_s1, equivalence_classes, standard_functions)

@@ -18,7 +18,8 @@ from itertools import combinations
 
 import numpy as np
 
-from boolean._validate import check_int, check_size, format_bytes, numpy_table
+from boolean._lib.validate import check_int, numpy_table
+from boolean._lib.memory import check_size, format_bytes
 
 #: Largest n for which all 2**(2**n) functions are enumerated.
 MAX_ENUM_N = 4

@@ -18,10 +18,10 @@ from itertools import combinations
 
 import numpy as np
 
-from boolean._validate import check_int, check_seed, check_size, numpy_table
+from boolean._lib.validate import check_distribution, check_int, check_seed, numpy_table
+from boolean._lib.memory import check_size
 
 from .._result import MIEstimate
-from .._validate import check_distribution
 from .classes import _check_S0, _check_visible, _integer_spectra
 
 

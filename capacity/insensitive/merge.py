@@ -11,9 +11,8 @@ from typing import NamedTuple
 
 import numpy as np
 
-from boolean._validate import check_real
+from boolean._lib.validate import check_channel, check_real
 
-from .._validate import check_channel
 from .classes import _label_by_first
 
 

@@ -22,7 +22,8 @@ import math
 
 import numpy as np
 
-from boolean._validate import check_int, check_size
+from boolean._lib.validate import check_int
+from boolean._lib.memory import check_size
 
 #: Largest n for the exact binomial sums (2**n + 1 terms of float64).
 MAX_N_SENSITIVITY = 26

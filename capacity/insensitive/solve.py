@@ -19,8 +19,8 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy.special import logsumexp
 
-from boolean._backend import resolve_backend, to_numpy, to_torch
-from boolean._validate import check_int, check_real
+from boolean._lib.backend import resolve_backend, to_numpy, to_torch
+from boolean._lib.validate import check_int, check_real
 
 from .._result import CapacityResult, ConvergenceWarning
 from .channel import _check_args, _classes, channel_matrix

@@ -36,8 +36,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from boolean._backend import resolve_backend
-from boolean._validate import check_size, format_bytes
+from boolean._lib.backend import resolve_backend
+from boolean._lib.memory import check_size, format_bytes
 
 from .channel import _cells, _check_args, _classes, _keys, _symbol_probs, _types
 from .classes import _label_by_first

@@ -5,9 +5,9 @@ import math
 
 import numpy as np
 
-from boolean._validate import check_finite, check_size
-from boolean._backend import is_tensor
-from capacity._validate import _as_array, _as_real_array, shape_of
+from boolean._lib.validate import as_array, check_finite, shape_of
+from boolean._lib.memory import check_size
+from boolean._lib.backend import is_tensor
 
 UNITS = ("bits", "nats")
 LN2 = math.log(2.0)
@@ -27,7 +27,7 @@ def as_rows(a, name: str, *, integer: bool = False, rows: str = "n") -> np.ndarr
     integer/bool codes) and ndim other than 1 or 2 (ValueError). ``rows`` names the row count
     in the shape message.
     """
-    arr = _as_array(a, name) if integer else _as_real_array(a, name)
+    arr = as_array(a, name) if integer else as_array(a, name, kinds="biuf")
     if integer and arr.dtype.kind not in "biu":
         raise TypeError(f"`{name}` must hold integer (or bool) codes; got dtype {arr.dtype}. "
                         "Quantise real outputs with quantized_output_entropy")

@@ -12,8 +12,9 @@ import math
 
 import numpy as np
 
-from boolean._backend import is_tensor, to_numpy
-from boolean._validate import check_finite, check_real, check_size
+from boolean._lib.backend import is_tensor, to_numpy
+from boolean._lib.validate import check_finite, check_real
+from boolean._lib.memory import check_size
 from capacity._result import MIEstimate
 
 from ._common import as_rows, units_scale

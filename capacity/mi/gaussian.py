@@ -5,7 +5,8 @@ import math
 
 import numpy as np
 
-from boolean._validate import check_real, check_size
+from boolean._lib.validate import check_real
+from boolean._lib.memory import check_size
 from capacity._result import MIEstimate
 
 from ._common import as_samples, units_scale

@@ -74,7 +74,7 @@ def run_report(outdir="report", *, quick=False, device="cpu", seed=0, only=None,
     if not chosen:
         raise ValueError(f"`only` must name a section in {SECTIONS}; got {only!r}")
     if device != "cpu":
-        from boolean._backend import resolve_device
+        from boolean._lib.backend import resolve_device
 
         resolve_device(device)  # a clear error for cuda without a GPU, before any work
     outdir = Path(outdir)

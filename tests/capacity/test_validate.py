@@ -1,11 +1,11 @@
-"""capacity._validate: normalize_rows (public) and the messages of the shared checks."""
+"""Shared validation (boolean._lib.validate) and capacity.normalize_rows: messages and refusals."""
 import numpy as np
 import pytest
 import torch
 from hypothesis import given
 
 from capacity import normalize_rows
-from capacity._validate import check_channel, check_distribution
+from boolean._lib.validate import check_channel, check_distribution
 
 from .strategies import stochastic_matrices
 

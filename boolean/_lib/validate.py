@@ -1,4 +1,5 @@
-"""Input validation shared by :mod:`boolean` and :mod:`capacity`.
+"""Input validation shared by :mod:`boolean` and :mod:`capacity`: truth tables, numbers,
+probability vectors and channels.
 
 Public routines validate once at the boundary; private kernels trust their input.
 Messages follow one template: "`<param>` must be <requirement>; got <value>."
@@ -9,36 +10,10 @@ import numbers
 
 import numpy as np
 
-from ._backend import is_tensor, to_numpy
+from .backend import is_tensor, to_numpy
 
 #: Largest n for which a truth table is accepted (2**30 entries = 1 GiB of uint8).
 MAX_N = 30
-#: Default memory cap for any single allocation a routine plans (bytes).
-DEFAULT_MAX_BYTES = 8 * 2**30
-
-
-def format_bytes(nbytes: float) -> str:
-    """Human-readable size, e.g. ``16.0 GiB``."""
-    for unit, scale in (("GiB", 2**30), ("MiB", 2**20), ("KiB", 2**10)):
-        if nbytes >= scale:
-            return f"{nbytes / scale:.1f} {unit}"
-    return f"{int(nbytes)} B"
-
-
-def check_size(nbytes: float, max_bytes, what: str = "this request") -> None:
-    """Refuse (before allocating) a request of ``nbytes`` above ``max_bytes`` (None: 8 GiB).
-
-    ``max_bytes`` itself must be a number > 0 (a NaN would let every request through).
-    """
-    if max_bytes is None:
-        max_bytes = DEFAULT_MAX_BYTES
-    elif isinstance(max_bytes, bool) or not isinstance(max_bytes, numbers.Real):
-        raise TypeError(f"`max_bytes` must be a number of bytes or None; got {max_bytes!r}")
-    elif not max_bytes > 0:
-        raise ValueError(f"`max_bytes` must be > 0; got {max_bytes!r}")
-    if nbytes > max_bytes:
-        raise ValueError(f"{what} needs {format_bytes(nbytes)} > max_bytes={format_bytes(max_bytes)}; "
-                         "raise max_bytes or reduce the size")
 
 
 def check_int(value, name: str, *, low=None, high=None) -> int:
@@ -178,3 +153,65 @@ def numpy_table(f, name: str = "f"):
     """Validated uint8 numpy table and n (tensors are copied to the host)."""
     table, n = as_truth_table(f, name)
     return to_numpy(table), n
+
+
+#: Tolerance on row sums / total mass of probability vectors and channel rows.
+ROW_SUM_ATOL = 1e-9
+
+
+def as_float_array(a, name: str) -> np.ndarray:
+    """:func:`as_array` of a real numeric array (bool, integer or float), converted to float64."""
+    return np.asarray(as_array(a, name, kinds="biuf"), dtype=np.float64)
+
+
+def shape_of(a) -> tuple:
+    """Shape of an array-like without converting an array or tensor (so a ``max_bytes`` check can
+    come before any float64 copy); ``()`` when it has none (ragged input: the validator reports it)."""
+    try:
+        return tuple(np.shape(a))
+    except Exception:
+        return ()
+
+
+def check_nonnegative(arr: np.ndarray, name: str) -> None:
+    """Refuse NaN/inf and negative entries of a float array, naming the first bad position."""
+    check_finite(arr, name)
+    neg = arr < 0
+    if neg.any():
+        pos = first_bad_position(neg)
+        raise ValueError(f"`{name}` must be non-negative; got {float(arr[pos])!r} at {pos}")
+
+
+def check_stochastic(a, name: str, *, ndims=(2,), atol: float = ROW_SUM_ATOL) -> np.ndarray:
+    """Validate an array whose last axis holds probability vectors; return float64 numpy.
+
+    Checks: ndim in ``ndims``, non-empty, finite (position of the first NaN/inf),
+    non-negative (position of the first negative entry), sums to 1 within ``atol``
+    along the last axis (the worst row and its sum are named).
+    """
+    arr = as_float_array(a, name)
+    if arr.ndim not in ndims:
+        shapes = {1: "1-D (n,)", 2: "2-D (n_inputs, n_outputs)", 3: "3-D (batch, n_inputs, n_outputs)"}
+        want = " or ".join(shapes.get(d, f"{d}-D") for d in ndims)
+        raise ValueError(f"`{name}` must be {want}; got shape {arr.shape}")
+    if arr.size == 0:
+        raise ValueError(f"`{name}` must be non-empty; got shape {arr.shape}")
+    check_nonnegative(arr, name)
+    sums = arr.sum(axis=-1)
+    err = np.abs(sums - 1.0)
+    if err.max() > atol:
+        worst = first_bad_position(err == err.max())
+        where = f"row {worst if len(worst) > 1 else worst[0]}" if arr.ndim > 1 else "the vector"
+        raise ValueError(f"`{name}` must have rows summing to 1 (atol={atol:g}); {where} sums to "
+                         f"{float(sums[worst]):.17g}. Use capacity.normalize_rows to renormalise explicitly")
+    return arr
+
+
+def check_channel(W, name: str = "W", *, allow_batch: bool = True) -> np.ndarray:
+    """Validate a channel matrix W[x, y] = P(y | x), shape (nx, ny) or (B, nx, ny)."""
+    return check_stochastic(W, name, ndims=(2, 3) if allow_batch else (2,))
+
+
+def check_distribution(p, name: str = "p") -> np.ndarray:
+    """Validate a probability vector (1-D, non-negative, sums to 1)."""
+    return check_stochastic(p, name, ndims=(1,))

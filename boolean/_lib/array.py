@@ -1,0 +1,80 @@
+"""The array layer: every algorithm that runs on numpy and torch is written once against ``xp``.
+
+``xp = namespace(*arrays)`` is the array-API namespace of the inputs (``array_api_compat``:
+numpy arrays give its numpy wrapper, whose results are plain ``ndarray``; torch tensors give its
+torch wrapper, whose results stay on the tensors' device). This module adds the few operations
+the array API standard lacks (``xlogy``, ``logsumexp``, row neg-entropies) and the conversions at
+the edges (``to_numpy``, ``asarray_like``). numba kernels are the one specialised CPU path; they
+sit behind the same public functions and are chosen by :mod:`boolean._lib.backend`.
+
+Conventions fixed here, once: ``0 log 0 = 0`` (``xlogy(0, y) = 0`` for every ``y >= 0``), natural
+logarithms, reductions along the last axis unless an ``axis`` is given.
+"""
+from __future__ import annotations
+
+import array_api_compat
+import numpy as np
+
+from .backend import is_tensor
+
+__all__ = ["namespace", "is_torch", "device_of", "to_numpy", "asarray_like", "xlogy", "logsumexp",
+           "neg_entropy_rows"]
+
+
+def namespace(*arrays):
+    """The array namespace of ``arrays`` (numpy when none is a tensor; mixed inputs are refused
+    by ``array_api_compat`` with a TypeError). Python scalars and None are ignored."""
+    arrays = [a for a in arrays if a is not None and not isinstance(a, (int, float, bool))]
+    if not arrays:
+        return array_api_compat.numpy
+    return array_api_compat.array_namespace(*arrays)
+
+
+def is_torch(xp) -> bool:
+    """True when ``xp`` is the torch namespace."""
+    return array_api_compat.is_torch_namespace(xp)
+
+
+def device_of(x):
+    """The device of an array (``"cpu"`` for numpy)."""
+    return array_api_compat.device(x)
+
+
+def to_numpy(x) -> np.ndarray:
+    """``x`` as a numpy array (tensors are detached and copied to the host)."""
+    if is_tensor(x):
+        return x.detach().cpu().numpy()
+    return np.asarray(x)
+
+
+def asarray_like(xp, a, like, dtype=None):
+    """``a`` as an array of namespace ``xp`` on the device of ``like`` (dtype of ``like`` unless
+    ``dtype`` is given)."""
+    return xp.asarray(a, dtype=like.dtype if dtype is None else dtype, device=device_of(like))
+
+
+def xlogy(xp, x, y):
+    r""":math:`x \ln y` elementwise, with :math:`0 \ln y = 0` for every :math:`y \ge 0` (so
+    :math:`0 \ln 0 = 0`); ``x > 0, y = 0`` gives :math:`-\infty`."""
+    if is_torch(xp):
+        import torch
+
+        return torch.xlogy(x, y)
+    from scipy.special import xlogy as _xlogy
+
+    return _xlogy(x, y)
+
+
+def logsumexp(xp, a, axis=-1, keepdims=False):
+    r""":math:`\ln \sum_i e^{a_i}` along ``axis``, stable (the maximum is taken out first);
+    a slice of all :math:`-\infty` gives :math:`-\infty`."""
+    m = xp.max(a, axis=axis, keepdims=True)
+    m = xp.where(xp.isfinite(m), m, xp.zeros_like(m))
+    out = xp.log(xp.sum(xp.exp(a - m), axis=axis, keepdims=True)) + m
+    return out if keepdims else xp.squeeze(out, axis=axis)
+
+
+def neg_entropy_rows(xp, W):
+    r"""Row neg-entropies :math:`\sum_y W_{xy} \ln W_{xy}` (nats, :math:`0 \ln 0 = 0`), along the
+    last axis."""
+    return xp.sum(xlogy(xp, W, W), axis=-1)
