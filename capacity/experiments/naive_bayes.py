@@ -1,23 +1,14 @@
-"""Resampling experiments: how much a state remembers after repeated Gibbs resampling.
+"""The naive-Bayes resampling chain: how much a state remembers after repeated Gibbs resampling.
 
 J. Wentworth's redundant-information idea: start from ``X^0 ~ P``, pick a variable and
 resample it from ``P(X_i | X_{-i})``, again and again; the information ``I(X^0; X^t)``
 that survives many steps is the information represented redundantly (his candidate for
 a natural abstraction). By data processing ``I(X^0; X^t)`` is nonincreasing in t.
 
-Exact chains
-    * :func:`naive_bayes_mi`: the naive-Bayes model (latent bit Lambda, N copies flipped
-      with probability eps, Lambda marginalised), random-scan Gibbs, on the full 2^N
-      states or lumped on the count K = sum X_i (N + 1 states, N up to thousands);
-    * :func:`gibbs_transition_matrix` for any small joint table, :func:`mi_over_time`
-      for any chain.
-
-Monte Carlo at scale
-    * :func:`ising_sign_information`: 2D Ising model on an L x L torus, heat-bath
-      checkerboard Gibbs (numba on CPU, torch batched over replicas on CPU or CUDA);
-    * :func:`naive_bayes_mc`: the naive-Bayes chain for N beyond the full-state range;
-    * :func:`plugin_mi`: Miller-Madow corrected plug-in MI with a bootstrap standard error.
-
+The model (docs/problem.md): a latent bit Lambda, N copies flipped with probability eps,
+Lambda marginalised. :func:`naive_bayes_mi` computes I(Y^0; Y^t) exactly on one of three
+state spaces (the full 2^N states, their orbits under the permutations fixing the start, or
+the count K = sum X_i); :func:`naive_bayes_mc` estimates it by Monte Carlo beyond them.
 Units are bits. One Gibbs step resamples one variable (random scan), so t steps are
 t / N sweeps.
 """
@@ -27,20 +18,17 @@ import math
 
 import numpy as np
 
-from boolean._lib.backend import resolve_backend
-from boolean._lib.validate import ROW_SUM_ATOL, as_float_array, check_int, check_real, first_bad_position
 from boolean._lib.memory import check_size
-from capacity._result import MIEstimate
+from boolean._lib.validate import check_int, check_real
+from capacity.mi.plugin import PLAN_WHAT, plugin_mi, plugin_mi_plan_bytes
 
-from ._markov import LOG2, check_p0, check_times, check_transition, mi_from_joint, mi_of_rows, powers_at
+from .markov import LOG2, check_times, mi_from_joint, powers_at
 
 __all__ = ["naive_bayes_mi", "naive_bayes_chain", "naive_bayes_distribution", "naive_bayes_relaxation_times",
-           "naive_bayes_mc", "gibbs_transition_matrix", "mi_over_time", "ising_magnetization",
-           "ising_sign_information", "plugin_mi", "T_CRITICAL"]
+           "naive_bayes_mc"]
 
-#: Critical temperature of the 2D Ising model (J = 1, k_B = 1): 2 / ln(1 + sqrt 2) (Onsager).
-T_CRITICAL = 2.0 / math.log(1.0 + math.sqrt(2.0))
-
+#: The state spaces of :func:`naive_bayes_mi`, all exact: the 2^N states, their orbits, the count K.
+STATE_SPACES = ("lumped", "full", "orbit")
 #: Largest N for the full-state naive-Bayes chain (2^N states).
 MAX_FULL_N = 16
 #: Largest N for the orbit-lumped chain (about N^3 / 12 states).
@@ -48,7 +36,6 @@ MAX_ORBIT_N = 400
 _OBSERVE = ("state", "count", "majority")
 
 
-# ----------------------------------------------------------------------------- naive Bayes model
 def _check_nb(N, eps, *, high):
     N = check_int(N, "N", low=1, high=high)
     eps = check_real(eps, "eps", low=0.0, high=1.0, low_open=True, high_open=True)
@@ -385,7 +372,7 @@ def _naive_bayes_lumped(N, eps, ts, observe, method, max_bytes):
 
 
 def _naive_bayes_full(N, eps, ts, observe, max_bytes):
-    from ._resampling_numba import nb_full_step
+    from ._numba import nb_full_step
 
     S = 2 ** N
     R = N // 2 + 1
@@ -510,14 +497,14 @@ def _naive_bayes_orbit(N, eps, ts, observe, max_bytes):
     return out
 
 
-def naive_bayes_mi(N, eps, ts, *, exact="lumped", observe=None, method="auto", max_bytes=None):
-    """Exact information kept by the naive-Bayes resampling chain after t Gibbs steps.
+def naive_bayes_mi(N, eps, ts, *, state_space="lumped", observe=None, method="auto", max_bytes=None):
+    r"""Exact information kept by the naive-Bayes resampling chain after t Gibbs steps.
 
     Model: Lambda ~ Bernoulli(1/2), X_i iid given Lambda with P(X_i = Lambda) = 1 - eps,
     Lambda marginalised. X^0 ~ P (the stationary law) and each step resamples one uniformly
     chosen X_i from P(X_i | X_{-i}). Returns, in bits,
 
-        I(Y^0; Y^t) = sum_{a, b} P(Y^0 = a, Y^t = b) log2 [P(a, b) / (P(a) P(b))]
+    .. math:: I(Y^0; Y^t) = \sum_{a, b} P(Y^0 = a, Y^t = b) \log_2 \frac{P(a, b)}{P(a) P(b)}
 
     for the observed quantity Y: the state X (``observe="state"``), the count
     K = sum_i X_i (``"count"``) or the majority sign(K - N/2) with ties as a third value
@@ -527,27 +514,30 @@ def naive_bayes_mi(N, eps, ts, *, exact="lumped", observe=None, method="auto", m
     resampled (t >> N ln N): what survives is carried by K (a sufficient statistic for
     Lambda), and for small eps it plateaus at H(majority) for exp(Theta(N)) steps.
 
-    ``exact="full"``: the 2^N-state chain, stepped exactly on one representative start per
+    All three state spaces give exact values (up to float64 rounding); ``state_space`` picks the
+    chain they are computed on. ``"full"``: the 2^N-state chain, stepped exactly on one representative start per
     count (the chain commutes with permutations and with the global flip), cost
-    O(t N 2^N (N/2 + 1)); N <= 16. ``exact="orbit"``: the same exact quantities from the chain
+    O(t N 2^N (N/2 + 1)); N <= 16. ``"orbit"``: the same exact quantities from the chain
     started at x_k lumped on the orbits of the permutations fixing x_k (a ones among x_k's ones,
     b among its zeros: the law of X^t is uniform on each orbit), sum_k (k+1)(N-k+1) ~ N^3/12
     states, cost O(t N^3) by sparse steps, or binary powers of each block for long times when
-    the blocks are small (N <= 62); N <= 400. ``exact="lumped"``: the birth-death chain on K
+    the blocks are small (N <= 62); N <= 400. ``"lumped"``: the birth-death chain on K
     (:func:`naive_bayes_chain`), exact for N up to thousands; ``method="power"`` uses binary
     powers of the non-negative matrix (every entry keeps a small relative error),
     ``"eig"`` the symmetric tridiagonal eigendecomposition (any t at the cost of one
     (N+1)^3 product, entries accurate to ~1e-16 absolute); ``"auto"`` picks power for N <= 256.
+    The lumped chain sees only K, so I(X^0; X^t) needs "full" or "orbit" (N <= 400).
 
     Parameters
     ----------
     N : int >= 1
-        Number of variables (<= 16 for ``exact="full"``, <= 400 for ``"orbit"``).
+        Number of variables (<= 16 for ``state_space="full"``, <= 400 for ``"orbit"``).
     eps : float in (0, 1)
         Flip probability (small eps = strong redundancy).
     ts : int or sequence of int >= 0
         Numbers of Gibbs steps (one step = one resampled variable).
-    exact : {"lumped", "full", "orbit"}
+    state_space : {"lumped", "full", "orbit"}
+        The chain the exact values are computed on: the count K, the 2^N states, or the orbits.
     observe : {"state", "count", "majority"}, optional
         Default "state" for full and orbit, "count" for lumped (which cannot observe the state).
     method : {"auto", "power", "eig"}
@@ -564,7 +554,7 @@ def naive_bayes_mi(N, eps, ts, *, exact="lumped", observe=None, method="auto", m
     TypeError
         For non-integer N or ts, non-real eps.
     ValueError
-        For N, eps or ts out of range, an unknown ``exact``/``observe``/``method``,
+        For N, eps or ts out of range, an unknown ``state_space``/``observe``/``method``,
         ``observe="state"`` with the lumped chain, or a size over ``max_bytes``.
 
     References
@@ -576,269 +566,41 @@ def naive_bayes_mi(N, eps, ts, *, exact="lumped", observe=None, method="auto", m
     --------
     >>> (naive_bayes_mi(1, 0.25, [0, 1]).round(12) + 0.0).tolist()   # one variable: forgotten at once
     [1.0, 0.0]
-    >>> mi = naive_bayes_mi(6, 0.1, [0, 6, 60], exact="full")
+    >>> mi = naive_bayes_mi(6, 0.1, [0, 6, 60], state_space="full")
     >>> bool(mi[0] > mi[1] > mi[2] > 0)
     True
-    >>> bool(np.abs(naive_bayes_mi(6, 0.1, [0, 6, 60], exact="orbit") - mi).max() < 1e-13)
+    >>> bool(np.abs(naive_bayes_mi(6, 0.1, [0, 6, 60], state_space="orbit") - mi).max() < 1e-13)
     True
     """
-    if exact not in ("lumped", "full", "orbit"):
-        raise ValueError(f"`exact` must be 'lumped', 'full' or 'orbit'; got {exact!r}")
-    N, eps = _check_nb(N, eps, high={"full": MAX_FULL_N, "orbit": MAX_ORBIT_N}.get(exact))
-    ts = check_times(ts, "ts", high={"full": 10 ** 7, "orbit": 10 ** 7 if N > 62 else None}.get(exact))
+    if not isinstance(state_space, str) or state_space not in STATE_SPACES:
+        raise ValueError(f"`state_space` must be one of {STATE_SPACES}; got {state_space!r}.")
+    N, eps = _check_nb(N, eps, high=None)
+    ts = check_times(ts, "ts", high={"full": 10 ** 7, "orbit": 10 ** 7 if N > 62 else None}.get(state_space))
     if observe is None:
-        observe = "count" if exact == "lumped" else "state"
+        observe = "count" if state_space == "lumped" else "state"
     if observe not in _OBSERVE:
-        raise ValueError(f"`observe` must be one of {_OBSERVE}; got {observe!r}")
+        raise ValueError(f"`observe` must be one of {_OBSERVE}; got {observe!r}.")
     if method not in ("auto", "power", "eig"):
-        raise ValueError(f"`method` must be 'auto', 'power' or 'eig'; got {method!r}")
-    if exact == "lumped":
+        raise ValueError(f"`method` must be 'auto', 'power' or 'eig'; got {method!r}.")
+    # what works instead: the orbit chain gives the full chain's values up to N = 400; beyond, only K is exact
+    works = (f"state_space='orbit' gives I(X^0; X^t) exactly for N <= {MAX_ORBIT_N}" if N <= MAX_ORBIT_N else
+             f"for N > {MAX_ORBIT_N} only the count and the majority are exact: state_space='lumped' with "
+             "observe='count' or 'majority' (or naive_bayes_mc)")
+    limit = {"full": MAX_FULL_N, "orbit": MAX_ORBIT_N}.get(state_space)
+    if limit is not None and N > limit:
+        raise ValueError(f"`N` must be <= {limit} with state_space={state_space!r}; got {N}. Instead, {works}.")
+    if state_space == "lumped":
         if observe == "state":
-            raise ValueError("`observe` must be 'count' or 'majority' with exact='lumped' (the lumped chain "
-                             "only sees K); got 'state'. Use exact='full' for I(X^0; X^t)")
+            raise ValueError("`observe` must be 'count' or 'majority' with state_space='lumped' (the lumped chain "
+                             f"only sees K); got 'state'. Instead, {works}.")
         vals = _naive_bayes_lumped(N, eps, ts, observe, method, max_bytes)
     else:
         if method != "auto":
-            raise ValueError(f"`method` must be 'auto' with exact={exact!r}; got {method!r}")
-        run = _naive_bayes_full if exact == "full" else _naive_bayes_orbit
+            raise ValueError(f"`method` must be 'auto' with state_space={state_space!r} (it chooses among the "
+                             f"lumped chain's methods); got {method!r}.")
+        run = _naive_bayes_full if state_space == "full" else _naive_bayes_orbit
         vals = run(N, eps, ts, observe, max_bytes)
     return np.array([vals[int(t)] for t in ts])
-
-
-# ----------------------------------------------------------------------------- general chains
-def gibbs_transition_matrix(joint, scan="random", *, max_bytes=None):
-    """Gibbs-sampler transition matrix of an explicit joint distribution table.
-
-    ``joint`` has one axis per variable: ``joint[x_0, ..., x_{n-1}] = P(x)``. State x is
-    indexed by s(x) = sum_i x_i prod_{j<i} d_j (variable 0 varies fastest, as
-    ``joint.ravel(order="F")``; for bits this is sum_i x_i 2^i). Resampling variable i is
-
-        G_i[x, y] = 1{y_{-i} = x_{-i}} P(y_i | x_{-i}),   P(y_i | x_{-i}) = P(y) / sum_v P(x_{-i}, v),
-
-    (a row whose fibre has probability 0 stays put). Random scan: T = (1/n) sum_i G_i
-    (one step resamples one uniformly chosen variable). Systematic scan: one sweep
-    T = G_0 G_1 ... G_{n-1}. Both leave P invariant (P T = P).
-
-    Parameters
-    ----------
-    joint : array-like, ndim >= 1
-        Non-negative, finite, summing to 1 (atol 1e-9); never renormalised.
-    scan : {"random", "systematic"}
-    max_bytes : int, optional
-        Refuse an (n_states x n_states) matrix above this size (default 8 GiB).
-
-    Returns
-    -------
-    ndarray (n_states, n_states), row-stochastic.
-
-    Raises
-    ------
-    TypeError
-        For a non-numeric table.
-    ValueError
-        For an empty table, NaN/inf, negative entries, a total off 1, an unknown scan,
-        or a size over ``max_bytes``.
-
-    References
-    ----------
-    S. Geman and D. Geman, IEEE PAMI 6 (1984) 721-741; G. O. Roberts and J. S. Rosenthal,
-    "Surprising convergence properties of some simple Gibbs samplers" (2015).
-
-    Examples
-    --------
-    >>> T = gibbs_transition_matrix([[0.5, 0.0], [0.0, 0.5]])   # two copies of one bit
-    >>> T.tolist()
-    [[1.0, 0.0, 0.0, 0.0], [0.5, 0.0, 0.0, 0.5], [0.5, 0.0, 0.0, 0.5], [0.0, 0.0, 0.0, 1.0]]
-    """
-    if scan not in ("random", "systematic"):
-        raise ValueError(f"`scan` must be 'random' or 'systematic'; got {scan!r}")
-    p = as_float_array(joint, "joint")
-    if p.ndim == 0 or p.size == 0:
-        raise ValueError(f"`joint` must be a non-empty table with one axis per variable; got shape {p.shape}")
-    if not np.isfinite(p).all():
-        pos = first_bad_position(~np.isfinite(p))
-        raise ValueError(f"`joint` must be finite; got {p[pos]!r} at {pos}")
-    if (p < 0).any():
-        pos = first_bad_position(p < 0)
-        raise ValueError(f"`joint` must be non-negative; got {p[pos]!r} at {pos}")
-    if abs(p.sum() - 1.0) > ROW_SUM_ATOL:
-        raise ValueError(f"`joint` must sum to 1 (atol={ROW_SUM_ATOL:g}); got {p.sum():.17g}")
-    dims = p.shape
-    n_states = int(np.prod(dims))
-    # peak: random scan accumulates into T (one n x n matrix); systematic holds T, G_i and T @ G_i
-    check_size(8.0 * n_states * n_states * (3 if scan == "systematic" else 1) + 256.0 * n_states, max_bytes,
-               "the Gibbs transition matrix")
-    flat = p.ravel(order="F")
-    strides = np.cumprod((1,) + dims[:-1])
-    s = np.arange(n_states)
-    T = np.zeros((n_states, n_states)) if scan == "random" else None
-    for i, (d, st) in enumerate(zip(dims, strides)):
-        xi = (s // st) % d
-        base = s - xi * st
-        fibre = p.sum(axis=i, keepdims=True)
-        fibre = np.broadcast_to(fibre, dims).ravel(order="F")
-        dead = fibre == 0
-        # random scan: add G_i into T (for fixed i and v the pairs (s, y) are distinct); systematic: build G_i
-        G = T if scan == "random" else np.zeros((n_states, n_states))
-        for v in range(d):
-            y = base + v * st
-            with np.errstate(invalid="ignore", divide="ignore"):
-                G[s, y] += np.where(dead, 0.0, flat[y] / np.where(dead, 1.0, fibre))
-        G[s[dead], s[dead]] += 1.0
-        if scan == "systematic":
-            T = G if T is None else T @ G
-    if scan == "random":
-        T /= len(dims)
-    return T
-
-
-def mi_over_time(P0, T, ts, *, max_bytes=None):
-    """I(X^0; X^t) in bits for a Markov chain started from ``P0``, at each t in ``ts``.
-
-    The joint is P(X^0 = x, X^t = y) = P0(x) T^t(x, y), so
-    I(X^0; X^t) = sum_x P0(x) D(T^t(x, .) || P0 T^t). T^t is built from exact products of
-    non-negative matrices (one step at a time, or binary powers for large gaps). By data
-    processing the result is nonincreasing in t.
-
-    Parameters
-    ----------
-    P0 : array-like (n,)
-        Initial law (non-negative, sums to 1).
-    T : array-like (n, n) or scipy.sparse matrix
-        Row-stochastic transition matrix (rows sum to 1 within 1e-9; never renormalised).
-    ts : int or sequence of int >= 0
-    max_bytes : int, optional
-        Memory budget (default 8 GiB): a dense ``T`` over it is refused; binary powers of T are used
-        only when three dense copies fit, otherwise the chain is stepped (same result, more time).
-
-    Returns
-    -------
-    ndarray (len(ts),) of bits, in the order of ``ts``.
-
-    Raises
-    ------
-    TypeError, ValueError
-        For non-stochastic T or P0, mismatched sizes, negative or non-integer times,
-        or a size over ``max_bytes``.
-
-    References
-    ----------
-    T. M. Cover and J. A. Thomas, *Elements of Information Theory* (2nd ed.), Thm 2.8.1.
-
-    Examples
-    --------
-    >>> T = [[0.9, 0.1], [0.1, 0.9]]     # BSC(0.1); T^2 = BSC(0.18): 1 - h(0.18)
-    >>> mi_over_time([0.5, 0.5], T, [0, 1, 2]).round(6).tolist()
-    [1.0, 0.531004, 0.319923]
-    """
-    T = check_transition(T, "T", max_bytes=max_bytes)
-    n = T.shape[0]
-    p0 = check_p0(P0, n)
-    ts = check_times(ts, "ts")
-    support = np.flatnonzero(p0 > 0)
-    rows = np.zeros((support.size, n))
-    rows[np.arange(support.size), support] = 1.0
-    check_size(8.0 * support.size * n * 2, max_bytes, "the rows of T^t")
-    out = {}
-    for t, block in powers_at(T, rows, ts, max_bytes):
-        out[t] = mi_of_rows(p0[support], block)
-    return np.array([out[int(t)] for t in ts])
-
-
-# ----------------------------------------------------------------------------- Monte Carlo
-def plugin_mi(x, y, *, correction="miller-madow", n_boot=200, seed=0, max_bytes=None):
-    """Plug-in mutual information of paired discrete samples, bias-corrected, with a bootstrap SE.
-
-    I_plugin = sum_{a,b} p(a,b) log2 [p(a,b) / (p(a) p(b))] with empirical frequencies.
-    Miller-Madow adds the first-order bias of each entropy, (m - 1) / (2 n ln 2) bits for
-    m occupied bins: I_MM = I_plugin + [(m_x - 1) + (m_y - 1) - (m_xy - 1)] / (2 n ln 2).
-    The standard error is the standard deviation of I over ``n_boot`` bootstrap resamples
-    of the pairs. The value is never clipped at 0.
-
-    Parameters
-    ----------
-    x, y : array-like (n,)
-        Paired discrete labels (integers, or any values ``np.unique`` can sort), n >= 2.
-    correction : {"miller-madow", "none"}
-    n_boot : int >= 0
-        Bootstrap resamples (0: stderr is NaN).
-    seed : int
-        Seed of the bootstrap.
-    max_bytes : int, optional
-        Refuse when the bootstrap's work arrays, about 8 n_boot (4 n + 4 (m_x + m_y + m_xy)) + 96 n bytes,
-        would exceed this (default 8 GiB). Only occupied (x, y) pairs are counted, so many distinct
-        labels cost O(n) memory, not O(m_x m_y).
-
-    Returns
-    -------
-    MIEstimate
-        ``value`` (bits), ``stderr``, ``method``, ``n_samples``; ``extra["plugin"]`` holds
-        the uncorrected value.
-
-    Raises
-    ------
-    TypeError, ValueError
-        For mismatched or too short samples, an unknown correction, n_boot < 0, or a size over
-        ``max_bytes``.
-
-    References
-    ----------
-    G. A. Miller, "Note on the bias of information estimates" (1955); L. Paninski,
-    Neural Computation 15 (2003) 1191-1253; B. Efron and R. Tibshirani, *An Introduction to
-    the Bootstrap* (1993).
-
-    Examples
-    --------
-    >>> est = plugin_mi([0, 0, 1, 1], [0, 0, 1, 1], n_boot=0)
-    >>> round(est.extra["plugin"], 12), round(est.value, 6)
-    (1.0, 1.180337)
-    """
-    if correction not in ("miller-madow", "none"):
-        raise ValueError(f"`correction` must be 'miller-madow' or 'none'; got {correction!r}")
-    n_boot = check_int(n_boot, "n_boot", low=0)
-    seed = check_int(seed, "seed", low=0)
-    xa = np.asarray(x)
-    ya = np.asarray(y)
-    if xa.ndim != 1 or ya.ndim != 1 or xa.shape != ya.shape:
-        raise ValueError(f"`x` and `y` must be 1-D of the same length; got shapes {xa.shape} and {ya.shape}")
-    if xa.size < 2:
-        raise ValueError(f"`x` must hold at least 2 samples; got {xa.size}")
-    _, xi = np.unique(xa, return_inverse=True)
-    _, yi = np.unique(ya, return_inverse=True)
-    mx, my = int(xi.max()) + 1, int(yi.max()) + 1
-    # occupied pairs only: m_xy <= n, never an m_x x m_y table (continuous-looking labels stay O(n))
-    _, pi = np.unique(xi.astype(np.int64) * my + yi, return_inverse=True)
-    mxy = int(pi.max()) + 1
-    n = xi.size
-    check_size(8.0 * n_boot * (4 * n + 4 * (mx + my + mxy)) + 96.0 * n, max_bytes, "the bootstrap of plugin_mi")
-
-    def h(cnt):  # plug-in entropy (nats) of each row of counts
-        with np.errstate(divide="ignore", invalid="ignore"):
-            return -np.sum(np.where(cnt > 0, cnt / n * np.log(cnt / n), 0.0), axis=-1)
-
-    def counts(codes, m, sample):  # (B, m) histograms of codes[sample[b]]
-        if sample is None:
-            return np.bincount(codes, minlength=m)[None, :].astype(np.float64)
-        B = sample.shape[0]
-        flat = (codes[sample] + m * np.arange(B)[:, None]).ravel()
-        return np.bincount(flat, minlength=m * B).reshape(B, m).astype(np.float64)
-
-    def estimate(sample):
-        cx, cy, c = counts(xi, mx, sample), counts(yi, my, sample), counts(pi, mxy, sample)
-        plug = (h(cx) + h(cy) - h(c)) / LOG2
-        if correction == "none":
-            return plug, plug
-        mm = ((cx > 0).sum(-1) + (cy > 0).sum(-1) - (c > 0).sum(-1) - 1) / (2.0 * n * LOG2)
-        return plug + mm, plug
-
-    value, plug = estimate(None)
-    stderr = float("nan")
-    if n_boot:
-        rng = np.random.default_rng(seed)
-        boot, _ = estimate(rng.integers(0, n, size=(n_boot, n)))
-        stderr = float(np.std(boot, ddof=1))
-    return MIEstimate(value=float(value[0]), stderr=stderr, method=f"plug-in ({correction}), bootstrap SE",
-                      n_samples=int(n), extra={"plugin": float(plug[0]), "n_boot": n_boot})
 
 
 def naive_bayes_mc(N, eps, ts, replicas, *, seed, observe="majority", n_boot=200, max_bytes=None):
@@ -847,7 +609,7 @@ def naive_bayes_mc(N, eps, ts, replicas, *, seed, observe="majority", n_boot=200
     Each replica draws X^0 from the model, then runs random-scan Gibbs steps (same chain as
     :func:`naive_bayes_mi`); Y is the count K (``observe="count"``) or the majority
     (``"majority"``). The estimate is :func:`plugin_mi` (Miller-Madow, bootstrap SE over
-    replicas). Cross-check: ``naive_bayes_mi(N, eps, ts, observe=observe)`` (exact, lumped).
+    replicas). Cross-check: ``naive_bayes_mi(N, eps, ts, observe=observe)`` (exact, lumped chain).
     The majority has 3 values, so the plug-in bias left after Miller-Madow is O(1/replicas^2);
     the count has up to N + 1 values and needs replicas >> N^2 for a small bias.
 
@@ -891,11 +653,10 @@ def naive_bayes_mc(N, eps, ts, replicas, *, seed, observe="majority", n_boot=200
         raise ValueError(f"`observe` must be 'majority' or 'count'; got {observe!r}")
     check_size(8.0 * replicas * (len(ts) + 1) + replicas * N, max_bytes, "the Monte Carlo record")
     n_boot = check_int(n_boot, "n_boot", low=0)
-    # the bootstrap of each time, planned before the simulation runs (K and its majority take <= N + 1 values)
-    m = min(replicas, N + 1)
-    check_size(8.0 * n_boot * (4 * replicas + 4 * (2 * m + min(replicas, m * m))) + 96.0 * replicas, max_bytes,
-               "the bootstrap of plugin_mi")
-    from ._resampling_numba import nb_monte_carlo
+    # the bootstrap of each time, planned before the simulation runs (K takes <= N + 1 values, the majority 3)
+    m = min(replicas, 3 if observe == "majority" else N + 1)
+    check_size(plugin_mi_plan_bytes(replicas, n_boot, m, m), max_bytes, PLAN_WHAT)
+    from ._numba import nb_monte_carlo
 
     rec = np.unique(np.concatenate([[0], ts])).astype(np.int64)
     states = np.random.SeedSequence(seed).generate_state(replicas, dtype=np.uint64)
@@ -905,182 +666,3 @@ def naive_bayes_mc(N, eps, ts, replicas, *, seed, observe="majority", n_boot=200
         K = np.sign(2 * K - N)
     col = {int(t): m for m, t in enumerate(rec)}
     return [plugin_mi(K[:, 0], K[:, col[int(t)]], n_boot=n_boot, seed=seed, max_bytes=max_bytes) for t in ts]
-
-
-# ----------------------------------------------------------------------------- Ising model
-def _check_ising(L, T, replicas, seed, burn_in):
-    L = check_int(L, "L", low=2, high=4096)
-    if L % 2:
-        raise ValueError(f"`L` must be even (checkerboard updates on a torus); got {L}")
-    T = check_real(T, "T", low=0.0, low_open=True)
-    replicas = check_int(replicas, "replicas", low=1)
-    seed = check_int(seed, "seed", low=0)
-    burn_in = check_int(burn_in, "burn_in", low=0)
-    return L, T, replicas, seed, burn_in
-
-
-def ising_magnetization(L, T, times, replicas, *, seed, burn_in=200, backend="auto", device=None,
-                        statistic=None, max_bytes=None):
-    """Magnetisation per spin of 2D Ising replicas at given sweep counts (heat-bath Gibbs).
-
-    Energy E(s) = -sum_<ij> s_i s_j on an L x L torus (J = 1, k_B = 1, no field). A heat-bath
-    update sets s_i = +1 with probability 1 / (1 + exp(-2 h_i / T)), h_i = sum of the 4
-    neighbours. One sweep updates the sublattice (i + j) even, then (i + j) odd (checkerboard:
-    each half-sweep is an exact Gibbs update of independent sites). Each replica starts
-    ordered, with a uniformly random sign, and runs ``burn_in`` sweeps; time 0 is the state
-    after burn-in (below T_c this samples the two pure phases with equal weight).
-
-    Parameters
-    ----------
-    L : int, even, 2 <= L <= 4096
-    T : float > 0
-        Temperature (T_c = 2 / ln(1 + sqrt 2) ~ 2.269).
-    times : int or sequence of int >= 0
-        Sweeps (after burn-in) at which to record.
-    replicas : int >= 1
-    seed : int >= 0
-    burn_in : int >= 0
-    backend : {"auto", "numba", "torch"}
-        "auto": numba (torch only when ``device`` is given).
-    device : torch device, optional
-        With torch: "cpu" or "cuda" (replicas batched on the device).
-    statistic : callable, optional
-        Maps an int8 array (replicas, L, L) of +-1 spins to per-replica values (replicas,);
-        recorded instead of the magnetisation.
-    max_bytes : int, optional
-
-    Returns
-    -------
-    ndarray (replicas, len(times)) of float64 (magnetisation per spin, or the statistic).
-
-    Raises
-    ------
-    TypeError, ValueError
-        For arguments out of range, odd L, an unsupported backend or unavailable device.
-
-    References
-    ----------
-    L. Onsager, Phys. Rev. 65 (1944) 117; M. E. J. Newman and G. T. Barkema, *Monte Carlo
-    Methods in Statistical Physics* (1999), Ch. 3-4.
-
-    Examples
-    --------
-    >>> m = ising_magnetization(4, 1.0, [0, 5], 3, seed=0, burn_in=5)
-    >>> m.shape, bool(np.all(np.abs(m) > 0.5))
-    ((3, 2), True)
-    """
-    L, T, replicas, seed, burn_in = _check_ising(L, T, replicas, seed, burn_in)
-    times = check_times(times, "times", high=10 ** 8)
-    if statistic is not None and not callable(statistic):
-        raise TypeError(f"`statistic` must be callable; got {type(statistic).__name__}")
-    be = resolve_backend(backend, device=device, supported=("numba", "torch"), prefer="numba")
-    # bytes per site: numba int8 spins + the copy recorded; torch float32 spins, uniforms, neighbour sums,
-    # probabilities and the updated spins (~8 float32 arrays alive at once)
-    check_size(replicas * L * L * (2 if be.name == "numba" else 32) + 8.0 * replicas * len(times), max_bytes,
-               "the Ising replicas")
-    rng = np.random.default_rng(seed)
-    signs = np.where(rng.random(replicas) < 0.5, -1, 1).astype(np.int8)
-    order = np.argsort(times, kind="stable")
-    out = np.empty((replicas, len(times)))
-    beta = 1.0 / T
-
-    def record(spins_np, m):
-        if statistic is None:
-            out[:, m] = spins_np.reshape(replicas, -1).mean(axis=1, dtype=np.float64)
-        else:
-            vals = np.asarray(statistic(spins_np), dtype=np.float64)
-            if vals.shape != (replicas,):
-                raise ValueError(f"`statistic` must return shape ({replicas},); got {vals.shape}")
-            out[:, m] = vals
-
-    if be.name == "numba":
-        from ._resampling_numba import ising_sweeps
-
-        h = np.arange(-4, 5, 2, dtype=np.float64)
-        p_plus = 1.0 / (1.0 + np.exp(-2.0 * beta * h))
-        spins = np.repeat(signs[:, None, None], L * L, axis=1).reshape(replicas, L, L).copy()
-        states = np.random.SeedSequence(seed).generate_state(replicas, dtype=np.uint64)
-        ising_sweeps(spins, burn_in, p_plus, states)
-        now = 0
-        for m in order:
-            ising_sweeps(spins, int(times[m]) - now, p_plus, states)
-            now = int(times[m])
-            record(spins.copy(), m)
-        return out
-    import torch
-
-    from ._ising_torch import checkerboard_masks, ising_sweeps as torch_sweeps
-
-    dev = be.device
-    gen = torch.Generator(device=dev)
-    gen.manual_seed(seed)
-    masks = checkerboard_masks(L, dev)
-    spins = torch.as_tensor(signs, device=dev, dtype=torch.float32)[:, None, None].expand(replicas, L, L).clone()
-    with torch.no_grad():
-        spins = torch_sweeps(spins, burn_in, beta, gen, masks)
-        now = 0
-        for m in order:
-            spins = torch_sweeps(spins, int(times[m]) - now, beta, gen, masks)
-            now = int(times[m])
-            if statistic is None:
-                out[:, m] = spins.reshape(replicas, -1).double().mean(dim=1).cpu().numpy()
-            else:
-                record(spins.to(torch.int8).cpu().numpy(), m)
-    return out
-
-
-def ising_sign_information(L, T, sweeps, replicas, seed, *, burn_in=200, backend="auto", device=None,
-                           statistic=None, n_boot=200, max_bytes=None):
-    """I(sign M^0; sign M^t) for the 2D Ising model after ``sweeps`` heat-bath sweeps (bits).
-
-    Runs :func:`ising_magnetization` for ``replicas`` independent replicas and estimates
-    the mutual information between the statistic at time 0 (after burn-in) and after
-    ``sweeps`` sweeps with :func:`plugin_mi` (Miller-Madow, bootstrap SE over replicas).
-    The default statistic is sign M in {-1, 0, +1}. Below T_c = 2/ln(1+sqrt 2) the sign
-    survives (about 1 bit for long times on moderate lattices); above T_c it is forgotten.
-
-    Parameters
-    ----------
-    L, T, burn_in, backend, device, max_bytes
-        As in :func:`ising_magnetization` (``max_bytes`` also bounds the bootstrap of :func:`plugin_mi`).
-    sweeps : int >= 0
-    replicas : int >= 2
-    seed : int >= 0
-    statistic : callable, optional
-        Maps spins (replicas, L, L) int8 to discrete per-replica values; default sign M.
-    n_boot : int >= 0
-
-    Returns
-    -------
-    MIEstimate (bits) with ``extra`` holding L, T, sweeps, replicas and the backend.
-
-    Raises
-    ------
-    TypeError, ValueError
-        As :func:`ising_magnetization`.
-
-    References
-    ----------
-    L. Onsager (1944); G. A. Miller (1955); J. Wentworth, "Natural abstractions" (2023).
-
-    Examples
-    --------
-    >>> est = ising_sign_information(8, 1.5, 20, 200, 0, burn_in=20, n_boot=0)
-    >>> bool(est.value > 0.9)
-    True
-    """
-    sweeps = check_int(sweeps, "sweeps", low=0, high=10 ** 8)
-    replicas = check_int(replicas, "replicas", low=2)  # the plug-in MI needs two samples
-    n_boot = check_int(n_boot, "n_boot", low=0)
-    # plugin_mi's bootstrap, planned before simulating: signs take <= 3 values (9 pairs), a user
-    # statistic at most `replicas` (the same formula as plugin_mi's own check)
-    distinct = 4 * 15 if statistic is None else 4 * 3 * replicas
-    check_size(8.0 * n_boot * (4 * replicas + distinct) + 96.0 * replicas, max_bytes, "the bootstrap of plugin_mi")
-    m = ising_magnetization(L, T, [0, sweeps], replicas, seed=seed, burn_in=burn_in, backend=backend,
-                            device=device, statistic=statistic, max_bytes=max_bytes)
-    if statistic is None:
-        m = np.sign(m)
-    est = plugin_mi(m[:, 0], m[:, 1], n_boot=n_boot, seed=seed, max_bytes=max_bytes)
-    be = resolve_backend(backend, device=device, supported=("numba", "torch"), prefer="numba")
-    extra = dict(est.extra, L=L, T=T, sweeps=sweeps, replicas=replicas, backend=be.name)
-    return MIEstimate(value=est.value, stderr=est.stderr, method=est.method, n_samples=est.n_samples, extra=extra)

@@ -1,4 +1,4 @@
-"""numba kernels for the resampling experiments (trusted input, float64, ``cache=True``).
+"""numba kernels of the naive-Bayes and Ising experiments (trusted input, float64, ``cache=True``).
 
 * :func:`nb_full_step` one random-scan Gibbs step of the naive-Bayes chain on 2^N
   states, applied to a block of row vectors ``v[y, r]`` (distribution after the step).
@@ -40,8 +40,7 @@ def nb_full_step(v, out, n_bits, diag_y, up_y, down_y):
 
     Per state y: ``diag_y[y] = T[y, y]``, ``up_y[y] = T[y - e_i, y]`` for a bit i set in y,
     ``down_y[y] = T[y + e_i, y]`` for a bit i clear in y (both depend on y only via K(y)).
-    The inner loop runs over the R contiguous row vectors. Single-threaded: on 2 shared
-    cores a parallel version of this short kernel measured 2-6x slower.
+    The inner loop runs over the R contiguous row vectors. Single-threaded.
     """
     S, R = v.shape
     for y in range(S):
