@@ -15,7 +15,7 @@ from boolean._lib.memory import check_size
 from boolean._lib.validate import check_int
 from capacity._result import MIEstimate
 
-__all__ = ["plugin_mi", "plugin_mi_plan_bytes"]
+__all__ = ["plugin_mi"]
 
 LN2 = math.log(2.0)
 #: What the memory check of :func:`plugin_mi` names in its refusal.
@@ -23,49 +23,20 @@ PLAN_WHAT = "the bootstrap of plugin_mi"
 
 
 def plugin_mi_plan_bytes(n, n_boot, m_x, m_y, m_xy=None):
-    r"""Peak bytes of :func:`plugin_mi` on n pairs with ``n_boot`` bootstrap resamples.
+    r"""Peak bytes of :func:`plugin_mi` on ``n`` pairs with ``n_boot`` bootstrap resamples, ``m_x`` and
+    ``m_y`` distinct labels and ``m_xy`` occupied pairs (default ``min(n, m_x m_y)``, its upper bound):
 
-    .. math:: B = 8\,n_{boot}\,(4 n + 4 (m_x + m_y + m_{xy})) + 96\,n,
+    .. math:: B = 8\,n_{boot}\,(4 n + 4 (m_x + m_y + m_{xy})) + 96\,n
 
-    the resampled indices and their histograms (int64 / float64) plus the label codes.
-
-    Parameters
-    ----------
-    n : int >= 0
-        Number of pairs.
-    n_boot : int >= 0
-        Bootstrap resamples.
-    m_x, m_y : int >= 0
-        Numbers of distinct x and y labels (upper bounds are fine).
-    m_xy : int >= 0, optional
-        Number of distinct occupied pairs; default ``min(n, m_x m_y)``, its upper bound.
-
-    Returns
-    -------
-    float
-        Bytes; pass to ``check_size`` together with ``max_bytes``.
-
-    Raises
-    ------
-    TypeError, ValueError
-        For non-integer or negative sizes.
-
-    References
-    ----------
-    B. Efron and R. Tibshirani, *An Introduction to the Bootstrap* (1993).
+    (the resampled indices and their histograms, and the label codes). Callers that feed
+    :func:`plugin_mi` plan its bootstrap with this before simulating; trusted integer arguments.
 
     Examples
     --------
-    >>> plugin_mi_plan_bytes(1000, 0, 3, 3)
-    96000.0
     >>> plugin_mi_plan_bytes(1000, 200, 3, 3)     # m_xy = min(1000, 9)
     6592000.0
     """
-    n = check_int(n, "n", low=0)
-    n_boot = check_int(n_boot, "n_boot", low=0)
-    m_x = check_int(m_x, "m_x", low=0)
-    m_y = check_int(m_y, "m_y", low=0)
-    m_xy = min(n, m_x * m_y) if m_xy is None else check_int(m_xy, "m_xy", low=0)
+    m_xy = min(n, m_x * m_y) if m_xy is None else m_xy
     return 8.0 * n_boot * (4 * n + 4 * (m_x + m_y + m_xy)) + 96.0 * n
 
 

@@ -84,14 +84,3 @@ def test_plan_is_the_formula_and_bounds_m_xy_by_n():
     assert plugin_mi_plan_bytes(10, 3, 4, 5, 7) == 8 * 3 * (40 + 4 * 16) + 960
     assert plugin_mi_plan_bytes(10, 3, 4, 5) == plugin_mi_plan_bytes(10, 3, 4, 5, 10)
     assert plugin_mi_plan_bytes(100, 3, 2, 3) == plugin_mi_plan_bytes(100, 3, 2, 3, 6)
-
-
-@pytest.mark.parametrize("args,exc,match", [
-    ((-1, 0, 1, 1), ValueError, "`n` must be an integer in"),
-    ((10, -1, 1, 1), ValueError, "`n_boot` must be an integer in"),
-    ((10, 0, 1.5, 1), TypeError, "`m_x` must be an integer"),
-    ((10, 0, 1, 1, -2), ValueError, "`m_xy` must be an integer in"),
-])
-def test_plan_bad_input(args, exc, match):
-    with pytest.raises(exc, match=match):
-        plugin_mi_plan_bytes(*args)
