@@ -54,11 +54,9 @@ def check_times(ts, name="ts", *, high=None):
 
 def check_transition(T, name="T", *, max_bytes=None):
     """Validate a square row-stochastic matrix (dense or scipy.sparse); return float64."""
-    try:
-        import scipy.sparse as sp
-    except ImportError:  # pragma: no cover
-        sp = None
-    if sp is not None and sp.issparse(T):
+    import scipy.sparse as sp
+
+    if sp.issparse(T):
         T = sp.csr_array(T, dtype=np.float64)
         if T.ndim != 2 or T.shape[0] != T.shape[1] or T.shape[0] == 0:
             raise ValueError(f"`{name}` must be a non-empty square matrix; got shape {T.shape}")

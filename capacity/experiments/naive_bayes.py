@@ -56,12 +56,16 @@ def _nb_p1(N, eps):
     return 1.0 / (1.0 + np.exp(lq[:-1] - lq[1:]))
 
 
-def _nb_log_pi_count(N, eps):
-    """log P(K = k), k = 0..N."""
-    k = np.arange(N + 1, dtype=np.float64)
+def _log_comb(n, r):
+    """log C(n, r), elementwise."""
     from scipy.special import gammaln
 
-    return gammaln(N + 1.0) - gammaln(k + 1.0) - gammaln(N - k + 1.0) + _nb_logq(N, eps)
+    return gammaln(n + 1.0) - gammaln(r + 1.0) - gammaln(n - r + 1.0)
+
+
+def _nb_log_pi_count(N, eps):
+    """log P(K = k), k = 0..N."""
+    return _log_comb(N, np.arange(N + 1, dtype=np.float64)) + _nb_logq(N, eps)
 
 
 def _nb_lumped_bands(N, eps):
@@ -421,7 +425,6 @@ def _naive_bayes_orbit(N, eps, ts, observe, max_bytes):
     lumping with (k + 1)(N - k + 1) states. One sparse block-diagonal matrix holds every k.
     """
     import scipy.sparse as sp
-    from scipy.special import gammaln
 
     R = N // 2 + 1
     sizes = [(k + 1) * (N - k + 1) for k in range(R)]
@@ -430,9 +433,6 @@ def _naive_bayes_orbit(N, eps, ts, observe, max_bytes):
     p1_lo, p1_hi = _nb_p1_around(N, eps)
     lq = _nb_logq(N, eps)
     lpi_count = _nb_log_pi_count(N, eps)
-
-    def lcomb(n, r):
-        return gammaln(n + 1.0) - gammaln(r + 1.0) - gammaln(n - r + 1.0)
 
     rows, cols, vals = [], [], []
     start = np.zeros(total)
@@ -459,7 +459,7 @@ def _naive_bayes_orbit(N, eps, ts, observe, max_bytes):
         cols.append(idx)
         vals.append(stay)
         start[off + k * (N - k + 1)] = 1.0        # (a, b) = (k, 0): the state x_k itself
-        log_orbit[idx] = lcomb(k, a) + lcomb(N - k, b) + lq[K]
+        log_orbit[idx] = _log_comb(k, a) + _log_comb(N - k, b) + lq[K]
         count_of[idx] = K
         block_of[idx] = k
         off += sizes[k]
