@@ -4,7 +4,8 @@
   vs the same steps as scipy.sparse products (the obvious baseline), and the exact orbit-lumped
   chain that computes the same I(X^0; X^t), with their agreement;
 * lumped chain on K, N = 2000: symmetric tridiagonal eigendecomposition vs binary powers;
-* 2D Ising 64 x 64 heat-bath checkerboard sweeps per second: numba (CPU) vs torch (CPU).
+* 2D Ising 64 x 64 heat-bath checkerboard sweeps per second: numba (CPU) vs the vectorised sweep
+  on numpy and on torch (CPU).
 
 ``python -m benchmarks.bench_resampling [--quick]``; GPU numbers: ``benchmarks/gpu_resampling.py``.
 """
@@ -72,7 +73,7 @@ def _ising_rows(quick):
 
     L, R, sweeps = 64, (16 if quick else 64), (5 if quick else 20)
     out = []
-    for backend, device in (("numba", None), ("torch", "cpu")):
+    for backend, device in (("numba", None), ("numpy", None), ("torch", "cpu")):
         def run():
             ising_magnetization(L, 2.0, [sweeps], R, seed=0, burn_in=0, backend=backend, device=device)
 
