@@ -26,7 +26,7 @@ from pathlib import Path
 import numpy as np
 
 from boolean._lib.array import to_numpy
-from boolean._lib.backend import is_tensor, resolve_device
+from boolean._lib.backend import is_tensor, resolve_backend, resolve_device
 from boolean._lib.validate import check_int, check_real, shape_of
 from boolean._lib.memory import check_size
 from capacity.mi._common import as_samples
@@ -409,7 +409,7 @@ def layer_information(spec, *, seed=0, inputs=None, rel_deltas=REL_DELTAS, abs_d
     sigma_rels = _check_resolutions(sigma_rels, "sigma_rels")
     n_mc = check_int(n_mc, "n_mc", low=2)
     max_noisy_points = check_int(max_noisy_points, "max_noisy_points", low=0)
-    dev = resolve_device(device if device is not None or not is_tensor(inputs) else inputs.device)
+    dev = resolve_backend("auto", inputs, device=device, supported=("torch",)).device  # tensors: their device
     if inputs is None and spec.d_in > MAX_D:
         raise ValueError(f"`spec.d_in` must be <= {MAX_D} for the default hypercube inputs; got {spec.d_in}")
     shape = (2**spec.d_in,) if inputs is None else shape_of(inputs)  # from the shape, before any copy
