@@ -1,4 +1,6 @@
-"""Tests of capacity.mi.plugin: plug-in MI of paired labels (Miller-Madow, bootstrap SE) and its memory plan."""
+"""Tests of capacity.mi.plugin: plug-in MI of paired labels (Miller-Madow, bootstrap SE) and its memory plan.
+
+Its bad-input rows are in test_bad_input.py with the other estimators'."""
 import math
 
 import numpy as np
@@ -64,19 +66,6 @@ def test_plugin_mi_many_labels_stays_linear_in_memory(rng):
     est = plugin_mi(np.arange(n), np.arange(n)[::-1], n_boot=0)
     assert abs(est.extra["plugin"] - math.log2(n)) <= 1e-12
     assert abs(est.value - est.extra["plugin"] - (n - 1) / (2 * n * math.log(2))) <= 1e-12
-
-
-@pytest.mark.parametrize("call,exc,match", [
-    (lambda: plugin_mi([0, 1], [0, 1, 1]), ValueError, "`x` and `y` must be 1-D of the same length"),
-    (lambda: plugin_mi([0], [0]), ValueError, "at least 2 samples"),
-    (lambda: plugin_mi([0, 1], [0, 1], correction="jackknife"), ValueError, "`correction` must be"),
-    (lambda: plugin_mi([0, 1], [0, 1], n_boot=-1), ValueError, "`n_boot` must be an integer in"),
-    (lambda: plugin_mi([0, 1], [0, 1], seed=-1), ValueError, "`seed` must be an integer in"),
-    (lambda: plugin_mi([[0, 1]], [[0, 1]]), ValueError, "`x` and `y` must be 1-D"),
-])
-def test_bad_input(call, exc, match):
-    with pytest.raises(exc, match=match):
-        call()
 
 
 def test_plan_is_the_formula_and_bounds_m_xy_by_n():
