@@ -64,7 +64,7 @@ def _check_ns(n, s, *, n_max=None):
 # ----------------------------------------------------------------------------- exact spectra
 
 def low_degree_subsets(n: int, s: int, *, visible: str = "random", S0=None) -> np.ndarray:
-    """Bitmasks ``T`` of the Fourier coefficients Bob can learn, ordered by (|T|, T).
+    """Bitmasks ``T`` of the Fourier coefficients Bob can learn, ordered by ``(|T|, T)``.
 
     ``visible="random"``: every ``T`` with ``|T| <= s``; ``visible="fixed"``: every
     ``T`` contained in ``S0`` (default ``S0 = {0, ..., s-1}``).
@@ -219,7 +219,7 @@ class EquivalenceClasses:
     rep_index : ndarray int64 (K,)
         Index F of each representative (the smallest in its class).
     subsets : ndarray int64 (L,)
-        Bitmasks T of the coefficients that define the classes, ordered by (|T|, T).
+        Bitmasks T of the coefficients that define the classes, ordered by ``(|T|, T)``.
     coefficients : ndarray int64 (K, L)
         Exact ``2**n g^(T)`` for T in ``subsets``, per class.
     names : tuple of str (K,)
@@ -262,10 +262,14 @@ class EquivalenceClasses:
 
 def equivalence_classes(n: int, s: int, *, visible: str = "random", S0=None,
                         max_bytes=None) -> EquivalenceClasses:
-    """Partition all Boolean functions of n bits into classes Bob cannot tell apart.
+    r"""Partition all Boolean functions of n bits into classes Bob cannot tell apart.
 
-    f ~ f'  iff  G_f(T) = G_f'(T) for every T with |T| <= s   (visible="random"),
-              or for every T subset of S0                    (visible="fixed"),
+    .. math::
+
+       f \sim f' \iff G_f(T) = G_{f'}(T) \text{ for every } T \text{ with }
+       \begin{cases} |T| \le s & (\texttt{visible="random"}), \\
+       T \subseteq S_0 & (\texttt{visible="fixed"}), \end{cases}
+
 
     where ``G_f(T) = sum_x (-1)^{f(x)} chi_T(x) = 2**n g^(T)`` is the exact integer
     spectrum (all functions at once: ``boolean.fourier_coefficients(..., exact=True)``). Equivalently
@@ -469,9 +473,9 @@ def count_classes(n: int, s: int, *, visible: str = "random", method: str = "aut
       and only the ``2**(2**(n-1))`` functions per half-support event are enumerated.
       Feasible for n <= 5.
     * ``"mitm"`` (visible="random", 1 <= s <= n - 1, n <= 5): meet in the middle. Split the
-      cube by the last bit, ``A = A0 + A1``. With ``v(A) = (sum_{x in A} prod_{i in T} x_i)_{|T|
-      <= s}`` (an invertible image of the degree <= s spectrum) on the (n-1)-cube,
-      ``v_n(A) = (v(A0) + v(A1), low(v(A1)))`` where ``low`` keeps |T| <= s - 1. With R the
+      cube by the last bit, ``A = A0 + A1``. With ``v(A) = (sum_{x in A} prod_{i in T} x_i)_{|T| <= s}``
+      (an invertible image of the degree <= s spectrum) on the (n-1)-cube,
+      ``v_n(A) = (v(A0) + v(A1), low(v(A1)))`` where ``low`` keeps ``|T| <= s - 1``. With R the
       set of all v on the (n-1)-cube (enumerated) and ``G_p = {v in R : low(v) = p}``,
       ``#classes = sum_p |R + G_p|``. The hyperoctahedral group of the (n-1)-cube acts
       linearly on v, fixes R and permutes the G_p, so only one p per orbit is summed (times
