@@ -1,6 +1,6 @@
 r"""How much information about its input does a randomly initialised MLP keep, at a stated resolution?
 
-Setting (problem.md section 3): X uniform on a finite input set (default {0,1}^d, d <= 20), a
+Setting (docs/problem.rst, section "Random networks"): X uniform on a finite input set (default {0,1}^d, d <= 20), a
 deterministic float64 torch MLP f, and per layer l the information I(X; f_l(X)) measured three ways,
 each with its ceiling :math:`\log_2 |X|`:
 
@@ -79,7 +79,7 @@ class NetSpec:
 
     References
     ----------
-    problem.md, section 3 (the settings to support).
+    docs/problem.rst, section "Random networks" (the settings supported).
 
     Examples
     --------
@@ -224,7 +224,7 @@ def hypercube_inputs(d, *, signed=False, max_bytes=None):
 
     References
     ----------
-    problem.md, conventions (bit i is variable i, least significant first).
+    docs/problem.rst, section "Conventions" (bit i is variable i, least significant first).
 
     Examples
     --------
@@ -273,7 +273,7 @@ def layer_outputs(net, inputs, *, max_bytes=None):
 
     References
     ----------
-    problem.md, section 3.
+    docs/problem.rst, section "Random networks".
 
     Examples
     --------
@@ -381,7 +381,7 @@ def layer_information(spec, *, seed=0, inputs=None, rel_deltas=REL_DELTAS, abs_d
 
     References
     ----------
-    problem.md, section 3; E. Jenner (invertibility); J. Wentworth, "Scarce Channels".
+    docs/problem.rst, section "Random networks"; E. Jenner (invertibility); J. Wentworth, "Scarce Channels".
 
     Examples
     --------
@@ -477,7 +477,7 @@ def run_sweep(specs, seeds, *, csv_path=None, progress=True, **kwargs):
 
     References
     ----------
-    problem.md, section 3.
+    docs/problem.rst, section "Random networks".
 
     Examples
     --------

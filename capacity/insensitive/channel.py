@@ -393,7 +393,7 @@ def channel_shape(n, s, m, *, visible="random", S0=None, p_bias=0.5) -> ChannelS
 
     References
     ----------
-    shared/docs/problem.md, Sec. 2.
+    docs/problem.rst, sections "Cells and the one-sample law" and "Many samples: the channel on types".
 
     Examples
     --------
@@ -521,7 +521,8 @@ def channel_matrix(n, s, m, *, visible="random", S0=None, p_bias=0.5, max_bytes=
 
     References
     ----------
-    shared/docs/problem.md, Sec. 2; T. Kwa, merge lemma; T. M. Cover and J. A. Thomas,
+    docs/problem.rst, sections "Many samples: the channel on types" and "The merge lemma" (T. Kwa);
+    T. M. Cover and J. A. Thomas,
     *Elements of Information Theory*, 2nd ed., Sec. 11.1 (the method of types).
 
     Examples

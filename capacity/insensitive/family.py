@@ -99,7 +99,7 @@ def function_family_information(functions, n: int, s: int, m: int, samples: int 
     References
     ----------
     T. M. Cover and J. A. Thomas, *Elements of Information Theory*, 2nd ed., Wiley 2006,
-    Sec. 2.3; shared/docs/problem.md, Sec. 2 (the product formula).
+    Sec. 2.3; docs/problem.rst, section "Many samples: the channel on types" (the product formula).
 
     Examples
     --------

@@ -97,7 +97,7 @@ def random_function_retained_information(n: int, k, *, max_bytes=None):
     References
     ----------
     T. M. Cover and J. A. Thomas, *Elements of Information Theory*, 2nd ed., Wiley 2006,
-    Ch. 2 (entropy, conditional entropy); shared/docs/problem.md, Sec. 1 and 2.
+    Ch. 2 (entropy, conditional entropy); docs/problem.rst, sections "Measures of Boolean functions" and "Classes of indistinguishable functions".
 
     Examples
     --------

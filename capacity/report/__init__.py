@@ -56,7 +56,7 @@ def run_report(outdir="report", *, quick=False, device="cpu", seed=0, only=None,
 
     References
     ----------
-    The claims and their sources: ``shared/docs/problem.md`` and each section module's docstring.
+    The claims and their sources: ``docs/problem.rst`` and each section module's docstring.
 
     Examples
     --------
