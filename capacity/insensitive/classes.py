@@ -480,7 +480,7 @@ def count_classes(n: int, s: int, *, visible: str = "random", method: str = "aut
       set of all v on the (n-1)-cube (enumerated) and ``G_p = {v in R : low(v) = p}``,
       ``#classes = sum_p |R + G_p|``. The hyperoctahedral group of the (n-1)-cube acts
       linearly on v, fixes R and permutes the G_p, so only one p per orbit is summed (times
-      the orbit size). (5, 2): about 1.5e8 sums, one to four minutes on one core.
+      the orbit size). (5, 2): about 1.5e8 sums.
     * ``"partition"``: n <= 4, the size of :func:`equivalence_classes`.
 
     Parameters

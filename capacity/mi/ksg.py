@@ -21,9 +21,8 @@ def marginal_counts(points, radius):
     Our numba KD-tree (:mod:`capacity.mi._kdtree`): whole nodes inside the query box are counted
     without visiting their points, and the node tests use the same floating-point expressions as
     the point comparisons, so the counts equal brute force exactly (ties and radii equal to
-    distances included; tested). Measured at d = 1..10, n = 5000..100000 (radius = joint 3-NN
-    distance): 2.3-4.9x faster than scikit-learn's ``KDTree`` ``count_only`` on one thread (4-7x on
-    two), 5-16x faster than cKDTree's ``query_ball_point(return_length=True)`` on two.
+    distances included; tested). BENCHMARKS.md compares it with scikit-learn's ``KDTree``
+    ``count_only`` and cKDTree's ``query_ball_point(return_length=True)``.
     """
     return count_within(points, radius)
 

@@ -9,7 +9,7 @@ TITLE = "Insensitive-function channel: certified capacity C(n, s, m)"
 
 WORKED = {2: 1.299642, 3: 1.696880}  # C(2, 1, m), docs/problem.rst, "Worked values" (6 decimals)
 
-#: (n, s) -> largest m computed (default settings, about 40 s on 2 cores; measured 2026-11-27).
+#: (n, s) -> largest m computed (default settings).
 GRID = {(2, 1): 8, (2, 2): 6, (3, 1): 8, (3, 2): 6, (3, 3): 6, (4, 1): 8, (4, 2): 5, (4, 3): 4, (4, 4): 4,
         (5, 1): 6}
 GRID_QUICK = {(2, 1): 4, (3, 1): 3, (3, 2): 2}
