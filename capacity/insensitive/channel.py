@@ -356,9 +356,9 @@ class ChannelShape:
 
 
 def channel_shape(n, s, m, *, visible="random", S0=None, p_bias=0.5) -> ChannelShape:
-    """Shape of :func:`channel_matrix` (rows, columns, bytes) without building it.
+    r"""Shape of :func:`channel_matrix` (rows, columns, bytes) without building it.
 
-    rows = #classes, columns = ``C(2K + m - 1, m)`` with ``K = C(n, s) 2**s`` cells
+    rows = #classes, columns :math:`\binom{2K + m - 1}{m}` with :math:`K = \binom{n}{s} 2^s` cells
     (``2**s`` for a fixed visible set), bytes = ``8 rows cols``.
 
     Parameters

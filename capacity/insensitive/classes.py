@@ -64,7 +64,8 @@ def _check_ns(n, s, *, n_max=None):
 # ----------------------------------------------------------------------------- exact spectra
 
 def low_degree_subsets(n: int, s: int, *, visible: str = "random", S0=None) -> np.ndarray:
-    """Bitmasks ``T`` of the Fourier coefficients Bob can learn, ordered by ``(|T|, T)``.
+    r"""Bitmasks ``T`` of the Fourier coefficients Bob can learn, ordered by ``(|T|, T)``:
+    :math:`\{T : |T| \le s\}`, or :math:`\{T : T \subseteq S_0\}` with a fixed visible set.
 
     ``visible="random"``: every ``T`` with ``|T| <= s``; ``visible="fixed"``: every
     ``T`` contained in ``S0`` (default ``S0 = {0, ..., s-1}``).
@@ -141,7 +142,7 @@ def _integer_spectra(tables: np.ndarray) -> np.ndarray:
 # ----------------------------------------------------------------------------- standard names
 
 def standard_functions(n: int) -> dict:
-    """Named standard functions of n bits as integer indices ``F = sum_x f(x) 2**x``.
+    r"""Named standard functions of n bits as integer indices :math:`F = \sum_x f(x)\, 2^x`.
 
     Names: ``0``, ``1`` (constants), ``x{i}`` (dictator), ``~x{i}`` (anti-dictator),
     ``parity``, ``~parity``, ``AND``, ``OR``, ``NAND``, ``NOR``, and for odd n
@@ -377,7 +378,7 @@ def _class_names(n, labels, K):
 # ----------------------------------------------------------------------------- cell probabilities
 
 def cell_probabilities(functions, s: int, *, visible: str = "random", S0=None, max_bytes=None):
-    """Exact cell probabilities ``q_c(f) = P(f(X) = 1 | X_S = a)`` for every cell.
+    r"""Exact cell probabilities :math:`q_c(f) = P(f(X) = 1 \mid X_S = a)` for every cell.
 
     Cells ``c = (S, a)`` are ordered by S (s-subsets in lexicographic order, or just S0)
     and then by ``a = sum_j x_{S[j]} 2**j``. Computed by counting ones in each subcube.
@@ -450,7 +451,10 @@ MAX_COUNT_N = 24
 
 
 def count_classes(n: int, s: int, *, visible: str = "random", method: str = "auto", max_bytes=None) -> int:
-    """Exact number of equivalence classes, without enumerating 2**(2**n) functions when possible.
+    r"""Exact number of equivalence classes, without enumerating 2**(2**n) functions when possible.
+
+    Closed forms: :math:`2^n + 1` classes for :math:`s = 0`, and :math:`(2^{n-s} + 1)^{2^s}` with a
+    fixed visible set.
 
     Methods (``method="auto"`` tries closed, partition for n <= 4, dp, affine, then mitm):
 

@@ -62,7 +62,10 @@ class MergedChannel(NamedTuple):
 
 
 def merge_duplicate_inputs(W, atol: float = 0.0) -> MergedChannel:
-    """Merge channel inputs whose rows are equal (Kwa's merge lemma); capacity is unchanged.
+    r"""Merge channel inputs whose rows are equal (Kwa's merge lemma); capacity is unchanged.
+
+    Moving mass between inputs with equal rows leaves :math:`pW` and hence
+    :math:`I(p; W) = H(pW) - \sum_x p_x H(W_x)` unchanged.
 
     For an input law p on the merged channel ``W'`` (one row per group ``G_k``) and
     any law ``p~`` on the original inputs with ``sum_{x in G_k} p~_x = p_k``,

@@ -123,7 +123,7 @@ def random_function_retained_information(n: int, k, *, max_bytes=None):
 
 
 def random_function_retained_information_asymptotic(n: int, k):
-    """The large-cell law E_f I_K(f) ~ (2**-k - 2**-n) / (2 ln 2) bits.
+    r"""The large-cell law :math:`E_f I_K(f) \approx (2^{-k} - 2^{-n}) / (2 \ln 2)` bits.
 
     From ``1 - h(1/2 + d) = 2 d**2 / ln 2 + O(d**4)`` and ``Var(B / 2**j) = 2**-j / 4``:
     ``D(j) = 2**-j / (2 ln 2) + O(4**-j)``. Relative error O(2**-k); poor for k = 0, 1.
