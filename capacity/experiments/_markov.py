@@ -89,8 +89,8 @@ def mi_of_rows(p, rows):
     """I(X; Y) in bits for P(X = x) = ``p[x]`` > 0 and P(Y | X = x) = ``rows[x]`` (renormalised to sum 1).
 
     Outputs whose mass sum_x p_x rows[x, y] underflows to 0 (entries ~1e-320 that a long chain
-    leaves behind) carry less than 1e-300 bit; ``mutual_information`` drops them (it used to read
-    D(rows[x] || 0) = inf there).
+    leaves behind) carry less than 1e-300 bit; ``mutual_information`` drops them rather than reading
+    D(rows[x] || 0) = inf there.
     """
     return mutual_information(p, rows / rows.sum(axis=1, keepdims=True))
 
