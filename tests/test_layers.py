@@ -5,6 +5,7 @@ import-linter works on modules; a private *name* imported from another module
 (``from .channel import _cells``, ``channel._cells.cache_clear()``) is caught by the AST check below.
 """
 import ast
+import functools
 import os
 import pathlib
 import shutil
@@ -106,6 +107,21 @@ def test_a_wrong_import_breaks_its_contract(tree_copy, path, line, contract, mes
     assert message in report, report
     # Only that contract breaks: the others still read KEPT.
     assert sum(f"{name} KEPT" in report for name in names.values()) == len(names) - 1, report
+
+
+def test_a_stale_allowed_import_fails(tree_copy):
+    # ignore_imports lines only shrink: one that matches no import is an error, not a silent pass.
+    cfg = tree_copy / "setup.cfg"
+    original = cfg.read_text()
+    anchor = "    capacity.** -> boolean._lib.**\n"
+    assert anchor in original
+    cfg.write_text(original.replace(anchor, anchor + "    capacity.experiments.telephone -> capacity.mi._hashing\n"))
+    try:
+        out = _lint(tree_copy)
+    finally:
+        cfg.write_text(original)
+    assert out.returncode == 1, out.stdout + out.stderr
+    assert "No matches for ignored import capacity.experiments.telephone" in out.stdout + out.stderr
 
 
 # ------------------------------------------------------------------------- private names (AST)
@@ -250,12 +266,13 @@ def private_name_imports(path: pathlib.Path, source=None) -> set:
     return {f"{rel}: {name}" for name in found}
 
 
-def _all_private_name_imports() -> set:
+@functools.lru_cache(maxsize=1)
+def _all_private_name_imports() -> frozenset:
     found = set()
     for pkg in CHECKED:
         for path in sorted((ROOT / pkg).rglob("*.py")):
             found |= private_name_imports(path)
-    return found
+    return frozenset(found)
 
 
 def test_no_new_private_name_crosses_a_module():
