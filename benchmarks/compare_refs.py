@@ -1,6 +1,7 @@
 """Before/after: the headline rows timed at two git refs, in fresh interleaved processes.
 
-``python -m benchmarks.compare_refs [--old REF] [--new REF] [--repeat K] [--quick] [--write]``
+``python -m benchmarks.compare_refs [--old REF] [--new REF] [--repeat K] [--rows A,B] [--threads T]
+[--quick] [--write]``
 
 Each ref is checked out with ``git worktree add --detach`` under a temporary folder (removed
 afterwards); ``--new WORKTREE`` (the default) is this checkout as it is on disk, uncommitted
@@ -11,7 +12,9 @@ modules' files): one untimed warm-up call (numba JIT, caches, lazy imports), the
 drift during the run hits both sides alike. The table gives, per ref, the median of the K
 per-process times and the spread (max - min) / median of those K, our noise estimate; the
 ratio is new / old of the medians. Only public functions are called, with arguments that
-exist at both refs. ``--write`` stores the table under ``benchmarks/results/compare/``
+exist at both refs. On a shared or busy machine pass ``--threads 1``: BLAS and numba threads that
+wait for busy cores make multi-threaded timings swing by far more than any change being measured.
+``--write`` stores the table under ``benchmarks/results/compare/``
 (not assembled into BENCHMARKS.md: a before/after table belongs to its two refs).
 """
 from __future__ import annotations
@@ -153,9 +156,14 @@ def checkout(ref: str, tmp: Path):
         _git("worktree", "remove", "--force", str(path))
 
 
-def run_once(tree: Path, name: str, quick: bool, timeout: float) -> float:
+THREAD_VARS = ("NUMBA_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS")
+
+
+def run_once(tree: Path, name: str, quick: bool, timeout: float, threads=None) -> float:
     """One fresh process at ``tree`` timing row ``name``; returns seconds (raises on failure)."""
     env = {**os.environ, "PYTHONPATH": str(tree)}
+    if threads:
+        env.update({var: str(threads) for var in THREAD_VARS})
     cmd = [sys.executable, str(Path(__file__).resolve()), "--worker", name] + (["--quick"] if quick else [])
     out = subprocess.run(cmd, cwd=tree, env=env, capture_output=True, text=True, timeout=timeout)
     if out.returncode != 0:
@@ -168,7 +176,7 @@ def run_once(tree: Path, name: str, quick: bool, timeout: float) -> float:
 
 
 def compare(old: str, new: str, *, repeat: int = 5, quick: bool = False, rows=None, timeout: float = 600.0,
-            log=print) -> str:
+            threads=None, log=print) -> str:
     """Run the rows at both refs (ABBA-interleaved fresh processes) and return a markdown section."""
     sys.path.insert(0, str(ROOT))  # benchmarks._harness of this checkout
     from benchmarks._harness import machine_line, table
@@ -179,6 +187,8 @@ def compare(old: str, new: str, *, repeat: int = 5, quick: bool = False, rows=No
         raise ValueError(f"`rows` must be among {sorted(ROWS)}; got {unknown}")
     if repeat < 1:
         raise ValueError(f"`repeat` must be >= 1; got {repeat}")
+    if threads is not None and threads < 1:
+        raise ValueError(f"`threads` must be >= 1 or None; got {threads}")
     desc = {"old": _describe(old), "new": _describe(new)}
     lines = []
     with tempfile.TemporaryDirectory(prefix="compare_refs_") as tmp, \
@@ -193,7 +203,7 @@ def compare(old: str, new: str, *, repeat: int = 5, quick: bool = False, rows=No
                     if side in errors:
                         continue
                     try:
-                        times[side].append(run_once(trees[side], name, quick, timeout))
+                        times[side].append(run_once(trees[side], name, quick, timeout, threads))
                     except (RuntimeError, subprocess.TimeoutExpired, ValueError) as exc:
                         errors[side] = str(exc)
             cells = []
@@ -203,7 +213,7 @@ def compare(old: str, new: str, *, repeat: int = 5, quick: bool = False, rows=No
                     cells += [f"failed: {errors[side][:80]}", ""]
                 else:
                     med = statistics.median(ts)
-                    cells += [f"{med * 1e3:.3g}", f"{(max(ts) - min(ts)) / med:.0%}"]
+                    cells += [f"{med * 1e3:.3g}", f"{(max(ts) - min(ts)) / med:.0%}" if len(ts) > 1 else "-"]
             ratio = (f"{statistics.median(times['new']) / statistics.median(times['old']):.2f}"
                      if not errors else "")
             label = ROWS[name][0] + (f" (quick: {QUICK_LABELS[name]})" if quick else "")
@@ -212,7 +222,8 @@ def compare(old: str, new: str, *, repeat: int = 5, quick: bool = False, rows=No
     return "\n".join([
         f"## Before / after: {desc['old']} -> {desc['new']}",
         "",
-        machine_line("scipy"),
+        machine_line("scipy") + (f" Threads: {threads} ({', '.join(THREAD_VARS)})." if threads else
+                                  " Threads: the libraries' defaults."),
         "",
         f"Median over {repeat} fresh processes per ref (ABBA order) of each process's best timed call, "
         "warm-up excluded; spread = (max - min) / median of those processes (the noise floor: a ratio "
@@ -228,6 +239,8 @@ def main(argv=None) -> str:
     parser.add_argument("--new", default=WORKTREE, help="ref to compare, or WORKTREE: this checkout as on disk "
                                                         "(default)")
     parser.add_argument("--repeat", type=int, default=5, help="fresh processes per ref and row (default 5)")
+    parser.add_argument("--threads", type=int, default=None,
+                        help="set the numba/OpenMP/BLAS thread counts of every process (default: unset)")
     parser.add_argument("--rows", default=None, help=f"comma-separated subset of {','.join(ROWS)}")
     parser.add_argument("--quick", action="store_true", help="tiny sizes: checks the script, stores nothing")
     parser.add_argument("--write", action="store_true", help="store under benchmarks/results/compare/")
@@ -237,7 +250,7 @@ def main(argv=None) -> str:
         worker(args.worker, args.quick)
         return ""
     md = compare(args.old, args.new, repeat=args.repeat, quick=args.quick,
-                 rows=args.rows.split(",") if args.rows else None)
+                 rows=args.rows.split(",") if args.rows else None, threads=args.threads)
     print(md)
     if args.write and not args.quick:
         out = ROOT / "benchmarks" / "results" / "compare"
