@@ -15,8 +15,6 @@ import sys
 import time
 from pathlib import Path
 
-from capacity.report._framework import markdown_table as table  # noqa: F401  (the scripts' table())
-
 RESULTS = Path(__file__).resolve().parent / "results"
 
 
@@ -34,6 +32,14 @@ def best_of(fn, *, repeat=5, sync=None, clock=time.perf_counter):
             sync()
         best = min(best, clock() - t0)
     return best
+
+
+def table(header, rows) -> str:
+    """A GitHub-markdown table from a header and rows of cells."""
+    lines = ["| " + " | ".join(str(h) for h in header) + " |",
+             "|" + "|".join("---" for _ in header) + "|"]
+    lines += ["| " + " | ".join(str(c) for c in row) + " |" for row in rows]
+    return "\n".join(lines)
 
 
 def cpu_name() -> str:

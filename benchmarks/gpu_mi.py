@@ -2,14 +2,17 @@
 
 ``python -m benchmarks.gpu_mi`` on a CUDA machine (``--device cpu --quick`` checks the logic on
 a CPU). Inputs {0,1}^d are generated on the device; a float64 tanh MLP of depth 8 and width 20
-(weights drawn by numpy, copied to the device) is applied, and H(floor(f_l(X) / delta)) is counted
-exactly on the device for every layer (int64 codes, verified 64-bit row hash, torch.sort).
+(weights drawn by numpy, copied to the device) is applied (``layer_outputs``, all layers kept),
+and H(floor(f_l(X) / delta)) is counted exactly on the device for every layer (int64 codes, verified 64-bit row hash, torch.sort).
 Prints a markdown table with ``torch.cuda.get_device_name()`` and writes results/mi_gpu.md.
 """
 from __future__ import annotations
 
 import argparse
 import time
+
+#: max_bytes for the device runs: all 8 layer outputs of 2^24 inputs (float64, width 20) are 21.5 GB.
+BIG = 64 * 2 ** 30
 
 
 def _sync(device):
@@ -22,7 +25,7 @@ def _sync(device):
 def run(device="cuda", quick=False):
     import torch
 
-    from capacity.experiments.random_nets import NetSpec, _iter_layers, build_mlp
+    from capacity.experiments.random_nets import NetSpec, build_mlp, layer_outputs
     from capacity.mi import quantized_output_entropy
 
     dev = torch.device(device)
@@ -37,7 +40,7 @@ def run(device="cuda", quick=False):
 
         def once(delta_rel=1e-3):
             return [quantized_output_entropy(y, delta_rel, relative=True, backend="torch").value
-                    for y in _iter_layers(net, x)]
+                    for y in layer_outputs(net, x, max_bytes=BIG)]
 
         vals = once()  # warm-up (kernels, allocator)
         _sync(dev)
@@ -48,10 +51,7 @@ def run(device="cuda", quick=False):
             _sync(dev)
             best = min(best, time.perf_counter() - t0)
         def last_layer():
-            y = None
-            for y in _iter_layers(net, x):  # keep one layer alive at a time
-                pass
-            return y
+            return layer_outputs(net, x, max_bytes=BIG)[-1]
 
         t0 = time.perf_counter()
         for _ in range(2):

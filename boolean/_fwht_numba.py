@@ -20,15 +20,14 @@ Layout of one row (length ``N = 2**n``), fastest first:
    passes whose span fits ``_LLC_BYTES`` run block by block, so only the first of them
    streams from DRAM and the others hit the last-level cache. ``L`` is chosen so that
    ``n - L`` is a multiple of 3 when possible. At n = 24 that is 1 block pass + 2 DRAM
-   passes + 1 LLC pass (fht-cpu's time is about 3.3 copies of the array).
+   passes + 1 LLC pass.
 
 All arithmetic is plain add/subtract in the array's dtype, without fastmath, so int64
 results are exact (as long as they fit) and float results are reproducible.
 
-Measured (benchmarks/bench_fwht.py, one thread, AMD EPYC with AVX-512): n = 24 in about
-0.96× fht-cpu's time for float64 and 0.99× for float32, i.e. about 3 copies of the array,
-the memory floor of its 3 DRAM passes; about 0.7× fht-cpu at n = 16 and 20.
-``parallel=True`` (rows over threads) helps only batches of cache-resident rows.
+The memory floor is the 3 DRAM passes; BENCHMARKS.md (``benchmarks/bench_fwht.py``) compares
+the kernel with fht-cpu. ``parallel=True`` (rows over threads) helps only batches of
+cache-resident rows.
 """
 from __future__ import annotations
 

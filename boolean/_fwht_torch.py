@@ -15,8 +15,8 @@ Two pure-torch paths, both run on the CPU in the test-suite and on CUDA unchange
   (integer matmul is not available on CUDA and the spectrum must stay exact).
 
 On the CPU, ``method="auto"`` hands the data to the numba kernel through a zero-copy
-numpy view of a fresh clone (same values as the paths above, far faster than CPU
-matmuls); the pure-torch paths stay selectable and are what the tests run on the CPU.
+numpy view of a fresh clone (same values as the paths above, without CPU matmuls;
+BENCHMARKS.md has the comparison); the pure-torch paths stay selectable and are what the tests run on the CPU.
 On CUDA, when Triton is importable, :mod:`boolean._fwht_triton` (imported lazily)
 provides a fused kernel that does many stages per pass through global memory; the
 pure-torch paths remain the fallback and the reference.

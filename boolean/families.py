@@ -232,7 +232,7 @@ def threshold(weights, theta, *, max_bytes=None):
     .. math:: f(x) = [\textstyle\sum_i w_i x_i \ge \theta],\qquad n = \mathrm{len}(w).
 
     Sums are accumulated in float64 over i = 0..n-1 in order; integer weights (and
-    integer θ) are therefore exact for |Σ w_i| < 2**53.
+    integer θ) are therefore exact for :math:`|\sum_i w_i| < 2^{53}`.
 
     Parameters
     ----------

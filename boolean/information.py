@@ -156,7 +156,7 @@ def retained_information(f, unknown, *, backend="auto", device=None, max_bytes=N
 
 @dataclass(frozen=True)
 class RetainedInformationProfile:
-    """Mean retained information over |K| = k, k = 0..n (see :func:`retained_information_profile`).
+    r"""Mean retained information over :math:`|K| = k`, k = 0..n (see :func:`retained_information_profile`).
 
     Attributes
     ----------

@@ -266,7 +266,7 @@ def spectral_weights(f, *, backend="auto", device=None, max_bytes=None):
 
 
 def degree(f, *, backend="auto", device=None, max_bytes=None):
-    r"""Fourier degree: the largest |T| with ĝ(T) != 0 (0 for constant functions).
+    r"""Fourier degree: the largest :math:`|T|` with :math:`\hat g(T) \ne 0` (0 for constant functions).
 
     .. math:: \deg f = \max\{|T| : \hat g(T) \ne 0\}.
 

@@ -29,7 +29,7 @@ def _check_fixed(fixed, n):
 
 
 def restrict(f, fixed, *, backend="auto", device=None, max_bytes=None):
-    r"""Restriction f|_{J←z}: fix x_j = z_j for j in J, a function of the remaining bits.
+    r"""Restriction :math:`f|_{J \leftarrow z}`: fix x_j = z_j for j in J, a function of the remaining bits.
 
     .. math:: f|_{J \leftarrow z}(y) = f(x),\quad x_J = z,\quad x_{[n] \setminus J} = y,
 
@@ -50,7 +50,7 @@ def restrict(f, fixed, *, backend="auto", device=None, max_bytes=None):
 
     Returns
     -------
-    ndarray or torch.Tensor, uint8, shape (2**(n - |J|),) or (B, 2**(n - |J|))
+    ndarray or torch.Tensor, uint8, shape ``(2**(n - |J|),)`` or ``(B, 2**(n - |J|))``
 
     Raises
     ------

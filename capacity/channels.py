@@ -108,9 +108,10 @@ def bsc_capacity(p) -> float:
 
 # ----------------------------------------------------------------------------- BEC
 def bec(eps):
-    r"""Binary erasure channel: outputs (0, e, 1); the input is erased with probability ``eps``.
+    r"""Binary erasure channel: outputs (0, 1, e), the erasure last; the input is erased with
+    probability ``eps``.
 
-    :math:`W = \begin{pmatrix} 1-\epsilon & \epsilon & 0 \\ 0 & \epsilon & 1-\epsilon \end{pmatrix}`;
+    :math:`W = \begin{pmatrix} 1-\epsilon & 0 & \epsilon \\ 0 & 1-\epsilon & \epsilon \end{pmatrix}`;
     capacity :math:`C = 1 - \epsilon` bits (uniform input).
 
     Parameters
@@ -121,6 +122,8 @@ def bec(eps):
     Returns
     -------
     ndarray (2, 3)
+        Rows: inputs 0, 1; columns: outputs 0, 1, erased (as dit orders them; the same matrix as
+        :func:`erasure_of_symmetric` ``(2, 0, eps)``).
 
     Raises
     ------
@@ -136,11 +139,11 @@ def bec(eps):
     Examples
     --------
     >>> bec(0.5)
-    array([[0.5, 0.5, 0. ],
+    array([[0.5, 0. , 0.5],
            [0. , 0.5, 0.5]])
     """
     eps = _prob(eps, "eps")
-    return np.array([[1.0 - eps, eps, 0.0], [0.0, eps, 1.0 - eps]])
+    return np.array([[1.0 - eps, 0.0, eps], [0.0, 1.0 - eps, eps]])
 
 
 def bec_capacity(eps) -> float:

@@ -295,27 +295,26 @@ def capacity_cost(W, cost, budget, *, tol=1e-9, max_iter=100_000, max_bytes=None
 
     Notes
     -----
-    Method, chosen by measurement (one core, certified 1e-9 bits). Bisection on the slope alone
-    crawls when the budget sits where the optimal input law is not unique (a face of optimal laws
-    at the critical slope, e.g. more inputs than outputs; :math:`C(\beta)` is linear there) or at
-    a kink of :math:`C(\beta)`: on the 5x2 channel of the tests it ran 100 000 iterations (2.2 s)
-    to a gap of 1.8e-7 bits, and on 24 constructed kink cases (5x2 to 12x2, inside a face or
-    at its end) 21 stopped at 100 000 iterations uncertified, gaps 2.4e-9 to 5.2e-6. So the
-    bisection only runs to a certified gap of 1e-2 nats; then an interior-point polish (Newton
-    on :math:`I(p;W) + \tau \sum_x \log p_x` under :math:`\sum p = 1`, :math:`b \cdot p = \beta`,
-    in the scaled variable :math:`d = p \odot \tilde d`, :math:`\tau \to 0`; Woodbury's identity
-    when there are many more inputs than outputs) certifies 1e-9: the 5x2 case in 69
-    iterations (15 ms, gap 7e-13), the 24 kink cases in 64-430 (10-40 ms), 30 more up to 40x3
-    and 30x6 in at most 524. The certificate gets two cheap helpers: the iterate with masses
-    below 1e-6 max p removed (for the lower bound, whose error is second order in the law) and
-    the output law whose dual scores :math:`D(W_x\|q) - s b_x` are level on that support
-    (linear in :math:`\log q` once the level is absorbed: one least-squares solve), without
-    which the upper bound stalled near 1e-9 on 4 of those 30, since :math:`q = pW` is only
-    first-order accurate. On 90 random problems (4x4 to 500x20, three budgets each) the
-    iterations went from 20/506/100 000 (min/median/max; 5 uncertified, 21 s in all) to
-    19/221/7 414 (all certified, 2.6 s); 240 harder ones (sparse and duplicate rows, 60x2,
+    Method. Bisection on the slope alone crawls when the budget sits where the optimal input law
+    is not unique (a face of optimal laws at the critical slope, e.g. more inputs than outputs;
+    :math:`C(\beta)` is linear there) or at a kink of :math:`C(\beta)`: on the 5x2 channel of the
+    tests it reaches only a gap of 1.8e-7 bits in 100 000 iterations, and on 24 constructed kink
+    cases (5x2 to 12x2, inside a face or at its end) 21 stop at 100 000 iterations uncertified,
+    gaps 2.4e-9 to 5.2e-6. So the bisection only runs to a certified gap of 1e-2 nats; then an
+    interior-point polish (Newton on :math:`I(p;W) + \tau \sum_x \log p_x` under
+    :math:`\sum p = 1`, :math:`b \cdot p = \beta`, in the scaled variable
+    :math:`d = p \odot \tilde d`, :math:`\tau \to 0`; Woodbury's identity when there are many more
+    inputs than outputs) certifies 1e-9: the 5x2 case in 69 iterations (gap 7e-13), the 24 kink
+    cases in 64-430, 30 more up to 40x3 and 30x6 in at most 524. The certificate gets two cheap
+    helpers: the iterate with masses below 1e-6 max p removed (for the lower bound, whose error
+    is second order in the law) and the output law whose dual scores :math:`D(W_x\|q) - s b_x`
+    are level on that support (linear in :math:`\log q` once the level is absorbed: one
+    least-squares solve); without it the upper bound stalls near 1e-9 on 4 of those 30, since
+    :math:`q = pW` is only first-order accurate. On 90 random problems (4x4 to 500x20, three
+    budgets each) all certify, in 19/221/7 414 iterations (min/median/max), where the bisection
+    alone leaves 5 uncertified at 100 000; 240 harder ones (sparse and duplicate rows, 60x2,
     450x4, budgets 1e-7 above the least cost or 1e-3 below the largest) all certify within
-    4 696 (a 450x4 case took the bisection alone 100 000 iterations to a gap of 1.9e-5).
+    4 696 (a 450x4 case takes the bisection alone 100 000 iterations to a gap of 1.9e-5).
     A polish that does not certify hands back to the bisection at 1e-5 nats, then at ``tol``.
     Every bound is recomputed from the returned ``p`` (made feasible by mixing in the cheapest
     input when rounding overshoots the budget) and from an output law ``q`` by the duality

@@ -77,9 +77,6 @@ def _docstring_gaps(obj):
     gaps = [s for s in FUNCTION_SECTIONS if f"\n{s}\n{'-' * len(s)}\n" not in doc]
     if ">>> " not in doc:  # a runnable example (executed by --doctest-modules)
         gaps.append("Examples")
-    summary = doc.split("\nParameters\n")[0]
-    if not ("math:" in summary or "=" in summary):  # states its formula (a :math: role/directive or an equation)
-        gaps.append("formula")
     return set(gaps)
 
 
@@ -123,6 +120,69 @@ def test_public_classes_document_fields_and_examples():
                 found |= {(f"{module_name}.{name}", gap) for gap in _class_docstring_gaps(obj)}
     assert len(seen) >= 15  # the classes the modules export today; an import slip would hide them
     assert sorted(found - CLASS_DOC_ALLOW) == [], sorted(found - CLASS_DOC_ALLOW)
+
+
+# ----------------------------------------------------------------------------- formulas
+#: Modules whose public functions and classes must state their formula as RST math.
+FORMULA_MODULES = ("boolean", "capacity.channels", "capacity.report") + DOCUMENTED_MODULES
+
+#: Public names that need no ``:math:`` role or ``.. math::`` block, each with its reason.
+#: "owner editing": the docstring lives in a file another engineer is editing now; the formula
+#: goes in when that file is free (then delete the entry).
+FORMULA_ALLOW = {
+    # I/O, command line and report plumbing: they compute nothing.
+    "capacity.experiments.random_nets.write_csv": "writes a CSV file",
+    "capacity.report.main": "command-line entry point",
+    "capacity.report.run_report": "runs the report sections and writes files",
+    "capacity.report.Claim": "record of one report claim",
+    "capacity.report.Context": "options passed to report sections",
+    "capacity.report.Section": "record of a finished report section",
+    "capacity.experiments.random_nets.NetSpec": "architecture description, validated on construction",
+    "capacity.ConvergenceWarning": "warning class",
+    # Result containers: the formulas are in the functions that fill them.
+    "boolean.SpectralSummary": "result container of spectral_summary",
+    "capacity.CapacityResult": "result container of blahut_arimoto",
+    "capacity.MIEstimate": "result container of the capacity.mi estimators",
+    "capacity.RateDistortionResult": "result container of rate_distortion",
+    "capacity.insensitive.EquivalenceClasses": "result container of equivalence_classes",
+    "capacity.insensitive.MergedChannel": "result container of merge_duplicate_inputs",
+    "capacity.insensitive.ChannelShape": "result container of channel_shape",
+    "capacity.insensitive.InsensitiveChannel": "result container of channel_matrix",
+    "capacity.experiments.telephone.ConservedQuantities": "result container of conserved_quantities",
+    # owner editing (capacity/insensitive/solve.py, symmetry.py)
+    "capacity.insensitive.InsensitiveCapacity": "owner editing: solve.py",
+    "capacity.insensitive.FoldedChannel": "owner editing: symmetry.py",
+    "capacity.insensitive.symmetry_generators": "owner editing: symmetry.py",
+}
+
+
+def _public_callables(modules):
+    import importlib
+    import inspect
+
+    seen, out = set(), []
+    for module_name in modules:
+        module = importlib.import_module(module_name)
+        for name in module.__all__:
+            obj = getattr(module, name)
+            if (inspect.isfunction(obj) or inspect.isclass(obj)) and obj not in seen:
+                seen.add(obj)
+                out.append((f"{module_name}.{name}", obj))
+    return out
+
+
+def test_docstrings_state_their_formula_as_math():
+    # A formula is typeset math (rendered by Sphinx), not any "=" in prose: "header = union of
+    # keys" is not a formula. The allow-list names what has none to state, and why.
+    import inspect
+
+    named = _public_callables(FORMULA_MODULES)
+    assert len(named) >= 80  # the modules export this many; an import slip would hide them
+    missing = [q for q, obj in named
+               if ":math:`" not in (inspect.getdoc(obj) or "") and ".. math::" not in (inspect.getdoc(obj) or "")]
+    assert sorted(set(missing) - set(FORMULA_ALLOW)) == []
+    stale = set(FORMULA_ALLOW) - {q for q, _ in named}
+    assert stale == set(), f"allow-listed names that are not public: {sorted(stale)}"
 
 
 def test_readme_lists_every_public_name():

@@ -40,7 +40,8 @@ def nb_full_step(v, out, n_bits, diag_y, up_y, down_y):
 
     Per state y: ``diag_y[y] = T[y, y]``, ``up_y[y] = T[y - e_i, y]`` for a bit i set in y,
     ``down_y[y] = T[y + e_i, y]`` for a bit i clear in y (both depend on y only via K(y)).
-    The inner loop runs over the R contiguous row vectors. Single-threaded.
+    The inner loop runs over the R contiguous row vectors. Single-threaded: the kernel is too
+    short for threads to pay.
     """
     S, R = v.shape
     for y in range(S):

@@ -2,8 +2,9 @@
 
 Below the critical temperature T_c = 2 / ln(1 + sqrt 2) the sign of M is represented redundantly
 by all spins, so I(sign M^0; sign M^t) stays near 1 bit for long times; above T_c it is forgotten
-(docs/problem.md, the resampling experiments). Replicas run in parallel: numba on CPU (the
-specialised path), or one vectorised sweep written once for numpy and torch (CPU or CUDA).
+(docs/problem.rst, section "Resampling and redundant information"). Replicas run in parallel:
+numba on CPU (the specialised path), or one vectorised sweep written once for numpy and torch
+(CPU or CUDA).
 """
 from __future__ import annotations
 
@@ -172,11 +173,15 @@ def ising_magnetization(L, T, times, replicas, *, seed, burn_in=200, backend="au
 
 def ising_sign_information(L, T, sweeps, replicas, seed, *, burn_in=200, backend="auto", device=None,
                            statistic=None, n_boot=200, max_bytes=None):
-    """I(sign M^0; sign M^t) for the 2D Ising model after ``sweeps`` heat-bath sweeps (bits).
+    r"""I(sign M^0; sign M^t) for the 2D Ising model after ``sweeps`` heat-bath sweeps (bits).
 
     Runs :func:`ising_magnetization` for ``replicas`` independent replicas and estimates
     the mutual information between the statistic at time 0 (after burn-in) and after
-    ``sweeps`` sweeps with :func:`plugin_mi` (Miller-Madow, bootstrap SE over replicas).
+    ``sweeps`` sweeps with :func:`plugin_mi` (Miller-Madow, bootstrap SE over replicas),
+
+    .. math:: I(S^0; S^t) = \sum_{a, b} P(S^0 = a, S^t = b) \log_2 \frac{P(a, b)}{P(a) P(b)},
+              \qquad S = \operatorname{sign} M.
+
     The default statistic is sign M in {-1, 0, +1}. Below T_c = 2/ln(1+sqrt 2) the sign
     survives (about 1 bit for long times on moderate lattices); above T_c it is forgotten.
 

@@ -156,13 +156,14 @@ def check_p0(p0, n, name="P0"):
 
 
 def gibbs_transition_matrix(joint, scan="random", *, max_bytes=None):
-    """Gibbs-sampler transition matrix of an explicit joint distribution table.
+    r"""Gibbs-sampler transition matrix of an explicit joint distribution table.
 
     ``joint`` has one axis per variable: ``joint[x_0, ..., x_{n-1}] = P(x)``. State x is
     indexed by s(x) = sum_i x_i prod_{j<i} d_j (variable 0 varies fastest, as
     ``joint.ravel(order="F")``; for bits this is sum_i x_i 2^i). Resampling variable i is
 
-        G_i[x, y] = 1{y_{-i} = x_{-i}} P(y_i | x_{-i}),   P(y_i | x_{-i}) = P(y) / sum_v P(x_{-i}, v),
+    .. math:: G_i[x, y] = \mathbb{1}\{y_{-i} = x_{-i}\}\, P(y_i \mid x_{-i}), \qquad
+              P(y_i \mid x_{-i}) = \frac{P(y)}{\sum_v P(x_{-i}, v)}
 
     (a row whose fibre has probability 0 stays put). Random scan: T = (1/n) sum_i G_i
     (one step resamples one uniformly chosen variable). Systematic scan: one sweep
@@ -242,10 +243,13 @@ def gibbs_transition_matrix(joint, scan="random", *, max_bytes=None):
 
 
 def mi_over_time(P0, T, ts, *, max_bytes=None):
-    """I(X^0; X^t) in bits for a Markov chain started from ``P0``, at each t in ``ts``.
+    r"""I(X^0; X^t) in bits for a Markov chain started from ``P0``, at each t in ``ts``.
 
     The joint is P(X^0 = x, X^t = y) = P0(x) T^t(x, y), so
-    I(X^0; X^t) = sum_x P0(x) D(T^t(x, .) || P0 T^t). T^t is built from exact products of
+
+    .. math:: I(X^0; X^t) = \sum_x P_0(x)\, D\bigl(T^t(x, \cdot) \,\|\, P_0 T^t\bigr).
+
+    T^t is built from exact products of
     non-negative matrices (one step at a time, or binary powers for large gaps). By data
     processing the result is nonincreasing in t.
 

@@ -5,10 +5,11 @@ resample it from ``P(X_i | X_{-i})``, again and again; the information ``I(X^0; 
 that survives many steps is the information represented redundantly (his candidate for
 a natural abstraction). By data processing ``I(X^0; X^t)`` is nonincreasing in t.
 
-The model (docs/problem.md): a latent bit Lambda, N copies flipped with probability eps,
-Lambda marginalised. :func:`naive_bayes_mi` computes I(Y^0; Y^t) exactly on one of three
-state spaces (the full 2^N states, their orbits under the permutations fixing the start, or
-the count K = sum X_i); :func:`naive_bayes_mc` estimates it by Monte Carlo beyond them.
+The model (docs/problem.rst, section "Resampling and redundant information"): a latent bit
+Lambda, N copies flipped with probability eps, Lambda marginalised. :func:`naive_bayes_mi`
+computes I(Y^0; Y^t) exactly on one of three state spaces (the full 2^N states, their orbits
+under the permutations fixing the start, or the count K = sum X_i); :func:`naive_bayes_mc`
+estimates it by Monte Carlo beyond them.
 Units are bits. One Gibbs step resamples one variable (random scan), so t steps are
 t / N sweeps.
 """
@@ -117,11 +118,13 @@ def _popcount(n_bits):
 
 
 def naive_bayes_distribution(N, eps, *, latent=False, max_bytes=None):
-    """Explicit joint table of the naive-Bayes model, one axis per variable.
+    r"""Explicit joint table of the naive-Bayes model, one axis per variable.
 
     Lambda ~ Bernoulli(1/2) and, given Lambda, X_1..X_N are iid with
     P(X_i = Lambda) = 1 - eps. With ``latent=False`` Lambda is marginalised:
-    P(x) = (1/2) [(1-eps)^(N-K) eps^K + eps^(N-K) (1-eps)^K], K = sum_i x_i.
+
+    .. math:: P(x) = \tfrac12 \left[(1-\varepsilon)^{N-K} \varepsilon^K + \varepsilon^{N-K} (1-\varepsilon)^K\right],
+              \qquad K = \textstyle\sum_i x_i.
 
     Parameters
     ----------
@@ -167,14 +170,14 @@ def naive_bayes_distribution(N, eps, *, latent=False, max_bytes=None):
 
 
 def naive_bayes_chain(N, eps, *, lumped=True, max_bytes=None):
-    """Transition matrix and stationary law of the naive-Bayes random-scan Gibbs chain.
+    r"""Transition matrix and stationary law of the naive-Bayes random-scan Gibbs chain.
 
     One step picks i uniformly from the N variables and resamples X_i from
     P(X_i = 1 | X_{-i}) = p1(j) = q(j + 1) / (q(j) + q(j + 1)), j = number of ones among the
     others, q(k) the probability of one state with k ones. The count K = sum X_i is an exact
     lumping (Kemeny-Snell) of this chain: from K = k,
 
-        T[k, k+1] = (N - k)/N * p1(k),   T[k, k-1] = k/N * (1 - p1(k - 1)),
+    .. math:: T_{k, k+1} = \frac{N - k}{N}\, p_1(k), \qquad T_{k, k-1} = \frac{k}{N}\,\bigl(1 - p_1(k - 1)\bigr),
 
     a birth-death chain reversible with respect to P(K = k) = C(N, k) q(k).
 
@@ -250,12 +253,16 @@ def naive_bayes_chain(N, eps, *, lumped=True, max_bytes=None):
 
 
 def naive_bayes_relaxation_times(N, eps, *, n_modes=5, max_bytes=None):
-    """Relaxation times of the lumped naive-Bayes chain from its eigenvalues.
+    r"""Relaxation times of the lumped naive-Bayes chain from its eigenvalues.
 
     The lumped chain is reversible, so S = D^(1/2) T D^(-1/2) is a symmetric tridiagonal
     matrix with S[k, k+1] = sqrt(T[k, k+1] T[k+1, k]); its eigenvalues
     1 = lambda_0 >= lambda_1 >= ... are those of T. Mode m relaxes as lambda_m^t, so its
-    relaxation time (in Gibbs steps) is t_m = -1 / ln(lambda_m); t_1 is the time to forget
+    relaxation time (in Gibbs steps) is
+
+    .. math:: t_m = -\frac{1}{\ln \lambda_m};
+
+    t_1 is the time to forget
     the majority (exp(Theta(N)) for small eps). Times beyond ~1e15 steps cannot be resolved
     in float64 (lambda rounds to 1) and are returned as inf.
 
@@ -604,12 +611,16 @@ def naive_bayes_mi(N, eps, ts, *, state_space="lumped", observe=None, method="au
 
 
 def naive_bayes_mc(N, eps, ts, replicas, *, seed, observe="majority", n_boot=200, max_bytes=None):
-    """Monte Carlo estimate of I(Y^0; Y^t) for the naive-Bayes chain, for N beyond the exact range.
+    r"""Monte Carlo estimate of I(Y^0; Y^t) for the naive-Bayes chain, for N beyond the exact range.
 
     Each replica draws X^0 from the model, then runs random-scan Gibbs steps (same chain as
     :func:`naive_bayes_mi`); Y is the count K (``observe="count"``) or the majority
     (``"majority"``). The estimate is :func:`plugin_mi` (Miller-Madow, bootstrap SE over
-    replicas). Cross-check: ``naive_bayes_mi(N, eps, ts, observe=observe)`` (exact, lumped chain).
+    replicas) of
+
+    .. math:: I(Y^0; Y^t) = \sum_{a, b} P(Y^0 = a, Y^t = b) \log_2 \frac{P(a, b)}{P(a) P(b)}.
+
+    Cross-check: ``naive_bayes_mi(N, eps, ts, observe=observe)`` (exact, lumped chain).
     The majority has 3 values, so the plug-in bias left after Miller-Madow is O(1/replicas^2);
     the count has up to N + 1 values and needs replicas >> N^2 for a small bias.
 

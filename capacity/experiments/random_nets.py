@@ -1,8 +1,8 @@
-"""How much information about its input does a randomly initialised MLP keep, at a stated resolution?
+r"""How much information about its input does a randomly initialised MLP keep, at a stated resolution?
 
-Setting (docs/problem.md, section 3): X uniform on a finite input set (default {0,1}^d, d <= 26), a
+Setting (docs/problem.rst, section "Random networks"): X uniform on a finite input set (default {0,1}^d, d <= 26), a
 deterministic float64 torch MLP f, and per layer l the information I(X; f_l(X)) measured three ways,
-each with its ceiling log2 |X|:
+each with its ceiling :math:`\log_2 |X|`:
 
 * exact injectivity: the number of distinct output rows (bit-exact float64) and H(f_l(X));
 * quantised: H(Q_delta(f_l(X))) over a sweep of delta, absolute and relative to the layer RMS
@@ -82,7 +82,7 @@ class NetSpec:
 
     References
     ----------
-    docs/problem.md, section 3 (the settings to support).
+    docs/problem.rst, section "Random networks" (the settings supported).
 
     Examples
     --------
@@ -227,7 +227,7 @@ def hypercube_inputs(d, *, signed=False, max_bytes=None):
 
     References
     ----------
-    docs/problem.md, conventions (bit i is variable i, least significant first).
+    docs/problem.rst, section "Conventions" (bit i is variable i, least significant first).
 
     Examples
     --------
@@ -276,7 +276,7 @@ def layer_outputs(net, inputs, *, max_bytes=None):
 
     References
     ----------
-    docs/problem.md, section 3.
+    docs/problem.rst, section "Random networks".
 
     Examples
     --------
@@ -348,7 +348,7 @@ def layer_information(spec, *, seed=0, inputs=None, rel_deltas=REL_DELTAS, abs_d
                       sigma_rels=SIGMA_RELS, n_mc=1024, max_noisy_points=4096, device=None, max_bytes=None):
     r"""Per-layer information I(X; f_l(X)) of one random net on a finite uniform input set, in bits.
 
-    For each layer l (1..depth), with N = |X| and ceiling :math:`\log_2 N`:
+    For each layer l (1..depth), with :math:`N = |X|` and ceiling :math:`\log_2 N`:
 
     * ``measure="distinct"``: :math:`H(f_l(X))` of the exact float64 outputs (= log2 N iff the
       layer is injective on X); ``n_distinct`` counts distinct rows;
@@ -392,7 +392,7 @@ def layer_information(spec, *, seed=0, inputs=None, rel_deltas=REL_DELTAS, abs_d
 
     References
     ----------
-    docs/problem.md, section 3; E. Jenner (invertibility); J. Wentworth, "Scarce Channels".
+    docs/problem.rst, section "Random networks"; E. Jenner (invertibility); J. Wentworth, "Scarce Channels".
 
     Examples
     --------
@@ -478,7 +478,7 @@ def run_sweep(specs, seeds, *, csv_path=None, progress=True, **kwargs):
 
     References
     ----------
-    docs/problem.md, section 3.
+    docs/problem.rst, section "Random networks".
 
     Examples
     --------

@@ -52,12 +52,12 @@ def _as_chain(transitions, name="transitions"):
 
 
 def telephone_mi(transitions, t_max, *, p0=None, max_bytes=None):
-    """I(X_0; X_t) in bits for t = 0..t_max along a (possibly time-inhomogeneous) Markov chain.
+    r"""I(X_0; X_t) in bits for t = 0..t_max along a (possibly time-inhomogeneous) Markov chain.
 
     X_{t+1} | X_t = x ~ M_t[x, :]. The joint law of (X_0, X_t) is diag(p0) M_0 M_1 ... M_{t-1},
     computed by exact products (one per step), and
 
-        I(X_0; X_t) = sum_x p0(x) D(P(X_t | X_0 = x) || P(X_t)),
+    .. math:: I(X_0; X_t) = \sum_x p_0(x)\, D\bigl(P(X_t \mid X_0 = x) \,\|\, P(X_t)\bigr),
 
     nonincreasing in t by data processing.
 
@@ -230,7 +230,7 @@ def _closed_classes(M):
 def conserved_quantities(transitions, *, p0=None, horizon=None, tol=1e-13, max_steps=10 ** 15, max_bytes=None):
     """Deterministic quantities conserved by a Markov chain, from its transition matrices.
 
-    f_t is conserved when f_t(X_t) = f_{t+1}(X_{t+1}) almost surely for every t. Build the
+    :math:`f_t` is conserved when :math:`f_t(X_t) = f_{t+1}(X_{t+1})` almost surely for every t. Build the
     layered graph with a node (t, x) for every state of positive probability at time t and
     an edge (t, x) - (t+1, y) when M_t[x, y] > 0: a conserved f must be constant on each
     connected component, and the components themselves are the finest conserved quantity

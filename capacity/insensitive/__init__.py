@@ -2,7 +2,7 @@
 
 Classes of indistinguishable functions, their counts, the sensitivity of random
 functions, and Monte Carlo information for function families. See
-shared/docs/problem.md, Sec. 2.
+docs/problem.rst, sections "The insensitive-function channel" to "Facts about C(n, s, m)".
 """
 from .classes import (EquivalenceClasses, cell_probabilities, count_classes, equivalence_classes,
                       low_degree_subsets, standard_functions)

@@ -357,9 +357,9 @@ class ChannelShape:
 
 
 def channel_shape(n, s, m, *, visible="random", S0=None, p_bias=0.5) -> ChannelShape:
-    """Shape of :func:`channel_matrix` (rows, columns, bytes) without building it.
+    r"""Shape of :func:`channel_matrix` (rows, columns, bytes) without building it.
 
-    rows = #classes, columns = ``C(2K + m - 1, m)`` with ``K = C(n, s) 2**s`` cells
+    rows = #classes, columns :math:`\binom{2K + m - 1}{m}` with :math:`K = \binom{n}{s} 2^s` cells
     (``2**s`` for a fixed visible set), bytes = ``8 rows cols``.
 
     Parameters
@@ -394,7 +394,7 @@ def channel_shape(n, s, m, *, visible="random", S0=None, p_bias=0.5) -> ChannelS
 
     References
     ----------
-    shared/docs/problem.md, Sec. 2.
+    docs/problem.rst, sections "Cells and the one-sample law" and "Many samples: the channel on types".
 
     Examples
     --------
@@ -522,7 +522,8 @@ def channel_matrix(n, s, m, *, visible="random", S0=None, p_bias=0.5, max_bytes=
 
     References
     ----------
-    shared/docs/problem.md, Sec. 2; T. Kwa, merge lemma; T. M. Cover and J. A. Thomas,
+    docs/problem.rst, sections "Many samples: the channel on types" and "The merge lemma" (T. Kwa);
+    T. M. Cover and J. A. Thomas,
     *Elements of Information Theory*, 2nd ed., Sec. 11.1 (the method of types).
 
     Examples

@@ -65,7 +65,8 @@ def _check_ns(n, s, *, n_max=None):
 # ----------------------------------------------------------------------------- exact spectra
 
 def low_degree_subsets(n: int, s: int, *, visible: str = "random", S0=None) -> np.ndarray:
-    """Bitmasks ``T`` of the Fourier coefficients Bob can learn, ordered by (|T|, T).
+    r"""Bitmasks ``T`` of the Fourier coefficients Bob can learn, ordered by ``(|T|, T)``:
+    :math:`\{T : |T| \le s\}`, or :math:`\{T : T \subseteq S_0\}` with a fixed visible set.
 
     ``visible="random"``: every ``T`` with ``|T| <= s``; ``visible="fixed"``: every
     ``T`` contained in ``S0`` (default ``S0 = {0, ..., s-1}``).
@@ -142,7 +143,7 @@ def _integer_spectra(tables: np.ndarray) -> np.ndarray:
 # ----------------------------------------------------------------------------- standard names
 
 def standard_functions(n: int) -> dict:
-    """Named standard functions of n bits as integer indices ``F = sum_x f(x) 2**x``.
+    r"""Named standard functions of n bits as integer indices :math:`F = \sum_x f(x)\, 2^x`.
 
     Names: ``0``, ``1`` (constants), ``x{i}`` (dictator), ``~x{i}`` (anti-dictator),
     ``parity``, ``~parity``, ``AND``, ``OR``, ``NAND``, ``NOR``, and for odd n
@@ -220,7 +221,7 @@ class EquivalenceClasses:
     rep_index : ndarray int64 (K,)
         Index F of each representative (the smallest in its class).
     subsets : ndarray int64 (L,)
-        Bitmasks T of the coefficients that define the classes, ordered by (|T|, T).
+        Bitmasks T of the coefficients that define the classes, ordered by ``(|T|, T)``.
     coefficients : ndarray int64 (K, L)
         Exact ``2**n g^(T)`` for T in ``subsets``, per class.
     names : tuple of str (K,)
@@ -263,10 +264,14 @@ class EquivalenceClasses:
 
 def equivalence_classes(n: int, s: int, *, visible: str = "random", S0=None,
                         max_bytes=None) -> EquivalenceClasses:
-    """Partition all Boolean functions of n bits into classes Bob cannot tell apart.
+    r"""Partition all Boolean functions of n bits into classes Bob cannot tell apart.
 
-    f ~ f'  iff  G_f(T) = G_f'(T) for every T with |T| <= s   (visible="random"),
-              or for every T subset of S0                    (visible="fixed"),
+    .. math::
+
+       f \sim f' \iff G_f(T) = G_{f'}(T) \text{ for every } T \text{ with }
+       \begin{cases} |T| \le s & (\texttt{visible="random"}), \\
+       T \subseteq S_0 & (\texttt{visible="fixed"}), \end{cases}
+
 
     where ``G_f(T) = sum_x (-1)^{f(x)} chi_T(x) = 2**n g^(T)`` is the exact integer
     spectrum (all functions at once: ``boolean.fourier_coefficients(..., exact=True)``). Equivalently
@@ -303,7 +308,8 @@ def equivalence_classes(n: int, s: int, *, visible: str = "random", S0=None,
     References
     ----------
     R. O'Donnell, *Analysis of Boolean Functions*, CUP 2014, Prop. 3.21;
-    T. Kwa, merge lemma (shared/docs/problem.md, Sec. 2).
+    T. Kwa, merge lemma (docs/problem.rst, sections "Classes of indistinguishable functions" and
+    "The merge lemma").
 
     Examples
     --------
@@ -373,7 +379,7 @@ def _class_names(n, labels, K):
 # ----------------------------------------------------------------------------- cell probabilities
 
 def cell_probabilities(functions, s: int, *, visible: str = "random", S0=None, max_bytes=None):
-    """Exact cell probabilities ``q_c(f) = P(f(X) = 1 | X_S = a)`` for every cell.
+    r"""Exact cell probabilities :math:`q_c(f) = P(f(X) = 1 \mid X_S = a)` for every cell.
 
     Cells ``c = (S, a)`` are ordered by S (s-subsets in lexicographic order, or just S0)
     and then by ``a = sum_j x_{S[j]} 2**j``. Computed by counting ones in each subcube.
@@ -405,7 +411,7 @@ def cell_probabilities(functions, s: int, *, visible: str = "random", S0=None, m
 
     References
     ----------
-    shared/docs/problem.md, Sec. 2 (one-sample channel).
+    docs/problem.rst, section "Cells and the one-sample law".
 
     Examples
     --------
@@ -446,7 +452,10 @@ MAX_COUNT_N = 24
 
 
 def count_classes(n: int, s: int, *, visible: str = "random", method: str = "auto", max_bytes=None) -> int:
-    """Exact number of equivalence classes, without enumerating 2**(2**n) functions when possible.
+    r"""Exact number of equivalence classes, without enumerating 2**(2**n) functions when possible.
+
+    Closed forms: :math:`2^n + 1` classes for :math:`s = 0`, and :math:`(2^{n-s} + 1)^{2^s}` with a
+    fixed visible set.
 
     Methods (``method="auto"`` tries closed, partition for n <= 4, dp, affine, then mitm):
 
@@ -470,13 +479,13 @@ def count_classes(n: int, s: int, *, visible: str = "random", method: str = "aut
       and only the ``2**(2**(n-1))`` functions per half-support event are enumerated.
       Feasible for n <= 5.
     * ``"mitm"`` (visible="random", 1 <= s <= n - 1, n <= 5): meet in the middle. Split the
-      cube by the last bit, ``A = A0 + A1``. With ``v(A) = (sum_{x in A} prod_{i in T} x_i)_{|T|
-      <= s}`` (an invertible image of the degree <= s spectrum) on the (n-1)-cube,
-      ``v_n(A) = (v(A0) + v(A1), low(v(A1)))`` where ``low`` keeps |T| <= s - 1. With R the
+      cube by the last bit, ``A = A0 + A1``. With ``v(A) = (sum_{x in A} prod_{i in T} x_i)_{|T| <= s}``
+      (an invertible image of the degree <= s spectrum) on the (n-1)-cube,
+      ``v_n(A) = (v(A0) + v(A1), low(v(A1)))`` where ``low`` keeps ``|T| <= s - 1``. With R the
       set of all v on the (n-1)-cube (enumerated) and ``G_p = {v in R : low(v) = p}``,
       ``#classes = sum_p |R + G_p|``. The hyperoctahedral group of the (n-1)-cube acts
       linearly on v, fixes R and permutes the G_p, so only one p per orbit is summed (times
-      the orbit size). (5, 2): about 1.5e8 sums, one to four minutes on one core.
+      the orbit size). (5, 2): about 1.5e8 sums.
     * ``"partition"``: n <= 4, the size of :func:`equivalence_classes`.
 
     Parameters

@@ -46,10 +46,13 @@ def family_cell_probabilities(tables: np.ndarray, n: int, s: int, S0=None) -> np
 
 def function_family_information(functions, n: int, s: int, m: int, samples: int = 20_000, seed=0, *,
                                 weights=None, visible: str = "random", S0=None, max_bytes=None) -> MIEstimate:
-    """Monte Carlo I(F; Y_1..Y_m) (bits) for F drawn from a finite family of functions.
+    r"""Monte Carlo I(F; Y_1..Y_m) (bits) for F drawn from a finite family of functions.
 
-    I(F; Y) = E log2 [ P(Y | F) / P(Y) ],   P(Y | f) = prod_{i=1}^m q_{c_i}(f)^{y_i} (1 - q_{c_i}(f))^{1-y_i},
-    P(Y) = sum_f w_f P(Y | f)
+    .. math::
+
+       I(F; Y) = \mathbb{E} \log_2 \frac{P(Y \mid F)}{P(Y)}, \qquad
+       P(Y \mid f) = \prod_{i=1}^m q_{c_i}(f)^{y_i} \bigl(1 - q_{c_i}(f)\bigr)^{1-y_i}, \qquad
+       P(Y) = \sum_f w_f P(Y \mid f)
 
     (common factors K^-m dropped). Each draw samples F ~ w, then m iid cells c_i uniform
     over the ``K = C(n, s) 2**s`` cells (or the ``2**s`` cells of S0) and
@@ -99,7 +102,7 @@ def function_family_information(functions, n: int, s: int, m: int, samples: int 
     References
     ----------
     T. M. Cover and J. A. Thomas, *Elements of Information Theory*, 2nd ed., Wiley 2006,
-    Sec. 2.3; shared/docs/problem.md, Sec. 2 (the product formula).
+    Sec. 2.3; docs/problem.rst, section "Many samples: the channel on types" (the product formula).
 
     Examples
     --------

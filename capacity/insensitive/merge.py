@@ -61,7 +61,10 @@ class MergedChannel(NamedTuple):
 
 
 def merge_duplicate_inputs(W, atol: float = 0.0) -> MergedChannel:
-    """Merge channel inputs whose rows are equal (Kwa's merge lemma); capacity is unchanged.
+    r"""Merge channel inputs whose rows are equal (Kwa's merge lemma); capacity is unchanged.
+
+    Moving mass between inputs with equal rows leaves :math:`pW` and hence
+    :math:`I(p; W) = H(pW) - \sum_x p_x H(W_x)` unchanged.
 
     For an input law p on the merged channel ``W'`` (one row per group ``G_k``) and
     any law ``p~`` on the original inputs with ``sum_{x in G_k} p~_x = p_k``,
@@ -98,7 +101,7 @@ def merge_duplicate_inputs(W, atol: float = 0.0) -> MergedChannel:
 
     References
     ----------
-    T. Kwa, merge lemma (shared/docs/problem.md, Sec. 2); T. M. Cover and J. A. Thomas,
+    T. Kwa, merge lemma (docs/problem.rst, section "The merge lemma"); T. M. Cover and J. A. Thomas,
     *Elements of Information Theory*, 2nd ed., Wiley 2006, Sec. 7.1 (I(p; W)).
 
     Examples

@@ -62,9 +62,12 @@ def _deficit(j: int) -> float:
 
 
 def random_function_retained_information(n: int, k, *, max_bytes=None):
-    """Exact E_f I(f(X); X_{-K}) for a uniformly random f of n bits and |K| = k unknown inputs.
+    r"""Exact E_f I(f(X); X_{-K}) for a uniformly random f of n bits and :math:`|K| = k` unknown inputs.
 
-    E_f I_K(f) = D(k) - D(n),   D(j) = sum_{w=0}^{2**j} C(2**j, w) 2**-2**j (1 - h(w / 2**j)),
+    .. math::
+
+       E_f I_K(f) = D(k) - D(n), \qquad
+       D(j) = \sum_{w=0}^{2^j} \binom{2^j}{w} 2^{-2^j} \bigl(1 - h(w / 2^j)\bigr),
 
     (bits), by exact binomial sums over the Hamming weight of f on the cube (D(n),
     from H(f(X))) and on one cell of 2**k points (D(k), from the conditional entropy);
@@ -95,7 +98,7 @@ def random_function_retained_information(n: int, k, *, max_bytes=None):
     References
     ----------
     T. M. Cover and J. A. Thomas, *Elements of Information Theory*, 2nd ed., Wiley 2006,
-    Ch. 2 (entropy, conditional entropy); shared/docs/problem.md, Sec. 1 and 2.
+    Ch. 2 (entropy, conditional entropy); docs/problem.rst, sections "Measures of Boolean functions" and "Classes of indistinguishable functions".
 
     Examples
     --------
@@ -121,7 +124,7 @@ def random_function_retained_information(n: int, k, *, max_bytes=None):
 
 
 def random_function_retained_information_asymptotic(n: int, k):
-    """The large-cell law E_f I_K(f) ~ (2**-k - 2**-n) / (2 ln 2) bits.
+    r"""The large-cell law :math:`E_f I_K(f) \approx (2^{-k} - 2^{-n}) / (2 \ln 2)` bits.
 
     From ``1 - h(1/2 + d) = 2 d**2 / ln 2 + O(d**4)`` and ``Var(B / 2**j) = 2**-j / 4``:
     ``D(j) = 2**-j / (2 ln 2) + O(4**-j)``. Relative error O(2**-k); poor for k = 0, 1.
@@ -159,12 +162,15 @@ def random_function_retained_information_asymptotic(n: int, k):
 
 
 def majority_retained_information(n: int, k):
-    """Exact I_K(maj_n) = I(maj(X); X_{-K}) for odd n and |K| = k unknown inputs.
+    r"""Exact I_K(maj_n) = I(maj(X); X_{-K}) for odd n and :math:`|K| = k` unknown inputs.
 
     With v ones among the n - k visible bits, ``P[maj = 1 | v] = P[Binomial(k, 1/2) >=
     (n + 1)/2 - v]``, H(maj) = 1, so
 
-        I_K(maj) = 1 - sum_v C(n-k, v) 2**-(n-k) h(P[maj = 1 | v])   (bits).
+    .. math::
+
+       I_K(\mathrm{maj}) = 1 - \sum_{v=0}^{n-k} \binom{n-k}{v} 2^{-(n-k)}
+       h\bigl(P[\mathrm{maj} = 1 \mid v]\bigr) \quad \text{(bits)}.
 
     Parameters
     ----------

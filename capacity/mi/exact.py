@@ -96,7 +96,7 @@ def discrete_mutual_information(x_codes, y_codes, *, units="bits", max_bytes=Non
 
     each term from :func:`discrete_entropy` (the joint symbol is the concatenated row).
     Exact when the rows enumerate a uniform finite set of (x, y) pairs; otherwise the
-    plug-in estimate (biased upward by about (|X||Y| - |X| - |Y| + 1)/(2n ln 2) bits).
+    plug-in estimate (biased upward by about :math:`(|X||Y| - |X| - |Y| + 1)/(2 n \ln 2)` bits).
     Never clipped at 0.
 
     Parameters
@@ -152,7 +152,7 @@ def quantized_output_entropy(outputs, delta, *, relative=False, units="bits", ba
 
     counted exactly (int64 codes, verified hashing of code rows). ``relative=True`` reads
     ``delta`` relative to the layer RMS: :math:`\delta_{abs} = \delta\,\sqrt{\mathrm{mean}(y^2)}`.
-    The value lies in [0, log N] (the ceiling ln|X|, reported in ``extra["ceiling"]``).
+    The value lies in [0, log N] (the ceiling :math:`\ln |X|`, reported in ``extra["ceiling"]``).
     ``backend="auto"`` counts CUDA tensors on their device with torch and everything else
     (numpy, CPU tensors, viewed without a copy) with numpy; ``"torch"`` forces the torch kernels.
 
@@ -179,7 +179,7 @@ def quantized_output_entropy(outputs, delta, *, relative=False, units="bits", ba
     TypeError
         For non-real outputs or a non-real ``delta``.
     ValueError
-        For empty/ill-shaped or non-finite outputs, ``delta <= 0``, codes |y/delta| >= 2**62
+        For empty/ill-shaped or non-finite outputs, ``delta <= 0``, codes ``|y/delta| >= 2**62``
         (delta too fine for int64), an unknown ``units``, or a size over ``max_bytes``.
 
     References

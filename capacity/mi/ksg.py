@@ -22,9 +22,8 @@ def marginal_counts(points, radius):
     Our numba KD-tree (:mod:`capacity.mi._kdtree`): whole nodes inside the query box are counted
     without visiting their points, and the node tests use the same floating-point expressions as
     the point comparisons, so the counts equal brute force exactly (ties and radii equal to
-    distances included; tested). Measured at d = 1..10, n = 5000..100000 (radius = joint 3-NN
-    distance): 2.3-4.9x faster than scikit-learn's ``KDTree`` ``count_only`` on one thread (4-7x on
-    two), 5-16x faster than cKDTree's ``query_ball_point(return_length=True)`` on two.
+    distances included; tested). BENCHMARKS.md compares it with scikit-learn's ``KDTree``
+    ``count_only`` and cKDTree's ``query_ball_point(return_length=True)``.
     """
     return count_within(points, radius)
 
@@ -45,7 +44,7 @@ def ksg_mutual_information(x, y, *, k=3, jitter=0.0, seed=None, units="bits", ma
 
     Bias regime (documented; measured at n = 5000, k = 3 on pairs of d-dimensional Gaussians
     with per-coordinate correlation rho, averaged over 5 seeds, and checked in
-    ``tests/capacity/mi/test_ksg.py``): d = 1 and 2, |bias| <= 0.05 bits up to I = 2.4 bits;
+    ``tests/capacity/mi/test_ksg.py``): d = 1 and 2, ``|bias| <= 0.05`` bits up to I = 2.4 bits;
     d = 3, -0.03 bits at I = 0.62 bits and -0.16 bits at I = 3.6 bits; d = 5, -0.31 bits at
     I = 1.6 bits. The bias is *low* and grows with the dimension and with I: the estimator
     needs n >> exp(I) samples, so in the high-information regime of invertible networks

@@ -64,7 +64,7 @@ def noisy_channel_mi(points, sigma, *, inputs="finite", n_mc=None, seed=None, bo
     (a low estimate; ``bias_bound`` = inf). The Kolchinsky-Tracey bounds bound the plug-in, not the
     truth, so they go to ``extra["plugin_lower"/"plugin_upper"]`` and ``lower``/``upper`` are NaN.
     Measured (Y = X + sigma Z, X ~ N(0, I_d), n = 10^4, 8 seeds, bits; ``benchmarks/bench_mi.py``):
-    (d, sigma) = (2, 1), (5, 1), (2, 0.3), (5, 0.3), (10, 1): |error| <= 0.05 (the plug-in alone is
+    (d, sigma) = (2, 1), (5, 1), (2, 0.3), (5, 0.3), (10, 1): ``|error| <= 0.05`` (the plug-in alone is
     0.24 low at (5, 0.3), truth 9.0); (3, 0.1), (5, 0.2), (20, 1): errors 0.14, 0.2, -0.16, inside
     ``bias_bound`` (0.39, 0.96, 0.53); (8, 0.3): saturated, the plug-in 2.2 low.
 

@@ -5,7 +5,6 @@ numerical claims, prints a table (claim, expected, measured, verdict) and writes
 ``report/report.md`` with PNG figures beside it.
 
 Options: ``--quick`` (CI-sized), ``--device cuda``, ``--out DIR``, ``--only NAME``.
-The default settings finish in under 5 minutes on 2 CPU cores.
 """
 from __future__ import annotations
 
@@ -33,8 +32,7 @@ def run_report(outdir="report", *, quick=False, device="cpu", seed=0, only=None,
     outdir : str or Path
         Output folder (created if needed).
     quick : bool
-        CI-sized settings (each section under about 10 s) instead of the defaults (all under 5 minutes
-        on 2 CPU cores).
+        CI-sized settings instead of the defaults.
     device : str
         torch device for the GPU-capable sections ("cpu", "cuda", "cuda:1", ...).
     seed : int
@@ -56,7 +54,7 @@ def run_report(outdir="report", *, quick=False, device="cpu", seed=0, only=None,
 
     References
     ----------
-    The claims and their sources: ``shared/docs/problem.md`` and each section module's docstring.
+    The claims and their sources: ``docs/problem.rst`` and each section module's docstring.
 
     Examples
     --------

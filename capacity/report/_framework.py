@@ -25,7 +25,7 @@ class Claim:
     passed : bool
         Whether ``measured`` agrees with ``expected`` in the sense of ``tolerance``.
     tolerance : str
-        What "agrees" meant (e.g. "|diff| <= 1e-09", "inside certified bounds").
+        What "agrees" meant (e.g. ``"|diff| <= 1e-09"``, ``"inside certified bounds"``).
 
     Examples
     --------

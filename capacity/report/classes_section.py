@@ -43,7 +43,7 @@ def _count_table(quick):
                         f"all {n_fixed} equal" if fixed_ok else "mismatch", fixed_ok, "exact"))
     for (n, s, vis), want in {(2, 1, "random"): 15, (3, 1, "random"): 153, (3, 1, "fixed"): 25}.items():
         got = count_classes(n, s, visible=vis)
-        claims.append(Claim(f"#classes({n}, {s}, {vis}) (problem.md)", str(want), str(got), got == want, "exact"))
+        claims.append(Claim(f"#classes({n}, {s}, {vis}) (docs/problem.rst)", str(want), str(got), got == want, "exact"))
     dp4 = count_classes(4, 1, method="dp")
     claims.append(Claim("s = 1 reachability DP = partition count at n = 4", str(n4_s1), str(dp4),
                         dp4 == n4_s1, "exact"))
@@ -109,7 +109,7 @@ def _merge_part(quick):
                             bool(same_groups), "exact labels"))
         claims.append(close_claim(f"merge lemma: C_all16(2,1,{m}) = C_15 reps(2,1,{m}) (bits)",
                                   full.capacity, rep.capacity, atol=1e-9, fmt=".10f"))
-        claims.append(close_claim(f"C(2,1,{m}) from all 16 functions and raw sequences = problem.md",
+        claims.append(close_claim(f"C(2,1,{m}) from all 16 functions and raw sequences = docs/problem.rst",
                                   WORKED[m], rep.capacity, atol=1e-6, fmt=".6f"))
     header = ["m", "raw channel (all 16 f)", "reps channel", "C_all lower", "C_all upper", "C_reps lower",
               "C_reps upper", "groups found by merge"]

@@ -7,9 +7,9 @@ from ._framework import Claim, Section, close_claim, markdown_table, pyplot
 
 TITLE = "Insensitive-function channel: certified capacity C(n, s, m)"
 
-WORKED = {2: 1.299642, 3: 1.696880}  # C(2, 1, m), shared/docs/problem.md (6 decimals)
+WORKED = {2: 1.299642, 3: 1.696880}  # C(2, 1, m), docs/problem.rst, "Worked values" (6 decimals)
 
-#: (n, s) -> largest m computed (default settings, about 40 s on 2 cores; measured 2026-11-27).
+#: (n, s) -> largest m computed (default settings).
 GRID = {(2, 1): 8, (2, 2): 6, (3, 1): 8, (3, 2): 6, (3, 3): 6, (4, 1): 8, (4, 2): 5, (4, 3): 4, (4, 4): 4,
         (5, 1): 6}
 GRID_QUICK = {(2, 1): 4, (3, 1): 3, (3, 2): 2}
@@ -46,7 +46,7 @@ def _claims(results, ctx):
                         f"max |C - 1| = {worst:.1e}", worst <= 1e-9, "|diff| <= 1e-9 (certified gap)"))
     for m, value in WORKED.items():
         r = results.get((2, 1, m)) or insensitive_capacity(2, 1, m)
-        claims.append(close_claim(f"C(2,1,{m}) (problem.md worked value)", value, r.lower, 5e-7, ".6f"))
+        claims.append(close_claim(f"C(2,1,{m}) (docs/problem.rst worked value)", value, r.lower, 5e-7, ".6f"))
     mono = all(results[(n, s, m + 1)].upper >= results[(n, s, m)].lower - 1e-12
                for (n, s, m) in results if (n, s, m + 1) in results)
     claims.append(Claim("C nondecreasing in m (upper(m+1) >= lower(m))", "all rows", "all rows" if mono else "violated",

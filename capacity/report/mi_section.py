@@ -1,6 +1,6 @@
 """Report section: how much a random network keeps of its input, at a stated resolution.
 
-Settings (problem.md section 3): X uniform on {0,1}^d; (a) exact quantised entropy
+Settings (docs/problem.rst, section "Random networks"): X uniform on {0,1}^d; (a) exact quantised entropy
 H(floor(f_l(X) / delta)) with delta relative to the layer RMS; (b) I(X; f_l(X) + sigma Z) with
 sigma relative to the layer RMS (Monte Carlo +- SE, Kolchinsky-Tracey bounds). Information in bits.
 """

@@ -96,6 +96,10 @@ def test_symmetric_families_agree():
     assert np.array_equal(ch.symmetric_channel(2, 0.2), ch.bsc(0.2))
     assert np.array_equal(ch.erasure_of_symmetric(2, 0.2, 0.0)[:, :2], ch.bsc(0.2))
     assert ch.erasure_of_symmetric_capacity(2, 0.0, 0.3) == ch.bec_capacity(0.3)
+    # the two erasure constructors give the same matrix: outputs (0, 1, erased), as dit orders them
+    for eps in (0.0, 0.3, 1.0):
+        assert np.array_equal(ch.erasure_of_symmetric(2, 0.0, eps), ch.bec(eps))
+    assert np.array_equal(ch.bec(0.3), [[0.7, 0.0, 0.3], [0.0, 0.7, 0.3]])
     assert abs(ch.symmetric_channel_capacity(2, 0.2) - ch.bsc_capacity(0.2)) <= 1e-15
     # typewriter with eps = 1/2 is log2(q/2); with eps = 0 the identity
     assert abs(ch.noisy_typewriter_capacity(26) - math.log2(13)) <= 1e-15

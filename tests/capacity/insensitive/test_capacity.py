@@ -53,7 +53,7 @@ def test_s0_is_the_binomial_channel(n, m):
 
 
 def test_approaches_log2_classes_and_uniform_law_reaches_it():
-    """C -> log2 #classes as m grows, and the uniform law on the classes gets there too (problem.md, Sec. 2)."""
+    """C -> log2 #classes as m grows, and the uniform law on the classes gets there too (docs/problem.rst, "Facts about C(n, s, m)")."""
     r = insensitive_capacity(1, 0, 64)   # q in {0, 1/2, 1}: only 64 zeros in a row leave doubt (2**-64)
     assert abs(r.lower - math.log2(3)) <= 1e-9 and r.upper >= math.log2(3) - 1e-12
     prev_c = prev_u = math.inf
@@ -80,7 +80,7 @@ def test_s_equals_n_is_the_expected_number_of_distinct_points(n, m):
 
 @pytest.mark.parametrize("m,value", [(2, 1.299642), (3, 1.696880)])
 def test_worked_values_and_raw_channel_without_reduction(m, value):
-    """problem.md's values, and the same number from all 16 functions x (2K)^m raw sequences."""
+    """docs/problem.rst's worked values, and the same number from all 16 functions x (2K)^m raw sequences."""
     r = insensitive_capacity(2, 1, m)
     assert abs(r.capacity - value) <= 5e-7          # the worked values have 6 decimals
     raw = raw_channel(all_tables(2), 2, 1, m)       # 16 x 8**m, no merge, no types
