@@ -4,7 +4,8 @@
   vs the same steps as scipy.sparse products (the obvious baseline), and the exact orbit-lumped
   chain that computes the same I(X^0; X^t), with their agreement;
 * lumped chain on K, N = 2000: symmetric tridiagonal eigendecomposition vs binary powers;
-* 2D Ising 64 x 64 heat-bath checkerboard sweeps per second: numba (CPU) vs torch (CPU).
+* 2D Ising 64 x 64 heat-bath checkerboard sweeps per second: numba (CPU) vs the vectorised sweep
+  on numpy and on torch (CPU).
 
 ``python -m benchmarks.bench_resampling [--quick]``; GPU numbers: ``benchmarks/gpu_resampling.py``.
 """
@@ -18,16 +19,16 @@ from ._harness import best_of, cli, machine_line, table, write_result
 
 
 def _full_chain_rows(quick):
-    from capacity.experiments.resampling import naive_bayes_chain, naive_bayes_mi
+    from capacity.experiments.naive_bayes import naive_bayes_chain, naive_bayes_mi
 
     N, steps = (12, 500) if quick else (16, 10_000)
     eps = 0.1
-    naive_bayes_mi(6, eps, [2], exact="full")  # JIT warm-up
+    naive_bayes_mi(6, eps, [2], state_space="full")  # JIT warm-up
     t0 = time.perf_counter()
-    full = naive_bayes_mi(N, eps, [steps], exact="full")[0]
+    full = naive_bayes_mi(N, eps, [steps], state_space="full")[0]
     t_full = time.perf_counter() - t0
-    t_orbit = best_of(lambda: naive_bayes_mi(N, eps, [steps], exact="orbit"), repeat=3)
-    orbit = naive_bayes_mi(N, eps, [steps], exact="orbit")[0]
+    t_orbit = best_of(lambda: naive_bayes_mi(N, eps, [steps], state_space="orbit"), repeat=3)
+    orbit = naive_bayes_mi(N, eps, [steps], state_space="orbit")[0]
     lumped = naive_bayes_mi(N, eps, [steps])[0]
     # baseline: scipy.sparse CSR products on the same representative rows (fewer steps, extrapolated)
     T, _ = naive_bayes_chain(N, eps, lumped=False)
@@ -50,7 +51,7 @@ def _full_chain_rows(quick):
 
 
 def _lumped_rows(quick):
-    from capacity.experiments.resampling import naive_bayes_mi, naive_bayes_relaxation_times
+    from capacity.experiments.naive_bayes import naive_bayes_mi, naive_bayes_relaxation_times
 
     N = 500 if quick else 2000
     eps = 0.45
@@ -68,11 +69,11 @@ def _lumped_rows(quick):
 
 
 def _ising_rows(quick):
-    from capacity.experiments.resampling import ising_magnetization
+    from capacity.experiments.ising import ising_magnetization
 
     L, R, sweeps = 64, (16 if quick else 64), (5 if quick else 20)
     out = []
-    for backend, device in (("numba", None), ("torch", "cpu")):
+    for backend, device in (("numba", None), ("numpy", None), ("torch", "cpu")):
         def run():
             ising_magnetization(L, 2.0, [sweeps], R, seed=0, burn_in=0, backend=backend, device=device)
 

@@ -91,7 +91,10 @@ def _ksg(quick):
 
 
 def _ising(quick):
-    from capacity.experiments.resampling import ising_magnetization
+    try:
+        from capacity.experiments.ising import ising_magnetization
+    except ImportError:  # refs before resampling.py was split by concern
+        from capacity.experiments.resampling import ising_magnetization
 
     L, R, sweeps = (16, 4, 2) if quick else (64, 64, 20)
     return lambda: ising_magnetization(L, 2.0, [sweeps], R, seed=0, burn_in=0, backend="numba")

@@ -28,7 +28,7 @@ def main(device="cuda", quick=False) -> str:
     import torch
 
     from benchmarks._harness import machine_line, table, write_result
-    from capacity.experiments.resampling import T_CRITICAL, ising_magnetization, ising_sign_information
+    from capacity.experiments.ising import T_CRITICAL, ising_magnetization, ising_sign_information
 
     dev = torch.device(device)
     name = torch.cuda.get_device_name(dev) if dev.type == "cuda" else "CPU (torch)"

@@ -1,1 +1,2 @@
-"""Experiments: random-network information, resampling (natural abstractions), Telephone chains."""
+"""Experiments: random-network information, Gibbs resampling (naive Bayes, Ising, general Markov
+chains), Telephone chains."""

@@ -1,6 +1,6 @@
 r"""How much information about its input does a randomly initialised MLP keep, at a stated resolution?
 
-Setting (docs/problem.rst, section "Random networks"): X uniform on a finite input set (default {0,1}^d, d <= 20), a
+Setting (docs/problem.rst, section "Random networks"): X uniform on a finite input set (default {0,1}^d, d <= 26), a
 deterministic float64 torch MLP f, and per layer l the information I(X; f_l(X)) measured three ways,
 each with its ceiling :math:`\log_2 |X|`:
 
@@ -25,10 +25,12 @@ from pathlib import Path
 
 import numpy as np
 
-from boolean._lib.backend import is_tensor, resolve_device
-from boolean._lib.validate import check_int, check_real
+from boolean._lib.array import to_numpy
+from boolean._lib.backend import is_tensor, resolve_backend, resolve_device
+from boolean._lib.validate import check_int, check_real, shape_of
 from boolean._lib.memory import check_size
-from capacity.mi._hashing import entropy_from_counts, row_counts_numpy, row_counts_torch
+from capacity.mi._common import as_samples
+from capacity.mi._hashing import entropy_from_counts, row_counts_torch
 from capacity.mi.exact import quantized_output_entropy
 from capacity.mi.noisy import noisy_channel_mi
 
@@ -282,33 +284,41 @@ def layer_outputs(net, inputs, *, max_bytes=None):
     >>> [y.shape for y in layer_outputs(net, hypercube_inputs(2))]
     [(4, 3), (4, 1)]
     """
-    copies = 1 if is_tensor(inputs) else 2
-    return [y if is_tensor(inputs) else y.cpu().numpy()
-            for y in _iter_layers(net, inputs, out_bytes=(copies, max_bytes))]
-
-
-def _iter_layers(net, inputs, out_bytes=None):
-    """Yield each layer's output. ``out_bytes = (copies, max_bytes)``: refuse, before the first layer,
-    when ``copies`` float64 copies of all layer outputs would exceed ``max_bytes``."""
     import torch
 
     if not isinstance(net, torch.nn.Sequential):
         raise TypeError(f"`net` must be a torch.nn.Sequential from build_mlp; got {type(net).__name__}")
     first = next(net.parameters())
+    h = _as_net_input(inputs, first.shape[1], first.device, max_bytes)
+    keep = is_tensor(inputs)  # output follows input: tensors stay on their device, the rest comes back as numpy
+    width_sum = sum(m.out_features for m in list(net)[::2])
+    check_size(8.0 * (1 if keep else 2) * h.shape[0] * width_sum, max_bytes, "layer_outputs (all layers)")
+    return [y if keep else to_numpy(y) for y in _iter_layers(net, h)]
+
+
+def _as_net_input(inputs, d_in, device, max_bytes=None):
+    """The input set as a validated float64 tensor (N >= 1, d_in) on ``device`` (the one place that tells
+    tensors from array-likes: a tensor must already be on ``device``, array-likes are checked and copied)."""
+    import torch
+
     if is_tensor(inputs):
         h = inputs.to(dtype=torch.float64)
-        if h.device != first.device:
-            raise ValueError(f"`inputs` must be on the net's device {first.device}; got {h.device}")
+        if h.device != device:
+            raise ValueError(f"`inputs` must be on the net's device {device}; got {h.device}.")
     else:
-        from capacity.mi._common import as_samples
+        h = torch.as_tensor(as_samples(inputs, "inputs", max_bytes=max_bytes), device=device)
+    if h.ndim != 2 or h.shape[1] != d_in:
+        raise ValueError(f"`inputs` must have shape (N, {d_in}); got {tuple(h.shape)}.")
+    if h.shape[0] == 0:
+        raise ValueError(f"`inputs` must have at least 1 row; got shape {tuple(h.shape)}.")
+    return h
 
-        h = torch.as_tensor(as_samples(inputs, "inputs"), device=first.device)
-    if h.ndim != 2 or h.shape[1] != first.shape[1]:
-        raise ValueError(f"`inputs` must have shape (N, {first.shape[1]}); got {tuple(h.shape)}")
+
+def _iter_layers(net, h):
+    """Yield each layer's output on a validated input tensor ``h``."""
+    import torch
+
     mods = list(net)
-    if out_bytes is not None:
-        width_sum = sum(mods[i].out_features for i in range(0, len(mods), 2))
-        check_size(8.0 * out_bytes[0] * h.shape[0] * width_sum, out_bytes[1], "layer_outputs (all layers)")
     with torch.no_grad():
         for i in range(0, len(mods), 2):
             h = mods[i + 1](mods[i](h))
@@ -316,12 +326,11 @@ def _iter_layers(net, inputs, out_bytes=None):
 
 
 def _distinct(y):
-    """Multiplicities of the bit-distinct float64 rows of y (numpy or tensor); -0.0 == 0.0."""
-    if is_tensor(y):
-        import torch
+    """Multiplicities of the bit-distinct float64 rows of a layer's output tensor, counted on its device;
+    -0.0 == 0.0."""
+    import torch
 
-        return row_counts_torch((y + 0.0).contiguous().view(torch.int64)).cpu().numpy()
-    return row_counts_numpy(np.ascontiguousarray(y + 0.0).view(np.int64))
+    return to_numpy(row_counts_torch((y + 0.0).contiguous().view(torch.int64)))
 
 
 def _check_resolutions(values, name):
@@ -362,6 +371,7 @@ def layer_information(spec, *, seed=0, inputs=None, rel_deltas=REL_DELTAS, abs_d
     max_noisy_points : int >= 0
         Skip the noisy measure when N exceeds this.
     device : str or torch.device, optional
+        Where the net runs; default the device of tensor ``inputs``, else the CPU.
     max_bytes : int, optional
         Refuse (before building the inputs or running the net) when the inputs and the working arrays of
         one layer, about N x (d_in + 4 max(widths) + 3) float64, would exceed this (default 8 GiB).
@@ -399,26 +409,16 @@ def layer_information(spec, *, seed=0, inputs=None, rel_deltas=REL_DELTAS, abs_d
     sigma_rels = _check_resolutions(sigma_rels, "sigma_rels")
     n_mc = check_int(n_mc, "n_mc", low=2)
     max_noisy_points = check_int(max_noisy_points, "max_noisy_points", low=0)
-    if inputs is None:
-        if spec.d_in > MAX_D:
-            raise ValueError(f"`spec.d_in` must be <= {MAX_D} for the default hypercube inputs; got {spec.d_in}")
-        n_points = 2**spec.d_in
-    else:
-        if not is_tensor(inputs):
-            from capacity.mi._common import as_samples
-
-            inputs = as_samples(inputs, "inputs", max_bytes=max_bytes)
-        n_points = int(inputs.shape[0]) if inputs.ndim else 0
-        if n_points == 0:
-            raise ValueError(f"`inputs` must have at least 1 row; got shape {tuple(inputs.shape)}")
-    check_size(8.0 * n_points * (spec.d_in + 4 * max(spec.widths) + 3), max_bytes, "layer_information")
-    net = build_mlp(spec, seed=seed, device=device)
-    if inputs is None:
-        inputs = hypercube_inputs(spec.d_in, max_bytes=max_bytes)
-        if device is not None:
-            import torch
-
-            inputs = torch.as_tensor(inputs, device=next(net.parameters()).device)
+    dev = resolve_backend("auto", inputs, device=device, supported=("torch",)).device  # tensors: their device
+    if inputs is None and spec.d_in > MAX_D:
+        raise ValueError(f"`spec.d_in` must be <= {MAX_D} for the default hypercube inputs; got {spec.d_in}")
+    shape = (2**spec.d_in,) if inputs is None else shape_of(inputs)  # from the shape, before any copy
+    check_size(8.0 * (shape[0] if shape else 0) * (spec.d_in + 4 * max(spec.widths) + 3), max_bytes,
+               "layer_information")
+    x = hypercube_inputs(spec.d_in, max_bytes=max_bytes) if inputs is None else inputs
+    inputs = _as_net_input(x, spec.d_in, dev, max_bytes)
+    n_points = int(inputs.shape[0])
+    net = build_mlp(spec, seed=seed, device=dev)
     rows = []
     ceiling = math.log2(n_points)
     base = {"spec": spec.label, "activation": spec.activation, "seed": seed}
@@ -434,7 +434,7 @@ def layer_information(spec, *, seed=0, inputs=None, rel_deltas=REL_DELTAS, abs_d
                 rows.append(dict(common, measure=kind, resolution=delta, value_bits=r.value, stderr_bits=0.0,
                                  lower_bits=r.lower, upper_bits=r.upper, n_distinct=r.extra["n_distinct"]))
         if sigma_rels and n_points <= max_noisy_points:
-            yn = y.cpu().numpy() if is_tensor(y) else y
+            yn = to_numpy(y)
             rms = float(np.sqrt(np.mean(yn * yn)))
             for s_rel in sigma_rels:
                 if rms == 0.0:  # a dead layer carries nothing

@@ -18,7 +18,7 @@ from boolean._lib.validate import check_int, check_real, check_stochastic
 from boolean._lib.memory import check_size
 from capacity.information import entropy
 
-from ._markov import check_p0, mi_of_rows
+from .markov import check_p0, mi_of_rows
 
 __all__ = ["telephone_mi", "conserved_quantities", "ConservedQuantities"]
 

@@ -6,7 +6,8 @@
   Kolchinsky-Tracey bounds; the sample-propagation plug-in for continuous X);
 - :func:`ksg_mutual_information` (KSG, max-norm, multivariate; a cross-check, biased low at high MI);
 - :func:`infonce_lower_bound` (torch; can never exceed ln(batch));
-- :func:`gaussian_channel_mi` (closed form 1/2 log det(I + W Sigma W^T / sigma^2)).
+- :func:`gaussian_channel_mi` (closed form 1/2 log det(I + W Sigma W^T / sigma^2));
+- :func:`plugin_mi` (plug-in MI of paired labels, Miller-Madow corrected, bootstrap SE).
 
 torch is imported only by :func:`infonce_lower_bound` (and by torch inputs).
 """
@@ -15,6 +16,8 @@ from .gaussian import gaussian_channel_mi
 from .infonce import infonce_lower_bound
 from .ksg import ksg_mutual_information
 from .noisy import noisy_channel_mi
+from .plugin import plugin_mi
 
 __all__ = ["discrete_entropy", "discrete_mutual_information", "quantized_output_entropy",
-           "noisy_channel_mi", "ksg_mutual_information", "infonce_lower_bound", "gaussian_channel_mi"]
+           "noisy_channel_mi", "ksg_mutual_information", "infonce_lower_bound", "gaussian_channel_mi",
+           "plugin_mi"]

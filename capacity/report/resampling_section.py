@@ -9,7 +9,7 @@ TITLE = "Resampling and redundant information: naive Bayes, 2D Ising, Telephone 
 
 
 def _h_majority(N, eps):
-    from capacity.experiments.resampling import naive_bayes_chain
+    from capacity.experiments.naive_bayes import naive_bayes_chain
     from capacity.information import entropy
 
     _, pi = naive_bayes_chain(N, eps)
@@ -18,7 +18,7 @@ def _h_majority(N, eps):
 
 
 def _naive_bayes(ctx, claims, md):
-    from capacity.experiments.resampling import naive_bayes_mi, naive_bayes_relaxation_times
+    from capacity.experiments.naive_bayes import naive_bayes_mi, naive_bayes_relaxation_times
 
     N = 30
     strong, weak = 0.1, 0.4
@@ -40,7 +40,7 @@ def _naive_bayes(ctx, claims, md):
     dev = float(np.max(np.abs(curves[strong][0][window] - h_maj)))
     # the state itself (exact orbit-lumped chain) on t <= 200N
     ts_state = ts[ts <= 200 * N]
-    states = {eps: naive_bayes_mi(N, eps, ts_state, exact="orbit") for eps in (strong, weak)}
+    states = {eps: naive_bayes_mi(N, eps, ts_state, state_space="orbit") for eps in (strong, weak)}
     w_state = ts_state >= 20 * N
     dev_state = float(np.max(np.abs(states[strong][w_state] - h_maj)))
     claims.append(Claim(f"strong redundancy (N={N}, eps={strong}): I(X^0;X^t) (exact, orbit chain) within 1e-3 "
@@ -55,8 +55,8 @@ def _naive_bayes(ctx, claims, md):
     # the count is the abstraction: full-state and lumped chains agree once every variable was resampled
     n_full = 8 if ctx.quick else 12
     tt = [0, n_full, 10 * n_full, 40 * n_full]
-    full = naive_bayes_mi(n_full, 0.2, tt, exact="full")
-    full_k = naive_bayes_mi(n_full, 0.2, tt, exact="full", observe="count")
+    full = naive_bayes_mi(n_full, 0.2, tt, state_space="full")
+    full_k = naive_bayes_mi(n_full, 0.2, tt, state_space="full", observe="count")
     lump = naive_bayes_mi(n_full, 0.2, tt)
     claims.append(close_claim(f"N={n_full}: I(K^0;K^t) full 2^N chain = lumped chain (t = 10N)",
                               float(full_k[2]), float(lump[2]), atol=1e-12, fmt=".15f"))
@@ -85,7 +85,8 @@ def _naive_bayes(ctx, claims, md):
 
 
 def _ising(ctx, claims, md):
-    from capacity.experiments.resampling import T_CRITICAL, ising_magnetization, plugin_mi
+    from capacity.experiments.ising import T_CRITICAL, ising_magnetization
+    from capacity.mi import plugin_mi
 
     kw = {} if ctx.device == "cpu" else {"backend": "torch", "device": ctx.device}
     L = 8 if ctx.quick else 16

@@ -1,11 +1,11 @@
-"""Tests of the 2D Ising resampling experiment (heat-bath checkerboard, numba and torch)."""
+"""Tests of capacity.experiments.ising: heat-bath checkerboard sweeps on numba, numpy and torch."""
 import itertools
 
 import numpy as np
 import pytest
 
-from capacity.experiments.resampling import (T_CRITICAL, ising_magnetization, ising_sign_information,
-                                             plugin_mi)
+from capacity.experiments.ising import T_CRITICAL, ising_magnetization, ising_sign_information
+from capacity.mi import plugin_mi
 from tests.conftest import cuda_only
 
 
@@ -35,7 +35,7 @@ def test_critical_temperature():
     assert abs(T_CRITICAL - 2.269185314213022) < 1e-15
 
 
-@pytest.mark.parametrize("be", [("numba", None), ("torch", "cpu")])
+@pytest.mark.parametrize("be", [("numba", None), ("numpy", None), ("torch", "cpu")])
 def test_sampler_reaches_exact_boltzmann_law(be, one_torch_thread):
     # L = 4: 65536 states enumerated; compare the histogram of M after burn-in
     L, T, R = 4, 2.5, 4000
@@ -109,7 +109,7 @@ def test_cuda_matches_numba():
     (lambda: ising_sign_information(8, 2.0, 10, 0, 0), ValueError, "`replicas` must be an integer in"),
     (lambda: ising_sign_information(8, 2.0, 10, 1, 0), ValueError, "`replicas` must be an integer in \\[2"),
     (lambda: ising_sign_information(8, 2.0, 10, 10, -3), ValueError, "`seed` must be an integer in"),
-    (lambda: ising_sign_information(8, 2.0, 10, 10, 0, backend="numpy"), ValueError, "`backend` must be one of"),
+    (lambda: ising_sign_information(8, 2.0, 10, 10, 0, backend="jax"), ValueError, "`backend` must be one of"),
     (lambda: ising_sign_information(8, 2.0, 10, 10, 0, backend=3), TypeError, "`backend` must be a string"),
     (lambda: ising_sign_information(8, 2.0, 10, 10, 0, backend="numba", device="cpu"), ValueError,
      "`device` is only accepted"),
@@ -139,3 +139,51 @@ def test_cuda_refused_without_gpu():
         pytest.skip("a GPU is present")
     with pytest.raises(ValueError, match="torch sees no CUDA device"):
         ising_magnetization(8, 2.0, [1], 4, seed=0, backend="torch", device="cuda")
+
+
+def test_bootstrap_refused_by_plugin_mi_plan_before_simulating():
+    # the caller plans the bootstrap with plugin_mi's own plan: refused one byte below it, accepted at it
+    from capacity.mi.plugin import plugin_mi_plan_bytes
+
+    n_boot = 10 ** 4
+    plan = int(plugin_mi_plan_bytes(50, n_boot, 3, 3))  # 50 replicas; sign M takes 3 values
+    with pytest.raises(ValueError, match="the bootstrap of plugin_mi needs"):
+        ising_sign_information(4, 2.0, 1, 50, 0, burn_in=0, n_boot=n_boot, max_bytes=plan - 1)
+    ising_sign_information(4, 2.0, 1, 50, 0, burn_in=0, n_boot=n_boot, max_bytes=plan)
+
+
+@pytest.mark.parametrize("backend", ["numba", "numpy"])
+def test_peak_memory_within_its_plan(backend):
+    # the plan checked against max_bytes (ising_plan_bytes): numba 2 B per site, the vectorised sweep 36 B
+    from capacity.experiments.ising import ising_plan_bytes
+
+    from .reference import peak_bytes
+
+    L, R, times = 32, 64, [0, 3]
+    plan = int(ising_plan_bytes(L, R, len(times), backend))
+    for statistic in (None, lambda s: s[:, 0, 0]):
+        run = lambda mb: ising_magnetization(L, 2.0, times, R, seed=0, burn_in=2, backend=backend,  # noqa: E731
+                                             statistic=statistic, max_bytes=mb)
+        assert peak_bytes(lambda: run(plan)) <= plan
+        with pytest.raises(ValueError, match="max_bytes"):
+            run(plan - 1)
+
+
+def test_numpy_and_torch_run_the_same_sweep():
+    # one vectorised sweep for both namespaces: at T -> 0+ every site follows its field (ties need u < 1/2),
+    # so an ordered start stays ordered on both, and the magnetisations are +-1 exactly
+    a = ising_magnetization(8, 1e-3, [0, 5], 6, seed=3, burn_in=3, backend="numpy")
+    b = ising_magnetization(8, 1e-3, [0, 5], 6, seed=3, burn_in=3, backend="torch", device="cpu")
+    np.testing.assert_array_equal(np.abs(a), 1.0)
+    np.testing.assert_array_equal(a, b)  # the same signs (drawn from the seed before the sweeps)
+
+
+def test_numpy_sweep_survives_uniforms_of_zero():
+    # float32 uniforms are k / 2^24, so u = 0 exactly happens (logit -inf: the site becomes +1, no warning
+    # under the suite's warnings-as-errors); seed 33 draws one in its second sweep
+    rng = np.random.default_rng(33)
+    rng.random(64)  # the replicas' signs
+    assert not (rng.random((64, 64, 64), dtype=np.float32) == 0).any()
+    assert (rng.random((64, 64, 64), dtype=np.float32) == 0).any()
+    m = ising_magnetization(64, 2.0, [0], 64, seed=33, burn_in=2, backend="numpy")
+    assert np.all(np.abs(m) <= 1.0)

@@ -238,3 +238,13 @@ def test_cuda_layer_information_matches_cpu():
             # a 1-ulp difference can move a point across a bin edge: one move among 256 points
             # changes H by < 0.07 bits
             assert rb["value_bits"] == pytest.approx(ra["value_bits"], abs=0.07)
+
+
+def test_tensor_inputs_choose_the_device_and_match_numpy_inputs():
+    # output follows input: without `device`, tensor inputs run the net where they live (CPU here);
+    # the same points as numpy or as a tensor give identical rows (same weights, same float64 ops)
+    spec = NetSpec(3, (3, 2), "tanh")
+    x = hypercube_inputs(3)
+    kw = dict(rel_deltas=(1e-3,), abs_deltas=(), sigma_rels=())
+    assert layer_information(spec, seed=1, inputs=torch.as_tensor(x), **kw) == layer_information(
+        spec, seed=1, inputs=x, **kw)

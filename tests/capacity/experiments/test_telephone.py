@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from capacity.experiments.resampling import mi_over_time
+from capacity.experiments.markov import mi_over_time
 from capacity.experiments.telephone import conserved_quantities, telephone_mi
 from tests.capacity.strategies import stochastic_matrices
 

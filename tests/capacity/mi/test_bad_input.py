@@ -4,7 +4,7 @@ import pytest
 import torch
 
 from capacity.mi import (discrete_entropy, discrete_mutual_information, gaussian_channel_mi,
-                         infonce_lower_bound, ksg_mutual_information, noisy_channel_mi,
+                         infonce_lower_bound, ksg_mutual_information, noisy_channel_mi, plugin_mi,
                          quantized_output_entropy)
 
 X = np.random.default_rng(0).standard_normal((64, 2))
@@ -104,6 +104,15 @@ CASES = [
     (gaussian_channel_mi, (np.eye(2), "S", 1.0), {}, TypeError, "`Sigma` must be a real numeric"),
     (gaussian_channel_mi, (np.eye(2), np.array([[np.inf, 0.0], [0.0, 1.0]]), 1.0), {}, ValueError,
      "`Sigma` must be finite"),
+    # plugin_mi
+    (plugin_mi, ([0, 1], [0, 1, 1]), {}, ValueError, "`x` and `y` must be 1-D of the same length"),
+    (plugin_mi, ([[0, 1]], [[0, 1]]), {}, ValueError, "`x` and `y` must be 1-D"),
+    (plugin_mi, ([0], [0]), {}, ValueError, "`x` must hold at least 2 samples"),
+    (plugin_mi, ([0, 1], [0, 1]), {"correction": "jackknife"}, ValueError, "`correction` must be"),
+    (plugin_mi, ([0, 1], [0, 1]), {"n_boot": -1}, ValueError, "`n_boot` must be an integer in"),
+    (plugin_mi, ([0, 1], [0, 1]), {"n_boot": 1.5}, TypeError, "`n_boot` must be an integer"),
+    (plugin_mi, ([0, 1], [0, 1]), {"seed": -1}, ValueError, "`seed` must be an integer in"),
+    (plugin_mi, (CODES, CODES), {"max_bytes": 100}, ValueError, "the bootstrap of plugin_mi needs"),
 ]
 
 

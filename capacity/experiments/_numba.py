@@ -1,4 +1,4 @@
-"""numba kernels for the resampling experiments (trusted input, float64, ``cache=True``).
+"""numba kernels of the naive-Bayes and Ising experiments (trusted input, float64, ``cache=True``).
 
 * :func:`nb_full_step` one random-scan Gibbs step of the naive-Bayes chain on 2^N
   states, applied to a block of row vectors ``v[y, r]`` (distribution after the step).
