@@ -16,9 +16,9 @@ DIRECT_LABELS = 8
 
 
 @njit(cache=True)
-def _initial_partition(labels, n_labels):
+def _initial_partition(labels, n_labels, queue_largest):
     """Blocks = label classes (labels in 0..n_labels-1, all present); returns the partition arrays
-    and a worklist holding every block but the largest."""
+    and a worklist holding every block (but the largest unless ``queue_largest``)."""
     n = labels.size
     cap = n + 1
     first = np.zeros(cap, np.int32)
@@ -48,7 +48,7 @@ def _initial_partition(labels, n_labels):
     in_work = np.zeros(cap, np.bool_)
     n_work = 0
     for b in range(n_labels):
-        if b != largest:
+        if b != largest or queue_largest:
             work[n_work] = b
             n_work += 1
             in_work[b] = True
@@ -98,7 +98,7 @@ def refine_function(step, labels, n_labels):
     """
     n = step.size
     start, pre = _preimage_csr(step)
-    elems, loc, block, first, end, work, in_work, n_work = _initial_partition(labels, n_labels)
+    elems, loc, block, first, end, work, in_work, n_work = _initial_partition(labels, n_labels, False)
     n_blocks = n_labels
     marked = np.zeros(n + 1, np.int32)
     touched = np.empty(n + 1, np.int32)
@@ -168,7 +168,8 @@ def refine_lumpable(indptr, indices, weights, labels, n_labels, atol):
     sorts. Returns (canonical labels, number of blocks, splitters processed).
     """
     n = labels.size
-    elems, loc, block, first, end, work, in_work, n_work = _initial_partition(labels, n_labels)
+    # every initial block is a splitter: leaving one out would trust the row sums to be exactly 1
+    elems, loc, block, first, end, work, in_work, n_work = _initial_partition(labels, n_labels, True)
     n_blocks = n_labels
     marked = np.zeros(n + 1, np.int32)
     touched = np.empty(n + 1, np.int32)

@@ -14,7 +14,7 @@ For any abstraction R0, the complete abstractions that refine R0 are closed unde
 a least informative element: the minimal complete abstraction (:func:`minimal_complete_abstraction`,
 by partition refinement). Relaxing completeness, :func:`abstraction_tradeoff` merges its blocks
 greedily and measures in bits how much information about the next abstract state each coarsening
-loses. The model and its notation are in docs/problem.md.
+loses.
 """
 from __future__ import annotations
 
@@ -57,10 +57,8 @@ def _dense_labels(arr):
 
 
 def _is_sparse(a):
-    try:
-        import scipy.sparse as sp
-    except ImportError:  # pragma: no cover - scipy is a dependency
-        return False
+    import scipy.sparse as sp
+
     return sp.issparse(a)
 
 

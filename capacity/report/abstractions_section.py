@@ -4,7 +4,7 @@ Checks the lattice theorem against all set partitions of small state spaces, the
 computation" abstraction, the sizes of minimal abstractions of the examples against closed forms
 (counter periods, GF(2) ranks of linear automata, conserved counts), and draws one approximate
 trade-off curve (the naive-Bayes Gibbs chain, from the count down to the majority). The model is
-stated in docs/problem.md and in :mod:`capacity.experiments.abstractions`.
+stated in :mod:`capacity.experiments.abstractions`.
 """
 from __future__ import annotations
 

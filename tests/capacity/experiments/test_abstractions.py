@@ -237,6 +237,22 @@ def test_lumpable_tolerance_on_float_rows():
     assert strict.labels[0] != strict.labels[1]  # with atol = 0 the rounding difference separates them
 
 
+def test_lumpable_checks_every_block_not_the_row_sums():
+    # row 1 sums to 1 - 5e-10 (accepted: within the 1e-9 row-sum tolerance); its mass into the
+    # largest block B differs from row 0's, which an implied "1 - the rest" would miss
+    d = 5e-10
+    P = np.array([[0.5, 0.0, 0.5, 0.0, 0.0],
+                  [0.0, 0.5, 0.0, 0.5 - d, 0.0],
+                  [0.0, 0.0, 1.0, 0.0, 0.0],
+                  [0.0, 0.0, 0.0, 1.0, 0.0],
+                  [0.0, 0.0, 0.0, 0.0, 1.0]])
+    res = minimal_complete_abstraction(Computation(P), [0, 0, 1, 1, 1])
+    assert res.labels[0] != res.labels[1]
+    assert res.defect <= 1e-12  # nothing merged beyond atol
+    loose = minimal_complete_abstraction(Computation(P), [0, 0, 1, 1, 1], atol=1e-9)
+    assert loose.labels.tolist() == [0, 0, 1, 1, 1] and loose.defect == pytest.approx(d, rel=1e-6)
+
+
 def test_naive_bayes_majority_is_not_complete_and_the_count_is_minimal():
     N = 7
     c = naive_bayes_gibbs_computation(N, 0.2)
