@@ -18,7 +18,6 @@ loses.
 """
 from __future__ import annotations
 
-import numbers
 from dataclasses import dataclass
 
 import numpy as np
@@ -54,6 +53,18 @@ def _dense_labels(arr):
     _, first, inverse = np.unique(arr, return_index=True, return_inverse=True)
     order = np.argsort(np.argsort(first, kind="stable"), kind="stable")
     return order[inverse.reshape(-1)].astype(np.int64), first.size
+
+
+def _compact_labels(arr):
+    """Labels -> (labels in 0..k-1, k), any order of blocks: O(n) by counting when the labels are
+    small non-negative integers, else by sorting."""
+    lo, hi = int(arr.min()), int(arr.max())
+    if lo >= 0 and hi < 2 * arr.size + 16:
+        present = np.bincount(arr, minlength=hi + 1) > 0
+        index = np.cumsum(present) - 1
+        return index[arr], int(present.sum())
+    inverse = np.unique(arr, return_inverse=True)[1].reshape(-1)
+    return inverse, int(inverse.max()) + 1
 
 
 def _is_sparse(a):
@@ -514,14 +525,14 @@ def output_abstraction(computation):
 # ----------------------------------------------------------------------------- minimal complete
 def _minimal_plan(n_states, nnz):
     """Peak bytes of :func:`minimal_complete_abstraction` (and of the start of
-    :func:`abstraction_tradeoff`). A function: at most 180 bytes per state (int32 partition and
-    preimage arrays, the cyclic part's refinement, the (class, label) table or hash table, int64
-    classes and result). A stochastic matrix with m nonzeros: 100 bytes per state (partition
-    arrays, per-state weights, result) plus 40 per nonzero (the transposed copy and the int64
-    indices of the certificate)."""
+    :func:`abstraction_tradeoff`). A function: at most 240 bytes per state (label compaction, int32
+    partition and preimage arrays, the cyclic part's refinement when every state is cyclic, the
+    (class, label) table or hash table, int64 classes and result). A stochastic matrix with m
+    nonzeros: 110 bytes per state (label compaction, partition arrays, per-state weights, result)
+    plus 40 per nonzero (the transposed copy and the int64 indices of the certificate)."""
     if nnz:
-        return 100 * n_states + 40 * nnz
-    return 180 * n_states
+        return 110 * n_states + 40 * nnz
+    return 240 * n_states
 
 
 @dataclass(frozen=True)
@@ -577,7 +588,7 @@ def minimal_complete_abstraction(computation, labels, *, atol=1e-12, max_bytes=N
         Stochastic only: block probabilities within ``atol`` (consecutive in sorted order) count as
         equal; the result's ``defect`` certifies what was merged.
     max_bytes : int, optional
-        Refuse the call when the plan (at most 180 bytes per state for a function; 100 per state
+        Refuse the call when the plan (at most 240 bytes per state for a function; 110 per state
         plus 40 per nonzero for a matrix) exceeds it; default 8 GiB.
 
     Returns
@@ -622,7 +633,7 @@ def minimal_complete_abstraction(computation, labels, *, atol=1e-12, max_bytes=N
     n = c.n_states
     nnz = c.transition.nnz if c.stochastic else 0
     check_size(_minimal_plan(n, nnz), max_bytes, "minimal_complete_abstraction")
-    dense, k0 = _dense_labels(lab)
+    dense, k0 = _compact_labels(lab)
     dense32 = dense.astype(np.int32)
     if not c.stochastic:
         out, k, n_split = _k.refine_function_forest(c.transition.astype(np.int32), dense32, k0)
