@@ -266,6 +266,25 @@ def test_naive_bayes_majority_is_not_complete_and_the_count_is_minimal():
     assert np.max(np.abs(c.transition.sum(axis=1) - 1)) <= 1e-15
 
 
+def test_telephone_conserved_quantity_is_a_complete_abstraction(rng):
+    # two closed classes, one of period 2: the Telephone module's conserved quantity f_0 is
+    # lumpable, its lumped chain is deterministic, and it is its own minimal complete abstraction
+    from capacity.experiments.telephone import conserved_quantities
+
+    P = np.zeros((7, 7))
+    P[np.ix_([0, 1, 2], [0, 1, 2])] = rng.dirichlet(np.ones(3), size=3)
+    P[np.ix_([3, 4], [5, 6])] = rng.dirichlet(np.ones(2), size=2)  # period 2: {3, 4} <-> {5, 6}
+    P[np.ix_([5, 6], [3, 4])] = rng.dirichlet(np.ones(2), size=2)
+    f0 = conserved_quantities(P).labels[0]
+    assert (f0 >= 0).all() and f0.max() + 1 == 3
+    c = Computation(P)
+    assert is_complete(c, f0)
+    res = minimal_complete_abstraction(c, f0)
+    assert np.array_equal(res.labels, canonical(f0)) and res.defect <= 1e-15  # sums of <= 3 terms
+    Q = P @ (f0[:, None] == np.arange(3)[None, :])
+    assert np.array_equal(np.sort(Q, axis=1)[:, -1] > 1 - 1e-15, np.ones(7, bool))  # moves to one block
+
+
 # ----------------------------------------------------------------------------- halting
 def simulate(tau, halted, outputs, a):
     """Run from a until halted (at most n steps): (final output or None, steps)."""
