@@ -351,24 +351,56 @@ def _xlog2x(v):
 
 
 @njit(cache=True)
+def _column_term(J, i, j, c):
+    """Change of sum J log J from merging rows i, j (in column c) and columns i, j (in row c)."""
+    return (_xlog2x(J[i, c] + J[j, c]) - _xlog2x(J[i, c]) - _xlog2x(J[j, c])
+            + _xlog2x(J[c, i] + J[c, j]) - _xlog2x(J[c, i]) - _xlog2x(J[c, j]))
+
+
+@njit(cache=True)
+def _merge_delta(J, Lg, mass, rowmass, alive, i, j):
+    """Change of the error H(G'|G) - H(G'|A) when groups i and j merge, in O(k0)."""
+    k0 = mass.size
+    d = 0.0  # change of sum J log J (rows and columns i, j merged)
+    for c in range(k0):
+        if alive[c] and c != i and c != j:
+            d += _column_term(J, i, j, c)
+    d += _xlog2x(J[i, i] + J[i, j] + J[j, i] + J[j, j]) - _xlog2x(J[i, i]) - _xlog2x(J[i, j]) \
+        - _xlog2x(J[j, i]) - _xlog2x(J[j, j])
+    d_row = _xlog2x(rowmass[i] + rowmass[j]) - _xlog2x(rowmass[i]) - _xlog2x(rowmass[j])
+    d_lump = 0.0  # change of sum_a mass[a] sum_g Lg log Lg (columns i, j merged)
+    for a in range(k0):
+        d_lump += mass[a] * (_xlog2x(Lg[a, i] + Lg[a, j]) - _xlog2x(Lg[a, i]) - _xlog2x(Lg[a, j]))
+    # H(G'|G) = -sum J log J + sum rowmass log rowmass; H(G'|A) = -sum_a mass[a] sum_g Lg log Lg
+    return -d + d_row + d_lump
+
+
+@njit(cache=True)
 def greedy_merges(joint, lumped, mass, group0):
     """Agglomerative coarsening of a complete abstraction with k0 blocks.
 
     ``joint[a, b]`` = P(block a now, block b next), ``lumped[a, b]`` = P(b | a) (the lumped chain),
     ``mass[a]`` = P(block a); blocks a, b may merge only when ``group0[a] == group0[b]``. The error
-    of a grouping G is H(G' | G) - H(G' | A), A the starting blocks. Each step evaluates every
-    admissible pair in O(k0) and merges the cheapest, O(k0^2 * k) per step.
+    of a grouping G is H(G' | G) - H(G' | A), A the starting blocks. The change of the error for
+    every admissible pair is kept in a table: after a merge of (i, j), pairs that involve i are
+    recomputed in O(k0) and the others change only in the two merged columns, O(1). Each step is
+    O(k^2 + k k0), O(k0^3) for the whole curve.
     Returns the merged pairs (i, j), i < j, as group ids (a merged group keeps the id i).
     """
     k0 = mass.size
     alive = np.ones(k0, np.bool_)
     J = joint.copy()  # group x group
     Lg = lumped.copy()  # start block x group: P(group | start block)
-    merges = np.empty((k0, 2), np.int64)
     rowmass = np.zeros(k0, np.float64)
     for a in range(k0):
         for b in range(k0):
             rowmass[a] += J[a, b]
+    D = np.full((k0, k0), np.inf)
+    for i in range(k0):
+        for j in range(i + 1, k0):
+            if group0[i] == group0[j]:
+                D[i, j] = _merge_delta(J, Lg, mass, rowmass, alive, i, j)
+    merges = np.empty((k0, 2), np.int64)
     step = 0
     while True:
         best = np.inf
@@ -378,30 +410,18 @@ def greedy_merges(joint, lumped, mass, group0):
             if not alive[i]:
                 continue
             for j in range(i + 1, k0):
-                if not alive[j] or group0[i] != group0[j]:
-                    continue
-                # change of sum_xy J log J (joint) when rows and columns i, j merge
-                d = 0.0
-                for c in range(k0):
-                    if not alive[c] or c == i or c == j:
-                        continue
-                    d += _xlog2x(J[i, c] + J[j, c]) - _xlog2x(J[i, c]) - _xlog2x(J[j, c])
-                    d += _xlog2x(J[c, i] + J[c, j]) - _xlog2x(J[c, i]) - _xlog2x(J[c, j])
-                d += _xlog2x(J[i, i] + J[i, j] + J[j, i] + J[j, j]) - _xlog2x(J[i, i]) - _xlog2x(J[i, j]) \
-                    - _xlog2x(J[j, i]) - _xlog2x(J[j, j])
-                d_row = _xlog2x(rowmass[i] + rowmass[j]) - _xlog2x(rowmass[i]) - _xlog2x(rowmass[j])
-                # H(G'|G) = -sum J log J + sum rowmass log rowmass: change -d + d_row
-                d_lump = 0.0
-                for a in range(k0):
-                    d_lump += mass[a] * (_xlog2x(Lg[a, i] + Lg[a, j]) - _xlog2x(Lg[a, i]) - _xlog2x(Lg[a, j]))
-                # H(G'|A) = -sum_a mass[a] sum_g Lg log Lg: change -d_lump
-                delta = (-d + d_row) + d_lump
-                if delta < best:
-                    best = delta
+                if alive[j] and D[i, j] < best:
+                    best = D[i, j]
                     bi = i
                     bj = j
         if bi < 0:
             break
+        for i in range(k0):  # unaffected pairs: take out their terms in columns bi, bj
+            if not alive[i] or i == bi or i == bj:
+                continue
+            for j in range(i + 1, k0):
+                if alive[j] and j != bi and j != bj and D[i, j] < np.inf:
+                    D[i, j] += _column_term(J, i, j, bi) + _column_term(J, i, j, bj)
         for c in range(k0):
             J[bi, c] += J[bj, c]
             J[bj, c] = 0.0
@@ -414,6 +434,17 @@ def greedy_merges(joint, lumped, mass, group0):
         rowmass[bi] += rowmass[bj]
         rowmass[bj] = 0.0
         alive[bj] = False
+        for i in range(k0):  # ... and put back the merged column's term
+            if not alive[i] or i == bi:
+                continue
+            for j in range(i + 1, k0):
+                if alive[j] and j != bi and D[i, j] < np.inf:
+                    D[i, j] -= _column_term(J, i, j, bi)
+        for c in range(k0):  # pairs with the merged group: from scratch
+            if alive[c] and c != bi and group0[c] == group0[bi]:
+                lo = min(c, bi)
+                hi = max(c, bi)
+                D[lo, hi] = _merge_delta(J, Lg, mass, rowmass, alive, lo, hi)
         merges[step, 0] = bi
         merges[step, 1] = bj
         step += 1
