@@ -426,19 +426,25 @@ def test_tradeoff_end_points_and_errors_against_definition(rng):
     assert curve.error_bits[-1] > 0.01  # the majority is far from complete
 
 
-def test_tradeoff_greedy_choice_is_optimal_at_each_step():
-    # counter mod 8, R0 = top bit: each step merges the admissible pair with the smallest error
-    c = counter_computation(3)
-    r0 = np.arange(8) >> 2
-    curve = abstraction_tradeoff(c, r0)
-    P = np.eye(8)[c.transition]
-    p = np.full(8, 1 / 8)
+@pytest.mark.parametrize("case", ["counter", "random_chain"])
+def test_tradeoff_greedy_choice_is_optimal_at_each_step(rng, case):
+    # each step merges the admissible pair with the smallest error (brute force over all pairs)
+    if case == "counter":  # counter mod 8, R0 = top bit
+        c = counter_computation(3)
+        P = np.eye(8)[c.transition]
+        r0, p = np.arange(8) >> 2, np.full(8, 1 / 8)
+    else:  # a generic chain: the start is all 12 states, merged down to R0's 3 blocks
+        P = rng.dirichlet(np.ones(12) * 0.5, size=12)
+        c = Computation(P)
+        r0, p = rng.integers(0, 3, 12), rng.dirichlet(np.ones(12))
+    curve = abstraction_tradeoff(c, r0, p=p)
+    assert curve.n_blocks[0] == len(p) and curve.n_blocks[-1] == r0.max() + 1
     for step in range(len(curve.merges)):
         here = curve.labels_at(int(curve.n_blocks[step]))
         best = min(completeness_error_full(P, p, np.where(here == j, i, here))
                    for i, j in itertools.combinations(range(here.max() + 1), 2)
                    if refines(np.where(here == j, i, here), r0))
-        assert curve.error_bits[step + 1] == pytest.approx(best, abs=1e-12)
+        assert curve.error_bits[step + 1] == pytest.approx(best, abs=1e-12)  # sums of <= 144 terms
 
 
 def test_tradeoff_deterministic_error_is_conditional_entropy(rng):
