@@ -181,6 +181,13 @@ def _examples(ctx, claims, md):
         k_fin = int(output_abstraction(cc).max()) + 1
         rows.append([f"{n_bits}-bit ripple adder, {len(gates)} gates", "output once halted", cc.n_states, k,
                      f"finish abstraction: {k_fin} blocks"])
+        carry = circuit_computation(2 * n_bits, gates, outs[-1:])  # one output bit: the carry out
+        k_carry = minimal_complete_abstraction(carry, np.where(carry.halted, carry.outputs, -1)).n_blocks
+        rows.append([f"{n_bits}-bit ripple adder, {len(gates)} gates", "carry-out bit once halted",
+                     carry.n_states, k_carry, f"(bit, steps left): 2 (gates + 1) = {2 * (len(gates) + 1)}"])
+        claims.append(Claim(f"{n_bits}-bit ripple adder, R0 = carry-out bit once halted: minimal complete "
+                            "abstraction = (final bit, steps left)", str(2 * (len(gates) + 1)), str(k_carry),
+                            k_carry == 2 * (len(gates) + 1), "exact"))
     N = 9 if ctx.quick else 12
     g = naive_bayes_gibbs_computation(N, 0.2)
     majority = (2 * g.outputs > N).astype(np.int64)
@@ -193,7 +200,9 @@ def _examples(ctx, claims, md):
                         f"defect {res.defect:.1e}", (not is_complete(g, majority)) and same and res.defect <= 1e-12,
                         "exact partition; defect <= 1e-12"))
     md.append("Sizes of minimal complete abstractions (number of abstract states) for the examples, with the "
-              "closed form where one exists:")
+              "closed form where one exists. A circuit's memory is every (step, wire values) pair, reachable "
+              "or not, so its minimal abstraction for the output also separates the steps left and stored "
+              "wires that no input produces:")
     md.append(markdown_table(["computation", "R0", "|M|", "minimal complete", "closed form / note"], rows))
 
 
