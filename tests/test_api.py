@@ -48,7 +48,8 @@ def test_readme_opens_with_two_commands_and_ci_runs_the_second():
 #: (tests/boolean/test_docstrings.py checks boolean.__all__ the same way).
 DOCUMENTED_MODULES = ("capacity", "capacity.mi", "capacity.insensitive", "capacity.experiments.naive_bayes",
                       "capacity.experiments.markov", "capacity.experiments.ising",
-                      "capacity.experiments.telephone", "capacity.experiments.random_nets")
+                      "capacity.experiments.telephone", "capacity.experiments.random_nets",
+                      "capacity.experiments.abstractions")
 FUNCTION_SECTIONS = ("Parameters", "Returns", "Raises", "References", "Examples")
 
 #: KNOWN GAPS, to be emptied: (qualified name, what is missing). Fix the docstring, then delete its

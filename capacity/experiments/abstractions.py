@@ -537,7 +537,9 @@ def _minimal_plan(n_states, nnz):
 
 @dataclass(frozen=True)
 class MinimalAbstraction:
-    """The minimal complete abstraction at least as informative as R0.
+    r"""The minimal complete abstraction at least as informative as R0: the coarsest partition
+    :math:`R` with :math:`R \preceq R_0` and :math:`R \preceq \tau^* R`, where
+    :math:`a \mathrel{(\tau^* R)} a' \iff \tau(a) \mathrel{R} \tau(a')`.
 
     Attributes
     ----------
@@ -546,7 +548,7 @@ class MinimalAbstraction:
     n_blocks : int
         Number of abstract states.
     defect : float
-        max over blocks B, C and a, a' in B of |P(a, C) - P(a', C)|: 0.0 for a deterministic
+        max over blocks B, C and a, a' in B of :math:`|P(a, C) - P(a', C)|`: 0.0 for a deterministic
         computation; for a stochastic one, the certified lumpability error (<= ``atol`` up to
         rounding).
     splitters : int
@@ -671,7 +673,8 @@ def _completeness_error(mass, lumped, groups):
 
 @dataclass(frozen=True)
 class TradeoffCurve:
-    """Approximate abstractions: size against completeness error, from greedy merging.
+    r"""Approximate abstractions: size against completeness error
+    :math:`I\bigl(X_t;\, R(X_{t+1}) \mid R(X_t)\bigr)` (bits), from greedy merging.
 
     Point i of the curve is the abstraction after i merges of the minimal complete abstraction
     (point 0, error 0); the last point is R0's coarsest admissible grouping (every block of R0 in
@@ -1072,9 +1075,9 @@ def circuit_computation(n_inputs, gates, outputs):
 
 
 def naive_bayes_gibbs_computation(N, eps):
-    """Random-scan Gibbs sampling of the naive-Bayes model on all 2^N states: a latent fair bit Y,
+    r"""Random-scan Gibbs sampling of the naive-Bayes model on all 2^N states: a latent fair bit Y,
     X_i = Y flipped independently with probability eps; one step picks i uniformly and redraws X_i
-    from P(X_i | X_-i),
+    from :math:`P(X_i \mid X_{-i})`,
 
     .. math:: P(x, x^{(i)}) = \\frac{1}{N} \\frac{\\pi(x^{(i)})}{\\pi(x) + \\pi(x^{(i)})},\\qquad
               \\pi(x) = \\tfrac12 \\varepsilon^{k}(1-\\varepsilon)^{N-k}
