@@ -25,9 +25,7 @@ Layout of one row (length ``N = 2**n``), fastest first:
 All arithmetic is plain add/subtract in the array's dtype, without fastmath, so int64
 results are exact (as long as they fit) and float results are reproducible.
 
-Measured (benchmarks/bench_fwht.py, one thread, AMD EPYC with AVX-512): n = 24 in about
-0.96× fht-cpu's time for float64 and 0.99× for float32, i.e. about 3 copies of the array,
-the memory floor of its 3 DRAM passes; about 0.7× fht-cpu at n = 16 and 20.
+Timings against other transforms: benchmarks/bench_fwht.py and BENCHMARKS.md.
 ``parallel=True`` (rows over threads) helps only batches of cache-resident rows.
 """
 from __future__ import annotations

@@ -17,9 +17,8 @@ Inside a tile the stages use the constant-geometry (Pease) form of the transform
 a stage pairs neighbours along the tile's transform axis with ``tl.split``,
 ``x'[i] = x[2i] + x[2i+1]`` and ``x'[i + R/2] = x[2i] - x[2i+1]``; after ``k`` stages
 every bit has been processed once and the order is natural again, so ``x' = H_k x``.
-Only additions and subtractions of two values: int64 stays exact. Measured on an
-H200 (benchmarks/gpu_fwht.py): 3.0× a device-to-device copy at n = 26..28 (float32),
-between 3 and 4× at n = 20..25 where launch latency dominates.
+Only additions and subtractions of two values: int64 stays exact. Timings:
+benchmarks/gpu_fwht.py.
 """
 from __future__ import annotations
 
