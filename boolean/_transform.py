@@ -95,17 +95,11 @@ def float32_exact(device):
     return not (device.type == "cuda" and torch.backends.cuda.matmul.allow_tf32)
 
 
-def _float64(xp, n, device):
-    return xp.float64
-
-
-def _torch_float(xp, n, device):
-    return xp.float32 if n <= FLOAT32_EXACT_N and float32_exact(device) else xp.float64
-
-
-#: name -> the float dtype the transform of a ±1 table runs in (exact integers either way):
-#: torch's matmul passes run in float32 where that is exact.
-_PM1_FLOAT = {"numba": _float64, "numpy": _float64, "torch": _torch_float}
+#: name -> the float dtype of the transform of a ±1 table (exact integers either way): torch's
+#: matmul passes run in float32 where that is exact.
+_PM1_FLOAT = {"numba": lambda xp, n, device: xp.float64, "numpy": lambda xp, n, device: xp.float64,
+              "torch": lambda xp, n, device: xp.float32 if n <= FLOAT32_EXACT_N and float32_exact(device)
+              else xp.float64}
 
 
 def _pm1_numba(table, dtype):

@@ -31,28 +31,23 @@ DEFAULT_SAMPLES = 32
 
 
 def _count_plan_bytes(name, n, rows):
-    """Peak bytes of the conditional counts of one set K: numba reuses one int32 buffer of
-    2**(n-1) entries; numpy/torch hold int64 counts, their pair sums and float64 entropies."""
+    """Conditional counts of one set K: numba reuses one int32 buffer of 2**(n-1) entries;
+    xp holds int64 counts, their pair sums and float64 entropies."""
     return rows * 2.0**n * {"numba": 3, "numpy": 21, "torch": 21}[name]
 
 
 def _exact_plan_bytes(name, n, rows):
-    """Peak bytes of the exact profile: numba goes row by row (count and entropy tables of
-    2 * 2**n entries each); numpy/torch hold a whole level, C(n, d) tables of 2**(n-d) entries
-    per row, plus its entropies and the concatenation copy."""
+    """The exact profile: numba goes row by row (count and entropy tables of 2 * 2**n entries);
+    xp holds a whole level, C(n, d) tables of 2**(n-d) entries a row, its entropies and a copy."""
     level = max(math.comb(n, d) * 2.0 ** (n - d) for d in range(n + 1)) * 24.0 * rows
     return {"numba": 32.0 * 2**n, "numpy": level, "torch": level}[name]
 
 
-def _h(xp, p):
-    """Binary entropy in bits, elementwise on a float64 array, h(0) = h(1) = 0."""
-    return -(xlogy(xp, p, p) + xlogy(xp, 1 - p, 1 - p)) / math.log(2)
-
-
 def _h_counts(counts, k):
-    """h(counts / 2**k) for integer counts (numpy or torch)."""
+    """Binary entropy h(counts / 2**k) in bits, elementwise, for integer counts (h(0) = h(1) = 0)."""
     xp = namespace(counts)
-    return _h(xp, xp.astype(counts, xp.float64) / float(1 << k))
+    p = xp.astype(counts, xp.float64) / float(1 << k)
+    return -(xlogy(xp, p, p) + xlogy(xp, 1 - p, 1 - p)) / math.log(2)
 
 
 def _sum_out(counts, unknown):
@@ -87,8 +82,7 @@ _CONDITIONAL_ENTROPIES = {"numba": _conditional_entropies_numba, "xp": _conditio
 def _output_entropy(table, n):
     """H(f(X)) (B,) in bits from the exact count of ones."""
     xp = namespace(table)
-    ones = to_numpy(xp.sum(table, axis=1, dtype=xp.int64))
-    return _h(namespace(ones), ones * 2.0**-n)
+    return _h_counts(to_numpy(xp.sum(table, axis=1, dtype=xp.int64)), n)
 
 
 def _check_unknown(unknown, n):

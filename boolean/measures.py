@@ -27,28 +27,25 @@ __all__ = ["influences", "total_influence", "spectral_weights", "degree", "noise
 
 
 # ----------------------------------------------------------------------------------------
-# memory plans: bytes per table entry beyond the ±1 transform, by backend
+# memory plans (bytes), by backend name
 # ----------------------------------------------------------------------------------------
 def _influence_plan_bytes(name, n, rows):
-    """Peak bytes of the influence counts: the uint8 table and bit-packed words (numba: a quarter
-    byte more per entry); xp: the table, the byte-packing product (one byte per entry) and the
-    packed words with their popcount temporaries (half a byte per entry)."""
+    """Influence counts: the uint8 table and its packed words (numba: a quarter byte an entry;
+    xp: the one-byte packing product, then the words and their popcount temporaries)."""
     return rows * 2.0**n * {"numba": 1.25, "numpy": 2.5, "torch": 2.5}[name]
 
 
 def _spectral_plan_bytes(name, n, rows):
-    """Peak bytes of the routines that take one transform and its level sums, the influence
-    counts included (:func:`spectral_summary` counts while it holds the spectrum): the ±1
-    transform; xp's level sums add an int64 square and a folding buffer of the spectrum's size
-    (table + 3 * 8 bytes per entry); numba's run in place; the counts add their packed words."""
+    """One transform and its level sums (xp: table, spectrum, int64 square, folding buffer; numba: in
+    place), plus the influence counts, which :func:`spectral_summary` takes while holding the spectrum."""
     e = rows * 2.0**n
     levels = e * {"numba": 0, "numpy": 1 + 3 * 8, "torch": 1 + 3 * 8}[name]
     return max(pm1_plan_bytes(name, e), levels) + _influence_plan_bytes(name, n, rows) - e
 
 
 def _operator_plan_bytes(name, n, rows):
-    """Peak bytes of :func:`noise_operator`: the ±1 transform, scaled in place and transformed
-    again; torch converts a float32 spectrum to float64 first (8 bytes per entry more)."""
+    """:func:`noise_operator`: the ±1 transform, scaled in place and transformed again (torch
+    first converts a float32 spectrum to float64)."""
     e = rows * 2.0**n
     return pm1_plan_bytes(name, e) + e * {"numba": 0, "numpy": 0, "torch": 8}[name]
 
@@ -136,8 +133,7 @@ def _levels_numba(c, n, keep):
     """One pass: exact level sums, and ĝ = c / 2**n in place when kept."""
     from . import _numba
 
-    sums, _ = _numba.level_sums(c, n, 2.0**-n if keep else 1.0)
-    return sums, c if keep else None
+    return _numba.level_sums(c, n, 2.0**-n if keep else 1.0), c if keep else None
 
 
 #: kernel -> (exact int64 level sums (B, n + 1) as numpy, float64 ĝ or None) for integral c

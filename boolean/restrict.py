@@ -52,8 +52,7 @@ _RESTRICT = {"numba": _restrict_numba, "xp": _restrict_xp}
 
 
 def _plan_bytes(name, n, rows):
-    """Peak bytes of :func:`restrict`: the uint8 table, a validated copy and the result (at most
-    half of it), whatever the backend."""
+    """Peak bytes of :func:`restrict`, any backend: the table, a validated copy, the result (<= half)."""
     return rows * 2.0**n * 2.5
 
 
