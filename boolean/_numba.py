@@ -85,7 +85,7 @@ def _popcount_table():
 @nb.njit(cache=True)
 def level_sums(c, n, scale=1.0):
     """For integer-valued c = 2**n * ĝ (B, 2**n), any dtype: exact int64 sums of c(T)^2 by |T|,
-    shape (B, n + 1).
+    shape (B, n + 1), and the degree (B,) (max |T| with c(T) != 0; -1 for an all-zero row).
 
     With ``scale != 1`` (float c only) each entry is multiplied by ``scale`` in the same pass,
     after it has been read (so the spectrum is normalised without another pass over memory).
@@ -93,6 +93,7 @@ def level_sums(c, n, scale=1.0):
     B, N = c.shape
     tab = _popcount_table()
     sums = np.zeros((B, n + 1), dtype=np.int64)
+    deg = np.full(B, -1, dtype=np.int64)
     lo_n = min(N, 256)
     rescale = scale != 1.0
     for r in range(B):
@@ -106,7 +107,11 @@ def level_sums(c, n, scale=1.0):
             if rescale:
                 for lo in range(lo_n):
                     row[hi + lo] = row[hi + lo] * scale
-    return sums
+        for d in range(n, -1, -1):  # c(T)^2 >= 0: a level has weight iff some c(T) != 0 on it
+            if acc[d] > 0:
+                deg[r] = d
+                break
+    return sums, deg
 
 
 @nb.njit(cache=True)

@@ -33,7 +33,7 @@ def load_table(f, backend, device, max_bytes, plan_bytes, what, *, name="f"):
         check_size(plan_bytes(be.name, n, int(np.prod(np.shape(table)[:-1]))), max_bytes, what)
     batched = table.ndim == 2
     table = to_backend(table, be)
-    return be, namespace(table).reshape(table, (-1, 1 << n)), n, batched
+    return be, be.xp.reshape(table, (-1, 1 << n)), n, batched
 
 
 def deliver(result, template, batched, *, scalar=False):

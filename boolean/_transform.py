@@ -126,15 +126,14 @@ def pm1_transform(table, n, be, kind):
     ``kind`` "int" -> int64; "float" -> float64 (float32 on torch when that is exact). Every
     value is an exact integer. Peak memory: :func:`pm1_plan_bytes`.
     """
-    xp = namespace(table)
+    xp = be.xp
     dtype = xp.int64 if kind == "int" else _PM1_FLOAT[be.name](xp, n, be.device)
     return transform_rows(_PM1[be.kernel](table, dtype), be)
 
 
-def normalise(c, n):
-    """ĝ = c / 2**n as float64 for an unnormalised transform ``c`` that the caller owns
-    (converted at most once, then scaled in place)."""
-    xp = namespace(c)
+def normalise(c, n, xp):
+    """ĝ = c / 2**n as float64 for an unnormalised transform ``c`` (of namespace ``xp``) that the
+    caller owns (converted at most once, then scaled in place)."""
     c = xp.astype(c, xp.float64, copy=False)
     c *= 2.0**-n
     return c

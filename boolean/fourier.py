@@ -31,13 +31,6 @@ def _fwht_dtype(xp, arr):
     raise TypeError(f"`a` must hold integers, bools, float32 or float64; got dtype {arr.dtype}")
 
 
-def _check_int_range(lo, hi, n):
-    bound = 2**63 - 1
-    if max(abs(lo), abs(hi)) * (1 << n) > bound:
-        raise ValueError(f"`a` must have max|a| * 2**n <= 2**63 - 1 so that int64 stays exact; "
-                         f"got values in [{lo}, {hi}] with n = {n}")
-
-
 def _check_out(out, a, shape, out_dtype):
     """Validate ``out`` for :func:`fwht`: the result's type, shape and dtype; ``a`` itself or disjoint."""
     if is_tensor(a):
@@ -128,7 +121,10 @@ def _check_values(arr, out_dtype, n):
     """Refuse NaN/inf (naming the first position) or integers whose transform overflows int64."""
     xp = namespace(arr)
     if out_dtype == xp.int64:
-        _check_int_range(int(xp.min(arr)), int(xp.max(arr)), n)
+        lo, hi = int(xp.min(arr)), int(xp.max(arr))
+        if max(abs(lo), abs(hi)) * (1 << n) > 2**63 - 1:
+            raise ValueError(f"`a` must have max|a| * 2**n <= 2**63 - 1 so that int64 stays exact; "
+                             f"got values in [{lo}, {hi}] with n = {n}")
         return
     ok = xp.isfinite(arr)
     if not bool(xp.all(ok)):
@@ -225,7 +221,7 @@ def fourier_coefficients(f, *, exact=False, backend="auto", device=None, max_byt
         raise TypeError(f"`exact` must be a bool; got {exact!r}")
     be, table, n, batched = load_table(f, backend, device, max_bytes, _plan_bytes, "fourier_coefficients")
     c = pm1_transform(table, n, be, "int" if exact else "float")
-    return deliver(c if exact else normalise(c, n), f, batched)
+    return deliver(c if exact else normalise(c, n, be.xp), f, batched)
 
 
 def _plan_bytes(name, n, rows):

@@ -112,7 +112,7 @@ _INFLUENCE_COUNTS = {"numba": _influence_counts_numba, "xp": _influence_counts_x
 def _levels_xp(c, n, keep):
     """Exact int64 level sums Σ_{|T|=d} c(T)^2 as the polynomial Σ_T c(T)^2 z^|T|, built by
     splitting off the top index bit n times (A_low + z A_high): only additions over contiguous
-    runs (no scatter, no index arrays). Returns (sums, ĝ or None)."""
+    runs (no scatter, no index arrays). Returns (sums, degree, ĝ or None)."""
     xp = namespace(c)
     B, N = c.shape
     acc = xp.astype(c, xp.int64)
@@ -126,17 +126,19 @@ def _levels_xp(c, n, keep):
         new[1:] += v[:, :, 1]
         acc, M, L = new, M // 2, L + 1
     sums = np.ascontiguousarray(to_numpy(xp.reshape(acc, (L, B))).T)
-    return sums, normalise(c, n) if keep else None
+    deg = n - np.argmax(sums[:, ::-1] > 0, axis=1)  # W^d > 0 iff some ĝ(T) != 0 at level d; Σ_d W^d = 1
+    return sums, deg, normalise(c, n, xp) if keep else None
 
 
 def _levels_numba(c, n, keep):
-    """One pass: exact level sums, and ĝ = c / 2**n in place when kept."""
+    """One pass: exact level sums and degree, and ĝ = c / 2**n in place when kept."""
     from . import _numba
 
-    return _numba.level_sums(c, n, 2.0**-n if keep else 1.0), c if keep else None
+    sums, deg = _numba.level_sums(c, n, 2.0**-n if keep else 1.0)
+    return sums, deg, c if keep else None
 
 
-#: kernel -> (exact int64 level sums (B, n + 1) as numpy, float64 ĝ or None) for integral c
+#: kernel -> (exact int64 level sums (B, n + 1), degree (B,), both numpy; float64 ĝ or None) for integral c
 _LEVELS = {"numba": _levels_numba, "xp": _levels_xp}
 
 
@@ -148,7 +150,7 @@ def _scale_by_bits(c, rho, n):
 
 
 def _operator_xp(c, rho, n, be):
-    c = normalise(c, n)
+    c = normalise(c, n, be.xp)
     _scale_by_bits(c, rho, n)
     return transform_rows(c, be)
 
@@ -167,9 +169,7 @@ _OPERATOR = {"numba": _operator_numba, "xp": _operator_xp}
 def _spectrum_levels(table, n, be, keep=False):
     """One transform: (exact int64 level sums, degree, ĝ if ``keep``)."""
     c = pm1_transform(table, n, be, "float")
-    sums, coeffs = _LEVELS[be.kernel](c, n, keep)
-    deg = np.where(sums > 0, np.arange(n + 1), -1).max(axis=1)  # W^d > 0 iff some ĝ(T) != 0 at level d
-    return sums, deg, coeffs
+    return _LEVELS[be.kernel](c, n, keep)
 
 
 def _weights_from_sums(sums, n):

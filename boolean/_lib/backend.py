@@ -37,6 +37,15 @@ class Backend:
         and torch."""
         return "numba" if self.name == "numba" else "xp"
 
+    @property
+    def xp(self):
+        """The array namespace of this backend's arrays (array-api-compat's numpy or torch)."""
+        if self.name == "torch":
+            import array_api_compat.torch as xp
+        else:
+            import array_api_compat.numpy as xp
+        return xp
+
 
 def is_tensor(x) -> bool:
     """True when ``x`` is a torch tensor (without importing torch if it is not loaded)."""
