@@ -1,10 +1,6 @@
-"""Truth tables in and results out: the boundary every :mod:`boolean` routine on tables shares.
-
-:func:`load_table` resolves the backend, refuses a size over ``max_bytes`` (from the routine's
-memory plan, before any allocation when the input already has a shape), validates the table and
-puts it on the backend as uint8 ``(B, 2**n)``. :func:`deliver` returns a result in the caller's
-container: numpy -> numpy, tensor -> tensor on its device.
-"""
+"""Truth tables in and results out: the boundary that every :mod:`boolean` routine on tables
+shares (:func:`load_table` validates, plans memory and puts the table on the backend;
+:func:`deliver` returns a result in the caller's container)."""
 from __future__ import annotations
 
 import numpy as np

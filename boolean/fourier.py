@@ -19,9 +19,6 @@ from ._transform import fwht_plan_bytes, normalise, pm1_plan_bytes, pm1_transfor
 __all__ = ["fwht", "fourier_coefficients"]
 
 
-# ----------------------------------------------------------------------------------------
-# fwht
-# ----------------------------------------------------------------------------------------
 def _fwht_dtype(xp, arr):
     """The result dtype of :func:`fwht`: int64 for bool/integer input, else float32/float64 kept."""
     if arr.dtype in (xp.float32, xp.float64):
@@ -168,9 +165,6 @@ def _fwht_numba(arr, a, out, out_dtype, n, be):
 _FWHT = {"numba": _fwht_numba}
 
 
-# ----------------------------------------------------------------------------------------
-# fourier_coefficients
-# ----------------------------------------------------------------------------------------
 def fourier_coefficients(f, *, exact=False, backend="auto", device=None, max_bytes=None):
     r"""Fourier coefficients ĝ(T) of g = (-1)^f, indexed by the bitmask T.
 

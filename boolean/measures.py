@@ -26,9 +26,7 @@ __all__ = ["influences", "total_influence", "spectral_weights", "degree", "noise
            "noise_sensitivity", "noise_operator", "spectral_summary", "SpectralSummary"]
 
 
-# ----------------------------------------------------------------------------------------
 # memory plans (bytes), by backend name
-# ----------------------------------------------------------------------------------------
 def _influence_plan_bytes(name, n, rows):
     """Influence counts: the uint8 table and its packed words (numba: a quarter byte an entry;
     xp: the one-byte packing product, then the words and their popcount temporaries)."""
@@ -50,9 +48,7 @@ def _operator_plan_bytes(name, n, rows):
     return pm1_plan_bytes(name, e) + e * {"numba": 0, "numpy": 0, "torch": 8}[name]
 
 
-# ----------------------------------------------------------------------------------------
 # kernels: {"numba": specialised CPU kernel, "xp": one implementation for numpy and torch}
-# ----------------------------------------------------------------------------------------
 _M32 = (0x55555555, 0x33333333, 0x0F0F0F0F, 0x00FF00FF, 0x0000FFFF)
 
 
@@ -142,16 +138,13 @@ def _levels_numba(c, n, keep):
 _LEVELS = {"numba": _levels_numba, "xp": _levels_xp}
 
 
-def _scale_by_bits(c, rho, n):
-    """c(T) *= rho**|T| in place, one strided pass per variable."""
+def _operator_xp(c, rho, n, be):
+    """ĝ(T) rho**|T| (one strided pass per variable), transformed back."""
+    xp = be.xp
+    c = normalise(c, n, xp)
     B, N = c.shape
     for i in range(n):
-        namespace(c).reshape(c, (B, N >> (i + 1), 2, 1 << i))[:, :, 1, :] *= rho
-
-
-def _operator_xp(c, rho, n, be):
-    c = normalise(c, n, be.xp)
-    _scale_by_bits(c, rho, n)
+        xp.reshape(c, (B, N >> (i + 1), 2, 1 << i))[:, :, 1, :] *= rho
     return transform_rows(c, be)
 
 
