@@ -132,7 +132,6 @@ def to_torch(x, device, dtype=None):
     return torch.as_tensor(np.ascontiguousarray(x), device=device, dtype=dtype)
 
 
-
 def numpy_dtype(dtype):
     """The numpy dtype of a numpy or torch ``dtype`` (None stays None)."""
     torch = sys.modules.get("torch")
