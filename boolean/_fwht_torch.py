@@ -2,7 +2,7 @@
 
 ``fwht(t)`` returns ``H_n t`` along the last axis of a tensor ``(..., 2**n)`` as a new
 tensor with the same dtype and device, batched over the leading axes. Kernels trust
-their input: :mod:`boolean.fourier` validates and dispatches.
+their input: :mod:`boolean.fourier` validates, :mod:`boolean._transform` dispatches.
 
 Two pure-torch paths, both run on the CPU in the test-suite and on CUDA unchanged:
 

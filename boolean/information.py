@@ -16,10 +16,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._lib.backend import import_torch, is_tensor, to_numpy
+from ._lib.array import device_of, namespace, to_numpy, xlogy
+from ._lib.backend import is_tensor
 from ._lib.memory import DEFAULT_MAX_BYTES
 from ._lib.validate import check_int, check_seed
-from .fourier import deliver, load_table
+from ._tables import deliver, load_table
 
 __all__ = ["retained_information", "retained_information_profile", "RetainedInformationProfile"]
 
@@ -27,59 +28,61 @@ __all__ = ["retained_information", "retained_information_profile", "RetainedInfo
 EXACT_PROFILE_WORK = 3**16
 #: Random sets K per level k when the profile falls back to Monte Carlo and ``samples`` is None.
 DEFAULT_SAMPLES = 32
-#: Peak working memory per table entry (bytes) of conditional counts: numba reuses one int32
-#: buffer of 2**(n-1); numpy/torch hold int64 counts, their pair sums and float64 entropies.
-_COUNT_BYTES = {"numpy": 21, "numba": 3, "torch": 21}
 
 
-def _h(p):
-    """Binary entropy in bits, elementwise on a float64 array, h(0) = h(1) = 0."""
-    p = np.asarray(p, dtype=np.float64)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        t = -(p * np.log2(p) + (1 - p) * np.log2(1 - p))
-    return np.where((p <= 0) | (p >= 1), 0.0, t)
+def _count_plan_bytes(name, n, rows):
+    """Conditional counts of one set K: numba reuses one int32 buffer of 2**(n-1) entries;
+    xp holds int64 counts, their pair sums and float64 entropies."""
+    return rows * 2.0**n * {"numba": 3, "numpy": 21, "torch": 21}[name]
 
 
-def _array_ops(be):
-    """(int64 cast, h(counts / 2**k) elementwise, arange, concatenate) for the numpy or torch
-    backend, so that the reductions below are written once for both (numba has its own kernels)."""
-    if be.name == "torch":
-        torch = import_torch()
-        from ._torch import binary_entropy
+def _exact_plan_bytes(name, n, rows):
+    """The exact profile: numba goes row by row (count and entropy tables of 2 * 2**n entries);
+    xp holds a whole level, C(n, d) tables of 2**(n-d) entries a row, its entropies and a copy."""
+    level = max(math.comb(n, d) * 2.0 ** (n - d) for d in range(n + 1)) * 24.0 * rows
+    return {"numba": 32.0 * 2**n, "numpy": level, "torch": level}[name]
 
-        return (lambda t: t.to(torch.int64), lambda c, k: binary_entropy(c.to(torch.float64) / (1 << k)),
-                lambda m: torch.arange(m, device=be.device), torch.cat)
-    return lambda t: t.astype(np.int64), lambda c, k: _h(c / float(1 << k)), np.arange, np.concatenate
+
+def _h_counts(counts, k):
+    """Binary entropy h(counts / 2**k) in bits, elementwise, for integer counts (h(0) = h(1) = 0)."""
+    xp = namespace(counts)
+    p = xp.astype(counts, xp.float64) / float(1 << k)
+    return -(xlogy(xp, p, p) + xlogy(xp, 1 - p, 1 - p)) / math.log(2)
 
 
 def _sum_out(counts, unknown):
     """Conditional counts: sum the (B, 2**n) table over the variables in sorted ``unknown``."""
+    xp = namespace(counts)
     B, size = counts.shape
     for d, j in enumerate(unknown):
         lo = 1 << (j - d)  # position of variable j once the d smaller unknown ones are summed out
-        v = counts.reshape(B, size // (2 * lo), 2, lo)
-        counts = (v[:, :, 0, :] + v[:, :, 1, :]).reshape(B, size // 2)
+        v = xp.reshape(counts, (B, size // (2 * lo), 2, lo))
+        counts = xp.reshape(v[:, :, 0, :] + v[:, :, 1, :], (B, size // 2))
         size //= 2
     return counts
 
 
-def _conditional_entropies(table, sets, be):
-    """E h(P[f = 1 | X visible]) (B, S) as numpy float64 for S sorted unknown sets of equal size."""
-    if be.name == "numba":
-        from . import _numba
-
-        k = len(sets[0])
-        arr = np.asarray(sets, dtype=np.int64).reshape(len(sets), k)
-        return _numba.conditional_entropy_sets(table, arr, k)
-    as_int64, h_counts, _, _ = _array_ops(be)
-    counts = as_int64(table)
-    return np.stack([to_numpy(h_counts(_sum_out(counts, K), len(K)).mean(1)) for K in sets], axis=1)
+def _conditional_entropies_xp(table, sets):
+    xp = namespace(table)
+    counts = xp.astype(table, xp.int64)
+    return np.stack([to_numpy(xp.mean(_h_counts(_sum_out(counts, K), len(K)), axis=1)) for K in sets], axis=1)
 
 
-def _output_entropy(table, n, be):
+def _conditional_entropies_numba(table, sets):
+    from . import _numba
+
+    k = len(sets[0])
+    return _numba.conditional_entropy_sets(table, np.asarray(sets, dtype=np.int64).reshape(len(sets), k), k)
+
+
+#: kernel -> E h(P[f = 1 | X visible]) (B, S) as numpy float64 for S sorted unknown sets of equal size
+_CONDITIONAL_ENTROPIES = {"numba": _conditional_entropies_numba, "xp": _conditional_entropies_xp}
+
+
+def _output_entropy(table, n):
     """H(f(X)) (B,) in bits from the exact count of ones."""
-    ones = table.sum(dim=1).cpu().numpy() if be.name == "torch" else table.sum(axis=1, dtype=np.int64)
-    return _h(np.asarray(ones, dtype=np.float64) * 2.0**-n)
+    xp = namespace(table)
+    return _h_counts(to_numpy(xp.sum(table, axis=1, dtype=xp.int64)), n)
 
 
 def _check_unknown(unknown, n):
@@ -148,9 +151,9 @@ def retained_information(f, unknown, *, backend="auto", device=None, max_bytes=N
     >>> retained_information(dictator(3, 0), [1, 2])  # the dictator's own bit is known
     1.0
     """
-    be, table, n, batched = load_table(f, backend, device, max_bytes, _COUNT_BYTES, "retained_information")
+    be, table, n, batched = load_table(f, backend, device, max_bytes, _count_plan_bytes, "retained_information")
     K = _check_unknown(unknown, n)
-    value = _output_entropy(table, n, be) - _conditional_entropies(table, [K], be)[:, 0]
+    value = _output_entropy(table, n) - _CONDITIONAL_ENTROPIES[be.kernel](table, [K])[:, 0]
     return deliver(value, f, batched, scalar=True)
 
 
@@ -190,23 +193,20 @@ class RetainedInformationProfile:
     entropy: object
 
 
-def _exact_profile(table, n, be):
-    """Σ_{|K| = k} E h(...) for every k, (B, n + 1), exactly."""
-    if be.name == "numba":
-        from . import _numba
+def _exact_profile_numba(table, n):
+    from . import _numba
 
-        return np.stack([_numba.profile_entropy_sums(row, n) for row in table])
-    return _profile_entropy_sums(table, n, be)
+    return np.stack([_numba.profile_entropy_sums(row, n) for row in table])
 
 
-def _profile_entropy_sums(table, n, be):
-    """numpy or torch: breadth-first over |K|; the tables of level d are stacked in order of
-    max(K), so the K with max(K) < j form a prefix, and adding j (at compacted position j - d)
-    is one batched reduction per (d, j). Work Σ_K 2**(n - |K|) = 3**n."""
-    as_int64, h_counts, arange, concatenate = _array_ops(be)
+def _exact_profile_xp(table, n):
+    """Σ_{|K| = k} E h(...) for every k, (B, n + 1), exactly, breadth-first over |K|: the tables
+    of level d are stacked in order of max(K), so the K with max(K) < j form a prefix, and adding
+    j (at compacted position j - d) is one batched reduction per (d, j). Work Σ_K 2**(n - |K|) = 3**n."""
+    xp = namespace(table)
     B, N = table.shape
     sums = np.zeros((B, n + 1))
-    level = as_int64(table).reshape(B, 1, N)  # level d: (B, count_d, 2**(n-d))
+    level = xp.reshape(xp.astype(table, xp.int64), (B, 1, N))  # level d: (B, count_d, 2**(n-d))
     starts = [1] * n  # starts[j]: number of K at level d with max(K) < j (level 0: the empty set)
     for d in range(n):
         pieces, nxt, total = [], [0] * n, 0
@@ -215,23 +215,18 @@ def _profile_entropy_sums(table, n, be):
             nxt[j] = total  # K at level d + 1 with max(K) < j
             cnt = starts[j]
             lo = 1 << (j - d)
-            v = level[:, :cnt].reshape(B, cnt, size // (2 * lo), 2, lo)
-            pieces.append((v[:, :, :, 0, :] + v[:, :, :, 1, :]).reshape(B, cnt, size // 2))
+            v = xp.reshape(level[:, :cnt], (B, cnt, size // (2 * lo), 2, lo))
+            pieces.append(xp.reshape(v[:, :, :, 0, :] + v[:, :, :, 1, :], (B, cnt, size // 2)))
             total += cnt
-        level = concatenate(pieces, 1)
-        h = h_counts(arange((1 << (d + 1)) + 1), d + 1)  # h(c / 2**(d+1)) for every count c
-        sums[:, d + 1] = to_numpy(h[level].mean(2).sum(1))
+        level = xp.concat(pieces, axis=1)
+        h = _h_counts(xp.arange((1 << (d + 1)) + 1, device=device_of(table)), d + 1)  # h(c / 2**(d+1)), every c
+        sums[:, d + 1] = to_numpy(xp.sum(xp.mean(h[level], axis=2), axis=1))
         starts = nxt
     return sums
 
 
-def _exact_bytes(n, rows, be):
-    """Working memory of the exact profile: numba goes row by row (count and entropy tables of
-    2 * 2**n entries each); numpy/torch hold a whole level, C(n, d) tables of 2**(n-d) entries
-    per row, plus its entropies and the concatenation copy."""
-    if be.name == "numba":
-        return 32.0 * 2**n
-    return max(math.comb(n, d) * 2.0 ** (n - d) for d in range(n + 1)) * 24.0 * rows
+#: kernel -> Σ_{|K| = k} E h(...) for every k, (B, n + 1), exactly
+_EXACT_PROFILE = {"numba": _exact_profile_numba, "xp": _exact_profile_xp}
 
 
 def retained_information_profile(f, samples=None, seed=None, *, backend="auto", device=None, max_bytes=None):
@@ -289,12 +284,13 @@ def retained_information_profile(f, samples=None, seed=None, *, backend="auto", 
     if samples is not None:
         samples = check_int(samples, "samples", low=2)
     check_seed(seed)
-    be, table, n, batched = load_table(f, backend, device, max_bytes, _COUNT_BYTES, "retained_information_profile")
+    be, table, n, batched = load_table(f, backend, device, max_bytes, _count_plan_bytes,
+                                       "retained_information_profile")
     B = table.shape[0]
-    H = _output_entropy(table, n, be)
+    H = _output_entropy(table, n)
     cap = max_bytes if max_bytes is not None else DEFAULT_MAX_BYTES
-    if samples is None and 3**n <= EXACT_PROFILE_WORK and _exact_bytes(n, B, be) <= cap:
-        sums = _exact_profile(table, n, be)
+    if samples is None and 3**n <= EXACT_PROFILE_WORK and _exact_plan_bytes(be.name, n, B) <= cap:
+        sums = _EXACT_PROFILE[be.kernel](table, n)
         counts = np.array([math.comb(n, k) for k in range(n + 1)], dtype=np.float64)
         mean = H[:, None] - sums / counts
         stderr = np.zeros_like(mean)
@@ -311,7 +307,7 @@ def retained_information_profile(f, samples=None, seed=None, *, backend="auto", 
                 sets = list(itertools.combinations(range(n), k))
             else:
                 sets = [sorted(rng.choice(n, k, replace=False).tolist()) for _ in range(used)]
-            vals = _conditional_entropies(table, sets, be)
+            vals = _CONDITIONAL_ENTROPIES[be.kernel](table, sets)
             mean[:, k] = H - vals.mean(axis=1)
             if not enumerated:
                 exact = False

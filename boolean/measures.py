@@ -17,90 +17,152 @@ from typing import Any
 
 import numpy as np
 
-from ._lib.backend import import_torch, is_tensor, to_numpy
-from .fourier import SPECTRAL_BYTES, deliver, load_table, normalise, pm1_transform
+from ._lib.array import device_of, namespace, to_numpy
+from ._lib.backend import is_tensor
+from ._tables import deliver, load_table
+from ._transform import normalise, pm1_plan_bytes, pm1_transform, transform_rows
 
 __all__ = ["influences", "total_influence", "spectral_weights", "degree", "noise_stability",
            "noise_sensitivity", "noise_operator", "spectral_summary", "SpectralSummary"]
 
 
-#: peak working memory per table entry (bytes): the table, bit-packed words / comparison masks
-_INFLUENCE_BYTES = {"numpy": 2.5, "numba": 1.25, "torch": 2.5}
-#: the transform, then a float64 scaled copy transformed back (torch: two float64 buffers more)
-_OPERATOR_BYTES = {"numpy": 25, "numba": 9.25, "torch": 41}
+# memory plans (bytes), by backend name
+def _influence_plan_bytes(name, n, rows):
+    """Influence counts: the uint8 table and its packed words (numba: a quarter byte an entry;
+    xp: the one-byte packing product, then the words and their popcount temporaries)."""
+    return rows * 2.0**n * {"numba": 1.25, "numpy": 2.5, "torch": 2.5}[name]
 
 
-# ----------------------------------------------------------------------------------------
-# kernels dispatched by backend name (private)
-# ----------------------------------------------------------------------------------------
-def _influence_counts_numpy(table, n):
-    B, N = table.shape
+def _spectral_plan_bytes(name, n, rows):
+    """One transform and its level sums (xp: table, spectrum, int64 square, folding buffer; numba: in
+    place), plus the influence counts, which :func:`spectral_summary` takes while holding the spectrum."""
+    e = rows * 2.0**n
+    levels = e * {"numba": 0, "numpy": 1 + 3 * 8, "torch": 1 + 3 * 8}[name]
+    return max(pm1_plan_bytes(name, e), levels) + _influence_plan_bytes(name, n, rows) - e
+
+
+def _operator_plan_bytes(name, n, rows):
+    """:func:`noise_operator`: the ±1 transform, scaled in place and transformed again (torch
+    first converts a float32 spectrum to float64)."""
+    e = rows * 2.0**n
+    return pm1_plan_bytes(name, e) + e * {"numba": 0, "numpy": 0, "torch": 8}[name]
+
+
+# kernels: {"numba": specialised CPU kernel, "xp": one implementation for numpy and torch}
+_M32 = (0x55555555, 0x33333333, 0x0F0F0F0F, 0x00FF00FF, 0x0000FFFF)
+
+
+def _popcount32(x):
+    """Popcount of non-negative int64 values below 2**32 (no overflow anywhere)."""
+    x = x - ((x >> 1) & 0x55555555)
+    x = (x & 0x33333333) + ((x >> 2) & 0x33333333)
+    x = (x + (x >> 4)) & 0x0F0F0F0F
+    return ((x * 0x01010101) & 0xFFFFFFFF) >> 24
+
+
+def _pack32(f):
+    """uint8 0/1 table (B, N), N >= 32 -> (B, N/32) int64 words holding 32 entries each
+    (entry 32 k + j is bit j of word k)."""
+    xp = namespace(f)
+    B, N = f.shape
+    bit = xp.asarray([1 << j for j in range(8)], dtype=xp.uint8, device=device_of(f))
+    packed = xp.sum(xp.reshape(f, (B, N // 8, 8)) * bit, axis=2, dtype=xp.uint8)  # little-endian bits
+    quads = xp.reshape(packed, (B, N // 32, 4))
+    words = xp.astype(quads[:, :, 0], xp.int64)
+    for j in range(1, 4):
+        words |= xp.astype(quads[:, :, j], xp.int64) << (8 * j)
+    return words
+
+
+def _influence_counts_xp(f, n):
+    """Pair counts on numpy or torch; for n >= 5 the table is bit-packed into 32-bit words (held
+    in int64: no sign or overflow issues): variables 0..4 pair bits inside a word, the others
+    pair whole words."""
+    xp = namespace(f)
+    B, N = f.shape
     out = np.empty((B, n), dtype=np.int64)
-    for i in range(n):
-        v = table.reshape(B, N >> (i + 1), 2, 1 << i)
-        out[:, i] = 2 * np.count_nonzero(v[:, :, 0, :] != v[:, :, 1, :], axis=(1, 2))
+    if n < 5:
+        for i in range(n):
+            v = xp.reshape(f, (B, N >> (i + 1), 2, 1 << i))
+            out[:, i] = to_numpy(2 * xp.sum(v[:, :, 0, :] != v[:, :, 1, :], axis=(1, 2), dtype=xp.int64))
+        return out
+    w = _pack32(f)
+    for i in range(5):
+        out[:, i] = to_numpy(2 * xp.sum(_popcount32((w ^ (w >> (1 << i))) & _M32[i]), axis=1))
+    for i in range(5, n):
+        v = xp.reshape(w, (B, N >> (i + 1), 2, 1 << (i - 5)))
+        out[:, i] = to_numpy(2 * xp.sum(_popcount32(v[:, :, 0, :] ^ v[:, :, 1, :]), axis=(1, 2)))
     return out
 
 
-def _fold_levels(sq, zeros):
-    """Σ_{|T|=d} sq(T), shape (n + 1, B), for int64 sq (B, 2**n), numpy or torch: the polynomial
-    Σ_T sq(T) z^|T| is built by splitting off the top index bit n times (A_low + z A_high), so
-    only additions over contiguous runs are used (no scatter, no index arrays)."""
-    B, N = sq.shape
-    acc = sq.reshape(1, B, N)  # (level, row, index)
+def _influence_counts_numba(table, n):
+    from . import _numba
+
+    return _numba.influence_counts(table, n)
+
+
+#: kernel -> exact int64 counts (B, n), as numpy, of x with f(x) != f(x ⊕ e_i)
+_INFLUENCE_COUNTS = {"numba": _influence_counts_numba, "xp": _influence_counts_xp}
+
+
+def _levels_xp(c, n, keep):
+    """Exact int64 level sums Σ_{|T|=d} c(T)^2 as the polynomial Σ_T c(T)^2 z^|T|, built by
+    splitting off the top index bit n times (A_low + z A_high): only additions over contiguous
+    runs (no scatter, no index arrays). Returns (sums, degree, ĝ or None)."""
+    xp = namespace(c)
+    B, N = c.shape
+    acc = xp.astype(c, xp.int64)
+    acc *= acc
+    acc = xp.reshape(acc, (1, B, N))  # (level, row, index)
     M, L = N, 1
     while M > 1:
-        v = acc.reshape(L, B, 2, M // 2)
-        new = zeros((L + 1, B, M // 2))
+        v = xp.reshape(acc, (L, B, 2, M // 2))
+        new = xp.zeros((L + 1, B, M // 2), dtype=xp.int64, device=device_of(c))
         new[:L] = v[:, :, 0]
         new[1:] += v[:, :, 1]
         acc, M, L = new, M // 2, L + 1
-    return acc.reshape(L, B)
+    sums = np.ascontiguousarray(to_numpy(xp.reshape(acc, (L, B))).T)
+    deg = n - np.argmax(sums[:, ::-1] > 0, axis=1)  # W^d > 0 iff some ĝ(T) != 0 at level d; Σ_d W^d = 1
+    return sums, deg, normalise(c, n, xp) if keep else None
 
 
-def _scale_by_bits(c, rho, n):
-    """c(T) *= rho**|T| in place (numpy or torch), one strided pass per variable."""
+def _levels_numba(c, n, keep):
+    """One pass: exact level sums and degree, and ĝ = c / 2**n in place when kept."""
+    from . import _numba
+
+    sums, deg = _numba.level_sums(c, n, 2.0**-n if keep else 1.0)
+    return sums, deg, c if keep else None
+
+
+#: kernel -> (exact int64 level sums (B, n + 1), degree (B,), both numpy; float64 ĝ or None) for integral c
+_LEVELS = {"numba": _levels_numba, "xp": _levels_xp}
+
+
+def _operator_xp(c, rho, n, be):
+    """ĝ(T) rho**|T| (one strided pass per variable), transformed back."""
+    xp = be.xp
+    c = normalise(c, n, xp)
     B, N = c.shape
     for i in range(n):
-        c.reshape(B, N >> (i + 1), 2, 1 << i)[:, :, 1, :] *= rho
+        xp.reshape(c, (B, N >> (i + 1), 2, 1 << i))[:, :, 1, :] *= rho
+    return transform_rows(c, be)
 
 
-def influence_counts(table, n, be):
-    """Exact int64 counts (B, n) of x with f(x) != f(x ⊕ e_i), as numpy."""
-    if be.name == "numba":
-        from . import _numba
+def _operator_numba(c, rho, n, be):
+    from . import _numba
 
-        return _numba.influence_counts(table, n)
-    if be.name == "torch":
-        from . import _torch
-
-        return _torch.influence_counts(table, n).cpu().numpy()
-    return _influence_counts_numpy(table, n)
+    _numba.scale_by_level(c, rho ** np.arange(n + 1, dtype=np.float64) * 2.0**-n, n)  # one pass
+    return transform_rows(c, be)
 
 
-def level_sums(c, n, be):
-    """Exact int64 Σ_{|T|=d} c(T)^2 (B, n + 1) and degree (B,), as numpy, for integral c."""
-    if be.name == "numba":
-        from . import _numba
-
-        return _numba.level_sums(c, n)
-    if be.name == "torch":
-        torch = import_torch()
-        ci = c.to(torch.int64)
-        folded = _fold_levels(ci * ci, lambda shape: torch.zeros(shape, dtype=torch.int64, device=c.device))
-    else:
-        ci = c.astype(np.int64, copy=False)
-        folded = _fold_levels(ci * ci, lambda shape: np.zeros(shape, dtype=np.int64))
-    sums = np.ascontiguousarray(to_numpy(folded).T)
-    deg = np.where(sums > 0, np.arange(n + 1), -1).max(axis=1)  # W^d > 0 iff some ĝ(T) != 0 at level d
-    return sums, deg
+#: kernel -> T_rho g from the unnormalised spectrum c (which it may overwrite)
+_OPERATOR = {"numba": _operator_numba, "xp": _operator_xp}
 
 
-def _spectrum_levels(table, n, be):
-    """One transform: (unnormalised integral coefficients, int64 level sums, degree)."""
+def _spectrum_levels(table, n, be, keep=False):
+    """One transform: (exact int64 level sums, degree, ĝ if ``keep``)."""
     c = pm1_transform(table, n, be, "float")
-    sums, deg = level_sums(c, n, be)
-    return c, sums, deg
+    return _LEVELS[be.kernel](c, n, keep)
 
 
 def _weights_from_sums(sums, n):
@@ -191,8 +253,8 @@ def influences(f, *, backend="auto", device=None, max_bytes=None):
     >>> influences([0, 0, 0, 1]).tolist()  # AND_2
     [0.5, 0.5]
     """
-    be, table, n, batched = load_table(f, backend, device, max_bytes, _INFLUENCE_BYTES, "influences")
-    counts = influence_counts(table, n, be)
+    be, table, n, batched = load_table(f, backend, device, max_bytes, _influence_plan_bytes, "influences")
+    counts = _INFLUENCE_COUNTS[be.kernel](table, n)
     return deliver(counts.astype(np.float64) * 2.0**-n, f, batched)
 
 
@@ -227,8 +289,8 @@ def total_influence(f, *, backend="auto", device=None, max_bytes=None):
     >>> total_influence(majority(3))
     1.5
     """
-    be, table, n, batched = load_table(f, backend, device, max_bytes, _INFLUENCE_BYTES, "total_influence")
-    counts = influence_counts(table, n, be).sum(axis=1)
+    be, table, n, batched = load_table(f, backend, device, max_bytes, _influence_plan_bytes, "total_influence")
+    counts = _INFLUENCE_COUNTS[be.kernel](table, n).sum(axis=1)
     return deliver(counts.astype(np.float64) * 2.0**-n, f, batched, scalar=True)
 
 
@@ -260,8 +322,8 @@ def spectral_weights(f, *, backend="auto", device=None, max_bytes=None):
     >>> spectral_weights(majority(3)).tolist()  # Maj_3 = 1/2 (x1 + x2 + x3) - 1/2 x1 x2 x3
     [0.0, 0.75, 0.0, 0.25]
     """
-    be, table, n, batched = load_table(f, backend, device, max_bytes, SPECTRAL_BYTES, "spectral_weights")
-    _, sums, _ = _spectrum_levels(table, n, be)
+    be, table, n, batched = load_table(f, backend, device, max_bytes, _spectral_plan_bytes, "spectral_weights")
+    sums, _, _ = _spectrum_levels(table, n, be)
     return deliver(_weights_from_sums(sums, n), f, batched)
 
 
@@ -292,8 +354,8 @@ def degree(f, *, backend="auto", device=None, max_bytes=None):
     >>> degree(and_(4)), degree(dictator(4, 2)), degree(parity(4)), degree([0, 0, 0, 0])
     (4, 1, 4, 0)
     """
-    be, table, n, batched = load_table(f, backend, device, max_bytes, SPECTRAL_BYTES, "degree")
-    _, _, deg = _spectrum_levels(table, n, be)
+    be, table, n, batched = load_table(f, backend, device, max_bytes, _spectral_plan_bytes, "degree")
+    _, deg, _ = _spectrum_levels(table, n, be)
     return deliver(np.asarray(deg, dtype=np.int64), f, batched, scalar=True)
 
 
@@ -334,8 +396,8 @@ def noise_stability(f, rho, *, backend="auto", device=None, max_bytes=None):
     [1.0, -1.0]
     """
     rhos, scalar = _check_rho(rho, "rho")
-    be, table, n, batched = load_table(f, backend, device, max_bytes, SPECTRAL_BYTES, "noise_stability")
-    _, sums, _ = _spectrum_levels(table, n, be)
+    be, table, n, batched = load_table(f, backend, device, max_bytes, _spectral_plan_bytes, "noise_stability")
+    sums, _, _ = _spectrum_levels(table, n, be)
     stab = _stab_from_weights(_weights_from_sums(sums, n), rhos.reshape(-1))
     return _deliver_rho(stab, f, batched, scalar)
 
@@ -375,8 +437,8 @@ def noise_sensitivity(f, delta, *, backend="auto", device=None, max_bytes=None):
     0.5
     """
     deltas, scalar = _check_rho(delta, "delta", 0.0, 1.0)
-    be, table, n, batched = load_table(f, backend, device, max_bytes, SPECTRAL_BYTES, "noise_sensitivity")
-    _, sums, _ = _spectrum_levels(table, n, be)
+    be, table, n, batched = load_table(f, backend, device, max_bytes, _spectral_plan_bytes, "noise_sensitivity")
+    sums, _, _ = _spectrum_levels(table, n, be)
     stab = _stab_from_weights(_weights_from_sums(sums, n), 1.0 - 2.0 * deltas.reshape(-1))
     return _deliver_rho(0.5 - 0.5 * stab, f, batched, scalar)
 
@@ -417,25 +479,9 @@ def noise_operator(f, rho, *, backend="auto", device=None, max_bytes=None):
     if not scalar:
         raise TypeError(f"`rho` must be a real number; got an array of shape {rhos.shape}")
     rho = float(rhos)
-    be, table, n, batched = load_table(f, backend, device, max_bytes, _OPERATOR_BYTES, "noise_operator")
+    be, table, n, batched = load_table(f, backend, device, max_bytes, _operator_plan_bytes, "noise_operator")
     c = pm1_transform(table, n, be, "float")
-    if be.name == "numba":
-        from . import _numba
-        from ._fwht_numba import fwht_inplace
-
-        _numba.scale_by_level(c, rho ** np.arange(n + 1, dtype=np.float64) * 2.0**-n, n)  # one pass
-        fwht_inplace(c)
-        return deliver(c, f, batched)
-    c = normalise(c, n)
-    _scale_by_bits(c, rho, n)
-    if be.name == "torch":
-        from ._fwht_torch import fwht as _tfwht
-
-        return deliver(_tfwht(c), f, batched)
-    from .fourier import _fwht_numpy_inplace
-
-    _fwht_numpy_inplace(c)
-    return deliver(c, f, batched)
+    return deliver(_OPERATOR[be.kernel](c, rho, n, be), f, batched)
 
 
 @dataclass(frozen=True)
@@ -530,24 +576,12 @@ def spectral_summary(f, *, coefficients=True, backend="auto", device=None, max_b
     """
     if not isinstance(coefficients, (bool, np.bool_)):
         raise TypeError(f"`coefficients` must be a bool; got {coefficients!r}")
-    be, table, n, batched = load_table(f, backend, device, max_bytes, SPECTRAL_BYTES, "spectral_summary")
-    c = pm1_transform(table, n, be, "float")
-    if be.name == "numba":
-        from . import _numba
-
-        # one pass: exact level sums and degree, and ĝ = c / 2**n normalised in place
-        sums, deg = _numba.level_sums(c, n, 2.0**-n if coefficients else 1.0)
-    else:
-        sums, deg = level_sums(c, n, be)
-    counts = influence_counts(table, n, be)
-    if coefficients:
-        coeffs = deliver(c if be.name == "numba" else normalise(c, n), f, batched)  # numba: done above
-    else:
-        coeffs = None
-    del c
+    be, table, n, batched = load_table(f, backend, device, max_bytes, _spectral_plan_bytes, "spectral_summary")
+    sums, deg, coeffs = _spectrum_levels(table, n, be, keep=coefficients)
+    counts = _INFLUENCE_COUNTS[be.kernel](table, n)
     return SpectralSummary(
         n=n,
-        coefficients=coeffs,
+        coefficients=None if coeffs is None else deliver(coeffs, f, batched),
         weights=deliver(_weights_from_sums(sums, n), f, batched),
         influences=deliver(counts.astype(np.float64) * 2.0**-n, f, batched),
         total_influence=deliver(counts.sum(axis=1).astype(np.float64) * 2.0**-n, f, batched, scalar=True),

@@ -5,8 +5,9 @@ import numbers
 
 import numpy as np
 
+from ._lib.array import namespace
 from ._lib.backend import is_tensor
-from .fourier import deliver, load_table
+from ._tables import deliver, load_table
 
 __all__ = ["restrict"]
 
@@ -26,6 +27,33 @@ def _check_fixed(fixed, n):
             raise ValueError(f"`fixed` must map each index to a bit 0 or 1; got {i!r}: {b!r}")
         out[int(i)] = int(b)
     return out
+
+
+def _restrict_xp(table, fx, n):
+    """numpy or torch: one strided view per fixed variable, then one copy."""
+    xp = namespace(table)
+    B, size = table.shape
+    out = table
+    for i in sorted(fx, reverse=True):  # highest first: lower variables keep their positions
+        out = xp.reshape(xp.reshape(out, (B, size >> (i + 1), 2, 1 << i))[:, :, fx[i], :], (B, size // 2))
+        size //= 2
+    return xp.asarray(out, copy=True)  # never the caller's own array
+
+
+def _restrict_numba(table, fx, n):
+    from . import _numba
+
+    free_mask = sum(1 << i for i in range(n) if i not in fx)
+    fixed_bits = sum(b << i for i, b in fx.items())
+    return _numba.restrict_rows(table, free_mask, fixed_bits, n - len(fx))
+
+
+_RESTRICT = {"numba": _restrict_numba, "xp": _restrict_xp}
+
+
+def _plan_bytes(name, n, rows):
+    """Peak bytes of :func:`restrict`, any backend: the table, a validated copy, the result (<= half)."""
+    return rows * 2.0**n * 2.5
 
 
 def restrict(f, fixed, *, backend="auto", device=None, max_bytes=None):
@@ -72,22 +100,7 @@ def restrict(f, fixed, *, backend="auto", device=None, max_bytes=None):
     >>> restrict([0, 1, 1, 0], {1: 0}).tolist()  # x0 xor 0
     [0, 1]
     """
-    be, table, n, batched = load_table(f, backend, device, max_bytes, 2.5, "restrict")
+    be, table, n, batched = load_table(f, backend, device, max_bytes, _plan_bytes, "restrict")
     fx = _check_fixed(fixed, n)
-    m = n - len(fx)
-    if not fx:  # nothing to fix: a copy, never the caller's own array
-        return deliver(table.clone() if is_tensor(table) else table.copy(), f, batched)
-    if be.name == "numba":
-        from . import _numba
-
-        free_mask = sum(1 << i for i in range(n) if i not in fx)
-        fixed_bits = sum(b << i for i, b in fx.items())
-        out = _numba.restrict_rows(table, free_mask, fixed_bits, m)
-    else:  # numpy or torch: the same strided views
-        B, size = table.shape
-        out = table
-        for i in sorted(fx, reverse=True):  # highest first: lower variables keep their positions
-            out = out.reshape(B, size >> (i + 1), 2, 1 << i)[:, :, fx[i], :].reshape(B, size // 2)
-            size //= 2
-        out = out.contiguous() if is_tensor(out) else np.ascontiguousarray(out)
-    return deliver(out, f, batched)
+    kernel = _RESTRICT["xp" if not fx else be.kernel]  # nothing to fix: a copy
+    return deliver(kernel(table, fx, n), f, batched)

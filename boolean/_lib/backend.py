@@ -3,7 +3,8 @@
 Every public routine takes ``backend="auto"|"numpy"|"numba"|"torch"`` and, for
 torch, an optional ``device``. :func:`resolve_backend` turns those two arguments
 (and the inputs) into a :class:`Backend`; routines then dispatch through a
-name-to-kernel dict. torch is imported lazily: ``import boolean`` stays cheap.
+name-to-kernel dict keyed by :attr:`Backend.kernel` (``{"numba": ..., "xp": ...}``), so no
+routine branches on a backend name. torch is imported lazily: ``import boolean`` stays cheap.
 
 Rules ("auto"):
   * torch if any input is a ``torch.Tensor`` (results stay on its device);
@@ -28,6 +29,22 @@ class Backend:
 
     name: str
     device: Any = None
+
+    @property
+    def kernel(self) -> str:
+        """The kernel family a routine dispatches on: ``"numba"`` for the numba backend, ``"xp"``
+        (one implementation against the array namespace of :mod:`boolean._lib.array`) for numpy
+        and torch."""
+        return "numba" if self.name == "numba" else "xp"
+
+    @property
+    def xp(self):
+        """The array namespace of this backend's arrays (array-api-compat's numpy or torch)."""
+        if self.name == "torch":
+            import array_api_compat.torch as xp
+        else:
+            import array_api_compat.numpy as xp
+        return xp
 
 
 def is_tensor(x) -> bool:
@@ -114,3 +131,26 @@ def to_torch(x, device, dtype=None):
         return x.to(device=device, dtype=dtype) if dtype is not None else x.to(device=device)
     return torch.as_tensor(np.ascontiguousarray(x), device=device, dtype=dtype)
 
+
+def numpy_dtype(dtype):
+    """The numpy dtype of a numpy or torch ``dtype`` (None stays None)."""
+    torch = sys.modules.get("torch")
+    if torch is not None and isinstance(dtype, torch.dtype):
+        return torch.empty(0, dtype=dtype).numpy().dtype
+    return None if dtype is None else np.dtype(dtype)
+
+
+def to_backend(x, be: Backend, dtype=None, *, copy=False):
+    """``x`` (numpy or tensor) in the container of backend ``be``, in ``dtype`` (numpy or torch)
+    when given: a C-contiguous numpy array for numpy and numba, a contiguous tensor on
+    ``be.device`` for torch. ``copy=True`` guarantees new memory (for in-place work); otherwise
+    nothing is copied that need not be."""
+    if be.name != "torch":
+        return np.array(to_numpy(x), dtype=numpy_dtype(dtype), order="C", copy=True if copy else None)
+    torch = import_torch()
+    if not is_tensor(x):
+        x, dtype = torch.as_tensor(np.ascontiguousarray(x, dtype=numpy_dtype(dtype))), None
+    elif dtype is not None and not isinstance(dtype, torch.dtype):
+        dtype = torch.from_numpy(np.empty(0, dtype=numpy_dtype(dtype))).dtype
+    t = x.to(device=be.device, dtype=dtype) if dtype is not None else x.to(device=be.device)
+    return t.clone(memory_format=torch.contiguous_format) if copy else t.contiguous()

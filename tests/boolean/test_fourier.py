@@ -170,7 +170,7 @@ def test_torch_spectrum_stays_exact_when_float32_matmuls_are_relaxed(monkeypatch
     # (on the CPU the transform itself is numba's and exact either way, so the dtype handed to the
     # torch transform is what is checked)
     from boolean import _fwht_torch
-    from boolean.fourier import _float32_exact
+    from boolean._transform import float32_exact as _float32_exact
 
     seen = []
     real = _fwht_torch.fwht

@@ -87,7 +87,7 @@ def test_batched_and_tensor_outputs(backend, rng):
 
 
 def test_one_transform_per_call(backend, monkeypatch):
-    # issue 2: a routine needing several spectral quantities must not transform twice; the summary's
+    # a routine needing several spectral quantities must not transform twice; the summary's
     # noise stability/sensitivity reuse its weights (no transform at all)
     import boolean.measures as measures
 

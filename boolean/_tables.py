@@ -1,0 +1,47 @@
+"""Truth tables in and results out: the boundary that every :mod:`boolean` routine on tables
+shares (:func:`load_table` validates, plans memory and puts the table on the backend;
+:func:`deliver` returns a result in the caller's container)."""
+from __future__ import annotations
+
+import numpy as np
+
+from ._lib.array import namespace, to_numpy
+from ._lib.backend import is_tensor, resolve_backend, to_backend
+from ._lib.memory import check_size
+from ._lib.validate import as_truth_table, n_from_length
+
+
+def load_table(f, backend, device, max_bytes, plan_bytes, what, *, name="f"):
+    """Validate a truth table for a routine; return ``(backend, table2d, n, batched)``.
+
+    ``table2d`` is uint8 (B, 2**n): numpy for the numpy and numba backends, a tensor on the
+    backend's device for torch. ``plan_bytes(backend_name, n, rows)`` is the routine's peak
+    working memory; it is checked against ``max_bytes`` from the shape alone when ``f`` already
+    has one.
+    """
+    be = resolve_backend(backend, f, device=device)
+    shape = tuple(f.shape) if is_tensor(f) or isinstance(f, np.ndarray) else None
+    if shape is not None and len(shape) in (1, 2) and 0 not in shape:
+        n = n_from_length(shape[-1], name)
+        check_size(plan_bytes(be.name, n, int(np.prod(shape[:-1]))), max_bytes, what)
+    table, n = as_truth_table(f, name)
+    if shape is None:
+        check_size(plan_bytes(be.name, n, int(np.prod(np.shape(table)[:-1]))), max_bytes, what)
+    batched = table.ndim == 2
+    table = to_backend(table, be)
+    return be, be.xp.reshape(table, (-1, 1 << n)), n, batched
+
+
+def deliver(result, template, batched, *, scalar=False):
+    """Return ``result`` (numpy or tensor, leading batch axis) in the container of ``template``:
+    numpy -> numpy (Python scalars for unbatched scalar results), tensor -> tensor on its device."""
+    if not batched:
+        result = result[0]
+    if is_tensor(template):
+        if is_tensor(result):
+            return result.to(template.device)
+        return namespace(template).asarray(np.asarray(result), device=template.device)  # 0-d stays 0-d
+    result = to_numpy(result)
+    if scalar and not batched:
+        return result.item()
+    return result
