@@ -130,9 +130,6 @@ def test_a_stale_allowed_import_fails(tree_copy):
 #: import goes (the test fails on a stale line, so the list only shrinks); never add to it.
 PRIVATE_NAME_ALLOW = {
     # benchmarks: need public entry points (see CONTRIBUTING.md); bench_fwht/gpu_capacity owned elsewhere
-    "benchmarks/bench_fwht.py: boolean._fwht_numba._BLOCK_BYTES",
-    "benchmarks/bench_fwht.py: boolean._fwht_numba._LLC_BYTES",
-    "benchmarks/bench_fwht.py: boolean._fwht_numba._plan",
     "benchmarks/gpu_capacity.py: capacity.blahut_arimoto._md_chunk",
     "benchmarks/gpu_fwht.py: boolean._fwht_torch._triton_fwht",
     "benchmarks/gpu_insensitive.py: capacity.insensitive.channel._cells",
@@ -141,7 +138,6 @@ PRIVATE_NAME_ALLOW = {
     "benchmarks/gpu_insensitive.py: capacity.insensitive.channel._types",
     "benchmarks/gpu_insensitive.py: capacity.insensitive.solve._bonus_ba",
     # boolean
-    "boolean/measures.py: boolean.fourier._fwht_numpy_inplace",
     # capacity solvers: helpers shared by the solver modules
     "capacity/_cost_polish.py: capacity.information._row_divergences",
     "capacity/cost_constrained.py: capacity._cost_polish._cost_ipm",
