@@ -70,3 +70,71 @@ def test_gaussian_identity_and_scalar_case():
     assert gaussian_channel_mi(np.eye(3), None, 1.0).value == pytest.approx(1.5, abs=1e-15)
     # 1-D W: one output; I = 1/2 log2(1 + |w|^2 / sigma^2)
     assert gaussian_channel_mi([3.0, 4.0], None, 5.0).value == pytest.approx(0.5, abs=1e-15)
+
+
+# --- gaussian_channel_mi on hostile scales (the hostile-input issue) ---------------------------
+
+W2 = np.array([[1.0, 0.5], [0.0, 1.0]])  # det W = 1
+
+
+@pytest.mark.parametrize("m,d,rank", [(3, 3, 3), (2, 5, 5), (5, 2, 2), (4, 4, 2)])
+@pytest.mark.parametrize("sigma", [0.3, 1.0, 3.0])
+def test_gaussian_against_slogdet(m, d, rank, sigma, rng):
+    # the definition 1/2 log det(I + W Sigma W^T / sigma^2), Sigma of the given rank (PSD)
+    W = rng.standard_normal((m, d))
+    A = rng.standard_normal((d, rank))
+    S = A @ A.T
+    ref = 0.5 * np.linalg.slogdet(np.eye(m) + W @ S @ W.T / sigma**2)[1] / math.log(2)
+    # both sides are O(10) bits computed from O(1) matrices: 1e-12 relative covers the rounding
+    assert gaussian_channel_mi(W, S, sigma).value == pytest.approx(ref, rel=1e-12, abs=1e-14)
+
+
+@pytest.mark.parametrize("c", [1e-300, 1e-200, 1e200, 1e300])
+def test_gaussian_scale_invariance(c, rng):
+    # I(X; cW X + c sigma Z) = I(X; W X + sigma Z), and likewise Sigma -> c Sigma, W -> W / sqrt(c);
+    # c is not a power of two, so the scaled inputs carry one rounding each: 1e-13 relative
+    W = rng.standard_normal((3, 4))
+    A = rng.standard_normal((4, 4))
+    S = A @ A.T
+    ref = gaussian_channel_mi(W, S, 0.7).value
+    assert gaussian_channel_mi(W * c, S, 0.7 * c).value == pytest.approx(ref, rel=1e-13)
+    assert gaussian_channel_mi(W / math.sqrt(c), S * c, 0.7).value == pytest.approx(ref, rel=1e-13)
+
+
+def test_gaussian_issue_reproducers():
+    # sigma = 1e200 raised OverflowError: I ~ |W|_F^2 / (2 sigma^2 ln 2) ~ 1e-400 bits, which is 0.0
+    assert gaussian_channel_mi(W2, None, 1e200).value == 0.0
+    # sigma = 1e-200 (or W entries 1e200) gave inf: for invertible W and tiny sigma,
+    # I = log2 |det W| - m log2 sigma + O(sigma^2) = 0 + 2 x 200 log2(10)
+    truth = 400 * math.log2(10)
+    assert gaussian_channel_mi(W2, None, 1e-200).value == pytest.approx(truth, rel=1e-14)
+    assert gaussian_channel_mi(W2 * 1e200, None, 1.0).value == pytest.approx(truth, rel=1e-14)
+    assert gaussian_channel_mi(W2, np.eye(2) * 1e300, 1e-150).value == pytest.approx(
+        0.5 * 2 * math.log2(1e300) + 2 * 150 * math.log2(10), rel=1e-14)
+    # a zero map or a zero covariance carries nothing
+    assert gaussian_channel_mi(np.zeros((2, 3)), None, 1e-300).value == 0.0
+    assert gaussian_channel_mi(W2, np.zeros((2, 2)), 1e-300).value == 0.0
+
+
+def test_gaussian_sigma_checks_are_relative():
+    # symmetry and PSD are judged relative to max |Sigma| (1e-10), at any scale
+    S = np.array([[1.0, 0.5], [0.5 + 1e-8, 1.0]])
+    for c in (1e-200, 1.0, 1e200):
+        with pytest.raises(ValueError, match="`Sigma` must be symmetric"):
+            gaussian_channel_mi(W2, S * c, 1.0)
+        with pytest.raises(ValueError, match="`Sigma` must be positive semi-definite"):
+            gaussian_channel_mi(W2, np.diag([1.0, -1e-6]) * c, 1.0)
+
+
+def test_gaussian_refused_from_the_shape():
+    import tracemalloc
+
+    view = np.broadcast_to(1.0, (10**5, 10**5))  # 80 GB as float64
+    tracemalloc.start()
+    try:
+        with pytest.raises(ValueError, match="max_bytes"):
+            gaussian_channel_mi(view, None, 1.0)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 2**20
