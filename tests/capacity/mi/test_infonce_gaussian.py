@@ -138,3 +138,65 @@ def test_gaussian_refused_from_the_shape():
     finally:
         tracemalloc.stop()
     assert peak < 2**20
+
+
+# --- infonce_lower_bound on hostile options (the hostile-input issue) --------------------------
+
+XS = np.random.default_rng(0).standard_normal((64, 1))
+
+
+def test_infonce_diverging_lr_is_refused():
+    # lr = 1e300 returned value = stderr = nan; the loss turns non-finite at step 2
+    with pytest.raises(ValueError, match=r"`lr` must be small enough .*got 1e\+300: the training loss became nan"):
+        infonce_lower_bound(XS, XS, batch_size=8, steps=5, lr=1e300, seed=0)
+    # a large but finite training is still a valid (poor) lower bound and is returned
+    r = infonce_lower_bound(XS, XS, batch_size=8, steps=5, lr=10.0, seed=0)
+    assert math.isfinite(r.value) and r.value <= r.extra["ceiling"]
+
+
+@pytest.mark.parametrize("seed", [2**63, 2**64, -1])
+def test_infonce_seed_outside_the_range_is_named(seed):
+    # torch folds seeds modulo 2**63 (2**63 gave seed 0's estimate) and overflows at 2**64
+    with pytest.raises(ValueError, match=r"`seed` must be an integer in \[0, 9223372036854775807\]"):
+        infonce_lower_bound(XS, XS, batch_size=8, steps=2, seed=seed)
+
+
+def test_infonce_largest_seed_is_its_own_stream():
+    a = infonce_lower_bound(XS, XS, batch_size=8, steps=3, seed=2**63 - 1)
+    b = infonce_lower_bound(XS, XS, batch_size=8, steps=3, seed=0)
+    assert a.value != b.value
+
+
+def test_infonce_plan_counts_the_critic():
+    # the dominant term: parameters, gradients, two Adam moments and the update temporary of the
+    # two critics, counted here from torch's own modules of the same architecture
+    import torch
+
+    from capacity.mi.infonce import EMBED, infonce_plan
+
+    def n_params(d_in, h):
+        net = torch.nn.Sequential(torch.nn.Linear(d_in, h), torch.nn.ReLU(), torch.nn.Linear(h, h),
+                                  torch.nn.ReLU(), torch.nn.Linear(h, EMBED))
+        return sum(p.numel() for p in net.parameters())
+
+    for dx, dy, h in [(1, 1, 64), (3, 5, 200)]:
+        critic = 5 * 8 * (n_params(dx, h) + n_params(dy, h))
+        assert critic <= infonce_plan(100, dx, dy, 16, h) <= critic + 8 * (4 * 100 * (dx + dy) + 16 * (16 * h + 128)
+                                                                         + 4 * 16**2 + 100)
+
+
+def test_infonce_huge_critic_refused_before_allocating():
+    # hidden = 10**7: 2 x 10^14 parameters; torch asked for 400 TB because max_bytes ignored the critic
+    import tracemalloc
+
+    tracemalloc.start()
+    try:
+        with pytest.raises(ValueError, match="infonce_lower_bound needs .* > max_bytes"):
+            infonce_lower_bound(XS, XS, batch_size=8, hidden=10**7)
+        view = np.broadcast_to(1.0, (10**9,))
+        with pytest.raises(ValueError, match="max_bytes"):
+            infonce_lower_bound(view, view)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 2**20
