@@ -17,6 +17,8 @@ __all__ = ["infonce_lower_bound"]
 
 #: Embedding dimension of the separable critic g(x)^T h(y).
 EMBED = 32
+#: Most Adam steps accepted (a hostile ``steps = 2**70`` would otherwise never return).
+MAX_STEPS = 10**6
 
 
 def infonce_lower_bound(x, y, *, batch_size=128, steps=300, hidden=64, lr=1e-3, seed=0,
@@ -41,7 +43,7 @@ def infonce_lower_bound(x, y, *, batch_size=128, steps=300, hidden=64, lr=1e-3, 
     x : array_like, shape (n,) or (n, dx)
     y : array_like, shape (n,) or (n, dy)
     batch_size : int, 2 <= K <= n // 2
-    steps : int >= 1
+    steps : int in [1, 10**6]
         Adam steps (one random batch of the training half each).
     hidden : int >= 1
         Width of the two hidden layers of g and h (embedding dimension 32).
@@ -91,7 +93,7 @@ def infonce_lower_bound(x, y, *, batch_size=128, steps=300, hidden=64, lr=1e-3, 
     """
     scale = units_scale(units)
     (n, dx), (ny_rows, dy) = planned_rows(x), planned_rows(y)
-    steps = check_int(steps, "steps", low=1)
+    steps = check_int(steps, "steps", low=1, high=MAX_STEPS)
     hidden = check_int(hidden, "hidden", low=1)
     lr = check_real(lr, "lr", low=0.0, low_open=True)
     seed = check_seed(seed, optional=False)
@@ -131,8 +133,9 @@ def _train_and_evaluate(torch, xs, ys, dev, batch_size, steps, hidden, lr, seed)
     half = n // 2
     with torch.random.fork_rng(devices=[dev] if dev.type == "cuda" else []):
         torch.manual_seed(seed)
-        X = torch.as_tensor(xs, device=dev)
-        Y = torch.as_tensor(ys, device=dev)
+        # copies: the samples may be the caller's (read-only) arrays, which torch must not share
+        X = torch.tensor(xs, device=dev)
+        Y = torch.tensor(ys, device=dev)
         # standardise with training-half statistics
         mx, sx = X[:half].mean(0), X[:half].std(0).clamp_min(1e-12)
         my, sy = Y[:half].mean(0), Y[:half].std(0).clamp_min(1e-12)
