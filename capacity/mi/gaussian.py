@@ -48,7 +48,7 @@ def gaussian_channel_mi(W, Sigma=None, sigma=1.0, *, units="bits", max_bytes=Non
         For non-numeric ``W``/``Sigma``/``sigma``.
     ValueError
         For ill-shaped or non-finite ``W``/``Sigma``, a ``Sigma`` that is not symmetric or has a
-        negative eigenvalue (beyond 1e-10 of max |Sigma|), ``sigma <= 0``, an unknown ``units``, or a
+        negative eigenvalue (beyond 1e-10 of ``max |Sigma|``), ``sigma <= 0``, an unknown ``units``, or a
         size over ``max_bytes``.
 
     References
