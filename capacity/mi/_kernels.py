@@ -15,6 +15,8 @@ from ._hashing import _MULT as _HASH_MULT  # the same row hash as the numpy/torc
 #: Exponents below this are skipped: e^-60 < 1e-26, so even 10^9 skipped terms change a log-sum
 #: (which is >= 0, its largest term being 1) by less than 1e-17.
 CUTOFF = -60.0
+#: Largest finite float64 (an ``inv`` above it is inf: then the quotient is formed by division).
+MAX_FINITE = 1.7976931348623157e308
 #: Below this many pair evaluations the serial drivers are used.
 PARALLEL_MIN_WORK = 2_000_000
 
@@ -27,10 +29,10 @@ def _scaled_difference(a, b, half, hsig, inv):
     exact) and 1 below (then an overflowing a - b means |a - b| / sigma overflows too). ``inv``
     is used when finite (one extra rounding); else the quotient is formed by division.
     """
-    if a == b:
-        return 0.0
-    dlt = half * a - half * b
-    if math.isfinite(inv):
+    if half == 0.0:  # the points are already in units of sigma (see sigma_units)
+        return a - b
+    dlt = half * a - half * b  # finite; 0 for a == b, and 0 / hsig = 0 * inv = 0 as hsig > 0
+    if inv <= MAX_FINITE:
         return dlt * inv
     return dlt / hsig
 
@@ -93,8 +95,29 @@ def sigma_units(sigma):
     return half, hsig, inv
 
 
+def in_sigma_units(points, sigma):
+    """``(points', sigma')`` for the kernels below: ``(points / sigma, UNIT)`` when no quotient or
+    difference of quotients can overflow (max |p| / sigma <= 2**1021: one division per entry, and
+    the kernels then form plain differences), else ``(points, sigma)`` (the kernels divide each
+    difference, :func:`_scaled_difference`). A copy of the points in the first case."""
+    pmax = max(float(points.max()), -float(points.min())) if points.size else 0.0  # no temporary
+    with np.errstate(over="ignore"):
+        ratio = pmax / sigma
+    if ratio <= 2.0**1021:
+        return points / sigma, UNIT
+    return points, sigma
+
+
+#: Marks points already divided by sigma (a sentinel, not a value of sigma > 0).
+UNIT = -1.0
+
+
+def _units_args(sigma):
+    return (0.0, 1.0, 1.0) if sigma == UNIT else sigma_units(sigma)
+
+
 def mixture_log_terms(points, idx, z, sigma):
-    """For draw k with i = idx[k] and y = p_i + sigma z_k: log R_k, the log of the sum over j != i in :func:`_mixture_row`.
+    """``points``, ``sigma`` as returned by :func:`in_sigma_units`. For draw k with i = idx[k] and y = p_i + sigma z_k: log R_k, the log of the sum over j != i in :func:`_mixture_row`.
 
     The full mixture term (j = i included, whose ratio is exactly 1) is
     log(1 + R_k) = ``np.logaddexp(0, log_r)`` >= 0. Differences are formed coordinate by coordinate (no
@@ -102,7 +125,7 @@ def mixture_log_terms(points, idx, z, sigma):
     """
     work = idx.shape[0] * points.shape[0]
     kernel = _mixture_parallel if work >= PARALLEL_MIN_WORK else _mixture_serial
-    return kernel(points, idx, z, *sigma_units(sigma))
+    return kernel(points, idx, z, *_units_args(sigma))
 
 
 @njit(cache=True)
@@ -151,7 +174,7 @@ def kt_log_sums(points, sigma):
     (its j = i term is exactly 1), for any sigma > 0 (distances in units of sigma, as above).
     """
     work = points.shape[0] ** 2
-    return (_kt_parallel if work >= PARALLEL_MIN_WORK else _kt_serial)(points, *sigma_units(sigma))
+    return (_kt_parallel if work >= PARALLEL_MIN_WORK else _kt_serial)(points, *_units_args(sigma))
 
 
 @njit(cache=True)

@@ -158,7 +158,9 @@ def noisy_channel_mi(points, sigma, *, inputs="finite", n_mc=None, seed=None, bo
                          "Raise max_work, or lower n_mc, N or d (or pass bounds=False)")
     p = as_samples(points, "points", max_bytes=max_bytes)
     n, d = p.shape
-    from ._kernels import kt_log_sums, mixture_log_terms
+    from ._kernels import in_sigma_units, kt_log_sums, mixture_log_terms
+
+    q, s_units = in_sigma_units(p, sigma)
 
     rng = np.random.default_rng(seed)
     reps = -(-n_mc // n)
@@ -168,12 +170,12 @@ def noisy_channel_mi(points, sigma, *, inputs="finite", n_mc=None, seed=None, bo
     log_r = np.empty(n_mc)
     for start in range(0, n_mc, block):
         stop = min(start + block, n_mc)
-        log_r[start:stop] = mixture_log_terms(p, idx[start:stop], rng.standard_normal((stop - start, d)), sigma)
+        log_r[start:stop] = mixture_log_terms(q, idx[start:stop], rng.standard_normal((stop - start, d)), s_units)
     full = np.logaddexp(0.0, log_r)  # log(1 + R): the j = i ratio is exactly 1
     log_n = math.log(n)
     lower = upper = math.nan
     if bounds:
-        lb, lk = kt_log_sums(p, sigma)
+        lb, lk = kt_log_sums(q, s_units)
         lower = (log_n - float(lb.mean())) * scale
         upper = (log_n - float(lk.mean())) * scale
     extra = {"ceiling": log_n * scale, "n_points": n, "sigma": sigma}
@@ -192,15 +194,15 @@ def mc_block_rows(n_mc: int, d: int) -> int:
 def noisy_plan(n: int, d: int, n_mc: int, bounds: bool):
     """Peak bytes and coordinate terms of :func:`noisy_channel_mi` for N = ``n`` points in ``d`` dimensions.
 
-    The one plan of the routine (callers reuse it): the float64 copy of the points, the input
-    indices (the permutations and their concatenation), one block of normal draws and of the
-    kernel's output, ``MC_ARRAYS`` float64 arrays of length ``n_mc`` (log R, log(1 + R) and the
-    temporaries of the mean, the standard deviation and the sample-propagation terms), and two of
-    length N for the bounds.
+    The one plan of the routine (callers reuse it): two float64 copies of the points (as given
+    and divided by sigma), the input indices (the permutations and their concatenation), one
+    block of normal draws and of the kernel's output, ``MC_ARRAYS`` float64 arrays of length
+    ``n_mc`` (log R, log(1 + R) and the temporaries of the mean, the standard deviation and the
+    sample-propagation terms), and two of length N for the bounds.
     The work is ``n_mc N d`` coordinate terms for the Monte Carlo plus ``N^2 d`` for the bounds.
     """
     block = mc_block_rows(n_mc, d)
-    nbytes = 8.0 * (n * d + 2 * n_mc + 2 * n + block * (d + 1) + MC_ARRAYS * n_mc
+    nbytes = 8.0 * (2 * n * d + 2 * n_mc + 2 * n + block * (d + 1) + MC_ARRAYS * n_mc
                     + (2 * n if bounds else 0))
     work = float(d) * n * (n_mc + (n if bounds else 0))
     return nbytes, work

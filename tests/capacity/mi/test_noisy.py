@@ -293,9 +293,10 @@ def test_peak_memory_within_the_plan(inputs):
 
 
 @pytest.mark.parametrize("shape,kwargs,match", [
-    ((10**6, 1000), {}, "max_work"),                          # 8 GB of points: planned, then refused by work
-    ((10**6, 100), {"max_bytes": 2**30}, "max_work"),         # fits 1 GiB, but 10^14 terms
-    ((10**6, 100), {"max_bytes": 2**29}, "max_bytes"),
+    ((10**6, 1000), {}, "max_bytes"),                         # 2 x 8 GB of points (as given, / sigma)
+    ((10**6, 1000), {"max_bytes": 2**35}, "max_work"),        # fits 32 GiB, but 10^15 terms
+    ((10**6, 100), {"max_bytes": 2**31}, "max_work"),         # fits 2 GiB, but 10^14 terms
+    ((10**6, 100), {"max_bytes": 2**30}, "max_bytes"),
     ((10**5, 1), {"max_work": 1e9}, "max_work"),              # the bounds alone are 10^10 terms
     ((10**9,), {}, "max_bytes"),                              # the 10^9-element view
 ])
@@ -333,3 +334,25 @@ def test_seed_range(seed, exc, match):
     with pytest.raises(exc, match=match):
         noisy_channel_mi(P8, 1.0, seed=seed)
     assert noisy_channel_mi(P8, 1.0, seed=2**63 - 1).n_samples == 2000
+
+
+def test_both_kernel_paths_agree(rng):
+    # points are divided by sigma up front when no quotient can overflow (the fast path); beyond
+    # that, each difference is halved and divided in the kernel. On ordinary data both apply, and
+    # agree up to the rounding of one division per coordinate (1e-12 relative on O(1) log-sums)
+    from capacity.mi._kernels import UNIT, in_sigma_units, kt_log_sums, mixture_log_terms
+
+    p = rng.standard_normal((40, 3))
+    sigma = 0.6
+    q, unit = in_sigma_units(p, sigma)
+    assert unit == UNIT and np.array_equal(q, p / sigma)
+    idx = rng.integers(0, 40, 200)
+    z = rng.standard_normal((200, 3))
+    np.testing.assert_allclose(mixture_log_terms(q, idx, z, UNIT), mixture_log_terms(p, idx, z, sigma), rtol=1e-12)
+    for a, b in zip(kt_log_sums(q, UNIT), kt_log_sums(p, sigma)):
+        np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-15)
+    # the general path is the one taken when max |p| / sigma > 2**1021
+    far = np.array([[0.0], [1.0], [1.0 + 2**-52]])
+    assert in_sigma_units(far, 1e-308)[1] == 1e-308
+    r = noisy_channel_mi(far, 1e-308, seed=0)  # 1 and 1 + 2^-52 are 2e292 sigma apart: 3 distinct
+    assert r.value == r.lower == r.upper == r.extra["ceiling"]
