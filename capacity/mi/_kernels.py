@@ -15,23 +15,41 @@ from ._hashing import _MULT as _HASH_MULT  # the same row hash as the numpy/torc
 #: Exponents below this are skipped: e^-60 < 1e-26, so even 10^9 skipped terms change a log-sum
 #: (which is >= 0, its largest term being 1) by less than 1e-17.
 CUTOFF = -60.0
+#: Largest finite float64 (an ``inv`` above it is inf: then the quotient is formed by division).
+MAX_FINITE = 1.7976931348623157e308
 #: Below this many pair evaluations the serial drivers are used.
 PARALLEL_MIN_WORK = 2_000_000
 
 
 @njit(cache=True)
-def _mixture_row(points, i, z, k, sigma):
-    """log sum_{j != i} exp(-(|p_i - p_j + sigma z_k|^2 - |sigma z_k|^2) / (2 sigma^2)); -inf when n == 1.
+def _scaled_difference(a, b, half, hsig, inv):
+    """(a - b) / sigma without overflow or 0/0, given ``half``, ``hsig = half * sigma`` and ``inv = 1 / hsig``.
 
-    The j = i exponent would be exactly 0; it is left out so that the leave-one-out term keeps its
-    own scale (it may lie far below e^-60) and the plug-in term is log(1 + e^{this}).
+    ``half`` is 0.5 for sigma >= 2**-1021 (so half * a - half * b cannot overflow and halving is
+    exact) and 1 below (then an overflowing a - b means |a - b| / sigma overflows too). ``inv``
+    is used when finite (one extra rounding); else the quotient is formed by division.
+    """
+    if half == 0.0:  # the points are already in units of sigma (see sigma_units)
+        return a - b
+    dlt = half * a - half * b  # finite; 0 for a == b, and 0 / hsig = 0 * inv = 0 as hsig > 0
+    if inv <= MAX_FINITE:
+        return dlt * inv
+    return dlt / hsig
+
+
+@njit(cache=True)
+def _mixture_row(points, i, z, k, half, hsig, inv):
+    """log sum_{j != i} exp(-(|(p_i - p_j) / sigma + z_k|^2 - |z_k|^2) / 2); -inf when n == 1.
+
+    Distances are taken in units of sigma (:func:`_scaled_difference`), so no sigma**2 is ever
+    formed: any sigma > 0 works, from 5e-324 to 1.8e308. The j = i exponent would be exactly 0;
+    it is left out so that the leave-one-out term keeps its own scale (it may lie far below e^-60)
+    and the plug-in term is log(1 + e^{this}).
     """
     n, d = points.shape
-    inv = 1.0 / (2.0 * sigma * sigma)
     s0 = 0.0
     for c in range(d):
-        t = sigma * z[k, c]
-        s0 += t * t
+        s0 += z[k, c] * z[k, c]
     mx = -math.inf
     acc = 0.0
     for j in range(n):
@@ -39,9 +57,9 @@ def _mixture_row(points, i, z, k, sigma):
             continue
         s = 0.0
         for c in range(d):
-            t = (points[i, c] - points[j, c]) + sigma * z[k, c]
+            t = _scaled_difference(points[i, c], points[j, c], half, hsig, inv) + z[k, c]
             s += t * t
-        a = -(s - s0) * inv
+        a = -0.5 * (s - s0)  # s may be inf (a = -inf, skipped); s0 is finite
         if a > mx:
             acc = acc * math.exp(mx - a) + 1.0
             mx = a
@@ -53,80 +71,110 @@ def _mixture_row(points, i, z, k, sigma):
 
 
 @njit(cache=True, parallel=True)
-def _mixture_parallel(points, idx, z, sigma):
+def _mixture_parallel(points, idx, z, half, hsig, inv):
     out = np.empty(idx.shape[0])
     for k in prange(idx.shape[0]):
-        out[k] = _mixture_row(points, idx[k], z, k, sigma)
+        out[k] = _mixture_row(points, idx[k], z, k, half, hsig, inv)
     return out
 
 
 @njit(cache=True)
-def _mixture_serial(points, idx, z, sigma):
+def _mixture_serial(points, idx, z, half, hsig, inv):
     out = np.empty(idx.shape[0])
     for k in range(idx.shape[0]):
-        out[k] = _mixture_row(points, idx[k], z, k, sigma)
+        out[k] = _mixture_row(points, idx[k], z, k, half, hsig, inv)
     return out
 
 
-def mixture_log_terms(points, idx, z, sigma):
-    """For each draw k with i = idx[k] and y = p_i + sigma z_k: log of the sum over j != i in :func:`_mixture_row`.
+def sigma_units(sigma):
+    """``(half, hsig, inv)`` for :func:`_scaled_difference` (see there)."""
+    half = 0.5 if sigma >= 2.0**-1021 else 1.0
+    hsig = half * sigma
+    with np.errstate(divide="ignore", over="ignore"):
+        inv = float(np.float64(1.0) / np.float64(hsig))
+    return half, hsig, inv
 
-    Call it log R_k. The full mixture term (j = i included, whose ratio is exactly 1) is
+
+def in_sigma_units(points, sigma):
+    """``(points', sigma')`` for the kernels below: ``(points / sigma, UNIT)`` when no quotient or
+    difference of quotients can overflow (max |p| / sigma <= 2**1021: one division per entry, and
+    the kernels then form plain differences), else ``(points, sigma)`` (the kernels divide each
+    difference, :func:`_scaled_difference`). A copy of the points in the first case."""
+    pmax = max(float(points.max()), -float(points.min())) if points.size else 0.0  # no temporary
+    with np.errstate(over="ignore"):
+        ratio = pmax / sigma
+    if ratio <= 2.0**1021:
+        return points / sigma, UNIT
+    return points, sigma
+
+
+#: Marks points already divided by sigma (a sentinel, not a value of sigma > 0).
+UNIT = -1.0
+
+
+def _units_args(sigma):
+    return (0.0, 1.0, 1.0) if sigma == UNIT else sigma_units(sigma)
+
+
+def mixture_log_terms(points, idx, z, sigma):
+    """``points``, ``sigma`` as returned by :func:`in_sigma_units`. For draw k with i = idx[k] and y = p_i + sigma z_k: log R_k, the log of the sum over j != i in :func:`_mixture_row`.
+
+    The full mixture term (j = i included, whose ratio is exactly 1) is
     log(1 + R_k) = ``np.logaddexp(0, log_r)`` >= 0. Differences are formed coordinate by coordinate (no
     Gram-matrix trick); far-apart points give log R_k = -inf and a full term of exactly 0.
     """
     work = idx.shape[0] * points.shape[0]
-    return (_mixture_parallel if work >= PARALLEL_MIN_WORK else _mixture_serial)(points, idx, z, sigma)
+    kernel = _mixture_parallel if work >= PARALLEL_MIN_WORK else _mixture_serial
+    return kernel(points, idx, z, *_units_args(sigma))
 
 
 @njit(cache=True)
-def _kt_row(points, i, sigma):
+def _kt_row(points, i, half, hsig, inv):
     n, d = points.shape
-    inv_b = 1.0 / (8.0 * sigma * sigma)
-    inv_k = 1.0 / (2.0 * sigma * sigma)
     sb = 0.0
     sk = 0.0
     for j in range(n):
         s = 0.0
         for c in range(d):
-            t = points[i, c] - points[j, c]
+            t = _scaled_difference(points[i, c], points[j, c], half, hsig, inv)
             s += t * t
-        eb = -s * inv_b
+        eb = -0.125 * s  # -|p_i - p_j|^2 / (8 sigma^2); s may be inf
         if eb > CUTOFF:  # the KL exponent is 4x the Bhattacharyya one, so both are skipped
             sb += math.exp(eb)
-            ek = -s * inv_k
+            ek = -0.5 * s
             if ek > CUTOFF:
                 sk += math.exp(ek)
     return math.log(sb), math.log(sk)
 
 
 @njit(cache=True, parallel=True)
-def _kt_parallel(points, sigma):
+def _kt_parallel(points, half, hsig, inv):
     n = points.shape[0]
     lb = np.empty(n)
     lk = np.empty(n)
     for i in prange(n):
-        lb[i], lk[i] = _kt_row(points, i, sigma)
+        lb[i], lk[i] = _kt_row(points, i, half, hsig, inv)
     return lb, lk
 
 
 @njit(cache=True)
-def _kt_serial(points, sigma):
+def _kt_serial(points, half, hsig, inv):
     n = points.shape[0]
     lb = np.empty(n)
     lk = np.empty(n)
     for i in range(n):
-        lb[i], lk[i] = _kt_row(points, i, sigma)
+        lb[i], lk[i] = _kt_row(points, i, half, hsig, inv)
     return lb, lk
 
 
 def kt_log_sums(points, sigma):
     """Per point i: (log sum_j exp(-|p_i - p_j|^2 / (8 sigma^2)), log sum_j exp(-|p_i - p_j|^2 / (2 sigma^2))).
 
-    Bhattacharyya and KL divergences between N(p_i, s^2 I) and N(p_j, s^2 I); each sum is >= 1.
+    Bhattacharyya and KL divergences between N(p_i, s^2 I) and N(p_j, s^2 I); each sum is >= 1
+    (its j = i term is exactly 1), for any sigma > 0 (distances in units of sigma, as above).
     """
     work = points.shape[0] ** 2
-    return (_kt_parallel if work >= PARALLEL_MIN_WORK else _kt_serial)(points, sigma)
+    return (_kt_parallel if work >= PARALLEL_MIN_WORK else _kt_serial)(points, *_units_args(sigma))
 
 
 @njit(cache=True)

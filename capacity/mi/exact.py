@@ -34,9 +34,9 @@ def _as_codes(codes, name, max_bytes):
     arr = as_rows(codes, name, integer=True)
     if arr.shape[0] == 0 or arr.shape[1] == 0:
         raise ValueError(f"`{name}` must be non-empty; got shape {arr.shape}")
+    check_size(arr.size * 8.0 * 3, max_bytes, f"`{name}` as int64 codes")  # before scanning or copying
     if arr.dtype == np.uint64 and arr.size and arr.max() > np.iinfo(np.int64).max:
         raise ValueError(f"`{name}` must fit in int64; got a value above 2**63 - 1")
-    check_size(arr.size * 8.0 * 3, max_bytes, f"`{name}` as int64 codes")
     return np.ascontiguousarray(arr, dtype=np.int64)
 
 

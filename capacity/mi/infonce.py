@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import math
+import numbers
 
 import numpy as np
 
@@ -10,9 +11,14 @@ from boolean._lib.validate import check_int, check_real
 from boolean._lib.memory import check_size
 from capacity._result import MIEstimate
 
-from ._common import as_paired_samples, units_scale
+from ._common import as_paired_samples, check_seed, planned_rows, units_scale
 
 __all__ = ["infonce_lower_bound"]
+
+#: Embedding dimension of the separable critic g(x)^T h(y).
+EMBED = 32
+#: Most Adam steps accepted (a hostile ``steps = 2**70`` would otherwise never return).
+MAX_STEPS = 10**6
 
 
 def infonce_lower_bound(x, y, *, batch_size=128, steps=300, hidden=64, lr=1e-3, seed=0,
@@ -37,17 +43,22 @@ def infonce_lower_bound(x, y, *, batch_size=128, steps=300, hidden=64, lr=1e-3, 
     x : array_like, shape (n,) or (n, dx)
     y : array_like, shape (n,) or (n, dy)
     batch_size : int, 2 <= K <= n // 2
-    steps : int >= 1
+    steps : int in [1, 10**6]
         Adam steps (one random batch of the training half each).
     hidden : int >= 1
         Width of the two hidden layers of g and h (embedding dimension 32).
     lr : float > 0
-    seed : int
+        Adam's step size; a training that becomes non-finite (too large an lr) is refused.
+    seed : int in [0, 2**63 - 1]
         Seeds the critic's initialisation and the batches (torch's global RNG is left untouched).
+        torch folds larger seeds modulo 2**63, so they are refused rather than aliased.
     device : str or torch.device, optional
         Default CPU; "cuda" when available.
     units : {"bits", "nats"}
     max_bytes : int, optional
+        Refuse, from the shapes and before any copy, when the samples, the critic (parameters,
+        gradients, Adam moments) and a batch's activations (:func:`infonce_plan`) would exceed this
+        (default 8 GiB).
 
     Returns
     -------
@@ -61,8 +72,9 @@ def infonce_lower_bound(x, y, *, batch_size=128, steps=300, hidden=64, lr=1e-3, 
     TypeError
         For non-numeric inputs or options of the wrong type.
     ValueError
-        For ill-shaped, empty, non-finite or mismatched inputs, out-of-range options, CUDA
-        without a GPU, an unknown ``units``, or a size over ``max_bytes``.
+        For ill-shaped, empty, non-finite or mismatched inputs, out-of-range options (a seed
+        outside [0, 2**63 - 1]), CUDA without a GPU, an unknown ``units``, a size over
+        ``max_bytes``, or an ``lr`` whose training diverges (non-finite loss or estimate).
 
     References
     ----------
@@ -80,14 +92,18 @@ def infonce_lower_bound(x, y, *, batch_size=128, steps=300, hidden=64, lr=1e-3, 
     True
     """
     scale = units_scale(units)
+    (n, dx), (ny_rows, dy) = planned_rows(x), planned_rows(y)
+    steps = check_int(steps, "steps", low=1, high=MAX_STEPS)
+    hidden = check_int(hidden, "hidden", low=1)
+    lr = check_real(lr, "lr", low=0.0, low_open=True)
+    seed = check_seed(seed, optional=False)
+    # from the shapes, before any copy or allocation; batch_size is checked after the samples
+    # (its range depends on n), so its plan term uses the largest batch the samples allow
+    b_plan = batch_size if isinstance(batch_size, numbers.Integral) and 2 <= batch_size <= n // 2 else max(n // 2, 2)
+    check_size(infonce_plan(max(n, ny_rows), dx, dy, int(b_plan), hidden), max_bytes, "infonce_lower_bound")
     xs, ys = as_paired_samples(x, y, max_bytes=max_bytes, min_rows=4)
     n = xs.shape[0]
     batch_size = check_int(batch_size, "batch_size", low=2, high=n // 2)
-    steps = check_int(steps, "steps", low=1)
-    hidden = check_int(hidden, "hidden", low=1)
-    lr = check_real(lr, "lr", low=0.0, low_open=True)
-    seed = check_int(seed, "seed", low=0)
-    check_size(8.0 * (n * (xs.shape[1] + ys.shape[1]) + batch_size * batch_size * 4), max_bytes, "InfoNCE")
     dev = resolve_device(device)
     import torch
 
@@ -117,8 +133,9 @@ def _train_and_evaluate(torch, xs, ys, dev, batch_size, steps, hidden, lr, seed)
     half = n // 2
     with torch.random.fork_rng(devices=[dev] if dev.type == "cuda" else []):
         torch.manual_seed(seed)
-        X = torch.as_tensor(xs, device=dev)
-        Y = torch.as_tensor(ys, device=dev)
+        # copies: the samples may be the caller's (read-only) arrays, which torch must not share
+        X = torch.tensor(xs, device=dev)
+        Y = torch.tensor(ys, device=dev)
         # standardise with training-half statistics
         mx, sx = X[:half].mean(0), X[:half].std(0).clamp_min(1e-12)
         my, sy = Y[:half].mean(0), Y[:half].std(0).clamp_min(1e-12)
@@ -127,7 +144,7 @@ def _train_and_evaluate(torch, xs, ys, dev, batch_size, steps, hidden, lr, seed)
         def mlp(d_in):
             return torch.nn.Sequential(torch.nn.Linear(d_in, hidden), torch.nn.ReLU(),
                                        torch.nn.Linear(hidden, hidden), torch.nn.ReLU(),
-                                       torch.nn.Linear(hidden, 32)).to(device=dev, dtype=torch.float64)
+                                       torch.nn.Linear(hidden, EMBED)).to(device=dev, dtype=torch.float64)
 
         g, h = mlp(xs.shape[1]), mlp(ys.shape[1])
         params = list(g.parameters()) + list(h.parameters())
@@ -143,15 +160,34 @@ def _train_and_evaluate(torch, xs, ys, dev, batch_size, steps, hidden, lr, seed)
             idx = torch.randint(0, half, (batch_size,), generator=gen).to(dev)
             loss = -nce(X[idx], Y[idx])
             grads = torch.autograd.grad(loss, params)
-            _adam_step(params, grads, adam, lr, step)
             train_value = -float(loss.detach())
+            if not math.isfinite(train_value):
+                _diverged(lr, f"the training loss became {train_value} at step {step}")
+            _adam_step(params, grads, adam, lr, step)
         vals = []
         with torch.no_grad():
             perm = (torch.randperm(n - half, generator=gen) + half).to(dev)
             for b in range((n - half) // batch_size):
                 idx = perm[b * batch_size:(b + 1) * batch_size]
                 vals.append(float(nce(X[idx], Y[idx])))
+        if not all(math.isfinite(v) for v in vals):
+            _diverged(lr, "the held-out estimate is not finite after the last step")
     return vals, train_value
+
+
+def _diverged(lr, what):
+    raise ValueError(f"`lr` must be small enough for the critic's training to stay finite; got {lr!r}: "
+                     f"{what}. Lower lr (the default is 1e-3)")
+
+
+def infonce_plan(n: int, dx: int, dy: int, batch_size: int, hidden: int) -> float:
+    """Peak bytes of :func:`infonce_lower_bound`: the samples (float64 copies, standardised and
+    their temporaries: 4 copies), the two critics' parameters with their gradients, Adam moments
+    and update temporary (5 copies), one batch's activations forward and backward, the K x K
+    scores and the evaluation permutation."""
+    params = sum(d_in * hidden + hidden + hidden * hidden + hidden + hidden * EMBED + EMBED for d_in in (dx, dy))
+    return 8.0 * (4 * n * (dx + dy) + 5 * params + batch_size * (16 * hidden + 4 * EMBED)
+                  + 4 * batch_size * batch_size + n)
 
 
 def _adam_step(params, grads, moments, lr, t, beta1=0.9, beta2=0.999, eps=1e-8):

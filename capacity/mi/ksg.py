@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import math
+import numbers
 
 import numpy as np
 from scipy.special import digamma
@@ -10,7 +11,7 @@ from boolean._lib.validate import check_int, check_real
 from boolean._lib.memory import check_size
 from capacity._result import MIEstimate
 
-from ._common import as_paired_samples, units_scale
+from ._common import as_paired_samples, check_seed, planned_rows, units_scale
 from ._kdtree import count_within
 
 __all__ = ["ksg_mutual_information"]
@@ -26,6 +27,26 @@ def marginal_counts(points, radius):
     ``count_only`` and cKDTree's ``query_ball_point(return_length=True)``.
     """
     return count_within(points, radius)
+
+
+def ksg_plan(n: int, dx: int, dy: int, k: int) -> float:
+    """Peak bytes of :func:`ksg_mutual_information` for n samples of dimensions dx, dy and order k.
+
+    Five float64 copies of the samples (as given, jittered, with the noise, joined, and the
+    joint tree's own), the joint k-NN distances and indices, and a dozen length-n arrays (tree
+    indices and nodes, counts, radii, the digamma terms).
+    """
+    return 8.0 * (5 * n * (dx + dy) + 2 * n * (k + 1) + 12 * n)
+
+
+def _refuse_ties(a, name, k):
+    """ValueError when some row of ``a`` occurs k + 1 times or more (its k-NN distance is 0)."""
+    copies = count_within(a, np.zeros(a.shape[0]))  # exact: rows at max-norm distance 0
+    worst = int(np.argmax(copies))
+    if copies[worst] > k:
+        raise ValueError(f"`{name}` must not contain k + 1 = {k + 1} identical samples (KSG needs continuous "
+                         f"marginals: a zero k-NN distance); got {int(copies[worst])} copies of row {worst}. "
+                         "Pass jitter > 0 to break ties, or use discrete_mutual_information for discrete data")
 
 
 def ksg_mutual_information(x, y, *, k=3, jitter=0.0, seed=None, units="bits", max_bytes=None) -> MIEstimate:
@@ -58,12 +79,16 @@ def ksg_mutual_information(x, y, *, k=3, jitter=0.0, seed=None, units="bits", ma
         Neighbour order (3 is the usual choice).
     jitter : float >= 0
         Standard deviation of Gaussian noise added to both (relative to each column's std) to
-        break ties; 0 (default) adds none. Tied samples (zero distances) are refused unless
-        jitter > 0.
-    seed : int, optional
+        break ties; 0 (default) adds none. Tied samples are refused unless jitter > 0: k + 1
+        identical rows of ``x``, of ``y`` or of the pair (a zero k-NN distance in a space the
+        estimator uses, where it assumes a continuous law; ties in ``x`` alone would otherwise
+        read about 0 for a discrete X whatever the truth).
+    seed : int in [0, 2**63 - 1], optional
         Seed for ``jitter``.
     units : {"bits", "nats"}
     max_bytes : int, optional
+        Refuse, from the shapes and before any copy, when the working memory (:func:`ksg_plan`)
+        would exceed this (default 8 GiB).
 
     Returns
     -------
@@ -77,7 +102,8 @@ def ksg_mutual_information(x, y, *, k=3, jitter=0.0, seed=None, units="bits", ma
         For non-numeric inputs or non-integer ``k``.
     ValueError
         For ill-shaped, empty, non-finite or mismatched inputs, ``k`` out of range, tied samples
-        with ``jitter = 0``, an unknown ``units``, or a size over ``max_bytes``.
+        with ``jitter = 0``, a seed outside [0, 2**63 - 1], an unknown ``units``, or a size over
+        ``max_bytes``.
 
     References
     ----------
@@ -96,23 +122,29 @@ def ksg_mutual_information(x, y, *, k=3, jitter=0.0, seed=None, units="bits", ma
     True
     """
     scale = units_scale(units)
+    (n, dx), (ny_rows, dy) = planned_rows(x), planned_rows(y)
+    jitter = check_real(jitter, "jitter", low=0.0)
+    seed = check_seed(seed, optional=True)
+    # from the shapes, before any copy (a broadcast view is refused without being expanded); k is
+    # checked after the samples, so its plan term uses k only when it is a valid order
+    k_plan = k if isinstance(k, numbers.Integral) and not isinstance(k, bool) and 1 <= k < n else 1
+    check_size(ksg_plan(max(n, ny_rows), dx, dy, int(k_plan)), max_bytes, "ksg_mutual_information")
     xs, ys = as_paired_samples(x, y, max_bytes=max_bytes, min_rows=2)
     n = xs.shape[0]
     k = check_int(k, "k", low=1, high=n - 1)
-    jitter = check_real(jitter, "jitter", low=0.0)
-    if seed is not None:
-        seed = check_int(seed, "seed", low=0)
-    check_size(n * (xs.shape[1] + ys.shape[1]) * 8.0 * 4 + n * (k + 1) * 16.0 + n * 32.0, max_bytes, "KSG trees")
     if jitter > 0:
         rng = np.random.default_rng(seed)
         xs = xs + jitter * xs.std(axis=0) * rng.standard_normal(xs.shape)
         ys = ys + jitter * ys.std(axis=0) * rng.standard_normal(ys.shape)
+    else:
+        for name, a in (("x", xs), ("y", ys)):
+            _refuse_ties(a, name, k)
     from scipy.spatial import cKDTree
 
     joint = np.hstack([xs, ys])
     dist, _ = cKDTree(joint).query(joint, k=k + 1, p=np.inf, workers=-1)  # exact; thread count cannot change it
     eps = dist[:, -1]
-    if (eps == 0).any():
+    if (eps == 0).any():  # ties left after jitter (a constant column, or jitter below the spacing)
         raise ValueError("`x`, `y` must not contain k+1 identical samples (zero k-NN distance); "
                          "pass jitter > 0 to break ties")
     radius = np.nextafter(eps, 0)  # strict inequality: count points at distance < eps

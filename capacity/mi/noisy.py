@@ -10,9 +10,17 @@ from boolean._lib.validate import check_int, check_real
 from boolean._lib.memory import check_size
 from capacity._result import MIEstimate
 
-from ._common import as_samples, units_scale
+from ._common import as_samples, check_seed, planned_rows, units_scale
 
 __all__ = ["noisy_channel_mi"]
+
+#: Bytes of normal draws generated at once (the Monte Carlo runs block by block).
+MC_BLOCK_BYTES = 2**25
+#: float64 arrays of length n_mc alive at once (measured with tracemalloc: 7 in the samples path).
+MC_ARRAYS = 8
+#: Default cap on the coordinate terms one call sums (``max_work``); the experiments' largest
+#: call (4096 points, 1024 draws, d = 1000, with bounds) is 2 x 10^10.
+DEFAULT_MAX_WORK = 1e11
 
 #: Sample-propagation estimates within this many nats of ln n are flagged ``saturated``.
 SATURATION_MARGIN_NATS = 1.5
@@ -20,7 +28,7 @@ INPUTS = ("finite", "samples")
 
 
 def noisy_channel_mi(points, sigma, *, inputs="finite", n_mc=None, seed=None, bounds=True,
-                     units="bits", max_bytes=None) -> MIEstimate:
+                     units="bits", max_bytes=None, max_work=None) -> MIEstimate:
     r"""Mutual information of the additive Gaussian channel Y = p_X + sigma Z, X uniform on N points.
 
     With :math:`p_1..p_N \in \mathbb R^d`, :math:`Z \sim N(0, I_d)` and X uniform,
@@ -33,8 +41,10 @@ def noisy_channel_mi(points, sigma, *, inputs="finite", n_mc=None, seed=None, bo
     equally often up to one) with standard error ``std / sqrt(n_mc)``. Differences
     :math:`p_i - p_j` are formed coordinate by coordinate (never through the
     :math:`\lVert a\rVert^2 + \lVert b\rVert^2 - 2 a\cdot b` shortcut, which cancels
-    catastrophically for large activations). The j = i term is exactly 1, so the estimate never
-    exceeds ln N and equals it exactly for points much farther apart than sigma.
+    catastrophically for large activations) and divided by sigma before squaring, so no
+    :math:`\sigma^2` is formed and every finite sigma > 0 (5e-324 to 1.8e308) gives a finite answer
+    consistent with the bounds. The j = i term is exactly 1, so the estimate never exceeds ln N
+    and equals it exactly for points much farther apart than sigma.
 
     ``lower``/``upper`` are the Kolchinsky-Tracey pairwise-distance bounds
     (Bhattacharyya lower, KL upper), deterministic and certified:
@@ -77,13 +87,18 @@ def noisy_channel_mi(points, sigma, *, inputs="finite", n_mc=None, seed=None, bo
     inputs : {"finite", "samples"}
     n_mc : int >= 2, optional
         Monte Carlo draws (default: max(N, 2000) for finite inputs, max(N, 2) for samples).
-    seed : int, optional
-        Seed of the Monte Carlo draws.
+    seed : int in [0, 2**63 - 1], optional
+        Seed of the Monte Carlo draws (the range of every seed in :mod:`capacity.mi`).
     bounds : bool
         Compute the O(N^2 d) Kolchinsky-Tracey bounds (default True).
     units : {"bits", "nats"}
     max_bytes : int, optional
-        Refuse when the working arrays would exceed this (default 8 GiB).
+        Refuse, from the shape and before any copy, when the peak working memory (the copy of the
+        points, the draws, made in blocks of 32 MiB, and the per-draw terms) would exceed this
+        (default 8 GiB).
+    max_work : float > 0, optional
+        Refuse when the call would sum more than this many coordinate terms,
+        ``n_mc * N * d`` plus ``N**2 * d`` with ``bounds`` (default 1e11).
 
     Returns
     -------
@@ -99,8 +114,9 @@ def noisy_channel_mi(points, sigma, *, inputs="finite", n_mc=None, seed=None, bo
     TypeError
         For non-numeric ``points`` or non-numeric ``sigma``/``n_mc``/``seed``.
     ValueError
-        For ill-shaped, empty or non-finite points, ``sigma <= 0``, ``n_mc < 2``, an unknown
-        ``inputs`` or ``units``, or a size over ``max_bytes``.
+        For ill-shaped, empty or non-finite points, ``sigma <= 0``, ``n_mc < 2``, a seed outside
+        [0, 2**63 - 1], an unknown ``inputs`` or ``units``, a size over ``max_bytes`` or a work
+        over ``max_work``.
 
     References
     ----------
@@ -125,27 +141,41 @@ def noisy_channel_mi(points, sigma, *, inputs="finite", n_mc=None, seed=None, bo
         raise ValueError(f"`inputs` must be one of {INPUTS}; got {inputs!r}")
     if not isinstance(bounds, (bool, np.bool_)):
         raise TypeError(f"`bounds` must be a bool; got {bounds!r}")
-    p = as_samples(points, "points", max_bytes=max_bytes)
     sigma = check_real(sigma, "sigma", low=0.0, low_open=True)
-    n, d = p.shape
+    seed = check_seed(seed, optional=True)
+    n, d = planned_rows(points)
     if n_mc is None:
         n_mc = max(n, 2000) if inputs == "finite" else max(n, 2)
     n_mc = check_int(n_mc, "n_mc", low=2)
-    if seed is not None:
-        seed = check_int(seed, "seed", low=0)
-    check_size(n_mc * (d + 3) * 8.0 + 4 * n * 8.0, max_bytes, "noisy_channel_mi working arrays")
-    from ._kernels import kt_log_sums, mixture_log_terms
+    if max_work is not None:
+        max_work = check_real(max_work, "max_work", low=0.0, low_open=True)
+    nbytes, work = noisy_plan(n, d, n_mc, bool(bounds))
+    check_size(nbytes, max_bytes, "noisy_channel_mi")  # from the shape, before any copy
+    limit = DEFAULT_MAX_WORK if max_work is None else max_work
+    if work > limit:
+        raise ValueError(f"`max_work` must be at least the {work:.3g} coordinate terms this call sums "
+                         f"(n_mc x N x d{' + N^2 x d for the bounds' if bounds else ''}); got {limit:.3g}. "
+                         "Raise max_work, or lower n_mc, N or d (or pass bounds=False)")
+    p = as_samples(points, "points", max_bytes=max_bytes)
+    n, d = p.shape
+    from ._kernels import in_sigma_units, kt_log_sums, mixture_log_terms
+
+    q, s_units = in_sigma_units(p, sigma)
 
     rng = np.random.default_rng(seed)
     reps = -(-n_mc // n)
     idx = np.concatenate([rng.permutation(n) for _ in range(reps)])[:n_mc].astype(np.int64)
-    z = rng.standard_normal((n_mc, d))
-    log_r = mixture_log_terms(p, idx, z, sigma)
+    # the normal draws are made block by block (the same stream as one (n_mc, d) draw)
+    block = mc_block_rows(n_mc, d)
+    log_r = np.empty(n_mc)
+    for start in range(0, n_mc, block):
+        stop = min(start + block, n_mc)
+        log_r[start:stop] = mixture_log_terms(q, idx[start:stop], rng.standard_normal((stop - start, d)), s_units)
     full = np.logaddexp(0.0, log_r)  # log(1 + R): the j = i ratio is exactly 1
     log_n = math.log(n)
     lower = upper = math.nan
     if bounds:
-        lb, lk = kt_log_sums(p, sigma)
+        lb, lk = kt_log_sums(q, s_units)
         lower = (log_n - float(lb.mean())) * scale
         upper = (log_n - float(lk.mean())) * scale
     extra = {"ceiling": log_n * scale, "n_points": n, "sigma": sigma}
@@ -154,6 +184,28 @@ def noisy_channel_mi(points, sigma, *, inputs="finite", n_mc=None, seed=None, bo
     value = (log_n - float(full.mean())) * scale  # exactly ln N for far-apart points
     stderr = float(full.std(ddof=1)) / math.sqrt(n_mc) * scale
     return MIEstimate(value, stderr, lower, upper, "noisy-mc", n_mc, units, extra)
+
+
+def mc_block_rows(n_mc: int, d: int) -> int:
+    """Rows of normal draws made at once: ``MC_BLOCK_BYTES`` of float64 (at least one row)."""
+    return int(min(n_mc, max(1, MC_BLOCK_BYTES // (8 * max(d, 1)))))
+
+
+def noisy_plan(n: int, d: int, n_mc: int, bounds: bool):
+    """Peak bytes and coordinate terms of :func:`noisy_channel_mi` for N = ``n`` points in ``d`` dimensions.
+
+    The one plan of the routine (callers reuse it): two float64 copies of the points (as given
+    and divided by sigma), the input indices (the permutations and their concatenation), one
+    block of normal draws and of the kernel's output, ``MC_ARRAYS`` float64 arrays of length
+    ``n_mc`` (log R, log(1 + R) and the temporaries of the mean, the standard deviation and the
+    sample-propagation terms), and two of length N for the bounds.
+    The work is ``n_mc N d`` coordinate terms for the Monte Carlo plus ``N^2 d`` for the bounds.
+    """
+    block = mc_block_rows(n_mc, d)
+    nbytes = 8.0 * (2 * n * d + 2 * n_mc + 2 * n + block * (d + 1) + MC_ARRAYS * n_mc
+                    + (2 * n if bounds else 0))
+    work = float(d) * n * (n_mc + (n if bounds else 0))
+    return nbytes, work
 
 
 def _sample_propagation(plugin_terms, log_r, n, plugin_lower, plugin_upper, scale, units, extra):

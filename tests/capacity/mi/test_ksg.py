@@ -40,9 +40,10 @@ def test_matches_brute_force(dx, dy, k, rng):
 
 
 def test_matches_brute_force_with_marginal_ties(rng):
-    # x on a coarse grid (many equal marginal values, and distances equal to eps), y continuous: the joint
-    # k-NN distances stay positive, so no jitter is needed; counts at distance exactly eps must be excluded
-    x = np.round(rng.standard_normal((400, 2)) * 4) / 4
+    # x on a 1/4 grid (many equal coordinates, and distances equal to eps) but with distinct rows
+    # (column 1 is a permutation), y continuous: no k + 1 identical rows anywhere, so no jitter is
+    # needed; counts at distance exactly eps must be excluded
+    x = np.column_stack([np.round(rng.standard_normal(400) * 4) / 4, rng.permutation(400) / 4])
     y = x[:, :1] + 0.3 * rng.standard_normal((400, 1))
     r = ksg_mutual_information(x, y, k=3, units="nats")
     assert r.value == pytest.approx(ksg_brute_force_nats(x, y, 3), abs=1e-12)
@@ -146,3 +147,65 @@ def test_ties_refused_unless_jitter(rng):
         ksg_mutual_information(x, x)
     r = ksg_mutual_information(x, x, jitter=1e-8, seed=0)
     assert np.isfinite(r.value)
+
+
+def test_ties_in_x_only_are_refused():
+    # the reproducer: X is 0 fifty times and 1 once, Y = index determines X, so
+    # I = H(X) = h(1/51) = 0.139 bits; with ties in x only KSG read 1.6e-16 bits silently
+    x, y = np.r_[np.zeros(50), 1.0], np.arange(51.0)
+    with pytest.raises(ValueError, match=r"`x` must not contain k \+ 1 = 4 identical samples.*50 copies of row 0"):
+        ksg_mutual_information(x, y)
+    with pytest.raises(ValueError, match=r"`y` must not contain k \+ 1 = 2 identical samples"):
+        ksg_mutual_information(y, x, k=1)
+    assert np.isfinite(ksg_mutual_information(x, y, jitter=1e-6, seed=0).value)
+
+
+def test_up_to_k_identical_rows_are_accepted(rng):
+    # each x row three times: 2 other copies at distance 0, so the 3rd neighbour in x is another
+    # value and every k = 3 NN distance is positive: accepted, and equal to brute force (counts are
+    # integers and the digamma sums agree to rounding, 1e-12). At k = 2 the same rows are refused
+    x = np.repeat(rng.standard_normal((100, 1)), 3, axis=0)
+    y = x + rng.standard_normal(x.shape)
+    r = ksg_mutual_information(x, y, k=3, units="nats")
+    assert r.value == pytest.approx(ksg_brute_force_nats(x, y, 3), abs=1e-12)
+    with pytest.raises(ValueError, match="`x` must not contain k \\+ 1 = 3 identical"):
+        ksg_mutual_information(x, y, k=2)
+
+
+@pytest.mark.parametrize("seed", [-1, 2**63, 2**64])
+def test_seed_outside_the_range_is_named(seed):
+    x = np.arange(10.0)
+    with pytest.raises(ValueError, match=r"`seed` must be an integer in \[0, 9223372036854775807\]"):
+        ksg_mutual_information(x, x[::-1] ** 2, jitter=0.1, seed=seed)
+
+
+def test_views_refused_before_any_copy():
+    import tracemalloc
+
+    view = np.broadcast_to(1.0, (10**9,))  # 8 GB as float64, 0 bytes as a view
+    tracemalloc.start()
+    try:
+        with pytest.raises(ValueError, match="max_bytes"):
+            ksg_mutual_information(view, view)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 2**20
+
+
+def test_peak_memory_within_the_plan(rng):
+    import tracemalloc
+
+    from capacity.mi.ksg import ksg_plan
+
+    x = rng.standard_normal((3000, 2)).astype(np.float32)
+    y = x[:, :1] + rng.standard_normal((3000, 3))
+    ksg_mutual_information(x[:50], y[:50], jitter=0.01, seed=0)  # compile/load the kernels first
+    tracemalloc.start()
+    try:
+        ksg_mutual_information(x, y, k=5, jitter=0.01, seed=0)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    # tracemalloc sees numpy's buffers (not cKDTree's C++ ones, which the plan also counts)
+    assert peak <= ksg_plan(3000, 2, 3, 5)

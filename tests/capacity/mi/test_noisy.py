@@ -211,3 +211,148 @@ def test_single_sample_in_sample_mode():
     assert r.value == 0.0 and r.extra["saturated"]  # 0 >= ln 1 - 1.5: a single sample says nothing
     assert r.extra["estimate"] == "plugin" and r.extra["leave_one_out"] == math.inf
     assert r.extra["bias_bound"] == math.inf
+
+
+# --- hostile sigma, scale and size (the hostile-input issue) ---------------------------------
+
+P8 = np.linspace(0, 1, 8)[:, None]
+
+
+@pytest.mark.parametrize("inputs", ["finite", "samples"])
+@pytest.mark.parametrize("sigma", [5e-324, 1e-300, 1e-200, 1e-160, 1e-20])
+def test_tiny_sigma_gives_the_ceiling(sigma, inputs):
+    # points 1/7 apart at sigma <= 1e-20 are > 1e19 sigma apart: every cross term underflows, so
+    # value and both bounds are ln 8 exactly (no sigma**2 is formed: 1e-200**2 was 0 and a
+    # ZeroDivisionError, 1e-160 gave bounds = inf)
+    r = noisy_channel_mi(P8, sigma, seed=0, inputs=inputs)
+    assert r.value == r.extra["ceiling"] == math.log(8) * (1 / math.log(2))  # ln 8 in bits, as computed
+    if inputs == "finite":
+        assert r.lower == r.upper == r.extra["ceiling"]
+    else:
+        assert r.extra["plugin_lower"] == r.extra["plugin_upper"] == r.extra["ceiling"]
+
+
+@pytest.mark.parametrize("sigma", [1e20, 1e160, 1e300, 1.7976931348623157e308])
+def test_huge_sigma_gives_zero_within_its_bounds(sigma):
+    # truth <= the KL bound <= max |p_i - p_j|^2 / (2 sigma^2 ln 2) <= 1e-40 bits; 1e160 used to
+    # return the ceiling (3 bits) with bounds [0, 0]
+    r = noisy_channel_mi(P8, sigma, seed=0)
+    assert 0.0 <= r.lower <= r.upper <= 1e-40
+    # the MC value is ln 8 - mean(ln(1 + R)) with R = 7 up to 1e-40: only the rounding of the two
+    # logs and the mean is left, a few ulps of ln 8 (4.4e-16 each)
+    assert abs(r.value) <= 8 * np.spacing(math.log(8)) / math.log(2)
+
+
+@pytest.mark.parametrize("c", [2.0**-1000, 2.0**-900, 2.0**900, 2.0**1023])
+def test_scaling_points_and_sigma_by_a_power_of_two_changes_nothing(c):
+    # I(X; cP + c sigma Z) = I(X; P + sigma Z); scaling by 2^k is exact in binary floating point,
+    # so the results are bitwise equal. At c = 2^1023 the points span +-9e307 and their
+    # differences (1.8e308) overflow unless halved first
+    p = np.linspace(-1, 1, 8)[:, None] * [1.0, 0.5]
+    ref = noisy_channel_mi(p, 0.3, seed=1, n_mc=500)
+    got = noisy_channel_mi(p * c, 0.3 * c, seed=1, n_mc=500)
+    assert (got.value, got.stderr, got.lower, got.upper) == (ref.value, ref.stderr, ref.lower, ref.upper)
+
+
+def test_subnormal_points_and_sigma():
+    # points k * 5e-324 with sigma = 5e-324 are the points k with sigma = 1 (exact division)
+    k = np.arange(4.0)[:, None]
+    ref = noisy_channel_mi(k, 1.0, seed=3, n_mc=300)
+    got = noisy_channel_mi(k * 5e-324, 5e-324, seed=3, n_mc=300)
+    assert (got.value, got.lower, got.upper) == (ref.value, ref.lower, ref.upper)
+
+
+def test_blocked_draws_are_the_one_shot_stream(monkeypatch):
+    # the normal draws are made in blocks of MC_BLOCK_BYTES; numpy's Generator fills them from one
+    # stream, so any block size gives bitwise the same estimate
+    import capacity.mi.noisy as noisy
+
+    p = np.random.default_rng(0).standard_normal((30, 3))
+    ref = noisy_channel_mi(p, 0.7, seed=5, n_mc=1000, inputs="samples")
+    monkeypatch.setattr(noisy, "MC_BLOCK_BYTES", 8 * 3 * 7)  # 7 rows per block
+    assert noisy.mc_block_rows(1000, 3) == 7
+    got = noisy_channel_mi(p, 0.7, seed=5, n_mc=1000, inputs="samples")
+    assert got == ref
+
+
+@pytest.mark.parametrize("inputs", ["finite", "samples"])
+def test_peak_memory_within_the_plan(inputs):
+    import tracemalloc
+
+    from capacity.mi.noisy import noisy_plan
+
+    p = np.random.default_rng(0).standard_normal((300, 40)).astype(np.float32)
+    noisy_channel_mi(p[:10], 1.0, n_mc=20, seed=0, inputs=inputs)  # compile/load the kernels first
+    tracemalloc.start()
+    try:
+        noisy_channel_mi(p, 1.0, n_mc=3000, seed=0, inputs=inputs)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak <= noisy_plan(300, 40, 3000, True)[0]
+
+
+@pytest.mark.parametrize("shape,kwargs,match", [
+    ((10**6, 1000), {}, "max_bytes"),                         # 2 x 8 GB of points (as given, / sigma)
+    ((10**6, 1000), {"max_bytes": 2**35}, "max_work"),        # fits 32 GiB, but 10^15 terms
+    ((10**6, 100), {"max_bytes": 2**31}, "max_work"),         # fits 2 GiB, but 10^14 terms
+    ((10**6, 100), {"max_bytes": 2**30}, "max_bytes"),
+    ((10**5, 1), {"max_work": 1e9}, "max_work"),              # the bounds alone are 10^10 terms
+    ((10**9,), {}, "max_bytes"),                              # the 10^9-element view
+])
+def test_huge_requests_refused_before_allocating(shape, kwargs, match):
+    import tracemalloc
+
+    view = np.broadcast_to(np.float32(1.0), shape)  # a read-only view: no memory of its own
+    tracemalloc.start()
+    try:
+        with pytest.raises(ValueError, match=match):
+            noisy_channel_mi(view, 1.0, **kwargs)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 2**20  # nothing of the size of the request was allocated
+
+
+def test_max_work_lets_a_small_call_through_and_is_validated():
+    assert noisy_channel_mi(P8, 1.0, n_mc=10, seed=0, max_work=8 * 10 + 64).n_samples == 10
+    with pytest.raises(ValueError, match="`max_work` must be at least the 144 coordinate terms"):
+        noisy_channel_mi(P8, 1.0, n_mc=10, seed=0, max_work=143)
+    with pytest.raises(ValueError, match="`max_work` must be a finite number in \\(0"):
+        noisy_channel_mi(P8, 1.0, max_work=0)
+    with pytest.raises(TypeError, match="`max_work` must be a real number"):
+        noisy_channel_mi(P8, 1.0, max_work="1e9")
+
+
+@pytest.mark.parametrize("seed,exc,match", [
+    (-1, ValueError, r"`seed` must be an integer in \[0, 9223372036854775807\]; got -1"),
+    (2**63, ValueError, r"`seed` must be an integer in \[0, 9223372036854775807\]; got 9223372036854775808"),
+    (1.0, TypeError, r"`seed` must be an integer or None; got 1.0"),
+    (True, TypeError, r"`seed` must be an integer or None; got True"),
+])
+def test_seed_range(seed, exc, match):
+    with pytest.raises(exc, match=match):
+        noisy_channel_mi(P8, 1.0, seed=seed)
+    assert noisy_channel_mi(P8, 1.0, seed=2**63 - 1).n_samples == 2000
+
+
+def test_both_kernel_paths_agree(rng):
+    # points are divided by sigma up front when no quotient can overflow (the fast path); beyond
+    # that, each difference is halved and divided in the kernel. On ordinary data both apply, and
+    # agree up to the rounding of one division per coordinate (1e-12 relative on O(1) log-sums)
+    from capacity.mi._kernels import UNIT, in_sigma_units, kt_log_sums, mixture_log_terms
+
+    p = rng.standard_normal((40, 3))
+    sigma = 0.6
+    q, unit = in_sigma_units(p, sigma)
+    assert unit == UNIT and np.array_equal(q, p / sigma)
+    idx = rng.integers(0, 40, 200)
+    z = rng.standard_normal((200, 3))
+    np.testing.assert_allclose(mixture_log_terms(q, idx, z, UNIT), mixture_log_terms(p, idx, z, sigma), rtol=1e-12)
+    for a, b in zip(kt_log_sums(q, UNIT), kt_log_sums(p, sigma)):
+        np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-15)
+    # the general path is the one taken when max |p| / sigma > 2**1021
+    far = np.array([[0.0], [1.0], [1.0 + 2**-52]])
+    assert in_sigma_units(far, 1e-308)[1] == 1e-308
+    r = noisy_channel_mi(far, 1e-308, seed=0)  # 1 and 1 + 2^-52 are 2e292 sigma apart: 3 distinct
+    assert r.value == r.lower == r.upper == r.extra["ceiling"]
