@@ -2,6 +2,15 @@
 
 Builds on :mod:`boolean`. Units are bits unless a function says otherwise.
 """
+import boolean as _boolean
+
+if not hasattr(_boolean, "fourier_coefficients"):  # `import boolean` found another distribution's package
+    raise ImportError(
+        f"`import boolean` found {getattr(_boolean, '__file__', None) or _boolean!r}, which is not the "
+        "Boolean-analysis package of insensitive (most likely boolean.py, a dependency of "
+        "license-expression, which uses the same import name). Install insensitive in a separate "
+        "environment (python -m venv) without boolean.py.")
+
 from ._result import CapacityResult, ConvergenceWarning, MIEstimate
 from .information import normalize_rows
 from .blahut_arimoto import blahut_arimoto

@@ -8,3 +8,13 @@
 
 Every other private module is used only inside its own package.
 """
+
+import os as _os
+
+# boolean.py (a dependency of license-expression) has the import name `boolean` too: installed
+# after it, our files overwrite its __init__.py and leave its modules beside ours. Refuse loudly.
+if _os.path.exists(_os.path.join(_os.path.dirname(_os.path.dirname(__file__)), "boolean.py")):
+    raise ImportError(
+        f"{_os.path.dirname(_os.path.dirname(__file__))} mixes insensitive's `boolean` package with the "
+        "files of boolean.py (a dependency of license-expression, which uses the same import name). "
+        "Install insensitive in a separate environment (python -m venv) without boolean.py.")
