@@ -13,6 +13,10 @@ from .symmetry import FoldedChannel, folded_channel, symmetry_generators
 from .family import function_family_information
 from .sensitivity import (majority_retained_information, random_function_retained_information,
                           random_function_retained_information_asymptotic)
+from .families import (FunctionFamily, all_functions_family, junta_family, symmetric_family, table_family,
+                       threshold_family)
+from .family_capacity import FamilyCapacity, family_capacity, family_channel_plan
+from .bounds import CapacityUpperBound, binomial_channel_upper, capacity_upper_bound
 
 __all__ = ["EquivalenceClasses", "cell_probabilities", "count_classes", "equivalence_classes",
            "low_degree_subsets", "standard_functions", "MergedChannel", "merge_duplicate_inputs",
@@ -20,4 +24,7 @@ __all__ = ["EquivalenceClasses", "cell_probabilities", "count_classes", "equival
            "random_function_retained_information_asymptotic",
            "ChannelShape", "InsensitiveChannel", "channel_matrix", "channel_shape", "InsensitiveCapacity",
            "insensitive_capacity", "FoldedChannel", "folded_channel", "symmetry_generators",
-           "function_family_information"]
+           "function_family_information",
+           "FunctionFamily", "all_functions_family", "junta_family", "symmetric_family", "table_family",
+           "threshold_family", "FamilyCapacity", "family_capacity", "family_channel_plan",
+           "CapacityUpperBound", "binomial_channel_upper", "capacity_upper_bound"]
