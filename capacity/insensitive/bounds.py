@@ -67,7 +67,7 @@ class CapacityUpperBound:
     --------
     >>> b = capacity_upper_bound(3, 1, 2)
     >>> b.samples, round(b.classes, 4), b.upper <= 2
-    (2, 7.2573, True)
+    (2, 7.2574, True)
     """
 
     n: int
@@ -217,7 +217,7 @@ def capacity_upper_bound(n: int, s: int, m: int, *, visible: str = "random") -> 
 
     Examples
     --------
-    >>> b = capacity_upper_bound(64, 2, 16)
+    >>> b = capacity_upper_bound(10, 2, 16)
     >>> b.upper <= 16, b.classes_exact
     (True, False)
     """
