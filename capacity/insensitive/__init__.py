@@ -17,6 +17,7 @@ from .families import (FunctionFamily, all_functions_family, junta_family, symme
                        threshold_family)
 from .family_capacity import FamilyCapacity, family_capacity, family_channel_plan
 from .bounds import CapacityUpperBound, binomial_channel_upper, capacity_upper_bound
+from .bounty import LawSensitivity, law_sensitivity
 
 __all__ = ["EquivalenceClasses", "cell_probabilities", "count_classes", "equivalence_classes",
            "low_degree_subsets", "standard_functions", "MergedChannel", "merge_duplicate_inputs",
@@ -27,4 +28,5 @@ __all__ = ["EquivalenceClasses", "cell_probabilities", "count_classes", "equival
            "function_family_information",
            "FunctionFamily", "all_functions_family", "junta_family", "symmetric_family", "table_family",
            "threshold_family", "FamilyCapacity", "family_capacity", "family_channel_plan",
-           "CapacityUpperBound", "binomial_channel_upper", "capacity_upper_bound"]
+           "CapacityUpperBound", "binomial_channel_upper", "capacity_upper_bound",
+           "LawSensitivity", "law_sensitivity"]

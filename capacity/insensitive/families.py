@@ -428,7 +428,7 @@ def junta_family(n: int, k: int, *, coords=None) -> FunctionFamily:
 
 
 def table_family(functions, names=None) -> FunctionFamily:
-    """A user-given family of truth tables (x indexed by ``sum_i x_i 2**i``).
+    """A user-given family of truth tables: ``tables[b, x] = f_b(x)``, ``x = sum_i x_i 2**i``.
 
     Parameters
     ----------
@@ -484,7 +484,7 @@ def table_family(functions, names=None) -> FunctionFamily:
 
 
 def all_functions_family(n: int) -> FunctionFamily:
-    """All ``2**(2**n)`` functions of n bits (n <= 4), named by :func:`standard_functions`.
+    """All ``2**(2**n)`` functions of n bits (n <= 4): member ``F`` is ``f(x) = (F >> x) & 1``.
 
     Parameters
     ----------

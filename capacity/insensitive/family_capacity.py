@@ -181,6 +181,9 @@ def _compositions(d, m):
 def family_channel_plan(n_groups: int, n_symbols: int, m: int) -> dict:
     """Peak memory of :func:`family_capacity` for a reduced channel (one place, reused by callers).
 
+    The channel has ``types = C(m + d - 1, m)`` columns; the peak holds the types' counts, a
+    chunk of rows of the sweep and the active rows with the solver's copies.
+
     Parameters
     ----------
     n_groups : int
