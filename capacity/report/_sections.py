@@ -7,4 +7,5 @@ SECTIONS = [
     "capacity.report.insensitive_section",
     "capacity.report.mi_section",
     "capacity.report.resampling_section",
+    "capacity.report.realistic_n_section",
 ]
