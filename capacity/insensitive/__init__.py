@@ -18,6 +18,7 @@ from .families import (FunctionFamily, all_functions_family, junta_family, symme
 from .family_capacity import FamilyCapacity, family_capacity, family_channel_plan
 from .bounds import CapacityUpperBound, binomial_channel_upper, capacity_upper_bound
 from .bounty import LawSensitivity, law_sensitivity
+from .family_bracket import FamilyBracket, family_bracket
 
 __all__ = ["EquivalenceClasses", "cell_probabilities", "count_classes", "equivalence_classes",
            "low_degree_subsets", "standard_functions", "MergedChannel", "merge_duplicate_inputs",
@@ -29,4 +30,4 @@ __all__ = ["EquivalenceClasses", "cell_probabilities", "count_classes", "equival
            "FunctionFamily", "all_functions_family", "junta_family", "symmetric_family", "table_family",
            "threshold_family", "FamilyCapacity", "family_capacity", "family_channel_plan",
            "CapacityUpperBound", "binomial_channel_upper", "capacity_upper_bound",
-           "LawSensitivity", "law_sensitivity"]
+           "LawSensitivity", "law_sensitivity", "FamilyBracket", "family_bracket"]
