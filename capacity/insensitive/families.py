@@ -19,7 +19,6 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from itertools import combinations
 
 import numpy as np
 
@@ -464,14 +463,7 @@ def table_family(functions, names=None) -> FunctionFamily:
         functions = [np.asarray(v) for v in functions.values()]
         if not functions:
             raise ValueError("`functions` must be non-empty; got an empty mapping")
-    try:
-        tables, n = numpy_table(functions, "functions")
-    except TypeError:
-        raise
-    except ValueError as exc:
-        if "inhomogeneous" in str(exc):
-            raise TypeError("`functions` must be a rectangular array of truth tables; got a ragged sequence") from exc
-        raise
+    tables, n = numpy_table(functions, "functions")   # a ragged sequence is a TypeError there
     tables = np.atleast_2d(tables)
     if n > MAX_TABLE_N:
         raise ValueError(f"`functions` must be tables of n <= {MAX_TABLE_N} bits; got n = {n}")

@@ -54,11 +54,9 @@ MAX_M = 64
 _LOG_ZERO = -1e250
 #: Active rows are solved as one dense matrix up to this many bytes.
 _ACTIVE_BYTES = 256 * 2**20
-#: Rows per chunk of the sweep (times the number of types, in float64).
-_SWEEP_BYTES = 32 * 2**20
 #: Rows in the first active set, and most rows added per round.
 _START_ROWS, _ADD_ROWS = 64, 64
-#: Class-orbits below this mass are not listed in ``support``.
+#: Groups below this mass are not listed in ``support``.
 SUPPORT_THRESHOLD = 1e-6
 
 FAMILIES = ("symmetric", "thresholds", "intervals", "all")
@@ -181,8 +179,8 @@ def _compositions(d, m):
 def family_channel_plan(n_groups: int, n_symbols: int, m: int) -> dict:
     """Peak memory of :func:`family_capacity` for a reduced channel (one place, reused by callers).
 
-    The channel has ``types = C(m + d - 1, m)`` columns; the peak holds the types' counts, a
-    chunk of rows of the sweep and the active rows with the solver's copies.
+    The channel has ``types = C(m + d - 1, m)`` columns; the peak holds the types' counts (dense
+    and sparse), the divergences of every row and the active rows with the solver's copies.
 
     Parameters
     ----------
@@ -196,8 +194,7 @@ def family_channel_plan(n_groups: int, n_symbols: int, m: int) -> dict:
     Returns
     -------
     dict
-        ``types`` (C(m + d - 1, m)), ``active`` (most rows solved densely), ``chunk`` (rows per
-        sweep chunk) and ``bytes`` (the peak).
+        ``types`` (C(m + d - 1, m)), ``active`` (most rows solved densely) and ``bytes`` (the peak).
 
     Raises
     ------
@@ -219,13 +216,13 @@ def family_channel_plan(n_groups: int, n_symbols: int, m: int) -> dict:
     m = check_int(m, "m", low=1)
     T = math.comb(m + d - 1, m)
     active = max(1, min(G, _ACTIVE_BYTES // (8 * T)))
-    chunk = max(1, min(G, _SWEEP_BYTES // (8 * T)))
-    nbytes = (T * d * (2 + 8)            # counts int16 + float64 copy
+    k = min(d, m)
+    nbytes = (T * d * (2 + 8 + 8)        # counts int16, float64 copy, argsort in the sparse form
+              + T * k * 16               # sparse types: symbols int64 + counts float64
               + T * 8 * 3                # log coefficients, log(pW), pW
               + G * (d + 2) * 8          # log r, divergences
-              + chunk * T * 8 * 3        # sweep: logW, W, terms
-              + active * T * 8 * 4)      # active matrix and the solver's copies
-    return {"types": T, "active": active, "chunk": chunk, "bytes": nbytes}
+              + active * T * 8 * 5)      # active log W and W, and the solver's three copies
+    return {"types": T, "active": active, "bytes": nbytes}
 
 
 # ----------------------------------------------------------------------------- solver

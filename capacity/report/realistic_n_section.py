@@ -1,8 +1,6 @@
 """Report section: the channel at realistic n (family lower bounds, upper bounds, sensitivity)."""
 from __future__ import annotations
 
-import math
-
 from ._framework import Claim, Section, markdown_table, pyplot
 
 TITLE = "The channel at realistic n"
@@ -15,7 +13,7 @@ def _families(n, s, m, quick):
     from capacity.insensitive import family_channel_plan, junta_family, symmetric_family, threshold_family
 
     out = [("thresholds", threshold_family(n)), ("dictators+constants", junta_family(n, 1))]
-    if n <= (8 if quick else 16) and s <= 2:
+    if n <= 8 and s <= 2:
         out.append(("symmetric", symmetric_family(n)))
     keep = []
     for name, fam in out:
@@ -150,7 +148,7 @@ def run(ctx) -> Section:
     md = "\n".join([
         "Certified brackets [family lower bound, upper bound] on C(n, s, m) beyond the exact range. The lower "
         "end is the capacity with Alice restricted to a family (`family_capacity`: thresholds and their "
-        "complements, the constants and dictators (1-juntas), and for n <= 16 all symmetric functions), each "
+        "complements, the constants and dictators (1-juntas), and for n <= 8 all symmetric functions), each "
         "certified to 1e-9 bit; the upper end is min(m, log2 #classes, the per-cell binomial-channel bound) "
         "(`capacity_upper_bound`). Where the family's types do not fit (many visible bits and samples) no "
         "bound is given: the Monte Carlo bracket is not implemented yet.",
@@ -173,8 +171,7 @@ def run(ctx) -> Section:
         "uniform laws (mean total influence well below n/2 and below the uniform law on classes), and the "
         "classes it adds as m grows are not more influential than a dictator at "
         + " and ".join(f"({n},{s},{exact[(n, s)][-1][0]})" for (n, s) in ((3, 1), (4, 1)) if (n, s) in exact)
-        + "; its mean total influence grows with m. " + big_sentence + " These are lower bounds over chosen families, not the "
-        "optimal law "
-        "over all functions.",
+        + "; its mean total influence grows with m. " + big_sentence
+        + " These are lower bounds over chosen families, not the optimal law over all functions.",
     ])
     return Section(title=TITLE, claims=claims, markdown=md, figures=[fig_name])

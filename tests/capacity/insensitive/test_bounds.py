@@ -30,7 +30,10 @@ def test_upper_bounds_hold_on_exact_capacity(n, s, m):
 def test_cells_bound_is_exact_for_s0(n, m):
     # s = 0: one cell, the channel is q = w / 2**n -> Binomial(m, q): the bound is its capacity
     e = insensitive_capacity(n, 0, m)
-    assert capacity_upper_bound(n, 0, m).cells == pytest.approx(e.upper, abs=2e-9)  # both certified to 1e-9
+    cells = capacity_upper_bound(n, 0, m).cells
+    # the binomial channel is solved to a certified gap of BA_TOL = 1e-6 (its upper end is used),
+    # the exact value to 1e-9: the bound lies in [C, C + 1e-6 + 1e-9]
+    assert e.lower <= cells <= e.lower + 1e-6 + 2e-9
 
 
 @pytest.mark.slow

@@ -8,7 +8,7 @@ import pytest
 
 from boolean import noise_stability, total_influence
 from capacity import blahut_arimoto
-from capacity.insensitive import (all_functions_family, cell_probabilities, family_capacity, insensitive_capacity,
+from capacity.insensitive import (cell_probabilities, family_capacity, insensitive_capacity,
                                   junta_family, symmetric_family, table_family, threshold_family)
 
 #: Two certified intervals of the same number must overlap; 1e-12 absorbs the last-bit rounding
