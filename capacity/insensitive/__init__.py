@@ -19,6 +19,7 @@ from .family_capacity import FamilyCapacity, family_capacity, family_channel_pla
 from .bounds import CapacityUpperBound, binomial_channel_upper, capacity_upper_bound
 from .bounty import LawSensitivity, law_sensitivity
 from .family_bracket import FamilyBracket, family_bracket
+from .readings import READINGS, reading_capacity
 
 __all__ = ["EquivalenceClasses", "cell_probabilities", "count_classes", "equivalence_classes",
            "low_degree_subsets", "standard_functions", "MergedChannel", "merge_duplicate_inputs",
@@ -30,4 +31,5 @@ __all__ = ["EquivalenceClasses", "cell_probabilities", "count_classes", "equival
            "FunctionFamily", "all_functions_family", "junta_family", "symmetric_family", "table_family",
            "threshold_family", "FamilyCapacity", "family_capacity", "family_channel_plan",
            "CapacityUpperBound", "binomial_channel_upper", "capacity_upper_bound",
-           "LawSensitivity", "law_sensitivity", "FamilyBracket", "family_bracket"]
+           "LawSensitivity", "law_sensitivity", "FamilyBracket", "family_bracket",
+           "READINGS", "reading_capacity"]

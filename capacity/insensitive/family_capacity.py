@@ -321,31 +321,40 @@ def family_capacity(family, n, s, m, *, tol=1e-9, max_iter=None, max_bytes=None)
     check_size(8.0 * 4 * fam.size * n_cells_max, max_bytes,
                f"family_capacity cell probabilities ({fam.size} members x {n_cells_max} cells)")
     q, pi = fam.reduced_cells(s, max_bytes=max_bytes)
+    return _solve_cells(fam, q, pi, n, s, m, tol, max_iter, max_bytes, t0, "family_capacity")
+
+
+def _solve_cells(fam, q, pi, n, s, m, tol, max_iter, max_bytes, t0, who):
+    """Reduce the cell channel (q, pi) of ``fam``'s members, solve it and wrap the result."""
     red = _reduce(q, pi)
     G, d = len(red.groups), red.d
     plan = family_channel_plan(G, d, m)
-    check_size(plan["bytes"], max_bytes, f"family_capacity(n={n}, s={s}, m={m}): {G} groups x "
+    check_size(plan["bytes"], max_bytes, f"{who}(n={n}, s={s}, m={m}): {G} groups x "
                                          f"{plan['types']} types ({d} symbols)")
     counts = _compositions(d, m).astype(np.float64)
     logcoef = gammaln(m + 1.0) - gammaln(counts + 1.0).sum(axis=1)
     p_group, lower, upper, active, rounds = _column_generation(red.logr, counts, logcoef, plan, tol, max_iter)
+    return _wrap(fam, red.groups, p_group, lower, upper, n, s, m, tol, d, plan["types"], active, rounds, t0, who)
+
+
+def _wrap(fam, groups, p_group, lower, upper, n, s, m, tol, d, n_types, active, rounds, t0, who):
     lower_b, upper_b = lower * LOG2E, upper * LOG2E
     converged = upper_b - lower_b <= tol
     if not converged:
-        warnings.warn(f"family_capacity(n={n}, s={s}, m={m}) stopped with certified gap {upper_b - lower_b:.3g} "
-                      f"bits > tol={tol:g}", ConvergenceWarning, stacklevel=2)
+        warnings.warn(f"{who}(n={n}, s={s}, m={m}) stopped with certified gap {upper_b - lower_b:.3g} "
+                      f"bits > tol={tol:g}", ConvergenceWarning, stacklevel=3)
     member_mass = np.zeros(fam.size)
-    for k, g in enumerate(red.groups):
+    for k, g in enumerate(groups):
         member_mass[g] = p_group[k] / g.size
     support = []
     for k in np.flatnonzero(p_group > SUPPORT_THRESHOLD):
-        names = [fam.names[i] for i in red.groups[k][:4]]
-        label = "; ".join(names) + ("; ..." if red.groups[k].size > 4 else "")
-        support.append((label, float(p_group[k]), int(red.groups[k].size)))
+        names = [fam.names[i] for i in groups[k][:4]]
+        label = "; ".join(names) + ("; ..." if groups[k].size > 4 else "")
+        support.append((label, float(p_group[k]), int(groups[k].size)))
     support.sort(key=lambda t: -t[1])
     return FamilyCapacity(n=n, s=s, m=m, family=fam, capacity=lower_b, lower=lower_b, upper=upper_b,
-                          member_mass=member_mass, groups=red.groups, group_mass=p_group, support=support,
-                          n_cells=d, n_types=plan["types"], active_rows=active, rounds=rounds,
+                          member_mass=member_mass, groups=groups, group_mass=p_group, support=support,
+                          n_cells=d, n_types=n_types, active_rows=active, rounds=rounds,
                           converged=bool(converged), seconds=time.perf_counter() - t0)
 
 
