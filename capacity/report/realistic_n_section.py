@@ -44,7 +44,7 @@ def _bracket_rows(quick):
                         best = (name, r)
                     claims_ok.append((n, s, m, name, r.lower, ub.upper))
                 if best is None:
-                    rows.append([f"({n},{s},{m})", "types do not fit (Monte Carlo bracket not implemented)", "",
+                    rows.append([f"({n},{s},{m})", "types over the report's budget: no family bound computed here", "",
                                  f"{ub.upper:.4f}", "", ""])
                     continue
                 ls = law_sensitivity(best[1])
@@ -169,8 +169,9 @@ def run(ctx) -> Section:
         "end is the capacity with Alice restricted to a family (`family_capacity`: thresholds and their "
         "complements, the constants and dictators (1-juntas), and for n <= 8 all symmetric functions), each "
         "certified to 1e-9 bit; the upper end is min(m, log2 #classes, the per-cell binomial-channel bound) "
-        "(`capacity_upper_bound`). Where the family's types do not fit (many visible bits and samples) no "
-        "bound is given: the Monte Carlo bracket is not implemented yet.",
+        "(`capacity_upper_bound`). Where a family's types exceed the report's budget of 25 000 no lower bound "
+        "is given (family_bracket, the Monte Carlo bracket, is not used here: its default law comes from "
+        "the largest m that fits and is poor at these sizes).",
         "",
         markdown_table(["(n,s,m)", "family lower bounds (bits)", "best family", "upper bound",
                         "mean I[f] of the best law", "mass on constants+dictators"], rows),
