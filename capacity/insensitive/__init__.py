@@ -13,6 +13,13 @@ from .symmetry import FoldedChannel, folded_channel, symmetry_generators
 from .family import function_family_information
 from .sensitivity import (majority_retained_information, random_function_retained_information,
                           random_function_retained_information_asymptotic)
+from .families import (FunctionFamily, all_functions_family, junta_family, symmetric_family, table_family,
+                       threshold_family)
+from .family_capacity import FamilyCapacity, family_capacity, family_channel_plan
+from .bounds import CapacityUpperBound, binomial_channel_upper, capacity_upper_bound
+from .bounty import LawSensitivity, law_sensitivity
+from .family_bracket import FamilyBracket, family_bracket
+from .readings import READINGS, reading_capacity
 
 __all__ = ["EquivalenceClasses", "cell_probabilities", "count_classes", "equivalence_classes",
            "low_degree_subsets", "standard_functions", "MergedChannel", "merge_duplicate_inputs",
@@ -20,4 +27,9 @@ __all__ = ["EquivalenceClasses", "cell_probabilities", "count_classes", "equival
            "random_function_retained_information_asymptotic",
            "ChannelShape", "InsensitiveChannel", "channel_matrix", "channel_shape", "InsensitiveCapacity",
            "insensitive_capacity", "FoldedChannel", "folded_channel", "symmetry_generators",
-           "function_family_information"]
+           "function_family_information",
+           "FunctionFamily", "all_functions_family", "junta_family", "symmetric_family", "table_family",
+           "threshold_family", "FamilyCapacity", "family_capacity", "family_channel_plan",
+           "CapacityUpperBound", "binomial_channel_upper", "capacity_upper_bound",
+           "LawSensitivity", "law_sensitivity", "FamilyBracket", "family_bracket",
+           "READINGS", "reading_capacity"]

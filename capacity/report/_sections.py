@@ -5,6 +5,7 @@ SECTIONS = [
     "capacity.report.capacity_section",
     "capacity.report.classes_section",
     "capacity.report.insensitive_section",
+    "capacity.report.realistic_n_section",
     "capacity.report.mi_section",
     "capacity.report.resampling_section",
     "capacity.report.abstractions_section",

@@ -1,0 +1,200 @@
+r"""Does capacity favour insensitive functions? The sensitivity of a certified optimal law.
+
+"Sensitive" is measured, never asserted: for a law P on functions (or on classes of
+functions Bob cannot tell apart),
+
+.. math::
+
+    \mathbb{E}_P I[f] = \sum_f P(f) \sum_i \Pr_x[f(x) \ne f(x^{\oplus i})],\qquad
+    \mathbb{E}_P \mathrm{Stab}_\rho[f] = \sum_f P(f)\, \mathbb{E}[g(x) g(y)],\ \rho = s/n,
+
+with ``g = (-1)^f`` and y rho-correlated with x. A class may hold functions of different
+total influence, so each class's mass is put once on its least and once on its most
+sensitive member: the two means bracket every way of spreading the law inside the classes.
+The uniform law on all functions has ``E I = n/2`` and ``E Stab_rho = ((1 + rho)/2)**n``
+(each squared Fourier coefficient has mean ``2**-n``). See docs/problem.md for the model.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from boolean._lib.validate import check_real
+
+__all__ = ["LawSensitivity", "law_sensitivity"]
+
+#: Mass below which a class counts as unused (the solvers' support listing uses the same).
+USED = 1e-6
+
+
+@dataclass(frozen=True)
+class LawSensitivity:
+    """Sensitivity summaries of a certified optimal law (see :func:`law_sensitivity`).
+
+    Attributes
+    ----------
+    n, s, m : int
+        Parameters of the result.
+    rho : float
+        Correlation of the noise stability (default s/n).
+    influence_least, influence_most : float
+        Mean total influence with each class's mass on its least / most influential member.
+    stability_least, stability_most : float
+        Mean Stab_rho with each class's mass on its most stable (least sensitive) / least
+        stable member.
+    mass_constants_dictators : float
+        Mass on classes holding a constant or an (anti-)dictator.
+    uniform_functions_influence, uniform_functions_stability : float
+        The uniform law on all functions: ``n/2`` and ``((1 + rho)/2)**n``.
+    uniform_classes_influence : tuple of float
+        The uniform law on the classes (or family groups): (least, most) mean total influence.
+    max_influence_used : float
+        The largest total influence of a least-sensitive member among classes with mass > 1e-6.
+    max_influence_other : float
+        The largest total influence of any member of a class with mass > 1e-6 that holds no
+        constant or dictator (NaN when the law uses none).
+    dictator_influence : float
+        1.0, the total influence of a dictator (for comparison).
+
+    Examples
+    --------
+    >>> from capacity.insensitive import insensitive_capacity
+    >>> ls = law_sensitivity(insensitive_capacity(2, 1, 1))
+    >>> round(ls.influence_least, 6), ls.mass_constants_dictators > 0.999
+    (0.0, True)
+    """
+
+    n: int
+    s: int
+    m: int
+    rho: float
+    influence_least: float
+    influence_most: float
+    stability_least: float
+    stability_most: float
+    mass_constants_dictators: float
+    uniform_functions_influence: float
+    uniform_functions_stability: float
+    uniform_classes_influence: tuple
+    max_influence_used: float
+    max_influence_other: float
+    dictator_influence: float = 1.0
+
+
+def _insensitive(names, n):
+    ok = {"0", "1"} | {f"x{i}" for i in range(n)} | {f"~x{i}" for i in range(n)}
+    return np.array([any(p.strip() in ok for p in nm.replace(";", "=").split("=")) for nm in names])
+
+
+def _per_class(values, labels, K):
+    lo = np.full(K, np.inf)
+    hi = np.full(K, -np.inf)
+    np.minimum.at(lo, labels, values)
+    np.maximum.at(hi, labels, values)
+    return lo, hi
+
+
+def law_sensitivity(result, *, rho=None) -> LawSensitivity:
+    r"""Sensitivity of the optimal law of a certified result (exact or family).
+
+    .. math::
+
+        \sum_k p_k \min_{f \in k} I[f] \;\le\; \mathbb{E}_P I[f] \;\le\;
+        \sum_k p_k \max_{f \in k} I[f]
+
+    over the classes k of the result (and the same for Stab_rho, rho = s/n by default),
+    with the mass on constants and dictators and the uniform laws for comparison.
+
+    Parameters
+    ----------
+    result : InsensitiveCapacity or FamilyCapacity
+        From :func:`insensitive_capacity` (n <= 4, uniform bits: the classes are enumerated)
+        or :func:`family_capacity` (the groups of members Bob cannot tell apart).
+    rho : float, optional
+        Correlation in [-1, 1] (default s/n).
+
+    Returns
+    -------
+    LawSensitivity
+
+    Raises
+    ------
+    TypeError
+        For a result of another type or a non-real rho.
+    ValueError
+        For an InsensitiveCapacity with n > 4 or p_bias != 1/2 (classes not enumerated), or
+        rho outside [-1, 1].
+
+    References
+    ----------
+    R. O'Donnell, *Analysis of Boolean Functions*, CUP 2014, Def. 2.27 (total influence) and
+    Def. 2.40 (noise stability), Prop. 2.51 (Stab via the Fourier weights).
+
+    Examples
+    --------
+    >>> from capacity.insensitive import family_capacity
+    >>> ls = law_sensitivity(family_capacity("thresholds", 5, 2, 4))
+    >>> ls.uniform_functions_influence, ls.influence_least <= ls.influence_most
+    (2.5, True)
+    """
+    from .family_capacity import FamilyCapacity
+    from .solve import InsensitiveCapacity
+
+    if not isinstance(result, (InsensitiveCapacity, FamilyCapacity)):
+        raise TypeError(f"`result` must be an InsensitiveCapacity or a FamilyCapacity; got {type(result).__name__}")
+    n, s, m = result.n, result.s, result.m
+    rho = s / n if rho is None else check_real(rho, "rho", low=-1.0, high=1.0)
+    if isinstance(result, FamilyCapacity):
+        fam = result.family
+        infl = fam.total_influence()
+        stab = fam.noise_stability(rho)
+        K = len(result.groups)
+        labels = np.empty(fam.size, dtype=np.int64)
+        for k, g in enumerate(result.groups):
+            labels[g] = k
+        mass = result.group_mass
+        special = _insensitive(fam.names, n)
+    else:
+        if n > 4 or result.p_bias != 0.5 or result.representatives is None:
+            raise ValueError(f"`result` must come from n <= 4 with p_bias = 0.5 (classes enumerated); got n = {n}, "
+                             f"p_bias = {result.p_bias}")
+        from boolean import noise_stability, total_influence
+
+        from .classes import _all_truth_tables, equivalence_classes
+        ec = equivalence_classes(n, s, visible=result.visible, S0=result.S0)
+        tables = _all_truth_tables(n)
+        infl = np.asarray(total_influence(tables), dtype=np.float64)
+        stab = np.asarray(noise_stability(tables, rho), dtype=np.float64)
+        labels = ec.labels.astype(np.int64)
+        K = ec.n_classes
+        mass = np.asarray(result.class_mass, dtype=np.float64)
+        names = result.class_names
+        special = _insensitive(names, n)[labels]
+    i_lo, i_hi = _per_class(infl, labels, K)
+    s_lo, s_hi = _per_class(stab, labels, K)
+    has_special = np.zeros(K, dtype=bool)
+    np.logical_or.at(has_special, labels, special)
+    used = mass > USED
+    return LawSensitivity(
+        n=n, s=s, m=m, rho=float(rho),
+        influence_least=float(mass @ i_lo), influence_most=float(mass @ i_hi),
+        stability_least=float(mass @ s_hi), stability_most=float(mass @ s_lo),
+        mass_constants_dictators=float(mass[has_special].sum()),
+        uniform_functions_influence=n / 2, uniform_functions_stability=((1 + rho) / 2) ** n,
+        uniform_classes_influence=(float(i_lo.mean()), float(i_hi.mean())),
+        max_influence_used=float(i_lo[used].max()),
+        max_influence_other=float(i_hi[used & ~has_special].max()) if (used & ~has_special).any() else math.nan)
+
+
+def smallest_m_leaving_constants_and_dictators(results) -> int | None:
+    """Smallest m among ``results`` whose law puts more than 1e-6 off constants and dictators.
+
+    Private helper of the report (results: an iterable of certified results of one (n, s)).
+    """
+    best = None
+    for r in results:
+        if 1.0 - law_sensitivity(r).mass_constants_dictators > USED:
+            best = r.m if best is None else min(best, r.m)
+    return best

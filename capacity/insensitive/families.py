@@ -1,0 +1,512 @@
+"""Finite families of Boolean functions, with the cells Bob's samples can tell apart.
+
+For a family ``F`` and ``s`` visible bits, one sample ``(S, X_S, f(X))`` reaches Bob with
+likelihood ``pi_c q_c(f)^y (1 - q_c(f))^(1-y)``, ``c = (S, X_S)``. When every member of ``F``
+has the same ``q`` on two cells, the cell label beyond the group is ancillary, so the cells
+of one group may be merged (their probabilities add) without changing I(F; Y) for any law:
+
+* symmetric functions ``f(x) = g(|x|)`` (and thresholds, intervals of ``|x|``): the
+  ``C(n, s) 2**s`` cells collapse to the ``s + 1`` visible weights ``w``, with
+  ``pi_w = C(s, w) / 2**s`` and ``q_w = sum_j C(n - s, j) g(w + j) / 2**(n - s)``;
+* k-juntas of named coordinates ``J``: the cell ``(S, a)`` matters only through
+  ``A = S ∩ J`` and ``a_A``: ``3**k`` reduced cells with ``pi = C(n-k, s-|A|) / C(n, s) / 2**|A|``;
+* truth tables: the exact cells of :func:`cell_probabilities`, merged by equal columns.
+
+See docs/problem.md for the model.
+"""
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from boolean._lib.memory import check_size
+from boolean._lib.validate import check_int, numpy_table
+
+__all__ = ["FunctionFamily", "symmetric_family", "threshold_family", "junta_family", "table_family",
+           "all_functions_family"]
+
+#: Largest n for the family of all 2**(n+1) symmetric functions.
+MAX_SYMMETRIC_N = 16
+#: Largest n for threshold and interval families.
+MAX_THRESHOLD_N = 1000
+#: Largest n for k-juntas, and largest k.
+MAX_JUNTA_N, MAX_JUNTA_K = 64, 4
+#: Largest n for families given as truth tables.
+MAX_TABLE_N = 20
+
+
+@dataclass(frozen=True)
+class FunctionFamily:
+    """A finite family of Boolean functions of n bits, in the form its cells need.
+
+    Attributes
+    ----------
+    n : int
+        Number of input bits.
+    kind : str
+        "symmetric" (``g`` per member), "interval" (``bounds``: f = [a <= |x| <= b]),
+        "junta" (``tables`` on the ``coords``), or "tables" (full truth tables).
+    names : tuple of str
+        One name per member.
+    g : ndarray uint8 (M, n + 1) or None
+        Values ``g(w)`` of symmetric members.
+    bounds : ndarray int64 (M, 2) or None
+        ``(a, b)`` of interval members (``a > b``: the constant 0).
+    tables : ndarray uint8 (M, 2**k) or (M, 2**n) or None
+        Truth tables of junta members (on their k coordinates) or of table members.
+    coords : tuple of int or None
+        The junta's coordinates.
+
+    Examples
+    --------
+    >>> fam = threshold_family(3)
+    >>> fam.size, fam.names[:3]
+    (8, ('1', '|x|>=1 = OR', '|x|>=2 = maj'))
+    """
+
+    n: int
+    kind: str
+    names: tuple
+    g: np.ndarray | None = field(default=None, repr=False)
+    bounds: np.ndarray | None = field(default=None, repr=False)
+    tables: np.ndarray | None = field(default=None, repr=False)
+    coords: tuple | None = None
+
+    @property
+    def size(self) -> int:
+        """Number of members M."""
+        return len(self.names)
+
+    # ------------------------------------------------------------------ sensitivity measures
+    def total_influence(self) -> np.ndarray:
+        """Total influence ``I[f] = sum_i P(f(x) != f(x^i))`` of every member (float64, (M,))."""
+        n = self.n
+        if self.kind in ("symmetric", "interval"):
+            # edges between weights k and k+1: C(n, k)(n - k); each counted from both ends
+            edge = [2 * math.comb(n, k) * (n - k) for k in range(n)]
+            den = 1 << n
+            if self.kind == "symmetric":
+                change = self.g[:, 1:] != self.g[:, :-1]
+                return np.array([sum(e for e, c in zip(edge, row) if c) / den for row in change.tolist()],
+                                dtype=np.float64)
+            out = np.empty(self.size)
+            for i, (a, b) in enumerate(self.bounds.tolist()):
+                if a > b:
+                    out[i] = 0.0
+                    continue
+                num = (edge[a - 1] if a >= 1 else 0) + (edge[b] if b < n else 0)
+                out[i] = num / den
+            return out
+        from boolean import total_influence
+        return np.asarray(total_influence(self.tables), dtype=np.float64).reshape(-1)
+
+    def noise_stability(self, rho: float) -> np.ndarray:
+        """``Stab_rho[f] = E[g(x) g(y)]``, ``g = (-1)^f``, y rho-correlated with x (float64, (M,))."""
+        if self.kind in ("symmetric", "interval"):
+            G = 1.0 - 2.0 * self._weight_table()
+            return _symmetric_stability(G, self.n, rho)
+        from boolean import noise_stability
+        return np.asarray(noise_stability(self.tables, rho), dtype=np.float64).reshape(-1)
+
+    def _weight_table(self) -> np.ndarray:
+        if self.kind == "symmetric":
+            return self.g.astype(np.float64)
+        w = np.arange(self.n + 1)
+        a, b = self.bounds[:, :1], self.bounds[:, 1:]
+        return ((w >= a) & (w <= b)).astype(np.float64)
+
+    def is_constant_or_dictator(self) -> np.ndarray:
+        """True for the constants and the (anti-)dictators ``x_i``, ``~x_i`` (bool, (M,))."""
+        return np.array([_is_insensitive_name(nm, self.n) for nm in self.names])
+
+    # ------------------------------------------------------------------ reduced cells
+    def reduced_cells(self, s: int, max_bytes=None):
+        """``(q, pi)``: q (M, L) P(f = 1 | reduced cell), pi (L,) the cells' probabilities.
+
+        Cells on which every member has the same q are not merged here (see
+        :func:`capacity.insensitive.family_capacity`); inputs trusted (s in [0, n]).
+        """
+        n = self.n
+        if self.kind in ("symmetric", "interval"):
+            pi = np.array([math.comb(s, w) / (1 << s) for w in range(s + 1)])
+            return self._symmetric_q(s), pi
+        if self.kind == "junta":
+            return _junta_q(self.tables, n, s, len(self.coords))
+        from .family import family_cell_probabilities
+        n_cells = math.comb(n, s) << s
+        check_size(8.0 * self.size * n_cells * 3, max_bytes,
+                   f"cell probabilities of {self.size} tables (n={n}, s={s}, {n_cells} cells)")
+        q = family_cell_probabilities(self.tables, n, s, None)
+        return q, np.full(n_cells, 1.0 / n_cells)
+
+    def _symmetric_q(self, s):
+        n = self.n
+        N = n - s
+        den = 1 << N
+        if self.kind == "symmetric":
+            binom = np.array([math.comb(N, j) for j in range(N + 1)], dtype=np.float64)
+            # exact: integer sums below 2**53 for n <= 16 (C(16, 8) 17 < 2**53)
+            num = np.stack([self.g[:, w:w + N + 1].astype(np.float64) @ binom for w in range(s + 1)], axis=1)
+            return num / den
+        prefix = [0]
+        for j in range(N + 1):
+            prefix.append(prefix[-1] + math.comb(N, j))  # prefix[j] = sum_{i < j} C(N, i)
+
+        def P(j):
+            return prefix[min(max(j, 0), N + 1)]
+
+        cache = {}
+        out = np.empty((self.size, s + 1))
+        for i, (a, b) in enumerate(self.bounds.tolist()):
+            for w in range(s + 1):
+                key = (max(a - w, 0), min(b - w, N + 1)) if a <= b else (1, 0)
+                if key not in cache:
+                    lo, hi = key
+                    cache[key] = (P(hi + 1) - P(lo)) / den if lo <= hi else 0.0  # correctly rounded
+                out[i, w] = cache[key]
+        return out
+
+
+def _is_insensitive_name(name, n):
+    parts = [p.strip() for p in name.split("=")]
+    ok = {"0", "1"} | {f"x{i}" for i in range(n)} | {f"~x{i}" for i in range(n)}
+    return any(p in ok for p in parts)
+
+
+def _symmetric_stability(G, n, rho):
+    """Stab_rho of symmetric ±1 functions G (M, n+1): sum_k P(|x|=k) G(k) sum_l T[k, l] G(l)."""
+    from scipy.stats import binom
+
+    d = (1.0 - rho) / 2.0
+    T = np.zeros((n + 1, n + 1))
+    for k in range(n + 1):
+        down = binom.pmf(np.arange(k + 1), k, d)           # ones flipped to zero
+        up = binom.pmf(np.arange(n - k + 1), n - k, d)     # zeros flipped to one
+        # |y| = k - a + b: index shift by (k - a)
+        T[k, :] = np.convolve(down[::-1], up)              # entry j <-> |y| = j
+    px = binom.pmf(np.arange(n + 1), n, 0.5)
+    return np.einsum("k,mk,kl,ml->m", px, G, T, G)
+
+
+def _junta_q(tables, n, s, k):
+    """Reduced cells (A ⊆ J, a in {0,1}^|A|) of k-juntas; q (M, L), pi (L,)."""
+    K = 1 << k
+    z = np.arange(K)
+    qs, pis = [], []
+    total = math.comb(n, s)
+    for A in range(K):
+        j = bin(A).count("1")
+        if s - j < 0 or s - j > n - k:
+            continue
+        pA = math.comb(n - k, s - j) / total
+        bits = [i for i in range(k) if (A >> i) & 1]
+        for av in range(1 << j):
+            target = 0
+            for t, i in enumerate(bits):
+                target |= ((av >> t) & 1) << i
+            inside = (z & A) == target
+            qs.append(tables[:, inside].mean(axis=1))
+            pis.append(pA / (1 << j))
+    return np.stack(qs, axis=1), np.array(pis)
+
+
+# ----------------------------------------------------------------------------- constructors
+
+def symmetric_family(n: int) -> FunctionFamily:
+    r"""All ``2**(n+1)`` symmetric functions ``f(x) = g(|x|)`` of n bits.
+
+    .. math::
+
+        q_w(g) = 2^{-(n-s)} \sum_{j=0}^{n-s} \binom{n-s}{j} g(w + j),\qquad
+        \pi_w = \binom{s}{w} 2^{-s},\quad w = 0, \dots, s.
+
+    Parameters
+    ----------
+    n : int
+        Number of bits, ``1 <= n <= 16``.
+
+    Returns
+    -------
+    FunctionFamily
+        kind "symmetric"; member ``i`` has ``g(w) = bit w of i``; names ``sym[g(0)...g(n)]``
+        with the standard ones (``0``, ``1``, ``maj``, ``parity``, ``AND``, ``OR``, ...) added.
+
+    Raises
+    ------
+    TypeError, ValueError
+        For n not an integer in [1, 16].
+
+    References
+    ----------
+    R. O'Donnell, *Analysis of Boolean Functions*, CUP 2014, Sec. 5.3 (symmetric functions).
+
+    Examples
+    --------
+    >>> fam = symmetric_family(2)
+    >>> fam.size, fam.names[1]
+    (8, 'sym[100] = NOR')
+    """
+    n = check_int(n, "n", low=1, high=MAX_SYMMETRIC_N)
+    M = 1 << (n + 1)
+    idx = np.arange(M, dtype=np.int64)
+    g = ((idx[:, None] >> np.arange(n + 1)[None, :]) & 1).astype(np.uint8)
+    std = _symmetric_standard(n)
+    names = []
+    for row in g:
+        key = "".join(str(int(v)) for v in row)
+        extra = std.get(key)
+        names.append(f"sym[{key}]" + (f" = {extra}" if extra else ""))
+    return FunctionFamily(n=n, kind="symmetric", names=tuple(names), g=g)
+
+
+def _symmetric_standard(n):
+    w = np.arange(n + 1)
+    named = {"0": w * 0, "1": w * 0 + 1, "AND": (w == n) * 1, "OR": (w > 0) * 1, "NAND": (w < n) * 1,
+             "NOR": (w == 0) * 1, "parity": w % 2, "~parity": 1 - w % 2}
+    if n % 2:
+        named["maj"] = (2 * w > n) * 1
+        named["~maj"] = (2 * w < n) * 1
+    if n == 1:
+        named["x0"] = w
+        named["~x0"] = 1 - w
+    out = {}
+    for name, g in named.items():
+        key = "".join(str(int(v)) for v in g)
+        out[key] = f"{out[key]} = {name}" if key in out else name
+    return out
+
+
+def threshold_family(n: int, *, complements: bool = True, intervals: bool = False) -> FunctionFamily:
+    r"""Thresholds ``[|x| >= t]`` (t = 0..n+1), their complements, or all intervals of ``|x|``.
+
+    Every member is an interval ``f(x) = [a <= |x| <= b]``; its cell probabilities are exact
+    binomial tail sums (Python integers, one correctly rounded division):
+
+    .. math::
+
+        q_w = 2^{-(n-s)} \sum_{j = a - w}^{b - w} \binom{n-s}{j}.
+
+    Parameters
+    ----------
+    n : int
+        Number of bits, ``1 <= n <= 1000``.
+    complements : bool, default True
+        Add ``[|x| < t]`` for t = 1..n (the constants are not repeated).
+    intervals : bool, default False
+        All intervals ``[a <= |x| <= b]``, 0 <= a <= b <= n, and the constant 0 (includes the
+        thresholds and their complements; ``(n+1)(n+2)/2 + 1`` members).
+
+    Returns
+    -------
+    FunctionFamily
+        kind "interval", with ``bounds`` and names such as ``|x|>=t``, ``|x|<t``, ``a<=|x|<=b``.
+
+    Raises
+    ------
+    TypeError, ValueError
+        For n not an integer in [1, 1000] or non-bool flags.
+
+    References
+    ----------
+    R. O'Donnell, *Analysis of Boolean Functions*, CUP 2014, Sec. 5.1 (linear threshold functions).
+
+    Examples
+    --------
+    >>> threshold_family(2).names
+    ('1', '|x|>=1 = OR', '|x|>=2 = AND', '0', '|x|<1 = NOR', '|x|<2 = NAND')
+    >>> threshold_family(2, intervals=True).size
+    7
+    """
+    n = check_int(n, "n", low=1, high=MAX_THRESHOLD_N)
+    for flag, nm in ((complements, "complements"), (intervals, "intervals")):
+        if not isinstance(flag, (bool, np.bool_)):
+            raise TypeError(f"`{nm}` must be a bool; got {flag!r}")
+    names, bounds = [], []
+    if intervals:
+        for a in range(n + 1):
+            for b in range(a, n + 1):
+                bounds.append((a, b))
+                names.append("1" if (a, b) == (0, n) else f"|x|>={a}" if b == n else
+                             f"|x|<{b + 1}" if a == 0 else f"{a}<=|x|<={b}")
+        bounds.append((1, 0))
+        names.append("0")
+    else:
+        for t in range(n + 2):
+            bounds.append((t, n) if t <= n else (1, 0))
+            names.append("1" if t == 0 else "0" if t == n + 1 else f"|x|>={t}")
+        if complements:
+            for t in range(1, n + 1):
+                bounds.append((0, t - 1))
+                names.append(f"|x|<{t}")
+    names = [_threshold_alias(nm, n) for nm in names]
+    return FunctionFamily(n=n, kind="interval", names=tuple(names), bounds=np.array(bounds, dtype=np.int64))
+
+
+def _threshold_alias(name, n):
+    alias = {f"|x|>={n}": "AND", "|x|>=1": "OR", "|x|<1": "NOR", f"|x|<{n}": "NAND"}
+    if n % 2:
+        alias[f"|x|>={(n + 1) // 2}"] = "maj"
+        alias[f"|x|<{(n + 1) // 2}"] = "~maj"
+    if n == 1:
+        alias["|x|>=1"] = "OR = x0"
+        alias["|x|<1"] = "NOR = ~x0"
+    return f"{name} = {alias[name]}" if name in alias else name
+
+
+def junta_family(n: int, k: int, *, coords=None) -> FunctionFamily:
+    r"""All ``2**(2**k)`` functions of k named coordinates, embedded in n bits.
+
+    ``f(x) = h(x_J)``; a sample's likelihood depends on ``(S, a)`` only through
+    ``A = S ∩ J`` and ``a_A``, so the ``3**k`` reduced cells have
+
+    .. math::
+
+        \pi_{A, a} = \frac{\binom{n-k}{s-|A|}}{\binom{n}{s}} 2^{-|A|},\qquad
+        q_{A, a}(h) = 2^{-(k-|A|)} \sum_{z:\, z_A = a} h(z).
+
+    Parameters
+    ----------
+    n : int
+        Number of bits, ``1 <= n <= 64``.
+    k : int
+        Junta size, ``1 <= k <= min(4, n)``.
+    coords : iterable of int, optional
+        The k distinct coordinates (default ``0..k-1``); by symmetry the capacity does not
+        depend on them.
+
+    Returns
+    -------
+    FunctionFamily
+        kind "junta", ``tables`` (2**(2**k), 2**k) with member ``F`` = ``sum_z h(z) 2**z``.
+
+    Raises
+    ------
+    TypeError, ValueError
+        For n, k out of range or bad coords.
+
+    References
+    ----------
+    R. O'Donnell, *Analysis of Boolean Functions*, CUP 2014, Def. 2.19 (juntas).
+
+    Examples
+    --------
+    >>> fam = junta_family(10, 1, coords=[7])
+    >>> fam.names
+    ('0', '~x7', 'x7', '1')
+    """
+    n = check_int(n, "n", low=1, high=MAX_JUNTA_N)
+    k = check_int(k, "k", low=1, high=min(MAX_JUNTA_K, n))
+    if coords is None:
+        coords = tuple(range(k))
+    else:
+        try:
+            coords = tuple(check_int(c, "coords element", low=0, high=n - 1) for c in coords)
+        except TypeError as exc:
+            if "coords element" in str(exc):
+                raise
+            raise TypeError(f"`coords` must be an iterable of {k} distinct integers in [0, {n - 1}]; "
+                            f"got {coords!r}") from exc
+        if len(coords) != k or len(set(coords)) != k:
+            raise ValueError(f"`coords` must hold {k} distinct coordinates; got {coords!r}")
+    from .classes import _all_truth_tables, standard_functions
+    tables = _all_truth_tables(k)
+    names = [[] for _ in range(tables.shape[0])]
+    for name, F in standard_functions(k).items():
+        if k == 1 and name not in ("0", "1", "x0", "~x0"):
+            continue
+        for i in range(k - 1, -1, -1):
+            name = name.replace(f"x{i}", f"x{coords[i]}")
+        if k > 1 and name in ("AND", "OR", "NAND", "NOR", "parity", "~parity", "maj", "~maj"):
+            name = f"{name}({','.join('x%d' % c for c in coords)})"
+        names[F].append(name)
+    out = tuple(" = ".join(nm) if nm else f"h[{F:#x}]" for F, nm in enumerate(names))
+    return FunctionFamily(n=n, kind="junta", names=out, tables=tables, coords=coords)
+
+
+def table_family(functions, names=None) -> FunctionFamily:
+    """A user-given family of truth tables: ``tables[b, x] = f_b(x)``, ``x = sum_i x_i 2**i``.
+
+    Parameters
+    ----------
+    functions : array-like (M, 2**n) or mapping name -> table
+        0/1 (or ±1) tables, ``n <= 20``.
+    names : sequence of str, optional
+        One per table (default ``f0, f1, ...``; a mapping gives its keys).
+
+    Returns
+    -------
+    FunctionFamily
+        kind "tables".
+
+    Raises
+    ------
+    TypeError, ValueError
+        For ragged or non-binary tables, n > 20, or names of the wrong length.
+
+    References
+    ----------
+    R. O'Donnell, *Analysis of Boolean Functions*, CUP 2014, Sec. 1.2.
+
+    Examples
+    --------
+    >>> fam = table_family({"0": [0, 0, 0, 0], "x0": [0, 1, 0, 1]})
+    >>> fam.n, fam.names
+    (2, ('0', 'x0'))
+    """
+    if isinstance(functions, Mapping):
+        if names is not None:
+            raise ValueError("`names` must be None when `functions` is a mapping; got both")
+        names = [str(k) for k in functions]
+        functions = [np.asarray(v) for v in functions.values()]
+        if not functions:
+            raise ValueError("`functions` must be non-empty; got an empty mapping")
+    tables, n = numpy_table(functions, "functions")   # a ragged sequence is a TypeError there
+    tables = np.atleast_2d(tables)
+    if n > MAX_TABLE_N:
+        raise ValueError(f"`functions` must be tables of n <= {MAX_TABLE_N} bits; got n = {n}")
+    if names is None:
+        names = [f"f{i}" for i in range(tables.shape[0])]
+    names = tuple(str(x) for x in names)
+    if len(names) != tables.shape[0]:
+        raise ValueError(f"`names` must have one entry per table ({tables.shape[0]}); got {len(names)}")
+    return FunctionFamily(n=n, kind="tables", names=names, tables=np.ascontiguousarray(tables))
+
+
+def all_functions_family(n: int) -> FunctionFamily:
+    """All ``2**(2**n)`` functions of n bits (n <= 4): member ``F`` is ``f(x) = (F >> x) & 1``.
+
+    Parameters
+    ----------
+    n : int
+        Number of bits, ``1 <= n <= 4``.
+
+    Returns
+    -------
+    FunctionFamily
+        kind "tables"; member F has ``f(x) = bit x of F``.
+
+    Raises
+    ------
+    TypeError, ValueError
+        For n not an integer in [1, 4].
+
+    References
+    ----------
+    docs/problem.md (the channel over all functions).
+
+    Examples
+    --------
+    >>> all_functions_family(2).size
+    16
+    """
+    n = check_int(n, "n", low=1, high=4)
+    from .classes import _all_truth_tables, standard_functions
+    tables = _all_truth_tables(n)
+    names = [[] for _ in range(tables.shape[0])]
+    for name, F in standard_functions(n).items():
+        names[F].append(name)
+    out = tuple(" = ".join(nm) if nm else f"f[{F:#x}]" for F, nm in enumerate(names))
+    return FunctionFamily(n=n, kind="tables", names=out, tables=tables)

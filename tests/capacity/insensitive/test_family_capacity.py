@@ -1,0 +1,214 @@
+"""family_capacity: each reduction against an unreduced computation, and the exact channel."""
+import itertools
+import math
+import tracemalloc
+
+import numpy as np
+import pytest
+
+from boolean import noise_stability, total_influence
+from capacity import blahut_arimoto
+from capacity.insensitive import (cell_probabilities, family_capacity, insensitive_capacity,
+                                  junta_family, symmetric_family, table_family, threshold_family)
+
+#: Two certified intervals of the same number must overlap; 1e-12 absorbs the last-bit rounding
+#: of two independent sums of a few thousand terms of size <= 1.
+OVERLAP = 1e-12
+
+
+def _overlap(a_lo, a_hi, b_lo, b_hi):
+    return a_lo <= b_hi + OVERLAP and b_lo <= a_hi + OVERLAP
+
+
+def _sym_tables(n):
+    """Truth tables (2**n bits) of all symmetric functions, in symmetric_family's order."""
+    w = np.array([bin(x).count("1") for x in range(1 << n)])
+    return np.array([[(i >> int(k)) & 1 for k in w] for i in range(1 << (n + 1))], dtype=np.uint8)
+
+
+def _sequence_capacity(tables, s, m, tol=1e-10):
+    """Brute force: the channel on raw sample sequences ((cell, bit) ^ m), no reduction at all."""
+    q, _ = cell_probabilities(tables, s)
+    K = q.shape[1]
+    r = np.concatenate([q / K, (1 - q) / K], axis=1)          # P(symbol | f), symbol = (cell, bit)
+    cols = [np.prod([r[:, j] for j in seq], axis=0) for seq in itertools.product(range(2 * K), repeat=m)]
+    return blahut_arimoto(np.stack(cols, axis=1), tol=tol)
+
+
+# ----------------------------------------------------------------------------- the exact channel
+
+@pytest.mark.parametrize("n,s,m", [(n, s, m) if (n, m) != (3, 4) else pytest.param(n, s, m, marks=pytest.mark.slow)
+                                   for n in (1, 2, 3) for s in range(n + 1) for m in (1, 2, 3, 4)])
+def test_all_functions_equals_insensitive_capacity(n, s, m):
+    r = family_capacity("all", n, s, m)
+    e = insensitive_capacity(n, s, m)
+    assert r.gap <= 1e-9 and e.gap <= 1e-9
+    assert _overlap(r.lower, r.upper, e.lower, e.upper)
+    # the groups are the classes of indistinguishable functions
+    assert len(r.groups) == e.n_classes
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("m", [1, 2, 3, 4])
+def test_all_functions_n4_s1(m):
+    r = family_capacity("all", 4, 1, m)
+    e = insensitive_capacity(4, 1, m)
+    assert _overlap(r.lower, r.upper, e.lower, e.upper)
+
+
+@pytest.mark.parametrize("k,s,m", [(1, 0, 2), (1, 1, 3), (2, 1, 3), (2, 2, 2), (3, 1, 2), (3, 2, 2)])
+def test_juntas_at_n_equal_k_are_the_exact_channel(k, s, m):
+    r = family_capacity(junta_family(k, k), k, s, m)
+    e = insensitive_capacity(k, s, m)
+    assert _overlap(r.lower, r.upper, e.lower, e.upper)
+
+
+# ----------------------------------------------------------------------------- each reduction proved
+
+@pytest.mark.parametrize("n,s,m", [(2, 1, 2), (3, 1, 2), (3, 2, 2)])
+def test_reductions_against_raw_sequences(n, s, m):
+    # cells merged to weights, members merged, types: against the raw (2K)^m sequence channel
+    r = family_capacity(symmetric_family(n), n, s, m, tol=1e-10)
+    b = _sequence_capacity(_sym_tables(n), s, m)
+    assert _overlap(r.lower, r.upper, b.lower, b.upper)
+
+
+@pytest.mark.parametrize("n", range(1, 9))
+def test_symmetric_cells_collapse_to_weights(n):
+    # q of every cell (S, a) equals the binomial formula at w = |a|, for every s
+    fam = symmetric_family(n)
+    tables = _sym_tables(n)
+    for s in range(n + 1):
+        q_red, pi = fam.reduced_cells(s)
+        q, cells = cell_probabilities(tables, s)
+        w = np.array([bin(a).count("1") for _, a in cells])
+        np.testing.assert_array_equal(q, q_red[:, w])   # both exact dyadic rationals
+        # pi_w = P(|X_S| = w) = C(s, w) / 2**s, exactly
+        np.testing.assert_array_equal(pi * (1 << s), [math.comb(s, k) for k in range(s + 1)])
+
+
+@pytest.mark.parametrize("n,s,m", [(4, 2, 2), (6, 3, 2), (8, 2, 2), (8, 6, 2)])
+def test_symmetric_reduction_equals_table_family(n, s, m):
+    a = family_capacity(symmetric_family(n), n, s, m)
+    b = family_capacity(table_family(_sym_tables(n)), n, s, m)
+    assert _overlap(a.lower, a.upper, b.lower, b.upper)
+
+
+@pytest.mark.parametrize("n,s,m", [(5, 2, 3), (6, 1, 3), (7, 5, 2)])
+def test_thresholds_equal_table_family(n, s, m):
+    fam = threshold_family(n, intervals=True)
+    w = np.array([bin(x).count("1") for x in range(1 << n)])
+    tables = np.array([[a <= k <= b for k in w] for a, b in fam.bounds], dtype=np.uint8)
+    a = family_capacity(fam, n, s, m)
+    b = family_capacity(table_family(tables), n, s, m)
+    assert _overlap(a.lower, a.upper, b.lower, b.upper)
+
+
+@pytest.mark.parametrize("n,k,s,coords", [(5, 2, 2, (1, 3)), (5, 2, 4, (0, 4)), (4, 3, 2, (0, 1, 3))])
+def test_junta_reduction_equals_table_family(n, k, s, coords):
+    fam = junta_family(n, k, coords=coords)
+    xs = np.arange(1 << n)
+    z = sum(((xs >> c) & 1) << i for i, c in enumerate(coords))
+    tables = fam.tables[:, z]
+    a = family_capacity(fam, n, s, 2)
+    b = family_capacity(table_family(tables), n, s, 2)
+    assert _overlap(a.lower, a.upper, b.lower, b.upper)
+
+
+def test_member_merge_spreads_mass_over_groups():
+    # x and ~x, all functions at (2, 1): parity and anti-parity are one group (Bob cannot tell)
+    r = family_capacity("all", 2, 1, 3)
+    sizes = sorted(g.size for g in r.groups)
+    assert sizes == [1] * 14 + [2]
+    np.testing.assert_allclose(r.member_mass.sum(), 1.0, atol=1e-12)  # a law: sums to 1 (rounding only)
+    for g in r.groups:
+        assert np.ptp(r.member_mass[g]) == 0.0
+
+
+# ----------------------------------------------------------------------------- invariants
+
+@pytest.mark.parametrize("family,n,s", [("symmetric", 6, 2), ("thresholds", 20, 3), ("intervals", 9, 4)])
+def test_bounds_and_monotone_in_m(family, n, s):
+    prev = 0.0
+    for m in (1, 2, 3, 4):
+        r = family_capacity(family, n, s, m)
+        assert r.lower <= r.upper and r.gap <= 1e-9
+        assert r.lower >= prev - 1e-9                         # more samples never hurt (tol of each solve)
+        assert r.upper <= min(m, math.log2(len(r.groups))) + 1e-9
+        prev = r.lower
+
+
+def test_one_sample_is_one_bit_for_families_holding_both_constants():
+    for fam, n in (("symmetric", 5), ("thresholds", 50), (junta_family(30, 2), 30)):
+        r = family_capacity(fam, n, 2, 1)
+        assert abs(r.lower - 1.0) <= 1e-9 and r.upper >= 1.0 - 1e-12
+
+
+def test_large_n_thresholds_run_without_enumeration():
+    r = family_capacity("thresholds", 1000, 2, 2)
+    assert r.gap <= 1e-9 and 1.0 <= r.lower <= 2.0
+
+
+def test_total_influence_and_stability_match_boolean():
+    rho = 0.3
+    for n in (1, 3, 4):
+        fam = symmetric_family(n)
+        tables = _sym_tables(n)
+        np.testing.assert_allclose(fam.total_influence(), total_influence(tables), rtol=0, atol=1e-12)
+        np.testing.assert_allclose(fam.noise_stability(rho), noise_stability(tables, rho), rtol=0, atol=1e-12)
+        th = threshold_family(n, intervals=True)
+        w = np.array([bin(x).count("1") for x in range(1 << n)])
+        tt = np.array([[a <= k <= b for k in w] for a, b in th.bounds], dtype=np.uint8)
+        np.testing.assert_allclose(th.total_influence(), total_influence(tt), rtol=0, atol=1e-12)
+        np.testing.assert_allclose(th.noise_stability(rho), noise_stability(tt, rho), rtol=0, atol=1e-12)
+
+
+# ----------------------------------------------------------------------------- bad input
+
+def test_bad_input():
+    with pytest.raises(TypeError, match="`functions` must"):
+        family_capacity([[0, 1], [0, 1, 1, 0]], 1, 0, 1)            # ragged
+    with pytest.raises(ValueError, match="`functions` must hold values in"):
+        family_capacity([[0, 2, 1, 0]], 2, 1, 1)                     # non-binary
+    with pytest.raises(ValueError, match="`family` must be truth tables of n = 3"):
+        family_capacity([[0, 1, 1, 0]], 3, 1, 1)
+    with pytest.raises(ValueError, match="`family` must be a family of n = 5"):
+        family_capacity(symmetric_family(4), 5, 1, 1)
+    with pytest.raises(ValueError, match="`family` must be one of"):
+        family_capacity("majority", 3, 1, 1)
+    with pytest.raises(ValueError, match="`n` must be an integer in \\[1, 16\\]"):
+        family_capacity("symmetric", 17, 1, 1)
+    with pytest.raises(ValueError, match="`n` must be an integer in \\[1, 1000\\]"):
+        threshold_family(1001)
+    with pytest.raises(ValueError, match="`n` must be an integer in \\[1, 64\\]"):
+        junta_family(65, 2)
+    with pytest.raises(ValueError, match="`k` must be an integer in \\[1, 4\\]"):
+        junta_family(10, 5)
+    with pytest.raises(ValueError, match="`coords` must hold 2 distinct"):
+        junta_family(10, 2, coords=[1, 1])
+    with pytest.raises(ValueError, match="`n` must be an integer in \\[1, 4\\]"):
+        family_capacity("all", 5, 1, 1)
+    with pytest.raises(ValueError, match="`s` must be"):
+        family_capacity("symmetric", 4, 5, 1)
+    with pytest.raises(ValueError, match="`m` must be"):
+        family_capacity("symmetric", 4, 1, 65)
+    with pytest.raises(ValueError, match="`tol` must be"):
+        family_capacity("symmetric", 4, 1, 1, tol=0)
+    with pytest.raises(TypeError, match="`intervals` must be a bool"):
+        threshold_family(4, intervals=1)
+    with pytest.raises(ValueError, match="`names` must have one entry"):
+        table_family([[0, 1]], names=["a", "b"])
+
+
+def test_over_max_bytes_is_refused_before_allocating():
+    tracemalloc.start()
+    try:
+        with pytest.raises(ValueError, match="max_bytes"):
+            family_capacity("symmetric", 10, 5, 12, max_bytes=2**20)   # C(23, 12) = 1.4e6 types
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    # the family itself (2**11 members) and its q are built; no channel-sized array is
+    assert peak < 8 * 2**20
+    with pytest.raises(ValueError, match="max_bytes"):
+        family_capacity(table_family(np.zeros((4, 1 << 16), dtype=np.uint8)), 16, 8, 1, max_bytes=2**20)
