@@ -137,10 +137,10 @@ def family_bracket(family, n, s, m, *, law=None, samples=4000, confidence=0.95, 
     >>> bool(b.lower < b.upper)
     True
     """
-    from .family_capacity import _resolve_family, family_capacity, family_channel_plan
+    from .family_capacity import resolve_family, family_capacity, family_channel_plan
 
     n = check_int(n, "n", low=1)
-    fam = _resolve_family(family, n)
+    fam = resolve_family(family, n)
     s = check_int(s, "s", low=0, high=n)
     m = check_int(m, "m", low=1, high=64)
     samples = check_int(samples, "samples", low=1)

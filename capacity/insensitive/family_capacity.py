@@ -136,7 +136,7 @@ class _Reduced:
     d: int
 
 
-def _reduce(q, pi):
+def reduce_cells(q, pi):
     """Merge cells (equal columns; constant columns into one symbol) and members (equal rows)."""
     from .classes import _label_by_first
 
@@ -163,7 +163,7 @@ def _reduce(q, pi):
     return _Reduced(logr=logr, groups=groups, d=r.shape[1])
 
 
-def _compositions(d, m):
+def compositions(d, m):
     """All vectors of d non-negative integers summing to m, (C(m + d - 1, d - 1), d) int16."""
     rows = np.zeros((1, 0), dtype=np.int16)
     rem = np.array([m], dtype=np.int64)
@@ -227,7 +227,7 @@ def family_channel_plan(n_groups: int, n_symbols: int, m: int) -> dict:
 
 # ----------------------------------------------------------------------------- solver
 
-def _resolve_family(family, n):
+def resolve_family(family, n):
     if isinstance(family, FunctionFamily):
         if family.n != n:
             raise ValueError(f"`family` must be a family of n = {n} bits; got a family of n = {family.n}")
@@ -309,7 +309,7 @@ def family_capacity(family, n, s, m, *, tol=1e-9, max_iter=None, max_bytes=None)
     (1.443256, True, 'sym[11111] = 1')
     """
     n = check_int(n, "n", low=1)
-    fam = _resolve_family(family, n)
+    fam = resolve_family(family, n)
     s = check_int(s, "s", low=0, high=n)
     m = check_int(m, "m", low=1, high=MAX_M)
     tol = check_real(tol, "tol", low=0.0, low_open=True)
@@ -321,23 +321,25 @@ def family_capacity(family, n, s, m, *, tol=1e-9, max_iter=None, max_bytes=None)
     check_size(8.0 * 4 * fam.size * n_cells_max, max_bytes,
                f"family_capacity cell probabilities ({fam.size} members x {n_cells_max} cells)")
     q, pi = fam.reduced_cells(s, max_bytes=max_bytes)
-    return _solve_cells(fam, q, pi, n, s, m, tol, max_iter, max_bytes, t0, "family_capacity")
+    return solve_cells(fam, q, pi, n, s, m, tol, max_iter, max_bytes, t0, "family_capacity")
 
 
-def _solve_cells(fam, q, pi, n, s, m, tol, max_iter, max_bytes, t0, who):
+def solve_cells(fam, q, pi, n, s, m, tol, max_iter, max_bytes, t0, who):
     """Reduce the cell channel (q, pi) of ``fam``'s members, solve it and wrap the result."""
-    red = _reduce(q, pi)
+    red = reduce_cells(q, pi)
     G, d = len(red.groups), red.d
     plan = family_channel_plan(G, d, m)
     check_size(plan["bytes"], max_bytes, f"{who}(n={n}, s={s}, m={m}): {G} groups x "
                                          f"{plan['types']} types ({d} symbols)")
-    counts = _compositions(d, m).astype(np.float64)
+    counts = compositions(d, m).astype(np.float64)
     logcoef = gammaln(m + 1.0) - gammaln(counts + 1.0).sum(axis=1)
     p_group, lower, upper, active, rounds = _column_generation(red.logr, counts, logcoef, plan, tol, max_iter)
-    return _wrap(fam, red.groups, p_group, lower, upper, n, s, m, tol, d, plan["types"], active, rounds, t0, who)
+    return wrap_family_result(fam, red.groups, p_group, lower, upper, n, s, m, tol, d, plan["types"], active, rounds, t0, who)
 
 
-def _wrap(fam, groups, p_group, lower, upper, n, s, m, tol, d, n_types, active, rounds, t0, who):
+def wrap_family_result(fam, groups, p_group, lower, upper, n, s, m, tol, d, n_types, active, rounds, t0,
+                       who):
+    """The :class:`FamilyCapacity` of a solved reduced problem (bounds in nats -> bits)."""
     lower_b, upper_b = lower * LOG2E, upper * LOG2E
     converged = upper_b - lower_b <= tol
     if not converged:

@@ -98,7 +98,7 @@ def reading_capacity(n, s, m, reading, *, tol=1e-9, max_bytes=None):
     (True, True)
     """
     from .families import all_functions_family
-    from .family_capacity import _compositions, _reduce, _solve_cells, _wrap, family_channel_plan
+    from .family_capacity import compositions, reduce_cells, solve_cells, wrap_family_result, family_channel_plan
 
     n = check_int(n, "n", low=1, high=3)
     s = check_int(s, "s", low=0, high=n)
@@ -111,17 +111,17 @@ def reading_capacity(n, s, m, reading, *, tol=1e-9, max_bytes=None):
     who = f"reading_capacity[{reading}]"
     if reading != "shared":
         q, pi = _cells(fam.tables, n, s, reading)
-        return _solve_cells(fam, q, pi, n, s, m, tol, None, max_bytes, t0, who)
+        return solve_cells(fam, q, pi, n, s, m, tol, None, max_bytes, t0, who)
     from ..blahut_arimoto import blahut_arimoto
 
     q, _ = _cells(fam.tables, n, s, "random")
-    groups_red = _reduce(q, np.full(q.shape[1], 1.0 / q.shape[1]))   # members Bob can never tell apart
+    groups_red = reduce_cells(q, np.full(q.shape[1], 1.0 / q.shape[1]))   # members Bob can never tell apart
     reps = np.array([g[0] for g in groups_red.groups])
     n_sets = math.comb(n, s)
     A = 1 << s
     plan = family_channel_plan(len(reps), 2 * A, m)
     check_size(plan["bytes"] * n_sets, max_bytes, f"{who}(n={n}, s={s}, m={m})")
-    counts = _compositions(2 * A, m).astype(np.float64)
+    counts = compositions(2 * A, m).astype(np.float64)
     logcoef = gammaln(m + 1.0) - gammaln(counts + 1.0).sum(axis=1)
     blocks = []
     for j in range(n_sets):
@@ -134,5 +134,5 @@ def reading_capacity(n, s, m, reading, *, tol=1e-9, max_bytes=None):
     W /= W.sum(axis=1, keepdims=True)   # rows sum to 1 up to rounding of the multinomial terms
     res = blahut_arimoto(W, tol=tol)
     ln2 = math.log(2.0)   # the wrapper takes nats
-    return _wrap(fam, groups_red.groups, np.asarray(res.p), float(res.lower) * ln2, float(res.upper) * ln2,
+    return wrap_family_result(fam, groups_red.groups, np.asarray(res.p), float(res.lower) * ln2, float(res.upper) * ln2,
                  n, s, m, tol, 2 * A, W.shape[1], len(reps), 1, t0, who)
