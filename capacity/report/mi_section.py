@@ -41,8 +41,8 @@ def _figures(ctx, rows, narrow_rows, d, depth, rel_deltas, sigma_rels):
     figs = []
     fig, axes = plt.subplots(1, 2, figsize=(11, 4))
     for act in ACTS:
-        q = [_mean(rows, activation=act, layer=depth, measure="quantized_rel", resolution=dl) for dl in rel_deltas]
-        n = [_mean(rows, activation=act, layer=depth, measure="noisy", resolution=s) for s in sigma_rels]
+        q = [_mean(rows, activation=act, layer=depth, measure="quantized_rel", delta_rel=dl) for dl in rel_deltas]
+        n = [_mean(rows, activation=act, layer=depth, measure="noisy", sigma_rel=s) for s in sigma_rels]
         axes[0].semilogx(rel_deltas, q, "o-", label=act)
         axes[1].semilogx(sigma_rels, n, "o-", label=act)
     for ax, xl, tt in ((axes[0], "δ / layer RMS", "H(Q_δ(f(X))) at the last layer"),
@@ -59,11 +59,11 @@ def _figures(ctx, rows, narrow_rows, d, depth, rel_deltas, sigma_rels):
     show = (1e-3, 0.1, 0.3)
     for act, color in (("tanh", "C1"), ("relu", "C2"), ("leaky_relu", "C3")):
         for dl, style in zip(show, ("-", "--", ":")):
-            ys = [_mean(rows, activation=act, layer=layer, measure="quantized_rel", resolution=dl)
+            ys = [_mean(rows, activation=act, layer=layer, measure="quantized_rel", delta_rel=dl)
                   for layer in range(1, depth + 1)]
             ax.plot(range(1, depth + 1), ys, style, color=color, marker="o", label=f"{act}, δ = {dl:g}·RMS")
     narrow_depth = max(r["layer"] for r in narrow_rows)
-    ys = [_mean(narrow_rows, layer=layer, measure="quantized_rel", resolution=FINE)
+    ys = [_mean(narrow_rows, layer=layer, measure="quantized_rel", delta_rel=FINE)
           for layer in range(1, narrow_depth + 1)]
     ax.plot(range(1, narrow_depth + 1), ys, "k-", marker="s", label=f"relu with width-2 layer, δ = {FINE:g}·RMS")
     ax.axhline(d, color="k", ls=":", lw=1)
@@ -168,7 +168,7 @@ def run(ctx) -> Section:
     claims = []
     for act in ("tanh", "leaky_relu"):
         fine = [r for r in rows if r["activation"] == act and r["measure"] == "quantized_rel"
-                and r["resolution"] == FINE]
+                and r["delta_rel"] == FINE]
         worst = min(r["value_bits"] for r in fine)
         claims.append(close_claim(f"Jenner: square {act} net ({d}-wide, depth {depth}) keeps all d = {d} bits at "
                                   f"δ = {FINE:g}·RMS, every layer, every seed ({len(seeds)} seeds; worst case)",
@@ -185,15 +185,15 @@ def run(ctx) -> Section:
     for act in ACTS:
         cells = [act]
         for dl in (FINE, 1e-3, 0.1, 1.0):
-            cells.append(f"{_mean(rows, activation=act, layer=depth, measure='quantized_rel', resolution=dl):.2f}")
+            cells.append(f"{_mean(rows, activation=act, layer=depth, measure='quantized_rel', delta_rel=dl):.2f}")
         for s in (0.01, 0.3):
             vals = [r for r in rows if r["activation"] == act and r["layer"] == depth and r["measure"] == "noisy"
-                    and r["resolution"] == s]
+                    and r["sigma_rel"] == s]
             lo, up = np.mean([r["lower_bits"] for r in vals]), np.mean([r["upper_bits"] for r in vals])
             cells.append(f"{np.mean([r['value_bits'] for r in vals]):.2f} [{lo:.2f}, {up:.2f}]")
         table_rows.append(cells)
     kept = [act for act in ACTS if min(r["value_bits"] for r in rows if r["activation"] == act
-                                       and r["measure"] == "quantized_rel" and r["resolution"] == FINE) == d]
+                                       and r["measure"] == "quantized_rel" and r["delta_rel"] == FINE) == d]
     jenner_ok = all(c.passed for c in claims[:3])  # the two square-net claims and the narrow-ReLU claim
     md = "\n".join([
         f"Setting: X uniform on {{0,1}}^{d} (|X| = 2^{d}, ceiling **{d} bits**); square float64 MLPs of depth "
