@@ -90,7 +90,7 @@ def plot_influence_profile(functions, *, ax=None):
     ax.set_ylim(-0.03, 1.05)
     ax.set_xlabel("variable i")
     ax.set_ylabel(r"$\mathrm{Inf}_i[f]$ (probability)")
-    ax.legend(fontsize=8)
+    ax.legend(fontsize=8, loc="best")
     return ax
 
 
