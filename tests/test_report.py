@@ -53,6 +53,8 @@ def test_run_report_only_one_section(tmp_path):
     assert f"**{n} of {n} claims pass.**" in text
     for fig in sections[0].figures:
         assert f"![{fig}]({fig})" in text and (tmp_path / fig).exists()
+    assert "Figure checks failed" not in text
+    assert "Kinds of claim:" in text and "Quoted numbers: none" in text
 
 
 def test_run_report_rejects_unknown_section(tmp_path):
