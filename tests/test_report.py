@@ -26,6 +26,8 @@ def test_bound_claim_verdict(value, passed):
 
 def test_markdown_table():
     assert markdown_table(["a", "b"], [[1, "x"], [2.5, ""]]) == "| a | b |\n|---|---|\n| 1 | x |\n| 2.5 |  |"
+    # a literal | (conditional entropy, absolute value) is escaped, not a column break
+    assert markdown_table(["H(f | X)"], [["|d|"]]) == "| H(f \\| X) |\n|---|\n| \\|d\\| |"
 
 
 def test_save_figure_writes_and_closes(tmp_path):

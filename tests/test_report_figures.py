@@ -19,7 +19,7 @@ def _tables(markdown):
     tables, current = [], []
     for line in markdown.splitlines() + [""]:
         if line.startswith("|"):
-            cells = [c.strip() for c in line.strip().strip("|").split("|")]
+            cells = [c.strip() for c in re.split(r"(?<!\\)\|", line.strip()[1:-1])]
             if not all(set(c) <= {"-"} for c in cells):
                 current.append(cells)
         elif current:

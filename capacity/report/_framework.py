@@ -91,6 +91,9 @@ class Context:
         torch device for GPU-capable sections ("cpu", "cuda").
     seed : int
         Seed of every random draw in the section.
+    figure_problems : dict
+        Figure file name -> what :func:`figure_problems` found wrong with it (filled by
+        :meth:`save_figure`; the report lists them, and the tests require none).
 
     Examples
     --------
@@ -206,11 +209,16 @@ class Section:
     seconds: float = 0.0
 
 
+def _cell(c) -> str:
+    """A table cell: a literal ``|`` (as in H(f | X)) escaped so that it does not split the cell."""
+    return str(c).replace("|", "\\|")
+
+
 def markdown_table(header, rows) -> str:
-    """A GitHub-markdown table from a header and rows of cells."""
-    lines = ["| " + " | ".join(str(h) for h in header) + " |",
+    """A GitHub-markdown table from a header and rows of cells (``|`` inside a cell is escaped)."""
+    lines = ["| " + " | ".join(_cell(h) for h in header) + " |",
              "|" + "|".join("---" for _ in header) + "|"]
-    lines += ["| " + " | ".join(str(c) for c in row) + " |" for row in rows]
+    lines += ["| " + " | ".join(_cell(c) for c in row) + " |" for row in rows]
     return "\n".join(lines)
 
 
