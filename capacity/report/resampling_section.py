@@ -59,7 +59,7 @@ def _naive_bayes(ctx, claims, md):
                         f"{i_weak:.2e}", i_weak < 0.01, "below 0.01 bit (t = 10N is > 4 t_1 here)"))
     # t_1 against N: the barrier law. pi(K = N/2) = C(N, N/2) (eps (1 - eps))^(N/2) gives
     # ln t_1 = a N + b ln N + O(1), a = ln(1 / (2 sqrt(eps (1 - eps)))), b from the polynomial prefactor
-    Ns = (10, 20, 30, 40, 50, 60)
+    Ns = (10, 20, 30, 40, 50)  # t_1 <= 2e12: lambda_1 = 1 - 1/t_1 keeps 4 digits in float64
     t1 = np.array([naive_bayes_relaxation_times(n, strong, n_modes=1)[0] for n in Ns])
     a = math.log(1 / (2 * math.sqrt(strong * (1 - strong))))
     slope = float((math.log(t1[-1]) - math.log(t1[-3])) / (Ns[-1] - Ns[-3]))
@@ -204,7 +204,8 @@ def _telephone(ctx, claims, md):
                               cq.limit_information, float(mi[-1]), atol=1e-9, fmt=".12f",
                               why=f"b's correlation 0.8^{t_max} is far below it"))
     md.append("Telephone chain on 3 bits (a, b, c), uniform start: a flips at every step, b is kept with "
-              "probability 0.9 and flipped with probability 0.1, c is redrawn uniformly. conserved_quantities finds {cq.n_blocks} blocks (f_t = a xor t mod 2, "
+              "probability 0.9 and flipped with probability 0.1, c is redrawn uniformly."
+              f" conserved_quantities finds {cq.n_blocks} blocks (f_t = a xor t mod 2, "
               f"period {cq.period}) carrying {cq.information:.6f} bit; I(X_0; X_t) = "
               f"{mi[[0, 1, 5, 20]].round(6).tolist()} at t = 0, 1, 5, 20 converges to it.")
     fig, ax = pyplot().subplots(figsize=(6.5, 4.0))
