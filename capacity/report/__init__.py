@@ -25,7 +25,10 @@ def run_report(outdir="report", *, quick=False, device="cpu", seed=0, only=None,
     """Run the report's sections in order and write ``outdir/report.md`` with their figures.
 
     Each section (``SECTIONS``) checks numerical claims, each a :class:`Claim` that holds when
-    ``|measured - expected| <= tolerance`` (or a certified interval contains the reference value).
+    :math:`|m - e| \\le t` for measured m, expected e and tolerance t (or a certified interval contains
+    the reference value), and of a stated kind: *test* (can fail when the code is wrong), *identity*
+    or *regression* (a number quoted from elsewhere). The report counts the kinds, lists the quoted
+    numbers, and lists any figure that fails the figure checks (``figure_problems``).
 
     Parameters
     ----------
