@@ -146,7 +146,7 @@ def _ising(ctx, claims, md):
     ok = abs(above.value) <= 4 * above.stderr + 0.01
     claims.append(Claim(f"Ising {L}x{L}, T = 4.0 > T_c: I(sign M^0; sign M^t) after {times[-1]} sweeps",
                         "0", f"{above.value:.4f} +- {above.stderr:.4f}", ok,
-                        "|I| <= 4 SE + 0.01 (0.01: residual Miller-Madow bias at this n)"))
+                        "|I| <= 4 SE + 0.01 bit (an absolute slack, not derived)"))
     md.append(f"2D Ising model on a {L}x{L} torus (J = 1, no field), heat-bath checkerboard sweeps, {R} replicas "
               "started in a random pure phase and burnt in; t counts sweeps after burn-in. T_c = "
               f"2/ln(1+sqrt 2) = {T_CRITICAL:.6f}. The statistic is sign M with M the magnetisation: "
