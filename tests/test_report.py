@@ -26,6 +26,8 @@ def test_bound_claim_verdict(value, passed):
 
 def test_markdown_table():
     assert markdown_table(["a", "b"], [[1, "x"], [2.5, ""]]) == "| a | b |\n|---|---|\n| 1 | x |\n| 2.5 |  |"
+    # a literal | (conditional entropy, absolute value) is escaped, not a column break
+    assert markdown_table(["H(f | X)"], [["|d|"]]) == "| H(f \\| X) |\n|---|\n| \\|d\\| |"
 
 
 def test_save_figure_writes_and_closes(tmp_path):
@@ -53,6 +55,8 @@ def test_run_report_only_one_section(tmp_path):
     assert f"**{n} of {n} claims pass.**" in text
     for fig in sections[0].figures:
         assert f"![{fig}]({fig})" in text and (tmp_path / fig).exists()
+    assert "Figure checks failed" not in text
+    assert "Kinds of claim:" in text and "Quoted numbers: none" in text
 
 
 def test_run_report_rejects_unknown_section(tmp_path):

@@ -379,9 +379,13 @@ def layer_information(spec, *, seed=0, inputs=None, rel_deltas=REL_DELTAS, abs_d
     Returns
     -------
     list of dict
-        Tidy rows with keys ``spec, activation, seed, layer, width, measure, resolution,
-        value_bits, stderr_bits, lower_bits, upper_bits, ceiling_bits, n_distinct`` (NaN / -1 where
-        not applicable).
+        Tidy rows, every row with the same keys in the same order (``pandas.DataFrame(rows)`` loads
+        them as they are): ``spec, activation, seed, layer, width, measure, delta_rel, delta_abs,
+        sigma_rel, value_bits, stderr_bits, lower_bits, upper_bits, ceiling_bits, n_distinct``. One
+        column per meaning: ``delta_rel`` (bin width relative to the layer RMS, ``quantized_rel`` rows),
+        ``delta_abs`` (absolute bin width, ``quantized_abs`` rows), ``sigma_rel`` (noise level relative
+        to the layer RMS, ``noisy`` rows); NaN where a column does not apply, ``n_distinct`` -1 where it
+        does not apply.
 
     Raises
     ------
@@ -398,8 +402,8 @@ def layer_information(spec, *, seed=0, inputs=None, rel_deltas=REL_DELTAS, abs_d
     --------
     >>> rows = layer_information(NetSpec(4, (4, 4), "tanh"), seed=0, rel_deltas=(1e-9,),
     ...                          abs_deltas=(), sigma_rels=())
-    >>> [(r["layer"], r["measure"], r["value_bits"]) for r in rows]
-    [(1, 'distinct', 4.0), (1, 'quantized_rel', 4.0), (2, 'distinct', 4.0), (2, 'quantized_rel', 4.0)]
+    >>> [(r["layer"], r["measure"], r["delta_rel"], r["value_bits"]) for r in rows]
+    [(1, 'distinct', nan, 4.0), (1, 'quantized_rel', 1e-09, 4.0), (2, 'distinct', nan, 4.0), (2, 'quantized_rel', 1e-09, 4.0)]
     """
     if not isinstance(spec, NetSpec):
         raise TypeError(f"`spec` must be a NetSpec; got {type(spec).__name__}")
@@ -423,16 +427,16 @@ def layer_information(spec, *, seed=0, inputs=None, rel_deltas=REL_DELTAS, abs_d
     ceiling = math.log2(n_points)
     base = {"spec": spec.label, "activation": spec.activation, "seed": seed}
     for layer, y in enumerate(_iter_layers(net, inputs), start=1):
-        common = dict(base, layer=layer, width=int(y.shape[1]), ceiling_bits=ceiling)
+        common = dict(base, layer=layer, width=int(y.shape[1]))
         counts = _distinct(y)
         h = entropy_from_counts(counts, "bits")
-        rows.append(dict(common, measure="distinct", resolution=0.0, value_bits=h, stderr_bits=0.0,
-                         lower_bits=h, upper_bits=h, n_distinct=int(counts.size)))
+        rows.append(_row(common, "distinct", h, 0.0, h, h, ceiling, int(counts.size)))
         for kind, deltas in (("quantized_rel", rel_deltas), ("quantized_abs", abs_deltas)):
             for delta in deltas:
                 r = quantized_output_entropy(y, delta, relative=kind == "quantized_rel", max_bytes=max_bytes)
-                rows.append(dict(common, measure=kind, resolution=delta, value_bits=r.value, stderr_bits=0.0,
-                                 lower_bits=r.lower, upper_bits=r.upper, n_distinct=r.extra["n_distinct"]))
+                key = "delta_rel" if kind == "quantized_rel" else "delta_abs"
+                rows.append(_row(common, kind, r.value, 0.0, r.lower, r.upper, ceiling, r.extra["n_distinct"],
+                                 **{key: delta}))
         if sigma_rels and n_points <= max_noisy_points:
             yn = to_numpy(y)
             rms = float(np.sqrt(np.mean(yn * yn)))
@@ -442,9 +446,17 @@ def layer_information(spec, *, seed=0, inputs=None, rel_deltas=REL_DELTAS, abs_d
                 else:
                     r = noisy_channel_mi(yn, s_rel * rms, n_mc=n_mc, seed=seed, max_bytes=max_bytes)
                     r_val, r_se, r_lo, r_up = r.value, r.stderr, r.lower, r.upper
-                rows.append(dict(common, measure="noisy", resolution=s_rel, value_bits=r_val, stderr_bits=r_se,
-                                 lower_bits=r_lo, upper_bits=r_up, n_distinct=-1))
+                rows.append(_row(common, "noisy", r_val, r_se, r_lo, r_up, ceiling, -1, sigma_rel=s_rel))
     return rows
+
+
+def _row(common, measure, value, stderr, lower, upper, ceiling, n_distinct, *, delta_rel=math.nan,
+         delta_abs=math.nan, sigma_rel=math.nan):
+    """One tidy row of :func:`layer_information`: the same keys, in the same order, for every measure."""
+    return dict(common, measure=measure, delta_rel=float(delta_rel), delta_abs=float(delta_abs),
+                sigma_rel=float(sigma_rel), value_bits=float(value), stderr_bits=float(stderr),
+                lower_bits=float(lower), upper_bits=float(upper), ceiling_bits=float(ceiling),
+                n_distinct=int(n_distinct))
 
 
 def run_sweep(specs, seeds, *, csv_path=None, progress=True, **kwargs):

@@ -15,7 +15,7 @@ import platform
 import time
 from pathlib import Path
 
-from ._framework import Claim, Context, Section, claims_table, timed
+from ._framework import KINDS, Claim, Context, Section, claims_table, timed
 from ._sections import SECTIONS
 
 __all__ = ["main", "run_report", "Claim", "Context", "Section"]
@@ -25,7 +25,10 @@ def run_report(outdir="report", *, quick=False, device="cpu", seed=0, only=None,
     """Run the report's sections in order and write ``outdir/report.md`` with their figures.
 
     Each section (``SECTIONS``) checks numerical claims, each a :class:`Claim` that holds when
-    ``|measured - expected| <= tolerance`` (or a certified interval contains the reference value).
+    :math:`|m - e| \\le t` for measured m, expected e and tolerance t (or a certified interval contains
+    the reference value), and of a stated kind: *test* (can fail when the code is wrong), *identity*
+    or *regression* (a number quoted from elsewhere). The report counts the kinds, lists the quoted
+    numbers, and lists any figure that fails the figure checks (``figure_problems``).
 
     Parameters
     ----------
@@ -91,6 +94,8 @@ def run_report(outdir="report", *, quick=False, device="cpu", seed=0, only=None,
 def _write_markdown(path, sections, ctx):
     claims = [c for s in sections for c in s.claims]
     n_pass = sum(c.passed for c in claims)
+    by_kind = {k: sum(c.kind == k for c in claims) for k in KINDS}
+    quoted = [c for c in claims if c.kind == "regression"]
     parts = [
         "# insensitive: reproduction report",
         "",
@@ -100,7 +105,23 @@ def _write_markdown(path, sections, ctx):
         "",
         f"**{n_pass} of {len(claims)} claims pass.**",
         "",
+        f"Kinds of claim: {by_kind['test']} *test* (an independent reference: a closed form, exact "
+        "rationals, a bound from theory, or a statistical tolerance of a stated number of standard "
+        f"errors; these can fail when the code is wrong), {by_kind['identity']} *identity* (a "
+        "mathematical identity or an exactness check of one route of the code against another: they "
+        f"catch arithmetic regressions, not a wrong model) and {by_kind['regression']} *regression* "
+        "(a comparison with a number quoted from elsewhere that the same code produced). Every "
+        "tolerance says where it comes from. Error bars and +- values are 1 standard error (SE) "
+        "unless a figure or table says otherwise.",
+        "",
+        "Quoted numbers: " + ("; ".join(f"{c.claim} (expected {c.expected})" for c in quoted) if quoted else
+                              "none; every expected value is computed in this run or is a closed form.")
+        + " Everything else in this report is computed by this run.",
+        "",
     ]
+    problems = {name: p for name, p in ctx.figure_problems.items() if p}
+    if problems:
+        parts += ["**Figure checks failed:** " + "; ".join(f"{n}: {', '.join(p)}" for n, p in problems.items()), ""]
     for s in sections:
         parts += [f"## {s.title}", "", f"_({s.seconds:.1f} s)_", "", s.markdown.strip(), ""]
         if s.claims:
@@ -110,8 +131,8 @@ def _write_markdown(path, sections, ctx):
 
 
 def _print_table(sections):
-    header = ("claim", "expected", "measured", "verdict")
-    rows = [(c.claim, c.expected, c.measured, c.verdict) for s in sections for c in s.claims]
+    header = ("claim", "kind", "expected", "measured", "verdict")
+    rows = [(c.claim, c.kind, c.expected, c.measured, c.verdict) for s in sections for c in s.claims]
     widths = [min(60, max([len(h)] + [len(str(r[i])) for r in rows])) for i, h in enumerate(header)]
     line = "  ".join(h.ljust(w) for h, w in zip(header, widths))
     print(line)

@@ -12,6 +12,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 
+#: The kinds of claim (see :class:`Claim`): only ``"test"`` claims are evidence that can fail.
+KINDS = ("test", "identity", "regression")
+
+
 @dataclass
 class Claim:
     """One numerical claim: ``expected`` vs ``measured``, with its verdict.
@@ -26,12 +30,19 @@ class Claim:
         Whether ``measured`` agrees with ``expected`` in the sense of ``tolerance``.
     tolerance : str
         What "agrees" meant (e.g. ``"|diff| <= 1e-09"``, ``"inside certified bounds"``).
+    kind : str
+        One of :data:`KINDS`: ``"test"`` (an independent reference, a closed form, a bound from
+        theory or a statistical tolerance: the claim can fail when the code is wrong), ``"identity"``
+        (a mathematical identity or an exactness check of the code against another route through
+        the same code: it guards against regressions in arithmetic, not against a wrong model) or
+        ``"regression"`` (a comparison with a number quoted from elsewhere, e.g. BENCHMARKS.md,
+        produced by the same code).
 
     Examples
     --------
     >>> c = close_claim("C(BSC(0.11)) = 1 - h(0.11)", 0.5000, 0.50004, 1e-3, ".4f")
-    >>> c.passed, c.verdict, c.tolerance
-    (True, 'PASS', '|diff| <= 0.001')
+    >>> c.passed, c.verdict, c.tolerance, c.kind
+    (True, 'PASS', '|diff| <= 0.001', 'test')
     """
 
     claim: str
@@ -39,22 +50,31 @@ class Claim:
     measured: str
     passed: bool
     tolerance: str = ""
+    kind: str = "test"
+
+    def __post_init__(self):
+        if self.kind not in KINDS:
+            raise ValueError(f"`kind` must be one of {KINDS}; got {self.kind!r}.")
 
     @property
     def verdict(self) -> str:
         return "PASS" if self.passed else "FAIL"
 
 
-def close_claim(claim: str, expected: float, measured: float, atol: float, fmt: str = ".6g") -> Claim:
-    """A claim that ``measured`` equals ``expected`` within ``atol``."""
+def close_claim(claim: str, expected: float, measured: float, atol: float, fmt: str = ".6g", *,
+                why: str = "", kind: str = "test") -> Claim:
+    """A claim that ``measured`` equals ``expected`` within ``atol`` (``why``: where ``atol`` comes from)."""
     ok = abs(measured - expected) <= atol
-    return Claim(claim, format(expected, fmt), format(measured, fmt), bool(ok), f"|diff| <= {atol:g}")
+    tol = f"|diff| <= {atol:g}" + (f" ({why})" if why else "")
+    return Claim(claim, format(expected, fmt), format(measured, fmt), bool(ok), tol, kind)
 
 
-def bound_claim(claim: str, value: float, lower: float, upper: float, fmt: str = ".9g") -> Claim:
-    """A claim that a reference ``value`` lies in the certified interval [lower, upper]."""
+def bound_claim(claim: str, value: float, lower: float, upper: float, fmt: str = ".9g", *,
+                kind: str = "test") -> Claim:
+    """A claim that a reference ``value`` lies in the certified interval [lower, upper] (1e-12 float slack)."""
     ok = lower - 1e-12 <= value <= upper + 1e-12
-    return Claim(claim, format(value, fmt), f"[{lower:{fmt}}, {upper:{fmt}}]", bool(ok), "inside certified bounds")
+    return Claim(claim, format(value, fmt), f"[{lower:{fmt}}, {upper:{fmt}}]", bool(ok),
+                 "inside certified bounds (1e-12 float slack)", kind)
 
 
 @dataclass
@@ -71,6 +91,9 @@ class Context:
         torch device for GPU-capable sections ("cpu", "cuda").
     seed : int
         Seed of every random draw in the section.
+    figure_problems : dict
+        Figure file name -> what :func:`figure_problems` found wrong with it (filled by
+        :meth:`save_figure`; the report lists them, and the tests require none).
 
     Examples
     --------
@@ -89,14 +112,62 @@ class Context:
         self.outdir.mkdir(parents=True, exist_ok=True)
         return self.outdir / name
 
+    figure_problems: dict = field(default_factory=dict)
+
     def save_figure(self, fig, name: str, *, dpi: int = 110) -> str:
-        """Lay out ``fig``, write it to ``outdir/name`` and close it; return ``name`` for Section.figures."""
+        """Check ``fig`` (:func:`figure_problems`), lay it out, write it to ``outdir/name`` and close it.
+
+        Problems found are kept in ``figure_problems[name]`` (the report lists them); returns ``name``.
+        """
         import matplotlib.pyplot as plt
 
+        problems = figure_problems(fig)
+        if problems:
+            self.figure_problems[name] = problems
         fig.tight_layout()
         fig.savefig(self.figure_path(name), dpi=dpi)
         plt.close(fig)
         return name
+
+
+def figure_problems(fig) -> list:
+    """What can be checked of a drawn figure: every data point of every line inside its axes' limits
+    (a curve or a reference line off-scale is a figure that promises what it does not show), legend
+    labels distinct within each legend, and every axes with labelled x and y axes.
+
+    Returns a list of problems in words (empty when the figure passes).
+    """
+    import numpy as np
+
+    problems = []
+    for i, ax in enumerate(fig.axes):
+        where = f"axes {i} ({ax.get_title() or ax.get_ylabel()!r})"
+        if not ax.get_xlabel() or not ax.get_ylabel():
+            problems.append(f"{where}: an axis has no label")
+        x0, x1 = sorted(ax.get_xlim())
+        y0, y1 = sorted(ax.get_ylim())
+        for line in ax.get_lines():
+            if not line.get_visible():
+                continue
+            tr = line.get_transform()
+            x = np.asarray(line.get_xdata(), dtype=float)
+            y = np.asarray(line.get_ydata(), dtype=float)
+            check_x = tr == ax.transData or tr == ax.get_xaxis_transform()
+            check_y = tr == ax.transData or tr == ax.get_yaxis_transform()
+            sx, sy = 1e-9 * (x1 - x0), 1e-9 * (y1 - y0)  # float rounding of the data, relative to the span
+            fx, fy = x[np.isfinite(x)], y[np.isfinite(y)]
+            if check_x and np.any((fx < x0 - sx) | (fx > x1 + sx)):
+                problems.append(f"{where}: line {line.get_label()!r} leaves the x range [{x0:g}, {x1:g}]")
+            if check_y and np.any((fy < y0 - sy) | (fy > y1 + sy)):
+                problems.append(f"{where}: line {line.get_label()!r} leaves the y range [{y0:g}, {y1:g}]")
+    for leg in [ax.get_legend() for ax in fig.axes] + list(fig.legends):
+        if leg is None:
+            continue
+        labels = [t.get_text() for t in leg.get_texts()]
+        dup = sorted({lab for lab in labels if labels.count(lab) > 1})
+        if dup:
+            problems.append(f"legend labels repeated: {dup}")
+    return problems
 
 
 def pyplot():
@@ -138,18 +209,23 @@ class Section:
     seconds: float = 0.0
 
 
+def _cell(c) -> str:
+    """A table cell: a literal ``|`` (as in H(f | X)) escaped so that it does not split the cell."""
+    return str(c).replace("|", "\\|")
+
+
 def markdown_table(header, rows) -> str:
-    """A GitHub-markdown table from a header and rows of cells."""
-    lines = ["| " + " | ".join(str(h) for h in header) + " |",
+    """A GitHub-markdown table from a header and rows of cells (``|`` inside a cell is escaped)."""
+    lines = ["| " + " | ".join(_cell(h) for h in header) + " |",
              "|" + "|".join("---" for _ in header) + "|"]
-    lines += ["| " + " | ".join(str(c) for c in row) + " |" for row in rows]
+    lines += ["| " + " | ".join(_cell(c) for c in row) + " |" for row in rows]
     return "\n".join(lines)
 
 
 def claims_table(claims) -> str:
-    """The markdown table of a section's claims (claim, expected, measured, tolerance, verdict)."""
-    return markdown_table(["claim", "expected", "measured", "tolerance", "verdict"],
-                          [[c.claim, c.expected, c.measured, c.tolerance, c.verdict] for c in claims])
+    """The markdown table of a section's claims (claim, kind, expected, measured, tolerance, verdict)."""
+    return markdown_table(["claim", "kind", "expected", "measured", "tolerance", "verdict"],
+                          [[c.claim, c.kind, c.expected, c.measured, c.tolerance, c.verdict] for c in claims])
 
 
 def timed(run, ctx) -> Section:

@@ -114,9 +114,35 @@ def test_noisy_rows_use_sigma_relative_to_the_layer_rms():
     for r in (r for r in rows if r["measure"] == "noisy"):
         y = outs[r["layer"] - 1]
         rms = math.sqrt(np.mean(y * y))
-        ref = noisy_channel_mi(y, r["resolution"] * rms, n_mc=128, seed=2)  # sigma = sigma_rel x RMS(f_l(X))
+        ref = noisy_channel_mi(y, r["sigma_rel"] * rms, n_mc=128, seed=2)  # sigma = sigma_rel x RMS(f_l(X))
         assert (r["value_bits"], r["stderr_bits"]) == (ref.value, ref.stderr)
         assert (r["lower_bits"], r["upper_bits"]) == (ref.lower, ref.upper)
+
+
+def test_rows_have_one_column_per_meaning_and_the_same_keys():
+    rows = layer_information(NetSpec(4, (4, 3), "relu"), seed=1, rel_deltas=(0.05,), abs_deltas=(0.2,),
+                             sigma_rels=(0.3,), n_mc=64)
+    assert len({tuple(r) for r in rows}) == 1  # one key order for every row: a DataFrame loads them as is
+    assert "resolution" not in rows[0]
+    applies = {"distinct": set(), "quantized_rel": {"delta_rel"}, "quantized_abs": {"delta_abs"},
+               "noisy": {"sigma_rel"}}
+    seen = {r["measure"]: r for r in rows if r["layer"] == 2}
+    assert set(seen) == set(applies)
+    for measure, r in seen.items():
+        for col in ("delta_rel", "delta_abs", "sigma_rel"):
+            assert math.isnan(r[col]) is (col not in applies[measure]), (measure, col)
+    assert (seen["quantized_rel"]["delta_rel"], seen["quantized_abs"]["delta_abs"],
+            seen["noisy"]["sigma_rel"]) == (0.05, 0.2, 0.3)
+
+
+def test_rows_load_into_a_dataframe():
+    pd = pytest.importorskip("pandas")
+    rows = layer_information(NetSpec(3, (3,), "tanh"), seed=0, rel_deltas=(0.1,), abs_deltas=(0.5,),
+                             sigma_rels=())
+    df = pd.DataFrame(rows)
+    assert list(df.columns) == list(rows[0]) and len(df) == 3
+    assert df.loc[df.measure == "quantized_abs", "delta_abs"].tolist() == [0.5]
+    assert df.loc[df.measure == "quantized_abs", "delta_rel"].isna().all()
 
 
 def test_noisy_skipped_above_max_points():
