@@ -46,7 +46,7 @@ def test_readme_opens_with_two_commands_and_ci_runs_the_second():
 # ----------------------------------------------------------------------------- docstrings of capacity
 #: The public modules of ``capacity`` whose functions must document themselves like boolean's
 #: (tests/boolean/test_docstrings.py checks boolean.__all__ the same way).
-DOCUMENTED_MODULES = ("capacity", "capacity.mi", "capacity.insensitive", "capacity.experiments.naive_bayes",
+DOCUMENTED_MODULES = ("capacity", "capacity.plotting", "capacity.mi", "capacity.insensitive", "capacity.experiments.naive_bayes",
                       "capacity.experiments.markov", "capacity.experiments.ising",
                       "capacity.experiments.telephone", "capacity.experiments.random_nets",
                       "capacity.experiments.abstractions")

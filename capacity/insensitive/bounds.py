@@ -47,7 +47,8 @@ ROUNDING = 1e-12
 
 @dataclass(frozen=True)
 class CapacityUpperBound:
-    """Upper bounds (bits) on C(n, s, m) that hold for every n.
+    r"""Upper bounds (bits) on :math:`C(n, s, m)` that hold for every n, the least of
+    :math:`m`, :math:`\log_2 \#\text{classes}` and the per-cell binomial-channel bound.
 
     Attributes
     ----------

@@ -31,7 +31,8 @@ USED = 1e-6
 
 @dataclass(frozen=True)
 class LawSensitivity:
-    """Sensitivity summaries of a certified optimal law (see :func:`law_sensitivity`).
+    r"""Sensitivity summaries of a certified optimal law (see :func:`law_sensitivity`), such as
+    :math:`\mathbb E_P\, I[f] = \sum_f P(f) \sum_i \mathrm{Inf}_i[f]`.
 
     Attributes
     ----------

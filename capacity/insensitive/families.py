@@ -40,14 +40,15 @@ MAX_TABLE_N = 20
 
 @dataclass(frozen=True)
 class FunctionFamily:
-    """A finite family of Boolean functions of n bits, in the form its cells need.
+    r"""A finite family :math:`\mathcal F = \{f_1, \dots, f_B\}` of Boolean functions of n bits, in
+    the form its cells need: :math:`q_{b,c} = P_x[f_b(x) = 1 \mid x \in c]` for each cell :math:`c`.
 
     Attributes
     ----------
     n : int
         Number of input bits.
     kind : str
-        "symmetric" (``g`` per member), "interval" (``bounds``: f = [a <= |x| <= b]),
+        "symmetric" (``g`` per member), "interval" (``bounds``: :math:`f = [a \le |x| \le b]`),
         "junta" (``tables`` on the ``coords``), or "tables" (full truth tables).
     names : tuple of str
         One name per member.
@@ -427,7 +428,8 @@ def junta_family(n: int, k: int, *, coords=None) -> FunctionFamily:
 
 
 def table_family(functions, names=None) -> FunctionFamily:
-    """A user-given family of truth tables: ``tables[b, x] = f_b(x)``, ``x = sum_i x_i 2**i``.
+    r"""A user-given family of truth tables: ``tables[b, x]`` :math:`= f_b(x)`,
+    :math:`x = \sum_i x_i 2^i`.
 
     Parameters
     ----------
@@ -476,7 +478,8 @@ def table_family(functions, names=None) -> FunctionFamily:
 
 
 def all_functions_family(n: int) -> FunctionFamily:
-    """All ``2**(2**n)`` functions of n bits (n <= 4): member ``F`` is ``f(x) = (F >> x) & 1``.
+    r"""All :math:`2^{2^n}` functions of n bits (n <= 4): member :math:`F` is
+    :math:`f(x) = \lfloor F / 2^x \rfloor \bmod 2`.
 
     Parameters
     ----------

@@ -37,7 +37,8 @@ LAW_MAX_TYPES = 20_000
 
 @dataclass(frozen=True)
 class FamilyBracket:
-    """A Monte Carlo bracket on a family capacity C_F(n, s, m) (bits).
+    r"""A Monte Carlo bracket :math:`I(P; W) \le C_{\mathcal F}(n, s, m) \le \max_f D(W_f \,\|\, PW)` on a
+    family capacity (bits).
 
     Attributes
     ----------

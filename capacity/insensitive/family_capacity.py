@@ -64,7 +64,8 @@ FAMILIES = ("symmetric", "thresholds", "intervals", "all")
 
 @dataclass(frozen=True)
 class FamilyCapacity:
-    """Certified capacity of the channel with Alice restricted to a family.
+    r"""Certified capacity :math:`C_{\mathcal F}(n, s, m) = \max_{P \text{ on } \mathcal F} I(F; Y^m)`
+    of the channel with Alice restricted to a family (a lower bound on :math:`C(n, s, m)`).
 
     Attributes
     ----------
@@ -177,7 +178,8 @@ def compositions(d, m):
 
 
 def family_channel_plan(n_groups: int, n_symbols: int, m: int) -> dict:
-    """Peak memory of :func:`family_capacity` for a reduced channel (one place, reused by callers).
+    r"""Peak memory of :func:`family_capacity` for a reduced channel of :math:`\binom{m + d - 1}{m}` types
+    (one place, reused by callers).
 
     The channel has ``types = C(m + d - 1, m)`` columns; the peak holds the types' counts (dense
     and sparse), the divergences of every row and the active rows with the solver's copies.
