@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .information import _row_divergences
+from ._solver import row_divergences
 
 
 def _feasible(p, b, beta, cheapest):
@@ -98,7 +98,7 @@ def _cost_ipm(st, tol_n, steps):
     W, neg_h, b, beta = st.W, st.neg_h, st.b, st.beta
     nx = W.shape[0]
     cheapest = int(np.argmin(b))
-    score = _row_divergences(W, st.p @ W, neg_h) - st.s_dual * b
+    score = row_divergences(np, W, neg_h, st.p @ W) - st.s_dual * b
     tau = 0.1 * max(st.gap, tol_n) / nx
     floor = 1e-3 * tol_n / nx
     # start near the central path, where a light input sits at p_x ~ tau / slack_x
@@ -110,7 +110,7 @@ def _cost_ipm(st, tol_n, steps):
 
     def state(x):
         qx = x @ W
-        Dx = _row_divergences(W, qx, neg_h)
+        Dx = row_divergences(np, W, neg_h, qx, p=x)
         return qx, Dx, float(x @ Dx), float(np.log(x).sum())
 
     def certify(x, s):

@@ -26,10 +26,11 @@ from boolean._lib.validate import as_float_array, check_channel, check_finite, c
 from boolean._lib.memory import check_size
 
 from ._cost_polish import _cost_ipm
-from ._lagrange import (DEFAULT_MAX_BYTES, LN2, _LOG_FLOOR, _NEWTON_EVERY, _NEWTON_MAX_N, _check_common,
-                        _newton_polish, _slope_bisection, _solve_each)
+from boolean._lib.array import neg_entropy_rows
+
+from ._lagrange import DEFAULT_MAX_BYTES, LN2, _check_common, _slope_bisection, _solve_each
 from ._result import CapacityResult, ConvergenceWarning, stack_results
-from .information import _mi_from_divergences, _neg_entropy_rows, _row_divergences
+from ._solver import DRIVERS, bounds, row_divergences
 
 __all__ = ["capacity_cost", "capacity_cost_curve"]
 
@@ -98,8 +99,8 @@ class _CostState:
     def visit(self, p, extra_q=()):
         """Evaluate p: returns (I, cost); updates the bounds."""
         q = p @ self.W
-        D = _row_divergences(self.W, q, self.neg_h)
-        info = _mi_from_divergences(p, D)
+        D = row_divergences(np, self.W, self.neg_h, q, p=p)
+        info = max(0.0, float(bounds(np, p, D)[0]))
         cost = float(p @ self.b)
         # feasible: the rounded cost meets the budget, or every input p uses costs <= beta (then the
         # exact expected cost does, even when the float sum rounds a few ulps above beta)
@@ -107,7 +108,7 @@ class _CostState:
         if feasible and info > self.lower:
             self.lower, self.p = info, p
         for qq in (q,) + tuple(extra_q):
-            Dq = D if qq is q else _row_divergences(self.W, qq, self.neg_h)
+            Dq = D if qq is q else row_divergences(np, self.W, self.neg_h, qq)
             up, s = _dual_bound(Dq, self.b, self.beta)
             if up < self.upper:
                 self.upper, self.s_dual = up, s
@@ -119,65 +120,17 @@ class _CostState:
 
 
 def _lagrange_ba(W, neg_h, b, s, p, tol, max_iter):
-    """Blahut's iteration for max_p I(p;W) - s E_p b (nats), with a safeguarded larger step.
-
-    Step: p <- p exp(mu (D(W_x || pW) - s b_x)), normalised; mu = 1 is Blahut's step, which never
-    decreases the objective; larger mu is kept only while it increases it. Every
-    ``_NEWTON_EVERY`` steps a safeguarded Newton step on the current support (Hessian
-    -W diag(1/q) W^T) is tried and kept only if it increases the objective. Stops when
-    max_x (D_x - s b_x) - (I(p) - s E b) <= tol (the s-problem's duality gap).
+    """Blahut's iteration for max_p I(p;W) - s E_p b (nats): the solver core with the per-row
+    bonus ``-s b`` (accelerated: safeguarded mirror descent and the interior-point polish), whose
+    certificate max_x (D_x - s b_x) - (I(p) - s E b) <= tol is the s-problem's duality gap.
+    The warm start ``p`` gets 1e-8 of the uniform law, so that every input is alive.
     Returns (p, iterations).
     """
-    nx = p.size
-    every = next_newton = _NEWTON_EVERY
-    p = (1.0 - 1e-8) * p + 1e-8 / nx  # a warm start keeps every input alive
-    logp = np.log(p)
-    mu = 1.0
-    q = p @ W
-    D = _row_divergences(W, q, neg_h)
-    g = D - s * b
-    obj = float(np.dot(p, g))
-    it = 0
-    while it < max_iter:
-        if float(np.max(g)) - obj <= tol:
-            break
-        it += 1
-        while True:
-            new_logp = logp + mu * (g - np.max(g))
-            new_logp -= np.log(np.sum(np.exp(new_logp - new_logp.max()))) + new_logp.max()
-            new_logp = np.maximum(new_logp, _LOG_FLOOR)
-            new_p = np.exp(new_logp)
-            new_p /= new_p.sum()
-            new_D = _row_divergences(W, new_p @ W, neg_h)
-            new_g = new_D - s * b
-            new_obj = float(np.dot(new_p, new_g))
-            if mu == 1.0 or new_obj >= obj:
-                break
-            mu = 1.0
-        logp, p, g, obj = new_logp, new_p, new_g, new_obj
-        mu = min(mu * 1.5, 64.0) if mu >= 1.0 else 1.0
-        if it >= next_newton and nx <= _NEWTON_MAX_N:
-            q = p @ W
-            pos = q > 0
-            scale = 1.0 / np.sqrt(q[pos])
-
-            def hess(idx):  # Hessian block of I(p; W) in nats: -W diag(1/q) W^T
-                Wn = W[np.ix_(idx, np.flatnonzero(pos))] * scale[None, :]
-                return -(Wn @ Wn.T)
-
-            def evaluate(x):
-                gx = _row_divergences(W, x @ W, neg_h) - s * b
-                return float(np.dot(x, gx)), gx
-
-            step = _newton_polish(p, obj, evaluate, g, hess)
-            if step is not None:
-                p, obj, g = step
-                logp = np.log(np.maximum(p, math.exp(_LOG_FLOOR)))
-                every = _NEWTON_EVERY
-            else:  # back off while Newton does not help (e.g. the support is still moving)
-                every = min(2 * every, 16 * _NEWTON_EVERY)
-            next_newton = it + every
-    return p, it
+    nx, ny = W.shape
+    p = (1.0 - 1e-8) * p + 1e-8 / nx
+    out, it = DRIVERS["numba"](np, W[None], (neg_h - s * b)[None], p[None], tol, max_iter, True,
+                               _polish_bytes(W.shape))
+    return out[0], int(it[0])
 
 
 def _capacity_cost_one(W, neg_h, b, beta, tol, max_iter):
@@ -233,11 +186,19 @@ def _capacity_cost_one(W, neg_h, b, beta, tol, max_iter):
 
 
 # ============================================================================ capacity-cost API
-def _planned_bytes(shape):
-    """Working memory of capacity_cost: six float64 copies of W, plus the interior-point polish's
-    dense (k x k) Newton matrix and its factor, k <= min(nx, 4 ny) (see _cost_polish._solve_low_rank)."""
+def _polish_bytes(shape):
+    """What either interior-point polish may use: the core's (gathered rows and their scaled copy,
+    2 nx ny, and a (k x k) Newton matrix and factor; :func:`capacity._solver.polish_plan` fits its
+    support into it) or _cost_polish's dense (k x k) matrix and factor, k <= min(nx, 4 ny) (see
+    _cost_polish._solve_low_rank), float64."""
     nx, ny = shape
-    return 8.0 * (6 * nx * ny + 2 * min(nx, 4 * ny) ** 2)
+    return 8.0 * (2 * nx * ny + 2 * min(nx, 4 * ny) ** 2)
+
+
+def _planned_bytes(shape):
+    """Working memory of capacity_cost: four float64 copies of W plus one polish (_polish_bytes)."""
+    nx, ny = shape
+    return 8.0 * 4 * nx * ny + _polish_bytes(shape)
 
 
 def capacity_cost(W, cost, budget, *, tol=1e-9, max_iter=100_000, max_bytes=None) -> CapacityResult:
@@ -347,7 +308,7 @@ def capacity_cost(W, cost, budget, *, tol=1e-9, max_iter=100_000, max_bytes=None
         raise ValueError(f"`budget` must be >= min(cost) = {float(b.min())!r} (otherwise no input law is "
                          f"feasible); got {beta!r}")
     tol, max_iter = _check_common(tol, max_iter)
-    neg_h = _neg_entropy_rows(W)
+    neg_h = neg_entropy_rows(np, W)
     st, s, iters = _capacity_cost_one(W, neg_h, b, beta, tol, max_iter)
     lower, upper = st.lower / LN2, max(st.upper, st.lower) / LN2
     converged = upper - lower <= tol
