@@ -65,10 +65,8 @@ def _dual_output_law(Ws, nhs, bs, q0, s0):
 
 def _solve_low_rank(U, tau, rhs):
     """(U U' + tau I)^{-1} rhs for U of shape (k, m): a dense (k x k) solve when k <= 4 m, else
-    Woodbury's identity (one (m x m) solve; U has one column per reachable output). Measured on
-    the kink and random families of capacity_cost's Notes: the same iterations and certificates
-    as the dense solve; the 90 random problems took 4.6 s instead of 10.7 s (one run on a busy
-    2-core machine, so only roughly)."""
+    Woodbury's identity (one (m x m) solve; U has one column per reachable output); both give the
+    same solution up to rounding."""
     k, m = U.shape
     if 4 * m >= k:
         M = U @ U.T

@@ -12,7 +12,7 @@ mixture is at least as good as the chord), upper bound from weak duality: for ev
 (because :math:`I(p;W) = \sum_x p_x D(W_x\|q) - D(pW\|q)`); we minimise the right side over
 :math:`s` for each ``q`` we visit (a convex piecewise-linear function of ``s``).
 The bisection runs to a loose gap only; an interior-point polish of the budget-constrained
-problem finishes it (see :func:`capacity_cost`'s Notes for the measurements behind this).
+problem finishes it (see :func:`capacity_cost`'s Notes).
 Slopes ``s`` are reported in bits per unit of cost.
 """
 from __future__ import annotations
@@ -22,12 +22,11 @@ import warnings
 
 import numpy as np
 
-from boolean._lib.validate import as_float_array, check_channel, check_finite, check_nonnegative, check_real, shape_of
+from boolean._lib.array import neg_entropy_rows
 from boolean._lib.memory import check_size
+from boolean._lib.validate import as_float_array, check_channel, check_finite, check_nonnegative, check_real, shape_of
 
 from ._cost_polish import _cost_ipm
-from boolean._lib.array import neg_entropy_rows
-
 from ._lagrange import DEFAULT_MAX_BYTES, LN2, _check_common, _slope_bisection, _solve_each
 from ._result import CapacityResult, ConvergenceWarning, stack_results
 from ._solver import DRIVERS, bounds, row_divergences
@@ -256,31 +255,23 @@ def capacity_cost(W, cost, budget, *, tol=1e-9, max_iter=100_000, max_bytes=None
 
     Notes
     -----
-    Method, chosen by measurement (one core, certified 1e-9 bits). Bisection on the slope alone
-    crawls when the budget sits where the optimal input law is not unique (a face of optimal laws
-    at the critical slope, e.g. more inputs than outputs; :math:`C(\beta)` is linear there) or at
-    a kink of :math:`C(\beta)`: on the 5x2 channel of the tests it ran 100 000 iterations (2.2 s)
-    to a gap of 1.8e-7 bits, and on 24 constructed kink cases (5x2 to 12x2, inside a face or
-    at its end) 21 stopped at 100 000 iterations uncertified, gaps 2.4e-9 to 5.2e-6. So the
-    bisection only runs to a certified gap of 1e-2 nats; then an interior-point polish (Newton
-    on :math:`I(p;W) + \tau \sum_x \log p_x` under :math:`\sum p = 1`, :math:`b \cdot p = \beta`,
-    in the scaled variable :math:`d = p \odot \tilde d`, :math:`\tau \to 0`; Woodbury's identity
-    when there are many more inputs than outputs) certifies 1e-9: the 5x2 case in 69
-    iterations (15 ms, gap 7e-13), the 24 kink cases in 64-430 (10-40 ms), 30 more up to 40x3
-    and 30x6 in at most 524. The certificate gets two cheap helpers: the iterate with masses
-    below 1e-6 max p removed (for the lower bound, whose error is second order in the law) and
-    the output law whose dual scores :math:`D(W_x\|q) - s b_x` are level on that support
-    (linear in :math:`\log q` once the level is absorbed: one least-squares solve), without
-    which the upper bound stalled near 1e-9 on 4 of those 30, since :math:`q = pW` is only
-    first-order accurate. On 90 random problems (4x4 to 500x20, three budgets each) the
-    iterations went from 20/506/100 000 (min/median/max; 5 uncertified, 21 s in all) to
-    19/221/7 414 (all certified, 2.6 s); 240 harder ones (sparse and duplicate rows, 60x2,
-    450x4, budgets 1e-7 above the least cost or 1e-3 below the largest) all certify within
-    4 696 (a 450x4 case took the bisection alone 100 000 iterations to a gap of 1.9e-5).
-    A polish that does not certify hands back to the bisection at 1e-5 nats, then at ``tol``.
-    Every bound is recomputed from the returned ``p`` (made feasible by mixing in the cheapest
-    input when rounding overshoots the budget) and from an output law ``q`` by the duality
-    bound above, never taken from a solver's claim.
+    For a slope :math:`s` the inner problem :math:`\max_p I(p;W) - s\,\mathbb{E}_p b` is the solver
+    core of :func:`capacity.blahut_arimoto` with the per-row bonus :math:`-s\,b_x`. Bisection on
+    the slope alone crawls when the budget sits where the optimal input law is not unique (a face
+    of optimal laws at the critical slope, e.g. more inputs than outputs; :math:`C(\beta)` is
+    linear there) or at a kink of :math:`C(\beta)`, so it only runs to a certified gap of 1e-2
+    nats; then an interior-point polish (Newton on :math:`I(p;W) + \tau \sum_x \log p_x` under
+    :math:`\sum p = 1`, :math:`b \cdot p = \beta`, in the scaled variable
+    :math:`d = p \odot \tilde d`, :math:`\tau \to 0`; Woodbury's identity when there are many
+    more inputs than outputs) certifies ``tol``. The certificate gets two cheap helpers: the
+    iterate with masses below 1e-6 max p removed (for the lower bound, whose error is second
+    order in the law) and the output law whose dual scores :math:`D(W_x\|q) - s b_x` are level
+    on that support (linear in :math:`\log q` once the level is absorbed: one least-squares
+    solve), since :math:`q = pW` is only first-order accurate. A polish that does not certify
+    hands back to the bisection at 1e-5 nats, then at ``tol``. Every bound is recomputed from
+    the returned ``p`` (made feasible by mixing in the cheapest input when rounding overshoots
+    the budget) and from an output law ``q`` by the duality bound above, never taken from a
+    solver's claim.
 
     References
     ----------

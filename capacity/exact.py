@@ -1,7 +1,7 @@
 """Channel capacity as an exponential-cone program (cvxpy + Clarabel): the exact cross-check.
 
 The solver's input law is re-certified by our own bounds; the solver's objective value is
-kept only as information in ``extra``. cvxpy is imported inside the function (import costs ~1 s).
+kept only as information in ``extra``. cvxpy is imported inside the function (its import is slow).
 """
 from __future__ import annotations
 

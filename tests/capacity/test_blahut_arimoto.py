@@ -377,3 +377,24 @@ def test_polish_cap_fits_its_budget(B, ny, budget):
     assert 8.0 * B * (2 * m * ny + 2 * m * m) <= budget
     if m < SUPPORT_CAP:  # the largest that fits
         assert 8.0 * B * (2 * (m + 1) * ny + 2 * (m + 1) ** 2) > budget
+
+
+@pytest.mark.parametrize("name", ["numpy", "numba"])
+@pytest.mark.parametrize("shape", [(80, 120), (3, 40, 60)])
+@pytest.mark.parametrize("extra", [3e5, 1e7])  # the polish on part of the support, or all of it
+def test_peak_memory_within_max_bytes(name, shape, extra):
+    # the plan (three copies of W) plus what max_bytes leaves to the polish bounds the traced peak
+    import tracemalloc
+
+    from capacity.blahut_arimoto import plan_bytes
+
+    W = np.random.default_rng(0).dirichlet(np.ones(shape[-1]), size=shape[:-1])
+    max_bytes = int(plan_bytes(W.shape) + extra)
+    blahut_arimoto(W, backend=name)  # compiled kernels and imports outside the measurement
+    tracemalloc.start()
+    try:
+        r = blahut_arimoto(W, backend=name, max_bytes=max_bytes)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert np.all(r.converged) and peak <= max_bytes
