@@ -398,3 +398,41 @@ def test_peak_memory_within_max_bytes(name, shape, extra):
     finally:
         tracemalloc.stop()
     assert np.all(r.converged) and peak <= max_bytes
+
+
+def test_bonus_closed_form_and_scalar_search(backend, rng):
+    # identity channel: max_p sum_x p_x (log2(1/p_x) + b_x) = log2 sum_x 2^b_x at p ∝ 2^b (Gibbs)
+    b = np.array([0.3, -1.0, 2.0, 0.0])
+    r = _solve(np.eye(4), backend, bonus=b)
+    C = math.log2(np.sum(2.0 ** b))
+    assert r.converged and _brackets(r, C, slack=1e-12)  # 1e-12: rounding of C
+    np.testing.assert_allclose(np.asarray(r.p), 2.0 ** b / np.sum(2.0 ** b), atol=1e-4)  # ~sqrt(gap)
+    # two inputs: the objective is concave in t = p_0, so a bounded scalar search finds its maximum
+    from scipy.optimize import minimize_scalar
+
+    W = rng.dirichlet(np.ones(5), size=2)
+    b2 = np.array([0.4, -0.2])
+
+    def neg_objective(t):
+        p = np.array([t, 1.0 - t])
+        q = p @ W
+        return -float(p @ ((W * np.log2(W / q)).sum(axis=1) + b2))
+
+    best = -minimize_scalar(neg_objective, bounds=(0.0, 1.0), method="bounded",
+                            options={"xatol": 1e-12}).fun
+    r2 = _solve(W, backend, bonus=b2)
+    # best <= max <= upper and lower >= max - tol >= best - tol; 1e-12: rounding
+    assert r2.converged and r2.upper >= best - 1e-12 and r2.lower >= best - TOL - 1e-12
+    # a batch with one bonus per channel equals the channels one by one
+    rb = _solve(np.stack([np.eye(4), np.eye(4)]), backend, bonus=np.stack([b, b[::-1]]))
+    assert np.all(np.abs(np.asarray(rb.capacity) - C) <= TOL)
+
+
+@pytest.mark.parametrize("bonus,match", [
+    ([1.0, float("nan")], r"`bonus` must be finite"),
+    ([1.0, 2.0, 3.0], r"`bonus` must have shape \(2,\)"),
+    ("ab", r"`bonus` must be"),
+])
+def test_bad_bonus(bonus, match):
+    with pytest.raises((ValueError, TypeError), match=match):
+        blahut_arimoto(np.eye(2), bonus=bonus)
