@@ -144,8 +144,8 @@ def polish_plan(B, ny, polish_bytes):
 def polish(xp, W, base, p, gap, tol, steps, polish_bytes=POLISH_BYTES, gram_factory=dense_gram):
     """Interior-point polish on the rows that carry mass: maximise F(p) + tau sum_x ln p_x.
 
-    Rows with p_x > SUPPORT_REL max p go into (B, m, ny); the others are set to 0 (re-added by
-    the caller's next round when needed). When more rows carry mass than :func:`polish_plan`
+    Rows with p_x > SUPPORT_REL max p go into (B, m, ny); the others keep their mass (an output
+    only they reach keeps q_y > 0, so their certificate stays finite) and are not moved. When more rows carry mass than :func:`polish_plan`
     allows, nothing is done. Newton's direction on the simplex solves
     (G + diag(tau/p^2)) d = g - nu 1, 1'd = 0 with G = W_S diag(1/q) W_S' (the negative Hessian
     of F; the offsets b are linear), g = D + b + tau/p; fraction-to-boundary and Armijo
@@ -166,8 +166,10 @@ def polish(xp, W, base, p, gap, tol, steps, polish_bytes=POLISH_BYTES, gram_fact
     maskf = xp.astype(mask, p.dtype)
     Ws = xp.take_along_axis(W, idx[:, :, None], axis=1)
     bs = xp.take_along_axis(base, idx, axis=1)
-    ps = maskf * xp.take_along_axis(p, idx, axis=1)
-    ps = ps / xp.sum(ps, axis=-1)[:, None]
+    p_idx = xp.take_along_axis(p, idx, axis=1)
+    ps = maskf * p_idx
+    on = xp.sum(ps, axis=-1)  # the support's mass; the polish keeps it
+    ps = ps / on[:, None]
     msz = xp.sum(maskf, axis=-1)
     floor = 1e-3 * tol / msz
     tau = xp.maximum(0.1 * gap / msz, floor)
@@ -216,7 +218,7 @@ def polish(xp, W, base, p, gap, tol, steps, polish_bytes=POLISH_BYTES, gram_fact
         I = xp.where(live, In, I)
         logsum = xp.where(live, logn, logsum)
         used = used + xp.astype(live, used.dtype)
-        pf = put_along_axis(xp, xp.zeros_like(p), idx, ps, axis=1)
+        pf = put_along_axis(xp, p * 1.0, idx, xp.where(mask, ps * on[:, None], p_idx), axis=1)
         lo, up = certificate(xp, W, base, pf)
         better = live & (up - lo < best_up - best_lo)
         best_p = xp.where(better[:, None], pf, best_p)

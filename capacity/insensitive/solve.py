@@ -146,7 +146,7 @@ def insensitive_capacity(n, s, m, *, tol=1e-9, visible="random", S0=None, p_bias
         ``P(X_i = 1)``, in (0, 1).
     backend : {"auto", "numpy", "torch"}
         Where the folded channel is built and solved (or the unfolded one solved);
-        "auto": numpy, or torch when ``device`` is given.
+        "auto": numpy (the folded channel then solved by numba's sweep), or torch when ``device`` is given.
     device : torch device, optional
         For the torch backend (e.g. "cuda").
     symmetry : bool, default True
@@ -206,10 +206,12 @@ def insensitive_capacity(n, s, m, *, tol=1e-9, visible="random", S0=None, p_bias
                             device=be.device if be.name == "torch" else None, max_bytes=max_bytes)
         iters = DEFAULT_MAX_ITER if max_iter is None else max_iter
         keep = fc.V.max(axis=0) > 0  # outputs no orbit reaches carry nothing
+        # the folded channel is one channel: on the CPU, "auto" lets the solver pick numba's sweep
+        solver_backend = "auto" if backend == "auto" and be.name == "numpy" else be.name
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", ConvergenceWarning)  # re-issued below, naming (n, s, m)
             res = blahut_arimoto(np.ascontiguousarray(fc.V[:, keep]), bonus=fc.bonus * LOG2E, tol=tol,
-                                 max_iter=iters, backend=be.name, device=be.device if be.name == "torch" else None,
+                                 max_iter=iters, backend=solver_backend, device=be.device if be.name == "torch" else None,
                                  max_bytes=max_bytes)
         res = dataclasses.replace(res, extra={"folded": True})
         lower, upper, p_orb = res.lower, res.upper, res.p
