@@ -29,7 +29,7 @@ import math
 
 import numpy as np
 
-from boolean._lib.array import asarray_like, put_along_axis, to_numpy
+from boolean._lib.array import asarray_like, device_of, put_along_axis, to_numpy
 
 #: Mirror-descent step control: start, growth on acceptance, cap (halved toward 1 on rejection).
 MU0, MU_GROW, MU_MAX = 2.0, 1.25, 256.0
@@ -144,9 +144,10 @@ def polish_plan(B, ny, polish_bytes):
 def polish(xp, W, base, p, gap, tol, steps, polish_bytes=POLISH_BYTES, gram_factory=dense_gram):
     """Interior-point polish on the rows that carry mass: maximise F(p) + tau sum_x ln p_x.
 
-    Rows with p_x > SUPPORT_REL max p go into (B, m, ny); the others keep their mass (an output
-    only they reach keeps q_y > 0, so their certificate stays finite) and are not moved. When more rows carry mass than :func:`polish_plan`
-    allows, nothing is done. Newton's direction on the simplex solves
+    Rows with p_x > SUPPORT_REL max p go into (B, m, ny); the others are set to 0 (re-added by
+    the caller's next round when needed), unless that leaves an output that p reaches with
+    q_y = 0 (its certificate would be inf): then they keep their mass and are not moved. When
+    more rows carry mass than :func:`polish_plan` allows, nothing is done. Newton's direction on the simplex solves
     (G + diag(tau/p^2)) d = g - nu 1, 1'd = 0 with G = W_S diag(1/q) W_S' (the negative Hessian
     of F; the offsets b are linear), g = D + b + tau/p; fraction-to-boundary and Armijo
     backtracking on the barrier objective keep p > 0. tau starts at 0.1 gap/m and falls 10x
@@ -168,13 +169,15 @@ def polish(xp, W, base, p, gap, tol, steps, polish_bytes=POLISH_BYTES, gram_fact
     bs = xp.take_along_axis(base, idx, axis=1)
     p_idx = xp.take_along_axis(p, idx, axis=1)
     ps = maskf * p_idx
-    on = xp.sum(ps, axis=-1)  # the support's mass; the polish keeps it
-    ps = ps / on[:, None]
+    hold = xp.any((vecmat(xp, xp.where(sel, p, 0.0), W) <= 0) & (vecmat(xp, p, W) > 0), axis=-1)
+    on = xp.where(hold, xp.sum(ps, axis=-1), 1.0)  # the support's share of the mass
+    ps = ps / xp.sum(ps, axis=-1)[:, None]
+    p_off, p_idx = xp.where(hold[:, None], p, 0.0), xp.where(hold[:, None], p_idx, 0.0)
     msz = xp.sum(maskf, axis=-1)
     floor = 1e-3 * tol / msz
     tau = xp.maximum(0.1 * gap / msz, floor)
     offmask = maskf[:, :, None] * maskf[:, None, :]
-    eye = xp.eye(m, dtype=p.dtype, device=getattr(p, "device", None))
+    eye = xp.eye(m, dtype=p.dtype, device=device_of(p))
 
     def state(ps):
         q = vecmat(xp, ps, Ws)
@@ -218,7 +221,7 @@ def polish(xp, W, base, p, gap, tol, steps, polish_bytes=POLISH_BYTES, gram_fact
         I = xp.where(live, In, I)
         logsum = xp.where(live, logn, logsum)
         used = used + xp.astype(live, used.dtype)
-        pf = put_along_axis(xp, p * 1.0, idx, xp.where(mask, ps * on[:, None], p_idx), axis=1)
+        pf = put_along_axis(xp, p_off * 1.0, idx, xp.where(mask, ps * on[:, None], p_idx), axis=1)
         lo, up = certificate(xp, W, base, pf)
         better = live & (up - lo < best_up - best_lo)
         best_p = xp.where(better[:, None], pf, best_p)
@@ -246,7 +249,7 @@ def solve(xp, W, base, p, tol, max_iter, accelerated, *, chunk, md=md_steps, gra
     ids = np.arange(B)
     out_ids, out_p = [], []
     Wc, bc, pc = W, base, p
-    muc = xp.full((B,), MU0 if accelerated else 1.0, dtype=p.dtype, device=getattr(p, "device", None))
+    muc = xp.full((B,), MU0 if accelerated else 1.0, dtype=p.dtype, device=device_of(p))
     grow = MU_GROW if accelerated else 1.0
     k_round = MD0 if accelerated else max(max_iter, 1)  # >= 1: the first chunk records the bounds
 
