@@ -169,7 +169,8 @@ def polish(xp, W, base, p, gap, tol, steps, polish_bytes=POLISH_BYTES, gram_fact
     bs = xp.take_along_axis(base, idx, axis=1)
     p_idx = xp.take_along_axis(p, idx, axis=1)
     ps = maskf * p_idx
-    hold = xp.any((vecmat(xp, xp.where(sel, p, 0.0), W) <= 0) & (vecmat(xp, p, W) > 0), axis=-1)
+    q_full = vecmat(xp, p, W)
+    hold = xp.any((vecmat(xp, ps, Ws) <= 0) & (q_full > 0), axis=-1)  # ps: p on the support
     on = xp.where(hold, xp.sum(ps, axis=-1), 1.0)  # the support's share of the mass
     ps = ps / xp.sum(ps, axis=-1)[:, None]
     p_off, p_idx = xp.where(hold[:, None], p, 0.0), xp.where(hold[:, None], p_idx, 0.0)
@@ -188,7 +189,7 @@ def polish(xp, W, base, p, gap, tol, steps, polish_bytes=POLISH_BYTES, gram_fact
     q, Ds, I, logsum = state(ps)
     gram = gram_factory(xp, Ws)
     best_p = p
-    best_lo, best_up = certificate(xp, W, base, p)
+    best_lo, best_up = bounds(xp, p, row_divergences(xp, W, base, q_full, p=p))
     done = best_up - best_lo <= tol
     used = xp.zeros_like(tau)
     for _ in range(steps):
