@@ -1,7 +1,7 @@
 """numba kernels for the solver core of :mod:`capacity._solver` (private; trusts its input).
 
 :func:`md_sweeps` is the compiled one-channel twin of :func:`capacity._solver.md_steps` (the
-same safeguarded step, with the step parameters MU_MAX, TINY and E_MAX passed in from there).
+same safeguarded step, with its parameters MU_MAX, TINY and E_MAX taken from there).
 Two implementations exist because this one is a different algorithm on the memory: one fused
 pass over ``W`` per iteration, where row x gives ``D_x = base_x - sum_y W log q`` and, in the
 same visit of the row, adds ``p'_x W_x`` to the next output law ``q'``
@@ -17,6 +17,11 @@ import numpy as np
 from numba import njit
 
 from ._solver import E_MAX, MU_MAX, SPARSE_DENSITY, TINY
+
+#: TINY and E_MAX are compile-time constants of the kernels (as arguments the sweep ran 1.4x
+#: slower); numba's cache is keyed to this file, so the values it holds are spelled here too.
+if (TINY, E_MAX) != (1e-300, 700.0):  # pragma: no cover - edit this line with _solver's constants
+    raise ImportError("capacity._ba_numba: update the compiled constants (TINY, E_MAX) to _solver's")
 
 
 def md_kernel(W1):
@@ -38,7 +43,7 @@ def md_kernel(W1):
     def md(xp, W, base, p, mu, steps, tol, grow, budget):
         p1 = p[0].copy()
         n = int(min(steps, budget[0]))
-        lo, up, used, mu1, _ = sweeps(base[0], p1, float(mu[0]), n + 1, tol, grow, MU_MAX, TINY, E_MAX)
+        lo, up, used, mu1, _ = sweeps(base[0], p1, float(mu[0]), n + 1, tol, grow, MU_MAX)
         return p1[None], np.array([lo]), np.array([up]), np.array([mu1]), np.array([float(used)])
     return md
 
@@ -122,22 +127,21 @@ def _dot(a, b):
 
 
 @njit(cache=True)
-def md_sweeps(W, base, p, mu, max_steps, tol, grow, mu_max, tiny, e_max):
+def md_sweeps(W, base, p, mu, max_steps, tol, grow, mu_max):
     """Dense W (nx, ny): see :func:`_md_core`."""
     ei = np.zeros(1, dtype=np.int64)
-    return _md_core(W, ei, ei, np.zeros(1), False, W.shape[1], base, p, mu, max_steps, tol, grow, mu_max, tiny,
-                    e_max)
+    return _md_core(W, ei, ei, np.zeros(1), False, W.shape[1], base, p, mu, max_steps, tol, grow, mu_max)
 
 
 @njit(cache=True)
-def md_sweeps_csr(indptr, indices, data, ny, base, p, mu, max_steps, tol, grow, mu_max, tiny, e_max):
+def md_sweeps_csr(indptr, indices, data, ny, base, p, mu, max_steps, tol, grow, mu_max):
     """CSR W (rows = inputs): the same sweep costs O(nnz) instead of O(nx ny)."""
     return _md_core(np.zeros((1, 1)), indptr, indices, data, True, ny, base, p, mu, max_steps, tol,
-                    grow, mu_max, tiny, e_max)
+                    grow, mu_max)
 
 
 @njit(cache=True)
-def _md_core(W, indptr, indices, data, sparse, ny, base, p, mu, max_steps, tol, grow, mu_max, tiny, e_max):
+def _md_core(W, indptr, indices, data, sparse, ny, base, p, mu, max_steps, tol, grow, mu_max):
     """Run up to ``max_steps`` safeguarded steps p <- p exp(mu D)/Z in place on ``p``.
 
     Returns (lower, upper, steps, mu, D): the certificate of the returned ``p`` (nats, exact),
@@ -177,7 +181,7 @@ def _md_core(W, indptr, indices, data, sparse, ny, base, p, mu, max_steps, tol, 
             d = base[x] - _row_dot(W, indptr, indices, data, sparse, x, logq)  # log 0 := 0 here
             # rare: an output p never produces; the rows that reach it have D = inf (for p_x > 0,
             # q_y >= p_x W_xy > 0 underflowed: the output is dropped, see _solver.row_divergences)
-            if zero_hit and p[x] <= 0.0 and _row_reaches_zero(W, indptr, indices, data, sparse, x, q):
+            if zero_hit and _row_reaches_zero(W, indptr, indices, data, sparse, x, q) and p[x] <= 0.0:
                 d = np.inf
             D[x] = d
             if d > up:
@@ -186,10 +190,10 @@ def _md_core(W, indptr, indices, data, sparse, ny, base, p, mu, max_steps, tol, 
             if px > 0.0:
                 I += px * d
                 e = mu * (d - shift)
-                if e > e_max:
-                    e = e_max
+                if e > E_MAX:
+                    e = E_MAX
                 v = px * np.exp(e)
-                if v < tiny:
+                if v < TINY:
                     v = 0.0
                 pn[x] = v
                 Z += v
@@ -228,10 +232,10 @@ def _md_core(W, indptr, indices, data, sparse, ny, base, p, mu, max_steps, tol, 
                 v = 0.0
                 if p_prev[x] > 0.0:
                     e = mu * (D_prev[x] - shift)
-                    if e > e_max:
-                        e = e_max
+                    if e > E_MAX:
+                        e = E_MAX
                     v = p_prev[x] * np.exp(e)
-                    if v < tiny:
+                    if v < TINY:
                         v = 0.0
                 p[x] = v
                 Z += v

@@ -223,13 +223,12 @@ def test_no_denormals_and_input_not_mutated():
     # input 1 is useless at the optimum: plain BA halves its mass every step, 2**-2000 < 1e-300;
     # the kernels run 2000 steps with tol = -1 (never stop early)
     from capacity._ba_numba import md_sweeps
-    from capacity._solver import E_MAX, TINY
 
     W = np.array([[1.0, 0.0], [0.5, 0.5], [0.0, 1.0]])
     W0 = W.copy()
     negH = neg_entropy_rows(np, W)
     p = np.full(3, 1 / 3)
-    lo, up, steps, _, _ = md_sweeps(W, negH, p, 1.0, 2001, -1.0, 1.0, 1.0, TINY, E_MAX)
+    lo, up, steps, _, _ = md_sweeps(W, negH, p, 1.0, 2001, -1.0, 1.0, 1.0)
     assert steps == 2000 and p[1] == 0.0 and abs(lo - math.log(2)) <= 1e-15  # clamped, not denormal
     p2, lo2, _, _, _ = md_steps(np, W[None], negH[None], np.full((1, 3), 1 / 3), np.ones(1), 2000, -1.0,
                                 1.0, np.full(1, 2000.0))
