@@ -51,8 +51,8 @@ def main(quick=False, device="cuda") -> str:
     import torch
 
     from capacity import ConvergenceWarning, blahut_arimoto
-    from capacity._ba_torch import torch_ops
-    from capacity.blahut_arimoto import _md_chunk
+    from boolean._lib.array import namespace, neg_entropy_rows, to_numpy
+    from capacity._solver import md_steps
 
     dev = torch.device(device)
     name = torch.cuda.get_device_name(dev) if dev.type == "cuda" else "CPU (logic check only)"
@@ -68,12 +68,12 @@ def main(quick=False, device="cuda") -> str:
     def batch():
         res["r"] = blahut_arimoto(W)
     t_batch = timer(batch, 1 if quick else 3)
-    r = res["r"]
-    it = np.asarray(r.iterations)
+    r = res["r"]  # tensors on the device (output follows input)
+    it = to_numpy(r.iterations)
     rows.append([f"{B} x {n}x{n}, accelerated (default)", f"{t_batch:.3f}", "< 1 s",
                  "PASS" if t_batch < 1.0 else "MISS",
                  f"median {int(np.median(it))}, max {int(it.max())}",
-                 f"{float(np.max(r.gap)):.2e}", f"{int(np.sum(r.converged))}/{B}"])
+                 f"{float(r.gap.max()):.2e}", f"{int(r.converged.sum())}/{B}"])
     plain_iters = 200 if quick else 2000
 
     def plain():
@@ -83,19 +83,19 @@ def main(quick=False, device="cuda") -> str:
     t_plain = timer(plain, 1)
     rp = res["p"]
     rows.append([f"{B} x {n}x{n}, plain lock-step BA, {plain_iters} iterations", f"{t_plain:.3f}", "",
-                 "", f"max {int(np.max(rp.iterations))}", f"{float(np.max(rp.gap)):.2e}",
-                 f"{int(np.sum(rp.converged))}/{B}"])
+                 "", f"max {int(rp.iterations.max())}", f"{float(rp.gap.max()):.2e}",
+                 f"{int(rp.converged.sum())}/{B}"])
 
     # ---- 2. one large channel: iteration cost vs a copy of W
     N = 256 if quick else 2048
     W1 = _dirichlet(torch, (1, N, N), dev, 1)
-    xp = torch_ops(dev)
-    negH = xp.neg_entropies(W1)
+    xp = namespace(W1)
+    negH = neg_entropy_rows(xp, W1)
     p = torch.full((1, N), 1.0 / N, dtype=torch.float64, device=dev)
     mu = torch.full((1,), 2.0, dtype=torch.float64, device=dev)
     steps = 20
     budget = torch.full((1,), float(steps), dtype=torch.float64, device=dev)
-    t_iter = timer(lambda: _md_chunk(xp, W1, negH, p, mu, steps, -1.0, 1.25, budget), 5) / steps
+    t_iter = timer(lambda: md_steps(xp, W1, negH, p, mu, steps, -1.0, 1.25, budget), 5) / steps
     t_copy = timer(lambda: W1.clone(), 20)
     ratio = t_iter / t_copy
     t_graph = None
@@ -104,11 +104,11 @@ def main(quick=False, device="cuda") -> str:
             stream = torch.cuda.Stream()
             stream.wait_stream(torch.cuda.current_stream())
             with torch.cuda.stream(stream):
-                _md_chunk(xp, W1, negH, p, mu, steps, -1.0, 1.25, budget)
+                md_steps(xp, W1, negH, p, mu, steps, -1.0, 1.25, budget)
             torch.cuda.current_stream().wait_stream(stream)
             graph = torch.cuda.CUDAGraph()
             with torch.cuda.graph(graph):
-                _md_chunk(xp, W1, negH, p, mu, steps, -1.0, 1.25, budget)
+                md_steps(xp, W1, negH, p, mu, steps, -1.0, 1.25, budget)
             t_graph = timer(graph.replay, 5) / steps
         except Exception as exc:  # pragma: no cover - diagnostics only
             print(f"CUDA graph capture failed: {exc!r}")

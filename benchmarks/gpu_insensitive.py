@@ -6,7 +6,7 @@ A. *Unfolded cross-check of the new values*: the full (classes x types) channel 
    on the device (``W[k, t] = coef_t prod_i r[k, sym[t, i]]``) and solved by certified
    Blahut–Arimoto in torch (``capacity.blahut_arimoto(backend="torch")`` up to
    ``C1_MAX`` entries, beyond that the package's own torch Blahut–Arimoto loop with the same
-   certificate, ``capacity.insensitive.solve._bonus_ba`` with zero bonus). Its interval must
+   certificate, the plain driver of ``capacity._solver``). Its interval must
    overlap the folded (CPU, numpy) one.
 B. *Folded route on the device*: ``insensitive_capacity(..., backend="torch", device=...)``
    (fold and solve in torch; types and orbits on the host CPU), next to the CPU time.
@@ -46,7 +46,9 @@ def unfolded_on_device(n, s, m, dev, tol=1e-9):
 
     from capacity import blahut_arimoto
     from capacity.insensitive.channel import _cells, _classes, _symbol_probs, _types
-    from capacity.insensitive.solve import LOG2E, _bonus_ba
+    from boolean._lib.array import namespace
+    from capacity._solver import certificate, solve
+    from capacity.insensitive.solve import LOG2E
 
     t0 = time.perf_counter()
     cells = _cells(n, s, None, 0.5)
@@ -74,8 +76,10 @@ def unfolded_on_device(n, s, m, dev, tol=1e-9):
             blk = W[a:a + step]
             negH[a:a + step] = torch.where(blk > 0, blk * torch.log(torch.where(blk > 0, blk, 1.0)), 0.0).sum(1)
         p0 = torch.full((W.shape[0],), 1.0 / W.shape[0], dtype=torch.float64, device=dev)
-        _, lo, up, iters = _bonus_ba(W, negH, p0, tol / LOG2E, 100_000, torch.log, torch.exp)
-        lower, upper, solver = lo * LOG2E, up * LOG2E, "torch BA loop"
+        xp = namespace(W)
+        p, iters = solve(xp, W[None], negH[None], p0[None], tol / LOG2E, 100_000, False, chunk=16)
+        lo, up = (float(a[0]) for a in certificate(xp, W[None], negH[None], p))
+        lower, upper, iters, solver = lo * LOG2E, up * LOG2E, int(iters[0]), "torch BA loop"
     _sync(torch, dev)
     t_solve = time.perf_counter() - t0
     shape = tuple(W.shape)

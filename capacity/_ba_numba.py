@@ -1,19 +1,69 @@
-"""numba kernel for Blahut–Arimoto / mirror-descent sweeps (private; trusts its input).
+"""numba kernels for the solver core of :mod:`capacity._solver` (private; trusts its input).
 
-One fused pass over ``W`` per iteration: row x gives ``D_x = sum_y W log W - sum_y W log q``
-and, in the same visit of the row, adds ``p'_x W_x`` to the next output law ``q'``
-(``p'_x = p_x exp(mu (D_x - s))``, with ``s`` the previous I(p; W) as overflow shift).
-A rejected step (the lower bound fell) costs one extra q-only pass. Sparse channels (density
-below ``blahut_arimoto.SPARSE_DENSITY``) run the same sweep on CSR rows, O(nnz) per step. Rows with ``p_x = 0``
-skip the accumulation, so wide channels with a small support cost less. Masses below
-``1e-300`` are set to 0 (denormal arithmetic slowed a measured loop 15x). Units: nats.
+:func:`md_sweeps` is the compiled one-channel twin of :func:`capacity._solver.md_steps` (the
+same safeguarded step, with its parameters MU_MAX, TINY and E_MAX taken from there).
+Two implementations exist because this one is a different algorithm on the memory: one fused
+pass over ``W`` per iteration, where row x gives ``D_x = base_x - sum_y W log q`` and, in the
+same visit of the row, adds ``p'_x W_x`` to the next output law ``q'``
+(``p'_x = p_x exp(mu (D_x - s))``, with ``s`` the previous F(p) as overflow shift), which no
+array-namespace expression gives (it reads W once per step instead of twice). A rejected step
+costs one extra q-only pass. Sparse channels run the same sweep on CSR rows, O(nnz) per step.
+Rows with ``p_x = 0`` skip the accumulation. log 0 follows :mod:`capacity._solver`: rows that
+reach an output with q_y = 0 get D = inf. Units: nats.
 """
 from __future__ import annotations
 
 import numpy as np
 from numba import njit
 
-TINY = 1e-300
+from ._solver import E_MAX, MU_MAX, SPARSE_DENSITY, TINY
+
+#: TINY and E_MAX are compile-time constants of the kernels (as arguments the sweep ran 1.4x
+#: slower); numba's cache is keyed to this file, so the values it holds are spelled here too.
+if (TINY, E_MAX) != (1e-300, 700.0):  # pragma: no cover - edit this line with _solver's constants
+    raise ImportError("capacity._ba_numba: update the compiled constants (TINY, E_MAX) to _solver's")
+
+
+def md_kernel(W1):
+    """The driver's ``md`` (see :func:`capacity._solver.solve`) for the one channel ``W1`` (nx, ny):
+    the fused sweep, on CSR rows when W1 is sparse (built once here)."""
+    ny = W1.shape[1]
+    if W1.size >= 4096 and np.count_nonzero(W1) < SPARSE_DENSITY * W1.size:
+        from scipy import sparse
+
+        S = sparse.csr_matrix(W1)
+        csr = (S.indptr.astype(np.int64), S.indices.astype(np.int64), S.data)
+
+        def sweeps(*args):
+            return md_sweeps_csr(*csr, ny, *args)
+    else:
+        def sweeps(*args):
+            return md_sweeps(W1, *args)
+
+    def md(xp, W, base, p, mu, steps, tol, grow, budget):
+        p1 = p[0].copy()
+        n = int(min(steps, budget[0]))
+        lo, up, used, mu1, _ = sweeps(base[0], p1, float(mu[0]), n + 1, tol, grow, MU_MAX)
+        return p1[None], np.array([lo]), np.array([up]), np.array([mu1]), np.array([float(used)])
+    return md
+
+
+def gram_kernel(xp, Ws):
+    """The polish's Gram factory (see :func:`capacity._solver.dense_gram`) with :func:`gram_csc`
+    for mostly-zero rows (the CSC structure is built once per polish)."""
+    from ._solver import dense_gram
+
+    B, m, ny = Ws.shape
+    if m < 32 or np.count_nonzero(Ws) >= SPARSE_DENSITY * Ws.size:
+        return dense_gram(xp, Ws)
+    from scipy import sparse
+
+    cols = [sparse.csc_matrix(Ws[b]) for b in range(B)]
+    cols = [(S.indptr.astype(np.int64), S.indices.astype(np.int64), S.data) for S in cols]
+
+    def gram(r):
+        return np.stack([gram_csc(ip, ix, v, r[b] * r[b], m) for b, (ip, ix, v) in enumerate(cols)])
+    return gram
 
 
 @njit(cache=True)
@@ -77,24 +127,24 @@ def _dot(a, b):
 
 
 @njit(cache=True)
-def md_sweeps(W, negH, p, mu, max_steps, tol, grow, mu_max):
+def md_sweeps(W, base, p, mu, max_steps, tol, grow, mu_max):
     """Dense W (nx, ny): see :func:`_md_core`."""
     ei = np.zeros(1, dtype=np.int64)
-    return _md_core(W, ei, ei, np.zeros(1), False, W.shape[1], negH, p, mu, max_steps, tol, grow, mu_max)
+    return _md_core(W, ei, ei, np.zeros(1), False, W.shape[1], base, p, mu, max_steps, tol, grow, mu_max)
 
 
 @njit(cache=True)
-def md_sweeps_csr(indptr, indices, data, ny, negH, p, mu, max_steps, tol, grow, mu_max):
+def md_sweeps_csr(indptr, indices, data, ny, base, p, mu, max_steps, tol, grow, mu_max):
     """CSR W (rows = inputs): the same sweep costs O(nnz) instead of O(nx ny)."""
-    return _md_core(np.zeros((1, 1)), indptr, indices, data, True, ny, negH, p, mu, max_steps, tol,
+    return _md_core(np.zeros((1, 1)), indptr, indices, data, True, ny, base, p, mu, max_steps, tol,
                     grow, mu_max)
 
 
 @njit(cache=True)
-def _md_core(W, indptr, indices, data, sparse, ny, negH, p, mu, max_steps, tol, grow, mu_max):
+def _md_core(W, indptr, indices, data, sparse, ny, base, p, mu, max_steps, tol, grow, mu_max):
     """Run up to ``max_steps`` safeguarded steps p <- p exp(mu D)/Z in place on ``p``.
 
-    Returns (lower, upper, steps, mu, D): the certificate of the returned ``p`` (nats),
+    Returns (lower, upper, steps, mu, D): the certificate of the returned ``p`` (nats, exact),
     the updates done (sweeps - 1; ``max_steps`` sweeps at most), the final step size and
     the divergences D(W_x || pW).
     ``grow = 1`` and ``mu = 1`` give plain Blahut–Arimoto (monotone: never rejects).
@@ -128,9 +178,10 @@ def _md_core(W, indptr, indices, data, sparse, ny, negH, p, mu, max_steps, tol, 
         up = -np.inf
         Z = 0.0
         for x in range(nx):
-            d = negH[x] - _row_dot(W, indptr, indices, data, sparse, x, logq)  # log 0 := 0 here
-            # rare: an output p never produces; the rows that reach it have D = inf
-            if zero_hit and _row_reaches_zero(W, indptr, indices, data, sparse, x, q):
+            d = base[x] - _row_dot(W, indptr, indices, data, sparse, x, logq)  # log 0 := 0 here
+            # rare: an output p never produces; the rows that reach it have D = inf (for p_x > 0,
+            # q_y >= p_x W_xy > 0 underflowed: the output is dropped, see _solver.row_divergences)
+            if zero_hit and _row_reaches_zero(W, indptr, indices, data, sparse, x, q) and p[x] <= 0.0:
                 d = np.inf
             D[x] = d
             if d > up:
@@ -139,8 +190,8 @@ def _md_core(W, indptr, indices, data, sparse, ny, negH, p, mu, max_steps, tol, 
             if px > 0.0:
                 I += px * d
                 e = mu * (d - shift)
-                if e > 700.0:
-                    e = 700.0
+                if e > E_MAX:
+                    e = E_MAX
                 v = px * np.exp(e)
                 if v < TINY:
                     v = 0.0
@@ -181,8 +232,8 @@ def _md_core(W, indptr, indices, data, sparse, ny, negH, p, mu, max_steps, tol, 
                 v = 0.0
                 if p_prev[x] > 0.0:
                     e = mu * (D_prev[x] - shift)
-                    if e > 700.0:
-                        e = 700.0
+                    if e > E_MAX:
+                        e = E_MAX
                     v = p_prev[x] * np.exp(e)
                     if v < TINY:
                         v = 0.0

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .information import _row_divergences
+from ._solver import row_divergences
 
 
 def _feasible(p, b, beta, cheapest):
@@ -65,9 +65,8 @@ def _dual_output_law(Ws, nhs, bs, q0, s0):
 
 def _solve_low_rank(U, tau, rhs):
     """(U U' + tau I)^{-1} rhs for U of shape (k, m): a dense (k x k) solve when k <= 4 m, else
-    Woodbury's identity (one (m x m) solve; U has one column per reachable output). On the
-    kink and random families of capacity_cost's Notes both give the same iterations and
-    certificates."""
+    Woodbury's identity (one (m x m) solve; U has one column per reachable output); both give the
+    same solution up to rounding."""
     k, m = U.shape
     if 4 * m >= k:
         M = U @ U.T
@@ -97,7 +96,7 @@ def _cost_ipm(st, tol_n, steps):
     W, neg_h, b, beta = st.W, st.neg_h, st.b, st.beta
     nx = W.shape[0]
     cheapest = int(np.argmin(b))
-    score = _row_divergences(W, st.p @ W, neg_h) - st.s_dual * b
+    score = row_divergences(np, W, neg_h, st.p @ W) - st.s_dual * b
     tau = 0.1 * max(st.gap, tol_n) / nx
     floor = 1e-3 * tol_n / nx
     # start near the central path, where a light input sits at p_x ~ tau / slack_x
@@ -109,7 +108,7 @@ def _cost_ipm(st, tol_n, steps):
 
     def state(x):
         qx = x @ W
-        Dx = _row_divergences(W, qx, neg_h)
+        Dx = row_divergences(np, W, neg_h, qx, p=x)
         return qx, Dx, float(x @ Dx), float(np.log(x).sum())
 
     def certify(x, s):

@@ -37,7 +37,7 @@ class _CertifiedGap:
     @property
     def gap(self):
         """Certified gap ``upper - lower`` (bits)."""
-        return np.asarray(self.upper) - np.asarray(self.lower) if np.ndim(self.upper) else self.upper - self.lower
+        return self.upper - self.lower  # floats, numpy arrays or tensors alike
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ mixture is at least as good as the chord), upper bound from weak duality: for ev
 (because :math:`I(p;W) = \sum_x p_x D(W_x\|q) - D(pW\|q)`); we minimise the right side over
 :math:`s` for each ``q`` we visit (a convex piecewise-linear function of ``s``).
 The bisection runs to a loose gap only; an interior-point polish of the budget-constrained
-problem finishes it (see :func:`capacity_cost`'s Notes for the measurements behind this).
+problem finishes it (see :func:`capacity_cost`'s Notes).
 Slopes ``s`` are reported in bits per unit of cost.
 """
 from __future__ import annotations
@@ -22,14 +22,14 @@ import warnings
 
 import numpy as np
 
-from boolean._lib.validate import as_float_array, check_channel, check_finite, check_nonnegative, check_real, shape_of
+from boolean._lib.array import neg_entropy_rows
 from boolean._lib.memory import check_size
+from boolean._lib.validate import as_float_array, check_channel, check_finite, check_nonnegative, check_real, shape_of
 
 from ._cost_polish import _cost_ipm
-from ._lagrange import (DEFAULT_MAX_BYTES, LN2, _LOG_FLOOR, _NEWTON_EVERY, _NEWTON_MAX_N, _check_common,
-                        _newton_polish, _slope_bisection, _solve_each)
+from ._lagrange import DEFAULT_MAX_BYTES, LN2, _check_common, _slope_bisection, _solve_each
 from ._result import CapacityResult, ConvergenceWarning, stack_results
-from .information import _mi_from_divergences, _neg_entropy_rows, _row_divergences
+from ._solver import DRIVERS, bounds, row_divergences
 
 __all__ = ["capacity_cost", "capacity_cost_curve"]
 
@@ -98,8 +98,8 @@ class _CostState:
     def visit(self, p, extra_q=()):
         """Evaluate p: returns (I, cost); updates the bounds."""
         q = p @ self.W
-        D = _row_divergences(self.W, q, self.neg_h)
-        info = _mi_from_divergences(p, D)
+        D = row_divergences(np, self.W, self.neg_h, q, p=p)
+        info = max(0.0, float(bounds(np, p, D)[0]))
         cost = float(p @ self.b)
         # feasible: the rounded cost meets the budget, or every input p uses costs <= beta (then the
         # exact expected cost does, even when the float sum rounds a few ulps above beta)
@@ -107,7 +107,7 @@ class _CostState:
         if feasible and info > self.lower:
             self.lower, self.p = info, p
         for qq in (q,) + tuple(extra_q):
-            Dq = D if qq is q else _row_divergences(self.W, qq, self.neg_h)
+            Dq = D if qq is q else row_divergences(np, self.W, self.neg_h, qq)
             up, s = _dual_bound(Dq, self.b, self.beta)
             if up < self.upper:
                 self.upper, self.s_dual = up, s
@@ -119,65 +119,17 @@ class _CostState:
 
 
 def _lagrange_ba(W, neg_h, b, s, p, tol, max_iter):
-    """Blahut's iteration for max_p I(p;W) - s E_p b (nats), with a safeguarded larger step.
-
-    Step: p <- p exp(mu (D(W_x || pW) - s b_x)), normalised; mu = 1 is Blahut's step, which never
-    decreases the objective; larger mu is kept only while it increases it. Every
-    ``_NEWTON_EVERY`` steps a safeguarded Newton step on the current support (Hessian
-    -W diag(1/q) W^T) is tried and kept only if it increases the objective. Stops when
-    max_x (D_x - s b_x) - (I(p) - s E b) <= tol (the s-problem's duality gap).
+    """Blahut's iteration for max_p I(p;W) - s E_p b (nats): the solver core with the per-row
+    bonus ``-s b`` (accelerated: safeguarded mirror descent and the interior-point polish), whose
+    certificate max_x (D_x - s b_x) - (I(p) - s E b) <= tol is the s-problem's duality gap.
+    The warm start ``p`` gets 1e-8 of the uniform law, so that every input is alive.
     Returns (p, iterations).
     """
-    nx = p.size
-    every = next_newton = _NEWTON_EVERY
-    p = (1.0 - 1e-8) * p + 1e-8 / nx  # a warm start keeps every input alive
-    logp = np.log(p)
-    mu = 1.0
-    q = p @ W
-    D = _row_divergences(W, q, neg_h)
-    g = D - s * b
-    obj = float(np.dot(p, g))
-    it = 0
-    while it < max_iter:
-        if float(np.max(g)) - obj <= tol:
-            break
-        it += 1
-        while True:
-            new_logp = logp + mu * (g - np.max(g))
-            new_logp -= np.log(np.sum(np.exp(new_logp - new_logp.max()))) + new_logp.max()
-            new_logp = np.maximum(new_logp, _LOG_FLOOR)
-            new_p = np.exp(new_logp)
-            new_p /= new_p.sum()
-            new_D = _row_divergences(W, new_p @ W, neg_h)
-            new_g = new_D - s * b
-            new_obj = float(np.dot(new_p, new_g))
-            if mu == 1.0 or new_obj >= obj:
-                break
-            mu = 1.0
-        logp, p, g, obj = new_logp, new_p, new_g, new_obj
-        mu = min(mu * 1.5, 64.0) if mu >= 1.0 else 1.0
-        if it >= next_newton and nx <= _NEWTON_MAX_N:
-            q = p @ W
-            pos = q > 0
-            scale = 1.0 / np.sqrt(q[pos])
-
-            def hess(idx):  # Hessian block of I(p; W) in nats: -W diag(1/q) W^T
-                Wn = W[np.ix_(idx, np.flatnonzero(pos))] * scale[None, :]
-                return -(Wn @ Wn.T)
-
-            def evaluate(x):
-                gx = _row_divergences(W, x @ W, neg_h) - s * b
-                return float(np.dot(x, gx)), gx
-
-            step = _newton_polish(p, obj, evaluate, g, hess)
-            if step is not None:
-                p, obj, g = step
-                logp = np.log(np.maximum(p, math.exp(_LOG_FLOOR)))
-                every = _NEWTON_EVERY
-            else:  # back off while Newton does not help (e.g. the support is still moving)
-                every = min(2 * every, 16 * _NEWTON_EVERY)
-            next_newton = it + every
-    return p, it
+    nx, ny = W.shape
+    p = (1.0 - 1e-8) * p + 1e-8 / nx
+    out, it = DRIVERS["numba"](np, W[None], (neg_h - s * b)[None], p[None], tol, max_iter, True,
+                               _polish_bytes(W.shape))
+    return out[0], int(it[0])
 
 
 def _capacity_cost_one(W, neg_h, b, beta, tol, max_iter):
@@ -233,11 +185,19 @@ def _capacity_cost_one(W, neg_h, b, beta, tol, max_iter):
 
 
 # ============================================================================ capacity-cost API
-def _planned_bytes(shape):
-    """Working memory of capacity_cost: six float64 copies of W, plus the interior-point polish's
-    dense (k x k) Newton matrix and its factor, k <= min(nx, 4 ny) (see _cost_polish._solve_low_rank)."""
+def _polish_bytes(shape):
+    """What either interior-point polish may use: the core's (gathered rows and their scaled copy,
+    2 nx ny, and a (k x k) Newton matrix and factor; :func:`capacity._solver.polish_plan` fits its
+    support into it) or _cost_polish's dense (k x k) matrix and factor, k <= min(nx, 4 ny) (see
+    _cost_polish._solve_low_rank), float64."""
     nx, ny = shape
-    return 8.0 * (6 * nx * ny + 2 * min(nx, 4 * ny) ** 2)
+    return 8.0 * (2 * nx * ny + 2 * min(nx, 4 * ny) ** 2)
+
+
+def _planned_bytes(shape):
+    """Working memory of capacity_cost: four float64 copies of W plus one polish (_polish_bytes)."""
+    nx, ny = shape
+    return 8.0 * 4 * nx * ny + _polish_bytes(shape)
 
 
 def capacity_cost(W, cost, budget, *, tol=1e-9, max_iter=100_000, max_bytes=None) -> CapacityResult:
@@ -295,30 +255,23 @@ def capacity_cost(W, cost, budget, *, tol=1e-9, max_iter=100_000, max_bytes=None
 
     Notes
     -----
-    Method. Bisection on the slope alone crawls when the budget sits where the optimal input law
-    is not unique (a face of optimal laws at the critical slope, e.g. more inputs than outputs;
-    :math:`C(\beta)` is linear there) or at a kink of :math:`C(\beta)`: on the 5x2 channel of the
-    tests it reaches only a gap of 1.8e-7 bits in 100 000 iterations, and on 24 constructed kink
-    cases (5x2 to 12x2, inside a face or at its end) 21 stop at 100 000 iterations uncertified,
-    gaps 2.4e-9 to 5.2e-6. So the bisection only runs to a certified gap of 1e-2 nats; then an
-    interior-point polish (Newton on :math:`I(p;W) + \tau \sum_x \log p_x` under
+    For a slope :math:`s` the inner problem :math:`\max_p I(p;W) - s\,\mathbb{E}_p b` is the solver
+    core of :func:`capacity.blahut_arimoto` with the per-row bonus :math:`-s\,b_x`. Bisection on
+    the slope alone crawls when the budget sits where the optimal input law is not unique (a face
+    of optimal laws at the critical slope, e.g. more inputs than outputs; :math:`C(\beta)` is
+    linear there) or at a kink of :math:`C(\beta)`, so it only runs to a certified gap of 1e-2
+    nats; then an interior-point polish (Newton on :math:`I(p;W) + \tau \sum_x \log p_x` under
     :math:`\sum p = 1`, :math:`b \cdot p = \beta`, in the scaled variable
-    :math:`d = p \odot \tilde d`, :math:`\tau \to 0`; Woodbury's identity when there are many more
-    inputs than outputs) certifies 1e-9: the 5x2 case in 69 iterations (gap 7e-13), the 24 kink
-    cases in 64-430, 30 more up to 40x3 and 30x6 in at most 524. The certificate gets two cheap
-    helpers: the iterate with masses below 1e-6 max p removed (for the lower bound, whose error
-    is second order in the law) and the output law whose dual scores :math:`D(W_x\|q) - s b_x`
-    are level on that support (linear in :math:`\log q` once the level is absorbed: one
-    least-squares solve); without it the upper bound stalls near 1e-9 on 4 of those 30, since
-    :math:`q = pW` is only first-order accurate. On 90 random problems (4x4 to 500x20, three
-    budgets each) all certify, in 19/221/7 414 iterations (min/median/max), where the bisection
-    alone leaves 5 uncertified at 100 000; 240 harder ones (sparse and duplicate rows, 60x2,
-    450x4, budgets 1e-7 above the least cost or 1e-3 below the largest) all certify within
-    4 696 (a 450x4 case takes the bisection alone 100 000 iterations to a gap of 1.9e-5).
-    A polish that does not certify hands back to the bisection at 1e-5 nats, then at ``tol``.
-    Every bound is recomputed from the returned ``p`` (made feasible by mixing in the cheapest
-    input when rounding overshoots the budget) and from an output law ``q`` by the duality
-    bound above, never taken from a solver's claim.
+    :math:`d = p \odot \tilde d`, :math:`\tau \to 0`; Woodbury's identity when there are many
+    more inputs than outputs) certifies ``tol``. The certificate gets two cheap helpers: the
+    iterate with masses below 1e-6 max p removed (for the lower bound, whose error is second
+    order in the law) and the output law whose dual scores :math:`D(W_x\|q) - s b_x` are level
+    on that support (linear in :math:`\log q` once the level is absorbed: one least-squares
+    solve), since :math:`q = pW` is only first-order accurate. A polish that does not certify
+    hands back to the bisection at 1e-5 nats, then at ``tol``. Every bound is recomputed from
+    the returned ``p`` (made feasible by mixing in the cheapest input when rounding overshoots
+    the budget) and from an output law ``q`` by the duality bound above, never taken from a
+    solver's claim.
 
     References
     ----------
@@ -346,7 +299,7 @@ def capacity_cost(W, cost, budget, *, tol=1e-9, max_iter=100_000, max_bytes=None
         raise ValueError(f"`budget` must be >= min(cost) = {float(b.min())!r} (otherwise no input law is "
                          f"feasible); got {beta!r}")
     tol, max_iter = _check_common(tol, max_iter)
-    neg_h = _neg_entropy_rows(W)
+    neg_h = neg_entropy_rows(np, W)
     st, s, iters = _capacity_cost_one(W, neg_h, b, beta, tol, max_iter)
     lower, upper = st.lower / LN2, max(st.upper, st.lower) / LN2
     converged = upper - lower <= tol

@@ -20,6 +20,7 @@ from typing import Any
 
 import numpy as np
 
+from boolean._lib.array import logsumexp
 from boolean._lib.validate import (as_float_array, check_distribution, check_finite, check_nonnegative, check_real,
                                    shape_of)
 from boolean._lib.memory import check_size
@@ -85,10 +86,9 @@ class RateDistortionResult(_CertifiedGap):
 
 # ============================================================================ rate-distortion kernels
 def _logsumexp_rows(M):
-    m = M.max(axis=1, keepdims=True)
-    m = np.where(np.isfinite(m), m, 0.0)
+    """ln sum_z e^{M_xz} per row; a row of -inf gives -inf."""
     with np.errstate(divide="ignore"):
-        return (m + np.log(np.exp(M - m).sum(axis=1, keepdims=True)))[:, 0]
+        return logsumexp(np, M, axis=1)
 
 
 def _rd_state(p, px, A, log_r):
@@ -96,10 +96,7 @@ def _rd_state(p, px, A, log_r):
     logZ = _logsumexp_rows(log_r[None, :] + A)
     with np.errstate(divide="ignore"):
         L = np.log(p[px])[:, None] + A[px] - logZ[px, None]
-    lm = L.max(axis=0)
-    lm_safe = np.where(np.isfinite(lm), lm, 0.0)
-    with np.errstate(divide="ignore"):
-        log_c = lm_safe + np.log(np.exp(L - lm_safe).sum(axis=0))
+        log_c = logsumexp(np, L, axis=0)
     return logZ, log_c, -float(p[px] @ logZ[px])
 
 

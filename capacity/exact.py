@@ -10,11 +10,12 @@ import warnings
 
 import numpy as np
 
+from boolean._lib.array import neg_entropy_rows
 from boolean._lib.memory import check_size
+from boolean._lib.validate import check_channel, check_distribution, shape_of
 
 from ._result import CapacityResult, stack_results
-from boolean._lib.validate import check_channel, check_distribution, shape_of
-from .information import _mi_from_divergences, _neg_entropy_rows, _row_divergences
+from ._solver import certificate
 
 __all__ = ["capacity_cvxpy", "certify_input"]
 
@@ -70,11 +71,10 @@ def certify_input(W, p):
 
 def _certify(W, p, neg_h=None):
     if neg_h is None:
-        neg_h = _neg_entropy_rows(W)
-    d = _row_divergences(W, p @ W, neg_h)
-    lower = _mi_from_divergences(p, d) / math.log(2)
-    upper = float(np.max(d)) / math.log(2)
-    return lower, max(upper, lower)
+        neg_h = neg_entropy_rows(np, W)
+    lower, upper = certificate(np, W, neg_h, p)
+    lower = max(0.0, float(lower)) / math.log(2)
+    return lower, max(float(upper) / math.log(2), lower)
 
 
 def capacity_cvxpy(W, *, solver_options=None, max_bytes=None) -> CapacityResult:
@@ -144,7 +144,7 @@ def _solve_one(W, solver_options) -> CapacityResult:
     import cvxpy as cp
 
     nx = W.shape[0]
-    neg_h = _neg_entropy_rows(W)
+    neg_h = neg_entropy_rows(np, W)
     if nx == 1:  # a single input: capacity 0, nothing to solve
         p = np.ones(1)
         lower, upper = _certify(W, p, neg_h)

@@ -4,8 +4,8 @@ Conventions: logs in base 2 (bits) unless ``base`` says otherwise; ``0 log 0 = 0
 ``0 log(0/q) = 0``, so zero-probability entries are safe; a divergence whose first argument
 puts mass where the second has none is ``inf`` (returned as ``float("inf")``, never NaN).
 
-The private helpers (natural logs, no validation) are the certificate kernels shared by the
-solvers in :mod:`capacity.exact` and :mod:`capacity.cost_constrained`.
+Row divergences and mutual information come from the solver core (:mod:`capacity._solver`,
+natural logs), so these functions and every solver's certificate share one convention for log 0.
 """
 from __future__ import annotations
 
@@ -13,63 +13,13 @@ import math
 
 import numpy as np
 
+from boolean._lib.array import neg_entropy_rows, xlogy
 from boolean._lib.validate import (as_array, as_float_array, check_channel, check_distribution, check_nonnegative,
                                   check_real, first_bad_position)
 
+from ._solver import certificate
+
 __all__ = ["entropy", "binary_entropy", "kl_divergence", "mutual_information", "normalize_rows"]
-
-
-# ----------------------------------------------------------------------------- kernels (nats)
-def _xlogy(x, y):
-    """``x * log(y)`` elementwise with ``0 * log(anything) = 0`` (x, y >= 0)."""
-    x = np.asarray(x, dtype=np.float64)
-    y = np.asarray(y, dtype=np.float64)
-    out = np.zeros(np.broadcast(x, y).shape)
-    mask = np.broadcast_to(x > 0, out.shape)
-    with np.errstate(divide="ignore"):
-        out[mask] = (np.broadcast_to(x, out.shape)[mask]
-                     * np.log(np.broadcast_to(y, out.shape)[mask]))
-    return out
-
-
-def _neg_entropy_rows(W):
-    """``sum_y W[x,y] log W[x,y]`` per row (nats), i.e. ``-H(W_x)``."""
-    return _xlogy(W, W).sum(axis=-1)
-
-
-def _row_divergences(W, q, neg_h=None):
-    """``D(W_x || q)`` in nats for every row x; ``inf`` where W_x puts mass outside supp(q)."""
-    if neg_h is None:
-        neg_h = _neg_entropy_rows(W)
-    with np.errstate(divide="ignore"):
-        logq = np.log(q)
-    # one BLAS product with log 0 read as 0 (0 log 0 = 0), then the rows that hit q_y = 0 patched
-    finite = np.isfinite(logq)
-    d = neg_h - W @ np.where(finite, logq, 0.0)
-    if not finite.all():
-        d = np.where((W[:, ~finite] > 0).any(axis=1), np.inf, d)
-    return d
-
-
-def _mutual_information(p, W, neg_h=None):
-    """``I(p; W) = sum_x p_x D(W_x || pW)`` in nats (exact up to float rounding, >= 0).
-
-    An output y with (pW)_y = 0 although some p_x W_xy > 0 has underflowed: every product
-    p_x W_xy < 5e-324, and so is its share of I (< 4e-321 nats, as log(W_xy / q_y) <= -log p_x
-    <= 745). Such outputs are dropped (log q_y read as 0, leaving p_x W_xy log W_xy, as small)
-    instead of turning I into inf.
-    """
-    q = p @ W
-    d = _row_divergences(W, q, neg_h)
-    if not np.isfinite(d[p > 0]).all():
-        d = _row_divergences(W, np.where(q > 0, q, 1.0), neg_h)
-    return _mi_from_divergences(p, d)
-
-
-def _mi_from_divergences(p, d):
-    """``sum_x p_x d_x`` over p_x > 0 (rows with p_x = 0 may have d = inf; they do not count), >= 0."""
-    mask = p > 0
-    return max(0.0, float(np.dot(p[mask], d[mask])))
 
 
 def _log_base(base) -> float:
@@ -117,7 +67,7 @@ def entropy(p, *, base=2) -> float:
     """
     p = check_distribution(p, "p")
     scale = _log_base(base)
-    return max(0.0, -float(_xlogy(p, p).sum()) / scale)
+    return max(0.0, -float(xlogy(np, p, p).sum()) / scale)
 
 
 def binary_entropy(x, *, base=2):
@@ -161,7 +111,7 @@ def binary_entropy(x, *, base=2):
     if not np.isfinite(arr).all() or (arr < 0).any() or (arr > 1).any():
         bad = float(arr[~(np.isfinite(arr) & (arr >= 0) & (arr <= 1))].ravel()[0])
         raise ValueError(f"`x` must be probabilities in [0, 1]; got {bad!r}")
-    h = -(_xlogy(arr, arr) + _xlogy(1.0 - arr, 1.0 - arr)) / scale
+    h = -(xlogy(np, arr, arr) + xlogy(np, 1.0 - arr, 1.0 - arr)) / scale
     h = np.maximum(h, 0.0) + 0.0  # no -0.0
     return float(h) if h.ndim == 0 else h
 
@@ -258,7 +208,8 @@ def mutual_information(p, W, *, base=2) -> float:
     if W.shape[0] != p.shape[0]:
         raise ValueError(f"`W` must have len(p) = {p.shape[0]} rows; got shape {W.shape}")
     scale = _log_base(base)
-    return _mutual_information(p, W) / scale
+    # an output whose mass underflowed to 0 is dropped (its share of I is below 4e-321 nats)
+    return max(0.0, float(certificate(np, W, neg_entropy_rows(np, W), p)[0])) / scale
 
 
 def normalize_rows(W) -> np.ndarray:

@@ -3,7 +3,7 @@
 ``xp = namespace(*arrays)`` is the array-API namespace of the inputs (``array_api_compat``:
 numpy arrays give its numpy wrapper, whose results are plain ``ndarray``; torch tensors give its
 torch wrapper, whose results stay on the tensors' device). This module adds the few operations
-the array API standard lacks (``xlogy``, ``logsumexp``, row neg-entropies) and the conversions at
+the array API standard lacks (``xlogy``, ``logsumexp``, row neg-entropies, ``put_along_axis``) and the conversions at
 the edges (``to_numpy``, ``asarray_like``). numba kernels are the one specialised CPU path; they
 sit behind the same public functions and are chosen by :mod:`boolean._lib.backend`.
 
@@ -18,7 +18,7 @@ import numpy as np
 from .backend import is_tensor
 
 __all__ = ["namespace", "is_torch", "device_of", "to_numpy", "asarray_like", "xlogy", "logsumexp",
-           "neg_entropy_rows"]
+           "neg_entropy_rows", "put_along_axis"]
 
 
 def namespace(*arrays):
@@ -78,3 +78,13 @@ def neg_entropy_rows(xp, W):
     r"""Row neg-entropies :math:`\sum_y W_{xy} \ln W_{xy}` (nats, :math:`0 \ln 0 = 0`), along the
     last axis."""
     return xp.sum(xlogy(xp, W, W), axis=-1)
+
+
+def put_along_axis(xp, out, idx, values, axis=-1):
+    """``out`` with ``values`` written at the positions ``idx`` along ``axis`` (the inverse of
+    ``xp.take_along_axis``; ``idx`` and ``values`` have the same shape). Returns the result,
+    which may be ``out`` itself, updated in place."""
+    if is_torch(xp):
+        return out.scatter(axis, idx, values)
+    np.put_along_axis(out, idx, values, axis=axis)
+    return out

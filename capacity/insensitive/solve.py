@@ -3,26 +3,27 @@
 Two exact routes to the same number:
 
 * ``symmetry=True`` (default): the folded channel of :func:`folded_channel`
-  (class-orbits x type-orbits, with a per-row bonus), solved by a Blahut–Arimoto
-  iteration for ``max_p sum_O p_O [D(V_O || pV) + b_O]`` with the certificate
-  ``sum_O p_O [D(V_O || pV) + b_O] <= C <= max_O [D(V_O || pV) + b_O]``.
+  (class-orbits x type-orbits, with a per-row bonus), solved by
+  :func:`capacity.blahut_arimoto` with that bonus, for ``max_p sum_O p_O [D(V_O || pV) + b_O]``
+  with the certificate ``sum_O p_O [D(V_O || pV) + b_O] <= C <= max_O [D(V_O || pV) + b_O]``.
 * ``symmetry=False``: the (classes) x (types) matrix of :func:`channel_matrix` and
   :func:`capacity.blahut_arimoto`.
 """
 from __future__ import annotations
 
+import dataclasses
 import math
 import time
 import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
-from scipy.special import logsumexp
 
-from boolean._lib.backend import resolve_backend, to_numpy, to_torch
+from boolean._lib.backend import resolve_backend
 from boolean._lib.validate import check_int, check_real
 
 from .._result import CapacityResult, ConvergenceWarning
+from ..blahut_arimoto import blahut_arimoto
 from .channel import _check_args, _classes, channel_matrix
 from .symmetry import folded_channel
 
@@ -102,69 +103,6 @@ class InsensitiveCapacity:
         return self.upper - self.lower
 
 
-# ----------------------------------------------------------------------------- bonus Blahut–Arimoto
-
-#: Output masses below this are recomputed in the log domain (smallest normal double ~2.2e-308).
-_LOG_DOMAIN_BELOW = 1e-290
-
-
-def _bonus_ba(V, base, p, tol, max_iter, log, exp, logsumexp0):
-    """max_p sum_o p_o [D(V_o || pV) + b_o] (nats), ``base = sum_T V log V + b``.
-
-    Blahut–Arimoto with a step exponent: ``p <- p exp(mu d) / Z``. mu = 1 is the classical
-    map (monotone); a larger mu is kept only while the objective (the certified lower bound)
-    does not decrease, and grows by 1.5x after each accepted step, else it falls back to 1.
-    Masses that underflow to 0 are kept at 1e-300 so that a row can re-enter the support; an
-    output reached only by such rows would then have (pV)_T = 0 in floating point and poison every
-    row with 0 * log 0 = NaN, so outputs below 1e-290 get log (pV)_T = logsumexp_o(log p_o + log V_oT).
-    Works on numpy arrays or torch tensors (``log``/``exp``/``logsumexp0`` (over axis 0) from the same
-    library). Returns p, lower, upper, iterations.
-    """
-    def evaluate(p):
-        q = p @ V
-        lq = log(q)
-        tiny = q < _LOG_DOMAIN_BELOW
-        if bool(tiny.any()):
-            lq[tiny] = logsumexp0(log(p)[:, None] + log(V[:, tiny]))
-        d = base - V @ lq
-        return d, float(p @ d), float(d.max())
-
-    d, lower, upper = evaluate(p)
-    mu, it = 1.0, 0
-    while upper - lower > tol and it < max_iter:
-        w = p * exp(mu * (d - upper))
-        p1 = w / w.sum()
-        p1 = p1 + (p1 == 0) * 1e-300      # an underflowed row can still come back
-        d1, lower1, upper1 = evaluate(p1)
-        if mu > 1.0 and not lower1 >= lower:
-            mu = 1.0                      # overshoot: redo this step as plain Blahut–Arimoto
-            continue
-        p, d, lower, upper = p1, d1, lower1, upper1
-        mu = min(mu * 1.5, 64.0)
-        it += 1
-    return p, lower, upper, it
-
-
-def _solve_folded(V, bonus, tol_nats, max_iter, backend):
-    """Drop never-reached columns, then run the bonus iteration on the chosen backend."""
-    keep = V.max(axis=0) > 0
-    V = np.ascontiguousarray(V[:, keep])
-    with np.errstate(divide="ignore", invalid="ignore"):
-        negH = np.where(V > 0, V * np.log(np.where(V > 0, V, 1.0)), 0.0).sum(axis=1)
-    base = negH + bonus
-    p0 = np.full(V.shape[0], 1.0 / V.shape[0])
-    if backend.name == "torch":
-        import torch
-
-        dev = backend.device
-        p, lo, up, it = _bonus_ba(to_torch(V, dev, torch.float64), to_torch(base, dev, torch.float64),
-                                  to_torch(p0, dev, torch.float64), tol_nats, max_iter, torch.log, torch.exp,
-                                  lambda M: torch.logsumexp(M, dim=0))
-        return to_numpy(p), lo, up, it
-    with np.errstate(divide="ignore"):  # log V = -inf where V = 0, only inside logsumexp
-        return _bonus_ba(V, base, p0, tol_nats, max_iter, np.log, np.exp, lambda M: logsumexp(M, axis=0))
-
-
 # ----------------------------------------------------------------------------- public
 
 def insensitive_capacity(n, s, m, *, tol=1e-9, visible="random", S0=None, p_bias=0.5, backend="auto",
@@ -208,7 +146,7 @@ def insensitive_capacity(n, s, m, *, tol=1e-9, visible="random", S0=None, p_bias
         ``P(X_i = 1)``, in (0, 1).
     backend : {"auto", "numpy", "torch"}
         Where the folded channel is built and solved (or the unfolded one solved);
-        "auto": numpy, or torch when ``device`` is given.
+        "auto": numpy (the folded channel then solved by numba's sweep), or torch when ``device`` is given.
     device : torch device, optional
         For the torch backend (e.g. "cuda").
     symmetry : bool, default True
@@ -242,7 +180,7 @@ def insensitive_capacity(n, s, m, *, tol=1e-9, visible="random", S0=None, p_bias
 
     References
     ----------
-    shared/docs/problem.md, Sec. 2; R. Blahut, IEEE Trans. IT 18 (1972); R. G. Gallager,
+    docs/problem.md, Sec. 2; R. Blahut, IEEE Trans. IT 18 (1972); R. G. Gallager,
     *Information Theory and Reliable Communication* (1968), Thm 4.5.1.
 
     Examples
@@ -267,20 +205,23 @@ def insensitive_capacity(n, s, m, *, tol=1e-9, visible="random", S0=None, p_bias
         fc = folded_channel(n, s, m, visible=visible, S0=S0, p_bias=p_bias, backend=be.name,
                             device=be.device if be.name == "torch" else None, max_bytes=max_bytes)
         iters = DEFAULT_MAX_ITER if max_iter is None else max_iter
-        p_orb, lo, up, it = _solve_folded(fc.V, fc.bonus, tol / LOG2E, iters, be)
-        lower, upper = lo * LOG2E, up * LOG2E
-        converged = upper - lower <= tol
-        if not converged:
+        keep = fc.V.max(axis=0) > 0  # outputs no orbit reaches carry nothing
+        # the folded channel is one channel: on the CPU, "auto" lets the solver pick numba's sweep
+        solver_backend = "auto" if backend == "auto" and be.name == "numpy" else be.name
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)  # re-issued below, naming (n, s, m)
+            res = blahut_arimoto(np.ascontiguousarray(fc.V[:, keep]), bonus=fc.bonus * LOG2E, tol=tol,
+                                 max_iter=iters, backend=solver_backend, device=be.device if be.name == "torch" else None,
+                                 max_bytes=max_bytes)
+        res = dataclasses.replace(res, extra={"folded": True})
+        lower, upper, p_orb = res.lower, res.upper, res.p
+        if not res.converged:
             warnings.warn(f"insensitive_capacity(n={n}, s={s}, m={m}) reached max_iter={iters} with certified "
                           f"gap {upper - lower:.3g} bits > tol={tol:g}", ConvergenceWarning, stacklevel=2)
-        res = CapacityResult(lower, p_orb, lower, upper, it, bool(converged), be.name,
-                             extra={"folded": True})
         class_mass = p_orb[fc.class_orbit] / fc.class_orbit_sizes[fc.class_orbit]
         orbit_mass, orbit_of, orbit_count = p_orb, fc.class_orbit, fc.class_orbit_sizes
         shape, folded_shape = (fc.n_classes, fc.n_types), fc.shape
     else:
-        from ..blahut_arimoto import blahut_arimoto
-
         ch = channel_matrix(n, s, m, visible=visible, S0=S0, p_bias=p_bias, max_bytes=max_bytes)
         kw = {} if max_iter is None else {"max_iter": max_iter}
         res = blahut_arimoto(ch.W, tol=tol, backend=be.name, device=be.device if be.name == "torch" else None,

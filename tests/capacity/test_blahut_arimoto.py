@@ -8,7 +8,8 @@ from hypothesis import strategies as st
 
 from capacity import ConvergenceWarning, blahut_arimoto
 from capacity import channels as ch
-from capacity.blahut_arimoto import NP, _exact_bounds, _neg_entropies
+from boolean._lib.array import neg_entropy_rows
+from capacity._solver import certificate, md_steps
 
 from .strategies import stochastic_matrices
 
@@ -145,8 +146,15 @@ def test_torch_tensor_input_and_p0(rng):
     W = rng.dirichlet(np.ones(8), size=10)
     r = blahut_arimoto(torch.as_tensor(W), p0=torch.full((10,), 0.1, dtype=torch.float64))
     ref = blahut_arimoto(W, backend="numpy")
-    assert r.backend == "torch" and isinstance(r.p, np.ndarray)
-    assert abs(r.capacity - ref.capacity) <= TOL
+    assert r.backend == "torch" and isinstance(r.p, torch.Tensor)  # output follows input
+    assert isinstance(r.capacity, float) and abs(r.capacity - ref.capacity) <= TOL
+    rb = blahut_arimoto(torch.as_tensor(np.stack([W, W])))
+    assert all(isinstance(a, torch.Tensor) for a in (rb.capacity, rb.p, rb.lower, rb.upper, rb.iterations,
+                                                       rb.converged))
+    assert rb.p.dtype == torch.float64 and bool(rb.converged.all())
+    assert float((rb.capacity - ref.capacity).abs().max()) <= TOL
+    rn = blahut_arimoto(W, backend="torch")  # numpy in, numpy out, whatever computed it
+    assert rn.backend == "torch" and isinstance(rn.p, np.ndarray)
 
 
 @pytest.mark.parametrize("method", METHODS)
@@ -202,7 +210,7 @@ def test_batched_p0(rng):
 def test_support_over_polish_cap_falls_back_to_mirror_descent(monkeypatch, backend_name):
     import sys
 
-    module = sys.modules["capacity.blahut_arimoto"]
+    module = sys.modules["capacity._solver"]
     W = np.random.default_rng(3).dirichlet(np.ones(120), size=120)
     ref = blahut_arimoto(W, backend=backend_name)
     monkeypatch.setattr(module, "SUPPORT_CAP", 8)  # the polish waits until <= 8 rows carry mass
@@ -215,16 +223,15 @@ def test_no_denormals_and_input_not_mutated():
     # input 1 is useless at the optimum: plain BA halves its mass every step, 2**-2000 < 1e-300;
     # the kernels run 2000 steps with tol = -1 (never stop early)
     from capacity._ba_numba import md_sweeps
-    from capacity.blahut_arimoto import _md_chunk
 
     W = np.array([[1.0, 0.0], [0.5, 0.5], [0.0, 1.0]])
     W0 = W.copy()
-    negH = _neg_entropies(W)
+    negH = neg_entropy_rows(np, W)
     p = np.full(3, 1 / 3)
     lo, up, steps, _, _ = md_sweeps(W, negH, p, 1.0, 2001, -1.0, 1.0, 1.0)
     assert steps == 2000 and p[1] == 0.0 and abs(lo - math.log(2)) <= 1e-15  # clamped, not denormal
-    p2, lo2, _, _, _ = _md_chunk(NP, W[None], negH[None], np.full((1, 3), 1 / 3), np.ones(1), 2000, -1.0,
-                                 1.0, np.full(1, 2000.0))
+    p2, lo2, _, _, _ = md_steps(np, W[None], negH[None], np.full((1, 3), 1 / 3), np.ones(1), 2000, -1.0,
+                                1.0, np.full(1, 2000.0))
     assert p2[0, 1] == 0.0 and abs(lo2[0] - math.log(2)) <= 1e-15
     r = blahut_arimoto(W)
     np.testing.assert_array_equal(W, W0)
@@ -233,7 +240,7 @@ def test_no_denormals_and_input_not_mutated():
 
 def test_exact_certificate_handles_unreached_outputs():
     W = np.eye(2)[None]
-    lo, up = _exact_bounds(NP, W, _neg_entropies(W), np.array([[1.0, 0.0]]))
+    lo, up = certificate(np, W, neg_entropy_rows(np, W), np.array([[1.0, 0.0]]))
     assert lo[0] == 0.0 and up[0] == np.inf  # input 1 reaches an output p never produces
 
 
@@ -362,10 +369,69 @@ def test_polish_stays_inside_max_bytes(name):
 @settings(max_examples=60, deadline=None)
 @given(B=st.integers(1, 10_000), ny=st.integers(1, 5000), budget=st.floats(0, 2**33))
 def test_polish_cap_fits_its_budget(B, ny, budget):
-    from capacity.blahut_arimoto import SUPPORT_CAP, _polish_cap
+    from capacity._solver import SUPPORT_CAP, polish_plan
 
-    m = _polish_cap(B, ny, budget)
+    m = polish_plan(B, ny, budget)
     assert 0 <= m <= SUPPORT_CAP
     assert 8.0 * B * (2 * m * ny + 2 * m * m) <= budget
     if m < SUPPORT_CAP:  # the largest that fits
         assert 8.0 * B * (2 * (m + 1) * ny + 2 * (m + 1) ** 2) > budget
+
+
+@pytest.mark.parametrize("name", ["numpy", "numba"])
+@pytest.mark.parametrize("shape", [(80, 120), (3, 40, 60)])
+@pytest.mark.parametrize("extra", [3e5, 1e7])  # the polish on part of the support, or all of it
+def test_peak_memory_within_max_bytes(name, shape, extra):
+    # the plan (three copies of W) plus what max_bytes leaves to the polish bounds the traced peak
+    import tracemalloc
+
+    from capacity.blahut_arimoto import plan_bytes
+
+    W = np.random.default_rng(0).dirichlet(np.ones(shape[-1]), size=shape[:-1])
+    max_bytes = int(plan_bytes(W.shape) + extra)
+    blahut_arimoto(W, backend=name)  # compiled kernels and imports outside the measurement
+    tracemalloc.start()
+    try:
+        r = blahut_arimoto(W, backend=name, max_bytes=max_bytes)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert np.all(r.converged) and peak <= max_bytes
+
+
+def test_bonus_closed_form_and_scalar_search(backend, rng):
+    # identity channel: max_p sum_x p_x (log2(1/p_x) + b_x) = log2 sum_x 2^b_x at p ∝ 2^b (Gibbs)
+    b = np.array([0.3, -1.0, 2.0, 0.0])
+    r = _solve(np.eye(4), backend, bonus=b)
+    C = math.log2(np.sum(2.0 ** b))
+    assert r.converged and _brackets(r, C, slack=1e-12)  # 1e-12: rounding of C
+    np.testing.assert_allclose(np.asarray(r.p), 2.0 ** b / np.sum(2.0 ** b), atol=1e-4)  # ~sqrt(gap)
+    # two inputs: the objective is concave in t = p_0, so a bounded scalar search finds its maximum
+    from scipy.optimize import minimize_scalar
+
+    W = rng.dirichlet(np.ones(5), size=2)
+    b2 = np.array([0.4, -0.2])
+
+    def neg_objective(t):
+        p = np.array([t, 1.0 - t])
+        q = p @ W
+        return -float(p @ ((W * np.log2(W / q)).sum(axis=1) + b2))
+
+    best = -minimize_scalar(neg_objective, bounds=(0.0, 1.0), method="bounded",
+                            options={"xatol": 1e-12}).fun
+    r2 = _solve(W, backend, bonus=b2)
+    # best <= max <= upper and lower >= max - tol >= best - tol; 1e-12: rounding
+    assert r2.converged and r2.upper >= best - 1e-12 and r2.lower >= best - TOL - 1e-12
+    # a batch with one bonus per channel equals the channels one by one
+    rb = _solve(np.stack([np.eye(4), np.eye(4)]), backend, bonus=np.stack([b, b[::-1]]))
+    assert np.all(np.abs(np.asarray(rb.capacity) - C) <= TOL)
+
+
+@pytest.mark.parametrize("bonus,match", [
+    ([1.0, float("nan")], r"`bonus` must be finite"),
+    ([1.0, 2.0, 3.0], r"`bonus` must have shape \(2,\)"),
+    ("ab", r"`bonus` must be"),
+])
+def test_bad_bonus(bonus, match):
+    with pytest.raises((ValueError, TypeError), match=match):
+        blahut_arimoto(np.eye(2), bonus=bonus)
