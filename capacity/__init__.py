@@ -16,7 +16,7 @@ from .information import normalize_rows
 from .blahut_arimoto import blahut_arimoto
 from .insensitive.merge import merge_duplicate_inputs
 from .insensitive.solve import insensitive_capacity
-from . import channels, plotting
+from . import channels
 from .exact import capacity_cvxpy, certify_input
 from .information import binary_entropy, entropy, kl_divergence, mutual_information
 from .cost_constrained import capacity_cost, capacity_cost_curve
@@ -24,6 +24,6 @@ from .distortion import RateDistortionResult, rate_distortion, rate_distortion_c
 
 __all__ = ["CapacityResult", "ConvergenceWarning", "MIEstimate", "normalize_rows", "blahut_arimoto",
            "merge_duplicate_inputs", "insensitive_capacity",
-           "channels", "plotting", "capacity_cvxpy", "certify_input", "entropy", "binary_entropy", "kl_divergence",
+           "channels", "capacity_cvxpy", "certify_input", "entropy", "binary_entropy", "kl_divergence",
            "mutual_information", "capacity_cost", "capacity_cost_curve", "rate_distortion",
            "rate_distortion_curve", "RateDistortionResult"]

@@ -43,8 +43,9 @@ def _is_public(name):
 
 def api_modules():
     """Public modules in reference order: every public package, then the modules its
-    ``__all__`` exports; a package without ``__all__`` (``capacity.experiments``) contributes
-    its public submodules that define ``__all__``."""
+    ``__all__`` exports and its public modules whose names it does not re-export; a package
+    without ``__all__`` (``capacity.experiments``) contributes its public submodules that define
+    ``__all__``."""
     out = []
     for root in ROOTS:
         pkg = importlib.import_module(root)
@@ -55,6 +56,13 @@ def api_modules():
             if hasattr(module, "__all__"):
                 out.append(name)
                 out += [f"{name}.{n}" for n in module.__all__ if inspect.ismodule(getattr(module, n))]
+                # a public module none of whose names the package re-exports (capacity.plotting)
+                for sub in pkgutil.iter_modules(module.__path__, name + "."):
+                    if sub.ispkg or not _is_public(sub.name) or sub.name in out:
+                        continue
+                    names = getattr(importlib.import_module(sub.name), "__all__", ())
+                    if names and not set(names) & set(module.__all__):
+                        out.append(sub.name)
             else:
                 out.append(name)
                 for sub in pkgutil.iter_modules(module.__path__, name + "."):
