@@ -57,15 +57,21 @@ def canonical_children(prev, group, n_sym):
     return out
 
 
+#: Classes of one orbit processed together (node values held as (nodes, BATCH) per thread).
+BATCH = 32
+
+
 @njit(cache=True, parallel=True)
 def orbit_sums(q, q0, pi, order, offsets, parent, sym, ratio, logratio, leaf_start):
     """Per class-orbit o and leaf j: ``A[o, j] = sum_{k in o} W(t_j | f_k)`` and
     ``B[o, j] = sum_{k in o} W log W``.
 
-    W of every node of the prefix tree is built from its parent's with one product
-    (``W(node) = W(parent) r[sym] d / mult``) and its log with one sum, so a class costs one
-    multiply-add per tree node. Classes ``order[offsets[o]:offsets[o+1]]`` form orbit o; each
-    orbit is summed by one thread in a fixed order (results do not depend on the thread count).
+    W of every inner node of the prefix tree is built from its parent's with one product
+    (``W(node) = W(parent) r[sym] d / mult``) and its log with one sum; a leaf's W is formed
+    from its parent's and summed at once. Classes ``order[offsets[o]:offsets[o+1]]`` form orbit o
+    and go through in batches of ``BATCH`` (node values are (nodes, BATCH) rows, so a leaf's
+    batch is summed before it touches A and B); each orbit is summed by one thread in a fixed
+    order, so the result does not depend on the thread count.
     """
     n_orb = offsets.size - 1
     n_nodes = parent.size
@@ -74,28 +80,47 @@ def orbit_sums(q, q0, pi, order, offsets, parent, sym, ratio, logratio, leaf_sta
     A = np.zeros((n_orb, L))
     B = np.zeros((n_orb, L))
     for o in prange(n_orb):
-        val = np.empty(n_nodes)
-        lv = np.empty(n_nodes)
-        r = np.empty(2 * K)
-        lr = np.empty(2 * K)
-        for kk in range(offsets[o], offsets[o + 1]):
-            k = order[kk]
-            for c in range(K):
-                r[2 * c] = pi[c] * q0[k, c]
-                r[2 * c + 1] = pi[c] * q[k, c]
+        val = np.zeros((leaf_start, BATCH))
+        lv = np.zeros((leaf_start, BATCH))
+        r = np.zeros((2 * K, BATCH))
+        lr = np.zeros((2 * K, BATCH))
+        for b0 in range(offsets[o], offsets[o + 1], BATCH):
+            nb = min(BATCH, offsets[o + 1] - b0)
+            for b in range(nb):
+                k = order[b0 + b]
+                for c in range(K):
+                    r[2 * c, b] = pi[c] * q0[k, c]
+                    r[2 * c + 1, b] = pi[c] * q[k, c]
             for a in range(2 * K):
-                lr[a] = math.log(r[a]) if r[a] > 0.0 else LOG_ZERO
-            for t in range(n_nodes):
+                for b in range(nb):
+                    lr[a, b] = math.log(r[a, b]) if r[a, b] > 0.0 else LOG_ZERO
+            for t in range(leaf_start):
                 p = parent[t]
                 s = sym[t]
                 if p < 0:
-                    val[t] = r[s] * ratio[t]
-                    lv[t] = lr[s] + logratio[t]
+                    for b in range(nb):
+                        val[t, b] = r[s, b] * ratio[t]
+                        lv[t, b] = lr[s, b] + logratio[t]
                 else:
-                    val[t] = val[p] * r[s] * ratio[t]
-                    lv[t] = lv[p] + lr[s] + logratio[t]
+                    for b in range(nb):
+                        val[t, b] = val[p, b] * r[s, b] * ratio[t]
+                        lv[t, b] = lv[p, b] + lr[s, b] + logratio[t]
             for j in range(L):
-                w = val[leaf_start + j]
-                A[o, j] += w
-                B[o, j] += w * lv[leaf_start + j]
+                t = leaf_start + j
+                p = parent[t]
+                s = sym[t]
+                acc = 0.0
+                accl = 0.0
+                if p < 0:
+                    for b in range(nb):
+                        w = r[s, b] * ratio[t]
+                        acc += w
+                        accl += w * (lr[s, b] + logratio[t])
+                else:
+                    for b in range(nb):
+                        w = val[p, b] * r[s, b] * ratio[t]
+                        acc += w
+                        accl += w * (lv[p, b] + lr[s, b] + logratio[t])
+                A[o, j] += acc
+                B[o, j] += accl
     return A, B

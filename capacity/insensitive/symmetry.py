@@ -39,7 +39,7 @@ import numpy as np
 from boolean._lib.backend import resolve_backend
 from boolean._lib.memory import check_size, format_bytes
 
-from ._orbits_numba import LOG_ZERO, orbit_sums
+from ._orbits_numba import BATCH, LOG_ZERO, orbit_sums
 from .channel import _cells, _check_args, _classes, _keys, _symbol_probs, _types
 from .classes import _label_by_first
 from .orbits import multiset_orbit_counts, orbit_tree, orbit_tree_plan, permutation_group
@@ -400,8 +400,9 @@ def fold_plan(n_classes, n_class_orbits, n_symbols, m, group_order, level_counts
     """Peak bytes of the orbit route of :func:`folded_channel`, reused by every caller.
 
     The orbit tree (:func:`capacity.insensitive.orbits.orbit_tree_plan`) or, after it, the
-    tree arrays, two (orbits x leaves) sums and V, per-thread node values (2 float64 per node),
-    and the class bookkeeping (orbit labels, order, images: ~8 int64 per class).
+    tree arrays, two (orbits x leaves) sums and V, per-thread values of the inner nodes
+    (2 float64 per node and class of a batch of ``BATCH``), and the class bookkeeping (orbit
+    labels, order, images: ~8 int64 per class).
 
     Parameters
     ----------
@@ -424,7 +425,7 @@ def fold_plan(n_classes, n_class_orbits, n_symbols, m, group_order, level_counts
     nodes = sum(level_counts[1:])
     leaves = level_counts[m]
     tree = orbit_tree_plan(n_symbols, m, group_order, level_counts)
-    sums = 8 * 3 * n_class_orbits * leaves + 32 * nodes + 16 * threads * nodes
+    sums = 8 * 3 * n_class_orbits * leaves + 32 * nodes + 16 * BATCH * threads * (nodes - leaves + n_symbols)
     return int(max(tree, sums + 16 * leaves * (m + 1)) + 64 * n_classes)
 
 
