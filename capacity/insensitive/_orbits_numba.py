@@ -4,10 +4,29 @@ Inputs are trusted (validated and sized by the callers in ``orbits.py``).
 """
 from __future__ import annotations
 
+import contextlib
 import math
 
+import numba
 import numpy as np
 from numba import njit, prange
+
+#: Below this many inner-loop steps a kernel runs on one thread: waking the pool costs more
+#: (tens of ms on a loaded machine) than the work.
+SERIAL_BELOW = 1 << 22
+
+
+@contextlib.contextmanager
+def threads_for(work):
+    """Run the enclosed parallel kernels on one thread when ``work`` < SERIAL_BELOW steps."""
+    before = numba.get_num_threads()
+    if work < SERIAL_BELOW:
+        numba.set_num_threads(1)
+    try:
+        yield
+    finally:
+        numba.set_num_threads(before)
+
 
 #: Stand-in for log 0 (a zero probability contributes w = 0 and w log w = 0 * LOG_ZERO = 0).
 LOG_ZERO = -1.0e6

@@ -45,7 +45,7 @@ import numpy as np
 
 from boolean._lib.memory import check_size
 
-from ._orbits_numba import canonical_children
+from ._orbits_numba import canonical_children, threads_for
 
 __all__ = ["OrbitTree", "permutation_group", "multiset_orbit_counts", "orbit_tree", "orbit_tree_plan"]
 
@@ -111,29 +111,29 @@ def multiset_orbit_counts(group, m):
     >>> multiset_orbit_counts(permutation_group([np.array([1, 0])]), 3)   # {a, b} up to swap
     [1, 1, 2, 2]
     """
-    group = np.asarray(group)
-    types = Counter()
-    for g in group:
-        seen = np.zeros(g.size, dtype=bool)
-        cyc = []
-        for start in range(g.size):
-            if not seen[start]:
-                length, x = 0, start
-                while not seen[x]:
-                    seen[x] = True
-                    x = int(g[x])
-                    length += 1
-                cyc.append(length)
-        types[tuple(sorted(cyc))] += 1
+    group = np.asarray(group, dtype=np.int64)
+    G, k = group.shape
+    # cycle length of every point under every element: the first j with g^j(x) = x
+    length = np.zeros((G, k), dtype=np.int64)
+    cur = group.copy()
+    rows = np.arange(G)[:, None]
+    for j in range(1, k + 1):
+        length[(length == 0) & (cur == np.arange(k))] = j
+        if (length > 0).all():
+            break
+        cur = group[rows, cur]                      # g^(j+1)(x) = g(g^j(x))
+    # cycles of length L = (points of length L) / L; one cycle type per row
+    per_len = np.stack([np.count_nonzero(length == L, axis=1) // L for L in range(1, k + 1)], axis=1)
+    types = Counter(map(tuple, per_len.tolist()))
     total = [0] * (m + 1)
     for cyc, mult in types.items():
         poly = [1] + [0] * m
-        for length in cyc:
-            for d in range(length, m + 1):       # multiply by 1/(1 - x^length)
-                poly[d] += poly[d - length]
+        for L, n_cycles in enumerate(cyc, start=1):
+            for _ in range(n_cycles):
+                for d in range(L, m + 1):        # multiply by 1/(1 - x^L)
+                    poly[d] += poly[d - L]
         for d in range(m + 1):
             total[d] += mult * poly[d]
-    G = group.shape[0]
     if any(t % G for t in total):  # pragma: no cover - Burnside's lemma gives integers
         raise AssertionError("non-integer Burnside count")
     return [t // G for t in total]
@@ -184,7 +184,7 @@ def orbit_tree_plan(n_symbols, m, group_order, level_counts):
     return 2 * group_order * n_symbols + widest + 32 * sum(level_counts[1:]) + 16 * level_counts[m] * (m + 1)
 
 
-def orbit_tree(group, m, *, max_bytes=None, what="orbit_tree") -> OrbitTree:
+def orbit_tree(group, m, *, counts=None, max_bytes=None, what="orbit_tree") -> OrbitTree:
     """Canonical representatives of the orbits of m-multisets of symbols, with orbit sizes.
 
     Orderly generation (see the module docstring): level d is the set of canonical one-symbol
@@ -196,6 +196,8 @@ def orbit_tree(group, m, *, max_bytes=None, what="orbit_tree") -> OrbitTree:
         Every element of the permutation group of the k symbols (:func:`permutation_group`).
     m : int
         Multiset size, >= 1.
+    counts : list of int, optional
+        ``multiset_orbit_counts(group, m)`` when the caller has it.
     max_bytes : int, optional
         Refuse (before building) a tree above this many bytes (default 8 GiB).
     what : str
@@ -219,7 +221,8 @@ def orbit_tree(group, m, *, max_bytes=None, what="orbit_tree") -> OrbitTree:
     """
     group = np.ascontiguousarray(group, dtype=np.int16)
     G, k = group.shape
-    counts = multiset_orbit_counts(group, m)
+    if counts is None:
+        counts = multiset_orbit_counts(group, m)
     check_size(orbit_tree_plan(k, m, G, counts), max_bytes,
                f"{what}: {counts[m]} orbits of {m}-multisets of {k} symbols under |G| = {G}")
     prev = np.zeros((1, 0), dtype=np.int16)
@@ -228,7 +231,8 @@ def orbit_tree(group, m, *, max_bytes=None, what="orbit_tree") -> OrbitTree:
     start = 0
     stab = None
     for d in range(1, m + 1):
-        out = canonical_children(prev, group, k)
+        with threads_for(prev.shape[0] * k * G):          # candidates x group elements (an upper bound)
+            out = canonical_children(prev, group, k)
         pi, si = np.nonzero(out)
         stab = out[pi, si]
         if pi.size != counts[d]:  # pragma: no cover - orderly generation = Burnside (tested)
