@@ -420,7 +420,7 @@ def fold_plan(n_classes, n_class_orbits, n_symbols, m, group_order, level_counts
     """Peak bytes of the orbit route of :func:`folded_channel`, reused by every caller.
 
     The orbit tree (:func:`capacity.insensitive.orbits.orbit_tree_plan`) or, after it, the
-    tree arrays, two (orbits x leaves) sums and V, per-thread values of the inner nodes
+    tree arrays, two (orbits x leaves) sums (V is formed in place of the first), per-thread values of the inner nodes
     (2 float64 per node and class of a batch of ``BATCH``), and the class bookkeeping (orbit
     labels, order, images: ~8 int64 per class).
 
@@ -445,7 +445,7 @@ def fold_plan(n_classes, n_class_orbits, n_symbols, m, group_order, level_counts
     nodes = sum(level_counts[1:])
     leaves = level_counts[m]
     tree = orbit_tree_plan(n_symbols, m, group_order, level_counts)
-    sums = 8 * 3 * n_class_orbits * leaves + 32 * nodes + 16 * BATCH * threads * (nodes - leaves + n_symbols)
+    sums = 8 * 2 * n_class_orbits * leaves + 32 * nodes + 16 * BATCH * threads * (nodes - leaves + n_symbols)
     return int(max(tree, sums + 16 * leaves * (m + 1)) + 64 * n_classes)
 
 
@@ -468,11 +468,18 @@ def _fold_by_orbits(cls, cells, sym_gens, class_orbit, class_orbit_sizes, m, max
         A, B = orbit_sums(np.ascontiguousarray(cls.q), np.ascontiguousarray(cls.q0), np.ascontiguousarray(cells.pi),
                           order.astype(np.int64), offsets, tree.parent, tree.symbol, ratio, np.log(ratio),
                           tree.leaf_start)
-    scale = tree.leaf_orbit_sizes[None, :] / class_orbit_sizes[:, None].astype(np.float64)
-    V = A * scale
-    with np.errstate(divide="ignore", invalid="ignore"):
-        spread = np.where(V > 0, V * np.log(tree.leaf_orbit_sizes[None, :] / np.where(V > 0, V, 1.0)), 0.0)
-    bonus = (B * scale + spread).sum(axis=1)
+    # V = A |T|/|O| in place; b_O = sum_T [ |T|/|O| B[O, T] + V log(|T| / V) ] row by row (B then freed)
+    sizes = tree.leaf_orbit_sizes.astype(np.float64)
+    log_sizes = np.log(sizes)
+    bonus = np.empty(n_orb)
+    V = A
+    for o in range(n_orb):
+        row = V[o]
+        row *= sizes
+        row /= class_orbit_sizes[o]
+        pos = row > 0
+        bonus[o] = (B[o] @ sizes) / class_orbit_sizes[o] + row[pos] @ (log_sizes[pos] - np.log(row[pos]))
+    del B
     seconds["likelihoods"] = time.perf_counter() - t1
     return V, bonus, tree.leaf_orbit_sizes.astype(np.int64)
 
