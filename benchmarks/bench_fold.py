@@ -22,9 +22,9 @@ FULL = [(4, 1, 8), (4, 2, 4), (4, 2, 5), (4, 3, 4), (3, 2, 5)]
 
 
 def _clear_type_cache():
-    from capacity.insensitive import channel
+    from capacity.insensitive import model
 
-    channel._types.cache_clear()
+    model.type_list.cache_clear()
 
 
 def run_case(n, s, m, method):

@@ -37,7 +37,6 @@ G. Pólya, Acta Math. 68 (1937) 145-254 (the cycle index).
 """
 from __future__ import annotations
 
-import math
 from collections import Counter
 from dataclasses import dataclass, field
 

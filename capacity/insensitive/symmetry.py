@@ -42,8 +42,9 @@ from boolean._lib.backend import resolve_backend
 from boolean._lib.memory import check_size, format_bytes
 
 from ._orbits_numba import BATCH, LOG_ZERO, orbit_sums, threads_for
-from .channel import _cells, _check_args, _classes, _keys, _symbol_probs, _types
-from .classes import _label_by_first
+from .classes import label_by_first
+from .model import channel_cells, check_channel_args, count_keys, symbol_probabilities, type_list
+from .model import channel_classes as _classes   # one name to replace when forcing the count-vector classes
 from .orbits import multiset_orbit_counts, orbit_tree, orbit_tree_plan, permutation_group
 
 __all__ = ["FoldedChannel", "folded_channel", "symmetry_generators"]
@@ -94,7 +95,7 @@ def symmetry_generators(n, s, *, visible="random", S0=None, p_bias=0.5):
     >>> [(g.tolist(), c) for g, c in gens]
     [([0, 2, 1, 3], False), ([1, 0, 3, 2], False), ([2, 3, 0, 1], False), ([0, 1, 2, 3], True)]
     """
-    n, s, _, visible, S0, p_bias = _check_args(n, s, 1, visible, S0, p_bias)
+    n, s, _, visible, S0, p_bias = check_channel_args(n, s, 1, visible, S0, p_bias)
     return _generators(n, S0, p_bias)
 
 
@@ -142,12 +143,12 @@ def _orbits(images, size):
         if np.array_equal(new, labels):
             break
         labels = new
-    labels, first = _label_by_first(labels)
+    labels, first = label_by_first(labels)
     return labels, np.bincount(labels, minlength=first.size)
 
 
 def _type_ranks(sym, n_symbols):
-    """Index of each sorted multiset row in the lexicographic order of _types."""
+    """Index of each sorted multiset row in the lexicographic order of type_list."""
     # rank of (s_0 <= ... <= s_{m-1}) in combinations_with_replacement order:
     # sum over positions of the number of multisets that start with a smaller symbol there.
     T, m = sym.shape
@@ -336,13 +337,13 @@ def folded_channel(n, s, m, *, visible="random", S0=None, p_bias=0.5, method="au
     >>> bool(abs(fc.V - ref.V).max() < 1e-15), bool(abs(fc.bonus - ref.bonus).max() < 1e-15)
     (True, True)
     """
-    n, s, m, visible, S0, p_bias = _check_args(n, s, m, visible, S0, p_bias)
+    n, s, m, visible, S0, p_bias = check_channel_args(n, s, m, visible, S0, p_bias)
     if not isinstance(method, str) or method not in FOLD_METHODS:
         raise ValueError(f"`method` must be one of {FOLD_METHODS}; got {method!r}")
     resolve_backend(backend, device=device, supported=("numpy", "numba", "torch"), prefer="numba")
     seconds = {}
     t0 = time.perf_counter()
-    cells = _cells(n, s, S0, p_bias)
+    cells = channel_cells(n, s, S0, p_bias)
     cls = _classes(n, s, visible, S0, p_bias)
     seconds["classes"] = time.perf_counter() - t0
     K = len(cells.cells)
@@ -397,7 +398,7 @@ def _class_orbits(cls, gens, cell_perms, n, s):
             img = cls.counts[:, cperm]
             if comp:
                 img = size - img
-            key = _keys(img, size)
+            key = count_keys(img, size)
             idx = np.minimum(np.searchsorted(cls.keys, key), R - 1)
             if not np.array_equal(cls.keys[idx], key):  # pragma: no cover - the group maps classes to classes
                 raise AssertionError("a symmetry image of a count vector is not a class")
@@ -489,14 +490,14 @@ def _fold_by_types(cls, cells, sym_gens, orbit_reps, m, max_bytes, what, seconds
     K = len(cells.cells)
     T = math.comb(2 * K + m - 1, m)
     # type orbits: generators act on symbols (c, y) -> (perm(c), y xor comp)
-    sym, coef = _types(2 * K, m)
+    sym, coef = type_list(2 * K, m)
     type_images = [_type_ranks(np.sort(sperm[sym], axis=1), 2 * K) for sperm in sym_gens]
     type_orbit, type_orbit_sizes = _orbits(type_images, T)
     del type_images
     t1 = time.perf_counter()
     seconds["enumeration"] = t1 - t0
     # fold W block by block: log W = log coef + counts @ log r (one BLAS product per block)
-    r = _symbol_probs(cls.q[orbit_reps], cls.q0[orbit_reps], cells.pi)
+    r = symbol_probabilities(cls.q[orbit_reps], cls.q0[orbit_reps], cells.pi)
     n_orb = orbit_reps.size
     n_torb = type_orbit_sizes.size
     block = max(1, _BLOCK_ELEMS // max(n_orb, 1))

@@ -8,7 +8,7 @@ import pytest
 
 import capacity
 from capacity.insensitive import channel_matrix, folded_channel, insensitive_capacity
-from capacity.insensitive.channel import _cells
+from capacity.insensitive.model import channel_cells
 from capacity.insensitive.orbits import multiset_orbit_counts, orbit_tree, permutation_group
 from capacity.insensitive.symmetry import _cell_permutation, _generators, _symbol_permutation
 
@@ -18,7 +18,7 @@ GROUPS = [(1, 1, None, 0.5), (2, 1, None, 0.5), (2, 2, None, 0.5), (3, 0, None, 
 
 
 def symbol_group(n, s, S0, p):
-    cells = _cells(n, s, S0, p)
+    cells = channel_cells(n, s, S0, p)
     gens = _generators(n, S0, p)
     return permutation_group([_symbol_permutation(_cell_permutation(sigma, cells.member), comp)
                               for sigma, comp in gens]), gens
@@ -52,7 +52,7 @@ def test_group_is_closed_and_has_the_expected_order(n, s, S0, p):
     assert order % group.shape[0] == 0
     if s >= 1 and n >= 2 and S0 is None:
         assert group.shape[0] == order                                   # faithful
-    assert k == 2 * len(_cells(n, s, S0, p).cells)
+    assert k == 2 * len(channel_cells(n, s, S0, p).cells)
 
 
 @pytest.mark.parametrize("n,s,S0,p", GROUPS)

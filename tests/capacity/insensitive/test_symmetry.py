@@ -6,7 +6,7 @@ import pytest
 
 import capacity
 from capacity.insensitive import channel_matrix, folded_channel, symmetry_generators
-from capacity.insensitive.channel import _cells, _classes
+from capacity.insensitive.model import channel_cells, channel_classes
 from capacity.insensitive.symmetry import _cell_permutation
 
 VARIANTS = [(2, 1, 2, "random", None, 0.5), (3, 1, 2, "random", None, 0.5), (3, 2, 2, "random", None, 0.5),
@@ -22,8 +22,8 @@ def type_index(types):
 def test_every_generator_preserves_the_channel(n, s, m, visible, S0, p):
     """W(t | f o sigma) = W(sigma_cells(t) | f) for every generator, row by row (brute lookup)."""
     ch = channel_matrix(n, s, m, visible=visible, S0=S0, p_bias=p)
-    cls = _classes(n, s, visible, ch.S0, p)
-    member = _cells(n, s, ch.S0, p).member
+    cls = channel_classes(n, s, visible, ch.S0, p)
+    member = channel_cells(n, s, ch.S0, p).member
     idx = type_index(ch.types)
     weights = 1 << np.arange(2 ** n)
     for sigma, comp in symmetry_generators(n, s, visible=visible, S0=S0, p_bias=p):
@@ -76,7 +76,7 @@ def test_bonus_is_the_divergence_to_the_orbit_spread_row():
     # type-orbits rebuilt here by a plain union-find over the generators' images of each column;
     # b_O must be D(W_O || W_O spread evenly over each type-orbit)
     idx = type_index(ch.types)
-    member = _cells(n, s, None, 0.5).member
+    member = channel_cells(n, s, None, 0.5).member
     images = []
     for sigma, comp in symmetry_generators(n, s):
         cperm = _cell_permutation(sigma, member)
@@ -156,7 +156,7 @@ def test_orbit_route_equals_type_route(n, s, m, visible, S0, p):
     # the bonus is a sum of O(10) nats: 1e-12
     np.testing.assert_allclose(a.V, b.V, rtol=0, atol=1e-13)
     np.testing.assert_allclose(a.bonus, b.bonus, rtol=0, atol=1e-12)
-    assert int(a.type_orbit_sizes.sum()) == math.comb(2 * len(_cells(n, s, a_S0(visible, S0, s), p).cells) + m - 1, m)
+    assert int(a.type_orbit_sizes.sum()) == math.comb(2 * len(channel_cells(n, s, a_S0(visible, S0, s), p).cells) + m - 1, m)
 
 
 def a_S0(visible, S0, s):
