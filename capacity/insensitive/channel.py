@@ -117,7 +117,7 @@ def channel_shape(n, s, m, *, visible="random", S0=None, p_bias=0.5) -> ChannelS
 
     References
     ----------
-    shared/docs/problem.md, Sec. 2.
+    docs/problem.md, Sec. 2.
 
     Examples
     --------
@@ -245,7 +245,7 @@ def channel_matrix(n, s, m, *, visible="random", S0=None, p_bias=0.5, max_bytes=
 
     References
     ----------
-    shared/docs/problem.md, Sec. 2; T. Kwa, merge lemma; T. M. Cover and J. A. Thomas,
+    docs/problem.md, Sec. 2; T. Kwa, merge lemma; T. M. Cover and J. A. Thomas,
     *Elements of Information Theory*, 2nd ed., Sec. 11.1 (the method of types).
 
     Examples

@@ -303,7 +303,7 @@ def equivalence_classes(n: int, s: int, *, visible: str = "random", S0=None,
     References
     ----------
     R. O'Donnell, *Analysis of Boolean Functions*, CUP 2014, Prop. 3.21;
-    T. Kwa, merge lemma (shared/docs/problem.md, Sec. 2).
+    T. Kwa, merge lemma (docs/problem.md, Sec. 2).
 
     Examples
     --------
@@ -405,7 +405,7 @@ def cell_probabilities(functions, s: int, *, visible: str = "random", S0=None, m
 
     References
     ----------
-    shared/docs/problem.md, Sec. 2 (one-sample channel).
+    docs/problem.md, Sec. 2 (one-sample channel).
 
     Examples
     --------

@@ -98,7 +98,7 @@ def merge_duplicate_inputs(W, atol: float = 0.0) -> MergedChannel:
 
     References
     ----------
-    T. Kwa, merge lemma (shared/docs/problem.md, Sec. 2); T. M. Cover and J. A. Thomas,
+    T. Kwa, merge lemma (docs/problem.md, Sec. 2); T. M. Cover and J. A. Thomas,
     *Elements of Information Theory*, 2nd ed., Wiley 2006, Sec. 7.1 (I(p; W)).
 
     Examples
