@@ -7,7 +7,7 @@ Every routine here maximises, for a batch of channels ``W`` (B, nx, ny) and row 
           \text{base}_x = \sum_y W_{xy} \ln W_{xy} + b_x,
 
 in nats over the simplex: ``b = 0`` is the channel capacity, a per-row bonus the folded
-insensitive-function problem (docs/problem.md), ``b = -s * cost`` capacity–cost at slope ``s``.
+insensitive-function problem (docs/problem.rst), ``b = -s * cost`` capacity–cost at slope ``s``.
 For every ``p`` (Gallager 1968, Thm 4.5.1, with ``b`` added to both sides, since
 :math:`\sum_x p_x D(W_x\|pW) \le \sum_x p_x D(W_x\|q)` for every ``q``):
 

@@ -19,7 +19,7 @@ Three bounds, each proved in its docstring and tested against the exact C(n, s, 
     C(n, s, m) \le K \sum_{j=1}^{m} \binom{m}{j} K^{-j} (1 - 1/K)^{m-j} B(j),
     \qquad K = \binom{n}{s} 2^s \text{ cells } (2^s \text{ for a fixed } S_0).
 
-See docs/problem.md for the model.
+See docs/problem.rst for the model.
 """
 from __future__ import annotations
 
@@ -225,12 +225,12 @@ def capacity_upper_bound(n: int, s: int, m: int, *, visible: str = "random") -> 
     >>> b.upper <= 3, b.classes_exact
     (True, False)
     """
-    from .classes import _check_visible
+    from .classes import check_visible
 
     n = check_int(n, "n", low=1, high=4096)
     s = check_int(s, "s", low=0, high=n)
     m = check_int(m, "m", low=1, high=64)
-    visible = _check_visible(visible)
+    visible = check_visible(visible)
     log2_classes, exact = _log2_class_bound(n, s, visible)
     logK = (gammaln(n + 1) - gammaln(s + 1) - gammaln(n - s + 1) if visible == "random" else 0.0) \
         + s * math.log(2)

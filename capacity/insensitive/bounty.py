@@ -12,7 +12,7 @@ with ``g = (-1)^f`` and y rho-correlated with x. A class may hold functions of d
 total influence, so each class's mass is put once on its least and once on its most
 sensitive member: the two means bracket every way of spreading the law inside the classes.
 The uniform law on all functions has ``E I = n/2`` and ``E Stab_rho = ((1 + rho)/2)**n``
-(each squared Fourier coefficient has mean ``2**-n``). See docs/problem.md for the model.
+(each squared Fourier coefficient has mean ``2**-n``). See docs/problem.rst for the model.
 """
 from __future__ import annotations
 
@@ -163,9 +163,9 @@ def law_sensitivity(result, *, rho=None) -> LawSensitivity:
                              f"p_bias = {result.p_bias}")
         from boolean import noise_stability, total_influence
 
-        from .classes import _all_truth_tables, equivalence_classes
+        from .classes import all_truth_tables, equivalence_classes
         ec = equivalence_classes(n, s, visible=result.visible, S0=result.S0)
-        tables = _all_truth_tables(n)
+        tables = all_truth_tables(n)
         infl = np.asarray(total_influence(tables), dtype=np.float64)
         stab = np.asarray(noise_stability(tables, rho), dtype=np.float64)
         labels = ec.labels.astype(np.int64)

@@ -26,300 +26,23 @@ are grown by a 0/1-knapsack over a boolean box (936 545 classes).
 """
 from __future__ import annotations
 
-import functools
 import math
 from dataclasses import dataclass, field
-from itertools import combinations
 
 import numpy as np
 
-from boolean._lib.validate import check_int, check_real
 from boolean._lib.memory import check_size, format_bytes
 
-from .classes import (MAX_ENUM_N, _all_truth_tables, _check_S0, _check_visible, _class_names, _label_by_first,
-                      _reachable_s1, equivalence_classes, standard_functions)
+from .model import (TYPE_BLOCK_ELEMS, channel_cells, channel_classes, check_channel_args, symbol_probabilities, type_list,
+                    type_probabilities, vector_classes)
 
 __all__ = ["ChannelShape", "InsensitiveChannel", "channel_shape", "channel_matrix"]
 
-#: Largest m accepted (types are stored as uint8 counts).
-MAX_M = 64
-#: Largest n for the count-vector classes (fixed S0 or s = 0; s = 1 only at n = 5).
-MAX_VECTOR_N = 8
-#: Most classes built from count vectors.
-MAX_VECTOR_CLASSES = 5_000_000
-
-
-# ----------------------------------------------------------------------------- validation
-
-def _check_args(n, s, m, visible, S0, p_bias):
-    """Validate the channel parameters; return (n, s, m, visible, S0, p_bias)."""
-    n = check_int(n, "n", low=1)
-    s = check_int(s, "s", low=0, high=n)
-    m = check_int(m, "m", low=1, high=MAX_M)
-    visible = _check_visible(visible)
-    p_bias = check_real(p_bias, "p_bias", low=0.0, high=1.0, low_open=True, high_open=True)
-    if n > MAX_ENUM_N and not _vector_route(n, s, visible, p_bias):
-        raise ValueError(f"`n` must be <= {MAX_ENUM_N} for (s, visible, p_bias) = ({s}, {visible!r}, {p_bias}): "
-                         f"the classes need all 2**(2**n) functions; got n = {n}. "
-                         f"Count vectors cover n <= {MAX_VECTOR_N} for visible='fixed' or s = 0, and n = 5 for "
-                         "s = 1, with p_bias = 0.5")
-    S0 = _check_S0(S0, n, s, visible)
-    return n, s, m, visible, S0, p_bias
-
-
-def _vector_route(n, s, visible, p_bias):
-    """True when the classes come from count vectors rather than from all functions."""
-    if n <= MAX_ENUM_N or n > MAX_VECTOR_N or p_bias != 0.5:
-        return False
-    return visible == "fixed" or s == 0 or (s == 1 and n == 5)
-
-
-# ----------------------------------------------------------------------------- cells
-
-@dataclass(frozen=True)
-class _Cells:
-    """Cells c = (S, a) (same order as :func:`cell_probabilities`), their probabilities
-    ``pi`` and the conditional law ``cond[c, x] = P(X = x | X in c)``."""
-
-    cells: tuple
-    member: np.ndarray   # (K, 2**n) bool
-    pi: np.ndarray       # (K,)
-    cond: np.ndarray     # (K, 2**n) float64
-    hidden_weight: np.ndarray  # (K, 2**n) int: number of hidden ones of x (-1 outside c)
-
-
-@functools.lru_cache(maxsize=32)
-def _cells(n, s, S0, p_bias):
-    N = 1 << n
-    xs = np.arange(N)
-    bits = (xs[:, None] >> np.arange(n)[None, :]) & 1
-    weight = bits.sum(axis=1)
-    subsets = [S0] if S0 is not None else list(combinations(range(n), s))
-    p_S = 1.0 / len(subsets)
-    px = np.prod(np.where(bits == 1, p_bias, 1.0 - p_bias), axis=1)  # P(X = x)
-    cells, member, pi, cond, hw = [], [], [], [], []
-    for S in subsets:
-        a = np.zeros(N, dtype=np.int64)
-        for j, i in enumerate(S):
-            a |= ((xs >> i) & 1) << j
-        vis_w = bits[:, list(S)].sum(axis=1) if S else np.zeros(N, dtype=np.int64)
-        for av in range(1 << len(S)):
-            inside = a == av
-            mass = px[inside].sum()
-            cells.append((S, av))
-            member.append(inside)
-            pi.append(p_S * mass)
-            cond.append(np.where(inside, px / mass, 0.0))
-            hw.append(np.where(inside, weight - vis_w, -1))
-    out = _Cells(tuple(cells), np.array(member), np.array(pi), np.array(cond), np.array(hw))
-    for arr in (out.member, out.pi, out.cond, out.hidden_weight):
-        arr.setflags(write=False)
-    return out
-
-
-# ----------------------------------------------------------------------------- classes
-
-@dataclass(frozen=True)
-class _Classes:
-    representatives: np.ndarray | None  # (R, 2**n) uint8; None for count-vector classes
-    sizes: np.ndarray | None            # (R,) int64 functions per class; None for count vectors
-    names: tuple                        # (R,)
-    labels: np.ndarray | None           # (2**(2**n),) class of each function index (n <= 4)
-    q: np.ndarray                       # (R, K) P(f = 1 | cell)
-    q0: np.ndarray                      # (R, K) P(f = 0 | cell)
-    counts: np.ndarray | None = None    # (R, K) ones per cell, rows sorted by key (count vectors)
-    keys: np.ndarray | None = None      # (R,) mixed-radix key of each counts row, increasing
-
-    @property
-    def n_classes(self) -> int:
-        return int(self.q.shape[0])
-
-
-@functools.lru_cache(maxsize=16)
-def _classes(n, s, visible, S0, p_bias):
-    """Classes of functions with equal q vectors, for all 2**(2**n) functions.
-
-    p = 1/2: the Fourier classes of :func:`equivalence_classes`. p != 1/2: functions are
-    grouped by the integer counts N[c, h] = #{x in c : hidden weight h, f(x) = 1}, which
-    fix q_c = sum_h N[c, h] p^h (1-p)^(n-s-h); groups whose q vectors are then equal are
-    merged as well (merge lemma; see :func:`_group_equal_q` for how equality is decided).
-    """
-    cells = _cells(n, s, S0, p_bias)
-    if n > MAX_ENUM_N:
-        return _vector_classes(n, s, visible, S0, cells)
-    if p_bias == 0.5:
-        ec = equivalence_classes(n, s, visible=visible, S0=S0)
-        reps, sizes, names, labels = ec.representatives, ec.sizes, ec.names, ec.labels
-    else:
-        tables = _all_truth_tables(n)
-        H = n - s + 1
-        K = len(cells.cells)
-        ind = np.zeros((1 << n, K * H), dtype=np.int32)
-        for c in range(K):
-            xs = np.flatnonzero(cells.member[c])
-            ind[xs, c * H + cells.hidden_weight[c, xs]] = 1
-        counts = tables.astype(np.int32) @ ind                      # (F, K*H)
-        _, first, inv = np.unique(counts, axis=0, return_index=True, return_inverse=True)
-        inv = inv.reshape(-1)
-        qinv = _group_equal_q(counts[first].reshape(-1, K, H), p_bias)
-        labels, rep_index = _label_by_first(qinv.reshape(-1)[inv])  # q-class of each function
-        labels = labels.astype(np.uint32)
-        sizes = np.bincount(labels, minlength=rep_index.size).astype(np.int64)
-        reps = tables[rep_index]
-        names = _class_names(n, labels, rep_index.size)
-    # P(f = 1 | c) and P(f = 0 | c) are summed separately, so that an empty sum is an exact 0
-    # (1 - q would leave ~1e-17 for p-biased weights that do not add up to 1 exactly)
-    q = reps.astype(np.float64) @ cells.cond.T
-    q0 = (1 - reps).astype(np.float64) @ cells.cond.T
-    out = _Classes(np.asarray(reps), np.asarray(sizes), tuple(names), np.asarray(labels), q, q0)
-    for arr in (out.representatives, out.sizes, out.labels, out.q, out.q0):
-        arr.setflags(write=False)
-    return out
-
-
-#: A float p_bias within this many ulps of a fraction with denominator <= RATIONAL_MAX_DEN is taken
-#: to mean that fraction when q vectors are compared (p_bias = 1/3 is 0.333...33 as a float).
-RATIONAL_ULPS = 4
-RATIONAL_MAX_DEN = 2**20
-
-
-def _as_simple_fraction(p):
-    """The fraction a/b (b <= RATIONAL_MAX_DEN) that the float p rounds, or None."""
-    from fractions import Fraction
-
-    f = Fraction(p).limit_denominator(RATIONAL_MAX_DEN)
-    return f if abs(float(f) - p) <= RATIONAL_ULPS * math.ulp(p) else None
-
-
-def _group_equal_q(N, p):
-    """Group index of each count array N[g] (G, K, H) by equal q vectors q_c = sum_h N[c, h] p^h (1-p)^(H-1-h).
-
-    For p = a/b (a float within RATIONAL_ULPS ulps of it), b^(H-1) q_c = sum_h N[c, h] a^h (b-a)^(H-1-h)
-    is an integer: groups are compared exactly (Python integers). Otherwise the float q vectors from
-    the same formula are compared for exact equality: vectors equal for the real p only through a
-    root of their difference polynomial may then stay apart (more rows, same capacity).
-    """
-    H = N.shape[2]
-    frac = _as_simple_fraction(p)
-    if frac is None:
-        h = np.arange(H)
-        q = (N * (p ** h * (1.0 - p) ** (H - 1 - h))).sum(axis=2)
-        return np.unique(q, axis=0, return_inverse=True)[1].reshape(-1)
-    a, b = frac.numerator, frac.denominator
-    weights = np.array([a ** h * (b - a) ** (H - 1 - h) for h in range(H)], dtype=object)
-    keys = (N.astype(object) * weights).sum(axis=2)           # (G, K) exact integers
-    index = {}
-    return np.array([index.setdefault(tuple(row), len(index)) for row in keys], dtype=np.int64)
-
-
-def _count_vectors(n, s, visible, S0):
-    """Every reachable vector of ones per cell, (R, K) int64, without enumerating functions.
-
-    visible="fixed" (or s = 0): the cells of S0 partition the cube, so every vector in
-    [0, 2**(n-s)]**(2**s) is reached. visible="random", s = 1: the class of f is
-    (w, c_0..c_{n-1}) with w = |f^-1(1)|, c_i = #{x in f^-1(1): x_i = 1}; the reachable
-    set is grown point by point (a 0/1 knapsack over a boolean box) and cell (i, a) holds
-    c_i ones for a = 1 and w - c_i for a = 0.
-    """
-    size = 1 << (n - s)
-    if visible == "fixed" or s == 0:
-        K = 1 << s
-        R = (size + 1) ** K
-        grids = np.indices((size + 1,) * K).reshape(K, R).T
-        return np.ascontiguousarray(grids[:, ::-1], dtype=np.int64)
-    v = np.argwhere(_reachable_s1(n)).astype(np.int64)    # (R, n + 1): w, c_0..c_{n-1}
-    w, c = v[:, :1], v[:, 1:]
-    counts = np.empty((v.shape[0], 2 * n), dtype=np.int64)
-    counts[:, 0::2] = w - c
-    counts[:, 1::2] = c
-    return counts
-
-
-def _keys(counts, size):
-    """Mixed-radix key sum_c counts_c (size+1)**c of each row (int64)."""
-    K = counts.shape[1]
-    radix = (size + 1) ** np.arange(K, dtype=np.int64)
-    return counts @ radix
-
-
-def _vector_classes(n, s, visible, S0, cells):
-    size = 1 << (n - s)
-    K = len(cells.cells)
-    R = (size + 1) ** K if (visible == "fixed" or s == 0) else None
-    if (R is not None and R > MAX_VECTOR_CLASSES) or (size + 1) ** K >= 2 ** 62:
-        raise ValueError(f"`n`, `s` = ({n}, {s}) give {(size + 1) ** K} count vectors > {MAX_VECTOR_CLASSES}; "
-                         "too many classes to build")
-    counts = _count_vectors(n, s, visible, S0)
-    keys = _keys(counts, size)
-    order = np.argsort(keys, kind="stable")
-    counts, keys = np.ascontiguousarray(counts[order]), keys[order]
-    q = counts / size
-    q0 = (size - counts) / size
-    names = [[] for _ in range(counts.shape[0])]
-    if n <= 5:
-        N = 1 << n
-        member = cells.member.astype(np.int64)
-        for name, F in standard_functions(n).items():
-            table = (F >> np.arange(N, dtype=np.int64)) & 1
-            k = int(np.searchsorted(keys, _keys((member @ table)[None, :], size)[0]))
-            names[k].append(name)
-    out = _Classes(None, None, tuple(" = ".join(p) for p in names), None, q, q0, counts, keys)
-    for arr in (out.q, out.q0, out.counts, out.keys):
-        arr.setflags(write=False)
-    return out
-
-
-# ----------------------------------------------------------------------------- types
-
-@functools.lru_cache(maxsize=4)
-def _types(n_symbols, m):
-    """All multisets of m symbols from range(n_symbols), as sorted rows (T, m) int16 in
-    lexicographic order (that of itertools.combinations_with_replacement), with their
-    multinomial coefficients m!/prod k_j! (float64)."""
-    sym = np.arange(n_symbols, dtype=np.int16)[:, None]
-    for _ in range(m - 1):
-        last = sym[:, -1].astype(np.int64)
-        reps = n_symbols - last                       # next symbol ranges over last..n_symbols-1
-        starts = np.cumsum(reps) - reps
-        nxt = np.repeat(last, reps) + np.arange(int(reps.sum())) - np.repeat(starts, reps)
-        sym = np.concatenate([np.repeat(sym, reps, axis=0), nxt.astype(np.int16)[:, None]], axis=1)
-    T = sym.shape[0]
-    run = np.ones((T, m), dtype=np.float64)
-    for i in range(1, m):
-        run[:, i] = np.where(sym[:, i] == sym[:, i - 1], run[:, i - 1] + 1.0, 1.0)
-    coef = math.factorial(m) / run.prod(axis=1)
-    sym = np.ascontiguousarray(sym)
-    sym.setflags(write=False)
-    coef.setflags(write=False)
-    return sym, coef
-
-
-def _symbol_probs(q, q0, pi):
-    """r[o, 2c + y] = pi_c q_c^y (1 - q_c)^(1-y), with q0 = 1 - q summed on its own."""
-    R, K = q.shape
-    r = np.empty((R, 2 * K))
-    r[:, 0::2] = pi * q0
-    r[:, 1::2] = pi * q
-    return r
-
-
-#: Entries of the gathered factor r[:, sym[block, i]] held at once by _type_probs (32 MiB of float64).
-_TYPE_BLOCK_ELEMS = 1 << 22
-
-
-def _type_probs(r, sym, coef):
-    """W[o, t] = coef_t prod_i r[o, sym[t, i]], filled in column blocks so that the gathered
-    factor never exceeds ``_TYPE_BLOCK_ELEMS`` entries (peak memory = W + one block, not 2 W)."""
-    R, T = r.shape[0], coef.size
-    W = np.empty((R, T))
-    block = max(1, _TYPE_BLOCK_ELEMS // max(R, 1))
-    for start in range(0, T, block):
-        stop = min(T, start + block)
-        Wb = W[:, start:stop]
-        Wb[...] = coef[start:stop]
-        for i in range(sym.shape[1]):
-            Wb *= r[:, sym[start:stop, i]]
-    return W
+# Former names, still used by solve.py, tests/capacity/insensitive/test_capacity.py and benchmarks/ until
+# they import the public ones from .model.
+_check_args, _classes, _cells, _types, _symbol_probs = (check_channel_args, channel_classes, channel_cells,
+                                                        type_list, symbol_probabilities)
+_vector_classes = vector_classes
 
 
 # ----------------------------------------------------------------------------- public
@@ -403,9 +126,9 @@ def channel_shape(n, s, m, *, visible="random", S0=None, p_bias=0.5) -> ChannelS
     >>> channel_shape(4, 2, 3).shape
     (61419, 19600)
     """
-    n, s, m, visible, S0, p_bias = _check_args(n, s, m, visible, S0, p_bias)
-    K = len(_cells(n, s, S0, p_bias).cells)
-    R = _classes(n, s, visible, S0, p_bias).n_classes
+    n, s, m, visible, S0, p_bias = check_channel_args(n, s, m, visible, S0, p_bias)
+    K = len(channel_cells(n, s, S0, p_bias).cells)
+    R = channel_classes(n, s, visible, S0, p_bias).n_classes
     T = math.comb(2 * K + m - 1, m)
     return ChannelShape(int(R), int(T), int(K), int(8 * R * T))
 
@@ -534,21 +257,21 @@ def channel_matrix(n, s, m, *, visible="random", S0=None, p_bias=0.5, max_bytes=
     >>> ch.types[0].tolist()           # both samples in cell 0 ((0,), a=0) with y = 0
     [[2, 0], [0, 0], [0, 0], [0, 0]]
     """
-    n, s, m, visible, S0, p_bias = _check_args(n, s, m, visible, S0, p_bias)
-    cells = _cells(n, s, S0, p_bias)
+    n, s, m, visible, S0, p_bias = check_channel_args(n, s, m, visible, S0, p_bias)
+    cells = channel_cells(n, s, S0, p_bias)
     K = len(cells.cells)
     T = math.comb(2 * K + m - 1, m)
-    cls = _classes(n, s, visible, S0, p_bias)
+    cls = channel_classes(n, s, visible, S0, p_bias)
     R = cls.n_classes
     # W, one gathered block of factors, the type list with its multinomial coefficients and the
     # (T, m) temporaries that build it (float64 run lengths, int64 indices), the uint8 counts, and
     # the symbol probabilities r (R, 2K) and the returned copies of q and of the representatives
-    nbytes = (8 * R * T + 8 * min(R * T, max(_TYPE_BLOCK_ELEMS, R)) + (6 * K + 32 * m + 16) * T
+    nbytes = (8 * R * T + 8 * min(R * T, max(TYPE_BLOCK_ELEMS, R)) + (6 * K + 32 * m + 16) * T
               + R * (24 * K + (1 << n)))
     check_size(nbytes, max_bytes, f"channel_matrix(n={n}, s={s}, m={m}) of shape ({R}, {T}) "
                                   f"({format_bytes(8 * R * T)} float64)")
-    sym, coef = _types(2 * K, m)
-    W = _type_probs(_symbol_probs(cls.q, cls.q0, cells.pi), sym, coef)
+    sym, coef = type_list(2 * K, m)
+    W = type_probabilities(symbol_probabilities(cls.q, cls.q0, cells.pi), sym, coef)
     counts = np.zeros((T, 2 * K), dtype=np.uint8)
     rows = np.repeat(np.arange(T), m)
     np.add.at(counts, (rows, sym.reshape(-1).astype(np.int64)), 1)

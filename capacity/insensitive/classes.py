@@ -29,13 +29,13 @@ VISIBLE = ("random", "fixed")
 
 # ----------------------------------------------------------------------------- validation
 
-def _check_visible(visible):
+def check_visible(visible):
     if not isinstance(visible, str) or visible not in VISIBLE:
         raise ValueError(f"`visible` must be one of {VISIBLE}; got {visible!r}")
     return visible
 
 
-def _check_S0(S0, n, s, visible):
+def check_S0(S0, n, s, visible):
     """Return the fixed visible set as a sorted tuple (or None for visible='random')."""
     if visible == "random":
         if S0 is not None:
@@ -105,8 +105,8 @@ def low_degree_subsets(n: int, s: int, *, visible: str = "random", S0=None) -> n
     [0, 1, 4, 5]
     """
     n, s = _check_ns(n, s, n_max=30)
-    visible = _check_visible(visible)
-    S0 = _check_S0(S0, n, s, visible)
+    visible = check_visible(visible)
+    S0 = check_S0(S0, n, s, visible)
     return _low_degree_subsets(n, s, S0)
 
 
@@ -123,14 +123,14 @@ def _low_degree_subsets(n, s, S0):
     return np.array(out, dtype=np.int64)
 
 
-def _all_truth_tables(n: int) -> np.ndarray:
+def all_truth_tables(n: int) -> np.ndarray:
     """uint8 (2**(2**n), 2**n): row F holds f(x) = bit x of F."""
     N = 1 << n
     F = np.arange(1 << N, dtype=np.uint32)
     return ((F[:, None] >> np.arange(N, dtype=np.uint32)[None, :]) & 1).astype(np.uint8)
 
 
-def _integer_spectra(tables: np.ndarray) -> np.ndarray:
+def integer_spectra(tables: np.ndarray) -> np.ndarray:
     """Exact G[b, T] = sum_x (-1)^{f_b(x)} chi_T(x) for uint8 tables (B, 2**n); int64.
 
     Delegates to :func:`boolean.fourier_coefficients` with ``exact=True`` (integer FWHT).
@@ -326,25 +326,25 @@ def equivalence_classes(n: int, s: int, *, visible: str = "random", S0=None,
         raise ValueError(f"`n` must be <= {MAX_ENUM_N} to enumerate all 2**(2**n) functions; got n = {n}. "
                          "count_classes(n, s) counts some n = 5 cases exactly")
     n, s = _check_ns(n, s)
-    visible = _check_visible(visible)
-    S0 = _check_S0(S0, n, s, visible)
+    visible = check_visible(visible)
+    S0 = check_S0(S0, n, s, visible)
     N = 1 << n
     n_fun = 1 << N
     # truth tables (uint8) + int64 spectra + int64 copy in the butterfly + low-degree block
     check_size(n_fun * N * (1 + 8 + 16 + 8), max_bytes, f"equivalence_classes(n={n}, s={s})")
 
     subsets = _low_degree_subsets(n, s, S0)
-    tables = _all_truth_tables(n)
-    spectra = _integer_spectra(tables)
+    tables = all_truth_tables(n)
+    spectra = integer_spectra(tables)
     low = np.ascontiguousarray(spectra[:, subsets])
     labels, rep_index, sizes, coeffs = _partition_rows(low)
-    names = _class_names(n, labels, len(sizes))
+    names = class_names(n, labels, len(sizes))
     return EquivalenceClasses(n=n, s=s, visible=visible, S0=S0, labels=labels, sizes=sizes,
                               representatives=tables[rep_index], rep_index=rep_index, subsets=subsets,
                               coefficients=coeffs, names=names)
 
 
-def _label_by_first(values, axis=None):
+def label_by_first(values, axis=None):
     """Group equal values (rows with ``axis=0``), groups numbered by their first occurrence.
 
     Returns ``(labels, first)``: ``labels[i]`` = group of item i (int64), ``first[k]`` =
@@ -361,14 +361,14 @@ def _partition_rows(rows: np.ndarray):
     """Group equal rows; classes numbered by their first (smallest) row index."""
     if rows.shape[1] == 0:  # pragma: no cover - subsets always holds T = {} (the mean)
         raise AssertionError("no coefficients")
-    labels, rep_index = _label_by_first(rows, axis=0)
+    labels, rep_index = label_by_first(rows, axis=0)
     labels = labels.astype(np.uint32)
     rep_index = rep_index.astype(np.int64)
     sizes = np.bincount(labels, minlength=rep_index.size).astype(np.int64)
     return labels, rep_index, sizes, rows[rep_index].astype(np.int64)
 
 
-def _class_names(n, labels, K):
+def class_names(n, labels, K):
     """Standard functions of each of the K classes joined by " = " ("" when none)."""
     per_class = [[] for _ in range(K)]
     for name, F in standard_functions(n).items():
@@ -422,8 +422,8 @@ def cell_probabilities(functions, s: int, *, visible: str = "random", S0=None, m
     tables, n = numpy_table(functions, "functions")
     tables = np.atleast_2d(tables)
     s = check_int(s, "s", low=0, high=n)
-    visible = _check_visible(visible)
-    S0 = _check_S0(S0, n, s, visible)
+    visible = check_visible(visible)
+    S0 = check_S0(S0, n, s, visible)
     subsets = [S0] if S0 is not None else list(combinations(range(n), s))
     B, N = tables.shape
     n_cells = len(subsets) << s
@@ -530,7 +530,7 @@ def count_classes(n: int, s: int, *, visible: str = "random", method: str = "aut
     # The closed forms return 2**(2**n)-sized integers: n <= MAX_COUNT_N keeps them at 2 MiB.
     n = check_int(n, "n", low=1, high=MAX_COUNT_N)
     s = check_int(s, "s", low=0, high=n)
-    visible = _check_visible(visible)
+    visible = check_visible(visible)
     methods = ("auto", "closed", "dp", "affine", "mitm", "partition")
     if not isinstance(method, str) or method not in methods:
         raise ValueError(f"`method` must be one of {methods}; got {method!r}")
@@ -593,10 +593,10 @@ def _count_dp_s1(n, max_bytes):
     nbytes = math.prod(shape)
     check_size(nbytes, max_bytes, f"count_classes(n={n}, s=1) reachability DP (bool array {shape}, "
                                   f"{format_bytes(nbytes)})")
-    return int(np.count_nonzero(_reachable_s1(n)))
+    return int(np.count_nonzero(reachable_s1(n)))
 
 
-def _reachable_s1(n):
+def reachable_s1(n):
     """Boolean box R[w, c_0, ..., c_{n-1}]: True iff some f has w = |f^-1(1)| and
     c_i = #{x in f^-1(1): x_i = 1} (the s = 1 class vector); inputs trusted, size checked
     by the caller."""
@@ -720,3 +720,7 @@ def _count_mitm(n, s, max_bytes):
         other = keys[group == r]  # r indexes the distinct low parts p
         total += mu * int(np.unique((keys[:, None] + other[None, :]).ravel()).size)
     return int(total)
+
+
+# Names used by family.py (outside this change) until it imports the public ones.
+_check_S0, _check_visible, _integer_spectra = check_S0, check_visible, integer_spectra

@@ -12,7 +12,7 @@ of one group may be merged (their probabilities add) without changing I(F; Y) fo
   ``A = S ∩ J`` and ``a_A``: ``3**k`` reduced cells with ``pi = C(n-k, s-|A|) / C(n, s) / 2**|A|``;
 * truth tables: the exact cells of :func:`cell_probabilities`, merged by equal columns.
 
-See docs/problem.md for the model.
+See docs/problem.rst for the model.
 """
 from __future__ import annotations
 
@@ -412,8 +412,8 @@ def junta_family(n: int, k: int, *, coords=None) -> FunctionFamily:
                             f"got {coords!r}") from exc
         if len(coords) != k or len(set(coords)) != k:
             raise ValueError(f"`coords` must hold {k} distinct coordinates; got {coords!r}")
-    from .classes import _all_truth_tables, standard_functions
-    tables = _all_truth_tables(k)
+    from .classes import all_truth_tables, standard_functions
+    tables = all_truth_tables(k)
     names = [[] for _ in range(tables.shape[0])]
     for name, F in standard_functions(k).items():
         if k == 1 and name not in ("0", "1", "x0", "~x0"):
@@ -498,7 +498,7 @@ def all_functions_family(n: int) -> FunctionFamily:
 
     References
     ----------
-    docs/problem.md (the channel over all functions).
+    docs/problem.rst (the channel over all functions).
 
     Examples
     --------
@@ -506,8 +506,8 @@ def all_functions_family(n: int) -> FunctionFamily:
     16
     """
     n = check_int(n, "n", low=1, high=4)
-    from .classes import _all_truth_tables, standard_functions
-    tables = _all_truth_tables(n)
+    from .classes import all_truth_tables, standard_functions
+    tables = all_truth_tables(n)
     names = [[] for _ in range(tables.shape[0])]
     for name, F in standard_functions(n).items():
         names[F].append(name)

@@ -13,7 +13,7 @@ estimated by its sample mean; the bracket is
 ``[Î - z_{α/2} se, max_f (D̂_f + z_{α/(2M)} se_f)]`` with M the members, a union bound over the
 two ends and the M divergences, so it holds with probability >= ``confidence`` under the normal
 approximation of each mean (which is why at least 100 samples are required).
-See docs/problem.md for the model.
+See docs/problem.rst for the model.
 """
 from __future__ import annotations
 

@@ -26,7 +26,7 @@ The reduced channel (groups x types) is solved by column generation: Blahut–Ar
     \sum_f p_f D(W_f \| pW) \;\le\; C_F \;\le\; \max_{f \in F} D(W_f \| pW)
 
 holds for the whole family; rows whose divergence exceeds the lower bound join the active
-set until the gap is below ``tol``. See docs/problem.md for the model.
+set until the gap is below ``tol``. See docs/problem.rst for the model.
 """
 from __future__ import annotations
 
@@ -139,16 +139,16 @@ class _Reduced:
 
 def reduce_cells(q, pi):
     """Merge cells (equal columns; constant columns into one symbol) and members (equal rows)."""
-    from .classes import _label_by_first
+    from .classes import label_by_first
 
     # columns equal across all members -> one cell; constant columns -> the uninformative symbol
-    cols, first = _label_by_first(np.ascontiguousarray(q.T), axis=0)
+    cols, first = label_by_first(np.ascontiguousarray(q.T), axis=0)
     qc = q[:, first]
     pic = np.bincount(cols, weights=pi, minlength=first.size)
     const = (qc == qc[:1, :]).all(axis=0)
     qi, pii = qc[:, ~const], pic[~const]
     null = float(pic[const].sum())
-    labels, rep = _label_by_first(np.ascontiguousarray(qi), axis=0) if qi.shape[1] else \
+    labels, rep = label_by_first(np.ascontiguousarray(qi), axis=0) if qi.shape[1] else \
         (np.zeros(q.shape[0], dtype=np.int64), np.array([0]))
     qr = qi[rep]
     r = np.concatenate([pii * qr, pii * (1.0 - qr)], axis=1)

@@ -13,7 +13,7 @@ import numpy as np
 
 from boolean._lib.validate import check_channel, check_real
 
-from .classes import _label_by_first
+from .classes import label_by_first
 
 
 class MergedChannel(NamedTuple):
@@ -117,7 +117,7 @@ def merge_duplicate_inputs(W, atol: float = 0.0) -> MergedChannel:
     if atol == 0.0:
         # -0.0 == 0.0, but their bytes differ: canonicalise before np.unique.
         key = arr + 0.0
-        labels = _label_by_first(key, axis=0)[0]
+        labels = label_by_first(key, axis=0)[0]
     else:
         labels = np.empty(nx, dtype=np.int64)
         reps = []

@@ -1,6 +1,6 @@
 r"""Capacity under other readings of the problem (all functions, small n).
 
-The problem (docs/problem.md) can be read in several ways; each is a channel from f to Bob's
+The problem (docs/problem.rst) can be read in several ways; each is a channel from f to Bob's
 m samples, and :func:`reading_capacity` solves it exactly over all ``2**(2**n)`` functions:
 
 * ``"random"``: a uniform s-subset S per sample, shown to Bob (the package's default);
@@ -88,7 +88,7 @@ def reading_capacity(n, s, m, reading, *, tol=1e-9, max_bytes=None):
 
     References
     ----------
-    docs/problem.md; R. G. Gallager, *Information Theory and Reliable Communication*, Wiley
+    docs/problem.rst; R. G. Gallager, *Information Theory and Reliable Communication*, Wiley
     1968, Thm 4.5.1.
 
     Examples

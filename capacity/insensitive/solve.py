@@ -180,7 +180,7 @@ def insensitive_capacity(n, s, m, *, tol=1e-9, visible="random", S0=None, p_bias
 
     References
     ----------
-    docs/problem.md, Sec. 2; R. Blahut, IEEE Trans. IT 18 (1972); R. G. Gallager,
+    docs/problem.rst, section "Facts about C(n, s, m)"; R. Blahut, IEEE Trans. IT 18 (1972); R. G. Gallager,
     *Information Theory and Reliable Communication* (1968), Thm 4.5.1.
 
     Examples

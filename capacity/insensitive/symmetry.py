@@ -31,7 +31,9 @@ Equivalently ``H(Y) = H(orbit of Y) + E log2 |orbit of Y|`` for an invariant out
 """
 from __future__ import annotations
 
+import functools
 import math
+import time
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -39,8 +41,11 @@ import numpy as np
 from boolean._lib.backend import resolve_backend
 from boolean._lib.memory import check_size, format_bytes
 
-from .channel import _cells, _check_args, _classes, _keys, _symbol_probs, _types
-from .classes import _label_by_first
+from ._orbits_numba import BATCH, LOG_ZERO, orbit_sums, threads_for
+from .classes import label_by_first
+from .model import channel_cells, check_channel_args, count_keys, symbol_probabilities, type_list
+from .model import channel_classes as _classes   # one name to replace when forcing the count-vector classes
+from .orbits import multiset_orbit_counts, orbit_tree, orbit_tree_plan, permutation_group
 
 __all__ = ["FoldedChannel", "folded_channel", "symmetry_generators"]
 
@@ -90,7 +95,7 @@ def symmetry_generators(n, s, *, visible="random", S0=None, p_bias=0.5):
     >>> [(g.tolist(), c) for g, c in gens]
     [([0, 2, 1, 3], False), ([1, 0, 3, 2], False), ([2, 3, 0, 1], False), ([0, 1, 2, 3], True)]
     """
-    n, s, _, visible, S0, p_bias = _check_args(n, s, 1, visible, S0, p_bias)
+    n, s, _, visible, S0, p_bias = check_channel_args(n, s, 1, visible, S0, p_bias)
     return _generators(n, S0, p_bias)
 
 
@@ -138,12 +143,12 @@ def _orbits(images, size):
         if np.array_equal(new, labels):
             break
         labels = new
-    labels, first = _label_by_first(labels)
+    labels, first = label_by_first(labels)
     return labels, np.bincount(labels, minlength=first.size)
 
 
 def _type_ranks(sym, n_symbols):
-    """Index of each sorted multiset row in the lexicographic order of _types."""
+    """Index of each sorted multiset row in the lexicographic order of type_list."""
     # rank of (s_0 <= ... <= s_{m-1}) in combinations_with_replacement order:
     # sum over positions of the number of multisets that start with a smaller symbol there.
     T, m = sym.shape
@@ -164,12 +169,8 @@ def _type_ranks(sym, n_symbols):
     return rank
 
 
-#: Stand-in for log 0 in the log-domain product (exp(-1e6 k) = 0 for k >= 1; 0 * -1e6 = 0).
-_LOG_ZERO = -1.0e6
-
-
-def _fold(r, sym, coef, type_orbit, type_orbit_sizes, block, be):
-    """Fold W into V and the bonus, building W block by block (two passes).
+def _fold(r, sym, coef, type_orbit, type_orbit_sizes, block):
+    """Fold W into V and the bonus, building W block by block (two passes; numpy).
 
     The types must come sorted by ``type_orbit``.
 
@@ -181,33 +182,9 @@ def _fold(r, sym, coef, type_orbit, type_orbit_sizes, block, be):
     n_sym = r.shape[1]
     n_torb = type_orbit_sizes.size
     with np.errstate(divide="ignore"):
-        logr = np.where(r > 0, np.log(np.where(r > 0, r, 1.0)), _LOG_ZERO)
+        logr = np.where(r > 0, np.log(np.where(r > 0, r, 1.0)), LOG_ZERO)
     T, m = sym.shape
     logsize = np.log(type_orbit_sizes.astype(np.float64))
-    if be.name == "torch":
-        import torch
-
-        dev = be.device
-        logrT = torch.as_tensor(logr.T.copy(), device=dev, dtype=torch.float64)
-        lsz = torch.as_tensor(logsize, device=dev)
-
-        def block_logW(start, stop):
-            sb = torch.as_tensor(sym[start:stop].astype(np.int64), device=dev)
-            counts = torch.zeros((stop - start, n_sym), dtype=torch.float64, device=dev)
-            counts.scatter_add_(1, sb, torch.ones_like(sb, dtype=torch.float64))
-            lab = torch.as_tensor(type_orbit[start:stop], device=dev)
-            return torch.as_tensor(np.log(coef[start:stop]), device=dev)[:, None] + counts @ logrT, lab
-
-        VT = torch.zeros((n_torb, r.shape[0]), dtype=torch.float64, device=dev)
-        for start in range(0, T, block):
-            L, lab = block_logW(start, min(T, start + block))
-            VT.index_add_(0, lab, torch.exp(L))
-        logVT = torch.log(torch.where(VT > 0, VT, torch.ones_like(VT)))
-        bonus = torch.zeros(r.shape[0], dtype=torch.float64, device=dev)
-        for start in range(0, T, block):
-            L, lab = block_logW(start, min(T, start + block))
-            bonus += (torch.exp(L) * (L + lsz[lab][:, None] - logVT[lab])).sum(dim=0)
-        return VT.T.contiguous().cpu().numpy(), bonus.cpu().numpy()
     logrT = np.ascontiguousarray(logr.T)
 
     def block_logW(start, stop):
@@ -251,6 +228,10 @@ class FoldedChannel:
         Types per type-orbit.
     n_classes, n_types : int
         Size of the unfolded channel.
+    seconds : dict
+        Wall time of each stage: "classes" (the class table, cached between calls), "class_orbits",
+        "enumeration" (group, Burnside counts and orbit tree; for method="types" the type list and
+        its orbit labels) and "likelihoods" (the sums giving V and the bonus).
 
     Examples
     --------
@@ -267,6 +248,7 @@ class FoldedChannel:
     type_orbit_sizes: np.ndarray = field(repr=False)
     n_classes: int = 0
     n_types: int = 0
+    seconds: dict = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def shape(self):
@@ -274,7 +256,11 @@ class FoldedChannel:
         return self.V.shape
 
 
-def folded_channel(n, s, m, *, visible="random", S0=None, p_bias=0.5, backend="auto", device=None,
+#: Ways to build the folded channel (see :func:`folded_channel`).
+FOLD_METHODS = ("auto", "orbits", "types")
+
+
+def folded_channel(n, s, m, *, visible="random", S0=None, p_bias=0.5, method="auto", backend="auto", device=None,
                    max_bytes=None) -> FoldedChannel:
     r"""The m-sample channel folded into class-orbits x type-orbits, with its bonus.
 
@@ -285,8 +271,20 @@ def folded_channel(n, s, m, *, visible="random", S0=None, p_bias=0.5, backend="a
 
     so that for a law uniform on each class-orbit (mass ``p_O`` on orbit O)
     ``I(p; W) = sum_O p_O [D(V_O || pV) + b_O]`` exactly, and the capacity of W equals the
-    maximum of this over p (see the module docstring for the proof). The unfolded W is
-    built block by block over the types and never held whole.
+    maximum of this over p (see the module docstring for the proof).
+
+    ``method="orbits"`` (the default) never lists the types: one canonical type ``t_T`` per
+    type-orbit comes from orderly generation (:mod:`capacity.insensitive.orbits`), and since
+    ``W(g t | g f) = W(t | f)``, double counting over G gives
+
+    .. math::
+
+        V[O, T] = \frac{|T|}{|O|} \sum_{f \in O} W(t_T \mid f), \qquad
+        \sum_{t \in T} W(t \mid f_O) \ln W(t \mid f_O) = \frac{|T|}{|O|} \sum_{f \in O} W(t_T \mid f) \ln W(t_T \mid f),
+
+    summed over the classes f of each orbit (one multiply-add per class and node of the
+    prefix tree of canonical types). ``method="types"`` lists every type, labels its orbit
+    and sums ``W`` block by block (the independent check; its cost grows with the unfolded size).
 
     Parameters
     ----------
@@ -302,13 +300,16 @@ def folded_channel(n, s, m, *, visible="random", S0=None, p_bias=0.5, backend="a
         Fixed visible set (visible="fixed"; default ``{0, ..., s-1}``).
     p_bias : float, default 0.5
         ``P(X_i = 1)``, in (0, 1).
-    backend : {"auto", "numpy", "torch"}
-        Where the blocks of W are built and summed ("auto": numpy, or torch with ``device``).
+    method : {"auto", "orbits", "types"}
+        "auto" = "orbits": orbit representatives only; "types": every type (reference route).
+    backend : {"auto", "numpy", "numba", "torch"}
+        Validated and accepted for the solver's convenience: the fold is always built on the
+        CPU (numba kernels for "orbits", numpy for "types") and ``V``, ``bonus`` are numpy.
     device : torch device, optional
-        For the torch backend (e.g. "cuda").
+        As ``backend`` (validated only).
     max_bytes : int, optional
-        Refuse (before allocating) plans above this many bytes (default 8 GiB): the type
-        list, its orbit graph and one block of rows x types.
+        Refuse (before allocating) plans above this many bytes (default 8 GiB): see
+        :func:`fold_plan` (orbits) or the type bookkeeping (types).
 
     Returns
     -------
@@ -318,36 +319,71 @@ def folded_channel(n, s, m, *, visible="random", S0=None, p_bias=0.5, backend="a
     Raises
     ------
     TypeError, ValueError
-        For parameters out of range (as :func:`channel_matrix`) or a plan above ``max_bytes``.
+        For parameters out of range (as :func:`channel_matrix`), an unknown ``method``, or a
+        plan above ``max_bytes``.
 
     References
     ----------
     R. G. Gallager, *Information Theory and Reliable Communication* (1968), Thm 4.5.1;
-    shared/docs/problem.md, Sec. 2; the insensitive issue, Sec. 4 (symmetry lever).
+    R. C. Read, Ann. Discrete Math. 2 (1978) 107-120 (orderly generation);
+    docs/problem.rst, section "Many samples: the channel on types".
 
     Examples
     --------
     >>> fc = folded_channel(2, 1, 2)
     >>> fc.n_classes, fc.n_types, fc.shape
     (15, 36, (4, 6))
+    >>> ref = folded_channel(2, 1, 2, method="types")
+    >>> bool(abs(fc.V - ref.V).max() < 1e-15), bool(abs(fc.bonus - ref.bonus).max() < 1e-15)
+    (True, True)
     """
-    n, s, m, visible, S0, p_bias = _check_args(n, s, m, visible, S0, p_bias)
-    be = resolve_backend(backend, device=device, supported=("numpy", "torch"), prefer="numpy")
-    cells = _cells(n, s, S0, p_bias)
+    n, s, m, visible, S0, p_bias = check_channel_args(n, s, m, visible, S0, p_bias)
+    if not isinstance(method, str) or method not in FOLD_METHODS:
+        raise ValueError(f"`method` must be one of {FOLD_METHODS}; got {method!r}")
+    resolve_backend(backend, device=device, supported=("numpy", "numba", "torch"), prefer="numba")
+    seconds = {}
+    t0 = time.perf_counter()
+    cells = channel_cells(n, s, S0, p_bias)
     cls = _classes(n, s, visible, S0, p_bias)
+    seconds["classes"] = time.perf_counter() - t0
     K = len(cells.cells)
     T = math.comb(2 * K + m - 1, m)
     gens = _generators(n, S0, p_bias)
     cell_perms = [_cell_permutation(sigma, cells.member) for sigma, _ in gens]
-    # types (2 bytes x m) + ranks/images per generator (8 bytes each) + graph (~24 bytes per edge)
-    plan = T * (2 * m + 8 + 8 + 40 * len(gens))
-    check_size(plan, max_bytes, f"folded_channel(n={n}, s={s}, m={m}) with {T} types "
-                                f"({format_bytes(plan)} of type bookkeeping)")
+    sym_gens = [_symbol_permutation(cperm, comp) for (_, comp), cperm in zip(gens, cell_perms)]
+    what = f"folded_channel(n={n}, s={s}, m={m})"
+    if method == "types":
+        # types (2 bytes x m) + ranks/images per generator (8 bytes each) + graph (~24 bytes per edge)
+        plan = T * (2 * m + 8 + 8 + 40 * len(gens))
+        check_size(plan, max_bytes, f"{what} with {T} types ({format_bytes(plan)} of type bookkeeping)")
+    t0 = time.perf_counter()
+    class_orbit, class_orbit_sizes, orbit_reps = _class_orbits(cls, gens, cell_perms, n, s)
+    seconds["class_orbits"] = time.perf_counter() - t0
+    if method == "types":
+        V, bonus, type_orbit_sizes = _fold_by_types(cls, cells, sym_gens, orbit_reps, m, max_bytes, what, seconds)
+    else:
+        V, bonus, type_orbit_sizes = _fold_by_orbits(cls, cells, sym_gens, class_orbit, class_orbit_sizes, m,
+                                                     max_bytes, what, seconds)
+    return FoldedChannel(V=V, bonus=bonus, class_orbit=class_orbit, class_orbit_sizes=class_orbit_sizes,
+                         orbit_representatives=orbit_reps, type_orbit_sizes=type_orbit_sizes,
+                         n_classes=int(cls.n_classes), n_types=int(T), seconds=seconds)
 
-    # --- class orbits: act on representatives' truth tables, look the image up by index
+
+def _symbol_permutation(cperm, comp):
+    """The generator's map on symbols 2c + y: (c, y) -> (cperm[c], y xor comp)."""
+    K = cperm.size
+    sperm = np.empty(2 * K, dtype=np.int16)
+    sperm[0::2] = 2 * cperm + (1 if comp else 0)
+    sperm[1::2] = 2 * cperm + (0 if comp else 1)
+    return sperm
+
+
+def _class_orbits(cls, gens, cell_perms, n, s):
+    """Orbit of each class, orbit sizes and the smallest class of each orbit."""
     R = cls.n_classes
     images = []
     if cls.representatives is not None:
+        # act on representatives' truth tables, look the image up by index
         reps = cls.representatives.astype(np.int64)
         weights = (1 << np.arange(1 << n, dtype=np.int64))
         for sigma, comp in gens:
@@ -362,7 +398,7 @@ def folded_channel(n, s, m, *, visible="random", S0=None, p_bias=0.5, backend="a
             img = cls.counts[:, cperm]
             if comp:
                 img = size - img
-            key = _keys(img, size)
+            key = count_keys(img, size)
             idx = np.minimum(np.searchsorted(cls.keys, key), R - 1)
             if not np.array_equal(cls.keys[idx], key):  # pragma: no cover - the group maps classes to classes
                 raise AssertionError("a symmetry image of a count vector is not a class")
@@ -370,29 +406,104 @@ def folded_channel(n, s, m, *, visible="random", S0=None, p_bias=0.5, backend="a
     class_orbit, class_orbit_sizes = _orbits(images, R)
     orbit_reps = np.full(class_orbit_sizes.size, R, dtype=np.int64)
     np.minimum.at(orbit_reps, class_orbit, np.arange(R))
+    return class_orbit, class_orbit_sizes, orbit_reps
 
-    # --- type orbits: generators act on symbols (c, y) -> (perm(c), y xor comp)
-    sym, coef = _types(2 * K, m)
-    type_images = []
-    for (_, comp), cperm in zip(gens, cell_perms):
-        sperm = np.empty(2 * K, dtype=np.int16)
-        sperm[0::2] = 2 * cperm + (1 if comp else 0)
-        sperm[1::2] = 2 * cperm + (0 if comp else 1)
-        img = np.sort(sperm[sym], axis=1)
-        type_images.append(_type_ranks(img, 2 * K))
+
+@functools.lru_cache(maxsize=16)
+def _symbol_group(generators):
+    """The symbol group generated by the generators (int16 bytes), cached per channel variant."""
+    group = permutation_group([np.frombuffer(g, dtype=np.int16) for g in generators])
+    group.setflags(write=False)
+    return group
+
+
+def fold_plan(n_classes, n_class_orbits, n_symbols, m, group_order, level_counts, threads=None):
+    """Peak bytes of the orbit route of :func:`folded_channel`, reused by every caller.
+
+    The orbit tree (:func:`capacity.insensitive.orbits.orbit_tree_plan`) or, after it, the
+    tree arrays, two (orbits x leaves) sums (V is formed in place of the first), per-thread values of the inner nodes
+    (2 float64 per node and class of a batch of ``BATCH``), and the class bookkeeping (orbit
+    labels, order, images: ~8 int64 per class).
+
+    Parameters
+    ----------
+    n_classes, n_class_orbits, n_symbols, m, group_order : int
+        Sizes of the problem.
+    level_counts : sequence of int
+        Burnside counts ``N_0..N_m`` of orbits of d-multisets.
+    threads : int, optional
+        Worker threads (default: numba's thread count).
+
+    Returns
+    -------
+    int
+        Bytes.
+    """
+    if threads is None:
+        import numba
+
+        threads = numba.get_num_threads()
+    nodes = sum(level_counts[1:])
+    leaves = level_counts[m]
+    tree = orbit_tree_plan(n_symbols, m, group_order, level_counts)
+    sums = 8 * 2 * n_class_orbits * leaves + 32 * nodes + 16 * BATCH * threads * (nodes - leaves + n_symbols)
+    return int(max(tree, sums + 16 * leaves * (m + 1)) + 64 * n_classes)
+
+
+def _fold_by_orbits(cls, cells, sym_gens, class_orbit, class_orbit_sizes, m, max_bytes, what, seconds):
+    t0 = time.perf_counter()
+    group = _symbol_group(tuple(g.tobytes() for g in sym_gens))
+    counts = multiset_orbit_counts(group, m)
+    n_orb = class_orbit_sizes.size
+    plan = fold_plan(cls.n_classes, n_orb, group.shape[1], m, group.shape[0], counts)
+    check_size(plan, max_bytes, f"{what} orbit route: {n_orb} class-orbits x {counts[m]} type-orbits "
+                                f"(|G| = {group.shape[0]}, {format_bytes(plan)})")
+    tree = orbit_tree(group, m, counts=counts, max_bytes=max_bytes, what=what)
+    t1 = time.perf_counter()
+    seconds["enumeration"] = t1 - t0
+    depth = tree.depth.astype(np.float64)
+    ratio = depth / tree.multiplicity
+    order = np.argsort(class_orbit, kind="stable")
+    offsets = np.concatenate([[0], np.cumsum(class_orbit_sizes)]).astype(np.int64)
+    with threads_for(cls.n_classes * tree.parent.size):
+        A, B = orbit_sums(np.ascontiguousarray(cls.q), np.ascontiguousarray(cls.q0), np.ascontiguousarray(cells.pi),
+                          order.astype(np.int64), offsets, tree.parent, tree.symbol, ratio, np.log(ratio),
+                          tree.leaf_start)
+    # V = A |T|/|O| in place; b_O = sum_T [ |T|/|O| B[O, T] + V log(|T| / V) ] row by row (B then freed)
+    sizes = tree.leaf_orbit_sizes.astype(np.float64)
+    log_sizes = np.log(sizes)
+    bonus = np.empty(n_orb)
+    V = A
+    for o in range(n_orb):
+        row = V[o]
+        row *= sizes
+        row /= class_orbit_sizes[o]
+        pos = row > 0
+        bonus[o] = (B[o] @ sizes) / class_orbit_sizes[o] + row[pos] @ (log_sizes[pos] - np.log(row[pos]))
+    del B
+    seconds["likelihoods"] = time.perf_counter() - t1
+    return V, bonus, tree.leaf_orbit_sizes.astype(np.int64)
+
+
+def _fold_by_types(cls, cells, sym_gens, orbit_reps, m, max_bytes, what, seconds):
+    t0 = time.perf_counter()
+    K = len(cells.cells)
+    T = math.comb(2 * K + m - 1, m)
+    # type orbits: generators act on symbols (c, y) -> (perm(c), y xor comp)
+    sym, coef = type_list(2 * K, m)
+    type_images = [_type_ranks(np.sort(sperm[sym], axis=1), 2 * K) for sperm in sym_gens]
     type_orbit, type_orbit_sizes = _orbits(type_images, T)
     del type_images
-
-    # --- fold W block by block: log W = log coef + counts @ log r (one BLAS product per block)
-    r = _symbol_probs(cls.q[orbit_reps], cls.q0[orbit_reps], cells.pi)
+    t1 = time.perf_counter()
+    seconds["enumeration"] = t1 - t0
+    # fold W block by block: log W = log coef + counts @ log r (one BLAS product per block)
+    r = symbol_probabilities(cls.q[orbit_reps], cls.q0[orbit_reps], cells.pi)
     n_orb = orbit_reps.size
     n_torb = type_orbit_sizes.size
     block = max(1, _BLOCK_ELEMS // max(n_orb, 1))
     check_size(8 * 3 * n_orb * min(block, T) + 8 * n_orb * n_torb, max_bytes,
-               f"folded_channel(n={n}, s={s}, m={m}) block of {n_orb} x {min(block, T)} and V of "
-               f"{n_orb} x {n_torb}")
+               f"{what} block of {n_orb} x {min(block, T)} and V of {n_orb} x {n_torb}")
     order = np.argsort(type_orbit, kind="stable")     # contiguous orbits: sums by reduceat
-    V, bonus = _fold(r, sym[order], coef[order], type_orbit[order], type_orbit_sizes, block, be)
-    return FoldedChannel(V=V, bonus=bonus, class_orbit=class_orbit, class_orbit_sizes=class_orbit_sizes,
-                         orbit_representatives=orbit_reps, type_orbit_sizes=type_orbit_sizes,
-                         n_classes=int(R), n_types=int(T))
+    V, bonus = _fold(r, sym[order], coef[order], type_orbit[order], type_orbit_sizes, block)
+    seconds["likelihoods"] = time.perf_counter() - t1
+    return V, bonus, type_orbit_sizes

@@ -66,6 +66,19 @@ def _count_table(quick):
     part = count_classes(na, na - 2, method="partition")
     claims.append(Claim(f"s = n-2 affine enumeration = partition count at n = {na}", str(part), str(aff),
                         aff == part, "exact"))
+    # NPN classes (the symmetry group's orbits on all functions): Burnside, against the folded channel's
+    # class-orbits at s = n (label propagation over all functions) and the published counts (OEIS A000370)
+    from capacity.insensitive import folded_channel
+    from capacity.insensitive.npn import npn_class_count
+
+    nn = 3 if quick else 4
+    orbits_sn = folded_channel(nn, nn, 1).shape[0]
+    claims.append(Claim(f"NPN classes, n = {nn}: Burnside = class-orbits of the folded channel at s = n",
+                        str(orbits_sn), str(npn_class_count(nn)), npn_class_count(nn) == orbits_sn, "exact"))
+    for n_npn, want in {4: 222, 5: 616126}.items():
+        got = npn_class_count(n_npn)
+        claims.append(Claim(f"NPN classes, n = {n_npn} (Burnside; OEIS A000370)", str(want), str(got), got == want,
+                            "exact"))
     header = ["n", "s", "#classes", "min size", "median", "mean", "max size", "singletons",
               "#classes fixed S0", "method (random S)"]
     return markdown_table(header, rows), claims
@@ -202,7 +215,10 @@ def run(ctx) -> Section:
         "set R of the 4-cube grouped by its degree <= 1 part p, one p per orbit of the hyperoctahedral "
         "group) gives 2 245 133 083; it is quoted (about a minute of CPU, run by the slow test "
         "`test_n5_s2_by_mitm`), not recomputed here. The same method reproduces every n <= 4 partition "
-        "count and the n = 5 DP and affine counts (s = 1, 3).",
+        "count and the n = 5 DP and affine counts (s = 1, 3). The channel's symmetry group (input permutations "
+        "and negations, output negation) has 222 orbits on the functions of 4 bits and 616 126 on those of 5 "
+        "(the NPN classes; Burnside's lemma over the 2 n! 2^n group elements, no truth table enumerated): "
+        "for s = 4, 5 at n = 5 these are the class-orbits a folded C(5, s, m) would need as rows.",
         "",
         count_md,
         "",

@@ -18,13 +18,22 @@ LONG = {(1, 0): [1, 2, 4, 8, 16, 32, 64], (2, 0): [1, 2, 4, 8, 16, 32, 64], (2, 
         (3, 1): [1, 2, 4, 6, 8]}
 #: Values no one had published before this package: the issue's goals.
 GOALS = [(4, 1, m) for m in range(2, 7)] + [(4, 2, m) for m in range(2, 4)]
+#: Certified [lower, upper] (bits, gap <= 1e-9) from benchmarks/frontier_values.py (orbit-native fold, 2 CPU
+#: cores, 2026-12-06; benchmarks/results/frontier.md), quoted in the prose, not recomputed here.
+FRONTIER = {(3, 1, 16): (3.7305409336541206, 3.7305409340696207), (3, 2, 9): (4.019708612260734, 4.019708613179101),
+            (3, 2, 10): (4.285417899056992, 4.285417900048384), (4, 1, 13): (3.1694655763219965, 3.169465577075002),
+            (4, 1, 14): (3.2991989558164407, 3.2991989559687194), (4, 1, 15): (3.4221458129704057, 3.4221458131032803),
+            (4, 1, 16): (3.538624158950151, 3.5386241596305443), (4, 2, 7): (3.023707205941694, 3.023707206144381),
+            (4, 3, 6): (3.574153460113448, 3.5741534609728207), (5, 1, 8): (2.259011790899498, 2.2590117917085593),
+            (5, 1, 9): (2.4080039985584585, 2.4080039992292734), (5, 1, 10): (2.5531994658996453, 2.553199466897762),
+            (5, 1, 11): (2.694274045593017, 2.694274046165304)}
 #: Values computed outside this section (BENCHMARKS.md: 2-core CPU and H200), quoted in its prose.
 QUOTED = {(4, 1, 8): 2.416849181, (4, 1, 9): 2.580776940, (4, 1, 10): 2.738058944, (4, 1, 11): 2.888871162,
           (4, 1, 12): 3.032718225, (4, 2, 5): 2.443677309, (4, 2, 6): 2.738276223, (4, 3, 4): 2.619272261,
           (4, 3, 5): 3.107065960, (5, 1, 5): 1.807125302, (5, 1, 6): 1.959002426, (5, 1, 7): 2.107788948}
 
 
-def _grid(ctx):
+def capacity_grid(ctx):
     from capacity.insensitive import insensitive_capacity
 
     grid = GRID_QUICK if ctx.quick else GRID
@@ -130,11 +139,16 @@ def _figure(results, ctx):
         axes[0].plot(ms, cs, "o-", color=color, label=f"n={n}, s={s} (limit {limit:.2f})")
         axes[1].plot(ms, np.array(cs) / limit, "o-", color=color, label=f"n={n}, s={s}")
         axes[0].axhline(limit, color=color, ls=":", lw=0.8)
-    top = max(r.lower for r in results.values())
+    if not ctx.quick:   # quoted frontier values (not recomputed): crosses in their series' colour
+        for idx, (n, s) in enumerate(series):
+            pts = sorted((m, lo) for (nn, ss, m), (lo, _) in FRONTIER.items() if (nn, ss) == (n, s))
+            if pts:
+                axes[0].plot(*zip(*pts), "x", color=f"C{idx}", ms=5)
+    top = max([r.lower for r in results.values()] + ([] if ctx.quick else [lo for lo, _ in FRONTIER.values()]))
     axes[0].set_ylim(0, top * 1.6)
     axes[0].set_xlabel("samples m")
     axes[0].set_ylabel("C(n, s, m)  [bits]")
-    axes[0].set_title("capacity (dotted: log2 #classes, the m -> inf limit)")
+    axes[0].set_title("capacity (dotted: log2 #classes; x: quoted frontier values)")
     axes[0].legend(fontsize=7)
     axes[1].set_xlabel("samples m")
     axes[1].set_ylabel("C / log2 #classes")
@@ -154,7 +168,7 @@ def _figure(results, ctx):
 
 
 def run(ctx) -> Section:
-    results = _grid(ctx)
+    results = capacity_grid(ctx)
     claims = _claims(results, ctx)
     fig = _figure(results, ctx)
     rows = []
@@ -186,7 +200,13 @@ def run(ctx) -> Section:
         markdown_table(["(n,s,m)", "lower", "upper", "gap", "log2 #classes", "classes x types",
                         "folded", "s", ""], rows),
         "",
-        "'new': not previously published (exact values so far reached C(3,2,3) and C(3,1,4)). Computed beyond "
+        "'new': beyond the exact values in the problem statement (docs/problem.rst: C(2,1,m), and published "
+        "exact values up to C(3,2,3) and C(3,1,4)); we have compared against those sources only, so this is "
+        "not a claim that no one has computed them. Certified beyond this table by the orbit-native fold "
+        "(benchmarks/frontier_values.py on 2 CPU cores, 2026-12-06, each within 10 minutes; quoted, not "
+        "recomputed here): "
+        + "; ".join(f"C({n},{s},{m}) in [{lo:.10f}, {up:.10f}]" for (n, s, m), (lo, up) in FRONTIER.items())
+        + ". Computed beyond "
         "this table (BENCHMARKS.md; C(4,1,9..10) on 2 CPU cores, the rest on an H200; those the table also "
         "computes are checked against it in the claims): "
         + "; ".join(f"C({n},{s},{m}) = {v:.9f}" for (n, s, m), v in QUOTED.items())

@@ -7,7 +7,7 @@ import pytest
 
 from capacity.insensitive import (cell_probabilities, channel_matrix, channel_shape, count_classes,
                                   equivalence_classes)
-from capacity.insensitive.channel import _cells, _classes, _count_vectors, _types, _vector_classes
+from capacity.insensitive.model import channel_cells, channel_classes, count_vectors, type_list, vector_classes
 from capacity.insensitive.symmetry import _type_ranks
 
 
@@ -161,7 +161,7 @@ def test_channel_shape(n, s, m, visible):
 
 @pytest.mark.parametrize("N,m", [(4, 1), (4, 3), (6, 4), (16, 3)])
 def test_types_are_all_multisets_in_rank_order(N, m):
-    sym, coef = _types(N, m)
+    sym, coef = type_list(N, m)
     assert sym.shape == (math.comb(N + m - 1, m), m)
     np.testing.assert_array_equal(_type_ranks(sym, N), np.arange(sym.shape[0]))
     assert coef.sum() == N ** m   # sum of multinomial coefficients = number of sequences (exact ints)
@@ -177,9 +177,9 @@ def test_channel_matrix_is_fresh_and_writable():
                                             (3, 0, "random", None), (4, 2, "fixed", (1, 3)), (3, 1, "fixed", (2,))])
 def test_count_vectors_equal_the_enumerated_classes(n, s, visible, S0):
     """The count-vector route (used for n >= 5) gives the same set of q vectors as all functions."""
-    cells = _cells(n, s, S0, 0.5)
-    vec = _vector_classes(n, s, visible, S0, cells)
-    enum = _classes(n, s, visible, S0, 0.5)
+    cells = channel_cells(n, s, S0, 0.5)
+    vec = vector_classes(n, s, visible, S0, cells)
+    enum = channel_classes(n, s, visible, S0, 0.5)
     assert vec.n_classes == enum.n_classes == count_classes(n, s, visible=visible)
     a = np.unique(vec.q, axis=0)
     b = np.unique(enum.q, axis=0)
@@ -193,7 +193,7 @@ def test_count_vectors_equal_the_enumerated_classes(n, s, visible, S0):
 
 @pytest.mark.slow
 def test_count_vectors_n5():
-    assert _count_vectors(5, 1, "random", None).shape == (count_classes(5, 1), 10)
+    assert count_vectors(5, 1, "random", None).shape == (count_classes(5, 1), 10)
     sh = channel_shape(5, 1, 2)
     assert sh.shape == (936545, 210) and sh.n_cells == 10
     ch = channel_matrix(5, 1, 3, visible="fixed", S0=(4,))
@@ -253,7 +253,7 @@ def test_peak_memory_stays_within_max_bytes():
     import tracemalloc
 
     channel_matrix(4, 1, 1)                  # class tables are cached: not part of this call
-    _types.cache_clear()
+    type_list.cache_clear()
     R, T = channel_shape(4, 1, 4).shape      # 5817 x 3876: W is 180 MB
     budget = int(1.3 * 8 * R * T)
     tracemalloc.start()

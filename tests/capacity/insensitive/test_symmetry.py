@@ -6,7 +6,7 @@ import pytest
 
 import capacity
 from capacity.insensitive import channel_matrix, folded_channel, symmetry_generators
-from capacity.insensitive.channel import _cells, _classes
+from capacity.insensitive.model import channel_cells, channel_classes
 from capacity.insensitive.symmetry import _cell_permutation
 
 VARIANTS = [(2, 1, 2, "random", None, 0.5), (3, 1, 2, "random", None, 0.5), (3, 2, 2, "random", None, 0.5),
@@ -22,8 +22,8 @@ def type_index(types):
 def test_every_generator_preserves_the_channel(n, s, m, visible, S0, p):
     """W(t | f o sigma) = W(sigma_cells(t) | f) for every generator, row by row (brute lookup)."""
     ch = channel_matrix(n, s, m, visible=visible, S0=S0, p_bias=p)
-    cls = _classes(n, s, visible, ch.S0, p)
-    member = _cells(n, s, ch.S0, p).member
+    cls = channel_classes(n, s, visible, ch.S0, p)
+    member = channel_cells(n, s, ch.S0, p).member
     idx = type_index(ch.types)
     weights = 1 << np.arange(2 ** n)
     for sigma, comp in symmetry_generators(n, s, visible=visible, S0=S0, p_bias=p):
@@ -76,7 +76,7 @@ def test_bonus_is_the_divergence_to_the_orbit_spread_row():
     # type-orbits rebuilt here by a plain union-find over the generators' images of each column;
     # b_O must be D(W_O || W_O spread evenly over each type-orbit)
     idx = type_index(ch.types)
-    member = _cells(n, s, None, 0.5).member
+    member = channel_cells(n, s, None, 0.5).member
     images = []
     for sigma, comp in symmetry_generators(n, s):
         cperm = _cell_permutation(sigma, member)
@@ -133,11 +133,43 @@ def test_p_biased_has_no_flips_and_fixed_keeps_S0():
     assert (((sigma >> 1) & 1) == ((xs >> 1) & 1)).all()              # bit 1 (S0) untouched
 
 
-def test_torch_fold_on_cpu_matches_numpy():
+FOLD_CASES = VARIANTS + [(3, 1, 4, "random", None, 0.5), (3, 2, 3, "random", None, 0.5),
+                         (4, 1, 3, "random", None, 0.5), (4, 2, 2, "random", None, 0.5),
+                         (4, 3, 2, "random", None, 0.5), (4, 4, 2, "random", None, 0.5),
+                         (4, 2, 3, "fixed", (1, 3), 0.5), (3, 2, 3, "random", None, 0.25),
+                         pytest.param(5, 1, 2, "random", None, 0.5, marks=pytest.mark.slow),  # ~20 s: 936 545 classes
+                         (5, 0, 4, "random", None, 0.5),
+                         (5, 2, 2, "fixed", None, 0.5)]
+
+
+@pytest.mark.parametrize("n,s,m,visible,S0,p", FOLD_CASES)
+def test_orbit_route_equals_type_route(n, s, m, visible, S0, p):
+    """The orbit-native fold (orbit representatives only) and the reference fold (every type
+    listed, orbits labelled by propagation, W summed block by block) give the same folded
+    channel: same orbits in the same order, V and bonus equal up to float summation order."""
+    a = folded_channel(n, s, m, visible=visible, S0=S0, p_bias=p, method="orbits")
+    b = folded_channel(n, s, m, visible=visible, S0=S0, p_bias=p, method="types")
+    np.testing.assert_array_equal(a.type_orbit_sizes, b.type_orbit_sizes)
+    np.testing.assert_array_equal(a.class_orbit, b.class_orbit)
+    assert (a.n_classes, a.n_types) == (b.n_classes, b.n_types)
+    # entries are probabilities (<= 1) summed over <= 10**4 terms in another order: 1e-13 absolute;
+    # the bonus is a sum of O(10) nats: 1e-12
+    np.testing.assert_allclose(a.V, b.V, rtol=0, atol=1e-13)
+    np.testing.assert_allclose(a.bonus, b.bonus, rtol=0, atol=1e-12)
+    assert int(a.type_orbit_sizes.sum()) == math.comb(2 * len(channel_cells(n, s, a_S0(visible, S0, s), p).cells) + m - 1, m)
+
+
+def a_S0(visible, S0, s):
+    return None if visible == "random" else (tuple(range(s)) if S0 is None else tuple(sorted(S0)))
+
+
+def test_backend_is_accepted_and_the_fold_stays_on_the_cpu():
+    """backend/device are validated only: the fold is built by the same CPU kernels."""
     a = folded_channel(3, 2, 3)
     b = folded_channel(3, 2, 3, backend="torch", device="cpu")
-    np.testing.assert_allclose(b.V, a.V, rtol=0, atol=1e-15)         # same sums, other order
-    np.testing.assert_allclose(b.bonus, a.bonus, rtol=0, atol=1e-13)
+    np.testing.assert_array_equal(b.V, a.V)
+    np.testing.assert_array_equal(b.bonus, a.bonus)
+    assert isinstance(b.V, np.ndarray)
 
 
 BAD = [
@@ -160,7 +192,13 @@ def test_bad_input_generators(kwargs, exc, match):
     (dict(n=2, s=3, m=1), ValueError, r"`s` must be an integer in \[0, 2\]"),
     (dict(n=2, s=1, m=1.5), TypeError, r"`m` must be an integer"),
     (dict(n=4, s=3, m=6, max_bytes=2 ** 20), ValueError, r"folded_channel\(n=4, s=3, m=6\).*> max_bytes=1.0 MiB"),
-    (dict(n=2, s=1, m=1, backend="numba"), ValueError, r"`backend` must be one of \('auto', 'numpy', 'torch'\)"),
+    (dict(n=2, s=1, m=1, backend="jax"), ValueError, r"`backend` must be one of"),
+    (dict(n=2, s=1, m=1, method="fast"), ValueError, r"`method` must be one of \('auto', 'orbits', 'types'\); got 'fast'"),
+    (dict(n=2, s=1, m=1, method=1), ValueError, r"`method` must be one of"),
+    (dict(n=4, s=2, m=6, method="types", max_bytes=2 ** 20), ValueError,
+     r"folded_channel\(n=4, s=2, m=6\) with 22957480 types.*> max_bytes=1.0 MiB"),
+    (dict(n=4, s=2, m=6, method="orbits", max_bytes=2 ** 20), ValueError,
+     r"folded_channel\(n=4, s=2, m=6\) orbit route: 214 class-orbits x 35394 type-orbits.*> max_bytes=1.0 MiB"),
     (dict(n=2, s=1, m=1, device="cuda:99"), ValueError, r"`device`"),
     (dict(n=2, s=1, m=1, p_bias=1.0), ValueError, r"`p_bias` must be a finite number in \(0.0, 1.0\)"),
     (dict(n=5, s=2, m=1), ValueError, r"`n` must be <= 4"),
