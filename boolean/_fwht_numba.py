@@ -238,66 +238,105 @@ def _row(v, block_bytes, llc_bytes):
 
 
 @nb.njit(cache=True)
-def _copy_check(src_bits, dst_bits, lo, hi, emask):
+def _copy_max(src_bits, dst_bits, lo, hi, absmask):
     """dst_bits[lo:hi] = src_bits[lo:hi] (the float values as unsigned integers of their width);
-    returns min over the block of (~bits & emask), which is 0 iff some value has every exponent
-    bit set (NaN or ±inf). Integer min and copy: both vectorise."""
+    returns max over the block of (bits & absmask), the bit pattern of the largest |value|
+    (IEEE bit patterns of non-negative floats order like the values; +inf is above every finite
+    value and NaN above +inf). Integer max and copy: both vectorise."""
     s = src_bits[lo:hi]
     d = dst_bits[lo:hi]
-    m = emask
+    m = absmask ^ absmask
     for i in range(s.shape[0]):  # from 0: numba then knows i >= 0 (no wraparound select) and vectorises
         x = s[i]
         d[i] = x
-        m = min(m, ~x & emask)
+        m = max(m, x & absmask)
     return m
 
 
 @nb.njit(cache=True)
-def _row_from(src_bits, dst_bits, dst, emask, block_bytes, llc_bytes):
+def _max_abs(bits, lo, hi, absmask):
+    """max over bits[lo:hi] of (bits & absmask), read only (see :func:`_copy_max`)."""
+    s = bits[lo:hi]
+    m = absmask ^ absmask
+    for i in range(s.shape[0]):
+        m = max(m, s[i] & absmask)
+    return m
+
+
+@nb.njit(cache=True)
+def _block_max(src_bits, dst_bits, lo, hi, absmask, copy):
+    if copy:
+        return _copy_max(src_bits, dst_bits, lo, hi, absmask)
+    return _max_abs(dst_bits, lo, hi, absmask)
+
+
+@nb.njit(cache=True)
+def _row_from(src_bits, dst_bits, dst, absmask, copy, block_bytes, llc_bytes):
     """``dst = H_n src`` for contiguous 1-D float rows (``src_bits``/``dst_bits``: the same memory
     viewed as unsigned integers): like :func:`_row`, but each cache block is copied from ``src``
-    just before its in-cache stages (no separate copy pass through memory) and checked to be
-    finite on the way. Returns 1 when ``src`` holds a NaN or inf."""
+    (when ``copy``; else ``src`` is ``dst``) just before its in-cache stages (no separate copy pass
+    through memory), and its largest |value| is found on the way. Returns the bit pattern of
+    max|src| over the row (see :func:`_copy_max`)."""
     N = dst.shape[0]
     n = _log2(N)
     t, L = _plan(n, dst.itemsize, block_bytes)
     if n < t:
-        m = _copy_check(src_bits, dst_bits, 0, N, emask)
+        m = _block_max(src_bits, dst_bits, 0, N, absmask, copy)
         _radix2_loop(dst)
-        return m == 0
+        return m
     BS = 1 << L
     G = 1 << t
-    m = emask
+    m = absmask ^ absmask
     for lo in range(0, N, BS):
-        m = min(m, _copy_check(src_bits, dst_bits, lo, lo + BS, emask))
+        m = max(m, _block_max(src_bits, dst_bits, lo, lo + BS, absmask, copy))
         for i in range(lo, lo + BS, G):
             _h_tile(dst, i)
         if L > t:
             _pass(dst[lo:lo + BS], G, L - t)
     if n > L:
         _pass_llc(dst, BS, n - L, llc_bytes)
-    return m == 0
+    return m
 
 
 @nb.njit(cache=True)
-def _fwht_rows_from(src_bits, dst_bits, dst, emask, block_bytes, llc_bytes):
-    bad = False
+def _fwht_rows_from(src_bits, dst_bits, dst, absmask, copy, block_bytes, llc_bytes):
+    m = absmask ^ absmask
     for r in range(dst.shape[0]):
-        bad |= _row_from(src_bits[r], dst_bits[r], dst[r], emask, block_bytes, llc_bytes)
-    return bad
+        m = max(m, _row_from(src_bits[r], dst_bits[r], dst[r], absmask, copy, block_bytes, llc_bytes))
+    return m
 
 
-#: exponent bits of float64 and float32, by item size
-_EXP_MASKS = {8: (np.uint64, np.uint64(0x7FF0000000000000)), 4: (np.uint32, np.uint32(0x7F800000))}
+#: unsigned integer type of float64 and float32, and the mask of every bit but the sign, by item size
+ABS_BITS = {8: (np.uint64, np.uint64(0x7FFF_FFFF_FFFF_FFFF)), 4: (np.uint32, np.uint32(0x7FFF_FFFF))}
+
+
+def abs_bits(value, dtype):
+    """The bit pattern (a Python int) of ``|value|`` rounded to ``dtype`` (float64 or float32).
+
+    For non-negative floats the patterns order like the values, with +inf above every finite
+    value and every NaN above +inf: the ordering :func:`fwht_from`'s result is compared in."""
+    dtype = np.dtype(dtype)
+    return int(np.array(abs(value), dtype=dtype).view(ABS_BITS[dtype.itemsize][0]))
+
+
+def from_abs_bits(bits, dtype):
+    """The float (a Python float) whose bit pattern in ``dtype`` is ``bits``."""
+    dtype = np.dtype(dtype)
+    return float(np.array(bits, dtype=ABS_BITS[dtype.itemsize][0]).view(dtype))
 
 
 def fwht_from(src, dst):
     """``dst[r] = H_n src[r]`` for C-contiguous 2-D float64 or float32 arrays of one dtype and
-    shape; ``src`` is not modified. Returns True when ``src`` holds a NaN or inf (``dst`` is then
-    meaningless). The transform does the same operations as :func:`fwht_inplace`, so the result
-    is bitwise the same."""
-    uint, emask = _EXP_MASKS[dst.itemsize]
-    return bool(_fwht_rows_from(src.view(uint), dst.view(uint), dst, emask, _BLOCK_BYTES, _LLC_BYTES))
+    shape; ``src`` is either ``dst`` itself (in place) or does not overlap it, and is not modified
+    otherwise. Returns the bit pattern (a Python int) of max|src| before the transform, as
+    :func:`abs_bits` gives it: compare it with ``abs_bits(limit, dtype)``; NaN and inf in ``src``
+    give patterns above ``abs_bits(inf, dtype)``. The transform does the same operations as
+    :func:`fwht_inplace`, so the result is bitwise the same."""
+    uint, absmask = ABS_BITS[dst.itemsize]
+    dst_bits = dst.view(uint)
+    copy = src is not dst
+    src_bits = src.view(uint) if copy else dst_bits
+    return int(_fwht_rows_from(src_bits, dst_bits, dst, absmask, copy, _BLOCK_BYTES, _LLC_BYTES))
 
 
 @nb.njit(cache=True)

@@ -12,11 +12,13 @@ import numpy as np
 from ._lib.array import namespace, to_numpy
 from ._lib.backend import is_tensor, resolve_backend, to_backend
 from ._lib.memory import check_size
-from ._lib.validate import as_array, first_bad_position, n_from_length
+from ._lib.validate import MAX_N, as_array, first_bad_position, n_from_length
 from ._tables import deliver, load_table
 from ._transform import fwht_plan_bytes, normalise, pm1_plan_bytes, pm1_transform, transform_rows
 
 __all__ = ["fwht", "fourier_coefficients"]
+
+_MAX_LENGTH = 1 << MAX_N
 
 
 def _fwht_dtype(xp, arr):
@@ -59,8 +61,8 @@ def fwht(a, *, out=None, backend="auto", device=None, max_bytes=None):
     out : ndarray or torch.Tensor, optional
         Where to write the result (same shape, the result's dtype, C-contiguous; a tensor on
         ``a``'s device for tensor input); returned. ``out=a`` transforms in place (float input of
-        the result's dtype); then, if ``a`` holds a NaN or inf, the error is raised after ``a`` has
-        been overwritten, without the position. With the numba backend and float input the
+        the result's dtype); then, if ``a`` holds a NaN or inf or values too large (see Raises),
+        the error is raised after ``a`` has been overwritten (a NaN's or inf's position is not named). With the numba backend and float input the
         transform runs directly in ``out`` (no new array: the fast path when transforming many
         arrays of one size).
     backend : {"auto", "numpy", "numba", "torch"}
@@ -81,8 +83,10 @@ def fwht(a, *, out=None, backend="auto", device=None, max_bytes=None):
     TypeError
         For complex, object, string or float16 inputs, or a non-string backend.
     ValueError
-        For a last axis whose length is not a power of two, NaN or inf, integers large enough
-        to overflow int64, an output above ``max_bytes``, an unknown backend, CUDA without a GPU,
+        For a last axis whose length is not a power of two, NaN or inf, values whose transform
+        could overflow (:math:`\max|a| \cdot 2^n` above :math:`2^{63}-1` for int64, above the
+        largest finite float for float32/float64: the bound on every partial sum, checked in the
+        same pass as the finiteness), an output above ``max_bytes``, an unknown backend, CUDA without a GPU,
         or an ``out`` of the wrong type, shape or dtype, or partly overlapping ``a``.
 
     References
@@ -97,6 +101,11 @@ def fwht(a, *, out=None, backend="auto", device=None, max_bytes=None):
     >>> fwht(fwht([3.0, -1.0, 2.0, 0.5])).tolist()  # H H = 2**n I
     [12.0, -4.0, 8.0, 2.0]
     """
+    if type(a) is np.ndarray and (out is None or out is a) and device is None and type(backend) is str \
+            and backend in ("auto", "numba") and a.dtype in _FAST_DTYPES:
+        result = _fwht_fast(a, out, max_bytes)
+        if result is not None:
+            return result
     be = resolve_backend(backend, a, device=device)
     arr = a if is_tensor(a) else as_array(a, "a")
     xp = namespace(arr)
@@ -114,8 +123,21 @@ def fwht(a, *, out=None, backend="auto", device=None, max_bytes=None):
     return _FWHT.get(be.name, _fwht_copy)(arr, a, out, out_dtype, n, be)
 
 
+def _float_limit(fmax, n):
+    """The largest max|a| whose transform cannot overflow a float type of largest value ``fmax``:
+    fmax / 2**n (exact). Every partial sum of the butterflies after k stages is at most
+    2**k max|a| in magnitude (rounding is monotone and 2**k max|a| is a float), so nothing overflows."""
+    return fmax * 2.0**-n
+
+
+def _overflow_error(top, fmax, name, n):
+    return ValueError(f"`a` must have max|a| * 2**n <= {fmax:.6g} so that the {name} transform cannot "
+                      f"overflow; got max|a| = {top:.6g} with n = {n} (scale `a` by a power of two first)")
+
+
 def _check_values(arr, out_dtype, n):
-    """Refuse NaN/inf (naming the first position) or integers whose transform overflows int64."""
+    """Refuse NaN/inf (naming the first position), and values whose transform could overflow:
+    integers with max|a| 2**n > 2**63 - 1 (int64), floats with max|a| 2**n > finfo.max."""
     xp = namespace(arr)
     if out_dtype == xp.int64:
         lo, hi = int(xp.min(arr)), int(xp.max(arr))
@@ -128,6 +150,10 @@ def _check_values(arr, out_dtype, n):
         pos = first_bad_position(to_numpy(~ok))
         what = "NaN" if bool(xp.isnan(arr[pos])) else "inf"
         raise ValueError(f"`a` must be finite; got {what} at {pos}")
+    fmax = float(xp.finfo(out_dtype).max)
+    top = float(xp.max(xp.abs(arr)))
+    if top > _float_limit(fmax, n):
+        raise _overflow_error(top, fmax, str(out_dtype).removeprefix("torch."), n)
 
 
 def _fwht_copy(arr, a, out, out_dtype, n, be):
@@ -142,23 +168,69 @@ def _fwht_copy(arr, a, out, out_dtype, n, be):
     return out
 
 
+#: (dtype, n) -> abs_bits of the largest max|a| whose float transform cannot overflow (see
+#: :func:`_float_limit`), for the numba path's check.
+_LIMIT_BITS = {}
+
+
+def _limit_bits(dtype, n):
+    key = (dtype, n)
+    bits = _LIMIT_BITS.get(key)
+    if bits is None:
+        from ._fwht_numba import abs_bits
+
+        bits = _LIMIT_BITS[key] = abs_bits(_float_limit(float(np.finfo(dtype).max), n), dtype)
+    return bits
+
+
+def _numba_checked(src, out, n):
+    """Transform the C-contiguous float ndarray ``src`` into ``out`` (``src`` itself, or a new
+    array of its shape and dtype) with the fused kernel, which also finds max|src|; refuse NaN, inf
+    and values whose transform could overflow. In place, ``src`` is overwritten before the error."""
+    from ._fwht_numba import fwht_from, from_abs_bits
+
+    s2 = src.reshape(-1, 1 << n)
+    top = fwht_from(s2, s2 if out is src else out.reshape(-1, 1 << n))
+    if top > _limit_bits(src.dtype, n):
+        if out is src:
+            value = from_abs_bits(top, src.dtype)
+            if not np.isfinite(value):
+                raise ValueError("`a` must be finite; got NaN or inf (found while transforming in place: "
+                                 "`a` is overwritten and the position is lost)")
+            raise _overflow_error(value, float(np.finfo(src.dtype).max), src.dtype.name, n)
+        _check_values(src, src.dtype, n)  # names the first NaN/inf, or max|a|
+        raise AssertionError("fwht_from reported a value that _check_values did not find")
+    return out
+
+
 def _fwht_numba(arr, a, out, out_dtype, n, be):
     """numba: float input of the output's dtype is copied, checked and transformed in one pass per
     cache block, into ``out`` when given; other input takes :func:`_fwht_copy`."""
     if is_tensor(a) or arr.dtype != out_dtype or out_dtype == np.int64:
         return _fwht_copy(arr, a, out, out_dtype, n, be)
-    from ._fwht_numba import fwht_from
-
     src = np.ascontiguousarray(arr)
     if out is None:
         out = np.empty(src.shape, dtype=out_dtype)
-    if fwht_from(src.reshape(-1, 1 << n), out.reshape(-1, 1 << n)):
-        if np.shares_memory(src, out):
-            raise ValueError("`a` must be finite; got NaN or inf (found while transforming in place: "
-                             "`a` is overwritten and the position is lost)")
-        _check_values(arr, out_dtype, n)  # names the first NaN/inf
-        raise AssertionError("fwht_from reported a non-finite value that _check_values did not find")
-    return out
+    return _numba_checked(src, out, n)
+
+
+#: the float dtypes of :func:`fwht`'s fast path (C-contiguous ndarrays, numba backend).
+_FAST_DTYPES = frozenset((np.dtype(np.float64), np.dtype(np.float32)))
+
+
+def _fwht_fast(a, out, max_bytes):
+    """:func:`fwht` for a C-contiguous float64/float32 ndarray ``a`` on the numba backend, with
+    ``out`` None or ``a`` itself: the same checks and result as the general path, with less per-call
+    work. Returns None for any input it does not take (which the general path then handles,
+    refusing it if need be)."""
+    shape = a.shape
+    if not shape or not a.flags.c_contiguous or (out is not None and not a.flags.writeable):
+        return None
+    N = shape[-1]
+    if N < 1 or N & (N - 1) or N > _MAX_LENGTH or a.size == 0:
+        return None
+    check_size(fwht_plan_bytes("numba", a.size, a.itemsize), max_bytes, "fwht")
+    return _numba_checked(a, a if out is not None else np.empty(shape, dtype=a.dtype), N.bit_length() - 1)
 
 
 #: backend name -> fwht path (the default is :func:`_fwht_copy`).
