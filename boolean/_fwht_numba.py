@@ -22,6 +22,11 @@ Layout of one row (length ``N = 2**n``), fastest first:
    ``n - L`` is a multiple of 3 when possible. At n = 24 that is 1 block pass + 2 DRAM
    passes + 1 LLC pass.
 
+The public transform uses :func:`fwht_from`: the same stages, with each cache block copied
+from the source just before its in-cache stages (when not in place), and the register stage
+also taking the running max|value| of the tiles it loads (the overflow and finiteness check of
+:func:`boolean.fwht` at no extra pass).
+
 All arithmetic is plain add/subtract in the array's dtype, without fastmath, so int64
 results are exact (as long as they fit) and float results are reproducible.
 
@@ -50,18 +55,8 @@ def _const_mask(values):
     return ir.Constant(ir.VectorType(_I32, len(values)), list(values))
 
 
-@intrinsic
-def _h_tile(typingctx, arr, start):
-    """All stages of stride < 8*V on ``arr[start:start + 8*V]``, V = 64 bytes / itemsize.
-
-    One 8*V tile is held in 8 vector registers: the in-vector stages use a lane swap
-    (``i ^ h``), an add, a subtract and a lane select; the 3 cross-vector stages are
-    vertical butterflies. Emitted as LLVM vector IR, so it is independent of the ISA.
-    """
-    if not isinstance(arr, types.Array) or arr.dtype not in _DTYPES:
-        return None
-    sig = types.void(arr, start)
-    is_float = isinstance(arr.dtype, types.Float)
+def _tile_codegen(with_max):
+    """LLVM codegen of :func:`_h_tile` (``with_max=False``) and :func:`_h_tile_max`."""
 
     def codegen(context, builder, signature, args):
         aty = signature.args[0]
@@ -70,6 +65,7 @@ def _h_tile(typingctx, arr, start):
         size = context.get_abi_sizeof(elt)
         lanes = 64 // size
         vty = ir.VectorType(elt, lanes)
+        is_float = isinstance(aty.dtype, types.Float)
         add = builder.fadd if is_float else builder.add
         sub = builder.fsub if is_float else builder.sub
         ptrs = []
@@ -77,6 +73,18 @@ def _h_tile(typingctx, arr, start):
             idx = builder.add(args[1], ir.Constant(args[1].type, k * lanes))
             ptrs.append(builder.bitcast(builder.gep(data, [idx]), vty.as_pointer()))
         vs = [builder.load(p, align=size) for p in ptrs]
+        if with_max:
+            # acc[:lanes] = max(acc, |v|) lane-wise, compared as bit patterns (bits & ~sign, unsigned),
+            # which order like the magnitudes with +inf above every finite value and NaN above +inf
+            ivty = ir.VectorType(ir.IntType(8 * size), lanes)
+            acc_ptr = builder.bitcast(context.make_array(signature.args[2])(context, builder, args[2]).data,
+                                      ivty.as_pointer())
+            mask = ir.Constant(ivty, [(1 << (8 * size - 1)) - 1] * lanes)
+            acc = builder.load(acc_ptr, align=size)
+            for v in vs:
+                bits = builder.and_(builder.bitcast(v, ivty), mask)
+                acc = builder.select(builder.icmp_unsigned(">", bits, acc), bits, acc)
+            builder.store(acc, acc_ptr, align=size)
         h = 1
         while h < lanes:
             swap = _const_mask([i ^ h for i in range(lanes)])
@@ -99,7 +107,31 @@ def _h_tile(typingctx, arr, start):
             builder.store(v, p, align=size)
         return context.get_dummy_value()
 
-    return sig, codegen
+    return codegen
+
+
+@intrinsic
+def _h_tile(typingctx, arr, start):
+    """All stages of stride < 8*V on ``arr[start:start + 8*V]``, V = 64 bytes / itemsize.
+
+    One 8*V tile is held in 8 vector registers: the in-vector stages use a lane swap
+    (``i ^ h``), an add, a subtract and a lane select; the 3 cross-vector stages are
+    vertical butterflies. Emitted as LLVM vector IR, so it is independent of the ISA.
+    """
+    if not isinstance(arr, types.Array) or arr.dtype not in _DTYPES:
+        return None
+    return types.void(arr, start), _tile_codegen(False)
+
+
+@intrinsic
+def _h_tile_max(typingctx, arr, start, acc):
+    """:func:`_h_tile` on a float tile that also folds the magnitudes it loads into the lane-wise
+    maximum ``acc[:V]`` (``acc``: at least V non-negative values of ``arr``'s dtype). The maximum is
+    taken on bit patterns, so a NaN wins over +inf, which wins over every finite value."""
+    if not isinstance(arr, types.Array) or not isinstance(arr.dtype, types.Float) \
+            or not isinstance(acc, types.Array) or acc.dtype != arr.dtype:
+        return None
+    return types.void(arr, start, acc), _tile_codegen(True)
 
 
 @nb.njit(cache=True, inline="always")
@@ -238,105 +270,85 @@ def _row(v, block_bytes, llc_bytes):
 
 
 @nb.njit(cache=True)
-def _copy_max(src_bits, dst_bits, lo, hi, absmask):
-    """dst_bits[lo:hi] = src_bits[lo:hi] (the float values as unsigned integers of their width);
-    returns max over the block of (bits & absmask), the bit pattern of the largest |value|
-    (IEEE bit patterns of non-negative floats order like the values; +inf is above every finite
-    value and NaN above +inf). Integer max and copy: both vectorise."""
-    s = src_bits[lo:hi]
-    d = dst_bits[lo:hi]
-    m = absmask ^ absmask
+def _fold_max(m, v):
+    """max(m, |v|) for m >= 0 or NaN, where a NaN wins (stays or enters)."""
+    a = abs(v)
+    if m != m or a != a:
+        return a if a != a else m
+    return max(m, a)
+
+
+@nb.njit(cache=True)
+def _copy(src, dst, lo, hi):
+    s = src[lo:hi]
+    d = dst[lo:hi]
     for i in range(s.shape[0]):  # from 0: numba then knows i >= 0 (no wraparound select) and vectorises
-        x = s[i]
-        d[i] = x
-        m = max(m, x & absmask)
-    return m
+        d[i] = s[i]
 
 
 @nb.njit(cache=True)
-def _max_abs(bits, lo, hi, absmask):
-    """max over bits[lo:hi] of (bits & absmask), read only (see :func:`_copy_max`)."""
-    s = bits[lo:hi]
-    m = absmask ^ absmask
-    for i in range(s.shape[0]):
-        m = max(m, s[i] & absmask)
-    return m
-
-
-@nb.njit(cache=True)
-def _block_max(src_bits, dst_bits, lo, hi, absmask, copy):
-    if copy:
-        return _copy_max(src_bits, dst_bits, lo, hi, absmask)
-    return _max_abs(dst_bits, lo, hi, absmask)
-
-
-@nb.njit(cache=True)
-def _row_from(src_bits, dst_bits, dst, absmask, copy, block_bytes, llc_bytes):
-    """``dst = H_n src`` for contiguous 1-D float rows (``src_bits``/``dst_bits``: the same memory
-    viewed as unsigned integers): like :func:`_row`, but each cache block is copied from ``src``
-    (when ``copy``; else ``src`` is ``dst``) just before its in-cache stages (no separate copy pass
-    through memory), and its largest |value| is found on the way. Returns the bit pattern of
-    max|src| over the row (see :func:`_copy_max`)."""
+def _row_from(src, dst, copy, acc, block_bytes, llc_bytes):
+    """``dst = H_n src`` for contiguous 1-D float rows: like :func:`_row`, but each cache block is
+    copied from ``src`` (when ``copy``; else ``src`` is ``dst``) just before its in-cache stages (no
+    separate copy pass through memory), and the register stage (:func:`_h_tile_max`) also finds
+    the largest |value| of the tiles it loads. Returns max|src| over the row (NaN if it holds a
+    NaN); ``acc`` is scratch of at least 16 values of the row's dtype."""
     N = dst.shape[0]
     n = _log2(N)
     t, L = _plan(n, dst.itemsize, block_bytes)
+    acc[:] = 0
+    m = acc[0]  # 0 of the row's dtype
     if n < t:
-        m = _block_max(src_bits, dst_bits, 0, N, absmask, copy)
+        if copy:
+            _copy(src, dst, 0, N)
+        for i in range(N):
+            m = _fold_max(m, dst[i])
         _radix2_loop(dst)
         return m
     BS = 1 << L
     G = 1 << t
-    m = absmask ^ absmask
     for lo in range(0, N, BS):
-        m = max(m, _block_max(src_bits, dst_bits, lo, lo + BS, absmask, copy))
+        if copy:
+            _copy(src, dst, lo, lo + BS)
         for i in range(lo, lo + BS, G):
-            _h_tile(dst, i)
+            _h_tile_max(dst, i, acc)
         if L > t:
             _pass(dst[lo:lo + BS], G, L - t)
     if n > L:
         _pass_llc(dst, BS, n - L, llc_bytes)
+    for i in range(acc.shape[0]):
+        m = _fold_max(m, acc[i])
     return m
 
 
 @nb.njit(cache=True)
-def _fwht_rows_from(src_bits, dst_bits, dst, absmask, copy, block_bytes, llc_bytes):
-    m = absmask ^ absmask
+def _fwht_rows_from(src, dst, copy, block_bytes, llc_bytes):
+    acc = np.zeros(16, dtype=dst.dtype)
+    m = acc[0]  # 0 of the rows' dtype
     for r in range(dst.shape[0]):
-        m = max(m, _row_from(src_bits[r], dst_bits[r], dst[r], absmask, copy, block_bytes, llc_bytes))
+        m = _fold_max(m, _row_from(src[r], dst[r], copy, acc, block_bytes, llc_bytes))
     return m
 
 
-#: unsigned integer type of float64 and float32, and the mask of every bit but the sign, by item size
-ABS_BITS = {8: (np.uint64, np.uint64(0x7FFF_FFFF_FFFF_FFFF)), 4: (np.uint32, np.uint32(0x7FFF_FFFF))}
-
-
-def abs_bits(value, dtype):
-    """The bit pattern (a Python int) of ``|value|`` rounded to ``dtype`` (float64 or float32).
-
-    For non-negative floats the patterns order like the values, with +inf above every finite
-    value and every NaN above +inf: the ordering :func:`fwht_from`'s result is compared in."""
-    dtype = np.dtype(dtype)
-    return int(np.array(abs(value), dtype=dtype).view(ABS_BITS[dtype.itemsize][0]))
-
-
-def from_abs_bits(bits, dtype):
-    """The float (a Python float) whose bit pattern in ``dtype`` is ``bits``."""
-    dtype = np.dtype(dtype)
-    return float(np.array(bits, dtype=ABS_BITS[dtype.itemsize][0]).view(dtype))
+@nb.njit(cache=True)
+def _fwht_row_from(src, dst, copy, block_bytes, llc_bytes):
+    return _row_from(src, dst, copy, np.zeros(16, dtype=dst.dtype), block_bytes, llc_bytes)
 
 
 def fwht_from(src, dst):
-    """``dst[r] = H_n src[r]`` for C-contiguous 2-D float64 or float32 arrays of one dtype and
-    shape; ``src`` is either ``dst`` itself (in place) or does not overlap it, and is not modified
-    otherwise. Returns the bit pattern (a Python int) of max|src| before the transform, as
-    :func:`abs_bits` gives it: compare it with ``abs_bits(limit, dtype)``; NaN and inf in ``src``
-    give patterns above ``abs_bits(inf, dtype)``. The transform does the same operations as
-    :func:`fwht_inplace`, so the result is bitwise the same."""
-    uint, absmask = ABS_BITS[dst.itemsize]
-    dst_bits = dst.view(uint)
+    """``dst = H_n src`` along the last axis for C-contiguous float64 or float32 arrays of one
+    dtype and shape (any number of axes); ``src`` is either ``dst`` itself (in place) or does not
+    overlap it, and is not modified otherwise. Returns max|src| before the transform (a float; NaN
+    when ``src`` holds a NaN, else inf when it holds an inf), found on the way at no extra pass.
+    The transform does the same operations as :func:`fwht_inplace`, so the result is bitwise the
+    same."""
     copy = src is not dst
-    src_bits = src.view(uint) if copy else dst_bits
-    return int(_fwht_rows_from(src_bits, dst_bits, dst, absmask, copy, _BLOCK_BYTES, _LLC_BYTES))
+    if src.ndim == 1:
+        return _fwht_row_from(src, dst, copy, _BLOCK_BYTES, _LLC_BYTES)
+    if src.ndim != 2:
+        N = src.shape[-1]
+        src, dst = src.reshape(-1, N), dst.reshape(-1, N)
+    return _fwht_rows_from(src, dst, copy, _BLOCK_BYTES, _LLC_BYTES)
 
 
 @nb.njit(cache=True)

@@ -7,6 +7,8 @@ unnormalised Walsh–Hadamard matrix and T is a bitmask (bit i set iff i ∈ T).
 """
 from __future__ import annotations
 
+import sys
+
 import numpy as np
 
 from ._lib.array import namespace, to_numpy
@@ -168,39 +170,42 @@ def _fwht_copy(arr, a, out, out_dtype, n, be):
     return out
 
 
-#: (dtype, n) -> abs_bits of the largest max|a| whose float transform cannot overflow (see
-#: :func:`_float_limit`), for the numba path's check.
-_LIMIT_BITS = {}
+def _fwht_numba_module():
+    """:mod:`boolean._fwht_numba`, imported on first use (``import boolean`` does not load numba)."""
+    mod = sys.modules.get(_FWHT_NUMBA)
+    if mod is None:
+        from . import _fwht_numba as mod
+    return mod
 
 
-def _limit_bits(dtype, n):
-    key = (dtype, n)
-    bits = _LIMIT_BITS.get(key)
-    if bits is None:
-        from ._fwht_numba import abs_bits
-
-        bits = _LIMIT_BITS[key] = abs_bits(_float_limit(float(np.finfo(dtype).max), n), dtype)
-    return bits
+_FWHT_NUMBA = f"{__package__}._fwht_numba"
 
 
 def _numba_checked(src, out, n):
     """Transform the C-contiguous float ndarray ``src`` into ``out`` (``src`` itself, or a new
     array of its shape and dtype) with the fused kernel, which also finds max|src|; refuse NaN, inf
     and values whose transform could overflow. In place, ``src`` is overwritten before the error."""
-    from ._fwht_numba import fwht_from, from_abs_bits
-
-    s2 = src.reshape(-1, 1 << n)
-    top = fwht_from(s2, s2 if out is src else out.reshape(-1, 1 << n))
-    if top > _limit_bits(src.dtype, n):
-        if out is src:
-            value = from_abs_bits(top, src.dtype)
-            if not np.isfinite(value):
-                raise ValueError("`a` must be finite; got NaN or inf (found while transforming in place: "
-                                 "`a` is overwritten and the position is lost)")
-            raise _overflow_error(value, float(np.finfo(src.dtype).max), src.dtype.name, n)
-        _check_values(src, src.dtype, n)  # names the first NaN/inf, or max|a|
-        raise AssertionError("fwht_from reported a value that _check_values did not find")
+    top = _fwht_numba_module().fwht_from(src, out)
+    if not top <= _LIMITS[src.dtype][n]:  # NaN fails too
+        _refuse(src, out, top, n)
     return out
+
+
+def _refuse(src, out, top, n):
+    """Raise the error for a fused-kernel result ``top = max|src|`` above the limit or NaN."""
+    if out is src:
+        if not np.isfinite(top):
+            raise ValueError("`a` must be finite; got NaN or inf (found while transforming in place: "
+                             "`a` is overwritten and the position is lost)")
+        raise _overflow_error(top, _FMAX[src.dtype], src.dtype.name, n)
+    _check_values(src, src.dtype, n)  # names the first NaN/inf, or max|a|
+    raise AssertionError("fwht_from reported a value that _check_values did not find")
+
+
+#: float dtype -> its largest finite value, as a Python float.
+_FMAX = {np.dtype(t): float(np.finfo(t).max) for t in (np.float64, np.float32)}
+#: float dtype -> [the largest max|a| allowed at n for n = 0..MAX_N] (see :func:`_float_limit`).
+_LIMITS = {dt: [_float_limit(fmax, n) for n in range(MAX_N + 1)] for dt, fmax in _FMAX.items()}
 
 
 def _fwht_numba(arr, a, out, out_dtype, n, be):
@@ -215,7 +220,7 @@ def _fwht_numba(arr, a, out, out_dtype, n, be):
 
 
 #: the float dtypes of :func:`fwht`'s fast path (C-contiguous ndarrays, numba backend).
-_FAST_DTYPES = frozenset((np.dtype(np.float64), np.dtype(np.float32)))
+_FAST_DTYPES = frozenset(_FMAX)
 
 
 def _fwht_fast(a, out, max_bytes):
@@ -224,13 +229,17 @@ def _fwht_fast(a, out, max_bytes):
     work. Returns None for any input it does not take (which the general path then handles,
     refusing it if need be)."""
     shape = a.shape
-    if not shape or not a.flags.c_contiguous or (out is not None and not a.flags.writeable):
-        return None
-    N = shape[-1]
-    if N < 1 or N & (N - 1) or N > _MAX_LENGTH or a.size == 0:
+    N = shape[-1] if shape else 0
+    if not N or N & (N - 1) or N > _MAX_LENGTH or not a.flags.c_contiguous \
+            or (out is not None and not a.flags.writeable) or not a.size:
         return None
     check_size(fwht_plan_bytes("numba", a.size, a.itemsize), max_bytes, "fwht")
-    return _numba_checked(a, a if out is not None else np.empty(shape, dtype=a.dtype), N.bit_length() - 1)
+    out = a if out is not None else np.empty(shape, dtype=a.dtype)
+    top = _fwht_numba_module().fwht_from(a, out)
+    n = N.bit_length() - 1
+    if not top <= _LIMITS[a.dtype][n]:  # NaN fails too
+        _refuse(a, out, top, n)
+    return out
 
 
 #: backend name -> fwht path (the default is :func:`_fwht_copy`).

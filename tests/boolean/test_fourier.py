@@ -146,6 +146,8 @@ def test_fwht_fast_path_equals_the_general_path_bitwise(rng, dtype):
     np.testing.assert_array_equal(fast, fwht(np.asfortranarray(a)))
     np.testing.assert_array_equal(fast, fwht(a, out=np.empty_like(a)))
     np.testing.assert_array_equal(fast, fwht(np.repeat(a, 2, axis=-1)[:, ::2]))  # a strided view
+    np.testing.assert_array_equal(fast[1], fwht(a[1]))  # 1-D and 3-D inputs take their own entries
+    np.testing.assert_array_equal(fwht(np.stack([a, a]))[1], fast)
     if dtype == np.float64:
         np.testing.assert_array_equal(fast[1], fwht(a[1].tolist()))
     np.testing.assert_array_equal(fast, fwht(a, backend="numba", max_bytes=a.nbytes))
