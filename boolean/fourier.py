@@ -64,9 +64,9 @@ def fwht(a, *, out=None, backend="auto", device=None, max_bytes=None):
         Where to write the result (same shape, the result's dtype, C-contiguous; a tensor on
         ``a``'s device for tensor input); returned. ``out=a`` transforms in place (float input of
         the result's dtype); then, if ``a`` holds a NaN or inf or values too large (see Raises),
-        the error is raised after ``a`` has been overwritten (a NaN's or inf's position is not named). With the numba backend and float input the
-        transform runs directly in ``out`` (no new array: the fast path when transforming many
-        arrays of one size).
+        the error is raised after ``a`` has been overwritten (a NaN's or inf's position is not
+        named). With the numba backend and float input the transform runs directly in ``out`` (no
+        new array: the fast path when transforming many arrays of one size).
     backend : {"auto", "numpy", "numba", "torch"}
         "auto": torch for tensors, else the numba kernel.
     device : torch device, optional
@@ -193,7 +193,7 @@ def _numba_checked(src, out, n):
 
 def _refuse(src, out, top, n):
     """Raise the error for a fused-kernel result ``top = max|src|`` above the limit or NaN."""
-    if out is src:
+    if out is src or np.shares_memory(src, out):  # in place (possibly through another view)
         if not np.isfinite(top):
             raise ValueError("`a` must be finite; got NaN or inf (found while transforming in place: "
                              "`a` is overwritten and the position is lost)")

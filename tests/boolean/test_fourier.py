@@ -161,6 +161,10 @@ def test_fwht_fast_path_equals_the_general_path_bitwise(rng, dtype):
         fwht(readonly, out=readonly)
     with pytest.raises(ValueError, match="fwht needs"):
         fwht(a, max_bytes=a.nbytes - 1)  # the one-copy plan, checked on the short path too
+    view = a.copy()
+    view[2, 5] = np.inf  # in place through another view of the same memory: still refused
+    with pytest.raises(ValueError, match="`a` must be finite; got NaN or inf .* in place"):
+        fwht(view, out=view[...])
 
 
 @pytest.mark.parametrize("n", [0, 1, 4, 7, 10])
