@@ -22,6 +22,11 @@ Layout of one row (length ``N = 2**n``), fastest first:
    ``n - L`` is a multiple of 3 when possible. At n = 24 that is 1 block pass + 2 DRAM
    passes + 1 LLC pass.
 
+The public transform uses :func:`fwht_from`: the same stages, with each cache block copied
+from the source just before its in-cache stages (when not in place), and the register stage
+also taking the running max|value| of the tiles it loads (the overflow and finiteness check of
+:func:`boolean.fwht` at no extra pass).
+
 All arithmetic is plain add/subtract in the array's dtype, without fastmath, so int64
 results are exact (as long as they fit) and float results are reproducible.
 
@@ -50,18 +55,8 @@ def _const_mask(values):
     return ir.Constant(ir.VectorType(_I32, len(values)), list(values))
 
 
-@intrinsic
-def _h_tile(typingctx, arr, start):
-    """All stages of stride < 8*V on ``arr[start:start + 8*V]``, V = 64 bytes / itemsize.
-
-    One 8*V tile is held in 8 vector registers: the in-vector stages use a lane swap
-    (``i ^ h``), an add, a subtract and a lane select; the 3 cross-vector stages are
-    vertical butterflies. Emitted as LLVM vector IR, so it is independent of the ISA.
-    """
-    if not isinstance(arr, types.Array) or arr.dtype not in _DTYPES:
-        return None
-    sig = types.void(arr, start)
-    is_float = isinstance(arr.dtype, types.Float)
+def _tile_codegen(with_max):
+    """LLVM codegen of :func:`_h_tile` (``with_max=False``) and :func:`_h_tile_max`."""
 
     def codegen(context, builder, signature, args):
         aty = signature.args[0]
@@ -70,6 +65,7 @@ def _h_tile(typingctx, arr, start):
         size = context.get_abi_sizeof(elt)
         lanes = 64 // size
         vty = ir.VectorType(elt, lanes)
+        is_float = isinstance(aty.dtype, types.Float)
         add = builder.fadd if is_float else builder.add
         sub = builder.fsub if is_float else builder.sub
         ptrs = []
@@ -77,6 +73,18 @@ def _h_tile(typingctx, arr, start):
             idx = builder.add(args[1], ir.Constant(args[1].type, k * lanes))
             ptrs.append(builder.bitcast(builder.gep(data, [idx]), vty.as_pointer()))
         vs = [builder.load(p, align=size) for p in ptrs]
+        if with_max:
+            # acc[:lanes] = max(acc, |v|) lane-wise, compared as bit patterns (bits & ~sign, unsigned),
+            # which order like the magnitudes with +inf above every finite value and NaN above +inf
+            ivty = ir.VectorType(ir.IntType(8 * size), lanes)
+            acc_ptr = builder.bitcast(context.make_array(signature.args[2])(context, builder, args[2]).data,
+                                      ivty.as_pointer())
+            mask = ir.Constant(ivty, [(1 << (8 * size - 1)) - 1] * lanes)
+            acc = builder.load(acc_ptr, align=size)
+            for v in vs:
+                bits = builder.and_(builder.bitcast(v, ivty), mask)
+                acc = builder.select(builder.icmp_unsigned(">", bits, acc), bits, acc)
+            builder.store(acc, acc_ptr, align=size)
         h = 1
         while h < lanes:
             swap = _const_mask([i ^ h for i in range(lanes)])
@@ -99,7 +107,31 @@ def _h_tile(typingctx, arr, start):
             builder.store(v, p, align=size)
         return context.get_dummy_value()
 
-    return sig, codegen
+    return codegen
+
+
+@intrinsic
+def _h_tile(typingctx, arr, start):
+    """All stages of stride < 8*V on ``arr[start:start + 8*V]``, V = 64 bytes / itemsize.
+
+    One 8*V tile is held in 8 vector registers: the in-vector stages use a lane swap
+    (``i ^ h``), an add, a subtract and a lane select; the 3 cross-vector stages are
+    vertical butterflies. Emitted as LLVM vector IR, so it is independent of the ISA.
+    """
+    if not isinstance(arr, types.Array) or arr.dtype not in _DTYPES:
+        return None
+    return types.void(arr, start), _tile_codegen(False)
+
+
+@intrinsic
+def _h_tile_max(typingctx, arr, start, acc):
+    """:func:`_h_tile` on a float tile that also folds the magnitudes it loads into the lane-wise
+    maximum ``acc[:V]`` (``acc``: at least V non-negative values of ``arr``'s dtype). The maximum is
+    taken on bit patterns, so a NaN wins over +inf, which wins over every finite value."""
+    if not isinstance(arr, types.Array) or not isinstance(arr.dtype, types.Float) \
+            or not isinstance(acc, types.Array) or acc.dtype != arr.dtype:
+        return None
+    return types.void(arr, start, acc), _tile_codegen(True)
 
 
 @nb.njit(cache=True, inline="always")
@@ -238,66 +270,85 @@ def _row(v, block_bytes, llc_bytes):
 
 
 @nb.njit(cache=True)
-def _copy_check(src_bits, dst_bits, lo, hi, emask):
-    """dst_bits[lo:hi] = src_bits[lo:hi] (the float values as unsigned integers of their width);
-    returns min over the block of (~bits & emask), which is 0 iff some value has every exponent
-    bit set (NaN or ±inf). Integer min and copy: both vectorise."""
-    s = src_bits[lo:hi]
-    d = dst_bits[lo:hi]
-    m = emask
-    for i in range(s.shape[0]):  # from 0: numba then knows i >= 0 (no wraparound select) and vectorises
-        x = s[i]
-        d[i] = x
-        m = min(m, ~x & emask)
-    return m
+def _fold_max(m, v):
+    """max(m, |v|) for m >= 0 or NaN, where a NaN wins (stays or enters)."""
+    a = abs(v)
+    if m != m or a != a:
+        return a if a != a else m
+    return max(m, a)
 
 
 @nb.njit(cache=True)
-def _row_from(src_bits, dst_bits, dst, emask, block_bytes, llc_bytes):
-    """``dst = H_n src`` for contiguous 1-D float rows (``src_bits``/``dst_bits``: the same memory
-    viewed as unsigned integers): like :func:`_row`, but each cache block is copied from ``src``
-    just before its in-cache stages (no separate copy pass through memory) and checked to be
-    finite on the way. Returns 1 when ``src`` holds a NaN or inf."""
+def _copy(src, dst, lo, hi):
+    s = src[lo:hi]
+    d = dst[lo:hi]
+    for i in range(s.shape[0]):  # from 0: numba then knows i >= 0 (no wraparound select) and vectorises
+        d[i] = s[i]
+
+
+@nb.njit(cache=True)
+def _row_from(src, dst, copy, acc, block_bytes, llc_bytes):
+    """``dst = H_n src`` for contiguous 1-D float rows: like :func:`_row`, but each cache block is
+    copied from ``src`` (when ``copy``; else ``src`` is ``dst``) just before its in-cache stages (no
+    separate copy pass through memory), and the register stage (:func:`_h_tile_max`) also finds
+    the largest |value| of the tiles it loads. Returns max|src| over the row (NaN if it holds a
+    NaN); ``acc`` is scratch of at least 16 values of the row's dtype."""
     N = dst.shape[0]
     n = _log2(N)
     t, L = _plan(n, dst.itemsize, block_bytes)
+    acc[:] = 0
+    m = acc[0]  # 0 of the row's dtype
     if n < t:
-        m = _copy_check(src_bits, dst_bits, 0, N, emask)
+        if copy:
+            _copy(src, dst, 0, N)
+        for i in range(N):
+            m = _fold_max(m, dst[i])
         _radix2_loop(dst)
-        return m == 0
+        return m
     BS = 1 << L
     G = 1 << t
-    m = emask
     for lo in range(0, N, BS):
-        m = min(m, _copy_check(src_bits, dst_bits, lo, lo + BS, emask))
+        if copy:
+            _copy(src, dst, lo, lo + BS)
         for i in range(lo, lo + BS, G):
-            _h_tile(dst, i)
+            _h_tile_max(dst, i, acc)
         if L > t:
             _pass(dst[lo:lo + BS], G, L - t)
     if n > L:
         _pass_llc(dst, BS, n - L, llc_bytes)
-    return m == 0
+    for i in range(acc.shape[0]):
+        m = _fold_max(m, acc[i])
+    return m
 
 
 @nb.njit(cache=True)
-def _fwht_rows_from(src_bits, dst_bits, dst, emask, block_bytes, llc_bytes):
-    bad = False
+def _fwht_rows_from(src, dst, copy, block_bytes, llc_bytes):
+    acc = np.zeros(16, dtype=dst.dtype)
+    m = acc[0]  # 0 of the rows' dtype
     for r in range(dst.shape[0]):
-        bad |= _row_from(src_bits[r], dst_bits[r], dst[r], emask, block_bytes, llc_bytes)
-    return bad
+        m = _fold_max(m, _row_from(src[r], dst[r], copy, acc, block_bytes, llc_bytes))
+    return m
 
 
-#: exponent bits of float64 and float32, by item size
-_EXP_MASKS = {8: (np.uint64, np.uint64(0x7FF0000000000000)), 4: (np.uint32, np.uint32(0x7F800000))}
+@nb.njit(cache=True)
+def _fwht_row_from(src, dst, copy, block_bytes, llc_bytes):
+    return _row_from(src, dst, copy, np.zeros(16, dtype=dst.dtype), block_bytes, llc_bytes)
 
 
 def fwht_from(src, dst):
-    """``dst[r] = H_n src[r]`` for C-contiguous 2-D float64 or float32 arrays of one dtype and
-    shape; ``src`` is not modified. Returns True when ``src`` holds a NaN or inf (``dst`` is then
-    meaningless). The transform does the same operations as :func:`fwht_inplace`, so the result
-    is bitwise the same."""
-    uint, emask = _EXP_MASKS[dst.itemsize]
-    return bool(_fwht_rows_from(src.view(uint), dst.view(uint), dst, emask, _BLOCK_BYTES, _LLC_BYTES))
+    """``dst = H_n src`` along the last axis for C-contiguous float64 or float32 arrays of one
+    dtype and shape (any number of axes); ``src`` is either ``dst`` itself (in place) or does not
+    overlap it, and is not modified otherwise. Returns max|src| before the transform (a float; NaN
+    when ``src`` holds a NaN, else inf when it holds an inf), found on the way at no extra pass.
+    The transform does the same operations as :func:`fwht_inplace`, so the result is bitwise the
+    same."""
+    copy = src is not dst
+    if src.ndim == 1:
+        return _fwht_row_from(src, dst, copy, _BLOCK_BYTES, _LLC_BYTES)
+    if src.ndim != 2:
+        N = src.shape[-1]
+        src, dst = src.reshape(-1, N), dst.reshape(-1, N)
+    return _fwht_rows_from(src, dst, copy, _BLOCK_BYTES, _LLC_BYTES)
 
 
 @nb.njit(cache=True)

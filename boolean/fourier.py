@@ -7,16 +7,20 @@ unnormalised Walsh–Hadamard matrix and T is a bitmask (bit i set iff i ∈ T).
 """
 from __future__ import annotations
 
+import sys
+
 import numpy as np
 
 from ._lib.array import namespace, to_numpy
 from ._lib.backend import is_tensor, resolve_backend, to_backend
 from ._lib.memory import check_size
-from ._lib.validate import as_array, first_bad_position, n_from_length
+from ._lib.validate import MAX_N, as_array, first_bad_position, n_from_length
 from ._tables import deliver, load_table
 from ._transform import fwht_plan_bytes, normalise, pm1_plan_bytes, pm1_transform, transform_rows
 
 __all__ = ["fwht", "fourier_coefficients"]
+
+_MAX_LENGTH = 1 << MAX_N
 
 
 def _fwht_dtype(xp, arr):
@@ -59,10 +63,10 @@ def fwht(a, *, out=None, backend="auto", device=None, max_bytes=None):
     out : ndarray or torch.Tensor, optional
         Where to write the result (same shape, the result's dtype, C-contiguous; a tensor on
         ``a``'s device for tensor input); returned. ``out=a`` transforms in place (float input of
-        the result's dtype); then, if ``a`` holds a NaN or inf, the error is raised after ``a`` has
-        been overwritten, without the position. With the numba backend and float input the
-        transform runs directly in ``out`` (no new array: the fast path when transforming many
-        arrays of one size).
+        the result's dtype); then, if ``a`` holds a NaN or inf or values too large (see Raises),
+        the error is raised after ``a`` has been overwritten (a NaN's or inf's position is not
+        named). With the numba backend and float input the transform runs directly in ``out`` (no
+        new array: the fast path when transforming many arrays of one size).
     backend : {"auto", "numpy", "numba", "torch"}
         "auto": torch for tensors, else the numba kernel.
     device : torch device, optional
@@ -81,8 +85,10 @@ def fwht(a, *, out=None, backend="auto", device=None, max_bytes=None):
     TypeError
         For complex, object, string or float16 inputs, or a non-string backend.
     ValueError
-        For a last axis whose length is not a power of two, NaN or inf, integers large enough
-        to overflow int64, an output above ``max_bytes``, an unknown backend, CUDA without a GPU,
+        For a last axis whose length is not a power of two, NaN or inf, values whose transform
+        could overflow (:math:`\max|a| \cdot 2^n` above :math:`2^{63}-1` for int64, above the
+        largest finite float for float32/float64: the bound on every partial sum, checked in the
+        same pass as the finiteness), an output above ``max_bytes``, an unknown backend, CUDA without a GPU,
         or an ``out`` of the wrong type, shape or dtype, or partly overlapping ``a``.
 
     References
@@ -97,6 +103,11 @@ def fwht(a, *, out=None, backend="auto", device=None, max_bytes=None):
     >>> fwht(fwht([3.0, -1.0, 2.0, 0.5])).tolist()  # H H = 2**n I
     [12.0, -4.0, 8.0, 2.0]
     """
+    if type(a) is np.ndarray and (out is None or out is a) and device is None and type(backend) is str \
+            and backend in ("auto", "numba") and a.dtype in _FAST_DTYPES:
+        result = _fwht_fast(a, out, max_bytes)
+        if result is not None:
+            return result
     be = resolve_backend(backend, a, device=device)
     arr = a if is_tensor(a) else as_array(a, "a")
     xp = namespace(arr)
@@ -114,8 +125,21 @@ def fwht(a, *, out=None, backend="auto", device=None, max_bytes=None):
     return _FWHT.get(be.name, _fwht_copy)(arr, a, out, out_dtype, n, be)
 
 
+def _float_limit(fmax, n):
+    """The largest max|a| whose transform cannot overflow a float type of largest value ``fmax``:
+    fmax / 2**n (exact). Every partial sum of the butterflies after k stages is at most
+    2**k max|a| in magnitude (rounding is monotone and 2**k max|a| is a float), so nothing overflows."""
+    return fmax * 2.0**-n
+
+
+def _overflow_error(top, fmax, name, n):
+    return ValueError(f"`a` must have max|a| * 2**n <= {fmax:.6g} so that the {name} transform cannot "
+                      f"overflow; got max|a| = {top:.6g} with n = {n} (scale `a` by a power of two first)")
+
+
 def _check_values(arr, out_dtype, n):
-    """Refuse NaN/inf (naming the first position) or integers whose transform overflows int64."""
+    """Refuse NaN/inf (naming the first position), and values whose transform could overflow:
+    integers with max|a| 2**n > 2**63 - 1 (int64), floats with max|a| 2**n > finfo.max."""
     xp = namespace(arr)
     if out_dtype == xp.int64:
         lo, hi = int(xp.min(arr)), int(xp.max(arr))
@@ -128,6 +152,10 @@ def _check_values(arr, out_dtype, n):
         pos = first_bad_position(to_numpy(~ok))
         what = "NaN" if bool(xp.isnan(arr[pos])) else "inf"
         raise ValueError(f"`a` must be finite; got {what} at {pos}")
+    fmax = float(xp.finfo(out_dtype).max)
+    top = float(xp.max(xp.abs(arr)))
+    if top > _float_limit(fmax, n):
+        raise _overflow_error(top, fmax, str(out_dtype).removeprefix("torch."), n)
 
 
 def _fwht_copy(arr, a, out, out_dtype, n, be):
@@ -142,22 +170,75 @@ def _fwht_copy(arr, a, out, out_dtype, n, be):
     return out
 
 
+def _fwht_numba_module():
+    """:mod:`boolean._fwht_numba`, imported on first use (``import boolean`` does not load numba)."""
+    mod = sys.modules.get(_FWHT_NUMBA)
+    if mod is None:
+        from . import _fwht_numba as mod
+    return mod
+
+
+_FWHT_NUMBA = f"{__package__}._fwht_numba"
+
+
+def _numba_checked(src, out, n):
+    """Transform the C-contiguous float ndarray ``src`` into ``out`` (``src`` itself, or a new
+    array of its shape and dtype) with the fused kernel, which also finds max|src|; refuse NaN, inf
+    and values whose transform could overflow. In place, ``src`` is overwritten before the error."""
+    top = _fwht_numba_module().fwht_from(src, out)
+    if not top <= _LIMITS[src.dtype][n]:  # NaN fails too
+        _refuse(src, out, top, n)
+    return out
+
+
+def _refuse(src, out, top, n):
+    """Raise the error for a fused-kernel result ``top = max|src|`` above the limit or NaN."""
+    if out is src or np.shares_memory(src, out):  # in place (possibly through another view)
+        if not np.isfinite(top):
+            raise ValueError("`a` must be finite; got NaN or inf (found while transforming in place: "
+                             "`a` is overwritten and the position is lost)")
+        raise _overflow_error(top, _FMAX[src.dtype], src.dtype.name, n)
+    _check_values(src, src.dtype, n)  # names the first NaN/inf, or max|a|
+    raise AssertionError("fwht_from reported a value that _check_values did not find")
+
+
+#: float dtype -> its largest finite value, as a Python float.
+_FMAX = {np.dtype(t): float(np.finfo(t).max) for t in (np.float64, np.float32)}
+#: float dtype -> [the largest max|a| allowed at n for n = 0..MAX_N] (see :func:`_float_limit`).
+_LIMITS = {dt: [_float_limit(fmax, n) for n in range(MAX_N + 1)] for dt, fmax in _FMAX.items()}
+
+
 def _fwht_numba(arr, a, out, out_dtype, n, be):
     """numba: float input of the output's dtype is copied, checked and transformed in one pass per
     cache block, into ``out`` when given; other input takes :func:`_fwht_copy`."""
     if is_tensor(a) or arr.dtype != out_dtype or out_dtype == np.int64:
         return _fwht_copy(arr, a, out, out_dtype, n, be)
-    from ._fwht_numba import fwht_from
-
     src = np.ascontiguousarray(arr)
     if out is None:
         out = np.empty(src.shape, dtype=out_dtype)
-    if fwht_from(src.reshape(-1, 1 << n), out.reshape(-1, 1 << n)):
-        if np.shares_memory(src, out):
-            raise ValueError("`a` must be finite; got NaN or inf (found while transforming in place: "
-                             "`a` is overwritten and the position is lost)")
-        _check_values(arr, out_dtype, n)  # names the first NaN/inf
-        raise AssertionError("fwht_from reported a non-finite value that _check_values did not find")
+    return _numba_checked(src, out, n)
+
+
+#: the float dtypes of :func:`fwht`'s fast path (C-contiguous ndarrays, numba backend).
+_FAST_DTYPES = frozenset(_FMAX)
+
+
+def _fwht_fast(a, out, max_bytes):
+    """:func:`fwht` for a C-contiguous float64/float32 ndarray ``a`` on the numba backend, with
+    ``out`` None or ``a`` itself: the same checks and result as the general path, with less per-call
+    work. Returns None for any input it does not take (which the general path then handles,
+    refusing it if need be)."""
+    shape = a.shape
+    N = shape[-1] if shape else 0
+    if not N or N & (N - 1) or N > _MAX_LENGTH or not a.flags.c_contiguous \
+            or (out is not None and not a.flags.writeable) or not a.size:
+        return None
+    check_size(fwht_plan_bytes("numba", a.size, a.itemsize), max_bytes, "fwht")
+    out = a if out is not None else np.empty(shape, dtype=a.dtype)
+    top = _fwht_numba_module().fwht_from(a, out)
+    n = N.bit_length() - 1
+    if not top <= _LIMITS[a.dtype][n]:  # NaN fails too
+        _refuse(a, out, top, n)
     return out
 
 

@@ -157,6 +157,18 @@ def _with(shape, entries):
     (lambda: B.random_function(3, seed=True), TypeError, "`seed` must be an int"),
     (lambda: B.retained_information_profile(GOOD, seed=np.bool_(False)), TypeError, "`seed` must be an int"),
     (lambda: B.threshold([[1], [1, 2]], 1), TypeError, "`weights` must be array-like; got list"),
+    # finite input whose transform could overflow (max|a| 2**n > finfo.max) is refused, not
+    # answered with inf/nan where the exact transform has zeros; every path, in place included
+    (lambda: B.fwht(np.full(8, 1e308)), ValueError,
+     r"`a` must have max\|a\| \* 2\*\*n <= 1.79769e\+308 .* float64 .*; got max\|a\| = 1e\+308 with n = 3"),
+    (lambda: (lambda x: B.fwht(x, out=x))(np.full(8, -1e308)), ValueError, r"got max\|a\| = 1e\+308 with n = 3"),
+    (lambda: B.fwht(np.full((2, 8), 1e38, np.float32)), ValueError, r"<= 3.40282e\+38 .* float32 .* = 1e\+38"),
+    (lambda: B.fwht(np.full(8, 1e308), backend="numpy"), ValueError, r"float64 transform cannot overflow"),
+    (lambda: B.fwht(np.full(8, 1e308)[::-1]), ValueError, r"float64 transform cannot overflow"),
+    (lambda: B.fwht(torch.full((8,), 1e38)), ValueError, r"float32 transform cannot overflow; got max"),
+    (lambda: B.fwht(torch.full((2**20,), 2.0**1005, dtype=torch.float64)), ValueError, r"with n = 20"),
+    (lambda: (lambda x: B.fwht(x, out=x))(np.array([1.0, np.nan])), ValueError,
+     "`a` must be finite; got NaN or inf .*in place"),
     (lambda: B.threshold([1, 1, np.inf], 1), ValueError, r"`weights` must be finite; got inf at \(2,\)"),
     (lambda: B.fwht([[1], [1, 2]]), TypeError, "`a` must be array-like; got list"),
     (lambda: B.influences([[0], [0, 1]]), TypeError, "`f` must be array-like; got list"),

@@ -105,6 +105,68 @@ def test_fwht_int64_exact_near_the_overflow_limit():
     assert not out[1:].any()
 
 
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("n", [0, 3, 10])
+def test_fwht_float_exact_at_the_overflow_limit(backend, n, dtype):
+    # max|a| = finfo.max / 2**n is the largest allowed: a constant row transforms to
+    # [2**n max|a|, 0, ...] = [finfo.max, 0, ...] and a spike to a constant row, without inf or
+    # NaN; one ulp more is refused before any inf appears. The butterflies (numba, torch on CPU)
+    # are exact here (every partial sum is 2**k max|a|, a float); numpy's 16-wide block product
+    # (BLAS) sums in another order, with rounding errors of at most n eps 2**n max|a|.
+    name, device = backend
+    atol = 0.0 if name == "numba" else n * float(np.finfo(dtype).eps) * float(np.finfo(dtype).max)
+    limit = dtype(np.finfo(dtype).max * 2.0**-n)
+    const = np.full((2, 1 << n), limit, dtype=dtype)
+    const[1] *= -1
+    want = np.zeros_like(const)
+    want[:, 0] = [np.finfo(dtype).max, -np.finfo(dtype).max]
+    spike = np.zeros(1 << n, dtype=dtype)
+    spike[0] = -limit
+    for a, expect in ((const, want), (spike, np.full(1 << n, -limit, dtype=dtype))):
+        t = torch.as_tensor(a).to(device or "cpu")
+        for got in (fwht(a, backend=name, device=device), fwht(t, backend=name, device=device).cpu().numpy()):
+            assert np.isfinite(got).all()
+            np.testing.assert_allclose(got, expect, rtol=0, atol=atol)  # atol: see above
+        if n == 0:
+            continue  # above finfo.max is inf, refused as such
+        above = a.copy()
+        above.flat[0] = np.nextafter(above.flat[0], -np.inf if above.flat[0] < 0 else np.inf)
+        with pytest.raises(ValueError, match=r"max\|a\| \* 2\*\*n <= .* cannot overflow"):
+            fwht(above, backend=name, device=device)
+        with pytest.raises(ValueError, match=r"max\|a\| \* 2\*\*n <= .* cannot overflow"):
+            fwht(above, out=above, backend=name, device=device)
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_fwht_fast_path_equals_the_general_path_bitwise(rng, dtype):
+    # C-contiguous float ndarrays take a short path; non-contiguous views, lists and explicit
+    # outputs take the general one: the same kernel and operations, so bitwise the same answer
+    a = rng.standard_normal((3, 1 << 11)).astype(dtype)
+    fast = fwht(a)
+    np.testing.assert_array_equal(fast, fwht(np.asfortranarray(a)))
+    np.testing.assert_array_equal(fast, fwht(a, out=np.empty_like(a)))
+    np.testing.assert_array_equal(fast, fwht(np.repeat(a, 2, axis=-1)[:, ::2]))  # a strided view
+    np.testing.assert_array_equal(fast[1], fwht(a[1]))  # 1-D and 3-D inputs take their own entries
+    np.testing.assert_array_equal(fwht(np.stack([a, a]))[1], fast)
+    if dtype == np.float64:
+        np.testing.assert_array_equal(fast[1], fwht(a[1].tolist()))
+    np.testing.assert_array_equal(fast, fwht(a, backend="numba", max_bytes=a.nbytes))
+    inplace = a.copy()
+    assert fwht(inplace, out=inplace) is inplace
+    np.testing.assert_array_equal(inplace, fast)
+    readonly = a.copy()
+    readonly.flags.writeable = False
+    np.testing.assert_array_equal(fwht(readonly), fast)  # a read-only input is fine without out
+    with pytest.raises(ValueError, match="`out` must be a writeable"):
+        fwht(readonly, out=readonly)
+    with pytest.raises(ValueError, match="fwht needs"):
+        fwht(a, max_bytes=a.nbytes - 1)  # the one-copy plan, checked on the short path too
+    view = a.copy()
+    view[2, 5] = np.inf  # in place through another view of the same memory: still refused
+    with pytest.raises(ValueError, match="`a` must be finite; got NaN or inf .* in place"):
+        fwht(view, out=view[...])
+
+
 @pytest.mark.parametrize("n", [0, 1, 4, 7, 10])
 def test_fourier_coefficients_vs_reference(backend, n, seed):
     name, device = backend

@@ -127,33 +127,46 @@ def _object_transform(x):
 
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
 @pytest.mark.parametrize("n", [0, 1, 4, 6, 7, 10, 13, 16, 18, 20, 22])
-def test_numba_fwht_from_equals_inplace_bitwise(rng, n, dtype):
-    # the copying kernel (used by the public fwht) does the in-place kernel's operations on each
-    # block right after copying it: bitwise the same result, source untouched, every block size
+@pytest.mark.parametrize("inplace", [False, True])
+def test_numba_fwht_from_equals_inplace_bitwise(rng, n, dtype, inplace):
+    # the fused kernel (used by the public fwht) does the in-place kernel's operations on each
+    # block right after copying it (or in place): bitwise the same result, source untouched when
+    # copying, every block size; it returns max|x|, exactly (a maximum rounds nothing)
     batch = 3 if n <= 16 else 1
     x = rng.standard_normal((batch, 1 << n)).astype(dtype)
     before = x.copy()
     want = x.copy()
     _fwht_numba.fwht_inplace(want)
-    out = np.empty_like(x)
-    assert _fwht_numba.fwht_from(x, out) is False
+    out = x if inplace else np.empty_like(x)
+    assert _fwht_numba.fwht_from(x, out) == np.abs(before).max()
     np.testing.assert_array_equal(out, want)
-    np.testing.assert_array_equal(x, before)
+    if not inplace:
+        np.testing.assert_array_equal(x, before)
 
 
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
-@pytest.mark.parametrize("n", [3, 10, 20])
-def test_numba_fwht_from_flags_every_non_finite(rng, n, dtype):
+@pytest.mark.parametrize("n", [3, 6, 7, 10, 20])
+@pytest.mark.parametrize("inplace", [False, True])
+def test_numba_fwht_from_finds_the_largest_magnitude(rng, n, dtype, inplace):
+    # every position of the register tile, later rows and blocks; NaN wins over inf, inf over
+    # every finite value; subnormals and -0.0 are ordinary values
     N = 1 << n
     x = rng.standard_normal((2, N)).astype(dtype)
-    finite_extremes = [np.finfo(dtype).max, -np.finfo(dtype).max, np.finfo(dtype).smallest_subnormal, -0.0]
-    x[0, :4] = finite_extremes  # largest, subnormal and signed zero are finite: not flagged
-    assert _fwht_numba.fwht_from(x, np.empty_like(x)) is False
-    for row, pos in ((0, 0), (0, N - 1), (1, N // 2 + 1), (1, N - 1)):  # first/last entry, later row and block
-        for bad in (np.nan, np.inf, -np.inf):
+    x[0, :3] = [np.finfo(dtype).smallest_subnormal, -0.0, 1.0]
+    positions = [(0, 0), (0, N - 1), (1, N // 2 + 1), (1, N - 1)] + [(1, p) for p in range(min(N, 17))]
+    for row, pos in positions:
+        for big in (-np.finfo(dtype).max, 1e3, np.inf, -np.inf):
             y = x.copy()
-            y[row, pos] = bad
-            assert _fwht_numba.fwht_from(y, np.empty_like(y)) is True
+            y[row, pos] = big
+            assert _fwht_numba.fwht_from(y, y if inplace else np.empty_like(y)) == abs(big)
+            y = x.copy()
+            y[row, pos] = big
+            y[1 - row, (pos * 7) % N] = np.nan
+            assert np.isnan(_fwht_numba.fwht_from(y, y if inplace else np.empty_like(y)))
+    tiny = np.full((1, N), -np.finfo(dtype).smallest_subnormal, dtype=dtype)
+    assert _fwht_numba.fwht_from(tiny, np.empty_like(tiny)) == np.finfo(dtype).smallest_subnormal
+    zeros = np.zeros((1, N), dtype=dtype)
+    assert _fwht_numba.fwht_from(zeros, zeros) == 0.0
 
 
 def test_numba_reference_loop_agrees(rng):
