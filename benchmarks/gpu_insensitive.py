@@ -45,17 +45,17 @@ def unfolded_on_device(n, s, m, dev, tol=1e-9):
     import torch
 
     from capacity import blahut_arimoto
-    from capacity.insensitive.channel import _cells, _classes, _symbol_probs, _types
+    from capacity.insensitive.model import channel_cells, channel_classes, symbol_probabilities, type_list
     from boolean._lib.array import namespace
     from capacity._solver import certificate, solve
     from capacity.insensitive.solve import LOG2E
 
     t0 = time.perf_counter()
-    cells = _cells(n, s, None, 0.5)
-    cls = _classes(n, s, "random", None, 0.5)
+    cells = channel_cells(n, s, None, 0.5)
+    cls = channel_classes(n, s, "random", None, 0.5)
     K = len(cells.cells)
-    sym, coef = _types(2 * K, m)
-    r = torch.as_tensor(_symbol_probs(cls.q, cls.q0, cells.pi), device=dev)
+    sym, coef = type_list(2 * K, m)
+    r = torch.as_tensor(symbol_probabilities(cls.q, cls.q0, cells.pi), device=dev)
     symt = torch.as_tensor(sym.astype(np.int64), device=dev)
     W = r[:, symt[:, 0]] * torch.as_tensor(np.array(coef), device=dev)
     for i in range(1, m):

@@ -131,10 +131,6 @@ def test_a_stale_allowed_import_fails(tree_copy):
 PRIVATE_NAME_ALLOW = {
     # benchmarks: need public entry points (see CONTRIBUTING.md); bench_fwht/gpu_capacity owned elsewhere
     "benchmarks/gpu_fwht.py: boolean._fwht_torch._triton_fwht",
-    "benchmarks/gpu_insensitive.py: capacity.insensitive.channel._cells",
-    "benchmarks/gpu_insensitive.py: capacity.insensitive.channel._classes",
-    "benchmarks/gpu_insensitive.py: capacity.insensitive.channel._symbol_probs",
-    "benchmarks/gpu_insensitive.py: capacity.insensitive.channel._types",
     # boolean
     # capacity solvers: helpers shared by the solver modules
     "capacity/cost_constrained.py: capacity._cost_polish._cost_ipm",
@@ -150,11 +146,6 @@ PRIVATE_NAME_ALLOW = {
     "capacity/distortion.py: capacity._lagrange._solve_each",
     "capacity/distortion.py: capacity._result._CertifiedGap",
     # capacity.insensitive
-    "capacity/insensitive/family.py: capacity.insensitive.classes._check_S0",
-    "capacity/insensitive/family.py: capacity.insensitive.classes._check_visible",
-    "capacity/insensitive/family.py: capacity.insensitive.classes._integer_spectra",
-    "capacity/insensitive/solve.py: capacity.insensitive.channel._check_args",
-    "capacity/insensitive/solve.py: capacity.insensitive.channel._classes",
     # capacity.mi
     "capacity/mi/_kernels.py: capacity.mi._hashing._MULT",
 }

@@ -38,12 +38,6 @@ from .model import (TYPE_BLOCK_ELEMS, channel_cells, channel_classes, check_chan
 
 __all__ = ["ChannelShape", "InsensitiveChannel", "channel_shape", "channel_matrix"]
 
-# Former names, still used by solve.py, tests/capacity/insensitive/test_capacity.py and benchmarks/ until
-# they import the public ones from .model.
-_check_args, _classes, _cells, _types, _symbol_probs = (check_channel_args, channel_classes, channel_cells,
-                                                        type_list, symbol_probabilities)
-_vector_classes = vector_classes
-
 
 # ----------------------------------------------------------------------------- public
 

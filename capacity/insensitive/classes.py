@@ -722,5 +722,3 @@ def _count_mitm(n, s, max_bytes):
     return int(total)
 
 
-# Names used by family.py (outside this change) until it imports the public ones.
-_check_S0, _check_visible, _integer_spectra = check_S0, check_visible, integer_spectra

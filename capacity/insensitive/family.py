@@ -22,7 +22,7 @@ from boolean._lib.validate import check_distribution, check_int, check_seed, num
 from boolean._lib.memory import check_size
 
 from .._result import MIEstimate
-from .classes import _check_S0, _check_visible, _integer_spectra
+from .classes import check_S0, check_visible, integer_spectra
 
 
 def family_cell_probabilities(tables: np.ndarray, n: int, s: int, S0=None) -> np.ndarray:
@@ -30,7 +30,7 @@ def family_cell_probabilities(tables: np.ndarray, n: int, s: int, S0=None) -> np
 
     Private helper (inputs trusted): ``tables`` uint8 (B, 2**n), ``S0`` a sorted tuple or None.
     """
-    G = _integer_spectra(tables)  # (B, 2**n), exact
+    G = integer_spectra(tables)  # (B, 2**n), exact
     sets = [S0] if S0 is not None else list(combinations(range(n), s))
     A = 1 << s
     a = np.arange(A)
@@ -127,8 +127,8 @@ def function_family_information(functions, n: int, s: int, m: int, samples: int 
     m = check_int(m, "m", low=1)
     samples = check_int(samples, "samples", low=2)
     seed = check_seed(seed)
-    visible = _check_visible(visible)
-    S0 = _check_S0(S0, n, s, visible)
+    visible = check_visible(visible)
+    S0 = check_S0(S0, n, s, visible)
     B = tables.shape[0]
     if weights is None:
         w = np.full(B, 1.0 / B)

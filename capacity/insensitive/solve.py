@@ -24,7 +24,8 @@ from boolean._lib.validate import check_int, check_real
 
 from .._result import CapacityResult, ConvergenceWarning
 from ..blahut_arimoto import blahut_arimoto
-from .channel import _check_args, _classes, channel_matrix
+from .channel import channel_matrix
+from .model import channel_classes, check_channel_args
 from .symmetry import folded_channel
 
 __all__ = ["InsensitiveCapacity", "insensitive_capacity"]
@@ -191,7 +192,7 @@ def insensitive_capacity(n, s, m, *, tol=1e-9, visible="random", S0=None, p_bias
     >>> round(insensitive_capacity(3, 1, 1).capacity, 6)
     1.0
     """
-    n, s, m, visible, S0, p_bias = _check_args(n, s, m, visible, S0, p_bias)
+    n, s, m, visible, S0, p_bias = check_channel_args(n, s, m, visible, S0, p_bias)
     tol = check_real(tol, "tol", low=0.0, low_open=True)
     if not isinstance(symmetry, (bool, np.bool_)):
         raise TypeError(f"`symmetry` must be a bool; got {symmetry!r}")
@@ -199,7 +200,7 @@ def insensitive_capacity(n, s, m, *, tol=1e-9, visible="random", S0=None, p_bias
         max_iter = check_int(max_iter, "max_iter", low=0)
     be = resolve_backend(backend, device=device, supported=("numpy", "torch"), prefer="numpy")
     t0 = time.perf_counter()
-    cls = _classes(n, s, visible, S0, p_bias)
+    cls = channel_classes(n, s, visible, S0, p_bias)
     R = cls.n_classes
     if symmetry:
         fc = folded_channel(n, s, m, visible=visible, S0=S0, p_bias=p_bias, backend=be.name,

@@ -6,7 +6,7 @@ import pytest
 
 from capacity import blahut_arimoto
 from capacity.insensitive import cell_probabilities, insensitive_capacity, reading_capacity
-from capacity.insensitive.classes import _all_truth_tables
+from capacity.insensitive.classes import all_truth_tables
 
 OVERLAP = 1e-12   # two certified intervals of one number overlap up to float64 rounding
 
@@ -31,7 +31,7 @@ def test_bernoulli_at_p0_and_p1_and_shared_at_s_n(n, m):
 
 @pytest.mark.parametrize("n,s,m", [(2, 1, 2), (2, 1, 3)])
 def test_hidden_and_shared_against_raw_sequences(n, s, m):
-    tables = _all_truth_tables(n)
+    tables = all_truth_tables(n)
     q, cells = cell_probabilities(tables, s)
     sets = sorted({S for S, _ in cells})
     A = 1 << s
