@@ -11,9 +11,12 @@ import math
 
 import numpy as np
 
+from boolean._lib.backend import is_tensor
 from boolean._lib.memory import check_size
-from boolean._lib.validate import check_int
+from boolean._lib.validate import check_finite, check_int, shape_of
 from capacity._result import MIEstimate
+
+from ._common import as_rows, check_seed
 
 __all__ = ["plugin_mi"]
 
@@ -55,12 +58,13 @@ def plugin_mi(x, y, *, correction="miller-madow", n_boot=200, seed=0, max_bytes=
 
     Parameters
     ----------
-    x, y : array-like (n,)
-        Paired discrete labels (integers, or any values ``np.unique`` can sort), n >= 2.
+    x, y : array-like of bool, int or float (n,)
+        Paired discrete labels (finite real values, each distinct value one symbol; numpy or
+        torch), n >= 2.
     correction : {"miller-madow", "none"}
     n_boot : int >= 0
         Bootstrap resamples (0: stderr is NaN).
-    seed : int
+    seed : int in [0, 2**63 - 1]
         Seed of the bootstrap.
     max_bytes : int, optional
         Refuse when the bootstrap's work arrays (:func:`plugin_mi_plan_bytes`) would exceed this
@@ -94,11 +98,14 @@ def plugin_mi(x, y, *, correction="miller-madow", n_boot=200, seed=0, max_bytes=
     if correction not in ("miller-madow", "none"):
         raise ValueError(f"`correction` must be 'miller-madow' or 'none'; got {correction!r}.")
     n_boot = check_int(n_boot, "n_boot", low=0)
-    seed = check_int(seed, "seed", low=0)
-    xa = np.asarray(x)
-    ya = np.asarray(y)
-    if xa.ndim != 1 or ya.ndim != 1 or xa.shape != ya.shape:
-        raise ValueError(f"`x` and `y` must be 1-D of the same length; got shapes {xa.shape} and {ya.shape}")
+    seed = check_seed(seed, optional=False)
+    xs = tuple(x.shape) if is_tensor(x) else shape_of(x)
+    ys = tuple(y.shape) if is_tensor(y) else shape_of(y)
+    # the labels' int64 codes and inverses, from the shapes, before any copy of a (broadcast) view
+    check_size(6 * 8.0 * max(np.prod(xs, dtype=np.float64), np.prod(ys, dtype=np.float64)), max_bytes, PLAN_WHAT)
+    if len(xs) != 1 or len(ys) != 1 or xs != ys:
+        raise ValueError(f"`x` and `y` must be 1-D of the same length; got shapes {xs} and {ys}")
+    xa, ya = (_as_codes_1d(v, name) for v, name in ((x, "x"), (y, "y")))
     if xa.size < 2:
         raise ValueError(f"`x` must hold at least 2 samples; got {xa.size}")
     _, xi = np.unique(xa, return_inverse=True)
@@ -137,3 +144,12 @@ def plugin_mi(x, y, *, correction="miller-madow", n_boot=200, seed=0, max_bytes=
         stderr = float(np.std(boot, ddof=1))
     return MIEstimate(value=float(value[0]), stderr=stderr, method=f"plug-in ({correction}), bootstrap SE",
                       n_samples=int(n), extra={"plugin": float(plug[0]), "n_boot": n_boot})
+
+
+def _as_codes_1d(v, name):
+    """1-D real labels (bool, integer or finite float; a uint64 above 2**63 - 1 is refused)."""
+    arr = as_rows(v, name)[:, 0]
+    check_finite(arr, name)
+    if arr.dtype == np.uint64 and arr.size and arr.max() > np.iinfo(np.int64).max:
+        raise ValueError(f"`{name}` must fit in int64; got a value above 2**63 - 1")
+    return arr

@@ -58,14 +58,25 @@ ROLES = {
     "k": "count", "n_mc": "count", "steps": "count", "hidden": "count", "batch_size": "count",
     "seed": "seed", "units": "units", "max_bytes": "max_bytes", "max_work": "positive",
     "bounds": "flag", "relative": "flag",
-    "inputs": "choice", "backend": "choice", "device": "choice",
+    "inputs": "choice", "backend": "choice", "device": "choice", "correction": "choice", "n_boot": "count",
 }
+
+#: Functions whose parameters play another role than their name says: plugin_mi's x and y are
+#: discrete labels (1-D, any finite real value is a symbol), not points, and its n_boot = 0 means
+#: "no bootstrap".
+ROLE_OVERRIDES = {"plugin_mi": {"x": "labels", "y": "labels", "n_boot": "count0"}}
+
+
+def role(fn, name):
+    return ROLE_OVERRIDES.get(fn.__name__, {}).get(name, ROLES[name])
+
 
 #: A valid value for each required parameter, by name.
 VALID = {"x": X, "y": Y, "points": X, "outputs": X, "W": X[:5], "codes": CODES, "x_codes": CODES,
          "y_codes": CODES[::-1].copy(), "sigma": 0.7, "delta": 0.5}
+VALID_OVERRIDES = {"plugin_mi": {"x": CODES, "y": CODES[::-1].copy()}}
 #: Small settings of the options that set the amount of work (applied when a function has them).
-FAST = {"steps": 2, "batch_size": 8, "hidden": 8, "n_mc": 64}
+FAST = {"steps": 2, "batch_size": 8, "hidden": 8, "n_mc": 64, "n_boot": 20}
 
 
 def _with(a, pos, v):
@@ -197,6 +208,10 @@ MENUS = {
         ("list", lambda v: ["cpu"], "refuse"),
     ],
 }
+#: A count for which 0 is meaningful (plugin_mi's n_boot = 0: no bootstrap).
+MENUS["count0"] = [("zero", lambda v: 0, "valid")] + [e for e in MENUS["count"] if e[0] != "zero"]
+#: Discrete labels: codes, except that float labels are symbols too.
+MENUS["labels"] = [(lab, make, "valid" if lab == "float" else exp) for lab, make, exp in MENUS["codes"]]
 
 
 class Hang(Exception):
@@ -237,7 +252,7 @@ def baseline(fn):
     args, kwargs = [], {}
     for p in inspect.signature(fn).parameters.values():
         if p.default is inspect.Parameter.empty:
-            args.append(VALID[p.name])
+            args.append(VALID_OVERRIDES.get(fn.__name__, {}).get(p.name, VALID[p.name]))
         elif p.name in FAST:
             kwargs[p.name] = FAST[p.name]
     return args, kwargs
@@ -247,7 +262,7 @@ def cases():
     for qual, fn in public_functions():
         params = list(inspect.signature(fn).parameters.values())
         for i, p in enumerate(params):
-            for label, make, expect in MENUS[ROLES[p.name]]:
+            for label, make, expect in MENUS[role(fn, p.name)]:
                 yield pytest.param(fn, i, p.name, make, expect, id=f"{qual}-{p.name}-{label}")
 
 
@@ -296,7 +311,7 @@ def test_hostile_input(fn, i, name, make, expect):
     args, kwargs = baseline(fn)
     p = list(inspect.signature(fn).parameters.values())[i]
     valid = args[i] if p.default is inspect.Parameter.empty else kwargs.get(name, p.default)
-    if valid is None and ROLES[name] == "covariance":
+    if valid is None and role(fn, name) == "covariance":
         valid = SIGMA_COV
     value = make(valid)
     args, kwargs = call_with(fn, i, name, value)
