@@ -43,8 +43,8 @@ from boolean._lib.memory import check_size, format_bytes
 
 from ._orbits_numba import BATCH, LOG_ZERO, orbit_sums, threads_for
 from .classes import label_by_first
-from .model import channel_cells, check_channel_args, count_keys, symbol_probabilities, type_list
-from .model import channel_classes as _classes   # one name to replace when forcing the count-vector classes
+from .model import (channel_cells, channel_classes, check_channel_args, count_keys, symbol_probabilities,
+                    type_list)
 from .orbits import multiset_orbit_counts, orbit_tree, orbit_tree_plan, permutation_group
 
 __all__ = ["FoldedChannel", "folded_channel", "symmetry_generators"]
@@ -344,7 +344,7 @@ def folded_channel(n, s, m, *, visible="random", S0=None, p_bias=0.5, method="au
     seconds = {}
     t0 = time.perf_counter()
     cells = channel_cells(n, s, S0, p_bias)
-    cls = _classes(n, s, visible, S0, p_bias)
+    cls = channel_classes(n, s, visible, S0, p_bias)
     seconds["classes"] = time.perf_counter() - t0
     K = len(cells.cells)
     T = math.comb(2 * K + m - 1, m)

@@ -179,15 +179,15 @@ def test_torch_backend_on_cpu_matches_numpy():
 
 def test_count_vector_route_matches_enumeration(monkeypatch):
     """Force the n >= 5 route (classes from count vectors, orbits by key lookup) at n = 3, 4."""
-    from capacity.insensitive import channel, solve, symmetry
+    from capacity.insensitive import model, solve, symmetry
 
     ref = {(n, s, m): insensitive_capacity(n, s, m) for n, s, m in [(3, 1, 3), (4, 1, 3), (3, 0, 4)]}
 
     def vector_classes(n, s, visible, S0, p_bias):
-        return channel._vector_classes(n, s, visible, S0, channel._cells(n, s, S0, p_bias))
+        return model.vector_classes(n, s, visible, S0, model.channel_cells(n, s, S0, p_bias))
 
-    monkeypatch.setattr(symmetry, "_classes", vector_classes)
-    monkeypatch.setattr(solve, "_classes", vector_classes)
+    monkeypatch.setattr(symmetry, "channel_classes", vector_classes)
+    monkeypatch.setattr(solve, "channel_classes", vector_classes)
     for (n, s, m), a in ref.items():
         b = insensitive_capacity(n, s, m)
         assert b.representatives is None and b.n_classes == a.n_classes
