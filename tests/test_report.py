@@ -41,7 +41,7 @@ def test_save_figure_writes_and_closes(tmp_path):
 def test_sections_order():
     assert [s.rsplit(".", 1)[-1] for s in SECTIONS] == [
         "boolean_section", "capacity_section", "classes_section", "insensitive_section", "mi_section",
-        "resampling_section", "abstractions_section"]
+        "resampling_section", "abstractions_section", "theorems_section"]
 
 
 def test_run_report_only_one_section(tmp_path):

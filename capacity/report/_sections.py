@@ -8,4 +8,5 @@ SECTIONS = [
     "capacity.report.mi_section",
     "capacity.report.resampling_section",
     "capacity.report.abstractions_section",
+    "capacity.report.theorems_section",
 ]
