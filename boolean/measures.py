@@ -17,8 +17,10 @@ from typing import Any
 
 import numpy as np
 
+from . import _pbiased
 from ._lib.array import device_of, namespace, to_numpy
 from ._lib.backend import is_tensor
+from ._lib.validate import check_real
 from ._tables import deliver, load_table
 from ._transform import normalise, pm1_plan_bytes, pm1_transform, transform_rows
 
@@ -227,15 +229,19 @@ _COMMON_RAISES = """TypeError
         ``max_bytes``, an unknown backend, or CUDA without a GPU."""
 
 
-def influences(f, *, domain="01", backend="auto", device=None, max_bytes=None):
-    r"""Influence of each variable, counted exactly.
+def influences(f, *, p=None, domain="01", backend="auto", device=None, max_bytes=None):
+    r"""Influence of each variable, counted exactly (uniform), or under the p-biased measure.
 
     .. math:: \mathrm{Inf}_i[f] = \Pr_x[f(x) \ne f(x \oplus e_i)]
-              = \frac{\#\{x : f(x) \ne f(x \oplus e_i)\}}{2^n} = \sum_{T \ni i} \hat g(T)^2.
+              = \frac{\#\{x : f(x) \ne f(x \oplus e_i)\}}{2^n} = \sum_{T \ni i} \hat g(T)^2,
+              \qquad \mathrm{Inf}^{(p)}_i[f] = 4p(1-p) \Pr_{x \sim \mu_p}[f(x) \ne f(x \oplus e_i)].
 
     Parameters
     ----------
     {params}
+    p : float, optional
+        P[x_i = 1] in (0, 1): the p-biased influence (as :func:`boolean.pbiased_influences`,
+        computed on the host, numpy result). None (default): uniform, exact counts.
 
     Returns
     -------
@@ -257,7 +263,15 @@ def influences(f, *, domain="01", backend="auto", device=None, max_bytes=None):
     [0.5, 0.5, 0.5]
     >>> influences([0, 0, 0, 1]).tolist()  # AND_2
     [0.5, 0.5]
+    >>> [round(v, 12) for v in influences([0, 0, 0, 1], p=0.25).tolist()]  # 4p(1-p) P[other bit = 1]
+    [0.1875, 0.1875]
     """
+    if p is not None:
+        p = check_real(p, "p", low=0.0, high=1.0, low_open=True, high_open=True)
+        be, table, n, batched = load_table(to_numpy(f) if is_tensor(f) else f, "numpy", None, max_bytes,
+                                           _pbiased.plan_bytes, "influences", domain=domain)
+        out = _pbiased.influences(np.asarray(table), n, p)
+        return out if batched else out[0]
     be, table, n, batched = load_table(f, backend, device, max_bytes, _influence_plan_bytes, "influences",
                                        domain=domain)
     counts = _INFLUENCE_COUNTS[be.kernel](table, n)

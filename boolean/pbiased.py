@@ -13,10 +13,9 @@ At p = 1/2 they are the uniform coefficients and influences.
 """
 from __future__ import annotations
 
-import math
-
 import numpy as np
 
+from . import _pbiased
 from ._lib.backend import is_tensor, to_numpy
 from ._lib.validate import check_real
 from ._tables import load_table
@@ -24,18 +23,11 @@ from ._tables import load_table
 __all__ = ["pbiased_fourier_coefficients", "pbiased_influences"]
 
 
-def _plan_bytes(name, n, rows):
-    """The uint8 table, the float64 coefficients (transformed in place) and one half-size
-    float64 stage buffer; influences hold the float64 weights μ_p(x) and a bool pivot mask instead."""
-    e = rows * 2.0**n
-    return e + 8 * e + 4 * e
-
-
 def _load(f, p, domain, max_bytes, what):
     p = check_real(p, "p", low=0.0, high=1.0, low_open=True, high_open=True)
     if is_tensor(f):
         f = to_numpy(f)
-    _, table, n, batched = load_table(f, "numpy", None, max_bytes, _plan_bytes, what, domain=domain)
+    _, table, n, batched = load_table(f, "numpy", None, max_bytes, _pbiased.plan_bytes, what, domain=domain)
     return np.asarray(table), n, batched, p
 
 
@@ -84,17 +76,7 @@ def pbiased_fourier_coefficients(f, p, *, domain="01", max_bytes=None):
     [0.5, 0.866025403784]
     """
     table, n, batched, p = _load(f, p, domain, max_bytes, "pbiased_fourier_coefficients")
-    c = 1.0 - 2.0 * table.astype(np.float64)
-    B, N = c.shape
-    s = math.sqrt(p * (1.0 - p))
-    for i in range(n):
-        v = c.reshape(B, N >> (i + 1), 2, 1 << i)
-        a0 = v[:, :, 0, :].copy()
-        a1 = v[:, :, 1, :]
-        v[:, :, 0, :] = (1.0 - p) * a0 + p * a1
-        np.subtract(a0, a1, out=a0)
-        a0 *= s
-        v[:, :, 1, :] = a0
+    c = _pbiased.coefficients(table, n, p)
     return c if batched else c[0]
 
 
@@ -139,16 +121,5 @@ def pbiased_influences(f, p, *, domain="01", max_bytes=None):
     [0.1875, 0.1875]
     """
     table, n, batched, p = _load(f, p, domain, max_bytes, "pbiased_influences")
-    B, N = table.shape
-    pop = np.zeros(N, dtype=np.int64)
-    for i in range(n):
-        pop.reshape(-1, 2, 1 << i)[:, 1, :] += 1
-    mu = p ** pop * (1.0 - p) ** (n - pop)
-    out = np.empty((B, n))
-    for i in range(n):
-        v = table.reshape(B, N >> (i + 1), 2, 1 << i)
-        piv = v[:, :, 0, :] != v[:, :, 1, :]  # pairs {x, x ⊕ e_i}: both members pivotal
-        m = mu.reshape(N >> (i + 1), 2, 1 << i)
-        out[:, i] = (piv * (m[:, 0, :] + m[:, 1, :])).sum(axis=(1, 2))
-    out *= 4.0 * p * (1.0 - p)
+    out = _pbiased.influences(table, n, p)
     return out if batched else out[0]

@@ -280,6 +280,14 @@ def test_pbiased_against_definition_parseval_and_influences(p, rng):
         np.testing.assert_allclose(inf[r], want, rtol=0, atol=1e-12)
 
 
+def test_influences_p_is_the_pbiased_influence(rng):
+    f = rng.integers(0, 2, (3, 1 << 9)).astype(np.uint8)
+    np.testing.assert_array_equal(B.influences(f, p=0.3), B.pbiased_influences(f, 0.3))  # one kernel
+    np.testing.assert_array_equal(B.influences(f, p=0.5), B.influences(f))  # exact dyadic sums either way
+    with pytest.raises(ValueError, match=r"`p` must be a finite number in \(0"):
+        B.influences(f, p=0.0)
+
+
 def test_pbiased_half_is_uniform(rng):
     f = rng.integers(0, 2, (3, 1 << 10)).astype(np.uint8)
     # p = 1/2: butterflies (a0 + a1)/2 and (a0 - a1)/2 of ±1 are exact dyadic rationals
