@@ -19,6 +19,19 @@ ROUTINES = {
     "restrict": lambda f, **kw: B.restrict(f, {0: 1}, **kw),
     "retained_information": lambda f, **kw: B.retained_information(f, [0], **kw),
     "retained_information_profile": lambda f, **kw: B.retained_information_profile(f, **kw).exact,
+    "sensitivity": lambda f, **kw: B.sensitivity(f, per_input=True, **kw),
+    "block_sensitivity": lambda f, **kw: B.block_sensitivity(f, per_input=True, **kw),
+    "certificate_complexity": lambda f, **kw: B.certificate_complexity(f, per_input=True, **kw),
+    "decision_tree_depth": lambda f, **kw: B.decision_tree_depth(f, **kw),
+    "anf": lambda f, **kw: B.anf(f, **kw),
+    "f2_degree": lambda f, **kw: B.f2_degree(f, **kw),
+    "fourier_sparsity": lambda f, **kw: B.fourier_sparsity(f, **kw),
+    "nonlinearity": lambda f, **kw: B.nonlinearity(f, **kw),
+    "is_bent": lambda f, **kw: B.is_bent(f, **kw),
+    "pbiased_fourier_coefficients": lambda f, **kw: B.pbiased_fourier_coefficients(f, 0.3, **kw),
+    "pbiased_influences": lambda f, **kw: B.pbiased_influences(f, 0.3, **kw),
+    "influences_p": lambda f, **kw: B.influences(f, p=0.3, **kw),
+    "nearest_junta": lambda f, **kw: B.nearest_junta(f, 2, **kw).junta,
 }
 
 
