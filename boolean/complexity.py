@@ -28,11 +28,11 @@ MAX_N_SUBCUBE = 14
 
 def _plan_bytes(kind):
     """Peak bytes by routine: the uint8 table and the uint8 per-input result, plus the 3^n
-    subcube values (certificate), twice that with the depths (decision tree), or the per-input
-    scratch of the block packing (two bytes and three int64 an entry of one row)."""
+    subcube values of one row (certificate, block sensitivity), twice that with the depths
+    (decision tree), and the int64 scratch over the 2^n subsets of one row."""
     def plan(name, n, rows):
         e = rows * 2.0**n
-        return 2 * e + {"sensitivity": 0, "block": 26 * 2.0**n, "certificate": 3.0**n + 16 * 2.0**n,
+        return 2 * e + {"sensitivity": 0, "block": 3.0**n + 26 * 2.0**n, "certificate": 3.0**n + 16 * 2.0**n,
                         "depth": 2 * 3.0**n - e}[kind]
     return plan
 
