@@ -46,50 +46,63 @@ def sensitivity_counts(table, n):
 @nb.njit(cache=True)
 def _subcubes(f, n, val, depth, with_depth):
     """Fill val[c] (0, 1 or MIXED) for every subcube c; with ``with_depth`` also the optimal
-    decision-tree depth of f restricted to c (0 on constant cubes)."""
+    decision-tree depth of f restricted to c (0 on constant cubes).
+
+    The base-3 digits of c are kept incrementally: ``x`` holds the fixed bits, ``free`` the mask of
+    free digits (no divisions in the loop)."""
     M = val.shape[0]
     p3 = np.empty(n, dtype=np.int64)
     p = 1
     for i in range(n):
         p3[i] = p
         p *= 3
+    digits = np.zeros(n, dtype=np.int64)
+    low = np.zeros(1 << n, dtype=np.int64)
+    for m in range(1, 1 << n):
+        b = 0
+        while not (m >> b) & 1:
+            b += 1
+        low[m] = b
+    x = 0
+    free = 0
     for c in range(M):
-        r = c
-        x = 0
-        j = -1
-        for i in range(n):
-            d = r % 3
-            r //= 3
-            if d == 2:
-                if j < 0:
-                    j = i
-            else:
-                x |= d << i
-        if j < 0:
+        if free == 0:
             val[c] = f[x]
             if with_depth:
                 depth[c] = 0
-            continue
-        a = val[c - 2 * p3[j]]
-        b = val[c - p3[j]]
-        val[c] = a if a == b else MIXED
-        if not with_depth:
-            continue
-        if val[c] != MIXED:
-            depth[c] = 0
-            continue
-        best = 255
-        r = c
-        for i in range(n):
-            d = r % 3
-            r //= 3
-            if d == 2:
-                d0 = depth[c - 2 * p3[i]]
-                d1 = depth[c - p3[i]]
-                t = 1 + (d0 if d0 > d1 else d1)
-                if t < best:
-                    best = t
-        depth[c] = best
+        else:
+            j = low[free]
+            a = val[c - 2 * p3[j]]
+            b = val[c - p3[j]]
+            val[c] = a if a == b else MIXED
+            if with_depth:
+                if val[c] != MIXED:
+                    depth[c] = 0
+                else:
+                    best = 255
+                    fm = free
+                    while fm:
+                        i = low[fm]
+                        fm &= fm - 1
+                        d0 = depth[c - 2 * p3[i]]
+                        d1 = depth[c - p3[i]]
+                        t = 1 + (d0 if d0 > d1 else d1)
+                        if t < best:
+                            best = t
+                    depth[c] = best
+        # next c: base-3 increment
+        i = 0
+        while i < n and digits[i] == 2:
+            digits[i] = 0
+            free &= ~(1 << i)
+            i += 1
+        if i < n:
+            digits[i] += 1
+            if digits[i] == 1:
+                x |= 1 << i
+            else:
+                x &= ~(1 << i)
+                free |= 1 << i
 
 
 @nb.njit(cache=True)
