@@ -8,23 +8,24 @@ import numpy as np
 from ._lib.array import namespace, to_numpy
 from ._lib.backend import is_tensor, resolve_backend, to_backend
 from ._lib.memory import check_size
-from ._lib.validate import as_truth_table, n_from_length
+from ._lib.validate import as_truth_table, check_domain, n_from_length
 
 
-def load_table(f, backend, device, max_bytes, plan_bytes, what, *, name="f"):
+def load_table(f, backend, device, max_bytes, plan_bytes, what, *, name="f", domain="01"):
     """Validate a truth table for a routine; return ``(backend, table2d, n, batched)``.
 
     ``table2d`` is uint8 (B, 2**n): numpy for the numpy and numba backends, a tensor on the
     backend's device for torch. ``plan_bytes(backend_name, n, rows)`` is the routine's peak
     working memory; it is checked against ``max_bytes`` from the shape alone when ``f`` already
-    has one.
+    has one. ``domain`` ("01" or "pm1") is the declared domain of the values.
     """
+    check_domain(domain)
     be = resolve_backend(backend, f, device=device)
     shape = tuple(f.shape) if is_tensor(f) or isinstance(f, np.ndarray) else None
     if shape is not None and len(shape) in (1, 2) and 0 not in shape:
         n = n_from_length(shape[-1], name)
         check_size(plan_bytes(be.name, n, int(np.prod(shape[:-1]))), max_bytes, what)
-    table, n = as_truth_table(f, name)
+    table, n = as_truth_table(f, name, domain=domain)
     if shape is None:
         check_size(plan_bytes(be.name, n, int(np.prod(np.shape(table)[:-1]))), max_bytes, what)
     batched = table.ndim == 2

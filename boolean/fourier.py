@@ -246,7 +246,7 @@ def _fwht_fast(a, out, max_bytes):
 _FWHT = {"numba": _fwht_numba}
 
 
-def fourier_coefficients(f, *, exact=False, backend="auto", device=None, max_bytes=None):
+def fourier_coefficients(f, *, exact=False, domain="01", backend="auto", device=None, max_bytes=None):
     r"""Fourier coefficients ĝ(T) of g = (-1)^f, indexed by the bitmask T.
 
     .. math:: \hat g(T) = 2^{-n} \sum_x (-1)^{f(x)} \chi_T(x), \qquad
@@ -259,7 +259,10 @@ def fourier_coefficients(f, *, exact=False, backend="auto", device=None, max_byt
     Parameters
     ----------
     f : array_like or torch.Tensor, shape (2**n,) or (B, 2**n)
-        Truth table(s): 0/1, bool or ±1 integers; index x = sum_i x_i 2**i.
+        Truth table(s) in the declared ``domain``; index x = sum_i x_i 2**i.
+    domain : {"01", "pm1"}
+        "01" (default): 0/1 integers or bools, the values of f. "pm1": ±1 integers or floats,
+        the values of g = (-1)^f (+1 for f = 0). Never guessed from the values.
     exact : bool
         Return int64 2^n ĝ(T) instead of float64 ĝ(T).
     backend : {"auto", "numpy", "numba", "torch"}
@@ -276,9 +279,10 @@ def fourier_coefficients(f, *, exact=False, backend="auto", device=None, max_byt
     Raises
     ------
     TypeError
-        For float/complex/object tables or a non-bool ``exact``.
+        For tables of a dtype the domain does not allow, a non-string ``domain`` or a non-bool ``exact``.
     ValueError
-        For a length that is not 2**n, values outside {0, 1} (or ±1), a request above
+        For a length that is not 2**n, values outside the declared domain, an unknown
+        ``domain``, a request above
         ``max_bytes``, an unknown backend, or CUDA without a GPU.
 
     References
@@ -294,7 +298,8 @@ def fourier_coefficients(f, *, exact=False, backend="auto", device=None, max_byt
     """
     if not isinstance(exact, (bool, np.bool_)):
         raise TypeError(f"`exact` must be a bool; got {exact!r}")
-    be, table, n, batched = load_table(f, backend, device, max_bytes, _plan_bytes, "fourier_coefficients")
+    be, table, n, batched = load_table(f, backend, device, max_bytes, _plan_bytes, "fourier_coefficients",
+                                       domain=domain)
     c = pm1_transform(table, n, be, "int" if exact else "float")
     return deliver(c if exact else normalise(c, n, be.xp), f, batched)
 

@@ -104,7 +104,7 @@ def _check_unknown(unknown, n):
     return sorted(out)
 
 
-def retained_information(f, unknown, *, backend="auto", device=None, max_bytes=None):
+def retained_information(f, unknown, *, domain="01", backend="auto", device=None, max_bytes=None):
     r"""Information f(X) keeps about the known inputs when the coordinates in K are unknown.
 
     .. math:: I_K(f) = I(f(X); X_{[n] \setminus K})
@@ -116,7 +116,10 @@ def retained_information(f, unknown, *, backend="auto", device=None, max_bytes=N
     Parameters
     ----------
     f : array_like or torch.Tensor, shape (2**n,) or (B, 2**n)
-        Truth table(s): 0/1, bool or ±1 integers; index x = sum_i x_i 2**i.
+        Truth table(s) in the declared ``domain``; index x = sum_i x_i 2**i.
+    domain : {"01", "pm1"}
+        "01" (default): 0/1 integers or bools, the values of f. "pm1": ±1 integers or floats,
+        the values of g = (-1)^f (+1 for f = 0). Never guessed from the values.
     unknown : iterable of int
         The set K of unknown coordinates (distinct, in [0, n)); may be empty.
     backend : {"auto", "numpy", "numba", "torch"}
@@ -151,7 +154,8 @@ def retained_information(f, unknown, *, backend="auto", device=None, max_bytes=N
     >>> retained_information(dictator(3, 0), [1, 2])  # the dictator's own bit is known
     1.0
     """
-    be, table, n, batched = load_table(f, backend, device, max_bytes, _count_plan_bytes, "retained_information")
+    be, table, n, batched = load_table(f, backend, device, max_bytes, _count_plan_bytes, "retained_information",
+                                       domain=domain)
     K = _check_unknown(unknown, n)
     value = _output_entropy(table, n) - _CONDITIONAL_ENTROPIES[be.kernel](table, [K])[:, 0]
     return deliver(value, f, batched, scalar=True)
@@ -229,7 +233,8 @@ def _exact_profile_xp(table, n):
 _EXACT_PROFILE = {"numba": _exact_profile_numba, "xp": _exact_profile_xp}
 
 
-def retained_information_profile(f, samples=None, seed=None, *, backend="auto", device=None, max_bytes=None):
+def retained_information_profile(f, samples=None, seed=None, *, domain="01", backend="auto", device=None,
+                                 max_bytes=None):
     r"""Average information kept with k unknown inputs, for k = 0..n.
 
     .. math:: \bar I_k(f) = \binom{n}{k}^{-1} \sum_{|K| = k} I(f(X); X_{[n] \setminus K}),
@@ -244,7 +249,10 @@ def retained_information_profile(f, samples=None, seed=None, *, backend="auto", 
     Parameters
     ----------
     f : array_like or torch.Tensor, shape (2**n,) or (B, 2**n)
-        Truth table(s): 0/1, bool or ±1 integers; index x = sum_i x_i 2**i.
+        Truth table(s) in the declared ``domain``; index x = sum_i x_i 2**i.
+    domain : {"01", "pm1"}
+        "01" (default): 0/1 integers or bools, the values of f. "pm1": ±1 integers or floats,
+        the values of g = (-1)^f (+1 for f = 0). Never guessed from the values.
     samples : int >= 2, optional
         Random sets per level; None = exact when affordable, else 32.
     seed : int, numpy.random.Generator or None
@@ -285,7 +293,7 @@ def retained_information_profile(f, samples=None, seed=None, *, backend="auto", 
         samples = check_int(samples, "samples", low=2)
     check_seed(seed)
     be, table, n, batched = load_table(f, backend, device, max_bytes, _count_plan_bytes,
-                                       "retained_information_profile")
+                                       "retained_information_profile", domain=domain)
     B = table.shape[0]
     H = _output_entropy(table, n)
     cap = max_bytes if max_bytes is not None else DEFAULT_MAX_BYTES

@@ -17,8 +17,10 @@ from typing import Any
 
 import numpy as np
 
+from . import _pbiased
 from ._lib.array import device_of, namespace, to_numpy
 from ._lib.backend import is_tensor
+from ._lib.validate import check_real
 from ._tables import deliver, load_table
 from ._transform import normalise, pm1_plan_bytes, pm1_transform, transform_rows
 
@@ -206,7 +208,10 @@ def _deliver_rho(values, template, batched, scalar_rho):
 # public routines
 # ----------------------------------------------------------------------------------------
 _F_PARAM = """f : array_like or torch.Tensor, shape (2**n,) or (B, 2**n)
-        Truth table(s): 0/1, bool or ±1 integers; index x = sum_i x_i 2**i."""
+        Truth table(s) in the declared ``domain``; index x = sum_i x_i 2**i.
+    domain : {"01", "pm1"}
+        "01" (default): 0/1 integers or bools, the values of f. "pm1": ±1 integers or floats,
+        the values of g = (-1)^f (+1 for f = 0). Never guessed from the values."""
 
 _OPT_PARAMS = """backend : {"auto", "numpy", "numba", "torch"}
         "auto": torch for tensors, else numba.
@@ -216,21 +221,27 @@ _OPT_PARAMS = """backend : {"auto", "numpy", "numba", "torch"}
         Refuse (before allocating) more working memory than this; default 8 GiB."""
 
 _COMMON_RAISES = """TypeError
-        For float/complex/object tables or a non-string backend.
+        For tables of a dtype the domain does not allow, a non-string ``domain`` or a
+        non-string backend.
     ValueError
-        For a length that is not 2**n, values outside {0, 1} (or ±1), a request above
+        For a length that is not 2**n, values outside the declared domain, an unknown
+        ``domain``, a request above
         ``max_bytes``, an unknown backend, or CUDA without a GPU."""
 
 
-def influences(f, *, backend="auto", device=None, max_bytes=None):
-    r"""Influence of each variable, counted exactly.
+def influences(f, *, p=None, domain="01", backend="auto", device=None, max_bytes=None):
+    r"""Influence of each variable, counted exactly (uniform), or under the p-biased measure.
 
     .. math:: \mathrm{Inf}_i[f] = \Pr_x[f(x) \ne f(x \oplus e_i)]
-              = \frac{\#\{x : f(x) \ne f(x \oplus e_i)\}}{2^n} = \sum_{T \ni i} \hat g(T)^2.
+              = \frac{\#\{x : f(x) \ne f(x \oplus e_i)\}}{2^n} = \sum_{T \ni i} \hat g(T)^2,
+              \qquad \mathrm{Inf}^{(p)}_i[f] = 4p(1-p) \Pr_{x \sim \mu_p}[f(x) \ne f(x \oplus e_i)].
 
     Parameters
     ----------
     {params}
+    p : float, optional
+        P[x_i = 1] in (0, 1): the p-biased influence (as :func:`boolean.pbiased_influences`,
+        computed on the host, numpy result). None (default): uniform, exact counts.
 
     Returns
     -------
@@ -252,13 +263,22 @@ def influences(f, *, backend="auto", device=None, max_bytes=None):
     [0.5, 0.5, 0.5]
     >>> influences([0, 0, 0, 1]).tolist()  # AND_2
     [0.5, 0.5]
+    >>> [round(v, 12) for v in influences([0, 0, 0, 1], p=0.25).tolist()]  # 4p(1-p) P[other bit = 1]
+    [0.1875, 0.1875]
     """
-    be, table, n, batched = load_table(f, backend, device, max_bytes, _influence_plan_bytes, "influences")
+    if p is not None:
+        p = check_real(p, "p", low=0.0, high=1.0, low_open=True, high_open=True)
+        be, table, n, batched = load_table(to_numpy(f) if is_tensor(f) else f, "numpy", None, max_bytes,
+                                           _pbiased.plan_bytes, "influences", domain=domain)
+        out = _pbiased.influences(np.asarray(table), n, p)
+        return out if batched else out[0]
+    be, table, n, batched = load_table(f, backend, device, max_bytes, _influence_plan_bytes, "influences",
+                                       domain=domain)
     counts = _INFLUENCE_COUNTS[be.kernel](table, n)
     return deliver(counts.astype(np.float64) * 2.0**-n, f, batched)
 
 
-def total_influence(f, *, backend="auto", device=None, max_bytes=None):
+def total_influence(f, *, domain="01", backend="auto", device=None, max_bytes=None):
     r"""Total influence (average sensitivity), counted exactly.
 
     .. math:: I[f] = \sum_i \mathrm{Inf}_i[f] = \sum_T |T| \hat g(T)^2
@@ -289,12 +309,13 @@ def total_influence(f, *, backend="auto", device=None, max_bytes=None):
     >>> total_influence(majority(3))
     1.5
     """
-    be, table, n, batched = load_table(f, backend, device, max_bytes, _influence_plan_bytes, "total_influence")
+    be, table, n, batched = load_table(f, backend, device, max_bytes, _influence_plan_bytes, "total_influence",
+                                       domain=domain)
     counts = _INFLUENCE_COUNTS[be.kernel](table, n).sum(axis=1)
     return deliver(counts.astype(np.float64) * 2.0**-n, f, batched, scalar=True)
 
 
-def spectral_weights(f, *, backend="auto", device=None, max_bytes=None):
+def spectral_weights(f, *, domain="01", backend="auto", device=None, max_bytes=None):
     r"""Fourier weight at each degree, W^0..W^n.
 
     .. math:: W^d[f] = \sum_{|T| = d} \hat g(T)^2, \qquad \sum_d W^d = 1.
@@ -322,12 +343,13 @@ def spectral_weights(f, *, backend="auto", device=None, max_bytes=None):
     >>> spectral_weights(majority(3)).tolist()  # Maj_3 = 1/2 (x1 + x2 + x3) - 1/2 x1 x2 x3
     [0.0, 0.75, 0.0, 0.25]
     """
-    be, table, n, batched = load_table(f, backend, device, max_bytes, _spectral_plan_bytes, "spectral_weights")
+    be, table, n, batched = load_table(f, backend, device, max_bytes, _spectral_plan_bytes, "spectral_weights",
+                                       domain=domain)
     sums, _, _ = _spectrum_levels(table, n, be)
     return deliver(_weights_from_sums(sums, n), f, batched)
 
 
-def degree(f, *, backend="auto", device=None, max_bytes=None):
+def degree(f, *, domain="01", backend="auto", device=None, max_bytes=None):
     r"""Fourier degree: the largest :math:`|T|` with :math:`\hat g(T) \ne 0` (0 for constant functions).
 
     .. math:: \deg f = \max\{|T| : \hat g(T) \ne 0\}.
@@ -354,12 +376,13 @@ def degree(f, *, backend="auto", device=None, max_bytes=None):
     >>> degree(and_(4)), degree(dictator(4, 2)), degree(parity(4)), degree([0, 0, 0, 0])
     (4, 1, 4, 0)
     """
-    be, table, n, batched = load_table(f, backend, device, max_bytes, _spectral_plan_bytes, "degree")
+    be, table, n, batched = load_table(f, backend, device, max_bytes, _spectral_plan_bytes, "degree",
+                                       domain=domain)
     _, deg, _ = _spectrum_levels(table, n, be)
     return deliver(np.asarray(deg, dtype=np.int64), f, batched, scalar=True)
 
 
-def noise_stability(f, rho, *, backend="auto", device=None, max_bytes=None):
+def noise_stability(f, rho, *, domain="01", backend="auto", device=None, max_bytes=None):
     r"""Noise stability at correlation ρ.
 
     .. math:: \mathrm{Stab}_\rho[f] = \mathbb{E}[g(x) g(y)] = \sum_T \rho^{|T|} \hat g(T)^2
@@ -396,13 +419,14 @@ def noise_stability(f, rho, *, backend="auto", device=None, max_bytes=None):
     [1.0, -1.0]
     """
     rhos, scalar = _check_rho(rho, "rho")
-    be, table, n, batched = load_table(f, backend, device, max_bytes, _spectral_plan_bytes, "noise_stability")
+    be, table, n, batched = load_table(f, backend, device, max_bytes, _spectral_plan_bytes, "noise_stability",
+                                       domain=domain)
     sums, _, _ = _spectrum_levels(table, n, be)
     stab = _stab_from_weights(_weights_from_sums(sums, n), rhos.reshape(-1))
     return _deliver_rho(stab, f, batched, scalar)
 
 
-def noise_sensitivity(f, delta, *, backend="auto", device=None, max_bytes=None):
+def noise_sensitivity(f, delta, *, domain="01", backend="auto", device=None, max_bytes=None):
     r"""Noise sensitivity at flip probability δ.
 
     .. math:: \mathrm{NS}_\delta[f] = \Pr[f(x) \ne f(y)] = \tfrac12 - \tfrac12 \mathrm{Stab}_{1-2\delta}[f],
@@ -437,13 +461,14 @@ def noise_sensitivity(f, delta, *, backend="auto", device=None, max_bytes=None):
     0.5
     """
     deltas, scalar = _check_rho(delta, "delta", 0.0, 1.0)
-    be, table, n, batched = load_table(f, backend, device, max_bytes, _spectral_plan_bytes, "noise_sensitivity")
+    be, table, n, batched = load_table(f, backend, device, max_bytes, _spectral_plan_bytes, "noise_sensitivity",
+                                       domain=domain)
     sums, _, _ = _spectrum_levels(table, n, be)
     stab = _stab_from_weights(_weights_from_sums(sums, n), 1.0 - 2.0 * deltas.reshape(-1))
     return _deliver_rho(0.5 - 0.5 * stab, f, batched, scalar)
 
 
-def noise_operator(f, rho, *, backend="auto", device=None, max_bytes=None):
+def noise_operator(f, rho, *, domain="01", backend="auto", device=None, max_bytes=None):
     r"""The noise operator applied to g = (-1)^f, as real values on {0,1}^n.
 
     .. math:: (T_\rho g)(x) = \mathbb{E}_{y \sim N_\rho(x)}[g(y)] = \sum_T \rho^{|T|} \hat g(T) \chi_T(x).
@@ -479,7 +504,8 @@ def noise_operator(f, rho, *, backend="auto", device=None, max_bytes=None):
     if not scalar:
         raise TypeError(f"`rho` must be a real number; got an array of shape {rhos.shape}")
     rho = float(rhos)
-    be, table, n, batched = load_table(f, backend, device, max_bytes, _operator_plan_bytes, "noise_operator")
+    be, table, n, batched = load_table(f, backend, device, max_bytes, _operator_plan_bytes, "noise_operator",
+                                       domain=domain)
     c = pm1_transform(table, n, be, "float")
     return deliver(_OPERATOR[be.kernel](c, rho, n, be), f, batched)
 
@@ -534,7 +560,7 @@ class SpectralSummary:
         return 0.5 - 0.5 * stab
 
 
-def spectral_summary(f, *, coefficients=True, backend="auto", device=None, max_bytes=None):
+def spectral_summary(f, *, coefficients=True, domain="01", backend="auto", device=None, max_bytes=None):
     r"""Spectrum, level weights, degree, influences and total influence with ONE transform.
 
     .. math:: \hat g(T) = 2^{-n} (H_n g)(T),\quad W^d = \sum_{|T|=d} \hat g(T)^2,\quad
@@ -576,7 +602,8 @@ def spectral_summary(f, *, coefficients=True, backend="auto", device=None, max_b
     """
     if not isinstance(coefficients, (bool, np.bool_)):
         raise TypeError(f"`coefficients` must be a bool; got {coefficients!r}")
-    be, table, n, batched = load_table(f, backend, device, max_bytes, _spectral_plan_bytes, "spectral_summary")
+    be, table, n, batched = load_table(f, backend, device, max_bytes, _spectral_plan_bytes, "spectral_summary",
+                                       domain=domain)
     sums, deg, coeffs = _spectrum_levels(table, n, be, keep=coefficients)
     counts = _INFLUENCE_COUNTS[be.kernel](table, n)
     return SpectralSummary(

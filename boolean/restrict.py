@@ -56,7 +56,7 @@ def _plan_bytes(name, n, rows):
     return rows * 2.0**n * 2.5
 
 
-def restrict(f, fixed, *, backend="auto", device=None, max_bytes=None):
+def restrict(f, fixed, *, domain="01", backend="auto", device=None, max_bytes=None):
     r"""Restriction :math:`f|_{J \leftarrow z}`: fix x_j = z_j for j in J, a function of the remaining bits.
 
     .. math:: f|_{J \leftarrow z}(y) = f(x),\quad x_J = z,\quad x_{[n] \setminus J} = y,
@@ -67,7 +67,10 @@ def restrict(f, fixed, *, backend="auto", device=None, max_bytes=None):
     Parameters
     ----------
     f : array_like or torch.Tensor, shape (2**n,) or (B, 2**n)
-        Truth table(s): 0/1, bool or ±1 integers; index x = sum_i x_i 2**i.
+        Truth table(s) in the declared ``domain``; index x = sum_i x_i 2**i.
+    domain : {"01", "pm1"}
+        "01" (default): 0/1 integers or bools, the values of f. "pm1": ±1 integers or floats,
+        the values of g = (-1)^f (+1 for f = 0). Never guessed from the values.
     fixed : dict {int: 0 or 1}
         The coordinates J to fix and their bits z.
     backend : {"auto", "numpy", "numba", "torch"}
@@ -100,7 +103,7 @@ def restrict(f, fixed, *, backend="auto", device=None, max_bytes=None):
     >>> restrict([0, 1, 1, 0], {1: 0}).tolist()  # x0 xor 0
     [0, 1]
     """
-    be, table, n, batched = load_table(f, backend, device, max_bytes, _plan_bytes, "restrict")
+    be, table, n, batched = load_table(f, backend, device, max_bytes, _plan_bytes, "restrict", domain=domain)
     fx = _check_fixed(fixed, n)
     kernel = _RESTRICT["xp" if not fx else be.kernel]  # nothing to fix: a copy
     return deliver(kernel(table, fx, n), f, batched)

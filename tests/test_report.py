@@ -42,7 +42,7 @@ def test_save_figure_writes_and_closes(tmp_path):
 
 def test_sections_order():
     assert [s.rsplit(".", 1)[-1] for s in SECTIONS] == [
-        "boolean_section", "capacity_section", "classes_section", "insensitive_section",
+        "boolean_section", "theorems_section", "capacity_section", "classes_section", "insensitive_section",
         "realistic_n_section", "mi_section", "resampling_section", "abstractions_section"]
 
 

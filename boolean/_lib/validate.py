@@ -95,49 +95,88 @@ def n_from_length(length: int, name: str = "f") -> int:
     return n
 
 
-def as_truth_table(f, name: str = "f", *, allow_batch: bool = True):
+#: The declared domains of a truth table: 0/1 values (f itself) or ±1 values (g = (-1)^f).
+DOMAINS = ("01", "pm1")
+
+
+def check_domain(domain) -> str:
+    """Return ``domain`` if it is one of :data:`DOMAINS`."""
+    if not isinstance(domain, str):
+        raise TypeError(f"`domain` must be a string, one of {DOMAINS}; got {domain!r}")
+    if domain not in DOMAINS:
+        raise ValueError(f"`domain` must be one of {DOMAINS}; got {domain!r}")
+    return domain
+
+
+def _domain_error(name, domain, lo, hi):
+    if domain == "01":
+        hint = " (for a ±1 table g = (-1)^f pass domain=\"pm1\")" if lo == -1 and hi <= 1 else ""
+        return ValueError(f"`{name}` must hold values in {{0, 1}} (domain=\"01\"){hint}; got values in [{lo}, {hi}]")
+    return ValueError(f"`{name}` must hold values in {{-1, +1}} (domain=\"pm1\"); got values in [{lo}, {hi}]")
+
+
+def as_truth_table(f, name: str = "f", *, allow_batch: bool = True, domain: str = "01"):
     """Validate a Boolean truth table and return ``(table, n)``.
 
-    Accepts 0/1 integers, bool, or ±1 integers (g = (-1)^f, so +1 -> 0 and -1 -> 1),
-    as numpy arrays, sequences or torch tensors, of shape ``(2**n,)`` or ``(B, 2**n)``.
-    The table is returned as uint8 0/1 of the same container type (a tensor stays on
-    its device). Entries are read as ±1 only when -1 occurs and every entry is ±1.
+    The domain is declared, never guessed: ``domain="01"`` accepts 0/1 integers or bools (f
+    itself); ``domain="pm1"`` accepts ±1 integers or floats (g = (-1)^f, so +1 -> 0 and
+    -1 -> 1). Arrays, sequences or torch tensors of shape ``(2**n,)`` or ``(B, 2**n)``. The
+    table is returned as uint8 0/1 of the same container type (a tensor stays on its device).
 
     Raises
     ------
-    TypeError  for float/complex/object/str dtypes.
-    ValueError for a wrong shape, a length that is not a power of two, or other values.
+    TypeError  for an unknown kind of ``domain``; float/complex/object/str dtypes with
+               domain "01"; bool, complex, object or str with domain "pm1".
+    ValueError for an unknown domain, a wrong shape, a length that is not a power of two, NaN
+               or inf, or values outside the declared domain.
     """
+    check_domain(domain)
     if is_tensor(f):
         import torch
 
-        if f.dtype.is_floating_point or f.dtype.is_complex:
-            raise TypeError(f"`{name}` must hold integers or bools (0/1 or ±1); got dtype {f.dtype}")
+        if f.dtype.is_complex or (f.dtype.is_floating_point and domain == "01") \
+                or (f.dtype == torch.bool and domain == "pm1"):
+            raise TypeError(f"`{name}` must hold {_KINDS[domain]}; got dtype {f.dtype}")
         _check_table_shape(tuple(f.shape), name, allow_batch)
         n = n_from_length(f.shape[-1], name)
         if f.dtype == torch.bool:
             return f.to(torch.uint8), n
-        lo, hi = int(f.min()), int(f.max())
-        if lo >= 0 and hi <= 1:
+        if f.dtype.is_floating_point and not bool(torch.isfinite(f).all()):
+            raise ValueError(f"`{name}` must be finite; got NaN or inf")
+        lo, hi = f.min().item(), f.max().item()
+        if domain == "01" and lo >= 0 and hi <= 1:
             return f.to(torch.uint8), n
-        if lo == -1 and hi <= 1 and not bool((f == 0).any()):
+        if domain == "pm1" and bool(((f == 1) | (f == -1)).all()):
             return (f < 0).to(torch.uint8), n
-        raise ValueError(f"`{name}` must hold values in {{0, 1}} (or ±1); got values in [{lo}, {hi}]")
+        raise _domain_error(name, domain, _num(lo), _num(hi))
     a = as_array(f, name)
-    if a.dtype.kind not in "biu":
+    if a.dtype.kind not in ("biu" if domain == "01" else "iuf"):
         if a.dtype.kind == "f":
             check_finite(a, name)  # a NaN/inf is named before the dtype
-        raise TypeError(f"`{name}` must hold integers or bools (0/1 or ±1); got dtype {a.dtype}")
+        raise TypeError(f"`{name}` must hold {_KINDS[domain]}; got dtype {a.dtype}")
     _check_table_shape(a.shape, name, allow_batch)
     n = n_from_length(a.shape[-1], name)
-    if a.dtype == np.bool_ or a.dtype == np.uint8 and a.size and a.max() <= 1:
-        return np.ascontiguousarray(a, dtype=np.uint8), n
-    lo, hi = (int(a.min()), int(a.max())) if a.size else (0, 0)
-    if lo >= 0 and hi <= 1:
-        return np.ascontiguousarray(a, dtype=np.uint8), n
-    if lo == -1 and hi <= 1 and not (a == 0).any():
+    check_finite(a, name)
+    if domain == "01":
+        if a.dtype == np.bool_ or a.dtype == np.uint8 and a.max() <= 1:
+            return np.ascontiguousarray(a, dtype=np.uint8), n
+        lo, hi = int(a.min()), int(a.max())
+        if lo >= 0 and hi <= 1:
+            return np.ascontiguousarray(a, dtype=np.uint8), n
+        raise _domain_error(name, domain, lo, hi)
+    if ((a == 1) | (a == -1)).all():
         return np.ascontiguousarray(a < 0, dtype=np.uint8), n
-    raise ValueError(f"`{name}` must hold values in {{0, 1}} (or ±1); got values in [{lo}, {hi}]")
+    raise _domain_error(name, domain, _num(a.min()), _num(a.max()))
+
+
+#: what a table of each domain may hold (for the TypeError)
+_KINDS = {"01": "integers or bools (0/1; ±1 tables need domain=\"pm1\")", "pm1": "integers or floats (±1)"}
+
+
+def _num(v):
+    """A min/max for a message: an int when integral."""
+    v = float(v)
+    return int(v) if v.is_integer() else v
 
 
 def _check_table_shape(shape, name, allow_batch):
@@ -149,9 +188,9 @@ def _check_table_shape(shape, name, allow_batch):
     raise ValueError(f"`{name}` must have shape {want}; got shape {shape}")
 
 
-def numpy_table(f, name: str = "f"):
+def numpy_table(f, name: str = "f", *, domain: str = "01"):
     """Validated uint8 numpy table and n (tensors are copied to the host)."""
-    table, n = as_truth_table(f, name)
+    table, n = as_truth_table(f, name, domain=domain)
     return to_numpy(table), n
 
 

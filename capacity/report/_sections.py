@@ -2,6 +2,7 @@
 
 SECTIONS = [
     "capacity.report.boolean_section",
+    "capacity.report.theorems_section",
     "capacity.report.capacity_section",
     "capacity.report.classes_section",
     "capacity.report.insensitive_section",

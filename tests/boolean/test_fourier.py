@@ -185,8 +185,8 @@ def test_fourier_coefficients_batch_pm1_bool_and_tensor(backend, rng):
     want = np.stack([fourier_coefficients(row, backend="numpy") for row in f])
     np.testing.assert_array_equal(fourier_coefficients(f, backend=name, device=device), want)
     np.testing.assert_array_equal(fourier_coefficients(f.astype(bool), backend=name, device=device), want)
-    np.testing.assert_array_equal(fourier_coefficients(1 - 2 * f.astype(np.int64), backend=name, device=device),
-                                  want)  # ±1 input: +1 <-> 0
+    np.testing.assert_array_equal(fourier_coefficients(1 - 2 * f.astype(np.int64), domain="pm1", backend=name,
+                                                       device=device), want)  # ±1 input: +1 <-> 0
     t = torch.as_tensor(f, device=device or "cpu")
     got = fourier_coefficients(t, backend=name, device=device)
     assert isinstance(got, torch.Tensor) and got.dtype == torch.float64 and got.device == t.device

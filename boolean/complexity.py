@@ -1,0 +1,270 @@
+r"""Query-complexity measures of Boolean functions: sensitivity, block sensitivity, certificate
+complexity and decision-tree depth, exact integers.
+
+For f: {0,1}^n -> {0,1}, x ⊕ B flips the bits of x in the block B ⊆ [n]:
+
+* s(f, x) = #{i : f(x) != f(x ⊕ e_i)}; s(f) = max_x s(f, x).
+* bs(f, x) = the most pairwise disjoint blocks B_1, ..., B_k with f(x ⊕ B_j) != f(x).
+* C(f, x) = min{|S| : f(y) = f(x) whenever y_S = x_S}; C_b(f) = max_{f(x) = b} C(f, x).
+* D(f) = the depth of an optimal deterministic decision tree.
+
+They satisfy s <= bs <= C <= D, C <= s·bs, and Huang's deg(f) <= s(f)^2. All four are
+computed exactly on the CPU (numba). The subcube routines (C and D) hold one byte per subcube
+(3^n of them), so n <= 14; bs enumerates the sensitive blocks of every input (4^n work).
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ._lib.backend import is_tensor, to_numpy
+from ._lib.validate import check_int
+from ._tables import load_table
+
+__all__ = ["sensitivity", "block_sensitivity", "certificate_complexity", "decision_tree_depth"]
+
+#: Largest n of the subcube and block routines (3^14 bytes = 4.6 MiB a table; bs is 4^n work).
+MAX_N_SUBCUBE = 14
+
+
+def _plan_bytes(kind):
+    """Peak bytes by routine: the uint8 table and the uint8 per-input result, plus the 3^n
+    subcube values of one row (certificate, block sensitivity), twice that with the depths
+    (decision tree), and the int64 scratch over the 2^n subsets of one row."""
+    def plan(name, n, rows):
+        e = rows * 2.0**n
+        return 2 * e + {"sensitivity": 0, "block": 3.0**n + 26 * 2.0**n, "certificate": 3.0**n + 16 * 2.0**n,
+                        "depth": 2 * 3.0**n - e}[kind]
+    return plan
+
+
+def load_host_table(f, domain, max_bytes, kind, what, max_n=None):
+    """Validated uint8 numpy table (B, 2**n), n and whether ``f`` was a batch; the memory plan
+    of ``kind`` is checked first (tensors are read on the host)."""
+    if is_tensor(f):
+        f = to_numpy(f)
+    _, table, n, batched = load_table(f, "numpy", None, max_bytes, _plan_bytes(kind), what, domain=domain)
+    if max_n is not None and n > max_n:
+        raise ValueError(f"`f` must have n <= {max_n} for {what}; got n = {n}")
+    return np.ascontiguousarray(table), n, batched
+
+
+def _deliver(per_input, values, batched, want_per_input):
+    """Per-input uint8 counts or their row maxima (Python int unbatched, int64 array batched)."""
+    if want_per_input:
+        return per_input if batched else per_input[0]
+    return values if batched else int(values[0])
+
+
+def _check_flag(value, name):
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"`{name}` must be a bool; got {value!r}")
+    return bool(value)
+
+
+_PARAMS = """f : array_like or torch.Tensor, shape (2**n,) or (B, 2**n)
+        Truth table(s) in the declared ``domain``; index x = sum_i x_i 2**i. Tensors are read
+        on the host; results are numpy.
+    per_input : bool
+        Return the value at every input x (uint8, shape of ``f``) instead of the maximum.
+    domain : {"01", "pm1"}
+        "01" (default): 0/1 integers or bools. "pm1": ±1 integers or floats, g = (-1)^f.
+    max_bytes : int, optional
+        Refuse (before allocating) more working memory than this; default 8 GiB."""
+
+_RETURNS = """int or ndarray
+        The maximum over x: a Python int for one table, int64 (B,) for a batch; with
+        ``per_input``, uint8 of the shape of ``f``."""
+
+_RAISES = """TypeError
+        For a dtype the domain does not allow or a non-bool flag.
+    ValueError
+        For a length that is not 2**n, values outside the declared domain, n above the
+        routine's limit, or a request above ``max_bytes``."""
+
+
+def _doc(fn):
+    fn.__doc__ = fn.__doc__.replace("{params}", _PARAMS).replace("{returns}", _RETURNS).replace("{raises}", _RAISES)
+    return fn
+
+
+@_doc
+def sensitivity(f, *, per_input=False, domain="01", max_bytes=None):
+    r"""Sensitivity: the most neighbours of one input on which f changes.
+
+    .. math:: s(f, x) = \#\{i : f(x) \ne f(x \oplus e_i)\}, \qquad s(f) = \max_x s(f, x).
+
+    Parameters
+    ----------
+    {params}
+
+    Returns
+    -------
+    {returns}
+
+    Raises
+    ------
+    {raises}
+
+    References
+    ----------
+    R. O'Donnell, *Analysis of Boolean Functions*, 2014, Def. 2.22.
+    H. Huang, Induced subgraphs of hypercubes and a proof of the Sensitivity Conjecture,
+    *Annals of Mathematics* 190 (2019), 949-955.
+
+    Examples
+    --------
+    >>> from boolean import majority, parity
+    >>> sensitivity(parity(4)), sensitivity(majority(5))
+    (4, 3)
+    >>> sensitivity([0, 0, 0, 1], per_input=True).tolist()  # AND_2
+    [0, 1, 1, 2]
+    """
+    per_input = _check_flag(per_input, "per_input")
+    table, n, batched = load_host_table(f, domain, max_bytes, "sensitivity", "sensitivity")
+    from ._complexity_numba import sensitivity_counts
+
+    counts = sensitivity_counts(table, n)
+    return _deliver(counts, counts.max(axis=1).astype(np.int64), batched, per_input)
+
+
+@_doc
+def block_sensitivity(f, *, per_input=False, domain="01", max_bytes=None):
+    r"""Block sensitivity: the most disjoint blocks whose flip changes f, exactly (n <= 14).
+
+    .. math:: bs(f, x) = \max\{k : B_1, \dots, B_k \subseteq [n] \text{ disjoint},\;
+              f(x \oplus B_j) \ne f(x)\}, \qquad bs(f) = \max_x bs(f, x).
+
+    Computed per input over the minimal sensitive blocks by dynamic programming over the
+    subsets of [n] (4^n work in all).
+
+    Parameters
+    ----------
+    {params}
+
+    Returns
+    -------
+    {returns}
+
+    Raises
+    ------
+    {raises}
+
+    References
+    ----------
+    N. Nisan, CREW PRAMs and decision trees, *SIAM J. Comput.* 20 (1991), 999-1007.
+    H. Buhrman and R. de Wolf, Complexity measures and decision tree complexity: a survey,
+    *Theoret. Comput. Sci.* 288 (2002), 21-43.
+
+    Examples
+    --------
+    >>> from boolean import majority
+    >>> block_sensitivity(majority(5))
+    3
+    >>> block_sensitivity([0, 1, 1, 0, 1, 0, 0, 1])  # parity of 3 bits
+    3
+    """
+    per_input = _check_flag(per_input, "per_input")
+    table, n, batched = load_host_table(f, domain, max_bytes, "block", "block_sensitivity", MAX_N_SUBCUBE)
+    from ._complexity_numba import block_sensitivity_counts
+
+    counts = block_sensitivity_counts(table, n)
+    return _deliver(counts, counts.max(axis=1).astype(np.int64), batched, per_input)
+
+
+@_doc
+def certificate_complexity(f, *, value=None, per_input=False, domain="01", max_bytes=None):
+    r"""Certificate complexity C(f), C_0(f) or C_1(f), exactly (n <= 14).
+
+    .. math:: C(f, x) = \min\{|S| : y_S = x_S \Rightarrow f(y) = f(x)\}, \qquad
+              C_b(f) = \max_{x : f(x) = b} C(f, x), \qquad C(f) = \max(C_0(f), C_1(f)).
+
+    A subcube pass (base-3 indices, 3^n of them) marks the constant subcubes; C(f, x) is the
+    codimension of the largest constant one through x.
+
+    Parameters
+    ----------
+    {params}
+    value : {None, 0, 1}
+        None: C(f); 0 or 1: C_0(f) or C_1(f), the maximum over the inputs where f takes that
+        value (0 when there are none). Ignored with ``per_input`` (C(f, x) at every x).
+
+    Returns
+    -------
+    {returns}
+
+    Raises
+    ------
+    {raises}
+
+    References
+    ----------
+    H. Buhrman and R. de Wolf, Complexity measures and decision tree complexity: a survey,
+    *Theoret. Comput. Sci.* 288 (2002), 21-43, §2.
+
+    Examples
+    --------
+    >>> from boolean import and_
+    >>> certificate_complexity(and_(4)), certificate_complexity(and_(4), value=0)
+    (4, 1)
+    """
+    per_input = _check_flag(per_input, "per_input")
+    if value is not None:
+        value = check_int(value, "value", low=0, high=1)
+    table, n, batched = load_host_table(f, domain, max_bytes, "certificate", "certificate_complexity",
+                                        MAX_N_SUBCUBE)
+    from ._complexity_numba import certificate_counts
+
+    counts = certificate_counts(table, n)
+    if value is None:
+        best = counts.max(axis=1)
+    else:
+        best = np.where(table == value, counts, 0).max(axis=1)
+    return _deliver(counts, best.astype(np.int64), batched, per_input)
+
+
+def decision_tree_depth(f, *, domain="01", max_bytes=None):
+    r"""Deterministic decision-tree complexity D(f): the depth of an optimal tree, exactly (n <= 14).
+
+    .. math:: D(f|_c) = 0 \text{ if } f \text{ is constant on the subcube } c, \text{ else }
+              \min_{i \text{ free in } c} \bigl(1 + \max_{b \in \{0,1\}} D(f|_{c, x_i = b})\bigr),
+
+    and D(f) is its value on the whole cube; one pass over the 3^n subcubes.
+
+    Parameters
+    ----------
+    f : array_like or torch.Tensor, shape (2**n,) or (B, 2**n)
+        Truth table(s) in the declared ``domain``; index x = sum_i x_i 2**i.
+    domain : {"01", "pm1"}
+        "01" (default): 0/1 integers or bools. "pm1": ±1 integers or floats, g = (-1)^f.
+    max_bytes : int, optional
+        Refuse (before allocating) more working memory than this; default 8 GiB.
+
+    Returns
+    -------
+    int or ndarray
+        A Python int for one table, int64 (B,) for a batch.
+
+    Raises
+    ------
+    TypeError
+        For a dtype the domain does not allow.
+    ValueError
+        For a length that is not 2**n, values outside the declared domain, n > 14, or a
+        request above ``max_bytes``.
+
+    References
+    ----------
+    H. Buhrman and R. de Wolf, Complexity measures and decision tree complexity: a survey,
+    *Theoret. Comput. Sci.* 288 (2002), 21-43, §2.
+
+    Examples
+    --------
+    >>> from boolean import majority, dictator
+    >>> decision_tree_depth(majority(5)), decision_tree_depth(dictator(6, 2))
+    (5, 1)
+    """
+    table, n, batched = load_host_table(f, domain, max_bytes, "depth", "decision_tree_depth", MAX_N_SUBCUBE)
+    from ._complexity_numba import decision_depths
+
+    depths = decision_depths(table, n)
+    return depths if batched else int(depths[0])

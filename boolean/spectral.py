@@ -1,0 +1,159 @@
+r"""Spectral counts of the cryptographic and learning literature: Fourier sparsity,
+nonlinearity and bentness, exact integers from one integer Walsh–Hadamard transform.
+
+With g = (-1)^f and the unnormalised spectrum W_f(T) = 2^n ĝ(T) (exact int64):
+
+.. math:: \mathrm{spar}(f) = \#\{T : W_f(T) \ne 0\}, \qquad
+          \mathrm{NL}(f) = 2^{n-1} - \tfrac12 \max_T |W_f(T)|,
+
+and f is bent when |W_f(T)| = 2^{n/2} for every T (n even).
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ._lib.array import to_numpy
+from ._tables import load_table
+from ._transform import pm1_plan_bytes, pm1_transform
+
+__all__ = ["fourier_sparsity", "nonlinearity", "is_bent"]
+
+
+def _plan_bytes(name, n, rows):
+    """The integer ±1 transform (its peak) and a bool mask of the spectrum."""
+    e = rows * 2.0**n
+    return pm1_plan_bytes(name, e) + e
+
+
+def _spectrum(f, domain, backend, device, max_bytes, what):
+    """Exact int64 W_f (numpy, (B, 2**n)), n, batched."""
+    be, table, n, batched = load_table(f, backend, device, max_bytes, _plan_bytes, what, domain=domain)
+    return to_numpy(pm1_transform(table, n, be, "int")), n, batched
+
+
+def _out(values, batched, kind=int):
+    return values if batched else kind(values[0])
+
+
+_PARAMS = """f : array_like or torch.Tensor, shape (2**n,) or (B, 2**n)
+        Truth table(s) in the declared ``domain``; index x = sum_i x_i 2**i.
+    domain : {"01", "pm1"}
+        "01" (default): 0/1 integers or bools. "pm1": ±1 integers or floats, g = (-1)^f.
+    backend : {"auto", "numpy", "numba", "torch"}
+        Where the transform runs; "auto": torch for tensors, else numba. Results are numpy.
+    device : torch device, optional
+        Only with the torch backend.
+    max_bytes : int, optional
+        Refuse (before allocating) more working memory than this; default 8 GiB."""
+
+_RAISES = """TypeError
+        For a dtype the domain does not allow or a non-string backend.
+    ValueError
+        For a length that is not 2**n, values outside the declared domain, a request above
+        ``max_bytes``, an unknown backend, or CUDA without a GPU."""
+
+
+def _doc(fn):
+    fn.__doc__ = fn.__doc__.replace("{params}", _PARAMS).replace("{raises}", _RAISES)
+    return fn
+
+
+@_doc
+def fourier_sparsity(f, *, domain="01", backend="auto", device=None, max_bytes=None):
+    r"""Number of non-zero Fourier coefficients, exactly (integer transform).
+
+    .. math:: \mathrm{spar}(f) = \#\{T \subseteq [n] : \hat g(T) \ne 0\}.
+
+    Parameters
+    ----------
+    {params}
+
+    Returns
+    -------
+    int or ndarray
+        A Python int for one table, int64 (B,) for a batch.
+
+    Raises
+    ------
+    {raises}
+
+    References
+    ----------
+    R. O'Donnell, *Analysis of Boolean Functions*, 2014, Exercise 3.32 (Fourier sparsity).
+
+    Examples
+    --------
+    >>> from boolean import and_, parity
+    >>> fourier_sparsity(and_(3)), fourier_sparsity(parity(3))
+    (8, 1)
+    """
+    w, n, batched = _spectrum(f, domain, backend, device, max_bytes, "fourier_sparsity")
+    return _out(np.count_nonzero(w, axis=1).astype(np.int64), batched)
+
+
+@_doc
+def nonlinearity(f, *, domain="01", backend="auto", device=None, max_bytes=None):
+    r"""Nonlinearity: the Hamming distance from f to the nearest affine function, exactly.
+
+    .. math:: \mathrm{NL}(f) = \min_{T, b} \#\{x : f(x) \ne \langle T, x\rangle \oplus b\}
+              = 2^{n-1} - \tfrac12 \max_T |W_f(T)|, \qquad W_f(T) = 2^n \hat g(T).
+
+    Parameters
+    ----------
+    {params}
+
+    Returns
+    -------
+    int or ndarray
+        A Python int for one table, int64 (B,) for a batch.
+
+    Raises
+    ------
+    {raises}
+
+    References
+    ----------
+    C. Carlet, *Boolean Functions for Cryptography and Coding Theory*, 2021, §3.1.
+
+    Examples
+    --------
+    >>> from boolean import parity
+    >>> nonlinearity(parity(4)), nonlinearity([0, 0, 0, 1, 0, 0, 1, 0, 0, 0, 0, 1, 1, 1, 0, 1])
+    (0, 6)
+    """
+    w, n, batched = _spectrum(f, domain, backend, device, max_bytes, "nonlinearity")
+    return _out((2 ** (n - 1) - np.abs(w).max(axis=1) // 2).astype(np.int64), batched)
+
+
+@_doc
+def is_bent(f, *, domain="01", backend="auto", device=None, max_bytes=None):
+    r"""Whether f is bent: a flat Walsh spectrum (maximal nonlinearity; n even only).
+
+    .. math:: |W_f(T)| = 2^{n/2} \text{ for every } T
+              \iff \mathrm{NL}(f) = 2^{n-1} - 2^{n/2 - 1}.
+
+    Parameters
+    ----------
+    {params}
+
+    Returns
+    -------
+    bool or ndarray
+        A Python bool for one table, bool (B,) for a batch (always False for odd n).
+
+    Raises
+    ------
+    {raises}
+
+    References
+    ----------
+    O. S. Rothaus, On "bent" functions, *J. Combin. Theory Ser. A* 20 (1976), 300-305.
+
+    Examples
+    --------
+    >>> is_bent([0, 0, 0, 1]), is_bent([0, 1, 1, 0])  # x0 x1 is bent, x0 + x1 is not
+    (True, False)
+    """
+    w, n, batched = _spectrum(f, domain, backend, device, max_bytes, "is_bent")
+    flat = (np.abs(w) == 2 ** (n // 2)).all(axis=1) if n % 2 == 0 else np.zeros(len(w), dtype=bool)
+    return _out(flat, batched, bool)
