@@ -1,0 +1,16 @@
+"""The atlas: sweeps on Dask, results in one SQLite file, re-checkable certificates.
+
+A sweep (a TOML spec: a routine and a grid of its keyword arguments) runs on a Dask
+cluster (a local one by default); the client stores one row per task in an SQLite file
+(:func:`open_atlas`), keyed by the routine and its normalised arguments, so a sweep that is
+run again only computes what is missing. :func:`verify_record` re-checks a stored capacity
+bracket from its stored law, in float64 or in ball arithmetic. The command line is
+``insensitive-atlas`` (:mod:`capacity.atlas.cli`); docs/atlas.rst is the user guide.
+"""
+from ._spec import Sweep, Task, load_spec, parse_spec
+from ._store import Atlas, AtlasRecord, open_atlas
+from ._sweep import SweepSummary, probe, run_sweep
+from ._verify import Verification, verify_record
+
+__all__ = ["Atlas", "AtlasRecord", "open_atlas", "Sweep", "Task", "load_spec", "parse_spec",
+           "run_sweep", "SweepSummary", "probe", "verify_record", "Verification"]
