@@ -40,7 +40,23 @@ _SCALARS = (bool, int, float, str)
 
 @dataclass(frozen=True)
 class Task:
-    """One unit of a sweep: a routine and its keyword arguments (defaults applied)."""
+    """One unit of a sweep: a routine and its keyword arguments (defaults applied).
+
+    Attributes
+    ----------
+    key : str
+        ``<short name>-<16 hex digits>``: SHA-256 of the routine and its normalised arguments.
+    routine : str
+        Dotted name of the public routine.
+    kwargs : dict
+        Keyword arguments, bound to the routine's signature with the defaults applied.
+
+    Examples
+    --------
+    >>> t = parse_spec({"sweep": [{"routine": "probe", "options": {"value": 1.0}}]}).tasks[0]
+    >>> t.routine, t.kwargs
+    ('capacity.atlas.probe', {'seconds': 0.0, 'value': 1.0})
+    """
 
     key: str
     routine: str
@@ -119,7 +135,20 @@ def make_task(routine, kwargs) -> Task:
 
 @dataclass(frozen=True)
 class Sweep:
-    """A parsed specification: its tasks in grid order (duplicates removed)."""
+    """A parsed specification: its tasks in grid order (duplicates removed).
+
+    Attributes
+    ----------
+    tasks : tuple of Task
+        One per point of each grid.
+    name : str
+        The spec's ``name`` (or its file), stored with each result.
+
+    Examples
+    --------
+    >>> len(parse_spec({"sweep": [{"routine": "probe", "grid": {"value": [1.0, 2.0]}}]}))
+    2
+    """
 
     tasks: tuple
     name: str = ""
@@ -129,7 +158,51 @@ class Sweep:
 
 
 def parse_spec(spec, *, name: str = "") -> Sweep:
-    """Check a spec dict (the parsed TOML) and expand its grids into tasks."""
+    r"""Check a spec (the parsed TOML) and expand its grids into tasks.
+
+    Each ``[[sweep]]`` table contributes the cartesian product of its grid axes, each task
+    merged with the fixed ``options``:
+
+    .. math::
+
+        \text{tasks} = \bigcup_{\text{sweeps}} \{\, \text{options} \cup \{a_i = v_i\}_i :
+            (v_1, \dots, v_k) \in G_1 \times \dots \times G_k \,\}.
+
+    Everything is checked before any task runs (docs/atlas.rst describes the format).
+
+    Parameters
+    ----------
+    spec : dict
+        ``{"name": str (optional), "sweep": [{"routine": str, "grid": {arg: [values]},
+        "options": {arg: value}}, ...]}``.
+    name : str, optional
+        Name used when the spec has none.
+
+    Returns
+    -------
+    Sweep
+        The tasks, duplicates removed, in grid order.
+
+    Raises
+    ------
+    TypeError
+        For a spec, sweep, grid or options of the wrong type, or a value that is not a
+        number, string, bool or list of them.
+    ValueError
+        For an unknown or private routine, an argument the routine does not take, an empty
+        grid axis or an empty sweep, unknown keys, an argument in both grid and options.
+
+    References
+    ----------
+    TOML v1.0.0 specification (tables, arrays of tables).
+
+    Examples
+    --------
+    >>> sw = parse_spec({"sweep": [{"routine": "insensitive_capacity",
+    ...                             "grid": {"n": [2], "s": [1], "m": [1, 2]}}]})
+    >>> [t.kwargs["m"] for t in sw.tasks], sw.tasks[0].key.startswith("insensitive_capacity-")
+    ([1, 2], True)
+    """
     if not isinstance(spec, dict):
         raise TypeError(f"`spec` must be a table (dict); got {type(spec).__name__}")
     unknown = set(spec) - {"sweep", "name"}
@@ -178,7 +251,37 @@ def parse_spec(spec, *, name: str = "") -> Sweep:
 
 
 def load_spec(path) -> Sweep:
-    """Read and check a TOML spec file."""
+    r"""Read and check a TOML spec file (see :func:`parse_spec`).
+
+    A grid with axes :math:`G_1, \dots, G_k` gives :math:`\prod_i |G_i|` tasks.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        The TOML file.
+
+    Returns
+    -------
+    Sweep
+        Its tasks.
+
+    Raises
+    ------
+    TypeError, ValueError
+        As :func:`parse_spec`; ValueError also for a missing file or invalid TOML.
+
+    References
+    ----------
+    TOML v1.0.0 specification.
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "s.toml"
+    >>> _ = path.write_text('[[sweep]]\nroutine = "probe"\ngrid = { value = [1.0, 2.0] }\n')
+    >>> len(load_spec(path))
+    2
+    """
     import tomllib
 
     try:

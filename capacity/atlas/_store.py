@@ -78,6 +78,12 @@ class AtlasRecord:
         The spec that produced it.
     stored : float
         Unix time of the write.
+
+    Examples
+    --------
+    >>> r = AtlasRecord("k", "capacity.atlas.probe", {"value": 1.0}, "done", value=1.0)
+    >>> r.status, r.law is None
+    ('done', True)
     """
 
     key: str
@@ -119,7 +125,23 @@ def _row_to_record(row) -> AtlasRecord:
 
 
 class Atlas:
-    """An open atlas database (see :func:`open_atlas`)."""
+    """An open atlas database (see :func:`open_atlas`).
+
+    Attributes
+    ----------
+    path : str
+        The file (":memory:"-backed for a CSV).
+    readonly : bool
+        Whether writes are refused.
+
+    Examples
+    --------
+    >>> import tempfile, os
+    >>> with open_atlas(os.path.join(tempfile.mkdtemp(), "a.sqlite")) as atlas:
+    ...     atlas.store(AtlasRecord("k", "capacity.atlas.probe", {"value": 1.0}, "done", value=1.0))
+    ...     atlas.keys(), atlas.get("k").value
+    (['k'], 1.0)
+    """
 
     def __init__(self, conn, path, readonly):
         self._conn = conn

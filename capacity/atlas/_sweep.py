@@ -28,6 +28,11 @@ class SweepSummary:
         Results stored in this call, by status.
     seconds : float
         Wall time of the call.
+
+    Examples
+    --------
+    >>> SweepSummary(total=3, skipped=1, submitted=2, done=2, failed=0, seconds=0.5).submitted
+    2
     """
 
     total: int

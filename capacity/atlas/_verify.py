@@ -49,6 +49,12 @@ class Verification:
         Shape checked, or why the record could not be verified.
     seconds : float
         Time taken.
+
+    Examples
+    --------
+    >>> v = Verification("k", "float", 1.0, 1.0, 1.0, 1.0, True, "", 0.0)
+    >>> v.holds
+    True
     """
 
     key: str
