@@ -259,18 +259,35 @@ class Atlas:
 
 
 def encode_law(law) -> str:
-    """``"zlib64:"`` + base64 of the zlib-compressed little-endian float64 bytes (exact).
+    """The law as exact ASCII text: ``"zlib64:"`` + base64 of zlib-compressed bytes.
 
-    Optimal laws are uniform on symmetry orbits, so they repeat a few values and compress well.
+    Optimal laws are uniform on symmetry orbits, so they repeat a few values: the bytes are the
+    distinct values (float64, little-endian) and the index of each entry among them (uint8 or
+    uint16), preceded by the count of distinct values (uint32); with more than 65 535 distinct
+    values, the float64 entries themselves (count 0). Decoding gives back the same float64 bits.
     """
-    return "zlib64:" + base64.b64encode(zlib.compress(_law_to_blob(law), 9)).decode("ascii")
+    law = np.ascontiguousarray(law, dtype="<f8")
+    values, index = np.unique(law.view("<u8"), return_inverse=True)
+    if values.size <= 65535:
+        itype = "<u1" if values.size <= 255 else "<u2"
+        raw = (np.array([values.size], dtype="<u4").tobytes() + values.astype("<u8").tobytes()
+               + index.astype(itype).tobytes())
+    else:
+        raw = np.array([0], dtype="<u4").tobytes() + law.tobytes()
+    return "zlib64:" + base64.b64encode(zlib.compress(raw, 9)).decode("ascii")
 
 
 def decode_law(text) -> np.ndarray:
     """Inverse of :func:`encode_law`; a JSON list of floats is accepted too."""
-    if text.startswith("zlib64:"):
-        return np.frombuffer(zlib.decompress(base64.b64decode(text[7:])), dtype="<f8").copy()
-    return np.array(json.loads(text), dtype=np.float64)
+    if not text.startswith("zlib64:"):
+        return np.array(json.loads(text), dtype=np.float64)
+    raw = zlib.decompress(base64.b64decode(text[7:]))
+    k = int(np.frombuffer(raw[:4], dtype="<u4")[0])
+    if k == 0:
+        return np.frombuffer(raw[4:], dtype="<f8").copy()
+    values = np.frombuffer(raw[4:4 + 8 * k], dtype="<f8")
+    index = np.frombuffer(raw[4 + 8 * k:], dtype="<u1" if k <= 255 else "<u2")
+    return values[index].astype(np.float64)
 
 
 def _jsonable(obj):

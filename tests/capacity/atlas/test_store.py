@@ -154,3 +154,16 @@ def test_bad_arguments(tmp_path):
     (tmp_path / "bad.csv").write_text("key,status\nk,done\n")
     with pytest.raises(ValueError, match="lacks columns"):
         open_atlas(tmp_path / "bad.csv")
+
+
+@pytest.mark.parametrize("distinct, size", [(1, 1), (3, 50), (300, 5000), (70000, 70000)])
+def test_law_text_encoding_is_exact(distinct, size):
+    from capacity.atlas._store import decode_law, encode_law
+
+    rng = np.random.default_rng(distinct)
+    law = rng.random(distinct)[rng.integers(0, distinct, size)]
+    law /= law.sum()
+    back = decode_law(encode_law(law))
+    assert back.dtype == np.float64
+    np.testing.assert_array_equal(back.view(np.uint64), law.view(np.uint64))   # the same bits
+    np.testing.assert_array_equal(decode_law(json.dumps(law[:3].tolist())), law[:3])
