@@ -225,13 +225,10 @@ def _run(sweep, atlas, scheduler, n_workers, force, retries, progress, callback)
             else:
                 client = Client(scheduler)
             try:
-                by_key = {}
-                futures = []
-                for t in todo:
-                    fut = client.submit(execute, t.routine, t.kwargs, key=f"atlas-{t.key}-{time.time_ns()}",
-                                        pure=False)
-                    by_key[fut.key] = t
-                    futures.append(fut)
+                stamp = time.time_ns()        # Dask keys unique to this call: never a result cached by a scheduler
+                futures = client.map(execute, [t.routine for t in todo], [t.kwargs for t in todo],
+                                     key=[f"atlas-{t.key}-{stamp}" for t in todo], pure=False)
+                by_key = {fut.key: t for fut, t in zip(futures, todo)}
                 if progress:
                     from tqdm import tqdm
 
