@@ -9,7 +9,7 @@ from boolean._lib.validate import check_int
 
 from ._spec import Sweep, load_spec, parse_spec
 from ._store import Atlas, AtlasRecord, open_atlas
-from ._worker import THREAD_ENV, execute
+from ._worker import THREAD_ENV, execute_batch
 
 
 @dataclass(frozen=True)
@@ -106,7 +106,23 @@ def _plan_workers(workers):
     return check_int(workers, "workers", low=1, high=4096)
 
 
-def run_sweep(spec, atlas, *, scheduler=None, workers=None, force=False, retries=1, progress=False,
+#: Dask tasks per worker that the automatic batch size aims for (load balance vs overhead).
+BATCHES_PER_WORKER = 32
+#: Largest automatic batch.
+MAX_BATCH = 64
+
+
+def plan_batch(n_tasks, n_workers) -> int:
+    """Tasks per Dask task: ``ceil(n_tasks / (32 n_workers))``, between 1 and 64.
+
+    Each Dask task costs a few ms of scheduling and transfer; small tasks are grouped so that
+    cost is paid per batch, while each worker still gets about 32 batches, so that the last
+    batches leave little idle time.
+    """
+    return max(1, min(MAX_BATCH, -(-n_tasks // (BATCHES_PER_WORKER * n_workers))))
+
+
+def run_sweep(spec, atlas, *, scheduler=None, workers=None, force=False, retries=1, batch=None, progress=False,
               callback=None) -> SweepSummary:
     r"""Run every task of a spec on Dask and store each result in the atlas.
 
@@ -137,6 +153,11 @@ def run_sweep(spec, atlas, *, scheduler=None, workers=None, force=False, retries
         Processes of the local cluster (default: the usable cores); ignored with ``scheduler``.
     force : bool, default False
         Recompute tasks already stored as done.
+    batch : int, optional
+        Tasks sent to a worker together (default: ``ceil(tasks / (32 workers))``, at most 64;
+        with ``scheduler``, ``workers`` is the scheduler's current worker count). Each
+        result is still stored on its own; a batch is the unit Dask re-runs after a worker loss
+        and the granularity at which Ctrl-C loses unfinished work.
     retries : int, default 1
         How many workers a task may take down before it is stored as failed (Dask's
         ``distributed.scheduler.allowed-failures`` of the local cluster; an external scheduler
@@ -188,6 +209,8 @@ def run_sweep(spec, atlas, *, scheduler=None, workers=None, force=False, retries
         if not isinstance(flag, bool):
             raise TypeError(f"`{name}` must be a bool; got {flag!r}")
     retries = check_int(retries, "retries", low=0, high=100)
+    if batch is not None:
+        batch = check_int(batch, "batch", low=1, high=10**6)
     n_workers = _plan_workers(workers)
     if scheduler is not None and not isinstance(scheduler, str):
         raise TypeError(f"`scheduler` must be an address string; got {scheduler!r}")
@@ -197,13 +220,13 @@ def run_sweep(spec, atlas, *, scheduler=None, workers=None, force=False, retries
     elif atlas.readonly:
         raise ValueError(f"`atlas` must be open for writing; got read-only {atlas.path!r}")
     try:
-        return _run(sweep, atlas, scheduler, n_workers, force, retries, progress, callback)
+        return _run(sweep, atlas, scheduler, n_workers, force, retries, batch, progress, callback)
     finally:
         if own:
             atlas.close()
 
 
-def _run(sweep, atlas, scheduler, n_workers, force, retries, progress, callback):
+def _run(sweep, atlas, scheduler, n_workers, force, retries, batch, progress, callback):
     t0 = time.perf_counter()
     done_keys = set() if force else set(atlas.keys(status="done"))
     todo = [t for t in sweep.tasks if t.key not in done_keys]
@@ -225,27 +248,33 @@ def _run(sweep, atlas, scheduler, n_workers, force, retries, progress, callback)
             else:
                 client = Client(scheduler)
             try:
+                if batch is None:
+                    live = n_workers if scheduler is None else max(1, len(client.scheduler_info()["workers"]))
+                    batch = plan_batch(len(todo), live)
+                chunks = [todo[i:i + batch] for i in range(0, len(todo), batch)]
                 stamp = time.time_ns()        # Dask keys unique to this call: never a result cached by a scheduler
-                futures = client.map(execute, [t.routine for t in todo], [t.kwargs for t in todo],
-                                     key=[f"atlas-{t.key}-{stamp}" for t in todo], pure=False)
-                by_key = {fut.key: t for fut, t in zip(futures, todo)}
+                futures = client.map(execute_batch, [[(t.routine, t.kwargs) for t in c] for c in chunks],
+                                     key=[f"atlas-{c[0].key}-{len(c)}-{stamp}" for c in chunks], pure=False)
+                by_key = {fut.key: c for fut, c in zip(futures, chunks)}
                 if progress:
                     from tqdm import tqdm
 
                     bar = tqdm(total=len(sweep.tasks), initial=skipped, unit="task")
                 try:
                     for fut in as_completed(futures):
-                        task = by_key[fut.key]
+                        chunk = by_key[fut.key]
                         try:
-                            rec = _record(task, fut.result(), sweep.name)
+                            outs = fut.result()
+                            recs = [_record(t, out, sweep.name) for t, out in zip(chunk, outs)]
                         except Exception as exc:  # noqa: BLE001 - worker lost too often (KilledWorker)
-                            rec = _lost(task, exc, sweep.name)
-                        atlas.store(rec)
-                        counts[rec.status] += 1
-                        if bar is not None:
-                            bar.update(1)
-                        if callback is not None:
-                            callback(rec)
+                            recs = [_lost(t, exc, sweep.name) for t in chunk]
+                        for rec in recs:
+                            atlas.store(rec)          # one transaction per result
+                            counts[rec.status] += 1
+                            if bar is not None:
+                                bar.update(1)
+                            if callback is not None:
+                                callback(rec)
                 except KeyboardInterrupt:
                     client.cancel(futures)
                     raise

@@ -169,3 +169,8 @@ def execute(routine: str, kwargs: dict) -> dict:
     seconds = time.perf_counter() - t0
     return {**fields, "status": status, "error": error, "started": started, "finished": time.time(),
             "seconds": seconds, "worker": f"{socket.gethostname()}:{os.getpid()}", "machine": machine(), **prov}
+
+
+def execute_batch(batch) -> list:
+    """:func:`execute` on each ``(routine, kwargs)`` of ``batch``, in order."""
+    return [execute(routine, kwargs) for routine, kwargs in batch]

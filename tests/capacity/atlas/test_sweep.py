@@ -133,3 +133,17 @@ def test_bad_arguments(tmp_path):
 def test_embedded_local_cluster(tmp_path):
     s = run_sweep(_probes(4), tmp_path / "a.sqlite", workers=2)
     assert (s.submitted, s.done) == (4, 4)
+
+
+def test_batches_store_every_result_once(cluster, tmp_path):
+    from capacity.atlas._sweep import plan_batch
+
+    assert [plan_batch(k, 2) for k in (1, 64, 65, 1000, 10**6)] == [1, 1, 2, 16, 64]
+    db = tmp_path / "a.sqlite"
+    seen = []
+    s = run_sweep(_probes(40), db, scheduler=cluster.scheduler_address, batch=7, callback=lambda r: seen.append(r.key))
+    assert (s.submitted, s.done) == (40, 40) and len(set(seen)) == 40 == len(seen)
+    with open_atlas(db, readonly=True) as atlas:
+        assert sorted(r.value for r in atlas.records()) == [float(v) for v in range(40)]
+    with pytest.raises(ValueError, match="`batch` must be"):
+        run_sweep(_probes(1), db, batch=0)
