@@ -129,8 +129,8 @@ def test_bad_arguments(tmp_path):
             run_sweep(_probes(1), a)
 
 
-@pytest.mark.slow
 def test_embedded_local_cluster(tmp_path):
+    # the default path: a LocalCluster started and closed by run_sweep (about 1-2 s on an idle machine)
     s = run_sweep(_probes(4), tmp_path / "a.sqlite", workers=2)
     assert (s.submitted, s.done) == (4, 4)
 
