@@ -1,0 +1,405 @@
+"""Re-check a stored capacity from its law: floating point, or ball arithmetic (python-flint).
+
+For any input law p of a channel W, the capacity C satisfies
+
+    I(p; W) <= C <= max_x D(W_x || pW)
+
+(Gallager, Thm 4.5.1), so the stored law is a certificate: rebuilding W and evaluating the
+two sides checks the stored bracket without solving again.
+"""
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass
+from fractions import Fraction
+
+import numpy as np
+
+from ._store import AtlasRecord
+
+#: Slack (bits) allowed between a stored bound and its re-evaluation. The stored bounds are
+#: float64 evaluations of sums of at most ~1e6 terms of size <= m bits, whose rounding error is
+#: below 1e-10 bits; a larger difference means the stored bound is not the bound of its law.
+SLACK = 1e-10
+#: Working precision (bits) of the ball arithmetic.
+ARB_PREC = 128
+
+
+@dataclass(frozen=True)
+class Verification:
+    """The re-evaluated certificate of one stored capacity.
+
+    Attributes
+    ----------
+    key : str
+        The record's key.
+    method : str
+        "float" (numpy, float64) or "arb" (ball arithmetic on exact rational entries).
+    lower, upper : float
+        Re-evaluated bounds (bits). For "arb" they are rounded outward from the balls, so
+        ``lower <= C <= upper`` is proved (up to the correctness of the code and of the
+        channel's construction).
+    stored_lower, stored_upper : float
+        The stored bounds.
+    holds : bool
+        Whether the stored bracket agrees with the re-evaluated one:
+        ``lower >= stored_lower - SLACK`` and ``upper <= stored_upper + SLACK``.
+    detail : str
+        Shape checked, or why the record could not be verified.
+    seconds : float
+        Time taken.
+
+    Examples
+    --------
+    >>> v = Verification("k", "float", 1.0, 1.0, 1.0, 1.0, True, "", 0.0)
+    >>> v.holds
+    True
+    """
+
+    key: str
+    method: str
+    lower: float
+    upper: float
+    stored_lower: float
+    stored_upper: float
+    holds: bool
+    detail: str
+    seconds: float
+
+
+#: Largest unfolded channel (bytes of float64 W) re-checked in float64; above it the float check
+#: uses the channel folded by its symmetry group (exact for a symmetric law, which the code checks).
+MAX_UNFOLDED_BYTES = 2**28
+
+
+def _channel_args(args):
+    S0 = args.get("S0")
+    return ((args["n"], args["s"], args["m"]),
+            {"visible": args.get("visible", "random"), "S0": None if S0 is None else tuple(S0),
+             "p_bias": args.get("p_bias", 0.5)})
+
+
+def _insensitive_channel(args):
+    from capacity.insensitive import channel_matrix
+
+    pos, kw = _channel_args(args)
+    return channel_matrix(*pos, **kw, max_bytes=args.get("max_bytes"))
+
+
+def _insensitive_size(args):
+    from capacity.insensitive import channel_shape
+
+    pos, kw = _channel_args(args)
+    return channel_shape(*pos, **kw).nbytes
+
+
+def _insensitive_folded(args):
+    from capacity.insensitive import folded_channel
+
+    pos, kw = _channel_args(args)
+    return folded_channel(*pos, **kw, max_bytes=args.get("max_bytes"))
+
+
+#: Routines whose stored law can be re-checked: dotted name -> (channel, its size in bytes,
+#: the folded channel) built from the stored arguments.
+CHANNELS = {"capacity.insensitive.insensitive_capacity": (_insensitive_channel, _insensitive_size,
+                                                          _insensitive_folded)}
+
+
+def _folded_bounds(law, fc):
+    """(lower, upper) in bits from the folded channel, or (None, reason) for a non-symmetric law.
+
+    With a law uniform on each class-orbit, ``I(p; W) = sum_O p_O [D(V_O || pV) + b_O]`` and
+    every class of an orbit has the same divergence, so ``max_x D(W_x || pW) = max_O [...]``.
+    """
+    orbit = np.asarray(fc.class_orbit)
+    sizes = np.asarray(fc.class_orbit_sizes, dtype=np.float64)
+    p = np.bincount(orbit, weights=law, minlength=sizes.size)
+    spread = np.abs(law - (p / sizes)[orbit]).max(initial=0.0)
+    if spread > 1e-12:
+        return None, f"law is not uniform on symmetry orbits (spread {spread:.1e}); too large to unfold"
+    V = np.asarray(fc.V)
+    q = p @ V
+    with np.errstate(divide="ignore", invalid="ignore"):
+        terms = np.where(V > 0, V * np.log(np.where(V > 0, V, 1.0) / np.where(q > 0, q, 1.0)), 0.0)
+    d = terms.sum(axis=1) + np.asarray(fc.bonus)
+    d[((V > 0) & (q == 0)[None, :]).any(axis=1)] = np.inf
+    lo = float(p @ np.where(np.isinf(d), 0.0, d)) / math.log(2.0)
+    return (lo, float(d.max()) / math.log(2.0)), ""
+
+
+def _float_bounds(p, W):
+    """(lower, upper) in bits: I(p; W) and max_x D(W_x || pW), in float64."""
+    q = p @ W
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = np.where(W > 0, W / np.where(q > 0, q, 1.0), 1.0)
+        terms = np.where(W > 0, W * np.log2(ratio), 0.0)
+    reach = (W > 0) & (q == 0)[None, :]
+    d = terms.sum(axis=1)
+    d[reach.any(axis=1)] = np.inf
+    return float(p @ np.where(np.isinf(d), 0.0, d)), float(d.max())
+
+
+def _check_law(record, n_rows):
+    law = record.law
+    if law is None:
+        return None, "no law stored"
+    if law.shape != (n_rows,):
+        return None, f"law has {law.size} entries; the channel has {n_rows} rows"
+    if not np.all(np.isfinite(law)) or (law < 0).any():
+        return None, "law has a negative or non-finite entry"
+    if abs(law.sum() - 1.0) > 1e-9:
+        return None, f"law sums to {law.sum()!r}, not 1 within 1e-9"
+    return law, ""
+
+
+def verify_record(record, *, rigorous=False) -> Verification:
+    r"""Re-check a stored capacity bracket from its stored law, without solving again.
+
+    The channel :math:`W` is rebuilt from the record's arguments and the stored law
+    :math:`p` gives both sides of the certificate
+
+    .. math::
+
+        I(p; W) \;\le\; C \;\le\; \max_x D(W_x \,\|\, pW).
+
+    With ``rigorous=True`` both sides are evaluated in ball arithmetic (python-flint's arb,
+    128-bit precision) on the channel's entries built as exact rationals from the definition
+    (docs/problem.rst, section "Many samples: the channel on types"), and the law is made
+    exact by dividing each float by their exact sum; the returned bounds are rounded outward,
+    so :math:`C \in [\text{lower}, \text{upper}]` is proved rather than computed.
+
+    Parameters
+    ----------
+    record : AtlasRecord
+        A stored record of a routine that has a channel (``insensitive_capacity``).
+    rigorous : bool, default False
+        Ball arithmetic on exact entries instead of float64.
+
+    Returns
+    -------
+    Verification
+        Re-evaluated ``lower``/``upper``, the stored ones, ``holds`` and a ``detail``.
+        A record that cannot be checked (failed, no law, unsupported routine or variant)
+        gives ``holds=False`` with the reason in ``detail``.
+
+    Raises
+    ------
+    TypeError
+        For a ``record`` that is not an AtlasRecord, or a non-bool ``rigorous``.
+    ValueError
+        When the channel cannot be rebuilt (its size exceeds the stored ``max_bytes``).
+
+    References
+    ----------
+    R. G. Gallager, *Information Theory and Reliable Communication* (1968), Thm 4.5.1;
+    F. Johansson, "Arb: efficient arbitrary-precision midpoint-radius interval arithmetic",
+    IEEE Trans. Computers 66 (2017).
+
+    Examples
+    --------
+    >>> from capacity.insensitive import insensitive_capacity
+    >>> r = insensitive_capacity(2, 1, 2)
+    >>> rec = AtlasRecord("k", "capacity.insensitive.insensitive_capacity", {"n": 2, "s": 1, "m": 2},
+    ...                   "done", lower=r.lower, upper=r.upper, law=r.class_mass)
+    >>> v = verify_record(rec, rigorous=True)
+    >>> v.holds, round(v.lower, 6), bool(v.upper - v.lower <= 1e-9 + 1e-12)
+    (True, 1.299642, True)
+    """
+    if not isinstance(record, AtlasRecord):
+        raise TypeError(f"`record` must be an AtlasRecord; got {type(record).__name__}")
+    if not isinstance(rigorous, bool):
+        raise TypeError(f"`rigorous` must be a bool; got {rigorous!r}")
+    t0 = time.perf_counter()
+    method = "arb" if rigorous else "float"
+    nan = float("nan")
+    s_lo = nan if record.lower is None else record.lower
+    s_up = nan if record.upper is None else record.upper
+
+    def out(lo, up, holds, detail):
+        return Verification(record.key, method, lo, up, s_lo, s_up, bool(holds), detail, time.perf_counter() - t0)
+
+    if record.status != "done":
+        return out(nan, nan, False, f"status is {record.status!r}")
+    build = CHANNELS.get(record.routine)
+    if build is None:
+        return out(nan, nan, False, f"no channel to rebuild for {record.routine}")
+    if record.lower is None or record.upper is None:
+        return out(nan, nan, False, "no stored bounds")
+    build, size, build_folded = build
+    if not rigorous and size(record.args) > MAX_UNFOLDED_BYTES:
+        fc = build_folded(record.args)
+        law, why = _check_law(record, fc.n_classes)
+        if law is None:
+            return out(nan, nan, False, why)
+        bounds, why = _folded_bounds(law, fc)
+        if bounds is None:
+            return out(nan, nan, False, why)
+        lo, up = bounds
+        holds = lo >= s_lo - SLACK and up <= s_up + SLACK
+        return out(lo, up, holds, f"folded channel {fc.V.shape[0]}x{fc.V.shape[1]} "
+                                  f"(unfolded {fc.n_classes}x{fc.n_types})")
+    ch = build(record.args)
+    law, why = _check_law(record, ch.W.shape[0])
+    if law is None:
+        return out(nan, nan, False, why)
+    if rigorous:
+        lo, up, detail = _arb_bounds(law, ch)
+        if lo is None:
+            return out(nan, nan, False, detail)
+    else:
+        lo, up = _float_bounds(law, ch.W)
+        detail = f"channel {ch.W.shape[0]}x{ch.W.shape[1]}"
+    holds = lo >= s_lo - SLACK and up <= s_up + SLACK
+    return out(lo, up, holds, detail)
+
+
+# ----------------------------------------------------------------------------- exact channel entries
+
+def exact_symbol_probabilities(ch):
+    """Exact ``r[f][c, y] = pi_c q_c(f)^y (1 - q_c(f))^(1-y)`` as Fractions, or (None, reason).
+
+    Uniform bits: ``pi_c = 1/K`` and ``q_c(f) = (#ones of f in cell c) / 2**(n-s)``, which the
+    float ``q`` holds exactly (a dyadic rational); the code checks it is one. p-biased bits:
+    built from the truth tables with the exact value of the float ``p_bias``.
+    """
+    K = len(ch.cells)
+    if ch.p_bias == 0.5:
+        den = 2 ** (ch.n - ch.s)
+        scaled = np.asarray(ch.q, dtype=np.float64) * den
+        counts = np.rint(scaled)
+        if np.abs(scaled - counts).max(initial=0.0) != 0.0:
+            return None, "q is not a multiple of 2**-(n-s)"
+        pi = Fraction(1, K)
+        if np.abs(np.asarray(ch.pi) - 1.0 / K).max() > 1e-15:
+            return None, "cell probabilities are not uniform"
+        table = {}
+        rows = []
+        for row in counts.astype(np.int64):
+            r = []
+            for k in row.tolist():
+                q = table.setdefault(k, Fraction(k, den))
+                r += [pi * (1 - q), pi * q]
+            rows.append(r)
+        return rows, ""
+    if ch.representatives is None:
+        return None, "p-biased channel without truth tables"
+    p = Fraction(ch.p_bias)
+    n, s = ch.n, ch.s
+    P_S = Fraction(1, math.comb(n, s)) if ch.visible == "random" else Fraction(1)
+    xs = np.arange(2 ** n)
+    bits = (xs[:, None] >> np.arange(n)) & 1
+    weight = [[p if b else 1 - p for b in row] for row in bits.tolist()]
+    rows = []
+    for f in np.asarray(ch.representatives).tolist():
+        r = []
+        for S, a in ch.cells:
+            pi_c = P_S
+            for j, i in enumerate(S):
+                pi_c *= p if (a >> j) & 1 else 1 - p
+            q = Fraction(0)
+            for x in range(2 ** n):
+                if f[x] and all(((x >> i) & 1) == ((a >> j) & 1) for j, i in enumerate(S)):
+                    w = Fraction(1)
+                    for i in range(n):
+                        if i not in S:
+                            w *= weight[x][i]
+                    q += w
+            r += [pi_c * (1 - q), pi_c * q]
+        rows.append(r)
+    return rows, ""
+
+
+def _arb_bounds(law, ch):
+    """Ball-arithmetic (lower, upper) in bits, rounded outward; or (None, None, reason)."""
+    from flint import arb, ctx, fmpq, fmpz
+
+    rows, why = exact_symbol_probabilities(ch)
+    if rows is None:
+        return None, None, why
+    old = ctx.prec
+    ctx.prec = ARB_PREC
+    try:
+        R, T = ch.W.shape
+        K = len(ch.cells)
+        m = ch.m
+        types = np.asarray(ch.types, dtype=np.int64)          # (T, K, 2): nu, kappa
+        k_sym = np.empty((T, 2 * K), dtype=np.int64)
+        k_sym[:, 0::2] = types[:, :, 0] - types[:, :, 1]        # y = 0
+        k_sym[:, 1::2] = types[:, :, 1]                         # y = 1
+        fac = [fmpz(1)]
+        for i in range(1, m + 1):
+            fac.append(fac[-1] * i)
+        sym_of, log_coef = [], []
+        for t in range(T):
+            nz = np.flatnonzero(k_sym[t])
+            sym_of.append([(int(j), int(k_sym[t, j])) for j in nz])
+            den = fmpz(1)
+            for j in nz:
+                den *= fac[int(k_sym[t, j])]
+            log_coef.append(arb(fmpq(fac[m], den)).log())
+        # exact law: each float is an exact rational; divide by their exact sum
+        fr = [Fraction(float(x)) for x in law]
+        total = sum(fr)
+        p = [arb(fmpq(x.numerator * total.denominator, x.denominator * total.numerator)) for x in fr]
+        p_pos = [x > 0 for x in fr]
+        logW = [[None] * T for _ in range(R)]
+        Wb = [[None] * T for _ in range(R)]
+        max_diff = 0.0
+        for f in range(R):
+            r = rows[f]
+            logr = [arb(fmpq(x.numerator, x.denominator)).log() if x > 0 else None for x in r]
+            for t in range(T):
+                acc = log_coef[t]
+                for j, k in sym_of[t]:
+                    lr = logr[j]
+                    if lr is None:
+                        acc = None
+                        break
+                    acc = acc + k * lr
+                if acc is not None:
+                    logW[f][t] = acc
+                    w = acc.exp()
+                    Wb[f][t] = w
+                    max_diff = max(max_diff, abs(float(w.mid()) - ch.W[f, t]))
+                elif ch.W[f, t] != 0.0:
+                    max_diff = max(max_diff, abs(ch.W[f, t]))
+        if max_diff > 1e-12:
+            return None, None, (f"the exact channel differs from channel_matrix's by {max_diff:.3g} "
+                                "(more than float rounding): not verified")
+        logq, q_zero = [], []
+        for t in range(T):
+            acc = arb(0)
+            reached = False
+            for f in range(R):
+                if Wb[f][t] is not None and p_pos[f]:
+                    acc = acc + p[f] * Wb[f][t]
+                    reached = True
+            q_zero.append(not reached)
+            logq.append(acc.log() if reached else None)
+        ln2 = arb(2).log()
+        lower = arb(0)
+        upper_hi = -math.inf
+        for f in range(R):
+            d = arb(0)
+            infinite = False
+            for t in range(T):
+                if logW[f][t] is None:
+                    continue
+                if q_zero[t]:
+                    infinite = True
+                    break
+                d = d + Wb[f][t] * (logW[f][t] - logq[t])
+            if infinite:
+                upper_hi = math.inf
+                continue
+            d = d / ln2
+            if p_pos[f]:
+                lower = lower + p[f] * d
+            upper_hi = max(upper_hi, float(d.upper().mid()))
+        lo = math.nextafter(float(lower.lower().mid()), -math.inf)
+        up = math.nextafter(upper_hi, math.inf)
+        return lo, up, f"channel {R}x{T}, exact entries (max |exact - float| = {max_diff:.1e}), arb {ARB_PREC} bits"
+    finally:
+        ctx.prec = old

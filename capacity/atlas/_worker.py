@@ -1,0 +1,176 @@
+"""What runs on a worker: one task, its result flattened to storable fields, provenance."""
+from __future__ import annotations
+
+import dataclasses
+import functools
+import importlib
+import math
+import os
+import platform
+import socket
+import subprocess
+import sys
+import time
+import traceback
+
+import numpy as np
+
+#: Environment that keeps every task single-threaded: the cluster's processes are the
+#: parallelism, so numba, OpenMP and BLAS threads inside a task would oversubscribe the cores.
+THREAD_ENV = {"NUMBA_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
+              "OPENBLAS_NUM_THREADS": "1"}
+
+#: Law arrays longer than this are not stored (the bounds still are).
+MAX_LAW = 5_000_000
+
+
+@functools.lru_cache(maxsize=1)
+def provenance() -> dict:
+    """Package version, git commit of this checkout (``+dirty`` when modified), machine."""
+    try:
+        from importlib.metadata import version
+
+        ver = version("insensitive")
+    except Exception:  # noqa: BLE001 - not installed as a distribution
+        ver = "unknown"
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    commit = "unknown"
+    try:
+        out = subprocess.run(["git", "rev-parse", "HEAD"], cwd=root, capture_output=True, text=True, timeout=10)
+        if out.returncode == 0:
+            commit = out.stdout.strip()
+            dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=root,
+                                   capture_output=True, text=True, timeout=10)
+            if dirty.returncode == 0 and dirty.stdout.strip():
+                commit += "+dirty"
+    except (OSError, subprocess.SubprocessError):
+        pass
+    return {"version": ver, "vcs_commit": commit}
+
+
+@functools.lru_cache(maxsize=1)
+def _cpu() -> str:
+    cpu = platform.processor() or platform.machine()
+    try:
+        with open("/proc/cpuinfo") as fh:
+            for line in fh:
+                if line.startswith("model name"):
+                    cpu = line.split(":", 1)[1].strip()
+                    break
+    except OSError:
+        pass
+    return f"{socket.gethostname()}: {cpu} x{os.cpu_count()}"
+
+
+def machine() -> str:
+    """Host, CPU model and core count, plus the GPU name when torch is loaded and sees one."""
+    text = _cpu()
+    torch = sys.modules.get("torch")
+    if torch is not None and torch.cuda.is_available():
+        text += f"; GPU {torch.cuda.get_device_name()}"
+    return text
+
+
+def _limit_threads():
+    for k, v in THREAD_ENV.items():
+        os.environ.setdefault(k, v)
+    numba = sys.modules.get("numba")
+    if numba is not None:
+        try:
+            numba.set_num_threads(1)
+        except ValueError:
+            pass
+    torch = sys.modules.get("torch")
+    if torch is not None:
+        torch.set_num_threads(1)
+
+
+def _scalar(v):
+    if isinstance(v, (bool, np.bool_)):
+        return bool(v)
+    if isinstance(v, (int, np.integer)):
+        return int(v)
+    if isinstance(v, (float, np.floating)):
+        return float(v)
+    if isinstance(v, str):
+        return v
+    return None
+
+
+def flatten(result) -> dict:
+    """value / lower / upper / gap / law / scalar fields of a routine's return value."""
+    out = {"value": None, "lower": None, "upper": None, "gap": None, "law": None, "result": {}}
+    if _scalar(result) is not None:
+        out["value"] = float(result) if not isinstance(result, str) else None
+        out["result"] = {"value": _scalar(result)}
+        return out
+    fields = {}
+    if dataclasses.is_dataclass(result):
+        for f in dataclasses.fields(result):
+            fields[f.name] = getattr(result, f.name)
+    elif isinstance(result, dict):
+        fields = dict(result)
+    else:
+        fields = {k: v for k, v in vars(result).items() if not k.startswith("_")} if hasattr(result, "__dict__") \
+            else {}
+    scalars = {}
+    for k, v in fields.items():
+        s = _scalar(v)
+        if s is not None:
+            if isinstance(s, float) and not math.isfinite(s):
+                s = repr(s)
+            scalars[k] = s
+        elif isinstance(v, tuple) and len(v) <= 64 and all(_scalar(x) is not None for x in v):
+            scalars[k] = [_scalar(x) for x in v]
+    out["result"] = scalars
+    for name in ("lower", "upper"):
+        v = getattr(result, name, None)
+        if _scalar(v) is not None:
+            out[name] = float(v)
+    if out["lower"] is not None and out["upper"] is not None:
+        out["gap"] = out["upper"] - out["lower"]
+    for name in ("capacity", "value", "lower"):
+        v = getattr(result, name, None) if not isinstance(result, dict) else result.get(name)
+        if _scalar(v) is not None and not isinstance(v, str):
+            out["value"] = float(v)
+            break
+    for name in ("class_mass", "p"):
+        law = getattr(result, name, None)
+        if isinstance(law, np.ndarray) and law.ndim == 1 and law.size <= MAX_LAW:
+            out["law"] = np.asarray(law, dtype=np.float64)
+            break
+    return out
+
+
+def execute(routine: str, kwargs: dict) -> dict:
+    """Run ``routine(**kwargs)`` on this worker; return a dict of storable fields.
+
+    An exception raised by the routine (bad arguments, a refusal over ``max_bytes``) is
+    caught and returned as a failed result with its message: it is a result of the sweep,
+    not a fault of the cluster.
+    """
+    _limit_threads()
+    prov = provenance()
+    started = time.time()
+    t0 = time.perf_counter()
+    try:
+        module_name, _, attr = routine.rpartition(".")
+        fn = getattr(importlib.import_module(module_name), attr)
+        value = fn(**kwargs)
+        fields = flatten(value)
+        status, error = "done", None
+    except Exception as exc:  # noqa: BLE001 - stored as the task's failure
+        fields = flatten(None)
+        status = "failed"
+        error = f"{type(exc).__name__}: {exc}"
+        tb = traceback.extract_tb(exc.__traceback__)
+        if tb:
+            error += f" (at {os.path.basename(tb[-1].filename)}:{tb[-1].lineno})"
+    seconds = time.perf_counter() - t0
+    return {**fields, "status": status, "error": error, "started": started, "finished": time.time(),
+            "seconds": seconds, "worker": f"{socket.gethostname()}:{os.getpid()}", "machine": machine(), **prov}
+
+
+def execute_batch(batch) -> list:
+    """:func:`execute` on each ``(routine, kwargs)`` of ``batch``, in order."""
+    return [execute(routine, kwargs) for routine, kwargs in batch]

@@ -1,0 +1,72 @@
+"""Sweep specs: canonical keys and malformed specs refused before anything runs."""
+import pytest
+
+from capacity.atlas import load_spec, parse_spec
+from capacity.atlas._spec import make_task
+
+
+def _one(routine="insensitive_capacity", **sweep):
+    return {"sweep": [{"routine": routine, **sweep}]}
+
+
+def test_grid_is_the_cartesian_product_in_order():
+    sw = parse_spec(_one(grid={"n": [2, 3], "s": [1], "m": [1, 2]}))
+    got = [(t.kwargs["n"], t.kwargs["s"], t.kwargs["m"]) for t in sw.tasks]
+    assert got == [(2, 1, 1), (2, 1, 2), (3, 1, 1), (3, 1, 2)]
+
+
+def test_key_is_canonical_defaults_applied_and_changes_with_any_argument():
+    a = make_task("insensitive_capacity", {"n": 2, "s": 1, "m": 2})
+    b = make_task("capacity.insensitive.insensitive_capacity", {"m": 2, "n": 2, "s": 1, "tol": 1e-9})
+    c = make_task("insensitive_capacity", {"n": 2, "s": 1, "m": 2, "tol": 1e-10})
+    assert a.key == b.key                      # a default written out is the same task
+    assert a.key != c.key                      # a changed argument is a new key
+    assert a.kwargs["tol"] == 1e-9 and a.routine == "capacity.insensitive.insensitive_capacity"
+
+
+def test_duplicate_tasks_are_run_once():
+    sw = parse_spec({"sweep": [{"routine": "probe", "grid": {"value": [1.0, 1.0]}},
+                               {"routine": "probe", "options": {"value": 1.0, "seconds": 0.0}}]})
+    assert len(sw) == 1
+
+
+@pytest.mark.parametrize("spec, exc, match", [
+    (_one("no_such_routine", grid={"n": [1]}), ValueError, "`routine` must be one of"),
+    (_one("capacity.insensitive.channel._cells", grid={"n": [1]}), ValueError, "`routine` must be"),
+    (_one("os.system", grid={"n": [1]}), ValueError, "`routine` must be"),
+    (_one(grid={"n": [2], "s": [1], "m": [1], "colour": [1]}), ValueError, "do not fit"),
+    (_one(grid={"n": 2}), TypeError, r"`sweep\[0\].grid.n` must be a list"),
+    (_one(grid={"n": []}), ValueError, "must be a non-empty list"),
+    (_one(grid={}), ValueError, "must not be empty"),
+    (_one(grid={"n": [{"a": 1}]}), TypeError, "must be a number, string, bool"),
+    (_one(grid={"n": [2]}, options={"n": 3}), ValueError, "in both grid and options"),
+    (_one(grid={"n": [2]}, extra=1), ValueError, "only routine, grid, options"),
+    ({"sweep": []}, ValueError, "at least one"),
+    ({"task": []}, ValueError, "only"),
+    ({"sweep": [{"grid": {"n": [1]}}]}, ValueError, "routine` must be given"),
+    ({"sweep": [{"routine": 3, "grid": {"n": [1]}}]}, TypeError, "`routine` must be a string"),
+    ([1], TypeError, "`spec` must be a table"),
+])
+def test_malformed_specs_are_refused(spec, exc, match):
+    with pytest.raises(exc, match=match):
+        parse_spec(spec)
+
+
+def test_bad_toml_and_missing_file(tmp_path):
+    bad = tmp_path / "bad.toml"
+    bad.write_text("[[sweep]\nroutine = ")
+    with pytest.raises(ValueError, match="must be valid TOML"):
+        load_spec(bad)
+    with pytest.raises(ValueError, match="readable TOML file"):
+        load_spec(tmp_path / "missing.toml")
+
+
+def test_cli_refuses_a_malformed_spec_before_creating_the_atlas(tmp_path, capsys):
+    from capacity.atlas.cli import main
+
+    spec = tmp_path / "s.toml"
+    spec.write_text('[[sweep]]\nroutine = "insensitive_capacity"\ngrid = { n = [], s = [1], m = [1] }\n')
+    db = tmp_path / "a.sqlite"
+    assert main(["run", str(spec), "--db", str(db)]) == 2
+    assert "non-empty list" in capsys.readouterr().err
+    assert not db.exists()

@@ -1,0 +1,149 @@
+"""Sweeps on Dask: failures stored, resumption, worker loss. One 2-process cluster per module."""
+import os
+
+import pytest
+
+from capacity.atlas import open_atlas, run_sweep
+from capacity.atlas.cli import main
+
+distributed = pytest.importorskip("distributed")
+
+
+@pytest.fixture(scope="module")
+def cluster():
+    from distributed import LocalCluster
+
+    from capacity.atlas._worker import THREAD_ENV
+
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0",
+                      env=dict(THREAD_ENV)) as c:
+        yield c
+
+
+def _probes(k, seconds=0.0):
+    return {"sweep": [{"routine": "probe", "grid": {"value": [float(v) for v in range(k)]},
+                       "options": {"seconds": seconds}}]}
+
+
+def test_failures_are_stored_with_their_message_and_the_rest_completes(cluster, tmp_path):
+    spec = {"sweep": [{"routine": "insensitive_capacity", "grid": {"n": [2], "s": [1], "m": [1, 2]}},
+                      {"routine": "insensitive_capacity", "grid": {"n": [9], "s": [1], "m": [2]}},
+                      {"routine": "insensitive_capacity", "grid": {"n": [3], "s": [1], "m": [4]},
+                       "options": {"max_bytes": 1000}}]}
+    db = tmp_path / "a.sqlite"
+    s = run_sweep(spec, db, scheduler=cluster.scheduler_address)
+    assert (s.total, s.submitted, s.done, s.failed) == (4, 4, 2, 2)
+    with open_atlas(db, readonly=True) as atlas:
+        failed = {r.args["n"]: r.error for r in atlas.records(status="failed")}
+        assert "`n` must be <= 4" in failed[9] and "max_bytes" in failed[3]
+        done = atlas.records(status="done")
+        assert sorted(r.args["m"] for r in done) == [1, 2]
+        r = [r for r in done if r.args["m"] == 2][0]
+        # C(2, 1, 2) = 1.299642 (docs/problem.rst); tol 1e-9 certified
+        assert r.lower <= 1.2996425 and r.upper >= 1.2996424 and r.gap <= 1e-9
+        assert r.law.shape == (15,) and r.vcs_commit and r.machine and r.version and r.seconds > 0
+    # again: the two done tasks are skipped, the failed ones are retried (and fail again)
+    s2 = run_sweep(spec, db, scheduler=cluster.scheduler_address)
+    assert (s2.skipped, s2.submitted, s2.failed) == (2, 2, 2)
+    s3 = run_sweep(spec, db, scheduler=cluster.scheduler_address, force=True)
+    assert (s3.skipped, s3.submitted) == (0, 4)
+    with open_atlas(db, readonly=True) as atlas:
+        assert len(atlas) == 4
+
+
+def test_interrupted_client_resumes_with_only_the_unfinished_tasks(cluster, tmp_path):
+    db = tmp_path / "a.sqlite"
+    stored = []
+
+    def stop_after_three(rec):
+        stored.append(rec.key)
+        if len(stored) == 3:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        run_sweep(_probes(10, 0.05), db, scheduler=cluster.scheduler_address, callback=stop_after_three)
+    with open_atlas(db, readonly=True) as atlas:
+        assert sorted(atlas.keys()) == sorted(stored)          # three complete rows, nothing partial
+    s = run_sweep(_probes(10, 0.05), db, scheduler=cluster.scheduler_address)
+    assert (s.skipped, s.submitted, s.done) == (3, 7, 7)
+    with open_atlas(db, readonly=True) as atlas:
+        assert len(atlas) == 10 and len(atlas.keys(status="done")) == 10
+
+
+def test_killed_worker_loses_and_duplicates_nothing(cluster, tmp_path):
+    from distributed import Client
+
+    with Client(cluster.scheduler_address) as client:
+        pids = sorted(client.run(os.getpid).values())
+    db = tmp_path / "a.sqlite"
+    seen = []
+
+    def kill_one(rec):
+        seen.append(rec.key)
+        if len(seen) == 1:
+            os.kill(pids[0], 9)
+
+    s = run_sweep(_probes(12, 0.2), db, scheduler=cluster.scheduler_address, callback=kill_one, retries=2)
+    assert (s.submitted, s.done, s.failed) == (12, 12, 0)
+    assert len(seen) == 12 and len(set(seen)) == 12            # each result delivered and stored once
+    with open_atlas(db, readonly=True) as atlas:
+        assert len(atlas) == 12
+        assert sorted(r.value for r in atlas.records()) == [float(v) for v in range(12)]
+
+
+def test_cli_run_ls_verify_export(cluster, tmp_path, capsys):
+    spec = tmp_path / "s.toml"
+    spec.write_text('[[sweep]]\nroutine = "insensitive_capacity"\ngrid = { n = [2], s = [1], m = [2, 3] }\n')
+    db = str(tmp_path / "a.sqlite")
+    assert main(["run", str(spec), "--db", db, "--scheduler", cluster.scheduler_address]) == 0
+    assert "2 tasks: 0 already done, 2 run (2 done, 0 failed)" in capsys.readouterr().out
+    assert main(["run", str(spec), "--db", db, "--scheduler", cluster.scheduler_address]) == 0
+    assert "2 already done, 0 run" in capsys.readouterr().out
+    assert main(["ls", "--db", db, "--where", "m=3"]) == 0
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert len(lines) == 1 and "m=3" in lines[0]
+    key = lines[0].split()[0]
+    assert main(["show", key, "--db", db]) == 0
+    assert '"status": "done"' in capsys.readouterr().out
+    assert main(["verify", "--all", "--rigorous", "--db", db]) == 0
+    assert capsys.readouterr().out.count(" OK ") == 2
+    assert main(["export", "--csv", "--db", db, "-o", str(tmp_path / "a.csv")]) == 0
+    assert main(["verify", key, "--db", str(tmp_path / "a.csv")]) == 0
+    assert main(["show", "nokey", "--db", db]) == 2
+    assert main(["verify", "--db", db]) == 2
+
+
+def test_bad_arguments(tmp_path):
+    with pytest.raises(TypeError, match="`spec` must be"):
+        run_sweep(3, tmp_path / "a.sqlite")
+    with pytest.raises(ValueError, match="`workers` must be"):
+        run_sweep(_probes(1), tmp_path / "a.sqlite", workers=0)
+    with pytest.raises(TypeError, match="`force` must be a bool"):
+        run_sweep(_probes(1), tmp_path / "a.sqlite", force=1)
+    with pytest.raises(ValueError, match="`retries` must be"):
+        run_sweep(_probes(1), tmp_path / "a.sqlite", retries=-1)
+    with open_atlas(tmp_path / "b.sqlite") as a:
+        pass
+    with open_atlas(tmp_path / "b.sqlite", readonly=True) as a:
+        with pytest.raises(ValueError, match="must be open for writing"):
+            run_sweep(_probes(1), a)
+
+
+def test_embedded_local_cluster(tmp_path):
+    # the default path: a LocalCluster started and closed by run_sweep (about 1-2 s on an idle machine)
+    s = run_sweep(_probes(4), tmp_path / "a.sqlite", workers=2)
+    assert (s.submitted, s.done) == (4, 4)
+
+
+def test_batches_store_every_result_once(cluster, tmp_path):
+    from capacity.atlas._sweep import plan_batch
+
+    assert [plan_batch(k, 2) for k in (1, 64, 65, 1000, 10**6)] == [1, 1, 2, 16, 64]
+    db = tmp_path / "a.sqlite"
+    seen = []
+    s = run_sweep(_probes(40), db, scheduler=cluster.scheduler_address, batch=7, callback=lambda r: seen.append(r.key))
+    assert (s.submitted, s.done) == (40, 40) and len(set(seen)) == 40 == len(seen)
+    with open_atlas(db, readonly=True) as atlas:
+        assert sorted(r.value for r in atlas.records()) == [float(v) for v in range(40)]
+    with pytest.raises(ValueError, match="`batch` must be"):
+        run_sweep(_probes(1), db, batch=0)

@@ -1,0 +1,147 @@
+"""Re-checking stored certificates: float64 and ball arithmetic on exact channel entries."""
+import dataclasses
+import itertools
+import math
+from fractions import Fraction
+
+import numpy as np
+import pytest
+
+from capacity.atlas import AtlasRecord, verify_record
+from capacity.atlas._verify import exact_symbol_probabilities
+from capacity.insensitive import channel_matrix, insensitive_capacity
+
+ROUTINE = "capacity.insensitive.insensitive_capacity"
+
+
+def _record(n, s, m, **kw):
+    r = insensitive_capacity(n, s, m, **kw)
+    return AtlasRecord(f"k{n}{s}{m}", ROUTINE, {"n": n, "s": s, "m": m, **kw}, "done", value=r.capacity,
+                       lower=r.lower, upper=r.upper, gap=r.gap, law=r.class_mass)
+
+
+@pytest.mark.parametrize("nsm", [(2, 1, 1), (2, 1, 2), (2, 1, 3), (3, 1, 2), (3, 2, 2)])
+@pytest.mark.parametrize("rigorous", [False, True])
+def test_stored_bounds_of_the_solver_verify(nsm, rigorous):
+    rec = _record(*nsm)
+    v = verify_record(rec, rigorous=rigorous)
+    assert v.holds, v
+    # the re-evaluation brackets the solver's bracket within the stated slack (1e-10 bits)
+    assert v.lower >= rec.lower - 1e-10 and v.upper <= rec.upper + 1e-10
+    assert v.lower <= v.upper
+
+
+def test_rigorous_bracket_contains_the_worked_value_and_is_tight():
+    # docs/problem.rst: C(2, 1, 2) = 1.299642 (6 decimals); tol 1e-9 makes the proven bracket narrow
+    v = verify_record(_record(2, 1, 2), rigorous=True)
+    assert v.method == "arb"
+    assert v.lower <= 1.2996425 and v.upper >= 1.2996424      # the worked value, to its 6 decimals
+    assert v.upper - v.lower <= 1e-9 + 1e-12                  # tol plus outward rounding
+
+
+def test_one_sample_gives_exactly_one_bit_proved():
+    # C(n, s, 1) = 1 exactly (docs/problem.rst): the proven bracket must contain 1
+    v = verify_record(_record(3, 1, 1), rigorous=True)
+    assert v.lower <= 1.0 <= v.upper and v.upper - v.lower <= 1e-9 + 1e-12
+
+
+def test_biased_bits_use_exact_rational_entries():
+    v = verify_record(_record(2, 1, 2, p_bias=0.25), rigorous=True)
+    assert v.holds and "exact entries" in v.detail
+
+
+def test_a_stored_bound_that_is_too_tight_fails():
+    rec = _record(2, 1, 2)
+    for bad in (dataclasses.replace(rec, lower=rec.lower + 1e-6), dataclasses.replace(rec, upper=rec.upper - 1e-6)):
+        for rigorous in (False, True):
+            assert not verify_record(bad, rigorous=rigorous).holds
+
+
+def test_a_law_off_its_optimum_still_gives_valid_but_wider_bounds():
+    rec = _record(2, 1, 2)
+    uniform = np.full(rec.law.size, 1.0 / rec.law.size)
+    v = verify_record(dataclasses.replace(rec, law=uniform), rigorous=True)
+    assert not v.holds                              # the stored bracket is not that law's bracket
+    assert v.lower <= rec.lower and v.upper >= rec.upper   # but it is a valid, wider one
+
+
+@pytest.mark.parametrize("change, why", [
+    ({"law": None}, "no law stored"),
+    ({"law": np.array([0.5, 0.5])}, "law has 2 entries"),
+    ({"status": "failed"}, "status is 'failed'"),
+    ({"routine": "capacity.atlas.probe"}, "no channel to rebuild"),
+])
+def test_records_that_cannot_be_checked_say_why(change, why):
+    v = verify_record(dataclasses.replace(_record(2, 1, 1), **change))
+    assert not v.holds and why in v.detail
+
+
+def test_law_not_summing_to_one_is_not_verified():
+    rec = _record(2, 1, 1)
+    v = verify_record(dataclasses.replace(rec, law=rec.law * 1.001))
+    assert not v.holds and "sums to" in v.detail
+
+
+def test_bad_input():
+    with pytest.raises(TypeError, match="`record` must be an AtlasRecord"):
+        verify_record({"key": 1})
+    with pytest.raises(TypeError, match="`rigorous` must be a bool"):
+        verify_record(_record(2, 1, 1), rigorous=1)
+
+
+# ----------------------------------------------------------------------------- exact entries vs brute force
+
+def _brute_force_channel(n, s, m, tables):
+    """W[f, sequence] from the definition: each sample draws S (uniform s-subset), x uniform, shows
+    (S, x_S, f(x)); the m-sample law is the product. Exact Fractions; columns = raw sequences."""
+    symbols = {}
+    subsets = list(itertools.combinations(range(n), s))
+    rows = []
+    for f in tables:
+        law = {}
+        for S in subsets:
+            for x in range(2 ** n):
+                a = sum(((x >> i) & 1) << j for j, i in enumerate(S))
+                sym = (S, a, int(f[x]))
+                law[sym] = law.get(sym, Fraction(0)) + Fraction(1, len(subsets) * 2 ** n)
+        rows.append(law)
+        symbols.update(dict.fromkeys(law))
+    symbols = sorted(symbols)
+    out = []
+    for law in rows:
+        out.append({seq: math.prod(law.get(y, Fraction(0)) for y in seq)
+                    for seq in itertools.product(symbols, repeat=m)})
+    return out
+
+
+def _mi_bits(p, rows):
+    cols = rows[0].keys()
+    q = {c: sum(pf * r[c] for pf, r in zip(p, rows)) for c in cols}
+    return sum(float(pf) * sum(float(r[c]) * math.log2(float(r[c] / q[c])) for c in cols if r[c] > 0)
+               for pf, r in zip(p, rows) if pf > 0)
+
+
+def test_exact_symbol_probabilities_match_the_definition():
+    n, s = 2, 1
+    ch = channel_matrix(n, s, 1)
+    rows, why = exact_symbol_probabilities(ch)
+    assert why == ""
+    for f, r in zip(ch.representatives, rows):
+        for c, (S, a) in enumerate(ch.cells):
+            xs = [x for x in range(2 ** n) if all(((x >> i) & 1) == ((a >> j) & 1) for j, i in enumerate(S))]
+            q = Fraction(sum(int(f[x]) for x in xs), len(xs))
+            pi = Fraction(1, math.comb(n, s) * 2 ** s)
+            assert (r[2 * c], r[2 * c + 1]) == (pi * (1 - q), pi * q)       # exact equality of rationals
+
+
+def test_verified_lower_bound_equals_mutual_information_over_raw_sequences():
+    # the type is a sufficient statistic: I(p; W) on types = I(p; raw sequences of m samples)
+    n, s, m = 2, 1, 2
+    rec = _record(n, s, m)
+    ch = channel_matrix(n, s, m)
+    brute = _brute_force_channel(n, s, m, ch.representatives)
+    p = [Fraction(float(x)) for x in rec.law]
+    p = [x / sum(p) for x in p]
+    v = verify_record(rec, rigorous=True)
+    # float evaluation of a sum of 64 terms of size <= 2 bits: rounding well below 1e-12
+    assert abs(_mi_bits(p, brute) - v.lower) <= 1e-12
