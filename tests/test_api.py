@@ -46,7 +46,7 @@ def test_readme_opens_with_two_commands_and_ci_runs_the_second():
 # ----------------------------------------------------------------------------- docstrings of capacity
 #: The public modules of ``capacity`` whose functions must document themselves like boolean's
 #: (tests/boolean/test_docstrings.py checks boolean.__all__ the same way).
-DOCUMENTED_MODULES = ("capacity", "capacity.plotting", "capacity.mi", "capacity.insensitive", "capacity.experiments.naive_bayes",
+DOCUMENTED_MODULES = ("capacity", "capacity.plotting", "capacity.atlas", "capacity.mi", "capacity.insensitive", "capacity.experiments.naive_bayes",
                       "capacity.experiments.markov", "capacity.experiments.ising",
                       "capacity.experiments.telephone", "capacity.experiments.random_nets",
                       "capacity.experiments.abstractions")
@@ -135,6 +135,11 @@ FORMULA_ALLOW = {
     "capacity.experiments.random_nets.write_csv": "writes a CSV file",
     "capacity.report.main": "command-line entry point",
     "capacity.report.run_report": "runs the report sections and writes files",
+    "capacity.atlas.Atlas": "an open database of stored results",
+    "capacity.atlas.AtlasRecord": "one stored row",
+    "capacity.atlas.Sweep": "a parsed sweep specification",
+    "capacity.atlas.Task": "one routine call of a sweep",
+    "capacity.atlas.SweepSummary": "counts of what a sweep did",
     "capacity.report.Claim": "record of one report claim",
     "capacity.report.Context": "options passed to report sections",
     "capacity.report.Section": "record of a finished report section",

@@ -21,6 +21,10 @@ def shipped_atlas():
     law that achieves ``lower``, the spec it came from, the package version and commit, and
     the machine that computed it; ``insensitive-atlas verify --all`` re-checks every row.
 
+    Parameters
+    ----------
+    None
+
     Returns
     -------
     Atlas

@@ -28,7 +28,8 @@ ARB_PREC = 128
 
 @dataclass(frozen=True)
 class Verification:
-    """The re-evaluated certificate of one stored capacity.
+    r"""The re-evaluated certificate of one stored capacity: :math:`I(p; W) \le C \le \max_x D(W_x \| pW)`
+    from the stored law :math:`p`.
 
     Attributes
     ----------
