@@ -130,6 +130,7 @@ def _figure(results, ctx):
     from capacity.insensitive import insensitive_capacity
 
     series = sorted({(n, s) for n, s, _ in results})
+    limits = {}   # colour -> log2 #classes of that series
     fig, axes = pyplot().subplots(1, 3 if not ctx.quick else 2, figsize=(16 if not ctx.quick else 11, 4.2))
     for idx, (n, s) in enumerate(series):
         ms = sorted(m for nn, ss, m in results if (nn, ss) == (n, s))
@@ -138,7 +139,7 @@ def _figure(results, ctx):
         color = f"C{idx}"
         axes[0].plot(ms, cs, "o-", color=color, label=f"n={n}, s={s} (limit {limit:.2f})")
         axes[1].plot(ms, np.array(cs) / limit, "o-", color=color, label=f"n={n}, s={s}")
-        axes[0].axhline(limit, color=color, ls=":", lw=0.8)
+        limits[color] = limit
     if not ctx.quick:   # quoted frontier values (not recomputed): crosses in their series' colour
         for idx, (n, s) in enumerate(series):
             pts = sorted((m, lo) for (nn, ss, m), (lo, _) in FRONTIER.items() if (nn, ss) == (n, s))
@@ -146,9 +147,12 @@ def _figure(results, ctx):
                 axes[0].plot(*zip(*pts), "x", color=f"C{idx}", ms=5)
     top = max([r.lower for r in results.values()] + ([] if ctx.quick else [lo for lo, _ in FRONTIER.values()]))
     axes[0].set_ylim(0, top * 1.6)
+    for color, limit in limits.items():   # a limit above the axes is in the legend, not drawn off-scale
+        if limit <= top * 1.6:
+            axes[0].axhline(limit, color=color, ls=":", lw=0.8)
     axes[0].set_xlabel("samples m")
     axes[0].set_ylabel("C(n, s, m)  [bits]")
-    axes[0].set_title("capacity (dotted: log2 #classes; x: quoted frontier values)")
+    axes[0].set_title("capacity (dotted: log2 #classes when on scale; x: quoted frontier values)")
     axes[0].legend(fontsize=7)
     axes[1].set_xlabel("samples m")
     axes[1].set_ylabel("C / log2 #classes")
