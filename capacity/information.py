@@ -23,10 +23,9 @@ __all__ = ["entropy", "binary_entropy", "kl_divergence", "mutual_information", "
 
 
 def _log_base(base) -> float:
-    base = check_real(base, "base", low=0, low_open=True)
-    if base == 1.0:
-        raise ValueError(f"`base` must be a finite number > 0 other than 1; got {base!r}")
-    return math.log(base)
+    """ln(base) for a unit of information: base > 1 (a base in (0, 1) would turn every entropy
+    and divergence negative, and the clipping of rounding errors at 0 would hide it)."""
+    return math.log(check_real(base, "base", low=1, low_open=True))
 
 
 # ----------------------------------------------------------------------------- public API
@@ -52,7 +51,7 @@ def entropy(p, *, base=2) -> float:
     TypeError
         ``p`` not a real array, ``base`` not a real number.
     ValueError
-        ``p`` not 1-D, empty, NaN/inf, negative or not summing to 1; ``base <= 0`` or ``base == 1``.
+        ``p`` not 1-D, empty, NaN/inf, negative or not summing to 1; ``base <= 1``.
 
     References
     ----------
@@ -90,7 +89,7 @@ def binary_entropy(x, *, base=2):
     TypeError
         ``x`` not array-like or not real, ``base`` not a real number.
     ValueError
-        an entry outside [0, 1] or not finite; ``base <= 0`` or ``base == 1``.
+        an entry outside [0, 1] or not finite; ``base <= 1``.
 
     References
     ----------
@@ -139,7 +138,7 @@ def kl_divergence(p, q, *, base=2) -> float:
     TypeError
         non-real input or ``base``.
     ValueError
-        invalid probability vectors, different lengths, bad ``base``.
+        invalid probability vectors, different lengths, ``base <= 1``.
 
     References
     ----------
@@ -190,7 +189,7 @@ def mutual_information(p, W, *, base=2) -> float:
     TypeError
         non-real input or ``base``.
     ValueError
-        invalid ``p`` or ``W``, ``len(p) != W.shape[0]``, bad ``base``.
+        invalid ``p`` or ``W``, ``len(p) != W.shape[0]``, ``base <= 1``.
 
     References
     ----------

@@ -169,7 +169,12 @@ BAD = [
     (entropy, ([[0.5, 0.5]],), {}, ValueError, "must be 1-D"),
     (entropy, ([],), {}, ValueError, "non-empty"),
     (entropy, (["a", "b"],), {}, TypeError, "real numeric"),
-    (entropy, ([0.5, 0.5],), {"base": 1}, ValueError, "other than 1"),
+    (entropy, ([0.5, 0.5],), {"base": 1}, ValueError, r"`base` must be a finite number in \(1, inf\]; got 1.0"),
+    # a base in (0, 1) made every quantity negative (entropy then read 0.0 after clipping)
+    (entropy, ([0.5, 0.25, 0.25],), {"base": 0.5}, ValueError, r"`base` must be a finite number in \(1, "),
+    (binary_entropy, (0.11,), {"base": 0.5}, ValueError, r"`base` must be a finite number in \(1, "),
+    (kl_divergence, ([0.5, 0.5], [0.25, 0.75]), {"base": 0.5}, ValueError, "`base` must be"),
+    (mutual_information, ([0.5, 0.5], [[1, 0], [0, 1]]), {"base": 1e-320}, ValueError, "`base` must be"),
     (entropy, ([0.5, 0.5],), {"base": -2}, ValueError, "`base` must be"),
     (entropy, ([0.5, 0.5],), {"base": "2"}, TypeError, "`base` must be a real"),
     (binary_entropy, (1.5,), {}, ValueError, r"`x` must be probabilities in \[0, 1\]; got 1.5"),
@@ -180,14 +185,14 @@ BAD = [
     (kl_divergence, ([0.5, 0.5], [1.0]), {}, ValueError, "same length"),
     (kl_divergence, ([0.5, 0.5], [0.7, 0.7]), {}, ValueError, "`q` must have rows summing to 1"),
     (kl_divergence, ([0.9, 0.5], [0.5, 0.5]), {}, ValueError, "`p` must have rows summing to 1"),
-    (kl_divergence, ([0.5, 0.5], [0.5, 0.5]), {"base": 1.0}, ValueError, "other than 1"),
+    (kl_divergence, ([0.5, 0.5], [0.5, 0.5]), {"base": 1.0}, ValueError, "`base` must be"),
     (mutual_information, ([0.5, 0.5], [[1, 0], [0, 1], [1, 0]]), {}, ValueError, "rows; got shape"),
     (mutual_information, ([0.5, 0.5], [[0.5, 0.6], [0, 1]]), {}, ValueError, "row 0 sums to"),
     (mutual_information, ([0.5, 0.5], [1, 0]), {}, ValueError, "2-D"),
     (mutual_information, ([0.5, 0.5], [[[1, 0], [0, 1]]]), {}, ValueError, "2-D"),
     (mutual_information, ([0.5, 0.5], [[1, 0], [float("inf"), 1]]), {}, ValueError, r"inf at \(1, 0\)"),
     (mutual_information, ([0.5, 0.5], [[1.5, -0.5], [0, 1]]), {}, ValueError, "non-negative"),
-    (mutual_information, ([0.5, 0.5], [[1, 0], [0, 1]]), {"base": 1}, ValueError, "other than 1"),
+    (mutual_information, ([0.5, 0.5], [[1, 0], [0, 1]]), {"base": 1}, ValueError, "`base` must be"),
 ]
 
 
