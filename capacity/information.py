@@ -250,9 +250,10 @@ def normalize_rows(W) -> np.ndarray:
     if arr.ndim == 0:
         raise ValueError(f"`W` must have ndim >= 1; got a scalar {float(arr)!r}")
     check_nonnegative(arr, "W")
-    sums = arr.sum(axis=-1, keepdims=True)
-    if (sums == 0).any():
-        row = first_bad_position(sums[..., 0] == 0)
+    peak = arr.max(axis=-1, keepdims=True)
+    if (peak == 0).any():
+        row = first_bad_position(peak[..., 0] == 0)
         where = "the vector" if not row else f"row {row if len(row) > 1 else row[0]}"
         raise ValueError(f"`W` must have no all-zero row; {where} sums to 0")
-    return arr / sums
+    scaled = arr / peak   # entries in [0, 1]: the row sum cannot overflow (1e308 + 1e308 would)
+    return scaled / scaled.sum(axis=-1, keepdims=True)

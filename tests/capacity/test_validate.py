@@ -79,3 +79,11 @@ def test_max_bytes_refused_before_the_float64_copy(monkeypatch, module, attr, ca
     W = np.broadcast_to(np.float32(1 / 2048), (2048, 2048))
     with pytest.raises(ValueError, match="max_bytes"):
         call(W)
+
+
+def test_normalize_rows_does_not_overflow():
+    """Rows whose sum overflows float64 are scaled first: [1e308, 1e308] is [0.5, 0.5], not zeros."""
+    out = normalize_rows([[1e308, 1e308], [1, 1], [1e-320, 3e-320]])
+    assert np.array_equal(out[:2], [[0.5, 0.5], [0.5, 0.5]])
+    assert np.allclose(out[2], [0.25, 0.75], rtol=1e-3)  # subnormal inputs carry ~3 digits
+    assert np.isfinite(out).all() and np.allclose(out.sum(axis=1), 1.0, rtol=0, atol=1e-15)
