@@ -15,7 +15,7 @@ from __future__ import annotations
 import array_api_compat
 import numpy as np
 
-from .backend import is_tensor
+from .backend import to_numpy  # re-exported: the one conversion at the edges
 
 __all__ = ["namespace", "is_torch", "device_of", "to_numpy", "asarray_like", "xlogy", "logsumexp",
            "neg_entropy_rows", "put_along_axis"]
@@ -38,13 +38,6 @@ def is_torch(xp) -> bool:
 def device_of(x):
     """The device of an array (``"cpu"`` for numpy)."""
     return array_api_compat.device(x)
-
-
-def to_numpy(x) -> np.ndarray:
-    """``x`` as a numpy array (tensors are detached and copied to the host)."""
-    if is_tensor(x):
-        return x.detach().cpu().numpy()
-    return np.asarray(x)
 
 
 def asarray_like(xp, a, like, dtype=None):
