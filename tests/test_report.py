@@ -56,7 +56,7 @@ def test_run_report_only_one_section(tmp_path):
     for fig in sections[0].figures:
         assert f"![{fig}]({fig})" in text and (tmp_path / fig).exists()
     assert "Figure checks failed" not in text
-    assert "Kinds of claim:" in text and "Quoted numbers: none" in text
+    assert "Kinds of claim:" in text and "Quoted numbers (shown, not recomputed by this run): none recorded." in text
 
 
 def test_run_report_rejects_unknown_section(tmp_path):

@@ -9,7 +9,7 @@ from .insensitive_section import WORKED
 TITLE = "Insensitive-function channel: classes, merge lemma, sensitivity of random functions"
 
 
-def _count_table(quick):
+def _count_table(quick, ctx):
     from capacity.insensitive import count_classes, equivalence_classes
 
     rows, claims, fixed_bad, n4_s1 = [], [], [], None
@@ -57,7 +57,9 @@ def _count_table(quick):
         elif s == 2:
             # ~1.5e8 sums: over this section's budget. The value is quoted from
             # tests/capacity/insensitive/test_classes.py::test_n5_s2_by_mitm (slow), not recomputed here.
-            rows.append([5, s, "2245133083 (quoted)", "", "", "", "", "", count_classes(5, s, visible="fixed"),
+            cell = ctx.quote("#classes(n=5, s=2)", 2245133083,
+                             "tests/capacity/insensitive/test_classes.py::test_n5_s2_by_mitm, slow")
+            rows.append([5, s, cell, "", "", "", "", "", count_classes(5, s, visible="fixed"),
                          "meet in the middle, not rerun here (~1 min CPU)"])
         else:
             rows.append([5, s, "skipped (quick)", "", "", "", "", "", count_classes(5, s, visible="fixed"), ""])
@@ -198,7 +200,7 @@ def _sensitivity_part(ctx):
 
 
 def run(ctx) -> Section:
-    count_md, claims = _count_table(ctx.quick)
+    count_md, claims = _count_table(ctx.quick, ctx)
     merge_md, merge_claims = _merge_part(ctx.quick)
     sens_md, sens_claims, fig, n_odd = _sensitivity_part(ctx)
     md = "\n".join([
