@@ -81,8 +81,9 @@ def _count_table(quick, ctx):
         got = npn_class_count(n_npn)
         claims.append(Claim(f"NPN classes, n = {n_npn} (Burnside; OEIS A000370)", str(want), str(got), got == want,
                             "exact"))
-    header = ["n", "s", "#classes", "min size", "median", "mean", "max size", "singletons",
-              "#classes fixed S0", "method (random S)"]
+    header = ["n (input bits)", "s (visible bits)", "#classes (count)", "min size (functions)",
+              "median size (functions)", "mean size (functions)", "max size (functions)", "singletons (classes)",
+              "#classes fixed S0 (count)", "method (random S)"]
     return markdown_table(header, rows), claims
 
 
@@ -126,8 +127,9 @@ def _merge_part(quick):
                                   full.capacity, rep.capacity, atol=1e-9, fmt=".10f"))
         claims.append(close_claim(f"C(2,1,{m}) from all 16 functions and raw sequences = docs/problem.rst",
                                   WORKED[m], rep.capacity, atol=1e-6, fmt=".6f"))
-    header = ["m", "raw channel (all 16 f)", "reps channel", "C_all lower", "C_all upper", "C_reps lower",
-              "C_reps upper", "groups found by merge"]
+    header = ["m (samples)", "raw channel, all 16 f (inputs x outputs)", "reps channel (inputs x outputs)",
+              "C_all lower (bits)", "C_all upper (bits)", "C_reps lower (bits)", "C_reps upper (bits)",
+              "groups found by merge (count)"]
     return markdown_table(header, rows), claims
 
 
