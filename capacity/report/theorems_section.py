@@ -279,6 +279,9 @@ def _figure(ctx, krows, jrows):
     ns = np.arange(5, max(n for _, n, *_ in krows) + 1, 2)
     exact = ns * np.array([math.comb(int(n) - 1, (int(n) - 1) // 2) for n in ns]) * 2.0 ** (1 - ns) / np.log2(ns)
     ax1.plot(ns, exact, "-", color="C1", lw=1, label="majority, closed form")
+    from matplotlib.ticker import MaxNLocator
+
+    ax1.xaxis.set_major_locator(MaxNLocator(integer=True))  # n is a count: no ticks at 12.5 variables
     ax1.set_xlabel("n (variables)")
     ax1.set_ylabel("r = max_i Inf_i / (Var log2(n) / n) (ratio)")
     ax1.set_title("KKL: tribes stay within a constant of the bound")
