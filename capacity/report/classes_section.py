@@ -187,8 +187,12 @@ def _sensitivity_part(ctx):
         kk = np.arange(1, n)
         r = random_function_retained_information(n, kk) / random_function_retained_information_asymptotic(n, kk)
         ax.semilogy(kk, r - 1, "o-", ms=3, label=f"n={n}")
-    ax.set_xlabel("k")
-    ax.set_ylabel("exact / law - 1")
+    from matplotlib.ticker import MaxNLocator
+
+    for a in axes:
+        a.xaxis.set_major_locator(MaxNLocator(integer=True))  # k counts inputs: no ticks at 2.5
+    ax.set_xlabel("k unknown inputs")
+    ax.set_ylabel("exact / law - 1 (relative error)")
     ax.set_title("Convergence to the asymptotic law")
     ax.legend(fontsize=8)
     name = ctx.save_figure(fig, "classes_sensitivity.png")
