@@ -4,7 +4,7 @@ import math
 import pytest
 
 from capacity.report import capacity_section, main, run_report
-from capacity.report._framework import Context, bound_claim, close_claim, markdown_table, pyplot
+from capacity.report._framework import Claim, Context, bound_claim, close_claim, markdown_table, pyplot
 from capacity.report._sections import SECTIONS
 
 
@@ -56,7 +56,7 @@ def test_run_report_only_one_section(tmp_path):
     for fig in sections[0].figures:
         assert f"![{fig}]({fig})" in text and (tmp_path / fig).exists()
     assert "Figure checks failed" not in text
-    assert "Kinds of claim:" in text and "Quoted numbers: none" in text
+    assert "Kinds of claim:" in text and "Quoted numbers (shown, not recomputed by this run): none recorded." in text
 
 
 def test_run_report_rejects_unknown_section(tmp_path):
@@ -77,3 +77,16 @@ def test_run_report_rejects_bad_device_before_any_work(tmp_path):
     with pytest.raises(ValueError, match="`device` must be a torch device"):
         run_report(out, device="nonsense", progress=False)
     assert not out.exists()
+
+
+def test_quoted_numbers_are_listed_in_the_header(tmp_path):
+    from capacity.report import _quoted_paragraph
+
+    ctx = Context(outdir=tmp_path)
+    assert ctx.quote("#classes(n=5, s=2)", 2245133083, "a slow test") == "2245133083 (quoted)"
+    regression = [Claim("C(4,1,8) = BENCHMARKS.md", "2.416849181", "2.416849181", True, "2e-9", "regression")]
+    text = _quoted_paragraph(regression, ctx.quoted, ["Classes"])
+    assert "#classes(n=5, s=2) = 2245133083 (a slow test)" in text
+    assert "C(4,1,8) = BENCHMARKS.md (expected 2.416849181, a regression claim)" in text
+    assert 'Sections whose text or tables mark values as quoted: "Classes".' in text
+    assert _quoted_paragraph([], [], []).startswith("Quoted numbers (shown, not recomputed by this run): none recorded.")

@@ -13,14 +13,15 @@ import math
 import numpy as np
 
 from boolean._lib.backend import is_tensor, to_numpy
-from boolean._lib.validate import check_finite, check_real
+from boolean._lib.validate import check_finite, check_int, check_real
 from boolean._lib.memory import check_size
 from capacity._result import MIEstimate
 
-from ._common import as_rows, units_scale
+from ._common import LN2, as_rows, check_seed, units_scale
 from ._hashing import entropy_from_counts, row_counts_numpy, row_counts_torch
 
-__all__ = ["discrete_entropy", "discrete_mutual_information", "quantized_output_entropy"]
+__all__ = ["discrete_entropy", "discrete_mutual_information", "quantized_output_entropy",
+           "offset_averaged_entropy"]
 
 #: Largest |y / delta| accepted, so that floor(y / delta) is exact in int64.
 MAX_CODE = 2.0**62
@@ -153,6 +154,12 @@ def quantized_output_entropy(outputs, delta, *, relative=False, units="bits", ba
     counted exactly (int64 codes, verified hashing of code rows). ``relative=True`` reads
     ``delta`` relative to the layer RMS: :math:`\delta_{abs} = \delta\,\sqrt{\mathrm{mean}(y^2)}`.
     The value lies in [0, log N] (the ceiling :math:`\ln |X|`, reported in ``extra["ceiling"]``).
+
+    The bins are anchored at 0: the value depends on the grid's offset. Shifting the grid by
+    :math:`u\delta` (:math:`Q^u_\delta(y) = \lfloor y/\delta - u \rfloor`) can change it by up to
+    about one bit per coordinate at coarse :math:`\delta`, and not at all once every output has a
+    bin of its own. :func:`offset_averaged_entropy` gives the average over offsets with bounds
+    valid for every offset.
     ``backend="auto"`` counts CUDA tensors on their device with torch and everything else
     (numpy, CPU tensors, viewed without a copy) with numpy; ``"torch"`` forces the torch kernels.
 
@@ -209,15 +216,220 @@ def quantized_output_entropy(outputs, delta, *, relative=False, units="bits", ba
     if is_tensor(outputs):
         if backend == "torch" or (backend == "auto" and outputs.device.type != "cpu"):
             return _quantized_torch(outputs, delta, relative, units, max_bytes)
+    y, ymax, d_abs = _prepare_numpy(outputs, delta, relative, max_bytes, per_entry=16.0, per_row=24.0)
+    n = y.shape[0]
+    if d_abs == 0.0:  # relative delta on an all-zero layer: a single output value
+        counts = np.array([n])
+    else:
+        _check_code_range(ymax, d_abs)
+        counts = _quantized_counts_numba(y, d_abs)
+    return _result(counts, n, d_abs, units)
+
+
+def offset_averaged_entropy(outputs, delta, *, relative=False, n_offsets=64, seed=None, units="bits",
+                            max_bytes=None) -> MIEstimate:
+    r"""Entropy of the quantised outputs averaged over the offset of the bin grid, with bounds valid
+    for every offset.
+
+    :func:`quantized_output_entropy` anchors its bins at 0. With the grid shifted by
+    :math:`u\delta`, :math:`u \in [0, 1)^d` (one offset per coordinate),
+
+    .. math:: Q^u_\delta(y) = \lfloor y/\delta - u \rfloor, \qquad
+              \bar H = \int_{[0,1)^d} H(Q^u_\delta(f(X)))\,du ,
+
+    with X uniform on the N rows of ``outputs``. Writing :math:`y/\delta = a + r`, a integer and
+    :math:`r \in [0, 1)`, the code is :math:`Q^u = a - b` with :math:`b = [r < u]`, so
+    :math:`H(Q^u) \le H(Q^0) + \sum_j H(b_j \mid Q^0)` and :math:`H(Q^0) \le H(Q^u) + \sum_j H(b_j)`;
+    each coordinate is a function of the row, so
+    :math:`\max_j H(Q^u_j) \le H(Q^u) \le \sum_j H(Q^u_j)`. Maximising or minimising each term over
+    its own offset :math:`u_j` (exactly: a function of :math:`u_j` constant between consecutive
+    fractional parts :math:`r`) gives ``lower`` and ``upper``, which hold for every offset, hence for
+    :math:`\bar H`, and are clipped to [0, log N]. For one coordinate (d = 1) the average, the minimum
+    and the maximum over all offsets are exact (a sweep over the sorted fractional parts); for d > 1
+    the average is a Monte Carlo mean over ``n_offsets`` independent uniform offsets, with its
+    standard error.
+
+    Parameters
+    ----------
+    outputs : array_like or torch.Tensor, shape (N,) or (N, d), real
+        f(x) for every input x (one row per input, all inputs equally likely).
+    delta : float > 0
+        Bin width (absolute, or relative to the RMS of ``outputs`` when ``relative``).
+    relative : bool
+        Read ``delta`` relative to the RMS, as :func:`quantized_output_entropy`.
+    n_offsets : int >= 2
+        Monte Carlo offsets for d > 1 (unused for d = 1).
+    seed : int, optional
+        Seed of the offsets (reproducible for a given seed).
+    units : {"bits", "nats"}
+    max_bytes : int, optional
+        Refuse when the working arrays (float64 outputs, int64 codes, fractional parts, hash
+        buffers) would exceed this (default 8 GiB).
+
+    Returns
+    -------
+    MIEstimate
+        ``value`` = the offset average; ``stderr`` = 0 for d = 1, the Monte Carlo SE otherwise;
+        ``lower``/``upper`` = the exact minimum/maximum over offsets (d = 1) or the bounds above
+        (d > 1); ``method`` = ``"offset-averaged-exact"`` or ``"offset-averaged-mc"``; ``extra``:
+        ``anchored`` (the value at offset 0, i.e. :func:`quantized_output_entropy`), ``delta_abs``,
+        ``ceiling``, and for d > 1 ``sampled_min``/``sampled_max`` over the drawn offsets and
+        ``n_offsets``.
+
+    Notes
+    -----
+    The exact sweeps cost :math:`O(N \log N)` per coordinate (a sort, then one update per point)
+    and each Monte Carlo offset one pass over the N x d codes.
+
+    Raises
+    ------
+    TypeError
+        For non-real outputs, a non-real ``delta``, a non-bool ``relative``, a non-integer
+        ``n_offsets`` or ``seed``.
+    ValueError
+        As :func:`quantized_output_entropy`; ``n_offsets < 2``; a negative ``seed``.
+
+    References
+    ----------
+    T. M. Cover and J. A. Thomas, *Elements of Information Theory*, 2nd ed., ch. 2 (chain rule,
+    subadditivity) and sec. 8.3 (entropy of a quantised variable); the setting in docs/problem.rst,
+    section "Random networks".
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> y = np.array([0.1, 0.4, 1.2, 1.3])     # bins [0, 1), [1, 2) at offset 0: 1 bit
+    >>> r = offset_averaged_entropy(y, 1.0)
+    >>> r.extra["anchored"], round(r.lower, 4), r.upper   # h(1/4) = 0.8113 bit for u in (0.3, 0.4]
+    (1.0, 0.8113, 1.5)
+    >>> round(r.value, 4)                      # 0.7 x 1 + 0.2 x 1.5 + 0.1 x h(1/4)
+    1.0811
+    """
+    factor = LN2 * units_scale(units)  # bits -> units (validates units)
+    if not isinstance(relative, (bool, np.bool_)):
+        raise TypeError(f"`relative` must be a bool; got {relative!r}")
+    delta = check_real(delta, "delta", low=0.0, low_open=True)
+    n_offsets = check_int(n_offsets, "n_offsets", low=2)
+    seed = check_seed(seed, optional=True)
+    if is_tensor(outputs):
+        outputs = to_numpy(outputs)
+    # the offsets, (n_offsets, d) float64, and their entropies, are part of the plan
+    y, ymax, d_abs = _prepare_numpy(outputs, delta, relative, max_bytes, per_entry=40.0, per_row=56.0,
+                                    per_column=16.0 * n_offsets)
+    n, d = y.shape
+    ceiling = math.log2(n)
+    if d_abs == 0.0:  # relative delta on an all-zero layer: one output value at every offset
+        return _offset_result(0.0, 0.0, 0.0, 0.0, d, n, d_abs, factor, {"anchored": 0.0})
+    _check_code_range(ymax, d_abs)
+    z = y / d_abs
+    a = np.floor(z)
+    frac = z - a  # in [0, 1] (1 only by rounding: such a point never moves for u < 1)
+    a = a.astype(np.int64)
+    del z
+    h0 = entropy_from_counts(row_counts_numpy(a), "bits")
+    if d == 1:
+        vals, lens = _offset_sweep(a[:, 0], frac[:, 0])
+        value = float(np.dot(vals, lens) / lens.sum())
+        return _offset_result(value, 0.0, float(vals.min()), float(vals.max()), d, n, d_abs, factor,
+                              {"anchored": h0})
+    labels = np.unique(a, axis=0, return_inverse=True)[1].reshape(-1)
+    lo1, hi1, cond, hb = [], [], [], []
+    for j in range(d):
+        vals, _ = _offset_sweep(a[:, j], frac[:, j])
+        lo1.append(float(vals.min()))
+        hi1.append(float(vals.max()))
+        c, b = _carry_sweep(frac[:, j], labels)
+        cond.append(c)
+        hb.append(b)
+    upper = min(ceiling, h0 + sum(cond), sum(hi1))
+    lower = max(0.0, max(lo1), h0 - sum(hb))
+    rng = np.random.default_rng(seed)
+    hs = np.empty(n_offsets)
+    for k, u in enumerate(rng.random((n_offsets, d))):
+        hs[k] = entropy_from_counts(row_counts_numpy(a - (frac < u)), "bits")
+    se = float(hs.std(ddof=1) / math.sqrt(n_offsets))
+    return _offset_result(float(hs.mean()), se, lower, upper, d, n, d_abs, factor,
+                          {"anchored": h0, "sampled_min": float(hs.min()), "sampled_max": float(hs.max()),
+                           "n_offsets": n_offsets})
+
+
+def _clog(c):
+    """c log2 c for a count c >= 0 (0 at 0)."""
+    return c * math.log2(c) if c > 1 else 0.0
+
+
+def _offset_sweep(a, r):
+    """Every entropy (bits) taken by the codes a - [r < u] as u runs over [0, 1), with the length of
+    the set of offsets giving it. Between consecutive distinct fractional parts the codes do not
+    change; passing one moves its points from code c to c - 1 (an O(1) update of sum c log2 c)."""
+    n = a.size
+    order = np.argsort(r, kind="stable")
+    rs = r[order].tolist()
+    moving = a[order].tolist()
+    codes, counts = np.unique(a, return_counts=True)
+    count = dict(zip(codes.tolist(), counts.tolist()))
+    s = math.fsum(_clog(c) for c in counts.tolist())
+    log_n = math.log2(n)
+    vals, lens = [log_n - s / n], [min(rs[0], 1.0)]
+    for i, c in enumerate(moving):
+        if rs[i] >= 1.0:
+            break
+        old, new = count[c], count.get(c - 1, 0)
+        s += _clog(old - 1) - _clog(old) + _clog(new + 1) - _clog(new)
+        count[c], count[c - 1] = old - 1, new + 1
+        nxt = rs[i + 1] if i + 1 < n else 1.0
+        if nxt != rs[i]:
+            vals.append(log_n - s / n)
+            lens.append(min(nxt, 1.0) - rs[i])
+    return np.maximum(np.array(vals), 0.0), np.array(lens)
+
+
+def _carry_sweep(r, labels):
+    """max over u of H(b | Q^0) and of H(b) (bits), b = [r < u], Q^0's classes given by ``labels``."""
+    n = r.size
+    order = np.argsort(r, kind="stable")
+    rs = r[order].tolist()
+    lab = labels[order].tolist()
+    size = np.bincount(labels).tolist()
+    moved = [0] * len(size)
+    t = best = 0.0  # t = sum_c [n_c log n_c - k_c log k_c - (n_c - k_c) log(n_c - k_c)]
+    ends = [0]
+    for i, c in enumerate(lab):
+        if rs[i] >= 1.0:
+            break
+        k, m = moved[c], size[c]
+        t += _clog(k) - _clog(k + 1) + _clog(m - k) - _clog(m - k - 1)
+        moved[c] = k + 1
+        if i + 1 == n or rs[i + 1] != rs[i]:
+            best = max(best, t)
+            ends.append(i + 1)
+    p = np.array(ends, dtype=np.float64) / n
+    with np.errstate(divide="ignore", invalid="ignore"):
+        hb = np.where((p > 0) & (p < 1), -p * np.log2(p) - (1 - p) * np.log2(1 - p), 0.0)
+    return max(best, 0.0) / n, float(hb.max())
+
+
+def _offset_result(value, se, lower, upper, d, n, d_abs, factor, extra):
+    extra = {k: v * factor if k != "n_offsets" else v for k, v in extra.items()}
+    extra.update(delta_abs=d_abs, ceiling=math.log2(n) * factor)
+    method = "offset-averaged-exact" if d == 1 else "offset-averaged-mc"
+    return MIEstimate(value * factor, se * factor, lower * factor, upper * factor, method, int(n),
+                      "bits" if factor == 1.0 else "nats", extra)
+
+
+def _prepare_numpy(outputs, delta, relative, max_bytes, *, per_entry, per_row, per_column=0.0):
+    """Validated float64 outputs (N, d), max |y| and the absolute bin width; the memory plan is
+    ``per_entry`` bytes per output entry, ``per_row`` per row and ``per_column`` per output
+    coordinate, checked before any copy."""
     y = as_rows(outputs, "outputs", rows="N")
     if y.shape[0] == 0 or y.shape[1] == 0:
         raise ValueError(f"`outputs` must be non-empty; got shape {y.shape}")
-    check_size(y.size * 8.0 * 2 + y.shape[0] * 8.0 * 3, max_bytes, "quantising `outputs`")
+    check_size(y.size * per_entry + y.shape[0] * per_row + y.shape[1] * per_column, max_bytes,
+               "quantising `outputs`")
     y = np.ascontiguousarray(y, dtype=np.float64)
     sumsq = float(np.vdot(y, y))  # no temporary; NaN/inf (or overflow) make it non-finite
     if not math.isfinite(sumsq):
         check_finite(y, "outputs")  # names the first bad position (finite overflow passes)
-    n = y.shape[0]
     ymax = max(float(y.max()), -float(y.min()))
     if relative:
         if math.isfinite(sumsq) and (sumsq >= TINY_SUMSQ or ymax == 0.0):
@@ -227,12 +439,7 @@ def quantized_output_entropy(outputs, delta, *, relative=False, units="bits", ba
         d_abs = delta * rms
     else:
         d_abs = delta
-    if d_abs == 0.0:  # relative delta on an all-zero layer: a single output value
-        counts = np.array([n])
-    else:
-        _check_code_range(ymax, d_abs)
-        counts = _quantized_counts_numba(y, d_abs)
-    return _result(counts, n, d_abs, units)
+    return y, ymax, d_abs
 
 
 def _quantized_counts_numba(y, d_abs):

@@ -114,9 +114,7 @@ def _write_markdown(path, sections, ctx):
         "tolerance says where it comes from. Error bars and +- values are 1 standard error (SE) "
         "unless a figure or table says otherwise.",
         "",
-        "Quoted numbers: " + ("; ".join(f"{c.claim} (expected {c.expected})" for c in quoted) if quoted else
-                              "none; every expected value is computed in this run or is a closed form.")
-        + " Everything else in this report is computed by this run.",
+        _quoted_paragraph(quoted, ctx.quoted, [s.title for s in sections if "quoted" in s.markdown.lower()]),
         "",
     ]
     problems = {name: p for name, p in ctx.figure_problems.items() if p}
@@ -128,6 +126,17 @@ def _write_markdown(path, sections, ctx):
             parts += [claims_table(s.claims), ""]
         parts += [f"![{fig}]({fig})" for fig in s.figures] + [""]
     path.write_text("\n".join(parts))
+
+
+def _quoted_paragraph(regression, recorded, titles):
+    """The report's statement of which numbers are quoted rather than computed by this run."""
+    items = [f"{what} = {value} ({source})" for what, value, source in recorded]
+    items += [f"{c.claim} (expected {c.expected}, a regression claim)" for c in regression]
+    text = "Quoted numbers (shown, not recomputed by this run): " + ("; ".join(items) if items else "none recorded") + "."
+    if titles:
+        text += (" Sections whose text or tables mark values as quoted: " + "; ".join(f'"{t}"' for t in titles)
+                 + ".")
+    return text + " Every other number in this report is computed by this run."
 
 
 def _print_table(sections):

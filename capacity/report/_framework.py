@@ -94,6 +94,9 @@ class Context:
     figure_problems : dict
         Figure file name -> what :func:`figure_problems` found wrong with it (filled by
         :meth:`save_figure`; the report lists them, and the tests require none).
+    quoted : list of (str, str, str)
+        Numbers a section shows without recomputing them: (what, value, source), filled by
+        :meth:`quote`; the report lists them at the top.
 
     Examples
     --------
@@ -113,6 +116,12 @@ class Context:
         return self.outdir / name
 
     figure_problems: dict = field(default_factory=dict)
+    quoted: list = field(default_factory=list)
+
+    def quote(self, what: str, value, source: str) -> str:
+        """Record a number shown but not recomputed by this run; returns ``"<value> (quoted)"`` for a table cell."""
+        self.quoted.append((what, str(value), source))
+        return f"{value} (quoted)"
 
     def save_figure(self, fig, name: str, *, dpi: int = 110) -> str:
         """Check ``fig`` (:func:`figure_problems`), lay it out, write it to ``outdir/name`` and close it.

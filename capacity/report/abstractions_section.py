@@ -203,7 +203,8 @@ def _examples(ctx, claims, md):
               "closed form where one exists. A circuit's memory is every (step, wire values) pair, reachable "
               "or not, so its minimal abstraction for the output also separates the steps left and stored "
               "wires that no input produces:")
-    md.append(markdown_table(["computation", "R0", "|M|", "minimal complete", "closed form / note"], rows))
+    md.append(markdown_table(["computation", "R0", "|M| (states)", "minimal complete (abstract states)",
+                              "closed form / note"], rows))
 
 
 def _tradeoff(ctx, claims, md):
@@ -230,7 +231,7 @@ def _tradeoff(ctx, claims, md):
         ax.plot(curve.n_blocks, curve.error_bits, style, label=f"eps = {eps}")
         ax2.plot(curve.entropy_bits, curve.error_bits, style, label=f"eps = {eps}")
         rows.append([eps] + [f"{e:.4f}" for e in curve.error_bits])
-        header = ["eps"] + [f"{b} blocks" for b in curve.n_blocks]
+        header = ["eps (flip probability)"] + [f"{b} blocks (bits)" for b in curve.n_blocks]
     ax.set_xlabel("abstract states (count -> greedy merges -> majority)")
     ax.set_ylabel("completeness error I(X_t; R_{t+1} | R_t) (bits)")
     ax.set_title(f"Naive-Bayes Gibbs, N = {N}: size vs error")

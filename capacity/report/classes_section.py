@@ -9,7 +9,7 @@ from .insensitive_section import WORKED
 TITLE = "Insensitive-function channel: classes, merge lemma, sensitivity of random functions"
 
 
-def _count_table(quick):
+def _count_table(quick, ctx):
     from capacity.insensitive import count_classes, equivalence_classes
 
     rows, claims, fixed_bad, n4_s1 = [], [], [], None
@@ -57,7 +57,9 @@ def _count_table(quick):
         elif s == 2:
             # ~1.5e8 sums: over this section's budget. The value is quoted from
             # tests/capacity/insensitive/test_classes.py::test_n5_s2_by_mitm (slow), not recomputed here.
-            rows.append([5, s, "2245133083 (quoted)", "", "", "", "", "", count_classes(5, s, visible="fixed"),
+            cell = ctx.quote("#classes(n=5, s=2)", 2245133083,
+                             "tests/capacity/insensitive/test_classes.py::test_n5_s2_by_mitm, slow")
+            rows.append([5, s, cell, "", "", "", "", "", count_classes(5, s, visible="fixed"),
                          "meet in the middle, not rerun here (~1 min CPU)"])
         else:
             rows.append([5, s, "skipped (quick)", "", "", "", "", "", count_classes(5, s, visible="fixed"), ""])
@@ -79,8 +81,9 @@ def _count_table(quick):
         got = npn_class_count(n_npn)
         claims.append(Claim(f"NPN classes, n = {n_npn} (Burnside; OEIS A000370)", str(want), str(got), got == want,
                             "exact"))
-    header = ["n", "s", "#classes", "min size", "median", "mean", "max size", "singletons",
-              "#classes fixed S0", "method (random S)"]
+    header = ["n (input bits)", "s (visible bits)", "#classes (count)", "min size (functions)",
+              "median size (functions)", "mean size (functions)", "max size (functions)", "singletons (classes)",
+              "#classes fixed S0 (count)", "method (random S)"]
     return markdown_table(header, rows), claims
 
 
@@ -124,8 +127,9 @@ def _merge_part(quick):
                                   full.capacity, rep.capacity, atol=1e-9, fmt=".10f"))
         claims.append(close_claim(f"C(2,1,{m}) from all 16 functions and raw sequences = docs/problem.rst",
                                   WORKED[m], rep.capacity, atol=1e-6, fmt=".6f"))
-    header = ["m", "raw channel (all 16 f)", "reps channel", "C_all lower", "C_all upper", "C_reps lower",
-              "C_reps upper", "groups found by merge"]
+    header = ["m (samples)", "raw channel, all 16 f (inputs x outputs)", "reps channel (inputs x outputs)",
+              "C_all lower (bits)", "C_all upper (bits)", "C_reps lower (bits)", "C_reps upper (bits)",
+              "groups found by merge (count)"]
     return markdown_table(header, rows), claims
 
 
@@ -183,22 +187,27 @@ def _sensitivity_part(ctx):
         kk = np.arange(1, n)
         r = random_function_retained_information(n, kk) / random_function_retained_information_asymptotic(n, kk)
         ax.semilogy(kk, r - 1, "o-", ms=3, label=f"n={n}")
-    ax.set_xlabel("k")
-    ax.set_ylabel("exact / law - 1")
+    from matplotlib.ticker import MaxNLocator
+
+    for a in axes:
+        a.xaxis.set_major_locator(MaxNLocator(integer=True))  # k counts inputs: no ticks at 2.5
+    ax.set_xlabel("k unknown inputs")
+    ax.set_ylabel("exact / law - 1 (relative error)")
     ax.set_title("Convergence to the asymptotic law")
     ax.legend(fontsize=8)
     name = ctx.save_figure(fig, "classes_sensitivity.png")
 
     sel = sorted({k for k in (0, 1, 2, 3, 5, 8, 12, n_odd - 1) if k <= n_odd})
-    table = markdown_table(["k", "E_f I (random f, exact)", "law", "majority"],
-                           [[k, f"{rnd[k]:.6g}",
-                             f"{random_function_retained_information_asymptotic(n_odd, k):.6g}", f"{maj[k]:.6g}"]
-                            for k in sel])
+    law_sel = {k: float(random_function_retained_information_asymptotic(n_odd, k)) for k in sel}
+    table = markdown_table(["k (unknown inputs)", "E_f I, random f, exact (bits)", "law (bits)",
+                            "law / exact - 1 (ratio)", "majority (bits)"],
+                           [[k, f"{rnd[k]:.6g}", f"{law_sel[k]:.6g}", f"{law_sel[k] / rnd[k] - 1:+.2e}",
+                             f"{maj[k]:.6g}"] for k in sel])
     return table, claims, name, n_odd
 
 
 def run(ctx) -> Section:
-    count_md, claims = _count_table(ctx.quick)
+    count_md, claims = _count_table(ctx.quick, ctx)
     merge_md, merge_claims = _merge_part(ctx.quick)
     sens_md, sens_claims, fig, n_odd = _sensitivity_part(ctx)
     md = "\n".join([
@@ -229,7 +238,10 @@ def run(ctx) -> Section:
         merge_md,
         "",
         f"**Most functions are sensitive.** E_f I(f(X); X_-K) for a uniformly random f of n = {n_odd} bits "
-        "(exact binomial sums), its law (2^-k - 2^-n)/(2 ln 2), and majority (exact).",
+        "(exact binomial sums), its law (2^-k - 2^-n)/(2 ln 2), and majority (exact). The law is a large-k "
+        "asymptotic, with relative error O(2^-k) (the ratio column; the claim below bounds it by 2^-(k-1)): it "
+        "is shown at small k only for comparison, and at k = 0 it reads about 1/(2 ln 2) = 0.72 bit where "
+        "the exact value is H(f(X)), about 1 bit.",
         "",
         sens_md,
     ])

@@ -45,11 +45,18 @@ def _naive_bayes(ctx, claims, md):
     states = {eps: naive_bayes_mi(N, eps, ts_state, state_space="orbit") for eps in (strong, weak)}
     w_state = ts_state >= 20 * N
     dev_state = float(np.max(np.abs(states[strong][w_state] - h_maj)))
-    # the plateau's tolerance: after 20N steps the fast modes are gone (t_2 = relax[1] << 20N), and the
-    # slow mode has decayed by at most 200N / t_1; 1e-3 bit covers both at N = 30, eps = 0.1
+    # the plateau's tolerance: after 20N steps the fast modes are gone (t_2 << 20N), and the slow mode alone
+    # (the majority as a binary symmetric channel with correlation e^(-t/t_1)) costs h((1 - e^(-t/t_1))/2)
+    from capacity.information import binary_entropy
+
+    t1_strong = float(naive_bayes_relaxation_times(N, strong, n_modes=2)[0])
+    t2_strong = float(naive_bayes_relaxation_times(N, strong, n_modes=2)[1])
+    slow = float(binary_entropy((1 - math.exp(-200 * N / t1_strong)) / 2))
+    why = (f"1e-3 bit: the slow mode alone predicts {slow:.2e} bit at t = 200N (h((1 - e^(-t/t_1))/2)), "
+           f"the fast modes e^(-20N/t_2) = {math.exp(-20 * N / t2_strong):.0e}")
     claims.append(Claim(f"strong redundancy (N={N}, eps={strong}): I(X^0;X^t) (exact, orbit chain) within 1e-3 "
                         "bit of H(majority) for t in [20N, 200N]", f"{h_maj:.6f}", f"max |diff| = {dev_state:.2e}",
-                        dev_state <= 1e-3, "1e-3 bit (fast modes gone, slow mode ~ 200N / t_1)"))
+                        dev_state <= 1e-3, why))
     claims.append(Claim(f"strong redundancy (N={N}, eps={strong}): I(K^0;K^t) within 1e-3 bit of H(majority) "
                         f"for t in [20N, 200N]", f"{h_maj:.6f}", f"max |diff| = {dev:.2e}", dev <= 1e-3,
                         "1e-3 bit (as above)"))
@@ -143,10 +150,11 @@ def _ising(ctx, claims, md):
                         "at t = 0 (the sign is conserved)", f"{below0.value:.4f}", f"{below.value:.4f} +- "
                         f"{below.stderr:.4f}", abs(below.value - below0.value) <= 4 * se + 1e-12,
                         "4 SE of the difference (bootstrap SEs added in quadrature)"))
-    ok = abs(above.value) <= 4 * above.stderr + 0.01
+    ok = abs(above.value) <= 4 * above.stderr
     claims.append(Claim(f"Ising {L}x{L}, T = 4.0 > T_c: I(sign M^0; sign M^t) after {times[-1]} sweeps",
                         "0", f"{above.value:.4f} +- {above.stderr:.4f}", ok,
-                        "|I| <= 4 SE + 0.01 bit (an absolute slack, not derived)"))
+                        "|I| <= 4 SE (bootstrap SE; Miller-Madow removes the first-order bias, the rest is "
+                        "O(1/R^2))"))
     md.append(f"2D Ising model on a {L}x{L} torus (J = 1, no field), heat-bath checkerboard sweeps, {R} replicas "
               "started in a random pure phase and burnt in; t counts sweeps after burn-in. T_c = "
               f"2/ln(1+sqrt 2) = {T_CRITICAL:.6f}. The statistic is sign M with M the magnetisation: "

@@ -13,7 +13,7 @@ import math
 
 import numpy as np
 
-from ._framework import Claim, Section, markdown_table
+from ._framework import Claim, Section, markdown_table, pyplot
 
 TITLE = "Theorems of Boolean analysis, checked numerically"
 
@@ -167,8 +167,8 @@ def run(ctx) -> Section:
     md.append("### Huang's theorem and the chain s <= bs <= C <= D\n\nExact integers from "
               "`boolean.sensitivity`, `block_sensitivity`, `certificate_complexity`, `decision_tree_depth` "
               "and `degree`. The ratio column is max lhs/rhs: 1 means some function meets the bound.\n\n"
-              + markdown_table(["inequality", "functions", "violations", "max lhs/rhs", "closest function"],
-                               rows + rows_f))
+              + markdown_table(["inequality", "functions", "violations (count)", "max lhs/rhs (ratio)",
+                                "closest function"], rows + rows_f))
     # --- KKL
     import boolean
 
@@ -182,7 +182,8 @@ def run(ctx) -> Section:
     md.append("### KKL: max_i Inf_i >= c Var log2(n) / n\n\nr = max_i Inf_i / (Var log2(n) / n) "
               "with exact influences; KKL says r >= c for a universal c > 0, and tribes show it is tight "
               "up to that constant.\n\n"
-              + markdown_table(["f", "n", "max Inf_i", "Var", "r"],
+              + markdown_table(["f", "n (variables)", "max Inf_i (probability)", "Var (of the ±1 function)",
+                                "r (ratio)"],
                                [[a, b, f"{c_:.6g}", f"{d:.6g}", f"{e:.4f}"] for a, b, c_, d, e in krows]))
     rt = [r for name, *_, r in krows if name.startswith("tribes")]
     rm = [(n, r) for name, n, *_, r in krows if name.startswith("majority")]
@@ -218,7 +219,9 @@ def run(ctx) -> Section:
     claims.append(Claim(f"Level-1 W^1[f] <= 2 a^2 ln(1/a) (f 0/1-valued, a = min mean) on {len(irows)} standard "
                         "functions", "0 violations", f"{lv} violations", lv == 0, "1e-12"))
     md.append("### Poincaré, edge-isoperimetric and Level-1 inequalities\n\n"
-              + markdown_table(["f", "Var", "I", "2 a log2(1/a)", "W^1[f]", "2 a^2 ln(1/a)"],
+              + markdown_table(["f", "Var (of the ±1 function)", "I (expected flips)",
+                                "2 a log2(1/a) (expected flips)", "W^1[f] (Fourier weight)",
+                                "2 a^2 ln(1/a) (Fourier weight)"],
                                [[a, f"{b:.5g}", f"{c_:.5g}", f"{d:.5g}", f"{e:.5g}", f"{g:.5g}"]
                                 for a, b, c_, d, e, g in irows if not a.startswith("random")]))
     # --- Friedgut
@@ -238,7 +241,8 @@ def run(ctx) -> Section:
                         by["and(8)"][0] == 2.0**-8 and by["dictator(8)"][1] == 0.0, "exact (dyadic)"))
     md.append(f"### Friedgut's junta theorem\n\nExact distance to the nearest k-junta (`boolean.nearest_junta`) "
               f"and the smallest k with distance <= {eps}.\n\n"
-              + markdown_table(["f", "n", "I[f]", "dist to k-junta, k = 0..n", f"k at eps = {eps}"],
+              + markdown_table(["f", "n (variables)", "I[f] (expected flips)",
+                                "dist to k-junta, k = 0..n (fraction of inputs)", f"k at eps = {eps} (variables)"],
                                [[nm, n, f"{t:.4g}", " ".join(f"{d:.3g}" for d in ds), k]
                                 for nm, n, t, ds, _, k in jrows]))
     # --- the channel
@@ -249,7 +253,8 @@ def run(ctx) -> Section:
               "class, the total influence of its least sensitive member. Every member of a class shares its bias "
               "(T = {} is always visible), so Poincaré and edge-isoperimetry bound that least influence below "
               "by the bias alone.\n\n"
-              + markdown_table(["s", "classes", "min", "median", "max (least I in a class)"],
+              + markdown_table(["s (visible bits)", "classes (count)", "min least I (expected flips)",
+                                "median least I (expected flips)", "max least I (expected flips)"],
                                [[s, K, f"{a:.4g}", f"{b:.4g}", f"{c_:.4g}"] for s, K, a, b, c_, _ in crows]))
     claims.append(Claim(f"n = {nc}, s = {nc}: every class is one function, so its least I is its own I "
                         f"(max over classes = n = {nc}, parity)", str(nc), f"{crows[-1][4]:g}", crows[-1][4] == nc,
@@ -257,7 +262,43 @@ def run(ctx) -> Section:
     bad = sum(b for *_, b in crows)
     claims.append(Claim(f"n = {nc}: every class's least I >= max(Var, 2 a log2(1/a)) of the bias its members share "
                         "(Poincaré, edge-isoperimetry)", "0 violations", f"{bad} violations", bad == 0, "1e-12"))
-    return Section(title=TITLE, claims=claims, markdown="\n\n".join(md))
+    fig = _figure(ctx, krows, jrows)
+    md.append("The figure: left, the KKL ratio r against n (majority's exact curve as a line); right, the exact "
+              "distance to the nearest k-junta (markers) under the Fourier-step bound, the sum of the n - k "
+              "smallest influences (dashed, same colour), on a symmetric-log scale (linear below 0.01).")
+    return Section(title=TITLE, claims=claims, markdown="\n\n".join(md), figures=[fig])
+
+
+def _figure(ctx, krows, jrows):
+    """KKL ratios against n; Friedgut's distances to the nearest k-junta against their Fourier-step bound."""
+    fig, (ax1, ax2) = pyplot().subplots(1, 2, figsize=(11, 4.2))
+    for j, (prefix, marker) in enumerate((("tribes", "s"), ("majority", "o"), ("dictator", "^"), ("random", "v"))):
+        pts = sorted((n, r) for name, n, *_, r in krows if name.startswith(prefix))
+        if pts:
+            ax1.plot([n for n, _ in pts], [r for _, r in pts], marker, color=f"C{j}", ls="none", label=prefix)
+    ns = np.arange(5, max(n for _, n, *_ in krows) + 1, 2)
+    exact = ns * np.array([math.comb(int(n) - 1, (int(n) - 1) // 2) for n in ns]) * 2.0 ** (1 - ns) / np.log2(ns)
+    ax1.plot(ns, exact, "-", color="C1", lw=1, label="majority, closed form")
+    from matplotlib.ticker import MaxNLocator
+
+    ax1.xaxis.set_major_locator(MaxNLocator(integer=True))  # n is a count: no ticks at 12.5 variables
+    ax1.set_xlabel("n (variables)")
+    ax1.set_ylabel("r = max_i Inf_i / (Var log2(n) / n) (ratio)")
+    ax1.set_title("KKL: tribes stay within a constant of the bound")
+    ax1.set_ylim(0, 1.08 * max(max(r for *_, r in krows), float(exact.max())))
+    ax1.legend(fontsize=8)
+    for j, (name, n, _, dists, tails, _) in enumerate(jrows):
+        k = np.arange(n + 1)
+        ax2.plot(k, dists, "osd^vP*"[j % 7], color=f"C{j}", ms=4, label=name)
+        ax2.plot(k, tails, "--", color=f"C{j}", lw=1)
+    ax2.set_yscale("symlog", linthresh=1e-2)
+    top = max(max(max(d), max(t)) for *_, d, t, _ in jrows)
+    ax2.set_ylim(0, 1.3 * top)
+    ax2.set_xlabel("k (junta size, variables)")
+    ax2.set_ylabel("distance to the nearest k-junta (fraction of inputs)")
+    ax2.set_title("Friedgut: distance (markers) <= tail influence (dashed)")
+    ax2.legend(fontsize=7, ncol=2)
+    return ctx.save_figure(fig, "theorems.png")
 
 
 def _measures_by_row(fams):

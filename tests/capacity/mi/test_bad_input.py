@@ -4,8 +4,8 @@ import pytest
 import torch
 
 from capacity.mi import (discrete_entropy, discrete_mutual_information, gaussian_channel_mi,
-                         infonce_lower_bound, ksg_mutual_information, noisy_channel_mi, plugin_mi,
-                         quantized_output_entropy)
+                         infonce_lower_bound, ksg_mutual_information, noisy_channel_mi,
+                         offset_averaged_entropy, plugin_mi, quantized_output_entropy)
 
 X = np.random.default_rng(0).standard_normal((64, 2))
 CODES = np.arange(8)
@@ -49,6 +49,21 @@ CASES = [
      "`outputs` must be a real tensor"),
     (quantized_output_entropy, (torch.as_tensor(X), 0.1), {"backend": "torch", "max_bytes": 100}, ValueError,
      "max_bytes"),
+    # offset_averaged_entropy
+    (offset_averaged_entropy, (X, 0.0), {}, ValueError, "`delta` must be a finite number in \\(0"),
+    (offset_averaged_entropy, (X, "0.1"), {}, TypeError, "`delta` must be a real number"),
+    (offset_averaged_entropy, (X, 1e-300), {}, ValueError, "2\\*\\*62"),
+    (offset_averaged_entropy, (np.array([[np.nan, 1.0]]), 0.1), {}, ValueError, "`outputs` must be finite"),
+    (offset_averaged_entropy, (np.zeros((2, 2, 2)), 0.1), {}, ValueError, "`outputs` must be 1-D"),
+    (offset_averaged_entropy, (np.zeros((0, 2)), 0.1), {}, ValueError, "`outputs` must be non-empty"),
+    (offset_averaged_entropy, (np.array(["x"]), 0.1), {}, TypeError, "`outputs` must be a real numeric"),
+    (offset_averaged_entropy, (X, 0.1), {"relative": 1}, TypeError, "`relative` must be a bool"),
+    (offset_averaged_entropy, (X, 0.1), {"n_offsets": 1}, ValueError, "`n_offsets` must be an integer in \\[2"),
+    (offset_averaged_entropy, (X, 0.1), {"n_offsets": 8.0}, TypeError, "`n_offsets` must be an integer"),
+    (offset_averaged_entropy, (X, 0.1), {"seed": -1}, ValueError, "`seed` must be an integer"),
+    (offset_averaged_entropy, (X, 0.1), {"seed": "a"}, TypeError, "`seed` must be an integer"),
+    (offset_averaged_entropy, (X, 0.1), {"units": "bit"}, ValueError, "`units` must be one of"),
+    (offset_averaged_entropy, (X, 0.1), {"max_bytes": 100}, ValueError, "max_bytes"),
     # noisy_channel_mi
     (noisy_channel_mi, (X, 0.0), {}, ValueError, "`sigma` must be a finite number in \\(0"),
     (noisy_channel_mi, (X, None), {}, TypeError, "`sigma` must be a real number"),

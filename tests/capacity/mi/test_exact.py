@@ -1,13 +1,15 @@
 """Exact cases for the plug-in and quantised entropies (issue 5, section 3)."""
 import itertools
 import math
+from fractions import Fraction
 
 import numpy as np
 import pytest
 import torch
 from scipy.stats import ortho_group
 
-from capacity.mi import discrete_entropy, discrete_mutual_information, quantized_output_entropy
+from capacity.mi import (discrete_entropy, discrete_mutual_information, offset_averaged_entropy,
+                         quantized_output_entropy)
 from capacity.mi._hashing import row_counts_numpy, row_counts_torch
 
 
@@ -172,3 +174,88 @@ def test_cuda_path_matches_numpy(rng):
         b = quantized_output_entropy(torch.as_tensor(y, device="cuda"), delta, relative=True)
         assert a.value == pytest.approx(b.value, abs=1e-12)
         assert a.extra["n_distinct"] == b.extra["n_distinct"]
+
+
+# ------------------------------------------------------------------ the grid's offset
+
+
+def brute_codes(numerators, q, u):
+    """floor(y - u) for y = numerators / q, in exact rationals (u a Fraction or a tuple of them)."""
+    us = u if isinstance(u, tuple) else (u,)
+    return [tuple(math.floor(Fraction(int(v), q) - uj) for v, uj in zip(row, us))
+            for row in np.atleast_2d(np.asarray(numerators).T).T.tolist()]
+
+
+def brute_offset_profile(numerators, q):
+    """H(floor(y - u)) at u = 0 and at the midpoints (k + 1/2)/q, k < q: every value the entropy takes
+    (it only changes where u crosses a fractional part of y, a multiple of 1/q), and the average
+    over u in [0, 1) (midpoint rule, exact for a function constant between multiples of 1/q)."""
+    at0 = brute_entropy_bits(brute_codes(numerators, q, Fraction(0)))
+    mids = [brute_entropy_bits(brute_codes(numerators, q, Fraction(2 * k + 1, 2 * q))) for k in range(q)]
+    return at0, mids, sum(mids) / q
+
+
+@pytest.mark.parametrize("q", [1, 4, 8, 16])
+def test_offset_average_and_range_1d_against_exact_rationals(q, rng):
+    # q a power of two: y = k / q is exact in float64, so the routine sees the rationals the reference
+    # sees (with q = 7, 10/7 - 1 and 3/7 differ by an ulp: a real, tiny interval of offsets in between)
+    for _ in range(5):
+        num = rng.integers(-3 * q, 3 * q, size=rng.integers(1, 40))
+        at0, mids, avg = brute_offset_profile(num, q)
+        r = offset_averaged_entropy(num / q, 1.0)
+        # float64 sums of <= 40 terms c log2 c, updated once per point: 1e-12 covers their rounding
+        assert r.value == pytest.approx(avg, abs=1e-12)
+        assert r.lower == pytest.approx(min([at0] + mids), abs=1e-12)
+        assert r.upper == pytest.approx(max([at0] + mids), abs=1e-12)
+        assert r.extra["anchored"] == pytest.approx(at0, abs=1e-12)
+        assert r.extra["anchored"] == pytest.approx(quantized_output_entropy(num / q, 1.0).value, abs=1e-12)
+        assert r.stderr == 0.0 and r.method == "offset-averaged-exact"
+
+
+def test_offset_changes_the_value_and_the_docstring_case():
+    y = np.array([0.1, 0.4, 1.2, 1.3])
+    r = offset_averaged_entropy(y, 1.0)
+    # by hand: 1 bit on [0, 0.1] and (0.4, 1); 1.5 bits on (0.1, 0.3]; h(1/4) on (0.3, 0.4]
+    h14 = -(0.25 * math.log2(0.25) + 0.75 * math.log2(0.75))
+    assert r.value == pytest.approx(0.7 * 1.0 + 0.2 * 1.5 + 0.1 * h14, abs=1e-12)
+    assert (r.lower, r.upper) == (pytest.approx(h14, abs=1e-12), 1.5)
+    assert offset_averaged_entropy(y, 1.0, units="nats").value == pytest.approx(r.value * math.log(2), abs=1e-12)
+
+
+def test_offset_average_of_a_product_set_is_the_sum_of_the_1d_averages(rng):
+    # rows = all pairs (y1_i, y2_j): H(Q^u) = H1(u1) + H2(u2), so the average is avg1 + avg2 exactly
+    q = 4  # y = k / 4 exact in float64
+    n1, n2 = rng.integers(-10, 10, size=12), rng.integers(-10, 10, size=9)
+    exact = brute_offset_profile(n1, q)[2] + brute_offset_profile(n2, q)[2]
+    y = np.array([(a / q, b / q) for a in n1 for b in n2])
+    r = offset_averaged_entropy(y, 1.0, n_offsets=200, seed=3)
+    assert r.method == "offset-averaged-mc" and r.stderr > 0
+    assert abs(r.value - exact) <= 4 * r.stderr  # a Monte Carlo mean: 4 SE (false alarm ~6e-5)
+    assert r.lower <= exact <= r.upper
+    assert r.extra["anchored"] == pytest.approx(quantized_output_entropy(y, 1.0).value, abs=1e-12)
+    again = offset_averaged_entropy(y, 1.0, n_offsets=200, seed=3)
+    assert again == r  # reproducible for a seed
+
+
+def test_offset_bounds_hold_at_random_offsets_against_exact_rationals(rng):
+    # the bounds are claimed for every offset: check them at offsets drawn independently of the routine
+    q = 8
+    for d, n in ((2, 30), (3, 60), (4, 200)):
+        num = rng.integers(-2 * q, 2 * q, size=(n, d))
+        r = offset_averaged_entropy(num / q, 1.0, n_offsets=16, seed=0)
+        for _ in range(20):
+            u = tuple(Fraction(int(k), 997) for k in rng.integers(0, 997, size=d))
+            h = brute_entropy_bits(brute_codes(num, q, u))
+            assert r.lower - 1e-12 <= h <= r.upper + 1e-12  # float64 entropies of <= 200 counts
+        assert 0.0 <= r.lower <= r.extra["sampled_min"] <= r.extra["sampled_max"] <= r.upper <= math.log2(n)
+
+
+def test_offset_average_at_fine_resolution_keeps_every_output():
+    y = np.arange(64, dtype=float) * 1.37 + 0.2  # 1-D, separations 1.37 > delta: every offset gives 6 bits
+    r = offset_averaged_entropy(y, 1.0)
+    assert (r.value, r.lower, r.upper) == (pytest.approx(6.0, abs=1e-12), pytest.approx(6.0, abs=1e-12),
+                                           pytest.approx(6.0, abs=1e-12))
+    rel = offset_averaged_entropy(y, 0.5, relative=True)
+    absolute = offset_averaged_entropy(y, 0.5 * math.sqrt(np.mean(y * y)))
+    assert rel.value == pytest.approx(absolute.value, abs=1e-12)
+    assert offset_averaged_entropy(np.zeros((5, 3)), 0.1, relative=True).value == 0.0

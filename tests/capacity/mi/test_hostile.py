@@ -55,7 +55,7 @@ ROLES = {
     "codes": "codes", "x_codes": "codes", "y_codes": "codes",
     "Sigma": "covariance",
     "sigma": "positive", "delta": "positive", "lr": "positive", "jitter": "nonnegative",
-    "k": "count", "n_mc": "count", "steps": "count", "hidden": "count", "batch_size": "count",
+    "k": "count", "n_mc": "count", "n_offsets": "count", "steps": "count", "hidden": "count", "batch_size": "count",
     "seed": "seed", "units": "units", "max_bytes": "max_bytes", "max_work": "positive",
     "bounds": "flag", "relative": "flag",
     "inputs": "choice", "backend": "choice", "device": "choice", "correction": "choice", "n_boot": "count",
@@ -76,7 +76,7 @@ VALID = {"x": X, "y": Y, "points": X, "outputs": X, "W": X[:5], "codes": CODES, 
          "y_codes": CODES[::-1].copy(), "sigma": 0.7, "delta": 0.5}
 VALID_OVERRIDES = {"plugin_mi": {"x": CODES, "y": CODES[::-1].copy()}}
 #: Small settings of the options that set the amount of work (applied when a function has them).
-FAST = {"steps": 2, "batch_size": 8, "hidden": 8, "n_mc": 64, "n_boot": 20}
+FAST = {"steps": 2, "batch_size": 8, "hidden": 8, "n_mc": 64, "n_boot": 20, "n_offsets": 8}
 
 
 def _with(a, pos, v):
