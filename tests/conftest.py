@@ -1,4 +1,5 @@
-"""Shared fixtures: backends, seeds, hypothesis profiles."""
+"""Shared fixtures: backends, seeds, hypothesis profiles, Triton kernels through the interpreter."""
+import importlib.util
 import os
 
 import numpy as np
@@ -46,3 +47,23 @@ def seed(request):
 @pytest.fixture
 def rng(seed):
     return np.random.default_rng(seed)
+
+
+@pytest.fixture
+def triton_interpreted(monkeypatch):
+    """``load("pkg.module")``: a fresh copy of a Triton kernel module whose kernels run in Triton's
+    interpreter on CPU tensors (skips when triton is absent).
+
+    Triton picks the interpreter when a kernel is *decorated*, so the module is executed anew
+    with TRITON_INTERPRET=1 set for the test; the copy in sys.modules (compiled kernels on CUDA)
+    is left alone, whatever was imported first.
+    """
+    pytest.importorskip("triton")
+    monkeypatch.setenv("TRITON_INTERPRET", "1")
+
+    def load(name):
+        spec = importlib.util.find_spec(name)
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        return module
+    return load
