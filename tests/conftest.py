@@ -1,6 +1,7 @@
 """Shared fixtures: backends, seeds, hypothesis profiles, Triton kernels through the interpreter."""
-import importlib.util
+import importlib
 import os
+import sys
 
 import numpy as np
 import pytest
@@ -22,6 +23,11 @@ def _cuda():
 
 
 HAS_CUDA = _cuda()
+# Without CUDA the Triton kernels run in Triton's interpreter on CPU tensors. Triton chooses the
+# interpreter when a function is decorated, its own library (tl.sum, tl.max, ...) included, so the
+# switch must be on before triton is first imported: here, before any test module is collected.
+if not HAS_CUDA and "triton" not in sys.modules:
+    os.environ.setdefault("TRITON_INTERPRET", "1")
 cuda_only = pytest.mark.skipif(not HAS_CUDA, reason="needs a CUDA device")
 
 #: (backend, device) pairs; torch-cuda is skipped cleanly without a GPU.
@@ -50,20 +56,17 @@ def rng(seed):
 
 
 @pytest.fixture
-def triton_interpreted(monkeypatch):
-    """``load("pkg.module")``: a fresh copy of a Triton kernel module whose kernels run in Triton's
-    interpreter on CPU tensors (skips when triton is absent).
-
-    Triton picks the interpreter when a kernel is *decorated*, so the module is executed anew
-    with TRITON_INTERPRET=1 set for the test; the copy in sys.modules (compiled kernels on CUDA)
-    is left alone, whatever was imported first.
-    """
+def triton_interpreted():
+    """``load("pkg.module")``: a Triton kernel module whose kernels run in Triton's interpreter on
+    CPU tensors. Skips without triton, or with CUDA (the compiled kernels are tested there, marked
+    gpu); fails when triton was imported before this conftest switched the interpreter on."""
     pytest.importorskip("triton")
-    monkeypatch.setenv("TRITON_INTERPRET", "1")
+    if HAS_CUDA:
+        pytest.skip("a CUDA device is present: the compiled kernels are tested instead (marked gpu)")
+    import triton.language as tl
+    from triton.runtime.interpreter import InterpretedFunction
 
-    def load(name):
-        spec = importlib.util.find_spec(name)
-        module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
-        return module
-    return load
+    if not isinstance(tl.sum, InterpretedFunction):
+        pytest.fail("triton was imported before tests/conftest.py set TRITON_INTERPRET=1, so its kernels "
+                    "are compiled for CUDA; run the suite without importing triton first")
+    return importlib.import_module
