@@ -14,6 +14,16 @@ channel is certified or out of budget. Only additions, products, ``exp`` and ``l
 the results equal :func:`md_steps`'s up to the order of the sums (checked in the test-suite
 through Triton's interpreter).
 
+:func:`md_streamed` is the twin for channels too large for one program (one large ``W``):
+one fused pass over ``W`` per step, where each row gives :math:`D_x` from :math:`\ln q` and, in
+the same visit, adds :math:`p'_x W_x` to the next output law, as :mod:`capacity._ba_numba`'s sweep
+does on the CPU (overflow shift: the current lower bound). The step that a rejection would take
+instead (from the accepted ``p`` with halved :math:`\mu`) is known before the pass, so its output
+law is accumulated in the same pass too, and the choice between the two is made afterwards on the
+device: ``W`` is read once per step, with no host synchronisation inside a chunk. The programs
+write per-program partial sums (no atomics: the result does not depend on scheduling), reduced by
+torch in a second, small pass.
+
 Triton is optional: without it (or without CUDA) :func:`select` returns the lock-step
 :func:`md_steps`, and CPU tensors always take that path. The model is in docs/problem.rst,
 section "Channel capacity"; the iteration is Blahut (1972) and Arimoto (1972).
@@ -35,6 +45,13 @@ MAX_TILE = 8192
 CHUNK = 1 << 30
 #: Lock-step chunk of the pure-torch path (one launch per operation and step).
 TORCH_CHUNK = 16
+#: Streamed path: steps per driver chunk (each chunk starts with three plain passes over W) and
+#: steps between two host checks for a finished batch.
+STREAM_CHUNK, STREAM_CHECK = 64, 16
+#: Streamed path: rows per program step, columns per tile (a row of up to STREAM_COLS outputs is
+#: kept in registers and read once; wider rows are visited twice, the second time from cache),
+#: and programs per channel (each writes one partial output law).
+STREAM_ROWS, STREAM_COLS, STREAM_PROGRAMS = 4, 2048, 128
 
 
 def available() -> bool:
@@ -57,9 +74,10 @@ def fits(nx, ny):
 
 def select(W):
     """``(md, chunk)`` for the driver :func:`capacity._solver.solve` on the batch ``W``: the fused
-    kernel for CUDA tensors whose channels fit a program, else (md_steps, TORCH_CHUNK)."""
-    if W.device.type == "cuda" and available() and fits(W.shape[1], W.shape[2]):
-        return md_batched, CHUNK
+    kernel for CUDA tensors whose channels fit a program, the streamed one for larger CUDA channels,
+    else (md_steps, TORCH_CHUNK)."""
+    if W.device.type == "cuda" and available():
+        return (md_batched, CHUNK) if fits(W.shape[1], W.shape[2]) else (md_streamed, STREAM_CHUNK)
     return md_steps, TORCH_CHUNK
 
 
@@ -120,6 +138,79 @@ if triton is not None:
         tl.store(used_out + b, used)
 
 
+    @triton.jit
+    def _stream_kernel(W, base, cand, logq, r, shift, mu_a, D_out, a_out, z_part, qa_part, qr_part,
+                       nx, ny, rows_per_prog, P, BR: tl.constexpr, BC: tl.constexpr, ONE_TILE: tl.constexpr,
+                       REJECT: tl.constexpr, TINY_: tl.constexpr, EMAX: tl.constexpr):
+        pid = tl.program_id(0).to(tl.int64)
+        b = tl.program_id(1).to(tl.int64)
+        r0 = pid * rows_per_prog
+        r1 = tl.minimum(r0 + rows_per_prog, nx)
+        s_b = tl.load(shift + b)
+        m_b = tl.load(mu_a + b)
+        Wb = W + b * nx * ny
+        cols = tl.arange(0, BC)
+        part = (b * P + pid) * ny
+        zacc = tl.sum(tl.zeros((BR,), dtype=tl.float64), axis=0)
+        if ONE_TILE:  # a whole row in registers: W is read once
+            mc = cols < ny
+            lq = tl.load(logq + b * ny + cols, mask=mc, other=0.0)
+            accq = tl.zeros((BC,), dtype=tl.float64)
+            accr = tl.zeros((BC,), dtype=tl.float64)
+            for row0 in range(r0, r1, BR):
+                rows = row0 + tl.arange(0, BR)
+                mr = rows < r1
+                w = tl.load(Wb + rows[:, None] * ny + cols[None, :], mask=mr[:, None] & mc[None, :], other=0.0)
+                d = tl.load(base + b * nx + rows, mask=mr, other=0.0) - tl.sum(w * lq[None, :], axis=1)
+                tl.store(D_out + b * nx + rows, d, mask=mr)
+                c = tl.load(cand + b * nx + rows, mask=mr, other=0.0)
+                a = c * tl.exp(tl.minimum(m_b * tl.minimum(d - s_b, EMAX), EMAX))
+                a = tl.where(a < TINY_, 0.0, a)
+                tl.store(a_out + b * nx + rows, a, mask=mr)
+                zacc += tl.sum(a, axis=0)
+                accq += tl.sum(a[:, None] * w, axis=0)
+                if REJECT:
+                    rv = tl.load(r + b * nx + rows, mask=mr, other=0.0)
+                    accr += tl.sum(rv[:, None] * w, axis=0)
+            tl.store(qa_part + part + cols, accq, mask=mc)
+            if REJECT:
+                tl.store(qr_part + part + cols, accr, mask=mc)
+        else:  # wide rows: the dot products first, then the accumulation (the row again, from cache)
+            for c0 in range(0, ny, BC):
+                mc = c0 + cols < ny
+                tl.store(qa_part + part + c0 + cols, tl.zeros((BC,), dtype=tl.float64), mask=mc)
+                if REJECT:
+                    tl.store(qr_part + part + c0 + cols, tl.zeros((BC,), dtype=tl.float64), mask=mc)
+            for row0 in range(r0, r1, BR):
+                rows = row0 + tl.arange(0, BR)
+                mr = rows < r1
+                dot = tl.zeros((BR,), dtype=tl.float64)
+                for c0 in range(0, ny, BC):
+                    mc = c0 + cols < ny
+                    w = tl.load(Wb + rows[:, None] * ny + c0 + cols[None, :], mask=mr[:, None] & mc[None, :],
+                                other=0.0)
+                    lq = tl.load(logq + b * ny + c0 + cols, mask=mc, other=0.0)
+                    dot += tl.sum(w * lq[None, :], axis=1)
+                d = tl.load(base + b * nx + rows, mask=mr, other=0.0) - dot
+                tl.store(D_out + b * nx + rows, d, mask=mr)
+                c = tl.load(cand + b * nx + rows, mask=mr, other=0.0)
+                a = c * tl.exp(tl.minimum(m_b * tl.minimum(d - s_b, EMAX), EMAX))
+                a = tl.where(a < TINY_, 0.0, a)
+                tl.store(a_out + b * nx + rows, a, mask=mr)
+                zacc += tl.sum(a, axis=0)
+                rv = tl.load(r + b * nx + rows, mask=mr, other=0.0)
+                for c0 in range(0, ny, BC):
+                    mc = c0 + cols < ny
+                    w = tl.load(Wb + rows[:, None] * ny + c0 + cols[None, :], mask=mr[:, None] & mc[None, :],
+                                other=0.0)
+                    pq = tl.load(qa_part + part + c0 + cols, mask=mc, other=0.0)
+                    tl.store(qa_part + part + c0 + cols, pq + tl.sum(a[:, None] * w, axis=0), mask=mc)
+                    if REJECT:
+                        pr = tl.load(qr_part + part + c0 + cols, mask=mc, other=0.0)
+                        tl.store(qr_part + part + c0 + cols, pr + tl.sum(rv[:, None] * w, axis=0), mask=mc)
+        tl.store(z_part + b * P + pid, zacc)
+
+
 def md_batched(xp, W, base, p, mu, steps, tol, grow, budget):
     """:func:`capacity._solver.md_steps` fused in one launch: same arguments and returns
     (p, lower, upper, mu, iterations used per channel), float64 tensors on W's device."""
@@ -135,3 +226,68 @@ def md_batched(xp, W, base, p, mu, steps, tol, grow, budget):
                                  float(tol), float(grow), BX=bx, BY=by, LOGZ=LOG_ZERO, TINY_=TINY, EMAX=E_MAX,
                                  MUMAX=MU_MAX, num_warps=max(1, min(8, bx * by // 1024)))
     return p_out, lo, up, mu_out, used
+
+
+def _step(xp, p, D, lo, mu):
+    """md_steps' candidate from (p, D, lo): p exp(mu min(D - lo, E_MAX)), TINY cut, normalised."""
+    new = p * xp.exp(xp.minimum(mu[:, None] * xp.minimum(D - lo[:, None], E_MAX), E_MAX))
+    new = xp.where(new < TINY, 0.0, new)
+    return new / xp.sum(new, axis=-1)[:, None]
+
+
+def md_streamed(xp, W, base, p, mu, steps, tol, grow, budget, *, rows=None, cols=None, programs=None):
+    """:func:`capacity._solver.md_steps` with one fused pass over W per step (same arguments and
+    returns). The candidate from an accepted step is shifted by the current lower bound instead of
+    its own (md_steps' shift), which changes only where E_MAX clips or TINY cuts; ``rows``,
+    ``cols`` and ``programs`` override the tiles (tests run small tiles)."""
+    import torch
+
+    from ._solver import bounds, row_divergences, vecmat
+
+    B, nx, ny = W.shape
+    br = rows or STREAM_ROWS
+    bc = min(cols or STREAM_COLS, max(2, 1 << (ny - 1).bit_length()))
+    one_tile = ny <= bc
+    groups = -(-nx // br)
+    P = min(groups, max(1, (programs or STREAM_PROGRAMS) // B))
+    rows_per_prog = -(-groups // P) * br
+    P = -(-nx // rows_per_prog)
+    W, base, p, mu, budget = (torch.as_tensor(a, dtype=torch.float64).contiguous() for a in (W, base, p, mu, budget))
+    D = row_divergences(xp, W, base, vecmat(xp, p, W), exact=False)
+    lo, up = bounds(xp, p, D)
+    used = torch.zeros_like(lo)
+    cand = _step(xp, p, D, lo, mu)
+    qc = vecmat(xp, cand, W)
+    reject = grow > 1.0 or bool((mu > 1.0).any())  # plain BA (mu = 1, no growth) never rejects
+    D2, a = torch.empty_like(p), torch.empty_like(p)
+    z_part = torch.empty((B, P), dtype=torch.float64, device=W.device)
+    qa_part = torch.empty((B, P, ny), dtype=torch.float64, device=W.device)
+    qr_part = torch.empty_like(qa_part) if reject else qa_part
+    for k in range(int(steps)):
+        live = (up - lo > tol) & (used < budget)
+        if k % STREAM_CHECK == 0 and not bool(live.any()):
+            break
+        mu_a = torch.clamp(mu * grow, max=MU_MAX)
+        mu_r = torch.clamp(mu * 0.5, min=1.0)
+        r = _step(xp, p, D, lo, mu_r) if reject else cand
+        pos = qc > 0
+        logq = torch.where(pos, torch.log(torch.where(pos, qc, 1.0)), LOG_ZERO)
+        _stream_kernel[(P, B)](W, base, cand, logq, r, lo, mu_a, D2, a, z_part, qa_part, qr_part, nx, ny,
+                               rows_per_prog, P, BR=br, BC=bc, ONE_TILE=one_tile, REJECT=reject, TINY_=TINY,
+                               EMAX=E_MAX, num_warps=8 if br * bc >= 4096 else 4)
+        lo2, up2 = bounds(xp, cand, D2)
+        acc = live & ((lo2 >= lo) | (mu <= 1.0))
+        Z = z_part.sum(dim=1)
+        nxt, qn = a / Z[:, None], qa_part.sum(dim=1) / Z[:, None]
+        if reject:
+            nxt_r, qn_r = r, qr_part.sum(dim=1)
+        else:
+            nxt_r, qn_r = cand, qc
+        p = torch.where(acc[:, None], cand, p)
+        D = torch.where(acc[:, None], D2, D)
+        lo, up = torch.where(acc, lo2, lo), torch.where(acc, up2, up)
+        mu = torch.where(acc, mu_a, torch.where(live, mu_r, mu))
+        cand = torch.where(acc[:, None], nxt, torch.where(live[:, None], nxt_r, cand))
+        qc = torch.where(acc[:, None], qn, torch.where(live[:, None], qn_r, qc))
+        used = used + live.to(used.dtype)
+    return p, lo, up, mu, used

@@ -101,6 +101,61 @@ def test_fused_kernel_bsc_closed_form(kernels, rng, eps):
     assert lo - 1e-15 <= C <= up + 1e-15 and up - lo <= 1e-12
 
 
+# (B, nx, ny), (rows, cols, programs), (mu0, grow): a row in one tile or in several, one or
+# several programs per channel, plain BA (no rejection pass) and an overshooting mu (rejections);
+# the interpreter runs the programs' loops in Python, so the cases are few and small
+STREAM_CASES = [((2, 9, 7), (2, 32, 3), (2.0, 1.25)), ((1, 5, 12), (4, 4, 2), (1.0, 1.0)),
+                ((3, 4, 1), (8, 8, 1), (256.0, 1.25)), ((1, 4, 5), (1, 2, 4), (2.0, 1.25)),
+                ((2, 7, 9), (4, 4, 3), (256.0, 1.25))]
+
+
+@pytest.mark.parametrize("shape, tiles, mu_grow", STREAM_CASES)
+def test_md_streamed_equals_md_steps(kernels, rng, shape, tiles, mu_grow):
+    (B, nx, ny), (mu0, grow) = shape, mu_grow
+    W = dirichlet(rng, B, nx, ny, zeros=0.3)
+    xp, Wt, base, p, mu = state(W, rng, mu0)
+    budget = torch.tensor([9.0, 12.0, 4.0][:B], dtype=torch.float64)
+    want = md_steps(xp, Wt, base, p, mu, 12, 1e-13, grow, budget)
+    rows, cols, programs = tiles
+    got = kernels.md_streamed(xp, Wt, base, p, mu, 12, 1e-13, grow, budget, rows=rows, cols=cols,
+                              programs=programs)
+    # the same steps and decisions (mu0 = 256 makes steps rejected and retried); the shifts of
+    # the exponents differ, which moves nothing here (no exponent reaches E_MAX, no mass TINY),
+    # and the sums run in another order: agreement to rounding, 1e-12
+    for g, w in zip(got, want):
+        np.testing.assert_allclose(g.numpy(), w.numpy(), rtol=1e-12, atol=1e-13)
+    assert torch.equal(got[4], want[4])
+
+
+def test_md_streamed_rejects_and_retries(kernels, rng):
+    # mu = 256 from the start overshoots: md_steps halves it; the streamed pass must take the
+    # rejected branch's output law that it accumulated alongside
+    W = dirichlet(rng, 1, 12, 10)
+    xp, Wt, base, p, mu = state(W, rng, 256.0)
+    budget = torch.full((1,), 6.0, dtype=torch.float64)
+    want = md_steps(xp, Wt, base, p, mu, 6, 1e-13, 1.25, budget)
+    assert float(want[3][0]) < 256.0  # the reference did reject at least once
+    got = kernels.md_streamed(xp, Wt, base, p, mu, 6, 1e-13, 1.25, budget, rows=4, cols=4, programs=2)
+    for g, w in zip(got, want):
+        np.testing.assert_allclose(g.numpy(), w.numpy(), rtol=1e-12, atol=1e-13)
+
+
+def test_solver_with_streamed_kernel_is_certified(kernels, rng):
+    W = dirichlet(rng, 1, 10, 8, zeros=0.5)
+    xp, Wt, base, _, _ = state(W, rng)
+    p0 = torch.full((1, 10), 1.0 / 10, dtype=torch.float64)
+    tol = 1e-10
+
+    def md(*args):
+        return kernels.md_streamed(*args, rows=8, cols=8, programs=2)
+    p, _ = solve(xp, Wt, base, p0, tol, 20_000, True, chunk=kernels.STREAM_CHUNK, md=md)
+    lo, up = certificate(xp, Wt, base, p)
+    ref_p, _ = solve(xp, Wt, base, p0, tol, 20_000, True, chunk=16)
+    ref_lo, ref_up = certificate(xp, Wt, base, ref_p)
+    assert float(up[0] - lo[0]) <= tol
+    assert float(lo[0]) <= float(ref_up[0]) + 1e-15 and float(ref_lo[0]) <= float(up[0]) + 1e-15
+
+
 def test_select_keeps_cpu_tensors_on_md_steps(kernels):
     W = torch.zeros((2, 4, 4), dtype=torch.float64)
     assert kernels.select(W) == (md_steps, kernels.TORCH_CHUNK)
@@ -123,9 +178,30 @@ def test_blahut_arimoto_cuda_goes_through_fused_kernel(rng, monkeypatch):
     want = blahut_arimoto(W, tol=1e-9, backend="numpy")
     assert calls
     assert got.p.device.type == "cuda" and bool(got.converged.all())
-    # two certified intervals of width <= 1e-9 around the same capacity overlap
     assert (got.lower.cpu().numpy() <= want.upper + 1e-12).all()
     assert (want.lower <= got.upper.cpu().numpy() + 1e-12).all()
+
+
+@pytest.mark.gpu
+@cuda_only
+@pytest.mark.parametrize("nx, ny", [(300, 200), (1000, 3000), (2048, 2048)])
+def test_md_streamed_cuda_equals_md_steps(rng, nx, ny):
+    from capacity import _ba_triton
+
+    if not _ba_triton.available():
+        pytest.skip("Triton is not installed")
+    W = dirichlet(rng, 1, nx, ny, zeros=0.2)
+    xp, Wt, base, p, mu = state(W, rng)
+    budget = torch.full((1,), 10.0, dtype=torch.float64)
+    want = md_steps(xp, Wt, base, p, mu, 10, 1e-13, 1.25, budget)
+    got = _ba_triton.md_streamed(xp, *(a.cuda() for a in (Wt, base, p, mu)), 10, 1e-13, 1.25, budget.cuda())
+    for g, w in zip(got, want):
+        np.testing.assert_allclose(g.cpu().numpy(), w.numpy(), rtol=1e-10, atol=1e-12)
+    big = blahut_arimoto(torch.from_numpy(W[0]).cuda(), tol=1e-9)
+    ref = blahut_arimoto(W[0], tol=1e-9)
+    assert big.converged and big.lower <= ref.upper + 1e-12 and ref.lower <= big.upper + 1e-12
+
+
 
 
 @pytest.mark.gpu
