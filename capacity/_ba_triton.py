@@ -20,13 +20,15 @@ the same visit, adds :math:`p'_x W_x` to the next output law, as :mod:`capacity.
 does on the CPU (overflow shift: the current lower bound). The step that a rejection would take
 instead (from the accepted ``p`` with halved :math:`\mu`) is known before the pass, so its output
 law is accumulated in the same pass too, and the choice between the two is made afterwards on the
-device: ``W`` is read once per step, with no host synchronisation inside a chunk. The programs
+device: ``W`` is read once per step, and the host looks at the device once every STREAM_CHECK
+steps (to stop a finished batch). The programs
 write per-program partial sums (no atomics: the result does not depend on scheduling), reduced by
 torch in a second, small pass.
 
 Triton is optional: without it (or without CUDA) :func:`select` returns the lock-step
-:func:`md_steps`, and CPU tensors always take that path. The model is in docs/problem.rst,
-section "Channel capacity"; the iteration is Blahut (1972) and Arimoto (1972).
+:func:`md_steps`, and CPU tensors always take that path. The objective and its
+certificate are stated in :mod:`capacity._solver`; the iteration is R. Blahut, IEEE Trans. Inf.
+Theory 18 (1972) 460-473, and S. Arimoto, same volume, 14-20.
 """
 from __future__ import annotations
 
@@ -97,10 +99,12 @@ if triton is not None:
 
     @triton.jit
     def _md_batched_kernel(W, base, p, mu, budget, p_out, lo_out, up_out, mu_out, used_out,
-                           nx, ny, steps, tol, grow,
+                           nx, ny, steps, params,
                            BX: tl.constexpr, BY: tl.constexpr, LOGZ: tl.constexpr, TINY_: tl.constexpr,
                            EMAX: tl.constexpr, MUMAX: tl.constexpr):
         b = tl.program_id(0).to(tl.int64)
+        tol = tl.load(params)  # float64: a Python float argument would be passed as float32
+        grow = tl.load(params + 1)
         rx = tl.arange(0, BX)
         ry = tl.arange(0, BY)
         mx = rx < nx
@@ -221,9 +225,10 @@ def md_batched(xp, W, base, p, mu, steps, tol, grow, budget):
     W, base, p, mu, budget = (torch.as_tensor(a, dtype=torch.float64).contiguous() for a in (W, base, p, mu, budget))
     p_out = torch.empty_like(p)
     lo, up, mu_out, used = (torch.empty(B, dtype=torch.float64, device=W.device) for _ in range(4))
+    params = torch.tensor([float(tol), float(grow)], dtype=torch.float64, device=W.device)
     if B:
         _md_batched_kernel[(B,)](W, base, p, mu, budget, p_out, lo, up, mu_out, used, nx, ny, int(steps),
-                                 float(tol), float(grow), BX=bx, BY=by, LOGZ=LOG_ZERO, TINY_=TINY, EMAX=E_MAX,
+                                 params, BX=bx, BY=by, LOGZ=LOG_ZERO, TINY_=TINY, EMAX=E_MAX,
                                  MUMAX=MU_MAX, num_warps=max(1, min(8, bx * by // 1024)))
     return p_out, lo, up, mu_out, used
 
@@ -263,7 +268,7 @@ def md_streamed(xp, W, base, p, mu, steps, tol, grow, budget, *, rows=None, cols
     z_part = torch.empty((B, P), dtype=torch.float64, device=W.device)
     qa_part = torch.empty((B, P, ny), dtype=torch.float64, device=W.device)
     qr_part = torch.empty_like(qa_part) if reject else qa_part
-    for k in range(int(steps)):
+    for k in range(min(int(steps), int(budget.max()) if B else 0)):  # no channel can use more steps
         live = (up - lo > tol) & (used < budget)
         if k % STREAM_CHECK == 0 and not bool(live.any()):
             break

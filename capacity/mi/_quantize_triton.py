@@ -12,7 +12,8 @@ rows, each row's codes folded into one 64-bit word with the hash of
 then ``torch.sort`` and run lengths count the distinct hashes. Every pair of neighbours with
 equal hashes is verified code by code; a true 64-bit collision falls back to an exact
 ``torch.unique`` of the code rows, so the counts are always exact. The setting is in
-docs/problem.rst; the entropy is Cover and Thomas, *Elements of Information Theory*, ch. 2.
+docs/problem.rst, section "Random networks"; the entropy is Cover and Thomas, *Elements of
+Information Theory*, ch. 2.
 Triton is optional: without it (or without CUDA) :func:`available` is False and the caller keeps
 the pure-torch path.
 """
@@ -41,8 +42,9 @@ def available() -> bool:
 
 if triton is not None:
     @triton.jit
-    def _hash_kernel(y, out, n, delta, mult, D: tl.constexpr, BLOCK_: tl.constexpr):
+    def _hash_kernel(y, out, n, delta_ptr, mult, D: tl.constexpr, BLOCK_: tl.constexpr):
         pid = tl.program_id(0).to(tl.int64)
+        delta = tl.load(delta_ptr)  # float64 (a Python float argument would be passed as float32)
         rows = pid * BLOCK_ + tl.arange(0, BLOCK_)
         live = rows < n
         acc = tl.zeros((BLOCK_,), dtype=tl.uint64)
@@ -63,7 +65,8 @@ def quantized_hash(y, delta):
     n, d = y.shape
     out = torch.empty(n, dtype=torch.int64, device=y.device)
     if n:
-        _hash_kernel[(triton.cdiv(n, BLOCK),)](y, out, n, float(delta), MULTIPLIER, D=d, BLOCK_=BLOCK)
+        delta_t = torch.tensor([float(delta)], dtype=torch.float64, device=y.device)
+        _hash_kernel[(triton.cdiv(n, BLOCK),)](y, out, n, delta_t, MULTIPLIER, D=d, BLOCK_=BLOCK)
     return out
 
 

@@ -43,6 +43,14 @@ def test_hash_equals_numba_and_counts_are_exact(kernels, rng, n, d, delta):
     np.testing.assert_array_equal(counts, exact_counts(y, delta))  # integers: exact
 
 
+def test_delta_kept_in_float64(kernels):
+    # y = k * 0.1 sits on the bin edges of delta = 0.1: float32 rounding of delta (a Python float
+    # kernel argument is passed as float32) would move about half of the codes
+    y = (np.arange(2000) * 0.1).reshape(-1, 2)
+    h = kernels.quantized_hash(torch.from_numpy(y), 0.1)
+    np.testing.assert_array_equal(h.numpy().view(np.uint64), numba_hash(y, 0.1))
+
+
 def test_entropy_equals_cpu_path(kernels, rng):
     # a random tanh layer on all 2**10 inputs of {0,1}^10: the entropy from the kernel's counts is
     # the CPU path's number (same counts, same float64 formula)
@@ -75,6 +83,10 @@ def test_cuda_entropy_equals_cpu_path(rng):
     if not _quantize_triton.available():
         pytest.skip("Triton is not installed")
     y = sample(rng, 100_000, 20)
+    edges = (np.arange(2000) * 0.1).reshape(-1, 2)  # on the bin edges of delta = 0.1
+    t = torch.from_numpy(edges).cuda()
+    np.testing.assert_array_equal(_quantize_triton.quantized_hash(t, 0.1).cpu().numpy().view(np.uint64),
+                                  numba_hash(edges, 0.1))
     for delta in (0.5, 0.125):
         t = torch.from_numpy(y).cuda()
         np.testing.assert_array_equal(_quantize_triton.quantized_hash(t, delta).cpu().numpy().view(np.uint64),
