@@ -85,3 +85,28 @@ def test_dispatch_from_fwht_torch(kernels, rng, monkeypatch):
 
 def test_available_needs_cuda(kernels):
     assert kernels.available() == torch.cuda.is_available()
+
+
+# The "auto" choice for a tensor off the CPU (CUDA in use) runs here on torch's meta device
+# (shapes only, no values): each branch of the choice is taken, and the right kernel is called.
+@pytest.mark.parametrize("dtype, path", [(torch.float32, "fwht_matmul"), (torch.int64, "fwht_butterfly")])
+def test_auto_off_the_cpu_without_triton(monkeypatch, dtype, path):
+    calls = []
+    real = getattr(_fwht_torch, path)
+    monkeypatch.setattr(_fwht_torch, path, lambda x, **kw: calls.append(path) or real(x, **kw))
+    monkeypatch.setattr(_fwht_torch, "_triton_fwht", lambda: None)
+    y = _fwht_torch.fwht(torch.zeros((2, 64), dtype=dtype, device="meta"))
+    assert calls == [path] and y.device.type == "meta" and y.shape == (2, 64)
+
+
+@pytest.mark.parametrize("N, triton_called", [(1 << 12, True), (1 << 11, False)])
+def test_auto_off_the_cpu_with_triton(monkeypatch, N, triton_called):
+    calls = []
+    monkeypatch.setattr(_fwht_torch, "_triton_fwht", lambda: lambda x: calls.append(x.shape) or x.clone())
+    _fwht_torch.fwht(torch.zeros((1, N), device="meta"))
+    assert calls == ([(1, N)] if triton_called else [])  # Triton from 2**12 values, else matmul
+
+
+def test_numba_refuses_a_tensor_off_the_cpu():
+    with pytest.raises(ValueError, match="`method`='numba' needs a CPU tensor"):
+        _fwht_torch.fwht(torch.zeros(8, device="meta"), method="numba")
