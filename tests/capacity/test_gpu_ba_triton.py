@@ -161,6 +161,7 @@ def test_select_keeps_cpu_tensors_on_md_steps(kernels):
     assert kernels.select(W) == (md_steps, kernels.TORCH_CHUNK)
     assert kernels.fits(64, 64) and kernels.fits(64, 128) and not kernels.fits(128, 128)
     assert kernels.tile_shape(5, 1) == (8, 2)
+    assert kernels.available() == torch.cuda.is_available()
 
 
 @pytest.mark.gpu
