@@ -6,7 +6,7 @@
 # name and are copied to $OUT (when set) for collection, with each step's log and wall time.
 # Usage: bash benchmarks/gpu_run.sh [topic ...]   (e.g. "capacity mi"; default: everything)
 # A dry run of every step's Python on a CPU (small sizes, no GPU numbers, nothing stored):
-#   GPU_LIMIT_SCALE=10 OUT=/tmp/gpu_dry bash benchmarks/gpu_run.sh --cpu
+#   GPU_LIMIT_SCALE=10 OUT="$(mktemp -d)" bash benchmarks/gpu_run.sh --cpu
 set -u
 export PYTHONPATH="$PWD${PYTHONPATH:+:$PYTHONPATH}" PYTHONUNBUFFERED=1 MPLBACKEND=Agg
 OUT="${OUT:-benchmarks/results}"
