@@ -13,6 +13,12 @@ instead of one per stage:
 * ``_high_kernel``: ``2**k`` rows at stride ``2**p`` × ``C`` contiguous columns
   (bits ``p .. p+k-1``), coalesced along the columns.
 
+With the default tiles (``2**14`` values per program) a row of ``2**n`` values takes one
+launch for ``n <= 14``, two passes for ``n <= 23`` (``14 + 9`` bits) and three above
+(:func:`plan`). Fewer is not possible per launch: a program's tile lives in registers (at most
+a few ``2**14`` values), and the stages of one pass must see a whole tile, so a single launch for
+a larger row would need a grid-wide barrier between programs.
+
 Inside a tile the stages use the constant-geometry (Pease) form of the transform:
 a stage pairs neighbours along the tile's transform axis with ``tl.split``,
 ``x'[i] = x[2i] + x[2i+1]`` and ``x'[i + R/2] = x[2i] - x[2i+1]``; after ``k`` stages
@@ -30,11 +36,13 @@ try:
 except ImportError:  # pragma: no cover - depends on the machine
     triton = None
 
-#: Elements per program (registers): tile sizes for the low and the high passes.
-LOW_BITS = 12
-HIGH_TILE_BITS = 13
+#: Elements per program (registers): tile sizes for the low and the high passes (2**14 values
+#: each, so that rows up to 2**23 take two passes; ``benchmarks/gpu_fwht.py --sweep`` compares
+#: other tiles on a card).
+LOW_BITS = 14
+HIGH_TILE_BITS = 14
 HIGH_COLS = 32
-NUM_WARPS = 8
+NUM_WARPS = 16
 
 
 def available() -> bool:
@@ -83,7 +91,11 @@ if triton is not None:
 
 
 def plan(n, low_bits=LOW_BITS, tile_bits=HIGH_TILE_BITS, cols=HIGH_COLS):
-    """Passes for a row of 2**n: [("low", b)] + [("high", p, k, C), ...]."""
+    """Passes for a row of 2**n: [("low", b)] + [("high", p, k, C), ...].
+
+    The low pass takes the ``b = min(n, low_bits)`` low bits; the remaining bits are split as
+    evenly as possible into high passes of at most ``tile_bits - log2(cols)`` bits each.
+    """
     b = min(n, low_bits)
     out = [("low", b)]
     p = b

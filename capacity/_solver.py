@@ -339,6 +339,16 @@ def _solve_lockstep(chunk, gram_factory=dense_gram):
     return run
 
 
+def _solve_torch(xp, W, base, p, tol, max_iter, accelerated, polish_bytes):
+    """The lock-step batch; CUDA tensors take the fused kernel of :mod:`capacity._ba_triton` where it applies."""
+    md, chunk = md_steps, 16
+    if W.device.type == "cuda":
+        from ._ba_triton import select
+
+        md, chunk = select(W)
+    return solve(xp, W, base, p, tol, max_iter, accelerated, chunk=chunk, md=md, polish_bytes=polish_bytes)
+
+
 #: Backend name -> driver ``run(xp, W, base, p, tol, max_iter, accelerated, polish_bytes)``: numba's fused sweep per channel, else the lock-step batch (chunk: steps
 #: between compactions of certified channels).
-DRIVERS = {"numba": _solve_numba, "numpy": _solve_lockstep(8, _scipy_gram), "torch": _solve_lockstep(16)}
+DRIVERS = {"numba": _solve_numba, "numpy": _solve_lockstep(8, _scipy_gram), "torch": _solve_torch}

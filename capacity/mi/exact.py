@@ -502,5 +502,10 @@ def _quantized_torch(y, delta, relative, units, max_bytes):
         counts = np.array([n])
     else:
         _check_code_range(ymax, d_abs)
+        if y.device.type == "cuda":  # the fused quantise-and-hash kernel, when Triton is installed
+            from ._quantize_triton import available, quantized_counts
+
+            if available():
+                return _result(quantized_counts(y, d_abs).cpu().numpy(), n, d_abs, units)
         counts = row_counts_torch(torch.floor(y / d_abs).to(torch.int64)).cpu().numpy()
     return _result(counts, n, d_abs, units)
