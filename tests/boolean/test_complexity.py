@@ -295,6 +295,42 @@ def test_pbiased_half_is_uniform(rng):
     np.testing.assert_array_equal(B.pbiased_influences(f, 0.5), B.influences(f))
 
 
+@pytest.mark.parametrize("p", [0.1, 0.3, 0.77])
+def test_fourier_coefficients_p_against_definition_and_parseval(p, rng):
+    n = 4
+    fs = rng.integers(0, 2, (5, 16)).astype(np.uint8)
+    c = B.fourier_coefficients(fs, p=p)
+    np.testing.assert_array_equal(c, B.pbiased_fourier_coefficients(fs, p))  # one kernel behind both
+    for r, f in enumerate(fs.tolist()):
+        # 16 terms of magnitude <= 1/sqrt(p(1-p)) <= 3.4: rounding well under 1e-12
+        np.testing.assert_allclose(c[r], pbiased_ref(f, n, p), rtol=0, atol=1e-12)
+        assert abs((c[r] ** 2).sum() - 1) < 1e-12  # Parseval under mu_p
+    # one unbatched table gives the row of the batch; pm1 declared gives the same numbers
+    np.testing.assert_array_equal(B.fourier_coefficients(fs[2], p=p), c[2])
+    np.testing.assert_array_equal(B.fourier_coefficients(1.0 - 2.0 * fs, p=p, domain="pm1"), c)
+
+
+def test_fourier_coefficients_p_half_is_uniform_and_tensors_stay_tensors(rng):
+    torch = pytest.importorskip("torch")
+    f = rng.integers(0, 2, (3, 1 << 10)).astype(np.uint8)
+    # p = 1/2: butterflies (a0 + a1)/2 and (a0 - a1)/2 of ±1 values are exact dyadic rationals
+    np.testing.assert_array_equal(B.fourier_coefficients(f, p=0.5), B.fourier_coefficients(f))
+    t = B.fourier_coefficients(torch.from_numpy(f), p=0.3)
+    assert isinstance(t, torch.Tensor) and t.dtype == torch.float64
+    np.testing.assert_array_equal(t.numpy(), B.fourier_coefficients(f, p=0.3))
+
+
+@pytest.mark.parametrize("kw, exc, match", [
+    (dict(p=0.0), ValueError, r"`p` must be a finite number in \(0"),
+    (dict(p=1.5), ValueError, r"`p` must be a finite number in \(0"),
+    (dict(p="a"), TypeError, "`p` must be a real number"),
+    (dict(p=0.3, exact=True), ValueError, "`exact` must be False with a p-biased measure"),
+])
+def test_fourier_coefficients_p_bad_input(kw, exc, match):
+    with pytest.raises(exc, match=match):
+        B.fourier_coefficients([0, 1, 1, 0], **kw)
+
+
 def test_pbiased_dictator_and_and_closed_forms():
     p = 0.2
     c = B.pbiased_fourier_coefficients(B.dictator(3, 1), p)
