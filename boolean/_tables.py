@@ -1,7 +1,10 @@
 """Truth tables in and results out: the boundary that every :mod:`boolean` routine on tables
 shares (:func:`load_table` validates, plans memory and puts the table on the backend;
-:func:`deliver` returns a result in the caller's container)."""
+:func:`deliver` returns a result in the caller's container; :func:`result_repr` is the short
+repr of the result dataclasses)."""
 from __future__ import annotations
+
+import dataclasses
 
 import numpy as np
 
@@ -46,3 +49,28 @@ def deliver(result, template, batched, *, scalar=False):
     if scalar and not batched:
         return result.item()
     return result
+
+
+#: Arrays with at most this many entries are shown by value in :func:`result_repr`.
+REPR_ITEMS = 8
+
+
+def _short(v):
+    """One field for :func:`result_repr`: small arrays by value, larger ones by kind, dtype and shape."""
+    shape = getattr(v, "shape", None)
+    if shape is not None and hasattr(v, "dtype") and len(shape) > 0:
+        kind = "tensor" if is_tensor(v) else "array"
+        dtype = str(v.dtype).removeprefix("torch.")
+        if int(np.prod(tuple(shape))) <= REPR_ITEMS:
+            return f"{kind}({to_numpy(v).tolist()}, dtype={dtype})"
+        return f"<{kind} {dtype} shape={tuple(shape)}>"
+    if shape == () and hasattr(v, "item"):
+        v = v.item()
+    return repr(v)
+
+
+def result_repr(obj):
+    """A one-line repr of a result dataclass whose length does not grow with 2**n: scalars and
+    arrays of at most :data:`REPR_ITEMS` entries by value, larger arrays by dtype and shape."""
+    fields = ", ".join(f"{f.name}={_short(getattr(obj, f.name))}" for f in dataclasses.fields(obj) if f.repr)
+    return f"{type(obj).__name__}({fields})"

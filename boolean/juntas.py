@@ -19,7 +19,7 @@ import numpy as np
 
 from ._lib.backend import is_tensor, to_numpy
 from ._lib.validate import check_int
-from ._tables import load_table
+from ._tables import load_table, result_repr
 
 __all__ = ["nearest_junta", "NearestJunta"]
 
@@ -60,6 +60,9 @@ class NearestJunta:
     distance: Any
     variables: Any
     junta: Any
+
+    def __repr__(self):
+        return result_repr(self)
 
 
 def _plan_bytes(name, n, rows):
