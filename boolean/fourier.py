@@ -74,7 +74,8 @@ def fwht(a, *, out=None, backend="auto", device=None, max_bytes=None):
         Only with the torch backend (e.g. "cuda").
     max_bytes : int, optional
         Refuse (before allocating) a request whose working memory exceeds this: one copy of the
-        output (numba), 2.5 copies (numpy) or 3 (torch); default 8 GiB.
+        output (numba), 4 (numpy and torch: input, float64 copy, one matmul pass's input and
+        output); default 8 GiB.
 
     Returns
     -------

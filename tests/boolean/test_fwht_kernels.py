@@ -6,7 +6,7 @@ entry by entry, then a plain matrix product (exact in int64).
 import numpy as np
 import pytest
 
-from boolean import _fwht_numba, _fwht_torch
+from boolean import _fwht_numba, _fwht_torch, _transform
 from tests.conftest import cuda_only
 
 torch = pytest.importorskip("torch")
@@ -222,10 +222,30 @@ def test_torch_matmul_every_pass_size(rng, k):
     np.testing.assert_array_equal(y.numpy(), reference(x).astype(np.float64))
 
 
-def test_torch_hadamard_matrix_matches_brute_force():
+def test_hadamard_matrix_matches_brute_force():
+    import array_api_compat.numpy as xnp
+    import array_api_compat.torch as xt
+
     for k in range(7):
-        H = _fwht_torch.hadamard_matrix(k, torch.int64, "cpu")
-        np.testing.assert_array_equal(H.numpy(), HADAMARD[k])
+        np.testing.assert_array_equal(_transform.hadamard(xt, k, torch.int64, torch.device("cpu")).numpy(), HADAMARD[k])
+        np.testing.assert_array_equal(_transform.hadamard(xnp, k, np.float32), HADAMARD[k])
+
+
+@pytest.mark.parametrize("xp_name", ["numpy", "torch"])
+def test_xp_rows_integers_exact_on_both_sides_of_the_float64_route(rng, xp_name):
+    # max|x| 2**n <= 2**53: float64 matmul passes (every partial sum an integer below 2**53, exact);
+    # above: int64 butterflies. Both must equal the exact object-integer transform.
+    n = 10
+    at_bound = (1 - 2 * rng.integers(0, 2, size=(2, 1 << n))) * 2 ** (53 - n)
+    at_bound[0] = 2 ** (53 - n)  # its T = 0 coefficient is 2**53 itself
+    above = rng.integers(-(2**50), 2**50, size=(2, 1 << n))  # 2**60: butterflies
+    for x in (at_bound, above):
+        a = torch.from_numpy(x.copy()) if xp_name == "torch" else x.copy()
+        y = _transform.xp_rows(a)
+        got = y.numpy() if xp_name == "torch" else y
+        assert got.dtype == np.int64
+        np.testing.assert_array_equal(got, [[int(v) for v in row] for row in _object_transform(x)])
+        np.testing.assert_array_equal(x, a.numpy() if xp_name == "torch" else a)  # input untouched
 
 
 def test_torch_non_contiguous_input(rng):
