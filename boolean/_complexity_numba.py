@@ -154,18 +154,13 @@ def block_sensitivity_counts(table, n):
     Per x: the minimal sensitive blocks (no sensitive proper subset: a packing of minimal blocks
     is as large as any), then P(U) = the most disjoint minimal blocks inside U,
     P(U) = max(P(U - i), max_{M ∋ i, M ⊆ U} 1 + P(U - M)) with i the lowest element of U.
-    Whether some subset of m is sensitive at x is whether the subcube through x with free set m
-    is not constant, read from the subcube values (one pass of 3^n per row).
+    With S(m) = [f(x ⊕ m) != f(x)] and its subset sums Z(m) = Σ_{s ⊆ m} S(s) (n in-place passes,
+    at most 2**n - 1 < 2**16 for n <= 16), m is a minimal sensitive block iff S(m) = 1 and Z(m) = 1.
     """
     B, N = table.shape
-    M3 = 1
-    for _ in range(n):
-        M3 *= 3
-    val = np.empty(M3, dtype=np.uint8)
-    depth = np.empty(1, dtype=np.uint8)
-    t3 = ternary_of_binary(n)
     out = np.empty((B, N), dtype=np.uint8)
     P = np.empty(N, dtype=np.uint8)
+    Z = np.empty(N, dtype=np.uint16)
     blocks = np.empty(N, dtype=np.int64)  # minimal blocks, grouped by lowest element
     start = np.empty(n + 1, dtype=np.int64)
     fill = np.empty(n + 1, dtype=np.int64)
@@ -175,23 +170,29 @@ def block_sensitivity_counts(table, n):
         while not (m >> b) & 1:
             b += 1
         low[m] = b
-    full = N - 1
     for r in range(B):
         f = table[r]
-        _subcubes(f, n, val, depth, False)
         for x in range(N):
             fx = f[x]
+            for m in range(N):
+                Z[m] = f[x ^ m] != fx
+            h = 1
+            while h < N:
+                for j in range(0, N, 2 * h):
+                    for k in range(j, j + h):
+                        Z[k + h] += Z[k]
+                h *= 2
             # minimal blocks, bucketed by lowest element (counting pass, then filling pass)
             start[:] = 0
             for m in range(1, N):
-                if f[x ^ m] != fx and _is_minimal(m, x, full, val, t3, fx, low):
+                if Z[m] == 1 and f[x ^ m] != fx:
                     start[low[m] + 1] += 1
             for i in range(n):
                 start[i + 1] += start[i]
             for i in range(n + 1):
                 fill[i] = start[i]
             for m in range(1, N):
-                if f[x ^ m] != fx and _is_minimal(m, x, full, val, t3, fx, low):
+                if Z[m] == 1 and f[x ^ m] != fx:
                     blocks[fill[low[m]]] = m
                     fill[low[m]] += 1
             P[0] = 0
@@ -207,20 +208,6 @@ def block_sensitivity_counts(table, n):
                 P[U] = best
             out[r, x] = P[N - 1]
     return out
-
-
-@nb.njit(cache=True, inline="always")
-def _is_minimal(m, x, full, val, t3, fx, low):
-    """No m - {j} holds a sensitive block at x: the subcube through x with free set m - {j} is
-    constant (value f(x)) for every j in m."""
-    mm = m
-    while mm:
-        j = low[mm]
-        mm &= mm - 1
-        F = m ^ (1 << j)
-        if val[t3[x & (full ^ F)] + 2 * t3[F]] != fx:
-            return False
-    return True
 
 
 @nb.njit(cache=True)

@@ -10,7 +10,8 @@ For f: {0,1}^n -> {0,1}, x ⊕ B flips the bits of x in the block B ⊆ [n]:
 
 They satisfy s <= bs <= C <= D, C <= s·bs, and Huang's deg(f) <= s(f)^2. All four are
 computed exactly on the CPU (numba). The subcube routines (C and D) hold one byte per subcube
-(3^n of them), so n <= 14; bs enumerates the sensitive blocks of every input (4^n work).
+(3^n of them), so n <= 14; bs finds the minimal sensitive blocks of every input from subset sums
+(n 2^n work each) and packs them by dynamic programming over the subsets.
 """
 from __future__ import annotations
 
@@ -28,11 +29,12 @@ MAX_N_SUBCUBE = 14
 
 def _plan_bytes(kind):
     """Peak bytes by routine: the uint8 table and the uint8 per-input result, plus the 3^n
-    subcube values of one row (certificate, block sensitivity), twice that with the depths
-    (decision tree), and the int64 scratch over the 2^n subsets of one row."""
+    subcube values of one row (certificate), twice that with the depths (decision tree), and the
+    scratch over the 2^n subsets of one input (block sensitivity: uint16 subset sums, uint8
+    packings, int64 blocks and lowest elements) or one row (certificate)."""
     def plan(name, n, rows):
         e = rows * 2.0**n
-        return 2 * e + {"sensitivity": 0, "block": 3.0**n + 26 * 2.0**n, "certificate": 3.0**n + 16 * 2.0**n,
+        return 2 * e + {"sensitivity": 0, "block": 19 * 2.0**n, "certificate": 3.0**n + 16 * 2.0**n,
                         "depth": 2 * 3.0**n - e}[kind]
     return plan
 
