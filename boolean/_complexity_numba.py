@@ -225,6 +225,57 @@ def mobius_inplace(a, n):
     return a
 
 
+#: M[i]: the bit positions b < 64 with bit i of b clear (the x_i = 0 half of each pair at stride 2**i).
+_HALF = np.array([0x5555555555555555, 0x3333333333333333, 0x0F0F0F0F0F0F0F0F, 0x00FF00FF00FF00FF,
+                  0x0000FFFF0000FFFF, 0x00000000FFFFFFFF], dtype=np.uint64)
+#: LEVEL[c]: the bit positions b < 64 with popcount(b) = c.
+_LEVEL = np.array([sum(1 << b for b in range(64) if bin(b).count("1") == c) for c in range(7)], dtype=np.uint64)
+
+
+@nb.njit(cache=True)
+def f2_degrees(table, n):
+    """max{|S| : a_f(S) = 1} for every row (-1 for f = 0), int64 (B,): the Möbius transform on the
+    row packed 64 entries a word (entry x at bit x mod 64 of word x // 64), stages below 64 by
+    masked shifts inside the words, stages above by XOR of words; then the largest
+    popcount(word index) + popcount(bit) over the set bits, by the masks of each bit popcount."""
+    B, N = table.shape
+    W = np.zeros(max(N >> 6, 1), dtype=np.uint64)
+    out = np.full(B, -1, dtype=np.int64)
+    one = np.uint64(1)
+    for r in range(B):
+        row = table[r]
+        W[:] = 0
+        for x in range(N):
+            if row[x]:
+                W[x >> 6] |= one << np.uint64(x & 63)
+        for i in range(min(n, 6)):
+            sh = np.uint64(1 << i)
+            for k in range(W.shape[0]):
+                W[k] ^= (W[k] & _HALF[i]) << sh
+        h = 1
+        while h < W.shape[0]:
+            for j in range(0, W.shape[0], 2 * h):
+                for k in range(j, j + h):
+                    W[k + h] ^= W[k]
+            h *= 2
+        best = -1
+        for k in range(W.shape[0]):
+            w = W[k]
+            if w:
+                c = 6
+                while not (w & _LEVEL[c]):
+                    c -= 1
+                pk = 0
+                kk = k
+                while kk:
+                    kk &= kk - 1
+                    pk += 1
+                if pk + c > best:
+                    best = pk + c
+        out[r] = best
+    return out
+
+
 @nb.njit(cache=True)
 def max_popcount_set(a, n):
     """max{|S| : a(S) = 1} for every row (-1 when none), int64 (B,)."""

@@ -115,8 +115,10 @@ def f2_degree(f, *, domain="01", max_bytes=None):
     >>> f2_degree(parity(5)), f2_degree(and_(5))
     (1, 5)
     """
-    a, n, batched = _anf_table(f, domain, max_bytes, "f2_degree")
-    from ._complexity_numba import max_popcount_set
+    if is_tensor(f):
+        f = to_numpy(f)
+    _, table, n, batched = load_table(f, "numpy", None, max_bytes, _plan_bytes, "f2_degree", domain=domain)
+    from ._complexity_numba import f2_degrees
 
-    deg = np.maximum(max_popcount_set(a, n), 0)
+    deg = np.maximum(f2_degrees(np.ascontiguousarray(table), n), 0)
     return deg if batched else int(deg[0])

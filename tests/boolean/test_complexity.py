@@ -397,3 +397,36 @@ def test_refused_over_max_bytes_before_allocating(fn):
     with pytest.raises(ValueError, match="max_bytes"):
         fn(f, max_bytes=4 << 12)  # the table alone is 4 * 2**12 bytes: every plan exceeds it
     assert fn(f[0, :4]) is not None  # the same routine on a small table goes through
+
+
+# ----------------------------------------------------------------------------- packed F2 degree, short path
+
+
+def test_packed_f2_degree_kernel_against_the_byte_mobius(rng):
+    from boolean._complexity_numba import f2_degrees, max_popcount_set, mobius_inplace
+
+    for n in range(0, 15):  # below, at and above one 64-bit word
+        t = rng.integers(0, 2, (4, 1 << n)).astype(np.uint8)
+        t[0] = 0  # the zero polynomial: -1
+        np.testing.assert_array_equal(f2_degrees(t, n), max_popcount_set(mobius_inplace(t.copy(), n), n))
+    for n, S in ((3, 5), (7, 0), (7, 127), (12, 0b101101110001)):  # one monomial x_S: degree |S|
+        a = np.zeros((1, 1 << n), np.uint8)
+        a[0, S] = 1
+        assert f2_degrees(mobius_inplace(a, n), n)[0] == bin(S).count("1")
+
+
+def test_load_table_short_path_gives_the_general_result(rng):
+    from boolean import _tables
+
+    f = rng.integers(0, 2, (3, 1 << 6)).astype(np.uint8)
+    for g in (f, f.astype(bool), f[1]):
+        be, table, n, batched = _tables.load_table(g, "auto", None, None, lambda *a: 0, "t")
+        assert (be.name, n, batched) == ("numba", 6, g.ndim == 2)
+        np.testing.assert_array_equal(table, np.atleast_2d(g).astype(np.uint8))
+    # what the short path does not take goes to the general path, which refuses or converts it
+    with pytest.raises(ValueError, match=r"values in \{0, 1\}"):
+        _tables.load_table(np.array([0, 2, 1, 0], np.uint8), "auto", None, None, lambda *a: 0, "t")
+    with pytest.raises(ValueError, match="max_bytes"):
+        _tables.load_table(f, "numpy", None, 10, lambda *a: 100, "t")
+    _, table, _, _ = _tables.load_table(f[:, ::2], "numpy", None, None, lambda *a: 0, "t")  # not contiguous
+    np.testing.assert_array_equal(table, f[:, ::2])
