@@ -9,9 +9,11 @@ import dataclasses
 import numpy as np
 
 from ._lib.array import namespace, to_numpy
-from ._lib.backend import is_tensor, resolve_backend, to_backend
+from ._lib.backend import Backend, is_tensor, resolve_backend, to_backend
 from ._lib.memory import check_size
-from ._lib.validate import as_truth_table, check_domain, n_from_length
+from ._lib.validate import MAX_N, as_truth_table, check_domain, n_from_length
+
+_MAX_LENGTH = 1 << MAX_N
 
 
 def load_table(f, backend, device, max_bytes, plan_bytes, what, *, name="f", domain="01"):
@@ -22,6 +24,11 @@ def load_table(f, backend, device, max_bytes, plan_bytes, what, *, name="f", dom
     working memory; it is checked against ``max_bytes`` from the shape alone when ``f`` already
     has one. ``domain`` ("01" or "pm1") is the declared domain of the values.
     """
+    if type(f) is np.ndarray and f.dtype in _FAST_DTYPES and domain == "01" and device is None \
+            and type(backend) is str and backend in _FAST_BACKENDS and f.ndim in (1, 2) and f.size:
+        fast = _load_fast(f, _FAST_BACKENDS[backend], max_bytes, plan_bytes, what)
+        if fast is not None:
+            return fast
     check_domain(domain)
     be = resolve_backend(backend, f, device=device)
     shape = tuple(f.shape) if is_tensor(f) or isinstance(f, np.ndarray) else None
@@ -34,6 +41,27 @@ def load_table(f, backend, device, max_bytes, plan_bytes, what, *, name="f", dom
     batched = table.ndim == 2
     table = to_backend(table, be)
     return be, be.xp.reshape(table, (-1, 1 << n)), n, batched
+
+
+#: dtypes, and backend names (to the resolved backend), of :func:`load_table`'s short path.
+_FAST_DTYPES = (np.dtype(np.uint8), np.dtype(np.bool_))
+_FAST_BACKENDS = {"auto": "numba", "numba": "numba", "numpy": "numpy"}
+
+
+def _load_fast(f, name, max_bytes, plan_bytes, what):
+    """:func:`load_table` for a C-contiguous uint8/bool ndarray of 0/1 declared "01" on a CPU
+    backend: the same checks and result with less per-call work (the table is used as it is, as
+    the general path does for such input). None when ``f`` is not such a table (the general path
+    then handles or refuses it)."""
+    N = f.shape[-1]
+    if N & (N - 1) or N > _MAX_LENGTH or not f.flags.c_contiguous:
+        return None
+    n = N.bit_length() - 1
+    check_size(plan_bytes(name, n, f.size >> n), max_bytes, what)
+    table = f.view(np.uint8) if f.dtype == np.bool_ else f
+    if table.max() > 1:
+        return None
+    return Backend(name), table.reshape(-1, N), n, f.ndim == 2
 
 
 def deliver(result, template, batched, *, scalar=False):
