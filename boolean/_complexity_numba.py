@@ -153,15 +153,17 @@ def block_sensitivity_counts(table, n):
 
     Per x: the minimal sensitive blocks (no sensitive proper subset: a packing of minimal blocks
     is as large as any), then P(U) = the most disjoint minimal blocks inside U,
-    P(U) = max(P(U - i), max_{M ∋ i, M ⊆ U} 1 + P(U - M)) with i the lowest element of U.
-    With S(m) = [f(x ⊕ m) != f(x)] and its subset sums Z(m) = Σ_{s ⊆ m} S(s) (n in-place passes,
-    at most 2**n - 1 < 2**16 for n <= 16), m is a minimal sensitive block iff S(m) = 1 and Z(m) = 1.
+    P(U) = max(P(U - i), max_{M ∋ i, M ⊆ U} 1 + P(U - M)) with i the lowest element of U, over
+    the U that avoid the sensitive singletons (each of which is in some optimal packing). With
+    S(m) = [f(x ⊕ m) != f(x)] and its subset sums Z(m) = Σ_{s ⊆ m} S(s) (n in-place passes, at
+    most 2**n - 1 < 2**16 for n <= 16), m is a minimal sensitive block iff S(m) = 1 and Z(m) = 1.
     """
     B, N = table.shape
     out = np.empty((B, N), dtype=np.uint8)
     P = np.empty(N, dtype=np.uint8)
     Z = np.empty(N, dtype=np.uint16)
     blocks = np.empty(N, dtype=np.int64)  # minimal blocks, grouped by lowest element
+    found = np.empty(N, dtype=np.int64)  # minimal blocks, in increasing order
     start = np.empty(n + 1, dtype=np.int64)
     fill = np.empty(n + 1, dtype=np.int64)
     low = np.zeros(N, dtype=np.int64)
@@ -170,33 +172,70 @@ def block_sensitivity_counts(table, n):
         while not (m >> b) & 1:
             b += 1
         low[m] = b
+    full = N - 1
     for r in range(B):
         f = table[r]
         for x in range(N):
             fx = f[x]
-            for m in range(N):
-                Z[m] = f[x ^ m] != fx
             h = 1
+            if N >= 8:  # the stages at strides 1, 2, 4 on 8 values at a time, in registers
+                for j in range(0, N, 8):
+                    z0 = np.uint16(f[x ^ j] != fx)
+                    z1 = z0 + np.uint16(f[x ^ (j + 1)] != fx)
+                    z2 = z0 + np.uint16(f[x ^ (j + 2)] != fx)
+                    z3 = z1 + z2 - z0 + np.uint16(f[x ^ (j + 3)] != fx)
+                    z4 = z0 + np.uint16(f[x ^ (j + 4)] != fx)
+                    z5 = z1 + z4 - z0 + np.uint16(f[x ^ (j + 5)] != fx)
+                    z6 = z2 + z4 - z0 + np.uint16(f[x ^ (j + 6)] != fx)
+                    z7 = z3 + z5 + z6 - z1 - z2 - z4 + z0 + np.uint16(f[x ^ (j + 7)] != fx)
+                    Z[j] = z0
+                    Z[j + 1] = z1
+                    Z[j + 2] = z2
+                    Z[j + 3] = z3
+                    Z[j + 4] = z4
+                    Z[j + 5] = z5
+                    Z[j + 6] = z6
+                    Z[j + 7] = z7
+                h = 8
+            else:
+                for m in range(N):
+                    Z[m] = f[x ^ m] != fx
             while h < N:
                 for j in range(0, N, 2 * h):
                     for k in range(j, j + h):
                         Z[k + h] += Z[k]
                 h *= 2
-            # minimal blocks, bucketed by lowest element (counting pass, then filling pass)
-            start[:] = 0
+            # minimal blocks (one pass); the sensitive singletons are in some optimal packing (a
+            # packing that misses i can take {i}; one covering i can swap i's block for {i}), so
+            # they are counted directly and the blocks meeting them dropped
+            c = 0
+            sing = 0
             for m in range(1, N):
                 if Z[m] == 1 and f[x ^ m] != fx:
-                    start[low[m] + 1] += 1
+                    if m & (m - 1):
+                        found[c] = m
+                        c += 1
+                    else:
+                        sing |= m
+            # the rest, bucketed by lowest element (a counting sort), packed by the dynamic
+            # programme over the subsets U of R = [n] - singletons, in increasing order
+            start[:] = 0
+            for t in range(c):
+                if not found[t] & sing:
+                    start[low[found[t]] + 1] += 1
             for i in range(n):
                 start[i + 1] += start[i]
             for i in range(n + 1):
                 fill[i] = start[i]
-            for m in range(1, N):
-                if Z[m] == 1 and f[x ^ m] != fx:
+            for t in range(c):
+                m = found[t]
+                if not m & sing:
                     blocks[fill[low[m]]] = m
                     fill[low[m]] += 1
+            R = full ^ sing
             P[0] = 0
-            for U in range(1, N):
+            U = R & (-R)  # the smallest non-empty subset of R; next: ((U | ~R) + 1) & R
+            while U:
                 i = low[U]
                 best = P[U ^ (1 << i)]
                 for t in range(start[i], start[i + 1]):
@@ -206,7 +245,12 @@ def block_sensitivity_counts(table, n):
                         if v > best:
                             best = v
                 P[U] = best
-            out[r, x] = P[N - 1]
+                U = ((U | ~R) + 1) & R
+            k = 0
+            while sing:
+                sing &= sing - 1
+                k += 1
+            out[r, x] = k + P[R]
     return out
 
 

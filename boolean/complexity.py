@@ -11,7 +11,8 @@ For f: {0,1}^n -> {0,1}, x ⊕ B flips the bits of x in the block B ⊆ [n]:
 They satisfy s <= bs <= C <= D, C <= s·bs, and Huang's deg(f) <= s(f)^2. All four are
 computed exactly on the CPU (numba). The subcube routines (C and D) hold one byte per subcube
 (3^n of them), so n <= 14; bs finds the minimal sensitive blocks of every input from subset sums
-(n 2^n work each) and packs them by dynamic programming over the subsets.
+(n 2^n work each), takes the sensitive singletons directly and packs the rest by dynamic
+programming over the subsets of the other variables.
 """
 from __future__ import annotations
 
