@@ -5,6 +5,7 @@ repr of the result dataclasses)."""
 from __future__ import annotations
 
 import dataclasses
+import textwrap
 
 import numpy as np
 
@@ -102,3 +103,43 @@ def result_repr(obj):
     arrays of at most :data:`REPR_ITEMS` entries by value, larger arrays by dtype and shape."""
     fields = ", ".join(f"{f.name}={_short(getattr(obj, f.name))}" for f in dataclasses.fields(obj) if f.repr)
     return f"{type(obj).__name__}({fields})"
+
+
+#: numpydoc entries of the parameters that the routines on tables share (descriptions indented
+#: by four spaces; :func:`table_doc` indents the whole block into the docstring).
+TABLE_PARAMS = {
+    "f": """f : array_like or torch.Tensor, shape (2**n,) or (B, 2**n)
+    Truth table(s) in the declared ``domain``; index x = sum_i x_i 2**i.""",
+    "f_host": """f : array_like or torch.Tensor, shape (2**n,) or (B, 2**n)
+    Truth table(s) in the declared ``domain``; index x = sum_i x_i 2**i. Tensors are read on
+    the host; results are numpy.""",
+    "domain": """domain : {"01", "pm1"}
+    "01" (default): 0/1 integers or bools. "pm1": ±1 integers or floats, g = (-1)^f.""",
+    "max_bytes": """max_bytes : int, optional
+    Refuse (before allocating) more working memory than this; default 8 GiB.""",
+}
+
+
+#: The Returns entry of a routine giving one integer per table.
+INT_PER_TABLE = """int or ndarray
+    A Python int for one table, int64 (B,) for a batch."""
+
+
+def table_raises(type_extra="", value_extra=""):
+    """The Raises entries of a routine on tables, with its own cases appended to each."""
+    return (f"TypeError\n    For a dtype the domain does not allow{type_extra}.\n"
+            f"ValueError\n    For a length that is not 2**n, values outside the declared domain{value_extra}, "
+            "or a request above ``max_bytes``.")
+
+
+def table_doc(*params, returns, raises):
+    """Decorator writing the Parameters, Returns and Raises sections of a routine on tables in
+    place of ``{sections}`` in its docstring. ``params``: keys of :data:`TABLE_PARAMS` or whole
+    numpydoc entries (descriptions indented by four spaces); ``returns``, ``raises``: entries."""
+    body = "\n".join(["Parameters", "----------", *(TABLE_PARAMS.get(p, p) for p in params), "",
+                      "Returns", "-------", returns, "", "Raises", "------", raises])
+
+    def fill(fn):
+        fn.__doc__ = fn.__doc__.replace("{sections}", textwrap.indent(body, "    ").lstrip())
+        return fn
+    return fill
