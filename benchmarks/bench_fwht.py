@@ -49,24 +49,25 @@ def _both(fn, repeat):
     return best_of(fn, repeat=repeat, clock=time.thread_time), best_of(fn, repeat=repeat)
 
 
-#: The numba kernel's cache-block and last-level-cache group sizes (bytes), restated here from
-#: its design (boolean/_fwht_numba.py) to count its passes through DRAM.
-BLOCK_BYTES, LLC_BYTES = 2**18, 2**24
+def _l2_bytes():
+    """The L2 size Linux reports (bytes), or None."""
+    try:
+        with open("/sys/devices/system/cpu/cpu0/cache/index2/size") as fh:
+            text = fh.read().strip().upper()
+        return int(text[:-1]) << {"K": 10, "M": 20}[text[-1]] if text[-1] in "KM" else int(text)
+    except (OSError, ValueError, IndexError, KeyError):
+        return None
 
 
 def _passes(n, itemsize):
-    """Passes of our kernel through DRAM: the cache-blocked pass + radix-8 passes above it,
-    less those that run block by block from the last-level cache."""
-    lmax = (BLOCK_BYTES // itemsize).bit_length() - 1
-    L = n if n <= lmax else lmax
-    while n > lmax and L > lmax - 2 and (n - L) % 3 != 0:
-        L -= 1
-    r = n - L
-    k1 = 0
-    while k1 + 3 < r and (itemsize << (L + k1 + 3)) <= LLC_BYTES:
-        k1 += 3
-    llc_hits = k1 // 3 - 1 if k1 >= 6 else 0
-    return 1 + -(-r // 3) - llc_hits
+    """Passes of our kernel over the whole array, restated from its design
+    (boolean/_fwht_numba.py): one cache-blocked pass (blocks of a quarter of the L2 cache, 64 KiB
+    to 1 MiB, 256 KiB when unknown), then one radix-8 level per three stages above the block."""
+    l2 = _l2_bytes()
+    block = 2**18 if not l2 else 1 << min(max((l2 // 4).bit_length() - 1, 16), 20)
+    lmax = (block // itemsize).bit_length() - 1
+    L = n if n <= lmax else next(L for L in (lmax, lmax - 1, lmax - 2) if (n - L) % 3 == 0)
+    return 1 + (n - L) // 3
 
 
 def _interleaved(fns, rounds, inner):
@@ -263,8 +264,9 @@ def peers(quick=False) -> str:
         "",
         table(["n", "dtype", "implementation", "CPU ms", "wall ms", "vs fht-cpu", "× copy", "err"], rows),
         "",
-        "Memory floor of our kernel (its passes through DRAM × the measured copy time; an in-place pass "
-        "moves the same bytes as a copy; below n = 20 the array sits in cache and this is not a floor):",
+        f"Memory floor of our kernel (its passes over the array × the measured copy time; an in-place pass "
+        f"moves the same bytes as a copy; L2 = {_l2_bytes()} bytes; passes over chunks that fit a cache "
+        "level are served from it, and below n = 20 the array sits in cache, so this is not a floor there):",
         "",
         *[f"- {f}" for f in floors],
         "",

@@ -153,20 +153,17 @@ def block_sensitivity_counts(table, n):
 
     Per x: the minimal sensitive blocks (no sensitive proper subset: a packing of minimal blocks
     is as large as any), then P(U) = the most disjoint minimal blocks inside U,
-    P(U) = max(P(U - i), max_{M ∋ i, M ⊆ U} 1 + P(U - M)) with i the lowest element of U.
-    Whether some subset of m is sensitive at x is whether the subcube through x with free set m
-    is not constant, read from the subcube values (one pass of 3^n per row).
+    P(U) = max(P(U - i), max_{M ∋ i, M ⊆ U} 1 + P(U - M)) with i the lowest element of U, over
+    the U that avoid the sensitive singletons (each of which is in some optimal packing). With
+    S(m) = [f(x ⊕ m) != f(x)] and its subset sums Z(m) = Σ_{s ⊆ m} S(s) (n in-place passes, at
+    most 2**n - 1 < 2**16 for n <= 16), m is a minimal sensitive block iff S(m) = 1 and Z(m) = 1.
     """
     B, N = table.shape
-    M3 = 1
-    for _ in range(n):
-        M3 *= 3
-    val = np.empty(M3, dtype=np.uint8)
-    depth = np.empty(1, dtype=np.uint8)
-    t3 = ternary_of_binary(n)
     out = np.empty((B, N), dtype=np.uint8)
     P = np.empty(N, dtype=np.uint8)
+    Z = np.empty(N, dtype=np.uint16)
     blocks = np.empty(N, dtype=np.int64)  # minimal blocks, grouped by lowest element
+    found = np.empty(N, dtype=np.int64)  # minimal blocks, in increasing order
     start = np.empty(n + 1, dtype=np.int64)
     fill = np.empty(n + 1, dtype=np.int64)
     low = np.zeros(N, dtype=np.int64)
@@ -178,24 +175,67 @@ def block_sensitivity_counts(table, n):
     full = N - 1
     for r in range(B):
         f = table[r]
-        _subcubes(f, n, val, depth, False)
         for x in range(N):
             fx = f[x]
-            # minimal blocks, bucketed by lowest element (counting pass, then filling pass)
-            start[:] = 0
+            h = 1
+            if N >= 8:  # the stages at strides 1, 2, 4 on 8 values at a time, in registers
+                for j in range(0, N, 8):
+                    z0 = np.uint16(f[x ^ j] != fx)
+                    z1 = z0 + np.uint16(f[x ^ (j + 1)] != fx)
+                    z2 = z0 + np.uint16(f[x ^ (j + 2)] != fx)
+                    z3 = z1 + z2 - z0 + np.uint16(f[x ^ (j + 3)] != fx)
+                    z4 = z0 + np.uint16(f[x ^ (j + 4)] != fx)
+                    z5 = z1 + z4 - z0 + np.uint16(f[x ^ (j + 5)] != fx)
+                    z6 = z2 + z4 - z0 + np.uint16(f[x ^ (j + 6)] != fx)
+                    z7 = z3 + z5 + z6 - z1 - z2 - z4 + z0 + np.uint16(f[x ^ (j + 7)] != fx)
+                    Z[j] = z0
+                    Z[j + 1] = z1
+                    Z[j + 2] = z2
+                    Z[j + 3] = z3
+                    Z[j + 4] = z4
+                    Z[j + 5] = z5
+                    Z[j + 6] = z6
+                    Z[j + 7] = z7
+                h = 8
+            else:
+                for m in range(N):
+                    Z[m] = f[x ^ m] != fx
+            while h < N:
+                for j in range(0, N, 2 * h):
+                    for k in range(j, j + h):
+                        Z[k + h] += Z[k]
+                h *= 2
+            # minimal blocks (one pass); the sensitive singletons are in some optimal packing (a
+            # packing that misses i can take {i}; one covering i can swap i's block for {i}), so
+            # they are counted directly and the blocks meeting them dropped
+            c = 0
+            sing = 0
             for m in range(1, N):
-                if f[x ^ m] != fx and _is_minimal(m, x, full, val, t3, fx, low):
-                    start[low[m] + 1] += 1
+                if Z[m] == 1 and f[x ^ m] != fx:
+                    if m & (m - 1):
+                        found[c] = m
+                        c += 1
+                    else:
+                        sing |= m
+            # the rest, bucketed by lowest element (a counting sort), packed by the dynamic
+            # programme over the subsets U of R = [n] - singletons, in increasing order
+            start[:] = 0
+            for t in range(c):
+                if not found[t] & sing:
+                    start[low[found[t]] + 1] += 1
             for i in range(n):
                 start[i + 1] += start[i]
             for i in range(n + 1):
                 fill[i] = start[i]
-            for m in range(1, N):
-                if f[x ^ m] != fx and _is_minimal(m, x, full, val, t3, fx, low):
+            for t in range(c):
+                m = found[t]
+                if not m & sing:
                     blocks[fill[low[m]]] = m
                     fill[low[m]] += 1
+            R = full ^ sing
             P[0] = 0
-            for U in range(1, N):
+            U = R & (-R)  # the smallest non-empty subset of R; next: ((U | ~R) + 1) & R
+            while U:
                 i = low[U]
                 best = P[U ^ (1 << i)]
                 for t in range(start[i], start[i + 1]):
@@ -205,22 +245,13 @@ def block_sensitivity_counts(table, n):
                         if v > best:
                             best = v
                 P[U] = best
-            out[r, x] = P[N - 1]
+                U = ((U | ~R) + 1) & R
+            k = 0
+            while sing:
+                sing &= sing - 1
+                k += 1
+            out[r, x] = k + P[R]
     return out
-
-
-@nb.njit(cache=True, inline="always")
-def _is_minimal(m, x, full, val, t3, fx, low):
-    """No m - {j} holds a sensitive block at x: the subcube through x with free set m - {j} is
-    constant (value f(x)) for every j in m."""
-    mm = m
-    while mm:
-        j = low[mm]
-        mm &= mm - 1
-        F = m ^ (1 << j)
-        if val[t3[x & (full ^ F)] + 2 * t3[F]] != fx:
-            return False
-    return True
 
 
 @nb.njit(cache=True)
@@ -236,6 +267,57 @@ def mobius_inplace(a, n):
                     row[k + h] ^= row[k]
             h *= 2
     return a
+
+
+#: M[i]: the bit positions b < 64 with bit i of b clear (the x_i = 0 half of each pair at stride 2**i).
+_HALF = np.array([0x5555555555555555, 0x3333333333333333, 0x0F0F0F0F0F0F0F0F, 0x00FF00FF00FF00FF,
+                  0x0000FFFF0000FFFF, 0x00000000FFFFFFFF], dtype=np.uint64)
+#: LEVEL[c]: the bit positions b < 64 with popcount(b) = c.
+_LEVEL = np.array([sum(1 << b for b in range(64) if bin(b).count("1") == c) for c in range(7)], dtype=np.uint64)
+
+
+@nb.njit(cache=True)
+def f2_degrees(table, n):
+    """max{|S| : a_f(S) = 1} for every row (-1 for f = 0), int64 (B,): the Möbius transform on the
+    row packed 64 entries a word (entry x at bit x mod 64 of word x // 64), stages below 64 by
+    masked shifts inside the words, stages above by XOR of words; then the largest
+    popcount(word index) + popcount(bit) over the set bits, by the masks of each bit popcount."""
+    B, N = table.shape
+    W = np.zeros(max(N >> 6, 1), dtype=np.uint64)
+    out = np.full(B, -1, dtype=np.int64)
+    one = np.uint64(1)
+    for r in range(B):
+        row = table[r]
+        W[:] = 0
+        for x in range(N):
+            if row[x]:
+                W[x >> 6] |= one << np.uint64(x & 63)
+        for i in range(min(n, 6)):
+            sh = np.uint64(1 << i)
+            for k in range(W.shape[0]):
+                W[k] ^= (W[k] & _HALF[i]) << sh
+        h = 1
+        while h < W.shape[0]:
+            for j in range(0, W.shape[0], 2 * h):
+                for k in range(j, j + h):
+                    W[k + h] ^= W[k]
+            h *= 2
+        best = -1
+        for k in range(W.shape[0]):
+            w = W[k]
+            if w:
+                c = 6
+                while not (w & _LEVEL[c]):
+                    c -= 1
+                pk = 0
+                kk = k
+                while kk:
+                    kk &= kk - 1
+                    pk += 1
+                if pk + c > best:
+                    best = pk + c
+        out[r] = best
+    return out
 
 
 @nb.njit(cache=True)

@@ -12,25 +12,20 @@ Layout of one row (length ``N = 2**n``), fastest first:
    inside a vector (strides 1, 2, 4[, 8]) are done with lane shuffles, the next three
    (across the 8 vectors) with vertical adds. That is log2(8*V) stages per load/store,
    and it is the only place where strides are smaller than a vector.
-2. **Cache block** (:func:`_block`): the remaining stages below ``2**L`` (a block of
-   at most ``_BLOCK_BYTES``, kept in L2) as radix-8/4/2 passes over the block, whose
-   inner loops are contiguous and vectorised by LLVM.
-3. **Memory passes** (:func:`_pass_llc`): the stages at strides ``>= 2**L`` as radix-8
-   passes (eight contiguous read/write streams each, three stages per pass); groups of
-   passes whose span fits ``_LLC_BYTES`` run block by block, so only the first of them
-   streams from DRAM and the others hit the last-level cache. ``L`` is chosen so that
-   ``n - L`` is a multiple of 3 when possible. At n = 24 that is 1 block pass + 2 DRAM
-   passes + 1 LLC pass.
-
-The public transform uses :func:`fwht_from`: the same stages, with each cache block copied
-from the source just before its in-cache stages (when not in place), and the register stage
-also taking the running max|value| of the tiles it loads (the overflow and finiteness check of
-:func:`boolean.fwht` at no extra pass).
+2. **Cache block** (:func:`_leaf`): the remaining stages below ``2**L`` (a block of at most
+   ``BLOCK_BYTES``, a quarter of the L2 cache, so that it stays there) as radix-8/4/2 passes
+   over the block, whose inner loops are contiguous and vectorised by LLVM.
+3. **Radix-8 levels, depth first** (:func:`_levels_after`): ``L`` is chosen so that ``n - L`` is
+   a multiple of 3; the stages at strides ``>= 2**L`` are radix-8 passes (eight contiguous
+   read/write streams, three stages each) over chunks of ``2**(L + 3j)`` values, and a chunk's
+   pass runs as soon as its eight sub-chunks are done. Each chunk is thus still in the cache
+   level it fits when its pass comes (cache-oblivious order), and only the passes over chunks
+   larger than the last-level cache stream from DRAM.
 
 All arithmetic is plain add/subtract in the array's dtype, without fastmath, so int64
 results are exact (as long as they fit) and float results are reproducible.
 
-The memory floor is the 3 DRAM passes; BENCHMARKS.md (``benchmarks/bench_fwht.py``) compares
+The memory floor is one pass through memory per level above the L2 cache; BENCHMARKS.md (``benchmarks/bench_fwht.py``) compares
 the kernel with fht-cpu. ``parallel=True`` (rows over threads) helps only batches of
 cache-resident rows.
 """
@@ -42,11 +37,29 @@ from llvmlite import ir
 from numba import types
 from numba.extending import intrinsic
 
-#: Largest cache block (bytes) for the in-cache stages; half of a 1 MiB L2.
-_BLOCK_BYTES = 2**18
-#: Largest block (bytes) whose radix-8 passes are grouped so that all but the first
-#: come from the last-level cache rather than DRAM.
-_LLC_BYTES = 2**24
+
+
+def _l2_bytes(path="/sys/devices/system/cpu/cpu0/cache/index2/size"):
+    """The L2 cache size (bytes) as Linux reports it, or None where it cannot be read."""
+    try:
+        with open(path) as fh:
+            text = fh.read().strip().upper()
+        return int(text[:-1]) << {"K": 10, "M": 20}[text[-1]] if text[-1] in "KM" else int(text)
+    except (OSError, ValueError, IndexError, KeyError):
+        return None
+
+
+def block_bytes(l2_bytes):
+    """Largest cache block (bytes) for the in-cache stages: a quarter of the L2 cache (room for
+    the streams of the passes around it), a power of two in [64 KiB, 1 MiB]; 256 KiB when the L2
+    size is unknown."""
+    if not l2_bytes:
+        return 2**18
+    return 1 << min(max((l2_bytes // 4).bit_length() - 1, 16), 20)
+
+
+#: The cache block (bytes) on this machine.
+BLOCK_BYTES = block_bytes(_l2_bytes())
 _I32 = ir.IntType(32)
 _DTYPES = (types.float64, types.float32, types.int64)
 
@@ -238,7 +251,9 @@ def _log2(N):
 
 @nb.njit(cache=True)
 def _plan(n, itemsize, block_bytes):
-    """(tile bits t, block bits L) for a row of 2**n values of ``itemsize`` bytes."""
+    """(tile bits t, block bits L) for a row of 2**n values of ``itemsize`` bytes: L = n when the
+    row fits one block, else the largest L <= log2(block_bytes / itemsize) with n - L a multiple
+    of 3 (one of the three largest; every level above the block is then a radix-8 pass)."""
     t = _log2(8 * (64 // itemsize))
     lmax = _log2(block_bytes // itemsize)
     if n <= lmax:
@@ -250,7 +265,18 @@ def _plan(n, itemsize, block_bytes):
 
 
 @nb.njit(cache=True)
-def _row(v, block_bytes, llc_bytes):
+def _levels_after(v, hi, BS, j):
+    """The radix-8 passes that block ``j`` (ending at ``hi``, of ``BS`` values) completes: the
+    pass over each chunk of 8, 64, ... blocks whose last block it is (depth-first order)."""
+    span = BS
+    while span < v.shape[0] and (j + 1) % 8 == 0:
+        j //= 8
+        _radix8(v[hi - 8 * span:hi].reshape((8, span)))
+        span *= 8
+
+
+@nb.njit(cache=True)
+def _row(v, block_bytes):
     """Transform the contiguous 1-D row ``v`` (length 2**n) in place."""
     N = v.shape[0]
     n = _log2(N)
@@ -260,13 +286,13 @@ def _row(v, block_bytes, llc_bytes):
         return
     BS = 1 << L
     G = 1 << t
-    for lo in range(0, N, BS):
+    for j in range(N // BS):
+        lo = j * BS
         for i in range(lo, lo + BS, G):
             _h_tile(v, i)
         if L > t:
             _pass(v[lo:lo + BS], G, L - t)
-    if n > L:
-        _pass_llc(v, BS, n - L, llc_bytes)
+        _levels_after(v, lo + BS, BS, j)
 
 
 @nb.njit(cache=True)
@@ -287,7 +313,7 @@ def _copy(src, dst, lo, hi):
 
 
 @nb.njit(cache=True)
-def _row_from(src, dst, copy, acc, block_bytes, llc_bytes):
+def _row_from(src, dst, copy, acc, block_bytes):
     """``dst = H_n src`` for contiguous 1-D float rows: like :func:`_row`, but each cache block is
     copied from ``src`` (when ``copy``; else ``src`` is ``dst``) just before its in-cache stages (no
     separate copy pass through memory), and the register stage (:func:`_h_tile_max`) also finds
@@ -307,32 +333,32 @@ def _row_from(src, dst, copy, acc, block_bytes, llc_bytes):
         return m
     BS = 1 << L
     G = 1 << t
-    for lo in range(0, N, BS):
+    for j in range(N // BS):
+        lo = j * BS
         if copy:
             _copy(src, dst, lo, lo + BS)
         for i in range(lo, lo + BS, G):
             _h_tile_max(dst, i, acc)
         if L > t:
             _pass(dst[lo:lo + BS], G, L - t)
-    if n > L:
-        _pass_llc(dst, BS, n - L, llc_bytes)
+        _levels_after(dst, lo + BS, BS, j)
     for i in range(acc.shape[0]):
         m = _fold_max(m, acc[i])
     return m
 
 
 @nb.njit(cache=True)
-def _fwht_rows_from(src, dst, copy, block_bytes, llc_bytes):
+def _fwht_rows_from(src, dst, copy, block_bytes):
     acc = np.zeros(16, dtype=dst.dtype)
     m = acc[0]  # 0 of the rows' dtype
     for r in range(dst.shape[0]):
-        m = _fold_max(m, _row_from(src[r], dst[r], copy, acc, block_bytes, llc_bytes))
+        m = _fold_max(m, _row_from(src[r], dst[r], copy, acc, block_bytes))
     return m
 
 
 @nb.njit(cache=True)
-def _fwht_row_from(src, dst, copy, block_bytes, llc_bytes):
-    return _row_from(src, dst, copy, np.zeros(16, dtype=dst.dtype), block_bytes, llc_bytes)
+def _fwht_row_from(src, dst, copy, block_bytes):
+    return _row_from(src, dst, copy, np.zeros(16, dtype=dst.dtype), block_bytes)
 
 
 def fwht_from(src, dst):
@@ -344,39 +370,23 @@ def fwht_from(src, dst):
     same."""
     copy = src is not dst
     if src.ndim == 1:
-        return _fwht_row_from(src, dst, copy, _BLOCK_BYTES, _LLC_BYTES)
+        return _fwht_row_from(src, dst, copy, BLOCK_BYTES)
     if src.ndim != 2:
         N = src.shape[-1]
         src, dst = src.reshape(-1, N), dst.reshape(-1, N)
-    return _fwht_rows_from(src, dst, copy, _BLOCK_BYTES, _LLC_BYTES)
+    return _fwht_rows_from(src, dst, copy, BLOCK_BYTES)
 
 
 @nb.njit(cache=True)
-def _pass_llc(v, h, k, llc_bytes):
-    """Like :func:`_pass`, but stages whose groups fit in ``llc_bytes`` run block by block."""
-    N = v.shape[0]
-    k1 = 0
-    while k1 + 3 < k and (h << (k1 + 3)) * v.itemsize <= llc_bytes:
-        k1 += 3
-    if k1 >= 6:
-        G = h << k1
-        for lo in range(0, N, G):
-            _pass(v[lo:lo + G], h, k1)
-        _pass(v, G, k - k1)
-    else:
-        _pass(v, h, k)
-
-
-@nb.njit(cache=True)
-def _fwht_rows(a, block_bytes, llc_bytes):
+def _fwht_rows(a, block_bytes):
     for r in range(a.shape[0]):
-        _row(a[r], block_bytes, llc_bytes)
+        _row(a[r], block_bytes)
 
 
 @nb.njit(cache=True, parallel=True)
-def _fwht_rows_parallel(a, block_bytes, llc_bytes):
+def _fwht_rows_parallel(a, block_bytes):
     for r in nb.prange(a.shape[0]):
-        _row(a[r], block_bytes, llc_bytes)
+        _row(a[r], block_bytes)
 
 
 def fwht_inplace(a, *, parallel=False):
@@ -387,9 +397,9 @@ def fwht_inplace(a, *, parallel=False):
     numba's threads; results are identical to the serial kernel. Returns None.
     """
     if parallel and a.shape[0] > 1:
-        _fwht_rows_parallel(a, _BLOCK_BYTES, _LLC_BYTES)
+        _fwht_rows_parallel(a, BLOCK_BYTES)
     else:
-        _fwht_rows(a, _BLOCK_BYTES, _LLC_BYTES)
+        _fwht_rows(a, BLOCK_BYTES)
 
 
 def fwht_reference_loop(a):

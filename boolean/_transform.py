@@ -1,21 +1,22 @@
 """The Walsh–Hadamard transform behind one dispatch, with its memory plan (shared by the
 :mod:`boolean` routines).
 
-Three specialised transform kernels, chosen by backend name: numba (the tuned CPU kernel of
-:mod:`boolean._fwht_numba`, in place), numpy (a vectorised in-place kernel) and torch
-(:mod:`boolean._fwht_torch`: numba on CPU tensors, Triton or Hadamard matmuls on CUDA).
-Everything else is written once against the array namespace ``xp``.
+Two transform kernels: numba (the tuned CPU kernel of :mod:`boolean._fwht_numba`, in place) and
+one written once against the array namespace ``xp`` (:func:`xp_rows`: Hadamard matmul passes,
+exact int64 butterflies where float64 could round), which numpy arrays get and tensors get
+wherever :mod:`boolean._fwht_torch` has no specialised kernel (numba for CPU tensors, Triton on
+CUDA). Everything around the transform is written against ``xp`` too.
 """
 from __future__ import annotations
 
 import numpy as np
 
-from ._lib.array import namespace
+from ._lib.array import device_of, namespace
 
 #: Peak working memory of one transform, in copies of its array, by backend: numba transforms
-#: in place; numpy adds the 16-wide block product's temporary and a half-size stage buffer;
-#: torch holds the input, its output and one intermediate of the matmul/butterfly passes.
-_COPIES = {"numpy": 2.5, "numba": 1, "torch": 3}
+#: in place; numpy and torch (:func:`xp_rows`) hold the input, its float64 copy (integers) and
+#: the input and output of one matmul pass.
+_COPIES = {"numpy": 4, "numba": 1, "torch": 4}
 
 #: Largest n at which float32 holds every intermediate of the transform of a ±1 table exactly.
 FLOAT32_EXACT_N = 24
@@ -33,33 +34,87 @@ def pm1_plan_bytes(name, entries):
     return float(entries) + fwht_plan_bytes(name, entries, 8)
 
 
-def _hadamard(k, dtype):
-    h = np.ones((1, 1), dtype=dtype)
-    for _ in range(k):
-        h = np.block([[h, h], [h, -h]])
-    return h
+_HADAMARD: dict = {}
 
 
-def _numpy_inplace(a):
-    """Vectorised numpy transform of each row of a C-contiguous (B, 2**n) array, in place.
+def hadamard(xp, k, dtype, device=None):
+    """The ±1 Sylvester–Hadamard matrix H_{2**k} (symmetric; entry (x, y) is (-1)^popcount(x & y))
+    as an array of namespace ``xp``, cached per namespace, dtype and device."""
+    key = (xp.__name__, k, str(dtype), str(device))
+    H = _HADAMARD.get(key)
+    if H is None:
+        idx = np.arange(1 << k)
+        parity = (np.bitwise_count(idx[:, None] & idx[None, :]) & 1).astype(np.int64)
+        H = xp.asarray(1 - 2 * parity, dtype=dtype, device=device)
+        _HADAMARD[key] = H
+    return H
 
-    The first min(n, 4) stages are one product with H_4 (16 x 16) on blocks of 16; the
-    rest are reshape butterflies, one pass per stage.
-    """
-    B, N = a.shape
-    k = min(N.bit_length() - 1, 4)
-    if k:
-        blocks = a.reshape(-1, 1 << k)
-        blocks[...] = blocks @ _hadamard(k, a.dtype)
-    h = 1 << k
+
+def pass_bits(n, k):
+    """Split n stages into passes of at most k stages, as evenly as possible."""
+    if n == 0:
+        return []
+    passes = -(-n // k)
+    base, extra = divmod(n, passes)
+    return [base + 1] * extra + [base] * (passes - extra)
+
+
+def matmul_rows(x, k=None):
+    """Float transform of the rows of the C-contiguous 2-D ``x`` (M, 2**n) by Hadamard matmuls,
+    returned as a new array of ``x``'s namespace: ``H_n = H_{k_1} ⊗ ... ⊗ H_{k_r}``, and one pass
+    views the data as (rest, 2**k, 2**p) and multiplies by the ±1 matrix H_{2**k} (exact), which
+    fuses k butterfly stages into one read and one write. ``k``: 5 on CUDA, else 4."""
+    xp = namespace(x)
+    M, N = x.shape
+    device = device_of(x)
+    if k is None:
+        k = 5 if str(device).startswith("cuda") else 4
+    p = 0
+    y = x
+    for kk in pass_bits(N.bit_length() - 1, k):
+        H = hadamard(xp, kk, x.dtype, device)
+        if p == 0:
+            y = xp.reshape(xp.reshape(y, (-1, 1 << kk)) @ H, (M, N))
+        else:
+            y = xp.reshape(H @ xp.reshape(y, (-1, 1 << kk, 1 << p)), (M, N))
+        p += kk
+    return xp.asarray(x, copy=True) if y is x else y
+
+
+def butterfly_rows(x):
+    """Exact transform (any real dtype, integers included) of the rows of the 2-D ``x`` (M, 2**n) by
+    radix-2 butterflies on a new array of ``x``'s namespace, in place stage by stage (one half-size
+    temporary)."""
+    xp = namespace(x)
+    y = xp.asarray(x, copy=True)
+    M, N = y.shape
+    h = 1
     while h < N:
-        v = a.reshape(B, N // (2 * h), 2, h)
-        x = v[:, :, 0, :].copy()
-        y = v[:, :, 1, :]
-        v[:, :, 0, :] += y
-        np.subtract(x, y, out=y)
+        v = xp.reshape(y, (M, N // (2 * h), 2, h))
+        a = v[:, :, 0, :] - v[:, :, 1, :]
+        v[:, :, 0, :] += v[:, :, 1, :]
+        v[:, :, 1, :] = a
         h *= 2
-    return a
+    return y
+
+
+#: Integers whose transform's partial sums stay within this bound are transformed exactly in float64.
+FLOAT64_EXACT = 2**53
+
+
+def xp_rows(x):
+    """The one array-namespace transform of the rows of ``x`` (numpy or torch, any device); a new
+    array of ``x``'s dtype. Floats: :func:`matmul_rows`. Integers: the same float64 matmul passes
+    when max|x| 2**n <= 2**53 (every partial sum is then an integer that float64 holds exactly,
+    whatever the order of summation), else exact int64 :func:`butterfly_rows`. Peak: 4 copies of
+    ``x`` at 8 bytes an entry (:func:`fwht_plan_bytes`)."""
+    xp = namespace(x)
+    if xp.isdtype(x.dtype, "real floating"):
+        return matmul_rows(x)
+    top = max(int(xp.max(x)), -int(xp.min(x)))
+    if top * x.shape[-1] <= FLOAT64_EXACT:
+        return xp.astype(matmul_rows(xp.astype(x, xp.float64)), x.dtype)
+    return butterfly_rows(x)
 
 
 def _numba_inplace(a):
@@ -77,7 +132,7 @@ def _torch_rows(t):
 
 #: name -> kernel(a): the transform of each row of a C-contiguous (B, 2**n) array of the
 #: backend's container, which the caller owns (numpy and numba overwrite it, torch returns a new tensor).
-_TRANSFORM = {"numba": _numba_inplace, "numpy": _numpy_inplace, "torch": _torch_rows}
+_TRANSFORM = {"numba": _numba_inplace, "numpy": xp_rows, "torch": _torch_rows}
 
 
 def transform_rows(a, be):

@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from ._lib.backend import is_tensor, to_numpy
-from ._tables import load_table
+from ._tables import INT_PER_TABLE, load_table, table_doc, table_raises
 
 __all__ = ["anf", "f2_degree"]
 
@@ -31,34 +31,21 @@ def _anf_table(f, domain, max_bytes, what):
     return mobius_inplace(np.array(table, dtype=np.uint8, order="C"), n), n, batched
 
 
+#: The table parameter of both routines (n <= 30).
+_F = """f : array_like or torch.Tensor, shape (2**n,) or (B, 2**n)
+    Truth table(s) in the declared ``domain``; index x = sum_i x_i 2**i (n <= 30). Tensors are
+    read on the host; results are numpy."""
+
+
+@table_doc(_F, "domain", "max_bytes", raises=table_raises(), returns="""ndarray, uint8, shape of ``f``
+    a_f(S) in {0, 1}; S is a bitmask (bit i set iff x_i is in the monomial).""")
 def anf(f, *, domain="01", max_bytes=None):
     r"""Coefficients of the algebraic normal form over F2 (the Möbius transform), by bitmask S.
 
     .. math:: a_f(S) = \bigoplus_{x \subseteq S} f(x), \qquad
               f(x) = \bigoplus_{S \subseteq x} a_f(S).
 
-    Parameters
-    ----------
-    f : array_like or torch.Tensor, shape (2**n,) or (B, 2**n)
-        Truth table(s) in the declared ``domain``; index x = sum_i x_i 2**i (n <= 30). Tensors
-        are read on the host; results are numpy.
-    domain : {"01", "pm1"}
-        "01" (default): 0/1 integers or bools. "pm1": ±1 integers or floats, g = (-1)^f.
-    max_bytes : int, optional
-        Refuse (before allocating) more working memory than this; default 8 GiB.
-
-    Returns
-    -------
-    ndarray, uint8, shape of ``f``
-        a_f(S) in {0, 1}; S is a bitmask (bit i set iff x_i is in the monomial).
-
-    Raises
-    ------
-    TypeError
-        For a dtype the domain does not allow.
-    ValueError
-        For a length that is not 2**n, values outside the declared domain or a request above
-        ``max_bytes``.
+    {sections}
 
     References
     ----------
@@ -76,6 +63,7 @@ def anf(f, *, domain="01", max_bytes=None):
     return a if batched else a[0]
 
 
+@table_doc(_F, "domain", "max_bytes", returns=INT_PER_TABLE, raises=table_raises())
 def f2_degree(f, *, domain="01", max_bytes=None):
     r"""Degree of f as a polynomial over F2 (the largest monomial of its algebraic normal form).
 
@@ -83,27 +71,7 @@ def f2_degree(f, *, domain="01", max_bytes=None):
 
     with 0 for both constant functions (the zero polynomial included).
 
-    Parameters
-    ----------
-    f : array_like or torch.Tensor, shape (2**n,) or (B, 2**n)
-        Truth table(s) in the declared ``domain``; index x = sum_i x_i 2**i (n <= 30).
-    domain : {"01", "pm1"}
-        "01" (default): 0/1 integers or bools. "pm1": ±1 integers or floats, g = (-1)^f.
-    max_bytes : int, optional
-        Refuse (before allocating) more working memory than this; default 8 GiB.
-
-    Returns
-    -------
-    int or ndarray
-        A Python int for one table, int64 (B,) for a batch.
-
-    Raises
-    ------
-    TypeError
-        For a dtype the domain does not allow.
-    ValueError
-        For a length that is not 2**n, values outside the declared domain or a request above
-        ``max_bytes``.
+    {sections}
 
     References
     ----------
@@ -115,8 +83,10 @@ def f2_degree(f, *, domain="01", max_bytes=None):
     >>> f2_degree(parity(5)), f2_degree(and_(5))
     (1, 5)
     """
-    a, n, batched = _anf_table(f, domain, max_bytes, "f2_degree")
-    from ._complexity_numba import max_popcount_set
+    if is_tensor(f):
+        f = to_numpy(f)
+    _, table, n, batched = load_table(f, "numpy", None, max_bytes, _plan_bytes, "f2_degree", domain=domain)
+    from ._complexity_numba import f2_degrees
 
-    deg = np.maximum(max_popcount_set(a, n), 0)
+    deg = np.maximum(f2_degrees(np.ascontiguousarray(table), n), 0)
     return deg if batched else int(deg[0])

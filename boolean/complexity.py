@@ -10,7 +10,9 @@ For f: {0,1}^n -> {0,1}, x ⊕ B flips the bits of x in the block B ⊆ [n]:
 
 They satisfy s <= bs <= C <= D, C <= s·bs, and Huang's deg(f) <= s(f)^2. All four are
 computed exactly on the CPU (numba). The subcube routines (C and D) hold one byte per subcube
-(3^n of them), so n <= 14; bs enumerates the sensitive blocks of every input (4^n work).
+(3^n of them), so n <= 14; bs finds the minimal sensitive blocks of every input from subset sums
+(n 2^n work each), takes the sensitive singletons directly and packs the rest by dynamic
+programming over the subsets of the other variables.
 """
 from __future__ import annotations
 
@@ -18,7 +20,7 @@ import numpy as np
 
 from ._lib.backend import is_tensor, to_numpy
 from ._lib.validate import check_int
-from ._tables import load_table
+from ._tables import INT_PER_TABLE, load_table, table_doc, table_raises
 
 __all__ = ["sensitivity", "block_sensitivity", "certificate_complexity", "decision_tree_depth"]
 
@@ -28,11 +30,12 @@ MAX_N_SUBCUBE = 14
 
 def _plan_bytes(kind):
     """Peak bytes by routine: the uint8 table and the uint8 per-input result, plus the 3^n
-    subcube values of one row (certificate, block sensitivity), twice that with the depths
-    (decision tree), and the int64 scratch over the 2^n subsets of one row."""
+    subcube values of one row (certificate), twice that with the depths (decision tree), and the
+    scratch over the 2^n subsets of one input (block sensitivity: uint16 subset sums, uint8
+    packings, int64 blocks and lowest elements) or one row (certificate)."""
     def plan(name, n, rows):
         e = rows * 2.0**n
-        return 2 * e + {"sensitivity": 0, "block": 3.0**n + 26 * 2.0**n, "certificate": 3.0**n + 16 * 2.0**n,
+        return 2 * e + {"sensitivity": 0, "block": 19 * 2.0**n, "certificate": 3.0**n + 16 * 2.0**n,
                         "depth": 2 * 3.0**n - e}[kind]
     return plan
 
@@ -61,30 +64,16 @@ def _check_flag(value, name):
     return bool(value)
 
 
-_PARAMS = """f : array_like or torch.Tensor, shape (2**n,) or (B, 2**n)
-        Truth table(s) in the declared ``domain``; index x = sum_i x_i 2**i. Tensors are read
-        on the host; results are numpy.
-    per_input : bool
-        Return the value at every input x (uint8, shape of ``f``) instead of the maximum.
-    domain : {"01", "pm1"}
-        "01" (default): 0/1 integers or bools. "pm1": ±1 integers or floats, g = (-1)^f.
-    max_bytes : int, optional
-        Refuse (before allocating) more working memory than this; default 8 GiB."""
+_PER_INPUT = """per_input : bool
+    Return the value at every input x (uint8, shape of ``f``) instead of the maximum."""
 
 _RETURNS = """int or ndarray
-        The maximum over x: a Python int for one table, int64 (B,) for a batch; with
-        ``per_input``, uint8 of the shape of ``f``."""
+    The maximum over x: a Python int for one table, int64 (B,) for a batch; with
+    ``per_input``, uint8 of the shape of ``f``."""
 
-_RAISES = """TypeError
-        For a dtype the domain does not allow or a non-bool flag.
-    ValueError
-        For a length that is not 2**n, values outside the declared domain, n above the
-        routine's limit, or a request above ``max_bytes``."""
-
-
-def _doc(fn):
-    fn.__doc__ = fn.__doc__.replace("{params}", _PARAMS).replace("{returns}", _RETURNS).replace("{raises}", _RAISES)
-    return fn
+#: The sections of the three per-input measures (the parameters after ``f`` in signature order).
+_doc = table_doc("f_host", _PER_INPUT, "domain", "max_bytes", returns=_RETURNS,
+                 raises=table_raises(" or a non-bool flag", ", n above the routine's limit"))
 
 
 @_doc
@@ -93,17 +82,7 @@ def sensitivity(f, *, per_input=False, domain="01", max_bytes=None):
 
     .. math:: s(f, x) = \#\{i : f(x) \ne f(x \oplus e_i)\}, \qquad s(f) = \max_x s(f, x).
 
-    Parameters
-    ----------
-    {params}
-
-    Returns
-    -------
-    {returns}
-
-    Raises
-    ------
-    {raises}
+    {sections}
 
     References
     ----------
@@ -137,17 +116,7 @@ def block_sensitivity(f, *, per_input=False, domain="01", max_bytes=None):
     Computed per input over the minimal sensitive blocks by dynamic programming over the
     subsets of [n] (4^n work in all).
 
-    Parameters
-    ----------
-    {params}
-
-    Returns
-    -------
-    {returns}
-
-    Raises
-    ------
-    {raises}
+    {sections}
 
     References
     ----------
@@ -171,7 +140,11 @@ def block_sensitivity(f, *, per_input=False, domain="01", max_bytes=None):
     return _deliver(counts, counts.max(axis=1).astype(np.int64), batched, per_input)
 
 
-@_doc
+@table_doc("f_host", """value : {None, 0, 1}
+    None: C(f); 0 or 1: C_0(f) or C_1(f), the maximum over the inputs where f takes that
+    value (0 when there are none). Ignored with ``per_input`` (C(f, x) at every x).""", _PER_INPUT, "domain",
+           "max_bytes", returns=_RETURNS,
+           raises=table_raises(" or a non-bool flag", ", ``value`` not None, 0 or 1, n above 14"))
 def certificate_complexity(f, *, value=None, per_input=False, domain="01", max_bytes=None):
     r"""Certificate complexity C(f), C_0(f) or C_1(f), exactly (n <= 14).
 
@@ -181,20 +154,7 @@ def certificate_complexity(f, *, value=None, per_input=False, domain="01", max_b
     A subcube pass (base-3 indices, 3^n of them) marks the constant subcubes; C(f, x) is the
     codimension of the largest constant one through x.
 
-    Parameters
-    ----------
-    {params}
-    value : {None, 0, 1}
-        None: C(f); 0 or 1: C_0(f) or C_1(f), the maximum over the inputs where f takes that
-        value (0 when there are none). Ignored with ``per_input`` (C(f, x) at every x).
-
-    Returns
-    -------
-    {returns}
-
-    Raises
-    ------
-    {raises}
+    {sections}
 
     References
     ----------
@@ -222,6 +182,7 @@ def certificate_complexity(f, *, value=None, per_input=False, domain="01", max_b
     return _deliver(counts, best.astype(np.int64), batched, per_input)
 
 
+@table_doc("f_host", "domain", "max_bytes", returns=INT_PER_TABLE, raises=table_raises("", ", n > 14"))
 def decision_tree_depth(f, *, domain="01", max_bytes=None):
     r"""Deterministic decision-tree complexity D(f): the depth of an optimal tree, exactly (n <= 14).
 
@@ -230,27 +191,7 @@ def decision_tree_depth(f, *, domain="01", max_bytes=None):
 
     and D(f) is its value on the whole cube; one pass over the 3^n subcubes.
 
-    Parameters
-    ----------
-    f : array_like or torch.Tensor, shape (2**n,) or (B, 2**n)
-        Truth table(s) in the declared ``domain``; index x = sum_i x_i 2**i.
-    domain : {"01", "pm1"}
-        "01" (default): 0/1 integers or bools. "pm1": ±1 integers or floats, g = (-1)^f.
-    max_bytes : int, optional
-        Refuse (before allocating) more working memory than this; default 8 GiB.
-
-    Returns
-    -------
-    int or ndarray
-        A Python int for one table, int64 (B,) for a batch.
-
-    Raises
-    ------
-    TypeError
-        For a dtype the domain does not allow.
-    ValueError
-        For a length that is not 2**n, values outside the declared domain, n > 14, or a
-        request above ``max_bytes``.
+    {sections}
 
     References
     ----------

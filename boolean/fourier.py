@@ -11,10 +11,11 @@ import sys
 
 import numpy as np
 
+from . import _pbiased
 from ._lib.array import namespace, to_numpy
 from ._lib.backend import is_tensor, resolve_backend, to_backend
 from ._lib.memory import check_size
-from ._lib.validate import MAX_N, as_array, first_bad_position, n_from_length
+from ._lib.validate import MAX_N, as_array, check_real, first_bad_position, n_from_length
 from ._tables import deliver, load_table
 from ._transform import fwht_plan_bytes, normalise, pm1_plan_bytes, pm1_transform, transform_rows
 
@@ -73,7 +74,8 @@ def fwht(a, *, out=None, backend="auto", device=None, max_bytes=None):
         Only with the torch backend (e.g. "cuda").
     max_bytes : int, optional
         Refuse (before allocating) a request whose working memory exceeds this: one copy of the
-        output (numba), 2.5 copies (numpy) or 3 (torch); default 8 GiB.
+        output (numba), 4 (numpy and torch: input, float64 copy, one matmul pass's input and
+        output); default 8 GiB.
 
     Returns
     -------
@@ -246,25 +248,35 @@ def _fwht_fast(a, out, max_bytes):
 _FWHT = {"numba": _fwht_numba}
 
 
-def fourier_coefficients(f, *, exact=False, domain="01", backend="auto", device=None, max_bytes=None):
-    r"""Fourier coefficients ĝ(T) of g = (-1)^f, indexed by the bitmask T.
+def fourier_coefficients(f, *, p=None, exact=False, domain="01", backend="auto", device=None, max_bytes=None):
+    r"""Fourier coefficients ĝ(T) of g = (-1)^f, indexed by the bitmask T (uniform or p-biased).
 
     .. math:: \hat g(T) = 2^{-n} \sum_x (-1)^{f(x)} \chi_T(x), \qquad
               \chi_T(x) = (-1)^{\sum_{i \in T} x_i}, \qquad \sum_T \hat g(T)^2 = 1.
 
     The transform runs on exact integers (int64, or floats holding integers exactly), so
     ``exact=True`` returns the integers 2^n ĝ(T) and ``exact=False`` their correctly
-    rounded float64 quotients.
+    rounded float64 quotients. With ``p``, the coefficients in the orthonormal basis of the
+    p-biased measure μ_p (as :func:`boolean.pbiased_fourier_coefficients`),
+
+    .. math:: \hat g^{(p)}(T) = \sum_x \mu_p(x)\, g(x) \prod_{i \in T}
+              \frac{(-1)^{x_i} - (1 - 2p)}{2\sqrt{p(1-p)}}, \qquad \sum_T \hat g^{(p)}(T)^2 = 1,
+
+    which at p = 1/2 are the uniform ones.
 
     Parameters
     ----------
     f : array_like or torch.Tensor, shape (2**n,) or (B, 2**n)
         Truth table(s) in the declared ``domain``; index x = sum_i x_i 2**i.
+    p : float, optional
+        P[x_i = 1] in (0, 1): the p-biased coefficients, computed on the host by n butterflies
+        (float64; a tensor input gets a tensor back on its device). None (default): uniform.
+    exact : bool
+        Return int64 2^n ĝ(T) instead of float64 ĝ(T) (uniform only: the p-biased
+        coefficients are not integers in general).
     domain : {"01", "pm1"}
         "01" (default): 0/1 integers or bools, the values of f. "pm1": ±1 integers or floats,
         the values of g = (-1)^f (+1 for f = 0). Never guessed from the values.
-    exact : bool
-        Return int64 2^n ĝ(T) instead of float64 ĝ(T).
     backend : {"auto", "numpy", "numba", "torch"}
     device : torch device, optional
         Only with the torch backend.
@@ -279,15 +291,17 @@ def fourier_coefficients(f, *, exact=False, domain="01", backend="auto", device=
     Raises
     ------
     TypeError
-        For tables of a dtype the domain does not allow, a non-string ``domain`` or a non-bool ``exact``.
+        For tables of a dtype the domain does not allow, a non-string ``domain``, a non-bool
+        ``exact`` or a non-real ``p``.
     ValueError
         For a length that is not 2**n, values outside the declared domain, an unknown
-        ``domain``, a request above
+        ``domain``, ``p`` outside (0, 1), ``exact=True`` with ``p``, a request above
         ``max_bytes``, an unknown backend, or CUDA without a GPU.
 
     References
     ----------
-    R. O'Donnell, *Analysis of Boolean Functions*, 2014, §1.2 and Ch. 1 Eq. (1.6).
+    R. O'Donnell, *Analysis of Boolean Functions*, 2014, §1.2 and Ch. 1 Eq. (1.6); §8.4
+    (p-biased analysis).
 
     Examples
     --------
@@ -295,9 +309,19 @@ def fourier_coefficients(f, *, exact=False, domain="01", backend="auto", device=
     [0.5, 0.5, 0.5, -0.5]
     >>> fourier_coefficients([0, 1, 1, 0], exact=True).tolist()  # parity: all weight on T = {0, 1}
     [0, 0, 0, 4]
+    >>> [round(v, 12) for v in fourier_coefficients([0, 1], p=0.25).tolist()]  # dictator: 1 - 2p, σ
+    [0.5, 0.866025403784]
     """
     if not isinstance(exact, (bool, np.bool_)):
         raise TypeError(f"`exact` must be a bool; got {exact!r}")
+    if p is not None:
+        p = check_real(p, "p", low=0.0, high=1.0, low_open=True, high_open=True)
+        if exact:
+            raise ValueError(f"`exact` must be False with a p-biased measure (the coefficients are not "
+                             f"integers); got exact=True with p={p!r}")
+        _, table, n, batched = load_table(to_numpy(f) if is_tensor(f) else f, "numpy", None, max_bytes,
+                                          _pbiased.plan_bytes, "fourier_coefficients", domain=domain)
+        return deliver(_pbiased.coefficients(np.asarray(table), n, p), f, batched)
     be, table, n, batched = load_table(f, backend, device, max_bytes, _plan_bytes, "fourier_coefficients",
                                        domain=domain)
     c = pm1_transform(table, n, be, "int" if exact else "float")

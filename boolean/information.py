@@ -20,7 +20,7 @@ from ._lib.array import device_of, namespace, to_numpy, xlogy
 from ._lib.backend import is_tensor
 from ._lib.memory import DEFAULT_MAX_BYTES
 from ._lib.validate import check_int, check_seed
-from ._tables import deliver, load_table
+from ._tables import deliver, load_table, result_repr
 
 __all__ = ["retained_information", "retained_information_profile", "RetainedInformationProfile"]
 
@@ -195,6 +195,9 @@ class RetainedInformationProfile:
     exact: bool
     samples: int | None
     entropy: object
+
+    def __repr__(self):
+        return result_repr(self)
 
 
 def _exact_profile_numba(table, n):

@@ -19,7 +19,7 @@ import numpy as np
 
 from ._lib.backend import is_tensor, to_numpy
 from ._lib.validate import check_int
-from ._tables import load_table
+from ._tables import load_table, result_repr, table_doc, table_raises
 
 __all__ = ["nearest_junta", "NearestJunta"]
 
@@ -61,6 +61,9 @@ class NearestJunta:
     variables: Any
     junta: Any
 
+    def __repr__(self):
+        return result_repr(self)
+
 
 def _plan_bytes(name, n, rows):
     """The uint8 table and junta, the int64 cell index of every x, and the int64 cell counts."""
@@ -68,33 +71,17 @@ def _plan_bytes(name, n, rows):
     return 2 * e + 8 * 2.0**n + 8 * e
 
 
+@table_doc("""f : array_like or torch.Tensor, shape (2**n,) or (B, 2**n)
+    Truth table(s) in the declared ``domain``; index x = sum_i x_i 2**i. Results are numpy.""",
+           """k : int
+    0 <= k <= n (k = 0: the nearest constant).""", "domain", "max_bytes",
+           returns="NearestJunta", raises=table_raises(" or a non-integer ``k``", ", k outside [0, n]"))
 def nearest_junta(f, k, *, domain="01", max_bytes=None):
     r"""Exact distance from f to the nearest function of at most k variables, and that junta.
 
     .. math:: \mathrm{dist}(f, \mathcal{J}_k) = \min_{h\ k\text{-junta}} \Pr_x[f(x) \ne h(x)].
 
-    Parameters
-    ----------
-    f : array_like or torch.Tensor, shape (2**n,) or (B, 2**n)
-        Truth table(s) in the declared ``domain``; index x = sum_i x_i 2**i. Results are numpy.
-    k : int
-        0 <= k <= n (k = 0: the nearest constant).
-    domain : {"01", "pm1"}
-        "01" (default): 0/1 integers or bools. "pm1": ±1 integers or floats, g = (-1)^f.
-    max_bytes : int, optional
-        Refuse (before allocating) more working memory than this; default 8 GiB.
-
-    Returns
-    -------
-    NearestJunta
-
-    Raises
-    ------
-    TypeError
-        For a dtype the domain does not allow or a non-integer ``k``.
-    ValueError
-        For a length that is not 2**n, values outside the declared domain, k outside [0, n],
-        or a request above ``max_bytes``.
+    {sections}
 
     References
     ----------

@@ -21,7 +21,7 @@ from . import _pbiased
 from ._lib.array import device_of, namespace, to_numpy
 from ._lib.backend import is_tensor
 from ._lib.validate import check_real
-from ._tables import deliver, load_table
+from ._tables import deliver, load_table, result_repr
 from ._transform import normalise, pm1_plan_bytes, pm1_transform, transform_rows
 
 __all__ = ["influences", "total_influence", "spectral_weights", "degree", "noise_stability",
@@ -543,6 +543,9 @@ class SpectralSummary:
     influences: Any
     total_influence: Any
     degree: Any
+
+    def __repr__(self):
+        return result_repr(self)
 
     def noise_stability(self, rho):
         """Stab_ρ = Σ_d ρ^d W^d from the stored weights (no new transform); same shapes as

@@ -18,7 +18,7 @@ import numpy as np
 from . import _pbiased
 from ._lib.backend import is_tensor, to_numpy
 from ._lib.validate import check_real
-from ._tables import load_table
+from ._tables import load_table, table_doc, table_raises
 
 __all__ = ["pbiased_fourier_coefficients", "pbiased_influences"]
 
@@ -31,6 +31,16 @@ def _load(f, p, domain, max_bytes, what):
     return np.asarray(table), n, batched, p
 
 
+#: The parameters of both routines.
+_PARAMS = ("""f : array_like or torch.Tensor, shape (2**n,) or (B, 2**n)
+    Truth table(s) in the declared ``domain``; index x = sum_i x_i 2**i. Results are numpy.""",
+           """p : float
+    P[x_i = 1], in (0, 1).""", "domain", "max_bytes")
+_RAISES = table_raises(" or a non-real ``p``", ", p outside (0, 1)")
+
+
+@table_doc(*_PARAMS, raises=_RAISES, returns="""ndarray, float64, shape of ``f``
+    ĝ^(p)(S); Σ_S ĝ^(p)(S)^2 = 1 up to rounding (a few ulps a butterfly).""")
 def pbiased_fourier_coefficients(f, p, *, domain="01", max_bytes=None):
     r"""p-biased Fourier coefficients of g = (-1)^f, indexed by the bitmask S.
 
@@ -39,29 +49,7 @@ def pbiased_fourier_coefficients(f, p, *, domain="01", max_bytes=None):
 
     computed by n butterflies (a_0, a_1) -> ((1-p) a_0 + p a_1, sqrt(p(1-p)) (a_0 - a_1)).
 
-    Parameters
-    ----------
-    f : array_like or torch.Tensor, shape (2**n,) or (B, 2**n)
-        Truth table(s) in the declared ``domain``; index x = sum_i x_i 2**i. Results are numpy.
-    p : float
-        P[x_i = 1], in (0, 1).
-    domain : {"01", "pm1"}
-        "01" (default): 0/1 integers or bools. "pm1": ±1 integers or floats, g = (-1)^f.
-    max_bytes : int, optional
-        Refuse (before allocating) more working memory than this; default 8 GiB.
-
-    Returns
-    -------
-    ndarray, float64, shape of ``f``
-        ĝ^(p)(S); Σ_S ĝ^(p)(S)^2 = 1 up to rounding (a few ulps a butterfly).
-
-    Raises
-    ------
-    TypeError
-        For a dtype the domain does not allow or a non-real ``p``.
-    ValueError
-        For a length that is not 2**n, values outside the declared domain, p outside (0, 1),
-        or a request above ``max_bytes``.
+    {sections}
 
     References
     ----------
@@ -80,34 +68,15 @@ def pbiased_fourier_coefficients(f, p, *, domain="01", max_bytes=None):
     return c if batched else c[0]
 
 
+@table_doc(*_PARAMS, raises=_RAISES, returns="""ndarray, float64, shape (n,) or (B, n)
+    Inf_i^(p)[f] for each variable i.""")
 def pbiased_influences(f, p, *, domain="01", max_bytes=None):
     r"""p-biased influence of each variable, from the pivotal probability under μ_p.
 
     .. math:: \mathrm{Inf}^{(p)}_i[f] = 4p(1-p) \sum_x \mu_p(x)\, [f(x) \ne f(x \oplus e_i)]
               = \sum_{S \ni i} \hat g^{(p)}(S)^2, \qquad \mu_p(x) = p^{|x|} (1-p)^{n-|x|}.
 
-    Parameters
-    ----------
-    f : array_like or torch.Tensor, shape (2**n,) or (B, 2**n)
-        Truth table(s) in the declared ``domain``; index x = sum_i x_i 2**i. Results are numpy.
-    p : float
-        P[x_i = 1], in (0, 1).
-    domain : {"01", "pm1"}
-        "01" (default): 0/1 integers or bools. "pm1": ±1 integers or floats, g = (-1)^f.
-    max_bytes : int, optional
-        Refuse (before allocating) more working memory than this; default 8 GiB.
-
-    Returns
-    -------
-    ndarray, float64, shape (n,) or (B, n)
-
-    Raises
-    ------
-    TypeError
-        For a dtype the domain does not allow or a non-real ``p``.
-    ValueError
-        For a length that is not 2**n, values outside the declared domain, p outside (0, 1),
-        or a request above ``max_bytes``.
+    {sections}
 
     References
     ----------

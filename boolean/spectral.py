@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from ._lib.array import to_numpy
-from ._tables import load_table
+from ._tables import INT_PER_TABLE, load_table, table_doc, table_raises
 from ._transform import pm1_plan_bytes, pm1_transform
 
 __all__ = ["fourier_sparsity", "nonlinearity", "is_bent"]
@@ -35,27 +35,12 @@ def _out(values, batched, kind=int):
     return values if batched else kind(values[0])
 
 
-_PARAMS = """f : array_like or torch.Tensor, shape (2**n,) or (B, 2**n)
-        Truth table(s) in the declared ``domain``; index x = sum_i x_i 2**i.
-    domain : {"01", "pm1"}
-        "01" (default): 0/1 integers or bools. "pm1": ±1 integers or floats, g = (-1)^f.
-    backend : {"auto", "numpy", "numba", "torch"}
-        Where the transform runs; "auto": torch for tensors, else numba. Results are numpy.
-    device : torch device, optional
-        Only with the torch backend.
-    max_bytes : int, optional
-        Refuse (before allocating) more working memory than this; default 8 GiB."""
-
-_RAISES = """TypeError
-        For a dtype the domain does not allow or a non-string backend.
-    ValueError
-        For a length that is not 2**n, values outside the declared domain, a request above
-        ``max_bytes``, an unknown backend, or CUDA without a GPU."""
-
-
-def _doc(fn):
-    fn.__doc__ = fn.__doc__.replace("{params}", _PARAMS).replace("{raises}", _RAISES)
-    return fn
+_PARAMS = ("f", "domain", """backend : {"auto", "numpy", "numba", "torch"}
+    Where the transform runs; "auto": torch for tensors, else numba. Results are numpy.""",
+           """device : torch device, optional
+    Only with the torch backend.""", "max_bytes")
+_RAISES = table_raises(" or a non-string backend", ", an unknown backend, CUDA without a GPU")
+_doc = table_doc(*_PARAMS, returns=INT_PER_TABLE, raises=_RAISES)
 
 
 @_doc
@@ -64,18 +49,7 @@ def fourier_sparsity(f, *, domain="01", backend="auto", device=None, max_bytes=N
 
     .. math:: \mathrm{spar}(f) = \#\{T \subseteq [n] : \hat g(T) \ne 0\}.
 
-    Parameters
-    ----------
-    {params}
-
-    Returns
-    -------
-    int or ndarray
-        A Python int for one table, int64 (B,) for a batch.
-
-    Raises
-    ------
-    {raises}
+    {sections}
 
     References
     ----------
@@ -98,18 +72,7 @@ def nonlinearity(f, *, domain="01", backend="auto", device=None, max_bytes=None)
     .. math:: \mathrm{NL}(f) = \min_{T, b} \#\{x : f(x) \ne \langle T, x\rangle \oplus b\}
               = 2^{n-1} - \tfrac12 \max_T |W_f(T)|, \qquad W_f(T) = 2^n \hat g(T).
 
-    Parameters
-    ----------
-    {params}
-
-    Returns
-    -------
-    int or ndarray
-        A Python int for one table, int64 (B,) for a batch.
-
-    Raises
-    ------
-    {raises}
+    {sections}
 
     References
     ----------
@@ -125,25 +88,15 @@ def nonlinearity(f, *, domain="01", backend="auto", device=None, max_bytes=None)
     return _out((2 ** (n - 1) - np.abs(w).max(axis=1) // 2).astype(np.int64), batched)
 
 
-@_doc
+@table_doc(*_PARAMS, raises=_RAISES, returns="""bool or ndarray
+    A Python bool for one table, bool (B,) for a batch (always False for odd n).""")
 def is_bent(f, *, domain="01", backend="auto", device=None, max_bytes=None):
     r"""Whether f is bent: a flat Walsh spectrum (maximal nonlinearity; n even only).
 
     .. math:: |W_f(T)| = 2^{n/2} \text{ for every } T
               \iff \mathrm{NL}(f) = 2^{n-1} - 2^{n/2 - 1}.
 
-    Parameters
-    ----------
-    {params}
-
-    Returns
-    -------
-    bool or ndarray
-        A Python bool for one table, bool (B,) for a batch (always False for odd n).
-
-    Raises
-    ------
-    {raises}
+    {sections}
 
     References
     ----------

@@ -18,7 +18,7 @@ from itertools import combinations
 
 import numpy as np
 
-from boolean._lib.validate import check_int, numpy_table
+from boolean._lib.validate import check_domain, check_int, n_from_length, numpy_table, shape_of
 from boolean._lib.memory import check_size, format_bytes
 
 #: Largest n for which all 2**(2**n) functions are enumerated.
@@ -378,7 +378,7 @@ def class_names(n, labels, K):
 
 # ----------------------------------------------------------------------------- cell probabilities
 
-def cell_probabilities(functions, s: int, *, visible: str = "random", S0=None, max_bytes=None):
+def cell_probabilities(functions, s: int, *, visible: str = "random", S0=None, domain: str = "01", max_bytes=None):
     r"""Exact cell probabilities :math:`q_c(f) = P(f(X) = 1 \mid X_S = a)` for every cell.
 
     Cells ``c = (S, a)`` are ordered by S (s-subsets in lexicographic order, or just S0)
@@ -387,14 +387,18 @@ def cell_probabilities(functions, s: int, *, visible: str = "random", S0=None, m
     Parameters
     ----------
     functions : array-like (2**n,) or (B, 2**n)
-        0/1 truth tables.
+        Truth tables in the declared ``domain``.
     s : int
         Visible bits, ``0 <= s <= n``.
     visible : {"random", "fixed"}
     S0 : iterable of int, optional
         Fixed visible set (visible="fixed" only; default ``{0..s-1}``).
+    domain : {"01", "pm1"}
+        "01" (default): 0/1 integers or bools, the values of f. "pm1": ±1 integers or floats,
+        the values of (-1)^f. Never guessed from the values.
     max_bytes : int, optional
-        Refuse plans above this many bytes (default 8 GiB).
+        Refuse plans above this many bytes (default 8 GiB), checked from the shape before the
+        tables are copied or converted.
 
     Returns
     -------
@@ -406,8 +410,8 @@ def cell_probabilities(functions, s: int, *, visible: str = "random", S0=None, m
     Raises
     ------
     TypeError, ValueError
-        For a bad table, s outside [0, n], an unknown ``visible``, a bad ``S0``, or a
-        plan above ``max_bytes``.
+        For a bad table or values outside the declared ``domain``, an unknown ``domain``, s
+        outside [0, n], an unknown ``visible``, a bad ``S0``, or a plan above ``max_bytes``.
 
     References
     ----------
@@ -419,20 +423,19 @@ def cell_probabilities(functions, s: int, *, visible: str = "random", S0=None, m
     >>> q.tolist(), cells
     ([[0.0, 0.5, 0.0, 0.5]], [((0,), 0), ((0,), 1), ((1,), 0), ((1,), 1)])
     """
-    tables, n = numpy_table(functions, "functions")
+    check_domain(domain)
+    shape = shape_of(functions)
+    if len(shape) in (1, 2) and 0 not in shape:  # plan from the shape: a broadcast view is not copied first
+        _cell_plan(shape[0] if len(shape) == 2 else 1, n_from_length(shape[-1], "functions"), s, visible, S0,
+                   max_bytes)
+    tables, n = numpy_table(functions, "functions", domain=domain)
     tables = np.atleast_2d(tables)
-    s = check_int(s, "s", low=0, high=n)
-    visible = check_visible(visible)
-    S0 = check_S0(S0, n, s, visible)
-    subsets = [S0] if S0 is not None else list(combinations(range(n), s))
+    s, subsets = _cell_plan(tables.shape[0], n, s, visible, S0, max_bytes)
     B, N = tables.shape
-    n_cells = len(subsets) << s
-    check_size(8.0 * B * n_cells + 16.0 * B * N, max_bytes,
-               f"cell_probabilities({B} functions, n={n}, s={s}, {n_cells} cells)")
     xs = np.arange(N, dtype=np.int64)
     weights = tables.astype(np.float64).ravel()  # counts of ones are exact in float64
     offset = np.repeat(np.arange(B, dtype=np.int64) << s, N)
-    out = np.empty((B, n_cells), dtype=np.float64)
+    out = np.empty((B, len(subsets) << s), dtype=np.float64)
     cells = []
     for j0, S in enumerate(subsets):
         a = np.zeros(N, dtype=np.int64)
@@ -443,6 +446,20 @@ def cell_probabilities(functions, s: int, *, visible: str = "random", S0=None, m
         out[:, j0 << s:(j0 + 1) << s] = counts.reshape(B, 1 << s) / (N >> s)
         cells += [(S, av) for av in range(1 << s)]
     return out, cells
+
+
+def _cell_plan(B, n, s, visible, S0, max_bytes):
+    """Validate s, visible and S0 for B tables of n bits and refuse a :func:`cell_probabilities`
+    plan above ``max_bytes``: the uint8 tables, the float64 weights, the int64 offsets and cell
+    indices and their sum (33 bytes an entry), the index scratch of one table, the result and the
+    list of cell labels. Returns (s, subsets)."""
+    s = check_int(s, "s", low=0, high=n)
+    S0 = check_S0(S0, n, s, check_visible(visible))
+    subsets = [S0] if S0 is not None else list(combinations(range(n), s))
+    n_cells = len(subsets) << s
+    check_size(8.0 * B * n_cells + 80.0 * n_cells + 33.0 * B * (1 << n) + 24.0 * (1 << n), max_bytes,
+               f"cell_probabilities({B} functions, n={n}, s={s}, {n_cells} cells)")
+    return s, subsets
 
 
 # ----------------------------------------------------------------------------- counting

@@ -427,16 +427,18 @@ def junta_family(n: int, k: int, *, coords=None) -> FunctionFamily:
     return FunctionFamily(n=n, kind="junta", names=out, tables=tables, coords=coords)
 
 
-def table_family(functions, names=None) -> FunctionFamily:
+def table_family(functions, names=None, *, domain="01") -> FunctionFamily:
     r"""A user-given family of truth tables: ``tables[b, x]`` :math:`= f_b(x)`,
     :math:`x = \sum_i x_i 2^i`.
 
     Parameters
     ----------
     functions : array-like (M, 2**n) or mapping name -> table
-        0/1 (or ±1) tables, ``n <= 20``.
+        Tables in the declared ``domain``, ``n <= 20``.
     names : sequence of str, optional
         One per table (default ``f0, f1, ...``; a mapping gives its keys).
+    domain : {"01", "pm1"}
+        "01" (default): 0/1 integers or bools. "pm1": ±1 integers or floats, (-1)^f.
 
     Returns
     -------
@@ -446,7 +448,8 @@ def table_family(functions, names=None) -> FunctionFamily:
     Raises
     ------
     TypeError, ValueError
-        For ragged or non-binary tables, n > 20, or names of the wrong length.
+        For ragged tables, values outside the declared ``domain``, n > 20, or names of the
+        wrong length.
 
     References
     ----------
@@ -465,7 +468,7 @@ def table_family(functions, names=None) -> FunctionFamily:
         functions = [np.asarray(v) for v in functions.values()]
         if not functions:
             raise ValueError("`functions` must be non-empty; got an empty mapping")
-    tables, n = numpy_table(functions, "functions")   # a ragged sequence is a TypeError there
+    tables, n = numpy_table(functions, "functions", domain=domain)   # a ragged sequence is a TypeError there
     tables = np.atleast_2d(tables)
     if n > MAX_TABLE_N:
         raise ValueError(f"`functions` must be tables of n <= {MAX_TABLE_N} bits; got n = {n}")

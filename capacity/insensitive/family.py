@@ -18,7 +18,7 @@ from itertools import combinations
 
 import numpy as np
 
-from boolean._lib.validate import check_distribution, check_int, check_seed, numpy_table
+from boolean._lib.validate import check_distribution, check_domain, check_int, check_seed, numpy_table, shape_of
 from boolean._lib.memory import check_size
 
 from .._result import MIEstimate
@@ -44,8 +44,22 @@ def family_cell_probabilities(tables: np.ndarray, n: int, s: int, S0=None) -> np
     return np.concatenate(cols, axis=1)
 
 
+def _family_plan(B, n, s, m, samples, S0, max_bytes):
+    """Refuse a :func:`function_family_information` plan above ``max_bytes``: the tables and
+    their int64 spectra (x2 in the butterfly), q, log q, log(1-q), the per-draw arrays (F, vals)
+    and a likelihood chunk (three float64 (rows, m, B) arrays and the (rows, m) cells, uniforms,
+    q and bits). Returns (n_cells, chunk rows)."""
+    n_cells = (1 << s) * (1 if S0 is not None else math.comb(n, s))
+    chunk = max(1, (1 << 22) // max(1, m * B))
+    check_size(B * (1 << n) * 25 + B * n_cells * 24 + 16 * samples + chunk * m * (24 * B + 25), max_bytes,
+               f"function_family_information({B} functions, n={n}, s={s}, {n_cells} cells, m={m}, "
+               f"{samples} samples)")
+    return n_cells, chunk
+
+
 def function_family_information(functions, n: int, s: int, m: int, samples: int = 20_000, seed=0, *,
-                                weights=None, visible: str = "random", S0=None, max_bytes=None) -> MIEstimate:
+                                weights=None, visible: str = "random", S0=None, domain: str = "01",
+                                max_bytes=None) -> MIEstimate:
     r"""Monte Carlo I(F; Y_1..Y_m) (bits) for F drawn from a finite family of functions.
 
     .. math::
@@ -63,7 +77,7 @@ def function_family_information(functions, n: int, s: int, m: int, samples: int 
     Parameters
     ----------
     functions : array-like (B, 2**n), or a mapping name -> truth table
-        The family: 0/1 truth tables (x indexed by sum_i x_i 2**i).
+        The family: truth tables in the declared ``domain`` (x indexed by sum_i x_i 2**i).
     n : int
         Number of input bits (must match the tables), ``1 <= n <= 24``.
     s : int
@@ -80,8 +94,12 @@ def function_family_information(functions, n: int, s: int, m: int, samples: int 
         S uniform over s-subsets each sample, or always S0.
     S0 : iterable of int, optional
         Fixed visible set (visible="fixed" only; default ``{0..s-1}``).
+    domain : {"01", "pm1"}
+        "01" (default): 0/1 integers or bools, the values of f. "pm1": ±1 integers or floats,
+        the values of (-1)^f. Never guessed from the values.
     max_bytes : int, optional
-        Refuse plans above this many bytes (default 8 GiB).
+        Refuse plans above this many bytes (default 8 GiB), checked from the shape before the
+        tables are copied or converted.
 
     Returns
     -------
@@ -96,8 +114,9 @@ def function_family_information(functions, n: int, s: int, m: int, samples: int 
         For non-integer n, s, m or samples, a seed that is not an int or Generator, or a bad
         table dtype.
     ValueError
-        For tables of another n, s outside [0, n], m < 1, samples < 2, bad weights, an
-        unknown ``visible``, a bad ``S0``, or a plan above ``max_bytes``.
+        For tables of another n, values outside the declared ``domain``, an unknown ``domain``,
+        s outside [0, n], m < 1, samples < 2, bad weights, an unknown ``visible``, a bad
+        ``S0``, or a plan above ``max_bytes``.
 
     References
     ----------
@@ -117,18 +136,22 @@ def function_family_information(functions, n: int, s: int, m: int, samples: int 
         functions = [np.asarray(v) for v in functions.values()]
         if not functions:
             raise ValueError("`functions` must be non-empty; got an empty mapping")
-    tables, n_tab = numpy_table(functions, "functions")
-    tables = np.atleast_2d(tables)
     n = check_int(n, "n", low=1, high=24)
-    if n_tab != n:
-        raise ValueError(f"`functions` must be truth tables of n = {n} bits (length {1 << n}); "
-                         f"got length {tables.shape[1]}")
     s = check_int(s, "s", low=0, high=n)
     m = check_int(m, "m", low=1)
     samples = check_int(samples, "samples", low=2)
     seed = check_seed(seed)
     visible = check_visible(visible)
     S0 = check_S0(S0, n, s, visible)
+    check_domain(domain)
+    shape = shape_of(functions)
+    if len(shape) == 2 and shape[1] == 1 << n:  # plan from the shape: a broadcast view is not copied first
+        _family_plan(shape[0], n, s, m, samples, S0, max_bytes)
+    tables, n_tab = numpy_table(functions, "functions", domain=domain)
+    tables = np.atleast_2d(tables)
+    if n_tab != n:
+        raise ValueError(f"`functions` must be truth tables of n = {n} bits (length {1 << n}); "
+                         f"got length {tables.shape[1]}")
     B = tables.shape[0]
     if weights is None:
         w = np.full(B, 1.0 / B)
@@ -136,13 +159,7 @@ def function_family_information(functions, n: int, s: int, m: int, samples: int 
         w = check_distribution(weights, "weights")
         if w.shape != (B,):
             raise ValueError(f"`weights` must have shape ({B},) (one per function); got {w.shape}")
-    n_cells = (1 << s) * (1 if S0 is not None else math.comb(n, s))
-    # spectra (int64, x2 in the butterfly) + q, log q, log(1-q) + the per-draw arrays (F, vals) + a
-    # likelihood chunk: three float64 (rows, m, B) arrays and the (rows, m) cells, uniforms, q and bits
-    chunk = max(1, (1 << 22) // max(1, m * B))
-    check_size(B * (1 << n) * 24 + B * n_cells * 24 + 16 * samples + chunk * m * (24 * B + 25), max_bytes,
-               f"function_family_information({B} functions, n={n}, s={s}, {n_cells} cells, m={m}, "
-               f"{samples} samples)")
+    n_cells, chunk = _family_plan(B, n, s, m, samples, S0, max_bytes)
 
     rng = np.random.default_rng(seed)
     q = family_cell_probabilities(tables, n, s, S0)

@@ -39,7 +39,7 @@ import numpy as np
 from scipy.special import gammaln
 
 from boolean._lib.memory import check_size
-from boolean._lib.validate import check_int, check_real
+from boolean._lib.validate import check_domain, check_int, check_real
 
 from .._result import ConvergenceWarning
 from .families import (FunctionFamily, all_functions_family, symmetric_family, table_family,
@@ -229,7 +229,7 @@ def family_channel_plan(n_groups: int, n_symbols: int, m: int) -> dict:
 
 # ----------------------------------------------------------------------------- solver
 
-def resolve_family(family, n):
+def resolve_family(family, n, domain="01"):
     if isinstance(family, FunctionFamily):
         if family.n != n:
             raise ValueError(f"`family` must be a family of n = {n} bits; got a family of n = {family.n}")
@@ -244,13 +244,13 @@ def resolve_family(family, n):
         if family == "intervals":
             return threshold_family(n, intervals=True)
         return all_functions_family(n)
-    fam = table_family(family)
+    fam = table_family(family, domain=domain)
     if fam.n != n:
         raise ValueError(f"`family` must be truth tables of n = {n} bits (length {1 << n}); got n = {fam.n}")
     return fam
 
 
-def family_capacity(family, n, s, m, *, tol=1e-9, max_iter=None, max_bytes=None) -> FamilyCapacity:
+def family_capacity(family, n, s, m, *, tol=1e-9, max_iter=None, domain="01", max_bytes=None) -> FamilyCapacity:
     r"""Certified capacity (bits) of the channel with Alice restricted to a finite family.
 
     .. math::
@@ -277,6 +277,9 @@ def family_capacity(family, n, s, m, *, tol=1e-9, max_iter=None, max_bytes=None)
         Certified gap (bits), > 0.
     max_iter : int, optional
         Iteration cap of each Blahut–Arimoto solve (default: the solver's).
+    domain : {"01", "pm1"}
+        The declared domain of truth tables given as ``family`` (checked for every family):
+        "01" (default) 0/1 integers or bools, "pm1" ±1 integers or floats, (-1)^f.
     max_bytes : int, optional
         Refuse plans above this many bytes (default 8 GiB), before allocating.
 
@@ -288,10 +291,12 @@ def family_capacity(family, n, s, m, *, tol=1e-9, max_iter=None, max_bytes=None)
     Raises
     ------
     TypeError
-        For non-integer n, s, m, max_iter, non-real tol, or tables that are ragged or not integers.
+        For non-integer n, s, m, max_iter, non-real tol, or tables that are ragged or of a dtype
+        the domain does not allow.
     ValueError
         For a family of another n or an unknown name, n beyond the family's range, s outside
-        [0, n], m outside [1, 64], tol <= 0, non-binary tables, or a plan above ``max_bytes``.
+        [0, n], m outside [1, 64], tol <= 0, table values outside the declared ``domain``, an
+        unknown ``domain``, or a plan above ``max_bytes``.
 
     Warns
     -----
@@ -311,7 +316,7 @@ def family_capacity(family, n, s, m, *, tol=1e-9, max_iter=None, max_bytes=None)
     (1.443256, True, 'sym[11111] = 1')
     """
     n = check_int(n, "n", low=1)
-    fam = resolve_family(family, n)
+    fam = resolve_family(family, n, check_domain(domain))
     s = check_int(s, "s", low=0, high=n)
     m = check_int(m, "m", low=1, high=MAX_M)
     tol = check_real(tol, "tol", low=0.0, low_open=True)

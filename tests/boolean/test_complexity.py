@@ -295,6 +295,42 @@ def test_pbiased_half_is_uniform(rng):
     np.testing.assert_array_equal(B.pbiased_influences(f, 0.5), B.influences(f))
 
 
+@pytest.mark.parametrize("p", [0.1, 0.3, 0.77])
+def test_fourier_coefficients_p_against_definition_and_parseval(p, rng):
+    n = 4
+    fs = rng.integers(0, 2, (5, 16)).astype(np.uint8)
+    c = B.fourier_coefficients(fs, p=p)
+    np.testing.assert_array_equal(c, B.pbiased_fourier_coefficients(fs, p))  # one kernel behind both
+    for r, f in enumerate(fs.tolist()):
+        # 16 terms of magnitude <= 1/sqrt(p(1-p)) <= 3.4: rounding well under 1e-12
+        np.testing.assert_allclose(c[r], pbiased_ref(f, n, p), rtol=0, atol=1e-12)
+        assert abs((c[r] ** 2).sum() - 1) < 1e-12  # Parseval under mu_p
+    # one unbatched table gives the row of the batch; pm1 declared gives the same numbers
+    np.testing.assert_array_equal(B.fourier_coefficients(fs[2], p=p), c[2])
+    np.testing.assert_array_equal(B.fourier_coefficients(1.0 - 2.0 * fs, p=p, domain="pm1"), c)
+
+
+def test_fourier_coefficients_p_half_is_uniform_and_tensors_stay_tensors(rng):
+    torch = pytest.importorskip("torch")
+    f = rng.integers(0, 2, (3, 1 << 10)).astype(np.uint8)
+    # p = 1/2: butterflies (a0 + a1)/2 and (a0 - a1)/2 of ±1 values are exact dyadic rationals
+    np.testing.assert_array_equal(B.fourier_coefficients(f, p=0.5), B.fourier_coefficients(f))
+    t = B.fourier_coefficients(torch.from_numpy(f), p=0.3)
+    assert isinstance(t, torch.Tensor) and t.dtype == torch.float64
+    np.testing.assert_array_equal(t.numpy(), B.fourier_coefficients(f, p=0.3))
+
+
+@pytest.mark.parametrize("kw, exc, match", [
+    (dict(p=0.0), ValueError, r"`p` must be a finite number in \(0"),
+    (dict(p=1.5), ValueError, r"`p` must be a finite number in \(0"),
+    (dict(p="a"), TypeError, "`p` must be a real number"),
+    (dict(p=0.3, exact=True), ValueError, "`exact` must be False with a p-biased measure"),
+])
+def test_fourier_coefficients_p_bad_input(kw, exc, match):
+    with pytest.raises(exc, match=match):
+        B.fourier_coefficients([0, 1, 1, 0], **kw)
+
+
 def test_pbiased_dictator_and_and_closed_forms():
     p = 0.2
     c = B.pbiased_fourier_coefficients(B.dictator(3, 1), p)
@@ -361,3 +397,36 @@ def test_refused_over_max_bytes_before_allocating(fn):
     with pytest.raises(ValueError, match="max_bytes"):
         fn(f, max_bytes=4 << 12)  # the table alone is 4 * 2**12 bytes: every plan exceeds it
     assert fn(f[0, :4]) is not None  # the same routine on a small table goes through
+
+
+# ----------------------------------------------------------------------------- packed F2 degree, short path
+
+
+def test_packed_f2_degree_kernel_against_the_byte_mobius(rng):
+    from boolean._complexity_numba import f2_degrees, max_popcount_set, mobius_inplace
+
+    for n in range(0, 15):  # below, at and above one 64-bit word
+        t = rng.integers(0, 2, (4, 1 << n)).astype(np.uint8)
+        t[0] = 0  # the zero polynomial: -1
+        np.testing.assert_array_equal(f2_degrees(t, n), max_popcount_set(mobius_inplace(t.copy(), n), n))
+    for n, S in ((3, 5), (7, 0), (7, 127), (12, 0b101101110001)):  # one monomial x_S: degree |S|
+        a = np.zeros((1, 1 << n), np.uint8)
+        a[0, S] = 1
+        assert f2_degrees(mobius_inplace(a, n), n)[0] == bin(S).count("1")
+
+
+def test_load_table_short_path_gives_the_general_result(rng):
+    from boolean import _tables
+
+    f = rng.integers(0, 2, (3, 1 << 6)).astype(np.uint8)
+    for g in (f, f.astype(bool), f[1]):
+        be, table, n, batched = _tables.load_table(g, "auto", None, None, lambda *a: 0, "t")
+        assert (be.name, n, batched) == ("numba", 6, g.ndim == 2)
+        np.testing.assert_array_equal(table, np.atleast_2d(g).astype(np.uint8))
+    # what the short path does not take goes to the general path, which refuses or converts it
+    with pytest.raises(ValueError, match=r"values in \{0, 1\}"):
+        _tables.load_table(np.array([0, 2, 1, 0], np.uint8), "auto", None, None, lambda *a: 0, "t")
+    with pytest.raises(ValueError, match="max_bytes"):
+        _tables.load_table(f, "numpy", None, 10, lambda *a: 100, "t")
+    _, table, _, _ = _tables.load_table(f[:, ::2], "numpy", None, None, lambda *a: 0, "t")  # not contiguous
+    np.testing.assert_array_equal(table, f[:, ::2])

@@ -6,7 +6,7 @@ entry by entry, then a plain matrix product (exact in int64).
 import numpy as np
 import pytest
 
-from boolean import _fwht_numba, _fwht_torch
+from boolean import _fwht_numba, _fwht_torch, _transform
 from tests.conftest import cuda_only
 
 torch = pytest.importorskip("torch")
@@ -92,16 +92,34 @@ def test_numba_large_pm1_exact_and_involution(rng, n):
     np.testing.assert_array_equal(a, x * (1 << n))
 
 
-@pytest.mark.parametrize("llc_bytes", [0, 2**20, 2**24, 2**30])
-def test_numba_llc_grouping_same_result(rng, llc_bytes):
-    # n = 22 leaves 8 stages above the cache block: with a big enough llc_bytes two radix-8
-    # passes run block by block; every grouping must give the plain radix-2 loop's result
-    x = 1 - 2 * rng.integers(0, 2, size=(1, 1 << 22))
+@pytest.mark.parametrize("block_bytes", [2**10, 2**16, 2**18, 2**20])
+def test_numba_block_sizes_same_result(rng, block_bytes):
+    # n = 21 with blocks of 2**7 .. 2**17 int64 values: one to five depth-first radix-8 levels above
+    # the block; every block size must give the plain radix-2 loop's result
+    x = 1 - 2 * rng.integers(0, 2, size=(1, 1 << 21))
     want = x.copy()
     _fwht_numba.fwht_reference_loop(want)
     a = x.copy()
-    _fwht_numba._fwht_rows(a, _fwht_numba._BLOCK_BYTES, llc_bytes)
+    _fwht_numba._fwht_rows(a, block_bytes)
     np.testing.assert_array_equal(a, want)  # int64: exact
+    y = x[0].astype(np.float64)
+    out = np.empty_like(y)
+    assert _fwht_numba._fwht_row_from(y, out, True, block_bytes) == 1.0  # max|y|
+    np.testing.assert_array_equal(out, want[0])  # ±1 sums below 2**53: exact in float64
+
+
+@pytest.mark.parametrize("l2, want", [(None, 2**18), (0, 2**18), (2**20, 2**18), (2**21, 2**19),
+                                      (48 * 2**10, 2**16), (3 * 2**20, 2**19), (2**30, 2**20)])
+def test_block_bytes_is_a_quarter_of_l2_clamped(l2, want):
+    assert _fwht_numba.block_bytes(l2) == want
+
+
+def test_l2_bytes_reads_sysfs_text(tmp_path):
+    for text, want in (("2048K\n", 2**21), ("1M", 2**20), ("524288", 2**19), ("", None), ("abcK", None)):
+        p = tmp_path / "size"
+        p.write_text(text)
+        assert _fwht_numba._l2_bytes(str(p)) == want
+    assert _fwht_numba._l2_bytes(str(tmp_path / "missing")) is None
 
 
 def test_numba_int64_large_values_exact(rng):
@@ -204,10 +222,30 @@ def test_torch_matmul_every_pass_size(rng, k):
     np.testing.assert_array_equal(y.numpy(), reference(x).astype(np.float64))
 
 
-def test_torch_hadamard_matrix_matches_brute_force():
+def test_hadamard_matrix_matches_brute_force():
+    import array_api_compat.numpy as xnp
+    import array_api_compat.torch as xt
+
     for k in range(7):
-        H = _fwht_torch.hadamard_matrix(k, torch.int64, "cpu")
-        np.testing.assert_array_equal(H.numpy(), HADAMARD[k])
+        np.testing.assert_array_equal(_transform.hadamard(xt, k, torch.int64, torch.device("cpu")).numpy(), HADAMARD[k])
+        np.testing.assert_array_equal(_transform.hadamard(xnp, k, np.float32), HADAMARD[k])
+
+
+@pytest.mark.parametrize("xp_name", ["numpy", "torch"])
+def test_xp_rows_integers_exact_on_both_sides_of_the_float64_route(rng, xp_name):
+    # max|x| 2**n <= 2**53: float64 matmul passes (every partial sum an integer below 2**53, exact);
+    # above: int64 butterflies. Both must equal the exact object-integer transform.
+    n = 10
+    at_bound = (1 - 2 * rng.integers(0, 2, size=(2, 1 << n))) * 2 ** (53 - n)
+    at_bound[0] = 2 ** (53 - n)  # its T = 0 coefficient is 2**53 itself
+    above = rng.integers(-(2**50), 2**50, size=(2, 1 << n))  # 2**60: butterflies
+    for x in (at_bound, above):
+        a = torch.from_numpy(x.copy()) if xp_name == "torch" else x.copy()
+        y = _transform.xp_rows(a)
+        got = y.numpy() if xp_name == "torch" else y
+        assert got.dtype == np.int64
+        np.testing.assert_array_equal(got, [[int(v) for v in row] for row in _object_transform(x)])
+        np.testing.assert_array_equal(x, a.numpy() if xp_name == "torch" else a)  # input untouched
 
 
 def test_torch_non_contiguous_input(rng):
