@@ -299,11 +299,11 @@ def symmetric_family(n: int) -> FunctionFamily:
     idx = np.arange(M, dtype=np.int64)
     g = ((idx[:, None] >> np.arange(n + 1)[None, :]) & 1).astype(np.uint8)
     std = _symmetric_standard(n)
-    names = []
-    for row in g:
-        key = "".join(str(int(v)) for v in row)
-        extra = std.get(key)
-        names.append(f"sym[{key}]" + (f" = {extra}" if extra else ""))
+    keys = (g + ord("0")).view(f"S{n + 1}").ravel()     # the row g(0)...g(n) as one byte string
+    names = [f"sym[{key}]" for key in keys.astype(str).tolist()]
+    for key, extra in std.items():
+        i = int(key[::-1], 2)                             # member i has g(w) = bit w of i
+        names[i] = f"{names[i]} = {extra}"
     return FunctionFamily(n=n, kind="symmetric", names=tuple(names), g=g)
 
 
