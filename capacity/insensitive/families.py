@@ -177,6 +177,56 @@ class FunctionFamily:
             perms.append([index[(swap(A), swap(t))] for A, t in cells])
         return [np.array(p, dtype=np.int64) for p in perms]
 
+    def binned_cells(self, s: int, labels) -> tuple:
+        """``(q, q0, pi)`` of the garbled channel in which Bob learns only the bin ``labels[c]`` of
+        the reduced cell c (labels 0..B-1): ``pi_b = sum_{c in b} pi_c`` and
+        ``q_b = sum_{c in b} pi_c q_c / pi_b``. Symmetric and interval families get exact integer
+        sums (one correctly rounded division), so that mirror-image bins give bit-identical rows;
+        other kinds are averaged in float64. Inputs trusted."""
+        labels = np.asarray(labels, dtype=np.int64)
+        B = int(labels.max()) + 1
+        if self.kind not in ("symmetric", "interval"):
+            q, pi = self.reduced_cells(s)
+            q0 = self.reduced_zeros(s, q)
+            piB = np.bincount(labels, weights=pi, minlength=B)
+            qB = np.stack([(q[:, labels == b] * pi[labels == b]).sum(axis=1) / piB[b] for b in range(B)], axis=1)
+            q0B = np.stack([(q0[:, labels == b] * pi[labels == b]).sum(axis=1) / piB[b] for b in range(B)], axis=1)
+            return qB, q0B, piB
+        N = self.n - s
+        den = 1 << N
+        cw = [math.comb(s, w) for w in range(s + 1)]
+        wden = [sum(cw[w] for w in range(s + 1) if labels[w] == b) for b in range(B)]
+        nums = self._symmetric_counts(s)          # exact counts of ones, Python ints, (M, s + 1)
+        qB = np.empty((self.size, B))
+        q0B = np.empty((self.size, B))
+        for i, row in enumerate(nums):
+            acc = [0] * B
+            for w, c in enumerate(row):
+                acc[labels[w]] += cw[w] * c
+            for b in range(B):
+                qB[i, b] = acc[b] / (wden[b] * den)
+                q0B[i, b] = (wden[b] * den - acc[b]) / (wden[b] * den)
+        return qB, q0B, np.array([wden[b] / (1 << s) for b in range(B)])
+
+    def _symmetric_counts(self, s):
+        """Ones of each member in the subcube below each visible weight w (Python ints, (M, s+1))."""
+        N = self.n - s
+        if self.kind == "symmetric":
+            binom = [math.comb(N, j) for j in range(N + 1)]
+            return [[sum(binom[j] for j in range(N + 1) if row[w + j]) for w in range(s + 1)]
+                    for row in self.g.tolist()]
+        prefix = [0]
+        for j in range(N + 1):
+            prefix.append(prefix[-1] + math.comb(N, j))
+        out = []
+        for a, b in self.bounds.tolist():
+            row = []
+            for w in range(s + 1):
+                lo, hi = max(a - w, 0), min(b - w, N)
+                row.append(prefix[hi + 1] - prefix[lo] if a <= b and lo <= hi else 0)
+            out.append(row)
+        return out
+
     def _symmetric_q(self, s):
         """(q1, q0): P(f = 1 | w) and P(f = 0 | w), each correctly rounded from exact counts."""
         n = self.n
