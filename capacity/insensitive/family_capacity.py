@@ -97,6 +97,14 @@ class FamilyCapacity:
         swaps) whose group folds it.
     row_orbits : int
         Orbits of the groups under that symmetry group (rows of the folded channel).
+    support_delta, outside_mass, candidates, sigma_min, law_spread : float, float, int, float, float
+        The support certificate (see :func:`support_certificate`): every optimal law puts at
+        most ``outside_mass`` on the groups whose divergence is more than ``support_delta``
+        bits below ``upper``; on the ``candidates`` others (rows with smallest singular value
+        ``sigma_min``) each group's mass is within ``law_spread`` of ``group_mass`` (inf when
+        not computed: more candidates than types, or too large).
+    certified_support : list of (str, float, int)
+        The entries of ``support`` whose mass exceeds ``law_spread``: used by every optimal law.
     converged : bool
         Whether ``upper - lower <= tol``.
     seconds : float
@@ -126,6 +134,12 @@ class FamilyCapacity:
     rounds: int = 0
     symmetries: int = 0
     row_orbits: int = 0
+    support_delta: float = math.nan
+    outside_mass: float = math.nan
+    candidates: int = 0
+    sigma_min: float = math.nan
+    law_spread: float = math.inf
+    certified_support: list = field(default_factory=list, repr=False)
     converged: bool = True
     seconds: float = 0.0
 
@@ -457,14 +471,57 @@ def solve_cells(fam, q, pi, n, s, m, tol, max_iter, max_bytes, t0, who, *, q0=No
     type_orbit = _orbits(counts.shape[0], [_type_permutation(counts, sig) for sig, _ in syms])
     counts = counts.astype(np.float64)
     logcoef = gammaln(m + 1.0) - gammaln(counts + 1.0).sum(axis=1)
-    p_group, lower, upper, active, rounds = _column_generation(red.logr, counts, logcoef, plan, tol, max_iter,
-                                                               row_orbit, type_orbit)
+    p_group, lower, upper, active, rounds, (D, members) = _column_generation(
+        red.logr, counts, logcoef, plan, tol, max_iter, row_orbit, type_orbit)
+    cert = support_certificate(red.logr, counts, logcoef, p_group, lower, upper, D, members)
     return wrap_family_result(fam, red.groups, p_group, lower, upper, n, s, m, tol, d, plan["types"], active,
-                              rounds, t0, who, folded=(len(syms), int(row_orbit.max()) + 1))
+                              rounds, t0, who, folded=(len(syms), int(row_orbit.max()) + 1), certificate=cert)
+
+
+#: Largest candidate rows x types whose singular values are computed for the support certificate.
+CERT_ENTRIES = 10**7
+
+
+def support_certificate(logr, counts, logcoef, p, lower, upper, D, members):
+    r"""How far any optimal law can be from ``p`` (the computed one), from the certified gap.
+
+    With ``g = upper - lower`` (nats), ``delta = sqrt(g)`` and the candidates
+    ``U = {f : D(W_f || pW) >= upper - delta}``:
+
+    1. every optimal law :math:`P^*` puts mass at most ``g / delta`` outside U, and so does p:
+       :math:`C \le \sum_f P^*_f D(W_f \| pW) \le 	ext{upper} - \delta P^*(U^c)` (the first
+       inequality is :math:`I(P^*) + D(P^*W \| pW)`), and likewise
+       :math:`	ext{lower} = \sum_f p_f D_f \le 	ext{upper} - \delta\, p(U^c)`;
+    2. :math:`\|pW - Q^*\|_1 \le \sqrt{2 D(pW \| Q^*)} \le \sqrt{2 g}` (Pinsker, and
+       :math:`D(pW\|Q^*) \le C - I(p)`), so
+       :math:`\|(p_U - P^*_U) W_U\|_2 \le \sqrt{2g} + 2 g/\delta`, and with
+       :math:`\sigma` the smallest singular value of the candidate rows,
+       :math:`\max_{f \in U} |p_f - P^*_f| \le (\sqrt{2g} + 2g/\delta) / \sigma`.
+
+    A group whose mass exceeds that spread is used by every optimal law; a spread far below
+    the masses means the optimal law is unique up to it. The rows W_f are recomputed with a
+    relative error below 1e-13 per entry, so sigma is lowered by ``1e-13 sqrt(k T) max W``
+    (Weyl); a candidate set larger than the types, or over CERT_ENTRIES entries, gives
+    ``spread = inf``. Returns dict(delta, outside, candidates, sigma, spread) (delta in bits).
+    """
+    g = max(upper - lower, 0.0)
+    delta = max(math.sqrt(g), 1e-12)
+    U = np.flatnonzero(D >= upper - delta)
+    rows = np.concatenate([members[o] for o in U.tolist()])
+    T = counts.shape[0]
+    sigma, spread = math.nan, math.inf
+    if rows.size <= T and rows.size * T <= CERT_ENTRIES:
+        W = np.exp(_log_rows(logr[rows], counts, logcoef))
+        sv = np.linalg.svd(W, compute_uv=False)
+        sigma = float(sv.min()) - 1e-13 * math.sqrt(W.size) * float(W.max())
+        if sigma > 0:
+            spread = (math.sqrt(2 * g) + 2 * g / delta) / sigma
+    return {"delta": delta * LOG2E, "outside": g / delta, "candidates": int(rows.size), "sigma": sigma,
+            "spread": spread}
 
 
 def wrap_family_result(fam, groups, p_group, lower, upper, n, s, m, tol, d, n_types, active, rounds, t0,
-                       who, folded=(0, None)):
+                       who, folded=(0, None), certificate=None):
     """The :class:`FamilyCapacity` of a solved reduced problem (bounds in nats -> bits)."""
     lower_b, upper_b = lower * LOG2E, upper * LOG2E
     converged = upper_b - lower_b <= tol
@@ -484,6 +541,11 @@ def wrap_family_result(fam, groups, p_group, lower, upper, n, s, m, tol, d, n_ty
                           member_mass=member_mass, groups=groups, group_mass=p_group, support=support,
                           n_cells=d, n_types=n_types, active_rows=active, rounds=rounds,
                           symmetries=folded[0], row_orbits=len(groups) if folded[1] is None else folded[1],
+                          **({} if certificate is None else {
+                              "support_delta": certificate["delta"], "outside_mass": certificate["outside"],
+                              "candidates": certificate["candidates"], "sigma_min": certificate["sigma"],
+                              "law_spread": certificate["spread"],
+                              "certified_support": [t for t in support if t[1] > certificate["spread"]]}),
                           converged=bool(converged), seconds=time.perf_counter() - t0)
 
 
@@ -598,4 +660,4 @@ def _column_generation(logr, counts, logcoef, plan, tol, max_iter, row_orbit, ty
     p = np.zeros(G)
     for o, mass in zip(active.tolist(), p_act.tolist()):
         p[members[o]] = mass / members[o].size
-    return p, lower, upper, int(active.size), rounds
+    return p, lower, upper, int(active.size), rounds, (D, members)
