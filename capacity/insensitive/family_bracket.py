@@ -28,8 +28,13 @@ cell within a bin is a garbling of every sample, so that problem's certified cap
 
 with :math:`w_f` one sample's law (Jensen with weights :math:`\lambda_g \propto P_g e^{-m D(w_f\|w_g)}`;
 :math:`D(W_f^{m} \| W_g^{m}) = m D(w_f \| w_g)` for i.i.d. samples). Members whose bound is
-already below the lower end are not sampled; the upper end is the larger of their bounds and
-the sampled members' confidence limits.
+already below the certified ``law_lower`` are not estimated; the upper end is the larger of
+their bounds and the estimated members' confidence limits. A finite bound means
+:math:`W_f \ll PW`, so :math:`D(W_f \| PW) = E_{Y \sim PW}[\rho \log \rho]` with
+:math:`\rho = W_f(Y) / PW(Y)`: the draws of the lower end serve every member at once
+(importance sampling); members with an infinite bound, and up to 64 members with the largest
+confidence limits, are sampled from :math:`W_f` itself (every limit computed enters the union
+bound).
 See docs/problem.rst for the model.
 """
 from __future__ import annotations
@@ -51,6 +56,8 @@ __all__ = ["FamilyBracket", "family_bracket"]
 MIN_SAMPLES = 100
 #: Most types of the exact solve that provides the default law.
 LAW_MAX_TYPES = 25_000
+#: Most members whose divergence is re-estimated from W_f itself after the importance-sampling pass.
+DIRECT_MAX = 64
 #: Gap of that solve (bits): the law needs no more, and its certified lower end stays certified.
 LAW_TOL = 1e-6
 
@@ -217,6 +224,7 @@ def family_bracket(family, n, s, m, *, law=None, samples=4000, confidence=0.95, 
         law, law_lower = r.member_mass, r.lower
     pi = pi / pi.sum()
     supp = np.flatnonzero(law > 0)
+    chunk = max(1, min(samples, (1 << 22) // max(1, m * supp.size)))    # draws per block of terms()
     w = law[supp] / law[supp].sum()
     with np.errstate(divide="ignore"):
         logq1 = np.log(q).T      # (L, M)
@@ -236,30 +244,83 @@ def family_bracket(family, n, s, m, *, law=None, samples=4000, confidence=0.95, 
             out[a:a + chunk] = own - logsumexp(LL_s + logw, axis=1)
         return out / math.log(2)
 
+    bound = jensen_bounds(q, q0, pi, law, m)      # exact upper bounds on every D(W_f || PW), bits
+    # members to estimate: those whose exact bound exceeds the certified lower end (a threshold
+    # fixed before any draw, so the union bound below runs over a set chosen in advance)
+    floor = law_lower if law_m == m else -np.inf
+    est_rows = np.flatnonzero((bound > floor) & np.isfinite(bound))
+    inf_rows = np.flatnonzero(np.isinf(bound))
+    cols = np.union1d(supp, est_rows)
+    pos_s, pos_e = np.searchsorted(cols, supp), np.searchsorted(cols, est_rows)
+    step = max(1, min(samples, (1 << 22) // max(1, m * cols.size)))
     F = supp[rng.choice(supp.size, size=samples, p=w)]
-    t = terms(F)
+    t = np.empty(samples)
+    s1, s2 = np.zeros(est_rows.size), np.zeros(est_rows.size)
+    for a in range(0, samples, step):
+        r = F[a:a + step]
+        c = rng.choice(pi.size, size=(r.size, m), p=pi)
+        y = rng.random((r.size, m)) < q[r[:, None], c]
+        LL = np.where(y[:, :, None], logq1[c][:, :, cols], logq0[c][:, :, cols]).sum(axis=1)
+        logPW = logsumexp(LL[:, pos_s] + logw, axis=1)
+        own = np.where(y, logq1[c, r[:, None]], logq0[c, r[:, None]]).sum(axis=1)
+        t[a:a + step] = (own - logPW) / math.log(2)
+        # D(W_f || PW) = E_{Y ~ PW}[rho log rho], rho = W_f(Y) / PW(Y): one draw serves every member
+        lr = LL[:, pos_e] - logPW[:, None]
+        with np.errstate(invalid="ignore"):
+            v = np.where(lr > -745.0, np.exp(lr) * lr, 0.0) / math.log(2)
+        s1 += v.sum(axis=0)
+        s2 += (v * v).sum(axis=0)
     est, se = float(t.mean()), float(t.std(ddof=1) / math.sqrt(samples))
     z_low = norm.ppf(1 - alpha / 2)
     lower = est - z_low * se
     if law_m == m and law_lower > lower:
         lower = law_lower                         # certified, no confidence spent
-    bound = jensen_bounds(q, q0, pi, law, m)      # exact upper bounds on every D(W_f || PW), bits
-    sample = np.flatnonzero(bound > lower)
-    z_up = norm.ppf(1 - alpha / (2 * max(1, sample.size)))
-    ucl = float(bound[bound <= lower].max()) if sample.size < M else -np.inf
+    n_direct = min(DIRECT_MAX, est_rows.size)
+    n_est = est_rows.size + inf_rows.size + n_direct
+    z_up = norm.ppf(1 - alpha / (2 * max(1, n_est)))
+    skipped = np.setdiff1d(np.arange(M), np.union1d(est_rows, inf_rows))
+    ucl = float(bound[skipped].max()) if skipped.size else -np.inf
     d_max = ucl
-    for f in sample.tolist():
+
+    def terms(rows):
+        out = np.empty(rows.size)
+        for a in range(0, rows.size, chunk):
+            r = rows[a:a + chunk]
+            c = rng.choice(pi.size, size=(r.size, m), p=pi)
+            y = rng.random((r.size, m)) < q[r[:, None], c]
+            LL_s = np.where(y[:, :, None], logq1[c][:, :, supp], logq0[c][:, :, supp]).sum(axis=1)
+            own = np.where(y, logq1[c, r[:, None]], logq0[c, r[:, None]]).sum(axis=1)
+            out[a:a + chunk] = own - logsumexp(LL_s + logw, axis=1)
+        return out / math.log(2)
+
+    if est_rows.size:
+        d = s1 / samples
+        sd = np.sqrt(np.maximum(s2 / samples - d * d, 0.0) * samples / (samples - 1) / samples)
+        d_max = max(d_max, float(d.max()))
+        cur = np.minimum(d + z_up * sd, bound[est_rows])
+        # importance weights are heavy-tailed off the support: re-estimate the members with the
+        # largest limit from W_f itself (fresh draws; each limit counted in the union bound)
+        done = np.zeros(est_rows.size, dtype=bool)
+        for _ in range(n_direct):
+            k = int(np.argmax(cur))
+            if done[k]:
+                break
+            tf = terms(np.full(samples, est_rows[k], dtype=np.int64))
+            cur[k] = min(cur[k], float(tf.mean()) + z_up * float(tf.std(ddof=1) / math.sqrt(samples)))
+            done[k] = True
+        ucl = max(ucl, float(cur.max()))
+    for f in inf_rows.tolist():            # sampled from W_f itself: PW may miss some of its outputs
         tf = terms(np.full(samples, f, dtype=np.int64))
         if not np.isfinite(tf).all():      # W_f reaches an output PW cannot: D = inf, the bound is void
             d_max = ucl = np.inf
             break
-        d, sd = float(tf.mean()), float(tf.std(ddof=1) / math.sqrt(samples))
-        d_max = max(d_max, d)
-        ucl = max(ucl, min(d + z_up * sd, float(bound[f])))
+        d1, sd1 = float(tf.mean()), float(tf.std(ddof=1) / math.sqrt(samples))
+        d_max = max(d_max, d1)
+        ucl = max(ucl, d1 + z_up * sd1)
     return FamilyBracket(n=n, s=s, m=m, lower=float(lower), upper=float(ucl), estimate=est, stderr=se,
                          upper_estimate=float(d_max), confidence=confidence, law_m=law_m, samples=samples,
                          law=np.asarray(law, dtype=np.float64), law_cells=law_cells, law_lower=float(law_lower),
-                         sampled=int(sample.size))
+                         sampled=int(n_est))
 
 
 def quantile_bins(pi, B):
