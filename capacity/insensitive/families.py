@@ -133,7 +133,7 @@ class FunctionFamily:
         n = self.n
         if self.kind in ("symmetric", "interval"):
             pi = np.array([math.comb(s, w) / (1 << s) for w in range(s + 1)])
-            return self._symmetric_q(s), pi
+            return self._symmetric_q(s)[0], pi
         if self.kind == "junta":
             return _junta_q(self.tables, n, s, len(self.coords))
         from .family import family_cell_probabilities
@@ -143,7 +143,92 @@ class FunctionFamily:
         q = family_cell_probabilities(self.tables, n, s, None)
         return q, np.full(n_cells, 1.0 / n_cells)
 
+    def reduced_zeros(self, s: int, q: np.ndarray) -> np.ndarray:
+        """``P(f = 0 | reduced cell)`` for the ``q`` of :meth:`reduced_cells`, correctly rounded.
+
+        ``1 - q`` is exact when q has a power-of-two denominator of at most 2**53 (symmetric
+        families, juntas, tables); intervals at n - s > 53 get the exact complement count, so
+        that a member and its complement give bit-identical rows (symmetry folding needs that).
+        """
+        if self.kind == "interval" and self.n - s > 53:
+            return self._symmetric_q(s)[1]
+        return 1.0 - q
+
+    def cell_symmetries(self, s: int) -> list:
+        """Candidate permutations ``tau`` of the reduced cells that preserve their probabilities
+        and map the family onto itself, up to complementing outputs (each is verified on the
+        reduced channel before use): the reflection ``w -> s - w`` (``x -> ~x``) for symmetric
+        and interval families; the flip of each junta coordinate and the swap of neighbouring
+        ones. Tables: none."""
+        if self.kind in ("symmetric", "interval"):
+            return [np.arange(s, -1, -1, dtype=np.int64)] if s > 0 else []
+        if self.kind != "junta":
+            return []
+        k = len(self.coords)
+        cells = _junta_cells(self.n, s, k)
+        index = {c: i for i, c in enumerate(cells)}
+        perms = []
+        for i in range(k):
+            perms.append([index[(A, t ^ (A & (1 << i)))] for A, t in cells])
+        for i in range(k - 1):
+            def swap(v, i=i):
+                a, b = (v >> i) & 1, (v >> (i + 1)) & 1
+                return v & ~(3 << i) | (a << (i + 1)) | (b << i)
+            perms.append([index[(swap(A), swap(t))] for A, t in cells])
+        return [np.array(p, dtype=np.int64) for p in perms]
+
+    def binned_cells(self, s: int, labels) -> tuple:
+        """``(q, q0, pi)`` of the garbled channel in which Bob learns only the bin ``labels[c]`` of
+        the reduced cell c (labels 0..B-1): ``pi_b = sum_{c in b} pi_c`` and
+        ``q_b = sum_{c in b} pi_c q_c / pi_b``. Symmetric and interval families get exact integer
+        sums (one correctly rounded division), so that mirror-image bins give bit-identical rows;
+        other kinds are averaged in float64. Inputs trusted."""
+        labels = np.asarray(labels, dtype=np.int64)
+        B = int(labels.max()) + 1
+        if self.kind not in ("symmetric", "interval"):
+            q, pi = self.reduced_cells(s)
+            q0 = self.reduced_zeros(s, q)
+            piB = np.bincount(labels, weights=pi, minlength=B)
+            qB = np.stack([(q[:, labels == b] * pi[labels == b]).sum(axis=1) / piB[b] for b in range(B)], axis=1)
+            q0B = np.stack([(q0[:, labels == b] * pi[labels == b]).sum(axis=1) / piB[b] for b in range(B)], axis=1)
+            return qB, q0B, piB
+        N = self.n - s
+        den = 1 << N
+        cw = [math.comb(s, w) for w in range(s + 1)]
+        wden = [sum(cw[w] for w in range(s + 1) if labels[w] == b) for b in range(B)]
+        nums = self._symmetric_counts(s)          # exact counts of ones, Python ints, (M, s + 1)
+        qB = np.empty((self.size, B))
+        q0B = np.empty((self.size, B))
+        for i, row in enumerate(nums):
+            acc = [0] * B
+            for w, c in enumerate(row):
+                acc[labels[w]] += cw[w] * c
+            for b in range(B):
+                qB[i, b] = acc[b] / (wden[b] * den)
+                q0B[i, b] = (wden[b] * den - acc[b]) / (wden[b] * den)
+        return qB, q0B, np.array([wden[b] / (1 << s) for b in range(B)])
+
+    def _symmetric_counts(self, s):
+        """Ones of each member in the subcube below each visible weight w (Python ints, (M, s+1))."""
+        N = self.n - s
+        if self.kind == "symmetric":
+            binom = [math.comb(N, j) for j in range(N + 1)]
+            return [[sum(binom[j] for j in range(N + 1) if row[w + j]) for w in range(s + 1)]
+                    for row in self.g.tolist()]
+        prefix = [0]
+        for j in range(N + 1):
+            prefix.append(prefix[-1] + math.comb(N, j))
+        out = []
+        for a, b in self.bounds.tolist():
+            row = []
+            for w in range(s + 1):
+                lo, hi = max(a - w, 0), min(b - w, N)
+                row.append(prefix[hi + 1] - prefix[lo] if a <= b and lo <= hi else 0)
+            out.append(row)
+        return out
+
     def _symmetric_q(self, s):
+        """(q1, q0): P(f = 1 | w) and P(f = 0 | w), each correctly rounded from exact counts."""
         n = self.n
         N = n - s
         den = 1 << N
@@ -151,7 +236,7 @@ class FunctionFamily:
             binom = np.array([math.comb(N, j) for j in range(N + 1)], dtype=np.float64)
             # exact: integer sums below 2**53 for n <= 16 (C(16, 8) 17 < 2**53)
             num = np.stack([self.g[:, w:w + N + 1].astype(np.float64) @ binom for w in range(s + 1)], axis=1)
-            return num / den
+            return num / den, (den - num) / den
         prefix = [0]
         for j in range(N + 1):
             prefix.append(prefix[-1] + math.comb(N, j))  # prefix[j] = sum_{i < j} C(N, i)
@@ -160,15 +245,16 @@ class FunctionFamily:
             return prefix[min(max(j, 0), N + 1)]
 
         cache = {}
-        out = np.empty((self.size, s + 1))
+        out = np.empty((2, self.size, s + 1))
         for i, (a, b) in enumerate(self.bounds.tolist()):
             for w in range(s + 1):
                 key = (max(a - w, 0), min(b - w, N + 1)) if a <= b else (1, 0)
                 if key not in cache:
                     lo, hi = key
-                    cache[key] = (P(hi + 1) - P(lo)) / den if lo <= hi else 0.0  # correctly rounded
-                out[i, w] = cache[key]
-        return out
+                    num = P(hi + 1) - P(lo) if lo <= hi else 0
+                    cache[key] = (num / den, (den - num) / den)   # Python integers: correctly rounded
+                out[:, i, w] = cache[key]
+        return out[0], out[1]
 
 
 def _is_insensitive_name(name, n):
@@ -192,25 +278,33 @@ def _symmetric_stability(G, n, rho):
     return np.einsum("k,mk,kl,ml->m", px, G, T, G)
 
 
-def _junta_q(tables, n, s, k):
-    """Reduced cells (A ⊆ J, a in {0,1}^|A|) of k-juntas; q (M, L), pi (L,)."""
-    K = 1 << k
-    z = np.arange(K)
-    qs, pis = [], []
-    total = math.comb(n, s)
-    for A in range(K):
+def _junta_cells(n, s, k):
+    """The reduced cells ``(A, target)`` of k-juntas in order: A ⊆ J a bitmask, target the
+    visible values placed on A's bits."""
+    cells = []
+    for A in range(1 << k):
         j = bin(A).count("1")
         if s - j < 0 or s - j > n - k:
             continue
-        pA = math.comb(n - k, s - j) / total
         bits = [i for i in range(k) if (A >> i) & 1]
         for av in range(1 << j):
             target = 0
             for t, i in enumerate(bits):
                 target |= ((av >> t) & 1) << i
-            inside = (z & A) == target
-            qs.append(tables[:, inside].mean(axis=1))
-            pis.append(pA / (1 << j))
+            cells.append((A, target))
+    return cells
+
+
+def _junta_q(tables, n, s, k):
+    """Reduced cells (A ⊆ J, a in {0,1}^|A|) of k-juntas; q (M, L), pi (L,)."""
+    z = np.arange(1 << k)
+    qs, pis = [], []
+    total = math.comb(n, s)
+    for A, target in _junta_cells(n, s, k):
+        j = bin(A).count("1")
+        inside = (z & A) == target
+        qs.append(tables[:, inside].mean(axis=1))
+        pis.append(math.comb(n - k, s - j) / total / (1 << j))
     return np.stack(qs, axis=1), np.array(pis)
 
 
@@ -255,11 +349,11 @@ def symmetric_family(n: int) -> FunctionFamily:
     idx = np.arange(M, dtype=np.int64)
     g = ((idx[:, None] >> np.arange(n + 1)[None, :]) & 1).astype(np.uint8)
     std = _symmetric_standard(n)
-    names = []
-    for row in g:
-        key = "".join(str(int(v)) for v in row)
-        extra = std.get(key)
-        names.append(f"sym[{key}]" + (f" = {extra}" if extra else ""))
+    keys = (g + ord("0")).view(f"S{n + 1}").ravel()     # the row g(0)...g(n) as one byte string
+    names = [f"sym[{key}]" for key in keys.astype(str).tolist()]
+    for key, extra in std.items():
+        i = int(key[::-1], 2)                             # member i has g(w) = bit w of i
+        names[i] = f"{names[i]} = {extra}"
     return FunctionFamily(n=n, kind="symmetric", names=tuple(names), g=g)
 
 

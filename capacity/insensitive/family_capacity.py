@@ -92,6 +92,19 @@ class FamilyCapacity:
         Rows solved densely (column generation); equals ``len(groups)`` when all fit.
     rounds : int
         Column-generation rounds.
+    symmetries : int
+        Verified symmetries of the reduced channel (complement, reflection, coordinate flips and
+        swaps) whose group folds it.
+    row_orbits : int
+        Orbits of the groups under that symmetry group (rows of the folded channel).
+    support_delta, outside_mass, candidates, sigma_min, law_spread : float, float, int, float, float
+        The support certificate (see :func:`support_certificate`): every optimal law puts at
+        most ``outside_mass`` on the groups whose divergence is more than ``support_delta``
+        bits below ``upper``; on the ``candidates`` others (rows with smallest singular value
+        ``sigma_min``) each group's mass is within ``law_spread`` of ``group_mass`` (inf when
+        not computed: more candidates than types, or too large).
+    certified_support : list of (str, float, int)
+        The entries of ``support`` whose mass exceeds ``law_spread``: used by every optimal law.
     converged : bool
         Whether ``upper - lower <= tol``.
     seconds : float
@@ -119,6 +132,14 @@ class FamilyCapacity:
     n_types: int = 0
     active_rows: int = 0
     rounds: int = 0
+    symmetries: int = 0
+    row_orbits: int = 0
+    support_delta: float = math.nan
+    outside_mass: float = math.nan
+    candidates: int = 0
+    sigma_min: float = math.nan
+    law_spread: float = math.inf
+    certified_support: list = field(default_factory=list, repr=False)
     converged: bool = True
     seconds: float = 0.0
 
@@ -135,33 +156,142 @@ class _Reduced:
     logr: np.ndarray      # (G, d) log symbol probabilities (with _LOG_ZERO)
     groups: list          # member indices per group
     d: int
+    symbols: list = field(default_factory=list)   # (original cell, bit) of each symbol; None: the null one
+    cell_label: np.ndarray | None = None           # merged-column label of each original cell
 
 
-def reduce_cells(q, pi):
-    """Merge cells (equal columns; constant columns into one symbol) and members (equal rows)."""
-    from .classes import label_by_first
+def reduce_cells(q, pi, q0=None):
+    """Merge cells (equal columns; constant columns into one symbol) and members (equal rows).
 
+    ``q0`` is ``P(f = 0 | cell)`` (default ``1 - q``); pass it when ``1 - q`` would round.
+    """
+    if q0 is None:
+        q0 = 1.0 - q
     # columns equal across all members -> one cell; constant columns -> the uninformative symbol
-    cols, first = label_by_first(np.ascontiguousarray(q.T), axis=0)
-    qc = q[:, first]
+    both = np.concatenate([q, q0], axis=0)            # (2M, L): equal columns of q and of q0
+    cols, first = _label_rows(both.T)
+    qc, qc0 = q[:, first], q0[:, first]
     pic = np.bincount(cols, weights=pi, minlength=first.size)
-    const = (qc == qc[:1, :]).all(axis=0)
-    qi, pii = qc[:, ~const], pic[~const]
+    const = (qc == qc[:1, :]).all(axis=0) & (qc0 == qc0[:1, :]).all(axis=0)
+    qi, qi0, pii = qc[:, ~const], qc0[:, ~const], pic[~const]
     null = float(pic[const].sum())
-    labels, rep = label_by_first(np.ascontiguousarray(qi), axis=0) if qi.shape[1] else \
+    labels, rep = _label_rows(np.concatenate([qi, qi0], axis=1)) \
+        if qi.shape[1] else \
         (np.zeros(q.shape[0], dtype=np.int64), np.array([0]))
-    qr = qi[rep]
-    r = np.concatenate([pii * qr, pii * (1.0 - qr)], axis=1)
+    r = np.concatenate([pii * qi[rep], pii * qi0[rep]], axis=1)
     keep = r.max(axis=0) > 0
     r = r[:, keep]
+    cells = first[~const]
+    symbols = [(int(cells[j % cells.size]), int(j < cells.size)) for j in np.flatnonzero(keep)]
     if null > 0:
         r = np.concatenate([r, np.full((r.shape[0], 1), null)], axis=1)
+        symbols.append(None)
     with np.errstate(divide="ignore"):
         logr = np.where(r > 0, np.log(np.where(r > 0, r, 1.0)), _LOG_ZERO)
     order = np.argsort(labels, kind="stable")
     bounds = np.searchsorted(labels[order], np.arange(rep.size + 1))
     groups = [order[bounds[k]:bounds[k + 1]] for k in range(rep.size)]
-    return _Reduced(logr=logr, groups=groups, d=r.shape[1])
+    return _Reduced(logr=logr, groups=groups, d=r.shape[1], symbols=symbols, cell_label=cols)
+
+
+def _void_rows(A):
+    """Rows of a 2-D array as one opaque value each (bit-for-bit comparison)."""
+    A = np.ascontiguousarray(A)
+    return A.view(np.dtype((np.void, A.dtype.itemsize * A.shape[1]))).ravel()
+
+
+def _label_rows(A):
+    """``(labels, first)``: bit-identical rows of A grouped, groups numbered by first occurrence
+    (``first[k]`` the first row of group k, increasing)."""
+    _, first, inverse = np.unique(_void_rows(A), return_index=True, return_inverse=True)
+    order = np.argsort(first, kind="stable")
+    rank = np.empty_like(order)
+    rank[order] = np.arange(order.size)
+    return rank[inverse.reshape(-1)], first[order]
+
+
+def _match_rows(A, B):
+    """For each row of B the index of the bit-identical row of A (rows of A distinct), or None
+    when some row of B is not a row of A."""
+    a, b = _void_rows(A), _void_rows(B)
+    order = np.argsort(a, kind="stable")
+    pos = np.searchsorted(a[order], b)
+    pos = np.minimum(pos, a.size - 1)
+    idx = order[pos]
+    if not (a[idx] == b).all():
+        return None
+    return idx
+
+
+def channel_symmetries(red, cell_perms):
+    """Verified symmetries of the reduced channel: symbol permutations ``sigma`` with the
+    member permutation ``phi`` they induce (``logr[phi[i]] = logr[i, sigma]`` bit for bit).
+
+    Candidates: complementing every output (bit swap in each cell), each cell permutation of
+    ``cell_perms``, and each of these composed with the complement. A candidate is kept only
+    when it maps the rows of the reduced channel onto themselves exactly, so a family that is
+    not closed under it (or whose rounding differs) simply loses that symmetry.
+    """
+    index = {sym: j for j, sym in enumerate(red.symbols)}
+    label = red.cell_label
+    first = {}
+    for c in range(label.size):
+        first.setdefault(int(label[c]), c)
+    out = []
+    ident = np.arange(label.size)
+    for tau in [ident] + list(cell_perms):
+        for flip in (0, 1):
+            if flip == 0 and tau is ident:
+                continue
+            sigma = []
+            for sym in red.symbols:
+                if sym is None:
+                    sigma.append(index[None])
+                    continue
+                c, b = sym
+                img = (first[int(label[tau[c]])], b ^ flip)
+                if img not in index:
+                    break
+                sigma.append(index[img])
+            else:
+                sigma = np.array(sigma, dtype=np.int64)
+                if np.unique(sigma).size != sigma.size:
+                    continue
+                phi = _match_rows(red.logr, red.logr[:, sigma])
+                if phi is not None and not (sigma == np.arange(red.d)).all():
+                    out.append((sigma, phi))
+    return out
+
+
+def _orbits(size, perms):
+    """Orbit label (0..k-1, numbered by first element) of each of ``size`` points under the
+    group generated by ``perms`` (index arrays)."""
+    lab = np.arange(size)
+    while True:
+        new = lab.copy()
+        for p in perms:
+            np.minimum.at(new, p, new)          # image takes the smaller label
+            new = np.minimum(new, new[p])       # preimage too
+        new = new[new]
+        if (new == lab).all():
+            break
+        lab = new
+    _, first, inv = np.unique(lab, return_index=True, return_inverse=True)
+    order = np.argsort(first, kind="stable")
+    rank = np.empty_like(order)
+    rank[order] = np.arange(order.size)
+    return rank[inv]
+
+
+def _type_permutation(counts, sigma):
+    """Index of the type ``t'`` with ``t'[sigma[j]] = t[j]`` for every type t."""
+    c = counts.astype(np.int16)
+    img = np.empty_like(c)
+    img[:, sigma] = c
+    idx = _match_rows(c, img)
+    if idx is None:  # pragma: no cover - types are all compositions: closed under permutation
+        raise AssertionError("types not closed under a symbol permutation")
+    return idx
 
 
 def compositions(d, m):
@@ -328,24 +458,75 @@ def family_capacity(family, n, s, m, *, tol=1e-9, max_iter=None, domain="01", ma
     check_size(8.0 * 4 * fam.size * n_cells_max, max_bytes,
                f"family_capacity cell probabilities ({fam.size} members x {n_cells_max} cells)")
     q, pi = fam.reduced_cells(s, max_bytes=max_bytes)
-    return solve_cells(fam, q, pi, n, s, m, tol, max_iter, max_bytes, t0, "family_capacity")
+    return solve_cells(fam, q, pi, n, s, m, tol, max_iter, max_bytes, t0, "family_capacity",
+                       q0=fam.reduced_zeros(s, q), cell_perms=fam.cell_symmetries(s))
 
 
-def solve_cells(fam, q, pi, n, s, m, tol, max_iter, max_bytes, t0, who):
-    """Reduce the cell channel (q, pi) of ``fam``'s members, solve it and wrap the result."""
-    red = reduce_cells(q, pi)
+def solve_cells(fam, q, pi, n, s, m, tol, max_iter, max_bytes, t0, who, *, q0=None, cell_perms=(), fold=True):
+    """Reduce the cell channel (q, pi) of ``fam``'s members, fold it by its verified
+    symmetries (``fold=False``: not at all), solve it and wrap the result."""
+    red = reduce_cells(q, pi, q0)
     G, d = len(red.groups), red.d
     plan = family_channel_plan(G, d, m)
     check_size(plan["bytes"], max_bytes, f"{who}(n={n}, s={s}, m={m}): {G} groups x "
                                          f"{plan['types']} types ({d} symbols)")
-    counts = compositions(d, m).astype(np.float64)
+    counts = compositions(d, m)
+    syms = channel_symmetries(red, cell_perms) if fold else []
+    row_orbit = _orbits(G, [phi for _, phi in syms])
+    type_orbit = _orbits(counts.shape[0], [_type_permutation(counts, sig) for sig, _ in syms])
+    counts = counts.astype(np.float64)
     logcoef = gammaln(m + 1.0) - gammaln(counts + 1.0).sum(axis=1)
-    p_group, lower, upper, active, rounds = _column_generation(red.logr, counts, logcoef, plan, tol, max_iter)
-    return wrap_family_result(fam, red.groups, p_group, lower, upper, n, s, m, tol, d, plan["types"], active, rounds, t0, who)
+    p_group, lower, upper, active, rounds, (D, members) = _column_generation(
+        red.logr, counts, logcoef, plan, tol, max_iter, row_orbit, type_orbit)
+    cert = support_certificate(red.logr, counts, logcoef, p_group, lower, upper, D, members)
+    return wrap_family_result(fam, red.groups, p_group, lower, upper, n, s, m, tol, d, plan["types"], active,
+                              rounds, t0, who, folded=(len(syms), int(row_orbit.max()) + 1), certificate=cert)
+
+
+#: Largest candidate rows x types whose singular values are computed for the support certificate.
+CERT_ENTRIES = 10**7
+
+
+def support_certificate(logr, counts, logcoef, p, lower, upper, D, members):
+    r"""How far any optimal law can be from ``p`` (the computed one), from the certified gap.
+
+    With ``g = upper - lower`` (nats), ``delta = sqrt(g)`` and the candidates
+    ``U = {f : D(W_f || pW) >= upper - delta}``:
+
+    1. every optimal law :math:`P^*` puts mass at most ``g / delta`` outside U, and so does p:
+       :math:`C \le \sum_f P^*_f D(W_f \| pW) \le 	ext{upper} - \delta P^*(U^c)` (the first
+       inequality is :math:`I(P^*) + D(P^*W \| pW)`), and likewise
+       :math:`	ext{lower} = \sum_f p_f D_f \le 	ext{upper} - \delta\, p(U^c)`;
+    2. :math:`\|pW - Q^*\|_1 \le \sqrt{2 D(pW \| Q^*)} \le \sqrt{2 g}` (Pinsker, and
+       :math:`D(pW\|Q^*) \le C - I(p)`), so
+       :math:`\|(p_U - P^*_U) W_U\|_2 \le \sqrt{2g} + 2 g/\delta`, and with
+       :math:`\sigma` the smallest singular value of the candidate rows,
+       :math:`\max_{f \in U} |p_f - P^*_f| \le (\sqrt{2g} + 2g/\delta) / \sigma`.
+
+    A group whose mass exceeds that spread is used by every optimal law; a spread far below
+    the masses means the optimal law is unique up to it. The rows W_f are recomputed with a
+    relative error below 1e-13 per entry, so sigma is lowered by ``1e-13 sqrt(k T) max W``
+    (Weyl); a candidate set larger than the types, or over CERT_ENTRIES entries, gives
+    ``spread = inf``. Returns dict(delta, outside, candidates, sigma, spread) (delta in bits).
+    """
+    g = max(upper - lower, 0.0)
+    delta = max(math.sqrt(g), 1e-12)
+    U = np.flatnonzero(D >= upper - delta)
+    rows = np.concatenate([members[o] for o in U.tolist()])
+    T = counts.shape[0]
+    sigma, spread = math.nan, math.inf
+    if rows.size <= T and rows.size * T <= CERT_ENTRIES:
+        W = np.exp(_log_rows(logr[rows], counts, logcoef))
+        sv = np.linalg.svd(W, compute_uv=False)
+        sigma = float(sv.min()) - 1e-13 * math.sqrt(W.size) * float(W.max())
+        if sigma > 0:
+            spread = (math.sqrt(2 * g) + 2 * g / delta) / sigma
+    return {"delta": delta * LOG2E, "outside": g / delta, "candidates": int(rows.size), "sigma": sigma,
+            "spread": spread}
 
 
 def wrap_family_result(fam, groups, p_group, lower, upper, n, s, m, tol, d, n_types, active, rounds, t0,
-                       who):
+                       who, folded=(0, None), certificate=None):
     """The :class:`FamilyCapacity` of a solved reduced problem (bounds in nats -> bits)."""
     lower_b, upper_b = lower * LOG2E, upper * LOG2E
     converged = upper_b - lower_b <= tol
@@ -364,6 +545,12 @@ def wrap_family_result(fam, groups, p_group, lower, upper, n, s, m, tol, d, n_ty
     return FamilyCapacity(n=n, s=s, m=m, family=fam, capacity=lower_b, lower=lower_b, upper=upper_b,
                           member_mass=member_mass, groups=groups, group_mass=p_group, support=support,
                           n_cells=d, n_types=n_types, active_rows=active, rounds=rounds,
+                          symmetries=folded[0], row_orbits=len(groups) if folded[1] is None else folded[1],
+                          **({} if certificate is None else {
+                              "support_delta": certificate["delta"], "outside_mass": certificate["outside"],
+                              "candidates": certificate["candidates"], "sigma_min": certificate["sigma"],
+                              "law_spread": certificate["spread"],
+                              "certified_support": [t for t in support if t[1] > certificate["spread"]]}),
                           converged=bool(converged), seconds=time.perf_counter() - t0)
 
 
@@ -390,35 +577,78 @@ def _divergences(logr, sparse, logcoef, logQ):
     return divergences(np.ascontiguousarray(logr), sparse[0], sparse[1], logcoef, np.ascontiguousarray(logQ))
 
 
-def _column_generation(logr, counts, logcoef, plan, tol, max_iter, max_rounds=60):
-    """Blahut–Arimoto on active rows + a sweep over all rows; returns (p, lower, upper, active, rounds) in nats."""
+def _folded_rows(logr, members, counts, logcoef, t_order, t_starts, t_size):
+    """Folded rows of active orbits: ``V[o, O] = sum_{t in O} mean_{f in o} W_f(t)`` and the
+    bonus ``H(mean_o W_f) - H(W_rep)`` (nats) of each orbit (see :func:`_column_generation`)."""
+    V = np.empty((len(members), t_starts.size))
+    bonus = np.empty(len(members))
+    for i, mem in enumerate(members):
+        L = _log_rows(logr[mem], counts, logcoef)
+        W = np.exp(L)
+        h_rep = -float(W[0] @ L[0])
+        V[i] = np.add.reduceat(W.mean(axis=0)[t_order], t_starts)
+        v = V[i]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            h_bar = -float(np.where(v > 0, v * np.log(np.where(v > 0, v / t_size, 1.0)), 0.0).sum())
+        bonus[i] = h_bar - h_rep
+    return V, bonus
+
+
+def _column_generation(logr, counts, logcoef, plan, tol, max_iter, row_orbit, type_orbit, max_rounds=60):
+    """Column generation on the channel folded by its symmetry group; returns (p, lower, upper,
+    active, rounds) in nats, p on the rows.
+
+    With a group acting on rows and types (``W_{phi f}(sigma t) = W_f(t)``) the optimum is attained
+    by a law uniform on each row orbit o; then ``PW`` is invariant, ``D(W_f || PW)`` is the same for
+    every f in o, and with ``V[o, O] = sum_{t in O} Wbar_o(t)`` (``Wbar_o`` the orbit's mean row,
+    constant on each type orbit O)
+
+        D(W_f || PW) = D(V_o || PV) + H(Wbar_o) - H(W_f),
+
+    so Blahut–Arimoto with that per-row bonus on V solves the folded problem, and the sweep of
+    ``D(W_rep || PW)`` over one representative per orbit certifies the whole family.
+    """
     from ..blahut_arimoto import blahut_arimoto
 
     G = logr.shape[0]
     sparse = _sparse_types(counts)
     tol_n = tol / LOG2E
-    cap = plan["active"]
+    n_orb = int(row_orbit.max()) + 1
+    o_order = np.argsort(row_orbit, kind="stable")
+    o_bounds = np.searchsorted(row_orbit[o_order], np.arange(n_orb + 1))
+    members = [o_order[o_bounds[k]:o_bounds[k + 1]] for k in range(n_orb)]   # first = representative
+    reps = np.array([mem[0] for mem in members])
+    t_order = np.argsort(type_orbit, kind="stable")
+    t_starts = np.searchsorted(type_orbit[t_order], np.arange(int(type_orbit.max()) + 1))
+    t_size = np.diff(np.append(t_starts, type_orbit.size)).astype(np.float64)
+    cap = min(n_orb, plan["active"])     # folded rows have at most T columns: the plan's rows fit
+    logr_rep = np.ascontiguousarray(logr[reps])
     # start small: the optimal support is far smaller than the family (at most one row per type)
-    active = np.unique(np.linspace(0, G - 1, min(G, cap, _START_ROWS)).round().astype(np.int64))
+    active = np.unique(np.linspace(0, n_orb - 1, min(n_orb, cap, _START_ROWS)).round().astype(np.int64))
     p_act = None
     inner = tol / 4
     kw = {} if max_iter is None else {"max_iter": max_iter}
+    cache = {}
     for rounds in range(1, max_rounds + 1):
-        W = np.exp(_log_rows(logr[active], counts, logcoef))
+        new = [o for o in active.tolist() if o not in cache]
+        if new:
+            Vn, bn = _folded_rows(logr, [members[o] for o in new], counts, logcoef, t_order, t_starts, t_size)
+            cache.update({o: (Vn[i], bn[i]) for i, o in enumerate(new)})
+        V = np.stack([cache[o][0] for o in active.tolist()])
+        bonus = np.array([cache[o][1] for o in active.tolist()])
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", ConvergenceWarning)
-            res = blahut_arimoto(W, tol=inner, p0=p_act, **kw)
+            res = blahut_arimoto(V, tol=inner, p0=p_act, bonus=bonus * LOG2E, **kw)
         p_act = np.asarray(res.p, dtype=np.float64)
         p_act = p_act / p_act.sum()
-        Q = p_act @ W
         with np.errstate(divide="ignore"):
-            logQ = np.log(Q)
-        D = _divergences(logr, sparse, logcoef, logQ)
+            logQ = np.log((p_act @ V) / t_size)[type_orbit]
+        D = _divergences(logr_rep, sparse, logcoef, logQ)
         lower = float(p_act @ D[active])
         upper = float(D.max())
         if upper - lower <= tol_n or rounds == max_rounds:
             break
-        outside = np.ones(G, dtype=bool)
+        outside = np.ones(n_orb, dtype=bool)
         outside[active] = False
         viol = np.flatnonzero(outside & (D > lower + tol_n / 2))
         if viol.size == 0 or active.size >= cap:
@@ -433,5 +663,6 @@ def _column_generation(logr, counts, logcoef, plan, tol, max_iter, max_rounds=60
         p_new[np.searchsorted(active_new, active)] += p_act
         active, p_act = active_new, p_new / p_new.sum()
     p = np.zeros(G)
-    p[active] = p_act
-    return p, lower, upper, int(active.size), rounds
+    for o, mass in zip(active.tolist(), p_act.tolist()):
+        p[members[o]] = mass / members[o].size
+    return p, lower, upper, int(active.size), rounds, (D, members)

@@ -173,15 +173,15 @@ def run(ctx) -> Section:
         "is given (family_bracket, the Monte Carlo bracket, is not used here: its default law comes from "
         "the largest m that fits and is poor at these sizes).",
         "",
-        markdown_table(["(n,s,m)", "family lower bounds (bits)", "best family", "upper bound",
-                        "mean I[f] of the best law", "mass on constants+dictators"], rows),
+        markdown_table(["(n,s,m)", "family lower bounds (bits)", "best family", "upper bound (bits)",
+                        "mean I[f] of the best law (edges/2^n)", "mass on constants+dictators (prob.)"], rows),
         "",
         "Sensitivity of the exact optimal law (n <= 4): mean total influence with each class's mass on its "
         "least / most influential member, mean Stab_rho at rho = s/n (most stable members), mass on constants "
         "and dictators; the uniform law on functions has mean I = n/2, the uniform law on classes the range shown.",
         "",
-        markdown_table(["(n,s,m)", "E I (least)", "E I (most)", "E Stab", "const+dict", "uniform fns",
-                        "uniform classes"], prof_rows),
+        markdown_table(["(n,s,m)", "E I least (edges/2^n)", "E I most (edges/2^n)", "E Stab (correlation)",
+                        "const+dict (prob.)", "uniform fns (edges/2^n)", "uniform classes (edges/2^n)"], prof_rows),
         "",
         "m*, the smallest m at which the exact optimal law puts more than 1e-6 off the constants and dictators: "
         + "; ".join(f"(n={n}, s={s}): {v if v is not None else '> computed m'}" for (n, s), v in mstar.items())
@@ -191,7 +191,7 @@ def run(ctx) -> Section:
         "(most sensitive members) / mass off constants and dictators): random S shown (the default), fixed S0, "
         "S hidden from Bob, one S shared by all samples, coordinates revealed independently with probability s/n.",
         "",
-        markdown_table(["(n,s,m)"] + list(READINGS), read_rows),
+        markdown_table(["(n,s,m)"] + [f"{rd} (bits / edges/2^n / prob.)" for rd in READINGS], read_rows),
         "",
         "Smallest m >= 2 at which the law found leaves the constants and dictators, per reading: "
         + "; ".join(f"{rd} (n={n}, s={s}): {m}" for (rd, n, s), m in sorted(read_mstar.items()))

@@ -38,3 +38,69 @@ def test_bad_input():
         family_bracket("thresholds", 6, 2, 3, law=[0.5, 0.5])
     with pytest.raises(ValueError, match="max_bytes"):
         family_bracket("thresholds", 1000, 500, 16, max_bytes=2**20)
+
+
+def test_garbled_law_gives_a_certified_lower_bound(monkeypatch):
+    # with the types at m declared too many, the law comes from B quantile bins of cells; Bob
+    # forgetting the cell inside a bin is a garbling, so its certified capacity is <= C_F (exact here)
+    import importlib
+
+    fb = importlib.import_module("capacity.insensitive.family_bracket")
+    monkeypatch.setattr(fb, "LAW_MAX_TYPES", 300)
+    n, s, m = 9, 6, 3
+    exact = family_capacity("thresholds", n, s, m)
+    b = family_bracket("thresholds", n, s, m, samples=400, seed=0)
+    assert b.law_m == m and b.law_cells < s + 1
+    assert b.law_lower <= exact.upper + 1e-12            # 1e-12: two certified sums' last bits
+    assert b.lower <= exact.upper and exact.lower <= b.upper
+
+
+def test_identity_bins_are_the_reduced_cells():
+    from capacity.insensitive import symmetric_family, threshold_family
+
+    for fam, s in ((threshold_family(70), 10), (symmetric_family(7), 3)):
+        q, pi = fam.reduced_cells(s)
+        qb, q0b, pib = fam.binned_cells(s, np.arange(s + 1))
+        # both are correctly rounded quotients of the same integers: bit-identical
+        np.testing.assert_array_equal(qb, q)
+        np.testing.assert_array_equal(q0b, fam.reduced_zeros(s, q))
+        np.testing.assert_array_equal(pib, pi)
+
+
+def test_quantile_bins_are_mirror_symmetric():
+    import importlib
+    from math import comb
+
+    fb = importlib.import_module("capacity.insensitive.family_bracket")
+    pi = np.array([comb(20, w) for w in range(21)], dtype=float) / 2 ** 20
+    for B in (1, 2, 3, 5):
+        lab = fb.quantile_bins(pi, B)
+        np.testing.assert_array_equal(lab, lab.max() - lab[::-1])
+        assert (np.diff(lab) >= 0).all() and set(lab.tolist()) == set(range(lab.max() + 1))
+
+
+def test_jensen_bound_dominates_the_exact_divergence():
+    # -log sum_g P_g exp(-m D(w_f || w_g)) >= D(W_f || PW) for every member, by brute force over
+    # all (cell, bit)^m sequences of a small threshold family and a random law
+    import importlib
+    import itertools
+    import math
+
+    from capacity.insensitive import threshold_family
+
+    fb = importlib.import_module("capacity.insensitive.family_bracket")
+    fam, s, m = threshold_family(5), 2, 3
+    q, pi = fam.reduced_cells(s)
+    q0 = fam.reduced_zeros(s, q)
+    law = np.random.default_rng(0).dirichlet(np.ones(fam.size))
+    law[2] = 0.0
+    law /= law.sum()
+    r = np.concatenate([q * pi, q0 * pi], axis=1)                      # one sample's law, (M, 2L)
+    W = np.stack([np.prod([r[:, j] for j in seq], axis=0)
+                  for seq in itertools.product(range(r.shape[1]), repeat=m)], axis=1)
+    Q = law @ W
+    with np.errstate(divide="ignore", invalid="ignore"):
+        D = np.where(W > 0, W * np.log(W / Q), 0.0).sum(axis=1) / math.log(2)
+    bound = fb.jensen_bounds(q, q0, pi, law, m)
+    # 1e-12: float sums of a few hundred terms on both sides
+    assert (bound >= D - 1e-12).all()
