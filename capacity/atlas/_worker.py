@@ -24,28 +24,36 @@ THREAD_ENV = {"NUMBA_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS
 MAX_LAW = 5_000_000
 
 
+#: The checkout this package runs from (the folder holding ``capacity/``).
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+
+def checkout_state(root=ROOT) -> tuple:
+    """``(commit, modified)`` of the git checkout at ``root``: HEAD's hash (or "unknown" outside
+    git) and the tracked files with uncommitted changes (``git status --porcelain``)."""
+    try:
+        out = subprocess.run(["git", "rev-parse", "HEAD"], cwd=root, capture_output=True, text=True, timeout=10)
+        if out.returncode != 0:
+            return "unknown", []
+        status = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=root,
+                                capture_output=True, text=True, timeout=10)
+    except (OSError, subprocess.SubprocessError):
+        return "unknown", []
+    modified = [line[3:] for line in status.stdout.splitlines() if line.strip()] if status.returncode == 0 else []
+    return out.stdout.strip(), modified
+
+
 @functools.lru_cache(maxsize=1)
 def provenance() -> dict:
-    """Package version, git commit of this checkout (``+dirty`` when modified), machine."""
+    """Package version and git commit of this checkout (``+dirty`` when tracked files are modified)."""
     try:
         from importlib.metadata import version
 
         ver = version("insensitive")
     except Exception:  # noqa: BLE001 - not installed as a distribution
         ver = "unknown"
-    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-    commit = "unknown"
-    try:
-        out = subprocess.run(["git", "rev-parse", "HEAD"], cwd=root, capture_output=True, text=True, timeout=10)
-        if out.returncode == 0:
-            commit = out.stdout.strip()
-            dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=root,
-                                   capture_output=True, text=True, timeout=10)
-            if dirty.returncode == 0 and dirty.stdout.strip():
-                commit += "+dirty"
-    except (OSError, subprocess.SubprocessError):
-        pass
-    return {"version": ver, "vcs_commit": commit}
+    commit, modified = checkout_state()
+    return {"version": ver, "vcs_commit": commit + ("+dirty" if modified else "")}
 
 
 @functools.lru_cache(maxsize=1)
