@@ -80,21 +80,15 @@ def machine() -> str:
 
 
 def _limit_threads():
-    numba = sys.modules.get("numba")
-    launched = None
-    if numba is not None:
-        from numba.np.ufunc import parallel
-
-        if parallel._is_initialized:
-            launched = numba.config.NUMBA_NUM_THREADS
     for k, v in THREAD_ENV.items():
         os.environ.setdefault(k, v)
-    if launched is not None:
-        # numba re-reads NUMBA_NUM_THREADS before each compilation and refuses any value other than
-        # the size of a pool already running (one started before the Nanny set the environment,
-        # e.g. while the worker imported the client's ``python -m`` main module): keep the two
-        # equal, and limit the threads a kernel uses with set_num_threads instead
-        os.environ["NUMBA_NUM_THREADS"] = str(launched)
+    numba = sys.modules.get("numba")
+    if numba is not None:
+        # numba read NUMBA_NUM_THREADS when it was imported, re-reads it before each compilation and
+        # refuses a change once its pool runs; it may have been imported before the Nanny set the
+        # environment (a worker imports the client's ``python -m`` main module first): keep the
+        # variable at numba's value and limit the threads a kernel uses with set_num_threads instead
+        os.environ["NUMBA_NUM_THREADS"] = str(numba.config.NUMBA_NUM_THREADS)
     if numba is not None:
         try:
             numba.set_num_threads(1)

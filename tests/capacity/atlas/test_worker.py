@@ -10,9 +10,9 @@ from capacity.atlas import _worker
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
 
-# numba's pool started with 2 threads before the environment asked for 1 (what a Dask worker sees when it
-# imports the client's `python -m` main module before the Nanny sets `env`); numba re-reads the variable
-# before each compilation and raises when it differs from the running pool
+# numba imported (and its pool perhaps started) with 2 threads before the environment asked for 1 (what a
+# Dask worker sees when it imports the client's `python -m` main module before the Nanny sets `env`);
+# numba re-reads the variable before each compilation and raises when it differs from the running pool
 SCRIPT = textwrap.dedent("""
     import os, sys
     os.environ["NUMBA_NUM_THREADS"] = "2"
@@ -25,11 +25,13 @@ SCRIPT = textwrap.dedent("""
             s += a[i]
         return s
 
-    f(np.ones(10))
+    if sys.argv[2] == "pool-before":
+        f(np.ones(10))
     os.environ["NUMBA_NUM_THREADS"] = "1"
     if sys.argv[1] == "task":
         from capacity.atlas._worker import execute
         assert execute("capacity.atlas.probe", {"value": 1.0})["status"] == "done"
+    f(np.ones(10))
 
     @numba.njit
     def g(x):
@@ -39,10 +41,11 @@ SCRIPT = textwrap.dedent("""
 """)
 
 
-@pytest.mark.parametrize("before, ok", [("task", True), ("nothing", False)])
-def test_a_task_keeps_numba_compiling_after_the_pool_started(before, ok):
+@pytest.mark.parametrize("before, pool, ok", [("task", "pool-before", True), ("task", "pool-after", True),
+                                              ("nothing", "pool-before", False)])
+def test_a_task_keeps_numba_compiling_after_the_pool_started(before, pool, ok):
     env = {**os.environ, "PYTHONPATH": ROOT}
-    out = subprocess.run([sys.executable, "-c", SCRIPT, before], capture_output=True, text=True, env=env,
+    out = subprocess.run([sys.executable, "-c", SCRIPT, before, pool], capture_output=True, text=True, env=env,
                          cwd=ROOT, timeout=120)
     if ok:
         assert out.returncode == 0, out.stderr[-2000:]
