@@ -72,11 +72,21 @@ def _cpu() -> str:
 
 def machine() -> str:
     """Host, CPU model and core count, plus the GPU name when torch is loaded and sees one."""
+    return _machine("torch" in sys.modules)
+
+
+@functools.lru_cache(maxsize=2)
+def _machine(torch_loaded) -> str:
     text = _cpu()
     torch = sys.modules.get("torch")
-    if torch is not None and torch.cuda.is_available():
+    if torch_loaded and torch is not None and torch.cuda.is_available():
         text += f"; GPU {torch.cuda.get_device_name()}"
     return text
+
+
+@functools.lru_cache(maxsize=4)
+def _worker_name(pid) -> str:
+    return f"{socket.gethostname()}:{pid}"
 
 
 def _limit_threads():
@@ -182,7 +192,7 @@ def execute(routine: str, kwargs: dict) -> dict:
             error += f" (at {os.path.basename(tb[-1].filename)}:{tb[-1].lineno})"
     seconds = time.perf_counter() - t0
     return {**fields, "status": status, "error": error, "started": started, "finished": time.time(),
-            "seconds": seconds, "worker": f"{socket.gethostname()}:{os.getpid()}", "machine": machine(), **prov}
+            "seconds": seconds, "worker": _worker_name(os.getpid()), "machine": machine(), **prov}
 
 
 def execute_batch(batch) -> list:
