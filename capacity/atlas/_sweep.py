@@ -241,7 +241,11 @@ def _run(sweep, atlas, scheduler, n_workers, force, retries, batch, progress, ca
             if scheduler is None:
                 import dask
 
-                with dask.config.set({"distributed.scheduler.allowed-failures": retries}):
+                # worker-ttl off: a numba kernel holds the GIL for minutes on large tasks, which stops the
+                # worker's heartbeats; the scheduler would restart a busy, healthy worker (a dead one is
+                # still noticed by its nanny)
+                with dask.config.set({"distributed.scheduler.allowed-failures": retries,
+                                      "distributed.scheduler.worker-ttl": None}):
                     cluster = LocalCluster(n_workers=min(n_workers, len(todo)), threads_per_worker=1, processes=True,
                                            dashboard_address=":0", env=dict(THREAD_ENV))
                 client = Client(cluster)
@@ -267,7 +271,8 @@ def _run(sweep, atlas, scheduler, n_workers, force, retries, batch, progress, ca
                     for arrived in finished.batches():
                         recs = []
                         for fut, outs in arrived:
-                            chunk = by_key[fut.key]
+                            chunk = by_key.pop(fut.key)
+                            fut.release()     # stored below: never recomputed if its worker is lost later
                             if fut.status == "finished":
                                 recs += [_record(t, out, sweep.name) for t, out in zip(chunk, outs)]
                             else:             # worker lost too often (KilledWorker) or cancelled
@@ -281,7 +286,7 @@ def _run(sweep, atlas, scheduler, n_workers, force, retries, batch, progress, ca
                         if bar is not None:
                             bar.update(len(recs))
                 except KeyboardInterrupt:
-                    client.cancel(futures)
+                    client.cancel([f for f in futures if f.key in by_key])
                     raise
             finally:
                 client.close()
