@@ -33,6 +33,7 @@ def _parser():
     sp.add_argument("--csv", default=None, help="CSV file (default: the shipped atlas.csv)")
     sp.add_argument("--workers", type=int, default=None, help="processes of the local cluster (default: cores)")
     sp.add_argument("--force", action="store_true", help="recompute every task of the spec")
+    sp.add_argument("--no-verify", action="store_true", help="skip re-checking new rows (run `verify --all` later)")
     ls = sub.add_parser("ls", parents=[common], help="list stored tasks")
     ls.add_argument("--routine", default=None)
     ls.add_argument("--status", choices=("done", "failed"), default=None)
@@ -111,7 +112,7 @@ def _ship(args):
 
     add = [_parse_add(item) for item in args.add]
     build_shipped(spec=args.spec or SHIPPED_SPEC, csv_path=args.csv or SHIPPED_CSV, add=add,
-                  db=getattr(args, "db", None), workers=args.workers, force=args.force,
+                  db=getattr(args, "db", None), workers=args.workers, force=args.force, verify=not args.no_verify,
                   progress=sys.stderr.isatty())
     return 0
 
