@@ -91,7 +91,6 @@ def test_claim_kind_is_checked():
 
 #: Sections edited by other engineers that do not pass these checks yet (non-strict: a fix turns them green).
 PENDING = {
-    "capacity.report.insensitive_section": "table headers without units (lower, upper, gap, ...)",
     "capacity.report.realistic_n_section": "table headers without units (upper bound, ...)",
     "capacity.report.theorems_section": "no figure yet",
     "capacity.report.classes_section": "table headers without units (n, s, m, ...)",
