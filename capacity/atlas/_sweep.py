@@ -272,12 +272,12 @@ def _run(sweep, atlas, scheduler, n_workers, force, retries, batch, progress, ca
                         recs = []
                         for fut, outs in arrived:
                             chunk = by_key.pop(fut.key)
-                            fut.release()     # stored below: never recomputed if its worker is lost later
                             if fut.status == "finished":
                                 recs += [_record(t, out, sweep.name) for t, out in zip(chunk, outs)]
                             else:             # worker lost too often (KilledWorker) or cancelled
                                 exc = outs[1] if isinstance(outs, tuple) else outs
                                 recs += [_lost(t, exc, sweep.name) for t in chunk]
+                            fut.release()     # stored below: never recomputed if its worker is lost later
                         atlas.store_many(recs)            # one transaction: all of them or none
                         for rec in recs:
                             counts[rec.status] += 1
