@@ -134,11 +134,12 @@ def build_shipped(*, spec=SHIPPED_SPEC, csv_path=SHIPPED_CSV, add=(), db=None, w
     keep the stored rows, check every new certificate, write the CSV.
 
     Each new row's bracket :math:`I(p; W) \le C \le \max_x D(W_x \| pW)` is re-evaluated from its
-    law (:func:`verify_record`) before it is written, unless ``verify`` is False. Refused, before anything runs, when a tracked
-    file of the checkout this package runs from has uncommitted changes (its rows would carry a
-    ``+dirty`` commit that names no code); refused after the sweep when a worker ran other code
-    (a commit other than HEAD's), a task failed or a certificate does not hold. Stored rows
-    with a ``+dirty`` or unknown commit are dropped (and recomputed when the spec has them).
+    law (:func:`verify_record`) before it is written, unless ``verify`` is False. Refused, before
+    anything runs, when a tracked file of the checkout this package runs from has uncommitted
+    changes (its rows would carry a ``+dirty`` commit that names no code); refused after the
+    sweep when a worker ran other code (a commit other than HEAD's), a task failed or a
+    certificate does not hold. Stored rows with a ``+dirty`` or unknown commit are dropped (and
+    recomputed when the spec has them).
 
     Parameters
     ----------

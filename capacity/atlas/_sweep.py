@@ -1,4 +1,4 @@
-"""Run a sweep on Dask distributed; the client stores each result as it arrives."""
+"""Run a sweep on Dask distributed; the client stores the results as they arrive."""
 from __future__ import annotations
 
 import os
@@ -136,7 +136,8 @@ def run_sweep(spec, atlas, *, scheduler=None, workers=None, force=False, retries
         \text{stored} = \{\, k \in \text{grid} : k \notin \text{done} \lor \text{force} \,\}.
 
     Results are written by this (client) process as they arrive, those that arrive together
-    (at least one batch) in one transaction, so a row is complete or absent. A worker that dies is replaced by Dask, which re-runs its tasks (``retries`` further
+    (at least one batch) in one transaction, so a row is complete or absent. A worker that
+    dies is replaced by Dask, which re-runs its tasks (``retries`` further
     attempts for a task that keeps killing workers); an exception inside a routine is stored
     as a failed row with its message.
 
