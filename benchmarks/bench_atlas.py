@@ -10,7 +10,8 @@ before the timing (the cluster start is reported separately):
 * ``verify`` of stored bounds in float64 and in ball arithmetic (``--rigorous``), by channel
   size: how large a channel the rigorous check handles in a minute.
 
-``python -m benchmarks.bench_atlas [--quick] [--workers 2] [--tasks 1000]``
+``python -m benchmarks.bench_atlas [--quick] [--workers 2] [--tasks 1000]`` (on a quiet machine: it
+rewrites benchmarks/results/atlas.md; then ``python -m benchmarks.run --assemble``)
 """
 from __future__ import annotations
 
@@ -105,6 +106,8 @@ def main(quick=False, workers=2, tasks=1000):
         [f"sweep, {workers} workers", tasks, f"{s_cap.seconds:.2f} s", f"{tasks / s_cap.seconds:.1f} tasks/s",
          f"{t_serial / s_cap.seconds:.2f}"],
         ["sweep again (all stored)", tasks, f"{s_again.seconds:.2f} s", "-", "-"],
+        ["scheduler + client cost per task, (sweep - plain processes) x workers / tasks", tasks,
+         f"{1e3 * (s_cap.seconds - t_split) * workers / tasks:.2f} ms/task", "-", "-"],
     ]
     md = "\n".join([
         "## Atlas: sweeps on the embedded Dask cluster (CPU)",
@@ -112,8 +115,9 @@ def main(quick=False, workers=2, tasks=1000):
         machine_line("dask", "distributed"),
         "",
         f"A LocalCluster of {workers} single-threaded worker processes (numba/BLAS threads 1), started before "
-        f"the timings. Empty tasks measure the overhead per task: scheduling, the round trip and the client's "
-        f"SQLite write. Throughput: {tasks} tasks insensitive_capacity(3, 1, 2, p_bias=p) with distinct p, "
+        f"the timings. Tasks go to the workers in batches (one Dask task each); the client gathers results on "
+        f"Dask's event loop and writes each arrival of results in one SQLite transaction. Empty tasks measure the "
+        f"overhead per task: scheduling, the round trip and the client's write. Throughput: {tasks} tasks insensitive_capacity(3, 1, 2, p_bias=p) with distinct p, "
         "against the same calls in a serial loop in one warm process, and split over plain processes with "
         "no scheduler (the most this machine gives); 'speed-up' = serial time / that time. "
         "The machine is shared (load from other users): timings are noisy.",

@@ -1,7 +1,7 @@
 """The atlas database: one SQLite file, versioned schema, one row per task.
 
-Only the client process writes, each result in one transaction (``INSERT ... ON CONFLICT``
-inside ``with connection``), so a row is either absent or complete. While a writer is open
+Only the client process writes, each group of results in one transaction (``INSERT ... ON
+CONFLICT`` inside ``with connection``), so a row is either absent or complete. While a writer is open
 the file is in WAL mode (readers never block it); on close it returns to rollback-journal
 mode so that a finished atlas is a single self-contained file readable on read-only media.
 """
@@ -46,6 +46,8 @@ MIGRATIONS = {
 
 COLUMNS = ("key", "routine", "args", "status", "value", "lower", "upper", "gap", "law", "result", "started",
            "finished", "seconds", "version", "vcs_commit", "machine", "worker", "error", "sweep", "stored")
+_UPSERT = (f"INSERT INTO results ({', '.join(COLUMNS)}) VALUES ({', '.join('?' for _ in COLUMNS)}) "
+           f"ON CONFLICT(key) DO UPDATE SET {', '.join(f'{c} = excluded.{c}' for c in COLUMNS if c != 'key')}")
 
 
 @dataclass(frozen=True)
@@ -208,21 +210,31 @@ class Atlas:
     # ------------------------------------------------------------------ writing
     def store(self, record: AtlasRecord) -> None:
         """Write one record in one transaction (replacing a row with the same key)."""
+        self.store_many([record])
+
+    def store_many(self, records) -> None:
+        """Write records in one transaction: all of them or none (rows with the same key are replaced)."""
         if self.readonly:
             raise ValueError(f"atlas {self.path!r} must be opened for writing to store results; "
                              "got a read-only atlas")
-        values = dict(record.__dict__)
-        values["args"] = json.dumps(record.args, sort_keys=True, separators=(",", ":"))
-        values["result"] = json.dumps(record.result, sort_keys=True, default=_jsonable)
-        values["law"] = _law_to_blob(record.law)
-        values["stored"] = time.time()
-        cols = ", ".join(COLUMNS)
-        marks = ", ".join("?" for _ in COLUMNS)
-        update = ", ".join(f"{c} = excluded.{c}" for c in COLUMNS if c != "key")
+        records = list(records)
+        if not records:
+            return
+        now = time.time()
+        rows = []
+        for record in records:
+            values = dict(record.__dict__)
+            values["args"] = json.dumps(record.args, sort_keys=True, separators=(",", ":"))
+            values["result"] = json.dumps(record.result, sort_keys=True, default=_jsonable)
+            values["law"] = _law_to_blob(record.law)
+            values["stored"] = now
+            rows.append([values[c] for c in COLUMNS])
         try:
             with self._conn:
-                self._conn.execute(f"INSERT INTO results ({cols}) VALUES ({marks}) "
-                                   f"ON CONFLICT(key) DO UPDATE SET {update}", [values[c] for c in COLUMNS])
+                self._conn.executemany(_UPSERT, rows)
+        except sqlite3.IntegrityError as exc:
+            raise ValueError(f"`records` must be valid atlas rows (status 'done' or 'failed'); none was "
+                             f"written: {exc}") from None
         except sqlite3.OperationalError as exc:
             raise ValueError(_locked_message(self.path, exc)) from None
 

@@ -1,4 +1,4 @@
-"""Run a sweep on Dask distributed; the client stores each result as it arrives."""
+"""Run a sweep on Dask distributed; the client stores the results as they arrive."""
 from __future__ import annotations
 
 import os
@@ -135,8 +135,9 @@ def run_sweep(spec, atlas, *, scheduler=None, workers=None, force=False, retries
 
         \text{stored} = \{\, k \in \text{grid} : k \notin \text{done} \lor \text{force} \,\}.
 
-    Each result is written by this (client) process in one transaction as it arrives. A
-    worker that dies is replaced by Dask, which re-runs its tasks (``retries`` further
+    Results are written by this (client) process as they arrive, those that arrive together
+    (at least one batch) in one transaction, so a row is complete or absent. A worker that
+    dies is replaced by Dask, which re-runs its tasks (``retries`` further
     attempts for a task that keeps killing workers); an exception inside a routine is stored
     as a failed row with its message.
 
@@ -155,8 +156,8 @@ def run_sweep(spec, atlas, *, scheduler=None, workers=None, force=False, retries
         Recompute tasks already stored as done.
     batch : int, optional
         Tasks sent to a worker together (default: ``ceil(tasks / (32 workers))``, at most 64;
-        with ``scheduler``, ``workers`` is the scheduler's current worker count). Each
-        result is still stored on its own; a batch is the unit Dask re-runs after a worker loss
+        with ``scheduler``, ``workers`` is the scheduler's current worker count). A batch is
+        one Dask task: the unit Dask re-runs after a worker loss, written in one transaction,
         and the granularity at which Ctrl-C loses unfinished work.
     retries : int, default 1
         How many workers a task may take down before it is stored as failed (Dask's
@@ -241,7 +242,11 @@ def _run(sweep, atlas, scheduler, n_workers, force, retries, batch, progress, ca
             if scheduler is None:
                 import dask
 
-                with dask.config.set({"distributed.scheduler.allowed-failures": retries}):
+                # worker-ttl off: a numba kernel holds the GIL for minutes on large tasks, which stops the
+                # worker's heartbeats; the scheduler would restart a busy, healthy worker (a dead one is
+                # still noticed by its nanny)
+                with dask.config.set({"distributed.scheduler.allowed-failures": retries,
+                                      "distributed.scheduler.worker-ttl": None}):
                     cluster = LocalCluster(n_workers=min(n_workers, len(todo)), threads_per_worker=1, processes=True,
                                            dashboard_address=":0", env=dict(THREAD_ENV))
                 client = Client(cluster)
@@ -261,22 +266,28 @@ def _run(sweep, atlas, scheduler, n_workers, force, retries, batch, progress, ca
 
                     bar = tqdm(total=len(sweep.tasks), initial=skipped, unit="task")
                 try:
-                    for fut in as_completed(futures):
-                        chunk = by_key[fut.key]
-                        try:
-                            outs = fut.result()
-                            recs = [_record(t, out, sweep.name) for t, out in zip(chunk, outs)]
-                        except Exception as exc:  # noqa: BLE001 - worker lost too often (KilledWorker)
-                            recs = [_lost(t, exc, sweep.name) for t in chunk]
+                    # results are fetched on the client's event loop as each batch finishes (no blocking
+                    # round trip per batch from this thread); whatever has arrived is written together
+                    finished = as_completed(futures, with_results=True, raise_errors=False)
+                    for arrived in finished.batches():
+                        recs = []
+                        for fut, outs in arrived:
+                            chunk = by_key.pop(fut.key)
+                            if fut.status == "finished":
+                                recs += [_record(t, out, sweep.name) for t, out in zip(chunk, outs)]
+                            else:             # worker lost too often (KilledWorker) or cancelled
+                                exc = outs[1] if isinstance(outs, tuple) else outs
+                                recs += [_lost(t, exc, sweep.name) for t in chunk]
+                            fut.release()     # stored below: never recomputed if its worker is lost later
+                        atlas.store_many(recs)            # one transaction: all of them or none
                         for rec in recs:
-                            atlas.store(rec)          # one transaction per result
                             counts[rec.status] += 1
-                            if bar is not None:
-                                bar.update(1)
                             if callback is not None:
                                 callback(rec)
+                        if bar is not None:
+                            bar.update(len(recs))
                 except KeyboardInterrupt:
-                    client.cancel(futures)
+                    client.cancel([f for f in futures if f.key in by_key])
                     raise
             finally:
                 client.close()

@@ -24,28 +24,36 @@ THREAD_ENV = {"NUMBA_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS
 MAX_LAW = 5_000_000
 
 
+#: The checkout this package runs from (the folder holding ``capacity/``).
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+
+def checkout_state(root=ROOT) -> tuple:
+    """``(commit, modified)`` of the git checkout at ``root``: HEAD's hash (or "unknown" outside
+    git) and the tracked files with uncommitted changes (``git status --porcelain``)."""
+    try:
+        out = subprocess.run(["git", "rev-parse", "HEAD"], cwd=root, capture_output=True, text=True, timeout=10)
+        if out.returncode != 0:
+            return "unknown", []
+        status = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=root,
+                                capture_output=True, text=True, timeout=10)
+    except (OSError, subprocess.SubprocessError):
+        return "unknown", []
+    modified = [line[3:] for line in status.stdout.splitlines() if line.strip()] if status.returncode == 0 else []
+    return out.stdout.strip(), modified
+
+
 @functools.lru_cache(maxsize=1)
 def provenance() -> dict:
-    """Package version, git commit of this checkout (``+dirty`` when modified), machine."""
+    """Package version and git commit of this checkout (``+dirty`` when tracked files are modified)."""
     try:
         from importlib.metadata import version
 
         ver = version("insensitive")
     except Exception:  # noqa: BLE001 - not installed as a distribution
         ver = "unknown"
-    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-    commit = "unknown"
-    try:
-        out = subprocess.run(["git", "rev-parse", "HEAD"], cwd=root, capture_output=True, text=True, timeout=10)
-        if out.returncode == 0:
-            commit = out.stdout.strip()
-            dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=root,
-                                   capture_output=True, text=True, timeout=10)
-            if dirty.returncode == 0 and dirty.stdout.strip():
-                commit += "+dirty"
-    except (OSError, subprocess.SubprocessError):
-        pass
-    return {"version": ver, "vcs_commit": commit}
+    commit, modified = checkout_state()
+    return {"version": ver, "vcs_commit": commit + ("+dirty" if modified else "")}
 
 
 @functools.lru_cache(maxsize=1)
@@ -64,17 +72,33 @@ def _cpu() -> str:
 
 def machine() -> str:
     """Host, CPU model and core count, plus the GPU name when torch is loaded and sees one."""
+    return _machine("torch" in sys.modules)
+
+
+@functools.lru_cache(maxsize=2)
+def _machine(torch_loaded) -> str:
     text = _cpu()
     torch = sys.modules.get("torch")
-    if torch is not None and torch.cuda.is_available():
+    if torch_loaded and torch is not None and torch.cuda.is_available():
         text += f"; GPU {torch.cuda.get_device_name()}"
     return text
+
+
+@functools.lru_cache(maxsize=4)
+def _worker_name(pid) -> str:
+    return f"{socket.gethostname()}:{pid}"
 
 
 def _limit_threads():
     for k, v in THREAD_ENV.items():
         os.environ.setdefault(k, v)
     numba = sys.modules.get("numba")
+    if numba is not None:
+        # numba read NUMBA_NUM_THREADS when it was imported, re-reads it before each compilation and
+        # refuses a change once its pool runs; it may have been imported before the Nanny set the
+        # environment (a worker imports the client's ``python -m`` main module first): keep the
+        # variable at numba's value and limit the threads a kernel uses with set_num_threads instead
+        os.environ["NUMBA_NUM_THREADS"] = str(numba.config.NUMBA_NUM_THREADS)
     if numba is not None:
         try:
             numba.set_num_threads(1)
@@ -168,7 +192,7 @@ def execute(routine: str, kwargs: dict) -> dict:
             error += f" (at {os.path.basename(tb[-1].filename)}:{tb[-1].lineno})"
     seconds = time.perf_counter() - t0
     return {**fields, "status": status, "error": error, "started": started, "finished": time.time(),
-            "seconds": seconds, "worker": f"{socket.gethostname()}:{os.getpid()}", "machine": machine(), **prov}
+            "seconds": seconds, "worker": _worker_name(os.getpid()), "machine": machine(), **prov}
 
 
 def execute_batch(batch) -> list:

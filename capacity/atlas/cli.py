@@ -25,6 +25,15 @@ def _parser():
     r.add_argument("--workers", type=int, default=None, help="processes of the local cluster (default: cores)")
     r.add_argument("--force", action="store_true", help="recompute tasks already stored as done")
     r.add_argument("--no-progress", action="store_true", help="no progress bar")
+    sp = sub.add_parser("ship", parents=[common],
+                        help="regenerate the shipped atlas (capacity/atlas/data) from a clean checkout")
+    sp.add_argument("--add", action="append", default=[], metavar="'ROUTINE ARG=VALUE ...'",
+                    help="a task to add to the spec and the atlas, e.g. --add 'insensitive_capacity n=3 s=2 m=12'")
+    sp.add_argument("--spec", default=None, help="spec file (default: the shipped report.toml)")
+    sp.add_argument("--csv", default=None, help="CSV file (default: the shipped atlas.csv)")
+    sp.add_argument("--workers", type=int, default=None, help="processes of the local cluster (default: cores)")
+    sp.add_argument("--force", action="store_true", help="recompute every task of the spec")
+    sp.add_argument("--no-verify", action="store_true", help="skip re-checking new rows (run `verify --all` later)")
     ls = sub.add_parser("ls", parents=[common], help="list stored tasks")
     ls.add_argument("--routine", default=None)
     ls.add_argument("--status", choices=("done", "failed"), default=None)
@@ -48,11 +57,11 @@ def _fmt(x, digits=10):
     return "-" if x is None else f"{x:.{digits}f}"
 
 
-def _where(items):
+def _where(items, option="--where"):
     out = {}
     for item in items:
         if "=" not in item:
-            raise ValueError(f"`--where` must be ARG=VALUE; got {item!r}")
+            raise ValueError(f"`{option}` must be ARG=VALUE; got {item!r}")
         k, v = item.split("=", 1)
         try:
             out[k] = json.loads(v)
@@ -65,7 +74,14 @@ def _run(args, db):
     from ._sweep import run_sweep
     from ._spec import load_spec
 
+    from ._worker import ROOT, checkout_state
+
     sweep = load_spec(args.spec)                   # malformed specs fail here, before any work
+    commit, modified = checkout_state()
+    if modified:
+        print(f"insensitive-atlas: warning: {ROOT} has uncommitted changes ({', '.join(modified[:3])}"
+              f"{', ...' if len(modified) > 3 else ''}); rows will carry commit {commit}+dirty, which names no "
+              "code: commit first for results you will share", file=sys.stderr)
     n_stored = [0]
 
     def count(rec):
@@ -80,6 +96,24 @@ def _run(args, db):
         return 130
     print(f"{s.total} tasks: {s.skipped} already done, {s.submitted} run ({s.done} done, {s.failed} failed) "
           f"in {s.seconds:.1f} s -> {db}")
+    return 0
+
+
+def _parse_add(item):
+    """``'ROUTINE ARG=VALUE ...'`` -> (routine, kwargs), values read as JSON (else strings)."""
+    words = item.split()
+    if not words:
+        raise ValueError(f"`--add` must be 'ROUTINE ARG=VALUE ...'; got {item!r}")
+    return words[0], _where(words[1:], "--add")
+
+
+def _ship(args):
+    from ._shipped import SHIPPED_CSV, SHIPPED_SPEC, build_shipped
+
+    add = [_parse_add(item) for item in args.add]
+    build_shipped(spec=args.spec or SHIPPED_SPEC, csv_path=args.csv or SHIPPED_CSV, add=add,
+                  db=getattr(args, "db", None), workers=args.workers, force=args.force, verify=not args.no_verify,
+                  progress=sys.stderr.isatty())
     return 0
 
 
@@ -144,6 +178,8 @@ def main(argv=None) -> int:
     r"""Entry point of ``insensitive-atlas``.
 
     Subcommands: ``run SPEC.toml [--scheduler ADDR] [--workers N] [--force]``,
+    ``ship [--add 'ROUTINE ARG=VALUE ...'] [--workers N]`` (regenerate the shipped atlas from a
+    clean checkout),
     ``ls [--routine R] [--status S] [--where ARG=VALUE]``, ``show KEY``,
     ``verify [KEYS | --all] [--rigorous]`` (each stored bracket
     :math:`I(p; W) \le C \le \max_x D(W_x \| pW)` re-evaluated from its law) and
@@ -179,6 +215,8 @@ def main(argv=None) -> int:
     try:
         if args.command == "run":
             return _run(args, db)
+        if args.command == "ship":
+            return _ship(args)
         from ._store import open_atlas
 
         if args.command == "export" and args.output and os.path.abspath(args.output) == os.path.abspath(db):

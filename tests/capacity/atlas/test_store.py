@@ -167,3 +167,20 @@ def test_law_text_encoding_is_exact(distinct, size):
     assert back.dtype == np.float64
     np.testing.assert_array_equal(back.view(np.uint64), law.view(np.uint64))   # the same bits
     np.testing.assert_array_equal(decode_law(json.dumps(law[:3].tolist())), law[:3])
+
+
+def test_store_many_writes_all_rows_or_none(tmp_path):
+    path = tmp_path / "a.sqlite"
+    with open_atlas(path) as atlas:
+        atlas.store_many([_rec("k1"), _rec("k2", value=2.0)])
+        assert atlas.keys() == ["k1", "k2"] and atlas.get("k2").value == 2.0
+        # the third row breaks the status constraint: the transaction is rolled back, k3 and k4 are absent,
+        # and the replaced value of k1 is not written either
+        with pytest.raises(ValueError, match="none was written"):
+            atlas.store_many([_rec("k3"), _rec("k1", value=5.0), _rec("k4", status="running")])
+        assert atlas.keys() == ["k1", "k2"] and atlas.get("k1").value == 1.0
+        atlas.store_many([])
+        assert len(atlas) == 2
+    with open_atlas(path, readonly=True) as atlas:
+        with pytest.raises(ValueError, match="must be opened for writing"):
+            atlas.store_many([_rec("k5")])

@@ -63,9 +63,13 @@ def test_interrupted_client_resumes_with_only_the_unfinished_tasks(cluster, tmp_
     with pytest.raises(KeyboardInterrupt):
         run_sweep(_probes(10, 0.05), db, scheduler=cluster.scheduler_address, callback=stop_after_three)
     with open_atlas(db, readonly=True) as atlas:
-        assert sorted(atlas.keys()) == sorted(stored)          # three complete rows, nothing partial
+        # results that arrived together are committed together before the callbacks run: the three the
+        # callback saw, perhaps a few more, each row complete
+        rows = atlas.records()
+        assert set(stored) <= {r.key for r in rows} and 3 <= len(rows) < 10
+        assert all(r.status == "done" and r.value == float(r.args["value"]) for r in rows)
     s = run_sweep(_probes(10, 0.05), db, scheduler=cluster.scheduler_address)
-    assert (s.skipped, s.submitted, s.done) == (3, 7, 7)
+    assert (s.skipped, s.submitted, s.done) == (len(rows), 10 - len(rows), 10 - len(rows))
     with open_atlas(db, readonly=True) as atlas:
         assert len(atlas) == 10 and len(atlas.keys(status="done")) == 10
 
