@@ -43,8 +43,8 @@ def md_kernel(W1):
     def md(xp, W, base, p, mu, steps, tol, grow, budget):
         p1 = p[0].copy()
         n = int(min(steps, budget[0]))
-        lo, up, used, mu1, _ = sweeps(base[0], p1, float(mu[0]), n + 1, tol, grow, MU_MAX)
-        return p1[None], np.array([lo]), np.array([up]), np.array([mu1]), np.array([float(used)])
+        lo, up, used, mu1, D = sweeps(base[0], p1, float(mu[0]), n + 1, tol, grow, MU_MAX)
+        return p1[None], np.array([lo]), np.array([up]), np.array([mu1]), np.array([float(used)]), (D - lo)[None]
     return md
 
 
