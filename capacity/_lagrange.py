@@ -15,7 +15,6 @@ from boolean._lib.validate import check_int, check_real
 from ._result import ConvergenceWarning
 
 LN2 = math.log(2.0)
-_LOG_FLOOR = -100.0  # exp(-100) ~ 4e-44: no denormals, and a dropped input can come back quickly
 DEFAULT_MAX_BYTES = 2 * 2**30
 _MAX_BISECT = 200
 _NEWTON_EVERY = 10    # a Newton polish on the support every this many mirror steps
