@@ -27,7 +27,7 @@ from boolean._lib.memory import check_size
 from boolean._lib.validate import as_float_array, check_channel, check_finite, check_nonnegative, check_real, shape_of
 
 from ._cost_polish import _cost_ipm
-from ._lagrange import DEFAULT_MAX_BYTES, LN2, _check_common, _slope_bisection, _solve_each
+from ._lagrange import DEFAULT_MAX_BYTES, LN2, _check_common, _slope_bisection, _solve_each, inner_tol
 from ._result import CapacityResult, ConvergenceWarning, stack_results
 from ._solver import DRIVERS, bounds, row_divergences
 
@@ -54,8 +54,10 @@ def _dual_bound(D, b, beta):
     """min over s >= 0 of  s*beta + max_x (D_x - s b_x)  (nats) and the minimising s.
 
     f(s) = max_x (D_x + s (beta - b_x)) is convex piecewise linear; its minimiser lies in
-    [0, s_max] with s_max = (max D - min D) / min_{b_x != beta} |b_x - beta| (the minimiser is
-    where a line of slope >= 0 meets one of slope <= 0). Golden-section search is exact enough:
+    [0, s_max] with s_max = (max D - min D) / min_{b_x > beta} (b_x - beta) (the minimiser is
+    where a line of slope >= 0 meets one of slope < 0, at s <= (D_i - D_j) / (b_j - beta); the
+    lines of tiny positive slope, b_x just below beta, do not enter, so s_max stays finite for a
+    budget like 1e-320). Golden-section search is exact enough:
     any s gives a valid bound, optimising only tightens it.
     """
     if not np.isfinite(D).all():
@@ -68,8 +70,7 @@ def _dual_bound(D, b, beta):
     f0 = f(0.0)
     if (slope >= 0).all():
         return f0, 0.0
-    gaps = np.abs(slope[slope != 0])
-    s_max = (float(D.max() - D.min()) + 1.0) / float(gaps.min())
+    s_max = (float(D.max() - D.min()) + 1.0) / float(-slope[slope < 0].max())
     lo, hi = 0.0, s_max
     g = (math.sqrt(5.0) - 1.0) / 2.0
     x1, x2 = hi - g * (hi - lo), lo + g * (hi - lo)
@@ -149,7 +150,7 @@ def _capacity_cost_one(W, neg_h, b, beta, tol, max_iter):
         rows = np.flatnonzero(b <= beta)  # the affordable inputs (b_min <= beta: never empty)
         sub = W[rows]
         p_sub, it = _lagrange_ba(sub, neg_h[rows], np.zeros(rows.size), 0.0,
-                                 np.full(rows.size, 1.0 / rows.size), tol_n / 4, max_iter - iters)
+                                 np.full(rows.size, 1.0 / rows.size), inner_tol(tol_n), max_iter - iters)
         iters += it
         p = np.zeros(nx)
         p[rows] = p_sub
@@ -159,7 +160,7 @@ def _capacity_cost_one(W, neg_h, b, beta, tol, max_iter):
         st.visit(p, extra_q)
         return st, math.inf, iters
 
-    inner = tol_n / 4
+    inner = inner_tol(tol_n)
     p0, it = _lagrange_ba(W, neg_h, b, 0.0, uniform, inner, max_iter - iters)
     iters += it
     _, c0 = st.visit(p0)
@@ -167,8 +168,8 @@ def _capacity_cost_one(W, neg_h, b, beta, tol, max_iter):
         return st, 0.0, iters
 
     # bracket the slope and bisect (cost(p(s)) is non-increasing in s) to a loose gap, then polish
-    def solve(s, warm, inner_tol, budget):
-        p, it = _lagrange_ba(W, neg_h, b, s, warm, inner_tol, budget)
+    def solve(s, warm, tol_s, budget):
+        p, it = _lagrange_ba(W, neg_h, b, s, warm, tol_s, budget)
         return p, p, it
 
     for loose in _POLISH_GAPS + (tol_n,):  # the last round is the plain bisection to tol

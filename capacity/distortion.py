@@ -26,7 +26,7 @@ from boolean._lib.validate import (as_float_array, check_distribution, check_fin
 from boolean._lib.memory import check_size
 
 from ._lagrange import (DEFAULT_MAX_BYTES, LN2, _NEWTON_EVERY, _NEWTON_MAX_N, _check_common, _newton_polish,
-                        _slope_bisection, _solve_each)
+                        _slope_bisection, _solve_each, GAP_FLOOR)
 from ._result import ConvergenceWarning, _CertifiedGap, stack_results
 from ._solver import MU0, MU_GROW, TINY, md_steps
 
@@ -253,7 +253,7 @@ def _rd_one(p, d, D, tol, max_iter):
     if D <= st.D_min:  # exactly D_min (rate_distortion clamps D >= D_min); just above it, bisect
         # the D_min edge (s = inf): Q may only use each x's minimum-distortion letters
         A = np.where(d <= d_min_x[:, None], 0.0, -np.inf)  # exact ties: any other letter costs > D_min
-        log_r, g_upper, its = _rd_blahut(p, A, log_r0, tol_n / 2, max_iter - iters)
+        log_r, g_upper, its = _rd_blahut(p, A, log_r0, max(tol_n / 2, GAP_FLOOR), max_iter - iters)
         iters += its
         st.visit_lower(math.inf, g_upper)
         st.visit_Q(st.test_channel(log_r, A), math.inf)
@@ -397,7 +397,7 @@ def _rd_at_slope(p, d, s, tol, max_iter):
     nz = d.shape[1]
     st = _RDState(p, d, d_min_x, 0.0)
     A = -s * (d - d_min_x[:, None])
-    log_r, g_upper, its = _rd_blahut(p, A, np.full(nz, -math.log(nz)), tol * LN2 / 2, max_iter)
+    log_r, g_upper, its = _rd_blahut(p, A, np.full(nz, -math.log(nz)), max(tol * LN2 / 2, GAP_FLOOR), max_iter)
     Q = st.test_channel(log_r, A)
     st.D = st.distortion(Q)
     st.visit_lower(s, g_upper)
