@@ -43,8 +43,10 @@ class RateDistortionResult(_CertifiedGap):
         The rate reported: ``upper``, achieved by the test channel ``Q`` at distortion
         ``distortion``.
     distortion : float or ndarray
-        The distortion ``D`` the bounds refer to (the requested ``D``, or the test
-        channel's distortion when a slope was given).
+        The expected distortion of the test channel ``Q``: at most the requested ``D``, and
+        equal to it (up to rounding) once the bisection has met it; smaller when ``max_iter``
+        stopped it first. The bounds hold for both: ``lower <= R(D) <= R(distortion) <= upper``
+        (R does not increase). With a slope, the test channel's distortion.
     lower, upper : float or ndarray
         Certified bounds ``lower <= R(distortion) <= upper`` (bits).
     Q : ndarray (nx, nz) or (K, nx, nz)
@@ -328,7 +330,8 @@ def rate_distortion(p, d, D=None, *, slope=None, tol=1e-9, max_iter=100_000,
     Returns
     -------
     RateDistortionResult
-        ``rate = upper`` (achieved by ``Q``), ``lower``, ``upper``, ``distortion``, ``Q``,
+        ``rate = upper`` (achieved by ``Q``), ``lower``, ``upper``, ``distortion`` (of ``Q``,
+        at most ``D``), ``Q``,
         ``slope`` (bits per unit distortion), ``iterations``, ``converged``; ``extra`` holds
         ``d_min`` and ``d_max``.
 
@@ -377,7 +380,8 @@ def rate_distortion(p, d, D=None, *, slope=None, tol=1e-9, max_iter=100_000,
         raise ValueError(f"`D` must be >= D_min = {d_min!r} (the least achievable distortion); got {D!r}")
     D = max(D, d_min)
     st, iters = _rd_one(p, d, D, tol, max_iter)
-    return _rd_result(st, D, st.Q, st.s, iters, tol, max_iter, d_min, d_max)
+    # the distortion reported is Q's own (a few ulps over D count as D: Q is then feasible by support)
+    return _rd_result(st, min(st.distortion(st.Q), D), st.Q, st.s, iters, tol, max_iter, d_min, d_max)
 
 
 def _rd_result(st, D, Q, s, iters, tol, max_iter, d_min, d_max):

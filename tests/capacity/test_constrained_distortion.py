@@ -172,6 +172,20 @@ def test_rd_iteration_is_blahuts_step_through_the_solver_core(seed):
     assert bounds[:, 0].max() <= bounds[:, 1].min() + 1e-12
 
 
+def test_truncated_solve_reports_its_test_channels_distortion():
+    # max_iter=1 stops at the always-feasible channel to each x's least-distortion letter
+    # (identity here, E d = 0): the result reports that distortion, not the target 0.2, and the
+    # bounds hold for both, lower <= R(0.2) <= R(0) = H(p) <= upper
+    p = np.array([0.5, 0.3, 0.2])
+    d = 1 - np.eye(3)
+    with pytest.warns(ConvergenceWarning):
+        res = rate_distortion(p, d, 0.2, max_iter=1)
+    assert res.distortion == float(p @ (res.Q * d).sum(axis=1)) <= 0.2
+    full = rate_distortion(p, d, 0.2)
+    assert res.lower <= full.upper + 1e-12 and full.distortion == pytest.approx(0.2, abs=1e-15)
+    assert res.lower <= mutual_information(p, res.Q) + 1e-12 <= res.upper + 2e-12
+
+
 # ============================================================================ bad input
 BAD = [
     (rate_distortion, ([0.5, 0.5], [[0, 1], [1, 0]]), {}, ValueError, "exactly one of `D` and `slope`"),
