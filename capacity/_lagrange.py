@@ -10,7 +10,7 @@ import warnings
 
 import numpy as np
 
-from boolean._lib.validate import check_int, check_real
+from boolean._lib.validate import as_float_array, check_finite, check_int, check_real, shape_of
 
 from ._result import ConvergenceWarning
 
@@ -165,6 +165,21 @@ def _slope_bisection(st, solve, visit, measure, target, s_start, hi, warm, tol_n
             s_lo, pt_hi, m_hi = s_mid, pt, m
         mix()
     return 0.5 * (s_lo + s_hi), iters
+
+
+def curve_points(values):
+    """How many points a curve asks for, from the shape of ``values`` alone (no copy: a broadcast
+    view of 10^9 budgets is counted, not converted). Ragged input counts 1 (refused later)."""
+    return math.prod(shape_of(values))
+
+
+def check_targets(values, name):
+    """The curve's budgets / distortions as a finite non-empty 1-D float64 array."""
+    arr = as_float_array(values, name)
+    if arr.ndim != 1 or arr.size == 0:
+        raise ValueError(f"`{name}` must be a non-empty 1-D array; got shape {arr.shape}")
+    check_finite(arr, name)
+    return arr
 
 
 def _solve_each(solve, targets, caller, what, tol):

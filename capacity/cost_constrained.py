@@ -24,10 +24,11 @@ import numpy as np
 
 from boolean._lib.array import neg_entropy_rows
 from boolean._lib.memory import check_size
-from boolean._lib.validate import as_float_array, check_channel, check_finite, check_nonnegative, check_real, shape_of
+from boolean._lib.validate import as_float_array, check_channel, check_nonnegative, check_real, shape_of
 
 from ._cost_polish import _cost_ipm
-from ._lagrange import DEFAULT_MAX_BYTES, LN2, _check_common, _slope_bisection, _solve_each, inner_tol
+from ._lagrange import (DEFAULT_MAX_BYTES, LN2, _check_common, _slope_bisection, _solve_each, check_targets,
+                        curve_points, inner_tol)
 from ._result import CapacityResult, ConvergenceWarning, stack_results
 from ._solver import DRIVERS, bounds, row_divergences
 
@@ -195,10 +196,23 @@ def _polish_bytes(shape):
     return 8.0 * (2 * nx * ny + 2 * min(nx, 4 * ny) ** 2)
 
 
-def _planned_bytes(shape):
-    """Working memory of capacity_cost: four float64 copies of W plus one polish (_polish_bytes)."""
+def _planned_bytes(shape, points=None):
+    """Working memory of capacity_cost: four float64 copies of W plus one polish (_polish_bytes);
+    for a curve of ``points`` budgets, also the budgets and each point's result (p and ten
+    scalars), float64."""
     nx, ny = shape
-    return 8.0 * 4 * nx * ny + _polish_bytes(shape)
+    return 8.0 * 4 * nx * ny + _polish_bytes(shape) + (0 if points is None else 8.0 * points * (nx + 11))
+
+
+def _check_inputs(W, cost, max_bytes, points=None):
+    """(W, b) validated, after the size plan (:func:`_planned_bytes`), which comes before the float64
+    copies that validation makes."""
+    shape = shape_of(W)
+    if len(shape) == 2:
+        check_size(_planned_bytes(shape, points), DEFAULT_MAX_BYTES if max_bytes is None else max_bytes,
+                   "capacity_cost" if points is None else "capacity_cost_curve")
+    W = check_channel(W, "W", allow_batch=False)
+    return W, _check_cost(cost, W.shape[0])
 
 
 def capacity_cost(W, cost, budget, *, tol=1e-9, max_iter=100_000, max_bytes=None) -> CapacityResult:
@@ -290,11 +304,7 @@ def capacity_cost(W, cost, budget, *, tol=1e-9, max_iter=100_000, max_bytes=None
     >>> round(res.capacity, 9), res.gap <= 1e-9
     (0.811278124, True)
     """
-    shape = shape_of(W)
-    if len(shape) == 2:  # refused before the float64 copy that validation makes
-        check_size(_planned_bytes(shape), DEFAULT_MAX_BYTES if max_bytes is None else max_bytes, "capacity_cost")
-    W = check_channel(W, "W", allow_batch=False)
-    b = _check_cost(cost, W.shape[0])
+    W, b = _check_inputs(W, cost, max_bytes)
     beta = check_real(budget, "budget")
     if beta < float(b.min()):
         raise ValueError(f"`budget` must be >= min(cost) = {float(b.min())!r} (otherwise no input law is "
@@ -356,15 +366,8 @@ def capacity_cost_curve(W, cost, budgets, *, tol=1e-9, max_iter=100_000, max_byt
     >>> np.round(res.capacity, 9).tolist()
     [0.0, 1.0, 1.0]
     """
-    shape = shape_of(W)
-    if len(shape) == 2:  # as capacity_cost, before the float64 copy
-        check_size(_planned_bytes(shape), DEFAULT_MAX_BYTES if max_bytes is None else max_bytes, "capacity_cost")
-    W = check_channel(W, "W", allow_batch=False)
-    b = _check_cost(cost, W.shape[0])
-    betas = as_float_array(budgets, "budgets")
-    if betas.ndim != 1 or betas.size == 0:
-        raise ValueError(f"`budgets` must be a non-empty 1-D array; got shape {betas.shape}")
-    check_finite(betas, "budgets")
+    W, b = _check_inputs(W, cost, max_bytes, points=curve_points(budgets))
+    betas = check_targets(budgets, "budgets")
     if betas.min() < b.min():
         raise ValueError(f"`budgets` must all be >= min(cost) = {float(b.min())!r}; got {float(betas.min())!r}")
     tol, max_iter = _check_common(tol, max_iter)

@@ -21,12 +21,11 @@ from typing import Any
 import numpy as np
 
 from boolean._lib.array import logsumexp
-from boolean._lib.validate import (as_float_array, check_distribution, check_finite, check_nonnegative, check_real,
-                                   shape_of)
+from boolean._lib.validate import as_float_array, check_distribution, check_nonnegative, check_real, shape_of
 from boolean._lib.memory import check_size
 
 from ._lagrange import (DEFAULT_MAX_BYTES, LN2, _NEWTON_EVERY, _NEWTON_MAX_N, _check_common, _newton_polish,
-                        _slope_bisection, _solve_each, GAP_FLOOR)
+                        _slope_bisection, _solve_each, GAP_FLOOR, check_targets, curve_points)
 from ._result import ConvergenceWarning, _CertifiedGap, stack_results
 from ._solver import MU0, MU_GROW, TINY, md_steps
 
@@ -270,11 +269,19 @@ def _rd_one(p, d, D, tol, max_iter):
     return st, iters
 
 
-def _check_rd_inputs(p, d, max_bytes):
+def _planned_bytes(shape, points=None):
+    """Working memory of rate_distortion: eight float64 (nx, nz) arrays (d, the log-kernel, the
+    test channels and their temporaries); for a curve of ``points`` distortions, also the
+    distortions and each point's result (Q and ten scalars), float64."""
+    n = math.prod(shape)
+    return 8.0 * n * 8 + (0 if points is None else 8.0 * points * (n + 11))
+
+
+def _check_rd_inputs(p, d, max_bytes, points=None):
     shape = shape_of(d)
     if len(shape) == 2:  # refused before the float64 copy that validation makes
-        check_size(8.0 * math.prod(shape) * 8, DEFAULT_MAX_BYTES if max_bytes is None else max_bytes,
-                   "rate_distortion")
+        check_size(_planned_bytes(shape, points), DEFAULT_MAX_BYTES if max_bytes is None else max_bytes,
+                   "rate_distortion" if points is None else "rate_distortion_curve")
     p = check_distribution(p, "p")
     d = as_float_array(d, "d")
     if d.ndim != 2:
@@ -451,11 +458,8 @@ def rate_distortion_curve(p, d, distortions, *, tol=1e-9, max_iter=100_000,
     >>> np.round(res.rate, 9).tolist()
     [1.0, 0.0]
     """
-    p, d = _check_rd_inputs(p, d, max_bytes)
-    Ds = as_float_array(distortions, "distortions")
-    if Ds.ndim != 1 or Ds.size == 0:
-        raise ValueError(f"`distortions` must be a non-empty 1-D array; got shape {Ds.shape}")
-    check_finite(Ds, "distortions")
+    p, d = _check_rd_inputs(p, d, max_bytes, points=curve_points(distortions))
+    Ds = check_targets(distortions, "distortions")
     tol, max_iter = _check_common(tol, max_iter)
     results = _solve_each(lambda D: rate_distortion(p, d, D, tol=tol, max_iter=max_iter, max_bytes=max_bytes),
                           Ds, "rate_distortion_curve", "distortions", tol)

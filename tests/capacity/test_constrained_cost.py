@@ -302,6 +302,22 @@ def test_denormal_budget_is_certified():
     assert up <= 1e-300 and 2.9 <= s <= 2.9 * (1 + 1e-6)  # the kink of max(s beta, 2.9 - s(1 - beta))
 
 
+def test_curve_of_a_broadcast_billion_budgets_is_refused_before_running():
+    import tracemalloc
+
+    budgets = np.broadcast_to(1.0, (10**9,))
+    tracemalloc.start()
+    try:
+        with pytest.raises(ValueError, match=r"capacity_cost_curve needs .* > max_bytes"):
+            capacity_cost_curve(ch.bsc(0.1), [0.0, 1.0], budgets)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 2**20  # refused from the shape: no copy of the 8 GB view
+    with pytest.raises(ValueError, match="max_bytes"):  # and the plan counts each point's result
+        capacity_cost_curve(ch.bsc(0.1), [0.0, 1.0], np.full(1000, 0.5), max_bytes=8 * 4 * 4 + 2**10)
+
+
 def test_cost_inputs_not_mutated():
     W = ch.bsc(0.2)
     cost = np.array([0.0, 1.0])

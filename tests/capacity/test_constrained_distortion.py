@@ -186,6 +186,19 @@ def test_truncated_solve_reports_its_test_channels_distortion():
     assert res.lower <= mutual_information(p, res.Q) + 1e-12 <= res.upper + 2e-12
 
 
+def test_curve_of_a_broadcast_billion_distortions_is_refused_before_running():
+    import tracemalloc
+
+    tracemalloc.start()
+    try:
+        with pytest.raises(ValueError, match=r"rate_distortion_curve needs .* > max_bytes"):
+            rate_distortion_curve([0.5, 0.5], [[0, 1], [1, 0]], np.broadcast_to(0.1, (10**9,)))
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 2**20  # refused from the shape: no copy of the 8 GB view
+
+
 # ============================================================================ bad input
 BAD = [
     (rate_distortion, ([0.5, 0.5], [[0, 1], [1, 0]]), {}, ValueError, "exactly one of `D` and `slope`"),
