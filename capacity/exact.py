@@ -16,6 +16,7 @@ from boolean._lib.validate import check_channel, check_distribution, check_real,
 
 from ._result import CapacityResult, ConvergenceWarning, stack_results
 from ._solver import certificate
+from .information import plan_bytes
 
 __all__ = ["capacity_cvxpy", "certify_input"]
 
@@ -25,7 +26,7 @@ DEFAULT_MAX_BYTES = 2 * 2**30
 _BYTES_PER_ENTRY = 64
 
 
-def certify_input(W, p):
+def certify_input(W, p, *, max_bytes=None):
     r"""Certified capacity bounds of channel ``W`` from any input law ``p`` (bits).
 
     .. math::  I(p; W) \;\le\; C(W) \;\le\; \max_x D(W_x \,\|\, pW)
@@ -39,6 +40,9 @@ def certify_input(W, p):
         Channel matrix (rows sum to 1 within 1e-9, 4 ulps for float32).
     p : array_like (nx,)
         Input probability vector.
+    max_bytes : int, optional
+        Refuse a channel whose working copies (four float64 arrays of its shape) would exceed
+        this (default 8 GiB), before copying it.
 
     Returns
     -------
@@ -50,7 +54,7 @@ def certify_input(W, p):
     TypeError
         non-real input.
     ValueError
-        invalid ``W`` or ``p``, or ``len(p) != W.shape[0]``.
+        invalid ``W`` or ``p``, or ``len(p) != W.shape[0]``; size over ``max_bytes``.
 
     References
     ----------
@@ -62,6 +66,7 @@ def certify_input(W, p):
     >>> certify_input([[1, 0], [0, 1]], [0.5, 0.5])
     (1.0, 1.0)
     """
+    check_size(plan_bytes(shape_of(W), copies=4), max_bytes, "certify_input")
     W = check_channel(W, "W", allow_batch=False)
     p = check_distribution(p, "p")
     if p.shape[0] != W.shape[0]:
