@@ -172,7 +172,8 @@ def polish(xp, W, base, p, gap, tol, steps, polish_bytes=POLISH_BYTES, gram_fact
     backtracking on the barrier objective keep p > 0. tau starts at 0.1 gap/m and falls 10x
     whenever Newton's decrement is small or a full step was taken; the barrier keeps the system
     positive definite even for duplicate rows (Boyd & Vandenberghe 2004, ch. 11). Each step ends
-    with the exact certificate of the scattered p. Returns p (B, nx), lower, upper, steps used.
+    with the exact certificate of the scattered p. ``gram_factory`` gives G's sparse products,
+    used when :func:`sparse_gram_pays`. Returns p (B, nx), lower, upper, steps used.
     """
     B, nx, ny = W.shape
     sel = p > SUPPORT_REL * xp.max(p, axis=-1)[:, None]
@@ -206,7 +207,8 @@ def polish(xp, W, base, p, gap, tol, steps, polish_bytes=POLISH_BYTES, gram_fact
         return q, Ds, I, xp.sum(xp.where(mask, xp.log(xp.where(mask, ps, 1.0)), 0.0), axis=-1)
 
     q, Ds, I, logsum = state(ps)
-    gram = gram_factory(xp, Ws)
+    sparse = gram_factory is not dense_gram and sparse_gram_pays(Ws)  # a sparse factory, and it pays
+    gram = gram_factory(xp, Ws) if sparse else dense_gram(xp, Ws)
     best_p = p
     best_lo, best_up = bounds(xp, p, row_divergences(xp, W, base, q_full, p=p))
     done = best_up - best_lo <= tol
@@ -322,14 +324,18 @@ def solve(xp, W, base, p, tol, max_iter, accelerated, *, chunk, md=md_steps, gra
     return take(xp.concat(out_p, axis=0), order), iters
 
 
+def sparse_gram_pays(Ws):
+    """Whether a polish's sparse Gram products beat :func:`dense_gram` on its gathered rows Ws
+    (B, m, ny): 32 rows or more, under SPARSE_DENSITY non-zeros."""
+    return Ws.shape[1] >= 32 and np.count_nonzero(Ws) < SPARSE_DENSITY * Ws.size
+
+
 def _scipy_gram(xp, Ws):
-    """The polish's Gram factory on numpy: scipy sparse products when Ws is mostly zeros (the CSR
-    structure is built once per polish, only its values are rescaled), else dense."""
-    B, m, ny = Ws.shape
-    if m < 32 or np.count_nonzero(Ws) >= SPARSE_DENSITY * Ws.size:
-        return dense_gram(xp, Ws)
+    """The polish's sparse Gram factory on numpy (used when :func:`sparse_gram_pays`): scipy sparse
+    products, the CSR structure built once per polish, only its values rescaled."""
     from scipy import sparse
 
+    B, m, _ = Ws.shape
     mats = [sparse.csr_matrix(Ws[b]) for b in range(B)]
     vals = [S.data.copy() for S in mats]
 
