@@ -120,7 +120,7 @@ def md_steps(xp, W, base, p, mu, steps, tol, grow, budget, *, score=channel_scor
         live = (up - lo > tol) & (used < budget)
         if stop and not bool(xp.any(live)):
             break
-        e = xp.minimum(mu[:, None] * xp.minimum(A, E_MAX), E_MAX)
+        e = xp.minimum(mu[:, None] * A, E_MAX)  # mu >= 1: the same as clipping A at E_MAX first
         new = p * xp.exp(e)  # p_x = 0 stays 0
         new = xp.where(new < TINY, 0.0, new)
         new = new / xp.sum(new, axis=-1)[:, None]
