@@ -100,6 +100,22 @@ def _ising(quick):
     return lambda: ising_magnetization(L, 2.0, [sweeps], R, seed=0, burn_in=0, backend="numba")
 
 
+def _rd(quick):
+    import numpy as np
+
+    from capacity import rate_distortion
+
+    rng = np.random.default_rng(1)
+    problems = []
+    for k in range(5 if quick else 40):  # uniform, integer and Hamming distortions, D in [D_min, D_max]
+        nx, nz = rng.integers(2, 25, size=2)
+        p = rng.dirichlet(np.full(nx, 0.5))
+        d = [rng.random((nx, nz)), rng.integers(0, 4, size=(nx, nz)).astype(float), 1 - np.eye(nx, nz)][k % 3]
+        d_min, d_max = float(p @ d.min(axis=1)), float((p @ d).min())
+        problems.append((p, d, d_min + rng.random() * (d_max - d_min)))
+    return lambda: [rate_distortion(p, d, D, tol=1e-9) for p, d, D in problems]
+
+
 #: name -> (label, setup(quick), timed calls per process)
 ROWS = {
     "fwht64": ("FWHT n=24 float64, fwht(x, out=x)", lambda q: _fwht("float64", q), 5),
@@ -110,9 +126,10 @@ ROWS = {
     "insensitive": ("insensitive_capacity(4, 2, 4), tol 1e-9", _insensitive, 2),
     "ksg5": ("KSG d=5 per side, n=5000, k=3", _ksg, 3),
     "ising": ("Ising 64x64 numba, 64 replicas x 20 sweeps", _ising, 2),
+    "rd": ("rate_distortion, 40 random sources of 2-24 letters, tol 1e-9", _rd, 2),
 }
 QUICK_LABELS = {"fwht64": "n=14", "fwht32": "n=14", "ba512": "64x64", "ba2048": "64x64", "ba_batch": "20 x 16x16",
-                "insensitive": "(3, 1, 3)", "ksg5": "n=500", "ising": "16x16, 4 x 2"}
+                "insensitive": "(3, 1, 3)", "ksg5": "n=500", "ising": "16x16, 4 x 2", "rd": "5 sources"}
 
 
 def worker(name: str, quick: bool) -> None:

@@ -43,21 +43,18 @@ def md_kernel(W1):
     def md(xp, W, base, p, mu, steps, tol, grow, budget):
         p1 = p[0].copy()
         n = int(min(steps, budget[0]))
-        lo, up, used, mu1, _ = sweeps(base[0], p1, float(mu[0]), n + 1, tol, grow, MU_MAX)
-        return p1[None], np.array([lo]), np.array([up]), np.array([mu1]), np.array([float(used)])
+        lo, up, used, mu1, D = sweeps(base[0], p1, float(mu[0]), n + 1, tol, grow, MU_MAX)
+        return p1[None], np.array([lo]), np.array([up]), np.array([mu1]), np.array([float(used)]), (D - lo)[None]
     return md
 
 
 def gram_kernel(xp, Ws):
-    """The polish's Gram factory (see :func:`capacity._solver.dense_gram`) with :func:`gram_csc`
-    for mostly-zero rows (the CSC structure is built once per polish)."""
-    from ._solver import dense_gram
-
-    B, m, ny = Ws.shape
-    if m < 32 or np.count_nonzero(Ws) >= SPARSE_DENSITY * Ws.size:
-        return dense_gram(xp, Ws)
+    """The polish's sparse Gram factory for the numba driver (used when
+    :func:`capacity._solver.sparse_gram_pays`): :func:`gram_csc`, the CSC structure built once per
+    polish."""
     from scipy import sparse
 
+    B, m, _ = Ws.shape
     cols = [sparse.csc_matrix(Ws[b]) for b in range(B)]
     cols = [(S.indptr.astype(np.int64), S.indices.astype(np.int64), S.data) for S in cols]
 

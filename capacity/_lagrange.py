@@ -10,16 +10,24 @@ import warnings
 
 import numpy as np
 
-from boolean._lib.validate import check_int, check_real
+from boolean._lib.validate import as_float_array, check_finite, check_int, check_real, shape_of
 
 from ._result import ConvergenceWarning
 
 LN2 = math.log(2.0)
-_LOG_FLOOR = -100.0  # exp(-100) ~ 4e-44: no denormals, and a dropped input can come back quickly
 DEFAULT_MAX_BYTES = 2 * 2**30
 _MAX_BISECT = 200
+#: Inner solves aim at a quarter of the requested gap, but never below this (nats): a float64
+#: certificate of O(1) nats cannot be tighter than a few ulps, and a solve chasing a smaller gap
+#: would spend the whole iteration budget and leave the caller with its first, trivial bounds.
+GAP_FLOOR = 8 * float(np.finfo(np.float64).eps)
 _NEWTON_EVERY = 10    # a Newton polish on the support every this many mirror steps
 _NEWTON_MAX_N = 400   # ... when the alphabet is at most this large (the KKT solve is cubic)
+
+
+def inner_tol(tol_n):
+    """The gap (nats) an inner solve aims at for a requested gap ``tol_n``: tol_n / 4, at least GAP_FLOOR."""
+    return max(tol_n / 4, GAP_FLOOR)
 
 
 def _check_common(tol, max_iter):
@@ -96,7 +104,7 @@ def _slope_bisection(st, solve, visit, measure, target, s_start, hi, warm, tol_n
     for _ in range(80):
         if iters >= max_iter:
             break
-        pt, w, its = solve(s, warm, max(tol_n / 4, min(1e-3, 0.01 * st.gap)), max_iter - iters)
+        pt, w, its = solve(s, warm, max(inner_tol(tol_n), min(1e-3, 0.01 * st.gap)), max_iter - iters)
         iters += its
         m = visit(pt, s)
         if m <= target:
@@ -130,7 +138,7 @@ def _slope_bisection(st, solve, visit, measure, target, s_start, hi, warm, tol_n
             if rechecks >= 4:
                 break
             rechecks += 1
-            pt, w, its = solve(s_hi, lo[2], tol_n / 4, max_iter - iters)
+            pt, w, its = solve(s_hi, lo[2], inner_tol(tol_n), max_iter - iters)
             iters += its
             m = visit(pt, s_hi)
             if m <= target:
@@ -139,7 +147,7 @@ def _slope_bisection(st, solve, visit, measure, target, s_start, hi, warm, tol_n
                 break
             s_lo, pt_hi, m_hi = s_hi, pt, m
             s_hi = 2.0 * s_hi
-            pt, w, its = solve(s_hi, w, tol_n / 4, max_iter - iters)
+            pt, w, its = solve(s_hi, w, inner_tol(tol_n), max_iter - iters)
             iters += its
             m = visit(pt, s_hi)
             lo = (pt, m, w)
@@ -148,7 +156,7 @@ def _slope_bisection(st, solve, visit, measure, target, s_start, hi, warm, tol_n
             mix()
             continue
         s_mid = 0.5 * (s_lo + s_hi)
-        pt, w, its = solve(s_mid, lo[2], max(tol_n / 4, min(1e-3, 0.01 * st.gap)), max_iter - iters)
+        pt, w, its = solve(s_mid, lo[2], max(inner_tol(tol_n), min(1e-3, 0.01 * st.gap)), max_iter - iters)
         iters += its
         m = visit(pt, s_mid)
         if m <= target:
@@ -157,6 +165,21 @@ def _slope_bisection(st, solve, visit, measure, target, s_start, hi, warm, tol_n
             s_lo, pt_hi, m_hi = s_mid, pt, m
         mix()
     return 0.5 * (s_lo + s_hi), iters
+
+
+def curve_points(values):
+    """How many points a curve asks for, from the shape of ``values`` alone (no copy: a broadcast
+    view of 10^9 budgets is counted, not converted). Ragged input counts 1 (refused later)."""
+    return math.prod(shape_of(values))
+
+
+def check_targets(values, name):
+    """The curve's budgets / distortions as a finite non-empty 1-D float64 array."""
+    arr = as_float_array(values, name)
+    if arr.ndim != 1 or arr.size == 0:
+        raise ValueError(f"`{name}` must be a non-empty 1-D array; got shape {arr.shape}")
+    check_finite(arr, name)
+    return arr
 
 
 def _solve_each(solve, targets, caller, what, tol):

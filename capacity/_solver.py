@@ -8,6 +8,8 @@ Every routine here maximises, for a batch of channels ``W`` (B, nx, ny) and row 
 
 in nats over the simplex: ``b = 0`` is the channel capacity, a per-row bonus the folded
 insensitive-function problem (docs/problem.rst), ``b = -s * cost`` capacity–cost at slope ``s``.
+The mirror-descent step (:func:`md_steps`) takes the problem as a score function, so that
+rate–distortion's output-law problem (:mod:`capacity.distortion`) runs the same step.
 For every ``p`` (Gallager 1968, Thm 4.5.1, with ``b`` added to both sides, since
 :math:`\sum_x p_x D(W_x\|pW) \le \sum_x p_x D(W_x\|q)` for every ``q``):
 
@@ -86,33 +88,50 @@ def certificate(xp, W, base, p):
     return bounds(xp, p, row_divergences(xp, W, base, vecmat(xp, p, W), p=p))
 
 
-def md_steps(xp, W, base, p, mu, steps, tol, grow, budget):
-    """``steps`` lock-step safeguarded mirror-descent iterations p <- p exp(mu D)/Z on a batch.
-
-    A step is accepted when F(p) does not fall (always at mu = 1: the Blahut–Arimoto map is
-    monotone); accepted steps grow mu by ``grow`` up to MU_MAX, rejected ones halve it toward 1.
-    The exponent is shifted by F(p) (support rows have D - F within the gap, so exp never
-    overflows). Channels whose gap is <= tol, or whose ``budget`` (iterations left) is spent,
-    stop moving. Returns p, lower, upper, mu, iterations used (per channel).
-    """
+def channel_score(xp, W, base, p):
+    """The mirror-descent score of the channel problem: (D - lower, lower, upper) of ``p``, with
+    D = D(W_x || pW) + b_x read with ln 0 = LOG_ZERO (no host synchronisation) and
+    (lower, upper) = :func:`bounds`."""
     D = row_divergences(xp, W, base, vecmat(xp, p, W), exact=False)
     lo, up = bounds(xp, p, D)
+    return D - lo[..., None], lo, up
+
+
+def md_steps(xp, W, base, p, mu, steps, tol, grow, budget, *, score=channel_score, state=None, stop=False,
+             backoff=0.5):
+    """``steps`` lock-step safeguarded mirror-descent iterations p <- p exp(mu A)/Z on a batch.
+
+    ``score(xp, W, base, p) -> (A, lower, upper)`` defines the concave problem: ``A`` is the
+    gradient of its objective in the mirror (log) coordinates, shifted so that the objective's
+    value is 0 (:func:`channel_score`: A = D - F(p); rate–distortion passes its own),
+    ``lower`` the objective at p and ``upper`` a certified bound on its maximum. A step is
+    accepted when ``lower`` does not fall (always at mu = 1: the Blahut–Arimoto map is
+    monotone); accepted steps grow mu by ``grow`` up to MU_MAX, rejected ones multiply it by
+    ``backoff``, down to 1 (0.5 halves it toward 1; 0 falls back to the plain step at once).
+    Exponents are clipped at E_MAX and masses below TINY set to 0 (p_x = 0 stays 0). Channels
+    whose gap is <= tol, or whose ``budget`` (iterations left) is spent, stop moving; with
+    ``stop`` the loop ends as soon as none moves (one host synchronisation per step).
+    ``state`` is the score of ``p`` when the caller has it. Returns p, lower, upper, mu,
+    iterations used (per channel) and A, the score of the returned p.
+    """
+    A, lo, up = score(xp, W, base, p) if state is None else state
     used = xp.zeros_like(lo)
     for _ in range(steps):
         live = (up - lo > tol) & (used < budget)
-        e = xp.minimum(mu[:, None] * xp.minimum(D - lo[:, None], E_MAX), E_MAX)
+        if stop and not bool(xp.any(live)):
+            break
+        e = xp.minimum(mu[:, None] * A, E_MAX)  # mu >= 1: the same as clipping A at E_MAX first
         new = p * xp.exp(e)  # p_x = 0 stays 0
         new = xp.where(new < TINY, 0.0, new)
         new = new / xp.sum(new, axis=-1)[:, None]
-        D2 = row_divergences(xp, W, base, vecmat(xp, new, W), exact=False)
-        lo2, up2 = bounds(xp, new, D2)
+        A2, lo2, up2 = score(xp, W, base, new)
         acc = live & ((lo2 >= lo) | (mu <= 1.0))
         p = xp.where(acc[:, None], new, p)
-        D = xp.where(acc[:, None], D2, D)
+        A = xp.where(acc[:, None], A2, A)
         lo, up = xp.where(acc, lo2, lo), xp.where(acc, up2, up)
-        mu = xp.where(acc, xp.minimum(mu * grow, MU_MAX), xp.where(live, xp.maximum(mu * 0.5, 1.0), mu))
+        mu = xp.where(acc, xp.minimum(mu * grow, MU_MAX), xp.where(live, xp.maximum(mu * backoff, 1.0), mu))
         used = used + xp.astype(live, used.dtype)
-    return p, lo, up, mu, used
+    return p, lo, up, mu, used, A
 
 
 def dense_gram(xp, Ws):
@@ -153,7 +172,8 @@ def polish(xp, W, base, p, gap, tol, steps, polish_bytes=POLISH_BYTES, gram_fact
     backtracking on the barrier objective keep p > 0. tau starts at 0.1 gap/m and falls 10x
     whenever Newton's decrement is small or a full step was taken; the barrier keeps the system
     positive definite even for duplicate rows (Boyd & Vandenberghe 2004, ch. 11). Each step ends
-    with the exact certificate of the scattered p. Returns p (B, nx), lower, upper, steps used.
+    with the exact certificate of the scattered p. ``gram_factory`` gives G's sparse products,
+    used when :func:`sparse_gram_pays`. Returns p (B, nx), lower, upper, steps used.
     """
     B, nx, ny = W.shape
     sel = p > SUPPORT_REL * xp.max(p, axis=-1)[:, None]
@@ -187,7 +207,8 @@ def polish(xp, W, base, p, gap, tol, steps, polish_bytes=POLISH_BYTES, gram_fact
         return q, Ds, I, xp.sum(xp.where(mask, xp.log(xp.where(mask, ps, 1.0)), 0.0), axis=-1)
 
     q, Ds, I, logsum = state(ps)
-    gram = gram_factory(xp, Ws)
+    sparse = gram_factory is not dense_gram and sparse_gram_pays(Ws)  # a sparse factory, and it pays
+    gram = gram_factory(xp, Ws) if sparse else dense_gram(xp, Ws)
     best_p = p
     best_lo, best_up = bounds(xp, p, row_divergences(xp, W, base, q_full, p=p))
     done = best_up - best_lo <= tol
@@ -276,7 +297,7 @@ def solve(xp, W, base, p, tol, max_iter, accelerated, *, chunk, md=md_steps, gra
         while ids.size and left > 0:
             n = int(min(chunk, left))
             budget = asarray_like(xp, np.minimum(max_iter - iters[ids], n).astype(np.float64), pc)
-            pn, lo, up, muc, used = md(xp, Wc, bc, pc, muc, n, tol, grow, budget)
+            pn, lo, up, muc, used, _ = md(xp, Wc, bc, pc, muc, n, tol, grow, budget)
             iters[ids] += np.rint(to_numpy(used)).astype(np.int64)
             left -= n
             keep = ~((to_numpy(up - lo) <= tol) | (iters[ids] >= max_iter))
@@ -303,14 +324,18 @@ def solve(xp, W, base, p, tol, max_iter, accelerated, *, chunk, md=md_steps, gra
     return take(xp.concat(out_p, axis=0), order), iters
 
 
+def sparse_gram_pays(Ws):
+    """Whether a polish's sparse Gram products beat :func:`dense_gram` on its gathered rows Ws
+    (B, m, ny): 32 rows or more, under SPARSE_DENSITY non-zeros."""
+    return Ws.shape[1] >= 32 and np.count_nonzero(Ws) < SPARSE_DENSITY * Ws.size
+
+
 def _scipy_gram(xp, Ws):
-    """The polish's Gram factory on numpy: scipy sparse products when Ws is mostly zeros (the CSR
-    structure is built once per polish, only its values are rescaled), else dense."""
-    B, m, ny = Ws.shape
-    if m < 32 or np.count_nonzero(Ws) >= SPARSE_DENSITY * Ws.size:
-        return dense_gram(xp, Ws)
+    """The polish's sparse Gram factory on numpy (used when :func:`sparse_gram_pays`): scipy sparse
+    products, the CSR structure built once per polish, only its values rescaled."""
     from scipy import sparse
 
+    B, m, _ = Ws.shape
     mats = [sparse.csr_matrix(Ws[b]) for b in range(B)]
     vals = [S.data.copy() for S in mats]
 

@@ -24,10 +24,11 @@ import numpy as np
 
 from boolean._lib.array import neg_entropy_rows
 from boolean._lib.memory import check_size
-from boolean._lib.validate import as_float_array, check_channel, check_finite, check_nonnegative, check_real, shape_of
+from boolean._lib.validate import as_float_array, check_channel, check_nonnegative, check_real, shape_of
 
 from ._cost_polish import _cost_ipm
-from ._lagrange import DEFAULT_MAX_BYTES, LN2, _check_common, _slope_bisection, _solve_each
+from ._lagrange import (DEFAULT_MAX_BYTES, LN2, _check_common, _slope_bisection, _solve_each, check_targets,
+                        curve_points, inner_tol)
 from ._result import CapacityResult, ConvergenceWarning, stack_results
 from ._solver import DRIVERS, bounds, row_divergences
 
@@ -54,8 +55,10 @@ def _dual_bound(D, b, beta):
     """min over s >= 0 of  s*beta + max_x (D_x - s b_x)  (nats) and the minimising s.
 
     f(s) = max_x (D_x + s (beta - b_x)) is convex piecewise linear; its minimiser lies in
-    [0, s_max] with s_max = (max D - min D) / min_{b_x != beta} |b_x - beta| (the minimiser is
-    where a line of slope >= 0 meets one of slope <= 0). Golden-section search is exact enough:
+    [0, s_max] with s_max = (max D - min D) / min_{b_x > beta} (b_x - beta) (the minimiser is
+    where a line of slope >= 0 meets one of slope < 0, at s <= (D_i - D_j) / (b_j - beta); the
+    lines of tiny positive slope, b_x just below beta, do not enter, so s_max stays finite for a
+    budget like 1e-320). Golden-section search is exact enough:
     any s gives a valid bound, optimising only tightens it.
     """
     if not np.isfinite(D).all():
@@ -68,8 +71,7 @@ def _dual_bound(D, b, beta):
     f0 = f(0.0)
     if (slope >= 0).all():
         return f0, 0.0
-    gaps = np.abs(slope[slope != 0])
-    s_max = (float(D.max() - D.min()) + 1.0) / float(gaps.min())
+    s_max = (float(D.max() - D.min()) + 1.0) / float(-slope[slope < 0].max())
     lo, hi = 0.0, s_max
     g = (math.sqrt(5.0) - 1.0) / 2.0
     x1, x2 = hi - g * (hi - lo), lo + g * (hi - lo)
@@ -149,7 +151,7 @@ def _capacity_cost_one(W, neg_h, b, beta, tol, max_iter):
         rows = np.flatnonzero(b <= beta)  # the affordable inputs (b_min <= beta: never empty)
         sub = W[rows]
         p_sub, it = _lagrange_ba(sub, neg_h[rows], np.zeros(rows.size), 0.0,
-                                 np.full(rows.size, 1.0 / rows.size), tol_n / 4, max_iter - iters)
+                                 np.full(rows.size, 1.0 / rows.size), inner_tol(tol_n), max_iter - iters)
         iters += it
         p = np.zeros(nx)
         p[rows] = p_sub
@@ -159,7 +161,7 @@ def _capacity_cost_one(W, neg_h, b, beta, tol, max_iter):
         st.visit(p, extra_q)
         return st, math.inf, iters
 
-    inner = tol_n / 4
+    inner = inner_tol(tol_n)
     p0, it = _lagrange_ba(W, neg_h, b, 0.0, uniform, inner, max_iter - iters)
     iters += it
     _, c0 = st.visit(p0)
@@ -167,8 +169,8 @@ def _capacity_cost_one(W, neg_h, b, beta, tol, max_iter):
         return st, 0.0, iters
 
     # bracket the slope and bisect (cost(p(s)) is non-increasing in s) to a loose gap, then polish
-    def solve(s, warm, inner_tol, budget):
-        p, it = _lagrange_ba(W, neg_h, b, s, warm, inner_tol, budget)
+    def solve(s, warm, tol_s, budget):
+        p, it = _lagrange_ba(W, neg_h, b, s, warm, tol_s, budget)
         return p, p, it
 
     for loose in _POLISH_GAPS + (tol_n,):  # the last round is the plain bisection to tol
@@ -194,10 +196,23 @@ def _polish_bytes(shape):
     return 8.0 * (2 * nx * ny + 2 * min(nx, 4 * ny) ** 2)
 
 
-def _planned_bytes(shape):
-    """Working memory of capacity_cost: four float64 copies of W plus one polish (_polish_bytes)."""
+def _planned_bytes(shape, points=None):
+    """Working memory of capacity_cost: four float64 copies of W plus one polish (_polish_bytes);
+    for a curve of ``points`` budgets, also the budgets and each point's result (p and ten
+    scalars), float64."""
     nx, ny = shape
-    return 8.0 * 4 * nx * ny + _polish_bytes(shape)
+    return 8.0 * 4 * nx * ny + _polish_bytes(shape) + (0 if points is None else 8.0 * points * (nx + 11))
+
+
+def _check_inputs(W, cost, max_bytes, points=None):
+    """(W, b) validated, after the size plan (:func:`_planned_bytes`), which comes before the float64
+    copies that validation makes."""
+    shape = shape_of(W)
+    if len(shape) == 2:
+        check_size(_planned_bytes(shape, points), DEFAULT_MAX_BYTES if max_bytes is None else max_bytes,
+                   "capacity_cost" if points is None else "capacity_cost_curve")
+    W = check_channel(W, "W", allow_batch=False)
+    return W, _check_cost(cost, W.shape[0])
 
 
 def capacity_cost(W, cost, budget, *, tol=1e-9, max_iter=100_000, max_bytes=None) -> CapacityResult:
@@ -215,7 +230,7 @@ def capacity_cost(W, cost, budget, *, tol=1e-9, max_iter=100_000, max_bytes=None
     Parameters
     ----------
     W : array_like (nx, ny)
-        Channel matrix, rows summing to 1 within 1e-9.
+        Channel matrix, rows summing to 1 within 1e-9, 4 ulps for float32.
     cost : array_like (nx,)
         Non-negative finite cost of each input letter.
     budget : float
@@ -289,11 +304,7 @@ def capacity_cost(W, cost, budget, *, tol=1e-9, max_iter=100_000, max_bytes=None
     >>> round(res.capacity, 9), res.gap <= 1e-9
     (0.811278124, True)
     """
-    shape = shape_of(W)
-    if len(shape) == 2:  # refused before the float64 copy that validation makes
-        check_size(_planned_bytes(shape), DEFAULT_MAX_BYTES if max_bytes is None else max_bytes, "capacity_cost")
-    W = check_channel(W, "W", allow_batch=False)
-    b = _check_cost(cost, W.shape[0])
+    W, b = _check_inputs(W, cost, max_bytes)
     beta = check_real(budget, "budget")
     if beta < float(b.min()):
         raise ValueError(f"`budget` must be >= min(cost) = {float(b.min())!r} (otherwise no input law is "
@@ -355,15 +366,8 @@ def capacity_cost_curve(W, cost, budgets, *, tol=1e-9, max_iter=100_000, max_byt
     >>> np.round(res.capacity, 9).tolist()
     [0.0, 1.0, 1.0]
     """
-    shape = shape_of(W)
-    if len(shape) == 2:  # as capacity_cost, before the float64 copy
-        check_size(_planned_bytes(shape), DEFAULT_MAX_BYTES if max_bytes is None else max_bytes, "capacity_cost")
-    W = check_channel(W, "W", allow_batch=False)
-    b = _check_cost(cost, W.shape[0])
-    betas = as_float_array(budgets, "budgets")
-    if betas.ndim != 1 or betas.size == 0:
-        raise ValueError(f"`budgets` must be a non-empty 1-D array; got shape {betas.shape}")
-    check_finite(betas, "budgets")
+    W, b = _check_inputs(W, cost, max_bytes, points=curve_points(budgets))
+    betas = check_targets(budgets, "budgets")
     if betas.min() < b.min():
         raise ValueError(f"`budgets` must all be >= min(cost) = {float(b.min())!r}; got {float(betas.min())!r}")
     tol, max_iter = _check_common(tol, max_iter)

@@ -21,13 +21,13 @@ from typing import Any
 import numpy as np
 
 from boolean._lib.array import logsumexp
-from boolean._lib.validate import (as_float_array, check_distribution, check_finite, check_nonnegative, check_real,
-                                   shape_of)
+from boolean._lib.validate import as_float_array, check_distribution, check_nonnegative, check_real, shape_of
 from boolean._lib.memory import check_size
 
-from ._lagrange import (DEFAULT_MAX_BYTES, LN2, _LOG_FLOOR, _NEWTON_EVERY, _NEWTON_MAX_N, _check_common,
-                        _newton_polish, _slope_bisection, _solve_each)
+from ._lagrange import (DEFAULT_MAX_BYTES, LN2, _NEWTON_EVERY, _NEWTON_MAX_N, _check_common, _newton_polish,
+                        _slope_bisection, _solve_each, GAP_FLOOR, check_targets, curve_points)
 from ._result import ConvergenceWarning, _CertifiedGap, stack_results
+from ._solver import MU0, MU_GROW, TINY, md_steps
 
 __all__ = ["rate_distortion", "rate_distortion_curve", "RateDistortionResult"]
 
@@ -42,8 +42,10 @@ class RateDistortionResult(_CertifiedGap):
         The rate reported: ``upper``, achieved by the test channel ``Q`` at distortion
         ``distortion``.
     distortion : float or ndarray
-        The distortion ``D`` the bounds refer to (the requested ``D``, or the test
-        channel's distortion when a slope was given).
+        The expected distortion of the test channel ``Q``: at most the requested ``D``, and
+        equal to it (up to rounding) once the bisection has met it; smaller when ``max_iter``
+        stopped it first. The bounds hold for both: ``lower <= R(D) <= R(distortion) <= upper``
+        (R does not increase). With a slope, the test channel's distortion.
     lower, upper : float or ndarray
         Certified bounds ``lower <= R(distortion) <= upper`` (bits).
     Q : ndarray (nx, nz) or (K, nx, nz)
@@ -91,80 +93,81 @@ def _logsumexp_rows(M):
         return logsumexp(np, M, axis=1)
 
 
-def _rd_state(p, px, A, log_r):
-    """logZ_x = log sum_z r_z e^{A_xz}; log c_z = log sum_x p_x e^{A_xz} / Z_x; phi = -sum p log Z."""
-    logZ = _logsumexp_rows(log_r[None, :] + A)
-    with np.errstate(divide="ignore"):
-        L = np.log(p[px])[:, None] + A[px] - logZ[px, None]
-        log_c = logsumexp(np, L, axis=0)
-    return logZ, log_c, -float(p[px] @ logZ[px])
+def _rd_score(xp, A, logp, r):
+    """The solver core's score (:func:`capacity._solver.md_steps`) of Blahut's output-law problem.
+
+    Maximise G(r) = sum_x p_x ln Z_x(r), Z_x = sum_z r_z e^{A_xz}, over the simplex (only rows
+    with p_x > 0 are passed: ``A`` (1, n, nz), ``logp`` (1, n), ``r`` (1, nz); run under
+    ``np.errstate(divide="ignore")``). Its gradient c_z = sum_x p_x e^{A_xz} / Z_x has
+    sum_z r_z c_z = 1, so the mirror-descent step r <- r e^{mu ln c} / Z is Blahut's r <- r c at
+    mu = 1. Bounds (Blahut 1972, Thm 2): max G <= G(r) + max_z ln c_z, and
+    max G >= G(r) + sum_z r_z c_z ln c_z, minus the value I + s E d of the test channel
+    Q_xz = r_z e^{A_xz} / Z_x. Returns (ln c, lower, upper); a letter that no source letter may use
+    has ln c = -inf.
+    """
+    return _rd_terms(A[0], logp[0], r[0])[:3]
+
+
+def _rd_terms(A, logp, r):
+    """:func:`_rd_score` of one problem, and G(r)."""
+    logZ = logsumexp(np, np.log(r) + A, axis=1)
+    log_c = logsumexp(np, (logp - logZ)[:, None] + A, axis=0)
+    g = float(np.exp(logp) @ logZ)
+    rc = r * np.exp(log_c)
+    lower = g + float(rc @ np.where(rc > 0, log_c, 0.0))
+    return log_c[None], np.array([lower]), np.array([g + float(log_c.max())]), g
 
 
 def _rd_blahut(p, A, log_r, tol, max_iter):
     """Blahut's rate-distortion iteration for a fixed log-kernel A = -s (d - d_min(x)) (nats).
 
-    Q(z|x) = r_z e^{A_xz} / Z_x,  c_z = sum_x p_x e^{A_xz} / Z_x,  r <- r c (Blahut's step).
-    The Lagrangian F = min_Q I + s (E d - D_min) = min_r phi(r), phi(r) = -sum_x p_x log Z_x(r),
-    lies in [lower_s, upper_s] with upper_s = -sum p log Z - sum_z r'_z log c_z (the value of
-    the current Q, r' = r c its output law) and lower_s = -sum p log Z - log max c; stops when
-    upper_s - lower_s <= tol. A longer multiplicative step r <- r c^mu (mu up to 64) is kept
-    only while it decreases phi (Blahut's step mu = 1 always does); every ``_NEWTON_EVERY``
-    steps a safeguarded Newton step on the support of r is tried and kept if phi decreases.
-    Returns (log_r, logZ, log_c, iterations).
+    Q(z|x) = r_z e^{A_xz} / Z_x, and the Lagrangian min_Q I + s (E d - D_min) = min_r phi(r),
+    phi(r) = -sum_x p_x log Z_x(r) = -G(r). The output law r follows the solver core's
+    safeguarded mirror descent on G (:func:`capacity._solver.md_steps` with :func:`_rd_score`)
+    until its certified gap is <= tol; every ``_NEWTON_EVERY`` steps a safeguarded Newton step on
+    the support of r is tried and kept if G increases. A warm start gets 1e-8 of the uniform
+    law, so that every letter is alive. Returns (log_r, upper, its): ``upper`` >= max G, so
+    min phi >= -upper.
     """
-    it = 0
+    nz = A.shape[1]
     px = p > 0
+    Ap, logp = A[px][None], np.log(p[px])[None]
+    mu = np.full(1, MU0)
+    state = None
+    it = 0
     every = next_newton = _NEWTON_EVERY
-    # a warm start keeps every allowed letter alive (a floored letter would climb back slowly)
-    alive0 = np.isfinite(log_r)
-    with np.errstate(divide="ignore"):
-        log_r = np.where(alive0, np.log((1.0 - 1e-8) * np.exp(np.where(alive0, log_r, 0.0))
-                                        + 1e-8 / max(int(alive0.sum()), 1)), -np.inf)
-    logZ, log_c, phi = _rd_state(p, px, A, log_r)
-    mu = 1.0
+    newton = nz <= _NEWTON_MAX_N
     K = None
-    while True:
-        alive = np.isfinite(log_r) & np.isfinite(log_c)
-        r_new = np.exp(np.where(alive, log_r + np.where(alive, log_c, 0.0), -np.inf))
-        gap = float(log_c[alive].max()) - float(np.dot(r_new[alive], log_c[alive]))
-        if gap <= tol or it >= max_iter:
-            return log_r, logZ, log_c, it
-        it += 1
+    with np.errstate(divide="ignore", under="ignore"):
+        r = ((1.0 - 1e-8) * np.exp(log_r) + 1e-8 / nz)[None]
         while True:
-            step = np.where(alive, log_r + mu * np.where(alive, log_c, 0.0), -np.inf)
-            m = step[alive].max()
-            step = step - (m + math.log(np.exp(step[alive] - m).sum()))
-            step = np.where(np.isfinite(step), np.maximum(step, _LOG_FLOOR), -np.inf)
-            new = _rd_state(p, px, A, step)
-            if mu == 1.0 or new[2] <= phi:
-                break
-            mu = 1.0
-        log_r = step
-        logZ, log_c, phi = new
-        mu = min(mu * 1.5, 64.0)
-        if it >= next_newton and A.shape[1] <= _NEWTON_MAX_N:
+            n = min(next_newton if newton else max_iter, max_iter) - it
+            r, lo, up, mu, used, log_c = md_steps(np, Ap, logp, r, mu, n, tol, MU_GROW, np.full(1, float(n)),
+                                                  score=_rd_score, state=state, stop=True, backoff=0.0)
+            it += int(used[0])
+            state = (log_c, lo, up)
+            if up[0] - lo[0] <= tol or it >= max_iter:
+                return np.log(r[0]), float(up[0]), it
             if K is None:
-                K = np.exp(A[px])  # e^{-inf} = 0 where a letter is forbidden
-            r = np.exp(log_r)
-            wts = np.sqrt(p[px]) / np.exp(logZ[px])
+                K = np.exp(Ap[0])  # e^{-inf} = 0 where a letter is forbidden
+            logZ = logsumexp(np, np.log(r[0]) + Ap[0], axis=1)
+            wts = np.sqrt(p[px]) * np.exp(-logZ)
 
-            def hess(idx):  # Hessian block of sum_x p_x log Z_x(r): -K^T diag(p/Z^2) K
+            def hess(idx):  # Hessian block of G = sum_x p_x log Z_x(r): -K^T diag(p/Z^2) K
                 Kn = K[:, idx] * wts[:, None]
                 return -(Kn.T @ Kn)
 
-            def evaluate(x):
-                with np.errstate(divide="ignore"):
-                    lx = np.log(x)
-                state = _rd_state(p, px, A, lx)
-                return -state[2], (lx, state)
+            def evaluate(x):  # Newton's objective is G itself
+                terms = _rd_terms(Ap[0], logp[0], x)
+                return terms[3], terms[:3]
 
-            res = _newton_polish(r, -phi, evaluate, np.exp(log_c), hess)
+            res = _newton_polish(r[0], float(np.exp(logp[0]) @ logZ), evaluate, np.exp(log_c[0]), hess)
             if res is not None:
-                _, _, (lx, (logZ, log_c, phi)) = res
-                if (lx < _LOG_FLOOR).any():  # keep (log_r, logZ, log_c) consistent after flooring
-                    lx = np.where(np.isfinite(lx), np.maximum(lx, _LOG_FLOOR), -np.inf)
-                    logZ, log_c, phi = _rd_state(p, px, A, lx)
-                log_r = lx
+                x, _, state = res
+                if ((x > 0) & (x < TINY)).any():  # the core's rule: no mass below TINY
+                    x, state = np.where(x < TINY, 0.0, x), None
+                    x = x / x.sum()
+                r = x[None]
                 every = _NEWTON_EVERY
             else:
                 every = min(2 * every, 16 * _NEWTON_EVERY)
@@ -208,11 +211,9 @@ class _RDState:
                 self.s = s
         return rate, dist
 
-    def visit_lower(self, s, logZ, log_c):
-        lc = log_c[np.isfinite(log_c)]
-        pz = self.p > 0
-        lower = (-(s * (self.D - self.D_min) if np.isfinite(s) else 0.0)
-                 - float(self.p[pz] @ logZ[pz]) - float(lc.max()))
+    def visit_lower(self, s, g_upper):
+        """R(D) >= -s (D - D_min) + min_r phi(r) >= -s (D - D_min) - g_upper (Blahut 1972, Thm 2)."""
+        lower = -(s * (self.D - self.D_min) if np.isfinite(s) else 0.0) - g_upper
         self.lower = max(self.lower, lower)
 
     @property
@@ -223,8 +224,8 @@ class _RDState:
 def _rd_solve_slope(st, s, log_r, tol, max_iter):
     """One Blahut solve at slope s (nats/unit); updates the lower bound; returns (Q, log_r, its)."""
     A = -s * (st.d - st.d_min_x[:, None])
-    log_r, logZ, log_c, its = _rd_blahut(st.p, A, log_r, tol, max_iter)
-    st.visit_lower(s, logZ, log_c)
+    log_r, g_upper, its = _rd_blahut(st.p, A, log_r, tol, max_iter)
+    st.visit_lower(s, g_upper)
     Q = st.test_channel(log_r, A)
     return Q, log_r, its
 
@@ -253,9 +254,9 @@ def _rd_one(p, d, D, tol, max_iter):
     if D <= st.D_min:  # exactly D_min (rate_distortion clamps D >= D_min); just above it, bisect
         # the D_min edge (s = inf): Q may only use each x's minimum-distortion letters
         A = np.where(d <= d_min_x[:, None], 0.0, -np.inf)  # exact ties: any other letter costs > D_min
-        log_r, logZ, log_c, its = _rd_blahut(p, A, log_r0, tol_n / 2, max_iter - iters)
+        log_r, g_upper, its = _rd_blahut(p, A, log_r0, max(tol_n / 2, GAP_FLOOR), max_iter - iters)
         iters += its
-        st.visit_lower(math.inf, logZ, log_c)
+        st.visit_lower(math.inf, g_upper)
         st.visit_Q(st.test_channel(log_r, A), math.inf)
         return st, iters
 
@@ -268,11 +269,19 @@ def _rd_one(p, d, D, tol, max_iter):
     return st, iters
 
 
-def _check_rd_inputs(p, d, max_bytes):
+def _planned_bytes(shape, points=None):
+    """Working memory of rate_distortion: eight float64 (nx, nz) arrays (d, the log-kernel, the
+    test channels and their temporaries); for a curve of ``points`` distortions, also the
+    distortions and each point's result (Q and ten scalars), float64."""
+    n = math.prod(shape)
+    return 8.0 * n * 8 + (0 if points is None else 8.0 * points * (n + 11))
+
+
+def _check_rd_inputs(p, d, max_bytes, points=None):
     shape = shape_of(d)
     if len(shape) == 2:  # refused before the float64 copy that validation makes
-        check_size(8.0 * math.prod(shape) * 8, DEFAULT_MAX_BYTES if max_bytes is None else max_bytes,
-                   "rate_distortion")
+        check_size(_planned_bytes(shape, points), DEFAULT_MAX_BYTES if max_bytes is None else max_bytes,
+                   "rate_distortion" if points is None else "rate_distortion_curve")
     p = check_distribution(p, "p")
     d = as_float_array(d, "d")
     if d.ndim != 2:
@@ -328,7 +337,8 @@ def rate_distortion(p, d, D=None, *, slope=None, tol=1e-9, max_iter=100_000,
     Returns
     -------
     RateDistortionResult
-        ``rate = upper`` (achieved by ``Q``), ``lower``, ``upper``, ``distortion``, ``Q``,
+        ``rate = upper`` (achieved by ``Q``), ``lower``, ``upper``, ``distortion`` (of ``Q``,
+        at most ``D``), ``Q``,
         ``slope`` (bits per unit distortion), ``iterations``, ``converged``; ``extra`` holds
         ``d_min`` and ``d_max``.
 
@@ -377,7 +387,8 @@ def rate_distortion(p, d, D=None, *, slope=None, tol=1e-9, max_iter=100_000,
         raise ValueError(f"`D` must be >= D_min = {d_min!r} (the least achievable distortion); got {D!r}")
     D = max(D, d_min)
     st, iters = _rd_one(p, d, D, tol, max_iter)
-    return _rd_result(st, D, st.Q, st.s, iters, tol, max_iter, d_min, d_max)
+    # the distortion reported is Q's own (a few ulps over D count as D: Q is then feasible by support)
+    return _rd_result(st, min(st.distortion(st.Q), D), st.Q, st.s, iters, tol, max_iter, d_min, d_max)
 
 
 def _rd_result(st, D, Q, s, iters, tol, max_iter, d_min, d_max):
@@ -397,10 +408,10 @@ def _rd_at_slope(p, d, s, tol, max_iter):
     nz = d.shape[1]
     st = _RDState(p, d, d_min_x, 0.0)
     A = -s * (d - d_min_x[:, None])
-    log_r, logZ, log_c, its = _rd_blahut(p, A, np.full(nz, -math.log(nz)), tol * LN2 / 2, max_iter)
+    log_r, g_upper, its = _rd_blahut(p, A, np.full(nz, -math.log(nz)), max(tol * LN2 / 2, GAP_FLOOR), max_iter)
     Q = st.test_channel(log_r, A)
     st.D = st.distortion(Q)
-    st.visit_lower(s, logZ, log_c)
+    st.visit_lower(s, g_upper)
     st.visit_Q(Q, s)
     return st, Q, its
 
@@ -447,11 +458,8 @@ def rate_distortion_curve(p, d, distortions, *, tol=1e-9, max_iter=100_000,
     >>> np.round(res.rate, 9).tolist()
     [1.0, 0.0]
     """
-    p, d = _check_rd_inputs(p, d, max_bytes)
-    Ds = as_float_array(distortions, "distortions")
-    if Ds.ndim != 1 or Ds.size == 0:
-        raise ValueError(f"`distortions` must be a non-empty 1-D array; got shape {Ds.shape}")
-    check_finite(Ds, "distortions")
+    p, d = _check_rd_inputs(p, d, max_bytes, points=curve_points(distortions))
+    Ds = check_targets(distortions, "distortions")
     tol, max_iter = _check_common(tol, max_iter)
     results = _solve_each(lambda D: rate_distortion(p, d, D, tol=tol, max_iter=max_iter, max_bytes=max_bytes),
                           Ds, "rate_distortion_curve", "distortions", tol)

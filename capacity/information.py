@@ -14,8 +14,9 @@ import math
 import numpy as np
 
 from boolean._lib.array import neg_entropy_rows, xlogy
+from boolean._lib.memory import check_size
 from boolean._lib.validate import (as_array, as_float_array, check_channel, check_distribution, check_nonnegative,
-                                  check_real, first_bad_position)
+                                  check_real, first_bad_position, shape_of)
 
 from ._solver import certificate
 
@@ -28,8 +29,20 @@ def _log_base(base) -> float:
     return math.log(check_real(base, "base", low=1, low_open=True))
 
 
+def plan_bytes(*shapes, copies):
+    """Working memory of the measures here: ``copies`` float64 arrays of each input's shape (the
+    validated copy, the log terms, the output law, masks)."""
+    return 8.0 * copies * sum(math.prod(sh) for sh in shapes)
+
+
+def _check_plan(max_bytes, what, copies, *inputs):
+    """Refuse (ValueError) before any copy when :func:`plan_bytes` of the inputs' shapes exceeds
+    ``max_bytes``: a broadcast view of 10^12 entries is counted, not converted."""
+    check_size(plan_bytes(*(shape_of(a) for a in inputs), copies=copies), max_bytes, what)
+
+
 # ----------------------------------------------------------------------------- public API
-def entropy(p, *, base=2) -> float:
+def entropy(p, *, base=2, max_bytes=None) -> float:
     r"""Shannon entropy :math:`H(p) = -\sum_i p_i \log p_i` of a probability vector.
 
     Zero entries contribute 0 (``0 log 0 = 0``).
@@ -37,9 +50,11 @@ def entropy(p, *, base=2) -> float:
     Parameters
     ----------
     p : array_like (n,)
-        Probability vector: non-negative, finite, summing to 1 within 1e-9 (never renormalised).
+        Probability vector: non-negative, finite, summing to 1 within 1e-9, 4 ulps for float32 (never renormalised).
     base : float, default 2
         Logarithm base (2 gives bits, ``math.e`` nats).
+    max_bytes : int, optional
+        Refuse input whose working copies would exceed this (default 8 GiB), before copying it.
 
     Returns
     -------
@@ -51,7 +66,8 @@ def entropy(p, *, base=2) -> float:
     TypeError
         ``p`` not a real array, ``base`` not a real number.
     ValueError
-        ``p`` not 1-D, empty, NaN/inf, negative or not summing to 1; ``base <= 1``.
+        ``p`` not 1-D, empty, NaN/inf, negative or not summing to 1; ``base <= 1``; size over
+        ``max_bytes``.
 
     References
     ----------
@@ -64,6 +80,7 @@ def entropy(p, *, base=2) -> float:
     >>> entropy([1.0, 0.0])
     0.0
     """
+    _check_plan(max_bytes, "entropy", 3, p)
     p = check_distribution(p, "p")
     scale = _log_base(base)
     return max(0.0, -float(xlogy(np, p, p).sum()) / scale)
@@ -115,7 +132,7 @@ def binary_entropy(x, *, base=2):
     return float(h) if h.ndim == 0 else h
 
 
-def kl_divergence(p, q, *, base=2) -> float:
+def kl_divergence(p, q, *, base=2, max_bytes=None) -> float:
     r"""Kullback–Leibler divergence :math:`D(p \| q) = \sum_i p_i \log (p_i / q_i)`.
 
     Terms with :math:`p_i = 0` contribute 0; if some :math:`p_i > 0` has :math:`q_i = 0` the
@@ -127,6 +144,8 @@ def kl_divergence(p, q, *, base=2) -> float:
         Probability vectors of the same length (validated like :func:`entropy`).
     base : float, default 2
         Logarithm base.
+    max_bytes : int, optional
+        Refuse input whose working copies would exceed this (default 8 GiB), before copying it.
 
     Returns
     -------
@@ -138,7 +157,7 @@ def kl_divergence(p, q, *, base=2) -> float:
     TypeError
         non-real input or ``base``.
     ValueError
-        invalid probability vectors, different lengths, ``base <= 1``.
+        invalid probability vectors, different lengths, ``base <= 1``; size over ``max_bytes``.
 
     References
     ----------
@@ -151,6 +170,7 @@ def kl_divergence(p, q, *, base=2) -> float:
     >>> kl_divergence([0.5, 0.5], [1.0, 0.0])
     inf
     """
+    _check_plan(max_bytes, "kl_divergence", 3, p, q)
     p = check_distribution(p, "p")
     q = check_distribution(q, "q")
     if p.shape != q.shape:
@@ -162,7 +182,7 @@ def kl_divergence(p, q, *, base=2) -> float:
     return max(0.0, float(np.sum(p[m] * (np.log(p[m]) - np.log(q[m])))) / scale)
 
 
-def mutual_information(p, W, *, base=2) -> float:
+def mutual_information(p, W, *, base=2, max_bytes=None) -> float:
     r"""Mutual information :math:`I(p; W)` of input law ``p`` through channel ``W``.
 
     .. math::  I(p; W) = \sum_x p_x D(W_x \,\|\, pW)
@@ -175,9 +195,11 @@ def mutual_information(p, W, *, base=2) -> float:
     p : array_like (nx,)
         Input probability vector.
     W : array_like (nx, ny)
-        Channel matrix, rows summing to 1 within 1e-9 (never renormalised).
+        Channel matrix, rows summing to 1 within 1e-9, 4 ulps for float32 (never renormalised).
     base : float, default 2
         Logarithm base.
+    max_bytes : int, optional
+        Refuse input whose working copies would exceed this (default 8 GiB), before copying it.
 
     Returns
     -------
@@ -189,7 +211,7 @@ def mutual_information(p, W, *, base=2) -> float:
     TypeError
         non-real input or ``base``.
     ValueError
-        invalid ``p`` or ``W``, ``len(p) != W.shape[0]``, ``base <= 1``.
+        invalid ``p`` or ``W``, ``len(p) != W.shape[0]``, ``base <= 1``; size over ``max_bytes``.
 
     References
     ----------
@@ -202,6 +224,7 @@ def mutual_information(p, W, *, base=2) -> float:
     >>> mutual_information([0.5, 0.5], [[0.5, 0.5], [0.5, 0.5]])
     0.0
     """
+    _check_plan(max_bytes, "mutual_information", 4, W)
     p = check_distribution(p, "p")
     W = check_channel(W, "W", allow_batch=False)
     if W.shape[0] != p.shape[0]:
@@ -211,7 +234,7 @@ def mutual_information(p, W, *, base=2) -> float:
     return max(0.0, float(certificate(np, W, neg_entropy_rows(np, W), p)[0])) / scale
 
 
-def normalize_rows(W) -> np.ndarray:
+def normalize_rows(W, *, max_bytes=None) -> np.ndarray:
     r"""Explicitly renormalise the rows of a non-negative matrix so each sums to 1.
 
     .. math:: \tilde W_{xy} = W_{xy} \,/\, \textstyle\sum_{y'} W_{xy'}
@@ -223,6 +246,8 @@ def normalize_rows(W) -> np.ndarray:
     ----------
     W : array_like, any shape with ndim >= 1
         Non-negative finite weights; the last axis is normalised.
+    max_bytes : int, optional
+        Refuse input whose working copies would exceed this (default 8 GiB), before copying it.
 
     Returns
     -------
@@ -234,7 +259,8 @@ def normalize_rows(W) -> np.ndarray:
     TypeError
         ``W`` not a real numeric array.
     ValueError
-        A scalar, NaN/inf or a negative entry (first position named), or an all-zero row (named).
+        A scalar, NaN/inf or a negative entry (first position named), or an all-zero row (named);
+        size over ``max_bytes``.
 
     References
     ----------
@@ -246,6 +272,7 @@ def normalize_rows(W) -> np.ndarray:
     array([[0.25, 0.75],
            [0.5 , 0.5 ]])
     """
+    _check_plan(max_bytes, "normalize_rows", 3, W)
     arr = as_float_array(W, "W")
     if arr.ndim == 0:
         raise ValueError(f"`W` must have ndim >= 1; got a scalar {float(arr)!r}")

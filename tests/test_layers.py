@@ -137,7 +137,6 @@ PRIVATE_NAME_ALLOW = {
     "capacity/cost_constrained.py: capacity._lagrange._check_common",
     "capacity/cost_constrained.py: capacity._lagrange._slope_bisection",
     "capacity/cost_constrained.py: capacity._lagrange._solve_each",
-    "capacity/distortion.py: capacity._lagrange._LOG_FLOOR",
     "capacity/distortion.py: capacity._lagrange._NEWTON_EVERY",
     "capacity/distortion.py: capacity._lagrange._NEWTON_MAX_N",
     "capacity/distortion.py: capacity._lagrange._check_common",

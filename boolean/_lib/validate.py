@@ -194,8 +194,25 @@ def numpy_table(f, name: str = "f", *, domain: str = "01"):
     return to_numpy(table), n
 
 
-#: Tolerance on row sums / total mass of probability vectors and channel rows.
+#: Tolerance on row sums / total mass of probability vectors and channel rows (float64 input).
 ROW_SUM_ATOL = 1e-9
+
+
+def row_sum_atol(dtype, atol: float = ROW_SUM_ATOL) -> float:
+    """The row-sum tolerance for input of ``dtype`` (numpy or torch): ``atol``, or 4 ulps of 1 in a
+    floating dtype coarser than that (float32: 4.8e-7). Each stored entry is off by at most half
+    an ulp of itself, so a row of true sum 1 sums to 1 within eps/2 once widened to float64; a row
+    normalised in that dtype adds the rounding of its divisor (numpy's pairwise sum: measured under
+    1.6 eps for float32 rows of 2 to 10^6 entries)."""
+    try:
+        eps = float(np.finfo(dtype).eps)
+    except (TypeError, ValueError):  # integers, bools, torch dtypes
+        try:
+            import torch
+            eps = float(torch.finfo(dtype).eps) if dtype.is_floating_point else 0.0
+        except (ImportError, AttributeError, TypeError):
+            eps = 0.0
+    return max(atol, 4.0 * eps)
 
 
 def as_float_array(a, name: str) -> np.ndarray:
@@ -226,9 +243,12 @@ def check_stochastic(a, name: str, *, ndims=(2,), atol: float = ROW_SUM_ATOL) ->
 
     Checks: ndim in ``ndims``, non-empty, finite (position of the first NaN/inf),
     non-negative (position of the first negative entry), sums to 1 within ``atol``
-    along the last axis (the worst row and its sum are named).
+    (:func:`row_sum_atol`: wider for float32 or float16 input) along the last axis (the worst
+    row and its sum are named).
     """
-    arr = as_float_array(a, name)
+    raw = as_array(a, name, kinds="biuf")
+    atol = row_sum_atol(raw.dtype, atol)
+    arr = np.asarray(raw, dtype=np.float64)
     if arr.ndim not in ndims:
         shapes = {1: "1-D (n,)", 2: "2-D (n_inputs, n_outputs)", 3: "3-D (batch, n_inputs, n_outputs)"}
         want = " or ".join(shapes.get(d, f"{d}-D") for d in ndims)

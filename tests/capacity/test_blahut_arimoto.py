@@ -230,8 +230,8 @@ def test_no_denormals_and_input_not_mutated():
     p = np.full(3, 1 / 3)
     lo, up, steps, _, _ = md_sweeps(W, negH, p, 1.0, 2001, -1.0, 1.0, 1.0)
     assert steps == 2000 and p[1] == 0.0 and abs(lo - math.log(2)) <= 1e-15  # clamped, not denormal
-    p2, lo2, _, _, _ = md_steps(np, W[None], negH[None], np.full((1, 3), 1 / 3), np.ones(1), 2000, -1.0,
-                                1.0, np.full(1, 2000.0))
+    p2, lo2, _, _, _, _ = md_steps(np, W[None], negH[None], np.full((1, 3), 1 / 3), np.ones(1), 2000, -1.0,
+                                   1.0, np.full(1, 2000.0))
     assert p2[0, 1] == 0.0 and abs(lo2[0] - math.log(2)) <= 1e-15
     r = blahut_arimoto(W)
     np.testing.assert_array_equal(W, W0)

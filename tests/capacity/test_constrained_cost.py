@@ -273,6 +273,51 @@ def test_curve_through_kinks_certified():
     assert np.all(curve.upper[1:] >= curve.lower[:-1] - 1e-12)   # non-decreasing
 
 
+@pytest.mark.parametrize("seed", [10, 24])
+def test_unreachable_tol_keeps_the_best_certificate(seed):
+    # tol=1e-16 bits is below what float64 can certify for these channels: the first (s = 0)
+    # solve used to spend all of max_iter chasing it and the result kept the trivial bounds
+    # [0, C(no budget)]. Inner solves now stop at a few ulps (GAP_FLOOR), so the certificate is
+    # the tight one, and it brackets cvxpy's value (Clarabel to ~1e-9) like the default tol's.
+    W = np.random.default_rng(seed).dirichlet(np.full(3, 0.5), size=3)
+    cost = np.array([0.0, 1.0, 2.0])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)  # converged or not: the bounds are the point
+        res = capacity_cost(W, cost, 0.5, tol=1e-16, max_iter=20_000)
+    assert res.lower > 0.1 and res.gap <= 1e-14
+    assert res.lower - 1e-8 <= _cvxpy_cost_capacity(W, cost, 0.5) <= res.upper + 1e-8
+    _check_result(res, W, cost, 0.5, tol=1e-14)
+
+
+def test_denormal_budget_is_certified():
+    # budget 1e-320 (above min(cost) = 0): C <= s*beta + max_x (D_x - s*b_x) at s ~ D_1 gives an
+    # upper bound of order 1e-320; the dual search used to divide by the 1e-320 slope of the free
+    # input's line, overflow to s_max = inf and keep the s = 0 bound C(no budget) instead
+    from capacity.cost_constrained import _dual_bound
+
+    W = np.random.default_rng(10).dirichlet(np.full(3, 0.5), size=3)
+    res = capacity_cost(W, [0.0, 1.0, 2.0], 1e-320)
+    assert res.converged and res.lower == 0.0 and res.upper <= 1e-300
+    up, s = _dual_bound(np.array([0.0, 2.9, 2.3]), np.array([0.0, 1.0, 2.0]), 1e-320)
+    assert up <= 1e-300 and 2.9 <= s <= 2.9 * (1 + 1e-6)  # the kink of max(s beta, 2.9 - s(1 - beta))
+
+
+def test_curve_of_a_broadcast_billion_budgets_is_refused_before_running():
+    import tracemalloc
+
+    budgets = np.broadcast_to(1.0, (10**9,))
+    tracemalloc.start()
+    try:
+        with pytest.raises(ValueError, match=r"capacity_cost_curve needs .* > max_bytes"):
+            capacity_cost_curve(ch.bsc(0.1), [0.0, 1.0], budgets)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 2**20  # refused from the shape: no copy of the 8 GB view
+    with pytest.raises(ValueError, match="max_bytes"):  # and the plan counts each point's result
+        capacity_cost_curve(ch.bsc(0.1), [0.0, 1.0], np.full(1000, 0.5), max_bytes=8 * 4 * 4 + 2**10)
+
+
 def test_cost_inputs_not_mutated():
     W = ch.bsc(0.2)
     cost = np.array([0.0, 1.0])

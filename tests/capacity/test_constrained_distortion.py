@@ -143,6 +143,62 @@ def test_rd_nonconvergence_warns_with_valid_bounds():
         rate_distortion_curve(p, d, [0.3], tol=1e-15, max_iter=1)
 
 
+@pytest.mark.parametrize("seed", range(5))
+def test_rd_iteration_is_blahuts_step_through_the_solver_core(seed):
+    # Rate-distortion has no iteration of its own: the core's mirror-descent step at mu = 1 with
+    # the output-law score is Blahut's r <- r c, written here from the definition with loops
+    # (rtol 1e-12: a few roundings of O(1) terms, logs and exponentials), and the score's bounds
+    # hold for every r: lower(r1) <= max G <= upper(r2) for any two laws (margin 1e-12 nats).
+    from capacity._solver import md_steps
+    from capacity.distortion import _rd_score
+
+    rng = np.random.default_rng(seed)
+    nx, nz = rng.integers(2, 7, size=2)
+    p = rng.dirichlet(np.ones(nx))
+    d = rng.random((nx, nz)) * 3
+    s = float(rng.uniform(0.1, 5.0))
+    A = -s * (d - d.min(axis=1)[:, None])
+    r = rng.dirichlet(np.ones(nz))
+    Z = [sum(r[z] * math.exp(A[x, z]) for z in range(nz)) for x in range(nx)]
+    c = [sum(p[x] * math.exp(A[x, z]) / Z[x] for x in range(nx)) for z in range(nz)]
+    r_blahut = np.array([r[z] * c[z] for z in range(nz)])
+    r_core = md_steps(np, A[None], np.log(p)[None], r[None], np.ones(1), 1, -1.0, 1.0, np.ones(1),
+                      score=_rd_score)[0][0]
+    np.testing.assert_allclose(r_core, r_blahut, rtol=1e-12)
+    laws = rng.dirichlet(np.ones(nz), size=20)
+    bounds = np.array([[b[0] for b in _rd_score(np, A[None], np.log(p)[None], q[None])[1:]] for q in laws])
+    G = [sum(p[x] * math.log(sum(q[z] * math.exp(A[x, z]) for z in range(nz))) for x in range(nx)) for q in laws]
+    assert np.all(np.array(G) <= bounds[:, 0] + 1e-12)  # G(r) <= lower (the test channel's value) <= max G
+    assert bounds[:, 0].max() <= bounds[:, 1].min() + 1e-12
+
+
+def test_truncated_solve_reports_its_test_channels_distortion():
+    # max_iter=1 stops at the always-feasible channel to each x's least-distortion letter
+    # (identity here, E d = 0): the result reports that distortion, not the target 0.2, and the
+    # bounds hold for both, lower <= R(0.2) <= R(0) = H(p) <= upper
+    p = np.array([0.5, 0.3, 0.2])
+    d = 1 - np.eye(3)
+    with pytest.warns(ConvergenceWarning):
+        res = rate_distortion(p, d, 0.2, max_iter=1)
+    assert res.distortion == float(p @ (res.Q * d).sum(axis=1)) <= 0.2
+    full = rate_distortion(p, d, 0.2)
+    assert res.lower <= full.upper + 1e-12 and full.distortion == pytest.approx(0.2, abs=1e-15)
+    assert res.lower <= mutual_information(p, res.Q) + 1e-12 <= res.upper + 2e-12
+
+
+def test_curve_of_a_broadcast_billion_distortions_is_refused_before_running():
+    import tracemalloc
+
+    tracemalloc.start()
+    try:
+        with pytest.raises(ValueError, match=r"rate_distortion_curve needs .* > max_bytes"):
+            rate_distortion_curve([0.5, 0.5], [[0, 1], [1, 0]], np.broadcast_to(0.1, (10**9,)))
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 2**20  # refused from the shape: no copy of the 8 GB view
+
+
 # ============================================================================ bad input
 BAD = [
     (rate_distortion, ([0.5, 0.5], [[0, 1], [1, 0]]), {}, ValueError, "exactly one of `D` and `slope`"),

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from capacity import blahut_arimoto, capacity_cvxpy, certify_input, mutual_information
+from capacity import ConvergenceWarning, blahut_arimoto, capacity_cvxpy, certify_input, mutual_information
 
 
 @st.composite
@@ -114,7 +114,30 @@ def test_single_input_and_solver_options():
     assert res.capacity == 0.0 and res.upper == 0.0 and res.converged
     res = capacity_cvxpy([[0.9, 0.1], [0.1, 0.9]], solver_options={"max_iter": 2})
     assert res.lower <= res.upper  # a truncated solve still gets valid bounds
+    # symmetry puts the truncated p at (1/2, 1/2), the optimum: certified, whatever the status says
+    assert res.extra["status"] != "optimal" and res.converged and res.gap <= 1e-12
     assert res.lower <= 1 + 0.1 * math.log2(0.1) + 0.9 * math.log2(0.9) + 1e-12  # 1 - h(0.1)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_converged_means_certified_gap_as_in_blahut_arimoto(seed):
+    # converged is upper - lower <= tol, computed by our certificate from cvxpy's p, whatever the
+    # solver's status says; a gap above tol warns like the other solvers (issues 16 and 17)
+    rng = np.random.default_rng(seed)
+    W = rng.dirichlet(np.ones(4), size=4)
+    res = capacity_cvxpy(W)
+    assert res.converged == (res.upper - res.lower <= 1e-4) and res.extra["status"] == "optimal"
+    assert (res.lower, res.upper) == certify_input(W, res.p)  # the same certificate, recomputed
+    tight = max(res.gap / 2, 1e-300)  # below the gap of the same deterministic solve
+    with pytest.warns(ConvergenceWarning, match=r"certified gap .* > tol=.*solver status 'optimal'"):
+        strict = capacity_cvxpy(W, tol=tight)
+    assert not strict.converged and strict.extra["status"] == "optimal"
+    with pytest.warns(ConvergenceWarning, match="bounds remain valid"):
+        one = capacity_cvxpy(W, solver_options={"max_iter": 1})
+    assert not one.converged and one.lower <= res.upper + 1e-12 and res.lower <= one.upper + 1e-12
+    with pytest.warns(ConvergenceWarning, match="channel 0, 2 of 2 not converged"):
+        batch = capacity_cvxpy(np.stack([W, W]), tol=tight)
+    assert batch.converged.tolist() == [False, False]
 
 
 def test_certify_input_values():
@@ -133,6 +156,7 @@ BAD = [
     (capacity_cvxpy, (np.zeros((0, 2)),), {}, ValueError, "non-empty"),
     (capacity_cvxpy, ([["a"]],), {}, TypeError, "real numeric"),
     (capacity_cvxpy, (np.eye(2),), {"solver_options": [1]}, TypeError, "`solver_options` must be a dict"),
+    (capacity_cvxpy, (np.eye(2),), {"tol": 0.0}, ValueError, "`tol` must be"),
     (capacity_cvxpy, (np.eye(64),), {"max_bytes": 1000}, ValueError, "max_bytes"),
     (certify_input, (np.eye(2), [0.5, 0.5, 0.0]), {}, ValueError, "`p` must have W.shape"),
     (certify_input, (np.eye(2), [0.5, 0.6]), {}, ValueError, "`p` must have rows summing to 1"),

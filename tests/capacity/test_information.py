@@ -209,3 +209,40 @@ def test_inputs_not_mutated():
     p0, W0 = p.copy(), W.copy()
     mutual_information(p, W), entropy(p), kl_divergence(p, W[0])
     assert np.array_equal(p, p0) and np.array_equal(W, W0)
+
+
+@pytest.mark.parametrize("call", [
+    lambda W, p: __import__("capacity").normalize_rows(W),
+    lambda W, p: __import__("capacity").certify_input(W, p),
+    lambda W, p: mutual_information(p, W),
+    lambda W, p: entropy(np.broadcast_to(1e-12, (10**12,))),
+    lambda W, p: kl_divergence(np.broadcast_to(1e-12, (10**12,)), np.broadcast_to(1e-12, (10**12,))),
+], ids=["normalize_rows", "certify_input", "mutual_information", "entropy", "kl_divergence"])
+def test_broadcast_terabyte_input_refused_before_any_copy(call):
+    # a 10^6 x 10^6 broadcast view (8 bytes of data) used to reach numpy's MemoryError (931 GiB);
+    # the plan counts its shape and refuses with max_bytes' message, allocating nothing sizeable
+    import tracemalloc
+
+    W = np.broadcast_to(np.float64(1e-6), (10**6, 10**6))
+    p = np.broadcast_to(np.float64(1e-6), (10**6,))
+    tracemalloc.start()
+    try:
+        with pytest.raises(ValueError, match=r"needs .* GiB > max_bytes=8\.0 GiB"):
+            call(W, p)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 2**20
+
+
+def test_max_bytes_is_the_callers_to_raise_or_lower():
+    from capacity import certify_input, normalize_rows
+
+    W, p = np.eye(3), np.full(3, 1 / 3)
+    for call in (lambda mb: normalize_rows(W, max_bytes=mb), lambda mb: certify_input(W, p, max_bytes=mb),
+                 lambda mb: mutual_information(p, W, max_bytes=mb), lambda mb: entropy(p, max_bytes=mb),
+                 lambda mb: kl_divergence(p, p, max_bytes=mb)):
+        with pytest.raises(ValueError, match="max_bytes"):
+            call(64)  # every plan here needs more than 64 bytes for 3 or 9 entries
+        call(2**20)  # and answers under a larger limit
+    assert mutual_information(p, W, max_bytes=2**20) == pytest.approx(math.log2(3), abs=1e-15)

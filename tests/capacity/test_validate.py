@@ -87,3 +87,39 @@ def test_normalize_rows_does_not_overflow():
     assert np.array_equal(out[:2], [[0.5, 0.5], [0.5, 0.5]])
     assert np.allclose(out[2], [0.25, 0.75], rtol=1e-3)  # subnormal inputs carry ~3 digits
     assert np.isfinite(out).all() and np.allclose(out.sum(axis=1), 1.0, rtol=0, atol=1e-15)
+
+
+@pytest.mark.parametrize("n", [2, 3, 100, 10**4])
+def test_float32_rows_accepted_within_a_tolerance_scaled_to_the_dtype(n):
+    # rows normalised in float32 sum to 1 within 1.6 eps32 once widened (measured up to 10^6
+    # entries); the tolerance is 4 ulps of the input's dtype (1e-9 for float64, 4.8e-7 for float32)
+    from boolean._lib.validate import ROW_SUM_ATOL, row_sum_atol
+
+    rng = np.random.default_rng(n)
+    W32 = rng.random((50, n)).astype(np.float32)
+    W32 = W32 / W32.sum(axis=1, keepdims=True)
+    out = check_channel(W32)
+    assert out.dtype == np.float64 and np.array_equal(out, W32.astype(np.float64))
+    assert row_sum_atol(np.float32) == 4 * np.finfo(np.float32).eps and row_sum_atol(np.float64) == ROW_SUM_ATOL
+    assert row_sum_atol(torch.float32) == row_sum_atol(np.float32) and row_sum_atol(np.int64) == ROW_SUM_ATOL
+    bad = W32.copy()
+    bad[7, 0] += np.float32(1e-5)  # 20 ulps: still refused, with the row and the tolerance named
+    with pytest.raises(ValueError, match=r"atol=4\.76837e-07\); row 7 sums to 1\.0000"):
+        check_channel(bad)
+    with pytest.raises(ValueError, match=r"atol=1e-09"):
+        check_channel(W32.astype(np.float64) * (1 + 1e-8))  # float64 keeps its 1e-9
+
+
+def test_float32_channel_capacity_on_numpy_and_torch():
+    # a float32 channel is solved as the float64 matrix of its stored values: its capacity is within
+    # a few times the row-sum error (<= 4.8e-7 per row) of the renormalised matrix's
+    from capacity import blahut_arimoto
+
+    W32 = np.random.default_rng(0).dirichlet(np.ones(5), size=4).astype(np.float32)
+    W64 = normalize_rows(W32.astype(np.float64))
+    ref = blahut_arimoto(W64)
+    for W in (W32, torch.from_numpy(W32)):
+        res = blahut_arimoto(W)
+        assert res.converged and abs(res.capacity - ref.capacity) <= 4e-6
+    with pytest.raises(ValueError, match=r"atol=4\.76837e-07"):
+        blahut_arimoto(torch.from_numpy(W32 * np.float32(1.0001)))
