@@ -96,10 +96,11 @@ def symmetry_generators(n, s, *, visible="random", S0=None, p_bias=0.5):
     [([0, 2, 1, 3], False), ([1, 0, 3, 2], False), ([2, 3, 0, 1], False), ([0, 1, 2, 3], True)]
     """
     n, s, _, visible, S0, p_bias = check_channel_args(n, s, 1, visible, S0, p_bias)
-    return _generators(n, S0, p_bias)
+    return channel_generators(n, S0, p_bias)
 
 
-def _generators(n, S0, p_bias):
+def channel_generators(n, S0, p_bias):
+    """The generators of :func:`symmetry_generators` for validated parameters (S0 a tuple or None)."""
     xs = np.arange(1 << n)
     blocks = [list(range(n))] if S0 is None else [list(S0), [i for i in range(n) if i not in S0]]
     gens = []
@@ -113,7 +114,7 @@ def _generators(n, S0, p_bias):
     return gens
 
 
-def _cell_permutation(sigma, member):
+def cell_permutation(sigma, member):
     """perm[c] = the cell sigma(c) = {sigma(x) : x in c} (a subcube of the same kind)."""
     image = member[:, np.argsort(sigma)]   # image[c, y] = member[c, sigma^{-1}(y)]
     index = {row.tobytes(): k for k, row in enumerate(member)}
@@ -121,7 +122,7 @@ def _cell_permutation(sigma, member):
     return perm
 
 
-def _orbits(images, size):
+def orbit_labels(images, size):
     """Orbit labels (numbered by first occurrence) and sizes from generator image maps.
 
     Minimum-label propagation along the edges t -- g(t), with pointer jumping
@@ -147,7 +148,7 @@ def _orbits(images, size):
     return labels, np.bincount(labels, minlength=first.size)
 
 
-def _type_ranks(sym, n_symbols):
+def type_ranks(sym, n_symbols):
     """Index of each sorted multiset row in the lexicographic order of type_list."""
     # rank of (s_0 <= ... <= s_{m-1}) in combinations_with_replacement order:
     # sum over positions of the number of multisets that start with a smaller symbol there.
@@ -348,9 +349,9 @@ def folded_channel(n, s, m, *, visible="random", S0=None, p_bias=0.5, method="au
     seconds["classes"] = time.perf_counter() - t0
     K = len(cells.cells)
     T = math.comb(2 * K + m - 1, m)
-    gens = _generators(n, S0, p_bias)
-    cell_perms = [_cell_permutation(sigma, cells.member) for sigma, _ in gens]
-    sym_gens = [_symbol_permutation(cperm, comp) for (_, comp), cperm in zip(gens, cell_perms)]
+    gens = channel_generators(n, S0, p_bias)
+    cell_perms = [cell_permutation(sigma, cells.member) for sigma, _ in gens]
+    sym_gens = [symbol_permutation(cperm, comp) for (_, comp), cperm in zip(gens, cell_perms)]
     what = f"folded_channel(n={n}, s={s}, m={m})"
     if method == "types":
         # types (2 bytes x m) + ranks/images per generator (8 bytes each) + graph (~24 bytes per edge)
@@ -369,7 +370,7 @@ def folded_channel(n, s, m, *, visible="random", S0=None, p_bias=0.5, method="au
                          n_classes=int(cls.n_classes), n_types=int(T), seconds=seconds)
 
 
-def _symbol_permutation(cperm, comp):
+def symbol_permutation(cperm, comp):
     """The generator's map on symbols 2c + y: (c, y) -> (cperm[c], y xor comp)."""
     K = cperm.size
     sperm = np.empty(2 * K, dtype=np.int16)
@@ -403,7 +404,7 @@ def _class_orbits(cls, gens, cell_perms, n, s):
             if not np.array_equal(cls.keys[idx], key):  # pragma: no cover - the group maps classes to classes
                 raise AssertionError("a symmetry image of a count vector is not a class")
             images.append(idx.astype(np.int64))
-    class_orbit, class_orbit_sizes = _orbits(images, R)
+    class_orbit, class_orbit_sizes = orbit_labels(images, R)
     orbit_reps = np.full(class_orbit_sizes.size, R, dtype=np.int64)
     np.minimum.at(orbit_reps, class_orbit, np.arange(R))
     return class_orbit, class_orbit_sizes, orbit_reps
@@ -491,8 +492,8 @@ def _fold_by_types(cls, cells, sym_gens, orbit_reps, m, max_bytes, what, seconds
     T = math.comb(2 * K + m - 1, m)
     # type orbits: generators act on symbols (c, y) -> (perm(c), y xor comp)
     sym, coef = type_list(2 * K, m)
-    type_images = [_type_ranks(np.sort(sperm[sym], axis=1), 2 * K) for sperm in sym_gens]
-    type_orbit, type_orbit_sizes = _orbits(type_images, T)
+    type_images = [type_ranks(np.sort(sperm[sym], axis=1), 2 * K) for sperm in sym_gens]
+    type_orbit, type_orbit_sizes = orbit_labels(type_images, T)
     del type_images
     t1 = time.perf_counter()
     seconds["enumeration"] = t1 - t0
