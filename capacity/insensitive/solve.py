@@ -25,7 +25,9 @@ from boolean._lib.validate import check_int, check_real
 from .._result import CapacityResult, ConvergenceWarning
 from ..blahut_arimoto import blahut_arimoto
 from .channel import channel_matrix
-from .model import channel_classes, check_channel_args
+from .classes import MAX_ENUM_N, count_classes
+from .levels import level_channel
+from .model import channel_cells, channel_classes, check_channel_args, level_route
 from .symmetry import folded_channel
 
 __all__ = ["InsensitiveCapacity", "insensitive_capacity"]
@@ -48,17 +50,20 @@ class InsensitiveCapacity:
         Classes of indistinguishable functions (rows of the unfolded channel).
     limit : float
         ``log2 n_classes``, the m -> infinity limit of C.
-    class_mass : ndarray (n_classes,)
-        Optimal input mass on each class (uniform inside a symmetry orbit).
+    class_mass : ndarray (n_classes,) or None
+        Optimal input mass on each class (uniform inside a symmetry orbit); None on the
+        weight-level route (n = 5, s >= 2), whose rows are weight-level vectors, not classes.
     class_names : tuple of str
-        Standard functions in each class ("" when none).
+        Standard functions in each class ("" when none; empty on the weight-level route).
     representatives : ndarray uint8 (n_classes, 2**n) or None
         One truth table per class (None for count-vector classes, n >= 5).
     support : list of (str, float, int)
         ``(label, mass, classes)`` per class-orbit with mass > 1e-6, heaviest first: the
         orbit's standard functions (up to 4; else "class k (f = 0x..)", its smallest class
         and the index sum_x f(x) 2**x of its representative), its total mass, and the
-        number of classes in it.
+        number of classes in it. On the weight-level route the label gives the levels
+        ``v_k = sum_{|T| = k} G(T)^2`` and a function attaining the row, and the count is 0
+        (not computed).
     shape : tuple
         (classes, types) of the unfolded channel.
     folded_shape : tuple or None
@@ -132,11 +137,15 @@ def insensitive_capacity(n, s, m, *, tol=1e-9, visible="random", S0=None, p_bias
     ----------
     n : int
         Input bits, ``1 <= n <= 4``; with p_bias = 1/2 also ``n <= 8`` for visible='fixed' or
-        s = 0, and n = 5 for s = 1 (classes from count vectors).
+        s = 0, n = 5 for s = 1 (classes from count vectors), and n = 5 for s >= 2 with a random
+        visible set and m <= 3 (the weight-level route of :mod:`capacity.insensitive.levels`:
+        one row per distinct vector of Fourier weight levels, scanning a covering set of
+        222 x 65 536 functions once per (n, s)). For larger n see
+        :func:`capacity.insensitive.family_capacity`.
     s : int
         Visible bits per sample, ``0 <= s <= n``.
     m : int
-        Samples, ``1 <= m <= 64``.
+        Samples, ``1 <= m <= 64`` (``m <= 3`` on the weight-level route).
     tol : float, default 1e-9
         Certified gap (bits), > 0.
     visible : {"random", "fixed"}
@@ -169,10 +178,10 @@ def insensitive_capacity(n, s, m, *, tol=1e-9, visible="random", S0=None, p_bias
     TypeError
         For non-integer n, s, m, max_iter, a non-real tol/p_bias or a non-bool symmetry.
     ValueError
-        For n outside [1, 4] (beyond it, a case the count vectors do not cover), s outside
-        [0, n], m outside [1, 64], p_bias outside (0, 1),
-        tol <= 0, an unknown visible/backend, a bad S0, device='cuda' without CUDA, or a
-        plan above ``max_bytes``.
+        For n outside [1, 4] (beyond it, a case no route covers: the message lists the routes),
+        s outside [0, n], m outside [1, 64] (or m > 3 on the weight-level route), p_bias outside
+        (0, 1), tol <= 0, an unknown visible/backend, a bad S0, device='cuda' without CUDA,
+        symmetry=False on the weight-level route, or a plan above ``max_bytes``.
 
     Warns
     -----
@@ -192,7 +201,7 @@ def insensitive_capacity(n, s, m, *, tol=1e-9, visible="random", S0=None, p_bias
     >>> round(insensitive_capacity(3, 1, 1).capacity, 6)
     1.0
     """
-    n, s, m, visible, S0, p_bias = check_channel_args(n, s, m, visible, S0, p_bias)
+    n, s, m, visible, S0, p_bias = check_channel_args(n, s, m, visible, S0, p_bias, levels=True)
     tol = check_real(tol, "tol", low=0.0, low_open=True)
     if not isinstance(symmetry, (bool, np.bool_)):
         raise TypeError(f"`symmetry` must be a bool; got {symmetry!r}")
@@ -200,6 +209,11 @@ def insensitive_capacity(n, s, m, *, tol=1e-9, visible="random", S0=None, p_bias
         max_iter = check_int(max_iter, "max_iter", low=0)
     be = resolve_backend(backend, device=device, supported=("numpy", "torch"), prefer="numpy")
     t0 = time.perf_counter()
+    if n > MAX_ENUM_N and level_route(n, s, visible, p_bias):
+        if not symmetry:
+            raise ValueError(f"`symmetry` must be True for n = {n}, s = {s}: only the folded weight-level route "
+                             f"exists there ({count_classes(n, s) if s >= n - 1 else 'billions of'} classes)")
+        return _level_capacity(n, s, m, tol, max_iter, be, backend, max_bytes, t0)
     cls = channel_classes(n, s, visible, S0, p_bias)
     R = cls.n_classes
     if symmetry:
@@ -238,6 +252,35 @@ def insensitive_capacity(n, s, m, *, tol=1e-9, visible="random", S0=None, p_bias
                                representatives=None if cls.representatives is None else np.array(cls.representatives),
                                support=support, shape=tuple(shape), folded_shape=folded_shape,
                                symmetry=bool(symmetry), seconds=time.perf_counter() - t0, result=res)
+
+
+def _level_capacity(n, s, m, tol, max_iter, be, backend, max_bytes, t0):
+    """C(n, s, m) by the weight-level route (:mod:`capacity.insensitive.levels`)."""
+    lc = level_channel(n, s, m, max_bytes=max_bytes)
+    iters = DEFAULT_MAX_ITER if max_iter is None else max_iter
+    keep = lc.V.max(axis=0) > 0
+    solver_backend = "auto" if backend == "auto" and be.name == "numpy" else be.name
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        res = blahut_arimoto(np.ascontiguousarray(lc.V[:, keep]), bonus=lc.bonus * LOG2E, tol=tol, max_iter=iters,
+                             backend=solver_backend, device=be.device if be.name == "torch" else None,
+                             max_bytes=max_bytes)
+    res = dataclasses.replace(res, extra={"folded": True, "route": "levels"})
+    lower, upper = float(res.lower), float(res.upper)
+    if not res.converged:
+        warnings.warn(f"insensitive_capacity(n={n}, s={s}, m={m}) reached max_iter={iters} with certified "
+                      f"gap {upper - lower:.3g} bits > tol={tol:g}", ConvergenceWarning, stacklevel=3)
+    R = count_classes(n, s)
+    K = len(channel_cells(n, s, None, 0.5).cells)
+    support = []
+    for r in np.flatnonzero(res.p > 1e-6):
+        levels = tuple(int(v) for v in lc.levels[r])
+        support.append((f"levels {levels} (f = {int(lc.functions[r]):#x})", float(res.p[r]), 0))
+    support.sort(key=lambda t: -t[1])
+    return InsensitiveCapacity(n=n, s=s, m=m, visible="random", S0=None, p_bias=0.5, capacity=lower, lower=lower,
+                               upper=upper, n_classes=R, limit=math.log2(R), class_mass=None, class_names=(),
+                               representatives=None, support=support, shape=(R, math.comb(2 * K + m - 1, m)),
+                               folded_shape=lc.shape, symmetry=True, seconds=time.perf_counter() - t0, result=res)
 
 
 def _support(orbit_mass, orbit_of, orbit_count, names, reps, counts, threshold=1e-6):
