@@ -358,7 +358,7 @@ def folded_channel(n, s, m, *, visible="random", S0=None, p_bias=0.5, method="au
         plan = T * (2 * m + 8 + 8 + 40 * len(gens))
         check_size(plan, max_bytes, f"{what} with {T} types ({format_bytes(plan)} of type bookkeeping)")
     t0 = time.perf_counter()
-    class_orbit, class_orbit_sizes, orbit_reps = _class_orbits(cls, gens, cell_perms, n, s)
+    class_orbit, class_orbit_sizes, orbit_reps = _class_orbits(n, s, visible, S0, p_bias)
     seconds["class_orbits"] = time.perf_counter() - t0
     if method == "types":
         V, bonus, type_orbit_sizes = _fold_by_types(cls, cells, sym_gens, orbit_reps, m, max_bytes, what, seconds)
@@ -379,8 +379,14 @@ def symbol_permutation(cperm, comp):
     return sperm
 
 
-def _class_orbits(cls, gens, cell_perms, n, s):
-    """Orbit of each class, orbit sizes and the smallest class of each orbit."""
+@functools.lru_cache(maxsize=16)
+def _class_orbits(n, s, visible, S0, p_bias):
+    """Orbit of each class, orbit sizes and the smallest class of each orbit (read-only; cached per
+    channel variant, since every m of a series shares them)."""
+    cells = channel_cells(n, s, S0, p_bias)
+    cls = channel_classes(n, s, visible, S0, p_bias)
+    gens = channel_generators(n, S0, p_bias)
+    cell_perms = [cell_permutation(sigma, cells.member) for sigma, _ in gens]
     R = cls.n_classes
     images = []
     if cls.representatives is not None:
@@ -405,8 +411,10 @@ def _class_orbits(cls, gens, cell_perms, n, s):
                 raise AssertionError("a symmetry image of a count vector is not a class")
             images.append(idx.astype(np.int64))
     class_orbit, class_orbit_sizes = orbit_labels(images, R)
-    orbit_reps = np.full(class_orbit_sizes.size, R, dtype=np.int64)
-    np.minimum.at(orbit_reps, class_orbit, np.arange(R))
+    # orbits are numbered by first occurrence, so an orbit's smallest class is its first index
+    orbit_reps = np.unique(class_orbit, return_index=True)[1].astype(np.int64)
+    for arr in (class_orbit, class_orbit_sizes, orbit_reps):
+        arr.setflags(write=False)
     return class_orbit, class_orbit_sizes, orbit_reps
 
 
