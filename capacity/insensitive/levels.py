@@ -75,10 +75,12 @@ from .model import MAX_LEVEL_M, channel_cells, type_list
 from .npn import npn_representatives
 from .symmetry import cell_permutation, channel_generators, orbit_labels, symbol_permutation, type_ranks
 
-__all__ = ["LevelChannel", "MAX_LEVEL_N", "level_channel", "level_plan"]
+__all__ = ["LevelChannel", "LEVEL_ROWS_BOUND", "MAX_LEVEL_N", "level_channel", "level_plan"]
 
 #: Largest n of the route (the covering set has npn_class_count(n - 1) * 2**(2**(n-1)) functions).
 MAX_LEVEL_N = 5
+#: Rows assumed by estimates made before the scan (an over-estimate: the n = 5 scans give fewer).
+LEVEL_ROWS_BOUND = 1 << 14
 
 
 @dataclass(frozen=True)

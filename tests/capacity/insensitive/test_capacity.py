@@ -273,3 +273,38 @@ def test_bonus_iteration_survives_an_output_mass_underflowing_to_zero(backend):
         # the capacity of V is 1 bit up to ~1e-30 (two noiseless rows; row 2 is their mixture plus a leak)
         assert math.isfinite(r.lower) and math.isfinite(r.upper) and r.converged
         assert r.lower - 1e-12 <= 1.0 <= r.upper + 1e-12 and r.upper - r.lower <= 1e-12
+
+
+def test_estimate_sizes_match_the_solve():
+    """The estimate's exact parts (unfolded shape, type-orbits by Burnside) equal what the solve builds."""
+    from capacity.insensitive import insensitive_estimate
+
+    for n, s, m in [(2, 1, 3), (3, 2, 3), (4, 1, 4)]:
+        est = insensitive_estimate(n, s, m)
+        r = insensitive_capacity(n, s, m)
+        assert est.route == "folded" and est.shape == r.shape
+        assert est.solved_shape[1] == r.folded_shape[1]
+        assert est.seconds > 0 and est.nbytes > 0
+    est = insensitive_estimate(3, 1, 3, symmetry=False)
+    assert est.route == "unfolded" and est.solved_shape == est.shape == insensitive_capacity(3, 1, 3, symmetry=False).shape
+    est = insensitive_estimate(5, 3, 3)
+    assert est.route == "levels" and est.shape == (count_classes(5, 3), math.comb(2 * 80 + 3 - 1, 3))   # K = C(5, 3) 2**3 = 80 cells
+
+
+def test_max_seconds_refuses_up_front_and_progress_runs():
+    with pytest.raises(ValueError, match=r"`max_seconds` must cover the estimate: insensitive_capacity\(n=4, s=2, m=8\)"
+                                         r" is estimated at .* s \(folded route, solving about \d+ x 1681876"):
+        insensitive_capacity(4, 2, 8, max_seconds=1)
+    a = insensitive_capacity(3, 1, 3, max_seconds=600, progress=True)
+    b = insensitive_capacity(3, 1, 3)
+    assert a.lower == b.lower and a.upper == b.upper
+
+
+@pytest.mark.parametrize("kwargs,exc,match", [
+    (dict(max_seconds=0), ValueError, r"`max_seconds` must be a finite number in \(0.0, inf\]"),
+    (dict(max_seconds="1"), TypeError, r"`max_seconds`"),
+    (dict(progress="yes"), TypeError, r"`progress` must be a bool"),
+])
+def test_bad_budget_and_progress(kwargs, exc, match):
+    with pytest.raises(exc, match=match):
+        insensitive_capacity(2, 1, 2, **kwargs)
