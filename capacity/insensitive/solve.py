@@ -392,7 +392,8 @@ def _class_capacity(n, s, m, tol, visible, S0, p_bias, be, backend, device, symm
         solver_backend = "auto" if backend == "auto" and be.name == "numpy" else be.name
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", ConvergenceWarning)  # re-issued below, naming (n, s, m)
-            res = blahut_arimoto(np.ascontiguousarray(fc.V[:, keep]), bonus=fc.bonus * LOG2E, tol=tol,
+            Vk = fc.V if keep.all() else np.ascontiguousarray(fc.V[:, keep])   # copy only when columns drop
+            res = blahut_arimoto(Vk, bonus=fc.bonus * LOG2E, tol=tol,
                                  max_iter=iters, backend=solver_backend, device=be.device if be.name == "torch" else None,
                                  max_bytes=max_bytes)
         res = dataclasses.replace(res, extra={"folded": True})

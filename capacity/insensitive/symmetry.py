@@ -430,9 +430,9 @@ def fold_plan(n_classes, n_class_orbits, n_symbols, m, group_order, level_counts
     """Peak bytes of the orbit route of :func:`folded_channel`, reused by every caller.
 
     The orbit tree (:func:`capacity.insensitive.orbits.orbit_tree_plan`) or, after it, the
-    tree arrays, two (orbits x leaves) sums (V is formed in place of the first), per-thread values of the inner nodes
-    (2 float64 per node and class of a batch of ``BATCH``), and the class bookkeeping (orbit
-    labels, order, images: ~8 int64 per class).
+    tree arrays with the child ranges (6 int64 per node), one (orbits x leaves) sum (V is formed in
+    place of it), and the class bookkeeping (orbit labels, order, images: ~8 int64 per class);
+    the depth-first walk holds O(m * BATCH) values per thread.
 
     Parameters
     ----------
@@ -455,7 +455,7 @@ def fold_plan(n_classes, n_class_orbits, n_symbols, m, group_order, level_counts
     nodes = sum(level_counts[1:])
     leaves = level_counts[m]
     tree = orbit_tree_plan(n_symbols, m, group_order, level_counts)
-    sums = 8 * 2 * n_class_orbits * leaves + 32 * nodes + 16 * BATCH * threads * (nodes - leaves + n_symbols)
+    sums = 8 * n_class_orbits * leaves + 48 * nodes + 16 * BATCH * threads * (m + 1 + n_symbols)
     return int(max(tree, sums + 16 * leaves * (m + 1)) + 64 * n_classes)
 
 
@@ -474,12 +474,18 @@ def _fold_by_orbits(cls, cells, sym_gens, class_orbit, class_orbit_sizes, m, max
     ratio = depth / tree.multiplicity
     order = np.argsort(class_orbit, kind="stable")
     offsets = np.concatenate([[0], np.cumsum(class_orbit_sizes)]).astype(np.int64)
-    with threads_for(cls.n_classes * tree.parent.size):
-        A, B = orbit_sums(np.ascontiguousarray(cls.q), np.ascontiguousarray(cls.q0), np.ascontiguousarray(cells.pi),
-                          order.astype(np.int64), offsets, tree.parent, tree.symbol, ratio, np.log(ratio),
-                          tree.leaf_start)
-    # V = A |T|/|O| in place; b_O = sum_T [ |T|/|O| B[O, T] + V log(|T| / V) ] row by row (B then freed)
+    # children of each node are contiguous (nodes sorted by depth, then by prefix): ranges by search
+    nodes = np.arange(tree.parent.size, dtype=np.int64)
+    child_start = np.searchsorted(tree.parent, nodes, side="left").astype(np.int64)
+    child_stop = np.searchsorted(tree.parent, nodes, side="right").astype(np.int64)
+    n_roots = int(tree.level_counts[0])
     sizes = tree.leaf_orbit_sizes.astype(np.float64)
+    with threads_for(cls.n_classes * tree.parent.size):
+        A, Bs = orbit_sums(np.ascontiguousarray(cls.q), np.ascontiguousarray(cls.q0), np.ascontiguousarray(cells.pi),
+                           order.astype(np.int64), offsets, child_start, child_stop, n_roots, tree.symbol, ratio,
+                           np.log(ratio), m, sizes)
+    del child_start, child_stop
+    # V = A |T|/|O| in place; b_O = Bs[O]/|O| + sum_T V log(|T| / V), row by row
     log_sizes = np.log(sizes)
     bonus = np.empty(n_orb)
     V = A
@@ -488,8 +494,7 @@ def _fold_by_orbits(cls, cells, sym_gens, class_orbit, class_orbit_sizes, m, max
         row *= sizes
         row /= class_orbit_sizes[o]
         pos = row > 0
-        bonus[o] = (B[o] @ sizes) / class_orbit_sizes[o] + row[pos] @ (log_sizes[pos] - np.log(row[pos]))
-    del B
+        bonus[o] = Bs[o] / class_orbit_sizes[o] + row[pos] @ (log_sizes[pos] - np.log(row[pos]))
     seconds["likelihoods"] = time.perf_counter() - t1
     return V, bonus, tree.leaf_orbit_sizes.astype(np.int64)
 
