@@ -20,17 +20,17 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from boolean._lib.backend import resolve_backend
-from boolean._lib.memory import format_bytes
+from boolean._lib.memory import check_size, format_bytes
 from boolean._lib.validate import check_int, check_real
 
 from .._result import CapacityResult, ConvergenceWarning
-from ..blahut_arimoto import blahut_arimoto
+from ..blahut_arimoto import blahut_arimoto, plan_bytes
 from .channel import channel_matrix
 from .classes import MAX_ENUM_N, count_classes
 from .levels import LEVEL_ROWS_BOUND, level_channel, level_plan
 from .model import channel_cells, channel_classes, check_channel_args, level_route
 from .orbits import multiset_orbit_counts
-from .symmetry import (cell_permutation, channel_generators, fold_plan, folded_channel, symbol_group,
+from .symmetry import (cell_permutation, channel_generators, class_orbits, fold_plan, folded_channel, symbol_group,
                        symbol_permutation)
 
 __all__ = ["InsensitiveCapacity", "SolveEstimate", "insensitive_capacity", "insensitive_estimate"]
@@ -383,6 +383,12 @@ def _class_capacity(n, s, m, tol, visible, S0, p_bias, be, backend, device, symm
     R = cls.n_classes
     _stage(bar, "fold" if symmetry else "channel")
     if symmetry:
+        # V stays alive while the solver works on it: refuse V + the solver's plan before folding
+        n_orb = class_orbits(n, s, visible, S0, p_bias)[1].size
+        n_torb = _type_orbit_counts(n, s, visible, S0, p_bias, m)[m]
+        need = 8 * n_orb * n_torb + plan_bytes((n_orb, n_torb))
+        check_size(need, max_bytes, f"insensitive_capacity(n={n}, s={s}, m={m}): the folded channel "
+                                    f"{n_orb} x {n_torb} and the solver's working copies")
         fc = folded_channel(n, s, m, visible=visible, S0=S0, p_bias=p_bias, backend=be.name,
                             device=be.device if be.name == "torch" else None, max_bytes=max_bytes)
         _stage(bar, "solve")

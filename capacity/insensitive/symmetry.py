@@ -215,15 +215,15 @@ class FoldedChannel:
 
     Attributes
     ----------
-    V : ndarray float64 (n_class_orbits, n_type_orbits)
+    V : ndarray float64 (nclass_orbits, n_type_orbits)
         ``V[O, T] = P(type in T | f_O)``; rows sum to 1.
-    bonus : ndarray float64 (n_class_orbits,)
+    bonus : ndarray float64 (nclass_orbits,)
         ``b_O`` in nats: ``I(p; W) = sum_O p_O [D(V_O || pV) + b_O]``.
     class_orbit : ndarray int64 (n_classes,)
         Orbit of each class (classes as in :func:`channel_matrix`).
-    class_orbit_sizes : ndarray int64 (n_class_orbits,)
+    class_orbit_sizes : ndarray int64 (nclass_orbits,)
         Classes per orbit.
-    orbit_representatives : ndarray int64 (n_class_orbits,)
+    orbit_representatives : ndarray int64 (nclass_orbits,)
         One class index per orbit (its smallest).
     type_orbit_sizes : ndarray int64 (n_type_orbits,)
         Types per type-orbit.
@@ -358,7 +358,7 @@ def folded_channel(n, s, m, *, visible="random", S0=None, p_bias=0.5, method="au
         plan = T * (2 * m + 8 + 8 + 40 * len(gens))
         check_size(plan, max_bytes, f"{what} with {T} types ({format_bytes(plan)} of type bookkeeping)")
     t0 = time.perf_counter()
-    class_orbit, class_orbit_sizes, orbit_reps = _class_orbits(n, s, visible, S0, p_bias)
+    class_orbit, class_orbit_sizes, orbit_reps = class_orbits(n, s, visible, S0, p_bias)
     seconds["class_orbits"] = time.perf_counter() - t0
     if method == "types":
         V, bonus, type_orbit_sizes = _fold_by_types(cls, cells, sym_gens, orbit_reps, m, max_bytes, what, seconds)
@@ -380,7 +380,7 @@ def symbol_permutation(cperm, comp):
 
 
 @functools.lru_cache(maxsize=16)
-def _class_orbits(n, s, visible, S0, p_bias):
+def class_orbits(n, s, visible, S0, p_bias):
     """Orbit of each class, orbit sizes and the smallest class of each orbit (read-only; cached per
     channel variant, since every m of a series shares them)."""
     cells = channel_cells(n, s, S0, p_bias)
@@ -426,7 +426,7 @@ def symbol_group(generators):
     return group
 
 
-def fold_plan(n_classes, n_class_orbits, n_symbols, m, group_order, level_counts, threads=None):
+def fold_plan(n_classes, nclass_orbits, n_symbols, m, group_order, level_counts, threads=None):
     """Peak bytes of the orbit route of :func:`folded_channel`, reused by every caller.
 
     The orbit tree (:func:`capacity.insensitive.orbits.orbit_tree_plan`) or, after it, the
@@ -436,7 +436,7 @@ def fold_plan(n_classes, n_class_orbits, n_symbols, m, group_order, level_counts
 
     Parameters
     ----------
-    n_classes, n_class_orbits, n_symbols, m, group_order : int
+    n_classes, nclass_orbits, n_symbols, m, group_order : int
         Sizes of the problem.
     level_counts : sequence of int
         Burnside counts ``N_0..N_m`` of orbits of d-multisets.
@@ -455,7 +455,7 @@ def fold_plan(n_classes, n_class_orbits, n_symbols, m, group_order, level_counts
     nodes = sum(level_counts[1:])
     leaves = level_counts[m]
     tree = orbit_tree_plan(n_symbols, m, group_order, level_counts)
-    sums = 8 * n_class_orbits * leaves + 48 * nodes + 16 * BATCH * threads * (m + 1 + n_symbols)
+    sums = 8 * nclass_orbits * leaves + 48 * nodes + 16 * BATCH * threads * (m + 1 + n_symbols)
     return int(max(tree, sums + 16 * leaves * (m + 1)) + 64 * n_classes)
 
 

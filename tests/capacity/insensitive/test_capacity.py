@@ -189,8 +189,9 @@ def test_count_vector_route_matches_enumeration(monkeypatch):
 
     monkeypatch.setattr(symmetry, "channel_classes", vector_classes)
     monkeypatch.setattr(solve, "channel_classes", vector_classes)
-    symmetry._class_orbits.cache_clear()                  # orbits of the forced classes, not cached ones
-    monkeypatch.setattr(symmetry, "_class_orbits", functools.lru_cache(maxsize=16)(symmetry._class_orbits.__wrapped__))
+    symmetry.class_orbits.cache_clear()                   # orbits of the forced classes, not cached ones
+    monkeypatch.setattr(symmetry, "class_orbits", functools.lru_cache(maxsize=16)(symmetry.class_orbits.__wrapped__))
+    monkeypatch.setattr(solve, "class_orbits", symmetry.class_orbits)
     for (n, s, m), a in ref.items():
         b = insensitive_capacity(n, s, m)
         assert b.representatives is None and b.n_classes == a.n_classes
@@ -237,8 +238,10 @@ BAD = [
     (dict(n=2, s=1, m=1, backend=3), TypeError, r"`backend` must be a string"),
     (dict(n=2, s=1, m=1, device="cuda:99"), ValueError, r"`device`"),
     (dict(n=2, s=1, m=1, visible="fixed", S0=(5,)), ValueError, r"`S0 element` must be an integer in \[0, 1\]"),
-    (dict(n=4, s=2, m=6, max_bytes=2 ** 20), ValueError, r"folded_channel\(n=4, s=2, m=6\).*> max_bytes=1.0 MiB"),
+    (dict(n=4, s=2, m=6, max_bytes=2 ** 20), ValueError, r"insensitive_capacity\(n=4, s=2, m=6\): the folded channel 214 x 35394.*> max_bytes=1.0 MiB"),
     (dict(n=4, s=2, m=3, symmetry=False, max_bytes=2 ** 20), ValueError, r"> max_bytes=1.0 MiB"),
+    (dict(n=4, s=2, m=8), ValueError, r"insensitive_capacity\(n=4, s=2, m=8\): the folded channel 214 x 1681876 and "
+                                      r"the solver's working copies .* > max_bytes=8.0 GiB"),
 ]
 
 
