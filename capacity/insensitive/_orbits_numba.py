@@ -76,33 +76,38 @@ def canonical_children(prev, group, n_sym):
     return out
 
 
-#: Classes of one orbit processed together (node values held as (nodes, BATCH) per thread).
+#: Classes of one orbit processed together (node values held as (depth, BATCH) per thread).
 BATCH = 32
 
 
 @njit(cache=True, parallel=True)
-def orbit_sums(q, q0, pi, order, offsets, parent, sym, ratio, logratio, leaf_start):
-    """Per class-orbit o and leaf j: ``A[o, j] = sum_{k in o} W(t_j | f_k)`` and
-    ``B[o, j] = sum_{k in o} W log W``.
+def orbit_sums(q, q0, pi, order, offsets, child_start, child_stop, n_roots, sym, ratio, logratio, m, sizes):
+    """Per class-orbit o and leaf j: ``A[o, j] = sum_{k in o} W(t_j | f_k)``, and per orbit
+    ``Bs[o] = sum_j sizes[j] sum_{k in o} W log W`` (the bonus term; no (orbits x leaves) array).
 
-    W of every inner node of the prefix tree is built from its parent's with one product
-    (``W(node) = W(parent) r[sym] d / mult``) and its log with one sum; a leaf's W is formed
-    from its parent's and summed at once. Classes ``order[offsets[o]:offsets[o+1]]`` form orbit o
-    and go through in batches of ``BATCH`` (node values are (nodes, BATCH) rows, so a leaf's
-    batch is summed before it touches A and B); each orbit is summed by one thread in a fixed
-    order, so the result does not depend on the thread count.
+    The prefix tree is walked depth first (children of node t are ``child_start[t]:child_stop[t]``,
+    the roots ``0:n_roots``), so only one value per depth and class is held: W of a node is its
+    parent's times ``r[sym] d / mult`` and its log the parent's plus ``log(r[sym] d / mult)``; leaves
+    (depth m, numbered from ``child_start`` of depth m - 1 onward, i.e. ``t - leaf0``) are summed at once.
+    Classes ``order[offsets[o]:offsets[o+1]]`` form orbit o and go through in batches of ``BATCH``;
+    each orbit is summed by one thread in a fixed order, so the result does not depend on the
+    thread count.
     """
     n_orb = offsets.size - 1
-    n_nodes = parent.size
-    L = n_nodes - leaf_start
+    n_nodes = sym.size
+    L = sizes.size
+    leaf0 = n_nodes - L
     K = pi.size
     A = np.zeros((n_orb, L))
-    B = np.zeros((n_orb, L))
+    Bs = np.zeros(n_orb)
     for o in prange(n_orb):
-        val = np.zeros((leaf_start, BATCH))
-        lv = np.zeros((leaf_start, BATCH))
+        val = np.zeros((m + 1, BATCH))
+        lv = np.zeros((m + 1, BATCH))
         r = np.zeros((2 * K, BATCH))
         lr = np.zeros((2 * K, BATCH))
+        stack = np.zeros(m + 1, np.int64)       # next child to visit at each depth
+        stop = np.zeros(m + 1, np.int64)
+        bsum = 0.0
         for b0 in range(offsets[o], offsets[o + 1], BATCH):
             nb = min(BATCH, offsets[o + 1] - b0)
             for b in range(nb):
@@ -110,36 +115,36 @@ def orbit_sums(q, q0, pi, order, offsets, parent, sym, ratio, logratio, leaf_sta
                 for c in range(K):
                     r[2 * c, b] = pi[c] * q0[k, c]
                     r[2 * c + 1, b] = pi[c] * q[k, c]
+                val[0, b] = 1.0
+                lv[0, b] = 0.0
             for a in range(2 * K):
                 for b in range(nb):
                     lr[a, b] = math.log(r[a, b]) if r[a, b] > 0.0 else LOG_ZERO
-            for t in range(leaf_start):
-                p = parent[t]
+            d = 1
+            stack[1] = 0
+            stop[1] = n_roots
+            while d > 0:
+                if stack[d] == stop[d]:
+                    d -= 1
+                    continue
+                t = stack[d]
+                stack[d] += 1
                 s = sym[t]
-                if p < 0:
+                if d == m:
+                    acc = 0.0
+                    accl = 0.0
                     for b in range(nb):
-                        val[t, b] = r[s, b] * ratio[t]
-                        lv[t, b] = lr[s, b] + logratio[t]
-                else:
-                    for b in range(nb):
-                        val[t, b] = val[p, b] * r[s, b] * ratio[t]
-                        lv[t, b] = lv[p, b] + lr[s, b] + logratio[t]
-            for j in range(L):
-                t = leaf_start + j
-                p = parent[t]
-                s = sym[t]
-                acc = 0.0
-                accl = 0.0
-                if p < 0:
-                    for b in range(nb):
-                        w = r[s, b] * ratio[t]
+                        w = val[d - 1, b] * r[s, b] * ratio[t]
                         acc += w
-                        accl += w * (lr[s, b] + logratio[t])
-                else:
+                        accl += w * (lv[d - 1, b] + lr[s, b] + logratio[t])
+                    A[o, t - leaf0] += acc
+                    bsum += accl * sizes[t - leaf0]
+                elif child_start[t] < child_stop[t]:
                     for b in range(nb):
-                        w = val[p, b] * r[s, b] * ratio[t]
-                        acc += w
-                        accl += w * (lv[p, b] + lr[s, b] + logratio[t])
-                A[o, j] += acc
-                B[o, j] += accl
-    return A, B
+                        val[d, b] = val[d - 1, b] * r[s, b] * ratio[t]
+                        lv[d, b] = lv[d - 1, b] + lr[s, b] + logratio[t]
+                    d += 1
+                    stack[d] = child_start[t]
+                    stop[d] = child_stop[t]
+        Bs[o] = bsum
+    return A, Bs

@@ -22,7 +22,8 @@ from .classes import (MAX_ENUM_N, all_truth_tables, check_S0, check_visible, cla
 
 __all__ = ["MAX_M", "MAX_VECTOR_N", "MAX_VECTOR_CLASSES", "Cells", "ChannelClasses", "channel_cells",
            "channel_classes", "check_channel_args", "count_keys", "count_vectors", "symbol_probabilities",
-           "type_list", "type_probabilities", "vector_classes", "vector_route"]
+           "type_list", "type_probabilities", "vector_classes", "vector_route", "level_route", "MAX_LEVEL_M",
+           "ROUTES"]
 
 
 #: Largest m accepted (types are stored as uint8 counts).
@@ -35,20 +36,44 @@ MAX_VECTOR_CLASSES = 5_000_000
 
 # ----------------------------------------------------------------------------- validation
 
-def check_channel_args(n, s, m, visible, S0, p_bias):
-    """Validate the channel parameters; return (n, s, m, visible, S0, p_bias)."""
+#: Largest m of the weight-level route (n = 5, s >= 2; see :mod:`capacity.insensitive.levels`).
+MAX_LEVEL_M = 3
+
+#: What the exact routes cover, quoted by the refusals.
+ROUTES = (f"n <= {MAX_ENUM_N}: every case (all 2**(2**n) functions); p_bias = 0.5 beyond: visible='fixed' or s = 0 "
+          f"up to n = {MAX_VECTOR_N}, n = 5 with s = 1 (count vectors) and n = 5 with s >= 2 for m <= {MAX_LEVEL_M} "
+          "(insensitive_capacity, weight levels); for larger n, capacity.insensitive.family_capacity gives the "
+          "capacity over a family of functions (symmetric, thresholds, juntas, tables)")
+
+
+def check_channel_args(n, s, m, visible, S0, p_bias, *, levels=False):
+    """Validate the channel parameters; return (n, s, m, visible, S0, p_bias).
+
+    ``levels=True`` also accepts the weight-level route (n = 5, s >= 2, m <= 3), which only
+    :func:`capacity.insensitive.insensitive_capacity` takes.
+    """
     n = check_int(n, "n", low=1)
     s = check_int(s, "s", low=0, high=n)
     m = check_int(m, "m", low=1, high=MAX_M)
     visible = check_visible(visible)
     p_bias = check_real(p_bias, "p_bias", low=0.0, high=1.0, low_open=True, high_open=True)
     if n > MAX_ENUM_N and not vector_route(n, s, visible, p_bias):
-        raise ValueError(f"`n` must be <= {MAX_ENUM_N} for (s, visible, p_bias) = ({s}, {visible!r}, {p_bias}): "
-                         f"the classes need all 2**(2**n) functions; got n = {n}. "
-                         f"Count vectors cover n <= {MAX_VECTOR_N} for visible='fixed' or s = 0, and n = 5 for "
-                         "s = 1, with p_bias = 0.5")
+        if levels and level_route(n, s, visible, p_bias):
+            if m > MAX_LEVEL_M:
+                raise ValueError(f"`m` must be <= {MAX_LEVEL_M} for n = 5, s = {s} (the weight-level route); got "
+                                 f"m = {m}. Exact routes: {ROUTES}")
+        else:
+            where = "" if levels or not level_route(n, s, visible, p_bias) else \
+                " (n = 5 with s >= 2 is solved by insensitive_capacity alone, for m <= 3)"
+            raise ValueError(f"`n` must be <= {MAX_ENUM_N} for (s, visible, p_bias) = ({s}, {visible!r}, {p_bias}) "
+                             f"here{where}; got n = {n}. Exact routes: {ROUTES}")
     S0 = check_S0(S0, n, s, visible)
     return n, s, m, visible, S0, p_bias
+
+
+def level_route(n, s, visible, p_bias):
+    """True when the weight-level route applies (n = 5, s >= 2, random visible set, uniform bits)."""
+    return n == 5 and s >= 2 and visible == "random" and p_bias == 0.5
 
 
 def vector_route(n, s, visible, p_bias):

@@ -20,18 +20,138 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from boolean._lib.backend import resolve_backend
+from boolean._lib.memory import check_size, format_bytes
 from boolean._lib.validate import check_int, check_real
 
 from .._result import CapacityResult, ConvergenceWarning
-from ..blahut_arimoto import blahut_arimoto
+from ..blahut_arimoto import blahut_arimoto, plan_bytes
 from .channel import channel_matrix
-from .model import channel_classes, check_channel_args
-from .symmetry import folded_channel
+from .classes import MAX_ENUM_N, count_classes
+from .levels import LEVEL_ROWS_BOUND, level_channel, level_plan
+from .model import channel_cells, channel_classes, check_channel_args, level_route
+from .orbits import multiset_orbit_counts
+from .symmetry import (cell_permutation, channel_generators, class_orbits, fold_plan, folded_channel, symbol_group,
+                       symbol_permutation)
 
-__all__ = ["InsensitiveCapacity", "insensitive_capacity"]
+__all__ = ["InsensitiveCapacity", "SolveEstimate", "insensitive_capacity", "insensitive_estimate"]
 
 LOG2E = 1.0 / math.log(2.0)
 DEFAULT_MAX_ITER = 200_000
+
+#: Rough rates of a 2-core CPU for :func:`insensitive_estimate` (operations per second): class x
+#: prefix-tree-node updates of the orbit fold, entries of the solved matrix per iteration, and the
+#: iteration count assumed for the solver (folded problems mostly take 100-300, some up to ~2 000).
+FOLD_RATE = 1e9
+SOLVE_RATE = 3e8
+TYPICAL_ITERATIONS = 300
+#: Rough cost (seconds) of building the rows once per (n, s) on the count-vector and weight-level routes.
+N5_ROWS_SECONDS = 20.0
+
+
+@dataclass(frozen=True)
+class SolveEstimate:
+    r"""Up-front size and time of :func:`insensitive_capacity` (see :func:`insensitive_estimate`):
+    :math:`t \approx \sum_{\text{stages}} \text{operations} / \text{rate}`.
+
+    Attributes
+    ----------
+    route : str
+        "folded" (class-orbits x type-orbits), "unfolded" (classes x types) or "levels" (weight-level
+        rows x type-orbits, n = 5 and s >= 2).
+    shape : tuple of int
+        (classes, types) of the unfolded channel.
+    solved_shape : tuple of int
+        Estimated shape of the matrix the solver iterates on (rows estimated as
+        ``4 #classes / |G|`` for the folded route, ``LEVEL_ROWS_BOUND`` for the weight-level route;
+        type-orbits exact, by Burnside's lemma).
+    nbytes : int
+        Planned peak bytes (the plan the call checks against ``max_bytes``).
+    seconds : float
+        Rough wall time on a 2-core CPU (operation counts over fixed rates; a factor of a few either way).
+
+    Examples
+    --------
+    >>> est = insensitive_estimate(2, 1, 3)
+    >>> est.route, est.shape
+    ('folded', (15, 120))
+    """
+
+    route: str
+    shape: tuple
+    solved_shape: tuple
+    nbytes: int
+    seconds: float
+
+
+def insensitive_estimate(n, s, m, *, visible="random", S0=None, p_bias=0.5, symmetry=True) -> SolveEstimate:
+    r"""Size, memory and a rough time of :func:`insensitive_capacity` before running it.
+
+    .. math::
+
+        t \approx \frac{\#\text{classes} \cdot \sum_{d \le m} N_d}{r_{\text{fold}}}
+              + \frac{I \cdot \text{rows} \cdot N_m}{r_{\text{solve}}},
+
+    with :math:`N_d` the Burnside counts of type-orbits of d samples (the prefix tree of the fold),
+    ``I = TYPICAL_ITERATIONS`` and the rates ``FOLD_RATE``, ``SOLVE_RATE`` of this module (unfolded:
+    classes x types entries per iteration). Only the class table of the channel variant is built
+    (it is cached and reused by the solve).
+
+    Parameters
+    ----------
+    n, s, m, visible, S0, p_bias, symmetry :
+        As :func:`insensitive_capacity`.
+
+    Returns
+    -------
+    SolveEstimate
+        ``route``, ``shape``, ``solved_shape``, ``nbytes``, ``seconds``.
+
+    Raises
+    ------
+    TypeError, ValueError
+        For parameters out of range (as :func:`insensitive_capacity`).
+
+    References
+    ----------
+    W. Burnside, *Theory of Groups of Finite Order* (1897), Sec. 145 (the orbit counts).
+
+    Examples
+    --------
+    >>> est = insensitive_estimate(4, 2, 5)
+    >>> est.route, est.shape, est.solved_shape[1]
+    ('folded', (61419, 2598960), 4474)
+    """
+    n, s, m, visible, S0, p_bias = check_channel_args(n, s, m, visible, S0, p_bias, levels=True)
+    if not isinstance(symmetry, (bool, np.bool_)):
+        raise TypeError(f"`symmetry` must be a bool; got {symmetry!r}")
+    K = len(channel_cells(n, s, S0, p_bias).cells)
+    T = math.comb(2 * K + m - 1, m)
+    if n > MAX_ENUM_N and level_route(n, s, visible, p_bias):
+        R = count_classes(n, s)
+        counts = _type_orbit_counts(n, s, visible, S0, p_bias, m)
+        rows = LEVEL_ROWS_BOUND
+        seconds = N5_ROWS_SECONDS + TYPICAL_ITERATIONS * rows * counts[m] / SOLVE_RATE
+        return SolveEstimate("levels", (R, T), (rows, counts[m]), level_plan(n, s, m), float(seconds))
+    R = channel_classes(n, s, visible, S0, p_bias).n_classes
+    first = N5_ROWS_SECONDS if n > MAX_ENUM_N else 0.0
+    if not symmetry:
+        nbytes = 16 * R * T
+        return SolveEstimate("unfolded", (R, T), (R, T), nbytes, float(first + TYPICAL_ITERATIONS * R * T / SOLVE_RATE))
+    counts, G = _type_orbit_counts(n, s, visible, S0, p_bias, m, order=True)
+    rows = max(1, min(R, -(-4 * R // G)))
+    nbytes = fold_plan(R, rows, 2 * K, m, G, counts)
+    seconds = first + R * sum(counts[1:]) / FOLD_RATE + TYPICAL_ITERATIONS * rows * counts[m] / SOLVE_RATE
+    return SolveEstimate("folded", (R, T), (rows, counts[m]), int(nbytes), float(seconds))
+
+
+def _type_orbit_counts(n, s, visible, S0, p_bias, m, order=False):
+    """Burnside counts N_0..N_m of type-orbits (and the symbol group's order)."""
+    cells = channel_cells(n, s, S0, p_bias)
+    gens = channel_generators(n, S0, p_bias)
+    sym_gens = [symbol_permutation(cell_permutation(sigma, cells.member), comp) for sigma, comp in gens]
+    group = symbol_group(tuple(g.tobytes() for g in sym_gens))
+    counts = multiset_orbit_counts(group, m)
+    return (counts, group.shape[0]) if order else counts
 
 
 @dataclass(frozen=True)
@@ -48,17 +168,20 @@ class InsensitiveCapacity:
         Classes of indistinguishable functions (rows of the unfolded channel).
     limit : float
         ``log2 n_classes``, the m -> infinity limit of C.
-    class_mass : ndarray (n_classes,)
-        Optimal input mass on each class (uniform inside a symmetry orbit).
+    class_mass : ndarray (n_classes,) or None
+        Optimal input mass on each class (uniform inside a symmetry orbit); None on the
+        weight-level route (n = 5, s >= 2), whose rows are weight-level vectors, not classes.
     class_names : tuple of str
-        Standard functions in each class ("" when none).
+        Standard functions in each class ("" when none; empty on the weight-level route).
     representatives : ndarray uint8 (n_classes, 2**n) or None
         One truth table per class (None for count-vector classes, n >= 5).
     support : list of (str, float, int)
         ``(label, mass, classes)`` per class-orbit with mass > 1e-6, heaviest first: the
         orbit's standard functions (up to 4; else "class k (f = 0x..)", its smallest class
         and the index sum_x f(x) 2**x of its representative), its total mass, and the
-        number of classes in it.
+        number of classes in it. On the weight-level route the label gives the levels
+        ``v_k = sum_{|T| = k} G(T)^2`` and a function attaining the row, and the count is 0
+        (not computed).
     shape : tuple
         (classes, types) of the unfolded channel.
     folded_shape : tuple or None
@@ -107,7 +230,8 @@ class InsensitiveCapacity:
 # ----------------------------------------------------------------------------- public
 
 def insensitive_capacity(n, s, m, *, tol=1e-9, visible="random", S0=None, p_bias=0.5, backend="auto",
-                         device=None, symmetry=True, max_iter=None, max_bytes=None) -> InsensitiveCapacity:
+                         device=None, symmetry=True, max_iter=None, max_bytes=None, max_seconds=None,
+                         progress=False) -> InsensitiveCapacity:
     r"""Certified capacity C(n, s, m) (bits) of the insensitive-function channel.
 
     .. math::
@@ -132,11 +256,15 @@ def insensitive_capacity(n, s, m, *, tol=1e-9, visible="random", S0=None, p_bias
     ----------
     n : int
         Input bits, ``1 <= n <= 4``; with p_bias = 1/2 also ``n <= 8`` for visible='fixed' or
-        s = 0, and n = 5 for s = 1 (classes from count vectors).
+        s = 0, n = 5 for s = 1 (classes from count vectors), and n = 5 for s >= 2 with a random
+        visible set and m <= 3 (the weight-level route of :mod:`capacity.insensitive.levels`:
+        one row per distinct vector of Fourier weight levels, scanning a covering set of
+        222 x 65 536 functions once per (n, s)). For larger n see
+        :func:`capacity.insensitive.family_capacity`.
     s : int
         Visible bits per sample, ``0 <= s <= n``.
     m : int
-        Samples, ``1 <= m <= 64``.
+        Samples, ``1 <= m <= 64`` (``m <= 3`` on the weight-level route).
     tol : float, default 1e-9
         Certified gap (bits), > 0.
     visible : {"random", "fixed"}
@@ -157,6 +285,14 @@ def insensitive_capacity(n, s, m, *, tol=1e-9, visible="random", S0=None, p_bias
         the bounds are still valid, ``gap > tol`` and a :class:`ConvergenceWarning` is issued.
     max_bytes : int, optional
         Refuse plans above this many bytes (default 8 GiB).
+    max_seconds : float, optional
+        Refuse, before any heavy work, a call whose up-front estimate
+        (:func:`insensitive_estimate`, rough: a factor of a few either way) exceeds this many
+        seconds. The message gives the estimate, the solved shape and the memory plan. No limit
+        by default; the limit is not enforced while the call runs.
+    progress : bool, default False
+        Show a tqdm bar over the stages (rows, fold, solve) with the estimate in its title, on
+        stderr. Off by default, so scripts and logs stay clean; turn it on for long calls.
 
     Returns
     -------
@@ -167,12 +303,14 @@ def insensitive_capacity(n, s, m, *, tol=1e-9, visible="random", S0=None, p_bias
     Raises
     ------
     TypeError
-        For non-integer n, s, m, max_iter, a non-real tol/p_bias or a non-bool symmetry.
+        For non-integer n, s, m, max_iter, a non-real tol/p_bias/max_seconds or a non-bool
+        symmetry/progress.
     ValueError
-        For n outside [1, 4] (beyond it, a case the count vectors do not cover), s outside
-        [0, n], m outside [1, 64], p_bias outside (0, 1),
-        tol <= 0, an unknown visible/backend, a bad S0, device='cuda' without CUDA, or a
-        plan above ``max_bytes``.
+        For n outside [1, 4] (beyond it, a case no route covers: the message lists the routes),
+        s outside [0, n], m outside [1, 64] (or m > 3 on the weight-level route), p_bias outside
+        (0, 1), tol <= 0, an unknown visible/backend, a bad S0, device='cuda' without CUDA,
+        symmetry=False on the weight-level route, a plan above ``max_bytes``, max_seconds <= 0, or an
+        estimate above ``max_seconds``.
 
     Warns
     -----
@@ -192,38 +330,89 @@ def insensitive_capacity(n, s, m, *, tol=1e-9, visible="random", S0=None, p_bias
     >>> round(insensitive_capacity(3, 1, 1).capacity, 6)
     1.0
     """
-    n, s, m, visible, S0, p_bias = check_channel_args(n, s, m, visible, S0, p_bias)
+    n, s, m, visible, S0, p_bias = check_channel_args(n, s, m, visible, S0, p_bias, levels=True)
     tol = check_real(tol, "tol", low=0.0, low_open=True)
     if not isinstance(symmetry, (bool, np.bool_)):
         raise TypeError(f"`symmetry` must be a bool; got {symmetry!r}")
     if max_iter is not None:
         max_iter = check_int(max_iter, "max_iter", low=0)
     be = resolve_backend(backend, device=device, supported=("numpy", "torch"), prefer="numpy")
+    if max_seconds is not None:
+        max_seconds = check_real(max_seconds, "max_seconds", low=0.0, low_open=True)
+    if not isinstance(progress, (bool, np.bool_)):
+        raise TypeError(f"`progress` must be a bool; got {progress!r}")
+    levels = n > MAX_ENUM_N and level_route(n, s, visible, p_bias)
+    if levels and not symmetry:
+        raise ValueError(f"`symmetry` must be True for n = {n}, s = {s}: only the folded weight-level route "
+                         f"exists there ({count_classes(n, s)} classes)")
     t0 = time.perf_counter()
+    bar = None
+    if max_seconds is not None or progress:
+        est = insensitive_estimate(n, s, m, visible=visible, S0=S0, p_bias=p_bias, symmetry=symmetry)
+        what = f"insensitive_capacity(n={n}, s={s}, m={m})"
+        if max_seconds is not None and est.seconds > max_seconds:
+            raise ValueError(f"`max_seconds` must cover the estimate: {what} is estimated at {est.seconds:.3g} s "
+                             f"({est.route} route, solving about {est.solved_shape[0]} x {est.solved_shape[1]}, "
+                             f"planned {format_bytes(est.nbytes)}) > max_seconds={max_seconds:g}; raise max_seconds "
+                             "or lower m")
+        if progress:
+            from tqdm.auto import tqdm
+
+            bar = tqdm(total=3, unit="stage", desc=f"{what} ~{est.seconds:.2g} s, {format_bytes(est.nbytes)}")
+    try:
+        if levels:
+            return _level_capacity(n, s, m, tol, max_iter, be, backend, max_bytes, t0, bar)
+        return _class_capacity(n, s, m, tol, visible, S0, p_bias, be, backend, device, symmetry, max_iter,
+                               max_bytes, t0, bar)
+    finally:
+        if bar is not None:
+            bar.close()
+
+
+def _stage(bar, name):
+    """Advance the progress bar (if any) past one stage; ``name`` is the stage that starts."""
+    if bar is not None:
+        bar.set_postfix_str(name)
+        bar.update(1)
+
+
+def _class_capacity(n, s, m, tol, visible, S0, p_bias, be, backend, device, symmetry, max_iter, max_bytes, t0,
+                    bar):
+    """C(n, s, m) over the classes (folded by symmetry or not)."""
     cls = channel_classes(n, s, visible, S0, p_bias)
     R = cls.n_classes
+    _stage(bar, "fold" if symmetry else "channel")
     if symmetry:
+        # V stays alive while the solver works on it: refuse V + the solver's plan before folding
+        n_orb = class_orbits(n, s, visible, S0, p_bias)[1].size
+        n_torb = _type_orbit_counts(n, s, visible, S0, p_bias, m)[m]
+        need = 8 * n_orb * n_torb + plan_bytes((n_orb, n_torb))
+        check_size(need, max_bytes, f"insensitive_capacity(n={n}, s={s}, m={m}): the folded channel "
+                                    f"{n_orb} x {n_torb} and the solver's working copies")
         fc = folded_channel(n, s, m, visible=visible, S0=S0, p_bias=p_bias, backend=be.name,
                             device=be.device if be.name == "torch" else None, max_bytes=max_bytes)
+        _stage(bar, "solve")
         iters = DEFAULT_MAX_ITER if max_iter is None else max_iter
         keep = fc.V.max(axis=0) > 0  # outputs no orbit reaches carry nothing
         # the folded channel is one channel: on the CPU, "auto" lets the solver pick numba's sweep
         solver_backend = "auto" if backend == "auto" and be.name == "numpy" else be.name
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", ConvergenceWarning)  # re-issued below, naming (n, s, m)
-            res = blahut_arimoto(np.ascontiguousarray(fc.V[:, keep]), bonus=fc.bonus * LOG2E, tol=tol,
+            Vk = fc.V if keep.all() else np.ascontiguousarray(fc.V[:, keep])   # copy only when columns drop
+            res = blahut_arimoto(Vk, bonus=fc.bonus * LOG2E, tol=tol,
                                  max_iter=iters, backend=solver_backend, device=be.device if be.name == "torch" else None,
                                  max_bytes=max_bytes)
         res = dataclasses.replace(res, extra={"folded": True})
         lower, upper, p_orb = res.lower, res.upper, res.p
         if not res.converged:
             warnings.warn(f"insensitive_capacity(n={n}, s={s}, m={m}) reached max_iter={iters} with certified "
-                          f"gap {upper - lower:.3g} bits > tol={tol:g}", ConvergenceWarning, stacklevel=2)
+                          f"gap {upper - lower:.3g} bits > tol={tol:g}", ConvergenceWarning, stacklevel=3)
         class_mass = p_orb[fc.class_orbit] / fc.class_orbit_sizes[fc.class_orbit]
         orbit_mass, orbit_of, orbit_count = p_orb, fc.class_orbit, fc.class_orbit_sizes
         shape, folded_shape = (fc.n_classes, fc.n_types), fc.shape
     else:
         ch = channel_matrix(n, s, m, visible=visible, S0=S0, p_bias=p_bias, max_bytes=max_bytes)
+        _stage(bar, "solve")
         kw = {} if max_iter is None else {"max_iter": max_iter}
         res = blahut_arimoto(ch.W, tol=tol, backend=be.name, device=be.device if be.name == "torch" else None,
                              max_bytes=max_bytes, **kw)
@@ -231,6 +420,7 @@ def insensitive_capacity(n, s, m, *, tol=1e-9, visible="random", S0=None, p_bias
         class_mass = np.asarray(res.p, dtype=np.float64)
         orbit_mass, orbit_of, orbit_count = class_mass, np.arange(R), np.ones(R, dtype=np.int64)
         shape, folded_shape = ch.shape, None
+    _stage(bar, "done")
     support = _support(orbit_mass, orbit_of, orbit_count, cls.names, cls.representatives, cls.counts)
     return InsensitiveCapacity(n=n, s=s, m=m, visible=visible, S0=S0, p_bias=p_bias, capacity=lower,
                                lower=lower, upper=upper, n_classes=R, limit=math.log2(R), class_mass=class_mass,
@@ -238,6 +428,38 @@ def insensitive_capacity(n, s, m, *, tol=1e-9, visible="random", S0=None, p_bias
                                representatives=None if cls.representatives is None else np.array(cls.representatives),
                                support=support, shape=tuple(shape), folded_shape=folded_shape,
                                symmetry=bool(symmetry), seconds=time.perf_counter() - t0, result=res)
+
+
+def _level_capacity(n, s, m, tol, max_iter, be, backend, max_bytes, t0, bar):
+    """C(n, s, m) by the weight-level route (:mod:`capacity.insensitive.levels`)."""
+    lc = level_channel(n, s, m, max_bytes=max_bytes)
+    _stage(bar, "fold")
+    _stage(bar, "solve")
+    iters = DEFAULT_MAX_ITER if max_iter is None else max_iter
+    keep = lc.V.max(axis=0) > 0
+    solver_backend = "auto" if backend == "auto" and be.name == "numpy" else be.name
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        res = blahut_arimoto(np.ascontiguousarray(lc.V[:, keep]), bonus=lc.bonus * LOG2E, tol=tol, max_iter=iters,
+                             backend=solver_backend, device=be.device if be.name == "torch" else None,
+                             max_bytes=max_bytes)
+    res = dataclasses.replace(res, extra={"folded": True, "route": "levels"})
+    _stage(bar, "done")
+    lower, upper = float(res.lower), float(res.upper)
+    if not res.converged:
+        warnings.warn(f"insensitive_capacity(n={n}, s={s}, m={m}) reached max_iter={iters} with certified "
+                      f"gap {upper - lower:.3g} bits > tol={tol:g}", ConvergenceWarning, stacklevel=3)
+    R = count_classes(n, s)
+    K = len(channel_cells(n, s, None, 0.5).cells)
+    support = []
+    for r in np.flatnonzero(res.p > 1e-6):
+        levels = tuple(int(v) for v in lc.levels[r])
+        support.append((f"levels {levels} (f = {int(lc.functions[r]):#x})", float(res.p[r]), 0))
+    support.sort(key=lambda t: -t[1])
+    return InsensitiveCapacity(n=n, s=s, m=m, visible="random", S0=None, p_bias=0.5, capacity=lower, lower=lower,
+                               upper=upper, n_classes=R, limit=math.log2(R), class_mass=None, class_names=(),
+                               representatives=None, support=support, shape=(R, math.comb(2 * K + m - 1, m)),
+                               folded_shape=lc.shape, symmetry=True, seconds=time.perf_counter() - t0, result=res)
 
 
 def _support(orbit_mass, orbit_of, orbit_count, names, reps, counts, threshold=1e-6):

@@ -96,10 +96,11 @@ def symmetry_generators(n, s, *, visible="random", S0=None, p_bias=0.5):
     [([0, 2, 1, 3], False), ([1, 0, 3, 2], False), ([2, 3, 0, 1], False), ([0, 1, 2, 3], True)]
     """
     n, s, _, visible, S0, p_bias = check_channel_args(n, s, 1, visible, S0, p_bias)
-    return _generators(n, S0, p_bias)
+    return channel_generators(n, S0, p_bias)
 
 
-def _generators(n, S0, p_bias):
+def channel_generators(n, S0, p_bias):
+    """The generators of :func:`symmetry_generators` for validated parameters (S0 a tuple or None)."""
     xs = np.arange(1 << n)
     blocks = [list(range(n))] if S0 is None else [list(S0), [i for i in range(n) if i not in S0]]
     gens = []
@@ -113,7 +114,7 @@ def _generators(n, S0, p_bias):
     return gens
 
 
-def _cell_permutation(sigma, member):
+def cell_permutation(sigma, member):
     """perm[c] = the cell sigma(c) = {sigma(x) : x in c} (a subcube of the same kind)."""
     image = member[:, np.argsort(sigma)]   # image[c, y] = member[c, sigma^{-1}(y)]
     index = {row.tobytes(): k for k, row in enumerate(member)}
@@ -121,7 +122,7 @@ def _cell_permutation(sigma, member):
     return perm
 
 
-def _orbits(images, size):
+def orbit_labels(images, size):
     """Orbit labels (numbered by first occurrence) and sizes from generator image maps.
 
     Minimum-label propagation along the edges t -- g(t), with pointer jumping
@@ -147,7 +148,7 @@ def _orbits(images, size):
     return labels, np.bincount(labels, minlength=first.size)
 
 
-def _type_ranks(sym, n_symbols):
+def type_ranks(sym, n_symbols):
     """Index of each sorted multiset row in the lexicographic order of type_list."""
     # rank of (s_0 <= ... <= s_{m-1}) in combinations_with_replacement order:
     # sum over positions of the number of multisets that start with a smaller symbol there.
@@ -214,15 +215,15 @@ class FoldedChannel:
 
     Attributes
     ----------
-    V : ndarray float64 (n_class_orbits, n_type_orbits)
+    V : ndarray float64 (nclass_orbits, n_type_orbits)
         ``V[O, T] = P(type in T | f_O)``; rows sum to 1.
-    bonus : ndarray float64 (n_class_orbits,)
+    bonus : ndarray float64 (nclass_orbits,)
         ``b_O`` in nats: ``I(p; W) = sum_O p_O [D(V_O || pV) + b_O]``.
     class_orbit : ndarray int64 (n_classes,)
         Orbit of each class (classes as in :func:`channel_matrix`).
-    class_orbit_sizes : ndarray int64 (n_class_orbits,)
+    class_orbit_sizes : ndarray int64 (nclass_orbits,)
         Classes per orbit.
-    orbit_representatives : ndarray int64 (n_class_orbits,)
+    orbit_representatives : ndarray int64 (nclass_orbits,)
         One class index per orbit (its smallest).
     type_orbit_sizes : ndarray int64 (n_type_orbits,)
         Types per type-orbit.
@@ -348,16 +349,16 @@ def folded_channel(n, s, m, *, visible="random", S0=None, p_bias=0.5, method="au
     seconds["classes"] = time.perf_counter() - t0
     K = len(cells.cells)
     T = math.comb(2 * K + m - 1, m)
-    gens = _generators(n, S0, p_bias)
-    cell_perms = [_cell_permutation(sigma, cells.member) for sigma, _ in gens]
-    sym_gens = [_symbol_permutation(cperm, comp) for (_, comp), cperm in zip(gens, cell_perms)]
+    gens = channel_generators(n, S0, p_bias)
+    cell_perms = [cell_permutation(sigma, cells.member) for sigma, _ in gens]
+    sym_gens = [symbol_permutation(cperm, comp) for (_, comp), cperm in zip(gens, cell_perms)]
     what = f"folded_channel(n={n}, s={s}, m={m})"
     if method == "types":
         # types (2 bytes x m) + ranks/images per generator (8 bytes each) + graph (~24 bytes per edge)
         plan = T * (2 * m + 8 + 8 + 40 * len(gens))
         check_size(plan, max_bytes, f"{what} with {T} types ({format_bytes(plan)} of type bookkeeping)")
     t0 = time.perf_counter()
-    class_orbit, class_orbit_sizes, orbit_reps = _class_orbits(cls, gens, cell_perms, n, s)
+    class_orbit, class_orbit_sizes, orbit_reps = class_orbits(n, s, visible, S0, p_bias)
     seconds["class_orbits"] = time.perf_counter() - t0
     if method == "types":
         V, bonus, type_orbit_sizes = _fold_by_types(cls, cells, sym_gens, orbit_reps, m, max_bytes, what, seconds)
@@ -369,7 +370,7 @@ def folded_channel(n, s, m, *, visible="random", S0=None, p_bias=0.5, method="au
                          n_classes=int(cls.n_classes), n_types=int(T), seconds=seconds)
 
 
-def _symbol_permutation(cperm, comp):
+def symbol_permutation(cperm, comp):
     """The generator's map on symbols 2c + y: (c, y) -> (cperm[c], y xor comp)."""
     K = cperm.size
     sperm = np.empty(2 * K, dtype=np.int16)
@@ -378,8 +379,14 @@ def _symbol_permutation(cperm, comp):
     return sperm
 
 
-def _class_orbits(cls, gens, cell_perms, n, s):
-    """Orbit of each class, orbit sizes and the smallest class of each orbit."""
+@functools.lru_cache(maxsize=16)
+def class_orbits(n, s, visible, S0, p_bias):
+    """Orbit of each class, orbit sizes and the smallest class of each orbit (read-only; cached per
+    channel variant, since every m of a series shares them)."""
+    cells = channel_cells(n, s, S0, p_bias)
+    cls = channel_classes(n, s, visible, S0, p_bias)
+    gens = channel_generators(n, S0, p_bias)
+    cell_perms = [cell_permutation(sigma, cells.member) for sigma, _ in gens]
     R = cls.n_classes
     images = []
     if cls.representatives is not None:
@@ -403,31 +410,33 @@ def _class_orbits(cls, gens, cell_perms, n, s):
             if not np.array_equal(cls.keys[idx], key):  # pragma: no cover - the group maps classes to classes
                 raise AssertionError("a symmetry image of a count vector is not a class")
             images.append(idx.astype(np.int64))
-    class_orbit, class_orbit_sizes = _orbits(images, R)
-    orbit_reps = np.full(class_orbit_sizes.size, R, dtype=np.int64)
-    np.minimum.at(orbit_reps, class_orbit, np.arange(R))
+    class_orbit, class_orbit_sizes = orbit_labels(images, R)
+    # orbits are numbered by first occurrence, so an orbit's smallest class is its first index
+    orbit_reps = np.unique(class_orbit, return_index=True)[1].astype(np.int64)
+    for arr in (class_orbit, class_orbit_sizes, orbit_reps):
+        arr.setflags(write=False)
     return class_orbit, class_orbit_sizes, orbit_reps
 
 
 @functools.lru_cache(maxsize=16)
-def _symbol_group(generators):
+def symbol_group(generators):
     """The symbol group generated by the generators (int16 bytes), cached per channel variant."""
     group = permutation_group([np.frombuffer(g, dtype=np.int16) for g in generators])
     group.setflags(write=False)
     return group
 
 
-def fold_plan(n_classes, n_class_orbits, n_symbols, m, group_order, level_counts, threads=None):
+def fold_plan(n_classes, nclass_orbits, n_symbols, m, group_order, level_counts, threads=None):
     """Peak bytes of the orbit route of :func:`folded_channel`, reused by every caller.
 
     The orbit tree (:func:`capacity.insensitive.orbits.orbit_tree_plan`) or, after it, the
-    tree arrays, two (orbits x leaves) sums (V is formed in place of the first), per-thread values of the inner nodes
-    (2 float64 per node and class of a batch of ``BATCH``), and the class bookkeeping (orbit
-    labels, order, images: ~8 int64 per class).
+    tree arrays with the child ranges (6 int64 per node), one (orbits x leaves) sum (V is formed in
+    place of it), and the class bookkeeping (orbit labels, order, images: ~8 int64 per class);
+    the depth-first walk holds O(m * BATCH) values per thread.
 
     Parameters
     ----------
-    n_classes, n_class_orbits, n_symbols, m, group_order : int
+    n_classes, nclass_orbits, n_symbols, m, group_order : int
         Sizes of the problem.
     level_counts : sequence of int
         Burnside counts ``N_0..N_m`` of orbits of d-multisets.
@@ -446,13 +455,13 @@ def fold_plan(n_classes, n_class_orbits, n_symbols, m, group_order, level_counts
     nodes = sum(level_counts[1:])
     leaves = level_counts[m]
     tree = orbit_tree_plan(n_symbols, m, group_order, level_counts)
-    sums = 8 * 2 * n_class_orbits * leaves + 32 * nodes + 16 * BATCH * threads * (nodes - leaves + n_symbols)
+    sums = 8 * nclass_orbits * leaves + 48 * nodes + 16 * BATCH * threads * (m + 1 + n_symbols)
     return int(max(tree, sums + 16 * leaves * (m + 1)) + 64 * n_classes)
 
 
 def _fold_by_orbits(cls, cells, sym_gens, class_orbit, class_orbit_sizes, m, max_bytes, what, seconds):
     t0 = time.perf_counter()
-    group = _symbol_group(tuple(g.tobytes() for g in sym_gens))
+    group = symbol_group(tuple(g.tobytes() for g in sym_gens))
     counts = multiset_orbit_counts(group, m)
     n_orb = class_orbit_sizes.size
     plan = fold_plan(cls.n_classes, n_orb, group.shape[1], m, group.shape[0], counts)
@@ -465,12 +474,18 @@ def _fold_by_orbits(cls, cells, sym_gens, class_orbit, class_orbit_sizes, m, max
     ratio = depth / tree.multiplicity
     order = np.argsort(class_orbit, kind="stable")
     offsets = np.concatenate([[0], np.cumsum(class_orbit_sizes)]).astype(np.int64)
-    with threads_for(cls.n_classes * tree.parent.size):
-        A, B = orbit_sums(np.ascontiguousarray(cls.q), np.ascontiguousarray(cls.q0), np.ascontiguousarray(cells.pi),
-                          order.astype(np.int64), offsets, tree.parent, tree.symbol, ratio, np.log(ratio),
-                          tree.leaf_start)
-    # V = A |T|/|O| in place; b_O = sum_T [ |T|/|O| B[O, T] + V log(|T| / V) ] row by row (B then freed)
+    # children of each node are contiguous (nodes sorted by depth, then by prefix): ranges by search
+    nodes = np.arange(tree.parent.size, dtype=np.int64)
+    child_start = np.searchsorted(tree.parent, nodes, side="left").astype(np.int64)
+    child_stop = np.searchsorted(tree.parent, nodes, side="right").astype(np.int64)
+    n_roots = int(tree.level_counts[0])
     sizes = tree.leaf_orbit_sizes.astype(np.float64)
+    with threads_for(cls.n_classes * tree.parent.size):
+        A, Bs = orbit_sums(np.ascontiguousarray(cls.q), np.ascontiguousarray(cls.q0), np.ascontiguousarray(cells.pi),
+                           order.astype(np.int64), offsets, child_start, child_stop, n_roots, tree.symbol, ratio,
+                           np.log(ratio), m, sizes)
+    del child_start, child_stop
+    # V = A |T|/|O| in place; b_O = Bs[O]/|O| + sum_T V log(|T| / V), row by row
     log_sizes = np.log(sizes)
     bonus = np.empty(n_orb)
     V = A
@@ -479,8 +494,7 @@ def _fold_by_orbits(cls, cells, sym_gens, class_orbit, class_orbit_sizes, m, max
         row *= sizes
         row /= class_orbit_sizes[o]
         pos = row > 0
-        bonus[o] = (B[o] @ sizes) / class_orbit_sizes[o] + row[pos] @ (log_sizes[pos] - np.log(row[pos]))
-    del B
+        bonus[o] = Bs[o] / class_orbit_sizes[o] + row[pos] @ (log_sizes[pos] - np.log(row[pos]))
     seconds["likelihoods"] = time.perf_counter() - t1
     return V, bonus, tree.leaf_orbit_sizes.astype(np.int64)
 
@@ -491,8 +505,8 @@ def _fold_by_types(cls, cells, sym_gens, orbit_reps, m, max_bytes, what, seconds
     T = math.comb(2 * K + m - 1, m)
     # type orbits: generators act on symbols (c, y) -> (perm(c), y xor comp)
     sym, coef = type_list(2 * K, m)
-    type_images = [_type_ranks(np.sort(sperm[sym], axis=1), 2 * K) for sperm in sym_gens]
-    type_orbit, type_orbit_sizes = _orbits(type_images, T)
+    type_images = [type_ranks(np.sort(sperm[sym], axis=1), 2 * K) for sperm in sym_gens]
+    type_orbit, type_orbit_sizes = orbit_labels(type_images, T)
     del type_images
     t1 = time.perf_counter()
     seconds["enumeration"] = t1 - t0

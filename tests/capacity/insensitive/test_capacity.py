@@ -1,4 +1,5 @@
 """insensitive_capacity: closed forms, raw-sequence brute force, folded = unfolded, invariants."""
+import functools
 import math
 import warnings
 
@@ -188,6 +189,9 @@ def test_count_vector_route_matches_enumeration(monkeypatch):
 
     monkeypatch.setattr(symmetry, "channel_classes", vector_classes)
     monkeypatch.setattr(solve, "channel_classes", vector_classes)
+    symmetry.class_orbits.cache_clear()                   # orbits of the forced classes, not cached ones
+    monkeypatch.setattr(symmetry, "class_orbits", functools.lru_cache(maxsize=16)(symmetry.class_orbits.__wrapped__))
+    monkeypatch.setattr(solve, "class_orbits", symmetry.class_orbits)
     for (n, s, m), a in ref.items():
         b = insensitive_capacity(n, s, m)
         assert b.representatives is None and b.n_classes == a.n_classes
@@ -220,7 +224,11 @@ def test_top_level_export():
 BAD = [
     (dict(n=2, s=3, m=1), ValueError, r"`s` must be an integer in \[0, 2\]"),
     (dict(n=2, s=1, m=0), ValueError, r"`m` must be an integer in \[1, 64\]"),
-    (dict(n=5, s=2, m=1), ValueError, r"`n` must be <= 4"),
+    (dict(n=5, s=2, m=4), ValueError, r"`m` must be <= 3 for n = 5, s = 2 \(the weight-level route\)"),
+    (dict(n=6, s=1, m=2), ValueError, r"`n` must be <= 4 .* got n = 6\. Exact routes: .*n = 5 with s >= 2 for m <= 3"
+                                      r".*capacity\.insensitive\.family_capacity"),
+    (dict(n=5, s=2, m=2, symmetry=False), ValueError, r"`symmetry` must be True for n = 5, s = 2"),
+    (dict(n=5, s=3, m=2, max_bytes=2 ** 20), ValueError, r"level_channel\(n=5, s=3, m=2\).*> max_bytes=1.0 MiB"),
     (dict(n=2, s=1, m=1, p_bias=1.5), ValueError, r"`p_bias` must be a finite number in \(0.0, 1.0\)"),
     (dict(n=2, s=1, m=1, p_bias=-0.1), ValueError, r"`p_bias`"),
     (dict(n=2, s=1, m=1, tol=0.0), ValueError, r"`tol` must be a finite number in \(0.0, inf\]"),
@@ -230,8 +238,10 @@ BAD = [
     (dict(n=2, s=1, m=1, backend=3), TypeError, r"`backend` must be a string"),
     (dict(n=2, s=1, m=1, device="cuda:99"), ValueError, r"`device`"),
     (dict(n=2, s=1, m=1, visible="fixed", S0=(5,)), ValueError, r"`S0 element` must be an integer in \[0, 1\]"),
-    (dict(n=4, s=2, m=6, max_bytes=2 ** 20), ValueError, r"folded_channel\(n=4, s=2, m=6\).*> max_bytes=1.0 MiB"),
+    (dict(n=4, s=2, m=6, max_bytes=2 ** 20), ValueError, r"insensitive_capacity\(n=4, s=2, m=6\): the folded channel 214 x 35394.*> max_bytes=1.0 MiB"),
     (dict(n=4, s=2, m=3, symmetry=False, max_bytes=2 ** 20), ValueError, r"> max_bytes=1.0 MiB"),
+    (dict(n=4, s=2, m=8), ValueError, r"insensitive_capacity\(n=4, s=2, m=8\): the folded channel 214 x 1681876 and "
+                                      r"the solver's working copies .* > max_bytes=8.0 GiB"),
 ]
 
 
@@ -266,3 +276,38 @@ def test_bonus_iteration_survives_an_output_mass_underflowing_to_zero(backend):
         # the capacity of V is 1 bit up to ~1e-30 (two noiseless rows; row 2 is their mixture plus a leak)
         assert math.isfinite(r.lower) and math.isfinite(r.upper) and r.converged
         assert r.lower - 1e-12 <= 1.0 <= r.upper + 1e-12 and r.upper - r.lower <= 1e-12
+
+
+def test_estimate_sizes_match_the_solve():
+    """The estimate's exact parts (unfolded shape, type-orbits by Burnside) equal what the solve builds."""
+    from capacity.insensitive import insensitive_estimate
+
+    for n, s, m in [(2, 1, 3), (3, 2, 3), (4, 1, 4)]:
+        est = insensitive_estimate(n, s, m)
+        r = insensitive_capacity(n, s, m)
+        assert est.route == "folded" and est.shape == r.shape
+        assert est.solved_shape[1] == r.folded_shape[1]
+        assert est.seconds > 0 and est.nbytes > 0
+    est = insensitive_estimate(3, 1, 3, symmetry=False)
+    assert est.route == "unfolded" and est.solved_shape == est.shape == insensitive_capacity(3, 1, 3, symmetry=False).shape
+    est = insensitive_estimate(5, 3, 3)
+    assert est.route == "levels" and est.shape == (count_classes(5, 3), math.comb(2 * 80 + 3 - 1, 3))   # K = C(5, 3) 2**3 = 80 cells
+
+
+def test_max_seconds_refuses_up_front_and_progress_runs():
+    with pytest.raises(ValueError, match=r"`max_seconds` must cover the estimate: insensitive_capacity\(n=4, s=2, m=8\)"
+                                         r" is estimated at .* s \(folded route, solving about \d+ x 1681876"):
+        insensitive_capacity(4, 2, 8, max_seconds=1)
+    a = insensitive_capacity(3, 1, 3, max_seconds=600, progress=True)
+    b = insensitive_capacity(3, 1, 3)
+    assert a.lower == b.lower and a.upper == b.upper
+
+
+@pytest.mark.parametrize("kwargs,exc,match", [
+    (dict(max_seconds=0), ValueError, r"`max_seconds` must be a finite number in \(0.0, inf\]"),
+    (dict(max_seconds="1"), TypeError, r"`max_seconds`"),
+    (dict(progress="yes"), TypeError, r"`progress` must be a bool"),
+])
+def test_bad_budget_and_progress(kwargs, exc, match):
+    with pytest.raises(exc, match=match):
+        insensitive_capacity(2, 1, 2, **kwargs)

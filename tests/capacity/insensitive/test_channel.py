@@ -8,7 +8,7 @@ import pytest
 from capacity.insensitive import (cell_probabilities, channel_matrix, channel_shape, count_classes,
                                   equivalence_classes)
 from capacity.insensitive.model import channel_cells, channel_classes, count_vectors, type_list, vector_classes
-from capacity.insensitive.symmetry import _type_ranks
+from capacity.insensitive.symmetry import type_ranks
 
 
 # ----------------------------------------------------------------------------- brute force
@@ -163,7 +163,7 @@ def test_channel_shape(n, s, m, visible):
 def test_types_are_all_multisets_in_rank_order(N, m):
     sym, coef = type_list(N, m)
     assert sym.shape == (math.comb(N + m - 1, m), m)
-    np.testing.assert_array_equal(_type_ranks(sym, N), np.arange(sym.shape[0]))
+    np.testing.assert_array_equal(type_ranks(sym, N), np.arange(sym.shape[0]))
     assert coef.sum() == N ** m   # sum of multinomial coefficients = number of sequences (exact ints)
 
 

@@ -10,7 +10,7 @@ import capacity
 from capacity.insensitive import channel_matrix, folded_channel, insensitive_capacity
 from capacity.insensitive.model import channel_cells
 from capacity.insensitive.orbits import multiset_orbit_counts, orbit_tree, permutation_group
-from capacity.insensitive.symmetry import _cell_permutation, _generators, _symbol_permutation
+from capacity.insensitive.symmetry import cell_permutation, channel_generators, symbol_permutation
 
 # (n, s, S0, p_bias): the symbol groups of the channel variants
 GROUPS = [(1, 1, None, 0.5), (2, 1, None, 0.5), (2, 2, None, 0.5), (3, 0, None, 0.5), (3, 1, None, 0.5),
@@ -19,8 +19,8 @@ GROUPS = [(1, 1, None, 0.5), (2, 1, None, 0.5), (2, 2, None, 0.5), (3, 0, None, 
 
 def symbol_group(n, s, S0, p):
     cells = channel_cells(n, s, S0, p)
-    gens = _generators(n, S0, p)
-    return permutation_group([_symbol_permutation(_cell_permutation(sigma, cells.member), comp)
+    gens = channel_generators(n, S0, p)
+    return permutation_group([symbol_permutation(cell_permutation(sigma, cells.member), comp)
                               for sigma, comp in gens]), gens
 
 

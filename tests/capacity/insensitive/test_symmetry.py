@@ -7,7 +7,7 @@ import pytest
 import capacity
 from capacity.insensitive import channel_matrix, folded_channel, symmetry_generators
 from capacity.insensitive.model import channel_cells, channel_classes
-from capacity.insensitive.symmetry import _cell_permutation
+from capacity.insensitive.symmetry import cell_permutation
 
 VARIANTS = [(2, 1, 2, "random", None, 0.5), (3, 1, 2, "random", None, 0.5), (3, 2, 2, "random", None, 0.5),
             (3, 1, 3, "fixed", (1,), 0.5), (3, 2, 2, "fixed", (0, 2), 0.5), (3, 1, 2, "random", None, 0.3),
@@ -31,7 +31,7 @@ def test_every_generator_preserves_the_channel(n, s, m, visible, S0, p):
         for c in range(member.shape[0]):
             image = set(sigma[np.flatnonzero(member[c])].tolist())
             assert any(image == set(np.flatnonzero(member[d]).tolist()) for d in range(member.shape[0]))
-        cperm = _cell_permutation(sigma, member)
+        cperm = cell_permutation(sigma, member)
         t_img = np.empty(ch.shape[1], dtype=np.int64)
         for t, typ in enumerate(ch.types):
             new = np.zeros_like(typ)
@@ -79,7 +79,7 @@ def test_bonus_is_the_divergence_to_the_orbit_spread_row():
     member = channel_cells(n, s, None, 0.5).member
     images = []
     for sigma, comp in symmetry_generators(n, s):
-        cperm = _cell_permutation(sigma, member)
+        cperm = cell_permutation(sigma, member)
         img = []
         for typ in ch.types:
             new = np.zeros_like(typ)
