@@ -126,9 +126,10 @@ def fwht(x, *, low_bits=None, tile_bits=None, cols=None, num_warps=None):
     for step in plan(n, low_bits, tile_bits, cols):
         if step[0] == "low":
             b = step[1]
-            _low_kernel[(M * N >> b,)](x, y, BLOCK=1 << b, B=b, num_warps=num_warps)
+            _low_kernel[(M * N >> b,)](x, y, BLOCK=1 << b, B=b, num_warps=num_warps,
+                                        enable_fp_fusion=False)
         else:
             _, p, k, C = step
             _high_kernel[(M * N // ((1 << k) * C),)](y, 1 << p, R=1 << k, C=C, K=k,
-                                                         num_warps=num_warps)
+                                                         num_warps=num_warps, enable_fp_fusion=False)
     return y

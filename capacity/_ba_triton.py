@@ -229,7 +229,8 @@ def md_batched(xp, W, base, p, mu, steps, tol, grow, budget):
     if B:
         _md_batched_kernel[(B,)](W, base, p, mu, budget, p_out, lo, up, mu_out, used, nx, ny, int(steps),
                                  params, BX=bx, BY=by, LOGZ=LOG_ZERO, TINY_=TINY, EMAX=E_MAX,
-                                 MUMAX=MU_MAX, num_warps=max(1, min(8, bx * by // 1024)))
+                                 MUMAX=MU_MAX, num_warps=max(1, min(8, bx * by // 1024)),
+                                 enable_fp_fusion=False)
     return p_out, lo, up, mu_out, used
 
 
@@ -279,7 +280,8 @@ def md_streamed(xp, W, base, p, mu, steps, tol, grow, budget, *, rows=None, cols
         logq = torch.where(pos, torch.log(torch.where(pos, qc, 1.0)), LOG_ZERO)
         _stream_kernel[(P, B)](W, base, cand, logq, r, lo, mu_a, D2, a, z_part, qa_part, qr_part, nx, ny,
                                rows_per_prog, P, BR=br, BC=bc, ONE_TILE=one_tile, REJECT=reject, TINY_=TINY,
-                               EMAX=E_MAX, num_warps=8 if br * bc >= 4096 else 4)
+                               EMAX=E_MAX, num_warps=8 if br * bc >= 4096 else 4,
+                               enable_fp_fusion=False)
         lo2, up2 = bounds(xp, cand, D2)
         acc = live & ((lo2 >= lo) | (mu <= 1.0))
         Z = z_part.sum(dim=1)

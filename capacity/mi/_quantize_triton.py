@@ -66,7 +66,8 @@ def quantized_hash(y, delta):
     out = torch.empty(n, dtype=torch.int64, device=y.device)
     if n:
         delta_t = torch.tensor([float(delta)], dtype=torch.float64, device=y.device)
-        _hash_kernel[(triton.cdiv(n, BLOCK),)](y, out, n, delta_t, MULTIPLIER, D=d, BLOCK_=BLOCK)
+        _hash_kernel[(triton.cdiv(n, BLOCK),)](y, out, n, delta_t, MULTIPLIER, D=d, BLOCK_=BLOCK,
+                                                enable_fp_fusion=False)
     return out
 
 
