@@ -71,17 +71,20 @@ def _passes(n, itemsize):
 
 
 def _interleaved(fns, rounds, inner):
-    """Best and median (s per call) of each of ``fns`` over ``rounds`` rounds; in each round every
-    function runs ``inner`` calls in turn, so that load from other processes hits all of them alike."""
+    """Best and median thread CPU time (s per call) of each of ``fns`` over ``rounds`` rounds; in
+    each round every function runs ``inner`` calls in turn, so that load from other processes hits
+    all of them alike. Thread CPU time (every function here runs on the calling thread: numba and
+    fht-cpu with one thread) leaves out the time the thread waits while other processes run, which
+    on a shared machine dominates wall-clock best-of times of the larger sizes."""
     for fn in fns:
         fn()
     times = [[] for _ in fns]
     for _ in range(rounds):
         for i, fn in enumerate(fns):
-            t0 = time.perf_counter()
+            t0 = time.thread_time()
             for _ in range(inner):
                 fn()
-            times[i].append((time.perf_counter() - t0) / inner)
+            times[i].append((time.thread_time() - t0) / inner)
     return [min(t) for t in times], [float(np.median(t)) for t in times]
 
 
@@ -133,7 +136,7 @@ def every_n(quick=False) -> str:
         "`ours in place` = `boolean.fwht(x, out=x)` (validation, max|x| and finiteness check, numba "
         "kernel), `fht-cpu` = `fht_cpu.fht(x, inplace=True)`: the same in-place work; `ours new` = "
         "`boolean.fwht(x)` (allocates and returns a new array), `copy+fht` = `fht_cpu.fht(x.copy(), "
-        "inplace=True)`. Times in us: best over interleaved rounds (short calls averaged over batches); "
+        "inplace=True)`. Times in us: best thread CPU time over interleaved rounds (short calls averaged over batches); "
         "`noise` = worst median/best ratio of the four in that row. `bitwise` = both give bitwise the "
         "same result on random data. NUMBA_NUM_THREADS=1.",
         "",

@@ -33,7 +33,7 @@ GPU tables: NVIDIA H200, where a section says so; sections without a GPU measure
 
 | issue | target | measured | verdict |
 |---|---|---|---|
-| 2 | FWHT n=24 float64 / float32, 1 thread, within 1.25x fht-cpu | kernel 0.98x / 0.95x; public `fwht(x, out=x)` (same in-place work) 1.06x / 1.12x; public `fwht(x)` returning a new array 1.41x / 1.39x of fht-cpu in place, 0.91x / 0.92x of fht-cpu on a new copy | met in place; the allocating call is 1.4x |
+| 2 | FWHT n=24 float64 / float32, 1 thread, within 1.25x fht-cpu | quiet 2026-11-27 run (before the depth-first kernel): kernel 0.98x / 0.95x; public `fwht(x, out=x)` 1.06x / 1.12x; `fwht(x)` 0.91x / 0.92x of fht-cpu on a new copy. The section now holds a loaded 2026-12-06 run (load about 15): `fwht(x, out=x)` 1.03x / 1.05x, `fwht(x)` 0.99x / 0.93x of fht-cpu on a new copy | met in place; the allocating call is 1.6x of fht-cpu without a copy |
 | 2 | n=24 pipeline >= 20x faster than boofun | >= 2453x (boofun extrapolated at n=24; 4116x measured at n=20) | met |
 | 2 | GPU FWHT float32 n=20..28 within 3x a device copy (H200) | 2.96x-4.01x; met at n=23, 26, 28 only | missed |
 | 3 | 512x512 certified 1e-9 < 0.5 s; 2048x2048 < 20 s (1 core) | 0.017 s; 0.46 s | met |
@@ -50,8 +50,8 @@ GPU tables: NVIDIA H200, where a section says so; sections without a GPU measure
 | exact frontier | `insensitive_capacity(4, 2, 5)` <= 2 s; (4, 1, 8) <= 0.3 s (quiet, 2026-12-06) | 0.50 s cold, 0.31 s warm; 0.34 s cold (class table built), 0.03 s warm | met |
 | exact frontier | report's C(n,s,m) section >= 5x faster, same cases (quiet) | 65.2 s at bf23c97 -> 14.5 s now (`python -m capacity.report --only insensitive`, same machine, one after the other): 4.5x | missed (4.5x) |
 | exact frontier | C(3,1,<=16), C(3,2,<=12), C(4,1,<=16), C(4,2,<=8), C(4,3,<=7), C(5,1,<=12), C(5,2..4,<=3) certified 1e-9 in 10 min, 8 GiB | reached C(3,1,<=16), C(4,1,<=16), C(3,2,<=11), C(4,2,<=7), C(4,3,<=6), C(5,1,<=12) (C(3,2,11) in 198 s and C(5,1,12) in 60 s, quiet); not C(3,2,12), C(4,2,8), C(4,3,7) (about 8-9 GiB), nor C(5,s>=2,m) (class representatives missing) | partly |
-| Boolean breadth | public `fwht(x, out=x)` within 1.1x fht-cpu, n = 10..26 (loaded) | n <= 16: 0.85-1.09x; n >= 17: 1.0-1.6x, where the kernel alone is as slow (its memory passes) | missed at n >= 17 |
-| Boolean breadth | new measures >= 100x boofun (loaded) | 313x-311 737x; block sensitivity and F2 degree at n = 10: 71x and 69x | missed for 2 of 14 |
+| Boolean breadth | public `fwht(x, out=x)` within 1.1x fht-cpu, n = 10..26; `fwht(x)` within 1.1x copy + fht-cpu (loaded, thread CPU time) | in place 0.90-1.25x (above 1.10x at n = 16, 17, 19, 21, 23 float32, 25); new array 0.80-1.30x; per call at n = 10: +0.13 / +0.10 us over fht-cpu (float64 / float32) | missed at 6 of 17 n (loaded: re-measure quiet) |
+| Boolean breadth | new measures >= 100x boofun (loaded) | 231x-1 014 918x at load about 17 (boofun timed once: inflated); block sensitivity 16.2 -> 5.6 ms and F2 degree 16.5 -> 5.9 us at n = 10 against boofun's 1 086 ms and 1.2 ms of the load-10 run: about 190x and 200x | met at this load; re-measure quiet |
 | abstractions | 10^7-state minimal complete abstraction < 10 s on 2 cores (quiet) | 2.8-3.2 s (11.9 s wall, 3.1 s CPU when loaded) | met |
 | realistic n | symmetric n=16 (s,m)=(2,8),(8,3) < 10 s; thresholds n=1000, m=16 < 10 s (loaded) | 66.4 s, 19.6 s, 89.4 s | missed |
 | atlas | embedded-cluster sweep >= 1.8x a serial loop, 1000 small tasks (quiet) | 1.59x (plain processes 2.00x; scheduler and client writes 0.45 ms per 4 ms task) | missed |
