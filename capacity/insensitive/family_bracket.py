@@ -239,7 +239,7 @@ def family_bracket(family, n, s, m, *, law=None, samples=4000, confidence=0.95, 
             r = rows[a:a + chunk]
             c = rng.choice(pi.size, size=(r.size, m), p=pi)
             y = rng.random((r.size, m)) < q[r[:, None], c]
-            LL_s = np.where(y[:, :, None], logq1[c][:, :, supp], logq0[c][:, :, supp]).sum(axis=1)
+            LL_s = np.where(y[:, :, None], l1_supp[c], l0_supp[c]).sum(axis=1)
             own = np.where(y, logq1[c, r[:, None]], logq0[c, r[:, None]]).sum(axis=1)
             out[a:a + chunk] = own - logsumexp(LL_s + logw, axis=1)
         return out / math.log(2)
@@ -253,6 +253,8 @@ def family_bracket(family, n, s, m, *, law=None, samples=4000, confidence=0.95, 
     cols = np.union1d(supp, est_rows)
     pos_s, pos_e = np.searchsorted(cols, supp), np.searchsorted(cols, est_rows)
     step = max(1, min(samples, (1 << 22) // max(1, m * cols.size)))
+    l1_cols, l0_cols = np.ascontiguousarray(logq1[:, cols]), np.ascontiguousarray(logq0[:, cols])
+    l1_supp, l0_supp = np.ascontiguousarray(logq1[:, supp]), np.ascontiguousarray(logq0[:, supp])
     F = supp[rng.choice(supp.size, size=samples, p=w)]
     t = np.empty(samples)
     s1, s2 = np.zeros(est_rows.size), np.zeros(est_rows.size)
@@ -260,7 +262,7 @@ def family_bracket(family, n, s, m, *, law=None, samples=4000, confidence=0.95, 
         r = F[a:a + step]
         c = rng.choice(pi.size, size=(r.size, m), p=pi)
         y = rng.random((r.size, m)) < q[r[:, None], c]
-        LL = np.where(y[:, :, None], logq1[c][:, :, cols], logq0[c][:, :, cols]).sum(axis=1)
+        LL = np.where(y[:, :, None], l1_cols[c], l0_cols[c]).sum(axis=1)
         logPW = logsumexp(LL[:, pos_s] + logw, axis=1)
         own = np.where(y, logq1[c, r[:, None]], logq0[c, r[:, None]]).sum(axis=1)
         t[a:a + step] = (own - logPW) / math.log(2)
@@ -288,7 +290,7 @@ def family_bracket(family, n, s, m, *, law=None, samples=4000, confidence=0.95, 
             r = rows[a:a + chunk]
             c = rng.choice(pi.size, size=(r.size, m), p=pi)
             y = rng.random((r.size, m)) < q[r[:, None], c]
-            LL_s = np.where(y[:, :, None], logq1[c][:, :, supp], logq0[c][:, :, supp]).sum(axis=1)
+            LL_s = np.where(y[:, :, None], l1_supp[c], l0_supp[c]).sum(axis=1)
             own = np.where(y, logq1[c, r[:, None]], logq0[c, r[:, None]]).sum(axis=1)
             out[a:a + chunk] = own - logsumexp(LL_s + logw, axis=1)
         return out / math.log(2)
