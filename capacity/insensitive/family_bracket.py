@@ -118,16 +118,6 @@ class FamilyBracket:
     sampled: int = 0
 
 
-def _sample_loglik(rng, q, pi, f_rows, m, logq1, logq0):
-    """Draw one Y (m cells and bits) from each row index in f_rows; return (cells, bits) and
-    log P(Y | b) for every column b of logq1/logq0 (cells' probabilities dropped)."""
-    N = f_rows.size
-    c = rng.choice(pi.size, size=(N, m), p=pi)
-    y = rng.random((N, m)) < q[f_rows[:, None], c]
-    LL = np.where(y[:, :, None], logq1[c], logq0[c]).sum(axis=1)  # (N, B)
-    return LL
-
-
 def family_bracket(family, n, s, m, *, law=None, samples=4000, confidence=0.95, seed=0,
                    max_bytes=None) -> FamilyBracket:
     r"""Monte Carlo bracket ``[I(P), max_f D(W_f || PW)]`` on a family capacity, with confidence.
