@@ -12,7 +12,7 @@ from ._store import open_atlas
 
 #: Arguments that choose where or how a value is computed, not which value: ignored by
 #: :func:`quoted_value` (a value computed on a GPU answers a question asked without ``device``).
-EXECUTION_ARGS = frozenset({"backend", "device", "max_bytes"})
+EXECUTION_ARGS = frozenset({"backend", "device", "max_bytes", "max_seconds", "progress"})
 
 #: The shipped atlas, exported from an SQLite atlas by ``insensitive-atlas export --csv``.
 SHIPPED_CSV = os.path.join(os.path.dirname(os.path.abspath(__file__)), "data", "atlas.csv")
@@ -70,8 +70,8 @@ def quoted_value(routine, **kwargs):
 
     The arguments are normalised as in a sweep (defaults applied), so
     ``quoted_value("insensitive_capacity", n=4, s=1, m=8)`` finds the row computed with
-    ``tol=1e-9`` by default; the execution options ``backend``, ``device`` and ``max_bytes``
-    are ignored.
+    ``tol=1e-9`` by default; the execution options ``backend``, ``device``, ``max_bytes``,
+    ``max_seconds`` and ``progress`` are ignored.
 
     Parameters
     ----------
