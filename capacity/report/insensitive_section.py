@@ -156,7 +156,7 @@ def _mass_on(r, names):
 def _figure(results, quoted, ctx):
     """C(n, s, m) against m, one panel per n, each s with its asymptote log2 #classes (dotted)."""
     ns = sorted({n for n, _, _ in list(results) + list(quoted) if n >= 3})
-    fig, axes = pyplot().subplots(1, len(ns), figsize=(5.2 * len(ns), 4.4), squeeze=False)
+    fig, axes = pyplot().subplots(1, len(ns), figsize=(5.2 * len(ns), 5.8), squeeze=False)
     for ax, n in zip(axes[0], ns):
         series = sorted({s for nn, s, _ in list(results) + list(quoted) if nn == n})
         top = 0.0
@@ -178,7 +178,7 @@ def _figure(results, quoted, ctx):
         ax.set_xlabel("samples m")
         ax.set_ylabel("C(n, s, m)  [bits]")
         ax.set_title(f"n = {n}: capacity and its m -> infinity limit")
-        ax.legend(fontsize=7, loc="center right")
+        ax.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=2)   # below: no overlap
     return ctx.save_figure(fig, "insensitive_capacity.png")
 
 
