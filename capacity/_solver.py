@@ -263,7 +263,8 @@ def solve(xp, W, base, p, tol, max_iter, accelerated, *, chunk, md=md_steps, gra
     (:func:`polish`) on the identified support; a channel still above tol goes round again with
     twice the mirror-descent steps (the polish's zeros revived at 1e-3 of their previous mass).
     The mirror-descent phase runs in chunks of ``chunk`` steps; certified channels are dropped
-    between chunks. ``md`` is :func:`md_steps` or a compiled kernel with its signature.
+    between chunks. ``md`` is :func:`md_steps` or a compiled kernel with its signature (only its first five
+    returns are read, so a kernel need not return the score).
     Returns p (B, nx) in ``xp`` and the iterations per channel (host int64).
     """
     B = W.shape[0]
@@ -297,7 +298,7 @@ def solve(xp, W, base, p, tol, max_iter, accelerated, *, chunk, md=md_steps, gra
         while ids.size and left > 0:
             n = int(min(chunk, left))
             budget = asarray_like(xp, np.minimum(max_iter - iters[ids], n).astype(np.float64), pc)
-            pn, lo, up, muc, used, _ = md(xp, Wc, bc, pc, muc, n, tol, grow, budget)
+            pn, lo, up, muc, used = md(xp, Wc, bc, pc, muc, n, tol, grow, budget)[:5]
             iters[ids] += np.rint(to_numpy(used)).astype(np.int64)
             left -= n
             keep = ~((to_numpy(up - lo) <= tol) | (iters[ids] >= max_iter))
