@@ -64,6 +64,14 @@ def check_seed(seed, name: str = "seed", *, optional: bool = True, generator: bo
     return check_int(seed, name, low=0, high=SEED_MAX)
 
 
+def check_flag(value, name: str) -> bool:
+    """Return ``value`` as a bool, requiring a Python or numpy bool: a flag never takes whatever is
+    truthy (``"yes"``, ``1``, ``None``)."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"`{name}` must be a bool (True or False); got {value!r}")
+    return bool(value)
+
+
 def as_array(a, name: str, *, kinds: str | None = None, requirement: str = "a real numeric array") -> np.ndarray:
     """``np.asarray(a)`` (tensors are copied to the host first), or a TypeError naming ``name``
     when ``a`` is not array-like (ragged sequences and the like) or, with ``kinds``, when its
