@@ -157,6 +157,8 @@ def powers_at(T, rows, ts, max_bytes=None):
 
 
 def check_p0(p0, n, name="P0"):
+    if len(shape_of(p0)) == 1 and shape_of(p0)[0] != n:  # before the checks expand a broadcast view
+        raise ValueError(f"`{name}` must have length {n} (the number of states); got length {shape_of(p0)[0]}")
     p = check_distribution(p0, name)
     if p.shape[0] != n:
         raise ValueError(f"`{name}` must have length {n} (the number of states); got length {p.shape[0]}")
@@ -208,8 +210,9 @@ def gibbs_transition_matrix(joint, scan="random", *, max_bytes=None):
     >>> T.tolist()
     [[1.0, 0.0, 0.0, 0.0], [0.5, 0.0, 0.0, 0.5], [0.5, 0.0, 0.0, 0.5], [0.0, 0.0, 0.0, 1.0]]
     """
-    if scan not in ("random", "systematic"):
+    if not isinstance(scan, str) or scan not in ("random", "systematic"):
         raise ValueError(f"`scan` must be 'random' or 'systematic'; got {scan!r}")
+    plan_entries(joint, 24.0, max_bytes, "`joint`")  # its float64 copy and the checks' masks
     p = as_float_array(joint, "joint")
     if p.ndim == 0 or p.size == 0:
         raise ValueError(f"`joint` must be a non-empty table with one axis per variable; got shape {p.shape}")

@@ -588,9 +588,9 @@ def naive_bayes_mi(N, eps, ts, *, state_space="lumped", observe=None, method="au
                      max_bytes=max_bytes)
     if observe is None:
         observe = "count" if state_space == "lumped" else "state"
-    if observe not in _OBSERVE:
+    if not isinstance(observe, str) or observe not in _OBSERVE:
         raise ValueError(f"`observe` must be one of {_OBSERVE}; got {observe!r}.")
-    if method not in ("auto", "power", "eig"):
+    if not isinstance(method, str) or method not in ("auto", "power", "eig"):
         raise ValueError(f"`method` must be 'auto', 'power' or 'eig'; got {method!r}.")
     # what works instead: the orbit chain gives the full chain's values up to N = 400; beyond, only K is exact
     works = (f"state_space='orbit' gives I(X^0; X^t) exactly for N <= {MAX_ORBIT_N}" if N <= MAX_ORBIT_N else
@@ -663,7 +663,7 @@ def naive_bayes_mc(N, eps, ts, replicas, *, seed, observe="majority", n_boot=200
     ts = check_times(ts, "ts", high=10 ** 9, max_bytes=max_bytes)
     replicas = check_int(replicas, "replicas", low=2)
     seed = check_seed(seed, optional=False, generator=False)
-    if observe not in ("majority", "count"):
+    if not isinstance(observe, str) or observe not in ("majority", "count"):
         raise ValueError(f"`observe` must be 'majority' or 'count'; got {observe!r}")
     check_size(8.0 * replicas * (len(ts) + 1) + replicas * N, max_bytes, "the Monte Carlo record")
     n_boot = check_int(n_boot, "n_boot", low=0)

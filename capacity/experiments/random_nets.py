@@ -50,6 +50,8 @@ MAX_D = 26
 MAX_WIDTH = 2**31 - 1
 #: Planned bytes per row of the tidy table (a dict of 15 keys and their values), for :func:`run_sweep`.
 ROW_BYTES = 1024.0
+#: Largest number of resolutions per kind in :func:`layer_information` (each is one pass over a layer).
+MAX_RESOLUTIONS = 10**6
 
 
 @dataclass(frozen=True)
@@ -361,6 +363,8 @@ def _check_resolutions(values, name):
     """A number or a (possibly empty) sequence of positive numbers, as a tuple of floats."""
     if isinstance(values, numbers.Real):
         values = (values,)
+    if isinstance(values, np.ndarray) and values.size > MAX_RESOLUTIONS:
+        raise ValueError(f"`{name}` must hold at most {MAX_RESOLUTIONS} values; got {values.size}")
     try:
         vals = tuple(values)
     except TypeError as exc:
@@ -390,7 +394,7 @@ def layer_information(spec, *, seed=0, inputs=None, rel_deltas=REL_DELTAS, abs_d
     inputs : array_like (N, d_in) or torch.Tensor, optional
         The finite input set, all points equally likely (default {0,1}^d_in, needs d_in <= 26).
     rel_deltas, abs_deltas, sigma_rels : sequences of float > 0 (may be empty)
-    n_mc : int >= 2
+    n_mc : int in [2, 2**31 - 1]
         Monte Carlo draws per noisy estimate.
     max_noisy_points : int >= 0
         Skip the noisy measure when N exceeds this.
@@ -435,7 +439,7 @@ def layer_information(spec, *, seed=0, inputs=None, rel_deltas=REL_DELTAS, abs_d
     rel_deltas = _check_resolutions(rel_deltas, "rel_deltas")
     abs_deltas = _check_resolutions(abs_deltas, "abs_deltas")
     sigma_rels = _check_resolutions(sigma_rels, "sigma_rels")
-    n_mc = check_int(n_mc, "n_mc", low=2)
+    n_mc = check_int(n_mc, "n_mc", low=2, high=2**31 - 1)
     max_noisy_points = check_int(max_noisy_points, "max_noisy_points", low=0)
     dev = resolve_backend("auto", inputs, device=device, supported=("torch",)).device  # tensors: their device
     if inputs is None and spec.d_in > MAX_D:
@@ -527,6 +531,10 @@ def run_sweep(specs, seeds, *, csv_path=None, progress=True, **kwargs):
     """
     if isinstance(specs, NetSpec):
         specs = [specs]
+    if isinstance(specs, (str, bytes, np.ndarray)) or not hasattr(specs, "__iter__"):
+        raise TypeError(f"`specs` must be a NetSpec or a sequence of NetSpec; got {type(specs).__name__}")
+    if csv_path is not None and not isinstance(csv_path, (str, os.PathLike)):
+        raise TypeError(f"`csv_path` must be a str, an os.PathLike or None; got {type(csv_path).__name__}")
     specs = list(specs)
     if not specs:
         raise ValueError("`specs` must be a non-empty sequence of NetSpec")
