@@ -288,9 +288,11 @@ def in_default_run(label, index, menu):
 
 #: Faults the suite found in code owned elsewhere and not fixed on this branch (non-strict xfail:
 #: the case passes again once the owner's fix is merged). Keys are case ids or their prefixes.
-_SOLVERS = "expands a 2**40-entry broadcast view before any plan (capacity solvers/information.py: issue 17, owner's fix pending)"
+_SOLVERS = ("expands a 2**40-entry broadcast view before any plan "
+            "(capacity solvers/information.py: issue 17, owner's fix pending)")
 _BOOLEAN = "expands a 2**40-entry broadcast view before any plan (boolean: issue 17, owner's fix pending)"
-_INSENSITIVE = "expands a 2**40-entry broadcast view before any plan (capacity.insensitive: issue 17, owner's fix pending)"
+_INSENSITIVE = ("expands a 2**40-entry broadcast view before any plan "
+                "(capacity.insensitive: issue 17, owner's fix pending)")
 _ABSTRACTIONS = "expands a 2**40-entry broadcast view before any plan (experiments.abstractions: owner's fix pending)"
 KNOWN_OPEN: dict[str, str] = {
     'capacity.normalize_rows-W-huge-view': _SOLVERS,
