@@ -413,7 +413,8 @@ def check_result(result):
 
 
 @pytest.mark.parametrize("qual,name,label,expect", list(cases()))
-def test_hostile_input(qual, name, label, expect, tmp_path):
+def test_hostile_input(qual, name, label, expect, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # a string given as a path (csv_path="junk") writes there, not in the checkout
     fn = resolve(qual)
     kwargs = base_call(qual)
     if "path" in kwargs:
