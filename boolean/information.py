@@ -12,13 +12,14 @@ from __future__ import annotations
 import itertools
 import math
 import numbers
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
 
 from ._lib.array import device_of, namespace, to_numpy, xlogy
 from ._lib.backend import is_tensor
-from ._lib.memory import DEFAULT_MAX_BYTES
+from ._lib.memory import DEFAULT_MAX_BYTES, check_size
 from ._lib.validate import check_int, check_seed
 from ._tables import deliver, load_table, result_repr
 
@@ -257,7 +258,9 @@ def retained_information_profile(f, samples=None, seed=None, *, domain="01", bac
         "01" (default): 0/1 integers or bools, the values of f. "pm1": ±1 integers or floats,
         the values of g = (-1)^f (+1 for f = 0). Never guessed from the values.
     samples : int >= 2, optional
-        Random sets per level; None = exact when affordable, else 32.
+        Random sets per level; None = exact when affordable, else 32. A level with at most
+        ``samples`` subsets is enumerated; when every level is (``samples`` >= C(n, n // 2)) the
+        profile is computed exactly, as with None, and a UserWarning says that ``samples`` was not used.
     seed : int, numpy.random.Generator or None
         For the Monte Carlo choice of K.
     backend : {"auto", "numpy", "numba", "torch"}
@@ -277,8 +280,13 @@ def retained_information_profile(f, samples=None, seed=None, *, domain="01", bac
     TypeError
         For a float/complex table, non-integer ``samples`` or a bad ``seed`` type.
     ValueError
-        For a bad table, ``samples`` < 2, a request above ``max_bytes``, an unknown backend,
-        or CUDA without a GPU.
+        For a bad table, ``samples`` < 2, a request above ``max_bytes`` (the sets of one level
+        and their entropies count too), an unknown backend, or CUDA without a GPU.
+
+    Warns
+    -----
+    UserWarning
+        When ``samples`` is given but every level is enumerated exactly.
 
     References
     ----------
@@ -300,7 +308,12 @@ def retained_information_profile(f, samples=None, seed=None, *, domain="01", bac
     B = table.shape[0]
     H = _output_entropy(table, n)
     cap = max_bytes if max_bytes is not None else DEFAULT_MAX_BYTES
-    if samples is None and 3**n <= EXACT_PROFILE_WORK and _exact_plan_bytes(be.name, n, B) <= cap:
+    covered = samples is not None and math.comb(n, n // 2) <= samples  # every level has <= samples sets
+    if covered:
+        warnings.warn(f"`samples`={samples} is at least C({n}, {n // 2}) = {math.comb(n, n // 2)}, the number of "
+                      "subsets of the largest level: every level is computed exactly and `samples` is not used",
+                      UserWarning, stacklevel=2)
+    if (samples is None or covered) and 3**n <= EXACT_PROFILE_WORK and _exact_plan_bytes(be.name, n, B) <= cap:
         sums = _EXACT_PROFILE[be.kernel](table, n)
         counts = np.array([math.comb(n, k) for k in range(n + 1)], dtype=np.float64)
         mean = H[:, None] - sums / counts
@@ -308,6 +321,9 @@ def retained_information_profile(f, samples=None, seed=None, *, domain="01", bac
         exact, used = True, None
     else:
         used = DEFAULT_SAMPLES if samples is None else samples
+        # the largest level's sets as int64 and their (B, sets) entropies
+        widest = min(used, math.comb(n, n // 2))
+        check_size(widest * 8.0 * (n + B), max_bytes, "retained_information_profile's sets")
         rng = np.random.default_rng(seed)
         mean = np.empty((B, n + 1))
         stderr = np.zeros((B, n + 1))

@@ -47,12 +47,29 @@ def check_real(value, name: str, *, low=None, high=None, low_open=False, high_op
     return value
 
 
-def check_seed(seed, name: str = "seed"):
-    """Refuse a ``seed`` that :func:`numpy.random.default_rng` should not get: only an int, a
-    numpy Generator or None (bools are refused); returns it unchanged."""
-    if isinstance(seed, bool) or not (seed is None or isinstance(seed, (numbers.Integral, np.random.Generator))):
-        raise TypeError(f"`{name}` must be an int, a numpy Generator or None; got {seed!r}")
-    return seed
+#: Largest seed: torch folds seeds modulo 2**63 (2**63 would give seed 0's stream), so one range,
+#: [0, 2**63 - 1], holds for every seeded routine, numpy or torch.
+SEED_MAX = 2**63 - 1
+
+
+def check_seed(seed, name: str = "seed", *, optional: bool = True, generator: bool = True):
+    """Return ``seed`` as an int in [0, SEED_MAX]; None passes through when ``optional``, a numpy
+    Generator when ``generator``. Bools, floats, strings and out-of-range ints are refused."""
+    if (seed is None and optional) or (generator and isinstance(seed, np.random.Generator)):
+        return seed
+    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral):
+        kinds = ["an integer"] + ["a numpy Generator"] * generator + ["None"] * optional
+        allowed = " or ".join([", ".join(kinds[:-1]), kinds[-1]]) if len(kinds) > 1 else kinds[0]
+        raise TypeError(f"`{name}` must be {allowed}; got {seed!r}")
+    return check_int(seed, name, low=0, high=SEED_MAX)
+
+
+def check_flag(value, name: str) -> bool:
+    """Return ``value`` as a bool, requiring a Python or numpy bool: a flag never takes whatever is
+    truthy (``"yes"``, ``1``, ``None``)."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"`{name}` must be a bool (True or False); got {value!r}")
+    return bool(value)
 
 
 def as_array(a, name: str, *, kinds: str | None = None, requirement: str = "a real numeric array") -> np.ndarray:

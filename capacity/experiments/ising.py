@@ -15,7 +15,7 @@ import numpy as np
 from boolean._lib.array import namespace, to_numpy
 from boolean._lib.backend import resolve_backend
 from boolean._lib.memory import check_size
-from boolean._lib.validate import check_int, check_real
+from boolean._lib.validate import check_int, check_real, check_seed
 from capacity._result import MIEstimate
 from capacity.mi.plugin import PLAN_WHAT, plugin_mi, plugin_mi_plan_bytes
 
@@ -26,6 +26,9 @@ __all__ = ["ising_magnetization", "ising_sign_information", "T_CRITICAL"]
 
 #: Critical temperature of the 2D Ising model (J = 1, k_B = 1): 2 / ln(1 + sqrt 2) (Onsager).
 T_CRITICAL = 2.0 / math.log(1.0 + math.sqrt(2.0))
+#: Largest number of sweeps of any one count (burn-in, recording times, ``sweeps``): larger counts are
+#: refused with the parameter's name rather than left to overflow the kernels' integers or to run for days.
+MAX_SWEEPS = 10 ** 8
 
 #: Peak bytes per site and replica: numba's int8 spins and the copy handed to a statistic; the
 #: vectorised sweep's float32 spins, uniforms, their logits, the rolled neighbours, the field and the
@@ -84,8 +87,8 @@ def _check_ising(L, T, replicas, seed, burn_in):
         raise ValueError(f"`L` must be even (checkerboard updates on a torus); got {L}")
     T = check_real(T, "T", low=0.0, low_open=True)
     replicas = check_int(replicas, "replicas", low=1)
-    seed = check_int(seed, "seed", low=0)
-    burn_in = check_int(burn_in, "burn_in", low=0)
+    seed = check_seed(seed, optional=False, generator=False)
+    burn_in = check_int(burn_in, "burn_in", low=0, high=MAX_SWEEPS)
     return L, T, replicas, seed, burn_in
 
 
@@ -108,11 +111,11 @@ def ising_magnetization(L, T, times, replicas, *, seed, burn_in=200, backend="au
     L : int, even, 2 <= L <= 4096
     T : float > 0
         Temperature (T_c = 2 / ln(1 + sqrt 2) ~ 2.269).
-    times : int or sequence of int >= 0
+    times : int or sequence of int in [0, 10**8]
         Sweeps (after burn-in) at which to record.
     replicas : int >= 1
-    seed : int >= 0
-    burn_in : int >= 0
+    seed : int in [0, 2**63 - 1]
+    burn_in : int in [0, 10**8]
     backend : {"auto", "numba", "numpy", "torch"}
         "auto": numba (torch when ``device`` is given). numpy and torch run the same vectorised
         sweep (float32 spins), numba a compiled loop per replica; the chains are the same, the
@@ -146,7 +149,7 @@ def ising_magnetization(L, T, times, replicas, *, seed, burn_in=200, backend="au
     ((3, 2), True)
     """
     L, T, replicas, seed, burn_in = _check_ising(L, T, replicas, seed, burn_in)
-    times = check_times(times, "times", high=10 ** 8)
+    times = check_times(times, "times", high=MAX_SWEEPS, max_bytes=max_bytes)
     if statistic is not None and not callable(statistic):
         raise TypeError(f"`statistic` must be callable; got {type(statistic).__name__}")
     be = resolve_backend(backend, device=device, supported=tuple(_SWEEPERS), prefer="numba")
@@ -189,9 +192,9 @@ def ising_sign_information(L, T, sweeps, replicas, seed, *, burn_in=200, backend
     ----------
     L, T, burn_in, backend, device, max_bytes
         As in :func:`ising_magnetization` (``max_bytes`` also bounds the bootstrap of :func:`plugin_mi`).
-    sweeps : int >= 0
+    sweeps : int in [0, 10**8]
     replicas : int >= 2
-    seed : int >= 0
+    seed : int in [0, 2**63 - 1]
     statistic : callable, optional
         Maps spins (replicas, L, L) int8 to discrete per-replica values; default sign M.
     n_boot : int >= 0
@@ -215,7 +218,7 @@ def ising_sign_information(L, T, sweeps, replicas, seed, *, burn_in=200, backend
     >>> bool(est.value > 0.9)
     True
     """
-    sweeps = check_int(sweeps, "sweeps", low=0, high=10 ** 8)
+    sweeps = check_int(sweeps, "sweeps", low=0, high=MAX_SWEEPS)
     replicas = check_int(replicas, "replicas", low=2)  # the plug-in MI needs two samples
     n_boot = check_int(n_boot, "n_boot", low=0)
     # plugin_mi's bootstrap, planned before simulating: signs take <= 3 values, a user statistic <= `replicas`

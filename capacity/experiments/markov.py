@@ -14,7 +14,7 @@ import numpy as np
 
 from boolean._lib.memory import DEFAULT_MAX_BYTES, check_size
 from boolean._lib.validate import (ROW_SUM_ATOL, as_float_array, check_distribution, check_finite, check_stochastic,
-                                   first_bad_position)
+                                   first_bad_position, shape_of)
 from capacity.information import mutual_information
 
 __all__ = ["gibbs_transition_matrix", "mi_over_time"]
@@ -24,10 +24,18 @@ LOG2 = np.log(2.0)
 MAX_TIME = 2 ** 62
 
 
-def check_times(ts, name="ts", *, high=None):
-    """Validate a 1-D list of non-negative integer times; return an int64 array."""
+def plan_entries(a, bytes_per_entry, max_bytes, what):
+    """Refuse ``a`` when ``bytes_per_entry`` for each of its entries exceeds ``max_bytes``, from its shape
+    alone: a huge broadcast view is refused before any check or copy expands it."""
+    check_size(bytes_per_entry * float(np.prod(shape_of(a), dtype=np.float64)), max_bytes, what)
+
+
+def check_times(ts, name="ts", *, high=None, max_bytes=None):
+    """Validate a 1-D list of non-negative integer times; return an int64 array (at most 24 bytes per
+    time while checking, planned against ``max_bytes`` first)."""
     if isinstance(ts, numbers.Integral) and not isinstance(ts, bool):
         ts = [ts]
+    plan_entries(ts, 24.0, max_bytes, f"`{name}`")
     try:
         arr = np.asarray(ts)
     except Exception as exc:  # pragma: no cover - ragged input
@@ -70,10 +78,10 @@ def check_transition(T, name="T", *, max_bytes=None):
             raise ValueError(f"`{name}` must have rows summing to 1 (atol={ROW_SUM_ATOL:g}); row {worst} sums to "
                              f"{sums[worst]:.17g}")
         return T
+    plan_entries(T, 24.0, max_bytes, f"`{name}` powers")  # three dense copies (also covers the checks)
     arr = check_stochastic(T, name, ndims=(2,))
     if arr.shape[0] != arr.shape[1]:
         raise ValueError(f"`{name}` must be square (n_states, n_states); got shape {arr.shape}")
-    check_size(arr.nbytes * 3, max_bytes, f"`{name}` powers")
     return arr
 
 
@@ -112,7 +120,7 @@ def powers_at(T, rows, ts, max_bytes=None):
     R = rows.shape[0]
     mat_bytes = 8.0 * n * n
     budget = DEFAULT_MAX_BYTES if max_bytes is None else max_bytes
-    max_cached = int(budget // mat_bytes) - 2
+    max_cached = int(min(budget / mat_bytes, 2**20)) - 2  # max_bytes may be inf
     sparse = not isinstance(T, np.ndarray)
     TT = T.T.tocsr() if sparse else None
     nnz = T.nnz if sparse else n * n
@@ -149,6 +157,8 @@ def powers_at(T, rows, ts, max_bytes=None):
 
 
 def check_p0(p0, n, name="P0"):
+    if len(shape_of(p0)) == 1 and shape_of(p0)[0] != n:  # before the checks expand a broadcast view
+        raise ValueError(f"`{name}` must have length {n} (the number of states); got length {shape_of(p0)[0]}")
     p = check_distribution(p0, name)
     if p.shape[0] != n:
         raise ValueError(f"`{name}` must have length {n} (the number of states); got length {p.shape[0]}")
@@ -200,8 +210,9 @@ def gibbs_transition_matrix(joint, scan="random", *, max_bytes=None):
     >>> T.tolist()
     [[1.0, 0.0, 0.0, 0.0], [0.5, 0.0, 0.0, 0.5], [0.5, 0.0, 0.0, 0.5], [0.0, 0.0, 0.0, 1.0]]
     """
-    if scan not in ("random", "systematic"):
+    if not isinstance(scan, str) or scan not in ("random", "systematic"):
         raise ValueError(f"`scan` must be 'random' or 'systematic'; got {scan!r}")
+    plan_entries(joint, 24.0, max_bytes, "`joint`")  # its float64 copy and the checks' masks
     p = as_float_array(joint, "joint")
     if p.ndim == 0 or p.size == 0:
         raise ValueError(f"`joint` must be a non-empty table with one axis per variable; got shape {p.shape}")
@@ -287,7 +298,7 @@ def mi_over_time(P0, T, ts, *, max_bytes=None):
     T = check_transition(T, "T", max_bytes=max_bytes)
     n = T.shape[0]
     p0 = check_p0(P0, n)
-    ts = check_times(ts, "ts")
+    ts = check_times(ts, "ts", max_bytes=max_bytes)
     support = np.flatnonzero(p0 > 0)
     rows = np.zeros((support.size, n))
     rows[np.arange(support.size), support] = 1.0

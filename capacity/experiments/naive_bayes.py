@@ -20,7 +20,7 @@ import math
 import numpy as np
 
 from boolean._lib.memory import check_size
-from boolean._lib.validate import check_int, check_real
+from boolean._lib.validate import check_flag, check_int, check_real, check_seed
 from capacity.mi.plugin import PLAN_WHAT, plugin_mi, plugin_mi_plan_bytes
 
 from .markov import LOG2, check_times, mi_from_joint, powers_at
@@ -157,7 +157,8 @@ def naive_bayes_distribution(N, eps, *, latent=False, max_bytes=None):
     [[0.3125, 0.1875], [0.1875, 0.3125]]
     """
     N, eps = _check_nb(N, eps, high=20)
-    check_size(8.0 * 2 ** (N + bool(latent)), max_bytes, "the naive-Bayes table")
+    latent = check_flag(latent, "latent")
+    check_size(8.0 * 2 ** (N + latent), max_bytes, "the naive-Bayes table")
     k = _popcount(N)
     if latent:
         out = np.empty(2 * 2 ** N)
@@ -217,6 +218,7 @@ def naive_bayes_chain(N, eps, *, lumped=True, max_bytes=None):
     >>> bool(np.abs(pi @ T - pi).max() < 1e-15)
     True
     """
+    lumped = check_flag(lumped, "lumped")
     N, eps = _check_nb(N, eps, high=None if lumped else MAX_FULL_N)
     if lumped:
         check_size(8.0 * (N + 1) ** 2, max_bytes, "the lumped chain")
@@ -357,14 +359,14 @@ def _majority_mi(J, N):
 
 
 def _naive_bayes_lumped(N, eps, ts, observe, method, max_bytes):
-    lpi = _nb_log_pi_count(N, eps)
     n = N + 1
-    ks = _significant_rows(lpi)
-    out = {}
     if method == "auto":
         method = "power" if N <= 256 else "eig"
     check_size(8.0 * n * n * (4 if method == "eig" else 3 + int(np.max(ts)).bit_length()), max_bytes,
-               "the lumped chain")
+               "the lumped chain")  # before the O(N) law below: N = 10**9 is refused here
+    lpi = _nb_log_pi_count(N, eps)
+    ks = _significant_rows(lpi)
+    out = {}
     start = np.zeros((ks.size, n))
     start[np.arange(ks.size), ks] = 1.0
     if method == "power":
@@ -582,12 +584,13 @@ def naive_bayes_mi(N, eps, ts, *, state_space="lumped", observe=None, method="au
     if not isinstance(state_space, str) or state_space not in STATE_SPACES:
         raise ValueError(f"`state_space` must be one of {STATE_SPACES}; got {state_space!r}.")
     N, eps = _check_nb(N, eps, high=None)
-    ts = check_times(ts, "ts", high={"full": 10 ** 7, "orbit": 10 ** 7 if N > 62 else None}.get(state_space))
+    ts = check_times(ts, "ts", high={"full": 10 ** 7, "orbit": 10 ** 7 if N > 62 else None}.get(state_space),
+                     max_bytes=max_bytes)
     if observe is None:
         observe = "count" if state_space == "lumped" else "state"
-    if observe not in _OBSERVE:
+    if not isinstance(observe, str) or observe not in _OBSERVE:
         raise ValueError(f"`observe` must be one of {_OBSERVE}; got {observe!r}.")
-    if method not in ("auto", "power", "eig"):
+    if not isinstance(method, str) or method not in ("auto", "power", "eig"):
         raise ValueError(f"`method` must be 'auto', 'power' or 'eig'; got {method!r}.")
     # what works instead: the orbit chain gives the full chain's values up to N = 400; beyond, only K is exact
     works = (f"state_space='orbit' gives I(X^0; X^t) exactly for N <= {MAX_ORBIT_N}" if N <= MAX_ORBIT_N else
@@ -631,7 +634,7 @@ def naive_bayes_mc(N, eps, ts, replicas, *, seed, observe="majority", n_boot=200
     ts : int or sequence of int >= 0
         Gibbs steps (one variable each); at most 10**9.
     replicas : int >= 2
-    seed : int >= 0
+    seed : int in [0, 2**63 - 1]
     observe : {"majority", "count"}
     n_boot : int >= 0
     max_bytes : int, optional
@@ -657,10 +660,10 @@ def naive_bayes_mc(N, eps, ts, replicas, *, seed, observe="majority", n_boot=200
     True
     """
     N, eps = _check_nb(N, eps, high=10 ** 6)
-    ts = check_times(ts, "ts", high=10 ** 9)
+    ts = check_times(ts, "ts", high=10 ** 9, max_bytes=max_bytes)
     replicas = check_int(replicas, "replicas", low=2)
-    seed = check_int(seed, "seed", low=0)
-    if observe not in ("majority", "count"):
+    seed = check_seed(seed, optional=False, generator=False)
+    if not isinstance(observe, str) or observe not in ("majority", "count"):
         raise ValueError(f"`observe` must be 'majority' or 'count'; got {observe!r}")
     check_size(8.0 * replicas * (len(ts) + 1) + replicas * N, max_bytes, "the Monte Carlo record")
     n_boot = check_int(n_boot, "n_boot", low=0)

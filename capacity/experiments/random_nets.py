@@ -20,6 +20,7 @@ from __future__ import annotations
 import csv
 import math
 import numbers
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,7 +28,7 @@ import numpy as np
 
 from boolean._lib.array import to_numpy
 from boolean._lib.backend import is_tensor, resolve_backend, resolve_device
-from boolean._lib.validate import check_int, check_real, shape_of
+from boolean._lib.validate import SEED_MAX, check_flag, check_int, check_real, check_seed, shape_of
 from boolean._lib.memory import check_size
 from capacity.mi._common import as_samples
 from capacity.mi._hashing import entropy_from_counts, row_counts_torch
@@ -44,6 +45,13 @@ REL_DELTAS = (1e-9, 1e-6, 1e-3, 1e-2, 0.03, 0.1, 0.3, 1.0)
 ABS_DELTAS = (1e-6, 1e-3, 1e-2, 0.1, 1.0)
 SIGMA_RELS = (1e-3, 1e-2, 0.1, 0.3, 1.0)
 MAX_D = 26
+#: Largest input dimension or layer width of a NetSpec (a float64 Linear layer of this width already
+#: needs 16 GiB per input unit; what a net of allowed widths needs is planned by :func:`mlp_plan_bytes`).
+MAX_WIDTH = 2**31 - 1
+#: Planned bytes per row of the tidy table (a dict of 15 keys and their values), for :func:`run_sweep`.
+ROW_BYTES = 1024.0
+#: Largest number of resolutions per kind in :func:`layer_information` (each is one pass over a layer).
+MAX_RESOLUTIONS = 10**6
 
 
 @dataclass(frozen=True)
@@ -52,9 +60,9 @@ class NetSpec:
 
     Parameters
     ----------
-    d_in : int >= 1
+    d_in : int in [1, 2**31 - 1]
         Input dimension.
-    widths : tuple of int >= 1
+    widths : tuple of int in [1, 2**31 - 1]
         Output width of each layer (depth = len(widths)); bottlenecks allowed.
     activation : {"linear", "tanh", "relu", "leaky_relu", "gelu"}
     weight_gain : float > 0
@@ -100,11 +108,11 @@ class NetSpec:
     name: str = ""
 
     def __post_init__(self):
-        check_int(self.d_in, "d_in", low=1)
+        check_int(self.d_in, "d_in", low=1, high=MAX_WIDTH)
         if isinstance(self.widths, (str, bytes)) or not hasattr(self.widths, "__len__") or len(self.widths) == 0:
             raise ValueError(f"`widths` must be a non-empty sequence of positive integers; got {self.widths!r}")
         for w in self.widths:
-            check_int(w, "widths entry", low=1)
+            check_int(w, "widths entry", low=1, high=MAX_WIDTH)
         object.__setattr__(self, "widths", tuple(int(w) for w in self.widths))
         if not isinstance(self.activation, str) or self.activation not in ACTIVATIONS:
             raise ValueError(f"`activation` must be one of {ACTIVATIONS}; got {self.activation!r}")
@@ -139,7 +147,15 @@ def _weights(rng, fan_out, fan_in, spec):
     return spec.weight_gain * (q if tall else q.T)
 
 
-def build_mlp(spec, *, seed=0, device=None):
+def mlp_plan_bytes(spec):
+    """Peak bytes of :func:`build_mlp`: every float64 parameter, and four copies of the largest
+    layer's weights while it is drawn (the Gaussian draw, its scaled or QR-factored copies)."""
+    fans = (spec.d_in,) + spec.widths
+    params = sum((f + 1) * w for f, w in zip(fans, spec.widths))
+    return 8.0 * params + 32.0 * max(f * w for f, w in zip(fans, spec.widths))
+
+
+def build_mlp(spec, *, seed=0, device=None, max_bytes=None):
     r"""Build the float64 torch MLP of ``spec`` with weights drawn from ``seed``.
 
     Layer l computes :math:`h_l = \phi(W_l h_{l-1} + b_l)`; weights and biases are drawn with
@@ -148,8 +164,11 @@ def build_mlp(spec, *, seed=0, device=None):
     Parameters
     ----------
     spec : NetSpec
-    seed : int >= 0
+    seed : int in [0, 2**63 - 1]
     device : str or torch.device, optional (default CPU)
+    max_bytes : int, optional
+        Refuse (before drawing any weight) a net whose parameters and drawing copies
+        (:func:`mlp_plan_bytes`) exceed this (default 8 GiB).
 
     Returns
     -------
@@ -161,7 +180,7 @@ def build_mlp(spec, *, seed=0, device=None):
     TypeError
         If ``spec`` is not a NetSpec or ``seed`` not an integer.
     ValueError
-        For a negative seed or CUDA without a GPU.
+        For a seed outside [0, 2**63 - 1], a net over ``max_bytes`` or CUDA without a GPU.
 
     References
     ----------
@@ -176,8 +195,9 @@ def build_mlp(spec, *, seed=0, device=None):
     """
     if not isinstance(spec, NetSpec):
         raise TypeError(f"`spec` must be a NetSpec; got {type(spec).__name__}")
-    seed = check_int(seed, "seed", low=0)
+    seed = check_seed(seed, optional=False, generator=False)
     dev = resolve_device(device)
+    check_size(mlp_plan_bytes(spec), max_bytes, f"the net {spec.label}")
     import torch
 
     rng = np.random.default_rng(seed)
@@ -238,8 +258,7 @@ def hypercube_inputs(d, *, signed=False, max_bytes=None):
            [1., 1.]])
     """
     d = check_int(d, "d", low=1, high=MAX_D)
-    if not isinstance(signed, (bool, np.bool_)):
-        raise TypeError(f"`signed` must be a bool; got {signed!r}")
+    signed = check_flag(signed, "signed")
     check_size(2.0**d * (d + 2) * 8, max_bytes, f"hypercube_inputs(d={d})")  # the result, the indices, one column
     idx = np.arange(2**d, dtype=np.int64)
     out = np.empty((2**d, d))
@@ -270,7 +289,7 @@ def layer_outputs(net, inputs, *, max_bytes=None):
     Raises
     ------
     TypeError
-        If ``net`` is not a torch Sequential.
+        If ``net`` is not a Sequential of Linear and activation modules with float64 parameters.
     ValueError
         For inputs of the wrong shape or non-finite inputs, or outputs over ``max_bytes``.
 
@@ -286,12 +305,19 @@ def layer_outputs(net, inputs, *, max_bytes=None):
     """
     import torch
 
-    if not isinstance(net, torch.nn.Sequential):
-        raise TypeError(f"`net` must be a torch.nn.Sequential from build_mlp; got {type(net).__name__}")
-    first = next(net.parameters())
+    mods = list(net) if isinstance(net, torch.nn.Sequential) else []
+    linear = mods[::2]
+    if not mods or len(mods) % 2 or not all(isinstance(m, torch.nn.Linear) for m in linear):
+        raise TypeError(f"`net` must be a torch.nn.Sequential of Linear and activation modules from build_mlp; "
+                        f"got {net!r:.80}")
+    dtypes = {p.dtype for p in net.parameters()}
+    if dtypes != {torch.float64}:
+        raise TypeError(f"`net` must hold float64 parameters, as build_mlp makes them (outputs are compared "
+                        f"bit for bit); got {sorted(map(str, dtypes))}")
+    first = linear[0].weight
     h = _as_net_input(inputs, first.shape[1], first.device, max_bytes)
     keep = is_tensor(inputs)  # output follows input: tensors stay on their device, the rest comes back as numpy
-    width_sum = sum(m.out_features for m in list(net)[::2])
+    width_sum = sum(m.out_features for m in linear)
     check_size(8.0 * (1 if keep else 2) * h.shape[0] * width_sum, max_bytes, "layer_outputs (all layers)")
     return [y if keep else to_numpy(y) for y in _iter_layers(net, h)]
 
@@ -337,6 +363,8 @@ def _check_resolutions(values, name):
     """A number or a (possibly empty) sequence of positive numbers, as a tuple of floats."""
     if isinstance(values, numbers.Real):
         values = (values,)
+    if isinstance(values, np.ndarray) and values.size > MAX_RESOLUTIONS:
+        raise ValueError(f"`{name}` must hold at most {MAX_RESOLUTIONS} values; got {values.size}")
     try:
         vals = tuple(values)
     except TypeError as exc:
@@ -361,12 +389,12 @@ def layer_information(spec, *, seed=0, inputs=None, rel_deltas=REL_DELTAS, abs_d
     Parameters
     ----------
     spec : NetSpec
-    seed : int >= 0
+    seed : int in [0, 2**63 - 1]
         Seeds the weights (and the Monte Carlo noise).
     inputs : array_like (N, d_in) or torch.Tensor, optional
         The finite input set, all points equally likely (default {0,1}^d_in, needs d_in <= 26).
     rel_deltas, abs_deltas, sigma_rels : sequences of float > 0 (may be empty)
-    n_mc : int >= 2
+    n_mc : int in [2, 2**31 - 1]
         Monte Carlo draws per noisy estimate.
     max_noisy_points : int >= 0
         Skip the noisy measure when N exceeds this.
@@ -407,11 +435,11 @@ def layer_information(spec, *, seed=0, inputs=None, rel_deltas=REL_DELTAS, abs_d
     """
     if not isinstance(spec, NetSpec):
         raise TypeError(f"`spec` must be a NetSpec; got {type(spec).__name__}")
-    seed = check_int(seed, "seed", low=0)
+    seed = check_seed(seed, optional=False, generator=False)
     rel_deltas = _check_resolutions(rel_deltas, "rel_deltas")
     abs_deltas = _check_resolutions(abs_deltas, "abs_deltas")
     sigma_rels = _check_resolutions(sigma_rels, "sigma_rels")
-    n_mc = check_int(n_mc, "n_mc", low=2)
+    n_mc = check_int(n_mc, "n_mc", low=2, high=2**31 - 1)
     max_noisy_points = check_int(max_noisy_points, "max_noisy_points", low=0)
     dev = resolve_backend("auto", inputs, device=device, supported=("torch",)).device  # tensors: their device
     if inputs is None and spec.d_in > MAX_D:
@@ -422,7 +450,7 @@ def layer_information(spec, *, seed=0, inputs=None, rel_deltas=REL_DELTAS, abs_d
     x = hypercube_inputs(spec.d_in, max_bytes=max_bytes) if inputs is None else inputs
     inputs = _as_net_input(x, spec.d_in, dev, max_bytes)
     n_points = int(inputs.shape[0])
-    net = build_mlp(spec, seed=seed, device=dev)
+    net = build_mlp(spec, seed=seed, device=dev, max_bytes=max_bytes)
     rows = []
     ceiling = math.log2(n_points)
     base = {"spec": spec.label, "activation": spec.activation, "seed": seed}
@@ -468,13 +496,14 @@ def run_sweep(specs, seeds, *, csv_path=None, progress=True, **kwargs):
     Parameters
     ----------
     specs : sequence of NetSpec
-    seeds : sequence of int >= 0 (or an int n, meaning range(n))
+    seeds : sequence of int in [0, 2**63 - 1] (or an int n, meaning range(n))
     csv_path : str or Path, optional
         Also write the tidy table there as CSV (see :func:`write_csv`).
     progress : bool
         Show the progress bar.
     **kwargs
-        Passed to :func:`layer_information` (resolutions, n_mc, device, ...).
+        Passed to :func:`layer_information` (resolutions, n_mc, device, ...); its ``max_bytes``
+        also bounds the tidy table (about 1 KiB per row), refused before the first net.
 
     Returns
     -------
@@ -486,7 +515,8 @@ def run_sweep(specs, seeds, *, csv_path=None, progress=True, **kwargs):
     TypeError
         For specs that are not NetSpec or non-integer seeds.
     ValueError
-        For empty specs/seeds, or errors from :func:`layer_information`.
+        For empty specs/seeds, seeds out of range, a table over ``max_bytes``, or errors from
+        :func:`layer_information`.
 
     References
     ----------
@@ -501,6 +531,10 @@ def run_sweep(specs, seeds, *, csv_path=None, progress=True, **kwargs):
     """
     if isinstance(specs, NetSpec):
         specs = [specs]
+    if isinstance(specs, (str, bytes, np.ndarray)) or not hasattr(specs, "__iter__"):
+        raise TypeError(f"`specs` must be a NetSpec or a sequence of NetSpec; got {type(specs).__name__}")
+    if csv_path is not None and not isinstance(csv_path, (str, os.PathLike)):
+        raise TypeError(f"`csv_path` must be a str, an os.PathLike or None; got {type(csv_path).__name__}")
     specs = list(specs)
     if not specs:
         raise ValueError("`specs` must be a non-empty sequence of NetSpec")
@@ -508,18 +542,31 @@ def run_sweep(specs, seeds, *, csv_path=None, progress=True, **kwargs):
         if not isinstance(s, NetSpec):
             raise TypeError(f"`specs` must hold NetSpec objects; got {type(s).__name__}")
     if isinstance(seeds, numbers.Integral) and not isinstance(seeds, bool):
-        seeds = range(check_int(seeds, "seeds", low=1))
+        seeds = range(check_int(seeds, "seeds", low=1, high=SEED_MAX + 1))
     if isinstance(seeds, (bool, str, bytes)) or not hasattr(seeds, "__iter__"):
         raise TypeError(f"`seeds` must be an int or a sequence of ints; got {seeds!r}")
-    seeds = [check_int(s, "seeds entry", low=0) for s in seeds]
-    if not seeds:
+    if isinstance(seeds, range):  # checked at its ends, never listed (len() overflows past 2**63 - 1)
+        n_seeds = max(0, (seeds.stop - seeds.start + seeds.step - (1 if seeds.step > 0 else -1)) // seeds.step)
+        for s in {seeds.start, seeds.start + (n_seeds - 1) * seeds.step} if n_seeds else ():
+            check_seed(s, "seeds entry", optional=False, generator=False)
+    else:
+        seeds = [check_seed(s, "seeds entry", optional=False, generator=False) for s in seeds]
+        n_seeds = len(seeds)
+    if not n_seeds:
         raise ValueError("`seeds` must be non-empty")
+    progress = check_flag(progress, "progress")
+    per_net = sum(spec.depth for spec in specs) * (1 + sum(
+        len(_check_resolutions(kwargs.get(key, default), key))
+        for key, default in (("rel_deltas", REL_DELTAS), ("abs_deltas", ABS_DELTAS), ("sigma_rels", SIGMA_RELS))))
+    check_size(ROW_BYTES * per_net * n_seeds, kwargs.get("max_bytes"), "the tidy rows of run_sweep")
     from tqdm.auto import tqdm
 
     rows = []
-    jobs = [(spec, seed) for spec in specs for seed in seeds]
-    for spec, seed in tqdm(jobs, desc="random nets", unit="net", disable=not progress):
-        rows.extend(layer_information(spec, seed=seed, **kwargs))
+    with tqdm(total=len(specs) * n_seeds, desc="random nets", unit="net", disable=not progress) as bar:
+        for spec in specs:
+            for seed in seeds:
+                rows.extend(layer_information(spec, seed=seed, **kwargs))
+                bar.update()
     if csv_path is not None:
         write_csv(rows, csv_path)
     return rows
@@ -531,7 +578,8 @@ def write_csv(rows, path):
     Parameters
     ----------
     rows : list of dict
-    path : str or Path
+    path : str or os.PathLike
+        A file (created or overwritten; missing parent folders are created).
 
     Returns
     -------
@@ -540,9 +588,9 @@ def write_csv(rows, path):
     Raises
     ------
     TypeError
-        If ``rows`` is not a list of dicts.
+        If ``rows`` is not a list of dicts or ``path`` not a path.
     ValueError
-        If ``rows`` is empty.
+        If ``rows`` is empty or ``path`` is an existing directory.
 
     References
     ----------
@@ -560,7 +608,11 @@ def write_csv(rows, path):
     if not rows:
         raise ValueError("`rows` must be non-empty")
     keys = list(dict.fromkeys(k for r in rows for k in r))
+    if not isinstance(path, (str, os.PathLike)):
+        raise TypeError(f"`path` must be a str or os.PathLike; got {type(path).__name__}")
     path = Path(path)
+    if path.is_dir():
+        raise ValueError(f"`path` must name a file; got the directory {str(path)!r}")
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("w", newline="") as fh:
         writer = csv.DictWriter(fh, fieldnames=keys, lineterminator="\n")

@@ -18,25 +18,31 @@ from boolean._lib.validate import check_int, check_real, check_stochastic
 from boolean._lib.memory import check_size
 from capacity.information import entropy
 
-from .markov import check_p0, mi_of_rows
+from .markov import check_p0, mi_of_rows, plan_entries
 
 __all__ = ["telephone_mi", "conserved_quantities", "ConservedQuantities"]
 
+#: Largest horizon of :func:`conserved_quantities` (the layered graph has horizon x nnz edges).
+MAX_HORIZON = 10 ** 6
 
-def _as_chain(transitions, name="transitions"):
-    """Return (list of float64 matrices, homogeneous?). A 2-D input is one homogeneous matrix."""
-    if isinstance(transitions, (list, tuple)):
-        if len(transitions) == 0:
-            raise ValueError(f"`{name}` must hold at least one transition matrix; got an empty sequence")
-        try:
-            regular = np.asarray(transitions, dtype=np.float64).ndim
-        except (ValueError, TypeError):
-            regular = 0  # ragged: a sequence of matrices of different shapes
-        if regular == 2:  # one matrix written as nested lists
-            transitions = np.asarray(transitions, dtype=np.float64)
-    if isinstance(transitions, (list, tuple)):
+
+def _as_chain(transitions, bytes_per_entry, max_bytes, name="transitions"):
+    """Return (list of float64 matrices, homogeneous?). A 2-D input is one homogeneous matrix. Each matrix
+    is planned at ``bytes_per_entry`` (its checks and the caller's work) before it is checked."""
+    sequence = isinstance(transitions, (list, tuple))
+    if sequence and len(transitions) == 0:
+        raise ValueError(f"`{name}` must hold at least one transition matrix; got an empty sequence")
+    if sequence:
+        try:  # rows of numbers: one matrix written as nested lists (never np.asarray of the whole sequence)
+            sequence = np.ndim(transitions[0]) > 1
+        except (ValueError, TypeError):  # a ragged first matrix: checked, and named, below
+            pass
+    if sequence:
+        for i, M in enumerate(transitions):
+            plan_entries(M, bytes_per_entry, max_bytes, f"`{name}[{i}]`")
         mats = [check_stochastic(M, f"{name}[{i}]", ndims=(2,)) for i, M in enumerate(transitions)]
     else:
+        plan_entries(transitions, bytes_per_entry, max_bytes, f"`{name}`")
         arr = check_stochastic(transitions, name, ndims=(2, 3))
         if arr.ndim == 2:
             if arr.shape[0] != arr.shape[1]:
@@ -93,7 +99,7 @@ def telephone_mi(transitions, t_max, *, p0=None, max_bytes=None):
     >>> telephone_mi(swap, 3).tolist()
     [1.0, 1.0, 1.0, 1.0]
     """
-    mats, homogeneous = _as_chain(transitions)
+    mats, homogeneous = _as_chain(transitions, 16.0, max_bytes)  # the checks' copy and masks
     t_max = check_int(t_max, "t_max", low=0, high=10 ** 7)
     if not homogeneous and len(mats) < t_max:
         raise ValueError(f"`t_max` must be at most the number of transition matrices ({len(mats)}); got {t_max}")
@@ -126,10 +132,11 @@ class ConservedQuantities:
         Number of values of the conserved quantity.
     information : float
         H(f_0(X_0)) bits: carried exactly at every t <= horizon, so I(X_0; X_t) >= information.
-    limit_labels : list of ndarray or None
+    limit_labels : indexable by t >= 0, or None
         Homogeneous chains: the asymptotically conserved quantity
-        g_t(x) = (closed class of x, cyclic phase of x minus t) on recurrent states, one array
-        per phase t mod period (-1 on transient states).
+        g_t(x) = (closed class of x, cyclic phase of x minus t) on recurrent states:
+        ``limit_labels[t]`` is the int64 array of g_t (-1 on transient states), built when
+        asked (it depends on t mod period, and periods of permutations can be astronomical).
     limit_information : float or None
         Homogeneous chains: lim_t I(X_0; X_t) = I(X_0; G) in bits, G the closed class and phase
         the chain ends in (the Telephone limit).
@@ -151,7 +158,7 @@ class ConservedQuantities:
     labels: list
     n_blocks: int
     information: float
-    limit_labels: list | None = None
+    limit_labels: object = None
     limit_information: float | None = None
     period: int | None = None
     horizon: int = 0
@@ -193,6 +200,64 @@ def _layered_components(mats, p, horizon, homogeneous):
     flat[nodes] = rank[inv.reshape(-1)]
     labels = [flat[offsets[t]:offsets[t + 1]].copy() for t in range(len(sizes))]
     return labels, int(roots.size)
+
+
+def _settled_horizon(M, p, plan, max_bytes):
+    """Steps after which the first layer's partition of a homogeneous chain no longer changes.
+
+    The partition Q_t of the states alive at time t into components of layers 0..t fixes Q_{t+1}:
+    its blocks are the components of the bipartite graph (blocks of Q_t) -> (states at t+1). Layer 0
+    has as many blocks as Q_t, a number that never increases; so once some Q_t repeats, the sequence
+    is periodic, the count is constant and layer 0's partition is final. Stops at the first repeat
+    (or a single block); refuses, through ``plan(t)``, a horizon whose layered graph is over ``max_bytes``.
+    """
+    import hashlib
+
+    from scipy.sparse import coo_array
+    from scipy.sparse.csgraph import connected_components
+
+    n = M.shape[0]
+    xs, ys = np.nonzero(M > 0)
+    group = np.where(p > 0, np.cumsum(p > 0) - 1, -1)  # Q_0: singletons
+    seen = set()
+    for t in range(MAX_HORIZON + 1):
+        key = hashlib.blake2b(group.tobytes(), digest_size=16).digest()
+        if key in seen or group.max() <= 0:
+            return t
+        seen.add(key)
+        check_size(plan(t + 1), max_bytes, "the layered graph")
+        g = int(group.max()) + 1
+        live = group[xs] >= 0
+        graph = coo_array((np.ones(int(live.sum()), np.int8), (group[xs[live]], g + ys[live])), shape=(g + n,) * 2)
+        comp = connected_components(graph, directed=False)[1][g:]
+        alive = np.zeros(n, dtype=bool)
+        alive[ys[live]] = True
+        _, first, inv = np.unique(comp[alive], return_index=True, return_inverse=True)
+        rank = np.empty(first.size, dtype=np.int64)
+        rank[np.argsort(first)] = np.arange(first.size)
+        group = np.full(n, -1, dtype=np.int64)
+        group[alive] = rank[inv.reshape(-1)]
+    raise ValueError(f"the partition conserved by `transitions` did not settle within {MAX_HORIZON} steps; "
+                     "pass `horizon` to choose the steps")
+
+
+class _LimitLabels:
+    """g_t(x) = (closed class of x, phase of x - t mod its period) for any t >= 0, built on demand."""
+
+    def __init__(self, n, closed):
+        self.n, self.closed = n, closed
+
+    def __getitem__(self, t):
+        t = check_int(t, "t", low=0)
+        lab = np.full(self.n, -1, dtype=np.int64)
+        base = 0
+        for members, d, phase in self.closed:
+            lab[members] = base + (phase - t % d) % d
+            base += d
+        return lab
+
+    def __repr__(self):
+        return f"<limit labels g_t of {self.n} states, t >= 0>"
 
 
 def _closed_classes(M):
@@ -252,8 +317,10 @@ def conserved_quantities(transitions, *, p0=None, horizon=None, tol=1e-13, max_s
     p0 : array-like (n_0,), optional
         Law of X_0 (default uniform); only its support matters for the labels.
     horizon : int, optional
-        Steps over which the labels are computed (default: len(sequence), or 2 n (L + 1)
-        for a homogeneous chain; the partition of the first layer only coarsens with it).
+        Steps over which the labels are computed, at most 10**6 (default: len(sequence), or for
+        a homogeneous chain the first step at which the partition of the states alive at t
+        into components of the layered graph repeats: from there the partition of the first
+        layer, which only coarsens with the horizon, no longer changes).
     tol : float > 0, default 1e-13
         Transient mass left when computing the limit law.
     max_steps : int >= 0, default 10**15
@@ -283,7 +350,7 @@ def conserved_quantities(transitions, *, p0=None, horizon=None, tol=1e-13, max_s
     >>> cq.labels[0].tolist(), cq.labels[1].tolist(), cq.information, cq.limit_information
     ([0, 1], [1, 0], 1.0, 1.0)
     """
-    mats, homogeneous = _as_chain(transitions)
+    mats, homogeneous = _as_chain(transitions, 48.0, max_bytes)  # the limit's n x n powers (homogeneous)
     tol = check_real(tol, "tol", low=0.0, low_open=True)
     max_steps = check_int(max_steps, "max_steps", low=0)
     n0 = mats[0].shape[0]
@@ -294,18 +361,20 @@ def conserved_quantities(transitions, *, p0=None, horizon=None, tol=1e-13, max_s
         period = 1
         for _, d, _ in closed:
             period = lcm(period, d)
+    def plan(h):
+        # nodes (labels, offsets, components: ~4 words each) and edges (<= h x nnz: two int64 indices,
+        # an int8 weight, and csgraph's CSR copy, ~40 bytes each)
+        if homogeneous:
+            nodes, edges = n0 * (h + 1), h * int(np.count_nonzero(mats[0]))
+        else:
+            nodes = n0 + sum(M.shape[1] for M in mats[:h])
+            edges = sum(int(np.count_nonzero(M)) for M in mats[:h])
+        return 32.0 * nodes + 40.0 * edges + (48.0 * n0 * n0 if homogeneous else 0.0)
+
     if horizon is None:
-        horizon = len(mats) if not homogeneous else 2 * n0 * (period + 1)
-    horizon = check_int(horizon, "horizon", low=0, high=10 ** 6 if homogeneous else len(mats))
-    # nodes (labels, offsets, components: ~4 words each) and edges (<= horizon x nnz: two int64 indices,
-    # an int8 weight, and csgraph's CSR copy, ~40 bytes each)
-    if homogeneous:
-        nodes, edges = n0 * (horizon + 1), horizon * int(np.count_nonzero(mats[0]))
-    else:
-        nodes = n0 + sum(M.shape[1] for M in mats[:horizon])
-        edges = sum(int(np.count_nonzero(M)) for M in mats[:horizon])
-    check_size(32.0 * nodes + 40.0 * edges + (48.0 * n0 * n0 if homogeneous else 0.0), max_bytes,
-               "the layered graph")
+        horizon = len(mats) if not homogeneous else _settled_horizon(mats[0], p, plan, max_bytes)
+    horizon = check_int(horizon, "horizon", low=0, high=MAX_HORIZON if homogeneous else len(mats))
+    check_size(plan(horizon), max_bytes, "the layered graph")
     labels, n_blocks = _layered_components(mats, p, horizon, homogeneous)
     f0 = labels[0]
     mass = np.bincount(f0[p > 0], weights=p[p > 0], minlength=n_blocks)
@@ -313,15 +382,7 @@ def conserved_quantities(transitions, *, p0=None, horizon=None, tol=1e-13, max_s
     if not homogeneous:
         return ConservedQuantities(labels, n_blocks, information, horizon=horizon)
     M = mats[0]
-    # limit labels: (class, phase - t mod d); one array per t mod period
-    limit_labels = []
-    for t in range(period):
-        lab = np.full(n0, -1, dtype=np.int64)
-        base = 0
-        for members, d, phase in closed:
-            lab[members] = base + (phase - t) % d
-            base += d
-        limit_labels.append(lab)
+    limit_labels = _LimitLabels(n0, closed)
     n_g = sum(d for _, d, _ in closed)
     # P(G = g | X_0 = x) = lim_m sum_{y} (M^(mL))[x, y] 1{g_0(y) = g}
     ML = np.linalg.matrix_power(M, period)

@@ -2,29 +2,15 @@
 from __future__ import annotations
 
 import math
-import numbers
 
 import numpy as np
 
-from boolean._lib.validate import as_array, check_finite, check_int, shape_of
+from boolean._lib.validate import as_array, check_finite, shape_of
 from boolean._lib.memory import check_size
 from boolean._lib.backend import is_tensor
 
 UNITS = ("bits", "nats")
 LN2 = math.log(2.0)
-#: Largest seed of the estimators. torch's CPU generator folds seeds modulo 2**63 (2**63 gives
-#: seed 0's stream), so one range, [0, 2**63 - 1], holds for every estimator, numpy or torch.
-SEED_MAX = 2**63 - 1
-
-
-def check_seed(seed, *, optional: bool):
-    """``seed`` as an int in [0, SEED_MAX] (None passes through when ``optional``)."""
-    if seed is None and optional:
-        return None
-    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral):
-        allowed = "an integer or None" if optional else "an integer"
-        raise TypeError(f"`seed` must be {allowed}; got {seed!r}")
-    return check_int(seed, "seed", low=0, high=SEED_MAX)
 
 
 def planned_rows(a) -> tuple:

@@ -7,11 +7,11 @@ import numbers
 import numpy as np
 
 from boolean._lib.backend import resolve_device
-from boolean._lib.validate import check_int, check_real
+from boolean._lib.validate import check_int, check_real, check_seed
 from boolean._lib.memory import check_size
 from capacity._result import MIEstimate
 
-from ._common import as_paired_samples, check_seed, planned_rows, units_scale
+from ._common import as_paired_samples, planned_rows, units_scale
 
 __all__ = ["infonce_lower_bound"]
 
@@ -96,7 +96,7 @@ def infonce_lower_bound(x, y, *, batch_size=128, steps=300, hidden=64, lr=1e-3, 
     steps = check_int(steps, "steps", low=1, high=MAX_STEPS)
     hidden = check_int(hidden, "hidden", low=1)
     lr = check_real(lr, "lr", low=0.0, low_open=True)
-    seed = check_seed(seed, optional=False)
+    seed = check_seed(seed, optional=False, generator=False)
     # from the shapes, before any copy or allocation; batch_size is checked after the samples
     # (its range depends on n), so its plan term uses the largest batch the samples allow
     b_plan = batch_size if isinstance(batch_size, numbers.Integral) and 2 <= batch_size <= n // 2 else max(n // 2, 2)

@@ -7,11 +7,11 @@ import numbers
 import numpy as np
 from scipy.special import digamma
 
-from boolean._lib.validate import check_int, check_real
+from boolean._lib.validate import check_int, check_real, check_seed
 from boolean._lib.memory import check_size
 from capacity._result import MIEstimate
 
-from ._common import as_paired_samples, check_seed, planned_rows, units_scale
+from ._common import as_paired_samples, planned_rows, units_scale
 from ._kdtree import count_within
 
 __all__ = ["ksg_mutual_information"]
@@ -124,7 +124,7 @@ def ksg_mutual_information(x, y, *, k=3, jitter=0.0, seed=None, units="bits", ma
     scale = units_scale(units)
     (n, dx), (ny_rows, dy) = planned_rows(x), planned_rows(y)
     jitter = check_real(jitter, "jitter", low=0.0)
-    seed = check_seed(seed, optional=True)
+    seed = check_seed(seed, optional=True, generator=False)
     # from the shapes, before any copy (a broadcast view is refused without being expanded); k is
     # checked after the samples, so its plan term uses k only when it is a valid order
     k_plan = k if isinstance(k, numbers.Integral) and not isinstance(k, bool) and 1 <= k < n else 1

@@ -6,11 +6,11 @@ import math
 
 import numpy as np
 
-from boolean._lib.validate import check_int, check_real
+from boolean._lib.validate import check_int, check_real, check_seed
 from boolean._lib.memory import check_size
 from capacity._result import MIEstimate
 
-from ._common import as_samples, check_seed, planned_rows, units_scale
+from ._common import as_samples, planned_rows, units_scale
 
 __all__ = ["noisy_channel_mi"]
 
@@ -142,7 +142,7 @@ def noisy_channel_mi(points, sigma, *, inputs="finite", n_mc=None, seed=None, bo
     if not isinstance(bounds, (bool, np.bool_)):
         raise TypeError(f"`bounds` must be a bool; got {bounds!r}")
     sigma = check_real(sigma, "sigma", low=0.0, low_open=True)
-    seed = check_seed(seed, optional=True)
+    seed = check_seed(seed, optional=True, generator=False)
     n, d = planned_rows(points)
     if n_mc is None:
         n_mc = max(n, 2000) if inputs == "finite" else max(n, 2)

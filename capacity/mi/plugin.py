@@ -13,10 +13,10 @@ import numpy as np
 
 from boolean._lib.backend import is_tensor
 from boolean._lib.memory import check_size
-from boolean._lib.validate import check_finite, check_int, shape_of
+from boolean._lib.validate import check_finite, check_int, check_seed, shape_of
 from capacity._result import MIEstimate
 
-from ._common import as_rows, check_seed
+from ._common import as_rows
 
 __all__ = ["plugin_mi"]
 
@@ -98,7 +98,7 @@ def plugin_mi(x, y, *, correction="miller-madow", n_boot=200, seed=0, max_bytes=
     if correction not in ("miller-madow", "none"):
         raise ValueError(f"`correction` must be 'miller-madow' or 'none'; got {correction!r}.")
     n_boot = check_int(n_boot, "n_boot", low=0)
-    seed = check_seed(seed, optional=False)
+    seed = check_seed(seed, optional=False, generator=False)
     xs = tuple(x.shape) if is_tensor(x) else shape_of(x)
     ys = tuple(y.shape) if is_tensor(y) else shape_of(y)
     # the labels' int64 codes and inverses, from the shapes, before any copy of a (broadcast) view
