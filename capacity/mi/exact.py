@@ -13,11 +13,11 @@ import math
 import numpy as np
 
 from boolean._lib.backend import is_tensor, to_numpy
-from boolean._lib.validate import check_finite, check_int, check_real
+from boolean._lib.validate import check_finite, check_int, check_real, check_seed
 from boolean._lib.memory import check_size
 from capacity._result import MIEstimate
 
-from ._common import LN2, as_rows, check_seed, units_scale
+from ._common import LN2, as_rows, units_scale
 from ._hashing import entropy_from_counts, row_counts_numpy, row_counts_torch
 
 __all__ = ["discrete_entropy", "discrete_mutual_information", "quantized_output_entropy",
@@ -310,7 +310,7 @@ def offset_averaged_entropy(outputs, delta, *, relative=False, n_offsets=64, see
         raise TypeError(f"`relative` must be a bool; got {relative!r}")
     delta = check_real(delta, "delta", low=0.0, low_open=True)
     n_offsets = check_int(n_offsets, "n_offsets", low=2)
-    seed = check_seed(seed, optional=True)
+    seed = check_seed(seed, optional=True, generator=False)
     if is_tensor(outputs):
         outputs = to_numpy(outputs)
     # the offsets, (n_offsets, d) float64, and their entropies, are part of the plan
