@@ -295,21 +295,13 @@ _INSENSITIVE = ("expands a 2**40-entry broadcast view before any plan "
                 "(capacity.insensitive: issue 17, owner's fix pending)")
 _ABSTRACTIONS = "expands a 2**40-entry broadcast view before any plan (experiments.abstractions: owner's fix pending)"
 KNOWN_OPEN: dict[str, str] = {
-    'capacity.normalize_rows-W-huge-view': _SOLVERS,
     'capacity.blahut_arimoto-p0-huge-view': _SOLVERS,
     'capacity.blahut_arimoto-bonus-huge-view': _SOLVERS,
     'capacity.merge_duplicate_inputs-W-huge-view': _SOLVERS,
-    'capacity.certify_input-W-huge-view': _SOLVERS,
     'capacity.certify_input-p-huge-view': _SOLVERS,
-    'capacity.entropy-p-huge-view': _SOLVERS,
-    'capacity.kl_divergence-p-huge-view': _SOLVERS,
-    'capacity.kl_divergence-q-huge-view': _SOLVERS,
     'capacity.mutual_information-p-huge-view': _SOLVERS,
-    'capacity.mutual_information-W-huge-view': _SOLVERS,
-    'capacity.capacity_cost_curve-budgets-huge-view': _SOLVERS,
     'capacity.rate_distortion-p-huge-view': _SOLVERS,
     'capacity.rate_distortion_curve-p-huge-view': _SOLVERS,
-    'capacity.rate_distortion_curve-distortions-huge-view': _SOLVERS,
     'capacity.insensitive.merge_duplicate_inputs-W-huge-view': _SOLVERS,
     'boolean.retained_information-unknown-huge-view': _BOOLEAN,
     'boolean.threshold-weights-huge-view': _BOOLEAN,
