@@ -177,8 +177,9 @@ class InsensitiveCapacity:
         One truth table per class (None for count-vector classes, n >= 5).
     support : list of (str, float, int)
         ``(label, mass, classes)`` per class-orbit with mass > 1e-6, heaviest first: the
-        orbit's standard functions (up to 4; else "class k (f = 0x..)", its smallest class
-        and the index sum_x f(x) 2**x of its representative), its total mass, and the
+        index sum_x f(x) 2**x of the representative of the orbit's smallest class, as
+        "f = 0x..", followed by the orbit's standard functions in parentheses when it holds
+        any, e.g. "f = 0x1 (AND, NAND, NOR, OR)"), its total mass, and the
         number of classes in it. On the weight-level route the label gives the levels
         ``v_k = sum_{|T| = k} G(T)^2`` and a function attaining the row, and the count is 0
         (not computed).
@@ -463,24 +464,22 @@ def _level_capacity(n, s, m, tol, max_iter, be, backend, max_bytes, t0, bar):
 
 
 def _support(orbit_mass, orbit_of, orbit_count, names, reps, counts, threshold=1e-6):
-    """(label, mass, #classes) per orbit with mass > threshold, heaviest first. The label lists
-    the standard functions in the orbit (up to 4), else the smallest class k and the index
-    F = sum_x f(x) 2**x of its representative in hex (or its ones per cell for count-vector
-    classes)."""
+    """(label, mass, #classes) per orbit with mass > threshold, heaviest first. Every label has one
+    form: the index F = sum_x f(x) 2**x in hex of the representative of the orbit's smallest class
+    (its ones per cell for count-vector classes), then the standard functions in the orbit in
+    parentheses (up to 4), when it holds any."""
     out = []
     for o in np.flatnonzero(orbit_mass > threshold):
         members = np.flatnonzero(orbit_of == o)
         named = sorted({nm for k in members if names[k] for nm in names[k].split(" = ")},
                        key=lambda nm: (nm.startswith("~"), nm))
-        if named:
-            label = ", ".join(named[:4]) + (", ..." if len(named) > 4 else "")
+        k = int(members[0])
+        if reps is not None:
+            label = f"f = {sum(1 << x for x, v in enumerate(reps[k]) if v):#x}"
         else:
-            k = int(members[0])
-            if reps is not None:
-                F = sum(1 << x for x, v in enumerate(reps[k]) if v)
-                label = f"class {k} (f = {F:#x})"
-            else:
-                label = f"class {k} (ones per cell {tuple(int(c) for c in counts[k])})"
+            label = "ones per cell [" + ", ".join(str(int(c)) for c in counts[k]) + "]"
+        if named:
+            label += " (" + ", ".join(named[:4]) + (", ..." if len(named) > 4 else "") + ")"
         out.append((label, float(orbit_mass[o]), int(orbit_count[o])))
     out.sort(key=lambda t: -t[1])
     return out

@@ -197,8 +197,11 @@ def test_count_vector_route_matches_enumeration(monkeypatch):
         assert b.representatives is None and b.n_classes == a.n_classes
         assert b.folded_shape == a.folded_shape
         assert_same_capacity(a.lower, a.upper, b.lower, b.upper)
-        assert [lab for lab, _, _ in b.support if "class" not in lab] == \
-            [lab for lab, _, _ in a.support if "class" not in lab]
+        # the routes label an orbit's representative differently; its standard names agree
+        def names(support):
+            return [lab.rsplit(" (", 1)[1] for lab, _, _ in support if lab.endswith(")")]
+
+        assert names(b.support) == names(a.support)
 
 
 @pytest.mark.slow
