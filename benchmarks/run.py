@@ -46,15 +46,16 @@ GPU tables: NVIDIA H200, where a section says so; sections without a GPU measure
 | 5 | GPU throughput on 2^24 inputs | not measured (first session: device time spent elsewhere; second session: no device lent) | open |
 | 6 | full chain N=16 10^4 steps; lumped N=2000; Ising 64x64 numba vs torch | 30.1 s (1.2x scipy.sparse); 0.97 s; torch CPU 2.1x numba | measured |
 | 6 | Ising on GPU, replicas batched (H200) | 12.2 G updates/s, 7.7x numba on 16 cores | measured |
-| one house | no headline row (FWHT n=24, BA 512² and 2048², batched BA, insensitive (4,2,4), KSG d=5, Ising 64x64) slower by more than 5%, before/after in one run (quiet, 2026-12-06) | new/old 0.98, 0.63, 0.99, 1.02, 1.01, 0.06, 1.04, 1.03 (spreads 3-18%; KSG's 1.04 is inside its 9% spread) | met |
+| one house | no headline row (FWHT n=24, BA 512² and 2048², batched BA, insensitive (4,2,4), KSG d=5, Ising 64x64) slower by more than 5%, before/after in one run (quiet, 2026-12-07) | new/old 0.88, 0.65, 0.98, 0.94, 1.07, 0.04, 1.03, 1.01 (spreads 1-32%; the batch's 1.07 is inside its 7% spread and reads 1.01 against 1ff715f); rate_distortion (not a headline row) 1.34 | met for the headline rows; rate_distortion slower |
 | exact frontier | `insensitive_capacity(4, 2, 5)` <= 2 s; (4, 1, 8) <= 0.3 s (quiet, 2026-12-06) | 0.50 s cold, 0.31 s warm; 0.34 s cold (class table built), 0.03 s warm | met |
 | exact frontier | report's C(n,s,m) section >= 5x faster, same cases (quiet) | 65.2 s at bf23c97 -> 14.5 s now (`python -m capacity.report --only insensitive`, same machine, one after the other): 4.5x | missed (4.5x) |
-| exact frontier | C(3,1,<=16), C(3,2,<=12), C(4,1,<=16), C(4,2,<=8), C(4,3,<=7), C(5,1,<=12), C(5,2..4,<=3) certified 1e-9 in 10 min, 8 GiB | reached C(3,1,<=16), C(4,1,<=16), C(3,2,<=11), C(4,2,<=7), C(4,3,<=6), C(5,1,<=12) (C(3,2,11) in 198 s and C(5,1,12) in 60 s, quiet); not C(3,2,12), C(4,2,8), C(4,3,7) (about 8-9 GiB), nor C(5,s>=2,m) (class representatives missing) | partly |
+| exact frontier | C(3,1,<=16), C(3,2,<=12), C(4,1,<=16), C(4,2,<=8), C(4,3,<=7), C(5,1,<=12), C(5,2..4,<=3) certified 1e-9 in 10 min, 8 GiB | reached C(3,1,<=16), C(4,1,<=16), C(3,2,<=12), C(4,2,<=7), C(4,3,<=6), C(5,1,<=12), C(5,2..5,<=3) (C(3,2,11) in 198 s and C(5,1,12) in 60 s, quiet; C(3,2,12) in 1 178 s at 2.84 GiB and C(5,s>=2,m<=3) in 51-126 s each, loaded); not C(4,2,8), C(4,3,7) (11.5 and 11.2 GB planned: V is 2.9 GB and the solver holds three copies) | partly |
 | Boolean breadth | public `fwht(x, out=x)` within 1.1x fht-cpu, n = 10..26; `fwht(x)` within 1.1x copy + fht-cpu (loaded, thread CPU time) | in place 0.90-1.25x (above 1.10x at n = 16, 17, 19, 21, 23 float32, 25); new array 0.80-1.30x; per call at n = 10: +0.13 / +0.10 us over fht-cpu (float64 / float32) | missed at 6 of 17 n (loaded: re-measure quiet) |
 | Boolean breadth | new measures >= 100x boofun (loaded) | 231x-1 014 918x at load about 17 (boofun timed once: inflated); block sensitivity 16.2 -> 5.6 ms and F2 degree 16.5 -> 5.9 us at n = 10 against boofun's 1 086 ms and 1.2 ms of the load-10 run: about 190x and 200x | met at this load; re-measure quiet |
 | abstractions | 10^7-state minimal complete abstraction < 10 s on 2 cores (quiet) | 2.8-3.2 s (11.9 s wall, 3.1 s CPU when loaded) | met |
-| realistic n | symmetric n=16 (s,m)=(2,8),(8,3) < 10 s; thresholds n=1000, m=16 < 10 s (loaded) | 66.4 s, 19.6 s, 89.4 s | missed |
-| atlas | embedded-cluster sweep >= 1.8x a serial loop, 1000 small tasks (quiet) | 1.59x (plain processes 2.00x; scheduler and client writes 0.45 ms per 4 ms task) | missed |
+| realistic n | symmetric n=16 (s,m)=(2,8),(8,3) < 10 s; thresholds n=1000, m=16 < 10 s (quiet) | 1.1 s, 1.1 s, 0.7 s | met |
+| realistic n | Monte Carlo bracket, thresholds n=1000, s=500, m=16: width <= 0.02 bit in < 60 s (quiet) | width 0.78 bit in 11.9 s | missed |
+| atlas | embedded-cluster sweep >= 1.8x a serial loop, 1000 small tasks (quiet) | 1.37x and 1.47x in two runs (plain processes 1.96-1.98x; the sweep costs 1.3-1.7 ms per 3.7 ms task over plain processes) | missed |
 """
 
 
