@@ -223,17 +223,6 @@ def family_bracket(family, n, s, m, *, law=None, samples=4000, confidence=0.95, 
     rng = np.random.default_rng(seed)
     alpha = 1.0 - confidence
 
-    def terms(rows):
-        out = np.empty(rows.size)
-        for a in range(0, rows.size, chunk):
-            r = rows[a:a + chunk]
-            c = rng.choice(pi.size, size=(r.size, m), p=pi)
-            y = rng.random((r.size, m)) < q[r[:, None], c]
-            LL_s = np.where(y[:, :, None], l1_supp[c], l0_supp[c]).sum(axis=1)
-            own = np.where(y, logq1[c, r[:, None]], logq0[c, r[:, None]]).sum(axis=1)
-            out[a:a + chunk] = own - logsumexp(LL_s + logw, axis=1)
-        return out / math.log(2)
-
     bound = jensen_bounds(q, q0, pi, law, m)      # exact upper bounds on every D(W_f || PW), bits
     # members to estimate: those whose exact bound exceeds the certified lower end (a threshold
     # fixed before any draw, so the union bound below runs over a set chosen in advance)
