@@ -6,7 +6,6 @@ NPN counts, and the closed form C(n, n, m) = 2**n (1 - (1 - 2**-n)**m).
 """
 import math
 import warnings
-from itertools import permutations
 
 import numpy as np
 import pytest
@@ -16,6 +15,7 @@ from capacity import blahut_arimoto
 from capacity.insensitive import count_classes, folded_channel, insensitive_capacity
 from capacity.insensitive.classes import all_truth_tables, cell_probabilities
 from capacity.insensitive.levels import _scan, level_channel, level_plan
+from tests.capacity.insensitive.test_npn import brute_npn_reps
 from capacity.insensitive.npn import npn_class_count, npn_representatives
 
 LOG2E = 1 / math.log(2)
@@ -25,23 +25,6 @@ SMALL = [(n, s) for n in (3, 4) for s in range(1, n + 1)]
 def solve(lc, tol=1e-10):
     keep = lc.V.max(axis=0) > 0
     return blahut_arimoto(np.ascontiguousarray(lc.V[:, keep]), bonus=lc.bonus * LOG2E, tol=tol)
-
-
-def brute_npn_reps(n):
-    """Smallest index of each orbit, by the images under every group element."""
-    N = 1 << n
-    xs = np.arange(N)
-    tables = (np.arange(1 << N)[:, None] >> xs[None, :]) & 1
-    weights = 1 << xs
-    canon = np.arange(1 << N)
-    for perm in permutations(range(n)):
-        moved = np.zeros(N, dtype=np.int64)
-        for i, p in enumerate(perm):
-            moved |= ((xs >> i) & 1) << p
-        for a in range(N):
-            img = tables[:, moved ^ a] @ weights
-            canon = np.minimum(canon, np.minimum(img, (1 << N) - 1 - img))
-    return np.unique(canon)
 
 
 @pytest.mark.parametrize("n", [1, 2, 3])
