@@ -65,8 +65,8 @@ def check_channel_args(n, s, m, visible, S0, p_bias, *, levels=False):
         else:
             where = "" if levels or not level_route(n, s, visible, p_bias) else \
                 " (n = 5 with s >= 2 is solved by insensitive_capacity alone, for m <= 3)"
-            raise ValueError(f"`n` must be <= {MAX_ENUM_N} for (s, visible, p_bias) = ({s}, {visible!r}, {p_bias}) "
-                             f"here{where}; got n = {n}. Exact routes: {ROUTES}")
+            raise ValueError(f"no exact route covers `n` = {n} with (s, visible, p_bias) = ({s}, {visible!r}, "
+                             f"{p_bias}) here{where}. Exact routes: {ROUTES}")
     S0 = check_S0(S0, n, s, visible)
     return n, s, m, visible, S0, p_bias
 

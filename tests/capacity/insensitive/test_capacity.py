@@ -228,7 +228,7 @@ BAD = [
     (dict(n=2, s=3, m=1), ValueError, r"`s` must be an integer in \[0, 2\]"),
     (dict(n=2, s=1, m=0), ValueError, r"`m` must be an integer in \[1, 64\]"),
     (dict(n=5, s=2, m=4), ValueError, r"`m` must be <= 3 for n = 5, s = 2 \(the weight-level route\)"),
-    (dict(n=6, s=1, m=2), ValueError, r"`n` must be <= 4 .* got n = 6\. Exact routes: .*n = 5 with s >= 2 for m <= 3"
+    (dict(n=6, s=1, m=2), ValueError, r"no exact route covers `n` = 6 .*Exact routes: .*n = 5 with s >= 2 for m <= 3"
                                       r".*capacity\.insensitive\.family_capacity"),
     (dict(n=5, s=2, m=2, symmetry=False), ValueError, r"`symmetry` must be True for n = 5, s = 2"),
     (dict(n=5, s=3, m=2, max_bytes=2 ** 20), ValueError, r"level_channel\(n=5, s=3, m=2\).*> max_bytes=1.0 MiB"),
