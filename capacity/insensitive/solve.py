@@ -198,7 +198,7 @@ class InsensitiveCapacity:
     --------
     >>> r = insensitive_capacity(2, 1, 2)
     >>> round(r.capacity, 6), bool(r.upper - r.lower <= 1e-9), r.n_classes, r.support[0][0]
-    (1.299642, True, 15, '0, 1')
+    (1.299642, True, 15, 'f = 0x0 (0, 1)')
     """
 
     n: int

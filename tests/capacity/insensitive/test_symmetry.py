@@ -174,7 +174,7 @@ def test_backend_is_accepted_and_the_fold_stays_on_the_cpu():
 
 BAD = [
     (dict(n=2, s=3), ValueError, r"`s` must be an integer in \[0, 2\]"),
-    (dict(n=5, s=2), ValueError, r"`n` must be <= 4"),
+    (dict(n=5, s=2), ValueError, r"no exact route covers `n` = 5"),
     (dict(n=2, s=1, p_bias=0.0), ValueError, r"`p_bias`"),
     (dict(n=2, s=1, visible="x"), ValueError, r"`visible` must be one of"),
 ]
@@ -201,7 +201,7 @@ def test_bad_input_generators(kwargs, exc, match):
      r"folded_channel\(n=4, s=2, m=6\) orbit route: 214 class-orbits x 35394 type-orbits.*> max_bytes=1.0 MiB"),
     (dict(n=2, s=1, m=1, device="cuda:99"), ValueError, r"`device`"),
     (dict(n=2, s=1, m=1, p_bias=1.0), ValueError, r"`p_bias` must be a finite number in \(0.0, 1.0\)"),
-    (dict(n=5, s=2, m=1), ValueError, r"`n` must be <= 4"),
+    (dict(n=5, s=2, m=1), ValueError, r"no exact route covers `n` = 5"),
     (dict(n=2, s=1, m=65), ValueError, r"`m` must be an integer in \[1, 64\]"),
     (dict(n=2, s=1, m=1, visible="fixed", S0=(0, 1)), ValueError, r"`S0` must have exactly s = 1"),
 ])
