@@ -10,7 +10,7 @@ import warnings
 
 import numpy as np
 
-from boolean._lib.validate import as_float_array, check_finite, check_int, check_real, shape_of
+from boolean._lib.validate import MAX_ITERATIONS, as_float_array, check_finite, check_int, check_real, shape_of
 
 from ._result import ConvergenceWarning
 
@@ -32,7 +32,7 @@ def inner_tol(tol_n):
 
 def _check_common(tol, max_iter):
     tol = check_real(tol, "tol", low=0.0, low_open=True)
-    max_iter = check_int(max_iter, "max_iter", low=1)
+    max_iter = check_int(max_iter, "max_iter", low=1, high=MAX_ITERATIONS)
     return tol, max_iter
 
 

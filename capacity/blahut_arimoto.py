@@ -12,7 +12,7 @@ import numpy as np
 from boolean._lib.array import asarray_like, device_of, namespace, neg_entropy_rows, to_numpy
 from boolean._lib.backend import import_torch, is_tensor, resolve_backend
 from boolean._lib.memory import DEFAULT_MAX_BYTES, check_size
-from boolean._lib.validate import (as_float_array, check_channel, check_distribution, check_finite,
+from boolean._lib.validate import (MAX_ITERATIONS, as_float_array, check_channel, check_distribution, check_finite,
                                    check_int, check_real, check_stochastic, row_sum_atol)
 
 from ._result import CapacityResult, ConvergenceWarning
@@ -153,7 +153,7 @@ def blahut_arimoto(W, *, tol=1e-9, max_iter=None, method="accelerated", p0=None,
     tol = check_real(tol, "tol", low=0.0, low_open=True)
     if max_iter is None:
         max_iter = DEFAULT_MAX_ITER
-    max_iter = check_int(max_iter, "max_iter", low=0)
+    max_iter = check_int(max_iter, "max_iter", low=0, high=MAX_ITERATIONS)
     if not isinstance(method, str) or method not in METHODS:
         raise ValueError(f"`method` must be one of {METHODS}; got {method!r}")
     shape = tuple(W.shape) if is_tensor(W) else np.shape(W)

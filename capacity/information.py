@@ -276,6 +276,8 @@ def normalize_rows(W, *, max_bytes=None) -> np.ndarray:
     arr = as_float_array(W, "W")
     if arr.ndim == 0:
         raise ValueError(f"`W` must have ndim >= 1; got a scalar {float(arr)!r}")
+    if arr.size == 0:
+        raise ValueError(f"`W` must have at least one row of at least one entry; got shape {arr.shape}")
     check_nonnegative(arr, "W")
     peak = arr.max(axis=-1, keepdims=True)
     if (peak == 0).any():

@@ -319,16 +319,8 @@ KNOWN_OPEN: dict[str, str] = {
 KNOWN_OPEN.update({
     'boolean.fwht-a-big-endian':
         "refuses a big-endian float64 array as a foreign dtype (boolean: owner's fix pending)",
-    'capacity.normalize_rows-W-empty':
-        'returns an empty array for an empty W instead of refusing (capacity.information)',
     'capacity.blahut_arimoto-W-ragged':
         "a ragged W gives numpy's message without the parameter's name (capacity solvers)",
-    'capacity.blahut_arimoto-max_iter-2**70':
-        'max_iter=2**70 ends in an OverflowError in capacity/_solver.py',
-    'capacity.capacity_cost-max_iter-2**70':
-        'max_iter=2**70 ends in an OverflowError in capacity/_solver.py',
-    'capacity.capacity_cost_curve-max_iter-2**70':
-        'max_iter=2**70 ends in an OverflowError in capacity/_solver.py',
     'capacity.rate_distortion_curve-distortions-negative':
         'a negative distortion is refused as `D`, not `distortions`',
     'capacity.insensitive.family_capacity-family-number':

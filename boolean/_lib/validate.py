@@ -51,6 +51,10 @@ def check_real(value, name: str, *, low=None, high=None, low_open=False, high_op
 #: [0, 2**63 - 1], holds for every seeded routine, numpy or torch.
 SEED_MAX = 2**63 - 1
 
+#: Largest iteration cap the solvers accept: their counters are int64, and a cap must leave room for
+#: one more chunk of steps before it overflows.
+MAX_ITERATIONS = 2**62
+
 
 def check_seed(seed, name: str = "seed", *, optional: bool = True, generator: bool = True):
     """Return ``seed`` as an int in [0, SEED_MAX]; None passes through when ``optional``, a numpy

@@ -435,3 +435,14 @@ def test_bonus_closed_form_and_scalar_search(backend, rng):
 def test_bad_bonus(bonus, match):
     with pytest.raises((ValueError, TypeError), match=match):
         blahut_arimoto(np.eye(2), bonus=bonus)
+
+
+def test_max_iter_beyond_the_int64_counters_is_refused_by_name():
+    from capacity import capacity_cost
+
+    W = np.array([[0.9, 0.1], [0.2, 0.8]])
+    with pytest.raises(ValueError, match=r"`max_iter` must be an integer in \[0, 4611686018427387904\]"):
+        blahut_arimoto(W, max_iter=2**70)
+    with pytest.raises(ValueError, match=r"`max_iter` must be an integer in \[1, 4611686018427387904\]"):
+        capacity_cost(W, np.array([0.0, 1.0]), 0.5, max_iter=2**70)
+    assert blahut_arimoto(W, max_iter=2**62).converged

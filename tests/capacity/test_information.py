@@ -246,3 +246,11 @@ def test_max_bytes_is_the_callers_to_raise_or_lower():
             call(64)  # every plan here needs more than 64 bytes for 3 or 9 entries
         call(2**20)  # and answers under a larger limit
     assert mutual_information(p, W, max_bytes=2**20) == pytest.approx(math.log2(3), abs=1e-15)
+
+
+@pytest.mark.parametrize("shape", [(0,), (3, 0), (0, 3)])
+def test_normalize_rows_refuses_an_empty_W(shape):
+    from capacity import normalize_rows
+
+    with pytest.raises(ValueError, match=r"`W` must have at least one row"):
+        normalize_rows(np.zeros(shape))
