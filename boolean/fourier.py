@@ -26,9 +26,12 @@ _MAX_LENGTH = 1 << MAX_N
 
 def _fwht_dtype(xp, arr):
     """The result dtype of :func:`fwht`: int64 for bool/integer input, else float32/float64 kept."""
-    if arr.dtype in (xp.float32, xp.float64):
-        return arr.dtype
-    if xp.isdtype(arr.dtype, ("bool", "integral")):
+    dtype = arr.dtype
+    if isinstance(dtype, np.dtype) and not dtype.isnative:   # big-endian input: read in native order
+        dtype = dtype.newbyteorder("=")
+    if dtype in (xp.float32, xp.float64):
+        return dtype
+    if xp.isdtype(dtype, ("bool", "integral")):
         return xp.int64
     raise TypeError(f"`a` must hold integers, bools, float32 or float64; got dtype {arr.dtype}")
 
@@ -124,6 +127,8 @@ def fwht(a, *, out=None, backend="auto", device=None, max_bytes=None):
     check_size(fwht_plan_bytes(be.name, np.prod(shape, dtype=np.float64), itemsize), max_bytes, "fwht")
     if out is not None:
         _check_out(out, a, shape, out_dtype)
+    if isinstance(arr, np.ndarray) and not arr.dtype.isnative:
+        arr = arr.astype(arr.dtype.newbyteorder("="))
     return _FWHT.get(be.name, _fwht_copy)(arr, a, out, out_dtype, n, be)
 
 

@@ -317,8 +317,6 @@ KNOWN_OPEN: dict[str, str] = {
 }
 #: Found by the slow menus (-m slow), owned elsewhere, not fixed on this branch.
 KNOWN_OPEN.update({
-    'boolean.fwht-a-big-endian':
-        "refuses a big-endian float64 array as a foreign dtype (boolean: owner's fix pending)",
     'capacity.blahut_arimoto-W-ragged':
         "a ragged W gives numpy's message without the parameter's name (capacity solvers)",
     'capacity.rate_distortion_curve-distortions-negative':

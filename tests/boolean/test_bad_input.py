@@ -189,3 +189,12 @@ def test_size_refused_before_allocating(monkeypatch):
     monkeypatch.setattr(fourier, "as_truth_table", lambda *a, **k: pytest.fail("validated before the size check"))
     with pytest.raises(ValueError, match="fourier_coefficients needs 9.0 GiB > max_bytes=8.0 GiB"):
         B.fourier_coefficients(big)
+
+
+@pytest.mark.parametrize("dtype", [">f8", ">f4", ">i4", ">i8", "<f8"])
+def test_fwht_reads_either_byte_order(dtype):
+    x = np.arange(16).astype(dtype)
+    native = np.arange(16).astype(np.dtype(dtype).newbyteorder("="))
+    y = B.fwht(x)
+    assert y.dtype.isnative and np.array_equal(y, B.fwht(native))
+    assert np.array_equal(x, np.arange(16))             # the input is not touched
