@@ -19,7 +19,7 @@ from __future__ import annotations
 import numpy as np
 
 from ._lib.backend import is_tensor, to_numpy
-from ._lib.validate import check_int
+from ._lib.validate import check_flag, check_int
 from ._tables import INT_PER_TABLE, load_table, table_doc, table_raises
 
 __all__ = ["sensitivity", "block_sensitivity", "certificate_complexity", "decision_tree_depth"]
@@ -58,12 +58,6 @@ def _deliver(per_input, values, batched, want_per_input):
     return values if batched else int(values[0])
 
 
-def _check_flag(value, name):
-    if not isinstance(value, (bool, np.bool_)):
-        raise TypeError(f"`{name}` must be a bool; got {value!r}")
-    return bool(value)
-
-
 _PER_INPUT = """per_input : bool
     Return the value at every input x (uint8, shape of ``f``) instead of the maximum."""
 
@@ -98,7 +92,7 @@ def sensitivity(f, *, per_input=False, domain="01", max_bytes=None):
     >>> sensitivity([0, 0, 0, 1], per_input=True).tolist()  # AND_2
     [0, 1, 1, 2]
     """
-    per_input = _check_flag(per_input, "per_input")
+    per_input = check_flag(per_input, "per_input")
     table, n, batched = load_host_table(f, domain, max_bytes, "sensitivity", "sensitivity")
     from ._complexity_numba import sensitivity_counts
 
@@ -132,7 +126,7 @@ def block_sensitivity(f, *, per_input=False, domain="01", max_bytes=None):
     >>> block_sensitivity([0, 1, 1, 0, 1, 0, 0, 1])  # parity of 3 bits
     3
     """
-    per_input = _check_flag(per_input, "per_input")
+    per_input = check_flag(per_input, "per_input")
     table, n, batched = load_host_table(f, domain, max_bytes, "block", "block_sensitivity", MAX_N_SUBCUBE)
     from ._complexity_numba import block_sensitivity_counts
 
@@ -167,7 +161,7 @@ def certificate_complexity(f, *, value=None, per_input=False, domain="01", max_b
     >>> certificate_complexity(and_(4)), certificate_complexity(and_(4), value=0)
     (4, 1)
     """
-    per_input = _check_flag(per_input, "per_input")
+    per_input = check_flag(per_input, "per_input")
     if value is not None:
         value = check_int(value, "value", low=0, high=1)
     table, n, batched = load_host_table(f, domain, max_bytes, "certificate", "certificate_complexity",
