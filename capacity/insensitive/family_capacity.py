@@ -42,6 +42,7 @@ from boolean._lib.memory import check_size
 from boolean._lib.validate import check_domain, check_int, check_real
 
 from .._result import ConvergenceWarning
+from .classes import label_by_first
 from .families import (FunctionFamily, all_functions_family, symmetric_family, table_family,
                        threshold_family)
 
@@ -203,11 +204,7 @@ def _void_rows(A):
 def _label_rows(A):
     """``(labels, first)``: bit-identical rows of A grouped, groups numbered by first occurrence
     (``first[k]`` the first row of group k, increasing)."""
-    _, first, inverse = np.unique(_void_rows(A), return_index=True, return_inverse=True)
-    order = np.argsort(first, kind="stable")
-    rank = np.empty_like(order)
-    rank[order] = np.arange(order.size)
-    return rank[inverse.reshape(-1)], first[order]
+    return label_by_first(_void_rows(A))
 
 
 def _match_rows(A, B):
