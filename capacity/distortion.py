@@ -93,27 +93,51 @@ def _logsumexp_rows(M):
         return logsumexp(np, M, axis=1)
 
 
-def _rd_score(xp, A, logp, r):
+def _rd_score(xp, kernel, base, r):
     """The solver core's score (:func:`capacity._solver.md_steps`) of Blahut's output-law problem.
 
-    Maximise G(r) = sum_x p_x ln Z_x(r), Z_x = sum_z r_z e^{A_xz}, over the simplex (only rows
-    with p_x > 0 are passed: ``A`` (1, n, nz), ``logp`` (1, n), ``r`` (1, nz); run under
-    ``np.errstate(divide="ignore")``). Its gradient c_z = sum_x p_x e^{A_xz} / Z_x has
-    sum_z r_z c_z = 1, so the mirror-descent step r <- r e^{mu ln c} / Z is Blahut's r <- r c at
-    mu = 1. Bounds (Blahut 1972, Thm 2): max G <= G(r) + max_z ln c_z, and
+    Maximise G(r) = sum_x p_x ln Z_x(r), Z_x = sum_z r_z e^{A_xz}, over the simplex (``kernel``, a
+    :class:`_Kernel`, holds the rows with p_x > 0, in place of the core's ``W``; ``base`` is not
+    used; ``r`` (1, nz); run under ``np.errstate(divide="ignore")``). Its gradient
+    c_z = sum_x p_x e^{A_xz} / Z_x has sum_z r_z c_z = 1, so the mirror-descent step
+    r <- r e^{mu ln c} / Z is Blahut's r <- r c at mu = 1. Bounds (Blahut 1972, Thm 2):
+    max G <= G(r) + max_z ln c_z, and
     max G >= G(r) + sum_z r_z c_z ln c_z, minus the value I + s E d of the test channel
     Q_xz = r_z e^{A_xz} / Z_x. Returns (ln c, lower, upper); a letter that no source letter may use
     has ln c = -inf.
     """
-    return _rd_terms(A[0], logp[0], r[0])[:3]
+    return _rd_terms(kernel, r[0])[:3]
 
 
-def _rd_terms(A, logp, r):
-    """:func:`_rd_score` of one problem, and G(r)."""
-    logZ = logsumexp(np, np.log(r) + A, axis=1)
-    log_c = logsumexp(np, (logp - logZ)[:, None] + A, axis=0)
-    g = float(np.exp(logp) @ logZ)
-    rc = r * np.exp(log_c)
+class _Kernel:
+    """One log-kernel A (n, nz) of rows with p_x > 0, with e^A and p computed once per solve."""
+
+    def __init__(self, A, logp):
+        self.A, self.logp = A, logp
+        self.K, self.p = np.exp(A), np.exp(logp)  # e^{-inf} = 0 where a letter is forbidden
+
+
+#: Z_x above this: no term r_z e^{A_xz} that underflowed (< 2.3e-308 each) counts, relative to Z_x.
+_Z_LINEAR = 1e-280
+
+
+def _rd_terms(k, r):
+    """:func:`_rd_score` of one problem (a :class:`_Kernel`), and G(r).
+
+    Z = K r and c = K^T (p / Z) are two products with K = e^A; when some Z_x is so small that
+    dropped underflows could matter, the same quantities are taken in the log domain instead.
+    """
+    Z = k.K @ r
+    if Z.min() > _Z_LINEAR:
+        logZ = np.log(Z)
+        c = k.K.T @ (k.p / Z)
+        log_c = np.log(c)  # c_z = 0: no source letter reaches z (ln c = -inf, as in the log domain)
+        rc = r * c
+    else:
+        logZ = logsumexp(np, np.log(r) + k.A, axis=1)
+        log_c = logsumexp(np, (k.logp - logZ)[:, None] + k.A, axis=0)
+        rc = r * np.exp(log_c)
+    g = float(k.p @ logZ)
     lower = g + float(rc @ np.where(rc > 0, log_c, 0.0))
     return log_c[None], np.array([lower]), np.array([g + float(log_c.max())]), g
 
@@ -131,37 +155,35 @@ def _rd_blahut(p, A, log_r, tol, max_iter):
     """
     nz = A.shape[1]
     px = p > 0
-    Ap, logp = A[px][None], np.log(p[px])[None]
+    kern = _Kernel(A[px], np.log(p[px]))
     mu = np.full(1, MU0)
     state = None
     it = 0
     every = next_newton = _NEWTON_EVERY
     newton = nz <= _NEWTON_MAX_N
-    K = None
     with np.errstate(divide="ignore", under="ignore"):
         r = ((1.0 - 1e-8) * np.exp(log_r) + 1e-8 / nz)[None]
         while True:
             n = min(next_newton if newton else max_iter, max_iter) - it
-            r, lo, up, mu, used, log_c = md_steps(np, Ap, logp, r, mu, n, tol, MU_GROW, np.full(1, float(n)),
+            r, lo, up, mu, used, log_c = md_steps(np, kern, None, r, mu, n, tol, MU_GROW, np.full(1, float(n)),
                                                   score=_rd_score, state=state, stop=True, backoff=0.0)
             it += int(used[0])
             state = (log_c, lo, up)
             if up[0] - lo[0] <= tol or it >= max_iter:
                 return np.log(r[0]), float(up[0]), it
-            if K is None:
-                K = np.exp(Ap[0])  # e^{-inf} = 0 where a letter is forbidden
-            logZ = logsumexp(np, np.log(r[0]) + Ap[0], axis=1)
-            wts = np.sqrt(p[px]) * np.exp(-logZ)
+            K = kern.K
+            logZ = logsumexp(np, np.log(r[0]) + kern.A, axis=1)
+            wts = np.sqrt(kern.p) * np.exp(-logZ)
 
             def hess(idx):  # Hessian block of G = sum_x p_x log Z_x(r): -K^T diag(p/Z^2) K
                 Kn = K[:, idx] * wts[:, None]
                 return -(Kn.T @ Kn)
 
             def evaluate(x):  # Newton's objective is G itself
-                terms = _rd_terms(Ap[0], logp[0], x)
+                terms = _rd_terms(kern, x)
                 return terms[3], terms[:3]
 
-            res = _newton_polish(r[0], float(np.exp(logp[0]) @ logZ), evaluate, np.exp(log_c[0]), hess)
+            res = _newton_polish(r[0], float(kern.p @ logZ), evaluate, np.exp(log_c[0]), hess)
             if res is not None:
                 x, _, state = res
                 if ((x > 0) & (x < TINY)).any():  # the core's rule: no mass below TINY

@@ -143,14 +143,20 @@ def test_rd_nonconvergence_warns_with_valid_bounds():
         rate_distortion_curve(p, d, [0.3], tol=1e-15, max_iter=1)
 
 
+@pytest.mark.parametrize("z_linear", [0.0, math.inf], ids=["linear", "log-domain"])
 @pytest.mark.parametrize("seed", range(5))
-def test_rd_iteration_is_blahuts_step_through_the_solver_core(seed):
+def test_rd_iteration_is_blahuts_step_through_the_solver_core(seed, z_linear, monkeypatch):
     # Rate-distortion has no iteration of its own: the core's mirror-descent step at mu = 1 with
     # the output-law score is Blahut's r <- r c, written here from the definition with loops
     # (rtol 1e-12: a few roundings of O(1) terms, logs and exponentials), and the score's bounds
     # hold for every r: lower(r1) <= max G <= upper(r2) for any two laws (margin 1e-12 nats).
+    # Both ways of evaluating the score are checked: products with e^A, and the log domain that
+    # takes over when some Z_x is tiny (forced here by the threshold).
+    from capacity import distortion
     from capacity._solver import md_steps
-    from capacity.distortion import _rd_score
+    from capacity.distortion import _Kernel, _rd_score
+
+    monkeypatch.setattr(distortion, "_Z_LINEAR", z_linear)
 
     rng = np.random.default_rng(seed)
     nx, nz = rng.integers(2, 7, size=2)
@@ -162,11 +168,12 @@ def test_rd_iteration_is_blahuts_step_through_the_solver_core(seed):
     Z = [sum(r[z] * math.exp(A[x, z]) for z in range(nz)) for x in range(nx)]
     c = [sum(p[x] * math.exp(A[x, z]) / Z[x] for x in range(nx)) for z in range(nz)]
     r_blahut = np.array([r[z] * c[z] for z in range(nz)])
-    r_core = md_steps(np, A[None], np.log(p)[None], r[None], np.ones(1), 1, -1.0, 1.0, np.ones(1),
+    kernel = _Kernel(A, np.log(p))
+    r_core = md_steps(np, kernel, None, r[None], np.ones(1), 1, -1.0, 1.0, np.ones(1),
                       score=_rd_score)[0][0]
     np.testing.assert_allclose(r_core, r_blahut, rtol=1e-12)
     laws = rng.dirichlet(np.ones(nz), size=20)
-    bounds = np.array([[b[0] for b in _rd_score(np, A[None], np.log(p)[None], q[None])[1:]] for q in laws])
+    bounds = np.array([[b[0] for b in _rd_score(np, kernel, None, q[None])[1:]] for q in laws])
     G = [sum(p[x] * math.log(sum(q[z] * math.exp(A[x, z]) for z in range(nz))) for x in range(nx)) for q in laws]
     assert np.all(np.array(G) <= bounds[:, 0] + 1e-12)  # G(r) <= lower (the test channel's value) <= max G
     assert bounds[:, 0].max() <= bounds[:, 1].min() + 1e-12
