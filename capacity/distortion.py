@@ -34,7 +34,7 @@ __all__ = ["rate_distortion", "rate_distortion_curve", "RateDistortionResult"]
 
 @dataclass(frozen=True)
 class RateDistortionResult(_CertifiedGap):
-    """Certified rate–distortion point (bits).
+    r"""Certified rate–distortion point (bits).
 
     Attributes
     ----------
@@ -51,8 +51,11 @@ class RateDistortionResult(_CertifiedGap):
     Q : ndarray (nx, nz) or (K, nx, nz)
         Test channel ``Q[x, z] = P(X̂ = z | X = x)`` with ``E d <= distortion`` and ``I(p; Q) = upper``.
     slope : float or ndarray
-        The Lagrange slope ``s`` (bits per unit distortion) of the last Blahut solve;
-        ``inf`` on the ``D = D_min`` edge, ``0`` when ``R(D) = 0``.
+        A Lagrange slope ``s`` (bits per unit distortion) of the distortion constraint: the
+        slope of the certifying lower bound, the line
+        :math:`R(D') \ge \text{lower} - s\,(D' - D)` for every :math:`D'`, so that :math:`-s`
+        is a subgradient of :math:`R` at ``distortion`` to within the gap; with ``slope=`` given,
+        that slope. ``inf`` on the ``D = D_min`` edge, ``0`` when ``R(D) = 0``.
     iterations : int or ndarray
         Blahut iterations, summed over the bisection.
     converged : bool or ndarray
@@ -221,7 +224,7 @@ class _RDState:
     def distortion(self, Q):
         return float(self.p @ (Q * self.d).sum(axis=1))
 
-    def visit_Q(self, Q, s=None):
+    def visit_Q(self, Q):
         rate, dist = self.rate(Q), self.distortion(Q)
         # feasible: the rounded distortion meets D, or Q only uses each x's least-distortion letters
         # (then E d = D_min <= D exactly, even when the float sum rounds a few ulps above D)
@@ -229,14 +232,17 @@ class _RDState:
                                       and bool(np.all((Q <= 0) | (self.d <= self.d_min_x[:, None]))))
         if feasible and rate < self.upper:
             self.upper, self.Q = rate, Q
-            if s is not None:
-                self.s = s
         return rate, dist
 
     def visit_lower(self, s, g_upper):
-        """R(D) >= -s (D - D_min) + min_r phi(r) >= -s (D - D_min) - g_upper (Blahut 1972, Thm 2)."""
+        """R(D) >= -s (D - D_min) + min_r phi(r) >= -s (D - D_min) - g_upper (Blahut 1972, Thm 2).
+
+        The same line bounds R(D') for every D', so the slope ``s`` of the best lower bound is
+        the one reported: -s is a subgradient of R at D to within the certified gap.
+        """
         lower = -(s * (self.D - self.D_min) if np.isfinite(s) else 0.0) - g_upper
-        self.lower = max(self.lower, lower)
+        if lower > self.lower:
+            self.lower, self.s = lower, s
 
     @property
     def gap(self):
@@ -264,13 +270,13 @@ def _rd_one(p, d, D, tol, max_iter):
     Q_const = np.zeros_like(d)
     Q_const[:, z_star] = 1.0
     if D >= D_max:
-        st.visit_Q(Q_const, 0.0)
+        st.visit_Q(Q_const)
         st.lower = 0.0
         return st, 0
     iters = 0
     Q_min = np.zeros_like(d)   # x -> its least-distortion letter: always feasible (E d = D_min)
     Q_min[np.arange(d.shape[0]), np.argmin(d, axis=1)] = 1.0
-    st.visit_Q(Q_min, math.inf)
+    st.visit_Q(Q_min)
     log_r0 = np.full(nz, -math.log(nz))
     span = float((d - d_min_x[:, None]).max())
     if D <= st.D_min:  # exactly D_min (rate_distortion clamps D >= D_min); just above it, bisect
@@ -279,14 +285,15 @@ def _rd_one(p, d, D, tol, max_iter):
         log_r, g_upper, its = _rd_blahut(p, A, log_r0, max(tol_n / 2, GAP_FLOOR), max_iter - iters)
         iters += its
         st.visit_lower(math.inf, g_upper)
-        st.visit_Q(st.test_channel(log_r, A), math.inf)
+        st.s = math.inf
+        st.visit_Q(st.test_channel(log_r, A))
         return st, iters
 
     # bracket and bisect the slope; s = 0 stands for the constant test channel (distortion D_max > D)
     def solve(s, warm, inner_tol, budget):
         return _rd_solve_slope(st, s, warm, inner_tol, budget)
 
-    _, iters = _slope_bisection(st, solve, lambda Q, s=None: st.visit_Q(Q, s)[1], st.distortion, D,
+    _, iters = _slope_bisection(st, solve, lambda Q, s=None: st.visit_Q(Q)[1], st.distortion, D,
                                 1.0 / span, (Q_const, D_max), log_r0, tol_n, iters, max_iter)
     return st, iters
 
@@ -434,7 +441,8 @@ def _rd_at_slope(p, d, s, tol, max_iter):
     Q = st.test_channel(log_r, A)
     st.D = st.distortion(Q)
     st.visit_lower(s, g_upper)
-    st.visit_Q(Q, s)
+    st.visit_Q(Q)
+    st.s = s  # the slope asked for, even where its lower bound is below R >= 0
     return st, Q, its
 
 

@@ -179,6 +179,28 @@ def test_rd_iteration_is_blahuts_step_through_the_solver_core(seed, z_linear, mo
     assert bounds[:, 0].max() <= bounds[:, 1].min() + 1e-12
 
 
+@pytest.mark.parametrize("kind", ["uniform", "integer", "hamming"])
+def test_reported_slope_gives_a_line_under_the_curve(kind):
+    # The slope is the multiplier of the certifying lower bound: the line lower - s (D' - D)
+    # lies under R(D') for every D' (Blahut 1972, Thm 2), so it stays below the certified upper
+    # bound of independent solves at D' = D -+ h (margin 1e-12 bits: float rounding of O(1)
+    # terms). A slope taken from an end of the bisection's bracket (a power of 4 of its first
+    # trial, the same for unrelated sources) breaks this on one side or the other.
+    rng = np.random.default_rng(["uniform", "integer", "hamming"].index(kind))
+    for _ in range(4):
+        nx, nz = (int(v) for v in rng.integers(2, 9, size=2))
+        d = {"uniform": lambda: rng.random((nx, nz)),
+             "integer": lambda: rng.integers(0, 4, size=(nx, nz)).astype(float),
+             "hamming": lambda: 1 - np.eye(nx, nz)}[kind]()
+        p = rng.dirichlet(np.full(nx, 0.5))
+        d_min, d_max = float(p @ d.min(axis=1)), float((p @ d).min())
+        D = d_min + rng.uniform(0.2, 0.8) * (d_max - d_min)
+        res = rate_distortion(p, d, D)
+        h = 0.05 * (d_max - d_min)
+        for Dp in (D - h, D + h):
+            assert res.lower - res.slope * (Dp - D) <= rate_distortion(p, d, Dp).upper + 1e-12
+
+
 def test_truncated_solve_reports_its_test_channels_distortion():
     # max_iter=1 stops at the always-feasible channel to each x's least-distortion letter
     # (identity here, E d = 0): the result reports that distortion, not the target 0.2, and the
