@@ -13,7 +13,7 @@ import math
 import numpy as np
 
 from boolean._lib.backend import is_tensor, to_numpy
-from boolean._lib.validate import check_finite, check_int, check_real, check_seed
+from boolean._lib.validate import check_finite, check_flag, check_int, check_real, check_seed
 from boolean._lib.memory import check_size
 from capacity._result import MIEstimate
 
@@ -204,8 +204,7 @@ def quantized_output_entropy(outputs, delta, *, relative=False, units="bits", ba
     2.0
     """
     units_scale(units)  # validates
-    if not isinstance(relative, (bool, np.bool_)):
-        raise TypeError(f"`relative` must be a bool; got {relative!r}")
+    check_flag(relative, "relative")
     delta = check_real(delta, "delta", low=0.0, low_open=True)
     if not isinstance(backend, str) or backend not in ("auto", "numpy", "torch"):
         raise ValueError(f"`backend` must be one of ('auto', 'numpy', 'torch'); got {backend!r}")
@@ -306,8 +305,7 @@ def offset_averaged_entropy(outputs, delta, *, relative=False, n_offsets=64, see
     1.0811
     """
     factor = LN2 * units_scale(units)  # bits -> units (validates units)
-    if not isinstance(relative, (bool, np.bool_)):
-        raise TypeError(f"`relative` must be a bool; got {relative!r}")
+    check_flag(relative, "relative")
     delta = check_real(delta, "delta", low=0.0, low_open=True)
     n_offsets = check_int(n_offsets, "n_offsets", low=2)
     seed = check_seed(seed, optional=True, generator=False)
