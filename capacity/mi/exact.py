@@ -13,7 +13,7 @@ import math
 import numpy as np
 
 from boolean._lib.backend import is_tensor, to_numpy
-from boolean._lib.validate import check_finite, check_flag, check_int, check_real, check_seed
+from boolean._lib.validate import check_choice, check_finite, check_flag, check_int, check_real, check_seed
 from boolean._lib.memory import check_size
 from capacity._result import MIEstimate
 
@@ -206,8 +206,7 @@ def quantized_output_entropy(outputs, delta, *, relative=False, units="bits", ba
     units_scale(units)  # validates
     check_flag(relative, "relative")
     delta = check_real(delta, "delta", low=0.0, low_open=True)
-    if not isinstance(backend, str) or backend not in ("auto", "numpy", "torch"):
-        raise ValueError(f"`backend` must be one of ('auto', 'numpy', 'torch'); got {backend!r}")
+    check_choice(backend, "backend", ("auto", "numpy", "torch"))
     if backend == "torch" and not is_tensor(outputs):
         import torch
 
