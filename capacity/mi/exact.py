@@ -428,15 +428,18 @@ def _prepare_numpy(outputs, delta, relative, max_bytes, *, per_entry, per_row, p
     if not math.isfinite(sumsq):
         check_finite(y, "outputs")  # names the first bad position (finite overflow passes)
     ymax = max(float(y.max()), -float(y.min()))
-    if relative:
-        if math.isfinite(sumsq) and (sumsq >= TINY_SUMSQ or ymax == 0.0):
-            rms = math.sqrt(sumsq / y.size)
-        else:  # squares overflow (or underflow to subnormals/0): scale by the max first
-            rms = ymax * math.sqrt(float(np.vdot(y / ymax, y / ymax)) / y.size)
-        d_abs = delta * rms
-    else:
-        d_abs = delta
-    return y, ymax, d_abs
+    return y, ymax, _bin_width(delta, relative, sumsq, y.size, ymax, lambda: float(np.vdot(y / ymax, y / ymax)))
+
+
+def _bin_width(delta, relative, sumsq, size, ymax, scaled_sumsq):
+    """The absolute bin width: ``delta``, or with ``relative`` ``delta`` times the RMS of the ``size``
+    outputs, from their sum of squares ``sumsq``; when the squares overflow (or underflow to
+    subnormals or 0), from ``scaled_sumsq()``, the sum of squares of y / max|y|, instead."""
+    if not relative:
+        return delta
+    if math.isfinite(sumsq) and (sumsq >= TINY_SUMSQ or ymax == 0.0):
+        return delta * math.sqrt(sumsq / size)
+    return delta * ymax * math.sqrt(scaled_sumsq() / size)
 
 
 def _quantized_counts_numba(y, d_abs):
@@ -487,14 +490,8 @@ def _quantized_torch(y, delta, relative, units, max_bytes):
         check_finite(to_numpy(y), "outputs")  # names the first bad position
     n = y.shape[0]
     ymax = float(y.abs().max())
-    d_abs = delta
-    if relative:
-        ms = float(torch.mean(y * y))
-        if math.isfinite(ms) and (ms * y.numel() >= TINY_SUMSQ or ymax == 0.0):
-            rms = math.sqrt(ms)
-        else:  # squares overflow or underflow: scale by the max first (as the numpy path)
-            rms = ymax * math.sqrt(float(torch.mean((y / ymax) ** 2)))
-        d_abs = delta * rms
+    d_abs = _bin_width(delta, relative, float(torch.sum(y * y)), y.numel(), ymax,
+                       lambda: float(torch.sum((y / ymax) ** 2)))
     if d_abs == 0.0:
         counts = np.array([n])
     else:
