@@ -35,24 +35,23 @@ BASELINE = "bf23c97"
 PACKAGES = ("boolean", "capacity")
 
 # ------------------------------------------------------------------------------------ the mapping
-#: group -> (files at the old ref, files at the new ref holding the same features). A file may be
-#: split (one old file, several new) or merged (several old, one new); every old file appears
-#: once, and no new file appears in two groups.
-SAME_FEATURES = {
+#: group -> (files at both refs, files only at the old ref, files only at the new ref) holding
+#: the same features. A file may be split (one old file, several new) or merged (several old,
+#: one new); every old file appears once, and no new file appears in two groups.
+GROUPS = {
     # Boolean Fourier analysis: the transform, measures, restrictions, families, information.
     "boolean": (
         ["boolean/__init__.py", "boolean/_fwht_numba.py", "boolean/_fwht_torch.py", "boolean/_fwht_triton.py",
          "boolean/_numba.py", "boolean/families.py", "boolean/fourier.py", "boolean/information.py",
          "boolean/measures.py", "boolean/restrict.py"],
-        ["boolean/__init__.py", "boolean/_fwht_numba.py", "boolean/_fwht_torch.py", "boolean/_fwht_triton.py",
-         "boolean/_numba.py", "boolean/families.py", "boolean/fourier.py", "boolean/information.py",
-         "boolean/measures.py", "boolean/restrict.py",
-         "boolean/_transform.py",  # fourier.py's transform dispatch and its memory plan, split off
-         "boolean/_tables.py"],   # fourier.py's "private" section (load_table / deliver), split off
+        [],
+        ["boolean/_transform.py",  # fourier.py's transform dispatch and its memory plan, split off
+         "boolean/_tables.py"],    # fourier.py's "private" section (load_table / deliver), split off
     ),
     # The shared core: backend resolution, the torch shim and validation of both packages,
     # now one array layer, one validation module and one memory planner in boolean/_lib.
     "shared core": (
+        [],
         ["boolean/_backend.py", "boolean/_torch.py", "boolean/_validate.py", "capacity/_validate.py"],
         ["boolean/_lib/__init__.py", "boolean/_lib/array.py", "boolean/_lib/backend.py",
          "boolean/_lib/memory.py", "boolean/_lib/validate.py"],
@@ -62,46 +61,36 @@ SAME_FEATURES = {
         ["capacity/__init__.py", "capacity/_ba_numba.py", "capacity/_cost_polish.py", "capacity/_lagrange.py",
          "capacity/_result.py", "capacity/blahut_arimoto.py", "capacity/channels.py",
          "capacity/cost_constrained.py", "capacity/distortion.py", "capacity/exact.py",
-         "capacity/information.py",
-         "capacity/_ba_torch.py"],  # the torch BA driver: now the one solver core
-        ["capacity/__init__.py", "capacity/_ba_numba.py", "capacity/_cost_polish.py", "capacity/_lagrange.py",
-         "capacity/_result.py", "capacity/blahut_arimoto.py", "capacity/channels.py",
-         "capacity/cost_constrained.py", "capacity/distortion.py", "capacity/exact.py",
-         "capacity/information.py",
-         "capacity/_solver.py"],  # the one solver core (with blahut_arimoto.py's former _md_chunk)
+         "capacity/information.py"],
+        ["capacity/_ba_torch.py"],  # the torch BA driver ...
+        ["capacity/_solver.py"],    # ... now the one solver core (with blahut_arimoto.py's former _md_chunk)
     ),
     # The insensitive-function channel and its exact capacity.
     "insensitive": (
         ["capacity/insensitive/__init__.py", "capacity/insensitive/channel.py", "capacity/insensitive/classes.py",
          "capacity/insensitive/family.py", "capacity/insensitive/merge.py", "capacity/insensitive/sensitivity.py",
          "capacity/insensitive/solve.py", "capacity/insensitive/symmetry.py"],
-        ["capacity/insensitive/__init__.py", "capacity/insensitive/channel.py", "capacity/insensitive/classes.py",
-         "capacity/insensitive/family.py", "capacity/insensitive/merge.py", "capacity/insensitive/sensitivity.py",
-         "capacity/insensitive/solve.py", "capacity/insensitive/symmetry.py",
-         "capacity/insensitive/model.py"],  # the model shared by channel, symmetry and solve, split off
+        [],
+        ["capacity/insensitive/model.py"],  # the model shared by channel, symmetry and solve, split off
     ),
     # Mutual-information estimators.
     "mi": (
         ["capacity/mi/__init__.py", "capacity/mi/_common.py", "capacity/mi/_hashing.py", "capacity/mi/_kdtree.py",
          "capacity/mi/_kernels.py", "capacity/mi/exact.py", "capacity/mi/gaussian.py", "capacity/mi/infonce.py",
          "capacity/mi/ksg.py", "capacity/mi/noisy.py"],
-        ["capacity/mi/__init__.py", "capacity/mi/_common.py", "capacity/mi/_hashing.py", "capacity/mi/_kdtree.py",
-         "capacity/mi/_kernels.py", "capacity/mi/exact.py", "capacity/mi/gaussian.py", "capacity/mi/infonce.py",
-         "capacity/mi/ksg.py", "capacity/mi/noisy.py"],
+        [],
+        [],
     ),
     # Random nets, resampling models, Telephone chains.
     "experiments": (
         ["capacity/experiments/__init__.py", "capacity/experiments/random_nets.py",
-         "capacity/experiments/telephone.py",
-         "capacity/experiments/resampling.py",  # naive Bayes, Markov chains, plugin_mi, Ising
-         "capacity/experiments/_markov.py",
-         "capacity/experiments/_resampling_numba.py",
+         "capacity/experiments/telephone.py"],
+        ["capacity/experiments/resampling.py",  # naive Bayes, Markov chains, plugin_mi, Ising
+         "capacity/experiments/_markov.py", "capacity/experiments/_resampling_numba.py",
          "capacity/experiments/_ising_torch.py"],
-        ["capacity/experiments/__init__.py", "capacity/experiments/random_nets.py",
-         "capacity/experiments/telephone.py",
-         "capacity/experiments/naive_bayes.py", "capacity/experiments/markov.py",  # resampling.py, by concern
+        ["capacity/experiments/naive_bayes.py", "capacity/experiments/markov.py",  # resampling.py, by concern
          "capacity/experiments/ising.py", "capacity/mi/plugin.py",
-         "capacity/experiments/_numba.py",    # _resampling_numba.py
+         "capacity/experiments/_numba.py",      # _resampling_numba.py
          "capacity/experiments/_ising_xp.py"],  # _ising_torch.py, written against the array layer
     ),
     # The reproduction report.
@@ -110,12 +99,12 @@ SAME_FEATURES = {
          "capacity/report/_sections.py", "capacity/report/boolean_section.py", "capacity/report/capacity_section.py",
          "capacity/report/classes_section.py", "capacity/report/insensitive_section.py",
          "capacity/report/mi_section.py", "capacity/report/resampling_section.py"],
-        ["capacity/report/__init__.py", "capacity/report/__main__.py", "capacity/report/_framework.py",
-         "capacity/report/_sections.py", "capacity/report/boolean_section.py", "capacity/report/capacity_section.py",
-         "capacity/report/classes_section.py", "capacity/report/insensitive_section.py",
-         "capacity/report/mi_section.py", "capacity/report/resampling_section.py"],
+        [],
+        [],
     ),
 }
+#: group -> (files at the old ref, files at the new ref) holding the same features.
+SAME_FEATURES = {group: (both + old, both + new) for group, (both, old, new) in GROUPS.items()}
 
 #: Files at the new ref that hold only features added since the old ref (left out of the
 #: same-feature count), with the feature.
