@@ -20,7 +20,7 @@ import numpy as np
 from . import _pbiased
 from ._lib.array import device_of, namespace, to_numpy
 from ._lib.backend import is_tensor
-from ._lib.validate import check_real
+from ._lib.validate import check_flag, check_real
 from ._tables import deliver, load_table, result_repr
 from ._transform import normalise, pm1_plan_bytes, pm1_transform, transform_rows
 
@@ -603,8 +603,7 @@ def spectral_summary(f, *, coefficients=True, domain="01", backend="auto", devic
     >>> s.noise_stability(0.5)
     0.40625
     """
-    if not isinstance(coefficients, (bool, np.bool_)):
-        raise TypeError(f"`coefficients` must be a bool; got {coefficients!r}")
+    check_flag(coefficients, "coefficients")
     be, table, n, batched = load_table(f, backend, device, max_bytes, _spectral_plan_bytes, "spectral_summary",
                                        domain=domain)
     sums, deg, coeffs = _spectrum_levels(table, n, be, keep=coefficients)

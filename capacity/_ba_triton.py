@@ -143,6 +143,19 @@ if triton is not None:
 
 
     @triton.jit
+    def _stream_rows(base, cand, D_out, a_out, rows, mr, dot, s_b, m_b, TINY_: tl.constexpr, EMAX: tl.constexpr):
+        """One block of rows of the streamed step: D_x = base_x - dot_x (dot_x = sum_y W_xy ln q_y)
+        and the unnormalised candidate mass a_x = cand_x exp(min(mu (D_x - shift), EMAX)), masses
+        below TINY set to 0; both stored, ``a`` returned."""
+        d = tl.load(base + rows, mask=mr, other=0.0) - dot
+        tl.store(D_out + rows, d, mask=mr)
+        c = tl.load(cand + rows, mask=mr, other=0.0)
+        a = c * tl.exp(tl.minimum(m_b * tl.minimum(d - s_b, EMAX), EMAX))
+        a = tl.where(a < TINY_, 0.0, a)
+        tl.store(a_out + rows, a, mask=mr)
+        return a
+
+    @triton.jit
     def _stream_kernel(W, base, cand, logq, r, shift, mu_a, D_out, a_out, z_part, qa_part, qr_part,
                        nx, ny, rows_per_prog, P, BR: tl.constexpr, BC: tl.constexpr, ONE_TILE: tl.constexpr,
                        REJECT: tl.constexpr, TINY_: tl.constexpr, EMAX: tl.constexpr):
@@ -165,12 +178,8 @@ if triton is not None:
                 rows = row0 + tl.arange(0, BR)
                 mr = rows < r1
                 w = tl.load(Wb + rows[:, None] * ny + cols[None, :], mask=mr[:, None] & mc[None, :], other=0.0)
-                d = tl.load(base + b * nx + rows, mask=mr, other=0.0) - tl.sum(w * lq[None, :], axis=1)
-                tl.store(D_out + b * nx + rows, d, mask=mr)
-                c = tl.load(cand + b * nx + rows, mask=mr, other=0.0)
-                a = c * tl.exp(tl.minimum(m_b * tl.minimum(d - s_b, EMAX), EMAX))
-                a = tl.where(a < TINY_, 0.0, a)
-                tl.store(a_out + b * nx + rows, a, mask=mr)
+                a = _stream_rows(base + b * nx, cand + b * nx, D_out + b * nx, a_out + b * nx, rows, mr,
+                                 tl.sum(w * lq[None, :], axis=1), s_b, m_b, TINY_, EMAX)
                 zacc += tl.sum(a, axis=0)
                 accq += tl.sum(a[:, None] * w, axis=0)
                 if REJECT:
@@ -195,12 +204,8 @@ if triton is not None:
                                 other=0.0)
                     lq = tl.load(logq + b * ny + c0 + cols, mask=mc, other=0.0)
                     dot += tl.sum(w * lq[None, :], axis=1)
-                d = tl.load(base + b * nx + rows, mask=mr, other=0.0) - dot
-                tl.store(D_out + b * nx + rows, d, mask=mr)
-                c = tl.load(cand + b * nx + rows, mask=mr, other=0.0)
-                a = c * tl.exp(tl.minimum(m_b * tl.minimum(d - s_b, EMAX), EMAX))
-                a = tl.where(a < TINY_, 0.0, a)
-                tl.store(a_out + b * nx + rows, a, mask=mr)
+                a = _stream_rows(base + b * nx, cand + b * nx, D_out + b * nx, a_out + b * nx, rows, mr, dot,
+                                 s_b, m_b, TINY_, EMAX)
                 zacc += tl.sum(a, axis=0)
                 rv = tl.load(r + b * nx + rows, mask=mr, other=0.0)
                 for c0 in range(0, ny, BC):

@@ -34,7 +34,7 @@ __all__ = ["rate_distortion", "rate_distortion_curve", "RateDistortionResult"]
 
 @dataclass(frozen=True)
 class RateDistortionResult(_CertifiedGap):
-    """Certified rate–distortion point (bits).
+    r"""Certified rate–distortion point (bits).
 
     Attributes
     ----------
@@ -51,8 +51,11 @@ class RateDistortionResult(_CertifiedGap):
     Q : ndarray (nx, nz) or (K, nx, nz)
         Test channel ``Q[x, z] = P(X̂ = z | X = x)`` with ``E d <= distortion`` and ``I(p; Q) = upper``.
     slope : float or ndarray
-        The Lagrange slope ``s`` (bits per unit distortion) of the last Blahut solve;
-        ``inf`` on the ``D = D_min`` edge, ``0`` when ``R(D) = 0``.
+        A Lagrange slope ``s`` (bits per unit distortion) of the distortion constraint: the
+        slope of the certifying lower bound, the line
+        :math:`R(D') \ge \text{lower} - s\,(D' - D)` for every :math:`D'`, so that :math:`-s`
+        is a subgradient of :math:`R` at ``distortion`` to within the gap; with ``slope=`` given,
+        that slope. ``inf`` on the ``D = D_min`` edge, ``0`` when ``R(D) = 0``.
     iterations : int or ndarray
         Blahut iterations, summed over the bisection.
     converged : bool or ndarray
@@ -93,27 +96,51 @@ def _logsumexp_rows(M):
         return logsumexp(np, M, axis=1)
 
 
-def _rd_score(xp, A, logp, r):
+def _rd_score(xp, kernel, base, r):
     """The solver core's score (:func:`capacity._solver.md_steps`) of Blahut's output-law problem.
 
-    Maximise G(r) = sum_x p_x ln Z_x(r), Z_x = sum_z r_z e^{A_xz}, over the simplex (only rows
-    with p_x > 0 are passed: ``A`` (1, n, nz), ``logp`` (1, n), ``r`` (1, nz); run under
-    ``np.errstate(divide="ignore")``). Its gradient c_z = sum_x p_x e^{A_xz} / Z_x has
-    sum_z r_z c_z = 1, so the mirror-descent step r <- r e^{mu ln c} / Z is Blahut's r <- r c at
-    mu = 1. Bounds (Blahut 1972, Thm 2): max G <= G(r) + max_z ln c_z, and
+    Maximise G(r) = sum_x p_x ln Z_x(r), Z_x = sum_z r_z e^{A_xz}, over the simplex (``kernel``, a
+    :class:`_Kernel`, holds the rows with p_x > 0, in place of the core's ``W``; ``base`` is not
+    used; ``r`` (1, nz); run under ``np.errstate(divide="ignore")``). Its gradient
+    c_z = sum_x p_x e^{A_xz} / Z_x has sum_z r_z c_z = 1, so the mirror-descent step
+    r <- r e^{mu ln c} / Z is Blahut's r <- r c at mu = 1. Bounds (Blahut 1972, Thm 2):
+    max G <= G(r) + max_z ln c_z, and
     max G >= G(r) + sum_z r_z c_z ln c_z, minus the value I + s E d of the test channel
     Q_xz = r_z e^{A_xz} / Z_x. Returns (ln c, lower, upper); a letter that no source letter may use
     has ln c = -inf.
     """
-    return _rd_terms(A[0], logp[0], r[0])[:3]
+    return _rd_terms(kernel, r[0])[:3]
 
 
-def _rd_terms(A, logp, r):
-    """:func:`_rd_score` of one problem, and G(r)."""
-    logZ = logsumexp(np, np.log(r) + A, axis=1)
-    log_c = logsumexp(np, (logp - logZ)[:, None] + A, axis=0)
-    g = float(np.exp(logp) @ logZ)
-    rc = r * np.exp(log_c)
+class _Kernel:
+    """One log-kernel A (n, nz) of rows with p_x > 0, with e^A and p computed once per solve."""
+
+    def __init__(self, A, logp):
+        self.A, self.logp = A, logp
+        self.K, self.p = np.exp(A), np.exp(logp)  # e^{-inf} = 0 where a letter is forbidden
+
+
+#: Z_x above this: no term r_z e^{A_xz} that underflowed (< 2.3e-308 each) counts, relative to Z_x.
+_Z_LINEAR = 1e-280
+
+
+def _rd_terms(k, r):
+    """:func:`_rd_score` of one problem (a :class:`_Kernel`), and G(r).
+
+    Z = K r and c = K^T (p / Z) are two products with K = e^A; when some Z_x is so small that
+    dropped underflows could matter, the same quantities are taken in the log domain instead.
+    """
+    Z = k.K @ r
+    if Z.min() > _Z_LINEAR:
+        logZ = np.log(Z)
+        c = k.K.T @ (k.p / Z)
+        log_c = np.log(c)  # c_z = 0: no source letter reaches z (ln c = -inf, as in the log domain)
+        rc = r * c
+    else:
+        logZ = logsumexp(np, np.log(r) + k.A, axis=1)
+        log_c = logsumexp(np, (k.logp - logZ)[:, None] + k.A, axis=0)
+        rc = r * np.exp(log_c)
+    g = float(k.p @ logZ)
     lower = g + float(rc @ np.where(rc > 0, log_c, 0.0))
     return log_c[None], np.array([lower]), np.array([g + float(log_c.max())]), g
 
@@ -131,37 +158,35 @@ def _rd_blahut(p, A, log_r, tol, max_iter):
     """
     nz = A.shape[1]
     px = p > 0
-    Ap, logp = A[px][None], np.log(p[px])[None]
+    kern = _Kernel(A[px], np.log(p[px]))
     mu = np.full(1, MU0)
     state = None
     it = 0
     every = next_newton = _NEWTON_EVERY
     newton = nz <= _NEWTON_MAX_N
-    K = None
     with np.errstate(divide="ignore", under="ignore"):
         r = ((1.0 - 1e-8) * np.exp(log_r) + 1e-8 / nz)[None]
         while True:
             n = min(next_newton if newton else max_iter, max_iter) - it
-            r, lo, up, mu, used, log_c = md_steps(np, Ap, logp, r, mu, n, tol, MU_GROW, np.full(1, float(n)),
+            r, lo, up, mu, used, log_c = md_steps(np, kern, None, r, mu, n, tol, MU_GROW, np.full(1, float(n)),
                                                   score=_rd_score, state=state, stop=True, backoff=0.0)
             it += int(used[0])
             state = (log_c, lo, up)
             if up[0] - lo[0] <= tol or it >= max_iter:
                 return np.log(r[0]), float(up[0]), it
-            if K is None:
-                K = np.exp(Ap[0])  # e^{-inf} = 0 where a letter is forbidden
-            logZ = logsumexp(np, np.log(r[0]) + Ap[0], axis=1)
-            wts = np.sqrt(p[px]) * np.exp(-logZ)
+            K = kern.K
+            logZ = logsumexp(np, np.log(r[0]) + kern.A, axis=1)
+            wts = np.sqrt(kern.p) * np.exp(-logZ)
 
             def hess(idx):  # Hessian block of G = sum_x p_x log Z_x(r): -K^T diag(p/Z^2) K
                 Kn = K[:, idx] * wts[:, None]
                 return -(Kn.T @ Kn)
 
             def evaluate(x):  # Newton's objective is G itself
-                terms = _rd_terms(Ap[0], logp[0], x)
+                terms = _rd_terms(kern, x)
                 return terms[3], terms[:3]
 
-            res = _newton_polish(r[0], float(np.exp(logp[0]) @ logZ), evaluate, np.exp(log_c[0]), hess)
+            res = _newton_polish(r[0], float(kern.p @ logZ), evaluate, np.exp(log_c[0]), hess)
             if res is not None:
                 x, _, state = res
                 if ((x > 0) & (x < TINY)).any():  # the core's rule: no mass below TINY
@@ -199,7 +224,7 @@ class _RDState:
     def distortion(self, Q):
         return float(self.p @ (Q * self.d).sum(axis=1))
 
-    def visit_Q(self, Q, s=None):
+    def visit_Q(self, Q):
         rate, dist = self.rate(Q), self.distortion(Q)
         # feasible: the rounded distortion meets D, or Q only uses each x's least-distortion letters
         # (then E d = D_min <= D exactly, even when the float sum rounds a few ulps above D)
@@ -207,14 +232,17 @@ class _RDState:
                                       and bool(np.all((Q <= 0) | (self.d <= self.d_min_x[:, None]))))
         if feasible and rate < self.upper:
             self.upper, self.Q = rate, Q
-            if s is not None:
-                self.s = s
         return rate, dist
 
     def visit_lower(self, s, g_upper):
-        """R(D) >= -s (D - D_min) + min_r phi(r) >= -s (D - D_min) - g_upper (Blahut 1972, Thm 2)."""
+        """R(D) >= -s (D - D_min) + min_r phi(r) >= -s (D - D_min) - g_upper (Blahut 1972, Thm 2).
+
+        The same line bounds R(D') for every D', so the slope ``s`` of the best lower bound is
+        the one reported: -s is a subgradient of R at D to within the certified gap.
+        """
         lower = -(s * (self.D - self.D_min) if np.isfinite(s) else 0.0) - g_upper
-        self.lower = max(self.lower, lower)
+        if lower > self.lower:
+            self.lower, self.s = lower, s
 
     @property
     def gap(self):
@@ -242,13 +270,13 @@ def _rd_one(p, d, D, tol, max_iter):
     Q_const = np.zeros_like(d)
     Q_const[:, z_star] = 1.0
     if D >= D_max:
-        st.visit_Q(Q_const, 0.0)
+        st.visit_Q(Q_const)
         st.lower = 0.0
         return st, 0
     iters = 0
     Q_min = np.zeros_like(d)   # x -> its least-distortion letter: always feasible (E d = D_min)
     Q_min[np.arange(d.shape[0]), np.argmin(d, axis=1)] = 1.0
-    st.visit_Q(Q_min, math.inf)
+    st.visit_Q(Q_min)
     log_r0 = np.full(nz, -math.log(nz))
     span = float((d - d_min_x[:, None]).max())
     if D <= st.D_min:  # exactly D_min (rate_distortion clamps D >= D_min); just above it, bisect
@@ -257,14 +285,15 @@ def _rd_one(p, d, D, tol, max_iter):
         log_r, g_upper, its = _rd_blahut(p, A, log_r0, max(tol_n / 2, GAP_FLOOR), max_iter - iters)
         iters += its
         st.visit_lower(math.inf, g_upper)
-        st.visit_Q(st.test_channel(log_r, A), math.inf)
+        st.s = math.inf
+        st.visit_Q(st.test_channel(log_r, A))
         return st, iters
 
     # bracket and bisect the slope; s = 0 stands for the constant test channel (distortion D_max > D)
     def solve(s, warm, inner_tol, budget):
         return _rd_solve_slope(st, s, warm, inner_tol, budget)
 
-    _, iters = _slope_bisection(st, solve, lambda Q, s=None: st.visit_Q(Q, s)[1], st.distortion, D,
+    _, iters = _slope_bisection(st, solve, lambda Q, s=None: st.visit_Q(Q)[1], st.distortion, D,
                                 1.0 / span, (Q_const, D_max), log_r0, tol_n, iters, max_iter)
     return st, iters
 
@@ -412,7 +441,8 @@ def _rd_at_slope(p, d, s, tol, max_iter):
     Q = st.test_channel(log_r, A)
     st.D = st.distortion(Q)
     st.visit_lower(s, g_upper)
-    st.visit_Q(Q, s)
+    st.visit_Q(Q)
+    st.s = s  # the slope asked for, even where its lower bound is below R >= 0
     return st, Q, its
 
 

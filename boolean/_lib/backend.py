@@ -124,14 +124,6 @@ def to_numpy(x) -> np.ndarray:
     return np.asarray(x)
 
 
-def to_torch(x, device, dtype=None):
-    """Return ``x`` as a torch tensor on ``device`` (no copy when already there)."""
-    torch = import_torch()
-    if isinstance(x, torch.Tensor):
-        return x.to(device=device, dtype=dtype) if dtype is not None else x.to(device=device)
-    return torch.as_tensor(np.ascontiguousarray(x), device=device, dtype=dtype)
-
-
 def numpy_dtype(dtype):
     """The numpy dtype of a numpy or torch ``dtype`` (None stays None)."""
     torch = sys.modules.get("torch")

@@ -68,6 +68,13 @@ def check_seed(seed, name: str = "seed", *, optional: bool = True, generator: bo
     return check_int(seed, name, low=0, high=SEED_MAX)
 
 
+def check_choice(value, name: str, choices) -> str:
+    """Return ``value`` if it is one of the strings ``choices``; else a ValueError listing them."""
+    if not isinstance(value, str) or value not in choices:
+        raise ValueError(f"`{name}` must be one of {tuple(choices)}; got {value!r}")
+    return value
+
+
 def check_flag(value, name: str) -> bool:
     """Return ``value`` as a bool, requiring a Python or numpy bool: a flag never takes whatever is
     truthy (``"yes"``, ``1``, ``None``)."""

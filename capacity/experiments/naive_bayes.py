@@ -20,7 +20,7 @@ import math
 import numpy as np
 
 from boolean._lib.memory import check_size
-from boolean._lib.validate import check_flag, check_int, check_real, check_seed
+from boolean._lib.validate import check_choice, check_flag, check_int, check_real, check_seed
 from capacity.mi.plugin import PLAN_WHAT, plugin_mi, plugin_mi_plan_bytes
 
 from .markov import LOG2, check_times, mi_from_joint, powers_at
@@ -581,17 +581,14 @@ def naive_bayes_mi(N, eps, ts, *, state_space="lumped", observe=None, method="au
     >>> bool(np.abs(naive_bayes_mi(6, 0.1, [0, 6, 60], state_space="orbit") - mi).max() < 1e-13)
     True
     """
-    if not isinstance(state_space, str) or state_space not in STATE_SPACES:
-        raise ValueError(f"`state_space` must be one of {STATE_SPACES}; got {state_space!r}.")
+    check_choice(state_space, "state_space", STATE_SPACES)
     N, eps = _check_nb(N, eps, high=None)
     ts = check_times(ts, "ts", high={"full": 10 ** 7, "orbit": 10 ** 7 if N > 62 else None}.get(state_space),
                      max_bytes=max_bytes)
     if observe is None:
         observe = "count" if state_space == "lumped" else "state"
-    if not isinstance(observe, str) or observe not in _OBSERVE:
-        raise ValueError(f"`observe` must be one of {_OBSERVE}; got {observe!r}.")
-    if not isinstance(method, str) or method not in ("auto", "power", "eig"):
-        raise ValueError(f"`method` must be 'auto', 'power' or 'eig'; got {method!r}.")
+    check_choice(observe, "observe", _OBSERVE)
+    check_choice(method, "method", ("auto", "power", "eig"))
     # what works instead: the orbit chain gives the full chain's values up to N = 400; beyond, only K is exact
     works = (f"state_space='orbit' gives I(X^0; X^t) exactly for N <= {MAX_ORBIT_N}" if N <= MAX_ORBIT_N else
              f"for N > {MAX_ORBIT_N} only the count and the majority are exact: state_space='lumped' with "

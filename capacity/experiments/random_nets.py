@@ -28,7 +28,7 @@ import numpy as np
 
 from boolean._lib.array import to_numpy
 from boolean._lib.backend import is_tensor, resolve_backend, resolve_device
-from boolean._lib.validate import SEED_MAX, check_flag, check_int, check_real, check_seed, shape_of
+from boolean._lib.validate import SEED_MAX, check_choice, check_flag, check_int, check_real, check_seed, shape_of
 from boolean._lib.memory import check_size
 from capacity.mi._common import as_samples
 from capacity.mi._hashing import entropy_from_counts, row_counts_torch
@@ -114,10 +114,8 @@ class NetSpec:
         for w in self.widths:
             check_int(w, "widths entry", low=1, high=MAX_WIDTH)
         object.__setattr__(self, "widths", tuple(int(w) for w in self.widths))
-        if not isinstance(self.activation, str) or self.activation not in ACTIVATIONS:
-            raise ValueError(f"`activation` must be one of {ACTIVATIONS}; got {self.activation!r}")
-        if not isinstance(self.init, str) or self.init not in INITS:
-            raise ValueError(f"`init` must be one of {INITS}; got {self.init!r}")
+        check_choice(self.activation, "activation", ACTIVATIONS)
+        check_choice(self.init, "init", INITS)
         check_real(self.weight_gain, "weight_gain", low=0.0, low_open=True)
         check_real(self.bias_scale, "bias_scale", low=0.0)
         check_real(self.negative_slope, "negative_slope", low=0.0, high=1.0, low_open=True, high_open=True)

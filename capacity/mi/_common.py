@@ -5,7 +5,7 @@ import math
 
 import numpy as np
 
-from boolean._lib.validate import as_array, check_finite, shape_of
+from boolean._lib.validate import as_array, check_choice, check_finite, shape_of
 from boolean._lib.memory import check_size
 from boolean._lib.backend import is_tensor
 
@@ -27,8 +27,7 @@ def planned_rows(a) -> tuple:
 
 def units_scale(units) -> float:
     """Factor turning nats into ``units`` ("bits" -> 1/ln 2, "nats" -> 1)."""
-    if not isinstance(units, str) or units not in UNITS:
-        raise ValueError(f"`units` must be one of {UNITS}; got {units!r}")
+    check_choice(units, "units", UNITS)
     return 1.0 / LN2 if units == "bits" else 1.0
 
 

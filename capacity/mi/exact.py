@@ -13,7 +13,7 @@ import math
 import numpy as np
 
 from boolean._lib.backend import is_tensor, to_numpy
-from boolean._lib.validate import check_finite, check_int, check_real, check_seed
+from boolean._lib.validate import check_choice, check_finite, check_flag, check_int, check_real, check_seed
 from boolean._lib.memory import check_size
 from capacity._result import MIEstimate
 
@@ -204,11 +204,9 @@ def quantized_output_entropy(outputs, delta, *, relative=False, units="bits", ba
     2.0
     """
     units_scale(units)  # validates
-    if not isinstance(relative, (bool, np.bool_)):
-        raise TypeError(f"`relative` must be a bool; got {relative!r}")
+    check_flag(relative, "relative")
     delta = check_real(delta, "delta", low=0.0, low_open=True)
-    if not isinstance(backend, str) or backend not in ("auto", "numpy", "torch"):
-        raise ValueError(f"`backend` must be one of ('auto', 'numpy', 'torch'); got {backend!r}")
+    check_choice(backend, "backend", ("auto", "numpy", "torch"))
     if backend == "torch" and not is_tensor(outputs):
         import torch
 
@@ -306,8 +304,7 @@ def offset_averaged_entropy(outputs, delta, *, relative=False, n_offsets=64, see
     1.0811
     """
     factor = LN2 * units_scale(units)  # bits -> units (validates units)
-    if not isinstance(relative, (bool, np.bool_)):
-        raise TypeError(f"`relative` must be a bool; got {relative!r}")
+    check_flag(relative, "relative")
     delta = check_real(delta, "delta", low=0.0, low_open=True)
     n_offsets = check_int(n_offsets, "n_offsets", low=2)
     seed = check_seed(seed, optional=True, generator=False)
@@ -431,15 +428,18 @@ def _prepare_numpy(outputs, delta, relative, max_bytes, *, per_entry, per_row, p
     if not math.isfinite(sumsq):
         check_finite(y, "outputs")  # names the first bad position (finite overflow passes)
     ymax = max(float(y.max()), -float(y.min()))
-    if relative:
-        if math.isfinite(sumsq) and (sumsq >= TINY_SUMSQ or ymax == 0.0):
-            rms = math.sqrt(sumsq / y.size)
-        else:  # squares overflow (or underflow to subnormals/0): scale by the max first
-            rms = ymax * math.sqrt(float(np.vdot(y / ymax, y / ymax)) / y.size)
-        d_abs = delta * rms
-    else:
-        d_abs = delta
-    return y, ymax, d_abs
+    return y, ymax, _bin_width(delta, relative, sumsq, y.size, ymax, lambda: float(np.vdot(y / ymax, y / ymax)))
+
+
+def _bin_width(delta, relative, sumsq, size, ymax, scaled_sumsq):
+    """The absolute bin width: ``delta``, or with ``relative`` ``delta`` times the RMS of the ``size``
+    outputs, from their sum of squares ``sumsq``; when the squares overflow (or underflow to
+    subnormals or 0), from ``scaled_sumsq()``, the sum of squares of y / max|y|, instead."""
+    if not relative:
+        return delta
+    if math.isfinite(sumsq) and (sumsq >= TINY_SUMSQ or ymax == 0.0):
+        return delta * math.sqrt(sumsq / size)
+    return delta * ymax * math.sqrt(scaled_sumsq() / size)
 
 
 def _quantized_counts_numba(y, d_abs):
@@ -490,14 +490,8 @@ def _quantized_torch(y, delta, relative, units, max_bytes):
         check_finite(to_numpy(y), "outputs")  # names the first bad position
     n = y.shape[0]
     ymax = float(y.abs().max())
-    d_abs = delta
-    if relative:
-        ms = float(torch.mean(y * y))
-        if math.isfinite(ms) and (ms * y.numel() >= TINY_SUMSQ or ymax == 0.0):
-            rms = math.sqrt(ms)
-        else:  # squares overflow or underflow: scale by the max first (as the numpy path)
-            rms = ymax * math.sqrt(float(torch.mean((y / ymax) ** 2)))
-        d_abs = delta * rms
+    d_abs = _bin_width(delta, relative, float(torch.sum(y * y)), y.numel(), ymax,
+                       lambda: float(torch.sum((y / ymax) ** 2)))
     if d_abs == 0.0:
         counts = np.array([n])
     else:

@@ -6,7 +6,7 @@ import math
 
 import numpy as np
 
-from boolean._lib.validate import check_int, check_real, check_seed
+from boolean._lib.validate import check_choice, check_flag, check_int, check_real, check_seed
 from boolean._lib.memory import check_size
 from capacity._result import MIEstimate
 
@@ -137,10 +137,8 @@ def noisy_channel_mi(points, sigma, *, inputs="finite", n_mc=None, seed=None, bo
     0.0
     """
     scale = units_scale(units)
-    if not isinstance(inputs, str) or inputs not in INPUTS:
-        raise ValueError(f"`inputs` must be one of {INPUTS}; got {inputs!r}")
-    if not isinstance(bounds, (bool, np.bool_)):
-        raise TypeError(f"`bounds` must be a bool; got {bounds!r}")
+    check_choice(inputs, "inputs", INPUTS)
+    check_flag(bounds, "bounds")
     sigma = check_real(sigma, "sigma", low=0.0, low_open=True)
     seed = check_seed(seed, optional=True, generator=False)
     n, d = planned_rows(points)

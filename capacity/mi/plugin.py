@@ -13,7 +13,7 @@ import numpy as np
 
 from boolean._lib.backend import is_tensor
 from boolean._lib.memory import check_size
-from boolean._lib.validate import check_finite, check_int, check_seed, shape_of
+from boolean._lib.validate import check_choice, check_finite, check_int, check_seed, shape_of
 from capacity._result import MIEstimate
 
 from ._common import as_rows
@@ -95,8 +95,7 @@ def plugin_mi(x, y, *, correction="miller-madow", n_boot=200, seed=0, max_bytes=
     >>> round(est.extra["plugin"], 12), round(est.value, 6)
     (1.0, 1.180337)
     """
-    if correction not in ("miller-madow", "none"):
-        raise ValueError(f"`correction` must be 'miller-madow' or 'none'; got {correction!r}.")
+    check_choice(correction, "correction", ("miller-madow", "none"))
     n_boot = check_int(n_boot, "n_boot", low=0)
     seed = check_seed(seed, optional=False, generator=False)
     xs = tuple(x.shape) if is_tensor(x) else shape_of(x)

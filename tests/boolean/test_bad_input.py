@@ -198,3 +198,12 @@ def test_fwht_reads_either_byte_order(dtype):
     y = B.fwht(x)
     assert y.dtype.isnative and np.array_equal(y, B.fwht(native))
     assert np.array_equal(x, np.arange(16))             # the input is not touched
+
+
+def test_check_choice_names_the_parameter_and_the_choices():
+    from boolean._lib.validate import check_choice
+
+    assert check_choice("b", "opt", ("a", "b")) == "b"
+    for bad in ("c", None, 1, ["a"], b"a"):  # unknown string, not a string at all
+        with pytest.raises(ValueError, match=r"`opt` must be one of \('a', 'b'\); got "):
+            check_choice(bad, "opt", ("a", "b"))

@@ -143,14 +143,20 @@ def test_rd_nonconvergence_warns_with_valid_bounds():
         rate_distortion_curve(p, d, [0.3], tol=1e-15, max_iter=1)
 
 
+@pytest.mark.parametrize("z_linear", [0.0, math.inf], ids=["linear", "log-domain"])
 @pytest.mark.parametrize("seed", range(5))
-def test_rd_iteration_is_blahuts_step_through_the_solver_core(seed):
+def test_rd_iteration_is_blahuts_step_through_the_solver_core(seed, z_linear, monkeypatch):
     # Rate-distortion has no iteration of its own: the core's mirror-descent step at mu = 1 with
     # the output-law score is Blahut's r <- r c, written here from the definition with loops
     # (rtol 1e-12: a few roundings of O(1) terms, logs and exponentials), and the score's bounds
     # hold for every r: lower(r1) <= max G <= upper(r2) for any two laws (margin 1e-12 nats).
+    # Both ways of evaluating the score are checked: products with e^A, and the log domain that
+    # takes over when some Z_x is tiny (forced here by the threshold).
+    from capacity import distortion
     from capacity._solver import md_steps
-    from capacity.distortion import _rd_score
+    from capacity.distortion import _Kernel, _rd_score
+
+    monkeypatch.setattr(distortion, "_Z_LINEAR", z_linear)
 
     rng = np.random.default_rng(seed)
     nx, nz = rng.integers(2, 7, size=2)
@@ -162,14 +168,37 @@ def test_rd_iteration_is_blahuts_step_through_the_solver_core(seed):
     Z = [sum(r[z] * math.exp(A[x, z]) for z in range(nz)) for x in range(nx)]
     c = [sum(p[x] * math.exp(A[x, z]) / Z[x] for x in range(nx)) for z in range(nz)]
     r_blahut = np.array([r[z] * c[z] for z in range(nz)])
-    r_core = md_steps(np, A[None], np.log(p)[None], r[None], np.ones(1), 1, -1.0, 1.0, np.ones(1),
+    kernel = _Kernel(A, np.log(p))
+    r_core = md_steps(np, kernel, None, r[None], np.ones(1), 1, -1.0, 1.0, np.ones(1),
                       score=_rd_score)[0][0]
     np.testing.assert_allclose(r_core, r_blahut, rtol=1e-12)
     laws = rng.dirichlet(np.ones(nz), size=20)
-    bounds = np.array([[b[0] for b in _rd_score(np, A[None], np.log(p)[None], q[None])[1:]] for q in laws])
+    bounds = np.array([[b[0] for b in _rd_score(np, kernel, None, q[None])[1:]] for q in laws])
     G = [sum(p[x] * math.log(sum(q[z] * math.exp(A[x, z]) for z in range(nz))) for x in range(nx)) for q in laws]
     assert np.all(np.array(G) <= bounds[:, 0] + 1e-12)  # G(r) <= lower (the test channel's value) <= max G
     assert bounds[:, 0].max() <= bounds[:, 1].min() + 1e-12
+
+
+@pytest.mark.parametrize("kind", ["uniform", "integer", "hamming"])
+def test_reported_slope_gives_a_line_under_the_curve(kind):
+    # The slope is the multiplier of the certifying lower bound: the line lower - s (D' - D)
+    # lies under R(D') for every D' (Blahut 1972, Thm 2), so it stays below the certified upper
+    # bound of independent solves at D' = D -+ h (margin 1e-12 bits: float rounding of O(1)
+    # terms). A slope taken from an end of the bisection's bracket (a power of 4 of its first
+    # trial, the same for unrelated sources) breaks this on one side or the other.
+    rng = np.random.default_rng(["uniform", "integer", "hamming"].index(kind))
+    for _ in range(4):
+        nx, nz = (int(v) for v in rng.integers(2, 9, size=2))
+        d = {"uniform": lambda: rng.random((nx, nz)),
+             "integer": lambda: rng.integers(0, 4, size=(nx, nz)).astype(float),
+             "hamming": lambda: 1 - np.eye(nx, nz)}[kind]()
+        p = rng.dirichlet(np.full(nx, 0.5))
+        d_min, d_max = float(p @ d.min(axis=1)), float((p @ d).min())
+        D = d_min + rng.uniform(0.2, 0.8) * (d_max - d_min)
+        res = rate_distortion(p, d, D)
+        h = 0.05 * (d_max - d_min)
+        for Dp in (D - h, D + h):
+            assert res.lower - res.slope * (Dp - D) <= rate_distortion(p, d, Dp).upper + 1e-12
 
 
 def test_truncated_solve_reports_its_test_channels_distortion():
