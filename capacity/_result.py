@@ -12,7 +12,7 @@ import numpy as np
 
 
 class ConvergenceWarning(UserWarning):
-    """An iterative solver stopped at ``max_iter`` before its certified gap reached ``tol``.
+    """An iterative solver stopped at ``max_iter`` (or ``max_seconds``) before its certified gap reached ``tol``.
 
     The returned bounds are still valid; only the requested accuracy was not reached
     (``result.converged`` is False and ``result.gap`` says by how much).

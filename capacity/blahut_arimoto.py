@@ -5,6 +5,7 @@ Everything inside works in nats; results are converted to bits at the boundary.
 from __future__ import annotations
 
 import math
+import time
 import warnings
 
 import numpy as np
@@ -35,7 +36,7 @@ def plan_bytes(shape):
 
 # --------------------------------------------------------------------------- public
 def blahut_arimoto(W, *, tol=1e-9, max_iter=None, method="accelerated", p0=None, bonus=None, backend="auto",
-                   device=None, max_bytes=None):
+                   device=None, max_bytes=None, max_seconds=None):
     r"""Channel capacity with a certified gap, by (accelerated) Blahut–Arimoto.
 
     For a channel :math:`W[x, y] = P(y \mid x)` the capacity is
@@ -93,6 +94,13 @@ def blahut_arimoto(W, *, tol=1e-9, max_iter=None, method="accelerated", p0=None,
         would exceed this (default 8 GiB). The interior-point polish uses at most min(2 GiB, what
         is left of it); when its support does not fit, it is skipped (more iterations, the same
         certificate).
+    max_seconds : float, optional
+        Wall-time budget (> 0) of the call, counted from its start: the clock is read between
+        slices of mirror descent and between polish steps, and a channel still above ``tol`` when
+        the budget runs out stops there with ``converged=False`` and its (valid) bounds,
+        ``extra["stopped_by"] = "max_seconds"`` and a :class:`ConvergenceWarning`. The call
+        overruns the budget by at most about one slice (0.2 s) or one polish step, plus the final
+        certificate. No limit by default.
 
     Returns
     -------
@@ -108,14 +116,14 @@ def blahut_arimoto(W, *, tol=1e-9, max_iter=None, method="accelerated", p0=None,
         For a W that is not 2-D/3-D, empty, non-finite (position named), negative, or whose
         rows do not sum to 1 (worst row named); tol <= 0; a bonus of the wrong shape or not
         finite; an unknown method or backend; device='cuda' without CUDA; a size over
-        ``max_bytes``.
+        ``max_bytes``; ``max_seconds <= 0``.
     TypeError
-        For non-numeric input or non-integer ``max_iter``.
+        For non-numeric input, non-integer ``max_iter`` or non-real ``max_seconds``.
 
     Warns
     -----
     ConvergenceWarning
-        When ``max_iter`` is reached before the gap reaches ``tol``.
+        When ``max_iter`` or ``max_seconds`` is reached before the gap reaches ``tol``.
 
     Notes
     -----
@@ -150,10 +158,13 @@ def blahut_arimoto(W, *, tol=1e-9, max_iter=None, method="accelerated", p0=None,
     >>> round(blahut_arimoto(np.eye(2), bonus=[1.0, 0.0]).capacity, 9)  # log2(2 + 1)
     1.584962501
     """
+    t_start = time.perf_counter()  # the budget covers the whole call
     tol = check_real(tol, "tol", low=0.0, low_open=True)
     if max_iter is None:
         max_iter = DEFAULT_MAX_ITER
     max_iter = check_int(max_iter, "max_iter", low=0, high=MAX_ITERATIONS)
+    if max_seconds is not None:
+        max_seconds = check_real(max_seconds, "max_seconds", low=0.0, low_open=True)
     if not isinstance(method, str) or method not in METHODS:
         raise ValueError(f"`method` must be one of {METHODS}; got {method!r}")
     shape = tuple(W.shape) if is_tensor(W) else np.shape(W)
@@ -174,27 +185,34 @@ def blahut_arimoto(W, *, tol=1e-9, max_iter=None, method="accelerated", p0=None,
     base = neg_entropy_rows(xp, W3)
     if bonus is not None:
         base = base + asarray_like(xp, _check_bonus(bonus, B, nx, batched) / LOG2E, W3)
+    deadline = None if max_seconds is None else t_start + max_seconds
     with np.errstate(over="ignore", under="ignore"):
         p, iters = DRIVERS[be.name](xp, W3, base, p, tol / LOG2E, max_iter, method == "accelerated",
-                                     polish_bytes)
+                                     polish_bytes, deadline=deadline)
         lower, upper = (to_numpy(a) for a in certificate(xp, W3, base, p))
     if bonus is None:
         lower = np.maximum(lower, 0.0)  # I >= 0: rounding can leave -1e-17 for a useless channel
     upper = np.maximum(upper, lower)
     lower_b, upper_b = lower * LOG2E, upper * LOG2E
     converged = upper_b - lower_b <= tol
+    # stopped by the budget: short of tol and of max_iter, with the deadline passed
+    timed_out = bool(deadline is not None and (~converged & (iters < max_iter)).any()
+                     and time.perf_counter() >= deadline)
     if not converged.all():
         bad = int(np.argmax(~converged))
-        warnings.warn(f"blahut_arimoto reached max_iter={max_iter} with certified gap "
+        limit = f"max_seconds={max_seconds:g}" if timed_out else f"max_iter={max_iter}"
+        warnings.warn(f"blahut_arimoto reached {limit} with certified gap "
                       f"{upper_b[bad] - lower_b[bad]:.3g} bits > tol={tol:g}"
                       + (f" (channel {bad}, {int((~converged).sum())} of {B} not converged)" if batched else ""),
                       ConvergenceWarning, stacklevel=2)
     # output follows input: a tensor W gives tensors on its device, anything else numpy
     like = W if is_tensor(W) else None
+    extra = {"stopped_by": "max_seconds"} if timed_out else {}
     if batched:
-        return CapacityResult(*(_like(a, like) for a in (lower_b, p, lower_b, upper_b, iters, converged)), be.name)
+        return CapacityResult(*(_like(a, like) for a in (lower_b, p, lower_b, upper_b, iters, converged)), be.name,
+                              extra)
     return CapacityResult(float(lower_b[0]), _like(p[0], like), float(lower_b[0]), float(upper_b[0]),
-                          int(iters[0]), bool(converged[0]), be.name)
+                          int(iters[0]), bool(converged[0]), be.name, extra)
 
 
 def _like(a, like):
