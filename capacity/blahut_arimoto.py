@@ -10,13 +10,13 @@ import warnings
 
 import numpy as np
 
-from boolean._lib.array import asarray_like, device_of, namespace, neg_entropy_rows, to_numpy
+from boolean._lib.array import asarray_like, namespace, neg_entropy_rows, to_numpy
 from boolean._lib.backend import import_torch, is_tensor, resolve_backend
 from boolean._lib.memory import DEFAULT_MAX_BYTES, check_size
 from boolean._lib.validate import (MAX_ITERATIONS, as_float_array, check_channel, check_distribution, check_finite,
                                    check_int, check_real, check_stochastic, row_sum_atol)
 
-from ._result import CapacityResult, ConvergenceWarning
+from ._result import CapacityResult, ConvergenceWarning, result_like
 from ._solver import DRIVERS, POLISH_BYTES, certificate
 
 __all__ = ["blahut_arimoto"]
@@ -107,8 +107,9 @@ def blahut_arimoto(W, *, tol=1e-9, max_iter=None, method="accelerated", p0=None,
     CapacityResult
         ``capacity``, ``p``, ``lower``, ``upper``, ``iterations``, ``converged``, ``backend``;
         every field gains a leading axis B for a batch. Output follows input: for a torch
-        tensor ``W`` the arrays (``p``; every field of a batch) are float64 / int64 / bool
-        tensors on its device, else numpy arrays; one channel's scalars are Python numbers.
+        tensor ``W`` the arrays (``p``; every field of a batch) are tensors on its device, ``p``
+        in its dtype, bounds float64, iterations int64, converged bool; else numpy arrays. One
+        channel's scalars are Python numbers.
 
     Raises
     ------
@@ -205,23 +206,14 @@ def blahut_arimoto(W, *, tol=1e-9, max_iter=None, method="accelerated", p0=None,
                       f"{upper_b[bad] - lower_b[bad]:.3g} bits > tol={tol:g}"
                       + (f" (channel {bad}, {int((~converged).sum())} of {B} not converged)" if batched else ""),
                       ConvergenceWarning, stacklevel=2)
-    # output follows input: a tensor W gives tensors on its device, anything else numpy
-    like = W if is_tensor(W) else None
     extra = {"stopped_by": "max_seconds"} if timed_out else {}
     if batched:
-        return CapacityResult(*(_like(a, like) for a in (lower_b, p, lower_b, upper_b, iters, converged)), be.name,
-                              extra)
-    return CapacityResult(float(lower_b[0]), _like(p[0], like), float(lower_b[0]), float(upper_b[0]),
-                          int(iters[0]), bool(converged[0]), be.name, extra)
-
-
-def _like(a, like):
-    """``a`` as a tensor on the device of ``like`` (numpy when ``like`` is None)."""
-    if like is None:
-        return to_numpy(a)
-    xp = namespace(like)
-    return a if namespace(a) is xp and device_of(a) == device_of(like) else xp.asarray(to_numpy(a),
-                                                                                   device=device_of(like))
+        res = CapacityResult(lower_b, p, lower_b, upper_b, iters, converged, be.name, extra)
+    else:
+        res = CapacityResult(float(lower_b[0]), p[0], float(lower_b[0]), float(upper_b[0]), int(iters[0]),
+                             bool(converged[0]), be.name, extra)
+    # output follows input: a tensor W gives tensors on its device (p in its dtype, bounds float64)
+    return result_like(res, W, bounds=("capacity", "lower", "upper"))
 
 
 def _as_channel(W, be):
