@@ -124,7 +124,10 @@ def blahut_arimoto(W, *, tol=1e-9, max_iter=None, method="accelerated", p0=None,
     Warns
     -----
     ConvergenceWarning
-        When ``max_iter`` or ``max_seconds`` is reached before the gap reaches ``tol``.
+        When ``max_iter`` or ``max_seconds`` is reached before the gap reaches ``tol``, or when a
+        ``tol`` below the float64 rounding of the bounds cannot be certified; ``extra["stopped_by"]``
+        says which ("max_iter", "max_seconds" or "rounding"; for a batch, for the first channel
+        not converged).
 
     Notes
     -----
@@ -199,14 +202,20 @@ def blahut_arimoto(W, *, tol=1e-9, max_iter=None, method="accelerated", p0=None,
     # stopped by the budget: short of tol and of max_iter, with the deadline passed
     timed_out = bool(deadline is not None and (~converged & (iters < max_iter)).any()
                      and time.perf_counter() >= deadline)
+    stopped = None
     if not converged.all():
         bad = int(np.argmax(~converged))
-        limit = f"max_seconds={max_seconds:g}" if timed_out else f"max_iter={max_iter}"
-        warnings.warn(f"blahut_arimoto reached {limit} with certified gap "
+        if iters[bad] >= max_iter:
+            stopped, why = "max_iter", f"reached max_iter={max_iter}"
+        elif timed_out:
+            stopped, why = "max_seconds", f"reached max_seconds={max_seconds:g}"
+        else:  # the iteration's gap met tol; the exact certificate, recomputed, sits a few ulps above it
+            stopped, why = "rounding", f"stopped at the float64 rounding floor after {int(iters[bad])} iterations"
+        warnings.warn(f"blahut_arimoto {why} with certified gap "
                       f"{upper_b[bad] - lower_b[bad]:.3g} bits > tol={tol:g}"
                       + (f" (channel {bad}, {int((~converged).sum())} of {B} not converged)" if batched else ""),
                       ConvergenceWarning, stacklevel=2)
-    extra = {"stopped_by": "max_seconds"} if timed_out else {}
+    extra = {} if stopped is None else {"stopped_by": stopped}
     if batched:
         res = CapacityResult(lower_b, p, lower_b, upper_b, iters, converged, be.name, extra)
     else:

@@ -409,9 +409,10 @@ def _solver_warning(res, n, s, m, iters, tol, budget):
     """Re-issue the solver's ConvergenceWarning naming (n, s, m) and what stopped it."""
     if res.converged:
         return
-    limit = (f"max_seconds={budget.max_seconds:g}" if res.extra.get("stopped_by") == "max_seconds"
-             else f"max_iter={iters}")
-    warnings.warn(f"insensitive_capacity(n={n}, s={s}, m={m}) reached {limit} with certified "
+    stopped = res.extra.get("stopped_by")
+    why = (f"reached max_seconds={budget.max_seconds:g}" if stopped == "max_seconds"
+           else "stopped at the float64 rounding floor" if stopped == "rounding" else f"reached max_iter={iters}")
+    warnings.warn(f"insensitive_capacity(n={n}, s={s}, m={m}) {why} with certified "
                   f"gap {res.upper - res.lower:.3g} bits > tol={tol:g}", ConvergenceWarning, stacklevel=4)
 
 

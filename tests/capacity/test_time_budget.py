@@ -53,7 +53,7 @@ def test_no_budget_message_without_a_deadline():
     """max_iter, not the budget, is named when the cap stops the solve under a generous budget."""
     with pytest.warns(ConvergenceWarning, match=r"reached max_iter=3 "):
         res = blahut_arimoto(slow_channel(), method="plain", max_iter=3, max_seconds=600.0)
-    assert res.extra == {} and res.iterations == 3
+    assert res.extra == {"stopped_by": "max_iter"} and res.iterations == 3
 
 
 def test_insensitive_budget_reaches_the_solver_and_keeps_the_bracket(monkeypatch):
@@ -88,6 +88,15 @@ def test_insensitive_budget_spent_before_the_solver_refuses(monkeypatch):
     with pytest.raises(ValueError, match=r"`max_seconds` must cover the stages that ran: insensitive_capacity"
                                          r"\(n=2, s=1, m=2\) spent .* > max_seconds=0.2 before the solve stage"):
         insensitive_capacity(2, 1, 2, max_seconds=0.2)
+
+
+def test_a_tol_below_rounding_is_named_as_such():
+    """tol = 1e-300 cannot be certified in float64: the warning says so instead of blaming max_iter."""
+    with pytest.warns(ConvergenceWarning, match=r"stopped at the float64 rounding floor"):
+        r = insensitive_capacity(3, 1, 4, tol=1e-300)
+    assert r.result.extra["stopped_by"] == "rounding" and r.result.iterations < 200_000
+    ref = insensitive_capacity(3, 1, 4)  # the bounds are still valid: both brackets hold C
+    assert r.lower <= ref.upper + 1e-12 and ref.lower <= r.upper + 1e-12
 
 
 def test_insensitive_generous_budget_changes_nothing():
