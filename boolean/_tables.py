@@ -67,17 +67,17 @@ def _load_fast(f, name, max_bytes, plan_bytes, what):
 
 def deliver(result, template, batched, *, scalar=False):
     """Return ``result`` (numpy or tensor, leading batch axis) in the container of ``template``:
-    numpy -> numpy (Python scalars for unbatched scalar results), tensor -> tensor on its device."""
+    numpy -> numpy, tensor -> tensor on its device; an unbatched scalar result is a Python number
+    either way (one host synchronisation on a GPU)."""
     if not batched:
         result = result[0]
+    if scalar and not batched:
+        return result.item() if is_tensor(result) else np.asarray(result).item()
     if is_tensor(template):
         if is_tensor(result):
             return result.to(template.device)
-        return namespace(template).asarray(np.asarray(result), device=template.device)  # 0-d stays 0-d
-    result = to_numpy(result)
-    if scalar and not batched:
-        return result.item()
-    return result
+        return namespace(template).asarray(np.asarray(result), device=template.device)
+    return to_numpy(result)
 
 
 #: Arrays with at most this many entries are shown by value in :func:`result_repr`.

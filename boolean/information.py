@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._lib.array import device_of, namespace, to_numpy, xlogy
+from ._lib.array import device_of, like_input, namespace, to_numpy, xlogy
 from ._lib.backend import is_tensor
 from ._lib.memory import DEFAULT_MAX_BYTES, check_size
 from ._lib.validate import check_int, check_seed
@@ -170,6 +170,7 @@ class RetainedInformationProfile:
     ----------
     mean : ndarray (n + 1,) or (B, n + 1)
         mean[..., k] = average of I_K over the K of size k (bits); exact, or a Monte Carlo mean.
+        float64; a tensor on the table's device for a tensor table (as ``stderr``).
     stderr : ndarray, same shape
         Standard error of ``mean`` (0 where a level was computed exactly).
     exact : bool
@@ -343,4 +344,5 @@ def retained_information_profile(f, samples=None, seed=None, *, domain="01", bac
             used = None
     if not batched:
         mean, stderr, H = mean[0], stderr[0], float(H[0])
+    mean, stderr = like_input(mean, f), like_input(stderr, f)  # output follows input: tensors on f's device
     return RetainedInformationProfile(mean=mean, stderr=stderr, exact=exact, samples=used, entropy=H)

@@ -5,14 +5,17 @@ Every number we return says how good it is: a capacity comes with certified
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
 import numpy as np
 
+from boolean._lib.array import like_input
+from boolean._lib.backend import is_tensor
+
 
 class ConvergenceWarning(UserWarning):
-    """An iterative solver stopped at ``max_iter`` before its certified gap reached ``tol``.
+    """An iterative solver stopped at ``max_iter`` (or ``max_seconds``) before its certified gap reached ``tol``.
 
     The returned bounds are still valid; only the requested accuracy was not reached
     (``result.converged`` is False and ``result.gap`` says by how much).
@@ -49,7 +52,8 @@ class CapacityResult(_CertifiedGap):
     capacity : float or ndarray (B,)
         The value reported: ``lower`` (a value achieved by ``p``).
     p : ndarray (nx,) or (B, nx)
-        The input law achieving ``lower``.
+        The input law achieving ``lower`` (a tensor on the input's device and in its dtype for a
+        tensor input: output follows input; then every array field of a batch is a tensor too).
     lower, upper : float or ndarray
         Certified bounds: ``lower = I(p; W)``, ``upper = max_x D(W_x || pW)``,
         so ``lower <= C <= upper`` (Gallager; Csiszar & Koerner, Thm 8.10).
@@ -133,6 +137,20 @@ class MIEstimate:
     n_samples: int = 0
     units: str = "bits"
     extra: dict = field(default_factory=dict, compare=False)
+
+
+def result_like(res, like, *, bounds=()):
+    """``res`` (a result dataclass) with its array fields in the kind of the input ``like``
+    (:func:`boolean._lib.array.like_input`): for a tensor ``like``, tensors on its device, floating
+    fields in its dtype except those named in ``bounds`` (certified bounds stay float64); for
+    anything else numpy arrays. Python scalars, strings and ``extra`` are left alone: scalars are
+    Python numbers whatever the input."""
+    changes = {}
+    for f in fields(res):
+        v = getattr(res, f.name)
+        if f.name != "extra" and (is_tensor(v) or (is_tensor(like) and isinstance(v, np.ndarray))):
+            changes[f.name] = like_input(v, like, keep_dtype=f.name in bounds)
+    return replace(res, **changes) if changes else res
 
 
 def stack_results(results, **fixed):

@@ -28,6 +28,7 @@ parameters from here.
 from __future__ import annotations
 
 import math
+import time
 
 import numpy as np
 
@@ -47,6 +48,14 @@ SUPPORT_REL, SUPPORT_CAP = 1e-8, 4096
 POLISH_BYTES = 2 * 2**30
 #: Below this fraction of non-zeros the numba sweep and the polish's Gram matrix go sparse.
 SPARSE_DENSITY = 0.25
+#: With a deadline, mirror descent runs in slices of about this many seconds (steps counted from
+#: the speed measured so far), so the clock is read at least this often.
+DEADLINE_SLICE = 0.2
+
+
+def past(deadline):
+    """Whether the ``time.perf_counter()`` value ``deadline`` has passed (never, for None)."""
+    return deadline is not None and time.perf_counter() >= deadline
 
 
 def vecmat(xp, v, W):
@@ -160,7 +169,7 @@ def polish_plan(B, ny, polish_bytes):
     return m
 
 
-def polish(xp, W, base, p, gap, tol, steps, polish_bytes=POLISH_BYTES, gram_factory=dense_gram):
+def polish(xp, W, base, p, gap, tol, steps, polish_bytes=POLISH_BYTES, gram_factory=dense_gram, deadline=None):
     """Interior-point polish on the rows that carry mass: maximise F(p) + tau sum_x ln p_x.
 
     Rows with p_x > SUPPORT_REL max p go into (B, m, ny); the others are set to 0 (re-added by
@@ -173,7 +182,8 @@ def polish(xp, W, base, p, gap, tol, steps, polish_bytes=POLISH_BYTES, gram_fact
     whenever Newton's decrement is small or a full step was taken; the barrier keeps the system
     positive definite even for duplicate rows (Boyd & Vandenberghe 2004, ch. 11). Each step ends
     with the exact certificate of the scattered p. ``gram_factory`` gives G's sparse products,
-    used when :func:`sparse_gram_pays`. Returns p (B, nx), lower, upper, steps used.
+    used when :func:`sparse_gram_pays`. With a ``deadline`` (a ``time.perf_counter()`` value) no
+    step starts after it. Returns p (B, nx), lower, upper, steps used.
     """
     B, nx, ny = W.shape
     sel = p > SUPPORT_REL * xp.max(p, axis=-1)[:, None]
@@ -214,7 +224,7 @@ def polish(xp, W, base, p, gap, tol, steps, polish_bytes=POLISH_BYTES, gram_fact
     done = best_up - best_lo <= tol
     used = xp.zeros_like(tau)
     for _ in range(steps):
-        if bool(xp.all(done)):
+        if bool(xp.all(done)) or past(deadline):
             break
         rq = xp.where(q > 0, 1.0 / xp.sqrt(xp.where(q > 0, q, 1.0)), 0.0)
         psm = xp.where(mask, ps, 1.0)
@@ -255,7 +265,7 @@ def polish(xp, W, base, p, gap, tol, steps, polish_bytes=POLISH_BYTES, gram_fact
 
 
 def solve(xp, W, base, p, tol, max_iter, accelerated, *, chunk, md=md_steps, gram_factory=dense_gram,
-          polish_bytes=POLISH_BYTES):
+          polish_bytes=POLISH_BYTES, deadline=None):
     """The driver: maximise F on a batch to a certified gap ``tol`` (nats), lock-step.
 
     Plain: mirror-descent chunks at mu = 1 until every channel is certified or out of budget.
@@ -265,7 +275,12 @@ def solve(xp, W, base, p, tol, max_iter, accelerated, *, chunk, md=md_steps, gra
     The mirror-descent phase runs in chunks of ``chunk`` steps; certified channels are dropped
     between chunks. ``md`` is :func:`md_steps` or a compiled kernel with its signature (only its first five
     returns are read, so a kernel need not return the score).
-    Returns p (B, nx) in ``xp`` and the iterations per channel (host int64).
+    ``deadline`` (a ``time.perf_counter()`` value, optional): mirror descent then runs in slices of
+    about DEADLINE_SLICE seconds and the polish checks the clock between its steps; once the
+    deadline has passed, every channel stops with its current p (after a polish, the better of the
+    polished and the unpolished p), whose certificate stays valid. At least one slice runs.
+    Returns p (B, nx) in ``xp`` and the iterations per channel (host int64); a channel stopped by
+    the deadline has ``iterations < max_iter`` and a gap that may exceed ``tol``.
     """
     B = W.shape[0]
     iters = np.zeros(B, dtype=np.int64)
@@ -292,11 +307,16 @@ def solve(xp, W, base, p, tol, max_iter, accelerated, *, chunk, md=md_steps, gra
         if ids.size:
             Wc, bc, pc, muc = (take(a, kk) for a in (Wc, bc, p_new, muc))
 
+    per_step = None  # seconds per mirror-descent step, measured (deadline only)
     while ids.size:
         left = k_round
         lo = up = None
         while ids.size and left > 0:
             n = int(min(chunk, left))
+            if deadline is not None:  # a slice of about DEADLINE_SLICE s, never past the deadline by much
+                room = min(DEADLINE_SLICE, max(deadline - time.perf_counter(), 0.0))
+                n = max(1, min(n, 8 if per_step is None else int(room / max(per_step, 1e-9))))
+                t_slice = time.perf_counter()
             budget = asarray_like(xp, np.minimum(max_iter - iters[ids], n).astype(np.float64), pc)
             pn, lo, up, muc, used = md(xp, Wc, bc, pc, muc, n, tol, grow, budget)[:5]
             iters[ids] += np.rint(to_numpy(used)).astype(np.int64)
@@ -306,15 +326,22 @@ def solve(xp, W, base, p, tol, max_iter, accelerated, *, chunk, md=md_steps, gra
                 kk = np.flatnonzero(keep)
                 lo, up = take(lo, kk), take(up, kk)
             finish(keep, pn)
+            if deadline is not None:
+                per_step = (time.perf_counter() - t_slice) / n
+                if past(deadline) and ids.size:  # out of time: every channel stops where it is
+                    finish(np.zeros(ids.size, dtype=bool), pc)
         if not accelerated or not ids.size:
             continue
         steps = int(min(IPM_STEPS, (max_iter - iters[ids]).min()))
         if steps > 0:
-            pp, lo2, up2, used = polish(xp, Wc, bc, pc, up - lo, tol, steps, polish_bytes, gram_factory)
+            pp, lo2, up2, used = polish(xp, Wc, bc, pc, up - lo, tol, steps, polish_bytes, gram_factory,
+                                        deadline=deadline)
             iters[ids] += np.rint(to_numpy(used)).astype(np.int64)
             better = (up2 - lo2) < (up - lo)
             p_best = xp.where(better[:, None], pp, pc)
             keep = ~((to_numpy(xp.where(better, up2 - lo2, up - lo)) <= tol) | (iters[ids] >= max_iter))
+            if past(deadline):  # out of time: every channel keeps its best certified p
+                keep = np.zeros_like(keep)
             revived = xp.where(p_best > 0, p_best, pc * 1e-3)
             revived = revived / xp.sum(revived, axis=-1)[:, None]
             # finished channels keep the certified p; the others restart from the revived one
@@ -349,32 +376,35 @@ def _scipy_gram(xp, Ws):
     return gram
 
 
-def _solve_numba(xp, W, base, p, tol, max_iter, accelerated, polish_bytes):
+def _solve_numba(xp, W, base, p, tol, max_iter, accelerated, polish_bytes, deadline=None):
     """The driver per channel with the fused numba sweep as its mirror-descent phase."""
     from ._ba_numba import gram_kernel, md_kernel
 
     out = [solve(xp, W[b:b + 1], base[b:b + 1], p[b:b + 1], tol, max_iter, accelerated, chunk=max(max_iter, 1),
-                 md=md_kernel(W[b]), gram_factory=gram_kernel, polish_bytes=polish_bytes) for b in range(W.shape[0])]
+                 md=md_kernel(W[b]), gram_factory=gram_kernel, polish_bytes=polish_bytes, deadline=deadline)
+           for b in range(W.shape[0])]
     return np.concatenate([o[0] for o in out]), np.concatenate([o[1] for o in out])
 
 
 def _solve_lockstep(chunk, gram_factory=dense_gram):
-    def run(xp, W, base, p, tol, max_iter, accelerated, polish_bytes):
+    def run(xp, W, base, p, tol, max_iter, accelerated, polish_bytes, deadline=None):
         return solve(xp, W, base, p, tol, max_iter, accelerated, chunk=chunk, gram_factory=gram_factory,
-                     polish_bytes=polish_bytes)
+                     polish_bytes=polish_bytes, deadline=deadline)
     return run
 
 
-def _solve_torch(xp, W, base, p, tol, max_iter, accelerated, polish_bytes):
+def _solve_torch(xp, W, base, p, tol, max_iter, accelerated, polish_bytes, deadline=None):
     """The lock-step batch; CUDA tensors take the fused kernel of :mod:`capacity._ba_triton` where it applies."""
     md, chunk = md_steps, 16
     if W.device.type == "cuda":
         from ._ba_triton import select
 
         md, chunk = select(W)
-    return solve(xp, W, base, p, tol, max_iter, accelerated, chunk=chunk, md=md, polish_bytes=polish_bytes)
+    return solve(xp, W, base, p, tol, max_iter, accelerated, chunk=chunk, md=md, polish_bytes=polish_bytes,
+                 deadline=deadline)
 
 
-#: Backend name -> driver ``run(xp, W, base, p, tol, max_iter, accelerated, polish_bytes)``: numba's fused sweep per channel, else the lock-step batch (chunk: steps
-#: between compactions of certified channels).
+#: Backend name -> driver ``run(xp, W, base, p, tol, max_iter, accelerated, polish_bytes, deadline=None)``: numba's
+#: fused sweep per channel, else the lock-step batch (chunk: steps between compactions of certified channels);
+#: ``deadline`` as in :func:`solve`.
 DRIVERS = {"numba": _solve_numba, "numpy": _solve_lockstep(8, _scipy_gram), "torch": _solve_torch}

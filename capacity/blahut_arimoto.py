@@ -5,17 +5,18 @@ Everything inside works in nats; results are converted to bits at the boundary.
 from __future__ import annotations
 
 import math
+import time
 import warnings
 
 import numpy as np
 
-from boolean._lib.array import asarray_like, device_of, namespace, neg_entropy_rows, to_numpy
+from boolean._lib.array import asarray_like, namespace, neg_entropy_rows, to_numpy
 from boolean._lib.backend import import_torch, is_tensor, resolve_backend
 from boolean._lib.memory import DEFAULT_MAX_BYTES, check_size
 from boolean._lib.validate import (MAX_ITERATIONS, as_float_array, check_channel, check_distribution, check_finite,
                                    check_int, check_real, check_stochastic, row_sum_atol)
 
-from ._result import CapacityResult, ConvergenceWarning
+from ._result import CapacityResult, ConvergenceWarning, result_like
 from ._solver import DRIVERS, POLISH_BYTES, certificate
 
 __all__ = ["blahut_arimoto"]
@@ -35,7 +36,7 @@ def plan_bytes(shape):
 
 # --------------------------------------------------------------------------- public
 def blahut_arimoto(W, *, tol=1e-9, max_iter=None, method="accelerated", p0=None, bonus=None, backend="auto",
-                   device=None, max_bytes=None):
+                   device=None, max_bytes=None, max_seconds=None):
     r"""Channel capacity with a certified gap, by (accelerated) Blahut–Arimoto.
 
     For a channel :math:`W[x, y] = P(y \mid x)` the capacity is
@@ -93,14 +94,22 @@ def blahut_arimoto(W, *, tol=1e-9, max_iter=None, method="accelerated", p0=None,
         would exceed this (default 8 GiB). The interior-point polish uses at most min(2 GiB, what
         is left of it); when its support does not fit, it is skipped (more iterations, the same
         certificate).
+    max_seconds : float, optional
+        Wall-time budget (> 0) of the call, counted from its start: the clock is read between
+        slices of mirror descent and between polish steps, and a channel still above ``tol`` when
+        the budget runs out stops there with ``converged=False`` and its (valid) bounds,
+        ``extra["stopped_by"] = "max_seconds"`` and a :class:`ConvergenceWarning`. The call
+        overruns the budget by at most about one slice (0.2 s) or one polish step, plus the final
+        certificate. No limit by default.
 
     Returns
     -------
     CapacityResult
         ``capacity``, ``p``, ``lower``, ``upper``, ``iterations``, ``converged``, ``backend``;
         every field gains a leading axis B for a batch. Output follows input: for a torch
-        tensor ``W`` the arrays (``p``; every field of a batch) are float64 / int64 / bool
-        tensors on its device, else numpy arrays; one channel's scalars are Python numbers.
+        tensor ``W`` the arrays (``p``; every field of a batch) are tensors on its device, ``p``
+        in its dtype, bounds float64, iterations int64, converged bool; else numpy arrays. One
+        channel's scalars are Python numbers.
 
     Raises
     ------
@@ -108,14 +117,17 @@ def blahut_arimoto(W, *, tol=1e-9, max_iter=None, method="accelerated", p0=None,
         For a W that is not 2-D/3-D, empty, non-finite (position named), negative, or whose
         rows do not sum to 1 (worst row named); tol <= 0; a bonus of the wrong shape or not
         finite; an unknown method or backend; device='cuda' without CUDA; a size over
-        ``max_bytes``.
+        ``max_bytes``; ``max_seconds <= 0``.
     TypeError
-        For non-numeric input or non-integer ``max_iter``.
+        For non-numeric input, non-integer ``max_iter`` or non-real ``max_seconds``.
 
     Warns
     -----
     ConvergenceWarning
-        When ``max_iter`` is reached before the gap reaches ``tol``.
+        When ``max_iter`` or ``max_seconds`` is reached before the gap reaches ``tol``, or when a
+        ``tol`` below the float64 rounding of the bounds cannot be certified; ``extra["stopped_by"]``
+        says which ("max_iter", "max_seconds" or "rounding"; for a batch, for the first channel
+        not converged).
 
     Notes
     -----
@@ -150,10 +162,13 @@ def blahut_arimoto(W, *, tol=1e-9, max_iter=None, method="accelerated", p0=None,
     >>> round(blahut_arimoto(np.eye(2), bonus=[1.0, 0.0]).capacity, 9)  # log2(2 + 1)
     1.584962501
     """
+    t_start = time.perf_counter()  # the budget covers the whole call
     tol = check_real(tol, "tol", low=0.0, low_open=True)
     if max_iter is None:
         max_iter = DEFAULT_MAX_ITER
     max_iter = check_int(max_iter, "max_iter", low=0, high=MAX_ITERATIONS)
+    if max_seconds is not None:
+        max_seconds = check_real(max_seconds, "max_seconds", low=0.0, low_open=True)
     if not isinstance(method, str) or method not in METHODS:
         raise ValueError(f"`method` must be one of {METHODS}; got {method!r}")
     shape = tuple(W.shape) if is_tensor(W) else np.shape(W)
@@ -174,36 +189,40 @@ def blahut_arimoto(W, *, tol=1e-9, max_iter=None, method="accelerated", p0=None,
     base = neg_entropy_rows(xp, W3)
     if bonus is not None:
         base = base + asarray_like(xp, _check_bonus(bonus, B, nx, batched) / LOG2E, W3)
+    deadline = None if max_seconds is None else t_start + max_seconds
     with np.errstate(over="ignore", under="ignore"):
         p, iters = DRIVERS[be.name](xp, W3, base, p, tol / LOG2E, max_iter, method == "accelerated",
-                                     polish_bytes)
+                                     polish_bytes, deadline=deadline)
         lower, upper = (to_numpy(a) for a in certificate(xp, W3, base, p))
     if bonus is None:
         lower = np.maximum(lower, 0.0)  # I >= 0: rounding can leave -1e-17 for a useless channel
     upper = np.maximum(upper, lower)
     lower_b, upper_b = lower * LOG2E, upper * LOG2E
     converged = upper_b - lower_b <= tol
+    # stopped by the budget: short of tol and of max_iter, with the deadline passed
+    timed_out = bool(deadline is not None and (~converged & (iters < max_iter)).any()
+                     and time.perf_counter() >= deadline)
+    stopped = None
     if not converged.all():
         bad = int(np.argmax(~converged))
-        warnings.warn(f"blahut_arimoto reached max_iter={max_iter} with certified gap "
+        if iters[bad] >= max_iter:
+            stopped, why = "max_iter", f"reached max_iter={max_iter}"
+        elif timed_out:
+            stopped, why = "max_seconds", f"reached max_seconds={max_seconds:g}"
+        else:  # the iteration's gap met tol; the exact certificate, recomputed, sits a few ulps above it
+            stopped, why = "rounding", f"stopped at the float64 rounding floor after {int(iters[bad])} iterations"
+        warnings.warn(f"blahut_arimoto {why} with certified gap "
                       f"{upper_b[bad] - lower_b[bad]:.3g} bits > tol={tol:g}"
                       + (f" (channel {bad}, {int((~converged).sum())} of {B} not converged)" if batched else ""),
                       ConvergenceWarning, stacklevel=2)
-    # output follows input: a tensor W gives tensors on its device, anything else numpy
-    like = W if is_tensor(W) else None
+    extra = {} if stopped is None else {"stopped_by": stopped}
     if batched:
-        return CapacityResult(*(_like(a, like) for a in (lower_b, p, lower_b, upper_b, iters, converged)), be.name)
-    return CapacityResult(float(lower_b[0]), _like(p[0], like), float(lower_b[0]), float(upper_b[0]),
-                          int(iters[0]), bool(converged[0]), be.name)
-
-
-def _like(a, like):
-    """``a`` as a tensor on the device of ``like`` (numpy when ``like`` is None)."""
-    if like is None:
-        return to_numpy(a)
-    xp = namespace(like)
-    return a if namespace(a) is xp and device_of(a) == device_of(like) else xp.asarray(to_numpy(a),
-                                                                                   device=device_of(like))
+        res = CapacityResult(lower_b, p, lower_b, upper_b, iters, converged, be.name, extra)
+    else:
+        res = CapacityResult(float(lower_b[0]), p[0], float(lower_b[0]), float(upper_b[0]), int(iters[0]),
+                             bool(converged[0]), be.name, extra)
+    # output follows input: a tensor W gives tensors on its device (p in its dtype, bounds float64)
+    return result_like(res, W, bounds=("capacity", "lower", "upper"))
 
 
 def _as_channel(W, be):

@@ -22,14 +22,14 @@ import warnings
 
 import numpy as np
 
-from boolean._lib.array import neg_entropy_rows
+from boolean._lib.array import neg_entropy_rows, to_numpy
 from boolean._lib.memory import check_size
 from boolean._lib.validate import as_float_array, check_channel, check_nonnegative, check_real, shape_of
 
 from ._cost_polish import _cost_ipm
 from ._lagrange import (DEFAULT_MAX_BYTES, LN2, _check_common, _slope_bisection, _solve_each, check_targets,
                         curve_points, inner_tol)
-from ._result import CapacityResult, ConvergenceWarning, stack_results
+from ._result import CapacityResult, ConvergenceWarning, result_like, stack_results
 from ._solver import DRIVERS, bounds, row_divergences
 
 __all__ = ["capacity_cost", "capacity_cost_curve"]
@@ -304,6 +304,7 @@ def capacity_cost(W, cost, budget, *, tol=1e-9, max_iter=100_000, max_bytes=None
     >>> round(res.capacity, 9), res.gap <= 1e-9
     (0.811278124, True)
     """
+    like = W  # output follows input
     W, b = _check_inputs(W, cost, max_bytes)
     beta = check_real(budget, "budget")
     if beta < float(b.min()):
@@ -319,7 +320,8 @@ def capacity_cost(W, cost, budget, *, tol=1e-9, max_iter=100_000, max_bytes=None
                       f"(max_iter={max_iter}); bounds remain valid", ConvergenceWarning, stacklevel=2)
     extra = {"budget": beta, "expected_cost": float(st.p @ b), "slope": s / LN2,
              "dual_slope": st.s_dual / LN2}
-    return CapacityResult(lower, st.p, lower, upper, iters, bool(converged), "numpy", extra)
+    return result_like(CapacityResult(lower, st.p, lower, upper, iters, bool(converged), "numpy", extra), like,
+                       bounds=("capacity", "lower", "upper"))
 
 
 def capacity_cost_curve(W, cost, budgets, *, tol=1e-9, max_iter=100_000, max_bytes=None) -> CapacityResult:
@@ -366,14 +368,19 @@ def capacity_cost_curve(W, cost, budgets, *, tol=1e-9, max_iter=100_000, max_byt
     >>> np.round(res.capacity, 9).tolist()
     [0.0, 1.0, 1.0]
     """
+    W_given = W
     W, b = _check_inputs(W, cost, max_bytes, points=curve_points(budgets))
     betas = check_targets(budgets, "budgets")
     if betas.min() < b.min():
         raise ValueError(f"`budgets` must all be >= min(cost) = {float(b.min())!r}; got {float(betas.min())!r}")
     tol, max_iter = _check_common(tol, max_iter)
-    results = _solve_each(lambda beta: capacity_cost(W, b, beta, tol=tol, max_iter=max_iter, max_bytes=max_bytes),
+    # each point is validated again at the input's own dtype: the float64 copy W of a float32 input
+    # has rows off 1 by up to 4 float32 ulps, which float64's tolerance would refuse
+    W_in = to_numpy(W_given)
+    results = _solve_each(lambda beta: capacity_cost(W_in, b, beta, tol=tol, max_iter=max_iter, max_bytes=max_bytes),
                           betas, "capacity_cost_curve", "budgets", tol)
-    return stack_results(results, backend="numpy",
-                          extra={k: np.array([r.extra[k] for r in results]) for k in results[0].extra})
+    res = stack_results(results, backend="numpy",
+                        extra={k: np.array([r.extra[k] for r in results]) for k in results[0].extra})
+    return result_like(res, W_given, bounds=("capacity", "lower", "upper"))  # output follows input
 
 

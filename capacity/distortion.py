@@ -21,12 +21,13 @@ from typing import Any
 import numpy as np
 
 from boolean._lib.array import logsumexp
+from boolean._lib.backend import is_tensor
 from boolean._lib.validate import as_float_array, check_distribution, check_nonnegative, check_real, shape_of
 from boolean._lib.memory import check_size
 
 from ._lagrange import (DEFAULT_MAX_BYTES, LN2, _NEWTON_EVERY, _NEWTON_MAX_N, _check_common, _newton_polish,
                         _slope_bisection, _solve_each, GAP_FLOOR, check_targets, curve_points)
-from ._result import ConvergenceWarning, _CertifiedGap, stack_results
+from ._result import ConvergenceWarning, _CertifiedGap, result_like, stack_results
 from ._solver import MU0, MU_GROW, TINY, md_steps
 
 __all__ = ["rate_distortion", "rate_distortion_curve", "RateDistortionResult"]
@@ -401,6 +402,7 @@ def rate_distortion(p, d, D=None, *, slope=None, tol=1e-9, max_iter=100_000,
     >>> rate_distortion([0.5, 0.5], [[0, 1], [1, 0]], 0.5).rate
     0.0
     """
+    like = p if is_tensor(p) else d  # output follows input
     p, d = _check_rd_inputs(p, d, max_bytes)
     if (D is None) == (slope is None):
         raise ValueError(f"exactly one of `D` and `slope` must be given; got D={D!r}, slope={slope!r}")
@@ -410,14 +412,15 @@ def rate_distortion(p, d, D=None, *, slope=None, tol=1e-9, max_iter=100_000,
     if slope is not None:
         s = check_real(slope, "slope", low=0.0, low_open=True) * LN2
         st, Q, its = _rd_at_slope(p, d, s, tol, max_iter)
-        return _rd_result(st, st.D, Q, s, its, tol, max_iter, d_min, d_max)
+        return result_like(_rd_result(st, st.D, Q, s, its, tol, max_iter, d_min, d_max), like, bounds=("rate", "distortion", "lower", "upper"))
     D = check_real(D, "D", low=0.0)
     if D < d_min - 1e-12 * max(1.0, abs(d_min)):
         raise ValueError(f"`D` must be >= D_min = {d_min!r} (the least achievable distortion); got {D!r}")
     D = max(D, d_min)
     st, iters = _rd_one(p, d, D, tol, max_iter)
     # the distortion reported is Q's own (a few ulps over D count as D: Q is then feasible by support)
-    return _rd_result(st, min(st.distortion(st.Q), D), st.Q, st.s, iters, tol, max_iter, d_min, d_max)
+    res = _rd_result(st, min(st.distortion(st.Q), D), st.Q, st.s, iters, tol, max_iter, d_min, d_max)
+    return result_like(res, like, bounds=("rate", "distortion", "lower", "upper"))
 
 
 def _rd_result(st, D, Q, s, iters, tol, max_iter, d_min, d_max):
@@ -488,9 +491,10 @@ def rate_distortion_curve(p, d, distortions, *, tol=1e-9, max_iter=100_000,
     >>> np.round(res.rate, 9).tolist()
     [1.0, 0.0]
     """
+    like = p if is_tensor(p) else d  # output follows input
     p, d = _check_rd_inputs(p, d, max_bytes, points=curve_points(distortions))
     Ds = check_targets(distortions, "distortions")
     tol, max_iter = _check_common(tol, max_iter)
     results = _solve_each(lambda D: rate_distortion(p, d, D, tol=tol, max_iter=max_iter, max_bytes=max_bytes),
                           Ds, "rate_distortion_curve", "distortions", tol)
-    return stack_results(results, extra=results[0].extra)
+    return result_like(stack_results(results, extra=results[0].extra), like, bounds=("rate", "distortion", "lower", "upper"))

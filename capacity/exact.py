@@ -14,7 +14,7 @@ from boolean._lib.array import neg_entropy_rows
 from boolean._lib.memory import check_size
 from boolean._lib.validate import check_channel, check_distribution, check_real, shape_of
 
-from ._result import CapacityResult, ConvergenceWarning, stack_results
+from ._result import CapacityResult, ConvergenceWarning, result_like, stack_results
 from ._solver import certificate
 from .information import plan_bytes
 
@@ -148,6 +148,7 @@ def capacity_cvxpy(W, *, tol=1e-4, solver_options=None, max_bytes=None) -> Capac
     if len(shape) in (2, 3):  # refused before the float64 copy that validation makes
         check_size(math.prod(shape) * _BYTES_PER_ENTRY, DEFAULT_MAX_BYTES if max_bytes is None else max_bytes,
                    "capacity_cvxpy")
+    like = W  # output follows input
     W = check_channel(W, "W", allow_batch=True)
     tol = check_real(tol, "tol", low=0.0, low_open=True)
     if solver_options is not None and not isinstance(solver_options, dict):
@@ -161,9 +162,11 @@ def capacity_cvxpy(W, *, tol=1e-4, solver_options=None, max_bytes=None) -> Capac
                       + (f"; channel {bad[0]}, {len(bad)} of {len(results)} not converged" if W.ndim == 3 else "")
                       + "); bounds remain valid", ConvergenceWarning, stacklevel=2)
     if W.ndim == 3:
-        return stack_results(results, backend="cvxpy-clarabel",
-                             extra={k: [r.extra[k] for r in results] for k in results[0].extra})
-    return results[0]
+        res = stack_results(results, backend="cvxpy-clarabel",
+                            extra={k: [r.extra[k] for r in results] for k in results[0].extra})
+    else:
+        res = results[0]
+    return result_like(res, like, bounds=("capacity", "lower", "upper"))
 
 
 def _solve_one(W, solver_options, tol) -> CapacityResult:

@@ -13,7 +13,7 @@ import math
 
 import numpy as np
 
-from boolean._lib.array import neg_entropy_rows, xlogy
+from boolean._lib.array import like_input, neg_entropy_rows, xlogy
 from boolean._lib.memory import check_size
 from boolean._lib.validate import (as_array, as_float_array, check_channel, check_distribution, check_nonnegative,
                                   check_real, first_bad_position, shape_of)
@@ -98,8 +98,9 @@ def binary_entropy(x, *, base=2):
 
     Returns
     -------
-    float or ndarray
-        ``h(x)`` (a float for scalar input), with ``h(0) = h(1) = 0``.
+    float or ndarray or torch.Tensor
+        ``h(x)`` (a float for scalar input; a tensor on the input's device and dtype for a tensor),
+        with ``h(0) = h(1) = 0``.
 
     Raises
     ------
@@ -129,7 +130,7 @@ def binary_entropy(x, *, base=2):
         raise ValueError(f"`x` must be probabilities in [0, 1]; got {bad!r}")
     h = -(xlogy(np, arr, arr) + xlogy(np, 1.0 - arr, 1.0 - arr)) / scale
     h = np.maximum(h, 0.0) + 0.0  # no -0.0
-    return float(h) if h.ndim == 0 else h
+    return float(h) if h.ndim == 0 else like_input(h, x)
 
 
 def kl_divergence(p, q, *, base=2, max_bytes=None) -> float:
@@ -251,8 +252,9 @@ def normalize_rows(W, *, max_bytes=None) -> np.ndarray:
 
     Returns
     -------
-    ndarray
-        float64 array of the same shape whose rows sum to 1.
+    ndarray or torch.Tensor
+        Array of the same shape whose rows sum to 1: float64 numpy, or for a tensor ``W`` a
+        tensor on its device and in its floating dtype.
 
     Raises
     ------
@@ -285,4 +287,4 @@ def normalize_rows(W, *, max_bytes=None) -> np.ndarray:
         where = "the vector" if not row else f"row {row if len(row) > 1 else row[0]}"
         raise ValueError(f"`W` must have no all-zero row; {where} sums to 0")
     scaled = arr / peak   # entries in [0, 1]: the row sum cannot overflow (1e308 + 1e308 would)
-    return scaled / scaled.sum(axis=-1, keepdims=True)
+    return like_input(scaled / scaled.sum(axis=-1, keepdims=True), W)  # a tensor W gives a tensor

@@ -15,9 +15,9 @@ from __future__ import annotations
 import array_api_compat
 import numpy as np
 
-from .backend import to_numpy  # re-exported: the one conversion at the edges
+from .backend import is_tensor, to_numpy  # to_numpy re-exported: the one conversion at the edges
 
-__all__ = ["namespace", "is_torch", "device_of", "to_numpy", "asarray_like", "xlogy", "logsumexp",
+__all__ = ["namespace", "is_torch", "device_of", "to_numpy", "asarray_like", "like_input", "xlogy", "logsumexp",
            "neg_entropy_rows", "put_along_axis"]
 
 
@@ -44,6 +44,23 @@ def asarray_like(xp, a, like, dtype=None):
     """``a`` as an array of namespace ``xp`` on the device of ``like`` (dtype of ``like`` unless
     ``dtype`` is given)."""
     return xp.asarray(a, dtype=like.dtype if dtype is None else dtype, device=device_of(like))
+
+
+def like_input(a, like, *, keep_dtype=False):
+    """``a`` (numpy or tensor) in the kind of the caller's input ``like``: output follows input.
+
+    numpy when ``like`` is not a tensor; otherwise a tensor on ``like``'s device, a floating ``a``
+    in ``like``'s floating dtype (kept as it is with ``keep_dtype``, e.g. for certified bounds,
+    which rounding to float32 could break, or when ``like`` is not floating), other dtypes kept.
+    """
+    if not is_tensor(like):
+        return to_numpy(a)
+    import torch
+
+    t = a if is_tensor(a) else torch.as_tensor(np.ascontiguousarray(a))
+    if t.is_floating_point() and like.is_floating_point() and not keep_dtype:
+        return t.to(device=like.device, dtype=like.dtype)
+    return t.to(device=like.device)
 
 
 def xlogy(xp, x, y):

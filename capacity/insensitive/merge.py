@@ -11,6 +11,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from boolean._lib.array import like_input
 from boolean._lib.validate import check_channel, check_real
 
 from .classes import label_by_first
@@ -89,7 +90,8 @@ def merge_duplicate_inputs(W, atol: float = 0.0) -> MergedChannel:
     Returns
     -------
     MergedChannel
-        ``(matrix, groups)`` named tuple, with ``.labels`` and ``.expand(p)``.
+        ``(matrix, groups)`` named tuple, with ``.labels`` and ``.expand(p)``; ``matrix`` is a
+        tensor on ``W``'s device and in its dtype for a tensor ``W`` (``groups`` are numpy indices).
 
     Raises
     ------
@@ -138,4 +140,4 @@ def merge_duplicate_inputs(W, atol: float = 0.0) -> MergedChannel:
     bounds = np.searchsorted(labels[order], np.arange(K + 1))
     groups = [order[bounds[k]:bounds[k + 1]].astype(np.int64) for k in range(K)]
     matrix = arr[[g[0] for g in groups]].copy()
-    return MergedChannel(matrix, groups)
+    return MergedChannel(like_input(matrix, W), groups)  # a tensor W gives a tensor matrix

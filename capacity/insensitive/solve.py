@@ -287,10 +287,14 @@ def insensitive_capacity(n, s, m, *, tol=1e-9, visible="random", S0=None, p_bias
     max_bytes : int, optional
         Refuse plans above this many bytes (default 8 GiB).
     max_seconds : float, optional
-        Refuse, before any heavy work, a call whose up-front estimate
-        (:func:`insensitive_estimate`, rough: a factor of a few either way) exceeds this many
-        seconds. The message gives the estimate, the solved shape and the memory plan. No limit
-        by default; the limit is not enforced while the call runs.
+        Wall-time budget of the call (no limit by default). Up front, a call whose estimate
+        (:func:`insensitive_estimate`, rough: a factor of a few either way) exceeds it is refused;
+        the message gives the estimate, the solved shape and the memory plan. While the call runs,
+        the clock is read between stages (classes, fold, solve) and inside the solver
+        (``blahut_arimoto(max_seconds=...)``): a budget spent before the solver starts raises a
+        ValueError naming the budget and the stage; one spent while it runs returns the bounds
+        reached so far (valid, ``converged=False`` on ``result``) with a
+        :class:`ConvergenceWarning`. The fold itself (one compiled pass) is not interrupted.
     progress : bool, default False
         Show a tqdm bar over the stages (rows, fold, solve) with the estimate in its title, on
         stderr. Off by default, so scripts and logs stay clean; turn it on for long calls.
@@ -310,13 +314,13 @@ def insensitive_capacity(n, s, m, *, tol=1e-9, visible="random", S0=None, p_bias
         For n outside [1, 4] (beyond it, a case no route covers: the message lists the routes),
         s outside [0, n], m outside [1, 64] (or m > 3 on the weight-level route), p_bias outside
         (0, 1), tol <= 0, an unknown visible/backend, a bad S0, device='cuda' without CUDA,
-        symmetry=False on the weight-level route, a plan above ``max_bytes``, max_seconds <= 0, or an
-        estimate above ``max_seconds``.
+        symmetry=False on the weight-level route, a plan above ``max_bytes``, max_seconds <= 0, an
+        estimate above ``max_seconds``, or ``max_seconds`` spent before the solver starts.
 
     Warns
     -----
     ConvergenceWarning
-        When ``max_iter`` is reached before the gap reaches ``tol``.
+        When ``max_iter`` or ``max_seconds`` is reached before the gap reaches ``tol``.
 
     References
     ----------
@@ -347,6 +351,7 @@ def insensitive_capacity(n, s, m, *, tol=1e-9, visible="random", S0=None, p_bias
         raise ValueError(f"`symmetry` must be True for n = {n}, s = {s}: only the folded weight-level route "
                          f"exists there ({count_classes(n, s)} classes)")
     t0 = time.perf_counter()
+    budget = _Budget(t0, max_seconds, f"insensitive_capacity(n={n}, s={s}, m={m})")
     bar = None
     if max_seconds is not None or progress:
         est = insensitive_estimate(n, s, m, visible=visible, S0=S0, p_bias=p_bias, symmetry=symmetry)
@@ -362,27 +367,61 @@ def insensitive_capacity(n, s, m, *, tol=1e-9, visible="random", S0=None, p_bias
             bar = tqdm(total=3, unit="stage", desc=f"{what} ~{est.seconds:.2g} s, {format_bytes(est.nbytes)}")
     try:
         if levels:
-            return _level_capacity(n, s, m, tol, max_iter, be, backend, max_bytes, t0, bar)
+            return _level_capacity(n, s, m, tol, max_iter, be, backend, max_bytes, t0, bar, budget)
         return _class_capacity(n, s, m, tol, visible, S0, p_bias, be, backend, device, symmetry, max_iter,
-                               max_bytes, t0, bar)
+                               max_bytes, t0, bar, budget)
     finally:
         if bar is not None:
             bar.close()
 
 
-def _stage(bar, name):
-    """Advance the progress bar (if any) past one stage; ``name`` is the stage that starts."""
+def _stage(bar, name, budget=None):
+    """Advance the progress bar (if any) past one stage; ``name`` is the stage that starts. With a
+    ``budget``, refuse to start it when the budget is spent."""
+    if budget is not None:
+        budget.check(name)
     if bar is not None:
         bar.set_postfix_str(name)
         bar.update(1)
 
 
+@dataclass(frozen=True)
+class _Budget:
+    """The ``max_seconds`` of one call: ``check`` refuses a stage that would start after it,
+    ``left`` is what remains for the solver (None: no budget)."""
+
+    t0: float
+    max_seconds: float | None
+    what: str
+
+    def left(self):
+        return None if self.max_seconds is None else self.t0 + self.max_seconds - time.perf_counter()
+
+    def check(self, stage):
+        left = self.left()
+        if left is not None and left <= 0:
+            raise ValueError(f"`max_seconds` must cover the stages that ran: {self.what} spent "
+                             f"{self.max_seconds - left:.3g} s > max_seconds={self.max_seconds:g} before the "
+                             f"{stage} stage started (no bounds exist yet); raise max_seconds")
+
+
+def _solver_warning(res, n, s, m, iters, tol, budget):
+    """Re-issue the solver's ConvergenceWarning naming (n, s, m) and what stopped it."""
+    if res.converged:
+        return
+    stopped = res.extra.get("stopped_by")
+    why = (f"reached max_seconds={budget.max_seconds:g}" if stopped == "max_seconds"
+           else "stopped at the float64 rounding floor" if stopped == "rounding" else f"reached max_iter={iters}")
+    warnings.warn(f"insensitive_capacity(n={n}, s={s}, m={m}) {why} with certified "
+                  f"gap {res.upper - res.lower:.3g} bits > tol={tol:g}", ConvergenceWarning, stacklevel=4)
+
+
 def _class_capacity(n, s, m, tol, visible, S0, p_bias, be, backend, device, symmetry, max_iter, max_bytes, t0,
-                    bar):
+                    bar, budget):
     """C(n, s, m) over the classes (folded by symmetry or not)."""
     cls = channel_classes(n, s, visible, S0, p_bias)
     R = cls.n_classes
-    _stage(bar, "fold" if symmetry else "channel")
+    _stage(bar, "fold" if symmetry else "channel", budget)
     if symmetry:
         # V stays alive while the solver works on it: refuse V + the solver's plan before folding
         n_orb = class_orbits(n, s, visible, S0, p_bias)[1].size
@@ -392,7 +431,7 @@ def _class_capacity(n, s, m, tol, visible, S0, p_bias, be, backend, device, symm
                                     f"{n_orb} x {n_torb} and the solver's working copies")
         fc = folded_channel(n, s, m, visible=visible, S0=S0, p_bias=p_bias, backend=be.name,
                             device=be.device if be.name == "torch" else None, max_bytes=max_bytes)
-        _stage(bar, "solve")
+        _stage(bar, "solve", budget)
         iters = DEFAULT_MAX_ITER if max_iter is None else max_iter
         keep = fc.V.max(axis=0) > 0  # outputs no orbit reaches carry nothing
         # the folded channel is one channel: on the CPU, "auto" lets the solver pick numba's sweep
@@ -402,21 +441,22 @@ def _class_capacity(n, s, m, tol, visible, S0, p_bias, be, backend, device, symm
             Vk = fc.V if keep.all() else np.ascontiguousarray(fc.V[:, keep])   # copy only when columns drop
             res = blahut_arimoto(Vk, bonus=fc.bonus * LOG2E, tol=tol,
                                  max_iter=iters, backend=solver_backend, device=be.device if be.name == "torch" else None,
-                                 max_bytes=max_bytes)
-        res = dataclasses.replace(res, extra={"folded": True})
+                                 max_bytes=max_bytes, max_seconds=budget.left())
+        res = dataclasses.replace(res, extra={**res.extra, "folded": True})
         lower, upper, p_orb = res.lower, res.upper, res.p
-        if not res.converged:
-            warnings.warn(f"insensitive_capacity(n={n}, s={s}, m={m}) reached max_iter={iters} with certified "
-                          f"gap {upper - lower:.3g} bits > tol={tol:g}", ConvergenceWarning, stacklevel=3)
+        _solver_warning(res, n, s, m, iters, tol, budget)
         class_mass = p_orb[fc.class_orbit] / fc.class_orbit_sizes[fc.class_orbit]
         orbit_mass, orbit_of, orbit_count = p_orb, fc.class_orbit, fc.class_orbit_sizes
         shape, folded_shape = (fc.n_classes, fc.n_types), fc.shape
     else:
         ch = channel_matrix(n, s, m, visible=visible, S0=S0, p_bias=p_bias, max_bytes=max_bytes)
-        _stage(bar, "solve")
+        _stage(bar, "solve", budget)
         kw = {} if max_iter is None else {"max_iter": max_iter}
-        res = blahut_arimoto(ch.W, tol=tol, backend=be.name, device=be.device if be.name == "torch" else None,
-                             max_bytes=max_bytes, **kw)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)  # re-issued below, naming (n, s, m)
+            res = blahut_arimoto(ch.W, tol=tol, backend=be.name, device=be.device if be.name == "torch" else None,
+                                 max_bytes=max_bytes, max_seconds=budget.left(), **kw)
+        _solver_warning(res, n, s, m, res.iterations, tol, budget)
         lower, upper = float(res.lower), float(res.upper)
         class_mass = np.asarray(res.p, dtype=np.float64)
         orbit_mass, orbit_of, orbit_count = class_mass, np.arange(R), np.ones(R, dtype=np.int64)
@@ -431,11 +471,11 @@ def _class_capacity(n, s, m, tol, visible, S0, p_bias, be, backend, device, symm
                                symmetry=bool(symmetry), seconds=time.perf_counter() - t0, result=res)
 
 
-def _level_capacity(n, s, m, tol, max_iter, be, backend, max_bytes, t0, bar):
+def _level_capacity(n, s, m, tol, max_iter, be, backend, max_bytes, t0, bar, budget):
     """C(n, s, m) by the weight-level route (:mod:`capacity.insensitive.levels`)."""
     lc = level_channel(n, s, m, max_bytes=max_bytes)
     _stage(bar, "fold")
-    _stage(bar, "solve")
+    _stage(bar, "solve", budget)
     iters = DEFAULT_MAX_ITER if max_iter is None else max_iter
     keep = lc.V.max(axis=0) > 0
     solver_backend = "auto" if backend == "auto" and be.name == "numpy" else be.name
@@ -443,13 +483,11 @@ def _level_capacity(n, s, m, tol, max_iter, be, backend, max_bytes, t0, bar):
         warnings.simplefilter("ignore", ConvergenceWarning)
         res = blahut_arimoto(np.ascontiguousarray(lc.V[:, keep]), bonus=lc.bonus * LOG2E, tol=tol, max_iter=iters,
                              backend=solver_backend, device=be.device if be.name == "torch" else None,
-                             max_bytes=max_bytes)
-    res = dataclasses.replace(res, extra={"folded": True, "route": "levels"})
+                             max_bytes=max_bytes, max_seconds=budget.left())
+    res = dataclasses.replace(res, extra={**res.extra, "folded": True, "route": "levels"})
     _stage(bar, "done")
     lower, upper = float(res.lower), float(res.upper)
-    if not res.converged:
-        warnings.warn(f"insensitive_capacity(n={n}, s={s}, m={m}) reached max_iter={iters} with certified "
-                      f"gap {upper - lower:.3g} bits > tol={tol:g}", ConvergenceWarning, stacklevel=3)
+    _solver_warning(res, n, s, m, iters, tol, budget)
     R = count_classes(n, s)
     K = len(channel_cells(n, s, None, 0.5).cells)
     support = []

@@ -233,11 +233,11 @@ def _tradeoff(ctx, claims, md):
         rows.append([eps] + [f"{e:.4f}" for e in curve.error_bits])
         header = ["eps (flip probability)"] + [f"{b} blocks (bits)" for b in curve.n_blocks]
     ax.set_xlabel("abstract states (count -> greedy merges -> majority)")
-    ax.set_ylabel("completeness error I(X_t; R_{t+1} | R_t) (bits)")
+    ax.set_ylabel(r"completeness error $I(X_t; R_{t+1} \mid R_t)$ (bits)")
     ax.set_title(f"Naive-Bayes Gibbs, N = {N}: size vs error")
     ax.invert_xaxis()
     ax.legend(fontsize=8)
-    ax2.set_xlabel("H(R(X_t)) (bits)")
+    ax2.set_xlabel(r"$H(R(X_t))$ (bits)")
     ax2.set_ylabel("completeness error (bits)")
     ax2.set_title("information kept vs error")
     ax2.invert_xaxis()

@@ -94,7 +94,7 @@ def run(ctx) -> Section:
               "The retained information with k unknown inputs is averaged over all "
               f"C(n, k) sets K (exact enumeration, 3^{n} table additions).")
     md.append(markdown_table(["function", "I[f] (expected flips, 0..n)", "degree (integer)", "H(f) at k=0 (bits)",
-                              "k=1 (bits)", f"k={n // 2} (bits)", "profile"], rows))
+                              "k=1 (bits)", f"k={n // 2} (bits)", "profile (exact or Monte Carlo)"], rows))
 
     # 2. Total influence of majority against sqrt(2n/pi): exact, and inside Stirling's bracket.
     ns = (3, 5, 9, 15) if ctx.quick else (3, 5, 9, 15, 21, 25)

@@ -80,10 +80,13 @@ def test_batched_and_tensor_outputs(backend, rng):
         assert isinstance(out, torch.Tensor) and out.device == t.device
         np.testing.assert_array_equal(out.cpu().numpy(), fn(f, backend="numpy"))
     out = noise_stability(t[0], 0.5, **kw)
-    assert isinstance(out, torch.Tensor) and out.ndim == 0
+    assert type(out) is float  # scalars are Python numbers, whatever the input (README conventions)
     s = spectral_summary(t, **kw)
     assert isinstance(s.coefficients, torch.Tensor) and s.coefficients.device == t.device
-    assert isinstance(s.noise_stability(0.5), torch.Tensor)
+    assert isinstance(s.noise_stability(0.5), torch.Tensor)  # a batch: one value per table
+    s1 = spectral_summary(t[0], **kw)
+    assert type(s1.noise_stability(0.5)) is float and type(s1.degree) is int  # one table: Python numbers
+    assert type(s1.total_influence) is float and isinstance(s1.noise_stability([0.5]), torch.Tensor)
 
 
 def test_one_transform_per_call(backend, monkeypatch):

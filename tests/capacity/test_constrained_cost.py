@@ -367,3 +367,14 @@ def test_bad_input(fn, args, kwargs, exc, match):
         with pytest.raises(exc, match=match):
             fn(*args, **kwargs)
 
+
+
+def test_curve_accepts_a_float32_channel():
+    """A float32 W passes validation at float32's tolerance (rows within 4 ulps of 1); the curve
+    must not refuse the float64 copy it made of it, and each point equals capacity_cost's."""
+    W32 = np.array([[0.9, 0.1], [0.2, 0.8], [0.5, 0.5]], dtype=np.float32)
+    cost, budgets = [0.0, 1.0, 0.5], [0.2, 0.4]
+    curve = capacity_cost_curve(W32, cost, budgets)
+    for k, beta in enumerate(budgets):
+        one = capacity_cost(W32, cost, beta)
+        assert (curve.lower[k], curve.upper[k]) == (one.lower, one.upper)  # the same computation, bit for bit

@@ -14,9 +14,9 @@ def test_normalize_rows_values():
     # rows divided by their sums: (1, 3)/4 and (2, 2)/4, exact in binary
     np.testing.assert_array_equal(normalize_rows([[1, 3], [2, 2]]), [[0.25, 0.75], [0.5, 0.5]])
     np.testing.assert_array_equal(normalize_rows([1, 1, 2]), [0.25, 0.25, 0.5])
-    out = normalize_rows(torch.tensor([[[2.0, 6.0]]]))
-    assert isinstance(out, np.ndarray) and out.dtype == np.float64
-    np.testing.assert_array_equal(out, [[[0.25, 0.75]]])
+    out = normalize_rows(torch.tensor([[[2.0, 6.0]]]))  # output follows input: a float32 tensor
+    assert isinstance(out, torch.Tensor) and out.dtype == torch.float32
+    np.testing.assert_array_equal(out.numpy(), [[[0.25, 0.75]]])
 
 
 @given(stochastic_matrices())
