@@ -90,6 +90,12 @@ def _check_unknown(unknown, n):
     if isinstance(unknown, (str, bytes)) or is_tensor(unknown):
         raise TypeError(f"`unknown` must be an iterable of variable indices; got {type(unknown).__name__}")
     try:
+        size = len(unknown)
+    except TypeError:  # an iterator or a non-iterable: list() below tells them apart
+        size = 0
+    if size > n:  # more indices than variables repeats one: refused before list() expands a huge view
+        raise ValueError(f"`unknown` must list distinct indices of the {n} variables; got {size} entries")
+    try:
         items = list(unknown)
     except TypeError as exc:
         raise TypeError(f"`unknown` must be an iterable of variable indices; got {type(unknown).__name__}") from exc
