@@ -297,7 +297,6 @@ def check_stochastic(a, name: str, *, ndims=(2,), atol: float = ROW_SUM_ATOL, ma
     is refused from its shape, before any copy (:func:`check_input_size`).
     """
     raw = as_array(a, name, kinds="biuf", max_bytes=max_bytes)
-    atol = row_sum_atol(raw.dtype, atol)
     arr = np.asarray(raw, dtype=np.float64)
     if arr.ndim not in ndims:
         shapes = {1: "1-D (n,)", 2: "2-D (n_inputs, n_outputs)", 3: "3-D (batch, n_inputs, n_outputs)"}
@@ -306,14 +305,25 @@ def check_stochastic(a, name: str, *, ndims=(2,), atol: float = ROW_SUM_ATOL, ma
     if arr.size == 0:
         raise ValueError(f"`{name}` must be non-empty; got shape {arr.shape}")
     check_nonnegative(arr, name)
-    sums = arr.sum(axis=-1)
-    err = np.abs(sums - 1.0)
-    if err.max() > atol:
-        worst = first_bad_position(err == err.max())
-        where = f"row {worst if len(worst) > 1 else worst[0]}" if arr.ndim > 1 else "the vector"
-        raise ValueError(f"`{name}` must have rows summing to 1 (atol={atol:g}); {where} sums to "
-                         f"{float(sums[worst]):.17g}. Use capacity.normalize_rows to renormalise explicitly")
+    check_row_sums(arr.sum(axis=-1), name, raw.dtype, atol=atol,
+                   hint=". Use capacity.normalize_rows to renormalise explicitly")
     return arr
+
+
+def check_row_sums(sums, name: str, dtype, *, atol: float = ROW_SUM_ATOL, requirement: str = "have rows summing to 1",
+                   whole: str = "the vector", hint: str = "") -> None:
+    """Refuse row sums (``sums``: one per row, any shape; 0-D for a single vector or table) off 1
+    by more than :func:`row_sum_atol` of the input's ``dtype`` (the dtype the user gave, before
+    any float64 copy), naming the worst row and its sum. The one row-sum check of dense and
+    sparse inputs alike."""
+    sums = np.asarray(sums, dtype=np.float64)
+    tol = row_sum_atol(dtype, atol)
+    err = np.abs(sums - 1.0)
+    if err.size == 0 or not err.max() > tol:
+        return
+    worst = first_bad_position(err == err.max())
+    where = whole if sums.ndim == 0 else f"row {worst if len(worst) > 1 else worst[0]}"
+    raise ValueError(f"`{name}` must {requirement} (atol={tol:g}); {where} sums to {float(sums[worst]):.17g}{hint}")
 
 
 def check_channel(W, name: str = "W", *, allow_batch: bool = True, max_bytes=None) -> np.ndarray:
