@@ -1,5 +1,7 @@
-"""Regression tests of the shared guards of issue 17: one seed check, one flag check, and
-retained_information_profile's ``samples`` (never ignored silently, planned before allocating)."""
+"""Regression tests of the shared guards of issue 17: one seed check, one flag check, one size
+check of array inputs from their shape (before any copy), and retained_information_profile's
+``samples`` (never ignored silently, planned in memory and in work before starting)."""
+import itertools
 import math
 import warnings
 
@@ -189,3 +191,31 @@ def test_curve_names_its_distortions():
         rate_distortion(p, d, 0.1)
     res = rate_distortion_curve(p, d, [0.2, 0.6])  # both ends answer: D_min itself, and R(0.6) = 0
     assert res.rate[-1] == pytest.approx(0.0, abs=1e-9)  # 0.6 = d_max (p @ d).min(): rate 0 within tol
+
+
+# ------------------------------------------------------------------ retained_information_profile: a work plan
+
+def test_profile_refuses_work_over_max_work_before_starting():
+    from boolean.information import PROFILE_MAX_WORK, profile_work
+
+    # the plan against a count from the definition: level k reads 2**n entries per set, with
+    # min(samples, C(n, k)) sets (every subset counted by enumeration)
+    n, samples = 6, 8
+    sets = sum(min(samples, sum(1 for _ in itertools.combinations(range(n), k))) for k in range(n + 1))
+    assert profile_work(n, 3, samples) == 3 * 2**n * sets
+    # n = 24 with 10**6 sets per level would read 1.6e14 entries (days): refused at once, by name
+    f = random_function(24, seed=0)
+    with pytest.raises(ValueError, match=r"reads 1\.6e\+14 table entries > max_work=1\.37e\+11; lower `samples`"):
+        retained_information_profile(f, samples=10**6, seed=0)
+    assert PROFILE_MAX_WORK >= profile_work(24, 1, 32)  # the default sample count still runs at n = 24
+    # the bound is inclusive: exactly the plan runs (and agrees with max_work=inf), one entry less is refused
+    g = random_function(17, seed=1)  # 3**17 > 3**16: Monte Carlo even with samples=None
+    need = profile_work(17, 1, 4)
+    a = retained_information_profile(g, samples=4, seed=3, max_work=need)
+    b = retained_information_profile(g, samples=4, seed=3, max_work=float("inf"))
+    assert not a.exact and np.array_equal(a.mean, b.mean)  # same seed, same sets: identical
+    with pytest.raises(ValueError, match="max_work"):
+        retained_information_profile(g, samples=4, seed=3, max_work=need - 1)
+    for bad, err in (("many", TypeError), (True, TypeError), (math.nan, ValueError), (0, ValueError), (-1, ValueError)):
+        with pytest.raises(err, match="`max_work` must be"):
+            retained_information_profile(dictator(3), max_work=bad)
