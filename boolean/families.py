@@ -266,10 +266,10 @@ def threshold(weights, theta, *, max_bytes=None):
     w = as_array(weights, "weights", kinds="biuf", requirement="a 1-D array of reals")
     if w.ndim != 1 or w.size == 0:
         raise ValueError(f"`weights` must be a non-empty 1-D array; got shape {w.shape}")
+    if w.size > MAX_N:  # before the float64 copy: a broadcast view of 2**40 weights costs nothing until then
+        raise ValueError(f"`weights` must have length n <= {MAX_N}; got n = {w.size}")
     w = w.astype(np.float64)
     check_finite(w, "weights")
-    if w.size > MAX_N:
-        raise ValueError(f"`weights` must have length n <= {MAX_N}; got n = {w.size}")
     if isinstance(theta, (bool, np.bool_)) or not isinstance(theta, numbers.Real):
         raise TypeError(f"`theta` must be a real number; got {theta!r}")
     theta = float(theta)

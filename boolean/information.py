@@ -29,6 +29,26 @@ __all__ = ["retained_information", "retained_information_profile", "RetainedInfo
 EXACT_PROFILE_WORK = 3**16
 #: Random sets K per level k when the profile falls back to Monte Carlo and ``samples`` is None.
 DEFAULT_SAMPLES = 32
+#: Default bound on the Monte Carlo profile's work, in table entries read (:func:`profile_work`):
+#: 2**37 (1.4e11) covers the default 32 sets per level up to n = 26 for one function.
+PROFILE_MAX_WORK = 2**37
+
+
+def profile_work(n, rows, samples):
+    """Table entries the Monte Carlo profile reads: each of the at most ``samples`` sets of each
+    level k = 0..n reads the 2**n entries of each of the ``rows`` tables once."""
+    return rows * 2.0**n * sum(min(samples, math.comb(n, k)) for k in range(n + 1))
+
+
+def _check_max_work(max_work):
+    """``max_work`` as a float: a number > 0 (inf: no bound) or None (:data:`PROFILE_MAX_WORK`)."""
+    if max_work is None:
+        return float(PROFILE_MAX_WORK)
+    if isinstance(max_work, (bool, np.bool_)) or not isinstance(max_work, numbers.Real):
+        raise TypeError(f"`max_work` must be a number of table entries or None; got {max_work!r}")
+    if not max_work > 0:  # NaN too
+        raise ValueError(f"`max_work` must be > 0; got {max_work!r}")
+    return float(max_work)
 
 
 def _count_plan_bytes(name, n, rows):
@@ -89,6 +109,12 @@ def _output_entropy(table, n):
 def _check_unknown(unknown, n):
     if isinstance(unknown, (str, bytes)) or is_tensor(unknown):
         raise TypeError(f"`unknown` must be an iterable of variable indices; got {type(unknown).__name__}")
+    try:
+        size = len(unknown)
+    except TypeError:  # an iterator or a non-iterable: list() below tells them apart
+        size = 0
+    if size > n:  # more indices than variables repeats one: refused before list() expands a huge view
+        raise ValueError(f"`unknown` must list distinct indices of the {n} variables; got {size} entries")
     try:
         items = list(unknown)
     except TypeError as exc:
@@ -239,7 +265,7 @@ _EXACT_PROFILE = {"numba": _exact_profile_numba, "xp": _exact_profile_xp}
 
 
 def retained_information_profile(f, samples=None, seed=None, *, domain="01", backend="auto", device=None,
-                                 max_bytes=None):
+                                 max_bytes=None, max_work=None):
     r"""Average information kept with k unknown inputs, for k = 0..n.
 
     .. math:: \bar I_k(f) = \binom{n}{k}^{-1} \sum_{|K| = k} I(f(X); X_{[n] \setminus K}),
@@ -269,6 +295,10 @@ def retained_information_profile(f, samples=None, seed=None, *, domain="01", bac
         Only with the torch backend.
     max_bytes : int, optional
         Refuse (before allocating) more working memory than this; default 8 GiB.
+    max_work : float, optional
+        Refuse (before starting) a Monte Carlo profile that would read more table entries than
+        this: :math:`B \, 2^n \sum_{k=0}^{n} \min(\text{samples}, \binom{n}{k})` for B tables;
+        default ``PROFILE_MAX_WORK`` = 2**37; ``float("inf")`` for no bound.
 
     Returns
     -------
@@ -282,7 +312,8 @@ def retained_information_profile(f, samples=None, seed=None, *, domain="01", bac
         For a float/complex table, non-integer ``samples`` or a bad ``seed`` type.
     ValueError
         For a bad table, ``samples`` < 2, a request above ``max_bytes`` (the sets of one level
-        and their entropies count too), an unknown backend, or CUDA without a GPU.
+        and their entropies count too) or above ``max_work``, an unknown backend, or CUDA
+        without a GPU.
 
     Warns
     -----
@@ -304,6 +335,7 @@ def retained_information_profile(f, samples=None, seed=None, *, domain="01", bac
     if samples is not None:
         samples = check_int(samples, "samples", low=2)
     check_seed(seed)
+    work_cap = _check_max_work(max_work)
     be, table, n, batched = load_table(f, backend, device, max_bytes, _count_plan_bytes,
                                        "retained_information_profile", domain=domain)
     B = table.shape[0]
@@ -325,6 +357,10 @@ def retained_information_profile(f, samples=None, seed=None, *, domain="01", bac
         # the largest level's sets as int64 and their (B, sets) entropies
         widest = min(used, math.comb(n, n // 2))
         check_size(widest * 8.0 * (n + B), max_bytes, "retained_information_profile's sets")
+        work = profile_work(n, B, used)
+        if work > work_cap:
+            raise ValueError(f"retained_information_profile(n={n}, {B} table(s), samples={used}) reads {work:.3g} "
+                             f"table entries > max_work={work_cap:.3g}; lower `samples` or raise `max_work`")
         rng = np.random.default_rng(seed)
         mean = np.empty((B, n + 1))
         stderr = np.zeros((B, n + 1))

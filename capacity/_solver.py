@@ -76,9 +76,18 @@ def row_divergences(xp, W, base, q, exact=True, p=None):
     given, rows with ``p_x > 0``: for them ``q_y >= p_x W_xy > 0``, so q_y underflowed, and the
     output is dropped (ln q_y read as 0; its share p_x W_xy ln(W_xy / q_y) of F is below
     4e-321 nats, as in :func:`capacity.information.mutual_information`). ``exact=False``: ln 0
-    is read as ``LOG_ZERO``, without a host synchronisation (inside iterations).
+    is read as ``LOG_ZERO``, without a host synchronisation (inside iterations); with ``p``,
+    only in the rows with ``p_x = 0``: the others drop the output, as above and as the numba
+    kernel does (reading LOG_ZERO there gave a row of mass 1e-35 a D of 1e10 nats, and the next
+    forced step moved all the mass onto it).
     """
     pos = q > 0
+    if not exact and p is not None:
+        logq = xp.where(pos, xp.log(xp.where(pos, q, 1.0)), 0.0)
+        D = base - matvec(xp, W, logq)
+        if str(device_of(q)) == "cpu" and bool(xp.all(pos)):  # free on the host; a GPU skips the check
+            return D
+        return xp.where(p > 0, D, D - LOG_ZERO * matvec(xp, W, xp.astype(~pos, W.dtype)))
     logq = xp.where(pos, xp.log(xp.where(pos, q, 1.0)), 0.0 if exact else LOG_ZERO)
     D = base - matvec(xp, W, logq)
     if exact and not bool(xp.all(pos)):
@@ -101,7 +110,7 @@ def channel_score(xp, W, base, p):
     """The mirror-descent score of the channel problem: (D - lower, lower, upper) of ``p``, with
     D = D(W_x || pW) + b_x read with ln 0 = LOG_ZERO (no host synchronisation) and
     (lower, upper) = :func:`bounds`."""
-    D = row_divergences(xp, W, base, vecmat(xp, p, W), exact=False)
+    D = row_divergences(xp, W, base, vecmat(xp, p, W), exact=False, p=p)
     lo, up = bounds(xp, p, D)
     return D - lo[..., None], lo, up
 

@@ -14,7 +14,7 @@ from boolean._lib.array import asarray_like, namespace, neg_entropy_rows, to_num
 from boolean._lib.backend import import_torch, is_tensor, resolve_backend
 from boolean._lib.memory import DEFAULT_MAX_BYTES, check_size
 from boolean._lib.validate import (MAX_ITERATIONS, as_float_array, check_channel, check_distribution, check_finite,
-                                   check_int, check_real, check_stochastic, row_sum_atol)
+                                   check_int, check_real, check_stochastic, row_sum_atol, shape_of)
 
 from ._result import CapacityResult, ConvergenceWarning, result_like
 from ._solver import DRIVERS, POLISH_BYTES, certificate
@@ -171,7 +171,7 @@ def blahut_arimoto(W, *, tol=1e-9, max_iter=None, method="accelerated", p0=None,
         max_seconds = check_real(max_seconds, "max_seconds", low=0.0, low_open=True)
     if not isinstance(method, str) or method not in METHODS:
         raise ValueError(f"`method` must be one of {METHODS}; got {method!r}")
-    shape = tuple(W.shape) if is_tensor(W) else np.shape(W)
+    shape = shape_of(W)  # () for a ragged W: check_channel names it below
     # "auto" on CPU: numba's fused sweep for one channel, numpy's lock-step batch for B > 1
     prefer = "numpy" if len(shape) == 3 and shape[0] > 1 else "numba"
     be = resolve_backend(backend, W, p0, device=device, supported=tuple(DRIVERS), prefer=prefer)
@@ -180,15 +180,15 @@ def blahut_arimoto(W, *, tol=1e-9, max_iter=None, method="accelerated", p0=None,
         check_size(plan_bytes(shape), max_bytes, "blahut_arimoto")
         budget = DEFAULT_MAX_BYTES if max_bytes is None else max_bytes
         polish_bytes = min(POLISH_BYTES, budget - plan_bytes(shape))  # skipped when nothing is left
-    W3 = _as_channel(W, be)
+    W3 = _as_channel(W, be, max_bytes)
     xp = namespace(W3)
     batched = W3.ndim == 3
     W3 = W3 if batched else W3[None]
     B, nx, _ = W3.shape
-    p = asarray_like(xp, np.full((B, nx), 1.0 / nx) if p0 is None else _check_p0(p0, B, nx, batched), W3)
+    p = asarray_like(xp, np.full((B, nx), 1.0 / nx) if p0 is None else _check_p0(p0, B, nx, batched, max_bytes), W3)
     base = neg_entropy_rows(xp, W3)
     if bonus is not None:
-        base = base + asarray_like(xp, _check_bonus(bonus, B, nx, batched) / LOG2E, W3)
+        base = base + asarray_like(xp, _check_bonus(bonus, B, nx, batched, max_bytes) / LOG2E, W3)
     deadline = None if max_seconds is None else t_start + max_seconds
     with np.errstate(over="ignore", under="ignore"):
         p, iters = DRIVERS[be.name](xp, W3, base, p, tol / LOG2E, max_iter, method == "accelerated",
@@ -225,12 +225,12 @@ def blahut_arimoto(W, *, tol=1e-9, max_iter=None, method="accelerated", p0=None,
     return result_like(res, W, bounds=("capacity", "lower", "upper"))
 
 
-def _as_channel(W, be):
+def _as_channel(W, be, max_bytes=None):
     """W validated as a float64 array of the backend's namespace (on its device); a tensor is
     checked on its device (one host synchronisation), and only on failure copied to the host for
     :func:`check_channel`'s message (position or row named)."""
     if be.name != "torch":
-        return np.ascontiguousarray(check_channel(W, "W"))
+        return np.ascontiguousarray(check_channel(W, "W", max_bytes=max_bytes))
     torch = import_torch()
     if is_tensor(W) and W.ndim in (2, 3) and W.numel() and not W.dtype.is_complex:
         Wt = W.detach().to(device=be.device, dtype=torch.float64)
@@ -240,12 +240,12 @@ def _as_channel(W, be):
         if bool(ok):
             return Wt
         W = W.detach().cpu()  # its own dtype: check_channel's tolerance follows it
-    return torch.as_tensor(check_channel(W, "W"), dtype=torch.float64, device=be.device)
+    return torch.as_tensor(check_channel(W, "W", max_bytes=max_bytes), dtype=torch.float64, device=be.device)
 
 
-def _check_bonus(bonus, B, nx, batched):
+def _check_bonus(bonus, B, nx, batched, max_bytes):
     """Validate a per-row bonus (nx,) or (B, nx), finite; returns (B, nx) float64 (bits)."""
-    arr = as_float_array(to_numpy(bonus) if is_tensor(bonus) else bonus, "bonus")
+    arr = as_float_array(bonus, "bonus", max_bytes=max_bytes)  # refused from its shape before any copy
     check_finite(arr, "bonus")
     if arr.shape not in ((nx,), (B, nx) if batched else (nx,)):
         want = f"({B}, {nx}) or ({nx},)" if batched else f"({nx},)"
@@ -253,15 +253,12 @@ def _check_bonus(bonus, B, nx, batched):
     return np.broadcast_to(arr, (B, nx))
 
 
-def _check_p0(p0, B, nx, batched):
+def _check_p0(p0, B, nx, batched, max_bytes):
     """Validate p0 (nx,) or (B, nx); zeros get 1e-9 of the uniform law mixed in."""
-    if is_tensor(p0):
-        p0 = to_numpy(p0)
-    arr = np.asarray(p0)
-    if batched and arr.ndim == 2:
-        arr = check_stochastic(arr, "p0", ndims=(2,))
+    if batched and len(shape_of(p0)) == 2:
+        arr = check_stochastic(p0, "p0", ndims=(2,), max_bytes=max_bytes)
     else:
-        arr = check_distribution(arr, "p0")
+        arr = check_distribution(p0, "p0", max_bytes=max_bytes)
     if arr.shape[-1] != nx or (arr.ndim == 2 and arr.shape[0] != B):
         want = f"({B}, {nx}) or ({nx},)" if batched else f"({nx},)"
         raise ValueError(f"`p0` must have shape {want}; got shape {arr.shape}")

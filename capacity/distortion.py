@@ -312,8 +312,8 @@ def _check_rd_inputs(p, d, max_bytes, points=None):
     if len(shape) == 2:  # refused before the float64 copy that validation makes
         check_size(_planned_bytes(shape, points), DEFAULT_MAX_BYTES if max_bytes is None else max_bytes,
                    "rate_distortion" if points is None else "rate_distortion_curve")
-    p = check_distribution(p, "p")
-    d = as_float_array(d, "d")
+    p = check_distribution(p, "p", max_bytes=max_bytes)
+    d = as_float_array(d, "d", max_bytes=max_bytes)
     if d.ndim != 2:
         raise ValueError(f"`d` must be 2-D (n_source, n_reproduction); got shape {d.shape}")
     if d.size == 0:
@@ -412,15 +412,21 @@ def rate_distortion(p, d, D=None, *, slope=None, tol=1e-9, max_iter=100_000,
     if slope is not None:
         s = check_real(slope, "slope", low=0.0, low_open=True) * LN2
         st, Q, its = _rd_at_slope(p, d, s, tol, max_iter)
-        return result_like(_rd_result(st, st.D, Q, s, its, tol, max_iter, d_min, d_max), like, bounds=("rate", "distortion", "lower", "upper"))
-    D = check_real(D, "D", low=0.0)
-    if D < d_min - 1e-12 * max(1.0, abs(d_min)):
-        raise ValueError(f"`D` must be >= D_min = {d_min!r} (the least achievable distortion); got {D!r}")
-    D = max(D, d_min)
+        return result_like(_rd_result(st, st.D, Q, s, its, tol, max_iter, d_min, d_max), like,
+                           bounds=("rate", "distortion", "lower", "upper"))
+    D = max(_check_distortion(check_real(D, "D", low=0.0), d_min, "D"), d_min)
     st, iters = _rd_one(p, d, D, tol, max_iter)
     # the distortion reported is Q's own (a few ulps over D count as D: Q is then feasible by support)
     res = _rd_result(st, min(st.distortion(st.Q), D), st.Q, st.s, iters, tol, max_iter, d_min, d_max)
     return result_like(res, like, bounds=("rate", "distortion", "lower", "upper"))
+
+
+def _check_distortion(D, d_min, name):
+    """``D`` if it is at least ``d_min`` (up to 1e-12 relative: rounding of ``p @ d.min(1)``),
+    else a ValueError naming ``name``."""
+    if D < d_min - 1e-12 * max(1.0, abs(d_min)):
+        raise ValueError(f"`{name}` must be >= D_min = {d_min!r} (the least achievable distortion); got {D!r}")
+    return D
 
 
 def _rd_result(st, D, Q, s, iters, tol, max_iter, d_min, d_max):
@@ -474,7 +480,7 @@ def rate_distortion_curve(p, d, distortions, *, tol=1e-9, max_iter=100_000,
     Raises
     ------
     TypeError, ValueError
-        as :func:`rate_distortion`; ``distortions`` not 1-D, empty or not finite.
+        as :func:`rate_distortion`; ``distortions`` not 1-D, empty, not finite or below ``D_min``.
 
     Warns
     -----
@@ -494,6 +500,10 @@ def rate_distortion_curve(p, d, distortions, *, tol=1e-9, max_iter=100_000,
     like = p if is_tensor(p) else d  # output follows input
     p, d = _check_rd_inputs(p, d, max_bytes, points=curve_points(distortions))
     Ds = check_targets(distortions, "distortions")
+    d_min = float(p @ d.min(axis=1))
+    below = Ds < d_min - 1e-12 * max(1.0, abs(d_min))  # refused under the curve's own parameter name
+    if below.any():
+        _check_distortion(float(Ds[np.argmax(below)]), d_min, "distortions")
     tol, max_iter = _check_common(tol, max_iter)
     results = _solve_each(lambda D: rate_distortion(p, d, D, tol=tol, max_iter=max_iter, max_bytes=max_bytes),
                           Ds, "rate_distortion_curve", "distortions", tol)

@@ -81,7 +81,7 @@ def entropy(p, *, base=2, max_bytes=None) -> float:
     0.0
     """
     _check_plan(max_bytes, "entropy", 3, p)
-    p = check_distribution(p, "p")
+    p = check_distribution(p, "p", max_bytes=max_bytes)
     scale = _log_base(base)
     return max(0.0, -float(xlogy(np, p, p).sum()) / scale)
 
@@ -172,8 +172,8 @@ def kl_divergence(p, q, *, base=2, max_bytes=None) -> float:
     inf
     """
     _check_plan(max_bytes, "kl_divergence", 3, p, q)
-    p = check_distribution(p, "p")
-    q = check_distribution(q, "q")
+    p = check_distribution(p, "p", max_bytes=max_bytes)
+    q = check_distribution(q, "q", max_bytes=max_bytes)
     if p.shape != q.shape:
         raise ValueError(f"`q` must have the same length as `p` ({p.shape[0]}); got {q.shape[0]}")
     scale = _log_base(base)
@@ -225,9 +225,9 @@ def mutual_information(p, W, *, base=2, max_bytes=None) -> float:
     >>> mutual_information([0.5, 0.5], [[0.5, 0.5], [0.5, 0.5]])
     0.0
     """
-    _check_plan(max_bytes, "mutual_information", 4, W)
-    p = check_distribution(p, "p")
-    W = check_channel(W, "W", allow_batch=False)
+    _check_plan(max_bytes, "mutual_information", 4, p, W)
+    p = check_distribution(p, "p", max_bytes=max_bytes)
+    W = check_channel(W, "W", allow_batch=False, max_bytes=max_bytes)
     if W.shape[0] != p.shape[0]:
         raise ValueError(f"`W` must have len(p) = {p.shape[0]} rows; got shape {W.shape}")
     scale = _log_base(base)
@@ -275,7 +275,7 @@ def normalize_rows(W, *, max_bytes=None) -> np.ndarray:
            [0.5 , 0.5 ]])
     """
     _check_plan(max_bytes, "normalize_rows", 3, W)
-    arr = as_float_array(W, "W")
+    arr = as_float_array(W, "W", max_bytes=max_bytes)
     if arr.ndim == 0:
         raise ValueError(f"`W` must have ndim >= 1; got a scalar {float(arr)!r}")
     if arr.size == 0:

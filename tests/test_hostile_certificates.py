@@ -97,6 +97,9 @@ def test_certificates_bracket_the_capacity_of_10000_hostile_channels():
         with warnings.catch_warnings():  # non-convergence is not an error: its bounds must hold all the same
             warnings.simplefilter("ignore", ConvergenceWarning)
             res = blahut_arimoto(W)  # batched: one certificate per channel
+        # every channel certified, as the single-channel solver certifies each (a stalled one is a fault
+        # even when its bounds hold: see test_lock_step_certifies_a_channel_whose_output_law_underflows)
+        assert np.all(res.converged), (nx, ny, np.flatnonzero(~res.converged))
         lo_ref, up_ref = reference_bracket(W)
         assert np.all(lo_ref <= up_ref + ATOL)  # the reference brackets C itself
         assert np.all(res.lower <= res.upper + ATOL)
@@ -111,6 +114,35 @@ def test_certificates_bracket_the_capacity_of_10000_hostile_channels():
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", ConvergenceWarning)
                 one = blahut_arimoto(W[i])
-            assert lo_ref[i] - ATOL <= one.upper and one.lower <= up_ref[i] + ATOL
+            assert one.converged and lo_ref[i] - ATOL <= one.upper and one.lower <= up_ref[i] + ATOL
         total += per_shape
     assert total >= N_CHANNELS
+
+
+def stalled_channel():
+    """Channel 74 of the (5, 4) batch of the slow test above (same seed, same draws): its row 2
+    puts 4.4e-290 on output 0, which only that row reaches. As that row's mass fell below 1e-34,
+    (pW)_0 underflowed to 0, and the lock-step score read ln 0 as -1e300 for that row too: a D of
+    4.4e10 nats, and the next forced mirror step moved all the mass onto the row, zeroing the
+    optimal ones for good (a 0.156-bit gap after 100 000 iterations; the numba kernel, which
+    drops such an output for rows with p_x > 0, certified it in 228)."""
+    rng = np.random.default_rng(20261207)
+    per_shape = N_CHANNELS // len(SHAPES)
+    for nx, ny in SHAPES:
+        W = hostile_channels(rng, per_shape, nx, ny)
+        if (nx, ny) == (5, 4):
+            return W[74]
+        rng.choice(per_shape, 25, replace=False)
+
+
+@pytest.mark.parametrize("batch,backend", [(1, "numpy"), (1, "numba"), (1, "torch"), (3, "numpy"), (3, "torch")])
+def test_lock_step_certifies_a_channel_whose_output_law_underflows(batch, backend):
+    w = stalled_channel()
+    assert 0 < w[2, 0] < 1e-280 and not w[[0, 1, 3, 4], 0].any()  # the case described above
+    W = w if batch == 1 else np.stack([w] * batch)
+    tol = 1e-9
+    res = blahut_arimoto(W, tol=tol, backend=backend)  # no ConvergenceWarning: filterwarnings = error
+    lo_ref, up_ref = reference_bracket(W[None] if batch == 1 else W)
+    lower, upper = np.atleast_1d(res.lower), np.atleast_1d(res.upper)
+    assert np.all(upper - lower <= tol)
+    assert np.all(lower <= up_ref + ATOL) and np.all(upper >= lo_ref - ATOL)

@@ -21,7 +21,7 @@ every entry of the menu replaces that one argument. Each call must
 there until it has a ``BASE`` entry, so it is never skipped silently. The default run takes, per
 parameter, the huge view and one other menu entry in turn (:func:`in_default_run`); ``-m slow``
 runs every entry. Faults found in code owned elsewhere and
-not fixed yet are listed in ``KNOWN_OPEN`` (non-strict xfail, with the reason).
+not fixed yet are listed in ``KNOWN_OPEN`` (strict xfail, with the reason).
 """
 from __future__ import annotations
 
@@ -286,67 +286,20 @@ def in_default_run(label, index, menu):
     return label == "huge-view" or label == menu[index % len(menu)][0]
 
 
-#: Faults the suite found in code owned elsewhere and not fixed on this branch (non-strict xfail:
-#: the case passes again once the owner's fix is merged). Keys are case ids or their prefixes.
-_SOLVERS = ("expands a 2**40-entry broadcast view before any plan "
-            "(capacity solvers/information.py: issue 17, owner's fix pending)")
-_BOOLEAN = "expands a 2**40-entry broadcast view before any plan (boolean: issue 17, owner's fix pending)"
-_INSENSITIVE = ("expands a 2**40-entry broadcast view before any plan "
-                "(capacity.insensitive: issue 17, owner's fix pending)")
-_ABSTRACTIONS = "expands a 2**40-entry broadcast view before any plan (experiments.abstractions: owner's fix pending)"
+#: Faults the suite found in code owned elsewhere and not fixed on this branch (strict xfail: a
+#: case that passes again fails here, so the entry is removed with the owner's fix). Keys are case
+#: ids or their prefixes.
+_FAMILY_NAME = "a non-string family is refused as `functions` (insensitive families: owner's fix pending)"
 KNOWN_OPEN: dict[str, str] = {
-    'capacity.blahut_arimoto-p0-huge-view': _SOLVERS,
-    'capacity.blahut_arimoto-bonus-huge-view': _SOLVERS,
-    'capacity.merge_duplicate_inputs-W-huge-view': _SOLVERS,
-    'capacity.certify_input-p-huge-view': _SOLVERS,
-    'capacity.mutual_information-p-huge-view': _SOLVERS,
-    'capacity.rate_distortion-p-huge-view': _SOLVERS,
-    'capacity.rate_distortion_curve-p-huge-view': _SOLVERS,
-    'capacity.insensitive.merge_duplicate_inputs-W-huge-view': _SOLVERS,
-    'boolean.retained_information-unknown-huge-view': _BOOLEAN,
-    'boolean.threshold-weights-huge-view': _BOOLEAN,
-    'capacity.insensitive.function_family_information-weights-huge-view': _INSENSITIVE,
-    'capacity.insensitive.table_family-functions-huge-view': _INSENSITIVE,
-    'capacity.insensitive.family_bracket-law-huge-view': _INSENSITIVE,
-    'capacity.experiments.abstractions.canonical-labels-huge-view': _ABSTRACTIONS,
-    'capacity.experiments.abstractions.join-a-huge-view': _ABSTRACTIONS,
-    'capacity.experiments.abstractions.refines-a-huge-view': _ABSTRACTIONS,
-    'capacity.experiments.abstractions.abstraction_tradeoff-p-huge-view': _ABSTRACTIONS,
-    'capacity.experiments.abstractions.circuit_computation-gates-huge-view': _ABSTRACTIONS,
-    'capacity.experiments.abstractions.circuit_computation-outputs-huge-view': _ABSTRACTIONS,
+    'capacity.insensitive.family_capacity-family-number': _FAMILY_NAME,
+    'capacity.insensitive.family_capacity-family-list': _FAMILY_NAME,
+    'capacity.insensitive.family_bracket-family-number': _FAMILY_NAME,
+    'capacity.insensitive.family_bracket-family-list': _FAMILY_NAME,
 }
-#: Found by the slow menus (-m slow), owned elsewhere, not fixed on this branch.
-KNOWN_OPEN.update({
-    'capacity.blahut_arimoto-W-ragged':
-        "a ragged W gives numpy's message without the parameter's name (capacity solvers)",
-    'capacity.rate_distortion_curve-distortions-negative':
-        'a negative distortion is refused as `D`, not `distortions`',
-    'capacity.insensitive.family_capacity-family-number':
-        'a non-string family is refused as `functions` (insensitive)',
-    'capacity.insensitive.family_capacity-family-list':
-        'a non-string family is refused as `functions` (insensitive)',
-    'capacity.insensitive.family_bracket-family-number':
-        'a non-string family is refused as `functions` (insensitive)',
-    'capacity.insensitive.family_bracket-family-list':
-        'a non-string family is refused as `functions` (insensitive)',
-    'capacity.experiments.abstractions.circuit_computation-gates-int':
-        "non-iterable gates/outputs: Python's message, no name",
-    'capacity.experiments.abstractions.circuit_computation-gates-object':
-        "non-iterable gates/outputs: Python's message, no name",
-    'capacity.experiments.abstractions.circuit_computation-outputs-0-D':
-        "non-iterable gates/outputs: Python's message, no name",
-    'capacity.experiments.abstractions.circuit_computation-outputs-None':
-        "non-iterable gates/outputs: Python's message, no name",
-})
 #: Cases whose menu expectation does not fit the parameter (an empty set of unknown inputs is valid).
 EXPECT_OVERRIDES = {"boolean.retained_information-unknown-empty": "either"}
 #: Known faults that hang in C (a signal cannot interrupt them): skipped, not run, until fixed.
-KNOWN_HANGS = {
-    "capacity.insensitive.function_family_information-functions-huge-view":
-        "copies the 2**40-entry view before its plan (issue 17; insensitive owner's fix pending)",
-    "capacity.insensitive.cell_probabilities-functions-huge-view":
-        "copies the 2**40-entry view before its plan (issue 17; insensitive owner's fix pending)",
-}
+KNOWN_HANGS: dict[str, str] = {}
 
 
 def known_open(case_id):
@@ -378,7 +331,7 @@ def cases():
                     marks.append(pytest.mark.skip(reason=KNOWN_HANGS[case_id]))
                 reason = known_open(case_id)
                 if reason:
-                    marks.append(pytest.mark.xfail(reason=reason, strict=False))
+                    marks.append(pytest.mark.xfail(reason=reason, strict=True))
                 expect = EXPECT_OVERRIDES.get(case_id, expect)
                 yield pytest.param(qual, p.name, label, expect, id=case_id, marks=marks)
 

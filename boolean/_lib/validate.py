@@ -6,11 +6,13 @@ Messages follow one template: "`<param>` must be <requirement>; got <value>."
 """
 from __future__ import annotations
 
+import math
 import numbers
 
 import numpy as np
 
 from .backend import is_tensor, to_numpy
+from .memory import check_size
 
 #: Largest n for which a truth table is accepted (2**30 entries = 1 GiB of uint8).
 MAX_N = 30
@@ -83,10 +85,34 @@ def check_flag(value, name: str) -> bool:
     return bool(value)
 
 
-def as_array(a, name: str, *, kinds: str | None = None, requirement: str = "a real numeric array") -> np.ndarray:
+#: Bytes per entry that validating an array input may need: its float64 working copy (the masks
+#: of the NaN and sign checks take one byte each on top of a float64 input that needs no copy).
+INPUT_BYTES_PER_ENTRY = 8
+
+
+def check_input_size(a, name: str, max_bytes=None, *, bytes_per_entry: float = INPUT_BYTES_PER_ENTRY) -> None:
+    """Refuse (ValueError naming ``name`` and ``max_bytes``) an array or tensor whose validation
+    would need more than ``max_bytes`` (None: 8 GiB), from its shape alone, before any
+    ``np.asarray``/``astype`` copies it: a broadcast view of 2**40 entries costs nothing to hold
+    and terabytes to convert. Sequences pass (converting one costs less than it holds)."""
+    shape = getattr(a, "shape", None)
+    if shape is None:
+        return
+    try:
+        entries = math.prod(int(s) for s in shape)
+    except (TypeError, ValueError):
+        return
+    check_size(float(entries) * bytes_per_entry, max_bytes, f"`{name}` of shape {tuple(int(s) for s in shape)}")
+
+
+def as_array(a, name: str, *, kinds: str | None = None, requirement: str = "a real numeric array",
+             max_bytes=None, bytes_per_entry: float = INPUT_BYTES_PER_ENTRY) -> np.ndarray:
     """``np.asarray(a)`` (tensors are copied to the host first), or a TypeError naming ``name``
     when ``a`` is not array-like (ragged sequences and the like) or, with ``kinds``, when its
-    dtype kind is not in ``kinds`` ("`<name>` must be <requirement>; got dtype ...")."""
+    dtype kind is not in ``kinds`` ("`<name>` must be <requirement>; got dtype ...").
+    :func:`check_input_size` comes first: an array or tensor whose validation (``bytes_per_entry``
+    per entry) exceeds ``max_bytes`` is refused before any copy."""
+    check_input_size(a, name, max_bytes, bytes_per_entry=bytes_per_entry)
     if is_tensor(a):
         a = to_numpy(a)
     try:
@@ -159,6 +185,7 @@ def as_truth_table(f, name: str = "f", *, allow_batch: bool = True, domain: str 
                or inf, or values outside the declared domain.
     """
     check_domain(domain)
+    check_input_size(f, name, bytes_per_entry=1)  # the uint8 copy; the caller's plan counts the rest
     if is_tensor(f):
         import torch
 
@@ -177,7 +204,7 @@ def as_truth_table(f, name: str = "f", *, allow_batch: bool = True, domain: str 
         if domain == "pm1" and bool(((f == 1) | (f == -1)).all()):
             return (f < 0).to(torch.uint8), n
         raise _domain_error(name, domain, _num(lo), _num(hi))
-    a = as_array(f, name)
+    a = as_array(f, name, bytes_per_entry=1)
     if a.dtype.kind not in ("biu" if domain == "01" else "iuf"):
         if a.dtype.kind == "f":
             check_finite(a, name)  # a NaN/inf is named before the dtype
@@ -243,9 +270,10 @@ def row_sum_atol(dtype, atol: float = ROW_SUM_ATOL) -> float:
     return max(atol, 4.0 * eps)
 
 
-def as_float_array(a, name: str) -> np.ndarray:
-    """:func:`as_array` of a real numeric array (bool, integer or float), converted to float64."""
-    return np.asarray(as_array(a, name, kinds="biuf"), dtype=np.float64)
+def as_float_array(a, name: str, *, max_bytes=None) -> np.ndarray:
+    """:func:`as_array` of a real numeric array (bool, integer or float), converted to float64
+    (refused before the copy when that exceeds ``max_bytes``)."""
+    return np.asarray(as_array(a, name, kinds="biuf", max_bytes=max_bytes), dtype=np.float64)
 
 
 def shape_of(a) -> tuple:
@@ -266,16 +294,16 @@ def check_nonnegative(arr: np.ndarray, name: str) -> None:
         raise ValueError(f"`{name}` must be non-negative; got {float(arr[pos])!r} at {pos}")
 
 
-def check_stochastic(a, name: str, *, ndims=(2,), atol: float = ROW_SUM_ATOL) -> np.ndarray:
+def check_stochastic(a, name: str, *, ndims=(2,), atol: float = ROW_SUM_ATOL, max_bytes=None) -> np.ndarray:
     """Validate an array whose last axis holds probability vectors; return float64 numpy.
 
     Checks: ndim in ``ndims``, non-empty, finite (position of the first NaN/inf),
     non-negative (position of the first negative entry), sums to 1 within ``atol``
     (:func:`row_sum_atol`: wider for float32 or float16 input) along the last axis (the worst
-    row and its sum are named).
+    row and its sum are named). An input whose float64 copy exceeds ``max_bytes`` (None: 8 GiB)
+    is refused from its shape, before any copy (:func:`check_input_size`).
     """
-    raw = as_array(a, name, kinds="biuf")
-    atol = row_sum_atol(raw.dtype, atol)
+    raw = as_array(a, name, kinds="biuf", max_bytes=max_bytes)
     arr = np.asarray(raw, dtype=np.float64)
     if arr.ndim not in ndims:
         shapes = {1: "1-D (n,)", 2: "2-D (n_inputs, n_outputs)", 3: "3-D (batch, n_inputs, n_outputs)"}
@@ -284,21 +312,32 @@ def check_stochastic(a, name: str, *, ndims=(2,), atol: float = ROW_SUM_ATOL) ->
     if arr.size == 0:
         raise ValueError(f"`{name}` must be non-empty; got shape {arr.shape}")
     check_nonnegative(arr, name)
-    sums = arr.sum(axis=-1)
-    err = np.abs(sums - 1.0)
-    if err.max() > atol:
-        worst = first_bad_position(err == err.max())
-        where = f"row {worst if len(worst) > 1 else worst[0]}" if arr.ndim > 1 else "the vector"
-        raise ValueError(f"`{name}` must have rows summing to 1 (atol={atol:g}); {where} sums to "
-                         f"{float(sums[worst]):.17g}. Use capacity.normalize_rows to renormalise explicitly")
+    check_row_sums(arr.sum(axis=-1), name, raw.dtype, atol=atol,
+                   hint=". Use capacity.normalize_rows to renormalise explicitly")
     return arr
 
 
-def check_channel(W, name: str = "W", *, allow_batch: bool = True) -> np.ndarray:
+def check_row_sums(sums, name: str, dtype, *, atol: float = ROW_SUM_ATOL, requirement: str = "have rows summing to 1",
+                   whole: str = "the vector", hint: str = "") -> None:
+    """Refuse row sums (``sums``: one per row, any shape; 0-D for a single vector or table) off 1
+    by more than :func:`row_sum_atol` of the input's ``dtype`` (the dtype the user gave, before
+    any float64 copy), naming the worst row and its sum. The one row-sum check of dense and
+    sparse inputs alike."""
+    sums = np.asarray(sums, dtype=np.float64)
+    tol = row_sum_atol(dtype, atol)
+    err = np.abs(sums - 1.0)
+    if err.size == 0 or not err.max() > tol:
+        return
+    worst = first_bad_position(err == err.max())
+    where = whole if sums.ndim == 0 else f"row {worst if len(worst) > 1 else worst[0]}"
+    raise ValueError(f"`{name}` must {requirement} (atol={tol:g}); {where} sums to {float(sums[worst]):.17g}{hint}")
+
+
+def check_channel(W, name: str = "W", *, allow_batch: bool = True, max_bytes=None) -> np.ndarray:
     """Validate a channel matrix W[x, y] = P(y | x), shape (nx, ny) or (B, nx, ny)."""
-    return check_stochastic(W, name, ndims=(2, 3) if allow_batch else (2,))
+    return check_stochastic(W, name, ndims=(2, 3) if allow_batch else (2,), max_bytes=max_bytes)
 
 
-def check_distribution(p, name: str = "p") -> np.ndarray:
+def check_distribution(p, name: str = "p", *, max_bytes=None) -> np.ndarray:
     """Validate a probability vector (1-D, non-negative, sums to 1)."""
-    return check_stochastic(p, name, ndims=(1,))
+    return check_stochastic(p, name, ndims=(1,), max_bytes=max_bytes)

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from boolean._lib.memory import check_size
-from boolean._lib.validate import ROW_SUM_ATOL, as_array, check_int, check_real, check_stochastic
+from boolean._lib.validate import as_array, check_int, check_real, check_row_sums, check_stochastic
 
 from . import _abstractions_numba as _k
 
@@ -79,6 +79,7 @@ def _as_transition(transition):
     if _is_sparse(transition):
         import scipy.sparse as sp
 
+        dtype = transition.dtype  # the row-sum tolerance follows the dtype given (float32: 4 ulps)
         P = sp.csr_array(transition, dtype=np.float64)
         if P.ndim != 2 or P.shape[0] != P.shape[1] or P.shape[0] == 0:
             raise ValueError(f"`transition` must be a non-empty square matrix; got shape {P.shape}")
@@ -88,12 +89,7 @@ def _as_transition(transition):
             raise ValueError("`transition` must be finite; got NaN or inf entries")
         if np.any(P.data < 0):
             raise ValueError(f"`transition` must be non-negative; got {float(P.data.min())!r}")
-        sums = np.asarray(P.sum(axis=1)).reshape(-1)
-        err = np.abs(sums - 1.0)
-        if err.max() > ROW_SUM_ATOL:
-            row = int(np.argmax(err))
-            raise ValueError(f"`transition` must have rows summing to 1 (atol={ROW_SUM_ATOL:g}); row {row} sums "
-                             f"to {float(sums[row]):.17g}")
+        check_row_sums(np.asarray(P.sum(axis=1)).reshape(-1), "transition", dtype)
         if P.shape[0] > MAX_STATES or P.nnz > MAX_STATES:
             raise ValueError(f"`transition` must have at most {MAX_STATES} states and nonzeros; got shape "
                              f"{P.shape} with {P.nnz} nonzeros")
@@ -139,7 +135,7 @@ class Computation:
     ----------
     transition : array_like of int, shape (n,), or stochastic matrix, shape (n, n)
         tau as next-state indices in range(n), or a row-stochastic matrix (numpy or scipy.sparse;
-        rows sum to 1 within 1e-9; stored as a scipy CSR array).
+        rows sum to 1 within 1e-9, 4 ulps for float32; stored as a scipy CSR array).
     halted : array_like of bool, shape (n,), optional
         The termination test H (deterministic computations only). Default: no state halts.
     inputs : array_like of int, shape (n_inputs,), optional
@@ -992,6 +988,24 @@ def ripple_adder_gates(n_bits):
     return gates, outputs
 
 
+#: Most output wires of a circuit: its output value sum_j w_{o_j} 2^j is an int64.
+MAX_OUTPUT_BITS = 62
+
+
+def _short_list(value, name, max_len, why):
+    """``list(value)`` for a sized sequence of at most ``max_len`` items (``why`` says the bound),
+    measured by ``len`` before ``list`` expands it; a TypeError naming ``name`` otherwise."""
+    if isinstance(value, (str, bytes)):
+        raise TypeError(f"`{name}` must be a sequence; got {type(value).__name__}")
+    try:
+        size = len(value)
+    except TypeError as exc:
+        raise TypeError(f"`{name}` must be a sequence; got {type(value).__name__}") from exc
+    if size > max_len:
+        raise ValueError(f"`{name}` must have at most {max_len} items ({why}); got {size}")
+    return list(value)
+
+
 def circuit_computation(n_inputs, gates, outputs):
     """A Boolean circuit run one gate per step: memory = (step s, wire values), gate s writes
     wire n_inputs + s, and the computation halts after the last gate,
@@ -1020,9 +1034,9 @@ def circuit_computation(n_inputs, gates, outputs):
     Raises
     ------
     TypeError
-        Non-integer sizes or wires.
+        Non-integer sizes or wires; ``gates`` or ``outputs`` not a sequence.
     ValueError
-        Unknown gate, a wire read before it is written, more than 24 wires.
+        Unknown gate, a wire read before it is written, more than 24 wires, more than 62 outputs.
 
     References
     ----------
@@ -1042,16 +1056,15 @@ def circuit_computation(n_inputs, gates, outputs):
     11
     """
     n_inputs = check_int(n_inputs, "n_inputs", low=1, high=24)
-    gates = list(gates)
+    gates = _short_list(gates, "gates", 24 - n_inputs, "at most 24 wires in all")
     n_wires = n_inputs + len(gates)
-    if n_wires > 24:
-        raise ValueError(f"`gates` must leave at most 24 wires in all; got {n_inputs} inputs + {len(gates)} gates")
     for s, gate in enumerate(gates):
         if not (isinstance(gate, (tuple, list)) and len(gate) == 3 and gate[0] in _GATES):
             raise ValueError(f"`gates[{s}]` must be (op, i, j) with op in {sorted(_GATES)}; got {gate!r}")
         for w in gate[1:]:
             check_int(w, f"gates[{s}] wire", low=0, high=n_inputs + s - 1)
-    outputs = [check_int(o, "outputs wire", low=0, high=n_wires - 1) for o in outputs]
+    outputs = [check_int(o, "outputs wire", low=0, high=n_wires - 1)
+               for o in _short_list(outputs, "outputs", MAX_OUTPUT_BITS, "an int64 output value")]
     if len(outputs) == 0:
         raise ValueError("`outputs` must name at least one wire; got none")
     sizes = 2 ** (n_inputs + np.arange(len(gates) + 1))

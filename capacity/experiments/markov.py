@@ -13,7 +13,7 @@ import numbers
 import numpy as np
 
 from boolean._lib.memory import DEFAULT_MAX_BYTES, check_size
-from boolean._lib.validate import (ROW_SUM_ATOL, as_float_array, check_distribution, check_finite, check_stochastic,
+from boolean._lib.validate import (as_float_array, check_distribution, check_finite, check_row_sums, check_stochastic,
                                    first_bad_position, shape_of)
 from capacity.information import mutual_information
 
@@ -65,18 +65,14 @@ def check_transition(T, name="T", *, max_bytes=None):
     import scipy.sparse as sp
 
     if sp.issparse(T):
+        dtype = T.dtype  # the row-sum tolerance follows the dtype given (float32: 4 ulps), not the copy's
         T = sp.csr_array(T, dtype=np.float64)
         if T.ndim != 2 or T.shape[0] != T.shape[1] or T.shape[0] == 0:
             raise ValueError(f"`{name}` must be a non-empty square matrix; got shape {T.shape}")
         check_finite(T.data, name)
         if (T.data < 0).any():
             raise ValueError(f"`{name}` must be non-negative; got {T.data.min()!r}")
-        sums = np.asarray(T.sum(axis=1)).ravel()
-        err = np.abs(sums - 1.0)
-        if err.max() > ROW_SUM_ATOL:
-            worst = int(np.argmax(err))
-            raise ValueError(f"`{name}` must have rows summing to 1 (atol={ROW_SUM_ATOL:g}); row {worst} sums to "
-                             f"{sums[worst]:.17g}")
+        check_row_sums(np.asarray(T.sum(axis=1)).ravel(), name, dtype)
         return T
     plan_entries(T, 24.0, max_bytes, f"`{name}` powers")  # three dense copies (also covers the checks)
     arr = check_stochastic(T, name, ndims=(2,))
@@ -182,7 +178,7 @@ def gibbs_transition_matrix(joint, scan="random", *, max_bytes=None):
     Parameters
     ----------
     joint : array-like, ndim >= 1
-        Non-negative, finite, summing to 1 (atol 1e-9); never renormalised.
+        Non-negative, finite, summing to 1 (within 1e-9, 4 ulps for float32); never renormalised.
     scan : {"random", "systematic"}
     max_bytes : int, optional
         Refuse an (n_states x n_states) matrix above this size (default 8 GiB).
@@ -213,6 +209,7 @@ def gibbs_transition_matrix(joint, scan="random", *, max_bytes=None):
     if not isinstance(scan, str) or scan not in ("random", "systematic"):
         raise ValueError(f"`scan` must be 'random' or 'systematic'; got {scan!r}")
     plan_entries(joint, 24.0, max_bytes, "`joint`")  # its float64 copy and the checks' masks
+    dtype = getattr(joint, "dtype", np.float64)  # a float32 table gets float32's row-sum tolerance
     p = as_float_array(joint, "joint")
     if p.ndim == 0 or p.size == 0:
         raise ValueError(f"`joint` must be a non-empty table with one axis per variable; got shape {p.shape}")
@@ -222,8 +219,7 @@ def gibbs_transition_matrix(joint, scan="random", *, max_bytes=None):
     if (p < 0).any():
         pos = first_bad_position(p < 0)
         raise ValueError(f"`joint` must be non-negative; got {p[pos]!r} at {pos}")
-    if abs(p.sum() - 1.0) > ROW_SUM_ATOL:
-        raise ValueError(f"`joint` must sum to 1 (atol={ROW_SUM_ATOL:g}); got {p.sum():.17g}")
+    check_row_sums(p.sum(), "joint", dtype, requirement="sum to 1", whole="the table")
     dims = p.shape
     n_states = int(np.prod(dims))
     # peak: random scan accumulates into T (one n x n matrix); systematic holds T, G_i and T @ G_i
@@ -269,7 +265,7 @@ def mi_over_time(P0, T, ts, *, max_bytes=None):
     P0 : array-like (n,)
         Initial law (non-negative, sums to 1).
     T : array-like (n, n) or scipy.sparse matrix
-        Row-stochastic transition matrix (rows sum to 1 within 1e-9; never renormalised).
+        Row-stochastic transition matrix (rows sum to 1 within 1e-9, 4 ulps for float32; never renormalised).
     ts : int or sequence of int >= 0
     max_bytes : int, optional
         Memory budget (default 8 GiB): a dense ``T`` over it is refused; binary powers of T are used

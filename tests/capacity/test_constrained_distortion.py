@@ -249,7 +249,7 @@ BAD = [
     (rate_distortion_curve, ([0.5, 0.5], [[0, 1], [1, 0]], []), {}, ValueError, "`distortions` must be a non-empty"),
     (rate_distortion_curve, ([0.5, 0.5], [[0, 1], [1, 0]], [float("nan")]), {}, ValueError,
      "`distortions` must be finite"),
-    (rate_distortion_curve, ([0.5, 0.5], [[1, 2], [2, 1]], [0.0]), {}, ValueError, "`D` must be >= D_min"),
+    (rate_distortion_curve, ([0.5, 0.5], [[1, 2], [2, 1]], [0.0]), {}, ValueError, "`distortions` must be >= D_min"),
 ]
 
 

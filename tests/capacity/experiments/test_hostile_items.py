@@ -274,3 +274,57 @@ def test_flag_values_are_used_as_given():
     assert T.shape == (16, 16)
     np.testing.assert_array_equal(hypercube_inputs(2, signed=np.bool_(True)), [[1, 1], [-1, 1], [1, -1], [-1, -1]])
     assert list(itertools.chain(naive_bayes_distribution(2, 0.25, latent=True).shape)) == [2, 2, 2]
+
+
+# ------------------------------------------------------------------ row sums: one dtype-scaled tolerance
+
+def float32_rows(shape, seed):
+    """Rows normalised in float32 whose float64 sums are off 1 by more than 1e-9 (so the old fixed
+    tolerance refused them) and within 4 float32 ulps (the shared tolerance)."""
+    rng = np.random.default_rng(seed)
+    while True:
+        a = rng.random(shape).astype(np.float32) + np.float32(0.1)
+        a /= a.sum(axis=-1, keepdims=True, dtype=np.float32)
+        err = np.abs(a.astype(np.float64).sum(axis=-1) - 1.0).max()
+        if 1e-9 < err <= 4 * np.finfo(np.float32).eps:
+            return a
+
+
+def test_experiments_scale_the_row_sum_tolerance_with_the_dtype():
+    import scipy.sparse as sp
+
+    from boolean._lib.validate import row_sum_atol
+    from capacity.experiments.abstractions import Computation, is_complete
+    from capacity.experiments.markov import gibbs_transition_matrix
+
+    T32 = float32_rows((6, 6), seed=1)
+    # the sparse paths of markov and abstractions read the dtype given, as the dense paths do
+    sparse = sp.csr_array(T32)
+    p0 = np.full(6, 1 / 6)
+    dense_mi, sparse_mi = mi_over_time(p0, T32, [0, 3]), mi_over_time(p0, sparse, [0, 3])
+    np.testing.assert_allclose(sparse_mi, dense_mi, atol=1e-12)  # the same float64 matrix: rounding only
+    c = Computation(sparse, inputs=np.arange(6))
+    # one block is always complete (closed form); its rows' masses are their sums, which differ by
+    # the float32 rounding of the input (under 4 ulps32 = 4.8e-7), so atol must cover that
+    assert is_complete(c, np.zeros(6, dtype=np.int64), atol=1e-6)
+    joint = float32_rows((1, 4), seed=2).reshape(2, 2)
+    T = gibbs_transition_matrix(joint)
+    np.testing.assert_allclose(T.sum(axis=1), 1.0, atol=1e-6)  # float32 input: rows within 4 ulps32
+    # float64 input keeps the 1e-9 tolerance: 2e-9 off is refused, for dense and sparse alike
+    T64 = np.full((2, 2), 0.5)
+    T64[1, 1] += 2e-9
+    atol = f"atol={row_sum_atol(np.float64):g}"
+    for bad in (T64, sp.csr_array(T64)):
+        with pytest.raises(ValueError, match=rf"`T` must have rows summing to 1 \({atol}\); row 1 sums to"):
+            mi_over_time(np.array([0.5, 0.5]), bad, [1])
+    with pytest.raises(ValueError, match=rf"`transition` must have rows summing to 1 \({atol}\); row 1"):
+        Computation(sp.csr_array(T64), inputs=np.arange(2))
+    J64 = np.full((2, 2), 0.25)
+    J64[1, 1] += 4e-9
+    with pytest.raises(ValueError, match=rf"`joint` must sum to 1 \({atol}\); the table sums to 1\.00000000(4|39)"):
+        gibbs_transition_matrix(J64)
+    # float32 input over its 4 ulps is still refused, with float32's tolerance named
+    bad32 = T32.copy()
+    bad32[2, 0] += np.float32(1e-5)
+    with pytest.raises(ValueError, match=r"\(atol=4\.76837e-07\); row 2 sums to"):
+        mi_over_time(p0, sp.csr_array(bad32), [1])
