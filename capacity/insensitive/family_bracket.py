@@ -48,7 +48,7 @@ from scipy.special import logsumexp
 from scipy.stats import norm
 
 from boolean._lib.memory import check_size
-from boolean._lib.validate import check_distribution, check_int, check_real, check_seed
+from boolean._lib.validate import check_distribution, check_int, check_real, check_seed, shape_of
 
 __all__ = ["FamilyBracket", "family_bracket"]
 
@@ -185,6 +185,8 @@ def family_bracket(family, n, s, m, *, law=None, samples=4000, confidence=0.95, 
     seed = check_seed(seed)
     M = fam.size
     if law is not None:
+        if shape_of(law) not in ((M,), ()):  # before the float64 copy: a broadcast view is not expanded
+            raise ValueError(f"`law` must have shape ({M},) (one mass per member); got {shape_of(law)}")
         law = check_distribution(law, "law")
         if law.shape != (M,):
             raise ValueError(f"`law` must have shape ({M},) (one mass per member); got {law.shape}")

@@ -43,7 +43,7 @@ from boolean._lib.validate import check_domain, check_int, check_real
 
 from .._result import ConvergenceWarning
 from .classes import label_by_first
-from .families import (FunctionFamily, all_functions_family, symmetric_family, table_family,
+from .families import (FunctionFamily, all_functions_family, family_from_tables, symmetric_family,
                        threshold_family)
 
 __all__ = ["FamilyCapacity", "family_capacity", "family_channel_plan"]
@@ -371,7 +371,7 @@ def resolve_family(family, n, domain="01"):
         if family == "intervals":
             return threshold_family(n, intervals=True)
         return all_functions_family(n)
-    fam = table_family(family, domain=domain)
+    fam = family_from_tables(family, domain=domain, name="family")
     if fam.n != n:
         raise ValueError(f"`family` must be truth tables of n = {n} bits (length {1 << n}); got n = {fam.n}")
     return fam

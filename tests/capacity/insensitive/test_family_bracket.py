@@ -104,3 +104,30 @@ def test_jensen_bound_dominates_the_exact_divergence():
     bound = fb.jensen_bounds(q, q0, pi, law, m)
     # 1e-12: float sums of a few hundred terms on both sides
     assert (bound >= D - 1e-12).all()
+
+
+def _huge(shape):
+    """A broadcast view of ``shape`` (free to make; 2**40 float64 entries if expanded)."""
+    return np.broadcast_to(np.float64(1.0), shape)
+
+
+@pytest.mark.parametrize("call, exc, match", [
+    # a huge broadcast law is refused from its shape, before the float64 copy of check_distribution
+    (lambda: family_bracket("thresholds", 6, 2, 2, law=_huge((2**40,)), samples=100), ValueError, "`law`"),
+    # non-string families are tables: refused under the parameter's own name
+    (lambda: family_bracket(3, 6, 2, 2, samples=100), (TypeError, ValueError), "`family`"),
+    (lambda: family_bracket(["thresholds"], 6, 2, 2, samples=100), (TypeError, ValueError), "`family`"),
+    (lambda: family_capacity(3, 3, 1, 2), (TypeError, ValueError), "`family`"),
+    (lambda: family_capacity(["symmetric"], 3, 1, 2), (TypeError, ValueError), "`family`"),
+])
+def test_hostile_regressions(call, exc, match):
+    import tracemalloc
+
+    tracemalloc.start()
+    try:
+        with pytest.raises(exc, match=match):
+            call()
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 2**24, peak     # refused without expanding anything (a 2**40 view would need 8 TiB)

@@ -166,10 +166,12 @@ def test_total_influence_and_stability_match_boolean():
 # ----------------------------------------------------------------------------- bad input
 
 def test_bad_input():
-    with pytest.raises(TypeError, match="`functions` must"):
+    with pytest.raises(TypeError, match="`family` must"):
         family_capacity([[0, 1], [0, 1, 1, 0]], 1, 0, 1)            # ragged
-    with pytest.raises(ValueError, match="`functions` must hold values in"):
+    with pytest.raises(ValueError, match="`family` must hold values in"):
         family_capacity([[0, 2, 1, 0]], 2, 1, 1)                     # non-binary
+    with pytest.raises(ValueError, match="`functions` must hold values in"):
+        table_family([[0, 2, 1, 0]])                                 # the same tables, named by table_family
     with pytest.raises(ValueError, match="`family` must be truth tables of n = 3"):
         family_capacity([[0, 1, 1, 0]], 3, 1, 1)
     with pytest.raises(ValueError, match="`family` must be a family of n = 5"):
@@ -284,3 +286,19 @@ def test_support_certificate_bounds_another_optimal_law(fam, n, s, m):
     assert np.abs(a.group_mass - b.group_mass).max() <= a.law_spread + b.outside_mass
     assert all(t[1] > a.law_spread for t in a.certified_support)
     assert a.certified_support, "the exact support should be certified at gap 1e-9"
+
+
+@pytest.mark.parametrize("functions, match", [
+    (np.broadcast_to(np.uint8(0), (2**40,)), "n <= 20"),           # one table of 2**40 entries
+    (np.broadcast_to(np.uint8(0), (2**20, 2**20)), "max_bytes"),    # 2**20 tables of n = 20: 1 TiB
+    (np.broadcast_to(np.array({"0": [0, 0]}, dtype=object), (2**40,)), "n <= 20"),
+])
+def test_table_family_refuses_huge_views_before_copying(functions, match):
+    tracemalloc.start()
+    try:
+        with pytest.raises(ValueError, match=match):
+            table_family(functions)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 2**24, peak     # refused from the shape: nothing of the view's size was allocated
