@@ -148,13 +148,13 @@ def mstar_claims(mstar, fam_mstar):
     return [
         Claim("conjecture (exact m*): m*(n, s) is nonincreasing in s at fixed n", "every computed pair",
               f"{sum(ex[b] <= ex[a] for a, b in by_s)}/{len(by_s)} pairs",
-              all(ex[b] <= ex[a] for a, b in by_s), "pairs of computed (n, s)"),
+              bool(by_s) and all(ex[b] <= ex[a] for a, b in by_s), "pairs of computed (n, s)"),
         Claim("conjecture (exact m*): m*(n, s) is nondecreasing in n at fixed s", "every computed pair",
               f"{sum(ex[b] >= ex[a] for a, b in by_n)}/{len(by_n)} pairs",
-              all(ex[b] >= ex[a] for a, b in by_n), "pairs of computed (n, s)"),
+              bool(by_n) and all(ex[b] >= ex[a] for a, b in by_n), "pairs of computed (n, s)"),
         Claim("conjecture (families): m*_F(n, s) is nonincreasing in s at fixed n", "every computed pair",
               f"{sum(fam[b] <= fam[a] for a, b in fam_s)}/{len(fam_s)} pairs",
-              all(fam[b] <= fam[a] for a, b in fam_s), "pairs of computed (n, s)"),
+              bool(fam_s) and all(fam[b] <= fam[a] for a, b in fam_s), "pairs of computed (n, s)"),
         Claim("conjecture (families): at s = 2, m*_F(n, 2) does not grow with n (bounded in n)",
               "one value over every n computed", f"values {s2}", len(s2) == 1, "n = 8 ... computed"),
         Claim("at every m*_F computed, the heaviest non-constant member of the thresholds' law has its "
