@@ -106,6 +106,11 @@ class FamilyCapacity:
         not computed: more candidates than types, or too large).
     certified_support : list of (str, float, int)
         The entries of ``support`` whose mass exceeds ``law_spread``: used by every optimal law.
+    clusters, cluster_eps, cluster_spread : int, float, float
+        When near-duplicate candidate rows make ``law_spread`` infinite: the candidates fall in
+        ``clusters`` clusters of rows within L2 distance ``cluster_eps``, and every optimal law's
+        mass on each cluster is within ``cluster_spread`` of ``group_mass``'s (the split inside a
+        cluster is not determined); see :func:`support_certificate`.
     converged : bool
         Whether ``upper - lower <= tol``.
     seconds : float
@@ -141,6 +146,9 @@ class FamilyCapacity:
     sigma_min: float = math.nan
     law_spread: float = math.inf
     certified_support: list = field(default_factory=list, repr=False)
+    clusters: int = 0
+    cluster_eps: float = math.nan
+    cluster_spread: float = math.inf
     converged: bool = True
     seconds: float = 0.0
 
@@ -501,12 +509,20 @@ def support_certificate(logr, counts, logcoef, p, lower, upper, D, members):
        :math:`\|(p_U - P^*_U) W_U\|_2 \le \sqrt{2g} + 2 g/\delta`, and with
        :math:`\sigma` the smallest singular value of the candidate rows,
        :math:`\max_{f \in U} |p_f - P^*_f| \le (\sqrt{2g} + 2g/\delta) / \sigma`.
+    3. rows that are near-duplicates (single-linkage clusters at L2 distance ``eps``) make
+       :math:`\sigma` vanish; with :math:`\Delta = p - P^*` and one row :math:`W_k` per cluster,
+       :math:`\sum_f \Delta_f W_f = \sum_k (\sum_{f \in k} \Delta_f) W_k + \sum_f \Delta_f (W_f - W_{k(f)})`
+       and :math:`\sum_f |\Delta_f| \le 2`, so each cluster's mass is unique within
+       ``cluster_spread`` :math:`= (\sqrt{2g} + 2g/\delta + 2\,\mathrm{eps}) / \sigma_r`
+       (:math:`\sigma_r` the smallest singular value of the cluster rows; eps chosen among
+       0, 1e-14 ... 1e-3 to minimise it); the split inside a cluster is not determined.
 
     A group whose mass exceeds that spread is used by every optimal law; a spread far below
     the masses means the optimal law is unique up to it. The rows W_f are recomputed with a
     relative error below 1e-13 per entry, so sigma is lowered by ``1e-13 sqrt(k T) max W``
     (Weyl); a candidate set larger than the types, or over CERT_ENTRIES entries, gives
-    ``spread = inf``. Returns dict(delta, outside, candidates, sigma, spread) (delta in bits).
+    ``spread = inf``. Returns dict(delta, outside, candidates, sigma, spread, clusters, cluster_eps,
+    cluster_spread) (delta in bits).
     """
     g = max(upper - lower, 0.0)
     delta = max(math.sqrt(g), 1e-12)
@@ -514,14 +530,31 @@ def support_certificate(logr, counts, logcoef, p, lower, upper, D, members):
     rows = np.concatenate([members[o] for o in U.tolist()])
     T = counts.shape[0]
     sigma, spread = math.nan, math.inf
-    if rows.size <= T and rows.size * T <= CERT_ENTRIES:
+    eta = math.sqrt(2 * g) + 2 * g / delta
+    clusters, cluster_eps, cluster_spread = 0, math.nan, math.inf
+    if rows.size * T <= CERT_ENTRIES:
         W = np.exp(_log_rows(logr[rows], counts, logcoef))
-        sv = np.linalg.svd(W, compute_uv=False)
-        sigma = float(sv.min()) - 1e-13 * math.sqrt(W.size) * float(W.max())
-        if sigma > 0:
-            spread = (math.sqrt(2 * g) + 2 * g / delta) / sigma
+        rounding = 1e-13 * math.sqrt(W.size) * float(W.max())
+        if rows.size <= T:
+            sigma = float(np.linalg.svd(W, compute_uv=False).min()) - rounding
+            if sigma > 0:
+                spread = eta / sigma
+        # clusters of near-identical rows (single linkage at L2 distance eps): the masses of the
+        # clusters are unique within (eta + 2 eps) / sigma_r, sigma_r of one row per cluster
+        from scipy.sparse import csr_matrix
+        from scipy.sparse.csgraph import connected_components
+
+        dist = np.sqrt(np.maximum(np.add.outer((W * W).sum(1), (W * W).sum(1)) - 2 * W @ W.T, 0.0))
+        for eps in [0.0] + [10.0 ** k for k in range(-14, -2)]:
+            lab = connected_components(csr_matrix(dist <= eps), directed=False)[1]
+            reps = np.unique(lab, return_index=True)[1]
+            if reps.size > T:
+                continue
+            sig = float(np.linalg.svd(W[reps], compute_uv=False).min()) - rounding
+            if sig > 0 and (eta + 2 * eps) / sig < cluster_spread:
+                clusters, cluster_eps, cluster_spread = int(reps.size), eps, (eta + 2 * eps) / sig
     return {"delta": delta * LOG2E, "outside": g / delta, "candidates": int(rows.size), "sigma": sigma,
-            "spread": spread}
+            "spread": spread, "clusters": clusters, "cluster_eps": cluster_eps, "cluster_spread": cluster_spread}
 
 
 def wrap_family_result(fam, groups, p_group, lower, upper, n, s, m, tol, d, n_types, active, rounds, t0,
@@ -549,7 +582,9 @@ def wrap_family_result(fam, groups, p_group, lower, upper, n, s, m, tol, d, n_ty
                               "support_delta": certificate["delta"], "outside_mass": certificate["outside"],
                               "candidates": certificate["candidates"], "sigma_min": certificate["sigma"],
                               "law_spread": certificate["spread"],
-                              "certified_support": [t for t in support if t[1] > certificate["spread"]]}),
+                              "certified_support": [t for t in support if t[1] > certificate["spread"]],
+                              "clusters": certificate["clusters"], "cluster_eps": certificate["cluster_eps"],
+                              "cluster_spread": certificate["cluster_spread"]}),
                           converged=bool(converged), seconds=time.perf_counter() - t0)
 
 

@@ -214,6 +214,11 @@ def run(ctx) -> Section:
                     + ("(above a dictator's 1.0, so among these families capacity does not favour the insensitive "
                        "ones there)" if w_ls.influence_least > 1.0 else
                        "(at most a dictator's 1.0: among these families the insensitive ones win there)") + ".")
+    unique = [r for r in results.values() if not math.isfinite(r.law_spread)]
+    claims.append(Claim("every family law whose member-level spread is infinite has a finite cluster spread "
+                        "(cluster masses unique; split within clusters undetermined)", "all",
+                        f"{sum(math.isfinite(r.cluster_spread) for r in unique)}/{len(unique)}",
+                        all(math.isfinite(r.cluster_spread) for r in unique), "certified gap 1e-9"))
     # 5. robustness: other readings of the problem (all functions, n <= 3)
     from capacity.insensitive import READINGS, reading_capacity
     read_cases = [(2, 1, m) for m in (1, 2, 3)] + ([] if ctx.quick else [(2, 1, 4), (3, 1, 2), (3, 1, 3), (3, 2, 2)])
@@ -293,8 +298,18 @@ def run(ctx) -> Section:
         + f"{sum(math.isfinite(r.law_spread) for r in results.values())} of {len(results)} laws "
         + "(largest finite spread "
         + f"{max([r.law_spread for r in results.values() if math.isfinite(r.law_spread)] or [math.nan]):.1e}); "
-        "where it is infinite (thresholds: near-duplicate rows of thresholds far from n/2), uniqueness is "
-        "not established.",
+        "where it is infinite, uniqueness of the law on members is not established, and the reason is "
+        "computed: its candidate rows include near-duplicates (e.g. the constant 1 and OR at n = 64, s = 2, "
+        "whose cell probabilities differ by about 2^-62), so their smallest singular value is below the "
+        "rounding of the rows. Clustering the candidates whose rows lie within L2 distance eps restores a "
+        "certificate: every optimal law's mass on each cluster is within `cluster_spread` of the law found "
+        "(the split inside a cluster stays undetermined). "
+        + "; ".join(f"({nm} n={n}, s={s}, m={m}): {r.candidates} candidates, {r.clusters} clusters at "
+                    f"eps={r.cluster_eps:.0e}, cluster spread {r.cluster_spread:.1e}, "
+                    f"{sum(1 for t in r.support if t[1] > r.cluster_spread)} of {len(r.support)} support groups "
+                    "heavier than it"
+                    for (nm, n, s, m), r in results.items() if not math.isfinite(r.law_spread))
+        + ".",
         "",
         "Conclusion, with its limits: for n <= 4 the capacity-achieving law is much less sensitive than the "
         "uniform laws (mean total influence well below n/2 and below the uniform law on classes), and the "

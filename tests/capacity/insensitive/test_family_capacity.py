@@ -302,3 +302,25 @@ def test_table_family_refuses_huge_views_before_copying(functions, match):
     finally:
         tracemalloc.stop()
     assert peak < 2**24, peak     # refused from the shape: nothing of the view's size was allocated
+
+
+def test_cluster_certificate_where_member_rows_are_near_duplicates():
+    # thresholds at n = 32, s = 2, m = 8: near-duplicate rows (thresholds far from n/2 against the
+    # constants) make the member-level spread infinite; the clusters' masses stay certified
+    r = family_capacity("thresholds", 32, 2, 8)
+    assert r.law_spread == math.inf and math.isfinite(r.cluster_spread)
+    assert 0 < r.clusters < r.candidates
+    # where the member-level certificate is finite, eps = 0 (bit-identical rows only) is among the
+    # choices, so the cluster spread is never worse than it
+    for fam, n, s, m in (("thresholds", 8, 2, 4), ("symmetric", 6, 2, 3)):
+        q = family_capacity(fam, n, s, m)
+        assert math.isfinite(q.law_spread) and q.cluster_spread <= q.law_spread
+    # the bound itself, against a second solve: a near-optimal law (tol 1e-7) differs from the first
+    # on each cluster's mass by at most the sum of the two certified spreads (each bounds the distance
+    # of its law to every optimal law); compared group by group, which is stricter than cluster by
+    # cluster for a group that shares its cluster (such a group could only fail, not pass wrongly)
+    r2 = family_capacity("thresholds", 32, 2, 8, tol=1e-7)
+    heavy = {t[0]: t[1] for t in r.support if t[1] > 0.05}
+    light = {t[0]: t[1] for t in r2.support}
+    for name, mass in heavy.items():
+        assert abs(light.get(name, 0.0) - mass) <= r.cluster_spread + r2.cluster_spread
