@@ -251,8 +251,9 @@ def run(ctx) -> Section:
         "complements, the constants and dictators (1-juntas), and for n <= 8 all symmetric functions), each "
         "certified to 1e-9 bit; the upper end is min(m, log2 #classes, the per-cell binomial-channel bound) "
         "(`capacity_upper_bound`). Where a family's types exceed the report's budget of 25 000 no lower bound "
-        "is given (family_bracket, the Monte Carlo bracket, is not used here: its default law comes from "
-        "the largest m that fits and is poor at these sizes).",
+        "is given (family_bracket, the Monte Carlo bracket with a sample-average law, is not run here, to keep "
+        "the report within minutes; BENCHMARKS.md, \"Family capacities at realistic n\", gives its bracket "
+        "for thresholds at n = 1000, s = 500, m = 16).",
         "",
         markdown_table(["(n,s,m)", "family lower bounds (bits)", "best family", "upper bound (bits)",
                         "mean I[f] of the best law (edges/2^n)", "mass on constants+dictators (prob.)"], rows),
