@@ -87,7 +87,7 @@ NB_EPS = 0.002
 SAA_MAX_MEMBERS = 400
 #: Certified gap (bits) of the sample-average problem's solve, and the relative mass below which its
 #: law is pruned (the law only has to be good; the bracket certifies whatever law it gets).
-SAA_TOL, SAA_PRUNE = 1e-3, 1e-2
+SAA_TOL, SAA_PRUNE = 3e-4, 1e-2
 
 
 @dataclass(frozen=True)
