@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from boolean._lib.memory import check_size
-from boolean._lib.validate import check_int, numpy_table
+from boolean._lib.validate import check_int, numpy_table, shape_of
 
 __all__ = ["FunctionFamily", "symmetric_family", "threshold_family", "junta_family", "table_family",
            "all_functions_family"]
@@ -555,17 +555,31 @@ def table_family(functions, names=None, *, domain="01") -> FunctionFamily:
     >>> fam.n, fam.names
     (2, ('0', 'x0'))
     """
+    return family_from_tables(functions, names, domain=domain, name="functions")
+
+
+def family_from_tables(functions, names=None, *, domain="01", name="functions") -> FunctionFamily:
+    """:func:`table_family`, with errors naming the parameter ``name`` (``family`` when
+    :func:`capacity.insensitive.family_capacity` is given tables). The shape is checked before
+    any copy, so a broadcast view of more than ``2**MAX_TABLE_N`` columns (or over the default
+    ``max_bytes`` in all) is refused without being expanded."""
     if isinstance(functions, Mapping):
         if names is not None:
-            raise ValueError("`names` must be None when `functions` is a mapping; got both")
+            raise ValueError(f"`names` must be None when `{name}` is a mapping; got both")
         names = [str(k) for k in functions]
         functions = [np.asarray(v) for v in functions.values()]
         if not functions:
-            raise ValueError("`functions` must be non-empty; got an empty mapping")
-    tables, n = numpy_table(functions, "functions", domain=domain)   # a ragged sequence is a TypeError there
+            raise ValueError(f"`{name}` must be non-empty; got an empty mapping")
+    shape = shape_of(functions)
+    if len(shape) in (1, 2) and shape[-1] > 1 << MAX_TABLE_N:
+        raise ValueError(f"`{name}` must be tables of n <= {MAX_TABLE_N} bits (length <= {1 << MAX_TABLE_N}); "
+                         f"got shape {shape}")
+    if len(shape) == 2:
+        check_size(float(shape[0]) * shape[1] * 9, None, f"`{name}`: {shape[0]} truth tables of length {shape[1]}")
+    tables, n = numpy_table(functions, name, domain=domain)   # a ragged sequence is a TypeError there
     tables = np.atleast_2d(tables)
     if n > MAX_TABLE_N:
-        raise ValueError(f"`functions` must be tables of n <= {MAX_TABLE_N} bits; got n = {n}")
+        raise ValueError(f"`{name}` must be tables of n <= {MAX_TABLE_N} bits; got n = {n}")
     if names is None:
         names = [f"f{i}" for i in range(tables.shape[0])]
     names = tuple(str(x) for x in names)

@@ -147,6 +147,9 @@ def function_family_information(functions, n: int, s: int, m: int, samples: int 
     shape = shape_of(functions)
     if len(shape) == 2 and shape[1] == 1 << n:  # plan from the shape: a broadcast view is not copied first
         _family_plan(shape[0], n, s, m, samples, S0, max_bytes)
+    elif len(shape) in (1, 2) and shape[-1] != 1 << n:
+        raise ValueError(f"`functions` must be truth tables of n = {n} bits (length {1 << n}); "
+                         f"got shape {shape}")
     tables, n_tab = numpy_table(functions, "functions", domain=domain)
     tables = np.atleast_2d(tables)
     if n_tab != n:
@@ -156,6 +159,8 @@ def function_family_information(functions, n: int, s: int, m: int, samples: int 
     if weights is None:
         w = np.full(B, 1.0 / B)
     else:
+        if shape_of(weights) not in ((B,), ()):  # before the float64 copy: a broadcast view is not expanded
+            raise ValueError(f"`weights` must have shape ({B},) (one per function); got {shape_of(weights)}")
         w = check_distribution(weights, "weights")
         if w.shape != (B,):
             raise ValueError(f"`weights` must have shape ({B},) (one per function); got {w.shape}")

@@ -6,35 +6,49 @@ For a law P on the family F,
 
     I(P) \;\le\; C_F(n, s, m) \;\le\; \max_{f \in F} D(W_f \| PW),
 
-and both ends are expectations over Bob's samples:
-``I(P) = E_{F ~ P, Y ~ W_F} log [W_F(Y) / PW(Y)]`` and
-``D(W_f || PW) = E_{Y ~ W_f} log [W_f(Y) / PW(Y)]`` (the cells' probabilities cancel). Each is
-estimated by its sample mean; the bracket is
-``[Î - z_{α/2} se, max_f (D̂_f + z_{α/(2M')} se_f)]``, a union bound over the two ends and the
-M' divergences that are sampled, so it holds with probability >= ``confidence`` under the
-normal approximation of each mean (which is why at least 100 samples are required).
+and both ends are expectations over Bob's samples (the cells' probabilities cancel).
 
-**The law.** When the types at m fit, P is the exact optimum at m. Otherwise P is the exact
-optimum of a *garbled* problem at the same m: Bob learns only which of B bins of consecutive
-reduced cells (quantiles of the cell law, mirror-symmetric) a sample fell in. Forgetting the
-cell within a bin is a garbling of every sample, so that problem's certified capacity
-``law_lower`` is itself a certified lower bound on :math:`C_F(n, s, m)` (data processing).
+**Lower end.** :math:`I(P) = H(P) - E_{Y \sim PW} H(P(\cdot \mid Y))`: each draw contributes the
+exact entropy of the posterior on the law's support (Rao-Blackwellised over F given Y, so its
+variance is at most that of the log-ratio :math:`\log W_F(Y)/PW(Y)`); the lower end is
+``Î - z_{α/2} se``, raised to the certified capacity of the law's problem when that is larger.
 
-**Members not sampled.** By concavity of the logarithm, for every member f
+**The law.** When the types at m fit, P is the exact optimum at m. Otherwise, by default, P is
+the optimum of a *sample-average* problem: ``law_samples`` draws Y_j from the uniform mixture U of
+the candidate members give the channel :math:`\tilde W[k, j] \propto W_k(Y_j)/U(Y_j)`, solved by
+Blahut–Arimoto; its law is averaged over the orbits below and pruned. With ``law_samples=0``, P
+is the exact optimum of a *garbled* problem at the same m: Bob learns only which of B bins of
+consecutive reduced cells (quantiles of the cell law, mirror-symmetric) a sample fell in.
+Forgetting the cell within a bin is a garbling of every sample, so that problem's certified
+capacity ``law_lower`` is itself a certified lower bound on :math:`C_F(n, s, m)` (data processing).
+The bracket holds for any law; the law only decides how narrow it is.
+
+**Orbits.** Complementing the output and the cell permutations of
+:meth:`FunctionFamily.cell_symmetries` (the reflection w -> s - w for symmetric and interval
+families) permute the members; a permutation is used only when it maps every member's cell
+rows onto another member's bit for bit. Under a law constant on orbits, PW is invariant and
+:math:`D(W_f \| PW)` is the same for every member of an orbit: one member per orbit is estimated.
+
+**Upper end.** Three exact bounds spare draws. By concavity of the logarithm, for every member f
 
 .. math::
 
     D(W_f \| PW) \;\le\; -\log \sum_g P_g\, e^{-m\, D(w_f \| w_g)},
 
-with :math:`w_f` one sample's law (Jensen with weights :math:`\lambda_g \propto P_g e^{-m D(w_f\|w_g)}`;
-:math:`D(W_f^{m} \| W_g^{m}) = m D(w_f \| w_g)` for i.i.d. samples). Members whose bound is
-already below the certified ``law_lower`` are not estimated; the upper end is the larger of
-their bounds and the estimated members' confidence limits. A finite bound means
-:math:`W_f \ll PW`, so :math:`D(W_f \| PW) = E_{Y \sim PW}[\rho \log \rho]` with
-:math:`\rho = W_f(Y) / PW(Y)`: the draws of the lower end serve every member at once
-(importance sampling); members with an infinite bound, and up to 64 members with the largest
-confidence limits, are sampled from :math:`W_f` itself (every limit computed enters the union
-bound).
+with :math:`w_f` one sample's law (Jensen with weights :math:`\lambda_g \propto P_g e^{-m D(w_f\|w_g)}`);
+orbits whose bound is below a floor fixed before the draws enter by it. And for every support
+member g (:func:`neighbour_bounds`)
+
+.. math::
+
+    D(W_f \| PW) \;\le\; D(W_g \| PW) + m D(w_f \| w_g) + \min(1, m\, TV(w_f, w_g)) \log_2 (1/P_g),
+
+so orbits within ``NB_EPS`` of a support member enter through its confidence limit. The others
+are estimated from :math:`W_f` itself: a pilot of 400 draws per orbit (discarded) sizes each
+orbit's final draws (fewer far below the top) and splits the upper end's :math:`\alpha/2`
+(Bonferroni with weights: 90% over the orbits near the top, 10% over the rest). The bracket holds
+with probability >= ``confidence`` under the normal approximation of each mean (which is why at
+least 100 samples are required).
 See docs/problem.rst for the model.
 """
 from __future__ import annotations
@@ -48,7 +62,7 @@ from scipy.special import logsumexp
 from scipy.stats import norm
 
 from boolean._lib.memory import check_size
-from boolean._lib.validate import check_distribution, check_int, check_real, check_seed
+from boolean._lib.validate import check_distribution, check_int, check_real, check_seed, shape_of
 
 __all__ = ["FamilyBracket", "family_bracket"]
 
@@ -60,6 +74,20 @@ LAW_MAX_TYPES = 25_000
 DIRECT_MAX = 64
 #: Gap of that solve (bits): the law needs no more, and its certified lower end stays certified.
 LAW_TOL = 1e-6
+#: Draws per member of the pilot that sizes the upper end's final draws (then discarded).
+PILOT_SAMPLES = 400
+#: Share of the upper end's alpha/2 given to the members the pilot puts near the top.
+TOP_ALPHA = 0.9
+#: Pilot gap (bits) below which a member counts as near the top.
+NEAR_GAP = 0.05
+#: Members whose neighbour bound (see :func:`neighbour_bounds`) adds at most this many bits to a
+#: support member's limit are bounded through it instead of being estimated.
+NB_EPS = 0.002
+#: Most candidate members of the sample-average problem (before closing under the orbits).
+SAA_MAX_MEMBERS = 400
+#: Certified gap (bits) of the sample-average problem's solve, and the relative mass below which its
+#: law is pruned (the law only has to be good; the bracket certifies whatever law it gets).
+SAA_TOL, SAA_PRUNE = 3e-4, 1e-2
 
 
 @dataclass(frozen=True)
@@ -88,7 +116,15 @@ class FamilyBracket:
         The certified capacity of that problem (bits), a certified lower bound on C_F(n, s, m)
         when ``law_m == m``; NaN for a user law.
     sampled : int
-        Members whose divergence was estimated (the others are bounded exactly).
+        Orbits whose divergence was estimated (the others are bounded exactly or through a
+        support member's limit).
+    law_method : str
+        "exact", "garbled", "sample average" or "given".
+    lower_half_width, upper_half_width : float
+        Each end's confidence margin (bits): ``estimate - lower``, and ``upper`` less the estimate
+        of the divergence that gives it (NaN when an exact bound gives it).
+    upper_stderr : float
+        Standard error of the estimate behind ``upper`` (NaN when an exact bound gives it).
     samples : int
         Samples per estimated mean.
     law : ndarray (M,)
@@ -116,9 +152,18 @@ class FamilyBracket:
     law_cells: int | None = None
     law_lower: float = float("nan")
     sampled: int = 0
+    law_method: str = "given"
+    lower_half_width: float = float("nan")
+    upper_half_width: float = float("nan")
+    upper_stderr: float = float("nan")
+
+    @property
+    def width(self) -> float:
+        """``upper - lower`` (bits)."""
+        return self.upper - self.lower
 
 
-def family_bracket(family, n, s, m, *, law=None, samples=4000, confidence=0.95, seed=0,
+def family_bracket(family, n, s, m, *, law=None, samples=4000, law_samples=20_000, confidence=0.95, seed=0,
                    max_bytes=None) -> FamilyBracket:
     r"""Monte Carlo bracket ``[I(P), max_f D(W_f || PW)]`` on a family capacity, with confidence.
 
@@ -130,7 +175,9 @@ def family_bracket(family, n, s, m, *, law=None, samples=4000, confidence=0.95, 
         \qquad \alpha = 1 - \text{confidence},
 
     with only the M' members whose exact bound exceeds the lower end sampled, and the lower end
-    raised to the certified capacity of the law's (garbled) problem when that is larger.
+    raised to the certified capacity of the law's (exact or garbled) problem when that is larger;
+    the estimate of I(P) is Rao-Blackwellised, and members are estimated one per orbit or bounded
+    through a support member (see the module docstring).
 
     Parameters
     ----------
@@ -140,10 +187,14 @@ def family_bracket(family, n, s, m, *, law=None, samples=4000, confidence=0.95, 
         Parameters (``1 <= m <= 64``).
     law : array-like (M,), optional
         A law on the members; default the optimal law at m of the reduced cells when their types
-        (at most 25 000) fit, else of the garbled problem with the most quantile bins of cells
-        whose types fit (see the module docstring).
+        (at most 25 000) fit, else that of the sample-average problem (or, with
+        ``law_samples=0``, of the garbled problem with the most quantile bins of cells whose
+        types fit; see the module docstring).
     samples : int, default 4000
-        Samples per estimated mean, ``>= 100``.
+        Draws of the lower end's mean, and the most draws of each estimated divergence, ``>= 100``.
+    law_samples : int, default 20000
+        Draws of the sample-average problem that gives the default law when the types do not
+        fit: 0 (the garbled problem's law instead) or ``>= 100``.
     confidence : float, default 0.95
         In (0, 1).
     seed : int or Generator, default 0
@@ -157,13 +208,16 @@ def family_bracket(family, n, s, m, *, law=None, samples=4000, confidence=0.95, 
     Raises
     ------
     TypeError, ValueError
-        As :func:`family_capacity`, and for fewer than 100 samples, a confidence outside (0, 1),
+        As :func:`family_capacity`, and for fewer than 100 samples, ``law_samples`` neither 0 nor
+        ``>= 100``, a confidence outside (0, 1),
         a law of the wrong shape or not a distribution, or a plan above ``max_bytes``.
 
     References
     ----------
     R. G. Gallager, *Information Theory and Reliable Communication*, Wiley 1968, Thm 4.5.1;
-    C. E. Bonferroni (1936), the union bound over the estimated means.
+    C. E. Bonferroni (1936), the union bound over the estimated means; A. Shapiro, D. Dentcheva and
+    A. Ruszczyński, *Lectures on Stochastic Programming*, SIAM 2009, ch. 5 (sample-average
+    approximation); G. Casella and C. P. Robert, Biometrika 83 (1996) 81-94 (Rao-Blackwellisation).
 
     Examples
     --------
@@ -171,6 +225,7 @@ def family_bracket(family, n, s, m, *, law=None, samples=4000, confidence=0.95, 
     >>> bool(b.lower < b.upper)
     True
     """
+    from ._family_kernels import sample_terms
     from .family_capacity import family_capacity, family_channel_plan, resolve_family, solve_cells
 
     n = check_int(n, "n", low=1)
@@ -183,24 +238,35 @@ def family_bracket(family, n, s, m, *, law=None, samples=4000, confidence=0.95, 
         raise ValueError(f"`samples` must be >= {MIN_SAMPLES} for the normal approximation behind a stated "
                          f"confidence; got {samples}")
     seed = check_seed(seed)
+    law_samples = check_int(law_samples, "law_samples", low=0)
+    if 0 < law_samples < MIN_SAMPLES:
+        raise ValueError(f"`law_samples` must be 0 or >= {MIN_SAMPLES}; got {law_samples}")
     M = fam.size
     if law is not None:
+        if shape_of(law) not in ((M,), ()):  # before the float64 copy: a broadcast view is not expanded
+            raise ValueError(f"`law` must have shape ({M},) (one mass per member); got {shape_of(law)}")
         law = check_distribution(law, "law")
         if law.shape != (M,):
             raise ValueError(f"`law` must have shape ({M},) (one mass per member); got {law.shape}")
     L = (s + 1) if fam.kind in ("symmetric", "interval") else \
         3 ** len(fam.coords) if fam.kind == "junta" else math.comb(n, s) << s
-    chunk = max(1, min(samples, (1 << 22) // max(1, m * M)))
-    check_size(8.0 * (6 * M * L + chunk * m * (3 * M + 3) + 2 * M * samples), max_bytes,
-               f"family_bracket({M} members, {L} cells, m={m}, {samples} samples)")
-    law_m, law_cells, law_lower = None, None, math.nan
+    check_size(family_bracket_plan(M, L, m, samples, law_samples), max_bytes,
+               f"family_bracket({M} members, {L} cells, m={m}, {samples} samples, {law_samples} law samples)")
+    rng = np.random.default_rng(seed)
+    law_m, law_cells, law_lower, law_method = None, None, math.nan, "given"
     q, pi = fam.reduced_cells(s, max_bytes=max_bytes)
     q0 = fam.reduced_zeros(s, q)
+    pi = pi / pi.sum()
+    orbit = member_orbits(fam, s, q, q0, pi)
     if law is None:
         law_m = m
         if family_channel_plan(1, 2 * L + 1, m)["types"] <= LAW_MAX_TYPES:
             r = family_capacity(fam, n, s, m, tol=LAW_TOL, max_bytes=max_bytes)
-            law_cells = L
+            law_cells, law_method = L, "exact"
+            law, law_lower = r.member_mass, r.lower
+        elif law_samples:
+            law = sample_average_law(q, q0, pi, m, law_samples, rng, orbit)
+            law_method = "sample average"
         else:
             B = max(1, max(b for b in range(1, L + 1) if family_channel_plan(1, 2 * b, m)["types"] <= LAW_MAX_TYPES)
                     if family_channel_plan(1, 2, m)["types"] <= LAW_MAX_TYPES else 1)
@@ -210,98 +276,223 @@ def family_bracket(family, n, s, m, *, law=None, samples=4000, confidence=0.95, 
             mirror = [np.arange(B)[::-1]] if np.array_equal(labels, (B - 1) - labels[::-1]) else []
             r = solve_cells(fam, qb, pib, n, s, m, LAW_TOL, None, max_bytes, time.perf_counter(),
                             "family_bracket's law", q0=q0b, cell_perms=mirror)
-            law_cells = B
-        law, law_lower = r.member_mass, r.lower
-    pi = pi / pi.sum()
+            law_cells, law_method = B, "garbled"
+            law, law_lower = r.member_mass, r.lower
+        law = orbit_mean(law, orbit)
+    # a given law keeps its own masses: fold only by the symmetries it is invariant under
+    fold = np.array_equal(law, orbit_mean(law, orbit))
+    if not fold:
+        orbit = np.arange(M)
     supp = np.flatnonzero(law > 0)
-    chunk = max(1, min(samples, (1 << 22) // max(1, m * supp.size)))    # draws per block of terms()
     w = law[supp] / law[supp].sum()
     with np.errstate(divide="ignore"):
-        logq1 = np.log(q).T      # (L, M)
-        logq0 = np.log(q0).T
+        l1, l0 = np.log(q), np.log(q0)
         logw = np.log(w)
-    rng = np.random.default_rng(seed)
+    l1S, l0S = np.ascontiguousarray(l1[supp].T), np.ascontiguousarray(l0[supp].T)
+    cum = np.cumsum(pi)
+    cum[-1] = 1.0
     alpha = 1.0 - confidence
+    LN2 = math.log(2)
 
-    bound = jensen_bounds(q, q0, pi, law, m)      # exact upper bounds on every D(W_f || PW), bits
-    # members to estimate: those whose exact bound exceeds the certified lower end (a threshold
-    # fixed before any draw, so the union bound below runs over a set chosen in advance)
-    floor = law_lower if law_m == m else -np.inf
-    est_rows = np.flatnonzero((bound > floor) & np.isfinite(bound))
-    inf_rows = np.flatnonzero(np.isinf(bound))
-    cols = np.union1d(supp, est_rows)
-    pos_s, pos_e = np.searchsorted(cols, supp), np.searchsorted(cols, est_rows)
-    step = max(1, min(samples, (1 << 22) // max(1, m * cols.size)))
-    l1_cols, l0_cols = np.ascontiguousarray(logq1[:, cols]), np.ascontiguousarray(logq0[:, cols])
-    l1_supp, l0_supp = np.ascontiguousarray(logq1[:, supp]), np.ascontiguousarray(logq0[:, supp])
+    def draw(src):
+        """Per-draw (log W_src(Y), log PW(Y), H(posterior)) for members ``src`` (nats)."""
+        own, lpw, hp = np.empty(src.size), np.empty(src.size), np.empty(src.size)
+        step = max(1, (1 << 20) // m)
+        for a in range(0, src.size, step):
+            r = np.ascontiguousarray(src[a:a + step])
+            cells = np.searchsorted(cum, rng.random((r.size, m)), side="right").astype(np.int64)
+            np.minimum(cells, pi.size - 1, out=cells)
+            sample_terms(r, cells, rng.random((r.size, m)), q, l1, l0, l1S, l0S, logw,
+                         own[a:a + step], lpw[a:a + step], hp[a:a + step])
+        return own, lpw, hp
+
+    # lower end: I(P) = H(P) - E_Y H(P(. | Y)), Rao-Blackwellised over F given Y
+    h_law = float(-(w * logw).sum())
     F = supp[rng.choice(supp.size, size=samples, p=w)]
-    t = np.empty(samples)
-    s1, s2 = np.zeros(est_rows.size), np.zeros(est_rows.size)
-    for a in range(0, samples, step):
-        r = F[a:a + step]
-        c = rng.choice(pi.size, size=(r.size, m), p=pi)
-        y = rng.random((r.size, m)) < q[r[:, None], c]
-        LL = np.where(y[:, :, None], l1_cols[c], l0_cols[c]).sum(axis=1)
-        logPW = logsumexp(LL[:, pos_s] + logw, axis=1)
-        own = np.where(y, logq1[c, r[:, None]], logq0[c, r[:, None]]).sum(axis=1)
-        t[a:a + step] = (own - logPW) / math.log(2)
-        # D(W_f || PW) = E_{Y ~ PW}[rho log rho], rho = W_f(Y) / PW(Y): one draw serves every member
-        lr = LL[:, pos_e] - logPW[:, None]
-        with np.errstate(invalid="ignore"):
-            v = np.where(lr > -745.0, np.exp(lr) * lr, 0.0) / math.log(2)
-        s1 += v.sum(axis=0)
-        s2 += (v * v).sum(axis=0)
+    t = (h_law - draw(F)[2]) / LN2
     est, se = float(t.mean()), float(t.std(ddof=1) / math.sqrt(samples))
-    z_low = norm.ppf(1 - alpha / 2)
-    lower = est - z_low * se
+    lower = est - norm.ppf(1 - alpha / 2) * se
     if law_m == m and law_lower > lower:
         lower = law_lower                         # certified, no confidence spent
-    n_direct = min(DIRECT_MAX, est_rows.size)
-    n_est = est_rows.size + inf_rows.size + n_direct
-    z_up = norm.ppf(1 - alpha / (2 * max(1, n_est)))
-    skipped = np.setdiff1d(np.arange(M), np.union1d(est_rows, inf_rows))
-    ucl = float(bound[skipped].max()) if skipped.size else -np.inf
+    lower_half = est - lower
+
+    # upper end: exact Jensen bounds, then the orbits whose bound exceeds a floor are estimated
+    bound = jensen_bounds(q, q0, pi, law, m)
+    reps = np.unique(orbit, return_index=True)[1]
+    rep_bound = np.array([bound[orbit == orbit[r]].max() for r in reps.tolist()])
+    # members whose exact bound is below the floor enter by that bound; the floor is fixed before
+    # the draws below (it only decides which members are estimated, not what the bracket claims)
+    floor = est - 4 * se - 0.05
+    if law_m == m and law_lower > floor:
+        floor = law_lower
+    below = rep_bound <= floor
+    nb = neighbour_bounds(q, q0, pi, law, m, reps)                  # (R, S) bits, exact
+    supp_orbit = np.isin(orbit[reps], orbit[supp])
+    by_nb = ~below & ~supp_orbit & (nb.min(axis=1) <= NB_EPS)
+    E = reps[~below & ~by_nb]
+    skipped = rep_bound[below]
+    ucl = float(skipped.max()) if skipped.size else -np.inf
     d_max = ucl
+    n_pilot = min(samples, PILOT_SAMPLES)
 
-    def terms(rows):
-        out = np.empty(rows.size)
-        for a in range(0, rows.size, chunk):
-            r = rows[a:a + chunk]
-            c = rng.choice(pi.size, size=(r.size, m), p=pi)
-            y = rng.random((r.size, m)) < q[r[:, None], c]
-            LL_s = np.where(y[:, :, None], l1_supp[c], l0_supp[c]).sum(axis=1)
-            own = np.where(y, logq1[c, r[:, None]], logq0[c, r[:, None]]).sum(axis=1)
-            out[a:a + chunk] = own - logsumexp(LL_s + logw, axis=1)
-        return out / math.log(2)
+    def divergence(f, k):
+        own, lpw, _ = draw(np.full(k, f, dtype=np.int64))
+        x = own - lpw
+        if np.isinf(x).any():                     # W_f reaches an output PW cannot: D = inf
+            return math.inf, 0.0
+        return float(x.mean()) / LN2, float(x.std(ddof=1)) / LN2
 
-    if est_rows.size:
-        d = s1 / samples
-        sd = np.sqrt(np.maximum(s2 / samples - d * d, 0.0) * samples / (samples - 1) / samples)
-        d_max = max(d_max, float(d.max()))
-        cur = np.minimum(d + z_up * sd, bound[est_rows])
-        # importance weights are heavy-tailed off the support: re-estimate the members with the
-        # largest limit from W_f itself (fresh draws; each limit counted in the union bound)
-        done = np.zeros(est_rows.size, dtype=bool)
-        for _ in range(n_direct):
-            k = int(np.argmax(cur))
-            if done[k]:
+    # pilot draws (discarded) choose, before the final draws, the members near the top (T) and
+    # each member's draws; Bonferroni with weights: T shares TOP_ALPHA of alpha/2, the rest the remainder
+    pilot = [divergence(int(f), n_pilot) for f in E.tolist()]
+    up_se, up_d = math.nan, math.nan
+    if pilot and any(math.isinf(d) for d, _ in pilot):
+        d_max = ucl = math.inf
+    elif pilot:
+        d0 = np.array([d for d, _ in pilot])
+        sd0 = np.array([sd for _, sd in pilot])
+        # a member's gap below the lower end's estimate, less three pilot standard errors; the
+        # pilot's sd is floored at a quarter of the largest (rare large terms are missed by it)
+        sd_u = np.maximum(sd0, 0.25 * sd0.max())
+        gap = np.maximum(est - d0 - 3 * sd_u / math.sqrt(n_pilot), 0.0)
+        near = gap < NEAR_GAP
+        a_top = alpha / 2 * (TOP_ALPHA if near.size > near.sum() else 1.0)
+        z = np.where(near, norm.ppf(1 - a_top / max(1, near.sum())),
+                     norm.ppf(1 - (alpha / 2 - a_top) / max(1, (~near).sum())))
+        lims = {}
+        for f, g_f, sd_p, z_f in zip(E.tolist(), gap.tolist(), sd_u.tolist(), z.tolist()):
+            h = z_f * sd_p / math.sqrt(samples)
+            k = int(min(samples, max(MIN_SAMPLES, math.ceil((z_f * sd_p / max(0.5 * g_f, h, 1e-12)) ** 2))))
+            d, sd = divergence(f, k)
+            if math.isinf(d):
+                d_max = ucl = math.inf
                 break
-            tf = terms(np.full(samples, est_rows[k], dtype=np.int64))
-            cur[k] = min(cur[k], float(tf.mean()) + z_up * float(tf.std(ddof=1) / math.sqrt(samples)))
-            done[k] = True
-        ucl = max(ucl, float(cur.max()))
-    for f in inf_rows.tolist():            # sampled from W_f itself: PW may miss some of its outputs
-        tf = terms(np.full(samples, f, dtype=np.int64))
-        if not np.isfinite(tf).all():      # W_f reaches an output PW cannot: D = inf, the bound is void
-            d_max = ucl = np.inf
-            break
-        d1, sd1 = float(tf.mean()), float(tf.std(ddof=1) / math.sqrt(samples))
-        d_max = max(d_max, d1)
-        ucl = max(ucl, d1 + z_up * sd1)
+            lim = min(d + z_f * sd / math.sqrt(k), float(bound[f]))
+            lims[orbit[f]] = (lim, d, sd / math.sqrt(k))
+            d_max = max(d_max, d)
+            if lim > ucl:
+                ucl, up_se, up_d = lim, sd / math.sqrt(k), d
+        if math.isfinite(ucl):
+            # the others: D_f <= D_g + m D(w_f || w_g) + min(1, m TV) log2(1 / P_g) for each support member g
+            got = [lims.get(o, (math.inf, math.nan, math.nan)) for o in orbit[supp].tolist()]
+            lim_s = np.array([g[0] for g in got])
+            for i in np.flatnonzero(by_nb).tolist():
+                j = int(np.argmin(lim_s + nb[i]))
+                lim = min(float(lim_s[j] + nb[i, j]), float(rep_bound[i]))
+                if lim > ucl:   # through support member j: its estimate and margin, plus nb
+                    ucl, up_se, up_d = lim, got[j][2], got[j][1]
+    upper_half = ucl - up_d if math.isfinite(ucl) and math.isfinite(up_d) else math.nan
     return FamilyBracket(n=n, s=s, m=m, lower=float(lower), upper=float(ucl), estimate=est, stderr=se,
                          upper_estimate=float(d_max), confidence=confidence, law_m=law_m, samples=samples,
                          law=np.asarray(law, dtype=np.float64), law_cells=law_cells, law_lower=float(law_lower),
-                         sampled=int(n_est))
+                         sampled=int(E.size), law_method=law_method, lower_half_width=float(lower_half),
+                         upper_half_width=float(upper_half), upper_stderr=float(up_se))
+
+
+def neighbour_bounds(q, q0, pi, law, m, rows):
+    r"""``nb[i, k] = m D(w_f \| w_g) + \min(1, m\,TV(w_f, w_g)) \log_2(1 / P_g)`` (bits) for the members
+    f = ``rows[i]`` and the support members g = k-th member with ``law > 0``, such that
+
+    .. math:: D(W_f \| PW) \le D(W_g \| PW) + nb[f, g].
+
+    Proof: with :math:`h = \log(W_g / PW) \le \log(1/P_g)` (as :math:`PW \ge P_g W_g`),
+    :math:`D(W_f\|PW) = D(W_f\|W_g) + E_{W_f} h` and
+    :math:`E_{W_f} h - E_{W_g} h \le \sum_{W_f > W_g} (W_f - W_g) h \le TV(W_f, W_g) \log(1/P_g)`;
+    :math:`D(W_f\|W_g) = m D(w_f\|w_g)` and :math:`TV(W_f, W_g) \le \min(1, m\,TV(w_f, w_g))` for
+    m i.i.d. samples (w one sample's law over (cell, bit)). inf where w_f is not << w_g."""
+    supp = np.flatnonzero(law > 0)
+    qs, q0s = q[supp], q0[supp]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        l1s, l0s = np.log(qs), np.log(q0s)
+        lg = np.log2(1.0 / law[supp])
+        out = np.empty((rows.size, supp.size))
+        for a in range(0, rows.size, 64):
+            f = rows[a:a + 64]
+            qf, q0f = q[f], q0[f]
+            hf = (np.where(qf > 0, qf * np.log(np.where(qf > 0, qf, 1.0)), 0.0)
+                  + np.where(q0f > 0, q0f * np.log(np.where(q0f > 0, q0f, 1.0)), 0.0)) @ pi
+            D = hf[:, None] - _xlogy_dot(qf, l1s, pi) - _xlogy_dot(q0f, l0s, pi)         # nats, >= 0
+            tv = np.abs(qf[:, None, :] - qs[None, :, :]) @ pi
+            out[a:a + 64] = m * np.maximum(D, 0.0) / math.log(2) + np.minimum(1.0, m * tv) * lg[None, :]
+    return out
+
+
+def family_bracket_plan(n_members: int, n_cells: int, m: int, samples: int, law_samples: int) -> float:
+    """Peak bytes of :func:`family_bracket` (one place, reused by callers): the cell tables
+    (q, 1 - q and their logs), the draws of one block, and the sample-average problem
+    (at most ``SAA_MAX_MEMBERS`` x ``law_samples`` log-likelihoods, with the solver's copies)."""
+    K = min(n_members, 4 * SAA_MAX_MEMBERS)
+    block = min(samples, (1 << 20) // max(1, m))
+    return 8.0 * (6 * n_members * n_cells + 3 * samples + block * m * 4
+                  + (6 * K * law_samples if law_samples else 0))
+
+
+def member_orbits(fam, s, q, q0, pi):
+    """Orbit label of every member under the symmetries of the cell channel: complementing the
+    output (``q <-> 1 - q``) and each cell permutation of :meth:`FunctionFamily.cell_symmetries`
+    that keeps ``pi``; a permutation is used only when it maps every member onto a member with
+    bit-identical rows, so each one is a verified symmetry of the channel. Under a law constant on
+    orbits, ``PW`` is invariant and ``D(W_f || PW)`` is the same for every member of an orbit."""
+    from .family_capacity import orbit_labels
+
+    key = {q[i].tobytes() + q0[i].tobytes(): i for i in range(q.shape[0])}
+    perms = []
+    cands = [(np.arange(q.shape[1]), True)] + [(np.asarray(t), False) for t in fam.cell_symmetries(s)] \
+        + [(np.asarray(t), True) for t in fam.cell_symmetries(s)]
+    for tau, flip in cands:
+        if tau.size != q.shape[1] or not np.array_equal(pi[tau], pi):
+            continue
+        a, b = (q0[:, tau], q[:, tau]) if flip else (q[:, tau], q0[:, tau])
+        img = [key.get(np.ascontiguousarray(a[i]).tobytes() + np.ascontiguousarray(b[i]).tobytes(), -1)
+               for i in range(q.shape[0])]
+        if min(img) >= 0:
+            perms.append(np.array(img, dtype=np.int64))
+    return orbit_labels(q.shape[0], perms)
+
+
+def orbit_mean(law, orbit):
+    """The law averaged over each orbit (every member of an orbit gets the same float)."""
+    mean = np.bincount(orbit, weights=law) / np.bincount(orbit)
+    return mean[orbit]
+
+
+def sample_average_law(q, q0, pi, m, law_samples, rng, orbit):
+    r"""Law of the sample-average problem: ``law_samples`` draws Y_j from the uniform mixture U of
+    K candidate members (those with ``min(P(f=1), P(f=0)) > 1e-9``, the two most biased ones,
+    and their orbits; at most SAA_MAX_MEMBERS, the least biased first) give the channel
+    :math:`\tilde W[k, j] \propto W_k(Y_j) / U(Y_j)` (self-normalised importance weights),
+    solved by Blahut–Arimoto to SAA_TOL. Any law is a law: the certificate does not rely on it."""
+    from ..blahut_arimoto import blahut_arimoto
+    from ._family_kernels import loglik_matrix
+
+    p1 = q @ pi
+    bias = np.minimum(p1, 1.0 - p1)
+    cand = np.union1d(np.flatnonzero(bias > 1e-9), [int(np.argmin(p1)), int(np.argmax(p1))])
+    if cand.size > SAA_MAX_MEMBERS:
+        cand = np.sort(cand[np.argsort(-bias[cand], kind="stable")[:SAA_MAX_MEMBERS]])
+    cand = np.flatnonzero(np.isin(orbit, orbit[cand]))
+    K = cand.size
+    g = cand[rng.integers(0, K, law_samples)]
+    cum = np.cumsum(pi)
+    cum[-1] = 1.0
+    cells = np.minimum(np.searchsorted(cum, rng.random((law_samples, m)), side="right"), pi.size - 1)
+    bits = rng.random((law_samples, m)) < q[g[:, None], cells]
+    with np.errstate(divide="ignore"):
+        LL = loglik_matrix(cells.astype(np.int64), bits, np.ascontiguousarray(np.log(q[cand]).T),
+                           np.ascontiguousarray(np.log(q0[cand]).T))
+    LL -= logsumexp(LL, axis=0)
+    W = np.exp(LL)
+    W /= W.sum(axis=1, keepdims=True)
+    import warnings
+
+    from .._result import ConvergenceWarning
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        res = blahut_arimoto(W, tol=SAA_TOL)
+    law = np.zeros(q.shape[0])
+    law[cand] = np.asarray(res.p, dtype=np.float64)
+    law[law < SAA_PRUNE * law.max()] = 0.0
+    return law / law.sum()
 
 
 def quantile_bins(pi, B):

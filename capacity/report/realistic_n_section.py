@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import math
+import re
 
 from ._framework import Claim, Section, markdown_table, pyplot
 
@@ -60,11 +61,108 @@ def _exact_profile(quick):
 
     cases = {(2, 1): range(1, 7), (3, 1): range(1, 7), (3, 2): range(1, 5)}
     if not quick:
-        cases[(4, 1)] = range(1, 7)
+        cases.update({(4, 1): range(1, 7), (4, 2): range(1, 6), (4, 3): range(1, 5)})
     out = {}
     for (n, s), ms in cases.items():
         out[(n, s)] = [(m, law_sensitivity(insensitive_capacity(n, s, m))) for m in ms]
     return out
+
+
+#: Family curves of the figure: (label, family name, n, s, m values); quick runs take m <= 4.
+FIGURE_FAMILIES = [("thresholds n=8, s=2", "thresholds", 8, 2, (1, 2, 4, 8)),
+                   ("symmetric n=16, s=2", "symmetric", 16, 2, (1, 2, 4, 8)),
+                   ("thresholds n=32, s=2", "thresholds", 32, 2, (1, 2, 4, 8))]
+
+
+def figure_curves(exact, quick):
+    """``{label: [(m, mean I[f] of the law, least sensitive members)]}``: the exact optimal laws
+    (n >= 3) and the certified family laws of FIGURE_FAMILIES."""
+    from capacity.insensitive import family_capacity, law_sensitivity
+
+    curves = {f"exact n={n}, s={s}": [(m, ls.influence_least) for m, ls in prof]
+              for (n, s), prof in exact.items() if n >= 3}
+    for label, name, n, s, ms in FIGURE_FAMILIES:
+        curves[label] = [(m, law_sensitivity(family_capacity(name, n, s, m)).influence_least)
+                         for m in ms if not (quick and m > 4)]
+    return curves
+
+
+def influence_figure(ctx, curves, name="realistic_n_influence.png"):
+    """Mean total influence of the law against m, one line per curve (log2 m axis); returns the
+    saved figure's name (the framework checks it: points inside the axes, distinct labels)."""
+    plt = pyplot()
+    fig, ax = plt.subplots(figsize=(6, 3.6))
+    for label, pts in curves.items():
+        style = "o-" if label.startswith("exact") else "s--"
+        ax.plot([p[0] for p in pts], [p[1] for p in pts], style, label=label)
+    ax.axhline(1.0, color="grey", lw=0.8, ls=":", label="a dictator (I = 1)")
+    ax.set_xlabel("m (samples)")
+    ax.set_ylabel("mean total influence of the law")
+    ax.set_xscale("log", base=2)
+    ax.legend(fontsize=7)
+    return ctx.save_figure(fig, name)
+
+
+#: (n, s) of the family phase diagram and the m tried (ascending, while the types fit MAX_TYPES).
+PHASE_MS = (1, 2, 3, 4, 5, 6, 7, 8, 10, 12, 16)
+
+
+def family_mstar(quick):
+    """``{(n, s): (m*_F or None, m tried up to, support)}``: the smallest m at which the
+    thresholds family's certified capacity exceeds the certified upper end for the constants and
+    dictators (1-juntas). Then C(n, s, m) > C_{const+dict}, so no optimal law is supported on the
+    constants and dictators: m*_F is a certified upper bound on m*. ``support``: the names of the
+    three heaviest groups of the thresholds' law there, then the threshold t of its heaviest
+    non-constant member."""
+    from capacity.insensitive import family_capacity, family_channel_plan, junta_family
+
+    out = {}
+    for n in ((8, 16) if quick else (8, 16, 32, 64)):
+        for s in sorted({2, n // 2, n - 2}):
+            if quick and s == n // 2:
+                continue
+            found, last, names = None, 0, []
+            for m in PHASE_MS:
+                if family_channel_plan(1, 2 * (s + 1) + 1, m)["types"] > MAX_TYPES:
+                    break
+                last = m
+                thr = family_capacity("thresholds", n, s, m)
+                cd = family_capacity(junta_family(n, 1), n, s, m)
+                if thr.lower > cd.upper + 1e-9:
+                    found, names = m, [t[0] for t in thr.support[:3]]
+                    ts = [int(x.group(2)) for t in thr.support if (x := re.search(r"\|x\|(>=|<)(\d+)", t[0]))]
+                    names.append(ts[0] if ts else None)      # threshold of the heaviest non-constant member
+                    break
+            out[(n, s)] = (found, last, names)
+    return out
+
+
+def mstar_claims(mstar, fam_mstar):
+    """Claims (that can fail) of the conjecture on m*: on every computed pair."""
+    ex = {k: v for k, v in mstar.items() if v is not None}
+    by_s = [(a, b) for a in ex for b in ex if a[0] == b[0] and a[1] < b[1]]
+    by_n = [(a, b) for a in ex for b in ex if a[1] == b[1] and a[0] < b[0]]
+    fam = {k: v[0] for k, v in fam_mstar.items() if v[0] is not None}
+    fam_s = [(a, b) for a in fam for b in fam if a[0] == b[0] and a[1] < b[1]]
+    s2 = sorted({v for (n, s), v in fam.items() if s == 2})
+    return [
+        Claim("conjecture (exact m*): m*(n, s) is nonincreasing in s at fixed n", "every computed pair",
+              f"{sum(ex[b] <= ex[a] for a, b in by_s)}/{len(by_s)} pairs",
+              bool(by_s) and all(ex[b] <= ex[a] for a, b in by_s), "pairs of computed (n, s)"),
+        Claim("conjecture (exact m*): m*(n, s) is nondecreasing in n at fixed s", "every computed pair",
+              f"{sum(ex[b] >= ex[a] for a, b in by_n)}/{len(by_n)} pairs",
+              bool(by_n) and all(ex[b] >= ex[a] for a, b in by_n), "pairs of computed (n, s)"),
+        Claim("conjecture (families): m*_F(n, s) is nonincreasing in s at fixed n", "every computed pair",
+              f"{sum(fam[b] <= fam[a] for a, b in fam_s)}/{len(fam_s)} pairs",
+              bool(fam_s) and all(fam[b] <= fam[a] for a, b in fam_s), "pairs of computed (n, s)"),
+        Claim("conjecture (families): at s = 2, m*_F(n, 2) does not grow with n (bounded in n)",
+              "one value over every n computed", f"values {s2}", len(s2) == 1, "n = 8 ... computed"),
+        Claim("at every m*_F computed, the heaviest non-constant member of the thresholds' law has its "
+              "threshold t within sqrt(n)/2 of n/2 (majority-like)", "every (n, s) computed",
+              ", ".join(f"n={n}: t={v[2][-1]}" for (n, s), v in fam_mstar.items() if v[0] is not None),
+              all(v[2][-1] is not None and abs(v[2][-1] - n / 2) <= math.sqrt(n) / 2
+                  for (n, s), v in fam_mstar.items() if v[0] is not None), "|t - n/2| <= sqrt(n)/2"),
+    ]
 
 
 def run(ctx) -> Section:
@@ -96,18 +194,8 @@ def run(ctx) -> Section:
     for (n, s), prof in exact.items():
         off = [m for m, ls in prof if 1 - ls.mass_constants_dictators > 1e-6]
         mstar[(n, s)] = min(off) if off else None
-    conj = []
-    for (n, s), v in mstar.items():
-        for (n2, s2), v2 in mstar.items():
-            if v is None or v2 is None:
-                continue
-            if s2 == s and n2 > n:
-                conj.append(v2 >= v)
-            if n2 == n and s2 > s:
-                conj.append(v2 <= v)
-    claims.append(Claim("conjecture: m*(n, s) is nondecreasing in n at fixed s and nonincreasing in s at fixed n",
-                        "holds on every computed pair", f"{sum(conj)}/{len(conj)} pairs", all(conj),
-                        "pairs of computed (n, s)"))
+    fam_mstar = family_mstar(ctx.quick)
+    claims.extend(mstar_claims(mstar, fam_mstar))
     # 4. the bracket at realistic n
     rows, results, pairs = _bracket_rows(ctx.quick)
     bad = [p for p in pairs if not p[4] <= p[5] + 1e-9]
@@ -126,6 +214,11 @@ def run(ctx) -> Section:
                     + ("(above a dictator's 1.0, so among these families capacity does not favour the insensitive "
                        "ones there)" if w_ls.influence_least > 1.0 else
                        "(at most a dictator's 1.0: among these families the insensitive ones win there)") + ".")
+    unique = [r for r in results.values() if not math.isfinite(r.law_spread)]
+    claims.append(Claim("every family law whose member-level spread is infinite has a finite cluster spread "
+                        "(cluster masses unique; split within clusters undetermined)", "all",
+                        f"{sum(math.isfinite(r.cluster_spread) for r in unique)}/{len(unique)}",
+                        all(math.isfinite(r.cluster_spread) for r in unique), "certified gap 1e-9"))
     # 5. robustness: other readings of the problem (all functions, n <= 3)
     from capacity.insensitive import READINGS, reading_capacity
     read_cases = [(2, 1, m) for m in (1, 2, 3)] + ([] if ctx.quick else [(2, 1, 4), (3, 1, 2), (3, 1, 3), (3, 2, 2)])
@@ -146,21 +239,7 @@ def run(ctx) -> Section:
     claims.append(Claim("every reading computed: mean I[f] of the law found < n/2", "ratio < 1",
                         f"max ratio {worst_read:.3f}", bool(worst_read < 1), "most sensitive members"))
     # figure: mean I[f] of the optimal law against m
-    plt = pyplot()
-    fig, ax = plt.subplots(figsize=(6, 3.6))
-    from capacity.insensitive import law_sensitivity
-    for (n, s), prof in exact.items():
-        ax.plot([m for m, _ in prof], [ls.influence_least for _, ls in prof], "o-", label=f"exact n={n}, s={s}")
-    for n in sorted({n for (_, n, _, _) in results}):
-        pts = sorted((m, law_sensitivity(r).influence_least) for (nm, nn, s, m), r in results.items()
-                     if nm == "thresholds" and nn == n and s == 2)
-        if pts:
-            ax.plot([p[0] for p in pts], [p[1] for p in pts], "s--", label=f"thresholds n={n}, s=2")
-    ax.set_xlabel("m (samples)")
-    ax.set_ylabel("mean total influence of the law")
-    ax.set_xscale("log", base=2)
-    ax.legend(fontsize=7)
-    fig_name = ctx.save_figure(fig, "realistic_n_influence.png")
+    fig_name = influence_figure(ctx, figure_curves(exact, ctx.quick))
     prof_rows = [[f"({n},{s},{m})", f"{ls.influence_least:.4f}", f"{ls.influence_most:.4f}",
                   f"{ls.stability_least:.4f}", f"{ls.mass_constants_dictators:.4f}",
                   f"{ls.uniform_functions_influence:g}",
@@ -172,8 +251,9 @@ def run(ctx) -> Section:
         "complements, the constants and dictators (1-juntas), and for n <= 8 all symmetric functions), each "
         "certified to 1e-9 bit; the upper end is min(m, log2 #classes, the per-cell binomial-channel bound) "
         "(`capacity_upper_bound`). Where a family's types exceed the report's budget of 25 000 no lower bound "
-        "is given (family_bracket, the Monte Carlo bracket, is not used here: its default law comes from "
-        "the largest m that fits and is poor at these sizes).",
+        "is given (family_bracket, the Monte Carlo bracket with a sample-average law, is not run here, to keep "
+        "the report within minutes; BENCHMARKS.md, \"Family capacities at realistic n\", gives its bracket "
+        "for thresholds at n = 1000, s = 500, m = 16).",
         "",
         markdown_table(["(n,s,m)", "family lower bounds (bits)", "best family", "upper bound (bits)",
                         "mean I[f] of the best law (edges/2^n)", "mass on constants+dictators (prob.)"], rows),
@@ -185,9 +265,19 @@ def run(ctx) -> Section:
         markdown_table(["(n,s,m)", "E I least (edges/2^n)", "E I most (edges/2^n)", "E Stab (correlation)",
                         "const+dict (prob.)", "uniform fns (edges/2^n)", "uniform classes (edges/2^n)"], prof_rows),
         "",
-        "m*, the smallest m at which the exact optimal law puts more than 1e-6 off the constants and dictators: "
+        "Phase diagram. m*, the smallest m at which the exact optimal law puts more than 1e-6 off the "
+        "constants and dictators: "
         + "; ".join(f"(n={n}, s={s}): {v if v is not None else '> computed m'}" for (n, s), v in mstar.items())
-        + ".",
+        + ". At realistic n, m*_F, the smallest m at which the certified capacity of thresholds and their "
+        "complements exceeds the certified upper end for the constants and dictators (so no optimal law "
+        "is supported on them: m* <= m*_F), with the heaviest members of the thresholds' law there (the "
+        "family that takes their place): "
+        + "; ".join(f"(n={n}, s={s}): " + (f"{v} ({', '.join(names[:-1])})" if v is not None else f"> {last}")
+                    for (n, s), (v, last, names) in fam_mstar.items())
+        + ". Conjecture (claims above, each checked on every computed pair): m* is set by s rather than n; "
+        "it is nonincreasing in s at fixed n, nondecreasing in n at fixed s, and bounded in n at fixed s "
+        "(m*_F(n, 2) takes one value from n = 8 up). The dictators, visible with probability s/n per "
+        "sample, give way to thresholds near n/2 (majority-like; claim above).",
         "",
         "Other readings of the problem (all functions; each cell: capacity / mean I[f] of the law found "
         "(most sensitive members) / mass off constants and dictators): random S shown (the default), fixed S0, "
@@ -209,8 +299,18 @@ def run(ctx) -> Section:
         + f"{sum(math.isfinite(r.law_spread) for r in results.values())} of {len(results)} laws "
         + "(largest finite spread "
         + f"{max([r.law_spread for r in results.values() if math.isfinite(r.law_spread)] or [math.nan]):.1e}); "
-        "where it is infinite (thresholds: near-duplicate rows of thresholds far from n/2), uniqueness is "
-        "not established.",
+        "where it is infinite, uniqueness of the law on members is not established, and the reason is "
+        "computed: its candidate rows include near-duplicates (e.g. the constant 1 and OR at n = 64, s = 2, "
+        "whose cell probabilities differ by about 2^-62), so their smallest singular value is below the "
+        "rounding of the rows. Clustering the candidates whose rows lie within L2 distance eps restores a "
+        "certificate: every optimal law's mass on each cluster is within `cluster_spread` of the law found "
+        "(the split inside a cluster stays undetermined). "
+        + "; ".join(f"({nm} n={n}, s={s}, m={m}): {r.candidates} candidates, {r.clusters} clusters at "
+                    f"eps={r.cluster_eps:.0e}, cluster spread {r.cluster_spread:.1e}, "
+                    f"{sum(1 for t in r.support if t[1] > r.cluster_spread)} of {len(r.support)} support groups "
+                    "heavier than it"
+                    for (nm, n, s, m), r in results.items() if not math.isfinite(r.law_spread))
+        + ".",
         "",
         "Conclusion, with its limits: for n <= 4 the capacity-achieving law is much less sensitive than the "
         "uniform laws (mean total influence well below n/2 and below the uniform law on classes), and the "

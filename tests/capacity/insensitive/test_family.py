@@ -152,3 +152,22 @@ BAD = [
 def test_bad_input(call, exc, match):
     with pytest.raises(exc, match=match):
         call()
+
+
+@pytest.mark.parametrize("call, match", [
+    # huge broadcast views refused from their shape, before any copy
+    (lambda: function_family_information(np.array([[0, 0, 0, 0], [1, 1, 1, 1]]), 2, 1, 2,
+                                         weights=np.broadcast_to(0.5, (2**40,))), "`weights`"),
+    (lambda: function_family_information(np.broadcast_to(np.uint8(0), (2**40,)), 2, 1, 2), "`functions`"),
+])
+def test_huge_views_refused_before_copying(call, match):
+    import tracemalloc
+
+    tracemalloc.start()
+    try:
+        with pytest.raises(ValueError, match=match):
+            call()
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 2**24, peak     # an expanded view would need 2**40 bytes or more

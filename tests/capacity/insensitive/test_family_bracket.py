@@ -49,8 +49,8 @@ def test_garbled_law_gives_a_certified_lower_bound(monkeypatch):
     monkeypatch.setattr(fb, "LAW_MAX_TYPES", 300)
     n, s, m = 9, 6, 3
     exact = family_capacity("thresholds", n, s, m)
-    b = family_bracket("thresholds", n, s, m, samples=400, seed=0)
-    assert b.law_m == m and b.law_cells < s + 1
+    b = family_bracket("thresholds", n, s, m, samples=400, law_samples=0, seed=0)
+    assert b.law_m == m and b.law_cells < s + 1 and b.law_method == "garbled"
     assert b.law_lower <= exact.upper + 1e-12            # 1e-12: two certified sums' last bits
     assert b.lower <= exact.upper and exact.lower <= b.upper
 
@@ -104,3 +104,137 @@ def test_jensen_bound_dominates_the_exact_divergence():
     bound = fb.jensen_bounds(q, q0, pi, law, m)
     # 1e-12: float sums of a few hundred terms on both sides
     assert (bound >= D - 1e-12).all()
+
+
+def _huge(shape):
+    """A broadcast view of ``shape`` (free to make; 2**40 float64 entries if expanded)."""
+    return np.broadcast_to(np.float64(1.0), shape)
+
+
+@pytest.mark.parametrize("call, exc, match", [
+    # a huge broadcast law is refused from its shape, before the float64 copy of check_distribution
+    (lambda: family_bracket("thresholds", 6, 2, 2, law=_huge((2**40,)), samples=100), ValueError, "`law`"),
+    # non-string families are tables: refused under the parameter's own name
+    (lambda: family_bracket(3, 6, 2, 2, samples=100), (TypeError, ValueError), "`family`"),
+    (lambda: family_bracket(["thresholds"], 6, 2, 2, samples=100), (TypeError, ValueError), "`family`"),
+    (lambda: family_capacity(3, 3, 1, 2), (TypeError, ValueError), "`family`"),
+    (lambda: family_capacity(["symmetric"], 3, 1, 2), (TypeError, ValueError), "`family`"),
+])
+def test_hostile_regressions(call, exc, match):
+    import tracemalloc
+
+    tracemalloc.start()
+    try:
+        with pytest.raises(exc, match=match):
+            call()
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 2**24, peak     # refused without expanding anything (a 2**40 view would need 8 TiB)
+
+
+def test_sample_average_law_brackets_the_exact_value(monkeypatch):
+    # types declared too many: the law comes from the sample-average problem; the bracket must
+    # still hold around the exact C_F (seeded, so deterministic), and the law is near-optimal
+    import importlib
+
+    fb = importlib.import_module("capacity.insensitive.family_bracket")
+    monkeypatch.setattr(fb, "LAW_MAX_TYPES", 300)
+    n, s, m = 9, 6, 3
+    exact = family_capacity("thresholds", n, s, m)
+    b = family_bracket("thresholds", n, s, m, samples=4000, law_samples=4000, seed=0)
+    assert b.law_method == "sample average" and b.law_m == m
+    assert b.lower <= exact.upper and exact.lower <= b.upper
+    # the law is uniform on each orbit (complement, reflection): the orbit mean leaves it unchanged
+    from capacity.insensitive import threshold_family
+
+    orbit = fb.member_orbits(threshold_family(n), s, *_cells(n, s))
+    np.testing.assert_array_equal(b.law, fb.orbit_mean(b.law, orbit))
+    # the Rao-Blackwellised I(P) is unbiased: within 4 stderr of the exact I(P) of that law
+    assert abs(b.estimate - _exact_information(n, s, m, b.law)) <= 4 * b.stderr
+    assert b.width == b.upper - b.lower and b.lower_half_width >= 0 and b.upper_half_width >= 0
+
+
+def _cells(n, s):
+    from capacity.insensitive import threshold_family
+
+    fam = threshold_family(n)
+    q, pi = fam.reduced_cells(s)
+    return q, fam.reduced_zeros(s, q), pi / pi.sum()
+
+
+def _exact_information(n, s, m, law):
+    """I(P) (bits) by enumerating every output (cells x bits)^m: brute force from the definition."""
+    import itertools
+    import math
+
+    q, q0, pi = _cells(n, s)
+    total = 0.0
+    for cs in itertools.product(range(pi.size), repeat=m):
+        pc = math.prod(pi[c] for c in cs)
+        for ys in itertools.product((0, 1), repeat=m):
+            W = pc * np.prod([q[:, c] if y else q0[:, c] for c, y in zip(cs, ys)], axis=0)
+            pw = float(law @ W)
+            ok = (W > 0) & (law > 0)
+            total += float((law[ok] * W[ok] * np.log2(W[ok] / pw)).sum())
+    return total
+
+
+def test_member_orbits_are_channel_symmetries():
+    # under a law uniform on orbits, every member of an orbit has the same exact D(W_f || PW)
+    # (enumerated type channel), which is what lets the bracket estimate one member per orbit
+    import importlib
+
+    fb = importlib.import_module("capacity.insensitive.family_bracket")
+    from capacity.insensitive import threshold_family
+
+    n, s, m = 5, 2, 2
+    q, q0, pi = _cells(n, s)
+    orbit = fb.member_orbits(threshold_family(n), s, q, q0, pi)
+    # thresholds t and n + 1 - t and their complements: orbits of 4 (the constants: 2)
+    assert np.bincount(orbit).max() == 4 and orbit.max() + 1 < q.shape[0]
+    law = fb.orbit_mean(np.random.default_rng(5).random(q.shape[0]), orbit)
+    law /= law.sum()
+    D = _exact_divergences(q, q0, pi, law, m)
+    for o in np.unique(orbit):
+        d = D[orbit == o]
+        assert d.max() - d.min() <= 1e-12     # 1e-12: the same sum of terms in another order
+
+
+def test_neighbour_bound_dominates_the_exact_divergence():
+    # D(W_f || PW) <= D(W_g || PW) + nb[f, g] for every member f and support member g, with the
+    # exact divergences from the enumerated type channel (n = 5, s = 2, m = 2)
+    import importlib
+
+    fb = importlib.import_module("capacity.insensitive.family_bracket")
+    n, s, m = 5, 2, 2
+    q, q0, pi = _cells(n, s)
+    rng = np.random.default_rng(3)
+    law = rng.random(q.shape[0]) * (rng.random(q.shape[0]) < 0.5)
+    law /= law.sum()
+    D = _exact_divergences(q, q0, pi, law, m)
+    nb = fb.neighbour_bounds(q, q0, pi, law, m, np.arange(q.shape[0]))
+    supp = np.flatnonzero(law > 0)
+    # 1e-12: sums of a few hundred float64 terms of size <= log2(1/P_g)
+    assert (D[:, None] <= D[supp][None, :] + nb + 1e-12).all()
+
+
+def _exact_divergences(q, q0, pi, law, m):
+    import itertools
+
+    out = np.zeros(q.shape[0])
+    for cs in itertools.product(range(pi.size), repeat=m):
+        pc = np.prod([pi[c] for c in cs])
+        for ys in itertools.product((0, 1), repeat=m):
+            W = pc * np.prod([q[:, c] if y else q0[:, c] for c, y in zip(cs, ys)], axis=0)
+            pw = law @ W
+            with np.errstate(divide="ignore", invalid="ignore"):
+                out += np.where(W > 0, W * np.log2(W / pw), 0.0)
+    return out
+
+
+def test_law_samples_bad_input():
+    with pytest.raises(ValueError, match="`law_samples` must be 0 or >= 100"):
+        family_bracket("thresholds", 6, 2, 3, law_samples=50)
+    with pytest.raises(TypeError, match="`law_samples`"):
+        family_bracket("thresholds", 6, 2, 3, law_samples="many")

@@ -166,10 +166,12 @@ def test_total_influence_and_stability_match_boolean():
 # ----------------------------------------------------------------------------- bad input
 
 def test_bad_input():
-    with pytest.raises(TypeError, match="`functions` must"):
+    with pytest.raises(TypeError, match="`family` must"):
         family_capacity([[0, 1], [0, 1, 1, 0]], 1, 0, 1)            # ragged
-    with pytest.raises(ValueError, match="`functions` must hold values in"):
+    with pytest.raises(ValueError, match="`family` must hold values in"):
         family_capacity([[0, 2, 1, 0]], 2, 1, 1)                     # non-binary
+    with pytest.raises(ValueError, match="`functions` must hold values in"):
+        table_family([[0, 2, 1, 0]])                                 # the same tables, named by table_family
     with pytest.raises(ValueError, match="`family` must be truth tables of n = 3"):
         family_capacity([[0, 1, 1, 0]], 3, 1, 1)
     with pytest.raises(ValueError, match="`family` must be a family of n = 5"):
@@ -284,3 +286,41 @@ def test_support_certificate_bounds_another_optimal_law(fam, n, s, m):
     assert np.abs(a.group_mass - b.group_mass).max() <= a.law_spread + b.outside_mass
     assert all(t[1] > a.law_spread for t in a.certified_support)
     assert a.certified_support, "the exact support should be certified at gap 1e-9"
+
+
+@pytest.mark.parametrize("functions, match", [
+    (np.broadcast_to(np.uint8(0), (2**40,)), "n <= 20"),           # one table of 2**40 entries
+    (np.broadcast_to(np.uint8(0), (2**20, 2**20)), "max_bytes"),    # 2**20 tables of n = 20: 1 TiB
+    (np.broadcast_to(np.array({"0": [0, 0]}, dtype=object), (2**40,)), "n <= 20"),
+])
+def test_table_family_refuses_huge_views_before_copying(functions, match):
+    tracemalloc.start()
+    try:
+        with pytest.raises(ValueError, match=match):
+            table_family(functions)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 2**24, peak     # refused from the shape: nothing of the view's size was allocated
+
+
+def test_cluster_certificate_where_member_rows_are_near_duplicates():
+    # thresholds at n = 32, s = 2, m = 8: near-duplicate rows (thresholds far from n/2 against the
+    # constants) make the member-level spread infinite; the clusters' masses stay certified
+    r = family_capacity("thresholds", 32, 2, 8)
+    assert r.law_spread == math.inf and math.isfinite(r.cluster_spread)
+    assert 0 < r.clusters < r.candidates
+    # where the member-level certificate is finite, eps = 0 (bit-identical rows only) is among the
+    # choices, so the cluster spread is never worse than it
+    for fam, n, s, m in (("thresholds", 8, 2, 4), ("symmetric", 6, 2, 3)):
+        q = family_capacity(fam, n, s, m)
+        assert math.isfinite(q.law_spread) and q.cluster_spread <= q.law_spread
+    # the bound itself, against a second solve: a near-optimal law (tol 1e-7) differs from the first
+    # on each cluster's mass by at most the sum of the two certified spreads (each bounds the distance
+    # of its law to every optimal law); compared group by group, which is stricter than cluster by
+    # cluster for a group that shares its cluster (such a group could only fail, not pass wrongly)
+    r2 = family_capacity("thresholds", 32, 2, 8, tol=1e-7)
+    heavy = {t[0]: t[1] for t in r.support if t[1] > 0.05}
+    light = {t[0]: t[1] for t in r2.support}
+    for name, mass in heavy.items():
+        assert abs(light.get(name, 0.0) - mass) <= r.cluster_spread + r2.cluster_spread
