@@ -289,13 +289,7 @@ def in_default_run(label, index, menu):
 #: Faults the suite found in code owned elsewhere and not fixed on this branch (strict xfail: a
 #: case that passes again fails here, so the entry is removed with the owner's fix). Keys are case
 #: ids or their prefixes.
-_FAMILY_NAME = "a non-string family is refused as `functions` (insensitive families: owner's fix pending)"
-KNOWN_OPEN: dict[str, str] = {
-    'capacity.insensitive.family_capacity-family-number': _FAMILY_NAME,
-    'capacity.insensitive.family_capacity-family-list': _FAMILY_NAME,
-    'capacity.insensitive.family_bracket-family-number': _FAMILY_NAME,
-    'capacity.insensitive.family_bracket-family-list': _FAMILY_NAME,
-}
+KNOWN_OPEN: dict[str, str] = {}
 #: Cases whose menu expectation does not fit the parameter (an empty set of unknown inputs is valid).
 EXPECT_OVERRIDES = {"boolean.retained_information-unknown-empty": "either"}
 #: Known faults that hang in C (a signal cannot interrupt them): skipped, not run, until fixed.
