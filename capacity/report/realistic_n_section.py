@@ -38,14 +38,19 @@ def _bracket_rows(quick):
                 continue
             for m in ms:
                 ub = capacity_upper_bound(n, s, m)
-                best, cells = None, []
+                best, cells, done = None, [], []
                 for name, fam in _families(n, s, m, quick):
                     r = family_capacity(fam, n, s, m)
                     results[(name, n, s, m)] = r
                     cells.append(f"{name} {r.lower:.4f}")
+                    done.append((name, r))
                     if best is None or r.lower > best[1].lower:
                         best = (name, r)
                     claims_ok.append((n, s, m, name, r.lower, ub.upper))
+                # families whose certified values agree within their gaps tie: name them all
+                tied = [nm for nm, r in done if best is not None and r.lower >= best[1].lower - 2e-9]
+                if len(tied) > 1:
+                    best = ("tie: " + " = ".join(tied), best[1])
                 if best is None:
                     rows.append([f"({n},{s},{m})", "types over the report's budget: no family bound computed here", "",
                                  f"{ub.upper:.4f}", "", ""])
@@ -234,7 +239,7 @@ def run(ctx) -> Section:
             worst_read = max(worst_read, lr.influence_most / lr.uniform_functions_influence)
             if off > 1e-6 and m > 1:
                 read_mstar.setdefault((rd, n, s), m)
-            row.append(f"{reading_capacity(n, s, m, rd).lower:.4f} / {lr.influence_most:.3f} / {off:.3f}")
+            row.append(f"{reading_capacity(n, s, m, rd).lower:.4f} / {lr.influence_most:.3f} / {max(off, 0.0):.3f}")
         read_rows.append(row)
     claims.append(Claim("every reading computed: mean I[f] of the law found < n/2", "ratio < 1",
                         f"max ratio {worst_read:.3f}", bool(worst_read < 1), "most sensitive members"))
@@ -256,14 +261,14 @@ def run(ctx) -> Section:
         "for thresholds at n = 1000, s = 500, m = 16).",
         "",
         markdown_table(["(n,s,m)", "family lower bounds (bits)", "best family", "upper bound (bits)",
-                        "mean I[f] of the best law (edges/2^n)", "mass on constants+dictators (prob.)"], rows),
+                        "mean I[f] of the best law (expected flips)", "mass on constants+dictators (prob.)"], rows),
         "",
         "Sensitivity of the exact optimal law (n <= 4): mean total influence with each class's mass on its "
         "least / most influential member, mean Stab_rho at rho = s/n (most stable members), mass on constants "
         "and dictators; the uniform law on functions has mean I = n/2, the uniform law on classes the range shown.",
         "",
-        markdown_table(["(n,s,m)", "E I least (edges/2^n)", "E I most (edges/2^n)", "E Stab (correlation)",
-                        "const+dict (prob.)", "uniform fns (edges/2^n)", "uniform classes (edges/2^n)"], prof_rows),
+        markdown_table(["(n,s,m)", "E I least (expected flips)", "E I most (expected flips)", "E Stab (correlation)",
+                        "const+dict (prob.)", "uniform fns (expected flips)", "uniform classes (expected flips)"], prof_rows),
         "",
         "Phase diagram. m*, the smallest m at which the exact optimal law puts more than 1e-6 off the "
         "constants and dictators: "
@@ -281,9 +286,11 @@ def run(ctx) -> Section:
         "",
         "Other readings of the problem (all functions; each cell: capacity / mean I[f] of the law found "
         "(most sensitive members) / mass off constants and dictators): random S shown (the default), fixed S0, "
-        "S hidden from Bob, one S shared by all samples, coordinates revealed independently with probability s/n.",
+        "S hidden from Bob, one S shared by all samples, coordinates revealed independently with probability s/n. "
+        "A '-' cell was not computed (the Bernoulli reading at n = 3, m > 2 has 54 output symbols per "
+        "sample: minutes in the solver).",
         "",
-        markdown_table(["(n,s,m)"] + [f"{rd} (bits / edges/2^n / prob.)" for rd in READINGS], read_rows),
+        markdown_table(["(n,s,m)"] + [f"{rd} (bits / expected flips / prob.)" for rd in READINGS], read_rows),
         "",
         "Smallest m >= 2 at which the law found leaves the constants and dictators, per reading: "
         + "; ".join(f"{rd} (n={n}, s={s}): {m}" for (rd, n, s), m in sorted(read_mstar.items()))
@@ -295,16 +302,18 @@ def run(ctx) -> Section:
         "dictators), so laws, unlike capacities, are not unique there. For the family laws of the first "
         "table, the support certificate of `family_capacity` (every optimal law lies within `law_spread` of "
         "the one found on the candidate groups, from the certified gap and the smallest singular value of "
-        "their rows) is finite for "
-        + f"{sum(math.isfinite(r.law_spread) for r in results.values())} of {len(results)} laws "
-        + "(largest finite spread "
-        + f"{max([r.law_spread for r in results.values() if math.isfinite(r.law_spread)] or [math.nan]):.1e}); "
-        "where it is infinite, uniqueness of the law on members is not established, and the reason is "
+        "their rows) is below 1, and so says something about a probability law, for "
+        + f"{sum(r.law_spread < 1 for r in results.values())} of {len(results)} laws "
+        + "(largest such spread "
+        + f"{max([r.law_spread for r in results.values() if r.law_spread < 1] or [math.nan]):.1e}; "
+        + f"{sum(1 <= r.law_spread < math.inf for r in results.values())} more are finite but >= 1, which "
+        "bounds nothing); where it is infinite, uniqueness of the law on members is not established, and the reason is "
         "computed: its candidate rows include near-duplicates (e.g. the constant 1 and OR at n = 64, s = 2, "
         "whose cell probabilities differ by about 2^-62), so their smallest singular value is below the "
         "rounding of the rows. Clustering the candidates whose rows lie within L2 distance eps restores a "
         "certificate: every optimal law's mass on each cluster is within `cluster_spread` of the law found "
-        "(the split inside a cluster stays undetermined). "
+        "(the split inside a cluster stays undetermined)"
+        + (": " if any(not math.isfinite(r.law_spread) for r in results.values()) else "")
         + "; ".join(f"({nm} n={n}, s={s}, m={m}): {r.candidates} candidates, {r.clusters} clusters at "
                     f"eps={r.cluster_eps:.0e}, cluster spread {r.cluster_spread:.1e}, "
                     f"{sum(1 for t in r.support if t[1] > r.cluster_spread)} of {len(r.support)} support groups "
