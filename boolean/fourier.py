@@ -14,7 +14,7 @@ import numpy as np
 from . import _pbiased
 from ._lib.array import namespace, to_numpy
 from ._lib.backend import is_tensor, resolve_backend, to_backend
-from ._lib.memory import check_size
+from ._lib.memory import DEFAULT_MAX_BYTES, check_size
 from ._lib.validate import MAX_N, as_array, check_real, first_bad_position, n_from_length
 from ._tables import deliver, load_table
 from ._transform import fwht_plan_bytes, normalise, pm1_plan_bytes, pm1_transform, transform_rows
@@ -109,7 +109,7 @@ def fwht(a, *, out=None, backend="auto", device=None, max_bytes=None):
     [12.0, -4.0, 8.0, 2.0]
     """
     if type(a) is np.ndarray and (out is None or out is a) and device is None and type(backend) is str \
-            and backend in ("auto", "numba") and a.dtype in _FAST_DTYPES:
+            and backend in ("auto", "numba"):
         result = _fwht_fast(a, out, max_bytes)
         if result is not None:
             return result
@@ -228,23 +228,36 @@ def _fwht_numba(arr, a, out, out_dtype, n, be):
 
 #: the float dtypes of :func:`fwht`'s fast path (C-contiguous ndarrays, numba backend).
 _FAST_DTYPES = frozenset(_FMAX)
+_F64, _F32 = np.dtype(np.float64), np.dtype(np.float32)
+#: Arrays of at most this many bytes fit the default ``max_bytes`` (the plan is linear in the size).
+_FAST_NBYTES = DEFAULT_MAX_BYTES / fwht_plan_bytes("numba", 1, 1)
 
 
 def _fwht_fast(a, out, max_bytes):
     """:func:`fwht` for a C-contiguous float64/float32 ndarray ``a`` on the numba backend, with
     ``out`` None or ``a`` itself: the same checks and result as the general path, with less per-call
-    work. Returns None for any input it does not take (which the general path then handles,
-    refusing it if need be)."""
+    work (identity tests for the two dtypes, one flags lookup, the size plan evaluated only when
+    ``max_bytes`` is given or the array is near the default). Returns None for any input it does not
+    take (which the general path then handles, refusing it if need be)."""
+    dtype = a.dtype
+    if dtype is _F64 or dtype is _F32 or dtype in _FAST_DTYPES:
+        limits = _LIMITS[dtype]
+    else:
+        return None
     shape = a.shape
     N = shape[-1] if shape else 0
-    if not N or N & (N - 1) or N > _MAX_LENGTH or not a.flags.c_contiguous \
-            or (out is not None and not a.flags.writeable) or not a.size:
+    if not N or N & (N - 1) or N > _MAX_LENGTH:
         return None
-    check_size(fwht_plan_bytes("numba", a.size, a.itemsize), max_bytes, "fwht")
-    out = a if out is not None else np.empty(shape, dtype=a.dtype)
+    flags = a.flags
+    if not flags.c_contiguous or (out is not None and not flags.writeable) or not a.size:
+        return None
+    if max_bytes is not None or a.nbytes > _FAST_NBYTES:
+        check_size(fwht_plan_bytes("numba", a.size, a.itemsize), max_bytes, "fwht")
+    if out is None:
+        out = np.empty(shape, dtype=dtype)
     top = _fwht_numba_module().fwht_from(a, out)
     n = N.bit_length() - 1
-    if not top <= _LIMITS[a.dtype][n]:  # NaN fails too
+    if not top <= limits[n]:  # NaN fails too
         _refuse(a, out, top, n)
     return out
 

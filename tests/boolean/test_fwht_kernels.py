@@ -327,3 +327,21 @@ def test_triton_plan_covers_every_bit_once(n):
         assert (1 << k) * cols <= 1 << _fwht_triton.HIGH_TILE_BITS  # tile fits the register budget
         p += k
     assert p == n
+
+
+def test_fwht_fast_path_keeps_the_default_max_bytes(monkeypatch):
+    # the short path of fwht evaluates the size plan only for arrays near the default cap
+    # (_FAST_NBYTES, derived from the plan and the cap); with both lowered together, an array above
+    # the cap is still refused before allocating and one below it is transformed
+    from boolean import fourier
+    from boolean._lib import memory
+
+    assert fourier._FAST_NBYTES * _transform.fwht_plan_bytes("numba", 1, 1) == memory.DEFAULT_MAX_BYTES
+    monkeypatch.setattr(memory, "DEFAULT_MAX_BYTES", 4096)
+    monkeypatch.setattr(fourier, "_FAST_NBYTES", 4096 / _transform.fwht_plan_bytes("numba", 1, 1))
+    for out in (None, "a"):
+        a = np.zeros(1024)
+        with pytest.raises(ValueError, match=r"fwht needs 8\.0 KiB > max_bytes=4\.0 KiB"):
+            fourier.fwht(a, out=a if out else None)
+        b = np.ones(512)
+        np.testing.assert_array_equal(fourier.fwht(b, out=b if out else None)[:2], [512.0, 0.0])
