@@ -49,25 +49,39 @@ def _both(fn, repeat):
     return best_of(fn, repeat=repeat, clock=time.thread_time), best_of(fn, repeat=repeat)
 
 
+def _cache_bytes(level, root="/sys/devices/system/cpu/cpu0/cache"):
+    """The size (bytes) of the level-``level`` data (or unified) cache that Linux reports, or None."""
+    for index in range(8):
+        base = f"{root}/index{index}/"
+        try:
+            with open(base + "level") as fh, open(base + "type") as ft, open(base + "size") as fs:
+                lev, kind, text = fh.read().strip(), ft.read().strip(), fs.read().strip().upper()
+        except OSError:
+            return None
+        if lev == str(level) and kind in ("Data", "Unified"):
+            try:
+                return int(text[:-1]) << {"K": 10, "M": 20}[text[-1]] if text[-1] in "KM" else int(text)
+            except (ValueError, IndexError, KeyError):
+                return None
+    return None
+
+
 def _l2_bytes():
     """The L2 size Linux reports (bytes), or None."""
-    try:
-        with open("/sys/devices/system/cpu/cpu0/cache/index2/size") as fh:
-            text = fh.read().strip().upper()
-        return int(text[:-1]) << {"K": 10, "M": 20}[text[-1]] if text[-1] in "KM" else int(text)
-    except (OSError, ValueError, IndexError, KeyError):
-        return None
+    return _cache_bytes(2)
 
 
 def _passes(n, itemsize):
-    """Passes of our kernel over the whole array, restated from its design
-    (boolean/_fwht_numba.py): one cache-blocked pass (blocks of a quarter of the L2 cache, 64 KiB
-    to 1 MiB, 256 KiB when unknown), then one radix-8 level per three stages above the block."""
-    l2 = _l2_bytes()
-    block = 2**18 if not l2 else 1 << min(max((l2 // 4).bit_length() - 1, 16), 20)
+    """Passes of our kernel through memory, restated from its design (boolean/_fwht_numba.py): the
+    cache blocks (the largest power of two that fits the L1 data cache, 8 to 64 KiB, 32 KiB when
+    unknown) and the depth-first radix-8 levels whose chunks fit the L2 cache make one pass; each
+    radix-8 level whose chunks exceed L2 makes one more."""
+    l1 = _cache_bytes(1)
+    block = 2**15 if not l1 else 1 << min(max(l1.bit_length() - 1, 13), 16)
+    l2 = _l2_bytes() or 2**20
     lmax = (block // itemsize).bit_length() - 1
     L = n if n <= lmax else next(L for L in (lmax, lmax - 1, lmax - 2) if (n - L) % 3 == 0)
-    return 1 + (n - L) // 3
+    return 1 + sum(1 for top in range(L + 3, n + 1, 3) if itemsize << top > l2)
 
 
 def _interleaved(fns, rounds, inner):

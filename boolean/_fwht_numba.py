@@ -12,21 +12,24 @@ Layout of one row (length ``N = 2**n``), fastest first:
    inside a vector (strides 1, 2, 4[, 8]) are done with lane shuffles, the next three
    (across the 8 vectors) with vertical adds. That is log2(8*V) stages per load/store,
    and it is the only place where strides are smaller than a vector.
-2. **Cache block** (:func:`_leaf`): the remaining stages below ``2**L`` (a block of at most
-   ``BLOCK_BYTES``, a quarter of the L2 cache, so that it stays there) as radix-8/4/2 passes
-   over the block, whose inner loops are contiguous and vectorised by LLVM.
+2. **Cache block** (:func:`_pass`): the remaining stages below ``2**L`` (a block of at most
+   ``BLOCK_BYTES``, the largest power of two that fits the L1 data cache, so that it stays there)
+   as radix-8/4/2 passes over the block, whose inner loops are contiguous and vectorised by LLVM.
 3. **Radix-8 levels, depth first** (:func:`_levels_after`): ``L`` is chosen so that ``n - L`` is
    a multiple of 3; the stages at strides ``>= 2**L`` are radix-8 passes (eight contiguous
    read/write streams, three stages each) over chunks of ``2**(L + 3j)`` values, and a chunk's
    pass runs as soon as its eight sub-chunks are done. Each chunk is thus still in the cache
-   level it fits when its pass comes (cache-oblivious order), and only the passes over chunks
-   larger than the last-level cache stream from DRAM.
+   level it fits when its pass comes (cache-oblivious order: L2 and L3 are used without knowing
+   their sizes), and only the passes over chunks larger than the last-level cache stream from DRAM.
 
 All arithmetic is plain add/subtract in the array's dtype, without fastmath, so int64
-results are exact (as long as they fit) and float results are reproducible.
+results are exact (as long as they fit) and float results are reproducible. Every value goes
+through the radix-2 stages in the same order (stride 1, 2, 4, ...) whatever the tile, block
+and radix grouping, so the block size (and thus the machine's L1 size) does not change a bit
+of the result.
 
-The memory floor is one pass through memory per level above the L2 cache; BENCHMARKS.md (``benchmarks/bench_fwht.py``) compares
-the kernel with fht-cpu. ``parallel=True`` (rows over threads) helps only batches of
+The memory floor is one pass through memory, plus one per radix-8 level whose chunks exceed
+the L2 cache; BENCHMARKS.md (``benchmarks/bench_fwht.py``) compares the kernel with fht-cpu. ``parallel=True`` (rows over threads) helps only batches of
 cache-resident rows.
 """
 from __future__ import annotations
@@ -39,8 +42,8 @@ from numba.extending import intrinsic
 
 
 
-def _l2_bytes(path="/sys/devices/system/cpu/cpu0/cache/index2/size"):
-    """The L2 cache size (bytes) as Linux reports it, or None where it cannot be read."""
+def _cache_size(path):
+    """A cache size (bytes) from a Linux sysfs text such as ``48K``, or None where it cannot be read."""
     try:
         with open(path) as fh:
             text = fh.read().strip().upper()
@@ -49,17 +52,34 @@ def _l2_bytes(path="/sys/devices/system/cpu/cpu0/cache/index2/size"):
         return None
 
 
-def block_bytes(l2_bytes):
-    """Largest cache block (bytes) for the in-cache stages: a quarter of the L2 cache (room for
-    the streams of the passes around it), a power of two in [64 KiB, 1 MiB]; 256 KiB when the L2
-    size is unknown."""
-    if not l2_bytes:
-        return 2**18
-    return 1 << min(max((l2_bytes // 4).bit_length() - 1, 16), 20)
+def _l1d_bytes(root="/sys/devices/system/cpu/cpu0/cache"):
+    """The level-1 data cache size (bytes) as Linux reports it, or None where it cannot be read."""
+    for index in range(8):
+        base = f"{root}/index{index}/"
+        try:
+            with open(base + "level") as fh:
+                level = fh.read().strip()
+            with open(base + "type") as fh:
+                kind = fh.read().strip()
+        except OSError:
+            return None
+        if level == "1" and kind in ("Data", "Unified"):
+            return _cache_size(base + "size")
+    return None
+
+
+def block_bytes(l1_bytes):
+    """Largest cache block (bytes) for the in-cache stages: the largest power of two that fits the
+    level-1 data cache, in [8 KiB, 64 KiB]; 32 KiB when the L1 size is unknown. The stages inside a
+    block then run from L1; every level above it is a depth-first radix-8 pass (see the module
+    docstring), which reuses L2 and L3 without being told their sizes."""
+    if not l1_bytes:
+        return 2**15
+    return 1 << min(max(l1_bytes.bit_length() - 1, 13), 16)
 
 
 #: The cache block (bytes) on this machine.
-BLOCK_BYTES = block_bytes(_l2_bytes())
+BLOCK_BYTES = block_bytes(_l1d_bytes())
 _I32 = ir.IntType(32)
 _DTYPES = (types.float64, types.float32, types.int64)
 

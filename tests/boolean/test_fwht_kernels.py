@@ -108,18 +108,48 @@ def test_numba_block_sizes_same_result(rng, block_bytes):
     np.testing.assert_array_equal(out, want[0])  # ±1 sums below 2**53: exact in float64
 
 
-@pytest.mark.parametrize("l2, want", [(None, 2**18), (0, 2**18), (2**20, 2**18), (2**21, 2**19),
-                                      (48 * 2**10, 2**16), (3 * 2**20, 2**19), (2**30, 2**20)])
-def test_block_bytes_is_a_quarter_of_l2_clamped(l2, want):
-    assert _fwht_numba.block_bytes(l2) == want
+@pytest.mark.parametrize("l1, want", [(None, 2**15), (0, 2**15), (48 * 2**10, 2**15), (32 * 2**10, 2**15),
+                                      (2**10, 2**13), (80 * 2**10, 2**16), (2**21, 2**16)])
+def test_block_bytes_is_the_l1_power_of_two_clamped(l1, want):
+    assert _fwht_numba.block_bytes(l1) == want
 
 
-def test_l2_bytes_reads_sysfs_text(tmp_path):
+def test_cache_size_reads_sysfs_text(tmp_path):
     for text, want in (("2048K\n", 2**21), ("1M", 2**20), ("524288", 2**19), ("", None), ("abcK", None)):
         p = tmp_path / "size"
         p.write_text(text)
-        assert _fwht_numba._l2_bytes(str(p)) == want
-    assert _fwht_numba._l2_bytes(str(tmp_path / "missing")) is None
+        assert _fwht_numba._cache_size(str(p)) == want
+    assert _fwht_numba._cache_size(str(tmp_path / "missing")) is None
+
+
+def test_l1d_bytes_finds_the_level_1_data_cache(tmp_path):
+    # sysfs lists caches as index0.. with level, type and size; the instruction cache is skipped
+    for i, (level, kind, size) in enumerate([("1", "Instruction", "64K"), ("1", "Data", "48K"),
+                                             ("2", "Unified", "2048K")]):
+        d = tmp_path / f"index{i}"
+        d.mkdir()
+        (d / "level").write_text(level + "\n")
+        (d / "type").write_text(kind + "\n")
+        (d / "size").write_text(size + "\n")
+    assert _fwht_numba._l1d_bytes(str(tmp_path)) == 48 * 2**10
+    assert _fwht_numba._l1d_bytes(str(tmp_path / "missing")) is None
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_numba_block_size_does_not_change_float_rounding(rng, dtype):
+    # the block size only regroups the radix-2 stages (same order for every value), so random floats,
+    # whose sums do round, come out bitwise the same as the plain radix-2 loop for every block size
+    for n in (13, 17, 20):
+        x = rng.standard_normal((1, 1 << n)).astype(dtype)
+        want = x.copy()
+        _fwht_numba.fwht_reference_loop(want)
+        for block in (2**13, 2**15, 2**16, 2**19):
+            a = x.copy()
+            _fwht_numba._fwht_rows(a, block)
+            np.testing.assert_array_equal(a, want)
+            out = np.empty_like(x[0])
+            _fwht_numba._fwht_row_from(x[0], out, True, block)
+            np.testing.assert_array_equal(out, want[0])
 
 
 def test_numba_int64_large_values_exact(rng):
