@@ -262,8 +262,38 @@ def _fwht_fast(a, out, max_bytes):
     return out
 
 
+def _fwht_tensor(arr, a, out, out_dtype, n, be):
+    """torch: a CPU float32/float64 tensor (strided, of the output's dtype) is transformed by the
+    fused numba kernel on zero-copy numpy views of itself and of the output tensor (new, ``a``
+    itself, or an ``out`` that does not overlap it), as an ndarray is: one pass per cache block
+    that copies, checks and transforms. Other input (ndarrays sent to torch, CUDA, integers, an
+    ``out=a`` that needs autograd or is not contiguous, an overlapping or non-contiguous ``out``)
+    takes :func:`_fwht_copy`."""
+    import torch
+
+    if not (is_tensor(arr) and arr.device.type == "cpu" and be.device.type == "cpu" and arr.dtype == out_dtype
+            and arr.dtype in (torch.float32, torch.float64) and arr.layout == torch.strided):
+        return _fwht_copy(arr, a, out, out_dtype, n, be)
+    if out is a:
+        if arr.requires_grad or not arr.is_contiguous() or arr.is_neg():
+            return _fwht_copy(arr, a, out, out_dtype, n, be)
+        src = dst = arr.detach().numpy()
+    else:
+        src = arr.detach().resolve_neg().contiguous().numpy()
+        if out is None:
+            out = torch.empty(arr.shape, dtype=arr.dtype)
+        elif out.requires_grad or not out.is_contiguous() or out.is_neg() \
+                or np.may_share_memory(src, out.detach().numpy()):
+            return _fwht_copy(arr, a, out, out_dtype, n, be)
+        dst = out.detach().numpy()
+    top = _fwht_numba_module().fwht_from(src, dst)
+    if not top <= _LIMITS[src.dtype][n]:  # NaN fails too
+        _refuse(src, dst, top, n)
+    return out
+
+
 #: backend name -> fwht path (the default is :func:`_fwht_copy`).
-_FWHT = {"numba": _fwht_numba}
+_FWHT = {"numba": _fwht_numba, "torch": _fwht_tensor}
 
 
 def fourier_coefficients(f, *, p=None, exact=False, domain="01", backend="auto", device=None, max_bytes=None):

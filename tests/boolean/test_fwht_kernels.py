@@ -375,3 +375,53 @@ def test_fwht_fast_path_keeps_the_default_max_bytes(monkeypatch):
             fourier.fwht(a, out=a if out else None)
         b = np.ones(512)
         np.testing.assert_array_equal(fourier.fwht(b, out=b if out else None)[:2], [512.0, 0.0])
+
+
+@pytest.mark.parametrize("dtype", [torch.float64, torch.float32])
+def test_fwht_cpu_tensor_route_equals_the_ndarray_call_bitwise(rng, dtype):
+    # CPU float tensors go through the fused numba kernel on numpy views of the tensors: the same
+    # operations as the ndarray call, so bitwise the same, on every route (new output, out=a,
+    # a separate out, a non-contiguous or negative-bit input, an overlapping out, requires_grad)
+    from boolean import fwht
+
+    x = torch.as_tensor(rng.standard_normal((3, 1 << 11))).to(dtype)
+    want = fwht(x.numpy())
+    before = x.clone()
+    got = fwht(x)
+    assert isinstance(got, torch.Tensor) and got.dtype == dtype and got.device == x.device
+    np.testing.assert_array_equal(got.numpy(), want)
+    assert torch.equal(x, before)  # not modified without out=x
+    out = torch.empty_like(x)
+    assert fwht(x, out=out) is out
+    np.testing.assert_array_equal(out.numpy(), want)
+    inplace = x.clone()
+    ptr = inplace.data_ptr()
+    assert fwht(inplace, out=inplace) is inplace and inplace.data_ptr() == ptr
+    np.testing.assert_array_equal(inplace.numpy(), want)
+    np.testing.assert_array_equal(fwht(x.T.contiguous().T).numpy(), want)  # a strided (column-major) view
+    np.testing.assert_array_equal(fwht(torch._neg_view(-x)).numpy(), want)  # -(-x) through the neg bit
+    grad = x.clone().requires_grad_(True)
+    np.testing.assert_array_equal(fwht(grad).numpy(), want)
+    # an out that overlaps the input (half a row shifted) gets the transform of the original input
+    N = x.shape[-1]
+    base = torch.cat([x[0], x[0]])
+    overlap = base[N // 2:N // 2 + N]
+    assert fwht(base[:N], out=overlap) is overlap
+    np.testing.assert_array_equal(overlap.numpy(), want[0])
+
+
+def test_fwht_cpu_tensor_route_refuses_like_the_ndarray_call():
+    # the errors of the fused route: NaN named by position when the input is kept, and the
+    # in-place message when it was overwritten; the overflow bound in both
+    from boolean import fwht
+
+    t = torch.zeros(1 << 10, dtype=torch.float64)
+    t[700] = float("nan")
+    with pytest.raises(ValueError, match=r"`a` must be finite; got NaN at \(700,\)"):
+        fwht(t)
+    with pytest.raises(ValueError, match="`a` must be finite; got NaN or inf .* in place"):
+        fwht(t, out=t)
+    big = torch.full((1 << 10,), float(np.finfo(np.float32).max), dtype=torch.float32)
+    for out in (None, big):
+        with pytest.raises(ValueError, match=r"max\|a\| \* 2\*\*n <= .* cannot overflow"):
+            fwht(big, out=out)
