@@ -72,7 +72,9 @@ def fwht(a, *, out=None, backend="auto", device=None, max_bytes=None):
         named). With the numba backend and float input the transform runs directly in ``out`` (no
         new array: the fast path when transforming many arrays of one size).
     backend : {"auto", "numpy", "numba", "torch"}
-        "auto": torch for tensors, else the numba kernel.
+        "auto": torch for tensors, else the numba kernel. With torch, CPU float32/float64 tensors
+        are transformed by the numba kernel on zero-copy views of the tensors (input and output stay
+        tensors), other tensors by the torch kernels on their device.
     device : torch device, optional
         Only with the torch backend (e.g. "cuda").
     max_bytes : int, optional
@@ -222,8 +224,29 @@ def _fwht_numba(arr, a, out, out_dtype, n, be):
         return _fwht_copy(arr, a, out, out_dtype, n, be)
     src = np.ascontiguousarray(arr)
     if out is None:
-        out = np.empty(src.shape, dtype=out_dtype)
+        out = _empty_aligned(src.shape, src.dtype)
     return _numba_checked(src, out, n)
+
+
+#: Outputs of at least this many bytes are allocated on a cache-line boundary (below it, the
+#: address lookup costs about as much as the aligned transform saves).
+_ALIGN_BYTES = 1 << 18
+_LINE = 64
+
+
+def _empty_aligned(shape, dtype):
+    """A new C-contiguous array for the kernel's output; from ``_ALIGN_BYTES`` up, a view starting on a
+    64-byte cache line of a buffer one line longer. Large allocations from malloc start 16 bytes into
+    a line, where the kernel's vector loads and stores span two lines."""
+    dtype = np.dtype(dtype)
+    size = 1
+    for k in shape:
+        size *= k
+    if size * dtype.itemsize < _ALIGN_BYTES:
+        return np.empty(shape, dtype=dtype)
+    raw = np.empty(size + _LINE // dtype.itemsize, dtype=dtype)
+    start = (-raw.__array_interface__["data"][0] % _LINE) // dtype.itemsize
+    return raw[start:start + size].reshape(shape)
 
 
 #: the float dtypes of :func:`fwht`'s fast path (C-contiguous ndarrays, numba backend).
@@ -254,7 +277,7 @@ def _fwht_fast(a, out, max_bytes):
     if max_bytes is not None or a.nbytes > _FAST_NBYTES:
         check_size(fwht_plan_bytes("numba", a.size, a.itemsize), max_bytes, "fwht")
     if out is None:
-        out = np.empty(shape, dtype=dtype)
+        out = np.empty(shape, dtype=dtype) if a.nbytes < _ALIGN_BYTES else _empty_aligned(shape, dtype)
     top = _fwht_numba_module().fwht_from(a, out)
     n = N.bit_length() - 1
     if not top <= limits[n]:  # NaN fails too
