@@ -11,8 +11,8 @@ reference| divided by max |reference|. The memory floor of our kernel is its num
 
 Second table, every n = 10..26 (``every_n``): the public in-place ``fwht(x, out=x)`` against
 fht-cpu in place, and the allocating ``fwht(x)`` against ``x.copy()`` + fht-cpu, float64 and
-float32, timed interleaved (one batch of each call in turn, rounds repeated, the median of the
-rounds; short calls in batches), with the median/best spread as the noise measure, a verdict per
+float32, timed interleaved (an untimed call then a timed batch of each call in turn, the order
+rotated each round, the median of the rounds; short calls in batches), with the median/best spread as the noise measure, a verdict per
 row, the load average of the run, and the per-call time at n = 10 in microseconds. Run it with ``NUMBA_NUM_THREADS=1`` (numba is also set to 1 thread).
 
 ``NUMBA_NUM_THREADS=1 python -m benchmarks.bench_fwht [--quick] [--part all|every-n|peers]
@@ -86,19 +86,23 @@ def _passes(n, itemsize):
 
 
 def _interleaved(fns, rounds, inner):
-    """Best and median thread CPU time (s per call) of each of ``fns`` over ``rounds`` rounds; in
-    each round every function runs ``inner`` calls in turn, so that load from other processes hits
-    all of them alike. Thread CPU time (every function here runs on the calling thread: numba and
-    fht-cpu with one thread) leaves out the time the thread waits while other processes run, which
-    on a shared machine dominates wall-clock best-of times of the larger sizes."""
-    for fn in fns:
-        fn()
+    """Best and median thread CPU time (s per call) of each of ``fns`` over ``rounds`` rounds. In
+    each round every function runs once untimed and then ``inner`` timed calls, in turn, the order
+    rotated by one each round: load from other processes hits all of them alike, and no function
+    always follows the same other one (the first in a round and one that follows a call touching
+    other buffers or freeing a large array measure slower, by up to 25% on a loaded machine; with
+    its own warm-up call each function starts from the state its own previous call left). Thread
+    CPU time (every function here runs on the calling thread: numba and fht-cpu with one thread)
+    leaves out the time the thread waits while other processes run, which on a shared machine
+    dominates wall-clock best-of times of the larger sizes."""
     times = [[] for _ in fns]
-    for _ in range(rounds):
-        for i, fn in enumerate(fns):
+    for r in range(rounds):
+        for k in range(len(fns)):
+            i = (k + r) % len(fns)
+            fns[i]()
             t0 = time.thread_time()
             for _ in range(inner):
-                fn()
+                fns[i]()
             times[i].append((time.thread_time() - t0) / inner)
     return [min(t) for t in times], [float(np.median(t)) for t in times]
 
@@ -108,6 +112,33 @@ def _load_line(start, end) -> str:
     return (f"Load average (1 min) {start:.2f} at the start, {end:.2f} at the end, {os.cpu_count()} cores "
             "visible: " + ("a loaded machine; ratios are noisy." if max(start, end) > 0.5 * (os.cpu_count() or 1)
                            else "a quiet machine."))
+
+
+def _at_offset(N, dtype, offset):
+    """A zero array of N values starting ``offset`` bytes past a 64-byte cache line."""
+    itemsize = np.dtype(dtype).itemsize
+    raw = np.zeros(N + 128 // itemsize, dtype)
+    start = ((-raw.ctypes.data) % 64 + offset) % 64 // itemsize
+    return raw[start:start + N]
+
+
+def alignment(quick=False) -> list:
+    """Rows: in-place time on a buffer 16 bytes past a cache line (where malloc puts large arrays)
+    over the time on a line-aligned one, for ours and fht-cpu."""
+    import fht_cpu
+
+    import boolean
+
+    rows = []
+    for n in ([16] if quick else [16, 20, 24]):
+        for dtype in (np.float64, np.float32):
+            bufs = [_at_offset(1 << n, dtype, off) for off in (0, 16, 0, 16)]
+            fns = [lambda: boolean.fwht(bufs[0], out=bufs[0]), lambda: boolean.fwht(bufs[1], out=bufs[1]),
+                   lambda: fht_cpu.fht(bufs[2], inplace=True), lambda: fht_cpu.fht(bufs[3], inplace=True)]
+            _, med = _interleaved(fns, 3 if quick else (11 if n >= 24 else 21), max(1, 2 ** (17 - n)))
+            rows.append([n, np.dtype(dtype).name, f"{med[1] / med[0]:.2f}", f"{med[3] / med[2]:.2f}",
+                         f"{med[1] / med[3]:.2f}"])
+    return rows
 
 
 def every_n(quick=False, ns=None) -> str:
@@ -128,7 +159,9 @@ def every_n(quick=False, ns=None) -> str:
             # zeros: both kernels do value-independent work (no branches on values, no subnormals),
             # and repeated in-place calls stay finite (random data grows 2**(n/2) per call, and our
             # call refuses what could overflow); the error of each is checked on random data below
-            ours_buf, fht_buf, src = (np.zeros(1 << n, dtype) for _ in range(3))
+            # all three start 16 bytes past a cache line, where malloc puts large arrays (small ones land
+            # anywhere, which alone moves the in-place ratio by 10% at n = 10)
+            ours_buf, fht_buf, src = (_at_offset(1 << n, dtype, 16) for _ in range(3))
             fns = [lambda: boolean.fwht(ours_buf, out=ours_buf),
                    lambda: fht_cpu.fht(fht_buf, inplace=True),
                    lambda: boolean.fwht(src),
@@ -165,10 +198,12 @@ def every_n(quick=False, ns=None) -> str:
         "`ours in place` = `boolean.fwht(x, out=x)` (validation, max|x| and finiteness check, numba "
         "kernel), `fht-cpu` = `fht_cpu.fht(x, inplace=True)`: the same in-place work; `ours new` = "
         "`boolean.fwht(x)` (allocates and returns a new array), `copy+fht` = `fht_cpu.fht(x.copy(), "
-        "inplace=True)`. Times in us: median thread CPU time over interleaved rounds (one batch of each "
-        "call in turn; short calls averaged over batches); ratios are ratios of these medians. "
+        "inplace=True)`. Times in us: median thread CPU time over interleaved rounds (an untimed call, then "
+        "a timed batch of each call in turn, the order rotated each round; short calls averaged over "
+        "batches); ratios are ratios of these medians. "
         "`noise` = worst median/best ratio of the four in that row. `bitwise` = both give bitwise the "
-        "same result on random data. NUMBA_NUM_THREADS=1. Command: "
+        "same result on random data. Every input starts 16 bytes past a 64-byte cache line, as large "
+        "arrays from malloc do. NUMBA_NUM_THREADS=1. Command: "
         "`NUMBA_NUM_THREADS=1 python -m benchmarks.bench_fwht --part every-n` (`--ns 13,16` for some n; "
         "`--part all` stores this file).",
         "",
@@ -183,6 +218,13 @@ def every_n(quick=False, ns=None) -> str:
         "Per-call time at n = 10 (medians):",
         "",
         *[f"- {o}" for o in overhead],
+        "",
+        "In place on a buffer 16 bytes past a 64-byte cache line (where malloc puts large arrays, so "
+        "the rows above) over the same call on a line-aligned buffer, medians as above; the allocating "
+        "`fwht(x)` returns line-aligned arrays from 256 KiB up:",
+        "",
+        table(["n", "dtype", "ours: off 16 / aligned", "fht-cpu: off 16 / aligned", "ours / fht-cpu, off 16"],
+              alignment(quick)),
     ])
 
 
