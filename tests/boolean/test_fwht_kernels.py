@@ -92,19 +92,20 @@ def test_numba_large_pm1_exact_and_involution(rng, n):
     np.testing.assert_array_equal(a, x * (1 << n))
 
 
+@pytest.mark.parametrize("wide", [False, True])
 @pytest.mark.parametrize("block_bytes", [2**10, 2**16, 2**18, 2**20])
-def test_numba_block_sizes_same_result(rng, block_bytes):
+def test_numba_block_sizes_same_result(rng, block_bytes, wide):
     # n = 21 with blocks of 2**7 .. 2**17 int64 values: one to five depth-first radix-8 levels above
     # the block; every block size must give the plain radix-2 loop's result
     x = 1 - 2 * rng.integers(0, 2, size=(1, 1 << 21))
     want = x.copy()
     _fwht_numba.fwht_reference_loop(want)
     a = x.copy()
-    _fwht_numba._fwht_rows(a, block_bytes)
+    _fwht_numba._fwht_rows(a, block_bytes, wide)
     np.testing.assert_array_equal(a, want)  # int64: exact
     y = x[0].astype(np.float64)
     out = np.empty_like(y)
-    assert _fwht_numba._fwht_row_from(y, out, True, block_bytes) == 1.0  # max|y|
+    assert _fwht_numba._fwht_row_from(y, out, True, block_bytes, wide) == 1.0  # max|y|
     np.testing.assert_array_equal(out, want[0])  # ±1 sums below 2**53: exact in float64
 
 
@@ -137,19 +138,36 @@ def test_l1d_bytes_finds_the_level_1_data_cache(tmp_path):
 
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
 def test_numba_block_size_does_not_change_float_rounding(rng, dtype):
-    # the block size only regroups the radix-2 stages (same order for every value), so random floats,
-    # whose sums do round, come out bitwise the same as the plain radix-2 loop for every block size
-    for n in (13, 17, 20):
+    # the block size and the tile width only regroup the radix-2 stages (same order for every
+    # value), so random floats, whose sums do round, come out bitwise the same as the plain radix-2
+    # loop for every block size, with 8- and 16-vector tiles; n = 7..20 covers every residue of
+    # the stage counts mod 3 and rows smaller than a wide tile
+    for n in (7, 8, 9, 10, 11, 13, 14, 17, 20):
         x = rng.standard_normal((1, 1 << n)).astype(dtype)
         want = x.copy()
         _fwht_numba.fwht_reference_loop(want)
         for block in (2**13, 2**15, 2**16, 2**19):
-            a = x.copy()
-            _fwht_numba._fwht_rows(a, block)
-            np.testing.assert_array_equal(a, want)
-            out = np.empty_like(x[0])
-            _fwht_numba._fwht_row_from(x[0], out, True, block)
-            np.testing.assert_array_equal(out, want[0])
+            for wide in (False, True):
+                a = x.copy()
+                _fwht_numba._fwht_rows(a, block, wide)
+                np.testing.assert_array_equal(a, want)
+                out = np.empty_like(x[0])
+                _fwht_numba._fwht_row_from(x[0], out, True, block, wide)
+                np.testing.assert_array_equal(out, want[0])
+
+
+@pytest.mark.parametrize("itemsize", [8, 4])
+def test_plan_splits_the_stages(itemsize):
+    # t tile stages + (L - t) in-block stages + (n - L) radix-8 level stages = n, the levels in
+    # threes; the wide tile is one stage more and used only to avoid a lone radix-2 pass in the block
+    t0 = (8 * 64 // itemsize).bit_length() - 1
+    for block in (2**13, 2**15, 2**16):
+        lmax = (block // itemsize).bit_length() - 1
+        for n in range(t0, 31):
+            t, L = _fwht_numba._plan(n, itemsize, block, False)
+            assert t == t0 and t <= L <= max(n, t0) and (L == n or ((n - L) % 3 == 0 and L >= lmax - 2))
+            tw, Lw = _fwht_numba._plan(n, itemsize, block, True)
+            assert Lw == L and tw == (t0 + 1 if L > t0 and (L - t0) % 3 == 1 else t0)
 
 
 def test_numba_int64_large_values_exact(rng):
