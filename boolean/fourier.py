@@ -304,7 +304,7 @@ def _fwht_tensor(arr, a, out, out_dtype, n, be):
     else:
         src = arr.detach().resolve_neg().contiguous().numpy()
         if out is None:
-            out = torch.empty(arr.shape, dtype=arr.dtype)
+            out = torch.empty(arr.shape, dtype=arr.dtype, device=arr.device)  # not torch's default device
         elif out.requires_grad or not out.is_contiguous() or out.is_neg() \
                 or np.may_share_memory(src, out.detach().numpy()):
             return _fwht_copy(arr, a, out, out_dtype, n, be)

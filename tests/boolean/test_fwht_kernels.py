@@ -462,3 +462,18 @@ def test_fwht_new_arrays_start_on_a_cache_line(rng, dtype):
             np.testing.assert_array_equal(y, want)
     e = fourier._empty_aligned((5, 7), dtype)  # below the threshold: a plain array
     assert e.shape == (5, 7) and e.dtype == dtype and e.flags.c_contiguous
+
+
+def test_fwht_cpu_tensor_output_ignores_torch_default_device(rng):
+    # the output tensor is made on the input's device (the CPU), not on torch's default device
+    from boolean import fwht
+
+    x = torch.as_tensor(rng.standard_normal(1 << 8))
+    want = fwht(x.numpy())
+    torch.set_default_device("meta")
+    try:
+        got = fwht(x)
+    finally:
+        torch.set_default_device(None)
+    assert got.device.type == "cpu"
+    np.testing.assert_array_equal(got.numpy(), want)
