@@ -304,7 +304,10 @@ def _fwht_tensor(arr, a, out, out_dtype, n, be):
     else:
         src = arr.detach().resolve_neg().contiguous().numpy()
         if out is None:
-            out = torch.empty(arr.shape, dtype=arr.dtype, device=arr.device)  # not torch's default device
+            # numpy memory (cache-line aligned, huge pages where numpy asks for them) as a CPU tensor:
+            # torch's own allocator leaves huge pages off, and first-touching 4 KiB pages then costs
+            # more than the transform's copy (not torch's default device either)
+            out = torch.from_numpy(_empty_aligned(tuple(arr.shape), src.dtype))
         elif out.requires_grad or not out.is_contiguous() or out.is_neg() \
                 or np.may_share_memory(src, out.detach().numpy()):
             return _fwht_copy(arr, a, out, out_dtype, n, be)
