@@ -115,6 +115,11 @@ def fwht(a, *, out=None, backend="auto", device=None, max_bytes=None):
         result = _fwht_fast(a, out, max_bytes)
         if result is not None:
             return result
+    if type(a) is not np.ndarray and (out is None or out is a) and device is None and type(backend) is str \
+            and backend in ("auto", "torch"):
+        result = _fwht_tensor_fast(a, out, max_bytes)
+        if result is not None:
+            return result
     be = resolve_backend(backend, a, device=device)
     arr = a if is_tensor(a) else as_array(a, "a")
     xp = namespace(arr)
@@ -285,37 +290,67 @@ def _fwht_fast(a, out, max_bytes):
     return out
 
 
-def _fwht_tensor(arr, a, out, out_dtype, n, be):
-    """torch: a CPU float32/float64 tensor (strided, of the output's dtype) is transformed by the
-    fused numba kernel on zero-copy numpy views of itself and of the output tensor (new, ``a``
-    itself, or an ``out`` that does not overlap it), as an ndarray is: one pass per cache block
-    that copies, checks and transforms. Other input (ndarrays sent to torch, CUDA, integers, an
-    ``out=a`` that needs autograd or is not contiguous, an overlapping or non-contiguous ``out``)
-    takes :func:`_fwht_copy`."""
+def _fused_tensor(arr, out, n):
+    """Transform the CPU float32/float64 strided tensor ``arr`` (last axis 2**n) by the fused numba
+    kernel on zero-copy numpy views of it and of the output tensor (new, ``arr`` itself, or an
+    ``out`` that does not overlap it), as an ndarray is: one pass per cache block that copies,
+    checks and transforms. Returns the output tensor, or None where the views cannot serve (an
+    in-place ``out=arr`` that needs autograd or is not contiguous; an ``out`` that needs autograd,
+    is not contiguous or overlaps ``arr``): the caller then takes the general path."""
     import torch
 
-    if not (is_tensor(arr) and arr.device.type == "cpu" and be.device.type == "cpu" and arr.dtype == out_dtype
-            and arr.dtype in (torch.float32, torch.float64) and arr.layout == torch.strided):
-        return _fwht_copy(arr, a, out, out_dtype, n, be)
-    if out is a:
+    if out is arr:
         if arr.requires_grad or not arr.is_contiguous() or arr.is_neg():
-            return _fwht_copy(arr, a, out, out_dtype, n, be)
+            return None
         src = dst = arr.detach().numpy()
     else:
+        if out is not None and (out.requires_grad or not out.is_contiguous() or out.is_neg()):
+            return None
         src = arr.detach().resolve_neg().contiguous().numpy()
         if out is None:
             # numpy memory (cache-line aligned, huge pages where numpy asks for them) as a CPU tensor:
             # torch's own allocator leaves huge pages off, and first-touching 4 KiB pages then costs
             # more than the transform's copy (not torch's default device either)
             out = torch.from_numpy(_empty_aligned(tuple(arr.shape), src.dtype))
-        elif out.requires_grad or not out.is_contiguous() or out.is_neg() \
-                or np.may_share_memory(src, out.detach().numpy()):
-            return _fwht_copy(arr, a, out, out_dtype, n, be)
+        elif np.may_share_memory(src, out.detach().numpy()):
+            return None
         dst = out.detach().numpy()
     top = _fwht_numba_module().fwht_from(src, dst)
     if not top <= _LIMITS[src.dtype][n]:  # NaN fails too
         _refuse(src, dst, top, n)
     return out
+
+
+def _fwht_tensor(arr, a, out, out_dtype, n, be):
+    """torch: a CPU float32/float64 tensor (strided, of the output's dtype) goes through
+    :func:`_fused_tensor`; other input (ndarrays sent to torch, CUDA, integers, and what
+    :func:`_fused_tensor` declines) takes :func:`_fwht_copy`."""
+    import torch
+
+    if is_tensor(arr) and arr.device.type == "cpu" and be.device.type == "cpu" and arr.dtype == out_dtype \
+            and arr.dtype in (torch.float32, torch.float64) and arr.layout == torch.strided:
+        result = _fused_tensor(arr, out, n)
+        if result is not None:
+            return result
+    return _fwht_copy(arr, a, out, out_dtype, n, be)
+
+
+def _fwht_tensor_fast(a, out, max_bytes):
+    """:func:`fwht` for a CPU float32/float64 strided ``torch.Tensor`` ``a`` on the torch backend
+    with ``out`` None or ``a`` itself: the checks of the general path (the same size plan) with
+    less per-call work, then :func:`_fused_tensor`. Returns None for any input it does not take
+    (which the general path then handles, refusing it if need be)."""
+    torch = sys.modules.get("torch")
+    if torch is None or type(a) is not torch.Tensor or (a.dtype is not torch.float64 and a.dtype is not torch.float32) \
+            or a.device.type != "cpu" or a.layout is not torch.strided:
+        return None
+    shape = a.shape
+    N = shape[-1] if len(shape) else 0
+    size = a.numel()
+    if not N or N & (N - 1) or N > _MAX_LENGTH or not size:
+        return None
+    check_size(fwht_plan_bytes("torch", size, a.element_size()), max_bytes, "fwht")
+    return _fused_tensor(a, out, N.bit_length() - 1)
 
 
 #: backend name -> fwht path (the default is :func:`_fwht_copy`).

@@ -477,3 +477,21 @@ def test_fwht_cpu_tensor_output_ignores_torch_default_device(rng):
         torch.set_default_device(None)
     assert got.device.type == "cpu"
     np.testing.assert_array_equal(got.numpy(), want)
+
+
+def test_fwht_cpu_tensor_short_path_keeps_the_general_checks(rng):
+    # CPU float tensors skip backend resolution; the size plan (the torch backend's, 4 copies),
+    # the empty-input error, and tensor subclasses (the general path) behave as before
+    from boolean import fwht
+
+    t = torch.zeros(1024, dtype=torch.float64)
+    for out in (None, t):
+        with pytest.raises(ValueError, match=r"fwht needs 32\.0 KiB > max_bytes"):
+            fwht(t, out=out, max_bytes=16384)
+    with pytest.raises(ValueError, match="`a` must be non-empty"):
+        fwht(torch.zeros((0, 4)))
+    x = rng.standard_normal(1 << 6)
+    p = torch.nn.Parameter(torch.as_tensor(x))
+    got = fwht(p)
+    assert type(got) is torch.Tensor and not got.requires_grad
+    np.testing.assert_array_equal(got.detach().numpy(), fwht(x))
