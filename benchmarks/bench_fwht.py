@@ -12,12 +12,15 @@ reference| divided by max |reference|. The memory floor of our kernel is its num
 Second table, every n = 10..26 (``every_n``): the public in-place ``fwht(x, out=x)`` against
 fht-cpu in place, and the allocating ``fwht(x)`` against ``x.copy()`` + fht-cpu, float64 and
 float32, timed interleaved (an untimed call then a timed batch of each call in turn, the order
-rotated each round, the median of the rounds; short calls in batches), with the median/best spread as the noise measure, a verdict per
-row, the load average of the run, and the per-call time at n = 10 in microseconds. Run it with ``NUMBA_NUM_THREADS=1`` (numba is also set to 1 thread).
+rotated each round, the median of the rounds; short calls in batches), with the median/best
+spread as the noise measure, a verdict per row, the load average of the run, and the per-call
+time at n = 10 in microseconds. Run it with ``NUMBA_NUM_THREADS=1`` (numba is also set to 1
+thread).
 
 ``NUMBA_NUM_THREADS=1 python -m benchmarks.bench_fwht [--quick] [--part all|every-n|peers]
-[--ns 13,16]``; writes benchmarks/results/fwht.md (``--part all`` without ``--ns`` only). pyfwht is GPL: it is imported here only,
-never by the package, and skipped when it is not installed.
+[--ns 13,16]``; writes benchmarks/results/fwht.md (``--part all`` without ``--ns`` only).
+pyfwht is GPL: it is imported here only, never by the package, and skipped when it is not
+installed.
 """
 from __future__ import annotations
 

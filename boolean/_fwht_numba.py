@@ -31,8 +31,8 @@ and radix grouping, so the block size (and thus the machine's L1 size) does not 
 of the result.
 
 The memory floor is one pass through memory, plus one per radix-8 level whose chunks exceed
-the L2 cache; BENCHMARKS.md (``benchmarks/bench_fwht.py``) compares the kernel with fht-cpu. ``parallel=True`` (rows over threads) helps only batches of
-cache-resident rows.
+the L2 cache; BENCHMARKS.md (``benchmarks/bench_fwht.py``) compares the kernel with fht-cpu.
+``parallel=True`` (rows over threads) helps only batches of cache-resident rows.
 """
 from __future__ import annotations
 
