@@ -85,7 +85,11 @@ BLOCK_BYTES = block_bytes(_l1d_bytes())
 
 
 def _has_avx512():
-    """True when LLVM reports AVX-512 on the host: 32 vector registers, room for a 16-vector tile."""
+    """True when numba compiles for the host and LLVM reports AVX-512 on it: 32 vector registers,
+    room for a 16-vector tile (a target set by ``NUMBA_CPU_NAME``, e.g. "generic" for portable
+    caches, may have fewer)."""
+    if nb.config.CPU_NAME not in (None, "host"):
+        return False
     try:
         from llvmlite import binding
 

@@ -495,3 +495,13 @@ def test_fwht_cpu_tensor_short_path_keeps_the_general_checks(rng):
     got = fwht(p)
     assert type(got) is torch.Tensor and not got.requires_grad
     np.testing.assert_array_equal(got.detach().numpy(), fwht(x))
+
+
+def test_wide_tiles_only_when_compiling_for_the_host(monkeypatch):
+    # 16-vector tiles need AVX-512's 32 registers: never assumed for a named (portable) target
+    import numba
+
+    monkeypatch.setattr(numba.config, "CPU_NAME", "generic")
+    assert _fwht_numba._has_avx512() is False
+    monkeypatch.setattr(numba.config, "CPU_NAME", None)
+    assert isinstance(_fwht_numba._has_avx512(), bool)
