@@ -11,16 +11,20 @@ reference| divided by max |reference|. The memory floor of our kernel is its num
 
 Second table, every n = 10..26 (``every_n``): the public in-place ``fwht(x, out=x)`` against
 fht-cpu in place, and the allocating ``fwht(x)`` against ``x.copy()`` + fht-cpu, float64 and
-float32, timed interleaved (one call of each in turn, rounds repeated, best of the rounds; short
-calls in batches), with the median/best spread as the noise measure, and the per-call time at
-n = 10 in microseconds. Run it with ``NUMBA_NUM_THREADS=1`` (numba is also set to 1 thread).
+float32, timed interleaved (an untimed call then a timed batch of each call in turn, the order
+rotated each round, the median of the rounds; short calls in batches), with the median/best
+spread as the noise measure, a verdict per row, the load average of the run, and the per-call
+time at n = 10 in microseconds. Run it with ``NUMBA_NUM_THREADS=1`` (numba is also set to 1
+thread).
 
-``python -m benchmarks.bench_fwht [--quick] [--part all|every-n|peers]``; writes
-benchmarks/results/fwht.md (``--part all`` only). pyfwht is GPL: it is imported here only,
-never by the package, and skipped when it is not installed.
+``NUMBA_NUM_THREADS=1 python -m benchmarks.bench_fwht [--quick] [--part all|every-n|peers]
+[--ns 13,16]``; writes benchmarks/results/fwht.md (``--part all`` without ``--ns`` only).
+pyfwht is GPL: it is imported here only, never by the package, and skipped when it is not
+installed.
 """
 from __future__ import annotations
 
+import os
 import time
 
 import numpy as np
@@ -49,46 +53,98 @@ def _both(fn, repeat):
     return best_of(fn, repeat=repeat, clock=time.thread_time), best_of(fn, repeat=repeat)
 
 
+def _cache_bytes(level, root="/sys/devices/system/cpu/cpu0/cache"):
+    """The size (bytes) of the level-``level`` data (or unified) cache that Linux reports, or None."""
+    for index in range(8):
+        base = f"{root}/index{index}/"
+        try:
+            with open(base + "level") as fh, open(base + "type") as ft, open(base + "size") as fs:
+                lev, kind, text = fh.read().strip(), ft.read().strip(), fs.read().strip().upper()
+        except OSError:
+            return None
+        if lev == str(level) and kind in ("Data", "Unified"):
+            try:
+                return int(text[:-1]) << {"K": 10, "M": 20}[text[-1]] if text[-1] in "KM" else int(text)
+            except (ValueError, IndexError, KeyError):
+                return None
+    return None
+
+
 def _l2_bytes():
     """The L2 size Linux reports (bytes), or None."""
-    try:
-        with open("/sys/devices/system/cpu/cpu0/cache/index2/size") as fh:
-            text = fh.read().strip().upper()
-        return int(text[:-1]) << {"K": 10, "M": 20}[text[-1]] if text[-1] in "KM" else int(text)
-    except (OSError, ValueError, IndexError, KeyError):
-        return None
+    return _cache_bytes(2)
 
 
 def _passes(n, itemsize):
-    """Passes of our kernel over the whole array, restated from its design
-    (boolean/_fwht_numba.py): one cache-blocked pass (blocks of a quarter of the L2 cache, 64 KiB
-    to 1 MiB, 256 KiB when unknown), then one radix-8 level per three stages above the block."""
-    l2 = _l2_bytes()
-    block = 2**18 if not l2 else 1 << min(max((l2 // 4).bit_length() - 1, 16), 20)
+    """Passes of our kernel through memory, restated from its design (boolean/_fwht_numba.py): the
+    cache blocks (the largest power of two that fits the L1 data cache, 8 to 64 KiB, 32 KiB when
+    unknown) and the depth-first radix-8 levels whose chunks fit the L2 cache make one pass; each
+    radix-8 level whose chunks exceed L2 makes one more."""
+    l1 = _cache_bytes(1)
+    block = 2**15 if not l1 else 1 << min(max(l1.bit_length() - 1, 13), 16)
+    l2 = _l2_bytes() or 2**20
     lmax = (block // itemsize).bit_length() - 1
     L = n if n <= lmax else next(L for L in (lmax, lmax - 1, lmax - 2) if (n - L) % 3 == 0)
-    return 1 + (n - L) // 3
+    return 1 + sum(1 for top in range(L + 3, n + 1, 3) if itemsize << top > l2)
 
 
 def _interleaved(fns, rounds, inner):
-    """Best and median thread CPU time (s per call) of each of ``fns`` over ``rounds`` rounds; in
-    each round every function runs ``inner`` calls in turn, so that load from other processes hits
-    all of them alike. Thread CPU time (every function here runs on the calling thread: numba and
-    fht-cpu with one thread) leaves out the time the thread waits while other processes run, which
-    on a shared machine dominates wall-clock best-of times of the larger sizes."""
-    for fn in fns:
-        fn()
+    """Best and median thread CPU time (s per call) of each of ``fns`` over ``rounds`` rounds. In
+    each round every function runs once untimed and then ``inner`` timed calls, in turn, the order
+    rotated by one each round: load from other processes hits all of them alike, and no function
+    always follows the same other one (the first in a round and one that follows a call touching
+    other buffers or freeing a large array measure slower, by up to 25% on a loaded machine; with
+    its own warm-up call each function starts from the state its own previous call left). Thread
+    CPU time (every function here runs on the calling thread: numba and fht-cpu with one thread)
+    leaves out the time the thread waits while other processes run, which on a shared machine
+    dominates wall-clock best-of times of the larger sizes."""
     times = [[] for _ in fns]
-    for _ in range(rounds):
-        for i, fn in enumerate(fns):
+    for r in range(rounds):
+        for k in range(len(fns)):
+            i = (k + r) % len(fns)
+            fns[i]()
             t0 = time.thread_time()
             for _ in range(inner):
-                fn()
+                fns[i]()
             times[i].append((time.thread_time() - t0) / inner)
     return [min(t) for t in times], [float(np.median(t)) for t in times]
 
 
-def every_n(quick=False) -> str:
+def _load_line(start, end) -> str:
+    """The 1-minute load average at the start and the end of a run, against the cores visible."""
+    return (f"Load average (1 min) {start:.2f} at the start, {end:.2f} at the end, {os.cpu_count()} cores "
+            "visible: " + ("a loaded machine; ratios are noisy." if max(start, end) > 0.5 * (os.cpu_count() or 1)
+                           else "a quiet machine."))
+
+
+def _at_offset(N, dtype, offset):
+    """A zero array of N values starting ``offset`` bytes past a 64-byte cache line."""
+    itemsize = np.dtype(dtype).itemsize
+    raw = np.zeros(N + 128 // itemsize, dtype)
+    start = ((-raw.ctypes.data) % 64 + offset) % 64 // itemsize
+    return raw[start:start + N]
+
+
+def alignment(quick=False) -> list:
+    """Rows: in-place time on a buffer 16 bytes past a cache line (where malloc puts large arrays)
+    over the time on a line-aligned one, for ours and fht-cpu."""
+    import fht_cpu
+
+    import boolean
+
+    rows = []
+    for n in ([16] if quick else [16, 20, 24]):
+        for dtype in (np.float64, np.float32):
+            bufs = [_at_offset(1 << n, dtype, off) for off in (0, 16, 0, 16)]
+            fns = [lambda: boolean.fwht(bufs[0], out=bufs[0]), lambda: boolean.fwht(bufs[1], out=bufs[1]),
+                   lambda: fht_cpu.fht(bufs[2], inplace=True), lambda: fht_cpu.fht(bufs[3], inplace=True)]
+            _, med = _interleaved(fns, 3 if quick else (11 if n >= 24 else 21), max(1, 2 ** (17 - n)))
+            rows.append([n, np.dtype(dtype).name, f"{med[1] / med[0]:.2f}", f"{med[3] / med[2]:.2f}",
+                         f"{med[1] / med[3]:.2f}"])
+    return rows
+
+
+def every_n(quick=False, ns=None) -> str:
     """The every-n table: public fwht vs fht-cpu doing the same work, n = 10..26, both dtypes."""
     import fht_cpu
     import numba
@@ -96,7 +152,9 @@ def every_n(quick=False) -> str:
     import boolean
 
     numba.set_num_threads(1)
-    ns = [10, 12, 16] if quick else list(range(10, 27))
+    load0 = os.getloadavg()[0]
+    if ns is None:
+        ns = [10, 12, 16] if quick else list(range(10, 27))
     rows, misses, overhead = [], [], []
     worst_noise = 1.0
     for n in ns:
@@ -104,64 +162,87 @@ def every_n(quick=False) -> str:
             # zeros: both kernels do value-independent work (no branches on values, no subnormals),
             # and repeated in-place calls stay finite (random data grows 2**(n/2) per call, and our
             # call refuses what could overflow); the error of each is checked on random data below
-            ours_buf, fht_buf, src = (np.zeros(1 << n, dtype) for _ in range(3))
+            # all three start 16 bytes past a cache line, where malloc puts large arrays (small ones land
+            # anywhere, which alone moves the in-place ratio by 10% at n = 10)
+            ours_buf, fht_buf, src = (_at_offset(1 << n, dtype, 16) for _ in range(3))
             fns = [lambda: boolean.fwht(ours_buf, out=ours_buf),
                    lambda: fht_cpu.fht(fht_buf, inplace=True),
                    lambda: boolean.fwht(src),
                    lambda: fht_cpu.fht(src.copy(), inplace=True)]
             inner = max(1, 2 ** (17 - n))
-            rounds = 3 if quick else (9 if n >= 25 else 15 if n >= 22 else 41)
+            rounds = 3 if quick else (15 if n >= 25 else 21 if n >= 22 else 41)
             best, med = _interleaved(fns, rounds, inner)
             x = np.random.default_rng(n).standard_normal(1 << n).astype(dtype)
             agree = np.array_equal(boolean.fwht(x), fht_cpu.fht(x.copy(), inplace=True))
-            r_in, r_new = best[0] / best[1], best[2] / best[3]
+            r_in, r_new = med[0] / med[1], med[2] / med[3]
             noise = max(m / b for m, b in zip(med, best))
             worst_noise = max(worst_noise, noise)
             name = np.dtype(dtype).name
-            rows.append([n, name, f"{best[0] * 1e6:.1f}", f"{best[1] * 1e6:.1f}", f"{r_in:.2f}",
-                         f"{best[2] * 1e6:.1f}", f"{best[3] * 1e6:.1f}", f"{r_new:.2f}", f"{noise:.2f}",
-                         "yes" if agree else "no"])
+            verdict = []
             for label, r in (("in place", r_in), ("new array", r_new)):
                 if r > EVERY_N_TARGET:
                     misses.append(f"n={n} {name} {label}: {r:.2f}")
+                    verdict.append(f"{label} above")
+            rows.append([n, name, f"{med[0] * 1e6:.1f}", f"{med[1] * 1e6:.1f}", f"{r_in:.2f}",
+                         f"{med[2] * 1e6:.1f}", f"{med[3] * 1e6:.1f}", f"{r_new:.2f}", f"{noise:.2f}",
+                         "yes" if agree else "no", "; ".join(verdict) or "within"])
             if n == 10:
-                overhead.append(f"{name}: public in place {best[0] * 1e6:.2f} us vs fht-cpu {best[1] * 1e6:.2f} us "
-                                f"(difference {(best[0] - best[1]) * 1e6:+.2f} us); public new array "
-                                f"{best[2] * 1e6:.2f} us vs copy + fht-cpu {best[3] * 1e6:.2f} us")
+                overhead.append(f"{name}: public in place {med[0] * 1e6:.2f} us vs fht-cpu {med[1] * 1e6:.2f} us "
+                                f"(difference {(med[0] - med[1]) * 1e6:+.2f} us); public new array "
+                                f"{med[2] * 1e6:.2f} us vs copy + fht-cpu {med[3] * 1e6:.2f} us "
+                                f"(difference {(med[2] - med[3]) * 1e6:+.2f} us)")
+    total = 2 * 2 * len(ns)
     return "\n".join([
         "## FWHT at every size, single thread",
         "",
         machine_line("fht-cpu"),
+        _load_line(load0, os.getloadavg()[0]),
         "",
         "`ours in place` = `boolean.fwht(x, out=x)` (validation, max|x| and finiteness check, numba "
         "kernel), `fht-cpu` = `fht_cpu.fht(x, inplace=True)`: the same in-place work; `ours new` = "
         "`boolean.fwht(x)` (allocates and returns a new array), `copy+fht` = `fht_cpu.fht(x.copy(), "
-        "inplace=True)`. Times in us: best thread CPU time over interleaved rounds (short calls averaged over batches); "
+        "inplace=True)`. Times in us: median thread CPU time over interleaved rounds (an untimed call, then "
+        "a timed batch of each call in turn, the order rotated each round; short calls averaged over "
+        "batches); ratios are ratios of these medians. "
         "`noise` = worst median/best ratio of the four in that row. `bitwise` = both give bitwise the "
-        "same result on random data. NUMBA_NUM_THREADS=1.",
+        "same result on random data. Every input starts 16 bytes past a 64-byte cache line, as large "
+        "arrays from malloc do. NUMBA_NUM_THREADS=1. Command: "
+        "`NUMBA_NUM_THREADS=1 python -m benchmarks.bench_fwht --part every-n` (`--ns 13,16` for some n; "
+        "`--part all` stores this file).",
         "",
         table(["n", "dtype", "ours in place", "fht-cpu", "ratio", "ours new", "copy+fht", "ratio", "noise",
-               "bitwise"], rows),
+               "bitwise", "verdict"], rows),
         "",
         f"Target: both ratios <= {EVERY_N_TARGET} at every n. " + (
-            "Met at every n." if not misses else "Missed: " + "; ".join(misses) + "."),
+            f"Met at all {total} (n, dtype, call) pairs." if not misses else
+            f"Above at {len(misses)} of {total}: " + "; ".join(misses) + "."),
         f"Worst noise (median/best) in the run: {worst_noise:.2f}.",
         "",
-        "Per-call time at n = 10:",
+        "Per-call time at n = 10 (medians):",
         "",
         *[f"- {o}" for o in overhead],
+        "",
+        "In place on a buffer 16 bytes past a 64-byte cache line (where malloc puts large arrays, so "
+        "the rows above) over the same call on a line-aligned buffer, medians as above; the allocating "
+        "`fwht(x)` returns line-aligned arrays from 256 KiB up:",
+        "",
+        table(["n", "dtype", "ours: off 16 / aligned", "fht-cpu: off 16 / aligned", "ours / fht-cpu, off 16"],
+              alignment(quick)),
     ])
 
 
-def main(quick=False, part="all") -> str:
+def main(quick=False, part="all", ns="") -> str:
     if part not in ("all", "every-n", "peers"):
         raise ValueError(f"`part` must be 'all', 'every-n' or 'peers'; got {part!r}")
+    sizes = [int(v) for v in ns.split(",")] if ns else None
+    if sizes is not None and any(not 10 <= v <= 26 for v in sizes):
+        raise ValueError(f"`ns` must be a comma-separated list of n in 10..26; got {ns!r}")
     sections = []
     if part in ("all", "peers"):
         sections.append(peers(quick))
     if part in ("all", "every-n"):
-        sections.append(every_n(quick))
-    return write_result("fwht", "\n\n".join(sections), store=not quick and part == "all")
+        sections.append(every_n(quick, sizes))
+    return write_result("fwht", "\n\n".join(sections), store=not quick and part == "all" and sizes is None)
 
 
 def peers(quick=False) -> str:
@@ -280,4 +361,4 @@ def peers(quick=False) -> str:
 
 
 if __name__ == "__main__":
-    cli(main, part="all")
+    cli(main, part="all", ns="")

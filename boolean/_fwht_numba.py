@@ -11,23 +11,28 @@ Layout of one row (length ``N = 2**n``), fastest first:
    64 bytes (64 float64/int64 or 128 float32 values) is loaded once; the stages
    inside a vector (strides 1, 2, 4[, 8]) are done with lane shuffles, the next three
    (across the 8 vectors) with vertical adds. That is log2(8*V) stages per load/store,
-   and it is the only place where strides are smaller than a vector.
-2. **Cache block** (:func:`_leaf`): the remaining stages below ``2**L`` (a block of at most
-   ``BLOCK_BYTES``, a quarter of the L2 cache, so that it stays there) as radix-8/4/2 passes
-   over the block, whose inner loops are contiguous and vectorised by LLVM.
+   and it is the only place where strides are smaller than a vector. On AVX-512 (32 vector
+   registers) a row whose in-block stages would end in a lone radix-2 pass uses 16-vector
+   tiles (:func:`_h_tile16`, one stage more) instead, which saves that pass.
+2. **Cache block** (:func:`_pass`): the remaining stages below ``2**L`` (a block of at most
+   ``BLOCK_BYTES``, the largest power of two that fits the L1 data cache, so that it stays there)
+   as radix-8/4/2 passes over the block, whose inner loops are contiguous and vectorised by LLVM.
 3. **Radix-8 levels, depth first** (:func:`_levels_after`): ``L`` is chosen so that ``n - L`` is
    a multiple of 3; the stages at strides ``>= 2**L`` are radix-8 passes (eight contiguous
    read/write streams, three stages each) over chunks of ``2**(L + 3j)`` values, and a chunk's
    pass runs as soon as its eight sub-chunks are done. Each chunk is thus still in the cache
-   level it fits when its pass comes (cache-oblivious order), and only the passes over chunks
-   larger than the last-level cache stream from DRAM.
+   level it fits when its pass comes (cache-oblivious order: L2 and L3 are used without knowing
+   their sizes), and only the passes over chunks larger than the last-level cache stream from DRAM.
 
 All arithmetic is plain add/subtract in the array's dtype, without fastmath, so int64
-results are exact (as long as they fit) and float results are reproducible.
+results are exact (as long as they fit) and float results are reproducible. Every value goes
+through the radix-2 stages in the same order (stride 1, 2, 4, ...) whatever the tile, block
+and radix grouping, so the block size (and thus the machine's L1 size) does not change a bit
+of the result.
 
-The memory floor is one pass through memory per level above the L2 cache; BENCHMARKS.md (``benchmarks/bench_fwht.py``) compares
-the kernel with fht-cpu. ``parallel=True`` (rows over threads) helps only batches of
-cache-resident rows.
+The memory floor is one pass through memory, plus one per radix-8 level whose chunks exceed
+the L2 cache; BENCHMARKS.md (``benchmarks/bench_fwht.py``) compares the kernel with fht-cpu.
+``parallel=True`` (rows over threads) helps only batches of cache-resident rows.
 """
 from __future__ import annotations
 
@@ -39,8 +44,8 @@ from numba.extending import intrinsic
 
 
 
-def _l2_bytes(path="/sys/devices/system/cpu/cpu0/cache/index2/size"):
-    """The L2 cache size (bytes) as Linux reports it, or None where it cannot be read."""
+def _cache_size(path):
+    """A cache size (bytes) from a Linux sysfs text such as ``48K``, or None where it cannot be read."""
     try:
         with open(path) as fh:
             text = fh.read().strip().upper()
@@ -49,17 +54,52 @@ def _l2_bytes(path="/sys/devices/system/cpu/cpu0/cache/index2/size"):
         return None
 
 
-def block_bytes(l2_bytes):
-    """Largest cache block (bytes) for the in-cache stages: a quarter of the L2 cache (room for
-    the streams of the passes around it), a power of two in [64 KiB, 1 MiB]; 256 KiB when the L2
-    size is unknown."""
-    if not l2_bytes:
-        return 2**18
-    return 1 << min(max((l2_bytes // 4).bit_length() - 1, 16), 20)
+def _l1d_bytes(root="/sys/devices/system/cpu/cpu0/cache"):
+    """The level-1 data cache size (bytes) as Linux reports it, or None where it cannot be read."""
+    for index in range(8):
+        base = f"{root}/index{index}/"
+        try:
+            with open(base + "level") as fh:
+                level = fh.read().strip()
+            with open(base + "type") as fh:
+                kind = fh.read().strip()
+        except OSError:
+            return None
+        if level == "1" and kind in ("Data", "Unified"):
+            return _cache_size(base + "size")
+    return None
+
+
+def block_bytes(l1_bytes):
+    """Largest cache block (bytes) for the in-cache stages: the largest power of two that fits the
+    level-1 data cache, in [8 KiB, 64 KiB]; 32 KiB when the L1 size is unknown. The stages inside a
+    block then run from L1; every level above it is a depth-first radix-8 pass (see the module
+    docstring), which reuses L2 and L3 without being told their sizes."""
+    if not l1_bytes:
+        return 2**15
+    return 1 << min(max(l1_bytes.bit_length() - 1, 13), 16)
 
 
 #: The cache block (bytes) on this machine.
-BLOCK_BYTES = block_bytes(_l2_bytes())
+BLOCK_BYTES = block_bytes(_l1d_bytes())
+
+
+def _has_avx512():
+    """True when numba compiles for the host and LLVM reports AVX-512 on it: 32 vector registers,
+    room for a 16-vector tile (a target set by ``NUMBA_CPU_NAME``, e.g. "generic" for portable
+    caches, may have fewer)."""
+    if nb.config.CPU_NAME not in (None, "host"):
+        return False
+    try:
+        from llvmlite import binding
+
+        return bool(binding.get_host_cpu_features().get("avx512f", False))
+    except (RuntimeError, AttributeError):
+        return False
+
+
+#: Whether the 16-vector register tiles (:func:`_h_tile16`) may be used on this machine.
+WIDE_TILES = _has_avx512()
 _I32 = ir.IntType(32)
 _DTYPES = (types.float64, types.float32, types.int64)
 
@@ -68,8 +108,9 @@ def _const_mask(values):
     return ir.Constant(ir.VectorType(_I32, len(values)), list(values))
 
 
-def _tile_codegen(with_max):
-    """LLVM codegen of :func:`_h_tile` (``with_max=False``) and :func:`_h_tile_max`."""
+def _tile_codegen(with_max, nvec=8):
+    """LLVM codegen of :func:`_h_tile` (``with_max=False``) and :func:`_h_tile_max` on ``nvec``
+    vectors (8, or 16 for the wide tiles :func:`_h_tile16` and :func:`_h_tile16_max`)."""
 
     def codegen(context, builder, signature, args):
         aty = signature.args[0]
@@ -82,7 +123,7 @@ def _tile_codegen(with_max):
         add = builder.fadd if is_float else builder.add
         sub = builder.fsub if is_float else builder.sub
         ptrs = []
-        for k in range(8):
+        for k in range(nvec):
             idx = builder.add(args[1], ir.Constant(args[1].type, k * lanes))
             ptrs.append(builder.bitcast(builder.gep(data, [idx]), vty.as_pointer()))
         vs = [builder.load(p, align=size) for p in ptrs]
@@ -109,13 +150,15 @@ def _tile_codegen(with_max):
                 out.append(builder.shuffle_vector(add(v, w), sub(w, v), pick))
             vs = out
             h *= 2
-        for step in (1, 2, 4):
+        step = 1
+        while step < nvec:
             out = list(vs)
-            for k in range(8):
+            for k in range(nvec):
                 if not k & step:
                     out[k] = add(vs[k], vs[k + step])
                     out[k + step] = sub(vs[k], vs[k + step])
             vs = out
+            step *= 2
         for p, v in zip(ptrs, vs):
             builder.store(v, p, align=size)
         return context.get_dummy_value()
@@ -145,6 +188,25 @@ def _h_tile_max(typingctx, arr, start, acc):
             or not isinstance(acc, types.Array) or acc.dtype != arr.dtype:
         return None
     return types.void(arr, start, acc), _tile_codegen(True)
+
+
+@intrinsic
+def _h_tile16(typingctx, arr, start):
+    """:func:`_h_tile` on 16 vectors (16*V values): one stage more per load and store, for rows
+    whose remaining stage count would otherwise end in a lone radix-2 pass. It needs 16 vector
+    registers for the data (AVX-512 has 32)."""
+    if not isinstance(arr, types.Array) or arr.dtype not in _DTYPES:
+        return None
+    return types.void(arr, start), _tile_codegen(False, 16)
+
+
+@intrinsic
+def _h_tile16_max(typingctx, arr, start, acc):
+    """:func:`_h_tile_max` on 16 vectors (see :func:`_h_tile16`)."""
+    if not isinstance(arr, types.Array) or not isinstance(arr.dtype, types.Float) \
+            or not isinstance(acc, types.Array) or acc.dtype != arr.dtype:
+        return None
+    return types.void(arr, start, acc), _tile_codegen(True, 16)
 
 
 @nb.njit(cache=True, inline="always")
@@ -250,18 +312,24 @@ def _log2(N):
 
 
 @nb.njit(cache=True)
-def _plan(n, itemsize, block_bytes):
+def _plan(n, itemsize, block_bytes, wide):
     """(tile bits t, block bits L) for a row of 2**n values of ``itemsize`` bytes: L = n when the
     row fits one block, else the largest L <= log2(block_bytes / itemsize) with n - L a multiple
-    of 3 (one of the three largest; every level above the block is then a radix-8 pass)."""
+    of 3 (one of the three largest; every level above the block is then a radix-8 pass). t is the
+    8-vector tile's, or with ``wide`` the 16-vector tile's (one bit more) when the L - t stages
+    left in the block would otherwise end in a lone radix-2 pass (L - t = 1 mod 3)."""
     t = _log2(8 * (64 // itemsize))
     lmax = _log2(block_bytes // itemsize)
     if n <= lmax:
-        return t, n
-    L = lmax
-    while L > lmax - 2 and (n - L) % 3 != 0:
-        L -= 1
-    return t, max(L, t)
+        L = n
+    else:
+        L = lmax
+        while L > lmax - 2 and (n - L) % 3 != 0:
+            L -= 1
+        L = max(L, t)
+    if wide and L > t and (L - t) % 3 == 1:
+        t += 1
+    return t, L
 
 
 @nb.njit(cache=True)
@@ -276,20 +344,25 @@ def _levels_after(v, hi, BS, j):
 
 
 @nb.njit(cache=True)
-def _row(v, block_bytes):
+def _row(v, block_bytes, wide):
     """Transform the contiguous 1-D row ``v`` (length 2**n) in place."""
     N = v.shape[0]
     n = _log2(N)
-    t, L = _plan(n, v.itemsize, block_bytes)
+    t, L = _plan(n, v.itemsize, block_bytes, wide)
     if n < t:
         _radix2_loop(v)
         return
     BS = 1 << L
     G = 1 << t
+    narrow = t == _log2(8 * (64 // v.itemsize))
     for j in range(N // BS):
         lo = j * BS
-        for i in range(lo, lo + BS, G):
-            _h_tile(v, i)
+        if narrow:
+            for i in range(lo, lo + BS, G):
+                _h_tile(v, i)
+        else:
+            for i in range(lo, lo + BS, G):
+                _h_tile16(v, i)
         if L > t:
             _pass(v[lo:lo + BS], G, L - t)
         _levels_after(v, lo + BS, BS, j)
@@ -313,7 +386,7 @@ def _copy(src, dst, lo, hi):
 
 
 @nb.njit(cache=True)
-def _row_from(src, dst, copy, acc, block_bytes):
+def _row_from(src, dst, copy, acc, block_bytes, wide):
     """``dst = H_n src`` for contiguous 1-D float rows: like :func:`_row`, but each cache block is
     copied from ``src`` (when ``copy``; else ``src`` is ``dst``) just before its in-cache stages (no
     separate copy pass through memory), and the register stage (:func:`_h_tile_max`) also finds
@@ -321,7 +394,7 @@ def _row_from(src, dst, copy, acc, block_bytes):
     NaN); ``acc`` is scratch of at least 16 values of the row's dtype."""
     N = dst.shape[0]
     n = _log2(N)
-    t, L = _plan(n, dst.itemsize, block_bytes)
+    t, L = _plan(n, dst.itemsize, block_bytes, wide)
     acc[:] = 0
     m = acc[0]  # 0 of the row's dtype
     if n < t:
@@ -333,12 +406,17 @@ def _row_from(src, dst, copy, acc, block_bytes):
         return m
     BS = 1 << L
     G = 1 << t
+    narrow = t == _log2(8 * (64 // dst.itemsize))
     for j in range(N // BS):
         lo = j * BS
         if copy:
             _copy(src, dst, lo, lo + BS)
-        for i in range(lo, lo + BS, G):
-            _h_tile_max(dst, i, acc)
+        if narrow:
+            for i in range(lo, lo + BS, G):
+                _h_tile_max(dst, i, acc)
+        else:
+            for i in range(lo, lo + BS, G):
+                _h_tile16_max(dst, i, acc)
         if L > t:
             _pass(dst[lo:lo + BS], G, L - t)
         _levels_after(dst, lo + BS, BS, j)
@@ -348,17 +426,17 @@ def _row_from(src, dst, copy, acc, block_bytes):
 
 
 @nb.njit(cache=True)
-def _fwht_rows_from(src, dst, copy, block_bytes):
+def _fwht_rows_from(src, dst, copy, block_bytes, wide):
     acc = np.zeros(16, dtype=dst.dtype)
     m = acc[0]  # 0 of the rows' dtype
     for r in range(dst.shape[0]):
-        m = _fold_max(m, _row_from(src[r], dst[r], copy, acc, block_bytes))
+        m = _fold_max(m, _row_from(src[r], dst[r], copy, acc, block_bytes, wide))
     return m
 
 
 @nb.njit(cache=True)
-def _fwht_row_from(src, dst, copy, block_bytes):
-    return _row_from(src, dst, copy, np.zeros(16, dtype=dst.dtype), block_bytes)
+def _fwht_row_from(src, dst, copy, block_bytes, wide):
+    return _row_from(src, dst, copy, np.zeros(16, dtype=dst.dtype), block_bytes, wide)
 
 
 def fwht_from(src, dst):
@@ -370,23 +448,23 @@ def fwht_from(src, dst):
     same."""
     copy = src is not dst
     if src.ndim == 1:
-        return _fwht_row_from(src, dst, copy, BLOCK_BYTES)
+        return _fwht_row_from(src, dst, copy, BLOCK_BYTES, WIDE_TILES)
     if src.ndim != 2:
         N = src.shape[-1]
         src, dst = src.reshape(-1, N), dst.reshape(-1, N)
-    return _fwht_rows_from(src, dst, copy, BLOCK_BYTES)
+    return _fwht_rows_from(src, dst, copy, BLOCK_BYTES, WIDE_TILES)
 
 
 @nb.njit(cache=True)
-def _fwht_rows(a, block_bytes):
+def _fwht_rows(a, block_bytes, wide):
     for r in range(a.shape[0]):
-        _row(a[r], block_bytes)
+        _row(a[r], block_bytes, wide)
 
 
 @nb.njit(cache=True, parallel=True)
-def _fwht_rows_parallel(a, block_bytes):
+def _fwht_rows_parallel(a, block_bytes, wide):
     for r in nb.prange(a.shape[0]):
-        _row(a[r], block_bytes)
+        _row(a[r], block_bytes, wide)
 
 
 def fwht_inplace(a, *, parallel=False):
@@ -397,9 +475,9 @@ def fwht_inplace(a, *, parallel=False):
     numba's threads; results are identical to the serial kernel. Returns None.
     """
     if parallel and a.shape[0] > 1:
-        _fwht_rows_parallel(a, BLOCK_BYTES)
+        _fwht_rows_parallel(a, BLOCK_BYTES, WIDE_TILES)
     else:
-        _fwht_rows(a, BLOCK_BYTES)
+        _fwht_rows(a, BLOCK_BYTES, WIDE_TILES)
 
 
 def fwht_reference_loop(a):

@@ -14,7 +14,7 @@ import numpy as np
 from . import _pbiased
 from ._lib.array import namespace, to_numpy
 from ._lib.backend import is_tensor, resolve_backend, to_backend
-from ._lib.memory import check_size
+from ._lib.memory import DEFAULT_MAX_BYTES, check_size
 from ._lib.validate import MAX_N, as_array, check_real, first_bad_position, n_from_length
 from ._tables import deliver, load_table
 from ._transform import fwht_plan_bytes, normalise, pm1_plan_bytes, pm1_transform, transform_rows
@@ -72,7 +72,9 @@ def fwht(a, *, out=None, backend="auto", device=None, max_bytes=None):
         named). With the numba backend and float input the transform runs directly in ``out`` (no
         new array: the fast path when transforming many arrays of one size).
     backend : {"auto", "numpy", "numba", "torch"}
-        "auto": torch for tensors, else the numba kernel.
+        "auto": torch for tensors, else the numba kernel. With torch, CPU float32/float64 tensors
+        are transformed by the numba kernel on zero-copy views of the tensors (input and output stay
+        tensors), other tensors by the torch kernels on their device.
     device : torch device, optional
         Only with the torch backend (e.g. "cuda").
     max_bytes : int, optional
@@ -109,8 +111,13 @@ def fwht(a, *, out=None, backend="auto", device=None, max_bytes=None):
     [12.0, -4.0, 8.0, 2.0]
     """
     if type(a) is np.ndarray and (out is None or out is a) and device is None and type(backend) is str \
-            and backend in ("auto", "numba") and a.dtype in _FAST_DTYPES:
+            and backend in ("auto", "numba"):
         result = _fwht_fast(a, out, max_bytes)
+        if result is not None:
+            return result
+    if type(a) is not np.ndarray and (out is None or out is a) and device is None and type(backend) is str \
+            and backend in ("auto", "torch"):
+        result = _fwht_tensor_fast(a, out, max_bytes)
         if result is not None:
             return result
     be = resolve_backend(backend, a, device=device)
@@ -222,35 +229,132 @@ def _fwht_numba(arr, a, out, out_dtype, n, be):
         return _fwht_copy(arr, a, out, out_dtype, n, be)
     src = np.ascontiguousarray(arr)
     if out is None:
-        out = np.empty(src.shape, dtype=out_dtype)
+        out = _empty_aligned(src.shape, src.dtype)
     return _numba_checked(src, out, n)
+
+
+#: Outputs of at least this many bytes are allocated on a cache-line boundary (below it, the
+#: address lookup costs about as much as the aligned transform saves).
+_ALIGN_BYTES = 1 << 18
+_LINE = 64
+
+
+def _empty_aligned(shape, dtype):
+    """A new C-contiguous array for the kernel's output; from ``_ALIGN_BYTES`` up, a view starting on a
+    64-byte cache line of a buffer one line longer. Large allocations from malloc start 16 bytes into
+    a line, where the kernel's vector loads and stores span two lines."""
+    dtype = np.dtype(dtype)
+    size = 1
+    for k in shape:
+        size *= k
+    if size * dtype.itemsize < _ALIGN_BYTES:
+        return np.empty(shape, dtype=dtype)
+    raw = np.empty(size + _LINE // dtype.itemsize, dtype=dtype)
+    start = (-raw.__array_interface__["data"][0] % _LINE) // dtype.itemsize
+    return raw[start:start + size].reshape(shape)
 
 
 #: the float dtypes of :func:`fwht`'s fast path (C-contiguous ndarrays, numba backend).
 _FAST_DTYPES = frozenset(_FMAX)
+_F64, _F32 = np.dtype(np.float64), np.dtype(np.float32)
+#: Arrays of at most this many bytes fit the default ``max_bytes`` (the plan is linear in the size).
+_FAST_NBYTES = DEFAULT_MAX_BYTES / fwht_plan_bytes("numba", 1, 1)
 
 
 def _fwht_fast(a, out, max_bytes):
     """:func:`fwht` for a C-contiguous float64/float32 ndarray ``a`` on the numba backend, with
     ``out`` None or ``a`` itself: the same checks and result as the general path, with less per-call
-    work. Returns None for any input it does not take (which the general path then handles,
-    refusing it if need be)."""
+    work (identity tests for the two dtypes, one flags lookup, the size plan evaluated only when
+    ``max_bytes`` is given or the array is near the default). Returns None for any input it does not
+    take (which the general path then handles, refusing it if need be)."""
+    dtype = a.dtype
+    if dtype is _F64 or dtype is _F32 or dtype in _FAST_DTYPES:
+        limits = _LIMITS[dtype]
+    else:
+        return None
     shape = a.shape
     N = shape[-1] if shape else 0
-    if not N or N & (N - 1) or N > _MAX_LENGTH or not a.flags.c_contiguous \
-            or (out is not None and not a.flags.writeable) or not a.size:
+    if not N or N & (N - 1) or N > _MAX_LENGTH:
         return None
-    check_size(fwht_plan_bytes("numba", a.size, a.itemsize), max_bytes, "fwht")
-    out = a if out is not None else np.empty(shape, dtype=a.dtype)
+    flags = a.flags
+    if not flags.c_contiguous or (out is not None and not flags.writeable) or not a.size:
+        return None
+    if max_bytes is not None or a.nbytes > _FAST_NBYTES:
+        check_size(fwht_plan_bytes("numba", a.size, a.itemsize), max_bytes, "fwht")
+    if out is None:
+        out = np.empty(shape, dtype=dtype) if a.nbytes < _ALIGN_BYTES else _empty_aligned(shape, dtype)
     top = _fwht_numba_module().fwht_from(a, out)
     n = N.bit_length() - 1
-    if not top <= _LIMITS[a.dtype][n]:  # NaN fails too
+    if not top <= limits[n]:  # NaN fails too
         _refuse(a, out, top, n)
     return out
 
 
+def _fused_tensor(arr, out, n):
+    """Transform the CPU float32/float64 strided tensor ``arr`` (last axis 2**n) by the fused numba
+    kernel on zero-copy numpy views of it and of the output tensor (new, ``arr`` itself, or an
+    ``out`` that does not overlap it), as an ndarray is: one pass per cache block that copies,
+    checks and transforms. Returns the output tensor, or None where the views cannot serve (an
+    in-place ``out=arr`` that needs autograd or is not contiguous; an ``out`` that needs autograd,
+    is not contiguous or overlaps ``arr``): the caller then takes the general path."""
+    import torch
+
+    if out is arr:
+        if arr.requires_grad or not arr.is_contiguous() or arr.is_neg():
+            return None
+        src = dst = arr.detach().numpy()
+    else:
+        if out is not None and (out.requires_grad or not out.is_contiguous() or out.is_neg()):
+            return None
+        src = arr.detach().resolve_neg().contiguous().numpy()
+        if out is None:
+            # numpy memory (cache-line aligned, huge pages where numpy asks for them) as a CPU tensor:
+            # torch's own allocator leaves huge pages off, and first-touching 4 KiB pages then costs
+            # more than the transform's copy (not torch's default device either)
+            out = torch.from_numpy(_empty_aligned(tuple(arr.shape), src.dtype))
+        elif np.may_share_memory(src, out.detach().numpy()):
+            return None
+        dst = out.detach().numpy()
+    top = _fwht_numba_module().fwht_from(src, dst)
+    if not top <= _LIMITS[src.dtype][n]:  # NaN fails too
+        _refuse(src, dst, top, n)
+    return out
+
+
+def _fwht_tensor(arr, a, out, out_dtype, n, be):
+    """torch: a CPU float32/float64 tensor (strided, of the output's dtype) goes through
+    :func:`_fused_tensor`; other input (ndarrays sent to torch, CUDA, integers, and what
+    :func:`_fused_tensor` declines) takes :func:`_fwht_copy`."""
+    import torch
+
+    if is_tensor(arr) and arr.device.type == "cpu" and be.device.type == "cpu" and arr.dtype == out_dtype \
+            and arr.dtype in (torch.float32, torch.float64) and arr.layout == torch.strided:
+        result = _fused_tensor(arr, out, n)
+        if result is not None:
+            return result
+    return _fwht_copy(arr, a, out, out_dtype, n, be)
+
+
+def _fwht_tensor_fast(a, out, max_bytes):
+    """:func:`fwht` for a CPU float32/float64 strided ``torch.Tensor`` ``a`` on the torch backend
+    with ``out`` None or ``a`` itself: the checks of the general path (the same size plan) with
+    less per-call work, then :func:`_fused_tensor`. Returns None for any input it does not take
+    (which the general path then handles, refusing it if need be)."""
+    torch = sys.modules.get("torch")
+    if torch is None or type(a) is not torch.Tensor or (a.dtype is not torch.float64 and a.dtype is not torch.float32) \
+            or a.device.type != "cpu" or a.layout is not torch.strided:
+        return None
+    shape = a.shape
+    N = shape[-1] if len(shape) else 0
+    size = a.numel()
+    if not N or N & (N - 1) or N > _MAX_LENGTH or not size:
+        return None
+    check_size(fwht_plan_bytes("torch", size, a.element_size()), max_bytes, "fwht")
+    return _fused_tensor(a, out, N.bit_length() - 1)
+
+
 #: backend name -> fwht path (the default is :func:`_fwht_copy`).
-_FWHT = {"numba": _fwht_numba}
+_FWHT = {"numba": _fwht_numba, "torch": _fwht_tensor}
 
 
 def fourier_coefficients(f, *, p=None, exact=False, domain="01", backend="auto", device=None, max_bytes=None):

@@ -92,34 +92,82 @@ def test_numba_large_pm1_exact_and_involution(rng, n):
     np.testing.assert_array_equal(a, x * (1 << n))
 
 
+@pytest.mark.parametrize("wide", [False, True])
 @pytest.mark.parametrize("block_bytes", [2**10, 2**16, 2**18, 2**20])
-def test_numba_block_sizes_same_result(rng, block_bytes):
+def test_numba_block_sizes_same_result(rng, block_bytes, wide):
     # n = 21 with blocks of 2**7 .. 2**17 int64 values: one to five depth-first radix-8 levels above
     # the block; every block size must give the plain radix-2 loop's result
     x = 1 - 2 * rng.integers(0, 2, size=(1, 1 << 21))
     want = x.copy()
     _fwht_numba.fwht_reference_loop(want)
     a = x.copy()
-    _fwht_numba._fwht_rows(a, block_bytes)
+    _fwht_numba._fwht_rows(a, block_bytes, wide)
     np.testing.assert_array_equal(a, want)  # int64: exact
     y = x[0].astype(np.float64)
     out = np.empty_like(y)
-    assert _fwht_numba._fwht_row_from(y, out, True, block_bytes) == 1.0  # max|y|
+    assert _fwht_numba._fwht_row_from(y, out, True, block_bytes, wide) == 1.0  # max|y|
     np.testing.assert_array_equal(out, want[0])  # ±1 sums below 2**53: exact in float64
 
 
-@pytest.mark.parametrize("l2, want", [(None, 2**18), (0, 2**18), (2**20, 2**18), (2**21, 2**19),
-                                      (48 * 2**10, 2**16), (3 * 2**20, 2**19), (2**30, 2**20)])
-def test_block_bytes_is_a_quarter_of_l2_clamped(l2, want):
-    assert _fwht_numba.block_bytes(l2) == want
+@pytest.mark.parametrize("l1, want", [(None, 2**15), (0, 2**15), (48 * 2**10, 2**15), (32 * 2**10, 2**15),
+                                      (2**10, 2**13), (80 * 2**10, 2**16), (2**21, 2**16)])
+def test_block_bytes_is_the_l1_power_of_two_clamped(l1, want):
+    assert _fwht_numba.block_bytes(l1) == want
 
 
-def test_l2_bytes_reads_sysfs_text(tmp_path):
+def test_cache_size_reads_sysfs_text(tmp_path):
     for text, want in (("2048K\n", 2**21), ("1M", 2**20), ("524288", 2**19), ("", None), ("abcK", None)):
         p = tmp_path / "size"
         p.write_text(text)
-        assert _fwht_numba._l2_bytes(str(p)) == want
-    assert _fwht_numba._l2_bytes(str(tmp_path / "missing")) is None
+        assert _fwht_numba._cache_size(str(p)) == want
+    assert _fwht_numba._cache_size(str(tmp_path / "missing")) is None
+
+
+def test_l1d_bytes_finds_the_level_1_data_cache(tmp_path):
+    # sysfs lists caches as index0.. with level, type and size; the instruction cache is skipped
+    for i, (level, kind, size) in enumerate([("1", "Instruction", "64K"), ("1", "Data", "48K"),
+                                             ("2", "Unified", "2048K")]):
+        d = tmp_path / f"index{i}"
+        d.mkdir()
+        (d / "level").write_text(level + "\n")
+        (d / "type").write_text(kind + "\n")
+        (d / "size").write_text(size + "\n")
+    assert _fwht_numba._l1d_bytes(str(tmp_path)) == 48 * 2**10
+    assert _fwht_numba._l1d_bytes(str(tmp_path / "missing")) is None
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_numba_block_size_does_not_change_float_rounding(rng, dtype):
+    # the block size and the tile width only regroup the radix-2 stages (same order for every
+    # value), so random floats, whose sums do round, come out bitwise the same as the plain radix-2
+    # loop for every block size, with 8- and 16-vector tiles; n = 7..20 covers every residue of
+    # the stage counts mod 3 and rows smaller than a wide tile
+    for n in (7, 8, 9, 10, 11, 13, 14, 17, 20):
+        x = rng.standard_normal((1, 1 << n)).astype(dtype)
+        want = x.copy()
+        _fwht_numba.fwht_reference_loop(want)
+        for block in (2**13, 2**15, 2**16, 2**19):
+            for wide in (False, True):
+                a = x.copy()
+                _fwht_numba._fwht_rows(a, block, wide)
+                np.testing.assert_array_equal(a, want)
+                out = np.empty_like(x[0])
+                _fwht_numba._fwht_row_from(x[0], out, True, block, wide)
+                np.testing.assert_array_equal(out, want[0])
+
+
+@pytest.mark.parametrize("itemsize", [8, 4])
+def test_plan_splits_the_stages(itemsize):
+    # t tile stages + (L - t) in-block stages + (n - L) radix-8 level stages = n, the levels in
+    # threes; the wide tile is one stage more and used only to avoid a lone radix-2 pass in the block
+    t0 = (8 * 64 // itemsize).bit_length() - 1
+    for block in (2**13, 2**15, 2**16):
+        lmax = (block // itemsize).bit_length() - 1
+        for n in range(t0, 31):
+            t, L = _fwht_numba._plan(n, itemsize, block, False)
+            assert t == t0 and t <= L <= max(n, t0) and (L == n or ((n - L) % 3 == 0 and L >= lmax - 2))
+            tw, Lw = _fwht_numba._plan(n, itemsize, block, True)
+            assert Lw == L and tw == (t0 + 1 if L > t0 and (L - t0) % 3 == 1 else t0)
 
 
 def test_numba_int64_large_values_exact(rng):
@@ -327,3 +375,133 @@ def test_triton_plan_covers_every_bit_once(n):
         assert (1 << k) * cols <= 1 << _fwht_triton.HIGH_TILE_BITS  # tile fits the register budget
         p += k
     assert p == n
+
+
+def test_fwht_fast_path_keeps_the_default_max_bytes(monkeypatch):
+    # the short path of fwht evaluates the size plan only for arrays near the default cap
+    # (_FAST_NBYTES, derived from the plan and the cap); with both lowered together, an array above
+    # the cap is still refused before allocating and one below it is transformed
+    from boolean import fourier
+    from boolean._lib import memory
+
+    assert fourier._FAST_NBYTES * _transform.fwht_plan_bytes("numba", 1, 1) == memory.DEFAULT_MAX_BYTES
+    monkeypatch.setattr(memory, "DEFAULT_MAX_BYTES", 4096)
+    monkeypatch.setattr(fourier, "_FAST_NBYTES", 4096 / _transform.fwht_plan_bytes("numba", 1, 1))
+    for out in (None, "a"):
+        a = np.zeros(1024)
+        with pytest.raises(ValueError, match=r"fwht needs 8\.0 KiB > max_bytes=4\.0 KiB"):
+            fourier.fwht(a, out=a if out else None)
+        b = np.ones(512)
+        np.testing.assert_array_equal(fourier.fwht(b, out=b if out else None)[:2], [512.0, 0.0])
+
+
+@pytest.mark.parametrize("dtype", [torch.float64, torch.float32])
+def test_fwht_cpu_tensor_route_equals_the_ndarray_call_bitwise(rng, dtype):
+    # CPU float tensors go through the fused numba kernel on numpy views of the tensors: the same
+    # operations as the ndarray call, so bitwise the same, on every route (new output, out=a,
+    # a separate out, a non-contiguous or negative-bit input, an overlapping out, requires_grad)
+    from boolean import fwht
+
+    x = torch.as_tensor(rng.standard_normal((3, 1 << 11))).to(dtype)
+    want = fwht(x.numpy())
+    before = x.clone()
+    got = fwht(x)
+    assert isinstance(got, torch.Tensor) and got.dtype == dtype and got.device == x.device
+    np.testing.assert_array_equal(got.numpy(), want)
+    assert torch.equal(x, before)  # not modified without out=x
+    out = torch.empty_like(x)
+    assert fwht(x, out=out) is out
+    np.testing.assert_array_equal(out.numpy(), want)
+    inplace = x.clone()
+    ptr = inplace.data_ptr()
+    assert fwht(inplace, out=inplace) is inplace and inplace.data_ptr() == ptr
+    np.testing.assert_array_equal(inplace.numpy(), want)
+    np.testing.assert_array_equal(fwht(x.T.contiguous().T).numpy(), want)  # a strided (column-major) view
+    np.testing.assert_array_equal(fwht(torch._neg_view(-x)).numpy(), want)  # -(-x) through the neg bit
+    grad = x.clone().requires_grad_(True)
+    np.testing.assert_array_equal(fwht(grad).numpy(), want)
+    # an out that overlaps the input (half a row shifted) gets the transform of the original input
+    N = x.shape[-1]
+    base = torch.cat([x[0], x[0]])
+    overlap = base[N // 2:N // 2 + N]
+    assert fwht(base[:N], out=overlap) is overlap
+    np.testing.assert_array_equal(overlap.numpy(), want[0])
+
+
+def test_fwht_cpu_tensor_route_refuses_like_the_ndarray_call():
+    # the errors of the fused route: NaN named by position when the input is kept, and the
+    # in-place message when it was overwritten; the overflow bound in both
+    from boolean import fwht
+
+    t = torch.zeros(1 << 10, dtype=torch.float64)
+    t[700] = float("nan")
+    with pytest.raises(ValueError, match=r"`a` must be finite; got NaN at \(700,\)"):
+        fwht(t)
+    with pytest.raises(ValueError, match="`a` must be finite; got NaN or inf .* in place"):
+        fwht(t, out=t)
+    big = torch.full((1 << 10,), float(np.finfo(np.float32).max), dtype=torch.float32)
+    for out in (None, big):
+        with pytest.raises(ValueError, match=r"max\|a\| \* 2\*\*n <= .* cannot overflow"):
+            fwht(big, out=out)
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_fwht_new_arrays_start_on_a_cache_line(rng, dtype):
+    # outputs from _ALIGN_BYTES up start on a 64-byte line (the register tiles' vector size); the
+    # result is a writeable C-contiguous array of the input's shape with the in-place call's bits
+    from boolean import fourier
+
+    for shape in ((1 << 16,), (3, 1 << 15), (2, 2, 1 << 14)):
+        x = rng.standard_normal(shape).astype(dtype)
+        assert x.nbytes >= fourier._ALIGN_BYTES
+        for y in (fourier.fwht(x), fourier.fwht(np.asfortranarray(x))):  # the short and the general path
+            assert y.ctypes.data % 64 == 0 and y.flags.c_contiguous and y.flags.writeable
+            assert y.shape == shape and y.dtype == dtype
+            want = x.copy()
+            fourier.fwht(want, out=want)
+            np.testing.assert_array_equal(y, want)
+    e = fourier._empty_aligned((5, 7), dtype)  # below the threshold: a plain array
+    assert e.shape == (5, 7) and e.dtype == dtype and e.flags.c_contiguous
+
+
+def test_fwht_cpu_tensor_output_ignores_torch_default_device(rng):
+    # the output tensor is made on the input's device (the CPU), not on torch's default device
+    from boolean import fwht
+
+    x = torch.as_tensor(rng.standard_normal(1 << 8))
+    want = fwht(x.numpy())
+    torch.set_default_device("meta")
+    try:
+        got = fwht(x)
+    finally:
+        torch.set_default_device(None)
+    assert got.device.type == "cpu"
+    np.testing.assert_array_equal(got.numpy(), want)
+
+
+def test_fwht_cpu_tensor_short_path_keeps_the_general_checks(rng):
+    # CPU float tensors skip backend resolution; the size plan (the torch backend's, 4 copies),
+    # the empty-input error, and tensor subclasses (the general path) behave as before
+    from boolean import fwht
+
+    t = torch.zeros(1024, dtype=torch.float64)
+    for out in (None, t):
+        with pytest.raises(ValueError, match=r"fwht needs 32\.0 KiB > max_bytes"):
+            fwht(t, out=out, max_bytes=16384)
+    with pytest.raises(ValueError, match="`a` must be non-empty"):
+        fwht(torch.zeros((0, 4)))
+    x = rng.standard_normal(1 << 6)
+    p = torch.nn.Parameter(torch.as_tensor(x))
+    got = fwht(p)
+    assert type(got) is torch.Tensor and not got.requires_grad
+    np.testing.assert_array_equal(got.detach().numpy(), fwht(x))
+
+
+def test_wide_tiles_only_when_compiling_for_the_host(monkeypatch):
+    # 16-vector tiles need AVX-512's 32 registers: never assumed for a named (portable) target
+    import numba
+
+    monkeypatch.setattr(numba.config, "CPU_NAME", "generic")
+    assert _fwht_numba._has_avx512() is False
+    monkeypatch.setattr(numba.config, "CPU_NAME", None)
+    assert isinstance(_fwht_numba._has_avx512(), bool)
