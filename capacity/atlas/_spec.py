@@ -55,7 +55,7 @@ class Task:
     --------
     >>> t = parse_spec({"sweep": [{"routine": "probe", "options": {"value": 1.0}}]}).tasks[0]
     >>> t.routine, t.kwargs
-    ('capacity.atlas.probe', {'seconds': 0.0, 'value': 1.0})
+    ('capacity.atlas.probe', {'seconds': 0.0, 'value': 1.0, 'compiled': False})
     """
 
     key: str

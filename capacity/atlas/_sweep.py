@@ -9,7 +9,7 @@ from boolean._lib.validate import check_int
 
 from ._spec import Sweep, load_spec, parse_spec
 from ._store import Atlas, AtlasRecord, open_atlas
-from ._worker import THREAD_ENV, execute_batch
+from ._worker import THREAD_ENV, execute_batch, spin_compiled
 
 
 @dataclass(frozen=True)
@@ -43,18 +43,22 @@ class SweepSummary:
     seconds: float
 
 
-def probe(seconds=0.0, *, value=0.0):
-    r"""A diagnostic task: sleep ``seconds``, then return ``value``.
+def probe(seconds=0.0, *, value=0.0, compiled=False):
+    r"""A diagnostic task: wait ``seconds``, then return ``value``.
 
-    Measures a cluster's overhead per task (:math:`t_{\text{task}} - t_{\text{sleep}}`)
-    and lets a sweep be tested without computing anything.
+    Measures a cluster's overhead per task (:math:`t_{\text{task}} - t_{\text{wait}}`)
+    and lets a sweep be tested without computing anything. With ``compiled``, the wait is one
+    compiled (numba) loop that holds the GIL and sees no signal until it ends, as a long kernel
+    does: the case a sweep must still stop promptly on Ctrl-C.
 
     Parameters
     ----------
     seconds : float, default 0.0
-        Time to sleep, in [0, 3600].
+        Time to wait, in [0, 3600].
     value : float, default 0.0
         Returned unchanged.
+    compiled : bool, default False
+        Busy-wait in one compiled loop instead of sleeping.
 
     Returns
     -------
@@ -64,7 +68,7 @@ def probe(seconds=0.0, *, value=0.0):
     Raises
     ------
     TypeError
-        For a non-real ``seconds`` or ``value``.
+        For a non-real ``seconds`` or ``value``, or a non-bool ``compiled``.
     ValueError
         For ``seconds`` outside [0, 3600].
 
@@ -78,11 +82,14 @@ def probe(seconds=0.0, *, value=0.0):
     >>> probe(0.0, value=2.5)
     2.5
     """
-    from boolean._lib.validate import check_real
+    from boolean._lib.validate import check_flag, check_real
 
     seconds = check_real(seconds, "seconds", low=0.0, high=3600.0)
     value = check_real(value, "value")
-    if seconds:
+    compiled = check_flag(compiled, "compiled")
+    if seconds and compiled:
+        spin_compiled(seconds)
+    elif seconds:
         time.sleep(seconds)
     return value
 

@@ -151,3 +151,15 @@ def test_batches_store_every_result_once(cluster, tmp_path):
         assert sorted(r.value for r in atlas.records()) == [float(v) for v in range(40)]
     with pytest.raises(ValueError, match="`batch` must be"):
         run_sweep(_probes(1), db, batch=0)
+
+
+def test_probe_refuses_bad_input():
+    from capacity.atlas import probe
+
+    with pytest.raises(ValueError, match="`seconds` must be"):
+        probe(-1.0)
+    with pytest.raises(TypeError, match="`value` must be"):
+        probe(0.0, value="x")
+    with pytest.raises(TypeError, match="`compiled` must be a bool"):
+        probe(0.0, compiled=1)
+    assert probe(0.01, value=3.0, compiled=True) == 3.0
