@@ -113,20 +113,68 @@ def _plan_workers(workers):
     return check_int(workers, "workers", low=1, high=4096)
 
 
-#: Dask tasks per worker that the automatic batch size aims for (load balance vs overhead).
-BATCHES_PER_WORKER = 32
-#: Largest automatic batch.
-MAX_BATCH = 64
+#: Seconds of work that an automatic batch aims for: Dask's cost per task (scheduling, transfer,
+#: the worker's bookkeeping) is then paid once per batch, a small fraction of its run time.
+BATCH_SECONDS = 0.2
+#: Largest automatic batch (bounds what a lost worker or Ctrl-C discards, and a batch's result size).
+MAX_BATCH = 1024
+#: Batches in flight per worker slot: one running, one waiting, so a worker never idles while the
+#: client sizes and submits the next one.
+IN_FLIGHT = 2
 
 
-def plan_batch(n_tasks, n_workers) -> int:
-    """Tasks per Dask task: ``ceil(n_tasks / (32 n_workers))``, between 1 and 64.
+def plan_batch(remaining, slots, task_seconds=None) -> int:
+    r"""Tasks in the next Dask task (a batch): about ``BATCH_SECONDS`` of work, fewer near the end.
 
-    Each Dask task costs a few ms of scheduling and transfer; small tasks are grouped so that
-    cost is paid per batch, while each worker still gets about 32 batches, so that the last
-    batches leave little idle time.
+    .. math::
+
+        b = \max\Bigl(1, \min\Bigl(\Bigl\lfloor \frac{0.2\,\mathrm{s}}{\bar t} \Bigr\rfloor,\;
+            1024,\; \Bigl\lceil \frac{R}{2 S} \Bigr\rceil\Bigr)\Bigr),
+
+    with :math:`\bar t` the mean time of the tasks finished so far (1 task per batch until one
+    has finished), :math:`R` the tasks not yet submitted and :math:`S` the worker slots (threads).
+    The last term shrinks the batches as the sweep ends, so the workers finish together (guided
+    self-scheduling).
+
+    Parameters
+    ----------
+    remaining : int
+        Tasks not yet submitted.
+    slots : int
+        Worker threads of the cluster.
+    task_seconds : float, optional
+        Mean task time so far; None before the first result.
+
+    Returns
+    -------
+    int
+        The batch size, at least 1.
+
+    References
+    ----------
+    C. D. Polychronopoulos and D. J. Kuck, "Guided self-scheduling: a practical scheduling scheme
+    for parallel supercomputers", IEEE Trans. Computers C-36 (1987) 1425-1439.
+
+    Examples
+    --------
+    >>> plan_batch(1000, 2), plan_batch(1000, 2, 0.004), plan_batch(20, 2, 0.004)
+    (1, 50, 5)
     """
-    return max(1, min(MAX_BATCH, -(-n_tasks // (BATCHES_PER_WORKER * n_workers))))
+    if task_seconds is None:
+        return 1
+    by_time = int(BATCH_SECONDS / task_seconds) if task_seconds > 0 else MAX_BATCH
+    return max(1, min(by_time, MAX_BATCH, -(-remaining // (2 * slots))))
+
+
+def _quiet_worker_config(retries):
+    """Dask settings of the embedded cluster (the workers receive them from their nanny)."""
+    return {"distributed.scheduler.allowed-failures": retries,
+            # a numba kernel holds the GIL for minutes on large tasks, which stops the worker's heartbeats;
+            # the scheduler would restart a busy, healthy worker (a dead one is still noticed by its nanny)
+            "distributed.scheduler.worker-ttl": None,
+            # the statistical profiler samples the running task's stack every 10 ms from another thread of
+            # the worker: it costs the task CPU time and GIL hand-offs (benchmarks/results/atlas.md)
+            "distributed.worker.profile.enabled": False}
 
 
 def run_sweep(spec, atlas, *, scheduler=None, workers=None, force=False, retries=1, batch=None, progress=False,
@@ -142,11 +190,14 @@ def run_sweep(spec, atlas, *, scheduler=None, workers=None, force=False, retries
 
         \text{stored} = \{\, k \in \text{grid} : k \notin \text{done} \lor \text{force} \,\}.
 
-    Results are written by this (client) process as they arrive, those that arrive together
-    (at least one batch) in one transaction, so a row is complete or absent. A worker that
-    dies is replaced by Dask, which re-runs its tasks (``retries`` further
-    attempts for a task that keeps killing workers); an exception inside a routine is stored
-    as a failed row with its message.
+    Tasks travel in batches (one Dask task runs several tasks of the sweep in turn), sized to
+    about 0.2 s of work from the task times seen so far (:func:`plan_batch`), so that Dask's
+    cost per task is paid once per batch. Results are written by this (client) process as each
+    batch arrives, each task's row in its own transaction, so a row is complete or absent. A
+    worker that dies is replaced by Dask, which re-runs its batch (``retries`` further attempts
+    for a batch that keeps killing workers); an exception inside a routine is stored as a failed
+    row with its message, and the other tasks of its batch are stored normally. Ctrl-C leaves
+    every stored row complete, and a new call resumes.
 
     Parameters
     ----------
@@ -162,10 +213,9 @@ def run_sweep(spec, atlas, *, scheduler=None, workers=None, force=False, retries
     force : bool, default False
         Recompute tasks already stored as done.
     batch : int, optional
-        Tasks sent to a worker together (default: ``ceil(tasks / (32 workers))``, at most 64;
-        with ``scheduler``, ``workers`` is the scheduler's current worker count). A batch is
-        one Dask task: the unit Dask re-runs after a worker loss, written in one transaction,
-        and the granularity at which Ctrl-C loses unfinished work.
+        Tasks per batch, fixed (default: adaptive, :func:`plan_batch`). A batch is one Dask
+        task: the unit Dask re-runs after a worker loss, and what Ctrl-C loses of the work in
+        progress.
     retries : int, default 1
         How many workers a task may take down before it is stored as failed (Dask's
         ``distributed.scheduler.allowed-failures`` of the local cluster; an external scheduler
@@ -241,67 +291,77 @@ def _run(sweep, atlas, scheduler, n_workers, force, retries, batch, progress, ca
     skipped = len(sweep.tasks) - len(todo)
     counts = {"done": 0, "failed": 0}
     if todo:
-        from distributed import Client, LocalCluster, as_completed
+        from distributed import Client, LocalCluster
 
-        cluster = None
-        bar = None
+        cluster = client = bar = None
         try:
             if scheduler is None:
                 import dask
 
-                # worker-ttl off: a numba kernel holds the GIL for minutes on large tasks, which stops the
-                # worker's heartbeats; the scheduler would restart a busy, healthy worker (a dead one is
-                # still noticed by its nanny)
-                with dask.config.set({"distributed.scheduler.allowed-failures": retries,
-                                      "distributed.scheduler.worker-ttl": None}):
+                with dask.config.set(_quiet_worker_config(retries)):
                     cluster = LocalCluster(n_workers=min(n_workers, len(todo)), threads_per_worker=1, processes=True,
                                            dashboard_address=":0", env=dict(THREAD_ENV))
                 client = Client(cluster)
             else:
                 client = Client(scheduler)
-            try:
-                if batch is None:
-                    live = n_workers if scheduler is None else max(1, len(client.scheduler_info()["workers"]))
-                    batch = plan_batch(len(todo), live)
-                chunks = [todo[i:i + batch] for i in range(0, len(todo), batch)]
-                stamp = time.time_ns()        # Dask keys unique to this call: never a result cached by a scheduler
-                futures = client.map(execute_batch, [[(t.routine, t.kwargs) for t in c] for c in chunks],
-                                     key=[f"atlas-{c[0].key}-{len(c)}-{stamp}" for c in chunks], pure=False)
-                by_key = {fut.key: c for fut, c in zip(futures, chunks)}
-                if progress:
-                    from tqdm import tqdm
+            if progress:
+                from tqdm import tqdm
 
-                    bar = tqdm(total=len(sweep.tasks), initial=skipped, unit="task")
-                try:
-                    # results are fetched on the client's event loop as each batch finishes (no blocking
-                    # round trip per batch from this thread); whatever has arrived is written together
-                    finished = as_completed(futures, with_results=True, raise_errors=False)
-                    for arrived in finished.batches():
-                        recs = []
-                        for fut, outs in arrived:
-                            chunk = by_key.pop(fut.key)
-                            if fut.status == "finished":
-                                recs += [_record(t, out, sweep.name) for t, out in zip(chunk, outs)]
-                            else:             # worker lost too often (KilledWorker) or cancelled
-                                exc = outs[1] if isinstance(outs, tuple) else outs
-                                recs += [_lost(t, exc, sweep.name) for t in chunk]
-                            fut.release()     # stored below: never recomputed if its worker is lost later
-                        atlas.store_many(recs)            # one transaction: all of them or none
-                        for rec in recs:
-                            counts[rec.status] += 1
-                            if callback is not None:
-                                callback(rec)
-                        if bar is not None:
-                            bar.update(len(recs))
-                except KeyboardInterrupt:
-                    client.cancel([f for f in futures if f.key in by_key])
-                    raise
-            finally:
-                client.close()
+                bar = tqdm(total=len(sweep.tasks), initial=skipped, unit="task")
+            _submit_and_store(client, sweep, todo, atlas, batch, counts, bar, callback)
         finally:
             if bar is not None:
                 bar.close()
+            if client is not None:
+                client.close(timeout=10)
             if cluster is not None:
-                cluster.close()
+                cluster.close(timeout=10)
     return SweepSummary(len(sweep.tasks), skipped, len(todo), counts["done"], counts["failed"],
                         time.perf_counter() - t0)
+
+
+def _submit_and_store(client, sweep, todo, atlas, batch, counts, bar, callback):
+    """Keep ``IN_FLIGHT`` batches per worker slot submitted; store each task's row as its batch arrives."""
+    from collections import deque
+
+    from distributed import as_completed
+
+    slots = max(1, sum(w.get("nthreads", 1) for w in client.scheduler_info()["workers"].values()))
+    pending = deque(todo)
+    in_flight = {}
+    seen = {"tasks": 0, "seconds": 0.0}
+    stamp = time.time_ns()                # Dask keys unique to this call: never a result cached by a scheduler
+    # results are fetched on the client's event loop as each batch finishes (no blocking round trip
+    # per batch from this thread)
+    arrivals = as_completed(with_results=True, raise_errors=False)
+
+    def submit():
+        while pending and len(in_flight) < IN_FLIGHT * slots:
+            mean = seen["seconds"] / seen["tasks"] if seen["tasks"] else None
+            size = min(batch or plan_batch(len(pending), slots, mean), len(pending))
+            chunk = [pending.popleft() for _ in range(size)]
+            fut = client.submit(execute_batch, [(t.routine, t.kwargs) for t in chunk],
+                                key=f"atlas-{chunk[0].key}-{len(chunk)}-{stamp}", pure=False)
+            in_flight[fut.key] = chunk
+            arrivals.add(fut)
+
+    submit()
+    for arrived in arrivals.batches():
+        for fut, outs in arrived:
+            chunk = in_flight.pop(fut.key)
+            if fut.status == "finished":
+                recs = [_record(t, out, sweep.name) for t, out in zip(chunk, outs)]
+                seen["tasks"] += len(outs)
+                seen["seconds"] += sum(out["seconds"] for out in outs)
+            else:                     # its workers were lost too often (KilledWorker), or cancelled
+                exc = outs[1] if isinstance(outs, tuple) else outs
+                recs = [_lost(t, exc, sweep.name) for t in chunk]
+            fut.release()             # stored below: never recomputed if its worker is lost later
+            for rec in recs:
+                atlas.store(rec)      # one transaction per task: the row is complete or absent
+                counts[rec.status] += 1
+                if callback is not None:
+                    callback(rec)
+                if bar is not None:
+                    bar.update(1)
+        submit()

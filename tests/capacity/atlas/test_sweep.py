@@ -63,10 +63,10 @@ def test_interrupted_client_resumes_with_only_the_unfinished_tasks(cluster, tmp_
     with pytest.raises(KeyboardInterrupt):
         run_sweep(_probes(10, 0.05), db, scheduler=cluster.scheduler_address, callback=stop_after_three)
     with open_atlas(db, readonly=True) as atlas:
-        # results that arrived together are committed together before the callbacks run: the three the
-        # callback saw, perhaps a few more, each row complete
+        # each row is committed in its own transaction before its callback runs: exactly the three the
+        # callback saw, each complete
         rows = atlas.records()
-        assert set(stored) <= {r.key for r in rows} and 3 <= len(rows) < 10
+        assert {r.key for r in rows} == set(stored) and len(rows) == 3
         assert all(r.status == "done" and r.value == float(r.args["value"]) for r in rows)
     s = run_sweep(_probes(10, 0.05), db, scheduler=cluster.scheduler_address)
     assert (s.skipped, s.submitted, s.done) == (len(rows), 10 - len(rows), 10 - len(rows))
@@ -139,18 +139,55 @@ def test_embedded_local_cluster(tmp_path):
     assert (s.submitted, s.done) == (4, 4)
 
 
-def test_batches_store_every_result_once(cluster, tmp_path):
-    from capacity.atlas._sweep import plan_batch
+def test_plan_batch_follows_its_definition():
+    from capacity.atlas._sweep import BATCH_SECONDS, MAX_BATCH, plan_batch
 
-    assert [plan_batch(k, 2) for k in (1, 64, 65, 1000, 10**6)] == [1, 1, 2, 16, 64]
+    # one task per batch until a task time is known
+    assert [plan_batch(r, 2) for r in (1, 1000, 10**6)] == [1, 1, 1]
+    for remaining in (1, 2, 3, 7, 64, 65, 999, 10**6):
+        for slots in (1, 2, 3, 16):
+            for t in (1e-6, 1e-4, 0.004, 0.05, 0.2, 0.21, 3.0, 0.0):
+                b = plan_batch(remaining, slots, t)
+                # the definition, term by term: work ~BATCH_SECONDS, at most MAX_BATCH, at most R / (2 S)
+                by_time = MAX_BATCH if t == 0 else int(BATCH_SECONDS / t)
+                tail = -(-remaining // (2 * slots))
+                assert b == max(1, min(by_time, MAX_BATCH, tail))
+                assert 1 <= b <= MAX_BATCH and (b == 1 or b * t <= BATCH_SECONDS)
+
+
+def test_batches_store_every_result_once(cluster, tmp_path):
+    from distributed import Client, get_task_stream
+
     db = tmp_path / "a.sqlite"
     seen = []
     s = run_sweep(_probes(40), db, scheduler=cluster.scheduler_address, batch=7, callback=lambda r: seen.append(r.key))
     assert (s.submitted, s.done) == (40, 40) and len(set(seen)) == 40 == len(seen)
     with open_atlas(db, readonly=True) as atlas:
         assert sorted(r.value for r in atlas.records()) == [float(v) for v in range(40)]
+    # adaptive batches: tasks of ~5 ms go in batches of up to 0.2 s / 5 ms = 40 (fewer near the end), so the
+    # 300 tasks take far fewer Dask tasks than 300, and each is stored once
+    seen.clear()
+    with Client(cluster.scheduler_address) as client, get_task_stream(client) as ts:
+        s = run_sweep(_probes(300, 0.005), tmp_path / "b.sqlite", scheduler=cluster.scheduler_address,
+                      callback=lambda r: seen.append(r.key))
+    n_dask = len([t for t in ts.data if str(t["key"]).startswith("atlas-")])
+    assert (s.submitted, s.done) == (300, 300) and len(set(seen)) == 300 == len(seen)
+    assert 4 <= n_dask <= 150
     with pytest.raises(ValueError, match="`batch` must be"):
         run_sweep(_probes(1), db, batch=0)
+
+
+def test_a_failed_task_inside_a_batch_leaves_the_others_stored(cluster, tmp_path):
+    spec = {"sweep": [{"routine": "probe", "grid": {"value": [1.0, 2.0, 3.0]}},
+                      {"routine": "probe", "options": {"value": 4.0, "seconds": 5000.0}},     # refused on the worker
+                      {"routine": "probe", "grid": {"value": [5.0, 6.0]}}]}
+    db = tmp_path / "a.sqlite"
+    s = run_sweep(spec, db, scheduler=cluster.scheduler_address, batch=6)          # all six in one batch
+    assert (s.submitted, s.done, s.failed) == (6, 5, 1)
+    with open_atlas(db, readonly=True) as atlas:
+        (bad,) = atlas.records(status="failed")
+        assert bad.args["value"] == 4.0 and "`seconds` must be" in bad.error and bad.value is None
+        assert sorted(r.value for r in atlas.records(status="done")) == [1.0, 2.0, 3.0, 5.0, 6.0]
 
 
 def test_probe_refuses_bad_input():
