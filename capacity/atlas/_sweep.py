@@ -1,6 +1,7 @@
 """Run a sweep on Dask distributed; the client stores the results as they arrive."""
 from __future__ import annotations
 
+import logging
 import os
 import time
 from dataclasses import dataclass
@@ -177,6 +178,42 @@ def _quiet_worker_config(retries):
             "distributed.worker.profile.enabled": False}
 
 
+def _terminate_workers(cluster, grace=2.0):
+    """End the local cluster's worker processes now: SIGTERM, then SIGKILL after ``grace`` seconds.
+
+    A task inside a compiled kernel holds the GIL and sees no signal, so asking its worker to close
+    would wait for the kernel; the nannies are first told not to restart what ends. The processes
+    are left for their nannies to reap (waiting here would take that from multiprocessing)."""
+    import psutil
+
+    procs = []
+    for nanny in list(getattr(cluster, "workers", {}).values()):
+        try:
+            nanny.close_gracefully(reason="atlas-interrupted")
+            pid = nanny.pid
+            if pid:
+                procs.append(psutil.Process(pid))
+        except (AttributeError, psutil.Error):
+            continue
+
+    def running(proc):
+        try:
+            return proc.status() != psutil.STATUS_ZOMBIE
+        except psutil.Error:
+            return False
+
+    for signal_it in ("terminate", "kill"):
+        for proc in procs:
+            if running(proc):
+                try:
+                    getattr(proc, signal_it)()
+                except psutil.Error:
+                    pass
+        deadline = time.monotonic() + grace
+        while any(running(proc) for proc in procs) and time.monotonic() < deadline:
+            time.sleep(0.05)
+
+
 def run_sweep(spec, atlas, *, scheduler=None, workers=None, force=False, retries=1, batch=None, progress=False,
               callback=None) -> SweepSummary:
     r"""Run every task of a spec on Dask and store each result in the atlas.
@@ -196,8 +233,10 @@ def run_sweep(spec, atlas, *, scheduler=None, workers=None, force=False, retries
     batch arrives, each task's row in its own transaction, so a row is complete or absent. A
     worker that dies is replaced by Dask, which re-runs its batch (``retries`` further attempts
     for a batch that keeps killing workers); an exception inside a routine is stored as a failed
-    row with its message, and the other tasks of its batch are stored normally. Ctrl-C leaves
-    every stored row complete, and a new call resumes.
+    row with its message, and the other tasks of its batch are stored normally. On Ctrl-C the
+    local cluster's worker processes are terminated at once (a task inside a compiled kernel
+    would not notice a request to stop), so only the unstored tasks of the running batches are
+    lost, and a new call resumes.
 
     Parameters
     ----------
@@ -239,7 +278,8 @@ def run_sweep(spec, atlas, *, scheduler=None, workers=None, force=False, retries
         For a malformed spec (unknown routine, wrong types, empty grid: before anything
         runs), an atlas that cannot be written, or ``workers``/``retries`` out of range.
     KeyboardInterrupt
-        Re-raised after Ctrl-C, once the cluster is closed; every stored row is complete.
+        Re-raised after Ctrl-C, once the local cluster's workers are ended and the cluster is
+        closed (a few seconds, even inside a long compiled task); every stored row is complete.
 
     References
     ----------
@@ -293,7 +333,7 @@ def _run(sweep, atlas, scheduler, n_workers, force, retries, batch, progress, ca
     if todo:
         from distributed import Client, LocalCluster
 
-        cluster = client = bar = None
+        cluster = client = bar = muted = None
         try:
             if scheduler is None:
                 import dask
@@ -309,6 +349,13 @@ def _run(sweep, atlas, scheduler, n_workers, force, retries, batch, progress, ca
 
                 bar = tqdm(total=len(sweep.tasks), initial=skipped, unit="task")
             _submit_and_store(client, sweep, todo, atlas, batch, counts, bar, callback)
+        except KeyboardInterrupt:
+            # Dask logs every lost worker and ungathered result of the teardown as an error: expected here
+            muted = logging.getLogger("distributed")
+            level, muted.level = muted.level, logging.CRITICAL
+            if cluster is not None:
+                _terminate_workers(cluster)
+            raise
         finally:
             if bar is not None:
                 bar.close()
@@ -316,6 +363,8 @@ def _run(sweep, atlas, scheduler, n_workers, force, retries, batch, progress, ca
                 client.close(timeout=10)
             if cluster is not None:
                 cluster.close(timeout=10)
+            if muted is not None:
+                muted.setLevel(level)
     return SweepSummary(len(sweep.tasks), skipped, len(todo), counts["done"], counts["failed"],
                         time.perf_counter() - t0)
 

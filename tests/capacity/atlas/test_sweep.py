@@ -200,3 +200,69 @@ def test_probe_refuses_bad_input():
     with pytest.raises(TypeError, match="`compiled` must be a bool"):
         probe(0.0, compiled=1)
     assert probe(0.01, value=3.0, compiled=True) == 3.0
+
+
+@pytest.mark.slow
+def test_ctrl_c_inside_a_long_compiled_task_stops_promptly_and_resumes(tmp_path):
+    # A terminal's Ctrl-C: SIGINT to the whole process group of `run`, while both workers are inside a
+    # compiled loop that holds the GIL for 25 s. The run must not wait for the loops: it ends the workers,
+    # exits with 130 well within 15 s, leaves a sound database, and a second run computes only the two
+    # unfinished tasks. (About 60 s: two cluster starts and the two 25 s tasks of the second run.)
+    import signal
+    import sqlite3
+    import subprocess
+    import sys
+    import time
+
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
+    spec = tmp_path / "s.toml"
+    spec.write_text('[[sweep]]\nroutine = "probe"\ngrid = { value = [0.0, 1.0, 2.0, 3.0, 4.0, 5.0] }\n'
+                    '[[sweep]]\nroutine = "probe"\ngrid = { value = [10.0, 11.0] }\n'
+                    'options = { seconds = 25.0, compiled = true }\n')
+    db = tmp_path / "a.sqlite"
+    cmd = [sys.executable, "-m", "capacity.atlas.cli", "--db", str(db), "run", str(spec), "--workers", "2"]
+    env = {**os.environ, "PYTHONPATH": root}
+    proc = subprocess.Popen(cmd, cwd=root, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            start_new_session=True)
+    try:
+        deadline = time.monotonic() + 120
+        n = 0
+        while n < 6 and time.monotonic() < deadline and proc.poll() is None:
+            time.sleep(0.2)
+            try:
+                with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as conn:
+                    n = conn.execute("SELECT COUNT(*) FROM results").fetchone()[0]
+            except sqlite3.Error:
+                pass
+        assert n == 6, "the six quick tasks were not stored"
+        time.sleep(2.0)                                   # both workers are now inside the compiled loops
+        t0 = time.monotonic()
+        os.killpg(proc.pid, signal.SIGINT)
+        out, err = proc.communicate(timeout=60)
+        elapsed = time.monotonic() - t0
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.communicate()
+    assert proc.returncode == 130, err[-3000:]
+    assert elapsed < 15, f"took {elapsed:.1f} s to stop"
+    assert "Traceback" not in err, err[-3000:]            # a clean stop, not Dask's lost-worker errors
+    assert "interrupted: 6 results stored" in err and "run the same command again" in err
+    for _ in range(50):                                   # no worker process outlives the command
+        try:
+            os.killpg(proc.pid, 0)
+        except ProcessLookupError:
+            break
+        time.sleep(0.2)
+    else:
+        pytest.fail("processes of the interrupted run are still alive")
+    with sqlite3.connect(str(db)) as conn:
+        assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+    with open_atlas(db, readonly=True) as atlas:
+        assert sorted(r.value for r in atlas.records(status="done")) == [0.0, 1.0, 2.0, 3.0, 4.0, 5.0]
+        assert len(atlas) == 6
+    again = subprocess.run(cmd + ["--no-progress"], cwd=root, env=env, capture_output=True, text=True, timeout=300)
+    assert again.returncode == 0, again.stderr[-3000:]
+    assert "8 tasks: 6 already done, 2 run (2 done, 0 failed)" in again.stdout
+    with open_atlas(db, readonly=True) as atlas:
+        assert sorted(r.value for r in atlas.records(status="done")) == [0.0, 1.0, 2.0, 3.0, 4.0, 5.0, 10.0, 11.0]
