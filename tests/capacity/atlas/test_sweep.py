@@ -266,3 +266,17 @@ def test_ctrl_c_inside_a_long_compiled_task_stops_promptly_and_resumes(tmp_path)
     assert "8 tasks: 6 already done, 2 run (2 done, 0 failed)" in again.stdout
     with open_atlas(db, readonly=True) as atlas:
         assert sorted(r.value for r in atlas.records(status="done")) == [0.0, 1.0, 2.0, 3.0, 4.0, 5.0, 10.0, 11.0]
+
+
+def test_interrupted_ship_exits_130_and_says_what_was_kept(monkeypatch, tmp_path, capsys):
+    from capacity.atlas import _shipped
+
+    def interrupted(**kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(_shipped, "build_shipped", interrupted)
+    csv_path = str(tmp_path / "atlas.csv")
+    assert main(["ship", "--csv", csv_path]) == 130
+    assert f"interrupted: {csv_path} unchanged" in capsys.readouterr().err
+    assert main(["ship", "--csv", csv_path, "--db", str(tmp_path / "w.sqlite")]) == 130
+    assert "run the same command again to resume" in capsys.readouterr().err
