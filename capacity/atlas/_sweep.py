@@ -352,7 +352,8 @@ def _run(sweep, atlas, scheduler, n_workers, force, retries, batch, progress, ca
         except KeyboardInterrupt:
             # Dask logs every lost worker and ungathered result of the teardown as an error: expected here
             muted = logging.getLogger("distributed")
-            level, muted.level = muted.level, logging.CRITICAL
+            level = muted.level
+            muted.setLevel(logging.CRITICAL)
             if cluster is not None:
                 _terminate_workers(cluster)
             raise
