@@ -74,7 +74,9 @@ def test_interrupted_client_resumes_with_only_the_unfinished_tasks(cluster, tmp_
         assert len(atlas) == 10 and len(atlas.keys(status="done")) == 10
 
 
-def test_killed_worker_loses_and_duplicates_nothing(cluster, tmp_path):
+@pytest.mark.parametrize("batch", [None, 3])
+def test_killed_worker_loses_and_duplicates_nothing(cluster, tmp_path, batch):
+    # batch=None: tasks of 0.2 s travel one per batch; batch=3: the killed worker's batch of three runs again
     from distributed import Client
 
     with Client(cluster.scheduler_address) as client:
@@ -87,7 +89,8 @@ def test_killed_worker_loses_and_duplicates_nothing(cluster, tmp_path):
         if len(seen) == 1:
             os.kill(pids[0], 9)
 
-    s = run_sweep(_probes(12, 0.2), db, scheduler=cluster.scheduler_address, callback=kill_one, retries=2)
+    s = run_sweep(_probes(12, 0.2), db, scheduler=cluster.scheduler_address, callback=kill_one, retries=2,
+                  batch=batch)
     assert (s.submitted, s.done, s.failed) == (12, 12, 0)
     assert len(seen) == 12 and len(set(seen)) == 12            # each result delivered and stored once
     with open_atlas(db, readonly=True) as atlas:
