@@ -174,7 +174,7 @@ def _quiet_worker_config(retries):
             # the scheduler would restart a busy, healthy worker (a dead one is still noticed by its nanny)
             "distributed.scheduler.worker-ttl": None,
             # the statistical profiler samples the running task's stack every 10 ms from another thread of
-            # the worker: it costs the task CPU time and GIL hand-offs (benchmarks/results/atlas.md)
+            # the worker, for a dashboard a sweep does not use (benchmarks/results/atlas.md compares)
             "distributed.worker.profile.enabled": False}
 
 
