@@ -1,25 +1,39 @@
-"""Benchmark: the atlas on the embedded Dask cluster against a plain serial loop.
+"""Benchmark: the atlas on a local Dask cluster against a plain serial loop.
 
-Two measurements, on a ``LocalCluster`` of ``workers`` single-threaded processes started
-before the timing (the cluster start is reported separately):
+On a ``LocalCluster`` of ``workers`` single-threaded processes with the embedded cluster's
+settings (docs/atlas.rst, "Running"), started before the timings:
 
-* overhead per task: a sweep of empty tasks (``capacity.atlas.probe``), scheduling, the
-  round trip to a worker and the SQLite write included, in ms per task;
-* throughput: ``tasks`` small capacity tasks (``insensitive_capacity(3, 1, 2, p_bias=p)``
-  for distinct p) as a sweep, against the same calls in a serial loop in this process;
+* overhead per task: sweeps of empty tasks (``capacity.atlas.probe``), one task per Dask task
+  (``batch=1``) and in adaptive batches (the default), scheduling, the round trip to a worker
+  and the client's SQLite write included, in ms per task;
+* throughput: ``tasks`` small capacity tasks (``insensitive_capacity(3, 1, 2, p_bias=p)`` for
+  distinct p) as a sweep (adaptive batches, and ``batch=1``), against the same calls in a serial
+  loop in this process and split over plain processes with no scheduler; the rounds are
+  interleaved ``repeat`` times and the load average is printed with each, since a busy machine
+  moves every number; one sweep per round runs with Dask's default worker settings (statistical
+  profiler on) to show what that costs;
+* the client's share: one SQLite transaction per task against one per group, and pickling a
+  stored record (the fields a worker sends back);
 * ``verify`` of stored bounds in float64 and in ball arithmetic (``--rigorous``), by channel
   size: how large a channel the rigorous check handles in a minute.
 
-``python -m benchmarks.bench_atlas [--quick] [--workers 2] [--tasks 1000]`` (on a quiet machine: it
-rewrites benchmarks/results/atlas.md; then ``python -m benchmarks.run --assemble``)
+``python -m benchmarks.bench_atlas [--quick] [--workers 2] [--tasks 1000] [--repeat 3]`` (on a quiet
+machine: it rewrites benchmarks/results/atlas.md; then ``python -m benchmarks.run --assemble``)
 """
 from __future__ import annotations
 
 import os
+import pickle
+import statistics
 import tempfile
 import time
 
 from ._harness import cli, machine_line, table, write_result
+
+#: Single-threaded tasks, as on the embedded cluster (docs/atlas.rst, "Running").
+THREAD_ENV = {"NUMBA_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1"}
+#: Worker settings of the embedded cluster that docs/atlas.rst recommends for a cluster of your own.
+QUIET = {"distributed.worker.profile.enabled": False, "distributed.scheduler.worker-ttl": None}
 
 
 def _capacity_spec(k):
@@ -28,20 +42,30 @@ def _capacity_spec(k):
                                         "options": {"n": 3, "s": 1, "m": 2}}]}, ps
 
 
+def _probe_spec(k):
+    return {"sweep": [{"routine": "probe", "grid": {"value": [float(i) for i in range(k)]}}]}
+
+
 #: (n, s, m) whose stored bounds are re-checked; the last ones only in a full run.
 VERIFY_QUICK = [(2, 1, 2), (3, 1, 3), (3, 2, 3)]
 VERIFY_FULL = VERIFY_QUICK + [(3, 2, 4), (4, 1, 3)]
 
 
 def _serial_part(ps):
-    """Seconds for insensitive_capacity(3, 1, 2, p_bias=p) over ``ps`` in this (warm) process."""
+    """(wall, CPU) seconds of insensitive_capacity(3, 1, 2, p_bias=p) over ``ps`` in this (warm) process."""
     from capacity.insensitive import insensitive_capacity
 
     insensitive_capacity(3, 1, 2, p_bias=0.5)
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     for p in ps:
         insensitive_capacity(3, 1, 2, p_bias=p)
-    return time.perf_counter() - t0
+    return time.perf_counter() - t0, time.process_time() - c0
+
+
+def _cpu_seconds(procs):
+    """CPU seconds (user + system) used so far by this process (all its threads: the client, the local
+    scheduler and the nannies) and by ``procs`` (the worker processes)."""
+    return time.process_time() + sum(sum(p.cpu_times()[:2]) for p in procs)
 
 
 def _verify_rows(cases):
@@ -62,67 +86,201 @@ def _verify_rows(cases):
     return rows
 
 
-def main(quick=False, workers=2, tasks=1000):
-    from distributed import Client, LocalCluster
+def _client_rows(db_path, n):
+    """us per task of storing ``n`` stored records again (per task / grouped) and of pickling one."""
+    from capacity.atlas import open_atlas
+
+    with open_atlas(db_path, readonly=True) as atlas:
+        recs = atlas.records()[:n]
+    rows = []
+    with tempfile.TemporaryDirectory() as d:
+        for how in ("one transaction per task", "one transaction for all"):
+            with open_atlas(os.path.join(d, f"{len(rows)}.sqlite")) as atlas:
+                t0 = time.perf_counter()
+                if how.startswith("one transaction per"):
+                    for r in recs:
+                        atlas.store(r)
+                else:
+                    atlas.store_many(recs)
+                rows.append([f"SQLite write (WAL, synchronous=NORMAL), {how}", f"{1e6 * (time.perf_counter() - t0) / len(recs):.0f} us/task"])
+    t0 = time.perf_counter()
+    blobs = [pickle.dumps(r) for r in recs]
+    t1 = time.perf_counter()
+    for b in blobs:
+        pickle.loads(b)
+    t2 = time.perf_counter()
+    rows.append(["pickle + unpickle a stored record", f"{1e6 * (t2 - t0) / len(recs):.0f} us/task "
+                 f"({sum(map(len, blobs)) / len(blobs):.0f} bytes)"])
+    return rows
+
+
+def _idle_rate(procs, seconds=3.0):
+    """Cores the idle cluster and client use (heartbeats, monitors): CPU seconds per second."""
+    c0, t0 = _cpu_seconds(procs), time.perf_counter()
+    time.sleep(seconds)
+    return (_cpu_seconds(procs) - c0) / (time.perf_counter() - t0)
+
+
+def _timed_sweep(spec, path, addr, procs, results, name, n, batch=None):
+    """Wall time and CPU of a sweep; its CPU less the idle cluster's over the same wall time."""
+    from capacity.atlas import run_sweep
+
+    rate = _idle_rate(procs)
+    c0 = _cpu_seconds(procs)
+    s = run_sweep(spec, path, scheduler=addr, batch=batch)
+    assert s.done == n
+    cpu = _cpu_seconds(procs) - c0
+    results.setdefault(name, []).append(s.seconds)
+    results.setdefault(f"{name} cpu", []).append(cpu - rate * s.seconds)
+    results.setdefault(f"{name} idle", []).append(rate)
+
+
+def _round(addr, procs, spec, ps, tasks, n_empty, workers, d, i, results):
+    import multiprocessing
 
     from capacity.atlas import run_sweep
 
-    workers, tasks = int(workers), int(tasks)
-    if quick:
-        tasks = 60
-    n_empty = 100 if quick else 500
-    spec, ps = _capacity_spec(tasks)
-    # serial loop first (warm: one call outside the timing compiles the kernels)
-    t_serial = _serial_part(ps)
-    # the ceiling on this machine: the same calls split over `workers` plain processes, no scheduler
-    import multiprocessing
-
+    load = os.getloadavg()[0]
+    results.setdefault("load", []).append(load)
+    wall, cpu = _serial_part(ps)
+    results.setdefault("serial", []).append(wall)
+    results.setdefault("serial cpu", []).append(cpu)
     with multiprocessing.get_context("spawn").Pool(workers) as pool:
-        t_split = max(pool.map(_serial_part, [ps[i::workers] for i in range(workers)]))
+        parts = pool.map(_serial_part, [ps[j::workers] for j in range(workers)])
+    results.setdefault("plain", []).append(max(w for w, _ in parts))
+    results.setdefault("plain cpu", []).append(sum(c for _, c in parts))
+    for name, batch in (("adaptive", None), ("batch=1", 1)):
+        _timed_sweep(_probe_spec(n_empty), os.path.join(d, f"empty-{name}-{i}.sqlite"), addr, procs, results,
+                     f"empty {name}", n_empty, batch)
+        _timed_sweep(spec, os.path.join(d, f"cap-{name}-{i}.sqlite"), addr, procs, results, f"sweep {name}",
+                     tasks, batch)
+    again = run_sweep(spec, os.path.join(d, f"cap-adaptive-{i}.sqlite"), scheduler=addr)
+    assert again.submitted == 0
+    results.setdefault("again", []).append(again.seconds)
 
-    env = {"NUMBA_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1"}
-    t0 = time.perf_counter()
-    with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=":0",
-                      env=env) as cluster:
-        t_start = time.perf_counter() - t0
-        addr = cluster.scheduler_address
-        with tempfile.TemporaryDirectory() as d:
-            with Client(addr) as client:          # imports and JIT on every worker, outside the timings
-                client.run(_serial_part, [0.25])
-            warm = {"sweep": [{"routine": "probe", "grid": {"value": [0.0, 1.0]}}]}
-            run_sweep(warm, os.path.join(d, "warm.sqlite"), scheduler=addr)
-            empty = {"sweep": [{"routine": "probe", "grid": {"value": [float(i) for i in range(n_empty)]}}]}
-            s_empty = run_sweep(empty, os.path.join(d, "empty.sqlite"), scheduler=addr)
-            s_cap = run_sweep(spec, os.path.join(d, "cap.sqlite"), scheduler=addr)
-            s_again = run_sweep(spec, os.path.join(d, "cap.sqlite"), scheduler=addr)
-    assert s_cap.done == tasks and s_empty.done == n_empty and s_again.submitted == 0
-    per_task_ms = 1e3 * s_empty.seconds / n_empty
+
+def _cluster(workers, config):
+    import dask
+    from distributed import LocalCluster
+
+    with dask.config.set(config):
+        return LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=":0",
+                            env=dict(THREAD_ENV))
+
+
+def _warm(addr):
+    """Imports and JIT on every worker, outside the timings; the worker processes (psutil)."""
+    import psutil
+    from distributed import Client
+
+    with Client(addr) as client:
+        client.run(_serial_part, [0.25])
+        return [psutil.Process(pid) for pid in client.run(os.getpid).values()]
+
+
+def main(quick=False, workers=2, tasks=1000, repeat=3):
+    workers, tasks, repeat = int(workers), int(tasks), int(repeat)
+    if quick:
+        tasks, repeat = 60, 1
+    n_empty = 100 if quick else 1000
+    spec, ps = _capacity_spec(tasks)
+    _serial_part(ps[:2])
+    res = {}
+    with tempfile.TemporaryDirectory() as d:
+        for i in range(repeat):
+            t0 = time.perf_counter()
+            cluster = _cluster(workers, QUIET)
+            res.setdefault("start", []).append(time.perf_counter() - t0)
+            try:
+                procs = _warm(cluster.scheduler_address)
+                _round(cluster.scheduler_address, procs, spec, ps, tasks, n_empty, workers, d, i, res)
+            finally:
+                cluster.close()
+            cluster = _cluster(workers, {"distributed.scheduler.worker-ttl": None})   # Dask's profiler on
+            try:
+                procs = _warm(cluster.scheduler_address)
+                _timed_sweep(spec, os.path.join(d, f"cap-profiler-{i}.sqlite"), cluster.scheduler_address, procs,
+                             res, "sweep profiler on", tasks)
+            finally:
+                cluster.close()
+            res.setdefault("load after", []).append(os.getloadavg()[0])
+        client_rows = _client_rows(os.path.join(d, "cap-adaptive-0.sqlite"), tasks)
+
+    def med(k):
+        return statistics.median(res[k])
+
+    def spread(k):
+        return " / ".join(f"{v:.2f}" for v in res[k])
+
+    def ratios(k):
+        return " / ".join(f"{a / b:.2f}" for a, b in zip(res["serial"], res[k]))
+
+    def core_ms(k, n):
+        return " / ".join(f"{1e3 * c / n:.2f}" for c in res[f"{k} cpu"])
+
+    def projected(k):
+        # on `workers` otherwise idle cores: wall W >= (CPU of the tasks + r W) / workers, r the idle cluster's
+        # rate, so serial / W <= serial CPU x (workers - r) / CPU of the tasks
+        idle = res.get(f"{k} idle", [0.0] * len(res[f"{k} cpu"]))
+        return " / ".join(f"{min(workers, a * (workers - r) / b):.2f}"
+                          for a, b, r in zip(res["serial cpu"], res[f"{k} cpu"], idle))
+
     rows = [
-        ["cluster start", f"{workers} processes", f"{t_start:.2f} s", "-", "-"],
-        ["empty tasks (probe)", n_empty, f"{s_empty.seconds:.2f} s", f"{per_task_ms:.2f} ms/task", "-"],
-        ["serial loop", tasks, f"{t_serial:.2f} s", f"{tasks / t_serial:.1f} tasks/s", "1.00"],
-        [f"{workers} plain processes, no scheduler (ceiling)", tasks, f"{t_split:.2f} s",
-         f"{tasks / t_split:.1f} tasks/s", f"{t_serial / t_split:.2f}"],
-        [f"sweep, {workers} workers", tasks, f"{s_cap.seconds:.2f} s", f"{tasks / s_cap.seconds:.1f} tasks/s",
-         f"{t_serial / s_cap.seconds:.2f}"],
-        ["sweep again (all stored)", tasks, f"{s_again.seconds:.2f} s", "-", "-"],
-        ["scheduler + client cost per task, (sweep - plain processes) x workers / tasks", tasks,
-         f"{1e3 * (s_cap.seconds - t_split) * workers / tasks:.2f} ms/task", "-", "-"],
+        ["cluster start", f"{workers} processes", spread("start") + " s", "-", "-", "-", "-"],
+        ["empty tasks, adaptive batches (the default)", n_empty, spread("empty adaptive") + " s",
+         f"{1e3 * med('empty adaptive') / n_empty:.3f} ms/task", "-", core_ms("empty adaptive", n_empty), "-"],
+        ["empty tasks, one per Dask task (batch=1)", n_empty, spread("empty batch=1") + " s",
+         f"{1e3 * med('empty batch=1') / n_empty:.3f} ms/task", "-", core_ms("empty batch=1", n_empty), "-"],
+        ["serial loop", tasks, spread("serial") + " s", f"{tasks / med('serial'):.0f} tasks/s", "1.00",
+         core_ms("serial", tasks), "1.00"],
+        [f"{workers} plain processes, no scheduler (ceiling)", tasks, spread("plain") + " s",
+         f"{tasks / med('plain'):.0f} tasks/s", ratios("plain"), core_ms("plain", tasks), projected("plain")],
+        [f"sweep, {workers} workers, adaptive batches (the default)", tasks, spread("sweep adaptive") + " s",
+         f"{tasks / med('sweep adaptive'):.0f} tasks/s", ratios("sweep adaptive"), core_ms("sweep adaptive", tasks),
+         projected("sweep adaptive")],
+        [f"sweep, {workers} workers, batch=1", tasks, spread("sweep batch=1") + " s",
+         f"{tasks / med('sweep batch=1'):.0f} tasks/s", ratios("sweep batch=1"), core_ms("sweep batch=1", tasks),
+         projected("sweep batch=1")],
+        [f"sweep, {workers} workers, adaptive, Dask's profiler on", tasks, spread("sweep profiler on") + " s",
+         f"{tasks / med('sweep profiler on'):.0f} tasks/s", ratios("sweep profiler on"),
+         core_ms("sweep profiler on", tasks), projected("sweep profiler on")],
+        ["sweep again (all stored)", tasks, spread("again") + " s", "-", "-", "-", "-"],
+        ["idle cluster and client (r)", "-", "-", " / ".join(f"{r:.3f}" for r in res["sweep adaptive idle"])
+         + " cores", "-", "-", "-"],
     ]
+    loads = " / ".join(f"{a:.1f}-{b:.1f}" for a, b in zip(res["load"], res["load after"]))
+    busy = max(res["load"] + res["load after"]) > (os.cpu_count() or 1)
+    warning = (f"**Measured on a loaded machine** (load average above its {os.cpu_count()} cores): other processes "
+               "took a varying share of the cores, so the wall times, rates and speed-ups below are not this "
+               "machine's and the verify times are inflated; the CPU columns are the less disturbed measure. "
+               "Re-run on a quiet machine.") if busy else ""
     md = "\n".join([
         "## Atlas: sweeps on the embedded Dask cluster (CPU)",
         "",
         machine_line("dask", "distributed"),
         "",
-        f"A LocalCluster of {workers} single-threaded worker processes (numba/BLAS threads 1), started before "
-        f"the timings. Tasks go to the workers in batches (one Dask task each); the client gathers results on "
-        f"Dask's event loop and writes each arrival of results in one SQLite transaction. Empty tasks measure the "
-        f"overhead per task: scheduling, the round trip and the client's write. Throughput: {tasks} tasks insensitive_capacity(3, 1, 2, p_bias=p) with distinct p, "
-        "against the same calls in a serial loop in one warm process, and split over plain processes with "
-        "no scheduler (the most this machine gives); 'speed-up' = serial time / that time. "
-        "The machine is shared (load from other users): timings are noisy.",
+        *([warning, ""] if warning else []),
+        f"A LocalCluster of {workers} single-threaded worker processes (numba/BLAS threads 1) with the embedded "
+        "cluster's settings (Dask's statistical profiler off), started before the timings. A sweep sends its "
+        "tasks in batches, one Dask task each, sized to about 0.2 s of work from the task times seen so far; "
+        "the client stores each task's row in its own SQLite transaction as its batch arrives. Empty tasks "
+        "measure the overhead per task: scheduling, the round trip and the client's write. Throughput: "
+        f"{tasks} tasks insensitive_capacity(3, 1, 2, p_bias=p) with distinct p, against the same calls in a "
+        "serial loop in one warm process, and split over plain processes with no scheduler (the most this "
+        "machine gives); 'speed-up' = serial time / that time. 'core ms/task': CPU time (user + system) of "
+        "every process involved (this one: client, scheduler, nannies; the workers) per task, less what the "
+        "idle cluster uses over the same wall time (heartbeats, monitors; measured for 3 s before each sweep, "
+        "idle rate r cores); 'CPU-bound speed-up' = serial CPU x (workers - r) / that CPU, at most the "
+        "workers: the speed-up that CPU allows on otherwise idle cores, which a loaded machine's wall times "
+        "cannot show. "
+        f"{repeat} interleaved rounds (each cell: round 1 / round 2 / ...; rates from the medians); "
+        f"1-minute load average at the start-end of each round: {loads} on {os.cpu_count()} cores.",
         "",
-        table(["what", "tasks", "wall", "rate", "speed-up"], rows),
+        table(["what", "tasks", "wall", "rate", "speed-up", "core ms/task", "CPU-bound speed-up"], rows),
+        "",
+        "The client's share per task (this process, no cluster):",
+        "",
+        table(["what", "cost"], client_rows),
         "",
         "Re-checking stored bounds (verify): float64 on the unfolded channel, and ball arithmetic "
         "(python-flint arb, 128 bits) on exact rational entries; the rigorous cost is linear in the "
@@ -135,4 +293,4 @@ def main(quick=False, workers=2, tasks=1000):
 
 
 if __name__ == "__main__":
-    cli(main, workers=2, tasks=1000)
+    cli(main, workers=2, tasks=1000, repeat=3)

@@ -13,6 +13,7 @@ axis is a non-empty list.
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import importlib
 import inspect
@@ -55,7 +56,7 @@ class Task:
     --------
     >>> t = parse_spec({"sweep": [{"routine": "probe", "options": {"value": 1.0}}]}).tasks[0]
     >>> t.routine, t.kwargs
-    ('capacity.atlas.probe', {'seconds': 0.0, 'value': 1.0})
+    ('capacity.atlas.probe', {'seconds': 0.0, 'value': 1.0, 'compiled': False})
     """
 
     key: str
@@ -77,6 +78,13 @@ def resolve_routine(name):
     """(dotted name, function) of a spec's routine; ValueError when unknown or private."""
     if not isinstance(name, str):
         raise TypeError(f"`routine` must be a string; got {name!r}")
+    dotted, fn, _ = _resolved(name)
+    return dotted, fn
+
+
+@functools.lru_cache(maxsize=256)
+def _resolved(name):
+    """(dotted name, function, signature): looked up once per routine, not once per task of a grid."""
     dotted = ROUTINES.get(name, name)
     module_name, _, attr = dotted.rpartition(".")
     parts = dotted.split(".")
@@ -92,7 +100,7 @@ def resolve_routine(name):
     fn = getattr(module, attr, None)
     if fn is None or attr not in getattr(module, "__all__", ()) or not callable(fn):
         raise ValueError(f"`routine` must be a public name (in __all__) of {module_name}; got {name!r}")
-    return dotted, fn
+    return dotted, fn, inspect.signature(fn)
 
 
 def _check_value(value, where):
@@ -112,13 +120,14 @@ def make_task(routine, kwargs) -> Task:
     and its arguments bound to its signature with the defaults applied: writing a default
     explicitly gives the same key, changing any argument gives a new one.
     """
-    dotted, fn = resolve_routine(routine)
+    if not isinstance(routine, str):
+        raise TypeError(f"`routine` must be a string; got {routine!r}")
+    dotted, fn, sig = _resolved(routine)
     if not isinstance(kwargs, dict):
         raise TypeError(f"`kwargs` must be a dict; got {type(kwargs).__name__}")
     clean = {}
     for k, v in kwargs.items():
         clean[k] = _check_value(v, f"{routine}.{k}")
-    sig = inspect.signature(fn)
     try:
         bound = sig.bind(**clean)
     except TypeError as exc:

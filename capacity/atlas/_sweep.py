@@ -1,6 +1,7 @@
 """Run a sweep on Dask distributed; the client stores the results as they arrive."""
 from __future__ import annotations
 
+import logging
 import os
 import time
 from dataclasses import dataclass
@@ -9,7 +10,7 @@ from boolean._lib.validate import check_int
 
 from ._spec import Sweep, load_spec, parse_spec
 from ._store import Atlas, AtlasRecord, open_atlas
-from ._worker import THREAD_ENV, execute_batch
+from ._worker import THREAD_ENV, execute_batch, spin_compiled
 
 
 @dataclass(frozen=True)
@@ -43,18 +44,22 @@ class SweepSummary:
     seconds: float
 
 
-def probe(seconds=0.0, *, value=0.0):
-    r"""A diagnostic task: sleep ``seconds``, then return ``value``.
+def probe(seconds=0.0, *, value=0.0, compiled=False):
+    r"""A diagnostic task: wait ``seconds``, then return ``value``.
 
-    Measures a cluster's overhead per task (:math:`t_{\text{task}} - t_{\text{sleep}}`)
-    and lets a sweep be tested without computing anything.
+    Measures a cluster's overhead per task (:math:`t_{\text{task}} - t_{\text{wait}}`)
+    and lets a sweep be tested without computing anything. With ``compiled``, the wait is one
+    compiled (numba) loop that holds the GIL and sees no signal until it ends, as a long kernel
+    does: the case a sweep must still stop promptly on Ctrl-C.
 
     Parameters
     ----------
     seconds : float, default 0.0
-        Time to sleep, in [0, 3600].
+        Time to wait, in [0, 3600].
     value : float, default 0.0
         Returned unchanged.
+    compiled : bool, default False
+        Busy-wait in one compiled loop instead of sleeping.
 
     Returns
     -------
@@ -64,7 +69,7 @@ def probe(seconds=0.0, *, value=0.0):
     Raises
     ------
     TypeError
-        For a non-real ``seconds`` or ``value``.
+        For a non-real ``seconds`` or ``value``, or a non-bool ``compiled``.
     ValueError
         For ``seconds`` outside [0, 3600].
 
@@ -78,11 +83,14 @@ def probe(seconds=0.0, *, value=0.0):
     >>> probe(0.0, value=2.5)
     2.5
     """
-    from boolean._lib.validate import check_real
+    from boolean._lib.validate import check_flag, check_real
 
     seconds = check_real(seconds, "seconds", low=0.0, high=3600.0)
     value = check_real(value, "value")
-    if seconds:
+    compiled = check_flag(compiled, "compiled")
+    if seconds and compiled:
+        spin_compiled(seconds)
+    elif seconds:
         time.sleep(seconds)
     return value
 
@@ -106,20 +114,104 @@ def _plan_workers(workers):
     return check_int(workers, "workers", low=1, high=4096)
 
 
-#: Dask tasks per worker that the automatic batch size aims for (load balance vs overhead).
-BATCHES_PER_WORKER = 32
-#: Largest automatic batch.
-MAX_BATCH = 64
+#: Seconds of work that an automatic batch aims for: Dask's cost per task (scheduling, transfer,
+#: the worker's bookkeeping) is then paid once per batch, a small fraction of its run time.
+BATCH_SECONDS = 0.2
+#: Largest automatic batch (bounds what a lost worker or Ctrl-C discards, and a batch's result size).
+MAX_BATCH = 1024
+#: Batches in flight per worker slot: one running, one waiting, so a worker never idles while the
+#: client sizes and submits the next one.
+IN_FLIGHT = 2
 
 
-def plan_batch(n_tasks, n_workers) -> int:
-    """Tasks per Dask task: ``ceil(n_tasks / (32 n_workers))``, between 1 and 64.
+def plan_batch(remaining, slots, task_seconds=None) -> int:
+    r"""Tasks in the next Dask task (a batch): about ``BATCH_SECONDS`` of work, fewer near the end.
 
-    Each Dask task costs a few ms of scheduling and transfer; small tasks are grouped so that
-    cost is paid per batch, while each worker still gets about 32 batches, so that the last
-    batches leave little idle time.
+    .. math::
+
+        b = \max\Bigl(1, \min\Bigl(\Bigl\lfloor \frac{0.2\,\mathrm{s}}{\bar t} \Bigr\rfloor,\;
+            1024,\; \Bigl\lceil \frac{R}{2 S} \Bigr\rceil\Bigr)\Bigr),
+
+    with :math:`\bar t` the mean time of the tasks finished so far (1 task per batch until one
+    has finished), :math:`R` the tasks not yet submitted and :math:`S` the worker slots (threads).
+    The last term shrinks the batches as the sweep ends, so the workers finish together (guided
+    self-scheduling).
+
+    Parameters
+    ----------
+    remaining : int
+        Tasks not yet submitted.
+    slots : int
+        Worker threads of the cluster.
+    task_seconds : float, optional
+        Mean task time so far; None before the first result.
+
+    Returns
+    -------
+    int
+        The batch size, at least 1.
+
+    References
+    ----------
+    C. D. Polychronopoulos and D. J. Kuck, "Guided self-scheduling: a practical scheduling scheme
+    for parallel supercomputers", IEEE Trans. Computers C-36 (1987) 1425-1439.
+
+    Examples
+    --------
+    >>> plan_batch(1000, 2), plan_batch(1000, 2, 0.004), plan_batch(20, 2, 0.004)
+    (1, 50, 5)
     """
-    return max(1, min(MAX_BATCH, -(-n_tasks // (BATCHES_PER_WORKER * n_workers))))
+    if task_seconds is None:
+        return 1
+    by_time = int(BATCH_SECONDS / task_seconds) if task_seconds > 0 else MAX_BATCH
+    return max(1, min(by_time, MAX_BATCH, -(-remaining // (2 * slots))))
+
+
+def _quiet_worker_config(retries):
+    """Dask settings of the embedded cluster (the workers receive them from their nanny)."""
+    return {"distributed.scheduler.allowed-failures": retries,
+            # a numba kernel holds the GIL for minutes on large tasks, which stops the worker's heartbeats;
+            # the scheduler would restart a busy, healthy worker (a dead one is still noticed by its nanny)
+            "distributed.scheduler.worker-ttl": None,
+            # the statistical profiler samples the running task's stack every 10 ms from another thread of
+            # the worker, for a dashboard a sweep does not use (benchmarks/results/atlas.md compares)
+            "distributed.worker.profile.enabled": False}
+
+
+def _terminate_workers(cluster, grace=2.0):
+    """End the local cluster's worker processes now: SIGTERM, then SIGKILL after ``grace`` seconds.
+
+    A task inside a compiled kernel holds the GIL and sees no signal, so asking its worker to close
+    would wait for the kernel; the nannies are first told not to restart what ends. The processes
+    are left for their nannies to reap (waiting here would take that from multiprocessing)."""
+    import psutil
+
+    procs = []
+    for nanny in list(getattr(cluster, "workers", {}).values()):
+        try:
+            nanny.close_gracefully(reason="atlas-interrupted")
+            pid = nanny.pid
+            if pid:
+                procs.append(psutil.Process(pid))
+        except (AttributeError, psutil.Error):
+            continue
+
+    def running(proc):
+        try:
+            return proc.status() != psutil.STATUS_ZOMBIE
+        except psutil.Error:
+            return False
+
+    for signal_it in ("terminate", "kill"):
+        for proc in procs:
+            if running(proc):
+                try:
+                    getattr(proc, signal_it)()
+                except psutil.Error:
+                    pass
+        deadline = time.monotonic() + grace
+        while any(running(proc) for proc in procs) and time.monotonic() < deadline:
+            time.sleep(0.05)
 
 
 def run_sweep(spec, atlas, *, scheduler=None, workers=None, force=False, retries=1, batch=None, progress=False,
@@ -135,11 +227,16 @@ def run_sweep(spec, atlas, *, scheduler=None, workers=None, force=False, retries
 
         \text{stored} = \{\, k \in \text{grid} : k \notin \text{done} \lor \text{force} \,\}.
 
-    Results are written by this (client) process as they arrive, those that arrive together
-    (at least one batch) in one transaction, so a row is complete or absent. A worker that
-    dies is replaced by Dask, which re-runs its tasks (``retries`` further
-    attempts for a task that keeps killing workers); an exception inside a routine is stored
-    as a failed row with its message.
+    Tasks travel in batches (one Dask task runs several tasks of the sweep in turn), sized to
+    about 0.2 s of work from the task times seen so far (:func:`plan_batch`), so that Dask's
+    cost per task is paid once per batch. Results are written by this (client) process as each
+    batch arrives, each task's row in its own transaction, so a row is complete or absent. A
+    worker that dies is replaced by Dask, which re-runs its batch (``retries`` further attempts
+    for a batch that keeps killing workers); an exception inside a routine is stored as a failed
+    row with its message, and the other tasks of its batch are stored normally. On Ctrl-C the
+    local cluster's worker processes are terminated at once (a task inside a compiled kernel
+    would not notice a request to stop), so only the unstored tasks of the running batches are
+    lost, and a new call resumes.
 
     Parameters
     ----------
@@ -155,10 +252,9 @@ def run_sweep(spec, atlas, *, scheduler=None, workers=None, force=False, retries
     force : bool, default False
         Recompute tasks already stored as done.
     batch : int, optional
-        Tasks sent to a worker together (default: ``ceil(tasks / (32 workers))``, at most 64;
-        with ``scheduler``, ``workers`` is the scheduler's current worker count). A batch is
-        one Dask task: the unit Dask re-runs after a worker loss, written in one transaction,
-        and the granularity at which Ctrl-C loses unfinished work.
+        Tasks per batch, fixed (default: adaptive, :func:`plan_batch`). A batch is one Dask
+        task: the unit Dask re-runs after a worker loss, and what Ctrl-C loses of the work in
+        progress.
     retries : int, default 1
         How many workers a task may take down before it is stored as failed (Dask's
         ``distributed.scheduler.allowed-failures`` of the local cluster; an external scheduler
@@ -182,7 +278,8 @@ def run_sweep(spec, atlas, *, scheduler=None, workers=None, force=False, retries
         For a malformed spec (unknown routine, wrong types, empty grid: before anything
         runs), an atlas that cannot be written, or ``workers``/``retries`` out of range.
     KeyboardInterrupt
-        Re-raised after Ctrl-C, once the cluster is closed; every stored row is complete.
+        Re-raised after Ctrl-C, once the local cluster's workers are ended and the cluster is
+        closed (a few seconds, even inside a long compiled task); every stored row is complete.
 
     References
     ----------
@@ -234,67 +331,87 @@ def _run(sweep, atlas, scheduler, n_workers, force, retries, batch, progress, ca
     skipped = len(sweep.tasks) - len(todo)
     counts = {"done": 0, "failed": 0}
     if todo:
-        from distributed import Client, LocalCluster, as_completed
+        from distributed import Client, LocalCluster
 
-        cluster = None
-        bar = None
+        cluster = client = bar = muted = None
         try:
             if scheduler is None:
                 import dask
 
-                # worker-ttl off: a numba kernel holds the GIL for minutes on large tasks, which stops the
-                # worker's heartbeats; the scheduler would restart a busy, healthy worker (a dead one is
-                # still noticed by its nanny)
-                with dask.config.set({"distributed.scheduler.allowed-failures": retries,
-                                      "distributed.scheduler.worker-ttl": None}):
+                with dask.config.set(_quiet_worker_config(retries)):
                     cluster = LocalCluster(n_workers=min(n_workers, len(todo)), threads_per_worker=1, processes=True,
                                            dashboard_address=":0", env=dict(THREAD_ENV))
                 client = Client(cluster)
             else:
                 client = Client(scheduler)
-            try:
-                if batch is None:
-                    live = n_workers if scheduler is None else max(1, len(client.scheduler_info()["workers"]))
-                    batch = plan_batch(len(todo), live)
-                chunks = [todo[i:i + batch] for i in range(0, len(todo), batch)]
-                stamp = time.time_ns()        # Dask keys unique to this call: never a result cached by a scheduler
-                futures = client.map(execute_batch, [[(t.routine, t.kwargs) for t in c] for c in chunks],
-                                     key=[f"atlas-{c[0].key}-{len(c)}-{stamp}" for c in chunks], pure=False)
-                by_key = {fut.key: c for fut, c in zip(futures, chunks)}
-                if progress:
-                    from tqdm import tqdm
+            if progress:
+                from tqdm import tqdm
 
-                    bar = tqdm(total=len(sweep.tasks), initial=skipped, unit="task")
-                try:
-                    # results are fetched on the client's event loop as each batch finishes (no blocking
-                    # round trip per batch from this thread); whatever has arrived is written together
-                    finished = as_completed(futures, with_results=True, raise_errors=False)
-                    for arrived in finished.batches():
-                        recs = []
-                        for fut, outs in arrived:
-                            chunk = by_key.pop(fut.key)
-                            if fut.status == "finished":
-                                recs += [_record(t, out, sweep.name) for t, out in zip(chunk, outs)]
-                            else:             # worker lost too often (KilledWorker) or cancelled
-                                exc = outs[1] if isinstance(outs, tuple) else outs
-                                recs += [_lost(t, exc, sweep.name) for t in chunk]
-                            fut.release()     # stored below: never recomputed if its worker is lost later
-                        atlas.store_many(recs)            # one transaction: all of them or none
-                        for rec in recs:
-                            counts[rec.status] += 1
-                            if callback is not None:
-                                callback(rec)
-                        if bar is not None:
-                            bar.update(len(recs))
-                except KeyboardInterrupt:
-                    client.cancel([f for f in futures if f.key in by_key])
-                    raise
-            finally:
-                client.close()
+                bar = tqdm(total=len(sweep.tasks), initial=skipped, unit="task")
+            _submit_and_store(client, sweep, todo, atlas, batch, counts, bar, callback)
+        except KeyboardInterrupt:
+            # Dask logs every lost worker and ungathered result of the teardown as an error: expected here
+            muted = logging.getLogger("distributed")
+            level = muted.level
+            muted.setLevel(logging.CRITICAL)
+            if cluster is not None:
+                _terminate_workers(cluster)
+            raise
         finally:
             if bar is not None:
                 bar.close()
+            if client is not None:
+                client.close(timeout=10)
             if cluster is not None:
-                cluster.close()
+                cluster.close(timeout=10)
+            if muted is not None:
+                muted.setLevel(level)
     return SweepSummary(len(sweep.tasks), skipped, len(todo), counts["done"], counts["failed"],
                         time.perf_counter() - t0)
+
+
+def _submit_and_store(client, sweep, todo, atlas, batch, counts, bar, callback):
+    """Keep ``IN_FLIGHT`` batches per worker slot submitted; store each task's row as its batch arrives."""
+    from collections import deque
+
+    from distributed import as_completed
+
+    slots = max(1, sum(w.get("nthreads", 1) for w in client.scheduler_info()["workers"].values()))
+    pending = deque(todo)
+    in_flight = {}
+    seen = {"tasks": 0, "seconds": 0.0}
+    stamp = time.time_ns()                # Dask keys unique to this call: never a result cached by a scheduler
+    # results are fetched on the client's event loop as each batch finishes (no blocking round trip
+    # per batch from this thread)
+    arrivals = as_completed(with_results=True, raise_errors=False)
+
+    def submit():
+        while pending and len(in_flight) < IN_FLIGHT * slots:
+            mean = seen["seconds"] / seen["tasks"] if seen["tasks"] else None
+            size = min(batch or plan_batch(len(pending), slots, mean), len(pending))
+            chunk = [pending.popleft() for _ in range(size)]
+            fut = client.submit(execute_batch, [(t.routine, t.kwargs) for t in chunk],
+                                key=f"atlas-{chunk[0].key}-{len(chunk)}-{stamp}", pure=False)
+            in_flight[fut.key] = chunk
+            arrivals.add(fut)
+
+    submit()
+    for arrived in arrivals.batches():
+        for fut, outs in arrived:
+            chunk = in_flight.pop(fut.key)
+            if fut.status == "finished":
+                recs = [_record(t, out, sweep.name) for t, out in zip(chunk, outs)]
+                seen["tasks"] += len(outs)
+                seen["seconds"] += sum(out["seconds"] for out in outs)
+            else:                     # its workers were lost too often (KilledWorker), or cancelled
+                exc = outs[1] if isinstance(outs, tuple) else outs
+                recs = [_lost(t, exc, sweep.name) for t in chunk]
+            fut.release()             # stored below: never recomputed if its worker is lost later
+            for rec in recs:
+                atlas.store(rec)      # one transaction per task: the row is complete or absent
+                counts[rec.status] += 1
+                if callback is not None:
+                    callback(rec)
+                if bar is not None:
+                    bar.update(1)
+        submit()

@@ -13,6 +13,7 @@ import sys
 import time
 import traceback
 
+import numba
 import numpy as np
 
 #: Environment that keeps every task single-threaded: the cluster's processes are the
@@ -107,6 +108,35 @@ def _limit_threads():
     torch = sys.modules.get("torch")
     if torch is not None:
         torch.set_num_threads(1)
+
+
+@numba.njit(cache=True)
+def _spin(iterations):
+    # xorshift64: each step depends on the last, so the compiler cannot shorten the loop; no nogil,
+    # so the calling thread keeps the GIL (and sees no signal) until the loop ends
+    x = np.uint64(88172645463325252)
+    for _ in range(iterations):
+        x ^= x << np.uint64(13)
+        x ^= x >> np.uint64(7)
+        x ^= x << np.uint64(17)
+    return x
+
+
+def spin_compiled(seconds) -> None:
+    """Spend about ``seconds`` in one compiled loop that holds the GIL and returns to Python
+    only at its end, as a long numba kernel does (the rate is measured on a 10 ms call first)."""
+    _spin(1)                    # compiled (or loaded from the cache) outside the measurement
+    n = 1 << 20
+    while True:
+        t0 = time.perf_counter()
+        _spin(n)
+        dt = time.perf_counter() - t0
+        if dt >= 0.01 or n >= 1 << 40:
+            break
+        n <<= 1
+    rest = seconds - dt
+    if rest > 0:
+        _spin(int(n * rest / dt))
 
 
 def _scalar(v):

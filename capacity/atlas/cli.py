@@ -111,9 +111,15 @@ def _ship(args):
     from ._shipped import SHIPPED_CSV, SHIPPED_SPEC, build_shipped
 
     add = [_parse_add(item) for item in args.add]
-    build_shipped(spec=args.spec or SHIPPED_SPEC, csv_path=args.csv or SHIPPED_CSV, add=add,
-                  db=getattr(args, "db", None), workers=args.workers, force=args.force, verify=not args.no_verify,
-                  progress=sys.stderr.isatty())
+    db = getattr(args, "db", None)
+    try:
+        build_shipped(spec=args.spec or SHIPPED_SPEC, csv_path=args.csv or SHIPPED_CSV, add=add, db=db,
+                      workers=args.workers, force=args.force, verify=not args.no_verify, progress=sys.stderr.isatty())
+    except KeyboardInterrupt:
+        print(f"interrupted: {args.csv or SHIPPED_CSV} unchanged; "
+              + (f"finished tasks are kept in {db}: run the same command again to resume" if db else
+                 "finished tasks were in a temporary database (pass --db FILE to keep them)"), file=sys.stderr)
+        return 130
     return 0
 
 

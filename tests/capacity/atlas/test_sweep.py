@@ -63,10 +63,10 @@ def test_interrupted_client_resumes_with_only_the_unfinished_tasks(cluster, tmp_
     with pytest.raises(KeyboardInterrupt):
         run_sweep(_probes(10, 0.05), db, scheduler=cluster.scheduler_address, callback=stop_after_three)
     with open_atlas(db, readonly=True) as atlas:
-        # results that arrived together are committed together before the callbacks run: the three the
-        # callback saw, perhaps a few more, each row complete
+        # each row is committed in its own transaction before its callback runs: exactly the three the
+        # callback saw, each complete
         rows = atlas.records()
-        assert set(stored) <= {r.key for r in rows} and 3 <= len(rows) < 10
+        assert {r.key for r in rows} == set(stored) and len(rows) == 3
         assert all(r.status == "done" and r.value == float(r.args["value"]) for r in rows)
     s = run_sweep(_probes(10, 0.05), db, scheduler=cluster.scheduler_address)
     assert (s.skipped, s.submitted, s.done) == (len(rows), 10 - len(rows), 10 - len(rows))
@@ -74,7 +74,9 @@ def test_interrupted_client_resumes_with_only_the_unfinished_tasks(cluster, tmp_
         assert len(atlas) == 10 and len(atlas.keys(status="done")) == 10
 
 
-def test_killed_worker_loses_and_duplicates_nothing(cluster, tmp_path):
+@pytest.mark.parametrize("batch", [None, 3])
+def test_killed_worker_loses_and_duplicates_nothing(cluster, tmp_path, batch):
+    # batch=None: tasks of 0.2 s travel one per batch; batch=3: the killed worker's batch of three runs again
     from distributed import Client
 
     with Client(cluster.scheduler_address) as client:
@@ -87,7 +89,8 @@ def test_killed_worker_loses_and_duplicates_nothing(cluster, tmp_path):
         if len(seen) == 1:
             os.kill(pids[0], 9)
 
-    s = run_sweep(_probes(12, 0.2), db, scheduler=cluster.scheduler_address, callback=kill_one, retries=2)
+    s = run_sweep(_probes(12, 0.2), db, scheduler=cluster.scheduler_address, callback=kill_one, retries=2,
+                  batch=batch)
     assert (s.submitted, s.done, s.failed) == (12, 12, 0)
     assert len(seen) == 12 and len(set(seen)) == 12            # each result delivered and stored once
     with open_atlas(db, readonly=True) as atlas:
@@ -139,15 +142,144 @@ def test_embedded_local_cluster(tmp_path):
     assert (s.submitted, s.done) == (4, 4)
 
 
-def test_batches_store_every_result_once(cluster, tmp_path):
-    from capacity.atlas._sweep import plan_batch
+def test_plan_batch_follows_its_definition():
+    from capacity.atlas._sweep import BATCH_SECONDS, MAX_BATCH, plan_batch
 
-    assert [plan_batch(k, 2) for k in (1, 64, 65, 1000, 10**6)] == [1, 1, 2, 16, 64]
+    # one task per batch until a task time is known
+    assert [plan_batch(r, 2) for r in (1, 1000, 10**6)] == [1, 1, 1]
+    for remaining in (1, 2, 3, 7, 64, 65, 999, 10**6):
+        for slots in (1, 2, 3, 16):
+            for t in (1e-6, 1e-4, 0.004, 0.05, 0.2, 0.21, 3.0, 0.0):
+                b = plan_batch(remaining, slots, t)
+                # the definition, term by term: work ~BATCH_SECONDS, at most MAX_BATCH, at most R / (2 S)
+                by_time = MAX_BATCH if t == 0 else int(BATCH_SECONDS / t)
+                tail = -(-remaining // (2 * slots))
+                assert b == max(1, min(by_time, MAX_BATCH, tail))
+                assert 1 <= b <= MAX_BATCH and (b == 1 or b * t <= BATCH_SECONDS)
+
+
+def test_batches_store_every_result_once(cluster, tmp_path):
+    from distributed import Client, get_task_stream
+
     db = tmp_path / "a.sqlite"
     seen = []
     s = run_sweep(_probes(40), db, scheduler=cluster.scheduler_address, batch=7, callback=lambda r: seen.append(r.key))
     assert (s.submitted, s.done) == (40, 40) and len(set(seen)) == 40 == len(seen)
     with open_atlas(db, readonly=True) as atlas:
         assert sorted(r.value for r in atlas.records()) == [float(v) for v in range(40)]
+    # adaptive batches: tasks of ~5 ms go in batches of up to 0.2 s / 5 ms = 40 (fewer near the end), so the
+    # 300 tasks take far fewer Dask tasks than 300, and each is stored once
+    seen.clear()
+    with Client(cluster.scheduler_address) as client, get_task_stream(client) as ts:
+        s = run_sweep(_probes(300, 0.005), tmp_path / "b.sqlite", scheduler=cluster.scheduler_address,
+                      callback=lambda r: seen.append(r.key))
+    n_dask = len([t for t in ts.data if str(t["key"]).startswith("atlas-")])
+    assert (s.submitted, s.done) == (300, 300) and len(set(seen)) == 300 == len(seen)
+    assert 4 <= n_dask <= 150
     with pytest.raises(ValueError, match="`batch` must be"):
         run_sweep(_probes(1), db, batch=0)
+
+
+def test_a_failed_task_inside_a_batch_leaves_the_others_stored(cluster, tmp_path):
+    spec = {"sweep": [{"routine": "probe", "grid": {"value": [1.0, 2.0, 3.0]}},
+                      {"routine": "probe", "options": {"value": 4.0, "seconds": 5000.0}},     # refused on the worker
+                      {"routine": "probe", "grid": {"value": [5.0, 6.0]}}]}
+    db = tmp_path / "a.sqlite"
+    s = run_sweep(spec, db, scheduler=cluster.scheduler_address, batch=6)          # all six in one batch
+    assert (s.submitted, s.done, s.failed) == (6, 5, 1)
+    with open_atlas(db, readonly=True) as atlas:
+        (bad,) = atlas.records(status="failed")
+        assert bad.args["value"] == 4.0 and "`seconds` must be" in bad.error and bad.value is None
+        assert sorted(r.value for r in atlas.records(status="done")) == [1.0, 2.0, 3.0, 5.0, 6.0]
+
+
+def test_probe_refuses_bad_input():
+    from capacity.atlas import probe
+
+    with pytest.raises(ValueError, match="`seconds` must be"):
+        probe(-1.0)
+    with pytest.raises(TypeError, match="`value` must be"):
+        probe(0.0, value="x")
+    with pytest.raises(TypeError, match="`compiled` must be a bool"):
+        probe(0.0, compiled=1)
+    assert probe(0.01, value=3.0, compiled=True) == 3.0
+
+
+@pytest.mark.slow
+def test_ctrl_c_inside_a_long_compiled_task_stops_promptly_and_resumes(tmp_path):
+    # A terminal's Ctrl-C: SIGINT to the whole process group of `run`, while both workers are inside a
+    # compiled loop that holds the GIL for 25 s. The run must not wait for the loops: it ends the workers,
+    # exits with 130 well within 15 s, leaves a sound database, and a second run computes only the two
+    # unfinished tasks. (About 60 s: two cluster starts and the two 25 s tasks of the second run.)
+    import signal
+    import sqlite3
+    import subprocess
+    import sys
+    import time
+
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
+    spec = tmp_path / "s.toml"
+    spec.write_text('[[sweep]]\nroutine = "probe"\ngrid = { value = [0.0, 1.0, 2.0, 3.0, 4.0, 5.0] }\n'
+                    '[[sweep]]\nroutine = "probe"\ngrid = { value = [10.0, 11.0] }\n'
+                    'options = { seconds = 25.0, compiled = true }\n')
+    db = tmp_path / "a.sqlite"
+    cmd = [sys.executable, "-m", "capacity.atlas.cli", "--db", str(db), "run", str(spec), "--workers", "2"]
+    env = {**os.environ, "PYTHONPATH": root}
+    proc = subprocess.Popen(cmd, cwd=root, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            start_new_session=True)
+    try:
+        deadline = time.monotonic() + 120
+        n = 0
+        while n < 6 and time.monotonic() < deadline and proc.poll() is None:
+            time.sleep(0.2)
+            try:
+                with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as conn:
+                    n = conn.execute("SELECT COUNT(*) FROM results").fetchone()[0]
+            except sqlite3.Error:
+                pass
+        assert n == 6, "the six quick tasks were not stored"
+        time.sleep(2.0)                                   # both workers are now inside the compiled loops
+        t0 = time.monotonic()
+        os.killpg(proc.pid, signal.SIGINT)
+        out, err = proc.communicate(timeout=60)
+        elapsed = time.monotonic() - t0
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.communicate()
+    assert proc.returncode == 130, err[-3000:]
+    assert elapsed < 15, f"took {elapsed:.1f} s to stop"
+    assert "Traceback" not in err, err[-3000:]            # a clean stop, not Dask's lost-worker errors
+    assert "interrupted: 6 results stored" in err and "run the same command again" in err
+    for _ in range(50):                                   # no worker process outlives the command
+        try:
+            os.killpg(proc.pid, 0)
+        except ProcessLookupError:
+            break
+        time.sleep(0.2)
+    else:
+        pytest.fail("processes of the interrupted run are still alive")
+    with sqlite3.connect(str(db)) as conn:
+        assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+    with open_atlas(db, readonly=True) as atlas:
+        assert sorted(r.value for r in atlas.records(status="done")) == [0.0, 1.0, 2.0, 3.0, 4.0, 5.0]
+        assert len(atlas) == 6
+    again = subprocess.run(cmd + ["--no-progress"], cwd=root, env=env, capture_output=True, text=True, timeout=300)
+    assert again.returncode == 0, again.stderr[-3000:]
+    assert "8 tasks: 6 already done, 2 run (2 done, 0 failed)" in again.stdout
+    with open_atlas(db, readonly=True) as atlas:
+        assert sorted(r.value for r in atlas.records(status="done")) == [0.0, 1.0, 2.0, 3.0, 4.0, 5.0, 10.0, 11.0]
+
+
+def test_interrupted_ship_exits_130_and_says_what_was_kept(monkeypatch, tmp_path, capsys):
+    from capacity.atlas import _shipped
+
+    def interrupted(**kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(_shipped, "build_shipped", interrupted)
+    csv_path = str(tmp_path / "atlas.csv")
+    assert main(["ship", "--csv", csv_path]) == 130
+    assert f"interrupted: {csv_path} unchanged" in capsys.readouterr().err
+    assert main(["ship", "--csv", csv_path, "--db", str(tmp_path / "w.sqlite")]) == 130
+    assert "run the same command again to resume" in capsys.readouterr().err
