@@ -157,8 +157,8 @@ def test_boolean_and_experiments_refuse_huge_views():
         (lambda: circuit_computation(2, huge(0), outputs), r"`gates` must have at most 22 items"),
         (lambda: circuit_computation(2, gates, huge(0)), r"`outputs` must have at most 62 items"),
         # these scanned 2**40 table entries (min/max) before any plan: minutes, in C
-        (lambda: function_family_information(huge(np.uint8(1), (2**20, 2**20)), n=2, s=1, m=1, samples=100),
-         "`functions` of shape"),
+        (lambda: function_family_information(huge(np.uint8(1), (2**20, 2**20)), n=20, s=1, m=1, samples=100),
+         r"functions.* > max_bytes"),
         (lambda: cell_probabilities(huge(np.uint8(1), (2**20, 2**20)), 1), "functions"),
     ]
     for call, match in cases:
