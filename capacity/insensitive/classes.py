@@ -684,18 +684,18 @@ def reachable_s1(n):
     N = 1 << n
     R = np.zeros((N + 1,) + (N // 2 + 1,) * n, dtype=np.bool_)
     R[(0,) * (n + 1)] = True
+    seen = [0] * n                      # points before x with bit i set: the box reached so far
     for x in range(N):
         # A point x may join A: (w, c) -> (w + 1, c + x). Overlapping in-place OR is
-        # buffered by numpy, so each point is used at most once (0/1 knapsack).
-        dst = [slice(1, None)]
-        src = [slice(None, -1)]
+        # buffered by numpy, so each point is used at most once (0/1 knapsack). Only the box
+        # reached by the points before x (w <= x, c_i <= seen_i) can hold a True.
+        dst = [slice(1, x + 2)]
+        src = [slice(0, x + 1)]
         for i in range(n):
-            if (x >> i) & 1:
-                dst.append(slice(1, None))
-                src.append(slice(None, -1))
-            else:
-                dst.append(slice(None))
-                src.append(slice(None))
+            b = (x >> i) & 1
+            dst.append(slice(b, seen[i] + 1 + b))
+            src.append(slice(0, seen[i] + 1))
+            seen[i] += b
         R[tuple(dst)] |= R[tuple(src)]
     return R
 
