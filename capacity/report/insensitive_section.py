@@ -272,7 +272,12 @@ def run(ctx) -> Section:
         "where the capacity is the expected number of distinct sample points, 2^n (1 - (1 - 2^-n)^m), which "
         "the table reproduces. "
         "The n = 5 rows use classes built from count vectors (936 545 reachable vectors (|f^-1(1)|, "
-        "#{x in f^-1(1): x_i = 1}), 951 class-orbits), never the 2^32 truth tables.",
+        "#{x in f^-1(1): x_i = 1}), 951 class-orbits), never the 2^32 truth tables."
+        + (" The quoted (5, s, m) rows with s >= 2 come from the weight-level route (capacity/insensitive/levels.py): "
+           "for m <= 3 a function enters the folded channel only through its Fourier weight levels, so the problem "
+           "has one row per distinct level vector, found over 222 x 65 536 covering functions instead of 2^32 "
+           "(their 'folded' column is level rows x type-orbits)."
+           if any(k[0] == 5 and k[1] >= 2 and k not in results for k in quoted) else ""),
         "",
         "Which functions the optimal law uses (class-orbits with mass > 1e-6: standard members, "
         "[classes in the orbit], total mass). At m = 1 only the constants are used (1 bit: Bob reads f(x)); "
