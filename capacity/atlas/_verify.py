@@ -108,6 +108,34 @@ CHANNELS = {"capacity.insensitive.insensitive_capacity": (_insensitive_channel, 
                                                           _insensitive_folded)}
 
 
+def _is_level_route(routine, args):
+    """Whether ``insensitive_capacity`` solved these arguments by the weight-level route (its
+    stored law is then over the level channel's rows, not over classes)."""
+    from capacity.insensitive.classes import MAX_ENUM_N
+    from capacity.insensitive.model import level_route
+
+    return (routine == "capacity.insensitive.insensitive_capacity" and args["n"] > MAX_ENUM_N
+            and level_route(args["n"], args["s"], args.get("visible", "random"), args.get("p_bias", 0.5)))
+
+
+def _level_channel(args):
+    from capacity.insensitive.levels import level_channel
+
+    return level_channel(args["n"], args["s"], args["m"], max_bytes=args.get("max_bytes"))
+
+
+def _bonus_bounds(p, V, bonus):
+    """(lower, upper) in bits of ``max_p sum_r p_r [D(V_r || pV) + b_r]`` (b in nats) at p:
+    the law's value and ``max_r [D(V_r || pV) + b_r]`` (an unreached output gives +inf)."""
+    q = p @ V
+    with np.errstate(divide="ignore", invalid="ignore"):
+        terms = np.where(V > 0, V * np.log(np.where(V > 0, V, 1.0) / np.where(q > 0, q, 1.0)), 0.0)
+    d = terms.sum(axis=1) + np.asarray(bonus)
+    d[((V > 0) & (q == 0)[None, :]).any(axis=1)] = np.inf
+    lo = float(p @ np.where(np.isinf(d), 0.0, d)) / math.log(2.0)
+    return lo, float(d.max()) / math.log(2.0)
+
+
 def _folded_bounds(law, fc):
     """(lower, upper) in bits from the folded channel, or (None, reason) for a non-symmetric law.
 
@@ -120,14 +148,7 @@ def _folded_bounds(law, fc):
     spread = np.abs(law - (p / sizes)[orbit]).max(initial=0.0)
     if spread > 1e-12:
         return None, f"law is not uniform on symmetry orbits (spread {spread:.1e}); too large to unfold"
-    V = np.asarray(fc.V)
-    q = p @ V
-    with np.errstate(divide="ignore", invalid="ignore"):
-        terms = np.where(V > 0, V * np.log(np.where(V > 0, V, 1.0) / np.where(q > 0, q, 1.0)), 0.0)
-    d = terms.sum(axis=1) + np.asarray(fc.bonus)
-    d[((V > 0) & (q == 0)[None, :]).any(axis=1)] = np.inf
-    lo = float(p @ np.where(np.isinf(d), 0.0, d)) / math.log(2.0)
-    return (lo, float(d.max()) / math.log(2.0)), ""
+    return _bonus_bounds(p, np.asarray(fc.V), fc.bonus), ""
 
 
 def _float_bounds(p, W):
@@ -170,6 +191,12 @@ def verify_record(record, *, rigorous=False) -> Verification:
     (docs/problem.rst, section "Many samples: the channel on types"), and the law is made
     exact by dividing each float by their exact sum; the returned bounds are rounded outward,
     so :math:`C \in [\text{lower}, \text{upper}]` is proved rather than computed.
+
+    A row that ``insensitive_capacity`` solved by the weight-level route (n = 5, s >= 2; see
+    :mod:`capacity.insensitive.levels`) stores its law over the level rows: the level channel is
+    rebuilt and the bracket is ``sum_r p_r [D(V_r || pV) + b_r]`` and ``max_r [D(V_r || pV) + b_r]``;
+    with ``rigorous=True`` V is rebuilt from its integer coefficients and each bonus from the row's
+    function (its levels recomputed from its integer spectrum), in ball arithmetic.
 
     Parameters
     ----------
@@ -229,6 +256,22 @@ def verify_record(record, *, rigorous=False) -> Verification:
     if record.lower is None or record.upper is None:
         return out(nan, nan, False, "no stored bounds")
     build, size, build_folded = build
+    if _is_level_route(record.routine, record.args):
+        if record.law is None:
+            return out(nan, nan, False, "no law stored (the weight-level route's law is over its level rows)")
+        lc = _level_channel(record.args)
+        law, why = _check_law(record, lc.V.shape[0])
+        if law is None:
+            return out(nan, nan, False, why + " (the weight-level route's law is over its level rows)")
+        if rigorous:
+            lo, up, detail = _arb_level_bounds(law, record.args["n"], record.args["s"], record.args["m"], lc)
+            if lo is None:
+                return out(nan, nan, False, detail)
+        else:
+            lo, up = _bonus_bounds(law, lc.V, lc.bonus)
+            detail = f"weight-level channel {lc.V.shape[0]}x{lc.V.shape[1]}"
+        holds = lo >= s_lo - SLACK and up <= s_up + SLACK
+        return out(lo, up, holds, detail)
     if not rigorous and size(record.args) > MAX_UNFOLDED_BYTES:
         fc = build_folded(record.args)
         law, why = _check_law(record, fc.n_classes)
@@ -402,5 +445,130 @@ def _arb_bounds(law, ch):
         lo = math.nextafter(float(lower.lower().mid()), -math.inf)
         up = math.nextafter(upper_hi, math.inf)
         return lo, up, f"channel {R}x{T}, exact entries (max |exact - float| = {max_diff:.1e}), arb {ARB_PREC} bits"
+    finally:
+        ctx.prec = old
+
+
+def _arb_level_bounds(law, n, s, m, lc):
+    r"""Ball-arithmetic (lower, upper) in bits of the weight-level problem at ``law``, rounded
+    outward; or (None, None, reason).
+
+    Every quantity is rebuilt from integers: ``V_v[T] = (A_0[T] + A[T] v) / denom`` exactly
+    (:func:`capacity.insensitive.levels.level_coefficients`), and the bonus
+    ``b = -m (ln K + H_f / K) + E ln coef + sum_T V_T ln(|T| / V_T)`` from the row's function f:
+    its levels are recomputed from its integer spectrum and must equal the stored ones, and
+    ``H_f = sum_c h(q_c)`` from its exact cell fractions ``q_c = (#ones in cell c) / 2^(n-s)``.
+    A row whose function does not reproduce its float bonus within 1e-9 is not verified.
+    """
+    from flint import arb, ctx, fmpq
+
+    from capacity.insensitive.levels import level_coefficients
+    from capacity.insensitive.model import channel_cells
+
+    A0, A, denom, sizes = level_coefficients(n, s, m)
+    levels = np.asarray(lc.levels, dtype=np.int64)
+    num = A0[None, :] + levels @ A.T          # int64, as level_channel builds it (exact: no overflow there)
+    worst = float(np.abs(num / float(denom) - lc.V).max())
+    if worst > 1e-12:
+        return None, None, f"the exact level channel differs from level_channel's V by {worst:.3g}: not verified"
+    cells = channel_cells(n, s, None, 0.5)
+    K = len(cells.cells)
+    L = 1 << (n - s)
+    N = 1 << n
+    pop = np.array([bin(T).count("1") for T in range(N)])
+    old = ctx.prec
+    ctx.prec = ARB_PREC
+    try:
+        ln = {}
+
+        def log_q(x):                 # log of a positive Fraction, cached
+            if x not in ln:
+                ln[x] = arb(fmpq(x.numerator, x.denominator)).log()
+            return ln[x]
+
+        R, T = num.shape
+        fr = [Fraction(float(x)) for x in law]          # each float exactly; divided by their exact sum
+        total = sum(fr)
+        p = [arb(fmpq(x.numerator * total.denominator, x.denominator * total.numerator)) if x else None for x in fr]
+        log_qt = []
+        for t in range(T):
+            acc = arb(0)
+            reached = False
+            for r in np.flatnonzero(num[:, t]).tolist():
+                if p[r] is not None:
+                    acc = acc + p[r] * int(num[r, t])
+                    reached = True
+            log_qt.append((acc / denom).log() if reached else None)
+        log_den = arb(denom).log()
+        log_num = {}
+
+        def log_v(k):                 # log(k / denom), cached by the integer numerator
+            if k not in log_num:
+                log_num[k] = arb(k).log() - log_den
+            return log_num[k]
+
+        log_size = [arb(int(x)).log() for x in sizes]
+        ln2 = arb(2).log()
+        lower = arb(0)
+        upper_hi = -math.inf
+        worst_bonus = 0.0
+        for r in range(R):
+            F = int(lc.functions[r])
+            g = np.array([1 - 2 * ((F >> x) & 1) for x in range(N)], dtype=np.int64)
+            h = 1
+            while h < N:                                      # exact integer Walsh-Hadamard transform
+                g = g.reshape(-1, 2, h)
+                g = np.stack([g[:, 0] + g[:, 1], g[:, 0] - g[:, 1]], axis=1).reshape(-1)
+                h *= 2
+            v = [int((g[pop == k] ** 2).sum()) for k in range(s + 1)]
+            if v != [int(x) for x in levels[r]]:
+                return None, None, f"row {r}: its function {F:#x} has levels {v}, not {levels[r].tolist()}: not verified"
+            ones_per_cell = np.asarray(cells.member, dtype=np.int64) @ ((F >> np.arange(N)) & 1)
+            H = arb(0)
+            for c in range(K):
+                ones = int(ones_per_cell[c])
+                if 0 < ones < L:
+                    a = Fraction(ones, L)
+                    H = H - arb(fmpq(a.numerator, a.denominator)) * log_q(a) - arb(fmpq(L - ones, L)) * log_q(1 - a)
+            u2 = Fraction(2 ** s, 4) * sum(Fraction(v[k], 4 ** n) * math.comb(n - k, s - k) for k in range(s + 1))
+            S2 = (Fraction(K, 2) + 2 * u2) / K ** 2
+            S3 = (Fraction(K, 4) + 3 * u2) / K ** 3
+            if m == 1:
+                elog = arb(0)
+            elif m == 2:
+                elog = arb(fmpq((1 - S2).numerator, (1 - S2).denominator)) * ln2
+            else:
+                a, b = 3 * (S2 - S3), 1 - 3 * S2 + 2 * S3
+                elog = (arb(fmpq(a.numerator, a.denominator)) * arb(3).log()
+                        + arb(fmpq(b.numerator, b.denominator)) * arb(6).log())
+            bonus = -m * (arb(K).log() + H / K) + elog
+            d = arb(0)
+            infinite = False
+            for t in range(T):
+                k = int(num[r, t])
+                if not k:
+                    continue
+                if log_qt[t] is None:
+                    infinite = True
+                    break
+                w = arb(fmpq(k, denom))
+                lw = log_v(k)
+                bonus = bonus + w * (log_size[t] - lw)
+                d = d + w * (lw - log_qt[t])
+            if infinite:
+                upper_hi = math.inf
+                continue
+            worst_bonus = max(worst_bonus, abs(float(bonus.mid()) - lc.bonus[r]))
+            d = (d + bonus) / ln2
+            if p[r] is not None:
+                lower = lower + p[r] * d
+            upper_hi = max(upper_hi, float(d.upper().mid()))
+        if worst_bonus > 1e-9:
+            return None, None, (f"the exact bonus differs from level_channel's by {worst_bonus:.3g} (more than float "
+                                "rounding): not verified")
+        lo = math.nextafter(float(lower.lower().mid()), -math.inf)
+        up = math.nextafter(upper_hi, math.inf)
+        return lo, up, (f"weight-level channel {R}x{T}, exact entries and bonus (max |exact - float| bonus "
+                        f"{worst_bonus:.1e}), arb {ARB_PREC} bits")
     finally:
         ctx.prec = old

@@ -18,7 +18,7 @@ from itertools import combinations
 
 import numpy as np
 
-from boolean._lib.validate import check_domain, check_int, n_from_length, numpy_table, shape_of
+from boolean._lib.validate import check_domain, check_int, check_real, n_from_length, numpy_table, shape_of
 from boolean._lib.memory import check_size, format_bytes
 
 #: Largest n for which all 2**(2**n) functions are enumerated.
@@ -471,9 +471,45 @@ MAX_COUNT_N = 24
 #: ``method="mitm"`` at (n, s) = (5, 2) (about 1.5e8 sums), recomputed by the slow test
 #: ``test_n5_s2_by_mitm``, which also checks it between the s = 1 (DP) and s = 3 (affine) counts.
 STORED_COUNTS = {(5, 2): 2_245_133_083}
+#: Where each stored count comes from (the ``provenance`` of the :class:`ClassCount` returned).
+STORED_PROVENANCE = {(5, 2): "stored: the count of method='mitm', recomputed by the slow test "
+                             "tests/capacity/insensitive/test_classes.py::test_n5_s2_by_mitm"}
+#: Pairs summed per second by the meet-in-the-middle method, for its estimate (a low rate: on a
+#: loaded 2-core machine (5, 1) ran at about 7e6 and (5, 3) at about 1e6 pairs per second).
+MITM_SUMS_PER_SECOND = 1.0e6
 
 
-def count_classes(n: int, s: int, *, visible: str = "random", method: str = "auto", max_bytes=None) -> int:
+class ClassCount(int):
+    r"""An exact class count (an ``int``) that says where it comes from.
+
+    It behaves as the integer :math:`\#\{[f]\}` everywhere (arithmetic, comparison, hashing,
+    ``repr``); two attributes record its origin.
+
+    Attributes
+    ----------
+    method : str
+        The method that produced it ("closed", "dp", "affine", "mitm", "partition"), or
+        "stored" for a count read from ``STORED_COUNTS``.
+    provenance : str
+        "computed by method '...'", or for a stored count the method that computed it and the
+        slow test that recomputes it.
+
+    Examples
+    --------
+    >>> c = ClassCount(15, "partition", "computed by method 'partition'")
+    >>> c == 15, c + 1, c.method
+    (True, 16, 'partition')
+    """
+
+    def __new__(cls, value, method="", provenance=""):
+        self = super().__new__(cls, value)
+        self.method = method
+        self.provenance = provenance
+        return self
+
+
+def count_classes(n: int, s: int, *, visible: str = "random", method: str = "auto", max_bytes=None,
+                  max_seconds=None) -> ClassCount:
     r"""Exact number of equivalence classes, without enumerating 2**(2**n) functions when possible.
 
     Closed forms: :math:`2^n + 1` classes for :math:`s = 0`, and :math:`(2^{n-s} + 1)^{2^s}` with a
@@ -509,7 +545,10 @@ def count_classes(n: int, s: int, *, visible: str = "random", method: str = "aut
       ``#classes = sum_p |R + G_p|``. The hyperoctahedral group of the (n-1)-cube acts
       linearly on v, fixes R and permutes the G_p, so only one p per orbit is summed (times
       the orbit size). (5, 2): about 1.5e8 sums (minutes), so ``method="auto"`` returns the
-      stored result of this method there (``STORED_COUNTS``); ``method="mitm"`` recomputes it.
+      stored result of this method there (``STORED_COUNTS``; its ``provenance`` says so and names
+      the slow test that recomputes it); ``method="mitm"`` recomputes it. The number of sums is
+      known before they start: with ``max_seconds`` the method refuses an estimate
+      (sums / ``MITM_SUMS_PER_SECOND``) above it.
     * ``"partition"``: n <= 4, the size of :func:`equivalence_classes`.
 
     Parameters
@@ -522,11 +561,15 @@ def count_classes(n: int, s: int, *, visible: str = "random", method: str = "aut
     method : {"auto", "closed", "dp", "affine", "mitm", "partition"}
     max_bytes : int, optional
         Refuse a DP, enumeration or partition above this many bytes (default 8 GiB).
+    max_seconds : float, optional
+        Refuse, before summing, a meet-in-the-middle count estimated above this many seconds
+        (default None: no limit). Other methods take seconds at most.
 
     Returns
     -------
-    int
-        The exact number of classes (a Python int; may exceed 2**63).
+    ClassCount
+        The exact number of classes (an int subclass; may exceed 2**63), with ``method`` and
+        ``provenance`` (computed now, or stored and by which test it is recomputed).
 
     Raises
     ------
@@ -535,8 +578,8 @@ def count_classes(n: int, s: int, *, visible: str = "random", method: str = "aut
     ValueError
         For n outside [1, MAX_COUNT_N = 24] (a count of 2**(2**n) would not fit in memory
         beyond), s outside [0, n], an unknown ``visible``/``method``, a method that does not
-        apply, a plan above ``max_bytes``, or an (n, s) no exact method covers (n >= 6 with
-        1 <= s <= n - 2): the message names it.
+        apply, a plan above ``max_bytes``, a meet-in-the-middle estimate above ``max_seconds``,
+        or an (n, s) no exact method covers (n >= 6 with 1 <= s <= n - 2): the message names it.
 
     References
     ----------
@@ -550,6 +593,8 @@ def count_classes(n: int, s: int, *, visible: str = "random", method: str = "aut
     (33, 4294967295)
     >>> count_classes(4, 2, method="affine")
     61419
+    >>> count_classes(5, 2).method
+    'stored'
     """
     # The closed forms return 2**(2**n)-sized integers: n <= MAX_COUNT_N keeps them at 2 MiB.
     n = check_int(n, "n", low=1, high=MAX_COUNT_N)
@@ -558,6 +603,16 @@ def count_classes(n: int, s: int, *, visible: str = "random", method: str = "aut
     methods = ("auto", "closed", "dp", "affine", "mitm", "partition")
     if not isinstance(method, str) or method not in methods:
         raise ValueError(f"`method` must be one of {methods}; got {method!r}")
+    if max_seconds is not None:
+        max_seconds = check_real(max_seconds, "max_seconds", low=0.0, low_open=True)
+    value, method = _count(n, s, visible, method, max_bytes, max_seconds)
+    if method == "stored":
+        return ClassCount(value, method, STORED_PROVENANCE[(n, s)])
+    return ClassCount(value, method, f"computed by method {method!r}")
+
+
+def _count(n, s, visible, method, max_bytes, max_seconds):
+    """``(count, method used)`` for validated arguments (see :func:`count_classes`)."""
     closed_ok = visible == "fixed" or s == 0 or s >= n - 1
     dp_ok = visible == "random" and s == 1
     affine_ok = visible == "random" and n >= 2 and s == n - 2
@@ -572,7 +627,7 @@ def count_classes(n: int, s: int, *, visible: str = "random", method: str = "aut
         elif affine_ok and n <= 5:
             method = "affine"
         elif visible == "random" and (n, s) in STORED_COUNTS:
-            return STORED_COUNTS[(n, s)]
+            return STORED_COUNTS[(n, s)], "stored"
         elif mitm_ok and n <= 5:
             method = "mitm"
         else:
@@ -583,24 +638,24 @@ def count_classes(n: int, s: int, *, visible: str = "random", method: str = "aut
     if method == "closed":
         if not closed_ok:
             raise ValueError(f"`method`='closed' needs visible='fixed' or s in {{0, n-1, n}}; got (n, s) = ({n}, {s})")
-        return _count_closed(n, s, visible)
+        return _count_closed(n, s, visible), method
     if method == "dp":
         if not dp_ok:
             raise ValueError(f"`method`='dp' needs visible='random' and s = 1; got s = {s}, visible={visible!r}")
-        return _count_dp_s1(n, max_bytes)
+        return _count_dp_s1(n, max_bytes), method
     if method == "affine":
         if not affine_ok:
             raise ValueError(f"`method`='affine' needs visible='random' and s = n - 2; got (n, s) = ({n}, {s}), "
                              f"visible={visible!r}")
-        return _count_affine(n, max_bytes)
+        return _count_affine(n, max_bytes), method
     if method == "mitm":
         if not mitm_ok:
             raise ValueError(f"`method`='mitm' needs visible='random' and 1 <= s <= n - 1; got (n, s) = ({n}, {s}), "
                              f"visible={visible!r}")
-        return _count_mitm(n, s, max_bytes)
+        return _count_mitm(n, s, max_bytes, max_seconds), method
     if n > MAX_ENUM_N:
         raise ValueError(f"`method`='partition' needs n <= {MAX_ENUM_N}; got n = {n}")
-    return equivalence_classes(n, s, visible=visible, max_bytes=max_bytes).n_classes
+    return equivalence_classes(n, s, visible=visible, max_bytes=max_bytes).n_classes, method
 
 
 def _count_closed(n, s, visible):
@@ -629,18 +684,18 @@ def reachable_s1(n):
     N = 1 << n
     R = np.zeros((N + 1,) + (N // 2 + 1,) * n, dtype=np.bool_)
     R[(0,) * (n + 1)] = True
+    seen = [0] * n                      # points before x with bit i set: the box reached so far
     for x in range(N):
         # A point x may join A: (w, c) -> (w + 1, c + x). Overlapping in-place OR is
-        # buffered by numpy, so each point is used at most once (0/1 knapsack).
-        dst = [slice(1, None)]
-        src = [slice(None, -1)]
+        # buffered by numpy, so each point is used at most once (0/1 knapsack). Only the box
+        # reached by the points before x (w <= x, c_i <= seen_i) can hold a True.
+        dst = [slice(1, x + 2)]
+        src = [slice(0, x + 1)]
         for i in range(n):
-            if (x >> i) & 1:
-                dst.append(slice(1, None))
-                src.append(slice(None, -1))
-            else:
-                dst.append(slice(None))
-                src.append(slice(None))
+            b = (x >> i) & 1
+            dst.append(slice(b, seen[i] + 1 + b))
+            src.append(slice(0, seen[i] + 1))
+            seen[i] += b
         R[tuple(dst)] |= R[tuple(src)]
     return R
 
@@ -697,7 +752,7 @@ def _count_affine(n, max_bytes):
     return int(total)
 
 
-def _count_mitm(n, s, max_bytes):
+def _count_mitm(n, s, max_bytes, max_seconds=None):
     from itertools import permutations
 
     m = n - 1
@@ -741,6 +796,12 @@ def _count_mitm(n, s, max_bytes):
     keys = R @ radix
     sizes = np.bincount(group)
     check_size(16.0 * len(R) * int(sizes.max()), max_bytes, f"count_classes(n={n}, s={s}) meet-in-the-middle sums")
+    n_sums = len(R) * int(sizes[rep].sum())
+    seconds = n_sums / MITM_SUMS_PER_SECOND
+    if max_seconds is not None and seconds > max_seconds:
+        raise ValueError(f"`max_seconds` must cover the estimate: count_classes(n={n}, s={s}, method='mitm') sums "
+                         f"{n_sums:.3g} pairs, estimated at {seconds:.3g} s > max_seconds={max_seconds:g}; raise "
+                         "max_seconds (None: no limit)")
     total = 0
     for r, mu in zip(rep.tolist(), mult.tolist()):
         other = keys[group == r]  # r indexes the distinct low parts p

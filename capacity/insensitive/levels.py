@@ -198,7 +198,7 @@ def level_channel(n, s, m, *, max_bytes=None) -> LevelChannel:
     levels, entropy, functions, n_scanned = _scan(n, s)
     seconds["scan"] = time.perf_counter() - t0
     t0 = time.perf_counter()
-    A0, A, denom, sizes = _type_coefficients(n, s, m)
+    A0, A, denom, sizes = level_coefficients(n, s, m)
     seconds["types"] = time.perf_counter() - t0
     t0 = time.perf_counter()
     num = A0[None, :] + levels @ A.T
@@ -270,9 +270,11 @@ def _scan(n, s):
 
 
 @functools.lru_cache(maxsize=8)
-def _type_coefficients(n, s, m):
+def level_coefficients(n, s, m):
     """Integer ``A0 (n_torb,)``, ``A (n_torb, s + 1)``, the common denominator and the type-orbit
-    sizes: ``V_v[T] = (A0[T] + A[T] @ v) / denom`` (module docstring, point 1)."""
+    sizes: ``V_v[T] = (A0[T] + A[T] @ v) / denom`` exactly (module docstring, point 1); read-only.
+    Arguments are trusted (checked by :func:`level_channel`); the atlas's re-check uses them to
+    rebuild V as exact rationals."""
     cells = channel_cells(n, s, None, 0.5)
     K = len(cells.cells)
     gens = channel_generators(n, None, 0.5)

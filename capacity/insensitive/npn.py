@@ -14,20 +14,38 @@ folded channel are exactly the NPN classes. An element ``g = (pi, a, c)`` maps `
     \qquad \#\text{classes} = \frac{1}{|G|} \sum_{g} \#\{f : g f = f\}.
 
 (With c = 1 a fixed f alternates along each cycle, which closes only on even cycles.)
+
+**Representatives at n = 5 from cofactors.** Write ``F = f0 | f1 << 2^{n-1}`` (f0, f1 the
+cofactors on ``x_{n-1} = 0, 1``). The smallest member of the class of F has as high half f1 the
+smallest (n-1)-variable class minimum among the classes of the 2n cofactors
+``F|_{x_i = b}`` (the group moves any variable i to position n - 1 and can negate it, and the
+(n-1)-variable group acts on both halves at once), and as low half the smallest ``tau B`` over
+the pairs ``(A, B) = (F|_{x_i = b}, F|_{x_i = 1 - b})`` whose A is in that class and the tau with
+``tau A`` = its minimum. Every class has a member whose high half is an (n-1)-variable class
+minimum, so the class minima of the ``npn_class_count(n - 1) * 2^{2^{n-1}}`` tables
+``f0 | r << 2^{n-1}`` (r an (n-1)-variable minimum, f0 arbitrary) are all n-variable classes:
+222 x 65 536 tables at n = 5 instead of 2^32.
 """
 from __future__ import annotations
 
+import functools
 import math
 from itertools import permutations
 
 import numpy as np
 
+from boolean._lib.memory import check_size, format_bytes
 from boolean._lib.validate import check_int
 
-__all__ = ["npn_class_count", "npn_representatives"]
+from ._npn_numba import class_minima, cofactor_minima
 
-#: Largest n for :func:`npn_representatives` (all 2**(2**n) functions are labelled).
-MAX_NPN_REP_N = 4
+__all__ = ["npn_class_count", "npn_representatives", "npn_representatives_plan"]
+
+#: Largest n for :func:`npn_representatives` (n <= 4: all 2**(2**n) functions are labelled;
+#: n = 5: from the cofactors, see the module docstring).
+MAX_NPN_REP_N = 5
+#: Largest n labelled by propagation over all 2**(2**n) functions.
+MAX_NPN_LABEL_N = 4
 
 #: Largest n accepted (|G| = 2 n! 2^n elements are enumerated: 92 160 at n = 6).
 MAX_NPN_N = 6
@@ -115,18 +133,41 @@ def npn_class_count(n: int) -> int:
     return total // G
 
 
-def npn_representatives(n: int) -> np.ndarray:
+def npn_representatives_plan(n: int) -> int:
+    """Peak bytes of :func:`npn_representatives`: at n <= 4 the labelled tables and their images
+    under the generators; at n = 5 one int64 class minimum per covering table (222 * 2**16)
+    with the sort of ``np.unique`` (about three copies). Reused by every caller."""
+    n = check_int(n, "n", low=1, high=MAX_NPN_REP_N)
+    if n <= MAX_NPN_LABEL_N:
+        return int((1 << (1 << n)) * 8 * ((1 << n) + 3 * n + 4))
+    return int(24 * npn_class_count(n - 1) << (1 << (n - 1)))
+
+
+def npn_representatives(n: int, *, max_bytes=None) -> np.ndarray:
     r"""The smallest function index :math:`F = \sum_x f(x) 2^x` of every NPN class of n variables.
 
-    All :math:`2^{2^n}` functions are labelled by their orbit under the generators of the NPN
-    group (adjacent transpositions of variables, single-bit flips, output negation), by
-    minimum-label propagation along the edges ``F -- g F``; the class count is checked against
-    :func:`npn_class_count` (Burnside's lemma, an independent computation).
+    For n <= 4 all :math:`2^{2^n}` functions are labelled by their orbit under the generators of
+    the NPN group (adjacent transpositions of variables, single-bit flips, output negation), by
+    minimum-label propagation along the edges ``F -- g F``. For n = 5 the class minimum of each of
+    the tables ``f0 | r << 16`` (r one of the 222 four-variable minima, f0 arbitrary) is computed
+    from its cofactors (module docstring), and the distinct minima are the classes. In both
+    routes the class count is checked against :func:`npn_class_count` (Burnside's lemma, an
+    independent computation).
+
+    .. math::
+
+        \min\, [F] = \min_{(A, B)}\ \big(\tau_A B\big) + 2^{2^{n-1}} \min_{(A, B)} \min [A],
+
+    over the cofactor pairs ``(A, B) = (F|_{x_i = b}, F|_{x_i = 1 - b})``; the low half is
+    minimised over the pairs whose A attains the high half and every tau with ``tau A = min [A]``.
 
     Parameters
     ----------
     n : int
-        Number of variables, ``1 <= n <= 4``.
+        Number of variables, ``1 <= n <= 5``.
+    max_bytes : int, optional
+        Refuse (before allocating) a plan above this many bytes (default 8 GiB): see
+        :func:`npn_representatives_plan`.
 
     Returns
     -------
@@ -138,11 +179,14 @@ def npn_representatives(n: int) -> np.ndarray:
     TypeError
         For a non-integer n.
     ValueError
-        For n outside [1, 4].
+        For n outside [1, 5] (at n = 6 there are 200 253 952 527 184 classes: only their count,
+        :func:`npn_class_count`, is available), or a plan above ``max_bytes``.
 
     References
     ----------
-    M. A. Harrison, IEEE Trans. Electronic Computers EC-12 (1963) 559-561; OEIS A000370.
+    M. A. Harrison, IEEE Trans. Electronic Computers EC-12 (1963) 559-561; OEIS A000370;
+    D. E. Knuth, *The Art of Computer Programming* Vol. 4A (2011), Sec. 7.1.1 (classes of
+    Boolean functions of five variables).
 
     Examples
     --------
@@ -151,10 +195,20 @@ def npn_representatives(n: int) -> np.ndarray:
     >>> npn_representatives(4).size
     222
     """
+    n = check_int(n, "n", low=1, high=MAX_NPN_REP_N)
+    plan = npn_representatives_plan(n)
+    check_size(plan, max_bytes, f"npn_representatives(n={n}) ({format_bytes(plan)})")
+    reps = _label_representatives(n) if n <= MAX_NPN_LABEL_N else _cofactor_representatives(n)
+    if reps.size != npn_class_count(n):  # pragma: no cover - both routes = Burnside (tested)
+        raise AssertionError(f"{reps.size} NPN orbits, Burnside gives {npn_class_count(n)}")
+    return reps.copy()
+
+
+def _label_representatives(n):
+    """Class minima by label propagation over all 2**(2**n) tables (n <= 4)."""
     from .classes import all_truth_tables
     from .symmetry import channel_generators, orbit_labels
 
-    n = check_int(n, "n", low=1, high=MAX_NPN_REP_N)
     tables = all_truth_tables(n).astype(np.int64)
     weights = 1 << np.arange(1 << n, dtype=np.int64)
     images = []
@@ -166,6 +220,72 @@ def npn_representatives(n: int) -> np.ndarray:
     labels, sizes = orbit_labels(images, tables.shape[0])
     reps = np.full(sizes.size, tables.shape[0], dtype=np.int64)
     np.minimum.at(reps, labels, np.arange(tables.shape[0], dtype=np.int64))
-    if reps.size != npn_class_count(n):  # pragma: no cover - orbit labelling = Burnside (tested)
-        raise AssertionError(f"{reps.size} NPN orbits, Burnside gives {npn_class_count(n)}")
     return np.sort(reps)
+
+
+@functools.lru_cache(maxsize=4)
+def _cofactor_representatives(n):
+    """Class minima of n variables from the (n-1)-variable ones (module docstring); read-only."""
+    tab = _cofactor_tables(n)
+    heads = tab[3]
+    out = np.empty(heads.size << (1 << (n - 1)), dtype=np.int64)
+    cofactor_minima(heads, n, *tab, out)
+    reps = np.unique(out)
+    reps.setflags(write=False)
+    return reps
+
+
+def _class_minimum(tables, n):
+    """Smallest member of the NPN class of each n-variable table index in ``tables`` (2 <= n <= 5),
+    by the cofactor rule of the module docstring."""
+    tables = np.ascontiguousarray(tables, dtype=np.int64)
+    out = np.empty_like(tables)
+    class_minima(tables.ravel(), n, *_cofactor_tables(n), out.ravel())
+    return out
+
+
+@functools.lru_cache(maxsize=4)
+def _cofactor_tables(n):
+    """Everything :func:`cofactor_minima` needs about the (n-1)-variable group, as the tuple
+    ``(split, cls, to_rep, reps, stab_ptr, stab, maps, comp)``: ``cls[A]`` the index of A's class
+    in ``reps`` (ascending minima), ``to_rep[A]`` one element g with ``g A = reps[cls[A]]``,
+    ``stab[stab_ptr[c]:stab_ptr[c + 1]]`` the stabiliser of ``reps[c]``; element g acts by
+    ``(g f)(y) = f(maps[g, y]) xor comp[g]``."""
+    m = n - 1
+    P = 1 << m
+    reps = _label_representatives(m) if m <= MAX_NPN_LABEL_N else _cofactor_representatives(m)
+    point = _point_maps(m)
+    G0 = point.shape[0]
+    maps = np.concatenate([point, point]).astype(np.int64)
+    comp = np.repeat(np.array([0, 1], dtype=np.int64), G0)
+    index = {row.tobytes(): g for g, row in enumerate(point)}
+    inv_point = np.array([index[np.argsort(row).astype(np.int64).tobytes()] for row in point], dtype=np.int64)
+    inverse = np.concatenate([inv_point, inv_point + G0])
+    ys = np.arange(P, dtype=np.int64)
+    cls = np.full(1 << P, -1, dtype=np.int64)
+    to_rep = np.zeros(1 << P, dtype=np.int64)
+    stab_ptr = np.zeros(reps.size + 1, dtype=np.int64)
+    stabs = []
+    for c, r in enumerate(reps):
+        bits = (r >> ys) & 1
+        images = ((bits[maps] ^ comp[:, None]) << ys).sum(axis=1)
+        img, first = np.unique(images, return_index=True)
+        if (cls[img] >= 0).any():  # pragma: no cover - distinct classes are disjoint
+            raise AssertionError("two representatives in one class")
+        cls[img] = c
+        to_rep[img] = inverse[first]
+        stabs.append(np.flatnonzero(images == r))
+        stab_ptr[c + 1] = stab_ptr[c] + stabs[-1].size
+    if (cls < 0).any():  # pragma: no cover - the representatives meet every class
+        raise AssertionError("a class without a representative")
+    stab = np.concatenate(stabs).astype(np.int64)
+    split = np.empty((n, 2, P), dtype=np.int64)
+    for i in range(n):
+        low = ys & ((1 << i) - 1)
+        high = (ys >> i) << (i + 1)
+        for b in range(2):
+            split[i, b] = low | (b << i) | high
+    out = (split, cls, to_rep, reps, stab_ptr, stab, maps, comp)
+    for arr in out:
+        arr.setflags(write=False)
+    return out

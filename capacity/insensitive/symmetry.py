@@ -379,6 +379,35 @@ def symbol_permutation(cperm, comp):
     return sperm
 
 
+def s1_vector_orbits(counts, cells, n):
+    r"""Orbit labels (numbered by first occurrence) and sizes of s = 1 count-vector classes.
+
+    With one visible bit and uniform bits the class of f is ``(w, c_0, ..., c_{n-1})``
+    (``w = |f^{-1}(1)|``, ``c_i`` its ones with ``x_i = 1``); a flip of bit i maps ``c_i -> w - c_i``,
+    a permutation of the variables permutes the ``c_i``, and the output complement maps
+    ``(w, c_i) -> (2^n - w, 2^{n-1} - c_i)``. So the orbit of a class is named by
+
+    .. math:: \min_{\text{complement}} \big(w, \operatorname{sort}_i \min(c_i, w - c_i)\big)
+
+    (lexicographic), computed per row without generator images.
+    """
+    size = 1 << (n - 1)
+    pair = np.empty((n, 2), dtype=np.int64)
+    for c, (S, a) in enumerate(cells.cells):
+        pair[S[0], a] = c
+    keys = []
+    for comp in (False, True):
+        x = size - counts if comp else counts
+        lo = np.sort(np.minimum(x[:, pair[:, 0]], x[:, pair[:, 1]]), axis=1)
+        w = x[:, pair[0, 0]] + x[:, pair[0, 1]]
+        key = w
+        for i in range(n):
+            key = key * (2 * size + 1) + lo[:, i]
+        keys.append(key)
+    labels, first = label_by_first(np.minimum(keys[0], keys[1]))
+    return labels, np.bincount(labels, minlength=first.size)
+
+
 @functools.lru_cache(maxsize=16)
 def class_orbits(n, s, visible, S0, p_bias):
     """Orbit of each class, orbit sizes and the smallest class of each orbit (read-only; cached per
@@ -398,6 +427,12 @@ def class_orbits(n, s, visible, S0, p_bias):
             if comp:
                 img = 1 - img
             images.append(cls.labels[img @ weights].astype(np.int64))
+    elif s == 1 and visible == "random" and p_bias == 0.5 and S0 is None:
+        class_orbit, class_orbit_sizes = s1_vector_orbits(cls.counts, cells, n)
+        orbit_reps = np.unique(class_orbit, return_index=True)[1].astype(np.int64)
+        for arr in (class_orbit, class_orbit_sizes, orbit_reps):
+            arr.setflags(write=False)
+        return class_orbit, class_orbit_sizes, orbit_reps
     else:
         # count vectors: q(f o sigma) = q(f)[perm], complement: size - counts; look keys up
         size = 1 << (n - s)

@@ -8,8 +8,10 @@ import numpy as np
 import pytest
 
 from capacity.atlas import AtlasRecord, verify_record
-from capacity.atlas._verify import exact_symbol_probabilities
+from capacity import blahut_arimoto
+from capacity.atlas._verify import _arb_level_bounds, _bonus_bounds, exact_symbol_probabilities
 from capacity.insensitive import channel_matrix, insensitive_capacity
+from capacity.insensitive.levels import level_channel
 
 ROUTINE = "capacity.insensitive.insensitive_capacity"
 
@@ -145,3 +147,52 @@ def test_verified_lower_bound_equals_mutual_information_over_raw_sequences():
     v = verify_record(rec, rigorous=True)
     # float evaluation of a sum of 64 terms of size <= 2 bits: rounding well below 1e-12
     assert abs(_mi_bits(p, brute) - v.lower) <= 1e-12
+
+
+# ----------------------------------------------------------------------------- the weight-level route
+
+def _level_law(lc):
+    keep = lc.V.max(axis=0) > 0
+    return blahut_arimoto(np.ascontiguousarray(lc.V[:, keep]), bonus=lc.bonus / math.log(2), tol=1e-10).p
+
+
+@pytest.mark.parametrize("nsm", [(3, 1, 2), (3, 2, 3), (4, 2, 3), (4, 3, 2)])
+def test_level_bounds_bracket_the_class_route(nsm):
+    """The level channel's bracket at its solved law, in float64 and in ball arithmetic on exact
+    entries, overlaps the class route's certified bracket (an independent channel); the proven one
+    contains the float one up to float rounding (1e-12 bits on sums of <= 145 x 65 terms)."""
+    lc = level_channel(*nsm)
+    law = _level_law(lc)
+    ref = insensitive_capacity(*nsm)
+    lo, up = _bonus_bounds(law, lc.V, lc.bonus)
+    alo, aup, detail = _arb_level_bounds(law, *nsm, lc)
+    assert "exact entries and bonus" in detail
+    for a, b in ((lo, up), (alo, aup)):
+        assert a <= ref.upper + 1e-12 and ref.lower <= b + 1e-12 and a <= b
+    assert abs(alo - lo) <= 1e-12 and abs(aup - up) <= 1e-12
+
+
+def test_level_bounds_refuse_a_row_whose_function_has_other_levels():
+    lc = level_channel(3, 2, 2)
+    functions = np.array(lc.functions)
+    functions[0], functions[-1] = functions[-1], functions[0]
+    bad = dataclasses.replace(lc, functions=functions)
+    lo, up, detail = _arb_level_bounds(_level_law(lc), 3, 2, 2, bad)
+    assert lo is None and "not verified" in detail
+
+
+def test_level_route_record_without_law_says_why():
+    rec = AtlasRecord("k", ROUTINE, {"n": 5, "s": 2, "m": 2}, "done", value=1.2, lower=1.2, upper=1.2, gap=0.0)
+    v = verify_record(rec)
+    assert not v.holds and "weight-level route" in v.detail
+
+
+@pytest.mark.slow   # the n = 5 covering-set scan (222 * 65 536 functions), twice: about 1-3 minutes
+@pytest.mark.parametrize("rigorous", [False, True])
+def test_level_route_record_verifies(rigorous):
+    r = insensitive_capacity(5, 2, 2)
+    rec = AtlasRecord("k", ROUTINE, {"n": 5, "s": 2, "m": 2}, "done", value=r.capacity, lower=r.lower, upper=r.upper,
+                      gap=r.gap, law=np.asarray(r.result.p))
+    v = verify_record(rec, rigorous=rigorous)
+    assert v.holds, v
+    assert v.method == ("arb" if rigorous else "float") and "weight-level channel" in v.detail

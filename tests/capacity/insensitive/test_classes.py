@@ -7,6 +7,7 @@ import pytest
 
 from capacity.insensitive import (cell_probabilities, count_classes, equivalence_classes, low_degree_subsets,
                                   standard_functions)
+from capacity.insensitive.classes import STORED_COUNTS
 
 
 def _tables(n):
@@ -158,8 +159,30 @@ def test_n5_s2_by_mitm():
     # affine counts at n = 5; the value is pinned to catch regressions, and must lie between the s = 1 and
     # s = 3 counts (more visible bits, finer classes).
     value = count_classes(5, 2, method="mitm")
+    assert value.method == "mitm"
     assert value == count_classes(5, 2)      # the stored count that method="auto" returns
     assert count_classes(5, 1) < value < count_classes(5, 3)
+
+
+def test_stored_count_says_where_it_comes_from():
+    """method="auto" at (5, 2) returns the stored mitm count, and says so: its provenance names this
+    file's slow test that recomputes it (which must exist)."""
+    c = count_classes(5, 2)
+    assert c.method == "stored" and c == STORED_COUNTS[(5, 2)]
+    test = c.provenance.split("::")[-1]
+    assert "tests/capacity/insensitive/test_classes.py::" in c.provenance and callable(globals()[test])
+    assert "slow" in [m.name for m in globals()[test].pytestmark]
+
+
+@pytest.mark.parametrize("n,s", [(3, 1), (4, 2), (4, 3)])
+def test_computed_counts_say_their_method(n, s):
+    """The bounded mitm (max_seconds far above its estimate) equals the partition count; each
+    result names the method that produced it."""
+    c = count_classes(n, s, method="mitm", max_seconds=1e6)
+    p = count_classes(n, s, method="partition")
+    assert (c.method, p.method) == ("mitm", "partition")
+    assert c == p == equivalence_classes(n, s).n_classes
+    assert c.provenance == "computed by method 'mitm'"
 
 
 def test_worked_counts():
@@ -272,6 +295,10 @@ BAD = [
     (lambda: count_classes(3, 2, method="dp"), ValueError, r"'dp' needs visible='random' and s = 1"),
     (lambda: count_classes(5, 0, method="partition"), ValueError, r"'partition' needs n <= 4"),
     (lambda: count_classes(2, 1, visible=None), ValueError, r"`visible` must be one of"),
+    (lambda: count_classes(5, 2, method="mitm", max_seconds=1.0), ValueError,
+     r"`max_seconds` must cover the estimate: count_classes\(n=5, s=2, method='mitm'\) sums 1.47e\+08 pairs"),
+    (lambda: count_classes(3, 1, max_seconds=0.0), ValueError, r"`max_seconds` must be a finite number in \(0"),
+    (lambda: count_classes(3, 1, max_seconds="1"), TypeError, r"`max_seconds` must be a real number"),
     (lambda: standard_functions(6), ValueError, r"`n` must be an integer in \[1, 5\]"),
     (lambda: cell_probabilities([0, 1, 1], 1), ValueError, r"length 2\*\*n"),
     (lambda: cell_probabilities([0, 1], 2), ValueError, r"`s` must be an integer in \[0, 1\]"),

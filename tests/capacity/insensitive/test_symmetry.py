@@ -209,3 +209,29 @@ def test_bad_input_folded(kwargs, exc, match):
     kw = dict(kwargs)
     with pytest.raises(exc, match=match):
         folded_channel(kw.pop("n"), kw.pop("s"), kw.pop("m"), **kw)
+
+
+@pytest.mark.parametrize("n", [2, 3, 4, pytest.param(5, marks=pytest.mark.slow)])   # n = 5: ~10 s
+def test_s1_vector_orbits_equal_the_generator_orbits(n):
+    """The closed canonical form of s = 1 count-vector classes gives exactly the orbits found by
+    label propagation along the generators' images (the generic route), numbered alike."""
+    from capacity.insensitive.model import channel_cells, count_keys, count_vectors
+    from capacity.insensitive.symmetry import (cell_permutation, channel_generators, orbit_labels,
+                                               s1_vector_orbits)
+
+    counts = count_vectors(n, 1, "random", None)
+    cells = channel_cells(n, 1, None, 0.5)
+    size = 1 << (n - 1)
+    keys = count_keys(counts, size)
+    order = np.argsort(keys)
+    counts, keys = counts[order], keys[order]
+    images = []
+    for sigma, comp in channel_generators(n, None, 0.5):
+        img = counts[:, cell_permutation(sigma, cells.member)]
+        if comp:
+            img = size - img
+        images.append(np.searchsorted(keys, count_keys(img, size)))
+    want, want_sizes = orbit_labels(images, counts.shape[0])
+    got, got_sizes = s1_vector_orbits(counts, cells, n)
+    np.testing.assert_array_equal(got, want)
+    np.testing.assert_array_equal(got_sizes, want_sizes)
