@@ -14,6 +14,7 @@ variables, so the index order of the table does not matter.
 """
 from __future__ import annotations
 
+import os
 import time
 
 import numpy as np
@@ -63,6 +64,7 @@ def main(quick=False):
     import boofun as bf
 
     sizes = (6, 8) if quick else (10, 14)
+    load = os.getloadavg()
     ours, theirs = _ours(), _boofun()
     rows, agree, notes = [], [], []
     base = {}
@@ -88,7 +90,8 @@ def main(quick=False):
                          f"{ours_v} / {their_v}" + ("" if ok else " DIFFER")])
     md = ["## Complexity measures: ours vs boofun", "",
           machine_line("boofun"),
-          "Noisy: 2 shared cores (other jobs running); ours best of 5 (2 at n = 14), boofun one call.", "",
+          f"1-minute load average {load[0]:.2f} at the start, {os.getloadavg()[0]:.2f} at the end, on "
+          f"{os.cpu_count()} cores; ours best of 5 (2 at n = 14), boofun one call.", "",
           table(["measure", "n", "ours (ms)", "boofun (ms)", "speed-up", "value ours / boofun"], rows), "",
           f"Values agree on {sum(agree)} of {len(agree)} comparisons.", "",
           "### Features", "", table(["feature", "boolean (ours)", "boofun"], FEATURES)]
