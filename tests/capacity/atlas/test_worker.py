@@ -66,3 +66,23 @@ def test_checkout_state_names_head_and_modified_files(tmp_path):
     assert _worker.checkout_state(str(tmp_path)) == (head, [])
     (tmp_path / "a.txt").write_text("2")
     assert _worker.checkout_state(str(tmp_path)) == (head, ["a.txt"])
+
+
+def test_flatten_stores_the_level_routes_law_from_its_solver():
+    """The weight-level route has no class law: its solver's law over the level rows is stored
+    (verify re-checks it on the rebuilt level channel); another nested result is not read."""
+    from types import SimpleNamespace
+
+    import numpy as np
+
+    from capacity.atlas._worker import flatten
+
+    p = np.array([0.25, 0.75])
+    levels = SimpleNamespace(class_mass=None, lower=1.0, upper=1.0,
+                             result=SimpleNamespace(p=p, extra={"route": "levels"}))
+    assert np.array_equal(flatten(levels)["law"], p)
+    other = SimpleNamespace(class_mass=None, lower=1.0, upper=1.0, result=SimpleNamespace(p=p, extra={}))
+    assert flatten(other)["law"] is None
+    classes = SimpleNamespace(class_mass=np.array([1.0]), lower=1.0, upper=1.0,
+                              result=SimpleNamespace(p=p, extra={"route": "levels"}))
+    assert np.array_equal(flatten(classes)["law"], [1.0])
