@@ -122,6 +122,7 @@ NEW_FEATURE_FILES = {
     "capacity/insensitive/levels.py": "level (symmetric-function) channels",
     "capacity/insensitive/_levels_numba.py": "level channels' kernels",
     "capacity/insensitive/npn.py": "NPN classes",
+    "capacity/insensitive/_npn_numba.py": "NPN classes' kernel",
     "capacity/insensitive/orbits.py": "orbits",
     "capacity/insensitive/_orbits_numba.py": "orbits' kernels",
     "capacity/insensitive/families.py": "function families",
