@@ -1,6 +1,8 @@
 """Report section: the certified capacity C(n, s, m) of the insensitive-function channel."""
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from ._framework import Claim, Section, close_claim, markdown_table, pyplot
@@ -161,7 +163,7 @@ def _figure(results, quoted, ctx):
     fig, axes = pyplot().subplots(1, len(ns), figsize=(5.2 * len(ns), 5.8), squeeze=False)
     for ax, n in zip(axes[0], ns):
         series = sorted({s for nn, s, _ in list(results) + list(quoted) if nn == n})
-        top = 0.0
+        top, low = 0.0, math.inf
         for idx, s in enumerate(series):
             color = f"C{idx}"
             comp = sorted((m, r.lower) for (nn, ss, m), r in results.items() if (nn, ss) == (n, s))
@@ -175,7 +177,10 @@ def _figure(results, quoted, ctx):
                 ax.plot(*zip(*quot), "x--", color=color, ms=6, label=f"s={s}: quoted (atlas)")
             ax.axhline(limit, color=color, ls=":", lw=1.0, label=f"s={s}: log2 #classes = {limit:.2f}")
             top = max(top, limit)
-        ax.set_ylim(0, top * 1.05)
+            low = min([low] + [c for _, c in comp + quot if c > 0])
+        # a log2 axis keeps the 1-5 bit capacities readable beside limits of up to 16 bits
+        ax.set_yscale("log", base=2)
+        ax.set_ylim(low / 1.2 if math.isfinite(low) else 0.5, top * 1.2)
         ax.set_xlim(left=0)
         ax.set_xlabel("samples m")
         ax.set_ylabel("C(n, s, m)  [bits]")
@@ -245,7 +250,8 @@ def run(ctx) -> Section:
     for (n, s) in ([(3, 1)] if ctx.quick else [(3, 1), (4, 1), (4, 2), (5, 1)]):
         for m in sorted(m for nn, ss, m in results if (nn, ss) == (n, s)):
             sup = results[(n, s, m)].support
-            support_rows.append([f"({n},{s},{m})", "; ".join(f"{label} [{cnt}]: {mass:.3f}" for label, mass, cnt
+            support_rows.append([f"({n},{s},{m})", "; ".join(f"{label} [{cnt}]: {mass:.3f}" if mass >= 1e-3 else
+                                                            f"{label} [{cnt}]: {mass:.1e}" for label, mass, cnt
                                                             in sup[:4]) + (" ..." if len(sup) > 4 else "")])
     n_quoted = sum(1 for how, _ in merged.values() if how == "quoted")
     md = "\n".join([
