@@ -12,6 +12,7 @@ import boolean
 from boolean import dictator, random_function, retained_information_profile
 from boolean._lib.validate import SEED_MAX, check_flag, check_seed
 from capacity.mi import ksg_mutual_information, plugin_mi
+from tests.refusal import refused_before_allocating as _refused
 
 
 def test_one_seed_check_for_both_packages():
@@ -78,16 +79,7 @@ REFUSAL_PEAK_BYTES = 2**20
 
 def refused_before_allocating(call, match):
     """``call()`` must raise ValueError or TypeError matching ``match``, with a small traced peak."""
-    import tracemalloc
-
-    tracemalloc.start()
-    try:
-        with pytest.raises((ValueError, TypeError), match=match):
-            call()
-        peak = tracemalloc.get_traced_memory()[1]
-    finally:
-        tracemalloc.stop()
-    assert peak < REFUSAL_PEAK_BYTES, peak
+    _refused(call, match, peak=REFUSAL_PEAK_BYTES)
 
 
 def huge(value, shape=(2**40,)):

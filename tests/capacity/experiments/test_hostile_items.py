@@ -7,7 +7,6 @@ TypeError naming the parameter, and for sizes over ``max_bytes`` a refusal befor
 """
 import itertools
 import math
-import tracemalloc
 
 import numpy as np
 import pytest
@@ -21,6 +20,7 @@ from capacity.experiments.random_nets import (NetSpec, build_mlp, hypercube_inpu
                                               mlp_plan_bytes, run_sweep, write_csv)
 from capacity.experiments.telephone import conserved_quantities, telephone_mi
 from capacity.mi import plugin_mi
+from tests.refusal import refused_before_allocating as _refused
 
 #: Peak traced bytes while refusing a huge broadcast view: the views are free, the checks must not
 #: expand them (1 MiB is far below the GiBs an expanded view needs, and above numpy's small temporaries).
@@ -29,14 +29,7 @@ REFUSAL_PEAK_BYTES = 2**20
 
 def refused_before_allocating(call, match="max_bytes"):
     """Run ``call``, which must raise ValueError matching ``match`` with a small traced peak."""
-    tracemalloc.start()
-    try:
-        with pytest.raises(ValueError, match=match):
-            call()
-        peak = tracemalloc.get_traced_memory()[1]
-    finally:
-        tracemalloc.stop()
-    assert peak < REFUSAL_PEAK_BYTES, peak
+    _refused(call, match, exc=ValueError, peak=REFUSAL_PEAK_BYTES)
 
 
 def permutation_matrix(cycles):

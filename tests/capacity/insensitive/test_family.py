@@ -7,6 +7,7 @@ import pytest
 
 from capacity.insensitive import cell_probabilities, equivalence_classes, function_family_information
 from capacity.insensitive.family import family_cell_probabilities
+from tests.refusal import refused_before_allocating
 
 
 def _exact_family_mi(tables, n, s, m, w, S0=None):
@@ -161,13 +162,4 @@ def test_bad_input(call, exc, match):
     (lambda: function_family_information(np.broadcast_to(np.uint8(0), (2**40,)), 2, 1, 2), "`functions`"),
 ])
 def test_huge_views_refused_before_copying(call, match):
-    import tracemalloc
-
-    tracemalloc.start()
-    try:
-        with pytest.raises(ValueError, match=match):
-            call()
-        peak = tracemalloc.get_traced_memory()[1]
-    finally:
-        tracemalloc.stop()
-    assert peak < 2**24, peak     # an expanded view would need 2**40 bytes or more
+    refused_before_allocating(call, match, exc=ValueError, peak=2**24)  # an expanded view: 2**40 bytes or more

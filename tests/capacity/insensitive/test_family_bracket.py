@@ -3,6 +3,7 @@ import numpy as np
 import pytest
 
 from capacity.insensitive import family_bracket, family_capacity
+from tests.refusal import refused_before_allocating
 
 
 @pytest.mark.parametrize("fam,n,s,m", [("thresholds", 6, 2, 3), ("symmetric", 5, 2, 3), ("intervals", 4, 1, 2)])
@@ -40,15 +41,21 @@ def test_bad_input():
         family_bracket("thresholds", 1000, 500, 16, max_bytes=2**20)
 
 
-def test_garbled_law_gives_a_certified_lower_bound(monkeypatch):
-    # with the types at m declared too many, the law comes from B quantile bins of cells; Bob
-    # forgetting the cell inside a bin is a garbling, so its certified capacity is <= C_F (exact here)
+@pytest.fixture
+def few_types(monkeypatch):
+    """(n, s, m, exact C_F) of thresholds at (9, 6, 3), with the types at m declared too many for
+    the bracket's exact law, so it takes the garbled or the sample-average route."""
     import importlib
 
     fb = importlib.import_module("capacity.insensitive.family_bracket")
     monkeypatch.setattr(fb, "LAW_MAX_TYPES", 300)
-    n, s, m = 9, 6, 3
-    exact = family_capacity("thresholds", n, s, m)
+    return 9, 6, 3, family_capacity("thresholds", 9, 6, 3)
+
+
+def test_garbled_law_gives_a_certified_lower_bound(few_types):
+    # with the types at m declared too many, the law comes from B quantile bins of cells; Bob
+    # forgetting the cell inside a bin is a garbling, so its certified capacity is <= C_F (exact here)
+    n, s, m, exact = few_types
     b = family_bracket("thresholds", n, s, m, samples=400, law_samples=0, seed=0)
     assert b.law_m == m and b.law_cells < s + 1 and b.law_method == "garbled"
     assert b.law_lower <= exact.upper + 1e-12            # 1e-12: two certified sums' last bits
@@ -121,33 +128,22 @@ def _huge(shape):
     (lambda: family_capacity(["symmetric"], 3, 1, 2), (TypeError, ValueError), "`family`"),
 ])
 def test_hostile_regressions(call, exc, match):
-    import tracemalloc
-
-    tracemalloc.start()
-    try:
-        with pytest.raises(exc, match=match):
-            call()
-        peak = tracemalloc.get_traced_memory()[1]
-    finally:
-        tracemalloc.stop()
-    assert peak < 2**24, peak     # refused without expanding anything (a 2**40 view would need 8 TiB)
+    refused_before_allocating(call, match, exc=exc, peak=2**24)   # a 2**40 view would need 8 TiB
 
 
-def test_sample_average_law_brackets_the_exact_value(monkeypatch):
+def test_sample_average_law_brackets_the_exact_value(few_types):
     # types declared too many: the law comes from the sample-average problem; the bracket must
     # still hold around the exact C_F (seeded, so deterministic), and the law is near-optimal
-    import importlib
-
-    fb = importlib.import_module("capacity.insensitive.family_bracket")
-    monkeypatch.setattr(fb, "LAW_MAX_TYPES", 300)
-    n, s, m = 9, 6, 3
-    exact = family_capacity("thresholds", n, s, m)
+    n, s, m, exact = few_types
     b = family_bracket("thresholds", n, s, m, samples=4000, law_samples=4000, seed=0)
     assert b.law_method == "sample average" and b.law_m == m
     assert b.lower <= exact.upper and exact.lower <= b.upper
     # the law is uniform on each orbit (complement, reflection): the orbit mean leaves it unchanged
+    import importlib
+
     from capacity.insensitive import threshold_family
 
+    fb = importlib.import_module("capacity.insensitive.family_bracket")
     orbit = fb.member_orbits(threshold_family(n), s, *_cells(n, s))
     np.testing.assert_array_equal(b.law, fb.orbit_mean(b.law, orbit))
     # the Rao-Blackwellised I(P) is unbiased: within 4 stderr of the exact I(P) of that law
