@@ -52,7 +52,7 @@ def test_mstar_claims_can_fail():
     ok = sec.mstar_claims({(3, 1): 6, (3, 2): 4, (2, 1): 4}, {(8, 2): (8, 8, [4]), (16, 2): (8, 8, [7]),
                                                             (8, 6): (4, 4, [5])})
     assert all(c.passed for c in ok)
-    bad = sec.mstar_claims({(3, 1): 4, (3, 2): 6, (2, 1): 5}, {(8, 2): (8, 8, [1]), (16, 2): (7, 8, [7]),
+    bad = sec.mstar_claims({(3, 1): 4, (3, 2): 6, (2, 1): 5}, {(8, 2): (8, 8, [1]), (16, 2): (9, 9, [7]),
                                                              (8, 6): (9, 9, [4])})
     assert not any(c.passed for c in bad)
 
