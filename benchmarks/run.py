@@ -55,7 +55,7 @@ GPU tables: NVIDIA H200, where a section says so; sections without a GPU measure
 | Boolean breadth | new measures >= 100x boofun (quiet, load 0.9) | 200x-328 386x on every measure both define (block sensitivity 200x, F2 degree 217x at n = 10), values equal 12 of 12 | met |
 | abstractions | 10^7-state minimal complete abstraction < 10 s on 2 cores (quiet) | 2.8-3.2 s (11.9 s wall, 3.1 s CPU when loaded) | met |
 | realistic n | symmetric n=16 (s,m)=(2,8),(8,3) < 10 s; thresholds n=1000, m=16 < 10 s (quiet, 2026-12-07) | 1.2 s, 1.1 s, 0.8 s | met |
-| realistic n | Monte Carlo bracket, thresholds n=1000, s=500, m=16: width <= 0.02 bit in < 60 s (quiet) | width 0.030 bit in 19 s (40 000 samples), 0.028 in 44 s (160 000): each end's 95% half-width 0.007-0.013, but the sample-average law leaves max D - I(P) about 0.015 | missed |
+| realistic n | Monte Carlo bracket, thresholds n=1000, s=500, m=16: width <= 0.02 bit in < 60 s (quiet) | width 0.030 bit in 19 s (40 000 samples), 0.028 in 44 s (160 000): 95% half-widths lower/upper 0.013/0.024 and 0.007/0.001; the sample-average law leaves max D - I(P) at 0.012-0.02 | missed |
 | atlas | embedded-cluster sweep >= 1.8x a serial loop, 1000 small tasks (quiet, 2026-12-07) | 1.58x / 1.68x / 1.81x in three rounds, median 1.68x (adaptive batches; overhead 0.48 ms per empty task, 5.4 ms one task per Dask task; plain processes 2.08-2.20x) | missed (median 1.68x) |
 """
 
