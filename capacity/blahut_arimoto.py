@@ -13,8 +13,8 @@ import numpy as np
 from boolean._lib.array import asarray_like, namespace, neg_entropy_rows, to_numpy
 from boolean._lib.backend import import_torch, is_tensor, resolve_backend
 from boolean._lib.memory import DEFAULT_MAX_BYTES, check_size
-from boolean._lib.validate import (MAX_ITERATIONS, as_float_array, check_channel, check_distribution, check_finite,
-                                   check_int, check_real, check_stochastic, row_sum_atol, shape_of)
+from boolean._lib.validate import (MAX_ITERATIONS, as_float_array, check_channel, check_choice, check_distribution,
+                                   check_finite, check_int, check_real, check_stochastic, row_sum_atol, shape_of)
 
 from ._result import CapacityResult, ConvergenceWarning, result_like
 from ._solver import DRIVERS, POLISH_BYTES, certificate
@@ -169,8 +169,7 @@ def blahut_arimoto(W, *, tol=1e-9, max_iter=None, method="accelerated", p0=None,
     max_iter = check_int(max_iter, "max_iter", low=0, high=MAX_ITERATIONS)
     if max_seconds is not None:
         max_seconds = check_real(max_seconds, "max_seconds", low=0.0, low_open=True)
-    if not isinstance(method, str) or method not in METHODS:
-        raise ValueError(f"`method` must be one of {METHODS}; got {method!r}")
+    check_choice(method, "method", METHODS)
     shape = shape_of(W)  # () for a ragged W: check_channel names it below
     # "auto" on CPU: numba's fused sweep for one channel, numpy's lock-step batch for B > 1
     prefer = "numpy" if len(shape) == 3 and shape[0] > 1 else "numba"

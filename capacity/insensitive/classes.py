@@ -18,7 +18,7 @@ from itertools import combinations
 
 import numpy as np
 
-from boolean._lib.validate import check_domain, check_int, check_real, n_from_length, numpy_table, shape_of
+from boolean._lib.validate import check_choice, check_domain, check_int, check_real, n_from_length, numpy_table, shape_of
 from boolean._lib.memory import check_size, format_bytes
 
 #: Largest n for which all 2**(2**n) functions are enumerated.
@@ -30,9 +30,7 @@ VISIBLE = ("random", "fixed")
 # ----------------------------------------------------------------------------- validation
 
 def check_visible(visible):
-    if not isinstance(visible, str) or visible not in VISIBLE:
-        raise ValueError(f"`visible` must be one of {VISIBLE}; got {visible!r}")
-    return visible
+    return check_choice(visible, "visible", VISIBLE)
 
 
 def check_S0(S0, n, s, visible):
@@ -600,9 +598,7 @@ def count_classes(n: int, s: int, *, visible: str = "random", method: str = "aut
     n = check_int(n, "n", low=1, high=MAX_COUNT_N)
     s = check_int(s, "s", low=0, high=n)
     visible = check_visible(visible)
-    methods = ("auto", "closed", "dp", "affine", "mitm", "partition")
-    if not isinstance(method, str) or method not in methods:
-        raise ValueError(f"`method` must be one of {methods}; got {method!r}")
+    check_choice(method, "method", ("auto", "closed", "dp", "affine", "mitm", "partition"))
     if max_seconds is not None:
         max_seconds = check_real(max_seconds, "max_seconds", low=0.0, low_open=True)
     value, method = _count(n, s, visible, method, max_bytes, max_seconds)

@@ -22,7 +22,7 @@ import numpy as np
 from scipy.special import gammaln
 
 from boolean._lib.memory import check_size
-from boolean._lib.validate import check_int, check_real
+from boolean._lib.validate import check_choice, check_int, check_real
 
 __all__ = ["READINGS", "reading_capacity"]
 
@@ -103,8 +103,7 @@ def reading_capacity(n, s, m, reading, *, tol=1e-9, max_bytes=None):
     n = check_int(n, "n", low=1, high=3)
     s = check_int(s, "s", low=0, high=n)
     m = check_int(m, "m", low=1, high=8)
-    if not isinstance(reading, str) or reading not in READINGS:
-        raise ValueError(f"`reading` must be one of {READINGS}; got {reading!r}")
+    check_choice(reading, "reading", READINGS)
     tol = check_real(tol, "tol", low=0.0, low_open=True)
     t0 = time.perf_counter()
     fam = all_functions_family(n)

@@ -40,6 +40,7 @@ import numpy as np
 
 from boolean._lib.backend import resolve_backend
 from boolean._lib.memory import check_size, format_bytes
+from boolean._lib.validate import check_choice
 
 from ._orbits_numba import BATCH, LOG_ZERO, orbit_sums, threads_for
 from .classes import label_by_first
@@ -339,8 +340,7 @@ def folded_channel(n, s, m, *, visible="random", S0=None, p_bias=0.5, method="au
     (True, True)
     """
     n, s, m, visible, S0, p_bias = check_channel_args(n, s, m, visible, S0, p_bias)
-    if not isinstance(method, str) or method not in FOLD_METHODS:
-        raise ValueError(f"`method` must be one of {FOLD_METHODS}; got {method!r}")
+    check_choice(method, "method", FOLD_METHODS)
     resolve_backend(backend, device=device, supported=("numpy", "numba", "torch"), prefer="numba")
     seconds = {}
     t0 = time.perf_counter()
