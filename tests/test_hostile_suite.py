@@ -37,7 +37,7 @@ import numpy as np
 import pytest
 import torch
 
-from tests.capacity.mi.test_hostile import Hang, _snapshot, _unchanged, hang_guard
+from tests.capacity.mi.test_hostile import Hang, _read_only, _snapshot, _unchanged, _with, hang_guard
 
 #: Packages whose ``__all__`` is covered; capacity.mi has its own role-based suite.
 PACKAGES = ["boolean", "capacity", "capacity.insensitive"]
@@ -209,18 +209,6 @@ def kind(v):
     return "other"
 
 
-def _with_first(v, x):
-    b = np.array(v, dtype=np.float64)
-    b.flat[0] = x
-    return b
-
-
-def _read_only(v):
-    b = np.array(v)
-    b.flags.writeable = False
-    return b
-
-
 def _huge_view(v):
     a = np.asarray(v)
     shape = (2**40,) if a.ndim <= 1 else (2**20, 2**20) + a.shape[2:]
@@ -269,8 +257,8 @@ MENUS = {
         ("ragged", lambda v: [[1, 2], [3]], "refuse"),
         ("None", lambda v: None, "either"),
         ("dict", lambda v: {"a": 1}, "either"),
-        ("NaN", lambda v: _with_first(v, math.nan), "refuse"),
-        ("inf", lambda v: _with_first(v, math.inf), "either"),
+        ("NaN", lambda v: _with(v, None, math.nan), "refuse"),
+        ("inf", lambda v: _with(v, None, math.inf), "either"),
         ("negative", lambda v: -np.asarray(v, dtype=float) - 1, "either"),
         ("huge-values", lambda v: np.asarray(v, dtype=float) * 1e300, "either"),
         ("huge-view", _huge_view, "huge"),
