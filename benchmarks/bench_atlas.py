@@ -105,7 +105,6 @@ def _client_rows(db_path, n):
                 rows.append([f"SQLite write (WAL, synchronous=NORMAL), {how}", f"{1e6 * (time.perf_counter() - t0) / len(recs):.0f} us/task"])
     t0 = time.perf_counter()
     blobs = [pickle.dumps(r) for r in recs]
-    t1 = time.perf_counter()
     for b in blobs:
         pickle.loads(b)
     t2 = time.perf_counter()
