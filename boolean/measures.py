@@ -161,14 +161,19 @@ def _operator_numba(c, rho, n, be):
 _OPERATOR = {"numba": _operator_numba, "xp": _operator_xp}
 
 
-def _spectrum_levels(table, n, be, keep=False):
-    """One transform: (exact int64 level sums, degree, ĝ if ``keep``)."""
-    c = pm1_transform(table, n, be, "float")
-    return _LEVELS[be.kernel](c, n, keep)
+def _influence_values(f, what, domain, backend, device, max_bytes):
+    """Validate ``f`` (the influence plan): ``(Inf_i (B, n) float64 numpy, batched)`` from exact counts."""
+    be, table, n, batched = load_table(f, backend, device, max_bytes, _influence_plan_bytes, what, domain=domain)
+    return _INFLUENCE_COUNTS[be.kernel](table, n) * 2.0**-n, batched
 
 
-def _weights_from_sums(sums, n):
-    return sums.astype(np.float64) * 4.0**-n
+def _spectrum(f, what, domain, backend, device, max_bytes, keep=False, influences=False):
+    """Validate ``f`` (the spectral plan) and take ONE transform: ``(batched, W^0..W^n (B, n + 1) float64,
+    degree (B,) int64, ĝ if keep else None, Inf_i (B, n) float64 if influences else None)``."""
+    be, table, n, batched = load_table(f, backend, device, max_bytes, _spectral_plan_bytes, what, domain=domain)
+    sums, deg, coeffs = _LEVELS[be.kernel](pm1_transform(table, n, be, "float"), n, keep)
+    inf = _INFLUENCE_COUNTS[be.kernel](table, n) * 2.0**-n if influences else None
+    return batched, sums * 4.0**-n, np.asarray(deg, dtype=np.int64), coeffs, inf
 
 
 def _check_rho(rho, name, low=-1.0, high=1.0):
@@ -272,10 +277,8 @@ def influences(f, *, p=None, domain="01", backend="auto", device=None, max_bytes
                                            _pbiased.plan_bytes, "influences", domain=domain)
         out = _pbiased.influences(np.asarray(table), n, p)
         return out if batched else out[0]
-    be, table, n, batched = load_table(f, backend, device, max_bytes, _influence_plan_bytes, "influences",
-                                       domain=domain)
-    counts = _INFLUENCE_COUNTS[be.kernel](table, n)
-    return deliver(counts.astype(np.float64) * 2.0**-n, f, batched)
+    values, batched = _influence_values(f, "influences", domain, backend, device, max_bytes)
+    return deliver(values, f, batched)
 
 
 def total_influence(f, *, domain="01", backend="auto", device=None, max_bytes=None):
@@ -309,10 +312,8 @@ def total_influence(f, *, domain="01", backend="auto", device=None, max_bytes=No
     >>> total_influence(majority(3))
     1.5
     """
-    be, table, n, batched = load_table(f, backend, device, max_bytes, _influence_plan_bytes, "total_influence",
-                                       domain=domain)
-    counts = _INFLUENCE_COUNTS[be.kernel](table, n).sum(axis=1)
-    return deliver(counts.astype(np.float64) * 2.0**-n, f, batched, scalar=True)
+    values, batched = _influence_values(f, "total_influence", domain, backend, device, max_bytes)
+    return deliver(values.sum(axis=1), f, batched, scalar=True)  # exact: multiples of 2**-n below 2**5
 
 
 def spectral_weights(f, *, domain="01", backend="auto", device=None, max_bytes=None):
@@ -343,10 +344,8 @@ def spectral_weights(f, *, domain="01", backend="auto", device=None, max_bytes=N
     >>> spectral_weights(majority(3)).tolist()  # Maj_3 = 1/2 (x1 + x2 + x3) - 1/2 x1 x2 x3
     [0.0, 0.75, 0.0, 0.25]
     """
-    be, table, n, batched = load_table(f, backend, device, max_bytes, _spectral_plan_bytes, "spectral_weights",
-                                       domain=domain)
-    sums, _, _ = _spectrum_levels(table, n, be)
-    return deliver(_weights_from_sums(sums, n), f, batched)
+    batched, weights, *_ = _spectrum(f, "spectral_weights", domain, backend, device, max_bytes)
+    return deliver(weights, f, batched)
 
 
 def degree(f, *, domain="01", backend="auto", device=None, max_bytes=None):
@@ -376,10 +375,8 @@ def degree(f, *, domain="01", backend="auto", device=None, max_bytes=None):
     >>> degree(and_(4)), degree(dictator(4, 2)), degree(parity(4)), degree([0, 0, 0, 0])
     (4, 1, 4, 0)
     """
-    be, table, n, batched = load_table(f, backend, device, max_bytes, _spectral_plan_bytes, "degree",
-                                       domain=domain)
-    _, deg, _ = _spectrum_levels(table, n, be)
-    return deliver(np.asarray(deg, dtype=np.int64), f, batched, scalar=True)
+    batched, _, deg, *_ = _spectrum(f, "degree", domain, backend, device, max_bytes)
+    return deliver(deg, f, batched, scalar=True)
 
 
 def noise_stability(f, rho, *, domain="01", backend="auto", device=None, max_bytes=None):
@@ -419,11 +416,8 @@ def noise_stability(f, rho, *, domain="01", backend="auto", device=None, max_byt
     [1.0, -1.0]
     """
     rhos, scalar = _check_rho(rho, "rho")
-    be, table, n, batched = load_table(f, backend, device, max_bytes, _spectral_plan_bytes, "noise_stability",
-                                       domain=domain)
-    sums, _, _ = _spectrum_levels(table, n, be)
-    stab = _stab_from_weights(_weights_from_sums(sums, n), rhos.reshape(-1))
-    return _deliver_rho(stab, f, batched, scalar)
+    batched, weights, *_ = _spectrum(f, "noise_stability", domain, backend, device, max_bytes)
+    return _deliver_rho(_stab_from_weights(weights, rhos.reshape(-1)), f, batched, scalar)
 
 
 def noise_sensitivity(f, delta, *, domain="01", backend="auto", device=None, max_bytes=None):
@@ -461,11 +455,8 @@ def noise_sensitivity(f, delta, *, domain="01", backend="auto", device=None, max
     0.5
     """
     deltas, scalar = _check_rho(delta, "delta", 0.0, 1.0)
-    be, table, n, batched = load_table(f, backend, device, max_bytes, _spectral_plan_bytes, "noise_sensitivity",
-                                       domain=domain)
-    sums, _, _ = _spectrum_levels(table, n, be)
-    stab = _stab_from_weights(_weights_from_sums(sums, n), 1.0 - 2.0 * deltas.reshape(-1))
-    return _deliver_rho(0.5 - 0.5 * stab, f, batched, scalar)
+    batched, weights, *_ = _spectrum(f, "noise_sensitivity", domain, backend, device, max_bytes)
+    return _deliver_rho(0.5 - 0.5 * _stab_from_weights(weights, 1.0 - 2.0 * deltas.reshape(-1)), f, batched, scalar)
 
 
 def noise_operator(f, rho, *, domain="01", backend="auto", device=None, max_bytes=None):
@@ -604,17 +595,15 @@ def spectral_summary(f, *, coefficients=True, domain="01", backend="auto", devic
     0.40625
     """
     check_flag(coefficients, "coefficients")
-    be, table, n, batched = load_table(f, backend, device, max_bytes, _spectral_plan_bytes, "spectral_summary",
-                                       domain=domain)
-    sums, deg, coeffs = _spectrum_levels(table, n, be, keep=coefficients)
-    counts = _INFLUENCE_COUNTS[be.kernel](table, n)
+    batched, weights, deg, coeffs, inf = _spectrum(f, "spectral_summary", domain, backend, device, max_bytes,
+                                                   keep=coefficients, influences=True)
     return SpectralSummary(
-        n=n,
+        n=inf.shape[1],
         coefficients=None if coeffs is None else deliver(coeffs, f, batched),
-        weights=deliver(_weights_from_sums(sums, n), f, batched),
-        influences=deliver(counts.astype(np.float64) * 2.0**-n, f, batched),
-        total_influence=deliver(counts.sum(axis=1).astype(np.float64) * 2.0**-n, f, batched, scalar=True),
-        degree=deliver(np.asarray(deg, dtype=np.int64), f, batched, scalar=True),
+        weights=deliver(weights, f, batched),
+        influences=deliver(inf, f, batched),
+        total_influence=deliver(inf.sum(axis=1), f, batched, scalar=True),
+        degree=deliver(deg, f, batched, scalar=True),
     )
 
 
