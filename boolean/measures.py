@@ -20,7 +20,7 @@ import numpy as np
 from . import _pbiased
 from ._lib.array import device_of, namespace, to_numpy
 from ._lib.backend import is_tensor
-from ._lib.validate import check_flag, check_real
+from ._lib.validate import as_array, check_flag, check_real
 from ._tables import deliver, load_table, result_repr
 from ._transform import normalise, pm1_plan_bytes, pm1_transform, transform_rows
 
@@ -178,15 +178,9 @@ def _spectrum(f, what, domain, backend, device, max_bytes, keep=False, influence
 
 def _check_rho(rho, name, low=-1.0, high=1.0):
     """Validate a scalar or 1-D array of reals in [low, high]; return (float64 array, is_scalar)."""
-    rho = to_numpy(rho) if is_tensor(rho) else rho
-    if isinstance(rho, (bool, np.bool_)):
-        raise TypeError(f"`{name}` must be a real number or 1-D array of reals; got {rho!r}")
-    try:
-        arr = np.asarray(rho)
-    except Exception as exc:
-        raise TypeError(f"`{name}` must be a real number or 1-D array of reals; got {type(rho).__name__}") from exc
-    if arr.dtype.kind not in "iuf" or arr.ndim > 1:
-        raise TypeError(f"`{name}` must be a real number or 1-D array of reals; got {rho!r}")
+    arr = as_array(rho, name, kinds="iuf", requirement="a real number or 1-D array of reals")  # bools refused
+    if arr.ndim > 1:
+        raise TypeError(f"`{name}` must be a real number or 1-D array of reals; got shape {arr.shape}")
     arr = arr.astype(np.float64)
     bad = ~np.isfinite(arr) | (arr < low) | (arr > high)
     if bad.any():
