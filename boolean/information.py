@@ -21,7 +21,7 @@ from ._lib.array import device_of, like_input, namespace, to_numpy, xlogy
 from ._lib.backend import is_tensor
 from ._lib.memory import DEFAULT_MAX_BYTES, check_size
 from ._lib.validate import check_int, check_seed
-from ._tables import deliver, load_table, result_repr
+from ._tables import deliver, fill_params, load_table, result_repr
 
 __all__ = ["retained_information", "retained_information_profile", "RetainedInformationProfile"]
 
@@ -131,6 +131,7 @@ def _check_unknown(unknown, n):
     return sorted(out)
 
 
+@fill_params
 def retained_information(f, unknown, *, domain="01", backend="auto", device=None, max_bytes=None):
     r"""Information f(X) keeps about the known inputs when the coordinates in K are unknown.
 
@@ -142,18 +143,10 @@ def retained_information(f, unknown, *, domain="01", backend="auto", device=None
 
     Parameters
     ----------
-    f : array_like or torch.Tensor, shape (2**n,) or (B, 2**n)
-        Truth table(s) in the declared ``domain``; index x = sum_i x_i 2**i.
-    domain : {"01", "pm1"}
-        "01" (default): 0/1 integers or bools, the values of f. "pm1": ±1 integers or floats,
-        the values of g = (-1)^f (+1 for f = 0). Never guessed from the values.
+    {table}
     unknown : iterable of int
         The set K of unknown coordinates (distinct, in [0, n)); may be empty.
-    backend : {"auto", "numpy", "numba", "torch"}
-    device : torch device, optional
-        Only with the torch backend.
-    max_bytes : int, optional
-        Refuse (before allocating) more working memory than this; default 8 GiB.
+    {options}
 
     Returns
     -------
@@ -264,6 +257,7 @@ def _exact_profile_xp(table, n):
 _EXACT_PROFILE = {"numba": _exact_profile_numba, "xp": _exact_profile_xp}
 
 
+@fill_params
 def retained_information_profile(f, samples=None, seed=None, *, domain="01", backend="auto", device=None,
                                  max_bytes=None, max_work=None):
     r"""Average information kept with k unknown inputs, for k = 0..n.
@@ -279,22 +273,14 @@ def retained_information_profile(f, samples=None, seed=None, *, domain="01", bac
 
     Parameters
     ----------
-    f : array_like or torch.Tensor, shape (2**n,) or (B, 2**n)
-        Truth table(s) in the declared ``domain``; index x = sum_i x_i 2**i.
-    domain : {"01", "pm1"}
-        "01" (default): 0/1 integers or bools, the values of f. "pm1": ±1 integers or floats,
-        the values of g = (-1)^f (+1 for f = 0). Never guessed from the values.
+    {table}
     samples : int >= 2, optional
         Random sets per level; None = exact when affordable, else 32. A level with at most
         ``samples`` subsets is enumerated; when every level is (``samples`` >= C(n, n // 2)) the
         profile is computed exactly, as with None, and a UserWarning says that ``samples`` was not used.
     seed : int, numpy.random.Generator or None
         For the Monte Carlo choice of K.
-    backend : {"auto", "numpy", "numba", "torch"}
-    device : torch device, optional
-        Only with the torch backend.
-    max_bytes : int, optional
-        Refuse (before allocating) more working memory than this; default 8 GiB.
+    {options}
     max_work : float, optional
         Refuse (before starting) a Monte Carlo profile that would read more table entries than
         this: :math:`B \, 2^n \sum_{k=0}^{n} \min(\text{samples}, \binom{n}{k})` for B tables;

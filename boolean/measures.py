@@ -21,7 +21,7 @@ from . import _pbiased
 from ._lib.array import device_of, namespace, to_numpy
 from ._lib.backend import is_tensor
 from ._lib.validate import as_array, check_flag, check_real
-from ._tables import deliver, load_table, result_repr
+from ._tables import deliver, fill_params, load_table, result_repr, table_raises
 from ._transform import normalise, pm1_plan_bytes, pm1_transform, transform_rows
 
 __all__ = ["influences", "total_influence", "spectral_weights", "degree", "noise_stability",
@@ -206,28 +206,6 @@ def _deliver_rho(values, template, batched, scalar_rho):
 # ----------------------------------------------------------------------------------------
 # public routines
 # ----------------------------------------------------------------------------------------
-_F_PARAM = """f : array_like or torch.Tensor, shape (2**n,) or (B, 2**n)
-        Truth table(s) in the declared ``domain``; index x = sum_i x_i 2**i.
-    domain : {"01", "pm1"}
-        "01" (default): 0/1 integers or bools, the values of f. "pm1": ±1 integers or floats,
-        the values of g = (-1)^f (+1 for f = 0). Never guessed from the values."""
-
-_OPT_PARAMS = """backend : {"auto", "numpy", "numba", "torch"}
-        "auto": torch for tensors, else numba.
-    device : torch device, optional
-        Only with the torch backend.
-    max_bytes : int, optional
-        Refuse (before allocating) more working memory than this; default 8 GiB."""
-
-_COMMON_RAISES = """TypeError
-        For tables of a dtype the domain does not allow, a non-string ``domain`` or a
-        non-string backend.
-    ValueError
-        For a length that is not 2**n, values outside the declared domain, an unknown
-        ``domain``, a request above
-        ``max_bytes``, an unknown backend, or CUDA without a GPU."""
-
-
 def influences(f, *, p=None, domain="01", backend="auto", device=None, max_bytes=None):
     r"""Influence of each variable, counted exactly (uniform), or under the p-biased measure.
 
@@ -237,7 +215,8 @@ def influences(f, *, p=None, domain="01", backend="auto", device=None, max_bytes
 
     Parameters
     ----------
-    {params}
+    {table}
+    {options}
     p : float, optional
         P[x_i = 1] in (0, 1): the p-biased influence (as :func:`boolean.pbiased_influences`,
         computed on the host, numpy result). None (default): uniform, exact counts.
@@ -283,7 +262,8 @@ def total_influence(f, *, domain="01", backend="auto", device=None, max_bytes=No
 
     Parameters
     ----------
-    {params}
+    {table}
+    {options}
 
     Returns
     -------
@@ -317,7 +297,8 @@ def spectral_weights(f, *, domain="01", backend="auto", device=None, max_bytes=N
 
     Parameters
     ----------
-    {params}
+    {table}
+    {options}
 
     Returns
     -------
@@ -349,7 +330,8 @@ def degree(f, *, domain="01", backend="auto", device=None, max_bytes=None):
 
     Parameters
     ----------
-    {params}
+    {table}
+    {options}
 
     Returns
     -------
@@ -383,9 +365,9 @@ def noise_stability(f, rho, *, domain="01", backend="auto", device=None, max_byt
 
     Parameters
     ----------
-    {f}
+    {table}
     rho : float or 1-D array_like of floats in [-1, 1]
-    {opts}
+    {options}
 
     Returns
     -------
@@ -423,9 +405,9 @@ def noise_sensitivity(f, delta, *, domain="01", backend="auto", device=None, max
 
     Parameters
     ----------
-    {f}
+    {table}
     delta : float or 1-D array_like of floats in [0, 1]
-    {opts}
+    {options}
 
     Returns
     -------
@@ -460,9 +442,9 @@ def noise_operator(f, rho, *, domain="01", backend="auto", device=None, max_byte
 
     Parameters
     ----------
-    {f}
+    {table}
     rho : float in [-1, 1]
-    {opts}
+    {options}
 
     Returns
     -------
@@ -560,11 +542,11 @@ def spectral_summary(f, *, coefficients=True, domain="01", backend="auto", devic
 
     Parameters
     ----------
-    {f}
+    {table}
     coefficients : bool
         Keep ĝ in the result; False frees the 8 * 2**n-byte spectrum as soon as the weights are
         computed (the transform still runs, once).
-    {opts}
+    {options}
 
     Returns
     -------
@@ -601,8 +583,9 @@ def spectral_summary(f, *, coefficients=True, domain="01", backend="auto", devic
     )
 
 
+_RAISES = table_raises(", a non-string ``domain`` or a non-string backend",
+                       ", an unknown ``domain``, an unknown backend, CUDA without a GPU")
 for _fn in (influences, total_influence, spectral_weights, degree, noise_stability, noise_sensitivity,
             noise_operator, spectral_summary):
-    _fn.__doc__ = (_fn.__doc__.replace("{params}", _F_PARAM + "\n    " + _OPT_PARAMS).replace("{f}", _F_PARAM)
-                   .replace("{opts}", _OPT_PARAMS).replace("{raises}", _COMMON_RAISES))
+    fill_params(_fn, raises=_RAISES)
 del _fn
