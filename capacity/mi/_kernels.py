@@ -11,7 +11,7 @@ import numba
 import numpy as np
 from numba import njit, prange
 
-from ._hashing import _MULT as _HASH_MULT  # the same row hash as the numpy/torch counters
+from ._hashing import MULTIPLIER  # the same row hash as the numpy/torch counters
 
 #: Exponents below this are skipped: e^-60 < 1e-26, so even 10^9 skipped terms change a log-sum
 #: (which is >= 0, its largest term being 1) by less than 1e-17.
@@ -178,7 +178,7 @@ def _quantized_row_hash(y, i, delta):
     for c in range(y.shape[1]):
         code = np.int64(math.floor(y[i, c] / delta))
         acc ^= np.uint64(code)  # two's-complement reinterpretation of the int64 code
-        acc *= _HASH_MULT
+        acc *= np.uint64(MULTIPLIER)
         acc ^= acc >> np.uint64(31)
     return acc
 
