@@ -20,7 +20,7 @@ import numpy as np
 from ._lib.array import device_of, like_input, namespace, to_numpy, xlogy
 from ._lib.backend import is_tensor
 from ._lib.memory import DEFAULT_MAX_BYTES, check_size
-from ._lib.validate import check_int, check_seed
+from ._lib.validate import check_int, check_real, check_seed
 from ._tables import deliver, fill_params, load_table, result_repr
 
 __all__ = ["retained_information", "retained_information_profile", "RetainedInformationProfile"]
@@ -38,17 +38,6 @@ def profile_work(n, rows, samples):
     """Table entries the Monte Carlo profile reads: each of the at most ``samples`` sets of each
     level k = 0..n reads the 2**n entries of each of the ``rows`` tables once."""
     return rows * 2.0**n * sum(min(samples, math.comb(n, k)) for k in range(n + 1))
-
-
-def _check_max_work(max_work):
-    """``max_work`` as a float: a number > 0 (inf: no bound) or None (:data:`PROFILE_MAX_WORK`)."""
-    if max_work is None:
-        return float(PROFILE_MAX_WORK)
-    if isinstance(max_work, (bool, np.bool_)) or not isinstance(max_work, numbers.Real):
-        raise TypeError(f"`max_work` must be a number of table entries or None; got {max_work!r}")
-    if not max_work > 0:  # NaN too
-        raise ValueError(f"`max_work` must be > 0; got {max_work!r}")
-    return float(max_work)
 
 
 def _count_plan_bytes(name, n, rows):
@@ -321,7 +310,8 @@ def retained_information_profile(f, samples=None, seed=None, *, domain="01", bac
     if samples is not None:
         samples = check_int(samples, "samples", low=2)
     check_seed(seed)
-    work_cap = _check_max_work(max_work)
+    work_cap = check_real(PROFILE_MAX_WORK if max_work is None else max_work, "max_work", low=0.0, low_open=True,
+                          finite=False)  # inf: no bound
     be, table, n, batched = load_table(f, backend, device, max_bytes, _count_plan_bytes,
                                        "retained_information_profile", domain=domain)
     B = table.shape[0]
