@@ -7,19 +7,16 @@ experiments) reuse to refuse a bootstrap before simulating its samples.
 """
 from __future__ import annotations
 
-import math
-
 import numpy as np
 
 from boolean._lib.memory import check_size
 from boolean._lib.validate import check_choice, check_finite, check_int, check_seed, shape_of
 from capacity._result import MIEstimate
 
-from ._common import as_rows
+from ._common import LN2, as_rows
 
 __all__ = ["plugin_mi"]
 
-LN2 = math.log(2.0)
 #: What the memory check of :func:`plugin_mi` names in its refusal.
 PLAN_WHAT = "the bootstrap of plugin_mi"
 
