@@ -340,20 +340,16 @@ def retained_information_profile(f, samples=None, seed=None, *, domain="01", bac
         rng = np.random.default_rng(seed)
         mean = np.empty((B, n + 1))
         stderr = np.zeros((B, n + 1))
-        exact = True
+        exact = math.comb(n, n // 2) <= used  # every level enumerated: the widest has C(n, n // 2) sets
         for k in range(n + 1):
             enumerated = math.comb(n, k) <= used
-            if enumerated:
-                sets = list(itertools.combinations(range(n), k))
-            else:
-                sets = [sorted(rng.choice(n, k, replace=False).tolist()) for _ in range(used)]
+            sets = (list(itertools.combinations(range(n), k)) if enumerated
+                    else [sorted(rng.choice(n, k, replace=False).tolist()) for _ in range(used)])
             vals = _CONDITIONAL_ENTROPIES[be.kernel](table, sets)
             mean[:, k] = H - vals.mean(axis=1)
             if not enumerated:
-                exact = False
                 stderr[:, k] = vals.std(axis=1, ddof=1) / math.sqrt(used)
-        if exact:
-            used = None
+        used = None if exact else used
     if not batched:
         mean, stderr, H = mean[0], stderr[0], float(H[0])
     mean, stderr = like_input(mean, f), like_input(stderr, f)  # output follows input: tensors on f's device
