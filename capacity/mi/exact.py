@@ -328,14 +328,9 @@ def offset_averaged_entropy(outputs, delta, *, relative=False, n_offsets=64, see
         return _offset_result(value, 0.0, float(vals.min()), float(vals.max()), d, n, d_abs, factor,
                               {"anchored": h0})
     labels = np.unique(a, axis=0, return_inverse=True)[1].reshape(-1)
-    lo1, hi1, cond, hb = [], [], [], []
-    for j in range(d):
-        vals, _ = _offset_sweep(a[:, j], frac[:, j])
-        lo1.append(float(vals.min()))
-        hi1.append(float(vals.max()))
-        c, b = _carry_sweep(frac[:, j], labels)
-        cond.append(c)
-        hb.append(b)
+    sweeps = (_offset_sweep(a[:, j], frac[:, j])[0] for j in range(d))  # one coordinate's sweep alive at a time
+    lo1, hi1 = zip(*[(float(vals.min()), float(vals.max())) for vals in sweeps])
+    cond, hb = zip(*[_carry_sweep(frac[:, j], labels) for j in range(d)])
     upper = min(ceiling, h0 + sum(cond), sum(hi1))
     lower = max(0.0, max(lo1), h0 - sum(hb))
     rng = np.random.default_rng(seed)
