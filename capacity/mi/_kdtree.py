@@ -91,9 +91,8 @@ def _build(points, n_levels):
     for t in range(n_nodes):  # parents before children
         s = start[t]
         e = end[t]
-        for c in range(d):
-            lo[t, c] = np.inf
-            hi[t, c] = -np.inf
+        lo[t, :] = np.inf
+        hi[t, :] = -np.inf
         for q in range(s, e):
             p = idx[q]
             for c in range(d):
@@ -117,11 +116,7 @@ def _build(points, n_levels):
             end[2 * t + 1] = m
             start[2 * t + 2] = m
             end[2 * t + 2] = e
-    tree_points = np.empty((n, d))
-    for q in range(n):
-        for c in range(d):
-            tree_points[q, c] = points[idx[q], c]
-    return idx, tree_points, lo, hi, start, end
+    return idx, points[idx], lo, hi, start, end  # the points in tree order (a copy)
 
 
 @njit(cache=True)
