@@ -526,8 +526,7 @@ class SpectralSummary:
     def noise_sensitivity(self, delta):
         """NS_δ = 1/2 - 1/2 Stab_{1-2δ} from the stored weights."""
         deltas, _ = _check_rho(delta, "delta", 0.0, 1.0)
-        stab = self.noise_stability(1.0 - 2.0 * deltas)
-        return 0.5 - 0.5 * stab
+        return 0.5 - 0.5 * self.noise_stability(1.0 - 2.0 * deltas)
 
 
 def spectral_summary(f, *, coefficients=True, domain="01", backend="auto", device=None, max_bytes=None):
