@@ -39,12 +39,7 @@ def fwht(t, *, method="auto"):
     """
     import torch
 
-    shape = t.shape
-    N = shape[-1]
-    x = t.reshape(-1, N)
-    if not x.is_contiguous():
-        x = x.contiguous()
-    is_float = t.dtype in (torch.float32, torch.float64)
+    x = t.reshape(-1, t.shape[-1]).contiguous()  # no copy when already contiguous
     if method == "auto":
         if t.device.type == "cpu":
             method = "numba"
@@ -68,7 +63,7 @@ def fwht(t, *, method="auto"):
                              "or CUDA is unavailable")
         y = kernel(x)
     elif method == "matmul":
-        if not is_float:
+        if t.dtype not in (torch.float32, torch.float64):
             raise ValueError(f"`method`='matmul' needs float32 or float64; got {t.dtype}")
         y = fwht_matmul(x)
     elif method == "butterfly":
@@ -76,4 +71,4 @@ def fwht(t, *, method="auto"):
     else:
         raise ValueError("`method` must be one of 'auto', 'matmul', 'butterfly', 'numba', 'triton'; "
                          f"got {method!r}")
-    return y.reshape(shape)
+    return y.reshape(t.shape)

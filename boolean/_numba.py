@@ -181,6 +181,15 @@ def _neumaier_add(s, comp, v):
     return t, comp
 
 
+@nb.njit(cache=True, inline="always")
+def _sum_out(src, dst, lo, half):
+    """dst[:half] = src summed over the variable at bit position log2(lo): pair sums at distance lo.
+    In place (``dst is src``) too: each pair is read before its sum is written, at a lower index."""
+    for hi in range(half // lo):
+        for l in range(lo):
+            dst[hi * lo + l] = np.int32(src[hi * 2 * lo + l]) + np.int32(src[hi * 2 * lo + lo + l])
+
+
 @nb.njit(cache=True)
 def conditional_entropy_sets(f, sets, k):
     """E h(P[f = 1 | X_visible]) in bits, out[r, s] for each row r of f (B, 2**n) and each
@@ -198,19 +207,11 @@ def conditional_entropy_sets(f, sets, k):
     table = _binary_entropy_table(k) if use_table else np.zeros(1)
     for r in range(B):
         for q in range(S):
-            lo = 1 << sets[q, 0]
-            half = N // 2
-            for hi in range(half // lo):
-                for l in range(lo):
-                    cur[hi * lo + l] = np.int32(f[r, hi * 2 * lo + l]) + np.int32(f[r, hi * 2 * lo + lo + l])
-            size = half
+            size = N // 2
+            _sum_out(f[r], cur, 1 << sets[q, 0], size)
             for d in range(1, k):
-                lo = 1 << (sets[q, d] - d)  # position of the variable in the compacted table
-                half = size // 2
-                for hi in range(half // lo):
-                    for l in range(lo):
-                        cur[hi * lo + l] = cur[hi * 2 * lo + l] + cur[hi * 2 * lo + lo + l]
-                size = half
+                size //= 2
+                _sum_out(cur, cur, 1 << (sets[q, d] - d), size)  # the variable's place in the compacted table
             s = 0.0
             comp = 0.0  # Neumaier compensation: sums of up to 2**29 terms stay accurate to ~1 ulp
             for x in range(size):

@@ -115,6 +115,10 @@ TABLE_PARAMS = {
     the host; results are numpy.""",
     "domain": """domain : {"01", "pm1"}
     "01" (default): 0/1 integers or bools. "pm1": ±1 integers or floats, g = (-1)^f.""",
+    "backend": """backend : {"auto", "numpy", "numba", "torch"}
+    "auto": torch for tensors, else numba.""",
+    "device": """device : torch device, optional
+    Only with the torch backend.""",
     "max_bytes": """max_bytes : int, optional
     Refuse (before allocating) more working memory than this; default 8 GiB.""",
 }
@@ -130,6 +134,17 @@ def table_raises(type_extra="", value_extra=""):
     return (f"TypeError\n    For a dtype the domain does not allow{type_extra}.\n"
             f"ValueError\n    For a length that is not 2**n, values outside the declared domain{value_extra}, "
             "or a request above ``max_bytes``.")
+
+
+def fill_params(fn, **entries):
+    """Write the placeholders of ``fn``'s docstring, each alone on a line at the indent of a parameter:
+    ``{table}`` (the entries ``f`` and ``domain`` of :data:`TABLE_PARAMS`), ``{options}`` (``backend``,
+    ``device``, ``max_bytes``) and ``{key}`` for each of ``entries`` (e.g. ``raises``)."""
+    groups = {"table": ("f", "domain"), "options": ("backend", "device", "max_bytes")}
+    entries.update({key: "\n".join(TABLE_PARAMS[k] for k in keys) for key, keys in groups.items()})
+    for key, text in entries.items():
+        fn.__doc__ = fn.__doc__.replace("{" + key + "}", textwrap.indent(text, "    ").lstrip())
+    return fn
 
 
 def table_doc(*params, returns, raises):

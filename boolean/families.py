@@ -23,14 +23,16 @@ def _check_n(n, max_bytes, low=0):
     return n
 
 
-def _popcount_table(n):
-    pc = np.empty(1 << n, dtype=np.uint8)
-    pc[0] = 0
+def _doubling_table(n, op):
+    """uint8 table t of n bits with t[0] = 0 and t[x + 2**i] = op(t[x], 1) for x < 2**i (setting
+    bit i): ``np.add`` gives the popcount, ``np.bitwise_xor`` the parity."""
+    t = np.empty(1 << n, dtype=np.uint8)
+    t[0] = 0
     h = 1
-    while h < pc.size:  # pc[x + h] = pc[x] + 1 for x < h = 2**i: bit i set
-        np.add(pc[:h], 1, out=pc[h:2 * h])
+    while h < t.size:
+        op(t[:h], 1, out=t[h:2 * h])
         h *= 2
-    return pc
+    return t
 
 
 def parity(n, *, max_bytes=None):
@@ -64,14 +66,7 @@ def parity(n, *, max_bytes=None):
     >>> parity(3).tolist()
     [0, 1, 1, 0, 1, 0, 0, 1]
     """
-    n = _check_n(n, max_bytes)
-    t = np.empty(1 << n, dtype=np.uint8)
-    t[0] = 0
-    h = 1
-    while h < t.size:  # setting bit i flips the parity
-        np.subtract(1, t[:h], out=t[h:2 * h])
-        h *= 2
-    return t
+    return _doubling_table(_check_n(n, max_bytes), np.bitwise_xor)
 
 
 def dictator(n, i=0, *, max_bytes=None):
@@ -222,7 +217,7 @@ def majority(n, *, max_bytes=None):
     n = _check_n(n, max_bytes, low=1)
     if n % 2 == 0:
         raise ValueError(f"`n` must be odd for majority; got {n}")
-    pc = _popcount_table(n)
+    pc = _doubling_table(n, np.add)
     return np.greater(pc, n // 2, out=pc)  # in place: the popcount table becomes the 0/1 table
 
 

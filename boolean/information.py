@@ -20,8 +20,8 @@ import numpy as np
 from ._lib.array import device_of, like_input, namespace, to_numpy, xlogy
 from ._lib.backend import is_tensor
 from ._lib.memory import DEFAULT_MAX_BYTES, check_size
-from ._lib.validate import check_int, check_seed
-from ._tables import deliver, load_table, result_repr
+from ._lib.validate import check_int, check_real, check_seed
+from ._tables import deliver, fill_params, load_table, result_repr
 
 __all__ = ["retained_information", "retained_information_profile", "RetainedInformationProfile"]
 
@@ -38,17 +38,6 @@ def profile_work(n, rows, samples):
     """Table entries the Monte Carlo profile reads: each of the at most ``samples`` sets of each
     level k = 0..n reads the 2**n entries of each of the ``rows`` tables once."""
     return rows * 2.0**n * sum(min(samples, math.comb(n, k)) for k in range(n + 1))
-
-
-def _check_max_work(max_work):
-    """``max_work`` as a float: a number > 0 (inf: no bound) or None (:data:`PROFILE_MAX_WORK`)."""
-    if max_work is None:
-        return float(PROFILE_MAX_WORK)
-    if isinstance(max_work, (bool, np.bool_)) or not isinstance(max_work, numbers.Real):
-        raise TypeError(f"`max_work` must be a number of table entries or None; got {max_work!r}")
-    if not max_work > 0:  # NaN too
-        raise ValueError(f"`max_work` must be > 0; got {max_work!r}")
-    return float(max_work)
 
 
 def _count_plan_bytes(name, n, rows):
@@ -131,6 +120,7 @@ def _check_unknown(unknown, n):
     return sorted(out)
 
 
+@fill_params
 def retained_information(f, unknown, *, domain="01", backend="auto", device=None, max_bytes=None):
     r"""Information f(X) keeps about the known inputs when the coordinates in K are unknown.
 
@@ -142,18 +132,10 @@ def retained_information(f, unknown, *, domain="01", backend="auto", device=None
 
     Parameters
     ----------
-    f : array_like or torch.Tensor, shape (2**n,) or (B, 2**n)
-        Truth table(s) in the declared ``domain``; index x = sum_i x_i 2**i.
-    domain : {"01", "pm1"}
-        "01" (default): 0/1 integers or bools, the values of f. "pm1": ±1 integers or floats,
-        the values of g = (-1)^f (+1 for f = 0). Never guessed from the values.
+    {table}
     unknown : iterable of int
         The set K of unknown coordinates (distinct, in [0, n)); may be empty.
-    backend : {"auto", "numpy", "numba", "torch"}
-    device : torch device, optional
-        Only with the torch backend.
-    max_bytes : int, optional
-        Refuse (before allocating) more working memory than this; default 8 GiB.
+    {options}
 
     Returns
     -------
@@ -264,6 +246,7 @@ def _exact_profile_xp(table, n):
 _EXACT_PROFILE = {"numba": _exact_profile_numba, "xp": _exact_profile_xp}
 
 
+@fill_params
 def retained_information_profile(f, samples=None, seed=None, *, domain="01", backend="auto", device=None,
                                  max_bytes=None, max_work=None):
     r"""Average information kept with k unknown inputs, for k = 0..n.
@@ -279,22 +262,14 @@ def retained_information_profile(f, samples=None, seed=None, *, domain="01", bac
 
     Parameters
     ----------
-    f : array_like or torch.Tensor, shape (2**n,) or (B, 2**n)
-        Truth table(s) in the declared ``domain``; index x = sum_i x_i 2**i.
-    domain : {"01", "pm1"}
-        "01" (default): 0/1 integers or bools, the values of f. "pm1": ±1 integers or floats,
-        the values of g = (-1)^f (+1 for f = 0). Never guessed from the values.
+    {table}
     samples : int >= 2, optional
         Random sets per level; None = exact when affordable, else 32. A level with at most
         ``samples`` subsets is enumerated; when every level is (``samples`` >= C(n, n // 2)) the
         profile is computed exactly, as with None, and a UserWarning says that ``samples`` was not used.
     seed : int, numpy.random.Generator or None
         For the Monte Carlo choice of K.
-    backend : {"auto", "numpy", "numba", "torch"}
-    device : torch device, optional
-        Only with the torch backend.
-    max_bytes : int, optional
-        Refuse (before allocating) more working memory than this; default 8 GiB.
+    {options}
     max_work : float, optional
         Refuse (before starting) a Monte Carlo profile that would read more table entries than
         this: :math:`B \, 2^n \sum_{k=0}^{n} \min(\text{samples}, \binom{n}{k})` for B tables;
@@ -335,7 +310,8 @@ def retained_information_profile(f, samples=None, seed=None, *, domain="01", bac
     if samples is not None:
         samples = check_int(samples, "samples", low=2)
     check_seed(seed)
-    work_cap = _check_max_work(max_work)
+    work_cap = check_real(PROFILE_MAX_WORK if max_work is None else max_work, "max_work", low=0.0, low_open=True,
+                          finite=False)  # inf: no bound
     be, table, n, batched = load_table(f, backend, device, max_bytes, _count_plan_bytes,
                                        "retained_information_profile", domain=domain)
     B = table.shape[0]
@@ -364,20 +340,16 @@ def retained_information_profile(f, samples=None, seed=None, *, domain="01", bac
         rng = np.random.default_rng(seed)
         mean = np.empty((B, n + 1))
         stderr = np.zeros((B, n + 1))
-        exact = True
+        exact = math.comb(n, n // 2) <= used  # every level enumerated: the widest has C(n, n // 2) sets
         for k in range(n + 1):
             enumerated = math.comb(n, k) <= used
-            if enumerated:
-                sets = list(itertools.combinations(range(n), k))
-            else:
-                sets = [sorted(rng.choice(n, k, replace=False).tolist()) for _ in range(used)]
+            sets = (list(itertools.combinations(range(n), k)) if enumerated
+                    else [sorted(rng.choice(n, k, replace=False).tolist()) for _ in range(used)])
             vals = _CONDITIONAL_ENTROPIES[be.kernel](table, sets)
             mean[:, k] = H - vals.mean(axis=1)
             if not enumerated:
-                exact = False
                 stderr[:, k] = vals.std(axis=1, ddof=1) / math.sqrt(used)
-        if exact:
-            used = None
+        used = None if exact else used
     if not batched:
         mean, stderr, H = mean[0], stderr[0], float(H[0])
     mean, stderr = like_input(mean, f), like_input(stderr, f)  # output follows input: tensors on f's device

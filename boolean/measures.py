@@ -20,8 +20,8 @@ import numpy as np
 from . import _pbiased
 from ._lib.array import device_of, namespace, to_numpy
 from ._lib.backend import is_tensor
-from ._lib.validate import check_flag, check_real
-from ._tables import deliver, load_table, result_repr
+from ._lib.validate import as_array, check_flag, check_real
+from ._tables import deliver, fill_params, load_table, result_repr, table_raises
 from ._transform import normalise, pm1_plan_bytes, pm1_transform, transform_rows
 
 __all__ = ["influences", "total_influence", "spectral_weights", "degree", "noise_stability",
@@ -161,27 +161,26 @@ def _operator_numba(c, rho, n, be):
 _OPERATOR = {"numba": _operator_numba, "xp": _operator_xp}
 
 
-def _spectrum_levels(table, n, be, keep=False):
-    """One transform: (exact int64 level sums, degree, ĝ if ``keep``)."""
-    c = pm1_transform(table, n, be, "float")
-    return _LEVELS[be.kernel](c, n, keep)
+def _influence_values(f, what, domain, backend, device, max_bytes):
+    """Validate ``f`` (the influence plan): ``(Inf_i (B, n) float64 numpy, batched)`` from exact counts."""
+    be, table, n, batched = load_table(f, backend, device, max_bytes, _influence_plan_bytes, what, domain=domain)
+    return _INFLUENCE_COUNTS[be.kernel](table, n) * 2.0**-n, batched
 
 
-def _weights_from_sums(sums, n):
-    return sums.astype(np.float64) * 4.0**-n
+def _spectrum(f, what, domain, backend, device, max_bytes, keep=False, influences=False):
+    """Validate ``f`` (the spectral plan) and take ONE transform: ``(batched, W^0..W^n (B, n + 1) float64,
+    degree (B,) int64, ĝ if keep else None, Inf_i (B, n) float64 if influences else None)``."""
+    be, table, n, batched = load_table(f, backend, device, max_bytes, _spectral_plan_bytes, what, domain=domain)
+    sums, deg, coeffs = _LEVELS[be.kernel](pm1_transform(table, n, be, "float"), n, keep)
+    inf = _INFLUENCE_COUNTS[be.kernel](table, n) * 2.0**-n if influences else None
+    return batched, sums * 4.0**-n, np.asarray(deg, dtype=np.int64), coeffs, inf
 
 
 def _check_rho(rho, name, low=-1.0, high=1.0):
     """Validate a scalar or 1-D array of reals in [low, high]; return (float64 array, is_scalar)."""
-    rho = to_numpy(rho) if is_tensor(rho) else rho
-    if isinstance(rho, (bool, np.bool_)):
-        raise TypeError(f"`{name}` must be a real number or 1-D array of reals; got {rho!r}")
-    try:
-        arr = np.asarray(rho)
-    except Exception as exc:
-        raise TypeError(f"`{name}` must be a real number or 1-D array of reals; got {type(rho).__name__}") from exc
-    if arr.dtype.kind not in "iuf" or arr.ndim > 1:
-        raise TypeError(f"`{name}` must be a real number or 1-D array of reals; got {rho!r}")
+    arr = as_array(rho, name, kinds="iuf", requirement="a real number or 1-D array of reals")  # bools refused
+    if arr.ndim > 1:
+        raise TypeError(f"`{name}` must be a real number or 1-D array of reals; got shape {arr.shape}")
     arr = arr.astype(np.float64)
     bad = ~np.isfinite(arr) | (arr < low) | (arr > high)
     if bad.any():
@@ -207,28 +206,6 @@ def _deliver_rho(values, template, batched, scalar_rho):
 # ----------------------------------------------------------------------------------------
 # public routines
 # ----------------------------------------------------------------------------------------
-_F_PARAM = """f : array_like or torch.Tensor, shape (2**n,) or (B, 2**n)
-        Truth table(s) in the declared ``domain``; index x = sum_i x_i 2**i.
-    domain : {"01", "pm1"}
-        "01" (default): 0/1 integers or bools, the values of f. "pm1": ±1 integers or floats,
-        the values of g = (-1)^f (+1 for f = 0). Never guessed from the values."""
-
-_OPT_PARAMS = """backend : {"auto", "numpy", "numba", "torch"}
-        "auto": torch for tensors, else numba.
-    device : torch device, optional
-        Only with the torch backend.
-    max_bytes : int, optional
-        Refuse (before allocating) more working memory than this; default 8 GiB."""
-
-_COMMON_RAISES = """TypeError
-        For tables of a dtype the domain does not allow, a non-string ``domain`` or a
-        non-string backend.
-    ValueError
-        For a length that is not 2**n, values outside the declared domain, an unknown
-        ``domain``, a request above
-        ``max_bytes``, an unknown backend, or CUDA without a GPU."""
-
-
 def influences(f, *, p=None, domain="01", backend="auto", device=None, max_bytes=None):
     r"""Influence of each variable, counted exactly (uniform), or under the p-biased measure.
 
@@ -238,7 +215,8 @@ def influences(f, *, p=None, domain="01", backend="auto", device=None, max_bytes
 
     Parameters
     ----------
-    {params}
+    {table}
+    {options}
     p : float, optional
         P[x_i = 1] in (0, 1): the p-biased influence (as :func:`boolean.pbiased_influences`,
         computed on the host, numpy result). None (default): uniform, exact counts.
@@ -272,10 +250,8 @@ def influences(f, *, p=None, domain="01", backend="auto", device=None, max_bytes
                                            _pbiased.plan_bytes, "influences", domain=domain)
         out = _pbiased.influences(np.asarray(table), n, p)
         return out if batched else out[0]
-    be, table, n, batched = load_table(f, backend, device, max_bytes, _influence_plan_bytes, "influences",
-                                       domain=domain)
-    counts = _INFLUENCE_COUNTS[be.kernel](table, n)
-    return deliver(counts.astype(np.float64) * 2.0**-n, f, batched)
+    values, batched = _influence_values(f, "influences", domain, backend, device, max_bytes)
+    return deliver(values, f, batched)
 
 
 def total_influence(f, *, domain="01", backend="auto", device=None, max_bytes=None):
@@ -286,7 +262,8 @@ def total_influence(f, *, domain="01", backend="auto", device=None, max_bytes=No
 
     Parameters
     ----------
-    {params}
+    {table}
+    {options}
 
     Returns
     -------
@@ -309,10 +286,8 @@ def total_influence(f, *, domain="01", backend="auto", device=None, max_bytes=No
     >>> total_influence(majority(3))
     1.5
     """
-    be, table, n, batched = load_table(f, backend, device, max_bytes, _influence_plan_bytes, "total_influence",
-                                       domain=domain)
-    counts = _INFLUENCE_COUNTS[be.kernel](table, n).sum(axis=1)
-    return deliver(counts.astype(np.float64) * 2.0**-n, f, batched, scalar=True)
+    values, batched = _influence_values(f, "total_influence", domain, backend, device, max_bytes)
+    return deliver(values.sum(axis=1), f, batched, scalar=True)  # exact: multiples of 2**-n below 2**5
 
 
 def spectral_weights(f, *, domain="01", backend="auto", device=None, max_bytes=None):
@@ -322,7 +297,8 @@ def spectral_weights(f, *, domain="01", backend="auto", device=None, max_bytes=N
 
     Parameters
     ----------
-    {params}
+    {table}
+    {options}
 
     Returns
     -------
@@ -343,10 +319,8 @@ def spectral_weights(f, *, domain="01", backend="auto", device=None, max_bytes=N
     >>> spectral_weights(majority(3)).tolist()  # Maj_3 = 1/2 (x1 + x2 + x3) - 1/2 x1 x2 x3
     [0.0, 0.75, 0.0, 0.25]
     """
-    be, table, n, batched = load_table(f, backend, device, max_bytes, _spectral_plan_bytes, "spectral_weights",
-                                       domain=domain)
-    sums, _, _ = _spectrum_levels(table, n, be)
-    return deliver(_weights_from_sums(sums, n), f, batched)
+    batched, weights, *_ = _spectrum(f, "spectral_weights", domain, backend, device, max_bytes)
+    return deliver(weights, f, batched)
 
 
 def degree(f, *, domain="01", backend="auto", device=None, max_bytes=None):
@@ -356,7 +330,8 @@ def degree(f, *, domain="01", backend="auto", device=None, max_bytes=None):
 
     Parameters
     ----------
-    {params}
+    {table}
+    {options}
 
     Returns
     -------
@@ -376,10 +351,8 @@ def degree(f, *, domain="01", backend="auto", device=None, max_bytes=None):
     >>> degree(and_(4)), degree(dictator(4, 2)), degree(parity(4)), degree([0, 0, 0, 0])
     (4, 1, 4, 0)
     """
-    be, table, n, batched = load_table(f, backend, device, max_bytes, _spectral_plan_bytes, "degree",
-                                       domain=domain)
-    _, deg, _ = _spectrum_levels(table, n, be)
-    return deliver(np.asarray(deg, dtype=np.int64), f, batched, scalar=True)
+    batched, _, deg, *_ = _spectrum(f, "degree", domain, backend, device, max_bytes)
+    return deliver(deg, f, batched, scalar=True)
 
 
 def noise_stability(f, rho, *, domain="01", backend="auto", device=None, max_bytes=None):
@@ -392,9 +365,9 @@ def noise_stability(f, rho, *, domain="01", backend="auto", device=None, max_byt
 
     Parameters
     ----------
-    {f}
+    {table}
     rho : float or 1-D array_like of floats in [-1, 1]
-    {opts}
+    {options}
 
     Returns
     -------
@@ -419,11 +392,8 @@ def noise_stability(f, rho, *, domain="01", backend="auto", device=None, max_byt
     [1.0, -1.0]
     """
     rhos, scalar = _check_rho(rho, "rho")
-    be, table, n, batched = load_table(f, backend, device, max_bytes, _spectral_plan_bytes, "noise_stability",
-                                       domain=domain)
-    sums, _, _ = _spectrum_levels(table, n, be)
-    stab = _stab_from_weights(_weights_from_sums(sums, n), rhos.reshape(-1))
-    return _deliver_rho(stab, f, batched, scalar)
+    batched, weights, *_ = _spectrum(f, "noise_stability", domain, backend, device, max_bytes)
+    return _deliver_rho(_stab_from_weights(weights, rhos.reshape(-1)), f, batched, scalar)
 
 
 def noise_sensitivity(f, delta, *, domain="01", backend="auto", device=None, max_bytes=None):
@@ -435,9 +405,9 @@ def noise_sensitivity(f, delta, *, domain="01", backend="auto", device=None, max
 
     Parameters
     ----------
-    {f}
+    {table}
     delta : float or 1-D array_like of floats in [0, 1]
-    {opts}
+    {options}
 
     Returns
     -------
@@ -461,11 +431,8 @@ def noise_sensitivity(f, delta, *, domain="01", backend="auto", device=None, max
     0.5
     """
     deltas, scalar = _check_rho(delta, "delta", 0.0, 1.0)
-    be, table, n, batched = load_table(f, backend, device, max_bytes, _spectral_plan_bytes, "noise_sensitivity",
-                                       domain=domain)
-    sums, _, _ = _spectrum_levels(table, n, be)
-    stab = _stab_from_weights(_weights_from_sums(sums, n), 1.0 - 2.0 * deltas.reshape(-1))
-    return _deliver_rho(0.5 - 0.5 * stab, f, batched, scalar)
+    batched, weights, *_ = _spectrum(f, "noise_sensitivity", domain, backend, device, max_bytes)
+    return _deliver_rho(0.5 - 0.5 * _stab_from_weights(weights, 1.0 - 2.0 * deltas.reshape(-1)), f, batched, scalar)
 
 
 def noise_operator(f, rho, *, domain="01", backend="auto", device=None, max_bytes=None):
@@ -475,9 +442,9 @@ def noise_operator(f, rho, *, domain="01", backend="auto", device=None, max_byte
 
     Parameters
     ----------
-    {f}
+    {table}
     rho : float in [-1, 1]
-    {opts}
+    {options}
 
     Returns
     -------
@@ -559,8 +526,7 @@ class SpectralSummary:
     def noise_sensitivity(self, delta):
         """NS_δ = 1/2 - 1/2 Stab_{1-2δ} from the stored weights."""
         deltas, _ = _check_rho(delta, "delta", 0.0, 1.0)
-        stab = self.noise_stability(1.0 - 2.0 * deltas)
-        return 0.5 - 0.5 * stab
+        return 0.5 - 0.5 * self.noise_stability(1.0 - 2.0 * deltas)
 
 
 def spectral_summary(f, *, coefficients=True, domain="01", backend="auto", device=None, max_bytes=None):
@@ -575,11 +541,11 @@ def spectral_summary(f, *, coefficients=True, domain="01", backend="auto", devic
 
     Parameters
     ----------
-    {f}
+    {table}
     coefficients : bool
         Keep ĝ in the result; False frees the 8 * 2**n-byte spectrum as soon as the weights are
         computed (the transform still runs, once).
-    {opts}
+    {options}
 
     Returns
     -------
@@ -604,22 +570,21 @@ def spectral_summary(f, *, coefficients=True, domain="01", backend="auto", devic
     0.40625
     """
     check_flag(coefficients, "coefficients")
-    be, table, n, batched = load_table(f, backend, device, max_bytes, _spectral_plan_bytes, "spectral_summary",
-                                       domain=domain)
-    sums, deg, coeffs = _spectrum_levels(table, n, be, keep=coefficients)
-    counts = _INFLUENCE_COUNTS[be.kernel](table, n)
+    batched, weights, deg, coeffs, inf = _spectrum(f, "spectral_summary", domain, backend, device, max_bytes,
+                                                   keep=coefficients, influences=True)
     return SpectralSummary(
-        n=n,
+        n=inf.shape[1],
         coefficients=None if coeffs is None else deliver(coeffs, f, batched),
-        weights=deliver(_weights_from_sums(sums, n), f, batched),
-        influences=deliver(counts.astype(np.float64) * 2.0**-n, f, batched),
-        total_influence=deliver(counts.sum(axis=1).astype(np.float64) * 2.0**-n, f, batched, scalar=True),
-        degree=deliver(np.asarray(deg, dtype=np.int64), f, batched, scalar=True),
+        weights=deliver(weights, f, batched),
+        influences=deliver(inf, f, batched),
+        total_influence=deliver(inf.sum(axis=1), f, batched, scalar=True),
+        degree=deliver(deg, f, batched, scalar=True),
     )
 
 
+_RAISES = table_raises(", a non-string ``domain`` or a non-string backend",
+                       ", an unknown ``domain``, an unknown backend, CUDA without a GPU")
 for _fn in (influences, total_influence, spectral_weights, degree, noise_stability, noise_sensitivity,
             noise_operator, spectral_summary):
-    _fn.__doc__ = (_fn.__doc__.replace("{params}", _F_PARAM + "\n    " + _OPT_PARAMS).replace("{f}", _F_PARAM)
-                   .replace("{opts}", _OPT_PARAMS).replace("{raises}", _COMMON_RAISES))
+    fill_params(_fn, raises=_RAISES)
 del _fn

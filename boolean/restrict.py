@@ -7,7 +7,7 @@ import numpy as np
 
 from ._lib.array import namespace
 from ._lib.backend import is_tensor
-from ._tables import deliver, load_table
+from ._tables import deliver, fill_params, load_table
 
 __all__ = ["restrict"]
 
@@ -56,6 +56,7 @@ def _plan_bytes(name, n, rows):
     return rows * 2.0**n * 2.5
 
 
+@fill_params
 def restrict(f, fixed, *, domain="01", backend="auto", device=None, max_bytes=None):
     r"""Restriction :math:`f|_{J \leftarrow z}`: fix x_j = z_j for j in J, a function of the remaining bits.
 
@@ -66,18 +67,10 @@ def restrict(f, fixed, *, domain="01", backend="auto", device=None, max_bytes=No
 
     Parameters
     ----------
-    f : array_like or torch.Tensor, shape (2**n,) or (B, 2**n)
-        Truth table(s) in the declared ``domain``; index x = sum_i x_i 2**i.
-    domain : {"01", "pm1"}
-        "01" (default): 0/1 integers or bools, the values of f. "pm1": ±1 integers or floats,
-        the values of g = (-1)^f (+1 for f = 0). Never guessed from the values.
+    {table}
     fixed : dict {int: 0 or 1}
         The coordinates J to fix and their bits z.
-    backend : {"auto", "numpy", "numba", "torch"}
-    device : torch device, optional
-        Only with the torch backend.
-    max_bytes : int, optional
-        Refuse (before allocating) more working memory than this; default 8 GiB.
+    {options}
 
     Returns
     -------

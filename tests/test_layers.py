@@ -146,7 +146,6 @@ PRIVATE_NAME_ALLOW = {
     "capacity/distortion.py: capacity._result._CertifiedGap",
     # capacity.insensitive
     # capacity.mi
-    "capacity/mi/_kernels.py: capacity.mi._hashing._MULT",
 }
 
 

@@ -30,14 +30,10 @@ def namespace(*arrays):
     return array_api_compat.array_namespace(*arrays)
 
 
-def is_torch(xp) -> bool:
-    """True when ``xp`` is the torch namespace."""
-    return array_api_compat.is_torch_namespace(xp)
-
-
-def device_of(x):
-    """The device of an array (``"cpu"`` for numpy)."""
-    return array_api_compat.device(x)
+#: True when a namespace is the torch namespace.
+is_torch = array_api_compat.is_torch_namespace
+#: The device of an array (``"cpu"`` for numpy).
+device_of = array_api_compat.device
 
 
 def asarray_like(xp, a, like, dtype=None):

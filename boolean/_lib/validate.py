@@ -23,29 +23,23 @@ def check_int(value, name: str, *, low=None, high=None) -> int:
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
         raise TypeError(f"`{name}` must be an integer; got {value!r}")
     value = int(value)
-    if (low is not None and value < low) or (high is not None and value > high):
-        lo = "-inf" if low is None else low
-        hi = "inf" if high is None else high
+    lo, hi = (-math.inf if low is None else low), (math.inf if high is None else high)
+    if not lo <= value <= hi:
         raise ValueError(f"`{name}` must be an integer in [{lo}, {hi}]; got {value}")
     return value
 
 
-def check_real(value, name: str, *, low=None, high=None, low_open=False, high_open=False) -> float:
-    """Return ``value`` as float, requiring a finite real in the stated interval."""
+def check_real(value, name: str, *, low=None, high=None, low_open=False, high_open=False, finite=True) -> float:
+    """Return ``value`` as float, requiring a real in the stated interval, finite unless ``finite``
+    is False (then an infinite bound of the interval is allowed too; NaN never is)."""
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise TypeError(f"`{name}` must be a real number; got {value!r}")
     value = float(value)
-    bad = not np.isfinite(value)
-    if low is not None:
-        bad |= value <= low if low_open else value < low
-    if high is not None:
-        bad |= value >= high if high_open else value > high
-    if bad:
-        lb = "(" if low_open else "["
-        rb = ")" if high_open else "]"
-        lo = "-inf" if low is None else low
-        hi = "inf" if high is None else high
-        raise ValueError(f"`{name}` must be a finite number in {lb}{lo}, {hi}{rb}; got {value!r}")
+    lo, hi = (-math.inf if low is None else low), (math.inf if high is None else high)
+    if not ((math.isfinite(value) or not finite) and (lo < value if low_open else lo <= value)
+            and (value < hi if high_open else value <= hi)):
+        lb, rb = ("(" if low_open else "["), (")" if high_open else "]")
+        raise ValueError(f"`{name}` must be a {'finite ' * finite}number in {lb}{lo}, {hi}{rb}; got {value!r}")
     return value
 
 

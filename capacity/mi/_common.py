@@ -7,7 +7,6 @@ import numpy as np
 
 from boolean._lib.validate import as_array, check_choice, check_finite, shape_of
 from boolean._lib.memory import check_size
-from boolean._lib.backend import is_tensor
 
 UNITS = ("bits", "nats")
 LN2 = math.log(2.0)
@@ -17,12 +16,8 @@ def planned_rows(a) -> tuple:
     """``(n, d)`` of a sample array from its shape alone (no copy: a tensor stays on its device,
     a broadcast view is not expanded), for the memory plan; ``(0, 0)`` when the shape is not 1-D
     or 2-D (ragged, scalar, 3-D: :func:`as_samples` then names the problem)."""
-    shape = tuple(a.shape) if is_tensor(a) else shape_of(a)
-    if len(shape) == 1:
-        return int(shape[0]), 1
-    if len(shape) == 2:
-        return int(shape[0]), int(shape[1])
-    return 0, 0
+    shape = shape_of(a)
+    return (*shape, 1)[:2] if len(shape) in (1, 2) else (0, 0)
 
 
 def units_scale(units) -> float:
@@ -55,7 +50,7 @@ def as_samples(a, name: str, *, max_bytes=None, min_rows: int = 1) -> np.ndarray
     larger than ``max_bytes``.
     """
     # from the shape, before any copy (a CUDA tensor would otherwise come to the host first)
-    shape = tuple(a.shape) if is_tensor(a) else shape_of(a)
+    shape = shape_of(a)
     check_size(float(np.prod(shape, dtype=np.float64)) * 8.0, max_bytes, f"`{name}` as float64")
     arr = as_rows(a, name)
     if arr.shape[0] < min_rows or arr.shape[1] == 0:

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import numpy as np
 
-_MULT = np.uint64(0x9E3779B97F4A7C15)  # odd (golden-ratio) multiplier
-_MULT_I64 = int(np.int64(np.uint64(0x9E3779B97F4A7C15).view(np.int64)))
+#: The odd (golden-ratio) multiplier of the row hash, shared by every path (numpy, torch, numba, Triton).
+MULTIPLIER = 0x9E3779B97F4A7C15
+_MULT = np.uint64(MULTIPLIER)
+_MULT_I64 = MULTIPLIER - 2**64  # the same 64 bits as a signed int64 (torch has no uint64 arithmetic)
 
 
 def _hash_rows_numpy(codes: np.ndarray) -> np.ndarray:

@@ -23,9 +23,11 @@ import math
 import numpy as np
 from numba import njit, prange
 
+from ._kernels import launch
+
 #: Leaves hold between LEAF_SIZE and 2 LEAF_SIZE points (measured: 16..40 are within ~10 %).
 LEAF_SIZE = 24
-#: Below this many queries the serial driver is used (thread start-up costs more than the work).
+#: Below this many queries the count runs on one thread (thread start-up costs more than the work).
 PARALLEL_MIN_ROWS = 4096
 #: Queries handled per parallel task (one traversal stack per block).
 _BLOCK = 256
@@ -89,9 +91,8 @@ def _build(points, n_levels):
     for t in range(n_nodes):  # parents before children
         s = start[t]
         e = end[t]
-        for c in range(d):
-            lo[t, c] = np.inf
-            hi[t, c] = -np.inf
+        lo[t, :] = np.inf
+        hi[t, :] = -np.inf
         for q in range(s, e):
             p = idx[q]
             for c in range(d):
@@ -115,11 +116,7 @@ def _build(points, n_levels):
             end[2 * t + 1] = m
             start[2 * t + 2] = m
             end[2 * t + 2] = e
-    tree_points = np.empty((n, d))
-    for q in range(n):
-        for c in range(d):
-            tree_points[q, c] = points[idx[q], c]
-    return idx, tree_points, lo, hi, start, end
+    return idx, points[idx], lo, hi, start, end  # the points in tree order (a copy)
 
 
 @njit(cache=True)
@@ -159,7 +156,7 @@ def _count_one(tree_points, q, r, lo, hi, start, end, n_internal, stack):
 
 
 @njit(cache=True, parallel=True)
-def _count_parallel(idx, tree_points, radius, lo, hi, start, end, n_levels):
+def _count(idx, tree_points, radius, lo, hi, start, end, n_levels):
     n = tree_points.shape[0]
     n_internal = (1 << (n_levels - 1)) - 1
     counts = np.empty(n, np.int64)
@@ -172,23 +169,11 @@ def _count_parallel(idx, tree_points, radius, lo, hi, start, end, n_levels):
     return counts
 
 
-@njit(cache=True)
-def _count_serial(idx, tree_points, radius, lo, hi, start, end, n_levels):
-    n = tree_points.shape[0]
-    n_internal = (1 << (n_levels - 1)) - 1
-    counts = np.empty(n, np.int64)
-    stack = np.empty(n_levels + 1, np.int64)
-    for q in range(n):
-        i = idx[q]
-        counts[i] = _count_one(tree_points, q, radius[i], lo, hi, start, end, n_internal, stack)
-    return counts
-
-
 def count_within(points, radius, *, leaf_size=LEAF_SIZE, parallel=None):
     """counts[i] = #{j : max_c |points[j, c] - points[i, c]| <= radius[i]} (row i included), exact.
 
     Trusts its input: ``points`` an (n, d) real array with n >= 1 and finite entries, ``radius``
-    shape (n,). ``parallel=None`` picks the parallel driver for n >= PARALLEL_MIN_ROWS.
+    shape (n,). ``parallel=None`` uses numba's threads for n >= PARALLEL_MIN_ROWS, else one thread.
     """
     points = np.ascontiguousarray(points, dtype=np.float64)
     radius = np.ascontiguousarray(radius, dtype=np.float64)
@@ -197,7 +182,5 @@ def count_within(points, radius, *, leaf_size=LEAF_SIZE, parallel=None):
     n = points.shape[0]
     n_levels = tree_levels(n, leaf_size)
     idx, tree_points, lo, hi, start, end = _build(points, n_levels)
-    if parallel is None:
-        parallel = n >= PARALLEL_MIN_ROWS
-    driver = _count_parallel if parallel else _count_serial
-    return driver(idx, tree_points, radius, lo, hi, start, end, n_levels)
+    parallel = n >= PARALLEL_MIN_ROWS if parallel is None else parallel
+    return launch(_count, parallel, idx, tree_points, radius, lo, hi, start, end, n_levels)

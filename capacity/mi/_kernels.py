@@ -1,23 +1,24 @@
 """numba kernels of the MI estimators (float64, exact direct differences, no fastmath).
 
-Each kernel has a serial and a ``parallel=True`` driver around the same per-row function:
-small problems run serially (thread start-up costs more than the work).
+Each kernel is one ``parallel=True`` driver around a per-row function; :func:`launch` runs it on
+one thread for small problems (thread start-up costs more than the work).
 """
 from __future__ import annotations
 
 import math
 
+import numba
 import numpy as np
 from numba import njit, prange
 
-from ._hashing import _MULT as _HASH_MULT  # the same row hash as the numpy/torch counters
+from ._hashing import MULTIPLIER  # the same row hash as the numpy/torch counters
 
 #: Exponents below this are skipped: e^-60 < 1e-26, so even 10^9 skipped terms change a log-sum
 #: (which is >= 0, its largest term being 1) by less than 1e-17.
 CUTOFF = -60.0
 #: Largest finite float64 (an ``inv`` above it is inf: then the quotient is formed by division).
 MAX_FINITE = 1.7976931348623157e308
-#: Below this many pair evaluations the serial drivers are used.
+#: Below this many pair evaluations the kernels run on one thread.
 PARALLEL_MIN_WORK = 2_000_000
 
 
@@ -70,18 +71,24 @@ def _mixture_row(points, i, z, k, half, hsig, inv):
     return mx + math.log(acc)
 
 
+def launch(kernel, parallel, *args):
+    """``kernel(*args)``, a ``parallel=True`` numba kernel, on numba's threads, or on one thread
+    when not ``parallel`` (the thread count is restored after). One compiled kernel serves both:
+    numba's cache would not tell apart two compilations of one function with different options."""
+    if parallel:
+        return kernel(*args)
+    threads = numba.get_num_threads()
+    numba.set_num_threads(1)
+    try:
+        return kernel(*args)
+    finally:
+        numba.set_num_threads(threads)
+
+
 @njit(cache=True, parallel=True)
-def _mixture_parallel(points, idx, z, half, hsig, inv):
+def _mixture(points, idx, z, half, hsig, inv):
     out = np.empty(idx.shape[0])
     for k in prange(idx.shape[0]):
-        out[k] = _mixture_row(points, idx[k], z, k, half, hsig, inv)
-    return out
-
-
-@njit(cache=True)
-def _mixture_serial(points, idx, z, half, hsig, inv):
-    out = np.empty(idx.shape[0])
-    for k in range(idx.shape[0]):
         out[k] = _mixture_row(points, idx[k], z, k, half, hsig, inv)
     return out
 
@@ -123,9 +130,8 @@ def mixture_log_terms(points, idx, z, sigma):
     log(1 + R_k) = ``np.logaddexp(0, log_r)`` >= 0. Differences are formed coordinate by coordinate (no
     Gram-matrix trick); far-apart points give log R_k = -inf and a full term of exactly 0.
     """
-    work = idx.shape[0] * points.shape[0]
-    kernel = _mixture_parallel if work >= PARALLEL_MIN_WORK else _mixture_serial
-    return kernel(points, idx, z, *_units_args(sigma))
+    parallel = idx.shape[0] * points.shape[0] >= PARALLEL_MIN_WORK
+    return launch(_mixture, parallel, points, idx, z, *_units_args(sigma))
 
 
 @njit(cache=True)
@@ -148,21 +154,11 @@ def _kt_row(points, i, half, hsig, inv):
 
 
 @njit(cache=True, parallel=True)
-def _kt_parallel(points, half, hsig, inv):
+def _kt(points, half, hsig, inv):
     n = points.shape[0]
     lb = np.empty(n)
     lk = np.empty(n)
     for i in prange(n):
-        lb[i], lk[i] = _kt_row(points, i, half, hsig, inv)
-    return lb, lk
-
-
-@njit(cache=True)
-def _kt_serial(points, half, hsig, inv):
-    n = points.shape[0]
-    lb = np.empty(n)
-    lk = np.empty(n)
-    for i in range(n):
         lb[i], lk[i] = _kt_row(points, i, half, hsig, inv)
     return lb, lk
 
@@ -173,8 +169,7 @@ def kt_log_sums(points, sigma):
     Bhattacharyya and KL divergences between N(p_i, s^2 I) and N(p_j, s^2 I); each sum is >= 1
     (its j = i term is exactly 1), for any sigma > 0 (distances in units of sigma, as above).
     """
-    work = points.shape[0] ** 2
-    return (_kt_parallel if work >= PARALLEL_MIN_WORK else _kt_serial)(points, *_units_args(sigma))
+    return launch(_kt, points.shape[0] ** 2 >= PARALLEL_MIN_WORK, points, *_units_args(sigma))
 
 
 @njit(cache=True)
@@ -183,30 +178,22 @@ def _quantized_row_hash(y, i, delta):
     for c in range(y.shape[1]):
         code = np.int64(math.floor(y[i, c] / delta))
         acc ^= np.uint64(code)  # two's-complement reinterpretation of the int64 code
-        acc *= _HASH_MULT
+        acc *= np.uint64(MULTIPLIER)
         acc ^= acc >> np.uint64(31)
     return acc
 
 
 @njit(cache=True, parallel=True)
-def _quantized_hash_parallel(y, delta):
+def _quantized_hash(y, delta):
     out = np.empty(y.shape[0], dtype=np.uint64)
     for i in prange(y.shape[0]):
         out[i] = _quantized_row_hash(y, i, delta)
     return out
 
 
-@njit(cache=True)
-def _quantized_hash_serial(y, delta):
-    out = np.empty(y.shape[0], dtype=np.uint64)
-    for i in range(y.shape[0]):
-        out[i] = _quantized_row_hash(y, i, delta)
-    return out
-
-
 def quantized_hash(y, delta):
     """64-bit hash of each row of floor(y / delta) (int64 codes), without materialising the codes."""
-    return (_quantized_hash_parallel if y.size >= PARALLEL_MIN_WORK else _quantized_hash_serial)(y, delta)
+    return launch(_quantized_hash, y.size >= PARALLEL_MIN_WORK, y, delta)
 
 
 @njit(cache=True)

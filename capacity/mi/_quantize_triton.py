@@ -19,7 +19,7 @@ the pure-torch path.
 """
 from __future__ import annotations
 
-from ._hashing import row_counts_torch
+from ._hashing import MULTIPLIER, row_counts_torch
 
 try:
     import triton
@@ -29,8 +29,6 @@ except ImportError:  # pragma: no cover - depends on the machine
 
 #: Rows hashed per program.
 BLOCK = 1024
-#: The odd (golden-ratio) multiplier of the row hash, as in capacity.mi._hashing.
-MULTIPLIER = 0x9E3779B97F4A7C15
 
 
 def available() -> bool:

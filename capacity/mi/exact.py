@@ -211,16 +211,14 @@ def quantized_output_entropy(outputs, delta, *, relative=False, units="bits", ba
         import torch
 
         outputs = torch.as_tensor(np.asarray(outputs))
-    if is_tensor(outputs):
-        if backend == "torch" or (backend == "auto" and outputs.device.type != "cpu"):
-            return _quantized_torch(outputs, delta, relative, units, max_bytes)
-    y, ymax, d_abs = _prepare_numpy(outputs, delta, relative, max_bytes, per_entry=16.0, per_row=24.0)
+    on_device = is_tensor(outputs) and (backend == "torch" or (backend == "auto" and outputs.device.type != "cpu"))
+    y, ymax, d_abs = _prepare(outputs, delta, relative, max_bytes, per_entry=16.0, per_row=24.0, on_device=on_device)
     n = y.shape[0]
     if d_abs == 0.0:  # relative delta on an all-zero layer: a single output value
         counts = np.array([n])
     else:
         _check_code_range(ymax, d_abs)
-        counts = _quantized_counts_numba(y, d_abs)
+        counts = (_quantized_counts_torch if on_device else _quantized_counts_numba)(y, d_abs)
     return _result(counts, n, d_abs, units)
 
 
@@ -311,8 +309,8 @@ def offset_averaged_entropy(outputs, delta, *, relative=False, n_offsets=64, see
     if is_tensor(outputs):
         outputs = to_numpy(outputs)
     # the offsets, (n_offsets, d) float64, and their entropies, are part of the plan
-    y, ymax, d_abs = _prepare_numpy(outputs, delta, relative, max_bytes, per_entry=40.0, per_row=56.0,
-                                    per_column=16.0 * n_offsets)
+    y, ymax, d_abs = _prepare(outputs, delta, relative, max_bytes, per_entry=40.0, per_row=56.0,
+                              per_column=16.0 * n_offsets)
     n, d = y.shape
     ceiling = math.log2(n)
     if d_abs == 0.0:  # relative delta on an all-zero layer: one output value at every offset
@@ -330,14 +328,9 @@ def offset_averaged_entropy(outputs, delta, *, relative=False, n_offsets=64, see
         return _offset_result(value, 0.0, float(vals.min()), float(vals.max()), d, n, d_abs, factor,
                               {"anchored": h0})
     labels = np.unique(a, axis=0, return_inverse=True)[1].reshape(-1)
-    lo1, hi1, cond, hb = [], [], [], []
-    for j in range(d):
-        vals, _ = _offset_sweep(a[:, j], frac[:, j])
-        lo1.append(float(vals.min()))
-        hi1.append(float(vals.max()))
-        c, b = _carry_sweep(frac[:, j], labels)
-        cond.append(c)
-        hb.append(b)
+    sweeps = (_offset_sweep(a[:, j], frac[:, j])[0] for j in range(d))  # one coordinate's sweep alive at a time
+    lo1, hi1 = zip(*[(float(vals.min()), float(vals.max())) for vals in sweeps])
+    cond, hb = zip(*[_carry_sweep(frac[:, j], labels) for j in range(d)])
     upper = min(ceiling, h0 + sum(cond), sum(hi1))
     lower = max(0.0, max(lo1), h0 - sum(hb))
     rng = np.random.default_rng(seed)
@@ -414,21 +407,38 @@ def _offset_result(value, se, lower, upper, d, n, d_abs, factor, extra):
                       "bits" if factor == 1.0 else "nats", extra)
 
 
-def _prepare_numpy(outputs, delta, relative, max_bytes, *, per_entry, per_row, per_column=0.0):
-    """Validated float64 outputs (N, d), max |y| and the absolute bin width; the memory plan is
+def _prepare(outputs, delta, relative, max_bytes, *, per_entry, per_row, per_column=0.0, on_device=False):
+    """Validated float64 outputs (N, d), max |y| and the absolute bin width: C-contiguous numpy, or
+    with ``on_device`` a tensor on the device of the tensor ``outputs``. The memory plan is
     ``per_entry`` bytes per output entry, ``per_row`` per row and ``per_column`` per output
     coordinate, checked before any copy."""
-    y = as_rows(outputs, "outputs", rows="N")
+    if on_device:
+        import torch
+
+        if not (outputs.dtype.is_floating_point or outputs.dtype in (torch.int8, torch.int16, torch.int32,
+                                                                     torch.int64, torch.uint8, torch.bool)):
+            raise TypeError(f"`outputs` must be a real tensor; got dtype {outputs.dtype}")
+        if outputs.ndim not in (1, 2):
+            raise ValueError(f"`outputs` must be 1-D (N,) or 2-D (N, d); got shape {tuple(outputs.shape)}")
+        y = outputs[:, None] if outputs.ndim == 1 else outputs
+    else:
+        y = as_rows(outputs, "outputs", rows="N")
     if y.shape[0] == 0 or y.shape[1] == 0:
-        raise ValueError(f"`outputs` must be non-empty; got shape {y.shape}")
-    check_size(y.size * per_entry + y.shape[0] * per_row + y.shape[1] * per_column, max_bytes,
+        raise ValueError(f"`outputs` must be non-empty; got shape {tuple(y.shape)}")
+    check_size(y.shape[0] * (y.shape[1] * per_entry + per_row) + y.shape[1] * per_column, max_bytes,
                "quantising `outputs`")
-    y = np.ascontiguousarray(y, dtype=np.float64)
-    sumsq = float(np.vdot(y, y))  # no temporary; NaN/inf (or overflow) make it non-finite
+    y = y.double() if on_device else np.ascontiguousarray(y, dtype=np.float64)
+    sumsq = _sum_of_squares(y)  # NaN/inf (or overflow) make it non-finite
     if not math.isfinite(sumsq):
-        check_finite(y, "outputs")  # names the first bad position (finite overflow passes)
+        check_finite(to_numpy(y), "outputs")  # names the first bad position (finite overflow passes)
     ymax = max(float(y.max()), -float(y.min()))
-    return y, ymax, _bin_width(delta, relative, sumsq, y.size, ymax, lambda: float(np.vdot(y / ymax, y / ymax)))
+    return y, ymax, _bin_width(delta, relative, sumsq, y.shape[0] * y.shape[1], ymax,
+                               lambda: _sum_of_squares(y / ymax))
+
+
+def _sum_of_squares(y):
+    """Σ y² as a float: ``np.vdot`` for numpy (no temporary), the sum of ``y * y`` for a tensor."""
+    return float((y * y).sum()) if is_tensor(y) else float(np.vdot(y, y))
 
 
 def _bin_width(delta, relative, sumsq, size, ymax, scaled_sumsq):
@@ -472,34 +482,14 @@ def _result(counts, n, d_abs, units):
                       {"delta_abs": d_abs, "n_distinct": int(len(counts)), "ceiling": ceiling})
 
 
-def _quantized_torch(y, delta, relative, units, max_bytes):
+def _quantized_counts_torch(y, d_abs):
+    """Counts of the distinct rows of floor(y / d_abs) on the tensor's device (the fused
+    quantise-and-hash kernel on CUDA when Triton is installed), as numpy."""
+    if y.device.type == "cuda":
+        from ._quantize_triton import available, quantized_counts
+
+        if available():
+            return quantized_counts(y, d_abs).cpu().numpy()
     import torch
 
-    if not (y.dtype.is_floating_point or y.dtype in (torch.int8, torch.int16, torch.int32, torch.int64,
-                                                     torch.uint8, torch.bool)):
-        raise TypeError(f"`outputs` must be a real tensor; got dtype {y.dtype}")
-    if y.ndim not in (1, 2):
-        raise ValueError(f"`outputs` must be 1-D (N,) or 2-D (N, d); got shape {tuple(y.shape)}")
-    if y.ndim == 1:
-        y = y[:, None]
-    if y.shape[0] == 0 or y.shape[1] == 0:
-        raise ValueError(f"`outputs` must be non-empty; got shape {tuple(y.shape)}")
-    check_size(y.numel() * 8.0 * 2 + y.shape[0] * 8.0 * 3, max_bytes, "quantising `outputs`")
-    y = y.to(torch.float64)
-    if not bool(torch.isfinite(y).all()):
-        check_finite(to_numpy(y), "outputs")  # names the first bad position
-    n = y.shape[0]
-    ymax = float(y.abs().max())
-    d_abs = _bin_width(delta, relative, float(torch.sum(y * y)), y.numel(), ymax,
-                       lambda: float(torch.sum((y / ymax) ** 2)))
-    if d_abs == 0.0:
-        counts = np.array([n])
-    else:
-        _check_code_range(ymax, d_abs)
-        if y.device.type == "cuda":  # the fused quantise-and-hash kernel, when Triton is installed
-            from ._quantize_triton import available, quantized_counts
-
-            if available():
-                return _result(quantized_counts(y, d_abs).cpu().numpy(), n, d_abs, units)
-        counts = row_counts_torch(torch.floor(y / d_abs).to(torch.int64)).cpu().numpy()
-    return _result(counts, n, d_abs, units)
+    return row_counts_torch(torch.floor(y / d_abs).to(torch.int64)).cpu().numpy()

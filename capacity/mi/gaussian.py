@@ -5,7 +5,6 @@ import math
 
 import numpy as np
 
-from boolean._lib.backend import is_tensor
 from boolean._lib.validate import check_real, shape_of
 from boolean._lib.memory import check_size
 from capacity._result import MIEstimate
@@ -103,10 +102,8 @@ SYMMETRY_RTOL = 1e-10
 
 def _planned_shape(W):
     """(m, d) of ``W`` from its shape alone ((0, 0) when not 1-D or 2-D: validation names it)."""
-    shape = tuple(W.shape) if is_tensor(W) else shape_of(W)
-    if len(shape) == 1:
-        return 1, int(shape[0])
-    return (int(shape[0]), int(shape[1])) if len(shape) == 2 else (0, 0)
+    shape = shape_of(W)
+    return (1, *shape)[-2:] if len(shape) in (1, 2) else (0, 0)
 
 
 def gaussian_plan(m: int, d: int) -> float:

@@ -145,11 +145,9 @@ def noisy_channel_mi(points, sigma, *, inputs="finite", n_mc=None, seed=None, bo
     if n_mc is None:
         n_mc = max(n, 2000) if inputs == "finite" else max(n, 2)
     n_mc = check_int(n_mc, "n_mc", low=2)
-    if max_work is not None:
-        max_work = check_real(max_work, "max_work", low=0.0, low_open=True)
+    limit = check_real(DEFAULT_MAX_WORK if max_work is None else max_work, "max_work", low=0.0, low_open=True)
     nbytes, work = noisy_plan(n, d, n_mc, bool(bounds))
     check_size(nbytes, max_bytes, "noisy_channel_mi")  # from the shape, before any copy
-    limit = DEFAULT_MAX_WORK if max_work is None else max_work
     if work > limit:
         raise ValueError(f"`max_work` must be at least the {work:.3g} coordinate terms this call sums "
                          f"(n_mc x N x d{' + N^2 x d for the bounds' if bounds else ''}); got {limit:.3g}. "

@@ -7,20 +7,16 @@ experiments) reuse to refuse a bootstrap before simulating its samples.
 """
 from __future__ import annotations
 
-import math
-
 import numpy as np
 
-from boolean._lib.backend import is_tensor
 from boolean._lib.memory import check_size
 from boolean._lib.validate import check_choice, check_finite, check_int, check_seed, shape_of
 from capacity._result import MIEstimate
 
-from ._common import as_rows
+from ._common import LN2, as_rows
 
 __all__ = ["plugin_mi"]
 
-LN2 = math.log(2.0)
 #: What the memory check of :func:`plugin_mi` names in its refusal.
 PLAN_WHAT = "the bootstrap of plugin_mi"
 
@@ -98,8 +94,8 @@ def plugin_mi(x, y, *, correction="miller-madow", n_boot=200, seed=0, max_bytes=
     check_choice(correction, "correction", ("miller-madow", "none"))
     n_boot = check_int(n_boot, "n_boot", low=0)
     seed = check_seed(seed, optional=False, generator=False)
-    xs = tuple(x.shape) if is_tensor(x) else shape_of(x)
-    ys = tuple(y.shape) if is_tensor(y) else shape_of(y)
+    xs = shape_of(x)
+    ys = shape_of(y)
     # the labels' int64 codes and inverses, from the shapes, before any copy of a (broadcast) view
     check_size(6 * 8.0 * max(np.prod(xs, dtype=np.float64), np.prod(ys, dtype=np.float64)), max_bytes, PLAN_WHAT)
     if len(xs) != 1 or len(ys) != 1 or xs != ys:

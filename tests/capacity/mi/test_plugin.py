@@ -8,19 +8,7 @@ import pytest
 
 from capacity.mi import plugin_mi
 from capacity.mi.plugin import plugin_mi_plan_bytes
-
-
-def peak_bytes(f):
-    """Peak traced (numpy) allocation of f() after a warm-up call (imports and caches excluded)."""
-    import tracemalloc
-
-    f()
-    tracemalloc.start()
-    try:
-        f()
-        return tracemalloc.get_traced_memory()[1]
-    finally:
-        tracemalloc.stop()
+from tests.capacity.experiments.reference import peak_bytes
 
 
 def test_plugin_mi_vs_sklearn(rng):
