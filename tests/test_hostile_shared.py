@@ -211,3 +211,16 @@ def test_profile_refuses_work_over_max_work_before_starting():
     for bad, err in (("many", TypeError), (True, TypeError), (math.nan, ValueError), (0, ValueError), (-1, ValueError)):
         with pytest.raises(err, match="`max_work` must be"):
             retained_information_profile(dictator(3), max_work=bad)
+
+
+def test_reals_beyond_the_float_range_are_refused_by_name():
+    """An int too large for a float (10**400) is a value out of range, not an OverflowError."""
+    from capacity.mi import noisy_channel_mi
+    from boolean._lib.validate import check_real
+
+    with pytest.raises(ValueError, match=r"`sigma` must be a finite number .* got an integer of 401 digits"):
+        noisy_channel_mi(np.zeros((2, 1)), 10**400)
+    with pytest.raises(ValueError, match=r"`x` must be a number in \[0.0, 1.0\]; got an integer of 401 digits"):
+        check_real(-(10**400), "x", low=0.0, high=1.0, finite=False)
+    assert check_real(10**400, "x", finite=False) == math.inf
+    assert check_real(-(10**400), "x", finite=False) == -math.inf

@@ -34,13 +34,16 @@ def check_real(value, name: str, *, low=None, high=None, low_open=False, high_op
     is False (then an infinite bound of the interval is allowed too; NaN never is)."""
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise TypeError(f"`{name}` must be a real number; got {value!r}")
-    value = float(value)
+    try:
+        x, shown = float(value), repr(value)
+    except OverflowError:  # an integer beyond the float range: as infinite as a float can be
+        x, shown = (math.inf if value > 0 else -math.inf), f"an integer of {len(str(abs(value)))} digits"
     lo, hi = (-math.inf if low is None else low), (math.inf if high is None else high)
-    if not ((math.isfinite(value) or not finite) and (lo < value if low_open else lo <= value)
-            and (value < hi if high_open else value <= hi)):
+    if not ((math.isfinite(x) or not finite) and (lo < x if low_open else lo <= x)
+            and (x < hi if high_open else x <= hi)):
         lb, rb = ("(" if low_open else "["), (")" if high_open else "]")
-        raise ValueError(f"`{name}` must be a {'finite ' * finite}number in {lb}{lo}, {hi}{rb}; got {value!r}")
-    return value
+        raise ValueError(f"`{name}` must be a {'finite ' * finite}number in {lb}{lo}, {hi}{rb}; got {shown}")
+    return x
 
 
 #: Largest seed: torch folds seeds modulo 2**63 (2**63 would give seed 0's stream), so one range,
