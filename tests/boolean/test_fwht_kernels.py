@@ -195,9 +195,9 @@ def _object_transform(x):
 @pytest.mark.parametrize("n", [0, 1, 4, 6, 7, 10, 13, 16, 18, 20, 22])
 @pytest.mark.parametrize("inplace", [False, True])
 def test_numba_fwht_from_equals_inplace_bitwise(rng, n, dtype, inplace):
-    # the fused kernel (used by the public fwht) does the in-place kernel's operations on each
-    # block right after copying it (or in place): bitwise the same result, source untouched when
-    # copying, every block size; it returns max|x|, exactly (a maximum rounds nothing)
+    # the fused kernel (used by the public fwht) does the in-place kernel's operations, its register
+    # stage loading each tile from the source (or in place): bitwise the same result, source untouched
+    # when not in place, every block size; it returns max|x|, exactly (a maximum rounds nothing)
     batch = 3 if n <= 16 else 1
     x = rng.standard_normal((batch, 1 << n)).astype(dtype)
     before = x.copy()
@@ -208,6 +208,37 @@ def test_numba_fwht_from_equals_inplace_bitwise(rng, n, dtype, inplace):
     np.testing.assert_array_equal(out, want)
     if not inplace:
         np.testing.assert_array_equal(x, before)
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("n", [5, 9, 12, 15, 17])
+def test_numba_fwht_from_reads_only_the_source(rng, n, dtype):
+    # a new output is filled by the register stage's stores alone: its previous contents (NaN here,
+    # which would poison any sum that read them) never reach the result, a read-only source is
+    # accepted, and neither the source's nor the output's offset from a cache line changes a bit
+    # (8 to 16 bytes past a line, as malloc places arrays, and line-aligned)
+    N = 1 << n
+    x = rng.standard_normal(N).astype(dtype)
+    want = x[None].copy()
+    _fwht_numba.fwht_reference_loop(want)
+    for src_off, dst_off in ((16, 0), (0, 16), (16, 16), (8, 32)):
+        src = _at_line_offset(N, dtype, src_off)
+        src[:] = x
+        src.flags.writeable = False
+        out = _at_line_offset(N, dtype, dst_off)
+        out[:] = np.nan
+        assert out.ctypes.data % 64 == dst_off and src.ctypes.data % 64 == src_off
+        assert _fwht_numba.fwht_from(src, out) == np.abs(x).max()
+        np.testing.assert_array_equal(out, want[0])
+        np.testing.assert_array_equal(src, x)
+
+
+def _at_line_offset(N, dtype, offset):
+    """An array of N values starting ``offset`` bytes past a 64-byte cache line."""
+    itemsize = np.dtype(dtype).itemsize
+    raw = np.empty(N + 128 // itemsize, dtype)
+    start = ((-raw.ctypes.data) % 64 + offset) // itemsize
+    return raw[start:start + N]
 
 
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
