@@ -468,6 +468,56 @@ def fwht_from(src, dst):
     return _fwht_rows_from(src, dst, copy, BLOCK_BYTES, WIDE_TILES)
 
 
+#: New outputs (:func:`fwht_new`) start on a boundary of this many bytes, the register tiles'
+#: vector size: a tile's vector stores then never straddle two cache lines.
+LINE = 64
+#: New outputs of at least this many bytes are line-aligned; below it, the slice of a longer buffer
+#: costs about what the aligned stores save, and the output is a plain ``np.empty``.
+ALIGN_BYTES = 1 << 17
+
+
+@nb.njit(cache=True)
+def _line_start(raw, line):
+    """The index of the first element of the 1-D ``raw`` (aligned to its itemsize, as every
+    allocation is) that starts on a ``line``-byte boundary: below ``line // itemsize``."""
+    return (line - raw.ctypes.data % line) % line // raw.itemsize
+
+
+@nb.njit(cache=True)
+def _fwht_row_new(src, raw, block_bytes, wide):
+    start = _line_start(raw, LINE)
+    dst = raw[start:start + src.shape[0]]
+    return start, _row_from(src, dst, True, np.zeros(16, dtype=dst.dtype), block_bytes, wide)
+
+
+@nb.njit(cache=True)
+def _fwht_rows_new(src, raw, block_bytes, wide):
+    start = _line_start(raw, LINE)
+    dst = raw[start:start + src.size].reshape(src.shape)
+    return start, _fwht_rows_from(src, dst, True, block_bytes, wide)
+
+
+def fwht_new(src):
+    """``(out, top)``: ``out = H_n src`` along the last axis in a new C-contiguous array of ``src``'s
+    shape and dtype (``src``: a C-contiguous float64 or float32 array, any number of axes, not
+    modified), and ``top`` = max|src| as :func:`fwht_from` returns it. From :data:`ALIGN_BYTES` up,
+    ``out`` starts on a :data:`LINE`-byte boundary (large allocations from malloc start 16 bytes
+    into a line): a view of a numpy buffer one line longer (numpy's allocator, with the huge pages
+    it requests for large arrays), whose boundary is found inside the kernel call (looking the
+    address up from Python costs microseconds). Bitwise the result of :func:`fwht_from`."""
+    if src.nbytes < ALIGN_BYTES:
+        out = np.empty(src.shape, dtype=src.dtype)
+        return out, fwht_from(src, out)
+    size = src.size
+    raw = np.empty(size + LINE // src.itemsize, dtype=src.dtype)
+    if src.ndim == 1:
+        start, top = _fwht_row_new(src, raw, BLOCK_BYTES, WIDE_TILES)
+        return raw[start:start + size], top
+    rows = src if src.ndim == 2 else src.reshape(-1, src.shape[-1])
+    start, top = _fwht_rows_new(rows, raw, BLOCK_BYTES, WIDE_TILES)
+    return raw[start:start + size].reshape(src.shape), top
+
+
 @nb.njit(cache=True)
 def _fwht_rows(a, block_bytes, wide):
     for r in range(a.shape[0]):

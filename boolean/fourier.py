@@ -196,10 +196,15 @@ _FWHT_NUMBA = f"{__package__}._fwht_numba"
 
 
 def _numba_checked(src, out, n):
-    """Transform the C-contiguous float ndarray ``src`` into ``out`` (``src`` itself, or a new
-    array of its shape and dtype) with the fused kernel, which also finds max|src|; refuse NaN, inf
-    and values whose transform could overflow. In place, ``src`` is overwritten before the error."""
-    top = _fwht_numba_module().fwht_from(src, out)
+    """Transform the C-contiguous float ndarray ``src`` into ``out`` (``src`` itself, an array of its
+    shape and dtype that does not overlap it, or None: a new array, see ``fwht_new``) with the fused
+    kernel, which also finds max|src|; refuse NaN, inf and values whose transform could overflow. In
+    place, ``src`` is overwritten before the error."""
+    kernels = _fwht_numba_module()
+    if out is None:
+        out, top = kernels.fwht_new(src)
+    else:
+        top = kernels.fwht_from(src, out)
     if not top <= _LIMITS[src.dtype][n]:  # NaN fails too
         _refuse(src, out, top, n)
     return out
@@ -227,31 +232,7 @@ def _fwht_numba(arr, a, out, out_dtype, n, be):
     cache block, into ``out`` when given; other input takes :func:`_fwht_copy`."""
     if is_tensor(a) or arr.dtype != out_dtype or out_dtype == np.int64:
         return _fwht_copy(arr, a, out, out_dtype, n, be)
-    src = np.ascontiguousarray(arr)
-    if out is None:
-        out = _empty_aligned(src.shape, src.dtype)
-    return _numba_checked(src, out, n)
-
-
-#: Outputs of at least this many bytes are allocated on a cache-line boundary (below it, the
-#: address lookup costs about as much as the aligned transform saves).
-_ALIGN_BYTES = 1 << 18
-_LINE = 64
-
-
-def _empty_aligned(shape, dtype):
-    """A new C-contiguous array for the kernel's output; from ``_ALIGN_BYTES`` up, a view starting on a
-    64-byte cache line of a buffer one line longer. Large allocations from malloc start 16 bytes into
-    a line, where the kernel's vector loads and stores span two lines."""
-    dtype = np.dtype(dtype)
-    size = 1
-    for k in shape:
-        size *= k
-    if size * dtype.itemsize < _ALIGN_BYTES:
-        return np.empty(shape, dtype=dtype)
-    raw = np.empty(size + _LINE // dtype.itemsize, dtype=dtype)
-    start = (-raw.__array_interface__["data"][0] % _LINE) // dtype.itemsize
-    return raw[start:start + size].reshape(shape)
+    return _numba_checked(np.ascontiguousarray(arr), out, n)
 
 
 #: the float dtypes of :func:`fwht`'s fast path (C-contiguous ndarrays, numba backend).
@@ -281,9 +262,11 @@ def _fwht_fast(a, out, max_bytes):
         return None
     if max_bytes is not None or a.nbytes > _FAST_NBYTES:
         check_size(fwht_plan_bytes("numba", a.size, a.itemsize), max_bytes, "fwht")
+    kernels = _fwht_numba_module()
     if out is None:
-        out = np.empty(shape, dtype=dtype) if a.nbytes < _ALIGN_BYTES else _empty_aligned(shape, dtype)
-    top = _fwht_numba_module().fwht_from(a, out)
+        out, top = kernels.fwht_new(a)  # large ones start on a cache line (malloc's: 16 bytes in)
+    else:
+        top = kernels.fwht_from(a, out)
     n = N.bit_length() - 1
     if not top <= limits[n]:  # NaN fails too
         _refuse(a, out, top, n)
@@ -307,18 +290,14 @@ def _fused_tensor(arr, out, n):
         if out is not None and (out.requires_grad or not out.is_contiguous() or out.is_neg()):
             return None
         src = arr.detach().resolve_neg().contiguous().numpy()
-        if out is None:
-            # numpy memory (cache-line aligned, huge pages where numpy asks for them) as a CPU tensor:
-            # torch's own allocator leaves huge pages off, and first-touching 4 KiB pages then costs
-            # more than the transform's copy (not torch's default device either)
-            out = torch.from_numpy(_empty_aligned(tuple(arr.shape), src.dtype))
-        elif np.may_share_memory(src, out.detach().numpy()):
+        dst = None if out is None else out.detach().numpy()
+        if dst is not None and np.may_share_memory(src, dst):
             return None
-        dst = out.detach().numpy()
-    top = _fwht_numba_module().fwht_from(src, dst)
-    if not top <= _LIMITS[src.dtype][n]:  # NaN fails too
-        _refuse(src, dst, top, n)
-    return out
+    result = _numba_checked(src, dst, n)
+    # a new output is numpy memory (cache-line aligned, huge pages where numpy asks for them) as a CPU
+    # tensor: torch's own allocator leaves huge pages off, and first-touching 4 KiB pages then costs
+    # more than the transform's copy (not torch's default device either)
+    return torch.from_numpy(result) if out is None else out
 
 
 def _fwht_tensor(arr, a, out, out_dtype, n, be):

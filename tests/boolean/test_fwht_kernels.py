@@ -478,21 +478,24 @@ def test_fwht_cpu_tensor_route_refuses_like_the_ndarray_call():
 
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
 def test_fwht_new_arrays_start_on_a_cache_line(rng, dtype):
-    # outputs from _ALIGN_BYTES up start on a 64-byte line (the register tiles' vector size); the
-    # result is a writeable C-contiguous array of the input's shape with the in-place call's bits
+    # new outputs from ALIGN_BYTES up start on a 64-byte line (the register tiles' vector size),
+    # whatever the number of axes, by the ndarray short path, the general path and CPU tensors; every
+    # result (smaller ones too) is a writeable C-contiguous array of the input's shape with the
+    # in-place call's bits
     from boolean import fourier
 
-    for shape in ((1 << 16,), (3, 1 << 15), (2, 2, 1 << 14)):
+    for shape in ((1,), (1 << 4,), (1 << 10,), (1 << 16,), (3, 1 << 15), (2, 2, 1 << 14), (5, 3, 1 << 3),
+                  (1 << 15,)):
         x = rng.standard_normal(shape).astype(dtype)
-        assert x.nbytes >= fourier._ALIGN_BYTES
-        for y in (fourier.fwht(x), fourier.fwht(np.asfortranarray(x))):  # the short and the general path
-            assert y.ctypes.data % 64 == 0 and y.flags.c_contiguous and y.flags.writeable
+        want = x.copy()
+        fourier.fwht(want, out=want)
+        tensor = fourier.fwht(torch.from_numpy(x)).numpy()
+        for y in (fourier.fwht(x), fourier.fwht(np.asfortranarray(x)), tensor):  # short, general, tensor
+            if x.nbytes >= _fwht_numba.ALIGN_BYTES:
+                assert y.ctypes.data % _fwht_numba.LINE == 0
+            assert y.flags.c_contiguous and y.flags.writeable
             assert y.shape == shape and y.dtype == dtype
-            want = x.copy()
-            fourier.fwht(want, out=want)
             np.testing.assert_array_equal(y, want)
-    e = fourier._empty_aligned((5, 7), dtype)  # below the threshold: a plain array
-    assert e.shape == (5, 7) and e.dtype == dtype and e.flags.c_contiguous
 
 
 def test_fwht_cpu_tensor_output_ignores_torch_default_device(rng):
