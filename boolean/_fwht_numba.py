@@ -507,6 +507,8 @@ def fwht_new(src):
     address up from Python costs microseconds). Bitwise the result of :func:`fwht_from`."""
     if src.nbytes < ALIGN_BYTES:
         out = np.empty(src.shape, dtype=src.dtype)
+        if src.ndim == 1:  # the common small call, without fwht_from's dispatch on the shape
+            return out, _fwht_row_from(src, out, True, BLOCK_BYTES, WIDE_TILES)
         return out, fwht_from(src, out)
     size = src.size
     raw = np.empty(size + LINE // src.itemsize, dtype=src.dtype)

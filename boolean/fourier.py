@@ -238,6 +238,7 @@ def _fwht_numba(arr, a, out, out_dtype, n, be):
 #: the float dtypes of :func:`fwht`'s fast path (C-contiguous ndarrays, numba backend).
 _FAST_DTYPES = frozenset(_FMAX)
 _F64, _F32 = np.dtype(np.float64), np.dtype(np.float32)
+_LIMITS_F64 = _LIMITS[_F64]
 #: Arrays of at most this many bytes fit the default ``max_bytes`` (the plan is linear in the size).
 _FAST_NBYTES = DEFAULT_MAX_BYTES / fwht_plan_bytes("numba", 1, 1)
 
@@ -249,7 +250,9 @@ def _fwht_fast(a, out, max_bytes):
     ``max_bytes`` is given or the array is near the default). Returns None for any input it does not
     take (which the general path then handles, refusing it if need be)."""
     dtype = a.dtype
-    if dtype is _F64 or dtype is _F32 or dtype in _FAST_DTYPES:
+    if dtype is _F64:  # identity first: hashing a dtype for the dict costs more than the test
+        limits = _LIMITS_F64
+    elif dtype is _F32 or dtype in _FAST_DTYPES:
         limits = _LIMITS[dtype]
     else:
         return None
@@ -258,9 +261,10 @@ def _fwht_fast(a, out, max_bytes):
     if not N or N & (N - 1) or N > _MAX_LENGTH:
         return None
     flags = a.flags
-    if not flags.c_contiguous or (out is not None and not flags.writeable) or not a.size:
+    nbytes = a.nbytes
+    if not flags.c_contiguous or (out is not None and not flags.writeable) or not nbytes:
         return None
-    if max_bytes is not None or a.nbytes > _FAST_NBYTES:
+    if max_bytes is not None or nbytes > _FAST_NBYTES:
         check_size(fwht_plan_bytes("numba", a.size, a.itemsize), max_bytes, "fwht")
     kernels = _fwht_numba_module()
     if out is None:
