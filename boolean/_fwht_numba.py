@@ -109,12 +109,20 @@ def _const_mask(values):
 
 
 def _tile_codegen(with_max, nvec=8):
-    """LLVM codegen of :func:`_h_tile` (``with_max=False``) and :func:`_h_tile_max` on ``nvec``
-    vectors (8, or 16 for the wide tiles :func:`_h_tile16` and :func:`_h_tile16_max`)."""
+    """LLVM codegen of :func:`_h_tile` (``with_max=False``: arguments ``arr, start``) and
+    :func:`_h_tile_max` (arguments ``src, arr, start, acc``: loaded from ``src``, stored to ``arr``)
+    on ``nvec`` vectors (8, or 16 for the wide tiles :func:`_h_tile16` and :func:`_h_tile16_max`)."""
 
     def codegen(context, builder, signature, args):
-        aty = signature.args[0]
+        if with_max:
+            src_data = context.make_array(signature.args[0])(context, builder, args[0]).data
+            sig_args, args = signature.args[1:], args[1:]
+        else:
+            sig_args = signature.args
+        aty = sig_args[0]
         data = context.make_array(aty)(context, builder, args[0]).data
+        if not with_max:
+            src_data = data
         elt = context.get_data_type(aty.dtype)
         size = context.get_abi_sizeof(elt)
         lanes = 64 // size
@@ -122,16 +130,17 @@ def _tile_codegen(with_max, nvec=8):
         is_float = isinstance(aty.dtype, types.Float)
         add = builder.fadd if is_float else builder.add
         sub = builder.fsub if is_float else builder.sub
-        ptrs = []
+        ptrs, src_ptrs = [], []
         for k in range(nvec):
             idx = builder.add(args[1], ir.Constant(args[1].type, k * lanes))
             ptrs.append(builder.bitcast(builder.gep(data, [idx]), vty.as_pointer()))
-        vs = [builder.load(p, align=size) for p in ptrs]
+            src_ptrs.append(builder.bitcast(builder.gep(src_data, [idx]), vty.as_pointer()))
+        vs = [builder.load(p, align=size) for p in src_ptrs]
         if with_max:
             # acc[:lanes] = max(acc, |v|) lane-wise, compared as bit patterns (bits & ~sign, unsigned),
             # which order like the magnitudes with +inf above every finite value and NaN above +inf
             ivty = ir.VectorType(ir.IntType(8 * size), lanes)
-            acc_ptr = builder.bitcast(context.make_array(signature.args[2])(context, builder, args[2]).data,
+            acc_ptr = builder.bitcast(context.make_array(sig_args[2])(context, builder, args[2]).data,
                                       ivty.as_pointer())
             mask = ir.Constant(ivty, [(1 << (8 * size - 1)) - 1] * lanes)
             acc = builder.load(acc_ptr, align=size)
@@ -179,15 +188,22 @@ def _h_tile(typingctx, arr, start):
     return types.void(arr, start), _tile_codegen(False)
 
 
+def _max_types(src, arr, acc):
+    """Whether :func:`_h_tile_max` types: float arrays ``src``, ``arr`` and ``acc`` of one dtype."""
+    return isinstance(arr, types.Array) and isinstance(arr.dtype, types.Float) and isinstance(src, types.Array) \
+        and src.dtype == arr.dtype and isinstance(acc, types.Array) and acc.dtype == arr.dtype
+
+
 @intrinsic
-def _h_tile_max(typingctx, arr, start, acc):
-    """:func:`_h_tile` on a float tile that also folds the magnitudes it loads into the lane-wise
-    maximum ``acc[:V]`` (``acc``: at least V non-negative values of ``arr``'s dtype). The maximum is
-    taken on bit patterns, so a NaN wins over +inf, which wins over every finite value."""
-    if not isinstance(arr, types.Array) or not isinstance(arr.dtype, types.Float) \
-            or not isinstance(acc, types.Array) or acc.dtype != arr.dtype:
+def _h_tile_max(typingctx, src, arr, start, acc):
+    """:func:`_h_tile` on a float tile loaded from ``src[start:start + 8*V]`` and stored to ``arr`` at
+    the same indices (``src`` is ``arr`` in place; otherwise a new output's copy rides on the register
+    stage's loads and stores, with no copy pass of its own), folding the magnitudes it loads into the
+    lane-wise maximum ``acc[:V]`` (``acc``: at least V non-negative values of ``arr``'s dtype). The
+    maximum is taken on bit patterns, so a NaN wins over +inf, which wins over every finite value."""
+    if not _max_types(src, arr, acc):
         return None
-    return types.void(arr, start, acc), _tile_codegen(True)
+    return types.void(src, arr, start, acc), _tile_codegen(True)
 
 
 @intrinsic
@@ -201,12 +217,11 @@ def _h_tile16(typingctx, arr, start):
 
 
 @intrinsic
-def _h_tile16_max(typingctx, arr, start, acc):
+def _h_tile16_max(typingctx, src, arr, start, acc):
     """:func:`_h_tile_max` on 16 vectors (see :func:`_h_tile16`)."""
-    if not isinstance(arr, types.Array) or not isinstance(arr.dtype, types.Float) \
-            or not isinstance(acc, types.Array) or acc.dtype != arr.dtype:
+    if not _max_types(src, arr, acc):
         return None
-    return types.void(arr, start, acc), _tile_codegen(True, 16)
+    return types.void(src, arr, start, acc), _tile_codegen(True, 16)
 
 
 @nb.njit(cache=True, inline="always")
@@ -387,11 +402,11 @@ def _copy(src, dst, lo, hi):
 
 @nb.njit(cache=True)
 def _row_from(src, dst, copy, acc, block_bytes, wide):
-    """``dst = H_n src`` for contiguous 1-D float rows: like :func:`_row`, but each cache block is
-    copied from ``src`` (when ``copy``; else ``src`` is ``dst``) just before its in-cache stages (no
-    separate copy pass through memory), and the register stage (:func:`_h_tile_max`) also finds
-    the largest |value| of the tiles it loads. Returns max|src| over the row (NaN if it holds a
-    NaN); ``acc`` is scratch of at least 16 values of the row's dtype."""
+    """``dst = H_n src`` for contiguous 1-D float rows: like :func:`_row`, but the register stage
+    (:func:`_h_tile_max`) loads each tile from ``src`` and stores it to ``dst`` (``src`` is ``dst``
+    unless ``copy``), so a new output is filled without a copy pass of its own, and it also finds the
+    largest |value| of the tiles it loads. Returns max|src| over the row (NaN if it holds a NaN);
+    ``acc`` is scratch of at least 16 values of the row's dtype."""
     N = dst.shape[0]
     n = _log2(N)
     t, L = _plan(n, dst.itemsize, block_bytes, wide)
@@ -409,14 +424,12 @@ def _row_from(src, dst, copy, acc, block_bytes, wide):
     narrow = t == _log2(8 * (64 // dst.itemsize))
     for j in range(N // BS):
         lo = j * BS
-        if copy:
-            _copy(src, dst, lo, lo + BS)
         if narrow:
             for i in range(lo, lo + BS, G):
-                _h_tile_max(dst, i, acc)
+                _h_tile_max(src, dst, i, acc)
         else:
             for i in range(lo, lo + BS, G):
-                _h_tile16_max(dst, i, acc)
+                _h_tile16_max(src, dst, i, acc)
         if L > t:
             _pass(dst[lo:lo + BS], G, L - t)
         _levels_after(dst, lo + BS, BS, j)
@@ -453,6 +466,58 @@ def fwht_from(src, dst):
         N = src.shape[-1]
         src, dst = src.reshape(-1, N), dst.reshape(-1, N)
     return _fwht_rows_from(src, dst, copy, BLOCK_BYTES, WIDE_TILES)
+
+
+#: New outputs (:func:`fwht_new`) start on a boundary of this many bytes, the register tiles'
+#: vector size: a tile's vector stores then never straddle two cache lines.
+LINE = 64
+#: New outputs of at least this many bytes are line-aligned; below it, the slice of a longer buffer
+#: costs about what the aligned stores save, and the output is a plain ``np.empty``.
+ALIGN_BYTES = 1 << 17
+
+
+@nb.njit(cache=True)
+def _line_start(raw, line):
+    """The index of the first element of the 1-D ``raw`` (aligned to its itemsize, as every
+    allocation is) that starts on a ``line``-byte boundary: below ``line // itemsize``."""
+    return (line - raw.ctypes.data % line) % line // raw.itemsize
+
+
+@nb.njit(cache=True)
+def _fwht_row_new(src, raw, block_bytes, wide):
+    start = _line_start(raw, LINE)
+    dst = raw[start:start + src.shape[0]]
+    return start, _row_from(src, dst, True, np.zeros(16, dtype=dst.dtype), block_bytes, wide)
+
+
+@nb.njit(cache=True)
+def _fwht_rows_new(src, raw, block_bytes, wide):
+    start = _line_start(raw, LINE)
+    dst = raw[start:start + src.size].reshape(src.shape)
+    return start, _fwht_rows_from(src, dst, True, block_bytes, wide)
+
+
+def fwht_new(src):
+    """``(out, top)``: ``out = H_n src`` along the last axis in a new C-contiguous array of ``src``'s
+    shape and dtype (``src``: a C-contiguous float64 or float32 array, any number of axes, not
+    modified), and ``top`` = max|src| as :func:`fwht_from` returns it. From :data:`ALIGN_BYTES` up,
+    ``out`` starts on a :data:`LINE`-byte boundary (large allocations from malloc start 16 bytes
+    into a line): a view of a numpy buffer one line longer (numpy's allocator, with the huge pages
+    it requests for large arrays), whose boundary is found inside the kernel call (looking the
+    address up from Python costs microseconds). Bitwise the result of :func:`fwht_from`."""
+    if src.nbytes < ALIGN_BYTES:
+        out = np.empty(src.shape, dtype=src.dtype)
+        if src.ndim == 1:  # the common small call, without fwht_from's dispatch on the shape
+            return out, _fwht_row_from(src, out, True, BLOCK_BYTES, WIDE_TILES)
+        return out, fwht_from(src, out)
+    size = src.size
+    raw = np.empty(size + LINE // src.itemsize, dtype=src.dtype)
+    if src.ndim == 1:
+        start, top = _fwht_row_new(src, raw, BLOCK_BYTES, WIDE_TILES)
+        return raw[start:start + size], top
+    rows = src if src.ndim == 2 else src.reshape(-1, src.shape[-1])
+    start, top = _fwht_rows_new(rows, raw, BLOCK_BYTES, WIDE_TILES)
+    return raw[start:start + size].reshape(src.shape), top
 
 
 @nb.njit(cache=True)

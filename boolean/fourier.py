@@ -196,10 +196,15 @@ _FWHT_NUMBA = f"{__package__}._fwht_numba"
 
 
 def _numba_checked(src, out, n):
-    """Transform the C-contiguous float ndarray ``src`` into ``out`` (``src`` itself, or a new
-    array of its shape and dtype) with the fused kernel, which also finds max|src|; refuse NaN, inf
-    and values whose transform could overflow. In place, ``src`` is overwritten before the error."""
-    top = _fwht_numba_module().fwht_from(src, out)
+    """Transform the C-contiguous float ndarray ``src`` into ``out`` (``src`` itself, an array of its
+    shape and dtype that does not overlap it, or None: a new array, see ``fwht_new``) with the fused
+    kernel, which also finds max|src|; refuse NaN, inf and values whose transform could overflow. In
+    place, ``src`` is overwritten before the error."""
+    kernels = _fwht_numba_module()
+    if out is None:
+        out, top = kernels.fwht_new(src)
+    else:
+        top = kernels.fwht_from(src, out)
     if not top <= _LIMITS[src.dtype][n]:  # NaN fails too
         _refuse(src, out, top, n)
     return out
@@ -227,36 +232,13 @@ def _fwht_numba(arr, a, out, out_dtype, n, be):
     cache block, into ``out`` when given; other input takes :func:`_fwht_copy`."""
     if is_tensor(a) or arr.dtype != out_dtype or out_dtype == np.int64:
         return _fwht_copy(arr, a, out, out_dtype, n, be)
-    src = np.ascontiguousarray(arr)
-    if out is None:
-        out = _empty_aligned(src.shape, src.dtype)
-    return _numba_checked(src, out, n)
-
-
-#: Outputs of at least this many bytes are allocated on a cache-line boundary (below it, the
-#: address lookup costs about as much as the aligned transform saves).
-_ALIGN_BYTES = 1 << 18
-_LINE = 64
-
-
-def _empty_aligned(shape, dtype):
-    """A new C-contiguous array for the kernel's output; from ``_ALIGN_BYTES`` up, a view starting on a
-    64-byte cache line of a buffer one line longer. Large allocations from malloc start 16 bytes into
-    a line, where the kernel's vector loads and stores span two lines."""
-    dtype = np.dtype(dtype)
-    size = 1
-    for k in shape:
-        size *= k
-    if size * dtype.itemsize < _ALIGN_BYTES:
-        return np.empty(shape, dtype=dtype)
-    raw = np.empty(size + _LINE // dtype.itemsize, dtype=dtype)
-    start = (-raw.__array_interface__["data"][0] % _LINE) // dtype.itemsize
-    return raw[start:start + size].reshape(shape)
+    return _numba_checked(np.ascontiguousarray(arr), out, n)
 
 
 #: the float dtypes of :func:`fwht`'s fast path (C-contiguous ndarrays, numba backend).
 _FAST_DTYPES = frozenset(_FMAX)
 _F64, _F32 = np.dtype(np.float64), np.dtype(np.float32)
+_LIMITS_F64 = _LIMITS[_F64]
 #: Arrays of at most this many bytes fit the default ``max_bytes`` (the plan is linear in the size).
 _FAST_NBYTES = DEFAULT_MAX_BYTES / fwht_plan_bytes("numba", 1, 1)
 
@@ -268,7 +250,9 @@ def _fwht_fast(a, out, max_bytes):
     ``max_bytes`` is given or the array is near the default). Returns None for any input it does not
     take (which the general path then handles, refusing it if need be)."""
     dtype = a.dtype
-    if dtype is _F64 or dtype is _F32 or dtype in _FAST_DTYPES:
+    if dtype is _F64:  # identity first: hashing a dtype for the dict costs more than the test
+        limits = _LIMITS_F64
+    elif dtype is _F32 or dtype in _FAST_DTYPES:
         limits = _LIMITS[dtype]
     else:
         return None
@@ -277,13 +261,16 @@ def _fwht_fast(a, out, max_bytes):
     if not N or N & (N - 1) or N > _MAX_LENGTH:
         return None
     flags = a.flags
-    if not flags.c_contiguous or (out is not None and not flags.writeable) or not a.size:
+    nbytes = a.nbytes
+    if not flags.c_contiguous or (out is not None and not flags.writeable) or not nbytes:
         return None
-    if max_bytes is not None or a.nbytes > _FAST_NBYTES:
+    if max_bytes is not None or nbytes > _FAST_NBYTES:
         check_size(fwht_plan_bytes("numba", a.size, a.itemsize), max_bytes, "fwht")
+    kernels = _fwht_numba_module()
     if out is None:
-        out = np.empty(shape, dtype=dtype) if a.nbytes < _ALIGN_BYTES else _empty_aligned(shape, dtype)
-    top = _fwht_numba_module().fwht_from(a, out)
+        out, top = kernels.fwht_new(a)  # large ones start on a cache line (malloc's: 16 bytes in)
+    else:
+        top = kernels.fwht_from(a, out)
     n = N.bit_length() - 1
     if not top <= limits[n]:  # NaN fails too
         _refuse(a, out, top, n)
@@ -307,18 +294,14 @@ def _fused_tensor(arr, out, n):
         if out is not None and (out.requires_grad or not out.is_contiguous() or out.is_neg()):
             return None
         src = arr.detach().resolve_neg().contiguous().numpy()
-        if out is None:
-            # numpy memory (cache-line aligned, huge pages where numpy asks for them) as a CPU tensor:
-            # torch's own allocator leaves huge pages off, and first-touching 4 KiB pages then costs
-            # more than the transform's copy (not torch's default device either)
-            out = torch.from_numpy(_empty_aligned(tuple(arr.shape), src.dtype))
-        elif np.may_share_memory(src, out.detach().numpy()):
+        dst = None if out is None else out.detach().numpy()
+        if dst is not None and np.may_share_memory(src, dst):
             return None
-        dst = out.detach().numpy()
-    top = _fwht_numba_module().fwht_from(src, dst)
-    if not top <= _LIMITS[src.dtype][n]:  # NaN fails too
-        _refuse(src, dst, top, n)
-    return out
+    result = _numba_checked(src, dst, n)
+    # a new output is numpy memory (cache-line aligned, huge pages where numpy asks for them) as a CPU
+    # tensor: torch's own allocator leaves huge pages off, and first-touching 4 KiB pages then costs
+    # more than the transform's copy (not torch's default device either)
+    return torch.from_numpy(result) if out is None else out
 
 
 def _fwht_tensor(arr, a, out, out_dtype, n, be):

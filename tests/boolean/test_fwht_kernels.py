@@ -195,9 +195,9 @@ def _object_transform(x):
 @pytest.mark.parametrize("n", [0, 1, 4, 6, 7, 10, 13, 16, 18, 20, 22])
 @pytest.mark.parametrize("inplace", [False, True])
 def test_numba_fwht_from_equals_inplace_bitwise(rng, n, dtype, inplace):
-    # the fused kernel (used by the public fwht) does the in-place kernel's operations on each
-    # block right after copying it (or in place): bitwise the same result, source untouched when
-    # copying, every block size; it returns max|x|, exactly (a maximum rounds nothing)
+    # the fused kernel (used by the public fwht) does the in-place kernel's operations, its register
+    # stage loading each tile from the source (or in place): bitwise the same result, source untouched
+    # when not in place, every block size; it returns max|x|, exactly (a maximum rounds nothing)
     batch = 3 if n <= 16 else 1
     x = rng.standard_normal((batch, 1 << n)).astype(dtype)
     before = x.copy()
@@ -208,6 +208,37 @@ def test_numba_fwht_from_equals_inplace_bitwise(rng, n, dtype, inplace):
     np.testing.assert_array_equal(out, want)
     if not inplace:
         np.testing.assert_array_equal(x, before)
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("n", [5, 9, 12, 15, 17])
+def test_numba_fwht_from_reads_only_the_source(rng, n, dtype):
+    # a new output is filled by the register stage's stores alone: its previous contents (NaN here,
+    # which would poison any sum that read them) never reach the result, a read-only source is
+    # accepted, and neither the source's nor the output's offset from a cache line changes a bit
+    # (8 to 16 bytes past a line, as malloc places arrays, and line-aligned)
+    N = 1 << n
+    x = rng.standard_normal(N).astype(dtype)
+    want = x[None].copy()
+    _fwht_numba.fwht_reference_loop(want)
+    for src_off, dst_off in ((16, 0), (0, 16), (16, 16), (8, 32)):
+        src = _at_line_offset(N, dtype, src_off)
+        src[:] = x
+        src.flags.writeable = False
+        out = _at_line_offset(N, dtype, dst_off)
+        out[:] = np.nan
+        assert out.ctypes.data % 64 == dst_off and src.ctypes.data % 64 == src_off
+        assert _fwht_numba.fwht_from(src, out) == np.abs(x).max()
+        np.testing.assert_array_equal(out, want[0])
+        np.testing.assert_array_equal(src, x)
+
+
+def _at_line_offset(N, dtype, offset):
+    """An array of N values starting ``offset`` bytes past a 64-byte cache line."""
+    itemsize = np.dtype(dtype).itemsize
+    raw = np.empty(N + 128 // itemsize, dtype)
+    start = ((-raw.ctypes.data) % 64 + offset) // itemsize
+    return raw[start:start + N]
 
 
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
@@ -447,21 +478,24 @@ def test_fwht_cpu_tensor_route_refuses_like_the_ndarray_call():
 
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
 def test_fwht_new_arrays_start_on_a_cache_line(rng, dtype):
-    # outputs from _ALIGN_BYTES up start on a 64-byte line (the register tiles' vector size); the
-    # result is a writeable C-contiguous array of the input's shape with the in-place call's bits
+    # new outputs from ALIGN_BYTES up start on a 64-byte line (the register tiles' vector size),
+    # whatever the number of axes, by the ndarray short path, the general path and CPU tensors; every
+    # result (smaller ones too) is a writeable C-contiguous array of the input's shape with the
+    # in-place call's bits
     from boolean import fourier
 
-    for shape in ((1 << 16,), (3, 1 << 15), (2, 2, 1 << 14)):
+    for shape in ((1,), (1 << 4,), (1 << 10,), (1 << 16,), (3, 1 << 15), (2, 2, 1 << 14), (5, 3, 1 << 3),
+                  (1 << 15,)):
         x = rng.standard_normal(shape).astype(dtype)
-        assert x.nbytes >= fourier._ALIGN_BYTES
-        for y in (fourier.fwht(x), fourier.fwht(np.asfortranarray(x))):  # the short and the general path
-            assert y.ctypes.data % 64 == 0 and y.flags.c_contiguous and y.flags.writeable
+        want = x.copy()
+        fourier.fwht(want, out=want)
+        tensor = fourier.fwht(torch.from_numpy(x)).numpy()
+        for y in (fourier.fwht(x), fourier.fwht(np.asfortranarray(x)), tensor):  # short, general, tensor
+            if x.nbytes >= _fwht_numba.ALIGN_BYTES:
+                assert y.ctypes.data % _fwht_numba.LINE == 0
+            assert y.flags.c_contiguous and y.flags.writeable
             assert y.shape == shape and y.dtype == dtype
-            want = x.copy()
-            fourier.fwht(want, out=want)
             np.testing.assert_array_equal(y, want)
-    e = fourier._empty_aligned((5, 7), dtype)  # below the threshold: a plain array
-    assert e.shape == (5, 7) and e.dtype == dtype and e.flags.c_contiguous
 
 
 def test_fwht_cpu_tensor_output_ignores_torch_default_device(rng):
