@@ -211,7 +211,8 @@ def run(ctx) -> Section:
                         "1e-9 (laws certified to a 1e-9 bit gap)"))
     # 3. m*: the smallest m whose law leaves the constants and dictators
     mstar = {}
-    for (n, s), prof in exact.items():
+    n5 = exact_n5_profile(ctx.quick)
+    for (n, s), prof in list(exact.items()) + ([((5, 1), n5)] if n5 else []):
         off = [m for m, ls in prof if 1 - ls.mass_constants_dictators > 1e-6]
         mstar[(n, s)] = min(off) if off else None
     fam_mstar = family_mstar(ctx.quick)
@@ -259,7 +260,6 @@ def run(ctx) -> Section:
     claims.append(Claim("every reading computed: mean I[f] of the law found < n/2", "ratio < 1",
                         f"max ratio {worst_read:.3f}", bool(worst_read < 1), "most sensitive members"))
     # figure: mean I[f] of the optimal law against m
-    n5 = exact_n5_profile(ctx.quick)
     fig_name = influence_figure(ctx, figure_curves(exact, ctx.quick, n5))
     if n5:
         spread = max(ls.influence_most - ls.influence_least for _, ls in n5)
