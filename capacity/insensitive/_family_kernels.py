@@ -34,52 +34,6 @@ def divergences(logr, sym, cnt, logcoef, logQ):
 
 
 @njit(cache=True, parallel=True)
-def sample_terms(src, cells, u_bit, q, l1, l0, l1S, l0S, logw, own, logpw, hpost):
-    """Per draw j: Y = m samples of member ``src[j]`` (cells ``cells[j]``, bit 1 when
-    ``u_bit[j, i] < q[src[j], cell]``); writes ``own[j] = log W_src(Y)``,
-    ``logpw[j] = log sum_k w_k W_k(Y)`` over the support (``l1S``/``l0S`` (L, S): log q, log(1-q)
-    of its members, ``logw`` their log masses) and ``hpost[j]`` the entropy (nats) of the
-    posterior on the support. Cell probabilities cancel and are left out (inputs trusted)."""
-    N, m = cells.shape
-    S = logw.size
-    for j in prange(N):
-        ll = np.zeros(S)
-        f = src[j]
-        o = 0.0
-        for i in range(m):
-            c = cells[j, i]
-            if u_bit[j, i] < q[f, c]:
-                o += l1[f, c]
-                for k in range(S):
-                    ll[k] += l1S[c, k]
-            else:
-                o += l0[f, c]
-                for k in range(S):
-                    ll[k] += l0S[c, k]
-        mx = -np.inf
-        for k in range(S):
-            ll[k] += logw[k]
-            if ll[k] > mx:
-                mx = ll[k]
-        own[j] = o
-        if mx == -np.inf:
-            logpw[j] = -np.inf
-            hpost[j] = np.nan
-            continue
-        tot = 0.0
-        for k in range(S):
-            tot += np.exp(ll[k] - mx)
-        lz = mx + np.log(tot)
-        h = 0.0
-        for k in range(S):
-            if ll[k] > -np.inf:
-                lp = ll[k] - lz
-                h -= np.exp(lp) * lp
-        logpw[j] = lz
-        hpost[j] = h
-
-
-@njit(cache=True, parallel=True)
 def loglik_matrix(cells, bits, l1T, l0T):
     """``LL[k, j] = sum_i log P(bit_ji | cell_ji, member k)`` for draws j (``l1T``/``l0T`` (L, K):
     log q, log(1 - q) of the K members); cell probabilities left out (inputs trusted)."""
@@ -96,3 +50,60 @@ def loglik_matrix(cells, bits, l1T, l0T):
                 for k in range(K):
                     out[k, j] += l0T[c, k]
     return out
+
+
+@njit(cache=True, parallel=True)
+def sample_terms_cv(src, cells, u_bit, q, l1, l0, l1S, l0S, logw, lab, b1, b0, b1S, b0S, out):
+    """Per draw j: Y = m samples of member ``src[j]`` (cells ``cells[j]``, bit 1 when
+    ``u_bit[j, i] < q[src[j], cell]``), and its garbled version in which each sample's cell c is
+    replaced by its bin ``lab[c]``. ``out[j]`` gets ``(own, logpw, hpost, own_b, logpw_b, hpost_b)``:
+    ``log W_src(Y)``, ``log sum_k w_k W_k(Y)`` over the support (``l1S``/``l0S`` (L, S): log q,
+    log(1-q) of its members, ``logw`` their log masses) and the entropy of the posterior on the
+    support (nats), then the same for the garbled Y (``b1``/``b0`` (M, B) and ``b1S``/``b0S``
+    (B, S): the binned channel's logs). Cell probabilities cancel and are left out (inputs trusted)."""
+    N, m = cells.shape
+    S = logw.size
+    for j in prange(N):
+        ll = np.zeros(S)
+        lb = np.zeros(S)
+        f = src[j]
+        o = 0.0
+        ob = 0.0
+        for i in range(m):
+            c = cells[j, i]
+            b = lab[c]
+            if u_bit[j, i] < q[f, c]:
+                o += l1[f, c]
+                ob += b1[f, b]
+                for k in range(S):
+                    ll[k] += l1S[c, k]
+                    lb[k] += b1S[b, k]
+            else:
+                o += l0[f, c]
+                ob += b0[f, b]
+                for k in range(S):
+                    ll[k] += l0S[c, k]
+                    lb[k] += b0S[b, k]
+        out[j, 0] = o
+        out[j, 3] = ob
+        for col, v in ((1, ll), (4, lb)):
+            mx = -np.inf
+            for k in range(S):
+                v[k] += logw[k]
+                if v[k] > mx:
+                    mx = v[k]
+            if mx == -np.inf:
+                out[j, col] = -np.inf
+                out[j, col + 1] = np.nan
+                continue
+            tot = 0.0
+            for k in range(S):
+                tot += np.exp(v[k] - mx)
+            lz = mx + np.log(tot)
+            h = 0.0
+            for k in range(S):
+                if v[k] > -np.inf:
+                    lp = v[k] - lz
+                    h -= np.exp(lp) * lp
+            out[j, col] = lz
+            out[j, col + 1] = h

@@ -13,15 +13,27 @@ exact entropy of the posterior on the law's support (Rao-Blackwellised over F gi
 variance is at most that of the log-ratio :math:`\log W_F(Y)/PW(Y)`); the lower end is
 ``Î - z_{α/2} se``, raised to the certified capacity of the law's problem when that is larger.
 
+**Control variates.** Every draw also gives the same term for its *garbled* output :math:`Y_b`, in
+which each sample's cell is replaced by its bin among B quantile bins of cells (the most whose
+types number at most ``CV_MAX_TYPES``). Its mean is known exactly: the garbled channel is small
+enough to sum over its types, so :math:`E\,[H(P) - H(P(\cdot \mid Y_b))] = I_b(P)` and
+:math:`E_{W_f} \log W^b_f(Y_b)/PW^b(Y_b) = D(W^b_f \| PW^b)` (:func:`garbled_divergences`). Each
+mean (the lower end's and every estimated divergence) is the regression control-variate estimate
+:math:`\bar x - \hat\beta(\bar z - \mu_z)` (:func:`control_variate_mean`), with the standard error of
+its residuals; when the bins are the cells themselves the estimate is exact (zero variance).
+
 **The law.** When the types at m fit, P is the exact optimum at m. Otherwise, by default, P is
 the optimum of a *sample-average* problem: ``law_samples`` draws Y_j from the uniform mixture U of
 the candidate members give the channel :math:`\tilde W[k, j] \propto W_k(Y_j)/U(Y_j)`, solved by
-Blahut–Arimoto; its law is averaged over the orbits below and pruned. With ``law_samples=0``, P
+Blahut–Arimoto; its law is averaged over the orbits below, pruned, and refined by
+``REFINE_ROUNDS`` Blahut–Arimoto rounds on its support orbits, each on fresh draws
+(:func:`refine_law`: :math:`P_o \leftarrow P_o 2^{\hat D_o}/Z`, with control-variate estimates). With ``law_samples=0``, P
 is the exact optimum of a *garbled* problem at the same m: Bob learns only which of B bins of
 consecutive reduced cells (quantiles of the cell law, mirror-symmetric) a sample fell in.
 Forgetting the cell within a bin is a garbling of every sample, so that problem's certified
 capacity ``law_lower`` is itself a certified lower bound on :math:`C_F(n, s, m)` (data processing).
-The bracket holds for any law; the law only decides how narrow it is.
+The bracket holds for any law; the law only decides how narrow it is. Cells are drawn by
+Walker's alias method (:func:`alias_table`).
 
 **Orbits.** Complementing the output and the cell permutations of
 :meth:`FunctionFamily.cell_symmetries` (the reflection w -> s - w for symmetric and interval
@@ -88,6 +100,12 @@ SAA_MAX_MEMBERS = 400
 #: Certified gap (bits) of the sample-average problem's solve, and the relative mass below which its
 #: law is pruned (the law only has to be good; the bracket certifies whatever law it gets).
 SAA_TOL, SAA_PRUNE = 3e-4, 1e-2
+#: Most types of the garbled channel whose exact divergences are the control variates' means.
+CV_MAX_TYPES = 250_000
+#: Most bins of the control variates' garbled channel.
+CV_MAX_BINS = 64
+#: Blahut-Arimoto rounds refining a sample-average law on fresh draws, and draws per support orbit.
+REFINE_ROUNDS, REFINE_SAMPLES = 3, 4000
 
 
 @dataclass(frozen=True)
@@ -176,8 +194,9 @@ def family_bracket(family, n, s, m, *, law=None, samples=4000, law_samples=20_00
 
     with only the M' members whose exact bound exceeds the lower end sampled, and the lower end
     raised to the certified capacity of the law's (exact or garbled) problem when that is larger;
-    the estimate of I(P) is Rao-Blackwellised, and members are estimated one per orbit or bounded
-    through a support member (see the module docstring).
+    the estimate of I(P) is Rao-Blackwellised, every mean uses the garbled output as a control
+    variate of exactly known mean, and members are estimated one per orbit or bounded through a
+    support member (see the module docstring).
 
     Parameters
     ----------
@@ -217,7 +236,9 @@ def family_bracket(family, n, s, m, *, law=None, samples=4000, law_samples=20_00
     R. G. Gallager, *Information Theory and Reliable Communication*, Wiley 1968, Thm 4.5.1;
     C. E. Bonferroni (1936), the union bound over the estimated means; A. Shapiro, D. Dentcheva and
     A. Ruszczyński, *Lectures on Stochastic Programming*, SIAM 2009, ch. 5 (sample-average
-    approximation); G. Casella and C. P. Robert, Biometrika 83 (1996) 81-94 (Rao-Blackwellisation).
+    approximation); G. Casella and C. P. Robert, Biometrika 83 (1996) 81-94 (Rao-Blackwellisation);
+    P. Glasserman, *Monte Carlo Methods in Financial Engineering*, Springer 2004, section 4.1
+    (control variates); A. J. Walker, ACM TOMS 3 (1977) 253-256 (alias method).
 
     Examples
     --------
@@ -225,7 +246,7 @@ def family_bracket(family, n, s, m, *, law=None, samples=4000, law_samples=20_00
     >>> bool(b.lower < b.upper)
     True
     """
-    from ._family_kernels import sample_terms
+    from ._family_kernels import sample_terms_cv
     from .family_capacity import family_capacity, family_channel_plan, resolve_family, solve_cells
 
     n = check_int(n, "n", low=1)
@@ -283,34 +304,52 @@ def family_bracket(family, n, s, m, *, law=None, samples=4000, law_samples=20_00
     fold = np.array_equal(law, orbit_mean(law, orbit))
     if not fold:
         orbit = np.arange(M)
-    supp = np.flatnonzero(law > 0)
-    w = law[supp] / law[supp].sum()
-    with np.errstate(divide="ignore"):
-        l1, l0 = np.log(q), np.log(q0)
-        logw = np.log(w)
-    l1S, l0S = np.ascontiguousarray(l1[supp].T), np.ascontiguousarray(l0[supp].T)
-    cum = np.cumsum(pi)
-    cum[-1] = 1.0
+    alias = alias_table(pi)
     alpha = 1.0 - confidence
     LN2 = math.log(2)
+    # control variates: the same terms for the garbled output (cells forgotten within quantile bins),
+    # whose means are computed exactly over the garbled channel's types
+    labels = quantile_bins(pi, cv_bins(L, m))
+    starts = np.flatnonzero(np.diff(labels, prepend=-1))          # bins are runs of consecutive cells
+    pib = np.add.reduceat(pi, starts)
+    qb, q0b = (np.add.reduceat(a * pi, starts, axis=1) / pib for a in (q, q0))
+    with np.errstate(divide="ignore"):
+        l1, l0 = np.log(q), np.log(q0)
+        b1, b0 = np.log(qb), np.log(q0b)
 
-    def draw(src):
-        """Per-draw (log W_src(Y), log PW(Y), H(posterior)) for members ``src`` (nats)."""
-        own, lpw, hp = np.empty(src.size), np.empty(src.size), np.empty(src.size)
+    def prepare(P):
+        """Support, its masses and log tables for the law P."""
+        sp = np.flatnonzero(P > 0)
+        ws = P[sp] / P[sp].sum()
+        with np.errstate(divide="ignore"):
+            lw = np.log(ws)
+        T = [np.ascontiguousarray(a[sp].T) for a in (l1, l0, b1, b0)]
+        return sp, ws, lw, T
+
+    def draw(src, prep):
+        """Per draw, (log W_src(Y), log PW(Y), H(posterior)) and the same for the garbled Y (nats)."""
+        sp, ws, lw, T = prep
+        out = np.empty((src.size, 6))
         step = max(1, (1 << 20) // m)
         for a in range(0, src.size, step):
             r = np.ascontiguousarray(src[a:a + step])
-            cells = np.searchsorted(cum, rng.random((r.size, m)), side="right").astype(np.int64)
-            np.minimum(cells, pi.size - 1, out=cells)
-            sample_terms(r, cells, rng.random((r.size, m)), q, l1, l0, l1S, l0S, logw,
-                         own[a:a + step], lpw[a:a + step], hp[a:a + step])
-        return own, lpw, hp
+            cells = draw_cells(rng, alias, (r.size, m))
+            sample_terms_cv(r, cells, rng.random((r.size, m)), q, l1, l0, T[0], T[1], lw, labels, b1, b0,
+                            T[2], T[3], out[a:a + step])
+        return out
 
-    # lower end: I(P) = H(P) - E_Y H(P(. | Y)), Rao-Blackwellised over F given Y
+    if law_method == "sample average":
+        law = refine_law(law, orbit, prepare, draw, lambda P, rows: garbled_divergences(qb, q0b, pib, P, m, rows))
+    prep = prepare(law)
+    supp, w, logw, _ = prep
+
+    # lower end: I(P) = H(P) - E_Y H(P(. | Y)), Rao-Blackwellised over F given Y; control variate
+    # H(P) - H(P(. | Y_b)), whose mean is the garbled I_b(P) = sum_f P_f D(W_f^b || P W^b), exact
     h_law = float(-(w * logw).sum())
     F = supp[rng.choice(supp.size, size=samples, p=w)]
-    t = (h_law - draw(F)[2]) / LN2
-    est, se = float(t.mean()), float(t.std(ddof=1) / math.sqrt(samples))
+    terms = draw(F, prep)
+    mu_b = float(w @ garbled_divergences(qb, q0b, pib, law, m, supp))
+    est, se = control_variate_mean((h_law - terms[:, 2]) / LN2, (h_law - terms[:, 5]) / LN2, mu_b)
     lower = est - norm.ppf(1 - alpha / 2) * se
     if law_m == m and law_lower > lower:
         lower = law_lower                         # certified, no confidence spent
@@ -335,12 +374,15 @@ def family_bracket(family, n, s, m, *, law=None, samples=4000, law_samples=20_00
     d_max = ucl
     n_pilot = min(samples, PILOT_SAMPLES)
 
+    mu_div = dict(zip(E.tolist(), garbled_divergences(qb, q0b, pib, law, m, E).tolist()))
+
     def divergence(f, k):
-        own, lpw, _ = draw(np.full(k, f, dtype=np.int64))
-        x = own - lpw
-        if np.isinf(x).any():                     # W_f reaches an output PW cannot: D = inf
+        x = draw(np.full(k, f, dtype=np.int64), prep)
+        d = (x[:, 0] - x[:, 1]) / LN2
+        if np.isinf(d).any():                     # W_f reaches an output PW cannot: D = inf
             return math.inf, 0.0
-        return float(x.mean()) / LN2, float(x.std(ddof=1)) / LN2
+        mean, se_f = control_variate_mean(d, (x[:, 3] - x[:, 4]) / LN2, mu_div[f])
+        return mean, se_f * math.sqrt(k)
 
     # pilot draws (discarded) choose, before the final draws, the members near the top (T) and
     # each member's draws; Bonferroni with weights: T shares TOP_ALPHA of alpha/2, the rest the remainder
@@ -389,6 +431,111 @@ def family_bracket(family, n, s, m, *, law=None, samples=4000, law_samples=20_00
                          upper_half_width=float(upper_half), upper_stderr=float(up_se))
 
 
+def alias_table(pi):
+    """Walker's alias table ``(prob, alias)`` of the distribution ``pi`` (Vose's construction):
+    cell ``i = floor(L u1)`` is kept when ``u2 < prob[i]``, else replaced by ``alias[i]``."""
+    L = pi.size
+    scaled = pi / pi.sum() * L
+    prob, alias = np.ones(L), np.arange(L, dtype=np.int64)
+    small = [i for i in range(L) if scaled[i] < 1.0]
+    large = [i for i in range(L) if scaled[i] >= 1.0]
+    while small and large:
+        a, g = small.pop(), large.pop()
+        prob[a], alias[a] = scaled[a], g
+        scaled[g] -= 1.0 - scaled[a]
+        (small if scaled[g] < 1.0 else large).append(g)
+    return prob, alias
+
+
+def draw_cells(rng, table, shape):
+    """Cells drawn i.i.d. from the law of the alias ``table`` (int64 array of ``shape``)."""
+    prob, alias = table
+    i = np.minimum((rng.random(shape) * prob.size).astype(np.int64), prob.size - 1)
+    return np.where(rng.random(shape) < prob[i], i, alias[i])
+
+
+def cv_bins(n_cells: int, m: int) -> int:
+    """Most quantile bins B <= min(``n_cells``, ``CV_MAX_BINS``) whose garbled channel has at most ``CV_MAX_TYPES`` types
+    at m (its exact divergences are the control variates' means)."""
+    from .family_capacity import family_channel_plan
+
+    B = 1
+    while B < min(n_cells, CV_MAX_BINS) and family_channel_plan(1, 2 * (B + 1), m)["types"] <= CV_MAX_TYPES:
+        B += 1
+    return B
+
+
+def garbled_divergences(qb, q0b, pib, law, m, rows):
+    r"""``D(W^b_f \| P W^b)`` (bits), exactly, for the members f = ``rows`` of the garbled channel
+    (one sample: bin b with probability ``pib[b]``, then the bit, 1 with probability ``qb[f, b]``),
+    summed over its types (counts of the 2B symbols): ``inf`` where W^b_f reaches a type that
+    :math:`P W^b` cannot."""
+    from scipy.special import gammaln
+
+    from ._family_kernels import divergences
+    from .family_capacity import compositions
+
+    B = pib.size
+    counts = compositions(2 * B, m).astype(np.float64)
+    logcoef = gammaln(m + 1.0) - gammaln(counts + 1.0).sum(axis=1)
+    with np.errstate(divide="ignore"):
+        logr = np.concatenate([np.log(qb) + np.log(pib), np.log(q0b) + np.log(pib)], axis=1)
+    logr = np.maximum(logr, -1e300)                  # log 0 -> a finite floor: 0 * floor = 0 below
+    supp = np.flatnonzero(law > 0)
+    logQ = np.full(counts.shape[0], -np.inf)
+    for a in range(0, supp.size, 16):
+        g = supp[a:a + 16]
+        logQ = np.logaddexp(logQ, logsumexp(np.log(law[g])[:, None] + logcoef[None, :] + logr[g] @ counts.T,
+                                            axis=0))
+    k = int(min(2 * B, m))
+    order = np.argsort(-counts, axis=1, kind="stable")[:, :k]    # the non-zero symbols of each type first
+    cnt = np.ascontiguousarray(np.take_along_axis(counts, order, axis=1))
+    d = divergences(np.ascontiguousarray(logr[np.asarray(rows, dtype=np.int64)]), order.astype(np.int64), cnt,
+                    logcoef, logQ) / math.log(2)
+    return np.where(d > 1e100, np.inf, d)            # W_f > 0 where only the floor remains: D = inf
+
+
+def control_variate_mean(x, z, mu):
+    r"""Regression control-variate estimate of ``E x`` with a control z of known mean ``mu``:
+    :math:`\bar x - \hat\beta (\bar z - \mu)`, :math:`\hat\beta = \widehat{cov}(x, z) / \widehat{var}(z)`,
+    and its standard error ``sd(x - beta z) / sqrt(k)`` (Glasserman 2004, section 4.1). Without a
+    usable control (constant z, or mu not finite), the plain mean and its standard error."""
+    k = x.size
+    vz = float(z.var(ddof=1)) if k > 1 else 0.0
+    if not (math.isfinite(mu) and vz > 0 and np.isfinite(z).all()):
+        return float(x.mean()), float(x.std(ddof=1) / math.sqrt(k))
+    beta = float(np.cov(x, z)[0, 1] / vz)
+    r = x - beta * (z - mu)
+    return float(r.mean()), float(r.std(ddof=2) / math.sqrt(k))
+
+
+def refine_law(law, orbit, prepare, draw, garbled, rounds=None, k=None):
+    r"""Blahut–Arimoto rounds on the masses of the law's support orbits, each on fresh draws:
+    :math:`P_o \leftarrow P_o\, 2^{\hat D_o} / Z` with :math:`\hat D_o` the control-variate
+    estimate of :math:`D(W_f \| PW)` for one member f of orbit o (``k`` draws). At the optimum
+    every support orbit has the same divergence; the rounds move mass towards that balance. The
+    law stays constant on orbits; the bracket certifies whatever law results."""
+    rounds = REFINE_ROUNDS if rounds is None else rounds
+    k = REFINE_SAMPLES if k is None else k
+    LN2 = math.log(2)
+    for _ in range(rounds):
+        prep = prepare(law)
+        so, rep = np.unique(orbit[prep[0]], return_index=True)
+        rep = prep[0][rep]
+        mu = garbled(law, rep)
+        d = np.empty(rep.size)
+        for i, f in enumerate(rep.tolist()):
+            x = draw(np.full(k, f, dtype=np.int64), prep)
+            d[i] = control_variate_mean((x[:, 0] - x[:, 1]) / LN2, (x[:, 3] - x[:, 4]) / LN2, float(mu[i]))[0]
+        if not np.isfinite(d).all():
+            break
+        mass = np.zeros(int(orbit.max()) + 1)
+        mass[so] = law[rep] * np.exp(LN2 * (d - d.max()))
+        law = mass[orbit] * (law > 0)
+        law = law / law.sum()
+    return law
+
+
 def neighbour_bounds(q, q0, pi, law, m, rows):
     r"""``nb[i, k] = m D(w_f \| w_g) + \min(1, m\,TV(w_f, w_g)) \log_2(1 / P_g)`` (bits) for the members
     f = ``rows[i]`` and the support members g = k-th member with ``law > 0``, such that
@@ -419,11 +566,17 @@ def neighbour_bounds(q, q0, pi, law, m, rows):
 
 def family_bracket_plan(n_members: int, n_cells: int, m: int, samples: int, law_samples: int) -> float:
     """Peak bytes of :func:`family_bracket` (one place, reused by callers): the cell tables
-    (q, 1 - q and their logs), the draws of one block, and the sample-average problem
-    (at most ``SAA_MAX_MEMBERS`` x ``law_samples`` log-likelihoods, with the solver's copies)."""
+    (q, 1 - q and their logs, and the binned ones), the draws of one block and their terms, the
+    garbled channel's types (counts, coefficients, log PW and a block of 16 rows), and the
+    sample-average problem (at most ``SAA_MAX_MEMBERS`` x ``law_samples`` log-likelihoods, with the
+    solver's copies)."""
+    from .family_capacity import family_channel_plan
+
     K = min(n_members, 4 * SAA_MAX_MEMBERS)
     block = min(samples, (1 << 20) // max(1, m))
-    return 8.0 * (6 * n_members * n_cells + 3 * samples + block * m * 4
+    B = cv_bins(n_cells, m)
+    types = family_channel_plan(1, 2 * B, m)["types"]
+    return 8.0 * (10 * n_members * n_cells + 8 * samples + block * m * 4 + types * (2 * B + 20)
                   + (6 * K * law_samples if law_samples else 0))
 
 
@@ -473,9 +626,7 @@ def sample_average_law(q, q0, pi, m, law_samples, rng, orbit):
     cand = np.flatnonzero(np.isin(orbit, orbit[cand]))
     K = cand.size
     g = cand[rng.integers(0, K, law_samples)]
-    cum = np.cumsum(pi)
-    cum[-1] = 1.0
-    cells = np.minimum(np.searchsorted(cum, rng.random((law_samples, m)), side="right"), pi.size - 1)
+    cells = draw_cells(rng, alias_table(pi), (law_samples, m))
     bits = rng.random((law_samples, m)) < q[g[:, None], cells]
     with np.errstate(divide="ignore"):
         LL = loglik_matrix(cells.astype(np.int64), bits, np.ascontiguousarray(np.log(q[cand]).T),

@@ -79,13 +79,27 @@ FIGURE_FAMILIES = [("thresholds n=8, s=2", "thresholds", 8, 2, (1, 2, 4, 8)),
                    ("thresholds n=32, s=2", "thresholds", 32, 2, (1, 2, 4, 8))]
 
 
-def figure_curves(exact, quick):
+#: m values of the exact n = 5, s = 1 curve (count-vector classes; not in quick runs).
+N5_MS = (1, 2, 3, 4, 5, 6)
+
+
+def exact_n5_profile(quick):
+    """``[(m, LawSensitivity)]`` of the exact optimal laws at n = 5, s = 1 (empty in quick runs)."""
+    from capacity.insensitive import insensitive_capacity, law_sensitivity
+
+    return [] if quick else [(m, law_sensitivity(insensitive_capacity(5, 1, m))) for m in N5_MS]
+
+
+def figure_curves(exact, quick, n5=()):
     """``{label: [(m, mean I[f] of the law, least sensitive members)]}``: the exact optimal laws
-    (n >= 3) and the certified family laws of FIGURE_FAMILIES."""
+    (n >= 3, and ``n5`` from :func:`exact_n5_profile`) and the certified family laws of
+    FIGURE_FAMILIES."""
     from capacity.insensitive import family_capacity, law_sensitivity
 
     curves = {f"exact n={n}, s={s}": [(m, ls.influence_least) for m, ls in prof]
               for (n, s), prof in exact.items() if n >= 3}
+    if n5:
+        curves["exact n=5, s=1"] = [(m, ls.influence_least) for m, ls in n5]
     for label, name, n, s, ms in FIGURE_FAMILIES:
         curves[label] = [(m, law_sensitivity(family_capacity(name, n, s, m)).influence_least)
                          for m in ms if not (quick and m > 4)]
@@ -197,7 +211,8 @@ def run(ctx) -> Section:
                         "1e-9 (laws certified to a 1e-9 bit gap)"))
     # 3. m*: the smallest m whose law leaves the constants and dictators
     mstar = {}
-    for (n, s), prof in exact.items():
+    n5 = exact_n5_profile(ctx.quick)
+    for (n, s), prof in list(exact.items()) + ([((5, 1), n5)] if n5 else []):
         off = [m for m, ls in prof if 1 - ls.mass_constants_dictators > 1e-6]
         mstar[(n, s)] = min(off) if off else None
     fam_mstar = family_mstar(ctx.quick)
@@ -245,7 +260,12 @@ def run(ctx) -> Section:
     claims.append(Claim("every reading computed: mean I[f] of the law found < n/2", "ratio < 1",
                         f"max ratio {worst_read:.3f}", bool(worst_read < 1), "most sensitive members"))
     # figure: mean I[f] of the optimal law against m
-    fig_name = influence_figure(ctx, figure_curves(exact, ctx.quick))
+    fig_name = influence_figure(ctx, figure_curves(exact, ctx.quick, n5))
+    if n5:
+        spread = max(ls.influence_most - ls.influence_least for _, ls in n5)
+        claims.append(Claim("n = 5, s = 1 in the figure: each used class's least and most influential members "
+                            "(exact integer programs) give the same mean, up to 5 x the unused mass", "spread <= 1e-6",
+                            f"max spread {spread:.1e}", bool(spread <= 1e-6), "law_sensitivity at n = 5"))
     prof_rows = [[f"({n},{s},{m})", f"{ls.influence_least:.4f}", f"{ls.influence_most:.4f}",
                   f"{ls.stability_least:.4f}", f"{ls.mass_constants_dictators:.4f}",
                   f"{ls.uniform_functions_influence:g}",

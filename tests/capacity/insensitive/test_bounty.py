@@ -77,3 +77,58 @@ def test_bad_input():
         law_sensitivity(insensitive_capacity(2, 1, 1), rho=2.0)
     with pytest.raises(ValueError, match="`result` must come from n <= 4"):
         law_sensitivity(insensitive_capacity(5, 0, 1))
+
+
+def _class_ranges_brute_force(n):
+    """{(w, c): (least, most) total influence} over all 2**(2**n) functions, from the definition."""
+    from boolean import total_influence
+    from capacity.insensitive.classes import all_truth_tables
+
+    T = all_truth_tables(n)
+    x = np.arange(1 << n)
+    key = np.c_[T.sum(1), np.stack([T[:, (x >> i) & 1 == 1].sum(1) for i in range(n)], 1)]
+    infl = np.asarray(total_influence(T), dtype=np.float64)
+    out = {}
+    for k, v in zip(map(tuple, key.tolist()), infl.tolist()):
+        lo, hi = out.get(k, (np.inf, -np.inf))
+        out[k] = (min(lo, v), max(hi, v))
+    return out
+
+
+@pytest.mark.parametrize("n, n_classes", [(3, None), (4, 12)])
+def test_influence_range_against_brute_force(n, n_classes):
+    # the integer programs' least and most total influence of the functions with w ones, c_i of
+    # them with x_i = 1, equal the brute-force extremes over all functions (every class at n = 3,
+    # 12 seeded ones at n = 4; each program is solved to a zero gap, influences are multiples of 2**-(n-1))
+    import capacity.insensitive.bounty as bounty
+
+    ref = _class_ranges_brute_force(n)
+    keys = sorted(ref)
+    if n_classes:
+        keys = [keys[i] for i in np.random.default_rng(0).choice(len(keys), n_classes, replace=False)]
+    for k in keys:
+        assert bounty._influence_range(n, k[0], list(k[1:])) == ref[k]
+
+
+def test_canonical_counts_keep_the_influence_range():
+    # classes with one canonical key have the same (least, most) total influence (brute force, n = 4)
+    import capacity.insensitive.bounty as bounty
+
+    ref = _class_ranges_brute_force(4)
+    by_key = {}
+    for k, r in ref.items():
+        by_key.setdefault(bounty._canonical_counts(4, k[0], list(k[1:])), set()).add(r)
+    assert all(len(v) == 1 for v in by_key.values()) and len(by_key) < len(ref)
+
+
+@pytest.mark.slow
+def test_n5_s1_law_sensitivity():
+    # n = 5, s = 1, m = 2: the classes used carry all but unresolved_mass; each used class's range
+    # brackets its members' influences, so least <= most, and constants and dictators (I = 0, 1)
+    # bound the mean from below by 0; the class of a dictator holds only dictators (I = 1 exactly)
+    r = insensitive_capacity(5, 1, 2)
+    ls = law_sensitivity(r)
+    assert 0.0 <= ls.influence_least <= ls.influence_most <= 5.0
+    assert 0.0 <= ls.unresolved_mass <= 1e-6 * r.n_classes
+    import capacity.insensitive.bounty as bounty
+    assert bounty._influence_range(5, 16, [16, 8, 8, 8, 8]) == (1.0, 1.0)   # x_0 only: w = 16, c_0 = 16

@@ -11,8 +11,13 @@ def test_bracket_contains_the_exact_family_capacity(fam, n, s, m, seed=0):
     exact = family_capacity(fam, n, s, m)
     b = family_bracket(fam, n, s, m, samples=2000, seed=seed)
     assert b.law_m == m
-    # the law is the exact optimum, so I(P) = C_F: the unbiased estimate is within 4 stderr of it
-    assert abs(b.estimate - exact.lower) <= 4 * b.stderr + 1e-9
+    # the law is the optimum solved to a certified gap LAW_TOL, so C_F - LAW_TOL <= I(P) <= C_F: the
+    # unbiased estimate is within 4 stderr of I(P) (stderr is ~0 when the control variate's bins are
+    # the cells themselves: the garbled channel is the channel, and its exact I(P) is the estimate)
+    import importlib
+
+    fb = importlib.import_module("capacity.insensitive.family_bracket")
+    assert exact.lower - fb.LAW_TOL - 4 * b.stderr <= b.estimate <= exact.upper + 4 * b.stderr + 1e-12
     # the bracket holds at 95% (seeded, so this is deterministic)
     assert b.lower <= exact.upper and exact.lower <= b.upper
 
@@ -137,7 +142,9 @@ def test_sample_average_law_brackets_the_exact_value(few_types):
     n, s, m, exact = few_types
     b = family_bracket("thresholds", n, s, m, samples=4000, law_samples=4000, seed=0)
     assert b.law_method == "sample average" and b.law_m == m
-    assert b.lower <= exact.upper and exact.lower <= b.upper
+    # the ends hold at 95% jointly, so one seed may miss by a few stderr (coverage: the slow test
+    # below); here: each end within 4 of its stderr of the exact value (a 6e-5 event per end)
+    assert b.estimate - 4 * b.stderr <= exact.upper and exact.lower <= b.upper + 4 * b.upper_stderr
     # the law is uniform on each orbit (complement, reflection): the orbit mean leaves it unchanged
     import importlib
 
@@ -234,3 +241,79 @@ def test_law_samples_bad_input():
         family_bracket("thresholds", 6, 2, 3, law_samples=50)
     with pytest.raises(TypeError, match="`law_samples`"):
         family_bracket("thresholds", 6, 2, 3, law_samples="many")
+
+
+@pytest.mark.slow
+def test_bracket_coverage_over_seeds(few_types):
+    # 20 seeded brackets (sample-average law refined, control variates): each holds with probability
+    # >= 0.95 under the normal approximation, so P(at most 16 of 20 hold) <= 0.016; and the estimate
+    # of I(P) is unbiased with a correct stderr: the z-scores against the exact I(P) of each law
+    # have mean within 4 / sqrt(20) of 0 and a spread in [0.5, 1.6] (chi-square, 19 d.o.f., 99.9%)
+    n, s, m, exact = few_types
+    held, z = 0, []
+    for seed in range(20):
+        b = family_bracket("thresholds", n, s, m, samples=1000, law_samples=1000, seed=seed)
+        held += bool(b.lower <= exact.upper and exact.lower <= b.upper)
+        z.append((b.estimate - _exact_information(n, s, m, b.law)) / b.stderr)
+    assert held >= 17
+    assert abs(np.mean(z)) <= 4 / np.sqrt(20) and 0.5 <= np.std(z, ddof=1) <= 1.6
+
+
+def test_garbled_divergences_against_brute_force():
+    # D(W^b_f || P W^b) summed over the garbled channel's types equals the sum over every
+    # (bin, bit)^m sequence of the garbled one-sample law (thresholds n = 7, s = 4, 3 bins, m = 3)
+    import importlib
+    import itertools
+
+    fb = importlib.import_module("capacity.insensitive.family_bracket")
+    n, s, m = 7, 4, 3
+    q, q0, pi = _cells(n, s)
+    lab = fb.quantile_bins(pi, 3)
+    pib = np.bincount(lab, weights=pi)
+    qb = np.stack([(q[:, lab == b] @ pi[lab == b]) / pib[b] for b in range(pib.size)], axis=1)
+    q0b = 1.0 - qb
+    law = np.random.default_rng(2).random(q.shape[0]) * (np.arange(q.shape[0]) % 3 > 0)
+    law /= law.sum()
+    r = np.concatenate([qb * pib, q0b * pib], axis=1)                   # one garbled sample, (M, 2B)
+    W = np.stack([np.prod([r[:, j] for j in seq], axis=0)
+                  for seq in itertools.product(range(r.shape[1]), repeat=m)], axis=1)
+    Q = law @ W
+    with np.errstate(divide="ignore", invalid="ignore"):
+        D = np.where(W > 0, W * np.log2(W / Q), 0.0).sum(axis=1)
+    D[((W > 0) & (Q == 0)).any(axis=1)] = np.inf
+    got = fb.garbled_divergences(qb, q0b, pib, law, m, np.arange(q.shape[0]))
+    fin = np.isfinite(D)
+    np.testing.assert_array_equal(np.isfinite(got), fin)
+    # 1e-12: sums of a few hundred float64 terms (types vs sequences), each below 10 bits
+    np.testing.assert_allclose(got[fin], D[fin], rtol=0, atol=1e-12)
+
+
+def test_control_variate_mean_is_unbiased_and_tighter():
+    # x = z + noise with E z = mu known: the estimate is within 4 stderr of E x = mu + 0.3, and its
+    # stderr is that of the noise alone (0.1 / sqrt(k)), far below the plain mean's (1 / sqrt(k));
+    # a constant control gives the plain mean
+    import importlib
+
+    fb = importlib.import_module("capacity.insensitive.family_bracket")
+    rng = np.random.default_rng(0)
+    k, mu = 4000, 2.0
+    z = mu + rng.standard_normal(k)
+    x = z + 0.3 + 0.1 * rng.standard_normal(k)
+    est, se = fb.control_variate_mean(x, z, mu)
+    assert abs(est - (mu + 0.3)) <= 4 * se
+    assert 0.8 * 0.1 / np.sqrt(k) <= se <= 1.2 * 0.1 / np.sqrt(k)   # 1.2: the sd of 4000 normals is within 5%
+    est0, se0 = fb.control_variate_mean(x, np.ones(k), mu)
+    assert est0 == x.mean() and se0 == x.std(ddof=1) / np.sqrt(k)
+
+
+def test_alias_cells_follow_the_cell_law():
+    # 10**5 draws from Walker's alias table: every cell's frequency within 5 binomial sd of pi
+    import importlib
+    from math import comb
+
+    fb = importlib.import_module("capacity.insensitive.family_bracket")
+    pi = np.array([comb(12, w) for w in range(13)], dtype=float) / 2 ** 12
+    k = 10**5
+    c = fb.draw_cells(np.random.default_rng(1), fb.alias_table(pi), (k,))
+    freq = np.bincount(c, minlength=pi.size) / k
+    assert (np.abs(freq - pi) <= 5 * np.sqrt(pi * (1 - pi) / k) + 1e-12).all()
