@@ -129,6 +129,25 @@ def test_d_min_edge_with_tied_nonzero_distortions(p, a, b, c):
     assert res.lower - 1e-12 <= h(p[2]) <= res.upper + 1e-12  # closed form inside the bounds
 
 
+def test_bisection_reopens_a_bracket_whose_lower_end_was_a_rough_solve():
+    # Source 37 of the benchmarks' random sources (compare_refs' generator, seed 2), D at 45% of
+    # [D_min, D_max]: a rough solve at s = 4/3 put the lower end of the bracket on the
+    # wrong side, the bracket collapsed there, and the gap stayed at 4.6e-7 bits with the
+    # iteration budget almost unused. Re-solving that end tightly reopens the bracket.
+    rng = np.random.default_rng(2)
+    for k in range(38):
+        nx, nz = rng.integers(2, 25, size=2)
+        p = rng.dirichlet(np.full(nx, 0.5))
+        d = [rng.random((nx, nz)), rng.integers(0, 4, size=(nx, nz)).astype(float), 1 - np.eye(nx, nz)][k % 3]
+        rng.random()  # the benchmark's target distortion, not used here
+    D = float(np.linspace(p @ d.min(axis=1), (p @ d).min(), 21)[9])
+    res = rate_distortion(p, d, D)
+    assert res.converged and res.gap <= 1e-9
+    assert float(p @ (res.Q * d).sum(axis=1)) <= D + 1e-12  # Q meets D (rounding of the sum)
+    val = _cvxpy_rate_distortion(p, d, D)
+    assert res.lower - 1e-8 <= val <= res.upper + 1e-8  # Clarabel's value to ~1e-9
+
+
 def test_rd_nonconvergence_warns_with_valid_bounds():
     p = np.array([0.5, 0.3, 0.2])
     d = np.array([[0.0, 1.0, 3.0], [1.0, 0.0, 1.0], [3.0, 1.0, 0.0]])
