@@ -270,9 +270,8 @@ def _rd_one(p, d, D, tol, max_iter):
     z_star = int(np.argmin(col))
     Q_const = np.zeros_like(d)
     Q_const[:, z_star] = 1.0
-    if D >= D_max:
-        st.visit_Q(Q_const)
-        st.lower = 0.0
+    if D >= D_max:  # R(D) = 0 by the constant channel, whose E d = D_max <= D even where its float sum rounds above
+        st.lower, st.upper, st.Q = 0.0, 0.0, Q_const
         return st, 0
     iters = 0
     Q_min = np.zeros_like(d)   # x -> its least-distortion letter: always feasible (E d = D_min)

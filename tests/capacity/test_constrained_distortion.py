@@ -104,6 +104,20 @@ def test_rate_distortion_edge_cases():
     assert rate_distortion(p, d, 5.0).upper == 0.0
 
 
+def test_d_max_edge_answers_zero_whatever_the_rounding():
+    # At D = D_max = min_z (p @ d)_z the constant test channel is feasible, but its distortion
+    # summed row by row can round a few ulps above the matrix product's minimum (for some of these
+    # sources on this BLAS); it was then refused and rate_distortion failed with a TypeError, and
+    # elsewhere the rate of the constant channel came out as 1.6e-16, not the exact 0 documented
+    rng = np.random.default_rng(0)
+    for _ in range(50):
+        nx = int(rng.integers(2, 18))
+        p, d = rng.dirichlet(np.ones(nx)), rng.random((nx, 3))
+        res = rate_distortion(p, d, float((p @ d).min()))
+        assert res.rate == 0.0 and res.lower == 0.0 and res.converged  # R(D_max) = 0 exactly
+        assert np.ptp(res.Q, axis=0).max() == 0.0  # a constant channel
+
+
 @pytest.mark.parametrize("D", [1e-13, 5e-13, 9e-13, 1e-9])
 def test_just_above_d_min_stays_certified(D):
     # R(D) = 1 - h(D) falls with infinite slope at D = 0: R(1e-13) = 1 - 4.5e-12 bits. Treating
