@@ -139,8 +139,10 @@ def _rd_terms(k, r):
         rc = r * c
     else:
         logZ = logsumexp(np, np.log(r) + k.A, axis=1)
+        if np.isneginf(logZ).any():  # a source letter without output mass: G = -inf, a step to refuse
+            return np.full((1, r.size), -np.inf), np.array([-np.inf]), np.array([np.inf]), -np.inf
         log_c = logsumexp(np, (k.logp - logZ)[:, None] + k.A, axis=0)
-        rc = r * np.exp(log_c)
+        rc = np.exp(np.log(r) + log_c)  # not r * e^{ln c}: c_z may overflow where r_z underflows
     g = float(k.p @ logZ)
     lower = g + float(rc @ np.where(rc > 0, log_c, 0.0))
     return log_c[None], np.array([lower]), np.array([g + float(log_c.max())]), g

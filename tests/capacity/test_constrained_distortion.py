@@ -162,6 +162,31 @@ def test_bisection_reopens_a_bracket_whose_lower_end_was_a_rough_solve():
     assert res.lower - 1e-8 <= val <= res.upper + 1e-8  # Clarabel's value to ~1e-9
 
 
+def test_d_min_edge_with_an_output_letter_pushed_below_the_float_range():
+    # Source 10 of the benchmarks' random sources (compare_refs' generator, seed 2) at D = D_min
+    # = 0: one source letter (p = 0.0037) may use only output letter 2, whose mass a long step
+    # pushed to e^-719 (denormal). Its c_z = e^713 overflowed in r_z * c_z, the step's certified
+    # lower bound read inf, was accepted, and the solve stopped with lower 0, gap 0.3 bits
+    rng = np.random.default_rng(2)
+    for k in range(11):
+        nx, nz = rng.integers(2, 25, size=2)
+        p = rng.dirichlet(np.full(nx, 0.5))
+        d = [rng.random((nx, nz)), rng.integers(0, 4, size=(nx, nz)).astype(float), 1 - np.eye(nx, nz)][k % 3]
+        rng.random()  # the benchmark's target distortion, not used here
+    D = float(p @ d.min(axis=1))
+    res = rate_distortion(p, d, D)
+    assert D == 0.0 and res.converged and res.gap <= 1e-9
+    # closed form: at D = 0 source letters {0, 1} may share only output 6, {2, 3} only output 0,
+    # {4} has only output 2, and each output names its group; so I(X; Z) >= H(group) (Z determines
+    # it), with equality for the channel sending each group to its shared letter
+    groups = np.array([p[0] + p[1], p[2] + p[3], p[4]])
+    assert (d[[0, 1], 6] == 0).all() and (d[[2, 3], 0] == 0).all() and d[4, 2] == 0
+    assert np.array_equal(np.flatnonzero(d[0] == 0), [3, 6]) and np.array_equal(np.flatnonzero(d[3] == 0), [0, 1])
+    assert [np.count_nonzero(d[x] == 0) for x in (1, 2, 4)] == [1, 1, 1]
+    true = float(-(groups * np.log2(groups)).sum())
+    assert res.lower - 1e-12 <= true <= res.upper + 1e-12  # float64 rounding of the bounds
+
+
 def test_rd_nonconvergence_warns_with_valid_bounds():
     p = np.array([0.5, 0.3, 0.2])
     d = np.array([[0.0, 1.0, 3.0], [1.0, 0.0, 1.0], [3.0, 1.0, 0.0]])
