@@ -17,6 +17,7 @@ import numpy as np
 from boolean._lib.validate import check_int, check_real, check_stochastic
 from boolean._lib.memory import check_size
 from capacity.information import entropy
+from capacity.insensitive.classes import label_by_first
 
 from .markov import check_p0, mi_of_rows, plan_entries
 
@@ -193,13 +194,11 @@ def _layered_components(mats, p, horizon, homogeneous):
     graph = coo_array((np.ones(r.size, dtype=np.int8), (r, c)), shape=(total, total))
     _, comp = connected_components(graph, directed=False)
     nodes = np.concatenate([offsets[t] + np.flatnonzero(alive[t]) for t in range(len(sizes))])
-    roots, first, inv = np.unique(comp[nodes], return_index=True, return_inverse=True)
-    rank = np.empty(roots.size, dtype=np.int64)
-    rank[np.argsort(first)] = np.arange(roots.size)
+    rank, first = label_by_first(comp[nodes])
     flat = np.full(total, -1, dtype=np.int64)
-    flat[nodes] = rank[inv.reshape(-1)]
+    flat[nodes] = rank
     labels = [flat[offsets[t]:offsets[t + 1]].copy() for t in range(len(sizes))]
-    return labels, int(roots.size)
+    return labels, int(first.size)
 
 
 def _settled_horizon(M, p, plan, max_bytes):
@@ -232,11 +231,8 @@ def _settled_horizon(M, p, plan, max_bytes):
         comp = connected_components(graph, directed=False)[1][g:]
         alive = np.zeros(n, dtype=bool)
         alive[ys[live]] = True
-        _, first, inv = np.unique(comp[alive], return_index=True, return_inverse=True)
-        rank = np.empty(first.size, dtype=np.int64)
-        rank[np.argsort(first)] = np.arange(first.size)
         group = np.full(n, -1, dtype=np.int64)
-        group[alive] = rank[inv.reshape(-1)]
+        group[alive] = label_by_first(comp[alive])[0]
     raise ValueError(f"the partition conserved by `transitions` did not settle within {MAX_HORIZON} steps; "
                      "pass `horizon` to choose the steps")
 
