@@ -77,9 +77,7 @@ def _certified_band(ax, x, res, xlabel, ylabel, title):
     ax.fill_between(x, res.lower, res.upper, alpha=0.3)
     ax.plot(x, res.lower, "o-", ms=3, label="certified lower")
     ax.plot(x, res.upper, "x--", ms=5, label="certified upper")
-    ax.set_xlabel(xlabel)
-    ax.set_ylabel(ylabel)
-    ax.set_title(title)
+    ax.set(xlabel=xlabel, ylabel=ylabel, title=title)
     ax.legend(fontsize=8)
 
 
@@ -124,9 +122,7 @@ def _cost_curve(ctx):
     ax.plot(betas, exact, "k-", lw=1, label="closed form h(β∗p) − h(p)")
     ax.plot(betas, bsc_curve.lower, "o", ms=4, label="certified lower")
     ax.plot(betas, bsc_curve.upper, "x", ms=6, label="certified upper")
-    ax.set_xlabel("budget β = max P(X=1)")
-    ax.set_ylabel("C(β) (bits)")
-    ax.set_title(f"BSC({p}), cost (0, 1)")
+    ax.set(xlabel="budget β = max P(X=1)", ylabel="C(β) (bits)", title=f"BSC({p}), cost (0, 1)")
     ax.legend(fontsize=8)
     _certified_band(axes[1], budgets, curve, "budget β on E[X²]", "C(β) (bits)",
                     f"6 levels + discretised Gaussian noise σ={sigma}")
@@ -195,8 +191,7 @@ def _rd_curve(ctx):
     Dfq = np.linspace(0.0, 0.8, 200)
     ax.plot(Dfq, r_unif(Dfq), "k:", lw=1, label=f"uniform {q}-ary closed form")
     ax.plot(Dq, unif.lower, "s", ms=3, mfc="none", label=f"{q}-ary certified lower/upper")
-    ax.set_xlabel("distortion D (Hamming)")
-    ax.set_ylabel("R(D) (bits)")
+    ax.set(xlabel="distortion D (Hamming)", ylabel="R(D) (bits)")
     ax.legend(fontsize=8)
     _certified_band(axes[1], Dg, gen, "distortion D (squared error)", "R(D) (bits)",
                     "5-letter source p = (.1,.2,.4,.2,.1)")

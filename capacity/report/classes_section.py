@@ -178,9 +178,7 @@ def _sensitivity_part(ctx):
     ax.semilogy(ko[:-1], random_function_retained_information_asymptotic(n_odd, ko)[:-1], "--",
                 label=r"$(2^{-k}-2^{-n})/(2\ln 2)$")
     ax.semilogy(ko[:-1], maj[:-1], "s-", label=f"majority (n={n_odd})")
-    ax.set_xlabel("k unknown inputs")
-    ax.set_ylabel(r"$I(f(X); X_{-K})$ (bits)")
-    ax.set_title("Most functions are sensitive")
+    ax.set(xlabel="k unknown inputs", ylabel=r"$I(f(X); X_{-K})$ (bits)", title="Most functions are sensitive")
     ax.legend(fontsize=8)
     ax = axes[1]
     for n in sorted({8, 14, n_big}):
@@ -191,9 +189,8 @@ def _sensitivity_part(ctx):
 
     for a in axes:
         a.xaxis.set_major_locator(MaxNLocator(integer=True))  # k counts inputs: no ticks at 2.5
-    ax.set_xlabel("k unknown inputs")
-    ax.set_ylabel("exact / law - 1 (relative error)")
-    ax.set_title("Convergence to the asymptotic law")
+    ax.set(xlabel="k unknown inputs", ylabel="exact / law - 1 (relative error)",
+           title="Convergence to the asymptotic law")
     ax.legend(fontsize=8)
     name = ctx.save_figure(fig, "classes_sensitivity.png")
 

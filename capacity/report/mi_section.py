@@ -56,9 +56,8 @@ def _figures(ctx, rows, narrow_rows, d, depth, rel_deltas, sigma_rels, n_seeds):
         axes[0].fill_between(rel_deltas, lo, hi, color=color, alpha=0.15)
         noisy = [[r for r in rows if r["activation"] == act and r["layer"] == depth and r["measure"] == "noisy"
                   and r["sigma_rel"] == s] for s in sigma_rels]
-        nv = np.array([np.mean([r["value_bits"] for r in g]) for g in noisy])
-        nlo = np.array([np.mean([r["lower_bits"] for r in g]) for g in noisy])
-        nup = np.array([np.mean([r["upper_bits"] for r in g]) for g in noisy])
+        nv, nlo, nup = (np.array([np.mean([r[key] for r in g]) for g in noisy])
+                        for key in ("value_bits", "lower_bits", "upper_bits"))
         axes[1].semilogx(sigma_rels, nv, "osd^v"[j] + "-", color=color, ms=4, label=f"{act}: Monte Carlo")
         axes[1].fill_between(sigma_rels, nlo, nup, color=color, alpha=0.15)
     for ax, xl, tt in ((axes[0], "δ / layer RMS", f"H(Q_δ(f(X))), last layer; band: min-max over {n_seeds} seeds"),
