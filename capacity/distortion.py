@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from boolean._lib.array import logsumexp
+from boolean._lib.array import logsumexp, neg_entropy_rows
 from boolean._lib.backend import is_tensor
 from boolean._lib.validate import as_float_array, check_distribution, check_nonnegative, check_real, shape_of
 from boolean._lib.memory import check_size
@@ -28,7 +28,7 @@ from boolean._lib.memory import check_size
 from ._lagrange import (DEFAULT_MAX_BYTES, LN2, _NEWTON_EVERY, _NEWTON_MAX_N, _check_common, _newton_polish,
                         _slope_bisection, _solve_each, GAP_FLOOR, check_targets, curve_points)
 from ._result import ConvergenceWarning, _CertifiedGap, result_like, stack_results
-from ._solver import MU0, MU_GROW, TINY, md_steps
+from ._solver import MU0, MU_GROW, TINY, certificate, md_steps
 
 __all__ = ["rate_distortion", "rate_distortion_curve", "RateDistortionResult"]
 
@@ -91,12 +91,6 @@ class RateDistortionResult(_CertifiedGap):
 
 
 # ============================================================================ rate-distortion kernels
-def _logsumexp_rows(M):
-    """ln sum_z e^{M_xz} per row; a row of -inf gives -inf."""
-    with np.errstate(divide="ignore"):
-        return logsumexp(np, M, axis=1)
-
-
 def _rd_score(xp, kernel, base, r):
     """The solver core's score (:func:`capacity._solver.md_steps`) of Blahut's output-law problem.
 
@@ -214,15 +208,12 @@ class _RDState:
 
     def test_channel(self, log_r, A):
         M = log_r[None, :] + A
-        logZ = _logsumexp_rows(M)
-        Q = np.exp(M - logZ[:, None])
+        with np.errstate(divide="ignore"):  # a row of -inf gives -inf
+            Q = np.exp(M - logsumexp(np, M, axis=1)[:, None])
         return Q / Q.sum(axis=1, keepdims=True)
 
-    def rate(self, Q):
-        out = self.p @ Q
-        with np.errstate(divide="ignore", invalid="ignore"):
-            terms = np.where(Q > 0, Q * (np.log(Q) - np.log(np.where(out > 0, out, 1.0))[None, :]), 0.0)
-        return max(0.0, float(self.p @ terms.sum(axis=1)))
+    def rate(self, Q):  # I(p; Q) by the solver core's certificate (its one log-0 convention)
+        return max(0.0, float(certificate(np, Q, neg_entropy_rows(np, Q), self.p)[0]))
 
     def distortion(self, Q):
         return float(self.p @ (Q * self.d).sum(axis=1))
