@@ -175,8 +175,7 @@ def _ising(ctx, claims, md):
     fig, ax = pyplot().subplots(figsize=(6.5, 4.2))
     x = np.maximum(np.array(times, dtype=float), 0.5)
     for T in temps:
-        v = np.array([e.value for e in curves[T]])
-        se = np.array([e.stderr for e in curves[T]])
+        v, se = (np.array([getattr(e, key) for e in curves[T]]) for key in ("value", "stderr"))
         label = f"T = {T:.3f}" + (" (T_c)" if T == T_CRITICAL else " < T_c" if T < T_CRITICAL else " > T_c")
         ax.errorbar(x, v, yerr=se, marker="o", ms=3, capsize=2, label=label)
     ax.set_xscale("log")
@@ -189,15 +188,9 @@ def _ising(ctx, claims, md):
 def _telephone_chain():
     """States (a, b, c): a flips every step (conserved, alternating), b is flipped with probability 0.1,
     c is redrawn uniformly."""
-    M = np.zeros((8, 8))
-    for x in range(8):
-        a, b = x & 1, (x >> 1) & 1
-        for y in range(8):
-            a2, b2 = y & 1, (y >> 1) & 1
-            if a2 != 1 - a:
-                continue
-            M[x, y] = (0.9 if b2 == b else 0.1) * 0.5
-    return M
+    x = np.arange(8)
+    a, b = (x & 1)[:, None], ((x >> 1) & 1)[:, None]  # of the state x (rows); a.T, b.T: of the next state y
+    return np.where(a.T == 1 - a, np.where(b.T == b, 0.9, 0.1) * 0.5, 0.0)
 
 
 def _telephone(ctx, claims, md):
