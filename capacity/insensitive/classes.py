@@ -109,16 +109,9 @@ def low_degree_subsets(n: int, s: int, *, visible: str = "random", S0=None) -> n
 
 
 def _low_degree_subsets(n, s, S0):
-    if S0 is None:
-        pool, top = tuple(range(n)), s
-    else:
-        pool, top = S0, len(S0)
-    out = []
-    for d in range(top + 1):
-        for T in combinations(pool, d):
-            out.append(sum(1 << i for i in T))
-    out.sort(key=lambda T: (bin(T).count("1"), T))
-    return np.array(out, dtype=np.int64)
+    pool = tuple(range(n)) if S0 is None else S0
+    masks = [sum(1 << i for i in T) for d in range(s + 1) for T in combinations(pool, d)]
+    return np.array(sorted(masks, key=lambda T: (bin(T).count("1"), T)), dtype=np.int64)
 
 
 def all_truth_tables(n: int) -> np.ndarray:
@@ -179,10 +172,8 @@ def standard_functions(n: int) -> dict:
     bits = (xs[:, None] >> np.arange(n)[None, :]) & 1
     weight = bits.sum(axis=1)
     tables = {"0": np.zeros(N, int), "1": np.ones(N, int)}
-    for i in range(n):
-        tables[f"x{i}"] = bits[:, i]
-    for i in range(n):
-        tables[f"~x{i}"] = 1 - bits[:, i]
+    tables.update({f"x{i}": bits[:, i] for i in range(n)})
+    tables.update({f"~x{i}": 1 - bits[:, i] for i in range(n)})
     tables["parity"] = weight % 2
     tables["~parity"] = 1 - weight % 2
     if n % 2 == 1:
