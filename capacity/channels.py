@@ -102,8 +102,7 @@ def bsc_capacity(p) -> float:
     >>> bsc_capacity(0.0)
     1.0
     """
-    p = _prob(p, "p")
-    return 1.0 - binary_entropy(p)
+    return 1.0 - binary_entropy(_prob(p, "p"))
 
 
 # ----------------------------------------------------------------------------- BEC
@@ -432,9 +431,7 @@ def noisy_typewriter_capacity(q, eps=0.5) -> float:
     >>> round(noisy_typewriter_capacity(26), 12)  # log2(13)
     3.700439718141
     """
-    q = _alphabet(q)
-    eps = _prob(eps, "eps")
-    return math.log2(q) - binary_entropy(eps)
+    return math.log2(_alphabet(q)) - binary_entropy(_prob(eps, "eps"))
 
 
 # ----------------------------------------------------------------------------- erasure of symmetric
@@ -511,5 +508,4 @@ def erasure_of_symmetric_capacity(q, eps, erasure) -> float:
     0.75
     """
     cap = symmetric_channel_capacity(q, eps)
-    erasure = _prob(erasure, "erasure")
-    return (1.0 - erasure) * cap
+    return (1.0 - _prob(erasure, "erasure")) * cap
