@@ -189,8 +189,7 @@ def _layered_components(mats, p, horizon, homogeneous):
         cols.append(offsets[t + 1] + y)
         alive.append(sub.any(axis=0))
     total = int(offsets[-1])
-    r = np.concatenate(rows) if rows else np.zeros(0, np.int64)
-    c = np.concatenate(cols) if cols else np.zeros(0, np.int64)
+    r, c = (np.concatenate(edges + [np.zeros(0, np.int64)]) for edges in (rows, cols))  # none at horizon 0
     graph = coo_array((np.ones(r.size, dtype=np.int8), (r, c)), shape=(total, total))
     _, comp = connected_components(graph, directed=False)
     nodes = np.concatenate([offsets[t] + np.flatnonzero(alive[t]) for t in range(len(sizes))])
@@ -352,11 +351,7 @@ def conserved_quantities(transitions, *, p0=None, horizon=None, tol=1e-13, max_s
     n0 = mats[0].shape[0]
     p = np.full(n0, 1.0 / n0) if p0 is None else check_p0(p0, n0, "p0")
     closed = _closed_classes(mats[0]) if homogeneous else None
-    period = None
-    if homogeneous:
-        period = 1
-        for _, d, _ in closed:
-            period = lcm(period, d)
+    period = lcm(*(d for _, d, _ in closed)) if homogeneous else None
     def plan(h):
         # nodes (labels, offsets, components: ~4 words each) and edges (<= h x nnz: two int64 indices,
         # an int8 weight, and csgraph's CSR copy, ~40 bytes each)
