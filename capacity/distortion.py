@@ -493,9 +493,7 @@ def rate_distortion_curve(p, d, distortions, *, tol=1e-9, max_iter=100_000,
     p, d = _check_rd_inputs(p, d, max_bytes, points=curve_points(distortions))
     Ds = check_targets(distortions, "distortions")
     d_min = float(p @ d.min(axis=1))
-    below = Ds < d_min - 1e-12 * max(1.0, abs(d_min))  # refused under the curve's own parameter name
-    if below.any():
-        _check_distortion(float(Ds[np.argmax(below)]), d_min, "distortions")
+    _check_distortion(float(Ds.min()), d_min, "distortions")  # refused under the curve's own parameter name
     tol, max_iter = _check_common(tol, max_iter)
     results = _solve_each(lambda D: rate_distortion(p, d, D, tol=tol, max_iter=max_iter, max_bytes=max_bytes),
                           Ds, "rate_distortion_curve", "distortions", tol)
