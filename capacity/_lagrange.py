@@ -191,6 +191,16 @@ def check_targets(values, name):
     return arr
 
 
+def certified_bits(st, tol, max_iter, caller, stacklevel):
+    """(lower, upper, converged) in bits of a finished state (``st.lower``, ``st.upper`` in nats);
+    a ConvergenceWarning from ``caller`` at ``stacklevel`` (as seen from the caller) when the gap exceeds ``tol``."""
+    lower, upper = st.lower / LN2, max(st.upper, st.lower) / LN2
+    if upper - lower > tol:
+        warnings.warn(f"{caller}: certified gap {upper - lower:.3g} bits > tol={tol:g} (max_iter={max_iter}); "
+                      "bounds remain valid", ConvergenceWarning, stacklevel=stacklevel + 1)
+    return lower, upper, bool(upper - lower <= tol)
+
+
 def _solve_each(solve, targets, caller, what, tol):
     """``[solve(t) for t in targets]`` with one ConvergenceWarning (from ``caller``) for the lot."""
     with warnings.catch_warnings(record=True) as caught:

@@ -14,7 +14,6 @@ Slopes ``s`` are reported in bits per unit of distortion.
 from __future__ import annotations
 
 import math
-import warnings
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -26,8 +25,8 @@ from boolean._lib.validate import as_float_array, check_distribution, check_nonn
 from boolean._lib.memory import check_size
 
 from ._lagrange import (DEFAULT_MAX_BYTES, LN2, _NEWTON_EVERY, _NEWTON_MAX_N, _check_common, _newton_polish,
-                        _slope_bisection, _solve_each, GAP_FLOOR, check_targets, curve_points)
-from ._result import ConvergenceWarning, _CertifiedGap, result_like, stack_results
+                        _slope_bisection, _solve_each, GAP_FLOOR, certified_bits, check_targets, curve_points)
+from ._result import _CertifiedGap, result_like, stack_results
 from ._solver import MU0, MU_GROW, TINY, certificate, md_steps
 
 __all__ = ["rate_distortion", "rate_distortion_curve", "RateDistortionResult"]
@@ -423,11 +422,7 @@ def _check_distortion(D, d_min, name):
 
 def _rd_result(st, D, Q, s, iters, tol, max_iter, d_min, d_max):
     """The RateDistortionResult (bits) of a finished state; warns (at rate_distortion's caller) if not converged."""
-    lower, upper = st.lower / LN2, max(st.upper, st.lower) / LN2
-    converged = bool(upper - lower <= tol)
-    if not converged:
-        warnings.warn(f"rate_distortion: certified gap {upper - lower:.3g} bits > tol={tol:g} "
-                      f"(max_iter={max_iter}); bounds remain valid", ConvergenceWarning, stacklevel=3)
+    lower, upper, converged = certified_bits(st, tol, max_iter, "rate_distortion", stacklevel=3)
     return RateDistortionResult(upper, D, lower, upper, Q, s / LN2, iters, converged,
                                 {"d_min": d_min, "d_max": d_max})
 
