@@ -10,7 +10,7 @@ matrices (:func:`conserved_quantities`), with the information they carry.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from math import gcd, lcm
+from math import lcm
 
 import numpy as np
 
@@ -257,33 +257,22 @@ class _LimitLabels:
 
 def _closed_classes(M):
     """Closed communicating classes of a square chain, with their periods and cyclic phases."""
-    from scipy.sparse.csgraph import connected_components
+    from scipy.sparse.csgraph import connected_components, shortest_path
 
     adj = M > 0
     n_comp, comp = connected_components(adj, directed=True, connection="strong")
     closed = []
     for c in range(n_comp):
         members = np.flatnonzero(comp == c)
-        outside = adj[members][:, comp != c]
-        if outside.any():
+        if adj[members][:, comp != c].any():
             continue
-        # period and phases by BFS levels inside the class
-        level = np.full(M.shape[0], -1)
-        level[members[0]] = 0
-        frontier = [members[0]]
-        d = 0
-        while frontier:
-            new = []
-            for x in frontier:
-                for y in np.flatnonzero(adj[x]):
-                    if level[y] < 0:
-                        level[y] = level[x] + 1
-                        new.append(y)
-                    else:
-                        d = gcd(d, int(level[x] + 1 - level[y]))
-            frontier = new
-        d = max(d, 1)
-        closed.append((members, d, level[members] % d))
+        # the period is the gcd of level(x) + 1 - level(y) over the class's edges, with BFS levels
+        # (distances from its first state); a state's phase is its level mod the period
+        inner = adj[np.ix_(members, members)]
+        level = shortest_path(inner, unweighted=True, indices=0).astype(np.int64)
+        xs, ys = np.nonzero(inner)
+        d = max(int(np.gcd.reduce(level[xs] + 1 - level[ys])), 1)
+        closed.append((members, d, level % d))
     return closed
 
 
