@@ -242,15 +242,6 @@ class _RDState:
         return self.upper - self.lower
 
 
-def _rd_solve_slope(st, s, log_r, tol, max_iter):
-    """One Blahut solve at slope s (nats/unit); updates the lower bound; returns (Q, log_r, its)."""
-    A = -s * (st.d - st.d_min_x[:, None])
-    log_r, g_upper, its = _rd_blahut(st.p, A, log_r, tol, max_iter)
-    st.visit_lower(s, g_upper)
-    Q = st.test_channel(log_r, A)
-    return Q, log_r, its
-
-
 def _rd_one(p, d, D, tol, max_iter):
     """Certified R(D) (nats) for one D; returns (state, iterations)."""
     nz = d.shape[1]
@@ -282,8 +273,11 @@ def _rd_one(p, d, D, tol, max_iter):
         return st, iters
 
     # bracket and bisect the slope; s = 0 stands for the constant test channel (distortion D_max > D)
-    def solve(s, warm, inner_tol, budget):
-        return _rd_solve_slope(st, s, warm, inner_tol, budget)
+    def solve(s, log_r, inner_tol, budget):  # one Blahut solve at slope s (nats/unit): (Q, log_r, its)
+        A = -s * (d - d_min_x[:, None])
+        log_r, g_upper, its = _rd_blahut(p, A, log_r, inner_tol, budget)
+        st.visit_lower(s, g_upper)
+        return st.test_channel(log_r, A), log_r, its
 
     _, iters = _slope_bisection(st, solve, lambda Q, s=None: st.visit_Q(Q)[1], st.distortion, D,
                                 1.0 / span, (Q_const, D_max), log_r0, tol_n, iters, max_iter)
