@@ -33,11 +33,6 @@ def _alphabet(q, name="q", low=2):
     return check_int(q, name, low=low, high=MAX_ALPHABET)
 
 
-def _symmetric_row_entropy(q, eps):
-    # H of the row (1-eps, eps/(q-1), ..., eps/(q-1)) in bits
-    return binary_entropy(eps) + (eps * math.log2(q - 1) if eps > 0 else 0.0)
-
-
 # ----------------------------------------------------------------------------- BSC
 def bsc(p):
     r"""Binary symmetric channel with crossover probability ``p``.
@@ -355,7 +350,8 @@ def symmetric_channel_capacity(q, eps) -> float:
     """
     q = _alphabet(q)
     eps = _prob(eps, "eps")
-    return max(0.0, math.log2(q) - _symmetric_row_entropy(q, eps))
+    row_entropy = binary_entropy(eps) + (eps * math.log2(q - 1) if eps > 0 else 0.0)  # of (1-eps, eps/(q-1), ...)
+    return max(0.0, math.log2(q) - row_entropy)
 
 
 # ----------------------------------------------------------------------------- noisy typewriter
