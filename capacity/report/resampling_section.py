@@ -185,18 +185,13 @@ def _ising(ctx, claims, md):
     return ctx.save_figure(fig, "resampling_ising.png")
 
 
-def _telephone_chain():
-    """States (a, b, c): a flips every step (conserved, alternating), b is flipped with probability 0.1,
-    c is redrawn uniformly."""
-    x = np.arange(8)
-    a, b = (x & 1)[:, None], ((x >> 1) & 1)[:, None]  # of the state x (rows); a.T, b.T: of the next state y
-    return np.where(a.T == 1 - a, np.where(b.T == b, 0.9, 0.1) * 0.5, 0.0)
-
-
 def _telephone(ctx, claims, md):
     from capacity.experiments.telephone import conserved_quantities, telephone_mi
 
-    M = _telephone_chain()
+    # states x = (a, b, c) as bits: a flips every step (conserved, alternating), b is flipped with
+    # probability 0.1, c is redrawn uniformly; a.T, b.T are the bits of the next state
+    a, b = (np.arange(8) & 1)[:, None], ((np.arange(8) >> 1) & 1)[:, None]
+    M = np.where(a.T == 1 - a, np.where(b.T == b, 0.9, 0.1) * 0.5, 0.0)
     t_max = 200
     mi = telephone_mi(M, t_max)
     cq = conserved_quantities(M)
