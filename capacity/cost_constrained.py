@@ -39,16 +39,6 @@ _POLISH_GAPS = (1e-2, 1e-5)
 _IPM_STEPS = 60
 
 
-def _check_cost(cost, nx):
-    b = as_float_array(cost, "cost")
-    if b.ndim != 1:
-        raise ValueError(f"`cost` must be 1-D (n_inputs,); got shape {b.shape}")
-    if b.shape[0] != nx:
-        raise ValueError(f"`cost` must have W.shape[0] = {nx} entries; got {b.shape[0]}")
-    check_nonnegative(b, "cost")
-    return b
-
-
 # ============================================================================ capacity-cost kernels
 def _dual_bound(D, b, beta):
     """min over s >= 0 of  s*beta + max_x (D_x - s b_x)  (nats) and the minimising s.
@@ -211,7 +201,13 @@ def _check_inputs(W, cost, max_bytes, points=None):
         check_size(_planned_bytes(shape, points), DEFAULT_MAX_BYTES if max_bytes is None else max_bytes,
                    "capacity_cost" if points is None else "capacity_cost_curve")
     W = check_channel(W, "W", allow_batch=False)
-    return W, _check_cost(cost, W.shape[0])
+    b = as_float_array(cost, "cost")
+    if b.ndim != 1:
+        raise ValueError(f"`cost` must be 1-D (n_inputs,); got shape {b.shape}")
+    if b.shape[0] != W.shape[0]:
+        raise ValueError(f"`cost` must have W.shape[0] = {W.shape[0]} entries; got {b.shape[0]}")
+    check_nonnegative(b, "cost")
+    return W, b
 
 
 def capacity_cost(W, cost, budget, *, tol=1e-9, max_iter=100_000, max_bytes=None) -> CapacityResult:
