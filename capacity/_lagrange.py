@@ -138,6 +138,15 @@ def _slope_bisection(st, solve, visit, measure, target, s_start, hi, warm, tol_n
             if rechecks >= 4:
                 break
             rechecks += 1
+            if s_lo > 0:
+                pt, w, its = solve(s_lo, warm, inner_tol(tol_n), max_iter - iters)
+                iters += its
+                m = visit(pt, s_lo)
+                if m <= target:  # s_lo was on the wrong side: bisect [0, s_lo] again
+                    s_lo, s_hi, lo = 0.0, s_lo, (pt, m, w)
+                    mix()
+                    continue
+                pt_hi, m_hi, warm = pt, m, w
             pt, w, its = solve(s_hi, lo[2], inner_tol(tol_n), max_iter - iters)
             iters += its
             m = visit(pt, s_hi)
@@ -145,7 +154,7 @@ def _slope_bisection(st, solve, visit, measure, target, s_start, hi, warm, tol_n
                 lo = (pt, m, w)
                 mix()
                 break
-            s_lo, pt_hi, m_hi = s_hi, pt, m
+            s_lo, pt_hi, m_hi, warm = s_hi, pt, m, w
             s_hi = 2.0 * s_hi
             pt, w, its = solve(s_hi, w, inner_tol(tol_n), max_iter - iters)
             iters += its
@@ -162,7 +171,7 @@ def _slope_bisection(st, solve, visit, measure, target, s_start, hi, warm, tol_n
         if m <= target:
             s_hi, lo = s_mid, (pt, m, w)
         else:
-            s_lo, pt_hi, m_hi = s_mid, pt, m
+            s_lo, pt_hi, m_hi, warm = s_mid, pt, m, w
         mix()
     return 0.5 * (s_lo + s_hi), iters
 
@@ -180,6 +189,16 @@ def check_targets(values, name):
         raise ValueError(f"`{name}` must be a non-empty 1-D array; got shape {arr.shape}")
     check_finite(arr, name)
     return arr
+
+
+def certified_bits(st, tol, max_iter, caller, stacklevel):
+    """(lower, upper, converged) in bits of a finished state (``st.lower``, ``st.upper`` in nats);
+    a ConvergenceWarning from ``caller`` at ``stacklevel`` (as seen from the caller) when the gap exceeds ``tol``."""
+    lower, upper = st.lower / LN2, max(st.upper, st.lower) / LN2
+    if upper - lower > tol:
+        warnings.warn(f"{caller}: certified gap {upper - lower:.3g} bits > tol={tol:g} (max_iter={max_iter}); "
+                      "bounds remain valid", ConvergenceWarning, stacklevel=stacklevel + 1)
+    return lower, upper, bool(upper - lower <= tol)
 
 
 def _solve_each(solve, targets, caller, what, tol):

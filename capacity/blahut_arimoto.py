@@ -164,9 +164,7 @@ def blahut_arimoto(W, *, tol=1e-9, max_iter=None, method="accelerated", p0=None,
     """
     t_start = time.perf_counter()  # the budget covers the whole call
     tol = check_real(tol, "tol", low=0.0, low_open=True)
-    if max_iter is None:
-        max_iter = DEFAULT_MAX_ITER
-    max_iter = check_int(max_iter, "max_iter", low=0, high=MAX_ITERATIONS)
+    max_iter = check_int(DEFAULT_MAX_ITER if max_iter is None else max_iter, "max_iter", low=0, high=MAX_ITERATIONS)
     if max_seconds is not None:
         max_seconds = check_real(max_seconds, "max_seconds", low=0.0, low_open=True)
     check_choice(method, "method", METHODS)

@@ -33,11 +33,6 @@ def _alphabet(q, name="q", low=2):
     return check_int(q, name, low=low, high=MAX_ALPHABET)
 
 
-def _symmetric_row_entropy(q, eps):
-    # H of the row (1-eps, eps/(q-1), ..., eps/(q-1)) in bits
-    return binary_entropy(eps) + (eps * math.log2(q - 1) if eps > 0 else 0.0)
-
-
 # ----------------------------------------------------------------------------- BSC
 def bsc(p):
     r"""Binary symmetric channel with crossover probability ``p``.
@@ -102,8 +97,7 @@ def bsc_capacity(p) -> float:
     >>> bsc_capacity(0.0)
     1.0
     """
-    p = _prob(p, "p")
-    return 1.0 - binary_entropy(p)
+    return 1.0 - binary_entropy(_prob(p, "p"))
 
 
 # ----------------------------------------------------------------------------- BEC
@@ -356,7 +350,8 @@ def symmetric_channel_capacity(q, eps) -> float:
     """
     q = _alphabet(q)
     eps = _prob(eps, "eps")
-    return max(0.0, math.log2(q) - _symmetric_row_entropy(q, eps))
+    row_entropy = binary_entropy(eps) + (eps * math.log2(q - 1) if eps > 0 else 0.0)  # of (1-eps, eps/(q-1), ...)
+    return max(0.0, math.log2(q) - row_entropy)
 
 
 # ----------------------------------------------------------------------------- noisy typewriter
@@ -432,9 +427,7 @@ def noisy_typewriter_capacity(q, eps=0.5) -> float:
     >>> round(noisy_typewriter_capacity(26), 12)  # log2(13)
     3.700439718141
     """
-    q = _alphabet(q)
-    eps = _prob(eps, "eps")
-    return math.log2(q) - binary_entropy(eps)
+    return math.log2(_alphabet(q)) - binary_entropy(_prob(eps, "eps"))
 
 
 # ----------------------------------------------------------------------------- erasure of symmetric
@@ -511,5 +504,4 @@ def erasure_of_symmetric_capacity(q, eps, erasure) -> float:
     0.75
     """
     cap = symmetric_channel_capacity(q, eps)
-    erasure = _prob(erasure, "erasure")
-    return (1.0 - erasure) * cap
+    return (1.0 - _prob(erasure, "erasure")) * cap

@@ -18,7 +18,6 @@ Slopes ``s`` are reported in bits per unit of cost.
 from __future__ import annotations
 
 import math
-import warnings
 
 import numpy as np
 
@@ -27,9 +26,9 @@ from boolean._lib.memory import check_size
 from boolean._lib.validate import as_float_array, check_channel, check_nonnegative, check_real, shape_of
 
 from ._cost_polish import _cost_ipm
-from ._lagrange import (DEFAULT_MAX_BYTES, LN2, _check_common, _slope_bisection, _solve_each, check_targets,
-                        curve_points, inner_tol)
-from ._result import CapacityResult, ConvergenceWarning, result_like, stack_results
+from ._lagrange import (DEFAULT_MAX_BYTES, LN2, _check_common, _slope_bisection, _solve_each, certified_bits,
+                        check_targets, curve_points, inner_tol)
+from ._result import CapacityResult, result_like, stack_results
 from ._solver import DRIVERS, bounds, row_divergences
 
 __all__ = ["capacity_cost", "capacity_cost_curve"]
@@ -38,16 +37,6 @@ __all__ = ["capacity_cost", "capacity_cost_curve"]
 #: polish (_cost_ipm) of at most _IPM_STEPS Newton steps; then, if still needed, to ``tol``.
 _POLISH_GAPS = (1e-2, 1e-5)
 _IPM_STEPS = 60
-
-
-def _check_cost(cost, nx):
-    b = as_float_array(cost, "cost")
-    if b.ndim != 1:
-        raise ValueError(f"`cost` must be 1-D (n_inputs,); got shape {b.shape}")
-    if b.shape[0] != nx:
-        raise ValueError(f"`cost` must have W.shape[0] = {nx} entries; got {b.shape[0]}")
-    check_nonnegative(b, "cost")
-    return b
 
 
 # ============================================================================ capacity-cost kernels
@@ -212,7 +201,13 @@ def _check_inputs(W, cost, max_bytes, points=None):
         check_size(_planned_bytes(shape, points), DEFAULT_MAX_BYTES if max_bytes is None else max_bytes,
                    "capacity_cost" if points is None else "capacity_cost_curve")
     W = check_channel(W, "W", allow_batch=False)
-    return W, _check_cost(cost, W.shape[0])
+    b = as_float_array(cost, "cost")
+    if b.ndim != 1:
+        raise ValueError(f"`cost` must be 1-D (n_inputs,); got shape {b.shape}")
+    if b.shape[0] != W.shape[0]:
+        raise ValueError(f"`cost` must have W.shape[0] = {W.shape[0]} entries; got {b.shape[0]}")
+    check_nonnegative(b, "cost")
+    return W, b
 
 
 def capacity_cost(W, cost, budget, *, tol=1e-9, max_iter=100_000, max_bytes=None) -> CapacityResult:
@@ -313,11 +308,7 @@ def capacity_cost(W, cost, budget, *, tol=1e-9, max_iter=100_000, max_bytes=None
     tol, max_iter = _check_common(tol, max_iter)
     neg_h = neg_entropy_rows(np, W)
     st, s, iters = _capacity_cost_one(W, neg_h, b, beta, tol, max_iter)
-    lower, upper = st.lower / LN2, max(st.upper, st.lower) / LN2
-    converged = upper - lower <= tol
-    if not converged:
-        warnings.warn(f"capacity_cost: certified gap {upper - lower:.3g} bits > tol={tol:g} "
-                      f"(max_iter={max_iter}); bounds remain valid", ConvergenceWarning, stacklevel=2)
+    lower, upper, converged = certified_bits(st, tol, max_iter, "capacity_cost", stacklevel=2)
     extra = {"budget": beta, "expected_cost": float(st.p @ b), "slope": s / LN2,
              "dual_slope": st.s_dual / LN2}
     return result_like(CapacityResult(lower, st.p, lower, upper, iters, bool(converged), "numpy", extra), like,

@@ -14,21 +14,20 @@ Slopes ``s`` are reported in bits per unit of distortion.
 from __future__ import annotations
 
 import math
-import warnings
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
-from boolean._lib.array import logsumexp
+from boolean._lib.array import logsumexp, neg_entropy_rows
 from boolean._lib.backend import is_tensor
 from boolean._lib.validate import as_float_array, check_distribution, check_nonnegative, check_real, shape_of
 from boolean._lib.memory import check_size
 
 from ._lagrange import (DEFAULT_MAX_BYTES, LN2, _NEWTON_EVERY, _NEWTON_MAX_N, _check_common, _newton_polish,
-                        _slope_bisection, _solve_each, GAP_FLOOR, check_targets, curve_points)
-from ._result import ConvergenceWarning, _CertifiedGap, result_like, stack_results
-from ._solver import MU0, MU_GROW, TINY, md_steps
+                        _slope_bisection, _solve_each, GAP_FLOOR, certified_bits, check_targets, curve_points)
+from ._result import _CertifiedGap, result_like, stack_results
+from ._solver import MU0, MU_GROW, TINY, certificate, md_steps
 
 __all__ = ["rate_distortion", "rate_distortion_curve", "RateDistortionResult"]
 
@@ -91,12 +90,6 @@ class RateDistortionResult(_CertifiedGap):
 
 
 # ============================================================================ rate-distortion kernels
-def _logsumexp_rows(M):
-    """ln sum_z e^{M_xz} per row; a row of -inf gives -inf."""
-    with np.errstate(divide="ignore"):
-        return logsumexp(np, M, axis=1)
-
-
 def _rd_score(xp, kernel, base, r):
     """The solver core's score (:func:`capacity._solver.md_steps`) of Blahut's output-law problem.
 
@@ -139,8 +132,10 @@ def _rd_terms(k, r):
         rc = r * c
     else:
         logZ = logsumexp(np, np.log(r) + k.A, axis=1)
+        if np.isneginf(logZ).any():  # a source letter without output mass: G = -inf, a step to refuse
+            return np.full((1, r.size), -np.inf), np.array([-np.inf]), np.array([np.inf]), -np.inf
         log_c = logsumexp(np, (k.logp - logZ)[:, None] + k.A, axis=0)
-        rc = r * np.exp(log_c)
+        rc = np.exp(np.log(r) + log_c)  # not r * e^{ln c}: c_z may overflow where r_z underflows
     g = float(k.p @ logZ)
     lower = g + float(rc @ np.where(rc > 0, log_c, 0.0))
     return log_c[None], np.array([lower]), np.array([g + float(log_c.max())]), g
@@ -212,15 +207,12 @@ class _RDState:
 
     def test_channel(self, log_r, A):
         M = log_r[None, :] + A
-        logZ = _logsumexp_rows(M)
-        Q = np.exp(M - logZ[:, None])
+        with np.errstate(divide="ignore"):  # a row of -inf gives -inf
+            Q = np.exp(M - logsumexp(np, M, axis=1)[:, None])
         return Q / Q.sum(axis=1, keepdims=True)
 
-    def rate(self, Q):
-        out = self.p @ Q
-        with np.errstate(divide="ignore", invalid="ignore"):
-            terms = np.where(Q > 0, Q * (np.log(Q) - np.log(np.where(out > 0, out, 1.0))[None, :]), 0.0)
-        return max(0.0, float(self.p @ terms.sum(axis=1)))
+    def rate(self, Q):  # I(p; Q) by the solver core's certificate (its one log-0 convention)
+        return max(0.0, float(certificate(np, Q, neg_entropy_rows(np, Q), self.p)[0]))
 
     def distortion(self, Q):
         return float(self.p @ (Q * self.d).sum(axis=1))
@@ -250,15 +242,6 @@ class _RDState:
         return self.upper - self.lower
 
 
-def _rd_solve_slope(st, s, log_r, tol, max_iter):
-    """One Blahut solve at slope s (nats/unit); updates the lower bound; returns (Q, log_r, its)."""
-    A = -s * (st.d - st.d_min_x[:, None])
-    log_r, g_upper, its = _rd_blahut(st.p, A, log_r, tol, max_iter)
-    st.visit_lower(s, g_upper)
-    Q = st.test_channel(log_r, A)
-    return Q, log_r, its
-
-
 def _rd_one(p, d, D, tol, max_iter):
     """Certified R(D) (nats) for one D; returns (state, iterations)."""
     nz = d.shape[1]
@@ -270,9 +253,8 @@ def _rd_one(p, d, D, tol, max_iter):
     z_star = int(np.argmin(col))
     Q_const = np.zeros_like(d)
     Q_const[:, z_star] = 1.0
-    if D >= D_max:
-        st.visit_Q(Q_const)
-        st.lower = 0.0
+    if D >= D_max:  # R(D) = 0 by the constant channel, whose E d = D_max <= D even where its float sum rounds above
+        st.lower, st.upper, st.Q = 0.0, 0.0, Q_const
         return st, 0
     iters = 0
     Q_min = np.zeros_like(d)   # x -> its least-distortion letter: always feasible (E d = D_min)
@@ -291,8 +273,11 @@ def _rd_one(p, d, D, tol, max_iter):
         return st, iters
 
     # bracket and bisect the slope; s = 0 stands for the constant test channel (distortion D_max > D)
-    def solve(s, warm, inner_tol, budget):
-        return _rd_solve_slope(st, s, warm, inner_tol, budget)
+    def solve(s, log_r, inner_tol, budget):  # one Blahut solve at slope s (nats/unit): (Q, log_r, its)
+        A = -s * (d - d_min_x[:, None])
+        log_r, g_upper, its = _rd_blahut(p, A, log_r, inner_tol, budget)
+        st.visit_lower(s, g_upper)
+        return st.test_channel(log_r, A), log_r, its
 
     _, iters = _slope_bisection(st, solve, lambda Q, s=None: st.visit_Q(Q)[1], st.distortion, D,
                                 1.0 / span, (Q_const, D_max), log_r0, tol_n, iters, max_iter)
@@ -431,11 +416,7 @@ def _check_distortion(D, d_min, name):
 
 def _rd_result(st, D, Q, s, iters, tol, max_iter, d_min, d_max):
     """The RateDistortionResult (bits) of a finished state; warns (at rate_distortion's caller) if not converged."""
-    lower, upper = st.lower / LN2, max(st.upper, st.lower) / LN2
-    converged = bool(upper - lower <= tol)
-    if not converged:
-        warnings.warn(f"rate_distortion: certified gap {upper - lower:.3g} bits > tol={tol:g} "
-                      f"(max_iter={max_iter}); bounds remain valid", ConvergenceWarning, stacklevel=3)
+    lower, upper, converged = certified_bits(st, tol, max_iter, "rate_distortion", stacklevel=3)
     return RateDistortionResult(upper, D, lower, upper, Q, s / LN2, iters, converged,
                                 {"d_min": d_min, "d_max": d_max})
 
@@ -501,9 +482,7 @@ def rate_distortion_curve(p, d, distortions, *, tol=1e-9, max_iter=100_000,
     p, d = _check_rd_inputs(p, d, max_bytes, points=curve_points(distortions))
     Ds = check_targets(distortions, "distortions")
     d_min = float(p @ d.min(axis=1))
-    below = Ds < d_min - 1e-12 * max(1.0, abs(d_min))  # refused under the curve's own parameter name
-    if below.any():
-        _check_distortion(float(Ds[np.argmax(below)]), d_min, "distortions")
+    _check_distortion(float(Ds.min()), d_min, "distortions")  # refused under the curve's own parameter name
     tol, max_iter = _check_common(tol, max_iter)
     results = _solve_each(lambda D: rate_distortion(p, d, D, tol=tol, max_iter=max_iter, max_bytes=max_bytes),
                           Ds, "rate_distortion_curve", "distortions", tol)

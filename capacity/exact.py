@@ -161,11 +161,8 @@ def capacity_cvxpy(W, *, tol=1e-4, solver_options=None, max_bytes=None) -> Capac
                       f"(solver status {r.extra['status']!r}"
                       + (f"; channel {bad[0]}, {len(bad)} of {len(results)} not converged" if W.ndim == 3 else "")
                       + "); bounds remain valid", ConvergenceWarning, stacklevel=2)
-    if W.ndim == 3:
-        res = stack_results(results, backend="cvxpy-clarabel",
-                            extra={k: [r.extra[k] for r in results] for k in results[0].extra})
-    else:
-        res = results[0]
+    res = results[0] if W.ndim == 2 else stack_results(
+        results, backend="cvxpy-clarabel", extra={k: [r.extra[k] for r in results] for k in results[0].extra})
     return result_like(res, like, bounds=("capacity", "lower", "upper"))
 
 
@@ -204,8 +201,7 @@ def _solve_one(W, solver_options, tol) -> CapacityResult:
     lower, upper = _certify(W, p, neg_h)
     stats = problem.solver_stats
     value = problem.value / math.log(2) if problem.value is not None else float("nan")
-    solve_time = getattr(stats, "solve_time", None) if stats is not None else None
-    num_iters = getattr(stats, "num_iters", None) if stats is not None else None
+    solve_time, num_iters = (getattr(stats, key, None) for key in ("solve_time", "num_iters"))  # stats may be None
     extra = {"solver_value": float(value), "status": status,
              "solve_time": float(solve_time) if solve_time is not None else float("nan")}
     iters = int(num_iters) if num_iters is not None else -1

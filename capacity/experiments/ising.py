@@ -81,17 +81,6 @@ def _torch_sweeper(signs, L, beta, seed, rng, device):
 _SWEEPERS = {"numba": _numba_sweeper, "numpy": _numpy_sweeper, "torch": _torch_sweeper}
 
 
-def _check_ising(L, T, replicas, seed, burn_in):
-    L = check_int(L, "L", low=2, high=4096)
-    if L % 2:
-        raise ValueError(f"`L` must be even (checkerboard updates on a torus); got {L}")
-    T = check_real(T, "T", low=0.0, low_open=True)
-    replicas = check_int(replicas, "replicas", low=1)
-    seed = check_seed(seed, optional=False, generator=False)
-    burn_in = check_int(burn_in, "burn_in", low=0, high=MAX_SWEEPS)
-    return L, T, replicas, seed, burn_in
-
-
 def ising_magnetization(L, T, times, replicas, *, seed, burn_in=200, backend="auto", device=None,
                         statistic=None, max_bytes=None):
     r"""Magnetisation per spin of 2D Ising replicas at given sweep counts (heat-bath Gibbs).
@@ -148,7 +137,13 @@ def ising_magnetization(L, T, times, replicas, *, seed, burn_in=200, backend="au
     >>> m.shape, bool(np.all(np.abs(m) > 0.5))
     ((3, 2), True)
     """
-    L, T, replicas, seed, burn_in = _check_ising(L, T, replicas, seed, burn_in)
+    L = check_int(L, "L", low=2, high=4096)
+    if L % 2:
+        raise ValueError(f"`L` must be even (checkerboard updates on a torus); got {L}")
+    T = check_real(T, "T", low=0.0, low_open=True)
+    replicas = check_int(replicas, "replicas", low=1)
+    seed = check_seed(seed, optional=False, generator=False)
+    burn_in = check_int(burn_in, "burn_in", low=0, high=MAX_SWEEPS)
     times = check_times(times, "times", high=MAX_SWEEPS, max_bytes=max_bytes)
     if statistic is not None and not callable(statistic):
         raise TypeError(f"`statistic` must be callable; got {type(statistic).__name__}")

@@ -13,8 +13,8 @@ import numbers
 import numpy as np
 
 from boolean._lib.memory import DEFAULT_MAX_BYTES, check_size
-from boolean._lib.validate import (as_float_array, check_distribution, check_finite, check_row_sums, check_stochastic,
-                                   first_bad_position, shape_of)
+from boolean._lib.validate import (as_float_array, check_choice, check_distribution, check_finite, check_nonnegative,
+                                   check_row_sums, check_stochastic, first_bad_position, shape_of)
 from capacity.information import mutual_information
 
 __all__ = ["gibbs_transition_matrix", "mi_over_time"]
@@ -70,8 +70,7 @@ def check_transition(T, name="T", *, max_bytes=None):
         if T.ndim != 2 or T.shape[0] != T.shape[1] or T.shape[0] == 0:
             raise ValueError(f"`{name}` must be a non-empty square matrix; got shape {T.shape}")
         check_finite(T.data, name)
-        if (T.data < 0).any():
-            raise ValueError(f"`{name}` must be non-negative; got {T.data.min()!r}")
+        check_nonnegative(T.data, name)
         check_row_sums(np.asarray(T.sum(axis=1)).ravel(), name, dtype)
         return T
     plan_entries(T, 24.0, max_bytes, f"`{name}` powers")  # three dense copies (also covers the checks)
@@ -206,19 +205,14 @@ def gibbs_transition_matrix(joint, scan="random", *, max_bytes=None):
     >>> T.tolist()
     [[1.0, 0.0, 0.0, 0.0], [0.5, 0.0, 0.0, 0.5], [0.5, 0.0, 0.0, 0.5], [0.0, 0.0, 0.0, 1.0]]
     """
-    if not isinstance(scan, str) or scan not in ("random", "systematic"):
-        raise ValueError(f"`scan` must be 'random' or 'systematic'; got {scan!r}")
+    check_choice(scan, "scan", ("random", "systematic"))
     plan_entries(joint, 24.0, max_bytes, "`joint`")  # its float64 copy and the checks' masks
     dtype = getattr(joint, "dtype", np.float64)  # a float32 table gets float32's row-sum tolerance
     p = as_float_array(joint, "joint")
     if p.ndim == 0 or p.size == 0:
         raise ValueError(f"`joint` must be a non-empty table with one axis per variable; got shape {p.shape}")
-    if not np.isfinite(p).all():
-        pos = first_bad_position(~np.isfinite(p))
-        raise ValueError(f"`joint` must be finite; got {p[pos]!r} at {pos}")
-    if (p < 0).any():
-        pos = first_bad_position(p < 0)
-        raise ValueError(f"`joint` must be non-negative; got {p[pos]!r} at {pos}")
+    check_finite(p, "joint")
+    check_nonnegative(p, "joint")
     check_row_sums(p.sum(), "joint", dtype, requirement="sum to 1", whole="the table")
     dims = p.shape
     n_states = int(np.prod(dims))

@@ -161,11 +161,9 @@ def naive_bayes_distribution(N, eps, *, latent=False, max_bytes=None):
     check_size(8.0 * 2 ** (N + latent), max_bytes, "the naive-Bayes table")
     k = _popcount(N)
     if latent:
-        out = np.empty(2 * 2 ** N)
-        out[: 2 ** N] = 0.5 * np.exp(k * math.log(eps) + (N - k) * math.log1p(-eps))  # Lambda = 0
-        out[2 ** N:] = 0.5 * np.exp((N - k) * math.log(eps) + k * math.log1p(-eps))
         # flat index = lambda + 2 * x (variable 0 is the latent, least significant)
-        table = np.stack([out[: 2 ** N], out[2 ** N:]], axis=0).T.ravel()
+        table = 0.5 * np.exp(np.stack([k * math.log(eps) + (N - k) * math.log1p(-eps),    # Lambda = 0
+                                       (N - k) * math.log(eps) + k * math.log1p(-eps)], axis=1)).ravel()
         return table.reshape((2,) * (N + 1), order="F")
     return np.exp(_nb_logq(N, eps)[k]).reshape((2,) * N, order="F")
 
@@ -235,17 +233,11 @@ def naive_bayes_chain(N, eps, *, lumped=True, max_bytes=None):
     rows, cols, vals = [], [], []
     diag = np.zeros(S)
     for i in range(N):
-        bit = 1 << i
         xi = (x >> i) & 1
-        j = pc - xi
-        p_one = p1[j]
-        to_one = x | bit
-        to_zero = x & ~bit
-        # moving to the other value of bit i
-        move = np.where(xi == 1, 1.0 - p_one, p_one) / N
+        p_one = p1[pc - xi]  # P(X_i = 1 | the other variables)
         rows.append(x)
-        cols.append(np.where(xi == 1, to_zero, to_one))
-        vals.append(move)
+        cols.append(x ^ (1 << i))  # moving to the other value of bit i
+        vals.append(np.where(xi == 1, 1.0 - p_one, p_one) / N)
         diag += np.where(xi == 1, p_one, 1.0 - p_one) / N
     rows.append(x)
     cols.append(x)
@@ -312,9 +304,7 @@ def _lumped_eigen(N, eps, *, vectors=True):
     up, down = _nb_lumped_bands(N, eps)  # never the dense matrix: relaxation times need O(N) memory
     d = 1.0 - up - down
     e = np.sqrt(up[:-1] * down[1:])
-    if vectors:
-        return eigh_tridiagonal(d, e)
-    return eigh_tridiagonal(d, e, eigvals_only=True)
+    return eigh_tridiagonal(d, e, eigvals_only=not vectors)
 
 
 def _significant_rows(lpi):
@@ -660,8 +650,7 @@ def naive_bayes_mc(N, eps, ts, replicas, *, seed, observe="majority", n_boot=200
     ts = check_times(ts, "ts", high=10 ** 9, max_bytes=max_bytes)
     replicas = check_int(replicas, "replicas", low=2)
     seed = check_seed(seed, optional=False, generator=False)
-    if not isinstance(observe, str) or observe not in ("majority", "count"):
-        raise ValueError(f"`observe` must be 'majority' or 'count'; got {observe!r}")
+    check_choice(observe, "observe", ("majority", "count"))
     check_size(8.0 * replicas * (len(ts) + 1) + replicas * N, max_bytes, "the Monte Carlo record")
     n_boot = check_int(n_boot, "n_boot", low=0)
     # the bootstrap of each time, planned before the simulation runs (K takes <= N + 1 values, the majority 3)

@@ -198,28 +198,19 @@ def build_mlp(spec, *, seed=0, device=None, max_bytes=None):
     check_size(mlp_plan_bytes(spec), max_bytes, f"the net {spec.label}")
     import torch
 
+    act = {"linear": torch.nn.Identity, "tanh": torch.nn.Tanh, "relu": torch.nn.ReLU, "gelu": torch.nn.GELU,
+           "leaky_relu": lambda: torch.nn.LeakyReLU(spec.negative_slope)}[spec.activation]
     rng = np.random.default_rng(seed)
     layers = []
-    fan_in = spec.d_in
-    for width in spec.widths:
+    for fan_in, width in zip((spec.d_in,) + spec.widths, spec.widths):
         lin = torch.nn.Linear(fan_in, width, bias=True, dtype=torch.float64)
-        w = _weights(rng, width, fan_in, spec)
-        b = spec.bias_scale * rng.standard_normal(width)
-        with torch.no_grad():
-            lin.weight.copy_(torch.as_tensor(w))
-            lin.bias.copy_(torch.as_tensor(b))
-        layers.append(lin)
-        layers.append(_activation(torch, spec))
-        fan_in = width
+        with torch.no_grad():  # the weights, then the biases, from one generator
+            lin.weight.copy_(torch.as_tensor(_weights(rng, width, fan_in, spec)))
+            lin.bias.copy_(torch.as_tensor(spec.bias_scale * rng.standard_normal(width)))
+        layers += [lin, act()]
     net = torch.nn.Sequential(*layers).to(dev)
     net.requires_grad_(False)
     return net
-
-
-def _activation(torch, spec):
-    return {"linear": torch.nn.Identity, "tanh": torch.nn.Tanh, "relu": torch.nn.ReLU,
-            "gelu": torch.nn.GELU,
-            "leaky_relu": lambda: torch.nn.LeakyReLU(spec.negative_slope)}[spec.activation]()
 
 
 def hypercube_inputs(d, *, signed=False, max_bytes=None):

@@ -10,13 +10,14 @@ matrices (:func:`conserved_quantities`), with the information they carry.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from math import gcd, lcm
+from math import lcm
 
 import numpy as np
 
 from boolean._lib.validate import check_int, check_real, check_stochastic
 from boolean._lib.memory import check_size
 from capacity.information import entropy
+from capacity.insensitive.classes import label_by_first
 
 from .markov import check_p0, mi_of_rows, plan_entries
 
@@ -188,18 +189,15 @@ def _layered_components(mats, p, horizon, homogeneous):
         cols.append(offsets[t + 1] + y)
         alive.append(sub.any(axis=0))
     total = int(offsets[-1])
-    r = np.concatenate(rows) if rows else np.zeros(0, np.int64)
-    c = np.concatenate(cols) if cols else np.zeros(0, np.int64)
+    r, c = (np.concatenate(edges + [np.zeros(0, np.int64)]) for edges in (rows, cols))  # none at horizon 0
     graph = coo_array((np.ones(r.size, dtype=np.int8), (r, c)), shape=(total, total))
     _, comp = connected_components(graph, directed=False)
     nodes = np.concatenate([offsets[t] + np.flatnonzero(alive[t]) for t in range(len(sizes))])
-    roots, first, inv = np.unique(comp[nodes], return_index=True, return_inverse=True)
-    rank = np.empty(roots.size, dtype=np.int64)
-    rank[np.argsort(first)] = np.arange(roots.size)
+    rank, first = label_by_first(comp[nodes])
     flat = np.full(total, -1, dtype=np.int64)
-    flat[nodes] = rank[inv.reshape(-1)]
+    flat[nodes] = rank
     labels = [flat[offsets[t]:offsets[t + 1]].copy() for t in range(len(sizes))]
-    return labels, int(roots.size)
+    return labels, int(first.size)
 
 
 def _settled_horizon(M, p, plan, max_bytes):
@@ -232,11 +230,8 @@ def _settled_horizon(M, p, plan, max_bytes):
         comp = connected_components(graph, directed=False)[1][g:]
         alive = np.zeros(n, dtype=bool)
         alive[ys[live]] = True
-        _, first, inv = np.unique(comp[alive], return_index=True, return_inverse=True)
-        rank = np.empty(first.size, dtype=np.int64)
-        rank[np.argsort(first)] = np.arange(first.size)
         group = np.full(n, -1, dtype=np.int64)
-        group[alive] = rank[inv.reshape(-1)]
+        group[alive] = label_by_first(comp[alive])[0]
     raise ValueError(f"the partition conserved by `transitions` did not settle within {MAX_HORIZON} steps; "
                      "pass `horizon` to choose the steps")
 
@@ -262,33 +257,22 @@ class _LimitLabels:
 
 def _closed_classes(M):
     """Closed communicating classes of a square chain, with their periods and cyclic phases."""
-    from scipy.sparse.csgraph import connected_components
+    from scipy.sparse.csgraph import connected_components, shortest_path
 
     adj = M > 0
     n_comp, comp = connected_components(adj, directed=True, connection="strong")
     closed = []
     for c in range(n_comp):
         members = np.flatnonzero(comp == c)
-        outside = adj[members][:, comp != c]
-        if outside.any():
+        if adj[members][:, comp != c].any():
             continue
-        # period and phases by BFS levels inside the class
-        level = np.full(M.shape[0], -1)
-        level[members[0]] = 0
-        frontier = [members[0]]
-        d = 0
-        while frontier:
-            new = []
-            for x in frontier:
-                for y in np.flatnonzero(adj[x]):
-                    if level[y] < 0:
-                        level[y] = level[x] + 1
-                        new.append(y)
-                    else:
-                        d = gcd(d, int(level[x] + 1 - level[y]))
-            frontier = new
-        d = max(d, 1)
-        closed.append((members, d, level[members] % d))
+        # the period is the gcd of level(x) + 1 - level(y) over the class's edges, with BFS levels
+        # (distances from its first state); a state's phase is its level mod the period
+        inner = adj[np.ix_(members, members)]
+        level = shortest_path(inner, unweighted=True, indices=0).astype(np.int64)
+        xs, ys = np.nonzero(inner)
+        d = max(int(np.gcd.reduce(level[xs] + 1 - level[ys])), 1)
+        closed.append((members, d, level % d))
     return closed
 
 
@@ -356,11 +340,7 @@ def conserved_quantities(transitions, *, p0=None, horizon=None, tol=1e-13, max_s
     n0 = mats[0].shape[0]
     p = np.full(n0, 1.0 / n0) if p0 is None else check_p0(p0, n0, "p0")
     closed = _closed_classes(mats[0]) if homogeneous else None
-    period = None
-    if homogeneous:
-        period = 1
-        for _, d, _ in closed:
-            period = lcm(period, d)
+    period = lcm(*(d for _, d, _ in closed)) if homogeneous else None
     def plan(h):
         # nodes (labels, offsets, components: ~4 words each) and edges (<= h x nnz: two int64 indices,
         # an int8 weight, and csgraph's CSR copy, ~40 bytes each)

@@ -109,16 +109,9 @@ def low_degree_subsets(n: int, s: int, *, visible: str = "random", S0=None) -> n
 
 
 def _low_degree_subsets(n, s, S0):
-    if S0 is None:
-        pool, top = tuple(range(n)), s
-    else:
-        pool, top = S0, len(S0)
-    out = []
-    for d in range(top + 1):
-        for T in combinations(pool, d):
-            out.append(sum(1 << i for i in T))
-    out.sort(key=lambda T: (bin(T).count("1"), T))
-    return np.array(out, dtype=np.int64)
+    pool = tuple(range(n)) if S0 is None else S0
+    masks = [sum(1 << i for i in T) for d in range(s + 1) for T in combinations(pool, d)]
+    return np.array(sorted(masks, key=lambda T: (bin(T).count("1"), T)), dtype=np.int64)
 
 
 def all_truth_tables(n: int) -> np.ndarray:
@@ -179,10 +172,8 @@ def standard_functions(n: int) -> dict:
     bits = (xs[:, None] >> np.arange(n)[None, :]) & 1
     weight = bits.sum(axis=1)
     tables = {"0": np.zeros(N, int), "1": np.ones(N, int)}
-    for i in range(n):
-        tables[f"x{i}"] = bits[:, i]
-    for i in range(n):
-        tables[f"~x{i}"] = 1 - bits[:, i]
+    tables.update({f"x{i}": bits[:, i] for i in range(n)})
+    tables.update({f"~x{i}": 1 - bits[:, i] for i in range(n)})
     tables["parity"] = weight % 2
     tables["~parity"] = 1 - weight % 2
     if n % 2 == 1:
@@ -609,49 +600,34 @@ def count_classes(n: int, s: int, *, visible: str = "random", method: str = "aut
 
 def _count(n, s, visible, method, max_bytes, max_seconds):
     """``(count, method used)`` for validated arguments (see :func:`count_classes`)."""
-    closed_ok = visible == "fixed" or s == 0 or s >= n - 1
-    dp_ok = visible == "random" and s == 1
-    affine_ok = visible == "random" and n >= 2 and s == n - 2
-    mitm_ok = visible == "random" and 1 <= s <= n - 1
+    rnd = visible == "random"
+    # method -> (whether it applies, what it needs, the count); "auto" takes the first that applies
+    # (all but "closed" up to n = 5), the stored count before "mitm"
+    methods = {
+        "closed": (visible == "fixed" or s == 0 or s >= n - 1, "visible='fixed' or s in {0, n-1, n}",
+                   lambda: _count_closed(n, s, visible)),
+        "partition": (n <= MAX_ENUM_N, f"n <= {MAX_ENUM_N}",
+                      lambda: equivalence_classes(n, s, visible=visible, max_bytes=max_bytes).n_classes),
+        "dp": (rnd and s == 1, "visible='random' and s = 1", lambda: _count_dp_s1(n, max_bytes)),
+        "affine": (rnd and n >= 2 and s == n - 2, "visible='random' and s = n - 2",
+                   lambda: _count_affine(n, max_bytes)),
+        "mitm": (rnd and 1 <= s <= n - 1, "visible='random' and 1 <= s <= n - 1",
+                 lambda: _count_mitm(n, s, max_bytes, max_seconds)),
+    }
     if method == "auto":
-        if closed_ok:
-            method = "closed"
-        elif n <= MAX_ENUM_N:
-            method = "partition"
-        elif dp_ok and n <= 5:
-            method = "dp"
-        elif affine_ok and n <= 5:
-            method = "affine"
-        elif visible == "random" and (n, s) in STORED_COUNTS:
+        fits = [m for m, (ok, _, _) in methods.items() if ok and (m == "closed" or n <= 5)]
+        if fits[:1] in ([], ["mitm"]) and rnd and (n, s) in STORED_COUNTS:
             return STORED_COUNTS[(n, s)], "stored"
-        elif mitm_ok and n <= 5:
-            method = "mitm"
-        else:
+        if not fits:
             raise ValueError(f"count_classes cannot count (n, s) = ({n}, {s}) with visible={visible!r} exactly: "
                              "no closed form (s = 0, n-1, n or a fixed S0), no enumeration (n > "
                              f"{MAX_ENUM_N}), and the s = 1 reachability DP, the s = n-2 affine method and the "
                              "meet-in-the-middle method stop at n = 5")
-    if method == "closed":
-        if not closed_ok:
-            raise ValueError(f"`method`='closed' needs visible='fixed' or s in {{0, n-1, n}}; got (n, s) = ({n}, {s})")
-        return _count_closed(n, s, visible), method
-    if method == "dp":
-        if not dp_ok:
-            raise ValueError(f"`method`='dp' needs visible='random' and s = 1; got s = {s}, visible={visible!r}")
-        return _count_dp_s1(n, max_bytes), method
-    if method == "affine":
-        if not affine_ok:
-            raise ValueError(f"`method`='affine' needs visible='random' and s = n - 2; got (n, s) = ({n}, {s}), "
-                             f"visible={visible!r}")
-        return _count_affine(n, max_bytes), method
-    if method == "mitm":
-        if not mitm_ok:
-            raise ValueError(f"`method`='mitm' needs visible='random' and 1 <= s <= n - 1; got (n, s) = ({n}, {s}), "
-                             f"visible={visible!r}")
-        return _count_mitm(n, s, max_bytes, max_seconds), method
-    if n > MAX_ENUM_N:
-        raise ValueError(f"`method`='partition' needs n <= {MAX_ENUM_N}; got n = {n}")
-    return equivalence_classes(n, s, visible=visible, max_bytes=max_bytes).n_classes, method
+        method = fits[0]
+    ok, needs, run = methods[method]
+    if not ok:
+        raise ValueError(f"`method`={method!r} needs {needs}; got (n, s) = ({n}, {s}), visible={visible!r}")
+    return run(), method
 
 
 def _count_closed(n, s, visible):

@@ -116,25 +116,18 @@ def merge_duplicate_inputs(W, atol: float = 0.0) -> MergedChannel:
     arr = check_channel(W, "W", allow_batch=False)
     atol = check_real(atol, "atol", low=0.0)
     nx = arr.shape[0]
-    if atol == 0.0:
-        # -0.0 == 0.0, but their bytes differ: canonicalise before np.unique.
-        key = arr + 0.0
-        labels = label_by_first(key, axis=0)[0]
-    else:
+    if atol == 0.0:  # -0.0 == 0.0, but their bytes differ: canonicalise before np.unique
+        labels = label_by_first(arr + 0.0, axis=0)[0]
+    else:  # the first representative within atol, in input order, else x starts a group
         labels = np.empty(nx, dtype=np.int64)
-        reps = []
         rep_rows = np.empty_like(arr)
+        n_reps = 0
         for x in range(nx):
-            k = -1
-            if reps:
-                close = np.all(np.abs(rep_rows[:len(reps)] - arr[x]) <= atol, axis=1)
-                if close.any():
-                    k = int(np.argmax(close))
-            if k < 0:
-                k = len(reps)
-                rep_rows[k] = arr[x]
-                reps.append(x)
-            labels[x] = k
+            close = np.all(np.abs(rep_rows[:n_reps] - arr[x]) <= atol, axis=1)
+            labels[x] = int(np.argmax(close)) if close.any() else n_reps
+            if not close.any():
+                rep_rows[n_reps] = arr[x]
+                n_reps += 1
     K = int(labels.max()) + 1
     order = np.argsort(labels, kind="stable")
     bounds = np.searchsorted(labels[order], np.arange(K + 1))

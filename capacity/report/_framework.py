@@ -69,6 +69,11 @@ def close_claim(claim: str, expected: float, measured: float, atol: float, fmt: 
     return Claim(claim, format(expected, fmt), format(measured, fmt), bool(ok), tol, kind)
 
 
+def equal_claim(claim: str, expected, measured, *, kind: str = "test") -> Claim:
+    """A claim that ``measured`` equals ``expected`` exactly (integers, counts, labels)."""
+    return Claim(claim, str(expected), str(measured), bool(measured == expected), "exact", kind)
+
+
 def bound_claim(claim: str, value: float, lower: float, upper: float, fmt: str = ".9g", *,
                 kind: str = "test") -> Claim:
     """A claim that a reference ``value`` lies in the certified interval [lower, upper] (1e-12 float slack)."""

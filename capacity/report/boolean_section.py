@@ -20,14 +20,12 @@ def _majority_weights(n):
     """Closed-form level weights of Maj_n (O'Donnell Thm 5.19), exact Fractions:
     W^k = C(n, k) ĝ_k^2 with ĝ_k = (-1)^((k-1)/2) C((n-1)/2, (k-1)/2) / C(n-1, k-1) * C(n-1, (n-1)/2) / 2^(n-1)."""
     top = Fraction(math.comb(n - 1, (n - 1) // 2), 2 ** (n - 1))
-    w = []
-    for k in range(n + 1):
-        if k % 2 == 0:
-            w.append(Fraction(0))
-        else:
-            c = Fraction(math.comb((n - 1) // 2, (k - 1) // 2), math.comb(n - 1, k - 1)) * top
-            w.append(math.comb(n, k) * c * c)
-    return w
+
+    def odd(k):  # C(n, k) coefficients, each of square c_k^2
+        c = Fraction(math.comb((n - 1) // 2, (k - 1) // 2), math.comb(n - 1, k - 1)) * top
+        return math.comb(n, k) * c * c
+
+    return [odd(k) if k % 2 else Fraction(0) for k in range(n + 1)]
 
 
 def _stab_closed_form(n, rho):

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._framework import Claim, Section, close_claim, markdown_table, pyplot
+from ._framework import Claim, Section, close_claim, equal_claim, markdown_table, pyplot
 from .insensitive_section import WORKED
 
 TITLE = "Insensitive-function channel: classes, merge lemma, sensitivity of random functions"
@@ -25,8 +25,7 @@ def _count_table(quick, ctx):
             rows.append([n, s, ec.n_classes, int(sz.min()), f"{np.median(sz):g}", f"{sz.mean():.3g}",
                          int(sz.max()), int(np.sum(sz == 1)), fx, "partition"])
             if s == 0:
-                claims.append(Claim(f"#classes(n={n}, s=0) = 2^n + 1", str(2 ** n + 1), str(ec.n_classes),
-                                    ec.n_classes == 2 ** n + 1, "exact"))
+                claims.append(equal_claim(f"#classes(n={n}, s=0) = 2^n + 1", 2 ** n + 1, ec.n_classes))
             if s == n - 1 and n >= 2:
                 ok = ec.n_classes == 2 ** (2 ** n) - 1 and sorted(sz.tolist())[-2:] == [1, 2]
                 claims.append(Claim(f"#classes(n={n}, s={s}) = 2^(2^n) - 1 (only parity ~ anti-parity)",
@@ -42,32 +41,25 @@ def _count_table(quick, ctx):
     claims.append(Claim("fixed S0: #classes = (2^(n-s)+1)^(2^s) for every partition row", f"all {n_fixed} equal",
                         f"all {n_fixed} equal" if fixed_ok else "mismatch", fixed_ok, "exact"))
     for (n, s, vis), want in {(2, 1, "random"): 15, (3, 1, "random"): 153, (3, 1, "fixed"): 25}.items():
-        got = count_classes(n, s, visible=vis)
-        claims.append(Claim(f"#classes({n}, {s}, {vis}) (docs/problem.rst)", str(want), str(got), got == want, "exact"))
+        claims.append(equal_claim(f"#classes({n}, {s}, {vis}) (docs/problem.rst)", want,
+                                  count_classes(n, s, visible=vis)))
     dp4 = count_classes(4, 1, method="dp")
-    claims.append(Claim("s = 1 reachability DP = partition count at n = 4", str(n4_s1), str(dp4),
-                        dp4 == n4_s1, "exact"))
-    n5 = {0: count_classes(5, 0), 3: count_classes(5, 3), 4: count_classes(5, 4), 5: count_classes(5, 5)}
-    n5[1] = count_classes(5, 1) if not quick else None
+    claims.append(equal_claim("s = 1 reachability DP = partition count at n = 4", n4_s1, dp4))
+    how5 = {0: "closed form", 1: "reachability DP", 3: "affine enumeration", 4: "closed form", 5: "closed form"}
     for s in range(6):
-        if s in n5 and n5[s] is not None:
-            how = {0: "closed form", 1: "reachability DP", 3: "affine enumeration", 4: "closed form",
-                   5: "closed form"}[s]
-            rows.append([5, s, n5[s], "", "", "", "", "", count_classes(5, s, visible="fixed"), how])
-        elif s == 2:
+        if s == 2:
             # ~1.5e8 sums: over this section's budget. The value is quoted from
             # tests/capacity/insensitive/test_classes.py::test_n5_s2_by_mitm (slow), not recomputed here.
-            cell = ctx.quote("#classes(n=5, s=2)", 2245133083,
-                             "tests/capacity/insensitive/test_classes.py::test_n5_s2_by_mitm, slow")
-            rows.append([5, s, cell, "", "", "", "", "", count_classes(5, s, visible="fixed"),
-                         "meet in the middle, not rerun here (~1 min CPU)"])
+            got = ctx.quote("#classes(n=5, s=2)", 2245133083,
+                            "tests/capacity/insensitive/test_classes.py::test_n5_s2_by_mitm, slow")
+            how = "meet in the middle, not rerun here (~1 min CPU)"
         else:
-            rows.append([5, s, "skipped (quick)", "", "", "", "", "", count_classes(5, s, visible="fixed"), ""])
+            got, how = ("skipped (quick)", "") if quick and s == 1 else (count_classes(5, s), how5[s])
+        rows.append([5, s, got, "", "", "", "", "", count_classes(5, s, visible="fixed"), how])
     na = 3 if quick else 4
     aff = count_classes(na, na - 2, method="affine")
     part = count_classes(na, na - 2, method="partition")
-    claims.append(Claim(f"s = n-2 affine enumeration = partition count at n = {na}", str(part), str(aff),
-                        aff == part, "exact"))
+    claims.append(equal_claim(f"s = n-2 affine enumeration = partition count at n = {na}", part, aff))
     # NPN classes (the symmetry group's orbits on all functions): Burnside, against the folded channel's
     # class-orbits at s = n (label propagation over all functions) and the published counts (OEIS A000370)
     from capacity.insensitive import folded_channel
@@ -75,12 +67,10 @@ def _count_table(quick, ctx):
 
     nn = 3 if quick else 4
     orbits_sn = folded_channel(nn, nn, 1).shape[0]
-    claims.append(Claim(f"NPN classes, n = {nn}: Burnside = class-orbits of the folded channel at s = n",
-                        str(orbits_sn), str(npn_class_count(nn)), npn_class_count(nn) == orbits_sn, "exact"))
+    claims.append(equal_claim(f"NPN classes, n = {nn}: Burnside = class-orbits of the folded channel at s = n",
+                              orbits_sn, npn_class_count(nn)))
     for n_npn, want in {4: 222, 5: 616126}.items():
-        got = npn_class_count(n_npn)
-        claims.append(Claim(f"NPN classes, n = {n_npn} (Burnside; OEIS A000370)", str(want), str(got), got == want,
-                            "exact"))
+        claims.append(equal_claim(f"NPN classes, n = {n_npn} (Burnside; OEIS A000370)", want, npn_class_count(n_npn)))
     header = ["n (input bits)", "s (visible bits)", "#classes (count)", "min size (functions)",
               "median size (functions)", "mean size (functions)", "max size (functions)", "singletons (classes)",
               "#classes fixed S0 (count)", "method (random S)"]
@@ -178,9 +168,7 @@ def _sensitivity_part(ctx):
     ax.semilogy(ko[:-1], random_function_retained_information_asymptotic(n_odd, ko)[:-1], "--",
                 label=r"$(2^{-k}-2^{-n})/(2\ln 2)$")
     ax.semilogy(ko[:-1], maj[:-1], "s-", label=f"majority (n={n_odd})")
-    ax.set_xlabel("k unknown inputs")
-    ax.set_ylabel(r"$I(f(X); X_{-K})$ (bits)")
-    ax.set_title("Most functions are sensitive")
+    ax.set(xlabel="k unknown inputs", ylabel=r"$I(f(X); X_{-K})$ (bits)", title="Most functions are sensitive")
     ax.legend(fontsize=8)
     ax = axes[1]
     for n in sorted({8, 14, n_big}):
@@ -191,9 +179,8 @@ def _sensitivity_part(ctx):
 
     for a in axes:
         a.xaxis.set_major_locator(MaxNLocator(integer=True))  # k counts inputs: no ticks at 2.5
-    ax.set_xlabel("k unknown inputs")
-    ax.set_ylabel("exact / law - 1 (relative error)")
-    ax.set_title("Convergence to the asymptotic law")
+    ax.set(xlabel="k unknown inputs", ylabel="exact / law - 1 (relative error)",
+           title="Convergence to the asymptotic law")
     ax.legend(fontsize=8)
     name = ctx.save_figure(fig, "classes_sensitivity.png")
 

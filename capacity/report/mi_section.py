@@ -31,8 +31,8 @@ def _sweep(d, depth, seeds, rel_deltas, sigma_rels, n_mc, device):
     return rows
 
 
-def _values(rows, **match):
-    return np.array([r["value_bits"] for r in rows if all(r[k] == v for k, v in match.items())], dtype=float)
+def _values(rows, key="value_bits", **match):
+    return np.array([r[key] for r in rows if all(r[k] == v for k, v in match.items())], dtype=float)
 
 
 def _stats(v):
@@ -54,11 +54,8 @@ def _figures(ctx, rows, narrow_rows, d, depth, rel_deltas, sigma_rels, n_seeds):
         mean, lo, hi = (np.array([x[i] for x in q]) for i in (0, 2, 4))
         axes[0].semilogx(rel_deltas, mean, "osd^v"[j] + "-", color=color, ms=4, label=f"{act}: mean")
         axes[0].fill_between(rel_deltas, lo, hi, color=color, alpha=0.15)
-        noisy = [[r for r in rows if r["activation"] == act and r["layer"] == depth and r["measure"] == "noisy"
-                  and r["sigma_rel"] == s] for s in sigma_rels]
-        nv = np.array([np.mean([r["value_bits"] for r in g]) for g in noisy])
-        nlo = np.array([np.mean([r["lower_bits"] for r in g]) for g in noisy])
-        nup = np.array([np.mean([r["upper_bits"] for r in g]) for g in noisy])
+        nv, nlo, nup = (np.array([_values(rows, key, activation=act, layer=depth, measure="noisy", sigma_rel=s).mean()
+                                  for s in sigma_rels]) for key in ("value_bits", "lower_bits", "upper_bits"))
         axes[1].semilogx(sigma_rels, nv, "osd^v"[j] + "-", color=color, ms=4, label=f"{act}: Monte Carlo")
         axes[1].fill_between(sigma_rels, nlo, nup, color=color, alpha=0.15)
     for ax, xl, tt in ((axes[0], "δ / layer RMS", f"H(Q_δ(f(X))), last layer; band: min-max over {n_seeds} seeds"),
@@ -253,10 +250,9 @@ def run(ctx) -> Section:
             m, e, lo_, _, _ = _stats(_values(rows, activation=act, layer=depth, measure="quantized_rel", delta_rel=dl))
             cells.append(f"{m:.3f} +- {e:.3f} (min {lo_:.3f})")
         for sg in (0.01, 0.3):
-            vals = [r for r in rows if r["activation"] == act and r["layer"] == depth and r["measure"] == "noisy"
-                    and r["sigma_rel"] == sg]
-            m, e, _, _, _ = _stats(np.array([r["value_bits"] for r in vals]))
-            lo_, up = np.mean([r["lower_bits"] for r in vals]), np.mean([r["upper_bits"] for r in vals])
+            match = dict(activation=act, layer=depth, measure="noisy", sigma_rel=sg)
+            m, e, _, _, _ = _stats(_values(rows, **match))
+            lo_, up = (_values(rows, key, **match).mean() for key in ("lower_bits", "upper_bits"))
             cells.append(f"{m:.3f} +- {e:.3f} [{lo_:.3f}, {up:.3f}]")
         table_rows.append(cells)
     kept = [act for act in ACTS if fine_min[act] == d]

@@ -122,9 +122,8 @@ def _naive_bayes(ctx, claims, md):
     ax.set_yscale("symlog", linthresh=1.0, linscale=2.0)  # linear on [0, 1] bit: the 1-bit plateau shows
     ax.set_ylim(0.0, 1.3 * float(max(states[strong][0], states[weak][0])))
     ax.set_yticks([0, 0.25, 0.5, 0.75, 1, 2, 5, 10, 20], ["0", "0.25", "0.5", "0.75", "1", "2", "5", "10", "20"])
-    ax.set_xlabel("Gibbs steps t (0 drawn at 0.5)")
-    ax.set_ylabel("bits (linear below 1, log above)")
-    ax.set_title(f"Naive Bayes, N = {N}: strong vs weak redundancy")
+    ax.set(xlabel="Gibbs steps t (0 drawn at 0.5)", ylabel="bits (linear below 1, log above)",
+           title=f"Naive Bayes, N = {N}: strong vs weak redundancy")
     ax.legend(fontsize=7)
     return ctx.save_figure(fig, "resampling_naive_bayes.png")
 
@@ -176,36 +175,23 @@ def _ising(ctx, claims, md):
     fig, ax = pyplot().subplots(figsize=(6.5, 4.2))
     x = np.maximum(np.array(times, dtype=float), 0.5)
     for T in temps:
-        v = np.array([e.value for e in curves[T]])
-        se = np.array([e.stderr for e in curves[T]])
+        v, se = (np.array([getattr(e, key) for e in curves[T]]) for key in ("value", "stderr"))
         label = f"T = {T:.3f}" + (" (T_c)" if T == T_CRITICAL else " < T_c" if T < T_CRITICAL else " > T_c")
         ax.errorbar(x, v, yerr=se, marker="o", ms=3, capsize=2, label=label)
     ax.set_xscale("log")
-    ax.set_xlabel("sweeps t (0 drawn at 0.5)")
-    ax.set_ylabel("I(sign M^0; sign M^t) (bits)")
-    ax.set_title(f"2D Ising {L}x{L}: the sign survives below T_c (error bars: 1 SE)")
+    ax.set(xlabel="sweeps t (0 drawn at 0.5)", ylabel="I(sign M^0; sign M^t) (bits)",
+           title=f"2D Ising {L}x{L}: the sign survives below T_c (error bars: 1 SE)")
     ax.legend(fontsize=8)
     return ctx.save_figure(fig, "resampling_ising.png")
-
-
-def _telephone_chain():
-    """States (a, b, c): a flips every step (conserved, alternating), b is flipped with probability 0.1,
-    c is redrawn uniformly."""
-    M = np.zeros((8, 8))
-    for x in range(8):
-        a, b = x & 1, (x >> 1) & 1
-        for y in range(8):
-            a2, b2 = y & 1, (y >> 1) & 1
-            if a2 != 1 - a:
-                continue
-            M[x, y] = (0.9 if b2 == b else 0.1) * 0.5
-    return M
 
 
 def _telephone(ctx, claims, md):
     from capacity.experiments.telephone import conserved_quantities, telephone_mi
 
-    M = _telephone_chain()
+    # states x = (a, b, c) as bits: a flips every step (conserved, alternating), b is flipped with
+    # probability 0.1, c is redrawn uniformly; a.T, b.T are the bits of the next state
+    a, b = (np.arange(8) & 1)[:, None], ((np.arange(8) >> 1) & 1)[:, None]
+    M = np.where(a.T == 1 - a, np.where(b.T == b, 0.9, 0.1) * 0.5, 0.0)
     t_max = 200
     mi = telephone_mi(M, t_max)
     cq = conserved_quantities(M)
@@ -226,9 +212,8 @@ def _telephone(ctx, claims, md):
     fig, ax = pyplot().subplots(figsize=(6.5, 4.0))
     ax.plot(np.arange(t_max + 1)[:60], mi[:60], marker=".", label="I(X_0; X_t)")
     ax.axhline(cq.limit_information, color="k", ls=":", label="information of the conserved quantity")
-    ax.set_xlabel("steps t")
-    ax.set_ylabel("I(X_0; X_t) (bits)")
-    ax.set_title("Telephone theorem: convergence to the conserved information")
+    ax.set(xlabel="steps t", ylabel="I(X_0; X_t) (bits)",
+           title="Telephone theorem: convergence to the conserved information")
     ax.legend(fontsize=8)
     return ctx.save_figure(fig, "resampling_telephone.png")
 

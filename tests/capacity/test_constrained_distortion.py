@@ -104,6 +104,20 @@ def test_rate_distortion_edge_cases():
     assert rate_distortion(p, d, 5.0).upper == 0.0
 
 
+def test_d_max_edge_answers_zero_whatever_the_rounding():
+    # At D = D_max = min_z (p @ d)_z the constant test channel is feasible, but its distortion
+    # summed row by row can round a few ulps above the matrix product's minimum (for some of these
+    # sources on this BLAS); it was then refused and rate_distortion failed with a TypeError, and
+    # elsewhere the rate of the constant channel came out as 1.6e-16, not the exact 0 documented
+    rng = np.random.default_rng(0)
+    for _ in range(50):
+        nx = int(rng.integers(2, 18))
+        p, d = rng.dirichlet(np.ones(nx)), rng.random((nx, 3))
+        res = rate_distortion(p, d, float((p @ d).min()))
+        assert res.rate == 0.0 and res.lower == 0.0 and res.converged  # R(D_max) = 0 exactly
+        assert np.ptp(res.Q, axis=0).max() == 0.0  # a constant channel
+
+
 @pytest.mark.parametrize("D", [1e-13, 5e-13, 9e-13, 1e-9])
 def test_just_above_d_min_stays_certified(D):
     # R(D) = 1 - h(D) falls with infinite slope at D = 0: R(1e-13) = 1 - 4.5e-12 bits. Treating
@@ -127,6 +141,50 @@ def test_d_min_edge_with_tied_nonzero_distortions(p, a, b, c):
     res = rate_distortion(p, d, float(np.dot(p, d.min(axis=1))))
     assert res.converged and res.gap <= 1e-9
     assert res.lower - 1e-12 <= h(p[2]) <= res.upper + 1e-12  # closed form inside the bounds
+
+
+def test_bisection_reopens_a_bracket_whose_lower_end_was_a_rough_solve():
+    # Source 37 of the benchmarks' random sources (compare_refs' generator, seed 2), D at 45% of
+    # [D_min, D_max]: a rough solve at s = 4/3 put the lower end of the bracket on the
+    # wrong side, the bracket collapsed there, and the gap stayed at 4.6e-7 bits with the
+    # iteration budget almost unused. Re-solving that end tightly reopens the bracket.
+    rng = np.random.default_rng(2)
+    for k in range(38):
+        nx, nz = rng.integers(2, 25, size=2)
+        p = rng.dirichlet(np.full(nx, 0.5))
+        d = [rng.random((nx, nz)), rng.integers(0, 4, size=(nx, nz)).astype(float), 1 - np.eye(nx, nz)][k % 3]
+        rng.random()  # the benchmark's target distortion, not used here
+    D = float(np.linspace(p @ d.min(axis=1), (p @ d).min(), 21)[9])
+    res = rate_distortion(p, d, D)
+    assert res.converged and res.gap <= 1e-9
+    assert float(p @ (res.Q * d).sum(axis=1)) <= D + 1e-12  # Q meets D (rounding of the sum)
+    val = _cvxpy_rate_distortion(p, d, D)
+    assert res.lower - 1e-8 <= val <= res.upper + 1e-8  # Clarabel's value to ~1e-9
+
+
+def test_d_min_edge_with_an_output_letter_pushed_below_the_float_range():
+    # Source 10 of the benchmarks' random sources (compare_refs' generator, seed 2) at D = D_min
+    # = 0: one source letter (p = 0.0037) may use only output letter 2, whose mass a long step
+    # pushed to e^-719 (denormal). Its c_z = e^713 overflowed in r_z * c_z, the step's certified
+    # lower bound read inf, was accepted, and the solve stopped with lower 0, gap 0.3 bits
+    rng = np.random.default_rng(2)
+    for k in range(11):
+        nx, nz = rng.integers(2, 25, size=2)
+        p = rng.dirichlet(np.full(nx, 0.5))
+        d = [rng.random((nx, nz)), rng.integers(0, 4, size=(nx, nz)).astype(float), 1 - np.eye(nx, nz)][k % 3]
+        rng.random()  # the benchmark's target distortion, not used here
+    D = float(p @ d.min(axis=1))
+    res = rate_distortion(p, d, D)
+    assert D == 0.0 and res.converged and res.gap <= 1e-9
+    # closed form: at D = 0 source letters {0, 1} may share only output 6, {2, 3} only output 0,
+    # {4} has only output 2, and each output names its group; so I(X; Z) >= H(group) (Z determines
+    # it), with equality for the channel sending each group to its shared letter
+    groups = np.array([p[0] + p[1], p[2] + p[3], p[4]])
+    assert (d[[0, 1], 6] == 0).all() and (d[[2, 3], 0] == 0).all() and d[4, 2] == 0
+    assert np.array_equal(np.flatnonzero(d[0] == 0), [3, 6]) and np.array_equal(np.flatnonzero(d[3] == 0), [0, 1])
+    assert [np.count_nonzero(d[x] == 0) for x in (1, 2, 4)] == [1, 1, 1]
+    true = float(-(groups * np.log2(groups)).sum())
+    assert res.lower - 1e-12 <= true <= res.upper + 1e-12  # float64 rounding of the bounds
 
 
 def test_rd_nonconvergence_warns_with_valid_bounds():
