@@ -136,10 +136,30 @@ def test_bad_arguments(tmp_path):
             run_sweep(_probes(1), a)
 
 
-def test_embedded_local_cluster(tmp_path):
-    # the default path: a LocalCluster started and closed by run_sweep (about 1-2 s on an idle machine)
+def test_embedded_local_cluster(tmp_path, monkeypatch):
+    # the default path: a LocalCluster started and closed by run_sweep (about 1-2 s on an idle machine);
+    # its worker processes run with the sweep's settings: no statistical profiler, periodic callbacks at 1 s
+    import capacity.atlas._sweep as sweep_module
+
+    seen = {}
+    submit_and_store = sweep_module._submit_and_store
+
+    def settings(dask_worker):
+        return {name: pc.callback_time for name, pc in dask_worker.periodic_callbacks.items()}
+
+    def spy(client, *args):
+        seen.update(client.run(settings))
+        seen["stealing"] = client.run_on_scheduler(lambda dask_scheduler: "stealing" in dask_scheduler.extensions)
+        return submit_and_store(client, *args)
+
+    monkeypatch.setattr(sweep_module, "_submit_and_store", spy)
     s = run_sweep(_probes(4), tmp_path / "a.sqlite", workers=2)
     assert (s.submitted, s.done) == (4, 4)
+    assert seen.pop("stealing") is False
+    assert len(seen) == 2
+    for callbacks in seen.values():           # milliseconds between calls, as each worker runs them
+        assert "profile" not in callbacks and "profile-cycle" not in callbacks
+        assert callbacks["tick"] == callbacks["monitor"] == callbacks["memory_monitor"] == 1000
 
 
 def test_plan_batch_follows_its_definition():
