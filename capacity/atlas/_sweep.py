@@ -239,7 +239,7 @@ def run_sweep(spec, atlas, *, scheduler=None, workers=None, force=False, retries
     Tasks travel in batches (one Dask task runs several tasks of the sweep in turn), sized to
     about 0.2 s of work from the task times seen so far (:func:`plan_batch`), so that Dask's
     cost per task is paid once per batch. Results are written by this (client) process as each
-    batch arrives, each task's row in its own transaction, so a row is complete or absent. A
+    batch arrives, all of a batch's rows in one transaction, so every row is complete or absent. A
     worker that dies is replaced by Dask, which re-runs its batch (``retries`` further attempts
     for a batch that keeps killing workers); an exception inside a routine is stored as a failed
     row with its message, and the other tasks of its batch are stored normally. On Ctrl-C the
@@ -380,7 +380,7 @@ def _run(sweep, atlas, scheduler, n_workers, force, retries, batch, progress, ca
 
 
 def _submit_and_store(client, sweep, todo, atlas, batch, counts, bar, callback):
-    """Keep ``IN_FLIGHT`` batches per worker slot submitted; store each task's row as its batch arrives."""
+    """Keep ``IN_FLIGHT`` batches per worker slot submitted; store a batch's rows as it arrives."""
     from collections import deque
 
     from distributed import as_completed
@@ -416,8 +416,8 @@ def _submit_and_store(client, sweep, todo, atlas, batch, counts, bar, callback):
                 exc = outs[1] if isinstance(outs, tuple) else outs
                 recs = [_lost(t, exc, sweep.name) for t in chunk]
             fut.release()             # stored below: never recomputed if its worker is lost later
+            atlas.store_many(recs)    # one transaction per batch: its rows are all complete, or all absent
             for rec in recs:
-                atlas.store(rec)      # one transaction per task: the row is complete or absent
                 counts[rec.status] += 1
                 if callback is not None:
                     callback(rec)

@@ -63,10 +63,10 @@ def test_interrupted_client_resumes_with_only_the_unfinished_tasks(cluster, tmp_
     with pytest.raises(KeyboardInterrupt):
         run_sweep(_probes(10, 0.05), db, scheduler=cluster.scheduler_address, callback=stop_after_three)
     with open_atlas(db, readonly=True) as atlas:
-        # each row is committed in its own transaction before its callback runs: exactly the three the
-        # callback saw, each complete
+        # a batch's rows are committed in one transaction before their callbacks run: the three the
+        # callback saw are stored, with at most the rest of their batch, each row complete
         rows = atlas.records()
-        assert {r.key for r in rows} == set(stored) and len(rows) == 3
+        assert set(stored) <= {r.key for r in rows} and 3 <= len(rows) < 10
         assert all(r.status == "done" and r.value == float(r.args["value"]) for r in rows)
     s = run_sweep(_probes(10, 0.05), db, scheduler=cluster.scheduler_address)
     assert (s.skipped, s.submitted, s.done) == (len(rows), 10 - len(rows), 10 - len(rows))
