@@ -390,9 +390,11 @@ def _submit_and_store(client, sweep, todo, atlas, batch, counts, bar, callback):
     in_flight = {}
     seen = {"tasks": 0, "seconds": 0.0}
     stamp = time.time_ns()                # Dask keys unique to this call: never a result cached by a scheduler
-    # results are fetched on the client's event loop as each batch finishes (no blocking round trip
-    # per batch from this thread)
-    arrivals = as_completed(with_results=True, raise_errors=False)
+    # results are fetched on this client's event loop as each batch finishes (no blocking round trip
+    # per batch from this thread); without ``loop``, as_completed would use the process's default
+    # client, which may be another one on another loop (a notebook's), and each batch would then wait
+    # about a second to be noticed
+    arrivals = as_completed(loop=client.loop, with_results=True, raise_errors=False)
 
     def submit():
         while pending and len(in_flight) < IN_FLIGHT * slots:

@@ -162,6 +162,34 @@ def test_embedded_local_cluster(tmp_path, monkeypatch):
         assert callbacks["tick"] == callbacks["monitor"] == callbacks["memory_monitor"] == 1000
 
 
+def test_results_are_tracked_on_the_sweeps_own_client_with_another_client_open(cluster, tmp_path, monkeypatch):
+    # a notebook's client is open in the process (the default client, on its own loop); the sweep's results
+    # must be tracked on the sweep's client's loop, or each batch waits about a second to be noticed
+    import distributed
+    from distributed import Client
+
+    import capacity.atlas._sweep as sweep_module
+
+    loops = {"sweep": [], "tracked": []}
+    submit_and_store, as_completed = sweep_module._submit_and_store, distributed.as_completed
+
+    def spy_submit(client, *args):
+        loops["sweep"].append(client.loop)
+        return submit_and_store(client, *args)
+
+    def spy_as_completed(*args, **kwargs):
+        ac = as_completed(*args, **kwargs)
+        loops["tracked"].append(ac.loop)
+        return ac
+
+    monkeypatch.setattr(sweep_module, "_submit_and_store", spy_submit)
+    monkeypatch.setattr(distributed, "as_completed", spy_as_completed)
+    with Client(cluster.scheduler_address, set_as_default=True):
+        s = run_sweep(_probes(6), tmp_path / "a.sqlite", scheduler=cluster.scheduler_address)
+    assert (s.submitted, s.done) == (6, 6)
+    assert len(loops["sweep"]) == 1 and loops["tracked"] == loops["sweep"]
+
+
 def test_plan_batch_follows_its_definition():
     from capacity.atlas._sweep import BATCH_SECONDS, MAX_BATCH, plan_batch
 
