@@ -115,8 +115,9 @@ def _plan_workers(workers):
 
 
 #: Seconds of work that an automatic batch aims for: Dask's cost per task (scheduling, transfer,
-#: the worker's bookkeeping) is then paid once per batch, a small fraction of its run time.
-BATCH_SECONDS = 0.2
+#: the worker's bookkeeping: about 6 ms of CPU over the client's and the workers' processes on a
+#: 2-core machine, benchmarks/results/atlas.md) is then paid once per batch, about 1% of its run time.
+BATCH_SECONDS = 0.5
 #: Largest automatic batch (bounds what a lost worker or Ctrl-C discards, and a batch's result size).
 MAX_BATCH = 1024
 #: Batches in flight per worker slot: one running, one waiting, so a worker never idles while the
@@ -129,7 +130,7 @@ def plan_batch(remaining, slots, task_seconds=None) -> int:
 
     .. math::
 
-        b = \max\Bigl(1, \min\Bigl(\Bigl\lfloor \frac{0.2\,\mathrm{s}}{\bar t} \Bigr\rfloor,\;
+        b = \max\Bigl(1, \min\Bigl(\Bigl\lfloor \frac{0.5\,\mathrm{s}}{\bar t} \Bigr\rfloor,\;
             1024,\; \Bigl\lceil \frac{R}{2 S} \Bigr\rceil\Bigr)\Bigr),
 
     with :math:`\bar t` the mean time of the tasks finished so far (1 task per batch until one
@@ -159,7 +160,7 @@ def plan_batch(remaining, slots, task_seconds=None) -> int:
     Examples
     --------
     >>> plan_batch(1000, 2), plan_batch(1000, 2, 0.004), plan_batch(20, 2, 0.004)
-    (1, 50, 5)
+    (1, 125, 5)
     """
     if task_seconds is None:
         return 1
@@ -237,7 +238,7 @@ def run_sweep(spec, atlas, *, scheduler=None, workers=None, force=False, retries
         \text{stored} = \{\, k \in \text{grid} : k \notin \text{done} \lor \text{force} \,\}.
 
     Tasks travel in batches (one Dask task runs several tasks of the sweep in turn), sized to
-    about 0.2 s of work from the task times seen so far (:func:`plan_batch`), so that Dask's
+    about 0.5 s of work from the task times seen so far (:func:`plan_batch`), so that Dask's
     cost per task is paid once per batch. Results are written by this (client) process as each
     batch arrives, all of a batch's rows in one transaction, so every row is complete or absent. A
     worker that dies is replaced by Dask, which re-runs its batch (``retries`` further attempts

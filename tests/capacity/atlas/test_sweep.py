@@ -76,7 +76,8 @@ def test_interrupted_client_resumes_with_only_the_unfinished_tasks(cluster, tmp_
 
 @pytest.mark.parametrize("batch", [None, 3])
 def test_killed_worker_loses_and_duplicates_nothing(cluster, tmp_path, batch):
-    # batch=None: tasks of 0.2 s travel one per batch; batch=3: the killed worker's batch of three runs again
+    # batch=None: tasks of 0.2 s travel two per batch (0.5 s of work); batch=3: the killed worker's batch of
+    # three runs again
     from distributed import Client
 
     with Client(cluster.scheduler_address) as client:
@@ -215,7 +216,7 @@ def test_batches_store_every_result_once(cluster, tmp_path):
     assert (s.submitted, s.done) == (40, 40) and len(set(seen)) == 40 == len(seen)
     with open_atlas(db, readonly=True) as atlas:
         assert sorted(r.value for r in atlas.records()) == [float(v) for v in range(40)]
-    # adaptive batches: tasks of ~5 ms go in batches of up to 0.2 s / 5 ms = 40 (fewer near the end), so the
+    # adaptive batches: tasks of ~5 ms go in batches of up to 0.5 s / 5 ms = 100 (fewer near the end), so the
     # 300 tasks take far fewer Dask tasks than 300, and each is stored once
     seen.clear()
     with Client(cluster.scheduler_address) as client, get_task_stream(client) as ts:
