@@ -179,8 +179,8 @@ def _quiet_worker_config(retries):
             "distributed.worker.profile.enabled": False,
             # the periodic callbacks of every process (event-loop health tick every 20 ms, system monitor
             # every 500 ms, memory monitor every 100 ms, work stealing) feed dashboards and balance queues
-            # that a sweep keeps full itself; every 1 s, the idle cluster uses about a quarter of the CPU
-            # it uses at Dask's defaults (benchmarks/results/atlas.md), and a worker's event loop takes
+            # that a sweep keeps full itself; every 1 s, the idle cluster uses a quarter of the CPU it uses
+            # at Dask's defaults or less (benchmarks/results/atlas.md), and a worker's event loop takes
             # the GIL from the running task far less often. Memory limits are still checked every second.
             "distributed.admin.tick.interval": "1s",
             "distributed.admin.system-monitor.interval": "1s",
