@@ -8,12 +8,14 @@ settings (docs/atlas.rst, "Running"), started before the timings:
   and the client's SQLite write included, in ms per task;
 * throughput: ``tasks`` small capacity tasks (``insensitive_capacity(3, 1, 2, p_bias=p)`` for
   distinct p) as a sweep (adaptive batches, and ``batch=1``), against the same calls in a serial
-  loop in this process and split over plain processes with no scheduler; the rounds are
-  interleaved ``repeat`` times and the load average is printed with each, since a busy machine
-  moves every number; one sweep per round runs with Dask's default worker settings (statistical
-  profiler on) to show what that costs;
-* the client's share: one SQLite transaction per task against one per group, and pickling a
-  stored record (the fields a worker sends back);
+  loop in a fresh process of its own (no Dask thread in it: the baseline) and in this process
+  while the cluster runs in it (the client's process: a biased baseline, shown for comparison),
+  and split over plain processes with no scheduler; the rounds are interleaved ``repeat`` times
+  and the load average is printed with each, since a busy machine moves every number; one sweep
+  per round runs on a cluster with Dask's default settings (statistical profiler on, periodic
+  callbacks at their default intervals, work stealing) to show what the embedded settings save;
+* the client's share: one SQLite transaction per task against one per batch of 100 (as a sweep
+  writes), best of 5, and pickling a stored record (the fields a worker sends back);
 * ``verify`` of stored bounds in float64 and in ball arithmetic (``--rigorous``), by channel
   size: how large a channel the rigorous check handles in a minute.
 
@@ -32,8 +34,11 @@ from ._harness import cli, machine_line, table, write_result
 
 #: Single-threaded tasks, as on the embedded cluster (docs/atlas.rst, "Running").
 THREAD_ENV = {"NUMBA_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1"}
-#: Worker settings of the embedded cluster that docs/atlas.rst recommends for a cluster of your own.
-QUIET = {"distributed.worker.profile.enabled": False, "distributed.scheduler.worker-ttl": None}
+#: Settings of the embedded cluster (docs/atlas.rst, "Running"): no profiler, no worker-ttl, periodic
+#: callbacks every second, no work stealing.
+QUIET = {"distributed.worker.profile.enabled": False, "distributed.scheduler.worker-ttl": None,
+         "distributed.admin.tick.interval": "1s", "distributed.admin.system-monitor.interval": "1s",
+         "distributed.worker.memory.monitor-interval": "1s", "distributed.scheduler.work-stealing": False}
 
 
 def _capacity_spec(k):
@@ -86,23 +91,29 @@ def _verify_rows(cases):
     return rows
 
 
-def _client_rows(db_path, n):
-    """us per task of storing ``n`` stored records again (per task / grouped) and of pickling one."""
+def _client_rows(db_path, n, repeat=5):
+    """us per task of storing ``n`` stored records again (per task / per batch of 100) and of pickling
+    one: the best of ``repeat`` alternating runs, each into a new file."""
     from capacity.atlas import open_atlas
 
     with open_atlas(db_path, readonly=True) as atlas:
         recs = atlas.records()[:n]
-    rows = []
+    hows = ("one transaction per task", "one transaction per 100 tasks (a batch)")
+    best = dict.fromkeys(hows, float("inf"))
     with tempfile.TemporaryDirectory() as d:
-        for how in ("one transaction per task", "one transaction for all"):
-            with open_atlas(os.path.join(d, f"{len(rows)}.sqlite")) as atlas:
-                t0 = time.perf_counter()
-                if how.startswith("one transaction per"):
-                    for r in recs:
-                        atlas.store(r)
-                else:
-                    atlas.store_many(recs)
-                rows.append([f"SQLite write (WAL, synchronous=NORMAL), {how}", f"{1e6 * (time.perf_counter() - t0) / len(recs):.0f} us/task"])
+        for k in range(repeat):
+            for how in hows:
+                with open_atlas(os.path.join(d, f"{k}-{len(how)}.sqlite")) as atlas:
+                    t0 = time.perf_counter()
+                    if how == hows[0]:
+                        for r in recs:
+                            atlas.store(r)
+                    else:
+                        for j in range(0, len(recs), 100):
+                            atlas.store_many(recs[j:j + 100])
+                    best[how] = min(best[how], time.perf_counter() - t0)
+    rows = [[f"SQLite write (WAL, synchronous=NORMAL), {how}", f"{1e6 * best[how] / len(recs):.0f} us/task"]
+            for how in hows]
     t0 = time.perf_counter()
     blobs = [pickle.dumps(r) for r in recs]
     for b in blobs:
@@ -121,14 +132,19 @@ def _idle_rate(procs, seconds=3.0):
 
 
 def _timed_sweep(spec, path, addr, procs, results, name, n, batch=None):
-    """Wall time and CPU of a sweep; its CPU less the idle cluster's over the same wall time."""
+    """Wall time and CPU of a sweep; its CPU less the idle cluster's over the same wall time; the
+    Dask tasks (batches) it ran, from the scheduler's task stream."""
+    from distributed import Client, get_task_stream
+
     from capacity.atlas import run_sweep
 
     rate = _idle_rate(procs)
-    c0 = _cpu_seconds(procs)
-    s = run_sweep(spec, path, scheduler=addr, batch=batch)
+    with Client(addr) as client, get_task_stream(client) as stream:
+        c0 = _cpu_seconds(procs)
+        s = run_sweep(spec, path, scheduler=addr, batch=batch)
+        cpu = _cpu_seconds(procs) - c0
     assert s.done == n
-    cpu = _cpu_seconds(procs) - c0
+    results.setdefault(f"{name} dask", []).append(sum(str(t["key"]).startswith("atlas-") for t in stream.data))
     results.setdefault(name, []).append(s.seconds)
     results.setdefault(f"{name} cpu", []).append(cpu - rate * s.seconds)
     results.setdefault(f"{name} idle", []).append(rate)
@@ -141,9 +157,13 @@ def _round(addr, procs, spec, ps, tasks, n_empty, workers, d, i, results):
 
     load = os.getloadavg()[0]
     results.setdefault("load", []).append(load)
-    wall, cpu = _serial_part(ps)
+    with multiprocessing.get_context("spawn").Pool(1) as pool:
+        wall, cpu = pool.apply(_serial_part, (ps,))
     results.setdefault("serial", []).append(wall)
     results.setdefault("serial cpu", []).append(cpu)
+    wall, cpu = _serial_part(ps)
+    results.setdefault("serial here", []).append(wall)
+    results.setdefault("serial here cpu", []).append(cpu)
     with multiprocessing.get_context("spawn").Pool(workers) as pool:
         parts = pool.map(_serial_part, [ps[j::workers] for j in range(workers)])
     results.setdefault("plain", []).append(max(w for w, _ in parts))
@@ -195,11 +215,11 @@ def main(quick=False, workers=2, tasks=1000, repeat=3):
                 _round(cluster.scheduler_address, procs, spec, ps, tasks, n_empty, workers, d, i, res)
             finally:
                 cluster.close()
-            cluster = _cluster(workers, {"distributed.scheduler.worker-ttl": None})   # Dask's profiler on
+            cluster = _cluster(workers, {"distributed.scheduler.worker-ttl": None})   # Dask's defaults otherwise
             try:
                 procs = _warm(cluster.scheduler_address)
-                _timed_sweep(spec, os.path.join(d, f"cap-profiler-{i}.sqlite"), cluster.scheduler_address, procs,
-                             res, "sweep profiler on", tasks)
+                _timed_sweep(spec, os.path.join(d, f"cap-defaults-{i}.sqlite"), cluster.scheduler_address, procs,
+                             res, "sweep defaults", tasks)
             finally:
                 cluster.close()
             res.setdefault("load after", []).append(os.getloadavg()[0])
@@ -224,28 +244,37 @@ def main(quick=False, workers=2, tasks=1000, repeat=3):
         return " / ".join(f"{min(workers, a * (workers - r) / b):.2f}"
                           for a, b, r in zip(res["serial cpu"], res[f"{k} cpu"], idle))
 
+    def dask(k):
+        return " / ".join(str(v) for v in res[f"{k} dask"])
+
     rows = [
-        ["cluster start", f"{workers} processes", spread("start") + " s", "-", "-", "-", "-"],
+        ["cluster start", f"{workers} processes", spread("start") + " s", "-", "-", "-", "-", "-"],
         ["empty tasks, adaptive batches (the default)", n_empty, spread("empty adaptive") + " s",
-         f"{1e3 * med('empty adaptive') / n_empty:.3f} ms/task", "-", core_ms("empty adaptive", n_empty), "-"],
+         f"{1e3 * med('empty adaptive') / n_empty:.3f} ms/task", "-", core_ms("empty adaptive", n_empty), "-",
+         dask("empty adaptive")],
         ["empty tasks, one per Dask task (batch=1)", n_empty, spread("empty batch=1") + " s",
-         f"{1e3 * med('empty batch=1') / n_empty:.3f} ms/task", "-", core_ms("empty batch=1", n_empty), "-"],
-        ["serial loop", tasks, spread("serial") + " s", f"{tasks / med('serial'):.0f} tasks/s", "1.00",
-         core_ms("serial", tasks), "1.00"],
+         f"{1e3 * med('empty batch=1') / n_empty:.3f} ms/task", "-", core_ms("empty batch=1", n_empty), "-",
+         dask("empty batch=1")],
+        ["serial loop, a process of its own (baseline)", tasks, spread("serial") + " s",
+         f"{tasks / med('serial'):.0f} tasks/s", "1.00", core_ms("serial", tasks), "1.00", "-"],
+        ["serial loop in this process, cluster running in it", tasks, spread("serial here") + " s",
+         f"{tasks / med('serial here'):.0f} tasks/s", ratios("serial here"), core_ms("serial here", tasks), "-", "-"],
         [f"{workers} plain processes, no scheduler (ceiling)", tasks, spread("plain") + " s",
-         f"{tasks / med('plain'):.0f} tasks/s", ratios("plain"), core_ms("plain", tasks), projected("plain")],
+         f"{tasks / med('plain'):.0f} tasks/s", ratios("plain"), core_ms("plain", tasks), projected("plain"), "-"],
         [f"sweep, {workers} workers, adaptive batches (the default)", tasks, spread("sweep adaptive") + " s",
          f"{tasks / med('sweep adaptive'):.0f} tasks/s", ratios("sweep adaptive"), core_ms("sweep adaptive", tasks),
-         projected("sweep adaptive")],
+         projected("sweep adaptive"), dask("sweep adaptive")],
         [f"sweep, {workers} workers, batch=1", tasks, spread("sweep batch=1") + " s",
          f"{tasks / med('sweep batch=1'):.0f} tasks/s", ratios("sweep batch=1"), core_ms("sweep batch=1", tasks),
-         projected("sweep batch=1")],
-        [f"sweep, {workers} workers, adaptive, Dask's profiler on", tasks, spread("sweep profiler on") + " s",
-         f"{tasks / med('sweep profiler on'):.0f} tasks/s", ratios("sweep profiler on"),
-         core_ms("sweep profiler on", tasks), projected("sweep profiler on")],
-        ["sweep again (all stored)", tasks, spread("again") + " s", "-", "-", "-", "-"],
+         projected("sweep batch=1"), dask("sweep batch=1")],
+        [f"sweep, {workers} workers, adaptive, Dask's default settings", tasks, spread("sweep defaults") + " s",
+         f"{tasks / med('sweep defaults'):.0f} tasks/s", ratios("sweep defaults"),
+         core_ms("sweep defaults", tasks), projected("sweep defaults"), dask("sweep defaults")],
+        ["sweep again (all stored)", tasks, spread("again") + " s", "-", "-", "-", "-", "-"],
         ["idle cluster and client (r)", "-", "-", " / ".join(f"{r:.3f}" for r in res["sweep adaptive idle"])
-         + " cores", "-", "-", "-"],
+         + " cores", "-", "-", "-", "-"],
+        ["idle cluster and client, Dask's default settings", "-", "-",
+         " / ".join(f"{r:.3f}" for r in res["sweep defaults idle"]) + " cores", "-", "-", "-", "-"],
     ]
     loads = " / ".join(f"{a:.1f}-{b:.1f}" for a, b in zip(res["load"], res["load after"]))
     busy = max(res["load"] + res["load after"]) > (os.cpu_count() or 1)
@@ -260,22 +289,25 @@ def main(quick=False, workers=2, tasks=1000, repeat=3):
         "",
         *([warning, ""] if warning else []),
         f"A LocalCluster of {workers} single-threaded worker processes (numba/BLAS threads 1) with the embedded "
-        "cluster's settings (Dask's statistical profiler off), started before the timings. A sweep sends its "
-        "tasks in batches, one Dask task each, sized to about 0.2 s of work from the task times seen so far; "
-        "the client stores each task's row in its own SQLite transaction as its batch arrives. Empty tasks "
+        "cluster's settings (Dask's statistical profiler off, its periodic callbacks every second, no work "
+        "stealing), started before the timings. A sweep sends its "
+        "tasks in batches, one Dask task each, sized to about 0.5 s of work from the task times seen so far; "
+        "the client stores a batch's rows in one SQLite transaction as it arrives. Empty tasks "
         "measure the overhead per task: scheduling, the round trip and the client's write. Throughput: "
         f"{tasks} tasks insensitive_capacity(3, 1, 2, p_bias=p) with distinct p, against the same calls in a "
-        "serial loop in one warm process, and split over plain processes with no scheduler (the most this "
-        "machine gives); 'speed-up' = serial time / that time. 'core ms/task': CPU time (user + system) of "
+        "serial loop in a warm process of its own (the baseline; the same loop in this process, where the "
+        "cluster's scheduler and nannies share its cores and GIL, is shown apart), and split over plain processes "
+        "with no scheduler (the most this machine gives); 'speed-up' = baseline time / that time. "
+        "'core ms/task': CPU time (user + system) of "
         "every process involved (this one: client, scheduler, nannies; the workers) per task, less what the "
         "idle cluster uses over the same wall time (heartbeats, monitors; measured for 3 s before each sweep, "
         "idle rate r cores); 'CPU-bound speed-up' = serial CPU x (workers - r) / that CPU, at most the "
         "workers: the speed-up that CPU allows on otherwise idle cores, which a loaded machine's wall times "
-        "cannot show. "
+        "cannot show. 'Dask tasks': the batches a sweep ran (Dask's cost is per Dask task, not per task). "
         f"{repeat} interleaved rounds (each cell: round 1 / round 2 / ...; rates from the medians); "
         f"1-minute load average at the start-end of each round: {loads} on {os.cpu_count()} cores.",
         "",
-        table(["what", "tasks", "wall", "rate", "speed-up", "core ms/task", "CPU-bound speed-up"], rows),
+        table(["what", "tasks", "wall", "rate", "speed-up", "core ms/task", "CPU-bound speed-up", "Dask tasks"], rows),
         "",
         "The client's share per task (this process, no cluster):",
         "",

@@ -115,8 +115,9 @@ def _plan_workers(workers):
 
 
 #: Seconds of work that an automatic batch aims for: Dask's cost per task (scheduling, transfer,
-#: the worker's bookkeeping) is then paid once per batch, a small fraction of its run time.
-BATCH_SECONDS = 0.2
+#: the worker's bookkeeping: about 6 ms of CPU over the client's and the workers' processes on a
+#: 2-core machine, benchmarks/results/atlas.md) is then paid once per batch, about 1% of its run time.
+BATCH_SECONDS = 0.5
 #: Largest automatic batch (bounds what a lost worker or Ctrl-C discards, and a batch's result size).
 MAX_BATCH = 1024
 #: Batches in flight per worker slot: one running, one waiting, so a worker never idles while the
@@ -129,7 +130,7 @@ def plan_batch(remaining, slots, task_seconds=None) -> int:
 
     .. math::
 
-        b = \max\Bigl(1, \min\Bigl(\Bigl\lfloor \frac{0.2\,\mathrm{s}}{\bar t} \Bigr\rfloor,\;
+        b = \max\Bigl(1, \min\Bigl(\Bigl\lfloor \frac{0.5\,\mathrm{s}}{\bar t} \Bigr\rfloor,\;
             1024,\; \Bigl\lceil \frac{R}{2 S} \Bigr\rceil\Bigr)\Bigr),
 
     with :math:`\bar t` the mean time of the tasks finished so far (1 task per batch until one
@@ -159,7 +160,7 @@ def plan_batch(remaining, slots, task_seconds=None) -> int:
     Examples
     --------
     >>> plan_batch(1000, 2), plan_batch(1000, 2, 0.004), plan_batch(20, 2, 0.004)
-    (1, 50, 5)
+    (1, 125, 5)
     """
     if task_seconds is None:
         return 1
@@ -175,7 +176,16 @@ def _quiet_worker_config(retries):
             "distributed.scheduler.worker-ttl": None,
             # the statistical profiler samples the running task's stack every 10 ms from another thread of
             # the worker, for a dashboard a sweep does not use (benchmarks/results/atlas.md compares)
-            "distributed.worker.profile.enabled": False}
+            "distributed.worker.profile.enabled": False,
+            # the periodic callbacks of every process (event-loop health tick every 20 ms, system monitor
+            # every 500 ms, memory monitor every 100 ms, work stealing) feed dashboards and balance queues
+            # that a sweep keeps full itself; every 1 s, the idle cluster uses a quarter of the CPU it uses
+            # at Dask's defaults or less (benchmarks/results/atlas.md), and a worker's event loop takes
+            # the GIL from the running task far less often. Memory limits are still checked every second.
+            "distributed.admin.tick.interval": "1s",
+            "distributed.admin.system-monitor.interval": "1s",
+            "distributed.worker.memory.monitor-interval": "1s",
+            "distributed.scheduler.work-stealing": False}
 
 
 def _terminate_workers(cluster, grace=2.0):
@@ -228,9 +238,9 @@ def run_sweep(spec, atlas, *, scheduler=None, workers=None, force=False, retries
         \text{stored} = \{\, k \in \text{grid} : k \notin \text{done} \lor \text{force} \,\}.
 
     Tasks travel in batches (one Dask task runs several tasks of the sweep in turn), sized to
-    about 0.2 s of work from the task times seen so far (:func:`plan_batch`), so that Dask's
+    about 0.5 s of work from the task times seen so far (:func:`plan_batch`), so that Dask's
     cost per task is paid once per batch. Results are written by this (client) process as each
-    batch arrives, each task's row in its own transaction, so a row is complete or absent. A
+    batch arrives, all of a batch's rows in one transaction, so every row is complete or absent. A
     worker that dies is replaced by Dask, which re-runs its batch (``retries`` further attempts
     for a batch that keeps killing workers); an exception inside a routine is stored as a failed
     row with its message, and the other tasks of its batch are stored normally. On Ctrl-C the
@@ -371,7 +381,7 @@ def _run(sweep, atlas, scheduler, n_workers, force, retries, batch, progress, ca
 
 
 def _submit_and_store(client, sweep, todo, atlas, batch, counts, bar, callback):
-    """Keep ``IN_FLIGHT`` batches per worker slot submitted; store each task's row as its batch arrives."""
+    """Keep ``IN_FLIGHT`` batches per worker slot submitted; store a batch's rows as it arrives."""
     from collections import deque
 
     from distributed import as_completed
@@ -381,9 +391,11 @@ def _submit_and_store(client, sweep, todo, atlas, batch, counts, bar, callback):
     in_flight = {}
     seen = {"tasks": 0, "seconds": 0.0}
     stamp = time.time_ns()                # Dask keys unique to this call: never a result cached by a scheduler
-    # results are fetched on the client's event loop as each batch finishes (no blocking round trip
-    # per batch from this thread)
-    arrivals = as_completed(with_results=True, raise_errors=False)
+    # results are fetched on this client's event loop as each batch finishes (no blocking round trip
+    # per batch from this thread); without ``loop``, as_completed would use the process's default
+    # client, which may be another one on another loop (a notebook's), and each batch would then wait
+    # about a second to be noticed
+    arrivals = as_completed(loop=client.loop, with_results=True, raise_errors=False)
 
     def submit():
         while pending and len(in_flight) < IN_FLIGHT * slots:
@@ -407,8 +419,8 @@ def _submit_and_store(client, sweep, todo, atlas, batch, counts, bar, callback):
                 exc = outs[1] if isinstance(outs, tuple) else outs
                 recs = [_lost(t, exc, sweep.name) for t in chunk]
             fut.release()             # stored below: never recomputed if its worker is lost later
+            atlas.store_many(recs)    # one transaction per batch: its rows are all complete, or all absent
             for rec in recs:
-                atlas.store(rec)      # one transaction per task: the row is complete or absent
                 counts[rec.status] += 1
                 if callback is not None:
                     callback(rec)
