@@ -181,10 +181,14 @@ def polish_plan(B, ny, polish_bytes):
 def polish(xp, W, base, p, gap, tol, steps, polish_bytes=POLISH_BYTES, gram_factory=dense_gram, deadline=None):
     """Interior-point polish on the rows that carry mass: maximise F(p) + tau sum_x ln p_x.
 
-    Rows with p_x > SUPPORT_REL max p go into (B, m, ny); the others are set to 0 (re-added by
-    the caller's next round when needed), unless that leaves an output that p reaches with
-    q_y = 0 (its certificate would be inf): then they keep their mass and are not moved. When
-    more rows carry mass than :func:`polish_plan` allows, nothing is done. Newton's direction on the simplex solves
+    Rows with p_x > SUPPORT_REL max p go into (B, m, ny), and so do the lighter rows with
+    p_x > 0 and D_x + b_x > F(p): such a row sets the upper bound and must gain mass (one with an
+    output few others reach has D_x growing like ln(1/p_x), which mirror descent corrects at a rate
+    of that output's weight per step, while Newton's step does it in a few). The others are set
+    to 0 (re-added by the caller's next round when needed), unless that leaves an output that p
+    reaches with q_y = 0 (its certificate would be inf): then they keep their mass and are not
+    moved. When these rows exceed what :func:`polish_plan` allows, the heavy ones alone are
+    polished; when those exceed it too, nothing is done. Newton's direction on the simplex solves
     (G + diag(tau/p^2)) d = g - nu 1, 1'd = 0 with G = W_S diag(1/q) W_S' (the negative Hessian
     of F; the offsets b are linear), g = D + b + tau/p; fraction-to-boundary and Armijo
     backtracking on the barrier objective keep p > 0. tau starts at 0.1 gap/m and falls 10x
@@ -195,20 +199,26 @@ def polish(xp, W, base, p, gap, tol, steps, polish_bytes=POLISH_BYTES, gram_fact
     step starts after it. Returns p (B, nx), lower, upper, steps used.
     """
     B, nx, ny = W.shape
-    sel = p > SUPPORT_REL * xp.max(p, axis=-1)[:, None]
+    q_full = vecmat(xp, p, W)
+    D_full = row_divergences(xp, W, base, q_full, p=p)
+    best_lo, best_up = bounds(xp, p, D_full)
+    heavy = p > SUPPORT_REL * xp.max(p, axis=-1)[:, None]
+    sel = heavy | ((p > 0) & (D_full > best_lo[:, None]))  # light rows that break the bound join
+    fit = polish_plan(B, ny, polish_bytes)
     m = int(xp.max(xp.sum(xp.astype(sel, xp.int64), axis=-1)))
-    if m > polish_plan(B, ny, polish_bytes):  # left to mirror descent: the Newton system would not fit
-        lo, up = certificate(xp, W, base, p)
-        return p, lo, up, xp.zeros_like(lo)
+    if m > fit:  # too many light rows: the heavy ones alone
+        sel = heavy
+        m = int(xp.max(xp.sum(xp.astype(sel, xp.int64), axis=-1)))
+    if m > fit:  # left to mirror descent: the Newton system would not fit
+        return p, best_lo, best_up, xp.zeros_like(best_lo)
     m = max(1, min(m, nx))
-    idx = xp.argsort(-p, axis=-1, stable=True)[:, :m]
+    idx = xp.argsort(-xp.where(sel, 1.0 + p, p), axis=-1, stable=True)[:, :m]  # selected rows first
     mask = xp.take_along_axis(sel, idx, axis=1)
     maskf = xp.astype(mask, p.dtype)
     Ws = xp.take_along_axis(W, idx[:, :, None], axis=1)
     bs = xp.take_along_axis(base, idx, axis=1)
     p_idx = xp.take_along_axis(p, idx, axis=1)
     ps = maskf * p_idx
-    q_full = vecmat(xp, p, W)
     hold = xp.any((vecmat(xp, ps, Ws) <= 0) & (q_full > 0), axis=-1)  # ps: p on the support
     on = xp.where(hold, xp.sum(ps, axis=-1), 1.0)  # the support's share of the mass
     ps = ps / xp.sum(ps, axis=-1)[:, None]
@@ -229,7 +239,6 @@ def polish(xp, W, base, p, gap, tol, steps, polish_bytes=POLISH_BYTES, gram_fact
     sparse = gram_factory is not dense_gram and sparse_gram_pays(Ws)  # a sparse factory, and it pays
     gram = gram_factory(xp, Ws) if sparse else dense_gram(xp, Ws)
     best_p = p
-    best_lo, best_up = bounds(xp, p, row_divergences(xp, W, base, q_full, p=p))
     done = best_up - best_lo <= tol
     used = xp.zeros_like(tau)
     for _ in range(steps):
