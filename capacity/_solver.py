@@ -48,6 +48,8 @@ SUPPORT_REL, SUPPORT_CAP = 1e-8, 4096
 POLISH_BYTES = 2 * 2**30
 #: Below this fraction of non-zeros the numba sweep and the polish's Gram matrix go sparse.
 SPARSE_DENSITY = 0.25
+#: Streamed routines touch W in row blocks of at most this many entries (their temporaries).
+BLOCK_ENTRIES = 1 << 22
 #: With a deadline, mirror descent runs in slices of about this many seconds (steps counted from
 #: the speed measured so far), so the clock is read at least this often.
 DEADLINE_SLICE = 0.2
@@ -90,8 +92,10 @@ def row_divergences(xp, W, base, q, exact=True, p=None):
         return xp.where(p > 0, D, D - LOG_ZERO * matvec(xp, W, xp.astype(~pos, W.dtype)))
     logq = xp.where(pos, xp.log(xp.where(pos, q, 1.0)), 0.0 if exact else LOG_ZERO)
     D = base - matvec(xp, W, logq)
-    if exact and not bool(xp.all(pos)):
-        reach = matvec(xp, xp.astype(W > 0, W.dtype), xp.astype(~pos, W.dtype)) > 0
+    if exact and not bool(xp.all(pos)):  # rows reaching a q_y = 0, by row blocks (no copy of W)
+        miss, step = xp.astype(~pos, W.dtype), max(1, BLOCK_ENTRIES // max(1, W.shape[-1] * math.prod(W.shape[:-2])))
+        reach = xp.concat([matvec(xp, xp.astype(W[..., i:i + step, :] > 0, W.dtype), miss) > 0
+                           for i in range(0, W.shape[-2], step)], axis=-1)
         D = xp.where(reach if p is None else reach & (p <= 0), math.inf, D)
     return D
 
@@ -368,6 +372,43 @@ def solve(xp, W, base, p, tol, max_iter, accelerated, *, chunk, md=md_steps, gra
         k_round *= 2
     order = np.argsort(np.concatenate(out_ids), kind="stable")
     return take(xp.concat(out_p, axis=0), order), iters
+
+
+def sweep_goes_sparse(size, nnz):
+    """Whether the numba sweep of one channel with ``size`` entries, ``nnz`` of them non-zero, runs
+    on CSR rows (:func:`capacity._ba_numba.md_kernel`): 4096 entries or more, under SPARSE_DENSITY."""
+    return size >= 4096 and nnz < SPARSE_DENSITY * size
+
+
+def inplace_plan(nx, ny, nnz, polish_bytes):
+    """Bytes :func:`solve_inplace` needs besides W itself (nx, ny) with ``nnz`` non-zeros (None: not
+    known yet, the most a sparse sweep can have): the CSR rows of a sparse sweep
+    (:func:`sweep_goes_sparse`), two row blocks of BLOCK_ENTRIES float64, 24 vectors of nx + ny
+    float64 (the sweep's, the certificate's and the polish's laws and divergences) and the
+    polish's ``polish_bytes``."""
+    if nnz is None:
+        nnz = max(0, math.ceil(SPARSE_DENSITY * nx * ny) - 1)
+    csr = 16 * nnz + 8 * (nx + 1) if sweep_goes_sparse(nx * ny, nnz) else 0
+    return int(csr + 16 * min(BLOCK_ENTRIES, nx * ny) + 8 * 24 * (nx + ny) + max(polish_bytes, 0))
+
+
+def solve_inplace(W, bonus, tol, max_iter, polish_bytes, deadline=None, driver="numba"):
+    """Maximise F(p) = sum_x p_x [D(W_x || pW) + b_x] (nats) for one channel W (nx, ny), float64
+    and C-contiguous, without copying it: the row neg-entropies by row blocks, then the
+    ``driver`` of :data:`DRIVERS` ("numba" or "numpy", accelerated) and the exact
+    :func:`certificate`, whose support mask is streamed too; the memory besides W is
+    :func:`inplace_plan`. Returns p (nx,), iterations, lower and upper (nats)."""
+    from boolean._lib.array import neg_entropy_rows
+
+    nx, ny = W.shape
+    W3 = W[None]  # a view
+    step = max(1, BLOCK_ENTRIES // ny)
+    base = np.concatenate([neg_entropy_rows(np, W[i:i + step]) for i in range(0, nx, step)])[None] + bonus
+    p = np.full((1, nx), 1.0 / nx)
+    with np.errstate(over="ignore", under="ignore"):
+        p, iters = DRIVERS[driver](np, W3, base, p, tol, max_iter, True, polish_bytes, deadline=deadline)
+        lower, upper = certificate(np, W3, base, p)
+    return p[0], int(iters[0]), float(lower[0]), float(max(upper[0], lower[0]))
 
 
 def sparse_gram_pays(Ws):
