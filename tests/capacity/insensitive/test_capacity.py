@@ -306,7 +306,10 @@ def test_max_seconds_refuses_up_front_and_progress_runs():
         insensitive_capacity(4, 2, 8, max_seconds=1)
     a = insensitive_capacity(3, 1, 3, max_seconds=600, progress=True)
     b = insensitive_capacity(3, 1, 3)
-    assert a.lower == b.lower and a.upper == b.upper
+    # with max_seconds mirror descent runs in timed slices, each restarting the fused sweep, so the two
+    # laws may differ in their last bits (at (3,2,4) they did before the in-place solve too): the
+    # certified brackets must overlap, each within tol
+    assert a.lower <= b.upper and b.lower <= a.upper and max(a.gap, b.gap) <= 1e-9
 
 
 @pytest.mark.parametrize("kwargs,exc,match", [
