@@ -103,12 +103,14 @@ def test_a_tol_below_rounding_is_named_as_such():
 
 
 def test_insensitive_generous_budget_changes_nothing():
-    """Under a budget it never reaches, the result equals the unbudgeted one bit for bit."""
+    """Under a budget it never reaches, the result is certified like the unbudgeted one: the budget runs
+    mirror descent in timed slices, each restarting the fused numba sweep, so the laws may differ in
+    their last bits (they do at (3,2,4) with either route), and the brackets overlap, each within tol."""
     with warnings.catch_warnings():
         warnings.simplefilter("error", ConvergenceWarning)
         a = insensitive_capacity(3, 1, 3, max_seconds=600)
     b = insensitive_capacity(3, 1, 3)
-    assert (a.lower, a.upper) == (b.lower, b.upper)
+    assert a.lower <= b.upper and b.lower <= a.upper and max(a.gap, b.gap) <= 1e-9
     assert a.result.converged and a.result.extra.get("stopped_by") is None
 
 
