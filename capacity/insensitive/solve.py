@@ -426,12 +426,11 @@ def _class_capacity(n, s, m, tol, visible, S0, p_bias, be, backend, device, symm
     if symmetry:
         # V stays alive while the solver works on it: refuse V + the solver's plan before folding. On the
         # CPU the solver works on V in place (its plan, with CSR rows counted since V's zeros are not
-        # known yet); torch converts V into its own copies.
+        # known yet; the polish takes what is left); torch converts V into its own copies.
         n_orb = class_orbits(n, s, visible, S0, p_bias)[1].size
         n_torb = _type_orbit_counts(n, s, visible, S0, p_bias, m)[m]
         inplace = be.name == "numpy"
-        need = 8 * n_orb * n_torb + (_inplace_need(n_orb, n_torb, None, max_bytes)[0] if inplace
-                                     else plan_bytes((n_orb, n_torb)))
+        need = 8 * n_orb * n_torb + (inplace_plan(n_orb, n_torb, None, 0) if inplace else plan_bytes((n_orb, n_torb)))
         check_size(need, max_bytes, f"insensitive_capacity(n={n}, s={s}, m={m}): the folded channel "
                                     f"{n_orb} x {n_torb} and the solver's working "
                                     + ("memory (in place)" if inplace else "copies"))
@@ -478,12 +477,12 @@ def _class_capacity(n, s, m, tol, visible, S0, p_bias, be, backend, device, symm
                                symmetry=bool(symmetry), seconds=time.perf_counter() - t0, result=res)
 
 
-def _inplace_need(rows, cols, nnz, max_bytes):
-    """(bytes besides V, polish budget) of the in-place solve of a folded V (rows, cols) with ``nnz``
-    non-zeros: the polish gets what ``max_bytes`` leaves, at most POLISH_BYTES."""
-    polish = min(POLISH_BYTES, (DEFAULT_MAX_BYTES if max_bytes is None else max_bytes) - 8 * rows * cols
-                 - inplace_plan(rows, cols, nnz, 0))
-    return inplace_plan(rows, cols, nnz, polish), polish
+def _polish_budget(rows, cols, nnz, max_bytes):
+    """The polish's budget in the in-place solve of a folded V (rows, cols) with ``nnz`` non-zeros
+    (``max_bytes`` already checked): what ``max_bytes`` leaves beside V and its plan, at most
+    POLISH_BYTES (none left: the polish is skipped)."""
+    return min(POLISH_BYTES, (DEFAULT_MAX_BYTES if max_bytes is None else max_bytes) - 8 * rows * cols
+               - inplace_plan(rows, cols, nnz, 0))
 
 
 def _drop_columns(V, keep):
@@ -500,7 +499,7 @@ def _solve_inplace(V, bonus, tol, max_iter, max_bytes, budget, driver):
     """The folded problem solved on V in place (:func:`capacity._solver.solve_inplace` with the
     ``driver`` "numba" or "numpy"), as a CapacityResult in bits (``extra["stopped_by"]`` as
     :func:`capacity.blahut_arimoto` sets it)."""
-    polish = _inplace_need(*V.shape, np.count_nonzero(V), max_bytes)[1]
+    polish = _polish_budget(*V.shape, np.count_nonzero(V), max_bytes)
     left = budget.left()
     deadline = None if left is None else time.perf_counter() + left
     p, iters, lower, upper = solve_inplace(V, bonus, tol / LOG2E, max_iter, polish, deadline, driver)
