@@ -16,7 +16,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from ._solver import E_MAX, MU_MAX, SPARSE_DENSITY, TINY
+from ._solver import E_MAX, MU_MAX, TINY, sweep_goes_sparse
 
 #: TINY and E_MAX are compile-time constants of the kernels (as arguments the sweep ran 1.4x
 #: slower); numba's cache is keyed to this file, so the values it holds are spelled here too.
@@ -28,7 +28,7 @@ def md_kernel(W1):
     """The driver's ``md`` (see :func:`capacity._solver.solve`) for the one channel ``W1`` (nx, ny):
     the fused sweep, on CSR rows when W1 is sparse (built once here)."""
     ny = W1.shape[1]
-    if W1.size >= 4096 and np.count_nonzero(W1) < SPARSE_DENSITY * W1.size:
+    if sweep_goes_sparse(W1.size, np.count_nonzero(W1)):
         from scipy import sparse
 
         S = sparse.csr_matrix(W1)

@@ -48,6 +48,8 @@ SUPPORT_REL, SUPPORT_CAP = 1e-8, 4096
 POLISH_BYTES = 2 * 2**30
 #: Below this fraction of non-zeros the numba sweep and the polish's Gram matrix go sparse.
 SPARSE_DENSITY = 0.25
+#: Streamed routines touch W in row blocks of at most this many entries (their temporaries).
+BLOCK_ENTRIES = 1 << 22
 #: With a deadline, mirror descent runs in slices of about this many seconds (steps counted from
 #: the speed measured so far), so the clock is read at least this often.
 DEADLINE_SLICE = 0.2
@@ -90,8 +92,10 @@ def row_divergences(xp, W, base, q, exact=True, p=None):
         return xp.where(p > 0, D, D - LOG_ZERO * matvec(xp, W, xp.astype(~pos, W.dtype)))
     logq = xp.where(pos, xp.log(xp.where(pos, q, 1.0)), 0.0 if exact else LOG_ZERO)
     D = base - matvec(xp, W, logq)
-    if exact and not bool(xp.all(pos)):
-        reach = matvec(xp, xp.astype(W > 0, W.dtype), xp.astype(~pos, W.dtype)) > 0
+    if exact and not bool(xp.all(pos)):  # rows reaching a q_y = 0, by row blocks (no copy of W)
+        miss, step = xp.astype(~pos, W.dtype), max(1, BLOCK_ENTRIES // max(1, W.shape[-1] * math.prod(W.shape[:-2])))
+        reach = xp.concat([matvec(xp, xp.astype(W[..., i:i + step, :] > 0, W.dtype), miss) > 0
+                           for i in range(0, W.shape[-2], step)], axis=-1)
         D = xp.where(reach if p is None else reach & (p <= 0), math.inf, D)
     return D
 
@@ -181,10 +185,14 @@ def polish_plan(B, ny, polish_bytes):
 def polish(xp, W, base, p, gap, tol, steps, polish_bytes=POLISH_BYTES, gram_factory=dense_gram, deadline=None):
     """Interior-point polish on the rows that carry mass: maximise F(p) + tau sum_x ln p_x.
 
-    Rows with p_x > SUPPORT_REL max p go into (B, m, ny); the others are set to 0 (re-added by
-    the caller's next round when needed), unless that leaves an output that p reaches with
-    q_y = 0 (its certificate would be inf): then they keep their mass and are not moved. When
-    more rows carry mass than :func:`polish_plan` allows, nothing is done. Newton's direction on the simplex solves
+    Rows with p_x > SUPPORT_REL max p go into (B, m, ny), and so do the lighter rows with
+    p_x > 0 and D_x + b_x > F(p): such a row sets the upper bound and must gain mass (one with an
+    output few others reach has D_x growing like ln(1/p_x), which mirror descent corrects at a rate
+    of that output's weight per step, while Newton's step does it in a few). The others are set
+    to 0 (re-added by the caller's next round when needed), unless that leaves an output that p
+    reaches with q_y = 0 (its certificate would be inf): then they keep their mass and are not
+    moved. When these rows exceed what :func:`polish_plan` allows, the heavy ones alone are
+    polished; when those exceed it too, nothing is done. Newton's direction on the simplex solves
     (G + diag(tau/p^2)) d = g - nu 1, 1'd = 0 with G = W_S diag(1/q) W_S' (the negative Hessian
     of F; the offsets b are linear), g = D + b + tau/p; fraction-to-boundary and Armijo
     backtracking on the barrier objective keep p > 0. tau starts at 0.1 gap/m and falls 10x
@@ -195,20 +203,26 @@ def polish(xp, W, base, p, gap, tol, steps, polish_bytes=POLISH_BYTES, gram_fact
     step starts after it. Returns p (B, nx), lower, upper, steps used.
     """
     B, nx, ny = W.shape
-    sel = p > SUPPORT_REL * xp.max(p, axis=-1)[:, None]
+    q_full = vecmat(xp, p, W)
+    D_full = row_divergences(xp, W, base, q_full, p=p)
+    best_lo, best_up = bounds(xp, p, D_full)
+    heavy = p > SUPPORT_REL * xp.max(p, axis=-1)[:, None]
+    sel = heavy | ((p > 0) & (D_full > best_lo[:, None]))  # light rows that break the bound join
+    fit = polish_plan(B, ny, polish_bytes)
     m = int(xp.max(xp.sum(xp.astype(sel, xp.int64), axis=-1)))
-    if m > polish_plan(B, ny, polish_bytes):  # left to mirror descent: the Newton system would not fit
-        lo, up = certificate(xp, W, base, p)
-        return p, lo, up, xp.zeros_like(lo)
+    if m > fit:  # too many light rows: the heavy ones alone
+        sel = heavy
+        m = int(xp.max(xp.sum(xp.astype(sel, xp.int64), axis=-1)))
+    if m > fit:  # left to mirror descent: the Newton system would not fit
+        return p, best_lo, best_up, xp.zeros_like(best_lo)
     m = max(1, min(m, nx))
-    idx = xp.argsort(-p, axis=-1, stable=True)[:, :m]
+    idx = xp.argsort(-xp.where(sel, 1.0 + p, p), axis=-1, stable=True)[:, :m]  # selected rows first
     mask = xp.take_along_axis(sel, idx, axis=1)
     maskf = xp.astype(mask, p.dtype)
     Ws = xp.take_along_axis(W, idx[:, :, None], axis=1)
     bs = xp.take_along_axis(base, idx, axis=1)
     p_idx = xp.take_along_axis(p, idx, axis=1)
     ps = maskf * p_idx
-    q_full = vecmat(xp, p, W)
     hold = xp.any((vecmat(xp, ps, Ws) <= 0) & (q_full > 0), axis=-1)  # ps: p on the support
     on = xp.where(hold, xp.sum(ps, axis=-1), 1.0)  # the support's share of the mass
     ps = ps / xp.sum(ps, axis=-1)[:, None]
@@ -229,7 +243,6 @@ def polish(xp, W, base, p, gap, tol, steps, polish_bytes=POLISH_BYTES, gram_fact
     sparse = gram_factory is not dense_gram and sparse_gram_pays(Ws)  # a sparse factory, and it pays
     gram = gram_factory(xp, Ws) if sparse else dense_gram(xp, Ws)
     best_p = p
-    best_lo, best_up = bounds(xp, p, row_divergences(xp, W, base, q_full, p=p))
     done = best_up - best_lo <= tol
     used = xp.zeros_like(tau)
     for _ in range(steps):
@@ -359,6 +372,43 @@ def solve(xp, W, base, p, tol, max_iter, accelerated, *, chunk, md=md_steps, gra
         k_round *= 2
     order = np.argsort(np.concatenate(out_ids), kind="stable")
     return take(xp.concat(out_p, axis=0), order), iters
+
+
+def sweep_goes_sparse(size, nnz):
+    """Whether the numba sweep of one channel with ``size`` entries, ``nnz`` of them non-zero, runs
+    on CSR rows (:func:`capacity._ba_numba.md_kernel`): 4096 entries or more, under SPARSE_DENSITY."""
+    return size >= 4096 and nnz < SPARSE_DENSITY * size
+
+
+def inplace_plan(nx, ny, nnz, polish_bytes):
+    """Bytes :func:`solve_inplace` needs besides W itself (nx, ny) with ``nnz`` non-zeros (None: not
+    known yet, the most a sparse sweep can have): the CSR rows of a sparse sweep
+    (:func:`sweep_goes_sparse`), two row blocks of BLOCK_ENTRIES float64, 24 vectors of nx + ny
+    float64 (the sweep's, the certificate's and the polish's laws and divergences) and the
+    polish's ``polish_bytes``."""
+    if nnz is None:
+        nnz = max(0, math.ceil(SPARSE_DENSITY * nx * ny) - 1)
+    csr = 16 * nnz + 8 * (nx + 1) if sweep_goes_sparse(nx * ny, nnz) else 0
+    return int(csr + 16 * min(BLOCK_ENTRIES, nx * ny) + 8 * 24 * (nx + ny) + max(polish_bytes, 0))
+
+
+def solve_inplace(W, bonus, tol, max_iter, polish_bytes, deadline=None, driver="numba"):
+    """Maximise F(p) = sum_x p_x [D(W_x || pW) + b_x] (nats) for one channel W (nx, ny), float64
+    and C-contiguous, without copying it: the row neg-entropies by row blocks, then the
+    ``driver`` of :data:`DRIVERS` ("numba" or "numpy", accelerated) and the exact
+    :func:`certificate`, whose support mask is streamed too; the memory besides W is
+    :func:`inplace_plan`. Returns p (nx,), iterations, lower and upper (nats)."""
+    from boolean._lib.array import neg_entropy_rows
+
+    nx, ny = W.shape
+    W3 = W[None]  # a view
+    step = max(1, BLOCK_ENTRIES // ny)
+    base = np.concatenate([neg_entropy_rows(np, W[i:i + step]) for i in range(0, nx, step)])[None] + bonus
+    p = np.full((1, nx), 1.0 / nx)
+    with np.errstate(over="ignore", under="ignore"):
+        p, iters = DRIVERS[driver](np, W3, base, p, tol, max_iter, True, polish_bytes, deadline=deadline)
+        lower, upper = certificate(np, W3, base, p)
+    return p[0], int(iters[0]), float(lower[0]), float(max(upper[0], lower[0]))
 
 
 def sparse_gram_pays(Ws):

@@ -91,7 +91,8 @@ def orbit_sums(q, q0, pi, order, offsets, child_start, child_stop, n_roots, sym,
     (depth m, numbered from ``child_start`` of depth m - 1 onward, i.e. ``t - leaf0``) are summed at once.
     Classes ``order[offsets[o]:offsets[o+1]]`` form orbit o and go through in batches of ``BATCH``;
     each orbit is summed by one thread in a fixed order, so the result does not depend on the
-    thread count.
+    thread count. ``Bs`` is a compensated (Kahan) sum: over millions of leaves a plain running sum
+    lost 9e-11 nats of the bonus at (3,2,10), which moves the certificate's bounds by as much.
     """
     n_orb = offsets.size - 1
     n_nodes = sym.size
@@ -108,6 +109,7 @@ def orbit_sums(q, q0, pi, order, offsets, child_start, child_stop, n_roots, sym,
         stack = np.zeros(m + 1, np.int64)       # next child to visit at each depth
         stop = np.zeros(m + 1, np.int64)
         bsum = 0.0
+        bcomp = 0.0  # Kahan's compensation: bsum adds up one term per leaf and class batch
         for b0 in range(offsets[o], offsets[o + 1], BATCH):
             nb = min(BATCH, offsets[o + 1] - b0)
             for b in range(nb):
@@ -138,7 +140,10 @@ def orbit_sums(q, q0, pi, order, offsets, child_start, child_stop, n_roots, sym,
                         acc += w
                         accl += w * (lv[d - 1, b] + lr[s, b] + logratio[t])
                     A[o, t - leaf0] += acc
-                    bsum += accl * sizes[t - leaf0]
+                    term = accl * sizes[t - leaf0] - bcomp
+                    total = bsum + term
+                    bcomp = (total - bsum) - term
+                    bsum = total
                 elif child_start[t] < child_stop[t]:
                     for b in range(nb):
                         val[d, b] = val[d - 1, b] * r[s, b] * ratio[t]

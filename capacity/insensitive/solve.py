@@ -20,10 +20,11 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from boolean._lib.backend import resolve_backend
-from boolean._lib.memory import check_size, format_bytes
+from boolean._lib.memory import DEFAULT_MAX_BYTES, check_size, format_bytes
 from boolean._lib.validate import check_int, check_real
 
 from .._result import CapacityResult, ConvergenceWarning
+from .._solver import POLISH_BYTES, inplace_plan, past, solve_inplace
 from ..blahut_arimoto import blahut_arimoto, plan_bytes
 from .channel import channel_matrix
 from .classes import MAX_ENUM_N, count_classes
@@ -423,25 +424,30 @@ def _class_capacity(n, s, m, tol, visible, S0, p_bias, be, backend, device, symm
     R = cls.n_classes
     _stage(bar, "fold" if symmetry else "channel", budget)
     if symmetry:
-        # V stays alive while the solver works on it: refuse V + the solver's plan before folding
+        # V stays alive while the solver works on it: refuse V + the solver's plan before folding. On the
+        # CPU the solver works on V in place (its plan, with CSR rows counted since V's zeros are not
+        # known yet; the polish takes what is left); torch converts V into its own copies.
         n_orb = class_orbits(n, s, visible, S0, p_bias)[1].size
         n_torb = _type_orbit_counts(n, s, visible, S0, p_bias, m)[m]
-        need = 8 * n_orb * n_torb + plan_bytes((n_orb, n_torb))
+        inplace = be.name == "numpy"
+        need = 8 * n_orb * n_torb + (inplace_plan(n_orb, n_torb, None, 0) if inplace else plan_bytes((n_orb, n_torb)))
         check_size(need, max_bytes, f"insensitive_capacity(n={n}, s={s}, m={m}): the folded channel "
-                                    f"{n_orb} x {n_torb} and the solver's working copies")
+                                    f"{n_orb} x {n_torb} and the solver's working "
+                                    + ("memory (in place)" if inplace else "copies"))
         fc = folded_channel(n, s, m, visible=visible, S0=S0, p_bias=p_bias, backend=be.name,
                             device=be.device if be.name == "torch" else None, max_bytes=max_bytes)
         _stage(bar, "solve", budget)
         iters = DEFAULT_MAX_ITER if max_iter is None else max_iter
         keep = fc.V.max(axis=0) > 0  # outputs no orbit reaches carry nothing
-        # the folded channel is one channel: on the CPU, "auto" lets the solver pick numba's sweep
-        solver_backend = "auto" if backend == "auto" and be.name == "numpy" else be.name
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", ConvergenceWarning)  # re-issued below, naming (n, s, m)
-            Vk = fc.V if keep.all() else np.ascontiguousarray(fc.V[:, keep])   # copy only when columns drop
-            res = blahut_arimoto(Vk, bonus=fc.bonus * LOG2E, tol=tol,
-                                 max_iter=iters, backend=solver_backend, device=be.device if be.name == "torch" else None,
-                                 max_bytes=max_bytes, max_seconds=budget.left())
+        if inplace:
+            res = _solve_inplace(_drop_columns(fc.V, keep), fc.bonus, tol, iters, max_bytes, budget,
+                                 "numba" if backend == "auto" else "numpy")
+        else:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", ConvergenceWarning)  # re-issued below, naming (n, s, m)
+                res = blahut_arimoto(fc.V[:, keep], bonus=fc.bonus * LOG2E, tol=tol, max_iter=iters,
+                                     backend=be.name, device=be.device, max_bytes=max_bytes,
+                                     max_seconds=budget.left())
         res = dataclasses.replace(res, extra={**res.extra, "folded": True})
         lower, upper, p_orb = res.lower, res.upper, res.p
         _solver_warning(res, n, s, m, iters, tol, budget)
@@ -469,6 +475,40 @@ def _class_capacity(n, s, m, tol, visible, S0, p_bias, be, backend, device, symm
                                representatives=None if cls.representatives is None else np.array(cls.representatives),
                                support=support, shape=tuple(shape), folded_shape=folded_shape,
                                symmetry=bool(symmetry), seconds=time.perf_counter() - t0, result=res)
+
+
+def _polish_budget(rows, cols, nnz, max_bytes):
+    """The polish's budget in the in-place solve of a folded V (rows, cols) with ``nnz`` non-zeros
+    (``max_bytes`` already checked): what ``max_bytes`` leaves beside V and its plan, at most
+    POLISH_BYTES (none left: the polish is skipped)."""
+    return min(POLISH_BYTES, (DEFAULT_MAX_BYTES if max_bytes is None else max_bytes) - 8 * rows * cols
+               - inplace_plan(rows, cols, nnz, 0))
+
+
+def _drop_columns(V, keep):
+    """V[:, keep] written into V's own buffer (row by row, front to back), returned as a view."""
+    if keep.all():
+        return V
+    k, flat = int(keep.sum()), V.reshape(-1)
+    for o in range(V.shape[0]):
+        flat[o * k:(o + 1) * k] = V[o, keep]
+    return flat[:V.shape[0] * k].reshape(V.shape[0], k)
+
+
+def _solve_inplace(V, bonus, tol, max_iter, max_bytes, budget, driver):
+    """The folded problem solved on V in place (:func:`capacity._solver.solve_inplace` with the
+    ``driver`` "numba" or "numpy"), as a CapacityResult in bits (``extra["stopped_by"]`` as
+    :func:`capacity.blahut_arimoto` sets it)."""
+    polish = _polish_budget(*V.shape, np.count_nonzero(V), max_bytes)
+    left = budget.left()
+    deadline = None if left is None else time.perf_counter() + left
+    p, iters, lower, upper = solve_inplace(V, bonus, tol / LOG2E, max_iter, polish, deadline, driver)
+    lower, upper = lower * LOG2E, upper * LOG2E
+    converged = upper - lower <= tol
+    stopped = (None if converged else "max_iter" if iters >= max_iter else "max_seconds" if past(deadline)
+               else "rounding")
+    return CapacityResult(lower, p, lower, upper, iters, converged, driver,
+                          {} if stopped is None else {"stopped_by": stopped})
 
 
 def _level_capacity(n, s, m, tol, max_iter, be, backend, max_bytes, t0, bar, budget):

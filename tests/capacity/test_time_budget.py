@@ -6,6 +6,7 @@ generous on purpose: the solver overruns by at most one mirror-descent slice (0.
 step plus the final certificate (milliseconds at these sizes), and the rest absorbs a loaded
 machine and first-call costs (torch's import counts against the budget).
 """
+import dataclasses
 import time
 import warnings
 
@@ -61,12 +62,14 @@ def test_insensitive_budget_reaches_the_solver_and_keeps_the_bracket(monkeypatch
     (n, s, m) and max_seconds; the bounds bracket the converged value."""
     ref = insensitive_capacity(3, 1, 4)
     seen = []
+    real = solve_mod._solve_inplace  # the CPU route solves the folded V in place
 
-    def starved(*args, **kwargs):  # the real solver, left with almost no time: it stops after one slice
-        seen.append(kwargs["max_seconds"])
-        return blahut_arimoto(*args, **{**kwargs, "max_seconds": 1e-9})
+    def starved(*args):  # the real solver, left with almost no time: it stops after one slice
+        budget = args[5]
+        seen.append(budget.left())
+        return real(*args[:5], dataclasses.replace(budget, t0=time.perf_counter() - budget.max_seconds), *args[6:])
 
-    monkeypatch.setattr(solve_mod, "blahut_arimoto", starved)
+    monkeypatch.setattr(solve_mod, "_solve_inplace", starved)
     with pytest.warns(ConvergenceWarning, match=r"insensitive_capacity\(n=3, s=1, m=4\) reached max_seconds=60 "):
         r = insensitive_capacity(3, 1, 4, max_seconds=60)
     assert 0 < seen[0] <= 60  # what is left of the call's budget goes to the solver
@@ -100,12 +103,14 @@ def test_a_tol_below_rounding_is_named_as_such():
 
 
 def test_insensitive_generous_budget_changes_nothing():
-    """Under a budget it never reaches, the result equals the unbudgeted one bit for bit."""
+    """Under a budget it never reaches, the result is certified like the unbudgeted one: the budget runs
+    mirror descent in timed slices, each restarting the fused numba sweep, so the laws may differ in
+    their last bits (they do at (3,2,4) with either route), and the brackets overlap, each within tol."""
     with warnings.catch_warnings():
         warnings.simplefilter("error", ConvergenceWarning)
         a = insensitive_capacity(3, 1, 3, max_seconds=600)
     b = insensitive_capacity(3, 1, 3)
-    assert (a.lower, a.upper) == (b.lower, b.upper)
+    assert a.lower <= b.upper and b.lower <= a.upper and max(a.gap, b.gap) <= 1e-9
     assert a.result.converged and a.result.extra.get("stopped_by") is None
 
 
