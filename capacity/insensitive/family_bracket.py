@@ -59,12 +59,19 @@ so orbits within ``NB_EPS`` of a support member enter through its confidence lim
 are estimated from :math:`W_f` itself: a pilot of 400 draws per orbit (discarded) sizes each
 orbit's final draws (fewer far below the top) and splits the upper end's :math:`\alpha/2`
 (Bonferroni with weights: 90% over the orbits near the top, 10% over the rest). The bracket holds
-with probability >= ``confidence`` under the normal approximation of each mean (which is why at
-least 100 samples are required).
+with probability >= ``confidence`` under the normal approximation of each mean. That
+approximation is used only with enough draws for its level (``min_samples``): a mean of k
+draws whose margin is the normal quantile :math:`z_a` and an estimated standard error misses
+with probability :math:`P(T_{k-1} > z_a)` (Student's t, for normal terms) instead of a; k is the
+fewest draws for which that is at most ``MISS_EXCESS`` a, i.e. the stated miss probability is
+understated by at most 10%. So ``samples`` must be >= ``min_samples((1 - confidence) / 2)``
+(57 at 95%, 146 at 99%), and each estimated divergence uses at least the draws its own
+Bonferroni level needs (as far as ``samples`` allows).
 See docs/problem.rst for the model.
 """
 from __future__ import annotations
 
+import functools
 import math
 import time
 from dataclasses import dataclass
@@ -78,8 +85,11 @@ from boolean._lib.validate import check_distribution, check_int, check_real, che
 
 __all__ = ["FamilyBracket", "family_bracket"]
 
-#: Fewest Monte Carlo samples per estimated mean (normal approximation).
+#: Fewest draws of the sample-average problem that gives the default law.
 MIN_SAMPLES = 100
+#: A mean estimated with the normal quantile z_a may miss with probability at most this factor
+#: times its nominal level a (Student's t with k - 1 degrees of freedom): see ``min_samples``.
+MISS_EXCESS = 1.1
 #: Most types of the exact solve that provides the default law.
 LAW_MAX_TYPES = 25_000
 #: Most members whose divergence is re-estimated from W_f itself after the importance-sampling pass.
@@ -210,7 +220,8 @@ def family_bracket(family, n, s, m, *, law=None, samples=4000, law_samples=20_00
         ``law_samples=0``, of the garbled problem with the most quantile bins of cells whose
         types fit; see the module docstring).
     samples : int, default 4000
-        Draws of the lower end's mean, and the most draws of each estimated divergence, ``>= 100``.
+        Draws of the lower end's mean, and the most draws of each estimated divergence, at least
+        ``min_samples((1 - confidence) / 2)`` (57 at the default confidence).
     law_samples : int, default 20000
         Draws of the sample-average problem that gives the default law when the types do not
         fit: 0 (the garbled problem's law instead) or ``>= 100``.
@@ -227,7 +238,8 @@ def family_bracket(family, n, s, m, *, law=None, samples=4000, law_samples=20_00
     Raises
     ------
     TypeError, ValueError
-        As :func:`family_capacity`, and for fewer than 100 samples, ``law_samples`` neither 0 nor
+        As :func:`family_capacity`, and for fewer samples than the confidence needs
+        (``min_samples``), ``law_samples`` neither 0 nor
         ``>= 100``, a confidence outside (0, 1),
         a law of the wrong shape or not a distribution, or a plan above ``max_bytes``.
 
@@ -255,9 +267,11 @@ def family_bracket(family, n, s, m, *, law=None, samples=4000, law_samples=20_00
     m = check_int(m, "m", low=1, high=64)
     samples = check_int(samples, "samples", low=1)
     confidence = check_real(confidence, "confidence", low=0.0, high=1.0, low_open=True, high_open=True)
-    if samples < MIN_SAMPLES:
-        raise ValueError(f"`samples` must be >= {MIN_SAMPLES} for the normal approximation behind a stated "
-                         f"confidence; got {samples}")
+    need = min_samples((1.0 - confidence) / 2)
+    if samples < need:
+        raise ValueError(f"`samples` must be >= {need} for the normal approximation behind confidence="
+                         f"{confidence:g} (its miss probability understated by at most "
+                         f"{MISS_EXCESS - 1:.0%}); got {samples}")
     seed = check_seed(seed)
     law_samples = check_int(law_samples, "law_samples", low=0)
     if 0 < law_samples < MIN_SAMPLES:
@@ -404,7 +418,8 @@ def family_bracket(family, n, s, m, *, law=None, samples=4000, law_samples=20_00
         lims = {}
         for f, g_f, sd_p, z_f in zip(E.tolist(), gap.tolist(), sd_u.tolist(), z.tolist()):
             h = z_f * sd_p / math.sqrt(samples)
-            k = int(min(samples, max(MIN_SAMPLES, math.ceil((z_f * sd_p / max(0.5 * g_f, h, 1e-12)) ** 2))))
+            k_min = min_samples(float(norm.sf(z_f)))
+            k = int(min(samples, max(k_min, math.ceil((z_f * sd_p / max(0.5 * g_f, h, 1e-12)) ** 2))))
             d, sd = divergence(f, k)
             if math.isinf(d):
                 d_max = ucl = math.inf
@@ -429,6 +444,35 @@ def family_bracket(family, n, s, m, *, law=None, samples=4000, law_samples=20_00
                          law=np.asarray(law, dtype=np.float64), law_cells=law_cells, law_lower=float(law_lower),
                          sampled=int(E.size), law_method=law_method, lower_half_width=float(lower_half),
                          upper_half_width=float(upper_half), upper_stderr=float(up_se))
+
+
+@functools.lru_cache(maxsize=256)
+def min_samples(tail: float) -> int:
+    r"""Fewest draws k for which a one-sided normal bound at level ``tail`` is justified.
+
+    .. math::
+
+        k = \min\{k \ge 2 : P(T_{k-1} > z_{1-a}) \le 1.1\, a\},\qquad a = \text{tail},
+
+    with :math:`T_\nu` Student's t: a mean of k normal terms, bounded by the normal quantile
+    :math:`z_{1-a}` times its estimated standard error, misses with that probability; requiring it
+    within 10% of a keeps the stated confidence honest up to that factor. The miss probability
+    decreases in k (the t tails thin towards the normal one), so k is found by bisection.
+    See docs/problem.rst for the model; Student (1908), Biometrika 6, 1-25.
+    """
+    from scipy.stats import t as student
+
+    z = float(norm.isf(tail))
+    lo, hi = 1, 2
+    while student.sf(z, hi - 1) > MISS_EXCESS * tail:    # the first power of two that suffices
+        lo, hi = hi, hi * 2
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        if student.sf(z, mid - 1) > MISS_EXCESS * tail:
+            lo = mid
+        else:
+            hi = mid
+    return hi
 
 
 def alias_table(pi):

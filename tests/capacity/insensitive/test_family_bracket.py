@@ -36,7 +36,7 @@ def test_given_law_and_constants_only():
 
 
 def test_bad_input():
-    with pytest.raises(ValueError, match="`samples` must be >= 100"):
+    with pytest.raises(ValueError, match="`samples` must be >= 57"):
         family_bracket("thresholds", 6, 2, 3, samples=50)
     with pytest.raises(ValueError, match="`confidence` must be"):
         family_bracket("thresholds", 6, 2, 3, confidence=1.0)
@@ -317,3 +317,41 @@ def test_alias_cells_follow_the_cell_law():
     c = fb.draw_cells(np.random.default_rng(1), fb.alias_table(pi), (k,))
     freq = np.bincount(c, minlength=pi.size) / k
     assert (np.abs(freq - pi) <= 5 * np.sqrt(pi * (1 - pi) / k) + 1e-12).all()
+
+
+def _student_miss(k, tail):
+    """P(T_{k-1} > z_{1-tail}) by numerical integration of Student's t density (not scipy's t)."""
+    from scipy.integrate import quad
+    from scipy.special import gammaln
+    from scipy.stats import norm
+
+    nu = k - 1
+    logc = gammaln((nu + 1) / 2) - gammaln(nu / 2) - 0.5 * np.log(nu * np.pi)
+    dens = lambda x: np.exp(logc - (nu + 1) / 2 * np.log1p(x * x / nu))   # noqa: E731
+    return quad(dens, norm.isf(tail), np.inf, epsabs=1e-14, epsrel=1e-10)[0]
+
+
+@pytest.mark.parametrize("confidence", [0.95, 0.99])
+def test_min_samples_follows_the_confidence(confidence):
+    from capacity.insensitive.family_bracket import MISS_EXCESS, min_samples
+
+    tail = (1 - confidence) / 2
+    k = min_samples(tail)
+    # the definition, with Student's t tail integrated here: k draws keep the miss probability of
+    # the normal bound within MISS_EXCESS of its level, k - 1 do not (quad's error, < 1e-10
+    # relative, is far below the 1e-3 relative steps of the tail between consecutive k)
+    assert _student_miss(k, tail) <= MISS_EXCESS * tail
+    assert _student_miss(k - 1, tail) > MISS_EXCESS * tail
+    # the Cornish-Fisher expansion of the t tail, P(T > z) ~ a (1 + z (z^2 + 1) phi(z) / (4 nu a)),
+    # gives nu ~ z (z^2 + 1) phi(z) / (4 a (MISS_EXCESS - 1)); k agrees with it to 5%
+    from scipy.stats import norm
+    z = norm.isf(tail)
+    approx = z * (z * z + 1) * norm.pdf(z) / (4 * tail * (MISS_EXCESS - 1)) + 1
+    assert abs(k - approx) <= 0.05 * approx
+    # refused below, in a message naming the samples and the confidence; accepted at k
+    with pytest.raises(ValueError, match=rf"`samples` must be >= {k} .*confidence={confidence:g}.*got {k - 1}"):
+        family_bracket("thresholds", 4, 1, 2, samples=k - 1, confidence=confidence)
+    b = family_bracket("thresholds", 4, 1, 2, samples=k, confidence=confidence, seed=0)
+    assert b.samples == k and b.confidence == confidence
+    # a stricter confidence needs more draws
+    assert min_samples((1 - (1 + confidence) / 2) / 2) > k
