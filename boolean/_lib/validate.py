@@ -35,7 +35,8 @@ def check_real(value, name: str, *, low=None, high=None, low_open=False, high_op
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise TypeError(f"`{name}` must be a real number; got {value!r}")
     try:
-        x, shown = float(value), repr(value)
+        x = float(value)
+        shown = repr(x)
     except OverflowError:  # an integer beyond the float range: as infinite as a float can be
         x, shown = (math.inf if value > 0 else -math.inf), f"an integer of {len(str(abs(value)))} digits"
     lo, hi = (-math.inf if low is None else low), (math.inf if high is None else high)
