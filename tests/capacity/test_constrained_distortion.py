@@ -143,17 +143,23 @@ def test_d_min_edge_with_tied_nonzero_distortions(p, a, b, c):
     assert res.lower - 1e-12 <= h(p[2]) <= res.upper + 1e-12  # closed form inside the bounds
 
 
+def _benchmark_source(index, seed=2):
+    """Source ``index`` of the benchmarks' random rate-distortion sources (compare_refs' generator)."""
+    rng = np.random.default_rng(seed)
+    for k in range(index + 1):
+        nx, nz = rng.integers(2, 25, size=2)
+        p = rng.dirichlet(np.full(nx, 0.5))
+        d = [rng.random((nx, nz)), rng.integers(0, 4, size=(nx, nz)).astype(float), 1 - np.eye(nx, nz)][k % 3]
+        rng.random()  # the benchmark's target distortion, not used here
+    return p, d
+
+
 def test_bisection_reopens_a_bracket_whose_lower_end_was_a_rough_solve():
     # Source 37 of the benchmarks' random sources (compare_refs' generator, seed 2), D at 45% of
     # [D_min, D_max]: a rough solve at s = 4/3 put the lower end of the bracket on the
     # wrong side, the bracket collapsed there, and the gap stayed at 4.6e-7 bits with the
     # iteration budget almost unused. Re-solving that end tightly reopens the bracket.
-    rng = np.random.default_rng(2)
-    for k in range(38):
-        nx, nz = rng.integers(2, 25, size=2)
-        p = rng.dirichlet(np.full(nx, 0.5))
-        d = [rng.random((nx, nz)), rng.integers(0, 4, size=(nx, nz)).astype(float), 1 - np.eye(nx, nz)][k % 3]
-        rng.random()  # the benchmark's target distortion, not used here
+    p, d = _benchmark_source(37)
     D = float(np.linspace(p @ d.min(axis=1), (p @ d).min(), 21)[9])
     res = rate_distortion(p, d, D)
     assert res.converged and res.gap <= 1e-9
@@ -167,12 +173,7 @@ def test_d_min_edge_with_an_output_letter_pushed_below_the_float_range():
     # = 0: one source letter (p = 0.0037) may use only output letter 2, whose mass a long step
     # pushed to e^-719 (denormal). Its c_z = e^713 overflowed in r_z * c_z, the step's certified
     # lower bound read inf, was accepted, and the solve stopped with lower 0, gap 0.3 bits
-    rng = np.random.default_rng(2)
-    for k in range(11):
-        nx, nz = rng.integers(2, 25, size=2)
-        p = rng.dirichlet(np.full(nx, 0.5))
-        d = [rng.random((nx, nz)), rng.integers(0, 4, size=(nx, nz)).astype(float), 1 - np.eye(nx, nz)][k % 3]
-        rng.random()  # the benchmark's target distortion, not used here
+    p, d = _benchmark_source(10)
     D = float(p @ d.min(axis=1))
     res = rate_distortion(p, d, D)
     assert D == 0.0 and res.converged and res.gap <= 1e-9
