@@ -92,8 +92,6 @@ MIN_SAMPLES = 100
 MISS_EXCESS = 1.1
 #: Most types of the exact solve that provides the default law.
 LAW_MAX_TYPES = 25_000
-#: Most members whose divergence is re-estimated from W_f itself after the importance-sampling pass.
-DIRECT_MAX = 64
 #: Gap of that solve (bits): the law needs no more, and its certified lower end stays certified.
 LAW_TOL = 1e-6
 #: Draws per member of the pilot that sizes the upper end's final draws (then discarded).
