@@ -590,20 +590,32 @@ def neighbour_bounds(q, q0, pi, law, m, rows):
     :math:`D(W_f\|W_g) = m D(w_f\|w_g)` and :math:`TV(W_f, W_g) \le \min(1, m\,TV(w_f, w_g))` for
     m i.i.d. samples (w one sample's law over (cell, bit)). inf where w_f is not << w_g."""
     supp = np.flatnonzero(law > 0)
-    qs, q0s = q[supp], q0[supp]
+    qs = q[supp]
     with np.errstate(divide="ignore", invalid="ignore"):
-        l1s, l0s = np.log(qs), np.log(q0s)
+        l1s, l0s = np.log(qs), np.log(q0[supp])
         lg = np.log2(1.0 / law[supp])
         out = np.empty((rows.size, supp.size))
         for a in range(0, rows.size, 64):
             f = rows[a:a + 64]
-            qf, q0f = q[f], q0[f]
-            hf = (np.where(qf > 0, qf * np.log(np.where(qf > 0, qf, 1.0)), 0.0)
-                  + np.where(q0f > 0, q0f * np.log(np.where(q0f > 0, q0f, 1.0)), 0.0)) @ pi
-            D = hf[:, None] - _xlogy_dot(qf, l1s, pi) - _xlogy_dot(q0f, l0s, pi)         # nats, >= 0
-            tv = np.abs(qf[:, None, :] - qs[None, :, :]) @ pi
+            D = sample_divergences(q, q0, pi, f, l1s, l0s)                        # nats, >= 0
+            tv = np.abs(q[f][:, None, :] - qs[None, :, :]) @ pi
             out[a:a + 64] = m * np.maximum(D, 0.0) / math.log(2) + np.minimum(1.0, m * tv) * lg[None, :]
     return out
+
+
+def sample_divergences(q, q0, pi, rows, l1s, l0s):
+    r"""``D(w_f || w_g)`` (nats, (len(rows), G)) between one sample's laws over (cell, bit) of the
+    members f = ``rows`` and the G members g whose log tables are ``l1s = log q_g`` and
+    ``l0s = log q0_g`` (G, L):
+
+    .. math:: \sum_c \pi_c \bigl[q_f \ln(q_f / q_g) + \bar q_f \ln(\bar q_f / \bar q_g)\bigr],
+
+    with :math:`0 \ln 0 = 0` and inf where :math:`w_f` is not absolutely continuous w.r.t. :math:`w_g`."""
+    qf, q0f = q[rows], q0[rows]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        h = (np.where(qf > 0, qf * np.log(qf), 0.0) + np.where(q0f > 0, q0f * np.log(q0f), 0.0)) @ pi   # -H per f
+    # cross terms sum_c pi_c [q_f log q_g + q0_f log q0_g]: 0 * log 0 = 0, q_f > 0 at q_g = 0 -> -inf
+    return h[:, None] - (_xlogy_dot(qf, l1s, pi) + _xlogy_dot(q0f, l0s, pi))
 
 
 def family_bracket_plan(n_members: int, n_cells: int, m: int, samples: int, law_samples: int) -> float:
@@ -711,15 +723,12 @@ def jensen_bounds(q, q0, pi, law, m):
     D(W_f || PW) (see the module docstring); inf where every support member g has D = inf."""
     supp = np.flatnonzero(law > 0)
     with np.errstate(divide="ignore", invalid="ignore"):
-        l1, l0 = np.log(q), np.log(q0)
-        h = np.where(q > 0, q * l1, 0.0) + np.where(q0 > 0, q0 * l0, 0.0)     # -H per cell, (M, L)
+        l1s, l0s = np.log(q[supp]), np.log(q0[supp])
         out = np.empty(q.shape[0])
         lw = np.log(law[supp])
         for a in range(0, q.shape[0], 256):
             f = slice(a, a + 256)
-            # cross terms sum_c pi_c [q_f log q_g + q0_f log q0_g]: 0 * log 0 = 0, q_f > 0 at q_g = 0 -> -inf
-            cross = _xlogy_dot(q[f], l1[supp], pi) + _xlogy_dot(q0[f], l0[supp], pi)
-            D = (h[f] @ pi)[:, None] - cross                                      # nats, (chunk, K)
+            D = sample_divergences(q, q0, pi, f, l1s, l0s)                        # nats, (chunk, K)
             out[f] = -logsumexp(lw[None, :] - m * D, axis=1)
     return out / math.log(2)
 
