@@ -85,6 +85,8 @@ from boolean._lib.validate import check_distribution, check_int, check_real, che
 
 __all__ = ["FamilyBracket", "family_bracket"]
 
+#: Nats per bit.
+LN2 = math.log(2)
 #: Fewest draws of the sample-average problem that gives the default law.
 MIN_SAMPLES = 100
 #: A mean estimated with the normal quantile z_a may miss with probability at most this factor
@@ -318,7 +320,6 @@ def family_bracket(family, n, s, m, *, law=None, samples=4000, law_samples=20_00
         orbit = np.arange(M)
     alias = alias_table(pi)
     alpha = 1.0 - confidence
-    LN2 = math.log(2)
     # control variates: the same terms for the garbled output (cells forgotten within quantile bins),
     # whose means are computed exactly over the garbled channel's types
     labels = quantile_bins(pi, cv_bins(L, m))
@@ -389,11 +390,7 @@ def family_bracket(family, n, s, m, *, law=None, samples=4000, law_samples=20_00
     mu_div = dict(zip(E.tolist(), garbled_divergences(qb, q0b, pib, law, m, E).tolist()))
 
     def divergence(f, k):
-        x = draw(np.full(k, f, dtype=np.int64), prep)
-        d = (x[:, 0] - x[:, 1]) / LN2
-        if np.isinf(d).any():                     # W_f reaches an output PW cannot: D = inf
-            return math.inf, 0.0
-        mean, se_f = control_variate_mean(d, (x[:, 3] - x[:, 4]) / LN2, mu_div[f])
+        mean, se_f = divergence_mean(draw(np.full(k, f, dtype=np.int64), prep), mu_div[f])
         return mean, se_f * math.sqrt(k)
 
     # pilot draws (discarded) choose, before the final draws, the members near the top (T) and
@@ -551,6 +548,17 @@ def control_variate_mean(x, z, mu):
     return float(r.mean()), float(r.std(ddof=2) / math.sqrt(k))
 
 
+def divergence_mean(x, mu):
+    r"""Control-variate estimate of :math:`D(W_f \| PW)` (bits) and its standard error from the
+    draws ``x`` of member f (rows of ``family_bracket``'s ``draw``: log W_f(Y), log PW(Y), ..., and
+    the same for the garbled Y), the garbled divergence ``mu`` being the control's mean
+    (:func:`control_variate_mean`); ``(inf, 0)`` when a draw reaches an output PW cannot."""
+    d = (x[:, 0] - x[:, 1]) / LN2
+    if np.isinf(d).any():
+        return math.inf, 0.0
+    return control_variate_mean(d, (x[:, 3] - x[:, 4]) / LN2, mu)
+
+
 def refine_law(law, orbit, prepare, draw, garbled, rounds=None, k=None):
     r"""Blahut–Arimoto rounds on the masses of the law's support orbits, each on fresh draws:
     :math:`P_o \leftarrow P_o\, 2^{\hat D_o} / Z` with :math:`\hat D_o` the control-variate
@@ -559,7 +567,6 @@ def refine_law(law, orbit, prepare, draw, garbled, rounds=None, k=None):
     law stays constant on orbits; the bracket certifies whatever law results."""
     rounds = REFINE_ROUNDS if rounds is None else rounds
     k = REFINE_SAMPLES if k is None else k
-    LN2 = math.log(2)
     for _ in range(rounds):
         prep = prepare(law)
         so, rep = np.unique(orbit[prep[0]], return_index=True)
@@ -567,8 +574,7 @@ def refine_law(law, orbit, prepare, draw, garbled, rounds=None, k=None):
         mu = garbled(law, rep)
         d = np.empty(rep.size)
         for i, f in enumerate(rep.tolist()):
-            x = draw(np.full(k, f, dtype=np.int64), prep)
-            d[i] = control_variate_mean((x[:, 0] - x[:, 1]) / LN2, (x[:, 3] - x[:, 4]) / LN2, float(mu[i]))[0]
+            d[i] = divergence_mean(draw(np.full(k, f, dtype=np.int64), prep), float(mu[i]))[0]
         if not np.isfinite(d).all():
             break
         mass = np.zeros(int(orbit.max()) + 1)
