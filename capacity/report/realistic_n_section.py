@@ -279,12 +279,13 @@ def run(ctx) -> Section:
             if rd == "bernoulli" and n == 3 and m > 2:   # 54 symbols: minutes in the solver
                 row.append("-")
                 continue
-            lr = law_sensitivity(reading_capacity(n, s, m, rd))
+            rc = reading_capacity(n, s, m, rd)
+            lr = law_sensitivity(rc)
             off = 1 - lr.mass_constants_dictators
             worst_read = max(worst_read, lr.influence_most / lr.uniform_functions_influence)
             if off > 1e-6 and m > 1:
                 read_mstar.setdefault((rd, n, s), m)
-            row.append(f"{reading_capacity(n, s, m, rd).lower:.4f} / {lr.influence_most:.3f} / {max(off, 0.0):.3f}")
+            row.append(f"{rc.lower:.4f} / {lr.influence_most:.3f} / {max(off, 0.0):.3f}")
         read_rows.append(row)
     claims.append(Claim("every reading computed: mean I[f] of the law found < n/2", "ratio < 1",
                         f"max ratio {worst_read:.3f}", bool(worst_read < 1), "most sensitive members"))
