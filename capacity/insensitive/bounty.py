@@ -288,15 +288,3 @@ def _influence_range(n, w, c):
             raise RuntimeError(f"the integer program for (w, c) = ({w}, {c}) returned an inconsistent table")
         out.append(cut / (N // 2))
     return out[0], out[1]
-
-
-def smallest_m_leaving_constants_and_dictators(results) -> int | None:
-    """Smallest m among ``results`` whose law puts more than 1e-6 off constants and dictators.
-
-    Private helper of the report (results: an iterable of certified results of one (n, s)).
-    """
-    best = None
-    for r in results:
-        if 1.0 - law_sensitivity(r).mass_constants_dictators > USED:
-            best = r.m if best is None else min(best, r.m)
-    return best
