@@ -462,6 +462,7 @@ def _arb_level_bounds(law, n, s, m, lc):
     """
     from flint import arb, ctx, fmpq
 
+    from boolean import fwht
     from capacity.insensitive.levels import level_coefficients
     from capacity.insensitive.model import channel_cells
 
@@ -514,12 +515,7 @@ def _arb_level_bounds(law, n, s, m, lc):
         worst_bonus = 0.0
         for r in range(R):
             F = int(lc.functions[r])
-            g = np.array([1 - 2 * ((F >> x) & 1) for x in range(N)], dtype=np.int64)
-            h = 1
-            while h < N:                                      # exact integer Walsh-Hadamard transform
-                g = g.reshape(-1, 2, h)
-                g = np.stack([g[:, 0] + g[:, 1], g[:, 0] - g[:, 1]], axis=1).reshape(-1)
-                h *= 2
+            g = fwht(1 - 2 * ((F >> np.arange(N)) & 1))     # exact: int64 in, int64 out
             v = [int((g[pop == k] ** 2).sum()) for k in range(s + 1)]
             if v != [int(x) for x in levels[r]]:
                 return None, None, f"row {r}: its function {F:#x} has levels {v}, not {levels[r].tolist()}: not verified"
