@@ -84,12 +84,13 @@ def commit() -> str:
 
 
 def stored_rows():
-    """Rows of the stored table, keyed by (n, s, m) (padded to the current columns)."""
+    """Rows of the stored table (above its notes), keyed by (n, s, m) (padded to the current columns)."""
     path = RESULTS / "frontier.md"
     rows = {}
     if not path.exists():
         return rows
-    for line in path.read_text().splitlines():
+    # only the table above "### Notes": the notes hold tables of their own with (n,s,m) rows
+    for line in path.read_text().split("### Notes")[0].splitlines():
         match = re.match(r"\| \((\d+),(\d+),(\d+)\) \|", line)
         if match:
             cells = [c.strip() for c in line.strip().strip("|").split("|")]
