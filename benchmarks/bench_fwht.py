@@ -347,7 +347,7 @@ def peers(quick=False) -> str:
             for label, c, w, e in impls:
                 rows.append([n, name, label, f"{c * 1e3:.3f}", f"{w * 1e3:.3f}", f"{c / c_ref:.2f}",
                              f"{c / c_copy:.1f}", f"{e:.1e}"])
-            ours = public_inplace = impls[0][1]
+            ours = impls[0][1]
             public = impls[1][1]
             passes = _passes(n, np.dtype(dtype).itemsize)
             floors.append(f"n={n} {name}: {passes} passes × copy {c_copy * 1e3:.2f} ms = floor "

@@ -66,7 +66,7 @@ def main(quick=False):
     sizes = (6, 8) if quick else (10, 14)
     load = os.getloadavg()
     ours, theirs = _ours(), _boofun()
-    rows, agree, notes = [], [], []
+    rows, agree = [], []
     base = {}
     for n in sizes:
         f = np.random.default_rng(n).integers(0, 2, 1 << n).astype(np.uint8)
