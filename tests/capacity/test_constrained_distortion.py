@@ -11,6 +11,7 @@ import pytest
 
 from capacity import ConvergenceWarning, RateDistortionResult, mutual_information, rate_distortion, rate_distortion_curve
 from capacity.information import binary_entropy as h
+from tests.refusal import refused_before_allocating
 
 
 # ----------------------------------------------------------------------------- references
@@ -275,16 +276,9 @@ def test_truncated_solve_reports_its_test_channels_distortion():
 
 
 def test_curve_of_a_broadcast_billion_distortions_is_refused_before_running():
-    import tracemalloc
-
-    tracemalloc.start()
-    try:
-        with pytest.raises(ValueError, match=r"rate_distortion_curve needs .* > max_bytes"):
-            rate_distortion_curve([0.5, 0.5], [[0, 1], [1, 0]], np.broadcast_to(0.1, (10**9,)))
-        peak = tracemalloc.get_traced_memory()[1]
-    finally:
-        tracemalloc.stop()
-    assert peak < 2**20  # refused from the shape: no copy of the 8 GB view
+    Ds = np.broadcast_to(0.1, (10**9,))  # refused from the shape: no copy of the 8 GB view
+    refused_before_allocating(lambda: rate_distortion_curve([0.5, 0.5], [[0, 1], [1, 0]], Ds),
+                              match=r"rate_distortion_curve needs .* > max_bytes", exc=ValueError)
 
 
 # ============================================================================ bad input
