@@ -13,7 +13,7 @@ import pytest
 
 from capacity import ConvergenceWarning, capacity_cost, capacity_cost_curve, capacity_cvxpy, mutual_information
 from capacity import channels as ch
-from tests.refusal import refused_before_allocating
+from tests.refusal import bad_input_test, refused_before_allocating
 
 
 # ----------------------------------------------------------------------------- references
@@ -352,13 +352,7 @@ BAD = [
 ]
 
 
-@pytest.mark.parametrize("fn, args, kwargs, exc, match", BAD,
-                         ids=[f"{b[0].__name__}-{i}" for i, b in enumerate(BAD)])
-def test_bad_input(fn, args, kwargs, exc, match):
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")
-        with pytest.raises(exc, match=match):
-            fn(*args, **kwargs)
+test_bad_input = bad_input_test(BAD)
 
 
 

@@ -4,14 +4,13 @@ Independent references: closed forms (Bernoulli and uniform q-ary sources with H
 distortion) and a cvxpy program written here from the definition.
 """
 import math
-import warnings
 
 import numpy as np
 import pytest
 
 from capacity import ConvergenceWarning, RateDistortionResult, mutual_information, rate_distortion, rate_distortion_curve
 from capacity.information import binary_entropy as h
-from tests.refusal import refused_before_allocating
+from tests.refusal import bad_input_test, refused_before_allocating
 
 
 # ----------------------------------------------------------------------------- references
@@ -306,11 +305,5 @@ BAD = [
 ]
 
 
-@pytest.mark.parametrize("fn, args, kwargs, exc, match", BAD,
-                         ids=[f"{b[0].__name__}-{i}" for i, b in enumerate(BAD)])
-def test_bad_input(fn, args, kwargs, exc, match):
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")
-        with pytest.raises(exc, match=match):
-            fn(*args, **kwargs)
+test_bad_input = bad_input_test(BAD)
 

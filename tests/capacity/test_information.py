@@ -12,7 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from capacity import binary_entropy, entropy, kl_divergence, mutual_information
-from tests.refusal import refused_before_allocating
+from tests.refusal import bad_input_test, refused_before_allocating
 
 from .strategies import distributions, stochastic_matrices
 
@@ -197,11 +197,7 @@ BAD = [
 ]
 
 
-@pytest.mark.parametrize("fn, args, kwargs, exc, match", BAD,
-                         ids=[f"{b[0].__name__}-{i}" for i, b in enumerate(BAD)])
-def test_bad_input(fn, args, kwargs, exc, match):
-    with pytest.raises(exc, match=match):
-        fn(*args, **kwargs)
+test_bad_input = bad_input_test(BAD)
 
 
 def test_inputs_not_mutated():
