@@ -15,7 +15,7 @@ from . import _pbiased
 from ._lib.array import namespace, to_numpy
 from ._lib.backend import is_tensor, resolve_backend, to_backend
 from ._lib.memory import DEFAULT_MAX_BYTES, check_size
-from ._lib.validate import MAX_N, as_array, check_real, first_bad_position, n_from_length
+from ._lib.validate import MAX_N, as_array, check_flag, check_real, first_bad_position, n_from_length
 from ._tables import deliver, load_table
 from ._transform import fwht_plan_bytes, normalise, pm1_plan_bytes, pm1_transform, transform_rows
 
@@ -404,8 +404,7 @@ def fourier_coefficients(f, *, p=None, exact=False, domain="01", backend="auto",
     >>> [round(v, 12) for v in fourier_coefficients([0, 1], p=0.25).tolist()]  # dictator: 1 - 2p, σ
     [0.5, 0.866025403784]
     """
-    if not isinstance(exact, (bool, np.bool_)):
-        raise TypeError(f"`exact` must be a bool; got {exact!r}")
+    exact = check_flag(exact, "exact")
     if p is not None:
         p = check_real(p, "p", low=0.0, high=1.0, low_open=True, high_open=True)
         if exact:

@@ -134,8 +134,9 @@ def _with(shape, entries):
     (lambda: B.threshold([1, np.nan], 1), ValueError, "`weights` must be finite"),
     (lambda: B.threshold(["a"], 1), TypeError, "`weights` must be a 1-D array of reals"),
     (lambda: B.threshold([1] * 31, 1), ValueError, "`weights` must have length n <= 30"),
-    (lambda: B.threshold([1, 1], float("nan")), ValueError, "`theta` must be finite"),
+    (lambda: B.threshold([1, 1], float("nan")), ValueError, "`theta` must be a finite number"),
     (lambda: B.threshold([1, 1], "1"), TypeError, "`theta` must be a real number"),
+    (lambda: B.threshold([1, 1], 10**400), ValueError, "`theta` must be a finite number"),  # beyond float
     (lambda: B.tribes(0, 2), ValueError, r"`w` must be an integer in \[1, 30\]"),
     (lambda: B.tribes(2, 0), ValueError, r"`s` must be an integer in \[1, 30\]"),
     (lambda: B.tribes(4, 8), ValueError, r"`w \* s` must be <= 30"),
