@@ -294,8 +294,7 @@ def naive_bayes_relaxation_times(N, eps, *, n_modes=5, max_bytes=None):
     lam = _lumped_eigen(N, eps, vectors=False)
     lam = np.sort(lam)[::-1][1:1 + n_modes]
     with np.errstate(divide="ignore"):
-        t = np.where(lam >= 1.0, np.inf, np.where(lam <= 0.0, 0.0, -1.0 / np.log(np.clip(lam, 1e-300, None))))
-    return t
+        return np.where(lam >= 1.0, np.inf, np.where(lam <= 0.0, 0.0, -1.0 / np.log(np.clip(lam, 1e-300, None))))
 
 
 def _lumped_eigen(N, eps, *, vectors=True):
