@@ -15,7 +15,7 @@ from . import _pbiased
 from ._lib.array import namespace, to_numpy
 from ._lib.backend import is_tensor, resolve_backend, to_backend
 from ._lib.memory import DEFAULT_MAX_BYTES, check_size
-from ._lib.validate import MAX_N, as_array, check_flag, check_real, first_bad_position, n_from_length
+from ._lib.validate import MAX_N, as_array, check_finite, check_flag, check_real, n_from_length
 from ._tables import deliver, load_table
 from ._transform import fwht_plan_bytes, normalise, pm1_plan_bytes, pm1_transform, transform_rows
 
@@ -161,11 +161,7 @@ def _check_values(arr, out_dtype, n):
             raise ValueError(f"`a` must have max|a| * 2**n <= 2**63 - 1 so that int64 stays exact; "
                              f"got values in [{lo}, {hi}] with n = {n}")
         return
-    ok = xp.isfinite(arr)
-    if not bool(xp.all(ok)):
-        pos = first_bad_position(to_numpy(~ok))
-        what = "NaN" if bool(xp.isnan(arr[pos])) else "inf"
-        raise ValueError(f"`a` must be finite; got {what} at {pos}")
+    check_finite(arr, "a")
     fmax = float(xp.finfo(out_dtype).max)
     top = float(xp.max(xp.abs(arr)))
     if top > _float_limit(fmax, n):

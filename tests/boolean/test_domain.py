@@ -36,6 +36,9 @@ def test_constant_plus_one_reads_as_f_zero():
     (np.array([True, False]), {"domain": "pm1"}, TypeError, r"must hold integers or floats \(±1\)"),
     (torch.tensor([1.0, -1.0, 0.0, 1.0]), {"domain": "pm1"}, ValueError, r"must hold values in \{-1, \+1\}"),
     (torch.tensor([1, -1]), {}, ValueError, r"must hold values in \{0, 1\}"),
+    # tensors name the first NaN/inf as arrays do, before their dtype is refused
+    (torch.tensor([1.0, -1.0, float("nan"), 1.0]), {"domain": "pm1"}, ValueError, r"must be finite; got NaN at \(2,\)"),
+    (torch.tensor([0.0, float("inf")]), {}, ValueError, r"must be finite; got inf at \(1,\)"),
     (np.array([0, 1]), {"domain": "+-1"}, ValueError, "`domain` must be one of"),
     (np.array([0, 1]), {"domain": 1}, TypeError, "`domain` must be a string"),
 ])
