@@ -12,11 +12,11 @@ import sys
 import numpy as np
 
 from . import _pbiased
-from ._lib.array import namespace, to_numpy
+from ._lib.array import namespace
 from ._lib.backend import is_tensor, resolve_backend, to_backend
 from ._lib.memory import DEFAULT_MAX_BYTES, check_size
 from ._lib.validate import MAX_N, as_array, check_finite, check_flag, check_real, n_from_length
-from ._tables import deliver, load_table
+from ._tables import deliver, load_host_table, load_table
 from ._transform import fwht_plan_bytes, normalise, pm1_plan_bytes, pm1_transform, transform_rows
 
 __all__ = ["fwht", "fourier_coefficients"]
@@ -406,9 +406,8 @@ def fourier_coefficients(f, *, p=None, exact=False, domain="01", backend="auto",
         if exact:
             raise ValueError(f"`exact` must be False with a p-biased measure (the coefficients are not "
                              f"integers); got exact=True with p={p!r}")
-        _, table, n, batched = load_table(to_numpy(f) if is_tensor(f) else f, "numpy", None, max_bytes,
-                                          _pbiased.plan_bytes, "fourier_coefficients", domain=domain)
-        return deliver(_pbiased.coefficients(np.asarray(table), n, p), f, batched)
+        table, n, batched = load_host_table(f, max_bytes, _pbiased.plan_bytes, "fourier_coefficients", domain=domain)
+        return deliver(_pbiased.coefficients(table, n, p), f, batched)
     be, table, n, batched = load_table(f, backend, device, max_bytes, _plan_bytes, "fourier_coefficients",
                                        domain=domain)
     c = pm1_transform(table, n, be, "int" if exact else "float")
