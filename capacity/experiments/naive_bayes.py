@@ -111,10 +111,8 @@ def _nb_mirrored_count_mi(rows, lpi_count, observe, N):
 
 
 def _popcount(n_bits):
-    pc = np.zeros(1, dtype=np.int64)
-    for _ in range(n_bits):
-        pc = np.concatenate([pc, pc + 1])
-    return pc
+    """popcount(x) for every x < 2**n_bits, int64."""
+    return np.bitwise_count(np.arange(1 << n_bits, dtype=np.int64)).astype(np.int64)
 
 
 def naive_bayes_distribution(N, eps, *, latent=False, max_bytes=None):
