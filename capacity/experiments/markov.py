@@ -286,9 +286,9 @@ def mi_over_time(P0, T, ts, *, max_bytes=None):
     p0 = check_p0(P0, n)
     ts = check_times(ts, "ts", max_bytes=max_bytes)
     support = np.flatnonzero(p0 > 0)
+    check_size(8.0 * support.size * n * 2, max_bytes, "the rows of T^t")
     rows = np.zeros((support.size, n))
     rows[np.arange(support.size), support] = 1.0
-    check_size(8.0 * support.size * n * 2, max_bytes, "the rows of T^t")
     out = {}
     for t, block in powers_at(T, rows, ts, max_bytes):
         out[t] = mi_of_rows(p0[support], block)
