@@ -109,10 +109,7 @@ def _subcubes(f, n, val, depth, with_depth):
 def certificate_counts(table, n):
     """C(f, x) = min{|S| : f is constant on {y : y_S = x_S}} for every row and x, uint8 (B, 2**n)."""
     B, N = table.shape
-    M = 1
-    for _ in range(n):
-        M *= 3
-    val = np.empty(M, dtype=np.uint8)
+    val = np.empty(3**n, dtype=np.uint8)
     depth = np.empty(1, dtype=np.uint8)
     t3 = ternary_of_binary(n)
     pop = np.zeros(N, dtype=np.int64)
@@ -135,15 +132,12 @@ def certificate_counts(table, n):
 def decision_depths(table, n):
     """D(f): the depth of an optimal deterministic decision tree, for every row, int64 (B,)."""
     B, N = table.shape
-    M = 1
-    for _ in range(n):
-        M *= 3
-    val = np.empty(M, dtype=np.uint8)
-    depth = np.empty(M, dtype=np.uint8)
+    val = np.empty(3**n, dtype=np.uint8)
+    depth = np.empty(3**n, dtype=np.uint8)
     out = np.empty(B, dtype=np.int64)
     for r in range(B):
         _subcubes(table[r], n, val, depth, True)
-        out[r] = depth[M - 1]
+        out[r] = depth[-1]
     return out
 
 

@@ -65,6 +65,18 @@ def _load_fast(f, name, max_bytes, plan_bytes, what):
     return Backend(name), table.reshape(-1, N), n, f.ndim == 2
 
 
+def load_host_table(f, max_bytes, plan_bytes, what, *, domain="01", max_n=None):
+    """:func:`load_table` for a routine that runs on the host: a tensor is read into numpy first.
+    Returns the C-contiguous uint8 table (B, 2**n) (``f`` itself when it already is one: never
+    write to it), n and whether ``f`` was a batch; more than ``max_n`` variables are refused
+    after the memory plan."""
+    _, table, n, batched = load_table(to_numpy(f) if is_tensor(f) else f, "numpy", None, max_bytes, plan_bytes,
+                                      what, domain=domain)
+    if max_n is not None and n > max_n:
+        raise ValueError(f"`f` must have n <= {max_n} for {what}; got n = {n}")
+    return np.ascontiguousarray(table), n, batched
+
+
 def deliver(result, template, batched, *, scalar=False):
     """Return ``result`` (numpy or tensor, leading batch axis) in the container of ``template``:
     numpy -> numpy, tensor -> tensor on its device; an unbatched scalar result is a Python number

@@ -11,8 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._lib.backend import is_tensor, to_numpy
-from ._tables import INT_PER_TABLE, load_table, table_doc, table_raises
+from ._tables import INT_PER_TABLE, load_host_table, table_doc, table_raises
 
 __all__ = ["anf", "f2_degree"]
 
@@ -23,9 +22,7 @@ def _plan_bytes(name, n, rows):
 
 
 def _anf_table(f, domain, max_bytes, what):
-    if is_tensor(f):
-        f = to_numpy(f)
-    _, table, n, batched = load_table(f, "numpy", None, max_bytes, _plan_bytes, what, domain=domain)
+    table, n, batched = load_host_table(f, max_bytes, _plan_bytes, what, domain=domain)
     from ._complexity_numba import mobius_inplace
 
     return mobius_inplace(np.array(table, dtype=np.uint8, order="C"), n), n, batched
@@ -83,10 +80,8 @@ def f2_degree(f, *, domain="01", max_bytes=None):
     >>> f2_degree(parity(5)), f2_degree(and_(5))
     (1, 5)
     """
-    if is_tensor(f):
-        f = to_numpy(f)
-    _, table, n, batched = load_table(f, "numpy", None, max_bytes, _plan_bytes, "f2_degree", domain=domain)
+    table, n, batched = load_host_table(f, max_bytes, _plan_bytes, "f2_degree", domain=domain)
     from ._complexity_numba import f2_degrees
 
-    deg = np.maximum(f2_degrees(np.ascontiguousarray(table), n), 0)
+    deg = np.maximum(f2_degrees(table, n), 0)
     return deg if batched else int(deg[0])

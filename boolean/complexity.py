@@ -18,9 +18,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._lib.backend import is_tensor, to_numpy
 from ._lib.validate import check_flag, check_int
-from ._tables import INT_PER_TABLE, load_table, table_doc, table_raises
+from ._tables import INT_PER_TABLE, load_host_table, table_doc, table_raises
 
 __all__ = ["sensitivity", "block_sensitivity", "certificate_complexity", "decision_tree_depth"]
 
@@ -38,17 +37,6 @@ def _plan_bytes(kind):
         return 2 * e + {"sensitivity": 0, "block": 19 * 2.0**n, "certificate": 3.0**n + 16 * 2.0**n,
                         "depth": 2 * 3.0**n - e}[kind]
     return plan
-
-
-def load_host_table(f, domain, max_bytes, kind, what, max_n=None):
-    """Validated uint8 numpy table (B, 2**n), n and whether ``f`` was a batch; the memory plan
-    of ``kind`` is checked first (tensors are read on the host)."""
-    if is_tensor(f):
-        f = to_numpy(f)
-    _, table, n, batched = load_table(f, "numpy", None, max_bytes, _plan_bytes(kind), what, domain=domain)
-    if max_n is not None and n > max_n:
-        raise ValueError(f"`f` must have n <= {max_n} for {what}; got n = {n}")
-    return np.ascontiguousarray(table), n, batched
 
 
 def _deliver(per_input, values, batched, want_per_input):
@@ -93,7 +81,7 @@ def sensitivity(f, *, per_input=False, domain="01", max_bytes=None):
     [0, 1, 1, 2]
     """
     per_input = check_flag(per_input, "per_input")
-    table, n, batched = load_host_table(f, domain, max_bytes, "sensitivity", "sensitivity")
+    table, n, batched = load_host_table(f, max_bytes, _plan_bytes("sensitivity"), "sensitivity", domain=domain)
     from ._complexity_numba import sensitivity_counts
 
     counts = sensitivity_counts(table, n)
@@ -127,7 +115,8 @@ def block_sensitivity(f, *, per_input=False, domain="01", max_bytes=None):
     3
     """
     per_input = check_flag(per_input, "per_input")
-    table, n, batched = load_host_table(f, domain, max_bytes, "block", "block_sensitivity", MAX_N_SUBCUBE)
+    table, n, batched = load_host_table(f, max_bytes, _plan_bytes("block"), "block_sensitivity", domain=domain,
+                                        max_n=MAX_N_SUBCUBE)
     from ._complexity_numba import block_sensitivity_counts
 
     counts = block_sensitivity_counts(table, n)
@@ -164,8 +153,8 @@ def certificate_complexity(f, *, value=None, per_input=False, domain="01", max_b
     per_input = check_flag(per_input, "per_input")
     if value is not None:
         value = check_int(value, "value", low=0, high=1)
-    table, n, batched = load_host_table(f, domain, max_bytes, "certificate", "certificate_complexity",
-                                        MAX_N_SUBCUBE)
+    table, n, batched = load_host_table(f, max_bytes, _plan_bytes("certificate"), "certificate_complexity",
+                                        domain=domain, max_n=MAX_N_SUBCUBE)
     from ._complexity_numba import certificate_counts
 
     counts = certificate_counts(table, n)
@@ -198,7 +187,8 @@ def decision_tree_depth(f, *, domain="01", max_bytes=None):
     >>> decision_tree_depth(majority(5)), decision_tree_depth(dictator(6, 2))
     (5, 1)
     """
-    table, n, batched = load_host_table(f, domain, max_bytes, "depth", "decision_tree_depth", MAX_N_SUBCUBE)
+    table, n, batched = load_host_table(f, max_bytes, _plan_bytes("depth"), "decision_tree_depth", domain=domain,
+                                        max_n=MAX_N_SUBCUBE)
     from ._complexity_numba import decision_depths
 
     depths = decision_depths(table, n)

@@ -7,11 +7,9 @@ of partial sums for ``threshold``) and ``max_bytes`` bounds the peak memory.
 """
 from __future__ import annotations
 
-import numbers
-
 import numpy as np
 
-from ._lib.validate import MAX_N, as_array, check_finite, check_int, check_seed
+from ._lib.validate import MAX_N, as_array, check_finite, check_int, check_real, check_seed
 from ._lib.memory import check_size
 
 __all__ = ["parity", "dictator", "and_", "or_", "majority", "threshold", "tribes", "random_function"]
@@ -265,11 +263,7 @@ def threshold(weights, theta, *, max_bytes=None):
         raise ValueError(f"`weights` must have length n <= {MAX_N}; got n = {w.size}")
     w = w.astype(np.float64)
     check_finite(w, "weights")
-    if isinstance(theta, (bool, np.bool_)) or not isinstance(theta, numbers.Real):
-        raise TypeError(f"`theta` must be a real number; got {theta!r}")
-    theta = float(theta)
-    if not np.isfinite(theta):
-        raise ValueError(f"`theta` must be finite; got {theta!r}")
+    theta = check_real(theta, "theta")
     check_size(float(2**w.size) * 9, max_bytes, "this truth table")
     s = np.empty(1 << w.size, dtype=np.float64)
     s[0] = 0.0

@@ -12,11 +12,11 @@ import sys
 import numpy as np
 
 from . import _pbiased
-from ._lib.array import namespace, to_numpy
+from ._lib.array import namespace
 from ._lib.backend import is_tensor, resolve_backend, to_backend
 from ._lib.memory import DEFAULT_MAX_BYTES, check_size
-from ._lib.validate import MAX_N, as_array, check_real, first_bad_position, n_from_length
-from ._tables import deliver, load_table
+from ._lib.validate import MAX_N, as_array, check_finite, check_flag, check_real, n_from_length
+from ._tables import deliver, load_host_table, load_table
 from ._transform import fwht_plan_bytes, normalise, pm1_plan_bytes, pm1_transform, transform_rows
 
 __all__ = ["fwht", "fourier_coefficients"]
@@ -161,11 +161,7 @@ def _check_values(arr, out_dtype, n):
             raise ValueError(f"`a` must have max|a| * 2**n <= 2**63 - 1 so that int64 stays exact; "
                              f"got values in [{lo}, {hi}] with n = {n}")
         return
-    ok = xp.isfinite(arr)
-    if not bool(xp.all(ok)):
-        pos = first_bad_position(to_numpy(~ok))
-        what = "NaN" if bool(xp.isnan(arr[pos])) else "inf"
-        raise ValueError(f"`a` must be finite; got {what} at {pos}")
+    check_finite(arr, "a")
     fmax = float(xp.finfo(out_dtype).max)
     top = float(xp.max(xp.abs(arr)))
     if top > _float_limit(fmax, n):
@@ -404,16 +400,14 @@ def fourier_coefficients(f, *, p=None, exact=False, domain="01", backend="auto",
     >>> [round(v, 12) for v in fourier_coefficients([0, 1], p=0.25).tolist()]  # dictator: 1 - 2p, σ
     [0.5, 0.866025403784]
     """
-    if not isinstance(exact, (bool, np.bool_)):
-        raise TypeError(f"`exact` must be a bool; got {exact!r}")
+    exact = check_flag(exact, "exact")
     if p is not None:
         p = check_real(p, "p", low=0.0, high=1.0, low_open=True, high_open=True)
         if exact:
             raise ValueError(f"`exact` must be False with a p-biased measure (the coefficients are not "
                              f"integers); got exact=True with p={p!r}")
-        _, table, n, batched = load_table(to_numpy(f) if is_tensor(f) else f, "numpy", None, max_bytes,
-                                          _pbiased.plan_bytes, "fourier_coefficients", domain=domain)
-        return deliver(_pbiased.coefficients(np.asarray(table), n, p), f, batched)
+        table, n, batched = load_host_table(f, max_bytes, _pbiased.plan_bytes, "fourier_coefficients", domain=domain)
+        return deliver(_pbiased.coefficients(table, n, p), f, batched)
     be, table, n, batched = load_table(f, backend, device, max_bytes, _plan_bytes, "fourier_coefficients",
                                        domain=domain)
     c = pm1_transform(table, n, be, "int" if exact else "float")

@@ -17,9 +17,8 @@ from typing import Any
 
 import numpy as np
 
-from ._lib.backend import is_tensor, to_numpy
 from ._lib.validate import check_int
-from ._tables import load_table, result_repr, table_doc, table_raises
+from ._tables import load_host_table, result_repr, table_doc, table_raises
 
 __all__ = ["nearest_junta", "NearestJunta"]
 
@@ -96,12 +95,9 @@ def nearest_junta(f, k, *, domain="01", max_bytes=None):
     0.25
     """
     k = check_int(k, "k", low=0)
-    if is_tensor(f):
-        f = to_numpy(f)
-    _, table, n, batched = load_table(f, "numpy", None, max_bytes, _plan_bytes, "nearest_junta", domain=domain)
+    table, n, batched = load_host_table(f, max_bytes, _plan_bytes, "nearest_junta", domain=domain)
     if k > n:
         raise ValueError(f"`k` must be an integer in [0, {n}] (n = {n}); got {k}")
-    table = np.ascontiguousarray(table)
     subsets = np.array(list(itertools.combinations(range(n), k)), dtype=np.int64).reshape(math.comb(n, k), k)
     from ._complexity_numba import nearest_juntas
 

@@ -19,9 +19,8 @@ import numpy as np
 
 from . import _pbiased
 from ._lib.array import device_of, namespace, to_numpy
-from ._lib.backend import is_tensor
 from ._lib.validate import as_array, check_flag, check_real
-from ._tables import deliver, fill_params, load_table, result_repr, table_raises
+from ._tables import deliver, fill_params, load_host_table, load_table, result_repr, table_raises
 from ._transform import normalise, pm1_plan_bytes, pm1_transform, transform_rows
 
 __all__ = ["influences", "total_influence", "spectral_weights", "degree", "noise_stability",
@@ -246,9 +245,8 @@ def influences(f, *, p=None, domain="01", backend="auto", device=None, max_bytes
     """
     if p is not None:
         p = check_real(p, "p", low=0.0, high=1.0, low_open=True, high_open=True)
-        be, table, n, batched = load_table(to_numpy(f) if is_tensor(f) else f, "numpy", None, max_bytes,
-                                           _pbiased.plan_bytes, "influences", domain=domain)
-        out = _pbiased.influences(np.asarray(table), n, p)
+        table, n, batched = load_host_table(f, max_bytes, _pbiased.plan_bytes, "influences", domain=domain)
+        out = _pbiased.influences(table, n, p)
         return out if batched else out[0]
     values, batched = _influence_values(f, "influences", domain, backend, device, max_bytes)
     return deliver(values, f, batched)

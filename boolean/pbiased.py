@@ -13,22 +13,17 @@ At p = 1/2 they are the uniform coefficients and influences.
 """
 from __future__ import annotations
 
-import numpy as np
-
 from . import _pbiased
-from ._lib.backend import is_tensor, to_numpy
 from ._lib.validate import check_real
-from ._tables import load_table, table_doc, table_raises
+from ._tables import load_host_table, table_doc, table_raises
 
 __all__ = ["pbiased_fourier_coefficients", "pbiased_influences"]
 
 
 def _load(f, p, domain, max_bytes, what):
     p = check_real(p, "p", low=0.0, high=1.0, low_open=True, high_open=True)
-    if is_tensor(f):
-        f = to_numpy(f)
-    _, table, n, batched = load_table(f, "numpy", None, max_bytes, _pbiased.plan_bytes, what, domain=domain)
-    return np.asarray(table), n, batched, p
+    table, n, batched = load_host_table(f, max_bytes, _pbiased.plan_bytes, what, domain=domain)
+    return table, n, batched, p
 
 
 #: The parameters of both routines.

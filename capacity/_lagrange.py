@@ -98,15 +98,19 @@ def _slope_bisection(st, solve, visit, measure, target, s_start, hi, warm, tol_n
     may have put it on the wrong side), at most 4 times. Returns (slope, iterations): the bracket's
     midpoint, or the last bracketing slope when ``max_iter`` ran out before a bracket was found.
     """
+    def step(s, warm, tol_s):  # one inner solve at slope s, counted and visited
+        nonlocal iters
+        pt, w, its = solve(s, warm, tol_s, max_iter - iters)
+        iters += its
+        return pt, w, visit(pt, s)
+
     s_lo, (pt_hi, m_hi) = 0.0, hi
     s = s_start
     lo = None  # (point, measure, warm) at s_hi, the end meeting the target
     for _ in range(80):
         if iters >= max_iter:
             break
-        pt, w, its = solve(s, warm, max(inner_tol(tol_n), min(1e-3, 0.01 * st.gap)), max_iter - iters)
-        iters += its
-        m = visit(pt, s)
+        pt, w, m = step(s, warm, max(inner_tol(tol_n), min(1e-3, 0.01 * st.gap)))
         if m <= target:
             s_hi, lo = s, (pt, m, w)
             break
@@ -139,35 +143,27 @@ def _slope_bisection(st, solve, visit, measure, target, s_start, hi, warm, tol_n
                 break
             rechecks += 1
             if s_lo > 0:
-                pt, w, its = solve(s_lo, warm, inner_tol(tol_n), max_iter - iters)
-                iters += its
-                m = visit(pt, s_lo)
+                pt, w, m = step(s_lo, warm, inner_tol(tol_n))
                 if m <= target:  # s_lo was on the wrong side: bisect [0, s_lo] again
                     s_lo, s_hi, lo = 0.0, s_lo, (pt, m, w)
                     mix()
                     continue
                 pt_hi, m_hi, warm = pt, m, w
-            pt, w, its = solve(s_hi, lo[2], inner_tol(tol_n), max_iter - iters)
-            iters += its
-            m = visit(pt, s_hi)
+            pt, w, m = step(s_hi, lo[2], inner_tol(tol_n))
             if m <= target:
                 lo = (pt, m, w)
                 mix()
                 break
             s_lo, pt_hi, m_hi, warm = s_hi, pt, m, w
             s_hi = 2.0 * s_hi
-            pt, w, its = solve(s_hi, w, inner_tol(tol_n), max_iter - iters)
-            iters += its
-            m = visit(pt, s_hi)
+            pt, w, m = step(s_hi, w, inner_tol(tol_n))
             lo = (pt, m, w)
             if m > target:  # pragma: no cover - the measure decreases with the slope
                 break
             mix()
             continue
         s_mid = 0.5 * (s_lo + s_hi)
-        pt, w, its = solve(s_mid, lo[2], max(inner_tol(tol_n), min(1e-3, 0.01 * st.gap)), max_iter - iters)
-        iters += its
-        m = visit(pt, s_mid)
+        pt, w, m = step(s_mid, lo[2], max(inner_tol(tol_n), min(1e-3, 0.01 * st.gap)))
         if m <= target:
             s_hi, lo = s_mid, (pt, m, w)
         else:

@@ -121,13 +121,10 @@ def binary_entropy(x, *, base=2):
     [0.0, 0.0]
     """
     scale = _log_base(base)
-    arr = as_array(x, "x")
-    if arr.dtype.kind not in "biuf":
-        raise TypeError(f"`x` must be real; got dtype {arr.dtype}")
-    arr = arr.astype(np.float64)
-    if not np.isfinite(arr).all() or (arr < 0).any() or (arr > 1).any():
-        bad = float(arr[~(np.isfinite(arr) & (arr >= 0) & (arr <= 1))].ravel()[0])
-        raise ValueError(f"`x` must be probabilities in [0, 1]; got {bad!r}")
+    arr = as_array(x, "x", kinds="biuf", requirement="real").astype(np.float64)
+    bad = ~((arr >= 0) & (arr <= 1))  # NaN too
+    if bad.any():
+        raise ValueError(f"`x` must be probabilities in [0, 1]; got {float(arr[bad].ravel()[0])!r}")
     h = -(xlogy(np, arr, arr) + xlogy(np, 1.0 - arr, 1.0 - arr)) / scale
     h = np.maximum(h, 0.0) + 0.0  # no -0.0
     return float(h) if h.ndim == 0 else like_input(h, x)

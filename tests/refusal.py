@@ -1,5 +1,6 @@
 """One check shared by the hostile-input tests: a call refused before it allocates."""
 import tracemalloc
+import warnings
 
 import pytest
 
@@ -17,3 +18,16 @@ def refused_before_allocating(call, match="max_bytes", exc=(ValueError, TypeErro
     finally:
         tracemalloc.stop()
     assert used < peak, used
+
+
+def bad_input_test(cases):
+    """A test over the rows ``(fn, args, kwargs, exception, match)`` of ``cases``: each call
+    ``fn(*args, **kwargs)`` must raise ``exception`` matching ``match``, and warn nothing first."""
+    @pytest.mark.parametrize("fn, args, kwargs, exc, match", cases,
+                             ids=[f"{c[0].__name__}-{i}" for i, c in enumerate(cases)])
+    def test_bad_input(fn, args, kwargs, exc, match):
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            with pytest.raises(exc, match=match):
+                fn(*args, **kwargs)
+    return test_bad_input

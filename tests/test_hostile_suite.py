@@ -30,14 +30,13 @@ import inspect
 import itertools
 import math
 import pkgutil
-import tracemalloc
 import warnings
 
 import numpy as np
 import pytest
 import torch
 
-from tests.capacity.mi.test_hostile import Hang, _read_only, _snapshot, _unchanged, _with, hang_guard
+from tests.capacity.mi.test_hostile import Hang, _read_only, _snapshot, _unchanged, _with, hostile_call
 
 #: Packages whose ``__all__`` is covered; capacity.mi has its own role-based suite.
 PACKAGES = ["boolean", "capacity", "capacity.insensitive"]
@@ -342,22 +341,12 @@ def test_hostile_input(qual, name, label, expect, tmp_path, monkeypatch):
     kwargs[name] = value
     args = kwargs.pop("_args", [])
     before = {k: _snapshot(v) for k, v in kwargs.items()}
-    if expect == "huge":
-        tracemalloc.start()
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            with hang_guard(HANG_GUARD_S):
-                result = fn(*args, **kwargs)
-        error = None
-    except (ValueError, TypeError) as exc:
-        result, error = None, exc
+            result, error, peak = hostile_call(lambda: fn(*args, **kwargs), expect, HANG_GUARD_S)
     except Hang:
         pytest.fail(f"{qual}({name}={label}) gave no answer within {HANG_GUARD_S} s")
-    finally:
-        peak = tracemalloc.get_traced_memory()[1] if expect == "huge" else 0
-        if expect == "huge":
-            tracemalloc.stop()
     assert all(_unchanged(before[k], kwargs[k]) for k in kwargs), "an input was mutated"
     if error is None:
         assert expect in ("valid", "either"), f"accepted a bad `{name}` ({label}) -> {result!r:.200}"

@@ -127,13 +127,22 @@ def first_bad_position(mask: np.ndarray):
     return tuple(int(i) for i in np.unravel_index(int(np.argmax(mask)), mask.shape))
 
 
-def check_finite(a: np.ndarray, name: str) -> None:
-    """Refuse NaN or inf, naming the first position."""
-    if a.dtype.kind in "fc":
-        bad = ~np.isfinite(a)
-        if bad.any():
-            pos = first_bad_position(bad)
-            what = "NaN" if np.isnan(a[pos]) else "inf"
+def _kind(a) -> str:
+    """numpy's dtype kind of an array, or of a tensor's dtype ("b", "i" for any integer, "f", "c")."""
+    if not is_tensor(a):
+        return a.dtype.kind
+    import torch
+
+    return "b" if a.dtype == torch.bool else "c" if a.dtype.is_complex else "f" if a.dtype.is_floating_point else "i"
+
+
+def check_finite(a, name: str) -> None:
+    """Refuse NaN or inf in a float array or tensor, naming the first position."""
+    if _kind(a) in "fc":
+        bad = ~a.isfinite() if is_tensor(a) else ~np.isfinite(a)
+        if bool(bad.any()):
+            pos = first_bad_position(to_numpy(bad))
+            what = "NaN" if bool(a[pos] != a[pos]) else "inf"
             raise ValueError(f"`{name}` must be finite; got {what} at {pos}")
 
 
@@ -184,42 +193,33 @@ def as_truth_table(f, name: str = "f", *, allow_batch: bool = True, domain: str 
     """
     check_domain(domain)
     check_input_size(f, name, bytes_per_entry=1)  # the uint8 copy; the caller's plan counts the rest
-    if is_tensor(f):
-        import torch
-
-        if f.dtype.is_complex or (f.dtype.is_floating_point and domain == "01") \
-                or (f.dtype == torch.bool and domain == "pm1"):
-            raise TypeError(f"`{name}` must hold {_KINDS[domain]}; got dtype {f.dtype}")
-        _check_table_shape(tuple(f.shape), name, allow_batch)
-        n = n_from_length(f.shape[-1], name)
-        if f.dtype == torch.bool:
-            return f.to(torch.uint8), n
-        if f.dtype.is_floating_point and not bool(torch.isfinite(f).all()):
-            raise ValueError(f"`{name}` must be finite; got NaN or inf")
-        lo, hi = f.min().item(), f.max().item()
-        if domain == "01" and lo >= 0 and hi <= 1:
-            return f.to(torch.uint8), n
-        if domain == "pm1" and bool(((f == 1) | (f == -1)).all()):
-            return (f < 0).to(torch.uint8), n
-        raise _domain_error(name, domain, _num(lo), _num(hi))
-    a = as_array(f, name, bytes_per_entry=1)
-    if a.dtype.kind not in ("biu" if domain == "01" else "iuf"):
-        if a.dtype.kind == "f":
-            check_finite(a, name)  # a NaN/inf is named before the dtype
+    a = f if is_tensor(f) else as_array(f, name, bytes_per_entry=1)
+    kind = _kind(a)
+    if kind not in ("biu" if domain == "01" else "iuf"):
+        check_finite(a, name)  # a NaN/inf is named before the dtype
         raise TypeError(f"`{name}` must hold {_KINDS[domain]}; got dtype {a.dtype}")
-    _check_table_shape(a.shape, name, allow_batch)
+    _check_table_shape(tuple(a.shape), name, allow_batch)
     n = n_from_length(a.shape[-1], name)
     check_finite(a, name)
     if domain == "01":
-        if a.dtype == np.bool_ or a.dtype == np.uint8 and a.max() <= 1:
-            return np.ascontiguousarray(a, dtype=np.uint8), n
+        if kind == "b" or a.dtype == np.uint8 and a.max() <= 1:
+            return _as_uint8(a), n
         lo, hi = int(a.min()), int(a.max())
         if lo >= 0 and hi <= 1:
-            return np.ascontiguousarray(a, dtype=np.uint8), n
+            return _as_uint8(a), n
         raise _domain_error(name, domain, lo, hi)
-    if ((a == 1) | (a == -1)).all():
-        return np.ascontiguousarray(a < 0, dtype=np.uint8), n
+    if bool(((a == 1) | (a == -1)).all()):
+        return _as_uint8(a < 0), n
     raise _domain_error(name, domain, _num(a.min()), _num(a.max()))
+
+
+def _as_uint8(a):
+    """A 0/1 (or bool) table as C-contiguous uint8 numpy, or a uint8 tensor on its device."""
+    if is_tensor(a):
+        import torch
+
+        return a.to(torch.uint8)
+    return np.ascontiguousarray(a, dtype=np.uint8)
 
 
 #: what a table of each domain may hold (for the TypeError)

@@ -89,6 +89,28 @@ def _preimage_csr(step):
 
 
 @njit(cache=True)
+def _mark_front(buf, m, block, marked, touched, loc, first, elems):
+    """Move the states ``buf[:m]`` to the front of their blocks, counting them in ``marked`` (one
+    count per block); the blocks touched are listed in ``touched``, and their number is returned."""
+    n_touched = 0
+    for i in range(m):
+        x = buf[i]
+        b = block[x]
+        if marked[b] == 0:
+            touched[n_touched] = b
+            n_touched += 1
+        pos = loc[x]
+        tgt = first[b] + marked[b]
+        z = elems[tgt]
+        elems[tgt] = x
+        loc[x] = tgt
+        elems[pos] = z
+        loc[z] = pos
+        marked[b] += 1
+    return n_touched
+
+
+@njit(cache=True)
 def refine_function(step, labels, n_labels):
     """Coarsest partition refining ``labels`` that is stable under the function ``step``.
 
@@ -115,21 +137,7 @@ def refine_function(step, labels, n_labels):
             for q in range(start[y], start[y + 1]):
                 buf[m] = pre[q]
                 m += 1
-        n_touched = 0
-        for i in range(m):  # move the preimage to the front of its block
-            x = buf[i]
-            b = block[x]
-            if marked[b] == 0:
-                touched[n_touched] = b
-                n_touched += 1
-            pos = loc[x]
-            tgt = first[b] + marked[b]
-            z = elems[tgt]
-            elems[tgt] = x
-            loc[x] = tgt
-            elems[pos] = z
-            loc[z] = pos
-            marked[b] += 1
+        n_touched = _mark_front(buf, m, block, marked, touched, loc, first, elems)
         for t in range(n_touched):
             b = touched[t]
             k = marked[b]
@@ -192,22 +200,9 @@ def refine_lumpable(indptr, indices, weights, labels, n_labels, atol):
                     buf[m] = x
                     m += 1
                 w[x] += weights[q]
-        n_touched = 0
         for i in range(m):
-            x = buf[i]
-            seen[x] = False
-            b = block[x]
-            if marked[b] == 0:
-                touched[n_touched] = b
-                n_touched += 1
-            pos = loc[x]
-            tgt = first[b] + marked[b]
-            z = elems[tgt]
-            elems[tgt] = x
-            loc[x] = tgt
-            elems[pos] = z
-            loc[z] = pos
-            marked[b] += 1
+            seen[buf[i]] = False
+        n_touched = _mark_front(buf, m, block, marked, touched, loc, first, elems)
         for t in range(n_touched):
             b = touched[t]
             k = marked[b]

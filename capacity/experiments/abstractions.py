@@ -23,9 +23,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from boolean._lib.memory import check_size
-from boolean._lib.validate import as_array, check_int, check_real, check_row_sums, check_stochastic
+from boolean._lib.validate import as_array, check_int, check_real, check_stochastic, shape_of
 
 from . import _abstractions_numba as _k
+from .markov import check_transition
 
 __all__ = ["Computation", "MinimalAbstraction", "TradeoffCurve", "canonical", "meet", "join", "refines",
            "pullback", "is_complete", "output_abstraction", "minimal_complete_abstraction",
@@ -76,32 +77,17 @@ def _is_sparse(a):
 def _as_transition(transition):
     """Validate a transition: 1-D int map into range, or square stochastic matrix (dense or sparse).
     Returns (int64 step array or scipy CSR float64 matrix, stochastic?)."""
-    if _is_sparse(transition):
+    if _is_sparse(transition) or len(shape_of(transition)) == 2:
         import scipy.sparse as sp
 
-        dtype = transition.dtype  # the row-sum tolerance follows the dtype given (float32: 4 ulps)
-        P = sp.csr_array(transition, dtype=np.float64)
-        if P.ndim != 2 or P.shape[0] != P.shape[1] or P.shape[0] == 0:
-            raise ValueError(f"`transition` must be a non-empty square matrix; got shape {P.shape}")
+        P = sp.csr_array(check_transition(transition, "transition"))
         P.sum_duplicates()
         P.eliminate_zeros()
-        if not np.all(np.isfinite(P.data)):
-            raise ValueError("`transition` must be finite; got NaN or inf entries")
-        if np.any(P.data < 0):
-            raise ValueError(f"`transition` must be non-negative; got {float(P.data.min())!r}")
-        check_row_sums(np.asarray(P.sum(axis=1)).reshape(-1), "transition", dtype)
         if P.shape[0] > MAX_STATES or P.nnz > MAX_STATES:
             raise ValueError(f"`transition` must have at most {MAX_STATES} states and nonzeros; got shape "
                              f"{P.shape} with {P.nnz} nonzeros")
         return P, True
     arr = as_array(transition, "transition", kinds="biuf")
-    if arr.ndim == 2:
-        import scipy.sparse as sp
-
-        P = check_stochastic(arr, "transition", ndims=(2,))
-        if P.shape[0] != P.shape[1]:
-            raise ValueError(f"`transition` must be square (n_states, n_states); got shape {P.shape}")
-        return _as_transition(sp.csr_array(P))
     if arr.ndim != 1:
         raise ValueError(f"`transition` must be 1-D (a map tau[state] = next state) or 2-D (a stochastic "
                          f"matrix); got shape {arr.shape}")

@@ -46,17 +46,13 @@ def check_times(ts, name="ts", *, high=None, max_bytes=None):
         raise ValueError(f"`{name}` must be a non-empty 1-D sequence of integers; got shape {arr.shape}")
     if arr.dtype.kind == "f":
         check_finite(arr, name)
-        if (arr != np.round(arr)).any():
-            pos = first_bad_position(arr != np.round(arr))
-            raise ValueError(f"`{name}` must hold integers; got {arr[pos]!r} at {pos}")
-    if (arr < 0).any():
-        pos = first_bad_position(arr < 0)
-        raise ValueError(f"`{name}` must hold non-negative integers; got {arr[pos]!r} at {pos}")
     # int64 arithmetic downstream: larger times (uint64 or float) would wrap or cast to garbage
     high = MAX_TIME if high is None else min(high, MAX_TIME)
-    if (arr > high).any():
-        pos = first_bad_position(arr > high)
-        raise ValueError(f"`{name}` must hold integers in [0, {high}]; got {arr[pos]!r} at {pos}")
+    for bad, want in ((arr != np.round(arr), "integers"), (arr < 0, "non-negative integers"),
+                      (arr > high, f"integers in [0, {high}]")):
+        if bad.any():
+            pos = first_bad_position(bad)
+            raise ValueError(f"`{name}` must hold {want}; got {arr[pos]!r} at {pos}")
     return arr.astype(np.int64)
 
 
@@ -290,9 +286,9 @@ def mi_over_time(P0, T, ts, *, max_bytes=None):
     p0 = check_p0(P0, n)
     ts = check_times(ts, "ts", max_bytes=max_bytes)
     support = np.flatnonzero(p0 > 0)
+    check_size(8.0 * support.size * n * 2, max_bytes, "the rows of T^t")
     rows = np.zeros((support.size, n))
     rows[np.arange(support.size), support] = 1.0
-    check_size(8.0 * support.size * n * 2, max_bytes, "the rows of T^t")
     out = {}
     for t, block in powers_at(T, rows, ts, max_bytes):
         out[t] = mi_of_rows(p0[support], block)

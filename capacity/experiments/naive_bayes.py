@@ -111,10 +111,8 @@ def _nb_mirrored_count_mi(rows, lpi_count, observe, N):
 
 
 def _popcount(n_bits):
-    pc = np.zeros(1, dtype=np.int64)
-    for _ in range(n_bits):
-        pc = np.concatenate([pc, pc + 1])
-    return pc
+    """popcount(x) for every x < 2**n_bits, int64."""
+    return np.bitwise_count(np.arange(1 << n_bits, dtype=np.int64)).astype(np.int64)
 
 
 def naive_bayes_distribution(N, eps, *, latent=False, max_bytes=None):
@@ -294,8 +292,7 @@ def naive_bayes_relaxation_times(N, eps, *, n_modes=5, max_bytes=None):
     lam = _lumped_eigen(N, eps, vectors=False)
     lam = np.sort(lam)[::-1][1:1 + n_modes]
     with np.errstate(divide="ignore"):
-        t = np.where(lam >= 1.0, np.inf, np.where(lam <= 0.0, 0.0, -1.0 / np.log(np.clip(lam, 1e-300, None))))
-    return t
+        return np.where(lam >= 1.0, np.inf, np.where(lam <= 0.0, 0.0, -1.0 / np.log(np.clip(lam, 1e-300, None))))
 
 
 def _lumped_eigen(N, eps, *, vectors=True):

@@ -4,25 +4,11 @@ import pytest
 import torch
 
 import boolean as B
+from tests.boolean.routines import DEVICE_ROUTINES
 from tests.conftest import HAS_CUDA
 
 GOOD = np.array([0, 1, 1, 0, 1, 0, 0, 1], dtype=np.uint8)
 
-# every routine that takes a truth table, called with its other arguments valid
-TABLE_ROUTINES = {
-    "fourier_coefficients": lambda f, **kw: B.fourier_coefficients(f, **kw),
-    "influences": lambda f, **kw: B.influences(f, **kw),
-    "total_influence": lambda f, **kw: B.total_influence(f, **kw),
-    "spectral_weights": lambda f, **kw: B.spectral_weights(f, **kw),
-    "degree": lambda f, **kw: B.degree(f, **kw),
-    "noise_stability": lambda f, **kw: B.noise_stability(f, 0.5, **kw),
-    "noise_sensitivity": lambda f, **kw: B.noise_sensitivity(f, 0.1, **kw),
-    "noise_operator": lambda f, **kw: B.noise_operator(f, 0.5, **kw),
-    "spectral_summary": lambda f, **kw: B.spectral_summary(f, **kw),
-    "restrict": lambda f, **kw: B.restrict(f, {0: 1}, **kw),
-    "retained_information": lambda f, **kw: B.retained_information(f, [0], **kw),
-    "retained_information_profile": lambda f, **kw: B.retained_information_profile(f, **kw),
-}
 
 TABLE_CASES = [
     # (id, f, kwargs, exception, match)
@@ -45,19 +31,19 @@ TABLE_CASES = [
 ]
 
 
-@pytest.mark.parametrize("routine", sorted(TABLE_ROUTINES))
+@pytest.mark.parametrize("routine", sorted(DEVICE_ROUTINES))
 @pytest.mark.parametrize("case", TABLE_CASES, ids=[c[0] for c in TABLE_CASES])
 def test_table_routines_refuse_bad_input(routine, case):
     _, f, kw, exc, match = case
     with pytest.raises(exc, match=match):
-        TABLE_ROUTINES[routine](f, **kw)
+        DEVICE_ROUTINES[routine](f, **kw)
 
 
 @pytest.mark.skipif(HAS_CUDA, reason="checks the refusal of CUDA on a machine without it")
-@pytest.mark.parametrize("routine", sorted(TABLE_ROUTINES))
+@pytest.mark.parametrize("routine", sorted(DEVICE_ROUTINES))
 def test_cuda_refused_without_gpu(routine):
     with pytest.raises(ValueError, match="torch sees no CUDA device"):
-        TABLE_ROUTINES[routine](GOOD, backend="torch", device="cuda")
+        DEVICE_ROUTINES[routine](GOOD, backend="torch", device="cuda")
     with pytest.raises(ValueError, match="torch sees no CUDA device"):
         B.fwht(GOOD, backend="torch", device="cuda")
 
@@ -148,8 +134,9 @@ def _with(shape, entries):
     (lambda: B.threshold([1, np.nan], 1), ValueError, "`weights` must be finite"),
     (lambda: B.threshold(["a"], 1), TypeError, "`weights` must be a 1-D array of reals"),
     (lambda: B.threshold([1] * 31, 1), ValueError, "`weights` must have length n <= 30"),
-    (lambda: B.threshold([1, 1], float("nan")), ValueError, "`theta` must be finite"),
+    (lambda: B.threshold([1, 1], float("nan")), ValueError, "`theta` must be a finite number"),
     (lambda: B.threshold([1, 1], "1"), TypeError, "`theta` must be a real number"),
+    (lambda: B.threshold([1, 1], 10**400), ValueError, "`theta` must be a finite number"),  # beyond float
     (lambda: B.tribes(0, 2), ValueError, r"`w` must be an integer in \[1, 30\]"),
     (lambda: B.tribes(2, 0), ValueError, r"`s` must be an integer in \[1, 30\]"),
     (lambda: B.tribes(4, 8), ValueError, r"`w \* s` must be <= 30"),

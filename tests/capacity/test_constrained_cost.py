@@ -13,6 +13,7 @@ import pytest
 
 from capacity import ConvergenceWarning, capacity_cost, capacity_cost_curve, capacity_cvxpy, mutual_information
 from capacity import channels as ch
+from tests.refusal import bad_input_test, refused_before_allocating
 
 
 # ----------------------------------------------------------------------------- references
@@ -303,17 +304,9 @@ def test_denormal_budget_is_certified():
 
 
 def test_curve_of_a_broadcast_billion_budgets_is_refused_before_running():
-    import tracemalloc
-
     budgets = np.broadcast_to(1.0, (10**9,))
-    tracemalloc.start()
-    try:
-        with pytest.raises(ValueError, match=r"capacity_cost_curve needs .* > max_bytes"):
-            capacity_cost_curve(ch.bsc(0.1), [0.0, 1.0], budgets)
-        peak = tracemalloc.get_traced_memory()[1]
-    finally:
-        tracemalloc.stop()
-    assert peak < 2**20  # refused from the shape: no copy of the 8 GB view
+    refused_before_allocating(lambda: capacity_cost_curve(ch.bsc(0.1), [0.0, 1.0], budgets),  # no copy of the 8 GB view
+                              match=r"capacity_cost_curve needs .* > max_bytes", exc=ValueError)
     with pytest.raises(ValueError, match="max_bytes"):  # and the plan counts each point's result
         capacity_cost_curve(ch.bsc(0.1), [0.0, 1.0], np.full(1000, 0.5), max_bytes=8 * 4 * 4 + 2**10)
 
@@ -359,13 +352,7 @@ BAD = [
 ]
 
 
-@pytest.mark.parametrize("fn, args, kwargs, exc, match", BAD,
-                         ids=[f"{b[0].__name__}-{i}" for i, b in enumerate(BAD)])
-def test_bad_input(fn, args, kwargs, exc, match):
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")
-        with pytest.raises(exc, match=match):
-            fn(*args, **kwargs)
+test_bad_input = bad_input_test(BAD)
 
 
 

@@ -4,13 +4,13 @@ Independent references: closed forms (Bernoulli and uniform q-ary sources with H
 distortion) and a cvxpy program written here from the definition.
 """
 import math
-import warnings
 
 import numpy as np
 import pytest
 
 from capacity import ConvergenceWarning, RateDistortionResult, mutual_information, rate_distortion, rate_distortion_curve
 from capacity.information import binary_entropy as h
+from tests.refusal import bad_input_test, refused_before_allocating
 
 
 # ----------------------------------------------------------------------------- references
@@ -275,16 +275,9 @@ def test_truncated_solve_reports_its_test_channels_distortion():
 
 
 def test_curve_of_a_broadcast_billion_distortions_is_refused_before_running():
-    import tracemalloc
-
-    tracemalloc.start()
-    try:
-        with pytest.raises(ValueError, match=r"rate_distortion_curve needs .* > max_bytes"):
-            rate_distortion_curve([0.5, 0.5], [[0, 1], [1, 0]], np.broadcast_to(0.1, (10**9,)))
-        peak = tracemalloc.get_traced_memory()[1]
-    finally:
-        tracemalloc.stop()
-    assert peak < 2**20  # refused from the shape: no copy of the 8 GB view
+    Ds = np.broadcast_to(0.1, (10**9,))  # refused from the shape: no copy of the 8 GB view
+    refused_before_allocating(lambda: rate_distortion_curve([0.5, 0.5], [[0, 1], [1, 0]], Ds),
+                              match=r"rate_distortion_curve needs .* > max_bytes", exc=ValueError)
 
 
 # ============================================================================ bad input
@@ -312,11 +305,5 @@ BAD = [
 ]
 
 
-@pytest.mark.parametrize("fn, args, kwargs, exc, match", BAD,
-                         ids=[f"{b[0].__name__}-{i}" for i, b in enumerate(BAD)])
-def test_bad_input(fn, args, kwargs, exc, match):
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")
-        with pytest.raises(exc, match=match):
-            fn(*args, **kwargs)
+test_bad_input = bad_input_test(BAD)
 

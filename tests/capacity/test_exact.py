@@ -7,6 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from capacity import ConvergenceWarning, blahut_arimoto, capacity_cvxpy, certify_input, mutual_information
+from tests.refusal import bad_input_test
 
 
 @st.composite
@@ -164,11 +165,7 @@ BAD = [
 ]
 
 
-@pytest.mark.parametrize("fn, args, kwargs, exc, match", BAD,
-                         ids=[f"{b[0].__name__}-{i}" for i, b in enumerate(BAD)])
-def test_bad_input(fn, args, kwargs, exc, match):
-    with pytest.raises(exc, match=match):
-        fn(*args, **kwargs)
+test_bad_input = bad_input_test(BAD)
 
 
 def test_cvxpy_imported_lazily():

@@ -475,6 +475,8 @@ def test_tradeoff_deterministic_error_is_conditional_entropy(rng):
     ("abc", TypeError, "`transition`"),
     (sp.csr_array(np.array([[0.5, 0.4], [0.0, 1.0]])), ValueError, "row 0 sums to 0.9"),
     (sp.csr_array(np.array([[np.nan, 1.0], [0.0, 1.0]])), ValueError, "finite"),
+    (sp.csr_array(np.array([[1.5, -0.5], [0.0, 1.0]])), ValueError, r"`transition` must be non-negative; got -0\.5"),
+    (sp.csr_array(np.ones((2, 3)) / 3), ValueError, "`transition` must be a non-empty square matrix"),
 ])
 def test_bad_transitions(transition, exc, match):
     with pytest.raises(exc, match=match):

@@ -5,6 +5,7 @@ import scipy.sparse as sp
 
 from capacity.experiments.markov import gibbs_transition_matrix, mi_over_time
 from capacity.experiments.naive_bayes import naive_bayes_distribution
+from tests.refusal import refused_before_allocating
 
 from .reference import h2, peak_bytes, ref_gibbs_random_scan, ref_gibbs_site, ref_mi_over_time
 
@@ -128,3 +129,14 @@ def test_gibbs_matrix_peak_memory_within_its_plan(scan):
     assert peak_bytes(lambda: gibbs_transition_matrix(p, scan=scan, max_bytes=plan)) <= plan
     with pytest.raises(ValueError, match="max_bytes"):
         gibbs_transition_matrix(p, scan=scan, max_bytes=plan - 1)
+
+
+def test_rows_of_a_huge_sparse_chain_refused_before_allocating():
+    # 10^6 states with a full-support P0: the rows of T^t are 10^6 x 10^6 float64 (8 TB); a sparse T
+    # passes its own checks, so the rows' plan must refuse before np.zeros reserves them (the 64 MiB
+    # peak allowed covers P0's own float64 copies, 8 MB each)
+    n = 10**6
+    T = sp.identity(n, format="csr")
+    p0 = np.full(n, 1.0 / n)
+    refused_before_allocating(lambda: mi_over_time(p0, T, [1]), match="the rows of T\\^t needs", exc=ValueError,
+                              peak=2**26)

@@ -6,6 +6,7 @@ import torch
 from capacity.mi import (discrete_entropy, discrete_mutual_information, gaussian_channel_mi,
                          infonce_lower_bound, ksg_mutual_information, noisy_channel_mi,
                          offset_averaged_entropy, plugin_mi, quantized_output_entropy)
+from tests.refusal import bad_input_test
 
 X = np.random.default_rng(0).standard_normal((64, 2))
 CODES = np.arange(8)
@@ -131,11 +132,7 @@ CASES = [
 ]
 
 
-@pytest.mark.parametrize("fn,args,kwargs,exc,match", CASES,
-                         ids=[f"{c[0].__name__}-{i}" for i, c in enumerate(CASES)])
-def test_bad_input(fn, args, kwargs, exc, match):
-    with pytest.raises(exc, match=match):
-        fn(*args, **kwargs)
+test_bad_input = bad_input_test(CASES)
 
 
 def test_every_public_function_has_a_row():

@@ -266,6 +266,24 @@ def cases():
                 yield pytest.param(fn, i, p.name, make, expect, id=f"{qual}-{p.name}-{label}")
 
 
+def hostile_call(call, expect, guard_s):
+    """``(result, error, peak)`` of ``call()`` run under :func:`hang_guard`: the ValueError or
+    TypeError it raised (``error``, None when it returned) and, when ``expect`` is "huge", the
+    traced peak of the call in bytes (else 0). A :class:`Hang` propagates."""
+    if expect == "huge":
+        tracemalloc.start()
+    try:
+        with hang_guard(guard_s):
+            result, error = call(), None
+    except (ValueError, TypeError) as exc:
+        result, error = None, exc
+    finally:
+        peak = tracemalloc.get_traced_memory()[1] if expect == "huge" else 0
+        if expect == "huge":
+            tracemalloc.stop()
+    return result, error, peak
+
+
 def _snapshot(v):
     if isinstance(v, torch.Tensor):
         return v.detach().clone()
@@ -316,18 +334,7 @@ def test_hostile_input(fn, i, name, make, expect):
     value = make(valid)
     args, kwargs = call_with(fn, i, name, value)
     before = [_snapshot(a) for a in args] + [_snapshot(v) for v in kwargs.values()]
-    if expect == "huge":
-        tracemalloc.start()
-    try:
-        with hang_guard(HANG_GUARD_S):
-            result = fn(*args, **kwargs)
-        error = None
-    except (ValueError, TypeError) as exc:
-        result, error = None, exc
-    finally:
-        peak = tracemalloc.get_traced_memory()[1] if expect == "huge" else 0
-        if expect == "huge":
-            tracemalloc.stop()
+    result, error, peak = hostile_call(lambda: fn(*args, **kwargs), expect, HANG_GUARD_S)
     after = list(args) + list(kwargs.values())
     assert all(_unchanged(b, a) for b, a in zip(before, after)), "an input was mutated"
     if error is None:

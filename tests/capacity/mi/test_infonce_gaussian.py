@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 
 from capacity.mi import gaussian_channel_mi, infonce_lower_bound
+from tests.refusal import refused_before_allocating
 
 
 @pytest.mark.parametrize("batch", [8, 32])
@@ -127,17 +128,8 @@ def test_gaussian_sigma_checks_are_relative():
 
 
 def test_gaussian_refused_from_the_shape():
-    import tracemalloc
-
     view = np.broadcast_to(1.0, (10**5, 10**5))  # 80 GB as float64
-    tracemalloc.start()
-    try:
-        with pytest.raises(ValueError, match="max_bytes"):
-            gaussian_channel_mi(view, None, 1.0)
-        peak = tracemalloc.get_traced_memory()[1]
-    finally:
-        tracemalloc.stop()
-    assert peak < 2**20
+    refused_before_allocating(lambda: gaussian_channel_mi(view, None, 1.0), exc=ValueError)
 
 
 # --- infonce_lower_bound on hostile options (the hostile-input issue) --------------------------
@@ -187,16 +179,7 @@ def test_infonce_plan_counts_the_critic():
 
 def test_infonce_huge_critic_refused_before_allocating():
     # hidden = 10**7: 2 x 10^14 parameters; torch asked for 400 TB because max_bytes ignored the critic
-    import tracemalloc
-
-    tracemalloc.start()
-    try:
-        with pytest.raises(ValueError, match="infonce_lower_bound needs .* > max_bytes"):
-            infonce_lower_bound(XS, XS, batch_size=8, hidden=10**7)
-        view = np.broadcast_to(1.0, (10**9,))
-        with pytest.raises(ValueError, match="max_bytes"):
-            infonce_lower_bound(view, view)
-        peak = tracemalloc.get_traced_memory()[1]
-    finally:
-        tracemalloc.stop()
-    assert peak < 2**20
+    refused_before_allocating(lambda: infonce_lower_bound(XS, XS, batch_size=8, hidden=10**7),
+                              match="infonce_lower_bound needs .* > max_bytes", exc=ValueError)
+    view = np.broadcast_to(1.0, (10**9,))
+    refused_before_allocating(lambda: infonce_lower_bound(view, view), exc=ValueError)
