@@ -90,16 +90,8 @@ def function_family_information(functions, n: int, s: int, m: int, samples: int 
         Randomness (default 0).
     weights : array-like (B,), optional
         Prior on the family (default uniform); must sum to 1.
-    visible : {"random", "fixed"}
-        S uniform over s-subsets each sample, or always S0.
-    S0 : iterable of int, optional
-        Fixed visible set (visible="fixed" only; default ``{0..s-1}``).
-    domain : {"01", "pm1"}
-        "01" (default): 0/1 integers or bools, the values of f. "pm1": ±1 integers or floats,
-        the values of (-1)^f. Never guessed from the values.
-    max_bytes : int, optional
-        Refuse plans above this many bytes (default 8 GiB), checked from the shape before the
-        tables are copied or converted.
+    visible, S0, domain, max_bytes :
+        As :func:`capacity.insensitive.cell_probabilities` (``max_bytes`` bounds this routine's plan).
 
     Returns
     -------

@@ -155,12 +155,12 @@ def random_function_retained_information_asymptotic(n: int, k):
     n : int
         Number of input bits, ``n >= 1``.
     k : int or 1-D array of int
-        Unknown inputs, ``0 <= k <= n``.
+        As :func:`random_function_retained_information`.
 
     Returns
     -------
     float or ndarray
-        Bits.
+        Bits, shaped as in :func:`random_function_retained_information`.
 
     Raises
     ------
