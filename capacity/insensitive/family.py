@@ -18,6 +18,7 @@ from itertools import combinations
 
 import numpy as np
 
+from boolean._lib.array import logsumexp
 from boolean._lib.validate import check_distribution, check_domain, check_int, check_seed, numpy_table, shape_of
 from boolean._lib.memory import check_size
 
@@ -142,20 +143,14 @@ def function_family_information(functions, n: int, s: int, m: int, samples: int 
     elif len(shape) in (1, 2) and shape[-1] != 1 << n:
         raise ValueError(f"`functions` must be truth tables of n = {n} bits (length {1 << n}); "
                          f"got shape {shape}")
-    tables, n_tab = numpy_table(functions, "functions", domain=domain)
-    tables = np.atleast_2d(tables)
-    if n_tab != n:
-        raise ValueError(f"`functions` must be truth tables of n = {n} bits (length {1 << n}); "
-                         f"got length {tables.shape[1]}")
+    tables = np.atleast_2d(numpy_table(functions, "functions", domain=domain)[0])  # n checked from the shape
     B = tables.shape[0]
     if weights is None:
         w = np.full(B, 1.0 / B)
     else:
         if shape_of(weights) not in ((B,), ()):  # before the float64 copy: a broadcast view is not expanded
             raise ValueError(f"`weights` must have shape ({B},) (one per function); got {shape_of(weights)}")
-        w = check_distribution(weights, "weights")
-        if w.shape != (B,):
-            raise ValueError(f"`weights` must have shape ({B},) (one per function); got {w.shape}")
+        w = check_distribution(weights, "weights")  # refuses shape (); (B,) checked above
     n_cells, chunk = _family_plan(B, n, s, m, samples, S0, max_bytes)
 
     rng = np.random.default_rng(seed)
@@ -173,10 +168,7 @@ def function_family_information(functions, n: int, s: int, m: int, samples: int 
         y = rng.random((stop - start, m)) < q[f[:, None], c]
         # LL[j, b] = sum_i log P(y_ji | c_ji, b)
         LL = np.where(y[:, :, None], L1[c], L0[c]).sum(axis=1)
-        joint = LL + logw
-        top = joint.max(axis=1, keepdims=True)
-        logPY = top[:, 0] + np.log(np.exp(joint - top).sum(axis=1))
-        vals[start:stop] = LL[np.arange(stop - start), f] - logPY
+        vals[start:stop] = LL[np.arange(stop - start), f] - logsumexp(np, LL + logw, axis=1)  # log P(Y)
     vals /= math.log(2)
     value = float(vals.mean())
     stderr = float(vals.std(ddof=1) / math.sqrt(samples))
