@@ -36,11 +36,6 @@ def _measures(fs):
             "deg": boolean.degree(fs)}
 
 
-def _all_functions(n):
-    N = 1 << n
-    return ((np.arange(1 << N)[:, None] >> np.arange(N)) & 1).astype(np.uint8)
-
-
 def address(k):
     """The addressing function: k address bits select one of 2**k data bits (n = k + 2**k)."""
     n = k + (1 << k)
@@ -133,8 +128,9 @@ def _channel_rows(n):
     least sensitive member."""
     import boolean
     from capacity.insensitive import equivalence_classes
+    from capacity.insensitive.classes import all_truth_tables
 
-    fs = _all_functions(n)
+    fs = all_truth_tables(n)
     total = np.asarray(boolean.total_influence(fs))
     rows = []
     for s in range(0, n + 1):
@@ -154,7 +150,9 @@ def _channel_rows(n):
 def run(ctx) -> Section:
     claims, md = [], []
     # --- the chain of measures
-    fs = _all_functions(4)
+    from capacity.insensitive.classes import all_truth_tables
+
+    fs = all_truth_tables(4)
     m4 = _measures(fs)
     names4 = [f"F = {F:#06x}" for F in range(len(fs))]
     c, rows = _chain_claims(names4, m4, "all 65536 functions of n = 4")
