@@ -54,12 +54,6 @@ def check_S0(S0, n, s, visible):
     return tuple(sorted(items))
 
 
-def _check_ns(n, s, *, n_max=None):
-    n = check_int(n, "n", low=1, high=n_max)
-    s = check_int(s, "s", low=0, high=n)
-    return n, s
-
-
 # ----------------------------------------------------------------------------- exact spectra
 
 def low_degree_subsets(n: int, s: int, *, visible: str = "random", S0=None) -> np.ndarray:
@@ -102,7 +96,8 @@ def low_degree_subsets(n: int, s: int, *, visible: str = "random", S0=None) -> n
     >>> low_degree_subsets(3, 2, visible="fixed", S0=[0, 2]).tolist()
     [0, 1, 4, 5]
     """
-    n, s = _check_ns(n, s, n_max=30)
+    n = check_int(n, "n", low=1, high=30)
+    s = check_int(s, "s", low=0, high=n)
     visible = check_visible(visible)
     S0 = check_S0(S0, n, s, visible)
     return _low_degree_subsets(n, s, S0)
@@ -314,7 +309,7 @@ def equivalence_classes(n: int, s: int, *, visible: str = "random", S0=None,
     if n > MAX_ENUM_N:
         raise ValueError(f"`n` must be <= {MAX_ENUM_N} to enumerate all 2**(2**n) functions; got n = {n}. "
                          "count_classes(n, s) counts some n = 5 cases exactly")
-    n, s = _check_ns(n, s)
+    s = check_int(s, "s", low=0, high=n)
     visible = check_visible(visible)
     S0 = check_S0(S0, n, s, visible)
     N = 1 << n
