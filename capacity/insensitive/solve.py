@@ -477,14 +477,6 @@ def _class_capacity(n, s, m, tol, visible, S0, p_bias, be, backend, symmetry, ma
                                symmetry=bool(symmetry), seconds=time.perf_counter() - t0, result=res)
 
 
-def _polish_budget(rows, cols, nnz, max_bytes):
-    """The polish's budget in the in-place solve of a folded V (rows, cols) with ``nnz`` non-zeros
-    (``max_bytes`` already checked): what ``max_bytes`` leaves beside V and its plan, at most
-    POLISH_BYTES (none left: the polish is skipped)."""
-    return min(POLISH_BYTES, (DEFAULT_MAX_BYTES if max_bytes is None else max_bytes) - 8 * rows * cols
-               - inplace_plan(rows, cols, nnz, 0))
-
-
 def _drop_columns(V, keep):
     """V[:, keep] written into V's own buffer (row by row, front to back), returned as a view."""
     if keep.all():
@@ -499,9 +491,11 @@ def _solve_inplace(V, bonus, tol, max_iter, max_bytes, budget, driver):
     """The folded problem solved on V in place (:func:`capacity._solver.solve_inplace` with the
     ``driver`` "numba" or "numpy"), as a CapacityResult in bits (``extra["stopped_by"]`` as
     :func:`capacity.blahut_arimoto` sets it)."""
-    polish = _polish_budget(*V.shape, np.count_nonzero(V), max_bytes)
-    left = budget.left()
-    deadline = None if left is None else time.perf_counter() + left
+    # the polish's budget: what max_bytes (already checked) leaves beside V and the solver's plan, at
+    # most POLISH_BYTES (none left: the polish is skipped)
+    polish = min(POLISH_BYTES, (DEFAULT_MAX_BYTES if max_bytes is None else max_bytes) - 8 * V.size
+                 - inplace_plan(*V.shape, np.count_nonzero(V), 0))
+    deadline = None if budget.max_seconds is None else budget.t0 + budget.max_seconds
     p, iters, lower, upper = solve_inplace(V, bonus, tol / LOG2E, max_iter, polish, deadline, driver)
     lower, upper = lower * LOG2E, upper * LOG2E
     converged = upper - lower <= tol
