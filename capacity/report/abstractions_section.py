@@ -237,9 +237,7 @@ def _tradeoff(ctx, claims, md):
     ax.set_title(f"Naive-Bayes Gibbs, N = {N}: size vs error")
     ax.invert_xaxis()
     ax.legend(fontsize=8)
-    ax2.set_xlabel(r"$H(R(X_t))$ (bits)")
-    ax2.set_ylabel("completeness error (bits)")
-    ax2.set_title("information kept vs error")
+    ax2.set(xlabel=r"$H(R(X_t))$ (bits)", ylabel="completeness error (bits)", title="information kept vs error")
     ax2.invert_xaxis()
     ax2.legend(fontsize=8)
     md.append(f"Approximate abstractions of the naive-Bayes Gibbs chain (N = {N}, X_t stationary): starting from "

@@ -61,9 +61,7 @@ def _figures(ctx, rows, narrow_rows, d, depth, rel_deltas, sigma_rels, n_seeds):
     for ax, xl, tt in ((axes[0], "δ / layer RMS", f"H(Q_δ(f(X))), last layer; band: min-max over {n_seeds} seeds"),
                        (axes[1], "σ / layer RMS", "I(X; f(X) + σZ), last layer; band: [KT lower, KT upper]")):
         ax.axhline(d, color="k", ls=":", lw=1, label=f"ceiling log2|X| = {d} bits")
-        ax.set_ylim(-0.2, d + 0.6)
-        ax.set_xlabel(xl)
-        ax.set_ylabel("information (bits)")
+        ax.set(ylim=(-0.2, d + 0.6), xlabel=xl, ylabel="information (bits)")
         ax.set_title(tt, fontsize=9)
         ax.legend(fontsize=7)
     fig.suptitle(f"Square random nets, d = {d}, depth {depth}, Gaussian init N(0, 1/fan_in), no bias "

@@ -281,9 +281,8 @@ def _figure(ctx, krows, jrows):
     from matplotlib.ticker import MaxNLocator
 
     ax1.xaxis.set_major_locator(MaxNLocator(integer=True))  # n is a count: no ticks at 12.5 variables
-    ax1.set_xlabel("n (variables)")
-    ax1.set_ylabel("r = max_i Inf_i / (Var log2(n) / n) (ratio)")
-    ax1.set_title("KKL: tribes stay within a constant of the bound")
+    ax1.set(xlabel="n (variables)", ylabel="r = max_i Inf_i / (Var log2(n) / n) (ratio)",
+            title="KKL: tribes stay within a constant of the bound")
     ax1.set_ylim(0, 1.08 * max(max(r for *_, r in krows), float(exact.max())))
     ax1.legend(fontsize=8)
     for j, (name, n, _, dists, tails, _) in enumerate(jrows):
@@ -293,9 +292,8 @@ def _figure(ctx, krows, jrows):
     ax2.set_yscale("symlog", linthresh=1e-2)
     top = max(max(max(d), max(t)) for *_, d, t, _ in jrows)
     ax2.set_ylim(0, 1.3 * top)
-    ax2.set_xlabel("k (junta size, variables)")
-    ax2.set_ylabel("distance to the nearest k-junta (fraction of inputs)")
-    ax2.set_title("Friedgut: distance (markers) <= tail influence (dashed)")
+    ax2.set(xlabel="k (junta size, variables)", ylabel="distance to the nearest k-junta (fraction of inputs)",
+            title="Friedgut: distance (markers) <= tail influence (dashed)")
     ax2.legend(fontsize=7, ncol=2)
     return ctx.save_figure(fig, "theorems.png")
 
