@@ -320,12 +320,13 @@ def equivalence_classes(n: int, s: int, *, visible: str = "random", S0=None,
     subsets = _low_degree_subsets(n, s, S0)
     tables = all_truth_tables(n)
     spectra = integer_spectra(tables)
-    low = np.ascontiguousarray(spectra[:, subsets])
-    labels, rep_index, sizes, coeffs = _partition_rows(low)
-    names = class_names(n, labels, len(sizes))
+    low = np.ascontiguousarray(spectra[:, subsets])  # never empty: subsets holds T = {} (the mean)
+    labels, rep_index = label_by_first(low, axis=0)  # classes numbered by their smallest member
+    labels, rep_index = labels.astype(np.uint32), rep_index.astype(np.int64)
+    sizes = np.bincount(labels, minlength=rep_index.size).astype(np.int64)
     return EquivalenceClasses(n=n, s=s, visible=visible, S0=S0, labels=labels, sizes=sizes,
                               representatives=tables[rep_index], rep_index=rep_index, subsets=subsets,
-                              coefficients=coeffs, names=names)
+                              coefficients=low[rep_index].astype(np.int64), names=class_names(n, labels, len(sizes)))
 
 
 def label_by_first(values, axis=None):
@@ -339,17 +340,6 @@ def label_by_first(values, axis=None):
     rank = np.empty_like(order)
     rank[order] = np.arange(order.size)
     return rank[inverse.reshape(-1)], first[order]
-
-
-def _partition_rows(rows: np.ndarray):
-    """Group equal rows; classes numbered by their first (smallest) row index."""
-    if rows.shape[1] == 0:  # pragma: no cover - subsets always holds T = {} (the mean)
-        raise AssertionError("no coefficients")
-    labels, rep_index = label_by_first(rows, axis=0)
-    labels = labels.astype(np.uint32)
-    rep_index = rep_index.astype(np.int64)
-    sizes = np.bincount(labels, minlength=rep_index.size).astype(np.int64)
-    return labels, rep_index, sizes, rows[rep_index].astype(np.int64)
 
 
 def class_names(n, labels, K):
