@@ -92,7 +92,8 @@ def channel_shape(n, s, m, *, visible="random", S0=None, p_bias=0.5) -> ChannelS
     Raises
     ------
     TypeError, ValueError
-        For parameters out of range (as :func:`channel_matrix`).
+        For the arguments :func:`channel_matrix` refuses (its ``max_bytes`` check aside: nothing is
+        allocated here).
 
     References
     ----------
