@@ -353,16 +353,15 @@ def insensitive_capacity(n, s, m, *, tol=1e-9, visible="random", S0=None, p_bias
     bar = None
     if max_seconds is not None or progress:
         est = insensitive_estimate(n, s, m, visible=visible, S0=S0, p_bias=p_bias, symmetry=symmetry)
-        what = f"insensitive_capacity(n={n}, s={s}, m={m})"
         if max_seconds is not None and est.seconds > max_seconds:
-            raise ValueError(f"`max_seconds` must cover the estimate: {what} is estimated at {est.seconds:.3g} s "
-                             f"({est.route} route, solving about {est.solved_shape[0]} x {est.solved_shape[1]}, "
-                             f"planned {format_bytes(est.nbytes)}) > max_seconds={max_seconds:g}; raise max_seconds "
-                             "or lower m")
+            raise ValueError(f"`max_seconds` must cover the estimate: {budget.what} is estimated at "
+                             f"{est.seconds:.3g} s ({est.route} route, solving about {est.solved_shape[0]} x "
+                             f"{est.solved_shape[1]}, planned {format_bytes(est.nbytes)}) > max_seconds="
+                             f"{max_seconds:g}; raise max_seconds or lower m")
         if progress:
             from tqdm.auto import tqdm
 
-            bar = tqdm(total=3, unit="stage", desc=f"{what} ~{est.seconds:.2g} s, {format_bytes(est.nbytes)}")
+            bar = tqdm(total=3, unit="stage", desc=f"{budget.what} ~{est.seconds:.2g} s, {format_bytes(est.nbytes)}")
     try:
         if levels:
             return _level_capacity(n, s, m, tol, max_iter, be, backend, max_bytes, t0, bar, budget)
