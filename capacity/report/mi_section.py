@@ -217,9 +217,8 @@ def run(ctx) -> Section:
     rows = _sweep(d, depth, seeds, rel_deltas, sigma_rels, 256 if ctx.quick else 512, ctx.device)
     narrow = NetSpec(d, (d, d, 2, d), "relu")
     narrow_seeds = list(range(ctx.seed, ctx.seed + 10))
-    narrow_rows = []
-    for s in narrow_seeds:
-        narrow_rows += layer_information(narrow, seed=s, rel_deltas=(FINE,), abs_deltas=(), sigma_rels=())
+    narrow_rows = [row for s in narrow_seeds
+                   for row in layer_information(narrow, seed=s, rel_deltas=(FINE,), abs_deltas=(), sigma_rels=())]
     claims = []
     fine_min = {act: min(r["value_bits"] for r in rows if r["activation"] == act and r["measure"] == "quantized_rel"
                          and r["delta_rel"] == FINE) for act in ACTS}
