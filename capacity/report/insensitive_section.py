@@ -48,20 +48,14 @@ def quoted_values(results):
 
 
 def _is_new(n, s, m):
-    if s == n or m == 1:
-        return False
-    return m > KNOWN.get((n, s), 1)
+    return s != n and m > KNOWN.get((n, s), 1)  # m = 1 (C = 1 bit) is never new
 
 
 def capacity_grid(ctx):
     from capacity.insensitive import insensitive_capacity
 
-    grid = GRID_QUICK if ctx.quick else GRID
-    results = {}
-    for (n, s), top in grid.items():
-        for m in range(1, top + 1):
-            results[(n, s, m)] = insensitive_capacity(n, s, m, tol=1e-9)
-    return results
+    return {(n, s, m): insensitive_capacity(n, s, m, tol=1e-9)
+            for (n, s), top in (GRID_QUICK if ctx.quick else GRID).items() for m in range(1, top + 1)}
 
 
 def _claims(results, quoted, ctx):
