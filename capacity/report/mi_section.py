@@ -21,14 +21,9 @@ FINE = 1e-9  # relative resolution used for "all bits kept"
 def _sweep(d, depth, seeds, rel_deltas, sigma_rels, n_mc, device):
     from capacity.experiments.random_nets import NetSpec, layer_information
 
-    rows = []
-    for act in ACTS:
-        spec = NetSpec(d, (d,) * depth, act)
-        for seed in seeds:
-            rows += layer_information(spec, seed=seed, rel_deltas=rel_deltas, abs_deltas=(),
-                                      sigma_rels=sigma_rels, n_mc=n_mc,
-                                      device=None if device == "cpu" else device)
-    return rows
+    return [row for act in ACTS for seed in seeds
+            for row in layer_information(NetSpec(d, (d,) * depth, act), seed=seed, rel_deltas=rel_deltas, abs_deltas=(),
+                                         sigma_rels=sigma_rels, n_mc=n_mc, device=None if device == "cpu" else device)]
 
 
 def _values(rows, key="value_bits", **match):
