@@ -110,7 +110,8 @@ def insensitive_estimate(n, s, m, *, visible="random", S0=None, p_bias=0.5, symm
     Raises
     ------
     TypeError, ValueError
-        For parameters out of range (as :func:`insensitive_capacity`).
+        For an ``n``, ``s``, ``m``, ``visible``, ``S0``, ``p_bias`` or ``symmetry`` that
+        :func:`insensitive_capacity` refuses, with the same message.
 
     References
     ----------
