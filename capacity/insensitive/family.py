@@ -31,14 +31,14 @@ def family_cell_probabilities(tables: np.ndarray, n: int, s: int, S0=None) -> np
 
     Private helper (inputs trusted): ``tables`` uint8 (B, 2**n), ``S0`` a sorted tuple or None.
     """
+    from scipy.linalg import hadamard
+
     G = integer_spectra(tables)  # (B, 2**n), exact
-    sets = [S0] if S0 is not None else list(combinations(range(n), s))
     A = 1 << s
-    a = np.arange(A)
-    # local subset t of S (bit j <-> S[j]); chi_t(a) = (-1)^{popcount(a & t)}
-    H = 1 - 2 * (np.array([[bin(int(x) & int(t)).count("1") & 1 for t in range(A)] for x in a], dtype=np.int64))
+    # local subset t of S (bit j <-> S[j]); H[a, t] = chi_t(a) = (-1)^{popcount(a & t)}: Sylvester's matrix
+    H = hadamard(A, dtype=np.int64)
     cols = []
-    for S in sets:
+    for S in ([S0] if S0 is not None else combinations(range(n), s)):
         masks = np.array([sum(1 << S[j] for j in range(s) if (t >> j) & 1) for t in range(A)], dtype=np.int64)
         E2 = G[:, masks] @ H.T  # (B, A): 2**n E[g | X_S = a], integers
         cols.append((float(1 << n) - E2) / float(1 << (n + 1)))
