@@ -163,8 +163,7 @@ def standard_functions(n: int) -> dict:
     """
     n = check_int(n, "n", low=1, high=5)
     N = 1 << n
-    xs = np.arange(N)
-    bits = (xs[:, None] >> np.arange(n)[None, :]) & 1
+    bits = (np.arange(N)[:, None] >> np.arange(n)[None, :]) & 1
     weight = bits.sum(axis=1)
     tables = {"0": np.zeros(N, int), "1": np.ones(N, int)}
     tables.update({f"x{i}": bits[:, i] for i in range(n)})
@@ -689,8 +688,7 @@ def _count_affine(n, max_bytes):
                          f"2**{N // 2} per event: n must be <= 5")
     events = _affine_events(n)
     check_size(8.0 * 3 * (1 << (N // 2)), max_bytes, f"count_classes(n={n}, s={n - 2}) affine enumeration")
-    Ms = [np.uint64(M) for M, _ in events]
-    Vs = [np.uint64(V) for _, V in events]
+    masks = [(np.uint64(M), np.uint64(V)) for M, V in events]
     hist = {}
     for M, V in events:
         free = [x for x in range(N) if not (M >> x) & 1]
@@ -699,7 +697,7 @@ def _count_affine(n, max_bytes):
         for j, x in enumerate(free):
             H |= ((t >> np.uint64(j)) & np.uint64(1)) << np.uint64(x)
         holds = np.zeros(H.size, dtype=np.int64)  # N(h) for every h satisfying this event
-        for m, v in zip(Ms, Vs):
+        for m, v in masks:
             holds += (H & m) == v
         for k, c in zip(*np.unique(holds, return_counts=True)):
             hist[int(k)] = hist.get(int(k), 0) + int(c)
