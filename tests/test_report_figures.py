@@ -62,6 +62,19 @@ def test_figure_problems_finds_an_off_scale_limit_and_repeated_labels():
     assert len(problems) == 3
 
 
+def test_figure_problems_checks_each_axis_in_its_own_coordinates():
+    plt = pyplot()
+    fig, ax = plt.subplots()
+    ax.plot([0, 5], [0.5, 0.5], label="data")  # x = 5 is off the x range [0, 2]; y inside
+    ax.axvline(4.0, label="vline")  # off the x range; its y runs in axes coordinates (never checked)
+    ax.axhline(0.5, label="hline")  # inside the y range; its x runs in axes coordinates
+    ax.set(xlim=(0, 2), ylim=(0, 1), xlabel="x (unit)", ylabel="y (unit)")
+    problems = figure_problems(fig)
+    plt.close(fig)
+    assert problems == ["axes 0 ('y (unit)'): line 'data' leaves the x range [0, 2]",
+                        "axes 0 ('y (unit)'): line 'vline' leaves the x range [0, 2]"]
+
+
 def test_figure_problems_accepts_a_clean_figure_and_rounding_at_the_edge():
     plt = pyplot()
     fig, ax = plt.subplots()

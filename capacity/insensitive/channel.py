@@ -81,19 +81,8 @@ def channel_shape(n, s, m, *, visible="random", S0=None, p_bias=0.5) -> ChannelS
 
     Parameters
     ----------
-    n : int
-        Input bits, ``1 <= n <= 4``; with p_bias = 1/2 also ``n <= 8`` for visible='fixed' or
-        s = 0, and n = 5 for s = 1 (classes from count vectors).
-    s : int
-        Visible bits per sample, ``0 <= s <= n``.
-    m : int
-        Samples, ``1 <= m <= 64``.
-    visible : {"random", "fixed"}
-        A uniform s-subset per sample, or always ``S0``.
-    S0 : iterable of int, optional
-        The fixed visible set (visible="fixed"; default ``{0, ..., s-1}``).
-    p_bias : float, default 0.5
-        ``P(X_i = 1)``, in (0, 1).
+    n, s, m, visible, S0, p_bias :
+        As :func:`channel_matrix`.
 
     Returns
     -------
@@ -102,12 +91,9 @@ def channel_shape(n, s, m, *, visible="random", S0=None, p_bias=0.5) -> ChannelS
 
     Raises
     ------
-    TypeError
-        For non-integer n, s, m or a non-real p_bias.
-    ValueError
-        For n outside [1, 4] (beyond it, a case the count vectors do not cover), s outside
-        [0, n], m outside [1, 64], p_bias outside (0, 1),
-        an unknown ``visible`` or a bad ``S0``.
+    TypeError, ValueError
+        For the arguments :func:`channel_matrix` refuses (its ``max_bytes`` check aside: nothing is
+        allocated here).
 
     References
     ----------

@@ -54,12 +54,6 @@ def check_S0(S0, n, s, visible):
     return tuple(sorted(items))
 
 
-def _check_ns(n, s, *, n_max=None):
-    n = check_int(n, "n", low=1, high=n_max)
-    s = check_int(s, "s", low=0, high=n)
-    return n, s
-
-
 # ----------------------------------------------------------------------------- exact spectra
 
 def low_degree_subsets(n: int, s: int, *, visible: str = "random", S0=None) -> np.ndarray:
@@ -102,7 +96,8 @@ def low_degree_subsets(n: int, s: int, *, visible: str = "random", S0=None) -> n
     >>> low_degree_subsets(3, 2, visible="fixed", S0=[0, 2]).tolist()
     [0, 1, 4, 5]
     """
-    n, s = _check_ns(n, s, n_max=30)
+    n = check_int(n, "n", low=1, high=30)
+    s = check_int(s, "s", low=0, high=n)
     visible = check_visible(visible)
     S0 = check_S0(S0, n, s, visible)
     return _low_degree_subsets(n, s, S0)
@@ -168,8 +163,7 @@ def standard_functions(n: int) -> dict:
     """
     n = check_int(n, "n", low=1, high=5)
     N = 1 << n
-    xs = np.arange(N)
-    bits = (xs[:, None] >> np.arange(n)[None, :]) & 1
+    bits = (np.arange(N)[:, None] >> np.arange(n)[None, :]) & 1
     weight = bits.sum(axis=1)
     tables = {"0": np.zeros(N, int), "1": np.ones(N, int)}
     tables.update({f"x{i}": bits[:, i] for i in range(n)})
@@ -314,7 +308,7 @@ def equivalence_classes(n: int, s: int, *, visible: str = "random", S0=None,
     if n > MAX_ENUM_N:
         raise ValueError(f"`n` must be <= {MAX_ENUM_N} to enumerate all 2**(2**n) functions; got n = {n}. "
                          "count_classes(n, s) counts some n = 5 cases exactly")
-    n, s = _check_ns(n, s)
+    s = check_int(s, "s", low=0, high=n)
     visible = check_visible(visible)
     S0 = check_S0(S0, n, s, visible)
     N = 1 << n
@@ -325,12 +319,13 @@ def equivalence_classes(n: int, s: int, *, visible: str = "random", S0=None,
     subsets = _low_degree_subsets(n, s, S0)
     tables = all_truth_tables(n)
     spectra = integer_spectra(tables)
-    low = np.ascontiguousarray(spectra[:, subsets])
-    labels, rep_index, sizes, coeffs = _partition_rows(low)
-    names = class_names(n, labels, len(sizes))
+    low = np.ascontiguousarray(spectra[:, subsets])  # never empty: subsets holds T = {} (the mean)
+    labels, rep_index = label_by_first(low, axis=0)  # classes numbered by their smallest member
+    labels, rep_index = labels.astype(np.uint32), rep_index.astype(np.int64)
+    sizes = np.bincount(labels, minlength=rep_index.size).astype(np.int64)
     return EquivalenceClasses(n=n, s=s, visible=visible, S0=S0, labels=labels, sizes=sizes,
                               representatives=tables[rep_index], rep_index=rep_index, subsets=subsets,
-                              coefficients=coeffs, names=names)
+                              coefficients=low[rep_index].astype(np.int64), names=class_names(n, labels, len(sizes)))
 
 
 def label_by_first(values, axis=None):
@@ -344,17 +339,6 @@ def label_by_first(values, axis=None):
     rank = np.empty_like(order)
     rank[order] = np.arange(order.size)
     return rank[inverse.reshape(-1)], first[order]
-
-
-def _partition_rows(rows: np.ndarray):
-    """Group equal rows; classes numbered by their first (smallest) row index."""
-    if rows.shape[1] == 0:  # pragma: no cover - subsets always holds T = {} (the mean)
-        raise AssertionError("no coefficients")
-    labels, rep_index = label_by_first(rows, axis=0)
-    labels = labels.astype(np.uint32)
-    rep_index = rep_index.astype(np.int64)
-    sizes = np.bincount(labels, minlength=rep_index.size).astype(np.int64)
-    return labels, rep_index, sizes, rows[rep_index].astype(np.int64)
 
 
 def class_names(n, labels, K):
@@ -704,8 +688,7 @@ def _count_affine(n, max_bytes):
                          f"2**{N // 2} per event: n must be <= 5")
     events = _affine_events(n)
     check_size(8.0 * 3 * (1 << (N // 2)), max_bytes, f"count_classes(n={n}, s={n - 2}) affine enumeration")
-    Ms = [np.uint64(M) for M, _ in events]
-    Vs = [np.uint64(V) for _, V in events]
+    masks = [(np.uint64(M), np.uint64(V)) for M, V in events]
     hist = {}
     for M, V in events:
         free = [x for x in range(N) if not (M >> x) & 1]
@@ -714,7 +697,7 @@ def _count_affine(n, max_bytes):
         for j, x in enumerate(free):
             H |= ((t >> np.uint64(j)) & np.uint64(1)) << np.uint64(x)
         holds = np.zeros(H.size, dtype=np.int64)  # N(h) for every h satisfying this event
-        for m, v in zip(Ms, Vs):
+        for m, v in masks:
             holds += (H & m) == v
         for k, c in zip(*np.unique(holds, return_counts=True)):
             hist[int(k)] = hist.get(int(k), 0) + int(c)

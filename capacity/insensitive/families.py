@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from boolean._lib.memory import check_size
-from boolean._lib.validate import check_int, numpy_table, shape_of
+from boolean._lib.validate import check_flag, check_int, numpy_table, shape_of
 
 __all__ = ["FunctionFamily", "symmetric_family", "threshold_family", "junta_family", "table_family",
            "all_functions_family"]
@@ -416,9 +416,8 @@ def threshold_family(n: int, *, complements: bool = True, intervals: bool = Fals
     7
     """
     n = check_int(n, "n", low=1, high=MAX_THRESHOLD_N)
-    for flag, nm in ((complements, "complements"), (intervals, "intervals")):
-        if not isinstance(flag, (bool, np.bool_)):
-            raise TypeError(f"`{nm}` must be a bool; got {flag!r}")
+    complements = check_flag(complements, "complements")
+    intervals = check_flag(intervals, "intervals")
     names, bounds = [], []
     if intervals:
         for a in range(n + 1):

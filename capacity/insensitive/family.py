@@ -18,6 +18,7 @@ from itertools import combinations
 
 import numpy as np
 
+from boolean._lib.array import logsumexp
 from boolean._lib.validate import check_distribution, check_domain, check_int, check_seed, numpy_table, shape_of
 from boolean._lib.memory import check_size
 
@@ -30,14 +31,14 @@ def family_cell_probabilities(tables: np.ndarray, n: int, s: int, S0=None) -> np
 
     Private helper (inputs trusted): ``tables`` uint8 (B, 2**n), ``S0`` a sorted tuple or None.
     """
+    from scipy.linalg import hadamard
+
     G = integer_spectra(tables)  # (B, 2**n), exact
-    sets = [S0] if S0 is not None else list(combinations(range(n), s))
     A = 1 << s
-    a = np.arange(A)
-    # local subset t of S (bit j <-> S[j]); chi_t(a) = (-1)^{popcount(a & t)}
-    H = 1 - 2 * (np.array([[bin(int(x) & int(t)).count("1") & 1 for t in range(A)] for x in a], dtype=np.int64))
+    # local subset t of S (bit j <-> S[j]); H[a, t] = chi_t(a) = (-1)^{popcount(a & t)}: Sylvester's matrix
+    H = hadamard(A, dtype=np.int64)
     cols = []
-    for S in sets:
+    for S in ([S0] if S0 is not None else combinations(range(n), s)):
         masks = np.array([sum(1 << S[j] for j in range(s) if (t >> j) & 1) for t in range(A)], dtype=np.int64)
         E2 = G[:, masks] @ H.T  # (B, A): 2**n E[g | X_S = a], integers
         cols.append((float(1 << n) - E2) / float(1 << (n + 1)))
@@ -90,16 +91,8 @@ def function_family_information(functions, n: int, s: int, m: int, samples: int 
         Randomness (default 0).
     weights : array-like (B,), optional
         Prior on the family (default uniform); must sum to 1.
-    visible : {"random", "fixed"}
-        S uniform over s-subsets each sample, or always S0.
-    S0 : iterable of int, optional
-        Fixed visible set (visible="fixed" only; default ``{0..s-1}``).
-    domain : {"01", "pm1"}
-        "01" (default): 0/1 integers or bools, the values of f. "pm1": ±1 integers or floats,
-        the values of (-1)^f. Never guessed from the values.
-    max_bytes : int, optional
-        Refuse plans above this many bytes (default 8 GiB), checked from the shape before the
-        tables are copied or converted.
+    visible, S0, domain, max_bytes :
+        As :func:`capacity.insensitive.cell_probabilities` (``max_bytes`` bounds this routine's plan).
 
     Returns
     -------
@@ -150,20 +143,14 @@ def function_family_information(functions, n: int, s: int, m: int, samples: int 
     elif len(shape) in (1, 2) and shape[-1] != 1 << n:
         raise ValueError(f"`functions` must be truth tables of n = {n} bits (length {1 << n}); "
                          f"got shape {shape}")
-    tables, n_tab = numpy_table(functions, "functions", domain=domain)
-    tables = np.atleast_2d(tables)
-    if n_tab != n:
-        raise ValueError(f"`functions` must be truth tables of n = {n} bits (length {1 << n}); "
-                         f"got length {tables.shape[1]}")
+    tables = np.atleast_2d(numpy_table(functions, "functions", domain=domain)[0])  # n checked from the shape
     B = tables.shape[0]
     if weights is None:
         w = np.full(B, 1.0 / B)
     else:
         if shape_of(weights) not in ((B,), ()):  # before the float64 copy: a broadcast view is not expanded
             raise ValueError(f"`weights` must have shape ({B},) (one per function); got {shape_of(weights)}")
-        w = check_distribution(weights, "weights")
-        if w.shape != (B,):
-            raise ValueError(f"`weights` must have shape ({B},) (one per function); got {w.shape}")
+        w = check_distribution(weights, "weights")  # refuses shape (); (B,) checked above
     n_cells, chunk = _family_plan(B, n, s, m, samples, S0, max_bytes)
 
     rng = np.random.default_rng(seed)
@@ -181,10 +168,7 @@ def function_family_information(functions, n: int, s: int, m: int, samples: int 
         y = rng.random((stop - start, m)) < q[f[:, None], c]
         # LL[j, b] = sum_i log P(y_ji | c_ji, b)
         LL = np.where(y[:, :, None], L1[c], L0[c]).sum(axis=1)
-        joint = LL + logw
-        top = joint.max(axis=1, keepdims=True)
-        logPY = top[:, 0] + np.log(np.exp(joint - top).sum(axis=1))
-        vals[start:stop] = LL[np.arange(stop - start), f] - logPY
+        vals[start:stop] = LL[np.arange(stop - start), f] - logsumexp(np, LL + logw, axis=1)  # log P(Y)
     vals /= math.log(2)
     value = float(vals.mean())
     stderr = float(vals.std(ddof=1) / math.sqrt(samples))

@@ -281,11 +281,7 @@ def orbit_labels(size, perms):
         if (new == lab).all():
             break
         lab = new
-    _, first, inv = np.unique(lab, return_index=True, return_inverse=True)
-    order = np.argsort(first, kind="stable")
-    rank = np.empty_like(order)
-    rank[order] = np.arange(order.size)
-    return rank[inv]
+    return label_by_first(lab)[0]
 
 
 def _type_permutation(counts, sigma):

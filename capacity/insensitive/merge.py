@@ -40,10 +40,9 @@ class MergedChannel(NamedTuple):
     @property
     def labels(self) -> np.ndarray:
         """``labels[x]`` = group of input ``x`` (int64, length n_inputs)."""
-        n = sum(len(g) for g in self.groups)
-        out = np.empty(n, dtype=np.int64)
-        for k, g in enumerate(self.groups):
-            out[g] = k
+        sizes = [len(g) for g in self.groups]
+        out = np.empty(sum(sizes), dtype=np.int64)
+        out[np.concatenate(self.groups)] = np.repeat(np.arange(len(sizes), dtype=np.int64), sizes)
         return out
 
     def expand(self, p_merged) -> np.ndarray:
@@ -56,8 +55,7 @@ class MergedChannel(NamedTuple):
         if p_merged.shape != (len(self.groups),):
             raise ValueError(f"`p_merged` must have shape ({len(self.groups)},); got {p_merged.shape}")
         out = np.zeros(sum(len(g) for g in self.groups))
-        for k, g in enumerate(self.groups):
-            out[g[0]] = p_merged[k]
+        out[[g[0] for g in self.groups]] = p_merged  # the first members: distinct inputs
         return out
 
 

@@ -134,13 +134,8 @@ def random_function_retained_information(n: int, k, *, max_bytes=None):
     n = check_int(n, "n", low=1, high=MAX_N_SENSITIVITY)
     ks, scalar = _check_k(k, n)
     check_size(deficit_plan_bytes(n), max_bytes, f"random_function_retained_information(n={n})")
-    Dn = _deficit(n)
-    cache = {n: Dn}
-    out = np.empty(ks.size, dtype=np.float64)
-    for i, kk in enumerate(ks.tolist()):
-        if kk not in cache:
-            cache[kk] = _deficit(kk)
-        out[i] = cache[kk] - Dn if kk != n else 0.0
+    D = {j: _deficit(j) for j in {n, *ks.tolist()}}  # each distinct size once
+    out = np.array([D[kk] - D[n] if kk != n else 0.0 for kk in ks.tolist()], dtype=np.float64)
     return float(out[0]) if scalar else out
 
 
@@ -155,12 +150,12 @@ def random_function_retained_information_asymptotic(n: int, k):
     n : int
         Number of input bits, ``n >= 1``.
     k : int or 1-D array of int
-        Unknown inputs, ``0 <= k <= n``.
+        As :func:`random_function_retained_information`.
 
     Returns
     -------
     float or ndarray
-        Bits.
+        Bits, shaped as in :func:`random_function_retained_information`.
 
     Raises
     ------

@@ -21,7 +21,7 @@ import numpy as np
 
 from boolean._lib.backend import resolve_backend
 from boolean._lib.memory import DEFAULT_MAX_BYTES, check_size, format_bytes
-from boolean._lib.validate import check_int, check_real
+from boolean._lib.validate import check_flag, check_int, check_real
 
 from .._result import CapacityResult, ConvergenceWarning
 from .._solver import POLISH_BYTES, inplace_plan, past, solve_inplace
@@ -110,7 +110,8 @@ def insensitive_estimate(n, s, m, *, visible="random", S0=None, p_bias=0.5, symm
     Raises
     ------
     TypeError, ValueError
-        For parameters out of range (as :func:`insensitive_capacity`).
+        For an ``n``, ``s``, ``m``, ``visible``, ``S0``, ``p_bias`` or ``symmetry`` that
+        :func:`insensitive_capacity` refuses, with the same message.
 
     References
     ----------
@@ -123,8 +124,7 @@ def insensitive_estimate(n, s, m, *, visible="random", S0=None, p_bias=0.5, symm
     ('folded', (61419, 2598960), 4474)
     """
     n, s, m, visible, S0, p_bias = check_channel_args(n, s, m, visible, S0, p_bias, levels=True)
-    if not isinstance(symmetry, (bool, np.bool_)):
-        raise TypeError(f"`symmetry` must be a bool; got {symmetry!r}")
+    symmetry = check_flag(symmetry, "symmetry")
     K = len(channel_cells(n, s, S0, p_bias).cells)
     T = math.comb(2 * K + m - 1, m)
     if n > MAX_ENUM_N and level_route(n, s, visible, p_bias):
@@ -338,15 +338,13 @@ def insensitive_capacity(n, s, m, *, tol=1e-9, visible="random", S0=None, p_bias
     """
     n, s, m, visible, S0, p_bias = check_channel_args(n, s, m, visible, S0, p_bias, levels=True)
     tol = check_real(tol, "tol", low=0.0, low_open=True)
-    if not isinstance(symmetry, (bool, np.bool_)):
-        raise TypeError(f"`symmetry` must be a bool; got {symmetry!r}")
+    symmetry = check_flag(symmetry, "symmetry")
     if max_iter is not None:
         max_iter = check_int(max_iter, "max_iter", low=0)
     be = resolve_backend(backend, device=device, supported=("numpy", "torch"), prefer="numpy")
     if max_seconds is not None:
         max_seconds = check_real(max_seconds, "max_seconds", low=0.0, low_open=True)
-    if not isinstance(progress, (bool, np.bool_)):
-        raise TypeError(f"`progress` must be a bool; got {progress!r}")
+    progress = check_flag(progress, "progress")
     levels = n > MAX_ENUM_N and level_route(n, s, visible, p_bias)
     if levels and not symmetry:
         raise ValueError(f"`symmetry` must be True for n = {n}, s = {s}: only the folded weight-level route "
@@ -356,20 +354,19 @@ def insensitive_capacity(n, s, m, *, tol=1e-9, visible="random", S0=None, p_bias
     bar = None
     if max_seconds is not None or progress:
         est = insensitive_estimate(n, s, m, visible=visible, S0=S0, p_bias=p_bias, symmetry=symmetry)
-        what = f"insensitive_capacity(n={n}, s={s}, m={m})"
         if max_seconds is not None and est.seconds > max_seconds:
-            raise ValueError(f"`max_seconds` must cover the estimate: {what} is estimated at {est.seconds:.3g} s "
-                             f"({est.route} route, solving about {est.solved_shape[0]} x {est.solved_shape[1]}, "
-                             f"planned {format_bytes(est.nbytes)}) > max_seconds={max_seconds:g}; raise max_seconds "
-                             "or lower m")
+            raise ValueError(f"`max_seconds` must cover the estimate: {budget.what} is estimated at "
+                             f"{est.seconds:.3g} s ({est.route} route, solving about {est.solved_shape[0]} x "
+                             f"{est.solved_shape[1]}, planned {format_bytes(est.nbytes)}) > max_seconds="
+                             f"{max_seconds:g}; raise max_seconds or lower m")
         if progress:
             from tqdm.auto import tqdm
 
-            bar = tqdm(total=3, unit="stage", desc=f"{what} ~{est.seconds:.2g} s, {format_bytes(est.nbytes)}")
+            bar = tqdm(total=3, unit="stage", desc=f"{budget.what} ~{est.seconds:.2g} s, {format_bytes(est.nbytes)}")
     try:
         if levels:
             return _level_capacity(n, s, m, tol, max_iter, be, backend, max_bytes, t0, bar, budget)
-        return _class_capacity(n, s, m, tol, visible, S0, p_bias, be, backend, device, symmetry, max_iter,
+        return _class_capacity(n, s, m, tol, visible, S0, p_bias, be, backend, symmetry, max_iter,
                                max_bytes, t0, bar, budget)
     finally:
         if bar is not None:
@@ -406,6 +403,14 @@ class _Budget:
                              f"{stage} stage started (no bounds exist yet); raise max_seconds")
 
 
+def _blahut_arimoto_quiet(W, **options):
+    """:func:`capacity.blahut_arimoto` with its ConvergenceWarning held back: :func:`_solver_warning`
+    re-issues it, naming (n, s, m)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        return blahut_arimoto(W, **options)
+
+
 def _solver_warning(res, n, s, m, iters, tol, budget):
     """Re-issue the solver's ConvergenceWarning naming (n, s, m) and what stopped it."""
     if res.converged:
@@ -417,8 +422,8 @@ def _solver_warning(res, n, s, m, iters, tol, budget):
                   f"gap {res.upper - res.lower:.3g} bits > tol={tol:g}", ConvergenceWarning, stacklevel=4)
 
 
-def _class_capacity(n, s, m, tol, visible, S0, p_bias, be, backend, device, symmetry, max_iter, max_bytes, t0,
-                    bar, budget):
+def _class_capacity(n, s, m, tol, visible, S0, p_bias, be, backend, symmetry, max_iter, max_bytes, t0, bar,
+                    budget):
     """C(n, s, m) over the classes (folded by symmetry or not)."""
     cls = channel_classes(n, s, visible, S0, p_bias)
     R = cls.n_classes
@@ -435,7 +440,7 @@ def _class_capacity(n, s, m, tol, visible, S0, p_bias, be, backend, device, symm
                                     f"{n_orb} x {n_torb} and the solver's working "
                                     + ("memory (in place)" if inplace else "copies"))
         fc = folded_channel(n, s, m, visible=visible, S0=S0, p_bias=p_bias, backend=be.name,
-                            device=be.device if be.name == "torch" else None, max_bytes=max_bytes)
+                            device=be.device, max_bytes=max_bytes)
         _stage(bar, "solve", budget)
         iters = DEFAULT_MAX_ITER if max_iter is None else max_iter
         keep = fc.V.max(axis=0) > 0  # outputs no orbit reaches carry nothing
@@ -443,31 +448,26 @@ def _class_capacity(n, s, m, tol, visible, S0, p_bias, be, backend, device, symm
             res = _solve_inplace(_drop_columns(fc.V, keep), fc.bonus, tol, iters, max_bytes, budget,
                                  "numba" if backend == "auto" else "numpy")
         else:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore", ConvergenceWarning)  # re-issued below, naming (n, s, m)
-                res = blahut_arimoto(fc.V[:, keep], bonus=fc.bonus * LOG2E, tol=tol, max_iter=iters,
-                                     backend=be.name, device=be.device, max_bytes=max_bytes,
-                                     max_seconds=budget.left())
+            res = _blahut_arimoto_quiet(fc.V[:, keep], bonus=fc.bonus * LOG2E, tol=tol, max_iter=iters,
+                                        backend=be.name, device=be.device, max_bytes=max_bytes,
+                                        max_seconds=budget.left())
         res = dataclasses.replace(res, extra={**res.extra, "folded": True})
-        lower, upper, p_orb = res.lower, res.upper, res.p
         _solver_warning(res, n, s, m, iters, tol, budget)
-        class_mass = p_orb[fc.class_orbit] / fc.class_orbit_sizes[fc.class_orbit]
-        orbit_mass, orbit_of, orbit_count = p_orb, fc.class_orbit, fc.class_orbit_sizes
+        orbit_mass, orbit_of, orbit_count = res.p, fc.class_orbit, fc.class_orbit_sizes
+        class_mass = res.p[orbit_of] / orbit_count[orbit_of]
         shape, folded_shape = (fc.n_classes, fc.n_types), fc.shape
     else:
         ch = channel_matrix(n, s, m, visible=visible, S0=S0, p_bias=p_bias, max_bytes=max_bytes)
         _stage(bar, "solve", budget)
         kw = {} if max_iter is None else {"max_iter": max_iter}
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", ConvergenceWarning)  # re-issued below, naming (n, s, m)
-            res = blahut_arimoto(ch.W, tol=tol, backend=be.name, device=be.device if be.name == "torch" else None,
-                                 max_bytes=max_bytes, max_seconds=budget.left(), **kw)
+        res = _blahut_arimoto_quiet(ch.W, tol=tol, backend=be.name, device=be.device, max_bytes=max_bytes,
+                                    max_seconds=budget.left(), **kw)
         _solver_warning(res, n, s, m, res.iterations, tol, budget)
-        lower, upper = float(res.lower), float(res.upper)
         class_mass = np.asarray(res.p, dtype=np.float64)
         orbit_mass, orbit_of, orbit_count = class_mass, np.arange(R), np.ones(R, dtype=np.int64)
         shape, folded_shape = ch.shape, None
     _stage(bar, "done")
+    lower, upper = float(res.lower), float(res.upper)
     support = _support(orbit_mass, orbit_of, orbit_count, cls.names, cls.representatives, cls.counts)
     return InsensitiveCapacity(n=n, s=s, m=m, visible=visible, S0=S0, p_bias=p_bias, capacity=lower,
                                lower=lower, upper=upper, n_classes=R, limit=math.log2(R), class_mass=class_mass,
@@ -475,14 +475,6 @@ def _class_capacity(n, s, m, tol, visible, S0, p_bias, be, backend, device, symm
                                representatives=None if cls.representatives is None else np.array(cls.representatives),
                                support=support, shape=tuple(shape), folded_shape=folded_shape,
                                symmetry=bool(symmetry), seconds=time.perf_counter() - t0, result=res)
-
-
-def _polish_budget(rows, cols, nnz, max_bytes):
-    """The polish's budget in the in-place solve of a folded V (rows, cols) with ``nnz`` non-zeros
-    (``max_bytes`` already checked): what ``max_bytes`` leaves beside V and its plan, at most
-    POLISH_BYTES (none left: the polish is skipped)."""
-    return min(POLISH_BYTES, (DEFAULT_MAX_BYTES if max_bytes is None else max_bytes) - 8 * rows * cols
-               - inplace_plan(rows, cols, nnz, 0))
 
 
 def _drop_columns(V, keep):
@@ -499,9 +491,11 @@ def _solve_inplace(V, bonus, tol, max_iter, max_bytes, budget, driver):
     """The folded problem solved on V in place (:func:`capacity._solver.solve_inplace` with the
     ``driver`` "numba" or "numpy"), as a CapacityResult in bits (``extra["stopped_by"]`` as
     :func:`capacity.blahut_arimoto` sets it)."""
-    polish = _polish_budget(*V.shape, np.count_nonzero(V), max_bytes)
-    left = budget.left()
-    deadline = None if left is None else time.perf_counter() + left
+    # the polish's budget: what max_bytes (already checked) leaves beside V and the solver's plan, at
+    # most POLISH_BYTES (none left: the polish is skipped)
+    polish = min(POLISH_BYTES, (DEFAULT_MAX_BYTES if max_bytes is None else max_bytes) - 8 * V.size
+                 - inplace_plan(*V.shape, np.count_nonzero(V), 0))
+    deadline = None if budget.max_seconds is None else budget.t0 + budget.max_seconds
     p, iters, lower, upper = solve_inplace(V, bonus, tol / LOG2E, max_iter, polish, deadline, driver)
     lower, upper = lower * LOG2E, upper * LOG2E
     converged = upper - lower <= tol
@@ -519,22 +513,17 @@ def _level_capacity(n, s, m, tol, max_iter, be, backend, max_bytes, t0, bar, bud
     iters = DEFAULT_MAX_ITER if max_iter is None else max_iter
     keep = lc.V.max(axis=0) > 0
     solver_backend = "auto" if backend == "auto" and be.name == "numpy" else be.name
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        res = blahut_arimoto(np.ascontiguousarray(lc.V[:, keep]), bonus=lc.bonus * LOG2E, tol=tol, max_iter=iters,
-                             backend=solver_backend, device=be.device if be.name == "torch" else None,
-                             max_bytes=max_bytes, max_seconds=budget.left())
+    res = _blahut_arimoto_quiet(np.ascontiguousarray(lc.V[:, keep]), bonus=lc.bonus * LOG2E, tol=tol,
+                                max_iter=iters, backend=solver_backend, device=be.device, max_bytes=max_bytes,
+                                max_seconds=budget.left())
     res = dataclasses.replace(res, extra={**res.extra, "folded": True, "route": "levels"})
     _stage(bar, "done")
     lower, upper = float(res.lower), float(res.upper)
     _solver_warning(res, n, s, m, iters, tol, budget)
     R = count_classes(n, s)
     K = len(channel_cells(n, s, None, 0.5).cells)
-    support = []
-    for r in np.flatnonzero(res.p > 1e-6):
-        levels = tuple(int(v) for v in lc.levels[r])
-        support.append((f"levels {levels} (f = {int(lc.functions[r]):#x})", float(res.p[r]), 0))
-    support.sort(key=lambda t: -t[1])
+    support = sorted(((f"levels {tuple(int(v) for v in lc.levels[r])} (f = {int(lc.functions[r]):#x})",
+                       float(res.p[r]), 0) for r in np.flatnonzero(res.p > 1e-6)), key=lambda t: -t[1])
     return InsensitiveCapacity(n=n, s=s, m=m, visible="random", S0=None, p_bias=0.5, capacity=lower, lower=lower,
                                upper=upper, n_classes=R, limit=math.log2(R), class_mass=None, class_names=(),
                                representatives=None, support=support, shape=(R, math.comb(2 * K + m - 1, m)),

@@ -143,11 +143,8 @@ def _print_table(sections):
     header = ("claim", "kind", "expected", "measured", "verdict")
     rows = [(c.claim, c.kind, c.expected, c.measured, c.verdict) for s in sections for c in s.claims]
     widths = [min(60, max([len(h)] + [len(str(r[i])) for r in rows])) for i, h in enumerate(header)]
-    line = "  ".join(h.ljust(w) for h, w in zip(header, widths))
-    print(line)
-    print("-" * len(line))
-    for r in rows:
-        print("  ".join(str(c)[:w].ljust(w) for c, w in zip(r, widths)))
+    head, *body = ["  ".join(str(c)[:w].ljust(w) for c, w in zip(r, widths)) for r in [header, *rows]]
+    print("\n".join([head, "-" * len(head), *body]))  # headers are shorter than the 60-character cap
 
 
 def main(argv=None) -> int:

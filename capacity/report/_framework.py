@@ -158,22 +158,18 @@ def figure_problems(fig) -> list:
         where = f"axes {i} ({ax.get_title() or ax.get_ylabel()!r})"
         if not ax.get_xlabel() or not ax.get_ylabel():
             problems.append(f"{where}: an axis has no label")
-        x0, x1 = sorted(ax.get_xlim())
-        y0, y1 = sorted(ax.get_ylim())
+        # per axis: its limits, and the transform of lines drawn in its data coordinates (axhline/axvline)
+        ranges = {"x": (sorted(ax.get_xlim()), ax.get_xaxis_transform()),
+                  "y": (sorted(ax.get_ylim()), ax.get_yaxis_transform())}
         for line in ax.get_lines():
             if not line.get_visible():
                 continue
             tr = line.get_transform()
-            x = np.asarray(line.get_xdata(), dtype=float)
-            y = np.asarray(line.get_ydata(), dtype=float)
-            check_x = tr == ax.transData or tr == ax.get_xaxis_transform()
-            check_y = tr == ax.transData or tr == ax.get_yaxis_transform()
-            sx, sy = 1e-9 * (x1 - x0), 1e-9 * (y1 - y0)  # float rounding of the data, relative to the span
-            fx, fy = x[np.isfinite(x)], y[np.isfinite(y)]
-            if check_x and np.any((fx < x0 - sx) | (fx > x1 + sx)):
-                problems.append(f"{where}: line {line.get_label()!r} leaves the x range [{x0:g}, {x1:g}]")
-            if check_y and np.any((fy < y0 - sy) | (fy > y1 + sy)):
-                problems.append(f"{where}: line {line.get_label()!r} leaves the y range [{y0:g}, {y1:g}]")
+            for axis, ((lo, hi), own) in ranges.items():
+                v = np.asarray(getattr(line, f"get_{axis}data")(), dtype=float)
+                v, slack = v[np.isfinite(v)], 1e-9 * (hi - lo)  # float rounding of the data, relative to the span
+                if (tr == ax.transData or tr == own) and np.any((v < lo - slack) | (v > hi + slack)):
+                    problems.append(f"{where}: line {line.get_label()!r} leaves the {axis} range [{lo:g}, {hi:g}]")
     for leg in [ax.get_legend() for ax in fig.axes] + list(fig.legends):
         if leg is None:
             continue

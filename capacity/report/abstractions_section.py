@@ -44,36 +44,34 @@ def _least_complete(parts, tau, r0):
     return least[0]
 
 
+def _agreement(cases):
+    """``(agreeing, checked)`` over ``cases`` of (all partitions of range(n), tau, R0): a case agrees
+    when the least complete refinement of R0 exists and is the result of minimal_complete_abstraction."""
+    from capacity.experiments.abstractions import Computation, minimal_complete_abstraction
+
+    ok = []
+    for parts, tau, r0 in cases:
+        least = _least_complete(parts, tau, r0)
+        got = minimal_complete_abstraction(Computation(tau), r0).labels
+        ok.append(least is not None and np.array_equal(got, least))
+    return sum(ok), len(ok)
+
+
 def _theorem(ctx, claims, md):
     from capacity.experiments.abstractions import Computation, canonical, minimal_complete_abstraction
 
     rng = np.random.default_rng(ctx.seed)
     n_exhaustive = 3 if ctx.quick else 4
-    checked, agree = 0, 0
-    for n in range(1, n_exhaustive + 1):  # every function and every R0
-        parts = _partitions(n)
-        for tau in itertools.product(range(n), repeat=n):
-            tau = np.array(tau)
-            for r0 in parts:
-                least = _least_complete(parts, tau, r0)
-                got = minimal_complete_abstraction(Computation(tau), r0).labels
-                checked += 1
-                agree += least is not None and np.array_equal(got, least)
+    parts = {n: _partitions(n) for n in range(1, 9 if ctx.quick else 11)}  # every size checked below
+    every = ((n, np.array(tau)) for n in range(1, n_exhaustive + 1) for tau in itertools.product(range(n), repeat=n))
+    agree, checked = _agreement((parts[n], tau, r0) for n, tau in every for r0 in parts[n])  # every R0 too
     claims.append(Claim(f"every computation with |M| <= {n_exhaustive} (all functions, all R0): the lattice "
                         "of complete refinements of R0 has a least element, and it is the refinement's result",
                         f"{checked} of {checked}", f"{agree} of {checked}", agree == checked, "exact"))
     per_n = 4 if ctx.quick else 12
     sizes = range(n_exhaustive + 1, 9 if ctx.quick else 11)
-    checked, agree = 0, 0
-    for n in sizes:
-        parts = _partitions(n)
-        for _ in range(per_n if n < 10 else 3):
-            tau = rng.integers(0, n, n)
-            r0 = rng.integers(0, 2 + (n > 6), n)
-            least = _least_complete(parts, tau, r0)
-            got = minimal_complete_abstraction(Computation(tau), r0).labels
-            checked += 1
-            agree += least is not None and np.array_equal(got, least)
+    agree, checked = _agreement((parts[n], rng.integers(0, n, n), rng.integers(0, 2 + (n > 6), n))  # tau, then R0
+                                for n in sizes for _ in range(per_n if n < 10 else 3))
     claims.append(Claim(f"random computations, |M| = {sizes.start}..{sizes.stop - 1} (all Bell(|M|) partitions "
                         "searched): least complete refinement of R0 = refinement's result", f"{checked} of {checked}",
                         f"{agree} of {checked}", agree == checked, "exact"))
@@ -237,9 +235,7 @@ def _tradeoff(ctx, claims, md):
     ax.set_title(f"Naive-Bayes Gibbs, N = {N}: size vs error")
     ax.invert_xaxis()
     ax.legend(fontsize=8)
-    ax2.set_xlabel(r"$H(R(X_t))$ (bits)")
-    ax2.set_ylabel("completeness error (bits)")
-    ax2.set_title("information kept vs error")
+    ax2.set(xlabel=r"$H(R(X_t))$ (bits)", ylabel="completeness error (bits)", title="information kept vs error")
     ax2.invert_xaxis()
     ax2.legend(fontsize=8)
     md.append(f"Approximate abstractions of the naive-Bayes Gibbs chain (N = {N}, X_t stationary): starting from "

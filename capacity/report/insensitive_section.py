@@ -48,20 +48,14 @@ def quoted_values(results):
 
 
 def _is_new(n, s, m):
-    if s == n or m == 1:
-        return False
-    return m > KNOWN.get((n, s), 1)
+    return s != n and m > KNOWN.get((n, s), 1)  # m = 1 (C = 1 bit) is never new
 
 
 def capacity_grid(ctx):
     from capacity.insensitive import insensitive_capacity
 
-    grid = GRID_QUICK if ctx.quick else GRID
-    results = {}
-    for (n, s), top in grid.items():
-        for m in range(1, top + 1):
-            results[(n, s, m)] = insensitive_capacity(n, s, m, tol=1e-9)
-    return results
+    return {(n, s, m): insensitive_capacity(n, s, m, tol=1e-9)
+            for (n, s), top in (GRID_QUICK if ctx.quick else GRID).items() for m in range(1, top + 1)}
 
 
 def _claims(results, quoted, ctx):
@@ -182,9 +176,7 @@ def _figure(results, quoted, ctx):
         ax.set_yscale("log", base=2)
         ax.set_ylim(low / 1.2 if math.isfinite(low) else 0.5, top * 1.2)
         ax.set_xlim(left=0)
-        ax.set_xlabel("samples m")
-        ax.set_ylabel("C(n, s, m)  [bits]")
-        ax.set_title(f"n = {n}: capacity and its m -> infinity limit")
+        ax.set(xlabel="samples m", ylabel="C(n, s, m)  [bits]", title=f"n = {n}: capacity and its m -> infinity limit")
         ax.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=2)   # below: no overlap
     return ctx.save_figure(fig, "insensitive_capacity.png")
 
@@ -201,10 +193,8 @@ def _figure_limit(results, ctx):
         cs = np.array([results[(n, s, m)].lower for m in ms])
         ax.plot(ms, cs / results[(n, s, ms[0])].limit, marker="o", color=f"C{idx % 10}", ms=3,
                 ls="-" if idx < 10 else "--", label=f"n={n}, s={s}")
-    ax.set_xlabel("samples m")
-    ax.set_ylabel("C / log2 #classes  [fraction]")
-    ax.set_title("fraction of the limit reached")
-    ax.set_ylim(0, 1.02)
+    ax.set(xlabel="samples m", ylabel="C / log2 #classes  [fraction]", title="fraction of the limit reached",
+           ylim=(0, 1.02))
     ax.legend(fontsize=7)
     if not ctx.quick:
         ax = axes[0][1]
@@ -213,9 +203,8 @@ def _figure_limit(results, ctx):
             gaps = [max(r.limit - r.lower, 1e-9) for r in rs]   # below the certified gap: not resolved
             ax.semilogy(ms, gaps, "o-", color=f"C{idx}", label=f"n={n}, s={s} (limit {rs[0].limit:.2f})")
         ax.set_xscale("log", base=2)
-        ax.set_xlabel("samples m")
-        ax.set_ylabel("log2 #classes - C(n, s, m)  [bits]")
-        ax.set_title("approach to the limit (floored at the 1e-9 certificate)")
+        ax.set(xlabel="samples m", ylabel="log2 #classes - C(n, s, m)  [bits]",
+               title="approach to the limit (floored at the 1e-9 certificate)")
         ax.legend(fontsize=7)
     return ctx.save_figure(fig, "insensitive_limit.png")
 

@@ -21,14 +21,9 @@ FINE = 1e-9  # relative resolution used for "all bits kept"
 def _sweep(d, depth, seeds, rel_deltas, sigma_rels, n_mc, device):
     from capacity.experiments.random_nets import NetSpec, layer_information
 
-    rows = []
-    for act in ACTS:
-        spec = NetSpec(d, (d,) * depth, act)
-        for seed in seeds:
-            rows += layer_information(spec, seed=seed, rel_deltas=rel_deltas, abs_deltas=(),
-                                      sigma_rels=sigma_rels, n_mc=n_mc,
-                                      device=None if device == "cpu" else device)
-    return rows
+    return [row for act in ACTS for seed in seeds
+            for row in layer_information(NetSpec(d, (d,) * depth, act), seed=seed, rel_deltas=rel_deltas, abs_deltas=(),
+                                         sigma_rels=sigma_rels, n_mc=n_mc, device=None if device == "cpu" else device)]
 
 
 def _values(rows, key="value_bits", **match):
@@ -61,9 +56,7 @@ def _figures(ctx, rows, narrow_rows, d, depth, rel_deltas, sigma_rels, n_seeds):
     for ax, xl, tt in ((axes[0], "δ / layer RMS", f"H(Q_δ(f(X))), last layer; band: min-max over {n_seeds} seeds"),
                        (axes[1], "σ / layer RMS", "I(X; f(X) + σZ), last layer; band: [KT lower, KT upper]")):
         ax.axhline(d, color="k", ls=":", lw=1, label=f"ceiling log2|X| = {d} bits")
-        ax.set_ylim(-0.2, d + 0.6)
-        ax.set_xlabel(xl)
-        ax.set_ylabel("information (bits)")
+        ax.set(ylim=(-0.2, d + 0.6), xlabel=xl, ylabel="information (bits)")
         ax.set_title(tt, fontsize=9)
         ax.legend(fontsize=7)
     fig.suptitle(f"Square random nets, d = {d}, depth {depth}, Gaussian init N(0, 1/fan_in), no bias "
@@ -219,9 +212,8 @@ def run(ctx) -> Section:
     rows = _sweep(d, depth, seeds, rel_deltas, sigma_rels, 256 if ctx.quick else 512, ctx.device)
     narrow = NetSpec(d, (d, d, 2, d), "relu")
     narrow_seeds = list(range(ctx.seed, ctx.seed + 10))
-    narrow_rows = []
-    for s in narrow_seeds:
-        narrow_rows += layer_information(narrow, seed=s, rel_deltas=(FINE,), abs_deltas=(), sigma_rels=())
+    narrow_rows = [row for s in narrow_seeds
+                   for row in layer_information(narrow, seed=s, rel_deltas=(FINE,), abs_deltas=(), sigma_rels=())]
     claims = []
     fine_min = {act: min(r["value_bits"] for r in rows if r["activation"] == act and r["measure"] == "quantized_rel"
                          and r["delta_rel"] == FINE) for act in ACTS}

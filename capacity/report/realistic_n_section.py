@@ -137,8 +137,7 @@ def influence_figure(ctx, curves, name="realistic_n_influence.png"):
         style = "o-" if label.startswith("exact") else "s--"
         ax.plot([p[0] for p in pts], [p[1] for p in pts], style, label=label)
     ax.axhline(1.0, color="grey", lw=0.8, ls=":", label="a dictator (I = 1)")
-    ax.set_xlabel("m (samples)")
-    ax.set_ylabel("mean total influence of the law")
+    ax.set(xlabel="m (samples)", ylabel="mean total influence of the law")
     ax.set_xscale("log", base=2)
     ax.legend(fontsize=7)
     return ctx.save_figure(fig, name)

@@ -49,8 +49,7 @@ def _naive_bayes(ctx, claims, md):
     # (the majority as a binary symmetric channel with correlation e^(-t/t_1)) costs h((1 - e^(-t/t_1))/2)
     from capacity.information import binary_entropy
 
-    t1_strong = float(naive_bayes_relaxation_times(N, strong, n_modes=2)[0])
-    t2_strong = float(naive_bayes_relaxation_times(N, strong, n_modes=2)[1])
+    t1_strong, t2_strong = (float(t) for t in naive_bayes_relaxation_times(N, strong, n_modes=2))
     slow = float(binary_entropy((1 - math.exp(-200 * N / t1_strong)) / 2))
     why = (f"1e-3 bit: the slow mode alone predicts {slow:.2e} bit at t = 200N (h((1 - e^(-t/t_1))/2)), "
            f"the fast modes e^(-20N/t_2) = {math.exp(-20 * N / t2_strong):.0e}")

@@ -36,11 +36,6 @@ def _measures(fs):
             "deg": boolean.degree(fs)}
 
 
-def _all_functions(n):
-    N = 1 << n
-    return ((np.arange(1 << N)[:, None] >> np.arange(N)) & 1).astype(np.uint8)
-
-
 def address(k):
     """The addressing function: k address bits select one of 2**k data bits (n = k + 2**k)."""
     n = k + (1 << k)
@@ -133,8 +128,9 @@ def _channel_rows(n):
     least sensitive member."""
     import boolean
     from capacity.insensitive import equivalence_classes
+    from capacity.insensitive.classes import all_truth_tables
 
-    fs = _all_functions(n)
+    fs = all_truth_tables(n)
     total = np.asarray(boolean.total_influence(fs))
     rows = []
     for s in range(0, n + 1):
@@ -154,7 +150,9 @@ def _channel_rows(n):
 def run(ctx) -> Section:
     claims, md = [], []
     # --- the chain of measures
-    fs = _all_functions(4)
+    from capacity.insensitive.classes import all_truth_tables
+
+    fs = all_truth_tables(4)
     m4 = _measures(fs)
     names4 = [f"F = {F:#06x}" for F in range(len(fs))]
     c, rows = _chain_claims(names4, m4, "all 65536 functions of n = 4")
@@ -283,9 +281,8 @@ def _figure(ctx, krows, jrows):
     from matplotlib.ticker import MaxNLocator
 
     ax1.xaxis.set_major_locator(MaxNLocator(integer=True))  # n is a count: no ticks at 12.5 variables
-    ax1.set_xlabel("n (variables)")
-    ax1.set_ylabel("r = max_i Inf_i / (Var log2(n) / n) (ratio)")
-    ax1.set_title("KKL: tribes stay within a constant of the bound")
+    ax1.set(xlabel="n (variables)", ylabel="r = max_i Inf_i / (Var log2(n) / n) (ratio)",
+            title="KKL: tribes stay within a constant of the bound")
     ax1.set_ylim(0, 1.08 * max(max(r for *_, r in krows), float(exact.max())))
     ax1.legend(fontsize=8)
     for j, (name, n, _, dists, tails, _) in enumerate(jrows):
@@ -295,9 +292,8 @@ def _figure(ctx, krows, jrows):
     ax2.set_yscale("symlog", linthresh=1e-2)
     top = max(max(max(d), max(t)) for *_, d, t, _ in jrows)
     ax2.set_ylim(0, 1.3 * top)
-    ax2.set_xlabel("k (junta size, variables)")
-    ax2.set_ylabel("distance to the nearest k-junta (fraction of inputs)")
-    ax2.set_title("Friedgut: distance (markers) <= tail influence (dashed)")
+    ax2.set(xlabel="k (junta size, variables)", ylabel="distance to the nearest k-junta (fraction of inputs)",
+            title="Friedgut: distance (markers) <= tail influence (dashed)")
     ax2.legend(fontsize=7, ncol=2)
     return ctx.save_figure(fig, "theorems.png")
 
