@@ -60,7 +60,7 @@ def parity(n, *, max_bytes=None):
 
     .. math:: (-1)^{f} = \chi_{[n]},\quad \hat g([n]) = 1,\quad \mathrm{Inf}_i = 1,\quad I = n.
 
-    %(table_of_n)s
+    {table_of_n}
 
     References
     ----------
@@ -121,7 +121,7 @@ def and_(n, *, max_bytes=None):
     .. math:: \mathrm{Inf}_i = 2^{1-n},\quad \hat g(\emptyset) = 1 - 2^{1-n},\quad
               |\hat g(T)| = 2^{1-n}\ (T \ne \emptyset).
 
-    %(table_of_n)s
+    {table_of_n}
 
     References
     ----------
@@ -145,7 +145,7 @@ def or_(n, *, max_bytes=None):
     .. math:: \mathrm{Inf}_i = 2^{1-n},\quad \hat g(\emptyset) = 2^{1-n} - 1,\quad
               |\hat g(T)| = 2^{1-n}\ (T \ne \emptyset).
 
-    %(table_of_n)s
+    {table_of_n}
 
     References
     ----------

@@ -93,7 +93,7 @@ def bsc_capacity(p) -> float:
     ----------
     p : float in [0, 1]
 
-    %(capacity_returns)s
+    {capacity_returns}
 
     References
     ----------
@@ -157,7 +157,7 @@ def bec_capacity(eps) -> float:
     ----------
     eps : float in [0, 1]
 
-    %(capacity_returns)s
+    {capacity_returns}
 
     References
     ----------
@@ -217,7 +217,7 @@ def z_channel_capacity(p) -> float:
     ----------
     p : float in [0, 1]
 
-    %(capacity_returns)s
+    {capacity_returns}
 
     References
     ----------
@@ -247,7 +247,7 @@ def z_channel_optimal_input(p) -> float:
     ----------
     p : float in [0, 1]
 
-    %(capacity_returns)s
+    {capacity_returns}
 
     References
     ----------
@@ -320,7 +320,7 @@ def symmetric_channel_capacity(q, eps) -> float:
     q : int >= 2
     eps : float in [0, 1]
 
-    %(capacity_returns)s
+    {capacity_returns}
 
     References
     ----------
@@ -395,7 +395,7 @@ def noisy_typewriter_capacity(q, eps=0.5) -> float:
     q : int >= 2
     eps : float in [0, 1], default 0.5
 
-    %(capacity_returns)s
+    {capacity_returns}
 
     References
     ----------
@@ -465,7 +465,7 @@ def erasure_of_symmetric_capacity(q, eps, erasure) -> float:
     eps : float in [0, 1]
     erasure : float in [0, 1]
 
-    %(capacity_returns)s
+    {capacity_returns}
 
     References
     ----------

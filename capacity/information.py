@@ -62,7 +62,7 @@ def entropy(p, *, base=2, max_bytes=None) -> float:
     ----------
     p : array_like (n,)
         Probability vector: non-negative, finite, summing to 1 within 1e-9, 4 ulps for float32 (never renormalised).
-    %(base_max_bytes)s
+    {base_max_bytes}
 
     Returns
     -------
@@ -149,7 +149,7 @@ def kl_divergence(p, q, *, base=2, max_bytes=None) -> float:
     ----------
     p, q : array_like (n,)
         Probability vectors of the same length (validated like :func:`entropy`).
-    %(base_max_bytes)s
+    {base_max_bytes}
 
     Returns
     -------
@@ -201,7 +201,7 @@ def mutual_information(p, W, *, base=2, max_bytes=None) -> float:
         Input probability vector.
     W : array_like (nx, ny)
         Channel matrix, rows summing to 1 within 1e-9, 4 ulps for float32 (never renormalised).
-    %(base_max_bytes)s
+    {base_max_bytes}
 
     Returns
     -------

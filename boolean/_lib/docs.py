@@ -1,6 +1,6 @@
 """Named docstring sections shared by several public routines.
 
-A docstring holds a placeholder line ``%(name)s``; :func:`fill_doc` replaces it at import time by
+A docstring holds a placeholder line ``{name}``; :func:`fill_doc` replaces it at import time by
 the named section, indented to the placeholder's column, so that ``help``, Sphinx (numpydoc) and
 the doctests all read the full text. This is the pattern of SciPy's ``scipy._lib.doccer`` and
 MNE's ``fill_doc``; a section is shared only where its text is the same for every routine using it.
@@ -10,12 +10,12 @@ from __future__ import annotations
 import re
 import textwrap
 
-#: A line that holds nothing but a placeholder: its indentation, then ``%(name)s``.
-PLACEHOLDER = re.compile(r"^([ \t]*)%\((\w+)\)s[ \t]*$", re.MULTILINE)
+#: A line that holds nothing but a placeholder: its indentation, then ``{name}``.
+PLACEHOLDER = re.compile(r"^([ \t]*)\{(\w+)\}[ \t]*$", re.MULTILINE)
 
 
 def fill_doc(sections):
-    r"""Decorator that fills the ``%(name)s`` lines of a docstring from ``sections``.
+    r"""Decorator that fills the ``{name}`` lines of a docstring from ``sections``.
 
     Each placeholder line :math:`\ell` with indentation :math:`c` becomes the lines of
     ``textwrap.dedent(sections[name])``, each indented by :math:`c` (blank lines stay blank).
@@ -45,7 +45,7 @@ def fill_doc(sections):
     ... def f():
     ...     '''One.
     ...
-    ...     %(ret)s
+    ...     {ret}
     ...     '''
     >>> print(f.__doc__.splitlines()[2:5])
     ['    Returns', '    -------', '    int']
