@@ -225,24 +225,20 @@ def _h_tile16_max(typingctx, src, arr, start, acc):
 
 
 @nb.njit(cache=True, inline="always")
-def _bf8(x0, x1, x2, x3, x4, x5, x6, x7):
-    """Radix-8 butterfly: H_3 applied to (x0, ..., x7)."""
+def _bf4(x0, x1, x2, x3):
+    """Radix-4 butterfly: H_2 applied to (x0, x1, x2, x3)."""
     y0 = x0 + x1
     y1 = x0 - x1
     y2 = x2 + x3
     y3 = x2 - x3
-    y4 = x4 + x5
-    y5 = x4 - x5
-    y6 = x6 + x7
-    y7 = x6 - x7
-    z0 = y0 + y2
-    z2 = y0 - y2
-    z1 = y1 + y3
-    z3 = y1 - y3
-    z4 = y4 + y6
-    z6 = y4 - y6
-    z5 = y5 + y7
-    z7 = y5 - y7
+    return y0 + y2, y1 + y3, y0 - y2, y1 - y3
+
+
+@nb.njit(cache=True, inline="always")
+def _bf8(x0, x1, x2, x3, x4, x5, x6, x7):
+    """Radix-8 butterfly: H_3 applied to (x0, ..., x7), as H_2 on each half and one more stage."""
+    z0, z1, z2, z3 = _bf4(x0, x1, x2, x3)
+    z4, z5, z6, z7 = _bf4(x4, x5, x6, x7)
     return z0 + z4, z1 + z5, z2 + z6, z3 + z7, z0 - z4, z1 - z5, z2 - z6, z3 - z7
 
 
@@ -263,18 +259,7 @@ def _radix4(m):
     h = m.shape[1]
     for g in range(0, m.shape[0], 4):
         for j in range(h):
-            x0 = m[g, j]
-            x1 = m[g + 1, j]
-            x2 = m[g + 2, j]
-            x3 = m[g + 3, j]
-            y0 = x0 + x1
-            y1 = x0 - x1
-            y2 = x2 + x3
-            y3 = x2 - x3
-            m[g, j] = y0 + y2
-            m[g + 1, j] = y1 + y3
-            m[g + 2, j] = y0 - y2
-            m[g + 3, j] = y1 - y3
+            m[g, j], m[g + 1, j], m[g + 2, j], m[g + 3, j] = _bf4(m[g, j], m[g + 1, j], m[g + 2, j], m[g + 3, j])
 
 
 @nb.njit(cache=True)

@@ -5,12 +5,12 @@ repr of the result dataclasses)."""
 from __future__ import annotations
 
 import dataclasses
-import textwrap
 
 import numpy as np
 
 from ._lib.array import namespace, to_numpy
 from ._lib.backend import Backend, is_tensor, resolve_backend, to_backend
+from ._lib.docs import fill_doc
 from ._lib.memory import check_size
 from ._lib.validate import MAX_N, as_truth_table, check_domain, n_from_length
 
@@ -154,9 +154,7 @@ def fill_params(fn, **entries):
     ``device``, ``max_bytes``) and ``{key}`` for each of ``entries`` (e.g. ``raises``)."""
     groups = {"table": ("f", "domain"), "options": ("backend", "device", "max_bytes")}
     entries.update({key: "\n".join(TABLE_PARAMS[k] for k in keys) for key, keys in groups.items()})
-    for key, text in entries.items():
-        fn.__doc__ = fn.__doc__.replace("{" + key + "}", textwrap.indent(text, "    ").lstrip())
-    return fn
+    return fill_doc(entries)(fn)
 
 
 def table_doc(*params, returns, raises):
@@ -165,8 +163,4 @@ def table_doc(*params, returns, raises):
     numpydoc entries (descriptions indented by four spaces); ``returns``, ``raises``: entries."""
     body = "\n".join(["Parameters", "----------", *(TABLE_PARAMS.get(p, p) for p in params), "",
                       "Returns", "-------", returns, "", "Raises", "------", raises])
-
-    def fill(fn):
-        fn.__doc__ = fn.__doc__.replace("{sections}", textwrap.indent(body, "    ").lstrip())
-        return fn
-    return fill
+    return fill_doc({"sections": body})

@@ -10,9 +10,30 @@ from __future__ import annotations
 import numpy as np
 
 from ._lib.validate import MAX_N, as_array, check_finite, check_int, check_real, check_seed
+from ._lib.docs import fill_doc
 from ._lib.memory import check_size
 
 __all__ = ["parity", "dictator", "and_", "or_", "majority", "threshold", "tribes", "random_function"]
+
+#: The Parameters, Returns and Raises of the families whose one argument is ``n``.
+_DOCS = {"table_of_n": """
+    Parameters
+    ----------
+    n : int in [0, 30]
+    max_bytes : int, optional
+        Refuse tables larger than this (default 8 GiB).
+
+    Returns
+    -------
+    ndarray (2**n,) uint8
+
+    Raises
+    ------
+    TypeError
+        If ``n`` is not an integer.
+    ValueError
+        If ``n`` is out of range or the table exceeds ``max_bytes``.
+"""}
 
 
 def _check_n(n, max_bytes, low=0):
@@ -33,27 +54,13 @@ def _doubling_table(n, op):
     return t
 
 
+@fill_doc(_DOCS)
 def parity(n, *, max_bytes=None):
     r"""Parity (XOR) of n bits: f(x) = x_0 ⊕ ... ⊕ x_{n-1}.
 
     .. math:: (-1)^{f} = \chi_{[n]},\quad \hat g([n]) = 1,\quad \mathrm{Inf}_i = 1,\quad I = n.
 
-    Parameters
-    ----------
-    n : int in [0, 30]
-    max_bytes : int, optional
-        Refuse tables larger than this (default 8 GiB).
-
-    Returns
-    -------
-    ndarray (2**n,) uint8
-
-    Raises
-    ------
-    TypeError
-        If ``n`` is not an integer.
-    ValueError
-        If ``n`` is out of range or the table exceeds ``max_bytes``.
+    {table_of_n}
 
     References
     ----------
@@ -107,27 +114,14 @@ def dictator(n, i=0, *, max_bytes=None):
     return t
 
 
+@fill_doc(_DOCS)
 def and_(n, *, max_bytes=None):
     r"""AND of n bits: f(x) = 1 iff every x_i = 1.
 
     .. math:: \mathrm{Inf}_i = 2^{1-n},\quad \hat g(\emptyset) = 1 - 2^{1-n},\quad
               |\hat g(T)| = 2^{1-n}\ (T \ne \emptyset).
 
-    Parameters
-    ----------
-    n : int in [0, 30]
-    max_bytes : int, optional
-
-    Returns
-    -------
-    ndarray (2**n,) uint8
-
-    Raises
-    ------
-    TypeError
-        If ``n`` is not an integer.
-    ValueError
-        If ``n`` is out of range or the table exceeds ``max_bytes``.
+    {table_of_n}
 
     References
     ----------
@@ -144,27 +138,14 @@ def and_(n, *, max_bytes=None):
     return t
 
 
+@fill_doc(_DOCS)
 def or_(n, *, max_bytes=None):
     r"""OR of n bits: f(x) = 1 iff some x_i = 1.
 
     .. math:: \mathrm{Inf}_i = 2^{1-n},\quad \hat g(\emptyset) = 2^{1-n} - 1,\quad
               |\hat g(T)| = 2^{1-n}\ (T \ne \emptyset).
 
-    Parameters
-    ----------
-    n : int in [0, 30]
-    max_bytes : int, optional
-
-    Returns
-    -------
-    ndarray (2**n,) uint8
-
-    Raises
-    ------
-    TypeError
-        If ``n`` is not an integer.
-    ValueError
-        If ``n`` is out of range or the table exceeds ``max_bytes``.
+    {table_of_n}
 
     References
     ----------

@@ -10,6 +10,7 @@ import math
 
 import numpy as np
 
+from boolean._lib.docs import fill_doc
 from boolean._lib.validate import check_int, check_real
 
 from .information import binary_entropy
@@ -23,6 +24,20 @@ __all__ = [
 
 #: Largest alphabet accepted by the q-ary constructors (a q x q float64 matrix is 8 q**2 bytes).
 MAX_ALPHABET = 2**14
+
+
+#: The Returns and Raises of the ``*_capacity`` functions and ``z_channel_optimal_input``.
+_DOCS = {"capacity_returns": """
+    Returns
+    -------
+    float
+        In bits (a probability for ``z_channel_optimal_input``).
+
+    Raises
+    ------
+    TypeError, ValueError
+        As the constructor of the channel, named in the summary line.
+"""}
 
 
 def _prob(value, name):
@@ -70,21 +85,15 @@ def bsc(p):
     return np.array([[1.0 - p, p], [p, 1.0 - p]])
 
 
+@fill_doc(_DOCS)
 def bsc_capacity(p) -> float:
-    r"""Capacity of the BSC: :math:`C = 1 - h(p)` bits.
+    r"""Capacity of :func:`bsc`: :math:`C = 1 - h(p)` bits.
 
     Parameters
     ----------
     p : float in [0, 1]
 
-    Returns
-    -------
-    float
-
-    Raises
-    ------
-    TypeError, ValueError
-        as :func:`bsc`.
+    {capacity_returns}
 
     References
     ----------
@@ -140,21 +149,15 @@ def bec(eps):
     return np.array([[1.0 - eps, 0.0, eps], [0.0, 1.0 - eps, eps]])
 
 
+@fill_doc(_DOCS)
 def bec_capacity(eps) -> float:
-    r"""Capacity of the BEC: :math:`C = 1 - \epsilon` bits.
+    r"""Capacity of :func:`bec`: :math:`C = 1 - \epsilon` bits.
 
     Parameters
     ----------
     eps : float in [0, 1]
 
-    Returns
-    -------
-    float
-
-    Raises
-    ------
-    TypeError, ValueError
-        as :func:`bec`.
+    {capacity_returns}
 
     References
     ----------
@@ -206,21 +209,15 @@ def z_channel(p):
     return np.array([[1.0, 0.0], [p, 1.0 - p]])
 
 
+@fill_doc(_DOCS)
 def z_channel_capacity(p) -> float:
-    r"""Capacity of the Z channel: :math:`C = \log_2(1 + (1-p)\,p^{p/(1-p)})` bits (0 at p = 1).
+    r"""Capacity of :func:`z_channel`: :math:`C = \log_2(1 + (1-p)\,p^{p/(1-p)})` bits (0 at p = 1).
 
     Parameters
     ----------
     p : float in [0, 1]
 
-    Returns
-    -------
-    float
-
-    Raises
-    ------
-    TypeError, ValueError
-        as :func:`z_channel`.
+    {capacity_returns}
 
     References
     ----------
@@ -239,8 +236,9 @@ def z_channel_capacity(p) -> float:
     return math.log2(1.0 + (1.0 - p) * p ** (p / (1.0 - p)))
 
 
+@fill_doc(_DOCS)
 def z_channel_optimal_input(p) -> float:
-    r"""Capacity-achieving :math:`P(X = 1)` of the Z channel.
+    r"""Capacity-achieving :math:`P(X = 1)` of :func:`z_channel`.
 
     With :math:`z = (1-p)\,p^{p/(1-p)}`, :math:`P(X=1) = \dfrac{z}{(1-p)(1+z)}` for :math:`p < 1`.
     At p = 1 the channel is useless and every input is optimal; we return 0.
@@ -249,14 +247,7 @@ def z_channel_optimal_input(p) -> float:
     ----------
     p : float in [0, 1]
 
-    Returns
-    -------
-    float
-
-    Raises
-    ------
-    TypeError, ValueError
-        as :func:`z_channel`.
+    {capacity_returns}
 
     References
     ----------
@@ -320,22 +311,16 @@ def symmetric_channel(q, eps):
     return W
 
 
+@fill_doc(_DOCS)
 def symmetric_channel_capacity(q, eps) -> float:
-    r"""Capacity of the q-ary symmetric channel: :math:`\log_2 q - h(\epsilon) - \epsilon\log_2(q-1)`.
+    r"""Capacity of :func:`symmetric_channel`: :math:`\log_2 q - h(\epsilon) - \epsilon\log_2(q-1)`.
 
     Parameters
     ----------
     q : int >= 2
     eps : float in [0, 1]
 
-    Returns
-    -------
-    float
-
-    Raises
-    ------
-    TypeError, ValueError
-        as :func:`symmetric_channel`.
+    {capacity_returns}
 
     References
     ----------
@@ -401,6 +386,7 @@ def noisy_typewriter(q, eps=0.5):
     return W
 
 
+@fill_doc(_DOCS)
 def noisy_typewriter_capacity(q, eps=0.5) -> float:
     r"""Capacity of :func:`noisy_typewriter`: :math:`C = \log_2 q - h(\epsilon)` bits.
 
@@ -409,14 +395,7 @@ def noisy_typewriter_capacity(q, eps=0.5) -> float:
     q : int >= 2
     eps : float in [0, 1], default 0.5
 
-    Returns
-    -------
-    float
-
-    Raises
-    ------
-    TypeError, ValueError
-        as :func:`noisy_typewriter`.
+    {capacity_returns}
 
     References
     ----------
@@ -475,6 +454,7 @@ def erasure_of_symmetric(q, eps, erasure):
     return np.concatenate([(1.0 - erasure) * S, np.full((S.shape[0], 1), erasure)], axis=1)
 
 
+@fill_doc(_DOCS)
 def erasure_of_symmetric_capacity(q, eps, erasure) -> float:
     r"""Capacity of :func:`erasure_of_symmetric`:
     :math:`(1-\alpha)(\log_2 q - h(\epsilon) - \epsilon\log_2(q-1))` bits.
@@ -485,14 +465,7 @@ def erasure_of_symmetric_capacity(q, eps, erasure) -> float:
     eps : float in [0, 1]
     erasure : float in [0, 1]
 
-    Returns
-    -------
-    float
-
-    Raises
-    ------
-    TypeError, ValueError
-        as :func:`erasure_of_symmetric`.
+    {capacity_returns}
 
     References
     ----------

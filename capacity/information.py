@@ -14,6 +14,7 @@ import math
 import numpy as np
 
 from boolean._lib.array import like_input, neg_entropy_rows, xlogy
+from boolean._lib.docs import fill_doc
 from boolean._lib.memory import check_size
 from boolean._lib.validate import (as_array, as_float_array, check_channel, check_distribution, check_nonnegative,
                                   check_real, first_bad_position, shape_of)
@@ -21,6 +22,15 @@ from boolean._lib.validate import (as_array, as_float_array, check_channel, chec
 from ._solver import certificate
 
 __all__ = ["entropy", "binary_entropy", "kl_divergence", "mutual_information", "normalize_rows"]
+
+
+#: The ``base`` and ``max_bytes`` parameters of entropy, kl_divergence and mutual_information.
+_DOCS = {"base_max_bytes": """
+    base : float, default 2
+        Logarithm base (2 gives bits, ``math.e`` nats).
+    max_bytes : int, optional
+        Refuse input whose working copies would exceed this (default 8 GiB), before copying it.
+"""}
 
 
 def _log_base(base) -> float:
@@ -42,6 +52,7 @@ def _check_plan(max_bytes, what, copies, *inputs):
 
 
 # ----------------------------------------------------------------------------- public API
+@fill_doc(_DOCS)
 def entropy(p, *, base=2, max_bytes=None) -> float:
     r"""Shannon entropy :math:`H(p) = -\sum_i p_i \log p_i` of a probability vector.
 
@@ -51,10 +62,7 @@ def entropy(p, *, base=2, max_bytes=None) -> float:
     ----------
     p : array_like (n,)
         Probability vector: non-negative, finite, summing to 1 within 1e-9, 4 ulps for float32 (never renormalised).
-    base : float, default 2
-        Logarithm base (2 gives bits, ``math.e`` nats).
-    max_bytes : int, optional
-        Refuse input whose working copies would exceed this (default 8 GiB), before copying it.
+    {base_max_bytes}
 
     Returns
     -------
@@ -130,6 +138,7 @@ def binary_entropy(x, *, base=2):
     return float(h) if h.ndim == 0 else like_input(h, x)
 
 
+@fill_doc(_DOCS)
 def kl_divergence(p, q, *, base=2, max_bytes=None) -> float:
     r"""Kullback–Leibler divergence :math:`D(p \| q) = \sum_i p_i \log (p_i / q_i)`.
 
@@ -140,10 +149,7 @@ def kl_divergence(p, q, *, base=2, max_bytes=None) -> float:
     ----------
     p, q : array_like (n,)
         Probability vectors of the same length (validated like :func:`entropy`).
-    base : float, default 2
-        Logarithm base.
-    max_bytes : int, optional
-        Refuse input whose working copies would exceed this (default 8 GiB), before copying it.
+    {base_max_bytes}
 
     Returns
     -------
@@ -180,6 +186,7 @@ def kl_divergence(p, q, *, base=2, max_bytes=None) -> float:
     return max(0.0, float(np.sum(p[m] * (np.log(p[m]) - np.log(q[m])))) / scale)
 
 
+@fill_doc(_DOCS)
 def mutual_information(p, W, *, base=2, max_bytes=None) -> float:
     r"""Mutual information :math:`I(p; W)` of input law ``p`` through channel ``W``.
 
@@ -194,10 +201,7 @@ def mutual_information(p, W, *, base=2, max_bytes=None) -> float:
         Input probability vector.
     W : array_like (nx, ny)
         Channel matrix, rows summing to 1 within 1e-9, 4 ulps for float32 (never renormalised).
-    base : float, default 2
-        Logarithm base.
-    max_bytes : int, optional
-        Refuse input whose working copies would exceed this (default 8 GiB), before copying it.
+    {base_max_bytes}
 
     Returns
     -------

@@ -1,4 +1,5 @@
-"""One check shared by the hostile-input tests: a call refused before it allocates."""
+"""Checks shared by the hostile-input tests: a call refused before it allocates, and the verdict on
+one hostile call."""
 import tracemalloc
 import warnings
 
@@ -31,3 +32,21 @@ def bad_input_test(cases):
             with pytest.raises(exc, match=match):
                 fn(*args, **kwargs)
     return test_bad_input
+
+
+def judge_hostile(result, error, peak, expect, what, check, names):
+    """The verdict on one hostile call that gave ``result`` or raised ``error`` at a traced ``peak``.
+
+    ``expect``: "valid" (must be accepted), "either", "huge" (must be refused before allocating) or
+    any other kind of bad value (must be refused). An accepted call's result must pass ``check``; a
+    refusal's message must contain one of ``names`` (the parameters it may name). ``what`` names
+    the value in the failure messages."""
+    if error is None:
+        assert expect in ("valid", "either"), f"accepted a bad {what} -> {result!r:.200}"
+        check(result)
+        return
+    msg = str(error)
+    assert expect != "valid", f"refused a valid {what}: {msg}"
+    assert any(q in msg for q in names), f"the message does not name a parameter: {msg}"
+    if expect == "huge":
+        assert peak < REFUSAL_PEAK_BYTES, f"refused after allocating {peak} bytes: {msg}"

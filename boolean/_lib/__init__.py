@@ -4,7 +4,8 @@
   few operations the array API standard lacks);
 - :mod:`boolean._lib.backend`: the ``backend=``/``device=`` arguments of public routines;
 - :mod:`boolean._lib.validate`: validation at the public boundary (one message template);
-- :mod:`boolean._lib.memory`: memory plans and the ``max_bytes`` refusal.
+- :mod:`boolean._lib.memory`: memory plans and the ``max_bytes`` refusal;
+- :mod:`boolean._lib.docs`: docstring sections shared by several routines, filled at import.
 
 Every other private module is used only inside its own package.
 """

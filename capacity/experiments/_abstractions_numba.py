@@ -263,6 +263,20 @@ def refine_lumpable(indptr, indices, weights, labels, n_labels, atol):
     return out, k, n_split
 
 
+@njit(cache=True, inline="always")
+def _add_row(indptr, indices, data, labels, x, sign, acc, hit, lst, m):
+    """acc[C] += sign P(x, C) for the blocks C that row x reaches; blocks not yet in ``lst[:m]``
+    are appended (``hit`` marks them). Returns the new length m."""
+    for q in range(indptr[x], indptr[x + 1]):
+        c = labels[indices[q]]
+        if not hit[c]:
+            hit[c] = True
+            lst[m] = c
+            m += 1
+        acc[c] += sign * data[q]
+    return m
+
+
 @njit(cache=True)
 def lumping_defect(indptr, indices, data, labels, n_blocks):
     """max over blocks B, C and states x, x' in B of |P(x, C) - P(x', C)| (P in row CSR)."""
@@ -279,21 +293,8 @@ def lumping_defect(indptr, indices, data, labels, n_blocks):
         r = rep[labels[x]]
         if r == x:
             continue
-        m = 0
-        for q in range(indptr[x], indptr[x + 1]):
-            c = labels[indices[q]]
-            if not hit[c]:
-                hit[c] = True
-                lst[m] = c
-                m += 1
-            acc[c] += data[q]
-        for q in range(indptr[r], indptr[r + 1]):
-            c = labels[indices[q]]
-            if not hit[c]:
-                hit[c] = True
-                lst[m] = c
-                m += 1
-            acc[c] -= data[q]
+        m = _add_row(indptr, indices, data, labels, x, 1.0, acc, hit, lst, 0)
+        m = _add_row(indptr, indices, data, labels, r, -1.0, acc, hit, lst, m)
         for i in range(m):
             c = lst[i]
             d = abs(acc[c])

@@ -337,6 +337,7 @@ def refines(a, b):
     Parameters
     ----------
     a, b : array_like of int, shape (n,)
+        As :func:`join`.
 
     Returns
     -------
@@ -344,10 +345,8 @@ def refines(a, b):
 
     Raises
     ------
-    TypeError
-        Non-integer labels.
-    ValueError
-        Label arrays of different lengths.
+    TypeError, ValueError
+        As :func:`join`.
 
     References
     ----------

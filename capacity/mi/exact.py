@@ -247,12 +247,8 @@ def offset_averaged_entropy(outputs, delta, *, relative=False, n_offsets=64, see
 
     Parameters
     ----------
-    outputs : array_like or torch.Tensor, shape (N,) or (N, d), real
-        f(x) for every input x (one row per input, all inputs equally likely).
-    delta : float > 0
-        Bin width (absolute, or relative to the RMS of ``outputs`` when ``relative``).
-    relative : bool
-        Read ``delta`` relative to the RMS, as :func:`quantized_output_entropy`.
+    outputs, delta, relative
+        As :func:`quantized_output_entropy`.
     n_offsets : int >= 2
         Monte Carlo offsets for d > 1 (unused for d = 1).
     seed : int, optional
