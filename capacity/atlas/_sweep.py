@@ -168,8 +168,9 @@ def plan_batch(remaining, slots, task_seconds=None) -> int:
     return max(1, min(by_time, MAX_BATCH, -(-remaining // (2 * slots))))
 
 
-def _quiet_worker_config(retries):
-    """Dask settings of the embedded cluster (the workers receive them from their nanny)."""
+def _cluster_config(retries=1) -> dict:
+    """Dask settings of the local cluster (the scheduler reads them when it starts, the workers
+    receive them from their nanny); see :func:`local_cluster` for what each one does."""
     return {"distributed.scheduler.allowed-failures": retries,
             # a numba kernel holds the GIL for minutes on large tasks, which stops the worker's heartbeats;
             # the scheduler would restart a busy, healthy worker (a dead one is still noticed by its nanny)
@@ -186,6 +187,62 @@ def _quiet_worker_config(retries):
             "distributed.admin.system-monitor.interval": "1s",
             "distributed.worker.memory.monitor-interval": "1s",
             "distributed.scheduler.work-stealing": False}
+
+
+def local_cluster(workers=None, *, retries=1):
+    r"""A Dask ``LocalCluster`` of single-threaded worker processes with the sweep's settings.
+
+    What :func:`run_sweep` starts when no scheduler is given; start one yourself to run several
+    sweeps on the same workers (pass ``cluster.scheduler_address`` as ``scheduler``). ``workers``
+    processes of one thread each, with numba, OpenMP and BLAS limited to one thread, keep at most
+    ``workers`` cores busy:
+
+    .. math::
+
+        \text{busy cores} \le \text{workers} \times 1 \text{ thread}.
+
+    Settings (docs/atlas.rst, section "Running", gives the same for a cluster of your own): no
+    worker-ttl (a long compiled task holds the GIL and stops the heartbeats), no statistical
+    profiler, periodic callbacks every second, no work stealing, and ``retries`` for a task whose
+    workers die (``allowed-failures``).
+
+    Parameters
+    ----------
+    workers : int, optional
+        Worker processes, in [1, 4096]; default: the cores this process may use.
+    retries : int, default 1
+        How many workers a task may take down before it fails, in [0, 100].
+
+    Returns
+    -------
+    distributed.LocalCluster
+        Running; close it (``cluster.close()``, or use it in a ``with`` block).
+
+    Raises
+    ------
+    TypeError
+        For a non-integer ``workers`` or ``retries``.
+    ValueError
+        For ``workers`` or ``retries`` out of range.
+
+    References
+    ----------
+    M. Rocklin, "Dask: Parallel Computation with Blocked algorithms and Task Scheduling",
+    Proc. 14th Python in Science Conf. (2015).
+
+    Examples
+    --------
+    >>> with local_cluster(2) as cluster:                           # doctest: +SKIP
+    ...     s = run_sweep("sweep.toml", "atlas.sqlite", scheduler=cluster.scheduler_address)
+    """
+    n_workers = _plan_workers(workers)
+    retries = check_int(retries, "retries", low=0, high=100)
+    import dask
+    from distributed import LocalCluster
+
+    with dask.config.set(_cluster_config(retries)):
+        return LocalCluster(n_workers=n_workers, threads_per_worker=1, processes=True, dashboard_address=":0",
+                            env=dict(THREAD_ENV))
 
 
 def _terminate_workers(cluster, grace=2.0):
@@ -255,8 +312,9 @@ def run_sweep(spec, atlas, *, scheduler=None, workers=None, force=False, retries
     atlas : Atlas or str or os.PathLike
         An atlas opened for writing, or the path of one (opened and closed here).
     scheduler : str, optional
-        Address of a running Dask scheduler (``tcp://host:8786``); default: a
-        ``LocalCluster`` of ``workers`` processes started and closed here.
+        Address of a running Dask scheduler (``tcp://host:8786``), for instance of a
+        :func:`local_cluster`; default: a :func:`local_cluster` of ``workers`` processes
+        started and closed here.
     workers : int, optional
         Processes of the local cluster (default: the usable cores); ignored with ``scheduler``.
     force : bool, default False
@@ -341,16 +399,12 @@ def _run(sweep, atlas, scheduler, n_workers, force, retries, batch, progress, ca
     skipped = len(sweep.tasks) - len(todo)
     counts = {"done": 0, "failed": 0}
     if todo:
-        from distributed import Client, LocalCluster
+        from distributed import Client
 
         cluster = client = bar = muted = None
         try:
             if scheduler is None:
-                import dask
-
-                with dask.config.set(_quiet_worker_config(retries)):
-                    cluster = LocalCluster(n_workers=min(n_workers, len(todo)), threads_per_worker=1, processes=True,
-                                           dashboard_address=":0", env=dict(THREAD_ENV))
+                cluster = local_cluster(min(n_workers, len(todo)), retries=retries)
                 client = Client(cluster)
             else:
                 client = Client(scheduler)

@@ -11,12 +11,11 @@ distributed = pytest.importorskip("distributed")
 
 @pytest.fixture(scope="module")
 def cluster():
-    from distributed import LocalCluster
+    # the embedded cluster's settings (no statistical profiler, no work stealing),
+    # with Dask's default allowed-failures so that a test's worker kill is not a task's last chance
+    from capacity.atlas import local_cluster
 
-    from capacity.atlas._worker import THREAD_ENV
-
-    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0",
-                      env=dict(THREAD_ENV)) as c:
+    with local_cluster(2, retries=3) as c:
         yield c
 
 
@@ -205,6 +204,17 @@ def test_plan_batch_follows_its_definition():
                 tail = -(-remaining // (2 * slots))
                 assert b == max(1, min(by_time, MAX_BATCH, tail))
                 assert 1 <= b <= MAX_BATCH and (b == 1 or b * t <= BATCH_SECONDS)
+
+
+def test_local_cluster_refuses_bad_input():
+    from capacity.atlas import local_cluster
+
+    with pytest.raises(ValueError, match="`workers` must be"):
+        local_cluster(0)
+    with pytest.raises(TypeError, match="`workers` must be"):
+        local_cluster(1.5)
+    with pytest.raises(ValueError, match="`retries` must be"):
+        local_cluster(1, retries=-1)
 
 
 def test_batches_store_every_result_once(cluster, tmp_path):
