@@ -186,7 +186,12 @@ def _cluster_config(retries=1) -> dict:
             "distributed.admin.tick.interval": "1s",
             "distributed.admin.system-monitor.interval": "1s",
             "distributed.worker.memory.monitor-interval": "1s",
-            "distributed.scheduler.work-stealing": False}
+            "distributed.scheduler.work-stealing": False,
+            # a batch goes to its worker when it is submitted, not when the worker's previous batch has
+            # finished (Dask's queuing of root tasks): the worker starts its next batch at once instead of
+            # idling for a round trip through the scheduler after each one. The client keeps only
+            # IN_FLIGHT batches per slot submitted, so nothing piles up on a worker.
+            "distributed.scheduler.worker-saturation": float("inf")}
 
 
 def local_cluster(workers=None, *, retries=1):
@@ -203,8 +208,9 @@ def local_cluster(workers=None, *, retries=1):
 
     Settings (docs/atlas.rst, section "Running", gives the same for a cluster of your own): no
     worker-ttl (a long compiled task holds the GIL and stops the heartbeats), no statistical
-    profiler, periodic callbacks every second, no work stealing, and ``retries`` for a task whose
-    workers die (``allowed-failures``).
+    profiler, periodic callbacks every second, no work stealing, batches sent to their worker when
+    submitted (``worker-saturation`` = inf), and ``retries`` for a task whose workers die
+    (``allowed-failures``).
 
     Parameters
     ----------

@@ -11,7 +11,7 @@ distributed = pytest.importorskip("distributed")
 
 @pytest.fixture(scope="module")
 def cluster():
-    # the embedded cluster's settings (no statistical profiler, no work stealing),
+    # the embedded cluster's settings (batches sent to their worker when submitted, no work stealing),
     # with Dask's default allowed-failures so that a test's worker kill is not a task's last chance
     from capacity.atlas import local_cluster
 
@@ -150,12 +150,14 @@ def test_embedded_local_cluster(tmp_path, monkeypatch):
     def spy(client, *args):
         seen.update(client.run(settings))
         seen["stealing"] = client.run_on_scheduler(lambda dask_scheduler: "stealing" in dask_scheduler.extensions)
+        seen["saturation"] = client.run_on_scheduler(lambda dask_scheduler: dask_scheduler.WORKER_SATURATION)
         return submit_and_store(client, *args)
 
     monkeypatch.setattr(sweep_module, "_submit_and_store", spy)
     s = run_sweep(_probes(4), tmp_path / "a.sqlite", workers=2)
     assert (s.submitted, s.done) == (4, 4)
     assert seen.pop("stealing") is False
+    assert seen.pop("saturation") == float("inf")         # a batch goes to its worker when submitted
     assert len(seen) == 2
     for callbacks in seen.values():           # milliseconds between calls, as each worker runs them
         assert "profile" not in callbacks and "profile-cycle" not in callbacks
