@@ -289,9 +289,9 @@ def main(quick=False, workers=2, tasks=1000, repeat=3):
         *([warning, ""] if warning else []),
         f"capacity.atlas.local_cluster({workers}): {workers} single-threaded worker processes (numba/BLAS threads "
         "1) with the embedded cluster's settings (Dask's statistical profiler off, its periodic callbacks every "
-        "second, no work stealing), started before the timings. "
-        "A sweep sends its tasks in batches, one Dask task each, sized to about 0.5 s of work from the task times "
-        "seen so far; "
+        "second, no work stealing, each batch sent to its worker when submitted), started before the timings. "
+        "A sweep sends its tasks in batches, one Dask task each, each a quarter (1 / (2 x workers)) of the "
+        "tasks left, with 0.1-2 s of work by the task times seen so far; "
         "the client stores a batch's rows in one SQLite transaction as it arrives. Empty tasks "
         "measure the overhead per task: scheduling, the round trip and the client's write. Throughput: "
         f"{tasks} tasks insensitive_capacity(3, 1, 2, p_bias=p) with distinct p, against the same calls in a "

@@ -6,7 +6,7 @@ import os
 import time
 from dataclasses import dataclass
 
-from boolean._lib.validate import check_int
+from boolean._lib.validate import check_int, check_real
 
 from ._spec import Sweep, load_spec, parse_spec
 from ._store import Atlas, AtlasRecord, open_atlas
@@ -83,7 +83,7 @@ def probe(seconds=0.0, *, value=0.0, compiled=False):
     >>> probe(0.0, value=2.5)
     2.5
     """
-    from boolean._lib.validate import check_flag, check_real
+    from boolean._lib.validate import check_flag
 
     seconds = check_real(seconds, "seconds", low=0.0, high=3600.0)
     value = check_real(value, "value")
@@ -114,43 +114,67 @@ def _plan_workers(workers):
     return check_int(workers, "workers", low=1, high=4096)
 
 
-#: Seconds of work that an automatic batch aims for: Dask's cost per task (scheduling, transfer,
-#: the worker's bookkeeping: about 6 ms of CPU over the client's and the workers' processes on a
-#: 2-core machine, benchmarks/results/atlas.md) is then paid once per batch, about 1% of its run time.
-BATCH_SECONDS = 0.5
-#: Largest automatic batch (bounds what a lost worker or Ctrl-C discards, and a batch's result size).
+#: Batches per worker slot that the remaining tasks are split into (guided self-scheduling): each
+#: new batch takes 1 / (2 S) of what is left, so a sweep of uniform tasks runs in about 6-8 batches
+#: per slot, and the shrinking batches let the workers finish together.
+SHARE = 2
+#: Least work of an automatic batch, in seconds: Dask's cost per Dask task (scheduling, the round trip,
+#: the workers' and the client's bookkeeping: about 4 ms of CPU per batch on each side on a 2-core
+#: machine, benchmarks/results/atlas.md) stays under a tenth of it, and the tail of the sweep is a few
+#: batches of this size, not a run of one-task batches.
+MIN_BATCH_SECONDS = 0.1
+#: Most work of an automatic batch, in seconds: bounds what a lost worker or Ctrl-C discards, and how
+#: long the progress bar waits for news.
+MAX_BATCH_SECONDS = 2.0
+#: Largest automatic batch (bounds a batch's result size).
 MAX_BATCH = 1024
-#: Batches in flight per worker slot: one running, one waiting, so a worker never idles while the
-#: client sizes and submits the next one.
+#: Batches in flight per worker slot: one running, one waiting on the worker, so a worker never idles
+#: while the client stores a result and sizes the next batch.
 IN_FLIGHT = 2
 
 
 def plan_batch(remaining, slots, task_seconds=None) -> int:
-    r"""Tasks in the next Dask task (a batch): about ``BATCH_SECONDS`` of work, fewer near the end.
+    r"""Tasks in the next Dask task (a batch): a share of what is left, of bounded work.
 
     .. math::
 
-        b = \max\Bigl(1, \min\Bigl(\Bigl\lfloor \frac{0.5\,\mathrm{s}}{\bar t} \Bigr\rfloor,\;
-            1024,\; \Bigl\lceil \frac{R}{2 S} \Bigr\rceil\Bigr)\Bigr),
+        b = \min\Bigl(R,\; \max\Bigl(b_{\min},\; \min\Bigl(\Bigl\lceil \frac{R}{2 S} \Bigr\rceil,\;
+            b_{\max}\Bigr)\Bigr)\Bigr),
+        \qquad
+        b_{\min} = \max\Bigl(1, \min\Bigl(1024, \Bigl\lfloor \frac{0.1\,\mathrm{s}}{\bar t}
+            \Bigr\rfloor\Bigr)\Bigr),
+        \quad
+        b_{\max} = \max\Bigl(1, \min\Bigl(1024, \Bigl\lfloor \frac{2\,\mathrm{s}}{\bar t}
+            \Bigr\rfloor\Bigr)\Bigr),
 
-    with :math:`\bar t` the mean time of the tasks finished so far (1 task per batch until one
-    has finished), :math:`R` the tasks not yet submitted and :math:`S` the worker slots (threads).
-    The last term shrinks the batches as the sweep ends, so the workers finish together (guided
-    self-scheduling).
+    with :math:`R \ge 1` the tasks not yet submitted, :math:`S` the worker slots (threads) and
+    :math:`\bar t` the mean time of the tasks finished so far (both bounds are 1024 when
+    :math:`\bar t = 0`); :math:`b = 1` until one has finished (the cost is unknown). Each batch takes :math:`1/(2S)` of what is left (guided
+    self-scheduling), so the batches shrink as the sweep ends and the workers finish together;
+    no batch holds less than 0.1 s of work (Dask's cost per batch stays small, and the sweep
+    does not end in a run of one-task batches) or more than 2 s (what a lost worker or Ctrl-C
+    discards).
 
     Parameters
     ----------
     remaining : int
-        Tasks not yet submitted.
+        Tasks not yet submitted, at least 1.
     slots : int
-        Worker threads of the cluster.
+        Worker threads of the cluster, at least 1.
     task_seconds : float, optional
-        Mean task time so far; None before the first result.
+        Mean task time so far, at least 0; None before the first result.
 
     Returns
     -------
     int
-        The batch size, at least 1.
+        The batch size, in [1, remaining].
+
+    Raises
+    ------
+    TypeError
+        For a non-integer ``remaining`` or ``slots``, or a non-real ``task_seconds``.
+    ValueError
+        For ``remaining`` or ``slots`` below 1, or a negative or non-finite ``task_seconds``.
 
     References
     ----------
@@ -159,13 +183,20 @@ def plan_batch(remaining, slots, task_seconds=None) -> int:
 
     Examples
     --------
-    >>> plan_batch(1000, 2), plan_batch(1000, 2, 0.004), plan_batch(20, 2, 0.004)
-    (1, 125, 5)
+    >>> plan_batch(1000, 2), plan_batch(1000, 2, 0.004), plan_batch(100, 2, 0.004), plan_batch(20, 2, 0.004)
+    (1, 250, 25, 20)
     """
+    remaining = check_int(remaining, "remaining", low=1)
+    slots = check_int(slots, "slots", low=1)
     if task_seconds is None:
         return 1
-    by_time = int(BATCH_SECONDS / task_seconds) if task_seconds > 0 else MAX_BATCH
-    return max(1, min(by_time, MAX_BATCH, -(-remaining // (2 * slots))))
+    task_seconds = check_real(task_seconds, "task_seconds", low=0.0)
+    if task_seconds > 0:
+        low = max(1, min(MAX_BATCH, int(MIN_BATCH_SECONDS / task_seconds)))
+        high = max(1, min(MAX_BATCH, int(MAX_BATCH_SECONDS / task_seconds)))
+    else:
+        low = high = MAX_BATCH
+    return min(remaining, max(low, min(-(-remaining // (SHARE * slots)), high)))
 
 
 def _cluster_config(retries=1) -> dict:
@@ -300,9 +331,9 @@ def run_sweep(spec, atlas, *, scheduler=None, workers=None, force=False, retries
 
         \text{stored} = \{\, k \in \text{grid} : k \notin \text{done} \lor \text{force} \,\}.
 
-    Tasks travel in batches (one Dask task runs several tasks of the sweep in turn), sized to
-    about 0.5 s of work from the task times seen so far (:func:`plan_batch`), so that Dask's
-    cost per task is paid once per batch. Results are written by this (client) process as each
+    Tasks travel in batches (one Dask task runs several tasks of the sweep in turn), each a
+    share of the tasks left holding 0.1-2 s of work by the task times seen so far
+    (:func:`plan_batch`), so that Dask's cost per task is paid once per batch. Results are written by this (client) process as each
     batch arrives, all of a batch's rows in one transaction, so every row is complete or absent. A
     worker that dies is replaced by Dask, which re-runs its batch (``retries`` further attempts
     for a batch that keeps killing workers); an exception inside a routine is stored as a failed

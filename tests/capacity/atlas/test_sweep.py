@@ -193,19 +193,58 @@ def test_results_are_tracked_on_the_sweeps_own_client_with_another_client_open(c
 
 
 def test_plan_batch_follows_its_definition():
-    from capacity.atlas._sweep import BATCH_SECONDS, MAX_BATCH, plan_batch
+    from capacity.atlas._sweep import MAX_BATCH, MAX_BATCH_SECONDS, MIN_BATCH_SECONDS, SHARE, plan_batch
 
     # one task per batch until a task time is known
     assert [plan_batch(r, 2) for r in (1, 1000, 10**6)] == [1, 1, 1]
     for remaining in (1, 2, 3, 7, 64, 65, 999, 10**6):
         for slots in (1, 2, 3, 16):
-            for t in (1e-6, 1e-4, 0.004, 0.05, 0.2, 0.21, 3.0, 0.0):
+            for t in (1e-6, 1e-4, 0.004, 0.05, 0.1, 0.2, 0.21, 3.0, 0.0):
                 b = plan_batch(remaining, slots, t)
-                # the definition, term by term: work ~BATCH_SECONDS, at most MAX_BATCH, at most R / (2 S)
-                by_time = MAX_BATCH if t == 0 else int(BATCH_SECONDS / t)
-                tail = -(-remaining // (2 * slots))
-                assert b == max(1, min(by_time, MAX_BATCH, tail))
-                assert 1 <= b <= MAX_BATCH and (b == 1 or b * t <= BATCH_SECONDS)
+                # the definition, term by term: a share 1 / (2 S) of what is left, at least 0.1 s and at most
+                # 2 s of work (and MAX_BATCH tasks), never more than is left
+                low = MAX_BATCH if t == 0 else max(1, min(MAX_BATCH, int(MIN_BATCH_SECONDS / t)))
+                high = MAX_BATCH if t == 0 else max(1, min(MAX_BATCH, int(MAX_BATCH_SECONDS / t)))
+                share = -(-remaining // (SHARE * slots))
+                assert b == min(remaining, max(low, min(share, high)))
+                # the invariants the definition is for
+                assert 1 <= b <= min(remaining, MAX_BATCH)
+                assert b == 1 or b * t <= MAX_BATCH_SECONDS                    # bounded loss on a dead worker
+                # at least 0.1 s of work (less one task's time, the floor) unless it is all that is left or
+                # MAX_BATCH tasks
+                assert b * t > MIN_BATCH_SECONDS - t or b in (remaining, MAX_BATCH)
+
+
+def test_plan_batch_splits_uniform_tasks_into_a_few_batches_per_worker():
+    # a simulation of the client's loop for uniform tasks: the batches in submission order, as a sweep
+    # plans them once the task time is known (the first ones are 1 task while it is not)
+    from capacity.atlas._sweep import plan_batch
+
+    for tasks, t, slots in ((1000, 0.004, 2), (1000, 0.004, 8), (300, 0.005, 2), (5000, 0.001, 4)):
+        sizes, left = [], tasks
+        while left:
+            sizes.append(plan_batch(left, slots, t))
+            left -= sizes[-1]
+        assert sum(sizes) == tasks
+        assert sizes == sorted(sizes, reverse=True)[:len(sizes) - 1] + sizes[-1:]   # shrinking, then the rest
+        assert len(sizes) <= 10 * slots                                               # not hundreds of batches
+        assert sum(b == 1 for b in sizes) <= 1                                        # no tail of one-task batches
+    assert plan_batch(1000, 2, 0.004) == 250 and plan_batch(100, 2, 0.004) == 25       # the docstring's cases
+
+
+def test_plan_batch_refuses_bad_input():
+    from capacity.atlas._sweep import plan_batch
+
+    with pytest.raises(ValueError, match="`remaining` must be"):
+        plan_batch(0, 2)
+    with pytest.raises(ValueError, match="`slots` must be"):
+        plan_batch(10, 0, 0.1)
+    with pytest.raises(TypeError, match="`slots` must be"):
+        plan_batch(10, 1.5, 0.1)
+    with pytest.raises(ValueError, match="`task_seconds` must be"):
+        plan_batch(10, 2, -1.0)
+    with pytest.raises(ValueError, match="`task_seconds` must be"):
+        plan_batch(10, 2, float("nan"))
 
 
 def test_local_cluster_refuses_bad_input():
@@ -228,8 +267,8 @@ def test_batches_store_every_result_once(cluster, tmp_path):
     assert (s.submitted, s.done) == (40, 40) and len(set(seen)) == 40 == len(seen)
     with open_atlas(db, readonly=True) as atlas:
         assert sorted(r.value for r in atlas.records()) == [float(v) for v in range(40)]
-    # adaptive batches: tasks of ~5 ms go in batches of up to 0.5 s / 5 ms = 100 (fewer near the end), so the
-    # 300 tasks take far fewer Dask tasks than 300, and each is stored once
+    # adaptive batches: tasks of ~5 ms go in batches of a quarter of what is left, at least 0.1 s / 5 ms = 20
+    # tasks, so the 300 tasks take far fewer Dask tasks than 300, and each is stored once
     seen.clear()
     with Client(cluster.scheduler_address) as client, get_task_stream(client) as ts:
         s = run_sweep(_probes(300, 0.005), tmp_path / "b.sqlite", scheduler=cluster.scheduler_address,
