@@ -119,9 +119,9 @@ def _plan_workers(workers):
 #: per slot, and the shrinking batches let the workers finish together.
 SHARE = 2
 #: Least work of an automatic batch, in seconds: Dask's cost per Dask task (scheduling, the round trip,
-#: the workers' and the client's bookkeeping: about 4 ms of CPU per batch on each side on a 2-core
-#: machine, benchmarks/results/atlas.md) stays under a tenth of it, and the tail of the sweep is a few
-#: batches of this size, not a run of one-task batches.
+#: the workers' and the client's bookkeeping: about 6 ms of CPU over the client's process and the
+#: workers on a 2-core machine, benchmarks/results/atlas.md, empty tasks with batch=1) stays under a
+#: tenth of it, and the tail of the sweep is a few batches of this size, not a run of one-task batches.
 MIN_BATCH_SECONDS = 0.1
 #: Most work of an automatic batch, in seconds: bounds what a lost worker or Ctrl-C discards, and how
 #: long the progress bar waits for news.
