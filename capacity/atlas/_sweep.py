@@ -138,8 +138,8 @@ def plan_batch(remaining, slots, task_seconds=None) -> int:
 
     .. math::
 
-        b = \min\Bigl(R,\; \max\Bigl(b_{\min},\; \min\Bigl(\Bigl\lceil \frac{R}{2 S} \Bigr\rceil,\;
-            b_{\max}\Bigr)\Bigr)\Bigr),
+        b = \max\Bigl(1,\; \min\Bigl(\Bigl\lceil \frac{R}{2 S} \Bigr\rceil,\; b_{\max}\Bigr),\;
+            \min\Bigl(b_{\min},\; \Bigl\lceil \frac{R}{S} \Bigr\rceil,\; R - 2S\Bigr)\Bigr),
         \qquad
         b_{\min} = \max\Bigl(1, \min\Bigl(1024, \Bigl\lfloor \frac{0.1\,\mathrm{s}}{\bar t}
             \Bigr\rfloor\Bigr)\Bigr),
@@ -149,11 +149,14 @@ def plan_batch(remaining, slots, task_seconds=None) -> int:
 
     with :math:`R \ge 1` the tasks not yet submitted, :math:`S` the worker slots (threads) and
     :math:`\bar t` the mean time of the tasks finished so far (both bounds are 1024 when
-    :math:`\bar t = 0`); :math:`b = 1` until one has finished (the cost is unknown). Each batch takes :math:`1/(2S)` of what is left (guided
-    self-scheduling), so the batches shrink as the sweep ends and the workers finish together;
-    no batch holds less than 0.1 s of work (Dask's cost per batch stays small, and the sweep
-    does not end in a run of one-task batches) or more than 2 s (what a lost worker or Ctrl-C
-    discards).
+    :math:`\bar t = 0`); :math:`b = 1` until one has finished (the cost is unknown). Each batch
+    takes :math:`1/(2S)` of what is left (guided self-scheduling), so the batches shrink as the
+    sweep ends and the workers finish together, and holds at most 2 s of work (what a lost
+    worker or Ctrl-C discards). Near the end a batch holds at least 0.1 s of work (Dask's cost
+    per batch stays small, and the sweep does not end in a long run of one-task batches), but
+    never more than :math:`1/S` of what is left, and the last :math:`2S` tasks go one per
+    batch: the end of a grid is often its costliest part, which the mean so far does not
+    foresee, and a floor there would put its tasks on one worker.
 
     Parameters
     ----------
@@ -184,7 +187,7 @@ def plan_batch(remaining, slots, task_seconds=None) -> int:
     Examples
     --------
     >>> plan_batch(1000, 2), plan_batch(1000, 2, 0.004), plan_batch(100, 2, 0.004), plan_batch(20, 2, 0.004)
-    (1, 250, 25, 20)
+    (1, 250, 25, 10)
     """
     remaining = check_int(remaining, "remaining", low=1)
     slots = check_int(slots, "slots", low=1)
@@ -196,7 +199,9 @@ def plan_batch(remaining, slots, task_seconds=None) -> int:
         high = max(1, min(MAX_BATCH, int(MAX_BATCH_SECONDS / task_seconds)))
     else:
         low = high = MAX_BATCH
-    return min(remaining, max(low, min(-(-remaining // (SHARE * slots)), high)))
+    share = -(-remaining // (SHARE * slots))
+    floor = min(low, -(-remaining // slots), remaining - SHARE * slots)
+    return max(1, min(share, high), floor)
 
 
 def _cluster_config(retries=1) -> dict:

@@ -201,18 +201,21 @@ def test_plan_batch_follows_its_definition():
         for slots in (1, 2, 3, 16):
             for t in (1e-6, 1e-4, 0.004, 0.05, 0.1, 0.2, 0.21, 3.0, 0.0):
                 b = plan_batch(remaining, slots, t)
-                # the definition, term by term: a share 1 / (2 S) of what is left, at least 0.1 s and at most
-                # 2 s of work (and MAX_BATCH tasks), never more than is left
+                # the definition, term by term: a share 1 / (2 S) of what is left, at most 2 s of work (and
+                # MAX_BATCH tasks); a floor of 0.1 s of work, at most 1 / S of what is left, never in the last 2 S
                 low = MAX_BATCH if t == 0 else max(1, min(MAX_BATCH, int(MIN_BATCH_SECONDS / t)))
                 high = MAX_BATCH if t == 0 else max(1, min(MAX_BATCH, int(MAX_BATCH_SECONDS / t)))
                 share = -(-remaining // (SHARE * slots))
-                assert b == min(remaining, max(low, min(share, high)))
+                floor = min(low, -(-remaining // slots), remaining - SHARE * slots)
+                assert b == max(1, min(share, high), floor)
                 # the invariants the definition is for
                 assert 1 <= b <= min(remaining, MAX_BATCH)
                 assert b == 1 or b * t <= MAX_BATCH_SECONDS                    # bounded loss on a dead worker
-                # at least 0.1 s of work (less one task's time, the floor) unless it is all that is left or
-                # MAX_BATCH tasks
-                assert b * t > MIN_BATCH_SECONDS - t or b in (remaining, MAX_BATCH)
+                assert b <= -(-remaining // slots)                             # every slot can still get work
+                assert remaining > SHARE * slots or b == 1                     # the last 2 S tasks one by one
+                # at least 0.1 s of work (less one task's time, the floor) while neither bound above binds
+                if remaining >= SHARE * slots + low and -(-remaining // slots) >= low:
+                    assert b * t > MIN_BATCH_SECONDS - t or b == MAX_BATCH
 
 
 def test_plan_batch_splits_uniform_tasks_into_a_few_batches_per_worker():
@@ -228,8 +231,18 @@ def test_plan_batch_splits_uniform_tasks_into_a_few_batches_per_worker():
         assert sum(sizes) == tasks
         assert sizes == sorted(sizes, reverse=True)[:len(sizes) - 1] + sizes[-1:]   # shrinking, then the rest
         assert len(sizes) <= 10 * slots                                               # not hundreds of batches
-        assert sum(b == 1 for b in sizes) <= 1                                        # no tail of one-task batches
+        assert sum(b == 1 for b in sizes) <= 2 * slots                                # only the last 2 S alone
     assert plan_batch(1000, 2, 0.004) == 250 and plan_batch(100, 2, 0.004) == 25       # the docstring's cases
+
+
+def test_plan_batch_leaves_the_end_of_a_grid_to_every_worker():
+    # cheap tasks seen so far (mean 1 ms, or 0 s) say nothing of the grid's last points: the floor of 0.1 s of
+    # work must not put the last tasks into one batch, i.e. on one worker
+    from capacity.atlas._sweep import plan_batch
+
+    for t in (0.0, 0.001):
+        assert [plan_batch(r, 2, t) for r in (4, 3, 2, 1)] == [1, 1, 1, 1]
+        assert plan_batch(10, 2, t) <= 5 and plan_batch(100, 4, t) <= 25
 
 
 def test_plan_batch_refuses_bad_input():
