@@ -114,9 +114,9 @@ def _plan_workers(workers):
     return check_int(workers, "workers", low=1, high=4096)
 
 
-#: Batches per worker slot that the remaining tasks are split into (guided self-scheduling): each
-#: new batch takes 1 / (2 S) of what is left, so a sweep of uniform tasks runs in about 6-8 batches
-#: per slot, and the shrinking batches let the workers finish together.
+#: Guided self-scheduling: each new batch takes 1 / (SHARE S) of the tasks left (S worker slots), so
+#: the batches shrink geometrically, their number grows with the logarithm of the sweep's length, and
+#: the workers finish together.
 SHARE = 2
 #: Least work of an automatic batch, in seconds: Dask's cost per Dask task (scheduling, the round trip,
 #: the workers' and the client's bookkeeping: about 6 ms of CPU over the client's process and the
@@ -128,8 +128,8 @@ MIN_BATCH_SECONDS = 0.1
 MAX_BATCH_SECONDS = 2.0
 #: Largest automatic batch (bounds a batch's result size).
 MAX_BATCH = 1024
-#: Batches in flight per worker slot: one running, one waiting on the worker, so a worker never idles
-#: while the client stores a result and sizes the next batch.
+#: Batches in flight per worker slot: one running, one waiting (on the worker itself, with the local
+#: cluster's settings), so a worker never idles while the client stores a result and sizes the next one.
 IN_FLIGHT = 2
 
 
@@ -337,15 +337,15 @@ def run_sweep(spec, atlas, *, scheduler=None, workers=None, force=False, retries
         \text{stored} = \{\, k \in \text{grid} : k \notin \text{done} \lor \text{force} \,\}.
 
     Tasks travel in batches (one Dask task runs several tasks of the sweep in turn), each a
-    share of the tasks left holding 0.1-2 s of work by the task times seen so far
-    (:func:`plan_batch`), so that Dask's cost per task is paid once per batch. Results are written by this (client) process as each
-    batch arrives, all of a batch's rows in one transaction, so every row is complete or absent. A
-    worker that dies is replaced by Dask, which re-runs its batch (``retries`` further attempts
-    for a batch that keeps killing workers); an exception inside a routine is stored as a failed
-    row with its message, and the other tasks of its batch are stored normally. On Ctrl-C the
-    local cluster's worker processes are terminated at once (a task inside a compiled kernel
-    would not notice a request to stop), so only the unstored tasks of the running batches are
-    lost, and a new call resumes.
+    share of the tasks left, of bounded work by the task times seen so far (:func:`plan_batch`),
+    so that Dask's cost per task is paid once per batch. Results are written by this (client)
+    process as each batch arrives, all of a batch's rows in one transaction, so every row is
+    complete or absent. A worker that dies is replaced by Dask, which re-runs its batch
+    (``retries`` further attempts for a batch that keeps killing workers); an exception inside a
+    routine is stored as a failed row with its message, and the other tasks of its batch are
+    stored normally. On Ctrl-C the local cluster's worker processes are terminated at once (a
+    task inside a compiled kernel would not notice a request to stop), so only the unstored
+    tasks of the running batches are lost, and a new call resumes.
 
     Parameters
     ----------
