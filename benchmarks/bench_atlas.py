@@ -1,7 +1,7 @@
 """Benchmark: the atlas on a local Dask cluster against a plain serial loop.
 
-On a ``LocalCluster`` of ``workers`` single-threaded processes with the embedded cluster's
-settings (docs/atlas.rst, "Running"), started before the timings:
+On ``capacity.atlas.local_cluster(workers)`` (the cluster a sweep starts by itself: single-threaded
+processes with the embedded settings, docs/atlas.rst, "Running"), started before the timings:
 
 * overhead per task: sweeps of empty tasks (``capacity.atlas.probe``), one task per Dask task
   (``batch=1``) and in adaptive batches (the default), scheduling, the round trip to a worker
@@ -32,13 +32,9 @@ import time
 
 from ._harness import cli, machine_line, table, write_result
 
-#: Single-threaded tasks, as on the embedded cluster (docs/atlas.rst, "Running").
+#: Single-threaded tasks, as on the embedded cluster (docs/atlas.rst, "Running"), for the comparison cluster
+#: with Dask's default settings (the embedded cluster itself comes from capacity.atlas.local_cluster).
 THREAD_ENV = {"NUMBA_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1"}
-#: Settings of the embedded cluster (docs/atlas.rst, "Running"): no profiler, no worker-ttl, periodic
-#: callbacks every second, no work stealing.
-QUIET = {"distributed.worker.profile.enabled": False, "distributed.scheduler.worker-ttl": None,
-         "distributed.admin.tick.interval": "1s", "distributed.admin.system-monitor.interval": "1s",
-         "distributed.worker.memory.monitor-interval": "1s", "distributed.scheduler.work-stealing": False}
 
 
 def _capacity_spec(k):
@@ -178,11 +174,12 @@ def _round(addr, procs, spec, ps, tasks, n_empty, workers, d, i, results):
     results.setdefault("again", []).append(again.seconds)
 
 
-def _cluster(workers, config):
+def _default_cluster(workers):
+    """A LocalCluster with Dask's default settings but for worker-ttl (a long task would lose its worker)."""
     import dask
     from distributed import LocalCluster
 
-    with dask.config.set(config):
+    with dask.config.set({"distributed.scheduler.worker-ttl": None}):
         return LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=":0",
                             env=dict(THREAD_ENV))
 
@@ -198,6 +195,8 @@ def _warm(addr):
 
 
 def main(quick=False, workers=2, tasks=1000, repeat=3):
+    from capacity.atlas import local_cluster
+
     workers, tasks, repeat = int(workers), int(tasks), int(repeat)
     if quick:
         tasks, repeat = 60, 1
@@ -208,14 +207,14 @@ def main(quick=False, workers=2, tasks=1000, repeat=3):
     with tempfile.TemporaryDirectory() as d:
         for i in range(repeat):
             t0 = time.perf_counter()
-            cluster = _cluster(workers, QUIET)
+            cluster = local_cluster(workers)
             res.setdefault("start", []).append(time.perf_counter() - t0)
             try:
                 procs = _warm(cluster.scheduler_address)
                 _round(cluster.scheduler_address, procs, spec, ps, tasks, n_empty, workers, d, i, res)
             finally:
                 cluster.close()
-            cluster = _cluster(workers, {"distributed.scheduler.worker-ttl": None})   # Dask's defaults otherwise
+            cluster = _default_cluster(workers)
             try:
                 procs = _warm(cluster.scheduler_address)
                 _timed_sweep(spec, os.path.join(d, f"cap-defaults-{i}.sqlite"), cluster.scheduler_address, procs,
@@ -288,10 +287,11 @@ def main(quick=False, workers=2, tasks=1000, repeat=3):
         machine_line("dask", "distributed"),
         "",
         *([warning, ""] if warning else []),
-        f"A LocalCluster of {workers} single-threaded worker processes (numba/BLAS threads 1) with the embedded "
-        "cluster's settings (Dask's statistical profiler off, its periodic callbacks every second, no work "
-        "stealing), started before the timings. A sweep sends its "
-        "tasks in batches, one Dask task each, sized to about 0.5 s of work from the task times seen so far; "
+        f"capacity.atlas.local_cluster({workers}): {workers} single-threaded worker processes (numba/BLAS threads "
+        "1) with the embedded cluster's settings (Dask's statistical profiler off, its periodic callbacks every "
+        "second, no work stealing, each batch sent to its worker when submitted), started before the timings. "
+        "A sweep sends its tasks in batches, one Dask task each, each a quarter (1 / (2 x workers)) of the "
+        "tasks left, with 0.1-2 s of work by the task times seen so far; "
         "the client stores a batch's rows in one SQLite transaction as it arrives. Empty tasks "
         "measure the overhead per task: scheduling, the round trip and the client's write. Throughput: "
         f"{tasks} tasks insensitive_capacity(3, 1, 2, p_bias=p) with distinct p, against the same calls in a "

@@ -10,9 +10,9 @@ the certified values the report quotes (:func:`shipped_atlas`). The command line
 """
 from ._spec import Sweep, Task, load_spec, parse_spec
 from ._store import Atlas, AtlasRecord, open_atlas
-from ._sweep import SweepSummary, probe, run_sweep
+from ._sweep import SweepSummary, local_cluster, probe, run_sweep
 from ._verify import Verification, verify_record
 from ._shipped import quoted_value, shipped_atlas
 
 __all__ = ["Atlas", "AtlasRecord", "open_atlas", "Sweep", "Task", "load_spec", "parse_spec",
-           "run_sweep", "SweepSummary", "probe", "verify_record", "Verification", "shipped_atlas", "quoted_value"]
+           "run_sweep", "SweepSummary", "probe", "local_cluster", "verify_record", "Verification", "shipped_atlas", "quoted_value"]

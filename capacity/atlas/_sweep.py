@@ -6,7 +6,7 @@ import os
 import time
 from dataclasses import dataclass
 
-from boolean._lib.validate import check_int
+from boolean._lib.validate import check_int, check_real
 
 from ._spec import Sweep, load_spec, parse_spec
 from ._store import Atlas, AtlasRecord, open_atlas
@@ -83,7 +83,7 @@ def probe(seconds=0.0, *, value=0.0, compiled=False):
     >>> probe(0.0, value=2.5)
     2.5
     """
-    from boolean._lib.validate import check_flag, check_real
+    from boolean._lib.validate import check_flag
 
     seconds = check_real(seconds, "seconds", low=0.0, high=3600.0)
     value = check_real(value, "value")
@@ -114,43 +114,70 @@ def _plan_workers(workers):
     return check_int(workers, "workers", low=1, high=4096)
 
 
-#: Seconds of work that an automatic batch aims for: Dask's cost per task (scheduling, transfer,
-#: the worker's bookkeeping: about 6 ms of CPU over the client's and the workers' processes on a
-#: 2-core machine, benchmarks/results/atlas.md) is then paid once per batch, about 1% of its run time.
-BATCH_SECONDS = 0.5
-#: Largest automatic batch (bounds what a lost worker or Ctrl-C discards, and a batch's result size).
+#: Guided self-scheduling: each new batch takes 1 / (SHARE S) of the tasks left (S worker slots), so
+#: the batches shrink geometrically, their number grows with the logarithm of the sweep's length, and
+#: the workers finish together.
+SHARE = 2
+#: Least work of an automatic batch, in seconds: Dask's cost per Dask task (scheduling, the round trip,
+#: the workers' and the client's bookkeeping: about 6 ms of CPU over the client's process and the
+#: workers on a 2-core machine, benchmarks/results/atlas.md, empty tasks with batch=1) stays under a
+#: tenth of it, and the tail of the sweep is a few batches of this size, not a run of one-task batches.
+MIN_BATCH_SECONDS = 0.1
+#: Most work of an automatic batch, in seconds: bounds what a lost worker or Ctrl-C discards, and how
+#: long the progress bar waits for news.
+MAX_BATCH_SECONDS = 2.0
+#: Largest automatic batch (bounds a batch's result size).
 MAX_BATCH = 1024
-#: Batches in flight per worker slot: one running, one waiting, so a worker never idles while the
-#: client sizes and submits the next one.
+#: Batches in flight per worker slot: one running, one waiting (on the worker itself, with the local
+#: cluster's settings), so a worker never idles while the client stores a result and sizes the next one.
 IN_FLIGHT = 2
 
 
 def plan_batch(remaining, slots, task_seconds=None) -> int:
-    r"""Tasks in the next Dask task (a batch): about ``BATCH_SECONDS`` of work, fewer near the end.
+    r"""Tasks in the next Dask task (a batch): a share of what is left, of bounded work.
 
     .. math::
 
-        b = \max\Bigl(1, \min\Bigl(\Bigl\lfloor \frac{0.5\,\mathrm{s}}{\bar t} \Bigr\rfloor,\;
-            1024,\; \Bigl\lceil \frac{R}{2 S} \Bigr\rceil\Bigr)\Bigr),
+        b = \max\Bigl(1,\; \min\Bigl(\Bigl\lceil \frac{R}{2 S} \Bigr\rceil,\; b_{\max}\Bigr),\;
+            \min\Bigl(b_{\min},\; \Bigl\lceil \frac{R}{S} \Bigr\rceil,\; R - 2S\Bigr)\Bigr),
+        \qquad
+        b_{\min} = \max\Bigl(1, \min\Bigl(1024, \Bigl\lfloor \frac{0.1\,\mathrm{s}}{\bar t}
+            \Bigr\rfloor\Bigr)\Bigr),
+        \quad
+        b_{\max} = \max\Bigl(1, \min\Bigl(1024, \Bigl\lfloor \frac{2\,\mathrm{s}}{\bar t}
+            \Bigr\rfloor\Bigr)\Bigr),
 
-    with :math:`\bar t` the mean time of the tasks finished so far (1 task per batch until one
-    has finished), :math:`R` the tasks not yet submitted and :math:`S` the worker slots (threads).
-    The last term shrinks the batches as the sweep ends, so the workers finish together (guided
-    self-scheduling).
+    with :math:`R \ge 1` the tasks not yet submitted, :math:`S` the worker slots (threads) and
+    :math:`\bar t` the mean time of the tasks finished so far (both bounds are 1024 when
+    :math:`\bar t = 0`); :math:`b = 1` until one has finished (the cost is unknown). Each batch
+    takes :math:`1/(2S)` of what is left (guided self-scheduling), so the batches shrink as the
+    sweep ends and the workers finish together, and holds at most 2 s of work (what a lost
+    worker or Ctrl-C discards). Near the end a batch holds at least 0.1 s of work (Dask's cost
+    per batch stays small, and the sweep does not end in a long run of one-task batches), but
+    never more than :math:`1/S` of what is left, and the last :math:`2S` tasks go one per
+    batch: the end of a grid is often its costliest part, which the mean so far does not
+    foresee, and a floor there would put its tasks on one worker.
 
     Parameters
     ----------
     remaining : int
-        Tasks not yet submitted.
+        Tasks not yet submitted, at least 1.
     slots : int
-        Worker threads of the cluster.
+        Worker threads of the cluster, at least 1.
     task_seconds : float, optional
-        Mean task time so far; None before the first result.
+        Mean task time so far, at least 0; None before the first result.
 
     Returns
     -------
     int
-        The batch size, at least 1.
+        The batch size, in [1, remaining].
+
+    Raises
+    ------
+    TypeError
+        For a non-integer ``remaining`` or ``slots``, or a non-real ``task_seconds``.
+    ValueError
+        For ``remaining`` or ``slots`` below 1, or a negative or non-finite ``task_seconds``.
 
     References
     ----------
@@ -159,17 +186,27 @@ def plan_batch(remaining, slots, task_seconds=None) -> int:
 
     Examples
     --------
-    >>> plan_batch(1000, 2), plan_batch(1000, 2, 0.004), plan_batch(20, 2, 0.004)
-    (1, 125, 5)
+    >>> plan_batch(1000, 2), plan_batch(1000, 2, 0.004), plan_batch(100, 2, 0.004), plan_batch(20, 2, 0.004)
+    (1, 250, 25, 10)
     """
+    remaining = check_int(remaining, "remaining", low=1)
+    slots = check_int(slots, "slots", low=1)
     if task_seconds is None:
         return 1
-    by_time = int(BATCH_SECONDS / task_seconds) if task_seconds > 0 else MAX_BATCH
-    return max(1, min(by_time, MAX_BATCH, -(-remaining // (2 * slots))))
+    task_seconds = check_real(task_seconds, "task_seconds", low=0.0)
+    if task_seconds > 0:
+        low = max(1, min(MAX_BATCH, int(MIN_BATCH_SECONDS / task_seconds)))
+        high = max(1, min(MAX_BATCH, int(MAX_BATCH_SECONDS / task_seconds)))
+    else:
+        low = high = MAX_BATCH
+    share = -(-remaining // (SHARE * slots))
+    floor = min(low, -(-remaining // slots), remaining - SHARE * slots)
+    return max(1, min(share, high), floor)
 
 
-def _quiet_worker_config(retries):
-    """Dask settings of the embedded cluster (the workers receive them from their nanny)."""
+def _cluster_config(retries=1) -> dict:
+    """Dask settings of the local cluster (the scheduler reads them when it starts, the workers
+    receive them from their nanny); see :func:`local_cluster` for what each one does."""
     return {"distributed.scheduler.allowed-failures": retries,
             # a numba kernel holds the GIL for minutes on large tasks, which stops the worker's heartbeats;
             # the scheduler would restart a busy, healthy worker (a dead one is still noticed by its nanny)
@@ -185,7 +222,69 @@ def _quiet_worker_config(retries):
             "distributed.admin.tick.interval": "1s",
             "distributed.admin.system-monitor.interval": "1s",
             "distributed.worker.memory.monitor-interval": "1s",
-            "distributed.scheduler.work-stealing": False}
+            "distributed.scheduler.work-stealing": False,
+            # a batch goes to its worker when it is submitted, not when the worker's previous batch has
+            # finished (Dask's queuing of root tasks): the worker starts its next batch at once instead of
+            # idling for a round trip through the scheduler after each one. The client keeps only
+            # IN_FLIGHT batches per slot submitted, so nothing piles up on a worker.
+            "distributed.scheduler.worker-saturation": float("inf")}
+
+
+def local_cluster(workers=None, *, retries=1):
+    r"""A Dask ``LocalCluster`` of single-threaded worker processes with the sweep's settings.
+
+    What :func:`run_sweep` starts when no scheduler is given; start one yourself to run several
+    sweeps on the same workers (pass ``cluster.scheduler_address`` as ``scheduler``). ``workers``
+    processes of one thread each, with numba, OpenMP and BLAS limited to one thread, keep at most
+    ``workers`` cores busy:
+
+    .. math::
+
+        \text{busy cores} \le \text{workers} \times 1 \text{ thread}.
+
+    Settings (docs/atlas.rst, section "Running", gives the same for a cluster of your own): no
+    worker-ttl (a long compiled task holds the GIL and stops the heartbeats), no statistical
+    profiler, periodic callbacks every second, no work stealing, batches sent to their worker when
+    submitted (``worker-saturation`` = inf), and ``retries`` for a task whose workers die
+    (``allowed-failures``).
+
+    Parameters
+    ----------
+    workers : int, optional
+        Worker processes, in [1, 4096]; default: the cores this process may use.
+    retries : int, default 1
+        How many workers a task may take down before it fails, in [0, 100].
+
+    Returns
+    -------
+    distributed.LocalCluster
+        Running; close it (``cluster.close()``, or use it in a ``with`` block).
+
+    Raises
+    ------
+    TypeError
+        For a non-integer ``workers`` or ``retries``.
+    ValueError
+        For ``workers`` or ``retries`` out of range.
+
+    References
+    ----------
+    M. Rocklin, "Dask: Parallel Computation with Blocked algorithms and Task Scheduling",
+    Proc. 14th Python in Science Conf. (2015).
+
+    Examples
+    --------
+    >>> with local_cluster(2) as cluster:                           # doctest: +SKIP
+    ...     s = run_sweep("sweep.toml", "atlas.sqlite", scheduler=cluster.scheduler_address)
+    """
+    n_workers = _plan_workers(workers)
+    retries = check_int(retries, "retries", low=0, high=100)
+    import dask
+    from distributed import LocalCluster
+
+    with dask.config.set(_cluster_config(retries)):
+        return LocalCluster(n_workers=n_workers, threads_per_worker=1, processes=True, dashboard_address=":0",
+                            env=dict(THREAD_ENV))
 
 
 def _terminate_workers(cluster, grace=2.0):
@@ -237,16 +336,16 @@ def run_sweep(spec, atlas, *, scheduler=None, workers=None, force=False, retries
 
         \text{stored} = \{\, k \in \text{grid} : k \notin \text{done} \lor \text{force} \,\}.
 
-    Tasks travel in batches (one Dask task runs several tasks of the sweep in turn), sized to
-    about 0.5 s of work from the task times seen so far (:func:`plan_batch`), so that Dask's
-    cost per task is paid once per batch. Results are written by this (client) process as each
-    batch arrives, all of a batch's rows in one transaction, so every row is complete or absent. A
-    worker that dies is replaced by Dask, which re-runs its batch (``retries`` further attempts
-    for a batch that keeps killing workers); an exception inside a routine is stored as a failed
-    row with its message, and the other tasks of its batch are stored normally. On Ctrl-C the
-    local cluster's worker processes are terminated at once (a task inside a compiled kernel
-    would not notice a request to stop), so only the unstored tasks of the running batches are
-    lost, and a new call resumes.
+    Tasks travel in batches (one Dask task runs several tasks of the sweep in turn), each a
+    share of the tasks left, of bounded work by the task times seen so far (:func:`plan_batch`),
+    so that Dask's cost per task is paid once per batch. Results are written by this (client)
+    process as each batch arrives, all of a batch's rows in one transaction, so every row is
+    complete or absent. A worker that dies is replaced by Dask, which re-runs its batch
+    (``retries`` further attempts for a batch that keeps killing workers); an exception inside a
+    routine is stored as a failed row with its message, and the other tasks of its batch are
+    stored normally. On Ctrl-C the local cluster's worker processes are terminated at once (a
+    task inside a compiled kernel would not notice a request to stop), so only the unstored
+    tasks of the running batches are lost, and a new call resumes.
 
     Parameters
     ----------
@@ -255,8 +354,9 @@ def run_sweep(spec, atlas, *, scheduler=None, workers=None, force=False, retries
     atlas : Atlas or str or os.PathLike
         An atlas opened for writing, or the path of one (opened and closed here).
     scheduler : str, optional
-        Address of a running Dask scheduler (``tcp://host:8786``); default: a
-        ``LocalCluster`` of ``workers`` processes started and closed here.
+        Address of a running Dask scheduler (``tcp://host:8786``), for instance of a
+        :func:`local_cluster`; default: a :func:`local_cluster` of ``workers`` processes
+        started and closed here.
     workers : int, optional
         Processes of the local cluster (default: the usable cores); ignored with ``scheduler``.
     force : bool, default False
@@ -341,16 +441,12 @@ def _run(sweep, atlas, scheduler, n_workers, force, retries, batch, progress, ca
     skipped = len(sweep.tasks) - len(todo)
     counts = {"done": 0, "failed": 0}
     if todo:
-        from distributed import Client, LocalCluster
+        from distributed import Client
 
         cluster = client = bar = muted = None
         try:
             if scheduler is None:
-                import dask
-
-                with dask.config.set(_quiet_worker_config(retries)):
-                    cluster = LocalCluster(n_workers=min(n_workers, len(todo)), threads_per_worker=1, processes=True,
-                                           dashboard_address=":0", env=dict(THREAD_ENV))
+                cluster = local_cluster(min(n_workers, len(todo)), retries=retries)
                 client = Client(cluster)
             else:
                 client = Client(scheduler)

@@ -11,12 +11,11 @@ distributed = pytest.importorskip("distributed")
 
 @pytest.fixture(scope="module")
 def cluster():
-    from distributed import LocalCluster
+    # the embedded cluster's settings (batches sent to their worker when submitted, no work stealing),
+    # with Dask's default allowed-failures so that a test's worker kill is not a task's last chance
+    from capacity.atlas import local_cluster
 
-    from capacity.atlas._worker import THREAD_ENV
-
-    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0",
-                      env=dict(THREAD_ENV)) as c:
+    with local_cluster(2, retries=3) as c:
         yield c
 
 
@@ -151,12 +150,14 @@ def test_embedded_local_cluster(tmp_path, monkeypatch):
     def spy(client, *args):
         seen.update(client.run(settings))
         seen["stealing"] = client.run_on_scheduler(lambda dask_scheduler: "stealing" in dask_scheduler.extensions)
+        seen["saturation"] = client.run_on_scheduler(lambda dask_scheduler: dask_scheduler.WORKER_SATURATION)
         return submit_and_store(client, *args)
 
     monkeypatch.setattr(sweep_module, "_submit_and_store", spy)
     s = run_sweep(_probes(4), tmp_path / "a.sqlite", workers=2)
     assert (s.submitted, s.done) == (4, 4)
     assert seen.pop("stealing") is False
+    assert seen.pop("saturation") == float("inf")         # a batch goes to its worker when submitted
     assert len(seen) == 2
     for callbacks in seen.values():           # milliseconds between calls, as each worker runs them
         assert "profile" not in callbacks and "profile-cycle" not in callbacks
@@ -192,19 +193,82 @@ def test_results_are_tracked_on_the_sweeps_own_client_with_another_client_open(c
 
 
 def test_plan_batch_follows_its_definition():
-    from capacity.atlas._sweep import BATCH_SECONDS, MAX_BATCH, plan_batch
+    from capacity.atlas._sweep import MAX_BATCH, MAX_BATCH_SECONDS, MIN_BATCH_SECONDS, SHARE, plan_batch
 
     # one task per batch until a task time is known
     assert [plan_batch(r, 2) for r in (1, 1000, 10**6)] == [1, 1, 1]
     for remaining in (1, 2, 3, 7, 64, 65, 999, 10**6):
         for slots in (1, 2, 3, 16):
-            for t in (1e-6, 1e-4, 0.004, 0.05, 0.2, 0.21, 3.0, 0.0):
+            for t in (1e-6, 1e-4, 0.004, 0.05, 0.1, 0.2, 0.21, 3.0, 0.0):
                 b = plan_batch(remaining, slots, t)
-                # the definition, term by term: work ~BATCH_SECONDS, at most MAX_BATCH, at most R / (2 S)
-                by_time = MAX_BATCH if t == 0 else int(BATCH_SECONDS / t)
-                tail = -(-remaining // (2 * slots))
-                assert b == max(1, min(by_time, MAX_BATCH, tail))
-                assert 1 <= b <= MAX_BATCH and (b == 1 or b * t <= BATCH_SECONDS)
+                # the definition, term by term: a share 1 / (2 S) of what is left, at most 2 s of work (and
+                # MAX_BATCH tasks); a floor of 0.1 s of work, at most 1 / S of what is left, never in the last 2 S
+                low = MAX_BATCH if t == 0 else max(1, min(MAX_BATCH, int(MIN_BATCH_SECONDS / t)))
+                high = MAX_BATCH if t == 0 else max(1, min(MAX_BATCH, int(MAX_BATCH_SECONDS / t)))
+                share = -(-remaining // (SHARE * slots))
+                floor = min(low, -(-remaining // slots), remaining - SHARE * slots)
+                assert b == max(1, min(share, high), floor)
+                # the invariants the definition is for
+                assert 1 <= b <= min(remaining, MAX_BATCH)
+                assert b == 1 or b * t <= MAX_BATCH_SECONDS                    # bounded loss on a dead worker
+                assert b <= -(-remaining // slots)                             # every slot can still get work
+                assert remaining > SHARE * slots or b == 1                     # the last 2 S tasks one by one
+                # at least 0.1 s of work (less one task's time, the floor) while neither bound above binds
+                if remaining >= SHARE * slots + low and -(-remaining // slots) >= low:
+                    assert b * t > MIN_BATCH_SECONDS - t or b == MAX_BATCH
+
+
+def test_plan_batch_splits_uniform_tasks_into_a_few_batches_per_worker():
+    # a simulation of the client's loop for uniform tasks: the batches in submission order, as a sweep
+    # plans them once the task time is known (the first ones are 1 task while it is not)
+    from capacity.atlas._sweep import plan_batch
+
+    for tasks, t, slots in ((1000, 0.004, 2), (1000, 0.004, 8), (300, 0.005, 2), (5000, 0.001, 4)):
+        sizes, left = [], tasks
+        while left:
+            sizes.append(plan_batch(left, slots, t))
+            left -= sizes[-1]
+        assert sum(sizes) == tasks
+        assert sizes == sorted(sizes, reverse=True)[:len(sizes) - 1] + sizes[-1:]   # shrinking, then the rest
+        assert len(sizes) <= 10 * slots                                               # not hundreds of batches
+        assert sum(b == 1 for b in sizes) <= 2 * slots                                # only the last 2 S alone
+    assert plan_batch(1000, 2, 0.004) == 250 and plan_batch(100, 2, 0.004) == 25       # the docstring's cases
+
+
+def test_plan_batch_leaves_the_end_of_a_grid_to_every_worker():
+    # cheap tasks seen so far (mean 1 ms, or 0 s) say nothing of the grid's last points: the floor of 0.1 s of
+    # work must not put the last tasks into one batch, i.e. on one worker
+    from capacity.atlas._sweep import plan_batch
+
+    for t in (0.0, 0.001):
+        assert [plan_batch(r, 2, t) for r in (4, 3, 2, 1)] == [1, 1, 1, 1]
+        assert plan_batch(10, 2, t) <= 5 and plan_batch(100, 4, t) <= 25
+
+
+def test_plan_batch_refuses_bad_input():
+    from capacity.atlas._sweep import plan_batch
+
+    with pytest.raises(ValueError, match="`remaining` must be"):
+        plan_batch(0, 2)
+    with pytest.raises(ValueError, match="`slots` must be"):
+        plan_batch(10, 0, 0.1)
+    with pytest.raises(TypeError, match="`slots` must be"):
+        plan_batch(10, 1.5, 0.1)
+    with pytest.raises(ValueError, match="`task_seconds` must be"):
+        plan_batch(10, 2, -1.0)
+    with pytest.raises(ValueError, match="`task_seconds` must be"):
+        plan_batch(10, 2, float("nan"))
+
+
+def test_local_cluster_refuses_bad_input():
+    from capacity.atlas import local_cluster
+
+    with pytest.raises(ValueError, match="`workers` must be"):
+        local_cluster(0)
+    with pytest.raises(TypeError, match="`workers` must be"):
+        local_cluster(1.5)
+    with pytest.raises(ValueError, match="`retries` must be"):
+        local_cluster(1, retries=-1)
 
 
 def test_batches_store_every_result_once(cluster, tmp_path):
@@ -216,8 +280,8 @@ def test_batches_store_every_result_once(cluster, tmp_path):
     assert (s.submitted, s.done) == (40, 40) and len(set(seen)) == 40 == len(seen)
     with open_atlas(db, readonly=True) as atlas:
         assert sorted(r.value for r in atlas.records()) == [float(v) for v in range(40)]
-    # adaptive batches: tasks of ~5 ms go in batches of up to 0.5 s / 5 ms = 100 (fewer near the end), so the
-    # 300 tasks take far fewer Dask tasks than 300, and each is stored once
+    # adaptive batches: tasks of ~5 ms go in batches of a quarter of what is left, at least 0.1 s / 5 ms = 20
+    # tasks, so the 300 tasks take far fewer Dask tasks than 300, and each is stored once
     seen.clear()
     with Client(cluster.scheduler_address) as client, get_task_stream(client) as ts:
         s = run_sweep(_probes(300, 0.005), tmp_path / "b.sqlite", scheduler=cluster.scheduler_address,
