@@ -1,14 +1,18 @@
 """Class-orbits from the NPN classes: against the enumerated class-orbits (n <= 4), a brute force
-from the definition and the independent class counts at n = 5."""
+from the definition, the independent class counts at n = 5, and the weight-level route's C(5, s, m)."""
+import math
+import warnings
 from itertools import permutations
 
 import numpy as np
 import pytest
 
-from capacity.insensitive import ClassOrbits, class_orbit_representatives, count_classes
+from capacity import ConvergenceWarning, blahut_arimoto
+from capacity.insensitive import (ClassOrbits, class_orbit_representatives, count_classes, folded_channel,
+                                  insensitive_capacity)
 from capacity.insensitive.model import channel_cells, channel_classes
 from capacity.insensitive.npn import _canonical, _count_vectors, class_orbits_plan, npn_class_count
-from capacity.insensitive.symmetry import class_orbits
+from capacity.insensitive.symmetry import MAX_REPRESENTATIVE_PAIRS, class_orbits, representatives_plan
 
 SMALL = [(n, s) for n in range(1, 5) for s in range(n + 1)]
 
@@ -96,6 +100,36 @@ def test_canonical_form_is_invariant_under_the_group_at_n5(rng):
         assert (7680 % sa == 0).all()
 
 
+@pytest.mark.parametrize("n,s,m", [(2, 1, 2), (3, 1, 3), (3, 2, 2), (3, 3, 2), (4, 2, 2), (4, 3, 1), (4, 0, 3)])
+def test_representatives_route_equals_the_types_route(n, s, m):
+    """V and the bonus of method="representatives" (class-orbit representatives from the NPN
+    classes, a numba walk of the types) = method="types" (classes enumerated, numpy blocks),
+    rows matched through the representative's class. Tolerances: V is a sum of <= 3 * 10**4
+    probabilities (atol 1e-14); the bonus a difference of two sums of size <= 10 nats (1e-12)."""
+    a = folded_channel(n, s, m, method="representatives")
+    b = folded_channel(n, s, m, method="types")
+    cls = channel_classes(n, s, "random", None, 0.5)
+    class_orbit, _, _ = class_orbits(n, s, "random", None, 0.5)
+    rows = class_orbit[cls.labels[a.orbit_functions]]
+    assert a.shape == b.shape and (a.n_classes, a.n_types) == (b.n_classes, b.n_types)
+    np.testing.assert_allclose(a.V, b.V[rows], rtol=0, atol=1e-14)
+    np.testing.assert_allclose(a.bonus, b.bonus[rows], rtol=0, atol=1e-12)
+    np.testing.assert_array_equal(a.class_orbit_sizes, b.class_orbit_sizes[rows])
+    np.testing.assert_array_equal(a.type_orbit_sizes, b.type_orbit_sizes)
+    assert a.class_orbit is None and a.orbit_representatives is None
+
+
+#: Float64 rounding of the certificate's sums over up to 616 126 rows: about sqrt(R) * 2**-52 = 1.7e-13
+#: (measured at C(5, 5, 1), where the exact value is 1 bit); 1e-11 leaves a margin and is 100x below
+#: the certified gap tol = 1e-9.
+ROUNDING = 1e-11
+
+
+def solve(fc, tol=1e-9):
+    keep = fc.V.max(axis=0) > 0
+    return blahut_arimoto(np.ascontiguousarray(fc.V[:, keep]), bonus=fc.bonus / math.log(2), tol=tol)
+
+
 # ----------------------------------------------------------------------------- n = 5 (each >= 10 s)
 
 @pytest.mark.slow   # about 90 s: the 616 126 NPN classes, then 7 680 images of each for s = 0..5
@@ -126,12 +160,41 @@ def test_n5_s1_orbits_equal_the_count_vector_route():
     np.testing.assert_array_equal(np.sort(co.orbit_sizes), np.sort(sizes))
 
 
+@pytest.mark.slow   # about 15 s per s
+@pytest.mark.parametrize("s", [2, 3, 4, 5])
+def test_n5_one_sample_is_one_bit(s):
+    res = solve(folded_channel(5, s, 1))
+    assert res.lower - ROUNDING <= 1.0 <= res.upper + ROUNDING and res.upper - res.lower <= 1e-9
+
+
+@pytest.mark.slow   # 30-60 s each: the fold and the weight-level scan
+@pytest.mark.parametrize("s,m", [(2, 2), (3, 2), (4, 2)])
+def test_n5_folded_equals_the_weight_level_route(s, m):
+    """The class-orbit route and the weight-level route (insensitive_capacity) certify overlapping
+    intervals; the capacity grows with m and stays below min(m, log2 #classes)."""
+    fc = folded_channel(5, s, m)
+    assert fc.shape[0] == class_orbit_representatives(5, s).n_orbits
+    assert fc.n_classes == int(count_classes(5, s))
+    res = solve(fc)
+    lv = insensitive_capacity(5, s, m)
+    assert max(res.lower, lv.lower) <= min(res.upper, lv.upper) + ROUNDING
+    assert res.upper - res.lower <= 1e-9
+    assert 1.0 < res.lower and res.upper <= min(m, math.log2(fc.n_classes))
+
+
 # ----------------------------------------------------------------------------- refusals and bad input
 
-def test_memory_is_refused_before_anything_is_built():
+def test_work_and_memory_are_refused_before_anything_is_built():
+    with pytest.raises(ValueError, match=r"folded_channel\(n=5, s=3, m=3\) representatives route: up to 616126 "
+                                         r"class-orbits x 695520 types .* > MAX_REPRESENTATIVE_PAIRS"):
+        folded_channel(5, 3, 3)
+    assert 616126 * math.comb(82, 3) <= MAX_REPRESENTATIVE_PAIRS     # C(5, 2, 3) is covered
+    with pytest.raises(ValueError, match=r"folded_channel\(n=5, s=2, m=2\) representatives route .*"
+                                         r"> max_bytes=1.0 MiB"):
+        folded_channel(5, 2, 2, max_bytes=2 ** 20)
     with pytest.raises(ValueError, match=r"class_orbit_representatives\(n=5, s=3\) .*> max_bytes=1.0 MiB"):
         class_orbit_representatives(5, 3, max_bytes=2 ** 20)
-    assert class_orbits_plan(5, 2) > 616126 * 80
+    assert representatives_plan(5, 2, 2) >= class_orbits_plan(5, 2) > 616126 * 80
 
 
 @pytest.mark.parametrize("args,kw,exc,match", [
@@ -149,9 +212,27 @@ def test_bad_input(args, kw, exc, match):
         class_orbit_representatives(*args, **kw)
 
 
+@pytest.mark.parametrize("kwargs,match", [
+    (dict(n=5, s=2, m=1, method="orbits"), r"`method` must be 'auto' or 'representatives' for n = 5, s = 2"),
+    (dict(n=5, s=3, m=1, method="types"), r"`method` must be 'auto' or 'representatives' for n = 5, s = 3"),
+    (dict(n=3, s=1, m=1, method="representatives", visible="fixed"), r"needs visible='random' and p_bias = 0.5"),
+    (dict(n=3, s=1, m=1, method="representatives", p_bias=0.3), r"needs visible='random' and p_bias = 0.5"),
+    (dict(n=5, s=2, m=1, p_bias=0.3), r"no exact route covers `n` = 5"),
+    (dict(n=6, s=2, m=1), r"no exact route covers `n` = 6"),
+])
+def test_folded_channel_refuses_what_the_route_does_not_cover(kwargs, match):
+    kw = dict(kwargs)
+    with pytest.raises(ValueError, match=match):
+        folded_channel(kw.pop("n"), kw.pop("s"), kw.pop("m"), **kw)
+
+
 def test_result_is_read_only_and_documented():
     co = class_orbit_representatives(3, 2)
     assert isinstance(co, ClassOrbits) and co.counts.dtype == np.uint8
     for arr in (co.tables, co.counts, co.canonical, co.orbit_sizes):
         assert not arr.flags.writeable
     np.testing.assert_array_equal(_count_vectors(co.tables, 3, 2), co.counts)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        assert abs(solve(folded_channel(3, 2, 2, method="representatives")).lower
+                   - insensitive_capacity(3, 2, 2).lower) <= 2e-9
