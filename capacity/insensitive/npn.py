@@ -479,9 +479,10 @@ def class_orbit_representatives(n: int, s: int, *, max_bytes=None) -> ClassOrbit
     return _class_orbits(n, s)
 
 
-@functools.lru_cache(maxsize=8)
+@functools.lru_cache(maxsize=2)
 def _class_orbits(n, s):
-    """:func:`class_orbit_representatives` for checked arguments, cached (arrays read-only)."""
+    """:func:`class_orbit_representatives` for checked arguments, cached (arrays read-only; two
+    entries, since one at n = 5 holds about 0.1 GiB)."""
     seconds = {}
     t0 = time.perf_counter()
     reps = npn_representatives(n)
