@@ -506,10 +506,15 @@ def _class_orbits(n, s):
 
 
 def _count_vectors(tables, n, s):
-    """(R, K) uint8: ``N_F[c]`` = ones of each table index F in each cell (channel_cells order)."""
+    """(R, K) uint8: ``N_F[c]`` = ones of each table index F in each cell (channel_cells order), one
+    cell at a time (one int64 temporary of R entries, not R x K)."""
     member = channel_cells(n, s, None, 0.5).member
     masks = member.astype(np.int64) @ (np.int64(1) << np.arange(1 << n, dtype=np.int64))
-    return np.bitwise_count(np.asarray(tables, dtype=np.int64)[:, None] & masks[None, :]).astype(np.uint8)
+    tables = np.asarray(tables, dtype=np.int64)
+    out = np.empty((tables.size, masks.size), dtype=np.uint8)
+    for c, mask in enumerate(masks):
+        out[:, c] = np.bitwise_count(tables & mask)
+    return out
 
 
 @functools.lru_cache(maxsize=8)
