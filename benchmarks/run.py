@@ -13,7 +13,7 @@ from ._harness import RESULTS
 
 ROOT = Path(__file__).resolve().parents[1]
 ORDER = ["fwht", "boolean_pipeline", "fwht_gpu", "capacity", "capacity_gpu", "insensitive",
-         "insensitive_gpu", "fold", "frontier", "npn", "family", "mi", "mi_gpu", "resampling", "resampling_gpu",
+         "insensitive_gpu", "fold", "frontier", "npn", "class_orbits", "family", "mi", "mi_gpu", "resampling", "resampling_gpu",
          "abstractions", "refactor", "line_count"]
 
 HEADER = """# Benchmarks

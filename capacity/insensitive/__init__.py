@@ -10,6 +10,7 @@ from .merge import MergedChannel, merge_duplicate_inputs
 from .channel import ChannelShape, InsensitiveChannel, channel_matrix, channel_shape
 from .solve import InsensitiveCapacity, SolveEstimate, insensitive_capacity, insensitive_estimate
 from .symmetry import FoldedChannel, folded_channel, symmetry_generators
+from .npn import ClassOrbits, class_orbit_representatives
 from .family import function_family_information
 from .sensitivity import (majority_retained_information, random_function_retained_information,
                           random_function_retained_information_asymptotic)
@@ -27,6 +28,7 @@ __all__ = ["EquivalenceClasses", "cell_probabilities", "count_classes", "equival
            "random_function_retained_information_asymptotic",
            "ChannelShape", "InsensitiveChannel", "channel_matrix", "channel_shape", "InsensitiveCapacity",
            "insensitive_capacity", "SolveEstimate", "insensitive_estimate", "FoldedChannel", "folded_channel", "symmetry_generators",
+           "ClassOrbits", "class_orbit_representatives",
            "function_family_information",
            "FunctionFamily", "all_functions_family", "junta_family", "symmetric_family", "table_family",
            "threshold_family", "FamilyCapacity", "family_capacity", "family_channel_plan",

@@ -73,3 +73,41 @@ def class_minima(tables, n, split, cls, to_rep, reps, stab_ptr, stab, maps, comp
     """``out[j]`` = smallest member of the NPN class of ``tables[j]`` (see :func:`cofactor_minima`)."""
     for j in prange(tables.size):
         out[j] = _class_min(tables[j], n, split, cls, to_rep, reps, stab_ptr, stab, maps, comp)
+
+
+@njit(cache=True, parallel=True)
+def canonical_count_vectors(vectors, perms, comp, size, canon, stab):
+    """Lexicographically smallest image of each count vector under a group, and its stabiliser size.
+
+    ``vectors`` (R, K) uint8: one count vector per row. Element g maps v to
+    ``(g v)[c] = v[perms[g, c]]``, then to ``size - (g v)`` when ``comp[g]``. Writes ``canon[i]``
+    = min over g of ``g v`` (lexicographic, each comparison stopping at the first difference) and
+    ``stab[i]`` = #{g : g v = canon[i]} = |Stab(v)| (a coset of the stabiliser maps v to any one
+    image). The identity must be among the elements.
+    """
+    R, K = vectors.shape
+    G = perms.shape[0]
+    for i in prange(R):
+        v = vectors[i]
+        best = canon[i]
+        for k in range(K):
+            best[k] = v[k]
+        hits = 0
+        for g in range(G):
+            flip = comp[g] != 0
+            order = 0
+            for k in range(K):
+                x = v[perms[g, k]]
+                if flip:
+                    x = size - x
+                if x != best[k]:
+                    order = -1 if x < best[k] else 1
+                    break
+            if order < 0:
+                for k in range(K):
+                    x = v[perms[g, k]]
+                    best[k] = size - x if flip else x
+                hits = 1
+            elif order == 0:
+                hits += 1
+        stab[i] = hits

@@ -153,3 +153,68 @@ def orbit_sums(q, q0, pi, order, offsets, child_start, child_stop, n_roots, sym,
                     stop[d] = child_stop[t]
         Bs[o] = bsum
     return A, Bs
+
+
+@njit(cache=True, parallel=True)
+def type_sums(counts, size, pi, m, type_orbit, n_torb):
+    """Per row o (a class given by its count vector) and type-orbit T: ``V[o, T] = sum_{t in T} W(t | o)``,
+    and ``Ws[o] = sum_t W(t | o) log W(t | o)``, over every m-multiset t of the 2K symbols.
+
+    ``W(t | o) = coef_t prod_i r[o, t_i]`` with ``r[o, 2c + y] = pi_c q^y (1 - q)^(1 - y)``,
+    ``q = counts[o, c] / size``, and ``coef_t = prod_d d / k_d`` (k_d the multiplicity of the d-th
+    symbol among the first d): the multinomial coefficient. The multisets are walked in
+    lexicographic order (that of ``type_list``, so ``type_orbit[t]`` labels the t-th), holding
+    one product per prefix length; each row is summed by one thread in a fixed order (``Ws`` with
+    Kahan's compensation), so the result does not depend on the thread count.
+    """
+    R, K = counts.shape
+    n_sym = 2 * K
+    V = np.zeros((R, n_torb))
+    Ws = np.zeros(R)
+    logratio = np.zeros((m + 1, m + 1))
+    for d in range(1, m + 1):
+        for k in range(1, d + 1):
+            logratio[d, k] = math.log(d / k)
+    for o in prange(R):
+        r = np.empty(n_sym)
+        lr = np.empty(n_sym)
+        for c in range(K):
+            r[2 * c] = pi[c] * ((size - counts[o, c]) / size)
+            r[2 * c + 1] = pi[c] * (counts[o, c] / size)
+        for a in range(n_sym):
+            lr[a] = math.log(r[a]) if r[a] > 0.0 else LOG_ZERO
+        seq = np.zeros(m, np.int64)
+        mult = np.zeros(m, np.int64)
+        val = np.ones(m)          # val[d]: W of the first d symbols (with their coefficient)
+        lv = np.zeros(m)
+        t = 0
+        wsum = 0.0
+        wcomp = 0.0
+        d0 = 0
+        while True:
+            for d in range(d0, m - 1):      # prefix values of positions d0 .. m - 2
+                s = seq[d]
+                mult[d] = mult[d - 1] + 1 if d > 0 and seq[d - 1] == s else 1
+                val[d + 1] = val[d] * r[s] * ((d + 1) / mult[d])
+                lv[d + 1] = lv[d] + lr[s] + logratio[d + 1, mult[d]]
+            start = seq[m - 2] if m > 1 else 0
+            for s in range(start, n_sym):   # the last symbol
+                k = mult[m - 2] + 1 if m > 1 and s == start else 1
+                w = val[m - 1] * r[s] * (m / k)
+                V[o, type_orbit[t]] += w
+                term = w * (lv[m - 1] + lr[s] + logratio[m, k]) - wcomp
+                total = wsum + term
+                wcomp = (total - wsum) - term
+                wsum = total
+                t += 1
+            d = m - 2
+            while d >= 0 and seq[d] == n_sym - 1:
+                d -= 1
+            if d < 0:
+                break
+            seq[d] += 1
+            for j in range(d + 1, m - 1):
+                seq[j] = seq[d]
+            d0 = d
+        Ws[o] = wsum
+    return V, Ws

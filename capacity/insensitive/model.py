@@ -42,15 +42,18 @@ MAX_LEVEL_M = 3
 #: What the exact routes cover, quoted by the refusals.
 ROUTES = (f"n <= {MAX_ENUM_N}: every case (all 2**(2**n) functions); p_bias = 0.5 beyond: visible='fixed' or s = 0 "
           f"up to n = {MAX_VECTOR_N}, n = 5 with s = 1 (count vectors) and n = 5 with s >= 2 for m <= {MAX_LEVEL_M} "
-          "(insensitive_capacity, weight levels); for larger n, capacity.insensitive.family_capacity gives the "
+          "(insensitive_capacity, weight levels; folded_channel, class-orbit representatives, while its plan "
+          "fits); for larger n, capacity.insensitive.family_capacity gives the "
           "capacity over a family of functions (symmetric, thresholds, juntas, tables)")
 
 
-def check_channel_args(n, s, m, visible, S0, p_bias, *, levels=False):
+def check_channel_args(n, s, m, visible, S0, p_bias, *, levels=False, class_orbits=False):
     """Validate the channel parameters; return (n, s, m, visible, S0, p_bias).
 
     ``levels=True`` also accepts the weight-level route (n = 5, s >= 2, m <= 3), which only
-    :func:`capacity.insensitive.insensitive_capacity` takes.
+    :func:`capacity.insensitive.insensitive_capacity` takes; ``class_orbits=True`` accepts
+    n = 5, s >= 2 for every m (the class-orbit route of
+    :func:`capacity.insensitive.folded_channel`, whose plan bounds m).
     """
     n = check_int(n, "n", low=1)
     s = check_int(s, "s", low=0, high=n)
@@ -58,13 +61,15 @@ def check_channel_args(n, s, m, visible, S0, p_bias, *, levels=False):
     visible = check_visible(visible)
     p_bias = check_real(p_bias, "p_bias", low=0.0, high=1.0, low_open=True, high_open=True)
     if n > MAX_ENUM_N and not vector_route(n, s, visible, p_bias):
-        if levels and level_route(n, s, visible, p_bias):
+        if class_orbits and level_route(n, s, visible, p_bias):
+            pass
+        elif levels and level_route(n, s, visible, p_bias):
             if m > MAX_LEVEL_M:
                 raise ValueError(f"`m` must be <= {MAX_LEVEL_M} for n = 5, s = {s} (the weight-level route); got "
                                  f"m = {m}. Exact routes: {ROUTES}")
         else:
             where = "" if levels or not level_route(n, s, visible, p_bias) else \
-                " (n = 5 with s >= 2 is solved by insensitive_capacity alone, for m <= 3)"
+                " (n = 5 with s >= 2 is solved by insensitive_capacity for m <= 3 and folded by folded_channel)"
             raise ValueError(f"no exact route covers `n` = {n} with (s, visible, p_bias) = ({s}, {visible!r}, "
                              f"{p_bias}) here{where}. Exact routes: {ROUTES}")
     S0 = check_S0(S0, n, s, visible)

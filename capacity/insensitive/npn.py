@@ -25,11 +25,17 @@ the pairs ``(A, B) = (F|_{x_i = b}, F|_{x_i = 1 - b})`` whose A is in that class
 minimum, so the class minima of the ``npn_class_count(n - 1) * 2^{2^{n-1}}`` tables
 ``f0 | r << 2^{n-1}`` (r an (n-1)-variable minimum, f0 arbitrary) are all n-variable classes:
 222 x 65 536 tables at n = 5 instead of 2^32.
+
+**Class-orbits of the channel.** The map from a function to its cell-count vector commutes
+with the group, so the orbits of the channel's classes are the distinct canonical forms of the
+count vectors of the NPN representatives (:func:`class_orbit_representatives`).
 """
 from __future__ import annotations
 
 import functools
 import math
+import time
+from dataclasses import dataclass, field
 from itertools import permutations
 
 import numpy as np
@@ -37,9 +43,11 @@ import numpy as np
 from boolean._lib.memory import check_size, format_bytes
 from boolean._lib.validate import check_int
 
-from ._npn_numba import class_minima, cofactor_minima
+from ._npn_numba import canonical_count_vectors, class_minima, cofactor_minima
+from .model import channel_cells
 
-__all__ = ["npn_class_count", "npn_representatives", "npn_representatives_plan"]
+__all__ = ["ClassOrbits", "class_orbit_representatives", "class_orbits_plan", "npn_class_count",
+           "npn_representatives", "npn_representatives_plan"]
 
 #: Largest n for :func:`npn_representatives` (n <= 4: all 2**(2**n) functions are labelled;
 #: n = 5: from the cofactors, see the module docstring).
@@ -289,3 +297,254 @@ def _cofactor_tables(n):
     for arr in out:
         arr.setflags(write=False)
     return out
+
+
+# ----------------------------------------------------------------------------- class-orbits from NPN classes
+
+@dataclass(frozen=True)
+class ClassOrbits:
+    r"""Orbits of the channel's classes under the NPN group (see :func:`class_orbit_representatives`).
+
+    A class is named by its cell-count vector :math:`N_f[c] = \#\{x \in c : f(x) = 1\}`, c = (S, a)
+    with :math:`|S| = s` (the cells of :func:`capacity.insensitive.cell_probabilities`, in that order).
+
+    Attributes
+    ----------
+    n, s : int
+        Input bits and visible bits.
+    tables : ndarray int64 (n_orbits,)
+        One function per orbit, as the truth-table index :math:`F = \sum_x f(x) 2^x` (the smallest
+        NPN class minimum whose count vector lies in the orbit).
+    counts : ndarray uint8 (n_orbits, K)
+        Count vector of that function.
+    canonical : ndarray uint8 (n_orbits, K)
+        The orbit's canonical form (lexicographically smallest image of ``counts``); rows ascending.
+    orbit_sizes : ndarray int64 (n_orbits,)
+        Classes per orbit, :math:`|G| / |\mathrm{Stab}(N)|`.
+    group_order : int
+        :math:`|G| = 2\, n!\, 2^n` (7 680 at n = 5).
+    n_classes : int
+        Sum of the orbit sizes: the number of classes.
+    seconds : dict
+        Wall time of "representatives" (the NPN classes, cached), "canonical" (the images) and
+        "orbits" (distinct canonical forms).
+
+    Examples
+    --------
+    >>> co = class_orbit_representatives(2, 1)
+    >>> co.tables.size, co.orbit_sizes.tolist(), co.n_classes, co.group_order
+    (4, [2, 8, 4, 1], 15, 16)
+    """
+
+    n: int
+    s: int
+    tables: np.ndarray = field(repr=False)
+    counts: np.ndarray = field(repr=False)
+    canonical: np.ndarray = field(repr=False)
+    orbit_sizes: np.ndarray = field(repr=False)
+    group_order: int = 1
+    n_classes: int = 0
+    seconds: dict = field(default_factory=dict, repr=False, compare=False)
+
+    @property
+    def n_orbits(self) -> int:
+        """Number of class-orbits."""
+        return int(self.tables.size)
+
+
+#: Largest n of :func:`class_orbit_representatives` (that of :func:`npn_representatives`).
+MAX_CLASS_ORBIT_N = MAX_NPN_REP_N
+
+
+def _check_ns(n, s):
+    n = check_int(n, "n", low=1, high=MAX_CLASS_ORBIT_N)
+    s = check_int(s, "s", low=0, high=n)
+    return n, s
+
+
+def class_orbits_plan(n: int, s: int) -> int:
+    r"""Peak bytes of :func:`class_orbit_representatives`, reused by every caller.
+
+    The NPN representatives (:func:`npn_representatives_plan`) or, after them, per NPN class R:
+    its count vector and canonical form (2 K bytes), the byte-row sort of ``np.unique`` (about
+    three copies of the canonical forms and 32 bytes of indices), the stabiliser (8 bytes); per
+    orbit (at most R) the outputs (2 K + 16 bytes); and the group's cell permutations
+    (:math:`8 |G| K`).
+
+    Parameters
+    ----------
+    n : int
+        Input bits, ``1 <= n <= 5``.
+    s : int
+        Visible bits, ``0 <= s <= n``.
+
+    Returns
+    -------
+    int
+        Bytes.
+
+    Raises
+    ------
+    TypeError
+        For non-integer n or s.
+    ValueError
+        For n outside [1, 5] or s outside [0, n].
+
+    References
+    ----------
+    docs/problem.rst, section "The insensitive-function channel".
+
+    Examples
+    --------
+    >>> class_orbits_plan(5, 4) < 2 ** 30
+    True
+    """
+    n, s = _check_ns(n, s)
+    R = npn_class_count(n)
+    K = math.comb(n, s) << s
+    G = 2 * math.factorial(n) << n
+    orbits = R * (2 * K + 8 + 3 * K + 32) + R * (2 * K + 16) + 8 * G * K
+    return int(max(npn_representatives_plan(n), orbits))
+
+
+def class_orbit_representatives(n: int, s: int, *, max_bytes=None) -> ClassOrbits:
+    r"""One function per orbit of the channel's classes under its symmetry group, from the NPN classes.
+
+    For uniform bits and a random visible set the channel's symmetry group G (variable
+    permutations, input flips, output complement; :math:`|G| = 2\, n!\, 2^n`) is the NPN group.
+    The class of f is its cell-count vector :math:`N_f[c] = \#\{x \in c : f(x) = 1\}` over the
+    cells c = (S, a), :math:`|S| = s` (equivalently its Fourier coefficients of degree <= s). G acts on
+    count vectors by a cell permutation, the output complement by :math:`N \mapsto 2^{n-s} - N`,
+    and the map :math:`f \mapsto N_f` commutes with G:
+
+    .. math::
+
+        N_{g f} = g\, N_f \qquad (g \in G).
+
+    So the class-orbits are the images of the NPN classes: every class-orbit is
+    :math:`G N_f` for f in some NPN class, two NPN classes with canonical forms
+    :math:`\min_{g \in G} g N_f` (lexicographic) that agree give the same class-orbit, and the
+    class-orbits are exactly the distinct canonical forms of the count vectors of the NPN class
+    representatives (:func:`npn_representatives`: 616 126 at n = 5, never the :math:`2^{32}`
+    tables). By the orbit-stabiliser theorem an orbit holds
+
+    .. math:: |G N| = |G| / |\mathrm{Stab}_G(N)|
+
+    classes; the sum over orbits is the number of classes (Burnside's lemma counts the orbits).
+    At s = n every class is one function, and at s = n - 1 too except that parity and its
+    complement share a class (two functions with equal counts on every edge differ by
+    :math:`\pm\chi_{[n]}`), a pair that one NPN class already holds: for s >= n - 1 the
+    class-orbits are the NPN classes.
+
+    Parameters
+    ----------
+    n : int
+        Input bits, ``1 <= n <= 5``.
+    s : int
+        Visible bits, ``0 <= s <= n``.
+    max_bytes : int, optional
+        Refuse (before allocating) a plan above this many bytes (default 8 GiB): see
+        :func:`class_orbits_plan`.
+
+    Returns
+    -------
+    ClassOrbits
+        Representative function, count vector, canonical form and size of every orbit.
+
+    Raises
+    ------
+    TypeError
+        For non-integer n or s.
+    ValueError
+        For n outside [1, 5], s outside [0, n], or a plan above ``max_bytes``.
+
+    References
+    ----------
+    W. Burnside, *Theory of Groups of Finite Order* (1897), Sec. 145; M. A. Harrison, "The number
+    of equivalence classes of Boolean functions under groups containing negation", IEEE Trans.
+    Electronic Computers EC-12 (1963) 559-561; docs/problem.rst, section "The insensitive-function
+    channel".
+
+    Examples
+    --------
+    >>> co = class_orbit_representatives(3, 1)
+    >>> co.n_orbits, co.n_classes
+    (12, 153)
+    >>> class_orbit_representatives(4, 4).n_orbits == npn_class_count(4)
+    True
+    """
+    n, s = _check_ns(n, s)
+    plan = class_orbits_plan(n, s)
+    check_size(plan, max_bytes, f"class_orbit_representatives(n={n}, s={s}) ({format_bytes(plan)})")
+    return _class_orbits(n, s)
+
+
+@functools.lru_cache(maxsize=2)
+def _class_orbits(n, s):
+    """:func:`class_orbit_representatives` for checked arguments, cached (arrays read-only; two
+    entries, since one at n = 5 holds about 0.1 GiB)."""
+    seconds = {}
+    t0 = time.perf_counter()
+    reps = npn_representatives(n)
+    seconds["representatives"] = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    counts = _count_vectors(reps, n, s)
+    canon, stab = _canonical(n, s, counts)
+    seconds["canonical"] = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    K = counts.shape[1]
+    rows = np.ascontiguousarray(canon).view(np.dtype((np.void, K))).ravel()
+    _, first = np.unique(rows, return_index=True)       # reps ascending: first = smallest table
+    G = 2 * math.factorial(n) << n
+    out = ClassOrbits(n=n, s=s, tables=reps[first].astype(np.int64), counts=counts[first],
+                      canonical=canon[first], orbit_sizes=G // stab[first], group_order=G,
+                      n_classes=int((G // stab[first]).sum()), seconds=seconds)
+    seconds["orbits"] = time.perf_counter() - t0
+    for arr in (out.tables, out.counts, out.canonical, out.orbit_sizes):
+        arr.setflags(write=False)
+    return out
+
+
+def _count_vectors(tables, n, s):
+    """(R, K) uint8: ``N_F[c]`` = ones of each table index F in each cell (channel_cells order), one
+    cell at a time (one int64 temporary of R entries, not R x K)."""
+    member = channel_cells(n, s, None, 0.5).member
+    masks = member.astype(np.int64) @ (np.int64(1) << np.arange(1 << n, dtype=np.int64))
+    tables = np.asarray(tables, dtype=np.int64)
+    out = np.empty((tables.size, masks.size), dtype=np.uint8)
+    for c, mask in enumerate(masks):
+        out[:, c] = np.bitwise_count(tables & mask)
+    return out
+
+
+@functools.lru_cache(maxsize=8)
+def _cell_group(n, s):
+    """Every element of G as a cell permutation and a complement flag: ``perms`` (|G|, K) int64
+    with ``N_{g f}[c] = N_f[perms[g, c]]`` (complemented when ``comp[g]``); read-only.
+
+    For the point map sigma of g, ``(g f)(x) = f(sigma(x))`` has
+    ``#{x in c : f(sigma x) = 1} = N_f[sigma(c)]``: perms[g, c] is the cell sigma(c)."""
+    member = channel_cells(n, s, None, 0.5).member.astype(np.int64)
+    maps = _point_maps(n)
+    weights = np.int64(1) << np.arange(1 << n, dtype=np.int64)
+    keys = member @ weights
+    order = np.argsort(keys)
+    images = (np.int64(1) << maps) @ member.T          # (n! 2^n, K): the point set sigma(c)
+    pos = np.minimum(np.searchsorted(keys[order], images), keys.size - 1)
+    if not np.array_equal(keys[order][pos], images):  # pragma: no cover - G maps cells to cells
+        raise AssertionError("a point map does not permute the cells")
+    perms = np.concatenate([order[pos], order[pos]]).astype(np.int64)
+    comp = np.repeat(np.array([0, 1], dtype=np.int64), maps.shape[0])
+    perms.setflags(write=False)
+    comp.setflags(write=False)
+    return perms, comp
+
+
+def _canonical(n, s, counts):
+    """Canonical forms (R, K) uint8 and stabiliser sizes (R,) int64 of count vectors (R, K) under G."""
+    perms, comp = _cell_group(n, s)
+    counts = np.ascontiguousarray(counts, dtype=np.uint8)
+    canon = np.empty_like(counts)
+    stab = np.empty(counts.shape[0], dtype=np.int64)
+    canonical_count_vectors(counts, perms, comp, 1 << (n - s), canon, stab)
+    return canon, stab

@@ -42,10 +42,11 @@ from boolean._lib.backend import resolve_backend
 from boolean._lib.memory import check_size, format_bytes
 from boolean._lib.validate import check_choice
 
-from ._orbits_numba import BATCH, LOG_ZERO, orbit_sums, threads_for
-from .classes import label_by_first
-from .model import (channel_cells, channel_classes, check_channel_args, count_keys, symbol_probabilities,
-                    type_list)
+from ._orbits_numba import BATCH, LOG_ZERO, orbit_sums, threads_for, type_sums
+from .classes import MAX_ENUM_N, label_by_first
+from .model import (channel_cells, channel_classes, check_channel_args, count_keys, level_route,
+                    symbol_probabilities, type_list)
+from .npn import class_orbit_representatives, class_orbits_plan, npn_class_count
 from .orbits import multiset_orbit_counts, orbit_tree, orbit_tree_plan, permutation_group
 
 __all__ = ["FoldedChannel", "folded_channel", "symmetry_generators"]
@@ -220,12 +221,13 @@ class FoldedChannel:
         ``V[O, T] = P(type in T | f_O)``; rows sum to 1.
     bonus : ndarray float64 (nclass_orbits,)
         ``b_O`` in nats: ``I(p; W) = sum_O p_O [D(V_O || pV) + b_O]``.
-    class_orbit : ndarray int64 (n_classes,)
-        Orbit of each class (classes as in :func:`channel_matrix`).
+    class_orbit : ndarray int64 (n_classes,) or None
+        Orbit of each class (classes as in :func:`channel_matrix`); None for
+        method="representatives", which never lists the classes.
     class_orbit_sizes : ndarray int64 (nclass_orbits,)
         Classes per orbit.
-    orbit_representatives : ndarray int64 (nclass_orbits,)
-        One class index per orbit (its smallest).
+    orbit_representatives : ndarray int64 (nclass_orbits,) or None
+        One class index per orbit (its smallest); None for method="representatives".
     type_orbit_sizes : ndarray int64 (n_type_orbits,)
         Types per type-orbit.
     n_classes, n_types : int
@@ -234,6 +236,9 @@ class FoldedChannel:
         Wall time of each stage: "classes" (the class table, cached between calls), "class_orbits",
         "enumeration" (group, Burnside counts and orbit tree; for method="types" the type list and
         its orbit labels) and "likelihoods" (the sums giving V and the bonus).
+    orbit_functions : ndarray int64 (nclass_orbits,) or None
+        For method="representatives": one function of each orbit, as the truth-table index
+        ``F = sum_x f(x) 2**x`` (:func:`capacity.insensitive.class_orbit_representatives`); else None.
 
     Examples
     --------
@@ -251,6 +256,7 @@ class FoldedChannel:
     n_classes: int = 0
     n_types: int = 0
     seconds: dict = field(default_factory=dict, repr=False, compare=False)
+    orbit_functions: np.ndarray = field(default=None, repr=False)
 
     @property
     def shape(self):
@@ -259,7 +265,7 @@ class FoldedChannel:
 
 
 #: Ways to build the folded channel (see :func:`folded_channel`).
-FOLD_METHODS = ("auto", "orbits", "types")
+FOLD_METHODS = ("auto", "orbits", "types", "representatives")
 
 
 def folded_channel(n, s, m, *, visible="random", S0=None, p_bias=0.5, method="auto", backend="auto", device=None,
@@ -287,23 +293,33 @@ def folded_channel(n, s, m, *, visible="random", S0=None, p_bias=0.5, method="au
     summed over the classes f of each orbit (one multiply-add per class and node of the
     prefix tree of canonical types). ``method="types"`` lists every type, labels its orbit
     and sums ``W`` block by block (the independent check; its cost grows with the unfolded size).
+    ``method="representatives"`` (random visible set, uniform bits, n <= 5) never lists the
+    classes: one function per class-orbit comes from the NPN classes
+    (:func:`class_orbit_representatives`), and ``V[O, T] = sum_{t in T} W(t | f_O)`` and
+    ``sum_t W ln W`` are summed over every type (a numba walk of the types in lexicographic
+    order), at a cost of (class-orbits x types): the route of n = 5 with s >= 2, where
+    "auto" takes it.
 
     Parameters
     ----------
     n : int
         Input bits, ``1 <= n <= 4``; with p_bias = 1/2 also ``n <= 8`` for visible='fixed' or
-        s = 0, and n = 5 for s = 1 (classes from count vectors).
+        s = 0, and n = 5 for every s (count vectors for s <= 1, class-orbit representatives for
+        s >= 2).
     s : int
         Visible bits per sample, ``0 <= s <= n``.
     m : int
-        Samples, ``1 <= m <= 64``.
+        Samples, ``1 <= m <= 64`` (at n = 5, s >= 2 as far as :func:`representatives_plan` and
+        ``MAX_REPRESENTATIVE_PAIRS`` allow: m <= 2, and m = 3 for s = 2, 5).
     visible : {"random", "fixed"}
     S0 : iterable of int, optional
         Fixed visible set (visible="fixed"; default ``{0, ..., s-1}``).
     p_bias : float, default 0.5
         ``P(X_i = 1)``, in (0, 1).
-    method : {"auto", "orbits", "types"}
-        "auto" = "orbits": orbit representatives only; "types": every type (reference route).
+    method : {"auto", "orbits", "types", "representatives"}
+        "auto" = "orbits" (orbit representatives of the types only), and "representatives" at
+        n = 5 with s >= 2; "types": every type (reference route); "representatives": class-orbit
+        representatives from the NPN classes, every type (visible="random", p_bias = 1/2).
     backend : {"auto", "numpy", "numba", "torch"}
         Validated and accepted for the solver's convenience: the fold is always built on the
         CPU (numba kernels for "orbits", numpy for "types") and ``V``, ``bonus`` are numpy.
@@ -311,7 +327,7 @@ def folded_channel(n, s, m, *, visible="random", S0=None, p_bias=0.5, method="au
         As ``backend`` (validated only).
     max_bytes : int, optional
         Refuse (before allocating) plans above this many bytes (default 8 GiB): see
-        :func:`fold_plan` (orbits) or the type bookkeeping (types).
+        :func:`fold_plan` (orbits), the type bookkeeping (types) or :func:`representatives_plan`.
 
     Returns
     -------
@@ -321,8 +337,10 @@ def folded_channel(n, s, m, *, visible="random", S0=None, p_bias=0.5, method="au
     Raises
     ------
     TypeError, ValueError
-        For parameters out of range (as :func:`channel_matrix`), an unknown ``method``, or a
-        plan above ``max_bytes``.
+        For parameters out of range (as :func:`channel_matrix`), an unknown ``method``, a
+        method that does not cover the case (n = 5 with s >= 2: "auto" or "representatives";
+        "representatives": visible="random" and p_bias = 1/2), a plan above ``max_bytes``, or
+        (method="representatives") more than ``MAX_REPRESENTATIVE_PAIRS`` class-orbit x type pairs.
 
     References
     ----------
@@ -339,9 +357,18 @@ def folded_channel(n, s, m, *, visible="random", S0=None, p_bias=0.5, method="au
     >>> bool(abs(fc.V - ref.V).max() < 1e-15), bool(abs(fc.bonus - ref.bonus).max() < 1e-15)
     (True, True)
     """
-    n, s, m, visible, S0, p_bias = check_channel_args(n, s, m, visible, S0, p_bias)
+    n, s, m, visible, S0, p_bias = check_channel_args(n, s, m, visible, S0, p_bias, class_orbits=True)
     check_choice(method, "method", FOLD_METHODS)
     resolve_backend(backend, device=device, supported=("numpy", "numba", "torch"), prefer="numba")
+    beyond = n > MAX_ENUM_N and level_route(n, s, visible, p_bias)
+    if beyond and method not in ("auto", "representatives"):
+        raise ValueError(f"`method` must be 'auto' or 'representatives' for n = {n}, s = {s} (the classes are "
+                         f"not listed there); got {method!r}")
+    if method == "representatives" or beyond:
+        if visible != "random" or p_bias != 0.5:
+            raise ValueError("`method`='representatives' needs visible='random' and p_bias = 0.5 (the NPN group); "
+                             f"got visible={visible!r}, p_bias={p_bias}")
+        return _fold_by_representatives(n, s, m, max_bytes)
     seconds = {}
     t0 = time.perf_counter()
     cells = channel_cells(n, s, S0, p_bias)
@@ -556,3 +583,85 @@ def _fold_by_types(cls, cells, sym_gens, orbit_reps, m, max_bytes, what, seconds
     V, bonus = _fold(r, sym[order], coef[order], type_orbit[order], type_orbit_sizes, block)
     seconds["likelihoods"] = time.perf_counter() - t1
     return V, bonus, type_orbit_sizes
+
+
+#: Most (class-orbit, type) pairs that method="representatives" may sum, bounding the class-orbits
+#: by the NPN classes (616 126 at n = 5) before they are built: C(5, 2, 3) (5.5e10 bound; 338 235 x
+#: 88 560 = 3.0e10 summed) and C(5, 5, 3) (2.8e10) pass; C(5, 3, 3) and C(5, 4, 3) (4.3e11) and
+#: C(5, 2, 4) (1.1e12) are refused (at the measured rate, benchmarks/results, over half an hour).
+MAX_REPRESENTATIVE_PAIRS = 6 * 10 ** 10
+
+
+def representatives_plan(n, s, m):
+    r"""Peak bytes of method="representatives" of :func:`folded_channel`, reused by every caller.
+
+    The class-orbits (:func:`capacity.insensitive.class_orbits_plan`) or, after them, the type
+    bookkeeping (types, their ranks under each generator and the orbit labelling, as for
+    method="types") with the orbits' count vectors, or the sums: ``V`` (8 bytes per class-orbit
+    and type-orbit) and the per-thread symbol tables. The class-orbits are bounded by the NPN
+    classes and the type-orbits by Burnside's count, both known before anything is built.
+
+    Parameters
+    ----------
+    n, s, m : int
+        Input bits (``1 <= n <= 5``), visible bits (``0 <= s <= n``), samples (``m >= 1``).
+
+    Returns
+    -------
+    int
+        Bytes.
+    """
+    K = math.comb(n, s) << s
+    R = npn_class_count(n)
+    T = math.comb(2 * K + m - 1, m)
+    n_gens = 2 * n
+    gens = channel_generators(n, None, 0.5)
+    cells = channel_cells(n, s, None, 0.5)
+    sym_gens = [symbol_permutation(cell_permutation(sigma, cells.member), comp) for sigma, comp in gens]
+    n_torb = multiset_orbit_counts(symbol_group(tuple(g.tobytes() for g in sym_gens)), m)[m]
+    types = T * (2 * m + 8 + 8 + 40 * n_gens) + 2 * K * R
+    sums = 8 * R * (n_torb + 1) + 2 * K * R + 8 * T
+    return int(max(class_orbits_plan(n, s), types, sums))
+
+
+def _fold_by_representatives(n, s, m, max_bytes):
+    """method="representatives" of :func:`folded_channel` (checked arguments)."""
+    what = f"folded_channel(n={n}, s={s}, m={m}) representatives route"
+    K = math.comb(n, s) << s
+    T = math.comb(2 * K + m - 1, m)
+    R = npn_class_count(n)
+    if R * T > MAX_REPRESENTATIVE_PAIRS:
+        raise ValueError(f"{what}: up to {R} class-orbits x {T} types = {R * T:.3g} pairs > "
+                         f"MAX_REPRESENTATIVE_PAIRS = {MAX_REPRESENTATIVE_PAIRS:.3g} (over half an hour of sums); "
+                         "lower m (insensitive_capacity's weight-level route covers n = 5, m <= 3)")
+    plan = representatives_plan(n, s, m)
+    check_size(plan, max_bytes, f"{what} ({format_bytes(plan)})")
+    seconds = {}
+    t0 = time.perf_counter()
+    co = class_orbit_representatives(n, s, max_bytes=max_bytes)
+    seconds["class_orbits"] = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    cells = channel_cells(n, s, None, 0.5)
+    gens = channel_generators(n, None, 0.5)
+    sym_gens = [symbol_permutation(cell_permutation(sigma, cells.member), comp) for sigma, comp in gens]
+    sym, _ = type_list(2 * K, m)
+    type_images = [type_ranks(np.sort(sperm[sym], axis=1), 2 * K) for sperm in sym_gens]
+    type_orbit, type_orbit_sizes = orbit_labels(type_images, T)
+    del type_images
+    seconds["enumeration"] = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    with threads_for(co.n_orbits * T):
+        V, Ws = type_sums(co.counts, 1 << (n - s), np.ascontiguousarray(cells.pi), m, type_orbit,
+                          int(type_orbit_sizes.size))
+    # b_O = sum_t W ln W + sum_T V ln(|T| / V), row by row
+    log_sizes = np.log(type_orbit_sizes.astype(np.float64))
+    bonus = np.empty(co.n_orbits)
+    for o in range(co.n_orbits):
+        row = V[o]
+        pos = row > 0
+        bonus[o] = Ws[o] + row[pos] @ (log_sizes[pos] - np.log(row[pos]))
+    seconds["likelihoods"] = time.perf_counter() - t0
+    return FoldedChannel(V=V, bonus=bonus, class_orbit=None, class_orbit_sizes=np.array(co.orbit_sizes),
+                         orbit_representatives=None, type_orbit_sizes=type_orbit_sizes.astype(np.int64),
+                         n_classes=int(co.n_classes), n_types=int(T), seconds=seconds,
+                         orbit_functions=np.array(co.tables))

@@ -193,7 +193,8 @@ def test_bad_input_generators(kwargs, exc, match):
     (dict(n=2, s=1, m=1.5), TypeError, r"`m` must be an integer"),
     (dict(n=4, s=3, m=6, max_bytes=2 ** 20), ValueError, r"folded_channel\(n=4, s=3, m=6\).*> max_bytes=1.0 MiB"),
     (dict(n=2, s=1, m=1, backend="jax"), ValueError, r"`backend` must be one of"),
-    (dict(n=2, s=1, m=1, method="fast"), ValueError, r"`method` must be one of \('auto', 'orbits', 'types'\); got 'fast'"),
+    (dict(n=2, s=1, m=1, method="fast"), ValueError, r"`method` must be one of \('auto', 'orbits', 'types', "
+                                                          r"'representatives'\); got 'fast'"),
     (dict(n=2, s=1, m=1, method=1), ValueError, r"`method` must be one of"),
     (dict(n=4, s=2, m=6, method="types", max_bytes=2 ** 20), ValueError,
      r"folded_channel\(n=4, s=2, m=6\) with 22957480 types.*> max_bytes=1.0 MiB"),
@@ -201,7 +202,8 @@ def test_bad_input_generators(kwargs, exc, match):
      r"folded_channel\(n=4, s=2, m=6\) orbit route: 214 class-orbits x 35394 type-orbits.*> max_bytes=1.0 MiB"),
     (dict(n=2, s=1, m=1, device="cuda:99"), ValueError, r"`device`"),
     (dict(n=2, s=1, m=1, p_bias=1.0), ValueError, r"`p_bias` must be a finite number in \(0.0, 1.0\)"),
-    (dict(n=5, s=2, m=1), ValueError, r"no exact route covers `n` = 5"),
+    (dict(n=5, s=2, m=1, method="orbits"), ValueError, r"`method` must be 'auto' or 'representatives' for n = 5"),
+    (dict(n=5, s=1, m=1, p_bias=0.3), ValueError, r"no exact route covers `n` = 5"),
     (dict(n=2, s=1, m=65), ValueError, r"`m` must be an integer in \[1, 64\]"),
     (dict(n=2, s=1, m=1, visible="fixed", S0=(0, 1)), ValueError, r"`S0` must have exactly s = 1"),
 ])
