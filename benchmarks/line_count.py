@@ -151,7 +151,8 @@ NEW_INSIDE_MAPPED = [
     "capacity solvers: the Triton dispatch and the sparse-Gram polish of the solver core, "
     "max_iter bounded by the counters, curves refused before any copy",
     "insensitive: exact routes for larger n (vector and level routes of the model), "
-    "`classes.label_by_first`, the fold plan",
+    "`classes.label_by_first`, the fold plan, the fold over NPN class-orbit representatives "
+    "(`folded_channel(method=\"representatives\")`, `insensitive_capacity(route=...)`)",
     "mi: memory plans from the shapes for every estimator, the Triton quantise-and-hash dispatch, "
     "hostile-input refusals (tied KSG marginals, diverging InfoNCE lr, read-only samples)",
     "experiments: `naive_bayes_mi(state_space=...)` with an orbit state space, the experiments' "
