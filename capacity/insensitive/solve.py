@@ -21,7 +21,7 @@ import numpy as np
 
 from boolean._lib.backend import resolve_backend
 from boolean._lib.memory import DEFAULT_MAX_BYTES, check_size, format_bytes
-from boolean._lib.validate import check_choice, check_flag, check_int, check_real
+from boolean._lib.validate import check_flag, check_int, check_real
 
 from .._result import CapacityResult, ConvergenceWarning
 from .._solver import POLISH_BYTES, inplace_plan, past, solve_inplace
@@ -232,8 +232,8 @@ class InsensitiveCapacity:
 # ----------------------------------------------------------------------------- public
 
 def insensitive_capacity(n, s, m, *, tol=1e-9, visible="random", S0=None, p_bias=0.5, backend="auto",
-                         device=None, symmetry=True, route="auto", max_iter=None, max_bytes=None,
-                         max_seconds=None, progress=False) -> InsensitiveCapacity:
+                         device=None, symmetry=True, max_iter=None, max_bytes=None, max_seconds=None,
+                         progress=False) -> InsensitiveCapacity:
     r"""Certified capacity C(n, s, m) (bits) of the insensitive-function channel.
 
     .. math::
@@ -282,13 +282,6 @@ def insensitive_capacity(n, s, m, *, tol=1e-9, visible="random", S0=None, p_bias
         For the torch backend (e.g. "cuda").
     symmetry : bool, default True
         Fold by the symmetry group (exact; much smaller) or solve the unfolded channel.
-    route : {"auto", "representatives"}, default "auto"
-        "auto": the routes above (at n = 5, s >= 2 the weight-level one). "representatives":
-        fold over the class-orbit representatives of the NPN classes
-        (:func:`folded_channel` with ``method="representatives"``; a random visible set, uniform
-        bits, symmetry), a route independent of the weight-level one that reaches the same
-        certified capacity, slower; at n = 5 it covers the cases its pair bound allows
-        (``m <= 3`` for s = 2, ``m <= 2`` for s = 3, 4).
     max_iter : int, optional
         Iteration cap (default 200 000 folded, the solver's default unfolded); on reaching it
         the bounds are still valid, ``gap > tol`` and a :class:`ConvergenceWarning` is issued.
@@ -322,8 +315,7 @@ def insensitive_capacity(n, s, m, *, tol=1e-9, visible="random", S0=None, p_bias
         For n outside [1, 4] (beyond it, a case no route covers: the message lists the routes),
         s outside [0, n], m outside [1, 64] (or m > 3 on the weight-level route), p_bias outside
         (0, 1), tol <= 0, an unknown visible/backend, a bad S0, device='cuda' without CUDA,
-        symmetry=False on the weight-level route, an unknown route or route="representatives" where
-        it does not apply, a plan above ``max_bytes``, max_seconds <= 0, an
+        symmetry=False on the weight-level route, a plan above ``max_bytes``, max_seconds <= 0, an
         estimate above ``max_seconds``, or ``max_seconds`` spent before the solver starts.
 
     Warns
@@ -353,10 +345,6 @@ def insensitive_capacity(n, s, m, *, tol=1e-9, visible="random", S0=None, p_bias
     if max_seconds is not None:
         max_seconds = check_real(max_seconds, "max_seconds", low=0.0, low_open=True)
     progress = check_flag(progress, "progress")
-    route = check_choice(route, "route", ("auto", "representatives"))
-    if route == "representatives" and not (symmetry and visible == "random" and p_bias == 0.5):
-        raise ValueError("`route`='representatives' needs symmetry=True, visible='random' and p_bias = 0.5 (the "
-                         f"NPN group); got symmetry={symmetry}, visible={visible!r}, p_bias={p_bias}")
     levels = n > MAX_ENUM_N and level_route(n, s, visible, p_bias)
     if levels and not symmetry:
         raise ValueError(f"`symmetry` must be True for n = {n}, s = {s}: only the folded weight-level route "
@@ -376,8 +364,6 @@ def insensitive_capacity(n, s, m, *, tol=1e-9, visible="random", S0=None, p_bias
 
             bar = tqdm(total=3, unit="stage", desc=f"{budget.what} ~{est.seconds:.2g} s, {format_bytes(est.nbytes)}")
     try:
-        if route == "representatives":
-            return _representative_capacity(n, s, m, tol, max_iter, be, backend, max_bytes, t0, bar, budget)
         if levels:
             return _level_capacity(n, s, m, tol, max_iter, be, backend, max_bytes, t0, bar, budget)
         return _class_capacity(n, s, m, tol, visible, S0, p_bias, be, backend, symmetry, max_iter,
@@ -523,43 +509,25 @@ def _level_capacity(n, s, m, tol, max_iter, be, backend, max_bytes, t0, bar, bud
     """C(n, s, m) by the weight-level route (:mod:`capacity.insensitive.levels`)."""
     lc = level_channel(n, s, m, max_bytes=max_bytes)
     _stage(bar, "fold")
-    labels = [f"levels {tuple(int(v) for v in lc.levels[r])} (f = {int(lc.functions[r]):#x})"
-              for r in range(lc.shape[0])]
-    return _row_capacity(lc.V, lc.bonus, labels, lc.shape, "levels", n, s, m, tol, max_iter, be, backend,
-                         max_bytes, t0, bar, budget)
-
-
-def _representative_capacity(n, s, m, tol, max_iter, be, backend, max_bytes, t0, bar, budget):
-    """C(n, s, m) folded over the class-orbit representatives of the NPN classes
-    (:func:`folded_channel` with ``method="representatives"``)."""
-    fc = folded_channel(n, s, m, method="representatives", max_bytes=max_bytes)
-    _stage(bar, "fold")
-    labels = [f"f = {int(f):#x}" for f in fc.orbit_functions]
-    return _row_capacity(fc.V, fc.bonus, labels, fc.shape, "representatives", n, s, m, tol, max_iter, be, backend,
-                         max_bytes, t0, bar, budget)
-
-
-def _row_capacity(V, bonus, labels, folded_shape, route, n, s, m, tol, max_iter, be, backend, max_bytes, t0, bar,
-                  budget):
-    """Solve a folded problem (V, bonus in nats) whose rows are labelled by ``labels`` (no class table)."""
     _stage(bar, "solve", budget)
     iters = DEFAULT_MAX_ITER if max_iter is None else max_iter
-    keep = V.max(axis=0) > 0
+    keep = lc.V.max(axis=0) > 0
     solver_backend = "auto" if backend == "auto" and be.name == "numpy" else be.name
-    res = _blahut_arimoto_quiet(np.ascontiguousarray(V[:, keep]), bonus=bonus * LOG2E, tol=tol,
+    res = _blahut_arimoto_quiet(np.ascontiguousarray(lc.V[:, keep]), bonus=lc.bonus * LOG2E, tol=tol,
                                 max_iter=iters, backend=solver_backend, device=be.device, max_bytes=max_bytes,
                                 max_seconds=budget.left())
-    res = dataclasses.replace(res, extra={**res.extra, "folded": True, "route": route})
+    res = dataclasses.replace(res, extra={**res.extra, "folded": True, "route": "levels"})
     _stage(bar, "done")
     lower, upper = float(res.lower), float(res.upper)
     _solver_warning(res, n, s, m, iters, tol, budget)
     R = count_classes(n, s)
     K = len(channel_cells(n, s, None, 0.5).cells)
-    support = sorted(((labels[r], float(res.p[r]), 0) for r in np.flatnonzero(res.p > 1e-6)), key=lambda t: -t[1])
+    support = sorted(((f"levels {tuple(int(v) for v in lc.levels[r])} (f = {int(lc.functions[r]):#x})",
+                       float(res.p[r]), 0) for r in np.flatnonzero(res.p > 1e-6)), key=lambda t: -t[1])
     return InsensitiveCapacity(n=n, s=s, m=m, visible="random", S0=None, p_bias=0.5, capacity=lower, lower=lower,
                                upper=upper, n_classes=R, limit=math.log2(R), class_mass=None, class_names=(),
                                representatives=None, support=support, shape=(R, math.comb(2 * K + m - 1, m)),
-                               folded_shape=folded_shape, symmetry=True, seconds=time.perf_counter() - t0, result=res)
+                               folded_shape=lc.shape, symmetry=True, seconds=time.perf_counter() - t0, result=res)
 
 
 def _support(orbit_mass, orbit_of, orbit_count, names, reps, counts, threshold=1e-6):

@@ -182,40 +182,6 @@ def test_n5_folded_equals_the_weight_level_route(s, m):
     assert 1.0 < res.lower and res.upper <= min(m, math.log2(fc.n_classes))
 
 
-@pytest.mark.parametrize("n,s,m", [(2, 1, 3), (3, 1, 2), (3, 2, 2), (4, 2, 2)])
-def test_insensitive_capacity_route_representatives_equals_the_default_route(n, s, m):
-    """route="representatives" solves the fold over NPN class-orbit representatives; its certified
-    interval meets the default (enumerated class-orbits) route's, and its support names functions."""
-    rep = insensitive_capacity(n, s, m, route="representatives")
-    ref = insensitive_capacity(n, s, m)
-    assert rep.result.extra["route"] == "representatives"
-    assert max(rep.lower, ref.lower) <= min(rep.upper, ref.upper) + ROUNDING
-    assert rep.gap <= 1e-9 and rep.n_classes == ref.n_classes
-    assert rep.folded_shape[0] == class_orbit_representatives(n, s).n_orbits
-    assert abs(sum(mass for _, mass, _ in rep.support) - 1.0) < 1e-5      # support: mass > 1e-6 each
-    assert all(label.startswith("f = 0x") for label, _, _ in rep.support)
-
-
-@pytest.mark.slow   # about 30 s: the fold over 338 235 class-orbits and the weight-level scan
-def test_n5_insensitive_capacity_routes_agree():
-    rep = insensitive_capacity(5, 2, 2, route="representatives")
-    lv = insensitive_capacity(5, 2, 2)
-    assert (rep.result.extra["route"], lv.result.extra["route"]) == ("representatives", "levels")
-    assert max(rep.lower, lv.lower) <= min(rep.upper, lv.upper) + ROUNDING
-    assert rep.n_classes == lv.n_classes == 2_245_133_083
-
-
-@pytest.mark.parametrize("kw,match", [
-    ({"route": "orbits"}, r"`route` must be one of"),
-    ({"route": "representatives", "visible": "fixed"}, r"`route`='representatives' needs .*visible='fixed'"),
-    ({"route": "representatives", "symmetry": False}, r"`route`='representatives' needs .*symmetry=False"),
-    ({"route": "representatives", "p_bias": 0.25}, r"`route`='representatives' needs .*p_bias=0.25"),
-])
-def test_insensitive_capacity_route_bad_input(kw, match):
-    with pytest.raises(ValueError, match=match):
-        insensitive_capacity(3, 1, 2, **kw)
-
-
 # ----------------------------------------------------------------------------- refusals and bad input
 
 def test_work_and_memory_are_refused_before_anything_is_built():
