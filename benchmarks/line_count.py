@@ -152,7 +152,7 @@ NEW_INSIDE_MAPPED = [
     "max_iter bounded by the counters, curves refused before any copy",
     "insensitive: exact routes for larger n (vector and level routes of the model), "
     "`classes.label_by_first`, the fold plan, the fold over NPN class-orbit representatives "
-    "(`folded_channel(method=\"representatives\")`, `insensitive_capacity(route=...)`)",
+    "(`folded_channel(method=\"representatives\")`)",
     "mi: memory plans from the shapes for every estimator, the Triton quantise-and-hash dispatch, "
     "hostile-input refusals (tied KSG marginals, diverging InfoNCE lr, read-only samples)",
     "experiments: `naive_bayes_mi(state_space=...)` with an orbit state space, the experiments' "
