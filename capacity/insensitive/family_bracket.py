@@ -646,7 +646,7 @@ def member_orbits(fam, s, q, q0, pi):
     that keeps ``pi``; a permutation is used only when it maps every member onto a member with
     bit-identical rows, so each one is a verified symmetry of the channel. Under a law constant on
     orbits, ``PW`` is invariant and ``D(W_f || PW)`` is the same for every member of an orbit."""
-    from .family_capacity import orbit_labels
+    from .symmetry import orbit_labels
 
     key = {q[i].tobytes() + q0[i].tobytes(): i for i in range(q.shape[0])}
     perms = []
@@ -660,7 +660,7 @@ def member_orbits(fam, s, q, q0, pi):
                for i in range(q.shape[0])]
         if min(img) >= 0:
             perms.append(np.array(img, dtype=np.int64))
-    return orbit_labels(q.shape[0], perms)
+    return orbit_labels(perms, q.shape[0])[0]
 
 
 def orbit_mean(law, orbit):

@@ -127,25 +127,21 @@ def cell_permutation(sigma, member):
 def orbit_labels(images, size):
     """Orbit labels (numbered by first occurrence) and sizes from generator image maps.
 
-    Minimum-label propagation along the edges t -- g(t), with pointer jumping
-    (``label <- label[label]``), until every edge joins equal labels; each label is always
-    an element of the same orbit, so at the fixed point labels are constant on orbits and
-    distinct across them.
+    The orbits are the connected components of the graph on ``range(size)`` with an edge
+    ``t -- g(t)`` for every map g in ``images`` (scipy's ``connected_components``, undirected).
+    For permutations these are the orbits of the group they generate; a map that repeats indices
+    (two points with one image) joins them as well.
     """
+    from scipy.sparse import csr_array
+    from scipy.sparse.csgraph import connected_components
+
     labels = np.arange(size, dtype=np.int64)
-    while True:
-        new = labels.copy()
-        for img in images:
-            np.minimum(new, new[img], out=new)
-            new[img] = np.minimum(new[img], new)
-        while True:
-            jumped = new[new]
-            if np.array_equal(jumped, new):
-                break
-            new = jumped
-        if np.array_equal(new, labels):
-            break
-        labels = new
+    if len(images):
+        dst = np.concatenate([np.asarray(img, dtype=np.int64) for img in images])
+        src = np.tile(labels, len(images))
+        graph = csr_array((np.ones(dst.size, dtype=np.int8), (src, dst)), shape=(size, size))
+        del src, dst
+        labels = connected_components(graph, directed=False)[1]
     labels, first = label_by_first(labels)
     return labels, np.bincount(labels, minlength=first.size)
 

@@ -237,3 +237,39 @@ def test_s1_vector_orbits_equal_the_generator_orbits(n):
     got, got_sizes = s1_vector_orbits(counts, cells, n)
     np.testing.assert_array_equal(got, want)
     np.testing.assert_array_equal(got_sizes, want_sizes)
+
+
+def _components_by_union_find(maps, size):
+    """Reference: union-find over the edges t -- g(t), labels numbered by first element."""
+    parent = list(range(size))
+
+    def find(a):
+        while parent[a] != a:
+            parent[a] = parent[parent[a]]
+            a = parent[a]
+        return a
+
+    for g in maps:
+        for t, u in enumerate(g):
+            parent[find(t)] = find(int(u))
+    roots, labels = {}, []
+    for t in range(size):
+        labels.append(roots.setdefault(find(t), len(roots)))
+    return labels
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_orbit_labels_equal_union_find_for_any_maps(seed):
+    """orbit_labels joins t and g(t) for every map, permutations or not (a map that sends two
+    points to one joins them too), numbering orbits by first element; sizes count the members.
+    Small sizes keep several components, where label propagation by assignment (``new[img] = ...``
+    keeps one of the repeated writes) split some of them."""
+    from capacity.insensitive.symmetry import orbit_labels
+
+    rng = np.random.default_rng(seed)
+    size = int(rng.integers(1, 13))
+    maps = [rng.permutation(size) for _ in range(int(rng.integers(0, 2)))]
+    maps += [rng.integers(0, size, size) for _ in range(int(rng.integers(1, 3)))]   # repeated indices
+    labels, sizes = orbit_labels(maps, size)
+    assert labels.tolist() == _components_by_union_find(maps, size)
+    np.testing.assert_array_equal(sizes, np.bincount(labels))
