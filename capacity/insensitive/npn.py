@@ -523,17 +523,14 @@ def _cell_group(n, s):
     with ``N_{g f}[c] = N_f[perms[g, c]]`` (complemented when ``comp[g]``); read-only.
 
     For the point map sigma of g, ``(g f)(x) = f(sigma(x))`` has
-    ``#{x in c : f(sigma x) = 1} = N_f[sigma(c)]``: perms[g, c] is the cell sigma(c)."""
-    member = channel_cells(n, s, None, 0.5).member.astype(np.int64)
+    ``#{x in c : f(sigma x) = 1} = N_f[sigma(c)]``: perms[g, c] is the cell sigma(c)
+    (:func:`capacity.insensitive.symmetry.cell_permutation`)."""
+    from .symmetry import cell_permutation
+
+    member = channel_cells(n, s, None, 0.5).member
     maps = _point_maps(n)
-    weights = np.int64(1) << np.arange(1 << n, dtype=np.int64)
-    keys = member @ weights
-    order = np.argsort(keys)
-    images = (np.int64(1) << maps) @ member.T          # (n! 2^n, K): the point set sigma(c)
-    pos = np.minimum(np.searchsorted(keys[order], images), keys.size - 1)
-    if not np.array_equal(keys[order][pos], images):  # pragma: no cover - G maps cells to cells
-        raise AssertionError("a point map does not permute the cells")
-    perms = np.concatenate([order[pos], order[pos]]).astype(np.int64)
+    point = np.array([cell_permutation(sigma, member) for sigma in maps], dtype=np.int64)
+    perms = np.concatenate([point, point])
     comp = np.repeat(np.array([0, 1], dtype=np.int64), maps.shape[0])
     perms.setflags(write=False)
     comp.setflags(write=False)
