@@ -71,9 +71,9 @@ from boolean._lib.memory import check_size, format_bytes
 from boolean._lib.validate import check_int
 
 from ._levels_numba import level_scan
-from .model import MAX_LEVEL_M, channel_cells, type_list
+from .model import MAX_LEVEL_M, channel_cells
 from .npn import npn_representatives
-from .symmetry import cell_permutation, channel_generators, orbit_labels, symbol_permutation, type_ranks
+from .symmetry import symbol_generators, type_orbits
 
 __all__ = ["LevelChannel", "LEVEL_ROWS_BOUND", "MAX_LEVEL_N", "level_channel", "level_plan"]
 
@@ -277,13 +277,7 @@ def level_coefficients(n, s, m):
     rebuild V as exact rationals."""
     cells = channel_cells(n, s, None, 0.5)
     K = len(cells.cells)
-    gens = channel_generators(n, None, 0.5)
-    sym_gens = [symbol_permutation(cell_permutation(sigma, cells.member), comp) for sigma, comp in gens]
-    sym, coef = type_list(2 * K, m)
-    T = coef.size
-    images = [type_ranks(np.sort(sp[sym], axis=1), 2 * K) for sp in sym_gens]
-    torb, sizes = orbit_labels(images, T)
-    del images
+    sym, coef, torb, sizes = type_orbits(symbol_generators(n, s, None, 0.5), 2 * K, m)
     n_torb = sizes.size
     lcm = math.lcm(*[math.comb(n, k) for k in range(s + 1)])
     scale = 4 ** n

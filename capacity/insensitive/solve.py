@@ -31,8 +31,7 @@ from .classes import MAX_ENUM_N, count_classes
 from .levels import LEVEL_ROWS_BOUND, level_channel, level_plan
 from .model import channel_cells, channel_classes, check_channel_args, level_route
 from .orbits import multiset_orbit_counts
-from .symmetry import (cell_permutation, channel_generators, class_orbits, fold_plan, folded_channel, symbol_group,
-                       symbol_permutation)
+from .symmetry import class_orbits, fold_plan, folded_channel, symbol_generators, symbol_group
 
 __all__ = ["InsensitiveCapacity", "SolveEstimate", "insensitive_capacity", "insensitive_estimate"]
 
@@ -147,9 +146,7 @@ def insensitive_estimate(n, s, m, *, visible="random", S0=None, p_bias=0.5, symm
 
 def _type_orbit_counts(n, s, visible, S0, p_bias, m, order=False):
     """Burnside counts N_0..N_m of type-orbits (and the symbol group's order)."""
-    cells = channel_cells(n, s, S0, p_bias)
-    gens = channel_generators(n, S0, p_bias)
-    sym_gens = [symbol_permutation(cell_permutation(sigma, cells.member), comp) for sigma, comp in gens]
+    sym_gens = symbol_generators(n, s, S0, p_bias)
     group = symbol_group(tuple(g.tobytes() for g in sym_gens))
     counts = multiset_orbit_counts(group, m)
     return (counts, group.shape[0]) if order else counts

@@ -372,13 +372,11 @@ def folded_channel(n, s, m, *, visible="random", S0=None, p_bias=0.5, method="au
     seconds["classes"] = time.perf_counter() - t0
     K = len(cells.cells)
     T = math.comb(2 * K + m - 1, m)
-    gens = channel_generators(n, S0, p_bias)
-    cell_perms = [cell_permutation(sigma, cells.member) for sigma, _ in gens]
-    sym_gens = [symbol_permutation(cperm, comp) for (_, comp), cperm in zip(gens, cell_perms)]
+    sym_gens = symbol_generators(n, s, S0, p_bias)
     what = f"folded_channel(n={n}, s={s}, m={m})"
     if method == "types":
         # types (2 bytes x m) + ranks/images per generator (8 bytes each) + graph (~24 bytes per edge)
-        plan = T * (2 * m + 8 + 8 + 40 * len(gens))
+        plan = T * (2 * m + 8 + 8 + 40 * len(sym_gens))
         check_size(plan, max_bytes, f"{what} with {T} types ({format_bytes(plan)} of type bookkeeping)")
     t0 = time.perf_counter()
     class_orbit, class_orbit_sizes, orbit_reps = class_orbits(n, s, visible, S0, p_bias)
@@ -400,6 +398,23 @@ def symbol_permutation(cperm, comp):
     sperm[0::2] = 2 * cperm + (1 if comp else 0)
     sperm[1::2] = 2 * cperm + (0 if comp else 1)
     return sperm
+
+
+def symbol_generators(n, s, S0, p_bias):
+    """The channel's generators (:func:`channel_generators`) acting on the 2K symbols 2c + y
+    (:func:`symbol_permutation` of each one's :func:`cell_permutation`), for validated parameters."""
+    cells = channel_cells(n, s, S0, p_bias)
+    return [symbol_permutation(cell_permutation(sigma, cells.member), comp)
+            for sigma, comp in channel_generators(n, S0, p_bias)]
+
+
+def type_orbits(sym_gens, n_symbols, m):
+    """Every type (:func:`capacity.insensitive.model.type_list`) with its orbit under the symbol
+    generators: ``(sym, coef, type_orbit, type_orbit_sizes)``, orbits numbered by first type."""
+    sym, coef = type_list(n_symbols, m)
+    images = [type_ranks(np.sort(sperm[sym], axis=1), n_symbols) for sperm in sym_gens]
+    type_orbit, type_orbit_sizes = orbit_labels(images, coef.size)
+    return sym, coef, type_orbit, type_orbit_sizes
 
 
 def s1_vector_orbits(counts, cells, n):
@@ -562,10 +577,7 @@ def _fold_by_types(cls, cells, sym_gens, orbit_reps, m, max_bytes, what, seconds
     K = len(cells.cells)
     T = math.comb(2 * K + m - 1, m)
     # type orbits: generators act on symbols (c, y) -> (perm(c), y xor comp)
-    sym, coef = type_list(2 * K, m)
-    type_images = [type_ranks(np.sort(sperm[sym], axis=1), 2 * K) for sperm in sym_gens]
-    type_orbit, type_orbit_sizes = orbit_labels(type_images, T)
-    del type_images
+    sym, coef, type_orbit, type_orbit_sizes = type_orbits(sym_gens, 2 * K, m)
     t1 = time.perf_counter()
     seconds["enumeration"] = t1 - t0
     # fold W block by block: log W = log coef + counts @ log r (one BLAS product per block)
@@ -611,9 +623,7 @@ def representatives_plan(n, s, m):
     R = npn_class_count(n)
     T = math.comb(2 * K + m - 1, m)
     n_gens = 2 * n
-    gens = channel_generators(n, None, 0.5)
-    cells = channel_cells(n, s, None, 0.5)
-    sym_gens = [symbol_permutation(cell_permutation(sigma, cells.member), comp) for sigma, comp in gens]
+    sym_gens = symbol_generators(n, s, None, 0.5)
     n_torb = multiset_orbit_counts(symbol_group(tuple(g.tobytes() for g in sym_gens)), m)[m]
     types = T * (2 * m + 8 + 8 + 40 * n_gens) + 2 * K * R
     sums = 8 * R * (n_torb + 1) + 2 * K * R + 8 * T
@@ -638,12 +648,7 @@ def _fold_by_representatives(n, s, m, max_bytes):
     seconds["class_orbits"] = time.perf_counter() - t0
     t0 = time.perf_counter()
     cells = channel_cells(n, s, None, 0.5)
-    gens = channel_generators(n, None, 0.5)
-    sym_gens = [symbol_permutation(cell_permutation(sigma, cells.member), comp) for sigma, comp in gens]
-    sym, _ = type_list(2 * K, m)
-    type_images = [type_ranks(np.sort(sperm[sym], axis=1), 2 * K) for sperm in sym_gens]
-    type_orbit, type_orbit_sizes = orbit_labels(type_images, T)
-    del type_images
+    _, _, type_orbit, type_orbit_sizes = type_orbits(symbol_generators(n, s, None, 0.5), 2 * K, m)
     seconds["enumeration"] = time.perf_counter() - t0
     t0 = time.perf_counter()
     with threads_for(co.n_orbits * T):
