@@ -73,7 +73,7 @@ from boolean._lib.validate import check_int
 from ._levels_numba import level_scan
 from .model import MAX_LEVEL_M, channel_cells
 from .npn import npn_representatives
-from .symmetry import symbol_generators, type_orbits
+from .symmetry import spread_terms, symbol_generators, type_orbits
 
 __all__ = ["LevelChannel", "LEVEL_ROWS_BOUND", "MAX_LEVEL_N", "level_channel", "level_plan"]
 
@@ -206,12 +206,7 @@ def level_channel(n, s, m, *, max_bytes=None) -> LevelChannel:
         raise AssertionError("negative type-orbit probability")
     V = num / float(denom)
     K = math.comb(n, s) << s
-    bonus = _entropy_terms(n, s, m, K, levels, entropy)
-    logsize = np.log(sizes.astype(np.float64))
-    for r in range(V.shape[0]):
-        row = V[r]
-        pos = row > 0
-        bonus[r] += row[pos] @ (logsize[pos] - np.log(row[pos]))
+    bonus = _entropy_terms(n, s, m, K, levels, entropy) + spread_terms(V, sizes)
     seconds["rows"] = time.perf_counter() - t0
     return LevelChannel(V=V, bonus=bonus, levels=levels, entropy=entropy, functions=functions,
                         type_orbit_sizes=sizes, n_scanned=n_scanned, seconds=seconds)

@@ -408,6 +408,18 @@ def symbol_generators(n, s, S0, p_bias):
             for sigma, comp in channel_generators(n, S0, p_bias)]
 
 
+def spread_terms(V, type_orbit_sizes):
+    r"""Per row o of V: :math:`\sum_{T : V_{oT} > 0} V_{oT} \log(|T| / V_{oT})` (nats), the part of
+    the bonus that spreads each type-orbit's mass evenly over its types (module docstring); row
+    by row, with no temporary of V's size."""
+    log_sizes = np.log(np.asarray(type_orbit_sizes, dtype=np.float64))
+    out = np.empty(V.shape[0])
+    for o, row in enumerate(V):
+        pos = row > 0
+        out[o] = row[pos] @ (log_sizes[pos] - np.log(row[pos]))
+    return out
+
+
 def type_orbits(sym_gens, n_symbols, m):
     """Every type (:func:`capacity.insensitive.model.type_list`) with its orbit under the symbol
     generators: ``(sym, coef, type_orbit, type_orbit_sizes)``, orbits numbered by first type."""
@@ -558,16 +570,11 @@ def _fold_by_orbits(cls, cells, sym_gens, class_orbit, class_orbit_sizes, m, max
                            order.astype(np.int64), offsets, child_start, child_stop, n_roots, tree.symbol, ratio,
                            np.log(ratio), m, sizes)
     del child_start, child_stop
-    # V = A |T|/|O| in place; b_O = Bs[O]/|O| + sum_T V log(|T| / V), row by row
-    log_sizes = np.log(sizes)
-    bonus = np.empty(n_orb)
+    # V = A |T|/|O| in place; b_O = Bs[O]/|O| + sum_T V log(|T| / V)
     V = A
-    for o in range(n_orb):
-        row = V[o]
-        row *= sizes
-        row /= class_orbit_sizes[o]
-        pos = row > 0
-        bonus[o] = Bs[o] / class_orbit_sizes[o] + row[pos] @ (log_sizes[pos] - np.log(row[pos]))
+    V *= sizes
+    V /= class_orbit_sizes[:, None]
+    bonus = Bs / class_orbit_sizes + spread_terms(V, sizes)
     seconds["likelihoods"] = time.perf_counter() - t1
     return V, bonus, tree.leaf_orbit_sizes.astype(np.int64)
 
@@ -654,13 +661,8 @@ def _fold_by_representatives(n, s, m, max_bytes):
     with threads_for(co.n_orbits * T):
         V, Ws = type_sums(co.counts, 1 << (n - s), np.ascontiguousarray(cells.pi), m, type_orbit,
                           int(type_orbit_sizes.size))
-    # b_O = sum_t W ln W + sum_T V ln(|T| / V), row by row
-    log_sizes = np.log(type_orbit_sizes.astype(np.float64))
-    bonus = np.empty(co.n_orbits)
-    for o in range(co.n_orbits):
-        row = V[o]
-        pos = row > 0
-        bonus[o] = Ws[o] + row[pos] @ (log_sizes[pos] - np.log(row[pos]))
+    # b_O = sum_t W ln W + sum_T V ln(|T| / V)
+    bonus = Ws + spread_terms(V, type_orbit_sizes)
     seconds["likelihoods"] = time.perf_counter() - t0
     return FoldedChannel(V=V, bonus=bonus, class_orbit=None, class_orbit_sizes=np.array(co.orbit_sizes),
                          orbit_representatives=None, type_orbit_sizes=type_orbit_sizes.astype(np.int64),
