@@ -113,6 +113,21 @@ def _check_value(value, where):
     raise TypeError(f"`{where}` must be a number, string, bool or a list of them; got {value!r}")
 
 
+@functools.lru_cache(maxsize=1024)
+def _binding(dotted, names):
+    """``(name, given, default)`` in signature order: the arguments a task of ``dotted`` with the
+    keyword arguments ``names`` is keyed by, each ``given`` or its default (kept when it is a
+    scalar or None). Binding depends on the names only, so a grid binds once, not once per task."""
+    _, _, sig = _resolved(dotted)
+    try:
+        bound = sig.bind(**dict.fromkeys(names))
+    except TypeError as exc:
+        raise ValueError(f"arguments {sorted(names)} do not fit {dotted}{sig}: {exc}") from None
+    bound.apply_defaults()
+    return tuple((k, k in names, None if k in names else v) for k, v in bound.arguments.items()
+                 if k in names or isinstance(v, _SCALARS) or v is None)
+
+
 def make_task(routine, kwargs) -> Task:
     """The task running ``routine(**kwargs)``, with its canonical key.
 
@@ -122,21 +137,13 @@ def make_task(routine, kwargs) -> Task:
     """
     if not isinstance(routine, str):
         raise TypeError(f"`routine` must be a string; got {routine!r}")
-    dotted, fn, sig = _resolved(routine)
+    dotted = _resolved(routine)[0]
     if not isinstance(kwargs, dict):
         raise TypeError(f"`kwargs` must be a dict; got {type(kwargs).__name__}")
     clean = {}
     for k, v in kwargs.items():
         clean[k] = _check_value(v, f"{routine}.{k}")
-    try:
-        bound = sig.bind(**clean)
-    except TypeError as exc:
-        raise ValueError(f"arguments {sorted(clean)} do not fit {dotted}{sig}: {exc}") from None
-    bound.apply_defaults()
-    args = {}
-    for k, v in bound.arguments.items():
-        if k in clean or isinstance(v, _SCALARS) or v is None:
-            args[k] = clean.get(k, v)
+    args = {k: clean[k] if given else default for k, given, default in _binding(dotted, frozenset(clean))}
     digest = hashlib.sha256(canonical_json({"routine": dotted, "args": args}).encode()).hexdigest()[:16]
     short = dotted.rpartition(".")[2]
     return Task(f"{short}-{digest}", dotted, args)

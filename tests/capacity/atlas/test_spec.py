@@ -70,3 +70,42 @@ def test_cli_refuses_a_malformed_spec_before_creating_the_atlas(tmp_path, capsys
     assert main(["run", str(spec), "--db", str(db)]) == 2
     assert "non-empty list" in capsys.readouterr().err
     assert not db.exists()
+
+
+def _bound_by_hand(routine, kwargs):
+    """The keyed arguments straight from the definition: bind every task's own arguments, apply the
+    defaults, keep the given ones and the scalar or None defaults."""
+    import inspect
+
+    from capacity.atlas._spec import resolve_routine
+
+    _, fn = resolve_routine(routine)
+    bound = inspect.signature(fn).bind(**kwargs)
+    bound.apply_defaults()
+    return {k: v for k, v in bound.arguments.items()
+            if k in kwargs or isinstance(v, (bool, int, float, str)) or v is None}
+
+
+@pytest.mark.parametrize("routine, kwargs", [
+    ("insensitive_capacity", {"n": 2, "s": 1, "m": 2}),
+    ("insensitive_capacity", {"n": 3, "s": 1, "m": 2, "p_bias": 0.3, "tol": 1e-9}),
+    ("insensitive_capacity", {"m": 1, "s": 2, "n": 2, "max_bytes": 10**9}),
+    ("probe", {"value": 2.0}),
+    ("probe", {"seconds": 0.0, "value": 1.0, "compiled": False}),
+    ("capacity.insensitive.family_capacity", {"family": "symmetric", "n": 6, "s": 2, "m": 2}),
+    ("count_classes", {"n": 3, "s": 1}),
+])
+def test_keyed_arguments_equal_a_binding_of_each_task(routine, kwargs):
+    # the binding is computed once per routine and set of argument names; each task must still get
+    # exactly what binding its own arguments gives, whatever the values and their order
+    for values in (kwargs, dict(reversed(list(kwargs.items())))):
+        task = make_task(routine, values)
+        assert task.kwargs == _bound_by_hand(routine, values)
+        assert list(task.kwargs) == list(_bound_by_hand(routine, values))       # signature order
+
+
+def test_a_binding_error_is_raised_for_every_task_not_remembered_as_a_success():
+    make_task("probe", {"value": 1.0})
+    for _ in range(2):
+        with pytest.raises(ValueError, match="do not fit"):
+            make_task("probe", {"value": 1.0, "nope": 2})
