@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import logging
+import math
 import os
+import pickle
 import time
 from dataclasses import dataclass
 
@@ -10,7 +12,7 @@ from boolean._lib.validate import check_int, check_real
 
 from ._spec import Sweep, load_spec, parse_spec
 from ._store import Atlas, AtlasRecord, open_atlas
-from ._worker import THREAD_ENV, execute_batch, spin_compiled
+from ._worker import THREAD_ENV, TaskBatch, execute_packed, spin_compiled
 
 
 @dataclass(frozen=True)
@@ -129,8 +131,51 @@ MAX_BATCH_SECONDS = 2.0
 #: Largest automatic batch (bounds a batch's result size).
 MAX_BATCH = 1024
 #: Batches in flight per worker slot: one running, one waiting (on the worker itself, with the local
-#: cluster's settings), so a worker never idles while the client stores a result and sizes the next one.
+#: cluster's settings), so a worker never idles while the client stores a result and sizes the next one;
+#: a worker with less work waiting than the others may hold one more (:func:`pick_worker`).
 IN_FLIGHT = 2
+#: Seconds between two requests for the cluster's workers (new ones replace those lost, or join).
+WORKERS_EVERY = 1.0
+
+
+def pick_worker(threads, batches, backlog):
+    r"""The worker for the next batch: the fewest tasks sent to it and not yet back, per thread.
+
+    .. math::
+
+        w^\ast = \arg\min_{w \,:\, b_w < (\text{IN\_FLIGHT} + 1)\, k_w} \; q_w / k_w,
+
+    with :math:`k_w` the worker's threads, :math:`b_w` its batches in flight and :math:`q_w` their
+    tasks. Balancing tasks, not batches, evens out the workers' ends: Dask would place a batch by
+    the mean time of all batches, whose sizes differ a hundredfold, and could leave one worker with
+    the sweep's last batches while another idles. A worker may hold one batch more than
+    ``IN_FLIGHT`` per thread, so one with little work waiting can take the next batch while a busy
+    one still holds two.
+
+    Parameters
+    ----------
+    threads : dict
+        Worker address -> threads (at least 1).
+    batches, backlog : dict
+        Worker address -> batches, and tasks, sent to it and not yet back (absent: 0).
+
+    Returns
+    -------
+    str or None
+        The address; None when no worker is known or every one is full (Dask then places the
+        batch).
+
+    Examples
+    --------
+    >>> pick_worker({"a": 1, "b": 1}, {"a": 2, "b": 2}, {"a": 300, "b": 120})
+    'b'
+    >>> pick_worker({"a": 1, "b": 1}, {"a": 1, "b": 3}, {"a": 300, "b": 120})
+    'a'
+    >>> pick_worker({}, {}, {}) is None
+    True
+    """
+    free = [w for w, k in threads.items() if batches.get(w, 0) < (IN_FLIGHT + 1) * k]
+    return min(free, key=lambda w: backlog.get(w, 0) / threads[w]) if free else None
 
 
 def plan_batch(remaining, slots, task_seconds=None) -> int:
@@ -477,15 +522,17 @@ def _run(sweep, atlas, scheduler, n_workers, force, retries, batch, progress, ca
 
 
 def _submit_and_store(client, sweep, todo, atlas, batch, counts, bar, callback):
-    """Keep ``IN_FLIGHT`` batches per worker slot submitted; store a batch's rows as it arrives."""
+    """Keep ``IN_FLIGHT`` batches per worker thread submitted, each new batch to the worker with the
+    fewest tasks waiting per thread; store a batch's rows as it arrives."""
     from collections import deque
 
     from distributed import as_completed
 
-    slots = max(1, sum(w.get("nthreads", 1) for w in client.scheduler_info()["workers"].values()))
     pending = deque(todo)
-    in_flight = {}
+    in_flight = {}                        # Dask key -> (tasks, worker address or None)
+    batches, backlog = {}, {}             # worker address -> batches and tasks sent to it and not yet back
     seen = {"tasks": 0, "seconds": 0.0}
+    cluster = {"threads": {}, "asked": -math.inf}      # worker address -> threads, and when last asked
     stamp = time.time_ns()                # Dask keys unique to this call: never a result cached by a scheduler
     # results are fetched on this client's event loop as each batch finishes (no blocking round trip
     # per batch from this thread); without ``loop``, as_completed would use the process's default
@@ -494,20 +541,36 @@ def _submit_and_store(client, sweep, todo, atlas, batch, counts, bar, callback):
     arrivals = as_completed(loop=client.loop, with_results=True, raise_errors=False)
 
     def submit():
+        # the client, not Dask, picks each batch's worker; the restriction is loose, so a batch whose
+        # worker is lost runs on another one
+        now = time.monotonic()
+        if now - cluster["asked"] > WORKERS_EVERY:    # a round trip to the scheduler: not once per batch
+            cluster["threads"] = {w: max(1, info.get("nthreads", 1))
+                                  for w, info in client.scheduler_info()["workers"].items()}
+            cluster["asked"] = now
+        threads = cluster["threads"]
+        slots = max(1, sum(threads.values()))
         while pending and len(in_flight) < IN_FLIGHT * slots:
+            worker = pick_worker(threads, batches, backlog)
             mean = seen["seconds"] / seen["tasks"] if seen["tasks"] else None
             size = min(batch or plan_batch(len(pending), slots, mean), len(pending))
             chunk = [pending.popleft() for _ in range(size)]
-            fut = client.submit(execute_batch, [(t.routine, t.kwargs) for t in chunk],
-                                key=f"atlas-{chunk[0].key}-{len(chunk)}-{stamp}", pure=False)
-            in_flight[fut.key] = chunk
+            fut = client.submit(execute_packed, TaskBatch((t.routine, t.kwargs) for t in chunk),
+                                key=f"atlas-{chunk[0].key}-{len(chunk)}-{stamp}", pure=False,
+                                workers=None if worker is None else [worker], allow_other_workers=True)
+            in_flight[fut.key] = (chunk, worker)
+            batches[worker] = batches.get(worker, 0) + 1
+            backlog[worker] = backlog.get(worker, 0) + len(chunk)
             arrivals.add(fut)
 
     submit()
     for arrived in arrivals.batches():
         for fut, outs in arrived:
-            chunk = in_flight.pop(fut.key)
+            chunk, worker = in_flight.pop(fut.key)
+            batches[worker] -= 1
+            backlog[worker] -= len(chunk)
             if fut.status == "finished":
+                outs = pickle.loads(outs)
                 recs = [_record(t, out, sweep.name) for t, out in zip(chunk, outs)]
                 seen["tasks"] += len(outs)
                 seen["seconds"] += sum(out["seconds"] for out in outs)

@@ -6,6 +6,7 @@ import functools
 import importlib
 import math
 import os
+import pickle
 import platform
 import socket
 import subprocess
@@ -228,6 +229,39 @@ def execute(routine: str, kwargs: dict) -> dict:
             "seconds": seconds, "worker": _worker_name(os.getpid()), "machine": machine(), **prov}
 
 
+class TaskBatch:
+    """The ``(routine, kwargs)`` pairs of one Dask task, in order.
+
+    An argument of a Dask task that is a list, tuple, dict or set is walked element by element
+    on the client, looking for futures to depend on; a batch holds none, and this opaque
+    holder spares the client that walk over every keyword of every task it sends.
+    """
+
+    __slots__ = ("tasks",)
+
+    def __init__(self, tasks):
+        self.tasks = tuple(tasks)
+
+    def __iter__(self):
+        return iter(self.tasks)
+
+    def __len__(self) -> int:
+        return len(self.tasks)
+
+    def __getstate__(self):
+        return self.tasks
+
+    def __setstate__(self, tasks):
+        self.tasks = tasks
+
+
 def execute_batch(batch) -> list:
-    """:func:`execute` on each ``(routine, kwargs)`` of ``batch``, in order."""
+    """:func:`execute` on each ``(routine, kwargs)`` of ``batch`` (a :class:`TaskBatch` or any
+    iterable of pairs), in order."""
     return [execute(routine, kwargs) for routine, kwargs in batch]
+
+
+def execute_packed(batch) -> bytes:
+    """:func:`execute_batch`'s results as one pickle: one frame on the wire for the whole batch,
+    where Dask would send each result's law array as a frame of its own."""
+    return pickle.dumps(execute_batch(batch), protocol=pickle.HIGHEST_PROTOCOL)

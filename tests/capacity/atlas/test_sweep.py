@@ -396,3 +396,71 @@ def test_interrupted_ship_exits_130_and_says_what_was_kept(monkeypatch, tmp_path
     assert f"interrupted: {csv_path} unchanged" in capsys.readouterr().err
     assert main(["ship", "--csv", csv_path, "--db", str(tmp_path / "w.sqlite")]) == 130
     assert "run the same command again to resume" in capsys.readouterr().err
+
+
+def test_pick_worker_follows_its_definition():
+    # the least tasks in flight per thread among the workers holding fewer than IN_FLIGHT + 1 batches per
+    # thread, by brute force over random states; None when there is no such worker
+    import random
+
+    from capacity.atlas._sweep import IN_FLIGHT, pick_worker
+
+    rng = random.Random(5)
+    for _ in range(500):
+        threads = {f"w{i}": rng.randint(1, 3) for i in range(rng.randint(0, 4))}
+        batches = {w: rng.randint(0, (IN_FLIGHT + 1) * k) for w, k in threads.items()}
+        backlog = {w: rng.randint(b, 50 * b) for w, b in batches.items()}
+        got = pick_worker(threads, batches, backlog)
+        eligible = [w for w, k in threads.items() if batches[w] < (IN_FLIGHT + 1) * k]
+        if not eligible:
+            assert got is None
+            continue
+        best = min(backlog[w] / threads[w] for w in eligible)
+        assert got in eligible and backlog[got] / threads[got] == best
+
+
+def _simulated_ends(n_tasks, n_workers, seconds, latency=0.01):
+    """End time of each worker in a simulated sweep: the client's loop (plan_batch, pick_worker, at most
+    IN_FLIGHT batches per worker thread in flight) with workers that run their batches in order, every
+    task taking ``seconds``, and ``latency`` from submission to a worker."""
+    import heapq
+
+    from capacity.atlas._sweep import IN_FLIGHT, pick_worker, plan_batch
+
+    threads = {f"w{i}": 1 for i in range(n_workers)}
+    free_at = dict.fromkeys(threads, 0.0)
+    batches, backlog, ends, events = {}, {}, {}, []
+    pending, done = n_tasks, 0
+
+    def submit(now):
+        nonlocal pending
+        while pending and sum(batches.values()) < IN_FLIGHT * n_workers:
+            w = pick_worker(threads, batches, backlog)
+            size = min(plan_batch(pending, n_workers, seconds if done else None), pending)
+            pending -= size
+            free_at[w] = max(free_at[w], now + latency) + size * seconds
+            heapq.heappush(events, (free_at[w], w, size))
+            batches[w] = batches.get(w, 0) + 1
+            backlog[w] = backlog.get(w, 0) + size
+
+    submit(0.0)
+    while events:
+        now, w, size = heapq.heappop(events)
+        batches[w] -= 1
+        backlog[w] -= size
+        done += size
+        ends[w] = now
+        submit(now)
+    return ends
+
+
+@pytest.mark.parametrize("n_tasks, n_workers, seconds", [(1000, 2, 0.0035), (1000, 3, 0.0035), (5000, 2, 0.001),
+                                                         (300, 4, 0.02)])
+def test_workers_end_together_in_a_simulated_sweep(n_tasks, n_workers, seconds):
+    # every task is run once, and the workers end within one smallest automatic batch (MIN_BATCH_SECONDS)
+    # of each other: no worker is left with the sweep's last batches while another idles
+    from capacity.atlas._sweep import MIN_BATCH_SECONDS
+
+    ends = _simulated_ends(n_tasks, n_workers, seconds)
+    assert len(ends) == n_workers
+    assert max(ends.values()) - min(ends.values()) <= MIN_BATCH_SECONDS

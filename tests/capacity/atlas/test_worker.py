@@ -86,3 +86,16 @@ def test_flatten_stores_the_level_routes_law_from_its_solver():
     classes = SimpleNamespace(class_mass=np.array([1.0]), lower=1.0, upper=1.0,
                               result=SimpleNamespace(p=p, extra={"route": "levels"}))
     assert np.array_equal(flatten(classes)["law"], [1.0])
+
+
+def test_a_packed_batch_gives_execute_batchs_results():
+    # the batch travels as one opaque object (Dask does not walk it) and returns as one pickle
+    import pickle
+
+    batch = _worker.TaskBatch([("capacity.atlas.probe", {"value": 1.5}), ("capacity.atlas.probe", {"value": -2.0}),
+                               ("capacity.atlas.probe", {"value": "bad"})])
+    assert len(batch) == 3 and pickle.loads(pickle.dumps(batch)).tasks == batch.tasks
+    got = pickle.loads(_worker.execute_packed(batch))
+    want = _worker.execute_batch(list(batch))
+    assert [r["value"] for r in got] == [r["value"] for r in want] == [1.5, -2.0, None]
+    assert [r["status"] for r in got] == ["done", "done", "failed"]
