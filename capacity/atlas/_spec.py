@@ -38,6 +38,14 @@ ROUTINES = {
 
 _SCALARS = (bool, int, float, str)
 
+#: Keywords a routine gained after atlas rows were keyed, with the default they were added with:
+#: dotted name -> {keyword: default}. A task whose value of such a keyword is that default leaves
+#: it out of its arguments and key, so the rows computed before it existed keep their keys (and a
+#: shipped atlas stays valid); any other value is a new key. Every other argument is keyed with its
+#: default applied, so changing a default re-keys the tasks that relied on it. Add an entry in the
+#: same commit as the keyword (tests/capacity/atlas/test_spec.py checks each against the signature).
+ADDED_KEYWORDS: dict = {}
+
 
 @dataclass(frozen=True)
 class Task:
@@ -133,7 +141,8 @@ def make_task(routine, kwargs) -> Task:
 
     The key is ``<short name>-<16 hex digits>`` of the SHA-256 of the routine's dotted name
     and its arguments bound to its signature with the defaults applied: writing a default
-    explicitly gives the same key, changing any argument gives a new one.
+    explicitly gives the same key, changing any argument gives a new one. A keyword listed in
+    :data:`ADDED_KEYWORDS` is left out while it has the default it was added with.
     """
     if not isinstance(routine, str):
         raise TypeError(f"`routine` must be a string; got {routine!r}")
@@ -144,6 +153,9 @@ def make_task(routine, kwargs) -> Task:
     for k, v in kwargs.items():
         clean[k] = _check_value(v, f"{routine}.{k}")
     args = {k: clean[k] if given else default for k, given, default in _binding(dotted, frozenset(clean))}
+    for k, default in ADDED_KEYWORDS.get(dotted, {}).items():
+        if k in args and type(args[k]) is type(default) and args[k] == default:
+            del args[k]
     digest = hashlib.sha256(canonical_json({"routine": dotted, "args": args}).encode()).hexdigest()[:16]
     short = dotted.rpartition(".")[2]
     return Task(f"{short}-{digest}", dotted, args)

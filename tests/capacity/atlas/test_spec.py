@@ -109,3 +109,33 @@ def test_a_binding_error_is_raised_for_every_task_not_remembered_as_a_success():
     for _ in range(2):
         with pytest.raises(ValueError, match="do not fit"):
             make_task("probe", {"value": 1.0, "nope": 2})
+
+
+def test_every_added_keyword_is_a_parameter_with_its_registered_default():
+    import inspect
+
+    from capacity.atlas._spec import ADDED_KEYWORDS, resolve_routine
+
+    for dotted, added in ADDED_KEYWORDS.items():
+        params = inspect.signature(resolve_routine(dotted)[1]).parameters
+        for name, default in added.items():
+            assert name in params and params[name].default == default, (dotted, name)
+
+
+def test_a_keyword_added_later_keeps_the_old_keys_at_its_default(monkeypatch):
+    # as if probe had gained `value` (default 0.0) after rows were keyed: those rows were keyed by seconds
+    # and compiled alone (the key's definition: SHA-256 of the routine and its arguments, make_task's
+    # docstring); at the registered default a task keeps that key, any other value is a new one
+    import hashlib
+
+    from capacity.atlas import _spec
+
+    monkeypatch.setattr(_spec, "ADDED_KEYWORDS", {"capacity.atlas.probe": {"value": 0.0}})
+    old_args = {"seconds": 0.25, "compiled": False}
+    text = _spec.canonical_json({"routine": "capacity.atlas.probe", "args": old_args})
+    old_key = "probe-" + hashlib.sha256(text.encode()).hexdigest()[:16]
+    assert make_task("probe", {"seconds": 0.25}).key == old_key
+    assert make_task("probe", {"seconds": 0.25}).kwargs == old_args
+    assert make_task("probe", {"seconds": 0.25, "value": 0.0}).key == old_key
+    assert make_task("probe", {"seconds": 0.25, "value": 1.0}).key != old_key
+    assert make_task("probe", {"seconds": 0.25, "value": 0}).key != old_key     # an int is another value
