@@ -1,6 +1,6 @@
 """Line count of the library at two git refs, in all and for the same features.
 
-``python -m benchmarks.line_count [--old REF] [--new REF] [--print]``
+``python -m benchmarks.line_count [--old REF] [--new REF] [--print] [--by-commit]``
 
 Counts the ``.py`` files under ``boolean/`` and ``capacity/`` as committed at each ref
 (``git show REF:path``, so uncommitted changes do not count). Two numbers per file:
@@ -17,13 +17,21 @@ Features added inside mapped files are named in :data:`NEW_INSIDE_MAPPED` and co
 lines cannot be split off by file), so the same-feature count at the new ref is an upper bound.
 The table goes to ``benchmarks/results/line_count.md`` (assembled into BENCHMARKS.md by
 ``python -m benchmarks.run --assemble``).
+
+``--by-commit`` attributes that growth to commits: it follows the measured set (every library file
+that is not a new-feature file) through each commit since :data:`BASELINE`, from the files the
+commit changed (:func:`commit_deltas`), and sums the deltas by the category each commit is given,
+by judgment, in ``benchmarks/line_commits.csv`` (:data:`CATEGORIES`). The same table is appended to
+the results file by the default run.
 """
 from __future__ import annotations
 
 import argparse
 import ast
+import csv
 import io
 import subprocess
+import time
 import tokenize
 from pathlib import Path
 
@@ -305,13 +313,230 @@ def report(old_ref: str = BASELINE, new_ref: str = "HEAD") -> str:
     ])
 
 
+# ------------------------------------------------------------------------------------ by commit
+#: The data file: one row per commit of ``BASELINE..HEAD`` whose delta is not zero, with the
+#: category it is charged to (a judgment, read from the subject and the diff) and a note.
+COMMITS_CSV = Path(__file__).resolve().parent / "line_commits.csv"
+#: The last commit judged in :data:`COMMITS_CSV`: its rows cover ``BASELINE..JUDGED`` exactly.
+JUDGED = "bfafe8a"
+CSV_FIELDS = ("commit", "date", "delta", "category", "subject", "note")
+#: The categories, in the order of the summary table.
+CATEGORIES = {
+    "refactor": "the one-house work: array layer, solver core, memory planner and plans, shared core, "
+                "layering, splitting modules, removing duplicates and dead code, docstring template, renames",
+    "guards": "hostile-input refusals and validation (issue 17), memory refusals of bad sizes",
+    "feature": "a new capability inside the measured files (route, parameter, method, kernel, dispatch)",
+    "report": "new report claims, figures, section content, time budgets",
+    "fix": "a bug fix of an existing feature",
+    "perf": "a speed-up of an existing feature",
+    "merge": "what a merge's conflict resolution changed (computed, not judged)",
+}
+
+
+def is_measured(path: str) -> bool:
+    """A library ``.py`` file that is not a new-feature file: the set ``--by-commit`` follows."""
+    return path.endswith(".py") and path.split("/", 1)[0] in PACKAGES and not _is_new_feature(path)
+
+
+class _Blobs:
+    """Logical lines of a blob, by hash, read through one ``git cat-file --batch`` process."""
+
+    def __init__(self):
+        self.cache = {}
+        self.proc = subprocess.Popen(["git", "-C", str(ROOT), "cat-file", "--batch"],
+                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+
+    def __call__(self, sha: str) -> int:
+        if sha not in self.cache:
+            self.proc.stdin.write(sha.encode() + b"\n")
+            self.proc.stdin.flush()
+            size = int(self.proc.stdout.readline().split()[2])
+            data = self.proc.stdout.read(size + 1)[:size]
+            self.cache[sha] = count(data.decode())[1]
+        return self.cache[sha]
+
+    def close(self):
+        self.proc.stdin.close()
+        self.proc.wait()
+        self.proc.stdout.close()
+
+
+def measured(ref: str, blobs=None) -> int:
+    """Logical lines of the measured set (:func:`is_measured`) at ``ref``, from ``git ls-tree``."""
+    own = blobs is None
+    blobs = blobs or _Blobs()
+    try:
+        total = 0
+        for line in _git("ls-tree", "-r", ref, "--", *PACKAGES).splitlines():
+            meta, path = line.split("\t", 1)
+            if meta.split()[1] == "blob" and is_measured(path):
+                total += blobs(meta.split()[2])
+        return total
+    finally:
+        if own:
+            blobs.close()
+
+
+def _step(parent: str, commit: str, blobs) -> int:
+    """measured(commit) - measured(parent), from the files that changed between them only
+    (``git diff-tree --raw``, renames as a deletion and an addition, each side judged by its path)."""
+    total = 0
+    raw = _git("diff-tree", "-r", "--raw", "--no-renames", "--no-abbrev", parent, commit, "--", *PACKAGES)
+    for line in raw.splitlines():
+        meta, path = line.split("\t", 1)
+        _, _, old_sha, new_sha, status = meta.split()
+        if not is_measured(path):
+            continue
+        if not set(new_sha) <= {"0"}:
+            total += blobs(new_sha)
+        if not set(old_sha) <= {"0"}:
+            total -= blobs(old_sha)
+    return total
+
+
+def commit_deltas(old_ref: str = BASELINE, new_ref: str = "HEAD") -> list[dict]:
+    """One dict per commit of ``old_ref..new_ref`` (oldest first): ``commit`` (short hash), ``date``,
+    ``subject``, ``merge`` and ``delta``, its share of measured(new_ref) - measured(old_ref).
+
+    A commit with one parent: measured(C) - measured(C^1). A merge M: measured(M) - measured(M^1)
+    less the deltas of the commits it brings in (``git rev-list M^1..M``; a merge among them counts
+    with its own such remainder, and a commit outside the range that a nested merge brings in, such
+    as main's commits merged into a branch, is computed the same way), which leaves what the
+    conflict resolution changed. ``old_ref`` must lie on the first-parent chain of ``new_ref``: then
+    the commits that the merges of that chain bring in are disjoint, and the deltas sum to
+    measured(new_ref) - measured(old_ref) exactly, which is asserted against :func:`measured`.
+    """
+    log = _git("log", "--topo-order", "--reverse", "--format=%H %P%x09%ad%x09%s", "--date=format:%Y-%m-%d %H:%M",
+               f"{old_ref}..{new_ref}")
+    rows, delta = [], {}
+    blobs = _Blobs()
+
+    def delta_of(commit: str, parents: list[str]) -> int:
+        inside = [c for c in _git("rev-list", f"{parents[0]}..{commit}").split() if c != commit] \
+            if len(parents) > 1 else []
+        for c in inside:
+            if c not in delta:  # outside the range, brought in by a nested merge: the same rule
+                delta[c] = delta_of(c, _git("rev-list", "--parents", "-n", "1", c).split()[1:])
+        return _step(parents[0], commit, blobs) - sum(delta[c] for c in inside)
+
+    try:
+        for line in log.splitlines():
+            shas, date, subject = line.split("\t", 2)
+            commit, *parents = shas.split()
+            delta[commit] = delta_of(commit, parents)
+            rows.append({"commit": commit[:7], "date": date, "subject": subject, "merge": len(parents) > 1,
+                         "delta": delta[commit]})
+        total = measured(new_ref, blobs) - measured(old_ref, blobs)
+    finally:
+        blobs.close()
+    if sum(r["delta"] for r in rows) != total:
+        raise AssertionError(f"deltas sum to {sum(r['delta'] for r in rows)}, measured changed by {total}")
+    return rows
+
+
+def read_commits(path=COMMITS_CSV) -> list[dict]:
+    """The rows of :data:`COMMITS_CSV` (``delta`` as int)."""
+    with open(path, newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    for row in rows:
+        row["delta"] = int(row["delta"])
+    return rows
+
+
+def check_commits(computed: list[dict], judged: list[dict]) -> None:
+    """The judged rows are exactly the computed commits with a non-zero delta, with the same delta,
+    a category from :data:`CATEGORIES`, and ``merge`` for merges only."""
+    want = {r["commit"]: r for r in computed if r["delta"]}
+    have = {r["commit"]: r for r in judged}
+    missing, stale = sorted(set(want) - set(have)), sorted(set(have) - set(want))
+    wrong = sorted(c for c in set(want) & set(have) if want[c]["delta"] != have[c]["delta"]
+                   or (have[c]["category"] == "merge") != want[c]["merge"])
+    unknown = sorted(c for c, r in have.items() if r["category"] not in CATEGORIES)
+    if missing or stale or wrong or unknown or len(have) != len(judged):
+        raise ValueError(f"{COMMITS_CSV.name} does not match the history: not listed {missing}, listed but "
+                         f"zero or outside the range {stale}, other delta or merge flag {wrong}, unknown "
+                         f"category {unknown}, {len(judged) - len(have)} listed twice")
+
+
+def by_commit(new_ref: str = "HEAD") -> tuple[str, list[dict]]:
+    """The markdown section (net logical lines of the measured set from :data:`BASELINE` to
+    ``new_ref``, per category of :data:`COMMITS_CSV`) and the rows of the commits after
+    :data:`JUDGED` that the file does not judge yet. The judged rows are checked against the
+    history first (:func:`check_commits`); ``new_ref`` must contain :data:`JUDGED`."""
+    old_ref = BASELINE
+    if subprocess.run(["git", "-C", str(ROOT), "merge-base", "--is-ancestor", JUDGED, new_ref]).returncode:
+        raise ValueError(f"`new` must contain {JUDGED}, the last commit judged in {COMMITS_CSV.name}; got {new_ref}")
+    rows = commit_deltas(old_ref, new_ref)
+    judged_range = {c[:7] for c in _git("rev-list", f"{old_ref}..{JUDGED}").split()}
+    judged = read_commits()
+    check_commits([r for r in rows if r["commit"] in judged_range], judged)
+    pending = [r for r in rows if r["commit"] not in judged_range and r["delta"]]
+    table_rows = []
+    for cat in CATEGORIES:
+        mine = [r["delta"] for r in judged if r["category"] == cat]
+        unsure = sum(r["note"].startswith("?") for r in judged if r["category"] == cat)
+        table_rows.append([cat, len(mine), unsure, sum(d for d in mine if d > 0), sum(d for d in mine if d < 0),
+                           f"{sum(mine):+d}"])
+    if pending:
+        d = [r["delta"] for r in pending]
+        table_rows.append([f"not judged yet (after {JUDGED})", len(d), "", sum(x for x in d if x > 0),
+                           sum(x for x in d if x < 0), f"{sum(d):+d}"])
+    net = sum(r["delta"] for r in rows)
+    table_rows.append(["**total**", sum(r[1] for r in table_rows), sum(r[2] or 0 for r in table_rows),
+                       sum(r[3] for r in table_rows), sum(r[4] for r in table_rows), f"{net:+d}"])
+    start, end = measured(old_ref), measured(new_ref)
+    short = _git("rev-parse", "--short", new_ref).strip()
+    md = "\n".join([
+        f"## Same-feature line growth by commit: {old_ref} -> {new_ref} = {short}",
+        "",
+        "`python -m benchmarks.line_count --by-commit` (also appended by `python -m benchmarks.line_count`). "
+        "The measured set, at every commit, is each `.py` file under `boolean/` and `capacity/` that is not "
+        "a new-feature file, in logical lines as above; at the new ref it is the same-feature files plus the "
+        f"new public functions inside them (the first table's two rows): {start} -> {end} ({end - start:+d}). "
+        "A commit's delta is measured(C) - measured(C^1), from the files it changed; a merge's is what its "
+        "conflict resolution changed: measured(M) - measured(M^1) less the deltas of the commits it brings "
+        f"in. The deltas sum to the change exactly (asserted). {len([r for r in rows if r['delta']])} of the "
+        f"{len(rows)} commits change the measured set.",
+        "",
+        table(["category", "commits", "unsure (`?`)", "sum over growing commits", "sum over shrinking commits",
+               "net"], table_rows),
+        "",
+        "Categories: " + "; ".join(f"`{k}`: {v}" for k, v in CATEGORIES.items()) + ". "
+        "The split is a judgment, made commit by commit from the subject, the message and the files "
+        "changed (the diff where those left it unclear), recorded with its reason in "
+        "`benchmarks/line_commits.csv`: a commit that mixes concerns is charged to the one with most lines "
+        "(its note says so), and a doubtful one to `refactor`, noted `?` (so are the speed-ups and repairs "
+        "that won back what the refactoring had cost), so that the refactoring's share is not understated. "
+        "A category's net counts its own commits only: lines one category adds and a later commit of "
+        "another removes stay in the first. Docstrings are not logical lines, so the "
+        "shared docstring template shows only its cost here.",
+        "",
+    ])
+    return md, pending
+
+
 def main(argv=None) -> str:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--old", default=BASELINE, help=f"old ref (default {BASELINE})")
     parser.add_argument("--new", default="HEAD", help="new ref (default HEAD)")
     parser.add_argument("--print", action="store_true", help="print only, store nothing")
+    parser.add_argument("--by-commit", action="store_true",
+                        help=f"print only the growth since {BASELINE} by commit and category, and the rows "
+                             f"{COMMITS_CSV.name} lacks (--old does not apply)")
     args = parser.parse_args(argv)
-    md = report(args.old, args.new)
+    t0 = time.perf_counter()
+    growth, pending = by_commit(args.new)
+    seconds = time.perf_counter() - t0
+    if args.by_commit:
+        print(growth)
+        print(f"(by-commit pass: {seconds:.1f} s)")
+        if pending:
+            print(f"Rows {COMMITS_CSV.name} lacks (after {JUDGED}; fill in the category and note, then move JUDGED):")
+            for r in pending:
+                print(",".join([r["commit"], r["date"], str(r["delta"]), "merge" if r["merge"] else "",
+                                '"' + r["subject"].replace('"', '""') + '"', ""]))
+        return growth
+    md = report(args.old, args.new) + "\n" + growth
     print(md)
     if not args.print:
         (RESULTS / "line_count.md").write_text(md)
