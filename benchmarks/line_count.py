@@ -486,6 +486,11 @@ def by_commit(new_ref: str = "HEAD") -> tuple[str, list[dict]]:
                        sum(r[3] for r in table_rows), sum(r[4] for r in table_rows), f"{net:+d}"])
     start, end = measured(old_ref), measured(new_ref)
     short = _git("rev-parse", "--short", new_ref).strip()
+    net_of = {cat: sum(r["delta"] for r in judged if r["category"] == cat) for cat in CATEGORIES}
+
+    def same(cats):
+        total = start + sum(net_of[c] for c in cats)
+        return f"{total} ({_delta(start, total)})"
     md = "\n".join([
         f"## Same-feature line growth by commit: {old_ref} -> {new_ref} = {short}",
         "",
@@ -500,6 +505,11 @@ def by_commit(new_ref: str = "HEAD") -> tuple[str, list[dict]]:
         "",
         table(["category", "commits", "unsure (`?`)", "sum over growing commits", "sum over shrinking commits",
                "net"], table_rows),
+        "",
+        f"The code of {old_ref}'s features, changed by the refactoring, the speed-ups and the fixes "
+        f"(refactor + perf + fix + merge): {start} -> {same(('refactor', 'perf', 'fix', 'merge'))}; the "
+        f"refactoring's commits alone: {same(('refactor',))}; with the hostile-input refusals (guards) "
+        f"counted as the same features too: {same(('refactor', 'perf', 'fix', 'merge', 'guards'))}.",
         "",
         "Categories: " + "; ".join(f"`{k}`: {v}" for k, v in CATEGORIES.items()) + ". "
         "The split is a judgment, made commit by commit from the subject, the message and the files "
