@@ -63,6 +63,7 @@ GROUPS = {
         ["boolean/_backend.py", "boolean/_torch.py", "boolean/_validate.py", "capacity/_validate.py"],
         ["boolean/_lib/__init__.py", "boolean/_lib/array.py", "boolean/_lib/backend.py",
          "boolean/_lib/docs.py",  # docstring sections shared by several routines
+         "boolean/_lib/butterfly.py",  # the radix-2 row kernel of _fwht_numba.py, shared with capacity
          "boolean/_lib/memory.py", "boolean/_lib/validate.py"],
     ),
     # Channel capacity, capacity-cost, rate-distortion, exact programs, closed forms.

@@ -42,6 +42,7 @@ from llvmlite import ir
 from numba import types
 from numba.extending import intrinsic
 
+from ._lib.butterfly import fwht_row
 
 
 def _cache_size(path):
@@ -289,21 +290,6 @@ def _pass(v, h, k):
 
 
 @nb.njit(cache=True)
-def _radix2_loop(v):
-    """Plain radix-2 transform (used only for rows shorter than one register tile)."""
-    N = v.shape[0]
-    h = 1
-    while h < N:
-        for i in range(0, N, 2 * h):
-            for j in range(i, i + h):
-                x = v[j]
-                y = v[j + h]
-                v[j] = x + y
-                v[j + h] = x - y
-        h *= 2
-
-
-@nb.njit(cache=True)
 def _log2(N):
     n = 0
     while (1 << n) < N:
@@ -350,7 +336,7 @@ def _row(v, block_bytes, wide):
     n = _log2(N)
     t, L = _plan(n, v.itemsize, block_bytes, wide)
     if n < t:
-        _radix2_loop(v)
+        fwht_row(v)
         return
     BS = 1 << L
     G = 1 << t
@@ -402,7 +388,7 @@ def _row_from(src, dst, copy, acc, block_bytes, wide):
             _copy(src, dst, 0, N)
         for i in range(N):
             m = _fold_max(m, dst[i])
-        _radix2_loop(dst)
+        fwht_row(dst)
         return m
     BS = 1 << L
     G = 1 << t
@@ -533,6 +519,6 @@ def fwht_inplace(a, *, parallel=False):
 def fwht_reference_loop(a):
     """The plain radix-2 triple loop (kept for benchmarks and tests), in place on 2-D ``a``."""
     for r in range(a.shape[0]):
-        _radix2_loop(a[r])
+        fwht_row(a[r])
 
 

@@ -7,6 +7,8 @@ from __future__ import annotations
 import numpy as np
 from numba import njit, prange
 
+from boolean._lib.butterfly import fwht_row
+
 
 @njit(cache=True, parallel=True)
 def level_scan(heads, n, n_levels, cell_of, K, L, htab, keys, ent):
@@ -39,15 +41,7 @@ def level_scan(heads, n, n_levels, cell_of, K, L, htab, keys, ent):
             F = f0 | (f1 << half)
             for x in range(N):
                 G[x] = 1 - 2 * ((F >> x) & 1)
-            step = 1
-            while step < N:
-                for start in range(0, N, 2 * step):
-                    for x in range(start, start + step):
-                        a = G[x]
-                        b = G[x + step]
-                        G[x] = a + b
-                        G[x + step] = a - b
-                step *= 2
+            fwht_row(G)
             for k in range(n + 1):
                 v[k] = 0
             for T in range(N):

@@ -539,3 +539,18 @@ def test_wide_tiles_only_when_compiling_for_the_host(monkeypatch):
     assert _fwht_numba._has_avx512() is False
     monkeypatch.setattr(numba.config, "CPU_NAME", None)
     assert isinstance(_fwht_numba._has_avx512(), bool)
+
+
+@pytest.mark.parametrize("dtype", [np.int64, np.float64, np.float32])
+def test_shared_butterfly_row_equals_the_sylvester_matrix(rng, dtype):
+    # boolean._lib.butterfly.fwht_row (the short rows here, the level channels' spectra in capacity) against
+    # the definition: H_N v with Sylvester's H_N; small integers, so every dtype is exact
+    from scipy.linalg import hadamard
+
+    from boolean._lib.butterfly import fwht_row
+
+    for n in range(0, 9):
+        v = rng.integers(-4, 5, 1 << n).astype(dtype)
+        got = v.copy()
+        fwht_row(got)
+        assert np.array_equal(got, hadamard(1 << n, dtype=np.int64) @ v.astype(np.int64))
