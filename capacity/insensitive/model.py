@@ -269,15 +269,18 @@ def vector_classes(n, s, visible, S0, cells):
     counts, keys = np.ascontiguousarray(counts[order]), keys[order]
     q = counts / size
     q0 = (size - counts) / size
-    names = [[] for _ in range(counts.shape[0])]
+    names = {}                            # class -> the standard functions in it (a few of up to ~10^6 classes)
     if n <= 5:
         N = 1 << n
         member = cells.member.astype(np.int64)
         for name, F in standard_functions(n).items():
             table = (F >> np.arange(N, dtype=np.int64)) & 1
             k = int(np.searchsorted(keys, count_keys((member @ table)[None, :], size)[0]))
-            names[k].append(name)
-    out = ChannelClasses(None, None, tuple(" = ".join(p) for p in names), None, q, q0, counts, keys)
+            names.setdefault(k, []).append(name)
+    labels = [""] * counts.shape[0]
+    for k, members in names.items():
+        labels[k] = " = ".join(members)
+    out = ChannelClasses(None, None, tuple(labels), None, q, q0, counts, keys)
     for arr in (out.q, out.q0, out.counts, out.keys):
         arr.setflags(write=False)
     return out
