@@ -555,9 +555,9 @@ def _submit_and_store(client, sweep, todo, atlas, batch, counts, bar, callback):
             mean = seen["seconds"] / seen["tasks"] if seen["tasks"] else None
             size = min(batch or plan_batch(len(pending), slots, mean), len(pending))
             chunk = [pending.popleft() for _ in range(size)]
+            place = {} if worker is None else {"workers": [worker], "allow_other_workers": True}
             fut = client.submit(execute_packed, TaskBatch((t.routine, t.kwargs) for t in chunk),
-                                key=f"atlas-{chunk[0].key}-{len(chunk)}-{stamp}", pure=False,
-                                workers=None if worker is None else [worker], allow_other_workers=True)
+                                key=f"atlas-{chunk[0].key}-{len(chunk)}-{stamp}", pure=False, **place)
             in_flight[fut.key] = (chunk, worker)
             batches[worker] = batches.get(worker, 0) + 1
             backlog[worker] = backlog.get(worker, 0) + len(chunk)

@@ -464,3 +464,22 @@ def test_workers_end_together_in_a_simulated_sweep(n_tasks, n_workers, seconds):
     ends = _simulated_ends(n_tasks, n_workers, seconds)
     assert len(ends) == n_workers
     assert max(ends.values()) - min(ends.values()) <= MIN_BATCH_SECONDS
+
+
+def test_a_sweep_starts_before_any_worker_joins(tmp_path):
+    # with no worker known the client leaves a batch's placement to Dask (a restriction needs a worker); the
+    # batches wait for the workers that join later, and every task is stored once
+    import threading
+
+    from distributed import LocalCluster
+
+    with LocalCluster(n_workers=0, threads_per_worker=2, processes=False, dashboard_address=":0") as c:
+        timer = threading.Timer(0.5, c.scale, args=(1,))
+        timer.start()
+        try:
+            s = run_sweep(_probes(40), tmp_path / "late.sqlite", scheduler=c.scheduler_address)
+        finally:
+            timer.cancel()
+    assert (s.submitted, s.done, s.failed) == (40, 40, 0)
+    with open_atlas(tmp_path / "late.sqlite", readonly=True) as a:
+        assert sorted(r.result["value"] for r in a.records()) == [float(v) for v in range(40)]
