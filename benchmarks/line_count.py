@@ -395,7 +395,7 @@ def _step(parent: str, commit: str, blobs) -> int:
     return total
 
 
-def commit_deltas(old_ref: str = BASELINE, new_ref: str = "HEAD") -> list[dict]:
+def commit_deltas(old_ref: str = BASELINE, new_ref: str = "HEAD", blobs=None) -> list[dict]:
     """One dict per commit of ``old_ref..new_ref`` (oldest first): ``commit`` (short hash), ``date``,
     ``subject``, ``merge`` and ``delta``, its share of measured(new_ref) - measured(old_ref).
 
@@ -406,11 +406,13 @@ def commit_deltas(old_ref: str = BASELINE, new_ref: str = "HEAD") -> list[dict]:
     conflict resolution changed. ``old_ref`` must lie on the first-parent chain of ``new_ref``: then
     the commits that the merges of that chain bring in are disjoint, and the deltas sum to
     measured(new_ref) - measured(old_ref) exactly, which is asserted against :func:`measured`.
+    ``blobs`` (a :class:`_Blobs`) lets a caller share the counts already read; default: one of its own.
     """
     log = _git("log", "--topo-order", "--reverse", "--format=%H %P%x09%ad%x09%s", "--date=format:%Y-%m-%d %H:%M",
                f"{old_ref}..{new_ref}")
     rows, delta = [], {}
-    blobs = _Blobs()
+    own = blobs is None
+    blobs = blobs or _Blobs()
 
     def delta_of(commit: str, parents: list[str]) -> int:
         inside = [c for c in _git("rev-list", f"{parents[0]}..{commit}").split() if c != commit] \
@@ -429,7 +431,8 @@ def commit_deltas(old_ref: str = BASELINE, new_ref: str = "HEAD") -> list[dict]:
                          "delta": delta[commit]})
         total = measured(new_ref, blobs) - measured(old_ref, blobs)
     finally:
-        blobs.close()
+        if own:
+            blobs.close()
     if sum(r["delta"] for r in rows) != total:
         raise AssertionError(f"deltas sum to {sum(r['delta'] for r in rows)}, measured changed by {total}")
     return rows
@@ -467,7 +470,12 @@ def by_commit(new_ref: str = "HEAD") -> tuple[str, list[dict]]:
     old_ref = BASELINE
     if subprocess.run(["git", "-C", str(ROOT), "merge-base", "--is-ancestor", JUDGED, new_ref]).returncode:
         raise ValueError(f"`new` must contain {JUDGED}, the last commit judged in {COMMITS_CSV.name}; got {new_ref}")
-    rows = commit_deltas(old_ref, new_ref)
+    blobs = _Blobs()                      # one cache: the two totals below are read by commit_deltas too
+    try:
+        rows = commit_deltas(old_ref, new_ref, blobs)
+        start, end = measured(old_ref, blobs), measured(new_ref, blobs)
+    finally:
+        blobs.close()
     judged_range = {c[:7] for c in _git("rev-list", f"{old_ref}..{JUDGED}").split()}
     judged = read_commits()
     check_commits([r for r in rows if r["commit"] in judged_range], judged)
@@ -485,7 +493,6 @@ def by_commit(new_ref: str = "HEAD") -> tuple[str, list[dict]]:
     net = sum(r["delta"] for r in rows)
     table_rows.append(["**total**", sum(r[1] for r in table_rows), sum(r[2] or 0 for r in table_rows),
                        sum(r[3] for r in table_rows), sum(r[4] for r in table_rows), f"{net:+d}"])
-    start, end = measured(old_ref), measured(new_ref)
     short = _git("rev-parse", "--short", new_ref).strip()
     net_of = {cat: sum(r["delta"] for r in judged if r["category"] == cat) for cat in CATEGORIES}
 
