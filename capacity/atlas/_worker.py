@@ -248,12 +248,6 @@ class TaskBatch:
     def __len__(self) -> int:
         return len(self.tasks)
 
-    def __getstate__(self):
-        return self.tasks
-
-    def __setstate__(self, tasks):
-        self.tasks = tasks
-
 
 def execute_batch(batch) -> list:
     """:func:`execute` on each ``(routine, kwargs)`` of ``batch`` (a :class:`TaskBatch` or any
