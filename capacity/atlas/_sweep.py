@@ -1,6 +1,7 @@
 """Run a sweep on Dask distributed; the client stores the results as they arrive."""
 from __future__ import annotations
 
+import contextlib
 import logging
 import math
 import os
@@ -275,6 +276,22 @@ def _cluster_config(retries=1) -> dict:
             "distributed.scheduler.worker-saturation": float("inf")}
 
 
+@contextlib.contextmanager
+def _environ_kept():
+    """Leave this process's environment as it was: a Dask nanny sets its worker's variables
+    (``distributed.nanny.pre-spawn-environ``: thread counts, ``MALLOC_TRIM_THRESHOLD_``) in the
+    process that spawns the worker, where every process started later would inherit them."""
+    saved = dict(os.environ)
+    try:
+        yield
+    finally:
+        for k in set(os.environ) - set(saved):
+            del os.environ[k]
+        for k, v in saved.items():
+            if os.environ.get(k) != v:
+                os.environ[k] = v
+
+
 def local_cluster(workers=None, *, retries=1):
     r"""A Dask ``LocalCluster`` of single-threaded worker processes with the sweep's settings.
 
@@ -291,7 +308,10 @@ def local_cluster(workers=None, *, retries=1):
     worker-ttl (a long compiled task holds the GIL and stops the heartbeats), no statistical
     profiler, periodic callbacks every second, no work stealing, batches sent to their worker when
     submitted (``worker-saturation`` = inf), and ``retries`` for a task whose workers die
-    (``allowed-failures``).
+    (``allowed-failures``). This process's environment is left as it was: Dask's nanny sets
+    its workers' variables (one thread, a malloc trim threshold) in the process that spawns them,
+    and every process started from it later would inherit them; a worker that a nanny restarts
+    sets them again (:func:`run_sweep` undoes that too when it ends).
 
     Parameters
     ----------
@@ -327,7 +347,7 @@ def local_cluster(workers=None, *, retries=1):
     import dask
     from distributed import LocalCluster
 
-    with dask.config.set(_cluster_config(retries)):
+    with dask.config.set(_cluster_config(retries)), _environ_kept():
         return LocalCluster(n_workers=n_workers, threads_per_worker=1, processes=True, dashboard_address=":0",
                             env=dict(THREAD_ENV))
 
@@ -489,34 +509,35 @@ def _run(sweep, atlas, scheduler, n_workers, force, retries, batch, progress, ca
         from distributed import Client
 
         cluster = client = bar = muted = None
-        try:
-            if scheduler is None:
-                cluster = local_cluster(min(n_workers, len(todo)), retries=retries)
-                client = Client(cluster)
-            else:
-                client = Client(scheduler)
-            if progress:
-                from tqdm import tqdm
+        with _environ_kept():     # a restarted worker's nanny sets its variables here again
+            try:
+                if scheduler is None:
+                    cluster = local_cluster(min(n_workers, len(todo)), retries=retries)
+                    client = Client(cluster)
+                else:
+                    client = Client(scheduler)
+                if progress:
+                    from tqdm import tqdm
 
-                bar = tqdm(total=len(sweep.tasks), initial=skipped, unit="task")
-            _submit_and_store(client, sweep, todo, atlas, batch, counts, bar, callback)
-        except KeyboardInterrupt:
-            # Dask logs every lost worker and ungathered result of the teardown as an error: expected here
-            muted = logging.getLogger("distributed")
-            level = muted.level
-            muted.setLevel(logging.CRITICAL)
-            if cluster is not None:
-                _terminate_workers(cluster)
-            raise
-        finally:
-            if bar is not None:
-                bar.close()
-            if client is not None:
-                client.close(timeout=10)
-            if cluster is not None:
-                cluster.close(timeout=10)
-            if muted is not None:
-                muted.setLevel(level)
+                    bar = tqdm(total=len(sweep.tasks), initial=skipped, unit="task")
+                _submit_and_store(client, sweep, todo, atlas, batch, counts, bar, callback)
+            except KeyboardInterrupt:
+                # Dask logs every lost worker and ungathered result of the teardown as an error: expected here
+                muted = logging.getLogger("distributed")
+                level = muted.level
+                muted.setLevel(logging.CRITICAL)
+                if cluster is not None:
+                    _terminate_workers(cluster)
+                raise
+            finally:
+                if bar is not None:
+                    bar.close()
+                if client is not None:
+                    client.close(timeout=10)
+                if cluster is not None:
+                    cluster.close(timeout=10)
+                if muted is not None:
+                    muted.setLevel(level)
     return SweepSummary(len(sweep.tasks), skipped, len(todo), counts["done"], counts["failed"],
                         time.perf_counter() - t0)
 

@@ -138,9 +138,14 @@ def test_bad_arguments(tmp_path):
 
 def test_embedded_local_cluster(tmp_path, monkeypatch):
     # the default path: a LocalCluster started and closed by run_sweep (about 1-2 s on an idle machine);
-    # its worker processes run with the sweep's settings: no statistical profiler, periodic callbacks at 1 s
+    # its worker processes run with the sweep's settings: no statistical profiler, periodic callbacks at 1 s,
+    # one thread; this process's environment, where Dask's nanny sets the workers' variables before it
+    # spawns them, is left as it was, during the sweep and after it
     import capacity.atlas._sweep as sweep_module
 
+    for name in ("OMP_NUM_THREADS", "MALLOC_TRIM_THRESHOLD_"):
+        monkeypatch.delenv(name, raising=False)
+    before = dict(os.environ)
     seen = {}
     submit_and_store = sweep_module._submit_and_store
 
@@ -148,6 +153,8 @@ def test_embedded_local_cluster(tmp_path, monkeypatch):
         return {name: pc.callback_time for name, pc in dask_worker.periodic_callbacks.items()}
 
     def spy(client, *args):
+        seen["environ"] = dict(os.environ)
+        seen["threads"] = set(client.run(lambda: os.environ.get("OMP_NUM_THREADS")).values())
         seen.update(client.run(settings))
         seen["stealing"] = client.run_on_scheduler(lambda dask_scheduler: "stealing" in dask_scheduler.extensions)
         seen["saturation"] = client.run_on_scheduler(lambda dask_scheduler: dask_scheduler.WORKER_SATURATION)
@@ -158,6 +165,8 @@ def test_embedded_local_cluster(tmp_path, monkeypatch):
     assert (s.submitted, s.done) == (4, 4)
     assert seen.pop("stealing") is False
     assert seen.pop("saturation") == float("inf")         # a batch goes to its worker when submitted
+    assert seen.pop("threads") == {"1"}
+    assert seen.pop("environ") == before and dict(os.environ) == before
     assert len(seen) == 2
     for callbacks in seen.values():           # milliseconds between calls, as each worker runs them
         assert "profile" not in callbacks and "profile-cycle" not in callbacks
@@ -190,6 +199,18 @@ def test_results_are_tracked_on_the_sweeps_own_client_with_another_client_open(c
         s = run_sweep(_probes(6), tmp_path / "a.sqlite", scheduler=cluster.scheduler_address)
     assert (s.submitted, s.done) == (6, 6)
     assert len(loops["sweep"]) == 1 and loops["tracked"] == loops["sweep"]
+
+
+def test_local_cluster_leaves_the_environment_as_it_was(monkeypatch):
+    from capacity.atlas import local_cluster
+
+    monkeypatch.setenv("OMP_NUM_THREADS", "3")
+    monkeypatch.delenv("MALLOC_TRIM_THRESHOLD_", raising=False)
+    before = dict(os.environ)
+    with local_cluster(1) as c, distributed.Client(c) as client:
+        assert dict(os.environ) == before
+        assert list(client.run(lambda: os.environ.get("OMP_NUM_THREADS")).values()) == ["1"]
+    assert dict(os.environ) == before
 
 
 def test_plan_batch_follows_its_definition():
