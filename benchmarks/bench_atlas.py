@@ -146,11 +146,16 @@ def _timed_sweep(spec, path, addr, procs, results, name, n, batch=None):
     results.setdefault(f"{name} idle", []).append(rate)
 
 
-def _round(addr, procs, spec, ps, tasks, n_empty, workers, d, i, results):
+def _round(addr, procs, spec, ps, tasks, n_empty, workers, d, i, results, environ):
     import multiprocessing
 
     from capacity.atlas import run_sweep
 
+    # the baselines run in processes with the environment this one started with: a Dask nanny sets its
+    # worker's variables (one thread, MALLOC_TRIM_THRESHOLD_) in the process that spawns it, and the
+    # malloc trim threshold alone makes a fresh process's serial loop 2-3% slower
+    os.environ.clear()
+    os.environ.update(environ)
     load = os.getloadavg()[0]
     results.setdefault("load", []).append(load)
     with multiprocessing.get_context("spawn").Pool(1) as pool:
@@ -203,6 +208,7 @@ def main(quick=False, workers=2, tasks=1000, repeat=3):
     n_empty = 100 if quick else 1000
     spec, ps = _capacity_spec(tasks)
     _serial_part(ps[:2])
+    environ = dict(os.environ)
     res = {}
     with tempfile.TemporaryDirectory() as d:
         for i in range(repeat):
@@ -211,7 +217,7 @@ def main(quick=False, workers=2, tasks=1000, repeat=3):
             res.setdefault("start", []).append(time.perf_counter() - t0)
             try:
                 procs = _warm(cluster.scheduler_address)
-                _round(cluster.scheduler_address, procs, spec, ps, tasks, n_empty, workers, d, i, res)
+                _round(cluster.scheduler_address, procs, spec, ps, tasks, n_empty, workers, d, i, res, environ)
             finally:
                 cluster.close()
             cluster = _default_cluster(workers)
