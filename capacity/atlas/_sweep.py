@@ -470,6 +470,7 @@ def run_sweep(spec, atlas, *, scheduler=None, workers=None, force=False, retries
     >>> (s.submitted, s.done)                                       # doctest: +SKIP
     (2, 2)
     """
+    t0 = time.perf_counter()
     if isinstance(spec, Sweep):
         sweep = spec
     elif isinstance(spec, dict):
@@ -493,14 +494,13 @@ def run_sweep(spec, atlas, *, scheduler=None, workers=None, force=False, retries
     elif atlas.readonly:
         raise ValueError(f"`atlas` must be open for writing; got read-only {atlas.path!r}")
     try:
-        return _run(sweep, atlas, scheduler, n_workers, force, retries, batch, progress, callback)
+        return _run(sweep, atlas, scheduler, n_workers, force, retries, batch, progress, callback, t0)
     finally:
         if own:
             atlas.close()
 
 
-def _run(sweep, atlas, scheduler, n_workers, force, retries, batch, progress, callback):
-    t0 = time.perf_counter()
+def _run(sweep, atlas, scheduler, n_workers, force, retries, batch, progress, callback, t0):
     done_keys = set() if force else set(atlas.keys(status="done"))
     todo = [t for t in sweep.tasks if t.key not in done_keys]
     skipped = len(sweep.tasks) - len(todo)

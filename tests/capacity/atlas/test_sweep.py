@@ -213,6 +213,25 @@ def test_local_cluster_leaves_the_environment_as_it_was(monkeypatch):
     assert dict(os.environ) == before
 
 
+def test_sweep_seconds_count_the_whole_call(tmp_path, monkeypatch):
+    # SweepSummary.seconds is the call's wall time, reading the spec included (here all tasks are stored)
+    import time
+
+    import capacity.atlas._sweep as sweep_module
+
+    db = tmp_path / "a.sqlite"
+    run_sweep(_probes(2), db, workers=1)
+    parse = sweep_module.parse_spec
+
+    def slow(spec):
+        time.sleep(0.2)
+        return parse(spec)
+
+    monkeypatch.setattr(sweep_module, "parse_spec", slow)
+    s = run_sweep(_probes(2), db, workers=1)
+    assert s.skipped == 2 and s.seconds >= 0.2
+
+
 def test_plan_batch_follows_its_definition():
     from capacity.atlas._sweep import MAX_BATCH, MAX_BATCH_SECONDS, MIN_BATCH_SECONDS, SHARE, plan_batch
 
