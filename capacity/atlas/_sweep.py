@@ -586,6 +586,7 @@ def _submit_and_store(client, sweep, todo, atlas, batch, counts, bar, callback):
 
     submit()
     for arrived in arrivals.batches():
+        landed = []
         for fut, outs in arrived:
             chunk, worker = in_flight.pop(fut.key)
             batches[worker] -= 1
@@ -598,7 +599,13 @@ def _submit_and_store(client, sweep, todo, atlas, batch, counts, bar, callback):
             else:                     # its workers were lost too often (KilledWorker), or cancelled
                 exc = outs[1] if isinstance(outs, tuple) else outs
                 recs = [_lost(t, exc, sweep.name) for t in chunk]
-            fut.release()             # stored below: never recomputed if its worker is lost later
+            landed.append((fut, recs))
+        # the next batches before the releases: the client sends its messages to the scheduler at most
+        # once per 10 ms, so a release sent first would hold the next batch back by up to that much
+        submit()
+        for fut, recs in landed:
+            if pending or in_flight:  # the last results are released by the client's close, at once
+                fut.release()         # stored below: never recomputed if its worker is lost later
             atlas.store_many(recs)    # one transaction per batch: its rows are all complete, or all absent
             for rec in recs:
                 counts[rec.status] += 1
@@ -606,4 +613,3 @@ def _submit_and_store(client, sweep, todo, atlas, batch, counts, bar, callback):
                     callback(rec)
                 if bar is not None:
                     bar.update(1)
-        submit()
