@@ -9,6 +9,8 @@ import pickle
 import time
 from dataclasses import dataclass
 
+import numpy as np
+
 from boolean._lib.validate import check_int, check_real
 
 from ._spec import Sweep, load_spec, parse_spec
@@ -177,6 +179,58 @@ def pick_worker(threads, batches, backlog):
     """
     free = [w for w, k in threads.items() if batches.get(w, 0) < (IN_FLIGHT + 1) * k]
     return min(free, key=lambda w: backlog.get(w, 0) / threads[w]) if free else None
+
+
+def spread_order(n) -> np.ndarray:
+    r"""The order in which a sweep sends its ``n`` tasks: bit-reversed (van der Corput) order.
+
+    .. math::
+
+        \pi = \operatorname{argsort}_{0 \le i < n} \rho_b(i), \qquad
+        \rho_b\Bigl(\sum_{j<b} d_j 2^j\Bigr) = \sum_{j<b} d_j 2^{b-1-j}, \qquad
+        b = \max(1, \lceil \log_2 n \rceil).
+
+    With :math:`n = 2^b`, the positions :math:`m 2^k, \dots, (m+1) 2^k - 1` of this order hold the
+    indices :math:`\rho_{b-k}(m) + q\, 2^{b-k}`, :math:`q < 2^k`: an evenly spaced sample of the
+    whole grid (for other :math:`n`, the same with the indices :math:`\ge n` left out). A batch,
+    a run of consecutive tasks in this order, thus samples the grid evenly whatever its size:
+    grids are often ordered by cost (their last points the costliest), and in grid order the mean
+    time of the tasks finished so far would misjudge the rest, and batches of one size would
+    differ in cost.
+
+    Parameters
+    ----------
+    n : int
+        Number of tasks, at least 0.
+
+    Returns
+    -------
+    ndarray of int64
+        A permutation of ``range(n)``.
+
+    Raises
+    ------
+    TypeError
+        For a non-integer ``n``.
+    ValueError
+        For a negative ``n``.
+
+    References
+    ----------
+    J. G. van der Corput, "Verteilungsfunktionen", Proc. Akad. Wet. Amsterdam 38 (1935) 813-821.
+
+    Examples
+    --------
+    >>> spread_order(8).tolist(), spread_order(6).tolist()
+    ([0, 4, 2, 6, 1, 5, 3, 7], [0, 4, 2, 1, 5, 3])
+    """
+    n = check_int(n, "n", low=0)
+    bits = max(1, (n - 1).bit_length())
+    idx = np.arange(1 << bits, dtype=np.int64)
+    rev = np.zeros_like(idx)
+    for j in range(bits):
+        rev |= ((idx >> j) & 1) << (bits - 1 - j)
+    return rev[rev < n]
 
 
 def plan_batch(remaining, slots, task_seconds=None) -> int:
@@ -401,9 +455,10 @@ def run_sweep(spec, atlas, *, scheduler=None, workers=None, force=False, retries
 
         \text{stored} = \{\, k \in \text{grid} : k \notin \text{done} \lor \text{force} \,\}.
 
-    Tasks travel in batches (one Dask task runs several tasks of the sweep in turn), each a
-    share of the tasks left, of bounded work by the task times seen so far (:func:`plan_batch`),
-    so that Dask's cost per task is paid once per batch. Results are written by this (client)
+    Tasks travel in batches (one Dask task runs several tasks of the sweep in turn), taken in
+    bit-reversed order of the grid (:func:`spread_order`: each batch samples the whole grid),
+    each a share of the tasks left, of bounded work by the task times seen so far
+    (:func:`plan_batch`), so that Dask's cost per task is paid once per batch. Results are written by this (client)
     process as each batch arrives, all of a batch's rows in one transaction, so every row is
     complete or absent. A worker that dies is replaced by Dask, which re-runs its batch
     (``retries`` further attempts for a batch that keeps killing workers); an exception inside a
@@ -549,7 +604,7 @@ def _submit_and_store(client, sweep, todo, atlas, batch, counts, bar, callback):
 
     from distributed import as_completed
 
-    pending = deque(todo)
+    pending = deque(todo[i] for i in spread_order(len(todo)))
     in_flight = {}                        # Dask key -> (tasks, worker address or None)
     batches, backlog = {}, {}             # worker address -> batches and tasks sent to it and not yet back
     seen = {"tasks": 0, "seconds": 0.0}

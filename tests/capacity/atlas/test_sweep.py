@@ -213,6 +213,50 @@ def test_local_cluster_leaves_the_environment_as_it_was(monkeypatch):
     assert dict(os.environ) == before
 
 
+def test_spread_order_follows_its_definition():
+    # the indices sorted by their b-bit reversal, b = max(1, ceil(log2 n)), by strings; a permutation
+    from capacity.atlas._sweep import spread_order
+
+    for n in list(range(70)) + [127, 128, 129, 1000]:
+        b = max(1, (n - 1).bit_length())
+        want = sorted(range(n), key=lambda i: format(i, f"0{b}b")[::-1])
+        got = spread_order(n)
+        assert got.tolist() == want and sorted(got.tolist()) == list(range(n))
+    with pytest.raises(ValueError):
+        spread_order(-1)
+    with pytest.raises(TypeError):
+        spread_order(2.0)
+
+
+def test_spread_order_batches_sample_the_whole_grid():
+    # n = 2^b: every aligned run of 2^k positions is a residue class mod 2^(b-k), an evenly spaced sample
+    from capacity.atlas._sweep import spread_order
+
+    b = 10
+    order = spread_order(1 << b)
+    for k in range(b + 1):
+        for m in range(1 << (b - k)):
+            run = sorted(order[m << k:(m + 1) << k].tolist())
+            stride = 1 << (b - k)
+            assert run == list(range(run[0], 1 << b, stride)) and run[0] < stride
+
+
+def test_a_sweep_sends_its_tasks_in_spread_order(cluster, tmp_path, monkeypatch):
+    import capacity.atlas._sweep as sweep_module
+    from capacity.atlas._sweep import spread_order
+
+    sent, batch = [], sweep_module.TaskBatch
+
+    def recording(pairs):
+        pairs = list(pairs)
+        sent.extend(kwargs["value"] for _, kwargs in pairs)
+        return batch(pairs)
+
+    monkeypatch.setattr(sweep_module, "TaskBatch", recording)
+    s = run_sweep(_probes(37), tmp_path / "a.sqlite", scheduler=cluster.scheduler_address)
+    assert s.done == 37 and sent == [float(i) for i in spread_order(37)]
+
+
 def test_sweep_seconds_count_the_whole_call(tmp_path, monkeypatch):
     # SweepSummary.seconds is the call's wall time, reading the spec included (here all tasks are stored)
     import time
