@@ -124,14 +124,31 @@ def _level_channel(args):
     return level_channel(args["n"], args["s"], args["m"], max_bytes=args.get("max_bytes"))
 
 
+#: Entries of W in one block of rows of the float bounds: their temporaries stay a few of these
+#: (tens of MB), not copies of the whole channel (gigabytes for the largest shipped ones).
+BLOCK_ENTRIES = 1 << 22
+
+
+def _divergences(V, q):
+    """``D(V_r || q)`` per row in nats, by blocks of rows; +inf for a row with mass on an output
+    that ``q`` misses (an unreached output)."""
+    V = np.asarray(V)
+    zero = q <= 0
+    logq = np.log(np.where(zero, 1.0, q))
+    step = max(1, BLOCK_ENTRIES // max(1, V.shape[1]))
+    d = np.empty(V.shape[0])
+    for i in range(0, V.shape[0], step):
+        block = V[i:i + step]
+        pos = block > 0
+        terms = np.where(pos, block * (np.log(np.where(pos, block, 1.0)) - logq), 0.0)
+        d[i:i + step] = np.where((pos & zero).any(axis=1), np.inf, terms.sum(axis=1))
+    return d
+
+
 def _bonus_bounds(p, V, bonus):
     """(lower, upper) in bits of ``max_p sum_r p_r [D(V_r || pV) + b_r]`` (b in nats) at p:
     the law's value and ``max_r [D(V_r || pV) + b_r]`` (an unreached output gives +inf)."""
-    q = p @ V
-    with np.errstate(divide="ignore", invalid="ignore"):
-        terms = np.where(V > 0, V * np.log(np.where(V > 0, V, 1.0) / np.where(q > 0, q, 1.0)), 0.0)
-    d = terms.sum(axis=1) + np.asarray(bonus)
-    d[((V > 0) & (q == 0)[None, :]).any(axis=1)] = np.inf
+    d = _divergences(V, p @ V) + np.asarray(bonus)
     lo = float(p @ np.where(np.isinf(d), 0.0, d)) / math.log(2.0)
     return lo, float(d.max()) / math.log(2.0)
 
@@ -153,14 +170,7 @@ def _folded_bounds(law, fc):
 
 def _float_bounds(p, W):
     """(lower, upper) in bits: I(p; W) and max_x D(W_x || pW), in float64."""
-    q = p @ W
-    with np.errstate(divide="ignore", invalid="ignore"):
-        ratio = np.where(W > 0, W / np.where(q > 0, q, 1.0), 1.0)
-        terms = np.where(W > 0, W * np.log2(ratio), 0.0)
-    reach = (W > 0) & (q == 0)[None, :]
-    d = terms.sum(axis=1)
-    d[reach.any(axis=1)] = np.inf
-    return float(p @ np.where(np.isinf(d), 0.0, d)), float(d.max())
+    return _bonus_bounds(p, W, 0.0)
 
 
 def _check_law(record, n_rows):

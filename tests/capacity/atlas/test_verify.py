@@ -196,3 +196,35 @@ def test_level_route_record_verifies(rigorous):
     v = verify_record(rec, rigorous=rigorous)
     assert v.holds, v
     assert v.method == ("arb" if rigorous else "float") and "weight-level channel" in v.detail
+
+
+@pytest.mark.parametrize("block", [1, 7, 64, 1 << 22])
+def test_float_bounds_by_row_blocks_match_the_dense_formula(block, monkeypatch):
+    # D(V_r || pV) + b_r by blocks of rows equals the dense formula, whatever the block: zeros in V, an
+    # output no row of positive mass reaches (q = 0) and a zero-mass row that reaches it (its D is +inf,
+    # which makes the upper bound +inf and leaves the lower one finite)
+    import capacity.atlas._verify as verify_module
+
+    monkeypatch.setattr(verify_module, "BLOCK_ENTRIES", block)
+    rng = np.random.default_rng(3)
+    V = rng.random((9, 13)) * (rng.random((9, 13)) > 0.3)
+    V[:, 5] = 0.0
+    V[4, 5] = 1.0
+    V /= V.sum(axis=1, keepdims=True)
+    bonus = rng.random(9)
+    p = rng.random(9)
+    p[4] = 0.0
+    p /= p.sum()
+    q = p @ V
+    with np.errstate(divide="ignore", invalid="ignore"):
+        dense = np.where(V > 0, V * np.log(V / q), 0.0).sum(axis=1) + bonus
+    dense[4] = np.inf
+    lo, up = verify_module._bonus_bounds(p, V, bonus)
+    assert up == np.inf and np.isclose(lo, p @ np.where(np.isinf(dense), 0.0, dense) / math.log(2), rtol=1e-13)
+    V2 = np.delete(np.delete(V, 4, axis=0), 5, axis=1)
+    p2 = np.delete(p, 4)
+    lo2, up2 = verify_module._float_bounds(p2, V2)
+    q2 = p2 @ V2
+    with np.errstate(divide="ignore", invalid="ignore"):
+        d2 = np.where(V2 > 0, V2 * np.log2(V2 / q2), 0.0).sum(axis=1)
+    assert np.isclose(lo2, p2 @ d2, rtol=1e-13) and np.isclose(up2, d2.max(), rtol=1e-13)
