@@ -239,8 +239,7 @@ def plan_batch(remaining, slots, task_seconds=None) -> int:
     .. math::
 
         b = \max\Bigl(1,\; \min\Bigl(\Bigl\lceil \frac{R}{2 S} \Bigr\rceil,\; b_{\max}\Bigr),\;
-            \min\Bigl(R,\; \max\Bigl(\Bigl\lceil \frac{b_{\min}}{2} \Bigr\rceil,\;
-            \min\Bigl(b_{\min},\; \Bigl\lceil \frac{R}{S} \Bigr\rceil\Bigr)\Bigr)\Bigr)\Bigr),
+            \min\Bigl(b_{\min},\; \Bigl\lceil \frac{R}{S} \Bigr\rceil,\; R - 2S\Bigr)\Bigr),
         \qquad
         b_{\min} = \max\Bigl(1, \min\Bigl(1024, \Bigl\lfloor \frac{0.1\,\mathrm{s}}{\bar t}
             \Bigr\rfloor\Bigr)\Bigr),
@@ -254,12 +253,10 @@ def plan_batch(remaining, slots, task_seconds=None) -> int:
     takes :math:`1/(2S)` of what is left (guided self-scheduling), so the batches shrink as the
     sweep ends and the workers finish together, and holds at most 2 s of work (what a lost
     worker or Ctrl-C discards). Near the end a batch holds at least 0.1 s of work (Dask's cost
-    per batch stays small), but not more than :math:`1/S` of what is left, so that every worker
-    takes part in the end, down to batches of 0.05 s: what is left below that goes in one batch,
-    not in a run of ever smaller ones that would each cost a round trip. Tasks of 0.1 s or more
-    thus end the sweep one per batch. The sweep sends its tasks in :func:`spread_order`, so
-    that the tasks left cost on average what those finished did (the mean so far is an
-    unbiased guide to them), even when the grid is ordered by cost.
+    per batch stays small, and the sweep does not end in a long run of one-task batches), but
+    never more than :math:`1/S` of what is left, and the last :math:`2S` tasks go one per
+    batch: the end of a grid is often its costliest part, which the mean so far does not
+    foresee, and a floor there would put its tasks on one worker.
 
     Parameters
     ----------
@@ -290,7 +287,7 @@ def plan_batch(remaining, slots, task_seconds=None) -> int:
     Examples
     --------
     >>> plan_batch(1000, 2), plan_batch(1000, 2, 0.004), plan_batch(100, 2, 0.004), plan_batch(20, 2, 0.004)
-    (1, 250, 25, 13)
+    (1, 250, 25, 10)
     """
     remaining = check_int(remaining, "remaining", low=1)
     slots = check_int(slots, "slots", low=1)
@@ -303,7 +300,7 @@ def plan_batch(remaining, slots, task_seconds=None) -> int:
     else:
         low = high = MAX_BATCH
     share = -(-remaining // (SHARE * slots))
-    floor = min(remaining, max(-(-low // 2), min(low, -(-remaining // slots))))
+    floor = min(low, -(-remaining // slots), remaining - SHARE * slots)
     return max(1, min(share, high), floor)
 
 

@@ -286,19 +286,19 @@ def test_plan_batch_follows_its_definition():
             for t in (1e-6, 1e-4, 0.004, 0.05, 0.1, 0.2, 0.21, 3.0, 0.0):
                 b = plan_batch(remaining, slots, t)
                 # the definition, term by term: a share 1 / (2 S) of what is left, at most 2 s of work (and
-                # MAX_BATCH tasks); a floor of 0.1 s of work, at most 1 / S of what is left, down to half a floor
+                # MAX_BATCH tasks); a floor of 0.1 s of work, at most 1 / S of what is left, never in the last 2 S
                 low = MAX_BATCH if t == 0 else max(1, min(MAX_BATCH, int(MIN_BATCH_SECONDS / t)))
                 high = MAX_BATCH if t == 0 else max(1, min(MAX_BATCH, int(MAX_BATCH_SECONDS / t)))
                 share = -(-remaining // (SHARE * slots))
-                floor = min(remaining, max(-(-low // 2), min(low, -(-remaining // slots))))
+                floor = min(low, -(-remaining // slots), remaining - SHARE * slots)
                 assert b == max(1, min(share, high), floor)
                 # the invariants the definition is for
                 assert 1 <= b <= min(remaining, MAX_BATCH)
                 assert b == 1 or b * t <= MAX_BATCH_SECONDS                    # bounded loss on a dead worker
-                assert b <= max(-(-remaining // slots), -(-low // 2))          # every slot can still get work
-                assert b >= min(remaining, -(-low // 2))                       # no run of ever smaller batches
+                assert b <= -(-remaining // slots)                             # every slot can still get work
+                assert remaining > SHARE * slots or b == 1                     # the last 2 S tasks one by one
                 # at least 0.1 s of work (less one task's time, the floor) while neither bound above binds
-                if -(-remaining // slots) >= low:
+                if remaining >= SHARE * slots + low and -(-remaining // slots) >= low:
                     assert b * t > MIN_BATCH_SECONDS - t or b == MAX_BATCH
 
 
@@ -315,20 +315,18 @@ def test_plan_batch_splits_uniform_tasks_into_a_few_batches_per_worker():
         assert sum(sizes) == tasks
         assert sizes == sorted(sizes, reverse=True)[:len(sizes) - 1] + sizes[-1:]   # shrinking, then the rest
         assert len(sizes) <= 10 * slots                                               # not hundreds of batches
-        assert 1 not in sizes[:-1]                                                    # no one-task batches
+        assert sum(b == 1 for b in sizes) <= 2 * slots                                # only the last 2 S alone
     assert plan_batch(1000, 2, 0.004) == 250 and plan_batch(100, 2, 0.004) == 25       # the docstring's cases
 
 
-def test_plan_batch_ends_a_sweep_in_batches_of_half_a_floor():
-    # the end of a sweep is shared between the workers (at most 1 / S of what is left per batch) down to
-    # batches of 0.05 s of work; what is left below that goes in one batch; tasks of 0.1 s or more, one by one
+def test_plan_batch_leaves_the_end_of_a_grid_to_every_worker():
+    # cheap tasks seen so far (mean 1 ms, or 0 s) say nothing of the grid's last points: the floor of 0.1 s of
+    # work must not put the last tasks into one batch, i.e. on one worker
     from capacity.atlas._sweep import plan_batch
 
-    assert [plan_batch(r, 2, 0.001) for r in (120, 60, 50, 10, 1)] == [60, 50, 50, 10, 1]
-    assert [plan_batch(r, 4, 0.001) for r in (120, 60)] == [50, 50]
-    for t in (0.1, 0.5, 30.0):
+    for t in (0.0, 0.001):
         assert [plan_batch(r, 2, t) for r in (4, 3, 2, 1)] == [1, 1, 1, 1]
-    assert plan_batch(20, 2, 0.0) == 20 and plan_batch(5000, 2, 0.0) == 1024
+        assert plan_batch(10, 2, t) <= 5 and plan_batch(100, 4, t) <= 25
 
 
 def test_plan_batch_refuses_bad_input():
