@@ -416,9 +416,12 @@ def test_ctrl_c_inside_a_long_compiled_task_stops_promptly_and_resumes(tmp_path)
 
     root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
     spec = tmp_path / "s.toml"
-    spec.write_text('[[sweep]]\nroutine = "probe"\ngrid = { value = [0.0, 1.0, 2.0, 3.0, 4.0, 5.0] }\n'
-                    '[[sweep]]\nroutine = "probe"\ngrid = { value = [10.0, 11.0] }\n'
-                    'options = { seconds = 25.0, compiled = true }\n')
+    # the long tasks at positions 3 and 7 of the grid, the last two that a sweep sends (spread_order(8) is
+    # 0 4 2 6 1 5 3 7): every worker runs its quick tasks first, in the order they were sent
+    quick = '[[sweep]]\nroutine = "probe"\ngrid = {{ value = [{}] }}\n'
+    slow = '[[sweep]]\nroutine = "probe"\ngrid = {{ value = [{}] }}\noptions = {{ seconds = 25.0, compiled = true }}\n'
+    spec.write_text(quick.format("0.0, 1.0, 2.0") + slow.format("10.0") + quick.format("3.0, 4.0, 5.0")
+                    + slow.format("11.0"))
     db = tmp_path / "a.sqlite"
     cmd = [sys.executable, "-m", "capacity.atlas.cli", "--db", str(db), "run", str(spec), "--workers", "2"]
     env = {**os.environ, "PYTHONPATH": root}
