@@ -549,13 +549,16 @@ def run_sweep(spec, atlas, *, scheduler=None, workers=None, force=False, retries
     elif atlas.readonly:
         raise ValueError(f"`atlas` must be open for writing; got read-only {atlas.path!r}")
     try:
-        return _run(sweep, atlas, scheduler, n_workers, force, retries, batch, progress, callback, t0)
+        skipped, submitted, counts = _run(sweep, atlas, scheduler, n_workers, force, retries, batch, progress,
+                                          callback)
     finally:
         if own:
             atlas.close()
+    return SweepSummary(len(sweep.tasks), skipped, submitted, counts["done"], counts["failed"],
+                        time.perf_counter() - t0)
 
 
-def _run(sweep, atlas, scheduler, n_workers, force, retries, batch, progress, callback, t0):
+def _run(sweep, atlas, scheduler, n_workers, force, retries, batch, progress, callback):
     done_keys = set() if force else set(atlas.keys(status="done"))
     todo = [t for t in sweep.tasks if t.key not in done_keys]
     skipped = len(sweep.tasks) - len(todo)
@@ -563,7 +566,7 @@ def _run(sweep, atlas, scheduler, n_workers, force, retries, batch, progress, ca
     if todo:
         from distributed import Client
 
-        cluster = client = bar = muted = None
+        cluster = client = bar = muted = kept = None
         with _environ_kept():     # a restarted worker's nanny sets its variables here again
             try:
                 if scheduler is None:
@@ -575,7 +578,9 @@ def _run(sweep, atlas, scheduler, n_workers, force, retries, batch, progress, ca
                     from tqdm import tqdm
 
                     bar = tqdm(total=len(sweep.tasks), initial=skipped, unit="task")
-                _submit_and_store(client, sweep, todo, atlas, batch, counts, bar, callback)
+                # the futures of the last results, released by the client's close: released one by one
+                # (or dropped) before it, each would send a message that the close then waits behind
+                kept = _submit_and_store(client, sweep, todo, atlas, batch, counts, bar, callback)
             except KeyboardInterrupt:
                 # Dask logs every lost worker and ungathered result of the teardown as an error: expected here
                 muted = logging.getLogger("distributed")
@@ -593,13 +598,15 @@ def _run(sweep, atlas, scheduler, n_workers, force, retries, batch, progress, ca
                     cluster.close(timeout=10)
                 if muted is not None:
                     muted.setLevel(level)
-    return SweepSummary(len(sweep.tasks), skipped, len(todo), counts["done"], counts["failed"],
-                        time.perf_counter() - t0)
+        del kept
+    return skipped, len(todo), counts
 
 
-def _submit_and_store(client, sweep, todo, atlas, batch, counts, bar, callback):
+def _submit_and_store(client, sweep, todo, atlas, batch, counts, bar, callback) -> list:
     """Keep ``IN_FLIGHT`` batches per worker thread submitted, each new batch to the worker with the
-    fewest tasks waiting per thread; store a batch's rows as it arrives."""
+    fewest tasks waiting per thread; store a batch's rows as it arrives. Returns the futures of the
+    batches that arrived once every batch was submitted, not released (the caller closes the
+    client, which releases them all at once)."""
     from collections import deque
 
     from distributed import as_completed
@@ -608,6 +615,7 @@ def _submit_and_store(client, sweep, todo, atlas, batch, counts, bar, callback):
     in_flight = {}                        # Dask key -> (tasks, worker address or None)
     batches, backlog = {}, {}             # worker address -> batches and tasks sent to it and not yet back
     seen = {"tasks": 0, "seconds": 0.0}
+    kept = []
     cluster = {"threads": {}, "asked": -math.inf}      # worker address -> threads, and when last asked
     stamp = time.time_ns()                # Dask keys unique to this call: never a result cached by a scheduler
     # results are fetched on this client's event loop as each batch finishes (no blocking round trip
@@ -659,8 +667,10 @@ def _submit_and_store(client, sweep, todo, atlas, batch, counts, bar, callback):
         # once per 10 ms, so a release sent first would hold the next batch back by up to that much
         submit()
         for fut, recs in landed:
-            if pending or in_flight:  # the last results are released by the client's close, at once
+            if pending:
                 fut.release()         # stored below: never recomputed if its worker is lost later
+            else:                     # the last ones, released by the client's close
+                kept.append(fut)
             atlas.store_many(recs)    # one transaction per batch: its rows are all complete, or all absent
             for rec in recs:
                 counts[rec.status] += 1
@@ -668,3 +678,4 @@ def _submit_and_store(client, sweep, todo, atlas, batch, counts, bar, callback):
                     callback(rec)
                 if bar is not None:
                     bar.update(1)
+    return kept

@@ -274,6 +274,33 @@ def test_sweep_seconds_count_the_whole_call(tmp_path, monkeypatch):
     monkeypatch.setattr(sweep_module, "parse_spec", slow)
     s = run_sweep(_probes(2), db, workers=1)
     assert s.skipped == 2 and s.seconds >= 0.2
+    # closing the atlas it opened (a checkpoint of its write-ahead log) included
+    close = sweep_module.Atlas.close
+
+    def slow_close(self):
+        time.sleep(0.2)
+        close(self)
+
+    monkeypatch.setattr(sweep_module, "parse_spec", parse)
+    monkeypatch.setattr(sweep_module.Atlas, "close", slow_close)
+    s = run_sweep(_probes(2), db, workers=1)
+    assert s.skipped == 2 and s.seconds >= 0.2
+
+
+def test_a_sweep_leaves_no_result_on_the_cluster(cluster, tmp_path):
+    # the last results, kept until the sweep's client closes, are released by that close
+    import time
+
+    s = run_sweep(_probes(40), tmp_path / "a.sqlite", scheduler=cluster.scheduler_address)
+    assert s.done == 40
+    with distributed.Client(cluster.scheduler_address) as client:
+        for _ in range(50):
+            left = client.run_on_scheduler(lambda dask_scheduler: [k for k in dask_scheduler.tasks
+                                                                    if str(k).startswith("atlas-")])
+            if not left:
+                break
+            time.sleep(0.1)
+    assert left == []
 
 
 def test_plan_batch_follows_its_definition():
