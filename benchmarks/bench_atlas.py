@@ -298,7 +298,7 @@ def main(quick=False, workers=2, tasks=1000, repeat=3):
         "second, no work stealing, each batch sent to its worker when submitted), started before the timings. "
         "A sweep sends its tasks in bit-reversed order of the grid (each batch an even sample of it) in "
         "batches, one Dask task each, each a quarter (1 / (2 x workers)) of the tasks left, with 0.1-2 s of "
-        "work by the task times seen so far (down to 0.05 s at the end), sent to the worker with the fewest "
+        "work by the task times seen so far, sent to the worker with the fewest "
         "tasks waiting (the client picks it) as one object and returned as one pickle; the client stores a "
         "batch's rows in one SQLite transaction as it arrives. Empty tasks "
         "measure the overhead per task: scheduling, the round trip and the client's write. Throughput: "
