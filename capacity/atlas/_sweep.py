@@ -332,17 +332,21 @@ def _cluster_config(retries=1) -> dict:
 
 @contextlib.contextmanager
 def _environ_kept():
-    """Leave this process's environment as it was: a Dask nanny sets its worker's variables
-    (``distributed.nanny.pre-spawn-environ``: thread counts, ``MALLOC_TRIM_THRESHOLD_``) in the
-    process that spawns the worker, where every process started later would inherit them."""
-    saved = dict(os.environ)
+    """Put back this process's values of the variables a Dask nanny sets in it before it spawns its
+    worker (``distributed.nanny.pre-spawn-environ``: thread counts, ``MALLOC_TRIM_THRESHOLD_``;
+    and ``PYTHONHASHSEED``), where every process started later would inherit them. Other
+    variables are left alone: another thread may change them meanwhile."""
+    import dask
+
+    names = set(dask.config.get("distributed.nanny.pre-spawn-environ", default={}) or {}) | {"PYTHONHASHSEED"}
+    saved = {k: os.environ.get(k) for k in names}
     try:
         yield
     finally:
-        for k in set(os.environ) - set(saved):
-            del os.environ[k]
         for k, v in saved.items():
-            if os.environ.get(k) != v:
+            if v is None:
+                os.environ.pop(k, None)
+            elif os.environ.get(k) != v:
                 os.environ[k] = v
 
 
@@ -362,10 +366,10 @@ def local_cluster(workers=None, *, retries=1):
     worker-ttl (a long compiled task holds the GIL and stops the heartbeats), no statistical
     profiler, periodic callbacks every second, no work stealing, batches sent to their worker when
     submitted (``worker-saturation`` = inf), and ``retries`` for a task whose workers die
-    (``allowed-failures``). This process's environment is left as it was: Dask's nanny sets
-    its workers' variables (one thread, a malloc trim threshold) in the process that spawns them,
-    and every process started from it later would inherit them; a worker that a nanny restarts
-    sets them again (:func:`run_sweep` undoes that too when it ends).
+    (``allowed-failures``). Dask's nanny sets its workers' variables (one thread, a malloc trim
+    threshold) in the process that spawns them, where every process started later would inherit
+    them; they are put back as they were once the workers have started (a worker that a nanny
+    restarts sets them again, which :func:`run_sweep` undoes too when it ends).
 
     Parameters
     ----------
