@@ -462,14 +462,14 @@ def run_sweep(spec, atlas, *, scheduler=None, workers=None, force=False, retries
     Tasks travel in batches (one Dask task runs several tasks of the sweep in turn), taken in
     bit-reversed order of the grid (:func:`spread_order`: each batch samples the whole grid),
     each a share of the tasks left, of bounded work by the task times seen so far
-    (:func:`plan_batch`), so that Dask's cost per task is paid once per batch. Results are written by this (client)
-    process as each batch arrives, all of a batch's rows in one transaction, so every row is
-    complete or absent. A worker that dies is replaced by Dask, which re-runs its batch
-    (``retries`` further attempts for a batch that keeps killing workers); an exception inside a
-    routine is stored as a failed row with its message, and the other tasks of its batch are
-    stored normally. On Ctrl-C the local cluster's worker processes are terminated at once (a
-    task inside a compiled kernel would not notice a request to stop), so only the unstored
-    tasks of the running batches are lost, and a new call resumes.
+    (:func:`plan_batch`), so that Dask's cost per task is paid once per batch. Results are
+    written by this (client) process as each batch arrives, all of a batch's rows in one
+    transaction, so every row is complete or absent. A worker that dies is replaced by Dask,
+    which re-runs its batch (``retries`` further attempts for a batch that keeps killing
+    workers); an exception inside a routine is stored as a failed row with its message, and the
+    other tasks of its batch are stored normally. On Ctrl-C the local cluster's worker processes
+    are terminated at once (a task inside a compiled kernel would not notice a request to stop),
+    so only the unstored tasks of the running batches are lost, and a new call resumes.
 
     Parameters
     ----------
