@@ -206,6 +206,18 @@ def _environ(env):
     return {k: v for k, v in env.items() if k != "__DASK_PARENT_PID"}
 
 
+def _faults_of_a_reused_array():
+    import resource
+
+    import numpy as np
+
+    np.ones(1 << 17).sum()
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+    for _ in range(100):
+        np.ones(1 << 17).sum()                        # 1 MiB of float64, freed at once
+    return resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before
+
+
 def test_local_cluster_leaves_the_environment_as_it_was(monkeypatch):
     from capacity.atlas import local_cluster
 
@@ -215,6 +227,12 @@ def test_local_cluster_leaves_the_environment_as_it_was(monkeypatch):
     with local_cluster(1) as c, distributed.Client(c) as client:
         assert _environ(os.environ) == before
         assert list(client.run(lambda: os.environ.get("OMP_NUM_THREADS")).values()) == ["1"]
+        # glibc's thresholds, set before the worker started: arrays under 32 MiB come from the heap
+        malloc = client.run(lambda: [os.environ.get(k) for k in ("MALLOC_TRIM_THRESHOLD_", "MALLOC_MMAP_THRESHOLD_")])
+        assert list(malloc.values()) == [[str(32 << 20)] * 2]
+        # what they are for: a 1 MiB array built and freed 100 times is mapped and page-faulted in once, not
+        # 100 times (Dask's default of MALLOC_TRIM_THRESHOLD_ = 64 KiB maps each afresh: about 25 600 faults)
+        assert list(client.run(_faults_of_a_reused_array).values())[0] < 2560
     assert _environ(os.environ) == before
 
 
