@@ -37,10 +37,14 @@ from ._harness import cli, machine_line, table, write_result
 THREAD_ENV = {"NUMBA_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1"}
 
 
-def _capacity_spec(k):
+#: (n, s, m) of the small tasks (about 3.5 ms each) and of the mid-size ones (about 16 ms, arrays of MB).
+SMALL, MID = (3, 1, 2), (3, 2, 4)
+
+
+def _capacity_spec(k, nsm=SMALL):
     ps = [round(0.05 + 0.9 * i / k, 6) for i in range(k)]
     return {"name": "bench", "sweep": [{"routine": "insensitive_capacity", "grid": {"p_bias": ps},
-                                        "options": {"n": 3, "s": 1, "m": 2}}]}, ps
+                                        "options": dict(zip("nsm", nsm))}]}, ps
 
 
 def _probe_spec(k):
@@ -52,14 +56,14 @@ VERIFY_QUICK = [(2, 1, 2), (3, 1, 3), (3, 2, 3)]
 VERIFY_FULL = VERIFY_QUICK + [(3, 2, 4), (4, 1, 3)]
 
 
-def _serial_part(ps):
-    """(wall, CPU) seconds of insensitive_capacity(3, 1, 2, p_bias=p) over ``ps`` in this (warm) process."""
+def _serial_part(ps, nsm=SMALL):
+    """(wall, CPU) seconds of insensitive_capacity(*nsm, p_bias=p) over ``ps`` in this (warm) process."""
     from capacity.insensitive import insensitive_capacity
 
-    insensitive_capacity(3, 1, 2, p_bias=0.5)
+    insensitive_capacity(*nsm, p_bias=0.5)
     t0, c0 = time.perf_counter(), time.process_time()
     for p in ps:
-        insensitive_capacity(3, 1, 2, p_bias=p)
+        insensitive_capacity(*nsm, p_bias=p)
     return time.perf_counter() - t0, time.process_time() - c0
 
 
@@ -146,7 +150,7 @@ def _timed_sweep(spec, path, addr, procs, results, name, n, batch=None):
     results.setdefault(f"{name} idle", []).append(rate)
 
 
-def _round(addr, procs, spec, ps, tasks, n_empty, workers, d, i, results, environ):
+def _round(addr, procs, spec, ps, tasks, n_empty, workers, d, i, results, environ, mid):
     import multiprocessing
 
     from capacity.atlas import run_sweep
@@ -177,6 +181,16 @@ def _round(addr, procs, spec, ps, tasks, n_empty, workers, d, i, results, enviro
     again = run_sweep(spec, os.path.join(d, f"cap-adaptive-{i}.sqlite"), scheduler=addr)
     assert again.submitted == 0
     results.setdefault("again", []).append(again.seconds)
+    mid_spec, mid_ps, mid_tasks = mid
+    with multiprocessing.get_context("spawn").Pool(1) as pool:
+        wall, cpu = pool.apply(_serial_part, (mid_ps, MID))
+    results.setdefault("mid serial", []).append(wall)
+    results.setdefault("mid serial cpu", []).append(cpu)
+    with multiprocessing.get_context("spawn").Pool(workers) as pool:
+        parts = pool.starmap(_serial_part, [(mid_ps[j::workers], MID) for j in range(workers)])
+    results.setdefault("mid plain", []).append(max(w for w, _ in parts))
+    results.setdefault("mid plain cpu", []).append(sum(c for _, c in parts))
+    _timed_sweep(mid_spec, os.path.join(d, f"mid-{i}.sqlite"), addr, procs, results, "mid sweep", mid_tasks)
 
 
 def _default_cluster(workers):
@@ -196,6 +210,7 @@ def _warm(addr):
 
     with Client(addr) as client:
         client.run(_serial_part, [0.25])
+        client.run(_serial_part, [0.25], MID)
         return [psutil.Process(pid) for pid in client.run(os.getpid).values()]
 
 
@@ -207,6 +222,8 @@ def main(quick=False, workers=2, tasks=1000, repeat=3):
         tasks, repeat = 60, 1
     n_empty = 100 if quick else 1000
     spec, ps = _capacity_spec(tasks)
+    mid_tasks = 30 if quick else 300
+    mid = (*_capacity_spec(mid_tasks, MID), mid_tasks)
     _serial_part(ps[:2])
     environ = dict(os.environ)
     res = {}
@@ -217,7 +234,8 @@ def main(quick=False, workers=2, tasks=1000, repeat=3):
             res.setdefault("start", []).append(time.perf_counter() - t0)
             try:
                 procs = _warm(cluster.scheduler_address)
-                _round(cluster.scheduler_address, procs, spec, ps, tasks, n_empty, workers, d, i, res, environ)
+                _round(cluster.scheduler_address, procs, spec, ps, tasks, n_empty, workers, d, i, res, environ,
+                       mid)
             finally:
                 cluster.close()
             cluster = _default_cluster(workers)
@@ -225,6 +243,8 @@ def main(quick=False, workers=2, tasks=1000, repeat=3):
                 procs = _warm(cluster.scheduler_address)
                 _timed_sweep(spec, os.path.join(d, f"cap-defaults-{i}.sqlite"), cluster.scheduler_address, procs,
                              res, "sweep defaults", tasks)
+                _timed_sweep(mid[0], os.path.join(d, f"mid-defaults-{i}.sqlite"), cluster.scheduler_address, procs,
+                             res, "mid defaults", mid_tasks)
             finally:
                 cluster.close()
             res.setdefault("load after", []).append(os.getloadavg()[0])
@@ -236,18 +256,18 @@ def main(quick=False, workers=2, tasks=1000, repeat=3):
     def spread(k):
         return " / ".join(f"{v:.2f}" for v in res[k])
 
-    def ratios(k):
-        return " / ".join(f"{a / b:.2f}" for a, b in zip(res["serial"], res[k]))
+    def ratios(k, base="serial"):
+        return " / ".join(f"{a / b:.2f}" for a, b in zip(res[base], res[k]))
 
     def core_ms(k, n):
         return " / ".join(f"{1e3 * c / n:.2f}" for c in res[f"{k} cpu"])
 
-    def projected(k):
+    def projected(k, base="serial"):
         # on `workers` otherwise idle cores: wall W >= (CPU of the tasks + r W) / workers, r the idle cluster's
         # rate, so serial / W <= serial CPU x (workers - r) / CPU of the tasks
         idle = res.get(f"{k} idle", [0.0] * len(res[f"{k} cpu"]))
         return " / ".join(f"{min(workers, a * (workers - r) / b):.2f}"
-                          for a, b, r in zip(res["serial cpu"], res[f"{k} cpu"], idle))
+                          for a, b, r in zip(res[f"{base} cpu"], res[f"{k} cpu"], idle))
 
     def dask(k):
         return " / ".join(str(v) for v in res[f"{k} dask"])
@@ -276,6 +296,19 @@ def main(quick=False, workers=2, tasks=1000, repeat=3):
          f"{tasks / med('sweep defaults'):.0f} tasks/s", ratios("sweep defaults"),
          core_ms("sweep defaults", tasks), projected("sweep defaults"), dask("sweep defaults")],
         ["sweep again (all stored)", tasks, spread("again") + " s", "-", "-", "-", "-", "-"],
+        ["mid-size tasks: serial loop, a process of its own (their baseline)", mid_tasks,
+         spread("mid serial") + " s", f"{mid_tasks / med('mid serial'):.0f} tasks/s", "1.00",
+         core_ms("mid serial", mid_tasks), "1.00", "-"],
+        [f"mid-size tasks: {workers} plain processes (ceiling)", mid_tasks, spread("mid plain") + " s",
+         f"{mid_tasks / med('mid plain'):.0f} tasks/s", ratios("mid plain", "mid serial"),
+         core_ms("mid plain", mid_tasks), projected("mid plain", "mid serial"), "-"],
+        [f"mid-size tasks: sweep, {workers} workers, adaptive batches", mid_tasks, spread("mid sweep") + " s",
+         f"{mid_tasks / med('mid sweep'):.0f} tasks/s", ratios("mid sweep", "mid serial"),
+         core_ms("mid sweep", mid_tasks), projected("mid sweep", "mid serial"), dask("mid sweep")],
+        [f"mid-size tasks: sweep, {workers} workers, Dask's default settings (its malloc thresholds)", mid_tasks,
+         spread("mid defaults") + " s", f"{mid_tasks / med('mid defaults'):.0f} tasks/s",
+         ratios("mid defaults", "mid serial"), core_ms("mid defaults", mid_tasks),
+         projected("mid defaults", "mid serial"), dask("mid defaults")],
         ["idle cluster and client (r)", "-", "-", " / ".join(f"{r:.3f}" for r in res["sweep adaptive idle"])
          + " cores", "-", "-", "-", "-"],
         ["idle cluster and client, Dask's default settings", "-", "-",
@@ -307,6 +340,10 @@ def main(quick=False, workers=2, tasks=1000, repeat=3):
         "baseline; the same loop in this process, where the "
         "cluster's scheduler and nannies share its cores and GIL, is shown apart), and split over plain processes "
         "with no scheduler (the most this machine gives); 'speed-up' = baseline time / that time. "
+        f"Mid-size tasks: {mid_tasks} tasks insensitive_capacity(3, 2, 4, p_bias=p), about 16 ms each with "
+        "arrays of megabytes, against their own serial loop; the embedded cluster starts its workers with "
+        "glibc's malloc thresholds at 32 MiB, Dask's default cluster with MALLOC_TRIM_THRESHOLD_ = 64 KiB, "
+        "which maps every array of 128 KiB or more afresh. "
         "'core ms/task': CPU time (user + system) of "
         "every process involved (this one: client, scheduler, nannies; the workers) per task, less what the "
         "idle cluster uses over the same wall time (heartbeats, monitors; measured for 3 s before each sweep, "
