@@ -418,6 +418,9 @@ def local_cluster(workers=None, *, retries=1):
     from distributed import LocalCluster
 
     with dask.config.set(_cluster_config(retries)), _environ_kept():
+        # a nanny prefers this process's value of a pre-spawn variable to its configuration's, and the
+        # caller's environment may hold Dask's default (left there by a cluster of its own, say)
+        os.environ.update({k: str(v) for k, v in MALLOC_ENV.items()})
         return LocalCluster(n_workers=n_workers, threads_per_worker=1, processes=True, dashboard_address=":0",
                             env=dict(THREAD_ENV))
 

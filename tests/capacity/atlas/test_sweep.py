@@ -221,8 +221,10 @@ def _faults_of_a_reused_array():
 def test_local_cluster_leaves_the_environment_as_it_was(monkeypatch):
     from capacity.atlas import local_cluster
 
+    # Dask's default trim threshold in this process (a cluster of its own left it): the workers still get 32 MiB
     monkeypatch.setenv("OMP_NUM_THREADS", "3")
-    monkeypatch.delenv("MALLOC_TRIM_THRESHOLD_", raising=False)
+    monkeypatch.setenv("MALLOC_TRIM_THRESHOLD_", "65536")
+    monkeypatch.delenv("MALLOC_MMAP_THRESHOLD_", raising=False)
     before = _environ(os.environ)
     with local_cluster(1) as c, distributed.Client(c) as client:
         assert _environ(os.environ) == before
