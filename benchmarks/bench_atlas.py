@@ -150,9 +150,22 @@ def _timed_sweep(spec, path, addr, procs, results, name, n, batch=None):
     results.setdefault(f"{name} idle", []).append(rate)
 
 
-def _round(addr, procs, spec, ps, tasks, n_empty, workers, d, i, results, environ, mid):
+def _baselines(ps, nsm, workers, results, prefix=""):
+    """The serial loop over ``ps`` in a process of its own, and split over ``workers`` plain processes (no
+    scheduler): wall and CPU seconds into ``results[prefix + "serial"]`` and ``[prefix + "plain"]``."""
     import multiprocessing
 
+    with multiprocessing.get_context("spawn").Pool(1) as pool:
+        wall, cpu = pool.apply(_serial_part, (ps, nsm))
+    results.setdefault(f"{prefix}serial", []).append(wall)
+    results.setdefault(f"{prefix}serial cpu", []).append(cpu)
+    with multiprocessing.get_context("spawn").Pool(workers) as pool:
+        parts = pool.starmap(_serial_part, [(ps[j::workers], nsm) for j in range(workers)])
+    results.setdefault(f"{prefix}plain", []).append(max(w for w, _ in parts))
+    results.setdefault(f"{prefix}plain cpu", []).append(sum(c for _, c in parts))
+
+
+def _round(addr, procs, spec, ps, tasks, n_empty, workers, d, i, results, environ, mid):
     from capacity.atlas import run_sweep
 
     # the baselines run in processes with the environment this one started with: a Dask nanny sets its
@@ -162,17 +175,10 @@ def _round(addr, procs, spec, ps, tasks, n_empty, workers, d, i, results, enviro
     os.environ.update(environ)
     load = os.getloadavg()[0]
     results.setdefault("load", []).append(load)
-    with multiprocessing.get_context("spawn").Pool(1) as pool:
-        wall, cpu = pool.apply(_serial_part, (ps,))
-    results.setdefault("serial", []).append(wall)
-    results.setdefault("serial cpu", []).append(cpu)
+    _baselines(ps, SMALL, workers, results)
     wall, cpu = _serial_part(ps)
     results.setdefault("serial here", []).append(wall)
     results.setdefault("serial here cpu", []).append(cpu)
-    with multiprocessing.get_context("spawn").Pool(workers) as pool:
-        parts = pool.map(_serial_part, [ps[j::workers] for j in range(workers)])
-    results.setdefault("plain", []).append(max(w for w, _ in parts))
-    results.setdefault("plain cpu", []).append(sum(c for _, c in parts))
     for name, batch in (("adaptive", None), ("batch=1", 1)):
         _timed_sweep(_probe_spec(n_empty), os.path.join(d, f"empty-{name}-{i}.sqlite"), addr, procs, results,
                      f"empty {name}", n_empty, batch)
@@ -182,14 +188,7 @@ def _round(addr, procs, spec, ps, tasks, n_empty, workers, d, i, results, enviro
     assert again.submitted == 0
     results.setdefault("again", []).append(again.seconds)
     mid_spec, mid_ps, mid_tasks = mid
-    with multiprocessing.get_context("spawn").Pool(1) as pool:
-        wall, cpu = pool.apply(_serial_part, (mid_ps, MID))
-    results.setdefault("mid serial", []).append(wall)
-    results.setdefault("mid serial cpu", []).append(cpu)
-    with multiprocessing.get_context("spawn").Pool(workers) as pool:
-        parts = pool.starmap(_serial_part, [(mid_ps[j::workers], MID) for j in range(workers)])
-    results.setdefault("mid plain", []).append(max(w for w, _ in parts))
-    results.setdefault("mid plain cpu", []).append(sum(c for _, c in parts))
+    _baselines(mid_ps, MID, workers, results, "mid ")
     _timed_sweep(mid_spec, os.path.join(d, f"mid-{i}.sqlite"), addr, procs, results, "mid sweep", mid_tasks)
 
 
