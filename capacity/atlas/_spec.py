@@ -9,7 +9,7 @@ A spec is a TOML file (or the same dict) with one or more ``[[sweep]]`` tables::
 
 Everything is checked here, before any task runs: the routine exists and is public, every
 argument name is a parameter of it, values are TOML scalars or lists of them, every grid
-axis is a non-empty list.
+axis is a non-empty list, and the grids give at most :data:`MAX_TASKS` tasks.
 """
 from __future__ import annotations
 
@@ -37,6 +37,11 @@ ROUTINES = {
 }
 
 _SCALARS = (bool, int, float, str)
+
+#: Most tasks a spec may expand to. A task takes about 0.7 kB and 11 us to expand on the client,
+#: and its stored row about 3 kB: a million tasks is about 0.7 GB and 11 s before anything runs,
+#: and a few GB of atlas. Larger grids are refused before they are expanded.
+MAX_TASKS = 1_000_000
 
 #: Keywords a routine gained after atlas rows were keyed, with the default they were added with:
 #: dotted name -> {keyword: default}. A task whose value of such a keyword is that default leaves
@@ -218,7 +223,8 @@ def parse_spec(spec, *, name: str = "") -> Sweep:
         number, string, bool or list of them.
     ValueError
         For an unknown or private routine, an argument the routine does not take, an empty
-        grid axis or an empty sweep, unknown keys, an argument in both grid and options.
+        grid axis or an empty sweep, unknown keys, an argument in both grid and options, grids
+        of more than :data:`MAX_TASKS` tasks in all (refused before they are expanded).
 
     References
     ----------
@@ -241,6 +247,7 @@ def parse_spec(spec, *, name: str = "") -> Sweep:
         sweeps = [sweeps]
     if not isinstance(sweeps, list) or not sweeps:
         raise ValueError(f"`spec` must have at least one [[sweep]] table; got {sweeps!r}")
+    _check_size(sweeps)
     tasks, seen = [], set()
     for i, sw in enumerate(sweeps):
         where = f"sweep[{i}]"
@@ -276,6 +283,23 @@ def parse_spec(spec, *, name: str = "") -> Sweep:
                 seen.add(task.key)
                 tasks.append(task)
     return Sweep(tuple(tasks), str(spec.get("name", name)))
+
+
+def _check_size(sweeps):
+    """Refuse a spec whose grids give more than :data:`MAX_TASKS` tasks, before expanding any.
+
+    The count is that of the grids, before duplicates are removed (sizes of axes that are not
+    lists are left for the per-sweep checks to report)."""
+    sizes = []
+    for sw in sweeps:
+        grid = sw.get("grid", {}) if isinstance(sw, dict) else {}
+        axes = [len(v) for v in grid.values() if isinstance(v, list)] if isinstance(grid, dict) else []
+        sizes.append(math.prod(axes))
+    total = sum(sizes)
+    if total > MAX_TASKS:
+        parts = ", ".join(f"sweep[{i}]: {k:,}" for i, k in enumerate(sizes) if k > 1)
+        raise ValueError(f"`spec` must expand to at most {MAX_TASKS:,} tasks; its grids give {total:,} ({parts}): "
+                         "split it into several specs, each run in turn into the same atlas")
 
 
 def load_spec(path) -> Sweep:

@@ -52,6 +52,26 @@ def test_malformed_specs_are_refused(spec, exc, match):
         parse_spec(spec)
 
 
+def test_grids_above_max_tasks_are_refused_before_they_are_expanded(monkeypatch):
+    import capacity.atlas._spec as spec_module
+
+    monkeypatch.setattr(spec_module, "MAX_TASKS", 6)
+    assert len(parse_spec(_one(grid={"n": [2, 3], "s": [1], "m": [1, 2, 3]}))) == 6      # at the limit
+    two = {"sweep": [{"routine": "insensitive_capacity", "grid": {"n": [2, 3], "s": [1], "m": [1, 2, 3]}},
+                     {"routine": "probe", "grid": {"value": [1.0]}}]}
+    with pytest.raises(ValueError, match=r"at most 6 tasks; its grids give 7 \(sweep\[0\]: 6\)"):
+        parse_spec(two)                       # counted over all sweeps, before duplicates are removed
+
+    def expanded(*args):
+        raise AssertionError("a task was made")
+
+    monkeypatch.setattr(spec_module, "MAX_TASKS", 10**6)
+    monkeypatch.setattr(spec_module, "make_task", expanded)
+    huge = _one(grid={"n": list(range(1000)), "s": list(range(1000)), "m": list(range(1000))})
+    with pytest.raises(ValueError, match="at most 1,000,000 tasks; its grids give 1,000,000,000 "):
+        parse_spec(huge)
+
+
 def test_bad_toml_and_missing_file(tmp_path):
     bad = tmp_path / "bad.toml"
     bad.write_text("[[sweep]\nroutine = ")
