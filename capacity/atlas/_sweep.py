@@ -113,10 +113,25 @@ def _lost(task, exc, sweep_name) -> AtlasRecord:
                        error=f"{type(exc).__name__}: {exc}", sweep=sweep_name)
 
 
+def _usable_cores() -> int:
+    return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
+
+
 def _plan_workers(workers):
+    """Processes of a local cluster: ``workers``, at most one per usable core (default: one per core).
+
+    More single-threaded processes than cores would oversubscribe them, and each takes about
+    0.2 GB at rest: ``workers`` = 4096 on a laptop would exhaust its memory before a task runs."""
+    cores = _usable_cores()
     if workers is None:
-        return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
-    return check_int(workers, "workers", low=1, high=4096)
+        return cores
+    workers = check_int(workers, "workers", low=1)
+    if workers > cores:
+        raise ValueError(f"`workers` must be at most the {cores} usable cores (a local cluster runs one "
+                         f"single-threaded process per core; more would oversubscribe them); got {workers}. "
+                         "For more processes, start a cluster of your own and pass its address as `scheduler` "
+                         "(docs/atlas.rst, \"Running\")")
+    return workers
 
 
 #: Guided self-scheduling: each new batch takes 1 / (SHARE S) of the tasks left (S worker slots), so
@@ -386,7 +401,8 @@ def local_cluster(workers=None, *, retries=1):
     Parameters
     ----------
     workers : int, optional
-        Worker processes, in [1, 4096]; default: the cores this process may use.
+        Worker processes, in [1, cores], the cores this process may use (its CPU affinity);
+        default: all of them.
     retries : int, default 1
         How many workers a task may take down before it fails, in [0, 100].
 
@@ -497,7 +513,8 @@ def run_sweep(spec, atlas, *, scheduler=None, workers=None, force=False, retries
         :func:`local_cluster`; default: a :func:`local_cluster` of ``workers`` processes
         started and closed here.
     workers : int, optional
-        Processes of the local cluster (default: the usable cores); ignored with ``scheduler``.
+        Processes of the local cluster, at most the usable cores (default: all of them); with
+        ``scheduler``, checked as a positive integer and ignored.
     force : bool, default False
         Recompute tasks already stored as done.
     batch : int, optional
@@ -559,7 +576,10 @@ def run_sweep(spec, atlas, *, scheduler=None, workers=None, force=False, retries
     retries = check_int(retries, "retries", low=0, high=100)
     if batch is not None:
         batch = check_int(batch, "batch", low=1, high=10**6)
-    n_workers = _plan_workers(workers)
+    if scheduler is None:
+        n_workers = _plan_workers(workers)
+    else:                     # the workers are the scheduler's: only the type and sign are checked
+        n_workers = None if workers is None else check_int(workers, "workers", low=1)
     if scheduler is not None and not isinstance(scheduler, str):
         raise TypeError(f"`scheduler` must be an address string; got {scheduler!r}")
     own = not isinstance(atlas, Atlas)

@@ -22,7 +22,8 @@ def _parser():
     r = sub.add_parser("run", parents=[common], help="run a sweep spec (TOML)")
     r.add_argument("spec")
     r.add_argument("--scheduler", default=None, help="address of a running Dask scheduler (tcp://host:8786)")
-    r.add_argument("--workers", type=int, default=None, help="processes of the local cluster (default: cores)")
+    r.add_argument("--workers", type=int, default=None,
+                   help="processes of the local cluster, at most one per usable core (default: one per core)")
     r.add_argument("--force", action="store_true", help="recompute tasks already stored as done")
     r.add_argument("--no-progress", action="store_true", help="no progress bar")
     sp = sub.add_parser("ship", parents=[common],
@@ -31,7 +32,8 @@ def _parser():
                     help="a task to add to the spec and the atlas, e.g. --add 'insensitive_capacity n=3 s=2 m=12'")
     sp.add_argument("--spec", default=None, help="spec file (default: the shipped report.toml)")
     sp.add_argument("--csv", default=None, help="CSV file (default: the shipped atlas.csv)")
-    sp.add_argument("--workers", type=int, default=None, help="processes of the local cluster (default: cores)")
+    sp.add_argument("--workers", type=int, default=None,
+                    help="processes of the local cluster, at most one per usable core (default: one per core)")
     sp.add_argument("--force", action="store_true", help="recompute every task of the spec")
     sp.add_argument("--no-verify", action="store_true", help="skip re-checking new rows (run `verify --all` later)")
     ls = sub.add_parser("ls", parents=[common], help="list stored tasks")

@@ -15,8 +15,14 @@ def cluster():
     # with Dask's default allowed-failures so that a test's worker kill is not a task's last chance
     from capacity.atlas import local_cluster
 
+    if _cores() < 2:
+        pytest.skip("needs 2 usable cores: a local cluster runs at most one worker per core")
     with local_cluster(2, retries=3) as c:
         yield c
+
+
+def _cores():
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
 
 
 def _probes(k, seconds=0.0):
@@ -405,6 +411,23 @@ def test_local_cluster_refuses_bad_input():
         local_cluster(1.5)
     with pytest.raises(ValueError, match="`retries` must be"):
         local_cluster(1, retries=-1)
+
+
+def test_local_workers_are_at_most_the_usable_cores(cluster, tmp_path):
+    # more processes than cores is refused before any is started (each takes about 0.2 GB at rest);
+    # with a scheduler of one's own, `workers` is not the local cluster's and is only type-checked
+    from capacity.atlas import local_cluster
+
+    more = _cores() + 1
+    with pytest.raises(ValueError, match=f"`workers` must be at most the {more - 1} usable cores.*got {more}"):
+        local_cluster(more)
+    with pytest.raises(ValueError, match="`workers` must be at most"):
+        run_sweep(_probes(1), tmp_path / "a.sqlite", workers=10**6)
+    assert not (tmp_path / "a.sqlite").exists()
+    s = run_sweep(_probes(1), tmp_path / "b.sqlite", scheduler=cluster.scheduler_address, workers=more)
+    assert s.done == 1
+    with pytest.raises(ValueError, match="`workers` must be"):
+        run_sweep(_probes(1), tmp_path / "b.sqlite", scheduler=cluster.scheduler_address, workers=0)
 
 
 def test_batches_store_every_result_once(cluster, tmp_path):
