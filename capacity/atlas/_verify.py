@@ -174,15 +174,20 @@ def _float_bounds(p, W):
 
 
 def _check_law(record, n_rows):
-    law = record.law
-    if law is None:
+    if record.law is None:
         return None, "no law stored"
-    if law.shape != (n_rows,):
+    try:
+        law = np.asarray(record.law, dtype=np.float64)
+    except (TypeError, ValueError):
+        return None, f"law is not an array of numbers: {type(record.law).__name__}"
+    if law.ndim != 1:
+        return None, f"law must be one-dimensional; it has shape {law.shape}"
+    if law.size != n_rows:
         return None, f"law has {law.size} entries; the channel has {n_rows} rows"
     if not np.all(np.isfinite(law)) or (law < 0).any():
         return None, "law has a negative or non-finite entry"
-    if abs(law.sum() - 1.0) > 1e-9:
-        return None, f"law sums to {law.sum()!r}, not 1 within 1e-9"
+    if abs(float(law.sum()) - 1.0) > 1e-9:
+        return None, f"law sums to {float(law.sum())!r}, not 1 within 1e-9"
     return law, ""
 
 
@@ -219,15 +224,17 @@ def verify_record(record, *, rigorous=False) -> Verification:
     -------
     Verification
         Re-evaluated ``lower``/``upper``, the stored ones, ``holds`` and a ``detail``.
-        A record that cannot be checked (failed, no law, unsupported routine or variant)
-        gives ``holds=False`` with the reason in ``detail``.
+        A record that cannot be checked (failed, no law or a malformed one, arguments without
+        n, s or m, unsupported routine or variant) gives ``holds=False`` with the reason in
+        ``detail``.
 
     Raises
     ------
     TypeError
         For a ``record`` that is not an AtlasRecord, or a non-bool ``rigorous``.
-    ValueError
-        When the channel cannot be rebuilt (its size exceeds the stored ``max_bytes``).
+    TypeError, ValueError
+        When the channel cannot be rebuilt: stored arguments the routine refuses (the
+        routine's own message), or a size above the stored ``max_bytes``.
 
     References
     ----------
@@ -265,6 +272,9 @@ def verify_record(record, *, rigorous=False) -> Verification:
         return out(nan, nan, False, f"no channel to rebuild for {record.routine}")
     if record.lower is None or record.upper is None:
         return out(nan, nan, False, "no stored bounds")
+    lacking = [k for k in ("n", "s", "m") if k not in record.args]
+    if lacking:
+        return out(nan, nan, False, f"the stored arguments lack {lacking}: no channel to rebuild")
     build, size, build_folded = build
     if _is_level_route(record.routine, record.args):
         if record.law is None:

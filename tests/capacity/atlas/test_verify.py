@@ -72,16 +72,31 @@ def test_a_law_off_its_optimum_still_gives_valid_but_wider_bounds():
     ({"law": np.array([0.5, 0.5])}, "law has 2 entries"),
     ({"status": "failed"}, "status is 'failed'"),
     ({"routine": "capacity.atlas.probe"}, "no channel to rebuild"),
+    ({"law": np.full((1, 15), 1 / 15)}, "law must be one-dimensional; it has shape (1, 15)"),
+    ({"law": ["a"] * 15}, "law is not an array of numbers"),
+    ({"law": np.r_[np.nan, np.full(14, 1 / 14)]}, "negative or non-finite"),
+    ({"law": np.r_[-0.5, np.full(14, 1.5 / 14)]}, "negative or non-finite"),
+    ({"args": {"n": 2, "s": 1}}, "the stored arguments lack ['m']"),
+    ({"args": {"m": 1}}, "the stored arguments lack ['n', 's']"),
 ])
-def test_records_that_cannot_be_checked_say_why(change, why):
-    v = verify_record(dataclasses.replace(_record(2, 1, 1), **change))
-    assert not v.holds and why in v.detail
+@pytest.mark.parametrize("rigorous", [False, True])
+def test_records_that_cannot_be_checked_say_why(change, why, rigorous):
+    v = verify_record(dataclasses.replace(_record(2, 1, 1), **change), rigorous=rigorous)
+    assert not v.holds and why in v.detail and math.isnan(v.lower) and math.isnan(v.upper)
+
+
+def test_stored_arguments_the_routine_refuses_raise_its_message():
+    rec = _record(2, 1, 1)
+    with pytest.raises(ValueError, match="`m` must be an integer in"):
+        verify_record(dataclasses.replace(rec, args={"n": 2, "s": 1, "m": -1}))
+    with pytest.raises(ValueError, match="`visible` must be one of"):
+        verify_record(dataclasses.replace(rec, args={"n": 2, "s": 1, "m": 1, "visible": "bogus"}))
 
 
 def test_law_not_summing_to_one_is_not_verified():
     rec = _record(2, 1, 1)
     v = verify_record(dataclasses.replace(rec, law=rec.law * 1.001))
-    assert not v.holds and "sums to" in v.detail
+    assert not v.holds and "law sums to 1.001" in v.detail          # the plain float, not its numpy repr
 
 
 def test_bad_input():
@@ -228,3 +243,20 @@ def test_float_bounds_by_row_blocks_match_the_dense_formula(block, monkeypatch):
     with np.errstate(divide="ignore", invalid="ignore"):
         d2 = np.where(V2 > 0, V2 * np.log2(V2 / q2), 0.0).sum(axis=1)
     assert np.isclose(lo2, p2 @ d2, rtol=1e-13) and np.isclose(up2, d2.max(), rtol=1e-13)
+
+
+def test_cli_verify_all_reports_a_row_whose_channel_cannot_be_rebuilt_and_goes_on(tmp_path, capsys):
+    from capacity.atlas import open_atlas
+    from capacity.atlas.cli import main
+
+    good = _record(2, 1, 2)
+    refused = dataclasses.replace(_record(2, 1, 1), key="a-refused", args={"n": 2, "s": 1, "m": -1})
+    db = str(tmp_path / "a.sqlite")
+    with open_atlas(db) as atlas:
+        atlas.store_many([refused, good])
+    assert main(["verify", "--all", "--db", db]) == 1        # 1: a row does not verify (not 2: bad input)
+    out = capsys.readouterr()
+    lines = out.out.strip().splitlines()
+    assert lines[0].startswith("a-refused  FAIL  channel not rebuilt: `m` must be an integer in")
+    assert lines[1].startswith(f"{good.key}  OK")
+    assert "1 of 2 verified" in out.err
