@@ -375,8 +375,9 @@ def open_atlas(path, *, readonly=False, timeout=5.0) -> Atlas:
     TypeError
         For a non-bool ``readonly`` or a non-real ``timeout``.
     ValueError
-        For a file that is not an atlas (corrupt, foreign SQLite file), one from a newer
-        schema version, a missing file opened read-only, or a file locked by another writer.
+        For a file that is not an atlas (corrupt, foreign SQLite file, a directory, a CSV row
+        that does not decode), one from a newer schema version, a missing file opened read-only,
+        a file that cannot be created, or a file locked by another writer.
 
     References
     ----------
@@ -397,21 +398,28 @@ def open_atlas(path, *, readonly=False, timeout=5.0) -> Atlas:
     path = os.fspath(path)
     if path.endswith(".csv"):
         return _open_csv(path)
+    if os.path.isdir(path):
+        raise ValueError(f"`path` must be an atlas file; {path!r} is a directory")
     if readonly:
         if not os.path.exists(path):
             raise ValueError(f"`path` must be an existing atlas to open read-only; got {path!r}")
         uri = "file:" + os.path.abspath(path) + "?mode=ro"
         try:
-            conn = sqlite3.connect(uri, uri=True, timeout=timeout)
-            conn.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
-        except sqlite3.OperationalError:
-            # a WAL file without its -shm on read-only media: read the main file as it is
-            conn = sqlite3.connect("file:" + os.path.abspath(path) + "?immutable=1", uri=True)
+            try:
+                conn = sqlite3.connect(uri, uri=True, timeout=timeout)
+                conn.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
+            except sqlite3.OperationalError:
+                # a WAL file without its -shm on read-only media: read the main file as it is
+                conn = sqlite3.connect("file:" + os.path.abspath(path) + "?immutable=1", uri=True)
         except sqlite3.DatabaseError as exc:
             raise ValueError(f"`path` must be an atlas database; {path!r} is not a readable SQLite file "
                              f"({exc})") from None
     else:
-        conn = sqlite3.connect(path, timeout=timeout, isolation_level=None)
+        try:
+            conn = sqlite3.connect(path, timeout=timeout, isolation_level=None)
+        except sqlite3.OperationalError as exc:
+            raise ValueError(f"`path` must be an atlas file that can be opened or created; got {path!r} "
+                             f"({exc}: does its folder exist, and may this process write there?)") from None
         conn.isolation_level = ""          # implicit BEGIN before writes; `with conn` commits
     try:
         _check_schema(conn, path, readonly)
@@ -459,7 +467,7 @@ def _open_csv(path) -> Atlas:
                     v = v or None
                 d[c] = v
             atlas.store(AtlasRecord(**d))
-        except (ValueError, TypeError) as exc:
+        except (ValueError, TypeError, zlib.error) as exc:      # zlib: a damaged law
             raise ValueError(f"`path` row {i + 2} is not a valid atlas row: {exc}") from None
     atlas.readonly = True
     return atlas

@@ -180,8 +180,12 @@ def _verify(args, atlas):
 def _export(args, atlas):
     text = atlas.to_csv() if args.csv else atlas.to_json() + "\n"
     if args.output:
-        with open(args.output, "w", newline="") as fh:
-            fh.write(text)
+        try:
+            with open(args.output, "w", newline="") as fh:
+                fh.write(text)
+        except OSError as exc:
+            raise ValueError(f"`--output` must be a file this process can write; got {args.output!r} "
+                             f"({exc.strerror})") from None
     else:
         sys.stdout.write(text)
     return 0

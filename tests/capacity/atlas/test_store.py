@@ -84,6 +84,28 @@ def test_corrupt_file_is_refused_and_left_untouched(tmp_path):
     assert path.read_bytes() == junk
 
 
+def test_a_directory_or_a_missing_folder_is_refused(tmp_path):
+    for ro in (False, True):
+        with pytest.raises(ValueError, match="is a directory"):
+            open_atlas(tmp_path, readonly=ro)
+    with pytest.raises(ValueError, match="can be opened or created.*does its folder exist"):
+        open_atlas(tmp_path / "no" / "a.sqlite")
+    assert not (tmp_path / "no").exists()
+
+
+@pytest.mark.parametrize("law", ["zlib64:!!!", "zlib64:AAAA", "[0.5, oops]"])
+def test_a_csv_row_with_a_damaged_law_is_refused_with_its_row(tmp_path, law):
+    with open_atlas(tmp_path / "a.sqlite") as atlas:
+        atlas.store(_rec())
+        text = atlas.to_csv()
+    good = text.splitlines()[1].split(",")
+    col = next(i for i, v in enumerate(good) if v.startswith("zlib64:"))
+    bad = text.replace(good[col], law if "," not in law else f'"{law}"')
+    (tmp_path / "a.csv").write_text(bad)
+    with pytest.raises(ValueError, match="row 2 is not a valid atlas row"):
+        open_atlas(tmp_path / "a.csv")
+
+
 def test_foreign_sqlite_file_is_refused(tmp_path):
     path = tmp_path / "other.sqlite"
     conn = sqlite3.connect(path)
@@ -121,6 +143,16 @@ def test_file_locked_by_another_writer_gives_a_clear_error(tmp_path):
     finally:
         other.execute("ROLLBACK")
         other.close()
+
+
+def test_cli_export_to_a_missing_folder_is_a_clear_error(tmp_path, capsys):
+    from capacity.atlas.cli import main
+
+    db = str(tmp_path / "a.sqlite")
+    with open_atlas(db) as atlas:
+        atlas.store(_rec())
+    assert main(["export", "--csv", "--db", db, "-o", str(tmp_path / "no" / "a.csv")]) == 2
+    assert "`--output` must be a file this process can write" in capsys.readouterr().err
 
 
 def test_read_only_file_serves_read_only_commands(tmp_path, capsys):
