@@ -539,10 +539,14 @@ def run_sweep(spec, atlas, *, scheduler=None, workers=None, force=False, retries
     ------
     TypeError
         For a spec of the wrong type, a non-bool ``force``/``progress``, a non-integer
-        ``workers``/``retries``.
+        ``workers``/``retries``, a ``callback`` that is not callable.
     ValueError
         For a malformed spec (unknown routine, wrong types, empty grid: before anything
-        runs), an atlas that cannot be written, or ``workers``/``retries`` out of range.
+        runs), a scheduler address that does not parse, an atlas that cannot be written, or
+        ``workers``/``retries`` out of range.
+    OSError
+        When the scheduler at ``scheduler`` does not answer (Dask's connect timeout,
+        ``distributed.comm.timeouts.connect``).
     KeyboardInterrupt
         Re-raised after Ctrl-C, once the local cluster's workers are ended and the cluster is
         closed (a few seconds, even inside a long compiled task); every stored row is complete.
@@ -580,8 +584,10 @@ def run_sweep(spec, atlas, *, scheduler=None, workers=None, force=False, retries
         n_workers = _plan_workers(workers)
     else:                     # the workers are the scheduler's: only the type and sign are checked
         n_workers = None if workers is None else check_int(workers, "workers", low=1)
-    if scheduler is not None and not isinstance(scheduler, str):
-        raise TypeError(f"`scheduler` must be an address string; got {scheduler!r}")
+    if scheduler is not None:
+        _check_address(scheduler)
+    if callback is not None and not callable(callback):
+        raise TypeError(f"`callback` must be callable; got {callback!r}")
     own = not isinstance(atlas, Atlas)
     if own:
         atlas = open_atlas(atlas)
@@ -595,6 +601,21 @@ def run_sweep(spec, atlas, *, scheduler=None, workers=None, force=False, retries
             atlas.close()
     return SweepSummary(len(sweep.tasks), skipped, submitted, counts["done"], counts["failed"],
                         time.perf_counter() - t0)
+
+
+def _check_address(address):
+    """Refuse a scheduler address Dask cannot parse, before the atlas is opened."""
+    if not isinstance(address, str):
+        raise TypeError(f"`scheduler` must be an address string; got {address!r}")
+    from distributed.comm import parse_address, parse_host_port
+
+    try:
+        protocol, location = parse_address(address)
+        if protocol in ("tcp", "tls", "ucx", "ws", "wss"):
+            parse_host_port(location)
+    except ValueError as exc:
+        raise ValueError(f"`scheduler` must be a Dask scheduler address such as tcp://host:8786; got "
+                         f"{address!r} ({exc})") from None
 
 
 def _run(sweep, atlas, scheduler, n_workers, force, retries, batch, progress, callback):

@@ -135,6 +135,14 @@ def test_bad_arguments(tmp_path):
         run_sweep(_probes(1), tmp_path / "a.sqlite", force=1)
     with pytest.raises(ValueError, match="`retries` must be"):
         run_sweep(_probes(1), tmp_path / "a.sqlite", retries=-1)
+    with pytest.raises(TypeError, match="`callback` must be callable; got 3"):
+        run_sweep(_probes(1), tmp_path / "a.sqlite", callback=3)
+    for address in ("", "nonsense", "tcp://host"):
+        with pytest.raises(ValueError, match="`scheduler` must be a Dask scheduler address such as"):
+            run_sweep(_probes(1), tmp_path / "a.sqlite", scheduler=address)
+    with pytest.raises(TypeError, match="`scheduler` must be an address string"):
+        run_sweep(_probes(1), tmp_path / "a.sqlite", scheduler=8786)
+    assert not (tmp_path / "a.sqlite").exists()             # each refused before the atlas is created
     with open_atlas(tmp_path / "b.sqlite") as a:
         pass
     with open_atlas(tmp_path / "b.sqlite", readonly=True) as a:
