@@ -20,7 +20,10 @@ import inspect
 import itertools
 import json
 import math
+import os
 from dataclasses import dataclass, field
+
+import numpy as np
 
 #: Short names accepted in specs, mapped to the public routine they run.
 ROUTINES = {
@@ -117,11 +120,13 @@ def _resolved(name):
 
 
 def _check_value(value, where):
+    if isinstance(value, np.generic) and value.dtype.kind in "biuf":
+        value = value.item()              # a numpy scalar keys, and is stored, as the Python one
     if isinstance(value, _SCALARS):
         if isinstance(value, float) and not math.isfinite(value):
             raise ValueError(f"`{where}` must be finite; got {value!r}")
         return value
-    if isinstance(value, list) and all(isinstance(v, _SCALARS) for v in value):
+    if isinstance(value, list) and all(isinstance(v, (*_SCALARS, np.generic)) for v in value):
         return [_check_value(v, where) for v in value]
     raise TypeError(f"`{where}` must be a number, string, bool or a list of them; got {value!r}")
 
@@ -219,8 +224,8 @@ def parse_spec(spec, *, name: str = "") -> Sweep:
     Raises
     ------
     TypeError
-        For a spec, sweep, grid or options of the wrong type, or a value that is not a
-        number, string, bool or list of them.
+        For a spec, sweep, grid or options of the wrong type, a ``name`` that is not a string,
+        or a value that is not a number, string, bool (Python or numpy) or list of them.
     ValueError
         For an unknown or private routine, an argument the routine does not take, an empty
         grid axis or an empty sweep, unknown keys, an argument in both grid and options, grids
@@ -239,6 +244,9 @@ def parse_spec(spec, *, name: str = "") -> Sweep:
     """
     if not isinstance(spec, dict):
         raise TypeError(f"`spec` must be a table (dict); got {type(spec).__name__}")
+    for where, text in (("name", name), ("spec.name", spec.get("name", ""))):
+        if not isinstance(text, str):
+            raise TypeError(f"`{where}` must be a string; got {text!r}")
     unknown = set(spec) - {"sweep", "name"}
     if unknown:
         raise ValueError(f"`spec` must have only [[sweep]] tables and `name`; got {sorted(unknown)}")
@@ -282,7 +290,7 @@ def parse_spec(spec, *, name: str = "") -> Sweep:
             if task.key not in seen:
                 seen.add(task.key)
                 tasks.append(task)
-    return Sweep(tuple(tasks), str(spec.get("name", name)))
+    return Sweep(tuple(tasks), spec.get("name", name))
 
 
 def _check_size(sweeps):
@@ -320,7 +328,8 @@ def load_spec(path) -> Sweep:
     Raises
     ------
     TypeError, ValueError
-        As :func:`parse_spec`; ValueError also for a missing file or invalid TOML.
+        As :func:`parse_spec`; TypeError also for a ``path`` that is not a path, ValueError
+        for a missing file or invalid TOML.
 
     References
     ----------
@@ -336,11 +345,13 @@ def load_spec(path) -> Sweep:
     """
     import tomllib
 
+    if not isinstance(path, (str, os.PathLike)):
+        raise TypeError(f"`path` must be a file path (str or os.PathLike); got {type(path).__name__}")
     try:
         with open(path, "rb") as fh:
             data = tomllib.load(fh)
     except OSError as exc:
         raise ValueError(f"`spec` must be a readable TOML file; got {str(path)!r} ({exc.strerror})") from None
-    except tomllib.TOMLDecodeError as exc:
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:     # UnicodeDecodeError: not UTF-8 text
         raise ValueError(f"`spec` must be valid TOML; got {str(path)!r}: {exc}") from None
     return parse_spec(data, name=str(path))

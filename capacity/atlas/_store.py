@@ -19,6 +19,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from boolean._lib.validate import check_flag, check_real
+
 #: Schema version written by this code; files from a newer version are refused.
 SCHEMA_VERSION = 1
 _APP_ID = 0x41544C53          # "ATLS": marks the file as an atlas
@@ -373,8 +375,9 @@ def open_atlas(path, *, readonly=False, timeout=5.0) -> Atlas:
     Raises
     ------
     TypeError
-        For a non-bool ``readonly`` or a non-real ``timeout``.
+        For a ``path`` that is not a path, a non-bool ``readonly`` or a non-real ``timeout``.
     ValueError
+        For a negative or non-finite ``timeout``.
         For a file that is not an atlas (corrupt, foreign SQLite file, a directory, a CSV row
         that does not decode), one from a newer schema version, a missing file opened read-only,
         a file that cannot be created, or a file locked by another writer.
@@ -391,11 +394,13 @@ def open_atlas(path, *, readonly=False, timeout=5.0) -> Atlas:
     ...     len(atlas)
     0
     """
-    if not isinstance(readonly, bool):
-        raise TypeError(f"`readonly` must be a bool; got {readonly!r}")
-    if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not timeout >= 0:
-        raise TypeError(f"`timeout` must be a number of seconds >= 0; got {timeout!r}")
+    readonly = check_flag(readonly, "readonly")
+    timeout = check_real(timeout, "timeout", low=0.0)
+    if not isinstance(path, (str, os.PathLike)):
+        raise TypeError(f"`path` must be a file path (str or os.PathLike); got {type(path).__name__}")
     path = os.fspath(path)
+    if not isinstance(path, str):
+        raise TypeError(f"`path` must be a text file path; got {path!r}")
     if path.endswith(".csv"):
         return _open_csv(path)
     if os.path.isdir(path):

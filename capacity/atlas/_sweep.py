@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from boolean._lib.validate import check_int, check_real
+from boolean._lib.validate import check_flag, check_int, check_real
 
 from ._spec import Sweep, load_spec, parse_spec
 from ._store import Atlas, AtlasRecord, open_atlas
@@ -88,8 +88,6 @@ def probe(seconds=0.0, *, value=0.0, compiled=False):
     >>> probe(0.0, value=2.5)
     2.5
     """
-    from boolean._lib.validate import check_flag
-
     seconds = check_real(seconds, "seconds", low=0.0, high=3600.0)
     value = check_real(value, "value")
     compiled = check_flag(compiled, "compiled")
@@ -574,9 +572,7 @@ def run_sweep(spec, atlas, *, scheduler=None, workers=None, force=False, retries
         sweep = load_spec(spec)
     else:
         raise TypeError(f"`spec` must be a TOML path or a dict; got {type(spec).__name__}")
-    for name, flag in (("force", force), ("progress", progress)):
-        if not isinstance(flag, bool):
-            raise TypeError(f"`{name}` must be a bool; got {flag!r}")
+    force, progress = check_flag(force, "force"), check_flag(progress, "progress")
     retries = check_int(retries, "retries", low=0, high=100)
     if batch is not None:
         batch = check_int(batch, "batch", low=1, high=10**6)
@@ -608,9 +604,11 @@ def _check_address(address):
     if not isinstance(address, str):
         raise TypeError(f"`scheduler` must be an address string; got {address!r}")
     from distributed.comm import parse_address, parse_host_port
+    from distributed.comm.registry import get_backend
 
     try:
         protocol, location = parse_address(address)
+        get_backend(protocol)                    # a scheme Dask knows: tcp, tls, inproc, ws, wss, ucx
         if protocol in ("tcp", "tls", "ucx", "ws", "wss"):
             parse_host_port(location)
     except ValueError as exc:

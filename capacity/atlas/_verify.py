@@ -16,6 +16,8 @@ from fractions import Fraction
 
 import numpy as np
 
+from boolean._lib.validate import check_flag
+
 from ._store import AtlasRecord
 
 #: Slack (bits) allowed between a stored bound and its re-evaluation. The stored bounds are
@@ -254,8 +256,7 @@ def verify_record(record, *, rigorous=False) -> Verification:
     """
     if not isinstance(record, AtlasRecord):
         raise TypeError(f"`record` must be an AtlasRecord; got {type(record).__name__}")
-    if not isinstance(rigorous, bool):
-        raise TypeError(f"`rigorous` must be a bool; got {rigorous!r}")
+    rigorous = check_flag(rigorous, "rigorous")
     t0 = time.perf_counter()
     method = "arb" if rigorous else "float"
     nan = float("nan")

@@ -72,11 +72,42 @@ def test_grids_above_max_tasks_are_refused_before_they_are_expanded(monkeypatch)
         parse_spec(huge)
 
 
+def test_numpy_scalars_are_keyed_and_stored_as_the_python_ones():
+    import numpy as np
+
+    py = make_task("insensitive_capacity", {"n": 2, "s": 1, "m": 2, "tol": 1e-9, "symmetry": True})
+    npy = make_task("insensitive_capacity", {"n": np.int64(2), "s": np.uint8(1), "m": np.int32(2),
+                                             "tol": np.float64(1e-9), "symmetry": np.True_})
+    assert npy.key == py.key and npy.kwargs == py.kwargs
+    assert [type(npy.kwargs[k]) for k in ("n", "tol", "symmetry")] == [int, float, bool]
+    sw = parse_spec(_one(grid={"n": [np.int64(2)], "s": [1], "m": [np.int16(1), 2]}))
+    assert [t.kwargs["m"] for t in sw.tasks] == [1, 2] and type(sw.tasks[0].kwargs["n"]) is int
+    with pytest.raises(ValueError, match="must be finite"):
+        make_task("insensitive_capacity", {"n": 2, "s": 1, "m": 2, "tol": np.float64("nan")})
+    with pytest.raises(TypeError, match="must be a number, string, bool"):
+        make_task("insensitive_capacity", {"n": np.complex128(2), "s": 1, "m": 2})
+
+
+def test_a_name_must_be_a_string():
+    with pytest.raises(TypeError, match="`name` must be a string; got 3"):
+        parse_spec(_one(grid={"n": [2], "s": [1], "m": [1]}), name=3)
+    with pytest.raises(TypeError, match="`spec.name` must be a string; got"):
+        parse_spec({"name": ["x"], **_one(grid={"n": [2], "s": [1], "m": [1]})})
+
+
 def test_bad_toml_and_missing_file(tmp_path):
     bad = tmp_path / "bad.toml"
     bad.write_text("[[sweep]\nroutine = ")
     with pytest.raises(ValueError, match="must be valid TOML"):
         load_spec(bad)
+    binary = tmp_path / "atlas.sqlite"
+    binary.write_bytes(b"SQLite format 3\x00\xf8\xff" * 10)
+    with pytest.raises(ValueError, match="`spec` must be valid TOML"):
+        load_spec(binary)
+    with pytest.raises(ValueError, match="readable TOML file"):
+        load_spec(tmp_path)                                  # a folder
+    with pytest.raises(TypeError, match="`path` must be a file path"):
+        load_spec(3)
     with pytest.raises(ValueError, match="readable TOML file"):
         load_spec(tmp_path / "missing.toml")
 

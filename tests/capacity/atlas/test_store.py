@@ -179,8 +179,16 @@ def test_read_only_file_serves_read_only_commands(tmp_path, capsys):
 def test_bad_arguments(tmp_path):
     with pytest.raises(TypeError, match="`readonly` must be a bool"):
         open_atlas(tmp_path / "a.sqlite", readonly="yes")
-    with pytest.raises(TypeError, match="`timeout` must be"):
+    with pytest.raises(ValueError, match="`timeout` must be"):
         open_atlas(tmp_path / "a.sqlite", timeout=-1)
+    with pytest.raises(TypeError, match="`timeout` must be"):
+        open_atlas(tmp_path / "a.sqlite", timeout="5")
+    with pytest.raises(TypeError, match="`path` must be a file path"):
+        open_atlas(3)
+    with pytest.raises(TypeError, match="`path` must be a file path"):
+        open_atlas(b"a.sqlite")
+    with open_atlas(tmp_path / "a.sqlite", readonly=np.False_, timeout=np.int64(1)) as atlas:   # numpy scalars
+        assert not atlas.readonly
     with pytest.raises(ValueError, match="existing atlas"):
         open_atlas(tmp_path / "missing.sqlite", readonly=True)
     (tmp_path / "bad.csv").write_text("key,status\nk,done\n")

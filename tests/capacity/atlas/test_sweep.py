@@ -137,7 +137,7 @@ def test_bad_arguments(tmp_path):
         run_sweep(_probes(1), tmp_path / "a.sqlite", retries=-1)
     with pytest.raises(TypeError, match="`callback` must be callable; got 3"):
         run_sweep(_probes(1), tmp_path / "a.sqlite", callback=3)
-    for address in ("", "nonsense", "tcp://host"):
+    for address in ("", "nonsense", "tcp://host", "TCP://host:8786", "udp://host:8786"):
         with pytest.raises(ValueError, match="`scheduler` must be a Dask scheduler address such as"):
             run_sweep(_probes(1), tmp_path / "a.sqlite", scheduler=address)
     with pytest.raises(TypeError, match="`scheduler` must be an address string"):

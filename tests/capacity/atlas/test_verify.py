@@ -104,6 +104,7 @@ def test_bad_input():
         verify_record({"key": 1})
     with pytest.raises(TypeError, match="`rigorous` must be a bool"):
         verify_record(_record(2, 1, 1), rigorous=1)
+    assert verify_record(_record(2, 1, 1), rigorous=np.True_).method == "arb"      # a numpy bool is a bool
 
 
 # ----------------------------------------------------------------------------- exact entries vs brute force
