@@ -194,8 +194,12 @@ class Atlas:
         sql = f"SELECT {', '.join(COLUMNS)} FROM results"
         cond, params = [], []
         if routine is not None:
-            cond.append("(routine = ? OR routine LIKE ?)")
-            params += [routine, f"%.{routine}"]
+            if not isinstance(routine, str):
+                raise TypeError(f"`routine` must be a routine's short or dotted name; got {routine!r}")
+            # a short name matches the dotted names ending in ".<name>"; the name's own % and _ are literal
+            literal = routine.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+            cond.append("(routine = ? OR routine LIKE ? ESCAPE '\\')")
+            params += [routine, f"%.{literal}"]
         if status is not None:
             cond.append("status = ?")
             params.append(status)

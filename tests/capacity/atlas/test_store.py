@@ -56,6 +56,17 @@ def test_an_empty_sqlite_file_is_migrated_to_the_current_schema(tmp_path):
         assert len(atlas) == 1
 
 
+def test_routine_filter_matches_short_and_dotted_names_literally(tmp_path):
+    with open_atlas(tmp_path / "a.sqlite") as atlas:
+        atlas.store_many([_rec("k1"), _rec("k2", routine="capacity.insensitive.insensitive_capacity")])
+        keys = lambda routine: [r.key for r in atlas.records(routine=routine)]   # noqa: E731
+        assert keys("probe") == ["k1"] and keys("capacity.atlas.probe") == ["k1"]
+        assert keys("insensitive_capacity") == ["k2"]
+        assert keys("%") == [] and keys("pro_e") == [] and keys("insensitive%") == []   # not wildcards
+        with pytest.raises(TypeError, match="`routine` must be"):
+            atlas.records(routine=3)
+
+
 def test_csv_and_json_exports_round_trip(tmp_path):
     path = tmp_path / "a.sqlite"
     with open_atlas(path) as atlas:
