@@ -381,10 +381,10 @@ def open_atlas(path, *, readonly=False, timeout=5.0) -> Atlas:
     TypeError
         For a ``path`` that is not a path, a non-bool ``readonly`` or a non-real ``timeout``.
     ValueError
-        For a negative or non-finite ``timeout``.
-        For a file that is not an atlas (corrupt, foreign SQLite file, a directory, a CSV row
-        that does not decode), one from a newer schema version, a missing file opened read-only,
-        a file that cannot be created, or a file locked by another writer.
+        For a negative or non-finite ``timeout``; a file that is not an atlas (corrupt, foreign
+        SQLite file, a directory, a CSV row that does not decode), one from a newer schema
+        version, a missing file opened read-only, a file that cannot be created, or a file
+        locked by another writer.
 
     References
     ----------

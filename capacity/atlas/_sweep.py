@@ -579,9 +579,8 @@ def run_sweep(spec, atlas, *, scheduler=None, workers=None, force=False, retries
     if scheduler is None:
         n_workers = _plan_workers(workers)
     else:                     # the workers are the scheduler's: only the type and sign are checked
-        n_workers = None if workers is None else check_int(workers, "workers", low=1)
-    if scheduler is not None:
         _check_address(scheduler)
+        n_workers = None if workers is None else check_int(workers, "workers", low=1)
     if callback is not None and not callable(callback):
         raise TypeError(f"`callback` must be callable; got {callback!r}")
     own = not isinstance(atlas, Atlas)
