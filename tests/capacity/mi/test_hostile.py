@@ -74,8 +74,10 @@ def role(fn, name):
 VALID = {"x": X, "y": Y, "points": X, "outputs": X, "W": X[:5], "codes": CODES, "x_codes": CODES,
          "y_codes": CODES[::-1].copy(), "sigma": 0.7, "delta": 0.5}
 VALID_OVERRIDES = {"plugin_mi": {"x": CODES, "y": CODES[::-1].copy()}}
-#: Small settings of the options that set the amount of work (applied when a function has them).
-FAST = {"steps": 2, "batch_size": 8, "hidden": 8, "n_mc": 64, "n_boot": 20, "n_offsets": 8}
+#: Small settings of the options that set the amount of work (applied when a function has them),
+#: and a fixed seed: a Monte Carlo call of 4 draws (the count menu) misses its own 4-sigma band now
+#: and then, so an unseeded baseline made the suite fail by chance.
+FAST = {"steps": 2, "batch_size": 8, "hidden": 8, "n_mc": 64, "n_boot": 20, "n_offsets": 8, "seed": 0}
 
 
 def _with(a, pos, v):
