@@ -72,6 +72,39 @@ def test_main_exit_code_and_table(tmp_path, capsys):
     assert (tmp_path / "report.md").exists()
 
 
+@pytest.mark.parametrize("argv, message", [
+    (["--only", "nonesuch"], "`only` must name a section"),
+    (["--device", "gpu"], "`device` must be a torch device"),
+    (["--seed", "-1"], "`seed` must be an integer in [0, "),
+    (["--out", "{file}/sub"], "`outdir` must be a folder this process can create"),
+])
+def test_main_refuses_bad_arguments_in_one_line_before_any_section(argv, message, tmp_path, capsys, monkeypatch):
+    import capacity.report as report
+
+    monkeypatch.setattr(report, "timed", lambda *a: pytest.fail("a section ran"))
+    (tmp_path / "file").write_text("")                     # a file where a folder is asked for
+    argv = [a.format(file=tmp_path / "file") for a in argv]
+    with pytest.raises(SystemExit) as exit_info:
+        main(["--quick", "--out", str(tmp_path / "out"), *argv] if "--out" not in argv else ["--quick", *argv])
+    assert exit_info.value.code == 2
+    err = capsys.readouterr().err
+    assert f"insensitive-report: error: {message}" in err and "Traceback" not in err
+
+
+def test_run_report_checks_its_arguments_before_any_section(tmp_path, monkeypatch):
+    import capacity.report as report
+
+    monkeypatch.setattr(report, "timed", lambda *a: pytest.fail("a section ran"))
+    for kwargs, exc, match in [({"seed": 2**63}, ValueError, "`seed` must be an integer in"),
+                               ({"seed": 1.5}, TypeError, "`seed` must be an integer"),
+                               ({"quick": "yes"}, TypeError, "`quick` must be a bool"),
+                               ({"only": 3}, TypeError, "`only` must be a section name"),
+                               ({"outdir": 3}, TypeError, "`outdir` must be a folder path")]:
+        with pytest.raises(exc, match=match):
+            run_report(**{"outdir": tmp_path / "never", "progress": False, **kwargs})
+    assert not (tmp_path / "never").exists()
+
+
 def test_run_report_rejects_bad_device_before_any_work(tmp_path):
     out = tmp_path / "never"
     with pytest.raises(ValueError, match="`device` must be a torch device"):

@@ -52,8 +52,13 @@ def run_report(outdir="report", *, quick=False, device="cpu", seed=0, only=None,
 
     Raises
     ------
+    TypeError
+        For a non-bool ``quick`` or ``progress``, a seed that is not an integer, or an ``only`` or
+        ``outdir`` of the wrong type.
     ValueError
-        If ``only`` names no section, or ``device`` is not a torch device or is CUDA without a GPU.
+        If ``only`` names no section, ``device`` is not a torch device or is CUDA without a GPU,
+        ``seed`` is outside [0, 2**63 - 1], or ``outdir`` cannot be created. All of these are
+        checked before any section runs.
 
     References
     ----------
@@ -71,15 +76,7 @@ def run_report(outdir="report", *, quick=False, device="cpu", seed=0, only=None,
     """
     from tqdm.auto import tqdm
 
-    chosen = [name for name in SECTIONS if only is None or name.rsplit(".", 1)[-1].startswith(only)]
-    if not chosen:
-        raise ValueError(f"`only` must name a section in {SECTIONS}; got {only!r}")
-    if device != "cpu":
-        from boolean._lib.backend import resolve_device
-
-        resolve_device(device)  # a clear error for cuda without a GPU, before any work
-    outdir = Path(outdir)
-    outdir.mkdir(parents=True, exist_ok=True)
+    chosen, outdir = _prepare(outdir, quick, device, seed, only, progress)
     ctx = Context(outdir=outdir, quick=quick, device=device, seed=seed)
     sections = []
     bar = tqdm(chosen, desc="report", unit="section", disable=not progress)
@@ -89,6 +86,34 @@ def run_report(outdir="report", *, quick=False, device="cpu", seed=0, only=None,
         sections.append(timed(module.run, ctx))
     _write_markdown(outdir / "report.md", sections, ctx)
     return sections
+
+
+def _prepare(outdir, quick, device, seed, only, progress):
+    """Check :func:`run_report`'s arguments and create ``outdir``, before any section runs:
+    ``(chosen section modules, outdir as a Path)``."""
+    from boolean._lib.validate import check_flag, check_seed
+
+    check_flag(quick, "quick")
+    check_flag(progress, "progress")
+    check_seed(seed, "seed", optional=False, generator=False)
+    if only is not None and not isinstance(only, str):
+        raise TypeError(f"`only` must be a section name's start (a string); got {only!r}")
+    chosen = [name for name in SECTIONS if only is None or name.rsplit(".", 1)[-1].startswith(only)]
+    if not chosen:
+        raise ValueError(f"`only` must name a section in {SECTIONS}; got {only!r}")
+    if device != "cpu":
+        from boolean._lib.backend import resolve_device
+
+        resolve_device(device)  # a clear error for cuda without a GPU, before any work
+    if not isinstance(outdir, (str, os.PathLike)):
+        raise TypeError(f"`outdir` must be a folder path; got {outdir!r}")
+    outdir = Path(outdir)
+    try:
+        outdir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ValueError(f"`outdir` must be a folder this process can create or write to; got {str(outdir)!r} "
+                         f"({exc.strerror})") from None
+    return chosen, outdir
 
 
 def _write_markdown(path, sections, ctx):
@@ -163,10 +188,10 @@ def main(argv=None) -> int:
 
     Raises
     ------
-    ValueError
-        As :func:`run_report`, for a bad ``--only`` or ``--device``.
     SystemExit
-        From argparse, for unknown options or ``--help``.
+        From argparse: for unknown options or ``--help``, and with status 2 and a one-line message
+        for arguments :func:`run_report` refuses (``--only``, ``--device``, ``--seed``, ``--out``),
+        before any section runs.
 
     References
     ----------
@@ -187,6 +212,10 @@ def main(argv=None) -> int:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--only", default=None, help="run only the section whose module starts with this")
     args = parser.parse_args(argv)
+    try:
+        _prepare(args.out, args.quick, args.device, args.seed, args.only, True)
+    except (TypeError, ValueError) as exc:
+        parser.error(str(exc))
     sections = run_report(args.out, quick=args.quick, device=args.device, seed=args.seed, only=args.only)
     _print_table(sections)
     claims = [c for s in sections for c in s.claims]
