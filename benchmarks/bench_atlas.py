@@ -132,22 +132,30 @@ def _idle_rate(procs, seconds=3.0):
 
 
 def _timed_sweep(spec, path, addr, procs, results, name, n, batch=None):
-    """Wall time and CPU of a sweep; its CPU less the idle cluster's over the same wall time; the
-    Dask tasks (batches) it ran, from the scheduler's task stream."""
+    """Wall time and CPU of a sweep; its CPU less the idle cluster's over the same wall time, and the
+    CPU of this process alone (client, scheduler, nannies); the Dask tasks (batches) it ran, from the
+    scheduler's task stream; from the stored rows, the time from the call to the first task's start
+    and from the first task's start to the last task's end (the steady state)."""
     from distributed import Client, get_task_stream
 
-    from capacity.atlas import run_sweep
+    from capacity.atlas import open_atlas, run_sweep
 
     rate = _idle_rate(procs)
     with Client(addr) as client, get_task_stream(client) as stream:
-        c0 = _cpu_seconds(procs)
+        c0, here0, t0 = _cpu_seconds(procs), time.process_time(), time.time()
         s = run_sweep(spec, path, scheduler=addr, batch=batch)
-        cpu = _cpu_seconds(procs) - c0
+        cpu, here = _cpu_seconds(procs) - c0, time.process_time() - here0
     assert s.done == n
+    with open_atlas(path, readonly=True) as atlas:
+        recs = atlas.records()
+    first, last = min(r.started for r in recs), max(r.finished for r in recs)
     results.setdefault(f"{name} dask", []).append(sum(str(t["key"]).startswith("atlas-") for t in stream.data))
     results.setdefault(name, []).append(s.seconds)
     results.setdefault(f"{name} cpu", []).append(cpu - rate * s.seconds)
     results.setdefault(f"{name} idle", []).append(rate)
+    results.setdefault(f"{name} here cpu", []).append(here)
+    results.setdefault(f"{name} first", []).append(first - t0)
+    results.setdefault(f"{name} steady", []).append(last - first)
 
 
 def _baselines(ps, nsm, workers, results, prefix=""):
@@ -288,6 +296,12 @@ def main(quick=False, workers=2, tasks=1000, repeat=3):
         [f"sweep, {workers} workers, adaptive batches (the default)", tasks, spread("sweep adaptive") + " s",
          f"{tasks / med('sweep adaptive'):.0f} tasks/s", ratios("sweep adaptive"), core_ms("sweep adaptive", tasks),
          projected("sweep adaptive"), dask("sweep adaptive")],
+        [f"the same sweeps, first task's start to last task's end (the first started "
+         f"{' / '.join(f'{1e3 * v:.0f}' for v in res['sweep adaptive first'])} ms after the call)", tasks,
+         spread("sweep adaptive steady") + " s", f"{tasks / med('sweep adaptive steady'):.0f} tasks/s",
+         ratios("sweep adaptive steady"), "-", "-", "-"],
+        ["the same sweeps, CPU of this process alone (client, scheduler, nannies)", tasks, "-", "-", "-",
+         core_ms("sweep adaptive here", tasks), "-", "-"],
         [f"sweep, {workers} workers, batch=1", tasks, spread("sweep batch=1") + " s",
          f"{tasks / med('sweep batch=1'):.0f} tasks/s", ratios("sweep batch=1"), core_ms("sweep batch=1", tasks),
          projected("sweep batch=1"), dask("sweep batch=1")],
