@@ -74,9 +74,14 @@ def run_report(outdir="report", *, quick=False, device="cpu", seed=0, only=None,
     >>> all(c.passed for c in sections[0].claims)
     True
     """
+    chosen, outdir = _prepare(outdir, quick, device, seed, only, progress)
+    return _run_sections(chosen, outdir, quick, device, seed, progress)
+
+
+def _run_sections(chosen, outdir, quick, device, seed, progress):
+    """Run the ``chosen`` section modules (arguments checked by :func:`_prepare`), write the report."""
     from tqdm.auto import tqdm
 
-    chosen, outdir = _prepare(outdir, quick, device, seed, only, progress)
     ctx = Context(outdir=outdir, quick=quick, device=device, seed=seed)
     sections = []
     bar = tqdm(chosen, desc="report", unit="section", disable=not progress)
@@ -213,10 +218,10 @@ def main(argv=None) -> int:
     parser.add_argument("--only", default=None, help="run only the section whose module starts with this")
     args = parser.parse_args(argv)
     try:
-        _prepare(args.out, args.quick, args.device, args.seed, args.only, True)
+        chosen, outdir = _prepare(args.out, args.quick, args.device, args.seed, args.only, True)
     except (TypeError, ValueError) as exc:
         parser.error(str(exc))
-    sections = run_report(args.out, quick=args.quick, device=args.device, seed=args.seed, only=args.only)
+    sections = _run_sections(chosen, outdir, args.quick, args.device, args.seed, True)
     _print_table(sections)
     claims = [c for s in sections for c in s.claims]
     failed = [c for c in claims if not c.passed]
