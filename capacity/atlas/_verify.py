@@ -188,8 +188,9 @@ def _check_law(record, n_rows):
         return None, f"law has {law.size} entries; the channel has {n_rows} rows"
     if not np.all(np.isfinite(law)) or (law < 0).any():
         return None, "law has a negative or non-finite entry"
-    if abs(float(law.sum()) - 1.0) > 1e-9:
-        return None, f"law sums to {float(law.sum())!r}, not 1 within 1e-9"
+    total = float(law.sum())
+    if abs(total - 1.0) > 1e-9:
+        return None, f"law sums to {total!r}, not 1 within 1e-9"
     return law, ""
 
 

@@ -4,6 +4,7 @@ import os
 import pytest
 
 from capacity.atlas import open_atlas, run_sweep
+from capacity.atlas._sweep import _usable_cores as _cores
 from capacity.atlas.cli import main
 
 distributed = pytest.importorskip("distributed")
@@ -19,10 +20,6 @@ def cluster():
         pytest.skip("needs 2 usable cores: a local cluster runs at most one worker per core")
     with local_cluster(2, retries=3) as c:
         yield c
-
-
-def _cores():
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
 
 
 def _probes(k, seconds=0.0):
