@@ -48,6 +48,8 @@ class Verification:
     holds : bool
         Whether the stored bracket agrees with the re-evaluated one:
         ``lower >= stored_lower - SLACK`` and ``upper <= stored_upper + SLACK``.
+        For "arb", the re-evaluated bracket is proved, but a stored bound within ``SLACK`` of
+        it may lie just inside it (see :attr:`widening`).
     detail : str
         Shape checked, or why the record could not be verified.
     seconds : float
@@ -56,8 +58,12 @@ class Verification:
     Examples
     --------
     >>> v = Verification("k", "float", 1.0, 1.0, 1.0, 1.0, True, "", 0.0)
-    >>> v.holds
+    >>> v.holds, v.stored_proved
+    (True, False)
+    >>> Verification("k", "arb", 0.9, 1.1, 0.8, 1.2, True, "", 0.0).stored_proved
     True
+    >>> Verification("k", "arb", 0.9, 1.1, 0.95, 1.2, True, "", 0.0).widening
+    0.04999999999999993
     """
 
     key: str
@@ -69,6 +75,31 @@ class Verification:
     holds: bool
     detail: str
     seconds: float
+
+    @property
+    def widening(self) -> float:
+        r"""How far the stored bracket must be widened on each side to be proved (bits): for a
+        rigorous ("arb") check that holds,
+
+        .. math::
+
+            w = \max(0,\; \text{stored\_lower} - \text{lower},\; \text{upper} - \text{stored\_upper}),
+
+        so that :math:`[\text{stored\_lower} - w, \text{stored\_upper} + w] \ni C` is proved; NaN
+        for a float check or one that does not hold. A stored float64 bound is the rounded value
+        of its sum and often lies a few units in the last place inside the proved bracket: a law
+        that is exactly optimal has :math:`I(p; W) = C`, and its stored lower bound, rounded up,
+        can exceed :math:`C`.
+        """
+        if self.method != "arb" or not self.holds:
+            return math.nan
+        return max(0.0, self.stored_lower - self.lower, self.upper - self.stored_upper)
+
+    @property
+    def stored_proved(self) -> bool:
+        """Whether the stored bracket itself is proved (:attr:`widening` is 0): always False for
+        a float check."""
+        return self.widening == 0.0
 
 
 #: Largest unfolded channel (bytes of float64 W) re-checked in float64; above it the float check

@@ -162,7 +162,7 @@ def _verify(args, atlas):
             if r is None:
                 raise ValueError(f"`key` must be a stored key; got {k!r}")
             recs.append(r)
-    bad = 0
+    bad = proved = 0
     for r in recs:
         try:
             v = verify_record(r, rigorous=args.rigorous)
@@ -171,9 +171,17 @@ def _verify(args, atlas):
             print(f"{r.key}  FAIL  channel not rebuilt: {exc}")
             continue
         bad += not v.holds
+        proved += v.stored_proved
+        note = ""
+        if args.rigorous and v.holds:
+            note = ("; the stored bracket is proved" if v.stored_proved else
+                    f"; the stored bracket is proved once widened by {v.widening:.1e} on each side")
         print(f"{r.key}  {'OK  ' if v.holds else 'FAIL'}  [{v.lower!r}, {v.upper!r}] vs stored "
-              f"[{v.stored_lower!r}, {v.stored_upper!r}]  {v.method}  {v.seconds:.2f} s  {v.detail}")
-    print(f"{len(recs) - bad} of {len(recs)} verified", file=sys.stderr)
+              f"[{v.stored_lower!r}, {v.stored_upper!r}]  {v.method}  {v.seconds:.2f} s  {v.detail}{note}")
+    summary = f"{len(recs) - bad} of {len(recs)} verified"
+    if args.rigorous:
+        summary += f"; {proved} stored brackets proved as stored"
+    print(summary, file=sys.stderr)
     return 1 if bad else 0
 
 

@@ -47,6 +47,51 @@ def test_one_sample_gives_exactly_one_bit_proved():
     assert v.lower <= 1.0 <= v.upper and v.upper - v.lower <= 1e-9 + 1e-12
 
 
+def test_widening_makes_the_stored_bracket_a_proof():
+    # C(2, 1, 1) = 1 exactly: the proved bracket contains 1, so a stored bracket widened by
+    # `widening` does too, whatever side the solver's float bounds rounded to
+    rec = _record(2, 1, 1)
+    v = verify_record(rec, rigorous=True)
+    w = v.widening
+    assert v.holds and 0.0 <= w <= 1e-10
+    assert rec.lower - w <= v.lower and v.upper <= rec.upper + w
+    assert w >= max(0.0, 1.0 - rec.upper, rec.lower - 1.0)
+    assert v.stored_proved == (w == 0.0)
+    # a bracket stored 1e-12 outside the proved one needs no widening; 1e-13 inside needs 1e-13
+    wide = verify_record(dataclasses.replace(rec, lower=v.lower - 1e-12, upper=v.upper + 1e-12), rigorous=True)
+    assert wide.stored_proved and wide.widening == 0.0
+    tight = verify_record(dataclasses.replace(rec, upper=v.upper - 1e-13), rigorous=True)
+    assert tight.holds and not tight.stored_proved and tight.widening == pytest.approx(1e-13, rel=0.01)
+
+
+def test_widening_is_nan_without_a_proof():
+    rec = _record(2, 1, 2)
+    assert math.isnan(verify_record(rec).widening) and not verify_record(rec).stored_proved
+    bad = verify_record(dataclasses.replace(rec, upper=rec.upper - 1e-6), rigorous=True)
+    assert not bad.holds and math.isnan(bad.widening) and not bad.stored_proved
+
+
+def test_cli_says_whether_each_stored_bracket_is_proved(tmp_path, capsys):
+    from capacity.atlas import open_atlas
+    from capacity.atlas.cli import main
+
+    rec = _record(2, 1, 2)
+    v = verify_record(rec, rigorous=True)
+    db = str(tmp_path / "a.sqlite")
+    with open_atlas(db) as atlas:
+        atlas.store_many([dataclasses.replace(rec, key="wide", lower=v.lower - 1e-12, upper=v.upper + 1e-12),
+                          dataclasses.replace(rec, key="tight", upper=v.upper - 1e-13)])
+    assert main(["verify", "--all", "--rigorous", "--db", db]) == 0
+    out, err = capsys.readouterr()
+    lines = dict(line.split(None, 1) for line in out.strip().splitlines())
+    assert lines["wide"].endswith("the stored bracket is proved")
+    assert "the stored bracket is proved once widened by 1.0e-13 on each side" in lines["tight"]
+    assert "2 of 2 verified; 1 stored brackets proved as stored" in err
+    assert main(["verify", "--all", "--db", db]) == 0          # float: no claim of proof either way
+    out, err = capsys.readouterr()
+    assert "proved" not in out and "proved" not in err
+
+
 def test_biased_bits_use_exact_rational_entries():
     v = verify_record(_record(2, 1, 2, p_bias=0.25), rigorous=True)
     assert v.holds and "exact entries" in v.detail
