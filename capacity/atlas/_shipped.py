@@ -8,7 +8,7 @@ import tempfile
 import time
 
 from ._spec import make_task, parse_spec
-from ._store import open_atlas
+from ._store import memory_atlas, open_atlas, read_csv_records
 
 #: Arguments that choose where or how a value is computed, not which value: ignored by
 #: :func:`quoted_value` (a value computed on a GPU answers a question asked without ``device``).
@@ -34,7 +34,8 @@ def shipped_atlas():
     Returns
     -------
     Atlas
-        Read-only, in memory (loaded from ``capacity/atlas/data/atlas.csv``).
+        Read-only, in memory, a new one each call (from ``capacity/atlas/data/atlas.csv``,
+        read and decoded once per process).
 
     Raises
     ------
@@ -51,14 +52,13 @@ def shipped_atlas():
     >>> len(atlas) > 0
     True
     """
-    return open_atlas(SHIPPED_CSV, readonly=True)
+    return memory_atlas(_shipped_records(SHIPPED_CSV, os.path.getmtime(SHIPPED_CSV)), SHIPPED_CSV)
 
 
 @functools.lru_cache(maxsize=1)
 def _shipped_records(path, mtime):
-    """The done rows of the shipped CSV, read once per file version (``mtime``)."""
-    with open_atlas(path, readonly=True) as atlas:
-        records = tuple(atlas.records(status="done"))
+    """The rows of the shipped CSV, read and decoded once per file version (``mtime``)."""
+    records = tuple(read_csv_records(path))
     for r in records:              # shared between callers: read-only
         if r.law is not None:
             r.law.setflags(write=False)
@@ -106,7 +106,7 @@ def quoted_value(routine, **kwargs):
     task = make_task(routine, kwargs)
     want = {k: v for k, v in task.kwargs.items() if k not in EXECUTION_ARGS}
     found = [r for r in _shipped_records(SHIPPED_CSV, os.path.getmtime(SHIPPED_CSV))
-             if r.routine == task.routine and {k: v for k, v in r.args.items() if k not in EXECUTION_ARGS} == want]
+             if r.status == "done" and r.routine == task.routine and {k: v for k, v in r.args.items() if k not in EXECUTION_ARGS} == want]
     rec = min(found, key=lambda r: r.gap if r.gap is not None else float("inf")) if found else None
     if rec is None:
         raise ValueError(f"the shipped atlas must hold {task.routine}({task.args_json}); it does not: compute it "

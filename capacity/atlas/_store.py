@@ -448,15 +448,18 @@ def open_atlas(path, *, readonly=False, timeout=5.0) -> Atlas:
 
 def _open_csv(path) -> Atlas:
     """A read-only in-memory atlas holding the rows of an exported CSV file."""
+    return memory_atlas(read_csv_records(path), path)
+
+
+def read_csv_records(path) -> list:
+    """The records of an exported CSV file, in file order; ValueError for a file that is not one."""
     csv.field_size_limit(2**31 - 1)          # compressed laws of 10**6 classes exceed the 128 KiB default
     try:
         with open(path, newline="") as fh:
             rows = list(csv.DictReader(fh))
     except OSError as exc:
         raise ValueError(f"`path` must be a readable CSV file; got {path!r} ({exc.strerror})") from None
-    conn = sqlite3.connect(":memory:")
-    _check_schema(conn, path, False)
-    atlas = Atlas(conn, path, False)
+    records = []
     for i, row in enumerate(rows):
         missing = set(COLUMNS[:-1]) - set(row)
         if missing:
@@ -475,8 +478,21 @@ def _open_csv(path) -> Atlas:
                 elif c == "error":
                     v = v or None
                 d[c] = v
-            atlas.store(AtlasRecord(**d))
+            record = AtlasRecord(**d)
+            if record.status not in ("done", "failed"):      # what the table's CHECK refuses on storing
+                raise ValueError(f"its status must be 'done' or 'failed'; got {record.status!r}")
         except (ValueError, TypeError, zlib.error) as exc:      # zlib: a damaged law
             raise ValueError(f"`path` row {i + 2} is not a valid atlas row: {exc}") from None
+        records.append(record)
+    return records
+
+
+def memory_atlas(records, path) -> Atlas:
+    """A read-only in-memory atlas holding ``records`` (``path`` names it in messages); a later
+    record with the key of an earlier one replaces it, as when stored one by one."""
+    conn = sqlite3.connect(":memory:")
+    _check_schema(conn, path, False)
+    atlas = Atlas(conn, path, False)
+    atlas.store_many(records)
     atlas.readonly = True
     return atlas

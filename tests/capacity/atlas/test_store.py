@@ -117,6 +117,17 @@ def test_a_csv_row_with_a_damaged_law_is_refused_with_its_row(tmp_path, law):
         open_atlas(tmp_path / "a.csv")
 
 
+def test_a_csv_row_with_a_bad_status_is_refused_with_its_row(tmp_path):
+    with open_atlas(tmp_path / "a.sqlite") as atlas:
+        atlas.store_many([_rec(), _rec("k2")])
+        text = atlas.to_csv()
+    lines = text.splitlines()
+    lines[2] = lines[2].replace(",done,", ",running,", 1)
+    (tmp_path / "a.csv").write_text("\n".join(lines) + "\n")
+    with pytest.raises(ValueError, match="row 3 is not a valid atlas row: its status must be 'done' or 'failed'"):
+        open_atlas(tmp_path / "a.csv")
+
+
 def test_foreign_sqlite_file_is_refused(tmp_path):
     path = tmp_path / "other.sqlite"
     conn = sqlite3.connect(path)
