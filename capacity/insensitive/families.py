@@ -23,7 +23,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from boolean._lib.memory import check_size
-from boolean._lib.validate import check_flag, check_int, numpy_table, shape_of
+from boolean._lib.validate import (as_array, as_float_array, check_choice, check_finite, check_flag, check_int,
+                                   check_real, numpy_table, shape_of)
 
 __all__ = ["FunctionFamily", "symmetric_family", "threshold_family", "junta_family", "table_family",
            "all_functions_family"]
@@ -36,6 +37,8 @@ MAX_THRESHOLD_N = 1000
 MAX_JUNTA_N, MAX_JUNTA_K = 64, 4
 #: Largest n for families given as truth tables.
 MAX_TABLE_N = 20
+#: The kinds of family and the largest n of each.
+KIND_MAX_N = {"symmetric": MAX_SYMMETRIC_N, "interval": MAX_THRESHOLD_N, "junta": MAX_JUNTA_N, "tables": MAX_TABLE_N}
 
 
 @dataclass(frozen=True)
@@ -61,6 +64,27 @@ class FunctionFamily:
     coords : tuple of int or None
         The junta's coordinates.
 
+    :func:`symmetric_family`, :func:`threshold_family`, :func:`junta_family`,
+    :func:`table_family` and :func:`all_functions_family` build one; the constructor validates
+    its input: the array of the ``kind`` is required, with one row per name, and is stored as a
+    C-contiguous numpy array; ``names`` and ``coords`` are stored as tuples.
+
+    Raises
+    ------
+    TypeError
+        For a non-string name, non-integer n, coords, bounds or tables, or tables that are not
+        0/1 integers or bools.
+    ValueError
+        For an unknown ``kind``; n out of the kind's range (symmetric <= 16, interval <= 1000,
+        junta <= 64, tables <= 20); a missing array, or one of the wrong shape; values outside
+        {0, 1}; bounds outside [0, n]; 1 to min(4, n) distinct coords in [0, n - 1] not given;
+        no member.
+
+    References
+    ----------
+    R. O'Donnell, *Analysis of Boolean Functions*, CUP 2014, Sec. 5.3 (symmetric functions) and
+    Def. 2.19 (juntas).
+
     Examples
     --------
     >>> fam = threshold_family(3)
@@ -75,6 +99,45 @@ class FunctionFamily:
     bounds: np.ndarray | None = field(default=None, repr=False)
     tables: np.ndarray | None = field(default=None, repr=False)
     coords: tuple | None = None
+
+    def __post_init__(self):
+        kind = check_choice(self.kind, "kind", tuple(KIND_MAX_N))
+        n = check_int(self.n, "n", low=1, high=KIND_MAX_N[kind])
+        field_name = {"symmetric": "g", "interval": "bounds"}.get(kind, "tables")
+        data = getattr(self, field_name)
+        if data is None:
+            raise ValueError(f"`{field_name}` must be given for a family of kind {kind!r}; got None")
+        coords = None
+        if kind == "junta":
+            coords = _check_coords(self.coords, n)
+        width = {"symmetric": n + 1, "interval": 2, "junta": 1 << len(coords or ()), "tables": 1 << n}[kind]
+        shape = shape_of(data)
+        if len(shape) != 2 or shape[1] != width or shape[0] == 0:
+            raise ValueError(f"`{field_name}` must have shape (M, {width}) with M >= 1 members for a family of kind "
+                             f"{kind!r} and n = {n}; got shape {shape}")
+        names = self.names
+        if isinstance(names, (str, bytes)) or not hasattr(names, "__len__") or len(names) != shape[0]:
+            raise ValueError(f"`names` must be a sequence of one name per member ({shape[0]}); got "
+                             f"{type(names).__name__} of length {len(names) if hasattr(names, '__len__') else '?'}")
+        names = tuple(names)
+        bad = [x for x in names if not isinstance(x, str)]
+        if bad:
+            raise TypeError(f"`names` must hold strings; got {bad[0]!r}")
+        if kind == "interval":
+            arr = as_array(data, field_name, kinds="iu", requirement="an integer array")
+            if arr.min() < 0 or arr.max() > n:
+                raise ValueError(f"`bounds` must hold integers in [0, {n}]; got values in [{arr.min()}, {arr.max()}]")
+            arr = np.ascontiguousarray(arr, dtype=np.int64)
+        else:
+            arr = as_array(data, field_name, kinds="biu", requirement="0/1 integers or bools", bytes_per_entry=1)
+            if arr.dtype.kind != "b" and (arr.min() < 0 or arr.max() > 1):
+                raise ValueError(f"`{field_name}` must hold values in {{0, 1}}; got values in "
+                                 f"[{arr.min()}, {arr.max()}]")
+            arr = np.ascontiguousarray(arr, dtype=np.uint8)
+        object.__setattr__(self, "n", n)
+        object.__setattr__(self, "names", names)
+        object.__setattr__(self, field_name, arr)
+        object.__setattr__(self, "coords", coords)
 
     @property
     def size(self) -> int:
@@ -105,7 +168,9 @@ class FunctionFamily:
         return np.asarray(total_influence(self.tables), dtype=np.float64).reshape(-1)
 
     def noise_stability(self, rho: float) -> np.ndarray:
-        """``Stab_rho[f] = E[g(x) g(y)]``, ``g = (-1)^f``, y rho-correlated with x (float64, (M,))."""
+        """``Stab_rho[f] = E[g(x) g(y)]``, ``g = (-1)^f``, y rho-correlated with x (float64, (M,)),
+        for a real ``rho`` in [-1, 1] (else TypeError or ValueError)."""
+        rho = check_real(rho, "rho", low=-1.0, high=1.0)
         if self.kind in ("symmetric", "interval"):
             G = 1.0 - 2.0 * self._weight_table()
             return _symmetric_stability(G, self.n, rho)
@@ -124,22 +189,36 @@ class FunctionFamily:
         return np.array([_is_insensitive_name(nm, self.n) for nm in self.names])
 
     # ------------------------------------------------------------------ reduced cells
+    def _check_s(self, s) -> int:
+        return check_int(s, "s", low=0, high=self.n)
+
+    def _n_cells(self, s: int) -> int:
+        """Number L of reduced cells for s visible bits."""
+        if self.kind in ("symmetric", "interval"):
+            return s + 1
+        if self.kind == "junta":
+            return len(_junta_cells(self.n, s, len(self.coords)))
+        return math.comb(self.n, s) << s
+
     def reduced_cells(self, s: int, max_bytes=None):
         """``(q, pi)``: q (M, L) P(f = 1 | reduced cell), pi (L,) the cells' probabilities.
 
         Cells on which every member has the same q are not merged here (see
-        :func:`capacity.insensitive.family_capacity`); inputs trusted (s in [0, n]).
+        :func:`capacity.insensitive.family_capacity`). ``s`` must be an integer in [0, n] (else
+        TypeError or ValueError); cells whose three float64 (M, L) arrays exceed ``max_bytes``
+        (default 8 GiB) are refused before they are computed.
         """
+        s = self._check_s(s)
         n = self.n
+        n_cells = self._n_cells(s)
+        check_size(8.0 * self.size * n_cells * 3, max_bytes,
+                   f"cell probabilities of {self.size} members (n={n}, s={s}, {n_cells} cells)")
         if self.kind in ("symmetric", "interval"):
             pi = np.array([math.comb(s, w) / (1 << s) for w in range(s + 1)])
             return self._symmetric_q(s)[0], pi
         if self.kind == "junta":
             return _junta_q(self.tables, n, s, len(self.coords))
         from .family import family_cell_probabilities
-        n_cells = math.comb(n, s) << s
-        check_size(8.0 * self.size * n_cells * 3, max_bytes,
-                   f"cell probabilities of {self.size} tables (n={n}, s={s}, {n_cells} cells)")
         q = family_cell_probabilities(self.tables, n, s, None)
         return q, np.full(n_cells, 1.0 / n_cells)
 
@@ -149,7 +228,18 @@ class FunctionFamily:
         ``1 - q`` is exact when q has a power-of-two denominator of at most 2**53 (symmetric
         families, juntas, tables); intervals at n - s > 53 get the exact complement count, so
         that a member and its complement give bit-identical rows (symmetry folding needs that).
+        ``s`` must be an integer in [0, n] and ``q`` a real (M, L) array of probabilities (else
+        TypeError or ValueError).
         """
+        s = self._check_s(s)
+        shape = (self.size, self._n_cells(s))
+        if shape_of(q) != shape:
+            raise ValueError(f"`q` must have shape {shape} (members, reduced cells for s = {s}); got shape "
+                             f"{shape_of(q)}")
+        q = as_float_array(q, "q")
+        check_finite(q, "q")
+        if (q < 0).any() or (q > 1).any():
+            raise ValueError(f"`q` must hold probabilities in [0, 1]; got values in [{q.min()}, {q.max()}]")
         if self.kind == "interval" and self.n - s > 53:
             return self._symmetric_q(s)[1]
         return 1.0 - q
@@ -159,7 +249,8 @@ class FunctionFamily:
         and map the family onto itself, up to complementing outputs (each is verified on the
         reduced channel before use): the reflection ``w -> s - w`` (``x -> ~x``) for symmetric
         and interval families; the flip of each junta coordinate and the swap of neighbouring
-        ones. Tables: none."""
+        ones. Tables: none. ``s`` must be an integer in [0, n] (else TypeError or ValueError)."""
+        s = self._check_s(s)
         if self.kind in ("symmetric", "interval"):
             return [np.arange(s, -1, -1, dtype=np.int64)] if s > 0 else []
         if self.kind != "junta":
@@ -182,9 +273,20 @@ class FunctionFamily:
         the reduced cell c (labels 0..B-1): ``pi_b = sum_{c in b} pi_c`` and
         ``q_b = sum_{c in b} pi_c q_c / pi_b``. Symmetric and interval families get exact integer
         sums (one correctly rounded division), so that mirror-image bins give bit-identical rows;
-        other kinds are averaged in float64. Inputs trusted."""
-        labels = np.asarray(labels, dtype=np.int64)
-        B = int(labels.max()) + 1
+        other kinds are averaged in float64. ``s`` must be an integer in [0, n] and ``labels`` L
+        integers that use every bin 0..B-1 (else TypeError or ValueError)."""
+        s = self._check_s(s)
+        L = self._n_cells(s)
+        if shape_of(labels) != (L,):
+            raise ValueError(f"`labels` must have shape ({L},) (one bin per reduced cell for s = {s}); got shape "
+                             f"{shape_of(labels)}")
+        labels = as_array(labels, "labels", kinds="iu", requirement="an integer array of bins").astype(np.int64)
+        if labels.min() < 0:
+            raise ValueError(f"`labels` must be bins 0..B-1; got {int(labels.min())}")
+        used = np.bincount(labels)
+        if not used.all():
+            raise ValueError(f"`labels` must use every bin 0..{used.size - 1}; bin {int(np.argmin(used))} is empty")
+        B = used.size
         if self.kind not in ("symmetric", "interval"):
             q, pi = self.reduced_cells(s)
             q0 = self.reduced_zeros(s, q)
@@ -255,6 +357,18 @@ class FunctionFamily:
                     cache[key] = (num / den, (den - num) / den)   # Python integers: correctly rounded
                 out[:, i, w] = cache[key]
         return out[0], out[1]
+
+
+def _check_coords(coords, n):
+    """A junta's coordinates: 1 to min(4, n) distinct integers in [0, n - 1], as a tuple."""
+    if coords is None or isinstance(coords, (str, bytes)) or not hasattr(coords, "__len__"):
+        raise TypeError(f"`coords` must be a sequence of distinct integers in [0, {n - 1}]; got {coords!r:.80}")
+    if not 1 <= len(coords) <= min(MAX_JUNTA_K, n):
+        raise ValueError(f"`coords` must hold 1 to {min(MAX_JUNTA_K, n)} coordinates; got {len(coords)}")
+    out = tuple(check_int(c, "coords element", low=0, high=n - 1) for c in coords)
+    if len(set(out)) != len(out):
+        raise ValueError(f"`coords` must hold distinct coordinates; got {out}")
+    return out
 
 
 def _is_insensitive_name(name, n):
