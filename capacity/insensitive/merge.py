@@ -12,7 +12,7 @@ from typing import NamedTuple
 import numpy as np
 
 from boolean._lib.array import like_input
-from boolean._lib.validate import check_channel, check_real
+from boolean._lib.validate import as_float_array, check_channel, check_finite, check_real, shape_of
 
 from .classes import label_by_first
 
@@ -49,11 +49,13 @@ class MergedChannel(NamedTuple):
         """Spread a law on the merged inputs back onto the original inputs.
 
         Each group's mass goes to its first member (any split within a group is
-        equally optimal); returns a float64 vector of length n_inputs.
+        equally optimal); returns a float64 vector of length n_inputs. ``p_merged`` must be a
+        finite real vector of one entry per group (else TypeError or ValueError).
         """
-        p_merged = np.asarray(p_merged, dtype=np.float64)
-        if p_merged.shape != (len(self.groups),):
-            raise ValueError(f"`p_merged` must have shape ({len(self.groups)},); got {p_merged.shape}")
+        if shape_of(p_merged) != (len(self.groups),):
+            raise ValueError(f"`p_merged` must have shape ({len(self.groups)},); got shape {shape_of(p_merged)}")
+        p_merged = as_float_array(p_merged, "p_merged")
+        check_finite(p_merged, "p_merged")
         out = np.zeros(sum(len(g) for g in self.groups))
         out[[g[0] for g in self.groups]] = p_merged  # the first members: distinct inputs
         return out
