@@ -48,6 +48,9 @@ MAX_D = 26
 #: Largest input dimension or layer width of a NetSpec (a float64 Linear layer of this width already
 #: needs 16 GiB per input unit; what a net of allowed widths needs is planned by :func:`mlp_plan_bytes`).
 MAX_WIDTH = 2**31 - 1
+#: Largest depth of a NetSpec: each layer is two torch modules and one pass of every evaluation, so
+#: a longer ``widths`` is refused from its length before its entries are read one by one.
+MAX_DEPTH = 2**16
 #: Planned bytes per row of the tidy table (a dict of 15 keys and their values), for :func:`run_sweep`.
 ROW_BYTES = 1024.0
 #: Largest number of resolutions per kind in :func:`layer_information` (each is one pass over a layer).
@@ -63,7 +66,7 @@ class NetSpec:
     d_in : int in [1, 2**31 - 1]
         Input dimension.
     widths : tuple of int in [1, 2**31 - 1]
-        Output width of each layer (depth = len(widths)); bottlenecks allowed.
+        Output width of each layer (depth = len(widths), at most 2**16); bottlenecks allowed.
     activation : {"linear", "tanh", "relu", "leaky_relu", "gelu"}
     weight_gain : float > 0
         Gaussian init: W_ij ~ N(0, gain^2 / fan_in); orthogonal init: gain x a (semi-)orthogonal matrix.
@@ -85,7 +88,7 @@ class NetSpec:
     TypeError
         For non-integer sizes, non-real gains or a non-string name.
     ValueError
-        For empty widths, sizes < 1, an unknown activation or init, gain <= 0, bias_scale < 0,
+        For empty widths or more than 2**16 of them, sizes < 1, an unknown activation or init, gain <= 0, bias_scale < 0,
         or a negative slope outside (0, 1).
 
     References
@@ -111,6 +114,8 @@ class NetSpec:
         check_int(self.d_in, "d_in", low=1, high=MAX_WIDTH)
         if isinstance(self.widths, (str, bytes)) or not hasattr(self.widths, "__len__") or len(self.widths) == 0:
             raise ValueError(f"`widths` must be a non-empty sequence of positive integers; got {self.widths!r}")
+        if len(self.widths) > MAX_DEPTH:
+            raise ValueError(f"`widths` must have at most {MAX_DEPTH} layers; got {len(self.widths)}")
         for w in self.widths:
             check_int(w, "widths entry", low=1, high=MAX_WIDTH)
         object.__setattr__(self, "widths", tuple(int(w) for w in self.widths))
