@@ -62,9 +62,13 @@ def check_transition(T, name="T", *, max_bytes=None):
 
     if sp.issparse(T):
         dtype = T.dtype  # the row-sum tolerance follows the dtype given (float32: 4 ulps), not the copy's
-        T = sp.csr_array(T, dtype=np.float64)
         if T.ndim != 2 or T.shape[0] != T.shape[1] or T.shape[0] == 0:
             raise ValueError(f"`{name}` must be a non-empty square matrix; got shape {T.shape}")
+        if dtype.kind not in "biuf":
+            raise TypeError(f"`{name}` must be a real sparse matrix; got dtype {dtype}")
+        # the float64 CSR copy: an int64 row pointer per row, a float64 value and an index per nonzero
+        check_size(8.0 * (T.shape[0] + 1) + 16.0 * T.nnz, max_bytes, f"`{name}` of shape {T.shape} as CSR")
+        T = sp.csr_array(T, dtype=np.float64)
         check_finite(T.data, name)
         check_nonnegative(T.data, name)
         check_row_sums(np.asarray(T.sum(axis=1)).ravel(), name, dtype)
