@@ -88,8 +88,8 @@ class NetSpec:
     TypeError
         For non-integer sizes, non-real gains or a non-string name.
     ValueError
-        For empty widths or more than 2**16 of them, sizes < 1, an unknown activation or init, gain <= 0, bias_scale < 0,
-        or a negative slope outside (0, 1).
+        For empty widths or more than 2**16 of them, sizes < 1, an unknown activation or init,
+        gain <= 0, bias_scale < 0, or a negative slope outside (0, 1).
 
     References
     ----------
