@@ -60,8 +60,9 @@ def test_widening_makes_the_stored_bracket_a_proof():
     # a bracket stored 1e-12 outside the proved one needs no widening; 1e-13 inside needs 1e-13
     wide = verify_record(dataclasses.replace(rec, lower=v.lower - 1e-12, upper=v.upper + 1e-12), rigorous=True)
     assert wide.stored_proved and wide.widening == 0.0
-    tight = verify_record(dataclasses.replace(rec, upper=v.upper - 1e-13), rigorous=True)
-    assert tight.holds and not tight.stored_proved and tight.widening == pytest.approx(1e-13, rel=0.01)
+    for side in ({"upper": v.upper - 1e-13}, {"lower": v.lower + 1e-13}):
+        tight = verify_record(dataclasses.replace(rec, **side), rigorous=True)
+        assert tight.holds and not tight.stored_proved and tight.widening == pytest.approx(1e-13, rel=0.01, abs=0.0)
 
 
 def test_widening_is_nan_without_a_proof():
