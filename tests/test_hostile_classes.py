@@ -2,8 +2,8 @@
 capacity.experiments: the constructors users call and every public method that takes arguments.
 
 tests/test_hostile_suite.py covers the public *functions*; this file applies the same menus
-(:data:`tests.test_hostile_suite.MENUS`, by the kind of a valid value) to ``TARGETS``: one small
-valid call per constructor or method, each parameter replaced in turn by every menu entry. Each
+(:data:`tests.test_hostile_suite.MENUS`, by the kind of a valid value) to :func:`targets`: one
+small valid call per constructor or method, each parameter replaced in turn by every menu entry. Each
 call must return, or raise ValueError/TypeError naming one of the call's parameters (or
 ``max_bytes``); refuse what the menu marks bad; accept numpy scalars, lists and read-only arrays;
 leave its arrays unchanged; refuse huge views before allocating; and answer within the hang guard.
@@ -15,6 +15,7 @@ builds it), and a new public method that takes arguments fails until it has a ta
 """
 from __future__ import annotations
 
+import functools
 import importlib
 import inspect
 import math
@@ -136,14 +137,10 @@ def _targets():
     return t
 
 
-TARGETS = None
-
-
+@functools.lru_cache(maxsize=1)
 def targets():
-    global TARGETS
-    if TARGETS is None:
-        TARGETS = _targets()
-    return TARGETS
+    """The targets, built once per session (a dict: do not modify)."""
+    return _targets()
 
 
 def target_id(key):
