@@ -184,7 +184,7 @@ def test_run_sweep_writes_tidy_csv(tmp_path):
     with path.open() as fh:
         back = list(csv.DictReader(fh))
     assert len(back) == len(rows)
-    assert float(back[0]["value_bits"]) == pytest.approx(rows[0]["value_bits"], rel=1e-15)
+    assert float(back[0]["value_bits"]) == pytest.approx(rows[0]["value_bits"], rel=1e-15, abs=0.0)
     assert {r["seed"] for r in back} == {"0", "3"}
     assert "ceiling_bits" in back[0]
 
