@@ -106,7 +106,8 @@ def quoted_value(routine, **kwargs):
     task = make_task(routine, kwargs)
     want = {k: v for k, v in task.kwargs.items() if k not in EXECUTION_ARGS}
     found = [r for r in _shipped_records(SHIPPED_CSV, os.path.getmtime(SHIPPED_CSV))
-             if r.status == "done" and r.routine == task.routine and {k: v for k, v in r.args.items() if k not in EXECUTION_ARGS} == want]
+             if r.status == "done" and r.routine == task.routine
+             and {k: v for k, v in r.args.items() if k not in EXECUTION_ARGS} == want]
     rec = min(found, key=lambda r: r.gap if r.gap is not None else float("inf")) if found else None
     if rec is None:
         raise ValueError(f"the shipped atlas must hold {task.routine}({task.args_json}); it does not: compute it "
