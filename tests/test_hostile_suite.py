@@ -36,7 +36,7 @@ import numpy as np
 import pytest
 import torch
 
-from tests.capacity.mi.test_hostile import Hang, _read_only, _snapshot, _unchanged, _with, hostile_call
+from tests.capacity.mi.test_hostile import _read_only, _snapshot, _unchanged, _with, quiet_hostile_call
 from tests.refusal import judge_hostile
 
 #: Packages whose ``__all__`` is covered; capacity.mi has its own role-based suite.
@@ -340,12 +340,8 @@ def test_hostile_input(qual, name, label, expect, tmp_path, monkeypatch):
     kwargs[name] = value
     args = kwargs.pop("_args", [])
     before = {k: _snapshot(v) for k, v in kwargs.items()}
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            result, error, peak = hostile_call(lambda: fn(*args, **kwargs), expect, HANG_GUARD_S)
-    except Hang:
-        pytest.fail(f"{qual}({name}={label}) gave no answer within {HANG_GUARD_S} s")
+    result, error, peak = quiet_hostile_call(lambda: fn(*args, **kwargs), expect, HANG_GUARD_S,
+                                             f"{qual}({name}={label})")
     assert all(_unchanged(before[k], kwargs[k]) for k in kwargs), "an input was mutated"
     names = [f"`{q}" for q in inspect.signature(fn).parameters] + ["max_bytes", name]
     judge_hostile(result, error, peak, expect, f"`{name}` ({label})", check_result, names)

@@ -17,11 +17,10 @@ from __future__ import annotations
 
 import inspect
 import os
-import warnings
 
 import pytest
 
-from tests.capacity.mi.test_hostile import Hang, hostile_call
+from tests.capacity.mi.test_hostile import quiet_hostile_call
 from tests.refusal import judge_hostile
 from tests.test_hostile_suite import MENUS
 
@@ -108,12 +107,7 @@ def test_hostile_input(name, param, kind, label, expect, tmp_path, monkeypatch, 
     kwargs = _base(name, tmp_path, address)
     make = dict((lab, mk) for lab, mk, _ in _menu(kind))[label]
     kwargs[param] = make(kwargs[param] if kwargs[param] is not None else "x")
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            result, error, peak = hostile_call(lambda: fn(**kwargs), expect, HANG_GUARD_S)
-    except Hang:
-        pytest.fail(f"{name}({param}={label}) gave no answer within {HANG_GUARD_S} s")
+    result, error, peak = quiet_hostile_call(lambda: fn(**kwargs), expect, HANG_GUARD_S, f"{name}({param}={label})")
     try:
         names = [f"`{q}" for q in inspect.signature(fn).parameters] + ["`spec", "`path", "max_bytes", param]
         judge_hostile(result, error, peak, expect, f"`{param}` ({label})", lambda r: None, names)

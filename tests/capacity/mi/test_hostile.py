@@ -29,6 +29,7 @@ import inspect
 import math
 import signal
 import tracemalloc
+import warnings
 
 import numpy as np
 import pytest
@@ -284,6 +285,16 @@ def hostile_call(call, expect, guard_s):
             tracemalloc.stop()
     return result, error, peak
 
+
+def quiet_hostile_call(call, expect, guard_s, what):
+    """:func:`hostile_call` with warnings ignored (a warning is an answer, not a fault); a
+    :class:`Hang` fails the test, naming ``what`` (the call and the entry it got)."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return hostile_call(call, expect, guard_s)
+    except Hang:
+        pytest.fail(f"{what} gave no answer within {guard_s} s")
 
 def _snapshot(v):
     if isinstance(v, torch.Tensor):
