@@ -3,6 +3,7 @@ check of array inputs from their shape (before any copy), and retained_informati
 ``samples`` (never ignored silently, planned in memory and in work before starting)."""
 import itertools
 import math
+import pathlib
 import warnings
 
 import numpy as np
@@ -10,7 +11,7 @@ import pytest
 
 import boolean
 from boolean import dictator, random_function, retained_information_profile
-from boolean._lib.validate import SEED_MAX, check_flag, check_seed
+from boolean._lib.validate import SEED_MAX, check_flag, check_path, check_seed
 from capacity.mi import ksg_mutual_information, plugin_mi
 from tests.refusal import refused_before_allocating as _refused
 
@@ -47,6 +48,14 @@ def test_check_flag():
         with pytest.raises(TypeError, match="`f` must be a bool"):
             check_flag(bad, "f")
 
+
+
+def test_check_path():
+    p = pathlib.Path("a.sqlite")
+    assert check_path("a.csv", "p") == "a.csv" and check_path(p, "p") is p
+    for bad in (3, None, ["a"], b"a"):
+        with pytest.raises(TypeError, match=r"`p` must be a file path \(str or os.PathLike\); got"):
+            check_path(bad, "p")
 
 def test_profile_warns_when_samples_cover_every_level():
     exact = retained_information_profile(dictator(3))

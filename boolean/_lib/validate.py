@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import numbers
+import os
 
 import numpy as np
 
@@ -82,6 +83,14 @@ def check_flag(value, name: str) -> bool:
         raise TypeError(f"`{name}` must be a bool (True or False); got {value!r}")
     return bool(value)
 
+
+
+def check_path(value, name: str):
+    """Return ``value`` if it is a file path (``str`` or ``os.PathLike``); else a TypeError: an
+    int would open a file descriptor, and a list fails far from the call."""
+    if not isinstance(value, (str, os.PathLike)):
+        raise TypeError(f"`{name}` must be a file path (str or os.PathLike); got {type(value).__name__}")
+    return value
 
 #: Bytes per entry that validating an array input may need: its float64 working copy (the masks
 #: of the NaN and sign checks take one byte each on top of a float64 input that needs no copy).

@@ -20,10 +20,11 @@ import inspect
 import itertools
 import json
 import math
-import os
 from dataclasses import dataclass, field
 
 import numpy as np
+
+from boolean._lib.validate import check_path
 
 #: Short names accepted in specs, mapped to the public routine they run.
 ROUTINES = {
@@ -345,8 +346,7 @@ def load_spec(path) -> Sweep:
     """
     import tomllib
 
-    if not isinstance(path, (str, os.PathLike)):
-        raise TypeError(f"`path` must be a file path (str or os.PathLike); got {type(path).__name__}")
+    check_path(path, "path")
     try:
         with open(path, "rb") as fh:
             data = tomllib.load(fh)

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from boolean._lib.validate import check_flag, check_real
+from boolean._lib.validate import check_flag, check_path, check_real
 
 #: Schema version written by this code; files from a newer version are refused.
 SCHEMA_VERSION = 1
@@ -400,8 +400,7 @@ def open_atlas(path, *, readonly=False, timeout=5.0) -> Atlas:
     """
     readonly = check_flag(readonly, "readonly")
     timeout = check_real(timeout, "timeout", low=0.0)
-    if not isinstance(path, (str, os.PathLike)):
-        raise TypeError(f"`path` must be a file path (str or os.PathLike); got {type(path).__name__}")
+    check_path(path, "path")
     path = os.fspath(path)
     if not isinstance(path, str):
         raise TypeError(f"`path` must be a text file path; got {path!r}")
