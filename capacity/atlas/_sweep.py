@@ -393,8 +393,9 @@ def local_cluster(workers=None, *, retries=1):
     (``allowed-failures``), and glibc's malloc thresholds at 32 MiB (:data:`MALLOC_ENV`: Dask's
     default maps every array of 128 KiB or more afresh). Dask's nanny sets its workers' variables
     (one thread, a malloc trim threshold) in the process that spawns them, where every process
-    started later would inherit them; they are put back as they were once the workers have started (a worker that a nanny
-    restarts sets them again, which :func:`run_sweep` undoes too when it ends).
+    started later would inherit them; they are put back as they were once the workers have
+    started (a worker that a nanny restarts sets them again, which :func:`run_sweep` undoes too
+    when it ends).
 
     Parameters
     ----------
