@@ -482,9 +482,9 @@ def support_certificate(logr, counts, logcoef, p, lower, upper, D, members):
     ``U = {f : D(W_f || pW) >= upper - delta}``:
 
     1. every optimal law :math:`P^*` puts mass at most ``g / delta`` outside U, and so does p:
-       :math:`C \le \sum_f P^*_f D(W_f \| pW) \le 	ext{upper} - \delta P^*(U^c)` (the first
+       :math:`C \le \sum_f P^*_f D(W_f \| pW) \le \text{upper} - \delta P^*(U^c)` (the first
        inequality is :math:`I(P^*) + D(P^*W \| pW)`), and likewise
-       :math:`	ext{lower} = \sum_f p_f D_f \le 	ext{upper} - \delta\, p(U^c)`;
+       :math:`\text{lower} = \sum_f p_f D_f \le \text{upper} - \delta\, p(U^c)`;
     2. :math:`\|pW - Q^*\|_1 \le \sqrt{2 D(pW \| Q^*)} \le \sqrt{2 g}` (Pinsker, and
        :math:`D(pW\|Q^*) \le C - I(p)`), so
        :math:`\|(p_U - P^*_U) W_U\|_2 \le \sqrt{2g} + 2 g/\delta`, and with
