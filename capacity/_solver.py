@@ -34,6 +34,8 @@ import numpy as np
 
 from boolean._lib.array import asarray_like, device_of, put_along_axis, to_numpy
 
+from ._rounding import outward_certificate
+
 #: Mirror-descent step control: start, growth on acceptance, cap (halved toward 1 on rejection).
 MU0, MU_GROW, MU_MAX = 2.0, 1.25, 256.0
 #: Masses below TINY are set to 0; exponents are clipped at E_MAX (exp(700) < 1.8e308).
@@ -395,9 +397,10 @@ def inplace_plan(nx, ny, nnz, polish_bytes):
 def solve_inplace(W, bonus, tol, max_iter, polish_bytes, deadline=None, driver="numba"):
     """Maximise F(p) = sum_x p_x [D(W_x || pW) + b_x] (nats) for one channel W (nx, ny), float64
     and C-contiguous, without copying it: the row neg-entropies by row blocks, then the
-    ``driver`` of :data:`DRIVERS` ("numba" or "numpy", accelerated) and the exact
-    :func:`certificate`, whose support mask is streamed too; the memory besides W is
-    :func:`inplace_plan`. Returns p (nx,), iterations, lower and upper (nats)."""
+    ``driver`` of :data:`DRIVERS` ("numba" or "numpy", accelerated) and the certificate rounded
+    outward (:func:`capacity._rounding.outward_certificate`, by blocks of W, the ``bonus`` taken
+    as given); the memory besides W is :func:`inplace_plan`. Returns p (nx,), iterations, lower
+    and upper (nats)."""
     from boolean._lib.array import neg_entropy_rows
 
     nx, ny = W.shape
@@ -407,7 +410,7 @@ def solve_inplace(W, bonus, tol, max_iter, polish_bytes, deadline=None, driver="
     p = np.full((1, nx), 1.0 / nx)
     with np.errstate(over="ignore", under="ignore"):
         p, iters = DRIVERS[driver](np, W3, base, p, tol, max_iter, True, polish_bytes, deadline=deadline)
-        lower, upper = certificate(np, W3, base, p)
+    lower, upper = outward_certificate(W3, p, np.reshape(bonus, (1, nx)), block=max(1, BLOCK_ENTRIES // 2))
     return p[0], int(iters[0]), float(lower[0]), float(max(upper[0], lower[0]))
 
 

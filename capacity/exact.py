@@ -15,7 +15,7 @@ from boolean._lib.memory import check_size
 from boolean._lib.validate import check_channel, check_distribution, check_real, shape_of
 
 from ._result import CapacityResult, ConvergenceWarning, result_like, stack_results
-from ._solver import certificate
+from ._rounding import outward_certificate
 from .information import plan_bytes
 
 __all__ = ["capacity_cvxpy", "certify_input"]
@@ -47,7 +47,9 @@ def certify_input(W, p, *, max_bytes=None):
     Returns
     -------
     (lower, upper) : tuple of float
-        Bits.
+        Bits, rounded outward: the exact values of both bounds for the float64 ``W`` and ``p``
+        (``p`` normalised) lie between them despite rounding (:mod:`capacity._rounding`; about
+        1e-15 of width), so a capacity of exactly 1 bit gives a bracket one ulp either side of 1.
 
     Raises
     ------
@@ -64,7 +66,7 @@ def certify_input(W, p, *, max_bytes=None):
     Examples
     --------
     >>> certify_input([[1, 0], [0, 1]], [0.5, 0.5])
-    (1.0, 1.0)
+    (0.9999999999999999, 1.0000000000000002)
     """
     check_size(plan_bytes(shape_of(W), copies=4), max_bytes, "certify_input")
     W = check_channel(W, "W", allow_batch=False)
@@ -74,12 +76,11 @@ def certify_input(W, p, *, max_bytes=None):
     return _certify(W, p)
 
 
-def _certify(W, p, neg_h=None):
-    if neg_h is None:
-        neg_h = neg_entropy_rows(np, W)
-    lower, upper = certificate(np, W, neg_h, p)
-    lower = max(0.0, float(lower)) / math.log(2)
-    return lower, max(float(upper) / math.log(2), lower)
+def _certify(W, p):
+    """(lower, upper) in bits of ``p`` on one channel, rounded outward (:mod:`capacity._rounding`)."""
+    lower, upper = outward_certificate(W[None], p[None], unit="bits")
+    lower = max(0.0, float(lower[0]))  # I >= 0
+    return lower, max(float(upper[0]), lower)
 
 
 def capacity_cvxpy(W, *, tol=1e-4, solver_options=None, max_bytes=None) -> CapacityResult:
@@ -173,7 +174,7 @@ def _solve_one(W, solver_options, tol) -> CapacityResult:
     neg_h = neg_entropy_rows(np, W)
     if nx == 1:  # a single input: capacity 0, nothing to solve
         p = np.ones(1)
-        lower, upper = _certify(W, p, neg_h)
+        lower, upper = _certify(W, p)
         return CapacityResult(lower, p, lower, upper, 0, True, "cvxpy-clarabel",
                               {"solver_value": 0.0, "status": "trivial", "solve_time": 0.0})
     used = W.max(axis=0) > 0  # outputs no input can produce contribute entr(0) = 0
@@ -198,7 +199,7 @@ def _solve_one(W, solver_options, tol) -> CapacityResult:
         p = np.clip(np.asarray(p_var.value, dtype=np.float64), 0.0, None)
         total = p.sum()
         p = p / total if total > 0 else np.full(nx, 1.0 / nx)
-    lower, upper = _certify(W, p, neg_h)
+    lower, upper = _certify(W, p)
     stats = problem.solver_stats
     value = problem.value / math.log(2) if problem.value is not None else float("nan")
     solve_time, num_iters = (getattr(stats, key, None) for key in ("solve_time", "num_iters"))  # stats may be None

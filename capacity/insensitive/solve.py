@@ -24,6 +24,7 @@ from boolean._lib.memory import DEFAULT_MAX_BYTES, check_size, format_bytes
 from boolean._lib.validate import check_flag, check_int, check_real
 
 from .._result import CapacityResult, ConvergenceWarning
+from .._rounding import outward_scale
 from .._solver import POLISH_BYTES, inplace_plan, past, solve_inplace
 from ..blahut_arimoto import blahut_arimoto, plan_bytes
 from .channel import channel_matrix
@@ -494,7 +495,7 @@ def _solve_inplace(V, bonus, tol, max_iter, max_bytes, budget, driver):
                  - inplace_plan(*V.shape, np.count_nonzero(V), 0))
     deadline = None if budget.max_seconds is None else budget.t0 + budget.max_seconds
     p, iters, lower, upper = solve_inplace(V, bonus, tol / LOG2E, max_iter, polish, deadline, driver)
-    lower, upper = lower * LOG2E, upper * LOG2E
+    lower, upper = (float(v) for v in outward_scale(lower, upper))  # bits, still outward
     converged = upper - lower <= tol
     stopped = (None if converged else "max_iter" if iters >= max_iter else "max_seconds" if past(deadline)
                else "rounding")
