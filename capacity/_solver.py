@@ -19,8 +19,9 @@ One convention for log 0: an output with :math:`(pW)_y = 0` has :math:`\ln q_y =
 row with :math:`W_{xy} > 0` there has :math:`D = +\infty` (:func:`row_divergences`), and rows with
 :math:`p_x = 0` do not count in :math:`F` (:func:`bounds`). Inside iterations, where a host check
 per step would stall a GPU, :math:`-\infty` is represented by ``LOG_ZERO`` (such rows get a huge
-finite D); every certificate that is returned is recomputed exactly. Masses below ``TINY`` are
-set to 0 (no denormals). Everything is written once against an array namespace ``xp``
+finite D); every certificate that is returned is recomputed exactly and rounded outward
+(:mod:`capacity._rounding`). Masses below ``TINY`` are set to 0 (no denormals). Everything is
+written once against an array namespace ``xp``
 (:func:`boolean._lib.array.namespace`: numpy or torch on any device); the numba kernel of
 :mod:`capacity._ba_numba` is the compiled one-channel twin of :func:`md_steps` and takes its step
 parameters from here.
@@ -108,7 +109,9 @@ def bounds(xp, p, D):
 
 
 def certificate(xp, W, base, p):
-    """The exact certified (lower, upper) of ``p`` (nats)."""
+    """The certified (lower, upper) of ``p`` (nats) in the working precision, ln 0 handled exactly:
+    what the iterations compare; the bounds a solver returns are
+    :func:`capacity._rounding.outward_certificate`, which rounding cannot break."""
     return bounds(xp, p, row_divergences(xp, W, base, vecmat(xp, p, W), p=p))
 
 
