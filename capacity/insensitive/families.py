@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 
 import numpy as np
 
@@ -41,7 +41,7 @@ MAX_TABLE_N = 20
 KIND_MAX_N = {"symmetric": MAX_SYMMETRIC_N, "interval": MAX_THRESHOLD_N, "junta": MAX_JUNTA_N, "tables": MAX_TABLE_N}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class FunctionFamily:
     r"""A finite family :math:`\mathcal F = \{f_1, \dots, f_B\}` of Boolean functions of n bits, in
     the form its cells need: :math:`q_{b,c} = P_x[f_b(x) = 1 \mid x \in c]` for each cell :math:`c`.
@@ -68,6 +68,11 @@ class FunctionFamily:
     :func:`table_family` and :func:`all_functions_family` build one; the constructor validates
     its input: the array of the ``kind`` is required, with one row per name, and is stored as a
     C-contiguous numpy array; ``names`` and ``coords`` are stored as tuples.
+
+    Two families are equal when every attribute is: the arrays by shape, dtype and values, the
+    others by ``==``; so two families built from the same arguments are equal. The hash is that of
+    ``(n, kind, names, coords)``, the attributes that cannot change in place, so equal families
+    hash alike.
 
     Raises
     ------
@@ -99,6 +104,9 @@ class FunctionFamily:
     bounds: np.ndarray | None = field(default=None, repr=False)
     tables: np.ndarray | None = field(default=None, repr=False)
     coords: tuple | None = None
+
+    #: numpy defers to ``__eq__``, so comparing a family with an array is False, not an array.
+    __array_ufunc__ = None
 
     def __post_init__(self):
         kind = check_choice(self.kind, "kind", tuple(KIND_MAX_N))
@@ -138,6 +146,22 @@ class FunctionFamily:
         object.__setattr__(self, "names", names)
         object.__setattr__(self, field_name, arr)
         object.__setattr__(self, "coords", coords)
+
+    def __eq__(self, other):
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        for f in fields(self):
+            a, b = getattr(self, f.name), getattr(other, f.name)
+            if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
+                if not (isinstance(a, np.ndarray) and isinstance(b, np.ndarray) and a.shape == b.shape
+                        and a.dtype == b.dtype and np.array_equal(a, b)):
+                    return False
+            elif a != b:
+                return False
+        return True
+
+    def __hash__(self):
+        return hash((self.n, self.kind, self.names, self.coords))
 
     @property
     def size(self) -> int:

@@ -176,6 +176,45 @@ def test_total_influence_and_stability_match_boolean():
         np.testing.assert_allclose(th.noise_stability(rho), noise_stability(tt, rho), rtol=0, atol=1e-12)
 
 
+# ----------------------------------------------------------------------------- equality
+
+def _one_field_changed(fam):
+    """Families of the kind of ``fam``, each differing from it in one argument of the constructor."""
+    from capacity.insensitive import FunctionFamily
+    data = {"symmetric": "g", "interval": "bounds"}.get(fam.kind, "tables")
+    args = dict(n=fam.n, kind=fam.kind, names=fam.names, coords=fam.coords, **{data: getattr(fam, data)})
+    flipped = getattr(fam, data).copy()
+    flipped[-1, -1] = (flipped[-1, -1] + 1) % (fam.n + 1 if data == "bounds" else 2)
+    yield FunctionFamily(**{**args, data: flipped})
+    yield FunctionFamily(**{**args, "names": fam.names[:-1] + ("renamed",)})
+    if fam.kind == "junta":
+        yield FunctionFamily(**{**args, "coords": tuple(c + 1 for c in fam.coords)})
+
+
+@pytest.mark.parametrize("build", [lambda: symmetric_family(3), lambda: threshold_family(4, intervals=True),
+                                   lambda: junta_family(5, 2),
+                                   lambda: table_family({"0": [0] * 4, "x1": [0, 0, 1, 1]})])
+def test_families_built_alike_are_equal_and_hash_alike(build):
+    from capacity.insensitive import FunctionFamily
+    a, b = build(), build()
+    assert a is not b and a == b and not a != b and hash(a) == hash(b) and len({a, b}) == 1
+    data = {"symmetric": "g", "interval": "bounds"}.get(a.kind, "tables")
+    as_list = FunctionFamily(n=a.n, kind=a.kind, names=list(a.names), coords=a.coords,
+                             **{data: getattr(a, data).tolist()})
+    assert as_list == a and hash(as_list) == hash(a)         # stored as the same numpy array
+    for other in _one_field_changed(a):
+        assert other != a and not other == a and a != other
+    for other in (threshold_family(3), symmetric_family(4)):  # another kind, another n
+        assert other != a
+
+
+def test_a_family_against_other_objects_is_unequal_without_error():
+    fam = symmetric_family(2)
+    for other in (None, 1, "symmetric", fam.names, fam.g, fam.g.tolist(), object()):
+        assert (fam == other) is False and (other == fam) is False
+        assert (fam != other) is True and (other != fam) is True
+
+
 # ----------------------------------------------------------------------------- bad input
 
 def test_bad_input():
