@@ -154,7 +154,9 @@ def test_relative_delta_survives_overflowing_and_underflowing_squares(scale, bac
     y = scale * np.array([[1.0, -1.0], [3.0, 1.0], [-2.0, 0.0], [0.0, 0.0]])
     r = quantized_output_entropy(y, 1e-3, relative=True, backend=backend)
     rms = scale * math.sqrt(np.mean((y / scale) ** 2))  # exact up to rounding: y / scale is O(1)
-    assert r.extra["delta_abs"] == pytest.approx(1e-3 * rms, rel=1e-12)
+    # at scale 1e-310, 1e-3 * rms ~ 1e-313 is subnormal (absolute spacing math.ulp(0.0) = 5e-324): allow
+    # the rounding of two subnormal products; the default abs of 1e-12 would accept anything at 1e-170 too
+    assert r.extra["delta_abs"] == pytest.approx(1e-3 * rms, rel=1e-12, abs=2 * math.ulp(0.0))
     assert r.value == pytest.approx(2.0, abs=1e-12)  # 4 distinct rows, far apart at delta = 1e-3 RMS
 
 
