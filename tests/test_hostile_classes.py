@@ -307,6 +307,27 @@ def test_netspec_refuses_a_huge_depth_at_once():
     assert NetSpec(2, (3,) * MAX_DEPTH).depth == MAX_DEPTH
 
 
+def test_netspec_refuses_widths_longer_than_len_can_count():
+    # len() of these raises OverflowError (beyond sys.maxsize); the depth check must still answer
+    import sys
+
+    from capacity.experiments.random_nets import MAX_DEPTH, NetSpec
+
+    class Endless:
+        def __len__(self):
+            return 2**70
+
+        def __iter__(self):
+            raise AssertionError("iterated before the depth check")
+
+    want = f"`widths` must have at most {MAX_DEPTH} layers; got"
+    refused_before_allocating(lambda: NetSpec(2, range(1, 2**70)), match=f"{want} {2**70 - 1}$")
+    refused_before_allocating(lambda: NetSpec(2, range(2**70, 0, -3)), match=f"{want} {(2**70 + 2) // 3}$")
+    refused_before_allocating(lambda: NetSpec(2, Endless()), match=f"{want} more than {sys.maxsize}$")
+    with pytest.raises(ValueError, match="`widths` must be a non-empty sequence"):
+        NetSpec(2, range(2**70, 0))                                  # empty: len() is 0, no overflow
+
+
 def test_computation_refuses_a_complex_sparse_transition():
     from capacity.experiments.abstractions import Computation
 

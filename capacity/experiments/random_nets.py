@@ -21,6 +21,7 @@ import csv
 import math
 import numbers
 import os
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -112,10 +113,14 @@ class NetSpec:
 
     def __post_init__(self):
         check_int(self.d_in, "d_in", low=1, high=MAX_WIDTH)
-        if isinstance(self.widths, (str, bytes)) or not hasattr(self.widths, "__len__") or len(self.widths) == 0:
+        if isinstance(self.widths, (str, bytes)) or not hasattr(self.widths, "__len__"):
             raise ValueError(f"`widths` must be a non-empty sequence of positive integers; got {self.widths!r}")
-        if len(self.widths) > MAX_DEPTH:
-            raise ValueError(f"`widths` must have at most {MAX_DEPTH} layers; got {len(self.widths)}")
+        depth = _length(self.widths)
+        if depth == 0:
+            raise ValueError(f"`widths` must be a non-empty sequence of positive integers; got {self.widths!r}")
+        if depth is None or depth > MAX_DEPTH:
+            got = f"more than {sys.maxsize}" if depth is None else depth
+            raise ValueError(f"`widths` must have at most {MAX_DEPTH} layers; got {got}")
         for w in self.widths:
             check_int(w, "widths entry", low=1, high=MAX_WIDTH)
         object.__setattr__(self, "widths", tuple(int(w) for w in self.widths))
@@ -138,6 +143,17 @@ class NetSpec:
         arch = "-".join(str(w) for w in (self.d_in,) + self.widths)
         extra = f" b={self.bias_scale:g}" if self.bias_scale else ""
         return f"{self.activation} {arch} {self.init} g={self.weight_gain:g}{extra}"
+
+
+def _length(seq) -> int | None:
+    """``len(seq)``, also where it exceeds ``sys.maxsize`` and ``len()`` raises OverflowError: then
+    the exact length of a range, None for any other sequence."""
+    try:
+        return len(seq)
+    except OverflowError:
+        if isinstance(seq, range):
+            return max(0, -(-(seq.stop - seq.start) // seq.step))
+        return None
 
 
 def _weights(rng, fan_out, fan_in, spec):
