@@ -13,6 +13,7 @@ import numpy as np
 from boolean._lib.validate import MAX_ITERATIONS, as_float_array, check_finite, check_int, check_real, shape_of
 
 from ._result import ConvergenceWarning
+from ._rounding import outward_scale
 
 LN2 = math.log(2.0)
 DEFAULT_MAX_BYTES = 2 * 2**30
@@ -188,9 +189,10 @@ def check_targets(values, name):
 
 
 def certified_bits(st, tol, max_iter, caller, stacklevel):
-    """(lower, upper, converged) in bits of a finished state (``st.lower``, ``st.upper`` in nats);
-    a ConvergenceWarning from ``caller`` at ``stacklevel`` (as seen from the caller) when the gap exceeds ``tol``."""
-    lower, upper = st.lower / LN2, max(st.upper, st.lower) / LN2
+    """(lower, upper, converged) in bits of a finished state (``st.lower``, ``st.upper`` in nats),
+    converted outward (:func:`capacity._rounding.outward_scale`); a ConvergenceWarning from
+    ``caller`` at ``stacklevel`` (as seen from the caller) when the gap exceeds ``tol``."""
+    lower, upper = (float(v) for v in outward_scale(st.lower, max(st.upper, st.lower)))
     if upper - lower > tol:
         warnings.warn(f"{caller}: certified gap {upper - lower:.3g} bits > tol={tol:g} (max_iter={max_iter}); "
                       "bounds remain valid", ConvergenceWarning, stacklevel=stacklevel + 1)

@@ -17,7 +17,9 @@ results outward to float64, so that
 
 .. math:: \text{lower} \le F(\pi) \quad\text{and}\quad \max_x D_x \le \text{upper}
 
-hold for the float64 numbers ``W``, ``p`` and ``b`` exactly as given. With :math:`u = 2^{-53}`,
+hold for the float64 numbers ``W``, ``p`` and ``b`` exactly as given. :func:`outward_max`
+bounds the right side alone for any output law ``q`` in place of :math:`\pi W` (the weak-duality
+bound of capacity–cost). With :math:`u = 2^{-53}`,
 :math:`\gamma_k = k u / (1 - k u)` and :math:`\gamma'_k` the same with :math:`u'` (Higham 2002,
 §3.1: a sum of :math:`k` products in any order is within :math:`\gamma_k` times the sum of their
 absolute values):
@@ -25,8 +27,8 @@ absolute values):
 - :math:`\ln W_{xy}` is taken in float64, within 2 ulps (numpy validates its float64 log to 1 ulp),
   so each :math:`W_{xy} \ln W_{xy}` is within :math:`5.01\,u\,W_{xy} |\ln W_{xy}|`;
 - :math:`\hat\pi` and :math:`\hat q = \hat\pi W` are formed in long double, within relative
-  :math:`\gamma'_{2 n_x + 2}` of :math:`\pi` and :math:`q = \pi W` (sums of non-negative terms),
-  so :math:`|\ln \hat q_y - \ln q_y| \le 1.01 \gamma'_{2 n_x + 2} + 4 u' |\ln \hat q_y|`;
+  :math:`\gamma'_{2 n_x + 2}` of :math:`\pi` and :math:`q = \pi W` (sums of non-negative terms;
+  :func:`outward_max` normalises its ``q`` within :math:`\gamma'_{n_y + 1}`), so :math:`|\ln \hat q_y - \ln q_y| \le 1.01 \gamma'_{2 n_x + 2} + 4 u' |\ln \hat q_y|`;
 - the row sums are accumulated in long double.
 
 Hence :math:`|\hat D_x - D_x| \le e_x = 5.01\,u\,A_x + G\,(A_x + B_x + R_x + |\hat D_x|) + \beta_x`
@@ -57,7 +59,7 @@ import numpy as np
 
 from boolean._lib.array import to_numpy
 
-__all__ = ["outward_certificate", "outward_scale", "round_down", "round_up"]
+__all__ = ["outward_certificate", "outward_max", "outward_scale", "round_down", "round_up"]
 
 LD = np.longdouble
 #: Unit roundoff of float64 and of long double (equal where long double is double).
@@ -66,6 +68,7 @@ ULD = float(np.finfo(LD).epsneg)
 #: ln 2 and log2(e) in long double (each within one rounding of long double).
 LN2 = np.log(LD(2))
 LOG2E = LD(1) / LN2
+_FACTOR = {"nats": LD(1), "bits": LOG2E}
 #: Entries of W read at a time by default (about 32 bytes of temporaries an entry).
 BLOCK = 1 << 20
 
@@ -148,6 +151,38 @@ def outward_certificate(W, p, bonus=None, bonus_err=None, *, unit="nats", block=
     q = np.zeros((B, ny), dtype=LD)
     for bs, rs, cs in _blocks(B, nx, ny, block):
         q[bs, cs] += np.matmul(pi[bs, None, rs], _host(W, bs, rs, cs).astype(LD))[:, 0, :]
+    D, e, G = _divergences(W, q, bonus, bonus_err, block)
+    absD = np.abs(np.where(np.isfinite(D), D, 0)).astype(np.float64)
+    on = pi > 0
+    lower = np.sum(np.where(on, pi * np.where(on, D, 0), 0), axis=-1)
+    slack = np.sum(np.where(on, pi * (e + 2 * G * absD).astype(LD), 0), axis=-1) * LD(1.01)
+    upper = np.max(D + e.astype(LD), axis=-1)
+    return outward_scale(lower - slack, upper, _FACTOR[unit])
+
+
+def outward_max(W, q, bonus=None, bonus_err=None, *, unit="nats", block=BLOCK):
+    r"""``max_x [D(W_x || q) + b_x]`` for output laws ``q`` (B, ny), rounded up to float64.
+
+    ``q`` is normalised here in long double (any non-negative ``q`` with a positive sum); the
+    error bound is the module's, with :math:`\hat q` the normalised law. For every output law,
+    :math:`\sum_x \pi_x [D(W_x \| \pi W) + b_x] \le \max_x [D(W_x \| q) + b_x]`, so this is an
+    upper bound on the maximum whatever ``q`` is (the weak duality of capacity–cost). Returns
+    float64 (B,), ``inf`` where a row reaches an output with :math:`q_y = 0`.
+    """
+    B, nx, ny = (int(d) for d in W.shape)
+    q = np.asarray(to_numpy(q), dtype=np.float64).reshape(B, ny)
+    total = q.astype(LD).sum(axis=-1)
+    if not (np.all(q >= 0) and np.all(total > 0)):
+        raise ValueError("outward_max needs non-negative output laws with positive sums")
+    D, e, _ = _divergences(W, q.astype(LD) / total[:, None], bonus, bonus_err, block)
+    upper = np.max(D + e.astype(LD), axis=-1)
+    return outward_scale(upper, upper, _FACTOR[unit])[1]
+
+
+def _divergences(W, q, bonus, bonus_err, block):
+    """D_x = sum_y W_xy ln(W_xy / q_y) + b_x in long double (B, nx), with ``inf`` for rows that
+    reach a q_y = 0, its error bound e_x (float64) and G (see the module)."""
+    B, nx, ny = (int(d) for d in W.shape)
     pos = q > 0
     lq = np.log(np.where(pos, q, LD(1)))
     abs_lq = np.abs(lq).astype(np.float64) * (1 + 2 * U64)  # >= |ln q^| despite the conversion
@@ -173,12 +208,5 @@ def outward_certificate(W, p, bonus=None, bonus_err=None, *, unit="nats", block=
         err = err + ULD * np.abs(bonus).astype(np.float64)
     grow = 1 + 2 * gamma(ny + 16, U64)  # the float64 sums A, B, R bound their exact values
     G = gamma(2 * (nx + ny) + 16, ULD)
-    absD = np.abs(D).astype(np.float64)
-    e = (5.01 * U64 * A * grow + G * ((A + Bx + R) * grow + absD) + err) * 1.01
-    D = np.where(reach > 0, LD(np.inf), D)
-    on = pi > 0
-    lower = np.sum(np.where(on, pi * np.where(on, D, 0), 0), axis=-1)
-    slack = np.sum(np.where(on, pi * (e + 2 * G * np.where(on, absD, 0)).astype(LD), 0), axis=-1) * LD(1.01)
-    upper = np.max(D + e.astype(LD), axis=-1)
-    factor = {"nats": LD(1), "bits": LOG2E}[unit]
-    return outward_scale(lower - slack, upper, factor)
+    e = (5.01 * U64 * A * grow + G * ((A + Bx + R) * grow + np.abs(D).astype(np.float64)) + err) * 1.01
+    return np.where(reach > 0, LD(np.inf), D), e, G

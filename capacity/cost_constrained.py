@@ -29,6 +29,7 @@ from ._cost_polish import _cost_ipm
 from ._lagrange import (DEFAULT_MAX_BYTES, LN2, _check_common, _slope_bisection, _solve_each, certified_bits,
                         check_targets, curve_points, inner_tol)
 from ._result import CapacityResult, result_like, stack_results
+from ._rounding import LD, ULD, outward_certificate, outward_max, round_up
 from ._solver import DRIVERS, bounds, row_divergences
 
 __all__ = ["capacity_cost", "capacity_cost_curve"]
@@ -84,7 +85,7 @@ class _CostState:
     def __init__(self, W, neg_h, b, beta):
         self.W, self.neg_h, self.b, self.beta = W, neg_h, b, beta
         self.lower, self.p = -math.inf, None
-        self.upper, self.s_dual = math.inf, 0.0
+        self.upper, self.s_dual, self.q_dual = math.inf, 0.0, None
 
     def visit(self, p, extra_q=()):
         """Evaluate p: returns (I, cost); updates the bounds."""
@@ -101,8 +102,19 @@ class _CostState:
             Dq = D if qq is q else row_divergences(np, self.W, self.neg_h, qq)
             up, s = _dual_bound(Dq, self.b, self.beta)
             if up < self.upper:
-                self.upper, self.s_dual = up, s
+                self.upper, self.s_dual, self.q_dual = up, s, qq
         return info, cost
+
+    def round_outward(self):
+        """Recompute both bounds (nats) of the best p and (q, s) seen, rounded outward
+        (:mod:`capacity._rounding`): lower = I(p), upper = s beta + max_x [D(W_x || q) - s b_x]."""
+        lower = outward_certificate(self.W[None], self.p[None])[0][0]
+        self.lower = max(0.0, float(lower))  # I >= 0
+        if self.q_dual is not None and math.isfinite(self.upper):
+            sb = LD(self.s_dual) * self.b.astype(LD)  # within one long-double rounding: bonus_err
+            top = LD(outward_max(self.W[None], self.q_dual[None], -sb[None], ULD * np.abs(sb))[0])
+            up = top + LD(self.s_dual) * LD(self.beta)  # s, beta >= 0: two roundings of at most u' each
+            self.upper = float(round_up(up + 4 * ULD * (abs(top) + LD(self.s_dual) * LD(self.beta))))
 
     @property
     def gap(self):
@@ -308,6 +320,7 @@ def capacity_cost(W, cost, budget, *, tol=1e-9, max_iter=100_000, max_bytes=None
     tol, max_iter = _check_common(tol, max_iter)
     neg_h = neg_entropy_rows(np, W)
     st, s, iters = _capacity_cost_one(W, neg_h, b, beta, tol, max_iter)
+    st.round_outward()
     lower, upper, converged = certified_bits(st, tol, max_iter, "capacity_cost", stacklevel=2)
     extra = {"budget": beta, "expected_cost": float(st.p @ b), "slope": s / LN2,
              "dual_slope": st.s_dual / LN2}

@@ -57,10 +57,10 @@ def _cvxpy_cost_capacity(W, cost, beta):
 
 
 # ============================================================================ capacity_cost
-def _check_result(res, W, cost, beta, tol=1e-9):
+def _check_result(res, W, cost, beta, tol=1e-9, converged=True):
     assert res.lower <= res.upper
     assert res.gap <= tol
-    assert res.converged
+    assert converged is None or res.converged == converged
     assert float(res.p @ np.asarray(cost, float)) <= beta + 1e-12          # p is feasible
     assert abs(res.capacity - mutual_information(res.p, W)) <= 1e-12       # and achieves lower
 
@@ -287,7 +287,7 @@ def test_unreachable_tol_keeps_the_best_certificate(seed):
         res = capacity_cost(W, cost, 0.5, tol=1e-16, max_iter=20_000)
     assert res.lower > 0.1 and res.gap <= 1e-14
     assert res.lower - 1e-8 <= _cvxpy_cost_capacity(W, cost, 0.5) <= res.upper + 1e-8
-    _check_result(res, W, cost, 0.5, tol=1e-14)
+    _check_result(res, W, cost, 0.5, tol=1e-14, converged=None)  # tol=1e-16 is below the outward rounding
 
 
 def test_denormal_budget_is_certified():
@@ -298,7 +298,9 @@ def test_denormal_budget_is_certified():
 
     W = np.random.default_rng(10).dirichlet(np.full(3, 0.5), size=3)
     res = capacity_cost(W, [0.0, 1.0, 2.0], 1e-320)
-    assert res.converged and res.lower == 0.0 and res.upper <= 1e-300
+    # C = 0; the upper bound is rounded outward by its rounding-error bound (about 5 u H(W_x) nats,
+    # capacity._rounding), so it is no longer the float cancellation's 1e-320 but below 1e-15
+    assert res.converged and res.lower == 0.0 and 0.0 <= res.upper <= 1e-15
     up, s = _dual_bound(np.array([0.0, 2.9, 2.3]), np.array([0.0, 1.0, 2.0]), 1e-320)
     assert up <= 1e-300 and 2.9 <= s <= 2.9 * (1 + 1e-6)  # the kink of max(s beta, 2.9 - s(1 - beta))
 

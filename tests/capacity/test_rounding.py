@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from capacity import blahut_arimoto, certify_input
-from capacity._rounding import LD, outward_certificate, outward_scale, round_down, round_up
+from capacity._rounding import LD, outward_certificate, outward_max, outward_scale, round_down, round_up
 
 flint = pytest.importorskip("flint")
 
@@ -129,3 +129,61 @@ def test_directed_rounding():
     assert d[3] == u[3] == 0.0
     lo, up = outward_scale(np.array([math.log(2)]), np.array([math.log(2)]))
     assert lo[0] <= 1.0 <= up[0] and up[0] - lo[0] <= 4.5e-16
+
+
+def test_outward_max_bounds_every_output_law():
+    # the weak-duality side alone, for output laws that are not pW (unnormalised on purpose)
+    rng = np.random.default_rng(11)
+    for _ in range(30):
+        nx, ny = int(rng.integers(2, 6)), int(rng.integers(20, 60))
+        W, q = _channel(rng, nx, ny, zeros=0.0), rng.random(ny) * 3
+        bonus = rng.normal(size=nx)
+        up = outward_max(W[None], q[None], bonus[None])[0]
+        old = flint.ctx.prec
+        flint.ctx.prec = 256
+        try:
+            qa = [flint.arb(float(v)) for v in q]
+            total = sum(qa)
+            top = max((flint.arb(float(bonus[x])) + sum(flint.arb(float(W[x, y])) * (flint.arb(float(W[x, y])).log()
+                                                                                      - (qa[y] / total).log())
+                                                     for y in range(ny) if W[x, y] > 0)
+                       for x in range(nx)), key=lambda a: float(a.mid()))
+            assert top.upper() <= flint.arb(float(up)) and up - float(top.mid()) <= 1e-14
+        finally:
+            flint.ctx.prec = old
+    with pytest.raises(ValueError, match="non-negative output laws"):
+        outward_max(np.eye(2)[None], np.zeros((1, 2)))
+
+
+@pytest.mark.parametrize("beta", [0.5, 0.25, 0.125, 0.1])
+def test_capacity_cost_contains_the_closed_form(beta):
+    # the noiseless binary channel with costs (0, 1): C(beta) = h(min(beta, 1/2)) bits; before the
+    # outward rounding, beta = 1/8 and 1/10 came back as lower = upper, on the wrong side of C
+    from capacity import capacity_cost
+
+    r = capacity_cost(np.eye(2), [0.0, 1.0], beta)
+    old = flint.ctx.prec
+    flint.ctx.prec = 256
+    try:
+        p = flint.arb(min(beta, 0.5))
+        h = -(p * p.log() + (1 - p) * (1 - p).log()) / flint.arb(2).log()
+        assert flint.arb(r.lower) <= h.lower() and h.upper() <= flint.arb(r.upper) and r.gap <= 1e-14
+    finally:
+        flint.ctx.prec = old
+
+
+@pytest.mark.parametrize("ny", [3, 5, 6, 7, 10, 12, 24, 100, 1000])
+def test_outward_max_at_its_own_row(ny):
+    # q equal to the row W_0 (uniform on ny outputs): D = S ln S exactly, S = sum_y fl(1/ny), while
+    # the float64 log of 1/ny errs the same way in every term, so the unwidened value lands below
+    # the exact one for some ny
+    W = np.full((1, 1, ny), 1.0 / ny)
+    up = outward_max(W, W[:, 0, :])[0]
+    old = flint.ctx.prec
+    flint.ctx.prec = 256
+    try:
+        S = sum((flint.arb(1.0 / ny) for _ in range(ny)), flint.arb(0))
+        exact = S * S.log()
+        assert exact.upper() <= flint.arb(float(up)) and up - float(exact.mid()) <= 1e-14
+    finally:
+        flint.ctx.prec = old
