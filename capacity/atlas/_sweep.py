@@ -152,6 +152,10 @@ MAX_BATCH = 1024
 IN_FLIGHT = 2
 #: Seconds between two requests for the cluster's workers (new ones replace those lost, or join).
 WORKERS_EVERY = 1.0
+#: Seconds a client waits for the scheduler at a ``scheduler`` address to answer before
+#: :func:`run_sweep` refuses the address, in place of Dask's ``distributed.comm.timeouts.connect``;
+#: it also bounds Dask's attempts to reconnect after a lost connection.
+CONNECT_TIMEOUT = 10.0
 
 
 def pick_worker(threads, batches, backlog):
@@ -510,7 +514,8 @@ def run_sweep(spec, atlas, *, scheduler=None, workers=None, force=False, retries
     scheduler : str, optional
         Address of a running Dask scheduler (``tcp://host:8786``), for instance of a
         :func:`local_cluster`; default: a :func:`local_cluster` of ``workers`` processes
-        started and closed here.
+        started and closed here. An address where no scheduler answers within
+        :data:`CONNECT_TIMEOUT` (10) seconds is refused with a ValueError.
     workers : int, optional
         Processes of the local cluster, at most the usable cores (default: all of them); with
         ``scheduler``, checked as a positive integer and ignored.
@@ -541,11 +546,9 @@ def run_sweep(spec, atlas, *, scheduler=None, workers=None, force=False, retries
         ``workers``/``retries``, a ``callback`` that is not callable.
     ValueError
         For a malformed spec (unknown routine, wrong types, empty grid: before anything
-        runs), a scheduler address that does not parse, an atlas that cannot be written, or
+        runs), a scheduler address that does not parse or where no scheduler answers within
+        :data:`CONNECT_TIMEOUT` seconds, an atlas that cannot be written, or
         ``workers``/``retries`` out of range.
-    OSError
-        When the scheduler at ``scheduler`` does not answer (Dask's connect timeout,
-        ``distributed.comm.timeouts.connect``).
     KeyboardInterrupt
         Re-raised after Ctrl-C, once the local cluster's workers are ended and the cluster is
         closed (a few seconds, even inside a long compiled task); every stored row is complete.
@@ -616,6 +619,18 @@ def _check_address(address):
                          f"{address!r} ({exc})") from None
 
 
+def _connect(address):
+    """A client of the scheduler at ``address``; ValueError naming it when none answers within
+    :data:`CONNECT_TIMEOUT` seconds (Dask raises OSError)."""
+    from distributed import Client
+
+    try:
+        return Client(address, timeout=CONNECT_TIMEOUT)
+    except OSError as exc:
+        raise ValueError(f"`scheduler` must be the address of a running Dask scheduler; got {address!r} "
+                         f"({exc})") from None
+
+
 def _run(sweep, atlas, scheduler, n_workers, force, retries, batch, progress, callback):
     done_keys = set() if force else set(atlas.keys(status="done"))
     todo = [t for t in sweep.tasks if t.key not in done_keys]
@@ -631,7 +646,7 @@ def _run(sweep, atlas, scheduler, n_workers, force, retries, batch, progress, ca
                     cluster = local_cluster(min(n_workers, len(todo)), retries=retries)
                     client = Client(cluster)
                 else:
-                    client = Client(scheduler)
+                    client = _connect(scheduler)
                 if progress:
                     from tqdm import tqdm
 

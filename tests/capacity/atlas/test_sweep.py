@@ -147,6 +147,31 @@ def test_bad_arguments(tmp_path):
             run_sweep(_probes(1), a)
 
 
+def test_an_address_where_no_scheduler_listens_is_refused_promptly(tmp_path, monkeypatch, capsys):
+    import re
+    import socket
+    import time
+
+    import capacity.atlas._sweep as sweep_module
+
+    with socket.socket() as sock:                              # a local port that nothing listens on
+        sock.bind(("127.0.0.1", 0))
+        address = f"tcp://127.0.0.1:{sock.getsockname()[1]}"
+    monkeypatch.setattr(sweep_module, "CONNECT_TIMEOUT", 1.0)  # the mechanism, not the constant's value
+    want = f"`scheduler` must be the address of a running Dask scheduler; got '{address}' ("
+    t0 = time.perf_counter()
+    with pytest.raises(ValueError, match=re.escape(want)):
+        run_sweep(_probes(1), tmp_path / "a.sqlite", scheduler=address)
+    # not a timing test: Dask's own connect timeout is 30 s, so a call that ignores CONNECT_TIMEOUT
+    # takes at least that long, and 25 s leaves a loaded machine ample room over the 1 s asked for
+    assert time.perf_counter() - t0 < 25
+    spec = tmp_path / "s.toml"
+    spec.write_text('[[sweep]]\nroutine = "probe"\ngrid = { value = [1.0] }\n')
+    assert main(["run", str(spec), "--db", str(tmp_path / "b.sqlite"), "--scheduler", address]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err[-1].startswith(f"insensitive-atlas: error: {want}") and "Traceback" not in "\n".join(err)
+
+
 def test_embedded_local_cluster(tmp_path, monkeypatch):
     # the default path: a LocalCluster started and closed by run_sweep (about 1-2 s on an idle machine);
     # its worker processes run with the sweep's settings: no statistical profiler, periodic callbacks at 1 s,
