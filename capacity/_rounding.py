@@ -150,7 +150,7 @@ def outward_certificate(W, p, bonus=None, bonus_err=None, *, unit="nats", block=
     pi = p.astype(LD) / total[:, None]
     q = np.zeros((B, ny), dtype=LD)
     for bs, rs, cs in _blocks(B, nx, ny, block):
-        q[bs, cs] += np.matmul(pi[bs, None, rs], _host(W, bs, rs, cs).astype(LD))[:, 0, :]
+        q[bs, cs] += np.einsum("bx,bxy->by", pi[bs, rs], _host(W, bs, rs, cs).astype(LD))
     D, e, G = _divergences(W, q, bonus, bonus_err, block)
     absD = np.abs(np.where(np.isfinite(D), D, 0)).astype(np.float64)
     on = pi > 0
@@ -192,9 +192,9 @@ def _divergences(W, q, bonus, bonus_err, block):
     for bs, rs, cs in _blocks(B, nx, ny, block):
         Wb = _host(W, bs, rs, cs)
         t = Wb * np.log(np.where(Wb > 0, Wb, 1.0))
-        neg_h[bs, rs] += t.astype(LD).sum(axis=-1)
+        neg_h[bs, rs] += np.einsum("bxy->bx", t.astype(LD))
         A[bs, rs] += np.abs(t).sum(axis=-1)
-        cross[bs, rs] += np.matmul(Wb.astype(LD), lq[bs, cs, None])[..., 0]
+        cross[bs, rs] += np.einsum("bxy,by->bx", Wb.astype(LD), lq[bs, cs])
         Bx[bs, rs] += np.matmul(Wb, abs_lq[bs, cs, None])[..., 0]
         R[bs, rs] += Wb.sum(axis=-1)
         if missed is not None:
