@@ -43,8 +43,12 @@ has :math:`\hat q_y = 0` exactly (long double does not underflow on products of 
 and a row with :math:`W_{xy} > 0` there has :math:`D_x = +\infty`.
 
 The float64 numbers are taken as the problem: how far a channel built in float64 is from the exact
-one it stands for (its entries' own rounding) is its builder's to bound, through ``bonus_err`` or
-a proof in ball arithmetic (:mod:`capacity.atlas`).
+one it stands for (its entries' own rounding) is its builder's to bound, through ``bonus_err`` and
+``entry_rel``, or by a proof in ball arithmetic (:mod:`capacity.atlas`). For entries within
+relative :math:`\varepsilon \le 0.01` of the channel :math:`W^*` they stand for,
+:math:`q^* = q(1 + \theta)` with :math:`|\theta| \le \varepsilon`, and
+:math:`|D^*_x - D_x| \le \varepsilon \sum_y W_{xy} |\ln(W_{xy}/q_y)| + 2.03\,\varepsilon R_x
+\le \varepsilon (A_x + B_x + 2.03 R_x)`, which ``entry_rel`` adds to :math:`e_x`.
 
 References
 ----------
@@ -59,7 +63,7 @@ import numpy as np
 
 from boolean._lib.array import to_numpy
 
-__all__ = ["outward_certificate", "outward_max", "outward_scale", "round_down", "round_up"]
+__all__ = ["outward_certificate", "outward_information", "outward_max", "outward_scale", "round_down", "round_up"]
 
 LD = np.longdouble
 #: Unit roundoff of float64 and of long double (equal where long double is double).
@@ -118,7 +122,7 @@ def _host(W, bs, rs, cs):
     return np.asarray(to_numpy(W[bs, rs, cs]), dtype=np.float64)
 
 
-def outward_certificate(W, p, bonus=None, bonus_err=None, *, unit="nats", block=BLOCK):
+def outward_certificate(W, p, bonus=None, bonus_err=None, *, entry_rel=0.0, unit="nats", block=BLOCK):
     r"""(lower, upper) of the certificate of ``p``, rounded outward to float64 (see the module).
 
     Parameters
@@ -131,6 +135,10 @@ def outward_certificate(W, p, bonus=None, bonus_err=None, *, unit="nats", block=
         Per-row bonus :math:`b_x` in nats (float64 or long double), taken as given.
     bonus_err : array (B, nx) or float, optional
         A bound on the absolute error of ``bonus`` against the bonus it stands for (default 0).
+    entry_rel : float, default 0
+        A bound :math:`\varepsilon \le 0.01` on the relative error of every entry of ``W``
+        against the channel it stands for: each :math:`D_x` is then widened by
+        :math:`1.01\,\varepsilon (A_x + B_x + 2.03 R_x)` (the module).
     unit : {"nats", "bits"}
     block : int
         Entries of W read at a time; the temporaries take about 32 bytes an entry of a block,
@@ -142,6 +150,22 @@ def outward_certificate(W, p, bonus=None, bonus_err=None, *, unit="nats", block=
         ``lower <= F(p / sum p)`` and ``max_x D_x <= upper`` (``upper = inf`` when a row reaches
         an output that ``p`` never produces).
     """
+    value, slack, upper = _outward(W, p, bonus, bonus_err, entry_rel, block)
+    return outward_scale(value - slack, upper, _FACTOR[unit])
+
+
+def outward_information(W, p, *, entry_rel=0.0, unit="nats", block=BLOCK):
+    r"""An interval (low, high) of float64 (B,) that contains :math:`I(\pi; W) = F(\pi)` (no
+    bonus), :math:`\pi = p / \sum p`: the lower side of :func:`outward_certificate` and its
+    mirror image, for callers that need an upper bound on the information of a given law (the
+    test channel of rate–distortion). ``entry_rel`` as there."""
+    value, slack, _ = _outward(W, p, None, None, entry_rel, block)
+    low, high = outward_scale(value - slack, value + slack, _FACTOR[unit])
+    return low, high
+
+
+def _outward(W, p, bonus, bonus_err, entry_rel, block):
+    """F(pi) (long double), the bound on its error, and max_x (D_x + e_x) (long double), (B,)."""
     B, nx, ny = (int(d) for d in W.shape)
     p = np.asarray(to_numpy(p), dtype=np.float64).reshape(B, nx)
     total = p.astype(LD).sum(axis=-1)
@@ -151,13 +175,12 @@ def outward_certificate(W, p, bonus=None, bonus_err=None, *, unit="nats", block=
     q = np.zeros((B, ny), dtype=LD)
     for bs, rs, cs in _blocks(B, nx, ny, block):
         q[bs, cs] += np.einsum("bx,bxy->by", pi[bs, rs], _host(W, bs, rs, cs).astype(LD))
-    D, e, G = _divergences(W, q, bonus, bonus_err, block)
+    D, e, G = _divergences(W, q, bonus, bonus_err, block, entry_rel)
     absD = np.abs(np.where(np.isfinite(D), D, 0)).astype(np.float64)
     on = pi > 0
-    lower = np.sum(np.where(on, pi * np.where(on, D, 0), 0), axis=-1)
+    value = np.sum(np.where(on, pi * np.where(on, D, 0), 0), axis=-1)
     slack = np.sum(np.where(on, pi * (e + 2 * G * absD).astype(LD), 0), axis=-1) * LD(1.01)
-    upper = np.max(D + e.astype(LD), axis=-1)
-    return outward_scale(lower - slack, upper, _FACTOR[unit])
+    return value, slack, np.max(D + e.astype(LD), axis=-1)
 
 
 def outward_max(W, q, bonus=None, bonus_err=None, *, unit="nats", block=BLOCK):
@@ -179,7 +202,7 @@ def outward_max(W, q, bonus=None, bonus_err=None, *, unit="nats", block=BLOCK):
     return outward_scale(upper, upper, _FACTOR[unit])[1]
 
 
-def _divergences(W, q, bonus, bonus_err, block):
+def _divergences(W, q, bonus, bonus_err, block, entry_rel=0.0):
     """D_x = sum_y W_xy ln(W_xy / q_y) + b_x in long double (B, nx), with ``inf`` for rows that
     reach a q_y = 0, its error bound e_x (float64) and G (see the module)."""
     B, nx, ny = (int(d) for d in W.shape)
@@ -208,5 +231,8 @@ def _divergences(W, q, bonus, bonus_err, block):
         err = err + ULD * np.abs(bonus).astype(np.float64)
     grow = 1 + 2 * gamma(ny + 16, U64)  # the float64 sums A, B, R bound their exact values
     G = gamma(2 * (nx + ny) + 16, ULD)
-    e = (5.01 * U64 * A * grow + G * ((A + Bx + R) * grow + np.abs(D).astype(np.float64)) + err) * 1.01
+    if not 0.0 <= entry_rel <= 0.01:
+        raise ValueError(f"`entry_rel` must be in [0, 0.01]; got {entry_rel!r}")
+    e = (5.01 * U64 * A * grow + G * ((A + Bx + R) * grow + np.abs(D).astype(np.float64)) + err
+         + entry_rel * ((A + Bx) * grow + 2.03 * R * grow)) * 1.01
     return np.where(reach > 0, LD(np.inf), D), e, G

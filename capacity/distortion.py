@@ -27,6 +27,7 @@ from boolean._lib.memory import check_size
 from ._lagrange import (DEFAULT_MAX_BYTES, LN2, _NEWTON_EVERY, _NEWTON_MAX_N, _check_common, _newton_polish,
                         _slope_bisection, _solve_each, GAP_FLOOR, certified_bits, check_targets, curve_points)
 from ._result import _CertifiedGap, result_like, stack_results
+from ._rounding import LD, U64, ULD, gamma, outward_information, round_down, round_up
 from ._solver import MU0, MU_GROW, TINY, certificate, md_steps
 
 __all__ = ["rate_distortion", "rate_distortion_curve", "RateDistortionResult"]
@@ -204,6 +205,8 @@ class _RDState:
         self.lower, self.upper = 0.0, math.inf   # R(D) >= 0 always
         self.Q = None
         self.s = 0.0
+        self.log_r = None  # the output law of the best lower bound (with slope s)
+        self.exact = False  # both bounds are exact (R = 0 by the constant test channel)
 
     def test_channel(self, log_r, A):
         M = log_r[None, :] + A
@@ -227,19 +230,101 @@ class _RDState:
             self.upper, self.Q = rate, Q
         return rate, dist
 
-    def visit_lower(self, s, g_upper):
-        """R(D) >= -s (D - D_min) + min_r phi(r) >= -s (D - D_min) - g_upper (Blahut 1972, Thm 2).
+    def visit_lower(self, s, g_upper, log_r):
+        """R(D) >= -s (D - D_min) + min_r phi(r) >= -s (D - D_min) - g_upper (Blahut 1972, Thm 2),
+        ``g_upper`` the bound of the output law ``exp(log_r)``.
 
         The same line bounds R(D') for every D', so the slope ``s`` of the best lower bound is
         the one reported: -s is a subgradient of R at D to within the certified gap.
         """
         lower = -(s * (self.D - self.D_min) if np.isfinite(s) else 0.0) - g_upper
         if lower > self.lower:
-            self.lower, self.s = lower, s
+            self.lower, self.s, self.log_r = lower, s, log_r
+
+    def round_outward(self):
+        """Recompute both bounds (nats) rounded outward (:mod:`capacity._rounding`): the lower one
+        from the best (s, r) by :func:`_lower_outward`, the upper one from the test channel by
+        :func:`_upper_outward`."""
+        if self.exact:
+            return
+        if self.log_r is not None:
+            self.lower = max(0.0, _lower_outward(self.p, self.d, self.d_min_x, self.D, self.s, self.log_r))
+        if self.Q is not None:
+            self.upper = _upper_outward(self.p, self.d, self.d_min_x, self.D, self.Q)
 
     @property
     def gap(self):
         return self.upper - self.lower
+
+
+def _lower_outward(p, d, d_min_x, D, s, log_r):
+    r"""Blahut's lower bound :math:`-s (D - D_{\min}) - G(r) - \max_z \ln c_z` (nats) for the slope
+    ``s`` and the output law ``r = exp(log_r)`` (normalised), evaluated in long double and rounded
+    down, for the source ``p / sum p`` and ``d`` as given (:mod:`capacity._rounding`).
+
+    With :math:`A = -s (d - d_{\min})` formed in long double (within :math:`2.01 u' |A|`) and
+    :math:`K = e^A` within relative :math:`\varepsilon_K = 1.01 (2.01 u' \max|A| + 4u')`,
+    :math:`Z = K r` and :math:`c = K^T (p / Z)` are within relative :math:`\varepsilon_K + \gamma'`
+    and :math:`2\varepsilon_K + 2\gamma'` (sums of non-negative terms), so
+    :math:`G = \sum_x p_x \ln Z_x` and :math:`\max_z \ln c_z` are within those plus
+    :math:`4u'` of their magnitudes; :math:`D_{\min}` is taken at its lower bound. ``s = inf``
+    (the D_min edge) drops the slope term, as the solver does.
+    """
+    on = p > 0
+    P = p[on].astype(LD)
+    P = P / P.sum()
+    dd = d[on].astype(LD) - d_min_x[on].astype(LD)[:, None]
+    if math.isinf(s):
+        A = np.where(dd <= 0, LD(0), LD(-np.inf))
+        slope_term = LD(0)
+    else:
+        A = -LD(s) * dd
+        n_min = P * d_min_x[on].astype(LD)
+        d_min_low = n_min.sum() * (1 - LD(2 * gamma(int(on.sum()) + 2, ULD)))
+        slope_term = LD(s) * (LD(D) - d_min_low)
+        slope_term = slope_term + 4 * ULD * abs(slope_term)
+    fin = np.isfinite(A)
+    eps_k = 1.01 * (2.01 * ULD * float(np.abs(np.where(fin, A, 0)).max()) + 4 * ULD)
+    K = np.exp(A)
+    r = np.exp(np.asarray(log_r, dtype=np.float64)).astype(LD)
+    r = r / r.sum()
+    g = gamma(2 * (A.shape[0] + A.shape[1]) + 16, ULD)
+    Z = np.einsum("xz,z->x", K, r)
+    if not (Z > 0).all():
+        return -math.inf
+    c = np.einsum("x,xz->z", P / Z, K)
+    log_z, log_c = np.log(Z), np.log(np.where(c > 0, c, LD(1)))
+    G = float((P * log_z).sum())
+    M = log_c[c > 0].max()
+    err = (1.01 * (eps_k + g) + 4 * ULD * float(np.abs(log_z).max()) + g * float((P * np.abs(log_z)).sum())
+           + 1.01 * (2 * eps_k + 2 * g) + 4 * ULD * float(abs(M)))
+    lower = -slope_term - LD(G) - M - LD(err * 1.01)
+    # G was rounded to float64 above: one more rounding of |G|
+    return float(round_down(lower - 2 * U64 * abs(LD(G)) - 8 * ULD * abs(lower)))
+
+
+def _upper_outward(p, d, d_min_x, D, Q):
+    r""":math:`I(p; Q')` (nats) rounded up, :math:`Q'` the test channel with rows normalised, plus what
+    makes it a bound on :math:`R(D)` when :math:`Q'`'s distortion is above ``D`` by rounding: the
+    mixture :math:`(1 - \lambda) Q' + \lambda Q_{\min}` meets ``D`` for
+    :math:`\lambda = (\bar d - D) / (\bar d - D_{\min})` (upper ends of both) and, :math:`I` being
+    convex in the channel, has :math:`I \le I(p; Q') + \lambda \ln n_z`.
+    """
+    on = p > 0
+    P = p.astype(LD) / p.astype(LD).sum()
+    rows = Q.astype(LD).sum(axis=1)
+    eps = float(np.abs(1 / rows[on] - 1).max()) * 1.01 + 4 * ULD
+    high = outward_information(Q[None], p[None], entry_rel=eps)[1][0]
+    nz = Q.shape[1]
+    g = gamma(nz * Q.shape[0] + 8, ULD)
+    dist_up = float((P[:, None] * (Q.astype(LD) / rows[:, None]) * d.astype(LD)).sum()) * (1 + 2 * g + 4 * U64)
+    if dist_up <= D:
+        return float(high)
+    d_min_up = float((P * d_min_x.astype(LD)).sum()) * (1 + 2 * g + 4 * U64)
+    if not d_min_up < D:  # only a test channel on the least-distortion letters meets D: Q is one
+        return float(high)
+    lam = (dist_up - D) / (dist_up - d_min_up) * (1 + 8 * U64)
+    return float(round_up(LD(high) + LD(lam) * np.log(LD(nz)) * (1 + 8 * ULD)))
 
 
 def _rd_one(p, d, D, tol, max_iter):
@@ -254,7 +339,7 @@ def _rd_one(p, d, D, tol, max_iter):
     Q_const = np.zeros_like(d)
     Q_const[:, z_star] = 1.0
     if D >= D_max:  # R(D) = 0 by the constant channel, whose E d = D_max <= D even where its float sum rounds above
-        st.lower, st.upper, st.Q = 0.0, 0.0, Q_const
+        st.lower, st.upper, st.Q, st.exact = 0.0, 0.0, Q_const, True
         return st, 0
     iters = 0
     Q_min = np.zeros_like(d)   # x -> its least-distortion letter: always feasible (E d = D_min)
@@ -267,7 +352,7 @@ def _rd_one(p, d, D, tol, max_iter):
         A = np.where(d <= d_min_x[:, None], 0.0, -np.inf)  # exact ties: any other letter costs > D_min
         log_r, g_upper, its = _rd_blahut(p, A, log_r0, max(tol_n / 2, GAP_FLOOR), max_iter - iters)
         iters += its
-        st.visit_lower(math.inf, g_upper)
+        st.visit_lower(math.inf, g_upper, log_r)
         st.s = math.inf
         st.visit_Q(st.test_channel(log_r, A))
         return st, iters
@@ -276,7 +361,7 @@ def _rd_one(p, d, D, tol, max_iter):
     def solve(s, log_r, inner_tol, budget):  # one Blahut solve at slope s (nats/unit): (Q, log_r, its)
         A = -s * (d - d_min_x[:, None])
         log_r, g_upper, its = _rd_blahut(p, A, log_r, inner_tol, budget)
-        st.visit_lower(s, g_upper)
+        st.visit_lower(s, g_upper, log_r)
         return st.test_channel(log_r, A), log_r, its
 
     _, iters = _slope_bisection(st, solve, lambda Q, s=None: st.visit_Q(Q)[1], st.distortion, D,
@@ -415,7 +500,9 @@ def _check_distortion(D, d_min, name):
 
 
 def _rd_result(st, D, Q, s, iters, tol, max_iter, d_min, d_max):
-    """The RateDistortionResult (bits) of a finished state; warns (at rate_distortion's caller) if not converged."""
+    """The RateDistortionResult (bits) of a finished state, its bounds rounded outward; warns (at
+    rate_distortion's caller) if not converged."""
+    st.round_outward()
     lower, upper, converged = certified_bits(st, tol, max_iter, "rate_distortion", stacklevel=3)
     return RateDistortionResult(upper, D, lower, upper, Q, s / LN2, iters, converged,
                                 {"d_min": d_min, "d_max": d_max})
@@ -430,7 +517,7 @@ def _rd_at_slope(p, d, s, tol, max_iter):
     log_r, g_upper, its = _rd_blahut(p, A, np.full(nz, -math.log(nz)), max(tol * LN2 / 2, GAP_FLOOR), max_iter)
     Q = st.test_channel(log_r, A)
     st.D = st.distortion(Q)
-    st.visit_lower(s, g_upper)
+    st.visit_lower(s, g_upper, log_r)
     st.visit_Q(Q)
     st.s = s  # the slope asked for, even where its lower bound is below R >= 0
     return st, Q, its

@@ -187,3 +187,63 @@ def test_outward_max_at_its_own_row(ny):
         assert exact.upper() <= flint.arb(float(up)) and up - float(exact.mid()) <= 1e-14
     finally:
         flint.ctx.prec = old
+
+
+def _h_arb(x):
+    return -(x * x.log() + (1 - x) * (1 - x).log()) / flint.arb(2).log()
+
+
+@pytest.mark.parametrize("k", [2, 3, 5])
+@pytest.mark.parametrize("D", [0.01, 0.11, 0.25, 0.3])
+def test_rate_distortion_contains_the_closed_form(k, D):
+    # uniform source on k letters, Hamming distortion: R(D) = log2 k - h(D) - D log2(k - 1) bits for
+    # D <= 1 - 1/k (Cover & Thomas 2006, Problem 10.5); both sides rounded outward must hold it
+    from capacity import rate_distortion
+
+    d = 1.0 - np.eye(k)
+    r = rate_distortion(np.full(k, 1.0 / k), d, D)
+    old = flint.ctx.prec
+    flint.ctx.prec = 256
+    try:
+        Da = flint.arb(D)
+        exact = flint.arb(k).log() / flint.arb(2).log() - _h_arb(Da)
+        if k > 2:
+            exact -= Da * flint.arb(k - 1).log() / flint.arb(2).log()
+        assert flint.arb(r.lower) <= exact.lower() and exact.upper() <= flint.arb(r.upper)
+        assert r.gap <= 1e-9 and r.distortion <= D
+    finally:
+        flint.ctx.prec = old
+
+
+def test_rate_distortion_upper_pays_for_a_distortion_over_D():
+    # a test channel whose normalised distortion lands above D by rounding is mixed with the
+    # least-distortion channel: the upper bound grows by lambda ln(nz), lambda the share needed
+    from capacity.distortion import _upper_outward
+
+    p, d = np.full(2, 0.5), 1.0 - np.eye(2)
+    Q = np.array([[0.9, 0.1], [0.1, 0.9]])
+    on_target = _upper_outward(p, d, d.min(axis=1), 0.1, Q)
+    below = _upper_outward(p, d, d.min(axis=1), 0.1 - 1e-12, Q)  # Q's distortion exceeds D by 1e-12
+    lam = 1e-12 / 0.1
+    assert below >= on_target + lam * math.log(2) * (1 - 1e-6) and below - on_target <= 2 * lam * math.log(2)
+
+
+@pytest.mark.parametrize("D", [0.01, 0.05, 0.11, 0.2, 0.3, 0.45])
+def test_rate_distortion_lower_bound_is_tight_and_below(D):
+    # the binary symmetric source at its optimal slope s = ln((1 - D) / D) and output law r = (1/2, 1/2):
+    # Blahut's lower bound equals R(D) = ln 2 - h_e(D) nats exactly, so its rounding shows
+    from capacity.distortion import _lower_outward
+
+    p, d = np.full(2, 0.5), 1.0 - np.eye(2)
+    s = math.log((1 - D) / D)
+    low = _lower_outward(p, d, d.min(axis=1), D, s, np.log(np.full(2, 0.5)))
+    old = flint.ctx.prec
+    flint.ctx.prec = 256
+    try:
+        Da = flint.arb(D)
+        sa = flint.arb(s)  # the float slope as given: the bound holds for it, tight to O(s - s*)^2
+        Z = (1 + (-sa).exp()) / 2  # Z_x = (e^0 + e^-s) / 2, c_z = 1
+        exact = -sa * Da - Z.log()
+        assert flint.arb(low) <= exact.lower() and float(exact.mid()) - low <= 1e-14
+    finally:
+        flint.ctx.prec = old
