@@ -232,7 +232,9 @@ def capacity_cost(W, cost, budget, *, tol=1e-9, max_iter=100_000, max_bytes=None
     interior-point polish on the budget-constrained problem finishes (see Notes). Certificate (bits):
     ``lower = I(p; W)`` for the returned feasible ``p`` (``p @ cost <= budget``) and
     ``upper = min_s [s*budget + max_x (D(W_x || q) - s*cost_x)]`` for the best output law ``q``
-    visited (weak duality; see the module docstring).
+    visited (weak duality; see the module docstring). Both are recomputed at the end with
+    extended-precision sums and rounded outward (:mod:`capacity._rounding`), so they hold despite
+    rounding, at about 1e-15 bits of width.
 
     Parameters
     ----------

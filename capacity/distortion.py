@@ -412,6 +412,11 @@ def rate_distortion(p, d, D=None, *, slope=None, tol=1e-9, max_iter=100_000,
       :math:`c_z = \sum_x p_x e^{-s d(x,z)} / \sum_{z'} r_{z'} e^{-s d(x,z')}`
       (Blahut 1972, Thm 2; Csiszár 1974), maximised over the slopes visited.
 
+    Both are recomputed at the end in extended precision and rounded outward, so they hold
+    despite rounding (about 1e-15 bits of width): the upper one for ``Q`` with its rows
+    normalised, plus :math:`\lambda \log n_z` when its distortion exceeds ``D`` by rounding
+    (the share :math:`\lambda` of the least-distortion channel that brings it to ``D``).
+
     Edge cases are exact: :math:`R(D) = 0` for :math:`D \ge D_{\max} = \min_z \sum_x p_x d(x,z)`;
     at :math:`D = D_{\min} = \sum_x p_x \min_z d(x,z)` the test channel is restricted to each
     :math:`x`'s minimum-distortion letters (the limit :math:`s \to \infty`).
