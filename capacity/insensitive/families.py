@@ -67,7 +67,8 @@ class FunctionFamily:
     :func:`symmetric_family`, :func:`threshold_family`, :func:`junta_family`,
     :func:`table_family` and :func:`all_functions_family` build one; the constructor validates
     its input: the array of the ``kind`` is required, with one row per name, and is stored as a
-    C-contiguous numpy array; ``names`` and ``coords`` are stored as tuples.
+    C-contiguous numpy array of its own (a copy when the input was already one);
+    ``names`` and ``coords`` are stored as tuples.
 
     Two families are equal when every attribute is: the arrays by shape, dtype and values, the
     others by ``==``; so two families built from the same arguments are equal. The hash is that of
@@ -142,6 +143,8 @@ class FunctionFamily:
                 raise ValueError(f"`{field_name}` must hold values in {{0, 1}}; got values in "
                                  f"[{arr.min()}, {arr.max()}]")
             arr = np.ascontiguousarray(arr, dtype=np.uint8)
+        if arr is data or not arr.flags.owndata:
+            arr = arr.copy()  # a value: the caller's array (or tensor) may change after
         object.__setattr__(self, "n", n)
         object.__setattr__(self, "names", names)
         object.__setattr__(self, field_name, arr)

@@ -208,6 +208,24 @@ def test_families_built_alike_are_equal_and_hash_alike(build):
         assert other != a
 
 
+def test_a_family_keeps_its_own_array():
+    # a family is a value (it is hashed and compared): changing the caller's array afterwards must
+    # not change it
+    from capacity.insensitive import FunctionFamily
+
+    g = np.array([[0, 1, 1, 0], [1, 1, 1, 1]], dtype=np.uint8)
+    fam = FunctionFamily(n=3, kind="symmetric", names=("parity-ish", "one"), g=g)
+    before, h = fam.g.copy(), hash(fam)
+    g[0, 0] = 1
+    assert np.array_equal(fam.g, before) and hash(fam) == h
+    assert fam == FunctionFamily(n=3, kind="symmetric", names=("parity-ish", "one"), g=before)
+    torch = pytest.importorskip("torch")
+    t = torch.tensor(before)
+    fam = FunctionFamily(n=3, kind="symmetric", names=("parity-ish", "one"), g=t)
+    t[0, 0] = 1 - t[0, 0]
+    assert np.array_equal(fam.g, before)
+
+
 def test_a_family_against_other_objects_is_unequal_without_error():
     fam = symmetric_family(2)
     for other in (None, 1, "symmetric", fam.names, fam.g, fam.g.tolist(), object()):
