@@ -75,7 +75,7 @@ from .model import MAX_LEVEL_M, channel_cells
 from .npn import npn_representatives
 from .symmetry import spread_terms, symbol_generators, type_orbits
 
-__all__ = ["LevelChannel", "LEVEL_ROWS_BOUND", "MAX_LEVEL_N", "level_channel", "level_plan"]
+__all__ = ["LevelChannel", "LEVEL_ROWS_BOUND", "MAX_LEVEL_N", "level_channel", "level_plan", "level_rounding"]
 
 #: Largest n of the route (the covering set has npn_class_count(n - 1) * 2**(2**(n-1)) functions).
 MAX_LEVEL_N = 5
@@ -225,6 +225,68 @@ def _entropy_terms(n, s, m, K, levels, entropy):
     else:
         elog = 3.0 * (S2 - S3) * math.log(3.0) + (1.0 - 3.0 * S2 + 2.0 * S3) * math.log(6.0)
     return -m * (math.log(K) + entropy / K) + elog
+
+
+def level_rounding(lc, n, s, m):
+    r"""How far ``lc`` (a :class:`LevelChannel` of C(n, s, m)) can be from the exact problem:
+    ``(entry_rel, bonus_err)``, a relative bound on every entry of V and an absolute bound (nats)
+    on each row's bonus, for :func:`capacity._rounding.outward_certificate`.
+
+    With :math:`u = 2^{-53}` and numpy's float64 log within 2 ulps:
+
+    - ``V = num / denom`` from exact integers: a conversion of each and one division, within
+      :math:`3.02u`;
+    - the scan's entropy :math:`e = \sum_j n_j h(j / L)` (L = 2^(n-s), j / L exact): each h within
+      :math:`6.01u\,h`, the sum of at most L + 1 non-negative terms within
+      :math:`\gamma_{L+1}`, so :math:`e` is within relative :math:`\varepsilon_e = 1.01 (L + 9) u`;
+      a row keeps the smallest float entropy of its levels, which is within :math:`\varepsilon_e e`
+      of the exact minimum too;
+    - :math:`m (\ln K + e / K)` within :math:`m (5u \ln K + (\varepsilon_e + 3u) e / K)`;
+      :math:`S_2, S_3` within relative :math:`\gamma_{s+2} + 2.01u` (sums of non-negative
+      terms over exact powers of two); E ln coef from them as its formula (each constant within
+      one rounding);
+    - the spread :math:`\sum_T V_T (\ln |T| - \ln V_T)` has non-negative terms
+      :math:`V_T d_T`, each within :math:`V_T (9.03u\,d_T + 3.03u)` (the entry's own error
+      included), the sum within :math:`\gamma_{n_T}`;
+    - one rounding for each of the two additions.
+
+    The bound is evaluated from the computed quantities, enlarged by 1 %.
+    """
+    u = 2.0 ** -53
+
+    def gamma(k):
+        return k * u / (1 - k * u)
+
+    K = math.comb(n, s) << s
+    L = 1 << (n - s)
+    e = np.asarray(lc.entropy, dtype=np.float64)
+    eps_e = 1.01 * (L + 9) * u
+    lnK = math.log(K)
+    T1 = m * (lnK + e / K)
+    dT1 = m * (5 * u * lnK + (eps_e + 3 * u) * e / K)
+    u2 = (2.0 ** s / 4.0) * (lc.levels / float(4 ** n)) @ np.array([math.comb(n - k, s - k) for k in range(s + 1)],
+                                                                     dtype=np.float64)
+    S2 = (K / 2.0 + 2.0 * u2) / K ** 2
+    S3 = (K / 4.0 + 3.0 * u2) / K ** 3
+    dS2, dS3 = (gamma(s + 2) + 2.01 * u) * S2, (gamma(s + 2) + 2.01 * u) * S3
+    if m == 1:
+        elog, d_elog = np.zeros_like(S2), np.zeros_like(S2)
+    elif m == 2:
+        elog = (1.0 - S2) * math.log(2.0)
+        d_elog = math.log(2.0) * (dS2 + u * np.abs(1.0 - S2)) + 3 * u * np.abs(elog)
+    else:
+        a, b = 3.0 * (S2 - S3), 1.0 - 3.0 * S2 + 2.0 * S3
+        elog = a * math.log(3.0) + b * math.log(6.0)
+        da = 3.0 * (dS2 + dS3) + 6 * u * np.abs(S2 - S3)
+        db = 3.0 * dS2 + 2.0 * dS3 + 3 * u * (1.0 + 3.0 * S2 + 2.0 * S3)
+        d_elog = da * math.log(3.0) + db * math.log(6.0) + 3 * u * (np.abs(a) * math.log(3.0) + np.abs(b) * math.log(6.0))
+    ent = elog - T1
+    bonus = np.asarray(lc.bonus, dtype=np.float64)
+    spread = np.abs(bonus - ent) + 2 * u * (np.abs(bonus) + np.abs(ent))  # >= the spread computed
+    n_t = lc.V.shape[1]
+    d_spread = (9.03 * u + gamma(n_t + 1)) * spread + 3.03 * u * 1.01
+    err = dT1 + d_elog + u * (np.abs(T1) + np.abs(elog)) + d_spread + u * np.abs(bonus)
+    return 3.02 * u, 1.01 * err
 
 
 @functools.lru_cache(maxsize=8)

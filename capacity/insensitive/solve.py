@@ -24,12 +24,12 @@ from boolean._lib.memory import DEFAULT_MAX_BYTES, check_size, format_bytes
 from boolean._lib.validate import check_flag, check_int, check_real
 
 from .._result import CapacityResult, ConvergenceWarning
-from .._rounding import outward_scale
+from .._rounding import outward_certificate, outward_scale
 from .._solver import POLISH_BYTES, inplace_plan, past, solve_inplace
 from ..blahut_arimoto import blahut_arimoto, plan_bytes
 from .channel import channel_matrix
 from .classes import MAX_ENUM_N, count_classes
-from .levels import LEVEL_ROWS_BOUND, level_channel, level_plan
+from .levels import LEVEL_ROWS_BOUND, level_channel, level_plan, level_rounding
 from .model import channel_cells, channel_classes, check_channel_args, level_route
 from .orbits import multiset_orbit_counts
 from .symmetry import class_orbits, fold_plan, folded_channel, symbol_generators, symbol_group
@@ -515,8 +515,15 @@ def _level_capacity(n, s, m, tol, max_iter, be, backend, max_bytes, t0, bar, bud
                                 max_iter=iters, backend=solver_backend, device=be.device, max_bytes=max_bytes,
                                 max_seconds=budget.left())
     res = dataclasses.replace(res, extra={**res.extra, "folded": True, "route": "levels"})
+    # the bounds again for the exact problem: V's entries and the bonus carry the builder's rounding
+    entry_rel, bonus_err = level_rounding(lc, n, s, m)
+    lo, up = outward_certificate(np.ascontiguousarray(lc.V[:, keep])[None], np.asarray(res.p)[None],
+                                 lc.bonus[None], bonus_err[None], entry_rel=entry_rel, unit="bits")
+    lower, upper = float(lo[0]), max(float(up[0]), float(lo[0]))
+    converged = upper - lower <= tol
+    extra = res.extra if converged or not res.converged else {**res.extra, "stopped_by": "rounding"}
+    res = dataclasses.replace(res, capacity=lower, lower=lower, upper=upper, converged=converged, extra=extra)
     _stage(bar, "done")
-    lower, upper = float(res.lower), float(res.upper)
     _solver_warning(res, n, s, m, iters, tol, budget)
     R = count_classes(n, s)
     K = len(channel_cells(n, s, None, 0.5).cells)

@@ -129,13 +129,39 @@ def test_bad_input(kwargs, exc, match):
         level_channel(**kwargs)
 
 
+@pytest.mark.parametrize("n,s,m", [(2, 1, 3), (3, 1, 2), (3, 2, 3), (3, 3, 2), (4, 1, 3), (4, 2, 2), (4, 3, 3),
+                                   (4, 4, 3)])
+def test_outward_bounds_hold_for_the_exact_level_problem(n, s, m):
+    # the float V and bonus carry the builder's rounding; with level_rounding's bounds on it the
+    # outward certificate holds for the exact problem, rebuilt from integers in ball arithmetic
+    # by the atlas; without them the lower bound of (4, 1, 3) lands 2e-16 above the exact one
+    pytest.importorskip("flint")
+    from capacity._rounding import outward_certificate
+    from capacity.atlas._verify import _arb_level_bounds
+    from capacity.insensitive.levels import level_rounding
+
+    lc = level_channel(n, s, m)
+    keep = lc.V.max(axis=0) > 0
+    V = np.ascontiguousarray(lc.V[:, keep])
+    p = blahut_arimoto(V, bonus=lc.bonus / math.log(2), tol=1e-13).p
+    entry_rel, bonus_err = level_rounding(lc, n, s, m)
+    lo, up = outward_certificate(V[None], p[None], lc.bonus[None], bonus_err[None], entry_rel=entry_rel,
+                                 unit="bits")
+    proved_lo, proved_up, why = _arb_level_bounds(p, n, s, m, lc)  # rounded outward: lo <= F <= ...
+    assert proved_lo is not None, why
+    assert lo[0] <= proved_lo and proved_up <= up[0] and up[0] - lo[0] <= 1e-12
+
+
 @pytest.mark.slow
 def test_n5_s_equals_n_is_the_closed_form():
-    """s = n = 5: C = 32 (1 - (31/32)**m) (every function its own class; see test_capacity)."""
+    """s = n = 5: C = 32 (1 - (31/32)**m) (every function its own class; see test_capacity), inside
+    the certified bracket exactly (the closed form as a rational)."""
+    from fractions import Fraction
+
     for m in (1, 2, 3):
         r = insensitive_capacity(5, 5, m)
-        closed = 32 * (1 - (31 / 32) ** m)
-        assert r.lower - 1e-12 <= closed <= r.upper + 1e-12
+        closed = 32 * (1 - Fraction(31, 32) ** m)
+        assert Fraction(r.lower) <= closed <= Fraction(r.upper) and r.gap <= 1e-9
 
 
 @pytest.mark.slow
