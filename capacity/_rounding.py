@@ -28,7 +28,8 @@ absolute values):
   so each :math:`W_{xy} \ln W_{xy}` is within :math:`5.01\,u\,W_{xy} |\ln W_{xy}|`;
 - :math:`\hat\pi` and :math:`\hat q = \hat\pi W` are formed in long double, within relative
   :math:`\gamma'_{2 n_x + 2}` of :math:`\pi` and :math:`q = \pi W` (sums of non-negative terms;
-  :func:`outward_max` normalises its ``q`` within :math:`\gamma'_{n_y + 1}`), so :math:`|\ln \hat q_y - \ln q_y| \le 1.01 \gamma'_{2 n_x + 2} + 4 u' |\ln \hat q_y|`;
+  :func:`outward_max` normalises its ``q`` within :math:`\gamma'_{n_y + 1}`), so
+  :math:`|\ln \hat q_y - \ln q_y| \le 1.01 \gamma'_{2 n_x + 2} + 4 u' |\ln \hat q_y|`;
 - the row sums are accumulated in long double.
 
 Hence :math:`|\hat D_x - D_x| \le e_x = 5.01\,u\,A_x + G\,(A_x + B_x + R_x + |\hat D_x|) + \beta_x`

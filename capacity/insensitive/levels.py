@@ -279,7 +279,8 @@ def level_rounding(lc, n, s, m):
         elog = a * math.log(3.0) + b * math.log(6.0)
         da = 3.0 * (dS2 + dS3) + 6 * u * np.abs(S2 - S3)
         db = 3.0 * dS2 + 2.0 * dS3 + 3 * u * (1.0 + 3.0 * S2 + 2.0 * S3)
-        d_elog = da * math.log(3.0) + db * math.log(6.0) + 3 * u * (np.abs(a) * math.log(3.0) + np.abs(b) * math.log(6.0))
+        d_elog = (da * math.log(3.0) + db * math.log(6.0)
+                  + 3 * u * (np.abs(a) * math.log(3.0) + np.abs(b) * math.log(6.0)))
     ent = elog - T1
     bonus = np.asarray(lc.bonus, dtype=np.float64)
     spread = np.abs(bonus - ent) + 2 * u * (np.abs(bonus) + np.abs(ent))  # >= the spread computed

@@ -252,6 +252,13 @@ def insensitive_capacity(n, s, m, *, tol=1e-9, visible="random", S0=None, p_bias
     Stops when ``upper - lower <= tol``. One sample gives exactly 1 bit for every n, s;
     C is nondecreasing in m and tends to ``log2 #classes``.
 
+    The bounds are rounded outward (:mod:`capacity._rounding`): they hold for the channel as
+    built in float64 despite the rounding of their own sums. On the weight-level route they also
+    account for the rounding of the channel's construction (:func:`capacity.insensitive.levels.level_rounding`),
+    so that bracket holds for the exact C; on the other routes the entries' own rounding (a few
+    ulps each) is not yet bounded, and ``insensitive-atlas verify --rigorous`` proves a stored
+    bracket against the exact channel.
+
     Parameters
     ----------
     n : int
