@@ -397,13 +397,14 @@ def inplace_plan(nx, ny, nnz, polish_bytes):
     return int(csr + 16 * min(BLOCK_ENTRIES, nx * ny) + 8 * 24 * (nx + ny) + max(polish_bytes, 0))
 
 
-def solve_inplace(W, bonus, tol, max_iter, polish_bytes, deadline=None, driver="numba"):
+def solve_inplace(W, bonus, tol, max_iter, polish_bytes, deadline=None, driver="numba", *, bonus_err=None,
+                  entry_rel=0.0):
     """Maximise F(p) = sum_x p_x [D(W_x || pW) + b_x] (nats) for one channel W (nx, ny), float64
     and C-contiguous, without copying it: the row neg-entropies by row blocks, then the
     ``driver`` of :data:`DRIVERS` ("numba" or "numpy", accelerated) and the certificate rounded
-    outward (:func:`capacity._rounding.outward_certificate`, by blocks of W, the ``bonus`` taken
-    as given); the memory besides W is :func:`inplace_plan`. Returns p (nx,), iterations, lower
-    and upper (nats)."""
+    outward (:func:`capacity._rounding.outward_certificate`, by blocks of W, widened by the
+    builder's ``bonus_err`` (nx,) and ``entry_rel`` when given); the memory besides W is
+    :func:`inplace_plan`. Returns p (nx,), iterations, lower and upper (nats)."""
     from boolean._lib.array import neg_entropy_rows
 
     nx, ny = W.shape
@@ -413,7 +414,9 @@ def solve_inplace(W, bonus, tol, max_iter, polish_bytes, deadline=None, driver="
     p = np.full((1, nx), 1.0 / nx)
     with np.errstate(over="ignore", under="ignore"):
         p, iters = DRIVERS[driver](np, W3, base, p, tol, max_iter, True, polish_bytes, deadline=deadline)
-    lower, upper = outward_certificate(W3, p, np.reshape(bonus, (1, nx)), block=max(1, BLOCK_ENTRIES // 2))
+    lower, upper = outward_certificate(W3, p, np.reshape(bonus, (1, nx)),
+                                       None if bonus_err is None else np.reshape(bonus_err, (1, nx)),
+                                       entry_rel=entry_rel, block=max(1, BLOCK_ENTRIES // 2))
     return p[0], int(iters[0]), float(lower[0]), float(max(upper[0], lower[0]))
 
 

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from boolean._lib.backend import resolve_backend
+from boolean._lib.backend import resolve_backend, to_numpy
 from boolean._lib.memory import DEFAULT_MAX_BYTES, check_size, format_bytes
 from boolean._lib.validate import check_flag, check_int, check_real
 
@@ -253,11 +253,12 @@ def insensitive_capacity(n, s, m, *, tol=1e-9, visible="random", S0=None, p_bias
     C is nondecreasing in m and tends to ``log2 #classes``.
 
     The bounds are rounded outward (:mod:`capacity._rounding`): they hold for the channel as
-    built in float64 despite the rounding of their own sums. On the weight-level route they also
-    account for the rounding of the channel's construction (:func:`capacity.insensitive.levels.level_rounding`),
-    so that bracket holds for the exact C; on the other routes the entries' own rounding (a few
-    ulps each) is not yet bounded, and ``insensitive-atlas verify --rigorous`` proves a stored
-    bracket against the exact channel.
+    built in float64 despite the rounding of their own sums. With uniform bits, the folded route
+    (:func:`capacity.insensitive.symmetry.orbit_rounding`) and the weight-level route
+    (:func:`capacity.insensitive.levels.level_rounding`) also bound the rounding of the channel's
+    construction, so their bracket holds for the exact C, about 1e-13 wider. With
+    ``symmetry=False`` or p_bias != 1/2 that rounding (a few ulps an entry) is not bounded yet;
+    ``insensitive-atlas verify --rigorous`` proves a stored bracket against the exact channel.
 
     Parameters
     ----------
@@ -449,13 +450,16 @@ def _class_capacity(n, s, m, tol, visible, S0, p_bias, be, backend, symmetry, ma
         _stage(bar, "solve", budget)
         iters = DEFAULT_MAX_ITER if max_iter is None else max_iter
         keep = fc.V.max(axis=0) > 0  # outputs no orbit reaches carry nothing
+        entry_rel, bonus_err = fc.rounding if fc.rounding is not None else (0.0, None)
         if inplace:
             res = _solve_inplace(_drop_columns(fc.V, keep), fc.bonus, tol, iters, max_bytes, budget,
-                                 "numba" if backend == "auto" else "numpy")
+                                 "numba" if backend == "auto" else "numpy", bonus_err, entry_rel)
         else:
             res = _blahut_arimoto_quiet(fc.V[:, keep], bonus=fc.bonus * LOG2E, tol=tol, max_iter=iters,
                                         backend=be.name, device=be.device, max_bytes=max_bytes,
                                         max_seconds=budget.left())
+            if fc.rounding is not None:  # the bounds again, for the exact folded problem
+                res = _recertify(res, np.ascontiguousarray(fc.V[:, keep]), fc.bonus, bonus_err, entry_rel, tol)
         res = dataclasses.replace(res, extra={**res.extra, "folded": True})
         _solver_warning(res, n, s, m, iters, tol, budget)
         orbit_mass, orbit_of, orbit_count = res.p, fc.class_orbit, fc.class_orbit_sizes
@@ -492,16 +496,30 @@ def _drop_columns(V, keep):
     return flat[:V.shape[0] * k].reshape(V.shape[0], k)
 
 
-def _solve_inplace(V, bonus, tol, max_iter, max_bytes, budget, driver):
+def _recertify(res, V, bonus, bonus_err, entry_rel, tol):
+    """``res`` (bits) with its bounds recomputed by :func:`capacity._rounding.outward_certificate`
+    for the law ``res.p`` on ``V`` with ``bonus`` (nats), widened by the builder's ``bonus_err``
+    and ``entry_rel``; ``converged`` and ``extra["stopped_by"]`` follow the new gap."""
+    p = np.asarray(to_numpy(res.p), dtype=np.float64)
+    lo, up = outward_certificate(V[None], p[None], bonus[None], None if bonus_err is None else bonus_err[None],
+                                 entry_rel=entry_rel, unit="bits")
+    lower, upper = float(lo[0]), max(float(up[0]), float(lo[0]))
+    converged = upper - lower <= tol
+    extra = res.extra if converged or not res.converged else {**res.extra, "stopped_by": "rounding"}
+    return dataclasses.replace(res, capacity=lower, lower=lower, upper=upper, converged=converged, extra=extra)
+
+
+def _solve_inplace(V, bonus, tol, max_iter, max_bytes, budget, driver, bonus_err=None, entry_rel=0.0):
     """The folded problem solved on V in place (:func:`capacity._solver.solve_inplace` with the
-    ``driver`` "numba" or "numpy"), as a CapacityResult in bits (``extra["stopped_by"]`` as
-    :func:`capacity.blahut_arimoto` sets it)."""
+    ``driver`` "numba" or "numpy"; ``bonus_err``, ``entry_rel`` the fold's rounding), as a
+    CapacityResult in bits (``extra["stopped_by"]`` as :func:`capacity.blahut_arimoto` sets it)."""
     # the polish's budget: what max_bytes (already checked) leaves beside V and the solver's plan, at
     # most POLISH_BYTES (none left: the polish is skipped)
     polish = min(POLISH_BYTES, (DEFAULT_MAX_BYTES if max_bytes is None else max_bytes) - 8 * V.size
                  - inplace_plan(*V.shape, np.count_nonzero(V), 0))
     deadline = None if budget.max_seconds is None else budget.t0 + budget.max_seconds
-    p, iters, lower, upper = solve_inplace(V, bonus, tol / LOG2E, max_iter, polish, deadline, driver)
+    p, iters, lower, upper = solve_inplace(V, bonus, tol / LOG2E, max_iter, polish, deadline, driver,
+                                           bonus_err=bonus_err, entry_rel=entry_rel)
     lower, upper = (float(v) for v in outward_scale(lower, upper))  # bits, still outward
     converged = upper - lower <= tol
     stopped = (None if converged else "max_iter" if iters >= max_iter else "max_seconds" if past(deadline)
@@ -524,12 +542,8 @@ def _level_capacity(n, s, m, tol, max_iter, be, backend, max_bytes, t0, bar, bud
     res = dataclasses.replace(res, extra={**res.extra, "folded": True, "route": "levels"})
     # the bounds again for the exact problem: V's entries and the bonus carry the builder's rounding
     entry_rel, bonus_err = level_rounding(lc, n, s, m)
-    lo, up = outward_certificate(np.ascontiguousarray(lc.V[:, keep])[None], np.asarray(res.p)[None],
-                                 lc.bonus[None], bonus_err[None], entry_rel=entry_rel, unit="bits")
-    lower, upper = float(lo[0]), max(float(up[0]), float(lo[0]))
-    converged = upper - lower <= tol
-    extra = res.extra if converged or not res.converged else {**res.extra, "stopped_by": "rounding"}
-    res = dataclasses.replace(res, capacity=lower, lower=lower, upper=upper, converged=converged, extra=extra)
+    res = _recertify(res, np.ascontiguousarray(lc.V[:, keep]), lc.bonus, bonus_err, entry_rel, tol)
+    lower, upper = float(res.lower), float(res.upper)
     _stage(bar, "done")
     _solver_warning(res, n, s, m, iters, tol, budget)
     R = count_classes(n, s)

@@ -235,6 +235,11 @@ class FoldedChannel:
     orbit_functions : ndarray int64 (nclass_orbits,) or None
         For method="representatives": one function of each orbit, as the truth-table index
         ``F = sum_x f(x) 2**x`` (:func:`capacity.insensitive.class_orbit_representatives`); else None.
+    rounding : tuple or None
+        ``(entry_rel, bonus_err)``: bounds on how far ``V`` (relative, every entry) and ``bonus``
+        (absolute, nats, per row) can be from the exact folded problem, for
+        :func:`capacity._rounding.outward_certificate` (:func:`orbit_rounding`); None where the
+        route does not bound its rounding (method="types" or "representatives", p_bias != 1/2).
 
     Examples
     --------
@@ -253,6 +258,7 @@ class FoldedChannel:
     n_types: int = 0
     seconds: dict = field(default_factory=dict, repr=False, compare=False)
     orbit_functions: np.ndarray = field(default=None, repr=False)
+    rounding: tuple = field(default=None, repr=False)
 
     @property
     def shape(self):
@@ -381,14 +387,17 @@ def folded_channel(n, s, m, *, visible="random", S0=None, p_bias=0.5, method="au
     t0 = time.perf_counter()
     class_orbit, class_orbit_sizes, orbit_reps = class_orbits(n, s, visible, S0, p_bias)
     seconds["class_orbits"] = time.perf_counter() - t0
+    rounding = None
     if method == "types":
         V, bonus, type_orbit_sizes = _fold_by_types(cls, cells, sym_gens, orbit_reps, m, max_bytes, what, seconds)
     else:
-        V, bonus, type_orbit_sizes = _fold_by_orbits(cls, cells, sym_gens, class_orbit, class_orbit_sizes, m,
-                                                     max_bytes, what, seconds)
+        V, bonus, type_orbit_sizes, Bs = _fold_by_orbits(cls, cells, sym_gens, class_orbit, class_orbit_sizes, m,
+                                                         max_bytes, what, seconds)
+        if p_bias == 0.5:
+            rounding = orbit_rounding(cls, cells, 1 << (n - s), m, class_orbit_sizes, Bs, V, bonus)
     return FoldedChannel(V=V, bonus=bonus, class_orbit=class_orbit, class_orbit_sizes=class_orbit_sizes,
                          orbit_representatives=orbit_reps, type_orbit_sizes=type_orbit_sizes,
-                         n_classes=int(cls.n_classes), n_types=int(T), seconds=seconds)
+                         n_classes=int(cls.n_classes), n_types=int(T), seconds=seconds, rounding=rounding)
 
 
 def symbol_permutation(cperm, comp):
@@ -576,7 +585,63 @@ def _fold_by_orbits(cls, cells, sym_gens, class_orbit, class_orbit_sizes, m, max
     V /= class_orbit_sizes[:, None]
     bonus = Bs / class_orbit_sizes + spread_terms(V, sizes)
     seconds["likelihoods"] = time.perf_counter() - t1
-    return V, bonus, tree.leaf_orbit_sizes.astype(np.int64)
+    return V, bonus, tree.leaf_orbit_sizes.astype(np.int64), Bs
+
+
+def orbit_rounding(cls, cells, L, m, class_orbit_sizes, Bs, V, bonus):
+    r"""How far the orbit route's ``V`` and ``bonus`` can be from the exact folded problem, for
+    uniform bits: ``(entry_rel, bonus_err)`` (see :attr:`FoldedChannel.rounding`), or None when
+    the class table is not the dyadic one this bound assumes.
+
+    With :math:`u = 2^{-53}` and float64 logs within 2 ulps, checked or bounded a posteriori:
+
+    - :math:`q_c = k / L` exactly and :math:`q^0 = 1 - q` exactly (checked); the cell
+      probabilities within relative :math:`\varepsilon_\pi = |\pi K - 1| + 2.01u` of
+      :math:`1/K`; so each symbol probability :math:`r` within :math:`\varepsilon_r =
+      \varepsilon_\pi + u`;
+    - a leaf's :math:`W` is a product of m levels (:func:`capacity.insensitive._orbits_numba.orbit_sums`),
+      each a product by r and by ``depth / multiplicity`` (within u): :math:`\varepsilon_W =
+      1.01\,m (\varepsilon_r + 3.02u)`; ``V`` sums them by batches of 32 classes, then the
+      batches (each term goes through at most :math:`32 + \lceil |O| / 32 \rceil` additions), and
+      scales twice: ``entry_rel`` :math:`= \varepsilon_W + \gamma_{36 + \lceil |O| / 32 \rceil}`;
+    - :math:`\ln W`, a chain of m logs and 2m additions, is within
+      :math:`1.01\,m (\varepsilon_r + u) + (2m + 4) u (|\ln W| + 2 \ln m!)` (the partial sums
+      stay below :math:`|\ln W| + 2 \ln m!`, :math:`\ln` coef :math:`\le \ln m!`); with
+      :math:`\sum |W \ln W|` weighted by the leaf sizes equal to :math:`|B_O|` (every term has
+      one sign) and the weights summing to :math:`|O| \sum_T V_{OT}`, the orbit's
+      :math:`B_O` is within :math:`(\varepsilon_W + (2m + 6) u + \gamma_{34} + 2.1u) |B_O|
+      + [1.01\,m (\varepsilon_r + u) + (4m + 8) u \ln m!]\,|O| \sum_T V_{OT}` (the batch sums
+      and Kahan's compensated sum included);
+    - the spread :math:`\sum_T V_T (\ln |T| - \ln V_T)` within
+      :math:`(\varepsilon_V + 6.02u + \gamma_{n_T + 1}) \cdot \text{spread} + 1.02\,\varepsilon_V \sum_T V_T`
+      (non-negative terms; the entries' own error included), and one rounding per operation
+      joining the parts.
+
+    The bound is evaluated from the computed quantities and enlarged by 1 %.
+    """
+    u = 2.0 ** -53
+
+    def gamma(k):
+        return k * u / (1 - k * u)
+
+    q, q0 = np.asarray(cls.q), np.asarray(cls.q0)
+    if not (np.array_equal(q * L, np.rint(q * L)) and np.array_equal(q0, 1.0 - q)):
+        return None
+    K = len(cells.cells)
+    eps_r = float(np.abs(np.asarray(cells.pi) * K - 1.0).max()) + 3.01 * u
+    eps_w = 1.01 * m * (eps_r + 3.02 * u)
+    size = np.asarray(class_orbit_sizes, dtype=np.float64)
+    eps_v = eps_w + gamma(BATCH + -(-int(size.max()) // BATCH) + 4)  # a batch's sum, then one per batch
+    ln_mf = math.lgamma(m + 1)
+    mass = V.sum(axis=1) * (1 + gamma(V.shape[1] + 1))
+    absB = np.abs(Bs)
+    d_bs = ((eps_w + (2 * m + 6) * u + gamma(34) + 2.1 * u) * absB
+            + (1.01 * m * (eps_r + u) + (4 * m + 8) * u * ln_mf) * size * mass)
+    part = Bs / size
+    spread = np.abs(bonus - part) + 2 * u * (np.abs(bonus) + np.abs(part))
+    d_spread = (eps_v + 6.02 * u + gamma(V.shape[1] + 1)) * spread + 1.02 * eps_v * mass
+    err = d_bs / size + u * np.abs(part) + d_spread + u * np.abs(bonus)
+    return eps_v, 1.01 * err
 
 
 def _fold_by_types(cls, cells, sym_gens, orbit_reps, m, max_bytes, what, seconds):

@@ -273,3 +273,28 @@ def test_orbit_labels_equal_union_find_for_any_maps(seed):
     labels, sizes = orbit_labels(maps, size)
     assert labels.tolist() == _components_by_union_find(maps, size)
     np.testing.assert_array_equal(sizes, np.bincount(labels))
+
+
+@pytest.mark.parametrize("n,s,m", [(2, 1, 1), (2, 1, 3), (3, 1, 2), (3, 2, 2), (3, 3, 1), (3, 3, 2), (3, 1, 3),
+                                   (2, 2, 4), pytest.param(4, 3, 1, marks=pytest.mark.slow)])
+def test_folded_bounds_hold_for_the_exact_channel(n, s, m):
+    # the orbit route bounds its own rounding (orbit_rounding); with it, insensitive_capacity's
+    # bracket holds for the exact unfolded channel, which the atlas rebuilds from rationals and
+    # evaluates in ball arithmetic at the returned class law. Without it, (2, 1, 1), (3, 1, 2),
+    # (3, 3, 1) and (4, 3, 1) miss on one side by 2e-16 to 6e-16.
+    pytest.importorskip("flint")
+    from capacity.atlas._verify import _arb_bounds
+    from capacity.insensitive import insensitive_capacity
+
+    r = insensitive_capacity(n, s, m, tol=1e-10)  # tight, so that the bounds' rounding would show
+    assert folded_channel(n, s, m).rounding is not None
+    lo, up, why = _arb_bounds(r.class_mass, channel_matrix(n, s, m))  # rounded outward: lo <= F, max D <= up
+    assert lo is not None, why
+    assert r.lower <= lo and up <= r.upper and r.gap <= 1e-10
+
+
+def test_fold_rounding_is_none_where_it_is_not_bounded():
+    assert folded_channel(2, 1, 2, method="types").rounding is None
+    assert folded_channel(2, 1, 2, p_bias=0.3).rounding is None
+    entry_rel, bonus_err = folded_channel(2, 1, 2).rounding
+    assert 0 < entry_rel < 1e-13 and bonus_err.shape == (4,) and (bonus_err > 0).all()
