@@ -260,3 +260,25 @@ def channel_matrix(n, s, m, *, visible="random", S0=None, p_bias=0.5, max_bytes=
                               representatives=None if cls.representatives is None else np.array(cls.representatives),
                               sizes=None if cls.sizes is None else np.array(cls.sizes),
                               names=cls.names, n=n, s=s, m=m, visible=visible, S0=S0, p_bias=p_bias)
+
+
+def channel_rounding(ch):
+    r"""A bound on the relative error of every entry of ``ch.W`` (an :class:`InsensitiveChannel`)
+    against the exact channel, for :func:`capacity._rounding.outward_certificate`; None when the
+    class table is not the dyadic one of uniform bits that it assumes.
+
+    With uniform bits each :math:`q_c = k / 2^{n-s}` and :math:`1 - q_c` are exact (checked) and
+    the cell probabilities are within relative :math:`\varepsilon_\pi = |\pi K - 1| + 2.01u` of
+    :math:`1/K` (:math:`u = 2^{-53}`), so each symbol probability is within
+    :math:`\varepsilon_\pi + u`; an entry is its multinomial coefficient (within u) times m of
+    them, one rounding each (:func:`capacity.insensitive.model.type_probabilities`):
+    :math:`1.01\,(m (\varepsilon_\pi + 2u) + u)`.
+    """
+    u = 2.0 ** -53
+    q = np.asarray(ch.q)
+    L = 1 << (ch.n - ch.s)
+    if ch.p_bias != 0.5 or not np.array_equal(q * L, np.rint(q * L)):
+        return None
+    K = len(ch.cells)
+    eps_pi = float(np.abs(np.asarray(ch.pi) * K - 1.0).max()) + 2.01 * u
+    return 1.01 * (ch.m * (eps_pi + 2 * u) + u)

@@ -75,7 +75,7 @@ from .model import MAX_LEVEL_M, channel_cells
 from .npn import npn_representatives
 from .symmetry import spread_terms, symbol_generators, type_orbits
 
-__all__ = ["LevelChannel", "LEVEL_ROWS_BOUND", "MAX_LEVEL_N", "level_channel", "level_plan", "level_rounding"]
+__all__ = ["LevelChannel", "LEVEL_ROWS_BOUND", "MAX_LEVEL_N", "level_channel", "level_plan"]
 
 #: Largest n of the route (the covering set has npn_class_count(n - 1) * 2**(2**(n-1)) functions).
 MAX_LEVEL_N = 5

@@ -27,7 +27,7 @@ from .._result import CapacityResult, ConvergenceWarning
 from .._rounding import outward_certificate, outward_scale
 from .._solver import POLISH_BYTES, inplace_plan, past, solve_inplace
 from ..blahut_arimoto import blahut_arimoto, plan_bytes
-from .channel import channel_matrix
+from .channel import channel_matrix, channel_rounding
 from .classes import MAX_ENUM_N, count_classes
 from .levels import LEVEL_ROWS_BOUND, level_channel, level_plan, level_rounding
 from .model import channel_cells, channel_classes, check_channel_args, level_route
@@ -256,9 +256,10 @@ def insensitive_capacity(n, s, m, *, tol=1e-9, visible="random", S0=None, p_bias
     built in float64 despite the rounding of their own sums. With uniform bits, the folded route
     (:func:`capacity.insensitive.symmetry.orbit_rounding`) and the weight-level route
     (:func:`capacity.insensitive.levels.level_rounding`) also bound the rounding of the channel's
-    construction, so their bracket holds for the exact C, about 1e-13 wider. With
-    ``symmetry=False`` or p_bias != 1/2 that rounding (a few ulps an entry) is not bounded yet;
-    ``insensitive-atlas verify --rigorous`` proves a stored bracket against the exact channel.
+    construction, and so does the unfolded route (:func:`capacity.insensitive.channel.channel_rounding`):
+    their bracket holds for the exact C, about 1e-13 wider. With p_bias != 1/2 that rounding (a
+    few ulps an entry) is not bounded yet; ``insensitive-atlas verify --rigorous`` proves a stored
+    bracket against the exact channel.
 
     Parameters
     ----------
@@ -471,6 +472,9 @@ def _class_capacity(n, s, m, tol, visible, S0, p_bias, be, backend, symmetry, ma
         kw = {} if max_iter is None else {"max_iter": max_iter}
         res = _blahut_arimoto_quiet(ch.W, tol=tol, backend=be.name, device=be.device, max_bytes=max_bytes,
                                     max_seconds=budget.left(), **kw)
+        entry_rel = channel_rounding(ch)
+        if entry_rel is not None:  # the bounds again, for the exact channel
+            res = _recertify(res, ch.W, np.zeros(R), None, entry_rel, tol)
         _solver_warning(res, n, s, m, res.iterations, tol, budget)
         class_mass = np.asarray(res.p, dtype=np.float64)
         orbit_mass, orbit_of, orbit_count = class_mass, np.arange(R), np.ones(R, dtype=np.int64)

@@ -298,3 +298,22 @@ def test_fold_rounding_is_none_where_it_is_not_bounded():
     assert folded_channel(2, 1, 2, p_bias=0.3).rounding is None
     entry_rel, bonus_err = folded_channel(2, 1, 2).rounding
     assert 0 < entry_rel < 1e-13 and bonus_err.shape == (4,) and (bonus_err > 0).all()
+
+
+@pytest.mark.parametrize("n,s,m", [(2, 1, 1), (2, 1, 3), (3, 1, 2), (3, 3, 1), (3, 2, 2), (2, 2, 3), (3, 0, 4)])
+def test_unfolded_bounds_hold_for_the_exact_channel(n, s, m):
+    # symmetry=False: the channel's entries carry channel_rounding's bound, so the bracket holds
+    # for the exact channel at the returned law (the atlas's ball arithmetic, as above); without
+    # it the upper bound of (3, 0, 4) lands 2e-16 below the exact one
+    pytest.importorskip("flint")
+    from capacity.atlas._verify import _arb_bounds
+    from capacity.insensitive import insensitive_capacity
+    from capacity.insensitive.channel import channel_rounding
+
+    ch = channel_matrix(n, s, m)
+    assert 0 < channel_rounding(ch) < 1e-14
+    r = insensitive_capacity(n, s, m, tol=1e-10, symmetry=False)
+    lo, up, why = _arb_bounds(r.class_mass, ch)
+    assert lo is not None, why
+    assert r.lower <= lo and up <= r.upper and r.gap <= 1e-10
+    assert channel_rounding(channel_matrix(2, 1, 2, p_bias=0.3)) is None
