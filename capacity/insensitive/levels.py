@@ -247,7 +247,8 @@ def level_rounding(lc, n, s, m):
       one rounding);
     - the spread :math:`\sum_T V_T (\ln |T| - \ln V_T)` has non-negative terms
       :math:`V_T d_T`, each within :math:`V_T (9.03u\,d_T + 3.03u)` (the entry's own error
-      included), the sum within :math:`\gamma_{n_T}`;
+      included), their sum in long double within :math:`\gamma'_{n_T}` and rounded once
+      (:func:`capacity.insensitive.symmetry.spread_terms`);
     - one rounding for each of the two additions.
 
     The bound is evaluated from the computed quantities, enlarged by 1 %.
@@ -285,7 +286,8 @@ def level_rounding(lc, n, s, m):
     bonus = np.asarray(lc.bonus, dtype=np.float64)
     spread = np.abs(bonus - ent) + 2 * u * (np.abs(bonus) + np.abs(ent))  # >= the spread computed
     n_t = lc.V.shape[1]
-    d_spread = (9.03 * u + gamma(n_t + 1)) * spread + 3.03 * u * 1.01
+    u_ld = float(np.finfo(np.longdouble).epsneg)  # the spread is summed in long double
+    d_spread = (10.03 * u + (n_t + 1) * u_ld / (1 - (n_t + 1) * u_ld)) * spread + 3.03 * u * 1.01
     err = dT1 + d_elog + u * (np.abs(T1) + np.abs(elog)) + d_spread + u * np.abs(bonus)
     return 3.02 * u, 1.01 * err
 

@@ -452,11 +452,12 @@ def _class_capacity(n, s, m, tol, visible, S0, p_bias, be, backend, symmetry, ma
         iters = DEFAULT_MAX_ITER if max_iter is None else max_iter
         keep = fc.V.max(axis=0) > 0  # outputs no orbit reaches carry nothing
         entry_rel, bonus_err = fc.rounding if fc.rounding is not None else (0.0, None)
+        inner = _inner_tol(tol, entry_rel, bonus_err, *fc.V.shape)
         if inplace:
             res = _solve_inplace(_drop_columns(fc.V, keep), fc.bonus, tol, iters, max_bytes, budget,
-                                 "numba" if backend == "auto" else "numpy", bonus_err, entry_rel)
+                                 "numba" if backend == "auto" else "numpy", bonus_err, entry_rel, inner)
         else:
-            res = _blahut_arimoto_quiet(fc.V[:, keep], bonus=fc.bonus * LOG2E, tol=tol, max_iter=iters,
+            res = _blahut_arimoto_quiet(fc.V[:, keep], bonus=fc.bonus * LOG2E, tol=inner, max_iter=iters,
                                         backend=be.name, device=be.device, max_bytes=max_bytes,
                                         max_seconds=budget.left())
             if fc.rounding is not None:  # the bounds again, for the exact folded problem
@@ -470,9 +471,10 @@ def _class_capacity(n, s, m, tol, visible, S0, p_bias, be, backend, symmetry, ma
         ch = channel_matrix(n, s, m, visible=visible, S0=S0, p_bias=p_bias, max_bytes=max_bytes)
         _stage(bar, "solve", budget)
         kw = {} if max_iter is None else {"max_iter": max_iter}
-        res = _blahut_arimoto_quiet(ch.W, tol=tol, backend=be.name, device=be.device, max_bytes=max_bytes,
-                                    max_seconds=budget.left(), **kw)
         entry_rel = channel_rounding(ch)
+        inner = tol if entry_rel is None else _inner_tol(tol, entry_rel, None, *ch.W.shape)
+        res = _blahut_arimoto_quiet(ch.W, tol=inner, backend=be.name, device=be.device, max_bytes=max_bytes,
+                                    max_seconds=budget.left(), **kw)
         if entry_rel is not None:  # the bounds again, for the exact channel
             res = _recertify(res, ch.W, np.zeros(R), None, entry_rel, tol)
         _solver_warning(res, n, s, m, res.iterations, tol, budget)
@@ -513,16 +515,29 @@ def _recertify(res, V, bonus, bonus_err, entry_rel, tol):
     return dataclasses.replace(res, capacity=lower, lower=lower, upper=upper, converged=converged, extra=extra)
 
 
-def _solve_inplace(V, bonus, tol, max_iter, max_bytes, budget, driver, bonus_err=None, entry_rel=0.0):
+def _inner_tol(tol, entry_rel, bonus_err, n_rows, n_outputs):
+    """The gap (bits) to solve to, so that the bounds widened by a builder's rounding (``entry_rel``,
+    ``bonus_err`` (nats), :mod:`capacity._rounding`) still meet ``tol``: ``tol`` less twice an
+    estimate of that widening, with D_x below ln(n_outputs) + ln(n_rows) + 3 nats (not a bound the
+    result relies on: a short estimate only ends in the rounding-floor warning), and at least tol / 2."""
+    beta = 0.0 if bonus_err is None else float(np.max(bonus_err))
+    widen = beta + entry_rel * (2 * math.log(max(n_outputs, 2)) + math.log(max(n_rows, 2)) + 3) + 1e-15
+    return max(tol - 2.2 * LOG2E * widen, tol / 2)
+
+
+def _solve_inplace(V, bonus, tol, max_iter, max_bytes, budget, driver, bonus_err=None, entry_rel=0.0,
+                   solve_tol=None):
     """The folded problem solved on V in place (:func:`capacity._solver.solve_inplace` with the
-    ``driver`` "numba" or "numpy"; ``bonus_err``, ``entry_rel`` the fold's rounding), as a
-    CapacityResult in bits (``extra["stopped_by"]`` as :func:`capacity.blahut_arimoto` sets it)."""
+    ``driver`` "numba" or "numpy", to ``solve_tol`` (default ``tol``); ``bonus_err``, ``entry_rel``
+    the fold's rounding), as a CapacityResult in bits, converged when its gap is at most ``tol``
+    (``extra["stopped_by"]`` as :func:`capacity.blahut_arimoto` sets it)."""
     # the polish's budget: what max_bytes (already checked) leaves beside V and the solver's plan, at
     # most POLISH_BYTES (none left: the polish is skipped)
     polish = min(POLISH_BYTES, (DEFAULT_MAX_BYTES if max_bytes is None else max_bytes) - 8 * V.size
                  - inplace_plan(*V.shape, np.count_nonzero(V), 0))
     deadline = None if budget.max_seconds is None else budget.t0 + budget.max_seconds
-    p, iters, lower, upper = solve_inplace(V, bonus, tol / LOG2E, max_iter, polish, deadline, driver,
+    p, iters, lower, upper = solve_inplace(V, bonus, (tol if solve_tol is None else solve_tol) / LOG2E, max_iter,
+                                           polish, deadline, driver,
                                            bonus_err=bonus_err, entry_rel=entry_rel)
     lower, upper = (float(v) for v in outward_scale(lower, upper))  # bits, still outward
     converged = upper - lower <= tol
@@ -540,12 +555,13 @@ def _level_capacity(n, s, m, tol, max_iter, be, backend, max_bytes, t0, bar, bud
     iters = DEFAULT_MAX_ITER if max_iter is None else max_iter
     keep = lc.V.max(axis=0) > 0
     solver_backend = "auto" if backend == "auto" and be.name == "numpy" else be.name
-    res = _blahut_arimoto_quiet(np.ascontiguousarray(lc.V[:, keep]), bonus=lc.bonus * LOG2E, tol=tol,
+    entry_rel, bonus_err = level_rounding(lc, n, s, m)
+    res = _blahut_arimoto_quiet(np.ascontiguousarray(lc.V[:, keep]), bonus=lc.bonus * LOG2E,
+                                tol=_inner_tol(tol, entry_rel, bonus_err, *lc.V.shape),
                                 max_iter=iters, backend=solver_backend, device=be.device, max_bytes=max_bytes,
                                 max_seconds=budget.left())
     res = dataclasses.replace(res, extra={**res.extra, "folded": True, "route": "levels"})
     # the bounds again for the exact problem: V's entries and the bonus carry the builder's rounding
-    entry_rel, bonus_err = level_rounding(lc, n, s, m)
     res = _recertify(res, np.ascontiguousarray(lc.V[:, keep]), lc.bonus, bonus_err, entry_rel, tol)
     lower, upper = float(res.lower), float(res.upper)
     _stage(bar, "done")

@@ -420,12 +420,13 @@ def symbol_generators(n, s, S0, p_bias):
 def spread_terms(V, type_orbit_sizes):
     r"""Per row o of V: :math:`\sum_{T : V_{oT} > 0} V_{oT} \log(|T| / V_{oT})` (nats), the part of
     the bonus that spreads each type-orbit's mass evenly over its types (module docstring); row
-    by row, with no temporary of V's size."""
+    by row, with no temporary of V's size. The terms are summed in long double, so that the sum
+    of up to millions of them stays within a few ulps (:func:`orbit_rounding`)."""
     log_sizes = np.log(np.asarray(type_orbit_sizes, dtype=np.float64))
     out = np.empty(V.shape[0])
     for o, row in enumerate(V):
         pos = row > 0
-        out[o] = row[pos] @ (log_sizes[pos] - np.log(row[pos]))
+        out[o] = np.sum((row[pos] * (log_sizes[pos] - np.log(row[pos]))).astype(np.longdouble))
     return out
 
 
@@ -612,17 +613,21 @@ def orbit_rounding(cls, cells, L, m, class_orbit_sizes, Bs, V, bonus):
       :math:`B_O` is within :math:`(\varepsilon_W + (2m + 6) u + \gamma_{34} + 2.1u) |B_O|
       + [1.01\,m (\varepsilon_r + u) + (4m + 8) u \ln m!]\,|O| \sum_T V_{OT}` (the batch sums
       and Kahan's compensated sum included);
-    - the spread :math:`\sum_T V_T (\ln |T| - \ln V_T)` within
-      :math:`(\varepsilon_V + 6.02u + \gamma_{n_T + 1}) \cdot \text{spread} + 1.02\,\varepsilon_V \sum_T V_T`
-      (non-negative terms; the entries' own error included), and one rounding per operation
-      joining the parts.
+    - the spread :math:`\sum_T V_T (\ln |T| - \ln V_T)` (:func:`spread_terms`: float64 terms, a
+      long-double sum rounded once) within :math:`(\varepsilon_V + 7.02u + \gamma'_{n_T + 1})
+      \cdot \text{spread} + 1.02\,\varepsilon_V \sum_T V_T` (non-negative terms; the entries'
+      own error included; :math:`\gamma'` with long double's unit roundoff), and one rounding per
+      operation joining the parts.
 
     The bound is evaluated from the computed quantities and enlarged by 1 %.
     """
-    u = 2.0 ** -53
+    u, u_ld = 2.0 ** -53, float(np.finfo(np.longdouble).epsneg)
 
     def gamma(k):
         return k * u / (1 - k * u)
+
+    def gamma_ld(k):
+        return k * u_ld / (1 - k * u_ld)
 
     q, q0 = np.asarray(cls.q), np.asarray(cls.q0)
     if not (np.array_equal(q * L, np.rint(q * L)) and np.array_equal(q0, 1.0 - q)):
@@ -639,7 +644,7 @@ def orbit_rounding(cls, cells, L, m, class_orbit_sizes, Bs, V, bonus):
             + (1.01 * m * (eps_r + u) + (4 * m + 8) * u * ln_mf) * size * mass)
     part = Bs / size
     spread = np.abs(bonus - part) + 2 * u * (np.abs(bonus) + np.abs(part))
-    d_spread = (eps_v + 6.02 * u + gamma(V.shape[1] + 1)) * spread + 1.02 * eps_v * mass
+    d_spread = (eps_v + 7.02 * u + gamma_ld(V.shape[1] + 1)) * spread + 1.02 * eps_v * mass
     err = d_bs / size + u * np.abs(part) + d_spread + u * np.abs(bonus)
     return eps_v, 1.01 * err
 
