@@ -18,12 +18,14 @@ import numpy as np
 
 from boolean._lib.validate import check_flag
 
+from .._rounding import outward_certificate
 from ._store import AtlasRecord
 
-#: Slack (bits) allowed between a stored bound and its re-evaluation. The stored bounds are
-#: float64 evaluations of sums of at most ~1e6 terms of size <= m bits, whose rounding error is
-#: below 1e-10 bits; a larger difference means the stored bound is not the bound of its law.
-SLACK = 1e-10
+#: Slack (bits) allowed between a stored bound and its re-evaluation. Both are rounded outward
+#: (:mod:`capacity._rounding`), widened by bounds on the rounding of their sums and of the
+#: channel's construction, about 1e-13 for the shipped channels, so the same law gives the same
+#: bracket to within that; a larger difference means the stored bound is not a bound of its law.
+SLACK = 1e-12
 #: Working precision (bits) of the ball arithmetic.
 ARB_PREC = 128
 
@@ -38,7 +40,8 @@ class Verification:
     key : str
         The record's key.
     method : str
-        "float" (numpy, float64) or "arb" (ball arithmetic on exact rational entries).
+        "float" (numpy: float64 channel, sums in long double, rounded outward by
+        :mod:`capacity._rounding`) or "arb" (ball arithmetic on exact rational entries).
     lower, upper : float
         Re-evaluated bounds (bits). For "arb" they are rounded outward from the balls, so
         ``lower <= C <= upper`` is proved (up to the correctness of the code and of the
@@ -157,33 +160,18 @@ def _level_channel(args):
     return level_channel(args["n"], args["s"], args["m"], max_bytes=args.get("max_bytes"))
 
 
-#: Entries of W in one block of rows of the float bounds: their temporaries stay a few of these
-#: (tens of MB), not copies of the whole channel (gigabytes for the largest shipped ones).
-BLOCK_ENTRIES = 1 << 22
-
-
-def _divergences(V, q):
-    """``D(V_r || q)`` per row in nats, by blocks of rows; +inf for a row with mass on an output
-    that ``q`` misses (an unreached output)."""
-    V = np.asarray(V)
-    zero = q <= 0
-    logq = np.log(np.where(zero, 1.0, q))
-    step = max(1, BLOCK_ENTRIES // max(1, V.shape[1]))
-    d = np.empty(V.shape[0])
-    for i in range(0, V.shape[0], step):
-        block = V[i:i + step]
-        pos = block > 0
-        terms = np.where(pos, block * (np.log(np.where(pos, block, 1.0)) - logq), 0.0)
-        d[i:i + step] = np.where((pos & zero).any(axis=1), np.inf, terms.sum(axis=1))
-    return d
-
-
-def _bonus_bounds(p, V, bonus):
+def _bonus_bounds(p, V, bonus, rounding=None):
     """(lower, upper) in bits of ``max_p sum_r p_r [D(V_r || pV) + b_r]`` (b in nats) at p:
-    the law's value and ``max_r [D(V_r || pV) + b_r]`` (an unreached output gives +inf)."""
-    d = _divergences(V, p @ V) + np.asarray(bonus)
-    lo = float(p @ np.where(np.isinf(d), 0.0, d)) / math.log(2.0)
-    return lo, float(d.max()) / math.log(2.0)
+    the law's value and ``max_r [D(V_r || pV) + b_r]`` (an unreached output gives +inf), rounded
+    outward (:func:`capacity._rounding.outward_certificate`) and widened by the builder's
+    ``rounding = (entry_rel, bonus_err)`` when given."""
+    entry_rel, bonus_err = (0.0, None) if rounding is None else rounding
+    V = np.ascontiguousarray(V, dtype=np.float64)
+    bonus = np.broadcast_to(np.asarray(bonus, dtype=np.float64), (V.shape[0],))
+    lo, up = outward_certificate(V[None], np.asarray(p, dtype=np.float64)[None], bonus[None],
+                                 None if bonus_err is None else np.asarray(bonus_err)[None], entry_rel=entry_rel,
+                                 unit="bits")
+    return float(lo[0]), float(max(up[0], lo[0]))
 
 
 def _folded_bounds(law, fc):
@@ -198,12 +186,16 @@ def _folded_bounds(law, fc):
     spread = np.abs(law - (p / sizes)[orbit]).max(initial=0.0)
     if spread > 1e-12:
         return None, f"law is not uniform on symmetry orbits (spread {spread:.1e}); too large to unfold"
-    return _bonus_bounds(p, np.asarray(fc.V), fc.bonus), ""
+    return _bonus_bounds(p, np.asarray(fc.V), fc.bonus, fc.rounding), ""
 
 
-def _float_bounds(p, W):
-    """(lower, upper) in bits: I(p; W) and max_x D(W_x || pW), in float64."""
-    return _bonus_bounds(p, W, 0.0)
+def _float_bounds(p, ch):
+    """(lower, upper) in bits: I(p; W) and max_x D(W_x || pW) of the channel ``ch``, rounded
+    outward, with the rounding of its entries (:func:`capacity.insensitive.channel.channel_rounding`)."""
+    from capacity.insensitive.channel import channel_rounding
+
+    entry_rel = channel_rounding(ch)
+    return _bonus_bounds(p, ch.W, 0.0, None if entry_rel is None else (entry_rel, None))
 
 
 def _check_law(record, n_rows):
@@ -321,7 +313,10 @@ def verify_record(record, *, rigorous=False) -> Verification:
             if lo is None:
                 return out(nan, nan, False, detail)
         else:
-            lo, up = _bonus_bounds(law, lc.V, lc.bonus)
+            from capacity.insensitive.levels import level_rounding
+
+            rounding = level_rounding(lc, record.args["n"], record.args["s"], record.args["m"])
+            lo, up = _bonus_bounds(law, lc.V, lc.bonus, rounding)
             detail = f"weight-level channel {lc.V.shape[0]}x{lc.V.shape[1]}"
         holds = lo >= s_lo - SLACK and up <= s_up + SLACK
         return out(lo, up, holds, detail)
@@ -346,7 +341,7 @@ def verify_record(record, *, rigorous=False) -> Verification:
         if lo is None:
             return out(nan, nan, False, detail)
     else:
-        lo, up = _float_bounds(law, ch.W)
+        lo, up = _float_bounds(law, ch)
         detail = f"channel {ch.W.shape[0]}x{ch.W.shape[1]}"
     holds = lo >= s_lo - SLACK and up <= s_up + SLACK
     return out(lo, up, holds, detail)
