@@ -168,11 +168,7 @@ def outward_information(W, p, *, entry_rel=0.0, unit="nats", block=BLOCK):
 def _outward(W, p, bonus, bonus_err, entry_rel, block):
     """F(pi) (long double), the bound on its error, and max_x (D_x + e_x) (long double), (B,)."""
     B, nx, ny = (int(d) for d in W.shape)
-    p = np.asarray(to_numpy(p), dtype=np.float64).reshape(B, nx)
-    total = p.astype(LD).sum(axis=-1)
-    if not (np.all(p >= 0) and np.all(total > 0)):
-        raise ValueError("outward_certificate needs non-negative laws with positive sums")
-    pi = p.astype(LD) / total[:, None]
+    pi = _normalised(p, (B, nx), "outward_certificate", "laws")
     q = np.zeros((B, ny), dtype=LD)
     for bs, rs, cs in _blocks(B, nx, ny, block):
         q[bs, cs] += np.einsum("bx,bxy->by", pi[bs, rs], _host(W, bs, rs, cs).astype(LD))
@@ -194,13 +190,19 @@ def outward_max(W, q, bonus=None, bonus_err=None, *, unit="nats", block=BLOCK):
     float64 (B,), ``inf`` where a row reaches an output with :math:`q_y = 0`.
     """
     B, nx, ny = (int(d) for d in W.shape)
-    q = np.asarray(to_numpy(q), dtype=np.float64).reshape(B, ny)
-    total = q.astype(LD).sum(axis=-1)
-    if not (np.all(q >= 0) and np.all(total > 0)):
-        raise ValueError("outward_max needs non-negative output laws with positive sums")
-    D, e, _ = _divergences(W, q.astype(LD) / total[:, None], bonus, bonus_err, block)
+    D, e, _ = _divergences(W, _normalised(q, (B, ny), "outward_max", "output laws"), bonus, bonus_err, block)
     upper = np.max(D + e.astype(LD), axis=-1)
     return outward_scale(upper, upper, _FACTOR[unit])[1]
+
+
+def _normalised(x, shape, who, what):
+    """The float64 laws ``x`` (any array or tensor, reshaped to ``shape``) divided by their sums in
+    long double; ValueError unless they are non-negative with positive sums."""
+    x = np.asarray(to_numpy(x), dtype=np.float64).reshape(shape).astype(LD)
+    total = x.sum(axis=-1)
+    if not (np.all(x >= 0) and np.all(total > 0)):
+        raise ValueError(f"{who} needs non-negative {what} with positive sums")
+    return x / total[:, None]
 
 
 def _divergences(W, q, bonus, bonus_err, block, entry_rel=0.0):

@@ -70,10 +70,11 @@ import numpy as np
 from boolean._lib.memory import check_size, format_bytes
 from boolean._lib.validate import check_int
 
+from .._rounding import U64, gamma
 from ._levels_numba import level_scan
 from .model import MAX_LEVEL_M, channel_cells
 from .npn import npn_representatives
-from .symmetry import spread_terms, symbol_generators, type_orbits
+from .symmetry import spread_rounding, spread_terms, symbol_generators, type_orbits
 
 __all__ = ["LevelChannel", "LEVEL_ROWS_BOUND", "MAX_LEVEL_N", "level_channel", "level_plan"]
 
@@ -227,6 +228,10 @@ def _entropy_terms(n, s, m, K, levels, entropy):
     return -m * (math.log(K) + entropy / K) + elog
 
 
+#: Relative error of V = num / denom from exact integers: two conversions and a division.
+ENTRY_REL = 3.02 * U64
+
+
 def level_rounding(lc, n, s, m):
     r"""How far ``lc`` (a :class:`LevelChannel` of C(n, s, m)) can be from the exact problem:
     ``(entry_rel, bonus_err)``, a relative bound on every entry of V and an absolute bound (nats)
@@ -245,19 +250,12 @@ def level_rounding(lc, n, s, m):
       :math:`S_2, S_3` within relative :math:`\gamma_{s+2} + 2.01u` (sums of non-negative
       terms over exact powers of two); E ln coef from them as its formula (each constant within
       one rounding);
-    - the spread :math:`\sum_T V_T (\ln |T| - \ln V_T)` has non-negative terms
-      :math:`V_T d_T`, each within :math:`V_T (9.03u\,d_T + 3.03u)` (the entry's own error
-      included), their sum in long double within :math:`\gamma'_{n_T}` and rounded once
-      (:func:`capacity.insensitive.symmetry.spread_terms`);
+    - the spread term within :func:`capacity.insensitive.symmetry.spread_rounding`'s bound;
     - one rounding for each of the two additions.
 
     The bound is evaluated from the computed quantities, enlarged by 1 %.
     """
-    u = 2.0 ** -53
-
-    def gamma(k):
-        return k * u / (1 - k * u)
-
+    u = U64
     K = math.comb(n, s) << s
     L = 1 << (n - s)
     e = np.asarray(lc.entropy, dtype=np.float64)
@@ -269,7 +267,7 @@ def level_rounding(lc, n, s, m):
                                                                      dtype=np.float64)
     S2 = (K / 2.0 + 2.0 * u2) / K ** 2
     S3 = (K / 4.0 + 3.0 * u2) / K ** 3
-    dS2, dS3 = (gamma(s + 2) + 2.01 * u) * S2, (gamma(s + 2) + 2.01 * u) * S3
+    dS2, dS3 = (gamma(s + 2, u) + 2.01 * u) * S2, (gamma(s + 2, u) + 2.01 * u) * S3
     if m == 1:
         elog, d_elog = np.zeros_like(S2), np.zeros_like(S2)
     elif m == 2:
@@ -284,12 +282,9 @@ def level_rounding(lc, n, s, m):
                   + 3 * u * (np.abs(a) * math.log(3.0) + np.abs(b) * math.log(6.0)))
     ent = elog - T1
     bonus = np.asarray(lc.bonus, dtype=np.float64)
-    spread = np.abs(bonus - ent) + 2 * u * (np.abs(bonus) + np.abs(ent))  # >= the spread computed
-    n_t = lc.V.shape[1]
-    u_ld = float(np.finfo(np.longdouble).epsneg)  # the spread is summed in long double
-    d_spread = (10.03 * u + (n_t + 1) * u_ld / (1 - (n_t + 1) * u_ld)) * spread + 3.03 * u * 1.01
+    d_spread = spread_rounding(bonus, ent, ENTRY_REL, lc.V.shape[1], 1.01)  # rows of V sum to 1
     err = dT1 + d_elog + u * (np.abs(T1) + np.abs(elog)) + d_spread + u * np.abs(bonus)
-    return 3.02 * u, 1.01 * err
+    return ENTRY_REL, 1.01 * err
 
 
 @functools.lru_cache(maxsize=8)

@@ -42,6 +42,7 @@ from boolean._lib.backend import resolve_backend
 from boolean._lib.memory import check_size, format_bytes
 from boolean._lib.validate import check_choice
 
+from .._rounding import U64, ULD, gamma
 from ._orbits_numba import BATCH, LOG_ZERO, orbit_sums, threads_for, type_sums
 from .classes import MAX_ENUM_N, label_by_first
 from .model import (channel_cells, channel_classes, check_channel_args, count_keys, level_route,
@@ -430,6 +431,23 @@ def spread_terms(V, type_orbit_sizes):
     return out
 
 
+def spread_rounding(bonus, rest, eps_v, n_types, mass):
+    r"""A bound (nats, per row) on how far the :func:`spread_terms` inside ``bonus = rest + spread``
+    can be from the spread of the exact V, whose entries the float64 ones match within relative
+    ``eps_v``; ``mass`` bounds each row's sum of V (:math:`u = 2^{-53}`, :math:`\gamma'` with long
+    double's unit roundoff, float64 logs within 2 ulps).
+
+    The terms :math:`V_T d_T`, :math:`d_T = \ln |T| - \ln V_T \ge 0`, are each within
+    :math:`V_T ((\varepsilon_V + 6.02u) d_T + 1.02\,\varepsilon_V)` (the entry's error, the two
+    logs, the difference and the product); their long-double sum is within :math:`\gamma'_{n_T}`
+    and is rounded once. The spread itself is read from ``bonus - rest`` (one rounding each way),
+    so the bound is :math:`(\varepsilon_V + 7.02u + \gamma'_{n_T + 1})\,\text{spread} +
+    1.02\,\varepsilon_V\,\text{mass}`.
+    """
+    spread = np.abs(bonus - rest) + 2 * U64 * (np.abs(bonus) + np.abs(rest))  # >= the spread computed
+    return (eps_v + 7.02 * U64 + gamma(n_types + 1, ULD)) * spread + 1.02 * eps_v * mass
+
+
 def type_orbits(sym_gens, n_symbols, m):
     """Every type (:func:`capacity.insensitive.model.type_list`) with its orbit under the symbol
     generators: ``(sym, coef, type_orbit, type_orbit_sizes)``, orbits numbered by first type."""
@@ -613,22 +631,12 @@ def orbit_rounding(cls, cells, L, m, class_orbit_sizes, Bs, V, bonus):
       :math:`B_O` is within :math:`(\varepsilon_W + (2m + 6) u + \gamma_{34} + 2.1u) |B_O|
       + [1.01\,m (\varepsilon_r + u) + (4m + 8) u \ln m!]\,|O| \sum_T V_{OT}` (the batch sums
       and Kahan's compensated sum included);
-    - the spread :math:`\sum_T V_T (\ln |T| - \ln V_T)` (:func:`spread_terms`: float64 terms, a
-      long-double sum rounded once) within :math:`(\varepsilon_V + 7.02u + \gamma'_{n_T + 1})
-      \cdot \text{spread} + 1.02\,\varepsilon_V \sum_T V_T` (non-negative terms; the entries'
-      own error included; :math:`\gamma'` with long double's unit roundoff), and one rounding per
-      operation joining the parts.
+    - the spread term within :func:`spread_rounding`'s bound, and one rounding per operation
+      joining the parts.
 
     The bound is evaluated from the computed quantities and enlarged by 1 %.
     """
-    u, u_ld = 2.0 ** -53, float(np.finfo(np.longdouble).epsneg)
-
-    def gamma(k):
-        return k * u / (1 - k * u)
-
-    def gamma_ld(k):
-        return k * u_ld / (1 - k * u_ld)
-
+    u = U64
     q, q0 = np.asarray(cls.q), np.asarray(cls.q0)
     if not (np.array_equal(q * L, np.rint(q * L)) and np.array_equal(q0, 1.0 - q)):
         return None
@@ -636,15 +644,14 @@ def orbit_rounding(cls, cells, L, m, class_orbit_sizes, Bs, V, bonus):
     eps_r = float(np.abs(np.asarray(cells.pi) * K - 1.0).max()) + 3.01 * u
     eps_w = 1.01 * m * (eps_r + 3.02 * u)
     size = np.asarray(class_orbit_sizes, dtype=np.float64)
-    eps_v = eps_w + gamma(BATCH + -(-int(size.max()) // BATCH) + 4)  # a batch's sum, then one per batch
+    eps_v = eps_w + gamma(BATCH + -(-int(size.max()) // BATCH) + 4, u)  # a batch's sum, then one per batch
     ln_mf = math.lgamma(m + 1)
-    mass = V.sum(axis=1) * (1 + gamma(V.shape[1] + 1))
+    mass = V.sum(axis=1) * (1 + gamma(V.shape[1] + 1, u))
     absB = np.abs(Bs)
-    d_bs = ((eps_w + (2 * m + 6) * u + gamma(34) + 2.1 * u) * absB
+    d_bs = ((eps_w + (2 * m + 6) * u + gamma(34, u) + 2.1 * u) * absB
             + (1.01 * m * (eps_r + u) + (4 * m + 8) * u * ln_mf) * size * mass)
     part = Bs / size
-    spread = np.abs(bonus - part) + 2 * u * (np.abs(bonus) + np.abs(part))
-    d_spread = (eps_v + 7.02 * u + gamma_ld(V.shape[1] + 1)) * spread + 1.02 * eps_v * mass
+    d_spread = spread_rounding(bonus, part, eps_v, V.shape[1], mass)
     err = d_bs / size + u * np.abs(part) + d_spread + u * np.abs(bonus)
     return eps_v, 1.01 * err
 
