@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 
 from capacity import blahut_arimoto, certify_input
-from capacity._rounding import LD, outward_certificate, outward_max, outward_scale, round_down, round_up
+from capacity._rounding import (LD, outward_certificate, outward_information, outward_max, outward_scale, round_down,
+                                 round_up)
 
 flint = pytest.importorskip("flint")
 
@@ -247,3 +248,21 @@ def test_rate_distortion_lower_bound_is_tight_and_below(D):
         assert flint.arb(low) <= exact.lower() and float(exact.mid()) - low <= 1e-14
     finally:
         flint.ctx.prec = old
+
+
+def test_outward_information_holds_the_exact_value_and_refuses_a_bad_entry_bound():
+    # the interval around I(p; W) that rate_distortion's upper bound takes, against arb; and the
+    # entry bound is refused outside [0, 0.01], where its first-order widening would not hold
+    rng = np.random.default_rng(5)
+    for _ in range(5):
+        nx, ny = int(rng.integers(2, 8)), int(rng.integers(2, 20))
+        W, p = _channel(rng, nx, ny), rng.dirichlet(np.ones(nx))
+        low, high = outward_information(W[None], p[None])
+        F, _ = _exact(W, p)
+        assert flint.arb(float(low[0])) <= F.lower() and F.upper() <= flint.arb(float(high[0]))
+        assert high[0] - low[0] <= 1e-14
+        wide = outward_information(W[None], p[None], entry_rel=1e-6)
+        assert wide[0][0] < low[0] - 1e-7 and wide[1][0] > high[0] + 1e-7
+    for bad in (-1e-3, 0.02, float("nan")):
+        with pytest.raises(ValueError, match="`entry_rel` must be in"):
+            outward_certificate(np.eye(2)[None], np.full((1, 2), 0.5), entry_rel=bad)
