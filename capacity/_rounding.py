@@ -64,7 +64,8 @@ import numpy as np
 
 from boolean._lib.array import to_numpy
 
-__all__ = ["outward_certificate", "outward_information", "outward_max", "outward_scale", "round_down", "round_up"]
+__all__ = ["mean_upper", "outward_certificate", "outward_information", "outward_max", "outward_scale", "round_down",
+           "round_up"]
 
 LD = np.longdouble
 #: Unit roundoff of float64 and of long double (equal where long double is double).
@@ -105,6 +106,24 @@ def outward_scale(lower, upper, factor=LOG2E):
     lo = np.asarray(lower, dtype=LD) * factor
     up = np.asarray(upper, dtype=LD) * factor
     return round_down(lo - 8 * ULD * np.abs(lo)), round_up(up + 8 * ULD * np.abs(up))
+
+
+def mean_upper(p, v):
+    r"""A float64 upper bound on :math:`\sum_x \pi_x v_x`, :math:`\pi = p / \sum_x p_x`, for
+    float64 ``p >= 0`` with a positive sum and finite ``v >= 0`` (an expected cost).
+
+    Both sums are taken in long double: the dot product of :math:`n` terms is within
+    :math:`\gamma'_{n+1}` of its exact value relative to :math:`\sum p_x v_x` (all terms are
+    non-negative), the total mass within :math:`\gamma'_{n+1}`; the quotient gets
+    :math:`(1 + 2\gamma'_{n+1}) / (1 - \gamma'_{n+1})`, and :math:`4u'` for the last operations,
+    before rounding up to float64 (Higham 2002, §3.1).
+    """
+    P = np.asarray(p, dtype=np.float64).astype(LD)
+    V = np.asarray(v, dtype=np.float64).astype(LD)
+    total = P.sum()
+    g = LD(gamma(P.size + 1, ULD))
+    mean = (P * V).sum() / total
+    return float(round_up(mean * (1 + 2 * g) / (1 - g) * (1 + 4 * LD(ULD))))
 
 
 def _blocks(B, nx, ny, limit=BLOCK):

@@ -29,7 +29,7 @@ from ._cost_polish import _cost_ipm
 from ._lagrange import (DEFAULT_MAX_BYTES, LN2, _check_common, _slope_bisection, _solve_each, certified_bits,
                         check_targets, curve_points, inner_tol)
 from ._result import CapacityResult, result_like, stack_results
-from ._rounding import LD, ULD, outward_certificate, outward_max, round_up
+from ._rounding import LD, ULD, mean_upper, outward_certificate, outward_max, round_up
 from ._solver import DRIVERS, bounds, row_divergences
 
 __all__ = ["capacity_cost", "capacity_cost_curve"]
@@ -79,6 +79,37 @@ def _dual_bound(D, b, beta):
     return min(cands)
 
 
+def _surely_feasible(p, b, beta):
+    r"""``p``, or its mixture with the cheapest input, whose exact expected cost under
+    :math:`\pi = p / \sum p` is at most ``beta``.
+
+    The float64 sum ``p @ b`` can round to ``beta`` or below while the exact cost is a few ulps
+    above it, and ``I(p)`` is a lower bound on :math:`C(\beta)` only for a feasible law. A law is
+    kept when every input it uses costs at most ``beta``, or when :func:`capacity._rounding.mean_upper`
+    (a rigorous upper bound on the cost) meets ``beta``; otherwise
+    :math:`(1 - \lambda) p + \lambda e_c` (``c`` the cheapest input, ``b_c <= beta``), with
+    :math:`\lambda` from the bound and doubled until the mixture passes; :math:`\lambda = 1` (the
+    cheapest input alone) always does. :math:`I` is concave, so the mixture loses at most
+    :math:`\lambda I(p)`.
+    """
+    cheapest = int(np.argmin(b))
+    lam = 0.0
+    for _ in range(64):
+        pm = p if lam == 0.0 else (1.0 - lam) * p
+        if lam:
+            pm[cheapest] += lam
+        if bool((b[pm > 0] <= beta).all()):
+            return pm
+        high = mean_upper(pm, b)
+        if high <= beta:
+            return pm
+        step = (high - beta) / (high - float(b[cheapest]))
+        lam = 1.0 if lam >= 0.5 else min(1.0, max(2.0 * lam, lam + 2.0 * step))
+    pm = np.zeros_like(p)
+    pm[cheapest] = 1.0
+    return pm
+
+
 class _CostState:
     """Best certified bounds seen so far for one budget."""
 
@@ -107,7 +138,9 @@ class _CostState:
 
     def round_outward(self):
         """Recompute both bounds (nats) of the best p and (q, s) seen, rounded outward
-        (:mod:`capacity._rounding`): lower = I(p), upper = s beta + max_x [D(W_x || q) - s b_x]."""
+        (:mod:`capacity._rounding`): lower = I(p), upper = s beta + max_x [D(W_x || q) - s b_x];
+        p first made feasible in exact arithmetic (:func:`_surely_feasible`)."""
+        self.p = _surely_feasible(self.p, self.b, self.beta)
         lower = outward_certificate(self.W[None], self.p[None])[0][0]
         self.lower = max(0.0, float(lower))  # I >= 0
         if self.q_dual is not None and math.isfinite(self.upper):
@@ -293,9 +326,11 @@ def capacity_cost(W, cost, budget, *, tol=1e-9, max_iter=100_000, max_bytes=None
     on that support (linear in :math:`\log q` once the level is absorbed: one least-squares
     solve), since :math:`q = pW` is only first-order accurate. A polish that does not certify
     hands back to the bisection at 1e-5 nats, then at ``tol``. Every bound is recomputed from
-    the returned ``p`` (made feasible by mixing in the cheapest input when rounding overshoots
-    the budget) and from an output law ``q`` by the duality bound above, never taken from a
-    solver's claim.
+    the returned ``p`` and from an output law ``q`` by the duality bound above, never taken
+    from a solver's claim. The returned ``p`` meets the budget in exact arithmetic, not only in
+    float64: its cost under ``p / sum(p)`` is bounded above rigorously, and where that bound
+    exceeds ``budget`` the cheapest input is mixed in (costing at most about ``1e-16`` relative of
+    the lower bound, as :math:`I` is concave).
 
     References
     ----------
