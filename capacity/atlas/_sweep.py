@@ -152,6 +152,9 @@ MAX_BATCH = 1024
 IN_FLIGHT = 2
 #: Seconds between two requests for the cluster's workers (new ones replace those lost, or join).
 WORKERS_EVERY = 1.0
+#: Seconds without a result after which the client asks the scheduler for its workers anyway, to
+#: find batches held for a worker that is gone (:func:`_arrivals`, :func:`_submit_and_store`).
+QUIET = 5.0
 #: Seconds a client waits for the scheduler at a ``scheduler`` address to answer before
 #: :func:`run_sweep` refuses the address, in place of Dask's ``distributed.comm.timeouts.connect``;
 #: it also bounds Dask's attempts to reconnect after a lost connection.
@@ -675,36 +678,101 @@ def _run(sweep, atlas, scheduler, n_workers, force, retries, batch, progress, ca
     return skipped, len(todo), counts
 
 
+def _arrivals(arrivals, quiet=None):
+    """Lists of ``(future, result)`` from the ``as_completed`` ``arrivals`` as they finish, and an
+    empty list after each ``quiet`` seconds (default :data:`QUIET`) without one; ends when nothing
+    is left in it."""
+    quiet = QUIET if quiet is None else quiet
+    cond = getattr(arrivals, "thread_condition", None)      # notified by as_completed on each arrival
+    last = time.monotonic()
+    while True:
+        got = arrivals.next_batch(block=False)
+        if got:
+            last = time.monotonic()
+            yield got
+            continue
+        if arrivals.is_empty():
+            return
+        wait = last + quiet - time.monotonic()
+        if wait <= 0:
+            last = time.monotonic()
+            yield []
+        elif cond is None:
+            time.sleep(min(wait, 0.01))
+        else:
+            with cond:                # the check and the wait under the lock that guards arrivals
+                if not arrivals.has_ready():
+                    cond.wait(timeout=min(wait, 0.1))
+
+
 def _submit_and_store(client, sweep, todo, atlas, batch, counts, bar, callback) -> list:
     """Keep ``IN_FLIGHT`` batches per worker thread submitted, each new batch to the worker with the
     fewest tasks waiting per thread; store a batch's rows as it arrives. Returns the futures of the
     batches that arrived once every batch was submitted, not released (the caller closes the
-    client, which releases them all at once)."""
+    client, which releases them all at once).
+
+    A batch is placed on its worker loosely (it may run elsewhere), but Dask forgets the looseness
+    of a task that lost its worker while no worker was running: when workers join again, it stays
+    unassigned for ever (a one-worker cluster whose worker a task kills, or a cluster whose workers
+    all leave). When the worker list shows a batch's worker gone, a batch of it that no worker is
+    processing is cancelled and submitted again without a worker; a result arriving for a cancelled
+    batch is dropped, so that each task is stored once."""
     from collections import deque
 
     from distributed import as_completed
 
     pending = deque(todo[i] for i in spread_order(len(todo)))
-    in_flight = {}                        # Dask key -> (tasks, worker address or None)
+    in_flight = {}                        # Dask key -> (tasks, worker address or None, future)
     batches, backlog = {}, {}             # worker address -> batches and tasks sent to it and not yet back
     seen = {"tasks": 0, "seconds": 0.0}
     kept = []
     cluster = {"threads": {}, "asked": -math.inf}      # worker address -> threads, and when last asked
     stamp = time.time_ns()                # Dask keys unique to this call: never a result cached by a scheduler
+    resent = [0]
     # results are fetched on this client's event loop as each batch finishes (no blocking round trip
     # per batch from this thread); without ``loop``, as_completed would use the process's default
     # client, which may be another one on another loop (a notebook's), and each batch would then wait
     # about a second to be noticed
     arrivals = as_completed(loop=client.loop, with_results=True, raise_errors=False)
 
-    def submit():
+    def send(chunk, worker, key):
+        place = {} if worker is None else {"workers": [worker], "allow_other_workers": True}
+        fut = client.submit(execute_packed, TaskBatch((t.routine, t.kwargs) for t in chunk), key=key, pure=False,
+                            **place)
+        in_flight[fut.key] = (chunk, worker, fut)
+        batches[worker] = batches.get(worker, 0) + 1
+        backlog[worker] = backlog.get(worker, 0) + len(chunk)
+        arrivals.add(fut)
+
+    def forget(key):
+        chunk, worker, fut = in_flight.pop(key)
+        batches[worker] -= 1
+        backlog[worker] -= len(chunk)
+        return chunk, fut
+
+    def rescue(threads):
+        # batches placed on workers that are gone and that no worker is processing: submitted again
+        gone = [k for k, (_, w, fut) in in_flight.items() if w is not None and w not in threads
+                and fut.status == "pending"]
+        if not gone:
+            return
+        running = {k for keys in client.processing().values() for k in keys}
+        for key in gone:
+            if key not in running and in_flight[key][2].status == "pending":
+                chunk, fut = forget(key)
+                fut.cancel()
+                resent[0] += 1
+                send(chunk, None, f"atlas-{chunk[0].key}-{len(chunk)}-{stamp}-r{resent[0]}")
+
+    def submit(force=False):
         # the client, not Dask, picks each batch's worker; the restriction is loose, so a batch whose
         # worker is lost runs on another one
         now = time.monotonic()
-        if now - cluster["asked"] > WORKERS_EVERY:    # a round trip to the scheduler: not once per batch
+        if force or now - cluster["asked"] > WORKERS_EVERY:    # a round trip to the scheduler: not once per batch
             cluster["threads"] = {w: max(1, info.get("nthreads", 1))
                                   for w, info in client.scheduler_info()["workers"].items()}
             cluster["asked"] = now
+            rescue(cluster["threads"])
         threads = cluster["threads"]
         slots = max(1, sum(threads.values()))
         while pending and len(in_flight) < IN_FLIGHT * slots:
@@ -712,21 +780,18 @@ def _submit_and_store(client, sweep, todo, atlas, batch, counts, bar, callback) 
             mean = seen["seconds"] / seen["tasks"] if seen["tasks"] else None
             size = min(batch or plan_batch(len(pending), slots, mean), len(pending))
             chunk = [pending.popleft() for _ in range(size)]
-            place = {} if worker is None else {"workers": [worker], "allow_other_workers": True}
-            fut = client.submit(execute_packed, TaskBatch((t.routine, t.kwargs) for t in chunk),
-                                key=f"atlas-{chunk[0].key}-{len(chunk)}-{stamp}", pure=False, **place)
-            in_flight[fut.key] = (chunk, worker)
-            batches[worker] = batches.get(worker, 0) + 1
-            backlog[worker] = backlog.get(worker, 0) + len(chunk)
-            arrivals.add(fut)
+            send(chunk, worker, f"atlas-{chunk[0].key}-{len(chunk)}-{stamp}")
 
     submit()
-    for arrived in arrivals.batches():
+    for arrived in _arrivals(arrivals):
+        if not arrived:               # quiet: the workers again, and the batches of those gone
+            submit(force=True)
+            continue
         landed = []
         for fut, outs in arrived:
-            chunk, worker = in_flight.pop(fut.key)
-            batches[worker] -= 1
-            backlog[worker] -= len(chunk)
+            if fut.key not in in_flight:          # cancelled and submitted again: stored from the new one
+                continue
+            chunk, _ = forget(fut.key)
             if fut.status == "finished":
                 outs = pickle.loads(outs)
                 recs = [_record(t, out, sweep.name) for t, out in zip(chunk, outs)]

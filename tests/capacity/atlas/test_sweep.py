@@ -677,3 +677,40 @@ def test_a_sweep_starts_before_any_worker_joins(tmp_path):
     assert (s.submitted, s.done, s.failed) == (40, 40, 0)
     with open_atlas(tmp_path / "late.sqlite", readonly=True) as a:
         assert sorted(r.result["value"] for r in a.records()) == [float(v) for v in range(40)]
+
+
+def test_the_only_worker_killed_mid_sweep_loses_nothing(tmp_path, monkeypatch):
+    # the batches placed on a lone worker that dies wait, in Dask, for a worker at that address for
+    # ever (its loose placement is forgotten while no worker runs); the sweep submits them again
+    import _thread
+    import threading
+
+    import capacity.atlas._sweep as sweep_module
+    from distributed import Client
+
+    from capacity.atlas import local_cluster
+
+    monkeypatch.setattr(sweep_module, "QUIET", 1.0)
+    with local_cluster(1, retries=3) as cluster:
+        with Client(cluster.scheduler_address) as client:
+            pid = next(iter(client.run(os.getpid).values()))
+        seen = []
+
+        def kill_it(rec):
+            seen.append(rec.key)
+            if len(seen) == 1:
+                os.kill(pid, 9)
+
+        hung = threading.Timer(60.0, _thread.interrupt_main)     # a hang becomes a failure, not a stuck suite
+        hung.start()
+        try:
+            s = run_sweep(_probes(8, 0.2), tmp_path / "a.sqlite", scheduler=cluster.scheduler_address,
+                          callback=kill_it, batch=2)
+        except KeyboardInterrupt:
+            pytest.fail(f"the sweep hung after its worker was killed ({len(seen)} of 8 tasks stored)")
+        finally:
+            hung.cancel()
+    assert (s.submitted, s.done, s.failed) == (8, 8, 0)
+    assert len(seen) == 8 and len(set(seen)) == 8
+    with open_atlas(tmp_path / "a.sqlite", readonly=True) as atlas:
+        assert sorted(r.value for r in atlas.records()) == [float(v) for v in range(8)]
