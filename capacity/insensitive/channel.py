@@ -33,8 +33,8 @@ import numpy as np
 
 from boolean._lib.memory import check_size, format_bytes
 
-from .model import (TYPE_BLOCK_ELEMS, channel_cells, channel_classes, check_channel_args, symbol_probabilities, type_list,
-                    type_probabilities, vector_classes)
+from .model import (TYPE_BLOCK_ELEMS, channel_cells, channel_classes, check_channel_args, symbol_probabilities,
+                    table_rounding, type_list, type_probabilities, vector_classes)
 
 __all__ = ["ChannelShape", "InsensitiveChannel", "channel_shape", "channel_matrix"]
 
@@ -264,21 +264,19 @@ def channel_matrix(n, s, m, *, visible="random", S0=None, p_bias=0.5, max_bytes=
 
 def channel_rounding(ch):
     r"""A bound on the relative error of every entry of ``ch.W`` (an :class:`InsensitiveChannel`)
-    against the exact channel, for :func:`capacity._rounding.outward_certificate`; None when the
-    class table is not the dyadic one of uniform bits that it assumes.
+    against the exact channel, for :func:`capacity._rounding.outward_certificate`; None where
+    :func:`capacity.insensitive.model.table_rounding` gives no bound on the table it is built from.
 
-    With uniform bits each :math:`q_c = k / 2^{n-s}` and :math:`1 - q_c` are exact (checked) and
-    the cell probabilities are within relative :math:`\varepsilon_\pi = |\pi K - 1| + 2.01u` of
-    :math:`1/K` (:math:`u = 2^{-53}`), so each symbol probability is within
-    :math:`\varepsilon_\pi + u`; an entry is its multinomial coefficient (within u) times m of
+    Each symbol probability :math:`\pi_c q_c^y (1 - q_c)^{1-y}` is a product of two table
+    entries, within :math:`\varepsilon_\pi + \varepsilon_q + u` of the exact one
+    (:math:`u = 2^{-53}`; ``(eps_q, eps_pi)`` from ``table_rounding``, which also covers the
+    functions a class stands for); an entry is its multinomial coefficient (within u) times m of
     them, one rounding each (:func:`capacity.insensitive.model.type_probabilities`):
-    :math:`1.01\,(m (\varepsilon_\pi + 2u) + u)`.
+    :math:`1.01\,(m (\varepsilon_\pi + \varepsilon_q + 2u) + u)`.
     """
     u = 2.0 ** -53
-    q = np.asarray(ch.q)
-    L = 1 << (ch.n - ch.s)
-    if ch.p_bias != 0.5 or not np.array_equal(q * L, np.rint(q * L)):
+    bound = table_rounding(ch.n, ch.s, ch.visible, ch.S0, ch.p_bias)
+    if bound is None:
         return None
-    K = len(ch.cells)
-    eps_pi = float(np.abs(np.asarray(ch.pi) * K - 1.0).max()) + 2.01 * u
-    return 1.01 * (ch.m * (eps_pi + 2 * u) + u)
+    eps_q, eps_pi = bound
+    return 1.01 * (ch.m * (eps_pi + eps_q + 2 * u) + u)

@@ -17,6 +17,8 @@ import numpy as np
 
 from boolean._lib.validate import check_int, check_real
 
+from .._rounding import U64, gamma
+
 from .classes import (MAX_ENUM_N, all_truth_tables, check_S0, check_visible, class_names, equivalence_classes,
                       label_by_first, reachable_s1, standard_functions)
 
@@ -189,6 +191,82 @@ def channel_classes(n, s, visible, S0, p_bias):
     for arr in (out.representatives, out.sizes, out.labels, out.q, out.q0):
         arr.setflags(write=False)
     return out
+
+
+def _grown(*pairs):
+    r""":math:`\prod_i (1 + t_i)^{k_i} - 1` for ``pairs`` t_1, k_1, t_2, k_2, ... (|t_i| < 1), evaluated
+    without losing the small t_i to ``1 + t`` (log1p, expm1) and rounded up by 1 %."""
+    total = sum(k * math.log1p(t) for t, k in zip(pairs[::2], pairs[1::2]))
+    return math.expm1(total) * 1.01 if total > 0 else 0.0
+
+
+def table_rounding(n, s, visible, S0, p_bias):
+    r"""How far the class table's ``q``, ``q0`` and the cells' ``pi`` (:func:`channel_classes`,
+    :func:`channel_cells`) can be from the exact ones: ``(eps_q, eps_pi)``, relative bounds on
+    every entry, or None where this bound does not apply (count-vector classes; probabilities
+    that could underflow).
+
+    The exact table is the one at :math:`p^*`: the fraction :math:`a/b` that ``p_bias`` stands for
+    (:func:`as_simple_fraction`, which also decides which functions share a class), else the float
+    ``p_bias`` itself; the bound also holds at the float ``p_bias``. With :math:`u = 2^{-53}` and
+    :math:`\gamma_k = ku/(1 - ku)` (Higham 2002, §3.1):
+
+    - uniform bits: :math:`q_c = k / 2^{n-s}` and :math:`1 - q_c` are exact (checked), and
+      :math:`\varepsilon_\pi = |\pi K - 1| + 2.01u` against :math:`1/K`;
+    - p-biased bits: each factor :math:`p` or :math:`\mathrm{fl}(1 - p)` is within relative
+      :math:`e_1` of its exact value (computed in rationals), so :math:`P(x)`, a product of n of
+      them, is within :math:`e_x = (1 + e_1)^n (1 + u)^{n-1} - 1`; a cell's mass (a sum of
+      :math:`2^{n-s}` of them) within :math:`e_m = (1 + e_x)(1 + \gamma_{2^{n-s}}) - 1`;
+      :math:`\pi_c` (times :math:`1 / \binom{n}{s}`, within u) within :math:`\varepsilon_\pi`,
+      the conditional law within :math:`e_c = (1 + e_x)(1 + u) / (1 - e_m) - 1`, and ``q`` and
+      ``q0`` (sums of at most :math:`2^n` of its entries) within :math:`e_q = (1 + e_c)(1 +
+      \gamma_{2^n}) - 1` of their own exact values. A class holds functions whose q vectors agree
+      at :math:`p^*`; every function's ``q`` and ``q0`` are formed the same way and compared with
+      its class representative's (relative difference d), so the representative's entries are
+      within :math:`e_q (1 + d) / (1 - e_q) + d` of every member's exact ones.
+
+    Each bound is enlarged by 2 %.
+    """
+    from fractions import Fraction
+
+    u = U64
+    cells = channel_cells(n, s, S0, p_bias)
+    cls = channel_classes(n, s, visible, S0, p_bias)
+    K = len(cells.cells)
+    q, q0, pi = np.asarray(cls.q), np.asarray(cls.q0), np.asarray(cells.pi)
+    if p_bias == 0.5:
+        L = 1 << (n - s)
+        if not (np.array_equal(q * L, np.rint(q * L)) and np.array_equal(q0, 1.0 - q)):
+            return None
+        return 0.0, float(np.abs(pi * K - 1.0).max()) + 2.01 * u
+    if cls.labels is None or cls.representatives is None:
+        return None
+    pf = Fraction(p_bias)
+    star = as_simple_fraction(p_bias) or pf
+    if min(star, 1 - star) ** n < Fraction(1, 2 ** 900):     # far from underflow: every product normal
+        return None
+    one_minus = Fraction(1.0 - p_bias)
+    e1 = float(max(abs(pf - star) / star, abs(one_minus - (1 - star)) / (1 - star),
+                   abs(one_minus - (1 - pf)) / (1 - pf))) * 1.01 + 2.0 ** -1000
+    n_sub = 1 if S0 is not None or visible == "fixed" else math.comb(n, s)
+    u_sub = 0.0 if n_sub & (n_sub - 1) == 0 else u
+    e_x = _grown(e1, n, u, n - 1)
+    e_m = _grown(e_x, 1, gamma(1 << (n - s), U64), 1)
+    e_pi = _grown(u_sub, 1, e_m, 1, u, 1)
+    e_c = _grown(e_x, 1, u, 1, -e_m, -1)
+    e_q = _grown(e_c, 1, gamma(1 << n, U64), 1)
+    tables = all_truth_tables(n)
+    labels = np.asarray(cls.labels, dtype=np.int64)
+    d = 0.0
+    for mine, rep in ((tables.astype(np.float64) @ cells.cond.T, q), ((1 - tables).astype(np.float64) @ cells.cond.T,
+                                                                    q0)):
+        theirs = rep[labels]
+        zero = theirs == 0
+        if np.any(mine[zero] != 0):
+            return None
+        d = max(d, float((np.abs(mine - theirs)[~zero] / theirs[~zero]).max(initial=0.0)))
+    eps_q = _grown(e_q, 1, d, 1, -e_q, -1) + d
+    return 1.02 * eps_q, 1.02 * e_pi
 
 
 #: A float p_bias within this many ulps of a fraction with denominator <= RATIONAL_MAX_DEN is taken

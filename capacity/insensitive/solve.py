@@ -253,13 +253,15 @@ def insensitive_capacity(n, s, m, *, tol=1e-9, visible="random", S0=None, p_bias
     C is nondecreasing in m and tends to ``log2 #classes``.
 
     The bounds are rounded outward (:mod:`capacity._rounding`): they hold for the channel as
-    built in float64 despite the rounding of their own sums. With uniform bits, the folded route
-    (:func:`capacity.insensitive.symmetry.orbit_rounding`) and the weight-level route
-    (:func:`capacity.insensitive.levels.level_rounding`) also bound the rounding of the channel's
-    construction, and so does the unfolded route (:func:`capacity.insensitive.channel.channel_rounding`):
-    their bracket holds for the exact C, about 1e-13 wider. With p_bias != 1/2 that rounding (a
-    few ulps an entry) is not bounded yet; ``insensitive-atlas verify --rigorous`` proves a stored
-    bracket against the exact channel.
+    built in float64 despite the rounding of their own sums. The folded route
+    (:func:`capacity.insensitive.symmetry.orbit_rounding`), the weight-level route
+    (:func:`capacity.insensitive.levels.level_rounding`) and the unfolded route
+    (:func:`capacity.insensitive.channel.channel_rounding`) also bound the rounding of the
+    channel's construction, from the class table's (:func:`capacity.insensitive.model.table_rounding`):
+    their bracket holds for the exact C, about 1e-13 wider. For p_bias != 1/2 the exact channel
+    is the one at the fraction a/b that p_bias stands for (within 4 ulps, denominator at most
+    2**20: 0.3 stands for 3/10), else at the float p_bias; the bound holds at the float value too.
+    ``insensitive-atlas verify --rigorous`` proves a stored bracket against the exact channel.
 
     Parameters
     ----------

@@ -46,7 +46,7 @@ from .._rounding import U64, ULD, gamma
 from ._orbits_numba import BATCH, LOG_ZERO, orbit_sums, threads_for, type_sums
 from .classes import MAX_ENUM_N, label_by_first
 from .model import (channel_cells, channel_classes, check_channel_args, count_keys, level_route,
-                    symbol_probabilities, type_list)
+                    symbol_probabilities, table_rounding, type_list)
 from .npn import class_orbit_representatives, class_orbits_plan, npn_class_count
 from .orbits import multiset_orbit_counts, orbit_tree, orbit_tree_plan, permutation_group
 
@@ -240,7 +240,8 @@ class FoldedChannel:
         ``(entry_rel, bonus_err)``: bounds on how far ``V`` (relative, every entry) and ``bonus``
         (absolute, nats, per row) can be from the exact folded problem, for
         :func:`capacity._rounding.outward_certificate` (:func:`orbit_rounding`); None where the
-        route does not bound its rounding (method="types" or "representatives", p_bias != 1/2).
+        route does not bound its rounding (method="types" or "representatives", or a class table
+        that :func:`capacity.insensitive.model.table_rounding` does not bound).
 
     Examples
     --------
@@ -394,8 +395,9 @@ def folded_channel(n, s, m, *, visible="random", S0=None, p_bias=0.5, method="au
     else:
         V, bonus, type_orbit_sizes, Bs = _fold_by_orbits(cls, cells, sym_gens, class_orbit, class_orbit_sizes, m,
                                                          max_bytes, what, seconds)
-        if p_bias == 0.5:
-            rounding = orbit_rounding(cls, cells, 1 << (n - s), m, class_orbit_sizes, Bs, V, bonus)
+        table = table_rounding(n, s, visible, S0, p_bias)
+        if table is not None:
+            rounding = orbit_rounding(table, m, class_orbit_sizes, Bs, V, bonus)
     return FoldedChannel(V=V, bonus=bonus, class_orbit=class_orbit, class_orbit_sizes=class_orbit_sizes,
                          orbit_representatives=orbit_reps, type_orbit_sizes=type_orbit_sizes,
                          n_classes=int(cls.n_classes), n_types=int(T), seconds=seconds, rounding=rounding)
@@ -607,17 +609,16 @@ def _fold_by_orbits(cls, cells, sym_gens, class_orbit, class_orbit_sizes, m, max
     return V, bonus, tree.leaf_orbit_sizes.astype(np.int64), Bs
 
 
-def orbit_rounding(cls, cells, L, m, class_orbit_sizes, Bs, V, bonus):
-    r"""How far the orbit route's ``V`` and ``bonus`` can be from the exact folded problem, for
-    uniform bits: ``(entry_rel, bonus_err)`` (see :attr:`FoldedChannel.rounding`), or None when
-    the class table is not the dyadic one this bound assumes.
+def orbit_rounding(table, m, class_orbit_sizes, Bs, V, bonus):
+    r"""How far the orbit route's ``V`` and ``bonus`` can be from the exact folded problem:
+    ``(entry_rel, bonus_err)`` (see :attr:`FoldedChannel.rounding`), from ``table`` =
+    ``(eps_q, eps_pi)``, the bound of :func:`capacity.insensitive.model.table_rounding` on the
+    class table and the cell probabilities.
 
     With :math:`u = 2^{-53}` and float64 logs within 2 ulps, checked or bounded a posteriori:
 
-    - :math:`q_c = k / L` exactly and :math:`q^0 = 1 - q` exactly (checked); the cell
-      probabilities within relative :math:`\varepsilon_\pi = |\pi K - 1| + 2.01u` of
-      :math:`1/K`; so each symbol probability :math:`r` within :math:`\varepsilon_r =
-      \varepsilon_\pi + u`;
+    - each symbol probability :math:`r = \pi_c q_c^y (1 - q_c)^{1-y}`, one product of two
+      table entries, is within :math:`\varepsilon_r = \varepsilon_\pi + \varepsilon_q + u`;
     - a leaf's :math:`W` is a product of m levels (:func:`capacity.insensitive._orbits_numba.orbit_sums`),
       each a product by r and by ``depth / multiplicity`` (within u): :math:`\varepsilon_W =
       1.01\,m (\varepsilon_r + 3.02u)`; ``V`` sums them by batches of 32 classes, then the
@@ -637,11 +638,8 @@ def orbit_rounding(cls, cells, L, m, class_orbit_sizes, Bs, V, bonus):
     The bound is evaluated from the computed quantities and enlarged by 1 %.
     """
     u = U64
-    q, q0 = np.asarray(cls.q), np.asarray(cls.q0)
-    if not (np.array_equal(q * L, np.rint(q * L)) and np.array_equal(q0, 1.0 - q)):
-        return None
-    K = len(cells.cells)
-    eps_r = float(np.abs(np.asarray(cells.pi) * K - 1.0).max()) + 3.01 * u
+    eps_q, eps_pi = table
+    eps_r = eps_pi + eps_q + 1.01 * u
     eps_w = 1.01 * m * (eps_r + 3.02 * u)
     size = np.asarray(class_orbit_sizes, dtype=np.float64)
     eps_v = eps_w + gamma(BATCH + -(-int(size.max()) // BATCH) + 4, u)  # a batch's sum, then one per batch

@@ -6,7 +6,7 @@ import pytest
 
 import capacity
 from capacity.insensitive import channel_matrix, folded_channel, symmetry_generators
-from capacity.insensitive.model import channel_cells, channel_classes
+from capacity.insensitive.model import channel_cells, channel_classes, table_rounding
 from capacity.insensitive.symmetry import cell_permutation
 
 VARIANTS = [(2, 1, 2, "random", None, 0.5), (3, 1, 2, "random", None, 0.5), (3, 2, 2, "random", None, 0.5),
@@ -295,9 +295,66 @@ def test_folded_bounds_hold_for_the_exact_channel(n, s, m):
 
 def test_fold_rounding_is_none_where_it_is_not_bounded():
     assert folded_channel(2, 1, 2, method="types").rounding is None
-    assert folded_channel(2, 1, 2, p_bias=0.3).rounding is None
-    entry_rel, bonus_err = folded_channel(2, 1, 2).rounding
-    assert 0 < entry_rel < 1e-13 and bonus_err.shape == (4,) and (bonus_err > 0).all()
+    for p in (0.5, 0.3):
+        entry_rel, bonus_err = folded_channel(2, 1, 2, p_bias=p).rounding
+        assert 0 < entry_rel < 1e-13 and bonus_err.shape == (4 if p == 0.5 else 6,) and (bonus_err > 0).all()
+    assert table_rounding(2, 1, "random", None, 1e-300) is None        # products could underflow
+
+
+@pytest.mark.parametrize("n,s,m,p", [(2, 1, 3, 0.3), (3, 1, 2, 0.123456789), (3, 3, 1, 0.7), (2, 2, 3, 1 / 3)])
+@pytest.mark.parametrize("symmetry", [True, False])
+def test_p_biased_bounds_hold_for_the_exact_channel(n, s, m, p, symmetry):
+    # p-biased bits: the class table's rounding (table_rounding) enters the fold's and the channel's
+    # bounds, so the bracket holds for the exact channel at the float p (ball arithmetic, as above)
+    pytest.importorskip("flint")
+    from capacity.atlas._verify import _arb_bounds
+    from capacity.insensitive import insensitive_capacity
+
+    r = insensitive_capacity(n, s, m, tol=1e-10, p_bias=p, symmetry=symmetry)
+    lo, up, why = _arb_bounds(r.class_mass, channel_matrix(n, s, m, p_bias=p))
+    assert lo is not None, why
+    assert r.lower <= lo and up <= r.upper and r.gap <= 1e-10
+
+
+def _exact_table(n, s, visible, S0, p):
+    """Exact q, q0 (every function, every cell) and pi at p (a Fraction), from the definition."""
+    from fractions import Fraction
+    from itertools import combinations
+
+    subsets = [S0] if S0 is not None else list(combinations(range(n), s))
+    P = [1 for _ in range(1 << n)]
+    for x in range(1 << n):
+        for i in range(n):
+            P[x] *= p if (x >> i) & 1 else 1 - p
+    cells = [[x for x in range(1 << n) if all(((x >> i) & 1) == ((a >> j) & 1) for j, i in enumerate(S))]
+             for S in subsets for a in range(1 << len(S))]
+    pi = [Fraction(1, len(subsets)) * sum(P[x] for x in c) for c in cells]
+    q = [[sum(P[x] for x in c if (f >> x) & 1) / sum(P[x] for x in c) for c in cells] for f in range(1 << (1 << n))]
+    return q, pi
+
+
+@pytest.mark.parametrize("n,s,visible,S0,p", [(2, 1, "random", None, 0.3), (3, 1, "random", None, 0.3),
+                                              (3, 2, "random", None, 0.123456789), (3, 1, "fixed", (0,), 0.7),
+                                              (2, 2, "random", None, 1 / 3), (3, 3, "random", None, 0.01),
+                                              (2, 0, "random", None, 0.999)])
+def test_table_rounding_contains_every_functions_exact_table(n, s, visible, S0, p):
+    # the class table's q, q0 and the cells' pi against every function's exact values at the float
+    # p and at the fraction it stands for (rationals): each within the stated relative bound
+    from fractions import Fraction
+
+    from capacity.insensitive.model import as_simple_fraction
+
+    eps_q, eps_pi = table_rounding(n, s, visible, S0, p)
+    assert 0 < eps_q < 1e-13 and 0 < eps_pi < 1e-14
+    cls, cells = channel_classes(n, s, visible, S0, p), channel_cells(n, s, S0, p)
+    for star in {Fraction(p), as_simple_fraction(p) or Fraction(p)}:
+        q, pi = _exact_table(n, s, visible, S0, star)
+        for c, v in enumerate(pi):
+            assert abs(Fraction(float(cells.pi[c])) - v) <= Fraction(eps_pi) * v
+        for f, label in enumerate(np.asarray(cls.labels).tolist()):
+            for c, exact in enumerate(q[f]):
+                for got, want in ((cls.q[label, c], exact), (cls.q0[label, c], 1 - exact)):
+                    assert abs(Fraction(float(got)) - want) <= Fraction(eps_q) * want, (f, c)
 
 
 @pytest.mark.parametrize("n,s,m", [(2, 1, 1), (2, 1, 3), (3, 1, 2), (3, 3, 1), (3, 2, 2), (2, 2, 3), (3, 0, 4)])
@@ -316,4 +373,4 @@ def test_unfolded_bounds_hold_for_the_exact_channel(n, s, m):
     lo, up, why = _arb_bounds(r.class_mass, ch)
     assert lo is not None, why
     assert r.lower <= lo and up <= r.upper and r.gap <= 1e-10
-    assert channel_rounding(channel_matrix(2, 1, 2, p_bias=0.3)) is None
+    assert 0 < channel_rounding(channel_matrix(2, 1, 2, p_bias=0.3)) < 1e-13
