@@ -7,6 +7,7 @@ import math
 import os
 import pickle
 import time
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -155,6 +156,10 @@ WORKERS_EVERY = 1.0
 #: Seconds without a result after which the client asks the scheduler for its workers anyway, to
 #: find batches held for a worker that is gone (:func:`_arrivals`, :func:`_submit_and_store`).
 QUIET = 5.0
+#: Seconds a sweep waits with no worker in the cluster before it says so: a warning for a cluster of
+#: the caller's (workers may join later), an error for the local cluster, whose nannies have then
+#: stopped restarting theirs (Dask's nanny does not restart a worker that dies while it starts).
+NO_WORKERS = 60.0
 #: Seconds a client waits for the scheduler at a ``scheduler`` address to answer before
 #: :func:`run_sweep` refuses the address, in place of Dask's ``distributed.comm.timeouts.connect``;
 #: it also bounds Dask's attempts to reconnect after a lost connection.
@@ -656,7 +661,8 @@ def _run(sweep, atlas, scheduler, n_workers, force, retries, batch, progress, ca
                     bar = tqdm(total=len(sweep.tasks), initial=skipped, unit="task")
                 # the futures of the last results, released by the client's close: released one by one
                 # (or dropped) before it, each would send a message that the close then waits behind
-                kept = _submit_and_store(client, sweep, todo, atlas, batch, counts, bar, callback)
+                kept = _submit_and_store(client, sweep, todo, atlas, batch, counts, bar, callback,
+                                         own=cluster is not None)
             except KeyboardInterrupt:
                 # Dask logs every lost worker and ungathered result of the teardown as an error: expected here
                 muted = logging.getLogger("distributed")
@@ -705,7 +711,7 @@ def _arrivals(arrivals, quiet=None):
                     cond.wait(timeout=min(wait, 0.1))
 
 
-def _submit_and_store(client, sweep, todo, atlas, batch, counts, bar, callback) -> list:
+def _submit_and_store(client, sweep, todo, atlas, batch, counts, bar, callback, own=False) -> list:
     """Keep ``IN_FLIGHT`` batches per worker thread submitted, each new batch to the worker with the
     fewest tasks waiting per thread; store a batch's rows as it arrives. Returns the futures of the
     batches that arrived once every batch was submitted, not released (the caller closes the
@@ -716,7 +722,9 @@ def _submit_and_store(client, sweep, todo, atlas, batch, counts, bar, callback) 
     unassigned for ever (a one-worker cluster whose worker a task kills, or a cluster whose workers
     all leave). When the worker list shows a batch's worker gone, a batch of it that no worker is
     processing is cancelled and submitted again without a worker; a result arriving for a cancelled
-    batch is dropped, so that each task is stored once."""
+    batch is dropped, so that each task is stored once. A cluster without workers for
+    :data:`NO_WORKERS` seconds gets a RuntimeWarning, or, when it is the sweep's own (``own``), a
+    RuntimeError: the rows stored so far are kept, and running the sweep again resumes it."""
     from collections import deque
 
     from distributed import as_completed
@@ -764,6 +772,24 @@ def _submit_and_store(client, sweep, todo, atlas, batch, counts, bar, callback) 
                 resent[0] += 1
                 send(chunk, None, f"atlas-{chunk[0].key}-{len(chunk)}-{stamp}-r{resent[0]}")
 
+    def workerless(now):
+        if cluster["threads"]:
+            cluster.pop("empty", None)
+            return
+        idle = now - cluster.setdefault("empty", now)
+        if idle < NO_WORKERS:
+            return
+        left = len(pending) + sum(len(c) for c, _, _ in in_flight.values())
+        what = (f"the sweep's cluster has had no worker for {idle:.0f} s; {left} tasks are not done (the "
+                "rows stored so far are kept: run the sweep again to resume it)")
+        if own:
+            raise RuntimeError(what.replace("has had no worker", "has had no worker (they died and were not "
+                                                                "restarted)"))
+        if not cluster.get("warned"):
+            cluster["warned"] = True
+            warnings.warn(what.replace(" (the rows", "; waiting for workers to join (the rows"), RuntimeWarning,
+                          stacklevel=6)
+
     def submit(force=False):
         # the client, not Dask, picks each batch's worker; the restriction is loose, so a batch whose
         # worker is lost runs on another one
@@ -773,6 +799,7 @@ def _submit_and_store(client, sweep, todo, atlas, batch, counts, bar, callback) 
                                   for w, info in client.scheduler_info()["workers"].items()}
             cluster["asked"] = now
             rescue(cluster["threads"])
+            workerless(now)
         threads = cluster["threads"]
         slots = max(1, sum(threads.values()))
         while pending and len(in_flight) < IN_FLIGHT * slots:

@@ -188,13 +188,13 @@ def test_embedded_local_cluster(tmp_path, monkeypatch):
     def settings(dask_worker):
         return {name: pc.callback_time for name, pc in dask_worker.periodic_callbacks.items()}
 
-    def spy(client, *args):
+    def spy(client, *args, **kwargs):
         seen["environ"] = dict(os.environ)
         seen["threads"] = set(client.run(lambda: os.environ.get("OMP_NUM_THREADS")).values())
         seen.update(client.run(settings))
         seen["stealing"] = client.run_on_scheduler(lambda dask_scheduler: "stealing" in dask_scheduler.extensions)
         seen["saturation"] = client.run_on_scheduler(lambda dask_scheduler: dask_scheduler.WORKER_SATURATION)
-        return submit_and_store(client, *args)
+        return submit_and_store(client, *args, **kwargs)
 
     monkeypatch.setattr(sweep_module, "_submit_and_store", spy)
     workers = min(2, _cores())                  # at most one per usable core
@@ -221,9 +221,9 @@ def test_results_are_tracked_on_the_sweeps_own_client_with_another_client_open(c
     loops = {"sweep": [], "tracked": []}
     submit_and_store, as_completed = sweep_module._submit_and_store, distributed.as_completed
 
-    def spy_submit(client, *args):
+    def spy_submit(client, *args, **kwargs):
         loops["sweep"].append(client.loop)
-        return submit_and_store(client, *args)
+        return submit_and_store(client, *args, **kwargs)
 
     def spy_as_completed(*args, **kwargs):
         ac = as_completed(*args, **kwargs)
@@ -714,3 +714,55 @@ def test_the_only_worker_killed_mid_sweep_loses_nothing(tmp_path, monkeypatch):
     assert len(seen) == 8 and len(set(seen)) == 8
     with open_atlas(tmp_path / "a.sqlite", readonly=True) as atlas:
         assert sorted(r.value for r in atlas.records()) == [float(v) for v in range(8)]
+
+
+def test_a_cluster_without_workers_is_reported(tmp_path, monkeypatch):
+    # a cluster of the caller's that loses every worker: a RuntimeWarning, and the sweep goes on when
+    # a worker joins again; the sweep's own cluster (whose nannies stopped restarting): a RuntimeError,
+    # the rows stored so far kept and the rest run by the next sweep
+    import _thread
+    import threading
+
+    import capacity.atlas._sweep as sweep_module
+    from capacity.atlas import local_cluster
+
+    monkeypatch.setattr(sweep_module, "QUIET", 0.5)
+    monkeypatch.setattr(sweep_module, "NO_WORKERS", 1.0)
+    with local_cluster(1) as cluster:
+        def empty_then_refill(rec):
+            if rec.value == 0.0:
+                cluster.scale(0)
+                threading.Timer(4.0, cluster.scale, (1,)).start()
+
+        with pytest.warns(RuntimeWarning, match=r"no worker for \d+ s; \d+ tasks are not done.*waiting"):
+            s = run_sweep(_probes(6, 0.1), tmp_path / "a.sqlite", scheduler=cluster.scheduler_address,
+                          callback=empty_then_refill, batch=1)
+        assert (s.submitted, s.done, s.failed) == (6, 6, 0)
+
+    made = []
+
+    def own_cluster(*args, **kwargs):
+        made.append(local_cluster(*args, **kwargs))
+        return made[-1]
+
+    def empty(rec):
+        if len(made[0].workers):
+            made[0].scale(0)
+
+    monkeypatch.setattr(sweep_module, "local_cluster", own_cluster)
+    db = tmp_path / "b.sqlite"
+    hung = threading.Timer(60.0, _thread.interrupt_main)     # a hang becomes a failure, not a stuck suite
+    hung.start()
+    try:
+        with pytest.raises(RuntimeError, match=r"no worker \(they died and were not restarted\).*run the sweep again"):
+            run_sweep(_probes(6, 0.1), db, workers=1, callback=empty, batch=1)
+    except KeyboardInterrupt:
+        pytest.fail("the sweep waited for ever on its own cluster without workers")
+    finally:
+        hung.cancel()
+    with open_atlas(db, readonly=True) as atlas:
+        stored = len(atlas)
+    assert 1 <= stored < 6
+    monkeypatch.setattr(sweep_module, "local_cluster", local_cluster)
+    s = run_sweep(_probes(6, 0.1), db, workers=1)
+    assert (s.skipped, s.done) == (stored, 6 - stored)
