@@ -65,7 +65,7 @@ import numpy as np
 from boolean._lib.array import to_numpy
 
 __all__ = ["mean_upper", "outward_certificate", "outward_information", "outward_max", "outward_scale", "round_down",
-           "round_up"]
+           "round_up", "widened_tol"]
 
 LD = np.longdouble
 #: Unit roundoff of float64 and of long double (equal where long double is double).
@@ -124,6 +124,17 @@ def mean_upper(p, v):
     g = LD(gamma(P.size + 1, ULD))
     mean = (P * V).sum() / total
     return float(round_up(mean * (1 + 2 * g) / (1 - g) * (1 + 4 * LD(ULD))))
+
+
+def widened_tol(tol, entry_rel, bonus_err, n_rows, n_outputs):
+    """The gap (bits) to solve to, so that bounds widened by an error bound on the entries
+    (``entry_rel``) and on the bonus (``bonus_err``, nats, or None) still meet ``tol`` (bits):
+    ``tol`` less 2.2 times an estimate of the widening, with :math:`D_x` taken below
+    ln(n_outputs) + ln(n_rows) + 3 nats (not a bound the result relies on: a short estimate only
+    ends in the rounding-floor warning), and at least ``tol / 2``."""
+    beta = 0.0 if bonus_err is None else float(np.max(bonus_err))
+    widen = beta + entry_rel * (2 * math.log(max(n_outputs, 2)) + math.log(max(n_rows, 2)) + 3) + 1e-15
+    return max(tol - 2.2 * float(LOG2E) * widen, tol / 2)
 
 
 def _blocks(B, nx, ny, limit=BLOCK):

@@ -17,7 +17,7 @@ from boolean._lib.validate import (MAX_ITERATIONS, as_float_array, check_channel
                                    check_finite, check_int, check_real, check_stochastic, row_sum_atol, shape_of)
 
 from ._result import CapacityResult, ConvergenceWarning, result_like
-from ._rounding import LN2, ULD, outward_certificate
+from ._rounding import LN2, ULD, outward_certificate, round_up, widened_tol
 from ._solver import DRIVERS, POLISH_BYTES
 
 __all__ = ["blahut_arimoto"]
@@ -37,7 +37,7 @@ def plan_bytes(shape):
 
 # --------------------------------------------------------------------------- public
 def blahut_arimoto(W, *, tol=1e-9, max_iter=None, method="accelerated", p0=None, bonus=None, backend="auto",
-                   device=None, max_bytes=None, max_seconds=None):
+                   device=None, max_bytes=None, max_seconds=None, entry_rel=0.0, bonus_err=None):
     r"""Channel capacity with a certified gap, by (accelerated) Blahut–Arimoto.
 
     For a channel :math:`W[x, y] = P(y \mid x)` the capacity is
@@ -102,6 +102,15 @@ def blahut_arimoto(W, *, tol=1e-9, max_iter=None, method="accelerated", p0=None,
         ``extra["stopped_by"] = "max_seconds"`` and a :class:`ConvergenceWarning`. The call
         overruns the budget by at most about one slice (0.2 s) or one polish step, plus the final
         certificate. No limit by default.
+    entry_rel : float, default 0
+        A bound :math:`\varepsilon \in [0, 0.01]` on the relative error of every entry of ``W``
+        against the channel :math:`W^*` it stands for (rounded or measured entries): the bounds
+        then hold for :math:`W^*`, each :math:`D_x` widened by
+        :math:`1.01\,\varepsilon (A_x + B_x + 2.03 R_x)` (:mod:`capacity._rounding`), and the
+        iteration stops about twice that widening short of ``tol``.
+    bonus_err : array_like, shape (nx,) or (B, nx), optional
+        Bounds (bits, finite, >= 0) on how far ``bonus`` can be from the bonus it stands for;
+        the bounds then hold for that bonus. Default 0.
 
     Returns
     -------
@@ -116,19 +125,21 @@ def blahut_arimoto(W, *, tol=1e-9, max_iter=None, method="accelerated", p0=None,
     ------
     ValueError
         For a W that is not 2-D/3-D, empty, non-finite (position named), negative, or whose
-        rows do not sum to 1 (worst row named); tol <= 0; a bonus of the wrong shape or not
-        finite; an unknown method or backend; device='cuda' without CUDA; a size over
-        ``max_bytes``; ``max_seconds <= 0``.
+        rows do not sum to 1 (worst row named); tol <= 0; a bonus or bonus_err of the wrong
+        shape or not finite, or a negative bonus_err; entry_rel outside [0, 0.01]; an unknown
+        method or backend; device='cuda' without CUDA; a size over ``max_bytes``;
+        ``max_seconds <= 0``.
     TypeError
-        For non-numeric input, non-integer ``max_iter`` or non-real ``max_seconds``.
+        For non-numeric input, non-integer ``max_iter`` or non-real ``max_seconds`` or
+        ``entry_rel``.
 
     Warns
     -----
     ConvergenceWarning
         When ``max_iter`` or ``max_seconds`` is reached before the gap reaches ``tol``, or when a
-        ``tol`` below the float64 rounding of the bounds cannot be certified; ``extra["stopped_by"]``
-        says which ("max_iter", "max_seconds" or "rounding"; for a batch, for the first channel
-        not converged).
+        ``tol`` below the float64 rounding of the bounds (or below the widening by ``entry_rel``
+        and ``bonus_err``) cannot be certified; ``extra["stopped_by"]`` says which ("max_iter",
+        "max_seconds" or "rounding"; for a batch, for the first channel not converged).
 
     Notes
     -----
@@ -168,6 +179,7 @@ def blahut_arimoto(W, *, tol=1e-9, max_iter=None, method="accelerated", p0=None,
     """
     t_start = time.perf_counter()  # the budget covers the whole call
     tol = check_real(tol, "tol", low=0.0, low_open=True)
+    entry_rel = check_real(entry_rel, "entry_rel", low=0.0, high=0.01)
     max_iter = check_int(DEFAULT_MAX_ITER if max_iter is None else max_iter, "max_iter", low=0, high=MAX_ITERATIONS)
     if max_seconds is not None:
         max_seconds = check_real(max_seconds, "max_seconds", low=0.0, low_open=True)
@@ -188,16 +200,25 @@ def blahut_arimoto(W, *, tol=1e-9, max_iter=None, method="accelerated", p0=None,
     B, nx, _ = W3.shape
     p = asarray_like(xp, np.full((B, nx), 1.0 / nx) if p0 is None else _check_p0(p0, B, nx, batched, max_bytes), W3)
     base = neg_entropy_rows(xp, W3)
+    berr = None
+    if bonus_err is not None:
+        berr = _check_bonus(bonus_err, B, nx, batched, max_bytes, "bonus_err")
+        if (berr < 0).any():
+            raise ValueError("`bonus_err` must be >= 0 (a bound on the bonus's error, in bits)")
+        berr = berr.astype(LN2.dtype) * LN2 * (1 + 4 * ULD)  # nats, rounded up
     if bonus is not None:
         bonus = _check_bonus(bonus, B, nx, batched, max_bytes)
         base = base + asarray_like(xp, bonus / LOG2E, W3)
         bonus = bonus.astype(LN2.dtype) * LN2  # nats, within 2 long-double roundings of bonus * ln 2
+        own = 4 * ULD * np.abs(bonus)
+        berr = own if berr is None else berr + own
     deadline = None if max_seconds is None else t_start + max_seconds
+    solve_tol = tol if entry_rel == 0 and bonus_err is None else widened_tol(tol, entry_rel, berr, nx, W3.shape[2])
     with np.errstate(over="ignore", under="ignore"):
-        p, iters = DRIVERS[be.name](xp, W3, base, p, tol / LOG2E, max_iter, method == "accelerated",
+        p, iters = DRIVERS[be.name](xp, W3, base, p, solve_tol / LOG2E, max_iter, method == "accelerated",
                                      polish_bytes, deadline=deadline)
-        lower_b, upper_b = outward_certificate(W3, p, bonus, None if bonus is None else 4 * ULD * np.abs(bonus),
-                                               unit="bits")
+        lower_b, upper_b = outward_certificate(W3, p, bonus, None if berr is None else round_up(berr),
+                                               entry_rel=entry_rel, unit="bits")
     if bonus is None:
         lower_b = np.maximum(lower_b, 0.0)  # I >= 0
     upper_b = np.maximum(upper_b, lower_b)
@@ -213,7 +234,9 @@ def blahut_arimoto(W, *, tol=1e-9, max_iter=None, method="accelerated", p0=None,
         elif timed_out:
             stopped, why = "max_seconds", f"reached max_seconds={max_seconds:g}"
         else:  # the iteration's gap met tol; the outward certificate, recomputed, sits above it
-            stopped, why = "rounding", f"stopped at the float64 rounding floor after {int(iters[bad])} iterations"
+            floor = ("the floor set by entry_rel, bonus_err and float64 rounding"
+                     if entry_rel or bonus_err is not None else "the float64 rounding floor")
+            stopped, why = "rounding", f"stopped at {floor} after {int(iters[bad])} iterations"
         warnings.warn(f"blahut_arimoto {why} with certified gap "
                       f"{upper_b[bad] - lower_b[bad]:.3g} bits > tol={tol:g}"
                       + (f" (channel {bad}, {int((~converged).sum())} of {B} not converged)" if batched else ""),
@@ -246,13 +269,13 @@ def _as_channel(W, be, max_bytes=None):
     return torch.as_tensor(check_channel(W, "W", max_bytes=max_bytes), dtype=torch.float64, device=be.device)
 
 
-def _check_bonus(bonus, B, nx, batched, max_bytes):
+def _check_bonus(bonus, B, nx, batched, max_bytes, name="bonus"):
     """Validate a per-row bonus (nx,) or (B, nx), finite; returns (B, nx) float64 (bits)."""
-    arr = as_float_array(bonus, "bonus", max_bytes=max_bytes)  # refused from its shape before any copy
-    check_finite(arr, "bonus")
+    arr = as_float_array(bonus, name, max_bytes=max_bytes)  # refused from its shape before any copy
+    check_finite(arr, name)
     if arr.shape not in ((nx,), (B, nx) if batched else (nx,)):
         want = f"({B}, {nx}) or ({nx},)" if batched else f"({nx},)"
-        raise ValueError(f"`bonus` must have shape {want}; got shape {arr.shape}")
+        raise ValueError(f"`{name}` must have shape {want}; got shape {arr.shape}")
     return np.broadcast_to(arr, (B, nx))
 
 

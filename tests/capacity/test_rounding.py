@@ -325,3 +325,37 @@ def test_surely_feasible_mixes_in_the_cheapest_input_only_as_needed():
     assert _surely_feasible(p, b, 2.0) is p                            # feasible as it is: unchanged
     assert _surely_feasible(p, np.array([0.0, 1.0, 1.0]), 1.0) is p    # every used input affordable
     np.testing.assert_array_equal(_surely_feasible(np.array([0.0, 1.0]), np.array([0.0, 1.0]), 0.0), [1.0, 0.0])
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_entry_rel_certifies_the_channel_the_entries_stand_for(seed):
+    # W is W* with every entry off by up to 1e-10 relative (rows still sum to 1 within 1e-9): with
+    # entry_rel the bracket holds for W* at the returned law (ball arithmetic); without it, it misses
+    rng = np.random.default_rng(seed)
+    W_star = rng.dirichlet(np.ones(5), size=4)
+    W = W_star * (1 + rng.uniform(-1e-10, 1e-10, W_star.shape))
+    bonus_star = rng.uniform(0, 1, 4)
+    bonus = bonus_star + rng.uniform(-1e-11, 1e-11, 4)
+    r = blahut_arimoto(W, entry_rel=1.001e-10, bonus=bonus, bonus_err=np.full(4, 1.001e-11), tol=1e-6)
+    plain = blahut_arimoto(W, bonus=bonus, tol=1e-12)            # tight: 1e-10 of entry error shows
+    F, D = _exact(W_star, r.p, bonus_star * math.log(2))
+    ln2 = flint.arb(2).log()
+    assert flint.arb(r.lower) * ln2 <= F and max(D, key=lambda a: float(a.mid())) <= flint.arb(r.upper) * ln2
+    F, D = _exact(W_star, plain.p, bonus_star * math.log(2))
+    top = max(D, key=lambda a: float(a.mid()))
+    assert not (flint.arb(plain.lower) * ln2 <= F and top <= flint.arb(plain.upper) * ln2)
+    assert r.upper - r.lower <= 1e-6 and r.converged
+
+
+def test_entry_rel_and_bonus_err_are_validated():
+    W = np.eye(2)
+    for bad, err, match in [({"entry_rel": -1e-3}, ValueError, "entry_rel"), ({"entry_rel": 0.02}, ValueError, "entry_rel"),
+                            ({"entry_rel": "x"}, TypeError, "entry_rel"), ({"entry_rel": np.nan}, ValueError, "entry_rel"),
+                            ({"bonus_err": [-1.0, 0.0]}, ValueError, "bonus_err"),
+                            ({"bonus_err": [0.0, 0.0, 0.0]}, ValueError, "bonus_err"),
+                            ({"bonus_err": [np.inf, 0.0]}, ValueError, "bonus_err"),
+                            ({"bonus_err": "ab"}, (TypeError, ValueError), "bonus_err")]:
+        with pytest.raises(err, match=match):
+            blahut_arimoto(W, **bad)
+    r = blahut_arimoto(W, entry_rel=0.0, bonus_err=[0.0, 0.0])          # zero error: the plain bracket
+    assert r.lower <= 1.0 <= r.upper and r.gap <= 1e-14
