@@ -19,12 +19,12 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from boolean._lib.backend import resolve_backend, to_numpy
+from boolean._lib.backend import resolve_backend
 from boolean._lib.memory import DEFAULT_MAX_BYTES, check_size, format_bytes
 from boolean._lib.validate import check_flag, check_int, check_real
 
 from .._result import CapacityResult, ConvergenceWarning
-from .._rounding import outward_certificate, outward_scale
+from .._rounding import outward_scale, widened_tol
 from .._solver import POLISH_BYTES, inplace_plan, past, solve_inplace
 from ..blahut_arimoto import blahut_arimoto, plan_bytes
 from .channel import channel_matrix, channel_rounding
@@ -454,16 +454,14 @@ def _class_capacity(n, s, m, tol, visible, S0, p_bias, be, backend, symmetry, ma
         iters = DEFAULT_MAX_ITER if max_iter is None else max_iter
         keep = fc.V.max(axis=0) > 0  # outputs no orbit reaches carry nothing
         entry_rel, bonus_err = fc.rounding if fc.rounding is not None else (0.0, None)
-        inner = _inner_tol(tol, entry_rel, bonus_err, *fc.V.shape)
         if inplace:
             res = _solve_inplace(_drop_columns(fc.V, keep), fc.bonus, tol, iters, max_bytes, budget,
-                                 "numba" if backend == "auto" else "numpy", bonus_err, entry_rel, inner)
-        else:
-            res = _blahut_arimoto_quiet(fc.V[:, keep], bonus=fc.bonus * LOG2E, tol=inner, max_iter=iters,
-                                        backend=be.name, device=be.device, max_bytes=max_bytes,
-                                        max_seconds=budget.left())
-            if fc.rounding is not None:  # the bounds again, for the exact folded problem
-                res = _recertify(res, np.ascontiguousarray(fc.V[:, keep]), fc.bonus, bonus_err, entry_rel, tol)
+                                 "numba" if backend == "auto" else "numpy", bonus_err, entry_rel,
+                                 widened_tol(tol, entry_rel, bonus_err, *fc.V.shape))
+        else:  # certified for the exact folded problem: the builder's error bounds go to the solver
+            res = _blahut_arimoto_quiet(fc.V[:, keep], tol=tol, max_iter=iters, backend=be.name, device=be.device,
+                                        max_bytes=max_bytes, max_seconds=budget.left(),
+                                        **_bonus_bits(fc.bonus, bonus_err), entry_rel=entry_rel)
         res = dataclasses.replace(res, extra={**res.extra, "folded": True})
         _solver_warning(res, n, s, m, iters, tol, budget)
         orbit_mass, orbit_of, orbit_count = res.p, fc.class_orbit, fc.class_orbit_sizes
@@ -473,12 +471,9 @@ def _class_capacity(n, s, m, tol, visible, S0, p_bias, be, backend, symmetry, ma
         ch = channel_matrix(n, s, m, visible=visible, S0=S0, p_bias=p_bias, max_bytes=max_bytes)
         _stage(bar, "solve", budget)
         kw = {} if max_iter is None else {"max_iter": max_iter}
-        entry_rel = channel_rounding(ch)
-        inner = tol if entry_rel is None else _inner_tol(tol, entry_rel, None, *ch.W.shape)
-        res = _blahut_arimoto_quiet(ch.W, tol=inner, backend=be.name, device=be.device, max_bytes=max_bytes,
-                                    max_seconds=budget.left(), **kw)
-        if entry_rel is not None:  # the bounds again, for the exact channel
-            res = _recertify(res, ch.W, np.zeros(R), None, entry_rel, tol)
+        entry_rel = channel_rounding(ch)   # the entries' error bound: certified for the exact channel
+        res = _blahut_arimoto_quiet(ch.W, tol=tol, backend=be.name, device=be.device, max_bytes=max_bytes,
+                                    max_seconds=budget.left(), entry_rel=entry_rel or 0.0, **kw)
         _solver_warning(res, n, s, m, res.iterations, tol, budget)
         class_mass = np.asarray(res.p, dtype=np.float64)
         orbit_mass, orbit_of, orbit_count = class_mass, np.arange(R), np.ones(R, dtype=np.int64)
@@ -504,27 +499,15 @@ def _drop_columns(V, keep):
     return flat[:V.shape[0] * k].reshape(V.shape[0], k)
 
 
-def _recertify(res, V, bonus, bonus_err, entry_rel, tol):
-    """``res`` (bits) with its bounds recomputed by :func:`capacity._rounding.outward_certificate`
-    for the law ``res.p`` on ``V`` with ``bonus`` (nats), widened by the builder's ``bonus_err``
-    and ``entry_rel``; ``converged`` and ``extra["stopped_by"]`` follow the new gap."""
-    p = np.asarray(to_numpy(res.p), dtype=np.float64)
-    lo, up = outward_certificate(V[None], p[None], bonus[None], None if bonus_err is None else bonus_err[None],
-                                 entry_rel=entry_rel, unit="bits")
-    lower, upper = float(lo[0]), max(float(up[0]), float(lo[0]))
-    converged = upper - lower <= tol
-    extra = res.extra if converged or not res.converged else {**res.extra, "stopped_by": "rounding"}
-    return dataclasses.replace(res, capacity=lower, lower=lower, upper=upper, converged=converged, extra=extra)
-
-
-def _inner_tol(tol, entry_rel, bonus_err, n_rows, n_outputs):
-    """The gap (bits) to solve to, so that the bounds widened by a builder's rounding (``entry_rel``,
-    ``bonus_err`` (nats), :mod:`capacity._rounding`) still meet ``tol``: ``tol`` less twice an
-    estimate of that widening, with D_x below ln(n_outputs) + ln(n_rows) + 3 nats (not a bound the
-    result relies on: a short estimate only ends in the rounding-floor warning), and at least tol / 2."""
-    beta = 0.0 if bonus_err is None else float(np.max(bonus_err))
-    widen = beta + entry_rel * (2 * math.log(max(n_outputs, 2)) + math.log(max(n_rows, 2)) + 3) + 1e-15
-    return max(tol - 2.2 * LOG2E * widen, tol / 2)
+def _bonus_bits(bonus, bonus_err):
+    """``bonus`` (nats) as blahut_arimoto's keywords: ``bonus`` in bits and a ``bonus_err`` (bits)
+    that covers both the builder's bound ``bonus_err`` (nats, or None) and the conversion: the
+    float64 product by log2(e), itself rounded, is within 2.01u of the exact one."""
+    bits = bonus * LOG2E
+    err = 2.01 * 2.0 ** -53 * np.abs(bits)
+    if bonus_err is not None:
+        err = err + np.asarray(bonus_err, dtype=np.float64) * LOG2E * (1 + 2.0 ** -50)
+    return {"bonus": bits, "bonus_err": err * (1 + 2.0 ** -50)}
 
 
 def _solve_inplace(V, bonus, tol, max_iter, max_bytes, budget, driver, bonus_err=None, entry_rel=0.0,
@@ -558,13 +541,11 @@ def _level_capacity(n, s, m, tol, max_iter, be, backend, max_bytes, t0, bar, bud
     keep = lc.V.max(axis=0) > 0
     solver_backend = "auto" if backend == "auto" and be.name == "numpy" else be.name
     entry_rel, bonus_err = level_rounding(lc, n, s, m)
-    res = _blahut_arimoto_quiet(np.ascontiguousarray(lc.V[:, keep]), bonus=lc.bonus * LOG2E,
-                                tol=_inner_tol(tol, entry_rel, bonus_err, *lc.V.shape),
-                                max_iter=iters, backend=solver_backend, device=be.device, max_bytes=max_bytes,
-                                max_seconds=budget.left())
+    # certified for the exact problem: V's entries and the bonus carry the builder's rounding
+    res = _blahut_arimoto_quiet(np.ascontiguousarray(lc.V[:, keep]), tol=tol, max_iter=iters,
+                                backend=solver_backend, device=be.device, max_bytes=max_bytes,
+                                max_seconds=budget.left(), **_bonus_bits(lc.bonus, bonus_err), entry_rel=entry_rel)
     res = dataclasses.replace(res, extra={**res.extra, "folded": True, "route": "levels"})
-    # the bounds again for the exact problem: V's entries and the bonus carry the builder's rounding
-    res = _recertify(res, np.ascontiguousarray(lc.V[:, keep]), lc.bonus, bonus_err, entry_rel, tol)
     lower, upper = float(res.lower), float(res.upper)
     _stage(bar, "done")
     _solver_warning(res, n, s, m, iters, tol, budget)

@@ -316,6 +316,21 @@ def test_p_biased_bounds_hold_for_the_exact_channel(n, s, m, p, symmetry):
     assert r.lower <= lo and up <= r.upper and r.gap <= 1e-10
 
 
+@pytest.mark.parametrize("n,s,m,p", [(2, 1, 3, 0.5), (3, 3, 1, 0.5), (3, 1, 2, 0.3)])
+def test_torch_fold_bounds_hold_for_the_exact_channel(n, s, m, p):
+    # backend="torch" solves the folded problem with blahut_arimoto, passing the fold's error bounds
+    # (entry_rel, bonus_err) to it: the bracket holds for the exact channel (ball arithmetic)
+    pytest.importorskip("torch")
+    pytest.importorskip("flint")
+    from capacity.atlas._verify import _arb_bounds
+    from capacity.insensitive import insensitive_capacity
+
+    r = insensitive_capacity(n, s, m, tol=1e-10, p_bias=p, backend="torch")
+    lo, up, why = _arb_bounds(np.asarray(r.class_mass, dtype=np.float64), channel_matrix(n, s, m, p_bias=p))
+    assert lo is not None, why
+    assert r.lower <= lo and up <= r.upper and r.gap <= 1e-10
+
+
 def _exact_table(n, s, visible, S0, p):
     """Exact q, q0 (every function, every cell) and pi at p (a Fraction), from the definition."""
     from fractions import Fraction
