@@ -25,8 +25,9 @@ def load_table(f, backend, device, max_bytes, plan_bytes, what, *, name="f", dom
     working memory; it is checked against ``max_bytes`` from the shape alone when ``f`` already
     has one. ``domain`` ("01" or "pm1") is the declared domain of the values.
     """
-    if type(f) is np.ndarray and f.dtype in _FAST_DTYPES and domain == "01" and device is None \
-            and type(backend) is str and backend in _FAST_BACKENDS and f.ndim in (1, 2) and f.size:
+    if type(f) is np.ndarray and f.dtype in _FAST_DTYPES and type(domain) is str and domain == "01" \
+            and device is None and type(backend) is str and backend in _FAST_BACKENDS and f.ndim in (1, 2) \
+            and f.size:
         fast = _load_fast(f, _FAST_BACKENDS[backend], max_bytes, plan_bytes, what)
         if fast is not None:
             return fast

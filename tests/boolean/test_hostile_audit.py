@@ -1,0 +1,19 @@
+"""Hostile inputs found by an audit of boolean's public API: each case failed (a foreign exception,
+a wrong number or an unplanned allocation) before its fix."""
+
+import numpy as np
+import pytest
+
+import boolean as B
+from tests.boolean.routines import ROUTINES
+
+GOOD = np.array([0, 1, 1, 0, 1, 0, 0, 1], dtype=np.uint8)
+
+
+@pytest.mark.parametrize("routine", sorted(ROUTINES))
+@pytest.mark.parametrize("domain", [np.array([]), np.array(["01"]), np.array("01")], ids=["empty", "1-d", "0-d"])
+def test_domain_array_is_refused_by_name(routine, domain):
+    # an array `domain` reached ``domain == "01"`` in the short path of load_table: an empty one raised
+    # numpy's "truth value of an empty array is ambiguous", a one-element ["01"] was taken as "01"
+    with pytest.raises(TypeError, match="`domain` must be a string"):
+        ROUTINES[routine](GOOD, domain=domain)
