@@ -300,6 +300,10 @@ def tribes(w, s, *, max_bytes=None):
     return t
 
 
+#: Largest number of table entries numpy can index (``batch * 2**n`` must not exceed it).
+_MAX_ROWS = int(np.iinfo(np.intp).max)
+
+
 def random_function(n, seed=None, *, batch=None, max_bytes=None):
     r"""Uniformly random Boolean function(s) of n bits: each f(x) an independent fair bit.
 
@@ -323,7 +327,8 @@ def random_function(n, seed=None, *, batch=None, max_bytes=None):
     TypeError
         If ``n`` or ``batch`` is not an integer, or ``seed`` is not an int, Generator or None.
     ValueError
-        If ``n`` or ``batch`` is out of range or the tables exceed ``max_bytes``.
+        If ``n`` or ``batch`` is out of range (``batch * 2**n`` above what numpy can index
+        included) or the tables exceed ``max_bytes``.
 
     References
     ----------
@@ -339,7 +344,7 @@ def random_function(n, seed=None, *, batch=None, max_bytes=None):
     True
     """
     n = check_int(n, "n", low=0, high=MAX_N)
-    rows = 1 if batch is None else check_int(batch, "batch", low=1)
+    rows = 1 if batch is None else check_int(batch, "batch", low=1, high=_MAX_ROWS >> n)  # numpy can index it
     check_size(float(2**n) * rows, max_bytes, "these truth tables")
     rng = np.random.default_rng(check_seed(seed))
     shape = (1 << n,) if batch is None else (rows, 1 << n)

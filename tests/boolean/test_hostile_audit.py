@@ -17,3 +17,9 @@ def test_domain_array_is_refused_by_name(routine, domain):
     # numpy's "truth value of an empty array is ambiguous", a one-element ["01"] was taken as "01"
     with pytest.raises(TypeError, match="`domain` must be a string"):
         ROUTINES[routine](GOOD, domain=domain)
+
+
+def test_random_function_huge_batch_is_refused_by_name():
+    # a batch beyond the float range raised OverflowError in the size plan
+    with pytest.raises(ValueError, match=r"`batch` must be an integer in \[1, "):
+        B.random_function(3, batch=10**400)
