@@ -19,7 +19,7 @@ def _check_fixed(fixed, n):
     for i, b in fixed.items():
         if isinstance(i, (bool, np.bool_)) or not isinstance(i, numbers.Integral) or not 0 <= int(i) < n:
             raise ValueError(f"`fixed` must have integer keys in [0, {n}); got key {i!r}")
-        if is_tensor(b):
+        if is_tensor(b) and b.ndim == 0:  # a one-entry tensor of any other shape is not a bit
             b = b.item()
         if isinstance(b, (bool, np.bool_)):
             b = int(b)

@@ -3,6 +3,7 @@ a wrong number or an unplanned allocation) before its fix."""
 
 import numpy as np
 import pytest
+import torch
 
 import boolean as B
 from tests.boolean.routines import ROUTINES
@@ -23,3 +24,10 @@ def test_random_function_huge_batch_is_refused_by_name():
     # a batch beyond the float range raised OverflowError in the size plan
     with pytest.raises(ValueError, match=r"`batch` must be an integer in \[1, "):
         B.random_function(3, batch=10**400)
+
+
+def test_restrict_tensor_bit_with_several_entries_is_refused_by_name():
+    # a multi-entry tensor as a bit raised torch's RuntimeError from .item()
+    with pytest.raises(ValueError, match="`fixed` must map each index to a bit 0 or 1"):
+        B.restrict(GOOD, {0: torch.tensor([1, 0])})
+    np.testing.assert_array_equal(B.restrict(GOOD, {0: torch.tensor(1)}), B.restrict(GOOD, {0: 1}))
