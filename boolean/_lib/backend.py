@@ -69,7 +69,7 @@ def resolve_device(device):
         return torch.device("cpu")
     try:
         dev = torch.device(device)
-    except (RuntimeError, TypeError) as exc:
+    except (RuntimeError, TypeError, ValueError) as exc:  # ValueError: an index beyond int64
         raise ValueError(f"`device` must be a torch device such as 'cpu' or 'cuda'; got {device!r}") from exc
     if dev.type == "cuda" and not torch.cuda.is_available():
         raise ValueError(f"`device` must be available; got {device!r} but torch sees no CUDA device")

@@ -31,3 +31,10 @@ def test_restrict_tensor_bit_with_several_entries_is_refused_by_name():
     with pytest.raises(ValueError, match="`fixed` must map each index to a bit 0 or 1"):
         B.restrict(GOOD, {0: torch.tensor([1, 0])})
     np.testing.assert_array_equal(B.restrict(GOOD, {0: torch.tensor(1)}), B.restrict(GOOD, {0: 1}))
+
+
+@pytest.mark.parametrize("device", [2**64, -(2**63) - 1, 10**400])
+def test_device_index_beyond_int64_is_refused_by_name(device):
+    # torch.device raised "Overflow when unpacking long long", naming no argument
+    with pytest.raises(ValueError, match="`device` must be a torch device"):
+        B.fourier_coefficients(GOOD, backend="torch", device=device)
