@@ -200,6 +200,10 @@ def majority(n, *, max_bytes=None):
     return np.greater(pc, n // 2, out=pc)  # in place: the popcount table becomes the 0/1 table
 
 
+#: The largest finite float64: no partial sum of :func:`threshold` may exceed it.
+_FMAX = float(np.finfo(np.float64).max)
+
+
 def threshold(weights, theta, *, max_bytes=None):
     r"""Linear threshold function f(x) = 1 iff Σ_i w_i x_i >= θ.
 
@@ -224,7 +228,9 @@ def threshold(weights, theta, *, max_bytes=None):
     TypeError
         For non-numeric weights or theta.
     ValueError
-        For empty, non-1-D or non-finite weights, n > 30, a non-finite theta, or a table over ``max_bytes``.
+        For empty, non-1-D or non-finite weights, weights whose sum of absolute values exceeds the
+        largest float64 (a partial sum could overflow), n > 30, a non-finite theta, or a table over
+        ``max_bytes``.
 
     References
     ----------
@@ -244,6 +250,12 @@ def threshold(weights, theta, *, max_bytes=None):
         raise ValueError(f"`weights` must have length n <= {MAX_N}; got n = {w.size}")
     w = w.astype(np.float64)
     check_finite(w, "weights")
+    bound = 0.0
+    for wi in np.abs(w).tolist():  # in the order of the partial sums: each |partial sum| <= bound (monotone rounding)
+        bound += wi
+    if bound > _FMAX:
+        raise ValueError(f"`weights` must have sum |w_i| <= {_FMAX:.6g} so that the partial sums cannot overflow; "
+                         f"got sum |w_i| = {bound:.6g}")
     theta = check_real(theta, "theta")
     check_size(float(2**w.size) * 9, max_bytes, "this truth table")
     s = np.empty(1 << w.size, dtype=np.float64)

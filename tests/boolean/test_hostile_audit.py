@@ -1,5 +1,6 @@
 """Hostile inputs found by an audit of boolean's public API: each case failed (a foreign exception,
 a wrong number or an unplanned allocation) before its fix."""
+from fractions import Fraction
 
 import numpy as np
 import pytest
@@ -38,3 +39,17 @@ def test_device_index_beyond_int64_is_refused_by_name(device):
     # torch.device raised "Overflow when unpacking long long", naming no argument
     with pytest.raises(ValueError, match="`device` must be a torch device"):
         B.fourier_coefficients(GOOD, backend="torch", device=device)
+
+
+def test_threshold_refuses_weights_whose_partial_sums_overflow():
+    # the float64 partial sums overflowed to inf (a RuntimeWarning at most) and the table was wrong:
+    # at x = 31 the exact sum is -1e308 < 0, but inf >= 0 gave 1
+    w = [1e308, 1e308, -1e308, -1e308, -1e308]
+    with pytest.raises(ValueError, match=r"`weights` must have sum \|w_i\| <= 1.79769e\+308"):
+        B.threshold(w, 0.0)
+
+
+def test_threshold_large_weights_below_the_bound_match_exact_sums():
+    w = [1e307, -3e307, 2.5e307, 4e307, -1e307]
+    exact = [int(sum(Fraction(w[i]) for i in range(5) if x >> i & 1) >= Fraction(2e307)) for x in range(32)]
+    np.testing.assert_array_equal(B.threshold(w, 2e307), exact)
