@@ -8,11 +8,19 @@ import numpy as np
 
 
 def plan_bytes(name, n, rows):
-    """Peak bytes: the uint8 table, the float64 coefficients (transformed in place) and one
-    half-size float64 stage buffer; the influences hold less (float64 weights μ_p(x) of one row
-    and a bool pivot mask)."""
+    """Peak bytes of :func:`coefficients`: the uint8 table, the float64 coefficients (transformed
+    in place), and in a butterfly stage the half-size copy of its first half and the two
+    half-size float64 products that make the new first half."""
     e = rows * 2.0**n
-    return e + 8 * e + 4 * e
+    return e + 8 * e + 3 * 4 * e
+
+
+def influence_plan_bytes(name, n, rows):
+    """Peak bytes of :func:`influences`: the uint8 table, the float64 weights μ_p(x) of one row,
+    and for one variable the half-size pair weights, the bool pivot mask of every row (the previous
+    variable's is still held while it is built) and its half-size float64 product with the pair weights."""
+    e, N = rows * 2.0**n, 2.0**n
+    return e + 8 * N + 4 * N + 2 * 0.5 * e + 4 * e
 
 
 def coefficients(table, n, p):
@@ -35,10 +43,12 @@ def coefficients(table, n, p):
 def influences(table, n, p):
     """Inf_i^(p) = 4p(1-p) Σ_x μ_p(x) [f(x) != f(x ⊕ e_i)] for every row and i, float64 (B, n)."""
     B, N = table.shape
-    pop = np.zeros(N, dtype=np.int64)
+    mu = np.empty(N)  # μ_p(x) = Π_i (p if x_i else 1 - p), built by doubling: 8 bytes an entry, no temporaries
+    mu[0] = 1.0
     for i in range(n):
-        pop.reshape(-1, 2, 1 << i)[:, 1, :] += 1
-    mu = p ** pop * (1.0 - p) ** (n - pop)
+        h = 1 << i
+        np.multiply(mu[:h], p, out=mu[h:2 * h])
+        mu[:h] *= 1.0 - p
     out = np.empty((B, n))
     for i in range(n):
         v = table.reshape(B, N >> (i + 1), 2, 1 << i)

@@ -245,7 +245,8 @@ def influences(f, *, p=None, domain="01", backend="auto", device=None, max_bytes
     """
     if p is not None:
         p = check_real(p, "p", low=0.0, high=1.0, low_open=True, high_open=True)
-        table, n, batched = load_host_table(f, max_bytes, _pbiased.plan_bytes, "influences", domain=domain)
+        table, n, batched = load_host_table(f, max_bytes, _pbiased.influence_plan_bytes, "influences",
+                                             domain=domain)
         out = _pbiased.influences(table, n, p)
         return out if batched else out[0]
     values, batched = _influence_values(f, "influences", domain, backend, device, max_bytes)

@@ -20,9 +20,9 @@ from ._tables import load_host_table, table_doc, table_raises
 __all__ = ["pbiased_fourier_coefficients", "pbiased_influences"]
 
 
-def _load(f, p, domain, max_bytes, what):
+def _load(f, p, domain, max_bytes, what, plan_bytes):
     p = check_real(p, "p", low=0.0, high=1.0, low_open=True, high_open=True)
-    table, n, batched = load_host_table(f, max_bytes, _pbiased.plan_bytes, what, domain=domain)
+    table, n, batched = load_host_table(f, max_bytes, plan_bytes, what, domain=domain)
     return table, n, batched, p
 
 
@@ -58,7 +58,7 @@ def pbiased_fourier_coefficients(f, p, *, domain="01", max_bytes=None):
     >>> [round(v, 12) for v in c.tolist()]
     [0.5, 0.866025403784]
     """
-    table, n, batched, p = _load(f, p, domain, max_bytes, "pbiased_fourier_coefficients")
+    table, n, batched, p = _load(f, p, domain, max_bytes, "pbiased_fourier_coefficients", _pbiased.plan_bytes)
     c = _pbiased.coefficients(table, n, p)
     return c if batched else c[0]
 
@@ -84,6 +84,6 @@ def pbiased_influences(f, p, *, domain="01", max_bytes=None):
     >>> [round(v, 12) for v in pbiased_influences([0, 0, 0, 1], 0.25).tolist()]  # 4p(1-p) P[x_j = 1]
     [0.1875, 0.1875]
     """
-    table, n, batched, p = _load(f, p, domain, max_bytes, "pbiased_influences")
+    table, n, batched, p = _load(f, p, domain, max_bytes, "pbiased_influences", _pbiased.influence_plan_bytes)
     out = _pbiased.influences(table, n, p)
     return out if batched else out[0]

@@ -1,5 +1,6 @@
 """Hostile inputs found by an audit of boolean's public API: each case failed (a foreign exception,
 a wrong number or an unplanned allocation) before its fix."""
+import tracemalloc
 from fractions import Fraction
 
 import numpy as np
@@ -53,3 +54,34 @@ def test_threshold_large_weights_below_the_bound_match_exact_sums():
     w = [1e307, -3e307, 2.5e307, 4e307, -1e307]
     exact = [int(sum(Fraction(w[i]) for i in range(5) if x >> i & 1) >= Fraction(2e307)) for x in range(32)]
     np.testing.assert_array_equal(B.threshold(w, 2e307), exact)
+
+
+# host routines written in numpy (tracemalloc sees their arrays), as tests/boolean/test_memory_plans.py
+N = 16
+SLACK = 16 * 1024
+F = B.random_function(N, seed=3, batch=2)
+HOST_CALLS = {
+    "pbiased_fourier_coefficients": lambda **k: B.pbiased_fourier_coefficients(F, 0.3, **k),
+    "pbiased_influences": lambda **k: B.pbiased_influences(F, 0.3, **k),
+    "pbiased_influences(one row)": lambda **k: B.pbiased_influences(F[0], 0.3, **k),
+    "influences(p)": lambda **k: B.influences(F, p=0.3, **k),
+    "fourier_coefficients(p)": lambda **k: B.fourier_coefficients(F, p=0.3, **k),
+}
+
+
+@pytest.mark.parametrize("name", list(HOST_CALLS))
+def test_host_routine_peak_memory_within_plan(name):
+    # the p-biased plan counted 13 bytes an entry while the influences took 33 (int64 popcounts and
+    # three float64 powers) and the coefficients 21; max_bytes did not bound them
+    call = HOST_CALLS[name]
+    call()
+    tracemalloc.start()
+    try:
+        base = tracemalloc.get_traced_memory()[0]
+        call()
+        peak = tracemalloc.get_traced_memory()[1] - base
+    finally:
+        tracemalloc.stop()
+    assert peak > 0
+    with pytest.raises(ValueError, match="max_bytes"):
+        call(max_bytes=peak - SLACK - 1)
