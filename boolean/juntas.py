@@ -17,10 +17,23 @@ from typing import Any
 
 import numpy as np
 
-from ._lib.validate import check_int
+from ._lib.memory import check_size
+from ._lib.validate import check_int, check_real
 from ._tables import load_host_table, result_repr, table_doc, table_raises
 
 __all__ = ["nearest_junta", "NearestJunta"]
+
+#: Default bound on :func:`nearest_junta`'s work (:func:`junta_work`, table entries visited):
+#: 2**37 (1.4e11, a few minutes of the compiled search) covers every k at n <= 18 and
+#: C(20, 9) at n = 20 for one function.
+JUNTA_MAX_WORK = 2**37
+
+
+def junta_work(n, k, rows=1):
+    r"""Table entries :func:`nearest_junta` visits: for each of the C(n, k) sets of variables, the
+    k bits of every x (its cell) and every entry of each of the ``rows`` tables,
+    :math:`\binom{n}{k} 2^n (k + B)`."""
+    return float(math.comb(n, k)) * 2.0**n * (k + rows)
 
 
 @dataclass(frozen=True)
@@ -65,17 +78,29 @@ class NearestJunta:
 
 
 def _plan_bytes(name, n, rows):
-    """The uint8 table and junta, the int64 cell index of every x, and the int64 cell counts."""
-    e = rows * 2.0**n
-    return 2 * e + 8 * 2.0**n + 8 * e
+    """The uint8 table and junta, the int64 cell of every x (one for the search, one per row for
+    the junta) with one int64 temporary of that size and the int64 x's; the variable sets and the
+    cell counts are checked once k is known (:func:`_search_bytes`)."""
+    e, N = rows * 2.0**n, 2.0**n
+    return 2 * e + 16 * e + 16 * N
+
+
+def _search_bytes(n, k, rows):
+    """The int64 variable sets (C(n, k) x k) and the int64 cell counts of each row (B x 2**k)."""
+    return 8.0 * math.comb(n, k) * k + 8.0 * (rows + 1) * 2.0**k
 
 
 @table_doc("""f : array_like or torch.Tensor, shape (2**n,) or (B, 2**n)
     Truth table(s) in the declared ``domain``; index x = sum_i x_i 2**i. Results are numpy.""",
            """k : int
     0 <= k <= n (k = 0: the nearest constant).""", "domain", "max_bytes",
-           returns="NearestJunta", raises=table_raises(" or a non-integer ``k``", ", k outside [0, n]"))
-def nearest_junta(f, k, *, domain="01", max_bytes=None):
+           r"""max_work : float, optional
+    Refuse (before the search) a request that would visit more table entries than this
+    (:func:`junta_work`: :math:`\binom{n}{k} 2^n (k + B)` for B tables); default
+    ``JUNTA_MAX_WORK`` = 2**37; ``float("inf")`` for no bound.""",
+           returns="NearestJunta",
+           raises=table_raises(" or a non-integer ``k``", ", k outside [0, n], a search above ``max_work``"))
+def nearest_junta(f, k, *, domain="01", max_bytes=None, max_work=None):
     r"""Exact distance from f to the nearest function of at most k variables, and that junta.
 
     .. math:: \mathrm{dist}(f, \mathcal{J}_k) = \min_{h\ k\text{-junta}} \Pr_x[f(x) \ne h(x)].
@@ -95,10 +120,21 @@ def nearest_junta(f, k, *, domain="01", max_bytes=None):
     0.25
     """
     k = check_int(k, "k", low=0)
+    work_cap = check_real(JUNTA_MAX_WORK if max_work is None else max_work, "max_work", low=0.0, low_open=True,
+                          finite=False)  # inf: no bound
     table, n, batched = load_host_table(f, max_bytes, _plan_bytes, "nearest_junta", domain=domain)
     if k > n:
         raise ValueError(f"`k` must be an integer in [0, {n}] (n = {n}); got {k}")
-    subsets = np.array(list(itertools.combinations(range(n), k)), dtype=np.int64).reshape(math.comb(n, k), k)
+    B = len(table)
+    work = junta_work(n, k, B)
+    if work > work_cap:
+        raise ValueError(f"nearest_junta(n={n}, k={k}) visits C({n}, {k}) 2**{n} ({k} + {B}) = {work:.3g} table "
+                         f"entries > max_work={work_cap:.3g}; pass a larger max_work (float('inf') for no bound)")
+    check_size(_plan_bytes("nearest_junta", n, B) + _search_bytes(n, k, B), max_bytes,
+               f"nearest_junta(n={n}, k={k}) with its {math.comb(n, k)} variable sets")
+    S = math.comb(n, k)
+    subsets = np.fromiter(itertools.chain.from_iterable(itertools.combinations(range(n), k)), dtype=np.int64,
+                          count=S * k).reshape(S, k)
     from ._complexity_numba import nearest_juntas
 
     dist, which, ones = nearest_juntas(table, n, subsets, k)
@@ -106,10 +142,15 @@ def nearest_junta(f, k, *, domain="01", max_bytes=None):
     cell = 1 << (n - k)
     values = (2 * ones > cell).astype(np.uint8)  # majority of each cell, ties give 0
     N = 1 << n
-    idx = np.zeros((len(table), N), dtype=np.int64)
-    xs = np.arange(N)
-    for j in range(k):
-        idx |= ((xs[None, :] >> variables[:, j:j + 1]) & 1) << j
+    xs = np.arange(N, dtype=np.int64)[None, :]
+    idx = np.zeros((B, N), dtype=np.int64)
+    tmp = np.empty((B, N), dtype=np.int64)
+    for j in range(k):  # idx[r, x] = the bits of x on row r's variables, packed (in place: one temporary)
+        np.right_shift(xs, variables[:, j:j + 1], out=tmp)
+        tmp &= 1
+        tmp <<= j
+        idx |= tmp
+    del tmp
     junta = np.take_along_axis(values, idx, axis=1)
     if batched:
         return NearestJunta(n, k, dist, dist * 2.0**-n, variables, junta)

@@ -365,6 +365,43 @@ def test_nearest_junta_known():
     assert B.nearest_junta(B.majority(5), 5).disagreements == 0
 
 
+def test_nearest_junta_refuses_work_and_memory_before_searching():
+    # C(20, 10) 2**20 (10 + 1) = 2.1e12 entries: refused at once by the default bound, not searched
+    import time
+    import tracemalloc
+
+    from boolean.juntas import JUNTA_MAX_WORK, junta_work
+
+    f = B.random_function(20, seed=1)
+    t0 = time.perf_counter()
+    with pytest.raises(ValueError, match=r"nearest_junta\(n=20, k=10\) visits .* > max_work=1.37e\+11"):
+        B.nearest_junta(f, 10)
+    assert time.perf_counter() - t0 < 5 and junta_work(20, 10) > JUNTA_MAX_WORK
+    with pytest.raises(ValueError, match="max_work"):
+        B.nearest_junta(f[:1 << 6], 3, max_work=junta_work(6, 3) - 1)
+    assert B.nearest_junta(f[:1 << 6], 3, max_work=junta_work(6, 3)).k == 3
+    assert B.nearest_junta(B.parity(6), 5, max_work=float("inf")).distance == 0.5
+    for bad, exc in ((0, ValueError), (float("nan"), ValueError), ("x", TypeError)):
+        with pytest.raises(exc, match="max_work"):
+            B.nearest_junta([0, 1], 1, max_work=bad)
+    # the variable sets count: C(14, 7) x 7 int64 = 188 KiB beside the table plan's 544 KiB
+    g = B.random_function(14, seed=3)
+    with pytest.raises(ValueError, match="3432 variable sets"):
+        B.nearest_junta(g, 7, max_bytes=650_000)
+    # the plan covers the peak that tracemalloc sees (numpy's arrays; the kernel's are in the plan too)
+    h = B.random_function(16, seed=4, batch=2)
+    B.nearest_junta(h, 2)
+    tracemalloc.start()
+    try:
+        base = tracemalloc.get_traced_memory()[0]
+        B.nearest_junta(h, 2)
+        peak = tracemalloc.get_traced_memory()[1] - base
+    finally:
+        tracemalloc.stop()
+    with pytest.raises(ValueError, match="max_bytes"):
+        B.nearest_junta(h, 2, max_bytes=peak - 16 * 1024 - 1)
+
+
 # ----------------------------------------------------------------------------- bad input
 
 
