@@ -31,6 +31,21 @@ def _spectrum(f, domain, backend, device, max_bytes, what):
     return to_numpy(pm1_transform(table, n, be, "int")), n, batched
 
 
+#: Spectrum entries taken at a time where |W_f| is needed entry by entry (bounds the temporaries).
+_BLOCK = 1 << 16
+
+
+def _abs_range(w):
+    """Per-row min and max of |w| (int64 (B,) each), without an array of |w| as large as w."""
+    lo = np.full(len(w), np.iinfo(np.int64).max, dtype=np.int64)
+    hi = np.zeros(len(w), dtype=np.int64)
+    for start in range(0, w.shape[1], _BLOCK):
+        a = np.abs(w[:, start:start + _BLOCK])
+        np.minimum(lo, a.min(axis=1), out=lo)
+        np.maximum(hi, a.max(axis=1), out=hi)
+    return lo, hi
+
+
 def _out(values, batched, kind=int):
     return values if batched else kind(values[0])
 
@@ -85,7 +100,8 @@ def nonlinearity(f, *, domain="01", backend="auto", device=None, max_bytes=None)
     (0, 6)
     """
     w, n, batched = _spectrum(f, domain, backend, device, max_bytes, "nonlinearity")
-    return _out((2 ** (n - 1) - np.abs(w).max(axis=1) // 2).astype(np.int64), batched)
+    peak = np.maximum(w.max(axis=1), -w.min(axis=1))  # max |W_f|, with no copy of the spectrum
+    return _out((2 ** (n - 1) - peak // 2).astype(np.int64), batched)
 
 
 @table_doc(*_PARAMS, raises=_RAISES, returns="""bool or ndarray
@@ -108,5 +124,9 @@ def is_bent(f, *, domain="01", backend="auto", device=None, max_bytes=None):
     (True, False)
     """
     w, n, batched = _spectrum(f, domain, backend, device, max_bytes, "is_bent")
-    flat = (np.abs(w) == 2 ** (n // 2)).all(axis=1) if n % 2 == 0 else np.zeros(len(w), dtype=bool)
+    if n % 2:
+        flat = np.zeros(len(w), dtype=bool)
+    else:
+        lo, hi = _abs_range(w)
+        flat = (lo == 2 ** (n // 2)) & (hi == 2 ** (n // 2))
     return _out(flat, batched, bool)
