@@ -177,7 +177,10 @@ def _fold(r, sym, coef, type_orbit, type_orbit_sizes, block):
     ``W[o, t] = coef_t prod_i r[o, sym[t, i]] = exp(L)``, ``L = log coef + counts @ log r^T``.
     Pass 1: ``V^T[T, o] = sum_{t in T} W[o, t]``. Pass 2:
     ``b_o = sum_t W[o, t] (L[o, t] + log |T(t)| - log V[o, T(t)])``, term by term (no
-    cancellation between large sums). Returns V (rows = class-orbits) and b (nats).
+    cancellation between large sums). Returns V (rows = class-orbits), b (nats) and, for
+    :func:`types_rounding`, per row ``sum_t W |g|`` and ``sum_t W (|L| + log |T| + |log V|)``
+    (g the bracket above) and the least L of a W that is not structurally 0 (no symbol of
+    probability 0; those have L below ``LOG_ZERO / 2`` and W = 0 exactly).
     """
     n_sym = r.shape[1]
     n_torb = type_orbit_sizes.size
@@ -202,10 +205,18 @@ def _fold(r, sym, coef, type_orbit, type_orbit_sizes, block):
         VT[lab[heads]] += np.add.reduceat(np.exp(L), heads, axis=0)
     logVT = np.log(np.where(VT > 0, VT, 1.0))
     bonus = np.zeros(r.shape[0])
+    abs_terms, abs_parts, least = np.zeros(r.shape[0]), np.zeros(r.shape[0]), math.inf
     for start in range(0, T, block):
         L, lab = block_logW(start, min(T, start + block))
-        bonus += (np.exp(L) * (L + logsize[lab][:, None] - logVT[lab])).sum(axis=0)
-    return np.ascontiguousarray(VT.T), bonus
+        W = np.exp(L)
+        g = L + logsize[lab][:, None] - logVT[lab]
+        terms = W * g
+        bonus += terms.sum(axis=0)
+        abs_terms += np.abs(terms).sum(axis=0)
+        abs_parts += (W * (np.abs(L) + logsize[lab][:, None] + np.abs(logVT[lab]))).sum(axis=0)
+        live = L[L > LOG_ZERO / 2]
+        least = min(least, float(live.min(initial=math.inf)))
+    return np.ascontiguousarray(VT.T), bonus, (abs_terms, abs_parts, least)
 
 
 @dataclass(frozen=True)
@@ -240,8 +251,9 @@ class FoldedChannel:
         ``(entry_rel, bonus_err)``: bounds on how far ``V`` (relative, every entry) and ``bonus``
         (absolute, nats, per row) can be from the exact folded problem, for
         :func:`capacity._rounding.outward_certificate` (:func:`orbit_rounding`); None where the
-        route does not bound its rounding (method="types" or "representatives", or a class table
-        that :func:`capacity.insensitive.model.table_rounding` does not bound).
+        route does not bound its rounding (method="representatives", a class table that
+        :func:`capacity.insensitive.model.table_rounding` does not bound, or a likelihood of the
+        types route that could underflow).
 
     Examples
     --------
@@ -391,7 +403,11 @@ def folded_channel(n, s, m, *, visible="random", S0=None, p_bias=0.5, method="au
     seconds["class_orbits"] = time.perf_counter() - t0
     rounding = None
     if method == "types":
-        V, bonus, type_orbit_sizes = _fold_by_types(cls, cells, sym_gens, orbit_reps, m, max_bytes, what, seconds)
+        V, bonus, type_orbit_sizes, stats = _fold_by_types(cls, cells, sym_gens, orbit_reps, m, max_bytes, what,
+                                                           seconds)
+        table = table_rounding(n, s, visible, S0, p_bias)
+        if table is not None:
+            rounding = types_rounding(table, stats, V, bonus)
     else:
         V, bonus, type_orbit_sizes, Bs = _fold_by_orbits(cls, cells, sym_gens, class_orbit, class_orbit_sizes, m,
                                                          max_bytes, what, seconds)
@@ -670,9 +686,54 @@ def _fold_by_types(cls, cells, sym_gens, orbit_reps, m, max_bytes, what, seconds
     check_size(8 * 3 * n_orb * min(block, T) + 8 * n_orb * n_torb, max_bytes,
                f"{what} block of {n_orb} x {min(block, T)} and V of {n_orb} x {n_torb}")
     order = np.argsort(type_orbit, kind="stable")     # contiguous orbits: sums by reduceat
-    V, bonus = _fold(r, sym[order], coef[order], type_orbit[order], type_orbit_sizes, block)
+    V, bonus, sums = _fold(r, sym[order], coef[order], type_orbit[order], type_orbit_sizes, block)
     seconds["likelihoods"] = time.perf_counter() - t1
-    return V, bonus, type_orbit_sizes
+    stats = {"r": r, "m": m, "K": K, "T": T, "blocks": -(-T // block), "largest": int(type_orbit_sizes.max()),
+             "sums": sums}
+    return V, bonus, type_orbit_sizes, stats
+
+
+def types_rounding(table, stats, V, bonus):
+    r"""How far method="types"'s ``V`` and ``bonus`` (:func:`_fold`) can be from the exact folded
+    problem: ``(entry_rel, bonus_err)`` as :func:`orbit_rounding` gives for the orbit route, from
+    ``table`` = ``(eps_q, eps_pi)`` (:func:`capacity.insensitive.model.table_rounding`); None when a
+    likelihood could have underflowed (a log-likelihood below -700 that is not structurally 0).
+
+    With :math:`u = 2^{-53}`, logs and exps within 2 ulps, :math:`arepsilon_r = arepsilon_\pi +
+    arepsilon_q + 1.01u` the symbol probabilities' error, :math:`M_o` the largest
+    :math:`|\ln r|` of row o and :math:`S_o = m M_o` (a bound on :math:`\sum_i 
+u_i |\ln r_i|`):
+
+    - ``coef`` (a quotient of factorials) is within 3u and its log within :math:`3.03u + 2u \ln m!`;
+      the product ``counts @ log r`` (2K terms, m counts) within :math:`1.01\,m arepsilon_r +
+      (2u + \gamma_{2K}) S_o`, the sum within :math:`u (\ln m! + S_o)`: :math:`L` within
+      :math:`\delta_o` (their sum, enlarged by 1 %), and :math:`W = e^L` within
+      :math:`arepsilon_{W,o} = e^{\delta_o}(1 + 2u) - 1`;
+    - ``V`` sums at most :math:`|T| + 	ext{blocks}` of them: ``entry_rel`` =
+      :math:`\max_o arepsilon_{W,o} + \gamma_{|T|_{\max} + 	ext{blocks} + 1}`;
+    - the bonus :math:`\sum_t W g`, :math:`g = L + \ln |T| - \ln V`, is within
+      :math:`(1.01\,arepsilon_{W,o} + u + \gamma_{T+1}) \sum_t W |g| + (\delta_o +
+      1.01\,arepsilon_V)\sum_t W + 5u \sum_t W (|L| + \ln |T| + |\ln V|)` (the errors of W, of
+      :math:`g`'s parts, of the product and of the sums), enlarged by 1 %.
+    """
+    u = U64
+    if stats["sums"][2] < -700:
+        return None
+    eps_q, eps_pi = table
+    r, m, K, T = stats["r"], stats["m"], stats["K"], stats["T"]
+    eps_r = eps_pi + eps_q + 1.01 * u
+    with np.errstate(divide="ignore"):
+        M = np.where(r > 0, np.abs(np.log(np.where(r > 0, r, 1.0))), 0.0).max(axis=1)
+    S = m * M
+    ln_mf = math.lgamma(m + 1)
+    delta = 1.01 * (3.03 * u + 2 * u * ln_mf + 1.01 * m * eps_r + (2 * u + gamma(2 * K, u)) * S + u * (ln_mf + S))
+    eps_w = np.expm1(delta) * (1 + 2 * u) + 2.01 * u
+    entry_rel = float(eps_w.max()) + gamma(stats["largest"] + stats["blocks"] + 1, u)
+    abs_terms, abs_parts, _ = stats["sums"]
+    mass = V.sum(axis=1) * (1 + gamma(V.shape[1] + 1, u))
+    err = ((1.01 * eps_w + u + gamma(T + 1, u)) * abs_terms + (delta + 1.01 * entry_rel) * mass
+           + 5 * u * abs_parts)
+    return 1.01 * entry_rel, 1.01 * err
 
 
 #: Most (class-orbit, type) pairs that method="representatives" may sum, bounding the class-orbits
