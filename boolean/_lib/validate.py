@@ -115,13 +115,18 @@ def check_input_size(a, name: str, max_bytes=None, *, bytes_per_entry: float = I
 def as_array(a, name: str, *, kinds: str | None = None, requirement: str = "a real numeric array",
              max_bytes=None, bytes_per_entry: float = INPUT_BYTES_PER_ENTRY) -> np.ndarray:
     """``np.asarray(a)`` (tensors are copied to the host first), or a TypeError naming ``name``
-    when ``a`` is not array-like (ragged sequences and the like) or, with ``kinds``, when its
-    dtype kind is not in ``kinds`` ("`<name>` must be <requirement>; got dtype ...").
+    when ``a`` is not array-like (ragged sequences and the like), is a masked array with masked
+    entries (whose hidden values asarray would keep) or, with ``kinds``, when its dtype kind is
+    not in ``kinds`` ("`<name>` must be <requirement>; got dtype ...").
     :func:`check_input_size` comes first: an array or tensor whose validation (``bytes_per_entry``
     per entry) exceeds ``max_bytes`` is refused before any copy."""
     check_input_size(a, name, max_bytes, bytes_per_entry=bytes_per_entry)
     if is_tensor(a):
         a = to_numpy(a)
+    if isinstance(a, np.ma.MaskedArray) and np.ma.is_masked(a):
+        # np.asarray would keep the hidden values under the mask and compute with them
+        raise TypeError(f"`{name}` is a masked array with masked entries; pass plain values "
+                        "(numpy.ma.filled) or drop the masked ones")
     try:
         arr = np.asarray(a)
     except Exception as exc:

@@ -123,3 +123,19 @@ def test_float32_channel_capacity_on_numpy_and_torch():
         assert res.converged and abs(res.capacity - ref.capacity) <= 4e-6
     with pytest.raises(ValueError, match=r"atol=4\.76837e-07"):
         blahut_arimoto(torch.from_numpy(W32 * np.float32(1.0001)))
+
+
+@pytest.mark.parametrize("call, name", [
+    (lambda m: __import__("boolean").fourier_coefficients(m([0, 1, 1, 0], [0, 1, 0, 0])), "f"),
+    (lambda m: __import__("boolean").fwht(m([1.0, 2.0], [0, 1])), "a"),
+    (lambda m: __import__("capacity").blahut_arimoto(m([[1.0, 0.0], [0.0, 1.0]], [[0, 1], [0, 0]])), "W"),
+    (lambda m: __import__("capacity").mutual_information(m([0.5, 0.5], [1, 0]), np.eye(2)), "p"),
+])
+def test_masked_entries_are_refused_not_computed_with(call, name):
+    # np.asarray keeps the values hidden under a mask: the shared conversion refuses them, naming the
+    # argument, rather than computing with them; a masked array without masked entries is plain data
+    with pytest.raises(TypeError, match=f"`{name}` is a masked array with masked entries"):
+        call(lambda data, mask: np.ma.array(data, mask=mask))
+    import boolean
+
+    np.testing.assert_array_equal(boolean.fourier_coefficients(np.ma.array([0, 1, 1, 0])), [0, 0, 0, 1])
