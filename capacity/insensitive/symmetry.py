@@ -251,7 +251,7 @@ class FoldedChannel:
         ``(entry_rel, bonus_err)``: bounds on how far ``V`` (relative, every entry) and ``bonus``
         (absolute, nats, per row) can be from the exact folded problem, for
         :func:`capacity._rounding.outward_certificate` (:func:`orbit_rounding`); None where the
-        route does not bound its rounding (method="representatives", a class table that
+        route does not bound its rounding (a class table that
         :func:`capacity.insensitive.model.table_rounding` does not bound, or a likelihood of the
         types route that could underflow).
 
@@ -625,7 +625,7 @@ def _fold_by_orbits(cls, cells, sym_gens, class_orbit, class_orbit_sizes, m, max
     return V, bonus, tree.leaf_orbit_sizes.astype(np.int64), Bs
 
 
-def orbit_rounding(table, m, class_orbit_sizes, Bs, V, bonus):
+def orbit_rounding(table, m, class_orbit_sizes, Bs, V, bonus, v_terms=None):
     r"""How far the orbit route's ``V`` and ``bonus`` can be from the exact folded problem:
     ``(entry_rel, bonus_err)`` (see :attr:`FoldedChannel.rounding`), from ``table`` =
     ``(eps_q, eps_pi)``, the bound of :func:`capacity.insensitive.model.table_rounding` on the
@@ -651,6 +651,12 @@ def orbit_rounding(table, m, class_orbit_sizes, Bs, V, bonus):
     - the spread term within :func:`spread_rounding`'s bound, and one rounding per operation
       joining the parts.
 
+    method="representatives" (:func:`capacity.insensitive._orbits_numba.type_sums`) builds each
+    row from one function (``class_orbit_sizes`` all 1, ``Bs`` its :math:`\sum_t W \ln W`) with
+    the same chains of products and logs, but sums each entry of ``V`` over every type of its
+    orbit, one addition each: ``v_terms``, the largest type-orbit, replaces the batch count in
+    ``entry_rel``.
+
     The bound is evaluated from the computed quantities and enlarged by 1 %.
     """
     u = U64
@@ -658,7 +664,9 @@ def orbit_rounding(table, m, class_orbit_sizes, Bs, V, bonus):
     eps_r = eps_pi + eps_q + 1.01 * u
     eps_w = 1.01 * m * (eps_r + 3.02 * u)
     size = np.asarray(class_orbit_sizes, dtype=np.float64)
-    eps_v = eps_w + gamma(BATCH + -(-int(size.max()) // BATCH) + 4, u)  # a batch's sum, then one per batch
+    # a batch's sum, then one addition per batch; or every type of the orbit, one by one
+    terms = BATCH + -(-int(size.max()) // BATCH) if v_terms is None else int(v_terms)
+    eps_v = eps_w + gamma(terms + 4, u)
     ln_mf = math.lgamma(m + 1)
     mass = V.sum(axis=1) * (1 + gamma(V.shape[1] + 1, u))
     absB = np.abs(Bs)
@@ -800,7 +808,10 @@ def _fold_by_representatives(n, s, m, max_bytes):
     # b_O = sum_t W ln W + sum_T V ln(|T| / V)
     bonus = Ws + spread_terms(V, type_orbit_sizes)
     seconds["likelihoods"] = time.perf_counter() - t0
+    # uniform bits: q = count / 2**(n-s) exact, pi within |pi K - 1| + 2.01u of 1/K
+    table = (0.0, float(np.abs(np.asarray(cells.pi) * K - 1.0).max()) + 2.01 * U64)
+    rounding = orbit_rounding(table, m, np.ones(V.shape[0]), Ws, V, bonus, v_terms=int(type_orbit_sizes.max()))
     return FoldedChannel(V=V, bonus=bonus, class_orbit=None, class_orbit_sizes=np.array(co.orbit_sizes),
                          orbit_representatives=None, type_orbit_sizes=type_orbit_sizes.astype(np.int64),
                          n_classes=int(co.n_classes), n_types=int(T), seconds=seconds,
-                         orbit_functions=np.array(co.tables))
+                         orbit_functions=np.array(co.tables), rounding=rounding)

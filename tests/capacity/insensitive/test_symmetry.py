@@ -351,6 +351,50 @@ def test_types_fold_bounds_hold_for_the_exact_channel(n, s, m, p):
     assert r.lower <= lo and up <= r.upper and r.gap <= 1e-11
 
 
+@pytest.mark.parametrize("n,s,m", [(2, 1, 3), (3, 1, 2), (3, 2, 2), (3, 3, 1)])
+def test_representatives_fold_rounding_contains_the_exact_fold(n, s, m):
+    # method="representatives" with its rounding bound (orbit_rounding with v_terms): every entry of
+    # V and every bonus against the exact fold of the same representatives, rebuilt from rationals
+    # in ball arithmetic (W = coef prod r over every type, V and sum W ln W + sum V ln(|T| / V))
+    flint = pytest.importorskip("flint")
+    from capacity.insensitive.model import type_list
+    from capacity.insensitive.symmetry import symbol_generators, type_orbits
+
+    fc = folded_channel(n, s, m, method="representatives")
+    entry_rel, bonus_err = fc.rounding
+    assert 0 < entry_rel < 1e-13 and (bonus_err > 0).all()
+    K, size = math.comb(n, s) << s, 1 << (n - s)
+    member = channel_cells(n, s, None, 0.5).member
+    sym, _ = type_list(2 * K, m)
+    _, _, type_orbit, orbit_sizes = type_orbits(symbol_generators(n, s, None, 0.5), 2 * K, m)
+    coef = [math.factorial(m) // math.prod(math.factorial(row.count(v)) for v in set(row)) for row in sym.tolist()]
+    old = flint.ctx.prec
+    flint.ctx.prec = 200
+    try:
+        for o, F in enumerate(np.asarray(fc.orbit_functions).tolist()):
+            f = [(F >> x) & 1 for x in range(1 << n)]
+            r = []
+            for c in range(K):
+                ones = sum(f[x] for x in np.flatnonzero(member[c]).tolist())
+                r += [flint.fmpq(size - ones, K * size), flint.fmpq(ones, K * size)]
+            V = [flint.arb(0)] * orbit_sizes.size
+            Ws = flint.arb(0)
+            for t, row in enumerate(sym.tolist()):
+                w = flint.fmpq(coef[t])
+                for i in row:
+                    w *= r[i]
+                if w != 0:
+                    V[type_orbit[t]] += flint.arb(w)
+                    Ws += flint.arb(w) * flint.arb(w).log()
+            b = Ws + sum((v * (flint.arb(int(orbit_sizes[T])) / v).log() for T, v in enumerate(V) if v != 0),
+                         flint.arb(0))
+            for T, v in enumerate(V):
+                assert abs(flint.arb(float(fc.V[o, T])) - v).upper() <= flint.arb(entry_rel) * v.lower()
+            assert abs(flint.arb(float(fc.bonus[o])) - b).upper() <= flint.arb(float(bonus_err[o]))
+    finally:
+        flint.ctx.prec = old
+
+
 def _exact_table(n, s, visible, S0, p):
     """Exact q, q0 (every function, every cell) and pi at p (a Fraction), from the definition."""
     from fractions import Fraction
