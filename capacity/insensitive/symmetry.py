@@ -707,21 +707,20 @@ def types_rounding(table, stats, V, bonus):
     ``table`` = ``(eps_q, eps_pi)`` (:func:`capacity.insensitive.model.table_rounding`); None when a
     likelihood could have underflowed (a log-likelihood below -700 that is not structurally 0).
 
-    With :math:`u = 2^{-53}`, logs and exps within 2 ulps, :math:`arepsilon_r = arepsilon_\pi +
-    arepsilon_q + 1.01u` the symbol probabilities' error, :math:`M_o` the largest
-    :math:`|\ln r|` of row o and :math:`S_o = m M_o` (a bound on :math:`\sum_i 
-u_i |\ln r_i|`):
+    With :math:`u = 2^{-53}`, logs and exps within 2 ulps, :math:`\varepsilon_r = \varepsilon_\pi +
+    \varepsilon_q + 1.01u` the symbol probabilities' error, :math:`M_o` the largest
+    :math:`|\ln r|` of row o and :math:`S_o = m M_o` (a bound on :math:`\sum_i \nu_i |\ln r_i|`):
 
     - ``coef`` (a quotient of factorials) is within 3u and its log within :math:`3.03u + 2u \ln m!`;
-      the product ``counts @ log r`` (2K terms, m counts) within :math:`1.01\,m arepsilon_r +
+      the product ``counts @ log r`` (2K terms, m counts) within :math:`1.01\,m \varepsilon_r +
       (2u + \gamma_{2K}) S_o`, the sum within :math:`u (\ln m! + S_o)`: :math:`L` within
       :math:`\delta_o` (their sum, enlarged by 1 %), and :math:`W = e^L` within
-      :math:`arepsilon_{W,o} = e^{\delta_o}(1 + 2u) - 1`;
-    - ``V`` sums at most :math:`|T| + 	ext{blocks}` of them: ``entry_rel`` =
-      :math:`\max_o arepsilon_{W,o} + \gamma_{|T|_{\max} + 	ext{blocks} + 1}`;
+      :math:`\varepsilon_{W,o} = e^{\delta_o}(1 + 2u) - 1`;
+    - ``V`` sums at most :math:`|T| + \text{blocks}` of them: ``entry_rel`` =
+      :math:`\max_o \varepsilon_{W,o} + \gamma_{|T|_{\max} + \text{blocks} + 1}`;
     - the bonus :math:`\sum_t W g`, :math:`g = L + \ln |T| - \ln V`, is within
-      :math:`(1.01\,arepsilon_{W,o} + u + \gamma_{T+1}) \sum_t W |g| + (\delta_o +
-      1.01\,arepsilon_V)\sum_t W + 5u \sum_t W (|L| + \ln |T| + |\ln V|)` (the errors of W, of
+      :math:`(1.01\,\varepsilon_{W,o} + u + \gamma_{T+1}) \sum_t W |g| + (\delta_o +
+      1.01\,\varepsilon_V)\sum_t W + 5u \sum_t W (|L| + \ln |T| + |\ln V|)` (the errors of W, of
       :math:`g`'s parts, of the product and of the sums), enlarged by 1 %.
     """
     u = U64
