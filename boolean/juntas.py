@@ -24,8 +24,7 @@ from ._tables import load_host_table, result_repr, table_doc, table_raises
 __all__ = ["nearest_junta", "NearestJunta"]
 
 #: Default bound on :func:`nearest_junta`'s work (:func:`junta_work`, table entries visited):
-#: 2**37 (1.4e11, a few minutes of the compiled search) covers every k at n <= 18 and
-#: C(20, 9) at n = 20 for one function.
+#: 2**37 (1.4e11) covers every k at n <= 18, and k <= 5 or k >= 16 at n = 20, for one function.
 JUNTA_MAX_WORK = 2**37
 
 
