@@ -200,6 +200,14 @@ def _grown(*pairs):
     return math.expm1(total) * 1.01 if total > 0 else 0.0
 
 
+def uniform_table_rounding(pi):
+    r"""``(eps_q, eps_pi)`` of a table of uniform bits whose ``q`` are exact (dyadic):
+    ``(0, |pi K - 1| + 2.01u)``, the cell probabilities ``pi`` (K,) against :math:`1/K`."""
+    pi = np.asarray(pi, dtype=np.float64)
+    return 0.0, float(np.abs(pi * pi.size - 1.0).max()) + 2.01 * U64
+
+
+@functools.lru_cache(maxsize=16)
 def table_rounding(n, s, visible, S0, p_bias):
     r"""How far the class table's ``q``, ``q0`` and the cells' ``pi`` (:func:`channel_classes`,
     :func:`channel_cells`) can be from the exact ones: ``(eps_q, eps_pi)``, relative bounds on
@@ -232,13 +240,12 @@ def table_rounding(n, s, visible, S0, p_bias):
     u = U64
     cells = channel_cells(n, s, S0, p_bias)
     cls = channel_classes(n, s, visible, S0, p_bias)
-    K = len(cells.cells)
     q, q0, pi = np.asarray(cls.q), np.asarray(cls.q0), np.asarray(cells.pi)
     if p_bias == 0.5:
         L = 1 << (n - s)
         if not (np.array_equal(q * L, np.rint(q * L)) and np.array_equal(q0, 1.0 - q)):
             return None
-        return 0.0, float(np.abs(pi * K - 1.0).max()) + 2.01 * u
+        return uniform_table_rounding(pi)
     if cls.labels is None or cls.representatives is None:
         return None
     pf = Fraction(p_bias)

@@ -46,7 +46,7 @@ from .._rounding import U64, ULD, gamma
 from ._orbits_numba import BATCH, LOG_ZERO, orbit_sums, threads_for, type_sums
 from .classes import MAX_ENUM_N, label_by_first
 from .model import (channel_cells, channel_classes, check_channel_args, count_keys, level_route,
-                    symbol_probabilities, table_rounding, type_list)
+                    symbol_probabilities, table_rounding, type_list, uniform_table_rounding)
 from .npn import class_orbit_representatives, class_orbits_plan, npn_class_count
 from .orbits import multiset_orbit_counts, orbit_tree, orbit_tree_plan, permutation_group
 
@@ -807,9 +807,8 @@ def _fold_by_representatives(n, s, m, max_bytes):
     # b_O = sum_t W ln W + sum_T V ln(|T| / V)
     bonus = Ws + spread_terms(V, type_orbit_sizes)
     seconds["likelihoods"] = time.perf_counter() - t0
-    # uniform bits: q = count / 2**(n-s) exact, pi within |pi K - 1| + 2.01u of 1/K
-    table = (0.0, float(np.abs(np.asarray(cells.pi) * K - 1.0).max()) + 2.01 * U64)
-    rounding = orbit_rounding(table, m, np.ones(V.shape[0]), Ws, V, bonus, v_terms=int(type_orbit_sizes.max()))
+    # uniform bits: q = count / 2**(n-s) exact
+    rounding = orbit_rounding(uniform_table_rounding(cells.pi), m, np.ones(V.shape[0]), Ws, V, bonus, v_terms=int(type_orbit_sizes.max()))
     return FoldedChannel(V=V, bonus=bonus, class_orbit=None, class_orbit_sizes=np.array(co.orbit_sizes),
                          orbit_representatives=None, type_orbit_sizes=type_orbit_sizes.astype(np.int64),
                          n_classes=int(co.n_classes), n_types=int(T), seconds=seconds,
