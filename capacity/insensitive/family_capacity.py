@@ -508,8 +508,9 @@ def support_certificate(logr, counts, logcoef, p, lower, upper, D, members):
     the masses means the optimal law is unique up to it. The rows W_f are recomputed with a
     relative error below 1e-13 per entry, so sigma is lowered by ``1e-13 sqrt(k T) max W``
     (Weyl); a candidate set larger than the types, or over CERT_ENTRIES entries, gives
-    ``spread = inf``. Returns dict(delta, outside, candidates, sigma, spread, clusters, cluster_eps,
-    cluster_spread) (delta in bits).
+    ``spread = inf``, and more than sqrt(CERT_ENTRIES) candidates no clusters (their pairwise
+    distances are not formed). Returns dict(delta, outside, candidates, sigma, spread, clusters,
+    cluster_eps, cluster_spread) (delta in bits).
     """
     g = max(upper - lower, 0.0)
     delta = max(math.sqrt(g), 1e-12)
@@ -526,8 +527,9 @@ def support_certificate(logr, counts, logcoef, p, lower, upper, D, members):
             sigma = float(np.linalg.svd(W, compute_uv=False).min()) - rounding
             if sigma > 0:
                 spread = eta / sigma
-        # clusters of near-identical rows (single linkage at L2 distance eps): the masses of the
-        # clusters are unique within (eta + 2 eps) / sigma_r, sigma_r of one row per cluster
+    # clusters of near-identical rows (single linkage at L2 distance eps): the masses of the
+    # clusters are unique within (eta + 2 eps) / sigma_r, sigma_r of one row per cluster
+    if rows.size * T <= CERT_ENTRIES and rows.size * rows.size <= CERT_ENTRIES:
         from scipy.sparse import csr_matrix
         from scipy.sparse.csgraph import connected_components
 

@@ -394,3 +394,23 @@ def test_cluster_certificate_where_member_rows_are_near_duplicates():
     light = {t[0]: t[1] for t in r2.support}
     for name, mass in heavy.items():
         assert abs(light.get(name, 0.0) - mass) <= r.cluster_spread + r2.cluster_spread
+
+
+def test_support_certificate_forms_no_pairwise_distances_of_many_candidates():
+    # 4 000 candidate rows of 3 types: the clusters' distance matrix (k x k, 128 MB and its
+    # temporaries) must not be formed; sigma and the spread still are (rows x types is small)
+    import importlib
+
+    fc = importlib.import_module("capacity.insensitive.family_capacity")
+    k, m = 4000, 1
+    rng = np.random.default_rng(3)
+    r = rng.dirichlet(np.ones(3), size=k)
+    counts = fc.compositions(3, m).astype(np.float64)
+    members = [np.array([i]) for i in range(k)]
+    tracemalloc.start()
+    cert = fc.support_certificate(np.log(r), counts, np.zeros(counts.shape[0]), np.full(k, 1.0 / k), 0.5,
+                                  0.5 + 1e-10, np.full(k, 0.5), members)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert cert["candidates"] == k and cert["clusters"] == 0
+    assert peak < 20 * 2**20, peak
