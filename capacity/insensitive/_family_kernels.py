@@ -5,18 +5,52 @@ import numpy as np
 from numba import njit, prange
 
 
-@njit(cache=True, parallel=True)
+#: Below this a float64 is subnormal: exp's result there has no relative error bound.
+TINY = 2.2250738585072014e-308
+#: log W at or below this is a structural zero (a symbol of probability 0: log r = -1e250).
+STRUCTURAL = -1e200
+#: D is summed in blocks of BLOCK types, whose sums are summed in blocks of BLOCK, whose sums
+#: are summed in turn (see :func:`sum_depth`).
+BLOCK = 512
+
+
+def sum_depth(n_types: int) -> int:
+    """Most additions any term of :func:`divergence_terms`' D meets (its blocked sum):
+    ``min(T, b) + min(ceil(T / b), b) + ceil(T / b**2) + 2`` with b = BLOCK."""
+    return (min(n_types, BLOCK) + min(-(-n_types // BLOCK), BLOCK) + -(-n_types // (BLOCK * BLOCK)) + 2)
+
+
+@njit(cache=True)
 def divergences(logr, sym, cnt, logcoef, logQ):
     """D(W_f || Q) (nats) for every row f of the type channel (inputs trusted).
 
     ``log W[f, t] = logcoef[t] + sum_j cnt[t, j] logr[f, sym[t, j]]`` (``cnt`` zero-padded);
     terms with W = 0 are 0; W > 0 where Q = 0 gives inf.
     """
+    return divergence_terms(logr, sym, cnt, logcoef, logQ, False)[:, 0]
+
+
+@njit(cache=True, parallel=True)
+def divergence_terms(logr, sym, cnt, logcoef, logQ, sums=True):
+    """Per row f (G, 5): ``D = sum_t W (L - logQ)`` as :func:`divergences` computes it, and the
+    sums its rounding bound needs: ``S = sum_t W |L - logQ|``, ``B = sum_t W |logQ|``,
+    ``R = sum_t W`` over the types with a normal W, and ``H = sum_t (|L| + |logQ| + 1)`` over
+    the types whose W is subnormal or 0 although L is not a structural zero (``L > -1e200``).
+    ``D = inf`` where W > 0 (or underflowed) meets ``Q = 0``. D is summed in blocks
+    (:func:`sum_depth`), the other sums in order. With ``sums=False`` only D is formed (the
+    other columns stay 0). Inputs trusted."""
     G = logr.shape[0]
     T, k = sym.shape
-    out = np.empty(G)
+    out = np.zeros((G, 5 if sums else 1))
     for f in prange(G):
         acc = 0.0
+        mid = 0.0
+        blk = 0.0
+        infinite = False
+        s_abs = 0.0
+        b_abs = 0.0
+        mass = 0.0
+        tiny = 0.0
         for t in range(T):
             L = logcoef[t]
             for j in range(k):
@@ -24,12 +58,31 @@ def divergences(logr, sym, cnt, logcoef, logQ):
                 if c > 0:
                     L += c * logr[f, sym[t, j]]
             w = np.exp(L)
-            if w > 0.0:
-                if logQ[t] == -np.inf:
-                    acc = np.inf
+            lq = logQ[t]
+            if w >= TINY and lq != -np.inf:
+                term = w * (L - lq)
+                blk += term
+                if sums:
+                    s_abs += abs(term)
+                    b_abs += w * abs(lq)
+                    mass += w
+            elif L > STRUCTURAL:
+                if lq == -np.inf:
+                    infinite = True
                 else:
-                    acc += w * (L - logQ[t])
-        out[f] = acc
+                    tiny += abs(L) + abs(lq) + 1.0
+            if (t + 1) % BLOCK == 0:
+                mid += blk
+                blk = 0.0
+                if (t + 1) % (BLOCK * BLOCK) == 0:
+                    acc += mid
+                    mid = 0.0
+        out[f, 0] = np.inf if infinite else acc + (mid + blk)
+        if sums:
+            out[f, 1] = s_abs
+            out[f, 2] = b_abs
+            out[f, 3] = mass
+            out[f, 4] = tiny
     return out
 
 

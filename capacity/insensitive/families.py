@@ -249,6 +249,21 @@ class FunctionFamily:
         q = family_cell_probabilities(self.tables, n, s, None)
         return q, np.full(n_cells, 1.0 / n_cells)
 
+    def cell_rounding(self, s: int) -> tuple:
+        """``(eps_q, eps_pi)``: bounds on the relative error of :meth:`reduced_cells`' q (and of
+        :meth:`reduced_zeros`) and of its pi against the exact probabilities, for
+        :mod:`capacity.insensitive.family_rounding`.
+
+        q is exact (eps_q = 0) where it is a count over a power of two below 2**53: symmetric
+        families (n <= 16), juntas (means of 0/1 entries), tables (exact integer spectra) and
+        intervals with n - s <= 53; intervals beyond get q and q0 correctly rounded from exact
+        counts (eps_q = u). Every pi is a correctly rounded quotient of integers (then scaled by
+        a power of two), so eps_pi = u. ``s`` must be an integer in [0, n].
+        """
+        s = self._check_s(s)
+        u = 2.0 ** -53
+        return (u if self.kind == "interval" and self.n - s > 53 else 0.0), u
+
     def reduced_zeros(self, s: int, q: np.ndarray) -> np.ndarray:
         """``P(f = 0 | reduced cell)`` for the ``q`` of :meth:`reduced_cells`, correctly rounded.
 

@@ -83,6 +83,8 @@ from scipy.stats import norm
 from boolean._lib.memory import check_size
 from boolean._lib.validate import check_distribution, check_int, check_real, check_seed, shape_of
 
+from .._rounding import U64, gamma
+
 __all__ = ["FamilyBracket", "family_bracket"]
 
 #: Nats per bit.
@@ -309,8 +311,11 @@ def family_bracket(family, n, s, m, *, law=None, samples=4000, law_samples=20_00
             B = int(labels.max()) + 1
             qb, q0b, pib = fam.binned_cells(s, labels)
             mirror = [np.arange(B)[::-1]] if np.array_equal(labels, (B - 1) - labels[::-1]) else []
+            # binned q and pi are sums of at most L products of the cells' (q within eps_q, pi within
+            # u), and one division: relative gamma_{L+4} covers both, so law_lower is outward
+            eps = gamma(L + 4, U64) + fam.cell_rounding(s)[0]
             r = solve_cells(fam, qb, pib, n, s, m, LAW_TOL, None, max_bytes, time.perf_counter(),
-                            "family_bracket's law", q0=q0b, cell_perms=mirror)
+                            "family_bracket's law", q0=q0b, cell_perms=mirror, rounding=(eps, eps))
             law_cells, law_method = B, "garbled"
             law, law_lower = r.member_mass, r.lower
         law = orbit_mean(law, orbit)

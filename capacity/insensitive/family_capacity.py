@@ -36,20 +36,23 @@ import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
-from scipy.special import gammaln
 
 from boolean._lib.memory import check_size
 from boolean._lib.validate import check_domain, check_int, check_real
 
 from .._result import ConvergenceWarning
+from .._rounding import LD, widened_tol
 from .classes import label_by_first
 from .families import (FunctionFamily, all_functions_family, family_from_tables, symmetric_family,
                        threshold_family)
+from .family_rounding import TINY, certified_bracket, log_multinomials, type_rounding
 from .symmetry import orbit_labels
 
 __all__ = ["FamilyCapacity", "family_capacity", "family_channel_plan"]
 
 LOG2E = 1.0 / math.log(2.0)
+#: ln 2 in long double.
+LN2_LD = np.log(LD(2))
 #: Largest number of samples m.
 MAX_M = 64
 #: log r for a symbol of probability 0 (finite, so that 0 * log r = 0 in a matrix product).
@@ -114,6 +117,12 @@ class FamilyCapacity:
         cluster is not determined); see :func:`support_certificate`.
     converged : bool
         Whether ``upper - lower <= tol``.
+    outward : bool
+        Whether ``lower`` and ``upper`` are rounded outward for the exact channel (the
+        family's exact cell probabilities; :mod:`capacity.insensitive.family_rounding`), so that
+        ``lower <= C_F <= upper`` holds despite every rounding; False where the premises of
+        that bound fail (underflow) or for a channel given in float64 only: the bracket is then
+        the float64 evaluation of the reduced channel.
     seconds : float
         Wall time.
 
@@ -151,6 +160,7 @@ class FamilyCapacity:
     cluster_eps: float = math.nan
     cluster_spread: float = math.inf
     converged: bool = True
+    outward: bool = False
     seconds: float = 0.0
 
     @property
@@ -168,6 +178,7 @@ class _Reduced:
     d: int
     symbols: list = field(default_factory=list)   # (original cell, bit) of each symbol; None: the null one
     cell_label: np.ndarray | None = None           # merged-column label of each original cell
+    underflow: bool = False                        # a symbol probability lost to underflow (or subnormal)
 
 
 def reduce_cells(q, pi, q0=None):
@@ -189,6 +200,8 @@ def reduce_cells(q, pi, q0=None):
         if qi.shape[1] else \
         (np.zeros(q.shape[0], dtype=np.int64), np.array([0]))
     r = np.concatenate([pii * qi[rep], pii * qi0[rep]], axis=1)
+    factors = np.concatenate([qi[rep] > 0, qi0[rep] > 0], axis=1) & (np.concatenate([pii, pii]) > 0)
+    underflow = bool(((r < TINY) & factors).any())
     keep = r.max(axis=0) > 0
     r = r[:, keep]
     cells = first[~const]
@@ -196,12 +209,13 @@ def reduce_cells(q, pi, q0=None):
     if null > 0:
         r = np.concatenate([r, np.full((r.shape[0], 1), null)], axis=1)
         symbols.append(None)
+        underflow = underflow or null < TINY
     with np.errstate(divide="ignore"):
         logr = np.where(r > 0, np.log(np.where(r > 0, r, 1.0)), _LOG_ZERO)
     order = np.argsort(labels, kind="stable")
     bounds = np.searchsorted(labels[order], np.arange(rep.size + 1))
     groups = [order[bounds[k]:bounds[k + 1]] for k in range(rep.size)]
-    return _Reduced(logr=logr, groups=groups, d=r.shape[1], symbols=symbols, cell_label=cols)
+    return _Reduced(logr=logr, groups=groups, d=r.shape[1], symbols=symbols, cell_label=cols, underflow=underflow)
 
 
 def _void_rows(A):
@@ -377,11 +391,13 @@ def family_capacity(family, n, s, m, *, tol=1e-9, max_iter=None, domain="01", ma
     computed exactly on the reduced channel (merged cells, merged members, types) and
     certified by ``sum_f p_f D(W_f || pW) <= C_F <= max_f D(W_f || pW)`` over every member.
 
-    Unlike :func:`capacity.insensitive.insensitive_capacity`, both sides are evaluated in
-    float64 and are not rounded outward: they hold up to the rounding of the reduced channel's
-    construction and of the sums (on the whole family of n <= 3, ball arithmetic puts the exact
-    bounds up to 2e-15 bits outside a bracket solved to ``tol = 1e-12``), so a ``tol`` far above
-    1e-14 is what makes the bracket a safe one.
+    Both sides are rounded outward for the exact channel (the family's exact cell
+    probabilities), as :func:`capacity.insensitive.insensitive_capacity`'s are: the rounding of
+    the reduced channel's construction, of the kernel's sums and of the family's own float64
+    probabilities is bounded a priori and added (:mod:`capacity.insensitive.family_rounding`);
+    ``outward`` says whether it was (it is not where a probability of the reduced channel
+    underflows). The widening grows with m and the number of types (about 1e-13 bits at m <= 5,
+    1e-12 at m = 20), so a ``tol`` below it ends in a :class:`ConvergenceWarning`.
 
     Parameters
     ----------
@@ -453,12 +469,15 @@ def family_capacity(family, n, s, m, *, tol=1e-9, max_iter=None, domain="01", ma
                f"family_capacity cell probabilities ({fam.size} members x {n_cells_max} cells)")
     q, pi = fam.reduced_cells(s, max_bytes=max_bytes)
     return solve_cells(fam, q, pi, n, s, m, tol, max_iter, max_bytes, t0, "family_capacity",
-                       q0=fam.reduced_zeros(s, q), cell_perms=fam.cell_symmetries(s))
+                       q0=fam.reduced_zeros(s, q), cell_perms=fam.cell_symmetries(s), rounding=fam.cell_rounding(s))
 
 
-def solve_cells(fam, q, pi, n, s, m, tol, max_iter, max_bytes, t0, who, *, q0=None, cell_perms=(), fold=True):
+def solve_cells(fam, q, pi, n, s, m, tol, max_iter, max_bytes, t0, who, *, q0=None, cell_perms=(), fold=True,
+                rounding=None):
     """Reduce the cell channel (q, pi) of ``fam``'s members, fold it by its verified
-    symmetries (``fold=False``: not at all), solve it and wrap the result."""
+    symmetries (``fold=False``: not at all), solve it and wrap the result. ``rounding``:
+    ``(eps_q, eps_pi)``, the relative errors of q (and q0) and pi against the exact problem
+    (:meth:`FunctionFamily.cell_rounding`), or None: the bracket is then the float64 one."""
     red = reduce_cells(q, pi, q0)
     G, d = len(red.groups), red.d
     plan = family_channel_plan(G, d, m)
@@ -469,19 +488,49 @@ def solve_cells(fam, q, pi, n, s, m, tol, max_iter, max_bytes, t0, who, *, q0=No
     row_orbit = orbit_labels([phi for _, phi in syms], G)[0]
     type_orbit = orbit_labels([_type_permutation(counts, sig) for sig, _ in syms], counts.shape[0])[0]
     counts = counts.astype(np.float64)
-    logcoef = gammaln(m + 1.0) - gammaln(counts + 1.0).sum(axis=1)
-    p_group, lower, upper, active, rounds, (D, members) = _column_generation(
-        red.logr, counts, logcoef, plan, tol, max_iter, row_orbit, type_orbit)
-    cert = support_certificate(red.logr, counts, logcoef, p_group, lower, upper, D, members)
+    logcoef = log_multinomials(counts, m)
+    tr = None if rounding is None or red.underflow else \
+        type_rounding(red.logr, counts, logcoef, m, q.shape[1], *rounding)
+    solve_tol = tol if tr is None else widened_tol(tol, tr.E_L + tr.eps1 + tr.eps2, None, G, counts.shape[0])
+    p_group, lower, upper, active, rounds, (D, members), final = _column_generation(
+        red.logr, counts, logcoef, plan, solve_tol, max_iter, row_orbit, type_orbit)
+    bits = None if tr is None else _certify(tr, red.logr, counts, logcoef, members, final)
+    if bits is not None:
+        # the support certificate in nats, from the outward bracket and the rows' upper ends
+        lower = math.nextafter(math.nextafter(bits[0] / LOG2E, -math.inf), -math.inf)
+        upper = math.nextafter(math.nextafter(bits[1] / LOG2E, math.inf), math.inf)
+        D = bits[2]
+        gap = math.nextafter(float((LD(bits[1]) - LD(bits[0])) * LN2_LD), math.inf)
+        bits = bits[:2]
+    else:
+        gap = upper - lower
+    cert = support_certificate(red.logr, counts, logcoef, p_group, lower, upper, D, members, gap=gap)
     return wrap_family_result(fam, red.groups, p_group, lower, upper, n, s, m, tol, d, plan["types"], active,
-                              rounds, t0, who, folded=(len(syms), int(row_orbit.max()) + 1), certificate=cert)
+                              rounds, t0, who, folded=(len(syms), int(row_orbit.max()) + 1), certificate=cert,
+                              bits=bits)
+
+
+def _certify(tr, logr, counts, logcoef, members, final):
+    """``(lower, upper, ends)`` of :func:`.family_rounding.certified_bracket` for the solved law
+    (bits, rounded outward; ``ends`` the orbits' upper ends in nats), or None."""
+    from ._family_kernels import divergence_terms
+
+    reps = np.array([mem[0] for mem in members])
+    sym, cnt = _sparse_types(counts)
+    terms = divergence_terms(np.ascontiguousarray(logr[reps]), sym, cnt, logcoef,
+                             np.ascontiguousarray(final["logQ"]), True)
+    active, law = final["active"], final["p"]
+    support = np.concatenate([members[o] for o, w in zip(active.tolist(), law.tolist()) if w > 0])
+    n_terms = int(sum(members[o].size for o in active.tolist()) * final["t_size"].max() + active.size)
+    return certified_bracket(tr, terms, law, active, final["q_orbit"], final["t_size"], final["t_first"],
+                             logr, counts, support, n_terms)
 
 
 #: Largest candidate rows x types whose singular values are computed for the support certificate.
 CERT_ENTRIES = 10**7
 
 
-def support_certificate(logr, counts, logcoef, p, lower, upper, D, members):
+def support_certificate(logr, counts, logcoef, p, lower, upper, D, members, gap=None):
     r"""How far any optimal law can be from ``p`` (the computed one), from the certified gap.
 
     With ``g = upper - lower`` (nats), ``delta = sqrt(g)`` and the candidates
@@ -510,9 +559,10 @@ def support_certificate(logr, counts, logcoef, p, lower, upper, D, members):
     (Weyl); a candidate set larger than the types, or over CERT_ENTRIES entries, gives
     ``spread = inf``, and more than sqrt(CERT_ENTRIES) candidates no clusters (their pairwise
     distances are not formed). Returns dict(delta, outside, candidates, sigma, spread, clusters,
-    cluster_eps, cluster_spread) (delta in bits).
+    cluster_eps, cluster_spread) (delta in bits). ``gap``: g when known more closely than
+    ``upper - lower`` (nats).
     """
-    g = max(upper - lower, 0.0)
+    g = max(upper - lower if gap is None else gap, 0.0)
     delta = max(math.sqrt(g), 1e-12)
     U = np.flatnonzero(D >= upper - delta)
     rows = np.concatenate([members[o] for o in U.tolist()])
@@ -547,9 +597,10 @@ def support_certificate(logr, counts, logcoef, p, lower, upper, D, members):
 
 
 def wrap_family_result(fam, groups, p_group, lower, upper, n, s, m, tol, d, n_types, active, rounds, t0,
-                       who, folded=(0, None), certificate=None):
-    """The :class:`FamilyCapacity` of a solved reduced problem (bounds in nats -> bits)."""
-    lower_b, upper_b = lower * LOG2E, upper * LOG2E
+                       who, folded=(0, None), certificate=None, bits=None):
+    """The :class:`FamilyCapacity` of a solved reduced problem (bounds in nats -> bits; ``bits``:
+    the outward bracket in bits, used instead and marked ``outward``)."""
+    lower_b, upper_b = (lower * LOG2E, upper * LOG2E) if bits is None else bits
     converged = upper_b - lower_b <= tol
     if not converged:
         warnings.warn(f"{who}(n={n}, s={s}, m={m}) stopped with certified gap {upper_b - lower_b:.3g} "
@@ -574,7 +625,7 @@ def wrap_family_result(fam, groups, p_group, lower, upper, n, s, m, tol, d, n_ty
                               "certified_support": [t for t in support if t[1] > certificate["spread"]],
                               "clusters": certificate["clusters"], "cluster_eps": certificate["cluster_eps"],
                               "cluster_spread": certificate["cluster_spread"]}),
-                          converged=bool(converged), seconds=time.perf_counter() - t0)
+                          converged=bool(converged), outward=bits is not None, seconds=time.perf_counter() - t0)
 
 
 def _log_rows(logr_rows, counts, logcoef):
@@ -665,7 +716,8 @@ def _column_generation(logr, counts, logcoef, plan, tol, max_iter, row_orbit, ty
         p_act = np.asarray(res.p, dtype=np.float64)
         p_act = p_act / p_act.sum()
         with np.errstate(divide="ignore"):
-            logQ = np.log((p_act @ V) / t_size)[type_orbit]
+            q_orbit = (p_act @ V) / t_size
+            logQ = np.log(q_orbit)[type_orbit]
         D = _divergences(logr_rep, sparse, logcoef, logQ)
         lower = float(p_act @ D[active])
         upper = float(D.max())
@@ -688,4 +740,6 @@ def _column_generation(logr, counts, logcoef, plan, tol, max_iter, row_orbit, ty
     p = np.zeros(G)
     for o, mass in zip(active.tolist(), p_act.tolist()):
         p[members[o]] = mass / members[o].size
-    return p, lower, upper, int(active.size), rounds, (D, members)
+    final = {"p": p_act, "active": active, "logQ": logQ, "q_orbit": q_orbit, "t_size": t_size,
+             "t_first": t_order[t_starts]}
+    return p, lower, upper, int(active.size), rounds, (D, members), final
