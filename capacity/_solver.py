@@ -202,7 +202,9 @@ def polish(xp, W, base, p, gap, tol, steps, polish_bytes=POLISH_BYTES, gram_fact
     of F; the offsets b are linear), g = D + b + tau/p; fraction-to-boundary and Armijo
     backtracking on the barrier objective keep p > 0. tau starts at 0.1 gap/m and falls 10x
     whenever Newton's decrement is small or a full step was taken; the barrier keeps the system
-    positive definite even for duplicate rows (Boyd & Vandenberghe 2004, ch. 11). Each step ends
+    positive definite even for duplicate rows (Boyd & Vandenberghe 2004, ch. 11), but in floating
+    point tau/p^2 can vanish beside G's entries: a system singular to working precision ends the
+    polish with the best p so far. Each step ends
     with the exact certificate of the scattered p. ``gram_factory`` gives G's sparse products,
     used when :func:`sparse_gram_pays`. With a ``deadline`` (a ``time.perf_counter()`` value) no
     step starts after it. Returns p (B, nx), lower, upper, steps used.
@@ -257,7 +259,9 @@ def polish(xp, W, base, p, gap, tol, steps, polish_bytes=POLISH_BYTES, gram_fact
         psm = xp.where(mask, ps, 1.0)
         H = gram(rq) * offmask + eye * xp.where(mask, tau[:, None] / (psm * psm), 1.0)[:, :, None]
         g = xp.where(mask, Ds + tau[:, None] / psm, 0.0)
-        uv = xp.linalg.solve(H, xp.stack([g, maskf], axis=-1))
+        uv = _newton_solve(xp, H, xp.stack([g, maskf], axis=-1))
+        if uv is None:  # singular in floating point: tau/p^2 lost beside G's duplicate rows; stop here
+            break
         u, v = uv[..., 0], uv[..., 1]
         nu = xp.sum(u, axis=-1) / xp.sum(v, axis=-1)
         d = (u - nu[:, None] * v) * maskf
@@ -289,6 +293,17 @@ def polish(xp, W, base, p, gap, tol, steps, polish_bytes=POLISH_BYTES, gram_fact
         small = (dec < 0.25 * tau * msz) | (a >= 1.0)
         tau = xp.where(small, xp.maximum(tau * 0.1, floor), tau)
     return best_p, best_lo, best_up, used
+
+
+def _newton_solve(xp, H, rhs):
+    """``xp.linalg.solve(H, rhs)``, or None where LAPACK meets an exactly zero pivot (numpy's
+    ``LinAlgError``, torch's ``linalg.LinAlgError``); other errors propagate."""
+    try:
+        return xp.linalg.solve(H, rhs)
+    except Exception as exc:
+        if type(exc).__name__ in ("LinAlgError", "_LinAlgError"):
+            return None
+        raise
 
 
 def solve(xp, W, base, p, tol, max_iter, accelerated, *, chunk, md=md_steps, gram_factory=dense_gram,

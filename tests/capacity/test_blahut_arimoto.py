@@ -219,6 +219,36 @@ def test_support_over_polish_cap_falls_back_to_mirror_descent(monkeypatch, backe
     assert max(r.lower, ref.lower) <= min(r.upper, ref.upper) + 1e-12  # both certify C (rounding)
 
 
+@pytest.mark.parametrize("backend_name", ["numpy", "numba", "torch"])
+def test_a_singular_newton_system_ends_the_polish_not_the_solve(monkeypatch, backend_name):
+    # duplicate rows can make G + diag(tau/p^2) singular in floating point (tau/p^2 lost beside
+    # G): LAPACK's zero pivot must not escape as the backend's LinAlgError
+    if backend_name == "torch":
+        torch = pytest.importorskip("torch")
+        import array_api_compat.torch.linalg as linalg
+
+        def singular(*args, **kwargs):
+            raise torch.linalg.LinAlgError("linalg.solve: The solver failed because the input matrix is singular.")
+    else:
+        import array_api_compat.numpy.linalg as linalg
+
+        def singular(*args, **kwargs):
+            raise np.linalg.LinAlgError("Singular matrix")
+    W = np.random.default_rng(5).dirichlet(np.ones(9), size=6)
+    W = np.vstack([W, W[:2]])                      # duplicate rows
+    ref = blahut_arimoto(W, backend=backend_name, tol=1e-12)
+    monkeypatch.setattr(linalg, "solve", singular)
+    r = blahut_arimoto(W, backend=backend_name, tol=1e-12)
+    assert r.converged
+    assert max(r.lower, ref.lower) <= min(r.upper, ref.upper)   # both brackets are outward
+
+    def other(*args, **kwargs):
+        raise ValueError("not a singular pivot")
+    monkeypatch.setattr(linalg, "solve", other)
+    with pytest.raises(ValueError, match="not a singular pivot"):
+        blahut_arimoto(W, backend=backend_name, tol=1e-12)
+
+
 def test_no_denormals_and_input_not_mutated():
     # input 1 is useless at the optimum: plain BA halves its mass every step, 2**-2000 < 1e-300;
     # the kernels run 2000 steps with tol = -1 (never stop early)
