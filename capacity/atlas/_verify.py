@@ -198,6 +198,107 @@ def _float_bounds(p, ch):
     return _bonus_bounds(p, ch.W, 0.0, None if entry_rel is None else (entry_rel, None))
 
 
+FAMILY_ROUTINE = "capacity.insensitive.family_capacity"
+#: Rows of the family channel whose entries are formed at a time for the output law.
+_FAMILY_CHUNK = 64
+
+
+def _family_problem(args):
+    """The reduced channel of a stored ``family_capacity`` call: (fam, red, counts, logcoef, L)."""
+    from capacity.insensitive.family_capacity import compositions, family_channel_plan, reduce_cells, resolve_family
+    from capacity.insensitive.family_rounding import log_multinomials
+    from boolean._lib.memory import check_size
+
+    n, s, m = args["n"], args["s"], args["m"]
+    fam = resolve_family(args["family"], n, args.get("domain", "01"))
+    q, pi = fam.reduced_cells(s, max_bytes=args.get("max_bytes"))
+    red = reduce_cells(q, pi, fam.reduced_zeros(s, q))
+    plan = family_channel_plan(len(red.groups), red.d, m)
+    check_size(plan["bytes"], args.get("max_bytes"), f"family channel ({len(red.groups)} groups x "
+                                                      f"{plan['types']} types)")
+    counts = compositions(red.d, m).astype(np.float64)
+    return fam, red, counts, log_multinomials(counts, m), q.shape[1]
+
+
+def _family_float_bounds(law, args):
+    """(lower, upper, detail) in bits of a family law, rounded outward for the exact channel
+    (:mod:`capacity.insensitive.family_rounding`), or (None, None, reason)."""
+    from capacity.insensitive._family_kernels import divergence_terms
+    from capacity.insensitive.family_capacity import _sparse_types
+    from capacity.insensitive.family_rounding import certified_bracket, type_rounding
+
+    fam, red, counts, logcoef, L = _family_problem(args)
+    tr = None if red.underflow else type_rounding(red.logr, counts, logcoef, args["m"], L,
+                                                  *fam.cell_rounding(args["s"]))
+    if tr is None:
+        return None, None, "a probability of the reduced channel underflows: no outward bound"
+    p_group = np.array([law[g].sum() for g in red.groups])
+    support = np.flatnonzero(p_group > 0)
+    Q = np.zeros(counts.shape[0])
+    for a in range(0, support.size, _FAMILY_CHUNK):
+        rows = support[a:a + _FAMILY_CHUNK]
+        Q += p_group[rows] @ np.exp(logcoef[None, :] + red.logr[rows] @ counts.T)
+    sym, cnt = _sparse_types(counts)
+    with np.errstate(divide="ignore"):
+        logQ = np.log(Q)
+    terms = divergence_terms(np.ascontiguousarray(red.logr), sym, cnt, logcoef, logQ, True)
+    out = certified_bracket(tr, terms, p_group[support], support, Q, np.ones(Q.size), np.arange(Q.size),
+                            red.logr, counts, support, int(support.size) + 4)
+    if out is None:
+        return None, None, "an output probability underflows: no outward bound"
+    return out[0], out[1], f"family channel {len(red.groups)}x{counts.shape[0]} (reduced), rounded outward"
+
+
+def _family_exact_rows(fam, red, s):
+    """Exact probabilities (Fractions) of the reduced symbols of each group, or (None, reason):
+    from the family's q, exact where :meth:`FunctionFamily.cell_rounding` says so, and the cells'
+    exact probabilities."""
+    import math as _math
+
+    if fam.cell_rounding(s)[0] != 0.0:
+        return None, "the family's q is rounded (n - s > 53): no exact channel"
+    q, _ = fam.reduced_cells(s)
+    q0 = fam.reduced_zeros(s, q)
+    L = q.shape[1]
+    if fam.kind in ("symmetric", "interval"):
+        pis = [Fraction(_math.comb(s, w), 1 << s) for w in range(s + 1)]
+    elif fam.kind == "junta":
+        from capacity.insensitive.families import _junta_cells
+
+        n, k = fam.n, len(fam.coords)
+        pis = [Fraction(_math.comb(n - k, s - bin(A).count("1")), _math.comb(n, s) << bin(A).count("1"))
+               for A, _t in _junta_cells(n, s, k)]
+    else:
+        pis = [Fraction(1, L)] * L
+    label = red.cell_label
+    classes, used = {}, set()
+    for sym in red.symbols:
+        if sym is not None:
+            cls = [c for c in range(L) if label[c] == label[sym[0]]]
+            classes[sym[0]] = (cls, sum(pis[c] for c in cls))
+            used.update(cls)
+    null = sum((pis[c] for c in range(L) if c not in used), Fraction(0))
+    rows = []
+    for g in red.groups:
+        f = int(g[0])
+        row = [classes[c][1] * Fraction(float(q[f, c] if b else q0[f, c])) for c, b in
+               (sym for sym in red.symbols if sym is not None)]
+        rows.append(row + ([null] if red.symbols and red.symbols[-1] is None else []))
+    return rows, ""
+
+
+def _family_arb_bounds(law, args):
+    """Ball-arithmetic (lower, upper, detail) in bits of a family law on the reduced channel
+    built from exact rationals, or (None, None, reason)."""
+    fam, red, counts, logcoef, _ = _family_problem(args)
+    rows, why = _family_exact_rows(fam, red, args["s"])
+    if rows is None:
+        return None, None, why
+    p_group = np.array([law[g].sum() for g in red.groups])
+    W = np.exp(logcoef[None, :] + red.logr @ counts.T)
+    return _arb_type_bounds(p_group, rows, counts.astype(np.int64), args["m"], W, "family_capacity's")
+
+
 def _check_law(record, n_rows):
     if record.law is None:
         return None, "no law stored"
@@ -292,6 +393,21 @@ def verify_record(record, *, rigorous=False) -> Verification:
 
     if record.status != "done":
         return out(nan, nan, False, f"status is {record.status!r}")
+    if record.routine == FAMILY_ROUTINE:
+        lacking = [k for k in ("family", "n", "s", "m") if k not in record.args]
+        if record.lower is None or record.upper is None or lacking:
+            return out(nan, nan, False, "no stored bounds" if not lacking else
+                       f"the stored arguments lack {lacking}: no channel to rebuild")
+        from capacity.insensitive.family_capacity import resolve_family
+
+        size = resolve_family(record.args["family"], record.args["n"], record.args.get("domain", "01")).size
+        law, why = _check_law(record, size)
+        if law is None:
+            return out(nan, nan, False, why + " (a family_capacity law is over the family's members)")
+        lo, up, detail = (_family_arb_bounds if rigorous else _family_float_bounds)(law, record.args)
+        if lo is None:
+            return out(nan, nan, False, detail)
+        return out(lo, up, lo >= s_lo - SLACK and up <= s_up + SLACK, detail)
     build = CHANNELS.get(record.routine)
     if build is None:
         return out(nan, nan, False, f"no channel to rebuild for {record.routine}")
@@ -405,21 +521,28 @@ def exact_symbol_probabilities(ch):
 
 def _arb_bounds(law, ch):
     """Ball-arithmetic (lower, upper) in bits, rounded outward; or (None, None, reason)."""
-    from flint import arb, ctx, fmpq, fmpz
-
     rows, why = exact_symbol_probabilities(ch)
     if rows is None:
         return None, None, why
+    K = len(ch.cells)
+    types = np.asarray(ch.types, dtype=np.int64)          # (T, K, 2): nu, kappa
+    k_sym = np.empty((types.shape[0], 2 * K), dtype=np.int64)
+    k_sym[:, 0::2] = types[:, :, 0] - types[:, :, 1]        # y = 0
+    k_sym[:, 1::2] = types[:, :, 1]                         # y = 1
+    return _arb_type_bounds(law, rows, k_sym, ch.m, ch.W, "channel_matrix's")
+
+
+def _arb_type_bounds(law, rows, k_sym, m, W_float, whose):
+    """Ball-arithmetic (lower, upper) in bits, rounded outward, of the type channel
+    ``W[f, t] = m! / prod_j k_j! prod_j rows[f][j]**k_j`` (``k_sym`` (T, symbols), ``rows`` exact
+    Fractions) at the law ``law`` over its rows; or (None, None, reason). ``W_float`` (rows, T),
+    the float channel the law was solved on, must agree with it to 1e-12."""
+    from flint import arb, ctx, fmpq, fmpz
+
     old = ctx.prec
     ctx.prec = ARB_PREC
     try:
-        R, T = ch.W.shape
-        K = len(ch.cells)
-        m = ch.m
-        types = np.asarray(ch.types, dtype=np.int64)          # (T, K, 2): nu, kappa
-        k_sym = np.empty((T, 2 * K), dtype=np.int64)
-        k_sym[:, 0::2] = types[:, :, 0] - types[:, :, 1]        # y = 0
-        k_sym[:, 1::2] = types[:, :, 1]                         # y = 1
+        R, T = len(rows), k_sym.shape[0]
         fac = [fmpz(1)]
         for i in range(1, m + 1):
             fac.append(fac[-1] * i)
@@ -454,11 +577,11 @@ def _arb_bounds(law, ch):
                     logW[f][t] = acc
                     w = acc.exp()
                     Wb[f][t] = w
-                    max_diff = max(max_diff, abs(float(w.mid()) - ch.W[f, t]))
-                elif ch.W[f, t] != 0.0:
-                    max_diff = max(max_diff, abs(ch.W[f, t]))
+                    max_diff = max(max_diff, abs(float(w.mid()) - W_float[f, t]))
+                elif W_float[f, t] != 0.0:
+                    max_diff = max(max_diff, abs(W_float[f, t]))
         if max_diff > 1e-12:
-            return None, None, (f"the exact channel differs from channel_matrix's by {max_diff:.3g} "
+            return None, None, (f"the exact channel differs from {whose} by {max_diff:.3g} "
                                 "(more than float rounding): not verified")
         logq, q_zero = [], []
         for t in range(T):

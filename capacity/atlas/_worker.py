@@ -189,11 +189,13 @@ def flatten(result) -> dict:
         if _scalar(v) is not None and not isinstance(v, str):
             out["value"] = float(v)
             break
-    # the law: over classes, else over the channel's inputs; insensitive_capacity's weight-level
-    # route has no class law, and its solver's law (over the level rows) is what verify re-checks
+    # the law: over classes (or a family's members), else over the channel's inputs;
+    # insensitive_capacity's weight-level route has no class law, and its solver's law (over the
+    # level rows) is what verify re-checks
     inner = getattr(result, "result", None)
     inner_p = getattr(inner, "p", None) if getattr(inner, "extra", {}).get("route") == "levels" else None
-    for law in (getattr(result, "class_mass", None), getattr(result, "p", None), inner_p):
+    for law in (getattr(result, "class_mass", None), getattr(result, "member_mass", None), getattr(result, "p", None),
+                inner_p):
         if isinstance(law, np.ndarray) and law.ndim == 1 and law.size <= MAX_LAW:
             out["law"] = np.asarray(law, dtype=np.float64)
             break

@@ -314,3 +314,59 @@ def test_cli_verify_all_reports_a_row_whose_channel_cannot_be_rebuilt_and_goes_o
     assert lines[0].startswith("a-refused  FAIL  channel not rebuilt: `m` must be an integer in")
     assert lines[1].startswith(f"{good.key}  OK")
     assert "1 of 2 verified" in out.err
+
+
+FAMILY = "capacity.insensitive.family_capacity"
+
+
+def _family_record(name, n, s, m, **kw):
+    from capacity.insensitive import family_capacity
+
+    r = family_capacity(name, n, s, m, **kw)
+    return AtlasRecord(f"f{name}{n}{s}{m}", FAMILY, {"family": name, "n": n, "s": s, "m": m, **kw}, "done",
+                       value=r.capacity, lower=r.lower, upper=r.upper, gap=r.gap, law=r.member_mass)
+
+
+@pytest.mark.parametrize("case", [("thresholds", 3, 1, 2), ("all", 2, 1, 3), ("symmetric", 4, 2, 3),
+                                  ("intervals", 6, 2, 4)])
+@pytest.mark.parametrize("rigorous", [False, True])
+def test_stored_family_capacities_verify(case, rigorous):
+    rec = _family_record(*case)
+    v = verify_record(rec, rigorous=rigorous)
+    assert v.holds, v
+    assert v.lower <= v.upper
+    if rigorous:       # proved on exact rationals; the stored (outward) bracket contains it
+        assert v.stored_proved and v.lower >= rec.lower and v.upper <= rec.upper
+
+
+@pytest.mark.parametrize("rigorous", [False, True])
+def test_a_family_bound_not_of_its_law_fails(rigorous):
+    rec = _family_record("thresholds", 3, 1, 3)
+    too_high = dataclasses.replace(rec, lower=rec.lower + 1e-9)
+    too_low = dataclasses.replace(rec, upper=rec.upper - 1e-9)
+    assert not verify_record(too_high, rigorous=rigorous).holds
+    assert not verify_record(too_low, rigorous=rigorous).holds
+    other = dataclasses.replace(rec, law=np.roll(rec.law, 1))     # another law: its own certificate
+    assert not verify_record(other, rigorous=rigorous).holds
+
+
+def test_family_records_say_why_they_cannot_be_verified():
+    rec = _family_record("thresholds", 3, 1, 2)
+    v = verify_record(dataclasses.replace(rec, law=rec.law[:-1]))
+    assert not v.holds and "over the family's members" in v.detail
+    v = verify_record(dataclasses.replace(rec, args={"family": "thresholds", "n": 3, "m": 2}))
+    assert not v.holds and "lack ['s']" in v.detail
+    # intervals with n - s > 53: q is correctly rounded, so no exact channel, but the float check
+    # still bounds the exact one (the family's rounding enters the bound)
+    big = _family_record("thresholds", 60, 1, 2)
+    assert verify_record(big).holds
+    v = verify_record(big, rigorous=True)
+    assert not v.holds and "no exact channel" in v.detail
+
+
+def test_a_sweep_stores_the_family_law():
+    from capacity.atlas._worker import flatten
+    from capacity.insensitive import family_capacity
+
+    r = family_capacity("symmetric", 3, 1, 2)
+    np.testing.assert_array_equal(flatten(r)["law"], r.member_mass)
