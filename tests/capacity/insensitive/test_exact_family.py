@@ -8,6 +8,7 @@ import pytest
 from flint import arb
 
 from capacity.insensitive import families
+from tests.capacity.insensitive.test_family import _exact_family_mi
 from tests.capacity.insensitive.exact_family import (PREC, exact_cell_probabilities, exact_certificate,
                                                      exact_channel, exact_divergences_to, family_tables,
                                                      symbols, type_space, working_precision)
@@ -23,20 +24,6 @@ def _ball(x):
 
 def _contains(ball, value):
     return ball.overlaps(_ball(value)) and ball.rad() < 1e-30
-
-
-def _sequence_information(tables, n, s, m, w):
-    """I(F; Y_1..Y_m) in nats with float64 numpy over all (#symbols)**m raw sequences,
-    from the Fractions of exact_cell_probabilities (no types)."""
-    rs = exact_cell_probabilities(tables, n, s)
-    P1 = np.array([[float(r[j]) for j in symbols(n, s)] for r in rs])
-    P = np.ones((len(rs), 1))
-    for _ in range(m):
-        P = np.einsum("fi,fj->fij", P, P1).reshape(len(rs), -1)
-    PY = w @ P
-    with np.errstate(divide="ignore", invalid="ignore"):
-        t = np.where(P > 0, P * np.log(P / PY), 0.0)
-    return float(w @ t.sum(axis=1))
 
 
 def _type_information(tables, n, s, m, w):
@@ -129,7 +116,7 @@ def test_info_matches_float_enumeration(name, n, s, m):
     w = np.full(len(T), 1.0 / len(T))
     c = exact_certificate(T, n, s, m, np.ones(len(T)))
     info = float(c["info"].mid())
-    assert abs(info - _sequence_information(T, n, s, m, w)) < 1e-12   # raw sequences, no types
+    assert abs(info - _exact_family_mi(T, n, s, m, w) * math.log(2)) < 1e-12   # raw sequences, no types
     assert abs(info - _type_information(T, n, s, m, w)) < 1e-12
     lo, hi = c["info_nats"]
     assert lo <= info <= hi and hi - lo < 1e-14
