@@ -140,6 +140,7 @@ NEW_FEATURE_FILES = {
     "capacity/insensitive/family_bracket.py": "family Monte Carlo bracket",
     "capacity/insensitive/family_capacity.py": "family capacity",
     "capacity/insensitive/_family_kernels.py": "family capacity's kernel",
+    "capacity/insensitive/family_rounding.py": "family capacity's outward rounding",
     "capacity/insensitive/bounds.py": "bounds for every n",
     "capacity/insensitive/bounty.py": "sensitivity of optimal laws",
     "capacity/insensitive/readings.py": "other readings of the problem",

@@ -120,6 +120,7 @@ def _targets():
         t[FF, "reduced_cells", variant] = (fam.reduced_cells, dict(s=1))
         t[FF, "cell_symmetries", variant] = (fam.cell_symmetries, dict(s=1))
         t[FF, "cell_rounding", variant] = (fam.cell_rounding, dict(s=1))
+        t[FF, "cell_masses", variant] = (fam.cell_masses, dict(s=1))
         t[FF, "reduced_zeros", variant] = (fam.reduced_zeros, dict(s=1, q=q))
         t[FF, "binned_cells", variant] = (fam.binned_cells, dict(s=1, labels=np.arange(q.shape[1]) % 2))
         data = {"symmetric": "g", "interval": "bounds"}.get(variant, "tables")
@@ -248,6 +249,7 @@ def test_a_hand_built_family_gives_the_routines_answer():
     ("reduced_cells", (1,), {"max_bytes": "junk"}, TypeError, "`max_bytes` must be a number"),
     ("cell_symmetries", (math.nan,), {}, TypeError, "`s` must be an integer"),
     ("cell_rounding", (4,), {}, ValueError, "`s` must be"),
+    ("cell_masses", ("1",), {}, TypeError, "`s` must be an integer"),
     ("noise_stability", (math.nan,), {}, ValueError, "`rho` must be a finite number"),
     ("noise_stability", ("0.5",), {}, TypeError, "`rho` must be a real number"),
     ("reduced_zeros", (1, np.array([[0.5]])), {}, ValueError, r"`q` must have shape \(8, 2\)"),

@@ -199,104 +199,30 @@ def _float_bounds(p, ch):
 
 
 FAMILY_ROUTINE = "capacity.insensitive.family_capacity"
-#: Rows of the family channel whose entries are formed at a time for the output law.
-_FAMILY_CHUNK = 64
-
-
-def _family_problem(args):
-    """The reduced channel of a stored ``family_capacity`` call: (fam, red, counts, logcoef, L)."""
-    from capacity.insensitive.family_capacity import compositions, family_channel_plan, reduce_cells, resolve_family
-    from capacity.insensitive.family_rounding import log_multinomials
-    from boolean._lib.memory import check_size
-
-    n, s, m = args["n"], args["s"], args["m"]
-    fam = resolve_family(args["family"], n, args.get("domain", "01"))
-    q, pi = fam.reduced_cells(s, max_bytes=args.get("max_bytes"))
-    red = reduce_cells(q, pi, fam.reduced_zeros(s, q))
-    plan = family_channel_plan(len(red.groups), red.d, m)
-    check_size(plan["bytes"], args.get("max_bytes"), f"family channel ({len(red.groups)} groups x "
-                                                      f"{plan['types']} types)")
-    counts = compositions(red.d, m).astype(np.float64)
-    return fam, red, counts, log_multinomials(counts, m), q.shape[1]
-
-
-def _family_float_bounds(law, args):
-    """(lower, upper, detail) in bits of a family law, rounded outward for the exact channel
-    (:mod:`capacity.insensitive.family_rounding`), or (None, None, reason)."""
-    from capacity.insensitive._family_kernels import divergence_terms
-    from capacity.insensitive.family_capacity import _sparse_types
-    from capacity.insensitive.family_rounding import certified_bracket, type_rounding
-
-    fam, red, counts, logcoef, L = _family_problem(args)
-    tr = None if red.underflow else type_rounding(red.logr, counts, logcoef, args["m"], L,
-                                                  *fam.cell_rounding(args["s"]))
-    if tr is None:
-        return None, None, "a probability of the reduced channel underflows: no outward bound"
-    p_group = np.array([law[g].sum() for g in red.groups])
-    support = np.flatnonzero(p_group > 0)
-    Q = np.zeros(counts.shape[0])
-    for a in range(0, support.size, _FAMILY_CHUNK):
-        rows = support[a:a + _FAMILY_CHUNK]
-        Q += p_group[rows] @ np.exp(logcoef[None, :] + red.logr[rows] @ counts.T)
-    sym, cnt = _sparse_types(counts)
-    with np.errstate(divide="ignore"):
-        logQ = np.log(Q)
-    terms = divergence_terms(np.ascontiguousarray(red.logr), sym, cnt, logcoef, logQ, True)
-    out = certified_bracket(tr, terms, p_group[support], support, Q, np.ones(Q.size), np.arange(Q.size),
-                            red.logr, counts, support, int(support.size) + 4)
-    if out is None:
-        return None, None, "an output probability underflows: no outward bound"
-    return out[0], out[1], f"family channel {len(red.groups)}x{counts.shape[0]} (reduced), rounded outward"
-
-
-def _family_exact_rows(fam, red, s):
-    """Exact probabilities (Fractions) of the reduced symbols of each group, or (None, reason):
-    from the family's q, exact where :meth:`FunctionFamily.cell_rounding` says so, and the cells'
-    exact probabilities."""
-    import math as _math
-
-    if fam.cell_rounding(s)[0] != 0.0:
-        return None, "the family's q is rounded (n - s > 53): no exact channel"
-    q, _ = fam.reduced_cells(s)
-    q0 = fam.reduced_zeros(s, q)
-    L = q.shape[1]
-    if fam.kind in ("symmetric", "interval"):
-        pis = [Fraction(_math.comb(s, w), 1 << s) for w in range(s + 1)]
-    elif fam.kind == "junta":
-        from capacity.insensitive.families import _junta_cells
-
-        n, k = fam.n, len(fam.coords)
-        pis = [Fraction(_math.comb(n - k, s - bin(A).count("1")), _math.comb(n, s) << bin(A).count("1"))
-               for A, _t in _junta_cells(n, s, k)]
-    else:
-        pis = [Fraction(1, L)] * L
-    label = red.cell_label
-    classes, used = {}, set()
-    for sym in red.symbols:
-        if sym is not None:
-            cls = [c for c in range(L) if label[c] == label[sym[0]]]
-            classes[sym[0]] = (cls, sum(pis[c] for c in cls))
-            used.update(cls)
-    null = sum((pis[c] for c in range(L) if c not in used), Fraction(0))
-    rows = []
-    for g in red.groups:
-        f = int(g[0])
-        row = [classes[c][1] * Fraction(float(q[f, c] if b else q0[f, c])) for c, b in
-               (sym for sym in red.symbols if sym is not None)]
-        rows.append(row + ([null] if red.symbols and red.symbols[-1] is None else []))
-    return rows, ""
 
 
 def _family_arb_bounds(law, args):
     """Ball-arithmetic (lower, upper, detail) in bits of a family law on the reduced channel
     built from exact rationals, or (None, None, reason)."""
-    fam, red, counts, logcoef, _ = _family_problem(args)
-    rows, why = _family_exact_rows(fam, red, args["s"])
+    from capacity.insensitive.family_capacity import exact_symbol_rows, group_law, reduced_family
+
+    red = reduced_family(args["family"], args["n"], args["s"], args["m"], domain=args.get("domain", "01"),
+                         max_bytes=args.get("max_bytes"))
+    rows, why = exact_symbol_rows(red)
     if rows is None:
         return None, None, why
-    p_group = np.array([law[g].sum() for g in red.groups])
-    W = np.exp(logcoef[None, :] + red.logr @ counts.T)
-    return _arb_type_bounds(p_group, rows, counts.astype(np.int64), args["m"], W, "family_capacity's")
+    W = np.exp(red.logcoef[None, :] + red.logr @ red.counts.T)
+    return _arb_type_bounds(group_law(red, law), rows, red.counts.astype(np.int64), args["m"], W,
+                            "family_capacity's")
+
+
+def _family_float_bounds(law, args):
+    """(lower, upper, detail) in bits of a family law, rounded outward for the exact channel."""
+    from capacity.insensitive.family_capacity import law_bracket, reduced_family
+
+    red = reduced_family(args["family"], args["n"], args["s"], args["m"], domain=args.get("domain", "01"),
+                         max_bytes=args.get("max_bytes"))
+    return law_bracket(red, law)
 
 
 def _check_law(record, n_rows):

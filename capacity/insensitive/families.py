@@ -264,6 +264,22 @@ class FunctionFamily:
         u = 2.0 ** -53
         return (u if self.kind == "interval" and self.n - s > 53 else 0.0), u
 
+    def cell_masses(self, s: int) -> list:
+        """The exact probabilities (:class:`fractions.Fraction`) of :meth:`reduced_cells`' cells,
+        whose correctly rounded values are its ``pi``: ``C(s, w) / 2**s`` for the visible weight w
+        (symmetric, interval), ``C(n - k, s - |A|) / (C(n, s) 2**|A|)`` for a junta's cell (A, a),
+        ``1 / (C(n, s) 2**s)`` for tables. ``s`` must be an integer in [0, n]."""
+        from fractions import Fraction
+
+        s = self._check_s(s)
+        if self.kind in ("symmetric", "interval"):
+            return [Fraction(math.comb(s, w), 1 << s) for w in range(s + 1)]
+        if self.kind == "junta":
+            n, k = self.n, len(self.coords)
+            return [Fraction(math.comb(n - k, s - bin(A).count("1")), math.comb(n, s) << bin(A).count("1"))
+                    for A, _ in _junta_cells(n, s, k)]
+        return [Fraction(1, self._n_cells(s))] * self._n_cells(s)
+
     def reduced_zeros(self, s: int, q: np.ndarray) -> np.ndarray:
         """``P(f = 0 | reduced cell)`` for the ``q`` of :meth:`reduced_cells`, correctly rounded.
 

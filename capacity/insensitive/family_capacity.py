@@ -34,6 +34,7 @@ import math
 import time
 import warnings
 from dataclasses import dataclass, field
+from fractions import Fraction
 
 import numpy as np
 
@@ -48,7 +49,8 @@ from .families import (FunctionFamily, all_functions_family, family_from_tables,
 from .family_rounding import TINY, certified_bracket, log_multinomials, type_rounding
 from .symmetry import orbit_labels
 
-__all__ = ["FamilyCapacity", "family_capacity", "family_channel_plan"]
+__all__ = ["FamilyCapacity", "ReducedFamily", "exact_symbol_rows", "family_capacity", "family_channel_plan",
+           "group_law", "law_bracket", "reduced_family"]
 
 LOG2E = 1.0 / math.log(2.0)
 #: ln 2 in long double.
@@ -167,6 +169,101 @@ class FamilyCapacity:
     def gap(self) -> float:
         """Certified gap ``upper - lower`` (bits)."""
         return self.upper - self.lower
+
+
+# ----------------------------------------------------------------------------- re-checking a law
+
+@dataclass(frozen=True)
+class ReducedFamily:
+    """A family's reduced channel on types, for re-checking a stored law (:func:`law_bracket`,
+    :func:`exact_symbol_rows`): the family, s, m, the reduction, the types' counts (T, d) and
+    their log multinomial coefficients, and the number L of the family's cells."""
+
+    family: FunctionFamily
+    s: int
+    m: int
+    reduced: _Reduced
+    counts: np.ndarray
+    logcoef: np.ndarray
+    n_cells: int
+
+    @property
+    def logr(self) -> np.ndarray:
+        return self.reduced.logr
+
+
+def reduced_family(family, n, s, m, *, domain="01", max_bytes=None) -> ReducedFamily:
+    """The :class:`ReducedFamily` of ``family_capacity(family, n, s, m)`` (same arguments and
+    refusals), without solving."""
+    n = check_int(n, "n", low=1)
+    fam = resolve_family(family, n, check_domain(domain))
+    s = check_int(s, "s", low=0, high=n)
+    m = check_int(m, "m", low=1, high=MAX_M)
+    q, pi = fam.reduced_cells(s, max_bytes=max_bytes)
+    red = reduce_cells(q, pi, fam.reduced_zeros(s, q))
+    plan = family_channel_plan(len(red.groups), red.d, m)
+    check_size(plan["bytes"], max_bytes, f"family channel ({len(red.groups)} groups x {plan['types']} types)")
+    counts = compositions(red.d, m).astype(np.float64)
+    return ReducedFamily(fam, s, m, red, counts, log_multinomials(counts, m), q.shape[1])
+
+
+def group_law(red: ReducedFamily, law) -> np.ndarray:
+    """The law on the groups of merged members of a law on the family's members."""
+    law = np.asarray(law, dtype=np.float64)
+    return np.array([law[g].sum() for g in red.reduced.groups])
+
+
+def law_bracket(red: ReducedFamily, law) -> tuple:
+    """``(lower, upper, detail)`` in bits: the certificate of ``law`` (on the family's members)
+    on the unfolded reduced channel, rounded outward for the exact channel
+    (:mod:`.family_rounding`); or ``(None, None, reason)`` where its premises fail."""
+    from ._family_kernels import divergence_terms
+
+    tr = None if red.reduced.underflow else type_rounding(red.logr, red.counts, red.logcoef, red.m, red.n_cells,
+                                                          *red.family.cell_rounding(red.s))
+    if tr is None:
+        return None, None, "a probability of the reduced channel underflows: no outward bound"
+    p = group_law(red, law)
+    support = np.flatnonzero(p > 0)
+    Q = np.zeros(red.counts.shape[0])
+    for a in range(0, support.size, _START_ROWS):
+        rows = support[a:a + _START_ROWS]
+        Q += p[rows] @ np.exp(red.logcoef[None, :] + red.logr[rows] @ red.counts.T)
+    sym, cnt = _sparse_types(red.counts)
+    with np.errstate(divide="ignore"):
+        logQ = np.log(Q)
+    terms = divergence_terms(np.ascontiguousarray(red.logr), sym, cnt, red.logcoef, logQ, True)
+    out = certified_bracket(tr, terms, p[support], support, Q, np.ones(Q.size), np.arange(Q.size), red.logr,
+                            red.counts, support, int(support.size) + 4)
+    if out is None:
+        return None, None, "an output probability underflows: no outward bound"
+    return out[0], out[1], f"family channel {len(red.reduced.groups)}x{Q.size} (reduced), rounded outward"
+
+
+def exact_symbol_rows(red: ReducedFamily) -> tuple:
+    """``(rows, "")``: the exact probabilities (Fractions) of the reduced symbols of each group
+    (merged cells sum their exact masses, :meth:`FunctionFamily.cell_masses`; q is exact where
+    :meth:`FunctionFamily.cell_rounding` says so), or ``(None, reason)``."""
+    fam, s, r = red.family, red.s, red.reduced
+    if fam.cell_rounding(s)[0] != 0.0:
+        return None, "the family's q is rounded (n - s > 53): no exact channel"
+    q, _ = fam.reduced_cells(s)
+    q0 = fam.reduced_zeros(s, q)
+    pis = fam.cell_masses(s)
+    label = r.cell_label
+    mass, used = {}, set()
+    for sym in r.symbols:
+        if sym is not None:
+            cls = np.flatnonzero(label == label[sym[0]]).tolist()
+            mass[sym[0]] = sum(pis[c] for c in cls)
+            used.update(cls)
+    null = [sum((pis[c] for c in range(len(pis)) if c not in used), Fraction(0))] if None in r.symbols else []
+    cells = [sym for sym in r.symbols if sym is not None]
+    rows = []
+    for g in r.groups:
+        f = int(g[0])
+        rows.append([mass[c] * Fraction(float(q[f, c] if b else q0[f, c])) for c, b in cells] + null)
+    return rows, ""
 
 
 # ----------------------------------------------------------------------------- reduction

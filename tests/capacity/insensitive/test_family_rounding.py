@@ -184,6 +184,7 @@ def test_cell_rounding_bounds_the_families_probabilities():
                 assert abs(Fraction(float(q0[i, c])) - (1 - x)) <= eps_q * (1 - x)
         for c, x in enumerate(exact_pi):
             assert abs(Fraction(float(pi[c])) - x) <= eps_pi * x
+        assert fam.cell_masses(s) == exact_pi
     assert threshold_family(80).cell_rounding(2) == (u, u)    # n - s > 53: q correctly rounded
     assert threshold_family(50).cell_rounding(2) == (0.0, u)
 
