@@ -189,6 +189,7 @@ class ReducedFamily:
 
     @property
     def logr(self) -> np.ndarray:
+        """The reduced symbols' log probabilities, (groups, d)."""
         return self.reduced.logr
 
 
