@@ -201,28 +201,17 @@ def _float_bounds(p, ch):
 FAMILY_ROUTINE = "capacity.insensitive.family_capacity"
 
 
-def _family_arb_bounds(law, args):
+def _family_arb_bounds(red, law):
     """Ball-arithmetic (lower, upper, detail) in bits of a family law on the reduced channel
-    built from exact rationals, or (None, None, reason)."""
-    from capacity.insensitive.family_capacity import exact_symbol_rows, group_law, reduced_family
+    ``red`` (:func:`capacity.insensitive.family_capacity.reduced_family`) built from exact
+    rationals, or (None, None, reason)."""
+    from capacity.insensitive.family_capacity import exact_symbol_rows, group_law
 
-    red = reduced_family(args["family"], args["n"], args["s"], args["m"], domain=args.get("domain", "01"),
-                         max_bytes=args.get("max_bytes"))
     rows, why = exact_symbol_rows(red)
     if rows is None:
         return None, None, why
     W = np.exp(red.logcoef[None, :] + red.logr @ red.counts.T)
-    return _arb_type_bounds(group_law(red, law), rows, red.counts.astype(np.int64), args["m"], W,
-                            "family_capacity's")
-
-
-def _family_float_bounds(law, args):
-    """(lower, upper, detail) in bits of a family law, rounded outward for the exact channel."""
-    from capacity.insensitive.family_capacity import law_bracket, reduced_family
-
-    red = reduced_family(args["family"], args["n"], args["s"], args["m"], domain=args.get("domain", "01"),
-                         max_bytes=args.get("max_bytes"))
-    return law_bracket(red, law)
+    return _arb_type_bounds(group_law(red, law), rows, red.counts.astype(np.int64), red.m, W, "family_capacity's")
 
 
 def _check_law(record, n_rows):
@@ -324,13 +313,15 @@ def verify_record(record, *, rigorous=False) -> Verification:
         if record.lower is None or record.upper is None or lacking:
             return out(nan, nan, False, "no stored bounds" if not lacking else
                        f"the stored arguments lack {lacking}: no channel to rebuild")
-        from capacity.insensitive.family_capacity import resolve_family
+        from capacity.insensitive.family_capacity import law_bracket, reduced_family
 
-        size = resolve_family(record.args["family"], record.args["n"], record.args.get("domain", "01")).size
-        law, why = _check_law(record, size)
+        args = record.args
+        red = reduced_family(args["family"], args["n"], args["s"], args["m"], domain=args.get("domain", "01"),
+                             max_bytes=args.get("max_bytes"))
+        law, why = _check_law(record, red.family.size)
         if law is None:
             return out(nan, nan, False, why + " (a family_capacity law is over the family's members)")
-        lo, up, detail = (_family_arb_bounds if rigorous else _family_float_bounds)(law, record.args)
+        lo, up, detail = _family_arb_bounds(red, law) if rigorous else law_bracket(red, law)
         if lo is None:
             return out(nan, nan, False, detail)
         return out(lo, up, lo >= s_lo - SLACK and up <= s_up + SLACK, detail)
