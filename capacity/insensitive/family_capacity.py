@@ -218,10 +218,7 @@ def law_bracket(red: ReducedFamily, law) -> tuple:
     """``(lower, upper, detail)`` in bits: the certificate of ``law`` (on the family's members)
     on the unfolded reduced channel, rounded outward for the exact channel
     (:mod:`.family_rounding`); or ``(None, None, reason)`` where its premises fail."""
-    from ._family_kernels import divergence_terms
-
-    tr = None if red.reduced.underflow else type_rounding(red.logr, red.counts, red.logcoef, red.m, red.n_cells,
-                                                          *red.family.cell_rounding(red.s))
+    tr = _type_rounding(red.reduced, red.counts, red.logcoef, red.m, red.n_cells, red.family.cell_rounding(red.s))
     if tr is None:
         return None, None, "a probability of the reduced channel underflows: no outward bound"
     p = group_law(red, law)
@@ -230,15 +227,15 @@ def law_bracket(red: ReducedFamily, law) -> tuple:
     for a in range(0, support.size, _START_ROWS):
         rows = support[a:a + _START_ROWS]
         Q += p[rows] @ np.exp(red.logcoef[None, :] + red.logr[rows] @ red.counts.T)
-    sym, cnt = _sparse_types(red.counts)
     with np.errstate(divide="ignore"):
         logQ = np.log(Q)
-    terms = divergence_terms(np.ascontiguousarray(red.logr), sym, cnt, red.logcoef, logQ, True)
-    out = certified_bracket(tr, terms, p[support], support, Q, np.ones(Q.size), np.arange(Q.size), red.logr,
-                            red.counts, support, int(support.size) + 4)
+    # every group its own orbit, every type its own type orbit
+    final = {"p": p[support], "active": support, "logQ": logQ, "q_orbit": Q, "t_size": np.ones(Q.size),
+             "t_first": np.arange(Q.size)}
+    out = _certify(tr, red.logr, red.counts, red.logcoef, [np.array([g]) for g in range(p.size)], final)
     if out is None:
         return None, None, "an output probability underflows: no outward bound"
-    return out[0], out[1], f"family channel {len(red.reduced.groups)}x{Q.size} (reduced), rounded outward"
+    return out[0], out[1], f"family channel {p.size}x{Q.size} (reduced), rounded outward"
 
 
 def exact_symbol_rows(red: ReducedFamily) -> tuple:
@@ -587,8 +584,7 @@ def solve_cells(fam, q, pi, n, s, m, tol, max_iter, max_bytes, t0, who, *, q0=No
     type_orbit = orbit_labels([_type_permutation(counts, sig) for sig, _ in syms], counts.shape[0])[0]
     counts = counts.astype(np.float64)
     logcoef = log_multinomials(counts, m)
-    tr = None if rounding is None or red.underflow else \
-        type_rounding(red.logr, counts, logcoef, m, q.shape[1], *rounding)
+    tr = _type_rounding(red, counts, logcoef, m, q.shape[1], rounding)
     solve_tol = tol if tr is None else widened_tol(tol, tr.E_L + tr.eps1 + tr.eps2, None, G, counts.shape[0])
     p_group, lower, upper, active, rounds, (D, members), final = _column_generation(
         red.logr, counts, logcoef, plan, solve_tol, max_iter, row_orbit, type_orbit)
@@ -606,6 +602,13 @@ def solve_cells(fam, q, pi, n, s, m, tol, max_iter, max_bytes, t0, who, *, q0=No
     return wrap_family_result(fam, red.groups, p_group, lower, upper, n, s, m, tol, d, plan["types"], active,
                               rounds, t0, who, folded=(len(syms), int(row_orbit.max()) + 1), certificate=cert,
                               bits=bits)
+
+
+def _type_rounding(red, counts, logcoef, m, n_cells, rounding):
+    """:func:`.family_rounding.type_rounding` of a reduction, or None without the family's
+    ``rounding`` or where a symbol probability underflowed."""
+    return None if rounding is None or red.underflow else \
+        type_rounding(red.logr, counts, logcoef, m, n_cells, *rounding)
 
 
 def _certify(tr, logr, counts, logcoef, members, final):
