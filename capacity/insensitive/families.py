@@ -26,6 +26,8 @@ from boolean._lib.memory import check_size
 from boolean._lib.validate import (as_array, as_float_array, check_choice, check_finite, check_flag, check_int,
                                    check_real, numpy_table, shape_of)
 
+from .._rounding import U64
+
 __all__ = ["FunctionFamily", "symmetric_family", "threshold_family", "junta_family", "table_family",
            "all_functions_family"]
 
@@ -241,10 +243,9 @@ class FunctionFamily:
         check_size(8.0 * self.size * n_cells * 3, max_bytes,
                    f"cell probabilities of {self.size} members (n={n}, s={s}, {n_cells} cells)")
         if self.kind in ("symmetric", "interval"):
-            pi = np.array([math.comb(s, w) / (1 << s) for w in range(s + 1)])
-            return self._symmetric_q(s)[0], pi
+            return self._symmetric_q(s)[0], self._rounded_masses(s)
         if self.kind == "junta":
-            return _junta_q(self.tables, n, s, len(self.coords))
+            return _junta_q(self.tables, n, s, len(self.coords)), self._rounded_masses(s)
         from .family import family_cell_probabilities
         q = family_cell_probabilities(self.tables, n, s, None)
         return q, np.full(n_cells, 1.0 / n_cells)
@@ -261,8 +262,7 @@ class FunctionFamily:
         a power of two), so eps_pi = u. ``s`` must be an integer in [0, n].
         """
         s = self._check_s(s)
-        u = 2.0 ** -53
-        return (u if self.kind == "interval" and self.n - s > 53 else 0.0), u
+        return (U64 if self.kind == "interval" and self.n - s > 53 else 0.0), U64
 
     def cell_masses(self, s: int) -> list:
         """The exact probabilities (:class:`fractions.Fraction`) of :meth:`reduced_cells`' cells,
@@ -279,6 +279,10 @@ class FunctionFamily:
             return [Fraction(math.comb(n - k, s - bin(A).count("1")), math.comb(n, s) << bin(A).count("1"))
                     for A, _ in _junta_cells(n, s, k)]
         return [Fraction(1, self._n_cells(s))] * self._n_cells(s)
+
+    def _rounded_masses(self, s):
+        """:meth:`cell_masses`, each correctly rounded to float64 (the ``pi`` of :meth:`reduced_cells`)."""
+        return np.array([float(x) for x in self.cell_masses(s)])
 
     def reduced_zeros(self, s: int, q: np.ndarray) -> np.ndarray:
         """``P(f = 0 | reduced cell)`` for the ``q`` of :meth:`reduced_cells`, correctly rounded.
@@ -468,16 +472,9 @@ def _junta_cells(n, s, k):
 
 
 def _junta_q(tables, n, s, k):
-    """Reduced cells (A ⊆ J, a in {0,1}^|A|) of k-juntas; q (M, L), pi (L,)."""
+    """q (M, L) of k-juntas' reduced cells (A ⊆ J, a in {0,1}^|A|): means of 0/1 table entries."""
     z = np.arange(1 << k)
-    qs, pis = [], []
-    total = math.comb(n, s)
-    for A, target in _junta_cells(n, s, k):
-        j = bin(A).count("1")
-        inside = (z & A) == target
-        qs.append(tables[:, inside].mean(axis=1))
-        pis.append(math.comb(n - k, s - j) / total / (1 << j))
-    return np.stack(qs, axis=1), np.array(pis)
+    return np.stack([tables[:, (z & A) == target].mean(axis=1) for A, target in _junta_cells(n, s, k)], axis=1)
 
 
 # ----------------------------------------------------------------------------- constructors
