@@ -39,7 +39,7 @@ from fractions import Fraction
 import numpy as np
 
 from boolean._lib.memory import check_size
-from boolean._lib.validate import check_domain, check_int, check_real
+from boolean._lib.validate import check_distribution, check_domain, check_int, check_real
 
 from .._result import ConvergenceWarning
 from .._rounding import LD, widened_tol
@@ -209,15 +209,22 @@ def reduced_family(family, n, s, m, *, domain="01", max_bytes=None) -> ReducedFa
 
 
 def group_law(red: ReducedFamily, law) -> np.ndarray:
-    """The law on the groups of merged members of a law on the family's members."""
-    law = np.asarray(law, dtype=np.float64)
+    """The law on the groups of merged members of a law on the family's members: ``law`` a
+    probability vector (non-negative, summing to 1) with one entry per member (else TypeError or
+    ValueError)."""
+    law = check_distribution(law, "law")
+    if law.shape != (red.family.size,):
+        raise ValueError(f"`law` must have one entry per member of the family ({red.family.size}); got shape "
+                         f"{law.shape}")
     return np.array([law[g].sum() for g in red.reduced.groups])
 
 
 def law_bracket(red: ReducedFamily, law) -> tuple:
-    """``(lower, upper, detail)`` in bits: the certificate of ``law`` (on the family's members)
-    on the unfolded reduced channel, rounded outward for the exact channel
-    (:mod:`.family_rounding`); or ``(None, None, reason)`` where its premises fail."""
+    r"""``(lower, upper, detail)`` in bits: the certificate
+    :math:`I(P) \le C_F \le \max_f D(W_f \| PW)` of ``law`` (on the family's members, see
+    :func:`group_law`) on the unfolded reduced channel, rounded outward for the exact channel
+    (:mod:`.family_rounding`; Gallager 1968, Thm 4.5.1); or ``(None, None, reason)`` where its
+    premises fail."""
     tr = _type_rounding(red.reduced, red.counts, red.logcoef, red.m, red.n_cells, red.family.cell_rounding(red.s))
     if tr is None:
         return None, None, "a probability of the reduced channel underflows: no outward bound"
