@@ -277,19 +277,19 @@ def test_log_multinomials_are_exact_to_their_bound():
             assert float(err.upper()) <= (0.51 * m + 1.01) * u + 4 * u * lf + (4 + 1) * u * lf   # e_c, gamma_4 ~ 4u
 
 
-def test_re_checking_a_law_refuses_bad_input():
+
+@pytest.mark.parametrize("call, exc, match", [
+    (lambda r, M: r(("thresholds", 3, 4, 2)), ValueError, "`s` must be"),
+    (lambda r, M: r(("thresholds", 3, 1, 0)), ValueError, "`m` must be"),
+    (lambda r, M: r(("thresholds", 3.5, 1, 2)), TypeError, "`n` must be"),
+    (lambda r, M: M(np.full(9, 1 / 9)), ValueError, "one entry per member"),
+    (lambda r, M: M(np.full(8, 0.5)), ValueError, "law"),             # does not sum to 1
+    (lambda r, M: M(-np.full(8, 1 / 8)), ValueError, "law"),
+])
+def test_re_checking_a_law_refuses_bad_input(call, exc, match):
     from capacity.insensitive.family_capacity import law_bracket, reduced_family
 
     red = reduced_family("thresholds", 3, 1, 2)
-    with pytest.raises(ValueError, match="one entry per member"):
-        law_bracket(red, np.full(red.family.size + 1, 1.0 / (red.family.size + 1)))
-    with pytest.raises(ValueError, match="law"):
-        law_bracket(red, np.full(red.family.size, 0.5))          # does not sum to 1
-    with pytest.raises(ValueError, match="law"):
-        law_bracket(red, -np.full(red.family.size, 1.0 / red.family.size))
-    with pytest.raises(ValueError, match="`s` must be"):
-        reduced_family("thresholds", 3, 4, 2)
-    with pytest.raises(ValueError, match="`m` must be"):
-        reduced_family("thresholds", 3, 1, 0)
-    with pytest.raises(TypeError, match="`n` must be"):
-        reduced_family("thresholds", 3.5, 1, 2)
+    assert red.family.size == 8
+    with pytest.raises(exc, match=match):
+        call(lambda a: reduced_family(*a), lambda law: law_bracket(red, law))
