@@ -63,6 +63,8 @@ _LOG_ZERO = -1e250
 _ACTIVE_BYTES = 256 * 2**20
 #: Rows in the first active set, and most rows added per round.
 _START_ROWS, _ADD_ROWS = 64, 64
+#: An active row of less mass than this may leave a full active set to make room for a violator.
+_DROP_MASS = 1e-6
 #: Groups below this mass are not listed in ``support``.
 SUPPORT_THRESHOLD = 1e-6
 
@@ -671,6 +673,9 @@ def support_certificate(logr, counts, logcoef, p, lower, upper, D, members, gap=
     ``upper - lower`` (nats).
     """
     g = max(upper - lower if gap is None else gap, 0.0)
+    if not math.isfinite(g):     # pW misses types some row reaches: no law is pinned down
+        return {"delta": math.inf, "outside": 1.0, "candidates": int(D.size), "sigma": math.nan,
+                "spread": math.inf, "clusters": 0, "cluster_eps": math.nan, "cluster_spread": math.inf}
     delta = max(math.sqrt(g), 1e-12)
     U = np.flatnonzero(D >= upper - delta)
     rows = np.concatenate([members[o] for o in U.tolist()])
@@ -789,6 +794,11 @@ def _column_generation(logr, counts, logcoef, plan, tol, max_iter, row_orbit, ty
 
     so Blahut–Arimoto with that per-row bonus on V solves the folded problem, and the sweep of
     ``D(W_rep || PW)`` over one representative per orbit certifies the whole family.
+
+    The active set holds as many folded rows (one column per type orbit) as the plan's bytes for
+    ``plan["active"]`` rows of T columns; when it is full and rows outside it exceed the lower
+    bound, its rows of mass below :data:`_DROP_MASS` make room for them. Every round's bounds are
+    certified, and the round of least gap is returned.
     """
     from ..blahut_arimoto import blahut_arimoto
 
@@ -803,7 +813,9 @@ def _column_generation(logr, counts, logcoef, plan, tol, max_iter, row_orbit, ty
     t_order = np.argsort(type_orbit, kind="stable")
     t_starts = np.searchsorted(type_orbit[t_order], np.arange(int(type_orbit.max()) + 1))
     t_size = np.diff(np.append(t_starts, type_orbit.size)).astype(np.float64)
-    cap = min(n_orb, plan["active"])     # folded rows have at most T columns: the plan's rows fit
+    # the plan budgets ``plan["active"]`` dense rows of T columns; a folded row has one column per type
+    # orbit, so proportionally more of them fit in the same bytes
+    cap = min(n_orb, max(plan["active"], plan["active"] * type_orbit.size // t_starts.size))
     logr_rep = np.ascontiguousarray(logr[reps])
     # start small: the optimal support is far smaller than the family (at most one row per type)
     active = np.unique(np.linspace(0, n_orb - 1, min(n_orb, cap, _START_ROWS)).round().astype(np.int64))
@@ -811,6 +823,7 @@ def _column_generation(logr, counts, logcoef, plan, tol, max_iter, row_orbit, ty
     inner = tol / 4
     kw = {} if max_iter is None else {"max_iter": max_iter}
     cache = {}
+    best = None                          # the round of least gap: a swap of rows may widen it
     for rounds in range(1, max_rounds + 1):
         new = [o for o in active.tolist() if o not in cache]
         if new:
@@ -829,11 +842,22 @@ def _column_generation(logr, counts, logcoef, plan, tol, max_iter, row_orbit, ty
         D = _divergences(logr_rep, sparse, logcoef, logQ)
         lower = float(p_act @ D[active])
         upper = float(D.max())
+        if best is None or upper - lower < best[2] - best[1]:
+            best = (p_act, lower, upper, active, D, logQ, q_orbit)
         if upper - lower <= tol_n or rounds == max_rounds:
             break
         outside = np.ones(n_orb, dtype=bool)
         outside[active] = False
         viol = np.flatnonzero(outside & (D > lower + tol_n / 2))
+        if active.size >= cap and viol.size:
+            # full: the rows of least mass (below _DROP_MASS each) make room for the violators
+            light = np.flatnonzero(p_act < _DROP_MASS)[np.argsort(p_act[p_act < _DROP_MASS], kind="stable")]
+            light = light[:min(viol.size, _ADD_ROWS)]
+            if light.size:
+                for o in active[light].tolist():
+                    cache.pop(o, None)
+                keep = np.delete(np.arange(active.size), light)
+                active, p_act = active[keep], p_act[keep] / p_act[keep].sum()
         if viol.size == 0 or active.size >= cap:
             inner /= 4                                  # the active set is right; solve it tighter
             if inner < 1e-15:
@@ -845,6 +869,7 @@ def _column_generation(logr, counts, logcoef, plan, tol, max_iter, row_orbit, ty
         p_new = np.full(active_new.size, 1e-3 / active_new.size)
         p_new[np.searchsorted(active_new, active)] += p_act
         active, p_act = active_new, p_new / p_new.sum()
+    p_act, lower, upper, active, D, logQ, q_orbit = best
     p = np.zeros(G)
     for o, mass in zip(active.tolist(), p_act.tolist()):
         p[members[o]] = mass / members[o].size

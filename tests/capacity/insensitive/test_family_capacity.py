@@ -414,3 +414,65 @@ def test_support_certificate_forms_no_pairwise_distances_of_many_candidates():
     tracemalloc.stop()
     assert cert["candidates"] == k and cert["clusters"] == 0
     assert peak < 20 * 2**20, peak
+
+
+# ----------------------------------------------------------------------------- a full active set
+
+def _capped(monkeypatch, fam, n, s, m, dense_rows):
+    """family_capacity with the active set's byte budget cut to ``dense_rows`` unfolded rows."""
+    import importlib
+
+    fc = importlib.import_module("capacity.insensitive.family_capacity")
+    types = family_capacity(fam, n, s, m).n_types
+    monkeypatch.setattr(fc, "_ACTIVE_BYTES", 8 * types * dense_rows)
+    return fc
+
+
+def test_folded_rows_fill_the_active_budget_by_their_own_width(monkeypatch):
+    # the 18 thresholds of 8 bits and their complements: 5 row orbits, the optimum on 10 members; a
+    # budget of 2 unfolded rows holds all 5 folded ones (a folded row has one column per type orbit).
+    # Counting unfolded columns left 2 rows in the active set and a gap of bits.
+    fam = threshold_family(8)
+    free = family_capacity(fam, 8, 2, 8)
+    _capped(monkeypatch, fam, 8, 2, 8, dense_rows=2)
+    r = family_capacity(fam, 8, 2, 8)
+    assert free.row_orbits == 5 and r.active_rows == 5
+    assert r.converged and r.gap <= 1e-9
+    assert _overlap(r.lower, r.upper, free.lower, free.upper)
+
+
+@pytest.mark.parametrize("n,m,dense_rows", [(12, 3, 3), (12, 3, 10), (10, 4, 5), (16, 3, 3)])
+def test_a_full_active_set_swaps_its_massless_rows_for_violators(monkeypatch, n, m, dense_rows):
+    # interval families have 37-82 row orbits and an optimum on 3-4 of them; with room for a few more
+    # than that, the first active set (spread over all orbits) is full of rows of no mass: they must
+    # leave for the rows that violate the bound, or the solve stalls with a gap of 0.01-2 bits
+    fam = threshold_family(n, intervals=True)
+    free = family_capacity(fam, n, 2, m)
+    fc = _capped(monkeypatch, fam, n, 2, m, dense_rows)
+    r = family_capacity(fam, n, 2, m)
+    assert r.active_rows < free.row_orbits        # the budget binds
+    assert r.converged and r.gap <= 1e-9
+    assert _overlap(r.lower, r.upper, free.lower, free.upper)
+    assert fc._DROP_MASS <= 1e-6
+
+
+def test_an_active_set_too_small_for_the_support_gives_an_infinite_upper_bound(monkeypatch):
+    # one active row: pW misses the types the other rows reach, so the upper bound is infinite; the
+    # result says so (a ConvergenceWarning, no law certificate) instead of failing in the certificate
+    from capacity import ConvergenceWarning
+
+    fam = threshold_family(12, intervals=True)
+    _capped(monkeypatch, fam, 12, 2, 3, dense_rows=1)
+    with pytest.warns(ConvergenceWarning, match="gap inf"):
+        r = family_capacity(fam, 12, 2, 3)
+    assert r.upper == math.inf and 0 < r.lower < 1 and not r.converged
+    assert r.law_spread == math.inf and r.outside_mass == 1.0 and r.certified_support == []
+
+
+@pytest.mark.slow
+def test_thresholds_at_64_samples_converge_in_the_default_budget():
+    # 11.2 million types: the default budget holds 2 unfolded rows, and all 5 folded ones
+    r = family_capacity(threshold_family(8), 8, 2, 64)
+    assert r.n_types == math.comb(69, 5) and r.row_orbits == 5
+    assert r.converged and r.gap <= 1e-9 and r.active_rows == 5
+    assert 0 < r.lower <= r.upper <= math.log2(18)     # 18 inputs
