@@ -19,7 +19,6 @@ import time
 from itertools import combinations
 
 import numpy as np
-from scipy.special import gammaln
 
 from boolean._lib.memory import check_size
 from boolean._lib.validate import check_choice, check_int, check_real
@@ -30,18 +29,27 @@ READINGS = ("random", "fixed", "hidden", "shared", "bernoulli")
 
 
 def _cells(tables, n, s, reading):
+    """``(q, q0, pi, (eps_q, eps_pi))`` of a reading other than ``"shared"``: P(f = 1 | cell),
+    P(f = 0 | cell), the cells' masses, and bounds on the relative errors of q (and q0) and pi
+    against the exact values. Every q of one subset is a count over ``2**(n - s)``, so exact, and
+    so is ``1 - q``; ``"hidden"`` averages C(n, s) of them (exact sums, one correctly rounded
+    division each for q and q0: eps_q = u); the masses 1 / (C(n, s) 2**s) and the Bernoulli
+    weights are correctly rounded rationals (eps_pi = u), ``2**-s`` is exact."""
+    from fractions import Fraction
+
+    from .._rounding import U64
     from .family import family_cell_probabilities
 
     if reading == "random":
         q = family_cell_probabilities(tables, n, s, None)
-        return q, np.full(q.shape[1], 1.0 / q.shape[1])
+        return q, 1.0 - q, np.full(q.shape[1], float(Fraction(1, q.shape[1]))), (0.0, U64)
     if reading == "fixed":
-        return family_cell_probabilities(tables, n, s, tuple(range(s))), np.full(1 << s, 2.0 ** -s)
+        q = family_cell_probabilities(tables, n, s, tuple(range(s)))
+        return q, 1.0 - q, np.full(1 << s, 2.0 ** -s), (0.0, 0.0)
     if reading == "hidden":
-        q = family_cell_probabilities(tables, n, s, None)
-        q = q.reshape(q.shape[0], -1, 1 << s).mean(axis=1)
-        return q, np.full(1 << s, 2.0 ** -s)
-    p = s / n
+        q = family_cell_probabilities(tables, n, s, None).reshape(tables.shape[0], -1, 1 << s)
+        return q.mean(axis=1), (1.0 - q).mean(axis=1), np.full(1 << s, 2.0 ** -s), (U64, 0.0)
+    p = Fraction(s, n)
     qs, pis = [], []
     for k in range(n + 1):
         w = p ** k * (1 - p) ** (n - k) / 2 ** k
@@ -49,8 +57,9 @@ def _cells(tables, n, s, reading):
             continue
         q = family_cell_probabilities(tables, n, k, None)
         qs.append(q)
-        pis.append(np.full(q.shape[1], w))
-    return np.concatenate(qs, axis=1), np.concatenate(pis)
+        pis.append(np.full(q.shape[1], float(w)))
+    q = np.concatenate(qs, axis=1)
+    return q, 1.0 - q, np.concatenate(pis), (0.0, U64)
 
 
 def reading_capacity(n, s, m, reading, *, tol=1e-9, max_bytes=None):
@@ -79,7 +88,9 @@ def reading_capacity(n, s, m, reading, *, tol=1e-9, max_bytes=None):
     -------
     FamilyCapacity
         On the family of all functions (:func:`all_functions_family`); ``law_sensitivity``
-        accepts it.
+        accepts it. ``outward``: the bracket holds for the exact channel of the reading, its
+        float64 cell probabilities' rounding bounded (:mod:`.family_rounding`; ``"shared"``
+        through ``blahut_arimoto``'s ``entry_rel``).
 
     Raises
     ------
@@ -98,7 +109,11 @@ def reading_capacity(n, s, m, reading, *, tol=1e-9, max_bytes=None):
     (True, True)
     """
     from .families import all_functions_family
-    from .family_capacity import compositions, reduce_cells, solve_cells, wrap_family_result, family_channel_plan
+    from .._rounding import U64
+    from ._family_kernels import STRUCTURAL, TINY
+    from .family_capacity import (_LOG_ZERO, compositions, family_channel_plan, reduce_cells, solve_cells,
+                                  wrap_family_result)
+    from .family_rounding import log_multinomials, type_rounding
 
     n = check_int(n, "n", low=1, high=3)
     s = check_int(s, "s", low=0, high=n)
@@ -109,11 +124,11 @@ def reading_capacity(n, s, m, reading, *, tol=1e-9, max_bytes=None):
     fam = all_functions_family(n)
     who = f"reading_capacity[{reading}]"
     if reading != "shared":
-        q, pi = _cells(fam.tables, n, s, reading)
-        return solve_cells(fam, q, pi, n, s, m, tol, None, max_bytes, t0, who)
+        q, q0, pi, rounding = _cells(fam.tables, n, s, reading)
+        return solve_cells(fam, q, pi, n, s, m, tol, None, max_bytes, t0, who, q0=q0, rounding=rounding)
     from ..blahut_arimoto import blahut_arimoto
 
-    q, _ = _cells(fam.tables, n, s, "random")
+    q = _cells(fam.tables, n, s, "random")[0]
     groups_red = reduce_cells(q, np.full(q.shape[1], 1.0 / q.shape[1]))   # members Bob can never tell apart
     reps = np.array([g[0] for g in groups_red.groups])
     n_sets = math.comb(n, s)
@@ -121,17 +136,28 @@ def reading_capacity(n, s, m, reading, *, tol=1e-9, max_bytes=None):
     plan = family_channel_plan(len(reps), 2 * A, m)
     check_size(plan["bytes"] * n_sets, max_bytes, f"{who}(n={n}, s={s}, m={m})")
     counts = compositions(2 * A, m).astype(np.float64)
-    logcoef = gammaln(m + 1.0) - gammaln(counts + 1.0).sum(axis=1)
-    blocks = []
+    logcoef = log_multinomials(counts, m)
+    # every W_S(t) within relative eps2 of its exact value (family_rounding: r = q / A and
+    # (1 - q) / A are exact), one more rounding for the division by C(n, s): the bracket is
+    # certified for the exact channel through blahut_arimoto's entry_rel
+    blocks, eps = [], 0.0
     for j in range(n_sets):
         qs = q[reps, j * A:(j + 1) * A]
         r = np.concatenate([qs / A, (1 - qs) / A], axis=1)
         with np.errstate(divide="ignore"):
-            logr = np.where(r > 0, np.log(np.where(r > 0, r, 1.0)), -1e250)
-        blocks.append(np.exp(logcoef[None, :] + logr @ counts.T) / n_sets)
+            logr = np.where(r > 0, np.log(np.where(r > 0, r, 1.0)), _LOG_ZERO)
+        tr = type_rounding(logr, counts, logcoef, m, 2 * A, 0.0, 0.0)
+        L = logcoef[None, :] + logr @ counts.T
+        block = np.exp(L) / n_sets
+        if tr is None or eps is None or not (block[L > STRUCTURAL] >= TINY).all():
+            eps = None                  # a subnormal entry: no relative bound, the float bracket only
+        else:
+            eps = max(eps, tr.eps2)
+        blocks.append(block)
     W = np.concatenate(blocks, axis=1)
-    W /= W.sum(axis=1, keepdims=True)   # rows sum to 1 up to rounding of the multinomial terms
-    res = blahut_arimoto(W, tol=tol)
+    entry_rel = 0.0 if eps is None else ((1 + U64) / (1 - eps) - 1) * 1.01
+    res = blahut_arimoto(W, tol=tol, entry_rel=entry_rel)
     ln2 = math.log(2.0)   # the wrapper takes nats
     return wrap_family_result(fam, groups_red.groups, np.asarray(res.p), float(res.lower) * ln2, float(res.upper) * ln2,
-                 n, s, m, tol, 2 * A, W.shape[1], len(reps), 1, t0, who)
+                              n, s, m, tol, 2 * A, W.shape[1], len(reps), 1, t0, who,
+                              bits=None if eps is None else (float(res.lower), float(res.upper)))

@@ -258,9 +258,9 @@ def test_no_lower_end_where_the_output_law_underflowed():
     assert certified_bracket(tr, terms, *args) is None
 
 
-def test_routes_without_exact_cells_are_not_marked_outward():
-    assert not reading_capacity(2, 1, 2, "shared").outward
+def test_every_route_is_marked_outward():
     assert family_capacity("thresholds", 3, 1, 2).outward
+    assert all(reading_capacity(2, 1, 2, r).outward for r in ("random", "fixed", "hidden", "bernoulli", "shared"))
 
 
 def test_log_multinomials_are_exact_to_their_bound():
