@@ -819,12 +819,14 @@ def _submit_and_store(client, sweep, todo, atlas, batch, counts, bar, callback, 
             if fut.key not in in_flight:          # cancelled and submitted again: stored from the new one
                 continue
             chunk, _ = forget(fut.key)
-            if fut.status == "finished":
+            # by what arrived, not by the future's status now: a batch gathered before the worker that
+            # held it died reads "lost" (and runs again) though its results are here
+            if isinstance(outs, bytes):
                 outs = pickle.loads(outs)
                 recs = [_record(t, out, sweep.name) for t, out in zip(chunk, outs)]
                 seen["tasks"] += len(outs)
                 seen["seconds"] += sum(out["seconds"] for out in outs)
-            else:                     # its workers were lost too often (KilledWorker), or cancelled
+            else:                     # an error: its workers were lost too often (KilledWorker), or cancelled
                 exc = outs[1] if isinstance(outs, tuple) else outs
                 recs = [_lost(t, exc, sweep.name) for t in chunk]
             landed.append((fut, recs))

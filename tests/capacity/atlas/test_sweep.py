@@ -1,5 +1,6 @@
 """Sweeps on Dask: failures stored, resumption, worker loss. One 2-process cluster per module."""
 import os
+import time
 
 import pytest
 
@@ -99,6 +100,29 @@ def test_killed_worker_loses_and_duplicates_nothing(cluster, tmp_path, batch):
     with open_atlas(db, readonly=True) as atlas:
         assert len(atlas) == 12
         assert sorted(r.value for r in atlas.records()) == [float(v) for v in range(12)]
+
+
+def test_a_batch_gathered_before_its_worker_dies_is_stored_as_done(cluster, tmp_path):
+    # one task per batch, two batches in flight per worker: while the first result's callback waits,
+    # the same worker finishes its next batch and the client gathers it; the worker is then killed and
+    # the scheduler marks that batch's data lost (the future reads "lost" and runs again) before the
+    # client stores it. Its results are already here: stored as done, once. Decided by the future's
+    # status, it was stored as failed with the results' bytes as its error.
+    seen = []
+
+    def kill_after_next(rec):
+        seen.append(rec)
+        if len(seen) == 1:
+            time.sleep(0.9)                       # the worker's next task (0.6 s) finishes and is gathered
+            os.kill(int(rec.worker.rpartition(":")[2]), 9)
+            time.sleep(0.3)                       # the loss is reported; its rerun (0.6 s) is not done
+
+    s = run_sweep(_probes(6, 0.6), tmp_path / "a.sqlite", scheduler=cluster.scheduler_address,
+                  callback=kill_after_next, retries=2, batch=1)
+    assert (s.submitted, s.done, s.failed) == (6, 6, 0), [r.error for r in seen if r.status != "done"]
+    assert len({r.key for r in seen}) == len(seen) == 6
+    with open_atlas(tmp_path / "a.sqlite", readonly=True) as atlas:
+        assert sorted(r.value for r in atlas.records()) == [float(v) for v in range(6)]
 
 
 def test_cli_run_ls_verify_export(cluster, tmp_path, capsys):
