@@ -26,7 +26,8 @@ The reduced channel (groups x types) is solved by column generation: Blahut–Ar
     \sum_f p_f D(W_f \| pW) \;\le\; C_F \;\le\; \max_{f \in F} D(W_f \| pW)
 
 holds for the whole family; rows whose divergence exceeds the lower bound join the active
-set until the gap is below ``tol``. See docs/problem.rst for the model.
+set (a full one gives up its rows of negligible mass for them) until the gap is below ``tol``.
+See docs/problem.rst for the model.
 """
 from __future__ import annotations
 
@@ -98,7 +99,8 @@ class FamilyCapacity:
     n_types : int
         Columns of the reduced channel.
     active_rows : int
-        Rows solved densely (column generation); equals ``len(groups)`` when all fit.
+        Rows (row orbits, when folded) solved densely in the returned round of column
+        generation; at most ``row_orbits``.
     rounds : int
         Column-generation rounds.
     symmetries : int
