@@ -469,6 +469,33 @@ def test_an_active_set_too_small_for_the_support_gives_an_infinite_upper_bound(m
     assert r.law_spread == math.inf and r.outside_mass == 1.0 and r.certified_support == []
 
 
+
+def test_the_round_of_least_gap_is_returned(monkeypatch):
+    # the first solve of the active set is loose (tol 1e-3), every later one returns the uniform law
+    # on it, which certifies far less (gaps above 0.1 bit): the result keeps the first round's law
+    # and bracket
+    import importlib
+
+    from capacity import ConvergenceWarning
+
+    ba = importlib.import_module("capacity.blahut_arimoto")
+    real = ba.blahut_arimoto
+    calls = []
+
+    class Uniform:
+        def __init__(self, n):
+            self.p = np.full(n, 1.0 / n)
+
+    def worse_after_the_first(V, **kw):
+        calls.append(V.shape[0])
+        return real(V, **{**kw, "tol": 1e-3}) if len(calls) == 1 else Uniform(V.shape[0])
+
+    monkeypatch.setattr(ba, "blahut_arimoto", worse_after_the_first)
+    with pytest.warns(ConvergenceWarning):
+        r = family_capacity(threshold_family(12, intervals=True), 12, 2, 3)
+    assert len(calls) >= 2 and r.rounds == len(calls)
+    assert r.gap <= 2e-3
+
 @pytest.mark.slow
 def test_thresholds_at_64_samples_converge_in_the_default_budget():
     # 11.2 million types: the default budget holds 2 unfolded rows, and all 5 folded ones
