@@ -799,8 +799,8 @@ def _column_generation(logr, counts, logcoef, plan, tol, max_iter, row_orbit, ty
 
     The active set holds as many folded rows (one column per type orbit) as the plan's bytes for
     ``plan["active"]`` rows of T columns; when it is full and rows outside it exceed the lower
-    bound, its rows of mass below :data:`_DROP_MASS` make room for them. Every round's bounds are
-    certified, and the round of least gap is returned.
+    bound, its rows of mass below :data:`_DROP_MASS` make room for them (each row leaves at most
+    once). Every round's bounds are certified, and the round of least gap is returned.
     """
     from ..blahut_arimoto import blahut_arimoto
 
@@ -826,6 +826,7 @@ def _column_generation(logr, counts, logcoef, plan, tol, max_iter, row_orbit, ty
     kw = {} if max_iter is None else {"max_iter": max_iter}
     cache = {}
     best = None                          # the round of least gap: a swap of rows may widen it
+    left = set()                         # rows that have left a full active set
     for rounds in range(1, max_rounds + 1):
         new = [o for o in active.tolist() if o not in cache]
         if new:
@@ -852,12 +853,15 @@ def _column_generation(logr, counts, logcoef, plan, tol, max_iter, row_orbit, ty
         outside[active] = False
         viol = np.flatnonzero(outside & (D > lower + tol_n / 2))
         if active.size >= cap and viol.size:
-            # full: the rows of least mass (below _DROP_MASS each) make room for the violators
-            light = np.flatnonzero(p_act < _DROP_MASS)[np.argsort(p_act[p_act < _DROP_MASS], kind="stable")]
+            # full: the rows of least mass (below _DROP_MASS each) make room for the violators; a row
+            # leaves at most once, so that rows of tiny optimal mass cannot cycle in and out
+            light = np.array([i for i in np.argsort(p_act, kind="stable").tolist()
+                              if p_act[i] < _DROP_MASS and int(active[i]) not in left], dtype=np.int64)
             light = light[:min(viol.size, _ADD_ROWS)]
             if light.size:
                 for o in active[light].tolist():
                     cache.pop(o, None)
+                    left.add(o)
                 keep = np.delete(np.arange(active.size), light)
                 active, p_act = active[keep], p_act[keep] / p_act[keep].sum()
         if viol.size == 0 or active.size >= cap:
