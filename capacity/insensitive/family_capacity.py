@@ -857,7 +857,7 @@ def _column_generation(logr, counts, logcoef, plan, tol, max_iter, row_orbit, ty
             # leaves at most once, so that rows of tiny optimal mass cannot cycle in and out
             light = np.array([i for i in np.argsort(p_act, kind="stable").tolist()
                               if p_act[i] < _DROP_MASS and int(active[i]) not in left], dtype=np.int64)
-            light = light[:min(viol.size, _ADD_ROWS)]
+            light = light[:min(viol.size, _ADD_ROWS, active.size - 1)]     # the heaviest row stays
             if light.size:
                 for o in active[light].tolist():
                     cache.pop(o, None)
