@@ -772,10 +772,17 @@ def _folded_rows(logr, members, counts, logcoef, t_order, t_starts, t_size):
     V = np.empty((len(members), t_starts.size))
     bonus = np.empty(len(members))
     for i, mem in enumerate(members):
-        L = _log_rows(logr[mem], counts, logcoef)
-        W = np.exp(L)
-        h_rep = -float(W[0] @ L[0])
-        V[i] = np.add.reduceat(W.mean(axis=0)[t_order], t_starts)
+        # member by member: a few rows of T at a time, whatever the orbit's size
+        acc = None
+        for f in mem.tolist():
+            L = _log_rows(logr[f:f + 1], counts, logcoef)[0]
+            W = np.exp(L)
+            if acc is None:
+                h_rep = -float(W @ L)
+                acc = W
+            else:
+                acc += W
+        V[i] = np.add.reduceat((acc / mem.size)[t_order], t_starts)
         v = V[i]
         with np.errstate(divide="ignore", invalid="ignore"):
             h_bar = -float(np.where(v > 0, v * np.log(np.where(v > 0, v / t_size, 1.0)), 0.0).sum())
