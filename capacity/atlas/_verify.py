@@ -205,12 +205,12 @@ def _family_arb_bounds(red, law):
     """Ball-arithmetic (lower, upper, detail) in bits of a family law on the reduced channel
     ``red`` (:func:`capacity.insensitive.family_capacity.reduced_family`) built from exact
     rationals, or (None, None, reason)."""
-    from capacity.insensitive.family_capacity import exact_symbol_rows, group_law
+    from capacity.insensitive.family_capacity import exact_symbol_rows, group_law, log_type_rows
 
     rows, why = exact_symbol_rows(red)
     if rows is None:
         return None, None, why
-    W = np.exp(red.logcoef[None, :] + red.logr @ red.counts.T)
+    W = np.exp(log_type_rows(red.logr, red.counts, red.logcoef))
     return _arb_type_bounds(group_law(red, law), rows, red.counts.astype(np.int64), red.m, W, "family_capacity's")
 
 

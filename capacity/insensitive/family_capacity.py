@@ -237,7 +237,7 @@ def law_bracket(red: ReducedFamily, law) -> tuple:
     Q = np.zeros(red.counts.shape[0])
     for a in range(0, support.size, _START_ROWS):
         rows = support[a:a + _START_ROWS]
-        Q += p[rows] @ np.exp(red.logcoef[None, :] + red.logr[rows] @ red.counts.T)
+        Q += p[rows] @ np.exp(log_type_rows(red.logr[rows], red.counts, red.logcoef))
     with np.errstate(divide="ignore"):
         logQ = np.log(Q)
     # every group its own orbit, every type its own type orbit
@@ -686,7 +686,7 @@ def support_certificate(logr, counts, logcoef, p, lower, upper, D, members, gap=
     eta = math.sqrt(2 * g) + 2 * g / delta
     clusters, cluster_eps, cluster_spread = 0, math.nan, math.inf
     if rows.size * T <= CERT_ENTRIES:
-        W = np.exp(_log_rows(logr[rows], counts, logcoef))
+        W = np.exp(log_type_rows(logr[rows], counts, logcoef))
         rounding = 1e-13 * math.sqrt(W.size) * float(W.max())
         if rows.size <= T:
             sigma = float(np.linalg.svd(W, compute_uv=False).min()) - rounding
@@ -743,7 +743,11 @@ def wrap_family_result(fam, groups, p_group, lower, upper, n, s, m, tol, d, n_ty
                           converged=bool(converged), outward=bits is not None, seconds=time.perf_counter() - t0)
 
 
-def _log_rows(logr_rows, counts, logcoef):
+def log_type_rows(logr_rows, counts, logcoef):
+    r"""Log probabilities of the types, one row per symbol row:
+    :math:`\ln W_f(t) = c_t + \sum_j k_{tj} \ln r_j(f)`, ``logr_rows`` (rows, d) the symbols' logs,
+    ``counts`` (T, d) the types' counts and ``logcoef`` (T,) their log multinomial coefficients
+    (:func:`.family_rounding.log_multinomials`). Inputs trusted."""
     return logcoef[None, :] + logr_rows @ counts.T
 
 
@@ -775,7 +779,7 @@ def _folded_rows(logr, members, counts, logcoef, t_order, t_starts, t_size):
         # member by member: a few rows of T at a time, whatever the orbit's size
         acc = None
         for f in mem.tolist():
-            L = _log_rows(logr[f:f + 1], counts, logcoef)[0]
+            L = log_type_rows(logr[f:f + 1], counts, logcoef)[0]
             W = np.exp(L)
             if acc is None:
                 h_rep = -float(W @ L)

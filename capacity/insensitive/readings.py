@@ -111,7 +111,8 @@ def reading_capacity(n, s, m, reading, *, tol=1e-9, max_bytes=None):
     from .families import all_functions_family
     from .._rounding import U64
     from ._family_kernels import STRUCTURAL, TINY
-    from .family_capacity import compositions, family_channel_plan, reduce_cells, solve_cells, wrap_family_result
+    from .family_capacity import (compositions, family_channel_plan, log_type_rows, reduce_cells, solve_cells,
+                                  wrap_family_result)
     from .family_rounding import log_multinomials, type_rounding
 
     n = check_int(n, "n", low=1, high=3)
@@ -146,7 +147,7 @@ def reading_capacity(n, s, m, reading, *, tol=1e-9, max_bytes=None):
         with np.errstate(divide="ignore"):
             logr = np.where(r > 0, np.log(np.where(r > 0, r, 1.0)), -1e250)
         tr = type_rounding(logr, counts, logcoef, m, 2 * A, 0.0, 0.0)
-        L = logcoef[None, :] + logr @ counts.T
+        L = log_type_rows(logr, counts, logcoef)
         block = np.exp(L) / n_sets
         if tr is None or eps is None or not (block[L > STRUCTURAL] >= TINY).all():
             eps = None                  # a subnormal entry: no relative bound, the float bracket only
