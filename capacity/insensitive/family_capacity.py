@@ -857,7 +857,7 @@ def _column_generation(logr, counts, logcoef, plan, tol, max_iter, row_orbit, ty
         lower = float(p_act @ D[active])
         upper = float(D.max())
         if best is None or upper - lower < best[2] - best[1]:
-            best = (p_act, lower, upper, active, D, logQ, q_orbit)
+            best = (p_act, lower, upper, active, D, q_orbit)
         if upper - lower <= tol_n or rounds == max_rounds:
             break
         outside = np.ones(n_orb, dtype=bool)
@@ -886,7 +886,9 @@ def _column_generation(logr, counts, logcoef, plan, tol, max_iter, row_orbit, ty
         p_new = np.full(active_new.size, 1e-3 / active_new.size)
         p_new[np.searchsorted(active_new, active)] += p_act
         active, p_act = active_new, p_new / p_new.sum()
-    p_act, lower, upper, active, D, logQ, q_orbit = best
+    p_act, lower, upper, active, D, q_orbit = best
+    with np.errstate(divide="ignore"):
+        logQ = np.log(q_orbit)[type_orbit]
     p = np.zeros(G)
     for o, mass in zip(active.tolist(), p_act.tolist()):
         p[members[o]] = mass / members[o].size
