@@ -28,21 +28,23 @@ __all__ = ["READINGS", "reading_capacity"]
 READINGS = ("random", "fixed", "hidden", "shared", "bernoulli")
 
 
-def _cells(tables, n, s, reading):
-    """``(q, q0, pi, (eps_q, eps_pi))`` of a reading other than ``"shared"``: P(f = 1 | cell),
-    P(f = 0 | cell), the cells' masses, and bounds on the relative errors of q (and q0) and pi
-    against the exact values. Every q of one subset is a count over ``2**(n - s)``, so exact, and
-    so is ``1 - q``; ``"hidden"`` averages C(n, s) of them (exact sums, one correctly rounded
-    division each for q and q0: eps_q = u); the masses 1 / (C(n, s) 2**s) and the Bernoulli
+def _cells(fam, n, s, reading):
+    """``(q, q0, pi, (eps_q, eps_pi))`` of a reading other than ``"shared"`` for the family
+    ``fam`` of all functions: P(f = 1 | cell), P(f = 0 | cell), the cells' masses, and bounds on
+    the relative errors of q (and q0) and pi against the exact values. ``"random"`` is the
+    family's own cells (:meth:`FunctionFamily.cell_rounding`). Every q of one subset is a count
+    over ``2**(n - s)``, so exact, and so is ``1 - q``; ``"hidden"`` averages C(n, s) of them
+    (exact sums, one correctly rounded division each for q and q0: eps_q = u); the Bernoulli
     weights are correctly rounded rationals (eps_pi = u), ``2**-s`` is exact."""
     from fractions import Fraction
 
     from .._rounding import U64
     from .family import family_cell_probabilities
 
+    tables = fam.tables
     if reading == "random":
-        q = family_cell_probabilities(tables, n, s, None)
-        return q, 1.0 - q, np.full(q.shape[1], float(Fraction(1, q.shape[1]))), (0.0, U64)
+        q, pi = fam.reduced_cells(s)
+        return q, fam.reduced_zeros(s, q), pi, fam.cell_rounding(s)
     if reading == "fixed":
         q = family_cell_probabilities(tables, n, s, tuple(range(s)))
         return q, 1.0 - q, np.full(1 << s, 2.0 ** -s), (0.0, 0.0)
@@ -124,12 +126,12 @@ def reading_capacity(n, s, m, reading, *, tol=1e-9, max_bytes=None):
     fam = all_functions_family(n)
     who = f"reading_capacity[{reading}]"
     if reading != "shared":
-        q, q0, pi, rounding = _cells(fam.tables, n, s, reading)
+        q, q0, pi, rounding = _cells(fam, n, s, reading)
         return solve_cells(fam, q, pi, n, s, m, tol, None, max_bytes, t0, who, q0=q0, rounding=rounding)
     from ..blahut_arimoto import blahut_arimoto
 
-    q = _cells(fam.tables, n, s, "random")[0]
-    groups_red = reduce_cells(q, np.full(q.shape[1], 1.0 / q.shape[1]))   # members Bob can never tell apart
+    q, pi = fam.reduced_cells(s)
+    groups_red = reduce_cells(q, pi)                  # members Bob can never tell apart
     reps = np.array([g[0] for g in groups_red.groups])
     n_sets = math.comb(n, s)
     A = 1 << s

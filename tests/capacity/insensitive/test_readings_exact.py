@@ -61,8 +61,9 @@ def _rel(x, exact):
 @pytest.mark.parametrize("n,s", [(2, 1), (3, 1), (3, 2), (3, 3), (3, 0)])
 @pytest.mark.parametrize("reading", [r for r in READINGS if r != "shared"])
 def test_the_rounding_told_to_the_solver_bounds_every_cell(reading, n, s):
-    tables = all_functions_family(n).tables
-    q, q0, pi, (eps_q, eps_pi) = _cells(tables, n, s, reading)
+    fam = all_functions_family(n)
+    tables = fam.tables
+    q, q0, pi, (eps_q, eps_pi) = _cells(fam, n, s, reading)
     for i, f in enumerate(tables.tolist()):
         cells = _exact_cells(f, n, s, reading)
         assert len(cells) == q.shape[1] == q0.shape[1] == pi.size
