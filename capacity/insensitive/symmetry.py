@@ -808,7 +808,8 @@ def _fold_by_representatives(n, s, m, max_bytes):
     bonus = Ws + spread_terms(V, type_orbit_sizes)
     seconds["likelihoods"] = time.perf_counter() - t0
     # uniform bits: q = count / 2**(n-s) exact
-    rounding = orbit_rounding(uniform_table_rounding(cells.pi), m, np.ones(V.shape[0]), Ws, V, bonus, v_terms=int(type_orbit_sizes.max()))
+    rounding = orbit_rounding(uniform_table_rounding(cells.pi), m, np.ones(V.shape[0]), Ws, V, bonus,
+                              v_terms=int(type_orbit_sizes.max()))
     return FoldedChannel(V=V, bonus=bonus, class_orbit=None, class_orbit_sizes=np.array(co.orbit_sizes),
                          orbit_representatives=None, type_orbit_sizes=type_orbit_sizes.astype(np.int64),
                          n_classes=int(co.n_classes), n_types=int(T), seconds=seconds,
