@@ -747,7 +747,9 @@ def log_type_rows(logr_rows, counts, logcoef):
     r"""Log probabilities of the types, one row per symbol row:
     :math:`\ln W_f(t) = c_t + \sum_j k_{tj} \ln r_j(f)`, ``logr_rows`` (rows, d) the symbols' logs,
     ``counts`` (T, d) the types' counts and ``logcoef`` (T,) their log multinomial coefficients
-    (:func:`.family_rounding.log_multinomials`). Inputs trusted."""
+    (:func:`.family_rounding.log_multinomials`): the multinomial law of the types (W. Feller,
+    *An Introduction to Probability Theory*, Vol. 1, 3rd ed., Wiley 1968, Sec. VI.9). Inputs
+    trusted (not in ``__all__``)."""
     return logcoef[None, :] + logr_rows @ counts.T
 
 

@@ -512,6 +512,22 @@ def test_the_round_of_least_gap_is_returned(monkeypatch):
     assert r.gap <= 2e-3
 
 
+
+def test_log_type_rows_are_multinomial_log_probabilities():
+    # against scipy's multinomial law, type by type, for three random symbol laws
+    import importlib
+
+    from scipy.stats import multinomial
+
+    fc = importlib.import_module("capacity.insensitive.family_capacity")
+    rng = np.random.default_rng(7)
+    d, m = 4, 5
+    r = rng.dirichlet(np.ones(d), size=3)
+    counts = fc.compositions(d, m).astype(np.float64)
+    L = fc.log_type_rows(np.log(r), counts, fc.log_multinomials(counts, m))
+    ref = np.array([multinomial(m, row).logpmf(counts) for row in r])
+    np.testing.assert_allclose(L, ref, rtol=1e-13, atol=1e-13)    # a few ulps of terms of size <= 20
+
 def test_folded_rows_of_a_large_orbit_hold_a_few_rows_at_a_time():
     # an orbit of 64 members over 20 349 types: its mean row and bonus against the dense computation,
     # and the peak of the temporaries a few rows of T, not 64 (which took 20 MB here)
