@@ -218,3 +218,44 @@ def type_sums(counts, size, pi, m, type_orbit, n_torb):
             d0 = d
         Ws[o] = wsum
     return V, Ws
+
+
+@njit(cache=True)
+def _root(parent, x):
+    """Root of x in the forest ``parent``, halving the path on the way."""
+    while parent[x] != x:
+        parent[x] = parent[parent[x]]
+        x = parent[x]
+    return x
+
+
+@njit(cache=True)
+def join_map(parent, image):
+    """Join the trees of t and ``image[t]`` for every t (union-find; the root of a tree is its
+    least point, so it stays the least point of every union)."""
+    for t in range(image.size):
+        a = _root(parent, t)
+        b = _root(parent, image[t])
+        if a < b:
+            parent[b] = a
+        elif b < a:
+            parent[a] = b
+
+
+@njit(cache=True)
+def tree_labels(parent):
+    """``(labels, first)`` of the trees of ``parent`` (each rooted at its least point): trees
+    numbered by their least point, ``first[k]`` the least point of tree k (increasing)."""
+    n = parent.size
+    labels = np.empty(n, dtype=np.int64)
+    first = np.empty(n, dtype=np.int64)
+    k = 0
+    for t in range(n):
+        r = _root(parent, t)
+        if r == t:
+            labels[t] = k
+            first[k] = t
+            k += 1
+        else:
+            labels[t] = labels[r]
+    return labels, first[:k].copy()

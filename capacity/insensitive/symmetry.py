@@ -129,21 +129,26 @@ def orbit_labels(images, size):
     """Orbit labels (numbered by first occurrence) and sizes from generator image maps.
 
     The orbits are the connected components of the graph on ``range(size)`` with an edge
-    ``t -- g(t)`` for every map g in ``images`` (scipy's ``connected_components``, undirected).
-    For permutations these are the orbits of the group they generate; a map that repeats indices
-    (two points with one image) joins them as well.
-    """
-    from scipy.sparse import csr_array
-    from scipy.sparse.csgraph import connected_components
+    ``t -- g(t)`` for every map g in ``images``, found by union-find (each tree rooted at its
+    least point, so that the trees come out numbered by first occurrence in one pass). For
+    permutations these are the orbits of the group they generate; a map that repeats indices
+    (two points with one image) joins them as well. ``images`` may be any iterable (a generator
+    keeps one map in memory at a time).
 
-    labels = np.arange(size, dtype=np.int64)
-    if len(images):
-        dst = np.concatenate([np.asarray(img, dtype=np.int64) for img in images])
-        src = np.tile(labels, len(images))
-        graph = csr_array((np.ones(dst.size, dtype=np.int8), (src, dst)), shape=(size, size))
-        del src, dst
-        labels = connected_components(graph, directed=False)[1]
-    labels, first = label_by_first(labels)
+    References
+    ----------
+    R. E. Tarjan, "Efficiency of a good but not linear set union algorithm", J. ACM 22 (1975).
+    """
+    from ._orbits_numba import join_map, tree_labels
+
+    parent = np.arange(size, dtype=np.int64)
+    for img in images:
+        img = np.ascontiguousarray(img, dtype=np.int64)
+        if img.shape != (size,) or (size and (img.min() < 0 or img.max() >= size)):
+            values = f", values in [{img.min()}, {img.max()}]" if img.size else ""
+            raise ValueError(f"an image map must send range({size}) into itself; got shape {img.shape}{values}")
+        join_map(parent, img)
+    labels, first = tree_labels(parent)
     return labels, np.bincount(labels, minlength=first.size)
 
 

@@ -275,6 +275,18 @@ def test_orbit_labels_equal_union_find_for_any_maps(seed):
     np.testing.assert_array_equal(sizes, np.bincount(labels))
 
 
+def test_orbit_labels_take_a_generator_and_refuse_maps_out_of_range():
+    from capacity.insensitive.symmetry import orbit_labels
+
+    maps = [np.array([1, 0, 2, 3]), np.array([0, 1, 3, 2])]
+    labels, sizes = orbit_labels(iter(maps), 4)
+    assert labels.tolist() == [0, 0, 1, 1] and sizes.tolist() == [2, 2]
+    assert orbit_labels([], 3)[0].tolist() == [0, 1, 2]
+    for bad in (np.array([0, 1, 4, 2]), np.array([0, -1, 2, 3]), np.array([0, 1, 2])):
+        with pytest.raises(ValueError, match="range\\(4\\)"):
+            orbit_labels([bad], 4)
+
+
 @pytest.mark.parametrize("n,s,m", [(2, 1, 1), (2, 1, 3), (3, 1, 2), (3, 2, 2), (3, 3, 1), (3, 3, 2), (3, 1, 3),
                                    (2, 2, 4), pytest.param(4, 3, 1, marks=pytest.mark.slow)])
 def test_folded_bounds_hold_for_the_exact_channel(n, s, m):
