@@ -1,4 +1,5 @@
-"""Numba kernel of :func:`capacity.insensitive.family_capacity`: divergences of every row."""
+"""Numba kernels of :func:`capacity.insensitive.family_capacity`: divergences of every row, and the
+types (compositions of m) as sparse rows and as ranks."""
 from __future__ import annotations
 
 import numpy as np
@@ -160,3 +161,59 @@ def sample_terms_cv(src, cells, u_bit, q, l1, l0, l1S, l0S, logw, lab, b1, b0, b
                     h -= np.exp(lp) * lp
             out[j, col] = lz
             out[j, col + 1] = h
+
+
+@njit(cache=True, parallel=True)
+def sparse_types(counts, k):
+    """``(sym, cnt)`` (T, k): each row's symbol indices ordered by decreasing count, ties by index
+    (numpy's stable argsort of ``-counts``), the first ``k`` kept, and their counts (inputs
+    trusted: 1 <= k <= d)."""
+    T, d = counts.shape
+    sym = np.zeros((T, k), dtype=np.int64)
+    cnt = np.zeros((T, k), dtype=np.float64)
+    for t in prange(T):
+        filled = 0
+        for j in range(d):
+            c = counts[t, j]
+            pos = filled
+            while pos > 0 and cnt[t, pos - 1] < c:      # strictly less: equal counts keep index order
+                pos -= 1
+            if pos >= k:
+                continue
+            last = min(filled, k - 1)
+            for i in range(last, pos, -1):
+                sym[t, i] = sym[t, i - 1]
+                cnt[t, i] = cnt[t, i - 1]
+            sym[t, pos] = j
+            cnt[t, pos] = c
+            if filled < k:
+                filled += 1
+    return sym, cnt
+
+
+@njit(cache=True, parallel=True)
+def composition_ranks(counts, perm, n_comp):
+    """Rank, in the lexicographic order of all compositions of m into d parts, of the row ``u``
+    with ``u[j] = counts[t, perm[j]]`` for every row t (inputs trusted: rows are compositions of
+    m, ``perm`` a permutation of range(d), ``n_comp[a, r]`` the number of compositions of r into
+    a parts for a <= d, r <= m).
+
+    A composition u comes after exactly those that agree with it on a prefix u[:j] and are
+    smaller at j; with r_j = m - sum(u[:j]) there are ``n_comp[d - j, r_j] - n_comp[d - j, r_j - u_j]``
+    of them (the compositions of r_j into d - j parts whose first part is below u_j), so
+
+        rank(u) = sum_{j < d - 1} n_comp[d - j, r_j] - n_comp[d - j, r_j - u_j].
+    """
+    T, d = counts.shape
+    out = np.empty(T, dtype=np.int64)
+    for t in prange(T):
+        r = 0
+        for j in range(d):
+            r += counts[t, j]
+        rank = 0
+        for j in range(d - 1):
+            u = counts[t, perm[j]]
+            rank += n_comp[d - j, r] - n_comp[d - j, r - u]
+            r -= u
+        out[t] = rank
+    return out

@@ -390,14 +390,32 @@ def channel_symmetries(red, cell_perms):
 
 
 def _type_permutation(counts, sigma):
-    """Index of the type ``t'`` with ``t'[sigma[j]] = t[j]`` for every type t."""
-    c = counts.astype(np.int16)
-    img = np.empty_like(c)
-    img[:, sigma] = c
-    idx = _match_rows(c, img)
-    if idx is None:  # pragma: no cover - types are all compositions: closed under permutation
-        raise AssertionError("types not closed under a symbol permutation")
-    return idx
+    """Index of the type ``t'`` with ``t'[sigma[j]] = t[j]`` for every type t; ``counts`` must be
+    :func:`compositions` ``(d, m)`` (the types, in its order): the index is the image's rank."""
+    from ._family_kernels import composition_ranks
+
+    T, d = counts.shape
+    m = int(counts[0].sum())
+    n_comp = composition_counts(d, m)
+    if T != n_comp[d, m]:  # pragma: no cover - the caller passes compositions(d, m)
+        raise AssertionError("types are not the compositions of m")
+    # t'[k] = t[inv[k]] with inv the inverse of sigma
+    inv = np.argsort(np.asarray(sigma, dtype=np.int64))
+    return composition_ranks(counts, inv, n_comp)
+
+
+def composition_counts(d, m):
+    r"""``N[a, r]``: the number of compositions of r into a non-negative parts,
+    :math:`\binom{r + a - 1}{a - 1}` (1 for r = a = 0), for a <= d, r <= m, as int64 (values
+    above 2**63 - 1, where no type list fits in memory anyway, are refused)."""
+    if math.comb(m + d - 1, d - 1) > np.iinfo(np.int64).max:
+        raise ValueError(f"compositions of {m} into {d} parts: more than 2**63 - 1")
+    N = np.zeros((d + 1, m + 1), dtype=np.int64)
+    N[0, 0] = 1
+    for a in range(1, d + 1):
+        for r in range(m + 1):
+            N[a, r] = math.comb(r + a - 1, a - 1)
+    return N
 
 
 def compositions(d, m):
@@ -455,7 +473,7 @@ def family_channel_plan(n_groups: int, n_symbols: int, m: int) -> dict:
     T = math.comb(m + d - 1, m)
     active = max(1, min(G, _ACTIVE_BYTES // (8 * T)))
     k = min(d, m)
-    nbytes = (T * d * (2 + 8 + 8)        # counts int16, float64 copy, argsort in the sparse form
+    nbytes = (T * d * (2 + 8)            # counts int16 and their float64 copy
               + T * k * 16               # sparse types: symbols int64 + counts float64
               + T * 8 * 3                # log coefficients, log(pW), pW
               + G * (d + 2) * 8          # log r, divergences
@@ -592,7 +610,8 @@ def solve_cells(fam, q, pi, n, s, m, tol, max_iter, max_bytes, t0, who, *, q0=No
     counts = compositions(d, m)
     syms = channel_symmetries(red, cell_perms) if fold else []
     row_orbit = orbit_labels([phi for _, phi in syms], G)[0]
-    type_orbit = orbit_labels([_type_permutation(counts, sig) for sig, _ in syms], counts.shape[0])[0]
+    # one image of the T types at a time
+    type_orbit = orbit_labels((_type_permutation(counts, sig) for sig, _ in syms), counts.shape[0])[0]
     counts = counts.astype(np.float64)
     logcoef = log_multinomials(counts, m)
     tr = _type_rounding(red, counts, logcoef, m, q.shape[1], rounding)
@@ -754,15 +773,13 @@ def log_type_rows(logr_rows, counts, logcoef):
 
 
 def _sparse_types(counts):
-    """(sym, cnt): the non-zero symbols of each type and their counts, zero-padded to m columns."""
+    """(sym, cnt): the non-zero symbols of each type, by decreasing count (ties by symbol), and
+    their counts, zero-padded to m columns (the numba kernel)."""
+    from ._family_kernels import sparse_types
+
     T, d = counts.shape
     k = int(min(d, counts.sum(axis=1).max()))
-    sym = np.zeros((T, k), dtype=np.int64)
-    cnt = np.zeros((T, k), dtype=np.float64)
-    order = np.argsort(-counts, axis=1, kind="stable")[:, :k]    # non-zeros first
-    sym[:] = order
-    cnt[:] = np.take_along_axis(counts, order, axis=1)
-    return sym, cnt
+    return sparse_types(np.ascontiguousarray(counts, dtype=np.float64), k)
 
 
 def _divergences(logr, sparse, logcoef, logQ):

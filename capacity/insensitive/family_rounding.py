@@ -98,13 +98,20 @@ Q_FLOOR = 2.0 ** -900
 MAX_EPS = 1e-3
 
 
+#: Rows of types handled at a time by :func:`log_multinomials`.
+_ROWS = 1 << 16
+
+
 def log_multinomials(counts: np.ndarray, m: int) -> np.ndarray:
     r""":math:`c_t = \ln m! - \sum_j \ln k_{tj}!` for types ``counts`` (T, d) of m samples, from a
     table of :math:`\ln k!` (the float log of the correctly rounded :math:`k!`, m <= 170), within
     the ``e_c`` of the module."""
     table = np.array([math.log(float(math.factorial(k))) for k in range(m + 1)])
-    idx = np.asarray(counts).astype(np.int64)
-    return table[m] - table[idx].sum(axis=1)
+    counts = np.asarray(counts)
+    out = np.empty(counts.shape[0])
+    for i in range(0, counts.shape[0], _ROWS):     # a block of rows at a time: no (T, d) temporaries
+        out[i:i + _ROWS] = table[m] - table[counts[i:i + _ROWS].astype(np.intp)].sum(axis=1)
+    return out
 
 
 @dataclass(frozen=True)

@@ -528,6 +528,68 @@ def test_log_type_rows_are_multinomial_log_probabilities():
     ref = np.array([multinomial(m, row).logpmf(counts) for row in r])
     np.testing.assert_allclose(L, ref, rtol=1e-13, atol=1e-13)    # a few ulps of terms of size <= 20
 
+@pytest.mark.parametrize("d,m", [(1, 4), (2, 0), (2, 5), (3, 4), (4, 6), (5, 1), (6, 5), (9, 3)])
+def test_a_permuted_type_is_found_by_its_rank(d, m):
+    # the index of every permuted composition against a dictionary of compositions(d, m), for the
+    # identity, a transposition and random permutations
+    import importlib
+
+    fc = importlib.import_module("capacity.insensitive.family_capacity")
+    counts = fc.compositions(d, m)
+    assert counts.shape[0] == math.comb(m + d - 1, d - 1) == len({tuple(t) for t in counts.tolist()})
+    assert (counts.sum(axis=1) == m).all() and (counts >= 0).all()
+    index = {tuple(t): i for i, t in enumerate(counts.tolist())}
+    rng = np.random.default_rng(d * 100 + m)
+    sigmas = [np.arange(d), np.roll(np.arange(d), 1)] + [rng.permutation(d) for _ in range(3)]
+    for sigma in sigmas:
+        want = np.empty(counts.shape[0], dtype=np.int64)
+        for i, t in enumerate(counts.tolist()):
+            img = [0] * d
+            for j in range(d):
+                img[sigma[j]] = t[j]
+            want[i] = index[tuple(img)]
+        np.testing.assert_array_equal(fc._type_permutation(counts, sigma), want)
+
+
+def test_composition_counts_are_binomials_and_refuse_int64_overflow():
+    import importlib
+
+    fc = importlib.import_module("capacity.insensitive.family_capacity")
+    N = fc.composition_counts(5, 7)
+    for a in range(6):
+        for r in range(8):
+            brute = sum(1 for c in itertools.product(range(r + 1), repeat=a) if sum(c) == r)
+            assert N[a, r] == brute
+    with pytest.raises(ValueError, match="2\\*\\*63"):
+        fc.composition_counts(40, 200)
+
+
+@pytest.mark.parametrize("T,d,k,high", [(200, 6, 6, 5), (200, 6, 3, 2), (50, 1, 1, 3), (300, 12, 5, 1)])
+def test_sparse_types_order_symbols_as_a_stable_sort_by_decreasing_count(T, d, k, high):
+    # many ties and zeros: the kernel against numpy's stable argsort of -counts, symbols and counts
+    import importlib
+
+    fk = importlib.import_module("capacity.insensitive._family_kernels")
+    counts = np.random.default_rng(T + d + k).integers(0, high + 1, size=(T, d)).astype(np.float64)
+    sym, cnt = fk.sparse_types(counts, k)
+    order = np.argsort(-counts, axis=1, kind="stable")[:, :k]
+    np.testing.assert_array_equal(sym, order)
+    np.testing.assert_array_equal(cnt, np.take_along_axis(counts, order, axis=1))
+
+
+def test_log_multinomials_by_blocks_equal_the_whole_sum(monkeypatch):
+    # blocks of 7 rows (a last partial block): bit for bit the unblocked table lookup and row sums
+    import importlib
+
+    fr = importlib.import_module("capacity.insensitive.family_rounding")
+    fc = importlib.import_module("capacity.insensitive.family_capacity")
+    counts = fc.compositions(9, 4).astype(np.float64)           # 495 types of 9 symbols
+    table = np.array([math.log(float(math.factorial(k))) for k in range(5)])
+    want = table[4] - table[counts.astype(np.int64)].sum(axis=1)
+    monkeypatch.setattr(fr, "_ROWS", 7)
+    np.testing.assert_array_equal(fr.log_multinomials(counts, 4), want)
+
+
 def test_folded_rows_of_a_large_orbit_hold_a_few_rows_at_a_time():
     # an orbit of 64 members over 20 349 types: its mean row and bonus against the dense computation,
     # and the peak of the temporaries a few rows of T, not 64 (which took 20 MB here)
