@@ -74,6 +74,8 @@ ULD = float(np.finfo(LD).epsneg)
 #: ln 2 and log2(e) in long double (each within one rounding of long double).
 LN2 = np.log(LD(2))
 LOG2E = LD(1) / LN2
+#: log2(e) in float64: bits per nat, for results (1 / ln 2, the float64 quotient).
+LOG2E_F64 = 1.0 / math.log(2.0)
 _FACTOR = {"nats": LD(1), "bits": LOG2E}
 #: Entries of W read at a time by default (about 32 bytes of temporaries an entry).
 BLOCK = 1 << 20

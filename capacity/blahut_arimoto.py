@@ -18,11 +18,11 @@ from boolean._lib.validate import (MAX_ITERATIONS, as_float_array, check_channel
 
 from ._result import CapacityResult, ConvergenceWarning, result_like
 from ._rounding import LN2, ULD, outward_certificate, round_up, widened_tol
+from ._rounding import LOG2E_F64 as LOG2E
 from ._solver import DRIVERS, POLISH_BYTES
 
 __all__ = ["blahut_arimoto"]
 
-LOG2E = 1.0 / math.log(2.0)
 METHODS = ("accelerated", "plain")
 #: Default iteration cap (iterations of the chosen method, per channel).
 DEFAULT_MAX_ITER = 100_000

@@ -43,7 +43,8 @@ from boolean._lib.memory import check_size
 from boolean._lib.validate import check_distribution, check_domain, check_int, check_real
 
 from .._result import ConvergenceWarning
-from .._rounding import LD, widened_tol
+from .._rounding import LD, LN2, widened_tol
+from .._rounding import LOG2E_F64 as LOG2E
 from .classes import label_by_first
 from .families import (FunctionFamily, all_functions_family, family_from_tables, symmetric_family,
                        threshold_family)
@@ -53,9 +54,6 @@ from .symmetry import orbit_labels
 __all__ = ["FamilyCapacity", "ReducedFamily", "exact_symbol_rows", "family_capacity", "family_channel_plan",
            "group_law", "law_bracket", "reduced_family"]
 
-LOG2E = 1.0 / math.log(2.0)
-#: ln 2 in long double.
-LN2_LD = np.log(LD(2))
 #: Largest number of samples m.
 MAX_M = 64
 #: log r for a symbol of probability 0 (finite, so that 0 * log r = 0 in a matrix product).
@@ -624,7 +622,7 @@ def solve_cells(fam, q, pi, n, s, m, tol, max_iter, max_bytes, t0, who, *, q0=No
         lower = math.nextafter(math.nextafter(bits[0] / LOG2E, -math.inf), -math.inf)
         upper = math.nextafter(math.nextafter(bits[1] / LOG2E, math.inf), math.inf)
         D = bits[2]
-        gap = math.nextafter(float((LD(bits[1]) - LD(bits[0])) * LN2_LD), math.inf)
+        gap = math.nextafter(float((LD(bits[1]) - LD(bits[0])) * LN2), math.inf)
         bits = bits[:2]
     else:
         gap = upper - lower

@@ -24,6 +24,7 @@ from boolean._lib.memory import DEFAULT_MAX_BYTES, check_size, format_bytes
 from boolean._lib.validate import check_flag, check_int, check_real
 
 from .._result import CapacityResult, ConvergenceWarning
+from .._rounding import LOG2E_F64 as LOG2E
 from .._rounding import outward_scale, widened_tol
 from .._solver import POLISH_BYTES, inplace_plan, past, solve_inplace
 from ..blahut_arimoto import blahut_arimoto, plan_bytes
@@ -36,7 +37,6 @@ from .symmetry import class_orbits, fold_plan, folded_channel, symbol_generators
 
 __all__ = ["InsensitiveCapacity", "SolveEstimate", "insensitive_capacity", "insensitive_estimate"]
 
-LOG2E = 1.0 / math.log(2.0)
 DEFAULT_MAX_ITER = 200_000
 
 #: Rough rates of a 2-core CPU for :func:`insensitive_estimate` (operations per second): class x
