@@ -8,11 +8,15 @@ from numba import njit, prange
 
 #: Below this a float64 is subnormal: exp's result there has no relative error bound.
 TINY = 2.2250738585072014e-308
+#: exp(L) < TINY for every L below this (exp(-709) = 1.2e-308).
+EXP_FLOOR = -709.0
 #: log W at or below this is a structural zero (a symbol of probability 0: log r = -1e250).
 STRUCTURAL = -1e200
 #: D is summed in blocks of BLOCK types, whose sums are summed in blocks of BLOCK, whose sums
 #: are summed in turn (see :func:`sum_depth`).
 BLOCK = 512
+#: Rows of :func:`divergence_terms` that share a pass over the types.
+ROW_BLOCK = 16
 
 
 def sum_depth(n_types: int) -> int:
@@ -39,51 +43,69 @@ def divergence_terms(logr, sym, cnt, logcoef, logQ, sums=True):
     the types whose W is subnormal or 0 although L is not a structural zero (``L > -1e200``).
     ``D = inf`` where W > 0 (or underflowed) meets ``Q = 0``. D is summed in blocks
     (:func:`sum_depth`), the other sums in order. With ``sums=False`` only D is formed (the
-    other columns stay 0). Inputs trusted."""
+    other columns stay 0). Inputs trusted.
+
+    Rows are taken :data:`ROW_BLOCK` at a time, each pass over the types serving all of them (the
+    types' arrays are read once per block of rows, not once per row); every row's operations
+    and their order are those of a pass of its own."""
     G = logr.shape[0]
     T, k = sym.shape
     out = np.zeros((G, 5 if sums else 1))
-    for f in prange(G):
-        acc = 0.0
-        mid = 0.0
-        blk = 0.0
-        infinite = False
-        s_abs = 0.0
-        b_abs = 0.0
-        mass = 0.0
-        tiny = 0.0
+    n_blocks = (G + ROW_BLOCK - 1) // ROW_BLOCK
+    for b in prange(n_blocks):
+        f0 = b * ROW_BLOCK
+        R = min(G, f0 + ROW_BLOCK) - f0
+        lr = np.ascontiguousarray(logr[f0:f0 + R].T)            # (d, R): a symbol's logs side by side
+        L = np.empty(R)
+        acc = np.zeros(R)
+        mid = np.zeros(R)
+        blk = np.zeros(R)
+        infinite = np.zeros(R, dtype=np.bool_)
+        s_abs = np.zeros(R)
+        b_abs = np.zeros(R)
+        mass = np.zeros(R)
+        tiny = np.zeros(R)
         for t in range(T):
-            L = logcoef[t]
+            lc = logcoef[t]
+            for r in range(R):
+                L[r] = lc
             for j in range(k):
                 c = cnt[t, j]
                 if c > 0:
-                    L += c * logr[f, sym[t, j]]
-            w = np.exp(L)
+                    sj = sym[t, j]
+                    for r in range(R):
+                        L[r] += c * lr[sj, r]
             lq = logQ[t]
-            if w >= TINY and lq != -np.inf:
-                term = w * (L - lq)
-                blk += term
-                if sums:
-                    s_abs += abs(term)
-                    b_abs += w * abs(lq)
-                    mass += w
-            elif L > STRUCTURAL:
-                if lq == -np.inf:
-                    infinite = True
-                else:
-                    tiny += abs(L) + abs(lq) + 1.0
+            for r in range(R):
+                # below EXP_FLOOR, W < TINY whatever exp returns; exp is slow there (underflow)
+                w = np.exp(L[r]) if L[r] >= EXP_FLOOR else 0.0
+                if w >= TINY and lq != -np.inf:
+                    term = w * (L[r] - lq)
+                    blk[r] += term
+                    if sums:
+                        s_abs[r] += abs(term)
+                        b_abs[r] += w * abs(lq)
+                        mass[r] += w
+                elif L[r] > STRUCTURAL:
+                    if lq == -np.inf:
+                        infinite[r] = True
+                    else:
+                        tiny[r] += abs(L[r]) + abs(lq) + 1.0
             if (t + 1) % BLOCK == 0:
-                mid += blk
-                blk = 0.0
+                for r in range(R):
+                    mid[r] += blk[r]
+                    blk[r] = 0.0
                 if (t + 1) % (BLOCK * BLOCK) == 0:
-                    acc += mid
-                    mid = 0.0
-        out[f, 0] = np.inf if infinite else acc + (mid + blk)
-        if sums:
-            out[f, 1] = s_abs
-            out[f, 2] = b_abs
-            out[f, 3] = mass
-            out[f, 4] = tiny
+                    for r in range(R):
+                        acc[r] += mid[r]
+                        mid[r] = 0.0
+        for r in range(R):
+            out[f0 + r, 0] = np.inf if infinite[r] else acc[r] + (mid[r] + blk[r])
+            if sums:
+                out[f0 + r, 1] = s_abs[r]
+                out[f0 + r, 2] = b_abs[r]
+                out[f0 + r, 3] = mass[r]
+                out[f0 + r, 4] = tiny[r]
     return out
 
 

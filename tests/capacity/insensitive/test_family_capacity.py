@@ -590,6 +590,46 @@ def test_log_multinomials_by_blocks_equal_the_whole_sum(monkeypatch):
     np.testing.assert_array_equal(fr.log_multinomials(counts, 4), want)
 
 
+def test_divergence_terms_match_a_direct_evaluation_row_by_row():
+    # 37 rows (two full blocks of 16 and a partial one) whose log W span [-2000, 0] across the
+    # underflow floor, a structural zero, output logs with -inf: D, S, B, R and H against numpy
+    # and exact sums (fsum) row by row; each row computed alone is bit for bit its row in the block
+    import importlib
+
+    fc = importlib.import_module("capacity.insensitive.family_capacity")
+    fk = importlib.import_module("capacity.insensitive._family_kernels")
+    rng = np.random.default_rng(11)
+    d, m, G = 5, 12, 37
+    counts = fc.compositions(d, m).astype(np.float64)
+    sym, cnt = fc._sparse_types(counts)
+    logcoef = fc.log_multinomials(counts, m)
+    logr = rng.uniform(-170, 0, size=(G, d))
+    logr -= np.log(np.exp(logr).sum(axis=1))[:, None]
+    logr[3, 2] = fc._LOG_ZERO
+    logr = np.ascontiguousarray(logr)
+    L = logcoef[None, :] + logr @ counts.T
+    assert ((L > -709.5) & (L < -708)).any() and (L < -800).any() and (L > -5).any()
+    logQ = np.log(np.exp(L[:4]).mean(axis=0) + 1e-300)
+    logQ[::13] = -np.inf
+    terms = fk.divergence_terms(logr, sym, cnt, logcoef, logQ, True)
+    for f in range(G):
+        Lf = logcoef + counts @ logr[f]                 # the same L, summed another way: a few ulps
+        w = np.exp(Lf)
+        normal = (w >= fk.TINY) & np.isfinite(logQ)
+        rest = ~normal & (Lf > fk.STRUCTURAL)
+        contrib = w[normal] * (Lf[normal] - logQ[normal])
+        if (rest & ~np.isfinite(logQ)).any():
+            assert terms[f, 0] == np.inf
+        else:
+            assert abs(terms[f, 0] - math.fsum(contrib)) <= 1e-11 * (1 + math.fsum(np.abs(contrib)))
+        for col, vals in ((1, np.abs(contrib)), (2, w[normal] * np.abs(logQ[normal])), (3, w[normal]),
+                          (4, (np.abs(Lf) + np.abs(logQ) + 1)[rest & np.isfinite(logQ)])):
+            assert terms[f, col] == pytest.approx(math.fsum(vals), rel=1e-11, abs=1e-300)
+        alone = fk.divergence_terms(logr[f:f + 1], sym, cnt, logcoef, logQ, True)
+        np.testing.assert_array_equal(alone[0], terms[f])
+    np.testing.assert_array_equal(fk.divergences(logr, sym, cnt, logcoef, logQ), terms[:, 0])
+
+
 def test_folded_rows_of_a_large_orbit_hold_a_few_rows_at_a_time():
     # an orbit of 64 members over 20 349 types: its mean row and bonus against the dense computation,
     # and the peak of the temporaries a few rows of T, not 64 (which took 20 MB here)
