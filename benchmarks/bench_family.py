@@ -21,7 +21,8 @@ from ._harness import cli, machine_line, table, write_result
 #: (family, n, s, m, target seconds or None); targets from the issue (2 cores).
 FULL = [("symmetric", 16, 2, 8, 10), ("symmetric", 16, 8, 3, 10), ("thresholds", 1000, 2, 16, 10),
         ("thresholds", 64, 2, 8, None), ("juntas k=2", 64, 2, 4, None),
-        ("thresholds", 8, 2, 64, None)]           # 11.2 million types: the active set's byte budget binds
+        ("thresholds", 8, 2, 64, None),           # 11.2 million types: the active set's byte budget binds
+        ("intervals", 200, 2, 30, None)]          # 20 302 groups: rows swap in and out of a full active set
 QUICK = [("symmetric", 8, 2, 4, None), ("thresholds", 200, 2, 4, None), ("juntas k=2", 16, 2, 2, None)]
 ALL_N4 = {"quick": [(1, 2)], "full": [(1, 3), (1, 4)]}
 #: (n, s, m, samples, law_samples, target seconds) of the Monte Carlo brackets (law_samples 0: garbled law).
