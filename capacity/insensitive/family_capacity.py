@@ -614,9 +614,11 @@ def solve_cells(fam, q, pi, n, s, m, tol, max_iter, max_bytes, t0, who, *, q0=No
     logcoef = log_multinomials(counts, m)
     tr = _type_rounding(red, counts, logcoef, m, q.shape[1], rounding)
     solve_tol = tol if tr is None else widened_tol(tol, tr.E_L + tr.eps1 + tr.eps2, None, G, counts.shape[0])
+    sparse = _sparse_types(counts)          # formed once: the solve's sweeps and the certificate read it
     p_group, lower, upper, active, rounds, (D, members), final = _column_generation(
-        red.logr, counts, logcoef, plan, solve_tol, max_iter, row_orbit, type_orbit)
-    bits = None if tr is None else _certify(tr, red.logr, counts, logcoef, members, final)
+        red.logr, counts, sparse, logcoef, plan, solve_tol, max_iter, row_orbit, type_orbit)
+    bits = None if tr is None else _certify(tr, red.logr, counts, logcoef, members, final, sparse)
+    del sparse
     if bits is not None:
         # the support certificate in nats, from the outward bracket and the rows' upper ends
         lower = math.nextafter(math.nextafter(bits[0] / LOG2E, -math.inf), -math.inf)
@@ -639,13 +641,14 @@ def _type_rounding(red, counts, logcoef, m, n_cells, rounding):
         type_rounding(red.logr, counts, logcoef, m, n_cells, *rounding)
 
 
-def _certify(tr, logr, counts, logcoef, members, final):
+def _certify(tr, logr, counts, logcoef, members, final, sparse=None):
     """``(lower, upper, ends)`` of :func:`.family_rounding.certified_bracket` for the solved law
-    (bits, rounded outward; ``ends`` the orbits' upper ends in nats), or None."""
+    (bits, rounded outward; ``ends`` the orbits' upper ends in nats), or None. ``sparse``: the
+    types' :func:`_sparse_types`, formed here when not given."""
     from ._family_kernels import divergence_terms
 
     reps = np.array([mem[0] for mem in members])
-    sym, cnt = _sparse_types(counts)
+    sym, cnt = _sparse_types(counts) if sparse is None else sparse
     terms = divergence_terms(np.ascontiguousarray(logr[reps]), sym, cnt, logcoef,
                              np.ascontiguousarray(final["logQ"]), True)
     active, law = final["active"], final["p"]
@@ -811,9 +814,9 @@ def _folded_rows(logr, members, counts, logcoef, t_order, t_starts, t_size):
     return V, bonus
 
 
-def _column_generation(logr, counts, logcoef, plan, tol, max_iter, row_orbit, type_orbit, max_rounds=60):
+def _column_generation(logr, counts, sparse, logcoef, plan, tol, max_iter, row_orbit, type_orbit, max_rounds=60):
     """Column generation on the channel folded by its symmetry group; returns (p, lower, upper,
-    active, rounds) in nats, p on the rows.
+    active, rounds) in nats, p on the rows; ``sparse`` the types' :func:`_sparse_types`.
 
     With a group acting on rows and types (``W_{phi f}(sigma t) = W_f(t)``) the optimum is attained
     by a law uniform on each row orbit o; then ``PW`` is invariant, ``D(W_f || PW)`` is the same for
@@ -833,7 +836,6 @@ def _column_generation(logr, counts, logcoef, plan, tol, max_iter, row_orbit, ty
     from ..blahut_arimoto import blahut_arimoto
 
     G = logr.shape[0]
-    sparse = _sparse_types(counts)
     tol_n = tol / LOG2E
     n_orb = int(row_orbit.max()) + 1
     o_order = np.argsort(row_orbit, kind="stable")
